@@ -1,0 +1,82 @@
+using EtlAgent.Cli.Commands;
+using EtlAgent.Core.Workspace;
+
+namespace EtlAgent.Cli;
+
+/// <summary>`etl-agent`: the command-line door onto the engine. It parses arguments and prints; nothing else.</summary>
+public static class CliApp
+{
+    public const int ExitOk = 0;
+    public const int ExitFindings = 1;
+    public const int ExitUsage = 2;
+
+    public const string Help = """
+        etl-agent — an autonomous testing agent for T-SQL ETL/ELT pipelines
+
+        Usage:
+          etl-agent discover <workspace> [--format json|text] [--output FILE]
+              Find transformations (procedures, views, functions, DML scripts), the schema catalog,
+              column-level lineage and pipelines.
+          etl-agent check <workspace> [--format text|json|sarif] [--fail-on error|warning|never] [--output FILE]
+              Run the static ETL rules. SARIF 2.1.0 is accepted by GitHub code scanning.
+          etl-agent rules [--format text|markdown] [--output DIR]
+              List the rules; with --format markdown and --output DIR, write one doc page per rule.
+          etl-agent --help | --version
+
+        Options:
+          --format F           Output format (default: text for check, json for discover).
+          --fail-on LEVEL      check: exit 1 when a finding is at or above LEVEL (default: error).
+          --output FILE        Write the report to FILE instead of standard output.
+          --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
+
+        Exit codes:
+          0  success (no finding at or above --fail-on)
+          1  findings at or above --fail-on
+          2  usage or configuration error (message on standard error, with file and line when known)
+
+        Workspace settings come from etl-agent.json at the workspace root; files matching
+        .etlagentignore patterns (and bin/, obj/, node_modules/, .git/) are skipped.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            stdout.WriteLine(Help);
+            return args.Length == 0 ? ExitUsage : ExitOk;
+        }
+        if (args[0] is "--version" or "-v")
+        {
+            stdout.WriteLine(typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
+            return ExitOk;
+        }
+        try
+        {
+            var options = CliOptions.Parse(args.Skip(1).ToArray());
+            if (options.Help)
+            {
+                stdout.WriteLine(Help);
+                return ExitOk;
+            }
+            return args[0] switch
+            {
+                "discover" => await DiscoverCommand.RunAsync(options, stdout, cancellationToken),
+                "check" => await CheckCommand.RunAsync(options, stdout, cancellationToken),
+                "rules" => RulesCommand.Run(options, stdout),
+                _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
+            };
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"etl-agent: {e.Message}");
+            return ExitUsage;
+        }
+        catch (ConfigurationException e)
+        {
+            stderr.WriteLine($"etl-agent: configuration error: {e.Message}");
+            return ExitUsage;
+        }
+    }
+}
+
+public sealed class UsageException(string message) : Exception(message);

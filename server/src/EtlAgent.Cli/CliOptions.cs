@@ -1,0 +1,61 @@
+namespace EtlAgent.Cli;
+
+/// <summary>Arguments after the verb: one positional workspace and --name value options.</summary>
+public sealed class CliOptions
+{
+    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
+    {
+        "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter",
+    };
+
+    public List<string> Positionals { get; } = new();
+    public Dictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
+    public bool Help { get; private set; }
+
+    public static CliOptions Parse(string[] args)
+    {
+        var o = new CliOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (a is "-h" or "--help") { o.Help = true; continue; }
+            if (a.StartsWith("--", StringComparison.Ordinal))
+            {
+                string name = a, value;
+                int eq = a.IndexOf('=');
+                if (eq > 0) { name = a[..eq]; value = a[(eq + 1)..]; }
+                else
+                {
+                    if (!ValueOptions.Contains(name)) throw new UsageException($"unknown option '{a}'.");
+                    if (i + 1 >= args.Length) throw new UsageException($"option '{a}' needs a value.");
+                    value = args[++i];
+                }
+                if (!ValueOptions.Contains(name)) throw new UsageException($"unknown option '{name}'.");
+                o.Values[name] = value;
+                continue;
+            }
+            o.Positionals.Add(a);
+        }
+        return o;
+    }
+
+    public string Get(string name, string fallback, params string[] allowed)
+    {
+        if (!Values.TryGetValue(name, out var v)) return fallback;
+        if (allowed.Length > 0 && !allowed.Contains(v, StringComparer.OrdinalIgnoreCase))
+            throw new UsageException($"{name} must be one of {string.Join(", ", allowed)}; got '{v}'.");
+        return v.ToLowerInvariant();
+    }
+
+    public string? GetOptional(string name) => Values.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>The single workspace folder argument, checked to exist.</summary>
+    public string Workspace()
+    {
+        if (Positionals.Count == 0) throw new UsageException("missing <workspace> argument.");
+        if (Positionals.Count > 1) throw new UsageException($"unexpected argument '{Positionals[1]}'.");
+        var path = Path.GetFullPath(Positionals[0]);
+        if (!Directory.Exists(path)) throw new UsageException($"workspace folder '{Positionals[0]}' does not exist.");
+        return path;
+    }
+}

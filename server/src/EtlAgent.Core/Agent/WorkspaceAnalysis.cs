@@ -1,0 +1,47 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Discovery;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Rules;
+
+namespace EtlAgent.Core.Agent;
+
+/// <summary>
+/// An immutable snapshot of a workspace: documents, catalog, transformations with lineage,
+/// pipelines, and findings (syntax errors, catalog problems and rule findings).
+/// </summary>
+public sealed class WorkspaceAnalysis
+{
+    internal WorkspaceAnalysis(
+        IReadOnlyList<DocumentFacts> documents,
+        SchemaCatalog catalog,
+        IReadOnlyList<TransformationAnalysis> transformations,
+        IReadOnlyList<Pipeline> pipelines,
+        IReadOnlyList<Finding> findings,
+        IReadOnlyList<RuleFailure> ruleFailures)
+    {
+        Documents = documents;
+        Catalog = catalog;
+        Transformations = transformations;
+        Pipelines = pipelines;
+        Findings = findings;
+        RuleFailures = ruleFailures;
+    }
+
+    public IReadOnlyList<DocumentFacts> Documents { get; }
+    public SchemaCatalog Catalog { get; }
+    public IReadOnlyList<TransformationAnalysis> Transformations { get; }
+    public IReadOnlyList<Pipeline> Pipelines { get; }
+    /// <summary>All findings, sorted by file, position and rule.</summary>
+    public IReadOnlyList<Finding> Findings { get; }
+    public IReadOnlyList<RuleFailure> RuleFailures { get; }
+
+    /// <summary>Syntax errors and catalog problems: what `discover` reports as diagnostics.</summary>
+    public IEnumerable<Finding> DiscoveryDiagnostics => Findings.Where(f => f.RuleId is SyntaxRuleId or CatalogRuleId);
+
+    public const string SyntaxRuleId = "ETL0000";
+    public const string CatalogRuleId = "ETL0099";
+
+    public TransformationAnalysis? FindTransformation(string name) =>
+        Transformations.FirstOrDefault(t => string.Equals(t.Transformation.Name, name, StringComparison.OrdinalIgnoreCase));
+}

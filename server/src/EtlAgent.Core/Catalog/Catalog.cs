@@ -1,0 +1,42 @@
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Catalog;
+
+/// <summary>
+/// The schema the workspace defines (or a live database has): tables, views, table types,
+/// sequences and TVF result shapes. Lookups are case-insensitive. Immutable once built.
+/// </summary>
+public sealed class SchemaCatalog
+{
+    private readonly Dictionary<QualifiedName, TableDef> _tables;
+    private readonly Dictionary<QualifiedName, SequenceDef> _sequences;
+
+    public SchemaCatalog(IEnumerable<TableDef> tables, IEnumerable<SequenceDef> sequences)
+    {
+        _tables = new Dictionary<QualifiedName, TableDef>();
+        foreach (var t in tables) _tables.TryAdd(t.Name, t); // first definition wins; duplicates are reported by discovery
+        _sequences = new Dictionary<QualifiedName, SequenceDef>();
+        foreach (var s in sequences) _sequences.TryAdd(s.Name, s);
+    }
+
+    public static SchemaCatalog Empty { get; } = new(Array.Empty<TableDef>(), Array.Empty<SequenceDef>());
+
+    public IEnumerable<TableDef> All => _tables.Values;
+
+    /// <summary>Tables proper (not views, types or function results), sorted by name.</summary>
+    public IEnumerable<TableDef> Tables => _tables.Values.Where(t => t.Kind == TableKind.Table).OrderBy(t => t.Name);
+
+    public IEnumerable<TableDef> Views => _tables.Values.Where(t => t.Kind == TableKind.View).OrderBy(t => t.Name);
+
+    public IEnumerable<SequenceDef> Sequences => _sequences.Values.OrderBy(s => s.Name);
+
+    public TableDef? Find(QualifiedName name) => _tables.GetValueOrDefault(name);
+
+    public bool TryFind(QualifiedName name, out TableDef table) => _tables.TryGetValue(name, out table!);
+
+    public SequenceDef? FindSequence(QualifiedName name) => _sequences.GetValueOrDefault(name);
+
+    public bool Contains(QualifiedName name) => _tables.ContainsKey(name);
+
+    public int Count => _tables.Count;
+}

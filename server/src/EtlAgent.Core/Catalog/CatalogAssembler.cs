@@ -1,0 +1,96 @@
+using EtlAgent.Core.Discovery;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Catalog;
+
+/// <summary>A catalog problem found while assembling: e.g. the same table defined in two files.</summary>
+public sealed record CatalogProblem(Location Location, string Message, Location? Other);
+
+/// <summary>
+/// Builds the workspace catalog from every document's CREATE TABLE/TYPE/SEQUENCE, then derives
+/// view and table-valued function shapes from their queries (views over views in dependency order).
+/// A live catalog, when given, is the base and workspace objects it lacks are added to it.
+/// </summary>
+public static class CatalogAssembler
+{
+    public static SchemaCatalog Assemble(IEnumerable<DocumentFacts> documents, SchemaCatalog? live, List<CatalogProblem>? problems = null)
+    {
+        var docs = documents.ToList();
+        var tables = new Dictionary<QualifiedName, TableDef>();
+        if (live is not null)
+            foreach (var t in live.All) tables[t.Name] = t;
+        var sequences = new Dictionary<QualifiedName, SequenceDef>();
+        if (live is not null)
+            foreach (var s in live.Sequences) sequences[s.Name] = s;
+        var liveNames = new HashSet<QualifiedName>(tables.Keys);
+
+        foreach (var doc in docs.OrderBy(d => d.Document.Path, StringComparer.Ordinal))
+        {
+            foreach (var t in doc.Tables)
+            {
+                if (t.Name.IsTemp) continue;
+                if (tables.TryGetValue(t.Name, out var existing) && !liveNames.Contains(t.Name))
+                {
+                    problems?.Add(new CatalogProblem(t.Location!, $"{t.Name} is defined more than once; the definition in {existing.Location?.File} is used.", existing.Location));
+                    continue;
+                }
+                if (!liveNames.Contains(t.Name)) tables[t.Name] = t;
+            }
+            foreach (var s in doc.Sequences)
+                sequences.TryAdd(s.Name, s);
+        }
+
+        // Multi-statement TVFs declare their result; inline TVFs and views are derived below.
+        foreach (var doc in docs)
+            foreach (var f in doc.Functions)
+                if (f.ReturnType is TableValuedFunctionReturnType tvf && tvf.DeclareTableVariableBody?.Definition is { } def)
+                    tables.TryAdd(DdlReader.NameOf(f.Name), DdlReader.ReadDeclaredTable(doc.Document, DdlReader.NameOf(f.Name), def, f.Name));
+
+        var derived = new List<(SqlDocument Doc, QualifiedName Name, TableKind Kind, SelectStatement Select, IReadOnlyList<string> Columns, TSqlFragment At)>();
+        foreach (var doc in docs)
+        {
+            foreach (var v in doc.Views)
+                derived.Add((doc.Document, DdlReader.NameOf(v.SchemaObjectName), TableKind.View, v.SelectStatement, v.Columns.Select(c => c.Value).ToList(), v.SchemaObjectName));
+            foreach (var f in doc.Functions)
+                if (f.ReturnType is SelectFunctionReturnType inline)
+                    derived.Add((doc.Document, DdlReader.NameOf(f.Name), TableKind.FunctionResult, inline.SelectStatement, Array.Empty<string>(), f.Name));
+        }
+
+        // Derive in dependency order: a view is ready once everything it reads is known; a few
+        // rounds settle any order of files. Cycles (invalid in SQL Server anyway) end the loop.
+        var pending = derived.Where(d => !liveNames.Contains(d.Name)).ToList();
+        for (int round = 0; round < 8 && pending.Count > 0; round++)
+        {
+            var pendingNames = new HashSet<QualifiedName>(pending.Select(p => p.Name));
+            var next = new List<(SqlDocument, QualifiedName, TableKind, SelectStatement, IReadOnlyList<string>, TSqlFragment)>();
+            foreach (var item in pending)
+            {
+                var reads = TableAccessCollector.Collect(new[] { item.Select }).Reads;
+                if (round < 7 && reads.Any(r => pendingNames.Contains(r) && r != item.Name)) { next.Add(item); continue; }
+                var catalog = new SchemaCatalog(tables.Values, sequences.Values);
+                var outputs = new LineageAnalyzer(catalog).QueryOutputs(item.Select);
+                var columns = new List<ColumnDef>();
+                for (int i = 0; i < outputs.Count; i++)
+                {
+                    var name = i < item.Columns.Count ? item.Columns[i] : outputs[i].Name;
+                    if (string.IsNullOrEmpty(name) || name == "*") continue;
+                    columns.Add(new ColumnDef(name, outputs[i].Origin.Type ?? new SqlType("sql_variant"), outputs[i].Origin.Nullable ?? true,
+                        Location: item.Doc.LocationOf(item.At)));
+                }
+                if (tables.TryGetValue(item.Name, out var existing))
+                {
+                    problems?.Add(new CatalogProblem(item.Doc.LocationOf(item.At), $"{item.Name} is defined more than once; the definition in {existing.Location?.File} is used.", existing.Location));
+                    continue;
+                }
+                tables[item.Name] = new TableDef(item.Name, item.Kind, columns, null, Array.Empty<KeyDef>(), Array.Empty<ForeignKeyDef>(),
+                    Array.Empty<CheckDef>(), item.Doc.LocationOf(item.At));
+            }
+            pending = next;
+        }
+
+        return new SchemaCatalog(tables.Values, sequences.Values);
+    }
+}

@@ -1,0 +1,169 @@
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Catalog;
+
+/// <summary>Reads CREATE TABLE / CREATE TYPE ... AS TABLE / CREATE SEQUENCE into catalog records.</summary>
+public static class DdlReader
+{
+    public static QualifiedName NameOf(SchemaObjectName name) =>
+        new(name.SchemaIdentifier?.Value, name.BaseIdentifier?.Value ?? "");
+
+    public static TableDef ReadTable(SqlDocument doc, CreateTableStatement create)
+    {
+        var ignored = new List<string>();
+        foreach (var option in create.Options)
+        {
+            switch (option)
+            {
+                case MemoryOptimizedTableOption: ignored.Add("MEMORY_OPTIMIZED"); break;
+                case DurabilityTableOption: ignored.Add("DURABILITY"); break;
+                default: ignored.Add(option.OptionKind.ToString()); break;
+            }
+        }
+        if (create.OnFileGroupOrPartitionScheme is not null) ignored.Add("ON filegroup/partition scheme");
+        if (create.TextImageOn is not null) ignored.Add("TEXTIMAGE_ON");
+        if (create.FileStreamOn is not null) ignored.Add("FILESTREAM_ON");
+        if (create.AsNode || create.AsEdge) ignored.Add("graph table");
+        return Read(doc, NameOf(create.SchemaObjectName), TableKind.Table, create.Definition, create, ignored);
+    }
+
+    public static TableDef ReadTableType(SqlDocument doc, CreateTypeTableStatement create) =>
+        Read(doc, NameOf(create.Name), TableKind.TableType, create.Definition, create, new List<string>());
+
+    /// <summary>A table variable's or multi-statement TVF's declared shape.</summary>
+    public static TableDef ReadDeclaredTable(SqlDocument doc, QualifiedName name, TableDefinition definition, TSqlFragment at) =>
+        Read(doc, name, TableKind.FunctionResult, definition, at, new List<string>());
+
+    public static SequenceDef ReadSequence(SqlDocument doc, CreateSequenceStatement create)
+    {
+        var type = new SqlType("bigint");
+        long start = 1, increment = 1;
+        bool startSet = false;
+        foreach (var option in create.SequenceOptions)
+        {
+            switch (option)
+            {
+                case DataTypeSequenceOption dt: type = DataTypes.From(dt.DataType); break;
+                case ScalarExpressionSequenceOption se when se.OptionKind == SequenceOptionKind.Start:
+                    if (TryConstant(se.OptionValue, out var s)) { start = s; startSet = true; }
+                    break;
+                case ScalarExpressionSequenceOption se when se.OptionKind == SequenceOptionKind.Increment:
+                    if (TryConstant(se.OptionValue, out var i)) increment = i;
+                    break;
+            }
+        }
+        if (!startSet) start = MinValue(type); // SQL Server starts an ascending sequence at the type's minimum
+        return new SequenceDef(NameOf(create.Name), type, start, increment, doc.LocationOf(create.Name));
+    }
+
+    private static long MinValue(SqlType type) => type.Name switch
+    {
+        "tinyint" => 0,
+        "smallint" => short.MinValue,
+        "int" => int.MinValue,
+        _ => long.MinValue,
+    };
+
+    private static bool TryConstant(ScalarExpression e, out long value)
+    {
+        value = 0;
+        switch (e)
+        {
+            case IntegerLiteral i: return long.TryParse(i.Value, out value);
+            case NumericLiteral n: return long.TryParse(n.Value.Split('.')[0], out value);
+            case UnaryExpression { UnaryExpressionType: UnaryExpressionType.Negative } u when TryConstant(u.Expression, out var v):
+                value = -v; return true;
+            case ParenthesisExpression p: return TryConstant(p.Expression, out value);
+            default: return false;
+        }
+    }
+
+    private static TableDef Read(SqlDocument doc, QualifiedName name, TableKind kind, TableDefinition? definition, TSqlFragment at, List<string> ignored)
+    {
+        var columns = new List<ColumnDef>();
+        KeyDef? primary = null;
+        var uniques = new List<KeyDef>();
+        var fks = new List<ForeignKeyDef>();
+        var checks = new List<CheckDef>();
+        var notNull = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        if (definition is null)
+            return new TableDef(name, kind, columns, null, uniques, fks, checks, doc.LocationOf(at), ignored);
+
+        foreach (var col in definition.ColumnDefinitions)
+        {
+            var colName = col.ColumnIdentifier.Value;
+            bool? nullable = null;
+            bool identity = col.IdentityOptions is not null;
+            string? def = col.DefaultConstraint is null ? null : doc.TextOf(col.DefaultConstraint.Expression);
+            QualifiedName? sequence = col.DefaultConstraint is null ? null : SequenceOf(col.DefaultConstraint.Expression);
+            string? computed = col.ComputedColumnExpression is null ? null : doc.TextOf(col.ComputedColumnExpression);
+            foreach (var c in col.Constraints)
+            {
+                switch (c)
+                {
+                    case NullableConstraintDefinition n: nullable = n.Nullable; break;
+                    case UniqueConstraintDefinition u:
+                        var key = new KeyDef(u.ConstraintIdentifier?.Value, new[] { colName }, u.IsPrimaryKey, doc.LocationOf(u));
+                        if (u.IsPrimaryKey) { primary = key; notNull.Add(colName); } else uniques.Add(key);
+                        break;
+                    case ForeignKeyConstraintDefinition fk:
+                        fks.Add(new ForeignKeyDef(fk.ConstraintIdentifier?.Value, new[] { colName }, NameOf(fk.ReferenceTableName),
+                            fk.ReferencedTableColumns.Select(r => r.Value).ToList(), doc.LocationOf(fk)));
+                        break;
+                    case CheckConstraintDefinition ck:
+                        checks.Add(new CheckDef(ck.ConstraintIdentifier?.Value, doc.TextOf(ck.CheckCondition), colName, doc.LocationOf(ck)));
+                        break;
+                }
+            }
+            var type = col.DataType is null && computed is not null ? new SqlType("sql_variant") : DataTypes.From(col.DataType);
+            // Identity and primary key columns are NOT NULL even when not declared so; a computed
+            // column's nullability follows its expression, which we do not type here: nullable.
+            bool isNullable = nullable ?? !(identity || type.Name is "rowversion" or "timestamp");
+            columns.Add(new ColumnDef(colName, type, isNullable, identity, def, computed, sequence, doc.LocationOf(col)));
+        }
+
+        foreach (var tc in definition.TableConstraints)
+        {
+            switch (tc)
+            {
+                case UniqueConstraintDefinition u:
+                    var key = new KeyDef(u.ConstraintIdentifier?.Value, u.Columns.Select(ColumnName).ToList(), u.IsPrimaryKey, doc.LocationOf(u));
+                    if (u.IsPrimaryKey) { primary = key; foreach (var k in key.Columns) notNull.Add(k); }
+                    else uniques.Add(key);
+                    break;
+                case ForeignKeyConstraintDefinition fk:
+                    fks.Add(new ForeignKeyDef(fk.ConstraintIdentifier?.Value, fk.Columns.Select(c => c.Value).ToList(),
+                        NameOf(fk.ReferenceTableName), fk.ReferencedTableColumns.Select(r => r.Value).ToList(), doc.LocationOf(fk)));
+                    break;
+                case CheckConstraintDefinition ck:
+                    checks.Add(new CheckDef(ck.ConstraintIdentifier?.Value, doc.TextOf(ck.CheckCondition), null, doc.LocationOf(ck)));
+                    break;
+                case DefaultConstraintDefinition d when d.Column is not null:
+                    var idx = columns.FindIndex(c => string.Equals(c.Name, d.Column.Value, StringComparison.OrdinalIgnoreCase));
+                    if (idx >= 0) columns[idx] = columns[idx] with { Default = doc.TextOf(d.Expression), Sequence = SequenceOf(d.Expression) };
+                    break;
+            }
+        }
+        // Inline and table-level indexes carry no semantics the agent needs.
+        if (definition.Indexes.Count > 0) ignored.Add("INDEX");
+
+        if (notNull.Count > 0)
+            for (int i = 0; i < columns.Count; i++)
+                if (notNull.Contains(columns[i].Name)) columns[i] = columns[i] with { Nullable = false };
+
+        return new TableDef(name, kind, columns, primary, uniques, fks, checks, doc.LocationOf(at), ignored);
+    }
+
+    private static string ColumnName(ColumnWithSortOrder c) =>
+        c.Column.MultiPartIdentifier.Identifiers[^1].Value;
+
+    private static QualifiedName? SequenceOf(ScalarExpression? e) => e switch
+    {
+        NextValueForExpression n => NameOf(n.SequenceName),
+        ParenthesisExpression p => SequenceOf(p.Expression),
+        _ => null,
+    };
+}

@@ -1,0 +1,32 @@
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Discovery;
+
+/// <summary>
+/// A transformation as found in one document, before the workspace catalog exists:
+/// everything but column lineage, which needs the catalog.
+/// </summary>
+public sealed record TransformationSyntax(
+    string Name,
+    TransformationKind Kind,
+    TextRange HeaderRange,
+    TextRange BodyRange,
+    IReadOnlyList<TSqlFragment> Body,
+    IReadOnlyList<QualifiedName> Reads,
+    IReadOnlyList<QualifiedName> Writes,
+    IReadOnlyList<QualifiedName> Calls,
+    IReadOnlyList<ParameterDef> Parameters,
+    /// <summary>The defining statement (CREATE PROCEDURE/VIEW/FUNCTION); null for scripts.</summary>
+    TSqlStatement? Definition);
+
+/// <summary>What one document contributes to the workspace. Recomputed only when the document changes.</summary>
+public sealed record DocumentFacts(
+    SqlDocument Document,
+    IReadOnlyList<TableDef> Tables,
+    IReadOnlyList<SequenceDef> Sequences,
+    IReadOnlyList<TransformationSyntax> Transformations,
+    /// <summary>Views are catalog objects too; their columns are derived once the catalog is known.</summary>
+    IReadOnlyList<ViewStatementBody> Views,
+    IReadOnlyList<FunctionStatementBody> Functions);

@@ -1,0 +1,34 @@
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Lineage;
+
+/// <summary>
+/// Where a value comes from: the base columns it depends on ("Schema.Table.Column"), how it is
+/// derived, and what is known of its type and nullability (null = unknown, never guessed).
+/// </summary>
+public sealed record ColumnOrigin(IReadOnlyCollection<string> Sources, MappingKind Kind, SqlType? Type = null, bool? Nullable = null)
+{
+    public static readonly ColumnOrigin Unknown = new(Array.Empty<string>(), MappingKind.Expression);
+
+    public static ColumnOrigin Constant(SqlType? type, bool nullable) => new(Array.Empty<string>(), MappingKind.Constant, type, nullable);
+}
+
+/// <summary>
+/// One value written to one target column by one statement (or one MERGE branch). The unit that
+/// lineage reports and that the type/nullability rules check.
+/// </summary>
+public sealed record ColumnAssignment(
+    QualifiedName Table,
+    string Column,
+    /// <summary>The target column's definition when the table is in the catalog.</summary>
+    ColumnDef? TargetColumn,
+    ColumnOrigin Origin,
+    /// <summary>The source expression as written (null for SELECT * expansion or VALUES-less forms).</summary>
+    Microsoft.SqlServer.TransactSql.ScriptDom.TSqlFragment? Source,
+    /// <summary>The statement that performs the write.</summary>
+    Microsoft.SqlServer.TransactSql.ScriptDom.TSqlStatement Statement);
+
+/// <summary>A column reference whose table is in the catalog but which names no column of it.</summary>
+public sealed record UnresolvedColumn(
+    Microsoft.SqlServer.TransactSql.ScriptDom.ColumnReferenceExpression Reference,
+    TableDef Table);

@@ -1,0 +1,78 @@
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Lineage;
+
+/// <summary>
+/// A row source visible in a query scope: a catalog table or view, a CTE, a derived table,
+/// a #temp table or a table variable. An open relation (a table missing from the catalog)
+/// accepts any column name, so lineage still names the column it could not check.
+/// </summary>
+internal sealed class Relation
+{
+    public Relation(string? alias, QualifiedName? table, IReadOnlyList<(string Name, ColumnOrigin Origin)> columns, bool open, TableDef? definition)
+    {
+        Alias = alias;
+        Table = table;
+        Columns = columns;
+        IsOpen = open;
+        Definition = definition;
+    }
+
+    public string? Alias { get; }
+    public QualifiedName? Table { get; }
+    public IReadOnlyList<(string Name, ColumnOrigin Origin)> Columns { get; }
+    public bool IsOpen { get; }
+    public TableDef? Definition { get; }
+    /// <summary>On the outer side of an outer join: every column may be NULL.</summary>
+    public bool NullExtended { get; set; }
+
+    public bool Matches(IReadOnlyList<string> qualifier)
+    {
+        if (qualifier.Count == 0) return true;
+        var last = qualifier[^1];
+        if (qualifier.Count == 1)
+        {
+            if (Alias is not null) return string.Equals(Alias, last, StringComparison.OrdinalIgnoreCase);
+            return Table is { } t && string.Equals(t.Name, last, StringComparison.OrdinalIgnoreCase);
+        }
+        // schema.table (or db.schema.table): only an unaliased table can be named so.
+        return Alias is null && Table is { } q &&
+               string.Equals(q.Name, last, StringComparison.OrdinalIgnoreCase) &&
+               string.Equals(q.Schema, qualifier[^2], StringComparison.OrdinalIgnoreCase);
+    }
+
+    public ColumnOrigin? Find(string column)
+    {
+        foreach (var (name, origin) in Columns)
+            if (string.Equals(name, column, StringComparison.OrdinalIgnoreCase))
+                return NullExtended ? origin with { Nullable = true } : origin;
+        if (IsOpen && Table is { } t)
+            return new ColumnOrigin(new[] { $"{t}.{column}" }, MappingKind.Direct);
+        return null;
+    }
+
+    public static Relation ForTable(string? alias, TableDef def)
+    {
+        var cols = def.Columns
+            .Select(c => (c.Name, new ColumnOrigin(new[] { $"{def.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable)))
+            .ToList();
+        return new Relation(alias, def.Name, cols, open: false, def);
+    }
+}
+
+/// <summary>The relations and CTEs visible at one level of a query; inner levels see outer ones.</summary>
+internal sealed class QueryScope
+{
+    public QueryScope(QueryScope? parent) => Parent = parent;
+
+    public QueryScope? Parent { get; }
+    public List<Relation> Relations { get; } = new();
+    public Dictionary<string, Relation> Ctes { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public Relation? FindCte(string name)
+    {
+        for (var s = this; s is not null; s = s.Parent)
+            if (s.Ctes.TryGetValue(name, out var r)) return r;
+        return null;
+    }
+}

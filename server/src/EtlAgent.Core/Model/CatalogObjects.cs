@@ -1,0 +1,62 @@
+namespace EtlAgent.Core.Model;
+
+public enum TableKind
+{
+    Table,
+    View,
+    TableType,
+    /// <summary>Output of a table-valued function, so a read of it resolves columns.</summary>
+    FunctionResult,
+}
+
+public sealed record ColumnDef(
+    string Name,
+    SqlType Type,
+    bool Nullable,
+    bool Identity = false,
+    string? Default = null,
+    string? Computed = null,
+    /// <summary>The sequence named in DEFAULT (NEXT VALUE FOR ...), if any.</summary>
+    QualifiedName? Sequence = null,
+    Location? Location = null)
+{
+    /// <summary>Columns whose value the database supplies: identity, computed, rowversion.</summary>
+    public bool IsGenerated => Identity || Computed is not null || Type.Name is "rowversion" or "timestamp";
+}
+
+public sealed record KeyDef(string? Name, IReadOnlyList<string> Columns, bool IsPrimary, Location? Location = null);
+
+public sealed record ForeignKeyDef(
+    string? Name,
+    IReadOnlyList<string> Columns,
+    QualifiedName ReferencedTable,
+    IReadOnlyList<string> ReferencedColumns,
+    Location? Location = null);
+
+public sealed record CheckDef(string? Name, string Expression, string? Column, Location? Location = null);
+
+/// <summary>A table, view, table type or TVF result shape in the catalog.</summary>
+public sealed record TableDef(
+    QualifiedName Name,
+    TableKind Kind,
+    IReadOnlyList<ColumnDef> Columns,
+    KeyDef? PrimaryKey,
+    IReadOnlyList<KeyDef> UniqueKeys,
+    IReadOnlyList<ForeignKeyDef> ForeignKeys,
+    IReadOnlyList<CheckDef> Checks,
+    Location? Location = null,
+    /// <summary>DDL options deliberately not modelled (memory-optimized, partition scheme, ...).</summary>
+    IReadOnlyList<string>? IgnoredOptions = null)
+{
+    public ColumnDef? FindColumn(string name)
+    {
+        foreach (var c in Columns)
+            if (string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)) return c;
+        return null;
+    }
+
+    /// <summary>Every key (primary first) that guarantees uniqueness.</summary>
+    public IEnumerable<KeyDef> Keys => PrimaryKey is null ? UniqueKeys : UniqueKeys.Prepend(PrimaryKey);
+}
+
+public sealed record SequenceDef(QualifiedName Name, SqlType Type, long Start, long Increment, Location? Location = null);

@@ -1,0 +1,44 @@
+namespace EtlAgent.Core.Model;
+
+public enum TransformationKind
+{
+    Procedure,
+    View,
+    Function,
+    Script,
+}
+
+public enum MappingKind
+{
+    Direct,
+    Expression,
+    Aggregate,
+    Constant,
+    Variable,
+}
+
+public sealed record ParameterDef(string Name, SqlType Type, bool IsOutput, bool IsReadOnly, string? Default);
+
+/// <summary>One target column fed by zero or more source columns ("Schema.Table.Column").</summary>
+public sealed record ColumnLineage(string Target, IReadOnlyList<string> Sources, MappingKind Mapping, Location? Location = null);
+
+/// <summary>
+/// A unit of data movement: a procedure, view, function, or a script file whose top level holds DML.
+/// Scripts are named by their workspace-relative path.
+/// </summary>
+public sealed record Transformation(
+    string Name,
+    TransformationKind Kind,
+    string File,
+    TextRange HeaderRange,
+    TextRange BodyRange,
+    IReadOnlyList<QualifiedName> Reads,
+    IReadOnlyList<QualifiedName> Writes,
+    IReadOnlyList<QualifiedName> Calls,
+    IReadOnlyList<ParameterDef> Parameters,
+    IReadOnlyList<ColumnLineage> Columns)
+{
+    public Location Header => new(File, HeaderRange);
+}
+
+public sealed record Pipeline(string Id, IReadOnlyList<string> Transformations);

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Reporting;
+
+/// <summary>
+/// The discover model as JSON: the contract shared by `etl-agent discover --format json` and the
+/// language server's `etlAgent/pipelines` request. Names carry no brackets; spaces are kept.
+/// </summary>
+public static class DiscoveryReport
+{
+    public static JsonObject ToJson(WorkspaceAnalysis analysis)
+    {
+        var transformations = new JsonArray();
+        foreach (var t in analysis.Transformations.Select(t => t.Transformation))
+            transformations.Add(Transformation(t));
+
+        var tables = new JsonArray();
+        foreach (var t in analysis.Catalog.Tables)
+            tables.Add(Table(t));
+
+        var views = new JsonArray();
+        foreach (var v in analysis.Catalog.Views)
+            views.Add(Table(v));
+
+        var sequences = new JsonArray();
+        foreach (var s in analysis.Catalog.Sequences)
+            sequences.Add(new JsonObject
+            {
+                ["name"] = s.Name.ToString(),
+                ["type"] = s.Type.ToString(),
+                ["start"] = s.Start,
+                ["increment"] = s.Increment,
+                ["file"] = s.Location?.File,
+            });
+
+        var pipelines = new JsonArray();
+        foreach (var p in analysis.Pipelines)
+            pipelines.Add(new JsonObject { ["id"] = p.Id, ["transformations"] = Strings(p.Transformations) });
+
+        var diagnostics = new JsonArray();
+        foreach (var d in analysis.DiscoveryDiagnostics)
+            diagnostics.Add(FindingJson.ToJson(d));
+
+        return new JsonObject
+        {
+            ["transformations"] = transformations,
+            ["tables"] = tables,
+            ["views"] = views,
+            ["sequences"] = sequences,
+            ["pipelines"] = pipelines,
+            ["diagnostics"] = diagnostics,
+        };
+    }
+
+    public static JsonObject Transformation(Transformation t)
+    {
+        var columns = new JsonArray();
+        foreach (var c in t.Columns)
+            columns.Add(new JsonObject
+            {
+                ["target"] = c.Target,
+                ["sources"] = Strings(c.Sources),
+                ["mapping"] = c.Mapping.ToString().ToLowerInvariant(),
+                ["line"] = c.Location is null ? null : c.Location.Range.Start.Line + 1,
+            });
+        var parameters = new JsonArray();
+        foreach (var p in t.Parameters)
+            parameters.Add(new JsonObject
+            {
+                ["name"] = p.Name,
+                ["type"] = p.Type.ToString(),
+                ["output"] = p.IsOutput,
+                ["readOnly"] = p.IsReadOnly,
+                ["default"] = p.Default,
+            });
+        return new JsonObject
+        {
+            ["name"] = t.Name,
+            ["kind"] = t.Kind.ToString().ToLowerInvariant(),
+            ["file"] = t.File,
+            ["range"] = FindingJson.Range(t.HeaderRange),
+            ["reads"] = Strings(t.Reads.Select(r => r.ToString())),
+            ["writes"] = Strings(t.Writes.Select(r => r.ToString())),
+            ["calls"] = Strings(t.Calls.Select(r => r.ToString())),
+            ["parameters"] = parameters,
+            ["columns"] = columns,
+        };
+    }
+
+    public static JsonObject Table(TableDef t)
+    {
+        var columns = new JsonArray();
+        foreach (var c in t.Columns)
+            columns.Add(new JsonObject
+            {
+                ["name"] = c.Name,
+                ["type"] = c.Type.ToString(),
+                ["nullable"] = c.Nullable,
+                ["identity"] = c.Identity,
+                ["default"] = c.Default,
+                ["computed"] = c.Computed,
+                ["sequence"] = c.Sequence?.ToString(),
+            });
+        var fks = new JsonArray();
+        foreach (var fk in t.ForeignKeys)
+            fks.Add(new JsonObject
+            {
+                ["name"] = fk.Name,
+                ["columns"] = Strings(fk.Columns),
+                ["references"] = fk.ReferencedTable.ToString(),
+                ["referencedColumns"] = Strings(fk.ReferencedColumns),
+            });
+        var uniques = new JsonArray();
+        foreach (var u in t.UniqueKeys) uniques.Add(Strings(u.Columns));
+        var checks = new JsonArray();
+        foreach (var c in t.Checks) checks.Add(new JsonObject { ["name"] = c.Name, ["expression"] = c.Expression });
+        return new JsonObject
+        {
+            ["name"] = t.Name.ToString(),
+            ["kind"] = t.Kind switch { TableKind.View => "view", TableKind.TableType => "tableType", TableKind.FunctionResult => "function", _ => "table" },
+            ["file"] = t.Location?.File,
+            ["columns"] = columns,
+            ["primaryKey"] = Strings(t.PrimaryKey?.Columns ?? Array.Empty<string>()),
+            ["uniqueKeys"] = uniques,
+            ["foreignKeys"] = fks,
+            ["checks"] = checks,
+            ["ignoredOptions"] = t.IgnoredOptions is { Count: > 0 } ? Strings(t.IgnoredOptions) : null,
+        };
+    }
+
+    internal static JsonArray Strings(IEnumerable<string> values)
+    {
+        var a = new JsonArray();
+        foreach (var v in values) a.Add(v);
+        return a;
+    }
+
+    public static string Serialize(JsonNode node, bool indented = true) =>
+        node.ToJsonString(new JsonSerializerOptions { WriteIndented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}
+
+/// <summary>Findings as JSON (ranges one-based for people; zero-based offsets kept for tools).</summary>
+public static class FindingJson
+{
+    public static JsonObject ToJson(Finding f)
+    {
+        var related = new JsonArray();
+        foreach (var r in f.Related)
+            related.Add(new JsonObject { ["file"] = r.Location.File, ["range"] = Range(r.Location.Range), ["message"] = r.Message });
+        var fixes = new JsonArray();
+        foreach (var fix in f.Fixes)
+        {
+            var edits = new JsonArray();
+            foreach (var e in fix.Edits)
+                edits.Add(new JsonObject { ["file"] = e.File, ["range"] = Range(e.Range), ["newText"] = e.NewText });
+            fixes.Add(new JsonObject { ["title"] = fix.Title, ["verified"] = fix.Verified, ["verifiedBy"] = fix.VerifiedBy, ["edits"] = edits });
+        }
+        return new JsonObject
+        {
+            ["ruleId"] = f.RuleId,
+            ["severity"] = f.Severity.ToString().ToLowerInvariant(),
+            ["message"] = f.Message,
+            ["file"] = f.Location.File,
+            ["range"] = Range(f.Location.Range),
+            ["related"] = related,
+            ["fixes"] = fixes,
+        };
+    }
+
+    /// <summary>One-based line and column, as people and SARIF count; end is exclusive.</summary>
+    public static JsonObject Range(TextRange r) => new()
+    {
+        ["startLine"] = r.Start.Line + 1,
+        ["startColumn"] = r.Start.Character + 1,
+        ["endLine"] = r.End.Line + 1,
+        ["endColumn"] = r.End.Character + 1,
+    };
+}

@@ -1,0 +1,76 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Rules;
+
+/// <summary>What a rule sees of one document, and where it reports.</summary>
+public sealed class RuleContext
+{
+    private readonly List<Finding> _findings;
+    private Rule? _current;
+    private Severity _severity;
+
+    internal RuleContext(SqlDocument document, SyntaxIndex index, SchemaCatalog catalog,
+        IReadOnlyList<TransformationAnalysis> transformations, List<Finding> sink)
+    {
+        Document = document;
+        Index = index;
+        Catalog = catalog;
+        Transformations = transformations;
+        _findings = sink;
+    }
+
+    public SqlDocument Document { get; }
+    public SyntaxIndex Index { get; }
+    public SchemaCatalog Catalog { get; }
+    /// <summary>Transformations defined in this document, with their column assignments.</summary>
+    public IReadOnlyList<TransformationAnalysis> Transformations { get; }
+
+    internal void Begin(Rule rule, Severity severity)
+    {
+        _current = rule;
+        _severity = severity;
+    }
+
+    public void Report(TSqlFragment at, string message, IReadOnlyList<Fix>? fixes = null, IReadOnlyList<RelatedLocation>? related = null) =>
+        Report(Document.Lines.RangeOf(at), message, fixes, related);
+
+    public void Report(TextRange range, string message, IReadOnlyList<Fix>? fixes = null, IReadOnlyList<RelatedLocation>? related = null)
+    {
+        var rule = _current ?? throw new InvalidOperationException("Report called outside a rule.");
+        _findings.Add(new Finding(rule.Id, _severity, message, Document.LocationOf(range),
+            related ?? Finding.NoRelated, fixes ?? Finding.NoFixes));
+    }
+
+    // ---- span edits, anchored to nodes -------------------------------------------------------
+
+    public TextEdit Replace(TSqlFragment node, string newText) => new(Document.Path, Document.Lines.RangeOf(node), newText);
+
+    public TextEdit Replace(int start, int end, string newText) => new(Document.Path, Document.Lines.Range(start, end), newText);
+
+    public TextEdit InsertBefore(TSqlFragment node, string text) => new(Document.Path, Document.Lines.Range(node.StartOffset, node.StartOffset), text);
+
+    public TextEdit InsertAfter(TSqlFragment node, string text)
+    {
+        int end = node.StartOffset + node.FragmentLength;
+        return new(Document.Path, Document.Lines.Range(end, end), text);
+    }
+
+    public Fix Fix(string title, params TextEdit[] edits) => new(title, edits);
+
+    public RelatedLocation Related(Location? location, string message) =>
+        new(location ?? Document.LocationOf(new TextRange()), message);
+
+    public string TextOf(TSqlFragment node) => Document.TextOf(node);
+
+    /// <summary>The transformation whose body contains <paramref name="node"/>, if any.</summary>
+    public TransformationAnalysis? TransformationAt(TSqlFragment node)
+    {
+        foreach (var t in Transformations)
+            if (t.Transformation.BodyRange.Contains(node.StartOffset)) return t;
+        return null;
+    }
+}

@@ -1,0 +1,76 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
+
+namespace EtlAgent.Core.Rules;
+
+/// <summary>A rule that threw: reported to the caller's log, never to the user as a finding.</summary>
+public sealed record RuleFailure(string RuleId, string File, Exception Exception);
+
+/// <summary>Runs rules over one document. One failing rule does not stop the others.</summary>
+public sealed class RuleRunner
+{
+    private readonly IReadOnlyList<(Rule Rule, Severity Severity)> _rules;
+
+    public RuleRunner(IEnumerable<Rule>? rules = null, IReadOnlyDictionary<string, string>? severityOverrides = null)
+    {
+        var list = new List<(Rule, Severity)>();
+        foreach (var rule in rules ?? RuleRegistry.All)
+        {
+            var severity = rule.Descriptor.DefaultSeverity;
+            if (severityOverrides is not null && severityOverrides.TryGetValue(rule.Id, out var text))
+            {
+                if (string.Equals(text, "off", StringComparison.OrdinalIgnoreCase) || string.Equals(text, "none", StringComparison.OrdinalIgnoreCase)) continue;
+                if (Enum.TryParse<Severity>(text, ignoreCase: true, out var s)) severity = s;
+                else if (string.Equals(text, "info", StringComparison.OrdinalIgnoreCase)) severity = Severity.Information;
+            }
+            list.Add((rule, severity));
+        }
+        _rules = list;
+    }
+
+    public IReadOnlyList<Rule> Rules => _rules.Select(r => r.Rule).ToList();
+
+    public IReadOnlyList<Finding> Run(SqlDocument document, SchemaCatalog catalog, IReadOnlyList<TransformationAnalysis> transformations,
+        List<RuleFailure>? failures = null, SyntaxIndex? index = null, CancellationToken cancellationToken = default)
+    {
+        var findings = new List<Finding>();
+        var context = new RuleContext(document, index ?? new SyntaxIndex(document.Tree), catalog, transformations, findings);
+        foreach (var (rule, severity) in _rules)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int before = findings.Count;
+            try
+            {
+                context.Begin(rule, severity);
+                rule.Check(context);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                findings.RemoveRange(before, findings.Count - before);
+                failures?.Add(new RuleFailure(rule.Id, document.Path, e));
+            }
+        }
+        findings.Sort(FindingOrder.Instance);
+        return findings;
+    }
+}
+
+/// <summary>Stable report order: file, position, rule id.</summary>
+public sealed class FindingOrder : IComparer<Finding>
+{
+    public static readonly FindingOrder Instance = new();
+
+    public int Compare(Finding? x, Finding? y)
+    {
+        if (ReferenceEquals(x, y)) return 0;
+        if (x is null) return -1;
+        if (y is null) return 1;
+        int c = string.CompareOrdinal(x.Location.File, y.Location.File);
+        if (c != 0) return c;
+        c = x.Location.Range.StartOffset.CompareTo(y.Location.Range.StartOffset);
+        if (c != 0) return c;
+        return string.CompareOrdinal(x.RuleId, y.RuleId);
+    }
+}

@@ -1,0 +1,20 @@
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Rules.Syntax;
+
+/// <summary>Parse errors, reported like any finding so the editor, SARIF and the CLI show them alike.</summary>
+public sealed class SyntaxErrorRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0000", "syntax-error", "T-SQL syntax error", Severity.Error, "Syntax",
+        new RuleDoc(
+            "The file does not parse as T-SQL at the configured compatibility level. The rest of the workspace is still analysed, but nothing in the unparsed part of this file is.",
+            Bad: "CREATE PROCEDURE Etl.LoadX AS\nBEGIN\n    SELECT (1 + 2 FROM Staging.X;\nEND",
+            Good: "CREATE PROCEDURE Etl.LoadX AS\nBEGIN\n    SELECT (1 + 2) FROM Staging.X;\nEND"));
+
+    public override void Check(RuleContext context)
+    {
+        foreach (var error in context.Document.Errors)
+            context.Report(error.Range, $"Syntax error {error.Number}: {error.Message} Fix the statement; the rest of the file after it may not be analysed.");
+    }
+}

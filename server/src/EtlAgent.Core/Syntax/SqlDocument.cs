@@ -1,0 +1,39 @@
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Syntax;
+
+/// <summary>A syntax error reported by the parser, already placed in the document.</summary>
+public sealed record SyntaxError(int Number, string Message, TextRange Range);
+
+/// <summary>
+/// One parsed .sql file: immutable text, the ScriptDom tree (possibly partial) and its errors.
+/// A document with errors is still a document: discovery analyses whatever parsed.
+/// </summary>
+public sealed class SqlDocument
+{
+    internal SqlDocument(string path, string text, TSqlFragment? tree, IReadOnlyList<SyntaxError> errors, LineIndex lines)
+    {
+        Path = path;
+        Text = text;
+        Tree = tree;
+        Errors = errors;
+        Lines = lines;
+    }
+
+    /// <summary>Workspace-relative path with '/' separators.</summary>
+    public string Path { get; }
+    public string Text { get; }
+    public TSqlFragment? Tree { get; }
+    public IReadOnlyList<SyntaxError> Errors { get; }
+    public LineIndex Lines { get; }
+
+    public TSqlScript? Script => Tree as TSqlScript;
+
+    public Location LocationOf(TSqlFragment fragment) => new(Path, Lines.RangeOf(fragment));
+
+    public Location LocationOf(TextRange range) => new(Path, range);
+
+    public string TextOf(TSqlFragment fragment) =>
+        fragment.StartOffset < 0 ? "" : Text.Substring(fragment.StartOffset, Math.Min(fragment.FragmentLength, Text.Length - fragment.StartOffset));
+}

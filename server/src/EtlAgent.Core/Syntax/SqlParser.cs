@@ -1,0 +1,65 @@
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Syntax;
+
+/// <summary>
+/// Parses T-SQL with ScriptDom. The compatibility level picks the parser (SQL Server 2008 = 100
+/// ... 2025 = 170); QUOTED_IDENTIFIER is on, as SSDT projects and SqlClient sessions default to.
+/// </summary>
+public sealed class SqlParser
+{
+    public const int DefaultCompatibilityLevel = 170;
+
+    public SqlParser(int compatibilityLevel = DefaultCompatibilityLevel)
+    {
+        CompatibilityLevel = compatibilityLevel;
+    }
+
+    public int CompatibilityLevel { get; }
+
+    public TSqlParser CreateParser() => CreateParser(CompatibilityLevel);
+
+    public static TSqlParser CreateParser(int compatibilityLevel) => compatibilityLevel switch
+    {
+        <= 100 => new TSql100Parser(true),
+        110 => new TSql110Parser(true),
+        120 => new TSql120Parser(true),
+        130 => new TSql130Parser(true),
+        140 => new TSql140Parser(true),
+        150 => new TSql150Parser(true),
+        160 => new TSql160Parser(true),
+        _ => new TSql170Parser(true),
+    };
+
+    public static bool IsSupportedLevel(int level) => level is 100 or 110 or 120 or 130 or 140 or 150 or 160 or 170;
+
+    /// <summary>Never throws on bad SQL: errors are returned with the (partial) tree.</summary>
+    public SqlDocument Parse(string path, string text)
+    {
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text.Substring(1);
+        var lines = new LineIndex(text);
+        TSqlFragment? tree;
+        IList<ParseError> parseErrors;
+        using (var reader = new StringReader(text))
+            tree = CreateParser().Parse(reader, out parseErrors);
+
+        var errors = new List<SyntaxError>(parseErrors.Count);
+        foreach (var e in parseErrors)
+        {
+            int start = Math.Clamp(e.Offset, 0, text.Length);
+            int end = TokenEnd(text, start);
+            errors.Add(new SyntaxError(e.Number, e.Message, lines.Range(start, end)));
+        }
+        return new SqlDocument(path, text, tree, errors, lines);
+    }
+
+    // The parser reports a point; underline the word (or character) it points at.
+    private static int TokenEnd(string text, int start)
+    {
+        int i = start;
+        while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '_' or '@' or '#' or '$')) i++;
+        if (i == start && i < text.Length && text[i] is not ('\r' or '\n')) i++;
+        return i;
+    }
+}

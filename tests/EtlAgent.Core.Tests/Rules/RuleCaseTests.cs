@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+
+namespace EtlAgent.Core.Tests.Rules;
+
+/// <summary>
+/// Rule tests as data: every tests/fixtures/rules/ETLnnnn/*.sql file starts with a comment
+/// `-- expect: ETL0007 5:11, ETL0007 9:5` (one-based line:column of each finding of that rule)
+/// or `-- expect: none`. CREATE TABLEs in the same file form the catalog. A file may also
+/// carry `-- fixed:` followed by a path (relative to it) holding the text after all first fixes.
+/// </summary>
+public class RuleCaseTests
+{
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        var root = TestPaths.Fixture("rules");
+        foreach (var f in Directory.EnumerateFiles(root, "*.sql", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            if (!f.EndsWith(".fixed.sql", StringComparison.Ordinal))
+                data.Add(Path.GetRelativePath(root, f).Replace('\\', '/'));
+        return data;
+    }
+
+    [Theory, MemberData(nameof(Cases))]
+    public void Case(string relative)
+    {
+        var path = Path.Combine(TestPaths.Fixture("rules"), relative);
+        var text = File.ReadAllText(path);
+        var ruleId = Path.GetFileName(Path.GetDirectoryName(path))!;
+        var header = Regex.Match(text, @"--\s*expect:\s*(?<list>[^\r\n]*)");
+        Assert.True(header.Success, $"{relative}: missing '-- expect:' header");
+        var expected = header.Groups["list"].Value.Trim() == "none"
+            ? new List<string>()
+            : header.Groups["list"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+        var findings = RuleHarness.Check(text, null, ruleId);
+        var actual = findings.Select(f => $"{f.RuleId} {f.Location.Range.Start.Line + 1}:{f.Location.Range.Start.Character + 1}").ToList();
+        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+
+        var fixedPath = Path.ChangeExtension(path, ".fixed.sql");
+        if (File.Exists(fixedPath))
+        {
+            var fixedText = RuleHarness.ApplyFirstFixes(text, findings);
+            Assert.Equal(RuleHarness.Normalize(File.ReadAllText(fixedPath)), RuleHarness.Normalize(fixedText));
+        }
+    }
+}

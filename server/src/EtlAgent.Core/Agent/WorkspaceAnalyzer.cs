@@ -29,6 +29,9 @@ public sealed class WorkspaceAnalyzer
 
     public WorkspaceSettings Settings => _settings;
 
+    /// <summary>Threads used to parse and check documents (-1: as many as the machine has).</summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+
     /// <summary>The .sql files of the workspace that are not ignored, in a stable order.</summary>
     public IReadOnlyList<string> SqlFiles(IFileSource files) =>
         files.EnumerateFiles()
@@ -46,7 +49,7 @@ public sealed class WorkspaceAnalyzer
         var paths = SqlFiles(files);
         var facts = new DocumentFacts[paths.Count];
         int done = 0;
-        Parallel.For(0, paths.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        Parallel.For(0, paths.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = MaxDegreeOfParallelism }, i =>
         {
             string text;
             try { text = files.ReadAllText(paths[i]); }
@@ -69,7 +72,7 @@ public sealed class WorkspaceAnalyzer
         var perDocument = new List<TransformationAnalysis>[documents.Count];
         var findings = new ConcurrentBag<Finding>();
         var failures = new ConcurrentBag<RuleFailure>();
-        Parallel.For(0, documents.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        Parallel.For(0, documents.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = MaxDegreeOfParallelism }, i =>
         {
             var doc = documents[i];
             perDocument[i] = doc.Transformations.Select(t => Resolve(doc, t, catalog)).ToList();

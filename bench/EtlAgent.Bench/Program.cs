@@ -7,7 +7,7 @@ using EtlAgent.Core.Workspace;
 
 // Discovery + all rules against raw ScriptDom parsing of the same generated workspace.
 // Usage: dotnet run -c Release --project bench/EtlAgent.Bench [-- --groups N --runs R]
-int groups = ArgInt("--groups", 300);
+int groups = ArgInt("--groups", 650);
 int runs = ArgInt("--runs", 3);
 
 var files = new WorkspaceGenerator().Generate(groups);
@@ -31,7 +31,7 @@ double RawParse(int parallelism)
 
 (double Ms, WorkspaceAnalysis Analysis) Analyze(int parallelism)
 {
-    var analyzer = new WorkspaceAnalyzer(WorkspaceSettings.Default) { MaxDegreeOfParallelism = parallelism };
+    var analyzer = new WorkspaceAnalyzer(WorkspaceSettings.Default) { MaxDegreeOfParallelism = parallelism, RetainSyntax = false };
     var sw = Stopwatch.StartNew();
     var analysis = analyzer.Analyze(source);
     return (sw.Elapsed.TotalMilliseconds, analysis);

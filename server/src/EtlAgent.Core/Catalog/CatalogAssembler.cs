@@ -66,11 +66,12 @@ public static class CatalogAssembler
         {
             var pendingNames = new HashSet<QualifiedName>(pending.Select(p => p.Name));
             var next = new List<(SqlDocument, QualifiedName, TableKind, SelectStatement, IReadOnlyList<string>, TSqlFragment)>();
+            // Objects derived in this round only become visible to the next one, so one catalog per round suffices.
+            var catalog = new SchemaCatalog(tables.Values, sequences.Values);
             foreach (var item in pending)
             {
                 var reads = TableAccessCollector.Collect(new[] { item.Select }).Reads;
                 if (round < 7 && reads.Any(r => pendingNames.Contains(r) && r != item.Name)) { next.Add(item); continue; }
-                var catalog = new SchemaCatalog(tables.Values, sequences.Values);
                 var outputs = new LineageAnalyzer(catalog).QueryOutputs(item.Select);
                 var columns = new List<ColumnDef>();
                 for (int i = 0; i < outputs.Count; i++)

@@ -19,7 +19,11 @@ public sealed record TransformationSyntax(
     IReadOnlyList<QualifiedName> Calls,
     IReadOnlyList<ParameterDef> Parameters,
     /// <summary>The defining statement (CREATE PROCEDURE/VIEW/FUNCTION); null for scripts.</summary>
-    TSqlStatement? Definition);
+    TSqlStatement? Definition)
+{
+    /// <summary>Without syntax nodes (see <see cref="SqlDocument.WithoutTree"/>).</summary>
+    public TransformationSyntax WithoutSyntax() => this with { Body = Array.Empty<TSqlFragment>(), Definition = null };
+}
 
 /// <summary>What one document contributes to the workspace. Recomputed only when the document changes.</summary>
 public sealed record DocumentFacts(
@@ -29,4 +33,9 @@ public sealed record DocumentFacts(
     IReadOnlyList<TransformationSyntax> Transformations,
     /// <summary>Views are catalog objects too; their columns are derived once the catalog is known.</summary>
     IReadOnlyList<ViewStatementBody> Views,
-    IReadOnlyList<FunctionStatementBody> Functions);
+    IReadOnlyList<FunctionStatementBody> Functions)
+{
+    /// <summary>Catalog records and transformation summaries only: the syntax tree can be collected.</summary>
+    public DocumentFacts WithoutSyntax() => new(Document.WithoutTree(), Tables, Sequences,
+        Transformations.Select(t => t.WithoutSyntax()).ToList(), Array.Empty<ViewStatementBody>(), Array.Empty<FunctionStatementBody>());
+}

@@ -10,4 +10,16 @@ public sealed record TransformationAnalysis(
     TransformationSyntax Syntax,
     SqlDocument Document,
     IReadOnlyList<ColumnAssignment> Assignments,
-    IReadOnlyList<UnresolvedColumn> Unresolved);
+    IReadOnlyList<UnresolvedColumn> Unresolved)
+{
+    /// <summary>True when syntax was dropped after analysis; re-parse the file to get it back.</summary>
+    public bool HasSyntax => Document.Tree is not null;
+
+    public TransformationAnalysis WithoutSyntax() => this with
+    {
+        Syntax = Syntax.WithoutSyntax(),
+        Document = Document.WithoutTree(),
+        Assignments = Array.Empty<ColumnAssignment>(),
+        Unresolved = Array.Empty<UnresolvedColumn>(),
+    };
+}

@@ -34,6 +34,9 @@ public sealed class SqlDocument
 
     public Location LocationOf(TextRange range) => new(Path, range);
 
+    /// <summary>The same document without its tree, so a large workspace need not keep every tree alive.</summary>
+    public SqlDocument WithoutTree() => Tree is null ? this : new SqlDocument(Path, Text, null, Errors, Lines);
+
     public string TextOf(TSqlFragment fragment) =>
         fragment.StartOffset < 0 ? "" : Text.Substring(fragment.StartOffset, Math.Min(fragment.FragmentLength, Text.Length - fragment.StartOffset));
 }

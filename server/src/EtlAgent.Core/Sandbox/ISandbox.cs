@@ -1,0 +1,84 @@
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Sandbox;
+
+/// <summary>
+/// A row as the sandbox sees it: column name (case-insensitive) → value. Values are .NET
+/// objects typed by the column: long/int/short/byte, decimal, double/float, string, bool,
+/// DateTime (date, datetime, datetime2, smalldatetime), DateTimeOffset, TimeSpan (time), Guid,
+/// byte[]; null for SQL NULL.
+/// </summary>
+public sealed class SandboxRow : Dictionary<string, object?>
+{
+    public SandboxRow() : base(StringComparer.OrdinalIgnoreCase) { }
+    public SandboxRow(IEnumerable<KeyValuePair<string, object?>> values) : base(values, StringComparer.OrdinalIgnoreCase) { }
+}
+
+/// <summary>Everything a sandbox needs to build a database that behaves like the workspace's.</summary>
+public sealed record SandboxSetup(
+    WorkspaceAnalysis Workspace,
+    /// <summary>Create FOREIGN KEY constraints (a test file can switch them off).</summary>
+    bool EnforceForeignKeys = true);
+
+/// <summary>What to run: a procedure with arguments, a view or function to query, or a script file.</summary>
+public sealed record ExecutionRequest(
+    string Transformation,
+    /// <summary>Parameter name (with @) → value; OUTPUT parameters come back in <see cref="ExecutionResult.OutputParameters"/>.</summary>
+    IReadOnlyDictionary<string, object?> Arguments,
+    /// <summary>The frozen clock for GETDATE/SYSDATETIME/CURRENT_TIMESTAMP/SYSUTCDATETIME (null: a fixed default).</summary>
+    DateTime? Clock = null,
+    /// <summary>Seed for NEWID() so runs are repeatable.</summary>
+    int Seed = 0);
+
+/// <summary>An error raised while running, as SQL Server would report it, placed in the source.</summary>
+public sealed record SandboxError(int Number, string Message, int Severity, int State, Location? Location, string? Statement)
+{
+    public override string ToString() => $"Msg {Number}, Level {Severity}, State {State}{(Location is null ? "" : $", {Location}")}: {Message}";
+}
+
+/// <summary>
+/// A construct the sandbox cannot run faithfully. Never a silently wrong answer: the test fails
+/// with this error, naming the construct and where it is.
+/// </summary>
+public sealed class UnsupportedConstructException(string construct, Location? location, string? detail = null)
+    : Exception($"{(location is null ? "" : location + ": ")}{construct} is not supported by the sandbox{(detail is null ? "." : ": " + detail)}")
+{
+    public string Construct { get; } = construct;
+    public Location? Location { get; } = location;
+}
+
+public sealed record ResultSet(IReadOnlyList<string> Columns, IReadOnlyList<SandboxRow> Rows);
+
+public sealed record ExecutionResult(
+    /// <summary>The uncaught error that ended the call, if any.</summary>
+    SandboxError? Error,
+    IReadOnlyList<ResultSet> ResultSets,
+    IReadOnlyList<string> Messages,
+    int? ReturnValue,
+    IReadOnlyDictionary<string, object?> OutputParameters,
+    TimeSpan Elapsed);
+
+/// <summary>
+/// One isolated database for one test case. Implementations: the embedded DuckDB sandbox (default)
+/// and the SQL Server sandbox (a transaction that is always rolled back). A sandbox writes only to
+/// itself; disposing it discards everything.
+/// </summary>
+public interface ISandbox : IAsyncDisposable
+{
+    /// <summary>Inserts rows as given (identity and sequence columns the rows omit are generated).</summary>
+    Task InsertRowsAsync(QualifiedName table, IReadOnlyList<SandboxRow> rows, CancellationToken cancellationToken = default);
+
+    Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every row of a table or view, columns in catalog order.</summary>
+    Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Creates sandboxes for one workspace; may cache what is shared across cases (schema script, translations).</summary>
+public interface ISandboxFactory : IAsyncDisposable
+{
+    string Name { get; }
+
+    Task<ISandbox> CreateAsync(CancellationToken cancellationToken = default);
+}

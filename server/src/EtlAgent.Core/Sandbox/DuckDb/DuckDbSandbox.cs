@@ -86,20 +86,43 @@ public sealed class DuckDbSandbox : ISandbox
         {
             rc = Run(interp, request, outputs);
         }
-        catch (SandboxRuntimeError e)
-        {
-            var doc = e.Data["document"] as SqlDocument;
-            var stmt = e.Data["statement"] as TSqlFragment;
-            error = new SandboxError(e.Number, e.Message, e.Severity, e.State,
-                doc is not null && stmt is not null ? doc.LocationOf(stmt) : null,
-                doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null);
-        }
+        catch (SandboxRuntimeError e) { error = ToError(e); }
         finally
         {
             if (interp.TranCount > 0)
                 try { using var cmd = _db.CreateCommand(); cmd.CommandText = "ROLLBACK"; cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
         }
         return Task.FromResult(new ExecutionResult(error, interp.ResultSets, interp.Messages, rc, outputs, sw.Elapsed));
+    }
+
+    /// <summary>
+    /// Runs ad-hoc T-SQL (one or more GO-separated batches) in this sandbox: for the conformance
+    /// suite, for checking a patch, for a scratch query. Same semantics as a script transformation.
+    /// </summary>
+    public Task<ExecutionResult> ExecuteSqlAsync(string text, DateTime? clock = null, int seed = 0, CancellationToken cancellationToken = default)
+    {
+        var sw = Stopwatch.StartNew();
+        var c = clock ?? DefaultClock;
+        SetSession(c, seed);
+        var interp = new Interpreter(_db, _model, c, seed);
+        SandboxError? error = null;
+        try { interp.RunScript(Parse(text, "(sql)")); }
+        catch (SandboxRuntimeError e) { error = ToError(e); }
+        finally
+        {
+            if (interp.TranCount > 0)
+                try { using var cmd = _db.CreateCommand(); cmd.CommandText = "ROLLBACK"; cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
+        }
+        return Task.FromResult(new ExecutionResult(error, interp.ResultSets, interp.Messages, null, new Dictionary<string, object?>(), sw.Elapsed));
+    }
+
+    private static SandboxError ToError(SandboxRuntimeError e)
+    {
+        var doc = e.Data["document"] as SqlDocument;
+        var stmt = e.Data["statement"] as TSqlFragment;
+        return new SandboxError(e.Number, e.Message, e.Severity, e.State,
+            doc is not null && stmt is not null ? doc.LocationOf(stmt) : null,
+            doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null);
     }
 
     private static string FirstLine(string s)

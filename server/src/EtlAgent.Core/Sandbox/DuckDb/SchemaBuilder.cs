@@ -30,9 +30,11 @@ public sealed class SchemaBuilder
     /// <summary>Problems met while building (a view that could not be translated, …): the schema is still usable.</summary>
     public List<string> Skipped { get; } = new();
 
-    public static string IdentitySequence(QualifiedName table) => $"__identity_{table.Schema}_{table.Name}";
+    public static string IdentitySequence(QualifiedName table) =>
+        "__identity_" + System.Text.RegularExpressions.Regex.Replace($"{table.Schema}_{table.Name}", "[^A-Za-z0-9_]", "_");
 
-    public static string SequenceName(QualifiedName seq) => $"{seq.Schema}.{seq.Name}";
+    /// <summary>A workspace sequence as DuckDB knows it (in its schema), quoted for nextval('…').</summary>
+    public static string SequenceName(QualifiedName seq) => $"{Id(seq.Schema)}.{Id(seq.Name)}";
 
     public string Build()
     {
@@ -46,7 +48,7 @@ public sealed class SchemaBuilder
         foreach (var s in catalog.Sequences) schemas.Add(s.Name.Schema);
         foreach (var s in schemas.Order()) sb.AppendLine($"CREATE SCHEMA IF NOT EXISTS {Id(s)};");
         foreach (var s in catalog.Sequences)
-            sb.AppendLine($"CREATE SEQUENCE {Id(SequenceName(s.Name))} START {s.Start} INCREMENT {s.Increment}{(s.Increment < 0 ? $" MAXVALUE {s.Start}" : "")};");
+            sb.AppendLine($"CREATE SEQUENCE {SequenceName(s.Name)} START {s.Start} INCREMENT {s.Increment}{(s.Increment < 0 ? $" MAXVALUE {s.Start}" : "")};");
 
         // Parents before children so REFERENCES resolves.
         var tables = catalog.Tables.ToList();

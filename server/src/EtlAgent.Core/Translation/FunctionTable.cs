@@ -75,9 +75,14 @@ public static class FunctionTable
         ["ABS"] = (t, f, s, a) => new($"abs({a[0].Sql})", a[0].Type),
         ["CEILING"] = (t, f, s, a) => new($"ceil({a[0].Sql})", a[0].Type?.IsDecimal == true ? a[0].Type with { Scale = 0 } : a[0].Type),
         ["FLOOR"] = (t, f, s, a) => new($"floor({a[0].Sql})", a[0].Type?.IsDecimal == true ? a[0].Type with { Scale = 0 } : a[0].Type),
-        ["ROUND"] = (t, f, s, a) => a.Count > 2
-            ? new($"CASE WHEN {a[2].Sql} = 0 THEN round({a[0].Sql}, {a[1].Sql}) ELSE trunc({a[0].Sql} * power(10, {a[1].Sql})) / power(10, {a[1].Sql}) END", a[0].Type)
-            : new($"round({a[0].Sql}, CAST({a[1].Sql} AS INTEGER))", a[0].Type),
+        ["ROUND"] = (t, f, s, a) =>
+        {
+            // SQL Server keeps the argument's type: ROUND(123.456, 2) is 123.460.
+            string sql = a.Count > 2
+                ? $"CASE WHEN {a[2].Sql} = 0 THEN round({a[0].Sql}, CAST({a[1].Sql} AS INTEGER)) ELSE trunc({a[0].Sql} * power(10, {a[1].Sql})) / power(10, {a[1].Sql}) END"
+                : $"round({a[0].Sql}, CAST({a[1].Sql} AS INTEGER))";
+            return a[0].Type is { } rt && (rt.IsDecimal || rt.IsInteger || rt.Name is "money") ? new($"CAST({sql} AS {DuckTypes.Of(rt)})", rt) : new(sql, a[0].Type);
+        },
         ["POWER"] = (t, f, s, a) => new(a[0].Type?.IsInteger == true ? $"CAST(trunc(power({a[0].Sql}, {a[1].Sql})) AS {DuckTypes.Of(a[0].Type)})" : $"power({a[0].Sql}, {a[1].Sql})", a[0].Type ?? SqlTranslator.Float),
         ["SQRT"] = (t, f, s, a) => Simple("sqrt", SqlTranslator.Float, a),
         ["SQUARE"] = (t, f, s, a) => new($"({a[0].Sql} * {a[0].Sql})", SqlTranslator.Float),
@@ -285,6 +290,7 @@ public static class FunctionTable
         string partName = f.Parameters[0] switch
         {
             ColumnReferenceExpression c => c.MultiPartIdentifier.Identifiers[^1].Value,
+            IdentifierLiteral il => il.Value,
             StringLiteral sl => sl.Value,
             _ => throw t.Unsupported($"{fn} date part", f.Parameters[0]),
         };

@@ -159,11 +159,16 @@ internal sealed class Interpreter
             using var cmd = Command(sql);
             using var r = cmd.ExecuteReader();
             var cols = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToList();
+            var scales = Enumerable.Range(0, r.FieldCount).Select(i => Values.DecimalScale(r.GetDataTypeName(i))).ToArray();
             var rows = new List<object?[]>();
             while (r.Read())
             {
                 var row = new object?[r.FieldCount];
-                for (int i = 0; i < row.Length; i++) row[i] = r.IsDBNull(i) ? null : Values.FromDuck(r.GetValue(i));
+                for (int i = 0; i < row.Length; i++)
+                {
+                    row[i] = r.IsDBNull(i) ? null : Values.FromDuck(r.GetValue(i));
+                    if (scales[i] is int sc && row[i] is decimal d) row[i] = Values.WithScale(d, sc);
+                }
                 rows.Add(row);
             }
             return (cols, rows);
@@ -560,6 +565,10 @@ internal sealed class Interpreter
         }
         var q = t.Select(sel, out var qshape);
         var result = Query(q);
+        if (qshape.Count == result.Columns.Count)
+            for (int i = 0; i < qshape.Count; i++)
+                if (qshape[i].Type is { Scale: int sc } st && (st.IsDecimal || st.Name is "money" or "smallmoney"))
+                    foreach (var r in result.Rows) if (r[i] is decimal d) r[i] = Values.WithScale(d, sc);
         _rowCount = result.Rows.Count;
         ResultSets.Add(new ResultSet(result.Columns, result.Rows.Select(r => Row(result.Columns, r)).ToList()));
     }

@@ -50,6 +50,21 @@ internal static class Values
         }
     }
 
+    /// <summary>Scale of a DuckDB DECIMAL(p,s) type name, so values keep SQL Server's trailing zeros.</summary>
+    public static int? DecimalScale(string? duckType)
+    {
+        if (duckType is null || !duckType.StartsWith("DECIMAL(", StringComparison.OrdinalIgnoreCase)) return null;
+        var inner = duckType[8..^1].Split(',');
+        return inner.Length == 2 && int.TryParse(inner[1], out var s) ? s : null;
+    }
+
+    public static decimal WithScale(decimal d, int scale)
+    {
+        if (scale > 28) return d;
+        var r = Math.Round(d, scale);
+        return r + new decimal(0, 0, 0, false, (byte)scale);
+    }
+
     public static SqlType? TypeOf(object? v) => v switch
     {
         null => null,

@@ -378,7 +378,8 @@ public static class FunctionTable
         if (udf.ReturnType is not ScalarFunctionReturnType srt) throw t.Unsupported("table-valued function in a scalar position", f);
         var rtype = DataTypes.From(srt.DataType);
         var args = f.Parameters.Select(p => t.Expr(p, scope)).ToList();
-        var stmts = udf.StatementList?.Statements;
+        IList<TSqlStatement>? stmts = udf.StatementList?.Statements;
+        while (stmts is { Count: 1 } && stmts[0] is BeginEndBlockStatement be) stmts = be.StatementList.Statements;
         if (stmts is { Count: 1 } && stmts[0] is ReturnStatement { Expression: { } rx })
         {
             var saved = t.Env.Variable;

@@ -151,10 +151,15 @@ public sealed partial class SqlTranslator
                 var inner = sb.ToString();
                 return $"SELECT * EXCLUDE (\"__rank\") FROM ({inner}) AS \"__ties\" WHERE \"__rank\" <= {n.Sql} ORDER BY \"__rank\"";
             }
-            sb.Append(order);
             if (top.Percent)
-                sb.Append($" LIMIT (SELECT CAST(ceil(count(*) * ({n.Sql}) / 100.0) AS BIGINT) FROM ({sb}) AS \"__pct\")");
-            else sb.Append($" LIMIT {n.Sql}");
+            {
+                // TOP (n) PERCENT: the first ceil(count * n / 100) rows in ORDER BY order.
+                var over = qs.OrderByClause is null ? "" : OrderBy(qs.OrderByClause, scope, shapeList);
+                sb.Insert("SELECT ".Length + (qs.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT ".Length : 0), $"row_number() OVER ({over}) AS \"__rn\", count(*) OVER () AS \"__cnt\", ");
+                return $"SELECT * EXCLUDE (\"__rn\", \"__cnt\") FROM ({sb}) AS \"__pct\" WHERE \"__rn\" <= ceil(\"__cnt\" * ({n.Sql}) / 100.0) ORDER BY \"__rn\"";
+            }
+            sb.Append(order);
+            sb.Append($" LIMIT {n.Sql}");
             return sb.ToString();
         }
         if (qs.OffsetClause is not null)

@@ -34,6 +34,9 @@ internal sealed class Interpreter
         public object? ScopeIdentity;
         public int? ReturnValue;
         public bool NoCount;
+        /// <summary>Set in a scalar function's frame: RETURN yields a value of this type.</summary>
+        public SqlType? FunctionReturnType;
+        public object? FunctionResult;
     }
 
     private enum Flow { Normal, Break, Continue, Return }
@@ -342,6 +345,9 @@ internal sealed class Interpreter
                 return Flow.Normal;
             case BreakStatement: return Flow.Break;
             case ContinueStatement: return Flow.Continue;
+            case ReturnStatement r when _frame.FunctionReturnType is { } frt:
+                _frame.FunctionResult = r.Expression is null ? null : Eval(r.Expression, frt);
+                return Flow.Return;
             case ReturnStatement r:
                 _frame.ReturnValue = r.Expression is null ? 0 : Convert.ToInt32(Eval(r.Expression, SqlTranslator.Int), CultureInfo.InvariantCulture);
                 return Flow.Return;
@@ -810,19 +816,12 @@ internal sealed class Interpreter
         var frame = NewFrame(doc, qn.ToString());
         for (int i = 0; i < fn.Parameters.Count; i++)
             frame.Vars[fn.Parameters[i].VariableName.Value] = new Var { Type = args[i].Type, Value = args[i].Value };
-        object? result = null;
+        frame.FunctionReturnType = rtype;
         var saved = _frame;
         _frame = frame;
-        try
-        {
-            foreach (var s in fn.StatementList.Statements)
-            {
-                if (s is ReturnStatement { Expression: { } rx }) { result = Eval(rx, rtype); break; }
-                if (Run(s) == Flow.Return) break;
-            }
-        }
+        try { RunList(fn.StatementList.Statements); }
         finally { _frame = saved; }
-        return (result, rtype);
+        return (frame.FunctionResult, rtype);
     }
 
     private LocalTable CallTableFunction(FunctionStatementBody fn, IReadOnlyList<(object? Value, SqlType Type)> args, TSqlFragment at)

@@ -115,7 +115,8 @@ public sealed partial class SqlTranslator
                 case SelectScalarExpression se:
                 {
                     var x = Expr(se.Expression, s);
-                    string alias = se.ColumnName?.Value ?? (se.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers[^1].Value ?? "";
+                    string alias = se.ColumnName?.Value ?? (se.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers[^1].Value
+                        ?? (se.Expression is ColumnReferenceExpression { ColumnType: ColumnType.PseudoColumnAction } ? "$action" : "column" + items.Count);
                     items.Add($"{x.Sql} AS {Id(alias)}");
                     break;
                 }

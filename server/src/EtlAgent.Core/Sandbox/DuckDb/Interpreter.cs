@@ -57,7 +57,7 @@ internal sealed class Interpreter
 
     private Frame _frame;
     private int _tranCount;
-    private bool _doomed, _xactAbort;
+    private bool _doomed, _xactAbort, _duckInTx;
     private int _rowCount, _lastError, _fetchStatus = -1;
     private object? _identity;
     private ErrorInfo? _catch;
@@ -73,7 +73,7 @@ internal sealed class Interpreter
         _frame = new Frame { Caller = null, Document = null, Procedure = null };
     }
 
-    public int TranCount => _tranCount;
+    public int TranCount => _duckInTx ? 1 : 0;
 
     // ---------------------------------------------------------------- translation environment
 
@@ -151,8 +151,20 @@ internal sealed class Interpreter
     private SandboxRuntimeError Fail(Exception e)
     {
         var err = ErrorMapper.Map(e);
-        if (_tranCount > 0 && e is DuckDBException) _doomed = true;
+        if (_tranCount > 0 && e is DuckDBException) Doom();
         return err;
+    }
+
+    /// <summary>
+    /// The transaction can no longer commit (XACT_STATE() = -1). DuckDB has already aborted it on
+    /// the error, so its work is rolled back now; @@TRANCOUNT stays until the code's ROLLBACK.
+    /// </summary>
+    private void Doom()
+    {
+        _doomed = true;
+        if (!_duckInTx) return;
+        _duckInTx = false;
+        try { using var cmd = Command("ROLLBACK"); cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
     }
 
     private (List<string> Columns, List<object?[]> Rows) Query(string sql)
@@ -294,7 +306,7 @@ internal sealed class Interpreter
             e.Data["statement"] = s;
             e.Data["document"] = _frame.Document;
             _lastError = e.Number;
-            if (_xactAbort && _tranCount > 0 && e.Severity >= 11) _doomed = true;
+            if (_xactAbort && _tranCount > 0 && e.Severity >= 11) Doom();
             throw;
         }
         catch (UnsupportedConstructException) { throw; }
@@ -372,7 +384,7 @@ internal sealed class Interpreter
             case SetErrorLevelStatement:
                 return Flow.Normal;
             case BeginTransactionStatement:
-                if (_tranCount == 0) { Exec("BEGIN TRANSACTION"); _doomed = false; }
+                if (_tranCount == 0) { Exec("BEGIN TRANSACTION"); _doomed = false; _duckInTx = true; }
                 _tranCount++;
                 _rowCount = 0;
                 return Flow.Normal;
@@ -380,13 +392,14 @@ internal sealed class Interpreter
                 if (_tranCount == 0) throw new SandboxRuntimeError(3902, "The COMMIT TRANSACTION request has no corresponding BEGIN TRANSACTION.");
                 if (_doomed)
                     throw new SandboxRuntimeError(3930, "The current transaction cannot be committed and cannot support operations that write to the log file. Roll back the transaction.");
-                if (--_tranCount == 0) Exec("COMMIT");
+                if (--_tranCount == 0) { Exec("COMMIT"); _duckInTx = false; }
                 _rowCount = 0;
                 return Flow.Normal;
             case RollbackTransactionStatement rb:
                 if (rb.Name is not null && _tranCount > 0 && !IsOuterName(rb)) throw Unsupported("ROLLBACK to a savepoint", rb);
                 if (_tranCount == 0) throw new SandboxRuntimeError(3903, "The ROLLBACK TRANSACTION request has no corresponding BEGIN TRANSACTION.");
-                Exec("ROLLBACK");
+                if (_duckInTx) Exec("ROLLBACK");
+                _duckInTx = false;
                 _tranCount = 0;
                 _doomed = false;
                 return Flow.Normal;
@@ -588,6 +601,8 @@ internal sealed class Interpreter
 
     private void Dml(DmlPlan plan, TSqlStatement s)
     {
+        if (_doomed)
+            throw new SandboxRuntimeError(3930, "The current transaction cannot be committed and cannot support operations that write to the log file. Roll back the transaction.");
         if (plan.ExecSource is not null)
         {
             var before = ResultSets.Count;
@@ -669,7 +684,7 @@ internal sealed class Interpreter
             var re = new SandboxRuntimeError(_catch.Number, _catch.Message, _catch.Severity, _catch.State);
             re.Data["line"] = _catch.Line;
             re.Data["proc"] = _catch.Procedure;
-            if (_tranCount > 0 && _xactAbort) _doomed = true;
+            if (_tranCount > 0 && _xactAbort) Doom();
             throw re;
         }
         int number = Convert.ToInt32(Eval(th.ErrorNumber, SqlTranslator.Int), CultureInfo.InvariantCulture);

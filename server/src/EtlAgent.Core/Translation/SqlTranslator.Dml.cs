@@ -21,10 +21,22 @@ public sealed record DmlPlan(
     IReadOnlyList<string>? OutputIntoColumns = null,
     /// <summary>INSERT … EXEC: the procedure call whose result set feeds the insert.</summary>
     ExecuteInsertSource? ExecSource = null,
-    IReadOnlyList<string>? InsertColumns = null);
+    IReadOnlyList<string>? InsertColumns = null,
+    /// <summary>Run before and after the statement (MERGE … OUTPUT deleted.* snapshots the target).</summary>
+    IReadOnlyList<string>? Before = null,
+    IReadOnlyList<string>? After = null,
+    /// <summary>
+    /// MERGE … OUTPUT deleted.* with UPDATE: the RETURNING rows (action + new target row) are put in
+    /// a table with these columns, and this SELECT ({0} = that table) computes the OUTPUT from them
+    /// and the pre-MERGE snapshot.
+    /// </summary>
+    string? PostSelect = null,
+    IReadOnlyList<(string Name, SqlType? Type)>? PostColumns = null);
 
 public sealed partial class SqlTranslator
 {
+    private static int _mergeCounter;
+
     private sealed record Target(string Physical, string Exposed, IReadOnlyList<ColumnDef> Columns, QualifiedName? Table, string? CteSql = null, string? CteBase = null);
 
     private Target ResolveTarget(TableReference tr, Scope scope, FromClause? from)
@@ -331,23 +343,71 @@ public sealed partial class SqlTranslator
                 default: throw Unsupported(ac.Action.GetType().Name, ac.Action);
             }
         }
-        bool outputsDeleted = false;
-        var ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) =>
-        {
-            if (pt == "$action") return "merge_action";
-            if (pt == "inserted") return $"CASE WHEN merge_action = 'DELETE' THEN NULL ELSE {Id(talias)}.{Id(col)} END";
-            outputsDeleted = true;
-            return $"CASE WHEN merge_action = 'DELETE' THEN {Id(talias)}.{Id(col)} ELSE NULL END";
-        }, out bool returns);
+        // deleted.* of an UPDATE action: DuckDB's RETURNING sees new values only, so the target is
+        // snapshotted first and the old row found again by its primary key (which no UPDATE may change).
+        var outputCols = (IEnumerable<SelectElement>?)spec.OutputClause?.SelectColumns ?? spec.OutputIntoClause?.SelectColumns ?? Enumerable.Empty<SelectElement>();
+        bool outputsDeleted = outputCols.Any(c => c is SelectScalarExpression se && ReferencesPseudo(se.Expression, "deleted"));
+        string ret;
+        bool returns;
+        string? post = null;
+        List<(string, SqlType?)>? postCols = null;
+        string[]? before = null, after = null;
         if (outputsDeleted && hasUpdate)
-            throw Unsupported("MERGE … OUTPUT deleted.* together with WHEN … THEN UPDATE", (TSqlFragment?)spec.OutputClause ?? spec.OutputIntoClause!);
+        {
+            string snapshot = "__merge_old_" + System.Threading.Interlocked.Increment(ref _mergeCounter);
+            var pk = target.Table is { } ttn ? Env.Catalog.Find(ttn)?.PrimaryKey : null;
+            var updatedCols = spec.ActionClauses.Select(a => a.Action).OfType<UpdateMergeAction>()
+                .SelectMany(u => u.SetClauses.OfType<AssignmentSetClause>()).Select(a => a.Column.MultiPartIdentifier.Identifiers[^1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            if (pk is null || pk.Columns.Any(updatedCols.Contains))
+                throw Unsupported("MERGE … OUTPUT deleted.* with an UPDATE action on a table without an unchanged primary key", (TSqlFragment?)spec.OutputClause ?? spec.OutputIntoClause!);
+            postCols = new List<(string, SqlType?)> { ("__action", new SqlType("nvarchar", 10)) };
+            postCols.AddRange(target.Columns.Select(c => (c.Name, c.Computed is null ? (SqlType?)c.Type : null)));
+            ret = " RETURNING merge_action AS \"__action\", " + string.Join(", ", target.Columns.Select(c => $"{Id(talias)}.{Id(c.Name)} AS {Id(c.Name)}"));
+            returns = true;
+            var list = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt switch
+            {
+                "$action" => "\"__r\".\"__action\"",
+                "inserted" => $"CASE WHEN \"__r\".\"__action\" = 'DELETE' THEN NULL ELSE \"__r\".{Id(col)} END",
+                _ => $"CASE WHEN \"__r\".\"__action\" = 'INSERT' THEN NULL WHEN \"__r\".\"__action\" = 'DELETE' THEN \"__r\".{Id(col)} ELSE \"__old\".{Id(col)} END",
+            }, out _);
+            var match = string.Join(" AND ", pk.Columns.Select(k => $"\"__old\".{Id(k)} = \"__r\".{Id(k)}"));
+            post = "SELECT " + list[" RETURNING ".Length..] + $" FROM {{0}} AS \"__r\" LEFT JOIN {Id(snapshot)} AS \"__old\" ON {match}";
+            before = new[] { $"CREATE TEMP TABLE {Id(snapshot)} AS SELECT * FROM {target.Physical}" };
+            after = new[] { $"DROP TABLE IF EXISTS {Id(snapshot)}" };
+        }
+        else
+        {
+            ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt switch
+            {
+                "$action" => "merge_action",
+                "inserted" => $"CASE WHEN merge_action = 'DELETE' THEN NULL ELSE {Id(talias)}.{Id(col)} END",
+                _ => $"CASE WHEN merge_action = 'DELETE' THEN {Id(talias)}.{Id(col)} ELSE NULL END",
+            }, out returns);
+        }
         // SQL Server: error 8672 when one target row would be updated/deleted by more than one source row.
         string? check = hasMatchedWrite
             ? $"{with}SELECT 1 FROM {target.Physical} AS {Id(talias)} JOIN {sourceSql} ON {on} GROUP BY {Id(talias)}.rowid HAVING count(*) > 1 LIMIT 1"
             : null;
         var sql = $"{with}MERGE INTO {target.Physical} AS {Id(talias)} USING {sourceSql} ON {on} {string.Join(" ", clauses)}{ret}";
         return new DmlPlan(sql, returns, target.Physical, target.Table, check,
-            spec.OutputIntoClause?.IntoTable, spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
+            spec.OutputIntoClause?.IntoTable, spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
+            Before: before, After: after, PostSelect: post, PostColumns: postCols);
+    }
+
+    private static bool ReferencesPseudo(TSqlFragment f, string table)
+    {
+        var v = new PseudoFinder(table);
+        f.Accept(v);
+        return v.Found;
+    }
+
+    private sealed class PseudoFinder(string table) : TSqlFragmentVisitor
+    {
+        public bool Found;
+        public override void Visit(ColumnReferenceExpression node)
+        {
+            if (node.MultiPartIdentifier is { Count: >= 2 } m && string.Equals(m.Identifiers[^2].Value, table, StringComparison.OrdinalIgnoreCase)) Found = true;
+        }
     }
 
     /// <summary>A plain SELECT (no INTO, no variable assignment), with CTEs.</summary>

@@ -63,6 +63,14 @@ public sealed partial class SqlTranslator
                 return $"({x.Sql} {not}IN ({string.Join(", ", values.Select(v => Coerce(v, x.Type, ip).Sql))}))";
             }
             case LikePredicate lp: return Like(lp, scope);
+            case DistinctPredicate dp:
+            {
+                var l = Expr(dp.FirstExpression, scope);
+                var r = Expr(dp.SecondExpression, scope);
+                string dop = dp.IsNot ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM";
+                if (l.Type?.IsString == true || r.Type?.IsString == true) return $"(rtrim({AsText(l)}) {dop} rtrim({AsText(r)}))";
+                return $"({l.Sql} {dop} {r.Sql})";
+            }
             case SubqueryComparisonPredicate sq:
             {
                 if (!ComparisonOps.TryGetValue(sq.ComparisonType, out var sop)) throw Unsupported($"comparison {sq.ComparisonType}", sq);

@@ -222,6 +222,18 @@ internal sealed class Interpreter
         var frame = NewFrame(proc.Document, proc.Transformation.Name);
         foreach (var p in body.Parameters)
         {
+            if (p.DataType is UserDataTypeReference udt && _model.Catalog.Find(DdlReader.NameOf(udt.Name)) is { Kind: TableKind.TableType } tableType)
+            {
+                // Table-valued parameter: a table variable filled from the argument's rows.
+                var tvp = WithFrame(frame, () => CreateLocal(p.VariableName.Value, tableType, p));
+                if (args.TryGetValue(p.VariableName.Value, out var rowsArg) && rowsArg is IEnumerable<SandboxRow> tvpRows)
+                    foreach (var row in tvpRows)
+                    {
+                        var cols = row.Keys.Select(k => tableType.FindColumn(k) ?? throw new SandboxRuntimeError(207, $"Invalid column name '{k}'.")).ToList();
+                        WithFrame(frame, () => Exec($"INSERT INTO {Id(tvp.PhysicalName)} ({string.Join(", ", cols.Select(c => Id(c.Name)))}) VALUES ({string.Join(", ", cols.Select(c => Literal(Values.Coerce(row[c.Name], c.Type), c.Type)))})"));
+                    }
+                continue;
+            }
             var type = DataTypes.From(p.DataType);
             object? value;
             if (args.TryGetValue(p.VariableName.Value, out var given)) value = Values.Coerce(given, type);
@@ -621,12 +633,31 @@ internal sealed class Interpreter
         }
         if (plan.DoubleMatchCheck is not null && Query(plan.DoubleMatchCheck).Rows.Count > 0)
             throw new SandboxRuntimeError(8672, "The MERGE statement attempted to UPDATE or DELETE the same row more than once. This happens when a target row matches more than one source row. A MERGE statement cannot UPDATE/DELETE the same row of the target table multiple times. Refine the ON clause to ensure a target row matches at most one source row, or use the GROUP BY clause to group the source rows.");
+        foreach (var b in plan.Before ?? Array.Empty<string>()) Exec(b);
+        try { RunDml(plan, s); }
+        finally { foreach (var a in plan.After ?? Array.Empty<string>()) try { Exec(a); } catch (SandboxRuntimeError) { } }
+    }
+
+    private void RunDml(DmlPlan plan, TSqlStatement s)
+    {
         string? seq = plan.TargetTable is { } tt && _model.Catalog.Find(tt) is { } def && def.Columns.Any(c => c.Identity) ? SchemaBuilder.IdentitySequence(tt) : null;
         object? before2 = seq is null ? null : SeqValue(seq);
         if (plan.Returns)
         {
             var (cols, rows) = Query(plan.Sql);
             _rowCount = rows.Count;
+            if (plan.PostSelect is not null)
+            {
+                var holder = $"__returned_{Interlocked.Increment(ref _tempCounter)}";
+                Exec($"CREATE TEMP TABLE {Id(holder)} ({string.Join(", ", plan.PostColumns!.Select(c => $"{Id(c.Name)} {(c.Type is null ? "VARCHAR" : DuckTypes.Of(c.Type))}"))})");
+                try
+                {
+                    foreach (var r in rows)
+                        Exec($"INSERT INTO {Id(holder)} VALUES ({string.Join(", ", r.Select((v, i) => Literal(v, plan.PostColumns![i].Type ?? Values.TypeOf(v))))})");
+                    (cols, rows) = Query(string.Format(plan.PostSelect, Id(holder)));
+                }
+                finally { Exec($"DROP TABLE IF EXISTS {Id(holder)}"); }
+            }
             if (plan.OutputInto is not null)
             {
                 var target = plan.OutputInto switch
@@ -668,7 +699,8 @@ internal sealed class Interpreter
             _catch = new ErrorInfo
             {
                 Number = e.Number, Severity = e.Severity, State = e.State, Message = e.Message,
-                Line = e.Data["line"] is int l ? l : 0, Procedure = e.Data["proc"] as string,
+                Line = e.Data["line"] is int l ? l : 0,
+                Procedure = e.Data["proc"] is string pn ? QualifiedName.Parse(pn).Name : null,
             };
             _lastError = e.Number;
             try { return RunList(tc.CatchStatements.Statements); }

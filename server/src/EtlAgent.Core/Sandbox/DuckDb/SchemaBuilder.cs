@@ -104,6 +104,16 @@ public sealed class SchemaBuilder
         foreach (var c in t.Columns)
         {
             var sb = new StringBuilder();
+            if (c.Computed is not null)
+            {
+                // Computed columns become DuckDB generated columns (PERSISTED or not: same values).
+                var cexpr = new TSql170Parser(false).ParseExpression(new StringReader(c.Computed), out var cerrors);
+                if (cerrors.Count > 0 || cexpr is null) throw new UnsupportedConstructException($"computed column {c.Name}", c.Location);
+                var cscope = new Scope(null);
+                cscope.Sources.Add(new SourceShape(t.Name.Name, t.Columns.Where(x => x.Computed is null).Select(x => new ColumnShape(x.Name, x.Type)).ToList()));
+                parts.Add($"{Id(c.Name)} AS ({translator.Expr(cexpr, cscope).Sql})");
+                continue;
+            }
             sb.Append(Id(c.Name)).Append(' ').Append(DuckTypes.Of(c.Type, c.Location));
             if (c.Identity)
                 sb.Append($" DEFAULT nextval({Str(temp ? IdentitySequence(new QualifiedName("tempdb", physical)) : IdentitySequence(t.Name))})");
@@ -112,8 +122,6 @@ public sealed class SchemaBuilder
             if (!c.Nullable) sb.Append(" NOT NULL");
             if (DuckTypes.MaxChars(c.Type) is int n)
                 sb.Append($" CHECK (CASE WHEN length(rtrim({Id(c.Name)})) > {n} THEN error({Str(ErrorMarker(2628) + $"String or binary data would be truncated in table '{display}', column '{c.Name}'.")}) ELSE true END)");
-            if (c.Computed is not null)
-                throw new UnsupportedConstructException($"computed column {c.Name}", c.Location);
             parts.Add(sb.ToString());
         }
         if (t.PrimaryKey is { } pk) parts.Add("PRIMARY KEY (" + string.Join(", ", pk.Columns.Select(Id)) + ")");

@@ -40,6 +40,7 @@ internal static class Values
                 "datetime" or "datetime2" or "smalldatetime" => v is DateTime ? v : v is string ts ? SqlTranslator.ParseDateLiteral(ts) ?? throw new FormatException(ts) : v,
                 "uniqueidentifier" => v is Guid ? v : Guid.Parse(v.ToString()!),
                 "time" => v is TimeSpan ? v : v is string tt ? TimeSpan.Parse(tt, CultureInfo.InvariantCulture) : v,
+                "sql_variant" => v,
                 _ when type.IsString => v is string ? v : ToText(v),
                 _ => v,
             };

@@ -16,7 +16,12 @@ public static class SqlText
 
     public static string ErrorMarker(int number) => $"[[{number}]]";
 
-    public static string Table(QualifiedName name) => Id(name.Schema) + "." + Id(name.Name);
+    /// <summary>
+    /// A catalog object in DuckDB: every object lives in DuckDB's main schema as "Schema.Name",
+    /// because DuckDB cannot create foreign keys across schemas. References always carry an alias
+    /// (the T-SQL exposed name), so two- and three-part column references still bind.
+    /// </summary>
+    public static string Table(QualifiedName name) => Id(name.Schema + "." + name.Name);
 
     /// <summary>A .NET value as a DuckDB literal of the T-SQL type.</summary>
     public static string Literal(object? value, SqlType? type)

@@ -230,7 +230,7 @@ public sealed partial class SqlTranslator
             scope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
             var sets = SetClauses(spec.SetClauses, target.Columns, scope);
             var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
-            string alias = target.Table is { } tn ? "" : " AS " + Id(target.Exposed);
+            string alias = " AS " + Id(target.Exposed);
             return new DmlPlan($"{with}UPDATE {target.Physical}{alias} SET {string.Join(", ", sets.Select(s => $"{Id(s.Col)} = {s.Value.Sql}"))}{where}{ret}", returns, target.Physical, target.Table,
                 OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
         }
@@ -273,7 +273,7 @@ public sealed partial class SqlTranslator
         {
             scope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
             var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
-            string alias = target.Table is not null ? "" : " AS " + Id(target.Exposed);
+            string alias = " AS " + Id(target.Exposed);
             return new DmlPlan($"{with}DELETE FROM {target.Physical}{alias}{where}{ret}", returns, target.Physical, target.Table, OutputInto: into, OutputIntoColumns: intoCols);
         }
         string fromSql;

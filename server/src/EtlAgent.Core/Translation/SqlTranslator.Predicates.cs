@@ -53,7 +53,7 @@ public sealed partial class SqlTranslator
                     var sub = Query(ip.Subquery.QueryExpression, new Scope(scope), out var shape);
                     var st = shape.Count > 0 ? shape[0].Type : null;
                     if (x.Type?.IsString == true || st?.IsString == true)
-                        return $"(rtrim({x.Sql}) {not}IN (SELECT rtrim(CAST(\"__in\".* AS VARCHAR)) FROM ({sub}) AS \"__in\"))";
+                        return $"(rtrim({AsText(x)}) {not}IN (SELECT rtrim(CAST(\"__in\".\"__c\" AS VARCHAR)) FROM ({sub}) AS \"__in\"(\"__c\")))";
                     return $"({x.Sql} {not}IN ({sub}))";
                 }
                 var values = ip.Values.Select(v => Expr(v, scope)).ToList();

@@ -217,7 +217,7 @@ public sealed partial class SqlTranslator
                 if (def is null || def.Kind is TableKind.TableType or TableKind.FunctionResult)
                     throw new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
                 scope.Sources.Add(new SourceShape(alias ?? baseName, def.Columns.Select(c => new ColumnShape(c.Name, c.Computed is null && c.Type.Name != "sql_variant" ? c.Type : null)).ToList(), qn));
-                return Table(qn) + (alias is null ? "" : " AS " + Id(alias));
+                return Table(qn) + " AS " + Id(alias ?? baseName);
             }
             case VariableTableReference v:
             {

@@ -34,7 +34,7 @@ public sealed class SchemaBuilder
         "__identity_" + System.Text.RegularExpressions.Regex.Replace($"{table.Schema}_{table.Name}", "[^A-Za-z0-9_]", "_");
 
     /// <summary>A workspace sequence as DuckDB knows it (in its schema), quoted for nextval('…').</summary>
-    public static string SequenceName(QualifiedName seq) => $"{Id(seq.Schema)}.{Id(seq.Name)}";
+    public static string SequenceName(QualifiedName seq) => Id($"{seq.Schema}.{seq.Name}");
 
     public string Build()
     {
@@ -43,10 +43,6 @@ public sealed class SchemaBuilder
         sb.AppendLine("SET default_collation = 'nocase';");
         sb.AppendLine(Macros.Script);
         sb.AppendLine("CREATE SEQUENCE \"__newid\" START 1;");
-        var schemas = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "dbo" };
-        foreach (var t in catalog.All) schemas.Add(t.Name.Schema);
-        foreach (var s in catalog.Sequences) schemas.Add(s.Name.Schema);
-        foreach (var s in schemas.Order()) sb.AppendLine($"CREATE SCHEMA IF NOT EXISTS {Id(s)};");
         foreach (var s in catalog.Sequences)
             sb.AppendLine($"CREATE SEQUENCE {SequenceName(s.Name)} START {s.Start} INCREMENT {s.Increment}{(s.Increment < 0 ? $" MAXVALUE {s.Start}" : "")};");
 

@@ -93,11 +93,11 @@ public static class FunctionTable
         ["PI"] = (t, f, s, a) => new("pi()", SqlTranslator.Float),
 
         // Dates
-        ["GETDATE"] = (t, f, s, a) => new(Literal(t.Env.Clock, SqlTranslator.DateTimeT), SqlTranslator.DateTimeT),
-        ["CURRENT_TIMESTAMP"] = (t, f, s, a) => new(Literal(t.Env.Clock, SqlTranslator.DateTimeT), SqlTranslator.DateTimeT),
-        ["SYSDATETIME"] = (t, f, s, a) => new(Literal(t.Env.Clock, SqlTranslator.DateTime2), SqlTranslator.DateTime2),
-        ["GETUTCDATE"] = (t, f, s, a) => new(Literal(t.Env.Clock, SqlTranslator.DateTimeT), SqlTranslator.DateTimeT),
-        ["SYSUTCDATETIME"] = (t, f, s, a) => new(Literal(t.Env.Clock, SqlTranslator.DateTime2), SqlTranslator.DateTime2),
+        ["GETDATE"] = (t, f, s, a) => Now(t, SqlTranslator.DateTimeT),
+        ["CURRENT_TIMESTAMP"] = (t, f, s, a) => Now(t, SqlTranslator.DateTimeT),
+        ["SYSDATETIME"] = (t, f, s, a) => Now(t, SqlTranslator.DateTime2),
+        ["GETUTCDATE"] = (t, f, s, a) => Now(t, SqlTranslator.DateTimeT),
+        ["SYSUTCDATETIME"] = (t, f, s, a) => Now(t, SqlTranslator.DateTime2),
         ["SYSDATETIMEOFFSET"] = (t, f, s, a) => new(Literal(new DateTimeOffset(t.Env.Clock, TimeSpan.Zero), new SqlType("datetimeoffset")), new SqlType("datetimeoffset")),
         ["YEAR"] = (t, f, s, a) => new($"CAST(year({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
         ["MONTH"] = (t, f, s, a) => new($"CAST(month({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
@@ -162,6 +162,9 @@ public static class FunctionTable
         ["FIRST_VALUE"] = (t, f, s, a) => new($"first_value({a[0].Sql})", a[0].Type),
         ["LAST_VALUE"] = (t, f, s, a) => new($"last_value({a[0].Sql})", a[0].Type),
     };
+
+    private static Tx Now(SqlTranslator t, SqlType type) =>
+        new(t.Env.ClockSql is { } clock ? $"CAST({clock} AS TIMESTAMP)" : Literal(t.Env.Clock, type), type);
 
     private static string Distinct(FunctionCall f) => f.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT " : "";
 

@@ -138,7 +138,7 @@ public sealed partial class SqlTranslator
             case ParameterlessCall pc:
                 return pc.ParameterlessCallType switch
                 {
-                    ParameterlessCallType.CurrentTimestamp => new Tx(Literal(Env.Clock, DateTimeT), DateTimeT),
+                    ParameterlessCallType.CurrentTimestamp => new Tx(Env.ClockSql is { } clock ? $"CAST({clock} AS TIMESTAMP)" : Literal(Env.Clock, DateTimeT), DateTimeT),
                     _ => new Tx(Str("sandbox"), new SqlType("nvarchar", 128)),
                 };
             case FunctionCall f: return FunctionTable.Translate(this, f, scope);

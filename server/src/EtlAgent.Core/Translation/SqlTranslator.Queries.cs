@@ -216,6 +216,8 @@ public sealed partial class SqlTranslator
                 var def = Env.Catalog.Find(qn);
                 if (def is null || def.Kind is TableKind.TableType or TableKind.FunctionResult)
                     throw new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
+                if (Env.ObjectProblem(qn) is { } problem)
+                    throw problem is UnsupportedConstructException u ? new UnsupportedConstructException(u.Construct, u.Location, $"used through view {qn}") : problem;
                 scope.Sources.Add(new SourceShape(alias ?? baseName, def.Columns.Select(c => new ColumnShape(c.Name, c.Computed is null && c.Type.Name != "sql_variant" ? c.Type : null)).ToList(), qn));
                 return Table(qn) + " AS " + Id(alias ?? baseName);
             }
@@ -327,6 +329,6 @@ public sealed partial class SqlTranslator
             scope.Sources.Add(new SourceShape(alias, lt.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
             return Id(lt.PhysicalName) + " AS " + Id(alias);
         }
-        throw Unsupported("table-valued function " + fn.Name.BaseIdentifier.Value, at);
+        throw Unsupported($"multi-statement table-valued function {fn.Name.SchemaIdentifier?.Value}.{fn.Name.BaseIdentifier.Value} in a view or with column arguments", at);
     }
 }

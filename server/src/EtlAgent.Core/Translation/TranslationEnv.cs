@@ -22,6 +22,10 @@ public sealed class TranslationEnv
     public Func<string, VariableInfo?> Variable { get; set; } = _ => null;
     public Func<string, LocalTable?> LocalTable { get; set; } = _ => null;
     public DateTime Clock { get; set; } = new(2000, 1, 1);
+    /// <summary>When set, GETDATE()/SYSDATETIME()… translate to this SQL (a view reads the clock of the call).</summary>
+    public string? ClockSql { get; set; }
+    /// <summary>Why a catalog object is missing from the sandbox (a view that could not be translated), or null.</summary>
+    public Func<QualifiedName, Exception?> ObjectProblem { get; set; } = _ => null;
     /// <summary>Seed for NEWID(): values are md5(seed-counter), repeatable per run.</summary>
     public int Seed { get; set; }
     /// <summary>@@ROWCOUNT, @@ERROR, @@TRANCOUNT, ERROR_NUMBER … as values (null: not known here).</summary>

@@ -91,6 +91,7 @@ internal sealed class Interpreter
         CallTableFunction = CallTableFunction,
         Evaluate = (sql, type) => Scalar(sql, type),
         SequenceName = SchemaBuilder.SequenceName,
+        ObjectProblem = n => _model.Problems.GetValueOrDefault(n),
     };
 
     private SqlTranslator Translator() => new(Env(null));

@@ -25,6 +25,7 @@ internal sealed class SandboxModel
         var builder = new SchemaBuilder(workspace, foreignKeys);
         SchemaScript = builder.Build();
         Skipped = builder.Skipped;
+        Problems = builder.Problems;
     }
 
     public WorkspaceAnalysis Workspace { get; }
@@ -33,4 +34,5 @@ internal sealed class SandboxModel
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();
     public string SchemaScript { get; }
     public IReadOnlyList<string> Skipped { get; }
+    public IReadOnlyDictionary<QualifiedName, Exception> Problems { get; }
 }

@@ -30,6 +30,9 @@ public sealed class SchemaBuilder
     /// <summary>Problems met while building (a view that could not be translated, …): the schema is still usable.</summary>
     public List<string> Skipped { get; } = new();
 
+    /// <summary>Views left out, with the error a query of them raises.</summary>
+    public Dictionary<QualifiedName, Exception> Problems { get; } = new();
+
     public static string IdentitySequence(QualifiedName table) =>
         "__identity_" + System.Text.RegularExpressions.Regex.Replace($"{table.Schema}_{table.Name}", "[^A-Za-z0-9_]", "_");
 
@@ -61,7 +64,18 @@ public sealed class SchemaBuilder
         }
         foreach (var t in tables) Visit(t, 0);
 
-        var env = new TranslationEnv { Catalog = catalog, SequenceName = SequenceName };
+        var functions = new Dictionary<QualifiedName, FunctionStatementBody>();
+        foreach (var f in _workspace.Transformations)
+            if (f.Transformation.Kind == TransformationKind.Function && f.Syntax.Definition is FunctionStatementBody fb)
+                functions[QualifiedName.Parse(f.Transformation.Name)] = fb;
+        var env = new TranslationEnv
+        {
+            Catalog = catalog,
+            SequenceName = SequenceName,
+            ClockSql = "getvariable('tsql_clock')",
+            Function = n => functions.GetValueOrDefault(n),
+            ObjectProblem = n => Problems.GetValueOrDefault(n),
+        };
         var translator = new SqlTranslator(env);
         foreach (var t in ordered)
         {
@@ -85,6 +99,7 @@ public sealed class SchemaBuilder
             catch (Exception e) when (e is UnsupportedConstructException or SandboxRuntimeError)
             {
                 Skipped.Add($"view {v.Name}: {e.Message}");
+                Problems[v.Name] = e;
             }
         }
         return sb.ToString();

@@ -71,6 +71,7 @@ public sealed partial class SqlTranslator
                 var def = Env.Catalog.Find(qn);
                 if (def is null || def.Kind != TableKind.Table)
                     throw def?.Kind == TableKind.View ? Unsupported("modifying a view", n) : new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
+                Env.Referenced?.Invoke(qn);
                 return new Target(Table(qn), n.Alias?.Value ?? name, def.Columns, qn);
             }
             default: throw Unsupported($"{tr.GetType().Name} as a DML target", tr);

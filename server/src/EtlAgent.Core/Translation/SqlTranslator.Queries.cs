@@ -218,6 +218,7 @@ public sealed partial class SqlTranslator
                     throw new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
                 if (Env.ObjectProblem(qn) is { } problem)
                     throw problem is UnsupportedConstructException u ? new UnsupportedConstructException(u.Construct, u.Location, $"used through view {qn}") : problem;
+                Env.Referenced?.Invoke(qn);
                 scope.Sources.Add(new SourceShape(alias ?? baseName, def.Columns.Select(c => new ColumnShape(c.Name, c.Computed is null && c.Type.Name != "sql_variant" ? c.Type : null)).ToList(), qn));
                 return Table(qn) + " AS " + Id(alias ?? baseName);
             }

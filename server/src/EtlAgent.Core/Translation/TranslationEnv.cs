@@ -18,6 +18,8 @@ public sealed record LocalTable(string PhysicalName, IReadOnlyList<ColumnDef> Co
 public sealed class TranslationEnv
 {
     public required SchemaCatalog Catalog { get; init; }
+    /// <summary>Called for every catalog table or view a statement refers to (the sandbox creates it on first use).</summary>
+    public Action<QualifiedName>? Referenced { get; set; }
     public SqlDocument? Document { get; set; }
     public Func<string, VariableInfo?> Variable { get; set; } = _ => null;
     public Func<string, LocalTable?> LocalTable { get; set; } = _ => null;

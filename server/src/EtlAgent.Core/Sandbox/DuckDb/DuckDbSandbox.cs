@@ -14,11 +14,13 @@ public sealed class DuckDbSandbox : ISandbox
     private static readonly DateTime DefaultClock = new(2000, 1, 1);
     private readonly DuckDBConnection _db;
     private readonly SandboxModel _model;
+    private readonly SchemaState _schema;
 
-    internal DuckDbSandbox(DuckDBConnection db, SandboxModel model)
+    internal DuckDbSandbox(DuckDBConnection db, SandboxModel model, SchemaState schema)
     {
         _db = db;
         _model = model;
+        _schema = schema;
     }
 
     private void SetSession(DateTime clock, int seed)
@@ -32,20 +34,19 @@ public sealed class DuckDbSandbox : ISandbox
     {
         var def = _model.Catalog.Find(table) ?? throw new ArgumentException($"Table {table} is not in the catalog.", nameof(table));
         if (rows.Count == 0) return Task.CompletedTask;
+        _schema.Ensure(def.Name);
         SetSession(DefaultClock, 0);
-        foreach (var row in rows)
+        // One INSERT per set of columns given (rows usually share it).
+        foreach (var group in rows.GroupBy(r => string.Join("\u0001", r.Keys.Select(k => k.ToUpperInvariant()))))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var cols = new List<string>();
-            var vals = new List<string>();
-            foreach (var (name, value) in row)
-            {
-                var col = def.FindColumn(name) ?? throw new ArgumentException($"Column '{name}' is not in {table}.");
-                cols.Add(Id(col.Name));
-                vals.Add(Literal(Values.Coerce(value, col.Type), col.Type));
-            }
+            var first = group.First();
+            var columns = first.Keys.Select(name => def.FindColumn(name) ?? throw new ArgumentException($"Column '{name}' is not in {table}.")).ToList();
+            var values = group.Select(row => "(" + string.Join(", ", columns.Select(col => Literal(Values.Coerce(row[col.Name], col.Type), col.Type))) + ")");
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = cols.Count == 0 ? $"INSERT INTO {Table(def.Name)} DEFAULT VALUES" : $"INSERT INTO {Table(def.Name)} ({string.Join(", ", cols)}) VALUES ({string.Join(", ", vals)})";
+            cmd.CommandText = columns.Count == 0
+                ? string.Join(";", group.Select(_ => $"INSERT INTO {Table(def.Name)} DEFAULT VALUES"))
+                : $"INSERT INTO {Table(def.Name)} ({string.Join(", ", columns.Select(c => Id(c.Name)))}) VALUES {string.Join(", ", values)}";
             try { cmd.ExecuteNonQuery(); }
             catch (DuckDBException e)
             {
@@ -59,6 +60,8 @@ public sealed class DuckDbSandbox : ISandbox
     public Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default)
     {
         var def = _model.Catalog.Find(table) ?? throw new ArgumentException($"{table} is not in the catalog.", nameof(table));
+        if (_model.Problems.TryGetValue(def.Name, out var problem)) throw problem;
+        _schema.Ensure(def.Name);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = $"SELECT {string.Join(", ", def.Columns.Select(c => Id(c.Name)))} FROM {Table(def.Name)}";
         using var r = cmd.ExecuteReader();
@@ -78,7 +81,7 @@ public sealed class DuckDbSandbox : ISandbox
         var sw = Stopwatch.StartNew();
         var clock = request.Clock ?? DefaultClock;
         SetSession(clock, request.Seed);
-        var interp = new Interpreter(_db, _model, clock, request.Seed);
+        var interp = new Interpreter(_db, _model, _schema, clock, request.Seed);
         var outputs = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         int? rc = null;
         SandboxError? error = null;
@@ -90,7 +93,7 @@ public sealed class DuckDbSandbox : ISandbox
         finally
         {
             if (interp.TranCount > 0)
-                try { using var cmd = _db.CreateCommand(); cmd.CommandText = "ROLLBACK"; cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
+                try { using var cmd = _db.CreateCommand(); cmd.CommandText = "ROLLBACK"; cmd.ExecuteNonQuery(); _schema.RolledBack(); } catch (DuckDBException) { }
         }
         return Task.FromResult(new ExecutionResult(error, interp.ResultSets, interp.Messages, rc, outputs, sw.Elapsed));
     }
@@ -104,14 +107,14 @@ public sealed class DuckDbSandbox : ISandbox
         var sw = Stopwatch.StartNew();
         var c = clock ?? DefaultClock;
         SetSession(c, seed);
-        var interp = new Interpreter(_db, _model, c, seed);
+        var interp = new Interpreter(_db, _model, _schema, c, seed);
         SandboxError? error = null;
         try { interp.RunScript(Parse(text, "(sql)")); }
         catch (SandboxRuntimeError e) { error = ToError(e); }
         finally
         {
             if (interp.TranCount > 0)
-                try { using var cmd = _db.CreateCommand(); cmd.CommandText = "ROLLBACK"; cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
+                try { using var cmd = _db.CreateCommand(); cmd.CommandText = "ROLLBACK"; cmd.ExecuteNonQuery(); _schema.RolledBack(); } catch (DuckDBException) { }
         }
         return Task.FromResult(new ExecutionResult(error, interp.ResultSets, interp.Messages, null, new Dictionary<string, object?>(), sw.Elapsed));
     }

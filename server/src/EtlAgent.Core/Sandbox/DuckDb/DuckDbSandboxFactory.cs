@@ -10,9 +10,13 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
 {
     private readonly SandboxModel _model;
 
-    public DuckDbSandboxFactory(SandboxSetup setup)
+    private readonly bool _lazySchema;
+
+    /// <param name="lazySchema">Create each table/view on first use (default) rather than all of them per case.</param>
+    public DuckDbSandboxFactory(SandboxSetup setup, bool lazySchema = true)
     {
         _model = new SandboxModel(setup.Workspace, setup.EnforceForeignKeys);
+        _lazySchema = lazySchema;
     }
 
     public string Name => "duckdb";
@@ -32,10 +36,10 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
         {
             using (var cmd = connection.CreateCommand())
             {
-                cmd.CommandText = _model.SchemaScript + "\nSET threads = 1;\nSET lock_configuration = true;";
+                cmd.CommandText = (_lazySchema ? _model.BaseScript : _model.SchemaScript) + "\nSET threads = 1;\nSET lock_configuration = true;";
                 cmd.ExecuteNonQuery();
             }
-            return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model));
+            return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model, new SchemaState(connection, _model, everything: !_lazySchema)));
         }
         catch
         {

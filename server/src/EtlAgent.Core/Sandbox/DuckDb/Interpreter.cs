@@ -64,10 +64,13 @@ internal sealed class Interpreter
     private static int _tempCounter;
     private int _depth;
 
-    public Interpreter(DuckDBConnection db, SandboxModel model, DateTime clock, int seed)
+    private readonly SchemaState _schema;
+
+    public Interpreter(DuckDBConnection db, SandboxModel model, SchemaState schema, DateTime clock, int seed)
     {
         _db = db;
         _model = model;
+        _schema = schema;
         _clock = clock;
         _seed = seed;
         _frame = new Frame { Caller = null, Document = null, Procedure = null };
@@ -92,6 +95,7 @@ internal sealed class Interpreter
         Evaluate = (sql, type) => Scalar(sql, type),
         SequenceName = SchemaBuilder.SequenceName,
         ObjectProblem = n => _model.Problems.GetValueOrDefault(n),
+        Referenced = _schema.Ensure,
     };
 
     private SqlTranslator Translator() => new(Env(null));
@@ -166,6 +170,7 @@ internal sealed class Interpreter
         if (!_duckInTx) return;
         _duckInTx = false;
         try { using var cmd = Command("ROLLBACK"); cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
+        _schema.RolledBack();
     }
 
     private (List<string> Columns, List<object?[]> Rows) Query(string sql)
@@ -201,10 +206,41 @@ internal sealed class Interpreter
 
     private object? Eval(ScalarExpression e, SqlType? type = null)
     {
+        if (type is not null && TryEvalLocally(e, type, out var local)) return local;
         var t = Translator();
         var x = t.Scalar(e);
         if (type is not null) x = t.Cast(x, type, false, null, e);
         return Scalar(x.Sql, type ?? x.Type);
+    }
+
+    /// <summary>Constants, variables and the clock need no round trip to DuckDB when no conversion rule applies.</summary>
+    private bool TryEvalLocally(ScalarExpression e, SqlType type, out object? value)
+    {
+        value = null;
+        switch (e)
+        {
+            case NullLiteral:
+                return true;
+            case StringLiteral sl when type.IsString && type.Name is not ("char" or "nchar"):
+                if (DuckTypes.MaxChars(type) is int n && sl.Value.Length > n) return false;
+                value = sl.Value;
+                return true;
+            case StringLiteral sl when type.Name is "date" or "datetime2":
+                if (SqlTranslator.ParseDateLiteral(sl.Value) is not DateTime d) return false;
+                value = type.Name == "date" ? d.Date : new DateTime(d.Ticks - d.Ticks % 10);
+                return true;
+            case IntegerLiteral il when type.IsInteger && type.Name != "bit" && long.TryParse(il.Value, out var l):
+                try { value = Values.Coerce(l, type); return true; } catch (SandboxRuntimeError) { return false; }
+            case VariableReference vr when _frame.Vars.TryGetValue(vr.Name, out var v) && v.Type == type:
+                value = v.Value;
+                return true;
+            case FunctionCall { FunctionName.Value: var fn, Parameters.Count: 0, CallTarget: null, OverClause: null }
+                when type.Name == "datetime2" && fn.ToUpperInvariant() is "SYSDATETIME" or "SYSUTCDATETIME":
+                value = new DateTime(_clock.Ticks - _clock.Ticks % 10);
+                return true;
+            default:
+                return false;
+        }
     }
 
     private bool Test(BooleanExpression b)
@@ -397,7 +433,7 @@ internal sealed class Interpreter
             case SetErrorLevelStatement:
                 return Flow.Normal;
             case BeginTransactionStatement:
-                if (_tranCount == 0) { Exec("BEGIN TRANSACTION"); _doomed = false; _duckInTx = true; }
+                if (_tranCount == 0) { Exec("BEGIN TRANSACTION"); _doomed = false; _duckInTx = true; _schema.InTransaction = true; }
                 _tranCount++;
                 _rowCount = 0;
                 return Flow.Normal;
@@ -405,13 +441,13 @@ internal sealed class Interpreter
                 if (_tranCount == 0) throw new SandboxRuntimeError(3902, "The COMMIT TRANSACTION request has no corresponding BEGIN TRANSACTION.");
                 if (_doomed)
                     throw new SandboxRuntimeError(3930, "The current transaction cannot be committed and cannot support operations that write to the log file. Roll back the transaction.");
-                if (--_tranCount == 0) { Exec("COMMIT"); _duckInTx = false; }
+                if (--_tranCount == 0) { Exec("COMMIT"); _duckInTx = false; _schema.Committed(); }
                 _rowCount = 0;
                 return Flow.Normal;
             case RollbackTransactionStatement rb:
                 if (rb.Name is not null && _tranCount > 0 && !IsOuterName(rb)) throw Unsupported("ROLLBACK to a savepoint", rb);
                 if (_tranCount == 0) throw new SandboxRuntimeError(3903, "The ROLLBACK TRANSACTION request has no corresponding BEGIN TRANSACTION.");
-                if (_duckInTx) Exec("ROLLBACK");
+                if (_duckInTx) { Exec("ROLLBACK"); _schema.RolledBack(); }
                 _duckInTx = false;
                 _tranCount = 0;
                 _doomed = false;
@@ -425,6 +461,7 @@ internal sealed class Interpreter
             case TruncateTableStatement tr:
             {
                 var name = DdlReader.NameOf(tr.TableName);
+                if (!name.IsLocal) _schema.Ensure(name);
                 var physical = name.IsLocal ? Id(FindLocal(name.Name)?.PhysicalName ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.")) : Table(name);
                 Exec($"DELETE FROM {physical}");
                 return Flow.Normal;
@@ -589,8 +626,14 @@ internal sealed class Interpreter
             var sql = t.Select(sel, out var shape);
             var physical = $"{name.Name}~{Interlocked.Increment(ref _tempCounter)}";
             _rowCount = Exec($"CREATE TEMP TABLE {Id(physical)} AS {sql}");
-            var (cols, rows) = Query($"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = {Str(physical)} ORDER BY column_index");
-            var defs = rows.Select((r, i) => new ColumnDef((string)r[0]!, i < shape.Count && shape[i].Type is { } st ? st : DuckTypes.FromDuck((string)r[1]!), true)).ToList();
+            List<ColumnDef> defs;
+            if (shape.All(c => c.Type is not null && c.Name.Length > 0 && c.Name != "*") && shape.Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() == shape.Count)
+                defs = shape.Select(c => new ColumnDef(c.Name, c.Type!, true)).ToList();
+            else
+            {
+                var (_, rows) = Query($"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = {Str(physical)} ORDER BY column_index");
+                defs = rows.Select((r, i) => new ColumnDef((string)r[0]!, i < shape.Count && shape[i].Type is { } st ? st : DuckTypes.FromDuck((string)r[1]!), true)).ToList();
+            }
             _frame.Tables[name.Name] = new LocalTable(physical, defs);
             _rowCount = Convert.ToInt32(Scalar($"count(*) FROM {Id(physical)}", null), CultureInfo.InvariantCulture);
             return;
@@ -642,7 +685,7 @@ internal sealed class Interpreter
     private void RunDml(DmlPlan plan, TSqlStatement s)
     {
         string? seq = plan.TargetTable is { } tt && _model.Catalog.Find(tt) is { } def && def.Columns.Any(c => c.Identity) ? SchemaBuilder.IdentitySequence(tt) : null;
-        object? before2 = seq is null ? null : SeqValue(seq);
+        object? before2 = seq is not null && s is MergeStatement ? SeqValue(seq) : null;
         if (plan.Returns)
         {
             var (cols, rows) = Query(plan.Sql);
@@ -665,7 +708,7 @@ internal sealed class Interpreter
                 {
                     VariableTableReference v => Id(FindLocal(v.Variable.Name)?.PhysicalName ?? throw Unsupported("undeclared table variable", v)),
                     NamedTableReference n when n.SchemaObject.BaseIdentifier.Value.StartsWith('#') => Id(FindLocal(n.SchemaObject.BaseIdentifier.Value)!.PhysicalName),
-                    NamedTableReference n => Table(DdlReader.NameOf(n.SchemaObject)),
+                    NamedTableReference n => EnsureTable(DdlReader.NameOf(n.SchemaObject)),
                     _ => throw Unsupported("OUTPUT INTO target", plan.OutputInto),
                 };
                 var colList = plan.OutputIntoColumns is { Count: > 0 } oc ? "(" + string.Join(", ", oc.Select(Id)) + ")" : "";
@@ -677,9 +720,15 @@ internal sealed class Interpreter
         else _rowCount = Exec(plan.Sql);
         if (seq is not null && _rowCount > 0 && s is InsertStatement or MergeStatement)
         {
-            var after = SeqValue(seq);
+            var after = s is MergeStatement ? SeqValue(seq) : Scalar($"currval({Str(Id(seq))})", null);
             if (after is not null && !Equals(after, before2)) { _frame.ScopeIdentity = after; _identity = after; }
         }
+    }
+
+    private string EnsureTable(QualifiedName name)
+    {
+        _schema.Ensure(name);
+        return Table(name);
     }
 
     private object? SeqValue(string seq)

@@ -24,6 +24,8 @@ internal sealed class SandboxModel
         }
         var builder = new SchemaBuilder(workspace, foreignKeys);
         SchemaScript = builder.Build();
+        BaseScript = builder.BaseScript;
+        Objects = builder.Objects;
         Skipped = builder.Skipped;
         Problems = builder.Problems;
     }
@@ -33,6 +35,8 @@ internal sealed class SandboxModel
     public Dictionary<QualifiedName, TransformationAnalysis> Procedures { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();
     public string SchemaScript { get; }
+    public string BaseScript { get; }
+    public IReadOnlyDictionary<QualifiedName, SchemaObject> Objects { get; }
     public IReadOnlyList<string> Skipped { get; }
     public IReadOnlyDictionary<QualifiedName, Exception> Problems { get; }
 }

@@ -16,6 +16,9 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// then views. Indexes, filegroups, partitioning, memory-optimized options and extended
 /// properties are ignored on purpose: they do not change results.
 /// </summary>
+/// <summary>One table's or view's DDL and the objects it needs first.</summary>
+public sealed record SchemaObject(string Ddl, IReadOnlyList<QualifiedName> DependsOn);
+
 public sealed class SchemaBuilder
 {
     private readonly WorkspaceAnalysis _workspace;
@@ -39,6 +42,13 @@ public sealed class SchemaBuilder
     /// <summary>A workspace sequence as DuckDB knows it (in its schema), quoted for nextval('…').</summary>
     public static string SequenceName(QualifiedName seq) => Id($"{seq.Schema}.{seq.Name}");
 
+    /// <summary>Set-up every sandbox runs first: collation, macros, the workspace's sequences.</summary>
+    public string BaseScript { get; private set; } = "";
+
+    /// <summary>DDL per table and view, with what must exist first (FK parents; a view's sources).</summary>
+    public Dictionary<QualifiedName, SchemaObject> Objects { get; } = new();
+
+    /// <summary>Builds <see cref="BaseScript"/> and <see cref="Objects"/>; returns the whole schema as one script.</summary>
     public string Build()
     {
         var catalog = _workspace.Catalog;
@@ -63,13 +73,16 @@ public sealed class SchemaBuilder
             ordered.Add(t);
         }
         foreach (var t in tables) Visit(t, 0);
+        BaseScript = sb.ToString();
 
         var functions = new Dictionary<QualifiedName, FunctionStatementBody>();
         foreach (var f in _workspace.Transformations)
             if (f.Transformation.Kind == TransformationKind.Function && f.Syntax.Definition is FunctionStatementBody fb)
                 functions[QualifiedName.Parse(f.Transformation.Name)] = fb;
+        var referenced = new HashSet<QualifiedName>();
         var env = new TranslationEnv
         {
+            Referenced = n => referenced.Add(n),
             Catalog = catalog,
             SequenceName = SequenceName,
             ClockSql = "getvariable('tsql_clock')",
@@ -79,9 +92,13 @@ public sealed class SchemaBuilder
         var translator = new SqlTranslator(env);
         foreach (var t in ordered)
         {
+            var ddl = new StringBuilder();
             foreach (var c in t.Columns.Where(c => c.Identity))
-                sb.AppendLine($"CREATE SEQUENCE {Id(IdentitySequence(t.Name))} START {IdentitySeed(t, c)};");
-            sb.AppendLine(CreateTable(Table(t.Name), t, translator, _foreignKeys, temp: false) + ";");
+                ddl.AppendLine($"CREATE SEQUENCE {Id(IdentitySequence(t.Name))} START {IdentitySeed(t, c)};");
+            ddl.AppendLine(CreateTable(Table(t.Name), t, translator, _foreignKeys, temp: false) + ";");
+            sb.Append(ddl);
+            var parents = _foreignKeys ? t.ForeignKeys.Select(f => f.ReferencedTable).Where(p => p != t.Name && catalog.Find(p) is { Kind: TableKind.Table }).Distinct().ToList() : new List<QualifiedName>();
+            Objects[t.Name] = new SchemaObject(ddl.ToString(), parents);
         }
         foreach (var v in catalog.Views)
         {
@@ -91,10 +108,13 @@ public sealed class SchemaBuilder
             try
             {
                 env.Document = facts.Document;
+                referenced.Clear();
                 var scope = new Scope(null);
                 var sql = translator.With(body.SelectStatement.WithCtesAndXmlNamespaces, scope) + translator.Query(body.SelectStatement.QueryExpression, scope, out _);
                 var cols = body.Columns.Count > 0 ? "(" + string.Join(", ", body.Columns.Select(c => Id(c.Value))) + ")" : "";
-                sb.AppendLine($"CREATE VIEW {Table(v.Name)}{cols} AS {sql};");
+                var viewDdl = $"CREATE VIEW {Table(v.Name)}{cols} AS {sql};";
+                sb.AppendLine(viewDdl);
+                Objects[v.Name] = new SchemaObject(viewDdl, referenced.Where(r => r != v.Name).ToList());
             }
             catch (Exception e) when (e is UnsupportedConstructException or SandboxRuntimeError)
             {

@@ -584,6 +584,45 @@ public sealed class WarehouseProcedureTests
         Assert.Equal("LoadSupplier", err["Procedure Name"]);
         Assert.Equal(1, err["Run ID"]);
         Assert.Equal(3, (await s.ReadTableAsync(T("Dim.Date"))).Count);   // work before the failure stays
+        // The rethrown error keeps where it was raised.
+        Assert.Equal("Procedures/Dim/Dim.LoadSupplier.sql", r.Error.Location?.File);
+        Assert.StartsWith("THROW 50010", r.Error.Statement);
+    }
+
+    [Fact]
+    public async Task LoadProduct_rolls_back_the_close_off_when_the_insert_fails()
+    {
+        await using var s = await NewSandbox();
+        await SeedUnknownMembers(s);
+        var v1 = new DateTime(2014, 1, 1);
+        await s.InsertRowsAsync(T("Dim.Product"), new[] { Row(("Product Key", 100), ("Product Code", "P-1"), ("Product Name", "Widget"),
+            ("Colour", "Red"), ("Package", "Each"), ("Lead Time Days", 7), ("Unit Price", 10m), ("Typical Weight Per Unit", 0.5m),
+            ("Valid From", v1), ("Valid To", EndOfTime), ("Lineage Key", 0)) });
+        await s.InsertRowsAsync(T("Staging.Product"), new[] { Row(("Product Code", "P-1"), ("Product Name", "Widget"), ("Colour", "Red"), ("Package", "Each"),
+            ("Lead Time Days", "7"), ("Unit Price", "-1.00"), ("Typical Weight Per Unit", "0.5"), ("Last Modified", new DateTime(2016, 5, 5)), ("Load Batch ID", 1)) });
+        var r = await Run(s, "Dim.LoadProduct");
+        Assert.Equal(547, r.Error?.Number);                          // CK_Dim_Product_Unit_Price
+        Assert.Contains("CK_Dim_Product_Unit_Price", r.Error!.Message);
+        Assert.Equal("Procedures/Dim/Dim.LoadProduct.sql", r.Error.Location?.File);
+        var p1 = Assert.Single((await s.ReadTableAsync(T("Dim.Product"))).Where(x => (int)x["Product Key"]! == 100));
+        Assert.Equal(EndOfTime, p1["Valid To"]);                     // the close-off was rolled back
+        var lineage = Assert.Single(await s.ReadTableAsync(T("Integration.Lineage")));
+        Assert.Equal(false, lineage["Was Successful"]);              // opened before the transaction, never completed
+        Assert.Empty(await s.ReadTableAsync(T("Integration.Load Watermark")));
+    }
+
+    [Fact]
+    public async Task Runs_are_repeatable_for_the_same_clock_and_seed()
+    {
+        async Task<List<string>> Once()
+        {
+            await using var s = await NewSandbox();
+            var r = await Run(s, "Etl.StartRun");
+            Ok(r);
+            var rows = await s.ReadTableAsync(T("Etl.Run Log"));
+            return rows.Select(x => string.Join("|", x.Values.Select(Harness.Render))).ToList();
+        }
+        Assert.Equal(await Once(), await Once());
     }
 
     [Fact]

@@ -46,6 +46,7 @@ internal sealed class Interpreter
         public required int Number, Severity, State, Line;
         public required string Message;
         public string? Procedure;
+        public object? Document, Statement, ProcedureFull;
     }
 
     private readonly DuckDBConnection _db;
@@ -751,6 +752,7 @@ internal sealed class Interpreter
                 Number = e.Number, Severity = e.Severity, State = e.State, Message = e.Message,
                 Line = e.Data["line"] is int l ? l : 0,
                 Procedure = e.Data["proc"] is string pn ? QualifiedName.Parse(pn).Name : null,
+                ProcedureFull = e.Data["proc"], Document = e.Data["document"], Statement = e.Data["statement"],
             };
             _lastError = e.Number;
             try { return RunList(tc.CatchStatements.Statements); }
@@ -764,8 +766,11 @@ internal sealed class Interpreter
         {
             if (_catch is null) throw new SandboxRuntimeError(10704, "To rethrow an error, a THROW statement must be used inside a CATCH block.");
             var re = new SandboxRuntimeError(_catch.Number, _catch.Message, _catch.Severity, _catch.State);
+            // Rethrown as it was raised: same number, message, line, procedure and place.
             re.Data["line"] = _catch.Line;
-            re.Data["proc"] = _catch.Procedure;
+            re.Data["proc"] = _catch.ProcedureFull;
+            re.Data["document"] = _catch.Document;
+            re.Data["statement"] = _catch.Statement;
             if (_tranCount > 0 && _xactAbort) Doom();
             throw re;
         }

@@ -80,6 +80,22 @@ public sealed class WarehouseProcedureTests
         Assert.Equal(Clock, row["Data Load Started"]);
         Assert.Equal(false, row["Was Successful"]);
         Assert.Null(row["Data Load Completed"]);
+
+        // Given rows with explicit identity values move the identity on (as IDENTITY_INSERT does).
+        await s.InsertRowsAsync(T("Integration.Lineage"), new[] { Row(("Lineage Key", 41), ("Table Name", "x"), ("Cutoff Time", Clock)) });
+        r = await Run(s, "Integration.GetLineageKey", new() { ["@TableName"] = "Fact.Sale", ["@NewCutoffTime"] = Clock });
+        Ok(r);
+        Assert.Equal(42, r.OutputParameters["@LineageKey"]);
+    }
+
+    [Fact]
+    public async Task A_run_can_be_cancelled()
+    {
+        await using var s = await NewSandbox();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => s.ExecuteAsync(
+            new ExecutionRequest("Dim.PopulateDate", new Dictionary<string, object?> { ["@StartDate"] = new DateTime(2013, 1, 1), ["@EndDate"] = new DateTime(2020, 1, 1) }, Clock), cts.Token));
     }
 
     [Fact]

@@ -25,6 +25,9 @@ public static class Macros
         @"CREATE MACRO tsql_num_text(s) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)\s*') THEN trim(CAST(s AS VARCHAR)) ELSE error('[[8114]]Error converting data type varchar to numeric.') END;",
         @"CREATE MACRO tsql_try_num_text(s) AS CASE WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)\s*') THEN trim(CAST(s AS VARCHAR)) ELSE NULL END;",
         @"CREATE MACRO tsql_float(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(tsql_try_num(s), error('[[8114]]Error converting data type varchar to float.')) END;",
+        // datetime keeps 1/300 s ticks, shown rounded to milliseconds (.000, .003, .007).
+        "CREATE MACRO tsql_datetime(ts) AS make_timestamp(CAST(round(round(epoch_us(CAST(ts AS TIMESTAMP)) * 300.0 / 1000000) * 1000000 / 300 / 1000) * 1000 AS BIGINT));",
+        "CREATE MACRO tsql_smalldatetime(ts) AS make_timestamp(CAST(round(epoch_us(CAST(ts AS TIMESTAMP)) / 60000000.0) * 60000000 AS BIGINT));",
         // DATEPART(week): weeks start on Sunday (DATEFIRST 7) and 1 January is in week 1.
         "CREATE MACRO tsql_week(d) AS ((dayofyear(d) + dayofweek(make_date(year(d), 1, 1)) - 1) // 7) + 1;",
         // DATEDIFF(week): Sundays crossed.

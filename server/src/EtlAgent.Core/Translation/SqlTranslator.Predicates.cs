@@ -256,9 +256,11 @@ public sealed partial class SqlTranslator
                 string parse = style is int st && DateStyles.TryGetValue(st, out var fmt) && st is not (8 or 108 or 24 or 114)
                     ? (tryMode ? $"try_strptime(trim({x.Sql}), {Str(fmt)})" : $"coalesce(try_strptime(trim({x.Sql}), {Str(fmt)}), tsql_ts({x.Sql}))")
                     : (tryMode ? $"tsql_try_ts({x.Sql})" : $"tsql_ts({x.Sql})");
-                return new Tx($"CAST({parse} AS {duck})", to);
+                return new Tx(to.Name == "datetime" ? $"tsql_datetime({parse})" : to.Name == "smalldatetime" ? $"tsql_smalldatetime({parse})" : $"CAST({parse} AS {duck})", to);
             }
             if (from is not null && from.IsNumeric) throw new UnsupportedConstructException($"conversion from {from} to {to}", at is null ? null : Env.LocationOf(at));
+            if (to.Name == "datetime" && from?.Name is not ("datetime" or "date")) return new Tx($"tsql_datetime({x.Sql})", to);
+            if (to.Name == "smalldatetime" && from?.Name is not ("smalldatetime" or "date")) return new Tx($"tsql_smalldatetime({x.Sql})", to);
             return new Tx($"{cast}({x.Sql} AS {duck})", to);
         }
 

@@ -47,7 +47,18 @@ public sealed class DuckDbSandbox : ISandbox
             cmd.CommandText = columns.Count == 0
                 ? string.Join(";", group.Select(_ => $"INSERT INTO {Table(def.Name)} DEFAULT VALUES"))
                 : $"INSERT INTO {Table(def.Name)} ({string.Join(", ", columns.Select(c => Id(c.Name)))}) VALUES {string.Join(", ", values)}";
-            try { cmd.ExecuteNonQuery(); }
+            try
+            {
+                cmd.ExecuteNonQuery();
+                // Explicit identity values (as with IDENTITY_INSERT ON) move the identity past them.
+                if (columns.FirstOrDefault(c => c.Identity) is { } idc)
+                {
+                    using var bump = _db.CreateCommand();
+                    var seq = Str(Id(SchemaBuilder.IdentitySequence(def.Name)));
+                    bump.CommandText = $"SELECT count(nextval({seq})) FROM range(CAST(greatest(0, (SELECT max({Id(idc.Name)}) FROM {Table(def.Name)}) - coalesce((SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(SchemaBuilder.IdentitySequence(def.Name))}), 0)) AS BIGINT))";
+                    bump.ExecuteNonQuery();
+                }
+            }
             catch (DuckDBException e)
             {
                 var err = ErrorMapper.Map(e);
@@ -81,7 +92,7 @@ public sealed class DuckDbSandbox : ISandbox
         var sw = Stopwatch.StartNew();
         var clock = request.Clock ?? DefaultClock;
         SetSession(clock, request.Seed);
-        var interp = new Interpreter(_db, _model, _schema, clock, request.Seed);
+        var interp = new Interpreter(_db, _model, _schema, clock, request.Seed, cancellationToken);
         var outputs = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         int? rc = null;
         SandboxError? error = null;
@@ -107,7 +118,7 @@ public sealed class DuckDbSandbox : ISandbox
         var sw = Stopwatch.StartNew();
         var c = clock ?? DefaultClock;
         SetSession(c, seed);
-        var interp = new Interpreter(_db, _model, _schema, c, seed);
+        var interp = new Interpreter(_db, _model, _schema, c, seed, cancellationToken);
         SandboxError? error = null;
         try { interp.RunScript(Parse(text, "(sql)")); }
         catch (SandboxRuntimeError e) { error = ToError(e); }

@@ -67,8 +67,11 @@ internal sealed class Interpreter
 
     private readonly SchemaState _schema;
 
-    public Interpreter(DuckDBConnection db, SandboxModel model, SchemaState schema, DateTime clock, int seed)
+    private readonly CancellationToken _cancel;
+
+    public Interpreter(DuckDBConnection db, SandboxModel model, SchemaState schema, DateTime clock, int seed, CancellationToken cancellationToken = default)
     {
+        _cancel = cancellationToken;
         _db = db;
         _model = model;
         _schema = schema;
@@ -333,6 +336,7 @@ internal sealed class Interpreter
     {
         foreach (var s in statements)
         {
+            _cancel.ThrowIfCancellationRequested();
             var flow = Run(s);
             if (flow != Flow.Normal) return flow;
         }
@@ -400,6 +404,7 @@ internal sealed class Interpreter
             case WhileStatement w:
                 while (Test(w.Predicate))
                 {
+                    _cancel.ThrowIfCancellationRequested();
                     var flow = Run(w.Statement);
                     if (flow == Flow.Break) break;
                     if (flow == Flow.Return) return flow;

@@ -660,6 +660,36 @@ public sealed class WarehouseProcedureTests
     }
 
     [Fact]
+    public async Task Scripts_run_batch_by_batch()
+    {
+        await using var s = await NewSandbox();
+        await SeedUnknownMembers(s);
+        await SeedUnknownMembers(s);                                  // idempotent: IF NOT EXISTS guards
+        Assert.Single(await s.ReadTableAsync(T("Dim.Customer")));
+
+        var r = await Run(s, "Scripts/SeedTransactionTypes.sql");
+        Ok(r);
+        Assert.Equal(7, r.ResultSets[^1].Rows.Count);
+        Assert.Equal("WRO", r.ResultSets[^1].Rows[6]["Transaction Type Code"]);
+        Ok(await Run(s, "Scripts/SeedTransactionTypes.sql"));
+        Assert.Equal(7, (await s.ReadTableAsync(T("Dim.Transaction Type"))).Count);
+
+        r = await Run(s, "Scripts/ResetWatermarks.sql");
+        Ok(r);
+        var wm = await s.ReadTableAsync(T("Integration.Load Watermark"));
+        Assert.Equal(6, wm.Count);
+        Assert.All(wm, x => Assert.Equal(new DateTime(2013, 1, 1), x["Cutoff Time"]));
+
+        await s.InsertRowsAsync(T("Dim.City"), new[] { Row(("City Key", 3), ("City Code", "X-1"), ("City Name", "Seattle"), ("State Province", "WA"),
+            ("Country", "US"), ("Sales Territory", "NW"), ("Region", "West"), ("Valid From", new DateTime(2014, 1, 1)), ("Lineage Key", 0)) });
+        await s.InsertRowsAsync(T("Staging.City"), new[] { Row(("City Code", "x-1"), ("Latitude", "47.5"), ("Longitude", "-122.25"), ("Load Batch ID", 1)) });
+        r = await Run(s, "Scripts/BackfillCityLocation.sql");
+        Ok(r);
+        Assert.Equal(new object?[] { 1, 0 }, r.ResultSets.Select(x => x.Rows[0].Values.First()));
+        Assert.Equal("POINT(-122.25 47.5)", (await s.ReadTableAsync(T("Dim.City"))).Single(x => (int)x["City Key"]! == 3)["Location"]);
+    }
+
+    [Fact]
     public async Task Views_can_be_queried()
     {
         await using var s = await NewSandbox();

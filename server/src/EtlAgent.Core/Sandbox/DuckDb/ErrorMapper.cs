@@ -10,7 +10,7 @@ public static class ErrorMapper
     {
         (new Regex(@"\[\[(\d+)\]\](.*?)(\)$|$)", RegexOptions.Singleline), 0, m => m.Groups[2].Value),
         (new Regex(@"Duplicate key ""(.*?)"" violates primary key constraint"), 2627, m => $"Violation of PRIMARY KEY constraint. Cannot insert duplicate key. The duplicate key value is ({m.Groups[1].Value})."),
-        (new Regex(@"Duplicate key ""(.*?)"" violates unique constraint"), 2627, m => $"Violation of UNIQUE KEY constraint. Cannot insert duplicate key. The duplicate key value is ({m.Groups[1].Value})."),
+        (new Regex(@"Duplicate key ""(.*?)"" violates unique constraint"), 2627, m => $"Violation of UNIQUE KEY constraint. Cannot insert duplicate key. The duplicate key value is ({Regex.Replace(m.Groups[1].Value, @"lower\(rtrim\((.*?)\)\)", "$1")})."),
         (new Regex(@"PRIMARY KEY or UNIQUE constraint violation: duplicate key ""(.*?)"""), 2627, m => $"Violation of PRIMARY KEY or UNIQUE KEY constraint. Cannot insert duplicate key. The duplicate key value is ({m.Groups[1].Value})."),
         (new Regex(@"NOT NULL constraint failed: (\S+?)\.(.+)$"), 515, m => $"Cannot insert the value NULL into column '{m.Groups[2].Value}', table '{m.Groups[1].Value}'; column does not allow nulls. INSERT fails."),
         (new Regex(@"foreign key constraint", RegexOptions.IgnoreCase), 547, m => "The statement conflicted with a FOREIGN KEY constraint. " + m.Value),

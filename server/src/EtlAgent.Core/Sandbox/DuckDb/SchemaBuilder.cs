@@ -170,7 +170,19 @@ public sealed class SchemaBuilder
         if (foreignKeys)
             foreach (var fk in t.ForeignKeys)
                 parts.Add($"FOREIGN KEY ({string.Join(", ", fk.Columns.Select(Id))}) REFERENCES {Table(fk.ReferencedTable)} ({string.Join(", ", fk.ReferencedColumns.Select(Id))})");
-        return $"CREATE {(temp ? "TEMP " : "")}TABLE {physical} ({string.Join(", ", parts)})";
+        var sql = new StringBuilder($"CREATE {(temp ? "TEMP " : "")}TABLE {physical} ({string.Join(", ", parts)})");
+        // DuckDB's key indexes compare bytes; SQL Server's keys compare under the collation. A unique
+        // index on lower(rtrim(…)) of the string columns makes 'abc' and 'ABC ' collide as they should.
+        int keyNo = 0;
+        foreach (var key in t.Keys)
+        {
+            var cols = key.Columns.Select(k => t.FindColumn(k)).ToList();
+            if (!cols.Any(c => c?.Type.IsString == true)) continue;
+            var exprs = cols.Select((c, i) => c?.Type.IsString == true ? $"lower(rtrim({Id(c.Name)}))" : Id(c?.Name ?? key.Columns[i]));
+            var indexName = "ci_" + System.Text.RegularExpressions.Regex.Replace(physical, "[^A-Za-z0-9_]", "_") + "_" + keyNo++;
+            sql.Append($";\nCREATE UNIQUE INDEX {Id(indexName)} ON {physical} ({string.Join(", ", exprs)})");
+        }
+        return sql.ToString();
     }
 
     private static string DefaultSql(ColumnDef c, SqlTranslator translator)

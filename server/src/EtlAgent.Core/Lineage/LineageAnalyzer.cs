@@ -750,30 +750,35 @@ public sealed class LineageAnalyzer
         if (c.ColumnType != ColumnType.Regular || c.MultiPartIdentifier is null) return ColumnOrigin.Unknown;
         var ids = c.MultiPartIdentifier.Identifiers;
         var column = ids[^1].Value;
-        var qualifier = ids.Take(ids.Count - 1).Select(i => i.Value).ToList();
+        var qualifier = new string[ids.Count - 1];
+        for (int i = 0; i < qualifier.Length; i++) qualifier[i] = ids[i].Value;
 
         for (var s = scope; s is not null; s = s.Parent)
         {
-            var candidates = s.Relations.Where(r => r.Matches(qualifier)).ToList();
-            if (candidates.Count == 0) continue;
-            foreach (var r in candidates.Where(r => !r.IsOpen))
+            Relation? firstOpen = null;
+            int matched = 0, open = 0;
+            foreach (var r in s.Relations)
+            {
+                if (!r.Matches(qualifier)) continue;
+                matched++;
+                if (r.IsOpen) { open++; firstOpen ??= r; continue; }
                 if (r.Find(column) is { } found) return found;
-            var open = candidates.Where(r => r.IsOpen).ToList();
-            if (open.Count == 1 || (qualifier.Count > 0 && open.Count > 0))
-                return open[0].Find(column)!;
-            if (qualifier.Count > 0)
+            }
+            if (matched == 0) continue;
+            if (open == 1 || (qualifier.Length > 0 && open > 0))
+                return firstOpen!.Find(column)!;
+            if (qualifier.Length > 0)
             {
                 // The table is known and has no such column: a broken reference.
-                foreach (var r in candidates)
-                    if (r.Definition is { } def) _unresolved.Add(new UnresolvedColumn(c, def));
+                foreach (var r in s.Relations)
+                    if (r.Definition is { } def && r.Matches(qualifier)) _unresolved.Add(new UnresolvedColumn(c, def));
                 return ColumnOrigin.Unknown;
             }
         }
-        if (qualifier.Count == 0)
+        if (qualifier.Length == 0 && scope.Relations.Count == 1 && scope.Relations[0].Definition is { } only)
         {
-            // Unqualified and found nowhere: if exactly one catalog table is in scope, it is missing there.
-            var tables = scope.Relations.Where(r => r.Definition is not null).ToList();
-            if (tables.Count == 1 && scope.Relations.Count == 1) _unresolved.Add(new UnresolvedColumn(c, tables[0].Definition!));
+            // Unqualified, found nowhere, and the scope is one catalog table: the column is missing there.
+            _unresolved.Add(new UnresolvedColumn(c, only));
         }
         return ColumnOrigin.Unknown;
     }

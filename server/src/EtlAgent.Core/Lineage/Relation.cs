@@ -51,11 +51,14 @@ internal sealed class Relation
         return null;
     }
 
+    // A table's column origins never change: build them once per definition, not per reference.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TableDef, IReadOnlyList<(string, ColumnOrigin)>> Origins = new();
+
     public static Relation ForTable(string? alias, TableDef def)
     {
-        var cols = def.Columns
-            .Select(c => (c.Name, new ColumnOrigin(new[] { $"{def.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable)))
-            .ToList();
+        var cols = Origins.GetValue(def, d => d.Columns
+            .Select(c => (c.Name, new ColumnOrigin(new[] { $"{d.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable)))
+            .ToList());
         return new Relation(alias, def.Name, cols, open: false, def);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Lineage;
@@ -19,11 +18,13 @@ public sealed class WorkspaceAnalyzer
     private readonly WorkspaceSettings _settings;
     private readonly RuleRunner _rules;
     private readonly SchemaCatalog? _liveCatalog;
+    private readonly IgnoreRules _include;
 
     public WorkspaceAnalyzer(WorkspaceSettings settings, SchemaCatalog? liveCatalog = null, IEnumerable<Rule>? rules = null)
     {
         _settings = settings;
         _liveCatalog = liveCatalog;
+        _include = new IgnoreRules(settings.Include);
         _rules = new RuleRunner(rules, settings.RuleSeverities);
     }
 
@@ -32,11 +33,14 @@ public sealed class WorkspaceAnalyzer
     /// <summary>The .sql files of the workspace that are not ignored, in a stable order.</summary>
     public IReadOnlyList<string> SqlFiles(IFileSource files) =>
         files.EnumerateFiles()
-            .Where(f => f.EndsWith(".sql", StringComparison.OrdinalIgnoreCase))
-            .Where(f => !_settings.Ignore.IsIgnored(f))
-            .Where(f => _settings.Include.Count == 0 || new IgnoreRules(_settings.Include).IsIgnored(f))
+            .Where(IsIncluded)
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>True when <paramref name="path"/> is a .sql file the settings do not exclude.</summary>
+    public bool IsIncluded(string path) =>
+        path.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) && !_settings.Ignore.IsIgnored(path) &&
+        (_settings.Include.Count == 0 || _include.IsIgnored(path));
 
     public DocumentFacts ParseAndScan(string path, string text) =>
         DocumentScanner.Scan(new SqlParser(_settings.CompatibilityLevel).Parse(path, text));
@@ -64,30 +68,58 @@ public sealed class WorkspaceAnalyzer
     public WorkspaceAnalysis Analyze(IReadOnlyList<DocumentFacts> documents, CancellationToken cancellationToken = default)
     {
         var problems = new List<CatalogProblem>();
-        var catalog = CatalogAssembler.Assemble(documents, _liveCatalog, problems);
+        var catalog = BuildCatalog(documents, problems);
 
-        var perDocument = new List<TransformationAnalysis>[documents.Count];
-        var findings = new ConcurrentBag<Finding>();
-        var failures = new ConcurrentBag<RuleFailure>();
+        var perDocument = new DocumentAnalysis[documents.Count];
         Parallel.For(0, documents.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            perDocument[i] = AnalyzeDocument(documents[i], catalog, cancellationToken));
+
+        return Compose(documents, catalog, perDocument, problems.Select(ToFinding));
+    }
+
+    /// <summary>The catalog the documents define (over the live catalog when one is configured).</summary>
+    public SchemaCatalog BuildCatalog(IEnumerable<DocumentFacts> documents, List<CatalogProblem>? problems = null) =>
+        CatalogAssembler.Assemble(documents, _liveCatalog, problems);
+
+    /// <summary>
+    /// The per-document step: resolves the document's transformations against the catalog and runs
+    /// the rules over it. A transformation whose lineage cannot be resolved (a bug, not bad SQL) is
+    /// reported as a failure and skipped; the other transformations and the rules still run.
+    /// </summary>
+    public DocumentAnalysis AnalyzeDocument(DocumentFacts doc, SchemaCatalog catalog, CancellationToken cancellationToken = default)
+    {
+        var failures = new List<RuleFailure>();
+        var transformations = new List<TransformationAnalysis>(doc.Transformations.Count);
+        foreach (var t in doc.Transformations)
         {
-            var doc = documents[i];
-            perDocument[i] = doc.Transformations.Select(t => Resolve(doc, t, catalog)).ToList();
-            var localFailures = new List<RuleFailure>();
-            foreach (var f in _rules.Run(doc.Document, catalog, perDocument[i], localFailures, cancellationToken: cancellationToken))
-                findings.Add(f);
-            foreach (var f in localFailures) failures.Add(f);
-        });
+            cancellationToken.ThrowIfCancellationRequested();
+            try { transformations.Add(Resolve(doc, t, catalog)); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(new RuleFailure(LineageFailureId, doc.Document.Path, e));
+            }
+        }
+        var findings = _rules.Run(doc.Document, catalog, transformations, failures, cancellationToken: cancellationToken);
+        return new DocumentAnalysis(transformations, findings, failures);
+    }
 
-        foreach (var p in problems)
-            findings.Add(new Finding(WorkspaceAnalysis.CatalogRuleId, Severity.Warning, p.Message, p.Location,
-                p.Other is null ? Finding.NoRelated : new[] { new RelatedLocation(p.Other, "first definition") }, Finding.NoFixes));
+    /// <summary>The id a lineage failure is reported under in <see cref="RuleFailure"/>.</summary>
+    public const string LineageFailureId = "lineage";
 
-        var transformations = perDocument.SelectMany(d => d).OrderBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).ToList();
+    public static Finding ToFinding(CatalogProblem p) =>
+        new(WorkspaceAnalysis.CatalogRuleId, Severity.Warning, p.Message, p.Location,
+            p.Other is null ? Finding.NoRelated : new[] { new RelatedLocation(p.Other, "first definition") }, Finding.NoFixes);
+
+    /// <summary>Assembles a workspace snapshot from per-document results (in any order).</summary>
+    public static WorkspaceAnalysis Compose(IReadOnlyList<DocumentFacts> documents, SchemaCatalog catalog,
+        IEnumerable<DocumentAnalysis> perDocument, IEnumerable<Finding> catalogFindings)
+    {
+        var analyses = perDocument.ToList();
+        var transformations = analyses.SelectMany(d => d.Transformations).OrderBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).ToList();
         var pipelines = PipelineBuilder.Build(transformations.Select(t => t.Transformation).ToList());
-        var sorted = findings.ToList();
-        sorted.Sort(FindingOrder.Instance);
-        return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, sorted, failures.ToList());
+        var findings = analyses.SelectMany(d => d.Findings).Concat(catalogFindings).ToList();
+        findings.Sort(FindingOrder.Instance);
+        return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList());
     }
 
     /// <summary>Adds column lineage (which needs the catalog) to a scanned transformation.</summary>
@@ -115,4 +147,13 @@ public sealed class WorkspaceAnalyzer
             t.Reads, t.Writes, t.Calls, t.Parameters, lineage);
         return new TransformationAnalysis(transformation, t, doc.Document, assignments, analyzer.Unresolved);
     }
+}
+
+/// <summary>What the per-document step produced: resolved transformations, findings, rule failures.</summary>
+public sealed record DocumentAnalysis(
+    IReadOnlyList<TransformationAnalysis> Transformations,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<RuleFailure> Failures)
+{
+    public static readonly DocumentAnalysis Empty = new(Array.Empty<TransformationAnalysis>(), Array.Empty<Finding>(), Array.Empty<RuleFailure>());
 }

@@ -20,6 +20,11 @@ for (int i = 0; i < args.Length - 1; i++)
     if (args[i] == "--edits") edits = int.Parse(args[i + 1]);
     if (args[i] == "--server") serverDll = args[i + 1];
 }
+if (args.Contains("--profile"))
+{
+    Profile.Run(ProcedureGenerator.Procedure("Etl.LoadSalesLarge", 5000));
+    return 0;
+}
 serverDll ??= FindServer();
 Console.WriteLine($"server: {serverDll}");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}");

@@ -1,0 +1,13 @@
+using EtlAgent.LanguageServer.Server;
+
+// `dotnet EtlAgent.LanguageServer.dll` speaks LSP on stdin/stdout; logs go to stderr.
+// `--version` prints the version (on stdout, since no protocol is spoken then).
+if (args.Length > 0 && args[0] is "--version" or "-v")
+{
+    Console.WriteLine(typeof(LanguageServerHost).Assembly.GetName().Version?.ToString(3));
+    return 0;
+}
+var stdin = Console.OpenStandardInput();
+var stdout = Console.OpenStandardOutput();
+Console.SetOut(Console.Error); // nothing but protocol may ever reach stdout
+return await LanguageServerHost.RunAsync(stdin, stdout);

@@ -143,7 +143,7 @@ public sealed class LeftJoinFilteredInWhereRule : Rule
             case QualifiedJoin j:
                 CollectLeftJoins(j.FirstTableReference, into);
                 CollectLeftJoins(j.SecondTableReference, into);
-                if (j.QualifiedJoinType == QualifiedJoinType.LeftOuter) into.Add(j); // inner joins first: they are nested deeper
+                if (j.QualifiedJoinType == QualifiedJoinType.LeftOuter) into.Add(j); // after its operands: joins written earlier (nested deeper) come first
                 break;
             case UnqualifiedJoin u:
                 CollectLeftJoins(u.FirstTableReference, into);

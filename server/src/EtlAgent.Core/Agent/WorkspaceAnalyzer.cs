@@ -63,8 +63,8 @@ public sealed class WorkspaceAnalyzer
     /// <summary>Analyses already-scanned documents (the language server passes cached facts).</summary>
     public WorkspaceAnalysis Analyze(IReadOnlyList<DocumentFacts> documents, CancellationToken cancellationToken = default)
     {
-        var problems = new List<CatalogProblem>();
-        var catalog = CatalogAssembler.Assemble(documents, _liveCatalog, problems);
+        // Duplicate definitions are reported by the duplicate-definition rule (ETL0099), per document.
+        var catalog = CatalogAssembler.Assemble(documents, _liveCatalog);
 
         var perDocument = new List<TransformationAnalysis>[documents.Count];
         var findings = new ConcurrentBag<Finding>();
@@ -78,10 +78,6 @@ public sealed class WorkspaceAnalyzer
                 findings.Add(f);
             foreach (var f in localFailures) failures.Add(f);
         });
-
-        foreach (var p in problems)
-            findings.Add(new Finding(WorkspaceAnalysis.CatalogRuleId, Severity.Warning, p.Message, p.Location,
-                p.Other is null ? Finding.NoRelated : new[] { new RelatedLocation(p.Other, "first definition") }, Finding.NoFixes));
 
         var transformations = perDocument.SelectMany(d => d).OrderBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).ToList();
         var pipelines = PipelineBuilder.Build(transformations.Select(t => t.Transformation).ToList());

@@ -36,7 +36,11 @@ public sealed class NarrowingAssignmentRule : Rule
                     // A literal is judged by its value: 0 fits a bit, N'Unknown' fits a varchar(20).
                     if (AsLiteral(a.Source, out bool negative) is not { } literal) continue;
                     if (ConstantFits(literal, negative, column.Type) != false) continue;
-                    loss = $"the constant does not fit {column.Type}";
+                    loss = literal is StringLiteral text
+                        ? text.Value.Length > (column.Type.EffectiveLength is int n && n != SqlType.Max ? n : int.MaxValue)
+                            ? $"it is {text.Value.Length} characters long, so the statement fails with 'String or binary data would be truncated' (error 2628)"
+                            : "its non-ASCII characters may become '?'"
+                        : $"it is outside what {column.Type} holds exactly (arithmetic overflow, error 8115, or rounding)";
                 }
                 else
                 {
@@ -47,13 +51,23 @@ public sealed class NarrowingAssignmentRule : Rule
                 var at = a.Source ?? a.Statement;
                 if (!(seen ??= new()).Add((at.StartOffset, column.Name))) continue;
                 var related = column.Location is null ? null : new[] { context.Related(column.Location, $"{ColumnDisplay(a.Table, column.Name)} is declared {column.Type} here") };
-                var from = a.Origin.Kind == MappingKind.Constant ? "" : $" ({source})";
+                var what = a.Origin.Kind == MappingKind.Constant
+                    ? $"The constant {Abbreviate(context.TextOf(at))}"
+                    : $"'{Abbreviate(context.TextOf(at))}' ({source})";
                 context.Report(at,
-                    $"'{Abbreviate(context.TextOf(at))}'{from} is written to {ColumnDisplay(a.Table, column.Name)} ({column.Type}): {loss}. Widen the column, or convert explicitly (CAST, LEFT, ROUND) after deciding what happens to values that do not fit.",
+                    $"{what} is written to {ColumnDisplay(a.Table, column.Name)} ({column.Type}): {loss}. {Advice(column.Type)}",
                     related: related);
             }
         }
     }
+
+    private static string Advice(SqlType target) => target switch
+    {
+        { IsString: true } => "Widen the column (nvarchar for Unicode text), or shorten or convert the value explicitly (LEFT, CAST) once you have decided what happens to values that do not fit.",
+        { IsBinary: true } => "Widen the column, or convert the value explicitly (CAST) once you have decided what happens to values that do not fit.",
+        { IsDateTime: true } => "Use a column type that keeps it, or CAST explicitly to show the loss is intended.",
+        _ => "Widen the column, or convert explicitly (CAST, ROUND) once you have decided what happens to values that do not fit.",
+    };
 
     /// <summary>What is lost storing a value of type <paramref name="s"/> in a column of type <paramref name="t"/>; null when nothing is.</summary>
     internal static string? Loss(SqlType s, SqlType t)

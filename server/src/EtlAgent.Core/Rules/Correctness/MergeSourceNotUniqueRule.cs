@@ -49,7 +49,7 @@ public sealed class MergeSourceNotUniqueRule : Rule
             else if (source.Reference is InlineDerivedTable)
                 why = "the VALUES list repeats values (or has expressions) in them";
             else
-                why = "the USING query has no GROUP BY, DISTINCT or ROW_NUMBER() ... = 1 filter on them";
+                why = "nothing in the USING query (a key of its tables not multiplied by joins, GROUP BY, DISTINCT, or ROW_NUMBER() ... = 1) makes it unique on them";
             var partition = matched.Count == 0 ? "<key columns>" : string.Join(", ", matched.Select(QuoteName));
             context.Report(sourceReference,
                 $"The MERGE source is not provably unique {on}: {why}. If two source rows match the same target row, the MERGE fails with error 8672. De-duplicate the source, e.g. ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY <latest first>) AS rn ... WHERE rn = 1.",

@@ -15,7 +15,7 @@ public sealed class DuplicateDefinitionRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0099", "duplicate-definition", "Object defined more than once", Severity.Warning, "Correctness",
         new RuleDoc(
-            "The same table, view, table type, sequence or table-valued function is created in more than one place (often a copy left behind by a refactoring, or a table and a view sharing a name). Only one definition can be deployed, and which one depends on script order; the analysis uses the first (files in path order, then position). Keep one definition and delete or rename the others. ALTER statements and definitions inside procedures are not reported, and neither is a workspace object that a live database catalog already defines.",
+            "The same table, view, table type, sequence or table-valued function is created in more than one place (often a copy left behind by a refactoring, or a table and a view sharing a name). Only one definition can be deployed, and which one depends on script order; the analysis uses one of them (the first by file path and position, table-valued functions with a declared result before inline ones) and reports the others. Keep one definition and delete or rename the others. ALTER statements and definitions inside procedures are not reported, and neither is a workspace object that a live database catalog already defines.",
             Bad: "CREATE TABLE Dim.Customer ([Customer Key] int NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL);\nGO\n-- copied from the 2019 release script\nCREATE TABLE Dim.Customer ([Customer Key] int NOT NULL, CustomerCode nvarchar(10) NULL);",
             Good: "CREATE TABLE Dim.Customer ([Customer Key] int NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL);\nGO\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL);"));
 
@@ -47,10 +47,10 @@ public sealed class DuplicateDefinitionRule : Rule
                         other.Range.StartOffset >= statement.StartOffset && other.Range.StartOffset < statement.StartOffset + statement.FragmentLength;
             if (same) continue;
 
-            var where = other.File == context.Document.Path ? $"earlier in this file (line {other.Range.Start.Line + 1})" : $"in {other.File}";
+            var where = other.File == context.Document.Path ? $"at line {other.Range.Start.Line + 1} of this file" : $"in {other.File}";
             context.Report(name,
-                $"{q} is also defined {where}; that definition is the one the analysis uses, and which one a deployment keeps depends on script order. Keep one definition: delete this one or rename it.",
-                related: new[] { context.Related(other, $"{q} is first defined here") });
+                $"{q} is also defined {where}, and that is the definition the analysis uses; which one a deployment keeps depends on script order. Keep one definition: delete or rename the other.",
+                related: new[] { context.Related(other, $"{q} is defined here too (the definition in use)") });
         }
     }
 }

@@ -72,7 +72,7 @@ public sealed class UnknownObjectRule : Rule
             suggestion = candidate;
         }
         context.Report(so,
-            $"{name} is not defined in the workspace (no CREATE TABLE, VIEW or table-valued function for it){(suggestion is null ? "" : $"; did you mean {suggestion}?")}. SQL Server accepts the procedure and fails when it runs. Correct the name, or add the object's definition to the project.");
+            $"{name} is not defined in the workspace (no CREATE TABLE, VIEW or table-valued function for it){(suggestion is null ? "." : $"; did you mean {suggestion}?")} SQL Server accepts the procedure and fails when it runs. Correct the name, or add the object's definition to the project.");
     }
 
     private static bool IsSystem(SchemaObjectName so)
@@ -173,7 +173,7 @@ public sealed class UnknownObjectRule : Rule
             fixes = new[] { context.Fix($"Did you mean {QuoteName(match)}?", context.Replace(identifier, text)) };
         }
         context.Report(at,
-            $"{table.Name} has no column {QuoteName(identifier.Value)}{(match is null ? "" : $"; did you mean {QuoteName(match)}?")}. SQL Server fails the statement when it runs (invalid column name, error 207). Correct the name, or add the column to the table's definition.",
+            $"{table.Name} has no column {QuoteName(identifier.Value)}{(match is null ? "." : $"; did you mean {QuoteName(match)}?")} SQL Server fails the statement when it runs (invalid column name, error 207). Correct the name, or add the column to the table's definition.",
             fixes, related);
     }
 

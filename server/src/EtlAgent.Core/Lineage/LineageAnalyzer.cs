@@ -24,6 +24,8 @@ public sealed class LineageAnalyzer
     private readonly Dictionary<string, SqlType> _variables = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<ColumnAssignment> _assignments = new();
     private readonly List<UnresolvedColumn> _unresolved = new();
+    /// <summary>Set when a * expands over a relation whose columns are not all known.</summary>
+    private bool _openStar;
 
     public LineageAnalyzer(SchemaCatalog catalog, IEnumerable<ParameterDef>? parameters = null)
     {
@@ -53,7 +55,21 @@ public sealed class LineageAnalyzer
             .ToList();
 
     /// <summary>The output columns of a view's (or inline function's) query, for the catalog.</summary>
-    public IReadOnlyList<(string Name, ColumnOrigin Origin)> QueryOutputs(SelectStatement select)
+    public IReadOnlyList<(string Name, ColumnOrigin Origin)> QueryOutputs(SelectStatement select) => QueryOutputs(select, out _);
+
+    /// <summary>
+    /// The output columns of a view's query; <paramref name="complete"/> is false when a * in it covers
+    /// a relation whose columns are not all known, so the query may return more columns than listed.
+    /// </summary>
+    public IReadOnlyList<(string Name, ColumnOrigin Origin)> QueryOutputs(SelectStatement select, out bool complete)
+    {
+        _openStar = false;
+        var result = QueryOutputsCore(select);
+        complete = !_openStar;
+        return result;
+    }
+
+    private IReadOnlyList<(string Name, ColumnOrigin Origin)> QueryOutputsCore(SelectStatement select)
     {
         var scope = new QueryScope(null);
         AddCtes(select.WithCtesAndXmlNamespaces, scope);
@@ -344,9 +360,15 @@ public sealed class LineageAnalyzer
                             break;
                         case SelectStarExpression star:
                             var qualifier = star.Qualifier?.Identifiers.Select(i => i.Value).ToList() ?? new List<string>();
+                            bool matched = false;
                             foreach (var r in scope.Relations.Where(r => r.Matches(qualifier)))
+                            {
+                                matched = true;
+                                if (r.IsOpen) _openStar = true;
                                 foreach (var (_, origin) in r.Columns)
                                     result.Add((r.NullExtended ? origin with { Nullable = true } : origin, star));
+                            }
+                            if (!matched) _openStar = true;
                             break;
                         case SelectSetVariable sv:
                             Expr(sv.Expression, scope);

@@ -56,7 +56,8 @@ internal sealed class Relation
         var cols = def.Columns
             .Select(c => (c.Name, new ColumnOrigin(new[] { $"{def.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable)))
             .ToList();
-        return new Relation(alias, def.Name, cols, open: false, def);
+        // An incomplete view still types the columns it lists, and accepts others unchecked.
+        return new Relation(alias, def.Name, cols, open: !def.IsComplete, def);
     }
 }
 

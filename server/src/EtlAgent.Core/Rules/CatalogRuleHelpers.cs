@@ -61,8 +61,8 @@ internal static class CatalogRuleHelpers
     public static int EditDistance(string a, string b, int max)
     {
         if (Math.Abs(a.Length - b.Length) > max) return max + 1;
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        Span<int> previous = b.Length < 128 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
+        Span<int> current = b.Length < 128 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
         for (int j = 0; j <= b.Length; j++) previous[j] = j;
         for (int i = 1; i <= a.Length; i++)
         {
@@ -76,7 +76,9 @@ internal static class CatalogRuleHelpers
                 if (current[j] < rowMin) rowMin = current[j];
             }
             if (rowMin > max) return max + 1;
-            (previous, current) = (current, previous);
+            var swap = previous;
+            previous = current;
+            current = swap;
         }
         return previous[b.Length];
     }
@@ -431,7 +433,7 @@ internal static class QueryShapes
                     return new SourceRelation(reference, alias, alias ?? written, cols, null, cte, cte.QueryExpression);
                 }
                 var table = CatalogRuleHelpers.FindTable(context, named.SchemaObject);
-                return new SourceRelation(reference, alias, alias ?? written, table is null ? null : ColumnNames(table), table, null, null);
+                return new SourceRelation(reference, alias, alias ?? written, ColumnNames(table), table, null, null);
             }
             case QueryDerivedTable derived:
             {
@@ -443,7 +445,7 @@ internal static class QueryShapes
             case SchemaObjectFunctionTableReference fn:
             {
                 var table = CatalogRuleHelpers.FindTable(context, fn.SchemaObject);
-                IReadOnlyList<string>? cols = fn.Columns.Count > 0 ? Names(fn.Columns) : table is null ? null : ColumnNames(table);
+                IReadOnlyList<string>? cols = fn.Columns.Count > 0 ? Names(fn.Columns) : ColumnNames(table);
                 return new SourceRelation(reference, alias, alias ?? context.TextOf(fn.SchemaObject), cols, table, null, null);
             }
             default:
@@ -458,8 +460,10 @@ internal static class QueryShapes
         return names;
     }
 
-    private static List<string> ColumnNames(TableDef table)
+    /// <summary>A catalog object's column names; null when not all are known (a view over * of an unknown object).</summary>
+    private static List<string>? ColumnNames(TableDef? table)
     {
+        if (table is null || !table.IsComplete) return null;
         var names = new List<string>(table.Columns.Count);
         foreach (var c in table.Columns) names.Add(c.Name);
         return names;

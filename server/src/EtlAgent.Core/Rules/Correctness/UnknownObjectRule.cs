@@ -62,17 +62,54 @@ public sealed class UnknownObjectRule : Rule
         var name = DdlReader.NameOf(so);
         if (name.IsLocal || IsSystem(so) || created.Contains(name) || context.Catalog.Contains(name)) return;
 
-        string? suggestion = null;
-        var written = name.ToString();
-        foreach (var t in context.Catalog.All)
-        {
-            var candidate = t.Name.ToString();
-            if (SingleCloseMatch(written, new[] { candidate }) is null) continue;
-            if (suggestion is not null) { suggestion = null; break; }
-            suggestion = candidate;
-        }
+        var suggestion = CatalogNames.Of(context.Catalog).Suggest(name);
         context.Report(so,
             $"{name} is not defined in the workspace (no CREATE TABLE, VIEW or table-valued function for it){(suggestion is null ? "." : $"; did you mean {suggestion}?")} SQL Server accepts the procedure and fails when it runs. Correct the name, or add the object's definition to the project.");
+    }
+
+    /// <summary>
+    /// Catalog names grouped for near-miss lookups, built once per catalog: a misspelt name is
+    /// compared with the names of its schema only, and with same-named objects in other schemas.
+    /// </summary>
+    private sealed class CatalogNames
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SchemaCatalog, CatalogNames> Cache = new();
+
+        private readonly Dictionary<string, List<QualifiedName>> _bySchema = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, List<QualifiedName>> _byName = new(StringComparer.OrdinalIgnoreCase);
+
+        private CatalogNames(SchemaCatalog catalog)
+        {
+            foreach (var t in catalog.All)
+            {
+                if (!_bySchema.TryGetValue(t.Name.Schema, out var inSchema)) _bySchema[t.Name.Schema] = inSchema = new List<QualifiedName>();
+                inSchema.Add(t.Name);
+                if (!_byName.TryGetValue(t.Name.Name, out var named)) _byName[t.Name.Name] = named = new List<QualifiedName>();
+                named.Add(t.Name);
+            }
+        }
+
+        public static CatalogNames Of(SchemaCatalog catalog) => Cache.GetValue(catalog, c => new CatalogNames(c));
+
+        /// <summary>The one catalog object <paramref name="name"/> is probably a misspelling of, or null.</summary>
+        public string? Suggest(QualifiedName name)
+        {
+            QualifiedName? match = null;
+            if (_bySchema.TryGetValue(name.Schema, out var inSchema))
+            {
+                var found = SingleCloseMatch(name.Name, Names(inSchema));
+                if (found is not null) match = inSchema.Find(q => string.Equals(q.Name, found, StringComparison.OrdinalIgnoreCase));
+            }
+            if (match is null && _byName.TryGetValue(name.Name, out var named) && named.Count == 1 &&
+                EditDistance(name.Schema, named[0].Schema, 2) <= 2)
+                match = named[0];
+            return match?.ToString();
+        }
+
+        private static IEnumerable<string> Names(List<QualifiedName> names)
+        {
+            foreach (var q in names) yield return q.Name;
+        }
     }
 
     private static bool IsSystem(SchemaObjectName so)

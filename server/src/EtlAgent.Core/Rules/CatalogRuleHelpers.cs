@@ -111,7 +111,10 @@ internal static class CatalogRuleHelpers
         return result;
     }
 
-    /// <summary>The catalog table a DML target or FROM item names, when it is a plain (one- or two-part) catalog name.</summary>
+    /// <summary>
+    /// The catalog object a DML target or FROM item names. A database part is ignored, as lineage
+    /// ignores it (a DW project often names its own database); a linked server never is ours.
+    /// </summary>
     public static TableDef? FindTable(RuleContext context, SchemaObjectName name)
     {
         if (name.BaseIdentifier is null || name.ServerIdentifier is not null) return null;
@@ -333,8 +336,6 @@ internal static class CatalogRuleHelpers
 /// <summary>The CTEs one statement defines; they are visible to every query inside that statement.</summary>
 internal sealed class CteScope
 {
-    public static readonly CteScope Empty = new(null);
-
     private readonly Dictionary<string, CommonTableExpression>? _ctes;
 
     public CteScope(WithCtesAndXmlNamespaces? with)

@@ -1,3 +1,4 @@
+using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.CatalogRuleHelpers;
@@ -125,7 +126,7 @@ public sealed class InsertColumnMismatchRule : Rule
     }
 
     /// <summary>INSERT statements and the INSERT branches of MERGE.</summary>
-    private static bool IsInsert(Lineage.ColumnAssignment a)
+    private static bool IsInsert(ColumnAssignment a)
     {
         if (a.Statement is InsertStatement) return true;
         if (a.Statement is not MergeStatement merge || a.Source is null || merge.MergeSpecification is null) return false;

@@ -1,4 +1,3 @@
-using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.CatalogRuleHelpers;

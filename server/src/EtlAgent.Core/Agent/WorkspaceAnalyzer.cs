@@ -93,8 +93,7 @@ public sealed partial class WorkspaceAnalyzer
             definers[i] = ParseAndScan(paths[i], texts[i]);
             Tick();
         });
-        var problems = new List<CatalogProblem>();
-        var catalog = BuildCatalog(definers.Where(d => d is not null)!, problems);
+        var catalog = BuildCatalog(definers.Where(d => d is not null)!);
 
         var lean = new DocumentFacts[paths.Count];
         var perDocument = new DocumentAnalysis[paths.Count];
@@ -107,20 +106,20 @@ public sealed partial class WorkspaceAnalyzer
             definers[i] = null;
             if (!isDefiner[i]) Tick();
         });
-        return Compose(lean, catalog, perDocument, problems.Select(ToFinding));
+        return Compose(lean, catalog, perDocument);
     }
 
     /// <summary>Analyses already-scanned documents (the language server passes cached facts).</summary>
     public WorkspaceAnalysis Analyze(IReadOnlyList<DocumentFacts> documents, CancellationToken cancellationToken = default)
     {
-        var problems = new List<CatalogProblem>();
-        var catalog = BuildCatalog(documents, problems);
+        // Duplicate definitions are reported by the duplicate-definition rule (ETL0099), per document.
+        var catalog = BuildCatalog(documents);
 
         var perDocument = new DocumentAnalysis[documents.Count];
         Parallel.For(0, documents.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = MaxDegreeOfParallelism }, i =>
             perDocument[i] = AnalyzeDocument(documents[i], catalog, cancellationToken));
 
-        return Compose(documents, catalog, perDocument, problems.Select(ToFinding));
+        return Compose(documents, catalog, perDocument);
     }
 
     /// <summary>
@@ -161,18 +160,14 @@ public sealed partial class WorkspaceAnalyzer
     /// <summary>The id a lineage failure is reported under in <see cref="RuleFailure"/>.</summary>
     public const string LineageFailureId = "lineage";
 
-    public static Finding ToFinding(CatalogProblem p) =>
-        new(WorkspaceAnalysis.CatalogRuleId, Severity.Warning, p.Message, p.Location,
-            p.Other is null ? Finding.NoRelated : new[] { new RelatedLocation(p.Other, "first definition") }, Finding.NoFixes);
-
     /// <summary>Assembles a workspace snapshot from per-document results (in any order).</summary>
     public static WorkspaceAnalysis Compose(IReadOnlyList<DocumentFacts> documents, SchemaCatalog catalog,
-        IEnumerable<DocumentAnalysis> perDocument, IEnumerable<Finding> catalogFindings)
+        IEnumerable<DocumentAnalysis> perDocument, IEnumerable<Finding>? workspaceFindings = null)
     {
         var analyses = perDocument.ToList();
         var transformations = analyses.SelectMany(d => d.Transformations).OrderBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).ToList();
         var pipelines = PipelineBuilder.Build(transformations.Select(t => t.Transformation).ToList());
-        var findings = analyses.SelectMany(d => d.Findings).Concat(catalogFindings).ToList();
+        var findings = analyses.SelectMany(d => d.Findings).Concat(workspaceFindings ?? Array.Empty<Finding>()).ToList();
         findings.Sort(FindingOrder.Instance);
         return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList());
     }

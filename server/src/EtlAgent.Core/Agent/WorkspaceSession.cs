@@ -338,13 +338,13 @@ public sealed class WorkspaceSession : IDisposable
     private void RebuildCatalog(IReadOnlyCollection<string> exclude, bool publish = true)
     {
         _catalogDirty = false;
-        var problems = new List<CatalogProblem>();
         var before = _catalog;
-        _catalog = _analyzer.BuildCatalog(_docs.Values.Select(d => d.Facts), problems);
+        _catalog = _analyzer.BuildCatalog(_docs.Values.Select(d => d.Facts));
         var changedNames = CatalogFingerprint.Changed(before, _catalog);
 
-        var findings = problems.Select(WorkspaceAnalyzer.ToFinding).GroupBy(f => f.Location.File, StringComparer.Ordinal)
-            .ToImmutableDictionary(g => g.Key, g => g.ToImmutableArray(), StringComparer.Ordinal);
+        // Workspace-level findings of the catalog: none today (duplicate definitions are rule ETL0099,
+        // checked per document); the channel stays for findings that belong to no single document.
+        var findings = ImmutableDictionary.Create<string, ImmutableArray<Finding>>(StringComparer.Ordinal);
         foreach (var file in findings.Keys.Union(_catalogFindings.Keys))
         {
             var a = findings.GetValueOrDefault(file, ImmutableArray<Finding>.Empty);

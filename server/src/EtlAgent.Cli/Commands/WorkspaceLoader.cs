@@ -28,7 +28,8 @@ internal static class WorkspaceLoader
                 throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: catalog.connectionString: cannot read the live catalog: {e.Message}");
             }
         }
-        var analyzer = new WorkspaceAnalyzer(settings, live);
+        // The CLI needs no syntax trees after checking: stream, so memory stays flat on large workspaces.
+        var analyzer = new WorkspaceAnalyzer(settings, live) { RetainSyntax = false };
         return (analyzer.Analyze(files, cancellationToken: cancellationToken), files, analyzer);
     }
 

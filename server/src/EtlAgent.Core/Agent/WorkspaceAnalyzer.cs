@@ -58,6 +58,18 @@ public sealed partial class WorkspaceAnalyzer
     public DocumentFacts ParseAndScan(string path, string text) =>
         DocumentScanner.Scan(new SqlParser(_settings.CompatibilityLevel).Parse(path, text));
 
+    /// <summary>
+    /// Like <see cref="ParseAndScan(string, string)"/>, re-parsing only the edited statement of
+    /// <paramref name="previous"/> where that is provably equivalent. The previous tree is reused and
+    /// changed in place: only for a caller that owns it (see <see cref="IncrementalReparser"/>).
+    /// </summary>
+    public DocumentFacts ParseAndScan(string path, string text, SqlDocument? previous)
+    {
+        if (previous is not null && previous.Path == path && IncrementalReparser.TryReparse(previous, text, _settings.CompatibilityLevel) is { } doc)
+            return DocumentScanner.Scan(doc);
+        return ParseAndScan(path, text);
+    }
+
     public WorkspaceAnalysis Analyze(IFileSource files, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         var paths = SqlFiles(files);

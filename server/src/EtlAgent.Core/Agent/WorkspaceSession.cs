@@ -1,3 +1,4 @@
+using EtlAgent.Core.Syntax;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using EtlAgent.Core.Catalog;
@@ -289,13 +290,14 @@ public sealed class WorkspaceSession : IDisposable
         var old = _docs.GetValueOrDefault(path);
         if (old is not null && old.Facts.Document.Text == text)
             return old with { Version = version };
-        var facts = Scan(path, text);
+        var facts = Scan(path, text, old?.Facts.Document);
         return new DocumentState(facts, version, CatalogFingerprint.OfDocument(facts), null);
     }
 
-    private DocumentFacts Scan(string path, string text)
+    private DocumentFacts Scan(string path, string text, SqlDocument? previous = null)
     {
-        try { return _analyzer.ParseAndScan(path, text); }
+        // Trees are read only on this worker thread, so the previous tree may be re-used in place.
+        try { return _analyzer.ParseAndScan(path, text, previous); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Failed?.Invoke(path, e);

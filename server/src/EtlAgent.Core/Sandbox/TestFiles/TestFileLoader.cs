@@ -458,8 +458,11 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
                 }
                 return table;
             }
-            var candidates = catalog.All.Where(t => t.Kind == TableKind.Table || (!tablesOnly && t.Kind == TableKind.View)).Select(t => t.Name.ToString());
-            Error(keyNode, $"unknown table '{text}'{NameSuggestions.DidYouMean(name.ToString(), candidates)}; write names as the catalog has them, e.g. Staging.Load Watermark (no brackets)");
+            var candidates = catalog.All.Where(t => t.Kind == TableKind.Table || (!tablesOnly && t.Kind == TableKind.View)).Select(t => t.Name).ToList();
+            var suggestion = NameSuggestions.DidYouMean(name.ToString(), candidates.Select(c => c.ToString()));
+            if (suggestion.Length == 0 && candidates.FirstOrDefault(c => NameSuggestions.Closest(name.Name, new[] { c.Name }) is not null) is { Name: not null } sameName)
+                suggestion = $" (did you mean '{sameName}'?)";
+            Error(keyNode, $"unknown table '{text}'{suggestion}; write names as the catalog has them, e.g. Integration.Load Watermark (no brackets)");
             return null;
         }
 

@@ -1,0 +1,126 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Sandbox;
+
+namespace EtlAgent.Core.Tests.Sandbox;
+
+/// <summary>
+/// An in-memory database for runner tests: rows per table, identity values generated for rows
+/// that omit them, constant defaults applied, reads in catalog column order. It runs no SQL: a
+/// test supplies what "executing" the transformation does, as a delegate over this database.
+/// </summary>
+public sealed class FakeDatabase(SchemaCatalog catalog)
+{
+    private readonly Dictionary<QualifiedName, List<SandboxRow>> _tables = new();
+    private readonly Dictionary<QualifiedName, long> _identity = new();
+
+    public SchemaCatalog Catalog { get; } = catalog;
+
+    public List<SandboxRow> Rows(string table) => Rows(QualifiedName.Parse(table));
+
+    public List<SandboxRow> Rows(QualifiedName table)
+    {
+        var def = Catalog.Find(table) ?? throw new InvalidOperationException($"Invalid object name '{table}'.");
+        if (def.Kind != TableKind.Table) throw new InvalidOperationException($"{table} is not a table.");
+        if (!_tables.TryGetValue(table, out var rows)) _tables[table] = rows = new List<SandboxRow>();
+        return rows;
+    }
+
+    public void Insert(QualifiedName table, SandboxRow given)
+    {
+        var def = Catalog.Find(table)!;
+        var row = new SandboxRow();
+        foreach (var (column, _) in given)
+            if (def.FindColumn(column) is null) throw new InvalidOperationException($"Invalid column name '{column}'.");
+        foreach (var c in def.Columns)
+        {
+            if (c.Computed is not null) continue;
+            if (given.TryGetValue(c.Name, out var v)) row[c.Name] = v;
+            else if (c.Identity) row[c.Name] = NextIdentity(table);
+            else if (c.Default is { } d && ConstantDefault(d) is { } constant) row[c.Name] = constant;
+            else if (!c.Nullable) throw new InvalidOperationException($"Cannot insert the value NULL into column '{c.Name}', table '{table}'; column does not allow nulls.");
+            else row[c.Name] = null;
+        }
+        if (def.Columns.FirstOrDefault(c => c.Identity) is { } id && given.TryGetValue(id.Name, out var explicitValue) && explicitValue is not null)
+            _identity[table] = Math.Max(_identity.GetValueOrDefault(table), Convert.ToInt64(explicitValue));
+        Rows(table).Add(row);
+    }
+
+    public long NextIdentity(QualifiedName table) => _identity[table] = _identity.GetValueOrDefault(table) + 1;
+
+    private static object? ConstantDefault(string expression)
+    {
+        var t = expression.Trim().Trim('(', ')').Trim();
+        if (long.TryParse(t, out var l)) return l;
+        if (t.StartsWith("N'", StringComparison.Ordinal)) t = t[1..];
+        if (t.StartsWith('\'') && t.EndsWith('\'') && t.Length >= 2) return t[1..^1];
+        return null; // function defaults (SYSDATETIME(), NEXT VALUE FOR) are the real sandbox's business
+    }
+
+    public IReadOnlyList<SandboxRow> Read(QualifiedName table)
+    {
+        var def = Catalog.Find(table) ?? throw new InvalidOperationException($"Invalid object name '{table}'.");
+        return Rows(table).Select(r => new SandboxRow(def.Columns.Select(c => new KeyValuePair<string, object?>(c.Name, r.GetValueOrDefault(c.Name))))).ToList();
+    }
+}
+
+/// <summary>What "running" a transformation does in the fake: mutate the database and return a result (null: success, nothing returned).</summary>
+public delegate ExecutionResult? FakeExecution(FakeDatabase database, ExecutionRequest request);
+
+public sealed class FakeSandboxFactory(SandboxSetup setup, FakeExecution execute) : ISandboxFactory
+{
+    public SandboxSetup Setup { get; } = setup;
+    public int Created { get; private set; }
+    public int Disposed { get; private set; }
+    public List<FakeSandbox> Sandboxes { get; } = new();
+    public bool FactoryDisposed { get; private set; }
+
+    public string Name => "fake";
+
+    public Task<ISandbox> CreateAsync(CancellationToken cancellationToken = default)
+    {
+        Created++;
+        var sandbox = new FakeSandbox(new FakeDatabase(Setup.Workspace.Catalog), execute, () => Disposed++);
+        Sandboxes.Add(sandbox);
+        return Task.FromResult<ISandbox>(sandbox);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        FactoryDisposed = true;
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class FakeSandbox(FakeDatabase database, FakeExecution execute, Action onDispose) : ISandbox
+{
+    public FakeDatabase Database { get; } = database;
+    public List<ExecutionRequest> Requests { get; } = new();
+    public List<QualifiedName> InsertOrder { get; } = new();
+
+    public Task InsertRowsAsync(QualifiedName table, IReadOnlyList<SandboxRow> rows, CancellationToken cancellationToken = default)
+    {
+        InsertOrder.Add(table);
+        foreach (var r in rows) Database.Insert(table, r);
+        return Task.CompletedTask;
+    }
+
+    public Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default)
+    {
+        Requests.Add(request);
+        var result = execute(Database, request) ?? Result();
+        return Task.FromResult(result);
+    }
+
+    public Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Database.Read(table));
+
+    public ValueTask DisposeAsync()
+    {
+        onDispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public static ExecutionResult Result(SandboxError? error = null, IReadOnlyList<ResultSet>? sets = null, IReadOnlyList<string>? messages = null) =>
+        new(error, sets ?? Array.Empty<ResultSet>(), messages ?? Array.Empty<string>(), 0, new Dictionary<string, object?>(), TimeSpan.FromMilliseconds(1));
+}

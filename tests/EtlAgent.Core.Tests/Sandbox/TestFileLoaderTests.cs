@@ -67,8 +67,8 @@ public class TestFileLoaderTests
         var messages = result.Errors.Select(e => e.ToString()).ToList();
         Assert.Contains(messages, m => m.StartsWith("tests/x.etltest.yaml:1:17: unknown transformation 'dbo.LoadDts' (did you mean 'dbo.LoadDst'?)"));
         Assert.Contains(messages, m => m.StartsWith("tests/x.etltest.yaml:5:7: unknown table 'dbo.Scr' (did you mean 'dbo.Src'?)"));
-        Assert.Contains(messages, m => m.StartsWith("tests/x.etltest.yaml:8:18: unknown column 'Nmae' in dbo.Src (did you mean 'Name'?)"));
-        Assert.Contains(messages, m => m.Contains(":12:22: unknown column 'Amuont' in dbo.Dst (did you mean 'Amount'?)"));
+        Assert.Contains(messages, m => m.StartsWith("tests/x.etltest.yaml:8:19: unknown column 'Nmae' in dbo.Src (did you mean 'Name'?)"));
+        Assert.Contains(messages, m => m.Contains(":12:25: unknown column 'Amuont' in dbo.Dst (did you mean 'Amount'?)"));
         Assert.Contains(messages, m => m.Contains(":14:7: unknown table 'Dst2' (did you mean 'dbo.Dst'?)"));
         // parameters are not checked when the transformation is unknown; with a known one they are:
         var withParams = Load("""
@@ -78,7 +78,7 @@ public class TestFileLoaderTests
                 call: {"@BatchID": 1, "Bogus": 2}
             """);
         Assert.Single(withParams.Errors);
-        Assert.Contains("4:31: unknown parameter '@Bogus' of dbo.LoadDst; its parameters: @BatchId, @Note", withParams.Errors[0].ToString());
+        Assert.Contains("4:27: unknown parameter '@Bogus' of dbo.LoadDst; its parameters: @BatchId, @Note", withParams.Errors[0].ToString());
         var ok = LoadOk("""
             transformation: dbo.LoadDst
             cases:
@@ -136,13 +136,13 @@ public class TestFileLoaderTests
                   dbo.BigAmounts: []
             """);
         var m = string.Join("\n", result.Errors);
-        Assert.Contains("6:18: dbo.Src.[Id]: 2147483648 is out of range for int", m);
-        Assert.Contains("6:38: dbo.Src.[Name]: \"this is eleven\" is 14 characters, longer than nvarchar(10)", m);
+        Assert.Contains("6:16: dbo.Src.[Id]: 2147483648 is out of range for int", m);
+        Assert.Contains("6:34: dbo.Src.[Name]: \"this is eleven\" is 14 characters, longer than nvarchar(10)", m);
         Assert.Contains("dbo.Src.[Amount]: 12345678.9 does not fit decimal(9,2)", m);
         Assert.Contains("dbo.Src.[Seen]: '01/02/2016' is not a date/time in ISO form", m);
         Assert.Contains("dbo.Src.[Flag]: '2' is not a bit", m);
-        Assert.Contains("7:18: dbo.Src.[Id]: a value must be a scalar", m);
-        Assert.Contains("9:24: dbo.Dst.[Total] is a computed column", m);
+        Assert.Contains("7:16: dbo.Src.[Id]: a value must be a scalar", m);
+        Assert.Contains("9:21: dbo.Dst.[Total] is a computed column", m);
         Assert.Contains("10:7: dbo.BigAmounts is a view, not a table; given rows go into tables", m);
     }
 
@@ -177,12 +177,12 @@ public class TestFileLoaderTests
         Assert.Contains("10:13: dbo.Dst: the row gives 'Amount', which is not in 'columns' (Name)", m);
         Assert.Contains("14:13: dbo.Src: the row does not give 'Name'", m);
         Assert.Contains("15:29: the row count of dbo.Dst must be a whole number", m);
-        Assert.Contains("16:17: unknown key 'numbr' in error (did you mean 'number'?)", m);
+        Assert.Contains("16:15: unknown key 'numbr' in error (did you mean 'number'?)", m);
         Assert.Contains("17:5: case name 'one' is used twice (first at line 4)", m);
         Assert.Contains("18:33: dbo.Src is given twice in this case", m);
-        Assert.Contains("19:7: unknown key 'expectt' in a case (did you mean 'expect'?)", m);
+        Assert.Contains("19:5: unknown key 'expectt' in a case (did you mean 'expect'?)", m);
         Assert.Contains("20:12: clock 'yesterday' is not an ISO date/time", m);
-        Assert.Contains("20:7: a case needs a 'name'", m);
+        Assert.Contains("20:5: a case needs a 'name'", m);
         Assert.NotNull(result.File); // everything else still bound
     }
 

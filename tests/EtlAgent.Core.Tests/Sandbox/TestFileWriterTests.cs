@@ -76,15 +76,16 @@ public class TestFileWriterTests
     [InlineData("'single' \"double\" \\ back")]
     public void Strings_survive_the_round_trip(string value)
     {
-        var file = new TestFile("t.etltest.yaml", "dbo.BigAmounts", true, new[]
+        var file = new TestFile("t.etltest.yaml", "dbo.LoadDst", true, new[]
         {
             new TestCase("s", null, Array.Empty<GivenTable>(), Array.Empty<KeyValuePair<string, object?>>(),
                 new TestExpectations(Array.Empty<RowsExpectation>(), Array.Empty<RowCountExpectation>(), null,
                     new RowsExpectation(null, null, MatchMode.Exact, new[] { Row(("Label", value)) }))),
         });
         var text = TestFileWriter.Write(file);
-        // the result's Label column is not in the view's shape: it is untyped, so the quoting alone keeps it a string
-        var reloaded = new TestFileLoader(Analysis).Load("t.etltest.yaml", text.Replace("Label", "Label"));
+        // a procedure's result set has no catalog shape: the column is untyped, so the quoting alone keeps it a string
+        var reloaded = new TestFileLoader(Analysis).Load("t.etltest.yaml", text);
+        Assert.True(reloaded.Success, string.Join("\n", reloaded.Errors) + "\n" + text);
         var row = reloaded.File!.Cases[0].Expect.Result!.Rows.Single();
         Assert.Equal(value, row.Cells.Single().Value);
     }

@@ -35,7 +35,7 @@ public sealed record TestCase(
 public sealed record GivenTable(QualifiedName Table, IReadOnlyList<TestRow> Rows, int Line = 0);
 
 /// <summary>One row: column → typed value, in the order written. Omitted columns get their default.</summary>
-public sealed record TestRow(IReadOnlyList<KeyValuePair<string, object?>> Cells, int Line = 0)
+public sealed record TestRow(IReadOnlyList<KeyValuePair<string, object?>> Cells, int Line = 0, int Column = 0)
 {
     public object? this[string column] =>
         Cells.FirstOrDefault(c => string.Equals(c.Key, column, StringComparison.OrdinalIgnoreCase)).Value;

@@ -276,7 +276,7 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
                         if (target is not null && target.Kind is TransformationKind.View or TransformationKind.Function
                             && Workspace.Catalog.Find(QualifiedName.Parse(target.Name)) is { } s)
                             shape = s;
-                        result = BindRowsExpectation(value, null, shape, "the result");
+                        result = BindRowsExpectation(value, null, shape, "the result") is { } r ? r with { Line = Line(keyNode) } : null;
                         break;
                     }
                     default:
@@ -284,7 +284,7 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
                         var table = ResolveTable(keyNode, tablesOnly: false);
                         if (table is null) break;
                         if (tables.Any(t => t.Table == table.Name)) { Error(keyNode, $"{table.Name} is expected twice in this case"); break; }
-                        if (BindRowsExpectation(value, table.Name, table, table.Name.ToString()) is { } e) tables.Add(e);
+                        if (BindRowsExpectation(value, table.Name, table, table.Name.ToString()) is { } e) tables.Add(e with { Line = Line(keyNode) });
                         break;
                     }
                 }
@@ -347,10 +347,10 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
                 {
                     foreach (var cell in row.Cells)
                         if (e.Columns is not null && !e.Columns.Contains(cell.Key, StringComparer.OrdinalIgnoreCase))
-                            Error(row.Line, 1, $"{what}: the row gives '{cell.Key}', which is not in 'columns' ({string.Join(", ", e.Columns)})");
+                            Error(row.Line, row.Column, $"{what}: the row gives '{cell.Key}', which is not in 'columns' ({string.Join(", ", e.Columns)})");
                     foreach (var c in compared)
                         if (!row.Has(c))
-                            Error(row.Line, 1, $"{what}: the row does not give '{c}'; every expected row gives every compared column ({string.Join(", ", compared)})");
+                            Error(row.Line, row.Column, $"{what}: the row does not give '{c}'; every expected row gives every compared column ({string.Join(", ", compared)})");
                 }
                 return e;
             }
@@ -386,7 +386,7 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
                 }
                 if (Value(value, column?.Type, $"{what}.[{columnName}]", out var v)) cells.Add(new(columnName, v));
             }
-            return new TestRow(cells, Line(map));
+            return new TestRow(cells, Line(map), (int)map.Start.Column);
         }
 
         private IEnumerable<RowCountExpectation> BindRowCounts(YamlNode node)

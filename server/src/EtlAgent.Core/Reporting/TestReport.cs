@@ -65,7 +65,7 @@ public static class TestReport
             case ErrorMismatch { Actual: { } error }:
                 AppendError(sb, error, indent + "  ");
                 break;
-            case SandboxFailure { Location: { } location }:
+            case SandboxFailure { Location: { } location } when !f.Summary.Contains(Place(location)):
                 sb.Append(indent).Append("  at ").AppendLine(Place(location));
                 break;
         }

@@ -64,6 +64,7 @@ public static class TestValues
                 int scale = type.Name is "money" or "smallmoney" ? 4 : type.Scale ?? 0;
                 int precision = type.Name switch { "money" => 19, "smallmoney" => 10, _ => type.Precision ?? 18 };
                 d = Math.Round(d, scale, MidpointRounding.AwayFromZero);
+                d = decimal.Parse(d.ToString("F" + scale, Inv), Inv); // stored with the column's scale: 2.5 in decimal(9,2) is 2.50
                 if (IntegerDigits(d) > precision - scale)
                     return Fail($"{text} does not fit {type} (arithmetic overflow, error 8115 in SQL Server)", out error);
                 value = d;

@@ -37,7 +37,8 @@ public sealed class FakeDatabase(SchemaCatalog catalog)
             if (c.Computed is not null) continue;
             if (given.TryGetValue(c.Name, out var v)) row[c.Name] = v;
             else if (c.Identity) row[c.Name] = NextIdentity(table);
-            else if (c.Default is { } d && ConstantDefault(d) is { } constant) row[c.Name] = constant;
+            else if (c.Sequence is { } sequence) row[c.Name] = (int)NextSequence(sequence);
+            else if (c.Default is { } d && ConstantDefault(d, c.Type) is { } constant) row[c.Name] = constant;
             else if (!c.Nullable) throw new InvalidOperationException($"Cannot insert the value NULL into column '{c.Name}', table '{table}'; column does not allow nulls.");
             else row[c.Name] = null;
         }
@@ -48,13 +49,22 @@ public sealed class FakeDatabase(SchemaCatalog catalog)
 
     public long NextIdentity(QualifiedName table) => _identity[table] = _identity.GetValueOrDefault(table) + 1;
 
-    private static object? ConstantDefault(string expression)
+    private readonly Dictionary<QualifiedName, long> _sequences = new();
+
+    public long NextSequence(QualifiedName sequence) => _sequences[sequence] = _sequences.GetValueOrDefault(sequence) + 1;
+
+    /// <summary>What the fake's "clock" defaults (SYSDATETIME(), GETDATE()) give.</summary>
+    public static readonly DateTime Now = new(2000, 1, 1);
+
+    private static object? ConstantDefault(string expression, SqlType type)
     {
+        if (expression.Contains("SYSDATETIME", StringComparison.OrdinalIgnoreCase) || expression.Contains("GETDATE", StringComparison.OrdinalIgnoreCase)) return Now;
         var t = expression.Trim().Trim('(', ')').Trim();
-        if (long.TryParse(t, out var l)) return l;
+        if (long.TryParse(t, out _)) return EtlAgent.Core.Sandbox.TestFiles.TestValues.TryConvert(t, true, type, out var n, out _) ? n : null;
         if (t.StartsWith("N'", StringComparison.Ordinal)) t = t[1..];
-        if (t.StartsWith('\'') && t.EndsWith('\'') && t.Length >= 2) return t[1..^1];
-        return null; // function defaults (SYSDATETIME(), NEXT VALUE FOR) are the real sandbox's business
+        if (t.StartsWith('\'') && t.EndsWith('\'') && t.Length >= 2)
+            return EtlAgent.Core.Sandbox.TestFiles.TestValues.TryConvert(t[1..^1], false, type, out var v, out _) ? v : t[1..^1];
+        return null; // other function defaults are the real sandbox's business
     }
 
     public IReadOnlyList<SandboxRow> Read(QualifiedName table)

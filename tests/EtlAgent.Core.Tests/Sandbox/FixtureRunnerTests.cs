@@ -105,5 +105,9 @@ public class FixtureRunnerTests
         Assert.Equal(new DateTime(2016, 6, 1, 10, 0, 0), mismatch.Diff.Missing.Single()[8]);   // Valid To of the closed version
         Assert.Equal(EndOfTime, mismatch.Diff.Unexpected.Single()[8]);                         // still open
         Assert.Contains("9999-12-31T23:59:59.9999999", text);
+        // ten compared columns are too wide side by side: only the first and the differing ones are shown
+        Assert.Contains("(same in every row shown, hidden: Customer Name, Bill To Customer Code, Category, Buying Group, Primary Contact, Postal Code, Valid From, Lineage Key)", text);
+        Assert.Contains("Customer Code │ Valid To" + new string(' ', 11) + "  ║  Customer Code │ Valid To", text);
+        Assert.Contains("C-10          │ 2016-06-01T10:00:00  ║  C-10          │ 9999-12-31T23:59:59.9999999", text);
     }
 }

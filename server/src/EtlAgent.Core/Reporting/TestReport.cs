@@ -81,12 +81,33 @@ public static class TestReport
             sb.Append(indent).Append("statement: ").AppendLine(OneLine(e.Statement!, 160));
     }
 
+    /// <summary>Width (characters) above which columns equal in every shown row are left out of a diff.</summary>
+    public const int WideDiff = 150;
+
     private static void AppendDiff(StringBuilder sb, RowsMismatch m, string indent)
     {
         var columns = m.Diff.Columns;
-        var left = Grid(columns, m.Diff.Missing);
+        IReadOnlyList<IReadOnlyList<object?>> missing = m.Diff.Missing, unexpected = m.Diff.Unexpected;
         bool showRight = m.Match == MatchMode.Exact || m.Diff.Unexpected.Count > 0;
-        var right = showRight ? Grid(columns, m.Diff.Unexpected) : new List<string>();
+        var left = Grid(columns, missing);
+        var right = showRight ? Grid(columns, unexpected) : new List<string>();
+        if (left.Concat(right).Any() && left.Max(l => l.Length) + (right.Count == 0 ? 0 : right.Max(r => r.Length)) > WideDiff && missing.Count > 0 && unexpected.Count > 0)
+        {
+            // Too wide to read side by side: keep the first column (to tell rows apart) and the columns whose values differ.
+            var all = missing.Concat(unexpected).ToList();
+            var keep = Enumerable.Range(0, columns.Count)
+                .Where(i => i == 0 || all.Select(r => RowComparison.Key(r[i], null)).Distinct().Count() > 1)
+                .ToList();
+            if (keep.Count < columns.Count)
+            {
+                var hidden = Enumerable.Range(0, columns.Count).Except(keep).Select(i => columns[i]);
+                sb.Append(indent).Append("(same in every row shown, hidden: ").Append(string.Join(", ", hidden)).AppendLine(")");
+                var kept = keep.Select(i => columns[i]).ToList();
+                IReadOnlyList<IReadOnlyList<object?>> Project(IReadOnlyList<IReadOnlyList<object?>> rows) => rows.Select(r => (IReadOnlyList<object?>)keep.Select(i => r[i]).ToList()).ToList();
+                left = Grid(kept, Project(missing));
+                right = showRight ? Grid(kept, Project(unexpected)) : new List<string>();
+            }
+        }
         var leftTitle = "missing (expected, not found)";
         var rightTitle = m.Match == MatchMode.Exact ? "unexpected (found, not expected)" : "other rows in the table";
         int width = Math.Max(leftTitle.Length, left.Count == 0 ? 0 : left.Max(l => l.Length));

@@ -19,7 +19,7 @@ public static class CliApp
               column-level lineage and pipelines.
           etl-agent check <workspace> [--format text|json|sarif] [--fail-on error|warning|never] [--output FILE]
               Run the static ETL rules. SARIF 2.1.0 is accepted by GitHub code scanning.
-          etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--output FILE]
+          etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS] [--output FILE]
               Run the sandbox tests (*.etltest.yaml): given rows, call, expected rows/counts/errors.
               Text output ends with the line "N passed, M failed".
           etl-agent rules [--format text|markdown] [--output DIR]
@@ -30,6 +30,7 @@ public static class CliApp
           --format F           Output format (default: text for check and test, json for discover).
           --filter GLOB        test: run only cases whose file path, transformation or case name
                                matches GLOB (* and ?), e.g. --filter "Dim.*".
+          --timeout SECONDS    test: stop a case that runs longer (default 120); it fails as an error.
           --fail-on LEVEL      check: exit 1 when a finding is at or above LEVEL (default: error).
           --output FILE        Write the report to FILE instead of standard output.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.

@@ -87,10 +87,13 @@ public sealed class FakeSandboxFactory(SandboxSetup setup, FakeExecution execute
 
     public string Name => "fake";
 
+    /// <summary>How long "executing" takes (honouring cancellation), to test timeouts.</summary>
+    public TimeSpan ExecuteDelay { get; init; }
+
     public Task<ISandbox> CreateAsync(CancellationToken cancellationToken = default)
     {
         Created++;
-        var sandbox = new FakeSandbox(new FakeDatabase(Setup.Workspace.Catalog), execute, () => Disposed++);
+        var sandbox = new FakeSandbox(new FakeDatabase(Setup.Workspace.Catalog), execute, () => Disposed++) { ExecuteDelay = ExecuteDelay };
         Sandboxes.Add(sandbox);
         return Task.FromResult<ISandbox>(sandbox);
     }
@@ -115,11 +118,13 @@ public sealed class FakeSandbox(FakeDatabase database, FakeExecution execute, Ac
         return Task.CompletedTask;
     }
 
-    public Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default)
+    public TimeSpan ExecuteDelay { get; init; }
+
+    public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default)
     {
         Requests.Add(request);
-        var result = execute(Database, request) ?? Result();
-        return Task.FromResult(result);
+        if (ExecuteDelay > TimeSpan.Zero) await Task.Delay(ExecuteDelay, cancellationToken);
+        return execute(Database, request) ?? Result();
     }
 
     public Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default) =>

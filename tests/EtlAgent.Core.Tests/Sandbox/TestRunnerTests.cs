@@ -229,6 +229,26 @@ public class TestRunnerTests
         Assert.Equal("second case", Assert.Single(run.Cases).Case.Name);
     }
 
+    [Fact]
+    public void A_case_that_runs_too_long_is_stopped_and_the_run_goes_on()
+    {
+        var file = LoadOk("transformation: dbo.LoadDst\ncases:\n  - name: endless loop\n  - name: next\n");
+        var runner = new TestRunner(Analysis, setup => new FakeSandboxFactory(setup, (db, r) => null) { ExecuteDelay = TimeSpan.FromSeconds(30) })
+        {
+            CaseTimeout = TimeSpan.FromMilliseconds(200),
+        };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var run = runner.RunAsync(new[] { file }).GetAwaiter().GetResult();
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.Equal(2, run.Cases.Count);
+        Assert.All(run.Cases, c => Assert.Equal(TestOutcome.Error, c.Outcome));
+        Assert.Equal("timed out after 0.2 s while running dbo.LoadDst", run.Cases[0].Failures.Single().Summary);
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => runner.RunAsync(new[] { file }, cancellationToken: cancelled.Token).GetAwaiter().GetResult());
+    }
+
     internal static string TestFailures(TestRunResult run) => Core.Reporting.TestReport.Text(run);
 
     internal static string[] TextLines(TestRunResult run) => Core.Reporting.TestReport.Text(run).TrimEnd('\n').Split('\n');

@@ -14,6 +14,13 @@ internal static class TestCommand
     {
         var format = options.Get("--format", "text", "text", "json", "junit");
         var filter = options.GetOptional("--filter") is { } glob ? Glob(glob) : null;
+        var timeout = TimeSpan.FromMinutes(2);
+        if (options.GetOptional("--timeout") is { } t)
+        {
+            if (!double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+                throw new UsageException($"--timeout must be a number of seconds greater than 0; got '{t}'.");
+            timeout = TimeSpan.FromSeconds(seconds);
+        }
         var (analysis, files, analyzer) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken);
 
         var paths = TestFileLoader.FindTestFiles(files, analyzer.Settings);
@@ -34,7 +41,7 @@ internal static class TestCommand
 
         var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, Environment.GetEnvironmentVariable);
         provider.Describe(); // a configuration problem (no engine, refused database) is exit 2 before anything runs
-        var runner = new TestRunner(analysis, provider.Create);
+        var runner = new TestRunner(analysis, provider.Create) { CaseTimeout = timeout };
         var run = await runner.RunAsync(testFiles, select, cancellationToken: cancellationToken);
 
         var content = format switch

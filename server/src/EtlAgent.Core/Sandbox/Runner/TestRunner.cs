@@ -26,6 +26,9 @@ public sealed class TestRunner
         _createFactory = createFactory;
     }
 
+    /// <summary>A case still running after this long is stopped and fails as an Error (a WHILE loop that never ends must not hang CI).</summary>
+    public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     public async Task<TestRunResult> RunAsync(
         IReadOnlyList<TestFile> files,
         Func<TestFile, TestCase, bool>? filter = null,
@@ -60,8 +63,11 @@ public sealed class TestRunner
         return new TestRunResult(results, sandboxName, total.Elapsed);
     }
 
-    public async Task<TestCaseResult> RunCaseAsync(ISandboxFactory factory, TestFile file, TestCase c, CancellationToken cancellationToken = default)
+    public async Task<TestCaseResult> RunCaseAsync(ISandboxFactory factory, TestFile file, TestCase c, CancellationToken runCancellation = default)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(runCancellation);
+        timeout.CancelAfter(CaseTimeout);
+        var cancellationToken = timeout.Token;
         var watch = Stopwatch.StartNew();
         var failures = new List<TestFailure>();
         IReadOnlyList<string> messages = Array.Empty<string>();
@@ -103,6 +109,10 @@ public sealed class TestRunner
         catch (UnsupportedConstructException e)
         {
             failures.Add(new SandboxFailure(e.Message, e.Construct, e.Location) { Line = c.Line });
+        }
+        catch (OperationCanceledException) when (!runCancellation.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            failures.Add(new SandboxFailure($"timed out after {CaseTimeout.TotalSeconds:0.#} s while {stage}") { Line = c.Line });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -64,6 +64,45 @@ public class TestFileWriterTests
         AssertSameData(file, reloaded.File!);
     }
 
+    [Fact]
+    public void Canonical_form_orders_cells_by_catalog_and_expected_rows_by_value()
+    {
+        var shuffled = LoadOk("""
+            transformation: dbo.LoadDst
+            cases:
+              - name: one
+                given:
+                  dbo.Src: [{Name: "b", Id: 2}, {Amount: 1, Id: 1}]
+                expect:
+                  row_counts: {dbo.Src: 2, dbo.Dst: 2}
+                  dbo.Src: [{Name: "b", Id: 2}, {Id: 1, Name: "a"}]
+                  dbo.Dst:
+                    columns: [Status, Name]
+                    rows: [{Status: "new", Name: "b"}, {Name: "a", Status: "new"}]
+            """);
+        var canonical = TestFileWriter.Canonicalize(shuffled, Analysis.Catalog);
+        var text = TestFileWriter.Write(canonical, Analysis.Catalog);
+        Assert.Contains("""
+                dbo.Src:
+                - {"Id": 2, "Name": "b"}
+                - {"Id": 1, "Amount": 1.00}
+            """.Replace("\r\n", "\n"), text);                        // given rows keep their order, cells follow the catalog
+        Assert.Contains("""
+                dbo.Dst:
+                  columns: ["Name", "Status"]
+                  rows:
+                  - {"Name": "a", "Status": "new"}
+                  - {"Name": "b", "Status": "new"}
+                dbo.Src:
+                  rows:
+                  - {"Id": 1, "Name": "a"}
+                  - {"Id": 2, "Name": "b"}
+                row_counts: {dbo.Dst: 2, dbo.Src: 2}
+            """.Replace("\r\n", "\n"), text);
+        AssertSameData(canonical, LoadOk(text));
+        Assert.Equal(text, TestFileWriter.Write(TestFileWriter.Canonicalize(LoadOk(text), Analysis.Catalog), Analysis.Catalog));
+    }
+
     [Theory]
     [InlineData("true")]
     [InlineData("123")]

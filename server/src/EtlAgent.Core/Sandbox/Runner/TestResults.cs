@@ -31,8 +31,10 @@ public sealed record RowsMismatch(
     public string Target => Table?.ToString() ?? "result";
 
     public override string Summary => Match == MatchMode.Exact
-        ? $"{Target}: {Diff.Missing.Count} missing, {Diff.Unexpected.Count} unexpected (expected {Diff.ExpectedCount} rows, found {Diff.ActualCount})"
-        : $"{Target}: {Diff.Missing.Count} of {Diff.ExpectedCount} expected rows not found among {Diff.ActualCount}";
+        ? $"{Target}: {Diff.Missing.Count} missing, {Diff.Unexpected.Count} unexpected (expected {Rows(Diff.ExpectedCount)}, found {Diff.ActualCount})"
+        : $"{Target}: {Diff.Missing.Count} of {Rows(Diff.ExpectedCount)} expected not found among {Diff.ActualCount}";
+
+    private static string Rows(int n) => n == 1 ? "1 row" : $"{n} rows";
 }
 
 /// <summary>The result set the case expects is not there, or lacks a compared column.</summary>
@@ -43,7 +45,7 @@ public sealed record ResultShapeMismatch(string Message) : TestFailure
 
 public sealed record RowCountMismatch(QualifiedName Table, long Expected, long Actual) : TestFailure
 {
-    public override string Summary => $"{Table}: expected {Expected} rows, found {Actual}";
+    public override string Summary => $"{Table}: expected {Expected} {(Expected == 1 ? "row" : "rows")}, found {Actual}";
 }
 
 /// <summary>The call raised an error it should not have, did not raise the expected one, or raised another.</summary>

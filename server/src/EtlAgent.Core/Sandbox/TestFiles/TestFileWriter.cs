@@ -34,6 +34,50 @@ public static class TestFileWriter
         return text.ToString();
     }
 
+    /// <summary>
+    /// The canonical form a generator should write, so regenerating a file gives the smallest diff:
+    /// cells in catalog column order; expectations, row counts and expected rows sorted (they are
+    /// compared as multisets, so order carries no meaning). Given rows keep their order (it decides
+    /// identity values), and cases keep theirs.
+    /// </summary>
+    public static TestFile Canonicalize(TestFile file, SchemaCatalog catalog)
+    {
+        var resultShape = QualifiedNameOrNull(file.Transformation) is { } q ? catalog.Find(q) : null;
+        return file with
+        {
+            Cases = file.Cases.Select(c => c with
+            {
+                Given = c.Given.Select(g => g with { Rows = g.Rows.Select(r => Ordered(r, catalog.Find(g.Table))).ToList() }).ToList(),
+                Expect = c.Expect with
+                {
+                    Tables = c.Expect.Tables.OrderBy(t => t.Table!.Value).Select(t => Sorted(t, catalog.Find(t.Table!.Value))).ToList(),
+                    RowCounts = c.Expect.RowCounts.OrderBy(r => r.Table).ToList(),
+                    Result = c.Expect.Result is null ? null : Sorted(c.Expect.Result, resultShape),
+                },
+            }).ToList(),
+        };
+    }
+
+    private static RowsExpectation Sorted(RowsExpectation e, TableDef? shape)
+    {
+        var rows = e.Rows.Select(r => Ordered(r, shape)).ToList();
+        var columns = e.Columns is null || shape is null
+            ? e.Columns
+            : e.Columns.OrderBy(c => ColumnIndex(shape, c)).ToList();
+        string SortKey(TestRow r) => string.Join("\u0001", r.Cells.Select(c => TestValues.Format(c.Value, shape?.FindColumn(c.Key)?.Type).Text));
+        return e with { Columns = columns, Rows = rows.OrderBy(SortKey, StringComparer.Ordinal).ToList() };
+    }
+
+    private static TestRow Ordered(TestRow row, TableDef? shape) =>
+        shape is null ? row : row with { Cells = row.Cells.OrderBy(c => ColumnIndex(shape, c.Key)).ToList() };
+
+    private static int ColumnIndex(TableDef shape, string column)
+    {
+        for (int i = 0; i < shape.Columns.Count; i++)
+            if (string.Equals(shape.Columns[i].Name, column, StringComparison.OrdinalIgnoreCase)) return i;
+        return int.MaxValue;
+    }
+
     private static void WriteCase(Writer w, TestCase c, TestFile file)
     {
         w.BeginMap();

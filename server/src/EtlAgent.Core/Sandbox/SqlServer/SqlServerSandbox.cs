@@ -156,6 +156,8 @@ internal sealed partial class SqlServerSandbox : ISandbox
         if (_transactionLost)
             throw new InvalidOperationException("the code under test ended the test transaction (ROLLBACK or COMMIT of the outermost transaction), so the tables' state after the call is gone; anything it wrote afterwards was not rolled back");
         if (_setup.Workspace.Catalog.Find(table) is { Kind: TableKind.Table }) await FakeAsync(table, cancellationToken);
+        else if (FindTransformation(table.ToString()) is { } view)
+            foreach (var under in TablesTouched(view)) await FakeAsync(under, cancellationToken); // a view shows the copies, never real rows
         var sets = new List<ResultSet>();
         await using var command = Command($"SELECT * FROM {Quote(table)};");
         await ReadResultSetsAsync(command, sets, cancellationToken);
@@ -220,7 +222,7 @@ internal sealed partial class SqlServerSandbox : ISandbox
         _faked.Add(table);
     }
 
-    /// <summary>Tables the transformation and everything it calls read or write.</summary>
+    /// <summary>Tables the transformation reads or writes, directly or through the procedures it calls and the views and functions it reads.</summary>
     private IEnumerable<QualifiedName> TablesTouched(Transformation root)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -231,10 +233,12 @@ internal sealed partial class SqlServerSandbox : ISandbox
         {
             var t = pending.Pop();
             if (!seen.Add(t.Name)) continue;
-            foreach (var table in t.Reads.Concat(t.Writes))
-                if (!table.IsLocal && _setup.Workspace.Catalog.Find(table) is { Kind: TableKind.Table }) tables.Add(table);
-            foreach (var call in t.Calls)
-                if (FindTransformation(call.ToString()) is { } callee) pending.Push(callee);
+            foreach (var name in t.Reads.Concat(t.Writes).Concat(t.Calls))
+            {
+                if (name.IsLocal) continue;
+                if (_setup.Workspace.Catalog.Find(name) is { Kind: TableKind.Table }) tables.Add(name);
+                else if (FindTransformation(name.ToString()) is { } inner) pending.Push(inner);
+            }
         }
         return tables.OrderBy(t => t);
     }

@@ -230,7 +230,7 @@ public class TestRunnerTests
     }
 
     [Fact]
-    public void A_case_that_runs_too_long_is_stopped_and_the_run_goes_on()
+    public async Task A_case_that_runs_too_long_is_stopped_and_the_run_goes_on()
     {
         var file = LoadOk("transformation: dbo.LoadDst\ncases:\n  - name: endless loop\n  - name: next\n");
         var runner = new TestRunner(Analysis, setup => new FakeSandboxFactory(setup, (db, r) => null) { ExecuteDelay = TimeSpan.FromSeconds(30) })
@@ -238,7 +238,7 @@ public class TestRunnerTests
             CaseTimeout = TimeSpan.FromMilliseconds(200),
         };
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var run = runner.RunAsync(new[] { file }).GetAwaiter().GetResult();
+        var run = await runner.RunAsync(new[] { file });
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
         Assert.Equal(2, run.Cases.Count);
         Assert.All(run.Cases, c => Assert.Equal(TestOutcome.Error, c.Outcome));
@@ -246,7 +246,7 @@ public class TestRunnerTests
 
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => runner.RunAsync(new[] { file }, cancellationToken: cancelled.Token).GetAwaiter().GetResult());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(new[] { file }, cancellationToken: cancelled.Token));
     }
 
     internal static string TestFailures(TestRunResult run) => Core.Reporting.TestReport.Text(run);

@@ -34,7 +34,7 @@ public class FixtureRunnerTests
     private static bool Same(object? a, object? b) => RowComparison.ValuesEqual(a, b, new SqlType("nvarchar", Length: 100));
 
     /// <summary>Dim.LoadCustomer as its comments describe it, for the first three cases (no error path).</summary>
-    private static ExecutionResult? LoadCustomer(FakeDatabase db, ExecutionRequest request, bool closeOldVersion)
+    internal static ExecutionResult? LoadCustomer(FakeDatabase db, ExecutionRequest request, bool closeOldVersion)
     {
         var now = request.Clock!.Value;
         var mark = db.Rows(Watermark).FirstOrDefault(w => Same(w["Table Name"], "Dim.Customer"));

@@ -106,6 +106,50 @@ public class TestCommandTests
         finally { Directory.Delete(root, recursive: true); }
     }
 
+    /// <summary>The command with an embedded engine injected: the fake, running Dim.LoadCustomer as written in C#.</summary>
+    private static (int Code, string Out, string Err) RunWithFake(bool closeOldVersion, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var options = CliOptions.Parse(args);
+        int code = EtlAgent.Cli.Commands.TestCommand.RunAsync(options, stdout, stderr, _ => null,
+            (setup, files) => new FakeSandboxFactory(setup, (db, r) => FixtureRunnerTests.LoadCustomer(db, r, closeOldVersion)),
+            CancellationToken.None).GetAwaiter().GetResult();
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Exit_0_when_every_case_passes_1_when_one_fails_in_every_format()
+    {
+        var warehouse = TestPaths.Fixture("warehouse");
+        var (ok, okOut, okErr) = RunWithFake(true, warehouse, "--filter", "Dim.LoadCustomer › first load*");
+        Assert.True(ok == 0, okOut + okErr);
+        Assert.Equal("1 passed, 0 failed", okOut.TrimEnd('\n').Split('\n')[^1]);
+
+        var (failed, failedOut, _) = RunWithFake(false, warehouse, "--filter", "*closes the current version*");
+        Assert.Equal(1, failed);
+        Assert.Contains("FAIL  Dim.LoadCustomer › closes the current version and inserts the new one", failedOut);
+        Assert.Contains("missing (expected, not found)", failedOut);
+        Assert.Equal("0 passed, 1 failed", failedOut.TrimEnd('\n').Split('\n')[^1]);
+
+        var (jsonCode, json, _) = RunWithFake(false, warehouse, "--filter", "*closes the current version*", "--format", "json");
+        Assert.Equal(1, jsonCode);
+        var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        Assert.Equal(1, root.GetProperty("summary").GetProperty("failed").GetInt32());
+
+        var output = Path.Combine(Path.GetTempPath(), "etlagent-junit-" + Guid.NewGuid().ToString("N")[..8] + ".xml");
+        try
+        {
+            var (junitCode, junitOut, _) = RunWithFake(true, warehouse, "--filter", "Dim.LoadCustomer › first load*", "--format", "junit", "--output", output);
+            Assert.Equal(0, junitCode);
+            Assert.Equal("1 passed, 0 failed", junitOut.Trim());
+            var doc = System.Xml.Linq.XDocument.Load(output);
+            Assert.Equal("1", doc.Root!.Attribute("tests")!.Value);
+            Assert.Equal("0", doc.Root.Attribute("failures")!.Value);
+        }
+        finally { File.Delete(output); }
+    }
+
     [Fact]
     public void Globs_match_whole_names_case_insensitively()
     {

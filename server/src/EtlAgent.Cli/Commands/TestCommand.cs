@@ -10,7 +10,13 @@ namespace EtlAgent.Cli.Commands;
 /// <summary>`etl-agent test`: loads every *.etltest.yaml, runs the cases in the sandbox, reports.</summary>
 internal static class TestCommand
 {
-    public static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(options, stdout, stderr, Environment.GetEnvironmentVariable, embedded: null, cancellationToken);
+
+    /// <param name="environment">Environment variables (ETLAGENT_SQLSERVER).</param>
+    /// <param name="embedded">The embedded engine; null: the one this build registers, if any.</param>
+    internal static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr,
+        Func<string, string?> environment, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var format = options.Get("--format", "text", "text", "json", "junit");
         var filter = options.GetOptional("--filter") is { } glob ? Glob(glob) : null;
@@ -39,7 +45,7 @@ internal static class TestCommand
         if (select is not null && !testFiles.Any(f => f.Cases.Any(c => select(f, c))))
             throw new UsageException($"--filter '{options.GetOptional("--filter")}' matches no test case (it is matched against file paths, transformation names and case names).");
 
-        var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, Environment.GetEnvironmentVariable);
+        var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, environment, embedded);
         provider.Describe(); // a configuration problem (no engine, refused database) is exit 2 before anything runs
         var runner = new TestRunner(analysis, provider.Create) { CaseTimeout = timeout };
         var run = await runner.RunAsync(testFiles, select, cancellationToken: cancellationToken);

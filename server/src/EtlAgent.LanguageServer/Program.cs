@@ -1,4 +1,11 @@
+using System.Globalization;
 using EtlAgent.LanguageServer.Server;
+
+// Messages and numbers read the same on every machine, whatever its locale.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
 // `dotnet EtlAgent.LanguageServer.dll` speaks LSP on stdin/stdout; logs go to stderr.
 // `--version` prints the version (on stdout, since no protocol is spoken then).

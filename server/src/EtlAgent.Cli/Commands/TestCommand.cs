@@ -27,7 +27,7 @@ internal static class TestCommand
                 throw new UsageException($"--timeout must be a number of seconds greater than 0; got '{t}'.");
             timeout = TimeSpan.FromSeconds(seconds);
         }
-        var (analysis, files, analyzer) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken);
+        var (analysis, files, analyzer) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken, retainSyntax: true);
 
         var paths = TestFileLoader.FindTestFiles(files, analyzer.Settings);
         if (paths.Count == 0)

@@ -22,7 +22,11 @@ public sealed class ServerContext : IDisposable
         Rpc = rpc;
         Log = log;
         Outbox = outbox;
+        Tests = new SandboxTestState(this);
     }
+
+    /// <summary>The workspace's sandbox tests: which transformations have them, and the last results.</summary>
+    public SandboxTestState Tests { get; }
 
     /// <summary>Held while the session is swapped and while a document change reaches it, so no edit is lost in a swap.</summary>
     public object SyncRoot { get; } = new();
@@ -42,6 +46,7 @@ public sealed class ServerContext : IDisposable
 
     public bool SupportsShowDocument => ClientCapabilities.Window?.ShowDocument?.Support == true;
     public bool SupportsProgress => ClientCapabilities.Window?.WorkDoneProgress == true;
+    public bool SupportsCodeLensRefresh => ClientCapabilities.Workspace?.CodeLens?.RefreshSupport == true;
 
     /// <summary>Throws the LSP "server not initialized" error for requests that come before initialize.</summary>
     public void EnsureInitialized()
@@ -94,6 +99,7 @@ public sealed class ServerContext : IDisposable
         _publisher = publisher;
         old?.Dispose();
 
+        Tests.Invalidate();
         foreach (var doc in Documents.All) session.Open(doc.Path, doc.Text, doc.Version);
         Log.Info($"workspace {Paths.Root} (compatibility level {settings.CompatibilityLevel})");
         if (startIndexing) session.Start();

@@ -11,7 +11,8 @@ namespace EtlAgent.LanguageServer.Handlers.CodeLens;
 
 /// <summary>
 /// textDocument/codeLens: above each transformation, its lineage summary (command: show the
-/// lineage) and, when it has any, its findings count (command: go to the first). Answered from
+/// lineage), "Run sandbox test" when test files name it (with the last result once run), and,
+/// when it has any, its findings count (command: go to the first). Answered from
 /// the last published snapshot, never waiting for analysis. Every lens's command is one the
 /// server executes (see <see cref="ServerCommands"/>), so no lens is dead.
 /// </summary>
@@ -27,12 +28,15 @@ public sealed class CodeLensHandler(ServerContext server, ServerCommands command
         var snapshot = server.Session.Current;
         var findings = snapshot.FindingsFor(path);
         var lenses = new List<LspCodeLens>();
+        var tests = server.Tests.Index;
         foreach (var analysis in snapshot.TransformationsIn(path))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var t = analysis.Transformation;
             var range = LspConvert.Range(t.HeaderRange);
             lenses.Add(Lens(range, LineageReport.Summary(t), ShowLineageCommand.CommandId, new JsonArray(t.Name)));
+            if (tests.TryGetValue(t.Name, out var files) && files.Count > 0)
+                lenses.Add(Lens(range, RunTestsCommand.LensTitle(server.Tests.LastRun(t.Name)), RunTestsCommand.CommandId, new JsonArray(t.Name)));
 
             var inside = findings.Where(f => t.BodyRange.Contains(f.Location.Range.StartOffset)).ToList();
             if (inside.Count > 0)

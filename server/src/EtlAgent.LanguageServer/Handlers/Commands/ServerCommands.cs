@@ -27,6 +27,7 @@ public sealed class ServerCommands
             new ShowFindingsCommand(server),
             new FixAllCommand(server),
             new ReindexCommand(server),
+            new RunTestsCommand(server),
         })
             _commands[c.Id] = c;
     }

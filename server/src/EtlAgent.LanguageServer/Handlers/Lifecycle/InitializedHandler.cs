@@ -30,6 +30,7 @@ public sealed class InitializedHandler(ServerContext server)
                                 new FileSystemWatcher { GlobPattern = "**/*.sql" },
                                 new FileSystemWatcher { GlobPattern = "**/etl-agent.json" },
                                 new FileSystemWatcher { GlobPattern = "**/.etlagentignore" },
+                                new FileSystemWatcher { GlobPattern = "**/*.etltest.yaml" },
                             },
                         }),
                     },

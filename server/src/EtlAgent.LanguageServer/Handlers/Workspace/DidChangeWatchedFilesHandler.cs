@@ -28,6 +28,13 @@ public sealed class DidChangeWatchedFilesHandler(ServerContext server)
             server.Reconfigure();
             return;
         }
+        if (changes.Any(c => Core.Sandbox.TestFiles.TestFile.IsTestFile(c.Path)))
+        {
+            // A test file was added, edited or removed: lenses re-read which transformations have tests.
+            server.Tests.Invalidate();
+            if (server.SupportsCodeLensRefresh)
+                server.Outbox.Post(() => server.Rpc.InvokeAsync<object?>("workspace/codeLens/refresh"));
+        }
         server.Log.Debug($"watched files changed: {string.Join(", ", changes.Select(c => $"{c.Path} ({c.Kind})"))}");
         server.Session.FilesChanged(changes);
     }

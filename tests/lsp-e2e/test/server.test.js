@@ -234,3 +234,45 @@ describe('robustness', () => {
     assert.match(client.stderr, /malformed/);
   });
 });
+
+describe('sandbox tests from the editor', () => {
+  test('a transformation with tests gets a "Run sandbox test" lens that runs them and reports', async () => {
+    const client = await start();
+    const doc = client.open('procs/CloseCustomers.sql');
+    await client.waitForDiagnostics(doc.uri, (p) => p.version === 1);
+    let lenses = await client.request('textDocument/codeLens', { textDocument: { uri: doc.uri } });
+    const run = lenses.find((l) => l.command.command === 'etlAgent.runTests');
+    assert.ok(run, JSON.stringify(lenses));
+    assert.equal(run.command.title, '▶ Run sandbox test');
+    assert.deepEqual(run.command.arguments, ['Etl.CloseCustomers']);
+    // a procedure without tests has no such lens
+    const other = await client.request('textDocument/codeLens', { textDocument: { uri: client.uri('procs/LoadCustomer.sql') } });
+    assert.equal(other.some((l) => l.command.command === 'etlAgent.runTests'), false);
+
+    const result = await client.request('workspace/executeCommand', { command: 'etlAgent.runTests', arguments: run.command.arguments });
+    assert.equal(result.summary.passed, 1, JSON.stringify(result));
+    assert.equal(result.summary.failed, 0);
+    await client.waitFor(() => client.logs.some((l) => /PASS +Etl\.CloseCustomers › a customer missing/.test(l.message)), 'the case in the server log');
+    lenses = await client.request('textDocument/codeLens', { textDocument: { uri: doc.uri } });
+    assert.equal(lenses.find((l) => l.command.command === 'etlAgent.runTests').command.title, '✓ 1 test passed · run again');
+  });
+
+  test('a failing case becomes a diagnostic in its test file, and a green run clears it', async () => {
+    const client = await start();
+    const file = path.join(client.workspace, 'tests/etl/Etl.CloseCustomers.etltest.yaml');
+    const good = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, good.replace('"Valid To": "2024-01-31T00:00:00"', '"Valid To": "2024-02-01T00:00:00"'));
+    await client.waitForIndexed();
+    const result = await client.request('workspace/executeCommand', { command: 'etlAgent.runTests', arguments: ['Etl.CloseCustomers'] });
+    assert.equal(result.summary.failed, 1);
+    const uri = client.uri('tests/etl/Etl.CloseCustomers.etltest.yaml');
+    const failing = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+    assert.equal(failing.diagnostics[0].code, 'sandbox-test');
+    assert.match(failing.diagnostics[0].message, /closed as of the given time: Dim\.Customer: 1 missing, 1 unexpected/);
+
+    fs.writeFileSync(file, good);
+    const again = await client.request('workspace/executeCommand', { command: 'etlAgent.runTests', arguments: ['Etl.CloseCustomers'] });
+    assert.equal(again.summary.passed, 1);
+    await client.waitForDiagnostics(uri, (p) => p.diagnostics.length === 0);
+  });
+});

@@ -33,6 +33,16 @@ count_node() {
   passed=$((passed + p)); failed=$((failed + f))
 }
 
+# Suites that are not dotnet or node print the plain line "[name: ]N passed, M failed".
+count_plain() {
+  local log=$1 p f
+  while read -r line; do
+    p=$(sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+    f=$(sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+    passed=$((passed + p)); failed=$((failed + f))
+  done < <(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log")
+}
+
 note "dotnet build"
 if ! dotnet build EtlAgentIde.sln -c Release 2>&1 | tee "$RESULTS/build.log" | grep -E "error|Warn|Error|Elapsed" ; then :; fi
 if ! grep -q "Build succeeded" "$RESULTS/build.log"; then
@@ -60,7 +70,8 @@ for suite in scripts/suites/*.sh; do
   status=${PIPESTATUS[0]}
   count_node "$RESULTS/$name.log"
   count_dotnet "$RESULTS/$name.log"
-  if [ "$status" -ne 0 ] && ! grep -qE '^# fail [1-9]|^Failed! ' "$RESULTS/$name.log"; then broken+=("$name (exit $status)"); fi
+  count_plain "$RESULTS/$name.log"
+  if [ "$status" -ne 0 ] && ! grep -qE '^# fail [1-9]|^Failed! |^([A-Za-z-]+: )?[0-9]+ passed, [1-9][0-9]* failed' "$RESULTS/$name.log"; then broken+=("$name (exit $status)"); fi
 done
 
 echo

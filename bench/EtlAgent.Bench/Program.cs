@@ -14,6 +14,19 @@ var files = new WorkspaceGenerator().Generate(groups);
 long lines = files.Values.Sum(t => t.Count(c => c == '\n'));
 long bytes = files.Values.Sum(t => (long)t.Length);
 Console.WriteLine($"workspace: {files.Count} files, {lines:N0} lines, {bytes / 1024.0 / 1024.0:F1} MiB of T-SQL");
+if (Array.IndexOf(args, "--write") is int w && w >= 0 && w + 1 < args.Length)
+{
+    // Write the workspace to disk, e.g. to time the CLI end to end: etl-agent check DIR
+    foreach (var (path, text) in files)
+    {
+        var full = Path.Combine(args[w + 1], path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, text);
+    }
+    Console.WriteLine($"wrote {files.Count} files to {args[w + 1]}");
+    return;
+}
+
 var source = new MemoryFileSource(files);
 var paths = files.Keys.ToList();
 

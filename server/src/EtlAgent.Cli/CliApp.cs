@@ -19,23 +19,34 @@ public static class CliApp
               column-level lineage and pipelines.
           etl-agent check <workspace> [--format text|json|sarif] [--fail-on error|warning|never] [--output FILE]
               Run the static ETL rules. SARIF 2.1.0 is accepted by GitHub code scanning.
+          etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS] [--output FILE]
+              Run the sandbox tests (*.etltest.yaml): given rows, call, expected rows/counts/errors.
+              Text output ends with the line "N passed, M failed".
           etl-agent rules [--format text|markdown] [--output DIR]
               List the rules; with --format markdown and --output DIR, write one doc page per rule.
           etl-agent --help | --version
 
         Options:
-          --format F           Output format (default: text for check, json for discover).
+          --format F           Output format (default: text for check and test, json for discover).
+          --filter GLOB        test: run only cases whose file path, transformation or case name
+                               matches GLOB (* and ?), e.g. --filter "Dim.*".
+          --timeout SECONDS    test: stop a case that runs longer (default 120); it fails as an error.
           --fail-on LEVEL      check: exit 1 when a finding is at or above LEVEL (default: error).
           --output FILE        Write the report to FILE instead of standard output.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 
         Exit codes:
-          0  success (no finding at or above --fail-on)
-          1  findings at or above --fail-on
+          0  success (no finding at or above --fail-on; every test passed)
+          1  findings at or above --fail-on; a test failed
           2  usage or configuration error (message on standard error, with file and line when known)
 
         Workspace settings come from etl-agent.json at the workspace root; files matching
         .etlagentignore patterns (and bin/, obj/, node_modules/, .git/) are skipped.
+
+        Sandbox: tests run in the embedded sandbox, or on SQL Server when ETLAGENT_SQLSERVER (or
+        etl-agent.json "sandbox": {"connectionString": ...}) holds a connection string. Each case runs
+        in a transaction that is always rolled back, and only a database named *_sandbox, *_test,
+        *_tests, sandbox_*, test_* or tempdb, or listed in "sandbox": {"allowDatabase": "Name"}, is used.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -63,6 +74,7 @@ public static class CliApp
                 "discover" => await DiscoverCommand.RunAsync(options, stdout, cancellationToken),
                 "check" => await CheckCommand.RunAsync(options, stdout, cancellationToken),
                 "rules" => RulesCommand.Run(options, stdout),
+                "test" => await TestCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

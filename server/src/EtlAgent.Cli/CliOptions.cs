@@ -5,7 +5,7 @@ public sealed class CliOptions
 {
     private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
-        "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter",
+        "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout",
     };
 
     public List<string> Positionals { get; } = new();

@@ -6,7 +6,7 @@ namespace EtlAgent.Core.Tests.Rules;
 /// Rule tests as data: every tests/fixtures/rules/ETLnnnn/*.sql file starts with a comment
 /// `-- expect: ETL0007 5:11, ETL0007 9:5` (one-based line:column of each finding of that rule)
 /// or `-- expect: none`. CREATE TABLEs in the same file form the catalog. A file may also
-/// carry `-- fixed:` followed by a path (relative to it) holding the text after all first fixes.
+/// have a `name.fixed.sql` beside it holding the text after applying every first fix.
 /// </summary>
 public class RuleCaseTests
 {

@@ -9,7 +9,7 @@ namespace EtlAgent.Cli.Commands;
 internal static class WorkspaceLoader
 {
     public static async Task<(WorkspaceAnalysis Analysis, PhysicalFileSource Files, WorkspaceAnalyzer Analyzer)> AnalyzeAsync(
-        CliOptions options, CancellationToken cancellationToken)
+        CliOptions options, CancellationToken cancellationToken, bool retainSyntax = false)
     {
         var files = new PhysicalFileSource(options.Workspace());
         var settings = WorkspaceSettings.Load(files);
@@ -28,7 +28,9 @@ internal static class WorkspaceLoader
                 throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: catalog.connectionString: cannot read the live catalog: {e.Message}");
             }
         }
-        var analyzer = new WorkspaceAnalyzer(settings, live);
+        // discover/check need no syntax trees after checking: stream, so memory stays flat on large
+        // workspaces; `test` keeps them for the sandbox, which translates from the trees.
+        var analyzer = new WorkspaceAnalyzer(settings, live) { RetainSyntax = retainSyntax };
         return (analyzer.Analyze(files, cancellationToken: cancellationToken), files, analyzer);
     }
 

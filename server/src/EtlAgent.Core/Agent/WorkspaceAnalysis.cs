@@ -40,6 +40,7 @@ public sealed class WorkspaceAnalysis
     public IEnumerable<Finding> DiscoveryDiagnostics => Findings.Where(f => f.RuleId is SyntaxRuleId or CatalogRuleId);
 
     public const string SyntaxRuleId = "ETL0000";
+    /// <summary>Duplicate definitions: reported by the duplicate-definition rule, listed with discovery diagnostics.</summary>
     public const string CatalogRuleId = "ETL0099";
 
     public TransformationAnalysis? FindTransformation(string name) =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Discovery;
@@ -20,11 +19,13 @@ public sealed partial class WorkspaceAnalyzer
     private readonly WorkspaceSettings _settings;
     private readonly RuleRunner _rules;
     private readonly SchemaCatalog? _liveCatalog;
+    private readonly IgnoreRules _include;
 
     public WorkspaceAnalyzer(WorkspaceSettings settings, SchemaCatalog? liveCatalog = null, IEnumerable<Rule>? rules = null)
     {
         _settings = settings;
         _liveCatalog = liveCatalog;
+        _include = new IgnoreRules(settings.Include);
         _rules = new RuleRunner(rules, settings.RuleSeverities);
     }
 
@@ -43,19 +44,31 @@ public sealed partial class WorkspaceAnalyzer
     public bool RetainSyntax { get; init; } = true;
 
     /// <summary>The .sql files of the workspace that are not ignored, in a stable order.</summary>
-    public IReadOnlyList<string> SqlFiles(IFileSource files)
-    {
-        var include = _settings.Include.Count == 0 ? null : new IgnoreRules(_settings.Include);
-        return files.EnumerateFiles()
-            .Where(f => f.EndsWith(".sql", StringComparison.OrdinalIgnoreCase))
-            .Where(f => !_settings.Ignore.IsIgnored(f))
-            .Where(f => include is null || include.IsIgnored(f))
+    public IReadOnlyList<string> SqlFiles(IFileSource files) =>
+        files.EnumerateFiles()
+            .Where(IsIncluded)
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToList();
-    }
+
+    /// <summary>True when <paramref name="path"/> is a .sql file the settings do not exclude.</summary>
+    public bool IsIncluded(string path) =>
+        path.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) && !_settings.Ignore.IsIgnored(path) &&
+        (_settings.Include.Count == 0 || _include.IsIgnored(path));
 
     public DocumentFacts ParseAndScan(string path, string text) =>
         DocumentScanner.Scan(new SqlParser(_settings.CompatibilityLevel).Parse(path, text));
+
+    /// <summary>
+    /// Like <see cref="ParseAndScan(string, string)"/>, re-parsing only the edited statement of
+    /// <paramref name="previous"/> where that is provably equivalent. The previous tree is reused and
+    /// changed in place: only for a caller that owns it (see <see cref="IncrementalReparser"/>).
+    /// </summary>
+    public DocumentFacts ParseAndScan(string path, string text, SqlDocument? previous)
+    {
+        if (previous is not null && previous.Path == path && IncrementalReparser.TryReparse(previous, text, _settings.CompatibilityLevel) is { } doc)
+            return DocumentScanner.Scan(doc);
+        return ParseAndScan(path, text);
+    }
 
     public WorkspaceAnalysis Analyze(IFileSource files, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -84,68 +97,41 @@ public sealed partial class WorkspaceAnalyzer
         // Streaming: files that can define catalog objects first (kept until the catalog is built),
         // then every other file parsed, checked and released one at a time.
         var definers = new DocumentFacts?[paths.Count];
+        var isDefiner = new bool[paths.Count];
         Parallel.For(0, paths.Count, options, i =>
         {
-            if (DefinesCatalogObjects(texts[i])) { definers[i] = ParseAndScan(paths[i], texts[i]); Tick(); }
+            if (!DefinesCatalogObjects(texts[i])) return;
+            isDefiner[i] = true;
+            definers[i] = ParseAndScan(paths[i], texts[i]);
+            Tick();
         });
-        var problems = new List<CatalogProblem>();
-        var catalog = CatalogAssembler.Assemble(definers.Where(d => d is not null)!, _liveCatalog, problems);
+        var catalog = BuildCatalog(definers.Where(d => d is not null)!);
 
         var lean = new DocumentFacts[paths.Count];
-        var perDocument = new List<TransformationAnalysis>[paths.Count];
-        var findings = new ConcurrentBag<Finding>();
-        var failures = new ConcurrentBag<RuleFailure>();
+        var perDocument = new DocumentAnalysis[paths.Count];
         Parallel.For(0, paths.Count, options, i =>
         {
             var doc = definers[i] ?? ParseAndScan(paths[i], texts[i]);
-            var (transformations, docFindings, docFailures) = AnalyzeDocument(doc, catalog, cancellationToken);
-            perDocument[i] = transformations.Select(t => t.WithoutSyntax()).ToList();
+            var result = AnalyzeDocument(doc, catalog, cancellationToken);
+            perDocument[i] = result with { Transformations = result.Transformations.Select(t => t.WithoutSyntax()).ToList() };
             lean[i] = doc.WithoutSyntax();
             definers[i] = null;
-            foreach (var f in docFindings) findings.Add(f);
-            foreach (var f in docFailures) failures.Add(f);
-            if (!DefinesCatalogObjects(texts[i])) Tick();
+            if (!isDefiner[i]) Tick();
         });
-        return Assemble(lean, catalog, perDocument, findings, failures);
+        return Compose(lean, catalog, perDocument);
     }
 
     /// <summary>Analyses already-scanned documents (the language server passes cached facts).</summary>
     public WorkspaceAnalysis Analyze(IReadOnlyList<DocumentFacts> documents, CancellationToken cancellationToken = default)
     {
-        var problems = new List<CatalogProblem>();
-        var catalog = CatalogAssembler.Assemble(documents, _liveCatalog, problems);
+        // Duplicate definitions are reported by the duplicate-definition rule (ETL0099), per document.
+        var catalog = BuildCatalog(documents);
 
-        var perDocument = new List<TransformationAnalysis>[documents.Count];
-        var findings = new ConcurrentBag<Finding>();
-        var failures = new ConcurrentBag<RuleFailure>();
+        var perDocument = new DocumentAnalysis[documents.Count];
         Parallel.For(0, documents.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = MaxDegreeOfParallelism }, i =>
-        {
-            var (transformations, docFindings, docFailures) = AnalyzeDocument(documents[i], catalog, cancellationToken);
-            perDocument[i] = transformations;
-            foreach (var f in docFindings) findings.Add(f);
-            foreach (var f in docFailures) failures.Add(f);
-        });
-        return Assemble(documents, catalog, perDocument, findings, failures);
-    }
+            perDocument[i] = AnalyzeDocument(documents[i], catalog, cancellationToken));
 
-    /// <summary>One document against a catalog: its transformations with lineage, and the rules' findings.</summary>
-    public (List<TransformationAnalysis> Transformations, IReadOnlyList<Finding> Findings, List<RuleFailure> Failures) AnalyzeDocument(
-        DocumentFacts doc, SchemaCatalog catalog, CancellationToken cancellationToken = default)
-    {
-        var transformations = doc.Transformations.Select(t => Resolve(doc, t, catalog)).ToList();
-        var failures = new List<RuleFailure>();
-        var findings = _rules.Run(doc.Document, catalog, transformations, failures, cancellationToken: cancellationToken);
-        return (transformations, findings, failures);
-    }
-
-    private static WorkspaceAnalysis Assemble(IReadOnlyList<DocumentFacts> documents, SchemaCatalog catalog,
-        List<TransformationAnalysis>[] perDocument, IEnumerable<Finding> findings, IEnumerable<RuleFailure> failures)
-    {
-        var transformations = perDocument.SelectMany(d => d).OrderBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).ToList();
-        var pipelines = PipelineBuilder.Build(transformations.Select(t => t.Transformation).ToList());
-        var sorted = findings.ToList();
-        sorted.Sort(FindingOrder.Instance);
-        return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, sorted, failures.ToList());
+        return Compose(documents, catalog, perDocument);
     }
 
     /// <summary>
@@ -157,6 +143,47 @@ public sealed partial class WorkspaceAnalyzer
     [GeneratedRegex(@"\b(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?(?:TABLE\s+(?![\[""]?#)|TYPE\b|SEQUENCE\b|VIEW\b|FUNCTION\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CatalogDdl();
 
+    /// <summary>The catalog the documents define (over the live catalog when one is configured).</summary>
+    public SchemaCatalog BuildCatalog(IEnumerable<DocumentFacts> documents, List<CatalogProblem>? problems = null) =>
+        CatalogAssembler.Assemble(documents, _liveCatalog, problems);
+
+    /// <summary>
+    /// The per-document step: resolves the document's transformations against the catalog and runs
+    /// the rules over it. A transformation whose lineage cannot be resolved (a bug, not bad SQL) is
+    /// reported as a failure and skipped; the other transformations and the rules still run.
+    /// </summary>
+    public DocumentAnalysis AnalyzeDocument(DocumentFacts doc, SchemaCatalog catalog, CancellationToken cancellationToken = default)
+    {
+        var failures = new List<RuleFailure>();
+        var transformations = new List<TransformationAnalysis>(doc.Transformations.Count);
+        foreach (var t in doc.Transformations)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try { transformations.Add(Resolve(doc, t, catalog)); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(new RuleFailure(LineageFailureId, doc.Document.Path, e));
+            }
+        }
+        var findings = _rules.Run(doc.Document, catalog, transformations, failures, cancellationToken: cancellationToken);
+        return new DocumentAnalysis(transformations, findings, failures);
+    }
+
+    /// <summary>The id a lineage failure is reported under in <see cref="RuleFailure"/>.</summary>
+    public const string LineageFailureId = "lineage";
+
+    /// <summary>Assembles a workspace snapshot from per-document results (in any order).</summary>
+    public static WorkspaceAnalysis Compose(IReadOnlyList<DocumentFacts> documents, SchemaCatalog catalog,
+        IEnumerable<DocumentAnalysis> perDocument, IEnumerable<Finding>? workspaceFindings = null)
+    {
+        var analyses = perDocument.ToList();
+        var transformations = analyses.SelectMany(d => d.Transformations).OrderBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        var pipelines = PipelineBuilder.Build(transformations.Select(t => t.Transformation).ToList());
+        var findings = analyses.SelectMany(d => d.Findings).Concat(workspaceFindings ?? Array.Empty<Finding>()).ToList();
+        findings.Sort(FindingOrder.Instance);
+        return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList());
+    }
+
     /// <summary>Adds column lineage (which needs the catalog) to a scanned transformation.</summary>
     public static TransformationAnalysis Resolve(DocumentFacts doc, TransformationSyntax t, SchemaCatalog catalog)
     {
@@ -165,7 +192,7 @@ public sealed partial class WorkspaceAnalyzer
         if (t.Kind == TransformationKind.View && t.Definition is Microsoft.SqlServer.TransactSql.ScriptDom.ViewStatementBody view)
         {
             // A view writes nothing; its lineage maps the view's own columns to their sources.
-            var name = DdlReader.NameOf(view.SchemaObjectName);
+            var name = Catalog.DdlReader.NameOf(view.SchemaObjectName);
             var outputs = analyzer.QueryOutputs(view.SelectStatement);
             var declared = view.Columns.Select(c => c.Value).ToList();
             var def = catalog.Find(name);
@@ -182,4 +209,13 @@ public sealed partial class WorkspaceAnalyzer
             t.Reads, t.Writes, t.Calls, t.Parameters, lineage);
         return new TransformationAnalysis(transformation, t, doc.Document, assignments, analyzer.Unresolved);
     }
+}
+
+/// <summary>What the per-document step produced: resolved transformations, findings, rule failures.</summary>
+public sealed record DocumentAnalysis(
+    IReadOnlyList<TransformationAnalysis> Transformations,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<RuleFailure> Failures)
+{
+    public static readonly DocumentAnalysis Empty = new(Array.Empty<TransformationAnalysis>(), Array.Empty<Finding>(), Array.Empty<RuleFailure>());
 }

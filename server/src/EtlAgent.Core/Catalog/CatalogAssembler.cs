@@ -72,7 +72,7 @@ public static class CatalogAssembler
             {
                 var reads = TableAccessCollector.Collect(new[] { item.Select }).Reads;
                 if (round < 7 && reads.Any(r => pendingNames.Contains(r) && r != item.Name)) { next.Add(item); continue; }
-                var outputs = new LineageAnalyzer(catalog).QueryOutputs(item.Select);
+                var outputs = new LineageAnalyzer(catalog).QueryOutputs(item.Select, out bool complete);
                 var columns = new List<ColumnDef>();
                 for (int i = 0; i < outputs.Count; i++)
                 {
@@ -87,7 +87,7 @@ public static class CatalogAssembler
                     continue;
                 }
                 tables[item.Name] = new TableDef(item.Name, item.Kind, columns, null, Array.Empty<KeyDef>(), Array.Empty<ForeignKeyDef>(),
-                    Array.Empty<CheckDef>(), item.Doc.LocationOf(item.At));
+                    Array.Empty<CheckDef>(), item.Doc.LocationOf(item.At), IsComplete: complete);
             }
             pending = next;
         }

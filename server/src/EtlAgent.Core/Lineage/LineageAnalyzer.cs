@@ -24,6 +24,8 @@ public sealed class LineageAnalyzer
     private readonly Dictionary<string, SqlType> _variables = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<ColumnAssignment> _assignments = new();
     private readonly List<UnresolvedColumn> _unresolved = new();
+    /// <summary>Set when a * expands over a relation whose columns are not all known.</summary>
+    private bool _openStar;
 
     public LineageAnalyzer(SchemaCatalog catalog, IEnumerable<ParameterDef>? parameters = null)
     {
@@ -53,7 +55,21 @@ public sealed class LineageAnalyzer
             .ToList();
 
     /// <summary>The output columns of a view's (or inline function's) query, for the catalog.</summary>
-    public IReadOnlyList<(string Name, ColumnOrigin Origin)> QueryOutputs(SelectStatement select)
+    public IReadOnlyList<(string Name, ColumnOrigin Origin)> QueryOutputs(SelectStatement select) => QueryOutputs(select, out _);
+
+    /// <summary>
+    /// The output columns of a view's query; <paramref name="complete"/> is false when a * in it covers
+    /// a relation whose columns are not all known, so the query may return more columns than listed.
+    /// </summary>
+    public IReadOnlyList<(string Name, ColumnOrigin Origin)> QueryOutputs(SelectStatement select, out bool complete)
+    {
+        _openStar = false;
+        var result = QueryOutputsCore(select);
+        complete = !_openStar;
+        return result;
+    }
+
+    private IReadOnlyList<(string Name, ColumnOrigin Origin)> QueryOutputsCore(SelectStatement select)
     {
         var scope = new QueryScope(null);
         AddCtes(select.WithCtesAndXmlNamespaces, scope);
@@ -136,6 +152,7 @@ public sealed class LineageAnalyzer
         var (table, def) = ResolveTarget(spec.Target, scope);
         if (spec.FromClause is null && spec.Target is not null) AddTableReference(spec.Target, scope);
         if (table is null) return;
+        MarkNullRejected(spec.WhereClause?.SearchCondition, scope);
         foreach (var set in spec.SetClauses)
         {
             if (set is AssignmentSetClause { Column: not null } a)
@@ -157,12 +174,16 @@ public sealed class LineageAnalyzer
         foreach (var clause in spec.ActionClauses)
         {
             if (clause.SearchCondition is not null) Expr(clause.SearchCondition, scope);
+            // A branch sees only the rows its condition lets through; matched rows also satisfy ON.
+            var branch = new QueryScope(scope);
+            if (clause.Condition == MergeCondition.Matched) MarkNullRejected(spec.SearchCondition, branch);
+            MarkNullRejected(clause.SearchCondition, branch);
             switch (clause.Action)
             {
                 case UpdateMergeAction u:
                     foreach (var set in u.SetClauses)
                         if (set is AssignmentSetClause { Column: not null } a)
-                            Assign(table.Value, def, a.Column.MultiPartIdentifier.Identifiers[^1].Value, Expr(a.NewValue, scope), a.NewValue, node);
+                            Assign(table.Value, def, a.Column.MultiPartIdentifier.Identifiers[^1].Value, Expr(a.NewValue, branch), a.NewValue, node);
                     break;
                 case InsertMergeAction i:
                 {
@@ -172,7 +193,7 @@ public sealed class LineageAnalyzer
                     var row = i.Source?.RowValues.FirstOrDefault();
                     if (row is null) break;
                     for (int k = 0; k < cols.Count && k < row.ColumnValues.Count; k++)
-                        Assign(table.Value, def, cols[k], Expr(row.ColumnValues[k], scope), row.ColumnValues[k], node);
+                        Assign(table.Value, def, cols[k], Expr(row.ColumnValues[k], branch), row.ColumnValues[k], node);
                     break;
                 }
             }
@@ -326,6 +347,9 @@ public sealed class LineageAnalyzer
             {
                 var scope = new QueryScope(parent);
                 if (spec.FromClause is not null) AddFrom(spec.FromClause, scope);
+                scope.Grouped = spec.GroupByClause is { GroupByOption: GroupByOption.None, All: false } groupBy &&
+                                groupBy.GroupingSpecifications.All(x => x is ExpressionGroupingSpecification);
+                MarkNullRejected(spec.WhereClause?.SearchCondition, scope);
                 var result = new List<(ColumnOrigin, TSqlFragment?)>();
                 foreach (var element in spec.SelectElements)
                 {
@@ -336,9 +360,15 @@ public sealed class LineageAnalyzer
                             break;
                         case SelectStarExpression star:
                             var qualifier = star.Qualifier?.Identifiers.Select(i => i.Value).ToList() ?? new List<string>();
+                            bool matched = false;
                             foreach (var r in scope.Relations.Where(r => r.Matches(qualifier)))
+                            {
+                                matched = true;
+                                if (r.IsOpen) _openStar = true;
                                 foreach (var (_, origin) in r.Columns)
                                     result.Add((r.NullExtended ? origin with { Nullable = true } : origin, star));
+                            }
+                            if (!matched) _openStar = true;
                             break;
                         case SelectSetVariable sv:
                             Expr(sv.Expression, scope);
@@ -494,6 +524,9 @@ public sealed class LineageAnalyzer
                 AddTableReference(join.FirstTableReference, scope, nullExtended: nullExtended || leftNull);
                 AddTableReference(join.SecondTableReference, scope, nullExtended: nullExtended || rightNull);
                 if (join.SearchCondition is not null) Expr(join.SearchCondition, scope);
+                // An inner join drops rows its condition rejects, even those an earlier outer join null-extended;
+                // inside the outer side of an outer join it drops nothing from the result.
+                if (join.QualifiedJoinType == QualifiedJoinType.Inner && !nullExtended) MarkNullRejected(join.SearchCondition, scope);
                 break;
             }
             case UnqualifiedJoin join:
@@ -681,7 +714,12 @@ public sealed class LineageAnalyzer
                 "MIN" or "MAX" => args.FirstOrDefault()?.Type,
                 _ => null,
             };
-            bool nullable = !name.StartsWith("COUNT", StringComparison.OrdinalIgnoreCase);
+            // COUNT and friends are never NULL; others are NULL over no rows (a scalar aggregate of an empty
+            // input, or a window frame that may be empty) and otherwise only when their argument is.
+            bool? nullable;
+            if (name.ToUpperInvariant() is "COUNT" or "COUNT_BIG" or "GROUPING" or "GROUPING_ID" or "APPROX_COUNT_DISTINCT") nullable = false;
+            else if (f.OverClause is not null ? f.OverClause.WindowFrameClause is null : scope.Grouped) nullable = args.Count == 0 ? null : args[0].Nullable;
+            else nullable = true;
             return new ColumnOrigin(args.SelectMany(a => a.Sources).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), MappingKind.Aggregate, type, nullable);
         }
         switch (name.ToUpperInvariant())
@@ -745,35 +783,108 @@ public sealed class LineageAnalyzer
 
     private static bool? Or(bool? a, bool? b) => a == true || b == true ? true : a is null || b is null ? null : false;
 
+    /// <summary>The relation a column reference reads, resolved like <see cref="Column"/> but without recording anything.</summary>
+    private static Relation? RelationOf(ColumnReferenceExpression c, QueryScope scope)
+    {
+        var ids = c.MultiPartIdentifier.Identifiers;
+        var column = ids[^1].Value;
+        var qualifier = new List<string>(ids.Count - 1);
+        for (int i = 0; i < ids.Count - 1; i++) qualifier.Add(ids[i].Value);
+        for (var s = scope; s is not null; s = s.Parent)
+        {
+            Relation? open = null;
+            int openCount = 0;
+            foreach (var r in s.Relations)
+            {
+                if (!r.Matches(qualifier)) continue;
+                if (!r.IsOpen) { if (r.Find(column) is not null) return r; }
+                else { open ??= r; openCount++; }
+            }
+            if (open is not null && (openCount == 1 || qualifier.Count > 0)) return open;
+            if (qualifier.Count > 0 && s.Relations.Exists(r => r.Matches(qualifier))) return null;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Records the columns a condition rejects NULL for: rows where they are NULL do not pass it, so
+    /// values read from them in <paramref name="scope"/> are not NULL. Only top-level AND-ed comparisons,
+    /// IS NOT NULL, LIKE, IN and BETWEEN on a plain column count.
+    /// </summary>
+    private static void MarkNullRejected(BooleanExpression? condition, QueryScope scope)
+    {
+        switch (condition)
+        {
+            case BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.And } and:
+                MarkNullRejected(and.FirstExpression, scope);
+                MarkNullRejected(and.SecondExpression, scope);
+                break;
+            case BooleanParenthesisExpression p:
+                MarkNullRejected(p.Expression, scope);
+                break;
+            case BooleanIsNullExpression { IsNot: true } n:
+                MarkNotNull(n.Expression, scope);
+                break;
+            case BooleanComparisonExpression c:
+                MarkNotNull(c.FirstExpression, scope);
+                MarkNotNull(c.SecondExpression, scope);
+                break;
+            case LikePredicate l:
+                MarkNotNull(l.FirstExpression, scope);
+                break;
+            case InPredicate i:
+                MarkNotNull(i.Expression, scope);
+                break;
+            case BooleanTernaryExpression t:
+                MarkNotNull(t.FirstExpression, scope);
+                break;
+        }
+    }
+
+    private static void MarkNotNull(ScalarExpression? e, QueryScope scope)
+    {
+        while (e is ParenthesisExpression p) e = p.Expression;
+        if (e is ColumnReferenceExpression { ColumnType: ColumnType.Regular, MultiPartIdentifier: not null } c && RelationOf(c, scope) is { } r)
+            scope.MarkNotNull(r, c.MultiPartIdentifier.Identifiers[^1].Value);
+    }
+
     private ColumnOrigin Column(ColumnReferenceExpression c, QueryScope scope)
     {
         if (c.ColumnType != ColumnType.Regular || c.MultiPartIdentifier is null) return ColumnOrigin.Unknown;
         var ids = c.MultiPartIdentifier.Identifiers;
         var column = ids[^1].Value;
-        var qualifier = ids.Take(ids.Count - 1).Select(i => i.Value).ToList();
+        var qualifier = new string[ids.Count - 1];
+        for (int i = 0; i < qualifier.Length; i++) qualifier[i] = ids[i].Value;
 
         for (var s = scope; s is not null; s = s.Parent)
         {
-            var candidates = s.Relations.Where(r => r.Matches(qualifier)).ToList();
-            if (candidates.Count == 0) continue;
-            foreach (var r in candidates.Where(r => !r.IsOpen))
-                if (r.Find(column) is { } found) return found;
-            var open = candidates.Where(r => r.IsOpen).ToList();
-            if (open.Count == 1 || (qualifier.Count > 0 && open.Count > 0))
-                return open[0].Find(column)!;
-            if (qualifier.Count > 0)
+            Relation? firstOpen = null;
+            int matched = 0, open = 0;
+            foreach (var r in s.Relations)
+            {
+                if (!r.Matches(qualifier)) continue;
+                matched++;
+                if (r.IsOpen) { open++; firstOpen ??= r; continue; }
+                if (r.Find(column) is { } found) return scope.IsNotNull(r, column) ? found with { Nullable = false } : found;
+            }
+            if (matched == 0) continue;
+            if (open == 1 || (qualifier.Length > 0 && open > 0))
+            {
+                var found = firstOpen!.Find(column)!;
+                return scope.IsNotNull(firstOpen, column) ? found with { Nullable = false } : found;
+            }
+            if (qualifier.Length > 0)
             {
                 // The table is known and has no such column: a broken reference.
-                foreach (var r in candidates)
-                    if (r.Definition is { } def) _unresolved.Add(new UnresolvedColumn(c, def));
+                foreach (var r in s.Relations)
+                    if (r.Definition is { } def && r.Matches(qualifier)) _unresolved.Add(new UnresolvedColumn(c, def));
                 return ColumnOrigin.Unknown;
             }
         }
-        if (qualifier.Count == 0)
+        if (qualifier.Length == 0 && scope.Relations.Count == 1 && scope.Relations[0].Definition is { } only)
         {
-            // Unqualified and found nowhere: if exactly one catalog table is in scope, it is missing there.
-            var tables = scope.Relations.Where(r => r.Definition is not null).ToList();
-            if (tables.Count == 1 && scope.Relations.Count == 1) _unresolved.Add(new UnresolvedColumn(c, tables[0].Definition!));
+            // Unqualified, found nowhere, and the scope is one catalog table: the column is missing there.
+            _unresolved.Add(new UnresolvedColumn(c, only));
         }
         return ColumnOrigin.Unknown;
     }

@@ -19,7 +19,9 @@ public static class PipelineBuilder
         var edges = Edges(transformations, byName);
 
         // Connected components over the undirected graph.
-        var neighbours = transformations.ToDictionary(t => t.Name, _ => new HashSet<string>(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
+        // Names may repeat (the same procedure or view defined in two files): one node per name.
+        var neighbours = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var t in transformations) neighbours.TryAdd(t.Name, new HashSet<string>(StringComparer.OrdinalIgnoreCase));
         foreach (var (from, to) in edges)
         {
             neighbours[from].Add(to);

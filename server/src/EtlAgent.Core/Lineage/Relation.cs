@@ -51,12 +51,16 @@ internal sealed class Relation
         return null;
     }
 
+    // A table's column origins never change: build them once per definition, not per reference.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TableDef, IReadOnlyList<(string, ColumnOrigin)>> Origins = new();
+
     public static Relation ForTable(string? alias, TableDef def)
     {
-        var cols = def.Columns
-            .Select(c => (c.Name, new ColumnOrigin(new[] { $"{def.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable)))
-            .ToList();
-        return new Relation(alias, def.Name, cols, open: false, def);
+        var cols = Origins.GetValue(def, d => d.Columns
+            .Select(c => (c.Name, new ColumnOrigin(new[] { $"{d.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable)))
+            .ToList());
+        // An incomplete view still types the columns it lists, and accepts others unchecked.
+        return new Relation(alias, def.Name, cols, open: !def.IsComplete, def);
     }
 }
 
@@ -74,5 +78,30 @@ internal sealed class QueryScope
         for (var s = this; s is not null; s = s.Parent)
             if (s.Ctes.TryGetValue(name, out var r)) return r;
         return null;
+    }
+
+    /// <summary>
+    /// GROUP BY over plain expressions: every group has rows, so an aggregate of non-null values is
+    /// not null (without GROUP BY an aggregate over no rows is NULL).
+    /// </summary>
+    public bool Grouped { get; set; }
+
+    private Dictionary<Relation, HashSet<string>>? _notNull;
+
+    /// <summary>A WHERE (or inner join, or MATCHED branch) predicate rejects NULL in this column: rows that pass have a value.</summary>
+    public void MarkNotNull(Relation relation, string column)
+    {
+        _notNull ??= new Dictionary<Relation, HashSet<string>>();
+        if (!_notNull.TryGetValue(relation, out var columns))
+            _notNull[relation] = columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        columns.Add(column);
+    }
+
+    /// <summary>Whether this scope or an enclosing one filters NULLs of the column out.</summary>
+    public bool IsNotNull(Relation relation, string column)
+    {
+        for (var s = this; s is not null; s = s.Parent)
+            if (s._notNull is not null && s._notNull.TryGetValue(relation, out var columns) && columns.Contains(column)) return true;
+        return false;
     }
 }

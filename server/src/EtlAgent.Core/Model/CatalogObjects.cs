@@ -46,7 +46,12 @@ public sealed record TableDef(
     IReadOnlyList<CheckDef> Checks,
     Location? Location = null,
     /// <summary>DDL options deliberately not modelled (memory-optimized, partition scheme, ...).</summary>
-    IReadOnlyList<string>? IgnoredOptions = null)
+    IReadOnlyList<string>? IgnoredOptions = null,
+    /// <summary>
+    /// False for a view or function whose query selects * from an object of unknown shape (another
+    /// database, a missing table): it has at least <see cref="Columns"/>, maybe more.
+    /// </summary>
+    bool IsComplete = true)
 {
     public ColumnDef? FindColumn(string name)
     {

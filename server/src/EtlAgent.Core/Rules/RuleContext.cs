@@ -67,10 +67,15 @@ public sealed class RuleContext
     public string TextOf(TSqlFragment node) => Document.TextOf(node);
 
     /// <summary>The transformation whose body contains <paramref name="node"/>, if any.</summary>
+    /// <remarks>The innermost one: a script's body is the whole file, so a procedure in it wins.</remarks>
     public TransformationAnalysis? TransformationAt(TSqlFragment node)
     {
+        TransformationAnalysis? best = null;
         foreach (var t in Transformations)
-            if (t.Transformation.BodyRange.Contains(node.StartOffset)) return t;
-        return null;
+        {
+            var range = t.Transformation.BodyRange;
+            if (range.Contains(node.StartOffset) && (best is null || range.Length < best.Transformation.BodyRange.Length)) best = t;
+        }
+        return best;
     }
 }

@@ -12,14 +12,22 @@ public sealed record SyntaxError(int Number, string Message, TextRange Range);
 /// </summary>
 public sealed class SqlDocument
 {
-    internal SqlDocument(string path, string text, TSqlFragment? tree, IReadOnlyList<SyntaxError> errors, LineIndex lines)
+    internal SqlDocument(string path, string text, TSqlFragment? tree, IReadOnlyList<SyntaxError> errors, LineIndex lines,
+        IReadOnlyList<IList<TSqlParserToken>>? tokenStreams = null)
     {
         Path = path;
         Text = text;
         Tree = tree;
         Errors = errors;
         Lines = lines;
+        TokenStreams = tokenStreams ?? (tree?.ScriptTokenStream is { } stream ? new[] { stream } : Array.Empty<IList<TSqlParserToken>>());
     }
+
+    /// <summary>
+    /// Every token stream the tree's fragments use: one after a full parse, more after statements
+    /// were re-parsed on their own and spliced in (<see cref="IncrementalReparser"/>).
+    /// </summary>
+    internal IReadOnlyList<IList<TSqlParserToken>> TokenStreams { get; }
 
     /// <summary>Workspace-relative path with '/' separators.</summary>
     public string Path { get; }
@@ -35,7 +43,7 @@ public sealed class SqlDocument
     public Location LocationOf(TextRange range) => new(Path, range);
 
     /// <summary>The same document without its tree, so a large workspace need not keep every tree alive.</summary>
-    public SqlDocument WithoutTree() => Tree is null ? this : new SqlDocument(Path, Text, null, Errors, Lines);
+    public SqlDocument WithoutTree() => Tree is null ? this : new SqlDocument(Path, Text, null, Errors, Lines, Array.Empty<IList<TSqlParserToken>>());
 
     public string TextOf(TSqlFragment fragment) =>
         fragment.StartOffset < 0 ? "" : Text.Substring(fragment.StartOffset, Math.Min(fragment.FragmentLength, Text.Length - fragment.StartOffset));

@@ -23,6 +23,8 @@ public sealed record WorkspaceSettings
     /// <summary>Per-rule severity overrides ("ETL0010": "error" | "warning" | "information" | "off").</summary>
     public IReadOnlyDictionary<string, string> RuleSeverities { get; init; } = new Dictionary<string, string>();
     public IgnoreRules Ignore { get; init; } = IgnoreRules.None;
+    /// <summary>The `sandbox` section: which engine runs tests and which SQL Server database may be used.</summary>
+    public SandboxSettings Sandbox { get; init; } = SandboxSettings.Default;
 
     public static WorkspaceSettings Default { get; } = new();
 
@@ -60,6 +62,7 @@ public sealed record WorkspaceSettings
                     Exclude = manifest.Exclude ?? settings.Exclude,
                     CatalogConnectionString = manifest.Catalog?.ConnectionString,
                     RuleSeverities = manifest.Rules ?? settings.RuleSeverities,
+                    Sandbox = SandboxSettings.From(manifest.Sandbox),
                 };
             }
         }
@@ -77,11 +80,70 @@ public sealed record WorkspaceSettings
         public List<string>? Exclude { get; set; }
         public CatalogSection? Catalog { get; set; }
         public Dictionary<string, string>? Rules { get; set; }
+        public SandboxSection? Sandbox { get; set; }
+    }
+
+    internal sealed class SandboxSection
+    {
+        public string? Engine { get; set; }
+        public string? ConnectionString { get; set; }
+        /// <summary>A database name or a list of them.</summary>
+        public JsonElement? AllowDatabase { get; set; }
     }
 
     private sealed class CatalogSection
     {
         public string? ConnectionString { get; set; }
+    }
+}
+
+/// <summary>
+/// The manifest's `sandbox` section:
+/// <code>"sandbox": { "engine": "auto|embedded|sqlserver", "connectionString": "...", "allowDatabase": "Warehouse_CI" }</code>
+/// The SQL Server connection string comes from the ETLAGENT_SQLSERVER environment variable first,
+/// then from here. `allowDatabase` explicitly marks databases (by exact name) as sandboxes when
+/// their names do not say so (see <see cref="Sandbox.SqlServer.ProductionGuard"/>).
+/// </summary>
+public sealed record SandboxSettings
+{
+    public const string EnvironmentVariable = "ETLAGENT_SQLSERVER";
+
+    public static SandboxSettings Default { get; } = new();
+
+    /// <summary>"auto" (SQL Server when a connection string is configured, else embedded), "embedded" or "sqlserver".</summary>
+    public string Engine { get; init; } = "auto";
+    public string? ConnectionString { get; init; }
+    public IReadOnlyList<string> AllowDatabases { get; init; } = Array.Empty<string>();
+
+    internal static SandboxSettings From(WorkspaceSettings.SandboxSection? section)
+    {
+        if (section is null) return Default;
+        var engine = (section.Engine ?? "auto").Trim().ToLowerInvariant();
+        if (engine is not ("auto" or "embedded" or "sqlserver"))
+            throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: sandbox.engine must be \"auto\", \"embedded\" or \"sqlserver\"; got \"{section.Engine}\".");
+        var allowed = new List<string>();
+        if (section.AllowDatabase is { } a)
+        {
+            switch (a.ValueKind)
+            {
+                case JsonValueKind.String:
+                    allowed.Add(a.GetString()!);
+                    break;
+                case JsonValueKind.Array when a.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String):
+                    allowed.AddRange(a.EnumerateArray().Select(e => e.GetString()!));
+                    break;
+                case JsonValueKind.Null:
+                    break;
+                default:
+                    throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: sandbox.allowDatabase must be a database name or a list of names.");
+            }
+        }
+        return new SandboxSettings
+        {
+            Engine = engine,
+            ConnectionString = string.IsNullOrWhiteSpace(section.ConnectionString) ? null : section.ConnectionString,
+            AllowDatabases = allowed.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()).ToList(),
+        };
     }
 }
 

@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+using EtlAgent.Core.Reporting;
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.Sandbox.TestFiles;
+using EtlAgent.Core.Workspace;
+
+namespace EtlAgent.Cli.Commands;
+
+/// <summary>`etl-agent test`: loads every *.etltest.yaml, runs the cases in the sandbox, reports.</summary>
+internal static class TestCommand
+{
+    public static Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(options, stdout, stderr, Environment.GetEnvironmentVariable, embedded: null, cancellationToken);
+
+    /// <param name="environment">Environment variables (ETLAGENT_SQLSERVER).</param>
+    /// <param name="embedded">The embedded engine; null: the one this build registers, if any.</param>
+    internal static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr,
+        Func<string, string?> environment, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
+    {
+        var format = options.Get("--format", "text", "text", "json", "junit");
+        var filter = options.GetOptional("--filter") is { } glob ? Glob(glob) : null;
+        var timeout = TimeSpan.FromMinutes(2);
+        if (options.GetOptional("--timeout") is { } t)
+        {
+            if (!double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+                throw new UsageException($"--timeout must be a number of seconds greater than 0; got '{t}'.");
+            timeout = TimeSpan.FromSeconds(seconds);
+        }
+        var (analysis, files, analyzer) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken, retainSyntax: true);
+
+        var paths = TestFileLoader.FindTestFiles(files, analyzer.Settings);
+        if (paths.Count == 0)
+            throw new ConfigurationException($"no test files (*{TestFile.Extension}) in {files.Root}.");
+        var loaded = new TestFileLoader(analysis).LoadAll(files, paths);
+        var errors = loaded.SelectMany(l => l.Errors).ToList();
+        if (errors.Count > 0)
+        {
+            foreach (var e in errors) stderr.WriteLine($"{e.File}:{e.Line}:{e.Column}: error: {e.Message}");
+            stderr.WriteLine($"etl-agent: {errors.Count} {(errors.Count == 1 ? "problem" : "problems")} in {loaded.Count(l => l.Errors.Count > 0)} test {(loaded.Count(l => l.Errors.Count > 0) == 1 ? "file" : "files")}; no test was run.");
+            return CliApp.ExitUsage;
+        }
+        var testFiles = loaded.Select(l => l.File!).ToList();
+        Func<TestFile, TestCase, bool>? select = filter is null ? null : (f, c) => Matches(filter, f, c);
+        if (select is not null && !testFiles.Any(f => f.Cases.Any(c => select(f, c))))
+            throw new UsageException($"--filter '{options.GetOptional("--filter")}' matches no test case (it is matched against file paths, transformation names and case names).");
+
+        var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, environment, embedded);
+        provider.Describe(); // a configuration problem (no engine, refused database) is exit 2 before anything runs
+        var runner = new TestRunner(analysis, provider.Create) { CaseTimeout = timeout };
+        var run = await runner.RunAsync(testFiles, select, cancellationToken: cancellationToken);
+
+        var content = format switch
+        {
+            "json" => DiscoveryReport.Serialize(TestReport.ToJson(run)) + Environment.NewLine,
+            "junit" => JUnitReport.Write(run, DateTime.UtcNow),
+            _ => TestReport.Text(run),
+        };
+        WorkspaceLoader.Write(options, stdout, content);
+        if (format != "text" && options.GetOptional("--output") is not null)
+            stdout.WriteLine($"{run.Passed} passed, {run.Failed} failed");
+        return run.Success ? CliApp.ExitOk : CliApp.ExitFindings;
+    }
+
+    private static bool Matches(Regex filter, TestFile file, TestCase c) =>
+        filter.IsMatch(file.Path) || filter.IsMatch(file.Transformation) || filter.IsMatch(c.Name) ||
+        filter.IsMatch($"{file.Transformation} › {c.Name}") || filter.IsMatch($"{file.Transformation}/{c.Name}");
+
+    /// <summary>A glob (* any text, ? one character), whole-string and case-insensitive.</summary>
+    internal static Regex Glob(string glob) =>
+        new("^" + Regex.Escape(glob).Replace(@"\*", ".*").Replace(@"\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+}

@@ -1,0 +1,56 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Discovery;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Rules.Correctness;
+
+/// <summary>
+/// A CREATE TABLE / VIEW / TYPE / SEQUENCE / table-valued FUNCTION whose name the workspace
+/// defines elsewhere too. The catalog keeps the first definition (files in path order), so the
+/// checks and the deployment may disagree about which one is real.
+/// </summary>
+public sealed class DuplicateDefinitionRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0099", "duplicate-definition", "Object defined more than once", Severity.Warning, "Correctness",
+        new RuleDoc(
+            "The same table, view, table type, sequence or table-valued function is created in more than one place (often a copy left behind by a refactoring, or a table and a view sharing a name). Only one definition can be deployed, and which one depends on script order; the analysis uses one of them (the first by file path and position, table-valued functions with a declared result before inline ones) and reports the others. Keep one definition and delete or rename the others. ALTER statements and definitions inside procedures are not reported, and neither is a workspace object that a live database catalog already defines.",
+            Bad: "CREATE TABLE Dim.Customer ([Customer Key] int NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL);\nGO\n-- copied from the 2019 release script\nCREATE TABLE Dim.Customer ([Customer Key] int NOT NULL, CustomerCode nvarchar(10) NULL);",
+            Good: "CREATE TABLE Dim.Customer ([Customer Key] int NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL);\nGO\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL);"));
+
+    public override void Check(RuleContext context)
+    {
+        foreach (var statement in DocumentScanner.TopLevelStatements(context.Document))
+        {
+            SchemaObjectName? name;
+            bool sequence = false;
+            switch (statement)
+            {
+                case CreateTableStatement t: name = t.SchemaObjectName; break;
+                case CreateViewStatement v: name = v.SchemaObjectName; break;
+                case CreateOrAlterViewStatement v: name = v.SchemaObjectName; break;
+                case CreateTypeTableStatement t: name = t.Name; break;
+                case CreateSequenceStatement s: name = s.Name; sequence = true; break;
+                case CreateFunctionStatement { ReturnType: TableValuedFunctionReturnType or SelectFunctionReturnType } f: name = f.Name; break;
+                case CreateOrAlterFunctionStatement { ReturnType: TableValuedFunctionReturnType or SelectFunctionReturnType } f: name = f.Name; break;
+                default: continue;
+            }
+            if (name?.BaseIdentifier is null) continue;
+            var q = DdlReader.NameOf(name);
+            if (q.IsLocal) continue;
+
+            // A definition without a location comes from a live database: the workspace may restate it.
+            var other = sequence ? context.Catalog.FindSequence(q)?.Location : context.Catalog.Find(q)?.Location;
+            if (other is null) continue;
+            bool same = other.File == context.Document.Path &&
+                        other.Range.StartOffset >= statement.StartOffset && other.Range.StartOffset < statement.StartOffset + statement.FragmentLength;
+            if (same) continue;
+
+            var where = other.File == context.Document.Path ? $"at line {other.Range.Start.Line + 1} of this file" : $"in {other.File}";
+            context.Report(name,
+                $"{q} is also defined {where}, and that is the definition the analysis uses; which one a deployment keeps depends on script order. Keep one definition: delete or rename the other.",
+                related: new[] { context.Related(other, $"{q} is defined here too (the definition in use)") });
+        }
+    }
+}

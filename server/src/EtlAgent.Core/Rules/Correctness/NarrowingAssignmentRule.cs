@@ -1,0 +1,191 @@
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Rules.CatalogRuleHelpers;
+
+namespace EtlAgent.Core.Rules.Correctness;
+
+/// <summary>
+/// A value written to a column whose type is narrower than the value's known type: strings cut or
+/// stripped of Unicode, numbers overflowing or rounded, date/times losing their time or precision.
+/// </summary>
+public sealed class NarrowingAssignmentRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0005", "narrowing-assignment", "Value wider than its target column", Severity.Warning, "Correctness",
+        new RuleDoc(
+            "An INSERT, UPDATE or MERGE writes a value whose type is wider than the target column: a longer string (the load fails with 'String or binary data would be truncated', error 2628), Unicode text into a varchar column (characters outside the code page become '?'), a wider integer or decimal (arithmetic overflow, error 8115, or rounding), or a date/time with more precision than the column keeps (the time of day or fractional seconds are dropped). It works on today's data and breaks, or silently loses data, on tomorrow's. Widen the column, or make the conversion explicit (CAST, LEFT, ROUND) once you have decided what must happen to values that do not fit. Constants are checked by value, and expressions whose type is not known are not reported. There is no automatic fix: the right one is a design decision.",
+            Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, s.[Customer Name], s.CreditLimit, s.ModifiedAt\n    FROM Staging.Customer AS s;\nEND",
+            Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, CAST(LEFT(s.[Customer Name], 50) AS nvarchar(50)), ROUND(s.CreditLimit, 2), CAST(s.ModifiedAt AS date)\n    FROM Staging.Customer AS s;\nEND",
+            Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(50) NOT NULL, [Credit Limit] decimal(18,2) NULL, [Valid From] date NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(200) NOT NULL, CreditLimit decimal(18,4) NULL, ModifiedAt datetime2(7) NOT NULL);"));
+
+    public override void Check(RuleContext context)
+    {
+        HashSet<(int, string)>? seen = null;
+        foreach (var t in context.Transformations)
+        {
+            foreach (var a in t.Assignments)
+            {
+                if (a.TargetColumn is not { } column || a.Origin.Type is not { } source) continue;
+                if (a.Statement is not (InsertStatement or UpdateStatement or MergeStatement)) continue;
+                if (column.IsGenerated) continue;
+
+                string? loss;
+                if (a.Origin.Kind == MappingKind.Constant)
+                {
+                    // A literal is judged by its value: 0 fits a bit, N'Unknown' fits a varchar(20).
+                    if (AsLiteral(a.Source, out bool negative) is not { } literal) continue;
+                    if (ConstantFits(literal, negative, column.Type) != false) continue;
+                    loss = literal is StringLiteral text
+                        ? text.Value.Length > (column.Type.EffectiveLength is int n && n != SqlType.Max ? n : int.MaxValue)
+                            ? $"it is {text.Value.Length} characters long, so the statement fails with 'String or binary data would be truncated' (error 2628)"
+                            : "its non-ASCII characters may become '?'"
+                        : $"it is outside what {column.Type} holds exactly (arithmetic overflow, error 8115, or rounding)";
+                }
+                else
+                {
+                    loss = Loss(source, column.Type);
+                    if (loss is null) continue;
+                    // CASE WHEN ... THEN 1 ELSE 0 END into a bit: typed int, but every value it can take fits.
+                    if (ResultLiterals(a.Source) is { } results && results.All(r => r.Literal is NullLiteral || ConstantFits(r.Literal, r.Negative, column.Type) == true))
+                        continue;
+                }
+
+                var at = a.Source ?? a.Statement;
+                if (!(seen ??= new()).Add((at.StartOffset, column.Name))) continue;
+                var related = column.Location is null ? null : new[] { context.Related(column.Location, $"{ColumnDisplay(a.Table, column.Name)} is declared {column.Type} here") };
+                var what = a.Origin.Kind == MappingKind.Constant
+                    ? $"The constant {Abbreviate(context.TextOf(at))}"
+                    : $"'{Abbreviate(context.TextOf(at))}' ({source})";
+                context.Report(at,
+                    $"{what} is written to {ColumnDisplay(a.Table, column.Name)} ({column.Type}): {loss}. {Advice(column.Type)}",
+                    related: related);
+            }
+        }
+    }
+
+    private static string Advice(SqlType target) => target switch
+    {
+        { IsString: true } => "Widen the column (nvarchar for Unicode text), or shorten or convert the value explicitly (LEFT, CAST) once you have decided what happens to values that do not fit.",
+        { IsBinary: true } => "Widen the column, or convert the value explicitly (CAST) once you have decided what happens to values that do not fit.",
+        { IsDateTime: true } => "Use a column type that keeps it, or CAST explicitly to show the loss is intended.",
+        _ => "Widen the column, or convert explicitly (CAST, ROUND) once you have decided what happens to values that do not fit.",
+    };
+
+    /// <summary>What is lost storing a value of type <paramref name="s"/> in a column of type <paramref name="t"/>; null when nothing is.</summary>
+    internal static string? Loss(SqlType s, SqlType t)
+    {
+        if (s.IsString && t.IsString) return StringLoss(s, t);
+        if (IsVarBinary(s) && IsVarBinary(t))
+            return Longer(s, t) ? $"values longer than {t.EffectiveLength} bytes fail with 'String or binary data would be truncated' (error 2628)" : null;
+        if (s.IsInteger && t.IsInteger)
+        {
+            if (s.IntegerRank <= t.IntegerRank) return null;
+            return t.Name == "bit" ? "every non-zero value becomes 1" : $"values outside the {t.Name} range fail with an arithmetic overflow (error 8115)";
+        }
+        if (s.IsExactNumeric && t.IsExactNumeric && s.Name != "bit") return NumericLoss(s, t);
+        if (s.IsDateTime && t.IsDateTime) return TemporalLoss(s, t);
+        return null;
+    }
+
+    private static bool IsVarBinary(SqlType t) => t.Name is "binary" or "varbinary";
+
+    private static bool Longer(SqlType s, SqlType t)
+    {
+        int sl = s.EffectiveLength is int a ? (a == SqlType.Max ? int.MaxValue : a) : 0;
+        int tl = t.EffectiveLength is int b ? (b == SqlType.Max ? int.MaxValue : b) : int.MaxValue;
+        return sl > tl;
+    }
+
+    private static string? StringLoss(SqlType s, SqlType t)
+    {
+        var parts = new List<string>(2);
+        if (Longer(s, t))
+            parts.Add($"values longer than {t.EffectiveLength} characters fail with 'String or binary data would be truncated' (error 2628)");
+        if (s.IsUnicode && !t.IsUnicode)
+            parts.Add("Unicode characters outside the column's code page become '?'");
+        return parts.Count == 0 ? null : string.Join("; ", parts);
+    }
+
+    private static string? NumericLoss(SqlType s, SqlType t)
+    {
+        if (DecimalShape(s) is not var (sp, ss)) return null;
+        if (t.IsInteger)
+        {
+            int safe = t.Name switch { "tinyint" => 2, "smallint" => 4, "int" => 9, _ => 18 };
+            var parts = new List<string>(2);
+            if (ss > 0) parts.Add("the fractional part is cut off");
+            if (sp - ss > safe) parts.Add($"values outside the {t.Name} range fail with an arithmetic overflow (error 8115)");
+            return parts.Count == 0 ? null : string.Join("; ", parts);
+        }
+        if (DecimalShape(t) is not var (tp, ts)) return null;
+        var losses = new List<string>(2);
+        if (sp - ss > tp - ts) losses.Add($"values with more than {tp - ts} integer digits fail with an arithmetic overflow (error 8115)");
+        if (ss > ts) losses.Add($"values are rounded to {ts} decimal place{(ts == 1 ? "" : "s")}");
+        return losses.Count == 0 ? null : string.Join("; ", losses);
+    }
+
+    private static string? TemporalLoss(SqlType s, SqlType t)
+    {
+        bool sHasTime = s.Name is not "date";
+        bool sHasDate = s.Name is not "time";
+        switch (t.Name)
+        {
+            case "date":
+                return sHasTime && sHasDate ? "the time of day is dropped" : null;
+            case "time":
+                if (sHasDate && sHasTime) return "the date is dropped";
+                return s.Name == "time" && (s.Scale ?? 7) > (t.Scale ?? 7) ? $"fractional seconds are rounded to {t.Scale ?? 7} digits" : null;
+            case "smalldatetime":
+                return sHasTime && s.Name != "smalldatetime" ? "seconds are rounded to the minute" : null;
+            case "datetime":
+                if (s.Name == "datetimeoffset") return "the time zone offset is dropped";
+                return s.Name == "datetime2" && (s.Scale ?? 7) > 3 ? "fractional seconds are rounded to 1/300 s (and dates before 1753 fail)" : null;
+            case "datetime2":
+            {
+                if (s.Name == "datetimeoffset") return "the time zone offset is dropped";
+                int sourceScale = s.Name switch { "datetime2" => s.Scale ?? 7, "datetime" => 3, _ => 0 };
+                return sourceScale > (t.Scale ?? 7) ? $"fractional seconds are rounded to {t.Scale ?? 7} digits" : null;
+            }
+            case "datetimeoffset":
+            {
+                int sourceScale = s.Name switch { "datetime2" or "datetimeoffset" => s.Scale ?? 7, "datetime" => 3, _ => 0 };
+                return sourceScale > (t.Scale ?? 7) ? $"fractional seconds are rounded to {t.Scale ?? 7} digits" : null;
+            }
+            default:
+                return null;
+        }
+    }
+    /// <summary>
+    /// The values a CASE/IIF can produce when every branch (and the ELSE) is a literal; null when
+    /// any branch computes something. A CASE without ELSE can also produce NULL.
+    /// </summary>
+    private static List<(Literal Literal, bool Negative)>? ResultLiterals(TSqlFragment? e)
+    {
+        while (e is ParenthesisExpression p) e = p.Expression;
+        var branches = new List<ScalarExpression?>();
+        switch (e)
+        {
+            case SearchedCaseExpression sc:
+                branches.AddRange(sc.WhenClauses.Select(w => w.ThenExpression));
+                branches.Add(sc.ElseExpression ?? new NullLiteral());
+                break;
+            case SimpleCaseExpression sc:
+                branches.AddRange(sc.WhenClauses.Select(w => w.ThenExpression));
+                branches.Add(sc.ElseExpression ?? new NullLiteral());
+                break;
+            case IIfCall iif:
+                branches.Add(iif.ThenExpression);
+                branches.Add(iif.ElseExpression);
+                break;
+            default:
+                return null;
+        }
+        var result = new List<(Literal, bool)>();
+        foreach (var b in branches)
+        {
+            if (AsLiteral(b, out bool negative) is not { } literal) return null;
+            result.Add((literal, negative));
+        }
+        return result;
+    }
+}

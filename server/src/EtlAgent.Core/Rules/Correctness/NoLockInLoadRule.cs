@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
+
+namespace EtlAgent.Core.Rules.Correctness;
+
+/// <summary>Dirty reads (NOLOCK, READUNCOMMITTED, READ UNCOMMITTED isolation) inside a transformation.</summary>
+public sealed class NoLockInLoadRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0010", "nolock-in-load", "Dirty read (NOLOCK / READ UNCOMMITTED) in a load", Severity.Warning, "Correctness",
+        new RuleDoc(
+            "NOLOCK and READUNCOMMITTED table hints, and SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, read data other sessions have not committed. A load that reads this way can insert rows that are later rolled back, and an allocation-order scan racing page splits can skip rows or read them twice, so totals drift and duplicates appear with no error. " +
+            "The fix removes the hint (the whole WITH (...) when it was the only one). The SET statement is rewritten to READ COMMITTED rather than deleted: inside a procedure the level then no longer depends on whatever the caller's session used, and if the hint was there to avoid blocking, turning on READ_COMMITTED_SNAPSHOT on the source database gives non-blocking reads of committed data at READ COMMITTED. " +
+            "#temp tables and table variables are private to the session and are not reported.",
+            Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
+            Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
+
+    private static bool IsDirty(TableHint h) => h.HintKind is TableHintKind.NoLock or TableHintKind.ReadUncommitted;
+
+    public override void Check(RuleContext context)
+    {
+        var index = context.Index;
+        var transformations = new TransformationLookup(context);
+        if (index.OfType<TableHint>().Any(IsDirty))
+        {
+            foreach (var t in index.OfType<NamedTableReference>())
+            {
+                if (t.TableHints.Count == 0 || !t.TableHints.Any(IsDirty) || t.SchemaObject?.BaseIdentifier is null) continue;
+                var name = DdlReader.NameOf(t.SchemaObject);
+                if (name.IsLocal || transformations.At(t) is null) continue;
+                var first = t.TableHints.First(IsDirty);
+                var hint = first.HintKind == TableHintKind.NoLock ? "NOLOCK" : "READUNCOMMITTED";
+                var fix = RemoveHints(context, t);
+                context.Report(first,
+                    $"{hint} on {context.TextOf(t.SchemaObject)} reads uncommitted data: the load can pick up rows that are later rolled back, and skip or double-read rows moved by page splits. Remove the hint; if blocking is the concern, enable READ_COMMITTED_SNAPSHOT on the source database.",
+                    fix is null ? null : new[] { fix });
+            }
+        }
+
+        foreach (var s in index.OfType<SetTransactionIsolationLevelStatement>())
+        {
+            if (s.Level != IsolationLevel.ReadUncommitted || transformations.At(s) is null) continue;
+            var text = context.TextOf(s);
+            var m = Regex.Match(text, @"READ\s+UNCOMMITTED", RegexOptions.IgnoreCase);
+            var fixes = m.Success
+                ? new[] { context.Fix("Use READ COMMITTED", context.Replace(s.StartOffset + m.Index, s.StartOffset + m.Index + m.Length, "READ COMMITTED")) }
+                : null;
+            context.Report(s,
+                "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table): the load can pick up rolled-back rows and skip or double-read moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers.",
+                fixes);
+        }
+    }
+
+    private static Fix? RemoveHints(RuleContext context, NamedTableReference t)
+    {
+        var hints = t.TableHints;
+        var kept = hints.Where(h => !IsDirty(h)).ToList();
+        var title = "Remove the dirty-read hint";
+        if (kept.Count > 0)
+            return context.Fix(title, context.Replace(hints[0].StartOffset, End(hints[^1]), string.Join(", ", kept.Select(context.TextOf))));
+
+        // Nothing left: remove "WITH (...)" (or the old-style "(...)") with the whitespace before it.
+        var tokens = t.ScriptTokenStream;
+        if (tokens is null || hints[0].FirstTokenIndex < 0) return null;
+        int open = PreviousToken(tokens, hints[0].FirstTokenIndex);
+        int close = NextToken(tokens, hints[^1].LastTokenIndex);
+        if (open < 0 || close < 0 || tokens[open].TokenType != TSqlTokenType.LeftParenthesis || tokens[close].TokenType != TSqlTokenType.RightParenthesis) return null;
+        int with = PreviousToken(tokens, open);
+        int start = with >= 0 && tokens[with].TokenType == TSqlTokenType.With ? tokens[with].Offset : tokens[open].Offset;
+        start = SkipWhitespaceBack(context.Document.Text, start);
+        return context.Fix(title, context.Replace(start, TokenEnd(tokens[close]), ""));
+    }
+}

@@ -1,0 +1,81 @@
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Rules.CatalogRuleHelpers;
+
+namespace EtlAgent.Core.Rules.Correctness;
+
+/// <summary>
+/// A NOT NULL column written from a value that can be NULL: a nullable column, the outer side of
+/// an outer join, a subquery, a CASE without ELSE. One NULL fails the whole statement (error 515).
+/// </summary>
+public sealed class NullableIntoNotNullRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0006", "nullable-into-not-null", "Nullable value written to a NOT NULL column", Severity.Warning, "Correctness",
+        new RuleDoc(
+            "An INSERT, UPDATE or MERGE writes a value that can be NULL into a NOT NULL column: a nullable source column (staging tables usually are), a column from the outer side of a LEFT JOIN (a lookup that found nothing), a scalar subquery, a CASE without ELSE, NULLIF or TRY_CAST. The first NULL fails the whole statement with error 515, usually in production on a night when the source sent an incomplete row. Decide what a missing value means: replace it (ISNULL(x, <unknown member>)), filter the row out (WHERE x IS NOT NULL, which the check understands, as it does inner joins and other predicates that reject NULL), or make the column nullable. When the column declares a constant DEFAULT, the fix wraps the value in ISNULL(value, <that default>), which is what the table itself would store for a missing value.",
+            Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Geography Key])\n    SELECT s.CustomerCode, s.[Customer Name], g.[Geography Key]\n    FROM Staging.Customer AS s\n    LEFT JOIN Dim.Geography AS g ON g.PostalCode = s.PostalCode\n    WHERE s.CustomerCode IS NOT NULL;\nEND",
+            Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Geography Key])\n    SELECT s.CustomerCode, ISNULL(s.[Customer Name], N'Unknown'), ISNULL(g.[Geography Key], -1)\n    FROM Staging.Customer AS s\n    LEFT JOIN Dim.Geography AS g ON g.PostalCode = s.PostalCode\n    WHERE s.CustomerCode IS NOT NULL;\nEND",
+            Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL DEFAULT (N'Unknown'), [Geography Key] int NOT NULL CONSTRAINT DF_Customer_Geography DEFAULT ((-1)));\nCREATE TABLE Dim.Geography ([Geography Key] int NOT NULL PRIMARY KEY, PostalCode nvarchar(10) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL, PostalCode nvarchar(10) NULL);"));
+
+    public override void Check(RuleContext context)
+    {
+        HashSet<(int, string)>? seen = null;
+        foreach (var t in context.Transformations)
+        {
+            foreach (var a in t.Assignments)
+            {
+                if (a.TargetColumn is not { Nullable: false } column || column.IsGenerated) continue;
+                if (a.Origin.Nullable != true) continue;
+                if (a.Statement is not (InsertStatement or UpdateStatement or MergeStatement)) continue;
+                var at = a.Source ?? a.Statement;
+                if (!(seen ??= new()).Add((at.StartOffset, column.Name))) continue;
+
+                var target = ColumnDisplay(a.Table, column.Name);
+                bool isNull = AsLiteral(a.Source, out _) is NullLiteral;
+                var what = isNull
+                    ? $"NULL is written to {target}, which is NOT NULL"
+                    : $"'{Abbreviate(context.TextOf(at))}' can be NULL{Why(context, a)} but {target} is NOT NULL";
+                var related = column.Location is null ? null : new[] { context.Related(column.Location, $"{target} is declared NOT NULL here") };
+                context.Report(at,
+                    $"{what}: the first NULL fails the whole statement (error 515). Replace NULLs with the value a missing one should get (ISNULL), filter those rows out, or make the column nullable.",
+                    Fixes(context, a, column, isNull), related);
+            }
+        }
+    }
+
+    /// <summary>Why the value can be NULL, when a single column is copied.</summary>
+    private static string Why(RuleContext context, ColumnAssignment a)
+    {
+        var e = a.Source as ScalarExpression;
+        while (e is ParenthesisExpression p) e = p.Expression;
+        if (e is not ColumnReferenceExpression || a.Origin.Sources.Count != 1) return "";
+        string? source = null;
+        foreach (var s in a.Origin.Sources) source = s;
+        int dot = source!.LastIndexOf('.');
+        if (dot <= 0) return "";
+        var table = context.Catalog.Find(QualifiedName.Parse(source[..dot]));
+        var column = table?.FindColumn(source[(dot + 1)..]);
+        if (column is null) return "";
+        return column.Nullable
+            ? $" ({ColumnDisplay(table!.Name, column.Name)} is nullable)"
+            : $" (it comes from the outer side of an outer join: no matching row gives NULL)";
+    }
+
+    /// <summary>
+    /// A fix only where it is what the table itself would do: the column declares a constant DEFAULT,
+    /// and that constant keeps its value in the source's type (ISNULL returns the first argument's type).
+    /// </summary>
+    private static Fix[]? Fixes(RuleContext context, ColumnAssignment a, ColumnDef column, bool isNull)
+    {
+        var constant = ConstantDefault(column.Default);
+        if (constant is null || a.Source is not ScalarExpression source) return null;
+        if (isNull)
+            return new[] { context.Fix($"Write the column's default {constant}", context.Replace(source, constant)) };
+        if (a.Origin.Type is not { } type) return null;
+        var literal = ParseConstant(constant, out bool negative);
+        if (literal is null || ConstantFits(literal, negative, type) != true) return null;
+        return new[] { context.Fix($"Replace NULL with the column's default {constant}", context.Replace(source, $"ISNULL({context.TextOf(source)}, {constant})")) };
+    }
+}

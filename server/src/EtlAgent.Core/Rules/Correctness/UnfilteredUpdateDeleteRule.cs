@@ -1,0 +1,68 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
+
+namespace EtlAgent.Core.Rules.Correctness;
+
+/// <summary>An UPDATE or DELETE of a permanent table with nothing that limits the rows it touches.</summary>
+public sealed class UnfilteredUpdateDeleteRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0009", "unfiltered-update-delete", "UPDATE or DELETE without WHERE on a permanent table", Severity.Warning, "Correctness",
+        new RuleDoc(
+            "An UPDATE or DELETE with no WHERE clause, no TOP and no join that restricts rows touches every row of a permanent table. In a load this is either a forgotten filter (an SCD update that expires every customer, a cleanup that empties the fact table) or a full reload written the expensive way: DELETE logs every row and keeps the identity seed, where TRUNCATE TABLE deallocates pages. " +
+            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine.",
+            Bad: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE Dim.Customer SET [Is Current] = 0, [Valid To] = SYSDATETIME();\n    DELETE FROM Staging.Customer;\nEND",
+            Good: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE d SET d.[Is Current] = 0, d.[Valid To] = SYSDATETIME()\n    FROM Dim.Customer AS d\n    INNER JOIN Staging.Customer AS s ON s.[Customer Code] = d.[Customer Code]\n    WHERE d.[Is Current] = 1;\n    TRUNCATE TABLE Staging.Customer;\nEND"));
+
+    public override void Check(RuleContext context)
+    {
+        foreach (var u in context.Index.OfType<UpdateStatement>())
+            if (u.UpdateSpecification is { } spec) CheckOne(context, spec, u.WithCtesAndXmlNamespaces, "UPDATE");
+        foreach (var d in context.Index.OfType<DeleteStatement>())
+            if (d.DeleteSpecification is { } spec) CheckOne(context, spec, d.WithCtesAndXmlNamespaces, "DELETE");
+    }
+
+    private static void CheckOne(RuleContext context, UpdateDeleteSpecificationBase spec, WithCtesAndXmlNamespaces? ctes, string verb)
+    {
+        if (spec.WhereClause is not null || spec.TopRowFilter is not null) return;
+        if (spec.Target is not NamedTableReference { SchemaObject.BaseIdentifier: { } baseId } target) return; // @table variables, OPENQUERY ...
+
+        var sources = Sources(spec.FromClause);
+        TableSource? targetSource = null;
+        if (target.SchemaObject.SchemaIdentifier is null)
+            foreach (var s in sources)
+                if (SameName(s.ExposedName, baseId.Value)) { targetSource = s; break; }
+        var table = targetSource is null ? DdlReader.NameOf(target.SchemaObject) : targetSource.Table;
+        if (table is not { } name || name.IsLocal) return;
+        if (ctes is not null && target.SchemaObject.SchemaIdentifier is null && ctes.CommonTableExpressions.Any(c => SameName(c.ExpressionName?.Value, name.Name))) return;
+        if (targetSource is { NullExtended: true } || Restricts(spec.FromClause)) return;
+
+        var range = context.Document.Lines.Range(spec.StartOffset, End(target));
+        var shown = context.TextOf(targetSource?.Reference is NamedTableReference n ? n.SchemaObject : target.SchemaObject);
+        var message = verb == "DELETE"
+            ? $"DELETE from {shown} has no WHERE clause: it deletes every row, logging each one. If a full reload is intended, use TRUNCATE TABLE {shown}; otherwise add the WHERE that picks the rows to delete."
+            : $"UPDATE of {shown} has no WHERE clause or restricting join: it changes every row of the table. Add the WHERE (or INNER JOIN) that picks the rows to change; if the table is being rebuilt in a full reload, TRUNCATE TABLE and reload it instead.";
+        context.Report(range, message);
+    }
+
+    /// <summary>An INNER join or CROSS APPLY somewhere in the FROM keeps only matching rows.</summary>
+    private static bool Restricts(FromClause? from)
+    {
+        if (from is null) return false;
+        foreach (var r in from.TableReferences)
+            if (Restricts(r)) return true;
+        return false;
+
+        static bool Restricts(TableReference? r) => r switch
+        {
+            QualifiedJoin { QualifiedJoinType: QualifiedJoinType.Inner } => true,
+            QualifiedJoin j => Restricts(j.FirstTableReference) || Restricts(j.SecondTableReference),
+            UnqualifiedJoin { UnqualifiedJoinType: UnqualifiedJoinType.CrossApply } => true,
+            UnqualifiedJoin u => Restricts(u.FirstTableReference) || Restricts(u.SecondTableReference),
+            JoinParenthesisTableReference p => Restricts(p.Join),
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,257 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Rules.CatalogRuleHelpers;
+
+namespace EtlAgent.Core.Rules.Correctness;
+
+/// <summary>
+/// A table, view or table-valued function the workspace does not define, or a column its table
+/// does not have: the procedure compiles (deferred name resolution) and fails when it runs.
+/// </summary>
+public sealed class UnknownObjectRule : Rule
+{
+    private static readonly HashSet<string> LegacySystemViews = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "sysobjects", "syscolumns", "sysindexes", "sysindexkeys", "systypes", "sysusers", "syscomments", "sysdepends",
+        "sysfiles", "sysfilegroups", "sysforeignkeys", "sysreferences", "sysconstraints", "sysmembers", "syspermissions",
+        "sysprotects", "sysdatabases", "sysprocesses", "syslogins", "sysservers", "sysjobs", "sysjobhistory",
+    };
+
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0015", "unknown-object", "Reference to an object or column the workspace does not define", Severity.Error, "Correctness",
+        new RuleDoc(
+            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables, CTEs, aliases, objects created in the same file, system objects and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
+            Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Nmae]\n    FROM Staging.Customer AS s;\nEND",
+            Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Name]\n    FROM Staging.Customer AS s;\nEND",
+            Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL);"));
+
+    public override void Check(RuleContext context)
+    {
+        if (!HasTables(context)) return; // no schema in the workspace: everything would be "unknown"
+        CheckObjects(context);
+        CheckColumns(context);
+    }
+
+    // ---- objects ----------------------------------------------------------------------------------
+
+    private static void CheckObjects(RuleContext context)
+    {
+        var created = CreatedHere(context);
+        var cteStatements = new List<(int Start, int End, CteScope Ctes)>();
+        foreach (var s in context.Index.OfType<StatementWithCtesAndXmlNamespaces>())
+            if (s.WithCtesAndXmlNamespaces is { CommonTableExpressions.Count: > 0 } with)
+                cteStatements.Add((s.StartOffset, s.StartOffset + s.FragmentLength, new CteScope(with)));
+        var aliasTargets = AliasTargets(context);
+
+        foreach (var named in context.Index.OfType<NamedTableReference>())
+        {
+            var so = named.SchemaObject;
+            if (aliasTargets?.Contains(named) == true || IsCte(so, named.StartOffset, cteStatements)) continue;
+            CheckName(context, so, created);
+        }
+        foreach (var fn in context.Index.OfType<SchemaObjectFunctionTableReference>())
+            CheckName(context, fn.SchemaObject, created);
+        foreach (var truncate in context.Index.OfType<TruncateTableStatement>())
+            if (truncate.TableName is { } name) CheckName(context, name, created);
+    }
+
+    private static void CheckName(RuleContext context, SchemaObjectName so, HashSet<QualifiedName> created)
+    {
+        if (so.BaseIdentifier is null || so.DatabaseIdentifier is not null || so.ServerIdentifier is not null) return;
+        var name = DdlReader.NameOf(so);
+        if (name.IsLocal || IsSystem(so) || created.Contains(name) || context.Catalog.Contains(name)) return;
+
+        var suggestion = CatalogNames.Of(context.Catalog).Suggest(name);
+        context.Report(so,
+            $"{name} is not defined in the workspace (no CREATE TABLE, VIEW or table-valued function for it){(suggestion is null ? "." : $"; did you mean {suggestion}?")} SQL Server accepts the procedure and fails when it runs. Correct the name, or add the object's definition to the project.");
+    }
+
+    /// <summary>
+    /// Catalog names grouped for near-miss lookups, built once per catalog: a misspelt name is
+    /// compared with the names of its schema only, and with same-named objects in other schemas.
+    /// </summary>
+    private sealed class CatalogNames
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SchemaCatalog, CatalogNames> Cache = new();
+
+        private readonly Dictionary<string, List<QualifiedName>> _bySchema = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, List<QualifiedName>> _byName = new(StringComparer.OrdinalIgnoreCase);
+
+        private CatalogNames(SchemaCatalog catalog)
+        {
+            foreach (var t in catalog.All)
+            {
+                if (!_bySchema.TryGetValue(t.Name.Schema, out var inSchema)) _bySchema[t.Name.Schema] = inSchema = new List<QualifiedName>();
+                inSchema.Add(t.Name);
+                if (!_byName.TryGetValue(t.Name.Name, out var named)) _byName[t.Name.Name] = named = new List<QualifiedName>();
+                named.Add(t.Name);
+            }
+        }
+
+        public static CatalogNames Of(SchemaCatalog catalog) => Cache.GetValue(catalog, c => new CatalogNames(c));
+
+        /// <summary>The one catalog object <paramref name="name"/> is probably a misspelling of, or null.</summary>
+        public string? Suggest(QualifiedName name)
+        {
+            QualifiedName? match = null;
+            if (_bySchema.TryGetValue(name.Schema, out var inSchema))
+            {
+                var found = SingleCloseMatch(name.Name, Names(inSchema));
+                if (found is not null) match = inSchema.Find(q => string.Equals(q.Name, found, StringComparison.OrdinalIgnoreCase));
+            }
+            if (match is null && _byName.TryGetValue(name.Name, out var named) && named.Count == 1 &&
+                EditDistance(name.Schema, named[0].Schema, 2) <= 2)
+                match = named[0];
+            return match?.ToString();
+        }
+
+        private static IEnumerable<string> Names(List<QualifiedName> names)
+        {
+            foreach (var q in names) yield return q.Name;
+        }
+    }
+
+    private static bool IsSystem(SchemaObjectName so)
+    {
+        var schema = so.SchemaIdentifier?.Value;
+        if (string.Equals(schema, "sys", StringComparison.OrdinalIgnoreCase) || string.Equals(schema, "INFORMATION_SCHEMA", StringComparison.OrdinalIgnoreCase))
+            return true;
+        return (schema is null || string.Equals(schema, "dbo", StringComparison.OrdinalIgnoreCase)) && LegacySystemViews.Contains(so.BaseIdentifier.Value);
+    }
+
+    private static bool IsCte(SchemaObjectName so, int offset, List<(int Start, int End, CteScope Ctes)> statements)
+    {
+        if (so.SchemaIdentifier is not null) return false;
+        foreach (var (start, end, ctes) in statements)
+            if (offset >= start && offset < end && ctes.Find(so) is not null) return true;
+        return false;
+    }
+
+    /// <summary>Objects this file creates outside the catalog's view: CREATE TABLE inside procedures, SELECT INTO, synonyms.</summary>
+    private static HashSet<QualifiedName> CreatedHere(RuleContext context)
+    {
+        var created = new HashSet<QualifiedName>();
+        foreach (var c in context.Index.OfType<CreateTableStatement>())
+            if (c.SchemaObjectName is { } n) created.Add(DdlReader.NameOf(n));
+        foreach (var s in context.Index.OfType<SelectStatement>())
+            if (s.Into is { } into) created.Add(DdlReader.NameOf(into));
+        foreach (var s in context.Index.OfType<CreateSynonymStatement>())
+            if (s.Name is { } n) created.Add(DdlReader.NameOf(n));
+        return created;
+    }
+
+    /// <summary>`UPDATE s ... FROM Dim.Customer AS s`, `DELETE d FROM ... AS d`: targets that are aliases, not tables.</summary>
+    private static HashSet<NamedTableReference>? AliasTargets(RuleContext context)
+    {
+        HashSet<NamedTableReference>? result = null;
+        foreach (var spec in context.Index.OfType<UpdateDeleteSpecificationBase>())
+        {
+            if (spec.Target is not NamedTableReference { SchemaObject.SchemaIdentifier: null } target || spec.FromClause is null) continue;
+            var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var t in spec.FromClause.TableReferences) CollectAliases(t, aliases);
+            if (aliases.Contains(target.SchemaObject.BaseIdentifier.Value)) (result ??= new()).Add(target);
+        }
+        return result;
+    }
+
+    private static void CollectAliases(TableReference t, HashSet<string> aliases)
+    {
+        switch (t)
+        {
+            case JoinTableReference j:
+                CollectAliases(j.FirstTableReference, aliases);
+                CollectAliases(j.SecondTableReference, aliases);
+                break;
+            case JoinParenthesisTableReference p:
+                CollectAliases(p.Join, aliases);
+                break;
+            case TableReferenceWithAlias { Alias: { } alias }:
+                aliases.Add(alias.Value);
+                break;
+        }
+    }
+
+    // ---- columns ----------------------------------------------------------------------------------
+
+    private static void CheckColumns(RuleContext context)
+    {
+        HashSet<int>? seen = null;
+        foreach (var t in context.Transformations)
+        {
+            foreach (var u in t.Unresolved)
+            {
+                var reference = u.Reference;
+                if (!(seen ??= new()).Add(reference.StartOffset)) continue;
+                ReportColumn(context, u.Table, reference.MultiPartIdentifier.Identifiers[^1], reference);
+            }
+            foreach (var a in t.Assignments)
+            {
+                if (a.TargetColumn is not null || a.Table.IsLocal) continue;
+                if (a.Statement is not (InsertStatement or UpdateStatement or MergeStatement)) continue;
+                if (context.Catalog.Find(a.Table) is not { } table) continue;
+                if (TargetColumnReference(a.Statement, a.Column) is not { } reference) continue;
+                if (!(seen ??= new()).Add(reference.StartOffset)) continue;
+                ReportColumn(context, table, reference.MultiPartIdentifier.Identifiers[^1], reference);
+            }
+        }
+    }
+
+    private static void ReportColumn(RuleContext context, TableDef table, Identifier identifier, TSqlFragment at)
+    {
+        var names = new List<string>(table.Columns.Count);
+        foreach (var c in table.Columns) names.Add(c.Name);
+        var match = SingleCloseMatch(identifier.Value, names);
+        var related = table.Location is null ? null : new[] { context.Related(table.Location, $"{table.Name} is defined here") };
+        Fix[]? fixes = null;
+        if (match is not null)
+        {
+            var text = identifier.QuoteType == QuoteType.SquareBracket ? "[" + match.Replace("]", "]]") + "]" : QuoteName(match);
+            fixes = new[] { context.Fix($"Did you mean {QuoteName(match)}?", context.Replace(identifier, text)) };
+        }
+        context.Report(at,
+            $"{table.Name} has no column {QuoteName(identifier.Value)}{(match is null ? "." : $"; did you mean {QuoteName(match)}?")} SQL Server fails the statement when it runs (invalid column name, error 207). Correct the name, or add the column to the table's definition.",
+            fixes, related);
+    }
+
+    /// <summary>The column reference naming <paramref name="column"/> as a target of the statement (column list or SET).</summary>
+    private static ColumnReferenceExpression? TargetColumnReference(TSqlStatement statement, string column)
+    {
+        switch (statement)
+        {
+            case InsertStatement { InsertSpecification: { } spec }:
+                return Find(spec.Columns, column);
+            case UpdateStatement { UpdateSpecification: { } spec }:
+                return FindInSet(spec.SetClauses, column);
+            case MergeStatement { MergeSpecification: { } spec }:
+                foreach (var clause in spec.ActionClauses)
+                {
+                    var found = clause.Action switch
+                    {
+                        InsertMergeAction i => Find(i.Columns, column),
+                        UpdateMergeAction u => FindInSet(u.SetClauses, column),
+                        _ => null,
+                    };
+                    if (found is not null) return found;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static ColumnReferenceExpression? Find(IList<ColumnReferenceExpression> columns, string column)
+    {
+        foreach (var c in columns)
+            if (c.MultiPartIdentifier is { } id && string.Equals(id.Identifiers[^1].Value, column, StringComparison.OrdinalIgnoreCase)) return c;
+        return null;
+    }
+
+    private static ColumnReferenceExpression? FindInSet(IList<SetClause> clauses, string column)
+    {
+        foreach (var s in clauses)
+            if (s is AssignmentSetClause { Column.MultiPartIdentifier: { } id } a && string.Equals(id.Identifiers[^1].Value, column, StringComparison.OrdinalIgnoreCase))
+                return a.Column;
+        return null;
+    }
+}

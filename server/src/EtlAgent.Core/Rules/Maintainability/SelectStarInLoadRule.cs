@@ -1,0 +1,137 @@
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Rules.CatalogRuleHelpers;
+
+namespace EtlAgent.Core.Rules.Maintainability;
+
+/// <summary>
+/// SELECT * (or alias.*) whose columns are written somewhere: an INSERT, a SELECT INTO or a view.
+/// The load then depends on the source table's current column order.
+/// </summary>
+public sealed class SelectStarInLoadRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0003", "select-star-in-load", "SELECT * feeding a load or view", Severity.Warning, "Maintainability",
+        new RuleDoc(
+            "When SELECT * feeds an INSERT, a SELECT INTO or a view, the columns written are whatever the source has today, in its order. A column added, dropped or reordered in the source shifts values into the wrong target columns or breaks the load, and a view keeps its old column list until it is refreshed. List the columns explicitly; the fix expands the star from the catalog when every table it covers is known. A star over a derived table or CTE that itself lists its columns is not reported, and neither is the `SELECT TOP (0) * INTO` idiom that copies a table's shape.",
+            Bad: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.*\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
+            Good: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.OrderNumber, s.[Order Date], s.Amount\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
+            Schema: "CREATE TABLE Fact.Sales ([Sales Key] bigint IDENTITY NOT NULL, OrderNumber nvarchar(20) NOT NULL, [Order Date] date NOT NULL, Amount decimal(18,2) NOT NULL);\nCREATE TABLE Staging.Sales (OrderNumber nvarchar(20) NULL, [Order Date] date NULL, Amount decimal(18,2) NULL);"));
+
+    public override void Check(RuleContext context)
+    {
+        foreach (var insert in context.Index.OfType<InsertStatement>())
+        {
+            if (insert.InsertSpecification is { InsertSource: SelectInsertSource source, Target: { } target })
+                CheckQuery(context, source.Select, new CteScope(insert.WithCtesAndXmlNamespaces),
+                    $"feeds the INSERT into {TargetText(context, target)}: the values follow the source's current column order, so a column added, dropped or reordered there shifts data into the wrong columns or breaks the load");
+        }
+        foreach (var select in context.Index.OfType<SelectStatement>())
+        {
+            if (select.Into is null || IsShapeCopy(select.QueryExpression)) continue;
+            CheckQuery(context, select.QueryExpression, new CteScope(select.WithCtesAndXmlNamespaces),
+                $"creates {context.TextOf(select.Into)} with whatever columns the source has today, so code reading it later breaks or misreads data when the source changes");
+        }
+        foreach (var view in context.Index.OfType<ViewStatementBody>())
+        {
+            if (view.SelectStatement is not { } select || view.SchemaObjectName is null) continue;
+            CheckQuery(context, select.QueryExpression, new CteScope(select.WithCtesAndXmlNamespaces),
+                $"defines view {context.TextOf(view.SchemaObjectName)}: a view keeps the column list it had when created, so after the source changes it misses new columns or shows values under the wrong names until sp_refreshview");
+        }
+    }
+
+    private static string TargetText(RuleContext context, TableReference target) =>
+        target is NamedTableReference n ? context.TextOf(n.SchemaObject) : context.TextOf(target);
+
+    private static void CheckQuery(RuleContext context, QueryExpression? query, CteScope ctes, string consequence)
+    {
+        var specs = new List<QuerySpecification>();
+        QueryShapes.OutputSpecifications(query, specs);
+        foreach (var spec in specs)
+        {
+            List<SourceRelation>? relations = null;
+            foreach (var element in spec.SelectElements)
+            {
+                if (element is not SelectStarExpression star) continue;
+                relations ??= QueryShapes.Relations(spec.FromClause, ctes, context);
+                if (IsPinned(star, relations, ctes, context, 0)) continue;
+
+                var fix = Expansion(context, star, relations);
+                var what = star.Qualifier is null ? "SELECT *" : $"SELECT {context.TextOf(star)}";
+                context.Report(star,
+                    $"{what} {consequence}. List the columns explicitly.",
+                    fix is null ? null : new[] { context.Fix("Expand * into the column list", context.Replace(star, fix)) },
+                    RelatedTables(context, star, relations));
+            }
+        }
+    }
+
+    /// <summary>A star is harmless when everything it covers is a derived table, CTE or VALUES list that names its own columns.</summary>
+    private static bool IsPinned(SelectStarExpression star, List<SourceRelation> relations, CteScope ctes, RuleContext context, int depth)
+    {
+        var qualifier = (IList<Identifier>?)star.Qualifier?.Identifiers ?? Array.Empty<Identifier>();
+        bool any = false;
+        foreach (var r in relations)
+        {
+            if (!r.Matches(qualifier)) continue;
+            any = true;
+            if (r.Reference is InlineDerivedTable) continue;
+            if (r.Query is null || depth > 4) return false;
+            var specs = new List<QuerySpecification>();
+            QueryShapes.OutputSpecifications(r.Query, specs);
+            foreach (var spec in specs)
+            {
+                List<SourceRelation>? inner = null;
+                foreach (var e in spec.SelectElements)
+                {
+                    if (e is not SelectStarExpression innerStar) continue;
+                    inner ??= QueryShapes.Relations(spec.FromClause, ctes, context);
+                    if (!IsPinned(innerStar, inner, ctes, context, depth + 1)) return false;
+                }
+            }
+        }
+        return any;
+    }
+
+    private static string? Expansion(RuleContext context, SelectStarExpression star, List<SourceRelation> relations)
+    {
+        var covered = QueryShapes.Covered(star, relations);
+        if (covered is null) return null;
+        bool qualify = star.Qualifier is not null || relations.Count > 1;
+        var items = new List<string>();
+        foreach (var r in covered)
+        {
+            var qualifier = star.Qualifier is not null ? context.TextOf(star.Qualifier) : r.Qualifier;
+            if (qualify && qualifier.Length == 0) return null;
+            foreach (var column in r.Columns!)
+            {
+                if (column.Length == 0) return null; // an unnamed expression in a derived table cannot be named
+                items.Add(qualify ? $"{qualifier}.{QuoteName(column)}" : QuoteName(column));
+            }
+        }
+        int column0 = ColumnOf(context, star.StartOffset);
+        return WrapList(items, column0, column0, NewlineOf(context.Document.Text));
+    }
+
+    private static List<RelatedLocation>? RelatedTables(RuleContext context, SelectStarExpression star, List<SourceRelation> relations)
+    {
+        var qualifier = (IList<Identifier>?)star.Qualifier?.Identifiers ?? Array.Empty<Identifier>();
+        List<RelatedLocation>? related = null;
+        foreach (var r in relations)
+            if (r.Matches(qualifier) && r.Table?.Location is { } location)
+                (related ??= new List<RelatedLocation>()).Add(context.Related(location, $"{r.Table.Name} defines the columns * stands for"));
+        return related;
+    }
+
+    /// <summary>`SELECT TOP (0) * INTO #x FROM t` and `... WHERE 1 = 0`: copying a table's shape, not its data.</summary>
+    private static bool IsShapeCopy(QueryExpression? query)
+    {
+        if (query is not QuerySpecification spec) return false;
+        if (spec.TopRowFilter?.Expression is { } top && AsLiteral(top, out _) is IntegerLiteral { Value: "0" }) return true;
+        var where = spec.WhereClause?.SearchCondition;
+        while (where is BooleanParenthesisExpression p) where = p.Expression;
+        return where is BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } c &&
+               AsLiteral(c.FirstExpression, out _) is IntegerLiteral a && AsLiteral(c.SecondExpression, out _) is IntegerLiteral b &&
+               a.Value != b.Value;
+    }
+}

@@ -1,0 +1,364 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
+
+namespace EtlAgent.Core.Rules.Performance;
+
+/// <summary>
+/// A function or arithmetic wrapped around a column in a WHERE or JOIN ON predicate of a load:
+/// the optimizer cannot seek an index on the column and scans the whole table instead.
+/// </summary>
+public sealed class NonSargableFilterRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0016", "non-sargable-filter", "Function applied to a column in a filter or join predicate", Severity.Information, "Performance",
+        new RuleDoc(
+            "When a predicate wraps the column in a function or expression (`YEAR(o.[Order Date]) = 2016`, `ISNULL(c.Code, '') = @c`, `LTRIM(RTRIM(col)) = @x`, `col + 1 = @x`, `DATEADD(day, 1, col) > @cutoff`), SQL Server has to compute it for every row: an index on the column cannot be used for a seek, estimates are guesses, and an incremental load that should touch yesterday's rows scans the whole history. " +
+            "Compare the bare column instead and move the computation to the other side: a half-open date range instead of YEAR()/CONVERT(date, ...), the inverse DATEADD on the parameter, LIKE 'prefix%' instead of LEFT(). Reported only in procedures and scripts that write data; predicates on #temp tables and table variables are ignored. " +
+            "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, and CAST/CONVERT(date, col) compared with a date-typed value (a date parameter or variable, a 'yyyymmdd' literal, or a CAST to date), on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
+            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join.",
+            Bad: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE YEAR(o.[Order Date]) = 2016;\nEND",
+            Good: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE o.[Order Date] >= '20160101' AND o.[Order Date] < '20170101';\nEND",
+            Schema: "CREATE TABLE Staging.Orders ([Order ID] int NOT NULL, [Order Date] datetime2(3) NOT NULL, Amount decimal(18,2) NULL);\nCREATE TABLE Fact.Sales ([Order ID] int NOT NULL, Amount decimal(18,2) NULL);"));
+
+    private sealed record Scope(RuleContext Context, List<TableSource> Sources, Tables Tables, TransformationAnalysis Transformation, string Clause);
+
+    public override void Check(RuleContext context)
+    {
+        var index = context.Index;
+        var loads = new Dictionary<TransformationAnalysis, bool>(ReferenceEqualityComparer.Instance);
+        var transformations = new TransformationLookup(context);
+        Tables? tables = null;
+
+        void Spec(TSqlFragment spec, FromClause? from, WhereClause? where, TableReference? target)
+        {
+            if (where?.SearchCondition is null && from is null) return;
+            var t = transformations.At(spec);
+            if (t is null) return;
+            if (!loads.TryGetValue(t, out bool isLoad)) loads[t] = isLoad = IsLoad(context, t);
+            if (!isLoad) return;
+            tables ??= new Tables(context);
+            var sources = Sources(from);
+            if (target is not null && sources.Count == 0) AddSources(target, false, sources);
+            if (where?.SearchCondition is { } w) Walk(new Scope(context, sources, tables, t, "WHERE"), w, false);
+            if (from is null) return;
+            var joins = new List<QualifiedJoin>();
+            foreach (var r in from.TableReferences) CollectJoins(r, joins);
+            foreach (var j in joins)
+                if (j.SearchCondition is { } on) Walk(new Scope(context, sources, tables, t, "JOIN ON"), on, false);
+        }
+
+        foreach (var q in index.OfType<QuerySpecification>()) Spec(q, q.FromClause, q.WhereClause, null);
+        foreach (var u in index.OfType<UpdateSpecification>()) Spec(u, u.FromClause, u.WhereClause, u.Target);
+        foreach (var d in index.OfType<DeleteSpecification>()) Spec(d, d.FromClause, d.WhereClause, d.Target);
+        foreach (var m in index.OfType<MergeSpecification>())
+        {
+            if (m.SearchCondition is null) continue;
+            var t = transformations.At(m);
+            if (t is null) continue;
+            if (!loads.TryGetValue(t, out bool isLoad)) loads[t] = isLoad = IsLoad(context, t);
+            if (!isLoad) continue;
+            tables ??= new Tables(context);
+            var sources = new List<TableSource>();
+            AddSources(m.Target, false, sources);
+            AddSources(m.TableReference, false, sources);
+            Walk(new Scope(context, sources, tables, t, "MERGE ON"), m.SearchCondition, false);
+        }
+    }
+
+    /// <summary>A procedure or script that writes: reads in views, functions and read-only procedures are not loads.</summary>
+    private static bool IsLoad(RuleContext context, TransformationAnalysis t)
+    {
+        if (t.Transformation.Kind == TransformationKind.Script) return true;
+        if (t.Transformation.Kind != TransformationKind.Procedure) return false;
+        if (t.Transformation.Writes.Count > 0) return true;
+        if (t.Syntax.Definition is not { } def) return false;
+        var index = context.Index;
+        return AnyWithin(index.OfType<InsertStatement>(), def) || AnyWithin(index.OfType<UpdateStatement>(), def) ||
+               AnyWithin(index.OfType<DeleteStatement>(), def) || AnyWithin(index.OfType<MergeStatement>(), def) ||
+               AnyWithin(index.OfType<SelectStatement>(), def, s => s.Into is not null);
+    }
+
+    private static void CollectJoins(TableReference? r, List<QualifiedJoin> into)
+    {
+        switch (r)
+        {
+            case QualifiedJoin j:
+                into.Add(j);
+                CollectJoins(j.FirstTableReference, into);
+                CollectJoins(j.SecondTableReference, into);
+                break;
+            case UnqualifiedJoin u:
+                CollectJoins(u.FirstTableReference, into);
+                CollectJoins(u.SecondTableReference, into);
+                break;
+            case JoinParenthesisTableReference p:
+                CollectJoins(p.Join, into);
+                break;
+        }
+    }
+
+    /// <summary>Visits the predicates of a condition; nested queries have their own WHERE and are checked there.</summary>
+    private static void Walk(Scope scope, BooleanExpression e, bool underNot)
+    {
+        switch (e)
+        {
+            case BooleanBinaryExpression b:
+                Walk(scope, b.FirstExpression, false);
+                Walk(scope, b.SecondExpression, false);
+                break;
+            case BooleanParenthesisExpression p:
+                Walk(scope, p.Expression, false);
+                break;
+            case BooleanNotExpression n:
+                Walk(scope, n.Expression, true);
+                break;
+            case BooleanComparisonExpression c:
+                if (!Check(scope, c, c.FirstExpression, c.SecondExpression, c.ComparisonType, underNot, reversed: false))
+                    Check(scope, c, c.SecondExpression, c.FirstExpression, c.ComparisonType, underNot, reversed: true);
+                break;
+            case BooleanTernaryExpression t:
+                Check(scope, t, t.FirstExpression, null, null, underNot, false);
+                break;
+            case LikePredicate l:
+                Check(scope, l, l.FirstExpression, l.SecondExpression, null, underNot, false);
+                break;
+            case InPredicate { Subquery: null } i:
+                Check(scope, i, i.Expression, null, null, underNot, false);
+                break;
+        }
+    }
+
+    /// <summary>Reports when <paramref name="side"/> wraps a column; returns whether it did.</summary>
+    private static bool Check(Scope scope, BooleanExpression predicate, ScalarExpression? side, ScalarExpression? other,
+        BooleanComparisonType? comparison, bool underNot, bool reversed)
+    {
+        if (side is null) return false;
+        var wrapped = Unparen(side);
+        if (!IsWrapper(wrapped)) return false;
+        // In a join, a computed value matched against a bare column of the other table still lets that table's index drive the join.
+        if (scope.Clause != "WHERE" && other is not null && IsColumn(Unparen(other))) return false;
+        var columns = Descendants<ColumnReferenceExpression>(wrapped, intoSubqueries: false);
+        if (Descendants<ScalarSubquery>(wrapped).Count > 0) return false;
+        ColumnReferenceExpression? column = null;
+        foreach (var c in columns)
+        {
+            if (!IsColumn(c)) continue;
+            var source = SourceOf(c, scope.Sources, scope.Tables.Find);
+            if (source?.Table is { IsLocal: true }) return false; // #temp / @table: no index worth seeking
+            column ??= c;
+        }
+        if (column is null) return false;
+
+        var context = scope.Context;
+        var (what, advice, fix) = Advise(scope, predicate, wrapped, column, other, comparison, underNot, reversed);
+        context.Report(predicate,
+            $"{what} is applied to {Short(context, column)} in a {scope.Clause} predicate, so an index on the column cannot be used for a seek and the expression is computed for every row. {advice}",
+            fix is null ? null : new[] { fix });
+        return true;
+    }
+
+    private static bool IsWrapper(ScalarExpression e) => e is FunctionCall { CallTarget: null } or CastCall or ConvertCall or TryCastCall or TryConvertCall
+        or LeftFunctionCall or RightFunctionCall or BinaryExpression or CoalesceExpression or NullIfExpression or IIfCall or CaseExpression or UnaryExpression;
+
+    private static readonly HashSet<string> DateParts = new(StringComparer.OrdinalIgnoreCase) { "YEAR", "MONTH", "DAY", "DATEPART", "DATENAME", "EOMONTH", "DATETRUNC" };
+    private static readonly HashSet<string> Cleaners = new(StringComparer.OrdinalIgnoreCase) { "LTRIM", "RTRIM", "TRIM", "UPPER", "LOWER" };
+
+    private static (string What, string Advice, Fix? Fix) Advise(Scope scope, BooleanExpression predicate, ScalarExpression wrapped,
+        ColumnReferenceExpression column, ScalarExpression? other, BooleanComparisonType? comparison, bool underNot, bool reversed)
+    {
+        var context = scope.Context;
+        var col = context.TextOf(column);
+        var op = comparison is { } cmp ? (reversed ? Flip(cmp) : cmp) : (BooleanComparisonType?)null;
+        switch (wrapped)
+        {
+            case FunctionCall f when IsYear(f, out var yearArg):
+            {
+                var fix = op is { } o && other is not null && Unparen(yearArg) is ColumnReferenceExpression yc && IsColumn(yc)
+                    ? YearFix(scope, predicate, yc, other, o, underNot) : null;
+                var example = other is not null && TryInteger(other, out var year) && year is > 0 and < 9999
+                    ? $"{col} >= '{year:D4}0101' AND {col} < '{year + 1:D4}0101'"
+                    : $"{col} >= '20160101' AND {col} < '20170101'";
+                return ($"{f.FunctionName.Value}()", $"Compare the bare column with a date range instead, e.g. {example}.", fix);
+            }
+            case FunctionCall f when DateParts.Contains(f.FunctionName.Value):
+                return ($"{f.FunctionName.Value.ToUpperInvariant()}()", $"Compare the bare column with the date range the condition stands for ({col} >= <first day> AND {col} < <day after the last>).", null);
+            case CastCall or ConvertCall when ToDate(wrapped, out var dateArg):
+            {
+                var fix = op is { } o && other is not null && Unparen(dateArg) is ColumnReferenceExpression dc && IsColumn(dc)
+                    ? DateFix(scope, predicate, wrapped, dc, other, o, underNot) : null;
+                return (wrapped is CastCall ? "CAST(... AS date)" : "CONVERT(date, ...)",
+                    $"Compare the bare column with a day range instead: {col} >= @day AND {col} < DATEADD(day, 1, @day).", fix);
+            }
+            case CastCall or ConvertCall or TryCastCall or TryConvertCall:
+                return ("A conversion", $"Convert the other side to the column's type instead, so {col} is compared as stored.", null);
+            case FunctionCall f when f.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase):
+                return ("ISNULL()", $"Compare {col} directly, with an explicit 'OR {col} IS NULL' branch if rows with NULL must match.", null);
+            case CoalesceExpression:
+                return ("COALESCE()", $"Compare {col} directly, with an explicit 'OR {col} IS NULL' branch if rows with NULL must match.", null);
+            case FunctionCall f when Cleaners.Contains(f.FunctionName.Value):
+                return ($"{f.FunctionName.Value.ToUpperInvariant()}()", $"Clean the value once when it is staged and compare {col} directly (= already ignores trailing spaces, and a case-insensitive collation ignores case).", null);
+            case FunctionCall f when f.FunctionName.Value.Equals("DATEADD", StringComparison.OrdinalIgnoreCase):
+            {
+                var example = f.Parameters.Count == 3 && other is not null && op is { } o && TryInteger(f.Parameters[1], out var amount) && ReferenceEquals(Unparen(f.Parameters[2]), column)
+                    ? $"{col} {Operator(o)} DATEADD({context.TextOf(f.Parameters[0])}, {-amount}, {context.TextOf(other)})"
+                    : $"{col} compared with DATEADD(<same part>, <negated amount>, <other side>)";
+                return ("DATEADD()", $"Move the arithmetic to the other side: {example}.", null);
+            }
+            case FunctionCall f when f.FunctionName.Value.StartsWith("DATEDIFF", StringComparison.OrdinalIgnoreCase):
+                return ("DATEDIFF()", $"Compare {col} with a boundary computed once on the other side, e.g. {col} < DATEADD(day, -30, @today).", null);
+            case LeftFunctionCall:
+            case FunctionCall f2 when f2.FunctionName.Value.Equals("SUBSTRING", StringComparison.OrdinalIgnoreCase):
+                return (wrapped is LeftFunctionCall ? "LEFT()" : "SUBSTRING()", $"For a prefix test use {col} LIKE 'prefix%', which can seek.", null);
+            case BinaryExpression:
+            case UnaryExpression:
+                return ("Arithmetic", $"Move the arithmetic to the other side so {col} stands alone (e.g. {col} = @x - 1 instead of {col} + 1 = @x).", null);
+            case CaseExpression or IIfCall:
+                return ("A CASE expression", $"Rewrite it as ORed predicates on the bare column {col}.", null);
+            case FunctionCall f:
+                return ($"{f.FunctionName.Value}()", $"Compare the bare column {col} with a value computed from the other side.", null);
+            default:
+                return ("An expression", $"Compare the bare column {col} with a value computed from the other side.", null);
+        }
+    }
+
+    private static string Operator(BooleanComparisonType t) => t switch
+    {
+        BooleanComparisonType.Equals => "=",
+        BooleanComparisonType.GreaterThan => ">",
+        BooleanComparisonType.LessThan => "<",
+        BooleanComparisonType.GreaterThanOrEqualTo => ">=",
+        BooleanComparisonType.LessThanOrEqualTo => "<=",
+        _ => "<>",
+    };
+
+    private static BooleanComparisonType Flip(BooleanComparisonType t) => t switch
+    {
+        BooleanComparisonType.GreaterThan => BooleanComparisonType.LessThan,
+        BooleanComparisonType.LessThan => BooleanComparisonType.GreaterThan,
+        BooleanComparisonType.GreaterThanOrEqualTo => BooleanComparisonType.LessThanOrEqualTo,
+        BooleanComparisonType.LessThanOrEqualTo => BooleanComparisonType.GreaterThanOrEqualTo,
+        _ => t,
+    };
+
+    /// <summary>YEAR(x), or DATEPART(year|yy|yyyy, x).</summary>
+    private static bool IsYear(FunctionCall f, out ScalarExpression argument)
+    {
+        argument = null!;
+        var name = f.FunctionName?.Value ?? "";
+        if (name.Equals("YEAR", StringComparison.OrdinalIgnoreCase) && f.Parameters.Count == 1) { argument = f.Parameters[0]; return true; }
+        if (name.Equals("DATEPART", StringComparison.OrdinalIgnoreCase) && f.Parameters.Count == 2 &&
+            f.Parameters[0] is IdentifierLiteral { Value: var part } && part.ToLowerInvariant() is "year" or "yy" or "yyyy")
+        {
+            argument = f.Parameters[1];
+            return true;
+        }
+        return false;
+    }
+
+    private static bool ToDate(ScalarExpression e, out ScalarExpression argument)
+    {
+        (DataTypeReference? type, argument, bool styled) = e switch
+        {
+            CastCall c => (c.DataType, c.Parameter, false),
+            ConvertCall c => (c.DataType, c.Parameter, c.Style is not null),
+            _ => (null, null!, false),
+        };
+        return !styled && argument is not null && type is SqlDataTypeReference { SqlDataTypeOption: SqlDataTypeOption.Date };
+    }
+
+    /// <summary>The catalog type of a column when it is one of the date/time types a range can replace.</summary>
+    private static string? DateTypeOf(Scope scope, ColumnReferenceExpression column)
+    {
+        var source = SourceOf(column, scope.Sources, scope.Tables.Find);
+        var def = source is null ? null : scope.Tables.Find(source);
+        var type = def?.FindColumn(ColumnName(column) ?? "")?.Type.Name;
+        return type is "date" or "datetime" or "datetime2" or "smalldatetime" ? type : null;
+    }
+
+    private static (DateOnly Min, DateOnly Max) RangeOf(string type) => type switch
+    {
+        "smalldatetime" => (new DateOnly(1900, 1, 1), new DateOnly(2079, 6, 6)),
+        "datetime" => (new DateOnly(1753, 1, 1), DateOnly.MaxValue),
+        _ => (new DateOnly(1, 1, 1), DateOnly.MaxValue),
+    };
+
+    private static string Literal(DateOnly d) => "'" + d.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "'";
+
+    private static Fix? YearFix(Scope scope, BooleanExpression predicate, ColumnReferenceExpression column, ScalarExpression other, BooleanComparisonType op, bool underNot)
+    {
+        if (!TryInteger(other, out var year) || year < 1 || year > 9998) return null;
+        if (DateTypeOf(scope, column) is not { } type) return null;
+        var first = new DateOnly((int)year, 1, 1);
+        var next = new DateOnly((int)year + 1, 1, 1);
+        var (min, max) = RangeOf(type);
+        if (first < min || next > max) return null;
+        return RangeFix(scope.Context, predicate, column, op, Literal(first), Literal(next), underNot);
+    }
+
+    private static Fix? DateFix(Scope scope, BooleanExpression predicate, ScalarExpression wrapped, ColumnReferenceExpression column, ScalarExpression other, BooleanComparisonType op, bool underNot)
+    {
+        if (DateTypeOf(scope, column) is not { } type) return null;
+        var context = scope.Context;
+        var value = Unparen(other);
+        if (Descendants<ColumnReferenceExpression>(value).Any(IsColumn)) return null; // a join on a range would lose its equality
+        string day, next;
+        switch (value)
+        {
+            case StringLiteral s when Regex.Match(s.Value, @"^(\d{4})-?(\d{2})-?(\d{2})$") is { Success: true } m:
+                if (!DateOnly.TryParseExact(m.Groups[1].Value + m.Groups[2].Value + m.Groups[3].Value, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return null;
+                var (min, max) = RangeOf(type);
+                if (d < min || d >= max) return null;
+                day = Literal(d);
+                next = Literal(d.AddDays(1));
+                break;
+            case CastCall or ConvertCall when ToDate(value, out _):
+                day = context.TextOf(other);
+                next = $"DATEADD(day, 1, {day})";
+                break;
+            case VariableReference v when IsDateVariable(scope, v):
+                day = context.TextOf(v);
+                next = $"DATEADD(day, 1, {day})";
+                break;
+            default:
+                return null;
+        }
+        return RangeFix(context, predicate, column, op, day, next, underNot);
+    }
+
+    /// <summary>A parameter of the transformation, or a variable declared in it, of type date.</summary>
+    private static bool IsDateVariable(Scope scope, VariableReference v)
+    {
+        foreach (var p in scope.Transformation.Transformation.Parameters)
+            if (SameName(p.Name, v.Name)) return p.Type.Name == "date";
+        var body = scope.Transformation.Transformation.BodyRange;
+        DeclareVariableElement? last = null;
+        foreach (var d in scope.Context.Index.OfType<DeclareVariableElement>())
+        {
+            if (d.StartOffset >= v.StartOffset) break;
+            if (d.StartOffset >= body.StartOffset && SameName(d.VariableName?.Value, v.Name)) last = d;
+        }
+        return last?.DataType is SqlDataTypeReference { SqlDataTypeOption: SqlDataTypeOption.Date };
+    }
+
+    /// <summary>Rewrites `f(col) op value` as the equivalent comparison(s) of the bare column with [day, next).</summary>
+    private static Fix? RangeFix(RuleContext context, BooleanExpression predicate, ColumnReferenceExpression column, BooleanComparisonType op, string day, string next, bool underNot)
+    {
+        var col = context.TextOf(column);
+        string? text = op switch
+        {
+            BooleanComparisonType.Equals => $"{col} >= {day} AND {col} < {next}",
+            BooleanComparisonType.GreaterThanOrEqualTo => $"{col} >= {day}",
+            BooleanComparisonType.GreaterThan => $"{col} >= {next}",
+            BooleanComparisonType.LessThan => $"{col} < {day}",
+            BooleanComparisonType.LessThanOrEqualTo => $"{col} < {next}",
+            _ => null,
+        };
+        if (text is null) return null;
+        if (underNot && op == BooleanComparisonType.Equals) text = "(" + text + ")";
+        return context.Fix("Compare the bare column with a range", context.Replace(predicate, text));
+    }
+}

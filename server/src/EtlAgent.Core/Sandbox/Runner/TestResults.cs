@@ -1,0 +1,91 @@
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Sandbox.TestFiles;
+
+namespace EtlAgent.Core.Sandbox.Runner;
+
+public enum TestOutcome
+{
+    Passed,
+    /// <summary>An expectation did not hold, or the transformation raised an error the case did not expect.</summary>
+    Failed,
+    /// <summary>The case could not be run faithfully: an unsupported construct, or the sandbox itself failed.</summary>
+    Error,
+}
+
+/// <summary>Why a case did not pass. Each kind carries the evidence a report needs.</summary>
+public abstract record TestFailure
+{
+    /// <summary>One line: what did not hold.</summary>
+    public abstract string Summary { get; }
+
+    /// <summary>The line in the test file the failure belongs to (the expectation, or the case).</summary>
+    public int Line { get; init; }
+}
+
+/// <summary>Rows of a table (or the result, <see cref="Table"/> null) differ from the expectation.</summary>
+public sealed record RowsMismatch(
+    QualifiedName? Table,
+    MatchMode Match,
+    RowComparison.Diff Diff) : TestFailure
+{
+    public string Target => Table?.ToString() ?? "result";
+
+    public override string Summary => Match == MatchMode.Exact
+        ? $"{Target}: {Diff.Missing.Count} missing, {Diff.Unexpected.Count} unexpected (expected {Rows(Diff.ExpectedCount)}, found {Diff.ActualCount})"
+        : $"{Target}: {Diff.Missing.Count} of {Rows(Diff.ExpectedCount)} expected not found among {Diff.ActualCount}";
+
+    private static string Rows(int n) => n == 1 ? "1 row" : $"{n} rows";
+}
+
+/// <summary>The result set the case expects is not there, or lacks a compared column.</summary>
+public sealed record ResultShapeMismatch(string Message) : TestFailure
+{
+    public override string Summary => Message;
+}
+
+public sealed record RowCountMismatch(QualifiedName Table, long Expected, long Actual) : TestFailure
+{
+    public override string Summary => $"{Table}: expected {Expected} {(Expected == 1 ? "row" : "rows")}, found {Actual}";
+}
+
+/// <summary>The call raised an error it should not have, did not raise the expected one, or raised another.</summary>
+public sealed record ErrorMismatch(ErrorExpectation? Expected, SandboxError? Actual) : TestFailure
+{
+    public override string Summary => (Expected, Actual) switch
+    {
+        (null, { } a) => $"the call raised error {a.Number}: {a.Message}",
+        ({ } e, null) => $"expected {e} but the call succeeded",
+        ({ } e, { } a) => $"expected {e} but the call raised error {a.Number}: {a.Message}",
+        _ => "error mismatch",
+    };
+}
+
+/// <summary>The sandbox could not run the case: an unsupported construct (named, placed) or an infrastructure problem.</summary>
+public sealed record SandboxFailure(string Message, string? Construct = null, Location? Location = null) : TestFailure
+{
+    public override string Summary => Message;
+}
+
+public sealed record TestCaseResult(
+    TestFile File,
+    TestCase Case,
+    TestOutcome Outcome,
+    IReadOnlyList<TestFailure> Failures,
+    TimeSpan Elapsed,
+    /// <summary>PRINT output and informational messages of the call.</summary>
+    IReadOnlyList<string> Messages,
+    /// <summary>The error the call raised (expected or not), if any.</summary>
+    SandboxError? Error = null)
+{
+    public string FullName => $"{File.Transformation} › {Case.Name}";
+}
+
+public sealed record TestRunResult(IReadOnlyList<TestCaseResult> Cases, string Sandbox, TimeSpan Elapsed)
+{
+    public int Passed => Cases.Count(c => c.Outcome == TestOutcome.Passed);
+
+    /// <summary>Cases that failed or could not run; both fail the run.</summary>
+    public int Failed => Cases.Count - Passed;
+
+    public bool Success => Failed == 0;
+}

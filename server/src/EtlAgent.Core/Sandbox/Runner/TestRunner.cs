@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Sandbox.TestFiles;
+
+namespace EtlAgent.Core.Sandbox.Runner;
+
+/// <summary>
+/// Runs test cases in sandboxes: for each case a fresh sandbox, the given rows inserted (parents
+/// before children when foreign keys link them), the transformation executed with the case's
+/// clock and arguments, then every expectation checked. A case never sees another's data.
+/// A sandbox problem fails that case (outcome Error), never the run.
+/// </summary>
+public sealed class TestRunner
+{
+    private readonly WorkspaceAnalysis _workspace;
+    private readonly Func<SandboxSetup, ISandboxFactory> _createFactory;
+
+    /// <param name="createFactory">
+    /// A sandbox factory for a setup; called once per distinct setup (test files can switch foreign
+    /// keys off), and every factory is disposed when the run ends.
+    /// </param>
+    public TestRunner(WorkspaceAnalysis workspace, Func<SandboxSetup, ISandboxFactory> createFactory)
+    {
+        _workspace = workspace;
+        _createFactory = createFactory;
+    }
+
+    /// <summary>A case still running after this long is stopped and fails as an Error (a WHILE loop that never ends must not hang CI).</summary>
+    public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    public async Task<TestRunResult> RunAsync(
+        IReadOnlyList<TestFile> files,
+        Func<TestFile, TestCase, bool>? filter = null,
+        IProgress<TestCaseResult>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var total = Stopwatch.StartNew();
+        var factories = new Dictionary<bool, ISandboxFactory>();
+        var results = new List<TestCaseResult>();
+        string sandboxName = "";
+        try
+        {
+            foreach (var file in files)
+            {
+                foreach (var c in file.Cases)
+                {
+                    if (filter is not null && !filter(file, c)) continue;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!factories.TryGetValue(file.EnforceForeignKeys, out var factory))
+                        factories[file.EnforceForeignKeys] = factory = _createFactory(new SandboxSetup(_workspace, file.EnforceForeignKeys));
+                    sandboxName = factory.Name;
+                    var result = await RunCaseAsync(factory, file, c, cancellationToken);
+                    results.Add(result);
+                    progress?.Report(result);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var f in factories.Values) await f.DisposeAsync();
+        }
+        return new TestRunResult(results, sandboxName, total.Elapsed);
+    }
+
+    public async Task<TestCaseResult> RunCaseAsync(ISandboxFactory factory, TestFile file, TestCase c, CancellationToken runCancellation = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(runCancellation);
+        timeout.CancelAfter(CaseTimeout);
+        var cancellationToken = timeout.Token;
+        var watch = Stopwatch.StartNew();
+        var failures = new List<TestFailure>();
+        IReadOnlyList<string> messages = Array.Empty<string>();
+        SandboxError? raised = null;
+        string stage = "creating the sandbox";
+        try
+        {
+            await using var sandbox = await factory.CreateAsync(cancellationToken);
+            foreach (var given in OrderForInsert(c.Given))
+            {
+                stage = $"inserting the given rows of {given.Table}";
+                if (given.Rows.Count > 0)
+                    await sandbox.InsertRowsAsync(given.Table, given.Rows.Select(r => r.ToSandboxRow()).ToList(), cancellationToken);
+            }
+
+            stage = $"running {file.Transformation}";
+            var request = new ExecutionRequest(file.Transformation, c.Call.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), c.Clock);
+            var execution = await sandbox.ExecuteAsync(request, cancellationToken);
+            messages = execution.Messages;
+            raised = execution.Error;
+            CheckError(c, execution.Error, failures);
+
+            foreach (var expectation in c.Expect.Tables)
+            {
+                stage = $"reading {expectation.Table}";
+                var table = expectation.Table!.Value;
+                var rows = await sandbox.ReadTableAsync(table, cancellationToken);
+                var shape = _workspace.Catalog.Find(table);
+                Check(expectation, rows, column => shape?.FindColumn(column)?.Type, failures);
+            }
+            foreach (var count in c.Expect.RowCounts)
+            {
+                stage = $"reading {count.Table}";
+                var rows = await sandbox.ReadTableAsync(count.Table, cancellationToken);
+                if (rows.Count != count.Count) failures.Add(new RowCountMismatch(count.Table, count.Count, rows.Count) { Line = count.Line });
+            }
+            if (c.Expect.Result is { } result) CheckResult(file, result, execution, failures);
+        }
+        catch (UnsupportedConstructException e)
+        {
+            failures.Add(new SandboxFailure(e.Message, e.Construct, e.Location) { Line = c.Line });
+        }
+        catch (OperationCanceledException) when (!runCancellation.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            failures.Add(new SandboxFailure($"timed out after {CaseTimeout.TotalSeconds:0.#} s while {stage}") { Line = c.Line });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failures.Add(new SandboxFailure($"the sandbox failed while {stage}: {e.Message}") { Line = c.Line });
+        }
+
+        var outcome = failures.Count == 0 ? TestOutcome.Passed
+            : failures.Any(f => f is SandboxFailure) ? TestOutcome.Error
+            : TestOutcome.Failed;
+        return new TestCaseResult(file, c, outcome, failures, watch.Elapsed, messages, raised);
+    }
+
+    private static void CheckError(TestCase c, SandboxError? actual, List<TestFailure> failures)
+    {
+        var expected = c.Expect.Error;
+        if (expected is null)
+        {
+            if (actual is not null) failures.Add(new ErrorMismatch(null, actual) { Line = c.Line });
+        }
+        else if (actual is null || !expected.Matches(actual))
+        {
+            failures.Add(new ErrorMismatch(expected, actual) { Line = expected.Line });
+        }
+    }
+
+    private static void Check(RowsExpectation expectation, IReadOnlyList<SandboxRow> actual, Func<string, SqlType?> typeOf, List<TestFailure> failures)
+    {
+        var diff = RowComparison.Compare(expectation.Rows, actual, expectation.ComparedColumns, typeOf);
+        bool failed = expectation.Match == MatchMode.Exact ? diff.Missing.Count > 0 || diff.Unexpected.Count > 0 : diff.Missing.Count > 0;
+        if (failed) failures.Add(new RowsMismatch(expectation.Table, expectation.Match, diff) { Line = expectation.Line });
+    }
+
+    private void CheckResult(TestFile file, RowsExpectation expectation, ExecutionResult execution, List<TestFailure> failures)
+    {
+        if (execution.ResultSets.Count == 0)
+        {
+            if (execution.Error is null)
+                failures.Add(new ResultShapeMismatch($"{file.Transformation} returned no result set") { Line = expectation.Line });
+            return;
+        }
+        var set = execution.ResultSets[0];
+        var missingColumns = expectation.ComparedColumns.Where(c => !set.Columns.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (missingColumns.Count > 0)
+        {
+            failures.Add(new ResultShapeMismatch(
+                $"the result has no column {string.Join(", ", missingColumns.Select(c => $"'{c}'"))}; its columns: {string.Join(", ", set.Columns)}") { Line = expectation.Line });
+            return;
+        }
+        TableDef? shape = file.Transformation.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) ? null
+            : _workspace.Catalog.Find(QualifiedName.Parse(file.Transformation));
+        Check(expectation, set.Rows, column => shape?.FindColumn(column)?.Type, failures);
+    }
+
+    /// <summary>Given tables in an order that satisfies foreign keys among them (referenced first); the written order otherwise.</summary>
+    private IReadOnlyList<GivenTable> OrderForInsert(IReadOnlyList<GivenTable> given)
+    {
+        var pending = given.ToList();
+        var ordered = new List<GivenTable>();
+        var placed = new HashSet<QualifiedName>();
+        while (pending.Count > 0)
+        {
+            var next = pending.FirstOrDefault(g => ReferencedAmong(g.Table, pending).All(placed.Contains)) ?? pending[0];
+            ordered.Add(next);
+            placed.Add(next.Table);
+            pending.Remove(next);
+        }
+        return ordered;
+    }
+
+    private IEnumerable<QualifiedName> ReferencedAmong(QualifiedName table, List<GivenTable> pending) =>
+        (_workspace.Catalog.Find(table)?.ForeignKeys ?? Array.Empty<ForeignKeyDef>())
+            .Select(fk => fk.ReferencedTable)
+            .Where(r => r != table && pending.Any(p => p.Table == r));
+}

@@ -1,0 +1,110 @@
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Sandbox.TestFiles;
+
+/// <summary>
+/// A `*.etltest.yaml` file: declarative data for one transformation — given rows per table, the
+/// call, and what to expect. Values are typed by the catalog (see <see cref="TestValues"/>).
+/// <see cref="TestFileWriter"/> writes it back without loss, keys in a fixed order.
+/// </summary>
+public sealed record TestFile(
+    /// <summary>Workspace-relative path with '/' separators.</summary>
+    string Path,
+    /// <summary>Procedure, view or function name ("Dim.LoadCustomer"), or a script's workspace-relative path.</summary>
+    string Transformation,
+    bool EnforceForeignKeys,
+    IReadOnlyList<TestCase> Cases,
+    int Line = 1)
+{
+    public const string Extension = ".etltest.yaml";
+
+    public static bool IsTestFile(string path) => path.EndsWith(Extension, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>One case: the rows tables start with (tables not listed start empty), the call, the expectations.</summary>
+public sealed record TestCase(
+    string Name,
+    DateTime? Clock,
+    IReadOnlyList<GivenTable> Given,
+    /// <summary>Parameter name (with @) → typed value, in the order written.</summary>
+    IReadOnlyList<KeyValuePair<string, object?>> Call,
+    TestExpectations Expect,
+    int Line = 0);
+
+/// <summary>Rows inserted into one table before the call.</summary>
+public sealed record GivenTable(QualifiedName Table, IReadOnlyList<TestRow> Rows, int Line = 0);
+
+/// <summary>One row: column → typed value, in the order written. Omitted columns get their default.</summary>
+public sealed record TestRow(IReadOnlyList<KeyValuePair<string, object?>> Cells, int Line = 0, int Column = 0)
+{
+    public object? this[string column] =>
+        Cells.FirstOrDefault(c => string.Equals(c.Key, column, StringComparison.OrdinalIgnoreCase)).Value;
+
+    public bool Has(string column) => Cells.Any(c => string.Equals(c.Key, column, StringComparison.OrdinalIgnoreCase));
+
+    public SandboxRow ToSandboxRow() => new(Cells);
+}
+
+public enum MatchMode
+{
+    /// <summary>The table (projected on the compared columns) holds exactly these rows, as a multiset.</summary>
+    Exact,
+    /// <summary>The table holds at least these rows (each expected row matched by a distinct actual row).</summary>
+    Contains,
+}
+
+/// <summary>
+/// Expected rows of a table, or of the first result set (<see cref="Table"/> null). Compared columns:
+/// <see cref="Columns"/> when given, otherwise every column the rows name.
+/// </summary>
+public sealed record RowsExpectation(
+    QualifiedName? Table,
+    IReadOnlyList<string>? Columns,
+    MatchMode Match,
+    IReadOnlyList<TestRow> Rows,
+    int Line = 0)
+{
+    /// <summary>The columns compared: the explicit list, or the union of the rows' columns in first-seen order.</summary>
+    public IReadOnlyList<string> ComparedColumns =>
+        Columns ?? Rows.SelectMany(r => r.Cells.Select(c => c.Key)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+}
+
+public sealed record RowCountExpectation(QualifiedName Table, long Count, int Line = 0);
+
+/// <summary>The call must raise an error with this number and/or a message containing this text.</summary>
+public sealed record ErrorExpectation(int? Number, string? MessageContains, int Line = 0)
+{
+    public bool Matches(SandboxError error) =>
+        (Number is null || Number == error.Number) &&
+        (MessageContains is null || error.Message.Contains(MessageContains, StringComparison.OrdinalIgnoreCase));
+
+    public override string ToString() =>
+        string.Join(" ", new[]
+        {
+            Number is null ? null : $"error {Number}",
+            MessageContains is null ? null : $"with a message containing \"{MessageContains}\"",
+        }.Where(s => s is not null)) is { Length: > 0 } s ? s : "an error";
+}
+
+public sealed record TestExpectations(
+    IReadOnlyList<RowsExpectation> Tables,
+    IReadOnlyList<RowCountExpectation> RowCounts,
+    ErrorExpectation? Error,
+    RowsExpectation? Result)
+{
+    public static TestExpectations None { get; } = new(Array.Empty<RowsExpectation>(), Array.Empty<RowCountExpectation>(), null, null);
+
+    public bool IsEmpty => Tables.Count == 0 && RowCounts.Count == 0 && Error is null && Result is null;
+}
+
+/// <summary>A problem in a test file, placed at a 1-based line and column.</summary>
+public sealed record TestFileError(string File, int Line, int Column, string Message)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}: {Message}";
+}
+
+/// <summary>What loading a test file gives: the file (null when it could not be read at all) and every problem found.</summary>
+public sealed record TestFileLoadResult(TestFile? File, IReadOnlyList<TestFileError> Errors)
+{
+    public bool Success => File is not null && Errors.Count == 0;
+}

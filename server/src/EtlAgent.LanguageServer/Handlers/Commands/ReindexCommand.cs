@@ -1,0 +1,18 @@
+using System.Text.Json.Nodes;
+using EtlAgent.LanguageServer.Server;
+
+namespace EtlAgent.LanguageServer.Handlers.Commands;
+
+/// <summary>etlAgent.reindex: re-reads settings and every file of the workspace.</summary>
+public sealed class ReindexCommand(ServerContext server) : IServerCommand
+{
+    public const string CommandId = "etlAgent.reindex";
+
+    public string Id => CommandId;
+
+    public Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
+    {
+        server.Reconfigure();
+        return Task.FromResult<JsonNode?>(new JsonObject { ["reindexing"] = true });
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using EtlAgent.LanguageServer.Conversions;
+using EtlAgent.LanguageServer.Handlers.Commands;
+using EtlAgent.LanguageServer.Protocol;
+using EtlAgent.LanguageServer.Server;
+using StreamJsonRpc;
+
+namespace EtlAgent.LanguageServer.Handlers.Lifecycle;
+
+/// <summary>initialize: records the workspace root and client capabilities, advertises what the server really does.</summary>
+public sealed class InitializeHandler(ServerContext server, ServerCommands commands)
+{
+    [JsonRpcMethod("initialize", UseSingleObjectParameterDeserialization = true)]
+    public InitializeResult Initialize(InitializeParams request, CancellationToken cancellationToken)
+    {
+        if (server.Initialized)
+            throw new LocalRpcException("initialize was already called.") { ErrorCode = ErrorCodes.InvalidRequest };
+        var root = WorkspacePaths.RootFromUri(request.WorkspaceFolders?.FirstOrDefault()?.Uri)
+                   ?? WorkspacePaths.RootFromUri(request.RootUri)
+                   ?? request.RootPath
+                   ?? Directory.GetCurrentDirectory();
+        if (request.Trace is { } trace) server.Log.Trace = trace;
+        server.Initialize(root, request.Capabilities ?? new ClientCapabilities(), ClientSettings.From(request.InitializationOptions));
+        server.Log.Info($"initialize from {request.ClientInfo?.Name ?? "unknown client"} {request.ClientInfo?.Version}".TrimEnd());
+
+        return new InitializeResult
+        {
+            ServerInfo = new ServerInfo { Name = "etl-agent", Version = typeof(InitializeHandler).Assembly.GetName().Version?.ToString(3) },
+            Capabilities = new ServerCapabilities
+            {
+                PositionEncoding = "utf-16",
+                TextDocumentSync = new TextDocumentSyncOptions
+                {
+                    OpenClose = true,
+                    Change = TextDocumentSyncKind.Incremental,
+                    Save = new SaveOptions { IncludeText = false },
+                },
+                CodeLensProvider = new CodeLensOptions { ResolveProvider = false },
+                CodeActionProvider = new CodeActionOptions
+                {
+                    CodeActionKinds = new List<string> { CodeActionKind.QuickFix, CodeActionKind.SourceFixAllEtlAgent },
+                    ResolveProvider = false,
+                },
+                ExecuteCommandProvider = new ExecuteCommandOptions { Commands = commands.Ids.ToList() },
+                Experimental = new JsonObject
+                {
+                    ["etlAgent"] = new JsonObject
+                    {
+                        ["requests"] = new JsonArray(EtlAgentMethods.Pipelines, EtlAgentMethods.Lineage),
+                        ["notifications"] = new JsonArray(EtlAgentMethods.Status),
+                    },
+                },
+            },
+        };
+    }
+}

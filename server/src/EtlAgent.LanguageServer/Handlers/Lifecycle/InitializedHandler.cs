@@ -1,0 +1,47 @@
+using EtlAgent.LanguageServer.Conversions;
+using EtlAgent.LanguageServer.Protocol;
+using EtlAgent.LanguageServer.Server;
+using StreamJsonRpc;
+using FileSystemWatcher = EtlAgent.LanguageServer.Protocol.FileSystemWatcher;
+
+namespace EtlAgent.LanguageServer.Handlers.Lifecycle;
+
+/// <summary>initialized: asks the client to watch workspace files, then starts indexing.</summary>
+public sealed class InitializedHandler(ServerContext server)
+{
+    [JsonRpcMethod("initialized", UseSingleObjectParameterDeserialization = true)]
+    public void Initialized(InitializedParams _)
+    {
+        server.EnsureInitialized();
+        if (server.ClientCapabilities.Workspace?.DidChangeWatchedFiles?.DynamicRegistration == true)
+        {
+            var registration = new RegistrationParams
+            {
+                Registrations =
+                {
+                    new Registration
+                    {
+                        Id = "etlAgent.watchedFiles",
+                        Method = "workspace/didChangeWatchedFiles",
+                        RegisterOptions = LspConvert.ToNode(new DidChangeWatchedFilesRegistrationOptions
+                        {
+                            Watchers =
+                            {
+                                new FileSystemWatcher { GlobPattern = "**/*.sql" },
+                                new FileSystemWatcher { GlobPattern = "**/etl-agent.json" },
+                                new FileSystemWatcher { GlobPattern = "**/.etlagentignore" },
+                                new FileSystemWatcher { GlobPattern = "**/*.etltest.yaml" },
+                            },
+                        }),
+                    },
+                },
+            };
+            server.Outbox.Post(async () =>
+            {
+                try { await server.Rpc.InvokeWithParameterObjectAsync<object?>("client/registerCapability", registration).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
+                catch (Exception e) { server.Log.Warn($"client did not register file watchers: {e.Message}"); }
+            });
+        }
+        server.StartIndexing();
+    }
+}

@@ -1,0 +1,71 @@
+using EtlAgent.LanguageServer.Handlers.CodeAction;
+using EtlAgent.LanguageServer.Handlers.CodeLens;
+using EtlAgent.LanguageServer.Handlers.Commands;
+using EtlAgent.LanguageServer.Handlers.Custom;
+using EtlAgent.LanguageServer.Handlers.Lifecycle;
+using EtlAgent.LanguageServer.Handlers.TextSync;
+using EtlAgent.LanguageServer.Handlers.Workspace;
+using Microsoft.VisualStudio.Threading;
+using StreamJsonRpc;
+
+namespace EtlAgent.LanguageServer.Server;
+
+/// <summary>
+/// Wires JSON-RPC (StreamJsonRpc, Content-Length framing, System.Text.Json) to the handlers.
+/// Incoming messages are dispatched one at a time in arrival order (NonConcurrentSynchronizationContext):
+/// state-changing notifications are synchronous and so run strictly in order; read requests
+/// yield at once and continue on the thread pool against an immutable snapshot.
+/// $/cancelRequest cancels the CancellationToken a handler takes (StreamJsonRpc's default strategy).
+/// </summary>
+public sealed class LanguageServerHost
+{
+    public static async Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken = default)
+    {
+        var log = new Logger();
+        var formatter = new SystemTextJsonFormatter();
+        LspJson.Configure(formatter.JsonSerializerOptions);
+        var handler = new LspMessageHandler(output, input, formatter, log);
+        var rpc = new JsonRpc(handler)
+        {
+            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
+            ExceptionStrategy = ExceptionProcessing.CommonErrorData,
+        };
+        var outbox = new Outbox();
+        log.Connect(rpc, outbox);
+        using var server = new ServerContext(rpc, log, outbox);
+        var commands = new ServerCommands(server);
+
+        var options = new JsonRpcTargetOptions { DisposeOnDisconnect = false, AllowNonPublicInvocation = false };
+        foreach (var target in new object[]
+        {
+            new InitializeHandler(server, commands),
+            new InitializedHandler(server),
+            new ShutdownHandler(server),
+            new ExitHandler(server),
+            new SetTraceHandler(server),
+            new DidOpenHandler(server),
+            new DidChangeHandler(server),
+            new DidSaveHandler(server),
+            new DidCloseHandler(server),
+            new DidChangeWatchedFilesHandler(server),
+            new DidChangeConfigurationHandler(server),
+            new ExecuteCommandHandler(server, commands),
+            new CodeLensHandler(server, commands),
+            new CodeActionHandler(server),
+            new PipelinesHandler(server),
+            new LineageHandler(server),
+        })
+            rpc.AddLocalRpcTarget(target, options);
+
+        rpc.StartListening();
+        log.Info($"etl-agent language server {typeof(LanguageServerHost).Assembly.GetName().Version?.ToString(3)} on stdio (pid {Environment.ProcessId})");
+
+        var finished = await Task.WhenAny(server.Exit.Task, rpc.Completion.ContinueWith(_ => 1, TaskScheduler.Default)).ConfigureAwait(false);
+        int code = await finished.ConfigureAwait(false);
+        try { await outbox.FlushAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false); } catch (TimeoutException) { }
+        outbox.Complete();
+        log.Info($"exit {code}");
+        rpc.Dispose();
+        return code;
+    }
+}

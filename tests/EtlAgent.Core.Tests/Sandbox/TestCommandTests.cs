@@ -1,0 +1,161 @@
+using EtlAgent.Cli;
+using EtlAgent.Core.Workspace;
+
+namespace EtlAgent.Core.Tests.Sandbox;
+
+/// <summary>`etl-agent test` in-process: what it does without a sandbox engine, with bad test files, with bad options.</summary>
+public class TestCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static bool SqlServerConfigured =>
+        !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(SandboxSettings.EnvironmentVariable));
+
+    /// <summary>A scratch workspace: the fixture warehouse's SQL plus the given test files.</summary>
+    private static string Workspace(params (string Path, string Text)[] tests)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "etlagent-test-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var file in Directory.EnumerateFiles(TestPaths.Fixture("warehouse"), "*.sql", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(TestPaths.Fixture("warehouse"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        foreach (var (path, text) in tests)
+        {
+            var target = Path.Combine(root, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllText(target, text);
+        }
+        return root;
+    }
+
+    [Fact]
+    public void Without_sql_server_or_an_embedded_sandbox_the_command_says_so_and_exits_2()
+    {
+        if (SqlServerConfigured) return; // with ETLAGENT_SQLSERVER set the SQL Server sandbox runs instead
+        var (code, output, err) = Run("test", TestPaths.Fixture("warehouse"));
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("embedded sandbox is not available in this build", err);
+        Assert.Contains("ETLAGENT_SQLSERVER is not set", err);
+    }
+
+    [Fact]
+    public void Test_file_errors_are_listed_with_file_and_line_and_exit_2()
+    {
+        var root = Workspace(("tests/bad.etltest.yaml", """
+            transformation: Dim.LoadCustomer
+            cases:
+              - name: typo
+                given:
+                  Staging.Customers: []
+            """));
+        try
+        {
+            var (code, _, err) = Run("test", root);
+            Assert.Equal(2, code);
+            Assert.Contains("tests/bad.etltest.yaml:5:7: error: unknown table 'Staging.Customers' (did you mean 'Staging.Customer'?)", err);
+            Assert.Contains("1 problem in 1 test file; no test was run.", err);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void No_test_files_a_filter_that_matches_nothing_and_bad_options_exit_2()
+    {
+        var root = Workspace();
+        try
+        {
+            var (code, _, err) = Run("test", root);
+            Assert.Equal(2, code);
+            Assert.Contains("no test files (*.etltest.yaml)", err);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+
+        var (filterCode, _, filterErr) = Run("test", TestPaths.Fixture("warehouse"), "--filter", "Nothing.Like.This*");
+        Assert.Equal(2, filterCode);
+        Assert.Contains("--filter 'Nothing.Like.This*' matches no test case", filterErr);
+
+        Assert.Equal(2, Run("test", TestPaths.Fixture("warehouse"), "--format", "xml").Code);
+        Assert.Equal(2, Run("test").Code);
+        Assert.Contains("--timeout must be a number of seconds", Run("test", TestPaths.Fixture("warehouse"), "--timeout", "soon").Err);
+        Assert.Contains("etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS]", Run("--help").Out);
+    }
+
+    [Fact]
+    public void A_production_connection_string_is_refused_before_anything_runs()
+    {
+        if (SqlServerConfigured) return;
+        var root = Workspace(("etl-agent.json", """{"sandbox": {"connectionString": "Server=prod.example;Database=Warehouse;Integrated Security=true"}}"""),
+                             ("tests/a.etltest.yaml", "transformation: Dim.PopulateDate\ncases:\n  - name: a\n"));
+        try
+        {
+            var (code, output, err) = Run("test", root);
+            Assert.Equal(2, code);
+            Assert.Equal("", output);
+            Assert.Contains("refusing to run tests in database 'Warehouse'", err);
+            Assert.Contains("etl-agent.json sandbox.connectionString", err);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    /// <summary>The command with an embedded engine injected: the fake, running Dim.LoadCustomer as written in C#.</summary>
+    private static (int Code, string Out, string Err) RunWithFake(bool closeOldVersion, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var options = CliOptions.Parse(args);
+        int code = EtlAgent.Cli.Commands.TestCommand.RunAsync(options, stdout, stderr, _ => null,
+            (setup, files) => new FakeSandboxFactory(setup, (db, r) => FixtureRunnerTests.LoadCustomer(db, r, closeOldVersion)),
+            CancellationToken.None).GetAwaiter().GetResult();
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Exit_0_when_every_case_passes_1_when_one_fails_in_every_format()
+    {
+        var warehouse = TestPaths.Fixture("warehouse");
+        var (ok, okOut, okErr) = RunWithFake(true, warehouse, "--filter", "Dim.LoadCustomer › first load*");
+        Assert.True(ok == 0, okOut + okErr);
+        Assert.Equal("1 passed, 0 failed", okOut.TrimEnd('\n').Split('\n')[^1]);
+
+        var (failed, failedOut, _) = RunWithFake(false, warehouse, "--filter", "*closes the current version*");
+        Assert.Equal(1, failed);
+        Assert.Contains("FAIL  Dim.LoadCustomer › closes the current version and inserts the new one", failedOut);
+        Assert.Contains("missing (expected, not found)", failedOut);
+        Assert.Equal("0 passed, 1 failed", failedOut.TrimEnd('\n').Split('\n')[^1]);
+
+        var (jsonCode, json, _) = RunWithFake(false, warehouse, "--filter", "*closes the current version*", "--format", "json");
+        Assert.Equal(1, jsonCode);
+        var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        Assert.Equal(1, root.GetProperty("summary").GetProperty("failed").GetInt32());
+
+        var output = Path.Combine(Path.GetTempPath(), "etlagent-junit-" + Guid.NewGuid().ToString("N")[..8] + ".xml");
+        try
+        {
+            var (junitCode, junitOut, _) = RunWithFake(true, warehouse, "--filter", "Dim.LoadCustomer › first load*", "--format", "junit", "--output", output);
+            Assert.Equal(0, junitCode);
+            Assert.Equal("1 passed, 0 failed", junitOut.Trim());
+            var doc = System.Xml.Linq.XDocument.Load(output);
+            Assert.Equal("1", doc.Root!.Attribute("tests")!.Value);
+            Assert.Equal("0", doc.Root.Attribute("failures")!.Value);
+        }
+        finally { File.Delete(output); }
+    }
+
+    [Fact]
+    public void Globs_match_whole_names_case_insensitively()
+    {
+        var glob = EtlAgent.Cli.Commands.TestCommand.Glob("dim.load*");
+        Assert.Matches(glob, "Dim.LoadCustomer");
+        Assert.DoesNotMatch(glob, "Fact.LoadSale");
+        Assert.Matches(EtlAgent.Cli.Commands.TestCommand.Glob("*SCD?"), "closes the current version SCD2");
+    }
+}

@@ -1,0 +1,125 @@
+// The ETL Agent extension: starts the language server, shows what it reports, and feeds the
+// Pipelines tree. No analysis here: everything comes from the server.
+
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { LanguageClient, LanguageClientOptions, ServerOptions, State, Trace } from 'vscode-languageclient/node';
+import { buildTree, DiscoverModel, TreeNode } from './pipelinesModel';
+import { EtlAgentConfig, initializationOptions, serverLaunch, statusText, traceLevel } from './settings';
+
+let client: LanguageClient | undefined;
+
+function readConfig(): EtlAgentConfig {
+  const c = vscode.workspace.getConfiguration('etlAgent');
+  return {
+    serverPath: c.get<string>('server.path'),
+    dotnetPath: c.get<string>('server.dotnetPath'),
+    trace: c.get<string>('trace.server'),
+    include: c.get<string[]>('include'),
+    exclude: c.get<string[]>('exclude'),
+    compatibilityLevel: c.get<number | null>('compatibilityLevel'),
+  };
+}
+
+class PipelinesProvider implements vscode.TreeDataProvider<TreeNode> {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: TreeNode[] = [];
+
+  set(model: DiscoverModel): void {
+    this.roots = buildTree(model);
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    return node ? node.children : this.roots;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.label,
+      node.children.length === 0 ? vscode.TreeItemCollapsibleState.None
+        : node.kind === 'pipeline' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.description = node.description;
+    item.iconPath = new vscode.ThemeIcon({ pipeline: 'type-hierarchy', transformation: 'symbol-method', group: 'folder', table: 'table' }[node.kind]);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (node.file && folder) {
+      const uri = vscode.Uri.joinPath(folder.uri, node.file);
+      const line = node.line ?? 0;
+      item.command = { title: 'Open', command: 'vscode.open', arguments: [uri, { selection: new vscode.Range(line, 0, line, 0) }] };
+      item.tooltip = `${node.file}:${line + 1}`;
+    }
+    return item;
+  }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('ETL Agent');
+  const traceOutput = vscode.window.createOutputChannel('ETL Agent (trace)');
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  status.command = 'etlAgent.showOutput';
+  status.text = statusText({ state: 'starting' });
+  status.show();
+  const pipelines = new PipelinesProvider();
+  context.subscriptions.push(output, traceOutput, status, vscode.window.registerTreeDataProvider('etlAgent.pipelines', pipelines));
+
+  const refreshPipelines = async () => {
+    if (!client || client.state !== State.Running) return;
+    try {
+      pipelines.set(await client.sendRequest<DiscoverModel>('etlAgent/pipelines', {}));
+    } catch (e) {
+      output.appendLine(`etlAgent/pipelines failed: ${e}`);
+    }
+  };
+
+  const start = async () => {
+    const config = readConfig();
+    const launch = serverLaunch(config, context.extensionPath, path.join);
+    output.appendLine(`starting the server (${launch.origin}): ${launch.command} ${launch.args.join(' ')}`);
+    const serverOptions: ServerOptions = { command: launch.command, args: launch.args };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: 'file', language: 'sql' }, { scheme: 'untitled', language: 'sql' }],
+      initializationOptions: initializationOptions(config),
+      outputChannel: output,
+      traceOutputChannel: traceOutput,
+      synchronize: { configurationSection: 'etlAgent' },
+    };
+    client = new LanguageClient('etlAgent', 'ETL Agent', serverOptions, clientOptions);
+    client.onNotification('etlAgent/status', (s: { state: string; percentage?: number; files?: number; findings?: number }) => {
+      status.text = statusText(s);
+      if (s.state === 'ready') void refreshPipelines();
+    });
+    await client.start();
+    await client.setTrace(Trace.fromString(traceLevel(config.trace)));
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('etlAgent.refreshPipelines', refreshPipelines),
+    vscode.commands.registerCommand('etlAgent.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('etlAgent.restartServer', async () => {
+      await client?.stop();
+      await start();
+    }),
+    vscode.workspace.onDidSaveTextDocument((d) => { if (d.languageId === 'sql') void refreshPipelines(); }),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration('etlAgent.server')) {
+        await client?.stop();
+        await start();
+      } else if (e.affectsConfiguration('etlAgent.trace.server') && client) {
+        await client.setTrace(Trace.fromString(traceLevel(readConfig().trace)));
+      }
+    }),
+  );
+
+  try {
+    await start();
+  } catch (e) {
+    status.text = statusText({ state: 'failed to start' });
+    output.appendLine(`The ETL Agent server did not start: ${e}`);
+    void vscode.window.showErrorMessage('ETL Agent: the language server did not start. See the "ETL Agent" output.');
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -732,3 +732,25 @@ public sealed class WarehouseProcedureTests
         Assert.Empty(await b.ReadTableAsync(T("Staging.Customer")));
     }
 }
+
+public sealed class EmbeddedRegistrationTests
+{
+    [Fact]
+    public async Task The_provider_finds_the_embedded_engine_and_it_works_without_retained_syntax()
+    {
+        var folder = Harness.Fixture("warehouse");
+        var files = new EtlAgent.Core.Workspace.PhysicalFileSource(folder);
+        var analysis = new EtlAgent.Core.Agent.WorkspaceAnalyzer(EtlAgent.Core.Workspace.WorkspaceSettings.Load(files)) { RetainSyntax = false, MaxDegreeOfParallelism = 1 }.Analyze(files);
+        var provider = new SandboxFactoryProvider(new EtlAgent.Core.Workspace.SandboxSettings(), files, _ => null);
+        Assert.True(provider.HasEmbedded);
+        await using var factory = provider.Create(new SandboxSetup(analysis));
+        Assert.Equal("duckdb", factory.Name);
+        await using var s = await factory.CreateAsync();
+        var r = await s.ExecuteAsync(new ExecutionRequest("Dim.PopulateDate",
+            new Dictionary<string, object?> { ["@StartDate"] = new DateTime(2016, 1, 1), ["@EndDate"] = new DateTime(2016, 1, 31) }, new DateTime(2016, 6, 2)));
+        Assert.Null(r.Error);
+        Assert.Equal(31, (await s.ReadTableAsync(QualifiedName.Parse("Dim.Date"))).Count);
+        r = await s.ExecuteAsync(new ExecutionRequest("Scripts/SeedUnknownMembers.sql", new Dictionary<string, object?>()));
+        Assert.Null(r.Error);
+    }
+}

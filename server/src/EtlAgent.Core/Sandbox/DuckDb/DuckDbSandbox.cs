@@ -149,7 +149,7 @@ public sealed class DuckDbSandbox : ISandbox
     private int? Run(Interpreter interp, ExecutionRequest request, Dictionary<string, object?> outputs)
     {
         var name = request.Transformation;
-        var t = _model.Workspace.FindTransformation(name);
+        var t = _model.Transformations.FirstOrDefault(x => string.Equals(x.Transformation.Name, name, StringComparison.OrdinalIgnoreCase));
         if (t is null && QualifiedName.Parse(name) is var qn)
         {
             if (_model.Procedures.TryGetValue(qn, out var p)) t = p;
@@ -158,7 +158,7 @@ public sealed class DuckDbSandbox : ISandbox
         if (t is null)
         {
             // A script path, or a view/table name.
-            var doc = _model.Workspace.Documents.FirstOrDefault(d => string.Equals(d.Document.Path, name, StringComparison.OrdinalIgnoreCase))?.Document;
+            var doc = _model.Document(name);
             if (doc is not null) { interp.RunScript(doc); return null; }
             throw new ArgumentException($"No transformation named '{name}' in the workspace.");
         }

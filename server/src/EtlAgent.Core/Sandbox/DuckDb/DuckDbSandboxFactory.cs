@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using EtlAgent.Core.Ports;
 
 namespace EtlAgent.Core.Sandbox.DuckDb;
 
@@ -13,9 +14,12 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
     private readonly bool _lazySchema;
 
     /// <param name="lazySchema">Create each table/view on first use (default) rather than all of them per case.</param>
-    public DuckDbSandboxFactory(SandboxSetup setup, bool lazySchema = true)
+    public DuckDbSandboxFactory(SandboxSetup setup, bool lazySchema = true) : this(setup, null, lazySchema) { }
+
+    /// <param name="files">Where to re-read a transformation's file when the analysis dropped its syntax (may be null when it kept it).</param>
+    public DuckDbSandboxFactory(SandboxSetup setup, IFileSource? files, bool lazySchema = true)
     {
-        _model = new SandboxModel(setup.Workspace, setup.EnforceForeignKeys);
+        _model = new SandboxModel(setup.Workspace, setup.EnforceForeignKeys, files);
         _lazySchema = lazySchema;
     }
 

@@ -1,7 +1,10 @@
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Sandbox.DuckDb;
@@ -10,19 +13,43 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// functions by name (with syntax), and the schema script.</summary>
 internal sealed class SandboxModel
 {
-    public SandboxModel(WorkspaceAnalysis workspace, bool foreignKeys)
+    public SandboxModel(WorkspaceAnalysis workspace, bool foreignKeys, IFileSource? files = null)
     {
         Workspace = workspace;
         Catalog = workspace.Catalog;
-        foreach (var t in workspace.Transformations)
+        var reparsed = new Dictionary<string, IReadOnlyList<TransformationSyntax>>(StringComparer.Ordinal);
+        var transformations = new List<TransformationAnalysis>();
+        foreach (var original in workspace.Transformations)
         {
-            if (!t.HasSyntax) throw new InvalidOperationException("The sandbox needs an analysis made with RetainSyntax = true.");
+            var t = original;
+            if (!t.HasSyntax)
+            {
+                // The analysis dropped syntax trees (RetainSyntax = false): parse the file again.
+                if (files is null) throw new InvalidOperationException("The sandbox needs an analysis made with RetainSyntax = true, or the workspace files to re-read.");
+                var path = t.Transformation.File;
+                if (!reparsed.TryGetValue(path, out var syntaxes))
+                {
+                    var doc = new SqlParser().Parse(path, files.ReadAllText(path));
+                    var facts = DocumentScanner.Scan(doc);
+                    syntaxes = facts.Transformations;
+                    reparsed[path] = syntaxes;
+                    _documents[path] = doc;
+                }
+                var syntax = syntaxes.FirstOrDefault(x => string.Equals(x.Name, t.Transformation.Name, StringComparison.OrdinalIgnoreCase));
+                if (syntax is null) continue;
+                t = t with { Syntax = syntax, Document = _documents[path] };
+            }
+            transformations.Add(t);
+        }
+        Transformations = transformations;
+        foreach (var t in transformations)
+        {
             if (t.Transformation.Kind == TransformationKind.Procedure && t.Syntax.Definition is ProcedureStatementBody)
                 Procedures[QualifiedName.Parse(t.Transformation.Name)] = t;
             else if (t.Transformation.Kind == TransformationKind.Function && t.Syntax.Definition is FunctionStatementBody)
                 Functions[QualifiedName.Parse(t.Transformation.Name)] = t;
         }
-        var builder = new SchemaBuilder(workspace, foreignKeys);
+        var builder = new SchemaBuilder(workspace, foreignKeys, transformations);
         SchemaScript = builder.Build();
         BaseScript = builder.BaseScript;
         Objects = builder.Objects;
@@ -30,7 +57,17 @@ internal sealed class SandboxModel
         Problems = builder.Problems;
     }
 
+    private readonly Dictionary<string, SqlDocument> _documents = new(StringComparer.Ordinal);
+
     public WorkspaceAnalysis Workspace { get; }
+
+    /// <summary>The workspace's transformations, each with its syntax.</summary>
+    public IReadOnlyList<TransformationAnalysis> Transformations { get; }
+
+    /// <summary>A document by workspace path (re-parsed when the analysis dropped its tree).</summary>
+    public SqlDocument? Document(string path) =>
+        _documents.TryGetValue(path, out var d) ? d
+        : Workspace.Documents.FirstOrDefault(x => string.Equals(x.Document.Path, path, StringComparison.OrdinalIgnoreCase))?.Document is { Tree: not null } doc ? doc : null;
     public SchemaCatalog Catalog { get; }
     public Dictionary<QualifiedName, TransformationAnalysis> Procedures { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();

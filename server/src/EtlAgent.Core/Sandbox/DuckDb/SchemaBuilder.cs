@@ -24,10 +24,13 @@ public sealed class SchemaBuilder
     private readonly WorkspaceAnalysis _workspace;
     private readonly bool _foreignKeys;
 
-    public SchemaBuilder(WorkspaceAnalysis workspace, bool foreignKeys)
+    private readonly IReadOnlyList<Lineage.TransformationAnalysis> _transformations;
+
+    public SchemaBuilder(WorkspaceAnalysis workspace, bool foreignKeys, IReadOnlyList<Lineage.TransformationAnalysis>? transformations = null)
     {
         _workspace = workspace;
         _foreignKeys = foreignKeys;
+        _transformations = transformations ?? workspace.Transformations;
     }
 
     /// <summary>Problems met while building (a view that could not be translated, …): the schema is still usable.</summary>
@@ -76,7 +79,7 @@ public sealed class SchemaBuilder
         BaseScript = sb.ToString();
 
         var functions = new Dictionary<QualifiedName, FunctionStatementBody>();
-        foreach (var f in _workspace.Transformations)
+        foreach (var f in _transformations)
             if (f.Transformation.Kind == TransformationKind.Function && f.Syntax.Definition is FunctionStatementBody fb)
                 functions[QualifiedName.Parse(f.Transformation.Name)] = fb;
         var referenced = new HashSet<QualifiedName>();
@@ -102,7 +105,7 @@ public sealed class SchemaBuilder
         }
         foreach (var v in catalog.Views)
         {
-            var facts = _workspace.Transformations.FirstOrDefault(x => x.Transformation.Kind == TransformationKind.View &&
+            var facts = _transformations.FirstOrDefault(x => x.Transformation.Kind == TransformationKind.View &&
                 QualifiedName.Parse(x.Transformation.Name) == v.Name);
             if (facts?.Syntax.Definition is not ViewStatementBody body) { Skipped.Add($"view {v.Name}: no syntax"); continue; }
             try

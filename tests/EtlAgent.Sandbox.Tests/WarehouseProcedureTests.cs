@@ -11,7 +11,7 @@ namespace EtlAgent.Sandbox.Tests;
 public sealed class WarehouseProcedureTests
 {
     private static readonly DateTime Clock = new(2016, 6, 2, 8, 0, 0);
-    private static readonly DateTime EndOfTime = new DateTime(9999, 12, 31, 23, 59, 59).AddTicks(9999990);
+    private static readonly DateTime EndOfTime = new DateTime(9999, 12, 31, 23, 59, 59).AddTicks(9999999);
     private static readonly Dictionary<string, object?> NoArgs = new();
 
     private static SandboxRow Row(params (string Column, object? Value)[] values) => new(values.Select(v => KeyValuePair.Create(v.Column, v.Value)));

@@ -37,12 +37,12 @@ public class SandboxSelectionTests
     }
 
     [Fact]
-    public void Without_a_connection_string_or_embedded_engine_the_provider_says_so()
+    public void Without_a_connection_string_the_provider_uses_the_embedded_engine_this_build_registers()
     {
+        // The DuckDB sandbox registers itself (Sandbox/DuckDb/EmbeddedRegistration.cs).
         var provider = new SandboxFactoryProvider(SandboxSettings.Default, Files(), _ => null);
-        var e = Assert.Throws<ConfigurationException>(() => provider.Describe());
-        Assert.Contains("embedded sandbox is not available in this build", e.Message);
-        Assert.Contains("ETLAGENT_SQLSERVER", e.Message);
+        Assert.True(provider.HasEmbedded);
+        Assert.Equal("embedded sandbox", provider.Describe());
     }
 
     [Fact]

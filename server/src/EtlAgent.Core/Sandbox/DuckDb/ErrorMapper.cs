@@ -21,17 +21,68 @@ public static class ErrorMapper
         (new Regex(@"Referenced column ""(.+?)"" not found"), 207, m => $"Invalid column name '{m.Groups[1].Value}'."),
     };
 
+    /// <summary>
+    /// SQL Server's wording for key, foreign-key and NOT NULL errors names the constraint and the
+    /// table; DuckDB names the columns. The statement's target table and its keys fill the gap.
+    /// </summary>
+    public static SandboxRuntimeError WithConstraint(SandboxRuntimeError e, EtlAgent.Core.Model.TableDef? table, string verb)
+    {
+        if (table is null || e.Data["duck"] is not string duck) return e;
+        string name = table.Name.ToString();
+        switch (e.Number)
+        {
+            case 2627:
+            {
+                var m = Regex.Match(duck, @"Duplicate key ""(.*?)"" violates");
+                if (!m.Success) return e;
+                var pairs = Regex.Matches(m.Groups[1].Value, @"(?:lower\(rtrim\()?([^:,()]+?)(?:\)\))?: ([^,]*)");
+                var cols = pairs.Select(p => p.Groups[1].Value.Trim()).ToList();
+                var values = pairs.Select(p => p.Groups[2].Value.Trim()).ToList();
+                var key = table.Keys.FirstOrDefault(k => k.Columns.Count == cols.Count && k.Columns.All(c => cols.Contains(c, StringComparer.OrdinalIgnoreCase)));
+                if (key is null) return e;
+                string kind = key.IsPrimary ? "PRIMARY KEY" : "UNIQUE KEY";
+                var ordered = key.Columns.Select(c => values[cols.FindIndex(x => string.Equals(x, c, StringComparison.OrdinalIgnoreCase))]);
+                return new SandboxRuntimeError(2627, $"Violation of {kind} constraint '{key.Name ?? "PK_" + table.Name.Name}'. Cannot insert duplicate key in object '{name}'. The duplicate key value is ({string.Join(", ", ordered)}).");
+            }
+            case 547:
+            {
+                var m = Regex.Match(duck, @"key ""(.*?)"" does not exist in the referenced table");
+                if (m.Success)
+                {
+                    var cols = Regex.Matches(m.Groups[1].Value, @"([^:,]+?): ").Select(x => x.Groups[1].Value.Trim()).ToList();
+                    var fk = table.ForeignKeys.FirstOrDefault(f => f.Columns.Count == cols.Count && f.Columns.All(c => cols.Contains(c, StringComparer.OrdinalIgnoreCase)));
+                    if (fk is not null)
+                        return new SandboxRuntimeError(547, $"The {verb} statement conflicted with the FOREIGN KEY constraint \"{fk.Name}\". The conflict occurred in database \"Sandbox\", table \"{fk.ReferencedTable}\", column '{fk.ReferencedColumns[0]}'.");
+                }
+                var r = Regex.Match(duck, @"still referenced by a foreign key in a different table");
+                if (r.Success)
+                    return new SandboxRuntimeError(547, $"The {verb} statement conflicted with the REFERENCE constraint. The conflict occurred in table \"{name}\".");
+                return e.Message.StartsWith("The INSERT statement", StringComparison.Ordinal) && verb != "INSERT"
+                    ? new SandboxRuntimeError(547, "The " + verb + e.Message["The INSERT".Length..])
+                    : e;
+            }
+            case 515:
+            {
+                var col = table.Columns.FirstOrDefault(c => duck.EndsWith("." + c.Name, StringComparison.OrdinalIgnoreCase));
+                return col is null ? e : new SandboxRuntimeError(515, $"Cannot insert the value NULL into column '{col.Name}', table 'Sandbox.{name}'; column does not allow nulls. {verb} fails.");
+            }
+        }
+        return e;
+    }
+
     public static SandboxRuntimeError Map(Exception e)
     {
         if (e is SandboxRuntimeError s) return s;
         var text = e.Message;
+        SandboxRuntimeError mapped = new(50000, "DuckDB: " + text);
         foreach (var (pattern, number, message) in Rules)
         {
             var m = pattern.Match(text);
             if (!m.Success) continue;
-            if (number == 0) return new SandboxRuntimeError(int.Parse(m.Groups[1].Value), message(m).Trim());
-            return new SandboxRuntimeError(number, message(m));
+            mapped = number == 0 ? new SandboxRuntimeError(int.Parse(m.Groups[1].Value), message(m).Trim()) : new SandboxRuntimeError(number, message(m));
+            break;
         }
-        return new SandboxRuntimeError(50000, "DuckDB: " + text);
+        mapped.Data["duck"] = text;
+        return mapped;
     }
 }

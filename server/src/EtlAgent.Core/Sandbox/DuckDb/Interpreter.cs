@@ -650,6 +650,8 @@ internal sealed class Interpreter
             for (int i = 0; i < qshape.Count; i++)
                 if (qshape[i].Type is { Scale: int sc } st && (st.IsDecimal || st.Name is "money" or "smallmoney"))
                     foreach (var r in result.Rows) if (r[i] is decimal d) r[i] = Values.WithScale(d, sc);
+                else if (qshape[i].Type is { Name: "datetime2" } dt2)
+                    foreach (var row in result.Rows) row[i] = Values.Coerce(row[i], dt2);
         _rowCount = result.Rows.Count;
         ResultSets.Add(new ResultSet(result.Columns, result.Rows.Select(r => Row(result.Columns, r)).ToList()));
     }
@@ -662,6 +664,18 @@ internal sealed class Interpreter
     }
 
     private void Dml(DmlPlan plan, TSqlStatement s)
+    {
+        try { DmlCore(plan, s); }
+        catch (SandboxRuntimeError e) when (plan.TargetTable is { } table && e.Number is 2627 or 547 or 515 && !e.Data.Contains("line"))
+        {
+            throw ErrorMapper.WithConstraint(e, _model.Catalog.Find(table), s switch
+            {
+                InsertStatement => "INSERT", UpdateStatement => "UPDATE", DeleteStatement => "DELETE", _ => "MERGE",
+            });
+        }
+    }
+
+    private void DmlCore(DmlPlan plan, TSqlStatement s)
     {
         if (_doomed)
             throw new SandboxRuntimeError(3930, "The current transaction cannot be committed and cannot support operations that write to the log file. Roll back the transaction.");

@@ -21,7 +21,11 @@ internal static class Values
         _ => v,
     };
 
-    /// <summary>A .NET value converted to the .NET shape of a T-SQL type (as the contract lists).</summary>
+    /// <summary>
+    /// A .NET value converted to the .NET shape of a T-SQL type (as the contract lists).
+    /// DuckDB keeps microseconds, so a datetime2(7) value read back as …:59.999999 is returned as
+    /// …:59.9999999: the end-of-time sentinel ('9999-12-31 23:59:59.9999999') round-trips.
+    /// </summary>
     public static object? Coerce(object? v, SqlType type)
     {
         if (v is null) return null;
@@ -37,6 +41,7 @@ internal static class Values
                 "decimal" or "numeric" or "money" or "smallmoney" => Convert.ToDecimal(v, CultureInfo.InvariantCulture),
                 "float" or "real" => Convert.ToDouble(v, CultureInfo.InvariantCulture),
                 "date" => v is DateTime d ? d.Date : v is string ds ? (SqlTranslator.ParseDateLiteral(ds) ?? throw new FormatException(ds)).Date : v,
+                "datetime2" when type.Scale is null or 7 && v is DateTime d2 && d2.Ticks % TimeSpan.TicksPerSecond == 9_999_990 => d2.AddTicks(9),
                 "datetime" or "datetime2" or "smalldatetime" => v is DateTime ? v : v is string ts ? SqlTranslator.ParseDateLiteral(ts) ?? throw new FormatException(ts) : v,
                 "uniqueidentifier" => v is Guid ? v : Guid.Parse(v.ToString()!),
                 "time" => v is TimeSpan ? v : v is string tt ? TimeSpan.Parse(tt, CultureInfo.InvariantCulture) : v,

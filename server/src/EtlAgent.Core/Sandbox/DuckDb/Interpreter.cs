@@ -428,6 +428,11 @@ internal sealed class Interpreter
             case PredicateSetStatement ps:
                 if (ps.Options.HasFlag(SetOptions.NoCount)) _frame.NoCount = ps.IsOn;
                 if (ps.Options.HasFlag(SetOptions.XactAbort)) _xactAbort = ps.IsOn;
+                // Options that change results away from the defaults the sandbox implements.
+                var semanticOff = SetOptions.AnsiNulls | SetOptions.ConcatNullYieldsNull | SetOptions.AnsiWarnings | SetOptions.AnsiPadding | SetOptions.ArithAbort;
+                var semanticOn = SetOptions.NumericRoundAbort | SetOptions.ImplicitTransactions;
+                if (!ps.IsOn && (ps.Options & semanticOff) != 0) throw Unsupported($"SET {ps.Options & semanticOff} OFF", ps);
+                if (ps.IsOn && (ps.Options & semanticOn) != 0) throw Unsupported($"SET {ps.Options & semanticOn} ON", ps);
                 return Flow.Normal;
             case SetOnOffStatement:
                 return Flow.Normal;
@@ -437,7 +442,8 @@ internal sealed class Interpreter
                         throw Unsupported("SET " + ((GeneralSetCommand)c).CommandType, c);
                 return Flow.Normal;
             case SetErrorLevelStatement:
-                return Flow.Normal;
+            case SetTransactionIsolationLevelStatement:
+                return Flow.Normal; // one session: isolation levels do not change results
             case BeginTransactionStatement:
                 if (_tranCount == 0) { Exec("BEGIN TRANSACTION"); _doomed = false; _duckInTx = true; _schema.InTransaction = true; }
                 _tranCount++;

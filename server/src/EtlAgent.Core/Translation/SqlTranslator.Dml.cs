@@ -35,7 +35,6 @@ public sealed record DmlPlan(
 
 public sealed partial class SqlTranslator
 {
-    private static int _mergeCounter;
 
     private sealed record Target(string Physical, string Exposed, IReadOnlyList<ColumnDef> Columns, QualifiedName? Table, string? CteSql = null, string? CteBase = null);
 
@@ -355,7 +354,7 @@ public sealed partial class SqlTranslator
         string[]? before = null, after = null;
         if (outputsDeleted && hasUpdate)
         {
-            string snapshot = "__merge_old_" + System.Threading.Interlocked.Increment(ref _mergeCounter);
+            string snapshot = "__merge_old_" + Env.UniqueId();
             var pk = target.Table is { } ttn ? Env.Catalog.Find(ttn)?.PrimaryKey : null;
             var updatedCols = spec.ActionClauses.Select(a => a.Action).OfType<UpdateMergeAction>()
                 .SelectMany(u => u.SetClauses.OfType<AssignmentSetClause>()).Select(a => a.Column.MultiPartIdentifier.Identifiers[^1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -40,6 +40,10 @@ public sealed class TranslationEnv
     public Func<FunctionStatementBody, IReadOnlyList<(object? Value, SqlType Type)>, TSqlFragment, LocalTable>? CallTableFunction { get; set; }
     /// <summary>Evaluates constant SQL (arguments of a UDF call).</summary>
     public Func<string, SqlType?, object?>? Evaluate { get; set; }
+    /// <summary>A number unique within the database, for helper object names.</summary>
+    public Func<int> UniqueId { get; set; } = () => Interlocked.Increment(ref _fallbackId);
+    private static int _fallbackId;
+
     /// <summary>Sequence names (for NEXT VALUE FOR and identity) → DuckDB sequence name.</summary>
     public Func<QualifiedName, string>? SequenceName { get; set; }
 

@@ -62,7 +62,6 @@ internal sealed class Interpreter
     private int _rowCount, _lastError, _fetchStatus = -1;
     private object? _identity;
     private ErrorInfo? _catch;
-    private static int _tempCounter;
     private int _depth;
 
     private readonly SchemaState _schema;
@@ -100,6 +99,7 @@ internal sealed class Interpreter
         SequenceName = SchemaBuilder.SequenceName,
         ObjectProblem = n => _model.Problems.GetValueOrDefault(n),
         Referenced = _schema.Ensure,
+        UniqueId = _schema.NextId,
     };
 
     private SqlTranslator Translator() => new(Env(null));
@@ -557,7 +557,7 @@ internal sealed class Interpreter
 
     private LocalTable CreateLocal(string name, TableDef def, TSqlFragment at)
     {
-        var physical = $"{name}~{Interlocked.Increment(ref _tempCounter)}";
+        var physical = $"{name}~{_schema.NextId()}";
         var t = Translator();
         foreach (var c in def.Columns.Where(c => c.Identity))
             Exec($"CREATE TEMP SEQUENCE {Id(SchemaBuilder.IdentitySequence(new QualifiedName("tempdb", Id(physical))))} START 1");
@@ -636,7 +636,7 @@ internal sealed class Interpreter
             if (!name.IsTemp) throw Unsupported("SELECT … INTO a permanent table", sel.Into);
             if (FindLocalInFrame(name.Name)) throw new SandboxRuntimeError(2714, $"There is already an object named '{name.Name}' in the database.");
             var sql = t.Select(sel, out var shape);
-            var physical = $"{name.Name}~{Interlocked.Increment(ref _tempCounter)}";
+            var physical = $"{name.Name}~{_schema.NextId()}";
             _rowCount = Exec($"CREATE TEMP TABLE {Id(physical)} AS {sql}");
             List<ColumnDef> defs;
             if (shape.All(c => c.Type is not null && c.Name.Length > 0 && c.Name != "*") && shape.Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() == shape.Count)
@@ -718,7 +718,7 @@ internal sealed class Interpreter
             _rowCount = rows.Count;
             if (plan.PostSelect is not null)
             {
-                var holder = $"__returned_{Interlocked.Increment(ref _tempCounter)}";
+                var holder = $"__returned_{_schema.NextId()}";
                 Exec($"CREATE TEMP TABLE {Id(holder)} ({string.Join(", ", plan.PostColumns!.Select(c => $"{Id(c.Name)} {(c.Type is null ? "VARCHAR" : DuckTypes.Of(c.Type))}"))})");
                 try
                 {

@@ -26,6 +26,11 @@ internal sealed class SchemaState
 
     public bool InTransaction { get; set; }
 
+    private int _nextId;
+
+    /// <summary>A number unique in this sandbox, for #temp tables and helper tables.</summary>
+    public int NextId() => ++_nextId;
+
     public void Ensure(QualifiedName name)
     {
         if (_created.Contains(name) || !_model.Objects.TryGetValue(name, out var obj)) return;

@@ -169,7 +169,7 @@ public sealed partial class SqlTranslator
             case SelectInsertSource s:
             {
                 var q = Query(s.Select, new Scope(scope), out var shape);
-                if (shape.Count == cols.Count && !shape.Any(c => c.Name == "" || c.Name.StartsWith("__")))
+                if (shape.Count == cols.Count && !shape.Any(c => c.Name == "*"))
                 {
                     var conv = cols.Select((c, i) => Assign(new Tx($"\"__src\".{Id("c" + i)}", shape[i].Type), c.Type, s).Sql).ToList();
                     source = $"SELECT {string.Join(", ", conv)} FROM ({q}) AS \"__src\"({string.Join(", ", shape.Select((_, i) => Id("c" + i)))})";

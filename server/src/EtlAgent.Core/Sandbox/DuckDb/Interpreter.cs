@@ -387,12 +387,15 @@ internal sealed class Interpreter
                     var type = DataTypes.From(v.DataType);
                     if (v.DataType is UserDataTypeReference { Name.BaseIdentifier.Value: var udt } && !DuckTypes.IsKnown(type))
                         throw Unsupported($"user-defined type {udt}", v);
+                    // A DECLARE met again (in a loop) keeps the value unless it has an initializer.
+                    if (v.Value is null && _frame.Vars.TryGetValue(v.VariableName.Value, out var existing) && existing.Type == type) continue;
                     object? value = v.Value is null ? null : Eval(v.Value, type);
                     _frame.Vars[v.VariableName.Value] = new Var { Type = type, Value = value };
                 }
                 return Flow.Normal;
             case DeclareTableVariableStatement dt:
             {
+                if (_frame.Tables.ContainsKey(dt.Body.VariableName.Value)) return Flow.Normal; // declared once per batch, even in a loop
                 var def = DdlReader.ReadDeclaredTable(_frame.Document!, new QualifiedName(null, dt.Body.VariableName.Value), dt.Body.Definition, dt);
                 CreateLocal(dt.Body.VariableName.Value, def, dt);
                 return Flow.Normal;

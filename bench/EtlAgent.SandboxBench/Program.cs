@@ -15,7 +15,8 @@ using EtlAgent.Core.Workspace;
 //
 // usage: dotnet run -c Release --project bench/EtlAgent.SandboxBench [-- <iterations>]
 
-int iterations = args.Length > 0 ? int.Parse(args[0]) : 100;
+int iterations = args.Length > 0 && int.TryParse(args[0], out var it) ? it : 100;
+bool loop = args.Contains("--loop");
 var root = FindRoot();
 var warehouse = Path.Combine(root, "tests", "fixtures", "warehouse");
 var files = new MemoryFileSource();
@@ -33,6 +34,18 @@ await using var eagerFactory = new DuckDbSandboxFactory(new SandboxSetup(analysi
 int tables = analysis.Catalog.Tables.Count();
 
 var clock = new DateTime(2016, 6, 2, 8, 0, 0);
+if (loop)
+{
+    // A loop-heavy procedure: Dim.PopulateDate over a leap year (366 iterations of a WHILE body).
+    for (int i = 0; i < 3; i++)
+    {
+        await using var s = await factory.CreateAsync();
+        sw.Restart();
+        var r = await s.ExecuteAsync(new ExecutionRequest("Dim.PopulateDate", new Dictionary<string, object?> { ["@StartDate"] = new DateTime(2016, 1, 1), ["@EndDate"] = new DateTime(2016, 12, 31) }, clock));
+        Console.WriteLine($"Dim.PopulateDate, 366 days: {sw.Elapsed.TotalMilliseconds:F0} ms {(r.Error is null ? "" : r.Error.ToString())}");
+    }
+    return;
+}
 var end = new DateTime(9999, 12, 31, 23, 59, 59).AddTicks(9999990);
 SandboxRow Row(params (string, object?)[] v) => new(v.Select(x => KeyValuePair.Create(x.Item1, x.Item2)));
 var dim = new[]

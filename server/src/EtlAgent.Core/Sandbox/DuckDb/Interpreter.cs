@@ -211,6 +211,7 @@ internal sealed class Interpreter
     private object? Eval(ScalarExpression e, SqlType? type = null)
     {
         if (type is not null && TryEvalLocally(e, type, out var local)) return local;
+        if (type is not null && Local.TryScalar(e, type, out var computed)) return computed;
         var t = Translator();
         var x = t.Scalar(e);
         if (type is not null) x = t.Cast(x, type, false, null, e);
@@ -247,8 +248,13 @@ internal sealed class Interpreter
         }
     }
 
+    private LocalEvaluator? _local;
+
+    private LocalEvaluator Local => _local ??= new LocalEvaluator(n => _frame.Vars.TryGetValue(n, out var v) ? (v.Value, v.Type) : null);
+
     private bool Test(BooleanExpression b)
     {
+        if (Local.TryPredicate(b, out var known)) return known == true;
         var sql = Translator().Predicate(b);
         return Scalar($"coalesce({sql}, false)", null) is true;
     }
@@ -577,6 +583,19 @@ internal sealed class Interpreter
         var v = VarOf(sv.Variable.Name, sv);
         object? value;
         if (sv.AssignmentKind == AssignmentKind.Equals) value = Eval(sv.Expression, v.Type);
+        else if (sv.AssignmentKind is AssignmentKind.AddEquals or AssignmentKind.SubtractEquals or AssignmentKind.MultiplyEquals && v.Type.IsInteger && v.Type.Name != "bit"
+                 && Local.TryScalar(new BinaryExpression
+                 {
+                     FirstExpression = new VariableReference { Name = sv.Variable.Name },
+                     SecondExpression = sv.Expression,
+                     BinaryExpressionType = sv.AssignmentKind switch
+                     {
+                         AssignmentKind.AddEquals => BinaryExpressionType.Add,
+                         AssignmentKind.SubtractEquals => BinaryExpressionType.Subtract,
+                         _ => BinaryExpressionType.Multiply,
+                     },
+                 }, v.Type, out var compound))
+            value = compound;
         else
         {
             var t = Translator();

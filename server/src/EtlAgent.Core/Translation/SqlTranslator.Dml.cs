@@ -223,7 +223,30 @@ public sealed partial class SqlTranslator
         if (target.CteSql is not null) throw Unsupported("UPDATE through a common table expression", spec.Target);
         var ret = "";
         bool returns = false;
-        if (spec.OutputClause is not null || spec.OutputIntoClause is not null)
+        string? post = null;
+        List<(string, SqlType?)>? postCols = null;
+        string[]? before = null, after = null;
+        var outputCols = (IEnumerable<SelectElement>?)spec.OutputClause?.SelectColumns ?? spec.OutputIntoClause?.SelectColumns ?? Enumerable.Empty<SelectElement>();
+        if (outputCols.Any(c => c is SelectScalarExpression se && ReferencesPseudo(se.Expression, "deleted")))
+        {
+            // OUTPUT deleted.*: RETURNING sees new values, so the target is snapshotted first and the
+            // old row found again by its primary key (which the UPDATE must not change).
+            var pk = target.Table is { } ttn ? Env.Catalog.Find(ttn)?.PrimaryKey : null;
+            var updatedCols = spec.SetClauses.OfType<AssignmentSetClause>().Where(a => a.Column is not null)
+                .Select(a => a.Column.MultiPartIdentifier.Identifiers[^1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            if (pk is null || pk.Columns.Any(updatedCols.Contains))
+                throw Unsupported("UPDATE … OUTPUT deleted.* on a table without an unchanged primary key", (TSqlFragment?)spec.OutputClause ?? spec.OutputIntoClause!);
+            string snapshot = "__update_old_" + Env.UniqueId();
+            postCols = target.Columns.Select(c => (c.Name, c.Computed is null ? (SqlType?)c.Type : null)).ToList();
+            ret = " RETURNING " + string.Join(", ", target.Columns.Select(c => $"{Id(c.Name)} AS {Id(c.Name)}"));
+            returns = true;
+            var list = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt == "inserted" ? $"\"__r\".{Id(col)}" : $"\"__old\".{Id(col)}", out _);
+            var match = string.Join(" AND ", pk.Columns.Select(k => $"\"__old\".{Id(k)} = \"__r\".{Id(k)}"));
+            post = "SELECT " + list[" RETURNING ".Length..] + $" FROM {{0}} AS \"__r\" LEFT JOIN {Id(snapshot)} AS \"__old\" ON {match}";
+            before = new[] { $"CREATE TEMP TABLE {Id(snapshot)} AS SELECT * FROM {target.Physical}" };
+            after = new[] { $"DROP TABLE IF EXISTS {Id(snapshot)}" };
+        }
+        else if (spec.OutputClause is not null || spec.OutputIntoClause is not null)
             ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt == "inserted" ? Id(col) : null, out returns);
         if (spec.FromClause is null)
         {
@@ -232,7 +255,8 @@ public sealed partial class SqlTranslator
             var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
             string alias = " AS " + Id(target.Exposed);
             return new DmlPlan($"{with}UPDATE {target.Physical}{alias} SET {string.Join(", ", sets.Select(s => $"{Id(s.Col)} = {s.Value.Sql}"))}{where}{ret}", returns, target.Physical, target.Table,
-                OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
+                OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
+                Before: before, After: after, PostSelect: post, PostColumns: postCols);
         }
         // UPDATE alias SET … FROM <joins>: evaluate the new values over the original FROM, keyed by rowid.
         var from = string.Join(", ", spec.FromClause.TableReferences.Select(t => TableRef(t, scope)));
@@ -240,7 +264,8 @@ public sealed partial class SqlTranslator
         var where2 = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
         var src = $"SELECT DISTINCT ON (\"__rid\") {Id(target.Exposed)}.rowid AS \"__rid\", {string.Join(", ", setList.Select((s, i) => $"{s.Value.Sql} AS {Id("__v" + i)}"))} FROM {from}{where2}";
         return new DmlPlan($"{with}UPDATE {target.Physical} AS \"__t\" SET {string.Join(", ", setList.Select((s, i) => $"{Id(s.Col)} = \"__s\".{Id("__v" + i)}"))} FROM ({src}) AS \"__s\" WHERE \"__t\".rowid = \"__s\".\"__rid\"{ret}",
-            returns, target.Physical, target.Table, OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
+            returns, target.Physical, target.Table, OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
+            Before: before, After: after, PostSelect: post, PostColumns: postCols);
     }
 
     public DmlPlan Delete(DeleteStatement stmt)

@@ -35,7 +35,9 @@ public static class ErrorMapper
             {
                 var m = Regex.Match(duck, @"Duplicate key ""(.*?)"" violates");
                 if (!m.Success) return e;
-                var pairs = Regex.Matches(m.Groups[1].Value, @"(?:lower\(rtrim\()?([^:,()]+?)(?:\)\))?: ([^,]*)");
+                var text = Regex.Replace(m.Groups[1].Value, @"coalesce\(CAST\((.*?) AS VARCHAR\), \(chr\(0\) \|\| 'NULL'\)\)", "$1");
+                text = text.Replace("\0NULL", "NULL");
+                var pairs = Regex.Matches(text, @"(?:lower\(rtrim\()?([^:,()]+?)(?:\)\))?: ([^,]*)");
                 var cols = pairs.Select(p => p.Groups[1].Value.Trim()).ToList();
                 var values = pairs.Select(p => p.Groups[2].Value.Trim()).ToList();
                 var key = table.Keys.FirstOrDefault(k => k.Columns.Count == cols.Count && k.Columns.All(c => cols.Contains(c, StringComparer.OrdinalIgnoreCase)));

@@ -177,11 +177,18 @@ public sealed class SchemaBuilder
         // DuckDB's key indexes compare bytes; SQL Server's keys compare under the collation. A unique
         // index on lower(rtrim(…)) of the string columns makes 'abc' and 'ABC ' collide as they should.
         int keyNo = 0;
+        // SQL Server's UNIQUE also treats NULLs as equal (one NULL per key); DuckDB admits many, so
+        // nullable key columns enter that index through coalesce(…, a sentinel no data contains).
         foreach (var key in t.Keys)
         {
             var cols = key.Columns.Select(k => t.FindColumn(k)).ToList();
-            if (!cols.Any(c => c?.Type.IsString == true)) continue;
-            var exprs = cols.Select((c, i) => c?.Type.IsString == true ? $"lower(rtrim({Id(c.Name)}))" : Id(c?.Name ?? key.Columns[i]));
+            if (!cols.Any(c => c?.Type.IsString == true || c?.Nullable == true && !key.IsPrimary)) continue;
+            var exprs = cols.Select((c, i) =>
+            {
+                if (c is null) return Id(key.Columns[i]);
+                string e = c.Type.IsString ? $"lower(rtrim({Id(c.Name)}))" : Id(c.Name);
+                return c.Nullable && !key.IsPrimary ? $"coalesce(CAST({e} AS VARCHAR), chr(0) || 'NULL')" : e;
+            });
             var indexName = "ci_" + System.Text.RegularExpressions.Regex.Replace(physical, "[^A-Za-z0-9_]", "_") + "_" + keyNo++;
             sql.Append($";\nCREATE UNIQUE INDEX {Id(indexName)} ON {physical} ({string.Join(", ", exprs)})");
         }

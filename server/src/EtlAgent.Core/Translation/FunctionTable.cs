@@ -57,6 +57,19 @@ public static class FunctionTable
             return new($"string_agg({t.AsText(a[0])}, {a[1].Sql}{order})", SqlTranslator.NVarMax);
         },
         ["FORMAT"] = Format,
+        ["HASHBYTES"] = (t, f, s, a) =>
+        {
+            // SQL Server hashes the bytes of the value: for varchar (ASCII) those are its UTF-8 bytes;
+            // nvarchar would be UTF-16LE, which DuckDB cannot produce, so it is refused.
+            if (a[1].Type is { IsUnicode: true } || a[1].Type is { IsString: false } || a[1].Type is null && a[1].StringConstant is null)
+                throw t.Unsupported("HASHBYTES of a value that is not varchar", f);
+            string fn = (a[0].StringConstant ?? throw t.Unsupported("HASHBYTES with a non-constant algorithm", f)).ToUpperInvariant() switch
+            {
+                "MD5" => "md5", "SHA1" => "sha1", "SHA2_256" => "sha256",
+                var alg => throw t.Unsupported($"HASHBYTES algorithm {alg}", f),
+            };
+            return new($"unhex({fn}({a[1].Sql}))", new SqlType("varbinary", 8000));
+        },
         ["STR"] = (t, f, s, a) => new($"lpad(CAST(round({a[0].Sql}, {(a.Count > 2 ? a[2].Sql : "0")}) AS VARCHAR), {(a.Count > 1 ? a[1].Sql : "10")}, ' ')", new SqlType("varchar", 10)),
 
         // NULL handling and choice

@@ -39,7 +39,7 @@ public static class SqlText
             TimeSpan t => $"TIME '{t:hh\\:mm\\:ss\\.ffffff}'",
             TimeOnly t => $"TIME '{t.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}'",
             Guid g => $"UUID '{g}'",
-            byte[] b => "'\\x" + Convert.ToHexString(b) + "'::BLOB",
+            byte[] b => $"unhex('{Convert.ToHexString(b)}')",
             decimal m => m.ToString(CultureInfo.InvariantCulture),
             double f => f.ToString("R", CultureInfo.InvariantCulture),
             float f => f.ToString("R", CultureInfo.InvariantCulture),

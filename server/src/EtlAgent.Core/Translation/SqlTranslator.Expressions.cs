@@ -50,7 +50,7 @@ public sealed partial class SqlTranslator
             case StringLiteral s:
                 return new Tx(Str(s.Value), new SqlType(s.IsNational ? "nvarchar" : "varchar", Math.Max(1, s.Value.Length)), StringConstant: s.Value);
             case NullLiteral: return new Tx("NULL", null, IsNullLiteral: true);
-            case BinaryLiteral b: return new Tx("'\\x" + b.Value[2..] + "'::BLOB", new SqlType("varbinary", SqlType.Max));
+            case BinaryLiteral b: return new Tx($"unhex('{b.Value[2..]}')", new SqlType("varbinary", SqlType.Max));
             case DefaultLiteral d: throw Unsupported("DEFAULT in this position", d);
             case VariableReference v: return Variable(v.Name, v);
             case GlobalVariableExpression g: return Global(g.Name, g);
@@ -113,10 +113,10 @@ public sealed partial class SqlTranslator
                 var b = Expr(iif.ElseExpression, scope);
                 return CaseOf(new List<string> { $"WHEN {Bool(iif.Predicate, scope)} THEN {a.Sql}", "ELSE " + b.Sql }, new List<Tx> { a, b });
             }
-            case CastCall cc: return Cast(Expr(cc.Parameter, scope), DataTypes.From(cc.DataType), false, null, cc);
-            case TryCastCall tc: return Cast(Expr(tc.Parameter, scope), DataTypes.From(tc.DataType), true, null, tc);
-            case ConvertCall cv: return Cast(Expr(cv.Parameter, scope), DataTypes.From(cv.DataType), false, StyleOf(cv.Style, scope), cv);
-            case TryConvertCall tcv: return Cast(Expr(tcv.Parameter, scope), DataTypes.From(tcv.DataType), true, StyleOf(tcv.Style, scope), tcv);
+            case CastCall cc: return Cast(Expr(cc.Parameter, scope), CastTarget(cc.DataType), false, null, cc);
+            case TryCastCall tc: return Cast(Expr(tc.Parameter, scope), CastTarget(tc.DataType), true, null, tc);
+            case ConvertCall cv: return Cast(Expr(cv.Parameter, scope), CastTarget(cv.DataType), false, StyleOf(cv.Style, scope), cv);
+            case TryConvertCall tcv: return Cast(Expr(tcv.Parameter, scope), CastTarget(tcv.DataType), true, StyleOf(tcv.Style, scope), tcv);
             case ScalarSubquery sq: return new Tx("(" + Query(sq.QueryExpression, new Scope(scope), out var shape) + ")", shape.Count > 0 ? shape[0].Type : null);
             case LeftFunctionCall lf:
             {
@@ -145,6 +145,13 @@ public sealed partial class SqlTranslator
             default:
                 throw Unsupported(e.GetType().Name.Replace("Expression", " expression"), e);
         }
+    }
+
+    /// <summary>The target of CAST/CONVERT: a string type without a length means length 30 there.</summary>
+    private static SqlType CastTarget(DataTypeReference reference)
+    {
+        var t = DataTypes.From(reference);
+        return reference is SqlDataTypeReference { Parameters.Count: 0 } && t.Name is "char" or "varchar" or "nchar" or "nvarchar" ? t with { Length = 30 } : t;
     }
 
     internal int? StyleOf(ScalarExpression? style, Scope scope)

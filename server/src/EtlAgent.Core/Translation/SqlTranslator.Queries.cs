@@ -275,6 +275,22 @@ public sealed partial class SqlTranslator
                 var values = string.Join(", ", rows.Select(r => "(" + string.Join(", ", r.Select((x, i) => Coerce(x, types[i], iv).Sql)) + ")"));
                 return $"(VALUES {values}) AS {Id(alias)}({string.Join(", ", cols.Select(Id))})";
             }
+            case GlobalFunctionTableReference f when f.Name.Value.Equals("STRING_SPLIT", StringComparison.OrdinalIgnoreCase):
+            {
+                // STRING_SPLIT(string, separator [, enable_ordinal]): one row per piece, column value (and ordinal).
+                var a = f.Parameters.Select(p => Expr(p, scope)).ToList();
+                string alias = f.Alias?.Value ?? "STRING_SPLIT";
+                bool ordinal = a.Count > 2 && a[2].Sql.Trim() == "1";
+                var valueType = a[0].Type is { IsString: true } st ? st : NVarMax;
+                var shape = new List<ColumnShape> { new("value", valueType) };
+                if (ordinal) shape.Add(new ColumnShape("ordinal", BigInt));
+                scope.Sources.Add(new SourceShape(alias, shape));
+                string pieces = $"string_split({AsText(a[0])}, {AsText(a[1])})";
+                string select = ordinal
+                    ? $"SELECT unnest({pieces}) AS \"value\", CAST(unnest(generate_series(1, len({pieces}))) AS BIGINT) AS \"ordinal\""
+                    : $"SELECT unnest({pieces}) AS \"value\"";
+                return $"({select}) AS {Id(alias)}";
+            }
             case SchemaObjectFunctionTableReference f:
             {
                 var qn = new QualifiedName(f.SchemaObject.SchemaIdentifier?.Value, f.SchemaObject.BaseIdentifier.Value);

@@ -220,7 +220,7 @@ public sealed partial class SqlTranslator
         if (spec.TopRowFilter is not null) throw Unsupported("UPDATE TOP", spec.TopRowFilter);
         if (spec.WhereClause?.Cursor is not null) throw Unsupported("WHERE CURRENT OF", spec.WhereClause);
         var target = ResolveTarget(spec.Target, scope, spec.FromClause);
-        if (target.CteSql is not null) throw Unsupported("UPDATE through a common table expression", spec.Target);
+        if (target.CteSql is not null) return UpdateThroughCte(stmt, target, scope, with);
         var ret = "";
         bool returns = false;
         string? post = null;
@@ -266,6 +266,61 @@ public sealed partial class SqlTranslator
         return new DmlPlan($"{with}UPDATE {target.Physical} AS \"__t\" SET {string.Join(", ", setList.Select((s, i) => $"{Id(s.Col)} = \"__s\".{Id("__v" + i)}"))} FROM ({src}) AS \"__s\" WHERE \"__t\".rowid = \"__s\".\"__rid\"{ret}",
             returns, target.Physical, target.Table, OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
             Before: before, After: after, PostSelect: post, PostColumns: postCols);
+    }
+
+    /// <summary>
+    /// WITH c AS (SELECT … FROM one_table …) UPDATE c SET …: the CTE's rows are found again in the
+    /// base table by rowid; its columns that are plain column references map back to base columns.
+    /// </summary>
+    private DmlPlan UpdateThroughCte(UpdateStatement stmt, Target target, Scope scope, string with)
+    {
+        var spec = stmt.UpdateSpecification;
+        if (spec.OutputClause is not null || spec.OutputIntoClause is not null || spec.FromClause is not null)
+            throw Unsupported("UPDATE through a common table expression with OUTPUT or FROM", spec.Target);
+        var cte = stmt.WithCtesAndXmlNamespaces!.CommonTableExpressions.First(c => string.Equals(c.ExpressionName.Value, target.CteSql, StringComparison.OrdinalIgnoreCase));
+        if (cte.QueryExpression is not QuerySpecification { FromClause.TableReferences: [NamedTableReference baseRef] } cq || cq.GroupByClause is not null || cq.UniqueRowFilter == UniqueRowFilter.Distinct)
+            throw Unsupported("UPDATE through a common table expression over more than one table", spec.Target);
+        var baseTarget = ResolveTarget(CloneWithoutAlias(baseRef), new Scope(null), null);
+        string baseExposed = baseRef.Alias?.Value ?? baseRef.SchemaObject.BaseIdentifier.Value;
+        // CTE column → base column, for the columns that are plain references to the base table.
+        var map = new Dictionary<string, ColumnDef>(StringComparer.OrdinalIgnoreCase);
+        int position = 0;
+        foreach (var el in cq.SelectElements)
+        {
+            switch (el)
+            {
+                case SelectStarExpression:
+                    foreach (var c in baseTarget.Columns) { map[c.Name] = c; position++; }
+                    break;
+                case SelectScalarExpression { Expression: ColumnReferenceExpression cr } se when cr.ColumnType == ColumnType.Regular:
+                {
+                    var baseCol = baseTarget.Columns.FirstOrDefault(c => string.Equals(c.Name, cr.MultiPartIdentifier.Identifiers[^1].Value, StringComparison.OrdinalIgnoreCase));
+                    string exposed = position < cte.Columns.Count ? cte.Columns[position].Value : se.ColumnName?.Value ?? cr.MultiPartIdentifier.Identifiers[^1].Value;
+                    if (baseCol is not null) map[exposed] = baseCol;
+                    position++;
+                    break;
+                }
+                default: position++; break;
+            }
+        }
+        var inner = Query(cq, new Scope(scope), out var shape);
+        inner = inner.Insert("SELECT ".Length, $"{Id(baseExposed)}.rowid AS \"__rid\", ");
+        var outer = new Scope(scope);
+        outer.Sources.Add(new SourceShape(target.Exposed, shape));
+        var sets = new List<(string Col, Tx Value)>();
+        foreach (var sc in spec.SetClauses)
+        {
+            if (sc is not AssignmentSetClause a || a.Variable is not null || a.AssignmentKind != AssignmentKind.Equals)
+                throw Unsupported("this SET form in an UPDATE through a common table expression", sc);
+            var name = a.Column.MultiPartIdentifier.Identifiers[^1].Value;
+            if (!map.TryGetValue(name, out var baseCol))
+                throw Unsupported($"updating CTE column {name}, which is not a column of the base table", a);
+            sets.Add((baseCol.Name, Assign(Expr(a.NewValue, outer), baseCol.Type, a)));
+        }
+        var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, outer);
+        var src = $"SELECT DISTINCT ON (\"__rid\") {Id(target.Exposed)}.\"__rid\" AS \"__rid\", {string.Join(", ", sets.Select((x, i) => $"{x.Value.Sql} AS {Id("__v" + i)}"))} FROM ({inner}) AS {Id(target.Exposed)}{where}";
+        return new DmlPlan($"UPDATE {baseTarget.Physical} AS \"__t\" SET {string.Join(", ", sets.Select((x, i) => $"{Id(x.Col)} = \"__s\".{Id("__v" + i)}"))} FROM ({src}) AS \"__s\" WHERE \"__t\".rowid = \"__s\".\"__rid\"",
+            false, baseTarget.Physical, baseTarget.Table);
     }
 
     public DmlPlan Delete(DeleteStatement stmt)

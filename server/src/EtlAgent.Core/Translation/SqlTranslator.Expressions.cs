@@ -31,6 +31,9 @@ public sealed partial class SqlTranslator
 
     public Tx Expr(ScalarExpression e, Scope scope)
     {
+        // The sandbox compares under SQL Server's default case-insensitive collation only.
+        if (e is PrimaryExpression { Collation: { } collation } && !collation.Value.Contains("_CI", StringComparison.OrdinalIgnoreCase))
+            throw Unsupported($"COLLATE {collation.Value}", e, "only case-insensitive collations are modelled");
         switch (e)
         {
             case IntegerLiteral i:

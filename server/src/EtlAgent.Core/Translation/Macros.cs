@@ -28,6 +28,10 @@ public static class Macros
         // datetime keeps 1/300 s ticks, shown rounded to milliseconds (.000, .003, .007).
         "CREATE MACRO tsql_datetime(ts) AS make_timestamp(CAST(round(round(epoch_us(CAST(ts AS TIMESTAMP)) * 300.0 / 1000000) * 1000000 / 300 / 1000) * 1000 AS BIGINT));",
         "CREATE MACRO tsql_smalldatetime(ts) AS make_timestamp(CAST(round(epoch_us(CAST(ts AS TIMESTAMP)) / 60000000.0) * 60000000 AS BIGINT));",
+        // float/real → string (style 0): at most 6 significant digits, scientific with a 3-digit exponent.
+        @"CREATE MACRO tsql_float_str(x) AS regexp_replace(regexp_replace(format('{:.6g}', CAST(x AS DOUBLE)), 'e([+-])([0-9])$', 'e\100\2'), 'e([+-])([0-9][0-9])$', 'e\10\2');",
+        // datetime/smalldatetime → string (style 0/100): 'mon dd yyyy hh:miAM'.
+        "CREATE MACRO tsql_datetime_str(x) AS strftime(x, '%b ') || lpad(CAST(day(x) AS VARCHAR), 2, ' ') || strftime(x, ' %Y ') || lpad(CAST(((hour(x) + 11) % 12) + 1 AS VARCHAR), 2, ' ') || strftime(x, ':%M%p');",
         // DATEPART(week): weeks start on Sunday (DATEFIRST 7) and 1 January is in week 1.
         "CREATE MACRO tsql_week(d) AS ((dayofyear(d) + dayofweek(make_date(year(d), 1, 1)) - 1) // 7) + 1;",
         // DATEDIFF(week): Sundays crossed.

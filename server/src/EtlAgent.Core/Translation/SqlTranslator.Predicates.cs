@@ -187,20 +187,24 @@ public sealed partial class SqlTranslator
             else if (from.IsDateTime)
             {
                 string fmt;
-                if (style is int st)
+                if (style is int st and not (0 or 100))
                     fmt = DateStyles.TryGetValue(st, out var f) ? f : throw new UnsupportedConstructException($"CONVERT style {st}", at is null ? null : Env.LocationOf(at));
-                else fmt = from.Name switch
+                else fmt = style is 0 or 100 ? "" : from.Name switch
                 {
                     "date" => "%Y-%m-%d",
                     "time" => "%H:%M:%S.%f0",
                     "datetime2" => from.Scale is 0 ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M:%S.%f" + (from.Scale is null or 7 ? "0" : ""),
-                    _ => "%Y-%m-%d %H:%M:%S.%g",
+                    _ => "",
                 };
-                s = from.Name == "time" ? $"strftime(TIMESTAMP '2000-01-01' + {x.Sql}, {Str(fmt)})" : $"strftime({x.Sql}, {Str(fmt)})";
+                if (fmt == "" || style is 0 or 100)
+                    s = from.Name is "datetime" or "smalldatetime" or "datetimeoffset" || style is 0 or 100 ? $"tsql_datetime_str({x.Sql})" : $"strftime({x.Sql}, '%Y-%m-%d %H:%M:%S.%g')";
+                else
+                    s = from.Name == "time" ? $"strftime(TIMESTAMP '2000-01-01' + {x.Sql}, {Str(fmt)})" : $"strftime({x.Sql}, {Str(fmt)})";
             }
             else if (from.Name == "bit") s = $"CAST(CAST({x.Sql} AS INTEGER) AS VARCHAR)";
             else if (from.Name == "uniqueidentifier") s = $"upper(CAST({x.Sql} AS VARCHAR))";
-            else if (from.IsApproximate) s = $"CAST({x.Sql} AS VARCHAR)";
+            else if (from.IsApproximate) s = style is null or 0 ? $"tsql_float_str({x.Sql})" : throw new UnsupportedConstructException($"CONVERT style {style} for float", at is null ? null : Env.LocationOf(at));
+            else if (from.Name is "money" or "smallmoney") s = $"CAST(CAST(round({x.Sql}, 2) AS DECIMAL(38,2)) AS VARCHAR)";
             else s = $"CAST({x.Sql} AS VARCHAR)";
             if (DuckTypes.MaxChars(to) is int n)
             {

@@ -103,7 +103,14 @@ public sealed partial class SqlTranslator
     {
         if (x.IsNullLiteral) return new Tx($"CAST(NULL AS {DuckTypes.Of(to)})", to);
         if (to.IsString)
-            return x.Type is null || x.Type.IsString ? x : Cast(x, to with { Length = SqlType.Max }, false, null, at);
+        {
+            var text = x.Type is null || x.Type.IsString ? x : Cast(x, to with { Length = SqlType.Max }, false, null, at);
+            if (DuckTypes.MaxChars(to) is not int n) return text;
+            // Trailing spaces beyond the length are dropped silently (a longer value still fails with
+            // 2628 in the table's check); char(n)/nchar(n) pad with spaces.
+            string fitted = $"CASE WHEN length({text.Sql}) > {n} AND length(rtrim({text.Sql})) <= {n} THEN left({text.Sql}, {n}) ELSE {text.Sql} END";
+            return new Tx(to.Name is "char" or "nchar" ? $"rpad({fitted}, CAST(greatest({n}, length({fitted})) AS INTEGER), ' ')" : fitted, to);
+        }
         if (x.Type is null && x.StringConstant is null) return x;
         if (x.Type is not null && x.Type.Name == to.Name && !(to.IsDecimal && x.Type.Scale != to.Scale)) return x;
         return Cast(x, to, false, null, at);

@@ -46,7 +46,7 @@ internal static class Values
                 "uniqueidentifier" => v is Guid ? v : Guid.Parse(v.ToString()!),
                 "time" => v is TimeSpan ? v : v is string tt ? TimeSpan.Parse(tt, CultureInfo.InvariantCulture) : v,
                 "sql_variant" => v,
-                _ when type.IsString => v is string ? v : ToText(v),
+                _ when type.IsString => Fit(v as string ?? ToText(v)!, type),
                 _ => v,
             };
         }
@@ -69,6 +69,14 @@ internal static class Values
         if (scale > 28) return d;
         var r = Math.Round(d, scale);
         return r + new decimal(0, 0, 0, false, (byte)scale);
+    }
+
+    /// <summary>A string as a (n)char(n)/(n)varchar(n) column stores it: padded, or trailing spaces beyond n dropped.</summary>
+    private static string Fit(string s, SqlType type)
+    {
+        if (DuckTypes.MaxChars(type) is not int n) return s;
+        if (s.Length > n && s.TrimEnd(' ').Length <= n) s = s[..n];
+        return type.Name is "char" or "nchar" && s.Length < n ? s.PadRight(n) : s;
     }
 
     public static SqlType? TypeOf(object? v) => v switch

@@ -34,21 +34,21 @@ public static class FunctionTable
         ["REPLACE"] = (t, f, s, a) => a[1].StringConstant is { } pat && pat.Length > 0
             ? new($"regexp_replace({t.AsText(a[0])}, {Str(System.Text.RegularExpressions.Regex.Escape(pat))}, {(a[2].StringConstant is { } rep ? Str(rep.Replace("\\", "\\\\")) : "replace(" + t.AsText(a[2]) + ", '\\', '\\\\')")}, 'gi')", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max })
             : new($"replace({t.AsText(a[0])}, {t.AsText(a[1])}, {t.AsText(a[2])})", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max }),
-        ["CHARINDEX"] = (t, f, s, a) => a.Count == 2
+        ["CHARINDEX"] = (t, f, s, a) => a[0].StringConstant == "" ? new("CAST(0 AS INTEGER)", SqlTranslator.Int) : a.Count == 2
             ? new($"CAST(instr(lower({t.AsText(a[1])}), lower({t.AsText(a[0])})) AS INTEGER)", SqlTranslator.Int)
             : new($"CAST(CASE WHEN instr(lower(substring({t.AsText(a[1])}, greatest({a[2].Sql}, 1))), lower({t.AsText(a[0])})) = 0 THEN 0 ELSE instr(lower(substring({t.AsText(a[1])}, greatest({a[2].Sql}, 1))), lower({t.AsText(a[0])})) + greatest({a[2].Sql}, 1) - 1 END AS INTEGER)", SqlTranslator.Int),
         ["PATINDEX"] = (t, f, s, a) => a[0].StringConstant is { } p
             ? new($"CAST(coalesce(nullif(length(regexp_extract({t.AsText(a[1])}, {Str("^(.*?)" + SqlTranslator.LikeToRegex(p.Trim('%')))}, 1, 'is')) + 1, 1) * CASE WHEN regexp_full_match({t.AsText(a[1])}, {Str(SqlTranslator.LikeToRegex(p))}, 'is') THEN 1 ELSE 0 END, 0) AS INTEGER)", SqlTranslator.Int)
             : throw t.Unsupported("PATINDEX with a non-constant pattern", f),
-        ["REPLICATE"] = (t, f, s, a) => new($"repeat({t.AsText(a[0])}, CAST({a[1].Sql} AS BIGINT))", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max }),
-        ["SPACE"] = (t, f, s, a) => new($"repeat(' ', CAST({a[0].Sql} AS BIGINT))", new SqlType("varchar", SqlType.Max)),
+        ["REPLICATE"] = (t, f, s, a) => new($"CASE WHEN {a[1].Sql} < 0 THEN NULL ELSE repeat({t.AsText(a[0])}, CAST({a[1].Sql} AS BIGINT)) END", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max }),
+        ["SPACE"] = (t, f, s, a) => new($"CASE WHEN {a[0].Sql} < 0 THEN NULL ELSE repeat(' ', CAST({a[0].Sql} AS BIGINT)) END", new SqlType("varchar", SqlType.Max)),
         ["REVERSE"] = (t, f, s, a) => new($"reverse({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
         ["STUFF"] = (t, f, s, a) => new($"(left({t.AsText(a[0])}, {a[1].Sql} - 1) || {t.AsText(a[3])} || substring({t.AsText(a[0])}, {a[1].Sql} + {a[2].Sql}))", SqlTranslator.NVarMax),
         ["CONCAT"] = (t, f, s, a) => new($"concat({string.Join(", ", a.Select(t.AsText))})", SqlTranslator.NVarMax),
         ["CONCAT_WS"] = (t, f, s, a) => new($"concat_ws({string.Join(", ", a.Select(t.AsText))})", SqlTranslator.NVarMax),
         ["UNICODE"] = (t, f, s, a) => new($"CAST(unicode({a[0].Sql}) AS INTEGER)", SqlTranslator.Int),
         ["ASCII"] = (t, f, s, a) => new($"CAST(ascii({a[0].Sql}) AS INTEGER)", SqlTranslator.Int),
-        ["CHAR"] = (t, f, s, a) => new($"chr(CAST({a[0].Sql} AS INTEGER))", new SqlType("char", 1)),
+        ["CHAR"] = (t, f, s, a) => new($"CASE WHEN {a[0].Sql} BETWEEN 0 AND 255 THEN chr(CAST({a[0].Sql} AS INTEGER)) END", new SqlType("char", 1)),
         ["NCHAR"] = (t, f, s, a) => new($"chr(CAST({a[0].Sql} AS INTEGER))", new SqlType("nchar", 1)),
         ["QUOTENAME"] = (t, f, s, a) => new($"('[' || replace({t.AsText(a[0])}, ']', ']]') || ']')", V(258)),
         ["STRING_AGG"] = (t, f, s, a) =>
@@ -97,12 +97,12 @@ public static class FunctionTable
             return a[0].Type is { } rt && (rt.IsDecimal || rt.IsInteger || rt.Name is "money") ? new($"CAST({sql} AS {DuckTypes.Of(rt)})", rt) : new(sql, a[0].Type);
         },
         ["POWER"] = (t, f, s, a) => new(a[0].Type?.IsInteger == true ? $"CAST(trunc(power({a[0].Sql}, {a[1].Sql})) AS {DuckTypes.Of(a[0].Type)})" : $"power({a[0].Sql}, {a[1].Sql})", a[0].Type ?? SqlTranslator.Float),
-        ["SQRT"] = (t, f, s, a) => Simple("sqrt", SqlTranslator.Float, a),
+        ["SQRT"] = (t, f, s, a) => new($"CASE WHEN {a[0].Sql} < 0 THEN {Raise(3623, "An invalid floating point operation occurred.")} ELSE sqrt({a[0].Sql}) END", SqlTranslator.Float),
         ["SQUARE"] = (t, f, s, a) => new($"({a[0].Sql} * {a[0].Sql})", SqlTranslator.Float),
         ["SIGN"] = (t, f, s, a) => new($"sign({a[0].Sql})", a[0].Type),
         ["EXP"] = (t, f, s, a) => Simple("exp", SqlTranslator.Float, a),
-        ["LOG"] = (t, f, s, a) => a.Count == 1 ? Simple("ln", SqlTranslator.Float, a) : new($"(ln({a[0].Sql}) / ln({a[1].Sql}))", SqlTranslator.Float),
-        ["LOG10"] = (t, f, s, a) => Simple("log10", SqlTranslator.Float, a),
+        ["LOG"] = (t, f, s, a) => new($"CASE WHEN {a[0].Sql} <= 0 THEN {Raise(3623, "An invalid floating point operation occurred.")} ELSE {(a.Count == 1 ? $"ln({a[0].Sql})" : $"(ln({a[0].Sql}) / ln({a[1].Sql}))")} END", SqlTranslator.Float),
+        ["LOG10"] = (t, f, s, a) => new($"CASE WHEN {a[0].Sql} <= 0 THEN {Raise(3623, "An invalid floating point operation occurred.")} ELSE log10({a[0].Sql}) END", SqlTranslator.Float),
         ["PI"] = (t, f, s, a) => new("pi()", SqlTranslator.Float),
 
         // Dates

@@ -124,12 +124,12 @@ public sealed partial class SqlTranslator
             case LeftFunctionCall lf:
             {
                 var a = lf.Parameters.Select(p => Expr(p, scope)).ToList();
-                return new Tx($"left({AsText(a[0])}, {a[1].Sql})", StringResult(a[0]));
+                return new Tx($"CASE WHEN {a[1].Sql} < 0 THEN {SqlText.Raise(536, "Invalid length parameter passed to the left function.")} ELSE left({AsText(a[0])}, CAST({a[1].Sql} AS BIGINT)) END", StringResult(a[0]));
             }
             case RightFunctionCall rf:
             {
                 var a = rf.Parameters.Select(p => Expr(p, scope)).ToList();
-                return new Tx($"right({AsText(a[0])}, {a[1].Sql})", StringResult(a[0]));
+                return new Tx($"CASE WHEN {a[1].Sql} < 0 THEN {SqlText.Raise(536, "Invalid length parameter passed to the right function.")} ELSE right({AsText(a[0])}, CAST({a[1].Sql} AS BIGINT)) END", StringResult(a[0]));
             }
             case NextValueForExpression nv:
             {

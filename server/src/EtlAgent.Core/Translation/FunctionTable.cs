@@ -30,7 +30,7 @@ public static class FunctionTable
         ["TRIM"] = (t, f, s, a) => new($"trim({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
         ["UPPER"] = (t, f, s, a) => new($"upper({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
         ["LOWER"] = (t, f, s, a) => new($"lower({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
-        ["SUBSTRING"] = (t, f, s, a) => new($"CASE WHEN {a[2].Sql} < 0 THEN {Raise(537, "Invalid length parameter passed to the LEFT or SUBSTRING function.")} ELSE substring({t.AsText(a[0])}, CAST({a[1].Sql} AS BIGINT), CAST(greatest(0, {a[2].Sql}) AS BIGINT)) END", SqlTranslator.StringResult(a[0])),
+        ["SUBSTRING"] = (t, f, s, a) => new($"CASE WHEN {a[2].Sql} < 0 THEN {Raise(537, "Invalid length parameter passed to the LEFT or SUBSTRING function.")} ELSE substring({t.AsText(a[0])}, CAST(greatest({a[1].Sql}, 1) AS BIGINT), CAST(greatest(0, {a[2].Sql} - (greatest({a[1].Sql}, 1) - {a[1].Sql})) AS BIGINT)) END", SqlTranslator.StringResult(a[0])),
         ["REPLACE"] = (t, f, s, a) => a[1].StringConstant is { } pat && pat.Length > 0
             ? new($"regexp_replace({t.AsText(a[0])}, {Str(System.Text.RegularExpressions.Regex.Escape(pat))}, {(a[2].StringConstant is { } rep ? Str(rep.Replace("\\", "\\\\")) : "replace(" + t.AsText(a[2]) + ", '\\', '\\\\')")}, 'gi')", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max })
             : new($"replace({t.AsText(a[0])}, {t.AsText(a[1])}, {t.AsText(a[2])})", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max }),

@@ -299,13 +299,23 @@ internal sealed class Interpreter
     }
 
     /// <summary>Runs a script's batches (GO-separated) at top level.</summary>
+    /// <summary>
+    /// Runs a script's batches (GO-separated) at top level. As with sqlcmd and SSMS, an error that
+    /// ends a batch does not stop the next one; the first error is reported.
+    /// </summary>
     public void RunScript(SqlDocument doc)
     {
         if (doc.Script is null) throw new UnsupportedConstructException("script without syntax", null);
         foreach (var batch in doc.Script.Batches)
         {
             var frame = NewFrame(doc, null);
-            RunInFrame(frame, batch.Statements);
+            try { RunInFrame(frame, batch.Statements); }
+            catch (SandboxRuntimeError e) when (doc.Script.Batches.Count > 1)
+            {
+                FirstUncaughtError ??= e;
+                Messages.Add($"Msg {e.Number}, Level {e.Severity}, State {e.State}, Line {(e.Data["line"] is int l ? l : 0)}: {e.Message}");
+                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; }
+            }
         }
     }
 
@@ -343,11 +353,36 @@ internal sealed class Interpreter
         foreach (var s in statements)
         {
             _cancel.ThrowIfCancellationRequested();
-            var flow = Run(s);
+            Flow flow;
+            try
+            {
+                flow = Run(s);
+            }
+            catch (SandboxRuntimeError e) when (_tryDepth == 0 && !_xactAbort && _tranCount == 0 && IsStatementTerminating(e))
+            {
+                // Outside TRY, a statement-level error ends only the statement (which DuckDB rolled
+                // back); the batch goes on with @@ERROR set, and the caller still receives the error.
+                FirstUncaughtError ??= e;
+                Messages.Add($"Msg {e.Number}, Level {e.Severity}, State {e.State}, Line {(e.Data["line"] is int l ? l : 0)}: {e.Message}");
+                _lastError = e.Number;
+                continue;
+            }
             if (flow != Flow.Normal) return flow;
         }
         return Flow.Normal;
     }
+
+    /// <summary>The first error that did not end the run (statement-level, outside TRY), if any.</summary>
+    public SandboxRuntimeError? FirstUncaughtError { get; private set; }
+
+    private int _tryDepth;
+
+    /// <summary>
+    /// Errors that end only the statement in SQL Server (with XACT_ABORT OFF): constraint and
+    /// truncation errors and RAISERROR. Conversion errors, THROW and the rest end the batch.
+    /// </summary>
+    private static bool IsStatementTerminating(SandboxRuntimeError e) =>
+        e.Number is 2627 or 2601 or 547 or 515 or 2628 or 8152 or 544 || e.Data["raiserror"] is true;
 
     // ---------------------------------------------------------------- statements
 
@@ -789,7 +824,9 @@ internal sealed class Interpreter
     {
         try
         {
-            return RunList(tc.TryStatements.Statements);
+            _tryDepth++;
+            try { return RunList(tc.TryStatements.Statements); }
+            finally { _tryDepth--; }
         }
         catch (SandboxRuntimeError e) when (e.Severity > 10)
         {
@@ -838,7 +875,9 @@ internal sealed class Interpreter
         var message = FormatMessage(format, args);
         _rowCount = 0;
         if (severity <= 10) { Messages.Add(message); return; }
-        throw new SandboxRuntimeError(50000, message, severity, state);
+        var error = new SandboxRuntimeError(50000, message, severity, state);
+        error.Data["raiserror"] = true;
+        throw error;
     }
 
     /// <summary>RAISERROR's printf-style substitution: %d %i %u %s %x %X %o with optional flags/width.</summary>

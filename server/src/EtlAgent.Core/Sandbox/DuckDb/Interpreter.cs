@@ -146,6 +146,7 @@ internal sealed class Interpreter
 
     private DuckDBCommand Command(string sql)
     {
+        _schema.EnsureMacros(sql);
         var cmd = _db.CreateCommand();
         cmd.CommandText = sql;
         return cmd;

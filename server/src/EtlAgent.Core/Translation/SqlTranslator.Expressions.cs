@@ -238,10 +238,11 @@ public sealed partial class SqlTranslator
             return new Tx(sql, scope.ColumnType(new[] { parts[^1] }));
         }
         var type = scope.ColumnType(parts);
+        var original = parts;
         if (parts.Count > 2) parts = parts.Skip(parts.Count - 2).ToList();
         if (parts.Count == 2 && parts[0].StartsWith('#') && Env.LocalTable(parts[0]) is { } lt)
             parts[0] = lt.PhysicalName;
-        return new Tx(string.Join(".", parts.Select(Id)), type);
+        return new Tx(Grouped(string.Join(".", parts.Select(Id)), original, scope), type);
     }
 
     private Tx Binary(BinaryExpression b, Scope scope)

@@ -74,6 +74,50 @@ public sealed partial class SqlTranslator
     {
         if (qs.ForClause is not null) throw Unsupported("FOR XML/JSON", qs.ForClause);
         var from = qs.FromClause is null ? "" : " FROM " + string.Join(", ", qs.FromClause.TableReferences.Select(t => TableRef(t, scope, cteName)));
+        // GROUP BY a string column: groups ignore trailing spaces (rtrim), the column read outside an
+        // aggregate becomes any_value(column) — one of the group's actual values, as in SQL Server —
+        // and a correlated subquery sees the group key.
+        List<string>? groupSql = null;
+        if (qs.GroupByClause is { } gb)
+        {
+            if (gb.GroupByOption != GroupByOption.None) throw Unsupported("GROUP BY " + gb.GroupByOption, gb);
+            groupSql = new List<string>();
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var g in gb.GroupingSpecifications)
+            {
+                if (g is not ExpressionGroupingSpecification eg) throw Unsupported(g.GetType().Name, g);
+                var gx = Expr(eg.Expression, scope);
+                if (eg.Expression is ColumnReferenceExpression && gx.Type?.IsString == true)
+                {
+                    groupSql.Add($"rtrim({gx.Sql})");
+                    map[gx.Sql] = $"rtrim({gx.Sql})";
+                }
+                else groupSql.Add(gx.Sql);
+            }
+            scope.Grouped = map.Count > 0 ? map : null;
+        }
+        var savedDepth = _aggregateDepth;
+        _aggregateDepth = 0;
+        try { return SpecBody(qs, scope, out shape, cteName, from, groupSql); }
+        finally { _aggregateDepth = savedDepth; }
+    }
+
+    private int _aggregateDepth;
+
+    internal void EnterAggregate() => _aggregateDepth++;
+    internal void LeaveAggregate() => _aggregateDepth--;
+
+    /// <summary>A column reference as a grouped query needs it (see <see cref="Scope.Grouped"/>).</summary>
+    internal string Grouped(string sql, IReadOnlyList<string> parts, Scope scope)
+    {
+        var owner = scope.Owner(parts);
+        if (owner?.Grouped is not { } keys || owner.InWhere || !keys.TryGetValue(sql, out var key)) return sql;
+        if (owner != scope) return key;
+        return _aggregateDepth == 0 ? $"any_value({sql})" : sql;
+    }
+
+    private string SpecBody(QuerySpecification qs, Scope scope, out IReadOnlyList<ColumnShape> shape, string? cteName, string from, List<string>? groupSql)
+    {
         bool recursive = cteName is not null && from.Contains("/*cte:" + cteName.ToLowerInvariant() + "*/");
         var cols = new List<string>();
         var shapeList = new List<ColumnShape>();
@@ -126,17 +170,11 @@ public sealed partial class SqlTranslator
         if (qs.WhereClause is not null)
         {
             if (qs.WhereClause.Cursor is not null) throw Unsupported("WHERE CURRENT OF", qs.WhereClause);
-            sb.Append(" WHERE ").Append(Bool(qs.WhereClause.SearchCondition, scope));
+            scope.InWhere = true; // WHERE filters rows before grouping
+            try { sb.Append(" WHERE ").Append(Bool(qs.WhereClause.SearchCondition, scope)); }
+            finally { scope.InWhere = false; }
         }
-        if (qs.GroupByClause is not null)
-        {
-            if (qs.GroupByClause.GroupByOption != GroupByOption.None) throw Unsupported("GROUP BY " + qs.GroupByClause.GroupByOption, qs.GroupByClause);
-            sb.Append(" GROUP BY ").Append(string.Join(", ", qs.GroupByClause.GroupingSpecifications.Select(g => g switch
-            {
-                ExpressionGroupingSpecification eg => Expr(eg.Expression, scope).Sql,
-                _ => throw Unsupported(g.GetType().Name, g),
-            })));
-        }
+        if (groupSql is not null) sb.Append(" GROUP BY ").Append(string.Join(", ", groupSql));
         if (qs.HavingClause is not null) sb.Append(" HAVING ").Append(Bool(qs.HavingClause.SearchCondition, scope));
 
         string order = qs.OrderByClause is null ? "" : " " + OrderBy(qs.OrderByClause, scope, shapeList);

@@ -104,7 +104,9 @@ public sealed partial class SqlTranslator
 
     private int _aggregateDepth;
 
-    internal void EnterAggregate() => _aggregateDepth++;
+    private int _aggregatesSeen;
+
+    internal void EnterAggregate() { _aggregateDepth++; _aggregatesSeen++; }
     internal void LeaveAggregate() => _aggregateDepth--;
 
     /// <summary>A column reference as a grouped query needs it (see <see cref="Scope.Grouped"/>).</summary>
@@ -121,6 +123,9 @@ public sealed partial class SqlTranslator
         bool recursive = cteName is not null && from.Contains("/*cte:" + cteName.ToLowerInvariant() + "*/");
         var cols = new List<string>();
         var shapeList = new List<ColumnShape>();
+        var distinctKeys = new List<string>();
+        bool distinctIsPlain = groupSql is not null;
+        int aggregatesBefore = _aggregatesSeen;
         foreach (var el in qs.SelectElements)
         {
             switch (el)
@@ -129,12 +134,14 @@ public sealed partial class SqlTranslator
                 {
                     var x = Expr(se.Expression, scope);
                     string? alias = se.ColumnName?.Value ?? (se.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers[^1].Value;
+                    distinctKeys.Add(x.Type?.IsString == true ? $"rtrim({x.Sql})" : x.Sql);
                     cols.Add(alias is null ? x.Sql : $"{x.Sql} AS {Id(alias)}");
                     shapeList.Add(new ColumnShape(alias ?? "", x.Type));
                     break;
                 }
                 case SelectStarExpression star:
                 {
+                    distinctIsPlain = true;
                     if (star.Qualifier is null)
                     {
                         cols.Add("*");
@@ -164,7 +171,11 @@ public sealed partial class SqlTranslator
         }
         shape = shapeList;
         var sb = new System.Text.StringBuilder("SELECT ");
-        if (qs.UniqueRowFilter == UniqueRowFilter.Distinct) sb.Append("DISTINCT ");
+        // DISTINCT over strings ignores trailing spaces: DISTINCT ON the rtrim'd values keeps one real row.
+        if (_aggregatesSeen != aggregatesBefore) distinctIsPlain = true;
+        string distinct = qs.UniqueRowFilter != UniqueRowFilter.Distinct ? ""
+            : !distinctIsPlain && shapeList.Any(c => c.Type?.IsString == true) ? $"DISTINCT ON ({string.Join(", ", distinctKeys)}) " : "DISTINCT ";
+        sb.Append(distinct);
         sb.Append(string.Join(", ", cols));
         sb.Append(from);
         if (qs.WhereClause is not null)
@@ -185,7 +196,7 @@ public sealed partial class SqlTranslator
             {
                 if (qs.OrderByClause is null) throw Unsupported("TOP … WITH TIES without ORDER BY", top);
                 var over = OrderBy(qs.OrderByClause, scope, shapeList);
-                sb.Insert("SELECT ".Length + (qs.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT ".Length : 0), $"rank() OVER ({over}) AS \"__rank\", ");
+                sb.Insert("SELECT ".Length + distinct.Length, $"rank() OVER ({over}) AS \"__rank\", ");
                 var inner = sb.ToString();
                 return $"SELECT * EXCLUDE (\"__rank\") FROM ({inner}) AS \"__ties\" WHERE \"__rank\" <= {n.Sql} ORDER BY \"__rank\"";
             }
@@ -193,7 +204,7 @@ public sealed partial class SqlTranslator
             {
                 // TOP (n) PERCENT: the first ceil(count * n / 100) rows in ORDER BY order.
                 var over = qs.OrderByClause is null ? "" : OrderBy(qs.OrderByClause, scope, shapeList);
-                sb.Insert("SELECT ".Length + (qs.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT ".Length : 0), $"row_number() OVER ({over}) AS \"__rn\", count(*) OVER () AS \"__cnt\", ");
+                sb.Insert("SELECT ".Length + distinct.Length, $"row_number() OVER ({over}) AS \"__rn\", count(*) OVER () AS \"__cnt\", ");
                 return $"SELECT * EXCLUDE (\"__rn\", \"__cnt\") FROM ({sb}) AS \"__pct\" WHERE \"__rn\" <= ceil(\"__cnt\" * ({n.Sql}) / 100.0) ORDER BY \"__rn\"";
             }
             sb.Append(order);

@@ -340,6 +340,10 @@ internal sealed class Interpreter
         {
             RunList(statements);
         }
+        catch (GotoSignal jump)
+        {
+            throw Unsupported($"GOTO {jump.Label} into a nested block (its label is not in this or an enclosing statement list)", jump.At);
+        }
         finally
         {
             _depth--;
@@ -349,15 +353,31 @@ internal sealed class Interpreter
         }
     }
 
+    /// <summary>GOTO label: unwinds statement lists until one holding the label resumes after it.</summary>
+    private sealed class GotoSignal(string label, TSqlFragment at) : Exception
+    {
+        public string Label { get; } = label;
+        public TSqlFragment At { get; } = at;
+    }
+
+    private static string LabelName(LabelStatement l) => l.Value.TrimEnd(':').Trim();
+
     private Flow RunList(IEnumerable<TSqlStatement> statements)
     {
-        foreach (var s in statements)
+        var list = statements as IList<TSqlStatement> ?? statements.ToList();
+        for (int i = 0; i < list.Count; i++)
         {
+            var s = list[i];
             _cancel.ThrowIfCancellationRequested();
             Flow flow;
             try
             {
                 flow = Run(s);
+            }
+            catch (GotoSignal jump) when (list.OfType<LabelStatement>().FirstOrDefault(l => string.Equals(LabelName(l), jump.Label, StringComparison.OrdinalIgnoreCase)) is { } target)
+            {
+                i = list.IndexOf(target); // continue after the label
+                continue;
             }
             catch (SandboxRuntimeError e) when (_tryDepth == 0 && !_xactAbort && _tranCount == 0 && IsStatementTerminating(e))
             {
@@ -575,6 +595,8 @@ internal sealed class Interpreter
             case CloseCursorStatement cc: CursorOf(cc.Cursor, cc).Rows = null; return Flow.Normal;
             case DeallocateCursorStatement dc2: _frame.Cursors.Remove(dc2.Cursor.Name.Value); return Flow.Normal;
             case UseStatement u: throw Unsupported("USE", u);
+            case LabelStatement: return Flow.Normal;
+            case GoToStatement g: throw new GotoSignal(g.LabelName.Value, g);
             case WaitForStatement wf: return Flow.Normal;
             default:
                 throw Unsupported(s.GetType().Name.Replace("Statement", " statement"), s);

@@ -739,7 +739,27 @@ internal sealed class Interpreter
                 else if (qshape[i].Type is { Name: "datetime2" } dt2)
                     foreach (var row in result.Rows) row[i] = Values.Coerce(row[i], dt2);
         _rowCount = result.Rows.Count;
-        ResultSets.Add(new ResultSet(result.Columns, result.Rows.Select(r => Row(result.Columns, r)).ToList()));
+        var names = ResultColumnNames(result.Columns, qshape);
+        ResultSets.Add(new ResultSet(names, result.Rows.Select(r => Row(names, r)).ToList()));
+    }
+
+    /// <summary>
+    /// Result column names as a <see cref="SandboxRow"/> can hold them: a column without a name
+    /// (SQL Server shows "(No column name)") is named Column1, Column2… by position, and a repeated
+    /// name gets "#2", "#3"… (rows are case-insensitive dictionaries).
+    /// </summary>
+    private static List<string> ResultColumnNames(List<string> duckNames, IReadOnlyList<ColumnShape> shape)
+    {
+        var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < duckNames.Count; i++)
+        {
+            string name = shape.Count == duckNames.Count && shape[i].Name.Length == 0 ? $"Column{i + 1}" : duckNames[i];
+            string unique = name;
+            for (int n = 2; !seen.Add(unique); n++) unique = $"{name}#{n}";
+            names.Add(unique);
+        }
+        return names;
     }
 
     private static SandboxRow Row(List<string> cols, object?[] values)
@@ -821,7 +841,11 @@ internal sealed class Interpreter
                 foreach (var r in rows)
                     Exec($"INSERT INTO {target} {colList} VALUES ({string.Join(", ", r.Select(v => Literal(v, Values.TypeOf(v))))})");
             }
-            else ResultSets.Add(new ResultSet(cols, rows.Select(r => Row(cols, r)).ToList()));
+            else
+            {
+                var names = ResultColumnNames(cols, Array.Empty<ColumnShape>());
+                ResultSets.Add(new ResultSet(names, rows.Select(r => Row(names, r)).ToList()));
+            }
         }
         else _rowCount = Exec(plan.Sql);
         if (seq is not null && _rowCount > 0 && s is InsertStatement or MergeStatement)

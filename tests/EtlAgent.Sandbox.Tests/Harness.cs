@@ -28,7 +28,7 @@ public static class Harness
     }
 
     private static readonly Lazy<DuckDbSandboxFactory> _warehouse = new(() => new DuckDbSandboxFactory(new SandboxSetup(Analyze(Fixture("warehouse")))));
-    private static readonly Lazy<DuckDbSandboxFactory> _warehouseNoFk = new(() => new DuckDbSandboxFactory(new SandboxSetup(_warehouse.Value is var w ? Analyze(Fixture("warehouse")) : null!, EnforceForeignKeys: false)));
+    private static readonly Lazy<DuckDbSandboxFactory> _warehouseNoFk = new(() => new DuckDbSandboxFactory(new SandboxSetup(Analyze(Fixture("warehouse")), EnforceForeignKeys: false)));
     private static readonly Lazy<DuckDbSandboxFactory> _conformance = new(() => new DuckDbSandboxFactory(new SandboxSetup(Analyze(Path.Combine(Fixture("conformance"), "schema")))));
 
     public static DuckDbSandboxFactory Warehouse => _warehouse.Value;

@@ -179,6 +179,11 @@ public static class FunctionTable
     private static Tx Now(SqlTranslator t, SqlType type) =>
         new(t.Env.ClockSql is { } clock ? $"CAST({clock} AS TIMESTAMP)" : Literal(t.Env.Clock, type), type);
 
+    private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "COUNT", "COUNT_BIG", "SUM", "AVG", "MIN", "MAX", "STRING_AGG", "STDEV", "STDEVP", "VAR", "VARP",
+    };
+
     private static string Distinct(FunctionCall f) => f.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT " : "";
 
     private static Tx Intrinsic(SqlTranslator t, FunctionCall f, string name)
@@ -250,10 +255,17 @@ public static class FunctionTable
             if (t.Env.Function(new QualifiedName(null, name)) is { } udf) return UserFunction(t, f, udf, scope);
             throw t.Unsupported($"function {upper}", f);
         }
-        var args = new List<Tx>();
-        foreach (var p in f.Parameters)
-            args.Add(p is ColumnReferenceExpression { ColumnType: ColumnType.Wildcard } ? new Tx("*", null) : t.Expr(p, scope));
-        var result = rule(t, f, scope, args);
+        bool aggregate = f.OverClause is null && Aggregates.Contains(upper);
+        if (aggregate) t.EnterAggregate();
+        Tx result;
+        try
+        {
+            var args = new List<Tx>();
+            foreach (var p in f.Parameters)
+                args.Add(p is ColumnReferenceExpression { ColumnType: ColumnType.Wildcard } ? new Tx("*", null) : t.Expr(p, scope));
+            result = rule(t, f, scope, args);
+        }
+        finally { if (aggregate) t.LeaveAggregate(); }
         if (f.OverClause is { } over)
         {
             var parts = new List<string>();

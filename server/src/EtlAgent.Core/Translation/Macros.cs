@@ -6,7 +6,24 @@ namespace EtlAgent.Core.Translation;
 /// </summary>
 public static class Macros
 {
-    public static readonly string Script = string.Join("\n", new[]
+    /// <summary>Each macro by name, with its DDL and the macros its body calls (created first).</summary>
+    public static readonly IReadOnlyList<(string Name, string Ddl, string[] Uses)> All;
+
+    public static readonly string Script;
+
+    static Macros()
+    {
+        All = Definitions.Select(d =>
+        {
+            var name = d["CREATE MACRO ".Length..d.IndexOf('(')];
+            var body = d[d.IndexOf(" AS ", StringComparison.Ordinal)..];
+            var uses = Definitions.Select(x => x["CREATE MACRO ".Length..x.IndexOf('(')]).Where(n => n != name && body.Contains(n + "(", StringComparison.Ordinal)).ToArray();
+            return (name, d, uses);
+        }).ToList();
+        Script = string.Join("\n", Definitions);
+    }
+
+    private static readonly string[] Definitions =
     {
         $"CREATE MACRO tsql_idiv(a, b) AS CASE WHEN b = 0 THEN {SqlText.Raise(8134, "Divide by zero error encountered.")} ELSE a // b END;",
         $"CREATE MACRO tsql_div(a, b) AS CASE WHEN b = 0 THEN {SqlText.Raise(8134, "Divide by zero error encountered.")} ELSE a / b END;",
@@ -38,5 +55,5 @@ public static class Macros
         "CREATE MACRO tsql_weekdiff(a, b) AS (date_diff('day', CAST(a AS DATE), CAST(b AS DATE)) + dayofweek(CAST(a AS DATE)) - dayofweek(CAST(b AS DATE))) // 7;",
         // Assignment to (n)varchar(n): SQL Server raises 2628 unless only trailing spaces are cut.
         "CREATE MACRO tsql_fit(v, n, tbl, col) AS CASE WHEN length(rtrim(v)) > n THEN error('[[2628]]String or binary data would be truncated in table ''' || tbl || ''', column ''' || col || '''. Truncated value: ''' || left(v, n) || '''.') WHEN length(v) > n THEN left(v, n) ELSE v END;",
-    });
+    };
 }

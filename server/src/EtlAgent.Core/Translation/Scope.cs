@@ -27,6 +27,25 @@ public sealed class Scope
         return null;
     }
 
+    /// <summary>In a grouped query: column SQL → its group key (rtrim for strings).</summary>
+    public Dictionary<string, string>? Grouped { get; set; }
+
+    /// <summary>True while the query's WHERE is translated (rows before grouping).</summary>
+    public bool InWhere { get; set; }
+
+    /// <summary>The scope (this one or an outer one) whose FROM provides the column.</summary>
+    public Scope? Owner(IReadOnlyList<string> parts)
+    {
+        string col = parts[^1];
+        for (var s = this; s is not null; s = s.Parent)
+            foreach (var src in s.Sources)
+            {
+                if (parts.Count >= 2 && !string.Equals(src.Exposed, parts[^2], StringComparison.OrdinalIgnoreCase)) continue;
+                if (src.Columns.Any(c => string.Equals(c.Name, col, StringComparison.OrdinalIgnoreCase))) return s;
+            }
+        return null;
+    }
+
     public SqlType? ColumnType(IReadOnlyList<string> parts)
     {
         string col = parts[^1];

@@ -8,7 +8,7 @@ using static EtlAgent.Core.Translation.SqlText;
 namespace EtlAgent.Core.Translation;
 
 /// <summary>A translated scalar expression: DuckDB SQL and its T-SQL type (null when unknown).</summary>
-public readonly record struct Tx(string Sql, SqlType? Type, bool IsNullLiteral = false, string? StringConstant = null);
+public readonly record struct Tx(string Sql, SqlType? Type, bool IsNullLiteral = false, string? StringConstant = null, string? Collation = null, string? Uncollated = null);
 
 /// <summary>
 /// Typed translator from the ScriptDom AST to DuckDB SQL. Differences between the dialects live in
@@ -29,11 +29,27 @@ public sealed partial class SqlTranslator
     internal UnsupportedConstructException Unsupported(string construct, TSqlFragment at, string? detail = null) =>
         new(construct, Env.LocationOf(at), detail);
 
+    /// <summary>
+    /// An explicit COLLATE: case-sensitive (_CS, _BIN, _BIN2) compares as DuckDB's binary collation,
+    /// accent-insensitive (_CI_AI) as nocase.noaccent; the default _CI_AS needs nothing.
+    /// </summary>
     public Tx Expr(ScalarExpression e, Scope scope)
     {
-        // The sandbox compares under SQL Server's default case-insensitive collation only.
-        if (e is PrimaryExpression { Collation: { } collation } && !collation.Value.Contains("_CI", StringComparison.OrdinalIgnoreCase))
-            throw Unsupported($"COLLATE {collation.Value}", e, "only case-insensitive collations are modelled");
+        var x = ExprCore(e, scope);
+        if (e is PrimaryExpression { Collation: { } collation })
+        {
+            var name = collation.Value.ToUpperInvariant();
+            string? duck = name.Contains("_BIN") || name.Contains("_CS") ? "\"binary\""
+                : name.Contains("_CI_AI") ? "nocase.noaccent"
+                : name.Contains("_CI") ? null
+                : throw Unsupported($"COLLATE {collation.Value}", e);
+            if (duck is not null) x = x with { Sql = $"({x.Sql} COLLATE {duck})", Collation = duck, Uncollated = x.Sql };
+        }
+        return x;
+    }
+
+    private Tx ExprCore(ScalarExpression e, Scope scope)
+    {
         switch (e)
         {
             case IntegerLiteral i:
@@ -238,10 +254,11 @@ public sealed partial class SqlTranslator
             return new Tx(sql, scope.ColumnType(new[] { parts[^1] }));
         }
         var type = scope.ColumnType(parts);
+        var original = parts;
         if (parts.Count > 2) parts = parts.Skip(parts.Count - 2).ToList();
         if (parts.Count == 2 && parts[0].StartsWith('#') && Env.LocalTable(parts[0]) is { } lt)
             parts[0] = lt.PhysicalName;
-        return new Tx(string.Join(".", parts.Select(Id)), type);
+        return new Tx(Grouped(string.Join(".", parts.Select(Id)), original, scope), type);
     }
 
     private Tx Binary(BinaryExpression b, Scope scope)

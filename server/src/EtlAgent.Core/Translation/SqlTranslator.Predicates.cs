@@ -96,7 +96,13 @@ public sealed partial class SqlTranslator
         if (ls && r.Type is { IsString: false } rt) { l = Cast(l, rt, false, null, at); ls = false; }
         else if (rs && l.Type is { IsString: false } lt) { r = Cast(r, lt, false, null, at); rs = false; }
         if (ls || rs)
-            return $"(rtrim({AsText(l)}) {op} rtrim({AsText(r)}))";
+        {
+            // rtrim() returns the default collation, so an explicit COLLATE is applied around it again.
+            var collation = l.Collation ?? r.Collation;
+            return collation is null
+                ? $"(rtrim({AsText(l)}) {op} rtrim({AsText(r)}))"
+                : $"((rtrim({AsText(l)}) COLLATE {collation}) {op} (rtrim({AsText(r)}) COLLATE {collation}))";
+        }
         if (l.Type?.Name == "bit" && r.Type?.IsNumeric == true && r.Type.Name != "bit") return $"(CAST({l.Sql} AS INTEGER) {op} {r.Sql})";
         if (r.Type?.Name == "bit" && l.Type?.IsNumeric == true && l.Type.Name != "bit") return $"({l.Sql} {op} CAST({r.Sql} AS INTEGER))";
         return $"({l.Sql} {op} {r.Sql})";
@@ -107,11 +113,16 @@ public sealed partial class SqlTranslator
         var x = Expr(lp.FirstExpression, scope);
         var p = Expr(lp.SecondExpression, scope);
         string not = lp.NotDefined ? "NOT " : "";
+        bool caseSensitive = x.Collation == "\"binary\"" || p.Collation == "\"binary\"";
+        string like = caseSensitive ? "LIKE" : "ILIKE";
         if (lp.EscapeExpression is not null)
-            return $"({AsText(x)} {not}ILIKE {AsText(p)} ESCAPE {Expr(lp.EscapeExpression, scope).Sql})";
+            return $"({AsText(x)} {not}{like} {AsText(p)} ESCAPE {Expr(lp.EscapeExpression, scope).Sql})";
+        if (caseSensitive && lp.EscapeExpression is null && p.StringConstant is { } csPattern)
+            return $"({not}regexp_full_match({AsText(x with { Sql = x.Uncollated ?? x.Sql })}, {Str(LikeToRegex(csPattern))}, 's'))";
+        if (caseSensitive) throw Unsupported("LIKE under a case-sensitive COLLATE with a non-constant pattern or ESCAPE", lp);
         if (p.StringConstant is { } pattern && pattern.Contains('['))
-            return $"({not}regexp_full_match({AsText(x)}, {Str(LikeToRegex(pattern))}, 'is'))";
-        return $"({AsText(x)} {not}ILIKE {AsText(p)})";
+            return $"({not}regexp_full_match({AsText(x)}, {Str(LikeToRegex(pattern))}, '{(caseSensitive ? "s" : "is")}'))";
+        return $"({AsText(x)} {not}{like} {AsText(p)})";
     }
 
     /// <summary>A T-SQL LIKE pattern (%, _, [set], [^set]) as an RE2 pattern.</summary>

@@ -74,9 +74,58 @@ public sealed partial class SqlTranslator
     {
         if (qs.ForClause is not null) throw Unsupported("FOR XML/JSON", qs.ForClause);
         var from = qs.FromClause is null ? "" : " FROM " + string.Join(", ", qs.FromClause.TableReferences.Select(t => TableRef(t, scope, cteName)));
+        // GROUP BY a string column: groups ignore trailing spaces (rtrim), the column read outside an
+        // aggregate becomes any_value(column) — one of the group's actual values, as in SQL Server —
+        // and a correlated subquery sees the group key.
+        List<string>? groupSql = null;
+        if (qs.GroupByClause is { } gb)
+        {
+            if (gb.GroupByOption != GroupByOption.None) throw Unsupported("GROUP BY " + gb.GroupByOption, gb);
+            groupSql = new List<string>();
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var g in gb.GroupingSpecifications)
+            {
+                if (g is not ExpressionGroupingSpecification eg) throw Unsupported(g.GetType().Name, g);
+                var gx = Expr(eg.Expression, scope);
+                if (eg.Expression is ColumnReferenceExpression && gx.Type?.IsString == true)
+                {
+                    groupSql.Add($"rtrim({gx.Sql})");
+                    map[gx.Sql] = $"rtrim({gx.Sql})";
+                }
+                else groupSql.Add(gx.Sql);
+            }
+            scope.Grouped = map.Count > 0 ? map : null;
+        }
+        var savedDepth = _aggregateDepth;
+        _aggregateDepth = 0;
+        try { return SpecBody(qs, scope, out shape, cteName, from, groupSql); }
+        finally { _aggregateDepth = savedDepth; }
+    }
+
+    private int _aggregateDepth;
+
+    private int _aggregatesSeen;
+
+    internal void EnterAggregate() { _aggregateDepth++; _aggregatesSeen++; }
+    internal void LeaveAggregate() => _aggregateDepth--;
+
+    /// <summary>A column reference as a grouped query needs it (see <see cref="Scope.Grouped"/>).</summary>
+    internal string Grouped(string sql, IReadOnlyList<string> parts, Scope scope)
+    {
+        var owner = scope.Owner(parts);
+        if (owner?.Grouped is not { } keys || owner.InWhere || !keys.TryGetValue(sql, out var key)) return sql;
+        if (owner != scope) return key;
+        return _aggregateDepth == 0 ? $"any_value({sql})" : sql;
+    }
+
+    private string SpecBody(QuerySpecification qs, Scope scope, out IReadOnlyList<ColumnShape> shape, string? cteName, string from, List<string>? groupSql)
+    {
         bool recursive = cteName is not null && from.Contains("/*cte:" + cteName.ToLowerInvariant() + "*/");
         var cols = new List<string>();
         var shapeList = new List<ColumnShape>();
+        var distinctKeys = new List<string>();
+        bool distinctIsPlain = groupSql is not null;
+        int aggregatesBefore = _aggregatesSeen;
         foreach (var el in qs.SelectElements)
         {
             switch (el)
@@ -85,12 +134,14 @@ public sealed partial class SqlTranslator
                 {
                     var x = Expr(se.Expression, scope);
                     string? alias = se.ColumnName?.Value ?? (se.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers[^1].Value;
+                    distinctKeys.Add(x.Type?.IsString == true ? $"rtrim({x.Sql})" : x.Sql);
                     cols.Add(alias is null ? x.Sql : $"{x.Sql} AS {Id(alias)}");
                     shapeList.Add(new ColumnShape(alias ?? "", x.Type));
                     break;
                 }
                 case SelectStarExpression star:
                 {
+                    distinctIsPlain = true;
                     if (star.Qualifier is null)
                     {
                         cols.Add("*");
@@ -120,23 +171,21 @@ public sealed partial class SqlTranslator
         }
         shape = shapeList;
         var sb = new System.Text.StringBuilder("SELECT ");
-        if (qs.UniqueRowFilter == UniqueRowFilter.Distinct) sb.Append("DISTINCT ");
+        // DISTINCT over strings ignores trailing spaces: DISTINCT ON the rtrim'd values keeps one real row.
+        if (_aggregatesSeen != aggregatesBefore) distinctIsPlain = true;
+        string distinct = qs.UniqueRowFilter != UniqueRowFilter.Distinct ? ""
+            : !distinctIsPlain && shapeList.Any(c => c.Type?.IsString == true) ? $"DISTINCT ON ({string.Join(", ", distinctKeys)}) " : "DISTINCT ";
+        sb.Append(distinct);
         sb.Append(string.Join(", ", cols));
         sb.Append(from);
         if (qs.WhereClause is not null)
         {
             if (qs.WhereClause.Cursor is not null) throw Unsupported("WHERE CURRENT OF", qs.WhereClause);
-            sb.Append(" WHERE ").Append(Bool(qs.WhereClause.SearchCondition, scope));
+            scope.InWhere = true; // WHERE filters rows before grouping
+            try { sb.Append(" WHERE ").Append(Bool(qs.WhereClause.SearchCondition, scope)); }
+            finally { scope.InWhere = false; }
         }
-        if (qs.GroupByClause is not null)
-        {
-            if (qs.GroupByClause.GroupByOption != GroupByOption.None) throw Unsupported("GROUP BY " + qs.GroupByClause.GroupByOption, qs.GroupByClause);
-            sb.Append(" GROUP BY ").Append(string.Join(", ", qs.GroupByClause.GroupingSpecifications.Select(g => g switch
-            {
-                ExpressionGroupingSpecification eg => Expr(eg.Expression, scope).Sql,
-                _ => throw Unsupported(g.GetType().Name, g),
-            })));
-        }
+        if (groupSql is not null) sb.Append(" GROUP BY ").Append(string.Join(", ", groupSql));
         if (qs.HavingClause is not null) sb.Append(" HAVING ").Append(Bool(qs.HavingClause.SearchCondition, scope));
 
         string order = qs.OrderByClause is null ? "" : " " + OrderBy(qs.OrderByClause, scope, shapeList);
@@ -147,7 +196,7 @@ public sealed partial class SqlTranslator
             {
                 if (qs.OrderByClause is null) throw Unsupported("TOP … WITH TIES without ORDER BY", top);
                 var over = OrderBy(qs.OrderByClause, scope, shapeList);
-                sb.Insert("SELECT ".Length + (qs.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT ".Length : 0), $"rank() OVER ({over}) AS \"__rank\", ");
+                sb.Insert("SELECT ".Length + distinct.Length, $"rank() OVER ({over}) AS \"__rank\", ");
                 var inner = sb.ToString();
                 return $"SELECT * EXCLUDE (\"__rank\") FROM ({inner}) AS \"__ties\" WHERE \"__rank\" <= {n.Sql} ORDER BY \"__rank\"";
             }
@@ -155,7 +204,7 @@ public sealed partial class SqlTranslator
             {
                 // TOP (n) PERCENT: the first ceil(count * n / 100) rows in ORDER BY order.
                 var over = qs.OrderByClause is null ? "" : OrderBy(qs.OrderByClause, scope, shapeList);
-                sb.Insert("SELECT ".Length + (qs.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT ".Length : 0), $"row_number() OVER ({over}) AS \"__rn\", count(*) OVER () AS \"__cnt\", ");
+                sb.Insert("SELECT ".Length + distinct.Length, $"row_number() OVER ({over}) AS \"__rn\", count(*) OVER () AS \"__cnt\", ");
                 return $"SELECT * EXCLUDE (\"__rn\", \"__cnt\") FROM ({sb}) AS \"__pct\" WHERE \"__rn\" <= ceil(\"__cnt\" * ({n.Sql}) / 100.0) ORDER BY \"__rn\"";
             }
             sb.Append(order);

@@ -99,8 +99,9 @@ public sealed class DuckDbSandbox : ISandbox
         try
         {
             rc = Run(interp, request, outputs);
+            if (interp.FirstUncaughtError is { } first) error = ToError(first);
         }
-        catch (SandboxRuntimeError e) { error = ToError(e); }
+        catch (SandboxRuntimeError e) { error = ToError(interp.FirstUncaughtError ?? e); }
         finally
         {
             if (interp.TranCount > 0)
@@ -120,8 +121,12 @@ public sealed class DuckDbSandbox : ISandbox
         SetSession(c, seed);
         var interp = new Interpreter(_db, _model, _schema, c, seed, cancellationToken);
         SandboxError? error = null;
-        try { interp.RunScript(Parse(text, "(sql)")); }
-        catch (SandboxRuntimeError e) { error = ToError(e); }
+        try
+        {
+            interp.RunScript(Parse(text, "(sql)"));
+            if (interp.FirstUncaughtError is { } first) error = ToError(first);
+        }
+        catch (SandboxRuntimeError e) { error = ToError(interp.FirstUncaughtError ?? e); }
         finally
         {
             if (interp.TranCount > 0)

@@ -34,16 +34,25 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
     public Task<ISandbox> CreateAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var connection = OpenLocked(_lazySchema ? _model.BaseScript : _model.SchemaScript);
+        return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model, new SchemaState(connection, _model, everything: !_lazySchema)));
+    }
+
+    /// <summary>
+    /// A fresh in-memory database that cannot reach files, the network or other databases: external
+    /// access off and extension auto-install/auto-load off at open; after the set-up script,
+    /// one thread and the configuration locked so no statement can change any of it back.
+    /// </summary>
+    internal static DuckDBConnection OpenLocked(string setupScript)
+    {
         var connection = new DuckDBConnection("DataSource=:memory:;enable_external_access=false;autoload_known_extensions=false;autoinstall_known_extensions=false");
         connection.Open();
         try
         {
-            using (var cmd = connection.CreateCommand())
-            {
-                cmd.CommandText = (_lazySchema ? _model.BaseScript : _model.SchemaScript) + "\nSET threads = 1;\nSET lock_configuration = true;";
-                cmd.ExecuteNonQuery();
-            }
-            return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model, new SchemaState(connection, _model, everything: !_lazySchema)));
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = setupScript + "\nSET threads = 1;\nSET lock_configuration = true;";
+            cmd.ExecuteNonQuery();
+            return connection;
         }
         catch
         {

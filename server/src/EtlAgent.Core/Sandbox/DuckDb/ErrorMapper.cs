@@ -34,7 +34,17 @@ public static class ErrorMapper
             case 2627:
             {
                 var m = Regex.Match(duck, @"Duplicate key ""(.*?)"" violates");
-                if (!m.Success) return e;
+                if (!m.Success)
+                {
+                    // "PRIMARY KEY or UNIQUE constraint violation: duplicate key "…"": values only.
+                    var v = Regex.Match(duck, @"duplicate key ""(.*?)""");
+                    if (!v.Success) return e;
+                    var parts = v.Groups[1].Value.Split(", ");
+                    var candidates = table.Keys.Where(k => k.Columns.Count == parts.Length).ToList();
+                    if (candidates.Count == 0) return e;
+                    var chosen = candidates[0];
+                    return new SandboxRuntimeError(2627, $"Violation of {(chosen.IsPrimary ? "PRIMARY KEY" : "UNIQUE KEY")} constraint '{chosen.Name ?? "PK_" + table.Name.Name}'. Cannot insert duplicate key in object '{name}'. The duplicate key value is ({v.Groups[1].Value}).");
+                }
                 var text = Regex.Replace(m.Groups[1].Value, @"coalesce\(CAST\((.*?) AS VARCHAR\), \(chr\(0\) \|\| 'NULL'\)\)", "$1");
                 text = text.Replace("\0NULL", "NULL");
                 var pairs = Regex.Matches(text, @"(?:lower\(rtrim\()?([^:,()]+?)(?:\)\))?: ([^,]*)");

@@ -146,6 +146,7 @@ internal sealed class Interpreter
 
     private DuckDBCommand Command(string sql)
     {
+        _schema.EnsureMacros(sql);
         var cmd = _db.CreateCommand();
         cmd.CommandText = sql;
         return cmd;
@@ -299,13 +300,23 @@ internal sealed class Interpreter
     }
 
     /// <summary>Runs a script's batches (GO-separated) at top level.</summary>
+    /// <summary>
+    /// Runs a script's batches (GO-separated) at top level. As with sqlcmd and SSMS, an error that
+    /// ends a batch does not stop the next one; the first error is reported.
+    /// </summary>
     public void RunScript(SqlDocument doc)
     {
         if (doc.Script is null) throw new UnsupportedConstructException("script without syntax", null);
         foreach (var batch in doc.Script.Batches)
         {
             var frame = NewFrame(doc, null);
-            RunInFrame(frame, batch.Statements);
+            try { RunInFrame(frame, batch.Statements); }
+            catch (SandboxRuntimeError e) when (doc.Script.Batches.Count > 1)
+            {
+                FirstUncaughtError ??= e;
+                Messages.Add($"Msg {e.Number}, Level {e.Severity}, State {e.State}, Line {(e.Data["line"] is int l ? l : 0)}: {e.Message}");
+                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; }
+            }
         }
     }
 
@@ -329,6 +340,10 @@ internal sealed class Interpreter
         {
             RunList(statements);
         }
+        catch (GotoSignal jump)
+        {
+            throw Unsupported($"GOTO {jump.Label} into a nested block (its label is not in this or an enclosing statement list)", jump.At);
+        }
         finally
         {
             _depth--;
@@ -338,16 +353,57 @@ internal sealed class Interpreter
         }
     }
 
+    /// <summary>GOTO label: unwinds statement lists until one holding the label resumes after it.</summary>
+    private sealed class GotoSignal(string label, TSqlFragment at) : Exception
+    {
+        public string Label { get; } = label;
+        public TSqlFragment At { get; } = at;
+    }
+
+    private static string LabelName(LabelStatement l) => l.Value.TrimEnd(':').Trim();
+
     private Flow RunList(IEnumerable<TSqlStatement> statements)
     {
-        foreach (var s in statements)
+        var list = statements as IList<TSqlStatement> ?? statements.ToList();
+        for (int i = 0; i < list.Count; i++)
         {
+            var s = list[i];
             _cancel.ThrowIfCancellationRequested();
-            var flow = Run(s);
+            Flow flow;
+            try
+            {
+                flow = Run(s);
+            }
+            catch (GotoSignal jump) when (list.OfType<LabelStatement>().FirstOrDefault(l => string.Equals(LabelName(l), jump.Label, StringComparison.OrdinalIgnoreCase)) is { } target)
+            {
+                i = list.IndexOf(target); // continue after the label
+                continue;
+            }
+            catch (SandboxRuntimeError e) when (_tryDepth == 0 && !_xactAbort && _tranCount == 0 && IsStatementTerminating(e))
+            {
+                // Outside TRY, a statement-level error ends only the statement (which DuckDB rolled
+                // back); the batch goes on with @@ERROR set, and the caller still receives the error.
+                FirstUncaughtError ??= e;
+                Messages.Add($"Msg {e.Number}, Level {e.Severity}, State {e.State}, Line {(e.Data["line"] is int l ? l : 0)}: {e.Message}");
+                _lastError = e.Number;
+                continue;
+            }
             if (flow != Flow.Normal) return flow;
         }
         return Flow.Normal;
     }
+
+    /// <summary>The first error that did not end the run (statement-level, outside TRY), if any.</summary>
+    public SandboxRuntimeError? FirstUncaughtError { get; private set; }
+
+    private int _tryDepth;
+
+    /// <summary>
+    /// Errors that end only the statement in SQL Server (with XACT_ABORT OFF): constraint and
+    /// truncation errors and RAISERROR. Conversion errors, THROW and the rest end the batch.
+    /// </summary>
+    private static bool IsStatementTerminating(SandboxRuntimeError e) =>
+        e.Number is 2627 or 2601 or 547 or 515 or 2628 or 8152 or 544 || e.Data["raiserror"] is true;
 
     // ---------------------------------------------------------------- statements
 
@@ -539,6 +595,8 @@ internal sealed class Interpreter
             case CloseCursorStatement cc: CursorOf(cc.Cursor, cc).Rows = null; return Flow.Normal;
             case DeallocateCursorStatement dc2: _frame.Cursors.Remove(dc2.Cursor.Name.Value); return Flow.Normal;
             case UseStatement u: throw Unsupported("USE", u);
+            case LabelStatement: return Flow.Normal;
+            case GoToStatement g: throw new GotoSignal(g.LabelName.Value, g);
             case WaitForStatement wf: return Flow.Normal;
             default:
                 throw Unsupported(s.GetType().Name.Replace("Statement", " statement"), s);
@@ -681,7 +739,27 @@ internal sealed class Interpreter
                 else if (qshape[i].Type is { Name: "datetime2" } dt2)
                     foreach (var row in result.Rows) row[i] = Values.Coerce(row[i], dt2);
         _rowCount = result.Rows.Count;
-        ResultSets.Add(new ResultSet(result.Columns, result.Rows.Select(r => Row(result.Columns, r)).ToList()));
+        var names = ResultColumnNames(result.Columns, qshape);
+        ResultSets.Add(new ResultSet(names, result.Rows.Select(r => Row(names, r)).ToList()));
+    }
+
+    /// <summary>
+    /// Result column names as a <see cref="SandboxRow"/> can hold them: a column without a name
+    /// (SQL Server shows "(No column name)") is named Column1, Column2… by position, and a repeated
+    /// name gets "#2", "#3"… (rows are case-insensitive dictionaries).
+    /// </summary>
+    private static List<string> ResultColumnNames(List<string> duckNames, IReadOnlyList<ColumnShape> shape)
+    {
+        var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < duckNames.Count; i++)
+        {
+            string name = shape.Count == duckNames.Count && shape[i].Name.Length == 0 ? $"Column{i + 1}" : duckNames[i];
+            string unique = name;
+            for (int n = 2; !seen.Add(unique); n++) unique = $"{name}#{n}";
+            names.Add(unique);
+        }
+        return names;
     }
 
     private static SandboxRow Row(List<string> cols, object?[] values)
@@ -763,7 +841,11 @@ internal sealed class Interpreter
                 foreach (var r in rows)
                     Exec($"INSERT INTO {target} {colList} VALUES ({string.Join(", ", r.Select(v => Literal(v, Values.TypeOf(v))))})");
             }
-            else ResultSets.Add(new ResultSet(cols, rows.Select(r => Row(cols, r)).ToList()));
+            else
+            {
+                var names = ResultColumnNames(cols, Array.Empty<ColumnShape>());
+                ResultSets.Add(new ResultSet(names, rows.Select(r => Row(names, r)).ToList()));
+            }
         }
         else _rowCount = Exec(plan.Sql);
         if (seq is not null && _rowCount > 0 && s is InsertStatement or MergeStatement)
@@ -789,7 +871,9 @@ internal sealed class Interpreter
     {
         try
         {
-            return RunList(tc.TryStatements.Statements);
+            _tryDepth++;
+            try { return RunList(tc.TryStatements.Statements); }
+            finally { _tryDepth--; }
         }
         catch (SandboxRuntimeError e) when (e.Severity > 10)
         {
@@ -838,7 +922,9 @@ internal sealed class Interpreter
         var message = FormatMessage(format, args);
         _rowCount = 0;
         if (severity <= 10) { Messages.Add(message); return; }
-        throw new SandboxRuntimeError(50000, message, severity, state);
+        var error = new SandboxRuntimeError(50000, message, severity, state);
+        error.Data["raiserror"] = true;
+        throw error;
     }
 
     /// <summary>RAISERROR's printf-style substitution: %d %i %u %s %x %X %o with optional flags/width.</summary>

@@ -57,7 +57,6 @@ public sealed class SchemaBuilder
         var catalog = _workspace.Catalog;
         var sb = new StringBuilder();
         sb.AppendLine("SET default_collation = 'nocase';");
-        sb.AppendLine(Macros.Script);
         sb.AppendLine("CREATE SEQUENCE \"__newid\" START 1;");
         foreach (var s in catalog.Sequences)
             sb.AppendLine($"CREATE SEQUENCE {SequenceName(s.Name)} START {s.Start} INCREMENT {s.Increment}{(s.Increment < 0 ? $" MAXVALUE {s.Start}" : "")};");
@@ -76,7 +75,9 @@ public sealed class SchemaBuilder
             ordered.Add(t);
         }
         foreach (var t in tables) Visit(t, 0);
+        // Macros are created on first use by a lazy sandbox; the eager script has them all.
         BaseScript = sb.ToString();
+        sb.AppendLine(Macros.Script);
 
         var functions = new Dictionary<QualifiedName, FunctionStatementBody>();
         foreach (var f in _transformations)

@@ -21,7 +21,33 @@ internal sealed class SchemaState
     {
         _db = db;
         _model = model;
-        if (everything) foreach (var k in model.Objects.Keys) _created.Add(k);
+        if (everything)
+        {
+            foreach (var k in model.Objects.Keys) _created.Add(k);
+            foreach (var m in Macros.All) _macros.Add(m.Name);
+        }
+    }
+
+    private readonly HashSet<string> _macros = new(StringComparer.Ordinal);
+    private readonly List<string> _macrosInTransaction = new();
+
+    /// <summary>Creates the runtime macros a statement calls (and those they call) before it runs.</summary>
+    public void EnsureMacros(string sql)
+    {
+        if (_macros.Count == Macros.All.Count || !sql.Contains("tsql_", StringComparison.Ordinal)) return;
+        foreach (var m in Macros.All)
+            if (!_macros.Contains(m.Name) && sql.Contains(m.Name + "(", StringComparison.Ordinal)) CreateMacro(m.Name);
+    }
+
+    private void CreateMacro(string name)
+    {
+        if (!_macros.Add(name)) return;
+        var m = Macros.All.First(x => x.Name == name);
+        foreach (var u in m.Uses) CreateMacro(u);
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = m.Ddl;
+        cmd.ExecuteNonQuery();
+        if (InTransaction) _macrosInTransaction.Add(name);
     }
 
     public bool InTransaction { get; set; }
@@ -36,6 +62,7 @@ internal sealed class SchemaState
         if (_created.Contains(name) || !_model.Objects.TryGetValue(name, out var obj)) return;
         _created.Add(name);
         foreach (var d in obj.DependsOn) Ensure(d);
+        EnsureMacros(obj.Ddl);
         try
         {
             using var cmd = _db.CreateCommand();
@@ -50,12 +77,14 @@ internal sealed class SchemaState
         if (InTransaction) _createdInTransaction.Add(name);
     }
 
-    public void Committed() { _createdInTransaction.Clear(); InTransaction = false; }
+    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); InTransaction = false; }
 
     public void RolledBack()
     {
         foreach (var n in _createdInTransaction) _created.Remove(n);
         _createdInTransaction.Clear();
+        foreach (var n in _macrosInTransaction) _macros.Remove(n);
+        _macrosInTransaction.Clear();
         InTransaction = false;
     }
 }

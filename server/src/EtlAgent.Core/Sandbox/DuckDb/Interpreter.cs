@@ -59,6 +59,13 @@ internal sealed class Interpreter
     private Frame _frame;
     private int _tranCount;
     private bool _doomed, _xactAbort, _duckInTx;
+    /// <summary>
+    /// An error hit a transaction with XACT_ABORT OFF: SQL Server keeps the transaction and the
+    /// statements before the error (XACT_STATE() = 1), but DuckDB has aborted it. Until the code rolls
+    /// back, anything that would show the difference (COMMIT, reading or writing tables) is refused
+    /// as unsupported rather than answered wrongly.
+    /// </summary>
+    private bool _lostWork;
     private int _rowCount, _lastError, _fetchStatus = -1;
     private object? _identity;
     private ErrorInfo? _catch;
@@ -161,7 +168,11 @@ internal sealed class Interpreter
     private SandboxRuntimeError Fail(Exception e)
     {
         var err = ErrorMapper.Map(e);
-        if (_tranCount > 0 && e is DuckDBException) Doom();
+        if (_tranCount > 0 && e is DuckDBException)
+        {
+            if (_xactAbort) Doom();
+            else LoseWork();
+        }
         return err;
     }
 
@@ -169,6 +180,15 @@ internal sealed class Interpreter
     /// The transaction can no longer commit (XACT_STATE() = -1). DuckDB has already aborted it on
     /// the error, so its work is rolled back now; @@TRANCOUNT stays until the code's ROLLBACK.
     /// </summary>
+    private void LoseWork()
+    {
+        _lostWork = true;
+        if (!_duckInTx) return;
+        _duckInTx = false;
+        try { using var cmd = Command("ROLLBACK"); cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
+        _schema.RolledBack();
+    }
+
     private void Doom()
     {
         _doomed = true;
@@ -315,7 +335,7 @@ internal sealed class Interpreter
             {
                 FirstUncaughtError ??= e;
                 Messages.Add($"Msg {e.Number}, Level {e.Severity}, State {e.State}, Line {(e.Data["line"] is int l ? l : 0)}: {e.Message}");
-                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; }
+                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; }
             }
         }
     }
@@ -379,7 +399,7 @@ internal sealed class Interpreter
                 i = list.IndexOf(target); // continue after the label
                 continue;
             }
-            catch (SandboxRuntimeError e) when (_tryDepth == 0 && !_xactAbort && _tranCount == 0 && IsStatementTerminating(e))
+            catch (SandboxRuntimeError e) when (_tryDepth == 0 && !_xactAbort && IsStatementTerminating(e))
             {
                 // Outside TRY, a statement-level error ends only the statement (which DuckDB rolled
                 // back); the batch goes on with @@ERROR set, and the caller still receives the error.
@@ -402,6 +422,30 @@ internal sealed class Interpreter
     /// Errors that end only the statement in SQL Server (with XACT_ABORT OFF): constraint and
     /// truncation errors and RAISERROR. Conversion errors, THROW and the rest end the batch.
     /// </summary>
+    /// <summary>Statements that read or write tables (control flow, variables and messages do not).</summary>
+    private static bool TouchesData(TSqlStatement s) => s switch
+    {
+        RollbackTransactionStatement or CommitTransactionStatement or TryCatchStatement or BeginEndBlockStatement
+            or IfStatement or WhileStatement or DeclareVariableStatement or SetVariableStatement or PrintStatement
+            or ThrowStatement or RaiseErrorStatement or ReturnStatement or BreakStatement or ContinueStatement
+            or GoToStatement or LabelStatement or PredicateSetStatement or SetOnOffStatement => false,
+        SelectStatement select => select.Into is not null || ReadsTables(select),   // SELECT XACT_STATE() reads nothing
+        _ => true,
+    };
+
+    private static bool ReadsTables(TSqlFragment f)
+    {
+        var finder = new TableFinder();
+        f.Accept(finder);
+        return finder.Found;
+    }
+
+    private sealed class TableFinder : TSqlFragmentVisitor
+    {
+        public bool Found;
+        public override void Visit(TableReference node) => Found = true;
+    }
+
     private static bool IsStatementTerminating(SandboxRuntimeError e) =>
         e.Number is 2627 or 2601 or 547 or 515 or 2628 or 8152 or 544 || e.Data["raiserror"] is true;
 
@@ -411,6 +455,9 @@ internal sealed class Interpreter
     {
         try
         {
+            if (_lostWork && TouchesData(s))
+                throw Unsupported("a statement that reads or writes tables after an error inside a transaction with XACT_ABORT OFF " +
+                    "(SQL Server keeps the statements before the error; DuckDB has rolled them back) — roll back first, or SET XACT_ABORT ON", s);
             var flow = RunCore(s);
             if (s is not (TryCatchStatement or BeginEndBlockStatement or IfStatement or WhileStatement)) _lastError = 0;
             return flow;
@@ -510,7 +557,7 @@ internal sealed class Interpreter
             case SetTransactionIsolationLevelStatement:
                 return Flow.Normal; // one session: isolation levels do not change results
             case BeginTransactionStatement:
-                if (_tranCount == 0) { Exec("BEGIN TRANSACTION"); _doomed = false; _duckInTx = true; _schema.InTransaction = true; }
+                if (_tranCount == 0) { Exec("BEGIN TRANSACTION"); _doomed = false; _lostWork = false; _duckInTx = true; _schema.InTransaction = true; }
                 _tranCount++;
                 _rowCount = 0;
                 return Flow.Normal;
@@ -518,6 +565,8 @@ internal sealed class Interpreter
                 if (_tranCount == 0) throw new SandboxRuntimeError(3902, "The COMMIT TRANSACTION request has no corresponding BEGIN TRANSACTION.");
                 if (_doomed)
                     throw new SandboxRuntimeError(3930, "The current transaction cannot be committed and cannot support operations that write to the log file. Roll back the transaction.");
+                if (_lostWork)
+                    throw Unsupported("COMMIT after an error inside a transaction with XACT_ABORT OFF (SQL Server would commit the statements before the error; DuckDB has rolled them back)", s);
                 if (--_tranCount == 0) { Exec("COMMIT"); _duckInTx = false; _schema.Committed(); }
                 _rowCount = 0;
                 return Flow.Normal;
@@ -528,6 +577,7 @@ internal sealed class Interpreter
                 _duckInTx = false;
                 _tranCount = 0;
                 _doomed = false;
+                _lostWork = false;
                 return Flow.Normal;
             case SaveTransactionStatement st: throw Unsupported("SAVE TRANSACTION (DuckDB has no savepoints)", st);
             case SelectStatement sel: Select(sel); return Flow.Normal;

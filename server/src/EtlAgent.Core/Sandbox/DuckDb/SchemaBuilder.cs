@@ -1,0 +1,208 @@
+using System.Text;
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
+using EtlAgent.Core.Translation;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Translation.SqlText;
+
+namespace EtlAgent.Core.Sandbox.DuckDb;
+
+/// <summary>
+/// Builds the DuckDB DDL script for a workspace catalog once; every sandbox replays it.
+/// Schemas, sequences (workspace sequences plus one per identity column), tables with types,
+/// defaults, NOT NULL, keys, checks, string length limits (error 2628), optional foreign keys,
+/// then views. Indexes, filegroups, partitioning, memory-optimized options and extended
+/// properties are ignored on purpose: they do not change results.
+/// </summary>
+/// <summary>One table's or view's DDL and the objects it needs first.</summary>
+public sealed record SchemaObject(string Ddl, IReadOnlyList<QualifiedName> DependsOn);
+
+public sealed class SchemaBuilder
+{
+    private readonly WorkspaceAnalysis _workspace;
+    private readonly bool _foreignKeys;
+
+    public SchemaBuilder(WorkspaceAnalysis workspace, bool foreignKeys)
+    {
+        _workspace = workspace;
+        _foreignKeys = foreignKeys;
+    }
+
+    /// <summary>Problems met while building (a view that could not be translated, …): the schema is still usable.</summary>
+    public List<string> Skipped { get; } = new();
+
+    /// <summary>Views left out, with the error a query of them raises.</summary>
+    public Dictionary<QualifiedName, Exception> Problems { get; } = new();
+
+    public static string IdentitySequence(QualifiedName table) =>
+        "__identity_" + System.Text.RegularExpressions.Regex.Replace($"{table.Schema}_{table.Name}", "[^A-Za-z0-9_]", "_");
+
+    /// <summary>A workspace sequence as DuckDB knows it (in its schema), quoted for nextval('…').</summary>
+    public static string SequenceName(QualifiedName seq) => Id($"{seq.Schema}.{seq.Name}");
+
+    /// <summary>Set-up every sandbox runs first: collation, macros, the workspace's sequences.</summary>
+    public string BaseScript { get; private set; } = "";
+
+    /// <summary>DDL per table and view, with what must exist first (FK parents; a view's sources).</summary>
+    public Dictionary<QualifiedName, SchemaObject> Objects { get; } = new();
+
+    /// <summary>Builds <see cref="BaseScript"/> and <see cref="Objects"/>; returns the whole schema as one script.</summary>
+    public string Build()
+    {
+        var catalog = _workspace.Catalog;
+        var sb = new StringBuilder();
+        sb.AppendLine("SET default_collation = 'nocase';");
+        sb.AppendLine(Macros.Script);
+        sb.AppendLine("CREATE SEQUENCE \"__newid\" START 1;");
+        foreach (var s in catalog.Sequences)
+            sb.AppendLine($"CREATE SEQUENCE {SequenceName(s.Name)} START {s.Start} INCREMENT {s.Increment}{(s.Increment < 0 ? $" MAXVALUE {s.Start}" : "")};");
+
+        // Parents before children so REFERENCES resolves.
+        var tables = catalog.Tables.ToList();
+        var ordered = new List<TableDef>();
+        var done = new HashSet<QualifiedName>();
+        void Visit(TableDef t, int depth)
+        {
+            if (done.Contains(t.Name) || depth > 50) return;
+            done.Add(t.Name);
+            if (_foreignKeys)
+                foreach (var fk in t.ForeignKeys)
+                    if (catalog.Find(fk.ReferencedTable) is { Kind: TableKind.Table } parent) Visit(parent, depth + 1);
+            ordered.Add(t);
+        }
+        foreach (var t in tables) Visit(t, 0);
+        BaseScript = sb.ToString();
+
+        var functions = new Dictionary<QualifiedName, FunctionStatementBody>();
+        foreach (var f in _workspace.Transformations)
+            if (f.Transformation.Kind == TransformationKind.Function && f.Syntax.Definition is FunctionStatementBody fb)
+                functions[QualifiedName.Parse(f.Transformation.Name)] = fb;
+        var referenced = new HashSet<QualifiedName>();
+        var env = new TranslationEnv
+        {
+            Referenced = n => referenced.Add(n),
+            Catalog = catalog,
+            SequenceName = SequenceName,
+            ClockSql = "getvariable('tsql_clock')",
+            Function = n => functions.GetValueOrDefault(n),
+            ObjectProblem = n => Problems.GetValueOrDefault(n),
+        };
+        var translator = new SqlTranslator(env);
+        foreach (var t in ordered)
+        {
+            var ddl = new StringBuilder();
+            foreach (var c in t.Columns.Where(c => c.Identity))
+                ddl.AppendLine($"CREATE SEQUENCE {Id(IdentitySequence(t.Name))} START {IdentitySeed(t, c)};");
+            ddl.AppendLine(CreateTable(Table(t.Name), t, translator, _foreignKeys, temp: false) + ";");
+            sb.Append(ddl);
+            var parents = _foreignKeys ? t.ForeignKeys.Select(f => f.ReferencedTable).Where(p => p != t.Name && catalog.Find(p) is { Kind: TableKind.Table }).Distinct().ToList() : new List<QualifiedName>();
+            Objects[t.Name] = new SchemaObject(ddl.ToString(), parents);
+        }
+        foreach (var v in catalog.Views)
+        {
+            var facts = _workspace.Transformations.FirstOrDefault(x => x.Transformation.Kind == TransformationKind.View &&
+                QualifiedName.Parse(x.Transformation.Name) == v.Name);
+            if (facts?.Syntax.Definition is not ViewStatementBody body) { Skipped.Add($"view {v.Name}: no syntax"); continue; }
+            try
+            {
+                env.Document = facts.Document;
+                referenced.Clear();
+                var scope = new Scope(null);
+                var sql = translator.With(body.SelectStatement.WithCtesAndXmlNamespaces, scope) + translator.Query(body.SelectStatement.QueryExpression, scope, out _);
+                var cols = body.Columns.Count > 0 ? "(" + string.Join(", ", body.Columns.Select(c => Id(c.Value))) + ")" : "";
+                var viewDdl = $"CREATE VIEW {Table(v.Name)}{cols} AS {sql};";
+                sb.AppendLine(viewDdl);
+                Objects[v.Name] = new SchemaObject(viewDdl, referenced.Where(r => r != v.Name).ToList());
+            }
+            catch (Exception e) when (e is UnsupportedConstructException or SandboxRuntimeError)
+            {
+                Skipped.Add($"view {v.Name}: {e.Message}");
+                Problems[v.Name] = e;
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static long IdentitySeed(TableDef t, ColumnDef c) => 1;
+
+    /// <summary>CREATE TABLE for a catalog table, a #temp table or a table variable.</summary>
+    public static string CreateTable(string physical, TableDef t, SqlTranslator translator, bool foreignKeys, bool temp)
+    {
+        var parts = new List<string>();
+        string display = temp ? t.Name.Name : t.Name.ToString();
+        foreach (var c in t.Columns)
+        {
+            var sb = new StringBuilder();
+            if (c.Computed is not null)
+            {
+                // Computed columns become DuckDB generated columns (PERSISTED or not: same values).
+                var cexpr = new TSql170Parser(false).ParseExpression(new StringReader(c.Computed), out var cerrors);
+                if (cerrors.Count > 0 || cexpr is null) throw new UnsupportedConstructException($"computed column {c.Name}", c.Location);
+                var cscope = new Scope(null);
+                cscope.Sources.Add(new SourceShape(t.Name.Name, t.Columns.Where(x => x.Computed is null).Select(x => new ColumnShape(x.Name, x.Type)).ToList()));
+                parts.Add($"{Id(c.Name)} AS ({translator.Expr(cexpr, cscope).Sql})");
+                continue;
+            }
+            sb.Append(Id(c.Name)).Append(' ').Append(DuckTypes.Of(c.Type, c.Location));
+            if (c.Identity)
+                sb.Append($" DEFAULT nextval({Str(temp ? IdentitySequence(new QualifiedName("tempdb", physical)) : IdentitySequence(t.Name))})");
+            else if (c.Default is not null)
+                sb.Append(" DEFAULT ").Append(DefaultSql(c, translator));
+            if (!c.Nullable) sb.Append(" NOT NULL");
+            if (DuckTypes.MaxChars(c.Type) is int n)
+                sb.Append($" CHECK (CASE WHEN length(rtrim({Id(c.Name)})) > {n} THEN error({Str(ErrorMarker(2628) + $"String or binary data would be truncated in table '{display}', column '{c.Name}'.")}) ELSE true END)");
+            parts.Add(sb.ToString());
+        }
+        if (t.PrimaryKey is { } pk) parts.Add("PRIMARY KEY (" + string.Join(", ", pk.Columns.Select(Id)) + ")");
+        foreach (var uk in t.UniqueKeys) parts.Add("UNIQUE (" + string.Join(", ", uk.Columns.Select(Id)) + ")");
+        foreach (var ck in t.Checks)
+        {
+            var expr = new TSql170Parser(false).ParseBooleanExpression(new StringReader(ck.Expression), out var errors);
+            if (errors.Count > 0 || expr is null) throw new UnsupportedConstructException($"CHECK constraint {ck.Name}", ck.Location);
+            var scope = new Scope(null);
+            scope.Sources.Add(new SourceShape(t.Name.Name, t.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+            var cond = translator.Bool(expr, scope);
+            // SQL Server: a CHECK passes unless it is FALSE (NULL passes) → error 547.
+            parts.Add($"CHECK (CASE WHEN NOT coalesce({cond}, true) THEN error({Str(ErrorMarker(547) + $"The INSERT statement conflicted with the CHECK constraint \"{ck.Name}\". The conflict occurred in table \"{display}\".")}) ELSE true END)");
+        }
+        if (foreignKeys)
+            foreach (var fk in t.ForeignKeys)
+                parts.Add($"FOREIGN KEY ({string.Join(", ", fk.Columns.Select(Id))}) REFERENCES {Table(fk.ReferencedTable)} ({string.Join(", ", fk.ReferencedColumns.Select(Id))})");
+        return $"CREATE {(temp ? "TEMP " : "")}TABLE {physical} ({string.Join(", ", parts)})";
+    }
+
+    private static string DefaultSql(ColumnDef c, SqlTranslator translator)
+    {
+        var expr = new TSql170Parser(false).ParseExpression(new StringReader(c.Default!), out var errors);
+        if (errors.Count > 0 || expr is null) throw new UnsupportedConstructException($"DEFAULT of column {c.Name}", c.Location);
+        var saved = translator.Env.Clock;
+        if (ContainsClock(expr, out bool newid)) return newid ? "CAST(md5(CAST(getvariable('tsql_seed') AS VARCHAR) || '-' || CAST(nextval('__newid') AS VARCHAR)) AS UUID)" : ClockDefault(c);
+        var x = translator.Expr(expr, new Scope(null));
+        return "(" + translator.Assign(x, c.Type, expr).Sql + ")";
+    }
+
+    private static bool ContainsClock(ScalarExpression e, out bool newid)
+    {
+        var v = new ClockFinder();
+        e.Accept(v);
+        newid = v.NewId;
+        return v.Found;
+    }
+
+    /// <summary>DEFAULT GETDATE()/SYSDATETIME(): the frozen clock of the call, read from a one-row table.</summary>
+    private static string ClockDefault(ColumnDef c) => $"CAST(getvariable('tsql_clock') AS {DuckTypes.Of(c.Type)})";
+
+    private sealed class ClockFinder : TSqlFragmentVisitor
+    {
+        public bool Found, NewId;
+        public override void Visit(FunctionCall node)
+        {
+            if (node.FunctionName.Value.Equals("NEWID", StringComparison.OrdinalIgnoreCase)) NewId = true;
+            if (node.FunctionName.Value.ToUpperInvariant() is "GETDATE" or "SYSDATETIME" or "SYSUTCDATETIME" or "GETUTCDATE" or "SYSDATETIMEOFFSET" or "NEWID")
+                Found = true;
+        }
+        public override void Visit(ParameterlessCall node) => Found = true;
+    }
+}

@@ -1,0 +1,410 @@
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Translation.SqlText;
+
+namespace EtlAgent.Core.Translation;
+
+/// <summary>
+/// Built-in T-SQL functions → DuckDB, as a table keyed by function name. Each entry gets the
+/// translator, the call node, the scope and the translated arguments; it returns SQL and type.
+/// </summary>
+public static class FunctionTable
+{
+    private delegate Tx Rule(SqlTranslator t, FunctionCall f, Scope s, List<Tx> a);
+
+    private static SqlType V(int n) => new("nvarchar", n);
+
+    private static Tx Simple(string duck, SqlType? type, List<Tx> a) => new($"{duck}({string.Join(", ", a.Select(x => x.Sql))})", type);
+
+    private static readonly Dictionary<string, Rule> Rules = new(StringComparer.OrdinalIgnoreCase)
+    {
+        // Strings
+        ["LEN"] = (t, f, s, a) => new($"CAST(length(rtrim({t.AsText(a[0])})) AS INTEGER)", SqlTranslator.Int),
+        ["DATALENGTH"] = (t, f, s, a) => a[0].Type?.IsString == true
+            ? new($"CAST(length({a[0].Sql}) * {(a[0].Type.IsUnicode ? 2 : 1)} AS INTEGER)", SqlTranslator.Int)
+            : new($"CAST(octet_length(CAST({a[0].Sql} AS BLOB)) AS INTEGER)", SqlTranslator.Int),
+        ["LTRIM"] = (t, f, s, a) => a.Count == 1 ? new($"ltrim({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])) : new($"ltrim({t.AsText(a[0])}, {a[1].Sql})", SqlTranslator.StringResult(a[0])),
+        ["RTRIM"] = (t, f, s, a) => a.Count == 1 ? new($"rtrim({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])) : new($"rtrim({t.AsText(a[0])}, {a[1].Sql})", SqlTranslator.StringResult(a[0])),
+        ["TRIM"] = (t, f, s, a) => new($"trim({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
+        ["UPPER"] = (t, f, s, a) => new($"upper({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
+        ["LOWER"] = (t, f, s, a) => new($"lower({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
+        ["SUBSTRING"] = (t, f, s, a) => new($"CASE WHEN {a[2].Sql} < 0 THEN {Raise(537, "Invalid length parameter passed to the LEFT or SUBSTRING function.")} ELSE substring({t.AsText(a[0])}, CAST({a[1].Sql} AS BIGINT), CAST(greatest(0, {a[2].Sql}) AS BIGINT)) END", SqlTranslator.StringResult(a[0])),
+        ["REPLACE"] = (t, f, s, a) => a[1].StringConstant is { } pat && pat.Length > 0
+            ? new($"regexp_replace({t.AsText(a[0])}, {Str(System.Text.RegularExpressions.Regex.Escape(pat))}, {(a[2].StringConstant is { } rep ? Str(rep.Replace("\\", "\\\\")) : "replace(" + t.AsText(a[2]) + ", '\\', '\\\\')")}, 'gi')", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max })
+            : new($"replace({t.AsText(a[0])}, {t.AsText(a[1])}, {t.AsText(a[2])})", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max }),
+        ["CHARINDEX"] = (t, f, s, a) => a.Count == 2
+            ? new($"CAST(instr(lower({t.AsText(a[1])}), lower({t.AsText(a[0])})) AS INTEGER)", SqlTranslator.Int)
+            : new($"CAST(CASE WHEN instr(lower(substring({t.AsText(a[1])}, greatest({a[2].Sql}, 1))), lower({t.AsText(a[0])})) = 0 THEN 0 ELSE instr(lower(substring({t.AsText(a[1])}, greatest({a[2].Sql}, 1))), lower({t.AsText(a[0])})) + greatest({a[2].Sql}, 1) - 1 END AS INTEGER)", SqlTranslator.Int),
+        ["PATINDEX"] = (t, f, s, a) => a[0].StringConstant is { } p
+            ? new($"CAST(coalesce(nullif(length(regexp_extract({t.AsText(a[1])}, {Str("^(.*?)" + SqlTranslator.LikeToRegex(p.Trim('%')))}, 1, 'is')) + 1, 1) * CASE WHEN regexp_full_match({t.AsText(a[1])}, {Str(SqlTranslator.LikeToRegex(p))}, 'is') THEN 1 ELSE 0 END, 0) AS INTEGER)", SqlTranslator.Int)
+            : throw t.Unsupported("PATINDEX with a non-constant pattern", f),
+        ["REPLICATE"] = (t, f, s, a) => new($"repeat({t.AsText(a[0])}, CAST({a[1].Sql} AS BIGINT))", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max }),
+        ["SPACE"] = (t, f, s, a) => new($"repeat(' ', CAST({a[0].Sql} AS BIGINT))", new SqlType("varchar", SqlType.Max)),
+        ["REVERSE"] = (t, f, s, a) => new($"reverse({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
+        ["STUFF"] = (t, f, s, a) => new($"(left({t.AsText(a[0])}, {a[1].Sql} - 1) || {t.AsText(a[3])} || substring({t.AsText(a[0])}, {a[1].Sql} + {a[2].Sql}))", SqlTranslator.NVarMax),
+        ["CONCAT"] = (t, f, s, a) => new($"concat({string.Join(", ", a.Select(t.AsText))})", SqlTranslator.NVarMax),
+        ["CONCAT_WS"] = (t, f, s, a) => new($"concat_ws({string.Join(", ", a.Select(t.AsText))})", SqlTranslator.NVarMax),
+        ["UNICODE"] = (t, f, s, a) => new($"CAST(unicode({a[0].Sql}) AS INTEGER)", SqlTranslator.Int),
+        ["ASCII"] = (t, f, s, a) => new($"CAST(ascii({a[0].Sql}) AS INTEGER)", SqlTranslator.Int),
+        ["CHAR"] = (t, f, s, a) => new($"chr(CAST({a[0].Sql} AS INTEGER))", new SqlType("char", 1)),
+        ["NCHAR"] = (t, f, s, a) => new($"chr(CAST({a[0].Sql} AS INTEGER))", new SqlType("nchar", 1)),
+        ["QUOTENAME"] = (t, f, s, a) => new($"('[' || replace({t.AsText(a[0])}, ']', ']]') || ']')", V(258)),
+        ["STRING_AGG"] = (t, f, s, a) =>
+        {
+            string order = f.WithinGroupClause is null ? "" : " " + t.OrderBy(f.WithinGroupClause.OrderByClause, s);
+            return new($"string_agg({t.AsText(a[0])}, {a[1].Sql}{order})", SqlTranslator.NVarMax);
+        },
+        ["FORMAT"] = Format,
+        ["STR"] = (t, f, s, a) => new($"lpad(CAST(round({a[0].Sql}, {(a.Count > 2 ? a[2].Sql : "0")}) AS VARCHAR), {(a.Count > 1 ? a[1].Sql : "10")}, ' ')", new SqlType("varchar", 10)),
+
+        // NULL handling and choice
+        ["ISNULL"] = (t, f, s, a) => a[0].Type is null ? new($"coalesce({a[0].Sql}, {a[1].Sql})", a[1].Type)
+            : new($"coalesce({a[0].Sql}, {t.Cast(a[1], a[0].Type, false, null, f).Sql})", a[0].Type),
+        ["CHOOSE"] = (t, f, s, a) =>
+        {
+            var branches = a.Skip(1).ToList();
+            var type = SqlTranslator.Dominant(branches);
+            return new($"CASE CAST({a[0].Sql} AS INTEGER) {string.Join(" ", branches.Select((b, i) => $"WHEN {i + 1} THEN {t.Coerce(b, type, f).Sql}"))} END", type);
+        },
+        ["ISNUMERIC"] = (t, f, s, a) => new($"CASE WHEN tsql_try_num({a[0].Sql}) IS NULL THEN 0 ELSE 1 END", SqlTranslator.Int),
+        ["ISDATE"] = (t, f, s, a) => new($"CASE WHEN tsql_try_ts({a[0].Sql}) IS NULL THEN 0 ELSE 1 END", SqlTranslator.Int),
+
+        // Math
+        ["ABS"] = (t, f, s, a) => new($"abs({a[0].Sql})", a[0].Type),
+        ["CEILING"] = (t, f, s, a) => new($"ceil({a[0].Sql})", a[0].Type?.IsDecimal == true ? a[0].Type with { Scale = 0 } : a[0].Type),
+        ["FLOOR"] = (t, f, s, a) => new($"floor({a[0].Sql})", a[0].Type?.IsDecimal == true ? a[0].Type with { Scale = 0 } : a[0].Type),
+        ["ROUND"] = (t, f, s, a) =>
+        {
+            // SQL Server keeps the argument's type: ROUND(123.456, 2) is 123.460.
+            string sql = a.Count > 2
+                ? $"CASE WHEN {a[2].Sql} = 0 THEN round({a[0].Sql}, CAST({a[1].Sql} AS INTEGER)) ELSE trunc({a[0].Sql} * power(10, {a[1].Sql})) / power(10, {a[1].Sql}) END"
+                : $"round({a[0].Sql}, CAST({a[1].Sql} AS INTEGER))";
+            return a[0].Type is { } rt && (rt.IsDecimal || rt.IsInteger || rt.Name is "money") ? new($"CAST({sql} AS {DuckTypes.Of(rt)})", rt) : new(sql, a[0].Type);
+        },
+        ["POWER"] = (t, f, s, a) => new(a[0].Type?.IsInteger == true ? $"CAST(trunc(power({a[0].Sql}, {a[1].Sql})) AS {DuckTypes.Of(a[0].Type)})" : $"power({a[0].Sql}, {a[1].Sql})", a[0].Type ?? SqlTranslator.Float),
+        ["SQRT"] = (t, f, s, a) => Simple("sqrt", SqlTranslator.Float, a),
+        ["SQUARE"] = (t, f, s, a) => new($"({a[0].Sql} * {a[0].Sql})", SqlTranslator.Float),
+        ["SIGN"] = (t, f, s, a) => new($"sign({a[0].Sql})", a[0].Type),
+        ["EXP"] = (t, f, s, a) => Simple("exp", SqlTranslator.Float, a),
+        ["LOG"] = (t, f, s, a) => a.Count == 1 ? Simple("ln", SqlTranslator.Float, a) : new($"(ln({a[0].Sql}) / ln({a[1].Sql}))", SqlTranslator.Float),
+        ["LOG10"] = (t, f, s, a) => Simple("log10", SqlTranslator.Float, a),
+        ["PI"] = (t, f, s, a) => new("pi()", SqlTranslator.Float),
+
+        // Dates
+        ["GETDATE"] = (t, f, s, a) => Now(t, SqlTranslator.DateTimeT),
+        ["CURRENT_TIMESTAMP"] = (t, f, s, a) => Now(t, SqlTranslator.DateTimeT),
+        ["SYSDATETIME"] = (t, f, s, a) => Now(t, SqlTranslator.DateTime2),
+        ["GETUTCDATE"] = (t, f, s, a) => Now(t, SqlTranslator.DateTimeT),
+        ["SYSUTCDATETIME"] = (t, f, s, a) => Now(t, SqlTranslator.DateTime2),
+        ["SYSDATETIMEOFFSET"] = (t, f, s, a) => new(Literal(new DateTimeOffset(t.Env.Clock, TimeSpan.Zero), new SqlType("datetimeoffset")), new SqlType("datetimeoffset")),
+        ["YEAR"] = (t, f, s, a) => new($"CAST(year({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
+        ["MONTH"] = (t, f, s, a) => new($"CAST(month({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
+        ["DAY"] = (t, f, s, a) => new($"CAST(day({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
+        ["EOMONTH"] = (t, f, s, a) => new($"CAST(last_day(CAST({AsDate(t, a[0], f)} AS DATE){(a.Count > 1 ? $" + to_months(CAST({a[1].Sql} AS INTEGER))" : "")}) AS DATE)", SqlTranslator.Date),
+        ["DATEFROMPARTS"] = (t, f, s, a) => new($"make_date(CAST({a[0].Sql} AS BIGINT), CAST({a[1].Sql} AS BIGINT), CAST({a[2].Sql} AS BIGINT))", SqlTranslator.Date),
+        ["DATETIMEFROMPARTS"] = (t, f, s, a) => new($"make_timestamp(CAST({a[0].Sql} AS BIGINT), CAST({a[1].Sql} AS BIGINT), CAST({a[2].Sql} AS BIGINT), CAST({a[3].Sql} AS BIGINT), CAST({a[4].Sql} AS BIGINT), {a[5].Sql} + {a[6].Sql} / 1000.0)", SqlTranslator.DateTimeT),
+        ["DATETIME2FROMPARTS"] = (t, f, s, a) => new($"make_timestamp(CAST({a[0].Sql} AS BIGINT), CAST({a[1].Sql} AS BIGINT), CAST({a[2].Sql} AS BIGINT), CAST({a[3].Sql} AS BIGINT), CAST({a[4].Sql} AS BIGINT), {a[5].Sql} + {a[6].Sql} / power(10, {a[7].Sql}))", SqlTranslator.DateTime2),
+        ["TIMEFROMPARTS"] = (t, f, s, a) => new($"make_time(CAST({a[0].Sql} AS BIGINT), CAST({a[1].Sql} AS BIGINT), {a[2].Sql} + {a[3].Sql} / power(10, {a[4].Sql}))", new SqlType("time")),
+
+        // Identity, errors, session
+        ["SCOPE_IDENTITY"] = (t, f, s, a) => Intrinsic(t, f, "SCOPE_IDENTITY"),
+        ["IDENT_CURRENT"] = (t, f, s, a) => throw t.Unsupported("IDENT_CURRENT", f),
+        ["ERROR_NUMBER"] = (t, f, s, a) => Intrinsic(t, f, "ERROR_NUMBER"),
+        ["ERROR_MESSAGE"] = (t, f, s, a) => Intrinsic(t, f, "ERROR_MESSAGE"),
+        ["ERROR_LINE"] = (t, f, s, a) => Intrinsic(t, f, "ERROR_LINE"),
+        ["ERROR_SEVERITY"] = (t, f, s, a) => Intrinsic(t, f, "ERROR_SEVERITY"),
+        ["ERROR_STATE"] = (t, f, s, a) => Intrinsic(t, f, "ERROR_STATE"),
+        ["ERROR_PROCEDURE"] = (t, f, s, a) => Intrinsic(t, f, "ERROR_PROCEDURE"),
+        ["XACT_STATE"] = (t, f, s, a) => Intrinsic(t, f, "XACT_STATE"),
+        ["@@TRANCOUNT"] = (t, f, s, a) => Intrinsic(t, f, "@@TRANCOUNT"),
+        ["OBJECT_ID"] = (t, f, s, a) => Intrinsic(t, f, "OBJECT_ID:" + (a[0].StringConstant ?? throw t.Unsupported("OBJECT_ID of a non-constant name", f))),
+        ["DB_NAME"] = (t, f, s, a) => new(Str("Sandbox"), V(128)),
+        ["SUSER_SNAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
+        ["SUSER_NAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
+        ["USER_NAME"] = (t, f, s, a) => new(Str("dbo"), V(128)),
+        ["HOST_NAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
+        ["APP_NAME"] = (t, f, s, a) => new(Str("EtlAgent"), V(128)),
+        ["NEWID"] = (t, f, s, a) => new($"CAST(md5('{t.Env.Seed}-' || CAST(nextval('__newid') AS VARCHAR)) AS UUID)", SqlTranslator.Guid),
+        
+
+        // Aggregates (SQL Server result types)
+        ["COUNT"] = (t, f, s, a) => new($"CAST(count({Distinct(f)}{(a.Count == 0 || a[0].Sql == "*" ? "*" : a[0].Sql)}) AS INTEGER)", SqlTranslator.Int),
+        ["COUNT_BIG"] = (t, f, s, a) => new($"CAST(count({Distinct(f)}{(a.Count == 0 || a[0].Sql == "*" ? "*" : a[0].Sql)}) AS BIGINT)", SqlTranslator.BigInt),
+        ["SUM"] = (t, f, s, a) => a[0].Type switch
+        {
+            { IsInteger: true, Name: "bigint" } => new($"CAST(sum({Distinct(f)}{a[0].Sql}) AS BIGINT)", SqlTranslator.BigInt),
+            { IsInteger: true } => new($"CAST(sum({Distinct(f)}{a[0].Sql}) AS INTEGER)", SqlTranslator.Int),
+            { IsDecimal: true } dt => new($"CAST(sum({Distinct(f)}{a[0].Sql}) AS DECIMAL(38,{dt.Scale ?? 0}))", new SqlType("decimal", null, 38, dt.Scale ?? 0)),
+            _ => new($"sum({Distinct(f)}{a[0].Sql})", a[0].Type),
+        },
+        ["AVG"] = (t, f, s, a) => a[0].Type switch
+        {
+            { IsInteger: true } it => new($"CAST(trunc(avg({Distinct(f)}{a[0].Sql})) AS {DuckTypes.Of(it.Name == "bit" ? SqlTranslator.Int : it)})", it.Name is "bigint" ? SqlTranslator.BigInt : SqlTranslator.Int),
+            { IsDecimal: true } dt => new($"CAST(avg({Distinct(f)}{a[0].Sql}) AS DECIMAL(38,{Math.Max(6, dt.Scale ?? 0)}))", new SqlType("decimal", null, 38, Math.Max(6, dt.Scale ?? 0))),
+            _ => new($"avg({Distinct(f)}{a[0].Sql})", SqlTranslator.Float),
+        },
+        ["MIN"] = (t, f, s, a) => new($"min({a[0].Sql})", a[0].Type),
+        ["MAX"] = (t, f, s, a) => new($"max({a[0].Sql})", a[0].Type),
+        ["STDEV"] = (t, f, s, a) => Simple("stddev_samp", SqlTranslator.Float, a),
+        ["STDEVP"] = (t, f, s, a) => Simple("stddev_pop", SqlTranslator.Float, a),
+        ["VAR"] = (t, f, s, a) => Simple("var_samp", SqlTranslator.Float, a),
+        ["VARP"] = (t, f, s, a) => Simple("var_pop", SqlTranslator.Float, a),
+
+        // Window-only functions
+        ["ROW_NUMBER"] = (t, f, s, a) => new("row_number()", SqlTranslator.BigInt),
+        ["RANK"] = (t, f, s, a) => new("rank()", SqlTranslator.BigInt),
+        ["DENSE_RANK"] = (t, f, s, a) => new("dense_rank()", SqlTranslator.BigInt),
+        ["NTILE"] = (t, f, s, a) => new($"ntile({a[0].Sql})", SqlTranslator.BigInt),
+        ["LAG"] = (t, f, s, a) => new($"lag({string.Join(", ", a.Select((x, i) => i == 2 ? t.Coerce(x, a[0].Type, f).Sql : x.Sql))})", a[0].Type),
+        ["LEAD"] = (t, f, s, a) => new($"lead({string.Join(", ", a.Select((x, i) => i == 2 ? t.Coerce(x, a[0].Type, f).Sql : x.Sql))})", a[0].Type),
+        ["FIRST_VALUE"] = (t, f, s, a) => new($"first_value({a[0].Sql})", a[0].Type),
+        ["LAST_VALUE"] = (t, f, s, a) => new($"last_value({a[0].Sql})", a[0].Type),
+    };
+
+    private static Tx Now(SqlTranslator t, SqlType type) =>
+        new(t.Env.ClockSql is { } clock ? $"CAST({clock} AS TIMESTAMP)" : Literal(t.Env.Clock, type), type);
+
+    private static string Distinct(FunctionCall f) => f.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT " : "";
+
+    private static Tx Intrinsic(SqlTranslator t, FunctionCall f, string name)
+    {
+        var v = t.Env.Intrinsic(name) ?? throw t.Unsupported(name, f);
+        return new(Literal(v.Value, v.Type), v.Type);
+    }
+
+    private static string AsDate(SqlTranslator t, Tx x, TSqlFragment at) =>
+        x.Type?.IsString == true || x.Type is null && x.StringConstant is not null ? t.Cast(x, SqlTranslator.DateTimeT, false, null, at).Sql
+        : x.Type?.IsInteger == true ? $"(TIMESTAMP '1900-01-01' + to_days(CAST({x.Sql} AS INTEGER)))" : x.Sql;
+
+    private static Tx Format(SqlTranslator t, FunctionCall f, Scope s, List<Tx> a)
+    {
+        var pattern = a[1].StringConstant ?? throw t.Unsupported("FORMAT with a non-constant format", f);
+        if (a.Count > 2) throw t.Unsupported("FORMAT with a culture", f);
+        if (a[0].Type?.IsDateTime == true)
+        {
+            // .NET custom date patterns → strftime, for the common tokens.
+            var map = new (string, string)[] { ("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"), ("dddd", "%A"), ("ddd", "%a"), ("dd", "%d"), ("HH", "%H"), ("hh", "%I"), ("mm", "%M"), ("ss", "%S"), ("fff", "%g"), ("tt", "%p") };
+            var sb = new System.Text.StringBuilder();
+            for (int i = 0; i < pattern.Length;)
+            {
+                var m = map.FirstOrDefault(p => string.CompareOrdinal(pattern, i, p.Item1, 0, p.Item1.Length) == 0);
+                if (m.Item1 is not null) { sb.Append(m.Item2); i += m.Item1.Length; }
+                else if (char.IsLetter(pattern[i])) throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
+                else { sb.Append(pattern[i] == '%' ? "%%" : pattern[i].ToString()); i++; }
+            }
+            return new($"strftime({a[0].Sql}, {Str(sb.ToString())})", SqlTranslator.NVarMax);
+        }
+        if (System.Text.RegularExpressions.Regex.Match(pattern, "^[NnFf]([0-9]?)$") is { Success: true } nm)
+        {
+            int d = nm.Groups[1].Value.Length == 0 ? 2 : int.Parse(nm.Groups[1].Value);
+            string fmt = char.ToUpperInvariant(pattern[0]) == 'N' ? "{:,." + d + "f}" : "{:." + d + "f}";
+            return new($"format({Str(fmt)}, CAST({a[0].Sql} AS DOUBLE))", SqlTranslator.NVarMax);
+        }
+        if (System.Text.RegularExpressions.Regex.Match(pattern, "^[Dd]([0-9]*)$") is { Success: true } dm)
+            return new($"lpad(CAST({a[0].Sql} AS VARCHAR), {(dm.Groups[1].Value.Length == 0 ? 1 : int.Parse(dm.Groups[1].Value))}, '0')", SqlTranslator.NVarMax);
+        if (System.Text.RegularExpressions.Regex.Match(pattern, "^(0+)(\\.(0+))?$") is { Success: true } zm)
+        {
+            int w = zm.Groups[1].Value.Length, d = zm.Groups[3].Value.Length;
+            return new($"format({Str("{:0" + (w + (d > 0 ? d + 1 : 0)) + "." + d + "f}")}, CAST({a[0].Sql} AS DOUBLE))", SqlTranslator.NVarMax);
+        }
+        throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
+    }
+
+    public static Tx Translate(SqlTranslator t, FunctionCall f, Scope scope)
+    {
+        string name = f.FunctionName.Value;
+        if (f.CallTarget is not null)
+        {
+            if (f.CallTarget is UserDefinedTypeCallTarget ut && ut.SchemaObjectName.BaseIdentifier.Value.Equals("geography", StringComparison.OrdinalIgnoreCase) && name.Equals("Point", StringComparison.OrdinalIgnoreCase))
+            {
+                var p = f.Parameters.Select(x => t.Expr(x, scope)).ToList();
+                return new($"('POINT(' || CAST({p[1].Sql} AS VARCHAR) || ' ' || CAST({p[0].Sql} AS VARCHAR) || ')')", new SqlType("geography"));
+            }
+            if (f.CallTarget is MultiPartIdentifierCallTarget mp)
+            {
+                var qn = new QualifiedName(mp.MultiPartIdentifier.Identifiers[^1].Value, name);
+                if (t.Env.Function(qn) is { } udf) return UserFunction(t, f, udf, scope);
+            }
+            throw t.Unsupported($"method or function call {f.CallTarget.GetType().Name.Replace("CallTarget", "")}::{name}", f);
+        }
+        var upper = name.ToUpperInvariant();
+        if (upper is "DATEADD" or "DATEDIFF" or "DATEDIFF_BIG" or "DATEPART" or "DATENAME" or "DATETRUNC")
+            return DateFunction(t, f, upper, scope);
+        if (!Rules.TryGetValue(upper, out var rule))
+        {
+            if (t.Env.Function(new QualifiedName(null, name)) is { } udf) return UserFunction(t, f, udf, scope);
+            throw t.Unsupported($"function {upper}", f);
+        }
+        var args = new List<Tx>();
+        foreach (var p in f.Parameters)
+            args.Add(p is ColumnReferenceExpression { ColumnType: ColumnType.Wildcard } ? new Tx("*", null) : t.Expr(p, scope));
+        var result = rule(t, f, scope, args);
+        if (f.OverClause is { } over)
+        {
+            var parts = new List<string>();
+            if (over.Partitions.Count > 0) parts.Add("PARTITION BY " + string.Join(", ", over.Partitions.Select(p => t.Expr(p, scope).Sql)));
+            if (over.OrderByClause is not null) parts.Add(t.OrderBy(over.OrderByClause, scope));
+            if (over.WindowFrameClause is { } wf)
+                parts.Add(WindowFrame(t, wf, scope));
+            else if (over.OrderByClause is not null && upper is "FIRST_VALUE" or "LAST_VALUE" or "SUM" or "COUNT" or "AVG" or "MIN" or "MAX" or "COUNT_BIG")
+                parts.Add("RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW");
+            // Aggregates wrapped in CAST: the OVER goes on the inner call.
+            var sql = result.Sql;
+            int close = FindAggregateEnd(sql);
+            string windowed = close >= 0 ? sql.Insert(close + 1, $" OVER ({string.Join(" ", parts)})") : $"{sql} OVER ({string.Join(" ", parts)})";
+            return result with { Sql = windowed };
+        }
+        return result;
+    }
+
+    /// <summary>Where the innermost aggregate call of a "CAST(agg(...) AS T)" rule ends.</summary>
+    private static int FindAggregateEnd(string sql)
+    {
+        if (!sql.StartsWith("CAST(")) return -1;
+        int start = sql.StartsWith("CAST(trunc(") ? "CAST(trunc(".Length : "CAST(".Length;
+        int depth = 0;
+        for (int i = start; i < sql.Length; i++)
+        {
+            if (sql[i] == '(') depth++;
+            else if (sql[i] == ')') { depth--; if (depth == 0) return i; }
+            else if (sql[i] == '\'') { i = sql.IndexOf('\'', i + 1); }
+        }
+        return -1;
+    }
+
+    private static string WindowFrame(SqlTranslator t, WindowFrameClause wf, Scope s)
+    {
+        string Delim(WindowDelimiter d) => d.WindowDelimiterType switch
+        {
+            WindowDelimiterType.CurrentRow => "CURRENT ROW",
+            WindowDelimiterType.UnboundedPreceding => "UNBOUNDED PRECEDING",
+            WindowDelimiterType.UnboundedFollowing => "UNBOUNDED FOLLOWING",
+            WindowDelimiterType.ValuePreceding => t.Expr(d.OffsetValue, s).Sql + " PRECEDING",
+            _ => t.Expr(d.OffsetValue, s).Sql + " FOLLOWING",
+        };
+        string kind = wf.WindowFrameType == WindowFrameType.Rows ? "ROWS" : "RANGE";
+        return wf.Bottom is null ? $"{kind} {Delim(wf.Top)}" : $"{kind} BETWEEN {Delim(wf.Top)} AND {Delim(wf.Bottom)}";
+    }
+
+    private static Tx DateFunction(SqlTranslator t, FunctionCall f, string fn, Scope scope)
+    {
+        string partName = f.Parameters[0] switch
+        {
+            ColumnReferenceExpression c => c.MultiPartIdentifier.Identifiers[^1].Value,
+            IdentifierLiteral il => il.Value,
+            StringLiteral sl => sl.Value,
+            _ => throw t.Unsupported($"{fn} date part", f.Parameters[0]),
+        };
+        if (!SqlTranslator.DateParts.TryGetValue(partName, out var part)) throw new SandboxRuntimeError(155, $"'{partName}' is not a recognized {fn.ToLowerInvariant()} option.");
+        var args = f.Parameters.Skip(1).Select(p => t.Expr(p, scope)).ToList();
+        switch (fn)
+        {
+            case "DATEADD":
+            {
+                var d = args[1];
+                var dt = d.Type?.IsString == true || d.Type is null && d.StringConstant is not null ? SqlTranslator.DateTimeT : d.Type ?? SqlTranslator.DateTime2;
+                string ds = AsDate(t, d, f);
+                string n = $"CAST(trunc({args[0].Sql}) AS BIGINT)";
+                string add = part switch
+                {
+                    "year" => $"to_years(CAST({n} AS INTEGER))", "quarter" => $"to_months(CAST({n} * 3 AS INTEGER))", "month" => $"to_months(CAST({n} AS INTEGER))",
+                    "dayofyear" or "day" or "weekday" => $"to_days(CAST({n} AS INTEGER))", "week" => $"to_days(CAST({n} * 7 AS INTEGER))",
+                    "hour" => $"to_hours({n})", "minute" => $"to_minutes({n})", "second" => $"to_seconds({n})",
+                    "millisecond" => $"to_milliseconds({n})", "microsecond" => $"to_microseconds({n})", "nanosecond" => $"to_microseconds({n} // 1000)",
+                    _ => throw t.Unsupported($"DATEADD({partName})", f),
+                };
+                if (dt.Name == "date" && part is "hour" or "minute" or "second" or "millisecond" or "microsecond" or "nanosecond")
+                    throw new SandboxRuntimeError(9810, $"The datepart {partName} is not supported by date function dateadd for data type date.");
+                return new($"CAST(({ds} + {add}) AS {DuckTypes.Of(dt)})", dt);
+            }
+            case "DATEDIFF":
+            case "DATEDIFF_BIG":
+            {
+                string a = AsDate(t, args[0], f), b = AsDate(t, args[1], f);
+                string sql = part switch
+                {
+                    "week" => $"tsql_weekdiff({a}, {b})",
+                    "dayofyear" or "day" or "weekday" => $"date_diff('day', CAST({a} AS DATE), CAST({b} AS DATE))",
+                    "year" or "quarter" or "month" or "hour" or "minute" or "second" or "millisecond" or "microsecond" => $"date_diff('{part}', CAST({a} AS TIMESTAMP), CAST({b} AS TIMESTAMP))",
+                    "nanosecond" => $"(date_diff('microsecond', CAST({a} AS TIMESTAMP), CAST({b} AS TIMESTAMP)) * 1000)",
+                    _ => throw t.Unsupported($"DATEDIFF({partName})", f),
+                };
+                return fn == "DATEDIFF" ? new($"CAST({sql} AS INTEGER)", SqlTranslator.Int) : new($"CAST({sql} AS BIGINT)", SqlTranslator.BigInt);
+            }
+            case "DATEPART":
+                return new($"CAST({DatePart(t, part, AsDate(t, args[0], f), f)} AS INTEGER)", SqlTranslator.Int);
+            case "DATENAME":
+            {
+                string d = AsDate(t, args[0], f);
+                return part switch
+                {
+                    "month" => new($"monthname({d})", V(30)),
+                    "weekday" => new($"dayname({d})", V(30)),
+                    _ => new($"CAST({DatePart(t, part, d, f)} AS VARCHAR)", V(30)),
+                };
+            }
+            default:
+            {
+                string d = AsDate(t, args[0], f);
+                var type = args[0].Type ?? SqlTranslator.DateTime2;
+                string unit = part switch { "dayofyear" or "weekday" => "day", "iso_week" => "week", _ => part };
+                if (part == "week") throw t.Unsupported("DATETRUNC(week)", f);
+                return new($"CAST(date_trunc('{unit}', {d}) AS {DuckTypes.Of(type)})", type);
+            }
+        }
+    }
+
+    private static string DatePart(SqlTranslator t, string part, string d, TSqlFragment at) => part switch
+    {
+        "year" => $"year({d})",
+        "quarter" => $"quarter({d})",
+        "month" => $"month({d})",
+        "dayofyear" => $"dayofyear({d})",
+        "day" => $"day({d})",
+        "week" => $"tsql_week({d})",
+        "weekday" => $"(dayofweek({d}) + 1)",
+        "hour" => $"hour({d})",
+        "minute" => $"minute({d})",
+        "second" => $"second({d})",
+        "millisecond" => $"(millisecond({d}) % 1000)",
+        "microsecond" => $"(microsecond({d}) % 1000000)",
+        "nanosecond" => $"((microsecond({d}) % 1000000) * 1000)",
+        "iso_week" => $"weekofyear({d})",
+        _ => throw t.Unsupported($"date part {part}", at),
+    };
+
+    /// <summary>Scalar UDFs: a body of one RETURN is inlined; otherwise the interpreter runs it on constant arguments.</summary>
+    private static Tx UserFunction(SqlTranslator t, FunctionCall f, FunctionStatementBody udf, Scope scope)
+    {
+        if (udf.ReturnType is not ScalarFunctionReturnType srt) throw t.Unsupported("table-valued function in a scalar position", f);
+        var rtype = DataTypes.From(srt.DataType);
+        var args = f.Parameters.Select(p => t.Expr(p, scope)).ToList();
+        IList<TSqlStatement>? stmts = udf.StatementList?.Statements;
+        while (stmts is { Count: 1 } && stmts[0] is BeginEndBlockStatement be) stmts = be.StatementList.Statements;
+        if (stmts is { Count: 1 } && stmts[0] is ReturnStatement { Expression: { } rx })
+        {
+            var saved = t.Env.Variable;
+            var bound = new Dictionary<string, VariableInfo>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < udf.Parameters.Count; i++)
+            {
+                var pt = DataTypes.From(udf.Parameters[i].DataType);
+                bound[udf.Parameters[i].VariableName.Value] = new VariableInfo(pt, null, "(" + t.Coerce(args[i], pt, f).Sql + ")");
+            }
+            t.Env.Variable = n => bound.TryGetValue(n, out var v) ? v : null;
+            try { return t.Cast(t.Expr(rx, new Scope(null)), rtype, false, null, f); }
+            finally { t.Env.Variable = saved; }
+        }
+        if (t.Env.CallScalarFunction is null || t.Env.Evaluate is null) throw t.Unsupported("scalar function " + udf.Name.BaseIdentifier.Value, f);
+        var values = new List<(object?, SqlType)>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (args[i].Sql.Contains('"')) throw t.Unsupported($"multi-statement scalar function {udf.Name.BaseIdentifier.Value} called with column arguments", f);
+            var pt = DataTypes.From(udf.Parameters[i].DataType);
+            values.Add((t.Env.Evaluate(t.Coerce(args[i], pt, f).Sql, pt), pt));
+        }
+        var r = t.Env.CallScalarFunction(udf, values, f);
+        return new(Literal(r.Value, r.Type), r.Type);
+    }
+}

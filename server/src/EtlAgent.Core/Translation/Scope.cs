@@ -1,0 +1,44 @@
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Translation;
+
+/// <summary>A column as a source exposes it to a query.</summary>
+public sealed record ColumnShape(string Name, SqlType? Type);
+
+/// <summary>A row source in FROM: its exposed name and its columns (for typing column references).</summary>
+public sealed record SourceShape(string Exposed, IReadOnlyList<ColumnShape> Columns, QualifiedName? Table = null);
+
+/// <summary>Name resolution for one query level: its FROM sources and the CTEs in view.</summary>
+public sealed class Scope
+{
+    public Scope(Scope? parent) { Parent = parent; }
+
+    public Scope? Parent { get; }
+    public List<SourceShape> Sources { get; } = new();
+    public Dictionary<string, IReadOnlyList<ColumnShape>> Ctes { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Inside a MERGE/OUTPUT: what INSERTED/DELETED stand for.</summary>
+    public Func<string, string, string?>? PseudoTable { get; set; }
+
+    public IReadOnlyList<ColumnShape>? FindCte(string name)
+    {
+        for (var s = this; s is not null; s = s.Parent)
+            if (s.Ctes.TryGetValue(name, out var c)) return c;
+        return null;
+    }
+
+    public SqlType? ColumnType(IReadOnlyList<string> parts)
+    {
+        string col = parts[^1];
+        for (var s = this; s is not null; s = s.Parent)
+        {
+            foreach (var src in s.Sources)
+            {
+                if (parts.Count >= 2 && !string.Equals(src.Exposed, parts[^2], StringComparison.OrdinalIgnoreCase)) continue;
+                foreach (var c in src.Columns)
+                    if (string.Equals(c.Name, col, StringComparison.OrdinalIgnoreCase)) return c.Type;
+            }
+        }
+        return null;
+    }
+}

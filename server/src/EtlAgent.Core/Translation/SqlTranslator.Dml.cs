@@ -1,0 +1,426 @@
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Translation.SqlText;
+
+namespace EtlAgent.Core.Translation;
+
+/// <summary>A translated data-modification statement, ready for the interpreter.</summary>
+public sealed record DmlPlan(
+    string Sql,
+    /// <summary>The statement ends in RETURNING (its rows are the OUTPUT).</summary>
+    bool Returns,
+    /// <summary>The target table (catalog name or local physical name).</summary>
+    string TargetPhysical,
+    QualifiedName? TargetTable,
+    /// <summary>Runs first; a non-empty result means a target row matched twice (MERGE, error 8672).</summary>
+    string? DoubleMatchCheck = null,
+    /// <summary>OUTPUT … INTO: where the returned rows go, and its column list.</summary>
+    TableReference? OutputInto = null,
+    IReadOnlyList<string>? OutputIntoColumns = null,
+    /// <summary>INSERT … EXEC: the procedure call whose result set feeds the insert.</summary>
+    ExecuteInsertSource? ExecSource = null,
+    IReadOnlyList<string>? InsertColumns = null,
+    /// <summary>Run before and after the statement (MERGE … OUTPUT deleted.* snapshots the target).</summary>
+    IReadOnlyList<string>? Before = null,
+    IReadOnlyList<string>? After = null,
+    /// <summary>
+    /// MERGE … OUTPUT deleted.* with UPDATE: the RETURNING rows (action + new target row) are put in
+    /// a table with these columns, and this SELECT ({0} = that table) computes the OUTPUT from them
+    /// and the pre-MERGE snapshot.
+    /// </summary>
+    string? PostSelect = null,
+    IReadOnlyList<(string Name, SqlType? Type)>? PostColumns = null);
+
+public sealed partial class SqlTranslator
+{
+    private static int _mergeCounter;
+
+    private sealed record Target(string Physical, string Exposed, IReadOnlyList<ColumnDef> Columns, QualifiedName? Table, string? CteSql = null, string? CteBase = null);
+
+    private Target ResolveTarget(TableReference tr, Scope scope, FromClause? from)
+    {
+        switch (tr)
+        {
+            case VariableTableReference v:
+            {
+                var lt = Env.LocalTable(v.Variable.Name) ?? throw Unsupported($"undeclared table variable {v.Variable.Name}", v);
+                return new Target(Id(lt.PhysicalName), v.Variable.Name, lt.Columns, null);
+            }
+            case NamedTableReference n:
+            {
+                string name = n.SchemaObject.BaseIdentifier.Value;
+                if (n.SchemaObject.SchemaIdentifier is null)
+                {
+                    // UPDATE alias / DELETE alias: the alias of a table in FROM.
+                    if (from is not null && FindAliased(from.TableReferences, name) is NamedTableReference or VariableTableReference)
+                    {
+                        var aliased = FindAliased(from.TableReferences, name)!;
+                        var t = ResolveTarget(aliased is NamedTableReference nt ? CloneWithoutAlias(nt) : aliased, scope, null);
+                        return t with { Exposed = name };
+                    }
+                    if (scope.FindCte(name) is not null) return new Target("", name, Array.Empty<ColumnDef>(), null, CteSql: name);
+                    if (name.StartsWith('#'))
+                    {
+                        var lt = Env.LocalTable(name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.");
+                        return new Target(Id(lt.PhysicalName), n.Alias?.Value ?? name, lt.Columns, null);
+                    }
+                }
+                var qn = new QualifiedName(n.SchemaObject.SchemaIdentifier?.Value, name);
+                var def = Env.Catalog.Find(qn);
+                if (def is null || def.Kind != TableKind.Table)
+                    throw def?.Kind == TableKind.View ? Unsupported("modifying a view", n) : new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
+                Env.Referenced?.Invoke(qn);
+                return new Target(Table(qn), n.Alias?.Value ?? name, def.Columns, qn);
+            }
+            default: throw Unsupported($"{tr.GetType().Name} as a DML target", tr);
+        }
+    }
+
+    private static NamedTableReference CloneWithoutAlias(NamedTableReference n) => new() { SchemaObject = n.SchemaObject };
+
+    private static TableReference? FindAliased(IEnumerable<TableReference> refs, string alias)
+    {
+        foreach (var r in refs)
+        {
+            switch (r)
+            {
+                case NamedTableReference n when string.Equals(n.Alias?.Value ?? n.SchemaObject.BaseIdentifier.Value, alias, StringComparison.OrdinalIgnoreCase): return n;
+                case VariableTableReference v when string.Equals(v.Alias?.Value ?? v.Variable.Name, alias, StringComparison.OrdinalIgnoreCase): return v;
+                case JoinTableReference j:
+                    if (FindAliased(new[] { j.FirstTableReference, j.SecondTableReference }, alias) is { } hit) return hit;
+                    break;
+                case JoinParenthesisTableReference jp:
+                    if (FindAliased(new[] { jp.Join }, alias) is { } hit2) return hit2;
+                    break;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Value assigned to a column: conversions as SQL Server does them implicitly (length is checked by the table).</summary>
+    internal Tx Assign(Tx x, SqlType to, TSqlFragment at)
+    {
+        if (x.IsNullLiteral) return new Tx($"CAST(NULL AS {DuckTypes.Of(to)})", to);
+        if (to.IsString)
+            return x.Type is null || x.Type.IsString ? x : Cast(x, to with { Length = SqlType.Max }, false, null, at);
+        if (x.Type is null && x.StringConstant is null) return x;
+        if (x.Type is not null && x.Type.Name == to.Name && !(to.IsDecimal && x.Type.Scale != to.Scale)) return x;
+        return Cast(x, to, false, null, at);
+    }
+
+    private static ColumnDef Col(IReadOnlyList<ColumnDef> cols, string name, TSqlFragment at, SqlTranslator t) =>
+        cols.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new SandboxRuntimeError(207, $"Invalid column name '{name}'.");
+
+    private string Returning(OutputClause? output, OutputIntoClause? into, Scope scope, Func<string, string, string?> pseudo, out bool returns)
+    {
+        var clause = (IList<SelectElement>?)output?.SelectColumns ?? into?.SelectColumns;
+        returns = clause is not null;
+        if (clause is null) return "";
+        var s = new Scope(scope) { PseudoTable = pseudo };
+        var items = new List<string>();
+        foreach (var el in clause)
+        {
+            switch (el)
+            {
+                case SelectScalarExpression se:
+                {
+                    var x = Expr(se.Expression, s);
+                    string alias = se.ColumnName?.Value ?? (se.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers[^1].Value
+                        ?? (se.Expression is ColumnReferenceExpression { ColumnType: ColumnType.PseudoColumnAction } ? "$action" : "column" + items.Count);
+                    items.Add($"{x.Sql} AS {Id(alias)}");
+                    break;
+                }
+                case SelectStarExpression star:
+                    items.Add("*");
+                    break;
+                default: throw Unsupported(el.GetType().Name + " in OUTPUT", el);
+            }
+        }
+        return " RETURNING " + string.Join(", ", items);
+    }
+
+    public DmlPlan Insert(InsertStatement stmt)
+    {
+        var scope = new Scope(null);
+        var with = With(stmt.WithCtesAndXmlNamespaces, scope);
+        var spec = stmt.InsertSpecification;
+        if (spec.TopRowFilter is not null) throw Unsupported("INSERT TOP", spec.TopRowFilter);
+        var target = ResolveTarget(spec.Target, scope, null);
+        var names = spec.Columns.Count > 0
+            ? spec.Columns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList()
+            : target.Columns.Where(c => !c.IsGenerated).Select(c => c.Name).ToList();
+        var cols = names.Select(n => Col(target.Columns, n, spec, this)).ToList();
+        if (cols.FirstOrDefault(c => c.Identity) is { } idc)
+            throw new SandboxRuntimeError(544, $"Cannot insert explicit value for identity column in table '{target.Exposed}' when IDENTITY_INSERT is set to OFF.");
+        string colList = "(" + string.Join(", ", cols.Select(c => Id(c.Name))) + ")";
+        string source;
+        switch (spec.InsertSource)
+        {
+            case ValuesInsertSource v when v.IsDefaultValues: source = "DEFAULT VALUES"; colList = ""; break;
+            case ValuesInsertSource v:
+                source = "VALUES " + string.Join(", ", v.RowValues.Select(r =>
+                {
+                    if (r.ColumnValues.Count != cols.Count) throw new SandboxRuntimeError(110, "There are fewer columns in the INSERT statement than values specified in the VALUES clause.");
+                    return "(" + string.Join(", ", r.ColumnValues.Select((x, i) => x is DefaultLiteral ? "DEFAULT" : Assign(Expr(x, new Scope(scope)), cols[i].Type, x).Sql)) + ")";
+                }));
+                break;
+            case SelectInsertSource s:
+            {
+                var q = Query(s.Select, new Scope(scope), out var shape);
+                if (shape.Count == cols.Count && !shape.Any(c => c.Name == "" || c.Name.StartsWith("__")))
+                {
+                    var conv = cols.Select((c, i) => Assign(new Tx($"\"__src\".{Id("c" + i)}", shape[i].Type), c.Type, s).Sql).ToList();
+                    source = $"SELECT {string.Join(", ", conv)} FROM ({q}) AS \"__src\"({string.Join(", ", shape.Select((_, i) => Id("c" + i)))})";
+                }
+                else source = q;
+                break;
+            }
+            case ExecuteInsertSource ex:
+                return new DmlPlan("", false, target.Physical, target.Table, ExecSource: ex, InsertColumns: cols.Select(c => c.Name).ToList());
+            default: throw Unsupported(spec.InsertSource.GetType().Name, spec.InsertSource);
+        }
+        var ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt == "inserted" ? Id(col) : null, out bool returns);
+        return new DmlPlan($"{with}INSERT INTO {target.Physical} {colList} {source}{ret}", returns, target.Physical, target.Table,
+            OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
+    }
+
+    private List<(string Col, Tx Value)> SetClauses(IList<SetClause> clauses, IReadOnlyList<ColumnDef> cols, Scope scope)
+    {
+        var list = new List<(string, Tx)>();
+        foreach (var sc in clauses)
+        {
+            if (sc is not AssignmentSetClause a) throw Unsupported(sc.GetType().Name, sc);
+            if (a.Variable is not null) throw Unsupported("SET @variable = column = expression", a);
+            var name = a.Column.MultiPartIdentifier.Identifiers[^1].Value;
+            var col = Col(cols, name, a, this);
+            var value = Expr(a.NewValue, scope);
+            if (a.AssignmentKind != AssignmentKind.Equals)
+            {
+                var cur = new Tx(Id(col.Name), col.Type);
+                string op = a.AssignmentKind switch
+                {
+                    AssignmentKind.AddEquals => col.Type.IsString ? "||" : "+", AssignmentKind.SubtractEquals => "-", AssignmentKind.MultiplyEquals => "*",
+                    AssignmentKind.DivideEquals => "/", AssignmentKind.ModEquals => "%", _ => throw Unsupported(a.AssignmentKind.ToString(), a),
+                };
+                value = op == "/" ? new Tx(col.Type.IsInteger ? $"tsql_idiv({cur.Sql}, {value.Sql})" : $"tsql_div({cur.Sql}, {value.Sql})", col.Type)
+                    : op == "%" ? new Tx($"tsql_mod({cur.Sql}, {value.Sql})", col.Type) : new Tx($"({cur.Sql} {op} {value.Sql})", col.Type);
+            }
+            list.Add((col.Name, Assign(value, col.Type, a)));
+        }
+        return list;
+    }
+
+    public DmlPlan Update(UpdateStatement stmt)
+    {
+        var scope = new Scope(null);
+        var with = With(stmt.WithCtesAndXmlNamespaces, scope);
+        var spec = stmt.UpdateSpecification;
+        if (spec.TopRowFilter is not null) throw Unsupported("UPDATE TOP", spec.TopRowFilter);
+        if (spec.WhereClause?.Cursor is not null) throw Unsupported("WHERE CURRENT OF", spec.WhereClause);
+        var target = ResolveTarget(spec.Target, scope, spec.FromClause);
+        if (target.CteSql is not null) throw Unsupported("UPDATE through a common table expression", spec.Target);
+        var ret = "";
+        bool returns = false;
+        if (spec.OutputClause is not null || spec.OutputIntoClause is not null)
+            ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt == "inserted" ? Id(col) : null, out returns);
+        if (spec.FromClause is null)
+        {
+            scope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+            var sets = SetClauses(spec.SetClauses, target.Columns, scope);
+            var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
+            string alias = " AS " + Id(target.Exposed);
+            return new DmlPlan($"{with}UPDATE {target.Physical}{alias} SET {string.Join(", ", sets.Select(s => $"{Id(s.Col)} = {s.Value.Sql}"))}{where}{ret}", returns, target.Physical, target.Table,
+                OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
+        }
+        // UPDATE alias SET … FROM <joins>: evaluate the new values over the original FROM, keyed by rowid.
+        var from = string.Join(", ", spec.FromClause.TableReferences.Select(t => TableRef(t, scope)));
+        var setList = SetClauses(spec.SetClauses, target.Columns, scope);
+        var where2 = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
+        var src = $"SELECT DISTINCT ON (\"__rid\") {Id(target.Exposed)}.rowid AS \"__rid\", {string.Join(", ", setList.Select((s, i) => $"{s.Value.Sql} AS {Id("__v" + i)}"))} FROM {from}{where2}";
+        return new DmlPlan($"{with}UPDATE {target.Physical} AS \"__t\" SET {string.Join(", ", setList.Select((s, i) => $"{Id(s.Col)} = \"__s\".{Id("__v" + i)}"))} FROM ({src}) AS \"__s\" WHERE \"__t\".rowid = \"__s\".\"__rid\"{ret}",
+            returns, target.Physical, target.Table, OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
+    }
+
+    public DmlPlan Delete(DeleteStatement stmt)
+    {
+        var scope = new Scope(null);
+        var with = With(stmt.WithCtesAndXmlNamespaces, scope);
+        var spec = stmt.DeleteSpecification;
+        if (spec.WhereClause?.Cursor is not null) throw Unsupported("WHERE CURRENT OF", spec.WhereClause);
+        var target = ResolveTarget(spec.Target, scope, spec.FromClause);
+        var ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt == "deleted" ? Id(col) : null, out bool returns);
+        var into = spec.OutputIntoClause?.IntoTable;
+        var intoCols = spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList();
+        if (target.CteSql is not null)
+        {
+            // DELETE FROM cte WHERE …: delete the base rows the CTE exposes (single-table CTE only).
+            var cte = stmt.WithCtesAndXmlNamespaces!.CommonTableExpressions.First(c => string.Equals(c.ExpressionName.Value, target.CteSql, StringComparison.OrdinalIgnoreCase));
+            if (cte.QueryExpression is not QuerySpecification { FromClause.TableReferences: [NamedTableReference baseRef] } cq || cq.GroupByClause is not null || cq.UniqueRowFilter == UniqueRowFilter.Distinct)
+                throw Unsupported("DELETE through a common table expression over more than one table", spec.Target);
+            var baseTarget = ResolveTarget(CloneWithoutAlias(baseRef), new Scope(null), null);
+            string baseExposed = baseRef.Alias?.Value ?? baseRef.SchemaObject.BaseIdentifier.Value;
+            var cteScope = new Scope(null);
+            var inner = Query(cq, cteScope, out var shape);
+            inner = inner.Insert("SELECT ".Length, $"{Id(baseExposed)}.rowid AS \"__rid\", ");
+            var outer = new Scope(null);
+            outer.Sources.Add(new SourceShape(target.Exposed, shape));
+            var w = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, outer);
+            return new DmlPlan($"DELETE FROM {baseTarget.Physical} WHERE rowid IN (SELECT \"__rid\" FROM ({inner}) AS {Id(target.Exposed)}{w}){ret}", returns, baseTarget.Physical, baseTarget.Table, OutputInto: into, OutputIntoColumns: intoCols);
+        }
+        if (spec.FromClause is null && spec.TopRowFilter is null)
+        {
+            scope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+            var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
+            string alias = " AS " + Id(target.Exposed);
+            return new DmlPlan($"{with}DELETE FROM {target.Physical}{alias}{where}{ret}", returns, target.Physical, target.Table, OutputInto: into, OutputIntoColumns: intoCols);
+        }
+        string fromSql;
+        if (spec.FromClause is null)
+        {
+            scope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+            fromSql = $"{target.Physical} AS {Id(target.Exposed)}";
+        }
+        else fromSql = string.Join(", ", spec.FromClause.TableReferences.Select(t => TableRef(t, scope)));
+        var where3 = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
+        var limit = spec.TopRowFilter is null ? "" : spec.TopRowFilter.Percent ? throw Unsupported("DELETE TOP PERCENT", spec.TopRowFilter) : " LIMIT " + Expr(spec.TopRowFilter.Expression, scope).Sql;
+        return new DmlPlan($"{with}DELETE FROM {target.Physical} WHERE rowid IN (SELECT {Id(target.Exposed)}.rowid FROM {fromSql}{where3}{limit}){ret}", returns, target.Physical, target.Table, OutputInto: into, OutputIntoColumns: intoCols);
+    }
+
+    public DmlPlan Merge(MergeStatement stmt)
+    {
+        var scope = new Scope(null);
+        var with = With(stmt.WithCtesAndXmlNamespaces, scope);
+        var spec = stmt.MergeSpecification;
+        var target = ResolveTarget(spec.Target, scope, null);
+        if (target.CteSql is not null) throw Unsupported("MERGE into a common table expression", spec.Target);
+        string talias = spec.TableAlias?.Value ?? (spec.Target as NamedTableReference)?.Alias?.Value ?? target.Exposed;
+        var tshape = target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList();
+        var sourceSql = TableRef(spec.TableReference, scope);
+        scope.Sources.Add(new SourceShape(talias, tshape));
+        var on = Bool(spec.SearchCondition, scope);
+        var clauses = new List<string>();
+        bool hasUpdate = false, hasMatchedWrite = false;
+        foreach (var ac in spec.ActionClauses)
+        {
+            string when = ac.Condition switch
+            {
+                MergeCondition.Matched => "WHEN MATCHED",
+                MergeCondition.NotMatched or MergeCondition.NotMatchedByTarget => "WHEN NOT MATCHED BY TARGET",
+                MergeCondition.NotMatchedBySource => "WHEN NOT MATCHED BY SOURCE",
+                _ => throw Unsupported("MERGE condition " + ac.Condition, ac),
+            };
+            if (ac.SearchCondition is not null) when += " AND " + Bool(ac.SearchCondition, scope);
+            switch (ac.Action)
+            {
+                case UpdateMergeAction u:
+                {
+                    hasUpdate = true;
+                    if (ac.Condition == MergeCondition.Matched) hasMatchedWrite = true;
+                    var sets = SetClauses(u.SetClauses, target.Columns, scope);
+                    clauses.Add($"{when} THEN UPDATE SET {string.Join(", ", sets.Select(s => $"{Id(s.Col)} = {s.Value.Sql}"))}");
+                    break;
+                }
+                case DeleteMergeAction:
+                    if (ac.Condition == MergeCondition.Matched) hasMatchedWrite = true;
+                    clauses.Add($"{when} THEN DELETE");
+                    break;
+                case InsertMergeAction ins:
+                {
+                    var names = ins.Columns.Count > 0 ? ins.Columns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList()
+                        : target.Columns.Where(c => !c.IsGenerated).Select(c => c.Name).ToList();
+                    var cols = names.Select(n => Col(target.Columns, n, ins, this)).ToList();
+                    if (ins.Source is ValuesInsertSource { IsDefaultValues: true })
+                    {
+                        clauses.Add($"{when} THEN INSERT DEFAULT VALUES");
+                        break;
+                    }
+                    var vals = ((ValuesInsertSource)ins.Source).RowValues[0].ColumnValues.Select((x, i) => x is DefaultLiteral ? "DEFAULT" : Assign(Expr(x, scope), cols[i].Type, x).Sql);
+                    clauses.Add($"{when} THEN INSERT ({string.Join(", ", cols.Select(c => Id(c.Name)))}) VALUES ({string.Join(", ", vals)})");
+                    break;
+                }
+                default: throw Unsupported(ac.Action.GetType().Name, ac.Action);
+            }
+        }
+        // deleted.* of an UPDATE action: DuckDB's RETURNING sees new values only, so the target is
+        // snapshotted first and the old row found again by its primary key (which no UPDATE may change).
+        var outputCols = (IEnumerable<SelectElement>?)spec.OutputClause?.SelectColumns ?? spec.OutputIntoClause?.SelectColumns ?? Enumerable.Empty<SelectElement>();
+        bool outputsDeleted = outputCols.Any(c => c is SelectScalarExpression se && ReferencesPseudo(se.Expression, "deleted"));
+        string ret;
+        bool returns;
+        string? post = null;
+        List<(string, SqlType?)>? postCols = null;
+        string[]? before = null, after = null;
+        if (outputsDeleted && hasUpdate)
+        {
+            string snapshot = "__merge_old_" + System.Threading.Interlocked.Increment(ref _mergeCounter);
+            var pk = target.Table is { } ttn ? Env.Catalog.Find(ttn)?.PrimaryKey : null;
+            var updatedCols = spec.ActionClauses.Select(a => a.Action).OfType<UpdateMergeAction>()
+                .SelectMany(u => u.SetClauses.OfType<AssignmentSetClause>()).Select(a => a.Column.MultiPartIdentifier.Identifiers[^1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            if (pk is null || pk.Columns.Any(updatedCols.Contains))
+                throw Unsupported("MERGE … OUTPUT deleted.* with an UPDATE action on a table without an unchanged primary key", (TSqlFragment?)spec.OutputClause ?? spec.OutputIntoClause!);
+            postCols = new List<(string, SqlType?)> { ("__action", new SqlType("nvarchar", 10)) };
+            postCols.AddRange(target.Columns.Select(c => (c.Name, c.Computed is null ? (SqlType?)c.Type : null)));
+            ret = " RETURNING merge_action AS \"__action\", " + string.Join(", ", target.Columns.Select(c => $"{Id(talias)}.{Id(c.Name)} AS {Id(c.Name)}"));
+            returns = true;
+            var list = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt switch
+            {
+                "$action" => "\"__r\".\"__action\"",
+                "inserted" => $"CASE WHEN \"__r\".\"__action\" = 'DELETE' THEN NULL ELSE \"__r\".{Id(col)} END",
+                _ => $"CASE WHEN \"__r\".\"__action\" = 'INSERT' THEN NULL WHEN \"__r\".\"__action\" = 'DELETE' THEN \"__r\".{Id(col)} ELSE \"__old\".{Id(col)} END",
+            }, out _);
+            var match = string.Join(" AND ", pk.Columns.Select(k => $"\"__old\".{Id(k)} = \"__r\".{Id(k)}"));
+            post = "SELECT " + list[" RETURNING ".Length..] + $" FROM {{0}} AS \"__r\" LEFT JOIN {Id(snapshot)} AS \"__old\" ON {match}";
+            before = new[] { $"CREATE TEMP TABLE {Id(snapshot)} AS SELECT * FROM {target.Physical}" };
+            after = new[] { $"DROP TABLE IF EXISTS {Id(snapshot)}" };
+        }
+        else
+        {
+            ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt switch
+            {
+                "$action" => "merge_action",
+                "inserted" => $"CASE WHEN merge_action = 'DELETE' THEN NULL ELSE {Id(talias)}.{Id(col)} END",
+                _ => $"CASE WHEN merge_action = 'DELETE' THEN {Id(talias)}.{Id(col)} ELSE NULL END",
+            }, out returns);
+        }
+        // SQL Server: error 8672 when one target row would be updated/deleted by more than one source row.
+        string? check = hasMatchedWrite
+            ? $"{with}SELECT 1 FROM {target.Physical} AS {Id(talias)} JOIN {sourceSql} ON {on} GROUP BY {Id(talias)}.rowid HAVING count(*) > 1 LIMIT 1"
+            : null;
+        var sql = $"{with}MERGE INTO {target.Physical} AS {Id(talias)} USING {sourceSql} ON {on} {string.Join(" ", clauses)}{ret}";
+        return new DmlPlan(sql, returns, target.Physical, target.Table, check,
+            spec.OutputIntoClause?.IntoTable, spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
+            Before: before, After: after, PostSelect: post, PostColumns: postCols);
+    }
+
+    private static bool ReferencesPseudo(TSqlFragment f, string table)
+    {
+        var v = new PseudoFinder(table);
+        f.Accept(v);
+        return v.Found;
+    }
+
+    private sealed class PseudoFinder(string table) : TSqlFragmentVisitor
+    {
+        public bool Found;
+        public override void Visit(ColumnReferenceExpression node)
+        {
+            if (node.MultiPartIdentifier is { Count: >= 2 } m && string.Equals(m.Identifiers[^2].Value, table, StringComparison.OrdinalIgnoreCase)) Found = true;
+        }
+    }
+
+    /// <summary>A plain SELECT (no INTO, no variable assignment), with CTEs.</summary>
+    public string Select(SelectStatement s, out IReadOnlyList<ColumnShape> shape)
+    {
+        var scope = new Scope(null);
+        var with = With(s.WithCtesAndXmlNamespaces, scope);
+        return with + Query(s.QueryExpression, scope, out shape);
+    }
+
+    /// <summary>An expression in a procedural position (SET, IF, RETURN, PRINT) as a one-row SELECT.</summary>
+    public Tx Scalar(ScalarExpression e) => Expr(e, new Scope(null));
+
+    public string Predicate(BooleanExpression b) => Bool(b, new Scope(null));
+}

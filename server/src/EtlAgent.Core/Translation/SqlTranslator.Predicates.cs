@@ -1,0 +1,308 @@
+using EtlAgent.Core.Sandbox;
+using System.Globalization;
+using System.Text;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Translation.SqlText;
+
+namespace EtlAgent.Core.Translation;
+
+public sealed partial class SqlTranslator
+{
+    /// <summary>Comparison operators, T-SQL → DuckDB (as data).</summary>
+    private static readonly Dictionary<BooleanComparisonType, string> ComparisonOps = new()
+    {
+        [BooleanComparisonType.Equals] = "=",
+        [BooleanComparisonType.NotEqualToBrackets] = "<>",
+        [BooleanComparisonType.NotEqualToExclamation] = "<>",
+        [BooleanComparisonType.GreaterThan] = ">",
+        [BooleanComparisonType.LessThan] = "<",
+        [BooleanComparisonType.GreaterThanOrEqualTo] = ">=",
+        [BooleanComparisonType.LessThanOrEqualTo] = "<=",
+        [BooleanComparisonType.NotLessThan] = ">=",
+        [BooleanComparisonType.NotGreaterThan] = "<=",
+    };
+
+    public string Bool(BooleanExpression b, Scope scope)
+    {
+        switch (b)
+        {
+            case BooleanComparisonExpression c:
+                if (!ComparisonOps.TryGetValue(c.ComparisonType, out var op)) throw Unsupported($"comparison {c.ComparisonType}", c);
+                return Compare(Expr(c.FirstExpression, scope), Expr(c.SecondExpression, scope), op, c);
+            case BooleanBinaryExpression bb:
+                return $"({Bool(bb.FirstExpression, scope)} {(bb.BinaryExpressionType == BooleanBinaryExpressionType.And ? "AND" : "OR")} {Bool(bb.SecondExpression, scope)})";
+            case BooleanNotExpression n: return $"(NOT {Bool(n.Expression, scope)})";
+            case BooleanParenthesisExpression p: return "(" + Bool(p.Expression, scope) + ")";
+            case BooleanIsNullExpression isn: return $"({Expr(isn.Expression, scope).Sql} IS {(isn.IsNot ? "NOT " : "")}NULL)";
+            case ExistsPredicate ex: return $"EXISTS ({Query(ex.Subquery.QueryExpression, new Scope(scope), out _)})";
+            case BooleanTernaryExpression t:
+            {
+                var x = Expr(t.FirstExpression, scope);
+                var lo = Expr(t.SecondExpression, scope);
+                var hi = Expr(t.ThirdExpression, scope);
+                var s = $"({Compare(x, lo, ">=", t)} AND {Compare(x, hi, "<=", t)})";
+                return t.TernaryExpressionType == BooleanTernaryExpressionType.NotBetween ? $"(NOT {s})" : s;
+            }
+            case InPredicate ip:
+            {
+                var x = Expr(ip.Expression, scope);
+                string not = ip.NotDefined ? "NOT " : "";
+                if (ip.Subquery is not null)
+                {
+                    var sub = Query(ip.Subquery.QueryExpression, new Scope(scope), out var shape);
+                    var st = shape.Count > 0 ? shape[0].Type : null;
+                    if (x.Type?.IsString == true || st?.IsString == true)
+                        return $"(rtrim({AsText(x)}) {not}IN (SELECT rtrim(CAST(\"__in\".\"__c\" AS VARCHAR)) FROM ({sub}) AS \"__in\"(\"__c\")))";
+                    return $"({x.Sql} {not}IN ({sub}))";
+                }
+                var values = ip.Values.Select(v => Expr(v, scope)).ToList();
+                bool str = x.Type?.IsString == true || values.Any(v => v.Type?.IsString == true);
+                if (str)
+                    return $"(rtrim({AsText(x)}) {not}IN ({string.Join(", ", values.Select(v => "rtrim(" + AsText(v) + ")"))}))";
+                return $"({x.Sql} {not}IN ({string.Join(", ", values.Select(v => Coerce(v, x.Type, ip).Sql))}))";
+            }
+            case LikePredicate lp: return Like(lp, scope);
+            case DistinctPredicate dp:
+            {
+                var l = Expr(dp.FirstExpression, scope);
+                var r = Expr(dp.SecondExpression, scope);
+                string dop = dp.IsNot ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM";
+                if (l.Type?.IsString == true || r.Type?.IsString == true) return $"(rtrim({AsText(l)}) {dop} rtrim({AsText(r)}))";
+                return $"({l.Sql} {dop} {r.Sql})";
+            }
+            case SubqueryComparisonPredicate sq:
+            {
+                if (!ComparisonOps.TryGetValue(sq.ComparisonType, out var sop)) throw Unsupported($"comparison {sq.ComparisonType}", sq);
+                var x = Expr(sq.Expression, scope);
+                var sub = Query(sq.Subquery.QueryExpression, new Scope(scope), out _);
+                var quant = sq.SubqueryComparisonPredicateType == SubqueryComparisonPredicateType.All ? "ALL" : "ANY";
+                return $"({x.Sql} {sop} {quant} ({sub}))";
+            }
+            default:
+                throw Unsupported(b.GetType().Name, b);
+        }
+    }
+
+    /// <summary>
+    /// A comparison with SQL Server's semantics: strings compare case-insensitively (the database
+    /// collation is NOCASE) and ignoring trailing spaces; a string against a date or number is
+    /// converted to that type first.
+    /// </summary>
+    internal string Compare(Tx l, Tx r, string op, TSqlFragment at)
+    {
+        bool ls = l.Type?.IsString == true || l.Type is null && l.StringConstant is not null;
+        bool rs = r.Type?.IsString == true || r.Type is null && r.StringConstant is not null;
+        if (ls && r.Type is { IsString: false } rt) { l = Cast(l, rt, false, null, at); ls = false; }
+        else if (rs && l.Type is { IsString: false } lt) { r = Cast(r, lt, false, null, at); rs = false; }
+        if (ls || rs)
+            return $"(rtrim({AsText(l)}) {op} rtrim({AsText(r)}))";
+        if (l.Type?.Name == "bit" && r.Type?.IsNumeric == true && r.Type.Name != "bit") return $"(CAST({l.Sql} AS INTEGER) {op} {r.Sql})";
+        if (r.Type?.Name == "bit" && l.Type?.IsNumeric == true && l.Type.Name != "bit") return $"({l.Sql} {op} CAST({r.Sql} AS INTEGER))";
+        return $"({l.Sql} {op} {r.Sql})";
+    }
+
+    private string Like(LikePredicate lp, Scope scope)
+    {
+        var x = Expr(lp.FirstExpression, scope);
+        var p = Expr(lp.SecondExpression, scope);
+        string not = lp.NotDefined ? "NOT " : "";
+        if (lp.EscapeExpression is not null)
+            return $"({AsText(x)} {not}ILIKE {AsText(p)} ESCAPE {Expr(lp.EscapeExpression, scope).Sql})";
+        if (p.StringConstant is { } pattern && pattern.Contains('['))
+            return $"({not}regexp_full_match({AsText(x)}, {Str(LikeToRegex(pattern))}, 'is'))";
+        return $"({AsText(x)} {not}ILIKE {AsText(p)})";
+    }
+
+    /// <summary>A T-SQL LIKE pattern (%, _, [set], [^set]) as an RE2 pattern.</summary>
+    internal static string LikeToRegex(string pattern)
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            char c = pattern[i];
+            if (c == '%') sb.Append(".*");
+            else if (c == '_') sb.Append('.');
+            else if (c == '[')
+            {
+                int end = pattern.IndexOf(']', i + 2 <= pattern.Length ? i + 1 : i);
+                if (end < 0) { sb.Append("\\["); continue; }
+                var set = pattern.Substring(i + 1, end - i - 1);
+                sb.Append('[');
+                if (set.StartsWith('^')) { sb.Append('^'); set = set[1..]; }
+                foreach (var sc in set) sb.Append(sc is '\\' or ']' or '[' ? "\\" + sc : sc.ToString());
+                sb.Append(']');
+                i = end;
+            }
+            else sb.Append(System.Text.RegularExpressions.Regex.Escape(c.ToString()));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Date parts by every spelling T-SQL accepts → canonical name.</summary>
+    internal static readonly Dictionary<string, string> DateParts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["year"] = "year", ["yy"] = "year", ["yyyy"] = "year",
+        ["quarter"] = "quarter", ["qq"] = "quarter", ["q"] = "quarter",
+        ["month"] = "month", ["mm"] = "month", ["m"] = "month",
+        ["dayofyear"] = "dayofyear", ["dy"] = "dayofyear", ["y"] = "dayofyear",
+        ["day"] = "day", ["dd"] = "day", ["d"] = "day",
+        ["week"] = "week", ["wk"] = "week", ["ww"] = "week",
+        ["weekday"] = "weekday", ["dw"] = "weekday", ["w"] = "weekday",
+        ["hour"] = "hour", ["hh"] = "hour",
+        ["minute"] = "minute", ["mi"] = "minute", ["n"] = "minute",
+        ["second"] = "second", ["ss"] = "second", ["s"] = "second",
+        ["millisecond"] = "millisecond", ["ms"] = "millisecond",
+        ["microsecond"] = "microsecond", ["mcs"] = "microsecond",
+        ["nanosecond"] = "nanosecond", ["ns"] = "nanosecond",
+        ["iso_week"] = "iso_week", ["isowk"] = "iso_week", ["isoww"] = "iso_week",
+        ["tzoffset"] = "tzoffset", ["tz"] = "tzoffset",
+    };
+
+    internal static readonly Dictionary<int, string> DateStyles = new()
+    {
+        [1] = "%m/%d/%y", [101] = "%m/%d/%Y", [2] = "%y.%m.%d", [102] = "%Y.%m.%d", [3] = "%d/%m/%y", [103] = "%d/%m/%Y",
+        [4] = "%d.%m.%y", [104] = "%d.%m.%Y", [5] = "%d-%m-%y", [105] = "%d-%m-%Y", [6] = "%d %b %y", [106] = "%d %b %Y",
+        [7] = "%b %d, %y", [107] = "%b %d, %Y", [8] = "%H:%M:%S", [108] = "%H:%M:%S", [10] = "%m-%d-%y", [110] = "%m-%d-%Y",
+        [11] = "%y/%m/%d", [111] = "%Y/%m/%d", [12] = "%y%m%d", [112] = "%Y%m%d", [23] = "%Y-%m-%d", [20] = "%Y-%m-%d %H:%M:%S",
+        [120] = "%Y-%m-%d %H:%M:%S", [21] = "%Y-%m-%d %H:%M:%S.%g", [121] = "%Y-%m-%d %H:%M:%S.%g", [126] = "%Y-%m-%dT%H:%M:%S.%g",
+        [127] = "%Y-%m-%dT%H:%M:%S.%g", [24] = "%H:%M:%S", [114] = "%H:%M:%S:%g",
+    };
+
+    /// <summary>
+    /// CAST/CONVERT with SQL Server's rules: decimal/float → int truncates; (n)varchar(n) truncates;
+    /// strings parse in the formats SQL Server accepts (error 241/245/8114, or NULL for TRY_).
+    /// </summary>
+    public Tx Cast(Tx x, SqlType to, bool tryMode, int? style, TSqlFragment? at)
+    {
+        var from = x.Type;
+        string duck = DuckTypes.Of(to, at is null ? null : Env.LocationOf(at));
+        string cast = tryMode ? "TRY_CAST" : "CAST";
+        if (x.IsNullLiteral) return new Tx($"CAST(NULL AS {duck})", to);
+
+        if (to.IsString)
+        {
+            string s;
+            if (from is null || from.IsString) s = from is null ? $"CAST({x.Sql} AS VARCHAR)" : x.Sql;
+            else if (from.IsDateTime)
+            {
+                string fmt;
+                if (style is int st)
+                    fmt = DateStyles.TryGetValue(st, out var f) ? f : throw new UnsupportedConstructException($"CONVERT style {st}", at is null ? null : Env.LocationOf(at));
+                else fmt = from.Name switch
+                {
+                    "date" => "%Y-%m-%d",
+                    "time" => "%H:%M:%S.%f0",
+                    "datetime2" => from.Scale is 0 ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M:%S.%f" + (from.Scale is null or 7 ? "0" : ""),
+                    _ => "%Y-%m-%d %H:%M:%S.%g",
+                };
+                s = from.Name == "time" ? $"strftime(TIMESTAMP '2000-01-01' + {x.Sql}, {Str(fmt)})" : $"strftime({x.Sql}, {Str(fmt)})";
+            }
+            else if (from.Name == "bit") s = $"CAST(CAST({x.Sql} AS INTEGER) AS VARCHAR)";
+            else if (from.Name == "uniqueidentifier") s = $"upper(CAST({x.Sql} AS VARCHAR))";
+            else if (from.IsApproximate) s = $"CAST({x.Sql} AS VARCHAR)";
+            else s = $"CAST({x.Sql} AS VARCHAR)";
+            if (DuckTypes.MaxChars(to) is int n)
+            {
+                s = $"left({s}, {n})";
+                if (to.Name is "char" or "nchar") s = $"rpad({s}, {n}, ' ')";
+            }
+            return new Tx(s, to, StringConstant: null);
+        }
+
+        if (to.IsInteger)
+        {
+            if (to.Name == "bit")
+            {
+                if (from?.IsString == true)
+                    return new Tx($"CASE WHEN {x.Sql} IS NULL THEN NULL WHEN lower(trim({x.Sql})) = 'true' THEN true WHEN lower(trim({x.Sql})) = 'false' THEN false ELSE {(tryMode ? $"TRY_CAST(tsql_try_int({x.Sql}) AS BOOLEAN)" : $"CAST(tsql_int({x.Sql}, 'bit') AS BOOLEAN)")} END", to);
+                return new Tx($"{cast}({x.Sql} AS BOOLEAN)", to);
+            }
+            if (from?.IsString == true)
+                return new Tx(tryMode ? $"TRY_CAST(tsql_try_int({x.Sql}) AS {duck})" : $"CAST(tsql_int({x.Sql}, {Str(to.Name)}) AS {duck})", to);
+            if (from is not null && (from.IsDecimal || from.IsApproximate || from.Name is "money" or "smallmoney"))
+                return new Tx($"{cast}(trunc({x.Sql}) AS {duck})", to);
+            if (from?.Name == "bit") return new Tx($"{cast}(CAST({x.Sql} AS INTEGER) AS {duck})", to);
+            return new Tx($"{cast}({x.Sql} AS {duck})", to);
+        }
+
+        if (to.IsDecimal || to.Name is "money" or "smallmoney")
+        {
+            if (from?.IsString == true)
+                return new Tx(tryMode ? $"TRY_CAST(tsql_try_num_text({x.Sql}) AS {duck})" : $"CAST(tsql_num_text({x.Sql}) AS {duck})", to);
+            if (from?.Name == "bit") return new Tx($"{cast}(CAST({x.Sql} AS INTEGER) AS {duck})", to);
+            return new Tx($"{cast}({x.Sql} AS {duck})", to);
+        }
+
+        if (to.IsApproximate)
+        {
+            if (from?.IsString == true)
+                return new Tx(tryMode ? $"CAST(tsql_try_num({x.Sql}) AS {duck})" : $"CAST(tsql_float({x.Sql}) AS {duck})", to);
+            if (from?.Name == "bit") return new Tx($"{cast}(CAST({x.Sql} AS INTEGER) AS {duck})", to);
+            return new Tx($"{cast}({x.Sql} AS {duck})", to);
+        }
+
+        if (to.IsDateTime && to.Name != "time" && to.Name != "datetimeoffset")
+        {
+            if (from?.IsString == true || from is null && x.StringConstant is not null)
+            {
+                if (x.StringConstant is { } lit && style is null)
+                {
+                    var parsed = ParseDateLiteral(lit);
+                    if (parsed is DateTime d) return new Tx(Literal(to.Name == "date" ? d.Date : RoundFor(to, d), to), to);
+                    if (!tryMode) throw new SandboxRuntimeError(241, "Conversion failed when converting date and/or time from character string.");
+                    return new Tx($"CAST(NULL AS {duck})", to);
+                }
+                string parse = style is int st && DateStyles.TryGetValue(st, out var fmt) && st is not (8 or 108 or 24 or 114)
+                    ? (tryMode ? $"try_strptime(trim({x.Sql}), {Str(fmt)})" : $"coalesce(try_strptime(trim({x.Sql}), {Str(fmt)}), tsql_ts({x.Sql}))")
+                    : (tryMode ? $"tsql_try_ts({x.Sql})" : $"tsql_ts({x.Sql})");
+                return new Tx($"CAST({parse} AS {duck})", to);
+            }
+            if (from is not null && from.IsNumeric) throw new UnsupportedConstructException($"conversion from {from} to {to}", at is null ? null : Env.LocationOf(at));
+            return new Tx($"{cast}({x.Sql} AS {duck})", to);
+        }
+
+        if (to.Name == "uniqueidentifier" && from?.IsString == true)
+            return new Tx($"{cast}(trim({x.Sql}) AS UUID)", to);
+        return new Tx($"{cast}({x.Sql} AS {duck})", to);
+    }
+
+    private static DateTime RoundFor(SqlType to, DateTime d)
+    {
+        if (to.Name == "datetime")
+        {
+            // datetime keeps 1/300 s: round to the nearest 0, 3 or 7 ms tick.
+            long ticks = d.Ticks % TimeSpan.TicksPerSecond;
+            double units = Math.Round(ticks / (TimeSpan.TicksPerSecond / 300.0));
+            return new DateTime(d.Ticks - ticks).AddTicks((long)Math.Round(units * TimeSpan.TicksPerSecond / 300.0 / TimeSpan.TicksPerMillisecond) * TimeSpan.TicksPerMillisecond);
+        }
+        if (to.Name == "smalldatetime") return new DateTime(d.Ticks - d.Ticks % TimeSpan.TicksPerMinute).AddMinutes(d.Second >= 30 ? 1 : 0);
+        return d;
+    }
+
+    private static readonly string[] DateFormats =
+    {
+        "yyyy-MM-dd", "yyyyMMdd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-ddTHH:mm",
+        "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-ddTHH:mm:ss.FFFFFFF", "yyyyMMdd HH:mm:ss", "yyyyMMdd HH:mm:ss.FFF",
+        "MM/dd/yyyy", "M/d/yyyy", "MM/dd/yyyy HH:mm:ss", "M/d/yyyy H:mm:ss", "yyyy-MMMM-dd", "yyyy-MMM-dd", "dd MMMM yyyy", "dd MMM yyyy",
+        "d MMMM yyyy", "d MMM yyyy", "MMMM d, yyyy", "MMM d, yyyy", "MMMM d yyyy", "MMM d yyyy", "yyyy/MM/dd", "yyyy.MM.dd",
+        "HH:mm:ss", "HH:mm",
+    };
+
+    /// <summary>A string constant as SQL Server (us_english, DATEFORMAT mdy) reads a date/time.</summary>
+    public static DateTime? ParseDateLiteral(string s)
+    {
+        s = s.Trim();
+        if (DateTime.TryParseExact(s, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.NoCurrentDateDefault, out var d))
+            return d.Year == 1 && d.Month == 1 && d.Day == 1 && s.Contains(':') && !s.Contains('-') ? new DateTime(1900, 1, 1) + d.TimeOfDay : d;
+        return null;
+    }
+}
+
+/// <summary>An error SQL Server would raise at run time, found while translating or interpreting.</summary>
+public sealed class SandboxRuntimeError(int number, string message, int severity = 16, int state = 1) : Exception(message)
+{
+    public int Number { get; } = number;
+    public int Severity { get; } = severity;
+    public int State { get; } = state;
+}

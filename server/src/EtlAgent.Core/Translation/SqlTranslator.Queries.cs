@@ -1,0 +1,335 @@
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Translation.SqlText;
+
+namespace EtlAgent.Core.Translation;
+
+public sealed partial class SqlTranslator
+{
+    /// <summary>When set, SELECT @v = expr items are translated as columns and recorded here.</summary>
+    public List<(string Name, AssignmentKind Kind, SqlType? Type)>? AssignTargets { get; set; }
+
+    /// <summary>WITH … as DuckDB text (RECURSIVE when any CTE refers to itself); registers CTE shapes in scope.</summary>
+    public string With(WithCtesAndXmlNamespaces? with, Scope scope)
+    {
+        if (with is null || with.CommonTableExpressions.Count == 0) return "";
+        var parts = new List<string>();
+        bool recursive = false;
+        foreach (var cte in with.CommonTableExpressions)
+        {
+            string name = cte.ExpressionName.Value;
+            var declared = cte.Columns.Select(c => c.Value).ToList();
+            // Anchor shape first so a recursive member can see the CTE.
+            if (cte.QueryExpression is BinaryQueryExpression bq)
+            {
+                var anchorScope = new Scope(scope);
+                Query(First(bq), anchorScope, out var anchorShape);
+                scope.Ctes[name] = Rename(anchorShape, declared);
+            }
+            var sql = Query(cte.QueryExpression, new Scope(scope), out var shape, cteName: name);
+            if (sql.Contains("/*recursive*/")) recursive = true;
+            scope.Ctes[name] = Rename(shape, declared);
+            parts.Add($"{Id(name)}{(declared.Count > 0 ? "(" + string.Join(", ", declared.Select(Id)) + ")" : "")} AS ({sql})");
+        }
+        return "WITH " + (recursive ? "RECURSIVE " : "") + string.Join(", ", parts) + " ";
+
+        static QueryExpression First(QueryExpression q) => q is BinaryQueryExpression b ? First(b.FirstQueryExpression) : q is QueryParenthesisExpression p ? First(p.QueryExpression) : q;
+        static IReadOnlyList<ColumnShape> Rename(IReadOnlyList<ColumnShape> shape, List<string> names) =>
+            names.Count == 0 ? shape : names.Select((n, i) => new ColumnShape(n, i < shape.Count ? shape[i].Type : null)).ToList();
+    }
+
+    public string Query(QueryExpression q, Scope scope, out IReadOnlyList<ColumnShape> shape, string? cteName = null, bool topLevelOrder = true)
+    {
+        switch (q)
+        {
+            case QuerySpecification qs: return Spec(qs, scope, out shape, cteName);
+            case QueryParenthesisExpression p: { var s = Query(p.QueryExpression, scope, out shape, cteName); return s; }
+            case BinaryQueryExpression b:
+            {
+                var l = Query(b.FirstQueryExpression, new Scope(scope), out shape, cteName);
+                var r = Query(b.SecondQueryExpression, new Scope(scope), out var rshape, cteName);
+                shape = shape.Select((c, i) => i < rshape.Count && c.Type is null ? c with { Type = rshape[i].Type } : c).ToList();
+                string op = b.BinaryQueryExpressionType switch
+                {
+                    BinaryQueryExpressionType.Union => "UNION",
+                    BinaryQueryExpressionType.Except => "EXCEPT",
+                    _ => "INTERSECT",
+                } + (b.All ? " ALL" : "");
+                var sql = $"({l}) {op} ({r})";
+                if (b.OrderByClause is not null)
+                {
+                    var os = new Scope(scope);
+                    os.Sources.Add(new SourceShape("", shape));
+                    sql = $"SELECT * FROM ({sql}) {OrderBy(b.OrderByClause, os)}";
+                }
+                return sql;
+            }
+            default: throw Unsupported(q.GetType().Name, q);
+        }
+    }
+
+    private string Spec(QuerySpecification qs, Scope scope, out IReadOnlyList<ColumnShape> shape, string? cteName)
+    {
+        if (qs.ForClause is not null) throw Unsupported("FOR XML/JSON", qs.ForClause);
+        var from = qs.FromClause is null ? "" : " FROM " + string.Join(", ", qs.FromClause.TableReferences.Select(t => TableRef(t, scope, cteName)));
+        bool recursive = cteName is not null && from.Contains("/*cte:" + cteName.ToLowerInvariant() + "*/");
+        var cols = new List<string>();
+        var shapeList = new List<ColumnShape>();
+        foreach (var el in qs.SelectElements)
+        {
+            switch (el)
+            {
+                case SelectScalarExpression se:
+                {
+                    var x = Expr(se.Expression, scope);
+                    string? alias = se.ColumnName?.Value ?? (se.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers[^1].Value;
+                    cols.Add(alias is null ? x.Sql : $"{x.Sql} AS {Id(alias)}");
+                    shapeList.Add(new ColumnShape(alias ?? "", x.Type));
+                    break;
+                }
+                case SelectStarExpression star:
+                {
+                    if (star.Qualifier is null)
+                    {
+                        cols.Add("*");
+                        foreach (var s in scope.Sources) shapeList.AddRange(s.Columns);
+                    }
+                    else
+                    {
+                        var qn = star.Qualifier.Identifiers[^1].Value;
+                        var src = scope.Sources.FirstOrDefault(s => string.Equals(s.Exposed, qn, StringComparison.OrdinalIgnoreCase));
+                        cols.Add(Id(src?.Exposed ?? qn) + ".*");
+                        if (src is not null) shapeList.AddRange(src.Columns);
+                    }
+                    break;
+                }
+                case SelectSetVariable sv when AssignTargets is not null:
+                {
+                    var x = Expr(sv.Expression, scope);
+                    cols.Add($"{x.Sql} AS {Id("__a" + AssignTargets.Count)}");
+                    AssignTargets.Add((sv.Variable.Name, sv.AssignmentKind, x.Type));
+                    shapeList.Add(new ColumnShape("__a", x.Type));
+                    break;
+                }
+                case SelectSetVariable sv:
+                    throw Unsupported("variable assignment inside a query", sv);
+                default: throw Unsupported(el.GetType().Name, el);
+            }
+        }
+        shape = shapeList;
+        var sb = new System.Text.StringBuilder("SELECT ");
+        if (qs.UniqueRowFilter == UniqueRowFilter.Distinct) sb.Append("DISTINCT ");
+        sb.Append(string.Join(", ", cols));
+        sb.Append(from);
+        if (qs.WhereClause is not null)
+        {
+            if (qs.WhereClause.Cursor is not null) throw Unsupported("WHERE CURRENT OF", qs.WhereClause);
+            sb.Append(" WHERE ").Append(Bool(qs.WhereClause.SearchCondition, scope));
+        }
+        if (qs.GroupByClause is not null)
+        {
+            if (qs.GroupByClause.GroupByOption != GroupByOption.None) throw Unsupported("GROUP BY " + qs.GroupByClause.GroupByOption, qs.GroupByClause);
+            sb.Append(" GROUP BY ").Append(string.Join(", ", qs.GroupByClause.GroupingSpecifications.Select(g => g switch
+            {
+                ExpressionGroupingSpecification eg => Expr(eg.Expression, scope).Sql,
+                _ => throw Unsupported(g.GetType().Name, g),
+            })));
+        }
+        if (qs.HavingClause is not null) sb.Append(" HAVING ").Append(Bool(qs.HavingClause.SearchCondition, scope));
+
+        string order = qs.OrderByClause is null ? "" : " " + OrderBy(qs.OrderByClause, scope, shapeList);
+        if (qs.TopRowFilter is { } top)
+        {
+            var n = Expr(top.Expression, scope);
+            if (top.WithTies)
+            {
+                if (qs.OrderByClause is null) throw Unsupported("TOP … WITH TIES without ORDER BY", top);
+                var over = OrderBy(qs.OrderByClause, scope, shapeList);
+                sb.Insert("SELECT ".Length + (qs.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT ".Length : 0), $"rank() OVER ({over}) AS \"__rank\", ");
+                var inner = sb.ToString();
+                return $"SELECT * EXCLUDE (\"__rank\") FROM ({inner}) AS \"__ties\" WHERE \"__rank\" <= {n.Sql} ORDER BY \"__rank\"";
+            }
+            if (top.Percent)
+            {
+                // TOP (n) PERCENT: the first ceil(count * n / 100) rows in ORDER BY order.
+                var over = qs.OrderByClause is null ? "" : OrderBy(qs.OrderByClause, scope, shapeList);
+                sb.Insert("SELECT ".Length + (qs.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT ".Length : 0), $"row_number() OVER ({over}) AS \"__rn\", count(*) OVER () AS \"__cnt\", ");
+                return $"SELECT * EXCLUDE (\"__rn\", \"__cnt\") FROM ({sb}) AS \"__pct\" WHERE \"__rn\" <= ceil(\"__cnt\" * ({n.Sql}) / 100.0) ORDER BY \"__rn\"";
+            }
+            sb.Append(order);
+            sb.Append($" LIMIT {n.Sql}");
+            return sb.ToString();
+        }
+        if (qs.OffsetClause is not null)
+        {
+            sb.Append(order);
+            sb.Append($" OFFSET {Expr(qs.OffsetClause.OffsetExpression, scope).Sql} LIMIT {Expr(qs.OffsetClause.FetchExpression, scope).Sql}");
+            return sb.ToString();
+        }
+        sb.Append(order);
+        return sb.ToString() + (recursive ? " /*recursive*/" : "");
+    }
+
+    internal string OrderBy(OrderByClause ob, Scope scope, IReadOnlyList<ColumnShape>? selectShape = null)
+    {
+        return "ORDER BY " + string.Join(", ", ob.OrderByElements.Select(o =>
+        {
+            string sql;
+            if (o.Expression is IntegerLiteral pos) sql = pos.Value;
+            else if (o.Expression is ColumnReferenceExpression { MultiPartIdentifier.Count: 1 } cr && selectShape is not null &&
+                     scope.ColumnType(new[] { cr.MultiPartIdentifier.Identifiers[0].Value }) is null &&
+                     selectShape.Any(c => string.Equals(c.Name, cr.MultiPartIdentifier.Identifiers[0].Value, StringComparison.OrdinalIgnoreCase)))
+                sql = Id(cr.MultiPartIdentifier.Identifiers[0].Value);
+            else sql = Expr(o.Expression, scope).Sql;
+            // SQL Server: NULLs are the lowest values.
+            return o.SortOrder == SortOrder.Descending ? sql + " DESC NULLS LAST" : sql + " ASC NULLS FIRST";
+        }));
+    }
+
+    /// <summary>A FROM item; adds its shape to the scope.</summary>
+    public string TableRef(TableReference t, Scope scope, string? cteName = null)
+    {
+        switch (t)
+        {
+            case NamedTableReference n:
+            {
+                if (n.TableSampleClause is not null) throw Unsupported("TABLESAMPLE", n);
+                var name = n.SchemaObject;
+                if (name.ServerIdentifier is not null || name.DatabaseIdentifier is not null && name.DatabaseIdentifier.Value != "tempdb")
+                    throw Unsupported("cross-database or linked-server reference", n);
+                string baseName = name.BaseIdentifier.Value;
+                string? alias = n.Alias?.Value;
+                if (name.SchemaIdentifier is null && scope.FindCte(baseName) is { } cteShape)
+                {
+                    scope.Sources.Add(new SourceShape(alias ?? baseName, cteShape));
+                    return Id(baseName) + (alias is null ? "" : " AS " + Id(alias)) + (cteName is not null && string.Equals(baseName, cteName, StringComparison.OrdinalIgnoreCase) ? "/*cte:" + cteName.ToLowerInvariant() + "*/" : "");
+                }
+                if (baseName.StartsWith('#'))
+                {
+                    var lt = Env.LocalTable(baseName) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{baseName}'.");
+                    scope.Sources.Add(new SourceShape(alias ?? baseName, lt.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+                    return Id(lt.PhysicalName) + " AS " + Id(alias ?? baseName);
+                }
+                var qn = new QualifiedName(name.SchemaIdentifier?.Value, baseName);
+                var def = Env.Catalog.Find(qn);
+                if (def is null || def.Kind is TableKind.TableType or TableKind.FunctionResult)
+                    throw new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
+                if (Env.ObjectProblem(qn) is { } problem)
+                    throw problem is UnsupportedConstructException u ? new UnsupportedConstructException(u.Construct, u.Location, $"used through view {qn}") : problem;
+                Env.Referenced?.Invoke(qn);
+                scope.Sources.Add(new SourceShape(alias ?? baseName, def.Columns.Select(c => new ColumnShape(c.Name, c.Computed is null && c.Type.Name != "sql_variant" ? c.Type : null)).ToList(), qn));
+                return Table(qn) + " AS " + Id(alias ?? baseName);
+            }
+            case VariableTableReference v:
+            {
+                var lt = Env.LocalTable(v.Variable.Name) ?? throw Unsupported($"undeclared table variable {v.Variable.Name}", v);
+                string exposed = v.Alias?.Value ?? v.Variable.Name;
+                scope.Sources.Add(new SourceShape(exposed, lt.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+                return Id(lt.PhysicalName) + " AS " + Id(exposed);
+            }
+            case QualifiedJoin j:
+            {
+                var l = TableRef(j.FirstTableReference, scope, cteName);
+                var r = TableRef(j.SecondTableReference, scope, cteName);
+                string kind = j.QualifiedJoinType switch
+                {
+                    QualifiedJoinType.Inner => "JOIN",
+                    QualifiedJoinType.LeftOuter => "LEFT JOIN",
+                    QualifiedJoinType.RightOuter => "RIGHT JOIN",
+                    _ => "FULL JOIN",
+                };
+                if (j.JoinHint != JoinHint.None) { /* hints do not change results */ }
+                return $"{l} {kind} {r} ON {Bool(j.SearchCondition, scope)}";
+            }
+            case UnqualifiedJoin u:
+            {
+                var l = TableRef(u.FirstTableReference, scope, cteName);
+                var r = TableRef(u.SecondTableReference, scope, cteName);
+                return u.UnqualifiedJoinType switch
+                {
+                    UnqualifiedJoinType.CrossJoin => $"{l} CROSS JOIN {r}",
+                    UnqualifiedJoinType.CrossApply => $"{l} CROSS JOIN LATERAL {r}",
+                    UnqualifiedJoinType.OuterApply => $"{l} LEFT JOIN LATERAL {r} ON true",
+                    _ => throw Unsupported(u.UnqualifiedJoinType.ToString(), u),
+                };
+            }
+            case JoinParenthesisTableReference jp: return "(" + TableRef(jp.Join, scope, cteName) + ")";
+            case QueryDerivedTable d:
+            {
+                var sql = Query(d.QueryExpression, new Scope(scope), out var shape);
+                var cols = d.Columns.Select(c => c.Value).ToList();
+                if (cols.Count > 0) shape = cols.Select((c, i) => new ColumnShape(c, i < shape.Count ? shape[i].Type : null)).ToList();
+                string alias = d.Alias?.Value ?? "__derived";
+                scope.Sources.Add(new SourceShape(alias, shape));
+                return $"({sql}) AS {Id(alias)}" + (cols.Count > 0 ? "(" + string.Join(", ", cols.Select(Id)) + ")" : "");
+            }
+            case InlineDerivedTable iv:
+            {
+                var rows = iv.RowValues.Select(r => r.ColumnValues.Select(v => Expr(v, scope)).ToList()).ToList();
+                var cols = iv.Columns.Select(c => c.Value).ToList();
+                var types = Enumerable.Range(0, cols.Count).Select(i => Dominant(rows.Select(r => r[i]))).ToList();
+                string alias = iv.Alias.Value;
+                scope.Sources.Add(new SourceShape(alias, cols.Select((c, i) => new ColumnShape(c, types[i])).ToList()));
+                var values = string.Join(", ", rows.Select(r => "(" + string.Join(", ", r.Select((x, i) => Coerce(x, types[i], iv).Sql)) + ")"));
+                return $"(VALUES {values}) AS {Id(alias)}({string.Join(", ", cols.Select(Id))})";
+            }
+            case SchemaObjectFunctionTableReference f:
+            {
+                var qn = new QualifiedName(f.SchemaObject.SchemaIdentifier?.Value, f.SchemaObject.BaseIdentifier.Value);
+                var fn = Env.Function(qn) ?? throw Unsupported($"table-valued function {qn}", f, "not in the workspace");
+                string alias = f.Alias?.Value ?? qn.Name;
+                var args = f.Parameters.Select(p => Expr(p, scope)).ToList();
+                return TableFunction(fn, args, f, alias, scope);
+            }
+            default:
+                throw Unsupported(t.GetType().Name, t);
+        }
+    }
+
+    /// <summary>
+    /// Inline TVFs are expanded in place (parameters become the argument SQL); multi-statement TVFs
+    /// are run by the interpreter on constant arguments into a local table.
+    /// </summary>
+    private string TableFunction(FunctionStatementBody fn, List<Tx> args, TSqlFragment at, string alias, Scope scope)
+    {
+        var pars = fn.Parameters;
+        if (args.Count != pars.Count) throw new SandboxRuntimeError(313, $"An insufficient number of arguments were supplied for the procedure or function {fn.Name.BaseIdentifier.Value}.");
+        if (fn.ReturnType is SelectFunctionReturnType sel)
+        {
+            var saved = Env.Variable;
+            var bound = new Dictionary<string, VariableInfo>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < pars.Count; i++)
+            {
+                var pt = DataTypes.From(pars[i].DataType);
+                bound[pars[i].VariableName.Value] = new VariableInfo(pt, null, Coerce(args[i], pt, at).Sql);
+            }
+            Env.Variable = n => bound.TryGetValue(n, out var v) ? v : null;
+            try
+            {
+                var inner = new Scope(null);
+                var sql = Query(sel.SelectStatement.QueryExpression, inner, out var shape);
+                var w = sel.SelectStatement.WithCtesAndXmlNamespaces;
+                if (w is not null) { var cs = new Scope(null); sql = With(w, cs) + Query(sel.SelectStatement.QueryExpression, cs, out shape); }
+                scope.Sources.Add(new SourceShape(alias, shape));
+                return $"({sql}) AS {Id(alias)}";
+            }
+            finally { Env.Variable = saved; }
+        }
+        if (fn.ReturnType is TableValuedFunctionReturnType && Env.CallTableFunction is not null && Env.Evaluate is not null)
+        {
+            var values = new List<(object?, SqlType)>();
+            for (int i = 0; i < args.Count; i++)
+            {
+                if (args[i].Sql.Contains('"')) throw Unsupported("multi-statement table-valued function with column arguments (CROSS APPLY)", at);
+                var pt = DataTypes.From(pars[i].DataType);
+                values.Add((Env.Evaluate(Coerce(args[i], pt, at).Sql, pt), pt));
+            }
+            var lt = Env.CallTableFunction(fn, values, at);
+            scope.Sources.Add(new SourceShape(alias, lt.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+            return Id(lt.PhysicalName) + " AS " + Id(alias);
+        }
+        throw Unsupported($"multi-statement table-valued function {fn.Name.SchemaIdentifier?.Value}.{fn.Name.BaseIdentifier.Value} in a view or with column arguments", at);
+    }
+}

@@ -1,0 +1,47 @@
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Translation;
+
+/// <summary>A variable as the translator sees it: its declared type, and either its value (inlined
+/// as a typed literal) or SQL that stands for it (a macro parameter, an inlined function argument).</summary>
+public sealed record VariableInfo(SqlType Type, object? Value, string? Sql = null);
+
+/// <summary>A #temp table or table variable: its physical DuckDB name and its columns.</summary>
+public sealed record LocalTable(string PhysicalName, IReadOnlyList<ColumnDef> Columns);
+
+/// <summary>What the translator needs from the world outside the statement: catalog, variables,
+/// local tables, the clock, NEWID, and the interpreter for things only it can answer.</summary>
+public sealed class TranslationEnv
+{
+    public required SchemaCatalog Catalog { get; init; }
+    /// <summary>Called for every catalog table or view a statement refers to (the sandbox creates it on first use).</summary>
+    public Action<QualifiedName>? Referenced { get; set; }
+    public SqlDocument? Document { get; set; }
+    public Func<string, VariableInfo?> Variable { get; set; } = _ => null;
+    public Func<string, LocalTable?> LocalTable { get; set; } = _ => null;
+    public DateTime Clock { get; set; } = new(2000, 1, 1);
+    /// <summary>When set, GETDATE()/SYSDATETIME()… translate to this SQL (a view reads the clock of the call).</summary>
+    public string? ClockSql { get; set; }
+    /// <summary>Why a catalog object is missing from the sandbox (a view that could not be translated), or null.</summary>
+    public Func<QualifiedName, Exception?> ObjectProblem { get; set; } = _ => null;
+    /// <summary>Seed for NEWID(): values are md5(seed-counter), repeatable per run.</summary>
+    public int Seed { get; set; }
+    /// <summary>@@ROWCOUNT, @@ERROR, @@TRANCOUNT, ERROR_NUMBER … as values (null: not known here).</summary>
+    public Func<string, (object? Value, SqlType Type)?> Intrinsic { get; set; } = _ => null;
+    /// <summary>A user function by name, or null.</summary>
+    public Func<QualifiedName, FunctionStatementBody?> Function { get; set; } = _ => null;
+    /// <summary>Runs a scalar UDF on constant arguments (the interpreter runs its body).</summary>
+    public Func<FunctionStatementBody, IReadOnlyList<(object? Value, SqlType Type)>, TSqlFragment, (object? Value, SqlType Type)>? CallScalarFunction { get; set; }
+    /// <summary>Runs a multi-statement TVF on constant arguments into a local table; returns it.</summary>
+    public Func<FunctionStatementBody, IReadOnlyList<(object? Value, SqlType Type)>, TSqlFragment, LocalTable>? CallTableFunction { get; set; }
+    /// <summary>Evaluates constant SQL (arguments of a UDF call).</summary>
+    public Func<string, SqlType?, object?>? Evaluate { get; set; }
+    /// <summary>Sequence names (for NEXT VALUE FOR and identity) → DuckDB sequence name.</summary>
+    public Func<QualifiedName, string>? SequenceName { get; set; }
+
+    public Location? LocationOf(TSqlFragment f) => Document?.LocationOf(f);
+}

@@ -118,7 +118,7 @@ public static class DdlReader
                         break;
                 }
             }
-            var type = col.DataType is null && computed is not null ? new SqlType("sql_variant") : DataTypes.From(col.DataType);
+            var type = col.DataType is null && col.ComputedColumnExpression is not null ? ComputedType(col.ComputedColumnExpression) : DataTypes.From(col.DataType);
             // Identity and primary key columns are NOT NULL even when not declared so; a computed
             // column's nullability follows its expression, which we do not type here: nullable.
             bool isNullable = nullable ?? !(identity || type.Name is "rowversion" or "timestamp");
@@ -156,6 +156,15 @@ public static class DdlReader
 
         return new TableDef(name, kind, columns, primary, uniques, fks, checks, doc.LocationOf(at), ignored);
     }
+
+    /// <summary>A computed column's type where its expression states it (CAST/CONVERT); else sql_variant.</summary>
+    private static SqlType ComputedType(ScalarExpression e) => e switch
+    {
+        ParenthesisExpression p => ComputedType(p.Expression),
+        CastCall c when c.DataType is not null => DataTypes.From(c.DataType),
+        ConvertCall c when c.DataType is not null => DataTypes.From(c.DataType),
+        _ => new SqlType("sql_variant"),
+    };
 
     private static string ColumnName(ColumnWithSortOrder c) =>
         c.Column.MultiPartIdentifier.Identifiers[^1].Value;

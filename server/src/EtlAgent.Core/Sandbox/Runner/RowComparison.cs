@@ -27,7 +27,8 @@ public static class RowComparison
         IReadOnlyList<string> columns,
         Func<string, SqlType?> typeOf)
     {
-        var types = columns.Select(c => typeOf(c) ?? Infer(actual, expected, c)).ToArray();
+        // sql_variant (e.g. a computed column whose expression is not typed) says nothing: infer it too.
+        var types = columns.Select(c => typeOf(c) is { Name: not "sql_variant" } t ? t : Infer(actual, expected, c)).ToArray();
         var remaining = new Dictionary<string, Queue<int>>(StringComparer.Ordinal);
         for (int i = 0; i < actual.Count; i++)
         {

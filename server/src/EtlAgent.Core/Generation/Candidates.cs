@@ -110,8 +110,8 @@ public sealed class CandidateBuilder
             var same = fresh.Clone("an entity already in the target, unchanged");
             foreach (var t in targets) same.RowsOf(t.Name).Add(Row(t, 1));
             all.Add(same);
-            bases.Add(same);
 
+            bool firstChange = true;
             foreach (var t in targets)
             foreach (var c in t.Columns)
             {
@@ -121,6 +121,7 @@ public sealed class CandidateBuilder
                 var row = changed.RowsOf(t.Name)[^1];
                 row[c.Name] = Other(c, row[c.Name]);
                 all.Add(changed);
+                if (firstChange) { bases.Add(changed); firstChange = false; }
             }
 
             var gone = members.Clone("an entity only in the target");
@@ -132,7 +133,7 @@ public sealed class CandidateBuilder
             foreach (var t in targets)
             {
                 var older = Row(t, 1);
-                foreach (var c in t.Columns.Where(c => c.Type.IsDateTime && older.ContainsKey(c.Name)))
+                foreach (var c in t.Columns.Where(c => older.GetValueOrDefault(c.Name) is DateTime))
                     older[c.Name] = Shift(c.Type, (DateTime)older[c.Name]!, -365);
                 twoVersions.RowsOf(t.Name).Insert(0, older);
             }
@@ -243,6 +244,7 @@ public sealed class CandidateBuilder
     {
         if (c.Nullable) yield return (null, "is NULL");
         var conversion = ConvertsTo(c);
+        if (c.Type.Name is "time" or "datetimeoffset") yield break;
         if (c.Type.IsDateTime || conversion is "date" or "datetime" or "datetime2" or "smalldatetime")
         {
             var type = c.Type.IsDateTime ? c.Type : new SqlType(conversion!);
@@ -358,7 +360,7 @@ public sealed class CandidateBuilder
             if (type.Name == "date") d = d.Date;
             if (type.Name == "time") return d.TimeOfDay;
             if (c.Type.IsString) return d.ToString(type.Name == "date" ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
-            return type.Name == "datetimeoffset" ? new DateTimeOffset(d, TimeSpan.Zero) : d;
+            return type.Name == "datetimeoffset" ? new DateTimeOffset(d, TimeSpan.Zero) : (object)d;
         }
         if (c.Type.Name == "bit") return true;
         int h = StableHash(name) % 9 + 1;

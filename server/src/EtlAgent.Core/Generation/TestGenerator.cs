@@ -16,7 +16,7 @@ public sealed record GenerationOptions
     /// <summary>Time for choosing cases by the mutants they kill; past it the cases chosen so far are kept.</summary>
     public TimeSpan MutationBudget { get; init; } = TimeSpan.FromSeconds(45);
     /// <summary>Candidates tried on one mutant before it is called probably equivalent.</summary>
-    public int CandidatesPerMutant { get; init; } = 40;
+    public int CandidatesPerMutant { get; init; } = 15;
     public bool UseMutants { get; init; } = true;
 }
 

@@ -145,8 +145,16 @@ public static class MutantGenerator
             if (node.Expressions.Count >= 2) Replace("COALESCE fallback dropped", node, Span(text, node.Expressions[0]));
         }
 
+        private readonly HashSet<int> _typeArguments = new();
+
+        public override void Visit(SqlDataTypeReference node)
+        {
+            foreach (var p in node.Parameters) _typeArguments.Add(p.StartOffset);
+        }
+
         public override void Visit(IntegerLiteral node)
         {
+            if (_typeArguments.Contains(node.StartOffset)) return;
             if (!long.TryParse(node.Value, out var n)) return;
             Replace("constant + 1", node, (n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (n > 0) Replace("constant - 1", node, (n - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -62,6 +62,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var name = t.Transformation.Kind == TransformationKind.Script ? t.Transformation.File : t.Transformation.Name;
 
         var runs = new List<(Scenario Scenario, Outcome Outcome)>();
+        var failures = new HashSet<string>();
         await using (var factory = createFactory(new SandboxSetup(workspace)))
         {
             foreach (var c in candidates)
@@ -69,6 +70,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 cancellationToken.ThrowIfCancellationRequested();
                 var o = await recorder.RunAsync(factory, c, _options.CaseTimeout, name, cancellationToken);
                 if (o.Failure is null) runs.Add((c, o));
+                else if (failures.Add(o.Failure) && failures.Count <= 3) notes.Add($"candidate \"{c.Description}\" cannot run: {o.Failure}");
             }
         }
         if (runs.Count == 0)

@@ -148,6 +148,7 @@ public sealed class CandidateBuilder
         {
             foreach (var t in sources)
             {
+                if (t.Keys.Any()) continue;
                 var dup = b.Clone($"{b.Description}, staged twice");
                 var rows = dup.RowsOf(t.Name);
                 if (rows.Count == 0) continue;
@@ -328,8 +329,55 @@ public sealed class CandidateBuilder
             if (Skipped(t, c)) continue;
             row[c.Name] = Value(t, c, entity);
         }
+        SatisfyChecks(t, row);
         return row;
     }
+
+    private static readonly System.Text.RegularExpressions.Regex CheckTerm = new(
+        @"\[(?<col>[^\]]+)\]\s*(?:(?<op>>=|<=|<>|>|<)\s*(?<v>-?\d+(?:\.\d+)?)|BETWEEN\s+(?<lo>-?\d+)\s+AND\s+(?<hi>-?\d+)|IN\s*\((?<list>[^)]*)\))",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Moves numeric values into the simple check constraints of the table (BETWEEN, comparisons with constants, IN lists).</summary>
+    private static void SatisfyChecks(TableDef t, Dictionary<string, object?> row)
+    {
+        foreach (var check in t.Checks)
+        foreach (System.Text.RegularExpressions.Match m in CheckTerm.Matches(check.Expression))
+        {
+            var col = m.Groups["col"].Value;
+            if (!row.TryGetValue(col, out var current) || current is null) continue;
+            var def = t.FindColumn(col);
+            if (def is null) continue;
+            if (m.Groups["list"].Success)
+            {
+                var items = m.Groups["list"].Value.Split(',').Select(x => x.Trim().Trim('\'', 'N').Trim('\'')).ToList();
+                if (items.Count == 0) continue;
+                var text = Scenario.Fmt(current);
+                if (items.Contains(text, StringComparer.OrdinalIgnoreCase)) continue;
+                row[col] = def.Type.IsString ? items[0] : ToColumn(def, decimal.Parse(items[0], CultureInfo.InvariantCulture));
+                continue;
+            }
+            if (current is not (long or decimal)) continue;
+            var n = Convert.ToDecimal(current, CultureInfo.InvariantCulture);
+            decimal? fixedValue = null;
+            if (m.Groups["lo"].Success)
+            {
+                var lo = decimal.Parse(m.Groups["lo"].Value, CultureInfo.InvariantCulture);
+                var hi = decimal.Parse(m.Groups["hi"].Value, CultureInfo.InvariantCulture);
+                if (n < lo || n > hi) fixedValue = Math.Min(hi, Math.Max(lo, lo + Math.Abs(n) % (hi - lo + 1)));
+            }
+            else
+            {
+                var v = decimal.Parse(m.Groups["v"].Value, CultureInfo.InvariantCulture);
+                fixedValue = m.Groups["op"].Value switch
+                {
+                    ">=" when n < v => v, ">" when n <= v => v + 1, "<=" when n > v => v, "<" when n >= v => v - 1, "<>" when n == v => v + 1, _ => null,
+                };
+            }
+            if (fixedValue is { } f) row[col] = ToColumn(def, f);
+        }
+    }
+
+    private static object ToColumn(ColumnDef c, decimal v) => c.Type.IsInteger ? (object)(long)v : v;
 
     private bool Skipped(TableDef t, ColumnDef c) =>
         c.IsGenerated || c.Sequence is not null || (c.Default is not null && !IsKeyColumn(t, c));

@@ -37,7 +37,7 @@ public sealed class GenerationEvidenceTests(ITestOutputHelper output)
         ("Procedures/Dim/Dim.LoadSupplier.sql", "oldest snapshot loaded", "SELECT @BatchID = MAX(s.[Load Batch ID])", "SELECT @BatchID = MIN(s.[Load Batch ID])"),
         ("Procedures/Dim/Dim.LoadSupplier.sql", "category and primary contact swapped on update", "[Category]        = src.[Category],\n            [Primary Contact] = src.[Primary Contact],", "[Category]        = src.[Primary Contact],\n            [Primary Contact] = src.[Category],"),
         ("Procedures/Dim/Dim.LoadSupplier.sql", "missing suppliers not deactivated", "            [Is Active]    = 0,", "            [Is Active]    = 1,"),
-        ("Procedures/Fact/Fact.LoadSale.sql", "missing DELETE before reload", "    DELETE FROM Fact.Sale\n", "    DELETE FROM Fact.Sale WHERE 1 = 0 AND\n"),
+        ("Procedures/Fact/Fact.LoadSale.sql", "missing DELETE before reload", "    DELETE FROM Fact.Sale\n    WHERE EXISTS", "    DELETE FROM Fact.Sale\n    WHERE 1 = 0 AND EXISTS"),
         ("Procedures/Fact/Fact.LoadSale.sql", "wrong join key for the bill-to customer", "ON dbc.[Customer Code] = w.[Bill To Customer Code]", "ON dbc.[Customer Code] = w.[Customer Code]"),
         ("Procedures/Fact/Fact.LoadSale.sql", "validity window end inclusive", "AND w.[Last Modified] < dc.[Valid To]", "AND w.[Last Modified] <= dc.[Valid To]"),
         ("Procedures/Fact/Fact.LoadSale.sql", "unknown customer not mapped to member 0", "ISNULL(dc.[Customer Key], 0)", "ISNULL(dc.[Customer Key], -1)"),

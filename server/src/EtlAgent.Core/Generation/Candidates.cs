@@ -110,6 +110,7 @@ public sealed class CandidateBuilder
             var same = fresh.Clone("an entity already in the target, unchanged");
             foreach (var t in targets) same.RowsOf(t.Name).Add(Row(t, 1));
             all.Add(same);
+            bases.Add(same);
 
             bool firstChange = true;
             foreach (var t in targets)
@@ -176,7 +177,20 @@ public sealed class CandidateBuilder
                 if (b.RowsOf(t.Name) is not { Count: > 0 } rowsOfT) continue;
                 foreach (var c in t.Columns)
                 {
-                    if (!rowsOfT[^1].ContainsKey(c.Name)) continue;
+                    if (!rowsOfT[^1].ContainsKey(c.Name))
+                    {
+                        // a defaulted column: set it to each literal the code compares it with
+                        if (c.IsGenerated || c.Sequence is not null) continue;
+                        foreach (var lit in _facts.ColumnLiterals.GetValueOrDefault(c.Name) ?? new List<object>())
+                        {
+                            object? value = lit is decimal d ? (c.Type.Name == "bit" ? d != 0 : c.Type.IsInteger ? (long)d : d) : lit;
+                            if (value is string str && (!c.Type.IsString || str.Length > (c.Type.IsMax ? 4000 : c.Type.Length ?? 1))) continue;
+                            var v = b.Clone($"{b.Description}, {t.Name} [{c.Name}] set to {Scenario.Fmt(value)} (in the code)");
+                            v.RowsOf(t.Name)[^1][c.Name] = value;
+                            all.Add(v);
+                        }
+                        continue;
+                    }
                     foreach (var (value, label) in Variations(b, t, c))
                     {
                         var v = b.Clone($"{b.Description}, {t.Name} [{c.Name}] {label}");

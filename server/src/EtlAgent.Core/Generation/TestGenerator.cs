@@ -99,7 +99,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 var mutated = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, m.Apply(t.Document.Text));
                 if (mutated is null) continue;
                 await using var factory = createFactory(new SandboxSetup(mutated));
-                var order = selected.Concat(Enumerable.Range(0, runs.Count).Where(i => !selected.Contains(i)).OrderByDescending(i => kills[i]))
+                var relevance = Relevance(t.Document.Text, m);
+                var order = selected.Concat(Enumerable.Range(0, runs.Count).Where(i => !selected.Contains(i))
+                        .OrderByDescending(i => relevance(runs[i].Scenario.Description)).ThenByDescending(i => kills[i]))
                     .Take(selected.Count + _options.CandidatesPerMutant).ToList();
                 int? killer = null;
                 bool anyRan = false;
@@ -155,6 +157,29 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             text = Header + TestFileWriter.Write(file, workspace.Catalog);
         }
         return new GenerationResult(name, file, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// How likely a candidate is to tell a mutant apart: it varies a column named on the mutated line,
+    /// and the variation suits the operator (a boundary for a relational operator, NULL for IS NULL/ISNULL).
+    /// </summary>
+    private static Func<string, int> Relevance(string text, Mutant m)
+    {
+        int lineStart = text.LastIndexOf('\n', Math.Max(0, m.Start - 1)) + 1;
+        int lineEnd = text.IndexOf('\n', m.Start + m.Length);
+        var line = text[lineStart..(lineEnd < 0 ? text.Length : lineEnd)];
+        var columns = System.Text.RegularExpressions.Regex.Matches(line + " " + m.Original, @"\[[^\]]+\]").Select(x => x.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        bool relational = m.Operator.StartsWith("relational", StringComparison.Ordinal);
+        bool nulls = m.Operator.Contains("NULL", StringComparison.Ordinal) || m.Operator.Contains("fallback", StringComparison.Ordinal);
+        return description =>
+        {
+            int score = 0;
+            foreach (var c in columns)
+                if (description.Contains(c, StringComparison.OrdinalIgnoreCase)) score += 4;
+            if (relational && (description.Contains("equal to", StringComparison.Ordinal) || description.Contains("just", StringComparison.Ordinal))) score += 2;
+            if (nulls && (description.Contains("NULL", StringComparison.Ordinal) || description.Contains("not a", StringComparison.Ordinal) || description.Contains("empty", StringComparison.Ordinal))) score += 2;
+            return score;
+        };
     }
 
     private TestCase ToCase(string name, Scenario s, Outcome o, OutcomeRecorder recorder)

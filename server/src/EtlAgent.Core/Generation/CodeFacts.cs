@@ -99,6 +99,21 @@ public sealed class CodeFacts
             else if (cb is not null) comparisons.Add((cb, a));
         }
 
+        public override void Visit(SelectScalarExpression node)
+        {
+            // expr AS [Alias]: the alias carries the column's values on (temp tables, CTEs)
+            if (node.ColumnName?.Value is { } alias && ColumnName(Strip(node.Expression)) is { } column && !string.Equals(alias, column, StringComparison.OrdinalIgnoreCase))
+                facts.Equalities.Add((column, alias));
+        }
+
+        public override void Visit(FunctionCall node)
+        {
+            // ISNULL(d.[Customer Key], 0): the fallback is a value the column stands for (the unknown member)
+            if (node.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) && node.Parameters.Count == 2
+                && ColumnName(Strip(node.Parameters[0])) is { } column && node.Parameters[1] is Literal)
+                comparisons.Add((column, node.Parameters[1]));
+        }
+
         public override void Visit(DeclareVariableElement node)
         {
             if (node.Value is Literal l && LiteralValue(l) is { } v) Add(node.VariableName.Value, v);

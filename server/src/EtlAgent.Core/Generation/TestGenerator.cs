@@ -171,6 +171,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var columns = System.Text.RegularExpressions.Regex.Matches(line + " " + m.Original, @"\[[^\]]+\]").Select(x => x.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         bool relational = m.Operator.StartsWith("relational", StringComparison.Ordinal);
         bool nulls = m.Operator.Contains("NULL", StringComparison.Ordinal) || m.Operator.Contains("fallback", StringComparison.Ordinal);
+        bool order = m.Operator.StartsWith("ORDER BY", StringComparison.Ordinal) || m.Operator.StartsWith("aggregate", StringComparison.Ordinal) || m.Operator.Contains("DISTINCT", StringComparison.Ordinal);
+        bool keys = m.Operator.StartsWith("join key", StringComparison.Ordinal);
         return description =>
         {
             int score = 0;
@@ -178,6 +180,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 if (description.Contains(c, StringComparison.OrdinalIgnoreCase)) score += 4;
             if (relational && (description.Contains("equal to", StringComparison.Ordinal) || description.Contains("just", StringComparison.Ordinal))) score += 2;
             if (nulls && (description.Contains("NULL", StringComparison.Ordinal) || description.Contains("not a", StringComparison.Ordinal) || description.Contains("empty", StringComparison.Ordinal))) score += 2;
+            if (order && (description.Contains("older", StringComparison.Ordinal) || description.Contains("twice", StringComparison.Ordinal) || description.Contains("two ", StringComparison.Ordinal))) score += 5;
+            if (keys && (description.Contains("empty", StringComparison.Ordinal) || description.Contains("maximum length", StringComparison.Ordinal))) score += 2;
             return score;
         };
     }
@@ -211,8 +215,11 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
     private static (int Added, int Changed, int Removed) Delta(Scenario s, QualifiedName table, IReadOnlyList<SandboxRow> after, OutcomeRecorder recorder)
     {
         var columns = recorder.ComparedColumns(table);
+        var given = s.Tables.Where(x => x.Table == table).SelectMany(x => x.Rows).ToList();
+        // compare on the columns the given rows set (defaults and generated keys are not known before the call)
+        if (given.Count > 0) columns = columns.Where(c => given.All(r => r.ContainsKey(c))).ToList();
         string Key(IReadOnlyDictionary<string, object?> r) => string.Join("\u0001", columns.Select(c => Scenario.Fmt(r.GetValueOrDefault(c)) is var v ? v.TrimEnd().ToUpperInvariant() : ""));
-        var before = s.Tables.Where(x => x.Table == table).SelectMany(x => x.Rows).Select(r => Key(r)).ToList();
+        var before = given.Select(r => Key(r)).ToList();
         var remaining = before.ToList();
         int added = 0;
         foreach (var r in after)

@@ -35,6 +35,7 @@ public static class MutantGenerator
         var edits = new List<(string Op, int Start, int Length, string Replacement)>();
         var visitor = new Visitor(text, edits);
         foreach (var f in t.Syntax.Body) f.Accept(visitor);
+        JoinKeyReplacements(t, text, edits);
         var result = new List<Mutant>();
         var seen = new HashSet<(int, int, string)>();
         foreach (var (op, start, length, replacement) in edits)
@@ -46,6 +47,42 @@ public static class MutantGenerator
             result.Add(new Mutant(result.Count + 1, t.Transformation.Name, op, t.Transformation.File, line, start, length, original, replacement));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Column replaced by another of the same alias: in an equality between two columns, the second
+    /// column becomes another column the code uses with the same alias (a wrong join key).
+    /// </summary>
+    private static void JoinKeyReplacements(TransformationAnalysis t, string text, List<(string, int, int, string)> edits)
+    {
+        var collector = new ColumnCollector();
+        foreach (var f in t.Syntax.Body) f.Accept(collector);
+        var byAlias = collector.Columns
+            .Where(c => c.MultiPartIdentifier.Count == 2)
+            .GroupBy(c => c.MultiPartIdentifier.Identifiers[0].Value, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.MultiPartIdentifier.Identifiers[1].Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), StringComparer.OrdinalIgnoreCase);
+        foreach (var eq in collector.Equalities)
+        {
+            if (eq.SecondExpression is not ColumnReferenceExpression right || right.MultiPartIdentifier.Count != 2) continue;
+            if (eq.FirstExpression is not ColumnReferenceExpression) continue;
+            var alias = right.MultiPartIdentifier.Identifiers[0].Value;
+            var name = right.MultiPartIdentifier.Identifiers[1].Value;
+            var others = byAlias.GetValueOrDefault(alias)?.Where(o => !o.Equals(name, StringComparison.OrdinalIgnoreCase)
+                && (o.EndsWith("Code", StringComparison.OrdinalIgnoreCase) == name.EndsWith("Code", StringComparison.OrdinalIgnoreCase))).Take(2) ?? Enumerable.Empty<string>();
+            foreach (var o in others)
+                edits.Add(("join key replaced", right.StartOffset, right.FragmentLength, $"{alias}.[{o}]"));
+        }
+    }
+
+    private sealed class ColumnCollector : TSqlFragmentVisitor
+    {
+        public List<ColumnReferenceExpression> Columns { get; } = new();
+        public List<BooleanComparisonExpression> Equalities { get; } = new();
+        public override void Visit(ColumnReferenceExpression node) => Columns.Add(node);
+        public override void Visit(BooleanComparisonExpression node)
+        {
+            if (node.ComparisonType == BooleanComparisonType.Equals) Equalities.Add(node);
+        }
     }
 
     private sealed class Visitor(string text, List<(string, int, int, string)> edits) : TSqlFragmentVisitor

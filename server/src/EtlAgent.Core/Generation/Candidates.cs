@@ -172,11 +172,17 @@ public sealed class CandidateBuilder
                 all.Add(older);
             }
 
+            // the new entity varies the sources; the unchanged one the targets and dates; the changed one dates only
+            int baseIndex = bases.IndexOf(b);
             foreach (var t in InputTables)
             {
                 if (b.RowsOf(t.Name) is not { Count: > 0 } rowsOfT) continue;
                 foreach (var c in t.Columns)
                 {
+                    if (!_facts.MentionedColumns.Contains(c.Name)) continue;
+                    bool isDate = c.Type.IsDateTime || ConvertsTo(c) is "date" or "datetime" or "datetime2";
+                    if (baseIndex == 1 && !IsTarget(t) && !isDate) continue;
+                    if (baseIndex >= 2 && !isDate) continue;
                     if (!rowsOfT[^1].ContainsKey(c.Name))
                     {
                         // a defaulted column: set it to each literal the code compares it with
@@ -418,6 +424,10 @@ public sealed class CandidateBuilder
         if (c.Type.IsDateTime || conversion is "date" or "datetime" or "datetime2" or "smalldatetime")
         {
             var d = target ? OldDate : RecentDate;
+            // the special (member) rows live long before; entities of a table keyed by a date need their own day
+            if (entity == 0) d = d.AddDays(-400);
+            else if (t.Keys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase) && k.Columns.All(kc => t.FindColumn(kc)?.Type.IsDateTime ?? false)))
+                d = d.AddDays(entity - 1);
             var type = c.Type.IsDateTime ? c.Type : new SqlType(conversion!);
             if (type.Name == "date") d = d.Date;
             if (type.Name == "time") return d.TimeOfDay;

@@ -28,6 +28,9 @@ public sealed class CodeFacts
     /// <summary>Pairs of column names the code compares for equality.</summary>
     public List<(string A, string B)> Equalities { get; } = new();
 
+    /// <summary>Every column name the code mentions (variations are made only for these).</summary>
+    public HashSet<string> MentionedColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public List<DateTime> DateLiterals { get; } = new();
     public List<decimal> NumberLiterals { get; } = new();
     public List<string> StringLiterals { get; } = new();
@@ -97,6 +100,11 @@ public sealed class CodeFacts
             }
             else if (ca is not null) comparisons.Add((ca, b));
             else if (cb is not null) comparisons.Add((cb, a));
+        }
+
+        public override void Visit(ColumnReferenceExpression node)
+        {
+            if (node.MultiPartIdentifier is { Count: > 0 } id) facts.MentionedColumns.Add(id.Identifiers[^1].Value);
         }
 
         public override void Visit(SelectScalarExpression node)

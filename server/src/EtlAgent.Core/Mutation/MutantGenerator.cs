@@ -58,12 +58,12 @@ public static class MutantGenerator
         var collector = new ColumnCollector();
         foreach (var f in t.Syntax.Body) f.Accept(collector);
         var byAlias = collector.Columns
-            .Where(c => c.MultiPartIdentifier.Count == 2)
+            .Where(c => c.MultiPartIdentifier is { Count: 2 })
             .GroupBy(c => c.MultiPartIdentifier.Identifiers[0].Value, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.Select(c => c.MultiPartIdentifier.Identifiers[1].Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), StringComparer.OrdinalIgnoreCase);
         foreach (var eq in collector.Equalities)
         {
-            if (eq.SecondExpression is not ColumnReferenceExpression right || right.MultiPartIdentifier.Count != 2) continue;
+            if (eq.SecondExpression is not ColumnReferenceExpression { MultiPartIdentifier.Count: 2 } right) continue;
             if (eq.FirstExpression is not ColumnReferenceExpression) continue;
             var alias = right.MultiPartIdentifier.Identifiers[0].Value;
             var name = right.MultiPartIdentifier.Identifiers[1].Value;

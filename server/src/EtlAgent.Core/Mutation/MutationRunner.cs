@@ -43,17 +43,36 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         var pool = new CandidateBuilder(workspace.Catalog, facts, t.Transformation.Parameters, Clock).Build().Take(EquivalenceInputs).ToList();
         Dictionary<int, Outcome>? originals = null;
         var results = new List<MutantResult>();
+        var killers = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var m in MutantGenerator.Generate(t))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var mutated = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, m.Apply(t.Document.Text));
             if (mutated is null) { results.Add(new(m, MutantStatus.Unviable, null)); continue; }
-            var run = await new TestRunner(mutated, createFactory) { CaseTimeout = CaseTimeout }.RunAsync(tests, cancellationToken: cancellationToken);
-            var failed = run.Cases.FirstOrDefault(c => c.Outcome == TestOutcome.Failed);
-            var timedOut = run.Cases.FirstOrDefault(c => c.Failures.Any(f => f is SandboxFailure s && s.Message.StartsWith("timed out", StringComparison.Ordinal)));
-            if (failed is not null) { results.Add(new(m, MutantStatus.Killed, failed.Case.Name)); continue; }
+            // cases that killed earlier mutants first; stop at the first failing case
+            var runner = new TestRunner(mutated, createFactory) { CaseTimeout = CaseTimeout };
+            var cases = tests.SelectMany(f => f.Cases.Select(c => (File: f, Case: c)))
+                .OrderByDescending(x => killers.GetValueOrDefault(x.Case.Name)).ToList();
+            TestCaseResult? failed = null, timedOut = null;
+            int errors = 0;
+            await using (var factory = createFactory(new SandboxSetup(mutated, tests.All(f => f.EnforceForeignKeys))))
+            {
+                foreach (var (file, c) in cases)
+                {
+                    var r = await runner.RunCaseAsync(factory, file, c, cancellationToken);
+                    if (r.Outcome == TestOutcome.Failed) { failed = r; break; }
+                    if (r.Failures.Any(f => f is SandboxFailure s && s.Message.StartsWith("timed out", StringComparison.Ordinal))) { timedOut = r; break; }
+                    if (r.Outcome == TestOutcome.Error) errors++;
+                }
+            }
+            if (failed is not null)
+            {
+                killers[failed.Case.Name] = killers.GetValueOrDefault(failed.Case.Name) + 1;
+                results.Add(new(m, MutantStatus.Killed, failed.Case.Name));
+                continue;
+            }
             if (timedOut is not null) { results.Add(new(m, MutantStatus.TimedOut, timedOut.Case.Name)); continue; }
-            if (run.Cases.Count > 0 && run.Cases.All(c => c.Outcome == TestOutcome.Error)) { results.Add(new(m, MutantStatus.Unviable, null)); continue; }
+            if (cases.Count > 0 && errors == cases.Count) { results.Add(new(m, MutantStatus.Unviable, null)); continue; }
 
             // survived: is it probably equivalent?
             if (originals is null)

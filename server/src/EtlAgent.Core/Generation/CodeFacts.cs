@@ -118,7 +118,7 @@ public sealed class CodeFacts
         {
             // ISNULL(d.[Customer Key], 0): the fallback is a value the column stands for (the unknown member)
             if (node.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) && node.Parameters.Count == 2
-                && ColumnName(Strip(node.Parameters[0])) is { } column && node.Parameters[1] is Literal)
+                && ColumnName(Strip(node.Parameters[0])) is { } column && node.Parameters[1] is IntegerLiteral)
                 comparisons.Add((column, node.Parameters[1]));
         }
 

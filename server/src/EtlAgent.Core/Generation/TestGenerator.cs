@@ -89,7 +89,11 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var notKilled = new List<Mutant>();
         if (_options.UseMutants && t.HasSyntax)
         {
-            var mutants = MutantGenerator.Generate(t);
+            // round-robin over operators, so a budget that runs out still covers every kind of change
+            var mutants = MutantGenerator.Generate(t)
+                .GroupBy(m => m.Operator.Split(' ')[0])
+                .SelectMany(g => g.Select((m, i) => (m, i)))
+                .OrderBy(x => x.i).Select(x => x.m).ToList();
             var kills = new int[runs.Count];
             var budget = Stopwatch.StartNew();
             foreach (var m in mutants)
@@ -100,7 +104,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 if (mutated is null) continue;
                 await using var factory = createFactory(new SandboxSetup(mutated));
                 var relevance = Relevance(t.Document.Text, m);
-                var order = selected.Concat(Enumerable.Range(0, runs.Count).Where(i => !selected.Contains(i))
+                var order = selected.OrderByDescending(i => relevance(runs[i].Scenario.Description)).ThenByDescending(i => kills[i])
+                    .Concat(Enumerable.Range(0, runs.Count).Where(i => !selected.Contains(i))
                         .OrderByDescending(i => relevance(runs[i].Scenario.Description)).ThenByDescending(i => kills[i]))
                     .Take(selected.Count + _options.CandidatesPerMutant).ToList();
                 int? killer = null;

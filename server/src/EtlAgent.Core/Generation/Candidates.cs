@@ -83,7 +83,7 @@ public sealed class CandidateBuilder
     }
 
     /// <summary>Tables the rows go into: read by the code, real tables of the catalog.</summary>
-    public IReadOnlyList<TableDef> InputTables => _facts.Reads.Select(_catalog.Find).Where(t => t is { Kind: TableKind.Table }).Cast<TableDef>().OrderBy(t => t.Name).ToList();
+    public IReadOnlyList<TableDef> InputTables => _facts.Reads.Concat(_facts.Writes).Distinct().Select(_catalog.Find).Where(t => t is { Kind: TableKind.Table }).Cast<TableDef>().OrderBy(t => t.Name).ToList();
 
     private bool IsTarget(TableDef t) => _facts.Writes.Contains(t.Name);
 
@@ -327,10 +327,9 @@ public sealed class CandidateBuilder
     /// <summary>Rows with a key column set to a literal the code compares it with (the unknown member, key 0).</summary>
     private void AddMemberRows(Scenario s, TableDef t)
     {
-        if (!IsTarget(t) && !t.Columns.Any(c => IsKeyColumn(t, c) && _facts.ColumnLiterals.ContainsKey(c.Name))) return;
         foreach (var c in t.Columns)
         {
-            if (!IsKeyColumn(t, c) || c.Type.IsString) continue;
+            if (!t.Keys.Any(k => k.Columns.Count == 1 && k.Columns[0].Equals(c.Name, StringComparison.OrdinalIgnoreCase)) || c.Type.IsString) continue;
             foreach (var lit in _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<decimal>() ?? Enumerable.Empty<decimal>())
             {
                 var row = Row(t, 0);
@@ -511,7 +510,7 @@ public sealed class CandidateBuilder
                         var parentRows = s.RowsOf(fk.ReferencedTable);
                         bool present = parentRows.Any(p => fk.ReferencedColumns.Select((rc, i) => Equals(Norm(p.GetValueOrDefault(rc)), Norm(values[i]))).All(x => x));
                         if (present) continue;
-                        var newRow = Row(parent, 0);
+                        var newRow = Row(parent, 9 + parentRows.Count);
                         for (int i = 0; i < fk.ReferencedColumns.Count; i++) newRow[fk.ReferencedColumns[i]] = values[i];
                         parentRows.Add(newRow);
                     }

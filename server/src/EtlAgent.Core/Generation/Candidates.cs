@@ -197,7 +197,7 @@ public sealed class CandidateBuilder
                         }
                         continue;
                     }
-                    foreach (var (value, label) in Variations(b, t, c))
+                    foreach (var (value, label) in Variations(b, t, c, full: baseIndex == 0 || !IsTarget(t)))
                     {
                         var v = b.Clone($"{b.Description}, {t.Name} [{c.Name}] {label}");
                         v.RowsOf(t.Name)[^1][c.Name] = value;
@@ -261,13 +261,15 @@ public sealed class CandidateBuilder
         else if (p.Type.Name == "bit") yield return (false, "false");
     }
 
-    private IEnumerable<(object? Value, string Label)> Variations(Scenario b, TableDef t, ColumnDef c)
+    private IEnumerable<(object? Value, string Label)> Variations(Scenario b, TableDef t, ColumnDef c, bool full = true)
     {
+        if (!full && !(c.Type.IsDateTime || _facts.ColumnLiterals.ContainsKey(c.Name))) yield break;
         if (c.Nullable) yield return (null, "is NULL");
         var conversion = ConvertsTo(c);
         if (c.Type.Name is "time" or "datetimeoffset") yield break;
         if (c.Type.IsDateTime || conversion is "date" or "datetime" or "datetime2" or "smalldatetime")
         {
+            if (!_facts.ComparedColumns.Contains(c.Name) && !_facts.ComparedColumns.Contains(Find(c.Name))) yield break;
             var type = c.Type.IsDateTime ? c.Type : new SqlType(conversion!);
             var marks = new List<(DateTime, string)> { (_clock, "the clock") };
             foreach (var (table, rows) in b.Tables)

@@ -31,6 +31,9 @@ public sealed class CodeFacts
     /// <summary>Every column name the code mentions (variations are made only for these).</summary>
     public HashSet<string> MentionedColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Column names that appear in a comparison (boundaries are tried only for these).</summary>
+    public HashSet<string> ComparedColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public List<DateTime> DateLiterals { get; } = new();
     public List<decimal> NumberLiterals { get; } = new();
     public List<string> StringLiterals { get; } = new();
@@ -93,6 +96,8 @@ public sealed class CodeFacts
             var b = Strip(node.SecondExpression);
             var ca = ColumnName(a);
             var cb = ColumnName(b);
+            if (ca is not null) facts.ComparedColumns.Add(ca);
+            if (cb is not null) facts.ComparedColumns.Add(cb);
             if (ca is not null && cb is not null)
             {
                 if (node.ComparisonType == BooleanComparisonType.Equals && !string.Equals(ca, cb, StringComparison.OrdinalIgnoreCase))

@@ -182,7 +182,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         {
             int score = 0;
             foreach (var c in columns)
-                if (description.Contains(c, StringComparison.OrdinalIgnoreCase)) score += 4;
+                if (description.Contains(c, StringComparison.OrdinalIgnoreCase)) score += m.Original.Contains(c, StringComparison.OrdinalIgnoreCase) ? 8 : 4;
             if (relational && (description.Contains("equal to", StringComparison.Ordinal) || description.Contains("just", StringComparison.Ordinal))) score += 2;
             if (nulls && (description.Contains("NULL", StringComparison.Ordinal) || description.Contains("not a", StringComparison.Ordinal) || description.Contains("empty", StringComparison.Ordinal))) score += 2;
             if (order && (description.Contains("older", StringComparison.Ordinal) || description.Contains("twice", StringComparison.Ordinal) || description.Contains("two ", StringComparison.Ordinal))) score += 5;

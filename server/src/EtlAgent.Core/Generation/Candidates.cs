@@ -8,6 +8,9 @@ namespace EtlAgent.Core.Generation;
 public sealed class Scenario
 {
     public required string Description { get; init; }
+
+    /// <summary>A base scenario (new, unchanged, changed, only in the target, duplicates…): always kept as a case.</summary>
+    public bool Structural { get; set; }
     public List<(QualifiedName Table, List<Dictionary<string, object?>> Rows)> Tables { get; init; } = new();
     public List<KeyValuePair<string, object?>> Arguments { get; init; } = new();
 
@@ -216,6 +219,7 @@ public sealed class CandidateBuilder
             }
         }
 
+        foreach (var s in all) s.Structural = !s.Description.Contains('[') || s.Description.StartsWith("an entity whose", StringComparison.Ordinal) && !s.Description.Contains(", ", StringComparison.Ordinal);
         foreach (var s in all) AddParents(s);
         var seen = new HashSet<string>();
         return all.Where(s => seen.Add(s.Key())).ToList();

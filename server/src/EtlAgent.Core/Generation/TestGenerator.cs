@@ -83,7 +83,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var selected = new List<int>();
         var shapes = new HashSet<string>();
         for (int i = 0; i < runs.Count; i++)
-            if (shapes.Add(Shape(runs[i].Scenario, runs[i].Outcome, recorder))) selected.Add(i);
+            if (shapes.Add(Shape(runs[i].Scenario, runs[i].Outcome, recorder)) || runs[i].Scenario.Structural) selected.Add(i);
 
         int mutantCount = 0, killed = 0;
         var notKilled = new List<Mutant>();

@@ -131,6 +131,11 @@ public static class MutantGenerator
                 Replace("predicate removed", node.FirstExpression, "1 = 1");
                 Replace("predicate removed", node.SecondExpression, "1 = 1");
             }
+            else
+            {
+                Replace("predicate removed", node.FirstExpression, "1 = 0");
+                Replace("predicate removed", node.SecondExpression, "1 = 0");
+            }
         }
 
         public override void Visit(BooleanNotExpression node) => Replace("NOT removed", node, Span(text, node.Expression));

@@ -22,6 +22,14 @@ public static class CliApp
           etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS] [--output FILE]
               Run the sandbox tests (*.etltest.yaml): given rows, call, expected rows/counts/errors.
               Text output ends with the line "N passed, M failed".
+          etl-agent generate <workspace> [--transformation NAME] [--out DIR] [--force] [--no-mutants] [--budget SECONDS]
+              Generate sandbox tests: inputs chosen from the code and the schema, expectations recorded
+              from the current code (review them). Writes DIR/<Schema>.<Name>.etltest.yaml (default
+              DIR: tests/etl); an existing file not written by the generator is never overwritten:
+              the new one goes to <name>.generated.etltest.yaml unless --force.
+          etl-agent mutate <workspace> [--transformation NAME] [--format text|json] [--output FILE]
+              Mutation analysis: small changes to the code, run against its tests; killed, survived,
+              timed out, probably equivalent, and the score.
           etl-agent rules [--format text|markdown] [--output DIR]
               List the rules; with --format markdown and --output DIR, write one doc page per rule.
           etl-agent --help | --version
@@ -75,6 +83,8 @@ public static class CliApp
                 "check" => await CheckCommand.RunAsync(options, stdout, cancellationToken),
                 "rules" => RulesCommand.Run(options, stdout),
                 "test" => await TestCommand.RunAsync(options, stdout, stderr, cancellationToken),
+                "generate" => await GenerateCommand.RunAsync(options, stdout, stderr, cancellationToken),
+                "mutate" => await MutateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

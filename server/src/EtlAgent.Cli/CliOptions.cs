@@ -5,8 +5,14 @@ public sealed class CliOptions
 {
     private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
-        "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout",
+        "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout", "--budget",
     };
+
+    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants" };
+
+    public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
+
+    public bool Has(string flag) => Flags.Contains(flag);
 
     public List<string> Positionals { get; } = new();
     public Dictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
@@ -19,6 +25,7 @@ public sealed class CliOptions
         {
             var a = args[i];
             if (a is "-h" or "--help") { o.Help = true; continue; }
+            if (FlagOptions.Contains(a)) { o.Flags.Add(a); continue; }
             if (a.StartsWith("--", StringComparison.Ordinal))
             {
                 string name = a, value;

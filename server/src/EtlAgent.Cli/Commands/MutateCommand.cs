@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EtlAgent.Core.Mutation;
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.Sandbox.TestFiles;
+
+namespace EtlAgent.Cli.Commands;
+
+/// <summary>`etl-agent mutate`: mutation analysis of the transformations that have tests.</summary>
+internal static class MutateCommand
+{
+    public static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var format = options.Get("--format", "text", "text", "json");
+        var (analysis, files, analyzer) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken, retainSyntax: true);
+        var index = WorkspaceTests.IndexByTransformation(files, analyzer.Settings);
+        var only = options.GetOptional("--transformation");
+        var names = index.Keys.Where(k => only is null || string.Equals(k, only, StringComparison.OrdinalIgnoreCase))
+            .Where(k => analysis.FindTransformation(k) is { HasSyntax: true }).OrderBy(k => k, StringComparer.OrdinalIgnoreCase).ToList();
+        if (names.Count == 0) throw new UsageException(only is null ? "no transformation with tests." : $"'{only}' has no test file.");
+        var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, Environment.GetEnvironmentVariable);
+        provider.Describe();
+        var runner = new MutationRunner(analysis, analyzer, provider.Create);
+        var all = new List<(string Name, MutationReport Report)>();
+        foreach (var name in names)
+        {
+            var loaded = new TestFileLoader(analysis).LoadAll(files, index[name]);
+            if (loaded.Any(l => !l.Success)) { stderr.WriteLine($"{name}: test files do not load; skipped"); continue; }
+            var report = await runner.RunAsync(name, loaded.Select(l => l.File!).ToList(), cancellationToken);
+            all.Add((name, report));
+            if (format == "text")
+            {
+                stdout.WriteLine($"{name}: {report.Mutants} mutants, {report.Killed} killed, {report.Survived} survived, {report.Equivalent} probably equivalent, score {report.Score:P1}, {report.Elapsed.TotalSeconds:0.0} s ({report.Mutants / Math.Max(0.001, report.Elapsed.TotalSeconds):0.0} mutants/s)");
+                foreach (var r in report.Results.Where(r => r.Status == MutantStatus.Survived))
+                    stdout.WriteLine($"  SURVIVED {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {r.Mutant.Original} → {r.Mutant.Mutated}");
+            }
+        }
+        int n = all.Sum(a => a.Report.Mutants), k = all.Sum(a => a.Report.Killed), s = all.Sum(a => a.Report.Survived), e = all.Sum(a => a.Report.Equivalent);
+        double score = n - e == 0 ? 1 : (double)k / (n - e);
+        if (format == "json")
+        {
+            var survivors = new JsonArray();
+            foreach (var (name, report) in all)
+            foreach (var r in report.Results.Where(r => r.Status == MutantStatus.Survived))
+                survivors.Add(new JsonObject
+                {
+                    ["transformation"] = name, ["operator"] = r.Mutant.Operator, ["file"] = r.Mutant.File,
+                    ["line"] = r.Mutant.Line, ["original"] = r.Mutant.Original, ["mutated"] = r.Mutant.Mutated,
+                });
+            var json = new JsonObject { ["mutants"] = n, ["killed"] = k, ["survived"] = s, ["equivalent"] = e, ["score"] = Math.Round(score, 4), ["survivors"] = survivors };
+            WorkspaceLoader.Write(options, stdout, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+        }
+        else stdout.WriteLine($"{n} mutants, {k} killed, {s} survived, {e} probably equivalent: score {score:P1}");
+        return s == 0 ? CliApp.ExitOk : CliApp.ExitFindings;
+    }
+}

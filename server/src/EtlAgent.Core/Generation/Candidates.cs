@@ -1,0 +1,538 @@
+using System.Globalization;
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Generation;
+
+/// <summary>One candidate input: rows per table (in insertion order) and the call's arguments.</summary>
+public sealed class Scenario
+{
+    public required string Description { get; init; }
+
+    /// <summary>A base scenario (new, unchanged, changed, only in the target, duplicates…): always kept as a case.</summary>
+    public bool Structural { get; set; }
+    public List<(QualifiedName Table, List<Dictionary<string, object?>> Rows)> Tables { get; init; } = new();
+    public List<KeyValuePair<string, object?>> Arguments { get; init; } = new();
+
+    public Scenario Clone(string description) => new()
+    {
+        Description = description,
+        Tables = Tables.Select(t => (t.Table, t.Rows.Select(r => new Dictionary<string, object?>(r, StringComparer.OrdinalIgnoreCase)).ToList())).ToList(),
+        Arguments = Arguments.ToList(),
+    };
+
+    public List<Dictionary<string, object?>> RowsOf(QualifiedName table)
+    {
+        foreach (var t in Tables) if (t.Table == table) return t.Rows;
+        var rows = new List<Dictionary<string, object?>>();
+        Tables.Add((table, rows));
+        return rows;
+    }
+
+    /// <summary>A stable text of the content, to drop duplicate candidates.</summary>
+    public string Key() => string.Join("|", Tables.Where(t => t.Rows.Count > 0).OrderBy(t => t.Table).Select(t =>
+            t.Table + ":" + string.Join(";", t.Rows.Select(r => string.Join(",", r.OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase).Select(c => c.Key + "=" + Fmt(c.Value)))))))
+        + "|" + string.Join(",", Arguments.Select(a => a.Key + "=" + Fmt(a.Value)));
+
+    internal static string Fmt(object? v) => v switch
+    {
+        null => "NULL",
+        DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+}
+
+/// <summary>
+/// Builds candidate inputs from the catalog and the code facts: base scenarios (a new entity, an
+/// unchanged one, one changed in each tracked attribute, one only in the target, empty input) and
+/// single-value variations of them (NULLs, boundaries around the other dates of the case and the
+/// clock, literals the code compares with, maximum lengths, values that do not convert,
+/// duplicates, two matches). Every row satisfies the schema: types, lengths, NOT NULL, keys
+/// unique (a candidate whose rows collide is dropped when the sandbox refuses it), foreign-key
+/// parents added; identity, sequence and defaulted columns are left to the database.
+/// </summary>
+public sealed class CandidateBuilder
+{
+    private readonly SchemaCatalog _catalog;
+    private readonly CodeFacts _facts;
+    private readonly DateTime _clock;
+    private readonly Dictionary<string, string> _classOf = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IReadOnlyList<ParameterDef> _parameters;
+
+    public static readonly DateTime RecentDate = new(2016, 6, 1, 10, 0, 0);
+    public static readonly DateTime OldDate = new(2015, 1, 1);
+
+    public CandidateBuilder(SchemaCatalog catalog, CodeFacts facts, IReadOnlyList<ParameterDef> parameters, DateTime clock)
+    {
+        _catalog = catalog;
+        _facts = facts;
+        _clock = clock;
+        _parameters = parameters;
+        foreach (var (a, b) in facts.Equalities) Union(a, b);
+    }
+
+    private string Find(string c)
+    {
+        while (_classOf.TryGetValue(c, out var p) && !string.Equals(p, c, StringComparison.OrdinalIgnoreCase)) c = p;
+        return c;
+    }
+
+    private void Union(string a, string b)
+    {
+        var ra = Find(a); var rb = Find(b);
+        if (string.Equals(ra, rb, StringComparison.OrdinalIgnoreCase)) return;
+        if (string.Compare(ra, rb, StringComparison.OrdinalIgnoreCase) < 0) _classOf[rb] = ra; else _classOf[ra] = rb;
+    }
+
+    /// <summary>Tables the rows go into: read by the code, real tables of the catalog.</summary>
+    public IReadOnlyList<TableDef> InputTables => _facts.Reads.Concat(_facts.Writes).Distinct().Select(_catalog.Find).Where(t => t is { Kind: TableKind.Table }).Cast<TableDef>().OrderBy(t => t.Name).ToList();
+
+    private bool IsTarget(TableDef t) => _facts.Writes.Contains(t.Name);
+
+    public IReadOnlyList<Scenario> Build()
+    {
+        var all = new List<Scenario>();
+        var sources = InputTables.Where(t => !IsTarget(t)).ToList();
+        var targets = InputTables.Where(IsTarget).ToList();
+
+        var empty = new Scenario { Description = "empty input", Arguments = BaseArguments() };
+        all.Add(empty);
+
+        var members = empty.Clone("only the special rows the code looks for");
+        foreach (var t in InputTables) AddMemberRows(members, t);
+        if (members.Tables.Any(t => t.Rows.Count > 0)) all.Add(members);
+
+        var fresh = members.Clone(targets.Count > 0 ? "a new entity in the source" : "one row in every input");
+        foreach (var t in sources) fresh.RowsOf(t.Name).Add(Row(t, 1));
+        all.Add(fresh);
+
+        var bases = new List<Scenario> { fresh };
+        if (targets.Count > 0 && sources.Count > 0)
+        {
+            var same = fresh.Clone("an entity already in the target, unchanged");
+            foreach (var t in targets) same.RowsOf(t.Name).Add(Row(t, 1));
+            all.Add(same);
+            bases.Add(same);
+
+            bool firstChange = true;
+            foreach (var t in targets)
+            foreach (var c in t.Columns)
+            {
+                if (Skipped(t, c) || c.Type.IsDateTime || IsKeyColumn(t, c)) continue;
+                if (!sources.Any(s => s.FindColumn(c.Name) is not null)) continue;
+                var changed = same.Clone($"an entity whose [{c.Name}] changed");
+                var row = changed.RowsOf(t.Name)[^1];
+                row[c.Name] = Other(c, row[c.Name]);
+                all.Add(changed);
+                if (firstChange) { bases.Add(changed); firstChange = false; }
+            }
+
+            var gone = members.Clone("an entity only in the target");
+            foreach (var t in targets) gone.RowsOf(t.Name).Add(Row(t, 1));
+            foreach (var t in sources) gone.RowsOf(t.Name).Add(Row(t, 2));
+            all.Add(gone);
+
+            var twoVersions = same.Clone("an entity with two rows in the target");
+            foreach (var t in targets)
+            {
+                var older = Row(t, 1);
+                foreach (var c in t.Columns.Where(c => older.GetValueOrDefault(c.Name) is DateTime))
+                    older[c.Name] = Shift(c.Type, (DateTime)older[c.Name]!, -365);
+                twoVersions.RowsOf(t.Name).Insert(0, older);
+            }
+            all.Add(twoVersions);
+        }
+
+        var two = fresh.Clone("two entities");
+        foreach (var t in sources) two.RowsOf(t.Name).Add(Row(t, 2));
+        all.Add(two);
+
+        foreach (var b in bases)
+        {
+            foreach (var t in sources)
+            {
+                if (t.Keys.Any()) continue;
+                var dup = b.Clone($"{b.Description}, staged twice");
+                var rows = dup.RowsOf(t.Name);
+                if (rows.Count == 0) continue;
+                rows.Add(new Dictionary<string, object?>(rows[^1], StringComparer.OrdinalIgnoreCase));
+                all.Add(dup);
+
+                var older = b.Clone($"{b.Description}, with an older staged version");
+                rows = older.RowsOf(t.Name);
+                var copy = new Dictionary<string, object?>(rows[^1], StringComparer.OrdinalIgnoreCase);
+                foreach (var c in t.Columns)
+                {
+                    if (!copy.ContainsKey(c.Name) || IsKeyColumn(t, c)) continue;
+                    if (copy[c.Name] is DateTime d) copy[c.Name] = Shift(c.Type, d, -1);
+                    else if (ConvertsTo(c) is "date" or "datetime" or "datetime2" && copy[c.Name] is string s && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var sd))
+                        copy[c.Name] = sd.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    else if (c.Type.IsString && !IsKeyClass(c)) copy[c.Name] = Fit(c, "Older " + c.Name);
+                    else if (copy[c.Name] is long n && c.Type.Name != "bit") copy[c.Name] = n - 1;
+                }
+                rows.Insert(0, copy);
+                all.Add(older);
+            }
+
+            // the new entity varies the sources; the unchanged one the targets and dates; the changed one dates only
+            int baseIndex = bases.IndexOf(b);
+            foreach (var t in InputTables)
+            {
+                if (b.RowsOf(t.Name) is not { Count: > 0 } rowsOfT) continue;
+                foreach (var c in t.Columns)
+                {
+                    if (!_facts.MentionedColumns.Contains(c.Name)) continue;
+                    bool isDate = c.Type.IsDateTime || ConvertsTo(c) is "date" or "datetime" or "datetime2";
+                    if (baseIndex == 1 && !IsTarget(t) && !isDate) continue;
+                    if (baseIndex >= 2 && !isDate) continue;
+                    if (!rowsOfT[^1].ContainsKey(c.Name))
+                    {
+                        // a defaulted column: set it to each literal the code compares it with
+                        if (c.IsGenerated || c.Sequence is not null) continue;
+                        foreach (var lit in _facts.ColumnLiterals.GetValueOrDefault(c.Name) ?? new List<object>())
+                        {
+                            object? value = lit is decimal d ? (c.Type.Name == "bit" ? d != 0 : c.Type.IsInteger ? (long)d : d) : lit;
+                            if (value is string str && (!c.Type.IsString || str.Length > (c.Type.IsMax ? 4000 : c.Type.Length ?? 1))) continue;
+                            var v = b.Clone($"{b.Description}, {t.Name} [{c.Name}] set to {Scenario.Fmt(value)} (in the code)");
+                            v.RowsOf(t.Name)[^1][c.Name] = value;
+                            all.Add(v);
+                        }
+                        continue;
+                    }
+                    foreach (var (value, label) in Variations(b, t, c, full: baseIndex == 0 || !IsTarget(t)))
+                    {
+                        var v = b.Clone($"{b.Description}, {t.Name} [{c.Name}] {label}");
+                        v.RowsOf(t.Name)[^1][c.Name] = value;
+                        all.Add(v);
+                    }
+                }
+            }
+
+            foreach (var p in _parameters.Where(p => !p.IsOutput))
+            foreach (var (value, label) in ParameterVariations(b, p))
+            {
+                var v = b.Clone($"{b.Description}, {p.Name} {label}");
+                var i = v.Arguments.FindIndex(a => string.Equals(a.Key, p.Name, StringComparison.OrdinalIgnoreCase));
+                if (i >= 0) v.Arguments[i] = new(p.Name, value); else v.Arguments.Add(new(p.Name, value));
+                all.Add(v);
+            }
+        }
+
+        foreach (var s in all) s.Structural = !s.Description.Contains('[') || s.Description.StartsWith("an entity whose", StringComparison.Ordinal) && !s.Description.Contains(", ", StringComparison.Ordinal);
+        foreach (var s in all) AddParents(s);
+        var seen = new HashSet<string>();
+        return all.Where(s => seen.Add(s.Key())).ToList();
+    }
+
+    private List<KeyValuePair<string, object?>> BaseArguments()
+    {
+        var args = new List<KeyValuePair<string, object?>>();
+        int dates = 0;
+        foreach (var p in _parameters.Where(p => !p.IsOutput))
+        {
+            if (p.Default is not null) continue;
+            object? v = p.Type.IsDateTime ? (object)new DateTime(2016, 1, 1).AddDays(dates++ * 30)
+                : p.Type.Name == "bit" ? true
+                : p.Type.IsNumeric ? (object)(p.Type.IsInteger ? 1L : 1m)
+                : p.Type.IsString ? Fit(p.Type, p.Name.TrimStart('@'))
+                : null;
+            args.Add(new(p.Name, v));
+        }
+        return args;
+    }
+
+    private IEnumerable<(object? Value, string Label)> ParameterVariations(Scenario b, ParameterDef p)
+    {
+        yield return (null, "NULL");
+        if (p.Type.IsDateTime)
+        {
+            foreach (var other in b.Arguments.Where(a => a.Value is DateTime && !string.Equals(a.Key, p.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                var d = (DateTime)other.Value!;
+                yield return (d, $"equal to {other.Key}");
+                yield return (Shift(p.Type, d, -1), $"just before {other.Key}");
+                yield return (Shift(p.Type, d, 1), $"just after {other.Key}");
+            }
+            yield return (new DateTime(2016, 2, 29), "on a leap day");
+            yield return (new DateTime(2016, 12, 31), "at the end of a year");
+        }
+        else if (p.Type.IsNumeric && p.Type.Name != "bit")
+        {
+            yield return (p.Type.IsInteger ? 0L : 0m, "zero");
+            yield return (p.Type.IsInteger ? -1L : -1m, "negative");
+        }
+        else if (p.Type.Name == "bit") yield return (false, "false");
+    }
+
+    private IEnumerable<(object? Value, string Label)> Variations(Scenario b, TableDef t, ColumnDef c, bool full = true)
+    {
+        if (!full && !(c.Type.IsDateTime || _facts.ColumnLiterals.ContainsKey(c.Name))) yield break;
+        if (c.Nullable) yield return (null, "is NULL");
+        var conversion = ConvertsTo(c);
+        if (c.Type.Name is "time" or "datetimeoffset") yield break;
+        if (c.Type.IsDateTime || conversion is "date" or "datetime" or "datetime2" or "smalldatetime")
+        {
+            if (!_facts.ComparedColumns.Contains(c.Name) && !_facts.ComparedColumns.Contains(Find(c.Name))) yield break;
+            var type = c.Type.IsDateTime ? c.Type : new SqlType(conversion!);
+            var marks = new List<(DateTime, string)> { (_clock, "the clock") };
+            foreach (var (table, rows) in b.Tables)
+            foreach (var row in rows)
+            foreach (var (name, value) in row)
+                if (value is DateTime d && !(table == t.Name && string.Equals(name, c.Name, StringComparison.OrdinalIgnoreCase)) && d.Year < 9000)
+                    marks.Add((d, $"{table} [{name}]"));
+            foreach (var d in _facts.DateLiterals.Where(d => d.Year < 9000)) marks.Add((d, $"the date {d:yyyy-MM-dd} in the code"));
+            var done = new HashSet<DateTime>();
+            foreach (var (mark, what) in marks)
+            {
+                foreach (var (delta, label) in new[] { (0, "equal to"), (-1, "just before"), (1, "just after") })
+                {
+                    var v = Shift(type, mark, delta);
+                    if (!done.Add(v)) continue;
+                    object value = c.Type.IsString ? v.ToString(type.Name == "date" ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) : v;
+                    yield return (value, $"{label} {what}");
+                }
+            }
+            if (c.Type.IsString) yield return (Fit(c, "not a date"), "not a date");
+            yield break;
+        }
+        if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money")
+        {
+            var current = b.RowsOf(t.Name)[^1][c.Name];
+            var values = new List<(decimal, string)> { (0, "zero"), (-1, "negative") };
+            foreach (var lit in _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<decimal>() ?? Enumerable.Empty<decimal>())
+            {
+                values.Add((lit, $"equal to {lit} (in the code)"));
+                values.Add((lit - 1, $"just below {lit}"));
+                values.Add((lit + 1, $"just above {lit}"));
+            }
+            foreach (var (v, label) in values)
+            {
+                object? value = c.Type.IsString ? Fit(c, v.ToString(CultureInfo.InvariantCulture))
+                    : c.Type.Name == "bit" ? (v == 0 ? false : v == 1 ? true : null)
+                    : c.Type.IsInteger ? (object)(long)v : v;
+                if (value is null || Equals(value, current)) continue;
+                if (c.Type.Name == "tinyint" && v < 0) continue;
+                yield return (value, label);
+            }
+            if (c.Type.IsString) yield return (Fit(c, "n/a"), "not a number");
+            yield break;
+        }
+        if (c.Type.IsString)
+        {
+            var length = c.Type.IsMax ? 200 : c.Type.Length ?? 1;
+            yield return (new string('W', length), "at its maximum length");
+            yield return ("", "empty");
+            if (length >= 4) yield return (Fit(c, "  " + b.RowsOf(t.Name)[^1][c.Name] + "  "), "with surrounding spaces");
+            if (c.Type.IsUnicode && length >= 6) yield return ("Zoë 名", "unicode");
+            foreach (var lit in (_facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<string>() ?? Enumerable.Empty<string>()).Take(4))
+                if (lit.Length <= length) yield return (lit, $"'{lit}' (in the code)");
+        }
+    }
+
+    /// <summary>Rows with a key column set to a literal the code compares it with (the unknown member, key 0).</summary>
+    private void AddMemberRows(Scenario s, TableDef t)
+    {
+        foreach (var c in t.Columns)
+        {
+            if (!t.Keys.Any(k => k.Columns.Count == 1 && k.Columns[0].Equals(c.Name, StringComparison.OrdinalIgnoreCase)) || c.Type.IsString) continue;
+            foreach (var lit in _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<decimal>() ?? Enumerable.Empty<decimal>())
+            {
+                var row = Row(t, 0);
+                row[c.Name] = c.Type.IsInteger ? (object)(long)lit : lit;
+                s.RowsOf(t.Name).Add(row);
+            }
+        }
+    }
+
+    /// <summary>A row of entity <paramref name="entity"/>: same-named columns get the same value in every table.</summary>
+    public Dictionary<string, object?> Row(TableDef t, int entity)
+    {
+        var row = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var c in t.Columns)
+        {
+            if (Skipped(t, c)) continue;
+            row[c.Name] = Value(t, c, entity);
+        }
+        SatisfyChecks(t, row);
+        return row;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex CheckTerm = new(
+        @"\[(?<col>[^\]]+)\]\s*(?:(?<op>>=|<=|<>|>|<)\s*(?<v>-?\d+(?:\.\d+)?)|BETWEEN\s+(?<lo>-?\d+)\s+AND\s+(?<hi>-?\d+)|IN\s*\((?<list>[^)]*)\))",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Moves numeric values into the simple check constraints of the table (BETWEEN, comparisons with constants, IN lists).</summary>
+    private static void SatisfyChecks(TableDef t, Dictionary<string, object?> row)
+    {
+        foreach (var check in t.Checks)
+        foreach (System.Text.RegularExpressions.Match m in CheckTerm.Matches(check.Expression))
+        {
+            var col = m.Groups["col"].Value;
+            if (!row.TryGetValue(col, out var current) || current is null) continue;
+            var def = t.FindColumn(col);
+            if (def is null) continue;
+            if (m.Groups["list"].Success)
+            {
+                var items = m.Groups["list"].Value.Split(',').Select(x => x.Trim().Trim('\'', 'N').Trim('\'')).ToList();
+                if (items.Count == 0) continue;
+                var text = Scenario.Fmt(current);
+                if (items.Contains(text, StringComparer.OrdinalIgnoreCase)) continue;
+                row[col] = def.Type.IsString ? items[0] : ToColumn(def, decimal.Parse(items[0], CultureInfo.InvariantCulture));
+                continue;
+            }
+            if (current is not (long or decimal)) continue;
+            var n = Convert.ToDecimal(current, CultureInfo.InvariantCulture);
+            decimal? fixedValue = null;
+            if (m.Groups["lo"].Success)
+            {
+                var lo = decimal.Parse(m.Groups["lo"].Value, CultureInfo.InvariantCulture);
+                var hi = decimal.Parse(m.Groups["hi"].Value, CultureInfo.InvariantCulture);
+                if (n < lo || n > hi) fixedValue = Math.Min(hi, Math.Max(lo, lo + Math.Abs(n) % (hi - lo + 1)));
+            }
+            else
+            {
+                var v = decimal.Parse(m.Groups["v"].Value, CultureInfo.InvariantCulture);
+                fixedValue = m.Groups["op"].Value switch
+                {
+                    ">=" when n < v => v, ">" when n <= v => v + 1, "<=" when n > v => v, "<" when n >= v => v - 1, "<>" when n == v => v + 1, _ => null,
+                };
+            }
+            if (fixedValue is { } f) row[col] = ToColumn(def, f);
+        }
+    }
+
+    private static object ToColumn(ColumnDef c, decimal v) => c.Type.IsInteger ? (object)(long)v : v;
+
+    private bool Skipped(TableDef t, ColumnDef c) =>
+        c.IsGenerated || c.Sequence is not null || (c.Default is not null && !IsKeyColumn(t, c));
+
+    private static bool IsKeyColumn(TableDef t, ColumnDef c) =>
+        t.Keys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase)) ||
+        t.ForeignKeys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase));
+
+    private bool IsKeyClass(ColumnDef c) =>
+        !string.Equals(Find(c.Name), c.Name, StringComparison.OrdinalIgnoreCase) || _classOf.ContainsKey(c.Name)
+        || c.Name.EndsWith("Code", StringComparison.OrdinalIgnoreCase) || c.Name.EndsWith("ID", StringComparison.OrdinalIgnoreCase)
+        || c.Name.EndsWith("Key", StringComparison.OrdinalIgnoreCase) || c.Name.EndsWith("Number", StringComparison.OrdinalIgnoreCase);
+
+    private string? ConvertsTo(ColumnDef c) =>
+        _facts.Conversions.GetValueOrDefault(c.Name) ?? _facts.Conversions.GetValueOrDefault(Find(c.Name));
+
+    private object? Value(TableDef t, ColumnDef c, int entity)
+    {
+        var name = Find(c.Name);
+        var target = IsTarget(t);
+        if (c.Type.IsString && _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<string>().FirstOrDefault(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1)) is { } literal)
+            return literal;
+        var conversion = ConvertsTo(c) ?? ClassType(name);
+        if (c.Type.IsDateTime || conversion is "date" or "datetime" or "datetime2" or "smalldatetime")
+        {
+            var d = target ? OldDate : RecentDate;
+            // the special (member) rows live long before; entities of a table keyed by a date need their own day
+            if (entity == 0) d = d.AddDays(-400);
+            else if (t.Keys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase) && k.Columns.All(kc => t.FindColumn(kc)?.Type.IsDateTime ?? false)))
+                d = d.AddDays(entity - 1);
+            var type = c.Type.IsDateTime ? c.Type : new SqlType(conversion!);
+            if (type.Name == "date") d = d.Date;
+            if (type.Name == "time") return d.TimeOfDay;
+            if (c.Type.IsString) return d.ToString(type.Name == "date" ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+            return type.Name == "datetimeoffset" ? new DateTimeOffset(d, TimeSpan.Zero) : (object)d;
+        }
+        if (c.Type.Name == "bit") return true;
+        int h = StableHash(name) % 9 + 1;
+        if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money")
+        {
+            decimal n = IsKeyClass(c) ? 1000 + entity : entity * 10 + h;
+            if (c.Type.IsString) return Fit(c, n.ToString(CultureInfo.InvariantCulture));
+            if (c.Type.IsInteger) return c.Type.Name == "tinyint" ? (long)(entity * 10 + h) : (long)n;
+            return c.Type.IsDecimal && c.Type.Scale is > 0 ? n + h / 4m : n;
+        }
+        if (c.Type.IsString) return Fit(c, $"{name} {entity}");
+        if (c.Type.Name == "uniqueidentifier") return new Guid(entity, 0, 0, new byte[8]);
+        if (c.Type.IsBinary) return new byte[] { (byte)entity };
+        return null;
+    }
+
+    private string? ClassType(string cls)
+    {
+        foreach (var t in _catalog.Tables)
+        {
+            if (!_facts.Reads.Contains(t.Name) && !_facts.Writes.Contains(t.Name)) continue;
+            foreach (var c in t.Columns)
+                if (string.Equals(Find(c.Name), cls, StringComparison.OrdinalIgnoreCase) && !c.Type.IsString) return c.Type.Name;
+        }
+        return null;
+    }
+
+    private static object? Other(ColumnDef c, object? value) => value switch
+    {
+        string s => Fit(c, "Changed " + s),
+        long n => c.Type.Name == "tinyint" && n >= 255 ? n - 1 : n + 1,
+        decimal d => d + 1,
+        bool b => !b,
+        null => Fit(c, "Changed"),
+        _ => value,
+    };
+
+    private static object Fit(ColumnDef c, string text) => Fit(c.Type, text);
+
+    private static string Fit(SqlType type, string text)
+    {
+        var length = type.IsMax ? 4000 : type.Length ?? 1;
+        if (text.Length <= length) return text;
+        var compact = new string(text.Where(ch => char.IsUpper(ch) || char.IsDigit(ch)).ToArray());
+        if (compact.Length == 0) compact = text;
+        return compact.Length <= length ? compact : compact[^length..];
+    }
+
+    private static DateTime Shift(SqlType type, DateTime d, int delta) =>
+        type.Name == "date" ? d.Date.AddDays(delta) : d.AddSeconds(delta);
+
+    private static int StableHash(string s)
+    {
+        int h = 17;
+        foreach (var ch in s.ToLowerInvariant()) h = unchecked(h * 31 + ch);
+        return Math.Abs(h % 1000);
+    }
+
+    /// <summary>Adds parent rows so every foreign key of the given rows is satisfied.</summary>
+    private void AddParents(Scenario s)
+    {
+        for (int pass = 0; pass < 3; pass++)
+        {
+            foreach (var (table, rows) in s.Tables.ToList())
+            {
+                var def = _catalog.Find(table);
+                if (def is null) continue;
+                foreach (var fk in def.ForeignKeys)
+                {
+                    var parent = _catalog.Find(fk.ReferencedTable);
+                    if (parent is null || fk.ReferencedTable == table) continue;
+                    foreach (var row in rows)
+                    {
+                        var values = fk.Columns.Select(c => row.GetValueOrDefault(c)).ToList();
+                        if (values.Any(v => v is null)) continue;
+                        var parentRows = s.RowsOf(fk.ReferencedTable);
+                        bool present = parentRows.Any(p => fk.ReferencedColumns.Select((rc, i) => Equals(Norm(p.GetValueOrDefault(rc)), Norm(values[i]))).All(x => x));
+                        if (present) continue;
+                        var newRow = Row(parent, 9 + parentRows.Count);
+                        for (int i = 0; i < fk.ReferencedColumns.Count; i++) newRow[fk.ReferencedColumns[i]] = values[i];
+                        parentRows.Add(newRow);
+                    }
+                }
+            }
+        }
+        // parents first
+        s.Tables.Sort((a, b) => Depth(a.Table).CompareTo(Depth(b.Table)));
+    }
+
+    private static object? Norm(object? v) => v is string s ? s.ToUpperInvariant() : v;
+
+    private int Depth(QualifiedName table, int guard = 0)
+    {
+        var def = _catalog.Find(table);
+        if (def is null || guard > 8) return 0;
+        return def.ForeignKeys.Where(f => f.ReferencedTable != table).Select(f => Depth(f.ReferencedTable, guard + 1) + 1).DefaultIfEmpty(0).Max();
+    }
+}

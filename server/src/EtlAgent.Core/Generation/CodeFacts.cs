@@ -1,0 +1,190 @@
+using System.Globalization;
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Generation;
+
+/// <summary>
+/// What the code of a transformation (and the procedures it calls) says about interesting data:
+/// the tables it reads and writes, literals it compares with, the values variables are set to,
+/// columns it converts to another type, and pairs of columns it equates (join keys).
+/// Column facts are keyed by column name (case-insensitive): temp tables and CTEs hide the base
+/// table, and a same-named column in another table is almost always the same business attribute.
+/// </summary>
+public sealed class CodeFacts
+{
+    public HashSet<QualifiedName> Reads { get; } = new();
+    public HashSet<QualifiedName> Writes { get; } = new();
+    public List<TransformationAnalysis> Closure { get; } = new();
+
+    /// <summary>Column name → literals it is compared with (directly or through a variable set to a literal).</summary>
+    public Dictionary<string, List<object>> ColumnLiterals { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Column name → type the code converts it to (TRY_CONVERT(int, s.[Quantity])).</summary>
+    public Dictionary<string, string> Conversions { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Pairs of column names the code compares for equality.</summary>
+    public List<(string A, string B)> Equalities { get; } = new();
+
+    /// <summary>Every column name the code mentions (variations are made only for these).</summary>
+    public HashSet<string> MentionedColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Column names that appear in a comparison (boundaries are tried only for these).</summary>
+    public HashSet<string> ComparedColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public List<DateTime> DateLiterals { get; } = new();
+    public List<decimal> NumberLiterals { get; } = new();
+    public List<string> StringLiterals { get; } = new();
+
+    public static CodeFacts Collect(WorkspaceAnalysis workspace, TransformationAnalysis root)
+    {
+        var facts = new CodeFacts();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var queue = new Queue<TransformationAnalysis>();
+        queue.Enqueue(root);
+        while (queue.Count > 0)
+        {
+            var t = queue.Dequeue();
+            if (!seen.Add(t.Transformation.Name)) continue;
+            facts.Closure.Add(t);
+            foreach (var r in t.Transformation.Reads) facts.Reads.Add(r);
+            foreach (var w in t.Transformation.Writes) facts.Writes.Add(w);
+            foreach (var c in t.Transformation.Calls)
+                if (workspace.FindTransformation(c.ToString()) is { } callee) queue.Enqueue(callee);
+        }
+        var variableLiterals = new Dictionary<string, List<object>>(StringComparer.OrdinalIgnoreCase);
+        var comparisons = new List<(string Column, ScalarExpression Other)>();
+        foreach (var t in facts.Closure)
+        {
+            var visitor = new Visitor(facts, variableLiterals, comparisons);
+            foreach (var f in t.Syntax.Body) f.Accept(visitor);
+        }
+        foreach (var (column, other) in comparisons)
+        {
+            var values = other switch
+            {
+                VariableReference v => variableLiterals.GetValueOrDefault(v.Name),
+                Literal l when LiteralValue(l) is { } value => new List<object> { value },
+                _ => null,
+            };
+            if (values is null) continue;
+            if (!facts.ColumnLiterals.TryGetValue(column, out var list)) facts.ColumnLiterals[column] = list = new();
+            foreach (var v in values) if (!list.Contains(v)) list.Add(v);
+        }
+        return facts;
+    }
+
+    public static object? LiteralValue(Literal literal) => literal switch
+    {
+        IntegerLiteral i when long.TryParse(i.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => (decimal)n,
+        NumericLiteral n when decimal.TryParse(n.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+        StringLiteral s => s.Value,
+        _ => null,
+    };
+
+    public static string? ColumnName(ScalarExpression e) =>
+        e is ColumnReferenceExpression c && c.MultiPartIdentifier is { Count: > 0 } id ? id.Identifiers[^1].Value : null;
+
+    private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression)> comparisons)
+        : TSqlFragmentVisitor
+    {
+        public override void Visit(BooleanComparisonExpression node)
+        {
+            var a = Strip(node.FirstExpression);
+            var b = Strip(node.SecondExpression);
+            var ca = ColumnName(a);
+            var cb = ColumnName(b);
+            if (ca is not null) facts.ComparedColumns.Add(ca);
+            if (cb is not null) facts.ComparedColumns.Add(cb);
+            if (ca is not null && cb is not null)
+            {
+                if (node.ComparisonType == BooleanComparisonType.Equals && !string.Equals(ca, cb, StringComparison.OrdinalIgnoreCase))
+                    facts.Equalities.Add((ca, cb));
+            }
+            else if (ca is not null) comparisons.Add((ca, b));
+            else if (cb is not null) comparisons.Add((cb, a));
+        }
+
+        public override void Visit(ColumnReferenceExpression node)
+        {
+            if (node.MultiPartIdentifier is { Count: > 0 } id) facts.MentionedColumns.Add(id.Identifiers[^1].Value);
+        }
+
+        public override void Visit(SelectScalarExpression node)
+        {
+            // expr AS [Alias]: the alias carries the column's values on (temp tables, CTEs)
+            if (node.ColumnName?.Value is { } alias && ColumnName(Strip(node.Expression)) is { } column && !string.Equals(alias, column, StringComparison.OrdinalIgnoreCase))
+                facts.Equalities.Add((column, alias));
+        }
+
+        public override void Visit(FunctionCall node)
+        {
+            // ISNULL(d.[Customer Key], 0): the fallback is a value the column stands for (the unknown member)
+            if (node.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) && node.Parameters.Count == 2
+                && ColumnName(Strip(node.Parameters[0])) is { } column && node.Parameters[1] is IntegerLiteral)
+                comparisons.Add((column, node.Parameters[1]));
+        }
+
+        public override void Visit(DeclareVariableElement node)
+        {
+            if (node.Value is Literal l && LiteralValue(l) is { } v) Add(node.VariableName.Value, v);
+        }
+
+        public override void Visit(SetVariableStatement node)
+        {
+            if (node.Expression is Literal l && LiteralValue(l) is { } v) Add(node.Variable.Name, v);
+        }
+
+        public override void Visit(ExecuteParameter node)
+        {
+            // EXEC p @TableName = @TableName passes the caller's literal on under the parameter's name.
+            if (node.Variable is { } param && node.ParameterValue is VariableReference arg && variableLiterals.TryGetValue(arg.Name, out var values))
+                foreach (var v in values.ToList()) Add(param.Name, v);
+        }
+
+        public override void Visit(ConvertCall node) => Conversion(node.DataType, node.Parameter);
+        public override void Visit(TryConvertCall node) => Conversion(node.DataType, node.Parameter);
+        public override void Visit(CastCall node) => Conversion(node.DataType, node.Parameter);
+        public override void Visit(TryCastCall node) => Conversion(node.DataType, node.Parameter);
+
+        public override void Visit(StringLiteral node)
+        {
+            if (node.Value.Length > 0 && node.Value.Length <= 100 && !facts.StringLiterals.Contains(node.Value)) facts.StringLiterals.Add(node.Value);
+            if (DateTime.TryParse(node.Value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && node.Value.Length >= 8 && !facts.DateLiterals.Contains(d))
+                facts.DateLiterals.Add(d);
+        }
+
+        public override void Visit(IntegerLiteral node)
+        {
+            if (LiteralValue(node) is decimal d && !facts.NumberLiterals.Contains(d)) facts.NumberLiterals.Add(d);
+        }
+
+        public override void Visit(NumericLiteral node)
+        {
+            if (LiteralValue(node) is decimal d && !facts.NumberLiterals.Contains(d)) facts.NumberLiterals.Add(d);
+        }
+
+        private void Conversion(DataTypeReference type, ScalarExpression parameter)
+        {
+            if (ColumnName(Strip(parameter)) is { } column && type is SqlDataTypeReference s)
+                facts.Conversions.TryAdd(column, s.SqlDataTypeOption.ToString().ToLowerInvariant());
+        }
+
+        private void Add(string variable, object value)
+        {
+            if (!variableLiterals.TryGetValue(variable, out var list)) variableLiterals[variable] = list = new();
+            if (!list.Contains(value)) list.Add(value);
+        }
+
+        private static ScalarExpression Strip(ScalarExpression e) => e switch
+        {
+            ParenthesisExpression p => Strip(p.Expression),
+            ConvertCall c => Strip(c.Parameter),
+            TryConvertCall c => Strip(c.Parameter),
+            CastCall c => Strip(c.Parameter),
+            _ => e,
+        };
+    }
+}

@@ -1,0 +1,74 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Sandbox.TestFiles;
+
+namespace EtlAgent.Core.Generation;
+
+/// <summary>What a run of a candidate left behind: the error it raised and the rows of the tables the code writes.</summary>
+public sealed record Outcome(SandboxError? Error, IReadOnlyList<(QualifiedName Table, IReadOnlyList<SandboxRow> Rows)> Tables, string Signature)
+{
+    /// <summary>Why the candidate could not be run at all (rows the schema refuses, an unsupported construct); null when it ran.</summary>
+    public string? Failure { get; init; }
+}
+
+/// <summary>Runs a candidate in a fresh sandbox and records its outcome.</summary>
+public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<QualifiedName> written, DateTime clock)
+{
+    public IReadOnlyList<QualifiedName> Written { get; } = written;
+
+    /// <summary>The columns compared: all but identity, sequence and NEWID columns.</summary>
+    public IReadOnlyList<string> ComparedColumns(QualifiedName table) =>
+        catalog.Find(table) is { } def
+            ? def.Columns.Where(c => !c.Identity && c.Sequence is null && c.Type.Name is not ("rowversion" or "timestamp")
+                                     && !(c.Default?.Contains("NEWID", StringComparison.OrdinalIgnoreCase) ?? false)
+                                     && !(c.Type.Name == "uniqueidentifier" && c.Default is not null)).Select(c => c.Name).ToList()
+            : Array.Empty<string>();
+
+    public async Task<Outcome> RunAsync(ISandboxFactory factory, Scenario s, TimeSpan timeout, string transformation, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await using var sandbox = await factory.CreateAsync(cts.Token);
+            foreach (var (table, rows) in s.Tables)
+                if (rows.Count > 0) await sandbox.InsertRowsAsync(table, rows.Select(r => new SandboxRow(r)).ToList(), cts.Token);
+            var result = await sandbox.ExecuteAsync(new ExecutionRequest(transformation,
+                s.Arguments.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), clock), cts.Token);
+            var tables = new List<(QualifiedName, IReadOnlyList<SandboxRow>)>();
+            foreach (var t in Written) tables.Add((t, await sandbox.ReadTableAsync(t, cts.Token)));
+            return new Outcome(result.Error, tables, Sign(result.Error, tables));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Outcome(null, Array.Empty<(QualifiedName, IReadOnlyList<SandboxRow>)>(), "timeout") { Failure = "timeout" };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new Outcome(null, Array.Empty<(QualifiedName, IReadOnlyList<SandboxRow>)>(), "failure") { Failure = e.Message };
+        }
+    }
+
+    private string Sign(SandboxError? error, IEnumerable<(QualifiedName Table, IReadOnlyList<SandboxRow> Rows)> tables)
+    {
+        var parts = new List<string> { error is null ? "ok" : $"error {error.Number}" };
+        foreach (var (table, rows) in tables)
+        {
+            var columns = ComparedColumns(table);
+            var def = catalog.Find(table);
+            parts.Add(table + "=" + string.Join(";", rows.Select(r => string.Join(",", columns.Select(c => Norm(r.GetValueOrDefault(c), def?.FindColumn(c)?.Type)))).OrderBy(x => x, StringComparer.Ordinal)));
+        }
+        return string.Join("\n", parts);
+    }
+
+    private static string Norm(object? v, SqlType? type) => v switch
+    {
+        null => "NULL",
+        string s => s.TrimEnd().ToUpperInvariant(),
+        decimal d => d.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture),
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        _ => TestValues.Format(v, type).Text,
+    };
+}

@@ -5,7 +5,7 @@ namespace EtlAgent.Core.Tests.Rules;
 /// <summary>
 /// Rule tests as data: every tests/fixtures/rules/ETLnnnn/*.sql file starts with a comment
 /// `-- expect: ETL0007 5:11, ETL0007 9:5` (one-based line:column of each finding of that rule)
-/// or `-- expect: none`. CREATE TABLEs in the same file form the catalog. A file may also
+/// or `-- expect: none`; files under tests/fixtures/rules/all-rules/ are checked against every rule. CREATE TABLEs in the same file form the catalog. A file may also
 /// have a `name.fixed.sql` beside it holding the text after applying every first fix.
 /// </summary>
 public class RuleCaseTests
@@ -25,7 +25,9 @@ public class RuleCaseTests
     {
         var path = Path.Combine(TestPaths.Fixture("rules"), relative);
         var text = File.ReadAllText(path);
-        var ruleId = Path.GetFileName(Path.GetDirectoryName(path))!;
+        // A folder named after a rule runs that rule; any other folder (all-rules/) runs every rule.
+        var folder = Path.GetFileName(Path.GetDirectoryName(path))!;
+        string? ruleId = Regex.IsMatch(folder, "^ETL[0-9]{4}$") ? folder : null;
         var header = Regex.Match(text, @"--\s*expect:\s*(?<list>[^\r\n]*)");
         Assert.True(header.Success, $"{relative}: missing '-- expect:' header");
         var expected = header.Groups["list"].Value.Trim() == "none"

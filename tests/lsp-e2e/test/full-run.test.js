@@ -6,7 +6,7 @@ const { test, describe, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { TestClient, copyFixture, applyEdits } = require('../lib/client');
+const { TestClient, CancellationTokenSource, copyFixture, applyEdits } = require('../lib/client');
 
 const clients = [];
 async function start() {
@@ -124,5 +124,18 @@ describe('full run from the editor', () => {
     await client.waitFor(() => messages(client).includes('ETL Agent: Full Run: cancelled'), 'the cancelled message');
     assert.equal(fs.existsSync(path.join(client.workspace, '.etl-agent/reports/junit.xml')), false);
     assert.equal(client.progress.filter((p) => p.token === begin.token).at(-1).value.kind, 'end');
+  });
+
+  test('a client-initiated workDoneToken (the VS Code notification) carries the progress, and $/cancelRequest stops the run', async () => {
+    const client = await start();
+    const source = new CancellationTokenSource();
+    const pending = client.request('workspace/executeCommand', { command: 'etlAgent.fullRun', arguments: [], workDoneToken: 'vscode-full-run-1' }, source.token);
+    const begin = await client.waitFor(() => client.progress.find((p) => p.token === 'vscode-full-run-1' && p.value.kind === 'begin'), 'progress on the client token');
+    assert.equal(begin.value.title, 'ETL Agent: Full Run');
+    assert.equal(client.progress.some((p) => p.value.kind === 'begin' && p.token !== 'vscode-full-run-1' && p.value.title === 'ETL Agent: Full Run'), false);
+    source.cancel();
+    await assert.rejects(pending);
+    await client.waitFor(() => client.progress.some((p) => p.token === 'vscode-full-run-1' && p.value.kind === 'end'), 'progress end');
+    assert.equal(fs.existsSync(path.join(client.workspace, '.etl-agent/reports/junit.xml')), false);
   });
 });

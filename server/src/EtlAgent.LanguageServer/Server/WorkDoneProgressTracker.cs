@@ -8,20 +8,27 @@ namespace EtlAgent.LanguageServer.Server;
 /// Server-initiated work-done progress for long commands (full run, generate tests):
 /// `window/workDoneProgress/create`, then `$/progress` begin / report / end. The user's cancel
 /// (`window/workDoneProgress/cancel`) cancels the token <see cref="Begin"/> hands out, linked with
-/// the request's own cancellation. Without client support every call is a no-op, the work still runs.
+/// the request's own cancellation. When the client started the progress itself (a string
+/// `workDoneToken` in the request, as the VS Code extension does to show a notification), that
+/// token is used and no create is sent; the client then cancels with $/cancelRequest.
+/// Without client support every call is a no-op, the work still runs.
 /// </summary>
 public sealed class WorkDoneProgressTracker(ServerContext server)
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
     private int _next;
 
+    /// <summary>The workDoneToken of the request being executed (set by workspace/executeCommand for its handler's async flow).</summary>
+    public AsyncLocal<string?> ClientToken { get; } = new();
+
     /// <summary>Starts a cancellable progress; dispose the result to end it.</summary>
     public async Task<Scope> Begin(string title, string? message, CancellationToken requestCancellation)
     {
-        var token = $"etlAgent/work/{Interlocked.Increment(ref _next)}";
+        var clientToken = ClientToken.Value;
+        var token = clientToken ?? $"etlAgent/work/{Interlocked.Increment(ref _next)}";
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(requestCancellation);
-        bool shown = false;
-        if (server.SupportsProgress)
+        bool shown = clientToken is not null;
+        if (!shown && server.SupportsProgress)
         {
             try
             {

@@ -105,7 +105,8 @@ describe('full run from the editor', () => {
     assert.ok(progress.some((p) => p.value.kind === 'report' && /running \d+ test cases/.test(p.value.message)));
     assert.equal(progress.at(-1).value.kind, 'end');
 
-    const message = await client.waitFor(() => messages(client).find((m) => m.startsWith('ETL Agent: Full Run:')), 'the summary message');
+    const shown = await client.waitFor(() => client.logs.find((l) => l.type === 3 && /^ETL Agent: Full Run:/.test(l.message)), 'the summary message');
+    const message = shown.message;
     assert.equal(message, `ETL Agent: Full Run: ${result.passed} passed, 1 failed · 1 finding`);
     const failing = await client.waitForDiagnostics(client.uri('tests/etl/Etl.CloseCustomers.etltest.yaml'), (p) => p.diagnostics.length > 0);
     assert.equal(failing.diagnostics[0].code, 'sandbox-test');

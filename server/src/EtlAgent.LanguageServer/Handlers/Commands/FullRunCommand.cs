@@ -85,7 +85,10 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
             server.Outbox.Post(() => server.Rpc.InvokeAsync<object?>("workspace/codeLens/refresh"));
         var summary = $"{result.Tests.Passed} passed, {result.Failed} failed · {LineageReport.Count(result.Findings.Count, "finding")}";
         progress.End(summary);
-        Message(result.TestsPassed ? MessageType.Info : MessageType.Warning, MessagePrefix + summary);
+        // always an information message (a stable contract for clients and UI tests); failures are in Problems
+        Message(MessageType.Info, MessagePrefix + summary);
+        // the progress end, diagnostics and message reach the client before the response does
+        await Task.WhenAny(server.Outbox.FlushAsync(), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
 
         return new JsonObject
         {

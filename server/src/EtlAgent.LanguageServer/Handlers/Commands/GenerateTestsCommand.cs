@@ -81,6 +81,7 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
         if (server.SupportsCodeLensRefresh)
             server.Outbox.Post(() => server.Rpc.InvokeAsync<object?>("workspace/codeLens/refresh"));
 
+        await Task.WhenAny(server.Outbox.FlushAsync(), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false); // progress end before the document opens
         var uri = server.Paths.ToUri(generated.Path!);
         bool shown = false;
         if (server.SupportsShowDocument)

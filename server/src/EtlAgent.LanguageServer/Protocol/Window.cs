@@ -56,3 +56,8 @@ public sealed class WorkDoneProgress
     public string? Message { get; set; }
     public int? Percentage { get; set; }
 }
+
+public sealed class WorkDoneProgressCancelParams
+{
+    public string Token { get; set; } = "";
+}

@@ -54,6 +54,7 @@ public sealed class LanguageServerHost
             new CodeActionHandler(server),
             new PipelinesHandler(server),
             new LineageHandler(server),
+            new Handlers.Window.WorkDoneProgressCancelHandler(server),
         })
             rpc.AddLocalRpcTarget(target, options);
 

@@ -17,6 +17,7 @@ public sealed class DidCloseHandler(ServerContext server)
             doc = server.Documents.Get(request.TextDocument.Uri);
             server.Documents.Close(request.TextDocument.Uri);
             if (doc is null) return;
+            if (DidOpenHandler.IsTestFile(doc.Path)) return;
             server.Session.Close(doc.Path);
         }
         if (!server.Session.Files.Disk.Exists(doc.Path))

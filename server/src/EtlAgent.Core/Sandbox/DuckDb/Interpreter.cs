@@ -827,7 +827,7 @@ internal sealed class Interpreter
             throw ErrorMapper.WithConstraint(e, _model.Catalog.Find(table), s switch
             {
                 InsertStatement => "INSERT", UpdateStatement => "UPDATE", DeleteStatement => "DELETE", _ => "MERGE",
-            });
+            }, _model.Catalog);
         }
     }
 

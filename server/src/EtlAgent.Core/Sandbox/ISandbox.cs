@@ -61,6 +61,7 @@ public sealed class UnsupportedConstructException(string construct, Location? lo
 {
     public string Construct { get; } = construct;
     public Location? Location { get; } = location;
+    public string? Detail { get; } = detail;
 }
 
 public sealed record ResultSet(IReadOnlyList<string> Columns, IReadOnlyList<SandboxRow> Rows);

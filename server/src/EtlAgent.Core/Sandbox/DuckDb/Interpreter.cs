@@ -165,9 +165,11 @@ internal sealed class Interpreter
         catch (Exception e) when (e is not SandboxRuntimeError) { throw Fail(e); }
     }
 
-    private SandboxRuntimeError Fail(Exception e)
+    private Exception Fail(Exception e)
     {
-        var err = ErrorMapper.Map(e);
+        Exception err = e.Message.LastIndexOf(UnsupportedMarker, StringComparison.Ordinal) is int at and >= 0
+            ? new UnsupportedConstructException(e.Message[(at + UnsupportedMarker.Length)..].Split('\n')[0].TrimEnd(), null)
+            : ErrorMapper.Map(e);
         if (_tranCount > 0 && e is DuckDBException)
         {
             if (_xactAbort) Doom();
@@ -251,9 +253,11 @@ internal sealed class Interpreter
                 if (DuckTypes.MaxChars(type) is int n && sl.Value.Length > n) return false;
                 value = sl.Value;
                 return true;
-            case StringLiteral sl when type.Name is "date" or "datetime2":
+            case StringLiteral sl when type.Name is "date" || type.Name == "datetime2" && type.Scale is null or 7:
+                // Values DuckDB cannot hold exactly go to the translator, which refuses them with their place.
                 if (SqlTranslator.ParseDateLiteral(sl.Value) is not DateTime d) return false;
-                value = type.Name == "date" ? d.Date : new DateTime(d.Ticks - d.Ticks % 10);
+                if (type.Name == "datetime2" && (d.Ticks % 10 != 0 || d == DateTime2MaxStored)) return false;
+                value = type.Name == "date" ? d.Date : d;
                 return true;
             case IntegerLiteral il when type.IsInteger && type.Name != "bit" && long.TryParse(il.Value, out var l):
                 try { value = Values.Coerce(l, type); return true; } catch (SandboxRuntimeError) { return false; }
@@ -262,7 +266,8 @@ internal sealed class Interpreter
                 return true;
             case FunctionCall { FunctionName.Value: var fn, Parameters.Count: 0, CallTarget: null, OverClause: null }
                 when type.Name == "datetime2" && fn.ToUpperInvariant() is "SYSDATETIME" or "SYSUTCDATETIME":
-                value = new DateTime(_clock.Ticks - _clock.Ticks % 10);
+                if (_clock.Ticks % 10 != 0) return false; // refused by the translator, with the call's place
+                value = _clock;
                 return true;
             default:
                 return false;
@@ -304,7 +309,11 @@ internal sealed class Interpreter
             }
             var type = DataTypes.From(p.DataType);
             object? value;
-            if (args.TryGetValue(p.VariableName.Value, out var given)) value = Values.Coerce(given, type);
+            if (args.TryGetValue(p.VariableName.Value, out var given))
+            {
+                Values.CheckEntering(given, type, $"argument {p.VariableName.Value} of {proc.Transformation.Name}:");
+                value = Values.Coerce(given, type);
+            }
             else if (p.Value is not null) value = WithFrame(frame, () => Eval(p.Value, type));
             else if (p.Modifier == ParameterModifier.Output) value = null;
             else throw new SandboxRuntimeError(201, $"Procedure or function '{proc.Transformation.Name}' expects parameter '{p.VariableName.Value}', which was not supplied.");
@@ -472,7 +481,11 @@ internal sealed class Interpreter
             if (_xactAbort && _tranCount > 0 && e.Severity >= 11) Doom();
             throw;
         }
-        catch (UnsupportedConstructException) { throw; }
+        catch (UnsupportedConstructException u) when (u.Location is null && _frame.Document is not null)
+        {
+            // Refused deep inside (a value, a run-time guard): name the statement it happened in.
+            throw new UnsupportedConstructException(u.Construct, _frame.Document.LocationOf(s), u.Detail);
+        }
     }
 
     private int LineOf(TSqlFragment s)

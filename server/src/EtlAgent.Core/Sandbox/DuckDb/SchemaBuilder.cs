@@ -221,7 +221,9 @@ public sealed class SchemaBuilder
     }
 
     /// <summary>DEFAULT GETDATE()/SYSDATETIME(): the frozen clock of the call, read from a one-row table.</summary>
-    private static string ClockDefault(ColumnDef c) => $"CAST(getvariable('tsql_clock') AS {DuckTypes.Of(c.Type)})";
+    private static string ClockDefault(ColumnDef c) => c.Type.Name is "datetime2" or "time" or "datetimeoffset"
+        ? $"CASE WHEN getvariable('tsql_clock_100ns') THEN {RaiseUnsupported($"the default of column {c.Name} (SYSDATETIME() with a clock that has a non-zero 7th fractional-second digit, 100 ns)")} ELSE CAST(getvariable('tsql_clock') AS {DuckTypes.Of(c.Type)}) END"
+        : $"CAST(getvariable('tsql_clock') AS {DuckTypes.Of(c.Type)})";
 
     /// <summary>The distinct column names an expression reads.</summary>
     private sealed class ColumnFinder : TSqlFragmentVisitor

@@ -17,7 +17,7 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// Set-based statements are translated to DuckDB and run there; control flow, variables, errors,
 /// transactions, cursors and calls are kept here. Variables reach DuckDB as typed literals.
 /// </summary>
-internal sealed class Interpreter
+internal sealed partial class Interpreter
 {
     private sealed class Var { public required SqlType Type; public object? Value; }
 
@@ -344,7 +344,7 @@ internal sealed class Interpreter
             {
                 FirstUncaughtError ??= e;
                 Messages.Add($"Msg {e.Number}, Level {e.Severity}, State {e.State}, Line {(e.Data["line"] is int l ? l : 0)}: {e.Message}");
-                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; }
+                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; _savepoints.Clear(); _outerTransactionName = null; }
             }
         }
     }
@@ -569,8 +569,13 @@ internal sealed class Interpreter
             case SetErrorLevelStatement:
             case SetTransactionIsolationLevelStatement:
                 return Flow.Normal; // one session: isolation levels do not change results
-            case BeginTransactionStatement:
-                if (_tranCount == 0) { Exec("BEGIN TRANSACTION"); _doomed = false; _lostWork = false; _duckInTx = true; _schema.InTransaction = true; }
+            case BeginTransactionStatement bt:
+                if (_tranCount == 0)
+                {
+                    Exec("BEGIN TRANSACTION"); _doomed = false; _lostWork = false; _duckInTx = true; _schema.InTransaction = true;
+                    _outerTransactionName = TransactionName(bt.Name);
+                    _savepoints.Clear();
+                }
                 _tranCount++;
                 _rowCount = 0;
                 return Flow.Normal;
@@ -580,19 +585,26 @@ internal sealed class Interpreter
                     throw new SandboxRuntimeError(3930, "The current transaction cannot be committed and cannot support operations that write to the log file. Roll back the transaction.");
                 if (_lostWork)
                     throw Unsupported("COMMIT after an error inside a transaction with XACT_ABORT OFF (SQL Server would commit the statements before the error; DuckDB has rolled them back)", s);
-                if (--_tranCount == 0) { Exec("COMMIT"); _duckInTx = false; _schema.Committed(); }
+                if (--_tranCount == 0) { Exec("COMMIT"); _duckInTx = false; _schema.Committed(); _savepoints.Clear(); _outerTransactionName = null; }
                 _rowCount = 0;
                 return Flow.Normal;
             case RollbackTransactionStatement rb:
-                if (rb.Name is not null && _tranCount > 0 && !IsOuterName(rb)) throw Unsupported("ROLLBACK to a savepoint", rb);
                 if (_tranCount == 0) throw new SandboxRuntimeError(3903, "The ROLLBACK TRANSACTION request has no corresponding BEGIN TRANSACTION.");
+                if (TransactionName(rb.Name) is { } target && !string.Equals(target, _outerTransactionName, StringComparison.Ordinal))
+                {
+                    RollbackToSavepoint(target);
+                    _rowCount = 0;
+                    return Flow.Normal;
+                }
+                _savepoints.Clear();
+                _outerTransactionName = null;
                 if (_duckInTx) { Exec("ROLLBACK"); _schema.RolledBack(); }
                 _duckInTx = false;
                 _tranCount = 0;
                 _doomed = false;
                 _lostWork = false;
                 return Flow.Normal;
-            case SaveTransactionStatement st: throw Unsupported("SAVE TRANSACTION (DuckDB has no savepoints)", st);
+            case SaveTransactionStatement st: SaveTransaction(st); _rowCount = 0; return Flow.Normal;
             case SelectStatement sel: Select(sel); return Flow.Normal;
             case InsertStatement ins: Dml(Translator().Insert(ins), ins); return Flow.Normal;
             case UpdateStatement up: Dml(Translator().Update(up), up); return Flow.Normal;
@@ -665,8 +677,6 @@ internal sealed class Interpreter
                 throw Unsupported(s.GetType().Name.Replace("Statement", " statement"), s);
         }
     }
-
-    private bool IsOuterName(RollbackTransactionStatement rb) => true;
 
     private Cursor CursorOf(CursorId id, TSqlFragment at)
     {
@@ -797,10 +807,14 @@ internal sealed class Interpreter
         var result = Query(q);
         if (qshape.Count == result.Columns.Count)
             for (int i = 0; i < qshape.Count; i++)
+            {
                 if (qshape[i].Type is { Scale: int sc } st && (st.IsDecimal || st.Name is "money" or "smallmoney"))
+                {
                     foreach (var r in result.Rows) if (r[i] is decimal d) r[i] = Values.WithScale(d, sc);
+                }
                 else if (qshape[i].Type is { Name: "datetime2" } dt2)
-                    foreach (var row in result.Rows) row[i] = Values.Coerce(row[i], dt2);
+                    foreach (var row in result.Rows) row[i] = Values.Coerce(row[i], dt2); // the datetime2 maximum shows its 7th digit
+            }
         _rowCount = result.Rows.Count;
         var names = ResultColumnNames(result.Columns, qshape);
         ResultSets.Add(new ResultSet(names, result.Rows.Select(r => Row(names, r)).ToList()));

@@ -38,6 +38,21 @@ public sealed record SandboxError(int Number, string Message, int Severity, int 
 }
 
 /// <summary>
+/// A given row could not be inserted: <see cref="RowIndex"/> is its position in the list passed to
+/// InsertRowsAsync, so the caller can point at the row's place in the test file. <see cref="Error"/>
+/// is the error SQL Server would raise (547, 2627, 515, 245…); <see cref="Construct"/> is set instead
+/// when the sandbox cannot hold the row's values exactly.
+/// </summary>
+public sealed class GivenRowException(QualifiedName table, int rowIndex, SandboxError? error, string? construct, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public QualifiedName Table { get; } = table;
+    public int RowIndex { get; } = rowIndex;
+    public SandboxError? Error { get; } = error;
+    public string? Construct { get; } = construct;
+}
+
+/// <summary>
 /// A construct the sandbox cannot run faithfully. Never a silently wrong answer: the test fails
 /// with this error, naming the construct and where it is.
 /// </summary>
@@ -46,6 +61,7 @@ public sealed class UnsupportedConstructException(string construct, Location? lo
 {
     public string Construct { get; } = construct;
     public Location? Location { get; } = location;
+    public string? Detail { get; } = detail;
 }
 
 public sealed record ResultSet(IReadOnlyList<string> Columns, IReadOnlyList<SandboxRow> Rows);

@@ -108,10 +108,10 @@ public static class FunctionTable
         // Dates
         ["GETDATE"] = (t, f, s, a) => Now(t, SqlTranslator.DateTimeT),
         ["CURRENT_TIMESTAMP"] = (t, f, s, a) => Now(t, SqlTranslator.DateTimeT),
-        ["SYSDATETIME"] = (t, f, s, a) => Now(t, SqlTranslator.DateTime2),
+        ["SYSDATETIME"] = (t, f, s, a) => Now(t, SqlTranslator.DateTime2, f),
         ["GETUTCDATE"] = (t, f, s, a) => Now(t, SqlTranslator.DateTimeT),
-        ["SYSUTCDATETIME"] = (t, f, s, a) => Now(t, SqlTranslator.DateTime2),
-        ["SYSDATETIMEOFFSET"] = (t, f, s, a) => new(Literal(new DateTimeOffset(t.Env.Clock, TimeSpan.Zero), new SqlType("datetimeoffset")), new SqlType("datetimeoffset")),
+        ["SYSUTCDATETIME"] = (t, f, s, a) => Now(t, SqlTranslator.DateTime2, f),
+        ["SYSDATETIMEOFFSET"] = (t, f, s, a) => { Now(t, SqlTranslator.DateTime2, f); return new(Literal(new DateTimeOffset(t.Env.Clock, TimeSpan.Zero), new SqlType("datetimeoffset")), new SqlType("datetimeoffset")); },
         ["YEAR"] = (t, f, s, a) => new($"CAST(year({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
         ["MONTH"] = (t, f, s, a) => new($"CAST(month({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
         ["DAY"] = (t, f, s, a) => new($"CAST(day({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
@@ -176,8 +176,22 @@ public static class FunctionTable
         ["LAST_VALUE"] = (t, f, s, a) => new($"last_value({a[0].Sql})", a[0].Type),
     };
 
-    private static Tx Now(SqlTranslator t, SqlType type) =>
-        new(t.Env.ClockSql is { } clock ? $"CAST({clock} AS TIMESTAMP)" : Literal(t.Env.Clock, type), type);
+    /// <summary>
+    /// The case's clock. GETDATE() rounds it to datetime's 1/300 s; SYSDATETIME() shows all 7 digits,
+    /// so a clock with a non-zero 100-ns digit is refused there (DuckDB keeps microseconds). In
+    /// views and defaults the clock is a session variable, and the refusal happens at run time.
+    /// </summary>
+    private static Tx Now(SqlTranslator t, SqlType type, FunctionCall? at = null)
+    {
+        if (t.Env.ClockSql is { } clock)
+            return new(type.Name == "datetime2"
+                ? $"CASE WHEN getvariable('tsql_clock_100ns') THEN {RaiseUnsupported("SYSDATETIME() with a clock that has a non-zero 7th fractional-second digit (100 ns), in a view or default")} ELSE CAST({clock} AS TIMESTAMP) END"
+                : $"CAST({clock} AS TIMESTAMP)", type);
+        if (type.Name == "datetime2" && t.Env.Clock.Ticks % 10 != 0)
+            throw new UnsupportedConstructException($"{at?.FunctionName.Value ?? "SYSDATETIME"}() with the clock {t.Env.Clock:yyyy-MM-dd HH:mm:ss.fffffff} (a non-zero 7th fractional-second digit, 100 ns)",
+                at is null ? null : t.Env.LocationOf(at), "DuckDB keeps microseconds; give the test a clock with at most 6 fractional digits");
+        return new(Literal(type.Name == "datetime2" ? t.Env.Clock : SqlTranslator.RoundFor(type, t.Env.Clock), type), type);
+    }
 
     private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -332,6 +346,21 @@ public static class FunctionTable
                 var dt = d.Type?.IsString == true || d.Type is null && d.StringConstant is not null ? SqlTranslator.DateTimeT : d.Type ?? SqlTranslator.DateTime2;
                 string ds = AsDate(t, d, f);
                 string n = $"CAST(trunc({args[0].Sql}) AS BIGINT)";
+                // 100-ns types: nanoseconds round to 100 ns (SQL Server), which DuckDB can only add in
+                // whole microseconds; anything else is refused rather than dropped.
+                bool hundredNs = dt.Name is "datetime2" or "time" or "datetimeoffset";
+                if (part == "nanosecond" && hundredNs)
+                {
+                    if (f.Parameters[1] is IntegerLiteral or UnaryExpression { Expression: IntegerLiteral } && long.TryParse(args[0].Sql.Replace(" ", "").Trim('(', ')'), out var ns))
+                    {
+                        long rounded = (long)Math.Round(ns / 100.0, MidpointRounding.AwayFromZero) * 100;
+                        if (rounded % 1000 != 0)
+                            throw t.Unsupported($"DATEADD({partName}, {ns}, …) on {dt} (adds {rounded} ns: a 100-ns digit)", f, "DuckDB keeps microseconds");
+                        n = (rounded / 1000 * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                    else
+                        n = $"CASE WHEN CAST(round({n} / 100.0) AS BIGINT) % 10 <> 0 THEN {RaiseUnsupported($"DATEADD({partName}, …) adding a 100-ns digit to a {dt} (DuckDB keeps microseconds)")} ELSE CAST(round({n} / 100.0) AS BIGINT) * 100 END";
+                }
                 string add = part switch
                 {
                     "year" => $"to_years(CAST({n} AS INTEGER))", "quarter" => $"to_months(CAST({n} * 3 AS INTEGER))", "month" => $"to_months(CAST({n} AS INTEGER))",
@@ -342,7 +371,13 @@ public static class FunctionTable
                 };
                 if (dt.Name == "date" && part is "hour" or "minute" or "second" or "millisecond" or "microsecond" or "nanosecond")
                     throw new SandboxRuntimeError(9810, $"The datepart {partName} is not supported by date function dateadd for data type date.");
-                return new($"CAST(({ds} + {add}) AS {DuckTypes.Of(dt)})", dt);
+                string sum = $"CAST(({ds} + {add}) AS {DuckTypes.Of(dt)})";
+                // The datetime2(7) maximum is stored a 100-ns digit short: moving it back would lose
+                // that digit (refused); moving it forward overflows, as in SQL Server (517).
+                if (dt.Name == "datetime2" && dt.Scale is null or 7 && d.StringConstant is null && part is not "nanosecond")
+                    sum = $"CASE WHEN {ds} = {DateTime2MaxStoredSql} AND {n} > 0 THEN {Raise(517, "Adding a value to a 'datetime2' column caused an overflow.")} " +
+                          $"WHEN {ds} = {DateTime2MaxStoredSql} AND {n} < 0 THEN {RaiseUnsupported($"DATEADD({partName}, <negative>, …) on the datetime2 maximum 9999-12-31 23:59:59.9999999 (its 100-ns digit is not stored)")} ELSE {sum} END";
+                return new(sum, dt);
             }
             case "DATEDIFF":
             case "DATEDIFF_BIG":
@@ -353,7 +388,8 @@ public static class FunctionTable
                     "week" => $"tsql_weekdiff({a}, {b})",
                     "dayofyear" or "day" or "weekday" => $"date_diff('day', CAST({a} AS DATE), CAST({b} AS DATE))",
                     "year" or "quarter" or "month" or "hour" or "minute" or "second" or "millisecond" or "microsecond" => $"date_diff('{part}', CAST({a} AS TIMESTAMP), CAST({b} AS TIMESTAMP))",
-                    "nanosecond" => $"(date_diff('microsecond', CAST({a} AS TIMESTAMP), CAST({b} AS TIMESTAMP)) * 1000)",
+                    // The datetime2(7) maximum is 900 ns past its stored microsecond.
+                    "nanosecond" => $"(date_diff('microsecond', CAST({a} AS TIMESTAMP), CAST({b} AS TIMESTAMP)) * 1000 + CASE WHEN {b} = {DateTime2MaxStoredSql} THEN 900 ELSE 0 END - CASE WHEN {a} = {DateTime2MaxStoredSql} THEN 900 ELSE 0 END)",
                     _ => throw t.Unsupported($"DATEDIFF({partName})", f),
                 };
                 return fn == "DATEDIFF" ? new($"CAST({sql} AS INTEGER)", SqlTranslator.Int) : new($"CAST({sql} AS BIGINT)", SqlTranslator.BigInt);
@@ -395,7 +431,7 @@ public static class FunctionTable
         "second" => $"second({d})",
         "millisecond" => $"(millisecond({d}) % 1000)",
         "microsecond" => $"(microsecond({d}) % 1000000)",
-        "nanosecond" => $"((microsecond({d}) % 1000000) * 1000)",
+        "nanosecond" => $"((microsecond({d}) % 1000000) * 1000 + CASE WHEN {d} = {DateTime2MaxStoredSql} THEN 900 ELSE 0 END)",
         "iso_week" => $"weekofyear({d})",
         _ => throw t.Unsupported($"date part {part}", at),
     };

@@ -36,6 +36,14 @@ public static class Macros
             "try_strptime(trim(s), '%d %B %Y'), try_strptime(trim(s), '%d %b %Y'), " +
             "try_strptime(trim(s), '%B %d, %Y'), try_strptime(trim(s), '%b %d, %Y'), try_strptime(trim(s), '%B %d %Y'), try_strptime(trim(s), '%b %d %Y'));",
         $"CREATE MACRO tsql_ts(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(tsql_try_ts(s), {SqlText.Raise(241, "Conversion failed when converting date and/or time from character string.")}) END;",
+        // A string read into datetime2(7) at run time: a non-zero 100-ns digit (other than the
+        // maximum's) or the maximum's stand-in instant cannot be held exactly; refuse, naming the place.
+        "CREATE MACRO tsql_ts7_guard(s, v) AS CASE " +
+            @"WHEN regexp_matches(CAST(s AS VARCHAR), ':[0-9][0-9]\.[0-9]{6}[0-9]*[1-9]') AND NOT regexp_matches(trim(CAST(s AS VARCHAR)), '^9999-12-31[ T]23:59:59\.99999990*$') " +
+            $"THEN error('{SqlText.UnsupportedMarker}the datetime2(7) value ''' || s || ''' (a non-zero 7th fractional-second digit, 100 ns; DuckDB keeps microseconds)') " +
+            @"WHEN regexp_matches(trim(CAST(s AS VARCHAR)), '^9999-12-31[ T]23:59:59\.999999$') " +
+            $"THEN error('{SqlText.UnsupportedMarker}the datetime2(7) value ''' || s || ''' (the sandbox cannot tell it apart from the maximum 9999-12-31 23:59:59.9999999)') " +
+            "ELSE v END;",
         @"CREATE MACRO tsql_try_int(s) AS CASE WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?[0-9]+\s*') THEN TRY_CAST(trim(CAST(s AS VARCHAR)) AS HUGEINT) ELSE NULL END;",
         @"CREATE MACRO tsql_int(s, t) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?[0-9]+\s*') THEN CAST(trim(CAST(s AS VARCHAR)) AS HUGEINT) ELSE error('[[245]]Conversion failed when converting the varchar value ''' || s || ''' to data type ' || t || '.') END;",
         @"CREATE MACRO tsql_try_num(s) AS CASE WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*') THEN TRY_CAST(trim(CAST(s AS VARCHAR)) AS DOUBLE) ELSE NULL END;",

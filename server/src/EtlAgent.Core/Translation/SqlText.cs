@@ -23,11 +23,56 @@ public static class SqlText
     /// </summary>
     public static string Table(QualifiedName name) => Id(name.Schema + "." + name.Name);
 
+    /// <summary>Marker of a DuckDB error() that means "the sandbox cannot answer this exactly": an unsupported construct, not a SQL Server error.</summary>
+    public const string UnsupportedMarker = "[[unsupported]]";
+
+    /// <summary>DuckDB error() call refusing, at run time, a value the sandbox cannot represent exactly.</summary>
+    public static string RaiseUnsupported(string construct) => $"error({Str(UnsupportedMarker + construct)})";
+
+    /// <summary>
+    /// datetime2(7)'s maximum, 9999-12-31 23:59:59.9999999 (the SCD2 end-of-time sentinel). DuckDB's
+    /// TIMESTAMP keeps microseconds, so it is stored as <see cref="DateTime2MaxStored"/>: no other
+    /// datetime2(7) value lies between the two, so comparisons and ordering stay exact, and a
+    /// datetime2(7) read back at that instant is the maximum again.
+    /// </summary>
+    public static readonly DateTime DateTime2Max = DateTime.MaxValue;
+
+    public static readonly DateTime DateTime2MaxStored = DateTime.MaxValue.AddTicks(-9);
+
+    public const string DateTime2MaxStoredSql = "TIMESTAMP '9999-12-31 23:59:59.999999'";
+
+    /// <summary>
+    /// Refuses a date/time value with a non-zero 100-ns digit (DuckDB keeps microseconds), except the
+    /// datetime2 maximum. Dropping the digit would be a silently different answer.
+    /// </summary>
+    public static void CheckMicroseconds(object? value, string? where = null, Location? location = null)
+    {
+        long ticks = value switch
+        {
+            DateTime d when d != DateTime2Max => d.Ticks,
+            DateTimeOffset o => o.Ticks,
+            TimeSpan t => t.Ticks,
+            TimeOnly t => t.Ticks,
+            _ => 0,
+        };
+        if (ticks % 10 == 0) return;
+        string text = value switch
+        {
+            DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
+            DateTimeOffset o => o.ToString("yyyy-MM-dd HH:mm:ss.fffffff zzz", CultureInfo.InvariantCulture),
+            TimeSpan t => t.ToString("hh\\:mm\\:ss\\.fffffff", CultureInfo.InvariantCulture),
+            _ => value!.ToString()!,
+        };
+        throw new UnsupportedConstructException($"{where ?? "the value"} {text} (a non-zero 7th fractional-second digit, 100 ns)", location,
+            "DuckDB keeps microseconds; only datetime2's maximum 9999-12-31 23:59:59.9999999 is kept exactly");
+    }
+
     /// <summary>A .NET value as a DuckDB literal of the T-SQL type.</summary>
     public static string Literal(object? value, SqlType? type)
     {
         string duck = type is null ? "" : DuckTypes.Of(type);
         if (value is null) return type is null ? "NULL" : $"CAST(NULL AS {duck})";
+        CheckMicroseconds(value);
         string raw = value switch
         {
             string s => Str(s),

@@ -207,10 +207,19 @@ public sealed partial class SqlTranslator
                     "datetime2" => from.Scale is 0 ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M:%S.%f" + (from.Scale is null or 7 ? "0" : ""),
                     _ => "",
                 };
+                // datetime2 in the ODBC/ISO styles shows all its fractional digits, not milliseconds.
+                if (from.Name == "datetime2" && style is 21 or 121 or 126 or 127)
+                    fmt = from.Scale is 0 ? fmt.Replace(".%g", "") : fmt.Replace("%g", "%f" + (from.Scale is null or 7 ? "0" : ""));
                 if (fmt == "" || style is 0 or 100)
                     s = from.Name is "datetime" or "smalldatetime" or "datetimeoffset" || style is 0 or 100 ? $"tsql_datetime_str({x.Sql})" : $"strftime({x.Sql}, '%Y-%m-%d %H:%M:%S.%g')";
                 else
                     s = from.Name == "time" ? $"strftime(TIMESTAMP '2000-01-01' + {x.Sql}, {Str(fmt)})" : $"strftime({x.Sql}, {Str(fmt)})";
+                // datetime2(1…5) shows that many digits (strftime's %f gives six).
+                if (from.Name == "datetime2" && from.Scale is int fs and >= 1 and <= 5 && fmt.EndsWith("%f", StringComparison.Ordinal))
+                    s = $"left({s}, length({s}) - {6 - fs})";
+                // The datetime2(7) maximum is stored one microsecond digit short: show its 7th digit.
+                if (from.Name == "datetime2" && from.Scale is null or 7 && fmt.EndsWith("%f0", StringComparison.Ordinal))
+                    s = $"CASE WHEN {x.Sql} = {DateTime2MaxStoredSql} THEN regexp_replace({s}, '9990$', '9999') ELSE {s} END";
             }
             else if (from.Name == "bit") s = $"CAST(CAST({x.Sql} AS INTEGER) AS VARCHAR)";
             else if (from.Name == "uniqueidentifier") s = $"upper(CAST({x.Sql} AS VARCHAR))";
@@ -264,28 +273,74 @@ public sealed partial class SqlTranslator
                 if (x.StringConstant is { } lit && style is null)
                 {
                     var parsed = ParseDateLiteral(lit);
-                    if (parsed is DateTime d) return new Tx(Literal(to.Name == "date" ? d.Date : RoundFor(to, d), to), to);
+                    if (parsed is DateTime d)
+                    {
+                        var value = to.Name == "date" ? d.Date : RoundFor(to, d);
+                        CheckExact(value, to, lit, at);
+                        return new Tx(Literal(value, to), to);
+                    }
                     if (!tryMode) throw new SandboxRuntimeError(241, "Conversion failed when converting date and/or time from character string.");
                     return new Tx($"CAST(NULL AS {duck})", to);
                 }
                 string parse = style is int st && DateStyles.TryGetValue(st, out var fmt) && st is not (8 or 108 or 24 or 114)
                     ? (tryMode ? $"try_strptime(trim({x.Sql}), {Str(fmt)})" : $"coalesce(try_strptime(trim({x.Sql}), {Str(fmt)}), tsql_ts({x.Sql}))")
                     : (tryMode ? $"tsql_try_ts({x.Sql})" : $"tsql_ts({x.Sql})");
-                return new Tx(to.Name == "datetime" ? $"tsql_datetime({parse})" : to.Name == "smalldatetime" ? $"tsql_smalldatetime({parse})" : $"CAST({parse} AS {duck})", to);
+                // A string read at run time into datetime2(7): its 100-ns digit cannot be kept.
+                if (to.Name == "datetime2" && to.Scale is null or 7)
+                    parse = $"tsql_ts7_guard({x.Sql}, {parse})";
+                return new Tx(to.Name == "datetime" ? $"tsql_datetime({parse})" : to.Name == "smalldatetime" ? $"tsql_smalldatetime({parse})" : RoundScale($"CAST({parse} AS {duck})", to, from), to);
             }
             if (from is not null && from.IsNumeric) throw new UnsupportedConstructException($"conversion from {from} to {to}", at is null ? null : Env.LocationOf(at));
             if (to.Name == "datetime" && from?.Name is not ("datetime" or "date")) return new Tx($"tsql_datetime({x.Sql})", to);
             if (to.Name == "smalldatetime" && from?.Name is not ("smalldatetime" or "date")) return new Tx($"tsql_smalldatetime({x.Sql})", to);
-            return new Tx($"{cast}({x.Sql} AS {duck})", to);
+            return new Tx(RoundScale($"{cast}({x.Sql} AS {duck})", to, from), to);
         }
+
+        if (to.Name is "time" or "datetimeoffset" && x.StringConstant is { } tlit && HasHundredNanoseconds(tlit))
+            throw new UnsupportedConstructException($"{to} value '{tlit}' (a non-zero 7th fractional-second digit, 100 ns)", at is null ? null : Env.LocationOf(at),
+                "DuckDB keeps microseconds");
 
         if (to.Name == "uniqueidentifier" && from?.IsString == true)
             return new Tx($"{cast}(trim({x.Sql}) AS UUID)", to);
         return new Tx($"{cast}({x.Sql} AS {duck})", to);
     }
 
-    private static DateTime RoundFor(SqlType to, DateTime d)
+    /// <summary>A fraction of seconds with a non-zero digit beyond the 6th (100 ns or finer).</summary>
+    internal static bool HasHundredNanoseconds(string s) => System.Text.RegularExpressions.Regex.IsMatch(s, @"[:]\d\d\.\d{6}\d*[1-9]");
+
+    /// <summary>
+    /// A constant date/time that DuckDB cannot hold exactly is refused where it is written: a non-zero
+    /// 100-ns digit, or 9999-12-31 23:59:59.999999 in datetime2(7), which stands for the maximum.
+    /// </summary>
+    private void CheckExact(DateTime value, SqlType to, string text, TSqlFragment? at)
     {
+        var where = at is null ? null : Env.LocationOf(at);
+        if (value.Ticks % 10 != 0 && value != DateTime2Max)
+            throw new UnsupportedConstructException($"{to} literal '{text}' (a non-zero 7th fractional-second digit, 100 ns)", where,
+                "DuckDB keeps microseconds; only datetime2's maximum 9999-12-31 23:59:59.9999999 is kept exactly");
+        if (value == DateTime2MaxStored && to.Name == "datetime2" && to.Scale is null or 7)
+            throw new UnsupportedConstructException($"datetime2(7) literal '{text}'", where,
+                "the sandbox stores the datetime2 maximum 9999-12-31 23:59:59.9999999 at that microsecond, so the two cannot be told apart");
+    }
+
+    /// <summary>datetime2(0…5) keeps that many fractional digits, rounding half up (DuckDB keeps six).</summary>
+    private static string RoundScale(string sql, SqlType to, SqlType? from)
+    {
+        if (to.Name != "datetime2" || to.Scale is not int sc || sc >= 6 || from?.Name == "date" || from is { Name: "datetime2", Scale: int fs } && fs <= sc) return sql;
+        long unit = (long)Math.Pow(10, 6 - sc);
+        return $"make_timestamp(CAST(round(epoch_us({sql}) / {unit}.0) * {unit} AS BIGINT))";
+    }
+
+    internal static DateTime RoundFor(SqlType to, DateTime d)
+    {
+        if (to.Name == "datetime2" && to.Scale is int scale and >= 0 and < 7)
+        {
+            // datetime2(n) rounds to n fractional digits (half up).
+            long unit = (long)Math.Pow(10, 7 - scale);
+            long rem = d.Ticks % unit;
+            long ticks = d.Ticks - rem + (rem * 2 >= unit ? unit : 0);
+            return ticks > DateTime.MaxValue.Ticks ? d : new DateTime(ticks);
+        }
         if (to.Name == "datetime")
         {
             // datetime keeps 1/300 s: round to the nearest 0, 3 or 7 ms tick.

@@ -26,7 +26,10 @@ public sealed class DuckDbSandbox : ISandbox
     private void SetSession(DateTime clock, int seed)
     {
         using var cmd = _db.CreateCommand();
-        cmd.CommandText = $"SET VARIABLE tsql_clock = {Literal(clock, SqlTranslator.DateTime2)}; SET VARIABLE tsql_seed = {seed};";
+        // DuckDB keeps microseconds: a 100-ns digit in the clock is flagged, and SYSDATETIME() in a
+        // view or default refuses to run on it (GETDATE() rounds it away, as datetime does).
+        var micro = new DateTime(clock.Ticks - clock.Ticks % 10);
+        cmd.CommandText = $"SET VARIABLE tsql_clock = {Literal(micro, SqlTranslator.DateTime2)}; SET VARIABLE tsql_clock_100ns = {(clock.Ticks % 10 != 0 ? "true" : "false")}; SET VARIABLE tsql_seed = {seed};";
         cmd.ExecuteNonQuery();
     }
 
@@ -37,35 +40,80 @@ public sealed class DuckDbSandbox : ISandbox
         _schema.Ensure(def.Name);
         SetSession(DefaultClock, 0);
         // One INSERT per set of columns given (rows usually share it).
-        foreach (var group in rows.GroupBy(r => string.Join("\u0001", r.Keys.Select(k => k.ToUpperInvariant()))))
+        foreach (var group in rows.Select((Row, Index) => (Row, Index)).GroupBy(r => string.Join("\u0001", r.Row.Keys.Select(k => k.ToUpperInvariant()))))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var first = group.First();
+            var first = group.First().Row;
             var columns = first.Keys.Select(name => def.FindColumn(name) ?? throw new ArgumentException($"Column '{name}' is not in {table}.")).ToList();
-            var values = group.Select(row => "(" + string.Join(", ", columns.Select(col => Literal(Values.Coerce(row[col.Name], col.Type), col.Type))) + ")");
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = columns.Count == 0
-                ? string.Join(";", group.Select(_ => $"INSERT INTO {Table(def.Name)} DEFAULT VALUES"))
-                : $"INSERT INTO {Table(def.Name)} ({string.Join(", ", columns.Select(c => Id(c.Name)))}) VALUES {string.Join(", ", values)}";
+            var values = group.Select(r => (r.Index, Sql: RowValues(def, columns, r.Row, r.Index))).ToList();
+            string Insert(IEnumerable<string> rowSql) => columns.Count == 0
+                ? string.Join(";", rowSql.Select(_ => $"INSERT INTO {Table(def.Name)} DEFAULT VALUES"))
+                : $"INSERT INTO {Table(def.Name)} ({string.Join(", ", columns.Select(c => Id(c.Name)))}) VALUES {string.Join(", ", rowSql)}";
             try
             {
-                cmd.ExecuteNonQuery();
-                // Explicit identity values (as with IDENTITY_INSERT ON) move the identity past them.
-                if (columns.FirstOrDefault(c => c.Identity) is { } idc)
-                {
-                    using var bump = _db.CreateCommand();
-                    var seq = Str(Id(SchemaBuilder.IdentitySequence(def.Name)));
-                    bump.CommandText = $"SELECT count(nextval({seq})) FROM range(CAST(greatest(0, (SELECT max({Id(idc.Name)}) FROM {Table(def.Name)}) - coalesce((SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(SchemaBuilder.IdentitySequence(def.Name))}), 0)) AS BIGINT))";
-                    bump.ExecuteNonQuery();
-                }
+                Exec(Insert(values.Select(v => v.Sql)));
             }
-            catch (DuckDBException e)
+            catch (DuckDBException)
             {
-                var err = ErrorMapper.Map(e);
-                throw new InvalidOperationException($"Msg {err.Number}: {err.Message} (inserting into {table})", e);
+                // The statement was rolled back as a whole: insert row by row to name the row at fault
+                // (a duplicate is the second of its pair, as in SQL Server). The case fails anyway.
+                foreach (var (index, sql) in values)
+                {
+                    try { Exec(Insert(new[] { sql })); }
+                    catch (DuckDBException e) { throw RowError(def, index, e); }
+                }
+                throw;
+            }
+            // Explicit identity values (as with IDENTITY_INSERT ON) move the identity past them.
+            if (columns.FirstOrDefault(c => c.Identity) is { } idc)
+            {
+                var seq = Str(Id(SchemaBuilder.IdentitySequence(def.Name)));
+                Exec($"SELECT count(nextval({seq})) FROM range(CAST(greatest(0, (SELECT max({Id(idc.Name)}) FROM {Table(def.Name)}) - coalesce((SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(SchemaBuilder.IdentitySequence(def.Name))}), 0)) AS BIGINT))");
             }
         }
         return Task.CompletedTask;
+    }
+
+    private void Exec(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>One row's VALUES tuple; a value the sandbox cannot hold exactly is refused, naming the row.</summary>
+    private static string RowValues(TableDef def, List<ColumnDef> columns, SandboxRow row, int index)
+    {
+        try
+        {
+            return "(" + string.Join(", ", columns.Select(col =>
+            {
+                Values.CheckEntering(row[col.Name], col.Type, $"column '{col.Name}' of {def.Name}:");
+                return Literal(Values.Coerce(row[col.Name], col.Type), col.Type);
+            })) + ")";
+        }
+        catch (UnsupportedConstructException e)
+        {
+            throw new GivenRowException(def.Name, index, null, e.Construct, e.Message, e);
+        }
+        catch (SandboxRuntimeError e)
+        {
+            throw new GivenRowException(def.Name, index, new SandboxError(e.Number, e.Message, e.Severity, e.State, null, null), null, $"Msg {e.Number}, Level {e.Severity}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A failed insert of one given row, worded as SQL Server words it (constraint name, table, key value).</summary>
+    private static GivenRowException RowError(TableDef def, int index, DuckDBException e)
+    {
+        if (e.Message.LastIndexOf(UnsupportedMarker, StringComparison.Ordinal) is int at and >= 0)
+        {
+            var construct = e.Message[(at + UnsupportedMarker.Length)..].Split('\n')[0].TrimEnd();
+            return new GivenRowException(def.Name, index, null, construct, construct + " is not supported by the sandbox.", e);
+        }
+        var mapped = ErrorMapper.Map(e);
+        if (mapped.Number is 2627 or 547 or 515) mapped = ErrorMapper.WithConstraint(mapped, def, "INSERT");
+        return new GivenRowException(def.Name, index, new SandboxError(mapped.Number, mapped.Message, mapped.Severity, mapped.State, null, null), null,
+            $"Msg {mapped.Number}, Level {mapped.Severity}, State {mapped.State}: {mapped.Message}", e);
     }
 
     public Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default)

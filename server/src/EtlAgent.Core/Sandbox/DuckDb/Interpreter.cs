@@ -17,7 +17,7 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// Set-based statements are translated to DuckDB and run there; control flow, variables, errors,
 /// transactions, cursors and calls are kept here. Variables reach DuckDB as typed literals.
 /// </summary>
-internal sealed class Interpreter
+internal sealed partial class Interpreter
 {
     private sealed class Var { public required SqlType Type; public object? Value; }
 
@@ -165,9 +165,11 @@ internal sealed class Interpreter
         catch (Exception e) when (e is not SandboxRuntimeError) { throw Fail(e); }
     }
 
-    private SandboxRuntimeError Fail(Exception e)
+    private Exception Fail(Exception e)
     {
-        var err = ErrorMapper.Map(e);
+        Exception err = e.Message.LastIndexOf(UnsupportedMarker, StringComparison.Ordinal) is int at and >= 0
+            ? new UnsupportedConstructException(e.Message[(at + UnsupportedMarker.Length)..].Split('\n')[0].TrimEnd(), null)
+            : ErrorMapper.Map(e);
         if (_tranCount > 0 && e is DuckDBException)
         {
             if (_xactAbort) Doom();
@@ -251,9 +253,11 @@ internal sealed class Interpreter
                 if (DuckTypes.MaxChars(type) is int n && sl.Value.Length > n) return false;
                 value = sl.Value;
                 return true;
-            case StringLiteral sl when type.Name is "date" or "datetime2":
+            case StringLiteral sl when type.Name is "date" || type.Name == "datetime2" && type.Scale is null or 7:
+                // Values DuckDB cannot hold exactly go to the translator, which refuses them with their place.
                 if (SqlTranslator.ParseDateLiteral(sl.Value) is not DateTime d) return false;
-                value = type.Name == "date" ? d.Date : new DateTime(d.Ticks - d.Ticks % 10);
+                if (type.Name == "datetime2" && (d.Ticks % 10 != 0 || d == DateTime2MaxStored)) return false;
+                value = type.Name == "date" ? d.Date : d;
                 return true;
             case IntegerLiteral il when type.IsInteger && type.Name != "bit" && long.TryParse(il.Value, out var l):
                 try { value = Values.Coerce(l, type); return true; } catch (SandboxRuntimeError) { return false; }
@@ -262,7 +266,8 @@ internal sealed class Interpreter
                 return true;
             case FunctionCall { FunctionName.Value: var fn, Parameters.Count: 0, CallTarget: null, OverClause: null }
                 when type.Name == "datetime2" && fn.ToUpperInvariant() is "SYSDATETIME" or "SYSUTCDATETIME":
-                value = new DateTime(_clock.Ticks - _clock.Ticks % 10);
+                if (_clock.Ticks % 10 != 0) return false; // refused by the translator, with the call's place
+                value = _clock;
                 return true;
             default:
                 return false;
@@ -304,7 +309,11 @@ internal sealed class Interpreter
             }
             var type = DataTypes.From(p.DataType);
             object? value;
-            if (args.TryGetValue(p.VariableName.Value, out var given)) value = Values.Coerce(given, type);
+            if (args.TryGetValue(p.VariableName.Value, out var given))
+            {
+                Values.CheckEntering(given, type, $"argument {p.VariableName.Value} of {proc.Transformation.Name}:");
+                value = Values.Coerce(given, type);
+            }
             else if (p.Value is not null) value = WithFrame(frame, () => Eval(p.Value, type));
             else if (p.Modifier == ParameterModifier.Output) value = null;
             else throw new SandboxRuntimeError(201, $"Procedure or function '{proc.Transformation.Name}' expects parameter '{p.VariableName.Value}', which was not supplied.");
@@ -335,7 +344,7 @@ internal sealed class Interpreter
             {
                 FirstUncaughtError ??= e;
                 Messages.Add($"Msg {e.Number}, Level {e.Severity}, State {e.State}, Line {(e.Data["line"] is int l ? l : 0)}: {e.Message}");
-                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; }
+                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; _savepoints.Clear(); _outerTransactionName = null; }
             }
         }
     }
@@ -472,7 +481,11 @@ internal sealed class Interpreter
             if (_xactAbort && _tranCount > 0 && e.Severity >= 11) Doom();
             throw;
         }
-        catch (UnsupportedConstructException) { throw; }
+        catch (UnsupportedConstructException u) when (u.Location is null && _frame.Document is not null)
+        {
+            // Refused deep inside (a value, a run-time guard): name the statement it happened in.
+            throw new UnsupportedConstructException(u.Construct, _frame.Document.LocationOf(s), u.Detail);
+        }
     }
 
     private int LineOf(TSqlFragment s)
@@ -556,8 +569,13 @@ internal sealed class Interpreter
             case SetErrorLevelStatement:
             case SetTransactionIsolationLevelStatement:
                 return Flow.Normal; // one session: isolation levels do not change results
-            case BeginTransactionStatement:
-                if (_tranCount == 0) { Exec("BEGIN TRANSACTION"); _doomed = false; _lostWork = false; _duckInTx = true; _schema.InTransaction = true; }
+            case BeginTransactionStatement bt:
+                if (_tranCount == 0)
+                {
+                    Exec("BEGIN TRANSACTION"); _doomed = false; _lostWork = false; _duckInTx = true; _schema.InTransaction = true;
+                    _outerTransactionName = TransactionName(bt.Name);
+                    _savepoints.Clear();
+                }
                 _tranCount++;
                 _rowCount = 0;
                 return Flow.Normal;
@@ -567,19 +585,26 @@ internal sealed class Interpreter
                     throw new SandboxRuntimeError(3930, "The current transaction cannot be committed and cannot support operations that write to the log file. Roll back the transaction.");
                 if (_lostWork)
                     throw Unsupported("COMMIT after an error inside a transaction with XACT_ABORT OFF (SQL Server would commit the statements before the error; DuckDB has rolled them back)", s);
-                if (--_tranCount == 0) { Exec("COMMIT"); _duckInTx = false; _schema.Committed(); }
+                if (--_tranCount == 0) { Exec("COMMIT"); _duckInTx = false; _schema.Committed(); _savepoints.Clear(); _outerTransactionName = null; }
                 _rowCount = 0;
                 return Flow.Normal;
             case RollbackTransactionStatement rb:
-                if (rb.Name is not null && _tranCount > 0 && !IsOuterName(rb)) throw Unsupported("ROLLBACK to a savepoint", rb);
                 if (_tranCount == 0) throw new SandboxRuntimeError(3903, "The ROLLBACK TRANSACTION request has no corresponding BEGIN TRANSACTION.");
+                if (TransactionName(rb.Name) is { } target && !string.Equals(target, _outerTransactionName, StringComparison.Ordinal))
+                {
+                    RollbackToSavepoint(target);
+                    _rowCount = 0;
+                    return Flow.Normal;
+                }
+                _savepoints.Clear();
+                _outerTransactionName = null;
                 if (_duckInTx) { Exec("ROLLBACK"); _schema.RolledBack(); }
                 _duckInTx = false;
                 _tranCount = 0;
                 _doomed = false;
                 _lostWork = false;
                 return Flow.Normal;
-            case SaveTransactionStatement st: throw Unsupported("SAVE TRANSACTION (DuckDB has no savepoints)", st);
+            case SaveTransactionStatement st: SaveTransaction(st); _rowCount = 0; return Flow.Normal;
             case SelectStatement sel: Select(sel); return Flow.Normal;
             case InsertStatement ins: Dml(Translator().Insert(ins), ins); return Flow.Normal;
             case UpdateStatement up: Dml(Translator().Update(up), up); return Flow.Normal;
@@ -652,8 +677,6 @@ internal sealed class Interpreter
                 throw Unsupported(s.GetType().Name.Replace("Statement", " statement"), s);
         }
     }
-
-    private bool IsOuterName(RollbackTransactionStatement rb) => true;
 
     private Cursor CursorOf(CursorId id, TSqlFragment at)
     {
@@ -784,10 +807,14 @@ internal sealed class Interpreter
         var result = Query(q);
         if (qshape.Count == result.Columns.Count)
             for (int i = 0; i < qshape.Count; i++)
+            {
                 if (qshape[i].Type is { Scale: int sc } st && (st.IsDecimal || st.Name is "money" or "smallmoney"))
+                {
                     foreach (var r in result.Rows) if (r[i] is decimal d) r[i] = Values.WithScale(d, sc);
+                }
                 else if (qshape[i].Type is { Name: "datetime2" } dt2)
-                    foreach (var row in result.Rows) row[i] = Values.Coerce(row[i], dt2);
+                    foreach (var row in result.Rows) row[i] = Values.Coerce(row[i], dt2); // the datetime2 maximum shows its 7th digit
+            }
         _rowCount = result.Rows.Count;
         var names = ResultColumnNames(result.Columns, qshape);
         ResultSets.Add(new ResultSet(names, result.Rows.Select(r => Row(names, r)).ToList()));
@@ -827,7 +854,7 @@ internal sealed class Interpreter
             throw ErrorMapper.WithConstraint(e, _model.Catalog.Find(table), s switch
             {
                 InsertStatement => "INSERT", UpdateStatement => "UPDATE", DeleteStatement => "DELETE", _ => "MERGE",
-            });
+            }, _model.Catalog);
         }
     }
 

@@ -168,8 +168,14 @@ public sealed class SchemaBuilder
             var scope = new Scope(null);
             scope.Sources.Add(new SourceShape(t.Name.Name, t.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
             var cond = translator.Bool(expr, scope);
-            // SQL Server: a CHECK passes unless it is FALSE (NULL passes) → error 547.
-            parts.Add($"CHECK (CASE WHEN NOT coalesce({cond}, true) THEN error({Str(ErrorMarker(547) + $"The INSERT statement conflicted with the CHECK constraint \"{ck.Name}\". The conflict occurred in table \"{display}\".")}) ELSE true END)");
+            // SQL Server: a CHECK passes unless it is FALSE (NULL passes) → error 547, naming the
+            // constraint, the table and, when the check reads one column, that column.
+            var refs = new ColumnFinder();
+            expr.Accept(refs);
+            string? column = ck.Column ?? (refs.Columns.Count == 1 ? t.FindColumn(refs.Columns.First())?.Name ?? refs.Columns.First() : null);
+            string ckName = ck.Name ?? $"CK__{t.Name.Name}__{column ?? "check"}";
+            string where = temp ? $"database \"tempdb\", table \"dbo.{display}\"" : $"database \"Sandbox\", table \"{display}\"";
+            parts.Add($"CHECK (CASE WHEN NOT coalesce({cond}, true) THEN error({Str(ErrorMarker(547) + $"The INSERT statement conflicted with the CHECK constraint \"{ckName}\". The conflict occurred in {where}{(column is null ? "" : $", column '{column}'")}.")}) ELSE true END)");
         }
         if (foreignKeys)
             foreach (var fk in t.ForeignKeys)
@@ -215,7 +221,19 @@ public sealed class SchemaBuilder
     }
 
     /// <summary>DEFAULT GETDATE()/SYSDATETIME(): the frozen clock of the call, read from a one-row table.</summary>
-    private static string ClockDefault(ColumnDef c) => $"CAST(getvariable('tsql_clock') AS {DuckTypes.Of(c.Type)})";
+    private static string ClockDefault(ColumnDef c) => c.Type.Name is "datetime2" or "time" or "datetimeoffset"
+        ? $"CASE WHEN getvariable('tsql_clock_100ns') THEN {RaiseUnsupported($"the default of column {c.Name} (SYSDATETIME() with a clock that has a non-zero 7th fractional-second digit, 100 ns)")} ELSE CAST(getvariable('tsql_clock') AS {DuckTypes.Of(c.Type)}) END"
+        : $"CAST(getvariable('tsql_clock') AS {DuckTypes.Of(c.Type)})";
+
+    /// <summary>The distinct column names an expression reads.</summary>
+    private sealed class ColumnFinder : TSqlFragmentVisitor
+    {
+        public HashSet<string> Columns { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public override void Visit(ColumnReferenceExpression node)
+        {
+            if (node.MultiPartIdentifier is { Count: > 0 } id) Columns.Add(id.Identifiers[^1].Value);
+        }
+    }
 
     private sealed class ClockFinder : TSqlFragmentVisitor
     {

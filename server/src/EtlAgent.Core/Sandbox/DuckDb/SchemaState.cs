@@ -15,6 +15,10 @@ internal sealed class SchemaState
     private readonly DuckDBConnection _db;
     private readonly SandboxModel _model;
     private readonly HashSet<QualifiedName> _created = new();
+    private readonly List<QualifiedName> _order = new();
+
+    /// <summary>The catalog objects created so far, each after those it needs (foreign-key parents first).</summary>
+    public IReadOnlyList<QualifiedName> CreatedInOrder => _order;
     private readonly List<QualifiedName> _createdInTransaction = new();
 
     public SchemaState(DuckDBConnection db, SandboxModel model, bool everything)
@@ -24,6 +28,7 @@ internal sealed class SchemaState
         if (everything)
         {
             foreach (var k in model.Objects.Keys) _created.Add(k);
+            _order.AddRange(model.Objects.Keys); // the eager script's order: parents first
             foreach (var m in Macros.All) _macros.Add(m.Name);
         }
     }
@@ -74,6 +79,7 @@ internal sealed class SchemaState
             _created.Remove(name);
             throw;
         }
+        _order.Add(name);
         if (InTransaction) _createdInTransaction.Add(name);
     }
 
@@ -81,7 +87,7 @@ internal sealed class SchemaState
 
     public void RolledBack()
     {
-        foreach (var n in _createdInTransaction) _created.Remove(n);
+        foreach (var n in _createdInTransaction) { _created.Remove(n); _order.Remove(n); }
         _createdInTransaction.Clear();
         foreach (var n in _macrosInTransaction) _macros.Remove(n);
         _macrosInTransaction.Clear();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Translation;
+using static EtlAgent.Core.Translation.SqlText;
 
 namespace EtlAgent.Core.Sandbox.DuckDb;
 
@@ -23,8 +24,9 @@ internal static class Values
 
     /// <summary>
     /// A .NET value converted to the .NET shape of a T-SQL type (as the contract lists).
-    /// DuckDB keeps microseconds, so a datetime2(7) value read back as …:59.999999 is returned as
-    /// …:59.9999999: the end-of-time sentinel ('9999-12-31 23:59:59.9999999') round-trips.
+    /// DuckDB keeps microseconds; the datetime2(7) maximum ('9999-12-31 23:59:59.9999999', the
+    /// end-of-time sentinel) is stored as 9999-12-31 23:59:59.999999 and read back as itself
+    /// (<see cref="SqlText.DateTime2Max"/>). No other instant is mapped.
     /// </summary>
     public static object? Coerce(object? v, SqlType type)
     {
@@ -41,7 +43,7 @@ internal static class Values
                 "decimal" or "numeric" or "money" or "smallmoney" => Convert.ToDecimal(v, CultureInfo.InvariantCulture),
                 "float" or "real" => Convert.ToDouble(v, CultureInfo.InvariantCulture),
                 "date" => v is DateTime d ? d.Date : v is string ds ? (SqlTranslator.ParseDateLiteral(ds) ?? throw new FormatException(ds)).Date : v,
-                "datetime2" when type.Scale is null or 7 && v is DateTime d2 && d2.Ticks % TimeSpan.TicksPerSecond == 9_999_990 => d2.AddTicks(9),
+                "datetime2" when type.Scale is null or 7 && v is DateTime d2 && d2 == SqlText.DateTime2MaxStored => SqlText.DateTime2Max,
                 "datetime" or "datetime2" or "smalldatetime" => v is DateTime ? v : v is string ts ? SqlTranslator.ParseDateLiteral(ts) ?? throw new FormatException(ts) : v,
                 "uniqueidentifier" => v is Guid ? v : Guid.Parse(v.ToString()!),
                 "time" => v is TimeSpan ? v : v is string tt ? TimeSpan.Parse(tt, CultureInfo.InvariantCulture) : v,
@@ -54,6 +56,20 @@ internal static class Values
         {
             throw new SandboxRuntimeError(245, $"Conversion failed when converting the value '{v}' to data type {type}.");
         }
+    }
+
+    /// <summary>
+    /// A value entering the sandbox from outside (a test row, an argument, a clock): refused when
+    /// DuckDB cannot hold it exactly — a non-zero 100-ns digit, or, for datetime2(7), the instant
+    /// 9999-12-31 23:59:59.999999 that stands for the datetime2 maximum.
+    /// </summary>
+    public static void CheckEntering(object? value, SqlType type, string where)
+    {
+        if (value is string text && type.IsDateTime && type.Name is not ("time" or "datetimeoffset")) value = SqlTranslator.ParseDateLiteral(text);
+        CheckMicroseconds(value, where);
+        if (value is DateTime d && d == DateTime2MaxStored && type.Name == "datetime2" && type.Scale is null or 7)
+            throw new UnsupportedConstructException($"{where} 9999-12-31 23:59:59.999999 in a datetime2(7)", null,
+                "the sandbox stores the datetime2 maximum 9999-12-31 23:59:59.9999999 at that microsecond, so the two cannot be told apart");
     }
 
     /// <summary>Scale of a DuckDB DECIMAL(p,s) type name, so values keep SQL Server's trailing zeros.</summary>

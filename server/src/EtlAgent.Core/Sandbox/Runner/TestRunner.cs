@@ -106,6 +106,14 @@ public sealed class TestRunner
             }
             if (c.Expect.Result is { } result) CheckResult(file, result, execution, failures);
         }
+        catch (GivenRowException e)
+        {
+            // Point at the row in the test file: its line, and the SQL Server error or the refusal.
+            var row = c.Given.FirstOrDefault(g => g.Table == e.Table)?.Rows.ElementAtOrDefault(e.RowIndex);
+            int line = row?.Line > 0 ? row.Line : c.Line;
+            var at = new Location(file.Path, new TextRange(0, 0, new LinePosition(line - 1, Math.Max(0, (row?.Column ?? 1) - 1)), new LinePosition(line - 1, Math.Max(0, (row?.Column ?? 1) - 1))));
+            failures.Add(new SandboxFailure($"{at}: given row {e.RowIndex + 1} of {e.Table}: {e.Message}", e.Construct, at) { Line = line });
+        }
         catch (UnsupportedConstructException e)
         {
             failures.Add(new SandboxFailure(e.Message, e.Construct, e.Location) { Line = c.Line });

@@ -70,7 +70,7 @@ public class SchemaDriftTests
         var (drift, _) = Check("renamed");
         Assert.All(drift.Changes, c => Assert.Equal((SchemaChangeKind.Renamed, "Postal Code", "Postcode"), (c.Kind, c.ColumnName, c.NewColumnName)));
         Assert.Equal(new[] { 9, 12, 17, 19, 22, 24 }, drift.Changes.Select(c => c.Line));
-        Assert.Equal("out of date with the schema: Staging.Supplier.[Postal Code] is no longer in the table and [Postcode] (nvarchar(10)) appeared: renamed, it seems; the update writes [Postcode]",
+        Assert.Equal("out of date with the schema: Staging.Supplier has no column [Postal Code], and [Postcode] (nvarchar(10)), which this file never names, takes its values: renamed, it seems; the update writes [Postcode]",
             drift.Changes[0].Message);
         Assert.Equal("Postcode", drift.Renames[Model.QualifiedName.Parse("Dim.Supplier")]["Postal Code"]);
     }

@@ -116,13 +116,13 @@ public static class SchemaDrift
                 {
                     var type = def.FindColumn(newName)!.Type;
                     changes.Add(Change(SchemaChangeKind.Renamed, def, m.Name, newName, path, m.Key,
-                        $"{def.Name}.[{m.Name}] is no longer in the table and [{newName}] ({type}) appeared: renamed, it seems; the update writes [{newName}]"));
+                        $"{def.Name} has no column [{m.Name}], and [{newName}] ({type}), which this file never names, takes its values: renamed, it seems; the update writes [{newName}]"));
                     continue;
                 }
                 if (gone.Contains(m.Name))
                 {
                     changes.Add(Change(SchemaChangeKind.Dropped, def, m.Name, null, path, m.Key,
-                        $"{def.Name} has no column [{m.Name}] any more (dropped); the update removes it from the {(m.Value is null ? "compared columns" : "rows")}"));
+                        $"{def.Name} has no column [{m.Name}] any more (dropped){NameSuggestions.DidYouMean(m.Name, def.Columns.Select(c => c.Name))}; the update removes it from the {(m.Value is null ? "compared columns" : "rows")}"));
                 }
             }
             // values against the column's type as it is now (under its new name for a rename)
@@ -130,7 +130,9 @@ public static class SchemaDrift
             {
                 if (m.Value is null) continue;
                 var name = renamed.GetValueOrDefault(m.Name) ?? m.Name;
-                if (def.FindColumn(name) is not { } column) continue;
+                // A date/time column refusing a value is a format mistake (a string column that became
+                // a date column held ISO dates, which still convert), not drift: the loader says so.
+                if (def.FindColumn(name) is not { IsGenerated: false } column || column.Type.IsDateTime) continue;
                 if (m.Value is not YamlScalarNode scalar) continue; // the loader reports non-scalars
                 if (TestValues.TryConvert(scalar.Value ?? "", scalar.Style == ScalarStyle.Plain, column.Type, out _, out var error)) continue;
                 var text = scalar.Value ?? "";

@@ -56,3 +56,9 @@ public sealed class WorkDoneProgress
     public string? Message { get; set; }
     public int? Percentage { get; set; }
 }
+
+/// <summary>window/workDoneProgress/cancel: the user cancelled a server-initiated progress.</summary>
+public sealed class WorkDoneProgressCancelParams
+{
+    public string Token { get; set; } = "";
+}

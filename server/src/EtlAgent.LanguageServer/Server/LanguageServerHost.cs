@@ -4,6 +4,7 @@ using EtlAgent.LanguageServer.Handlers.Commands;
 using EtlAgent.LanguageServer.Handlers.Custom;
 using EtlAgent.LanguageServer.Handlers.Lifecycle;
 using EtlAgent.LanguageServer.Handlers.TextSync;
+using EtlAgent.LanguageServer.Handlers.Window;
 using EtlAgent.LanguageServer.Handlers.Workspace;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
@@ -54,6 +55,7 @@ public sealed class LanguageServerHost
             new CodeActionHandler(server),
             new PipelinesHandler(server),
             new LineageHandler(server),
+            new WorkDoneProgressCancelHandler(),
         })
             rpc.AddLocalRpcTarget(target, options);
 

@@ -44,6 +44,8 @@ public sealed class CodeActionHandler(ServerContext server)
             }
         }
 
+        actions.AddRange(await SchemaDriftActions.ForAsync(server, request, cancellationToken).ConfigureAwait(false));
+
         bool explicitFixAll = only is not null && only.Any(k => CodeActionKind.SourceFixAllEtlAgent.StartsWith(k, StringComparison.Ordinal) && k != "");
         if (explicitFixAll || only is null)
         {

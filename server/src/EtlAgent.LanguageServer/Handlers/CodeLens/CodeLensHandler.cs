@@ -37,6 +37,8 @@ public sealed class CodeLensHandler(ServerContext server, ServerCommands command
             lenses.Add(Lens(range, LineageReport.Summary(t), ShowLineageCommand.CommandId, new JsonArray(t.Name)));
             if (tests.TryGetValue(t.Name, out var files) && files.Count > 0)
                 lenses.Add(Lens(range, RunTestsCommand.LensTitle(server.Tests.LastRun(t.Name)), RunTestsCommand.CommandId, new JsonArray(t.Name)));
+            if (tests.TryGetValue(t.Name, out var tested) && tested.Count > 0)
+                lenses.Add(Lens(range, MutateCommand.LensTitle, MutateCommand.CommandId, new JsonArray(t.Name)));
 
             var inside = findings.Where(f => t.BodyRange.Contains(f.Location.Range.StartOffset)).ToList();
             if (inside.Count > 0)

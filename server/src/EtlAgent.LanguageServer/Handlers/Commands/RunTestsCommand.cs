@@ -86,17 +86,18 @@ public sealed class RunTestsCommand(ServerContext server) : IServerCommand
 
     private void PublishTestDiagnostics(Dictionary<string, List<Diagnostic>> diagnostics)
     {
-        List<string> clear;
+        // Through the diagnostic layers, so schema drift in the same test files is not erased.
+        List<string> files;
         lock (_filesWithDiagnostics)
         {
-            clear = _filesWithDiagnostics.Where(f => !diagnostics.ContainsKey(f)).ToList();
+            files = _filesWithDiagnostics.Concat(diagnostics.Keys).Distinct(StringComparer.Ordinal).ToList();
             _filesWithDiagnostics.Clear();
             foreach (var f in diagnostics.Keys) _filesWithDiagnostics.Add(f);
         }
-        foreach (var (file, list) in diagnostics.Select(kv => (kv.Key, kv.Value)).Concat(clear.Select(f => (f, new List<Diagnostic>()))))
+        foreach (var file in files)
         {
-            var p = new PublishDiagnosticsParams { Uri = server.Paths.ToUri(file), Diagnostics = list };
-            server.Outbox.Post(() => server.Rpc.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics", p));
+            server.Layers.Set("tests", file, diagnostics.GetValueOrDefault(file) ?? new List<Diagnostic>());
+            server.PublishLayers(file);
         }
     }
 

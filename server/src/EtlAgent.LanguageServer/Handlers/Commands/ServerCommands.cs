@@ -28,6 +28,7 @@ public sealed class ServerCommands
             new FixAllCommand(server),
             new ReindexCommand(server),
             new RunTestsCommand(server),
+            new MutateCommand(server),
         })
             _commands[c.Id] = c;
     }

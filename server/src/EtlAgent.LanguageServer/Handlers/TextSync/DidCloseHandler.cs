@@ -19,6 +19,7 @@ public sealed class DidCloseHandler(ServerContext server)
             if (doc is null) return;
             server.Session.Close(doc.Path);
         }
+        server.Drift.Changed(doc.Path);
         if (!server.Session.Files.Disk.Exists(doc.Path))
             server.Outbox.Post(() => server.Rpc.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics",
                 new PublishDiagnosticsParams { Uri = doc.Uri }));

@@ -57,6 +57,7 @@ public static class SurvivorExplanation
     private static string Short(string text)
     {
         var line = string.Join(" ", text.Split(new[] { ' ', '\t', '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
+        line = line.Trim(' ', ',');
         return line.Length <= 60 ? line : line[..57] + "...";
     }
 }

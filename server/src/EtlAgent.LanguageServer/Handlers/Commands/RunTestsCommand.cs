@@ -48,7 +48,7 @@ public sealed class RunTestsCommand(ServerContext server) : IServerCommand
         }
 
         var diagnostics = new Dictionary<string, List<Diagnostic>>(StringComparer.Ordinal);
-        foreach (var e in result.FileErrors)
+        foreach (var e in result.FileErrors.Where(e => e.Drift is null)) // drift has its own diagnostics, with a fix
             Add(diagnostics, e.File, e.Line, e.Column, $"{e.Message}", DiagnosticSeverity.Error);
 
         if (result.Run is { } run)

@@ -77,11 +77,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output.appendLine(`starting the server (${launch.origin}): ${launch.command} ${launch.args.join(' ')}`);
     const serverOptions: ServerOptions = { command: launch.command, args: launch.args };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: 'file', language: 'sql' }, { scheme: 'untitled', language: 'sql' }],
+      documentSelector: [{ scheme: 'file', language: 'sql' }, { scheme: 'untitled', language: 'sql' },
+        { scheme: 'file', pattern: '**/*.etltest.yaml' }], // test files: schema drift diagnostics and their fix
       initializationOptions: initializationOptions(config),
       outputChannel: output,
       traceOutputChannel: traceOutput,
       synchronize: { configurationSection: 'etlAgent' },
+      middleware: {
+        // "ETL Agent: Run Mutation Analysis" from the palette has no arguments: the server finds the
+        // procedure at the cursor from the document and line (the lens passes the name instead).
+        executeCommand: (command, args, next) => {
+          const editor = vscode.window.activeTextEditor;
+          if (command === 'etlAgent.mutate' && args.length === 0 && editor)
+            return next(command, [editor.document.uri.toString(), editor.selection.active.line]);
+          return next(command, args);
+        },
+      },
     };
     client = new LanguageClient('etlAgent', 'ETL Agent', serverOptions, clientOptions);
     client.onNotification('etlAgent/status', (s: { state: string; percentage?: number; files?: number; findings?: number }) => {

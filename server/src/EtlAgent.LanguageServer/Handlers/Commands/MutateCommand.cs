@@ -35,6 +35,7 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
             return null;
         }
         var session = server.Session;
+        var texts = Texts(session.Current.FindTransformation(name)?.Transformation.File);
         WorkspaceMutationRun run;
         await using (var progress = await ServerProgress.BeginAsync(server, $"ETL Agent: mutation analysis of {name}", "analysing the workspace", cancellationToken).ConfigureAwait(false))
         {
@@ -63,7 +64,7 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
             return new JsonObject { ["errors"] = new JsonArray(run.Problems.Select(p => (JsonNode)p).ToArray()) };
         }
 
-        Publish(run);
+        Publish(run, texts);
         var survivors = run.Survivors.ToList();
         foreach (var s in survivors)
             server.Log.Info($"SURVIVED {s.Mutant.Operator} at {s.Mutant.File}:{s.Mutant.Line}: {s.Mutant.Original} → {s.Mutant.Mutated}");
@@ -97,7 +98,16 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
     }
 
     /// <summary>Replaces the transformation's survivor diagnostics, tied to the text they were found in.</summary>
-    private void Publish(WorkspaceMutationRun run)
+    /// <summary>The procedure's file text when the run starts: survivors are placed in it, and dropped if it changed meanwhile.</summary>
+    private Dictionary<string, string> Texts(string? file)
+    {
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        try { if (file is not null) texts[file] = server.Session.Files.ReadAllText(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return texts;
+    }
+
+    private void Publish(WorkspaceMutationRun run, Dictionary<string, string> before)
     {
         var layer = $"mutation:{run.Transformation}";
         var byFile = run.Survivors.GroupBy(s => s.Mutant.File, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -106,6 +116,11 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
             string text;
             try { text = server.Session.Files.ReadAllText(path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            if (before.TryGetValue(path, out var then) && then != text)
+            {
+                server.Log.Info($"{path} changed during the mutation run: its survivors are not shown");
+                byFile.Remove(path);
+            }
             var index = new LineIndex(text);
             var diagnostics = byFile.GetValueOrDefault(path)?.Select(s => new Diagnostic
             {

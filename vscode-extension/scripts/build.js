@@ -9,7 +9,7 @@ const tests = process.argv.includes('--tests');
 async function main() {
   if (tests) {
     await esbuild.build({
-      entryPoints: [path.join(root, 'src', 'settings.ts'), path.join(root, 'src', 'pipelinesModel.ts')],
+      entryPoints: [path.join(root, 'src', 'settings.ts'), path.join(root, 'src', 'pipelinesModel.ts'), path.join(root, 'src', 'commands.ts')],
       outdir: path.join(root, 'out'),
       platform: 'node',
       format: 'cjs',

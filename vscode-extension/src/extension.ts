@@ -3,7 +3,8 @@
 
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, State, Trace } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, State, Trace, WorkDoneProgress } from 'vscode-languageclient/node';
+import { documentSelector, progressCommands, progressStep, refreshesPipelines } from './commands';
 import { buildTree, DiscoverModel, TreeNode } from './pipelinesModel';
 import { EtlAgentConfig, initializationOptions, serverLaunch, statusText, traceLevel } from './settings';
 
@@ -71,26 +72,50 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   };
 
+  // A long command as a cancellable notification: the client starts the progress (workDoneToken),
+  // the server reports on it, and Cancel sends $/cancelRequest.
+  const withProgressNotification = (command: string, args: unknown[], title: string) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const c = client!;
+      const workDoneToken = `${command}/${Date.now()}`;
+      let last = 0;
+      const listener = c.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+        const step = progressStep(value as { kind: string; message?: string; percentage?: number }, last);
+        last = step.percentage;
+        progress.report({ message: step.message, increment: step.increment });
+      });
+      try {
+        return await c.sendRequest(ExecuteCommandRequest.type, { command, arguments: args, workDoneToken }, token);
+      } catch (e) {
+        if (token.isCancellationRequested) return undefined;
+        throw e;
+      } finally {
+        listener.dispose();
+      }
+    });
+
   const start = async () => {
     const config = readConfig();
     const launch = serverLaunch(config, context.extensionPath, path.join);
     output.appendLine(`starting the server (${launch.origin}): ${launch.command} ${launch.args.join(' ')}`);
     const serverOptions: ServerOptions = { command: launch.command, args: launch.args };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: 'file', language: 'sql' }, { scheme: 'untitled', language: 'sql' },
-        { scheme: 'file', pattern: '**/*.etltest.yaml' }], // test files: schema drift diagnostics and their fix
+      documentSelector,
       initializationOptions: initializationOptions(config),
       outputChannel: output,
       traceOutputChannel: traceOutput,
       synchronize: { configurationSection: 'etlAgent' },
       middleware: {
-        // "ETL Agent: Run Mutation Analysis" from the palette has no arguments: the server finds the
-        // procedure at the cursor from the document and line (the lens passes the name instead).
-        executeCommand: (command, args, next) => {
+        executeCommand: async (command, args, next) => {
+          // "ETL Agent: Run Mutation Analysis" from the palette has no arguments: the server finds the
+          // procedure at the cursor from the document and line (the lens passes the name instead).
           const editor = vscode.window.activeTextEditor;
           if (command === 'etlAgent.mutate' && args.length === 0 && editor)
-            return next(command, [editor.document.uri.toString(), editor.selection.active.line]);
-          return next(command, args);
+            args = [editor.document.uri.toString(), editor.selection.active.line];
+          const title = progressCommands[command];
+          const result = title ? await withProgressNotification(command, args, title) : await next(command, args);
+          if (refreshesPipelines(command)) void refreshPipelines();
+          return result;
         },
       },
     };

@@ -9,6 +9,7 @@ public static class CliApp
     public const int ExitOk = 0;
     public const int ExitFindings = 1;
     public const int ExitUsage = 2;
+    public const int ExitCancelled = 130;
 
     public const string Help = """
         etl-agent — an autonomous testing agent for T-SQL ETL/ELT pipelines
@@ -30,6 +31,13 @@ public static class CliApp
           etl-agent mutate <workspace> [--transformation NAME] [--format text|json] [--output FILE]
               Mutation analysis: small changes to the code, run against its tests; killed, survived,
               timed out, probably equivalent, and the score.
+          etl-agent run <workspace> [--no-generate] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS]
+              The full run: discover, generate tests for every procedure that writes tables and has
+              no test file (as generate does; --budget bounds the total time, default 120), run every
+              test, run the static rules. Prints a summary ending with "N passed, M failed · K findings
+              (…)" and writes .etl-agent/reports/etl-agent.sarif (findings, SARIF 2.1.0) and
+              .etl-agent/reports/junit.xml (tests, JUnit XML). Exit 1 when a test fails, a test file
+              does not load, or a finding is at or above --fail-on.
           etl-agent rules [--format text|markdown] [--output DIR]
               List the rules; with --format markdown and --output DIR, write one doc page per rule.
           etl-agent --help | --version
@@ -38,8 +46,11 @@ public static class CliApp
           --format F           Output format (default: text for check and test, json for discover).
           --filter GLOB        test: run only cases whose file path, transformation or case name
                                matches GLOB (* and ?), e.g. --filter "Dim.*".
-          --timeout SECONDS    test: stop a case that runs longer (default 120); it fails as an error.
-          --fail-on LEVEL      check: exit 1 when a finding is at or above LEVEL (default: error).
+          --timeout SECONDS    test, run: stop a case that runs longer (default 120); it fails as an error.
+          --fail-on LEVEL      check, run: exit 1 when a finding is at or above LEVEL (default: error).
+          --budget SECONDS     generate: time for the mutant search per transformation (default 45);
+                               run: total time for generation (default 120; 0 generates nothing).
+          --no-generate        run: only run the tests that exist.
           --output FILE        Write the report to FILE instead of standard output.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 
@@ -47,6 +58,7 @@ public static class CliApp
           0  success (no finding at or above --fail-on; every test passed)
           1  findings at or above --fail-on; a test failed
           2  usage or configuration error (message on standard error, with file and line when known)
+          130  cancelled (Ctrl+C)
 
         Workspace settings come from etl-agent.json at the workspace root; files matching
         .etlagentignore patterns (and bin/, obj/, node_modules/, .git/) are skipped.
@@ -85,6 +97,7 @@ public static class CliApp
                 "test" => await TestCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "generate" => await GenerateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "mutate" => await MutateCommand.RunAsync(options, stdout, stderr, cancellationToken),
+                "run" => await RunCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }
@@ -97,6 +110,11 @@ public static class CliApp
         {
             stderr.WriteLine($"etl-agent: configuration error: {e.Message}");
             return ExitUsage;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stderr.WriteLine("etl-agent: cancelled");
+            return ExitCancelled;
         }
     }
 }

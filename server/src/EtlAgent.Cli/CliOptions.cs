@@ -8,7 +8,7 @@ public sealed class CliOptions
         "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout", "--budget",
     };
 
-    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants" };
+    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate" };
 
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
 
@@ -55,6 +55,16 @@ public sealed class CliOptions
     }
 
     public string? GetOptional(string name) => Values.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>A number of seconds (≥ 0, or > 0 when <paramref name="positive"/>), or <paramref name="fallback"/> when absent.</summary>
+    public TimeSpan Seconds(string name, TimeSpan fallback, bool positive = false)
+    {
+        if (!Values.TryGetValue(name, out var v)) return fallback;
+        if (!double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) ||
+            s < 0 || (positive && s == 0) || double.IsInfinity(s) || s > TimeSpan.MaxValue.TotalSeconds / 2)
+            throw new UsageException($"{name} must be a number of seconds{(positive ? " greater than 0" : "")}; got '{v}'.");
+        return TimeSpan.FromSeconds(s);
+    }
 
     /// <summary>The single workspace folder argument, checked to exist.</summary>
     public string Workspace()

@@ -7,4 +7,7 @@ CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error);
+// Ctrl+C cancels the run at the next case or candidate instead of killing it mid-write.
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+return await CliApp.RunAsync(args, Console.Out, Console.Error, cancel.Token);

@@ -89,7 +89,7 @@ class TestClient {
     connection.onNotification('$/progress', (p) => { client.progress.push(p); client.notify(); });
     connection.onNotification('etlAgent/status', (p) => { client.status.push(p); client.notify(); });
     connection.onNotification('window/logMessage', (p) => { client.logs.push(p); client.notify(); });
-    connection.onNotification('window/showMessage', (p) => { client.logs.push(p); });
+    connection.onNotification('window/showMessage', (p) => { client.logs.push(p); client.notify(); });
     connection.onNotification('$/logTrace', (p) => { client.logs.push(p); });
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('client/registerCapability', (p) => { client.registrations.push(...p.registrations); return null; });

@@ -30,7 +30,7 @@ describe('lifecycle', () => {
     assert.equal(caps.textDocumentSync.change, 2, 'incremental sync');
     assert.equal(caps.textDocumentSync.openClose, true);
     assert.ok(caps.codeLensProvider);
-    assert.deepEqual(caps.codeActionProvider.codeActionKinds, ['quickfix', 'source.fixAll.etlAgent']);
+    assert.deepEqual(caps.codeActionProvider.codeActionKinds, ['quickfix', 'source.fixAll.etlAgent', 'refactor.rewrite']);
     assert.ok(caps.executeCommandProvider.commands.includes('etlAgent.showLineage'));
     assert.ok(caps.executeCommandProvider.commands.includes('etlAgent.showFindings'));
     // file watchers registered dynamically, so changes outside the editor reach the server

@@ -1,4 +1,3 @@
-using System.Globalization;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Sandbox;
@@ -7,8 +6,9 @@ namespace EtlAgent.Cli.Commands;
 
 /// <summary>
 /// `etl-agent generate`: writes a generated test file per procedure that writes tables. A file the
-/// generator did not write (no generated header) is never overwritten: the new one goes next to it
-/// as `.generated.etltest.yaml`, unless --force.
+/// generator did not write or that was accepted as reviewed (no generated header) is never
+/// overwritten: the new one goes next to it as `.generated.etltest.yaml`, unless --force
+/// (<see cref="GeneratedTestFiles.TargetPath"/>).
 /// </summary>
 internal static class GenerateCommand
 {
@@ -23,13 +23,7 @@ internal static class GenerateCommand
             .ToList();
         if (targets.Count == 0)
             throw new UsageException(only is null ? "no procedure that writes tables in the workspace." : $"no transformation named '{only}'.");
-        var budget = TimeSpan.FromSeconds(45);
-        if (options.GetOptional("--budget") is { } b)
-        {
-            if (!double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds < 0)
-                throw new UsageException($"--budget must be a number of seconds; got '{b}'.");
-            budget = TimeSpan.FromSeconds(seconds);
-        }
+        var budget = options.Seconds("--budget", TimeSpan.FromSeconds(45));
         var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, Environment.GetEnvironmentVariable);
         provider.Describe();
         var generator = new TestGenerator(analysis, analyzer, provider.Create, new GenerationOptions { MutationBudget = budget, UseMutants = !options.Has("--no-mutants") });
@@ -37,31 +31,19 @@ internal static class GenerateCommand
         foreach (var t in targets)
         {
             var name = t.Transformation.Name;
-            var relative = $"{outDir}/{name}{Core.Sandbox.TestFiles.TestFile.Extension}";
-            var full = Path.Combine(files.Root, relative);
-            if (File.Exists(full) && !options.Has("--force") && !File.ReadAllText(full).StartsWith(TestGenerator.Header.Split('\n')[0], StringComparison.Ordinal))
+            var g = await GeneratedTestFiles.GenerateAsync(generator, name, files, files, outDir, options.Has("--force"), cancellationToken);
+            if (g.Result is { } notes)
+                foreach (var note in notes.Notes) stderr.WriteLine($"{name}: {note}");
+            if (!g.Written)
             {
-                relative = $"{outDir}/{name}.generated{Core.Sandbox.TestFiles.TestFile.Extension}";
-                full = Path.Combine(files.Root, relative);
-            }
-            GenerationResult result;
-            try { result = await generator.GenerateAsync(name, relative, cancellationToken); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                stderr.WriteLine($"{name}: generation failed: {e.Message}");
+                if (g.Skipped!.StartsWith("generation failed", StringComparison.Ordinal)) stderr.WriteLine($"{name}: {g.Skipped}");
+                else stdout.WriteLine($"SKIP  {name}: {g.Skipped}");
                 continue;
             }
-            foreach (var note in result.Notes) stderr.WriteLine($"{name}: {note}");
-            if (result.File is null || result.File.Cases.Count == 0)
-            {
-                stdout.WriteLine($"SKIP  {name}: no case could be generated");
-                continue;
-            }
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, result.Text);
+            var result = g.Result!;
             written++;
             var score = result.Mutants == 0 ? "" : $", {result.MutantsKilled}/{result.Mutants} mutants told apart";
-            stdout.WriteLine($"WROTE {relative}: {result.File.Cases.Count} cases from {result.CandidatesRun} candidates{score} ({result.Elapsed.TotalSeconds:0.0} s)");
+            stdout.WriteLine($"WROTE {g.Path}: {result.File!.Cases.Count} cases from {result.CandidatesRun} candidates{score} ({result.Elapsed.TotalSeconds:0.0} s)");
             foreach (var m in result.NotKilled.Take(10))
                 stdout.WriteLine($"      no generated input tells apart {m.Operator} at {m.File}:{m.Line} ({m.Original} → {m.Mutated})");
         }

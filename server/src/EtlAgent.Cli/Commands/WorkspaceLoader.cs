@@ -11,6 +11,14 @@ internal static class WorkspaceLoader
     public static async Task<(WorkspaceAnalysis Analysis, PhysicalFileSource Files, WorkspaceAnalyzer Analyzer)> AnalyzeAsync(
         CliOptions options, CancellationToken cancellationToken, bool retainSyntax = false)
     {
+        var (files, analyzer) = await CreateAsync(options, cancellationToken, retainSyntax);
+        return (analyzer.Analyze(files, cancellationToken: cancellationToken), files, analyzer);
+    }
+
+    /// <summary>The workspace's files and an analyzer with its settings (and live catalog), not yet run.</summary>
+    public static async Task<(PhysicalFileSource Files, WorkspaceAnalyzer Analyzer)> CreateAsync(
+        CliOptions options, CancellationToken cancellationToken, bool retainSyntax)
+    {
         var files = new PhysicalFileSource(options.Workspace());
         var settings = WorkspaceSettings.Load(files);
         if (options.GetOptional("--compat") is { } compat)
@@ -30,8 +38,7 @@ internal static class WorkspaceLoader
         }
         // discover/check need no syntax trees after checking: stream, so memory stays flat on large
         // workspaces; `test` keeps them for the sandbox, which translates from the trees.
-        var analyzer = new WorkspaceAnalyzer(settings, live) { RetainSyntax = retainSyntax };
-        return (analyzer.Analyze(files, cancellationToken: cancellationToken), files, analyzer);
+        return (files, new WorkspaceAnalyzer(settings, live) { RetainSyntax = retainSyntax });
     }
 
     public static void Write(CliOptions options, TextWriter stdout, string content)

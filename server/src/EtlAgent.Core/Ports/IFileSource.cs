@@ -17,7 +17,7 @@ public interface IFileSource
 }
 
 /// <summary>An in-memory file source, for tests and for analysing unsaved text.</summary>
-public sealed class MemoryFileSource : IFileSource
+public sealed class MemoryFileSource : IFileSource, IFileWriter
 {
     private readonly Dictionary<string, string> _files = new(StringComparer.Ordinal);
 
@@ -28,6 +28,8 @@ public sealed class MemoryFileSource : IFileSource
     }
 
     public MemoryFileSource Add(string path, string text) { _files[path] = text; return this; }
+
+    public void WriteAllText(string path, string text) => _files[path] = text;
 
     public IEnumerable<string> EnumerateFiles() => _files.Keys.OrderBy(k => k, StringComparer.Ordinal);
     public bool Exists(string path) => _files.ContainsKey(path);

@@ -3,7 +3,7 @@ using EtlAgent.Core.Ports;
 namespace EtlAgent.Core.Workspace;
 
 /// <summary>Files of a folder on disk. Skips build output and VCS folders while walking, not after.</summary>
-public sealed class PhysicalFileSource : IFileSource
+public sealed class PhysicalFileSource : IFileSource, IFileWriter
 {
     private static readonly HashSet<string> SkippedFolders = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -44,6 +44,15 @@ public sealed class PhysicalFileSource : IFileSource
     public bool Exists(string path) => File.Exists(ToFull(path));
 
     public string ReadAllText(string path) => File.ReadAllText(ToFull(path));
+
+    public void WriteAllText(string path, string text)
+    {
+        var full = ToFull(path);
+        if (ToRelative(full).StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(ToRelative(full)))
+            throw new IOException($"{path}: outside the workspace {Root}; the agent writes only inside it.");
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, text);
+    }
 
     public string ToFull(string relative) => Path.GetFullPath(Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar)));
 

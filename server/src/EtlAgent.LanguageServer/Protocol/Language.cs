@@ -58,6 +58,7 @@ public static class CodeActionKind
     public const string QuickFix = "quickfix";
     public const string Source = "source";
     public const string SourceFixAll = "source.fixAll";
+    public const string RefactorRewrite = "refactor.rewrite";
     /// <summary>Our fix-all kind: every fix of the document in one edit.</summary>
     public const string SourceFixAllEtlAgent = "source.fixAll.etlAgent";
 }

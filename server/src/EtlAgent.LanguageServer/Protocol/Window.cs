@@ -57,7 +57,6 @@ public sealed class WorkDoneProgress
     public int? Percentage { get; set; }
 }
 
-/// <summary>window/workDoneProgress/cancel: the user cancelled a server-initiated progress.</summary>
 public sealed class WorkDoneProgressCancelParams
 {
     public string Token { get; set; } = "";

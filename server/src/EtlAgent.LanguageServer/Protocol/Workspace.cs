@@ -52,6 +52,8 @@ public sealed class ExecuteCommandParams
 {
     public string Command { get; set; } = "";
     public JsonArray? Arguments { get; set; }
+    /// <summary>Client-initiated progress (WorkDoneProgressParams): integer or string.</summary>
+    public JsonNode? WorkDoneToken { get; set; }
 }
 
 public sealed class ApplyWorkspaceEditParams

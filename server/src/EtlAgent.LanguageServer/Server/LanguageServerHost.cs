@@ -4,7 +4,6 @@ using EtlAgent.LanguageServer.Handlers.Commands;
 using EtlAgent.LanguageServer.Handlers.Custom;
 using EtlAgent.LanguageServer.Handlers.Lifecycle;
 using EtlAgent.LanguageServer.Handlers.TextSync;
-using EtlAgent.LanguageServer.Handlers.Window;
 using EtlAgent.LanguageServer.Handlers.Workspace;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
@@ -55,7 +54,7 @@ public sealed class LanguageServerHost
             new CodeActionHandler(server),
             new PipelinesHandler(server),
             new LineageHandler(server),
-            new WorkDoneProgressCancelHandler(),
+            new Handlers.Window.WorkDoneProgressCancelHandler(server),
         })
             rpc.AddLocalRpcTarget(target, options);
 

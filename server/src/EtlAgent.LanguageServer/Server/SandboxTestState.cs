@@ -12,6 +12,9 @@ public sealed class SandboxTestState(ServerContext server)
     private IReadOnlyDictionary<string, IReadOnlyList<string>>? _index;
     private readonly Dictionary<string, TestRunResult> _last = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Test results as log lines and diagnostics in the test files.</summary>
+    public TestDiagnostics Diagnostics { get; } = new(server);
+
     /// <summary>Transformation → test files; read from disk on first use after an invalidation.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Index
     {

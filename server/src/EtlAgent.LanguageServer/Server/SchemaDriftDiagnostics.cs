@@ -54,12 +54,12 @@ public sealed class SchemaDriftDiagnostics(ServerContext server)
             if (!snapshot.IndexingComplete) return; // the end of indexing checks every file
             var paths = only is not null
                 ? new List<string> { only }
-                : TestFileLoader.FindTestFiles(session.Files, session.Analyzer.Settings).Concat(server.Layers.Paths(Layer)).Distinct(StringComparer.Ordinal).ToList();
+                : TestFileLoader.FindTestFiles(session.Files, session.Analyzer.Settings)
+                    .Concat(server.Documents.All.Select(d => d.Path).Where(TestFile.IsTestFile))
+                    .Concat(server.Layers.Paths(Layer)).Distinct(StringComparer.Ordinal).ToList();
             foreach (var path in paths)
             {
-                string? text = null;
-                try { if (session.Files.Exists(path)) text = session.Files.ReadAllText(path); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+                var text = Text(path);
                 var changes = text is null ? Array.Empty<SchemaChange>() : SchemaDrift.Detect(snapshot.Catalog, path, text).Changes;
                 var signature = string.Join("\n", changes.Select(c => c.ToString()));
                 if (_published.GetValueOrDefault(path, "") == signature) continue;
@@ -68,6 +68,14 @@ public sealed class SchemaDriftDiagnostics(ServerContext server)
                 server.PublishLayers(path);
             }
         }
+    }
+
+    /// <summary>A test file's text: the editor's buffer when open (test files never reach the session's overlay), else disk; null when gone.</summary>
+    public string? Text(string path)
+    {
+        if (server.Documents.All.FirstOrDefault(d => d.Path == path) is { } open) return open.Text;
+        try { return server.Session.Files.Disk.Exists(path) ? server.Session.Files.Disk.ReadAllText(path) : null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     private static Diagnostic Diagnostic(SchemaChange change, string text)
@@ -93,12 +101,12 @@ public sealed class SchemaDriftDiagnostics(ServerContext server)
     public Task<SchemaDriftUpdate> UpdateAsync(string path)
     {
         var session = server.Session;
-        var text = session.Files.ReadAllText(path);
+        var text = Text(path) ?? "";
         var catalog = session.Current.Catalog;
         lock (_cacheGate)
         {
             if (_updates.TryGetValue(path, out var cached) && cached.Text == text && ReferenceEquals(cached.Catalog, catalog)) return cached.Update;
-            var update = Task.Run(() => SchemaDriftRewriter.UpdateAsync(session.Files, session.Analyzer.Settings, path, Environment.GetEnvironmentVariable));
+            var update = Task.Run(() => SchemaDriftRewriter.UpdateAsync(session.Files, session.Analyzer.Settings, path, text, Environment.GetEnvironmentVariable));
             _updates[path] = (text, catalog, update);
             return update;
         }

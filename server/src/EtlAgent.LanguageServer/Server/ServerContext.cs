@@ -24,7 +24,11 @@ public sealed class ServerContext : IDisposable
         Outbox = outbox;
         Tests = new SandboxTestState(this);
         Drift = new SchemaDriftDiagnostics(this);
+        WorkProgress = new WorkDoneProgressTracker(this);
     }
+
+    /// <summary>Progress notifications of long commands, and their cancellation by the user.</summary>
+    public WorkDoneProgressTracker WorkProgress { get; }
 
     /// <summary>The workspace's sandbox tests: which transformations have them, and the last results.</summary>
     public SandboxTestState Tests { get; }
@@ -116,7 +120,8 @@ public sealed class ServerContext : IDisposable
         old?.Dispose();
 
         Tests.Invalidate();
-        foreach (var doc in Documents.All) session.Open(doc.Path, doc.Text, doc.Version);
+        foreach (var doc in Documents.All)
+            if (!Core.Sandbox.TestFiles.TestFile.IsTestFile(doc.Path)) session.Open(doc.Path, doc.Text, doc.Version);
         Log.Info($"workspace {Paths.Root} (compatibility level {settings.CompatibilityLevel})");
         if (startIndexing) session.Start();
     }

@@ -34,17 +34,17 @@ public sealed class SchemaDriftRewriter(WorkspaceAnalysis workspace, Func<Sandbo
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Updates <paramref name="path"/> over the workspace as the editor sees it (open buffers over
-    /// disk): a fresh analysis with syntax and the configured sandbox. Throws
+    /// Updates <paramref name="path"/>, whose text is <paramref name="text"/> (the editor's buffer),
+    /// over the workspace as the editor sees it: a fresh analysis with syntax and the configured sandbox. Throws
     /// <see cref="Workspace.ConfigurationException"/> when no sandbox can be used.
     /// </summary>
-    public static Task<SchemaDriftUpdate> UpdateAsync(Ports.IFileSource files, Workspace.WorkspaceSettings settings, string path,
+    public static Task<SchemaDriftUpdate> UpdateAsync(Ports.IFileSource files, Workspace.WorkspaceSettings settings, string path, string text,
         Func<string, string?> environment, CancellationToken cancellationToken = default)
     {
         var analysis = new WorkspaceAnalyzer(settings) { RetainSyntax = true }.Analyze(files, cancellationToken: cancellationToken);
         var provider = new SandboxFactoryProvider(settings.Sandbox, files, environment);
         provider.Describe();
-        return new SchemaDriftRewriter(analysis, provider.Create).RewriteAsync(path, files.ReadAllText(path), cancellationToken);
+        return new SchemaDriftRewriter(analysis, provider.Create).RewriteAsync(path, text, cancellationToken);
     }
 
     public async Task<SchemaDriftUpdate> RewriteAsync(string path, string text, CancellationToken cancellationToken = default)

@@ -45,6 +45,8 @@ public sealed class CodeActionHandler(ServerContext server)
         }
 
         actions.AddRange(await SchemaDriftActions.ForAsync(server, request, cancellationToken).ConfigureAwait(false));
+        if (Wants(only, CodeActionKind.RefactorRewrite) && Handlers.Commands.AcceptExpectationsCommand.Edit(server, request.TextDocument.Uri) is { } accept)
+            actions.Add(new LspCodeAction { Title = Handlers.Commands.AcceptExpectationsCommand.Title, Kind = CodeActionKind.RefactorRewrite, Edit = accept });
 
         bool explicitFixAll = only is not null && only.Any(k => CodeActionKind.SourceFixAllEtlAgent.StartsWith(k, StringComparison.Ordinal) && k != "");
         if (explicitFixAll || only is null)

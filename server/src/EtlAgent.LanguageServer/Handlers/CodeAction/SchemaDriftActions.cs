@@ -21,7 +21,7 @@ public static class SchemaDriftActions
             return Array.Empty<LspCodeAction>();
         var path = server.Paths.ToPath(request.TextDocument.Uri);
         if (!TestFile.IsTestFile(path)) return Array.Empty<LspCodeAction>();
-        var current = server.Session.Files.ReadAllText(path);
+        if (server.Drift.Text(path) is not { } current) return Array.Empty<LspCodeAction>();
         SchemaDriftUpdate update;
         try { update = await server.Drift.UpdateAsync(path).WaitAsync(cancellationToken).ConfigureAwait(false); }
         catch (ConfigurationException e)

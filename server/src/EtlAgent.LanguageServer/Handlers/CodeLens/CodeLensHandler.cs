@@ -11,8 +11,10 @@ namespace EtlAgent.LanguageServer.Handlers.CodeLens;
 
 /// <summary>
 /// textDocument/codeLens: above each transformation, its lineage summary (command: show the
-/// lineage), "Run sandbox test" when test files name it (with the last result once run), and,
-/// when it has any, its findings count (command: go to the first). Answered from
+/// lineage), "Run sandbox test" when test files name it (with the last result once run) or
+/// "Generate tests" when it is a procedure that writes tables and has none, and,
+/// when it has any, its findings count (command: go to the first); at the top of a generated test
+/// file, "Accept recorded expectations". Answered from
 /// the last published snapshot, never waiting for analysis. Every lens's command is one the
 /// server executes (see <see cref="ServerCommands"/>), so no lens is dead.
 /// </summary>
@@ -36,9 +38,12 @@ public sealed class CodeLensHandler(ServerContext server, ServerCommands command
             var range = LspConvert.Range(t.HeaderRange);
             lenses.Add(Lens(range, LineageReport.Summary(t), ShowLineageCommand.CommandId, new JsonArray(t.Name)));
             if (tests.TryGetValue(t.Name, out var files) && files.Count > 0)
+            {
                 lenses.Add(Lens(range, RunTestsCommand.LensTitle(server.Tests.LastRun(t.Name)), RunTestsCommand.CommandId, new JsonArray(t.Name)));
-            if (tests.TryGetValue(t.Name, out var tested) && tested.Count > 0)
                 lenses.Add(Lens(range, MutateCommand.LensTitle, MutateCommand.CommandId, new JsonArray(t.Name)));
+            }
+            else if (t.Kind == Core.Model.TransformationKind.Procedure && t.Writes.Count > 0)
+                lenses.Add(Lens(range, GenerateTestsCommand.LensTitle, GenerateTestsCommand.CommandId, new JsonArray(t.Name)));
 
             var inside = findings.Where(f => t.BodyRange.Contains(f.Location.Range.StartOffset)).ToList();
             if (inside.Count > 0)
@@ -48,6 +53,9 @@ public sealed class CodeLensHandler(ServerContext server, ServerCommands command
                 lenses.Add(Lens(range, title, ShowFindingsCommand.CommandId, new JsonArray(uri, t.Name)));
             }
         }
+        // a generated test file whose recorded expectations nobody has accepted yet
+        if (AcceptExpectationsCommand.HeaderRange(server, uri) is { } header)
+            lenses.Add(Lens(new Protocol.Range(header.Start, header.Start), AcceptExpectationsCommand.Title, AcceptExpectationsCommand.CommandId, new JsonArray(uri)));
         return lenses;
     }
 

@@ -13,7 +13,7 @@ namespace EtlAgent.LanguageServer.Handlers.Commands;
 /// etlAgent.mutate [name] or [uri, line]: mutation analysis of a transformation's tests (the code
 /// lens "Mutation analysis" passes the name; the palette command "ETL Agent: Run Mutation Analysis"
 /// the editor's document and 0-based cursor line). Runs off the request thread with a cancellable
-/// work-done progress; each survivor becomes an Information diagnostic on the mutated span, with
+/// work-done progress (<see cref="WorkDoneProgressTracker"/>); each survivor becomes an Information diagnostic on the mutated span, with
 /// Core's explanation (<see cref="SurvivorExplanation"/>). A run replaces the transformation's
 /// survivors (killed ones disappear); editing the file clears them. Returns the CLI's JSON shape.
 /// </summary>
@@ -37,22 +37,24 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
         var session = server.Session;
         var texts = Texts(session.Current.FindTransformation(name)?.Transformation.File);
         WorkspaceMutationRun run;
-        await using (var progress = await ServerProgress.BeginAsync(server, $"ETL Agent: mutation analysis of {name}", "analysing the workspace", cancellationToken).ConfigureAwait(false))
+        using (var progress = await server.WorkProgress.Begin($"ETL Agent: mutation analysis of {name}", "analysing the workspace", cancellationToken).ConfigureAwait(false))
         {
             try
             {
                 // Off the request thread: every mutant re-runs the transformation's tests in the sandbox.
                 run = await Task.Run(() => WorkspaceMutation.RunAsync(session.Files, session.Analyzer.Settings, name, Environment.GetEnvironmentVariable,
-                    (done, total, m) => progress.Report(done * 100 / Math.Max(1, total), $"mutant {done + 1} of {total}: {m.Operator} (line {m.Line})"),
-                    progress.Token), progress.Token).ConfigureAwait(false);
+                    (done, total, m) => progress.Report($"mutant {done + 1} of {total}: {m.Operator} (line {m.Line})", done * 100 / Math.Max(1, total)),
+                    progress.CancellationToken), progress.CancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
+                progress.End("cancelled");
                 Message(MessageType.Info, $"ETL Agent: mutation analysis of {name} cancelled.");
                 return new JsonObject { ["cancelled"] = true };
             }
             catch (ConfigurationException e)
             {
+                progress.End("cannot run");
                 Message(MessageType.Error, $"ETL Agent: cannot run mutation analysis: {e.Message}");
                 throw new LocalRpcException(e.Message) { ErrorCode = ErrorCodes.RequestFailed };
             }

@@ -28,6 +28,9 @@ public sealed class ServerCommands
             new FixAllCommand(server),
             new ReindexCommand(server),
             new RunTestsCommand(server),
+            new FullRunCommand(server),
+            new GenerateTestsCommand(server),
+            new AcceptExpectationsCommand(server),
             new MutateCommand(server),
         })
             _commands[c.Id] = c;

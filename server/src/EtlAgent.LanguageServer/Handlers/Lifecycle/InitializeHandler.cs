@@ -38,7 +38,7 @@ public sealed class InitializeHandler(ServerContext server, ServerCommands comma
                 CodeLensProvider = new CodeLensOptions { ResolveProvider = false },
                 CodeActionProvider = new CodeActionOptions
                 {
-                    CodeActionKinds = new List<string> { CodeActionKind.QuickFix, CodeActionKind.SourceFixAllEtlAgent },
+                    CodeActionKinds = new List<string> { CodeActionKind.QuickFix, CodeActionKind.SourceFixAllEtlAgent, CodeActionKind.RefactorRewrite },
                     ResolveProvider = false,
                 },
                 ExecuteCommandProvider = new ExecuteCommandOptions { Commands = commands.Ids.ToList() },

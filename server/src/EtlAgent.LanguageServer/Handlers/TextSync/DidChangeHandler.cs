@@ -18,7 +18,7 @@ public sealed class DidChangeHandler(ServerContext server)
         lock (server.SyncRoot)
         {
             doc = server.Documents.Change(request.TextDocument.Uri, request.TextDocument.Version, request.ContentChanges);
-            server.Session.Change(doc.Path, doc.Text, doc.Version);
+            if (!DidOpenHandler.IsTestFile(doc.Path)) server.Session.Change(doc.Path, doc.Text, doc.Version);
         }
         server.Drift.Changed(doc.Path);
     }

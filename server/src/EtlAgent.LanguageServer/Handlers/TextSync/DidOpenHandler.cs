@@ -16,9 +16,12 @@ public sealed class DidOpenHandler(ServerContext server)
         lock (server.SyncRoot)
         {
             server.Documents.Open(item.Uri, path, item.Text, item.Version);
-            server.Session.Open(path, item.Text, item.Version);
+            if (!IsTestFile(path)) server.Session.Open(path, item.Text, item.Version);
         }
         server.Drift.Changed(path);
         server.Log.Debug($"open {path} v{item.Version}");
     }
+
+    /// <summary>Sandbox test files (YAML) are kept for lenses and code actions but are not SQL: the session never sees them.</summary>
+    internal static bool IsTestFile(string path) => Core.Sandbox.TestFiles.TestFile.IsTestFile(path);
 }

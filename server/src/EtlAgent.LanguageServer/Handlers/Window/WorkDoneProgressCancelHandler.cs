@@ -4,9 +4,13 @@ using StreamJsonRpc;
 
 namespace EtlAgent.LanguageServer.Handlers.Window;
 
-/// <summary>window/workDoneProgress/cancel: the user pressed Cancel on a server progress (see <see cref="ServerProgress"/>).</summary>
-public sealed class WorkDoneProgressCancelHandler
+/// <summary>window/workDoneProgress/cancel: the user pressed Cancel on one of our progress notifications.</summary>
+public sealed class WorkDoneProgressCancelHandler(ServerContext server)
 {
     [JsonRpcMethod("window/workDoneProgress/cancel", UseSingleObjectParameterDeserialization = true)]
-    public void Cancel(WorkDoneProgressCancelParams request) => ServerProgress.Cancel(request.Token);
+    public void Cancel(WorkDoneProgressCancelParams request)
+    {
+        server.EnsureInitialized();
+        server.Log.Info(server.WorkProgress.Cancel(request.Token) ? $"cancelled by the user: {request.Token}" : $"cancel for unknown progress {request.Token}");
+    }
 }

@@ -16,6 +16,7 @@ public sealed class ExecuteCommandHandler(ServerContext server, ServerCommands c
         await Task.Yield(); // off the ordered dispatch: commands read snapshots
         var command = commands.Find(request.Command)
             ?? throw new LocalRpcException($"Unknown command '{request.Command}'.") { ErrorCode = ErrorCodes.InvalidParams };
+        server.WorkProgress.ClientToken.Value = request.WorkDoneToken is JsonValue t && t.TryGetValue<string>(out var token) ? token : null;
         return await command.ExecuteAsync(request.Arguments ?? new JsonArray(), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,53 @@
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Reporting;
+using EtlAgent.Core.Sandbox;
+
+namespace EtlAgent.Cli.Commands;
+
+/// <summary>
+/// `etl-agent run`: the full run (<see cref="FullRun"/>): discover, generate tests where a procedure
+/// has none, run every test, the static rules, and the reports under .etl-agent/reports/. Prints the
+/// text summary; progress goes to standard error so the summary stays clean for pipes.
+/// </summary>
+internal static class RunCommand
+{
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(120);
+
+    public static Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(options, stdout, stderr, Environment.GetEnvironmentVariable, embedded: null, cancellationToken);
+
+    internal static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr,
+        Func<string, string?> environment, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
+    {
+        var failOn = options.Get("--fail-on", "error", "error", "warning", "never");
+        var runOptions = new FullRunOptions
+        {
+            Generate = !options.Has("--no-generate"),
+            GenerationBudget = options.Seconds("--budget", DefaultBudget),
+            CaseTimeout = options.Seconds("--timeout", TimeSpan.FromMinutes(2), positive: true),
+            TestDirectory = options.GetOptional("--out") ?? Core.Generation.GeneratedTestFiles.DefaultDirectory,
+            Timestamp = DateTime.UtcNow,
+        };
+        var (files, analyzer) = await WorkspaceLoader.CreateAsync(options, cancellationToken, retainSyntax: true);
+        runOptions = runOptions with { WorkspaceRoot = files.Root };
+
+        FullRunStage? last = null;
+        var progress = new Progress(p =>
+        {
+            // one line per step and per generated transformation, not per file or case
+            if (p.Stage == FullRunStage.Generate || (p.Stage != last && p.Stage != FullRunStage.Done)) stderr.WriteLine($"[{p.Percentage,3}%] {p.Message}");
+            last = p.Stage;
+        });
+        var result = await new FullRun(files, files, analyzer, environment, runOptions, embedded).RunAsync(progress, cancellationToken);
+
+        stdout.Write(FullRunReport.Text(result));
+        var threshold = failOn switch { "warning" => Severity.Warning, "never" => (Severity?)null, _ => Severity.Error };
+        return result.Fails(threshold) ? CliApp.ExitFindings : CliApp.ExitOk;
+    }
+
+    private sealed class Progress(Action<FullRunProgress> report) : IProgress<FullRunProgress>
+    {
+        public void Report(FullRunProgress value) => report(value);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using EtlAgent.Core.Generation;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Reporting;
+using EtlAgent.Core.Rules;
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.Sandbox.TestFiles;
+
+namespace EtlAgent.Core.Agent;
+
+public sealed record FullRunOptions
+{
+    /// <summary>Generate tests for the procedures that write tables and have no test file.</summary>
+    public bool Generate { get; init; } = true;
+
+    /// <summary>
+    /// Time for generation over the whole run: a transformation is started only while some is
+    /// left, and its mutant search gets at most <see cref="MutationBudgetPerTransformation"/> of it.
+    /// Those not started are listed in <see cref="FullRunResult.NotGenerated"/>.
+    /// </summary>
+    public TimeSpan GenerationBudget { get; init; } = TimeSpan.FromSeconds(120);
+
+    public TimeSpan MutationBudgetPerTransformation { get; init; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Where generated files go (workspace-relative), as for `etl-agent generate`.</summary>
+    public string TestDirectory { get; init; } = GeneratedTestFiles.DefaultDirectory;
+
+    public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The time written into the reports (the core reads no clock).</summary>
+    public DateTime Timestamp { get; init; } = DateTime.UnixEpoch;
+
+    /// <summary>The workspace folder, for the SARIF report's base URI; null: paths stay relative.</summary>
+    public string? WorkspaceRoot { get; init; }
+}
+
+public enum FullRunStage { Discover, Generate, Test, Check, Report, Done }
+
+/// <summary>Where a full run is: the step, one line for people, and the share done (0..100).</summary>
+public sealed record FullRunProgress(FullRunStage Stage, string Message, int Percentage);
+
+public sealed record FullRunResult(
+    WorkspaceAnalysis Analysis,
+    IReadOnlyList<GeneratedTestFile> Generated,
+    /// <summary>Transformations without tests that were not started because the generation budget was spent.</summary>
+    IReadOnlyList<string> NotGenerated,
+    TestRunResult Tests,
+    /// <summary>Test files that did not load (their cases did not run); each fails the run.</summary>
+    IReadOnlyList<TestFileError> TestFileErrors,
+    IReadOnlyList<Finding> Findings,
+    /// <summary>Report files written, workspace-relative.</summary>
+    IReadOnlyList<string> Reports,
+    TimeSpan Elapsed)
+{
+    public const string ReportDirectory = ".etl-agent/reports";
+    public const string SarifFile = ReportDirectory + "/etl-agent.sarif";
+    public const string JUnitFile = ReportDirectory + "/junit.xml";
+
+    /// <summary>Every case passed and every test file loaded.</summary>
+    public bool TestsPassed => Tests.Success && TestFileErrors.Count == 0;
+
+    /// <summary>Cases that did not pass, plus test files that did not load.</summary>
+    public int Failed => Tests.Failed + TestFileErrors.Select(e => e.File).Distinct(StringComparer.Ordinal).Count();
+
+    /// <summary>`N passed, M failed · K findings (E errors, W warnings, I information)`.</summary>
+    public string SummaryLine
+    {
+        get
+        {
+            int errors = Findings.Count(f => f.Severity == Severity.Error);
+            int warnings = Findings.Count(f => f.Severity == Severity.Warning);
+            return $"{Tests.Passed} passed, {Failed} failed · {LineageReport.Count(Findings.Count, "finding")} " +
+                   $"({errors} errors, {warnings} warnings, {Findings.Count - errors - warnings} information)";
+        }
+    }
+
+    /// <summary>True when the run should fail a build: a test failed, or a finding is at or above <paramref name="failOn"/> (null: never).</summary>
+    public bool Fails(Severity? failOn) => !TestsPassed || (failOn is { } t && Findings.Any(f => f.Severity >= t));
+}
+
+/// <summary>
+/// The first full run of the loop over a workspace: discover (parse, catalog, lineage, rules),
+/// generate tests for the procedures that write tables and have none, run every test in the
+/// sandbox, and write the reports (SARIF of the findings, JUnit of the tests) under
+/// `.etl-agent/reports/`. The CLI (`etl-agent run`) and the editor (`etlAgent.fullRun`) call this
+/// same step; it reports progress and stops on cancellation between cases and candidates.
+/// </summary>
+public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnalyzer analyzer,
+    Func<string, string?> environment, FullRunOptions? options = null, SandboxFactoryProvider.EmbeddedSandbox? embedded = null)
+{
+    private readonly FullRunOptions _options = options ?? new FullRunOptions();
+
+    /// <summary>The analyzer must keep syntax trees: the sandbox and the generator translate from them.</summary>
+    private readonly WorkspaceAnalyzer _analyzer = analyzer.RetainSyntax ? analyzer
+        : throw new ArgumentException("a full run needs an analyzer that retains syntax (RetainSyntax = true)", nameof(analyzer));
+
+    /// <exception cref="Workspace.ConfigurationException">No sandbox can be used (nothing has run yet).</exception>
+    public async Task<FullRunResult> RunAsync(IProgress<FullRunProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var watch = Stopwatch.StartNew();
+        void Report(FullRunStage stage, string message, double percentage) =>
+            progress?.Report(new FullRunProgress(stage, message, (int)Math.Clamp(Math.Round(percentage), 0, 100)));
+
+        // 1. Discover: parse, catalog, lineage and the static rules, with the trees the sandbox translates from.
+        Report(FullRunStage.Discover, "discovering the workspace", 0);
+        var analysis = _analyzer.Analyze(files, new SynchronousProgress<(int Done, int Total)>(p =>
+            Report(FullRunStage.Discover, $"discovering: {p.Done} of {p.Total} files", p.Total == 0 ? 0 : 10.0 * p.Done / p.Total)), cancellationToken);
+        var provider = new SandboxFactoryProvider(_analyzer.Settings.Sandbox, files, environment, embedded);
+        var sandbox = provider.Describe(); // a configuration problem stops the run before anything is written
+        Report(FullRunStage.Discover, $"{LineageReport.Count(analysis.Transformations.Count, "transformation")} in {LineageReport.Count(analysis.Documents.Count, "file")}", 10);
+
+        // 2. Generate where a procedure that writes tables has no test file.
+        var generated = new List<GeneratedTestFile>();
+        var notGenerated = new List<string>();
+        double testsFrom = 10;
+        if (_options.Generate)
+        {
+            var tested = WorkspaceTests.IndexByTransformation(files, _analyzer.Settings);
+            var targets = analysis.Transformations
+                .Where(t => t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0 && !tested.ContainsKey(t.Transformation.Name))
+                .Select(t => t.Transformation.Name).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
+            var budget = Stopwatch.StartNew();
+            for (int i = 0; i < targets.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var left = _options.GenerationBudget - budget.Elapsed;
+                if (left <= TimeSpan.Zero) { notGenerated.AddRange(targets.Skip(i)); break; }
+                Report(FullRunStage.Generate, $"generating tests for {targets[i]} ({i + 1} of {targets.Count})", 10 + 50.0 * i / targets.Count);
+                var generator = new TestGenerator(analysis, _analyzer, provider.Create, new GenerationOptions
+                {
+                    MutationBudget = left < _options.MutationBudgetPerTransformation ? left : _options.MutationBudgetPerTransformation,
+                });
+                generated.Add(await GeneratedTestFiles.GenerateAsync(generator, targets[i], files, writer, _options.TestDirectory, force: false, cancellationToken).ConfigureAwait(false));
+            }
+            if (targets.Count > 0) testsFrom = 60;
+        }
+
+        // 3. Run every test file that loads; one that does not is reported and fails the run.
+        cancellationToken.ThrowIfCancellationRequested();
+        var loaded = new TestFileLoader(analysis).LoadAll(files, TestFileLoader.FindTestFiles(files, _analyzer.Settings));
+        var fileErrors = loaded.SelectMany(l => l.Errors).ToList();
+        var testFiles = loaded.Where(l => l.Success).Select(l => l.File!).ToList();
+        int total = testFiles.Sum(f => f.Cases.Count), done = 0;
+        Report(FullRunStage.Test, $"running {LineageReport.Count(total, "test case")}", testsFrom);
+        TestRunResult tests = new(Array.Empty<TestCaseResult>(), sandbox, TimeSpan.Zero);
+        if (total > 0)
+        {
+            var runner = new TestRunner(analysis, provider.Create) { CaseTimeout = _options.CaseTimeout };
+            tests = await runner.RunAsync(testFiles, progress: new SynchronousProgress<TestCaseResult>(r =>
+            {
+                done++;
+                Report(FullRunStage.Test, $"{done} of {total}: {r.Outcome.ToString().ToLowerInvariant()} {r.FullName}", testsFrom + (95 - testsFrom) * done / total);
+            }), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        // 4. The static rules ran with discovery; their findings are part of the result.
+        Report(FullRunStage.Check, LineageReport.Count(analysis.Findings.Count, "finding"), 95);
+
+        // 5. Reports.
+        cancellationToken.ThrowIfCancellationRequested();
+        Report(FullRunStage.Report, $"writing {FullRunResult.ReportDirectory}", 97);
+        writer.WriteAllText(FullRunResult.SarifFile, DiscoveryReport.Serialize(SarifReport.ToJson(analysis.Findings, RuleRegistry.All, _options.WorkspaceRoot)) + "\n");
+        writer.WriteAllText(FullRunResult.JUnitFile, JUnitReport.Write(tests, _options.Timestamp));
+
+        var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, analysis.Findings,
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed);
+        Report(FullRunStage.Done, result.SummaryLine, 100);
+        return result;
+    }
+
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to a context and may reorder).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text;
+using EtlAgent.Core.Agent;
+
+namespace EtlAgent.Core.Reporting;
+
+/// <summary>
+/// A full run as text for a terminal: what was generated, every test (as `etl-agent test` prints
+/// it), the findings (as `etl-agent check` prints them), where the reports are, and last the line
+/// `N passed, M failed · K findings (…)`.
+/// </summary>
+public static class FullRunReport
+{
+    public static string Text(FullRunResult run)
+    {
+        var sb = new StringBuilder();
+        sb.Append("Discovered ").Append(LineageReport.Count(run.Analysis.Transformations.Count, "transformation"))
+          .Append(" in ").AppendLine(LineageReport.Count(run.Analysis.Documents.Count, "file"));
+
+        if (run.Generated.Count > 0 || run.NotGenerated.Count > 0)
+        {
+            sb.AppendLine().AppendLine("Generated tests (recorded behaviour: review them):");
+            foreach (var g in run.Generated)
+            {
+                if (g.Written && g.Result is { File: { } file } r)
+                    sb.Append("  WROTE ").Append(g.Path).Append(": ").Append(LineageReport.Count(file.Cases.Count, "case"))
+                      .Append(r.Mutants > 0 ? $", {r.MutantsKilled}/{r.Mutants} mutants told apart" : "")
+                      .Append($" ({r.Elapsed.TotalSeconds:0.0} s)").AppendLine();
+                else sb.Append("  SKIP  ").Append(g.Transformation).Append(": ").AppendLine(g.Skipped);
+            }
+            if (run.NotGenerated.Count > 0)
+                sb.Append("  not generated, budget spent: ").AppendLine(string.Join(", ", run.NotGenerated));
+        }
+
+        sb.AppendLine().AppendLine("Tests:");
+        foreach (var e in run.TestFileErrors)
+            sb.Append("  ").Append(e.File).Append(':').Append(e.Line).Append(':').Append(e.Column).Append(": error: ").AppendLine(e.Message);
+        if (run.TestFileErrors.Count > 0)
+            sb.Append("  ").Append(LineageReport.Count(run.TestFileErrors.Select(e => e.File).Distinct().Count(), "test file"))
+              .AppendLine(" did not load (counted as failed)");
+        var tests = TestReport.Text(run.Tests).TrimEnd('\n', '\r').Split('\n');
+        foreach (var line in tests.Take(tests.Length - 1)) // the last line is the run's summary, printed at the end
+            sb.Append(line.Length == 0 ? "" : "  ").AppendLine(line.TrimEnd('\r'));
+
+        sb.AppendLine().AppendLine("Findings:");
+        foreach (var f in run.Findings)
+            sb.Append($"  {f.Location.File}:{f.Location.Range.Start.Line + 1}:{f.Location.Range.Start.Character + 1}: ")
+              .AppendLine($"{f.Severity.ToString().ToLowerInvariant()} {f.RuleId}: {f.Message}");
+        if (run.Findings.Count == 0) sb.AppendLine("  none");
+
+        sb.AppendLine().Append("Reports: ").AppendLine(string.Join(", ", run.Reports));
+        sb.AppendLine(run.SummaryLine);
+        return sb.ToString();
+    }
+}

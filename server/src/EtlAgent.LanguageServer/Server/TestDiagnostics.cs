@@ -1,0 +1,67 @@
+using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.Sandbox.TestFiles;
+using EtlAgent.LanguageServer.Protocol;
+
+namespace EtlAgent.LanguageServer.Server;
+
+/// <summary>
+/// Sandbox test results in the editor: each case a line in the log (output channel), each failure
+/// and each test-file error a diagnostic in its test file. Shared by "Run sandbox test" and the full
+/// run, so a green run of either clears what the other published.
+/// </summary>
+public sealed class TestDiagnostics(ServerContext server)
+{
+    public const string Code = "sandbox-test";
+    public const string Layer = "tests";
+
+    /// <summary>Test files that had diagnostics last time, so a green run clears them.</summary>
+    private readonly HashSet<string> _filesWithDiagnostics = new(StringComparer.Ordinal);
+
+    /// <summary>Logs the cases of <paramref name="run"/> and publishes the diagnostics of the run and the file errors.</summary>
+    public void Publish(IReadOnlyList<TestFileError> fileErrors, TestRunResult? run)
+    {
+        var diagnostics = new Dictionary<string, List<Diagnostic>>(StringComparer.Ordinal);
+        foreach (var e in fileErrors.Where(e => e.Drift is null)) // schema drift has its own diagnostics, with the update fix
+        {
+            server.Log.Info($"ERROR {e.File}:{e.Line}:{e.Column}: {e.Message}");
+            Add(diagnostics, e.File, e.Line, e.Column, e.Message);
+        }
+        foreach (var c in run?.Cases ?? Array.Empty<TestCaseResult>())
+        {
+            server.Log.Info($"{(c.Outcome == TestOutcome.Passed ? "PASS" : c.Outcome.ToString().ToUpperInvariant())}  {c.FullName}  ({c.Elapsed.TotalMilliseconds:F0} ms)");
+            foreach (var f in c.Failures)
+            {
+                server.Log.Info($"      {f.Summary}");
+                Add(diagnostics, c.File.Path, f.Line > 0 ? f.Line : c.Case.Line, 1, $"{c.Case.Name}: {f.Summary}");
+            }
+        }
+
+        List<string> files;
+        lock (_filesWithDiagnostics)
+        {
+            files = _filesWithDiagnostics.Concat(diagnostics.Keys).Distinct(StringComparer.Ordinal).ToList();
+            _filesWithDiagnostics.Clear();
+            foreach (var f in diagnostics.Keys) _filesWithDiagnostics.Add(f);
+        }
+        // Through the diagnostic layers, so the schema drift of the same test files is not erased.
+        foreach (var file in files)
+        {
+            server.Layers.Set(Layer, file, diagnostics.GetValueOrDefault(file) ?? new List<Diagnostic>());
+            server.PublishLayers(file);
+        }
+    }
+
+    private static void Add(Dictionary<string, List<Diagnostic>> into, string file, int line, int column, string message)
+    {
+        if (!into.TryGetValue(file, out var list)) into[file] = list = new List<Diagnostic>();
+        var at = new Position(Math.Max(0, line - 1), Math.Max(0, column - 1));
+        list.Add(new Diagnostic
+        {
+            Range = new Protocol.Range(at, new Position(at.Line, at.Character + 1000)),
+            Severity = DiagnosticSeverity.Error,
+            Code = Code,
+            Source = "etl-agent test",
+            Message = message,
+        });
+    }
+}

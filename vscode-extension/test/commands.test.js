@@ -1,0 +1,57 @@
+'use strict';
+// The commands the extension contributes for the full run and test generation, and the pure
+// helpers the extension wraps them with (src/commands.ts).
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { documentSelector, progressCommands, progressStep, refreshesPipelines } = require('../out/commands.js');
+
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+const serverCommands = fs.readFileSync(path.join(__dirname, '..', '..', 'server', 'src', 'EtlAgent.LanguageServer', 'Handlers', 'Commands', 'ServerCommands.cs'), 'utf8');
+
+test('the palette shows "ETL Agent: Full Run", which is a server command', () => {
+  const fullRun = manifest.contributes.commands.find((c) => c.command === 'etlAgent.fullRun');
+  assert.deepEqual(fullRun, { command: 'etlAgent.fullRun', title: 'Full Run', category: 'ETL Agent' });
+  const hidden = (id) => manifest.contributes.menus.commandPalette.some((m) => m.command === id && m.when === 'false');
+  assert.equal(hidden('etlAgent.fullRun'), false, 'Full Run is in the palette');
+  // the commands that need an argument (a lens or code action supplies it) stay out of the palette
+  assert.ok(hidden('etlAgent.generateTests'));
+  assert.ok(hidden('etlAgent.acceptExpectations'));
+  for (const [command, cls] of [['etlAgent.fullRun', 'FullRunCommand'], ['etlAgent.generateTests', 'GenerateTestsCommand'], ['etlAgent.acceptExpectations', 'AcceptExpectationsCommand']]) {
+    assert.ok(manifest.contributes.commands.some((c) => c.command === command), `${command} contributed`);
+    assert.match(serverCommands, new RegExp(`new ${cls}\\(server\\)`), `${command} is registered in the server's ServerCommands`);
+  }
+  assert.equal(progressCommands['etlAgent.fullRun'], 'ETL Agent: Full Run');
+});
+
+test('the palette shows "ETL Agent: Run Mutation Analysis" in SQL files, a server command with a progress notification', () => {
+  assert.deepEqual(manifest.contributes.commands.find((c) => c.command === 'etlAgent.mutate'), { command: 'etlAgent.mutate', title: 'Run Mutation Analysis', category: 'ETL Agent' });
+  assert.ok(manifest.contributes.menus.commandPalette.some((m) => m.command === 'etlAgent.mutate' && m.when === 'editorLangId == sql'));
+  assert.match(serverCommands, /new MutateCommand\(server\)/);
+  assert.equal(progressCommands['etlAgent.mutate'], 'ETL Agent: Mutation Analysis');
+});
+
+test('test files (YAML) go to the server with the SQL files, so their lens and code action show', () => {
+  assert.ok(documentSelector.some((s) => s.language === 'sql' && s.scheme === 'file'));
+  assert.ok(documentSelector.some((s) => s.pattern === '**/*.etltest.yaml'));
+  assert.ok(manifest.activationEvents.includes('workspaceContains:**/*.etltest.yaml'));
+});
+
+test('the Pipelines view refreshes after a full run and after generating tests, not after every command', () => {
+  assert.equal(refreshesPipelines('etlAgent.fullRun'), true);
+  assert.equal(refreshesPipelines('etlAgent.generateTests'), true);
+  assert.equal(refreshesPipelines('etlAgent.showLineage'), false);
+});
+
+test('server progress becomes notification increments that never go back', () => {
+  let s = progressStep({ kind: 'begin', message: 'discovering', percentage: 0 }, 0);
+  assert.deepEqual(s, { message: 'discovering', increment: undefined, percentage: 0 });
+  s = progressStep({ kind: 'report', message: 'running 3 test cases', percentage: 60 }, s.percentage);
+  assert.equal(s.increment, 60);
+  s = progressStep({ kind: 'report', message: 'late report', percentage: 40 }, s.percentage);
+  assert.equal(s.increment, undefined);
+  assert.equal(s.percentage, 60);
+  s = progressStep({ kind: 'end', message: '3 passed, 0 failed' }, s.percentage);
+  assert.equal(s.percentage, 60);
+});

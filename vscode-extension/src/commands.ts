@@ -12,6 +12,7 @@ export const documentSelector = [
 /** Long server commands shown as a cancellable progress notification, with their titles. */
 export const progressCommands: Record<string, string> = {
   'etlAgent.fullRun': 'ETL Agent: Full Run',
+  'etlAgent.mutate': 'ETL Agent: Mutation Analysis',
 };
 
 /** Commands after which the Pipelines view is refreshed (they write test files and re-run the workspace). */

@@ -107,6 +107,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       synchronize: { configurationSection: 'etlAgent' },
       middleware: {
         executeCommand: async (command, args, next) => {
+          // "ETL Agent: Run Mutation Analysis" from the palette has no arguments: the server finds the
+          // procedure at the cursor from the document and line (the lens passes the name instead).
+          const editor = vscode.window.activeTextEditor;
+          if (command === 'etlAgent.mutate' && args.length === 0 && editor)
+            args = [editor.document.uri.toString(), editor.selection.active.line];
           const title = progressCommands[command];
           const result = title ? await withProgressNotification(command, args, title) : await next(command, args);
           if (refreshesPipelines(command)) void refreshPipelines();

@@ -25,6 +25,13 @@ test('the palette shows "ETL Agent: Full Run", which is a server command', () =>
   assert.equal(progressCommands['etlAgent.fullRun'], 'ETL Agent: Full Run');
 });
 
+test('the palette shows "ETL Agent: Run Mutation Analysis" in SQL files, a server command with a progress notification', () => {
+  assert.deepEqual(manifest.contributes.commands.find((c) => c.command === 'etlAgent.mutate'), { command: 'etlAgent.mutate', title: 'Run Mutation Analysis', category: 'ETL Agent' });
+  assert.ok(manifest.contributes.menus.commandPalette.some((m) => m.command === 'etlAgent.mutate' && m.when === 'editorLangId == sql'));
+  assert.match(serverCommands, /new MutateCommand\(server\)/);
+  assert.equal(progressCommands['etlAgent.mutate'], 'ETL Agent: Mutation Analysis');
+});
+
 test('test files (YAML) go to the server with the SQL files, so their lens and code action show', () => {
   assert.ok(documentSelector.some((s) => s.language === 'sql' && s.scheme === 'file'));
   assert.ok(documentSelector.some((s) => s.pattern === '**/*.etltest.yaml'));

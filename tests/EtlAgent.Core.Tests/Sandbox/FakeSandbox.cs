@@ -35,7 +35,8 @@ public sealed class FakeDatabase(SchemaCatalog catalog)
         foreach (var c in def.Columns)
         {
             if (c.Computed is not null) continue;
-            if (given.TryGetValue(c.Name, out var v)) row[c.Name] = v;
+            if (given.TryGetValue(c.Name, out var v) && (v is not null || c.Nullable)) row[c.Name] = v;
+            else if (given.ContainsKey(c.Name)) throw new InvalidOperationException($"Cannot insert the value NULL into column '{c.Name}', table '{table}'; column does not allow nulls.");
             else if (c.Identity) row[c.Name] = NextIdentity(table);
             else if (c.Sequence is { } sequence) row[c.Name] = (int)NextSequence(sequence);
             else if (c.Default is { } d && ConstantDefault(d, c.Type) is { } constant) row[c.Name] = constant;

@@ -67,6 +67,29 @@ public class TestCommandTests
     }
 
     [Fact]
+    public void A_test_file_behind_the_schema_is_named_out_of_date_with_file_and_line()
+    {
+        var fixture = TestPaths.Fixture("schema-drift");
+        var root = Path.Combine(Path.GetTempPath(), "etlagent-drift-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var (from, to) in new[] { (fixture, root), (Path.Combine(fixture, "changes", "dropped"), root) })
+            foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories).Where(f => !Path.GetRelativePath(from, f).StartsWith("changes")))
+            {
+                var target = Path.Combine(to, Path.GetRelativePath(from, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target, overwrite: true);
+            }
+        try
+        {
+            var (code, _, err) = Run("test", root);
+            Assert.Equal(2, code);
+            Assert.Contains("tests/etl/Dim.LoadSupplier.etltest.yaml:9:", err);
+            Assert.Contains(": error: out of date with the schema: Staging.Supplier has no column [Fax Number] any more (dropped)", err);
+            Assert.Contains("etl-agent: out of date with the schema: tests/etl/Dim.LoadSupplier.etltest.yaml; the editor's quick fix \"Update test to the new schema\"", err);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
     public void No_test_files_a_filter_that_matches_nothing_and_bad_options_exit_2()
     {
         var root = Workspace();

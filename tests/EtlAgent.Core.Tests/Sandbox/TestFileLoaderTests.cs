@@ -67,8 +67,8 @@ public class TestFileLoaderTests
         var messages = result.Errors.Select(e => e.ToString()).ToList();
         Assert.Contains(messages, m => m.StartsWith("tests/x.etltest.yaml:1:17: unknown transformation 'dbo.LoadDts' (did you mean 'dbo.LoadDst'?)"));
         Assert.Contains(messages, m => m.StartsWith("tests/x.etltest.yaml:5:7: unknown table 'dbo.Scr' (did you mean 'dbo.Src'?)"));
-        Assert.Contains(messages, m => m.StartsWith("tests/x.etltest.yaml:8:19: unknown column 'Nmae' in dbo.Src (did you mean 'Name'?)"));
-        Assert.Contains(messages, m => m.Contains(":12:25: unknown column 'Amuont' in dbo.Dst (did you mean 'Amount'?)"));
+        Assert.Contains(messages, m => m.StartsWith("tests/x.etltest.yaml:8:19: out of date with the schema: dbo.Src has no column [Nmae], and [Name] (nvarchar(10)), which this file never names, takes its values: renamed, it seems"));
+        Assert.Contains(messages, m => m.Contains(":12:25: out of date with the schema: dbo.Dst has no column [Amuont], and [Amount] (decimal(9,2)), which this file never names, takes its values: renamed, it seems"));
         Assert.Contains(messages, m => m.Contains(":14:7: unknown table 'Dst2' (did you mean 'dbo.Dst'?)"));
         // parameters are not checked when the transformation is unknown; with a known one they are:
         var withParams = Load("""
@@ -136,11 +136,11 @@ public class TestFileLoaderTests
                   dbo.BigAmounts: []
             """);
         var m = string.Join("\n", result.Errors);
-        Assert.Contains("6:16: dbo.Src.[Id]: 2147483648 is out of range for int", m);
-        Assert.Contains("6:34: dbo.Src.[Name]: \"this is eleven\" is 14 characters, longer than nvarchar(10)", m);
-        Assert.Contains("dbo.Src.[Amount]: 12345678.9 does not fit decimal(9,2)", m);
+        Assert.Contains("6:16: out of date with the schema: dbo.Src.[Id] is now int: 2147483648 is out of range for int", m);
+        Assert.Contains("6:34: out of date with the schema: dbo.Src.[Name] is now nvarchar(10): 'this is eleven' (14 characters) no longer fits", m);
+        Assert.Contains("out of date with the schema: dbo.Src.[Amount] is now decimal(9,2): 12345678.9 does not fit decimal(9,2)", m);
         Assert.Contains("dbo.Src.[Seen]: '01/02/2016' is not a date/time in ISO form", m);
-        Assert.Contains("dbo.Src.[Flag]: '2' is not a bit", m);
+        Assert.Contains("out of date with the schema: dbo.Src.[Flag] is now bit: '2' is not a bit", m);
         Assert.Contains("7:16: dbo.Src.[Id]: a value must be a scalar", m);
         Assert.Contains("9:21: dbo.Dst.[Total] is a computed column", m);
         Assert.Contains("10:7: dbo.BigAmounts is a view, not a table; given rows go into tables", m);

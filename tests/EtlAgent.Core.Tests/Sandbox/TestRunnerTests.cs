@@ -182,7 +182,7 @@ public class TestRunnerTests
             cases:
               - name: unsupported
               - name: bad given
-                given: {dbo.Dst: [{Amount: 1}]}
+                given: {dbo.Dst: [{Name: null, Amount: 1}]}
             """;
         var location = new Location("load.sql", new TextRange(0, 0, new LinePosition(4, 4), new LinePosition(4, 20)));
         var (run, factories) = Run(yaml, (db, r) => throw new UnsupportedConstructException("OPENQUERY", location));

@@ -33,7 +33,10 @@ internal static class MutateCommand
             {
                 stdout.WriteLine($"{name}: {report.Mutants} mutants, {report.Killed} killed, {report.Survived} survived, {report.Equivalent} probably equivalent, score {report.Score:P1}, {report.Elapsed.TotalSeconds:0.0} s ({report.Mutants / Math.Max(0.001, report.Elapsed.TotalSeconds):0.0} mutants/s)");
                 foreach (var r in report.Results.Where(r => r.Status == MutantStatus.Survived))
+                {
                     stdout.WriteLine($"  SURVIVED {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {r.Mutant.Original} → {r.Mutant.Mutated}");
+                    stdout.WriteLine($"           {SurvivorExplanation.Explain(r.Mutant)}");
+                }
             }
         }
         int n = all.Sum(a => a.Report.Mutants), k = all.Sum(a => a.Report.Killed), s = all.Sum(a => a.Report.Survived), e = all.Sum(a => a.Report.Equivalent);
@@ -47,6 +50,7 @@ internal static class MutateCommand
                 {
                     ["transformation"] = name, ["operator"] = r.Mutant.Operator, ["file"] = r.Mutant.File,
                     ["line"] = r.Mutant.Line, ["original"] = r.Mutant.Original, ["mutated"] = r.Mutant.Mutated,
+                    ["explanation"] = SurvivorExplanation.Explain(r.Mutant),
                 });
             var json = new JsonObject { ["mutants"] = n, ["killed"] = k, ["survived"] = s, ["equivalent"] = e, ["score"] = Math.Round(score, 4), ["survivors"] = survivors };
             WorkspaceLoader.Write(options, stdout, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);

@@ -38,6 +38,9 @@ internal static class TestCommand
         {
             foreach (var e in errors) stderr.WriteLine($"{e.File}:{e.Line}:{e.Column}: error: {e.Message}");
             stderr.WriteLine($"etl-agent: {errors.Count} {(errors.Count == 1 ? "problem" : "problems")} in {loaded.Count(l => l.Errors.Count > 0)} test {(loaded.Count(l => l.Errors.Count > 0) == 1 ? "file" : "files")}; no test was run.");
+            var drifted = errors.Where(e => e.Drift is not null).Select(e => e.File).Distinct().ToList();
+            if (drifted.Count > 0)
+                stderr.WriteLine($"etl-agent: out of date with the schema: {string.Join(", ", drifted)}; the editor's quick fix \"{SchemaDriftRewriter.FixTitle}\" rewrites the rows and re-records the expectations.");
             return CliApp.ExitUsage;
         }
         var testFiles = loaded.Select(l => l.File!).ToList();

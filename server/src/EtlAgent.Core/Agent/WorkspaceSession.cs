@@ -276,6 +276,8 @@ public sealed class WorkspaceSession : IDisposable
     {
         string text;
         int? version = null;
+        // Open test files (YAML) live in the overlay for the test runner; they are not SQL documents.
+        if (!path.EndsWith(".sql", StringComparison.OrdinalIgnoreCase)) return null;
         if (_files.TryGetOpen(path, out var openText, out var openVersion))
         {
             text = openText;

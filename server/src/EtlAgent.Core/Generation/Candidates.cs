@@ -358,6 +358,15 @@ public sealed class CandidateBuilder
         return row;
     }
 
+    /// <summary>
+    /// The value the generator gives column <paramref name="c"/> in a row of entity
+    /// <paramref name="entity"/> (null when it has none for the type), e.g. for a column added to a
+    /// table that an existing test file fills.
+    /// </summary>
+    public object? ValueFor(TableDef t, ColumnDef c, int entity) => Value(t, c, entity);
+
+    public SchemaCatalog Catalog => _catalog;
+
     private static readonly System.Text.RegularExpressions.Regex CheckTerm = new(
         @"\[(?<col>[^\]]+)\]\s*(?:(?<op>>=|<=|<>|>|<)\s*(?<v>-?\d+(?:\.\d+)?)|BETWEEN\s+(?<lo>-?\d+)\s+AND\s+(?<hi>-?\d+)|IN\s*\((?<list>[^)]*)\))",
         System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);

@@ -32,6 +32,8 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
     public int EquivalenceInputs { get; init; } = 30;
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public DateTime Clock { get; init; } = new(2016, 6, 2, 8, 0, 0);
+    /// <summary>Called before each mutant runs: (mutants done, mutants in all, the next one).</summary>
+    public Action<int, int, Mutant>? Progress { get; init; }
 
     public async Task<MutationReport> RunAsync(string transformation, IReadOnlyList<TestFile> tests, CancellationToken cancellationToken = default)
     {
@@ -44,9 +46,11 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         Dictionary<int, Outcome>? originals = null;
         var results = new List<MutantResult>();
         var killers = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var m in MutantGenerator.Generate(t))
+        var mutants = MutantGenerator.Generate(t);
+        foreach (var m in mutants)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            Progress?.Invoke(results.Count, mutants.Count, m);
             var mutated = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, m.Apply(t.Document.Text));
             if (mutated is null) { results.Add(new(m, MutantStatus.Unviable, null)); continue; }
             // cases that killed earlier mutants first; stop at the first failing case

@@ -55,15 +55,16 @@ public sealed class DiagnosticsPublisher
             bool open = _server.Documents.IsOpenPath(path);
             if (!open && !snapshot.IndexingComplete) continue; // the whole-workspace review comes when indexing ends
             var findings = snapshot.FindingsFor(path);
-            if (findings.Count == 0 && !open && !_published.Contains(path)) continue;
+            var layered = _server.Layers.For(path, snapshot.Document(path)?.Facts.Document.Text);
+            if (findings.Count == 0 && layered.Count == 0 && !open && !_published.Contains(path)) continue;
             var version = snapshot.Document(path)?.Version;
             var p = new PublishDiagnosticsParams
             {
                 Uri = _server.Paths.ToUri(path),
                 Version = version,
-                Diagnostics = findings.Select(f => LspConvert.Diagnostic(f, _server.Paths, version)).ToList(),
+                Diagnostics = findings.Select(f => LspConvert.Diagnostic(f, _server.Paths, version)).Concat(layered).ToList(),
             };
-            if (findings.Count > 0) _published.Add(path); else _published.Remove(path);
+            if (findings.Count > 0 || layered.Count > 0) _published.Add(path); else _published.Remove(path);
             await _server.Rpc.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics", p).ConfigureAwait(false);
         }
 
@@ -79,6 +80,13 @@ public sealed class DiagnosticsPublisher
                 _ = _server.Rpc.InvokeWithParameterObjectAsync<object?>("workspace/codeLens/refresh", null);
         }
         if (snapshot.IndexingComplete) await StatusAsync(snapshot, update.IndexingCompleted).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes a SQL file again, with its findings and the other layers' diagnostics (a layer changed).</summary>
+    public void Republish(string path)
+    {
+        if (_detached) return;
+        _server.Outbox.Post(() => PublishAsync(new SessionUpdate(_session.Current, new[] { path }, IndexingCompleted: false)));
     }
 
     private async Task StatusAsync(WorkspaceSnapshot snapshot, bool force)

@@ -23,6 +23,7 @@ public sealed class ServerContext : IDisposable
         Log = log;
         Outbox = outbox;
         Tests = new SandboxTestState(this);
+        Drift = new SchemaDriftDiagnostics(this);
         WorkProgress = new WorkDoneProgressTracker(this);
     }
 
@@ -31,6 +32,20 @@ public sealed class ServerContext : IDisposable
 
     /// <summary>The workspace's sandbox tests: which transformations have them, and the last results.</summary>
     public SandboxTestState Tests { get; }
+
+    /// <summary>Diagnostics besides the session's findings (test results, schema drift, mutation survivors).</summary>
+    public DiagnosticLayers Layers { get; } = new();
+
+    /// <summary>Schema drift of the workspace's test files, published as diagnostics with an update fix.</summary>
+    public SchemaDriftDiagnostics Drift { get; }
+
+    /// <summary>Publishes a file's diagnostics again after a layer changed: a SQL file with its findings, another file with its layers alone.</summary>
+    public void PublishLayers(string path)
+    {
+        if (path.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) && _publisher is { } publisher) { publisher.Republish(path); return; }
+        var p = new PublishDiagnosticsParams { Uri = Paths.ToUri(path), Diagnostics = Layers.For(path, null).ToList() };
+        Outbox.Post(() => Rpc.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics", p));
+    }
 
     /// <summary>Held while the session is swapped and while a document change reaches it, so no edit is lost in a swap.</summary>
     public object SyncRoot { get; } = new();
@@ -96,6 +111,7 @@ public sealed class ServerContext : IDisposable
         var session = new WorkspaceSession(new WorkspaceAnalyzer(settings), disk);
         session.Failed += (where, e) => Log.Error($"analysis failed in {where}", e);
         var publisher = new DiagnosticsPublisher(this, session);
+        session.Updated += Drift.OnSessionUpdated;
 
         var old = _session;
         _publisher?.Detach();

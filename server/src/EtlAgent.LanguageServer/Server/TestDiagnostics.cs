@@ -12,6 +12,7 @@ namespace EtlAgent.LanguageServer.Server;
 public sealed class TestDiagnostics(ServerContext server)
 {
     public const string Code = "sandbox-test";
+    public const string Layer = "tests";
 
     /// <summary>Test files that had diagnostics last time, so a green run clears them.</summary>
     private readonly HashSet<string> _filesWithDiagnostics = new(StringComparer.Ordinal);
@@ -20,7 +21,7 @@ public sealed class TestDiagnostics(ServerContext server)
     public void Publish(IReadOnlyList<TestFileError> fileErrors, TestRunResult? run)
     {
         var diagnostics = new Dictionary<string, List<Diagnostic>>(StringComparer.Ordinal);
-        foreach (var e in fileErrors)
+        foreach (var e in fileErrors.Where(e => e.Drift is null)) // schema drift has its own diagnostics, with the update fix
         {
             server.Log.Info($"ERROR {e.File}:{e.Line}:{e.Column}: {e.Message}");
             Add(diagnostics, e.File, e.Line, e.Column, e.Message);
@@ -35,17 +36,18 @@ public sealed class TestDiagnostics(ServerContext server)
             }
         }
 
-        List<string> clear;
+        List<string> files;
         lock (_filesWithDiagnostics)
         {
-            clear = _filesWithDiagnostics.Where(f => !diagnostics.ContainsKey(f)).ToList();
+            files = _filesWithDiagnostics.Concat(diagnostics.Keys).Distinct(StringComparer.Ordinal).ToList();
             _filesWithDiagnostics.Clear();
             foreach (var f in diagnostics.Keys) _filesWithDiagnostics.Add(f);
         }
-        foreach (var (file, list) in diagnostics.Select(kv => (kv.Key, kv.Value)).Concat(clear.Select(f => (f, new List<Diagnostic>()))))
+        // Through the diagnostic layers, so the schema drift of the same test files is not erased.
+        foreach (var file in files)
         {
-            var p = new PublishDiagnosticsParams { Uri = server.Paths.ToUri(file), Diagnostics = list };
-            server.Outbox.Post(() => server.Rpc.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics", p));
+            server.Layers.Set(Layer, file, diagnostics.GetValueOrDefault(file) ?? new List<Diagnostic>());
+            server.PublishLayers(file);
         }
     }
 

@@ -175,7 +175,7 @@ public sealed class TestRunner
     }
 
     /// <summary>Given tables in an order that satisfies foreign keys among them (referenced first); the written order otherwise.</summary>
-    private IReadOnlyList<GivenTable> OrderForInsert(IReadOnlyList<GivenTable> given)
+    internal IReadOnlyList<GivenTable> OrderForInsert(IReadOnlyList<GivenTable> given)
     {
         var pending = given.ToList();
         var ordered = new List<GivenTable>();

@@ -100,6 +100,9 @@ public sealed record TestExpectations(
 /// <summary>A problem in a test file, placed at a 1-based line and column.</summary>
 public sealed record TestFileError(string File, int Line, int Column, string Message)
 {
+    /// <summary>Set when the problem is the file falling behind the schema (an update can fix it).</summary>
+    public SchemaChange? Drift { get; init; }
+
     public override string ToString() => $"{File}:{Line}:{Column}: {Message}";
 }
 

@@ -56,6 +56,8 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
     private sealed class Binder(TestFileLoader loader, string path)
     {
         private readonly List<TestFileError> _errors = new();
+        private readonly Dictionary<(int Line, int Column), List<SchemaChange>> _drift = new();
+        private readonly HashSet<SchemaChange> _driftReported = new(ReferenceEqualityComparer.Instance);
         private WorkspaceAnalysis Workspace => loader.Workspace;
 
         public TestFileLoadResult Bind(string text)
@@ -82,6 +84,13 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
                 Error(stream.Documents[1].RootNode, "a test file holds one YAML document; split the others into their own files");
             if (AsMapping(stream.Documents[0].RootNode, "the test file") is not { } root)
                 return new TestFileLoadResult(null, _errors);
+            // Unknown columns and values that no longer fit are reported as schema drift where the
+            // drift detector explains them (same node), so `test` and the editor say the same thing.
+            foreach (var change in SchemaDrift.Detect(Workspace.Catalog, path, stream).Changes)
+            {
+                if (!_drift.TryGetValue((change.Line, change.Column), out var at)) _drift[(change.Line, change.Column)] = at = new List<SchemaChange>();
+                at.Add(change);
+            }
 
             string? transformation = null;
             YamlNode? transformationNode = null;
@@ -127,6 +136,8 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
                 }
             }
 
+            foreach (var change in _drift.Values.SelectMany(c => c).Where(c => !_driftReported.Contains(c)))
+                _errors.Add(new TestFileError(path, change.Line, change.Column, change.Message) { Drift = change });
             var file = new TestFile(path, target?.Name ?? transformation ?? "", enforceForeignKeys, cases, 1);
             return new TestFileLoadResult(file, _errors);
         }
@@ -480,7 +491,7 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
             if (bare.StartsWith('[') && bare.EndsWith(']')) bare = bare[1..^1];
             if (shape is null) return bare;
             if (shape.FindColumn(bare) is { } c) return c.Name;
-            Error(at, $"unknown column '{name}' in {what}{NameSuggestions.DidYouMean(bare, shape.Columns.Select(x => x.Name))}");
+            if (!DriftError(at)) Error(at, $"unknown column '{name}' in {what}{NameSuggestions.DidYouMean(bare, shape.Columns.Select(x => x.Name))}");
             return null;
         }
 
@@ -494,7 +505,7 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
             }
             if (!TestValues.TryConvert(scalar.Value ?? "", scalar.Style == ScalarStyle.Plain, type, out value, out var error))
             {
-                Error(node, $"{what}: {error}");
+                if (!DriftError(node)) Error(node, $"{what}: {error}");
                 return false;
             }
             return true;
@@ -537,6 +548,16 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
         }
 
         private static int Line(YamlNode node) => (int)node.Start.Line;
+
+        /// <summary>Reports the schema change found at this node, if any; false when there is none.</summary>
+        private bool DriftError(YamlNode node)
+        {
+            if (!_drift.TryGetValue(((int)node.Start.Line, (int)node.Start.Column), out var changes)) return false;
+            foreach (var change in changes)
+                if (_driftReported.Add(change))
+                    _errors.Add(new TestFileError(path, change.Line, change.Column, change.Message) { Drift = change });
+            return true;
+        }
 
         private void Error(YamlNode node, string message) => Error((int)node.Start.Line, (int)node.Start.Column, message);
 

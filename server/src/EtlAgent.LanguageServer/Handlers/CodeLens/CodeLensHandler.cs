@@ -38,7 +38,10 @@ public sealed class CodeLensHandler(ServerContext server, ServerCommands command
             var range = LspConvert.Range(t.HeaderRange);
             lenses.Add(Lens(range, LineageReport.Summary(t), ShowLineageCommand.CommandId, new JsonArray(t.Name)));
             if (tests.TryGetValue(t.Name, out var files) && files.Count > 0)
+            {
                 lenses.Add(Lens(range, RunTestsCommand.LensTitle(server.Tests.LastRun(t.Name)), RunTestsCommand.CommandId, new JsonArray(t.Name)));
+                lenses.Add(Lens(range, MutateCommand.LensTitle, MutateCommand.CommandId, new JsonArray(t.Name)));
+            }
             else if (t.Kind == Core.Model.TransformationKind.Procedure && t.Writes.Count > 0)
                 lenses.Add(Lens(range, GenerateTestsCommand.LensTitle, GenerateTestsCommand.CommandId, new JsonArray(t.Name)));
 

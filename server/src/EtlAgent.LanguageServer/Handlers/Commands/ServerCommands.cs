@@ -31,6 +31,7 @@ public sealed class ServerCommands
             new FullRunCommand(server),
             new GenerateTestsCommand(server),
             new AcceptExpectationsCommand(server),
+            new MutateCommand(server),
         })
             _commands[c.Id] = c;
     }

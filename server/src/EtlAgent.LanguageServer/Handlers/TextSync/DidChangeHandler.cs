@@ -14,10 +14,12 @@ public sealed class DidChangeHandler(ServerContext server)
     public void DidChange(DidChangeTextDocumentParams request)
     {
         server.EnsureInitialized();
+        DocumentStore.OpenDocument doc;
         lock (server.SyncRoot)
         {
-            var doc = server.Documents.Change(request.TextDocument.Uri, request.TextDocument.Version, request.ContentChanges);
+            doc = server.Documents.Change(request.TextDocument.Uri, request.TextDocument.Version, request.ContentChanges);
             if (!DidOpenHandler.IsTestFile(doc.Path)) server.Session.Change(doc.Path, doc.Text, doc.Version);
         }
+        server.Drift.Changed(doc.Path);
     }
 }

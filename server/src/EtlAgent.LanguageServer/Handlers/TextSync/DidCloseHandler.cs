@@ -17,7 +17,7 @@ public sealed class DidCloseHandler(ServerContext server)
             doc = server.Documents.Get(request.TextDocument.Uri);
             server.Documents.Close(request.TextDocument.Uri);
             if (doc is null) return;
-            if (DidOpenHandler.IsTestFile(doc.Path)) return;
+            if (DidOpenHandler.IsTestFile(doc.Path)) { server.Drift.Changed(doc.Path); return; } // back to the text on disk
             server.Session.Close(doc.Path);
         }
         if (!server.Session.Files.Disk.Exists(doc.Path))

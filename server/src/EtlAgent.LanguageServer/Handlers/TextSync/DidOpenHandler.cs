@@ -18,6 +18,7 @@ public sealed class DidOpenHandler(ServerContext server)
             server.Documents.Open(item.Uri, path, item.Text, item.Version);
             if (!IsTestFile(path)) server.Session.Open(path, item.Text, item.Version);
         }
+        server.Drift.Changed(path);
         server.Log.Debug($"open {path} v{item.Version}");
     }
 

@@ -32,6 +32,7 @@ public sealed class DidChangeWatchedFilesHandler(ServerContext server)
         {
             // A test file was added, edited or removed: lenses re-read which transformations have tests.
             server.Tests.Invalidate();
+            foreach (var c in changes) server.Drift.Changed(c.Path);
             if (server.SupportsCodeLensRefresh)
                 server.Outbox.Post(() => server.Rpc.InvokeAsync<object?>("workspace/codeLens/refresh"));
         }

@@ -30,7 +30,7 @@ public class FullRunTests
 
     private static FullRun Run(MemoryFileSource files, FullRunOptions? options = null) =>
         new(files, files, new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }, _ => null,
-            options ?? new FullRunOptions { GenerationBudget = TimeSpan.FromSeconds(1), Timestamp = new DateTime(2024, 1, 31, 0, 0, 0, DateTimeKind.Utc) });
+            options ?? new FullRunOptions { GenerationBudget = TimeSpan.FromSeconds(60), Timestamp = new DateTime(2024, 1, 31, 0, 0, 0, DateTimeKind.Utc) });
 
     private sealed class Recorder : IProgress<FullRunProgress>
     {
@@ -119,6 +119,18 @@ public class FullRunTests
         Assert.Empty(result.Generated);
         Assert.Equal(new[] { "Etl.LoadNewCustomers" }, result.NotGenerated);
         Assert.Contains("not generated, budget spent: Etl.LoadNewCustomers", FullRunReport.Text(result));
+    }
+
+    [Fact]
+    public async Task A_generation_still_running_when_the_budget_ends_is_abandoned_and_nothing_is_written()
+    {
+        var files = Fixture();
+        // 10 ms: the procedure is started (budget left) but its candidate runs outlast the budget.
+        var result = await Run(files, new FullRunOptions { GenerationBudget = TimeSpan.FromMilliseconds(10) }).RunAsync();
+        Assert.Empty(result.Generated);
+        Assert.Equal(new[] { "Etl.LoadNewCustomers" }, result.NotGenerated);
+        Assert.False(files.Exists(Generated));
+        Assert.Equal(1, result.Tests.Passed);
     }
 
     [Fact]

@@ -17,8 +17,9 @@ public sealed record FullRunOptions
 
     /// <summary>
     /// Time for generation over the whole run: a transformation is started only while some is
-    /// left, and its mutant search gets at most <see cref="MutationBudgetPerTransformation"/> of it.
-    /// Those not started are listed in <see cref="FullRunResult.NotGenerated"/>.
+    /// left, its mutant search gets at most <see cref="MutationBudgetPerTransformation"/> of it, and
+    /// one still running when the budget ends is abandoned (nothing written). Those abandoned or not
+    /// started are listed in <see cref="FullRunResult.NotGenerated"/>.
     /// </summary>
     public TimeSpan GenerationBudget { get; init; } = TimeSpan.FromSeconds(120);
 
@@ -44,7 +45,7 @@ public sealed record FullRunProgress(FullRunStage Stage, string Message, int Per
 public sealed record FullRunResult(
     WorkspaceAnalysis Analysis,
     IReadOnlyList<GeneratedTestFile> Generated,
-    /// <summary>Transformations without tests that were not started because the generation budget was spent.</summary>
+    /// <summary>Transformations without tests left without generated tests because the generation budget was spent.</summary>
     IReadOnlyList<string> NotGenerated,
     TestRunResult Tests,
     /// <summary>Test files that did not load (their cases did not run); each fails the run.</summary>
@@ -132,7 +133,19 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 {
                     MutationBudget = left < _options.MutationBudgetPerTransformation ? left : _options.MutationBudgetPerTransformation,
                 });
-                generated.Add(await GeneratedTestFiles.GenerateAsync(generator, targets[i], files, writer, _options.TestDirectory, force: false, cancellationToken).ConfigureAwait(false));
+                // The budget bounds the whole generation, candidate runs included: an orchestrator
+                // that calls every load (each run a whole night) would otherwise hold the run for hours.
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(left);
+                try
+                {
+                    generated.Add(await GeneratedTestFiles.GenerateAsync(generator, targets[i], files, writer, _options.TestDirectory, force: false, deadline.Token).ConfigureAwait(false));
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    notGenerated.AddRange(targets.Skip(i));
+                    break;
+                }
             }
             if (targets.Count > 0) testsFrom = 60;
         }

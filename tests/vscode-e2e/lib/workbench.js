@@ -138,6 +138,7 @@ class Workbench {
    */
   async openFile(relative) {
     const full = path.join(this.workspace, relative);
+    const name = path.basename(relative);
     await this.command('File: Open File...');
     const input = '.quick-input-widget .quick-input-box input';
     await this.waitFor('the open-file dialog', (sel) => {
@@ -145,15 +146,27 @@ class Workbench {
       return i && i.offsetParent !== null && i.value.startsWith('/');
     }, input);
     await this.page.fill(input, full);
-    await this.page.keyboard.press('Enter');
-    await this.waitForActiveTab(path.basename(relative));
+    // The dialog lists the folder as the path is typed; Enter before it has caught up is ignored.
+    await this.waitFor(`the open-file dialog to list ${name}`, (n) =>
+      [...document.querySelectorAll('.quick-input-list .monaco-list-row')].some((r) => (r.getAttribute('aria-label') || '').startsWith(n)), name);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await this.page.keyboard.press('Enter');
+      try {
+        await this.waitForActiveTab(name, 15_000);
+        return;
+      } catch (e) {
+        const open = await this.page.isVisible(input);
+        if (!open) throw e;
+      }
+    }
+    await this.waitForActiveTab(name);
   }
 
-  async waitForActiveTab(name) {
+  async waitForActiveTab(name, timeout = LONG) {
     await this.waitFor(`the editor tab ${name} to be active`, (n) => {
       const tab = document.querySelector('.tabs-container .tab.active');
       return tab && (tab.getAttribute('aria-label') || '').startsWith(n);
-    }, name);
+    }, name, timeout);
     await this.page.waitForSelector('.editor-group-container.active .monaco-editor .view-lines', { state: 'visible' });
   }
 
@@ -293,6 +306,40 @@ class Workbench {
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     await this.waitFor('the Pipelines view to list rows', () =>
       document.querySelectorAll('.pane:has(.pane-header[aria-label^="Pipelines"]) .monaco-list-row').length > 0);
+  }
+
+  /** Puts the keyboard focus on the Pipelines view's first row. */
+  async focusPipelinesView() {
+    await this.page.focus('.pane:has(.pane-header[aria-label^="Pipelines"]) .monaco-list');
+    await this.page.keyboard.press('Home');
+    await this.waitFor('the focus on the first row of the Pipelines view', () =>
+      document.querySelector('.pane:has(.pane-header[aria-label^="Pipelines"]) .monaco-list-row.focused')?.getAttribute('data-index') === '0');
+  }
+
+  /**
+   * Walks the Pipelines view (a virtualized tree: only rows on screen exist) with the keyboard
+   * from its first row until the row labelled `label` has the focus, which scrolls it into view;
+   * then clicks it as a user would.
+   */
+  async clickPipelineRow(label) {
+    const rows = '.pane:has(.pane-header[aria-label^="Pipelines"]) .monaco-list-row';
+    await this.focusPipelinesView(); // not a click on a row: that would toggle a pipeline
+    const focused = () => this.page.$eval(`${rows}.focused .label-name`, (e) => e.textContent).catch(() => null);
+    let last = null;
+    for (let i = 0; i < 500; i++) {
+      const now = await focused();
+      if (now === label) {
+        await this.page.locator(`${rows}.focused`).click();
+        return;
+      }
+      if (i > 0 && now === last) break; // the end of the list
+      last = now;
+      await this.page.keyboard.press('ArrowDown');
+      await this.waitFor('the focus to move in the Pipelines view', ({ sel, was }) =>
+        (document.querySelector(`${sel}.focused .label-name`)?.textContent ?? null) !== was || !document.querySelector(`${sel}.focused`)?.nextElementSibling,
+      { sel: rows, was: now }, 10_000).catch(() => {});
+    }
+    throw new Error(`the Pipelines view has no row "${label}" (last focused: ${last})`);
   }
 
   /** The text of the Output panel's editor (the lines on screen). */

@@ -41,7 +41,7 @@ describe('basics', () => {
     await s.wb.screenshot('pipelines-view');
 
     // Collapse the first pipeline: the others come into view, each with its member count.
-    await s.wb.page.locator('.pane:has(.pane-header[aria-label^="Pipelines"]) .monaco-list-row[aria-level="1"]').first().click();
+    await s.wb.focusPipelinesView();
     await s.wb.page.keyboard.press('ArrowLeft');
     await s.wb.waitFor('the first pipeline to collapse', () =>
       document.querySelector('.pane:has(.pane-header[aria-label^="Pipelines"]) .monaco-list-row[aria-level="1"]')?.getAttribute('aria-expanded') === 'false');
@@ -50,10 +50,13 @@ describe('basics', () => {
     assert.deepEqual(top.map((r) => [r.label, r.description]), model.pipelines.map((p) => [p.id, count(p.transformations.length)]));
     await s.wb.screenshot('pipelines-collapsed');
 
-    // A transformation row opens the file that defines it.
-    const member = rest[0].transformations[0];
+    // Expand it again and go to its last member (the tree only renders the rows on screen): the row opens its file.
+    await s.wb.page.keyboard.press('ArrowRight');
+    await s.wb.waitFor('the first pipeline to expand', () =>
+      document.querySelector('.pane:has(.pane-header[aria-label^="Pipelines"]) .monaco-list-row[aria-level="1"]')?.getAttribute('aria-expanded') === 'true');
+    const member = first.transformations.at(-1);
     const t = model.transformations.find((x) => x.name === member);
-    await s.wb.page.locator('.pane:has(.pane-header[aria-label^="Pipelines"]) .monaco-list-row', { hasText: member }).first().click();
+    await s.wb.clickPipelineRow(member);
     await s.wb.waitForActiveTab(t.file.split('/').pop());
     await s.wb.screenshot('pipeline-row-opens-file');
   });

@@ -82,7 +82,9 @@ fi
 
 # Rebuild only what changed since the last build: the packaged extension (server inside) and the
 # CLI the tests compare the editor with.
-newer_sources() { [ -n "$(find server/src vscode-extension/src vscode-extension/package.json -newer "$1" -type f -print -quit 2>/dev/null)" ]; }
+newer_sources() {
+  [ -n "$(find server/src vscode-extension/src vscode-extension/package.json \( -name bin -o -name obj \) -prune -o -type f -newer "$1" -print -quit 2>/dev/null)" ]
+}
 echo "== packaged extension (vscode-extension/etl-agent.vsix)"
 VSIX=vscode-extension/etl-agent.vsix
 if [ ! -s "$VSIX" ] || newer_sources "$VSIX"; then

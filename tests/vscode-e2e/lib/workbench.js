@@ -145,21 +145,23 @@ class Workbench {
       const i = document.querySelector(sel);
       return i && i.offsetParent !== null && i.value.startsWith('/');
     }, input);
-    await this.page.fill(input, full);
-    // The dialog lists the folder as the path is typed; Enter before it has caught up is ignored.
-    await this.waitFor(`the open-file dialog to list ${name}`, (n) =>
-      [...document.querySelectorAll('.quick-input-list .monaco-list-row')].some((r) => (r.getAttribute('aria-label') || '').startsWith(n)), name);
-    for (let attempt = 0; attempt < 5; attempt++) {
+    // The dialog fills itself in asynchronously (it may overwrite a path typed too early) and
+    // ignores Enter until it lists the typed folder: type, wait for the file's row, Enter; again if needed.
+    for (let attempt = 0; attempt < 6; attempt++) {
+      if ((await this.page.inputValue(input).catch(() => full)) !== full) await this.page.fill(input, full);
+      const listed = await this.page.waitForFunction((n) =>
+        [...document.querySelectorAll('.quick-input-list .monaco-list-row')].some((r) => (r.getAttribute('aria-label') || '').startsWith(n)), name, { timeout: 15_000, polling: 250 })
+        .then(() => true, () => false);
+      if (!listed) continue;
+      if ((await this.page.inputValue(input).catch(() => full)) !== full) continue;
       await this.page.keyboard.press('Enter');
-      try {
-        await this.waitForActiveTab(name, 15_000);
-        return;
-      } catch (e) {
-        const open = await this.page.isVisible(input);
-        if (!open) throw e;
-      }
+      const opened = await this.page.waitForFunction((n) =>
+        (document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') || '').startsWith(n), name, { timeout: 15_000, polling: 250 })
+        .then(() => true, () => false);
+      if (opened) return this.waitForActiveTab(name);
+      if (!(await this.page.isVisible(input))) break;
     }
-    await this.waitForActiveTab(name);
+    throw new Error(`could not open ${full} with File > Open File`);
   }
 
   async waitForActiveTab(name, timeout = LONG) {
@@ -229,7 +231,7 @@ class Workbench {
 
   /** Code lenses shown in the active editor, as their text (one entry per lens). */
   async codeLenses() {
-    return this.page.$$eval('.editor-group-container.active .monaco-editor .codelens-decoration a', (els) => els.map((e) => plain(e.textContent).trim()));
+    return this.page.$$eval('.editor-group-container.active .monaco-editor .codelens-decoration a', (els) => els.map((e) => e.textContent.replace(/\u00a0/g, ' ').trim()));
   }
 
   async waitForCodeLens(pattern, timeout = LONG) {

@@ -47,7 +47,8 @@ describe('full run', () => {
       window.__notifications.some((n) => n.progress && /Full Run/.test(n.message + n.source)), undefined, 120_000);
     await s.wb.screenshot('progress');
 
-    const message = await s.wb.waitForNotification(/^ETL Agent: Full Run: /, 540_000);
+    // The progress notification reads "ETL Agent: Full Run: <step>"; the summary is the information message after it.
+    const message = await s.wb.waitForNotification(/^ETL Agent: Full Run: \d+ passed, \d+ failed/, 420_000);
     const m = message.match(/^ETL Agent: Full Run: (\d+) passed, (\d+) failed · (\d+) findings?/);
     assert.ok(m, `summary message: ${message}`);
     assert.equal(Number(m[2]), 1, 'the one expectation made wrong fails');

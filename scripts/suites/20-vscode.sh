@@ -109,7 +109,8 @@ tap="$SHOTS/results.tap"
   --test-reporter=tap --test-reporter-destination="$tap" test/)
 status=$?
 pass=$(grep -E '^# pass [0-9]+' "$tap" 2>/dev/null | awk '{s+=$3} END {print s+0}')
-fails=$(grep -E '^# fail [0-9]+' "$tap" 2>/dev/null | awk '{s+=$3} END {print s+0}')
+# A test cancelled because its set-up failed (code-server did not start, say) counts as failed.
+fails=$(grep -E '^# (fail|cancelled) [0-9]+' "$tap" 2>/dev/null | awk '{s+=$3} END {print s+0}')
 if [ "$status" -ne 0 ] && [ "$fails" -eq 0 ]; then
   [ "$status" -eq 124 ] && echo "vscode-e2e: the suite ran out of its 15 minutes" >&2
   fails=1

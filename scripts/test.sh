@@ -37,10 +37,10 @@ count_node() {
 count_plain() {
   local log=$1 p f
   while read -r line; do
-    p=$(sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
-    f=$(sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+    p=$(sed -E 's/^([A-Za-z0-9-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+    f=$(sed -E 's/^([A-Za-z0-9-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
     passed=$((passed + p)); failed=$((failed + f))
-  done < <(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log")
+  done < <(grep -E '^([A-Za-z0-9-]+: )?[0-9]+ passed, [0-9]+ failed' "$log")
 }
 
 note "dotnet build"
@@ -71,7 +71,7 @@ for suite in scripts/suites/*.sh; do
   count_node "$RESULTS/$name.log"
   count_dotnet "$RESULTS/$name.log"
   count_plain "$RESULTS/$name.log"
-  if [ "$status" -ne 0 ] && ! grep -qE '^# fail [1-9]|^Failed! |^([A-Za-z-]+: )?[0-9]+ passed, [1-9][0-9]* failed' "$RESULTS/$name.log"; then broken+=("$name (exit $status)"); fi
+  if [ "$status" -ne 0 ] && ! grep -qE '^# fail [1-9]|^Failed! |^([A-Za-z0-9-]+: )?[0-9]+ passed, [1-9][0-9]* failed' "$RESULTS/$name.log"; then broken+=("$name (exit $status)"); fi
 done
 
 echo

@@ -10,6 +10,9 @@ public sealed record Outcome(SandboxError? Error, IReadOnlyList<(QualifiedName T
 {
     /// <summary>Why the candidate could not be run at all (rows the schema refuses, an unsupported construct); null when it ran.</summary>
     public string? Failure { get; init; }
+
+    /// <summary>The statements the run reached (null when the sandbox does not say).</summary>
+    public IReadOnlySet<(string File, int Offset)>? Covered { get; init; }
 }
 
 /// <summary>Runs a candidate in a fresh sandbox and records its outcome.</summary>
@@ -38,7 +41,7 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
                 s.Arguments.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), clock), cts.Token);
             var tables = new List<(QualifiedName, IReadOnlyList<SandboxRow>)>();
             foreach (var t in Written) tables.Add((t, await sandbox.ReadTableAsync(t, cts.Token)));
-            return new Outcome(result.Error, tables, Sign(result.Error, tables));
+            return new Outcome(result.Error, tables, Sign(result.Error, tables)) { Covered = result.Covered };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -78,6 +78,9 @@ public sealed record TestCaseResult(
     SandboxError? Error = null)
 {
     public string FullName => $"{File.Transformation} › {Case.Name}";
+
+    /// <summary>The statements the call ran (see <see cref="ExecutionResult.Covered"/>); null when unknown.</summary>
+    public IReadOnlySet<(string File, int Offset)>? Covered { get; init; }
 }
 
 public sealed record TestRunResult(IReadOnlyList<TestCaseResult> Cases, string Sandbox, TimeSpan Elapsed)

@@ -71,6 +71,7 @@ public sealed class TestRunner
         var watch = Stopwatch.StartNew();
         var failures = new List<TestFailure>();
         IReadOnlyList<string> messages = Array.Empty<string>();
+        IReadOnlySet<(string, int)>? covered = null;
         SandboxError? raised = null;
         string stage = "creating the sandbox";
         try
@@ -87,6 +88,7 @@ public sealed class TestRunner
             var request = new ExecutionRequest(file.Transformation, c.Call.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), c.Clock);
             var execution = await sandbox.ExecuteAsync(request, cancellationToken);
             messages = execution.Messages;
+            covered = execution.Covered;
             raised = execution.Error;
             CheckError(c, execution.Error, failures);
 
@@ -122,7 +124,7 @@ public sealed class TestRunner
         var outcome = failures.Count == 0 ? TestOutcome.Passed
             : failures.Any(f => f is SandboxFailure) ? TestOutcome.Error
             : TestOutcome.Failed;
-        return new TestCaseResult(file, c, outcome, failures, watch.Elapsed, messages, raised);
+        return new TestCaseResult(file, c, outcome, failures, watch.Elapsed, messages, raised) { Covered = covered };
     }
 
     private static void CheckError(TestCase c, SandboxError? actual, List<TestFailure> failures)

@@ -6,7 +6,7 @@ using EtlAgent.Core.Sandbox;
 namespace EtlAgent.Cli.Commands;
 
 /// <summary>
-/// `etl-agent generate`: writes a generated test file per procedure that writes tables. A file the
+/// `etl-agent generate`: writes a generated test file per procedure that writes tables, view and function. A file the
 /// generator did not write (no generated header) is never overwritten: the new one goes next to it
 /// as `.generated.etltest.yaml`, unless --force.
 /// </summary>
@@ -18,11 +18,12 @@ internal static class GenerateCommand
         var outDir = (options.GetOptional("--out") ?? "tests/etl").Replace('\\', '/').Trim('/');
         var only = options.GetOptional("--transformation");
         var targets = analysis.Transformations
-            .Where(t => only is null ? t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0
+            .Where(t => only is null ? (t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0)
+                                       || t.Transformation.Kind is TransformationKind.View or TransformationKind.Function
                                      : string.Equals(t.Transformation.Name, only, StringComparison.OrdinalIgnoreCase))
             .ToList();
         if (targets.Count == 0)
-            throw new UsageException(only is null ? "no procedure that writes tables in the workspace." : $"no transformation named '{only}'.");
+            throw new UsageException(only is null ? "no procedure that writes tables, view or function in the workspace." : $"no transformation named '{only}'.");
         var budget = TimeSpan.FromSeconds(45);
         if (options.GetOptional("--budget") is { } b)
         {

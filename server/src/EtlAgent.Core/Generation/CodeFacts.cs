@@ -53,6 +53,14 @@ public sealed class CodeFacts
             foreach (var w in t.Transformation.Writes) facts.Writes.Add(w);
             foreach (var c in t.Transformation.Calls)
                 if (workspace.FindTransformation(c.ToString()) is { } callee) queue.Enqueue(callee);
+            // functions the code uses (a view over a table-valued function reads what the function reads)
+            if (t.HasSyntax)
+            {
+                var functions = new FunctionNames();
+                foreach (var f in t.Syntax.Body) f.Accept(functions);
+                foreach (var name in functions.Names)
+                    if (workspace.FindTransformation(name) is { Transformation.Kind: TransformationKind.Function } fn) queue.Enqueue(fn);
+            }
         }
         var variableLiterals = new Dictionary<string, List<object>>(StringComparer.OrdinalIgnoreCase);
         var comparisons = new List<(string Column, ScalarExpression Other)>();
@@ -186,5 +194,20 @@ public sealed class CodeFacts
             CastCall c => Strip(c.Parameter),
             _ => e,
         };
+    }
+}
+
+/// <summary>Schema-qualified functions a fragment calls: table-valued (FROM Dim.F(…)) and scalar (Dim.F(…)).</summary>
+internal sealed class FunctionNames : TSqlFragmentVisitor
+{
+    public List<string> Names { get; } = new();
+
+    public override void Visit(SchemaObjectFunctionTableReference node) =>
+        Names.Add($"{node.SchemaObject.SchemaIdentifier?.Value ?? "dbo"}.{node.SchemaObject.BaseIdentifier.Value}");
+
+    public override void Visit(FunctionCall node)
+    {
+        if (node.CallTarget is MultiPartIdentifierCallTarget { MultiPartIdentifier.Count: 1 } target)
+            Names.Add($"{target.MultiPartIdentifier.Identifiers[0].Value}.{node.FunctionName.Value}");
     }
 }

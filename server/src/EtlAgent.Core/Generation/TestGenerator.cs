@@ -60,7 +60,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var written = facts.Writes.Where(w => workspace.Catalog.Find(w) is { Kind: TableKind.Table }).OrderBy(w => w).ToList();
         var builder = new CandidateBuilder(workspace.Catalog, facts, t.Transformation.Parameters, _options.Clock);
         var candidates = builder.Build();
-        var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock);
+        // views and functions (and procedures that write nothing) are checked by what they return
+        bool returns = t.Transformation.Kind is TransformationKind.View or TransformationKind.Function || written.Count == 0;
+        var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns);
         var name = t.Transformation.Kind == TransformationKind.Script ? t.Transformation.File : t.Transformation.Name;
 
         // every candidate on the original, on all cores; results in candidate order
@@ -241,7 +243,11 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         ErrorExpectation? error = null;
         if (o.Error is { } e)
             error = new ErrorExpectation(e.Number, e.Number >= 50000 ? FirstSentence(e.Message) : null);
-        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, null));
+        RowsExpectation? result = null;
+        if (o.Result is { } set && o.Error is null)
+            result = new RowsExpectation(null, set.Rows.Count == 0 ? set.Columns : null, MatchMode.Exact,
+                set.Rows.Select(r => new TestRow(set.Columns.Select(c => new KeyValuePair<string, object?>(c, r.GetValueOrDefault(c))).ToList())).ToList());
+        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result));
     }
 
     private static string FirstSentence(string message)
@@ -272,7 +278,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
     }
 
     private static string Shape(Scenario s, Outcome o, OutcomeRecorder recorder) =>
-        (o.Error is null ? "ok" : $"e{o.Error.Number}") + "|" + string.Join("|", o.Tables.Select(t => Delta(s, t.Table, t.Rows, recorder)));
+        (o.Error is null ? "ok" : $"e{o.Error.Number}") + "|" + string.Join("|", o.Tables.Select(t => Delta(s, t.Table, t.Rows, recorder)))
+        + (o.Result is { } r ? $"|rows={Math.Min(r.Rows.Count, 2)}" : "");
 
     private static string Summary(Scenario s, Outcome o, OutcomeRecorder recorder)
     {
@@ -287,6 +294,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             if (r > 0) what.Add($"{r} deleted");
             if (what.Count > 0) parts.Add($"{table}: {string.Join(", ", what)}");
         }
+        if (o.Result is { } set && o.Error is null) parts.Add(set.Rows.Count == 1 ? "returns 1 row" : $"returns {set.Rows.Count} rows");
         return parts.Count == 0 ? "nothing changes" : string.Join("; ", parts);
     }
 }

@@ -115,7 +115,8 @@ public sealed class CandidateBuilder
     /// <summary>Tables the rows go into: read by the code, real tables of the catalog.</summary>
     public IReadOnlyList<TableDef> InputTables => _facts.Reads.Concat(_facts.Writes).Distinct().Select(_catalog.Find).Where(t => t is { Kind: TableKind.Table }).Cast<TableDef>().OrderBy(t => t.Name).ToList();
 
-    private bool IsTarget(TableDef t) => _facts.Writes.Contains(t.Name);
+    /// <summary>A table the code loads: it inserts or merges into it. One it only reads, or updates in place, is a source.</summary>
+    private bool IsTarget(TableDef t) => _facts.Writes.Contains(t.Name) && (_facts.Inserted.Contains(t.Name) || !_facts.Reads.Contains(t.Name));
 
     public IReadOnlyList<Scenario> Build()
     {

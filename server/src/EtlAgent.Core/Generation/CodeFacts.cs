@@ -19,6 +19,9 @@ public sealed class CodeFacts
     public HashSet<QualifiedName> Writes { get; } = new();
     public List<TransformationAnalysis> Closure { get; } = new();
 
+    /// <summary>Tables the code inserts into or merges into (a table it only updates or deletes from in place, such as staging it tidies, is still an input).</summary>
+    public HashSet<QualifiedName> Inserted { get; } = new();
+
     /// <summary>Column name → literals it is compared with (directly or through a variable set to a literal).</summary>
     public Dictionary<string, List<object>> ColumnLiterals { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -114,6 +117,18 @@ public sealed class CodeFacts
             else if (ca is not null) comparisons.Add((ca, b));
             else if (cb is not null) comparisons.Add((cb, a));
         }
+
+        public override void Visit(InsertSpecification node)
+        {
+            if (node.Target is NamedTableReference t) facts.Inserted.Add(Name(t.SchemaObject));
+        }
+
+        public override void Visit(MergeSpecification node)
+        {
+            if (node.Target is NamedTableReference t) facts.Inserted.Add(Name(t.SchemaObject));
+        }
+
+        private static QualifiedName Name(SchemaObjectName n) => new(n.SchemaIdentifier?.Value ?? "dbo", n.BaseIdentifier.Value);
 
         public override void Visit(ColumnReferenceExpression node)
         {

@@ -142,7 +142,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             cases.Add(ToCase(unique, s, o, recorder));
         }
 
-        var file = new TestFile(path, name, EnforceForeignKeys: true, cases);
+        var file = new TestFile(path, name, EnforceForeignKeys: true, cases) { Invariants = InvariantInference.Candidates(workspace.Catalog, facts, written) };
         file = TestFileWriter.Canonicalize(file, workspace.Catalog);
         var text = Header + TestFileWriter.Write(file, workspace.Catalog);
 
@@ -158,10 +158,17 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         await using (var factory = createFactory(new SandboxSetup(workspace, loaded.File!.EnforceForeignKeys)))
             checkedCases = await BoundedParallel.MapAsync(loaded.File!.Cases, _options.Parallelism,
                 (c, _, ct) => runner.RunCaseAsync(factory, loaded.File!, c, ct), cancellationToken);
-        var failing = checkedCases.Where(c => c.Outcome != TestOutcome.Passed).Select(c => c.Case.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // inferred invariants that some case breaks do not hold: they leave the file, the cases stay
+        var broken = checkedCases.SelectMany(c => c.Failures.OfType<InvariantViolation>()).Select(v => v.Invariant.ToString()).ToHashSet(StringComparer.Ordinal);
+        if (broken.Count > 0)
+        {
+            file = file with { Invariants = file.Invariants.Where(i => !broken.Contains(i.ToString())).ToList() };
+            text = Header + TestFileWriter.Write(file, workspace.Catalog);
+        }
+        var failing = checkedCases.Where(c => c.Failures.Any(f => f is not InvariantViolation)).Select(c => c.Case.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (failing.Count > 0)
         {
-            foreach (var c in checkedCases.Where(c => c.Outcome != TestOutcome.Passed))
+            foreach (var c in checkedCases.Where(c => failing.Contains(c.Case.Name)))
                 notes.Add($"dropped \"{c.Case.Name}\": it does not reproduce when reloaded ({c.Failures.FirstOrDefault()?.Summary})");
             file = file with { Cases = file.Cases.Where(c => !failing.Contains(c.Name)).ToList() };
             text = Header + TestFileWriter.Write(file, workspace.Catalog);

@@ -220,6 +220,7 @@ public static class MutantGenerator
             {
                 QualifiedJoinType.Inner => ("JOIN", new[] { ("LEFT JOIN", "INNER JOIN → LEFT JOIN") }),
                 QualifiedJoinType.LeftOuter => ("LEFT", new[] { ("INNER", "LEFT JOIN → INNER JOIN") }),
+                QualifiedJoinType.RightOuter => ("RIGHT", new[] { ("LEFT", "RIGHT JOIN → LEFT JOIN"), ("INNER", "RIGHT JOIN → INNER JOIN") }),
                 _ => ("", Array.Empty<(string, string)>()),
             };
             if (token.Length == 0) return;

@@ -17,7 +17,12 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 internal static class SandboxPool
 {
     /// <summary>A reset database and the runtime macros it already holds.</summary>
-    internal sealed record Entry(DuckDBConnection Connection, IReadOnlySet<string> Macros);
+    internal sealed record Entry(DuckDBConnection Connection, IReadOnlySet<string> Macros, int Uses);
+
+    /// <summary>A database serves at most this many cases, then is closed (bounds what DuckDB keeps of dropped objects).</summary>
+    private static readonly int MaxUses = int.TryParse(Environment.GetEnvironmentVariable("ETLAGENT_SANDBOX_REUSE_MAX"), out var n) ? n : 16;
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DuckDBConnection, object> UseCounts = new();
 
     private static readonly ConcurrentDictionary<string, ConcurrentBag<Entry>> Idle = new(StringComparer.Ordinal);
     private static readonly int MaxIdlePerKey = Math.Max(2, Environment.ProcessorCount * 2);
@@ -35,6 +40,9 @@ internal static class SandboxPool
     public static void Return(string baseScript, DuckDBConnection connection, IReadOnlySet<string> macros, IEnumerable<QualifiedName> views)
     {
         if (!Enabled) { connection.Dispose(); return; }
+        int uses = UseCounts.TryGetValue(connection, out var u) ? (int)u + 1 : 1;
+        if (uses >= MaxUses) { connection.Dispose(); return; }
+        UseCounts.AddOrUpdate(connection, uses);
         macros = macros.ToHashSet(StringComparer.Ordinal);
         try { Reset(connection, baseScript, views); }
         catch (Exception e) when (e is DuckDBException or InvalidOperationException)
@@ -47,7 +55,7 @@ internal static class SandboxPool
                 if (Idle.TryRemove(key, out var old)) while (old.TryTake(out var x)) x.Connection.Dispose();
         var bag = Idle.GetOrAdd(baseScript, _ => new ConcurrentBag<Entry>());
         if (bag.Count >= MaxIdlePerKey) { connection.Dispose(); return; }
-        bag.Add(new Entry(connection, macros));
+        bag.Add(new Entry(connection, macros, uses));
     }
 
     /// <summary>Drops everything a case created (the catalog's own listing of tables and sequences, so nothing is missed).</summary>

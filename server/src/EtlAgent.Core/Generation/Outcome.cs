@@ -47,7 +47,7 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
                 s.Arguments.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), clock), cts.Token);
             var tables = new List<(QualifiedName, IReadOnlyList<SandboxRow>)>();
             foreach (var t in Written) tables.Add((t, await sandbox.ReadTableAsync(t, cts.Token)));
-            var set = recordResult ? result.ResultSets.FirstOrDefault() ?? new ResultSet(Array.Empty<string>(), Array.Empty<SandboxRow>()) : null;
+            var set = recordResult ? result.ResultSets.FirstOrDefault() : null;   // none: nothing returned to expect
             var signature = Sign(result.Error, tables) + (set is null ? "" : "\nresult=" + string.Join(";", set.Rows
                 .Select(r => string.Join(",", set.Columns.Select(c => Norm(r.GetValueOrDefault(c), null)))).OrderBy(x => x, StringComparer.Ordinal)));
             return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set };

@@ -35,3 +35,51 @@ public sealed class IsolationTests
         await Assert.ThrowsAsync<EtlAgent.Core.Sandbox.UnsupportedConstructException>(() => s.ExecuteSqlAsync("SELECT * FROM OPENROWSET(BULK '/etc/hostname', SINGLE_CLOB) AS f;"));
     }
 }
+
+/// <summary>Runs alone: it switches the process-wide database reuse on for its duration.</summary>
+[CollectionDefinition(nameof(SandboxReuseTests), DisableParallelization = true)]
+[Collection(nameof(SandboxReuseTests))]
+public sealed class SandboxReuseTests
+{
+    /// <summary>
+    /// A sandbox's database is reset and reused by the next case (SandboxPool): nothing of the
+    /// previous case may show — rows, identity and sequence values, #temp tables, variables, an
+    /// open transaction.
+    /// </summary>
+    [Fact]
+    public async Task A_reused_database_shows_nothing_of_the_previous_case()
+    {
+        const string Script = """
+            INSERT INTO Dim.Customer ([Customer Code], [Customer Name], [Bill To Customer Code], [Category], [Buying Group], [Primary Contact], [Postal Code], [Valid From], [Valid To], [Lineage Key])
+            VALUES (N'C-1', N'A', N'C-1', N'Retail', N'None', N'Pat', N'1000', '2016-01-01', '9999-12-31', 0);
+            INSERT INTO [Etl].[Run Log] ([Started At]) VALUES ('2016-06-02');
+            CREATE TABLE #Leftover (x int);
+            INSERT INTO #Leftover VALUES (1);
+            SELECT (SELECT MAX([Customer Key]) FROM Dim.Customer) AS CustomerKey, (SELECT MAX([Run ID]) FROM [Etl].[Run Log]) AS RunId,
+                   (SELECT COUNT(*) FROM Dim.Customer) AS Customers;
+            BEGIN TRANSACTION;
+            INSERT INTO [Etl].[Run Log] ([Started At]) VALUES ('2016-06-03');
+            """;
+        // Reuse is opt-in (ETLAGENT_SANDBOX_REUSE=1, see SandboxPool); switched on here, alone, so
+        // the reset is what is tested, and switched back off for every other test.
+        bool was = SandboxPool.Enabled;
+        SandboxPool.Enabled = true;
+        try
+        {
+            string? first = null;
+            for (int i = 0; i < 3; i++)
+            {
+                await using var s = (DuckDbSandbox)await Harness.Warehouse.CreateAsync();
+                var r = await s.ExecuteSqlAsync(Script);
+                Assert.Null(r.Error);
+                var shown = Harness.Render(r.ResultSets[0]);
+                first ??= shown;
+                Assert.Equal(first, shown);   // same keys, one customer: nothing carried over
+                Assert.Empty(await s.ReadTableAsync(EtlAgent.Core.Model.QualifiedName.Parse("Fact.Sale")));
+            }
+            Assert.Contains("1", first);
+            Assert.True(SandboxPool.IdleCount > 0, "the cases above went through the pool");
+        }
+        finally { SandboxPool.Enabled = was; }
+    }
+}

@@ -5,10 +5,10 @@ using EtlAgent.Core.Sandbox;
 namespace EtlAgent.Cli.Commands;
 
 /// <summary>
-/// `etl-agent generate`: writes a generated test file per procedure that writes tables. A file the
-/// generator did not write or that was accepted as reviewed (no generated header) is never
-/// overwritten: the new one goes next to it as `.generated.etltest.yaml`, unless --force
-/// (<see cref="GeneratedTestFiles.TargetPath"/>).
+/// `etl-agent generate`: writes a generated test file per procedure that writes tables, view and
+/// function. A file the generator did not write or that was accepted as reviewed (no generated
+/// header) is never overwritten: the new one goes next to it as `.generated.etltest.yaml`, unless
+/// --force (<see cref="GeneratedTestFiles.TargetPath"/>).
 /// </summary>
 internal static class GenerateCommand
 {
@@ -18,11 +18,12 @@ internal static class GenerateCommand
         var outDir = (options.GetOptional("--out") ?? "tests/etl").Replace('\\', '/').Trim('/');
         var only = options.GetOptional("--transformation");
         var targets = analysis.Transformations
-            .Where(t => only is null ? t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0
+            .Where(t => only is null ? (t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0)
+                                       || t.Transformation.Kind is TransformationKind.View or TransformationKind.Function
                                      : string.Equals(t.Transformation.Name, only, StringComparison.OrdinalIgnoreCase))
             .ToList();
         if (targets.Count == 0)
-            throw new UsageException(only is null ? "no procedure that writes tables in the workspace." : $"no transformation named '{only}'.");
+            throw new UsageException(only is null ? "no procedure that writes tables, view or function in the workspace." : $"no transformation named '{only}'.");
         var budget = options.Seconds("--budget", TimeSpan.FromSeconds(45));
         var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, Environment.GetEnvironmentVariable);
         provider.Describe();

@@ -34,6 +34,33 @@ public sealed class Scenario
             t.Table + ":" + string.Join(";", t.Rows.Select(r => string.Join(",", r.OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase).Select(c => c.Key + "=" + Fmt(c.Value)))))))
         + "|" + string.Join(",", Arguments.Select(a => a.Key + "=" + Fmt(a.Value)));
 
+    /// <summary>
+    /// The same input as a test case's given rows and call, whatever .NET type each value has
+    /// (a loaded test file and the generator may type a number differently): tables in name order,
+    /// rows in order, cells by column name.
+    /// </summary>
+    public static string InputKey(IEnumerable<(QualifiedName Table, IEnumerable<IEnumerable<KeyValuePair<string, object?>>> Rows)> tables, IEnumerable<KeyValuePair<string, object?>> arguments)
+    {
+        static string Cell(object? v) => v switch
+        {
+            null => "NULL",
+            bool b => b ? "1" : "0",
+            byte or sbyte or short or ushort or int or uint or long or ulong or decimal =>
+                Convert.ToDecimal(v, CultureInfo.InvariantCulture).ToString("0.############################", CultureInfo.InvariantCulture),
+            DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => v.ToString() ?? "",
+        };
+        static string Row(IEnumerable<KeyValuePair<string, object?>> r) =>
+            string.Join(",", r.OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase).Select(c => c.Key.ToUpperInvariant() + "=" + Cell(c.Value)));
+        return string.Join("|", tables.Select(t => (t.Table, Rows: t.Rows.Select(Row).ToList())).Where(t => t.Rows.Count > 0).OrderBy(t => t.Table)
+                   .Select(t => t.Table + ":" + string.Join(";", t.Rows)))
+            + "|" + string.Join(",", arguments.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase).Select(a => a.Key.TrimStart('@').ToUpperInvariant() + "=" + Cell(a.Value)));
+    }
+
+    /// <summary><see cref="InputKey"/> of this scenario.</summary>
+    public string InputKey() => InputKey(Tables.Select(t => (t.Table, t.Rows.Select(r => (IEnumerable<KeyValuePair<string, object?>>)r))), Arguments);
+
     internal static string Fmt(object? v) => v switch
     {
         null => "NULL",
@@ -88,7 +115,8 @@ public sealed class CandidateBuilder
     /// <summary>Tables the rows go into: read by the code, real tables of the catalog.</summary>
     public IReadOnlyList<TableDef> InputTables => _facts.Reads.Concat(_facts.Writes).Distinct().Select(_catalog.Find).Where(t => t is { Kind: TableKind.Table }).Cast<TableDef>().OrderBy(t => t.Name).ToList();
 
-    private bool IsTarget(TableDef t) => _facts.Writes.Contains(t.Name);
+    /// <summary>A table the code loads: it inserts or merges into it. One it only reads, or updates in place, is a source.</summary>
+    private bool IsTarget(TableDef t) => _facts.Writes.Contains(t.Name) && (_facts.Inserted.Contains(t.Name) || !_facts.Reads.Contains(t.Name));
 
     public IReadOnlyList<Scenario> Build()
     {

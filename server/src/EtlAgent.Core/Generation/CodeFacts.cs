@@ -19,6 +19,9 @@ public sealed class CodeFacts
     public HashSet<QualifiedName> Writes { get; } = new();
     public List<TransformationAnalysis> Closure { get; } = new();
 
+    /// <summary>Tables the code inserts into or merges into (a table it only updates or deletes from in place, such as staging it tidies, is still an input).</summary>
+    public HashSet<QualifiedName> Inserted { get; } = new();
+
     /// <summary>Column name → literals it is compared with (directly or through a variable set to a literal).</summary>
     public Dictionary<string, List<object>> ColumnLiterals { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -53,6 +56,14 @@ public sealed class CodeFacts
             foreach (var w in t.Transformation.Writes) facts.Writes.Add(w);
             foreach (var c in t.Transformation.Calls)
                 if (workspace.FindTransformation(c.ToString()) is { } callee) queue.Enqueue(callee);
+            // functions the code uses (a view over a table-valued function reads what the function reads)
+            if (t.HasSyntax)
+            {
+                var functions = new FunctionNames();
+                foreach (var f in t.Syntax.Body) f.Accept(functions);
+                foreach (var name in functions.Names)
+                    if (workspace.FindTransformation(name) is { Transformation.Kind: TransformationKind.Function } fn) queue.Enqueue(fn);
+            }
         }
         var variableLiterals = new Dictionary<string, List<object>>(StringComparer.OrdinalIgnoreCase);
         var comparisons = new List<(string Column, ScalarExpression Other)>();
@@ -106,6 +117,18 @@ public sealed class CodeFacts
             else if (ca is not null) comparisons.Add((ca, b));
             else if (cb is not null) comparisons.Add((cb, a));
         }
+
+        public override void Visit(InsertSpecification node)
+        {
+            if (node.Target is NamedTableReference t) facts.Inserted.Add(Name(t.SchemaObject));
+        }
+
+        public override void Visit(MergeSpecification node)
+        {
+            if (node.Target is NamedTableReference t) facts.Inserted.Add(Name(t.SchemaObject));
+        }
+
+        private static QualifiedName Name(SchemaObjectName n) => new(n.SchemaIdentifier?.Value ?? "dbo", n.BaseIdentifier.Value);
 
         public override void Visit(ColumnReferenceExpression node)
         {
@@ -186,5 +209,20 @@ public sealed class CodeFacts
             CastCall c => Strip(c.Parameter),
             _ => e,
         };
+    }
+}
+
+/// <summary>Schema-qualified functions a fragment calls: table-valued (FROM Dim.F(…)) and scalar (Dim.F(…)).</summary>
+internal sealed class FunctionNames : TSqlFragmentVisitor
+{
+    public List<string> Names { get; } = new();
+
+    public override void Visit(SchemaObjectFunctionTableReference node) =>
+        Names.Add($"{node.SchemaObject.SchemaIdentifier?.Value ?? "dbo"}.{node.SchemaObject.BaseIdentifier.Value}");
+
+    public override void Visit(FunctionCall node)
+    {
+        if (node.CallTarget is MultiPartIdentifierCallTarget { MultiPartIdentifier.Count: 1 } target)
+            Names.Add($"{target.MultiPartIdentifier.Identifiers[0].Value}.{node.FunctionName.Value}");
     }
 }

@@ -10,12 +10,21 @@ public sealed record Outcome(SandboxError? Error, IReadOnlyList<(QualifiedName T
 {
     /// <summary>Why the candidate could not be run at all (rows the schema refuses, an unsupported construct); null when it ran.</summary>
     public string? Failure { get; init; }
+
+    /// <summary>The first result set, when the recorder records it (views, functions, procedures that write no table).</summary>
+    public ResultSet? Result { get; init; }
+
+    /// <summary>The statements the run reached (null when the sandbox does not say).</summary>
+    public IReadOnlySet<(string File, int Offset)>? Covered { get; init; }
 }
 
 /// <summary>Runs a candidate in a fresh sandbox and records its outcome.</summary>
-public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<QualifiedName> written, DateTime clock)
+/// <param name="recordResult">Record the first result set too (what a view or function returns).</param>
+public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<QualifiedName> written, DateTime clock, bool recordResult = false)
 {
     public IReadOnlyList<QualifiedName> Written { get; } = written;
+
+    public bool RecordsResult { get; } = recordResult;
 
     /// <summary>The columns compared: all but identity, sequence and NEWID columns.</summary>
     public IReadOnlyList<string> ComparedColumns(QualifiedName table) =>
@@ -38,7 +47,10 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
                 s.Arguments.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), clock), cts.Token);
             var tables = new List<(QualifiedName, IReadOnlyList<SandboxRow>)>();
             foreach (var t in Written) tables.Add((t, await sandbox.ReadTableAsync(t, cts.Token)));
-            return new Outcome(result.Error, tables, Sign(result.Error, tables));
+            var set = recordResult ? result.ResultSets.FirstOrDefault() : null;   // none: nothing returned to expect
+            var signature = Sign(result.Error, tables) + (set is null ? "" : "\nresult=" + string.Join(";", set.Rows
+                .Select(r => string.Join(",", set.Columns.Select(c => Norm(r.GetValueOrDefault(c), null)))).OrderBy(x => x, StringComparer.Ordinal)));
+            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -18,6 +18,8 @@ public sealed record GenerationOptions
     /// <summary>Candidates tried on one mutant before it is called probably equivalent.</summary>
     public int CandidatesPerMutant { get; init; } = 15;
     public bool UseMutants { get; init; } = true;
+    /// <summary>Sandboxes run at once (candidates, mutants, the self-check); results never depend on it.</summary>
+    public int Parallelism { get; init; } = BoundedParallel.DefaultDegree;
 }
 
 /// <summary>What generation produced for one transformation.</summary>
@@ -58,19 +60,23 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var written = facts.Writes.Where(w => workspace.Catalog.Find(w) is { Kind: TableKind.Table }).OrderBy(w => w).ToList();
         var builder = new CandidateBuilder(workspace.Catalog, facts, t.Transformation.Parameters, _options.Clock);
         var candidates = builder.Build();
-        var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock);
+        // views and functions (and procedures that write nothing) are checked by what they return
+        bool returns = t.Transformation.Kind is TransformationKind.View or TransformationKind.Function || written.Count == 0;
+        var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns);
         var name = t.Transformation.Kind == TransformationKind.Script ? t.Transformation.File : t.Transformation.Name;
 
+        // every candidate on the original, on all cores; results in candidate order
         var runs = new List<(Scenario Scenario, Outcome Outcome)>();
         var failures = new HashSet<string>();
         await using (var factory = createFactory(new SandboxSetup(workspace)))
         {
-            foreach (var c in candidates)
+            var outcomes = await BoundedParallel.MapAsync(candidates, _options.Parallelism,
+                (c, _, ct) => recorder.RunAsync(factory, c, _options.CaseTimeout, name, ct), cancellationToken);
+            for (int i = 0; i < candidates.Count; i++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var o = await recorder.RunAsync(factory, c, _options.CaseTimeout, name, cancellationToken);
-                if (o.Failure is null) runs.Add((c, o));
-                else if (failures.Add(o.Failure) && failures.Count <= 3) notes.Add($"candidate \"{c.Description}\" cannot run: {o.Failure}");
+                var o = outcomes[i];
+                if (o.Failure is null) runs.Add((candidates[i], o));
+                else if (failures.Add(o.Failure) && failures.Count <= 3) notes.Add($"candidate \"{candidates[i].Description}\" cannot run: {o.Failure}");
             }
         }
         if (runs.Count == 0)
@@ -90,43 +96,38 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         if (_options.UseMutants && t.HasSyntax)
         {
             // round-robin over operators, so a budget that runs out still covers every kind of change
-            var mutants = MutantGenerator.Generate(t)
+            var mutants = MutantGenerator.Generate(t, workspace.Catalog)
                 .GroupBy(m => m.Operator.Split(' ')[0])
                 .SelectMany(g => g.Select((m, i) => (m, i)))
                 .OrderBy(x => x.i).Select(x => x.m).ToList();
+            var reach = new MutantReach(t);
             var kills = new int[runs.Count];
             var budget = Stopwatch.StartNew();
-            foreach (var m in mutants)
+            // Mutants run in parallel, a chunk at a time: each chunk orders its candidates by the
+            // cases chosen and the kills counted before it, so the file does not depend on timing.
+            int chunk = Math.Max(1, _options.Parallelism) * 2;
+            for (int next = 0; next < mutants.Count; next += chunk)
             {
-                if (budget.Elapsed > _options.MutationBudget) { notes.Add($"mutation budget spent after {mutantCount} of {mutants.Count} mutants"); break; }
+                if (budget.Elapsed > _options.MutationBudget) { notes.Add($"mutation budget spent after {next} of {mutants.Count} mutants"); break; }
                 cancellationToken.ThrowIfCancellationRequested();
-                var mutated = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, m.Apply(t.Document.Text));
-                if (mutated is null) continue;
-                await using var factory = createFactory(new SandboxSetup(mutated));
-                var relevance = Relevance(t.Document.Text, m);
-                var order = selected.OrderByDescending(i => relevance(runs[i].Scenario.Description)).ThenByDescending(i => kills[i])
-                    .Concat(Enumerable.Range(0, runs.Count).Where(i => !selected.Contains(i))
-                        .OrderByDescending(i => relevance(runs[i].Scenario.Description)).ThenByDescending(i => kills[i]))
-                    .Take(selected.Count + _options.CandidatesPerMutant).ToList();
-                int? killer = null;
-                bool anyRan = false;
-                foreach (var i in order)
+                var batch = mutants.Skip(next).Take(chunk).ToList();
+                var selectedNow = selected.ToList();
+                var killsNow = kills.ToArray();
+                var tried = await BoundedParallel.MapAsync(batch, _options.Parallelism,
+                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, selectedNow, killsNow, recorder, name, ct), cancellationToken);
+                for (int j = 0; j < batch.Count; j++)
                 {
-                    var o = await recorder.RunAsync(factory, runs[i].Scenario, _options.CaseTimeout, name, cancellationToken);
-                    if (o.Failure == "timeout") { killer = i; anyRan = true; break; }
-                    if (o.Failure is not null) continue;
-                    anyRan = true;
-                    if (o.Signature != runs[i].Outcome.Signature) { killer = i; break; }
+                    var (ran, killer) = tried[j];
+                    if (!ran) continue; // the mutant cannot run in the sandbox: not counted
+                    mutantCount++;
+                    if (killer is { } k)
+                    {
+                        killed++;
+                        kills[k]++;
+                        if (!selected.Contains(k)) selected.Add(k);
+                    }
+                    else notKilled.Add(batch[j]);
                 }
-                if (!anyRan) continue; // the mutant cannot run in the sandbox: not counted
-                mutantCount++;
-                if (killer is { } k)
-                {
-                    killed++;
-                    kills[k]++;
-                    if (!selected.Contains(k)) selected.Add(k);
-                }
-                else notKilled.Add(m);
             }
         }
 
@@ -141,7 +142,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             cases.Add(ToCase(unique, s, o, recorder));
         }
 
-        var file = new TestFile(path, name, EnforceForeignKeys: true, cases);
+        var file = new TestFile(path, name, EnforceForeignKeys: true, cases) { Invariants = InvariantInference.Candidates(workspace.Catalog, facts, written) };
         file = TestFileWriter.Canonicalize(file, workspace.Catalog);
         var text = Header + TestFileWriter.Write(file, workspace.Catalog);
 
@@ -152,16 +153,58 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             notes.AddRange(loaded.Errors.Select(e => e.ToString()));
             return new GenerationResult(name, null, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed);
         }
-        var run = await new TestRunner(workspace, createFactory) { CaseTimeout = _options.CaseTimeout }.RunAsync(new[] { loaded.File! }, cancellationToken: cancellationToken);
-        var failing = run.Cases.Where(c => c.Outcome != TestOutcome.Passed).Select(c => c.Case.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var runner = new TestRunner(workspace, createFactory) { CaseTimeout = _options.CaseTimeout };
+        TestCaseResult[] checkedCases;
+        await using (var factory = createFactory(new SandboxSetup(workspace, loaded.File!.EnforceForeignKeys)))
+            checkedCases = await BoundedParallel.MapAsync(loaded.File!.Cases, _options.Parallelism,
+                (c, _, ct) => runner.RunCaseAsync(factory, loaded.File!, c, ct), cancellationToken);
+        // inferred invariants that some case breaks do not hold: they leave the file, the cases stay
+        var broken = checkedCases.SelectMany(c => c.Failures.OfType<InvariantViolation>()).Select(v => v.Invariant.ToString()).ToHashSet(StringComparer.Ordinal);
+        if (broken.Count > 0)
+        {
+            file = file with { Invariants = file.Invariants.Where(i => !broken.Contains(i.ToString())).ToList() };
+            text = Header + TestFileWriter.Write(file, workspace.Catalog);
+        }
+        var failing = checkedCases.Where(c => c.Failures.Any(f => f is not InvariantViolation)).Select(c => c.Case.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (failing.Count > 0)
         {
-            foreach (var c in run.Cases.Where(c => c.Outcome != TestOutcome.Passed))
+            foreach (var c in checkedCases.Where(c => failing.Contains(c.Case.Name)))
                 notes.Add($"dropped \"{c.Case.Name}\": it does not reproduce when reloaded ({c.Failures.FirstOrDefault()?.Summary})");
             file = file with { Cases = file.Cases.Where(c => !failing.Contains(c.Name)).ToList() };
             text = Header + TestFileWriter.Write(file, workspace.Catalog);
         }
         return new GenerationResult(name, file, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// Runs a mutant on the candidates most likely to tell it apart (the cases already chosen
+    /// first, then the others; only those that reach the mutated statement) until one does.
+    /// </summary>
+    /// <returns>Whether the mutant ran at all, and the first candidate whose outcome differs.</returns>
+    private async Task<(bool Ran, int? Killer)> TryKillAsync(Mutant m, string text, MutantReach reach, List<(Scenario Scenario, Outcome Outcome)> runs,
+        List<int> selected, int[] kills, OutcomeRecorder recorder, string name, CancellationToken cancellationToken)
+    {
+        var relevance = Relevance(text, m);
+        var reaching = Enumerable.Range(0, runs.Count).Where(i => reach.Reaches(m, runs[i].Outcome.Covered)).ToHashSet();
+        // no candidate runs the mutated statement: none can tell it apart (and it need not be built)
+        if (reaching.Count == 0) return (true, null);
+        var order = selected.Where(reaching.Contains).OrderByDescending(i => relevance(runs[i].Scenario.Description)).ThenByDescending(i => kills[i])
+            .Concat(Enumerable.Range(0, runs.Count).Where(i => reaching.Contains(i) && !selected.Contains(i))
+                .OrderByDescending(i => relevance(runs[i].Scenario.Description)).ThenByDescending(i => kills[i]))
+            .Take(selected.Count + _options.CandidatesPerMutant).ToList();
+        var mutated = MutantWorkspace.Create(workspace, analyzer, m.File, m.Apply(text));
+        if (mutated is null) return (false, null);
+        await using var factory = createFactory(new SandboxSetup(mutated));
+        bool anyRan = false;
+        foreach (var i in order)
+        {
+            var o = await recorder.RunAsync(factory, runs[i].Scenario, _options.CaseTimeout, name, cancellationToken);
+            if (o.Failure == "timeout") return (true, i);
+            if (o.Failure is not null) continue;
+            anyRan = true;
+            if (o.Signature != runs[i].Outcome.Signature) return (true, i);
+        }
+        return (anyRan, null);
     }
 
     /// <summary>
@@ -207,7 +250,11 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         ErrorExpectation? error = null;
         if (o.Error is { } e)
             error = new ErrorExpectation(e.Number, e.Number >= 50000 ? FirstSentence(e.Message) : null);
-        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, null));
+        RowsExpectation? result = null;
+        if (o.Result is { } set && o.Error is null)
+            result = new RowsExpectation(null, set.Rows.Count == 0 ? set.Columns : null, MatchMode.Exact,
+                set.Rows.Select(r => new TestRow(set.Columns.Select(c => new KeyValuePair<string, object?>(c, r.GetValueOrDefault(c))).ToList())).ToList());
+        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result));
     }
 
     private static string FirstSentence(string message)
@@ -238,7 +285,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
     }
 
     private static string Shape(Scenario s, Outcome o, OutcomeRecorder recorder) =>
-        (o.Error is null ? "ok" : $"e{o.Error.Number}") + "|" + string.Join("|", o.Tables.Select(t => Delta(s, t.Table, t.Rows, recorder)));
+        (o.Error is null ? "ok" : $"e{o.Error.Number}") + "|" + string.Join("|", o.Tables.Select(t => Delta(s, t.Table, t.Rows, recorder)))
+        + (o.Result is { } r ? $"|rows={Math.Min(r.Rows.Count, 2)}" : "");
 
     private static string Summary(Scenario s, Outcome o, OutcomeRecorder recorder)
     {
@@ -253,6 +301,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             if (r > 0) what.Add($"{r} deleted");
             if (what.Count > 0) parts.Add($"{table}: {string.Join(", ", what)}");
         }
+        if (o.Result is { } set && o.Error is null) parts.Add(set.Rows.Count == 1 ? "returns 1 row" : $"returns {set.Rows.Count} rows");
         return parts.Count == 0 ? "nothing changes" : string.Join("; ", parts);
     }
 }

@@ -1,4 +1,6 @@
+using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Mutation;
@@ -24,18 +26,23 @@ public sealed record Mutant(
 /// Makes mutants of a transformation by visiting its ScriptDom tree and replacing text at node
 /// spans: relational operators, AND/OR, NOT, IS [NOT] NULL, join types, aggregates, DISTINCT,
 /// ORDER BY direction, TOP, integer constants ±1, ISNULL/COALESCE fallback dropped, predicates
-/// removed, MERGE clauses, SET clauses and statements deleted. The caller re-parses each mutant and
-/// drops those that no longer parse.
+/// removed, CASE branches swapped, columns replaced by another of the same type, MERGE clauses,
+/// SET clauses and statements deleted. The caller re-parses each mutant and drops those that no
+/// longer parse.
 /// </summary>
 public static class MutantGenerator
 {
-    public static IReadOnlyList<Mutant> Generate(TransformationAnalysis t)
+    public static IReadOnlyList<Mutant> Generate(TransformationAnalysis t) => Generate(t, null);
+
+    /// <param name="catalog">Column types for "column replaced" (without it, that operator is skipped).</param>
+    public static IReadOnlyList<Mutant> Generate(TransformationAnalysis t, SchemaCatalog? catalog)
     {
         var text = t.Document.Text;
         var edits = new List<(string Op, int Start, int Length, string Replacement)>();
         var visitor = new Visitor(text, edits);
         foreach (var f in t.Syntax.Body) f.Accept(visitor);
         JoinKeyReplacements(t, text, edits);
+        if (catalog is not null) ColumnReplacements(t, catalog, edits);
         var result = new List<Mutant>();
         var seen = new HashSet<(int, int, string)>();
         foreach (var (op, start, length, replacement) in edits)
@@ -74,8 +81,61 @@ public static class MutantGenerator
         }
     }
 
+    /// <summary>
+    /// Column replaced by another of the same type: a column that is a whole value of a SELECT list,
+    /// a SET clause or an INSERT VALUES row becomes another column of the same alias whose type has
+    /// the same name (swapped columns, the wrong attribute copied). Types come from the tables the
+    /// alias stands for, or, for #temp tables and CTEs, from a catalog table the code uses that has
+    /// a column of that name.
+    /// </summary>
+    private static void ColumnReplacements(TransformationAnalysis t, SchemaCatalog catalog, List<(string, int, int, string)> edits)
+    {
+        var collector = new ColumnCollector();
+        foreach (var f in t.Syntax.Body) f.Accept(collector);
+        var used = t.Transformation.Reads.Concat(t.Transformation.Writes).Distinct().Select(catalog.Find).OfType<TableDef>().ToList();
+        SqlType? TypeOf(string alias, string column)
+        {
+            foreach (var table in collector.Aliases.GetValueOrDefault(alias) ?? new List<QualifiedName>())
+                if (catalog.Find(table)?.FindColumn(column) is { } c) return c.Type;
+            foreach (var table in used)
+                if (table.FindColumn(column) is { } c) return c.Type;
+            return null;
+        }
+        var byAlias = collector.Columns
+            .Where(c => c.MultiPartIdentifier is { Count: 2 })
+            .GroupBy(c => c.MultiPartIdentifier.Identifiers[0].Value, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.MultiPartIdentifier.Identifiers[1].Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), StringComparer.OrdinalIgnoreCase);
+        foreach (var value in collector.Values)
+        {
+            if (value.MultiPartIdentifier is not { Count: 2 } id) continue;
+            var alias = id.Identifiers[0].Value;
+            var name = id.Identifiers[1].Value;
+            if (TypeOf(alias, name) is not { } type) continue;
+            var others = (byAlias.GetValueOrDefault(alias) ?? new List<string>())
+                .Where(o => !o.Equals(name, StringComparison.OrdinalIgnoreCase) && TypeOf(alias, o) is { } ot && string.Equals(ot.Name, type.Name, StringComparison.OrdinalIgnoreCase))
+                .Take(2);
+            foreach (var o in others)
+                edits.Add(("column replaced", value.StartOffset, value.FragmentLength, $"{alias}.[{o}]"));
+        }
+    }
+
     private sealed class ColumnCollector : TSqlFragmentVisitor
     {
+        /// <summary>Alias (or table name) → the catalog tables it stands for.</summary>
+        public Dictionary<string, List<QualifiedName>> Aliases { get; } = new(StringComparer.OrdinalIgnoreCase);
+        /// <summary>Columns that are a whole value: a SELECT list element, a SET clause's value, an INSERT VALUES cell.</summary>
+        public List<ColumnReferenceExpression> Values { get; } = new();
+        public override void Visit(NamedTableReference node)
+        {
+            var name = DdlReaderName(node.SchemaObject);
+            var key = node.Alias?.Value ?? node.SchemaObject.BaseIdentifier.Value;
+            if (!Aliases.TryGetValue(key, out var list)) Aliases[key] = list = new List<QualifiedName>();
+            if (!list.Contains(name)) list.Add(name);
+        }
+        public override void Visit(SelectScalarExpression node) { if (node.Expression is ColumnReferenceExpression c) Values.Add(c); }
+        public override void Visit(AssignmentSetClause node) { if (node.NewValue is ColumnReferenceExpression c) Values.Add(c); }
+        public override void Visit(RowValue node) { foreach (var v in node.ColumnValues) if (v is ColumnReferenceExpression c) Values.Add(c); }
+        private static QualifiedName DdlReaderName(SchemaObjectName n) => new(n.SchemaIdentifier?.Value ?? "dbo", n.BaseIdentifier.Value);
         public List<ColumnReferenceExpression> Columns { get; } = new();
         public List<BooleanComparisonExpression> Equalities { get; } = new();
         public override void Visit(ColumnReferenceExpression node) => Columns.Add(node);
@@ -160,6 +220,7 @@ public static class MutantGenerator
             {
                 QualifiedJoinType.Inner => ("JOIN", new[] { ("LEFT JOIN", "INNER JOIN → LEFT JOIN") }),
                 QualifiedJoinType.LeftOuter => ("LEFT", new[] { ("INNER", "LEFT JOIN → INNER JOIN") }),
+                QualifiedJoinType.RightOuter => ("RIGHT", new[] { ("LEFT", "RIGHT JOIN → LEFT JOIN"), ("INNER", "RIGHT JOIN → INNER JOIN") }),
                 _ => ("", Array.Empty<(string, string)>()),
             };
             if (token.Length == 0) return;
@@ -180,6 +241,31 @@ public static class MutantGenerator
             var swap = name switch { "MAX" => "MIN", "MIN" => "MAX", "SUM" => "MAX", "AVG" => "SUM", "COUNT" => null, _ => null };
             if (swap is not null) edits.Add(($"aggregate {name} → {swap}", node.FunctionName.StartOffset, node.FunctionName.FragmentLength, swap));
             if (name == "NULLIF" && node.Parameters.Count == 2) Replace("NULLIF removed", node, Span(text, node.Parameters[0]));
+        }
+
+        /// <summary>CASE branch swap: the results of two neighbouring WHEN clauses, and of the last WHEN and the ELSE, exchanged.</summary>
+        public override void Visit(SearchedCaseExpression node) =>
+            SwapBranches(node.WhenClauses.Select(w => (TSqlFragment)w.ThenExpression).ToList(), node.ElseExpression);
+
+        public override void Visit(SimpleCaseExpression node) =>
+            SwapBranches(node.WhenClauses.Select(w => (TSqlFragment)w.ThenExpression).ToList(), node.ElseExpression);
+
+        public override void Visit(IIfCall node) => Swap(node.ThenExpression, node.ElseExpression);
+
+        private void SwapBranches(List<TSqlFragment> results, TSqlFragment? otherwise)
+        {
+            for (int i = 0; i + 1 < results.Count; i++) Swap(results[i], results[i + 1]);
+            if (otherwise is not null && results.Count > 0) Swap(results[^1], otherwise);
+        }
+
+        private void Swap(TSqlFragment first, TSqlFragment second)
+        {
+            int start = first.StartOffset, mid = first.StartOffset + first.FragmentLength, end = second.StartOffset + second.FragmentLength;
+            if (start < 0 || second.StartOffset < mid) return;
+            var a = Span(text, first);
+            var b = Span(text, second);
+            if (string.Equals(a, b, StringComparison.Ordinal)) return;
+            edits.Add(("CASE branches swapped", start, end - start, b + text[mid..second.StartOffset] + a));
         }
 
         public override void Visit(CoalesceExpression node)

@@ -32,8 +32,11 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
     public int EquivalenceInputs { get; init; } = 30;
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public DateTime Clock { get; init; } = new(2016, 6, 2, 8, 0, 0);
-    /// <summary>Called before each mutant runs: (mutants done, mutants in all, the next one).</summary>
+    /// <summary>Called before each chunk of mutants runs: (mutants done, mutants in all, the next one).</summary>
     public Action<int, int, Mutant>? Progress { get; init; }
+
+    /// <summary>Mutants run at once; the report never depends on it.</summary>
+    public int Parallelism { get; init; } = BoundedParallel.DefaultDegree;
 
     public async Task<MutationReport> RunAsync(string transformation, IReadOnlyList<TestFile> tests, CancellationToken cancellationToken = default)
     {
@@ -43,63 +46,97 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         var written = facts.Writes.Where(w => workspace.Catalog.Find(w) is { Kind: TableKind.Table }).OrderBy(w => w).ToList();
         var recorder = new OutcomeRecorder(workspace.Catalog, written, Clock);
         var pool = new CandidateBuilder(workspace.Catalog, facts, t.Transformation.Parameters, Clock).Build().Take(EquivalenceInputs).ToList();
-        Dictionary<int, Outcome>? originals = null;
+        var reach = new MutantReach(t);
+        bool foreignKeys = tests.All(f => f.EnforceForeignKeys);
+
+        // every case once on the original: what it reaches (a case that does not run a mutated
+        // statement cannot kill the mutant) and whether it passes at all (one that fails on the
+        // original would "kill" every mutant)
+        var cases = tests.SelectMany(f => f.Cases.Select(c => (File: f, Case: c))).ToList();
+        TestCaseResult[] baseline;
+        var originalRunner = new TestRunner(workspace, createFactory) { CaseTimeout = CaseTimeout };
+        await using (var f0 = createFactory(new SandboxSetup(workspace, foreignKeys)))
+            baseline = await BoundedParallel.MapAsync(cases, Parallelism, (x, _, ct) => originalRunner.RunCaseAsync(f0, x.File, x.Case, ct), cancellationToken);
+        var usable = Enumerable.Range(0, cases.Count).Where(i => baseline[i].Outcome == TestOutcome.Passed).ToList();
+        // a pool input that is one of the cases needs no second run: the case already agreed with the original
+        var caseInputs = usable.Select(i => Scenario.InputKey(
+                cases[i].Case.Given.Select(g => (g.Table, g.Rows.Select(r => (IEnumerable<KeyValuePair<string, object?>>)r.Cells))), cases[i].Case.Call))
+            .ToHashSet(StringComparer.Ordinal);
+        pool = pool.Where(p => !caseInputs.Contains(p.InputKey())).ToList();
+
+        // the pool's outcomes on the original, for the equivalence check (computed on first need)
+        Outcome?[]? originals = null;
+        var originalsLock = new SemaphoreSlim(1, 1);
+        async Task<Outcome?[]> Originals(CancellationToken ct)
+        {
+            await originalsLock.WaitAsync(ct);
+            try
+            {
+                if (originals is not null) return originals;
+                await using var f0 = createFactory(new SandboxSetup(workspace));
+                var outcomes = await BoundedParallel.MapAsync(pool, Parallelism, (c, _, ct2) => recorder.RunAsync(f0, c, CaseTimeout, t.Transformation.Name, ct2), ct);
+                return originals = outcomes.Select(o => o.Failure is null ? o : null).ToArray();
+            }
+            finally { originalsLock.Release(); }
+        }
+
+        var mutants = MutantGenerator.Generate(t, workspace.Catalog);
         var results = new List<MutantResult>();
-        var killers = new Dictionary<string, int>(StringComparer.Ordinal);
-        var mutants = MutantGenerator.Generate(t);
-        foreach (var m in mutants)
+        var killers = new int[cases.Count];
+        // a chunk of mutants at a time on all cores; each chunk orders the cases by the kills counted before it
+        int chunk = Math.Max(1, Parallelism) * 2;
+        for (int next = 0; next < mutants.Count; next += chunk)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Progress?.Invoke(results.Count, mutants.Count, m);
-            var mutated = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, m.Apply(t.Document.Text));
-            if (mutated is null) { results.Add(new(m, MutantStatus.Unviable, null)); continue; }
-            // cases that killed earlier mutants first; stop at the first failing case
-            var runner = new TestRunner(mutated, createFactory) { CaseTimeout = CaseTimeout };
-            var cases = tests.SelectMany(f => f.Cases.Select(c => (File: f, Case: c)))
-                .OrderByDescending(x => killers.GetValueOrDefault(x.Case.Name)).ToList();
-            TestCaseResult? failed = null, timedOut = null;
-            int errors = 0;
-            await using (var factory = createFactory(new SandboxSetup(mutated, tests.All(f => f.EnforceForeignKeys))))
+            var batch = mutants.Skip(next).Take(chunk).ToList();
+            Progress?.Invoke(results.Count, mutants.Count, batch[0]);
+            var order = usable.OrderByDescending(i => killers[i]).ThenBy(i => i).ToList();
+            var batchResults = await BoundedParallel.MapAsync(batch, Parallelism,
+                (m, _, ct) => RunMutantAsync(m, t, reach, cases, baseline, order, pool, Originals, recorder, foreignKeys, ct), cancellationToken);
+            foreach (var (r, killer) in batchResults)
             {
-                foreach (var (file, c) in cases)
-                {
-                    var r = await runner.RunCaseAsync(factory, file, c, cancellationToken);
-                    if (r.Outcome == TestOutcome.Failed) { failed = r; break; }
-                    if (r.Failures.Any(f => f is SandboxFailure s && s.Message.StartsWith("timed out", StringComparison.Ordinal))) { timedOut = r; break; }
-                    if (r.Outcome == TestOutcome.Error) errors++;
-                }
+                results.Add(r);
+                if (killer is { } k) killers[k]++;
             }
-            if (failed is not null)
-            {
-                killers[failed.Case.Name] = killers.GetValueOrDefault(failed.Case.Name) + 1;
-                results.Add(new(m, MutantStatus.Killed, failed.Case.Name));
-                continue;
-            }
-            if (timedOut is not null) { results.Add(new(m, MutantStatus.TimedOut, timedOut.Case.Name)); continue; }
-            if (cases.Count > 0 && errors == cases.Count) { results.Add(new(m, MutantStatus.Unviable, null)); continue; }
-
-            // survived: is it probably equivalent?
-            if (originals is null)
-            {
-                originals = new();
-                await using var f0 = createFactory(new SandboxSetup(workspace));
-                for (int i = 0; i < pool.Count; i++)
-                {
-                    var o = await recorder.RunAsync(f0, pool[i], CaseTimeout, t.Transformation.Name, cancellationToken);
-                    if (o.Failure is null) originals[i] = o;
-                }
-            }
-            bool differs = false;
-            await using (var fm = createFactory(new SandboxSetup(mutated)))
-            {
-                foreach (var (i, o) in originals)
-                {
-                    var om = await recorder.RunAsync(fm, pool[i], CaseTimeout, t.Transformation.Name, cancellationToken);
-                    if (om.Failure is null && om.Signature != o.Signature) { differs = true; break; }
-                }
-            }
-            results.Add(new(m, differs ? MutantStatus.Survived : MutantStatus.Equivalent, null));
         }
         return new MutationReport(results, watch.Elapsed);
+    }
+
+    private async Task<(MutantResult Result, int? Killer)> RunMutantAsync(Mutant m, Lineage.TransformationAnalysis t, MutantReach reach,
+        List<(TestFile File, TestCase Case)> cases, TestCaseResult[] baseline, List<int> order, List<Scenario> pool,
+        Func<CancellationToken, Task<Outcome?[]>> originals, OutcomeRecorder recorder, bool foreignKeys, CancellationToken cancellationToken)
+    {
+        var mutated = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, m.Apply(t.Document.Text));
+        if (mutated is null) return (new(m, MutantStatus.Unviable, null), null);
+        // cases that killed earlier mutants first, only those that run the mutated statement; stop at the first failing case
+        var reaching = order.Where(i => reach.Reaches(m, baseline[i].Covered)).ToList();
+        var runner = new TestRunner(mutated, createFactory) { CaseTimeout = CaseTimeout };
+        int errors = 0;
+        await using (var factory = createFactory(new SandboxSetup(mutated, foreignKeys)))
+        {
+            foreach (var i in reaching)
+            {
+                var r = await runner.RunCaseAsync(factory, cases[i].File, cases[i].Case, cancellationToken);
+                if (r.Outcome == TestOutcome.Failed) return (new(m, MutantStatus.Killed, r.Case.Name), i);
+                if (r.Failures.Any(f => f is SandboxFailure s && s.Message.StartsWith("timed out", StringComparison.Ordinal))) return (new(m, MutantStatus.TimedOut, r.Case.Name), i);
+                if (r.Outcome == TestOutcome.Error) errors++;
+            }
+        }
+        if (reaching.Count > 0 && errors == reaching.Count) return (new(m, MutantStatus.Unviable, null), null);
+
+        // survived: is it probably equivalent? (inputs that do not run the mutated statement cannot differ)
+        var before = await originals(cancellationToken);
+        var inputs = Enumerable.Range(0, pool.Count).Where(i => before[i] is { } o && reach.Reaches(m, o.Covered)).ToList();
+        bool differs = false;
+        if (inputs.Count > 0)
+        {
+            await using var fm = createFactory(new SandboxSetup(mutated));
+            foreach (var i in inputs)
+            {
+                var om = await recorder.RunAsync(fm, pool[i], CaseTimeout, t.Transformation.Name, cancellationToken);
+                if (om.Failure is null && om.Signature != before[i]!.Signature) { differs = true; break; }
+            }
+        }
+        return (new(m, differs ? MutantStatus.Survived : MutantStatus.Equivalent, null), null);
     }
 }

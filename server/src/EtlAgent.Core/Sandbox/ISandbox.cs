@@ -73,7 +73,11 @@ public sealed record ExecutionResult(
     IReadOnlyList<string> Messages,
     int? ReturnValue,
     IReadOnlyDictionary<string, object?> OutputParameters,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>The statements that ran (document path, start offset), when the sandbox tracks them (the embedded one does); null: unknown.</summary>
+    public IReadOnlySet<(string File, int Offset)>? Covered { get; init; }
+}
 
 /// <summary>
 /// One isolated database for one test case. Implementations: the embedded DuckDB sandbox (default)

@@ -16,8 +16,12 @@ public sealed class DuckDbSandbox : ISandbox
     private readonly SandboxModel _model;
     private readonly SchemaState _schema;
 
-    internal DuckDbSandbox(DuckDBConnection db, SandboxModel model, SchemaState schema)
+    private readonly Action<DuckDBConnection, SchemaState>? _release;
+
+    /// <param name="release">Takes the database back when the sandbox is disposed (reset and reuse); null: close it.</param>
+    internal DuckDbSandbox(DuckDBConnection db, SandboxModel model, SchemaState schema, Action<DuckDBConnection, SchemaState>? release = null)
     {
+        _release = release;
         _db = db;
         _model = model;
         _schema = schema;
@@ -155,7 +159,7 @@ public sealed class DuckDbSandbox : ISandbox
             if (interp.TranCount > 0)
                 try { using var cmd = _db.CreateCommand(); cmd.CommandText = "ROLLBACK"; cmd.ExecuteNonQuery(); _schema.RolledBack(); } catch (DuckDBException) { }
         }
-        return Task.FromResult(new ExecutionResult(error, interp.ResultSets, interp.Messages, rc, outputs, sw.Elapsed));
+        return Task.FromResult(new ExecutionResult(error, interp.ResultSets, interp.Messages, rc, outputs, sw.Elapsed) { Covered = interp.Covered });
     }
 
     /// <summary>
@@ -259,9 +263,13 @@ public sealed class DuckDbSandbox : ISandbox
         _ => "N'" + v.ToString()!.Replace("'", "''") + "'",
     };
 
+    private int _disposed;
+
     public ValueTask DisposeAsync()
     {
-        _db.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return ValueTask.CompletedTask;
+        if (_release is not null) _release(_db, _schema);
+        else _db.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -5,7 +5,8 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 
 /// <summary>
 /// The embedded sandbox: one in-memory DuckDB per test case, external access off, configuration
-/// locked after set-up. The schema script is built once per factory and replayed per case.
+/// locked after set-up. The schema script is built once per factory and replayed per case; a
+/// database is reset and reused by the next case (<see cref="SandboxPool"/>).
 /// </summary>
 public sealed class DuckDbSandboxFactory : ISandboxFactory
 {
@@ -34,8 +35,17 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
     public Task<ISandbox> CreateAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var connection = OpenLocked(_lazySchema ? _model.BaseScript : _model.SchemaScript);
-        return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model, new SchemaState(connection, _model, everything: !_lazySchema)));
+        if (!_lazySchema)
+        {
+            var eager = OpenLocked(_model.SchemaScript);
+            return Task.FromResult<ISandbox>(new DuckDbSandbox(eager, _model, new SchemaState(eager, _model, everything: true)));
+        }
+        // A reset database from the pool when there is one (see SandboxPool): same state as a new one.
+        var pooled = SandboxPool.Take(_model.BaseScript);
+        var connection = pooled?.Connection ?? OpenLocked(_model.BaseScript);
+        var script = _model.BaseScript;
+        return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model, new SchemaState(connection, _model, everything: false, pooled?.Macros),
+            (c, state) => SandboxPool.Return(script, c, state.MacrosCreated, state.CreatedViews)));
     }
 
     /// <summary>

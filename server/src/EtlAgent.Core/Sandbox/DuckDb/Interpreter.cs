@@ -460,8 +460,12 @@ internal sealed partial class Interpreter
 
     // ---------------------------------------------------------------- statements
 
+    /// <summary>The statements run, by document path and start offset (mutation analysis skips mutants no input reaches).</summary>
+    public HashSet<(string File, int Offset)> Covered { get; } = new();
+
     private Flow Run(TSqlStatement s)
     {
+        Covered.Add((_frame.Document?.Path ?? "", s.StartOffset));
         try
         {
             if (_lostWork && TouchesData(s))

@@ -60,6 +60,12 @@ public sealed record ErrorMismatch(ErrorExpectation? Expected, SandboxError? Act
     };
 }
 
+/// <summary>An invariant of the file held on the rows the case started with and no longer holds after the call.</summary>
+public sealed record InvariantViolation(Invariant Invariant, string Detail) : TestFailure
+{
+    public override string Summary => $"invariant broken: {Invariant}: {Detail}";
+}
+
 /// <summary>The sandbox could not run the case: an unsupported construct (named, placed) or an infrastructure problem.</summary>
 public sealed record SandboxFailure(string Message, string? Construct = null, Location? Location = null) : TestFailure
 {
@@ -78,6 +84,9 @@ public sealed record TestCaseResult(
     SandboxError? Error = null)
 {
     public string FullName => $"{File.Transformation} › {Case.Name}";
+
+    /// <summary>The statements the call ran (see <see cref="ExecutionResult.Covered"/>); null when unknown.</summary>
+    public IReadOnlySet<(string File, int Offset)>? Covered { get; init; }
 }
 
 public sealed record TestRunResult(IReadOnlyList<TestCaseResult> Cases, string Sandbox, TimeSpan Elapsed)

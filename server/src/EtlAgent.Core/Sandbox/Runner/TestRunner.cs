@@ -71,6 +71,7 @@ public sealed class TestRunner
         var watch = Stopwatch.StartNew();
         var failures = new List<TestFailure>();
         IReadOnlyList<string> messages = Array.Empty<string>();
+        IReadOnlySet<(string, int)>? covered = null;
         SandboxError? raised = null;
         string stage = "creating the sandbox";
         try
@@ -83,10 +84,19 @@ public sealed class TestRunner
                     await sandbox.InsertRowsAsync(given.Table, given.Rows.Select(r => r.ToSandboxRow()).ToList(), cancellationToken);
             }
 
+            // invariants that hold on the given rows must still hold after the call
+            var kept = new List<Invariant>();
+            foreach (var invariant in file.Invariants)
+            {
+                stage = $"checking {invariant} before the call";
+                if (await ViolationAsync(sandbox, invariant, cancellationToken) is null) kept.Add(invariant);
+            }
+
             stage = $"running {file.Transformation}";
             var request = new ExecutionRequest(file.Transformation, c.Call.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), c.Clock);
             var execution = await sandbox.ExecuteAsync(request, cancellationToken);
             messages = execution.Messages;
+            covered = execution.Covered;
             raised = execution.Error;
             CheckError(c, execution.Error, failures);
 
@@ -105,6 +115,12 @@ public sealed class TestRunner
                 if (rows.Count != count.Count) failures.Add(new RowCountMismatch(count.Table, count.Count, rows.Count) { Line = count.Line });
             }
             if (c.Expect.Result is { } result) CheckResult(file, result, execution, failures);
+            foreach (var invariant in kept)
+            {
+                stage = $"checking {invariant}";
+                if (await ViolationAsync(sandbox, invariant, cancellationToken) is { } detail)
+                    failures.Add(new InvariantViolation(invariant, detail) { Line = invariant.Line });
+            }
         }
         catch (GivenRowException e)
         {
@@ -130,7 +146,14 @@ public sealed class TestRunner
         var outcome = failures.Count == 0 ? TestOutcome.Passed
             : failures.Any(f => f is SandboxFailure) ? TestOutcome.Error
             : TestOutcome.Failed;
-        return new TestCaseResult(file, c, outcome, failures, watch.Elapsed, messages, raised);
+        return new TestCaseResult(file, c, outcome, failures, watch.Elapsed, messages, raised) { Covered = covered };
+    }
+
+    private async Task<string?> ViolationAsync(ISandbox sandbox, Invariant invariant, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<QualifiedName, IReadOnlyList<SandboxRow>>();
+        foreach (var t in invariant.Tables) rows[t] = await sandbox.ReadTableAsync(t, cancellationToken);
+        return invariant.Violation(t => rows[t], (t, c) => _workspace.Catalog.Find(t)?.FindColumn(c)?.Type);
     }
 
     private static void CheckError(TestCase c, SandboxError? actual, List<TestFailure> failures)

@@ -18,6 +18,9 @@ public sealed record TestFile(
 {
     public const string Extension = ".etltest.yaml";
 
+    /// <summary>Properties every case must keep (`invariants:`); empty when the file has none.</summary>
+    public IReadOnlyList<Invariant> Invariants { get; init; } = Array.Empty<Invariant>();
+
     public static bool IsTestFile(string path) => path.EndsWith(Extension, StringComparison.OrdinalIgnoreCase);
 }
 

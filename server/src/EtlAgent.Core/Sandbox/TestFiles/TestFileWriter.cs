@@ -24,6 +24,13 @@ public static class TestFileWriter
         w.BeginMap();
         w.Key("transformation"); w.Plain(file.Transformation);
         if (!file.EnforceForeignKeys) { w.Key("enforce_foreign_keys"); w.Plain("false"); }
+        if (file.Invariants.Count > 0)
+        {
+            w.Key("invariants");
+            w.BeginSeq();
+            foreach (var i in file.Invariants) WriteInvariant(w, i);
+            w.EndSeq();
+        }
         w.Key("cases");
         w.BeginSeq();
         foreach (var c in file.Cases) WriteCase(w, c, file);
@@ -132,6 +139,35 @@ public static class TestFileWriter
                 WriteRowsExpectation(w, result, QualifiedNameOrNull(file.Transformation) is { } q ? w.Shape(q) : null);
             }
             w.EndMap();
+        }
+        w.EndMap();
+    }
+
+    private static void WriteInvariant(Writer w, Invariant i)
+    {
+        w.BeginMap(flow: true);
+        w.Key(i.Kind switch { InvariantKind.Unique => "unique", InvariantKind.Windows => "windows", _ => "exists" });
+        w.Plain(i.Table.ToString());
+        w.Key("columns");
+        w.BeginSeq(flow: true);
+        foreach (var c in i.Columns) w.Quoted(c);
+        w.EndSeq();
+        if (i.Where.Count > 0)
+        {
+            w.Key("where");
+            w.BeginMap(flow: true);
+            foreach (var (k, v) in i.Where) { w.QuotedKey(k); w.Value(v, w.Shape(i.Table)?.FindColumn(k)?.Type); }
+            w.EndMap();
+        }
+        if (i.From is not null) { w.Key("from"); w.Quoted(i.From); }
+        if (i.To is not null) { w.Key("to"); w.Quoted(i.To); }
+        if (i.In is { } other) { w.Key("in"); w.Plain(other.ToString()); }
+        if (i.InColumns is { } ic)
+        {
+            w.Key("in_columns");
+            w.BeginSeq(flow: true);
+            foreach (var c in ic) w.Quoted(c);
+            w.EndSeq();
         }
         w.EndMap();
     }

@@ -11,7 +11,7 @@ public class SurvivorExplanationTests
     {
         var files = new PhysicalFileSource(TestPaths.Fixture("warehouse"));
         var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
-        return analysis.Transformations.Where(t => t.HasSyntax).SelectMany(MutantGenerator.Generate).ToList();
+        return analysis.Transformations.Where(t => t.HasSyntax).SelectMany(t => MutantGenerator.Generate(t, analysis.Catalog)).ToList();
     }
 
     [Fact]

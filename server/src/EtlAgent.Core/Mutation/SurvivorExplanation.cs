@@ -32,6 +32,10 @@ public static class SurvivorExplanation
             return Passes($"with `{mutated}` here instead of `{original}`") + "does not check this join: no case has a row without a match";
         if (op.StartsWith("join key", StringComparison.Ordinal))
             return Passes($"when joining on `{mutated}` instead of `{original}`") + "does not check the join key: no case has rows where the two columns differ";
+        if (op.StartsWith("CASE branches swapped", StringComparison.Ordinal))
+            return Passes("with these CASE branches swapped") + "does not check which branch a row takes: no case has rows that reach both";
+        if (op.StartsWith("column replaced", StringComparison.Ordinal))
+            return Passes($"with `{mutated}` here instead of `{original}`") + "does not check this column: no case has rows where the two columns hold different values";
         if (op.StartsWith("aggregate", StringComparison.Ordinal))
             return Passes($"with `{mutated}` here instead of `{original}`") + "does not check this aggregate: no case has a group of different values";
         if (op.StartsWith("DISTINCT", StringComparison.Ordinal))

@@ -46,7 +46,7 @@ if (loop)
     }
     return;
 }
-var end = new DateTime(9999, 12, 31, 23, 59, 59).AddTicks(9999990);
+var end = new DateTime(9999, 12, 31, 23, 59, 59).AddTicks(9999999);
 SandboxRow Row(params (string, object?)[] v) => new(v.Select(x => KeyValuePair.Create(x.Item1, x.Item2)));
 var dim = new[]
 {

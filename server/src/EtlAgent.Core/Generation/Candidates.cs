@@ -476,7 +476,7 @@ public sealed class CandidateBuilder
             if (c.Type.IsString) return d.ToString(type.Name == "date" ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
             return type.Name == "datetimeoffset" ? new DateTimeOffset(d, TimeSpan.Zero) : (object)d;
         }
-        if (c.Type.Name == "bit") return true;
+        if (c.Type.Name == "bit") return BitValue(c);
         int h = StableHash(name) % 9 + 1;
         if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money")
         {
@@ -489,6 +489,18 @@ public sealed class CandidateBuilder
         if (c.Type.Name == "uniqueidentifier") return new Guid(entity, 0, 0, new byte[8]);
         if (c.Type.IsBinary) return new byte[] { (byte)entity };
         return null;
+    }
+
+    /// <summary>
+    /// True, unless the code sets the flag to 1 (UPDATE … SET [Is Orphan] = 1): then a value the
+    /// code does not set (0, else NULL when the column allows it), so that setting it shows.
+    /// </summary>
+    private object? BitValue(ColumnDef c)
+    {
+        var assigned = _facts.AssignedLiterals.GetValueOrDefault(c.Name)?.OfType<decimal>().ToList();
+        if (assigned is null || !assigned.Contains(1m)) return true;
+        if (!assigned.Contains(0m)) return false;
+        return c.Nullable ? null : true;
     }
 
     private string? ClassType(string cls)

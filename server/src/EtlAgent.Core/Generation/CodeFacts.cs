@@ -28,6 +28,9 @@ public sealed class CodeFacts
     /// <summary>Column name → type the code converts it to (TRY_CONVERT(int, s.[Quantity])).</summary>
     public Dictionary<string, string> Conversions { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Column name → literals the code assigns to it (UPDATE … SET [Is Orphan] = 1, MERGE … UPDATE SET).</summary>
+    public Dictionary<string, List<object>> AssignedLiterals { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Pairs of column names the code compares for equality.</summary>
     public List<(string A, string B)> Equalities { get; } = new();
 
@@ -116,6 +119,26 @@ public sealed class CodeFacts
             }
             else if (ca is not null) comparisons.Add((ca, b));
             else if (cb is not null) comparisons.Add((cb, a));
+        }
+
+        public override void Visit(AssignmentSetClause node)
+        {
+            if (node.Column?.MultiPartIdentifier is { Count: > 0 } id && Strip(node.NewValue) is Literal l && LiteralValue(l) is { } v)
+            {
+                var column = id.Identifiers[^1].Value;
+                if (!facts.AssignedLiterals.TryGetValue(column, out var list)) facts.AssignedLiterals[column] = list = new();
+                if (!list.Contains(v)) list.Add(v);
+            }
+        }
+
+        public override void Visit(InPredicate node)
+        {
+            // x [NOT] IN (SELECT y …) equates x and y like a join key
+            var column = ColumnName(Strip(node.Expression));
+            if (column is not null) facts.ComparedColumns.Add(column);
+            if (column is not null && node.Subquery?.QueryExpression is QuerySpecification { SelectElements: [SelectScalarExpression only] }
+                && ColumnName(Strip(only.Expression)) is { } other && !string.Equals(column, other, StringComparison.OrdinalIgnoreCase))
+                facts.Equalities.Add((column, other));
         }
 
         public override void Visit(InsertSpecification node)

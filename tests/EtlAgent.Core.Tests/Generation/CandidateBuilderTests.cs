@@ -1,0 +1,44 @@
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Generation;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Workspace;
+
+namespace EtlAgent.Core.Tests.Generation;
+
+/// <summary>What the candidate inputs start from, for the fixture warehouse's procedures.</summary>
+public class CandidateBuilderTests
+{
+    private static readonly Lazy<WorkspaceAnalysis> Warehouse = new(() =>
+    {
+        var files = new PhysicalFileSource(TestPaths.Fixture("warehouse"));
+        return new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+    });
+
+    private static (CodeFacts Facts, IReadOnlyList<Scenario> Candidates) Build(string name)
+    {
+        var t = Warehouse.Value.FindTransformation(name)!;
+        var facts = CodeFacts.Collect(Warehouse.Value, t);
+        var builder = new CandidateBuilder(Warehouse.Value.Catalog, facts, t.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0));
+        return (facts, builder.Build());
+    }
+
+    [Fact]
+    public void A_flag_the_code_sets_to_0_and_1_starts_out_NULL_so_both_updates_show()
+    {
+        var (facts, candidates) = Build("Staging.FlagOrphanOrderLines");
+        Assert.Equal(new object[] { 0m, 1m }, facts.AssignedLiterals["Is Orphan"].OrderBy(v => (decimal)v).ToArray());
+        var first = candidates.First(c => c.Description == "one row in every input");
+        var line = Assert.Single(first.RowsOf(new QualifiedName("Staging", "SalesOrderLine")));
+        Assert.True(line.ContainsKey("Is Orphan"));
+        Assert.Null(line["Is Orphan"]);
+        // the variation that sets it is still there
+        Assert.Contains(candidates, c => c.RowsOf(new QualifiedName("Staging", "SalesOrderLine")).Any(r => r.GetValueOrDefault("Is Orphan") is false));
+    }
+
+    [Fact]
+    public void A_column_tested_with_IN_over_a_subquery_is_a_join_key_of_the_subquery_column()
+    {
+        var (facts, _) = Build("Etl.ReprocessLineage");
+        Assert.Contains(facts.Equalities, e => e is ("Lineage Key", "Key"));
+    }
+}

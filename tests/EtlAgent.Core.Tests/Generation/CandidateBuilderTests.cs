@@ -41,4 +41,19 @@ public class CandidateBuilderTests
         var (facts, _) = Build("Etl.ReprocessLineage");
         Assert.Contains(facts.Equalities, e => e is ("Lineage Key", "Key"));
     }
+
+    [Fact]
+    public void A_table_valued_parameter_gets_the_keys_of_the_rows_it_is_joined_with_and_empty_and_unmatched_variants()
+    {
+        var (_, candidates) = Build("Etl.ReprocessLineage");
+        static List<long> Keys(Scenario s) =>
+            Assert.IsAssignableFrom<IEnumerable<EtlAgent.Core.Sandbox.SandboxRow>>(s.Arguments.Single(a => a.Key == "@LineageKeys").Value)
+                .Select(r => Convert.ToInt64(r["Key"])).ToList();
+        var fresh = candidates.First(c => c.Description == "a new entity in the source");
+        // Integration.Lineage's [Lineage Key] is an identity: the first row gets 1
+        Assert.Contains(1L, Keys(fresh));
+        Assert.Contains(candidates, c => c.Description.Contains("@LineageKeys with no rows") && Keys(c).Count == 0);
+        Assert.Contains(candidates, c => c.Description.Contains("@LineageKeys matching no row") && !Keys(c).Contains(1L) && !Keys(c).Contains(2L));
+        Assert.Contains(candidates, c => c.Description.Contains("@LineageKeys holding the second entity only") && Keys(c).Contains(2L) && !Keys(c).Contains(1L));
+    }
 }

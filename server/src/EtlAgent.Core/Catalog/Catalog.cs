@@ -32,6 +32,14 @@ public sealed class SchemaCatalog
 
     public TableDef? Find(QualifiedName name) => _tables.GetValueOrDefault(name);
 
+    /// <summary>
+    /// The table type a parameter is declared with (a table-valued parameter), or null. A parameter's
+    /// <see cref="SqlType"/> keeps only the type's base name, so the schema is not compared.
+    /// </summary>
+    public TableDef? FindTableType(SqlType type) =>
+        _tables.Values.Where(t => t.Kind == TableKind.TableType && string.Equals(t.Name.Name, type.Name, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(t => t.Name).FirstOrDefault();
+
     public bool TryFind(QualifiedName name, out TableDef table) => _tables.TryGetValue(name, out table!);
 
     public SequenceDef? FindSequence(QualifiedName name) => _sequences.GetValueOrDefault(name);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Sandbox;
 
 namespace EtlAgent.Core.Generation;
 
@@ -49,6 +50,7 @@ public sealed class Scenario
                 Convert.ToDecimal(v, CultureInfo.InvariantCulture).ToString("0.############################", CultureInfo.InvariantCulture),
             DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            IEnumerable<SandboxRow> rows => "[" + string.Join(";", rows.Select(Row)) + "]",
             _ => v.ToString() ?? "",
         };
         static string Row(IEnumerable<KeyValuePair<string, object?>> r) =>
@@ -66,6 +68,7 @@ public sealed class Scenario
         null => "NULL",
         DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        IEnumerable<SandboxRow> rows => "[" + string.Join(";", rows.Select(r => string.Join(",", r.Select(c => c.Key + "=" + Fmt(c.Value))))) + "]",
         _ => v.ToString() ?? "",
     };
 }
@@ -260,6 +263,12 @@ public sealed class CandidateBuilder
         foreach (var p in _parameters.Where(p => !p.IsOutput))
         {
             if (p.Default is not null) continue;
+            if (_catalog.FindTableType(p.Type) is { } tableType)
+            {
+                // the keys of the entity the base scenarios load, so the code's joins with them match
+                args.Add(new(p.Name, TableTypeRows(tableType, 1)));
+                continue;
+            }
             object? v = p.Type.IsDateTime ? (object)new DateTime(2016, 1, 1).AddDays(dates++ * 30)
                 : p.Type.Name == "bit" ? true
                 : p.Type.IsNumeric ? (object)(p.Type.IsInteger ? 1L : 1m)
@@ -270,8 +279,40 @@ public sealed class CandidateBuilder
         return args;
     }
 
+    /// <summary>
+    /// Rows of a table-valued parameter, one per entity: each column gets the value the same-named
+    /// (or joined) columns of the tables get for that entity, so the rows match those tables' rows.
+    /// A column joined with an identity column gets a second row holding the identity the database
+    /// gives that entity's row (rows are inserted in entity order, IDENTITY(1, 1) assumed), since the
+    /// generator leaves identity columns out of the rows it writes.
+    /// </summary>
+    private List<SandboxRow> TableTypeRows(TableDef tableType, params int[] entities)
+    {
+        var rows = new List<SandboxRow>();
+        foreach (var e in entities)
+        {
+            var row = new SandboxRow();
+            foreach (var c in tableType.Columns.Where(c => !Skipped(tableType, c))) row[c.Name] = Value(tableType, c, e);
+            rows.Add(row);
+            foreach (var c in tableType.Columns.Where(c => c.Type.IsInteger && JoinedWithIdentity(c)))
+                rows.Add(new SandboxRow(row) { [c.Name] = (long)e });
+        }
+        return rows;
+    }
+
+    private bool JoinedWithIdentity(ColumnDef c) =>
+        InputTables.SelectMany(t => t.Columns).Any(o => o.Identity && string.Equals(Find(o.Name), Find(c.Name), StringComparison.OrdinalIgnoreCase));
+
     private IEnumerable<(object? Value, string Label)> ParameterVariations(Scenario b, ParameterDef p)
     {
+        if (_catalog.FindTableType(p.Type) is { } tableType)
+        {
+            yield return (new List<SandboxRow>(), "with no rows");
+            yield return (TableTypeRows(tableType, 2), "holding the second entity only");
+            yield return (TableTypeRows(tableType, 1, 2), "holding both entities");
+            yield return (TableTypeRows(tableType, 99), "matching no row");
+            yield break;
+        }
         yield return (null, "NULL");
         if (p.Type.IsDateTime)
         {

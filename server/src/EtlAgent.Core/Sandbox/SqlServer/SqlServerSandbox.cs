@@ -260,7 +260,9 @@ internal sealed partial class SqlServerSandbox : ISandbox
         {
             bool given = request.Arguments.TryGetValue(def.Name, out var value);
             if (!given && !def.IsOutput) continue; // the procedure's default applies
-            var parameter = Parameter(def.Name, value, def.Type);
+            var parameter = value is IEnumerable<SandboxRow> rows && _setup.Workspace.Catalog.FindTableType(def.Type) is { } tableType
+                ? TableValued(def.Name, rows, tableType)
+                : Parameter(def.Name, value, def.Type);
             if (def.IsOutput) parameter.Direction = ParameterDirection.InputOutput;
             command.Parameters.Add(parameter);
         }
@@ -391,6 +393,16 @@ internal sealed partial class SqlServerSandbox : ISandbox
     private static string Quote(QualifiedName name) => $"{QuoteName(name.Schema)}.{QuoteName(name.Name)}";
 
     private static string QuoteName(string name) => "[" + name.Replace("]", "]]") + "]";
+
+    /// <summary>A table-valued parameter: the rows as a DataTable in the table type's column order.</summary>
+    private static SqlParameter TableValued(string name, IEnumerable<SandboxRow> rows, TableDef tableType)
+    {
+        var table = new DataTable();
+        foreach (var c in tableType.Columns) table.Columns.Add(c.Name, typeof(object));
+        foreach (var row in rows)
+            table.Rows.Add(tableType.Columns.Select(c => row.TryGetValue(c.Name, out var v) && v is not null ? v : DBNull.Value).ToArray());
+        return new SqlParameter(name, SqlDbType.Structured) { TypeName = Quote(tableType.Name), Value = table };
+    }
 
     private static SqlParameter Parameter(string name, object? value, SqlType? type)
     {

@@ -268,6 +268,17 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
                     Error(keyNode, $"parameter {name} is given twice");
                     continue;
                 }
+                if (parameter is not null && Workspace.Catalog.FindTableType(parameter.Type) is { } tableType)
+                {
+                    // a table-valued parameter: a list of rows typed by the table type's columns
+                    if (IsNullNode(value)) { result.Add(new(name, new List<SandboxRow>())); continue; }
+                    if (AsSequence(value, $"parameter {name} (table type {tableType.Name}): rows") is not { } seq) continue;
+                    var rows = new List<SandboxRow>();
+                    foreach (var rowNode in seq.Children)
+                        if (BindRow(rowNode, tableType, $"parameter {name}", given: true) is { } row) rows.Add(new SandboxRow(row.Cells));
+                    result.Add(new(name, rows));
+                    continue;
+                }
                 if (Value(value, parameter?.Type, $"parameter {name}", out var v)) result.Add(new(name, v));
             }
             return result;

@@ -105,7 +105,11 @@ public static class TestFileWriter
         {
             w.Key("call");
             w.BeginMap(flow: true);
-            foreach (var (name, value) in c.Call) { w.QuotedKey(name); w.Value(value, null); }
+            foreach (var (name, value) in c.Call)
+            {
+                w.QuotedKey(name);
+                if (value is IEnumerable<SandboxRow> rows) w.ParameterRows(rows); else w.Value(value, null);
+            }
             w.EndMap();
         }
         var e = c.Expect;
@@ -218,6 +222,19 @@ public static class TestFileWriter
         {
             var (text, quoted) = TestValues.Format(value, type);
             if (quoted) Quoted(text); else Plain(text);
+        }
+
+        /// <summary>A table-valued parameter's rows, on the call's line: [{"Key": 1}, {"Key": 2}].</summary>
+        public void ParameterRows(IEnumerable<SandboxRow> rows)
+        {
+            BeginSeq(flow: true);
+            foreach (var row in rows)
+            {
+                BeginMap(flow: true);
+                foreach (var (column, value) in row) { QuotedKey(column); Value(value, null); }
+                EndMap();
+            }
+            EndSeq();
         }
 
         public void Rows(IReadOnlyList<TestRow> rows, TableDef? shape)

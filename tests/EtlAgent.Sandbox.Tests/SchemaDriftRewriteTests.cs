@@ -20,16 +20,8 @@ public class SchemaDriftRewriteTests
     private static MemoryFileSource Files(string? change)
     {
         var root = Harness.Fixture("schema-drift");
-        var disk = new PhysicalFileSource(root);
-        var files = new MemoryFileSource();
-        foreach (var f in disk.EnumerateFiles().Where(f => !f.StartsWith("changes/", StringComparison.Ordinal)))
-            files.Add(f, disk.ReadAllText(f));
-        if (change is not null)
-        {
-            var changed = new PhysicalFileSource(Path.Combine(root, "changes", change));
-            foreach (var f in changed.EnumerateFiles()) files.Add(f, changed.ReadAllText(f));
-        }
-        return files;
+        var files = new MemoryFileSource().AddAll(new PhysicalFileSource(root), f => !f.StartsWith("changes/", StringComparison.Ordinal));
+        return change is null ? files : files.AddAll(new PhysicalFileSource(Path.Combine(root, "changes", change)));
     }
 
     private static async Task<(SchemaDriftUpdate Update, TestRunResult? Run, string Original)> Update(string? change)

@@ -19,14 +19,8 @@ public class FullRunTests
     private const string CloseTest = "tests/etl/Etl.CloseCustomers.etltest.yaml";
     private const string Generated = "tests/etl/Etl.LoadNewCustomers.etltest.yaml";
 
-    private static MemoryFileSource Fixture()
-    {
-        var root = TestPaths.Fixture("full-run");
-        var files = new MemoryFileSource();
-        foreach (var f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-            files.Add(Path.GetRelativePath(root, f).Replace('\\', '/'), File.ReadAllText(f));
-        return files;
-    }
+    private static MemoryFileSource Fixture() =>
+        new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("full-run")));
 
     private static FullRun Run(MemoryFileSource files, FullRunOptions? options = null) =>
         new(files, files, new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }, _ => null,

@@ -17,16 +17,8 @@ public class SchemaDriftTests
     public static MemoryFileSource Files(string? change = null)
     {
         var root = TestPaths.Fixture("schema-drift");
-        var disk = new PhysicalFileSource(root);
-        var files = new MemoryFileSource();
-        foreach (var f in disk.EnumerateFiles().Where(f => !f.StartsWith("changes/", StringComparison.Ordinal)))
-            files.Add(f, disk.ReadAllText(f));
-        if (change is not null)
-        {
-            var changed = new PhysicalFileSource(Path.Combine(root, "changes", change));
-            foreach (var f in changed.EnumerateFiles()) files.Add(f, changed.ReadAllText(f));
-        }
-        return files;
+        var files = new MemoryFileSource().AddAll(new PhysicalFileSource(root), f => !f.StartsWith("changes/", StringComparison.Ordinal));
+        return change is null ? files : files.AddAll(new PhysicalFileSource(Path.Combine(root, "changes", change)));
     }
 
     public static WorkspaceAnalysis Analyze(IFileSource files, bool syntax = false) =>

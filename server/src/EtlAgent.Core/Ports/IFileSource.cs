@@ -29,6 +29,14 @@ public sealed class MemoryFileSource : IFileSource, IFileWriter
 
     public MemoryFileSource Add(string path, string text) { _files[path] = text; return this; }
 
+    /// <summary>Copies another source's files (those <paramref name="include"/> accepts), replacing files of the same path.</summary>
+    public MemoryFileSource AddAll(IFileSource source, Func<string, bool>? include = null)
+    {
+        foreach (var f in source.EnumerateFiles())
+            if (include is null || include(f)) _files[f] = source.ReadAllText(f);
+        return this;
+    }
+
     public void WriteAllText(string path, string text) => _files[path] = text;
 
     public IEnumerable<string> EnumerateFiles() => _files.Keys.OrderBy(k => k, StringComparer.Ordinal);

@@ -99,7 +99,6 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
         return around?.Transformation.Name;
     }
 
-    /// <summary>Replaces the transformation's survivor diagnostics, tied to the text they were found in.</summary>
     /// <summary>The procedure's file text when the run starts: survivors are placed in it, and dropped if it changed meanwhile.</summary>
     private Dictionary<string, string> Texts(string? file)
     {
@@ -109,6 +108,7 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
         return texts;
     }
 
+    /// <summary>Replaces the transformation's survivor diagnostics, tied to the text they were found in.</summary>
     private void Publish(WorkspaceMutationRun run, Dictionary<string, string> before)
     {
         var layer = $"mutation:{run.Transformation}";

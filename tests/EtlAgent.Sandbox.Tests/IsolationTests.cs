@@ -42,9 +42,9 @@ public sealed class IsolationTests
 public sealed class SandboxReuseTests
 {
     /// <summary>
-    /// A sandbox's database is reset and reused by the next case (SandboxPool): nothing of the
-    /// previous case may show — rows, identity and sequence values, #temp tables, variables, an
-    /// open transaction.
+    /// Cases of one transformation run in databases attached to reused DuckDB instances
+    /// (SandboxPool): nothing of the previous case may show — rows, identity and sequence values,
+    /// #temp tables, an open transaction.
     /// </summary>
     [Fact]
     public async Task A_reused_database_shows_nothing_of_the_previous_case()
@@ -60,16 +60,16 @@ public sealed class SandboxReuseTests
             BEGIN TRANSACTION;
             INSERT INTO [Etl].[Run Log] ([Started At]) VALUES ('2016-06-03');
             """;
-        // Reuse is opt-in (ETLAGENT_SANDBOX_REUSE=1, see SandboxPool); switched on here, alone, so
-        // the reset is what is tested, and switched back off for every other test.
+        // ETLAGENT_SANDBOX_REUSE=0 switches reuse off; on here whatever the environment says
         bool was = SandboxPool.Enabled;
         SandboxPool.Enabled = true;
         try
         {
+            var factory = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(Harness.Analyze(Harness.Fixture("warehouse")), Serves: "Dim.LoadCustomer"));
             string? first = null;
             for (int i = 0; i < 3; i++)
             {
-                await using var s = (DuckDbSandbox)await Harness.Warehouse.CreateAsync();
+                await using var s = (DuckDbSandbox)await factory.CreateAsync();
                 var r = await s.ExecuteSqlAsync(Script);
                 Assert.Null(r.Error);
                 var shown = Harness.Render(r.ResultSets[0]);
@@ -79,6 +79,34 @@ public sealed class SandboxReuseTests
             }
             Assert.Contains("1", first);
             Assert.True(SandboxPool.IdleCount > 0, "the cases above went through the pool");
+        }
+        finally { SandboxPool.Enabled = was; }
+    }
+
+    /// <summary>
+    /// DuckDB 1.5.6 can crash in MERGE … RETURNING run in a reused instance: a transformation that
+    /// reaches a MERGE (itself or through a procedure it calls), ad-hoc SQL and an unknown name
+    /// get an instance of their own.
+    /// </summary>
+    [Theory]
+    [InlineData("Dim.LoadSupplier", false)]    // MERGE … OUTPUT
+    [InlineData("Dim.LoadCustomer", true)]
+    [InlineData("No.SuchProcedure", false)]
+    [InlineData(null, false)]
+    public async Task Instances_are_reused_only_for_runs_that_cannot_reach_a_MERGE(string? serves, bool reused)
+    {
+        bool was = SandboxPool.Enabled;
+        SandboxPool.Enabled = true;
+        try
+        {
+            var factory = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(Harness.Analyze(Harness.Fixture("warehouse")), Serves: serves));
+            var connections = new List<object>();
+            for (int i = 0; i < 2; i++)
+            {
+                await using var s = (DuckDbSandbox)await factory.CreateAsync();
+                connections.Add(s.ConnectionForTests);
+            }
+            Assert.Equal(reused, ReferenceEquals(connections[0], connections[1]));
         }
         finally { SandboxPool.Enabled = was; }
     }

@@ -68,7 +68,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         // every candidate on the original, on all cores; results in candidate order
         var runs = new List<(Scenario Scenario, Outcome Outcome)>();
         var failures = new HashSet<string>();
-        await using (var factory = createFactory(new SandboxSetup(workspace)))
+        await using (var factory = createFactory(new SandboxSetup(workspace, Serves: name)))
         {
             var outcomes = await BoundedParallel.MapAsync(candidates, _options.Parallelism,
                 (c, _, ct) => recorder.RunAsync(factory, c, _options.CaseTimeout, name, ct), cancellationToken);
@@ -155,7 +155,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
         var runner = new TestRunner(workspace, createFactory) { CaseTimeout = _options.CaseTimeout };
         TestCaseResult[] checkedCases;
-        await using (var factory = createFactory(new SandboxSetup(workspace, loaded.File!.EnforceForeignKeys)))
+        await using (var factory = createFactory(new SandboxSetup(workspace, loaded.File!.EnforceForeignKeys, name)))
             checkedCases = await BoundedParallel.MapAsync(loaded.File!.Cases, _options.Parallelism,
                 (c, _, ct) => runner.RunCaseAsync(factory, loaded.File!, c, ct), cancellationToken);
         // inferred invariants that some case breaks do not hold: they leave the file, the cases stay
@@ -194,7 +194,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             .Take(selected.Count + _options.CandidatesPerMutant).ToList();
         var mutated = MutantWorkspace.Create(workspace, analyzer, m.File, m.Apply(text));
         if (mutated is null) return (false, null);
-        await using var factory = createFactory(new SandboxSetup(mutated));
+        await using var factory = createFactory(new SandboxSetup(mutated, Serves: name));
         bool anyRan = false;
         foreach (var i in order)
         {

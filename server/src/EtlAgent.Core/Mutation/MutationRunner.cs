@@ -55,7 +55,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         var cases = tests.SelectMany(f => f.Cases.Select(c => (File: f, Case: c))).ToList();
         TestCaseResult[] baseline;
         var originalRunner = new TestRunner(workspace, createFactory) { CaseTimeout = CaseTimeout };
-        await using (var f0 = createFactory(new SandboxSetup(workspace, foreignKeys)))
+        await using (var f0 = createFactory(new SandboxSetup(workspace, foreignKeys, transformation)))
             baseline = await BoundedParallel.MapAsync(cases, Parallelism, (x, _, ct) => originalRunner.RunCaseAsync(f0, x.File, x.Case, ct), cancellationToken);
         var usable = Enumerable.Range(0, cases.Count).Where(i => baseline[i].Outcome == TestOutcome.Passed).ToList();
         // a pool input that is one of the cases needs no second run: the case already agreed with the original
@@ -73,7 +73,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
             try
             {
                 if (originals is not null) return originals;
-                await using var f0 = createFactory(new SandboxSetup(workspace));
+                await using var f0 = createFactory(new SandboxSetup(workspace, Serves: transformation));
                 var outcomes = await BoundedParallel.MapAsync(pool, Parallelism, (c, _, ct2) => recorder.RunAsync(f0, c, CaseTimeout, t.Transformation.Name, ct2), ct);
                 return originals = outcomes.Select(o => o.Failure is null ? o : null).ToArray();
             }
@@ -84,7 +84,8 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         var results = new List<MutantResult>();
         var killers = new int[cases.Count];
         // a chunk of mutants at a time on all cores; each chunk orders the cases by the kills counted before it
-        int chunk = Math.Max(1, Parallelism) * 2;
+        // (chunks of a few mutants per core: a survivor runs every case, and a core should not wait for it)
+        int chunk = Math.Max(1, Parallelism) * 8;
         for (int next = 0; next < mutants.Count; next += chunk)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -112,7 +113,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         var reaching = order.Where(i => reach.Reaches(m, baseline[i].Covered)).ToList();
         var runner = new TestRunner(mutated, createFactory) { CaseTimeout = CaseTimeout };
         int errors = 0;
-        await using (var factory = createFactory(new SandboxSetup(mutated, foreignKeys)))
+        await using (var factory = createFactory(new SandboxSetup(mutated, foreignKeys, t.Transformation.Name)))
         {
             foreach (var i in reaching)
             {
@@ -130,7 +131,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         bool differs = false;
         if (inputs.Count > 0)
         {
-            await using var fm = createFactory(new SandboxSetup(mutated));
+            await using var fm = createFactory(new SandboxSetup(mutated, Serves: t.Transformation.Name));
             foreach (var i in inputs)
             {
                 var om = await recorder.RunAsync(fm, pool[i], CaseTimeout, t.Transformation.Name, cancellationToken);

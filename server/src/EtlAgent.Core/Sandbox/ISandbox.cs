@@ -19,7 +19,10 @@ public sealed class SandboxRow : Dictionary<string, object?>
 public sealed record SandboxSetup(
     WorkspaceAnalysis Workspace,
     /// <summary>Create FOREIGN KEY constraints (a test file can switch them off).</summary>
-    bool EnforceForeignKeys = true);
+    bool EnforceForeignKeys = true,
+    /// <summary>The one transformation whose runs these sandboxes serve, when known (generation, mutation):
+    /// the embedded sandbox reuses database instances when nothing it can reach needs a fresh one.</summary>
+    string? Serves = null);
 
 /// <summary>What to run: a procedure with arguments, a view or function to query, or a script file.</summary>
 public sealed record ExecutionRequest(

@@ -27,14 +27,22 @@ public sealed class DuckDbSandbox : ISandbox
         _schema = schema;
     }
 
+    /// <summary>The DuckDB connection (tests check which instance a case ran in).</summary>
+    internal object ConnectionForTests => _db;
+
+    /// <summary>The clock and seed the session variables hold (only <see cref="SetSession"/> sets them).</summary>
+    private (DateTime Clock, int Seed)? _session;
+
     private void SetSession(DateTime clock, int seed)
     {
+        if (_session == (clock, seed)) return;
         using var cmd = _db.CreateCommand();
         // DuckDB keeps microseconds: a 100-ns digit in the clock is flagged, and SYSDATETIME() in a
         // view or default refuses to run on it (GETDATE() rounds it away, as datetime does).
         var micro = new DateTime(clock.Ticks - clock.Ticks % 10);
         cmd.CommandText = $"SET VARIABLE tsql_clock = {Literal(micro, SqlTranslator.DateTime2)}; SET VARIABLE tsql_clock_100ns = {(clock.Ticks % 10 != 0 ? "true" : "false")}; SET VARIABLE tsql_seed = {seed};";
         cmd.ExecuteNonQuery();
+        _session = (clock, seed);
     }
 
     public Task InsertRowsAsync(QualifiedName table, IReadOnlyList<SandboxRow> rows, CancellationToken cancellationToken = default)

@@ -5,8 +5,8 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 
 /// <summary>
 /// The embedded sandbox: one in-memory DuckDB per test case, external access off, configuration
-/// locked after set-up. The schema script is built once per factory and replayed per case; a
-/// database is reset and reused by the next case (<see cref="SandboxPool"/>).
+/// locked after set-up. The schema script is built once per factory and replayed per case, in a
+/// database of its own attached to a reused DuckDB instance (<see cref="SandboxPool"/>).
 /// </summary>
 public sealed class DuckDbSandboxFactory : ISandboxFactory
 {
@@ -22,7 +22,12 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
     {
         _model = new SandboxModel(setup.Workspace, setup.EnforceForeignKeys, files);
         _lazySchema = lazySchema;
+        // only for runs of one known transformation: ad-hoc SQL could hold a MERGE (see SandboxModel.ReachesMerge)
+        _reuse = lazySchema && SandboxPool.Enabled && setup.Serves is { } serves && !_model.ReachesMerge(serves);
     }
+
+    /// <summary>Cases run in databases attached to reused instances (see <see cref="SandboxPool"/>).</summary>
+    private readonly bool _reuse;
 
     public string Name => "duckdb";
 
@@ -40,12 +45,13 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
             var eager = OpenLocked(_model.SchemaScript);
             return Task.FromResult<ISandbox>(new DuckDbSandbox(eager, _model, new SchemaState(eager, _model, everything: true)));
         }
-        // A reset database from the pool when there is one (see SandboxPool): same state as a new one.
-        var pooled = SandboxPool.Take(_model.BaseScript);
-        var connection = pooled?.Connection ?? OpenLocked(_model.BaseScript);
+        // A new database in a pooled instance (see SandboxPool): the same state as a new instance.
         var script = _model.BaseScript;
-        return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model, new SchemaState(connection, _model, everything: false, pooled?.Macros),
-            (c, state) => SandboxPool.Return(script, c, state.MacrosCreated, state.CreatedViews)));
+        if (_reuse && SandboxPool.Take(script) is { } pooled)
+            return Task.FromResult<ISandbox>(new DuckDbSandbox(pooled, _model, new SchemaState(pooled, _model, everything: false),
+                (c, _) => SandboxPool.Return(script, c)));
+        var connection = OpenLocked(script);
+        return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model, new SchemaState(connection, _model, everything: false)));
     }
 
     /// <summary>
@@ -55,7 +61,7 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
     /// </summary>
     internal static DuckDBConnection OpenLocked(string setupScript)
     {
-        var connection = new DuckDBConnection("DataSource=:memory:;enable_external_access=false;autoload_known_extensions=false;autoinstall_known_extensions=false");
+        var connection = new DuckDBConnection("DataSource=:memory:;threads=1;enable_external_access=false;autoload_known_extensions=false;autoinstall_known_extensions=false");
         connection.Open();
         try
         {

@@ -72,6 +72,38 @@ internal sealed class SandboxModel
     public Dictionary<QualifiedName, TransformationAnalysis> Procedures { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();
     public string SchemaScript { get; }
+
+    /// <summary>
+    /// Whether running <paramref name="transformation"/> can execute a MERGE, itself or through the
+    /// procedures it calls (an unknown name: assumed so). DuckDB 1.5.6 can crash (SIGSEGV in the UPDATE
+    /// action of MERGE … RETURNING, reading memory of a previous query) in a reused instance, so
+    /// such runs get an instance of their own (see <see cref="SandboxPool"/>).
+    /// </summary>
+    public bool ReachesMerge(string transformation)
+    {
+        var start = Transformations.FirstOrDefault(t => string.Equals(t.Transformation.Name, transformation, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(t.Transformation.File, transformation, StringComparison.OrdinalIgnoreCase));
+        if (start is null) return true;
+        var todo = new Stack<TransformationAnalysis>(new[] { start });
+        var seen = new HashSet<TransformationAnalysis>(ReferenceEqualityComparer.Instance);
+        while (todo.Count > 0)
+        {
+            var t = todo.Pop();
+            if (!seen.Add(t)) continue;
+            var finder = new MergeFinder();
+            foreach (var f in t.Syntax.Body) f.Accept(finder);
+            if (finder.Found) return true;
+            foreach (var c in t.Transformation.Calls)
+                if (Procedures.TryGetValue(c, out var callee)) todo.Push(callee);
+        }
+        return false;
+    }
+
+    private sealed class MergeFinder : TSqlFragmentVisitor
+    {
+        public bool Found { get; private set; }
+        public override void Visit(MergeStatement node) => Found = true;
+    }
     public string BaseScript { get; }
     public IReadOnlyDictionary<QualifiedName, SchemaObject> Objects { get; }
     public IReadOnlyList<string> Skipped { get; }

@@ -1,106 +1,136 @@
 using System.Collections.Concurrent;
 using DuckDB.NET.Data;
-using EtlAgent.Core.Model;
 using static EtlAgent.Core.Translation.SqlText;
 
 namespace EtlAgent.Core.Sandbox.DuckDb;
 
 /// <summary>
-/// Reused in-memory databases. Opening a DuckDB database costs ~25 ms, more than most test cases
-/// take to run, so a sandbox's database is reset and kept when the sandbox is disposed: every
-/// table, view and sequence is dropped (with their rows), variables are reset and an open
-/// transaction rolled back, then the base script's sequences are created again. What remains is
-/// exactly what <see cref="DuckDbSandboxFactory.OpenLocked"/> leaves plus runtime macros, which
-/// are pure functions of their arguments. Databases are shared by every factory with the same base
-/// script (a mutant's factory reuses the original's), a few per key.
+/// Long-lived DuckDB instances, each serving one case at a time. Opening a DuckDB instance costs
+/// ~10 ms of CPU (its catalog of built-in functions), more than most cases take to run; attaching
+/// a new in-memory database to an open instance costs ~0.1 ms. So a case gets a database of its
+/// own (<c>ATTACH ':memory:' AS sb1; USE sb1</c>) in an instance taken from here, and on dispose
+/// the database is detached with everything in it (tables, views, sequences, macros, rows); what
+/// lives outside it — #temp tables and sequences, variables, an open transaction — is dropped,
+/// reset and rolled back. The instance keeps only its settings, identical for every case.
+/// Not used for runs that can execute a MERGE (<see cref="SandboxModel.ReachesMerge"/>).
 /// </summary>
 internal static class SandboxPool
 {
-    /// <summary>A reset database and the runtime macros it already holds.</summary>
-    internal sealed record Entry(DuckDBConnection Connection, IReadOnlySet<string> Macros, int Uses);
+    /// <summary>An idle instance and the settings it was opened with.</summary>
+    private sealed record Instance(DuckDBConnection Connection, string Settings);
 
-    /// <summary>A database serves at most this many cases, then is closed (bounds what DuckDB keeps of dropped objects).</summary>
-    private static readonly int MaxUses = int.TryParse(Environment.GetEnvironmentVariable("ETLAGENT_SANDBOX_REUSE_MAX"), out var n) ? n : 16;
+    /// <summary>An instance serves at most this many cases, then is closed (bounds what DuckDB keeps of detached databases).</summary>
+    private static readonly int MaxUses = int.TryParse(Environment.GetEnvironmentVariable("ETLAGENT_SANDBOX_REUSE_MAX"), out var n) && n > 0 ? n : 500;
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DuckDBConnection, object> UseCounts = new();
+    private static readonly ConcurrentBag<Instance> Idle = new();
+    private static readonly int MaxIdle = Math.Max(2, Environment.ProcessorCount * 2);
+    private static readonly ConditionalWeakTableCounter Uses = new();
+    private static int _nextDatabase;
 
-    private static readonly ConcurrentDictionary<string, ConcurrentBag<Entry>> Idle = new(StringComparer.Ordinal);
-    private static readonly int MaxIdlePerKey = Math.Max(2, Environment.ProcessorCount * 2);
-    private const int MaxKeys = 4;
+    /// <summary>On unless ETLAGENT_SANDBOX_REUSE=0 (then every case opens and closes an instance of its own).</summary>
+    internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("ETLAGENT_SANDBOX_REUSE") != "0";
+
+    /// <summary>Instances waiting for their next case (tests check the pool was really used).</summary>
+    internal static int IdleCount => Idle.Count;
 
     /// <summary>
-    /// Off unless ETLAGENT_SANDBOX_REUSE=1: with reuse on, generating Dim.LoadSupplier's tests
-    /// crashed DuckDB natively (SIGSEGV) after some hundreds of cases, even with a database
-    /// closed after 16 cases; with a new database per case it does not. Kept for investigation.
+    /// A connection whose default database is a new, empty in-memory database, with the base
+    /// script run in it; null when reuse is off.
     /// </summary>
-    internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("ETLAGENT_SANDBOX_REUSE") == "1";
-
-    /// <summary>Databases waiting to be reused (tests check the pool was really used).</summary>
-    internal static int IdleCount => Idle.Values.Sum(b => b.Count);
-
-    public static Entry? Take(string baseScript) =>
-        Enabled && Idle.TryGetValue(baseScript, out var bag) && bag.TryTake(out var e) ? e : null;
-
-    /// <summary>Resets the database and keeps it, or disposes it when the reset fails or the pool is full.</summary>
-    /// <param name="macros">The runtime macros the database holds.</param>
-    /// <param name="views">The views created in it (catalog views are the only views a sandbox creates).</param>
-    public static void Return(string baseScript, DuckDBConnection connection, IReadOnlySet<string> macros, IEnumerable<QualifiedName> views)
+    public static DuckDBConnection? Take(string baseScript)
     {
-        if (!Enabled) { connection.Dispose(); return; }
-        int uses = UseCounts.TryGetValue(connection, out var u) ? (int)u + 1 : 1;
-        if (uses >= MaxUses) { connection.Dispose(); return; }
-        UseCounts.AddOrUpdate(connection, uses);
-        macros = macros.ToHashSet(StringComparer.Ordinal);
-        try { Reset(connection, baseScript, views); }
+        if (!Enabled) return null;
+        var (settings, perCase) = Split(baseScript);
+        DuckDBConnection? connection = null;
+        var skipped = new List<Instance>();
+        while (Idle.TryTake(out var idle))
+        {
+            if (idle.Settings == settings) { connection = idle.Connection; break; }
+            skipped.Add(idle);
+        }
+        foreach (var s in skipped) Idle.Add(s);
+        connection ??= DuckDbSandboxFactory.OpenLocked(settings);
+        try
+        {
+            var name = $"sb{Interlocked.Increment(ref _nextDatabase)}";
+            Exec(connection, $"ATTACH ':memory:' AS {name};\nUSE {name};\n{perCase}");
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Detaches the case's database and clears what lived outside it, then keeps the instance; disposes it when that fails or enough are idle.</summary>
+    public static void Return(string baseScript, DuckDBConnection connection)
+    {
+        int uses = Uses.Increment(connection);
+        if (!Enabled || uses >= MaxUses || Idle.Count >= MaxIdle) { connection.Dispose(); return; }
+        try { Reset(connection); }
         catch (Exception e) when (e is DuckDBException or InvalidOperationException)
         {
             connection.Dispose();
             return;
         }
-        if (!Idle.ContainsKey(baseScript) && Idle.Count >= MaxKeys)
-            foreach (var key in Idle.Keys.Take(Idle.Count - MaxKeys + 1).ToList())
-                if (Idle.TryRemove(key, out var old)) while (old.TryTake(out var x)) x.Connection.Dispose();
-        var bag = Idle.GetOrAdd(baseScript, _ => new ConcurrentBag<Entry>());
-        if (bag.Count >= MaxIdlePerKey) { connection.Dispose(); return; }
-        bag.Add(new Entry(connection, macros, uses));
+        Idle.Add(new Instance(connection, Split(baseScript).Settings));
     }
 
-    /// <summary>Drops everything a case created (the catalog's own listing of tables and sequences, so nothing is missed).</summary>
-    internal static void Reset(DuckDBConnection c, string baseScript, IEnumerable<QualifiedName> views)
+    /// <summary>Settings (SET …, the same for every case of an instance) and the rest of the base script (run in each case's database).</summary>
+    private static (string Settings, string PerCase) Split(string baseScript)
+    {
+        var lines = baseScript.Split('\n');
+        return (string.Join("\n", lines.Where(IsSetting)), string.Join("\n", lines.Where(l => !IsSetting(l))));
+        static bool IsSetting(string line) => line.StartsWith("SET ", StringComparison.Ordinal);
+    }
+
+    private static void Reset(DuckDBConnection c)
     {
         try { Exec(c, "ROLLBACK"); } catch (DuckDBException) { /* no transaction open */ }
-        // Views first, then tables newest first (children were created after their parents), then sequences.
-        var drops = views.Select(v => $"DROP VIEW IF EXISTS {Table(v)}").ToList();
+        string? database;
         using (var cmd = c.CreateCommand())
         {
-            // (duckdb_views() and duckdb_functions() list the built-ins too and cost 5–50 ms: views and macros are tracked instead)
+            cmd.CommandText = "SELECT current_database()";
+            database = cmd.ExecuteScalar() as string;
+        }
+        if (database is null or "memory") throw new InvalidOperationException("the case's database is not the default one");
+        // detached first: the catalog functions below then list only what lived outside it
+        Exec(c, $"USE memory;\nDETACH {Id(database)};");
+        var drops = new List<string>();
+        using (var cmd = c.CreateCommand())
+        {
             cmd.CommandText =
-                "SELECT 1 AS k, database_name, schema_name, table_name AS n, -table_oid AS o FROM duckdb_tables() " +
-                "UNION ALL SELECT 2, database_name, schema_name, sequence_name, 0 FROM duckdb_sequences() " +
-                "UNION ALL SELECT 3, '', '', name, 0 FROM duckdb_variables() " +
-                "ORDER BY 1, 5";
+                "SELECT 1 AS k, table_name AS n FROM duckdb_tables() WHERE database_name = 'temp' " +
+                "UNION ALL SELECT 2, sequence_name FROM duckdb_sequences() WHERE database_name = 'temp' " +
+                "UNION ALL SELECT 3, name FROM duckdb_variables()";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                int kind = r.GetInt32(0);
-                string name = kind <= 2 ? $"{Id(r.GetString(1))}.{Id(r.GetString(2))}.{Id(r.GetString(3))}" : r.GetString(3);
-                switch (kind)
+                var name = r.GetString(1);
+                drops.Add(r.GetInt32(0) switch
                 {
-                    case 1: drops.Add($"DROP TABLE {name}"); break;
-                    case 2: drops.Add($"DROP SEQUENCE {name}"); break;
-                    default: drops.Add($"RESET VARIABLE {Id(name)}"); break;
-                }
+                    1 => $"DROP TABLE temp.main.{Id(name)}",
+                    2 => $"DROP SEQUENCE temp.main.{Id(name)}",
+                    _ => $"RESET VARIABLE {Id(name)}",
+                });
             }
         }
-        var sequences = string.Join("\n", baseScript.Split('\n').Where(l => l.StartsWith("CREATE SEQUENCE ", StringComparison.Ordinal)));
-        Exec(c, string.Join(";\n", drops) + (drops.Count > 0 ? ";\n" : "") + sequences);
+        if (drops.Count > 0) Exec(c, string.Join(";\n", drops) + ";");
     }
 
     private static void Exec(DuckDBConnection c, string sql)
     {
-        if (sql.Length == 0) return;
         using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Cases served per connection, without keeping a closed connection alive.</summary>
+    private sealed class ConditionalWeakTableCounter
+    {
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DuckDBConnection, StrongBox> _counts = new();
+        private sealed class StrongBox { public int Value; }
+        public int Increment(DuckDBConnection c) => Interlocked.Increment(ref _counts.GetValue(c, _ => new StrongBox()).Value);
     }
 }

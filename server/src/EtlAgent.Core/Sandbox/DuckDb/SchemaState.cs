@@ -21,12 +21,10 @@ internal sealed class SchemaState
     public IReadOnlyList<QualifiedName> CreatedInOrder => _order;
     private readonly List<QualifiedName> _createdInTransaction = new();
 
-    /// <param name="macros">Runtime macros the database already holds (a reused database keeps them).</param>
-    public SchemaState(DuckDBConnection db, SandboxModel model, bool everything, IEnumerable<string>? macros = null)
+    public SchemaState(DuckDBConnection db, SandboxModel model, bool everything)
     {
         _db = db;
         _model = model;
-        if (macros is not null) _macros.UnionWith(macros);
         if (everything)
         {
             foreach (var k in model.Objects.Keys) _created.Add(k);
@@ -58,12 +56,6 @@ internal sealed class SchemaState
     }
 
     public bool InTransaction { get; set; }
-
-    /// <summary>The runtime macros this database holds.</summary>
-    public IReadOnlySet<string> MacrosCreated => _macros;
-
-    /// <summary>The catalog views created in this database (the interpreter creates no other views).</summary>
-    public IEnumerable<QualifiedName> CreatedViews => _created.Where(n => _model.Objects.TryGetValue(n, out var o) && o.Ddl.StartsWith("CREATE VIEW", StringComparison.Ordinal));
 
     private int _nextId;
 

@@ -36,7 +36,7 @@ public sealed class TestRunner
         CancellationToken cancellationToken = default)
     {
         var total = Stopwatch.StartNew();
-        var factories = new Dictionary<bool, ISandboxFactory>();
+        var factories = new Dictionary<(bool, string), ISandboxFactory>();
         var results = new List<TestCaseResult>();
         string sandboxName = "";
         try
@@ -47,8 +47,8 @@ public sealed class TestRunner
                 {
                     if (filter is not null && !filter(file, c)) continue;
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (!factories.TryGetValue(file.EnforceForeignKeys, out var factory))
-                        factories[file.EnforceForeignKeys] = factory = _createFactory(new SandboxSetup(_workspace, file.EnforceForeignKeys));
+                    if (!factories.TryGetValue((file.EnforceForeignKeys, file.Transformation), out var factory))
+                        factories[(file.EnforceForeignKeys, file.Transformation)] = factory = _createFactory(new SandboxSetup(_workspace, file.EnforceForeignKeys, file.Transformation));
                     sandboxName = factory.Name;
                     var result = await RunCaseAsync(factory, file, c, cancellationToken);
                     results.Add(result);

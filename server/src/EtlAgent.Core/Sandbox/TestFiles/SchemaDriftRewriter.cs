@@ -183,7 +183,7 @@ public sealed class SchemaDriftRewriter(WorkspaceAnalysis workspace, Func<Sandbo
         var runner = new TestRunner(workspace, createFactory);
         var all = new OutcomeRecorder(workspace.Catalog, Array.Empty<QualifiedName>(), DateTime.Today);
         var cases = new List<TestCase>();
-        await using var factory = createFactory(new SandboxSetup(workspace, file.EnforceForeignKeys));
+        await using var factory = createFactory(new SandboxSetup(workspace, file.EnforceForeignKeys, file.Transformation));
         foreach (var c in file.Cases)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -21,7 +21,7 @@ for name in "${names[@]}"; do
   ws="$work/$name"; cp -r "$root/tests/fixtures/warehouse" "$ws"; rm -rf "$ws/tests" "$ws/.etl-agent"
   t0=$(date +%s.%N); c0=$(awk '{print $14+$15+$16+$17}' /proc/self/stat)
   /usr/bin/time -f '%e %U %S' -o "$work/g.time" "${cli[@]}" generate "$ws" --transformation "$name" "${budget_arg[@]}" >"$work/g.out" 2>&1 || true
-  cases=$(grep -c '^  - name:' "$ws/tests/etl/$name.etltest.yaml" 2>/dev/null || echo 0)
+  cases=$(grep -cE "^ *- name:" "$ws/tests/etl/$name.etltest.yaml" 2>/dev/null || true)
   /usr/bin/time -f '%e %U %S' -o "$work/m.time" "${cli[@]}" mutate "$ws" --transformation "$name" --format json --output "$work/m.json" >/dev/null 2>&1 || true
   read -r gw gu gs < <(tail -1 "$work/g.time"); read -r mw mu ms < <(tail -1 "$work/m.time")
   python3 - "$name" "$cases" "$gw" "$gu" "$gs" "$mw" "$mu" "$ms" "$work/m.json" <<'PY'

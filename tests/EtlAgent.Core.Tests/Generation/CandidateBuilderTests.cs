@@ -56,4 +56,30 @@ public class CandidateBuilderTests
         Assert.Contains(candidates, c => c.Description.Contains("@LineageKeys matching no row") && !Keys(c).Contains(1L) && !Keys(c).Contains(2L));
         Assert.Contains(candidates, c => c.Description.Contains("@LineageKeys holding the second entity only") && Keys(c).Contains(2L) && !Keys(c).Contains(1L));
     }
+
+    [Fact]
+    public void A_procedure_driven_by_its_parameters_gets_target_rows_the_parameters_name_and_rows_they_do_not()
+    {
+        var (facts, candidates) = Build("Integration.CompleteLoad");
+        Assert.Contains("Lineage Key", facts.ParameterColumns["@LineageKey"]);
+        Assert.Contains("Table Name", facts.ParameterColumns["@TableName"]);
+        var lineage = new QualifiedName("Integration", "Lineage");
+        var watermark = new QualifiedName("Integration", "Load Watermark");
+        object? Arg(Scenario s, string p) => s.Arguments.Single(a => a.Key == p).Value;
+
+        var named = candidates.Single(c => c.Description == "an entity already in the target, named by the parameters");
+        // [Lineage Key] is an identity the generator leaves out: the only row gets 1
+        Assert.Single(named.RowsOf(lineage));
+        Assert.Equal(1L, Convert.ToInt64(Arg(named, "@LineageKey")));
+        Assert.Equal(Assert.Single(named.RowsOf(watermark))["Table Name"], Arg(named, "@TableName"));
+
+        var other = candidates.Single(c => c.Description == "an entity already in the target, not the one the parameters name");
+        Assert.NotEqual(1L, Convert.ToInt64(Arg(other, "@LineageKey")));
+        Assert.DoesNotContain(other.RowsOf(watermark), r => Equals(r["Table Name"], Arg(other, "@TableName")));
+
+        var both = candidates.Single(c => c.Description == "two entities in the target, the parameters naming the second");
+        Assert.Equal(2, both.RowsOf(lineage).Count);
+        Assert.Equal(2L, Convert.ToInt64(Arg(both, "@LineageKey")));
+        Assert.Equal(both.RowsOf(watermark)[1]["Table Name"], Arg(both, "@TableName"));
+    }
 }

@@ -175,6 +175,26 @@ public sealed class CandidateBuilder
             all.Add(twoVersions);
         }
 
+        if (sources.Count == 0 && targets.Count > 0 && TargetParameters(targets).Count > 0)
+        {
+            // driven by its parameters alone (Integration.CompleteLoad): rows already in the targets,
+            // the parameters naming one of them or none, so UPDATE/DELETE … WHERE [Key] = @Key and
+            // IF EXISTS (… = @Name) take both ways
+            var named = members.Clone("an entity already in the target, named by the parameters");
+            foreach (var t in targets) named.RowsOf(t.Name).Add(Row(t, 1));
+            NameEntity(named, targets, 1);
+            all.Add(named);
+            bases.Add(named);
+            var other = members.Clone("an entity already in the target, not the one the parameters name");
+            foreach (var t in targets) other.RowsOf(t.Name).Add(Row(t, 2));
+            NameEntity(other, targets, 2, another: true);
+            all.Add(other);
+            var both = members.Clone("two entities in the target, the parameters naming the second");
+            foreach (var t in targets) { both.RowsOf(t.Name).Add(Row(t, 1)); both.RowsOf(t.Name).Add(Row(t, 2)); }
+            NameEntity(both, targets, 2);
+            all.Add(both);
+        }
+
         var two = fresh.Clone("two entities");
         foreach (var t in sources) two.RowsOf(t.Name).Add(Row(t, 2));
         all.Add(two);
@@ -254,6 +274,49 @@ public sealed class CandidateBuilder
         foreach (var s in all) AddParents(s);
         var seen = new HashSet<string>();
         return all.Where(s => seen.Add(s.Key())).ToList();
+    }
+
+    /// <summary>Parameters the code compares with a column of a target, with the first such table and column.</summary>
+    private Dictionary<string, (TableDef Table, ColumnDef Column)> TargetParameters(IReadOnlyList<TableDef> targets)
+    {
+        var found = new Dictionary<string, (TableDef, ColumnDef)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in _parameters.Where(p => !p.IsOutput && _catalog.FindTableType(p.Type) is null))
+        foreach (var column in _facts.ParameterColumns.GetValueOrDefault(p.Name) ?? new List<string>())
+        foreach (var t in targets)
+            if (!found.ContainsKey(p.Name) && t.FindColumn(column) is { } c && Comparable(p.Type, c.Type)) found[p.Name] = (t, c);
+        return found;
+        static bool Comparable(SqlType a, SqlType b) =>
+            a.IsString == b.IsString && a.IsNumeric == b.IsNumeric && a.IsDateTime == b.IsDateTime;
+    }
+
+    /// <summary>
+    /// Sets each parameter compared with a target column to that column's value in the row of
+    /// <paramref name="entity"/>: the value the row holds, or for an identity column the value the
+    /// database gives it (rows are inserted in order, after any explicit values; IDENTITY(1, 1) assumed).
+    /// With <paramref name="another"/>, a different value of the same type: no row is named.
+    /// </summary>
+    private void NameEntity(Scenario s, IReadOnlyList<TableDef> targets, int entity, bool another = false)
+    {
+        foreach (var (parameter, (table, column)) in TargetParameters(targets))
+        {
+            var rows = s.RowsOf(table.Name);
+            var mine = Row(table, entity);
+            int index = rows.FindLastIndex(r => r.Keys.All(k => Equals(r[k], mine.GetValueOrDefault(k))) && r.Count == mine.Count);
+            if (index < 0) continue;
+            object? value;
+            if (rows[index].TryGetValue(column.Name, out var held)) value = held;
+            else if (column.Identity)
+            {
+                long next = rows.Take(index).Select(r => r.GetValueOrDefault(column.Name)).Where(v => v is not null)
+                    .Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
+                next += rows.Take(index).Count(r => !r.ContainsKey(column.Name)) + 1;
+                value = next;
+            }
+            else continue;
+            if (another) value = Other(column, value);
+            var i = s.Arguments.FindIndex(a => string.Equals(a.Key, parameter, StringComparison.OrdinalIgnoreCase));
+            if (i >= 0) s.Arguments[i] = new(parameter, value); else s.Arguments.Add(new(parameter, value));
+        }
     }
 
     private List<KeyValuePair<string, object?>> BaseArguments()

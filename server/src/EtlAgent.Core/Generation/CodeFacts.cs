@@ -40,6 +40,9 @@ public sealed class CodeFacts
     /// <summary>Column names that appear in a comparison (boundaries are tried only for these).</summary>
     public HashSet<string> ComparedColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Parameter of the transformation → columns the code compares it with (WHERE [Lineage Key] = @LineageKey).</summary>
+    public Dictionary<string, List<string>> ParameterColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public List<DateTime> DateLiterals { get; } = new();
     public List<decimal> NumberLiterals { get; } = new();
     public List<string> StringLiterals { get; } = new();
@@ -75,8 +78,14 @@ public sealed class CodeFacts
             var visitor = new Visitor(facts, variableLiterals, comparisons);
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
+        var parameters = root.Transformation.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (column, other) in comparisons)
         {
+            if (other is VariableReference pv && parameters.Contains(pv.Name))
+            {
+                if (!facts.ParameterColumns.TryGetValue(pv.Name, out var columns)) facts.ParameterColumns[pv.Name] = columns = new();
+                if (!columns.Contains(column, StringComparer.OrdinalIgnoreCase)) columns.Add(column);
+            }
             var values = other switch
             {
                 VariableReference v => variableLiterals.GetValueOrDefault(v.Name),

@@ -104,8 +104,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             var kills = new int[runs.Count];
             var budget = Stopwatch.StartNew();
             // Mutants run in parallel, a chunk at a time: each chunk orders its candidates by the
-            // cases chosen and the kills counted before it, so the file does not depend on timing.
-            int chunk = Math.Max(1, _options.Parallelism) * 2;
+            // cases chosen and the kills counted before it, so the file does not depend on timing
+            // (eight per core: a mutant no candidate kills tries many, and a core should not wait for it).
+            int chunk = Math.Max(1, _options.Parallelism) * 8;
             for (int next = 0; next < mutants.Count; next += chunk)
             {
                 if (budget.Elapsed > _options.MutationBudget) { notes.Add($"mutation budget spent after {next} of {mutants.Count} mutants"); break; }

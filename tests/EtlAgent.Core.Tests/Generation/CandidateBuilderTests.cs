@@ -82,4 +82,16 @@ public class CandidateBuilderTests
         Assert.Equal(2L, Convert.ToInt64(Arg(both, "@LineageKey")));
         Assert.Equal(both.RowsOf(watermark)[1]["Table Name"], Arg(both, "@TableName"));
     }
+
+    [Fact]
+    public void Rows_satisfy_check_constraints_that_compare_two_columns()
+    {
+        // CK_Fact_StockHolding_Levels: [Reorder Level] >= 0 AND [Target Stock Level] >= [Reorder Level]
+        var (_, candidates) = Build("Reporting.StockPosition");
+        var rows = candidates.Where(c => !c.Description.Contains("[Reorder Level]") && !c.Description.Contains("[Target Stock Level]"))
+            .SelectMany(c => c.RowsOf(new QualifiedName("Fact", "StockHolding"))).ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.True(Convert.ToDecimal(r["Target Stock Level"]) >= Convert.ToDecimal(r["Reorder Level"]),
+            $"Target Stock Level {r["Target Stock Level"]} < Reorder Level {r["Reorder Level"]}"));
+    }
 }

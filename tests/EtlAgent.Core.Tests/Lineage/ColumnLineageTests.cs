@@ -150,4 +150,22 @@ public class ColumnLineageTests
         Assert.Equal(MappingKind.Direct, validFrom.Mapping);
         Assert.Equal(MappingKind.Variable, t.Columns.Single(c => c.Target == "Dim.Customer.Lineage Key").Mapping);
     }
+
+    [Fact]
+    public void A_CASE_of_strings_is_as_long_as_its_longest_result_as_in_SQL_Server()
+    {
+        var files = new MemoryFileSource().Add("schema.sql", Schema).Add("view.sql", """
+            CREATE VIEW Dim.CustomerStatus AS
+            SELECT c.[Customer Code],
+                   CASE WHEN c.[Total] <= 0 THEN N'Reorder' WHEN c.[Total] > 100 THEN N'Overstocked' ELSE N'OK' END AS [Status],
+                   IIF(c.[Batch] IS NULL, 'no', N'yes, loaded') AS [Loaded],
+                   COALESCE(c.[Customer Name], c.[Customer Code]) AS [Label]
+            FROM Dim.Customer AS c;
+            """);
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Default).Analyze(files);
+        var view = analysis.Catalog.Find(QualifiedName.Parse("Dim.CustomerStatus"))!;
+        Assert.Equal(new SqlType("nvarchar", Length: 11), view.FindColumn("Status")!.Type);
+        Assert.Equal(new SqlType("nvarchar", Length: 11), view.FindColumn("Loaded")!.Type);
+        Assert.Equal(new SqlType("nvarchar", Length: 100), view.FindColumn("Label")!.Type);
+    }
 }

@@ -170,9 +170,12 @@ public sealed class CandidateBuilder
                 var older = Row(t, 1);
                 foreach (var c in t.Columns.Where(c => older.GetValueOrDefault(c.Name) is DateTime))
                     older[c.Name] = Shift(c.Type, (DateTime)older[c.Name]!, -365);
+                // only where a key lets the entity have two rows (SCD2: the key holds a date)
+                var current = twoVersions.RowsOf(t.Name)[^1];
+                if (t.Keys.Any(k => k.Columns.All(kc => older.ContainsKey(kc) && Equals(older[kc], current.GetValueOrDefault(kc))))) continue;
                 twoVersions.RowsOf(t.Name).Insert(0, older);
             }
-            all.Add(twoVersions);
+            if (twoVersions.Tables.Sum(x => x.Rows.Count) > same.Tables.Sum(x => x.Rows.Count)) all.Add(twoVersions);
         }
 
         if (sources.Count == 0 && targets.Count > 0 && TargetParameters(targets).Count > 0)
@@ -503,8 +506,34 @@ public sealed class CandidateBuilder
         @"\[(?<col>[^\]]+)\]\s*(?:(?<op>>=|<=|<>|>|<)\s*(?<v>-?\d+(?:\.\d+)?)|BETWEEN\s+(?<lo>-?\d+)\s+AND\s+(?<hi>-?\d+)|IN\s*\((?<list>[^)]*)\))",
         System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    /// <summary>Moves numeric values into the simple check constraints of the table (BETWEEN, comparisons with constants, IN lists).</summary>
+    private static readonly System.Text.RegularExpressions.Regex ColumnComparison = new(
+        @"\[(?<a>[^\]]+)\]\s*(?<op>>=|<=|>|<)\s*\[(?<b>[^\]]+)\]",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Moves numeric values into the simple check constraints of the table (BETWEEN, comparisons
+    /// with constants, IN lists), then column-to-column comparisons ([Target Stock Level] >=
+    /// [Reorder Level]): the left column moves to the right one's value (one past it when strict).
+    /// </summary>
     private static void SatisfyChecks(TableDef t, Dictionary<string, object?> row)
+    {
+        SatisfyConstantChecks(t, row);
+        foreach (var check in t.Checks)
+        foreach (System.Text.RegularExpressions.Match m in ColumnComparison.Matches(check.Expression))
+        {
+            string a = m.Groups["a"].Value, b = m.Groups["b"].Value;
+            if (row.GetValueOrDefault(a) is not (long or decimal) || row.GetValueOrDefault(b) is not (long or decimal) || t.FindColumn(a) is not { } def) continue;
+            var x = Convert.ToDecimal(row[a], CultureInfo.InvariantCulture);
+            var y = Convert.ToDecimal(row[b], CultureInfo.InvariantCulture);
+            decimal? moved = m.Groups["op"].Value switch
+            {
+                ">=" when x < y => y, ">" when x <= y => y + 1, "<=" when x > y => y, "<" when x >= y => y - 1, _ => null,
+            };
+            if (moved is { } v) row[a] = ToColumn(def, v);
+        }
+    }
+
+    private static void SatisfyConstantChecks(TableDef t, Dictionary<string, object?> row)
     {
         foreach (var check in t.Checks)
         foreach (System.Text.RegularExpressions.Match m in CheckTerm.Matches(check.Expression))

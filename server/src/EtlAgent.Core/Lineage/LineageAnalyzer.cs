@@ -635,7 +635,7 @@ public sealed class LineageAnalyzer
             case CoalesceExpression co:
             {
                 var parts = co.Expressions.Select(e => Expr(e, scope)).ToList();
-                return Combine(parts, parts.FirstOrDefault(p => p.Type is not null)?.Type,
+                return Combine(parts, ResultType(parts.Select(p => p.Type)),
                     parts.All(p => p.Nullable is not null) ? parts.All(p => p.Nullable == true) : parts.Any(p => p.Nullable == false) ? false : null);
             }
             case NullIfExpression ni:
@@ -649,7 +649,7 @@ public sealed class LineageAnalyzer
                 var cond = Expr(iif.Predicate, scope);
                 var then = Expr(iif.ThenExpression, scope);
                 var @else = Expr(iif.ElseExpression, scope);
-                return Combine(new[] { cond, then, @else }, then.Type ?? @else.Type, Or(then.Nullable, @else.Nullable));
+                return Combine(new[] { cond, then, @else }, ResultType(new[] { then.Type, @else.Type }), Or(then.Nullable, @else.Nullable));
             }
             case SearchedCaseExpression sc:
             {
@@ -658,7 +658,7 @@ public sealed class LineageAnalyzer
                 foreach (var w in sc.WhenClauses) { parts.Add(Expr(w.WhenExpression, scope)); var r = Expr(w.ThenExpression, scope); parts.Add(r); results.Add(r); }
                 var otherwise = sc.ElseExpression is null ? ColumnOrigin.Constant(null, true) : Expr(sc.ElseExpression, scope);
                 parts.Add(otherwise); results.Add(otherwise);
-                return Combine(parts, results.FirstOrDefault(r => r.Type is not null)?.Type, results.Select(r => r.Nullable).Aggregate(Or));
+                return Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
             }
             case SimpleCaseExpression sc:
             {
@@ -667,7 +667,7 @@ public sealed class LineageAnalyzer
                 foreach (var w in sc.WhenClauses) { parts.Add(Expr(w.WhenExpression, scope)); var r = Expr(w.ThenExpression, scope); parts.Add(r); results.Add(r); }
                 var otherwise = sc.ElseExpression is null ? ColumnOrigin.Constant(null, true) : Expr(sc.ElseExpression, scope);
                 parts.Add(otherwise); results.Add(otherwise);
-                return Combine(parts, results.FirstOrDefault(r => r.Type is not null)?.Type, results.Select(r => r.Nullable).Aggregate(Or));
+                return Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
             }
             case FunctionCall f:
                 return Function(f, scope);
@@ -693,6 +693,22 @@ public sealed class LineageAnalyzer
             default:
                 return ColumnOrigin.Unknown;
         }
+    }
+
+    /// <summary>
+    /// The type of CASE, IIF and COALESCE from their results: strings only give the longest of
+    /// them (nvarchar when one is), as SQL Server does (CASE … THEN N'OK' ELSE N'Overstocked' END
+    /// is nvarchar(11)); otherwise the first known type.
+    /// </summary>
+    private static SqlType? ResultType(IEnumerable<SqlType?> results)
+    {
+        var known = results.Where(t => t is not null).Cast<SqlType>().ToList();
+        if (known.Count == 0) return null;
+        if (known.Count == 1 || !known.All(t => t.IsString)) return known[0];
+        bool unicode = known.Any(t => t.IsUnicode);
+        int length = known.Any(t => t.EffectiveLength is not int n || n == SqlType.Max) ? SqlType.Max : Math.Max(1, known.Max(t => t.EffectiveLength!.Value));
+        if (length != SqlType.Max && length > (unicode ? 4000 : 8000)) length = SqlType.Max;
+        return new SqlType(unicode ? "nvarchar" : "varchar", Length: length);
     }
 
     private ColumnOrigin Function(FunctionCall f, QueryScope scope)

@@ -82,7 +82,9 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
 
         var mutants = MutantGenerator.Generate(t, workspace.Catalog);
         var results = new List<MutantResult>();
+        // kills per case, overall and per line: cases that killed a mutant tend to kill its neighbours
         var killers = new int[cases.Count];
+        var lineKillers = new Dictionary<int, int[]>();
         // a chunk of mutants at a time on all cores; each chunk orders the cases by the kills counted before it
         // (chunks of a few mutants per core: a survivor runs every case, and a core should not wait for it)
         int chunk = Math.Max(1, Parallelism) * 8;
@@ -91,13 +93,26 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
             cancellationToken.ThrowIfCancellationRequested();
             var batch = mutants.Skip(next).Take(chunk).ToList();
             Progress?.Invoke(results.Count, mutants.Count, batch[0]);
-            var order = usable.OrderByDescending(i => killers[i]).ThenBy(i => i).ToList();
-            var batchResults = await BoundedParallel.MapAsync(batch, Parallelism,
-                (m, _, ct) => RunMutantAsync(m, t, reach, cases, baseline, order, pool, Originals, recorder, foreignKeys, ct), cancellationToken);
-            foreach (var (r, killer) in batchResults)
+            var killersNow = killers.ToArray();
+            var lineKillersNow = lineKillers.ToDictionary(x => x.Key, x => x.Value.ToArray());
+            var batchResults = await BoundedParallel.MapAsync(batch, Parallelism, (m, _, ct) =>
             {
+                // the cases most likely to tell this mutant apart first (KillLikelihood), then those that
+                // killed mutants on its line, then those that killed most
+                var relevance = KillLikelihood.For(t.Document.Text, m);
+                var sameLine = lineKillersNow.GetValueOrDefault(m.Line);
+                var order = usable.OrderByDescending(i => relevance(cases[i].Case.Name)).ThenByDescending(i => sameLine?[i] ?? 0)
+                    .ThenByDescending(i => killersNow[i]).ThenBy(i => i).ToList();
+                return RunMutantAsync(m, t, reach, cases, baseline, order, pool, Originals, recorder, foreignKeys, ct);
+            }, cancellationToken);
+            for (int j = 0; j < batch.Count; j++)
+            {
+                var (r, killer) = batchResults[j];
                 results.Add(r);
-                if (killer is { } k) killers[k]++;
+                if (killer is not { } k) continue;
+                killers[k]++;
+                if (!lineKillers.TryGetValue(batch[j].Line, out var perLine)) lineKillers[batch[j].Line] = perLine = new int[cases.Count];
+                perLine[k]++;
             }
         }
         return new MutationReport(results, watch.Elapsed);
@@ -109,7 +124,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
     {
         var mutated = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, m.Apply(t.Document.Text));
         if (mutated is null) return (new(m, MutantStatus.Unviable, null), null);
-        // cases that killed earlier mutants first, only those that run the mutated statement; stop at the first failing case
+        // in the order given, only cases that run the mutated statement; stop at the first failing case
         var reaching = order.Where(i => reach.Reaches(m, baseline[i].Covered)).ToList();
         var runner = new TestRunner(mutated, createFactory) { CaseTimeout = CaseTimeout };
         int errors = 0;

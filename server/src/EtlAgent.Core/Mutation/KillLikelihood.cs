@@ -1,0 +1,68 @@
+namespace EtlAgent.Core.Mutation;
+
+/// <summary>
+/// Which inputs to try first on a mutant, from their descriptions (a generated case's name says
+/// what it varies): `generate` orders its candidates by it, `mutate` its cases, so a mutant that
+/// some input kills is usually killed by one of the first few tried.
+/// </summary>
+public static class KillLikelihood
+{
+    /// <summary>
+    /// How likely a candidate is to tell a mutant apart: it varies a column named on the mutated line
+    /// or a table the line reads, and the variation suits the operator (a boundary for a relational
+    /// operator, NULL for IS NULL/ISNULL, a missing row for a join).
+    /// </summary>
+    public static Func<string, int> For(string text, Mutant m)
+    {
+        int lineStart = text.LastIndexOf('\n', Math.Max(0, m.Start - 1)) + 1;
+        int lineEnd = text.IndexOf('\n', m.Start + m.Length);
+        var line = text[lineStart..(lineEnd < 0 ? text.Length : lineEnd)];
+        var columns = System.Text.RegularExpressions.Regex.Matches(line + " " + m.Original, @"\[[^\]]+\]").Select(x => x.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        bool relational = m.Operator.StartsWith("relational", StringComparison.Ordinal);
+        bool nulls = m.Operator.Contains("NULL", StringComparison.Ordinal) || m.Operator.Contains("fallback", StringComparison.Ordinal);
+        bool order = m.Operator.StartsWith("ORDER BY", StringComparison.Ordinal) || m.Operator.StartsWith("aggregate", StringComparison.Ordinal) || m.Operator.Contains("DISTINCT", StringComparison.Ordinal);
+        bool keys = m.Operator.StartsWith("join key", StringComparison.Ordinal);
+        bool join = m.Operator.Contains("JOIN", StringComparison.Ordinal);
+        var tables = TablesOnLine(text, line);
+        return description =>
+        {
+            int score = 0;
+            foreach (var c in columns)
+                if (description.Contains(c, StringComparison.OrdinalIgnoreCase)) score += m.Original.Contains(c, StringComparison.OrdinalIgnoreCase) ? 8 : 4;
+            if (relational && (description.Contains("equal to", StringComparison.Ordinal) || description.Contains("just", StringComparison.Ordinal))) score += 2;
+            if (nulls && (description.Contains("NULL", StringComparison.Ordinal) || description.Contains("not a", StringComparison.Ordinal) || description.Contains("empty", StringComparison.Ordinal))) score += 2;
+            if (order && (description.Contains("older", StringComparison.Ordinal) || description.Contains("twice", StringComparison.Ordinal) || description.Contains("two ", StringComparison.Ordinal))) score += 5;
+            if (keys && (description.Contains("empty", StringComparison.Ordinal) || description.Contains("maximum length", StringComparison.Ordinal))) score += 2;
+            // a change to a table the line reads through an alias (ISNULL(dci.[City Key], 0) and
+            // the Dim.City row missing; LEFT JOIN Dim.City AS dci → INNER and no city to match)
+            foreach (var table in tables)
+                if (description.Contains(table + " [", StringComparison.OrdinalIgnoreCase)) score += nulls || join ? 6 : 3;
+            if (join && description.StartsWith("an entity only in", StringComparison.Ordinal)) score += 2;
+            return score;
+        };
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex AliasUse = new(@"\b(?<alias>[A-Za-z_][A-Za-z0-9_]*)\.\[", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>The tables (Schema.Name) behind the aliases the line uses, or that the line joins.</summary>
+    private static List<string> TablesOnLine(string text, string line)
+    {
+        var found = new List<string>();
+        void Add(string name)
+        {
+            var clean = name.Replace("[", "").Replace("]", "").Trim();
+            if (clean.Contains('.') && !found.Contains(clean, StringComparer.OrdinalIgnoreCase)) found.Add(clean);
+        }
+        foreach (var alias in AliasUse.Matches(line).Select(x => x.Groups["alias"].Value).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var declared = System.Text.RegularExpressions.Regex.Match(text,
+                @"(?:FROM|JOIN|APPLY)\s+(?<table>(?:\[[^\]]+\]|\w+)\.(?:\[[^\]]+\]|\w+))\s+(?:AS\s+)?" + System.Text.RegularExpressions.Regex.Escape(alias) + @"\b",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            if (declared.Success) Add(declared.Groups["table"].Value);
+        }
+        var joined = System.Text.RegularExpressions.Regex.Match(line, @"JOIN\s+(?<table>(?:\[[^\]]+\]|\w+)\.(?:\[[^\]]+\]|\w+))",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        if (joined.Success) Add(joined.Groups["table"].Value);
+        return found;
+    }
+}

@@ -1,0 +1,47 @@
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Mutation;
+using EtlAgent.Core.Workspace;
+
+namespace EtlAgent.Core.Tests.Mutation;
+
+/// <summary>Which inputs are tried first on a mutant of the fixture warehouse's Fact.LoadSale.</summary>
+public class KillLikelihoodTests
+{
+    private static readonly Lazy<(string Text, IReadOnlyList<Mutant> Mutants)> LoadSale = new(() =>
+    {
+        var files = new PhysicalFileSource(TestPaths.Fixture("warehouse"));
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+        var t = analysis.FindTransformation("Fact.LoadSale")!;
+        return (t.Document.Text, MutantGenerator.Generate(t, analysis.Catalog));
+    });
+
+    private static Func<string, int> For(Func<Mutant, bool> which)
+    {
+        var (text, mutants) = LoadSale.Value;
+        return KillLikelihood.For(text, mutants.First(which));
+    }
+
+    [Fact]
+    public void A_dropped_ISNULL_over_a_looked_up_key_tries_the_dimension_row_that_does_not_match_first()
+    {
+        var score = For(m => m.Operator.StartsWith("ISNULL", StringComparison.Ordinal) && m.Original.Contains("dci.[City Key]", StringComparison.Ordinal));
+        Assert.True(score("a new entity in the source, Dim.City [City Code] empty") > score("a new entity in the source, Staging.SalesOrderLine [Invoice ID] is NULL"));
+    }
+
+    [Fact]
+    public void A_dropped_ISNULL_over_a_converted_column_tries_that_column_NULL_before_it_changed()
+    {
+        var score = For(m => m.Operator.StartsWith("ISNULL", StringComparison.Ordinal) && m.Original.Contains("[Tax Rate]", StringComparison.Ordinal));
+        Assert.True(score("a new entity in the source, Staging.SalesOrderLine [Tax Rate] is NULL") > score("an entity whose [Tax Rate] changed"));
+        Assert.True(score("an entity whose [Tax Rate] changed") > score("two entities"));
+    }
+
+    [Fact]
+    public void A_LEFT_JOIN_made_INNER_tries_changes_to_the_joined_table_first()
+    {
+        var (text, mutants) = LoadSale.Value;
+        var m = mutants.First(x => x.Operator.Contains("JOIN", StringComparison.Ordinal) && text.Substring(x.Start, 80).Contains("Dim.City", StringComparison.Ordinal));
+        var score = KillLikelihood.For(text, m);
+        Assert.True(score("a new entity in the source, Dim.City [City Code] at its maximum length") > score("a new entity in the source, Dim.Product [Brand] NULL"));
+    }
+}

@@ -18,7 +18,8 @@ internal static class GenerateCommand
         var outDir = (options.GetOptional("--out") ?? "tests/etl").Replace('\\', '/').Trim('/');
         var only = options.GetOptional("--transformation");
         var targets = analysis.Transformations
-            .Where(t => only is null ? (t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0)
+            .Where(t => only is null ? (t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0
+                                           && !Orchestrator.Is(t.Transformation, n => analysis.FindTransformation(n)?.Transformation))
                                        || t.Transformation.Kind is TransformationKind.View or TransformationKind.Function
                                      : string.Equals(t.Transformation.Name, only, StringComparison.OrdinalIgnoreCase))
             .ToList();

@@ -55,6 +55,9 @@ public sealed record FullRunResult(
     IReadOnlyList<string> Reports,
     TimeSpan Elapsed)
 {
+    /// <summary>Transformations without tests that generation leaves out, each with the reason ("Etl.RunNightlyLoad: orchestrator: …").</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = Array.Empty<string>();
+
     public const string ReportDirectory = ".etl-agent/reports";
     public const string SarifFile = ReportDirectory + "/etl-agent.sarif";
     public const string JUnitFile = ReportDirectory + "/junit.xml";
@@ -115,13 +118,18 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         // 2. Generate where a procedure that writes tables has no test file.
         var generated = new List<GeneratedTestFile>();
         var notGenerated = new List<string>();
+        var leftOut = new List<string>();
         double testsFrom = 10;
         if (_options.Generate)
         {
             var tested = WorkspaceTests.IndexByTransformation(files, _analyzer.Settings);
-            var targets = analysis.Transformations
+            Transformation? Find(string n) => analysis.FindTransformation(n)?.Transformation;
+            var candidates = analysis.Transformations
                 .Where(t => t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0 && !tested.ContainsKey(t.Transformation.Name))
-                .Select(t => t.Transformation.Name).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
+                .Select(t => t.Transformation).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            // orchestrators are tested through the loads they run (see Orchestrator)
+            foreach (var o in candidates.Where(t => Orchestrator.Is(t, Find))) leftOut.Add($"{o.Name}: {Orchestrator.Reason(o, Find)}");
+            var targets = candidates.Where(t => !Orchestrator.Is(t, Find)).Select(t => t.Name).ToList();
             var budget = Stopwatch.StartNew();
             for (int i = 0; i < targets.Count; i++)
             {
@@ -178,7 +186,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         writer.WriteAllText(FullRunResult.JUnitFile, JUnitReport.Write(tests, _options.Timestamp));
 
         var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, analysis.Findings,
-            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed);
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed) { LeftOut = leftOut };
         Report(FullRunStage.Done, result.SummaryLine, 100);
         return result;
     }

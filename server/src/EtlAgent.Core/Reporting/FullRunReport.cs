@@ -16,7 +16,7 @@ public static class FullRunReport
         sb.Append("Discovered ").Append(LineageReport.Count(run.Analysis.Transformations.Count, "transformation"))
           .Append(" in ").AppendLine(LineageReport.Count(run.Analysis.Documents.Count, "file"));
 
-        if (run.Generated.Count > 0 || run.NotGenerated.Count > 0)
+        if (run.Generated.Count > 0 || run.NotGenerated.Count > 0 || run.LeftOut.Count > 0)
         {
             sb.AppendLine().AppendLine("Generated tests (recorded behaviour: review them):");
             foreach (var g in run.Generated)
@@ -29,6 +29,7 @@ public static class FullRunReport
             }
             if (run.NotGenerated.Count > 0)
                 sb.Append("  not generated, budget spent: ").AppendLine(string.Join(", ", run.NotGenerated));
+            foreach (var l in run.LeftOut) sb.Append("  not generated, ").AppendLine(l);
         }
 
         sb.AppendLine().AppendLine("Tests:");

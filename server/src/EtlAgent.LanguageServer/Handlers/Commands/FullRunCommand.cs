@@ -74,6 +74,7 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
             foreach (var note in g.Result?.Notes ?? Array.Empty<string>()) server.Log.Debug($"{g.Transformation}: {note}");
         }
         if (result.NotGenerated.Count > 0) server.Log.Info($"not generated, budget spent: {string.Join(", ", result.NotGenerated)}");
+        foreach (var l in result.LeftOut) server.Log.Info($"not generated, {l}");
         server.Tests.Diagnostics.Publish(result.TestFileErrors, result.Tests);
         foreach (var group in result.Tests.Cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase))
             server.Tests.Record(group.Key, new TestRunResult(group.ToList(), result.Tests.Sandbox, TimeSpan.FromTicks(group.Sum(c => c.Elapsed.Ticks))));

@@ -29,6 +29,13 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
     /// <summary>Cases run in databases attached to reused instances (see <see cref="SandboxPool"/>).</summary>
     private readonly bool _reuse;
 
+    /// <summary>Whether cases run in databases attached to reused instances (<see cref="SandboxPool"/>; on unless ETLAGENT_SANDBOX_REUSE=0).</summary>
+    public static bool ReuseInstances
+    {
+        get => SandboxPool.Enabled;
+        set => SandboxPool.Enabled = value;
+    }
+
     public string Name => "duckdb";
 
     /// <summary>The DDL every sandbox starts from (for inspection and diagnostics).</summary>

@@ -72,12 +72,16 @@ internal sealed class SandboxModel
     public Dictionary<QualifiedName, TransformationAnalysis> Procedures { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();
     public string SchemaScript { get; }
+    public string BaseScript { get; }
+    public IReadOnlyDictionary<QualifiedName, SchemaObject> Objects { get; }
+    public IReadOnlyList<string> Skipped { get; }
+    public IReadOnlyDictionary<QualifiedName, Exception> Problems { get; }
 
     /// <summary>
     /// Whether running <paramref name="transformation"/> can execute a MERGE, itself or through the
     /// procedures it calls (an unknown name: assumed so). DuckDB 1.5.6 can crash (SIGSEGV in the UPDATE
-    /// action of MERGE … RETURNING, reading memory of a previous query) in a reused instance, so
-    /// such runs get an instance of their own (see <see cref="SandboxPool"/>).
+    /// action of MERGE … RETURNING, reading memory of a previous query), more readily in a reused
+    /// instance, so such runs get an instance of their own (see <see cref="SandboxPool"/>).
     /// </summary>
     public bool ReachesMerge(string transformation)
     {
@@ -104,8 +108,4 @@ internal sealed class SandboxModel
         public bool Found { get; private set; }
         public override void Visit(MergeStatement node) => Found = true;
     }
-    public string BaseScript { get; }
-    public IReadOnlyDictionary<QualifiedName, SchemaObject> Objects { get; }
-    public IReadOnlyList<string> Skipped { get; }
-    public IReadOnlyDictionary<QualifiedName, Exception> Problems { get; }
 }

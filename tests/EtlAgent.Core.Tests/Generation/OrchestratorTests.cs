@@ -18,5 +18,9 @@ public class OrchestratorTests
         Assert.Equal(new[] { "Etl.RunNightlyLoad" }, orchestrators);
         Assert.Equal(14, Orchestrator.LoadsRunBy(Find("Etl.RunNightlyLoad")!, Find).Count);
         Assert.Contains("runs 14 procedures that write tables", Orchestrator.Reason(Find("Etl.RunNightlyLoad")!, Find));
+        // what generation takes unnamed: procedures that write tables, orchestrators left out
+        Assert.False(DefaultTargets.Includes(Find("Etl.RunNightlyLoad")!, Find));
+        Assert.True(DefaultTargets.Includes(Find("Dim.LoadCustomer")!, Find));
+        Assert.False(DefaultTargets.Includes(Find("Reporting.StockPosition")!, Find));
     }
 }

@@ -18,13 +18,15 @@ internal static class GenerateCommand
         var outDir = (options.GetOptional("--out") ?? "tests/etl").Replace('\\', '/').Trim('/');
         var only = options.GetOptional("--transformation");
         var targets = analysis.Transformations
-            .Where(t => only is null ? (t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0
-                                           && !Orchestrator.Is(t.Transformation, n => analysis.FindTransformation(n)?.Transformation))
+            .Where(t => only is null ? DefaultTargets.Includes(t.Transformation, n => analysis.FindTransformation(n)?.Transformation)
                                        || t.Transformation.Kind is TransformationKind.View or TransformationKind.Function
                                      : string.Equals(t.Transformation.Name, only, StringComparison.OrdinalIgnoreCase))
             .ToList();
         if (targets.Count == 0)
             throw new UsageException(only is null ? "no procedure that writes tables, view or function in the workspace." : $"no transformation named '{only}'.");
+        if (only is null)
+            foreach (var o in analysis.Transformations.Select(t => t.Transformation).Where(t => Orchestrator.Is(t, n => analysis.FindTransformation(n)?.Transformation)))
+                stdout.WriteLine($"SKIP  {o.Name}: {Orchestrator.Reason(o, n => analysis.FindTransformation(n)?.Transformation)}");
         var budget = options.Seconds("--budget", TimeSpan.FromSeconds(45));
         var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, Environment.GetEnvironmentVariable);
         provider.Describe();

@@ -129,7 +129,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 .Select(t => t.Transformation).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
             // orchestrators are tested through the loads they run (see Orchestrator)
             foreach (var o in candidates.Where(t => Orchestrator.Is(t, Find))) leftOut.Add($"{o.Name}: {Orchestrator.Reason(o, Find)}");
-            var targets = candidates.Where(t => !Orchestrator.Is(t, Find)).Select(t => t.Name).ToList();
+            var targets = candidates.Where(t => DefaultTargets.Includes(t, Find)).Select(t => t.Name).ToList();
             var budget = Stopwatch.StartNew();
             for (int i = 0; i < targets.Count; i++)
             {

@@ -12,7 +12,7 @@ namespace EtlAgent.LanguageServer.Handlers.CodeLens;
 /// <summary>
 /// textDocument/codeLens: above each transformation, its lineage summary (command: show the
 /// lineage), "Run sandbox test" when test files name it (with the last result once run) or
-/// "Generate tests" when it is a procedure that writes tables and has none (not an orchestrator, see Orchestrator), and,
+/// "Generate tests" when it has none and generation would take it unnamed (DefaultTargets), and,
 /// when it has any, its findings count (command: go to the first); at the top of a generated test
 /// file, "Accept recorded expectations". Answered from
 /// the last published snapshot, never waiting for analysis. Every lens's command is one the
@@ -42,7 +42,7 @@ public sealed class CodeLensHandler(ServerContext server, ServerCommands command
                 lenses.Add(Lens(range, RunTestsCommand.LensTitle(server.Tests.LastRun(t.Name)), RunTestsCommand.CommandId, new JsonArray(t.Name)));
                 lenses.Add(Lens(range, MutateCommand.LensTitle, MutateCommand.CommandId, new JsonArray(t.Name)));
             }
-            else if (t.Kind == Core.Model.TransformationKind.Procedure && t.Writes.Count > 0 && !Core.Generation.Orchestrator.Is(t, n => snapshot.FindTransformation(n)?.Transformation))
+            else if (Core.Generation.DefaultTargets.Includes(t, n => snapshot.FindTransformation(n)?.Transformation))
                 lenses.Add(Lens(range, GenerateTestsCommand.LensTitle, GenerateTestsCommand.CommandId, new JsonArray(t.Name)));
 
             var inside = findings.Where(f => t.BodyRange.Contains(f.Location.Range.StartOffset)).ToList();

@@ -24,7 +24,8 @@ internal static class SandboxPool
 
     private static readonly ConcurrentBag<Instance> Idle = new();
     private static readonly int MaxIdle = Math.Max(2, Environment.ProcessorCount * 2);
-    private static readonly ConditionalWeakTableCounter Uses = new();
+    /// <summary>Cases served per connection, without keeping a closed connection alive.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DuckDBConnection, System.Runtime.CompilerServices.StrongBox<int>> Uses = new();
     private static int _nextDatabase;
 
     /// <summary>On unless ETLAGENT_SANDBOX_REUSE=0 (then every case opens and closes an instance of its own).</summary>
@@ -66,7 +67,7 @@ internal static class SandboxPool
     /// <summary>Detaches the case's database and clears what lived outside it, then keeps the instance; disposes it when that fails or enough are idle.</summary>
     public static void Return(string baseScript, DuckDBConnection connection)
     {
-        int uses = Uses.Increment(connection);
+        int uses = Interlocked.Increment(ref Uses.GetValue(connection, _ => new System.Runtime.CompilerServices.StrongBox<int>()).Value);
         if (!Enabled || uses >= MaxUses || Idle.Count >= MaxIdle) { connection.Dispose(); return; }
         try { Reset(connection); }
         catch (Exception e) when (e is DuckDBException or InvalidOperationException)
@@ -124,13 +125,5 @@ internal static class SandboxPool
         using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
-    }
-
-    /// <summary>Cases served per connection, without keeping a closed connection alive.</summary>
-    private sealed class ConditionalWeakTableCounter
-    {
-        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DuckDBConnection, StrongBox> _counts = new();
-        private sealed class StrongBox { public int Value; }
-        public int Increment(DuckDBConnection c) => Interlocked.Increment(ref _counts.GetValue(c, _ => new StrongBox()).Value);
     }
 }

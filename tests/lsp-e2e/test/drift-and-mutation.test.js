@@ -112,7 +112,14 @@ describe('mutation survivors', () => {
   });
 
   test('the palette form (document and cursor line) finds the procedure, and cancelling the progress stops the run', async () => {
-    const client = await start();
+    // a counting loop makes every run of the procedure take seconds, so the cancel always arrives
+    // mid-run (the 16 mutants of the plain procedure can all finish before it does)
+    const client = await start((ws) => {
+      const file = path.join(ws, 'procs/CloseCustomers.sql');
+      const text = fs.readFileSync(file, 'utf8')
+        .replace('SET NOCOUNT ON;', 'SET NOCOUNT ON;\n    DECLARE @Spin int = 0;\n    WHILE @Spin < 2000000 SET @Spin += 1;');
+      fs.writeFileSync(file, text);
+    });
     await client.waitForIndexed();
     const proc = client.uri('procs/CloseCustomers.sql');
     const before = client.progress.length;

@@ -84,22 +84,28 @@ public sealed class SandboxReuseTests
     }
 
     /// <summary>
-    /// DuckDB 1.5.6 can crash in MERGE … RETURNING run in a reused instance: a transformation that
-    /// reaches a MERGE (itself or through a procedure it calls), ad-hoc SQL and an unknown name
-    /// get an instance of their own.
+    /// DuckDB 1.5.6 can crash in its MERGE … RETURNING, more readily in a reused instance: a
+    /// transformation that reaches a MERGE given to DuckDB's MERGE (itself or through a procedure it
+    /// calls), ad-hoc SQL and an unknown name get an instance of their own. MERGEs from a single
+    /// source run as separate statements and may reuse.
     /// </summary>
     [Theory]
-    [InlineData("Dim.LoadSupplier", false)]    // MERGE … OUTPUT
-    [InlineData("Dim.LoadCustomer", true)]
-    [InlineData("No.SuchProcedure", false)]
-    [InlineData(null, false)]
-    public async Task Instances_are_reused_only_for_runs_that_cannot_reach_a_MERGE(string? serves, bool reused)
+    [InlineData("warehouse", "Dim.LoadSupplier", true)]     // MERGE … OUTPUT, run as separate statements
+    [InlineData("warehouse", "Etl.RunNightlyLoad", true)]   // reaches it through EXEC
+    [InlineData("warehouse", "Dim.LoadCustomer", true)]
+    [InlineData("warehouse", "No.SuchProcedure", false)]
+    [InlineData("warehouse", null, false)]
+    [InlineData("join-merge", "Etl.MergeFromJoin", false)]   // a join as source: DuckDB's MERGE
+    [InlineData("join-merge", "Etl.CallsMergeFromJoin", false)]
+    [InlineData("join-merge", "Etl.MergeFromTable", true)]
+    public async Task Instances_are_reused_only_for_runs_that_cannot_reach_a_DuckDB_MERGE(string workspace, string? serves, bool reused)
     {
         bool was = SandboxPool.Enabled;
         SandboxPool.Enabled = true;
+        string folder = workspace == "join-merge" ? JoinMergeWorkspace() : Harness.Fixture(workspace);
         try
         {
-            var factory = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(Harness.Analyze(Harness.Fixture("warehouse")), Serves: serves));
+            var factory = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(Harness.Analyze(folder), Serves: serves));
             var connections = new List<object>();
             for (int i = 0; i < 2; i++)
             {
@@ -108,6 +114,35 @@ public sealed class SandboxReuseTests
             }
             Assert.Equal(reused, ReferenceEquals(connections[0], connections[1]));
         }
-        finally { SandboxPool.Enabled = was; }
+        finally
+        {
+            SandboxPool.Enabled = was;
+            if (workspace == "join-merge") Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static string JoinMergeWorkspace()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "etl-join-merge-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "objects.sql"), """
+            CREATE TABLE Etl.Target ([Key] int NOT NULL PRIMARY KEY, [Value] nvarchar(20) NULL);
+            GO
+            CREATE TABLE Etl.Source ([Key] int NOT NULL, [Value] nvarchar(20) NULL);
+            GO
+            CREATE PROCEDURE Etl.MergeFromJoin AS
+            MERGE Etl.Target AS t
+            USING Etl.Source AS a JOIN Etl.Source AS b ON b.[Key] = a.[Key] ON a.[Key] = t.[Key]
+            WHEN MATCHED THEN UPDATE SET [Value] = b.[Value];
+            GO
+            CREATE PROCEDURE Etl.CallsMergeFromJoin AS
+            EXEC Etl.MergeFromJoin;
+            GO
+            CREATE PROCEDURE Etl.MergeFromTable AS
+            MERGE Etl.Target AS t USING Etl.Source AS s ON s.[Key] = t.[Key]
+            WHEN MATCHED THEN UPDATE SET [Value] = s.[Value];
+            GO
+            """);
+        return folder;
     }
 }

@@ -31,7 +31,9 @@ public sealed record DmlPlan(
     /// and the pre-MERGE snapshot.
     /// </summary>
     string? PostSelect = null,
-    IReadOnlyList<(string Name, SqlType? Type)>? PostColumns = null);
+    IReadOnlyList<(string Name, SqlType? Type)>? PostColumns = null,
+    /// <summary>A MERGE run as separate statements (then <see cref="Sql"/> is empty).</summary>
+    StagedMerge? Staged = null);
 
 public sealed partial class SqlTranslator
 {
@@ -120,7 +122,9 @@ public sealed partial class SqlTranslator
         cols.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new SandboxRuntimeError(207, $"Invalid column name '{name}'.");
 
-    private string Returning(OutputClause? output, OutputIntoClause? into, Scope scope, Func<string, string, string?> pseudo, out bool returns)
+    /// <param name="pseudoColumns">When given, inserted.* and deleted.* are expanded to these columns through <paramref name="pseudo"/>.</param>
+    private string Returning(OutputClause? output, OutputIntoClause? into, Scope scope, Func<string, string, string?> pseudo, out bool returns,
+        IReadOnlyList<ColumnDef>? pseudoColumns = null)
     {
         var clause = (IList<SelectElement>?)output?.SelectColumns ?? into?.SelectColumns;
         returns = clause is not null;
@@ -139,7 +143,15 @@ public sealed partial class SqlTranslator
                     items.Add($"{x.Sql} AS {Id(alias)}");
                     break;
                 }
-                case SelectStarExpression star:
+                case SelectStarExpression star when pseudoColumns is not null:
+                {
+                    var table = star.Qualifier?.Identifiers[^1].Value.ToLowerInvariant();
+                    if (table is not ("inserted" or "deleted")) throw Unsupported("* in MERGE … OUTPUT without inserted. or deleted.", star);
+                    foreach (var c in pseudoColumns)
+                        items.Add($"{pseudo(table, c.Name)} AS {Id(c.Name)}");
+                    break;
+                }
+                case SelectStarExpression:
                     items.Add("*");
                     break;
                 default: throw Unsupported(el.GetType().Name + " in OUTPUT", el);
@@ -193,7 +205,8 @@ public sealed partial class SqlTranslator
             OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
     }
 
-    private List<(string Col, Tx Value)> SetClauses(IList<SetClause> clauses, IReadOnlyList<ColumnDef> cols, Scope scope)
+    /// <param name="current">The alias that qualifies the column's current value in compound assignments (+=), where it could be ambiguous.</param>
+    private List<(string Col, Tx Value)> SetClauses(IList<SetClause> clauses, IReadOnlyList<ColumnDef> cols, Scope scope, string? current = null)
     {
         var list = new List<(string, Tx)>();
         foreach (var sc in clauses)
@@ -205,7 +218,7 @@ public sealed partial class SqlTranslator
             var value = Expr(a.NewValue, scope);
             if (a.AssignmentKind != AssignmentKind.Equals)
             {
-                var cur = new Tx(Id(col.Name), col.Type);
+                var cur = new Tx(current is null ? Id(col.Name) : $"{current}.{Id(col.Name)}", col.Type);
                 string op = a.AssignmentKind switch
                 {
                     AssignmentKind.AddEquals => col.Type.IsString ? "||" : "+", AssignmentKind.SubtractEquals => "-", AssignmentKind.MultiplyEquals => "*",
@@ -377,6 +390,7 @@ public sealed partial class SqlTranslator
 
     public DmlPlan Merge(MergeStatement stmt)
     {
+        if (StagedMergePlan(stmt) is { } staged) return staged;
         var scope = new Scope(null);
         var with = With(stmt.WithCtesAndXmlNamespaces, scope);
         var spec = stmt.MergeSpecification;

@@ -22,8 +22,8 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
     {
         _model = new SandboxModel(setup.Workspace, setup.EnforceForeignKeys, files);
         _lazySchema = lazySchema;
-        // only for runs of one known transformation: ad-hoc SQL could hold a MERGE (see SandboxModel.ReachesMerge)
-        _reuse = lazySchema && SandboxPool.Enabled && setup.Serves is { } serves && !_model.ReachesMerge(serves);
+        // only for runs of one known transformation: ad-hoc SQL could hold a MERGE (see SandboxModel.ReachesDuckDbMerge)
+        _reuse = lazySchema && SandboxPool.Enabled && setup.Serves is { } serves && !_model.ReachesDuckDbMerge(serves);
     }
 
     /// <summary>Cases run in databases attached to reused instances (see <see cref="SandboxPool"/>).</summary>

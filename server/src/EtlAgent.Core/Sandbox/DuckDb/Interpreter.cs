@@ -882,21 +882,75 @@ internal sealed partial class Interpreter
             _rowCount = n;
             return;
         }
-        if (plan.DoubleMatchCheck is not null && Query(plan.DoubleMatchCheck).Rows.Count > 0)
-            throw new SandboxRuntimeError(8672, "The MERGE statement attempted to UPDATE or DELETE the same row more than once. This happens when a target row matches more than one source row. A MERGE statement cannot UPDATE/DELETE the same row of the target table multiple times. Refine the ON clause to ensure a target row matches at most one source row, or use the GROUP BY clause to group the source rows.");
+        if (plan.DoubleMatchCheck is not null && Query(plan.DoubleMatchCheck).Rows.Count > 0) throw MergeDoubleMatch();
         foreach (var b in plan.Before ?? Array.Empty<string>()) Exec(b);
         try { RunDml(plan, s); }
         finally { foreach (var a in plan.After ?? Array.Empty<string>()) try { Exec(a); } catch (SandboxRuntimeError) { } }
+    }
+
+    private static SandboxRuntimeError MergeDoubleMatch() =>
+        new(8672, "The MERGE statement attempted to UPDATE or DELETE the same row more than once. This happens when a target row matches more than one source row. A MERGE statement cannot UPDATE/DELETE the same row of the target table multiple times. Refine the ON clause to ensure a target row matches at most one source row, or use the GROUP BY clause to group the source rows.");
+
+    /// <summary>
+    /// A MERGE as separate statements (<see cref="StagedMerge"/>), all or nothing like the MERGE it
+    /// stands for: outside a transaction it runs in one of its own; inside one, an error ends the
+    /// transaction as any failed statement does here. Returns the OUTPUT rows, if any.
+    /// </summary>
+    private (List<string> Columns, List<object?[]> Rows)? RunStagedMerge(DmlPlan plan)
+    {
+        var m = plan.Staged!;
+        bool own = _tranCount == 0 && !_duckInTx;
+        string? holder = null;
+        if (own) { Exec("BEGIN TRANSACTION"); _duckInTx = true; _schema.InTransaction = true; }
+        try
+        {
+            foreach (var p in m.Prepare) Exec(p);
+            if (m.DoubleMatchCheck is not null && Query(m.DoubleMatchCheck).Rows.Count > 0) throw MergeDoubleMatch();
+            int affected = 0;
+            foreach (var w in m.Writes) affected += Exec(w);
+            if (m.Insert is not null && m.InsertReturns)
+            {
+                // The inserted rows in insertion order (the INSERT orders by source row), numbered
+                // so the OUTPUT pairs each with its source row.
+                var (_, inserted) = Query(m.Insert);
+                affected += inserted.Count;
+                holder = $"__merge_inserted_{_schema.NextId()}";
+                var columns = plan.PostColumns!;
+                Exec($"CREATE TEMP TABLE {Id(holder)} (\"__ord\" BIGINT, {string.Join(", ", columns.Select(c => $"{Id(c.Name)} {(c.Type is null ? "VARCHAR" : DuckTypes.Of(c.Type))}"))})");
+                for (int i = 0; i < inserted.Count; i++)
+                    Exec($"INSERT INTO {Id(holder)} VALUES ({i + 1}, {string.Join(", ", inserted[i].Select((v, c) => Literal(v, columns[c].Type ?? Values.TypeOf(v))))})");
+            }
+            else if (m.Insert is not null) affected += Exec(m.Insert);
+            _rowCount = affected;
+            var output = m.Output is null ? ((List<string>, List<object?[]>)?)null : Query(holder is null ? m.Output : m.Output.Replace("{0}", Id(holder)));
+            foreach (var c in m.Cleanup) Exec(c);
+            if (holder is not null) Exec($"DROP TABLE IF EXISTS {Id(holder)}");
+            if (own) { Exec("COMMIT"); _duckInTx = false; _schema.Committed(); }
+            return output;
+        }
+        catch when (own)
+        {
+            if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); }
+            _duckInTx = false;
+            throw;
+        }
+        catch (SandboxRuntimeError)
+        {
+            foreach (var c in m.Cleanup) try { Exec(c); } catch (SandboxRuntimeError) { }
+            if (holder is not null) try { Exec($"DROP TABLE IF EXISTS {Id(holder)}"); } catch (SandboxRuntimeError) { }
+            throw;
+        }
     }
 
     private void RunDml(DmlPlan plan, TSqlStatement s)
     {
         string? seq = plan.TargetTable is { } tt && _model.Catalog.Find(tt) is { } def && def.Columns.Any(c => c.Identity) ? SchemaBuilder.IdentitySequence(tt) : null;
         object? before2 = seq is not null && s is MergeStatement ? SeqValue(seq) : null;
+        var staged = plan.Staged is null ? null : RunStagedMerge(plan);
         if (plan.Returns)
         {
-            var (cols, rows) = Query(plan.Sql);
-            _rowCount = rows.Count;
+            var (cols, rows) = staged ?? Query(plan.Sql);
+            if (plan.Staged is null) _rowCount = rows.Count;
             if (plan.PostSelect is not null)
             {
                 var holder = $"__returned_{_schema.NextId()}";
@@ -928,7 +982,7 @@ internal sealed partial class Interpreter
                 ResultSets.Add(new ResultSet(names, rows.Select(r => Row(names, r)).ToList()));
             }
         }
-        else _rowCount = Exec(plan.Sql);
+        else if (plan.Staged is null) _rowCount = Exec(plan.Sql);
         if (seq is not null && _rowCount > 0 && s is InsertStatement or MergeStatement)
         {
             var after = s is MergeStatement ? SeqValue(seq) : Scalar($"currval({Str(Id(seq))})", null);

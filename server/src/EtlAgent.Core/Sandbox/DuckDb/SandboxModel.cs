@@ -5,6 +5,7 @@ using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Syntax;
+using EtlAgent.Core.Translation;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Sandbox.DuckDb;
@@ -78,12 +79,14 @@ internal sealed class SandboxModel
     public IReadOnlyDictionary<QualifiedName, Exception> Problems { get; }
 
     /// <summary>
-    /// Whether running <paramref name="transformation"/> can execute a MERGE, itself or through the
-    /// procedures it calls (an unknown name: assumed so). DuckDB 1.5.6 can crash (SIGSEGV in the UPDATE
-    /// action of MERGE … RETURNING, reading memory of a previous query), more readily in a reused
-    /// instance, so such runs get an instance of their own (see <see cref="SandboxPool"/>).
+    /// Whether running <paramref name="transformation"/> can execute a MERGE that goes to DuckDB's own
+    /// MERGE (<see cref="SqlTranslator.RunsAsDuckDbMerge"/>), itself or through the procedures it
+    /// calls (an unknown name: assumed so). DuckDB 1.5.6 can crash (SIGSEGV in the UPDATE action of
+    /// MERGE … RETURNING, reading memory of a previous query), more readily in a reused instance, so
+    /// such runs get an instance of their own (see <see cref="SandboxPool"/>). Other MERGEs run as
+    /// separate statements and do not reach that code.
     /// </summary>
-    public bool ReachesMerge(string transformation)
+    public bool ReachesDuckDbMerge(string transformation)
     {
         var start = Transformations.FirstOrDefault(t => string.Equals(t.Transformation.Name, transformation, StringComparison.OrdinalIgnoreCase)
             || string.Equals(t.Transformation.File, transformation, StringComparison.OrdinalIgnoreCase));
@@ -106,6 +109,6 @@ internal sealed class SandboxModel
     private sealed class MergeFinder : TSqlFragmentVisitor
     {
         public bool Found { get; private set; }
-        public override void Visit(MergeStatement node) => Found = true;
+        public override void Visit(MergeStatement node) => Found |= SqlTranslator.RunsAsDuckDbMerge(node.MergeSpecification);
     }
 }

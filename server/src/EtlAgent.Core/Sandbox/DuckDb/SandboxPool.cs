@@ -12,7 +12,7 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// the database is detached with everything in it (tables, views, sequences, macros, rows); what
 /// lives outside it — #temp tables and sequences, variables, an open transaction — is dropped,
 /// reset and rolled back. The instance keeps only its settings, identical for every case.
-/// Not used for runs that can execute a MERGE (<see cref="SandboxModel.ReachesMerge"/>).
+/// Not used for runs that can execute a MERGE (<see cref="SandboxModel.ReachesDuckDbMerge"/>).
 /// </summary>
 internal static class SandboxPool
 {

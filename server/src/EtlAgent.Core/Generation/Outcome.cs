@@ -11,6 +11,9 @@ public sealed record Outcome(SandboxError? Error, IReadOnlyList<(QualifiedName T
     /// <summary>Why the candidate could not be run at all (rows the schema refuses, an unsupported construct); null when it ran.</summary>
     public string? Failure { get; init; }
 
+    /// <summary>How long the run took (mutants of the same input get a timeout from it, <see cref="Mutation.MutantTimeout"/>).</summary>
+    public TimeSpan Elapsed { get; init; }
+
     /// <summary>The first result set, when the recorder records it (views, functions, procedures that write no table).</summary>
     public ResultSet? Result { get; init; }
 
@@ -38,6 +41,7 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await using var sandbox = await factory.CreateAsync(cts.Token);
@@ -50,7 +54,7 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
             var set = recordResult ? result.ResultSets.FirstOrDefault() : null;   // none: nothing returned to expect
             var signature = Sign(result.Error, tables) + (set is null ? "" : "\nresult=" + string.Join(";", set.Rows
                 .Select(r => string.Join(",", set.Columns.Select(c => Norm(r.GetValueOrDefault(c), null)))).OrderBy(x => x, StringComparer.Ordinal)));
-            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set };
+            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set, Elapsed = watch.Elapsed };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

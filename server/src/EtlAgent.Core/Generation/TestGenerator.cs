@@ -210,7 +210,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         bool anyRan = false;
         foreach (var i in order)
         {
-            var o = await recorder.RunAsync(factory, runs[i].Scenario, _options.CaseTimeout, name, cancellationToken);
+            var o = await recorder.RunAsync(factory, runs[i].Scenario, MutantTimeout.For(runs[i].Outcome.Elapsed, _options.CaseTimeout), name, cancellationToken);
             if (o.Failure == "timeout") return (true, i);
             if (o.Failure is not null) continue;
             anyRan = true;

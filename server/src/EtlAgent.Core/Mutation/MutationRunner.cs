@@ -132,7 +132,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         {
             foreach (var i in reaching)
             {
-                var r = await runner.RunCaseAsync(factory, cases[i].File, cases[i].Case, cancellationToken);
+                var r = await runner.RunCaseAsync(factory, cases[i].File, cases[i].Case, MutantTimeout.For(baseline[i].Elapsed, CaseTimeout), cancellationToken);
                 if (r.Outcome == TestOutcome.Failed) return (new(m, MutantStatus.Killed, r.Case.Name), i);
                 if (r.Failures.Any(f => f is SandboxFailure s && s.Message.StartsWith("timed out", StringComparison.Ordinal))) return (new(m, MutantStatus.TimedOut, r.Case.Name), i);
                 if (r.Outcome == TestOutcome.Error) errors++;
@@ -149,7 +149,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
             await using var fm = createFactory(new SandboxSetup(mutated, Serves: t.Transformation.Name));
             foreach (var i in inputs)
             {
-                var om = await recorder.RunAsync(fm, pool[i], CaseTimeout, t.Transformation.Name, cancellationToken);
+                var om = await recorder.RunAsync(fm, pool[i], MutantTimeout.For(before[i]!.Elapsed, CaseTimeout), t.Transformation.Name, cancellationToken);
                 if (om.Failure is null && om.Signature != before[i]!.Signature) { differs = true; break; }
             }
         }

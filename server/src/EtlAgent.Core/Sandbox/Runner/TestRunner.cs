@@ -63,10 +63,14 @@ public sealed class TestRunner
         return new TestRunResult(results, sandboxName, total.Elapsed);
     }
 
-    public async Task<TestCaseResult> RunCaseAsync(ISandboxFactory factory, TestFile file, TestCase c, CancellationToken runCancellation = default)
+    public Task<TestCaseResult> RunCaseAsync(ISandboxFactory factory, TestFile file, TestCase c, CancellationToken runCancellation = default) =>
+        RunCaseAsync(factory, file, c, CaseTimeout, runCancellation);
+
+    /// <param name="caseTimeout">This case's timeout instead of <see cref="CaseTimeout"/> (a mutant's, from the original's time).</param>
+    public async Task<TestCaseResult> RunCaseAsync(ISandboxFactory factory, TestFile file, TestCase c, TimeSpan caseTimeout, CancellationToken runCancellation = default)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(runCancellation);
-        timeout.CancelAfter(CaseTimeout);
+        timeout.CancelAfter(caseTimeout);
         var cancellationToken = timeout.Token;
         var watch = Stopwatch.StartNew();
         var failures = new List<TestFailure>();
@@ -136,7 +140,7 @@ public sealed class TestRunner
         }
         catch (OperationCanceledException) when (!runCancellation.IsCancellationRequested && timeout.IsCancellationRequested)
         {
-            failures.Add(new SandboxFailure($"timed out after {CaseTimeout.TotalSeconds:0.#} s while {stage}") { Line = c.Line });
+            failures.Add(new SandboxFailure($"timed out after {caseTimeout.TotalSeconds:0.#} s while {stage}") { Line = c.Line });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

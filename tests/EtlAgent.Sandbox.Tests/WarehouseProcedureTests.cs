@@ -44,12 +44,42 @@ public sealed class WarehouseProcedureTests
         Assert.Contains("CREATE VIEW \"Reporting.CurrentCustomer\"", Harness.Warehouse.SchemaScript);
     }
 
+    /// <summary>
+    /// Reporting.LoadHealth applies the multi-statement function Integration.LoadHistory to each
+    /// watermark row: the last five loads per table, with the hours since the previous successful one.
+    /// </summary>
     [Fact]
-    public async Task Querying_an_unsupported_view_names_the_construct()
+    public async Task LoadHealth_applies_the_load_history_function_to_every_watermarked_table()
     {
         await using var s = await NewSandbox();
-        var e = await Assert.ThrowsAsync<UnsupportedConstructException>(() => Run(s, "Reporting.LoadHealth"));
-        Assert.Equal("Views/Reporting.LoadHealth.sql", e.Location?.File);
+        var day = new DateTime(2016, 5, 1, 2, 0, 0);
+        var lineage = new List<SandboxRow>();
+        for (int d = 0; d < 6; d++)   // Fact.Sale: keys 1–6, one a day; the 4th failed and never completed
+            lineage.Add(Row(("Table Name", "Fact.Sale"), ("Data Load Started", day.AddDays(d)), ("Data Load Completed", d == 3 ? null : day.AddDays(d).AddSeconds(90)),
+                ("Cutoff Time", day.AddDays(d)), ("Was Successful", d != 3)));
+        lineage.Add(Row(("Table Name", "Dim.City"), ("Data Load Started", day), ("Data Load Completed", day.AddSeconds(90)), ("Cutoff Time", day), ("Was Successful", true)));
+        await s.InsertRowsAsync(T("Integration.Lineage"), lineage);
+        await s.InsertRowsAsync(T("Integration.Load Watermark"), new[]
+        {
+            Row(("Table Name", "Fact.Sale"), ("Cutoff Time", day.AddDays(5))),
+            Row(("Table Name", "Dim.City"), ("Cutoff Time", new DateTime(2016, 5, 1))),
+            Row(("Table Name", "Dim.Stock Item"), ("Cutoff Time", new DateTime(2016, 4, 1))),   // no loads: CROSS APPLY drops it
+        });
+
+        var r = await Run(s, "Reporting.LoadHealth", clock: new DateTime(2016, 5, 6, 8, 0, 0));
+
+        Ok(r);
+        var rows = Assert.Single(r.ResultSets).Rows;
+        var sale = rows.Where(x => (string?)x["Table Name"] == "Fact.Sale").ToDictionary(x => Convert.ToInt32(x["Lineage Key"]));
+        Assert.Equal(new[] { 2, 3, 4, 5, 6 }, sale.Keys.Order());                        // the last five: key 1 is left out
+        Assert.Equal(new int?[] { 24, 24, 24, 48, 24 }, sale.Keys.Order().Select(k => (int?)sale[k]["Hours Since Previous"]));   // key 5: the failed 4 does not count
+        Assert.Null(sale[4]["Duration Seconds"]);
+        Assert.Equal(90, sale[6]["Duration Seconds"]);
+        Assert.All(sale.Values, x => Assert.Equal(6, x["Hours Behind"]));
+        var city = Assert.Single(rows, x => (string?)x["Table Name"] == "Dim.City");
+        Assert.Null(city["Hours Since Previous"]);
+        Assert.Equal(128, city["Hours Behind"]);
+        Assert.Equal(6, rows.Count);
     }
 
     [Fact]

@@ -266,7 +266,10 @@ public sealed partial class SqlTranslator
                 if (def is null || def.Kind is TableKind.TableType or TableKind.FunctionResult)
                     throw new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
                 if (Env.ObjectProblem(qn) is { } problem)
+                {
+                    if (def.Kind == TableKind.View && ExpandView(qn, alias ?? baseName, scope) is { } expanded) return expanded;
                     throw problem is UnsupportedConstructException u ? new UnsupportedConstructException(u.Construct, u.Location, $"used through view {qn}") : problem;
+                }
                 Env.Referenced?.Invoke(qn);
                 scope.Sources.Add(new SourceShape(alias ?? baseName, def.Columns.Select(c => new ColumnShape(c.Name, c.Computed is null && c.Type.Name != "sql_variant" ? c.Type : null)).ToList(), qn));
                 return Table(qn) + " AS " + Id(alias ?? baseName);
@@ -295,6 +298,10 @@ public sealed partial class SqlTranslator
             case UnqualifiedJoin u:
             {
                 var l = TableRef(u.FirstTableReference, scope, cteName);
+                if (u.UnqualifiedJoinType is UnqualifiedJoinType.CrossApply or UnqualifiedJoinType.OuterApply
+                    && u.SecondTableReference is SchemaObjectFunctionTableReference applied
+                    && PerRowTableFunction(l, applied, u.UnqualifiedJoinType == UnqualifiedJoinType.OuterApply, scope) is { } perRow)
+                    return perRow;
                 var r = TableRef(u.SecondTableReference, scope, cteName);
                 return u.UnqualifiedJoinType switch
                 {

@@ -38,6 +38,10 @@ public sealed class TranslationEnv
     public Func<FunctionStatementBody, IReadOnlyList<(object? Value, SqlType Type)>, TSqlFragment, (object? Value, SqlType Type)>? CallScalarFunction { get; set; }
     /// <summary>Runs a multi-statement TVF on constant arguments into a local table; returns it.</summary>
     public Func<FunctionStatementBody, IReadOnlyList<(object? Value, SqlType Type)>, TSqlFragment, LocalTable>? CallTableFunction { get; set; }
+    /// <summary>Runs a query now and returns its rows (distinct arguments of a per-row table function).</summary>
+    public Func<string, IReadOnlyList<object?[]>>? QueryRows { get; set; }
+    /// <summary>A view's definition and document, to expand one the sandbox could not create.</summary>
+    public Func<QualifiedName, (ViewStatementBody Body, SqlDocument Document)?>? View { get; set; }
     /// <summary>Evaluates constant SQL (arguments of a UDF call).</summary>
     public Func<string, SqlType?, object?>? Evaluate { get; set; }
     /// <summary>A number unique within the database, for helper object names.</summary>

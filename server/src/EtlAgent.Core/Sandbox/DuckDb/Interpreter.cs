@@ -103,6 +103,8 @@ internal sealed partial class Interpreter
         CallScalarFunction = CallScalarFunction,
         CallTableFunction = CallTableFunction,
         Evaluate = (sql, type) => Scalar(sql, type),
+        QueryRows = sql => Query(sql).Rows,
+        View = n => _model.Views.TryGetValue(n, out var v) ? ((ViewStatementBody)v.Syntax.Definition!, v.Document) : null,
         SequenceName = SchemaBuilder.SequenceName,
         ObjectProblem = n => _model.Problems.GetValueOrDefault(n),
         Referenced = _schema.Ensure,

@@ -49,6 +49,8 @@ internal sealed class SandboxModel
                 Procedures[QualifiedName.Parse(t.Transformation.Name)] = t;
             else if (t.Transformation.Kind == TransformationKind.Function && t.Syntax.Definition is FunctionStatementBody)
                 Functions[QualifiedName.Parse(t.Transformation.Name)] = t;
+            else if (t.Transformation.Kind == TransformationKind.View && t.Syntax.Definition is ViewStatementBody)
+                Views[QualifiedName.Parse(t.Transformation.Name)] = t;
         }
         var builder = new SchemaBuilder(workspace, foreignKeys, transformations);
         SchemaScript = builder.Build();
@@ -72,6 +74,7 @@ internal sealed class SandboxModel
     public SchemaCatalog Catalog { get; }
     public Dictionary<QualifiedName, TransformationAnalysis> Procedures { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();
+    public Dictionary<QualifiedName, TransformationAnalysis> Views { get; } = new();
     public string SchemaScript { get; }
     public string BaseScript { get; }
     public IReadOnlyDictionary<QualifiedName, SchemaObject> Objects { get; }

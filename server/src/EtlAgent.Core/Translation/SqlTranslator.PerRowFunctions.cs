@@ -1,0 +1,81 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Sandbox;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Translation.SqlText;
+
+namespace EtlAgent.Core.Translation;
+
+/// <summary>
+/// CROSS/OUTER APPLY of a multi-statement table-valued function with column arguments
+/// (<c>CROSS APPLY Integration.LoadHistory(w.[Table Name], 5)</c>). DuckDB cannot call our
+/// interpreter per row, so the statement's rows are asked first for their distinct argument
+/// values, the function is run once per distinct tuple, and the APPLY becomes a LATERAL join to
+/// those results keyed by the arguments. Views using it cannot be DuckDB views (their rows change),
+/// so they are expanded into the query that reads them, when it runs.
+/// </summary>
+public sealed partial class SqlTranslator
+{
+    /// <summary>A multi-statement TVF applied with arguments that name columns: null when <paramref name="f"/> is something else.</summary>
+    private string? PerRowTableFunction(string left, SchemaObjectFunctionTableReference f, bool outer, Scope scope)
+    {
+        if (Env.QueryRows is null || Env.CallTableFunction is null) return null;
+        var qn = new QualifiedName(f.SchemaObject.SchemaIdentifier?.Value, f.SchemaObject.BaseIdentifier.Value);
+        if (Env.Function(qn) is not { ReturnType: TableValuedFunctionReturnType rt } fn) return null;
+        var args = f.Parameters.Select(p => Expr(p, scope)).ToList();
+        if (!args.Any(a => a.Sql.Contains('"'))) return null;
+        var pars = fn.Parameters;
+        if (args.Count != pars.Count) throw new SandboxRuntimeError(313, $"An insufficient number of arguments were supplied for the procedure or function {fn.Name.BaseIdentifier.Value}.");
+        var types = pars.Select(p => DataTypes.From(p.DataType)).ToList();
+        var keys = args.Select((a, i) => Coerce(a, types[i], f).Sql).ToList();
+
+        IReadOnlyList<object?[]> tuples;
+        try { tuples = Env.QueryRows($"SELECT DISTINCT {string.Join(", ", keys)} FROM {left}"); }
+        catch (SandboxRuntimeError e)
+        {
+            // the left side cannot be read on its own (it refers to an outer query)
+            throw Unsupported($"multi-statement table-valued function {qn} applied inside a correlated subquery", f, e.Message);
+        }
+        string alias = f.Alias?.Value ?? qn.Name;
+        IReadOnlyList<ColumnDef> columns = Env.Document is { } doc
+            ? DdlReader.ReadDeclaredTable(doc, new QualifiedName(null, rt.DeclareTableVariableBody.VariableName.Value), rt.DeclareTableVariableBody.Definition, f).Columns
+            : throw Unsupported($"multi-statement table-valued function {qn} outside a document", f);
+        var names = string.Join(", ", columns.Select(c => Id(c.Name)));
+        var parts = new List<string>();
+        foreach (var tuple in tuples)
+        {
+            var lt = Env.CallTableFunction(fn, tuple.Select((v, i) => (v, types[i])).ToList(), f);
+            parts.Add($"SELECT {string.Join(", ", tuple.Select((v, i) => $"{Literal(v, types[i])} AS \"__a{i}\""))}, {names} FROM {Id(lt.PhysicalName)}");
+        }
+        if (parts.Count == 0)
+            parts.Add($"SELECT {string.Join(", ", types.Select((t, i) => $"{Literal(null, t)} AS \"__a{i}\""))}, {string.Join(", ", columns.Select(c => $"{Literal(null, c.Type)} AS {Id(c.Name)}"))} WHERE false");
+        scope.Sources.Add(new SourceShape(alias, columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+        // NULL arguments match NULL: the function ran on them too
+        var match = string.Join(" AND ", keys.Select((k, i) => $"\"__r\".\"__a{i}\" IS NOT DISTINCT FROM {k}"));
+        var rows = $"(SELECT {string.Join(", ", columns.Select(c => "\"__r\"." + Id(c.Name)))} FROM ({string.Join(" UNION ALL ", parts)}) AS \"__r\" WHERE {match}) AS {Id(alias)}";
+        return outer ? $"{left} LEFT JOIN LATERAL {rows} ON true" : $"{left} CROSS JOIN LATERAL {rows}";
+    }
+
+    /// <summary>
+    /// A view the sandbox could not create (it applies a multi-statement TVF to its rows), translated
+    /// into the query that reads it, now that the interpreter can run the function; null when the
+    /// view cannot be expanded here.
+    /// </summary>
+    private string? ExpandView(QualifiedName view, string alias, Scope scope)
+    {
+        if (Env.View?.Invoke(view) is not { } v || Env.QueryRows is null) return null;
+        var saved = Env.Document;
+        Env.Document = v.Document;
+        try
+        {
+            var inner = new Scope(null);
+            var sql = With(v.Body.SelectStatement.WithCtesAndXmlNamespaces, inner) + Query(v.Body.SelectStatement.QueryExpression, inner, out var shape);
+            if (v.Body.Columns.Count > 0)
+                shape = v.Body.Columns.Select((c, i) => new ColumnShape(c.Value, i < shape.Count ? shape[i].Type : null)).ToList();
+            scope.Sources.Add(new SourceShape(alias, shape, view));
+            var cols = v.Body.Columns.Count > 0 ? "(" + string.Join(", ", v.Body.Columns.Select(c => Id(c.Value))) + ")" : "";
+            return $"({sql}) AS {Id(alias)}{cols}";
+        }
+        finally { Env.Document = saved; }
+    }
+}

@@ -431,7 +431,7 @@ public sealed class CandidateBuilder
             if (c.Type.IsString) yield return (Fit(c, "not a date"), "not a date");
             yield break;
         }
-        if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money")
+        if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money" or "smallmoney" or "float" or "real")
         {
             var current = b.RowsOf(t.Name)[^1][c.Name];
             var values = new List<(decimal, string)> { (0, "zero"), (-1, "negative") };
@@ -611,7 +611,7 @@ public sealed class CandidateBuilder
         }
         if (c.Type.Name == "bit") return BitValue(c);
         int h = StableHash(name) % 9 + 1;
-        if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money")
+        if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money" or "smallmoney" or "float" or "real")
         {
             decimal n = IsKeyClass(c) ? 1000 + entity : entity * 10 + h;
             if (c.Type.IsString) return Fit(c, n.ToString(CultureInfo.InvariantCulture));

@@ -90,6 +90,7 @@ public sealed class CodeFacts
             {
                 VariableReference v => variableLiterals.GetValueOrDefault(v.Name),
                 Literal l when LiteralValue(l) is { } value => new List<object> { value },
+                UnaryExpression { UnaryExpressionType: UnaryExpressionType.Negative, Expression: Literal l } when LiteralValue(l) is decimal d => new List<object> { -d },
                 _ => null,
             };
             if (values is null) continue;
@@ -113,6 +114,15 @@ public sealed class CodeFacts
     private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression)> comparisons)
         : TSqlFragmentVisitor
     {
+        /// <summary>x BETWEEN a AND b compares x with both bounds.</summary>
+        public override void Visit(BooleanTernaryExpression node)
+        {
+            if (ColumnName(Strip(node.FirstExpression)) is not { } column) return;
+            facts.ComparedColumns.Add(column);
+            comparisons.Add((column, Strip(node.SecondExpression)));
+            comparisons.Add((column, Strip(node.ThirdExpression)));
+        }
+
         public override void Visit(BooleanComparisonExpression node)
         {
             var a = Strip(node.FirstExpression);

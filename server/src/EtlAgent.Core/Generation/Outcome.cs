@@ -29,6 +29,13 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
 
     public bool RecordsResult { get; } = recordResult;
 
+    /// <summary>
+    /// Whether what a transformation returns is part of its behaviour: views and functions, a
+    /// procedure that writes no table, and a script (its SELECTs are what it reports to whoever runs it).
+    /// </summary>
+    public static bool ResultMatters(Model.TransformationKind kind, int tablesWritten) =>
+        kind is Model.TransformationKind.View or Model.TransformationKind.Function or Model.TransformationKind.Script || tablesWritten == 0;
+
     /// <summary>The columns compared: all but identity, sequence and NEWID columns.</summary>
     public IReadOnlyList<string> ComparedColumns(QualifiedName table) =>
         catalog.Find(table) is { } def

@@ -63,8 +63,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var written = facts.Writes.Where(w => workspace.Catalog.Find(w) is { Kind: TableKind.Table }).OrderBy(w => w).ToList();
         var builder = new CandidateBuilder(workspace.Catalog, facts, t.Transformation.Parameters, _options.Clock);
         var candidates = builder.Build();
-        // views and functions (and procedures that write nothing) are checked by what they return
-        bool returns = t.Transformation.Kind is TransformationKind.View or TransformationKind.Function || written.Count == 0;
+        // views, functions, scripts and procedures that write nothing are also checked by what they return
+        bool returns = OutcomeRecorder.ResultMatters(t.Transformation.Kind, written.Count);
         var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns);
         var name = t.Transformation.Kind == TransformationKind.Script ? t.Transformation.File : t.Transformation.Name;
 

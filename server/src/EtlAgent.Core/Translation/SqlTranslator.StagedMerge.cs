@@ -19,7 +19,7 @@ public sealed record StagedMerge(
     string? DoubleMatchCheck,
     /// <summary>DELETE and UPDATE statements; their row counts add up to @@ROWCOUNT.</summary>
     IReadOnlyList<string> Writes,
-    /// <summary>The INSERT of rows not matched by the target (ends in RETURNING * when the OUTPUT needs them).</summary>
+    /// <summary>The INSERT of rows not matched by the target (ends in RETURNING of every column when the OUTPUT needs them).</summary>
     string? Insert,
     bool InsertReturns,
     /// <summary>The OUTPUT rows: {0} = a table (__ord, target columns…) holding the inserted rows in order.</summary>
@@ -181,7 +181,8 @@ public sealed partial class SqlTranslator
                 + (needsInserted ? " LEFT JOIN {0} AS \"__n\" ON \"__n\".\"__ord\" = \"__r\".\"__ord\"" : "")
                 + $" LEFT JOIN {src} AS {s} ON {s}.\"__sid\" = \"__r\".\"__sid\" WHERE \"__r\".\"__clause\" IS NOT NULL";
         }
-        if (needsInserted) insert += " RETURNING *";
+        // every column, in the order of the holder table the interpreter fills from these rows
+        if (needsInserted) insert += " RETURNING " + string.Join(", ", target.Columns.Select(c => Id(c.Name)));
         var staged = new StagedMerge(prepare, doubleMatch, writes, insert, needsInserted, output,
             new[] { $"DROP TABLE IF EXISTS {match}", $"DROP TABLE IF EXISTS {src}" });
         return new DmlPlan("", output is not null, target.Physical, target.Table,

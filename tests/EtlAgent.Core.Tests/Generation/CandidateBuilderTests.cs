@@ -94,4 +94,28 @@ public class CandidateBuilderTests
         Assert.All(rows, r => Assert.True(Convert.ToDecimal(r["Target Stock Level"]) >= Convert.ToDecimal(r["Reorder Level"]),
             $"Target Stock Level {r["Target Stock Level"]} < Reorder Level {r["Reorder Level"]}"));
     }
+
+    [Fact]
+    public void A_version_the_input_reads_can_end_exactly_when_the_staged_row_happened()
+    {
+        // w.[Last Modified] < dc.[Valid To]: [Valid To] is defaulted (9999-12-31), yet it is moved onto
+        // the staged time, and the version began long before, so its window stays valid
+        var (_, candidates) = Build("Fact.LoadSale");
+        var atEnd = candidates.Single(c => c.Description == "a new entity in the source, Dim.Customer [Valid To] equal to Staging.SalesOrderLine [Last Modified]");
+        var customer = atEnd.RowsOf(new QualifiedName("Dim", "Customer"))[^1];
+        var line = atEnd.RowsOf(new QualifiedName("Staging", "SalesOrderLine"))[^1];
+        Assert.Equal(line["Last Modified"], customer["Valid To"]);
+        Assert.True((DateTime)customer["Valid From"]! < (DateTime)customer["Valid To"]!);
+    }
+
+    [Fact]
+    public void Columns_converted_to_float_get_numbers_and_BETWEEN_bounds_give_boundary_values()
+    {
+        var (facts, candidates) = Build("Scripts/BackfillCityLocation.sql");
+        Assert.Contains(-90m, facts.ColumnLiterals["Latitude"]);
+        Assert.Contains(90m, facts.ColumnLiterals["Latitude"]);
+        var city = candidates.First(c => c.Description == "one row in every input").RowsOf(new QualifiedName("Staging", "City"))[^1];
+        Assert.True(double.TryParse((string)city["Latitude"]!, System.Globalization.CultureInfo.InvariantCulture, out _), $"{city["Latitude"]}");
+        Assert.Contains(candidates, c => c.RowsOf(new QualifiedName("Staging", "City")).Any(r => (string?)r["Latitude"] == "91"));
+    }
 }

@@ -44,4 +44,17 @@ public class KillLikelihoodTests
         var score = KillLikelihood.For(text, m);
         Assert.True(score("a new entity in the source, Dim.City [City Code] at its maximum length") > score("a new entity in the source, Dim.Product [Brand] NULL"));
     }
+
+    [Fact]
+    public void A_boundary_mutant_tries_inputs_that_change_its_column_before_those_only_set_relative_to_it()
+    {
+        // WHERE sol.[Last Modified] > @LastCutoff → >=: the staged time at the cut-off, not a
+        // dimension's [Valid To] moved onto the staged time
+        var score = For(m => m.Operator.StartsWith("relational", StringComparison.Ordinal) && m.Original == ">" && m.Mutated == ">="
+            && LoadSale.Value.Text.Substring(m.Start - 30, 60).Contains("@LastCutoff", StringComparison.Ordinal));
+        var changesIt = score("a new entity in the source, Staging.SalesOrderLine [Last Modified] equal to Integration.Load Watermark [Cutoff Time]");
+        var readsIt = score("a new entity in the source, Dim.Customer [Valid To] equal to Staging.SalesOrderLine [Last Modified]");
+        Assert.True(changesIt > readsIt, $"{changesIt} vs {readsIt}");
+        Assert.True(readsIt > score("a new entity in the source, Dim.Customer [Category] empty"));
+    }
 }

@@ -252,6 +252,15 @@ public sealed class CandidateBuilder
                             v.RowsOf(t.Name)[^1][c.Name] = value;
                             all.Add(v);
                         }
+                        // a defaulted date the code compares (a version's [Valid To], 9999-12-31 by
+                        // default): at and around the other dates of the input, in the first base only
+                        if (isDate && baseIndex == 0)
+                            foreach (var (value, label) in Variations(b, t, c))
+                            {
+                                var v = b.Clone($"{b.Description}, {t.Name} [{c.Name}] {label}");
+                                v.RowsOf(t.Name)[^1][c.Name] = value;
+                                all.Add(v);
+                            }
                         continue;
                     }
                     foreach (var (value, label) in Variations(b, t, c, full: baseIndex == 0 || !IsTarget(t)))
@@ -572,6 +581,11 @@ public sealed class CandidateBuilder
         }
     }
 
+    /// <summary>[Valid From] of a table that also has [Valid To]: the start of a validity window.</summary>
+    private static bool IsWindowStart(TableDef t, ColumnDef c) =>
+        c.Type.IsDateTime && c.Name.EndsWith("From", StringComparison.OrdinalIgnoreCase)
+        && t.FindColumn(c.Name[..^4] + "To") is { Type.IsDateTime: true };
+
     private static object ToColumn(ColumnDef c, decimal v) => c.Type.IsInteger ? (object)(long)v : v;
 
     private bool Skipped(TableDef t, ColumnDef c) =>
@@ -598,7 +612,9 @@ public sealed class CandidateBuilder
         var conversion = ConvertsTo(c) ?? ClassType(name);
         if (c.Type.IsDateTime || conversion is "date" or "datetime" or "datetime2" or "smalldatetime")
         {
-            var d = target ? OldDate : RecentDate;
+            // a version the input reads began long before the rows that look it up, so that the end
+            // of its window can be moved onto their dates (the window [From, To) stays valid)
+            var d = target || IsWindowStart(t, c) ? OldDate : RecentDate;
             // the special (member) rows live long before; entities of a table keyed by a date need their own day
             if (entity == 0) d = d.AddDays(-400);
             else if (t.Keys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase) && k.Columns.All(kc => t.FindColumn(kc)?.Type.IsDateTime ?? false)))

@@ -27,8 +27,14 @@ public static class KillLikelihood
         return description =>
         {
             int score = 0;
+            var (varied, mark) = Parts(description);
             foreach (var c in columns)
-                if (description.Contains(c, StringComparison.OrdinalIgnoreCase)) score += m.Original.Contains(c, StringComparison.OrdinalIgnoreCase) ? 8 : 4;
+            {
+                int weight = m.Original.Contains(c, StringComparison.OrdinalIgnoreCase) ? 8 : 4;
+                // the column the input changes counts fully; one it is only set relative to, a quarter
+                if (varied.Contains(c, StringComparison.OrdinalIgnoreCase)) score += weight;
+                else if (mark.Contains(c, StringComparison.OrdinalIgnoreCase)) score += weight / 4;
+            }
             if (relational && (description.Contains("equal to", StringComparison.Ordinal) || description.Contains("just", StringComparison.Ordinal))) score += 2;
             if (nulls && (description.Contains("NULL", StringComparison.Ordinal) || description.Contains("not a", StringComparison.Ordinal) || description.Contains("empty", StringComparison.Ordinal))) score += 2;
             if (order && (description.Contains("older", StringComparison.Ordinal) || description.Contains("twice", StringComparison.Ordinal) || description.Contains("two ", StringComparison.Ordinal))) score += 5;
@@ -36,10 +42,22 @@ public static class KillLikelihood
             // a change to a table the line reads through an alias (ISNULL(dci.[City Key], 0) and
             // the Dim.City row missing; LEFT JOIN Dim.City AS dci → INNER and no city to match)
             foreach (var table in tables)
-                if (description.Contains(table + " [", StringComparison.OrdinalIgnoreCase)) score += nulls || join ? 6 : 3;
+                if (varied.Contains(table + " [", StringComparison.OrdinalIgnoreCase)) score += nulls || join ? 6 : 3;
             if (join && description.StartsWith("an entity only in", StringComparison.Ordinal)) score += 2;
             return score;
         };
+    }
+
+    /// <summary>
+    /// A description's varied part and its mark: in "a new entity…, Dim.City [Valid To] equal to
+    /// Staging.SalesOrderLine [Last Modified]" the input changes Dim.City [Valid To] (varied) and only
+    /// reads [Last Modified]'s value (mark). Descriptions without a column change are all varied.
+    /// </summary>
+    private static (string Varied, string Mark) Parts(string description)
+    {
+        int segment = description.LastIndexOf(", ", StringComparison.Ordinal);
+        int end = description.IndexOf("] ", segment < 0 ? 0 : segment, StringComparison.Ordinal);
+        return end < 0 ? (description, "") : (description[..(end + 1)], description[(end + 1)..]);
     }
 
     private static readonly System.Text.RegularExpressions.Regex AliasUse = new(@"\b(?<alias>[A-Za-z_][A-Za-z0-9_]*)\.\[", System.Text.RegularExpressions.RegexOptions.CultureInvariant);

@@ -68,7 +68,12 @@ public class FullRunTests
 
         // progress: every step, in order, never going back, ending at 100
         var stages = progress.Reports.Select(p => p.Stage).Distinct().ToList();
-        Assert.Equal(new[] { FullRunStage.Discover, FullRunStage.Generate, FullRunStage.Test, FullRunStage.Check, FullRunStage.Report, FullRunStage.Done }, stages);
+        Assert.Equal(new[] { FullRunStage.Discover, FullRunStage.Generate, FullRunStage.GenerateStep, FullRunStage.Test, FullRunStage.Check, FullRunStage.Report, FullRunStage.Done }, stages);
+        // within a generation: its candidate inputs, then its mutants, then the self-check
+        var steps = progress.Reports.Where(p => p.Stage == FullRunStage.GenerateStep).Select(p => p.Message).ToList();
+        Assert.Contains(steps, m => m.Contains("): candidate inputs: ", StringComparison.Ordinal));
+        Assert.Contains(steps, m => m.Contains("): mutants: ", StringComparison.Ordinal));
+        Assert.Contains(steps, m => m.Contains("): checking the ", StringComparison.Ordinal));
         Assert.True(progress.Reports.Zip(progress.Reports.Skip(1)).All(p => p.First.Percentage <= p.Second.Percentage), "percentages never go back");
         Assert.Equal(100, progress.Reports[^1].Percentage);
     }

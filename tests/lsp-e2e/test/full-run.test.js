@@ -51,6 +51,12 @@ describe('generate tests from the editor', () => {
     assert.equal(client.shownDocuments.at(-1).uri, client.uri(GENERATED), 'the generated file is opened');
     const progress = progressOf(client, 'ETL Agent: Generate tests for Etl.LoadNewCustomers');
     assert.equal(progress.at(-1).value.kind, 'end');
+    // the notification follows the generation: candidate inputs, mutants, the self-check, percentages never going back
+    const reports = progress.filter((p) => p.value.kind === 'report');
+    assert.ok(reports.some((p) => /^candidate inputs: \d+ of \d+$/.test(p.value.message)), JSON.stringify(reports.map((p) => p.value.message)));
+    assert.ok(reports.some((p) => /^mutants: \d+ of \d+ tried, \d+ told apart$/.test(p.value.message)));
+    assert.ok(reports.some((p) => /^checking the \d+ cases as written$/.test(p.value.message)));
+    assert.ok(reports.every((p, i) => i === 0 || p.value.percentage >= reports[i - 1].value.percentage));
 
     lenses = await lensesOf(client, 'procs/LoadNewCustomers.sql');
     assert.equal(lenses.some((l) => l.command.title === 'Generate tests'), false);

@@ -35,7 +35,8 @@ internal static class RunCommand
         FullRunStage? last = null;
         var progress = new Progress(p =>
         {
-            // one line per step and per generated transformation, not per file or case
+            // one line per step and per generated transformation, not per file, case or candidate
+            if (p.Stage == FullRunStage.GenerateStep) return;
             if (p.Stage == FullRunStage.Generate || (p.Stage != last && p.Stage != FullRunStage.Done)) stderr.WriteLine($"[{p.Percentage,3}%] {p.Message}");
             last = p.Stage;
         });

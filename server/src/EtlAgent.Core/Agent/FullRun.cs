@@ -37,7 +37,8 @@ public sealed record FullRunOptions
     public string? WorkspaceRoot { get; init; }
 }
 
-public enum FullRunStage { Discover, Generate, Test, Check, Report, Done }
+/// <summary>The steps of a full run; <see cref="GenerateStep"/> is progress within one transformation's generation.</summary>
+public enum FullRunStage { Discover, Generate, GenerateStep, Test, Check, Report, Done }
 
 /// <summary>Where a full run is: the step, one line for people, and the share done (0..100).</summary>
 public sealed record FullRunProgress(FullRunStage Stage, string Message, int Percentage);
@@ -137,10 +138,15 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 var left = _options.GenerationBudget - budget.Elapsed;
                 if (left <= TimeSpan.Zero) { notGenerated.AddRange(targets.Skip(i)); break; }
                 Report(FullRunStage.Generate, $"generating tests for {targets[i]} ({i + 1} of {targets.Count})", 10 + 50.0 * i / targets.Count);
+                int index = i;
                 var generator = new TestGenerator(analysis, _analyzer, provider.Create, new GenerationOptions
                 {
                     MutationBudget = left < _options.MutationBudgetPerTransformation ? left : _options.MutationBudgetPerTransformation,
-                });
+                })
+                {
+                    Progress = g => Report(FullRunStage.GenerateStep, $"generating tests for {targets[index]} ({index + 1} of {targets.Count}): {g.Message}",
+                        10 + 50.0 * (index + g.Fraction) / targets.Count),
+                };
                 // The budget bounds the whole generation, candidate runs included: an orchestrator
                 // that calls every load (each run a whole night) would otherwise hold the run for hours.
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

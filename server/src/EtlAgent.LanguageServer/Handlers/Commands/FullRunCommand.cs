@@ -48,6 +48,7 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
             var report = new Progress(p =>
             {
                 progress.Report(p.Message, p.Percentage);
+                if (p.Stage == FullRunStage.GenerateStep) return;   // the notification only, not the log
                 if (p.Stage != stage || p.Stage == FullRunStage.Generate) server.Log.Info($"full run: {p.Message}");
                 stage = p.Stage;
             });

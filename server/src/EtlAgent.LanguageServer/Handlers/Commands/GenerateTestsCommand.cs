@@ -48,7 +48,10 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
                 var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, session.Files, Environment.GetEnvironmentVariable);
                 provider.Describe();
                 progress.Report("running candidate inputs and mutants in the sandbox", 10);
-                var generator = new TestGenerator(analysis, analyzer, provider.Create, new GenerationOptions { MutationBudget = MutationBudget });
+                var generator = new TestGenerator(analysis, analyzer, provider.Create, new GenerationOptions { MutationBudget = MutationBudget })
+                {
+                    Progress = g => progress.Report(g.Message, 10 + (int)Math.Round(85 * g.Fraction)),
+                };
                 return await GeneratedTestFiles.GenerateAsync(generator, t.Name, session.Files, writer, GeneratedTestFiles.DefaultDirectory, force: false, progress.CancellationToken).ConfigureAwait(false);
             }, progress.CancellationToken).ConfigureAwait(false);
         }

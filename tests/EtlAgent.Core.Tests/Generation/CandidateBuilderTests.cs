@@ -1,6 +1,7 @@
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Ports;
 using EtlAgent.Core.Workspace;
 
 namespace EtlAgent.Core.Tests.Generation;
@@ -117,5 +118,21 @@ public class CandidateBuilderTests
         var city = candidates.First(c => c.Description == "one row in every input").RowsOf(new QualifiedName("Staging", "City"))[^1];
         Assert.True(double.TryParse((string)city["Latitude"]!, System.Globalization.CultureInfo.InvariantCulture, out _), $"{city["Latitude"]}");
         Assert.Contains(candidates, c => c.RowsOf(new QualifiedName("Staging", "City")).Any(r => (string?)r["Latitude"] == "91"));
+    }
+
+    [Fact]
+    public void A_parameter_naming_an_identity_row_gets_the_value_from_the_seed_and_increment()
+    {
+        var files = new MemoryFileSource(new Dictionary<string, string>
+        {
+            ["Tables/Batch.sql"] = "CREATE TABLE Etl.Batch ([Batch ID] int IDENTITY(1000, 5) NOT NULL PRIMARY KEY, [Name] nvarchar(20) NOT NULL, [Is Closed] bit NOT NULL);",
+            ["Procedures/CloseBatch.sql"] = "CREATE PROCEDURE Etl.CloseBatch @BatchID int AS UPDATE Etl.Batch SET [Is Closed] = 1 WHERE [Batch ID] = @BatchID;",
+        });
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Default) { RetainSyntax = true }.Analyze(files);
+        var t = analysis.FindTransformation("Etl.CloseBatch")!;
+        var candidates = new CandidateBuilder(analysis.Catalog, CodeFacts.Collect(analysis, t), t.Transformation.Parameters, new DateTime(2016, 6, 2)).Build();
+        object? Arg(Scenario s) => s.Arguments.Single(a => a.Key == "@BatchID").Value;
+        Assert.Equal(1000L, Convert.ToInt64(Arg(candidates.Single(c => c.Description == "an entity already in the target, named by the parameters"))));
+        Assert.Equal(1005L, Convert.ToInt64(Arg(candidates.Single(c => c.Description == "two entities in the target, the parameters naming the second"))));
     }
 }

@@ -304,7 +304,7 @@ public sealed class CandidateBuilder
     /// <summary>
     /// Sets each parameter compared with a target column to that column's value in the row of
     /// <paramref name="entity"/>: the value the row holds, or for an identity column the value the
-    /// database gives it (rows are inserted in order, after any explicit values; IDENTITY(1, 1) assumed).
+    /// database gives it (rows are inserted in order, after any explicit values; from the column's seed and increment).
     /// With <paramref name="another"/>, a different value of the same type: no row is named.
     /// </summary>
     private void NameEntity(Scenario s, IReadOnlyList<TableDef> targets, int entity, bool another = false)
@@ -319,10 +319,11 @@ public sealed class CandidateBuilder
             if (rows[index].TryGetValue(column.Name, out var held)) value = held;
             else if (column.Identity)
             {
-                long next = rows.Take(index).Select(r => r.GetValueOrDefault(column.Name)).Where(v => v is not null)
-                    .Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
-                next += rows.Take(index).Count(r => !r.ContainsKey(column.Name)) + 1;
-                value = next;
+                // after explicit values the next identity follows the highest; else it starts at the seed
+                var explicitValues = rows.Take(index).Select(r => r.GetValueOrDefault(column.Name)).Where(v => v is not null)
+                    .Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)).ToList();
+                long last = explicitValues.Count > 0 ? explicitValues.Max() : column.IdentitySeed - column.IdentityIncrement;
+                value = last + (rows.Take(index).Count(r => !r.ContainsKey(column.Name)) + 1) * column.IdentityIncrement;
             }
             else continue;
             if (another) value = Other(column, value);
@@ -358,7 +359,7 @@ public sealed class CandidateBuilder
     /// Rows of a table-valued parameter, one per entity: each column gets the value the same-named
     /// (or joined) columns of the tables get for that entity, so the rows match those tables' rows.
     /// A column joined with an identity column gets a second row holding the identity the database
-    /// gives that entity's row (rows are inserted in entity order, IDENTITY(1, 1) assumed), since the
+    /// gives that entity's row (rows are inserted in entity order, from its seed and increment), since the
     /// generator leaves identity columns out of the rows it writes.
     /// </summary>
     private List<SandboxRow> TableTypeRows(TableDef tableType, params int[] entities)
@@ -369,14 +370,18 @@ public sealed class CandidateBuilder
             var row = new SandboxRow();
             foreach (var c in tableType.Columns.Where(c => !Skipped(tableType, c))) row[c.Name] = Value(tableType, c, e);
             rows.Add(row);
-            foreach (var c in tableType.Columns.Where(c => c.Type.IsInteger && JoinedWithIdentity(c)))
-                rows.Add(new SandboxRow(row) { [c.Name] = (long)e });
+            foreach (var c in tableType.Columns.Where(c => c.Type.IsInteger && JoinedIdentity(c) is not null))
+            {
+                var identity = JoinedIdentity(c)!;
+                rows.Add(new SandboxRow(row) { [c.Name] = identity.IdentitySeed + (e - 1) * identity.IdentityIncrement });
+            }
         }
         return rows;
     }
 
-    private bool JoinedWithIdentity(ColumnDef c) =>
-        InputTables.SelectMany(t => t.Columns).Any(o => o.Identity && string.Equals(Find(o.Name), Find(c.Name), StringComparison.OrdinalIgnoreCase));
+    /// <summary>The identity column of an input table that <paramref name="c"/> is joined with, if any.</summary>
+    private ColumnDef? JoinedIdentity(ColumnDef c) =>
+        InputTables.SelectMany(t => t.Columns).FirstOrDefault(o => o.Identity && string.Equals(Find(o.Name), Find(c.Name), StringComparison.OrdinalIgnoreCase));
 
     private IEnumerable<(object? Value, string Label)> ParameterVariations(Scenario b, ParameterDef p)
     {

@@ -18,7 +18,10 @@ public sealed record ColumnDef(
     string? Computed = null,
     /// <summary>The sequence named in DEFAULT (NEXT VALUE FOR ...), if any.</summary>
     QualifiedName? Sequence = null,
-    Location? Location = null)
+    Location? Location = null,
+    /// <summary>IDENTITY(seed, increment): the first value and the step (1, 1 when not given).</summary>
+    long IdentitySeed = 1,
+    long IdentityIncrement = 1)
 {
     /// <summary>Columns whose value the database supplies: identity, computed, rowversion.</summary>
     public bool IsGenerated => Identity || Computed is not null || Type.Name is "rowversion" or "timestamp";

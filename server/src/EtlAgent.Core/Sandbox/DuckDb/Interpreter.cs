@@ -706,7 +706,7 @@ internal sealed partial class Interpreter
         var physical = $"{name}~{_schema.NextId()}";
         var t = Translator();
         foreach (var c in def.Columns.Where(c => c.Identity))
-            Exec($"CREATE TEMP SEQUENCE {Id(SchemaBuilder.IdentitySequence(new QualifiedName("tempdb", Id(physical))))} START 1");
+            Exec($"CREATE TEMP SEQUENCE {Id(SchemaBuilder.IdentitySequence(new QualifiedName("tempdb", Id(physical))))} {SchemaBuilder.IdentityOptions(c)}");
         Exec(SchemaBuilder.CreateTable(Id(physical), def with { Name = new QualifiedName(null, name), ForeignKeys = Array.Empty<ForeignKeyDef>() }, t, false, temp: true));
         var lt = new LocalTable(physical, def.Columns);
         _frame.Tables[name] = lt;

@@ -98,7 +98,7 @@ public sealed class SchemaBuilder
         {
             var ddl = new StringBuilder();
             foreach (var c in t.Columns.Where(c => c.Identity))
-                ddl.AppendLine($"CREATE SEQUENCE {Id(IdentitySequence(t.Name))} START {IdentitySeed(t, c)};");
+                ddl.AppendLine($"CREATE SEQUENCE {Id(IdentitySequence(t.Name))} {IdentityOptions(c)};");
             ddl.AppendLine(CreateTable(Table(t.Name), t, translator, _foreignKeys, temp: false) + ";");
             sb.Append(ddl);
             var parents = _foreignKeys ? t.ForeignKeys.Select(f => f.ReferencedTable).Where(p => p != t.Name && catalog.Find(p) is { Kind: TableKind.Table }).Distinct().ToList() : new List<QualifiedName>();
@@ -129,7 +129,14 @@ public sealed class SchemaBuilder
         return sb.ToString();
     }
 
-    private static long IdentitySeed(TableDef t, ColumnDef c) => 1;
+    /// <summary>
+    /// IDENTITY(seed, increment) as DuckDB sequence options; the bounds are widened past DuckDB's
+    /// defaults (1 and up, or -1 and down) so a seed of 0 or one against the step is accepted.
+    /// </summary>
+    public static string IdentityOptions(ColumnDef c) =>
+        $"START {c.IdentitySeed} INCREMENT {c.IdentityIncrement} " + (c.IdentityIncrement < 0
+            ? $"MINVALUE {long.MinValue} MAXVALUE {Math.Max(c.IdentitySeed, -1)}"
+            : $"MINVALUE {Math.Min(c.IdentitySeed, 1)} MAXVALUE {long.MaxValue}");
 
     /// <summary>CREATE TABLE for a catalog table, a #temp table or a table variable.</summary>
     public static string CreateTable(string physical, TableDef t, SqlTranslator translator, bool foreignKeys, bool temp)

@@ -19,7 +19,8 @@ internal sealed partial class Interpreter
     /// <summary>One table's rows at a savepoint (computed columns left out: DuckDB derives them).</summary>
     private sealed record TableImage(string Physical, QualifiedName? CatalogName, IReadOnlyList<ColumnDef> Columns, List<object?[]> Rows);
 
-    private sealed record Savepoint(string Name, IReadOnlyList<TableImage> Tables);
+    /// <param name="TempTables">The physical names of the #temp tables that existed at the savepoint.</param>
+    private sealed record Savepoint(string Name, IReadOnlyList<TableImage> Tables, IReadOnlySet<string> TempTables);
 
     private readonly List<Savepoint> _savepoints = new();
 
@@ -41,7 +42,7 @@ internal sealed partial class Interpreter
             var rows = columns.Count == 0 ? new List<object?[]>() : Query($"SELECT {string.Join(", ", columns.Select(c => Id(c.Name)))} FROM {physical}").Rows;
             images.Add(new TableImage(physical, catalogName, columns, rows));
         }
-        _savepoints.Add(new Savepoint(name, images));
+        _savepoints.Add(new Savepoint(name, images, TempTablesInScope().Select(t => t.Table.PhysicalName).ToHashSet(StringComparer.Ordinal)));
     }
 
     private void RollbackToSavepoint(string name)
@@ -61,6 +62,13 @@ internal sealed partial class Interpreter
             _schema.InTransaction = true;
             _lostWork = false;
         }
+        // CREATE TABLE #t after the savepoint is rolled back too: the table goes
+        foreach (var (frame, local, table) in TempTablesInScope().ToList())
+            if (!sp.TempTables.Contains(table.PhysicalName))
+            {
+                Exec($"DROP TABLE IF EXISTS {Id(table.PhysicalName)}");
+                frame.Tables.Remove(local);
+            }
         var existingTemp = Query("SELECT table_name FROM duckdb_tables() WHERE temporary").Rows.Select(r => (string)r[0]!).ToHashSet(StringComparer.Ordinal);
         // Children before parents when emptying, parents before children when refilling (foreign keys).
         var now = SavedTables().ToList();
@@ -77,6 +85,14 @@ internal sealed partial class Interpreter
             foreach (var chunk in image.Rows.Chunk(500))
                 Exec($"INSERT INTO {image.Physical} ({cols}) VALUES {string.Join(", ", chunk.Select(r => "(" + string.Join(", ", r.Select((v, i) => Literal(v, image.Columns[i].Type))) + ")"))}");
         }
+    }
+
+    /// <summary>The #temp tables of every open scope (table variables are not transactional).</summary>
+    private IEnumerable<(Frame Frame, string Local, LocalTable Table)> TempTablesInScope()
+    {
+        for (var f = _frame; f is not null; f = f.Caller)
+            foreach (var (local, table) in f.Tables)
+                if (local.StartsWith('#')) yield return (f, local, table);
     }
 
     private static string Unquote(string quoted) => quoted.Length >= 2 && quoted[0] == '"' ? quoted[1..^1].Replace("\"\"", "\"") : quoted;

@@ -620,8 +620,19 @@ internal sealed partial class Interpreter
             {
                 var name = DdlReader.NameOf(tr.TableName);
                 if (!name.IsLocal) _schema.Ensure(name);
-                var physical = name.IsLocal ? Id(FindLocal(name.Name)?.PhysicalName ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.")) : Table(name);
+                var local = name.IsLocal ? FindLocal(name.Name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.") : null;
+                var physical = local is not null ? Id(local.PhysicalName) : Table(name);
                 Exec($"DELETE FROM {physical}");
+                // TRUNCATE resets an identity to its seed: DuckDB cannot restart a sequence a default
+                // uses, so the default is dropped, the sequence made again, the default restored
+                foreach (var c in (local?.Columns ?? _model.Catalog.Find(name)?.Columns ?? Array.Empty<ColumnDef>()).Where(c => c.Identity))
+                {
+                    var seq = SchemaBuilder.IdentitySequence(local is not null ? new QualifiedName("tempdb", physical) : name);
+                    Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} DROP DEFAULT");
+                    Exec($"DROP SEQUENCE {Id(seq)}");
+                    Exec($"CREATE {(local is not null ? "TEMP " : "")}SEQUENCE {Id(seq)} {SchemaBuilder.IdentityOptions(c)}");
+                    Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} SET DEFAULT nextval({Str(seq)})");
+                }
                 return Flow.Normal;
             }
             case CreateTableStatement ct:

@@ -621,6 +621,9 @@ internal sealed partial class Interpreter
                 var name = DdlReader.NameOf(tr.TableName);
                 if (!name.IsLocal) _schema.Ensure(name);
                 var local = name.IsLocal ? FindLocal(name.Name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.") : null;
+                // SQL Server refuses to truncate a table a foreign key references, even an empty one
+                if (local is null && _model.ForeignKeys && _model.Catalog.Tables.Any(t => t.Name != name && t.ForeignKeys.Any(fk => fk.ReferencedTable == name)))
+                    throw new SandboxRuntimeError(4712, $"Cannot truncate table '{name}' because it is being referenced by a FOREIGN KEY constraint.");
                 var physical = local is not null ? Id(local.PhysicalName) : Table(name);
                 Exec($"DELETE FROM {physical}");
                 // TRUNCATE resets an identity to its seed: DuckDB cannot restart a sequence a default

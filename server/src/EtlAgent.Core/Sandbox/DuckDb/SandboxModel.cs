@@ -52,6 +52,7 @@ internal sealed class SandboxModel
             else if (t.Transformation.Kind == TransformationKind.View && t.Syntax.Definition is ViewStatementBody)
                 Views[QualifiedName.Parse(t.Transformation.Name)] = t;
         }
+        ForeignKeys = foreignKeys;
         var builder = new SchemaBuilder(workspace, foreignKeys, transformations);
         SchemaScript = builder.Build();
         BaseScript = builder.BaseScript;
@@ -63,6 +64,9 @@ internal sealed class SandboxModel
     private readonly Dictionary<string, SqlDocument> _documents = new(StringComparer.Ordinal);
 
     public WorkspaceAnalysis Workspace { get; }
+
+    /// <summary>Whether the sandbox enforces foreign keys (a test file can turn them off).</summary>
+    public bool ForeignKeys { get; }
 
     /// <summary>The workspace's transformations, each with its syntax.</summary>
     public IReadOnlyList<TransformationAnalysis> Transformations { get; }

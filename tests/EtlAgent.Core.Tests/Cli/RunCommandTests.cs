@@ -82,6 +82,10 @@ public class RunCommandTests
             var generated = Path.Combine(ws, "tests", "etl", "Etl.LoadNewCustomers.etltest.yaml");
             var (code, output, err) = Run("generate", ws, "--transformation", "Etl.LoadNewCustomers", "--no-mutants");
             Assert.True(code == 0, output + err);
+            // progress on stderr, a line per phase: the candidate inputs, then the self-check
+            Assert.Matches(@"(?m)^Etl\.LoadNewCustomers: candidate inputs: 0 of \d+\r?$", err);
+            Assert.Matches(@"(?m)^Etl\.LoadNewCustomers: checking the \d+ cases as written\r?$", err);
+            Assert.DoesNotContain("orchestrator", err);
             var recorded = File.ReadAllText(generated);
             Assert.True(GeneratedTestFiles.IsRecorded(recorded));
 

@@ -30,11 +30,25 @@ internal static class GenerateCommand
         var budget = options.Seconds("--budget", TimeSpan.FromSeconds(45));
         var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, Environment.GetEnvironmentVariable);
         provider.Describe();
-        var generator = new TestGenerator(analysis, analyzer, provider.Create, new GenerationOptions { MutationBudget = budget, UseMutants = !options.Has("--no-mutants") });
+        // one stderr line per phase of each generation (candidates, mutants, self-check), not per step
+        string current = "", phase = "";
+        var generator = new TestGenerator(analysis, analyzer, provider.Create, new GenerationOptions { MutationBudget = budget, UseMutants = !options.Has("--no-mutants") })
+        {
+            Progress = p =>
+            {
+                var kind = p.Message.Split(' ', 2)[0];
+                if (kind == phase) return;
+                phase = kind;
+                stderr.WriteLine($"{current}: {p.Message}");
+            },
+        };
         int written = 0;
         foreach (var t in targets)
         {
             var name = t.Transformation.Name;
+            (current, phase) = (name, "");
+            if (only is not null && Orchestrator.Is(t.Transformation, n => analysis.FindTransformation(n)?.Transformation))
+                stderr.WriteLine($"{name}: orchestrator ({Orchestrator.LoadsRunBy(t.Transformation, n => analysis.FindTransformation(n)?.Transformation).Count} procedures that write tables): every candidate input runs all of them, so this can take minutes (Ctrl+C stops)");
             var g = await GeneratedTestFiles.GenerateAsync(generator, name, files, files, outDir, options.Has("--force"), cancellationToken);
             if (g.Result is { } notes)
                 foreach (var note in notes.Notes) stderr.WriteLine($"{name}: {note}");

@@ -98,7 +98,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         await using (var factory = createFactory(new SandboxSetup(workspace, Serves: name)))
         {
             lock (_progressLock) _progressDone = 0;
-            Report($"running {candidates.Count} candidate inputs", 0);
+            Report($"candidate inputs: 0 of {candidates.Count}", 0);
             int done = 0, step = Math.Max(1, candidates.Count / 20);
             var outcomes = await BoundedParallel.MapAsync(candidates, _options.Parallelism, async (c, _, ct) =>
             {

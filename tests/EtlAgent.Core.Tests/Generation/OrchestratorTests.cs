@@ -23,4 +23,25 @@ public class OrchestratorTests
         Assert.True(DefaultTargets.Includes(Find("Dim.LoadCustomer")!, Find));
         Assert.False(DefaultTargets.Includes(Find("Reporting.StockPosition")!, Find));
     }
+
+    [Fact]
+    public void Named_explicitly_the_nightly_job_runs_its_base_inputs_once_each_and_one_set_of_parameter_variations()
+    {
+        var files = new PhysicalFileSource(TestPaths.Fixture("warehouse"));
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+        var t = analysis.FindTransformation("Etl.RunNightlyLoad")!;
+        var all = new CandidateBuilder(analysis.Catalog, CodeFacts.Collect(analysis, t), t.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0)).Build();
+        var inputs = Orchestrator.Inputs(all).Select(s => s.Description).ToList();
+
+        Assert.True(all.Count > 1000, $"{all.Count} candidates from the tables of its 14 loads");
+        Assert.InRange(inputs.Count, 10, 20);
+        Assert.Equal(inputs.Count, inputs.Distinct().Count());
+        Assert.Contains("empty input", inputs);
+        Assert.Contains("a new entity in the source", inputs);
+        Assert.Contains("an entity only in the target", inputs);
+        Assert.Single(inputs, d => d.StartsWith("an entity whose", StringComparison.Ordinal));
+        var parameterVariations = inputs.Where(d => d.Contains(", @CalendarThrough ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, parameterVariations.Count);
+        Assert.Single(parameterVariations.Select(d => d[..d.LastIndexOf(", ", StringComparison.Ordinal)]).Distinct());
+    }
 }

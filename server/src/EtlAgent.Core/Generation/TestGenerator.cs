@@ -87,6 +87,12 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var written = facts.Writes.Where(w => workspace.Catalog.Find(w) is { Kind: TableKind.Table }).OrderBy(w => w).ToList();
         var builder = new CandidateBuilder(workspace.Catalog, facts, t.Transformation.Parameters, _options.Clock);
         var candidates = builder.Build();
+        if (Orchestrator.Is(t.Transformation, n => workspace.FindTransformation(n)?.Transformation))
+        {
+            var inputs = Orchestrator.Inputs(candidates);
+            notes.Add($"orchestrator: {inputs.Count} base inputs and parameter variations of {candidates.Count} candidates are run (the loads it runs have their own tests)");
+            candidates = inputs;
+        }
         // views, functions, scripts and procedures that write nothing are also checked by what they return
         bool returns = OutcomeRecorder.ResultMatters(t.Transformation.Kind, written.Count);
         var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns);

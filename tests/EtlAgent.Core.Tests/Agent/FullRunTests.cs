@@ -5,6 +5,7 @@ using EtlAgent.Core.Generation;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Reporting;
+using EtlAgent.Core.Sandbox.Runner;
 using EtlAgent.Core.Workspace;
 
 namespace EtlAgent.Core.Tests.Agent;
@@ -94,6 +95,18 @@ public class FullRunTests
         Assert.StartsWith("0 passed, 1 failed · ", result.SummaryLine);
         var junit = XDocument.Parse(files.ReadAllText(FullRunResult.JUnitFile));
         Assert.Single(junit.Descendants("failure"));
+        // and in the SARIF report, at the case's line in the test file, beside the findings
+        using var sarif = JsonDocument.Parse(files.ReadAllText(FullRunResult.SarifFile));
+        var run = sarif.RootElement.GetProperty("runs")[0];
+        var test = Assert.Single(run.GetProperty("results").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == "sandbox-test");
+        var failed = Assert.Single(result.Tests.Cases, c => c.Outcome != TestOutcome.Passed);
+        Assert.Equal("error", test.GetProperty("level").GetString());
+        Assert.StartsWith(failed.FullName + ": ", test.GetProperty("message").GetProperty("text").GetString());
+        var location = test.GetProperty("locations")[0].GetProperty("physicalLocation");
+        Assert.Equal(CloseTest, location.GetProperty("artifactLocation").GetProperty("uri").GetString());
+        Assert.Equal(failed.Case.Line, location.GetProperty("region").GetProperty("startLine").GetInt32());
+        var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray().ToList();
+        Assert.Equal("sandbox-test", rules[test.GetProperty("ruleIndex").GetInt32()].GetProperty("id").GetString());
     }
 
     [Fact]

@@ -188,7 +188,8 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         // 5. Reports.
         cancellationToken.ThrowIfCancellationRequested();
         Report(FullRunStage.Report, $"writing {FullRunResult.ReportDirectory}", 97);
-        writer.WriteAllText(FullRunResult.SarifFile, DiscoveryReport.Serialize(SarifReport.ToJson(analysis.Findings, RuleRegistry.All, _options.WorkspaceRoot)) + "\n");
+        var sarif = SarifReport.WithTests(SarifReport.ToJson(analysis.Findings, RuleRegistry.All, _options.WorkspaceRoot), tests.Cases, fileErrors);
+        writer.WriteAllText(FullRunResult.SarifFile, DiscoveryReport.Serialize(sarif) + "\n");
         writer.WriteAllText(FullRunResult.JUnitFile, JUnitReport.Write(tests, _options.Timestamp));
 
         var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, analysis.Findings,

@@ -118,6 +118,59 @@ public static class SarifReport
         };
     }
 
+    /// <summary>The rule id of failing sandbox tests (the editor's diagnostic code for them too).</summary>
+    public const string SandboxTestRule = "sandbox-test";
+
+    /// <summary>
+    /// Adds failing sandbox test cases and test files that do not load to a report made by
+    /// <see cref="ToJson"/>, at the case's (or the problem's) line in the test file, so code scanning
+    /// shows a red test where it is written, beside the findings.
+    /// </summary>
+    public static JsonObject WithTests(JsonObject sarif, IEnumerable<Sandbox.Runner.TestCaseResult> cases, IEnumerable<Sandbox.TestFiles.TestFileError> fileErrors)
+    {
+        var run = (JsonObject)sarif["runs"]![0]!;
+        var rules = (JsonArray)run["tool"]!["driver"]!["rules"]!;
+        var results = (JsonArray)run["results"]!;
+        var failing = cases.Where(c => c.Outcome != Sandbox.Runner.TestOutcome.Passed).ToList();
+        var errors = fileErrors.ToList();
+        if (failing.Count == 0 && errors.Count == 0) return sarif;
+        int ruleIndex = rules.Count;
+        rules.Add(new JsonObject
+        {
+            ["id"] = SandboxTestRule,
+            ["name"] = "SandboxTest",
+            ["shortDescription"] = new JsonObject { ["text"] = "A sandbox test fails or its file does not load" },
+            ["fullDescription"] = new JsonObject { ["text"] = "A case of a *.etltest.yaml file failed when run in the sandbox against the current code, or the file could not be loaded." },
+            ["help"] = new JsonObject { ["text"] = "Run `etl-agent test <workspace> --filter \"<transformation> › <case>\"` to see the missing and unexpected rows; fix the code, or the expectation if the change is intended." },
+            ["defaultConfiguration"] = new JsonObject { ["level"] = "error" },
+            ["properties"] = new JsonObject { ["tags"] = new JsonArray("etl", "test") },
+        });
+        JsonObject Result(string file, int line, string message) => new()
+        {
+            ["ruleId"] = SandboxTestRule,
+            ["ruleIndex"] = ruleIndex,
+            ["level"] = "error",
+            ["message"] = new JsonObject { ["text"] = message },
+            ["locations"] = new JsonArray(new JsonObject
+            {
+                ["physicalLocation"] = new JsonObject
+                {
+                    ["artifactLocation"] = new JsonObject { ["uri"] = Uri(file), ["uriBaseId"] = "%SRCROOT%" },
+                    ["region"] = new JsonObject { ["startLine"] = Math.Max(1, line) },
+                },
+            }),
+            ["partialFingerprints"] = new JsonObject
+            {
+                ["etlAgentFinding/v1"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{SandboxTestRule}|{file}|{message}")), 0, 16).ToLowerInvariant(),
+            },
+        };
+        foreach (var c in failing)
+            results.Add(Result(c.File.Path, c.Case.Line, $"{c.FullName}: {(c.Failures.Count == 0 ? c.Outcome.ToString().ToLowerInvariant() : string.Join("; ", c.Failures.Select(f => f.Summary)))}"));
+        foreach (var e in errors)
+            results.Add(Result(e.File, e.Line, e.Message));
+        return sarif;
+    }
+
     private static JsonObject Physical(Location l) => new()
     {
         ["artifactLocation"] = new JsonObject { ["uri"] = Uri(l.File), ["uriBaseId"] = "%SRCROOT%" },

@@ -64,6 +64,32 @@ public class SchemaDriftRewriteTests
         Assert.Contains("Contoso", original);
     }
 
+    [Theory]
+    [InlineData("renamed")]
+    [InlineData("dropped")]
+    public async Task Invariants_follow_a_renamed_column_and_lose_a_dropped_one(string change)
+    {
+        var files = Files(change);
+        files.Add(TestFilePath, files.ReadAllText(TestFilePath).TrimEnd() + "\ninvariants:\n"
+            + "- {unique: Dim.Supplier, columns: [\"Supplier Code\", \"Postal Code\"]}\n"
+            + "- {unique: Dim.Supplier, columns: [\"Supplier Code\", \"Fax Number\"]}\n"
+            + "- {unique: Dim.Supplier, columns: [\"Supplier Code\"]}\n");
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true, MaxDegreeOfParallelism = 1 }.Analyze(files);
+        var update = await new SchemaDriftRewriter(analysis, setup => new DuckDbSandboxFactory(setup)).RewriteAsync(TestFilePath, files.ReadAllText(TestFilePath));
+
+        Assert.True(update.Updated, string.Join("\n", update.Notes));
+        var loaded = new TestFileLoader(analysis).Load(TestFilePath, update.Text!);
+        Assert.True(loaded.Success, string.Join("\n", loaded.Errors) + "\n" + update.Text);
+        var columns = loaded.File!.Invariants.Select(i => string.Join(", ", i.Columns)).ToList();
+        if (change == "renamed")
+            Assert.Equal(new[] { "Supplier Code, Postcode", "Supplier Code, Fax Number", "Supplier Code" }, columns);
+        else
+        {
+            Assert.Equal(new[] { "Supplier Code, Postal Code", "Supplier Code" }, columns);
+            Assert.Contains(update.Notes, n => n.Contains("invariant on Dim.Supplier", StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public async Task A_dropped_column_leaves_the_rows_and_the_columns_list()
     {

@@ -57,6 +57,7 @@ public sealed class SchemaDriftRewriter(WorkspaceAnalysis workspace, Func<Sandbo
 
         var notes = new List<string>();
         Repair(stream, report, Generator(stream), notes);
+        RepairInvariants(stream, report, notes);
         var repaired = new StringWriter { NewLine = "\n" };
         stream.Save(repaired, assignAnchors: false);
 
@@ -165,6 +166,58 @@ public sealed class SchemaDriftRewriter(WorkspaceAnalysis workspace, Func<Sandbo
                     }
                 }
                 rows.Children[i] = updated;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Invariants name columns too: a renamed column is renamed in them (columns, from, to, where keys,
+    /// in_columns of the table it is in), and an invariant over a dropped column goes, with a note.
+    /// </summary>
+    private static void RepairInvariants(YamlStream stream, SchemaDriftReport report, List<string> notes)
+    {
+        if (stream.Documents.FirstOrDefault()?.RootNode is not YamlMappingNode root) return;
+        var invariants = root.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: "invariants" }).Value as YamlSequenceNode;
+        if (invariants is null) return;
+        foreach (var item in invariants.Children.OfType<YamlMappingNode>().ToList())
+        {
+            QualifiedName? Table(params string[] keys)
+            {
+                var value = item.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode k && keys.Contains(k.Value)).Value as YamlScalarNode;
+                try { return value?.Value is { } text ? QualifiedName.Parse(text) : null; }
+                catch (FormatException) { return null; }
+            }
+            var table = Table("unique", "windows", "exists");
+            var other = Table("in");
+            bool gone = false;
+            YamlNode Fix(YamlNode node, QualifiedName? owner)
+            {
+                if (owner is not { } t || node is not YamlScalarNode { Value: { } name }) return node;
+                if (report.Dropped.GetValueOrDefault(t)?.Contains(name) == true) gone = true;
+                return report.Renames.GetValueOrDefault(t)?.TryGetValue(name, out var to) == true ? Quoted(to!) : node;
+            }
+            foreach (var (key, value) in item.Children.ToList())
+            {
+                switch ((key as YamlScalarNode)?.Value)
+                {
+                    case "columns" or "in_columns" when value is YamlSequenceNode list:
+                        var owner = ((YamlScalarNode)key).Value == "columns" ? table : other;
+                        for (int i = 0; i < list.Children.Count; i++) list.Children[i] = Fix(list.Children[i], owner);
+                        break;
+                    case "from" or "to":
+                        item.Children[key] = Fix(value, table);
+                        break;
+                    case "where" when value is YamlMappingNode where:
+                        var renamed = new YamlMappingNode { Style = where.Style };
+                        foreach (var (k, v) in where.Children) renamed.Add(Fix(k, table), v);
+                        item.Children[key] = renamed;
+                        break;
+                }
+            }
+            if (gone)
+            {
+                invariants.Children.Remove(item);
+                notes.Add($"line {item.Start.Line}: an invariant on {table} named a column the table no longer has; it was removed");
             }
         }
     }

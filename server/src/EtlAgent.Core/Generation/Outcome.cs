@@ -11,6 +11,9 @@ public sealed record Outcome(SandboxError? Error, IReadOnlyList<(QualifiedName T
     /// <summary>Why the candidate could not be run at all (rows the schema refuses, an unsupported construct); null when it ran.</summary>
     public string? Failure { get; init; }
 
+    /// <summary>What the call printed (PRINT, RAISERROR of severity 10 or less), in order.</summary>
+    public IReadOnlyList<string> Messages { get; init; } = Array.Empty<string>();
+
     /// <summary>How long the run took (mutants of the same input get a timeout from it, <see cref="Mutation.MutantTimeout"/>).</summary>
     public TimeSpan Elapsed { get; init; }
 
@@ -60,8 +63,10 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
             foreach (var t in Written) tables.Add((t, await sandbox.ReadTableAsync(t, cts.Token)));
             var set = recordResult ? result.ResultSets.FirstOrDefault() : null;   // none: nothing returned to expect
             var signature = Sign(result.Error, tables) + (set is null ? "" : "\nresult=" + string.Join(";", set.Rows
-                .Select(r => string.Join(",", set.Columns.Select(c => Norm(r.GetValueOrDefault(c), null)))).OrderBy(x => x, StringComparer.Ordinal)));
-            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set, Elapsed = watch.Elapsed };
+                .Select(r => string.Join(",", set.Columns.Select(c => Norm(r.GetValueOrDefault(c), null)))).OrderBy(x => x, StringComparer.Ordinal)))
+                // what the call printed is behaviour too (the counts a load reports to its job log)
+                + (result.Messages.Count == 0 ? "" : "\nmessages=" + string.Join("\n", result.Messages.Select(m => m.TrimEnd().ToUpperInvariant())));
+            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set, Elapsed = watch.Elapsed, Messages = result.Messages };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

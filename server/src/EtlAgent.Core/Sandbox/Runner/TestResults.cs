@@ -60,6 +60,27 @@ public sealed record ErrorMismatch(ErrorExpectation? Expected, SandboxError? Act
     };
 }
 
+/// <summary>A message the case expects was not printed (in its place in the order).</summary>
+public sealed record MessagesMismatch(string Missing, IReadOnlyList<string> Printed) : TestFailure
+{
+    public override string Summary => Printed.Count == 0
+        ? $"expected the message \"{Missing}\", but the call printed none"
+        : $"expected the message \"{Missing}\" (in order), but the call printed: {string.Join(" | ", Printed.Select(p => $"\"{p}\""))}";
+
+    /// <summary>The first expected message not found after the ones before it, or null when all were printed.</summary>
+    public static MessagesMismatch? Find(MessagesExpectation expected, IReadOnlyList<string> printed)
+    {
+        int at = 0;
+        foreach (var m in expected.Messages)
+        {
+            while (at < printed.Count && !string.Equals(printed[at].TrimEnd(), m.TrimEnd(), StringComparison.OrdinalIgnoreCase)) at++;
+            if (at == printed.Count) return new MessagesMismatch(m, printed) { Line = expected.Line };
+            at++;
+        }
+        return null;
+    }
+}
+
 /// <summary>An invariant of the file held on the rows the case started with and no longer holds after the call.</summary>
 public sealed record InvariantViolation(Invariant Invariant, string Detail) : TestFailure
 {

@@ -119,6 +119,8 @@ public sealed class TestRunner
                 if (rows.Count != count.Count) failures.Add(new RowCountMismatch(count.Table, count.Count, rows.Count) { Line = count.Line });
             }
             if (c.Expect.Result is { } result) CheckResult(file, result, execution, failures);
+            if (c.Expect.Messages is { } expectedMessages && MessagesMismatch.Find(expectedMessages, execution.Messages) is { } mismatch)
+                failures.Add(mismatch);
             foreach (var invariant in kept)
             {
                 stage = $"checking {invariant}";

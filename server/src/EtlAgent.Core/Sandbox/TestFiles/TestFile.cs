@@ -93,12 +93,19 @@ public sealed record TestExpectations(
     IReadOnlyList<RowsExpectation> Tables,
     IReadOnlyList<RowCountExpectation> RowCounts,
     ErrorExpectation? Error,
-    RowsExpectation? Result)
+    RowsExpectation? Result,
+    MessagesExpectation? Messages = null)
 {
     public static TestExpectations None { get; } = new(Array.Empty<RowsExpectation>(), Array.Empty<RowCountExpectation>(), null, null);
 
-    public bool IsEmpty => Tables.Count == 0 && RowCounts.Count == 0 && Error is null && Result is null;
+    public bool IsEmpty => Tables.Count == 0 && RowCounts.Count == 0 && Error is null && Result is null && Messages is null;
 }
+
+/// <summary>
+/// Messages the call must print (PRINT, RAISERROR of severity 10 or less — what a job log shows), in
+/// this order, others allowed in between; compared case-insensitively, trailing spaces ignored.
+/// </summary>
+public sealed record MessagesExpectation(IReadOnlyList<string> Messages, int Line = 0);
 
 /// <summary>A problem in a test file, placed at a 1-based line and column.</summary>
 public sealed record TestFileError(string File, int Line, int Column, string Message)

@@ -291,11 +291,16 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
             var counts = new List<RowCountExpectation>();
             ErrorExpectation? error = null;
             RowsExpectation? result = null;
+            MessagesExpectation? messages = null;
             foreach (var (keyNode, value) in map.Children)
             {
                 var key = KeyText(keyNode);
                 switch (key)
                 {
+                    case "messages":
+                        if (AsSequence(value, "messages") is { } list)
+                            messages = new MessagesExpectation(list.Children.Select(m => ScalarText(m, "a message") ?? "").ToList(), Line(keyNode));
+                        break;
                     case "row_counts":
                         counts.AddRange(BindRowCounts(value));
                         break;
@@ -321,7 +326,7 @@ public sealed partial class TestFileLoader(WorkspaceAnalysis workspace)
                     }
                 }
             }
-            return new TestExpectations(tables, counts, error, result);
+            return new TestExpectations(tables, counts, error, result, messages);
         }
 
         private RowsExpectation? BindRowsExpectation(YamlNode node, QualifiedName? tableName, TableDef? shape, string what)

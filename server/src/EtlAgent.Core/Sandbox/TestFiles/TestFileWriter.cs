@@ -142,6 +142,13 @@ public static class TestFileWriter
                 w.Key("result");
                 WriteRowsExpectation(w, result, QualifiedNameOrNull(file.Transformation) is { } q ? w.Shape(q) : null);
             }
+            if (e.Messages is { } messages)
+            {
+                w.Key("messages");
+                w.BeginSeq();
+                foreach (var m in messages.Messages) w.Quoted(m);
+                w.EndSeq();
+            }
             w.EndMap();
         }
         w.EndMap();

@@ -249,6 +249,40 @@ public class TestRunnerTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(new[] { file }, cancellationToken: cancelled.Token));
     }
 
+    [Fact]
+    public void Expected_messages_must_be_printed_in_order_and_a_missing_one_names_what_was_printed()
+    {
+        static ExecutionResult? Prints(FakeDatabase db, ExecutionRequest request) =>
+            new(null, Array.Empty<ResultSet>(), new[] { "Loading.", "dbo.Dst: 2 inserted.", "Done." }, 0, new Dictionary<string, object?>(), TimeSpan.Zero);
+        const string Yaml = """
+            transformation: dbo.LoadDst
+            cases:
+              - name: reports its count
+                expect:
+                  messages:
+                  - "DBO.DST: 2 INSERTED.  "
+                  - "Done."
+              - name: wrong order
+                expect:
+                  messages: ["Done.", "dbo.Dst: 2 inserted."]
+              - name: wrong count
+                expect:
+                  messages: ["dbo.Dst: 3 inserted."]
+            """;
+        var (run, _) = Run(Yaml, Prints);
+        Assert.Equal(TestOutcome.Passed, run.Cases[0].Outcome);
+        var order = Assert.IsType<MessagesMismatch>(Assert.Single(run.Cases[1].Failures));
+        Assert.Equal("dbo.Dst: 2 inserted.", order.Missing);
+        var count = Assert.IsType<MessagesMismatch>(Assert.Single(run.Cases[2].Failures));
+        Assert.Equal("expected the message \"dbo.Dst: 3 inserted.\" (in order), but the call printed: \"Loading.\" | \"dbo.Dst: 2 inserted.\" | \"Done.\"", count.Summary);
+        Assert.True(count.Line > 0);
+
+        // and the writer keeps them
+        var file = LoadOk(Yaml);
+        var written = TestFileWriter.Write(file, Analysis.Catalog);
+        Assert.Equal(file.Cases[0].Expect.Messages!.Messages, LoadOk(written).Cases[0].Expect.Messages!.Messages);
+    }
+
     internal static string TestFailures(TestRunResult run) => Core.Reporting.TestReport.Text(run);
 
     internal static string[] TextLines(TestRunResult run) => Core.Reporting.TestReport.Text(run).TrimEnd('\n').Split('\n');

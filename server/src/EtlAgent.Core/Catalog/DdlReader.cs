@@ -33,17 +33,6 @@ public static class DdlReader
         Read(doc, NameOf(create.Name), TableKind.TableType, create.Definition, create, new List<string>());
 
     /// <summary>A table variable's or multi-statement TVF's declared shape.</summary>
-    /// <summary>An IDENTITY seed or increment: an integer literal, possibly negative.</summary>
-    private static long? IdentityNumber(ScalarExpression? e) => e switch
-    {
-        IntegerLiteral i when long.TryParse(i.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
-        NumericLiteral n when decimal.TryParse(n.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d) => (long)d,
-        UnaryExpression { UnaryExpressionType: UnaryExpressionType.Negative } u => -IdentityNumber(u.Expression),
-        UnaryExpression { UnaryExpressionType: UnaryExpressionType.Positive } u => IdentityNumber(u.Expression),
-        ParenthesisExpression p => IdentityNumber(p.Expression),
-        _ => null,
-    };
-
     public static TableDef ReadDeclaredTable(SqlDocument doc, QualifiedName name, TableDefinition definition, TSqlFragment at) =>
         Read(doc, name, TableKind.FunctionResult, definition, at, new List<string>());
 
@@ -76,6 +65,9 @@ public static class DdlReader
         "int" => int.MinValue,
         _ => long.MinValue,
     };
+
+    /// <summary>An IDENTITY seed or increment (1 when not given).</summary>
+    private static long IdentityPart(ScalarExpression? e) => e is not null && TryConstant(e, out var v) ? v : 1;
 
     private static bool TryConstant(ScalarExpression e, out long value)
     {
@@ -134,7 +126,7 @@ public static class DdlReader
             // column's nullability follows its expression, which we do not type here: nullable.
             bool isNullable = nullable ?? !(identity || type.Name is "rowversion" or "timestamp");
             columns.Add(new ColumnDef(colName, type, isNullable, identity, def, computed, sequence, doc.LocationOf(col),
-                IdentityNumber(col.IdentityOptions?.IdentitySeed) ?? 1, IdentityNumber(col.IdentityOptions?.IdentityIncrement) ?? 1));
+                IdentityPart(col.IdentityOptions?.IdentitySeed), IdentityPart(col.IdentityOptions?.IdentityIncrement)));
         }
 
         foreach (var tc in definition.TableConstraints)

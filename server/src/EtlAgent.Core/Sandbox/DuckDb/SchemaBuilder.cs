@@ -42,6 +42,9 @@ public sealed class SchemaBuilder
     public static string IdentitySequence(QualifiedName table) =>
         "__identity_" + System.Text.RegularExpressions.Regex.Replace($"{table.Schema}_{table.Name}", "[^A-Za-z0-9_]", "_");
 
+    /// <summary>The identity sequence of a #temp table or table variable, by its quoted physical name.</summary>
+    public static string LocalIdentitySequence(string quotedPhysical) => IdentitySequence(new QualifiedName("tempdb", quotedPhysical));
+
     /// <summary>A workspace sequence as DuckDB knows it (in its schema), quoted for nextval('…').</summary>
     public static string SequenceName(QualifiedName seq) => Id($"{seq.Schema}.{seq.Name}");
 
@@ -59,7 +62,7 @@ public sealed class SchemaBuilder
         sb.AppendLine("SET default_collation = 'nocase';");
         sb.AppendLine("CREATE SEQUENCE \"__newid\" START 1;");
         foreach (var s in catalog.Sequences)
-            sb.AppendLine($"CREATE SEQUENCE {SequenceName(s.Name)} START {s.Start} INCREMENT {s.Increment}{(s.Increment < 0 ? $" MAXVALUE {s.Start}" : "")};");
+            sb.AppendLine($"CREATE SEQUENCE {SequenceName(s.Name)} {SequenceOptions(s.Start, s.Increment)};");
 
         // Parents before children so REFERENCES resolves.
         var tables = catalog.Tables.ToList();
@@ -129,14 +132,17 @@ public sealed class SchemaBuilder
         return sb.ToString();
     }
 
+    /// <summary>IDENTITY(seed, increment) as DuckDB sequence options.</summary>
+    public static string IdentityOptions(ColumnDef c) => SequenceOptions(c.IdentitySeed, c.IdentityIncrement);
+
     /// <summary>
-    /// IDENTITY(seed, increment) as DuckDB sequence options; the bounds are widened past DuckDB's
-    /// defaults (1 and up, or -1 and down) so a seed of 0 or one against the step is accepted.
+    /// A start and a step as DuckDB sequence options; the bounds are widened past DuckDB's defaults
+    /// (1 and up, or -1 and down) so a start of 0, a negative one, or one against the step is accepted.
     /// </summary>
-    public static string IdentityOptions(ColumnDef c) =>
-        $"START {c.IdentitySeed} INCREMENT {c.IdentityIncrement} " + (c.IdentityIncrement < 0
-            ? $"MINVALUE {long.MinValue} MAXVALUE {Math.Max(c.IdentitySeed, -1)}"
-            : $"MINVALUE {Math.Min(c.IdentitySeed, 1)} MAXVALUE {long.MaxValue}");
+    private static string SequenceOptions(long start, long increment) =>
+        $"START {start} INCREMENT {increment} " + (increment < 0
+            ? $"MINVALUE {long.MinValue} MAXVALUE {Math.Max(start, -1)}"
+            : $"MINVALUE {Math.Min(start, 1)} MAXVALUE {long.MaxValue}");
 
     /// <summary>CREATE TABLE for a catalog table, a #temp table or a table variable.</summary>
     public static string CreateTable(string physical, TableDef t, SqlTranslator translator, bool foreignKeys, bool temp)
@@ -158,7 +164,7 @@ public sealed class SchemaBuilder
             }
             sb.Append(Id(c.Name)).Append(' ').Append(DuckTypes.Of(c.Type, c.Location));
             if (c.Identity)
-                sb.Append($" DEFAULT nextval({Str(temp ? IdentitySequence(new QualifiedName("tempdb", physical)) : IdentitySequence(t.Name))})");
+                sb.Append($" DEFAULT nextval({Str(temp ? LocalIdentitySequence(physical) : IdentitySequence(t.Name))})");
             else if (c.Default is not null)
                 sb.Append(" DEFAULT ").Append(DefaultSql(c, translator));
             if (!c.Nullable) sb.Append(" NOT NULL");

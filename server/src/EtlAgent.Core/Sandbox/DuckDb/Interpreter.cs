@@ -630,7 +630,7 @@ internal sealed partial class Interpreter
                 // uses, so the default is dropped, the sequence made again, the default restored
                 foreach (var c in (local?.Columns ?? _model.Catalog.Find(name)?.Columns ?? Array.Empty<ColumnDef>()).Where(c => c.Identity))
                 {
-                    var seq = SchemaBuilder.IdentitySequence(local is not null ? new QualifiedName("tempdb", physical) : name);
+                    var seq = local is not null ? SchemaBuilder.LocalIdentitySequence(physical) : SchemaBuilder.IdentitySequence(name);
                     Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} DROP DEFAULT");
                     Exec($"DROP SEQUENCE {Id(seq)}");
                     Exec($"CREATE {(local is not null ? "TEMP " : "")}SEQUENCE {Id(seq)} {SchemaBuilder.IdentityOptions(c)}");
@@ -720,7 +720,7 @@ internal sealed partial class Interpreter
         var physical = $"{name}~{_schema.NextId()}";
         var t = Translator();
         foreach (var c in def.Columns.Where(c => c.Identity))
-            Exec($"CREATE TEMP SEQUENCE {Id(SchemaBuilder.IdentitySequence(new QualifiedName("tempdb", Id(physical))))} {SchemaBuilder.IdentityOptions(c)}");
+            Exec($"CREATE TEMP SEQUENCE {Id(SchemaBuilder.LocalIdentitySequence(Id(physical)))} {SchemaBuilder.IdentityOptions(c)}");
         Exec(SchemaBuilder.CreateTable(Id(physical), def with { Name = new QualifiedName(null, name), ForeignKeys = Array.Empty<ForeignKeyDef>() }, t, false, temp: true));
         var lt = new LocalTable(physical, def.Columns);
         _frame.Tables[name] = lt;
@@ -933,8 +933,8 @@ internal sealed partial class Interpreter
                 holder = $"__merge_inserted_{_schema.NextId()}";
                 var columns = plan.PostColumns!;
                 Exec($"CREATE TEMP TABLE {Id(holder)} (\"__ord\" BIGINT, {string.Join(", ", columns.Select(c => $"{Id(c.Name)} {(c.Type is null ? "VARCHAR" : DuckTypes.Of(c.Type))}"))})");
-                for (int i = 0; i < inserted.Count; i++)
-                    Exec($"INSERT INTO {Id(holder)} VALUES ({i + 1}, {string.Join(", ", inserted[i].Select((v, c) => Literal(v, columns[c].Type ?? Values.TypeOf(v))))})");
+                foreach (var chunk in inserted.Select((row, i) => (Row: row, Ord: i + 1)).Chunk(500))
+                    Exec($"INSERT INTO {Id(holder)} VALUES {string.Join(", ", chunk.Select(x => $"({x.Ord}, {string.Join(", ", x.Row.Select((v, c) => Literal(v, columns[c].Type ?? Values.TypeOf(v))))})"))}");
             }
             else if (m.Insert is not null) affected += Exec(m.Insert);
             _rowCount = affected;

@@ -588,8 +588,7 @@ public sealed class CandidateBuilder
 
     /// <summary>[Valid From] of a table that also has [Valid To]: the start of a validity window.</summary>
     private static bool IsWindowStart(TableDef t, ColumnDef c) =>
-        c.Type.IsDateTime && c.Name.EndsWith("From", StringComparison.OrdinalIgnoreCase)
-        && t.FindColumn(c.Name[..^4] + "To") is { Type.IsDateTime: true };
+        ValidityWindow.Of(t) is { } w && string.Equals(w.From.Name, c.Name, StringComparison.OrdinalIgnoreCase);
 
     private static object ToColumn(ColumnDef c, decimal v) => c.Type.IsInteger ? (object)(long)v : v;
 

@@ -22,10 +22,8 @@ public static class InvariantInference
         foreach (var name in written)
         {
             if (catalog.Find(name) is not { } table) continue;
-            var from = table.Columns.FirstOrDefault(c => c.Type.IsDateTime && c.Name.EndsWith("From", StringComparison.OrdinalIgnoreCase));
-            var to = from is null ? null : table.Columns.FirstOrDefault(c => c.Type.IsDateTime && string.Equals(c.Name, from.Name[..^4] + "To", StringComparison.OrdinalIgnoreCase));
             var primary = table.Keys.FirstOrDefault(k => k.IsPrimary)?.Columns ?? Array.Empty<string>();
-            if (from is not null && to is not null)
+            if (ValidityWindow.Of(table) is var (from, to))
             {
                 // the business key: the first text column the code compares that names a code (not the surrogate key)
                 var key = table.Columns.FirstOrDefault(c => c.Type.IsString && facts.ComparedColumns.Contains(c.Name)

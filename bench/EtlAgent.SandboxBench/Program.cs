@@ -1,3 +1,4 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Diagnostics;
 using System.Text;
 using DuckDB.NET.Data;

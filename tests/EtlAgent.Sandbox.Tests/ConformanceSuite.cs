@@ -1,3 +1,4 @@
+using EtlAgent.Core.Model;
 using System.Text;
 using System.Text.RegularExpressions;
 using EtlAgent.Core.Sandbox;

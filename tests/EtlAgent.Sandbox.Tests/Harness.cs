@@ -1,3 +1,4 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Globalization;
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Ports;

@@ -1,3 +1,4 @@
+using EtlAgent.Core.Model;
 using DuckDB.NET.Data;
 using EtlAgent.Core.Sandbox.DuckDb;
 
@@ -32,7 +33,7 @@ public sealed class IsolationTests
     public async Task File_functions_are_not_even_translated()
     {
         await using var s = (DuckDbSandbox)await Harness.Conformance.CreateAsync();
-        await Assert.ThrowsAsync<EtlAgent.Core.Sandbox.UnsupportedConstructException>(() => s.ExecuteSqlAsync("SELECT * FROM OPENROWSET(BULK '/etc/hostname', SINGLE_CLOB) AS f;"));
+        await Assert.ThrowsAsync<EtlAgent.Core.Model.UnsupportedConstructException>(() => s.ExecuteSqlAsync("SELECT * FROM OPENROWSET(BULK '/etc/hostname', SINGLE_CLOB) AS f;"));
     }
 }
 

@@ -1,3 +1,5 @@
+using EtlAgent.Core.WorkspaceModel;
+using EtlAgent.Core.Healing;
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Sandbox;

@@ -1,3 +1,4 @@
+using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Sandbox;
 using EtlAgent.Core.Sandbox.DuckDb;
@@ -771,7 +772,7 @@ public sealed class EmbeddedRegistrationTests
     {
         var folder = Harness.Fixture("warehouse");
         var files = new EtlAgent.Core.Workspace.PhysicalFileSource(folder);
-        var analysis = new EtlAgent.Core.Agent.WorkspaceAnalyzer(EtlAgent.Core.Workspace.WorkspaceSettings.Load(files)) { RetainSyntax = false, MaxDegreeOfParallelism = 1 }.Analyze(files);
+        var analysis = new EtlAgent.Core.WorkspaceModel.WorkspaceAnalyzer(EtlAgent.Core.Workspace.WorkspaceSettings.Load(files)) { RetainSyntax = false, MaxDegreeOfParallelism = 1 }.Analyze(files);
         var provider = new SandboxFactoryProvider(new EtlAgent.Core.Workspace.SandboxSettings(), files, _ => null);
         Assert.True(provider.HasEmbedded);
         await using var factory = provider.Create(new SandboxSetup(analysis));

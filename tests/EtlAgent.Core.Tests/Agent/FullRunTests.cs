@@ -1,3 +1,4 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Text.Json;
 using System.Xml.Linq;
 using EtlAgent.Core.Agent;

@@ -1,3 +1,4 @@
+using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Model;

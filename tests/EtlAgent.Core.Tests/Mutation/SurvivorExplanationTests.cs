@@ -1,3 +1,5 @@
+using EtlAgent.Core.MutationAnalysis;
+using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Mutation;
 using EtlAgent.Core.Workspace;

@@ -1,3 +1,4 @@
+using EtlAgent.Core.MutationAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EtlAgent.Core.Mutation;

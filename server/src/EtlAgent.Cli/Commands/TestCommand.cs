@@ -1,3 +1,4 @@
+using EtlAgent.Core.Healing;
 using System.Text.RegularExpressions;
 using EtlAgent.Core.Reporting;
 using EtlAgent.Core.Sandbox;

@@ -1,3 +1,4 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Text;
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Model;

@@ -1,3 +1,4 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Diagnostics;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Model;

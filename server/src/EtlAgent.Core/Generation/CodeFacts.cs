@@ -1,5 +1,5 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Globalization;
-using EtlAgent.Core.Agent;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using Microsoft.SqlServer.TransactSql.ScriptDom;

@@ -1,5 +1,5 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Diagnostics;
-using EtlAgent.Core.Agent;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Mutation;
 using EtlAgent.Core.Sandbox;

@@ -1,4 +1,4 @@
-using EtlAgent.Core.Agent;
+using EtlAgent.Core.WorkspaceModel;
 
 namespace EtlAgent.Core.Mutation;
 

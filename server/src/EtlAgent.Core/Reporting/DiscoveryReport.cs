@@ -1,6 +1,6 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EtlAgent.Core.Agent;
 using EtlAgent.Core.Model;
 
 namespace EtlAgent.Core.Reporting;

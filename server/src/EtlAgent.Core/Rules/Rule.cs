@@ -1,4 +1,3 @@
-using EtlAgent.Core.Model;
 
 namespace EtlAgent.Core.Rules;
 

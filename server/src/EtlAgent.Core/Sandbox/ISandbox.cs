@@ -1,4 +1,4 @@
-using EtlAgent.Core.Agent;
+using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Model;
 
 namespace EtlAgent.Core.Sandbox;
@@ -53,18 +53,6 @@ public sealed class GivenRowException(QualifiedName table, int rowIndex, Sandbox
     public int RowIndex { get; } = rowIndex;
     public SandboxError? Error { get; } = error;
     public string? Construct { get; } = construct;
-}
-
-/// <summary>
-/// A construct the sandbox cannot run faithfully. Never a silently wrong answer: the test fails
-/// with this error, naming the construct and where it is.
-/// </summary>
-public sealed class UnsupportedConstructException(string construct, Location? location, string? detail = null)
-    : Exception($"{(location is null ? "" : location + ": ")}{construct} is not supported by the sandbox{(detail is null ? "." : ": " + detail)}")
-{
-    public string Construct { get; } = construct;
-    public Location? Location { get; } = location;
-    public string? Detail { get; } = detail;
 }
 
 public sealed record ResultSet(IReadOnlyList<string> Columns, IReadOnlyList<SandboxRow> Rows);

@@ -1,4 +1,3 @@
-using EtlAgent.Core.Model;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Syntax;

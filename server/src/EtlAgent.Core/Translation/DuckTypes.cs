@@ -1,4 +1,3 @@
-using EtlAgent.Core.Sandbox;
 using EtlAgent.Core.Model;
 
 namespace EtlAgent.Core.Translation;

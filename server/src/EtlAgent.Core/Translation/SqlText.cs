@@ -1,4 +1,3 @@
-using EtlAgent.Core.Sandbox;
 using System.Globalization;
 using EtlAgent.Core.Model;
 

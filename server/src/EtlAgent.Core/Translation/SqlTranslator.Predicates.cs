@@ -1,4 +1,3 @@
-using EtlAgent.Core.Sandbox;
 using System.Globalization;
 using System.Text;
 using EtlAgent.Core.Model;
@@ -369,12 +368,4 @@ public sealed partial class SqlTranslator
             return d.Year == 1 && d.Month == 1 && d.Day == 1 && s.Contains(':') && !s.Contains('-') ? new DateTime(1900, 1, 1) + d.TimeOfDay : d;
         return null;
     }
-}
-
-/// <summary>An error SQL Server would raise at run time, found while translating or interpreting.</summary>
-public sealed class SandboxRuntimeError(int number, string message, int severity = 16, int state = 1) : Exception(message)
-{
-    public int Number { get; } = number;
-    public int Severity { get; } = severity;
-    public int State { get; } = state;
 }

@@ -1,4 +1,3 @@
-using EtlAgent.Core.Sandbox;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
 using Microsoft.SqlServer.TransactSql.ScriptDom;

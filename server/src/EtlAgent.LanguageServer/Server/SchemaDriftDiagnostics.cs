@@ -1,3 +1,5 @@
+using EtlAgent.Core.Healing;
+using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Sandbox.TestFiles;
 using EtlAgent.LanguageServer.Protocol;

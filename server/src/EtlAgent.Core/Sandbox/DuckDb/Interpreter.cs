@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using EtlAgent.Core.Catalog;
-using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Syntax;
 using EtlAgent.Core.Translation;

@@ -1,4 +1,4 @@
-using EtlAgent.Core.Agent;
+using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Discovery;

@@ -1,8 +1,6 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Text;
-using EtlAgent.Core.Agent;
-using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
-using EtlAgent.Core.Syntax;
 using EtlAgent.Core.Translation;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Translation.SqlText;

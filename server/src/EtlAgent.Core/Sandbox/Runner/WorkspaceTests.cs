@@ -1,5 +1,5 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Text.RegularExpressions;
-using EtlAgent.Core.Agent;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Sandbox.TestFiles;
 using EtlAgent.Core.Workspace;

@@ -1,5 +1,4 @@
 using EtlAgent.Core.Model;
-using EtlAgent.Core.Sandbox.Runner;
 
 namespace EtlAgent.Core.Sandbox.TestFiles;
 

@@ -1,5 +1,5 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Text.RegularExpressions;
-using EtlAgent.Core.Agent;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Workspace;

@@ -1,3 +1,4 @@
+using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Agent;
 using EtlAgent.LanguageServer.Conversions;
 using EtlAgent.LanguageServer.Protocol;

@@ -1,3 +1,4 @@
+using EtlAgent.Core.Healing;
 using EtlAgent.Core.Sandbox.TestFiles;
 using EtlAgent.Core.Workspace;
 using EtlAgent.LanguageServer.Protocol;

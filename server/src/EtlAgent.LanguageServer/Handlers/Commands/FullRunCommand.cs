@@ -1,3 +1,4 @@
+using EtlAgent.Core.WorkspaceModel;
 using System.Text.Json.Nodes;
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Reporting;

@@ -1,4 +1,5 @@
-namespace EtlAgent.Core.Mutation;
+using EtlAgent.Core.Mutation;
+namespace EtlAgent.Core.MutationAnalysis;
 
 /// <summary>
 /// What a surviving mutant says about the tests, one phrasing per operator family: the change the

@@ -5,7 +5,7 @@ using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Rules;
 
-namespace EtlAgent.Core.Agent;
+namespace EtlAgent.Core.WorkspaceModel;
 
 /// <summary>
 /// One document as the session knows it: its facts (parse + scan), the editor version they came

@@ -2,9 +2,8 @@ using System.Text;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Model;
-using EtlAgent.Core.Reporting;
 
-namespace EtlAgent.Core.Agent;
+namespace EtlAgent.Core.WorkspaceModel;
 
 /// <summary>
 /// Content fingerprints that tell the incremental session whether an edit touched the catalog:
@@ -29,7 +28,18 @@ public static class CatalogFingerprint
     /// <summary>A catalog entry's full shape, location included.</summary>
     public static string Of(TableDef t)
     {
-        var sb = new StringBuilder(DiscoveryReport.Serialize(DiscoveryReport.Table(t), indented: false));
+        // Every property a rule, the sandbox or the generator reads: the same shape the discovery report prints.
+        var sb = new StringBuilder();
+        sb.Append(t.Name).Append('|').Append(t.Kind).Append('|').Append(t.Location?.File);
+        foreach (var c in t.Columns)
+            sb.Append("|c:").Append(c.Name).Append(' ').Append(c.Type).Append(' ').Append(c.Nullable).Append(' ').Append(c.Identity).Append(c.IdentitySeed).Append(c.IdentityIncrement)
+              .Append(" d=").Append(c.Default).Append(" x=").Append(c.Computed).Append(" s=").Append(c.Sequence);
+        sb.Append("|pk:").AppendJoin(',', t.PrimaryKey?.Columns ?? Array.Empty<string>());
+        foreach (var u in t.UniqueKeys) sb.Append("|uq:").AppendJoin(',', u.Columns);
+        foreach (var fk in t.ForeignKeys)
+            sb.Append("|fk:").Append(fk.Name).Append(' ').AppendJoin(',', fk.Columns).Append("->").Append(fk.ReferencedTable).Append(' ').AppendJoin(',', fk.ReferencedColumns);
+        foreach (var c in t.Checks) sb.Append("|ck:").Append(c.Name).Append(' ').Append(c.Expression);
+        if (t.IgnoredOptions is { Count: > 0 } ignored) sb.Append("|ignored:").AppendJoin(',', ignored);
         sb.Append('@').Append(t.Location?.Range.StartOffset);
         foreach (var c in t.Columns) sb.Append(',').Append(c.Location?.Range.StartOffset);
         return sb.ToString();

@@ -1,10 +1,11 @@
+using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
-namespace EtlAgent.Core.Catalog;
+namespace EtlAgent.Core.WorkspaceModel;
 
 /// <summary>A catalog problem found while assembling: e.g. the same table defined in two files.</summary>
 public sealed record CatalogProblem(Location Location, string Message, Location? Other);

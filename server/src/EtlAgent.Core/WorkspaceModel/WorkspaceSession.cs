@@ -7,7 +7,7 @@ using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Workspace;
 
-namespace EtlAgent.Core.Agent;
+namespace EtlAgent.Core.WorkspaceModel;
 
 public enum FileChangeKind
 {

@@ -1,11 +1,12 @@
-using EtlAgent.Core.Agent;
+using EtlAgent.Core.WorkspaceModel;
+using EtlAgent.Core.Mutation;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Sandbox;
 using EtlAgent.Core.Sandbox.Runner;
 using EtlAgent.Core.Sandbox.TestFiles;
 using EtlAgent.Core.Workspace;
 
-namespace EtlAgent.Core.Mutation;
+namespace EtlAgent.Core.MutationAnalysis;
 
 /// <summary>A mutation run of one transformation as the editor asks for it: the report, or why none could be made.</summary>
 public sealed record WorkspaceMutationRun(string Transformation, MutationReport? Report, IReadOnlyList<string> Problems, string Sandbox)

@@ -4,7 +4,7 @@ using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Rules;
 
-namespace EtlAgent.Core.Agent;
+namespace EtlAgent.Core.WorkspaceModel;
 
 /// <summary>
 /// An immutable snapshot of a workspace: documents, catalog, transformations with lineage,

@@ -1,12 +1,13 @@
+using EtlAgent.Core.Mutation;
+using EtlAgent.Core.WorkspaceModel;
 using System.Diagnostics;
-using EtlAgent.Core.Agent;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Sandbox;
 using EtlAgent.Core.Sandbox.Runner;
 using EtlAgent.Core.Sandbox.TestFiles;
 
-namespace EtlAgent.Core.Mutation;
+namespace EtlAgent.Core.MutationAnalysis;
 
 public enum MutantStatus { Killed, Survived, TimedOut, Equivalent, Unviable }
 

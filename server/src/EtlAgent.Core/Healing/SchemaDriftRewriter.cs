@@ -1,11 +1,13 @@
-using EtlAgent.Core.Agent;
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Sandbox.TestFiles;
+using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Sandbox.Runner;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace EtlAgent.Core.Sandbox.TestFiles;
+namespace EtlAgent.Core.Healing;
 
 /// <summary>
 /// What updating a test file to the schema gives: the new text (null when the file cannot be

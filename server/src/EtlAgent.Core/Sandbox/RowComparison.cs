@@ -2,7 +2,7 @@ using System.Globalization;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Sandbox.TestFiles;
 
-namespace EtlAgent.Core.Sandbox.Runner;
+namespace EtlAgent.Core.Sandbox;
 
 /// <summary>
 /// Compares expected and actual rows as multisets, by SQL Server semantics for each column's type:

@@ -1,7 +1,8 @@
+using EtlAgent.Core.Reporting;
 using System.Text;
 using EtlAgent.Core.Agent;
 
-namespace EtlAgent.Core.Reporting;
+namespace EtlAgent.Core.Agent;
 
 /// <summary>
 /// A full run as text for a terminal: what was generated, every test (as `etl-agent test` prints

@@ -8,7 +8,7 @@ using EtlAgent.Core.Rules;
 using EtlAgent.Core.Syntax;
 using EtlAgent.Core.Workspace;
 
-namespace EtlAgent.Core.Agent;
+namespace EtlAgent.Core.WorkspaceModel;
 
 /// <summary>
 /// Discover + static check over a whole workspace: parse every .sql file (in parallel), build the

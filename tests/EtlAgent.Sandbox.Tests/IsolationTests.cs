@@ -62,11 +62,9 @@ public sealed class SandboxReuseTests
             INSERT INTO [Etl].[Run Log] ([Started At]) VALUES ('2016-06-03');
             """;
         // ETLAGENT_SANDBOX_REUSE=0 switches reuse off; on here whatever the environment says
-        bool was = SandboxPool.Enabled;
-        SandboxPool.Enabled = true;
-        try
+        using var pool = new SandboxPool(EtlAgent.Core.Ports.EnvironmentVariables.None);
         {
-            var factory = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(Harness.Analyze(Harness.Fixture("warehouse")), Serves: "Dim.LoadCustomer"));
+            var factory = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(Harness.Analyze(Harness.Fixture("warehouse")), Serves: "Dim.LoadCustomer"), null, pool);
             string? first = null;
             for (int i = 0; i < 3; i++)
             {
@@ -79,9 +77,8 @@ public sealed class SandboxReuseTests
                 Assert.Empty(await s.ReadTableAsync(EtlAgent.Core.Model.QualifiedName.Parse("Fact.Sale")));
             }
             Assert.Contains("1", first);
-            Assert.True(SandboxPool.IdleCount > 0, "the cases above went through the pool");
+            Assert.True(pool.IdleCount > 0, "the cases above went through the pool");
         }
-        finally { SandboxPool.Enabled = was; }
     }
 
     /// <summary>
@@ -101,12 +98,11 @@ public sealed class SandboxReuseTests
     [InlineData("join-merge", "Etl.MergeFromTable", true)]
     public async Task Instances_are_reused_only_for_runs_that_cannot_reach_a_DuckDB_MERGE(string workspace, string? serves, bool reused)
     {
-        bool was = SandboxPool.Enabled;
-        SandboxPool.Enabled = true;
+        using var pool = new SandboxPool(EtlAgent.Core.Ports.EnvironmentVariables.None);
         string folder = workspace == "join-merge" ? JoinMergeWorkspace() : Harness.Fixture(workspace);
         try
         {
-            var factory = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(Harness.Analyze(folder), Serves: serves));
+            var factory = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(Harness.Analyze(folder), Serves: serves), null, pool);
             var connections = new List<object>();
             for (int i = 0; i < 2; i++)
             {
@@ -117,7 +113,6 @@ public sealed class SandboxReuseTests
         }
         finally
         {
-            SandboxPool.Enabled = was;
             if (workspace == "join-merge") Directory.Delete(folder, recursive: true);
         }
     }

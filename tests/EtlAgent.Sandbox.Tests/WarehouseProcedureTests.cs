@@ -765,15 +765,17 @@ public sealed class WarehouseProcedureTests
     }
 }
 
-public sealed class EmbeddedRegistrationTests
+public sealed class EmbeddedSandboxTests
 {
     [Fact]
-    public async Task The_provider_finds_the_embedded_engine_and_it_works_without_retained_syntax()
+    public async Task The_engine_supplies_the_embedded_sandbox_and_it_works_without_retained_syntax()
     {
         var folder = Harness.Fixture("warehouse");
         var files = new EtlAgent.Core.Workspace.PhysicalFileSource(folder);
-        var analysis = new EtlAgent.Core.WorkspaceModel.WorkspaceAnalyzer(EtlAgent.Core.Workspace.WorkspaceSettings.Load(files)) { RetainSyntax = false, MaxDegreeOfParallelism = 1 }.Analyze(files);
-        var provider = new SandboxFactoryProvider(new EtlAgent.Core.Workspace.SandboxSettings(), files, _ => null);
+        var engine = EtlAgent.Core.Agent.Engine.Create(files, EtlAgent.Core.Workspace.WorkspaceSettings.Load(files),
+            new EtlAgent.Core.Agent.EngineHost(new EtlAgent.Core.Workspace.SystemClock(), EtlAgent.Core.Ports.EnvironmentVariables.None));
+        var analysis = new EtlAgent.Core.WorkspaceModel.WorkspaceAnalyzer(engine.Settings) { RetainSyntax = false, MaxDegreeOfParallelism = 1 }.Analyze(files);
+        var provider = engine.Sandboxes;
         Assert.True(provider.HasEmbedded);
         await using var factory = provider.Create(new SandboxSetup(analysis));
         Assert.Equal("duckdb", factory.Name);

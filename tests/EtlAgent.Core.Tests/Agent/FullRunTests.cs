@@ -25,8 +25,12 @@ public class FullRunTests
         new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("full-run")));
 
     private static FullRun Run(MemoryFileSource files, FullRunOptions? options = null) =>
-        new(files, files, new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }, _ => null,
+        new(files, files, new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }, EmbeddedSandbox(files),
             options ?? new FullRunOptions { GenerationBudget = TimeSpan.FromSeconds(60), Timestamp = new DateTime(2024, 1, 31, 0, 0, 0, DateTimeKind.Utc) });
+
+    /// <summary>The embedded sandbox as the engine builds it, whatever the environment holds.</summary>
+    private static Core.Sandbox.SandboxFactoryProvider EmbeddedSandbox(MemoryFileSource files) =>
+        Engine.Create(files, WorkspaceSettings.Load(files), new EngineHost(new SystemClock(), Core.Ports.EnvironmentVariables.None)).Sandboxes;
 
     private sealed class Recorder : IProgress<FullRunProgress>
     {
@@ -161,6 +165,6 @@ public class FullRunTests
     public void An_analyzer_without_syntax_trees_is_refused()
     {
         var files = Fixture();
-        Assert.Throws<ArgumentException>(() => new FullRun(files, files, new WorkspaceAnalyzer(WorkspaceSettings.Default) { RetainSyntax = false }, _ => null));
+        Assert.Throws<ArgumentException>(() => new FullRun(files, files, new WorkspaceAnalyzer(WorkspaceSettings.Default) { RetainSyntax = false }, EmbeddedSandbox(files)));
     }
 }

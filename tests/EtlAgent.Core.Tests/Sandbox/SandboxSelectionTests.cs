@@ -37,12 +37,15 @@ public class SandboxSelectionTests
     }
 
     [Fact]
-    public void Without_a_connection_string_the_provider_uses_the_embedded_engine_this_build_registers()
+    public void Without_a_connection_string_the_engine_uses_the_embedded_DuckDB_sandbox()
     {
-        // The DuckDB sandbox registers itself (Sandbox/DuckDb/EmbeddedRegistration.cs).
-        var provider = new SandboxFactoryProvider(SandboxSettings.Default, Files(), _ => null);
-        Assert.True(provider.HasEmbedded);
-        Assert.Equal("embedded sandbox", provider.Describe());
+        // The composition root supplies the DuckDB sandbox; a provider built without one has none.
+        var engine = EtlAgent.Core.Agent.Engine.Create(Files(), WorkspaceSettings.Default,
+            new EtlAgent.Core.Agent.EngineHost(new SystemClock(), EnvironmentVariables.None));
+        Assert.True(engine.Sandboxes.HasEmbedded);
+        Assert.Equal("embedded sandbox", engine.Sandboxes.Describe());
+        Assert.IsType<EtlAgent.Core.Sandbox.DuckDb.DuckDbSandboxFactory>(engine.Sandboxes.Create(new SandboxSetup(Analysis)));
+        Assert.False(new SandboxFactoryProvider(SandboxSettings.Default, Files(), _ => null).HasEmbedded);
     }
 
     [Fact]

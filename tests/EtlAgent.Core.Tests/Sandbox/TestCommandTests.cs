@@ -134,7 +134,7 @@ public class TestCommandTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var options = CliOptions.Parse(args);
-        int code = EtlAgent.Cli.Commands.TestCommand.RunAsync(options, stdout, stderr, _ => null,
+        int code = EtlAgent.Cli.Commands.TestCommand.RunAsync(options, stdout, stderr, new EtlAgent.Core.Agent.EngineHost(new EtlAgent.Core.Workspace.SystemClock(), EtlAgent.Core.Ports.EnvironmentVariables.None),
             (setup, files) => new FakeSandboxFactory(setup, (db, r) => FixtureRunnerTests.LoadCustomer(db, r, closeOldVersion)),
             CancellationToken.None).GetAwaiter().GetResult();
         return (code, stdout.ToString(), stderr.ToString());

@@ -12,7 +12,7 @@ internal static class CheckCommand
     {
         var format = options.Get("--format", "text", "text", "json", "sarif");
         var failOn = options.Get("--fail-on", "error", "error", "warning", "never");
-        var (analysis, files, _) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken);
+        var (analysis, _, files) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken);
         var findings = analysis.Findings;
 
         string content = format switch

@@ -1,3 +1,4 @@
+using EtlAgent.Core.Agent;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Sandbox;
@@ -14,7 +15,9 @@ internal static class GenerateCommand
 {
     public static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var (analysis, files, analyzer) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken, retainSyntax: true);
+        var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken);
+        var analyzer = engine.Analyzer(retainSyntax: true);
+        var analysis = analyzer.Analyze(files, cancellationToken: cancellationToken);
         var outDir = (options.GetOptional("--out") ?? "tests/etl").Replace('\\', '/').Trim('/');
         var only = options.GetOptional("--transformation");
         var targets = analysis.Transformations
@@ -27,21 +30,17 @@ internal static class GenerateCommand
         if (only is null)
             foreach (var o in analysis.Transformations.Select(t => t.Transformation).Where(t => Orchestrator.Is(t, n => analysis.FindTransformation(n)?.Transformation)))
                 stdout.WriteLine($"SKIP  {o.Name}: {Orchestrator.Reason(o, n => analysis.FindTransformation(n)?.Transformation)}");
-        var budget = options.Seconds("--budget", TimeSpan.FromSeconds(45));
-        var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, Environment.GetEnvironmentVariable);
-        provider.Describe();
+        var budget = options.Seconds("--budget", Engine.DefaultMutationBudget);
+        engine.Sandboxes.Describe();
         // one stderr line per phase of each generation (candidates, mutants, self-check), not per step
         string current = "", phase = "";
-        var generator = new TestGenerator(analysis, analyzer, provider.Create, new GenerationOptions { MutationBudget = budget, UseMutants = !options.Has("--no-mutants") })
+        var generator = engine.Generator(analysis, analyzer, new GenerationOptions { MutationBudget = budget, UseMutants = !options.Has("--no-mutants") }, p =>
         {
-            Progress = p =>
-            {
-                var kind = p.Message.Split(' ', 2)[0];
-                if (kind == phase) return;
-                phase = kind;
-                stderr.WriteLine($"{current}: {p.Message}");
-            },
-        };
+            var kind = p.Message.Split(' ', 2)[0];
+            if (kind == phase) return;
+            phase = kind;
+            stderr.WriteLine($"{current}: {p.Message}");
+        });
         int written = 0;
         foreach (var t in targets)
         {

@@ -14,15 +14,16 @@ internal static class MutateCommand
     public static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var format = options.Get("--format", "text", "text", "json");
-        var (analysis, files, analyzer) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken, retainSyntax: true);
-        var index = WorkspaceTests.IndexByTransformation(files, analyzer.Settings);
+        var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken);
+        var analyzer = engine.Analyzer(retainSyntax: true);
+        var analysis = analyzer.Analyze(files, cancellationToken: cancellationToken);
+        var index = WorkspaceTests.IndexByTransformation(files, engine.Settings);
         var only = options.GetOptional("--transformation");
         var names = index.Keys.Where(k => only is null || string.Equals(k, only, StringComparison.OrdinalIgnoreCase))
             .Where(k => analysis.FindTransformation(k) is { HasSyntax: true }).OrderBy(k => k, StringComparer.OrdinalIgnoreCase).ToList();
         if (names.Count == 0) throw new UsageException(only is null ? "no transformation with tests." : $"'{only}' has no test file.");
-        var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, Environment.GetEnvironmentVariable);
-        provider.Describe();
-        var runner = new MutationRunner(analysis, analyzer, provider.Create);
+        engine.Sandboxes.Describe();
+        var runner = engine.MutationRunner(analysis, analyzer);
         var all = new List<(string Name, MutationReport Report)>();
         foreach (var name in names)
         {

@@ -12,24 +12,21 @@ namespace EtlAgent.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(120);
-
     public static Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
-        RunAsync(options, stdout, stderr, Environment.GetEnvironmentVariable, embedded: null, cancellationToken);
+        RunAsync(options, stdout, stderr, EngineHost.System, embedded: null, cancellationToken);
 
     internal static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr,
-        Func<string, string?> environment, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
+        EngineHost host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var failOn = options.Get("--fail-on", "error", "error", "warning", "never");
         var runOptions = new FullRunOptions
         {
             Generate = !options.Has("--no-generate"),
-            GenerationBudget = options.Seconds("--budget", DefaultBudget),
+            GenerationBudget = options.Seconds("--budget", Engine.DefaultGenerationBudget),
             CaseTimeout = options.Seconds("--timeout", TimeSpan.FromMinutes(2), positive: true),
             TestDirectory = options.GetOptional("--out") ?? Core.Generation.GeneratedTestFiles.DefaultDirectory,
-            Timestamp = DateTime.UtcNow,
         };
-        var (files, analyzer) = await WorkspaceLoader.CreateAsync(options, cancellationToken, retainSyntax: true);
+        var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
         runOptions = runOptions with { WorkspaceRoot = files.Root };
 
         FullRunStage? last = null;
@@ -40,7 +37,7 @@ internal static class RunCommand
             if (p.Stage == FullRunStage.Generate || (p.Stage != last && p.Stage != FullRunStage.Done)) stderr.WriteLine($"[{p.Percentage,3}%] {p.Message}");
             last = p.Stage;
         });
-        var result = await new FullRun(files, files, analyzer, environment, runOptions, embedded).RunAsync(progress, cancellationToken);
+        var result = await engine.FullRun(files, runOptions).RunAsync(progress, cancellationToken);
 
         stdout.Write(FullRunReport.Text(result));
         var threshold = failOn switch { "warning" => Severity.Warning, "never" => (Severity?)null, _ => Severity.Error };

@@ -1,3 +1,4 @@
+using EtlAgent.Core.Agent;
 using EtlAgent.Core.Healing;
 using System.Text.RegularExpressions;
 using EtlAgent.Core.Reporting;
@@ -12,12 +13,12 @@ namespace EtlAgent.Cli.Commands;
 internal static class TestCommand
 {
     public static Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
-        RunAsync(options, stdout, stderr, Environment.GetEnvironmentVariable, embedded: null, cancellationToken);
+        RunAsync(options, stdout, stderr, EngineHost.System, embedded: null, cancellationToken);
 
-    /// <param name="environment">Environment variables (ETLAGENT_SQLSERVER).</param>
-    /// <param name="embedded">The embedded engine; null: the one this build registers, if any.</param>
+    /// <param name="host">Clock and environment variables (ETLAGENT_SQLSERVER).</param>
+    /// <param name="embedded">The embedded engine; null: the DuckDB sandbox.</param>
     internal static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr,
-        Func<string, string?> environment, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
+        EngineHost host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var format = options.Get("--format", "text", "text", "json", "junit");
         var filter = options.GetOptional("--filter") is { } glob ? Glob(glob) : null;
@@ -28,9 +29,9 @@ internal static class TestCommand
                 throw new UsageException($"--timeout must be a number of seconds greater than 0; got '{t}'.");
             timeout = TimeSpan.FromSeconds(seconds);
         }
-        var (analysis, files, analyzer) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken, retainSyntax: true);
+        var (analysis, engine, files) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken, retainSyntax: true, host, embedded);
 
-        var paths = TestFileLoader.FindTestFiles(files, analyzer.Settings);
+        var paths = TestFileLoader.FindTestFiles(files, engine.Settings);
         if (paths.Count == 0)
             throw new ConfigurationException($"no test files (*{TestFile.Extension}) in {files.Root}.");
         var loaded = new TestFileLoader(analysis).LoadAll(files, paths);
@@ -49,15 +50,14 @@ internal static class TestCommand
         if (select is not null && !testFiles.Any(f => f.Cases.Any(c => select(f, c))))
             throw new UsageException($"--filter '{options.GetOptional("--filter")}' matches no test case (it is matched against file paths, transformation names and case names).");
 
-        var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, files, environment, embedded);
-        provider.Describe(); // a configuration problem (no engine, refused database) is exit 2 before anything runs
-        var runner = new TestRunner(analysis, provider.Create) { CaseTimeout = timeout };
+        engine.Sandboxes.Describe(); // a configuration problem (no engine, refused database) is exit 2 before anything runs
+        var runner = engine.TestRunner(analysis, timeout);
         var run = await runner.RunAsync(testFiles, select, cancellationToken: cancellationToken);
 
         var content = format switch
         {
             "json" => DiscoveryReport.Serialize(TestReport.ToJson(run)) + Environment.NewLine,
-            "junit" => JUnitReport.Write(run, DateTime.UtcNow),
+            "junit" => JUnitReport.Write(run, engine.Clock.UtcNow),
             _ => TestReport.Text(run),
         };
         WorkspaceLoader.Write(options, stdout, content);

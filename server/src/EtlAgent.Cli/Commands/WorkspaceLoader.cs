@@ -1,45 +1,39 @@
-using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Agent;
-using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Sandbox;
 using EtlAgent.Core.Syntax;
 using EtlAgent.Core.Workspace;
+using EtlAgent.Core.WorkspaceModel;
 
 namespace EtlAgent.Cli.Commands;
 
-/// <summary>Settings + live catalog (when configured) + analysis, shared by the verbs.</summary>
+/// <summary>The engine for the workspace the verb names (settings with --compat, live catalog when configured), shared by the verbs.</summary>
 internal static class WorkspaceLoader
 {
-    public static async Task<(WorkspaceAnalysis Analysis, PhysicalFileSource Files, WorkspaceAnalyzer Analyzer)> AnalyzeAsync(
-        CliOptions options, CancellationToken cancellationToken, bool retainSyntax = false)
+    /// <summary>The engine and the analysis of the whole workspace.</summary>
+    /// <param name="retainSyntax">discover/check need no syntax trees after checking: they stream, so memory stays flat on large workspaces; the verbs that run the sandbox keep them (it translates from the trees).</param>
+    public static async Task<(WorkspaceAnalysis Analysis, Engine Engine, PhysicalFileSource Files)> AnalyzeAsync(
+        CliOptions options, CancellationToken cancellationToken, bool retainSyntax = false, EngineHost? host = null,
+        SandboxFactoryProvider.EmbeddedSandbox? embedded = null)
     {
-        var (files, analyzer) = await CreateAsync(options, cancellationToken, retainSyntax);
-        return (analyzer.Analyze(files, cancellationToken: cancellationToken), files, analyzer);
+        var (engine, files) = await OpenAsync(options, cancellationToken, host, embedded);
+        return (engine.Analyze(retainSyntax, cancellationToken: cancellationToken), engine, files);
     }
 
-    /// <summary>The workspace's files and an analyzer with its settings (and live catalog), not yet run.</summary>
-    public static async Task<(PhysicalFileSource Files, WorkspaceAnalyzer Analyzer)> CreateAsync(
-        CliOptions options, CancellationToken cancellationToken, bool retainSyntax)
+    /// <summary>The engine for the workspace, not yet run.</summary>
+    public static async Task<(Engine Engine, PhysicalFileSource Files)> OpenAsync(CliOptions options, CancellationToken cancellationToken,
+        EngineHost? host = null, SandboxFactoryProvider.EmbeddedSandbox? embedded = null)
     {
         var files = new PhysicalFileSource(options.Workspace());
-        var settings = WorkspaceSettings.Load(files);
+        int? level = null;
         if (options.GetOptional("--compat") is { } compat)
         {
-            if (!int.TryParse(compat, out var level) || !SqlParser.IsSupportedLevel(level))
+            if (!int.TryParse(compat, out var parsed) || !SqlParser.IsSupportedLevel(parsed))
                 throw new UsageException($"--compat must be one of 100, 110, 120, 130, 140, 150, 160, 170; got '{compat}'.");
-            settings = settings with { CompatibilityLevel = level };
+            level = parsed;
         }
-        SchemaCatalog? live = null;
-        if (!string.IsNullOrWhiteSpace(settings.CatalogConnectionString))
-        {
-            try { live = await LiveCatalog.ReadAsync(settings.CatalogConnectionString!, cancellationToken); }
-            catch (Exception e) when (e is Microsoft.Data.SqlClient.SqlException or InvalidOperationException or ArgumentException)
-            {
-                throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: catalog.connectionString: cannot read the live catalog: {e.Message}");
-            }
-        }
-        // discover/check need no syntax trees after checking: stream, so memory stays flat on large
-        // workspaces; `test` keeps them for the sandbox, which translates from the trees.
-        return (files, new WorkspaceAnalyzer(settings, live) { RetainSyntax = retainSyntax });
+        var engine = await Engine.OpenAsync(files, host ?? EngineHost.System,
+            settings => level is { } l ? settings with { CompatibilityLevel = l } : settings, embedded, cancellationToken);
+        return (engine, files);
     }
 
     public static void Write(CliOptions options, TextWriter stdout, string content)

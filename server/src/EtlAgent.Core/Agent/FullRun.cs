@@ -22,7 +22,7 @@ public sealed record FullRunOptions
     /// one still running when the budget ends is abandoned (nothing written). Those abandoned or not
     /// started are listed in <see cref="FullRunResult.NotGenerated"/>.
     /// </summary>
-    public TimeSpan GenerationBudget { get; init; } = TimeSpan.FromSeconds(120);
+    public TimeSpan GenerationBudget { get; init; } = Engine.DefaultGenerationBudget;
 
     public TimeSpan MutationBudgetPerTransformation { get; init; } = TimeSpan.FromSeconds(45);
 
@@ -94,7 +94,7 @@ public sealed record FullRunResult(
 /// same step; it reports progress and stops on cancellation between cases and candidates.
 /// </summary>
 public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnalyzer analyzer,
-    Func<string, string?> environment, FullRunOptions? options = null, SandboxFactoryProvider.EmbeddedSandbox? embedded = null)
+    SandboxFactoryProvider sandboxes, FullRunOptions? options = null)
 {
     private readonly FullRunOptions _options = options ?? new FullRunOptions();
 
@@ -113,7 +113,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         Report(FullRunStage.Discover, "discovering the workspace", 0);
         var analysis = _analyzer.Analyze(files, new SynchronousProgress<(int Done, int Total)>(p =>
             Report(FullRunStage.Discover, $"discovering: {p.Done} of {p.Total} files", p.Total == 0 ? 0 : 10.0 * p.Done / p.Total)), cancellationToken);
-        var provider = new SandboxFactoryProvider(_analyzer.Settings.Sandbox, files, environment, embedded);
+        var provider = sandboxes;
         var sandbox = provider.Describe(); // a configuration problem stops the run before anything is written
         Report(FullRunStage.Discover, $"{LineageReport.Count(analysis.Transformations.Count, "transformation")} in {LineageReport.Count(analysis.Documents.Count, "file")}", 10);
 

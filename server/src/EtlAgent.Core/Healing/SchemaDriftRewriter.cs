@@ -35,19 +35,8 @@ public sealed class SchemaDriftRewriter(WorkspaceAnalysis workspace, Func<Sandbo
 
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// Updates <paramref name="path"/>, whose text is <paramref name="text"/> (the editor's buffer),
-    /// over the workspace as the editor sees it: a fresh analysis with syntax and the configured sandbox. Throws
-    /// <see cref="Workspace.ConfigurationException"/> when no sandbox can be used.
-    /// </summary>
-    public static Task<SchemaDriftUpdate> UpdateAsync(Ports.IFileSource files, Workspace.WorkspaceSettings settings, string path, string text,
-        Func<string, string?> environment, CancellationToken cancellationToken = default)
-    {
-        var analysis = new WorkspaceAnalyzer(settings) { RetainSyntax = true }.Analyze(files, cancellationToken: cancellationToken);
-        var provider = new SandboxFactoryProvider(settings.Sandbox, files, environment);
-        provider.Describe();
-        return new SchemaDriftRewriter(analysis, provider.Create).RewriteAsync(path, text, cancellationToken);
-    }
+    /// <summary>The day generated values are anchored to (the engine passes its clock's date).</summary>
+    public DateTime Today { get; init; } = new GenerationOptions().Clock.Date;
 
     public async Task<SchemaDriftUpdate> RewriteAsync(string path, string text, CancellationToken cancellationToken = default)
     {
@@ -97,7 +86,7 @@ public sealed class SchemaDriftRewriter(WorkspaceAnalysis workspace, Func<Sandbo
         CodeFacts facts;
         try { facts = t is null ? new CodeFacts() : CodeFacts.Collect(workspace, t); }
         catch (Exception e) when (e is not OperationCanceledException) { facts = new CodeFacts(); }
-        return new CandidateBuilder(workspace.Catalog, facts, t?.Transformation.Parameters ?? Array.Empty<ParameterDef>(), DateTime.Today);
+        return new CandidateBuilder(workspace.Catalog, facts, t?.Transformation.Parameters ?? Array.Empty<ParameterDef>(), Today);
     }
 
     private static void Repair(YamlStream stream, SchemaDriftReport report, CandidateBuilder values, List<string> notes)
@@ -236,7 +225,7 @@ public sealed class SchemaDriftRewriter(WorkspaceAnalysis workspace, Func<Sandbo
     private async Task<TestFile> RerecordAsync(TestFile file, SchemaDriftReport report, List<string> notes, CancellationToken cancellationToken)
     {
         var runner = new TestRunner(workspace, createFactory);
-        var all = new OutcomeRecorder(workspace.Catalog, Array.Empty<QualifiedName>(), DateTime.Today);
+        var all = new OutcomeRecorder(workspace.Catalog, Array.Empty<QualifiedName>(), Today);
         var cases = new List<TestCase>();
         await using var factory = createFactory(new SandboxSetup(workspace, file.EnforceForeignKeys, file.Transformation));
         foreach (var c in file.Cases)

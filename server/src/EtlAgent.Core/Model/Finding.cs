@@ -11,7 +11,10 @@ public sealed record RelatedLocation(Location Location, string Message);
 
 /// <summary>
 /// What a rule (static) or a test run (dynamic) found. The message says what is wrong and what
-/// to do; evidence carries input/output rows for dynamic findings.
+/// to do; evidence carries input/output rows for dynamic findings. Every finding's
+/// <see cref="RuleId"/> is documented in docs/rules, and <see cref="Anchor"/> gives it an identity
+/// that does not depend on where it is in the file or how the message is worded
+/// (<see cref="FindingFingerprint"/>).
 /// </summary>
 public sealed record Finding(
     string RuleId,
@@ -22,6 +25,13 @@ public sealed record Finding(
     IReadOnlyList<Fix> Fixes,
     IReadOnlyDictionary<string, object?>? Evidence = null)
 {
+    /// <summary>
+    /// What the finding is about, independent of position and wording: the flagged code with its
+    /// whitespace collapsed for a static rule; the case, the file problem, the schema change or the
+    /// mutant for a result of a run. Null: the message stands in.
+    /// </summary>
+    public string? Anchor { get; init; }
+
     public static readonly IReadOnlyList<RelatedLocation> NoRelated = Array.Empty<RelatedLocation>();
     public static readonly IReadOnlyList<Fix> NoFixes = Array.Empty<Fix>();
 }

@@ -19,26 +19,26 @@ public static class RuleDocs
         {
             sb.AppendLine("Schema used by the examples:");
             sb.AppendLine();
-            Code(sb, d.Doc.Schema);
+            Code(sb, d.Doc.Schema, "sql");
         }
         sb.AppendLine("## Bad");
         sb.AppendLine();
-        Code(sb, d.Doc.Bad);
+        Code(sb, d.Doc.Bad, d.Doc.Language);
         sb.AppendLine("## Good");
         sb.AppendLine();
-        Code(sb, d.Doc.Good);
+        Code(sb, d.Doc.Good, d.Doc.Language);
         if (d.Doc.Fixed is not null && d.Doc.Fixed != d.Doc.Good)
         {
             sb.AppendLine("## After the quick fix");
             sb.AppendLine();
-            Code(sb, d.Doc.Fixed);
+            Code(sb, d.Doc.Fixed, d.Doc.Language);
         }
         return sb.ToString();
     }
 
-    private static void Code(StringBuilder sb, string sql)
+    private static void Code(StringBuilder sb, string sql, string language)
     {
-        sb.AppendLine("```sql");
+        sb.AppendLine("```" + language);
         sb.AppendLine(sql.TrimEnd());
         sb.AppendLine("```");
         sb.AppendLine();

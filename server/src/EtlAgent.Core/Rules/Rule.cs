@@ -5,11 +5,7 @@ namespace EtlAgent.Core.Rules;
 /// A static check. One rule = one class = one file, holding its id, its doc and its fixes.
 /// Rules never throw on odd SQL: they look at what parsed and stay silent when unsure.
 /// </summary>
-public abstract class Rule
+public abstract class Rule : FindingKind
 {
-    public abstract RuleDescriptor Descriptor { get; }
-
-    public string Id => Descriptor.Id;
-
     public abstract void Check(RuleContext context);
 }

@@ -42,7 +42,17 @@ public sealed class RuleContext
     {
         var rule = _current ?? throw new InvalidOperationException("Report called outside a rule.");
         _findings.Add(new Finding(rule.Id, _severity, message, Document.LocationOf(range),
-            related ?? Finding.NoRelated, fixes ?? Finding.NoFixes));
+            related ?? Finding.NoRelated, fixes ?? Finding.NoFixes)
+        {
+            Anchor = FindingFingerprint.Normalize(TextOf(range)),
+        });
+    }
+
+    private string TextOf(TextRange range)
+    {
+        int start = Math.Clamp(range.StartOffset, 0, Document.Text.Length);
+        int end = Math.Clamp(range.EndOffset, start, Document.Text.Length);
+        return Document.Text[start..end];
     }
 
     // ---- span edits, anchored to nodes -------------------------------------------------------

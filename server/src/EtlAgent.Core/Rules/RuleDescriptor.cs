@@ -9,6 +9,9 @@ namespace EtlAgent.Core.Rules;
 /// </summary>
 public sealed record RuleDoc(string Summary, string Bad, string Good, string? Fixed = null, string? Schema = null)
 {
+    /// <summary>The language of the examples' code blocks: T-SQL for rules, a test file (yaml) for results of runs.</summary>
+    public string Language { get; init; } = "sql";
+
     public string FixedOrGood => Fixed ?? Good;
 }
 

@@ -7,10 +7,10 @@ namespace EtlAgent.Core.Sandbox;
 /// <summary>
 /// Chooses the sandbox engine for a workspace: SQL Server when a connection string is configured
 /// (ETLAGENT_SQLSERVER, else etl-agent.json sandbox.connectionString) and the engine is "auto" or
-/// "sqlserver"; otherwise the embedded sandbox, when this build has one. The embedded engine plugs
-/// in by implementing the partial method <see cref="RegisterEmbedded"/> (or through the constructor).
+/// "sqlserver"; otherwise the embedded sandbox, when the host supplies one (the engine's composition
+/// root passes the DuckDB sandbox with its instance pool).
 /// </summary>
-public sealed partial class SandboxFactoryProvider
+public sealed class SandboxFactoryProvider
 {
     /// <summary>Creates the embedded (in-process) sandbox factory for a setup.</summary>
     public delegate ISandboxFactory EmbeddedSandbox(SandboxSetup setup, IFileSource files);
@@ -21,19 +21,15 @@ public sealed partial class SandboxFactoryProvider
     private readonly EmbeddedSandbox? _embedded;
 
     /// <param name="environment">Reads an environment variable (the core reads no process state itself).</param>
-    /// <param name="embedded">The embedded engine; null: the one this build registers, if any.</param>
+    /// <param name="embedded">The embedded engine; null: none.</param>
     public SandboxFactoryProvider(SandboxSettings settings, IFileSource files, Func<string, string?> environment, EmbeddedSandbox? embedded = null)
     {
         _settings = settings;
         _files = files;
         var fromEnvironment = environment(SandboxSettings.EnvironmentVariable);
         _environmentConnectionString = string.IsNullOrWhiteSpace(fromEnvironment) ? null : fromEnvironment;
-        if (embedded is null) RegisterEmbedded(ref embedded);
         _embedded = embedded;
     }
-
-    /// <summary>The embedded engine registers itself here (a file in Sandbox/DuckDb implements this partial method).</summary>
-    static partial void RegisterEmbedded(ref EmbeddedSandbox? embedded);
 
     public bool HasEmbedded => _embedded is not null;
 

@@ -44,8 +44,13 @@ public sealed class TranslationEnv
     /// <summary>Evaluates constant SQL (arguments of a UDF call).</summary>
     public Func<string, SqlType?, object?>? Evaluate { get; set; }
     /// <summary>A number unique within the database, for helper object names.</summary>
-    public Func<int> UniqueId { get; set; } = () => Interlocked.Increment(ref _fallbackId);
-    private static int _fallbackId;
+    public Func<int> UniqueId
+    {
+        get => _uniqueId ??= () => Interlocked.Increment(ref _nextId);
+        set => _uniqueId = value;
+    }
+    private Func<int>? _uniqueId;
+    private int _nextId;
 
     /// <summary>Sequence names (for NEXT VALUE FOR and identity) → DuckDB sequence name.</summary>
     public Func<QualifiedName, string>? SequenceName { get; set; }

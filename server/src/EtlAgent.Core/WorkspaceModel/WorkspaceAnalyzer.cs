@@ -169,6 +169,68 @@ public sealed partial class WorkspaceAnalyzer
         return new DocumentAnalysis(transformations, findings, failures);
     }
 
+    /// <summary>
+    /// The analysis with some documents' text replaced or removed (a mutant, a heal candidate, the
+    /// editor's unsaved buffers): only those documents are parsed, resolved and checked again; the
+    /// others keep their facts, lineage and findings. When a change alters what a document
+    /// contributes to the catalog and <paramref name="rebuildCatalog"/> is set, the catalog is built
+    /// again and every document resolved against it (still without parsing the unchanged ones).
+    /// </summary>
+    /// <param name="changes">Path → new text; null removes the document.</param>
+    /// <param name="runRules">Check the changed documents with the rules (a mutant needs no findings).</param>
+    public WorkspaceAnalysis Patch(WorkspaceAnalysis original, IReadOnlyDictionary<string, string?> changes,
+        bool runRules = true, bool rebuildCatalog = true, CancellationToken cancellationToken = default)
+    {
+        var documents = original.Documents.ToList();
+        var changed = new Dictionary<string, DocumentFacts>(StringComparer.Ordinal);
+        bool catalogChanged = false;
+        foreach (var (path, text) in changes.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            int at = documents.FindIndex(d => d.Document.Path == path);
+            var before = at >= 0 ? documents[at] : null;
+            if (text is null || !IsIncluded(path))
+            {
+                if (before is null) continue;
+                catalogChanged |= CatalogFingerprint.OfDocument(before).Length > 0;
+                documents.RemoveAt(at);
+                continue;
+            }
+            var facts = ParseAndScan(path, text);
+            catalogChanged |= CatalogFingerprint.OfDocument(facts) != (before is null ? "" : CatalogFingerprint.OfDocument(before));
+            if (at >= 0) documents[at] = facts;
+            else documents.Add(facts);
+            changed[path] = facts;
+        }
+        if (catalogChanged && rebuildCatalog) return Analyze(documents, cancellationToken);
+
+        var perDocument = new List<DocumentAnalysis>(documents.Count);
+        var kept = documents.Where(d => !changed.ContainsKey(d.Document.Path)).Select(d => d.Document.Path).ToHashSet(StringComparer.Ordinal);
+        var transformations = original.Transformations.Where(t => kept.Contains(t.Transformation.File)).ToLookup(t => t.Transformation.File, StringComparer.Ordinal);
+        var findings = original.Findings.Where(f => kept.Contains(f.Location.File)).ToLookup(f => f.Location.File, StringComparer.Ordinal);
+        var failures = original.RuleFailures.Where(f => kept.Contains(f.File)).ToLookup(f => f.File, StringComparer.Ordinal);
+        foreach (var path in kept)
+            perDocument.Add(new DocumentAnalysis(transformations[path].ToList(), findings[path].ToList(), failures[path].ToList()));
+        foreach (var facts in changed.Values)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            perDocument.Add(runRules ? AnalyzeDocument(facts, original.Catalog, cancellationToken) : ResolveOnly(facts, original.Catalog));
+        }
+        return Compose(documents, original.Catalog, perDocument);
+    }
+
+    /// <summary>Lineage without rules; a transformation that cannot be resolved is a failure, as in <see cref="AnalyzeDocument"/>.</summary>
+    private static DocumentAnalysis ResolveOnly(DocumentFacts doc, SchemaCatalog catalog)
+    {
+        var transformations = new List<TransformationAnalysis>(doc.Transformations.Count);
+        var failures = new List<RuleFailure>();
+        foreach (var t in doc.Transformations)
+        {
+            try { transformations.Add(Resolve(doc, t, catalog)); }
+            catch (Exception e) when (e is not OperationCanceledException) { failures.Add(new RuleFailure(LineageFailureId, doc.Document.Path, e)); }
+        }
+        return new DocumentAnalysis(transformations, Array.Empty<Finding>(), failures);
+    }
+
     /// <summary>The id a lineage failure is reported under in <see cref="RuleFailure"/>.</summary>
     public const string LineageFailureId = "lineage";
 

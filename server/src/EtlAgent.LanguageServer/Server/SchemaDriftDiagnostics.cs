@@ -108,7 +108,8 @@ public sealed class SchemaDriftDiagnostics(ServerContext server)
         lock (_cacheGate)
         {
             if (_updates.TryGetValue(path, out var cached) && cached.Text == text && ReferenceEquals(cached.Catalog, catalog)) return cached.Update;
-            var update = Task.Run(() => SchemaDriftRewriter.UpdateAsync(session.Files, session.Analyzer.Settings, path, text, Environment.GetEnvironmentVariable));
+            var engine = server.Engine;
+            var update = Task.Run(() => engine.UpdateTestToSchemaAsync(path, text));
             _updates[path] = (text, catalog, update);
             return update;
         }

@@ -16,6 +16,7 @@ namespace EtlAgent.LanguageServer.Server;
 public sealed class ServerContext : IDisposable
 {
     private WorkspaceSession? _session;
+    private Engine? _engine;
     private DiagnosticsPublisher? _publisher;
 
     public ServerContext(JsonRpc rpc, Logger log, Outbox outbox)
@@ -61,6 +62,9 @@ public sealed class ServerContext : IDisposable
     public bool Initialized { get; private set; }
     public bool ShutdownRequested { get; set; }
     public TaskCompletionSource<int> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The engine over the editor's view of the workspace (open buffers over the disk); commands get what they run from it.</summary>
+    public Engine Engine => _engine ?? throw new LocalRpcException("The server is not initialized.") { ErrorCode = ErrorCodes.ServerNotInitialized };
 
     public WorkspaceSession Session => _session ?? throw new LocalRpcException("The server is not initialized.") { ErrorCode = ErrorCodes.ServerNotInitialized };
 
@@ -109,16 +113,20 @@ public sealed class ServerContext : IDisposable
             manifest = WorkspaceSettings.Default;
         }
         var settings = Settings.Apply(manifest, disk);
-        var session = new WorkspaceSession(new WorkspaceAnalyzer(settings), disk);
+        var engine = Engine.Create(disk, settings, EngineHost.System);
+        var session = new WorkspaceSession(engine.Analyzer(), disk);
         session.Failed += (where, e) => Log.Error($"analysis failed in {where}", e);
         var publisher = new DiagnosticsPublisher(this, session);
         session.Updated += Drift.OnSessionUpdated;
 
         var old = _session;
+        var oldEngine = _engine;
         _publisher?.Detach();
         _session = session;
+        _engine = engine.WithFiles(session.Files);
         _publisher = publisher;
         old?.Dispose();
+        oldEngine?.Pool.Dispose();
 
         Tests.Invalidate();
         foreach (var doc in Documents.All)
@@ -148,5 +156,6 @@ public sealed class ServerContext : IDisposable
     {
         _publisher?.Detach();
         _session?.Dispose();
+        _engine?.Pool.Dispose();
     }
 }

@@ -15,26 +15,20 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
     private readonly bool _lazySchema;
 
     /// <param name="lazySchema">Create each table/view on first use (default) rather than all of them per case.</param>
-    public DuckDbSandboxFactory(SandboxSetup setup, bool lazySchema = true) : this(setup, null, lazySchema) { }
+    public DuckDbSandboxFactory(SandboxSetup setup, bool lazySchema = true) : this(setup, null, null, lazySchema) { }
 
     /// <param name="files">Where to re-read a transformation's file when the analysis dropped its syntax (may be null when it kept it).</param>
-    public DuckDbSandboxFactory(SandboxSetup setup, IFileSource? files, bool lazySchema = true)
+    /// <param name="pool">Reused DuckDB instances (the engine's); null: every case opens an instance of its own.</param>
+    public DuckDbSandboxFactory(SandboxSetup setup, IFileSource? files, SandboxPool? pool = null, bool lazySchema = true)
     {
         _model = new SandboxModel(setup.Workspace, setup.EnforceForeignKeys, files);
         _lazySchema = lazySchema;
         // only for runs of one known transformation: ad-hoc SQL could hold a MERGE (see SandboxModel.ReachesDuckDbMerge)
-        _reuse = lazySchema && SandboxPool.Enabled && setup.Serves is { } serves && !_model.ReachesDuckDbMerge(serves);
+        _pool = lazySchema && pool is { Enabled: true } && setup.Serves is { } serves && !_model.ReachesDuckDbMerge(serves) ? pool : null;
     }
 
-    /// <summary>Cases run in databases attached to reused instances (see <see cref="SandboxPool"/>).</summary>
-    private readonly bool _reuse;
-
-    /// <summary>Whether cases run in databases attached to reused instances (<see cref="SandboxPool"/>; on unless ETLAGENT_SANDBOX_REUSE=0).</summary>
-    public static bool ReuseInstances
-    {
-        get => SandboxPool.Enabled;
-        set => SandboxPool.Enabled = value;
-    }
+    /// <summary>Where cases run in databases attached to reused instances; null: an instance per case.</summary>
+    private readonly SandboxPool? _pool;
 
     public string Name => "duckdb";
 
@@ -54,9 +48,9 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
         }
         // A new database in a pooled instance (see SandboxPool): the same state as a new instance.
         var script = _model.BaseScript;
-        if (_reuse && SandboxPool.Take(script) is { } pooled)
+        if (_pool is { } pool && pool.Take(script) is { } pooled)
             return Task.FromResult<ISandbox>(new DuckDbSandbox(pooled, _model, new SchemaState(pooled, _model, everything: false),
-                (c, _) => SandboxPool.Return(script, c)));
+                (c, _) => pool.Return(script, c)));
         var connection = OpenLocked(script);
         return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model, new SchemaState(connection, _model, everything: false)));
     }

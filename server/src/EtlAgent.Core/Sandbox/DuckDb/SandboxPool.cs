@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DuckDB.NET.Data;
+using EtlAgent.Core.Ports;
 using static EtlAgent.Core.Translation.SqlText;
 
 namespace EtlAgent.Core.Sandbox.DuckDb;
@@ -13,32 +14,46 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// lives outside it — #temp tables and sequences, variables, an open transaction — is dropped,
 /// reset and rolled back. The instance keeps only its settings, identical for every case.
 /// Not used for runs that can execute a MERGE (<see cref="SandboxModel.ReachesDuckDbMerge"/>).
+/// One pool belongs to one engine (the composition root), never to the process.
 /// </summary>
-internal static class SandboxPool
+public sealed class SandboxPool : IDisposable
 {
     /// <summary>An idle instance and the settings it was opened with.</summary>
     private sealed record Instance(DuckDBConnection Connection, string Settings);
 
     /// <summary>An instance serves at most this many cases, then is closed (bounds what DuckDB keeps of detached databases).</summary>
-    private static readonly int MaxUses = int.TryParse(Environment.GetEnvironmentVariable("ETLAGENT_SANDBOX_REUSE_MAX"), out var n) && n > 0 ? n : 500;
+    private readonly int MaxUses;
 
-    private static readonly ConcurrentBag<Instance> Idle = new();
-    private static readonly int MaxIdle = Math.Max(2, Environment.ProcessorCount * 2);
+    private readonly ConcurrentBag<Instance> Idle = new();
+    private readonly int MaxIdle = Math.Max(2, Environment.ProcessorCount * 2);
     /// <summary>Cases served per connection, without keeping a closed connection alive.</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DuckDBConnection, System.Runtime.CompilerServices.StrongBox<int>> Uses = new();
-    private static int _nextDatabase;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DuckDBConnection, System.Runtime.CompilerServices.StrongBox<int>> Uses = new();
+    private int _nextDatabase;
+
+    /// <param name="environment">ETLAGENT_SANDBOX_REUSE=0 turns reuse off; ETLAGENT_SANDBOX_REUSE_MAX bounds the cases per instance.</param>
+    public SandboxPool(IEnvironment environment)
+    {
+        MaxUses = int.TryParse(environment.Variable("ETLAGENT_SANDBOX_REUSE_MAX"), out var n) && n > 0 ? n : 500;
+        Enabled = environment.Variable("ETLAGENT_SANDBOX_REUSE") != "0";
+    }
 
     /// <summary>On unless ETLAGENT_SANDBOX_REUSE=0 (then every case opens and closes an instance of its own).</summary>
-    internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("ETLAGENT_SANDBOX_REUSE") != "0";
+    public bool Enabled { get; }
 
     /// <summary>Instances waiting for their next case (tests check the pool was really used).</summary>
-    internal static int IdleCount => Idle.Count;
+    public int IdleCount => Idle.Count;
+
+    /// <summary>Closes the idle instances.</summary>
+    public void Dispose()
+    {
+        while (Idle.TryTake(out var idle)) idle.Connection.Dispose();
+    }
 
     /// <summary>
     /// A connection whose default database is a new, empty in-memory database, with the base
     /// script run in it; null when reuse is off.
     /// </summary>
-    public static DuckDBConnection? Take(string baseScript)
+    public DuckDBConnection? Take(string baseScript)
     {
         if (!Enabled) return null;
         var (settings, perCase) = Split(baseScript);
@@ -65,7 +80,7 @@ internal static class SandboxPool
     }
 
     /// <summary>Detaches the case's database and clears what lived outside it, then keeps the instance; disposes it when that fails or enough are idle.</summary>
-    public static void Return(string baseScript, DuckDBConnection connection)
+    public void Return(string baseScript, DuckDBConnection connection)
     {
         int uses = Interlocked.Increment(ref Uses.GetValue(connection, _ => new System.Runtime.CompilerServices.StrongBox<int>()).Value);
         if (!Enabled || uses >= MaxUses || Idle.Count >= MaxIdle) { connection.Dispose(); return; }

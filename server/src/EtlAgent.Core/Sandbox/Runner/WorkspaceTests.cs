@@ -1,4 +1,3 @@
-using EtlAgent.Core.WorkspaceModel;
 using System.Text.RegularExpressions;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Sandbox.TestFiles;
@@ -10,9 +9,8 @@ namespace EtlAgent.Core.Sandbox.Runner;
 public sealed record WorkspaceTestRun(TestRunResult? Run, IReadOnlyList<TestFileError> FileErrors, string Sandbox);
 
 /// <summary>
-/// The tests of a workspace as the editor uses them: which transformation has test files (read
-/// cheaply from each file's `transformation:` key, for code lenses), and a run of the tests of one
-/// transformation on a fresh analysis with syntax (the sandbox translates from the trees).
+/// Which transformation has test files (read cheaply from each file's `transformation:` key, for
+/// code lenses and for choosing the files of one transformation's run).
 /// </summary>
 public static partial class WorkspaceTests
 {
@@ -32,27 +30,6 @@ public static partial class WorkspaceTests
             list.Add(path);
         }
         return index.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, StringComparer.OrdinalIgnoreCase);
-    }
-
-    /// <summary>
-    /// Runs the test files of <paramref name="transformation"/> (all when null). Throws
-    /// <see cref="ConfigurationException"/> when no sandbox can be used.
-    /// </summary>
-    public static async Task<WorkspaceTestRun> RunAsync(IFileSource files, WorkspaceSettings settings, string? transformation,
-        Func<string, string?> environment, CancellationToken cancellationToken = default)
-    {
-        var analysis = new WorkspaceAnalyzer(settings) { RetainSyntax = true }.Analyze(files, cancellationToken: cancellationToken);
-        var paths = transformation is null
-            ? TestFileLoader.FindTestFiles(files, settings)
-            : IndexByTransformation(files, settings).GetValueOrDefault(transformation) ?? Array.Empty<string>();
-        var loaded = new TestFileLoader(analysis).LoadAll(files, paths);
-        var errors = loaded.SelectMany(l => l.Errors).ToList();
-        var provider = new SandboxFactoryProvider(settings.Sandbox, files, environment);
-        var sandbox = provider.Describe();
-        if (errors.Count > 0 || paths.Count == 0) return new WorkspaceTestRun(null, errors, sandbox);
-        var runner = new TestRunner(analysis, provider.Create);
-        var run = await runner.RunAsync(loaded.Select(l => l.File!).ToList(), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new WorkspaceTestRun(run, errors, sandbox);
     }
 
     [GeneratedRegex(@"^transformation:[ \t]*(?<name>[^#\r\n]+)", RegexOptions.Multiline | RegexOptions.CultureInvariant)]

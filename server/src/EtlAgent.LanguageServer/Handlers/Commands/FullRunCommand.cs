@@ -23,9 +23,6 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
     public const string CommandId = "etlAgent.fullRun";
     public const string MessagePrefix = "ETL Agent: Full Run: ";
 
-    /// <summary>Generation time for a run from the editor (the CLI's default too).</summary>
-    public static readonly TimeSpan GenerationBudget = TimeSpan.FromSeconds(120);
-
     public string Id => CommandId;
 
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
@@ -38,13 +35,7 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
         FullRunResult result;
         try
         {
-            var run = new FullRun(session.Files, writer, new WorkspaceAnalyzer(session.Analyzer.Settings) { RetainSyntax = true },
-                Environment.GetEnvironmentVariable, new FullRunOptions
-                {
-                    GenerationBudget = GenerationBudget,
-                    Timestamp = DateTime.UtcNow,
-                    WorkspaceRoot = server.Paths.Root,
-                });
+            var run = server.Engine.FullRun(writer, new FullRunOptions { WorkspaceRoot = server.Paths.Root });
             var stage = (FullRunStage?)null;
             var report = new Progress(p =>
             {

@@ -44,15 +44,13 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
         {
             generated = await Task.Run(async () =>
             {
-                var analyzer = new WorkspaceAnalyzer(session.Analyzer.Settings) { RetainSyntax = true };
-                var analysis = analyzer.Analyze(session.Files, cancellationToken: progress.CancellationToken);
-                var provider = new SandboxFactoryProvider(analyzer.Settings.Sandbox, session.Files, Environment.GetEnvironmentVariable);
-                provider.Describe();
+                var engine = server.Engine;
+                var analyzer = engine.Analyzer(retainSyntax: true);
+                var analysis = engine.CurrentAnalysis(progress.CancellationToken);
+                engine.Sandboxes.Describe();
                 progress.Report("running candidate inputs and mutants in the sandbox", 10);
-                var generator = new TestGenerator(analysis, analyzer, provider.Create, new GenerationOptions { MutationBudget = MutationBudget })
-                {
-                    Progress = g => progress.Report(g.Message, 10 + (int)Math.Round(85 * g.Fraction)),
-                };
+                var generator = engine.Generator(analysis, analyzer, new GenerationOptions { MutationBudget = MutationBudget },
+                    g => progress.Report(g.Message, 10 + (int)Math.Round(85 * g.Fraction)));
                 return await GeneratedTestFiles.GenerateAsync(generator, t.Name, session.Files, writer, GeneratedTestFiles.DefaultDirectory, force: false, progress.CancellationToken).ConfigureAwait(false);
             }, progress.CancellationToken).ConfigureAwait(false);
         }

@@ -43,7 +43,8 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
             try
             {
                 // Off the request thread: every mutant re-runs the transformation's tests in the sandbox.
-                run = await Task.Run(() => WorkspaceMutation.RunAsync(session.Files, session.Analyzer.Settings, name, Environment.GetEnvironmentVariable,
+                var engine = server.Engine;
+                run = await Task.Run(() => engine.MutateAsync(name,
                     (done, total, m) => progress.Report($"mutant {done + 1} of {total}: {m.Operator} (line {m.Line})", done * 100 / Math.Max(1, total)),
                     progress.CancellationToken), progress.CancellationToken).ConfigureAwait(false);
             }

@@ -30,13 +30,12 @@ public sealed class RunTestsCommand(ServerContext server) : IServerCommand
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
         var name = ServerCommands.StringArg(arguments, 0);
-        var session = server.Session;
+        var engine = server.Engine;
         WorkspaceTestRun result;
         try
         {
             // Off the request thread: a run parses the workspace and executes every case.
-            result = await Task.Run(() => WorkspaceTests.RunAsync(session.Files, session.Analyzer.Settings, name,
-                Environment.GetEnvironmentVariable, cancellationToken), cancellationToken).ConfigureAwait(false);
+            result = await Task.Run(() => engine.RunTestsAsync(name, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (ConfigurationException e)
         {

@@ -1,0 +1,203 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Generation;
+using EtlAgent.Core.Healing;
+using EtlAgent.Core.Mutation;
+using EtlAgent.Core.MutationAnalysis;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Sandbox.DuckDb;
+using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.Sandbox.TestFiles;
+using EtlAgent.Core.Workspace;
+using EtlAgent.Core.WorkspaceModel;
+
+namespace EtlAgent.Core.Agent;
+
+/// <summary>What the engine takes from its host: the wall clock and the environment (the core reads neither itself).</summary>
+public sealed record EngineHost(IClock Clock, IEnvironment Environment)
+{
+    /// <summary>The machine's clock and the process's environment variables.</summary>
+    public static EngineHost System { get; } = new(new SystemClock(), new ProcessEnvironment());
+}
+
+/// <summary>
+/// The composition root: the one place that puts the engine together for a workspace — its files,
+/// settings (etl-agent.json, with the door's overrides), live catalog, clock, environment and the
+/// sandbox provider with its pool of embedded instances. The CLI's verbs, the language server's
+/// handlers, the full run and mutation analysis get what they need from here and build nothing
+/// themselves. An engine is cheap to derive for another view of the same workspace (<see cref="WithFiles"/>).
+/// </summary>
+public sealed class Engine
+{
+    /// <summary>Total generation time of a full run unless the door says otherwise.</summary>
+    public static readonly TimeSpan DefaultGenerationBudget = TimeSpan.FromSeconds(120);
+
+    /// <summary>Mutant search time per transformation for `etl-agent generate` and the editor's Generate tests.</summary>
+    public static readonly TimeSpan DefaultMutationBudget = TimeSpan.FromSeconds(45);
+
+    private readonly SandboxFactoryProvider.EmbeddedSandbox? _embedded;
+    private readonly Lazy<SandboxFactoryProvider> _sandboxes;
+    private readonly object _analysisGate = new();
+    private (WorkspaceAnalysis Analysis, IReadOnlyDictionary<string, string> Texts)? _lastAnalysis;
+
+    private Engine(IFileSource files, WorkspaceSettings settings, SchemaCatalog? liveCatalog, EngineHost host,
+        SandboxFactoryProvider.EmbeddedSandbox? embedded, SandboxPool pool)
+    {
+        Files = files;
+        Settings = settings;
+        LiveCatalog = liveCatalog;
+        Host = host;
+        Pool = pool;
+        _embedded = embedded ?? ((setup, f) => new DuckDbSandboxFactory(setup, f, pool));
+        _sandboxes = new Lazy<SandboxFactoryProvider>(() => new SandboxFactoryProvider(settings.Sandbox, files, host.Environment.Variable, _embedded));
+    }
+
+    /// <summary>
+    /// An engine for the workspace in <paramref name="files"/>: reads etl-agent.json (then
+    /// <paramref name="adjust"/> applies the door's overrides) and, when it names one, the live catalog.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The manifest is invalid or the live catalog cannot be read.</exception>
+    public static async Task<Engine> OpenAsync(IFileSource files, EngineHost host, Func<WorkspaceSettings, WorkspaceSettings>? adjust = null,
+        SandboxFactoryProvider.EmbeddedSandbox? embedded = null, CancellationToken cancellationToken = default)
+    {
+        var settings = WorkspaceSettings.Load(files);
+        if (adjust is not null) settings = adjust(settings);
+        SchemaCatalog? live = null;
+        if (!string.IsNullOrWhiteSpace(settings.CatalogConnectionString))
+        {
+            try { live = await EtlAgent.Core.Catalog.LiveCatalog.ReadAsync(settings.CatalogConnectionString!, cancellationToken).ConfigureAwait(false); }
+            catch (Exception e) when (e is Microsoft.Data.SqlClient.SqlException or InvalidOperationException or ArgumentException)
+            {
+                throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: catalog.connectionString: cannot read the live catalog: {e.Message}");
+            }
+        }
+        return Create(files, settings, host, live, embedded);
+    }
+
+    /// <summary>An engine over settings the host already has (the language server merges the client's settings into the manifest).</summary>
+    public static Engine Create(IFileSource files, WorkspaceSettings settings, EngineHost host, SchemaCatalog? liveCatalog = null,
+        SandboxFactoryProvider.EmbeddedSandbox? embedded = null) =>
+        new(files, settings, liveCatalog, host, embedded, new SandboxPool(host.Environment));
+
+    public IFileSource Files { get; }
+    public WorkspaceSettings Settings { get; }
+    public SchemaCatalog? LiveCatalog { get; }
+    public EngineHost Host { get; }
+    public IClock Clock => Host.Clock;
+
+    /// <summary>The embedded sandbox's reusable DuckDB instances, owned by this engine and the engines derived from it.</summary>
+    public SandboxPool Pool { get; }
+
+    /// <summary>The sandbox engine for the workspace's tests (SQL Server when configured, else the embedded one).</summary>
+    public SandboxFactoryProvider Sandboxes => _sandboxes.Value;
+
+    /// <summary>The same engine over another view of the workspace's files (the editor's open buffers over the disk).</summary>
+    public Engine WithFiles(IFileSource files) =>
+        ReferenceEquals(files, Files) ? this : new Engine(files, Settings, LiveCatalog, Host, _embedded, Pool);
+
+    /// <summary>An analyzer with the workspace's settings; <paramref name="retainSyntax"/> keeps the trees the sandbox and the generator translate from.</summary>
+    public WorkspaceAnalyzer Analyzer(bool retainSyntax = true) => new(Settings, LiveCatalog) { RetainSyntax = retainSyntax };
+
+    /// <summary>Discovers and checks the whole workspace.</summary>
+    public WorkspaceAnalysis Analyze(bool retainSyntax = true, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default) =>
+        Analyzer(retainSyntax).Analyze(Files, progress, cancellationToken);
+
+    /// <summary>
+    /// The workspace's analysis with syntax as the files read now, incremental: after the first
+    /// call only the documents whose text changed since the last one are parsed and checked again
+    /// (<see cref="WorkspaceAnalyzer.Patch"/>), so the editor's commands do not re-analyse the workspace.
+    /// </summary>
+    public WorkspaceAnalysis CurrentAnalysis(CancellationToken cancellationToken = default)
+    {
+        var analyzer = Analyzer(retainSyntax: true);
+        var paths = analyzer.SqlFiles(Files);
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            try { texts[path] = Files.ReadAllText(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { texts[path] = ""; } // analysed as empty, as Analyze does
+        }
+        lock (_analysisGate)
+        {
+            WorkspaceAnalysis analysis;
+            if (_lastAnalysis is { } last)
+            {
+                var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
+                foreach (var (path, text) in texts)
+                    if (!last.Texts.TryGetValue(path, out var before) || before != text) changes[path] = text;
+                foreach (var path in last.Texts.Keys)
+                    if (!texts.ContainsKey(path)) changes[path] = null;
+                if (changes.Count == 0) return last.Analysis;
+                analysis = analyzer.Patch(last.Analysis, changes, cancellationToken: cancellationToken);
+            }
+            else analysis = analyzer.Analyze(new MemoryFileSource(texts), cancellationToken: cancellationToken);
+            _lastAnalysis = (analysis, texts);
+            return analysis;
+        }
+    }
+
+    public TestRunner TestRunner(WorkspaceAnalysis analysis, TimeSpan? caseTimeout = null) =>
+        new(analysis, Sandboxes.Create) { CaseTimeout = caseTimeout ?? new TestRunner(analysis, Sandboxes.Create).CaseTimeout };
+
+    public TestGenerator Generator(WorkspaceAnalysis analysis, WorkspaceAnalyzer analyzer, GenerationOptions options, Action<GenerationProgress>? progress = null) =>
+        new(analysis, analyzer, Sandboxes.Create, options) { Progress = progress };
+
+    public MutationRunner MutationRunner(WorkspaceAnalysis analysis, WorkspaceAnalyzer analyzer) =>
+        new(analysis, analyzer, Sandboxes.Create);
+
+    /// <summary>The full run over this engine's files; reports go through <paramref name="writer"/>, stamped with the clock.</summary>
+    public FullRun FullRun(IFileWriter writer, FullRunOptions options) =>
+        new(Files, writer, Analyzer(retainSyntax: true), Sandboxes, options with { Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp });
+
+    /// <summary>
+    /// Runs the test files of <paramref name="transformation"/> (all when null) on a fresh analysis
+    /// with syntax. Throws <see cref="ConfigurationException"/> when no sandbox can be used.
+    /// </summary>
+    public async Task<WorkspaceTestRun> RunTestsAsync(string? transformation, CancellationToken cancellationToken = default)
+    {
+        var analysis = CurrentAnalysis(cancellationToken);
+        var paths = transformation is null
+            ? TestFileLoader.FindTestFiles(Files, Settings)
+            : WorkspaceTests.IndexByTransformation(Files, Settings).GetValueOrDefault(transformation) ?? Array.Empty<string>();
+        var loaded = new TestFileLoader(analysis).LoadAll(Files, paths);
+        var errors = loaded.SelectMany(l => l.Errors).ToList();
+        var sandbox = Sandboxes.Describe();
+        if (errors.Count > 0 || paths.Count == 0) return new WorkspaceTestRun(null, errors, sandbox);
+        var run = await TestRunner(analysis).RunAsync(loaded.Select(l => l.File!).ToList(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new WorkspaceTestRun(run, errors, sandbox);
+    }
+
+    /// <summary>
+    /// Mutation analysis of one transformation with its test files. Throws
+    /// <see cref="ConfigurationException"/> when no sandbox can be used.
+    /// </summary>
+    public async Task<WorkspaceMutationRun> MutateAsync(string transformation, Action<int, int, Mutant>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var analyzer = Analyzer(retainSyntax: true);
+        var analysis = CurrentAnalysis(cancellationToken);
+        var sandbox = Sandboxes.Describe();
+        if (analysis.FindTransformation(transformation) is not { HasSyntax: true } t)
+            return new(transformation, null, new[] { $"no transformation named {transformation}" }, sandbox);
+        var paths = WorkspaceTests.IndexByTransformation(Files, Settings).GetValueOrDefault(t.Transformation.Name) ?? Array.Empty<string>();
+        if (paths.Count == 0)
+            return new(t.Transformation.Name, null, new[] { $"{t.Transformation.Name} has no test file: mutation analysis measures its tests" }, sandbox);
+        var loaded = new TestFileLoader(analysis).LoadAll(Files, paths);
+        var errors = loaded.SelectMany(l => l.Errors).Select(e => e.ToString()).ToList();
+        if (errors.Count > 0) return new(t.Transformation.Name, null, errors, sandbox);
+        var runner = new MutationRunner(analysis, analyzer, Sandboxes.Create) { Progress = progress };
+        var report = await runner.RunAsync(t.Transformation.Name, loaded.Select(l => l.File!).ToList(), cancellationToken).ConfigureAwait(false);
+        return new(t.Transformation.Name, report, Array.Empty<string>(), sandbox);
+    }
+
+    /// <summary>
+    /// The "Update test to the new schema" rewrite of <paramref name="path"/>, whose text is
+    /// <paramref name="text"/> (the editor's buffer). Throws <see cref="ConfigurationException"/>
+    /// when no sandbox can be used.
+    /// </summary>
+    public Task<SchemaDriftUpdate> UpdateTestToSchemaAsync(string path, string text, CancellationToken cancellationToken = default)
+    {
+        var analysis = CurrentAnalysis(cancellationToken);
+        Sandboxes.Describe();
+        return new SchemaDriftRewriter(analysis, Sandboxes.Create) { Today = Clock.Today }.RewriteAsync(path, text, cancellationToken);
+    }
+}

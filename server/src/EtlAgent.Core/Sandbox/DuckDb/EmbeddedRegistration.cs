@@ -1,8 +1,0 @@
-namespace EtlAgent.Core.Sandbox;
-
-/// <summary>Registers the embedded DuckDB sandbox as this build's embedded engine.</summary>
-public sealed partial class SandboxFactoryProvider
-{
-    static partial void RegisterEmbedded(ref EmbeddedSandbox? embedded) =>
-        embedded = (setup, files) => new DuckDb.DuckDbSandboxFactory(setup, files);
-}

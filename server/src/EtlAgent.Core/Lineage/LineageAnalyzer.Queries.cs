@@ -1,5 +1,6 @@
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Lineage;
@@ -145,12 +146,34 @@ public sealed partial class LineageAnalyzer
 
     private static ScalarExpression Unwrap(ScalarExpression e) => e is ParenthesisExpression p ? Unwrap(p.Expression) : e;
 
-    private void AddFrom(FromClause from, QueryScope scope)
+    private void AddFrom(FromClause from, QueryScope scope) => AddJoinTree(JoinTree.Walk(from), scope, null, null);
+
+    /// <summary>A statement's target or a MERGE's source, added to <paramref name="scope"/> as a FROM item is.</summary>
+    /// <param name="alias">The alias a MERGE gives its target, when <paramref name="reference"/> is not a join.</param>
+    private void AddTableReference(TableReference? reference, QueryScope scope, string? alias = null) =>
+        AddJoinTree(JoinTree.Walk(reference), scope, reference, alias);
+
+    /// <summary>The row sources of a join tree in written order, each join's condition after its operands.</summary>
+    private void AddJoinTree(IReadOnlyList<JoinStep> steps, QueryScope scope, TableReference? root, string? rootAlias)
     {
-        foreach (var t in from.TableReferences) AddTableReference(t, scope);
+        foreach (var step in steps)
+            switch (step)
+            {
+                case JoinLeaf leaf:
+                    AddSource(leaf.Source, scope, ReferenceEquals(leaf.Source, root) ? rootAlias : null, leaf.NullExtended, leaf.Lateral);
+                    break;
+                case JoinEnd { Join: QualifiedJoin join, NullExtended: var nullExtended }:
+                    if (join.SearchCondition is not null) Expr(join.SearchCondition, scope);
+                    // An inner join drops rows its condition rejects, even those an earlier outer join null-extended;
+                    // inside the outer side of an outer join it drops nothing from the result.
+                    if (join.QualifiedJoinType == QualifiedJoinType.Inner && !nullExtended) MarkNullRejected(join.SearchCondition, scope);
+                    break;
+            }
     }
 
-    private void AddTableReference(TableReference? reference, QueryScope scope, string? alias = null, bool nullExtended = false)
+    /// <summary>One row source of a FROM clause, added to <paramref name="scope"/>.</summary>
+    /// <param name="lateral">The right side of a CROSS JOIN or APPLY: a derived table there sees the left side (APPLY is lateral).</param>
+    private void AddSource(TableReference reference, QueryScope scope, string? alias, bool nullExtended, bool lateral)
     {
         switch (reference)
         {
@@ -185,8 +208,10 @@ public sealed partial class LineageAnalyzer
             }
             case QueryDerivedTable derived:
             {
-                var outputs = Query(derived.QueryExpression, scope.Parent ?? new QueryScope(null));
-                var names = derived.Columns.Count > 0 ? derived.Columns.Select(c => c.Value).ToList() : ExpandedNames(derived.QueryExpression, scope.Parent);
+                // A derived table sees the enclosing query's scope, not its FROM siblings; on the right of an APPLY it sees the left side.
+                var outer = lateral ? scope : scope.Parent;
+                var outputs = Query(derived.QueryExpression, outer ?? new QueryScope(null));
+                var names = derived.Columns.Count > 0 ? derived.Columns.Select(c => c.Value).ToList() : ExpandedNames(derived.QueryExpression, outer);
                 var cols = new List<(string, ColumnOrigin)>();
                 for (int i = 0; i < outputs.Count && i < names.Count; i++) cols.Add((names[i], outputs[i].Origin));
                 scope.Relations.Add(new Relation(derived.Alias?.Value, null, cols, open: false, null) { NullExtended = nullExtended });
@@ -204,37 +229,6 @@ public sealed partial class LineageAnalyzer
                 scope.Relations.Add(new Relation(values.Alias?.Value, null, cols, open: false, null) { NullExtended = nullExtended });
                 break;
             }
-            case QualifiedJoin join:
-            {
-                bool leftNull = join.QualifiedJoinType is QualifiedJoinType.RightOuter or QualifiedJoinType.FullOuter;
-                bool rightNull = join.QualifiedJoinType is QualifiedJoinType.LeftOuter or QualifiedJoinType.FullOuter;
-                AddTableReference(join.FirstTableReference, scope, nullExtended: nullExtended || leftNull);
-                AddTableReference(join.SecondTableReference, scope, nullExtended: nullExtended || rightNull);
-                if (join.SearchCondition is not null) Expr(join.SearchCondition, scope);
-                // An inner join drops rows its condition rejects, even those an earlier outer join null-extended;
-                // inside the outer side of an outer join it drops nothing from the result.
-                if (join.QualifiedJoinType == QualifiedJoinType.Inner && !nullExtended) MarkNullRejected(join.SearchCondition, scope);
-                break;
-            }
-            case UnqualifiedJoin join:
-            {
-                AddTableReference(join.FirstTableReference, scope, nullExtended: nullExtended);
-                // OUTER APPLY's right side may be missing; CROSS APPLY sees the left side (APPLY is lateral).
-                bool outer = join.UnqualifiedJoinType == UnqualifiedJoinType.OuterApply;
-                if (join.SecondTableReference is QueryDerivedTable lateral)
-                {
-                    var outputs = Query(lateral.QueryExpression, scope);
-                    var names = lateral.Columns.Count > 0 ? lateral.Columns.Select(c => c.Value).ToList() : ExpandedNames(lateral.QueryExpression, scope);
-                    var cols = new List<(string, ColumnOrigin)>();
-                    for (int i = 0; i < outputs.Count && i < names.Count; i++) cols.Add((names[i], outputs[i].Origin));
-                    scope.Relations.Add(new Relation(lateral.Alias?.Value, null, cols, open: false, null) { NullExtended = nullExtended || outer });
-                }
-                else AddTableReference(join.SecondTableReference, scope, nullExtended: nullExtended || outer);
-                break;
-            }
-            case JoinParenthesisTableReference p:
-                AddTableReference(p.Join, scope, alias, nullExtended);
-                break;
             case SchemaObjectFunctionTableReference fn:
             {
                 var name = DdlReader.NameOf(fn.SchemaObject);

@@ -72,7 +72,7 @@ internal sealed partial class Interpreter
         }
 
         /// <summary>RAISERROR's printf-style substitution: %d %i %u %s %x %X %o with optional flags/width.</summary>
-        internal static string FormatMessage(string format, IReadOnlyList<object?> args)
+        private static string FormatMessage(string format, IReadOnlyList<object?> args)
         {
             int next = 0;
             return Regex.Replace(format, @"%%|%([-+ 0#]*)(\d+|\*)?(?:\.(\d+|\*))?(h|l|I64)?([disuxXo])", m =>

@@ -25,7 +25,7 @@ internal sealed partial class Interpreter
             return Flow.Normal;
         }
 
-    public Flow Set(SetVariableStatement sv)
+        public Flow Set(SetVariableStatement sv)
         {
             if (sv.CursorDefinition is not null) throw host.Unsupported("cursor variables", sv);
             if (sv.Expression is null) throw host.Unsupported("SET @variable form", sv);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Rules;
@@ -397,26 +398,8 @@ internal static class QueryShapes
     public static List<SourceRelation> Relations(FromClause? from, CteScope ctes, RuleContext context, int depth = 0)
     {
         var result = new List<SourceRelation>();
-        if (from is null) return result;
-        foreach (var t in from.TableReferences) Flatten(t, ctes, context, depth, result);
+        foreach (var leaf in JoinTree.Leaves(from)) result.Add(Describe(leaf.Source, ctes, context, depth));
         return result;
-    }
-
-    private static void Flatten(TableReference reference, CteScope ctes, RuleContext context, int depth, List<SourceRelation> result)
-    {
-        switch (reference)
-        {
-            case JoinTableReference join:
-                Flatten(join.FirstTableReference, ctes, context, depth, result);
-                Flatten(join.SecondTableReference, ctes, context, depth, result);
-                break;
-            case JoinParenthesisTableReference p:
-                Flatten(p.Join, ctes, context, depth, result);
-                break;
-            default:
-                result.Add(Describe(reference, ctes, context, depth));
-                break;
-        }
     }
 
     /// <summary>One row source (not a join) with its columns as far as they are known.</summary>

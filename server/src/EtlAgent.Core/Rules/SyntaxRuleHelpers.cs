@@ -1,6 +1,7 @@
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Rules;
@@ -351,31 +352,19 @@ internal static class SyntaxRuleHelpers
 
     public static void AddSources(TableReference? r, bool nullExtended, List<TableSource> list)
     {
-        switch (r)
-        {
-            case null:
-                return;
-            case QualifiedJoin j:
-                AddSources(j.FirstTableReference, nullExtended || j.QualifiedJoinType is QualifiedJoinType.RightOuter or QualifiedJoinType.FullOuter, list);
-                AddSources(j.SecondTableReference, nullExtended || j.QualifiedJoinType is QualifiedJoinType.LeftOuter or QualifiedJoinType.FullOuter, list);
-                return;
-            case UnqualifiedJoin u:
-                AddSources(u.FirstTableReference, nullExtended, list);
-                AddSources(u.SecondTableReference, nullExtended || u.UnqualifiedJoinType == UnqualifiedJoinType.OuterApply, list);
-                return;
-            case JoinParenthesisTableReference p:
-                AddSources(p.Join, nullExtended, list);
-                return;
-            case NamedTableReference n when n.SchemaObject?.BaseIdentifier is not null:
-                list.Add(new TableSource(n.Alias?.Value ?? n.SchemaObject.BaseIdentifier.Value, n, DdlReader.NameOf(n.SchemaObject), nullExtended));
-                return;
-            case VariableTableReference v:
-                list.Add(new TableSource(v.Alias?.Value ?? v.Variable.Name, v, new QualifiedName(null, v.Variable.Name), nullExtended));
-                return;
-            case TableReferenceWithAlias a when a.Alias is not null:
-                list.Add(new TableSource(a.Alias.Value, a, null, nullExtended));
-                return;
-        }
+        foreach (var leaf in JoinTree.Leaves(r, nullExtended))
+            switch (leaf.Source)
+            {
+                case NamedTableReference n when n.SchemaObject?.BaseIdentifier is not null:
+                    list.Add(new TableSource(n.Alias?.Value ?? n.SchemaObject.BaseIdentifier.Value, n, DdlReader.NameOf(n.SchemaObject), leaf.NullExtended));
+                    break;
+                case VariableTableReference v:
+                    list.Add(new TableSource(v.Alias?.Value ?? v.Variable.Name, v, new QualifiedName(null, v.Variable.Name), leaf.NullExtended));
+                    break;
+                case TableReferenceWithAlias a when a.Alias is not null:
+                    list.Add(new TableSource(a.Alias.Value, a, null, leaf.NullExtended));
+                    break;
+            }
     }
 
     /// <summary>The source a column reference belongs to: by qualifier, or (unqualified) the only source, or the only one whose definition has the column.</summary>

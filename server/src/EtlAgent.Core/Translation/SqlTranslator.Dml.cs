@@ -1,4 +1,5 @@
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Translation.SqlText;
 
@@ -79,24 +80,13 @@ public sealed partial class SqlTranslator
 
     private static NamedTableReference CloneWithoutAlias(NamedTableReference n) => new() { SchemaObject = n.SchemaObject };
 
-    private static TableReference? FindAliased(IEnumerable<TableReference> refs, string alias)
-    {
-        foreach (var r in refs)
+    private static TableReference? FindAliased(IEnumerable<TableReference> refs, string alias) =>
+        JoinTree.Walk(refs).OfType<JoinLeaf>().Select(leaf => leaf.Source).FirstOrDefault(r => r switch
         {
-            switch (r)
-            {
-                case NamedTableReference n when string.Equals(n.Alias?.Value ?? n.SchemaObject.BaseIdentifier.Value, alias, StringComparison.OrdinalIgnoreCase): return n;
-                case VariableTableReference v when string.Equals(v.Alias?.Value ?? v.Variable.Name, alias, StringComparison.OrdinalIgnoreCase): return v;
-                case JoinTableReference j:
-                    if (FindAliased(new[] { j.FirstTableReference, j.SecondTableReference }, alias) is { } hit) return hit;
-                    break;
-                case JoinParenthesisTableReference jp:
-                    if (FindAliased(new[] { jp.Join }, alias) is { } hit2) return hit2;
-                    break;
-            }
-        }
-        return null;
-    }
+            NamedTableReference n => string.Equals(n.Alias?.Value ?? n.SchemaObject.BaseIdentifier.Value, alias, StringComparison.OrdinalIgnoreCase),
+            VariableTableReference v => string.Equals(v.Alias?.Value ?? v.Variable.Name, alias, StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        });
 
     /// <summary>Value assigned to a column: conversions as SQL Server does them implicitly (length is checked by the table).</summary>
     internal Tx Assign(Tx x, SqlType to, TSqlFragment at)

@@ -1,4 +1,5 @@
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 
@@ -35,8 +36,8 @@ public sealed class LeftJoinFilteredInWhereRule : Rule
     private static void CheckSpec(RuleContext context, FromClause? from, WhereClause? whereClause, Tables tables, bool allowMove)
     {
         if (from is null || whereClause?.SearchCondition is not { } where) return;
-        var leftJoins = new List<QualifiedJoin>();
-        foreach (var r in from.TableReferences) CollectLeftJoins(r, leftJoins);
+        // Joins written earlier (nested deeper) come first.
+        var leftJoins = JoinTree.Joins(from).OfType<QualifiedJoin>().Where(j => j.QualifiedJoinType == QualifiedJoinType.LeftOuter).ToList();
         if (leftJoins.Count == 0) return;
 
         var all = Sources(from);
@@ -133,25 +134,6 @@ public sealed class LeftJoinFilteredInWhereRule : Rule
                     : $"Write INNER JOIN if only matched rows are wanted; to keep the unmatched rows, move every filter on {alias} into the join's ON clause by hand (not done mechanically here: {h.Reason}).") +
                 note,
                 fixes);
-        }
-    }
-
-    private static void CollectLeftJoins(TableReference? r, List<QualifiedJoin> into)
-    {
-        switch (r)
-        {
-            case QualifiedJoin j:
-                CollectLeftJoins(j.FirstTableReference, into);
-                CollectLeftJoins(j.SecondTableReference, into);
-                if (j.QualifiedJoinType == QualifiedJoinType.LeftOuter) into.Add(j); // after its operands: joins written earlier (nested deeper) come first
-                break;
-            case UnqualifiedJoin u:
-                CollectLeftJoins(u.FirstTableReference, into);
-                CollectLeftJoins(u.SecondTableReference, into);
-                break;
-            case JoinParenthesisTableReference p:
-                CollectLeftJoins(p.Join, into);
-                break;
         }
     }
 

@@ -1,4 +1,5 @@
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.CatalogRuleHelpers;
 
@@ -478,43 +479,27 @@ public sealed class MergeSourceNotUniqueRule : Rule
         private static JoinGraph? Graph(QuerySpecification spec, List<SourceRelation> relations)
         {
             var graph = new JoinGraph();
-            int index = 0;
-            foreach (var t in spec.FromClause!.TableReferences)
-                if (!Walk(t, ref index, graph, relations, nullExtended: false)) return null;
-            if (index != relations.Count) return null;
+            foreach (var step in JoinTree.Walk(spec.FromClause))
+                switch (step)
+                {
+                    case JoinLeaf leaf:
+                        graph.NullExtended.Add(leaf.NullExtended);
+                        break;
+                    case JoinEnd { Join: QualifiedJoin { QualifiedJoinType: QualifiedJoinType.RightOuter or QualifiedJoinType.FullOuter } }:
+                        return null;
+                    case JoinEnd { Join: QualifiedJoin j } end:
+                        // A LEFT JOIN's condition may bound only the relations of its right side.
+                        AddConditions(j.SearchCondition, graph, relations, j.QualifiedJoinType == QualifiedJoinType.LeftOuter ? (end.SecondStart, end.End) : null, isWhere: false);
+                        break;
+                    case JoinEnd { Join: UnqualifiedJoin }:
+                        // CROSS JOIN / APPLY: the right side is bound only if it has at most one row (its key is the empty set).
+                        break;
+                    case JoinEnd:
+                        return null;
+                }
+            if (graph.NullExtended.Count != relations.Count) return null;
             if (spec.WhereClause?.SearchCondition is { } where) AddConditions(where, graph, relations, only: null, isWhere: true);
             return graph;
-        }
-
-        private static bool Walk(TableReference t, ref int index, JoinGraph graph, List<SourceRelation> relations, bool nullExtended)
-        {
-            switch (t)
-            {
-                case QualifiedJoin j:
-                {
-                    if (j.QualifiedJoinType is QualifiedJoinType.RightOuter or QualifiedJoinType.FullOuter) return false;
-                    bool left = j.QualifiedJoinType == QualifiedJoinType.LeftOuter;
-                    if (!Walk(j.FirstTableReference, ref index, graph, relations, nullExtended)) return false;
-                    int start = index;
-                    if (!Walk(j.SecondTableReference, ref index, graph, relations, nullExtended || left)) return false;
-                    AddConditions(j.SearchCondition, graph, relations, left ? (start, index) : null, isWhere: false);
-                    return true;
-                }
-                case UnqualifiedJoin u:
-                {
-                    if (!Walk(u.FirstTableReference, ref index, graph, relations, nullExtended)) return false;
-                    // CROSS JOIN / APPLY: the right side is bound only if it has at most one row (its key is the empty set).
-                    return Walk(u.SecondTableReference, ref index, graph, relations, nullExtended || u.UnqualifiedJoinType == UnqualifiedJoinType.OuterApply);
-                }
-                case JoinParenthesisTableReference p:
-                    return Walk(p.Join, ref index, graph, relations, nullExtended);
-                case JoinTableReference:
-                    return false;
-                default:
-                    graph.NullExtended.Add(nullExtended);
-                    index++;
-                    return true;
-            }
         }
 
         private static void AddConditions(BooleanExpression? condition, JoinGraph graph, List<SourceRelation> relations, (int, int)? only, bool isWhere)

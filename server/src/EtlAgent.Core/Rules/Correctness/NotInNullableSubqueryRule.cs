@@ -1,4 +1,5 @@
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 
@@ -104,17 +105,9 @@ public sealed class NotInNullableSubqueryRule : Rule
     private static bool InnerJoinRejects(FromClause? from, Func<ColumnReferenceExpression, bool> same)
     {
         if (from is null) return false;
-        foreach (var r in from.TableReferences)
-            if (Rejects(r)) return true;
-        return false;
-
-        bool Rejects(TableReference? r) => r switch
-        {
-            QualifiedJoin { QualifiedJoinType: QualifiedJoinType.Inner } j => RejectsNull(j.SearchCondition, same) || Rejects(j.FirstTableReference) || Rejects(j.SecondTableReference),
-            QualifiedJoin j => Rejects(j.FirstTableReference) || Rejects(j.SecondTableReference),
-            JoinParenthesisTableReference p => Rejects(p.Join),
-            _ => false,
-        };
+        // CROSS JOIN and APPLY operands are not looked into.
+        return JoinTree.Walk(from.TableReferences, enter: j => j is QualifiedJoin).OfType<JoinEnd>()
+            .Any(j => j.Join is QualifiedJoin { QualifiedJoinType: QualifiedJoinType.Inner } inner && RejectsNull(inner.SearchCondition, same));
     }
 
     /// <summary>

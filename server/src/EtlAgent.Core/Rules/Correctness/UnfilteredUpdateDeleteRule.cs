@@ -1,5 +1,6 @@
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 
@@ -48,21 +49,6 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
     }
 
     /// <summary>An INNER join or CROSS APPLY somewhere in the FROM keeps only matching rows.</summary>
-    private static bool Restricts(FromClause? from)
-    {
-        if (from is null) return false;
-        foreach (var r in from.TableReferences)
-            if (Restricts(r)) return true;
-        return false;
-
-        static bool Restricts(TableReference? r) => r switch
-        {
-            QualifiedJoin { QualifiedJoinType: QualifiedJoinType.Inner } => true,
-            QualifiedJoin j => Restricts(j.FirstTableReference) || Restricts(j.SecondTableReference),
-            UnqualifiedJoin { UnqualifiedJoinType: UnqualifiedJoinType.CrossApply } => true,
-            UnqualifiedJoin u => Restricts(u.FirstTableReference) || Restricts(u.SecondTableReference),
-            JoinParenthesisTableReference p => Restricts(p.Join),
-            _ => false,
-        };
-    }
+    private static bool Restricts(FromClause? from) =>
+        JoinTree.Joins(from).Any(j => j is QualifiedJoin { QualifiedJoinType: QualifiedJoinType.Inner } or UnqualifiedJoin { UnqualifiedJoinType: UnqualifiedJoinType.CrossApply });
 }

@@ -1,5 +1,6 @@
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.CatalogRuleHelpers;
 
@@ -149,27 +150,11 @@ public sealed class UnknownObjectRule : Rule
         {
             if (spec.Target is not NamedTableReference { SchemaObject.SchemaIdentifier: null } target || spec.FromClause is null) continue;
             var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var t in spec.FromClause.TableReferences) CollectAliases(t, aliases);
+            foreach (var leaf in JoinTree.Leaves(spec.FromClause))
+                if (leaf.Source is TableReferenceWithAlias { Alias: { } alias }) aliases.Add(alias.Value);
             if (aliases.Contains(target.SchemaObject.BaseIdentifier.Value)) (result ??= new()).Add(target);
         }
         return result;
-    }
-
-    private static void CollectAliases(TableReference t, HashSet<string> aliases)
-    {
-        switch (t)
-        {
-            case JoinTableReference j:
-                CollectAliases(j.FirstTableReference, aliases);
-                CollectAliases(j.SecondTableReference, aliases);
-                break;
-            case JoinParenthesisTableReference p:
-                CollectAliases(p.Join, aliases);
-                break;
-            case TableReferenceWithAlias { Alias: { } alias }:
-                aliases.Add(alias.Value);
-                break;
-        }
     }
 
     // ---- columns ----------------------------------------------------------------------------------

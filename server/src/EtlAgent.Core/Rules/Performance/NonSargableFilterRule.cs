@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 
@@ -44,10 +45,7 @@ public sealed class NonSargableFilterRule : Rule
             var sources = Sources(from);
             if (target is not null && sources.Count == 0) AddSources(target, false, sources);
             if (where?.SearchCondition is { } w) Walk(new Scope(context, sources, tables, t, "WHERE"), w, false);
-            if (from is null) return;
-            var joins = new List<QualifiedJoin>();
-            foreach (var r in from.TableReferences) CollectJoins(r, joins);
-            foreach (var j in joins)
+            foreach (var j in JoinTree.Joins(from).OfType<QualifiedJoin>())
                 if (j.SearchCondition is { } on) Walk(new Scope(context, sources, tables, t, "JOIN ON"), on, false);
         }
 
@@ -80,25 +78,6 @@ public sealed class NonSargableFilterRule : Rule
         return AnyWithin(index.OfType<InsertStatement>(), def) || AnyWithin(index.OfType<UpdateStatement>(), def) ||
                AnyWithin(index.OfType<DeleteStatement>(), def) || AnyWithin(index.OfType<MergeStatement>(), def) ||
                AnyWithin(index.OfType<SelectStatement>(), def, s => s.Into is not null);
-    }
-
-    private static void CollectJoins(TableReference? r, List<QualifiedJoin> into)
-    {
-        switch (r)
-        {
-            case QualifiedJoin j:
-                into.Add(j);
-                CollectJoins(j.FirstTableReference, into);
-                CollectJoins(j.SecondTableReference, into);
-                break;
-            case UnqualifiedJoin u:
-                CollectJoins(u.FirstTableReference, into);
-                CollectJoins(u.SecondTableReference, into);
-                break;
-            case JoinParenthesisTableReference p:
-                CollectJoins(p.Join, into);
-                break;
-        }
     }
 
     /// <summary>Visits the predicates of a condition; nested queries have their own WHERE and are checked there.</summary>

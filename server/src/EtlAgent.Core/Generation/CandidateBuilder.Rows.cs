@@ -1,0 +1,253 @@
+using System.Globalization;
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Generation;
+
+// The rows and values of candidates: one row per entity, each value fitting its column, foreign-key parents added.
+public sealed partial class CandidateBuilder
+{
+    /// <summary>A row of entity <paramref name="entity"/>: same-named columns get the same value in every table.</summary>
+    public Dictionary<string, object?> Row(TableDef t, int entity)
+    {
+        var row = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var c in t.Columns)
+        {
+            if (Skipped(t, c)) continue;
+            row[c.Name] = Value(t, c, entity);
+        }
+        SatisfyChecks(t, row);
+        return row;
+    }
+
+    /// <summary>
+    /// The value the generator gives column <paramref name="c"/> in a row of entity
+    /// <paramref name="entity"/> (null when it has none for the type), e.g. for a column added to a
+    /// table that an existing test file fills.
+    /// </summary>
+    public object? ValueFor(TableDef t, ColumnDef c, int entity) => Value(t, c, entity);
+
+    public SchemaCatalog Catalog => _catalog;
+
+    private static readonly System.Text.RegularExpressions.Regex CheckTerm = new(
+        @"\[(?<col>[^\]]+)\]\s*(?:(?<op>>=|<=|<>|>|<)\s*(?<v>-?\d+(?:\.\d+)?)|BETWEEN\s+(?<lo>-?\d+)\s+AND\s+(?<hi>-?\d+)|IN\s*\((?<list>[^)]*)\))",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static readonly System.Text.RegularExpressions.Regex ColumnComparison = new(
+        @"\[(?<a>[^\]]+)\]\s*(?<op>>=|<=|>|<)\s*\[(?<b>[^\]]+)\]",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Moves numeric values into the simple check constraints of the table (BETWEEN, comparisons
+    /// with constants, IN lists), then column-to-column comparisons ([Target Stock Level] >=
+    /// [Reorder Level]): the left column moves to the right one's value (one past it when strict).
+    /// </summary>
+    private static void SatisfyChecks(TableDef t, Dictionary<string, object?> row)
+    {
+        SatisfyConstantChecks(t, row);
+        foreach (var check in t.Checks)
+        foreach (System.Text.RegularExpressions.Match m in ColumnComparison.Matches(check.Expression))
+        {
+            string a = m.Groups["a"].Value, b = m.Groups["b"].Value;
+            if (row.GetValueOrDefault(a) is not (long or decimal) || row.GetValueOrDefault(b) is not (long or decimal) || t.FindColumn(a) is not { } def) continue;
+            var x = Convert.ToDecimal(row[a], CultureInfo.InvariantCulture);
+            var y = Convert.ToDecimal(row[b], CultureInfo.InvariantCulture);
+            decimal? moved = m.Groups["op"].Value switch
+            {
+                ">=" when x < y => y, ">" when x <= y => y + 1, "<=" when x > y => y, "<" when x >= y => y - 1, _ => null,
+            };
+            if (moved is { } v) row[a] = ToColumn(def, v);
+        }
+    }
+
+    private static void SatisfyConstantChecks(TableDef t, Dictionary<string, object?> row)
+    {
+        foreach (var check in t.Checks)
+        foreach (System.Text.RegularExpressions.Match m in CheckTerm.Matches(check.Expression))
+        {
+            var col = m.Groups["col"].Value;
+            if (!row.TryGetValue(col, out var current) || current is null) continue;
+            var def = t.FindColumn(col);
+            if (def is null) continue;
+            if (m.Groups["list"].Success)
+            {
+                var items = m.Groups["list"].Value.Split(',').Select(x => x.Trim().Trim('\'', 'N').Trim('\'')).ToList();
+                if (items.Count == 0) continue;
+                var text = Scenario.Fmt(current);
+                if (items.Contains(text, StringComparer.OrdinalIgnoreCase)) continue;
+                row[col] = def.Type.IsString ? items[0] : ToColumn(def, decimal.Parse(items[0], CultureInfo.InvariantCulture));
+                continue;
+            }
+            if (current is not (long or decimal)) continue;
+            var n = Convert.ToDecimal(current, CultureInfo.InvariantCulture);
+            decimal? fixedValue = null;
+            if (m.Groups["lo"].Success)
+            {
+                var lo = decimal.Parse(m.Groups["lo"].Value, CultureInfo.InvariantCulture);
+                var hi = decimal.Parse(m.Groups["hi"].Value, CultureInfo.InvariantCulture);
+                if (n < lo || n > hi) fixedValue = Math.Min(hi, Math.Max(lo, lo + Math.Abs(n) % (hi - lo + 1)));
+            }
+            else
+            {
+                var v = decimal.Parse(m.Groups["v"].Value, CultureInfo.InvariantCulture);
+                fixedValue = m.Groups["op"].Value switch
+                {
+                    ">=" when n < v => v, ">" when n <= v => v + 1, "<=" when n > v => v, "<" when n >= v => v - 1, "<>" when n == v => v + 1, _ => null,
+                };
+            }
+            if (fixedValue is { } f) row[col] = ToColumn(def, f);
+        }
+    }
+
+    /// <summary>[Valid From] of a table that also has [Valid To]: the start of a validity window.</summary>
+    private static bool IsWindowStart(TableDef t, ColumnDef c) =>
+        ValidityWindow.Of(t) is { } w && string.Equals(w.From.Name, c.Name, StringComparison.OrdinalIgnoreCase);
+
+    private static object ToColumn(ColumnDef c, decimal v) => c.Type.IsInteger ? (object)(long)v : v;
+
+    private bool Skipped(TableDef t, ColumnDef c) =>
+        c.IsGenerated || c.Sequence is not null || (c.Default is not null && !IsKeyColumn(t, c));
+
+    private static bool IsKeyColumn(TableDef t, ColumnDef c) =>
+        t.Keys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase)) ||
+        t.ForeignKeys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase));
+
+    private bool IsKeyClass(ColumnDef c) =>
+        !string.Equals(Find(c.Name), c.Name, StringComparison.OrdinalIgnoreCase) || _classOf.ContainsKey(c.Name)
+        || c.Name.EndsWith("Code", StringComparison.OrdinalIgnoreCase) || c.Name.EndsWith("ID", StringComparison.OrdinalIgnoreCase)
+        || c.Name.EndsWith("Key", StringComparison.OrdinalIgnoreCase) || c.Name.EndsWith("Number", StringComparison.OrdinalIgnoreCase);
+
+    private string? ConvertsTo(ColumnDef c) =>
+        _facts.Conversions.GetValueOrDefault(c.Name) ?? _facts.Conversions.GetValueOrDefault(Find(c.Name));
+
+    private object? Value(TableDef t, ColumnDef c, int entity)
+    {
+        var name = Find(c.Name);
+        var target = IsTarget(t);
+        if (c.Type.IsString && _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<string>().FirstOrDefault(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1)) is { } literal)
+            return literal;
+        var conversion = ConvertsTo(c) ?? ClassType(name);
+        if (c.Type.IsDateTime || conversion is "date" or "datetime" or "datetime2" or "smalldatetime")
+        {
+            // a version the input reads began long before the rows that look it up, so that the end
+            // of its window can be moved onto their dates (the window [From, To) stays valid)
+            var d = target || IsWindowStart(t, c) ? OldDate : RecentDate;
+            // the special (member) rows live long before; entities of a table keyed by a date need their own day
+            if (entity == 0) d = d.AddDays(-400);
+            else if (t.Keys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase) && k.Columns.All(kc => t.FindColumn(kc)?.Type.IsDateTime ?? false)))
+                d = d.AddDays(entity - 1);
+            var type = c.Type.IsDateTime ? c.Type : new SqlType(conversion!);
+            if (type.Name == "date") d = d.Date;
+            if (type.Name == "time") return d.TimeOfDay;
+            if (c.Type.IsString) return d.ToString(type.Name == "date" ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+            return type.Name == "datetimeoffset" ? new DateTimeOffset(d, TimeSpan.Zero) : (object)d;
+        }
+        if (c.Type.Name == "bit") return BitValue(c);
+        int h = StableHash(name) % 9 + 1;
+        if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money" or "smallmoney" or "float" or "real")
+        {
+            decimal n = IsKeyClass(c) ? 1000 + entity : entity * 10 + h;
+            if (c.Type.IsString) return Fit(c, n.ToString(CultureInfo.InvariantCulture));
+            if (c.Type.IsInteger) return c.Type.Name == "tinyint" ? (long)(entity * 10 + h) : (long)n;
+            return c.Type.IsDecimal && c.Type.Scale is > 0 ? n + h / 4m : n;
+        }
+        if (c.Type.IsString) return Fit(c, $"{name} {entity}");
+        if (c.Type.Name == "uniqueidentifier") return new Guid(entity, 0, 0, new byte[8]);
+        if (c.Type.IsBinary) return new byte[] { (byte)entity };
+        return null;
+    }
+
+    /// <summary>
+    /// True, unless the code sets the flag to 1 (UPDATE … SET [Is Orphan] = 1): then a value the
+    /// code does not set (0, else NULL when the column allows it), so that setting it shows.
+    /// </summary>
+    private object? BitValue(ColumnDef c)
+    {
+        var assigned = _facts.AssignedLiterals.GetValueOrDefault(c.Name)?.OfType<decimal>().ToList();
+        if (assigned is null || !assigned.Contains(1m)) return true;
+        if (!assigned.Contains(0m)) return false;
+        return c.Nullable ? null : true;
+    }
+
+    private string? ClassType(string cls)
+    {
+        foreach (var t in _catalog.Tables)
+        {
+            if (!_facts.Reads.Contains(t.Name) && !_facts.Writes.Contains(t.Name)) continue;
+            foreach (var c in t.Columns)
+                if (string.Equals(Find(c.Name), cls, StringComparison.OrdinalIgnoreCase) && !c.Type.IsString) return c.Type.Name;
+        }
+        return null;
+    }
+
+    private static object? Other(ColumnDef c, object? value) => value switch
+    {
+        string s => Fit(c, "Changed " + s),
+        long n => c.Type.Name == "tinyint" && n >= 255 ? n - 1 : n + 1,
+        decimal d => d + 1,
+        bool b => !b,
+        null => Fit(c, "Changed"),
+        _ => value,
+    };
+
+    private static object Fit(ColumnDef c, string text) => Fit(c.Type, text);
+
+    private static string Fit(SqlType type, string text)
+    {
+        var length = type.IsMax ? 4000 : type.Length ?? 1;
+        if (text.Length <= length) return text;
+        var compact = new string(text.Where(ch => char.IsUpper(ch) || char.IsDigit(ch)).ToArray());
+        if (compact.Length == 0) compact = text;
+        return compact.Length <= length ? compact : compact[^length..];
+    }
+
+    private static DateTime Shift(SqlType type, DateTime d, int delta) =>
+        type.Name == "date" ? d.Date.AddDays(delta) : d.AddSeconds(delta);
+
+    private static int StableHash(string s)
+    {
+        int h = 17;
+        foreach (var ch in s.ToLowerInvariant()) h = unchecked(h * 31 + ch);
+        return Math.Abs(h % 1000);
+    }
+
+    /// <summary>Adds parent rows so every foreign key of the given rows is satisfied.</summary>
+    private void AddParents(Scenario s)
+    {
+        for (int pass = 0; pass < 3; pass++)
+        {
+            foreach (var (table, rows) in s.Tables.ToList())
+            {
+                var def = _catalog.Find(table);
+                if (def is null) continue;
+                foreach (var fk in def.ForeignKeys)
+                {
+                    var parent = _catalog.Find(fk.ReferencedTable);
+                    if (parent is null || fk.ReferencedTable == table) continue;
+                    foreach (var row in rows)
+                    {
+                        var values = fk.Columns.Select(c => row.GetValueOrDefault(c)).ToList();
+                        if (values.Any(v => v is null)) continue;
+                        var parentRows = s.RowsOf(fk.ReferencedTable);
+                        bool present = parentRows.Any(p => fk.ReferencedColumns.Select((rc, i) => Equals(Norm(p.GetValueOrDefault(rc)), Norm(values[i]))).All(x => x));
+                        if (present) continue;
+                        var newRow = Row(parent, 9 + parentRows.Count);
+                        for (int i = 0; i < fk.ReferencedColumns.Count; i++) newRow[fk.ReferencedColumns[i]] = values[i];
+                        parentRows.Add(newRow);
+                    }
+                }
+            }
+        }
+        // parents first
+        s.Tables.Sort((a, b) => Depth(a.Table).CompareTo(Depth(b.Table)));
+    }
+
+    private static object? Norm(object? v) => v is string s ? s.ToUpperInvariant() : v;
+
+    private int Depth(QualifiedName table, int guard = 0)
+    {
+        var def = _catalog.Find(table);
+        if (def is null || guard > 8) return 0;
+        return def.ForeignKeys.Where(f => f.ReferencedTable != table).Select(f => Depth(f.ReferencedTable, guard + 1) + 1).DefaultIfEmpty(0).Max();
+    }
+}

@@ -1,0 +1,336 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Lineage;
+
+// Expressions: the origin, type and nullability of a value, and the columns it reads.
+public sealed partial class LineageAnalyzer
+{
+    /// <summary>The origin of a scalar (or boolean) expression evaluated in <paramref name="scope"/>.</summary>
+    private ColumnOrigin Expr(TSqlFragment? expression, QueryScope scope)
+    {
+        switch (expression)
+        {
+            case null:
+                return ColumnOrigin.Unknown;
+            case ParenthesisExpression p:
+                return Expr(p.Expression, scope);
+            case ColumnReferenceExpression c:
+                return Column(c, scope);
+            case NullLiteral:
+                return ColumnOrigin.Constant(null, true);
+            case StringLiteral s:
+                return ColumnOrigin.Constant(new SqlType(s.IsNational ? "nvarchar" : "varchar", Length: Math.Max(1, s.Value.Length)), false);
+            case IntegerLiteral i:
+                return ColumnOrigin.Constant(new SqlType(long.TryParse(i.Value, out var v) && (v > int.MaxValue || v < int.MinValue) ? "bigint" : "int"), false);
+            case NumericLiteral n:
+            {
+                var digits = n.Value.TrimStart('-', '+');
+                int dot = digits.IndexOf('.');
+                int scale = dot < 0 ? 0 : digits.Length - dot - 1;
+                int precision = Math.Max(1, digits.Replace(".", "").TrimStart('0').Length);
+                return ColumnOrigin.Constant(new SqlType("decimal", Precision: Math.Max(precision, scale), Scale: scale), false);
+            }
+            case Literal:
+                return ColumnOrigin.Constant(null, false);
+            case VariableReference vr:
+                return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable, _variables.GetValueOrDefault(vr.Name));
+            case GlobalVariableExpression:
+                return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable);
+            case ScalarSubquery sq:
+            {
+                var outputs = Query(sq.QueryExpression, scope);
+                if (outputs.Count == 0) return ColumnOrigin.Unknown;
+                var inner = outputs[0].Origin;
+                // A subquery may return no row: NULL is always possible.
+                return inner with { Nullable = true, Kind = inner.Kind == MappingKind.Direct ? MappingKind.Direct : inner.Kind };
+            }
+            case CastCall cast:
+            {
+                var inner = Expr(cast.Parameter, scope);
+                return Derived(inner, cast.DataType is null ? null : DataTypes.From(cast.DataType), inner.Nullable);
+            }
+            case ConvertCall convert:
+            {
+                var inner = Expr(convert.Parameter, scope);
+                if (convert.Style is not null) Expr(convert.Style, scope);
+                return Derived(inner, DataTypes.From(convert.DataType), inner.Nullable);
+            }
+            case TryCastCall tc:
+                return Derived(Expr(tc.Parameter, scope), DataTypes.From(tc.DataType), true);
+            case TryConvertCall tv:
+                return Derived(Expr(tv.Parameter, scope), DataTypes.From(tv.DataType), true);
+            case CoalesceExpression co:
+            {
+                var parts = co.Expressions.Select(e => Expr(e, scope)).ToList();
+                return Combine(parts, ResultType(parts.Select(p => p.Type)),
+                    parts.All(p => p.Nullable is not null) ? parts.All(p => p.Nullable == true) : parts.Any(p => p.Nullable == false) ? false : null);
+            }
+            case NullIfExpression ni:
+            {
+                var first = Expr(ni.FirstExpression, scope);
+                var second = Expr(ni.SecondExpression, scope);
+                return Combine(new[] { first, second }, first.Type, true);
+            }
+            case IIfCall iif:
+            {
+                var cond = Expr(iif.Predicate, scope);
+                var then = Expr(iif.ThenExpression, scope);
+                var @else = Expr(iif.ElseExpression, scope);
+                return Combine(new[] { cond, then, @else }, ResultType(new[] { then.Type, @else.Type }), Or(then.Nullable, @else.Nullable));
+            }
+            case SearchedCaseExpression sc:
+            {
+                var parts = new List<ColumnOrigin>();
+                var results = new List<ColumnOrigin>();
+                foreach (var w in sc.WhenClauses) { parts.Add(Expr(w.WhenExpression, scope)); var r = Expr(w.ThenExpression, scope); parts.Add(r); results.Add(r); }
+                var otherwise = sc.ElseExpression is null ? ColumnOrigin.Constant(null, true) : Expr(sc.ElseExpression, scope);
+                parts.Add(otherwise); results.Add(otherwise);
+                return Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
+            }
+            case SimpleCaseExpression sc:
+            {
+                var parts = new List<ColumnOrigin> { Expr(sc.InputExpression, scope) };
+                var results = new List<ColumnOrigin>();
+                foreach (var w in sc.WhenClauses) { parts.Add(Expr(w.WhenExpression, scope)); var r = Expr(w.ThenExpression, scope); parts.Add(r); results.Add(r); }
+                var otherwise = sc.ElseExpression is null ? ColumnOrigin.Constant(null, true) : Expr(sc.ElseExpression, scope);
+                parts.Add(otherwise); results.Add(otherwise);
+                return Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
+            }
+            case FunctionCall f:
+                return Function(f, scope);
+            case BinaryExpression b:
+            {
+                var l = Expr(b.FirstExpression, scope);
+                var r = Expr(b.SecondExpression, scope);
+                SqlType? type = null;
+                if (b.BinaryExpressionType == BinaryExpressionType.Add && l.Type is { IsString: true } && r.Type is { IsString: true })
+                    type = new SqlType(l.Type.IsUnicode || r.Type.IsUnicode ? "nvarchar" : "varchar",
+                        Length: l.Type.EffectiveLength is int a && r.Type.EffectiveLength is int c && a > 0 && c > 0 ? a + c : SqlType.Max);
+                return Combine(new[] { l, r }, type, Or(l.Nullable, r.Nullable));
+            }
+            case UnaryExpression u:
+            {
+                var inner = Expr(u.Expression, scope);
+                return inner.Kind == MappingKind.Constant ? inner : Derived(inner, inner.Type, inner.Nullable);
+            }
+            case ScalarExpression other:
+                return Generic(other, scope);
+            case BooleanExpression boolean:
+                return Generic(boolean, scope);
+            default:
+                return ColumnOrigin.Unknown;
+        }
+    }
+
+    /// <summary>
+    /// The type of CASE, IIF and COALESCE from their results: strings only give the longest of
+    /// them (nvarchar when one is), as SQL Server does (CASE … THEN N'OK' ELSE N'Overstocked' END
+    /// is nvarchar(11)); otherwise the first known type.
+    /// </summary>
+    private static SqlType? ResultType(IEnumerable<SqlType?> results)
+    {
+        var known = results.Where(t => t is not null).Cast<SqlType>().ToList();
+        if (known.Count == 0) return null;
+        if (known.Count == 1 || !known.All(t => t.IsString)) return known[0];
+        bool unicode = known.Any(t => t.IsUnicode);
+        int length = known.Any(t => t.EffectiveLength is not int n || n == SqlType.Max) ? SqlType.Max : Math.Max(1, known.Max(t => t.EffectiveLength!.Value));
+        if (length != SqlType.Max && length > (unicode ? 4000 : 8000)) length = SqlType.Max;
+        return new SqlType(unicode ? "nvarchar" : "varchar", Length: length);
+    }
+
+    private ColumnOrigin Function(FunctionCall f, QueryScope scope)
+    {
+        var name = f.FunctionName.Value;
+        var args = f.Parameters.Select(p => Expr(p, scope)).ToList();
+        if (f.OverClause is not null)
+        {
+            foreach (var p in f.OverClause.Partitions) Expr(p, scope);
+            if (f.OverClause.OrderByClause is not null)
+                foreach (var o in f.OverClause.OrderByClause.OrderByElements) Expr(o.Expression, scope);
+        }
+        if (AggregateFunctions.Contains(name) && f.CallTarget is null)
+        {
+            var type = name.ToUpperInvariant() switch
+            {
+                "COUNT" => new SqlType("int"),
+                "COUNT_BIG" => new SqlType("bigint"),
+                "MIN" or "MAX" => args.FirstOrDefault()?.Type,
+                _ => null,
+            };
+            // COUNT and friends are never NULL; others are NULL over no rows (a scalar aggregate of an empty
+            // input, or a window frame that may be empty) and otherwise only when their argument is.
+            bool? nullable;
+            if (name.ToUpperInvariant() is "COUNT" or "COUNT_BIG" or "GROUPING" or "GROUPING_ID" or "APPROX_COUNT_DISTINCT") nullable = false;
+            else if (f.OverClause is not null ? f.OverClause.WindowFrameClause is null : scope.Grouped) nullable = args.Count == 0 ? null : args[0].Nullable;
+            else nullable = true;
+            return new ColumnOrigin(args.SelectMany(a => a.Sources).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), MappingKind.Aggregate, type, nullable);
+        }
+        switch (name.ToUpperInvariant())
+        {
+            case "ISNULL" when args.Count == 2:
+                return Combine(args, args[0].Type ?? args[1].Type, args[0].Nullable == false || args[1].Nullable == false ? false : Or(args[0].Nullable, args[1].Nullable));
+            case "GETDATE" or "GETUTCDATE" or "CURRENT_TIMESTAMP":
+                return ColumnOrigin.Constant(new SqlType("datetime"), false) with { Kind = MappingKind.Expression };
+            case "SYSDATETIME" or "SYSUTCDATETIME":
+                return ColumnOrigin.Constant(new SqlType("datetime2", Scale: 7), false) with { Kind = MappingKind.Expression };
+            case "SYSDATETIMEOFFSET":
+                return ColumnOrigin.Constant(new SqlType("datetimeoffset", Scale: 7), false) with { Kind = MappingKind.Expression };
+            case "NEWID" or "NEWSEQUENTIALID":
+                return ColumnOrigin.Constant(new SqlType("uniqueidentifier"), false) with { Kind = MappingKind.Expression };
+            case "ROW_NUMBER" or "RANK" or "DENSE_RANK" or "NTILE":
+                return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression, new SqlType("bigint"), false);
+        }
+        if (args.Count == 0) return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression);
+        return Combine(args, null, args.Any(a => a.Nullable == true) ? true : null);
+    }
+
+    /// <summary>Fallback for expression types without a dedicated case: union whatever they reference.</summary>
+    private ColumnOrigin Generic(TSqlFragment expression, QueryScope scope)
+    {
+        var collector = new ReferenceCollector(this, scope);
+        expression.Accept(collector);
+        return Combine(collector.Origins, null, null);
+    }
+
+    private sealed class ReferenceCollector(LineageAnalyzer a, QueryScope scope) : TSqlFragmentVisitor
+    {
+        public readonly List<ColumnOrigin> Origins = new();
+
+        public override void ExplicitVisit(ColumnReferenceExpression node) => Origins.Add(a.Column(node, scope));
+        public override void ExplicitVisit(ScalarSubquery node) => Origins.Add(a.Expr(node, scope));
+        public override void ExplicitVisit(FunctionCall node) => Origins.Add(a.Function(node, scope));
+        public override void ExplicitVisit(VariableReference node) => Origins.Add(a.Expr(node, scope));
+        public override void ExplicitVisit(QueryExpression node) => a.Query(node, scope);
+        public override void ExplicitVisit(QuerySpecification node) => a.Query(node, scope);
+        public override void ExplicitVisit(BinaryQueryExpression node) => a.Query(node, scope);
+        public override void ExplicitVisit(QueryParenthesisExpression node) => a.Query(node, scope);
+    }
+
+    private static ColumnOrigin Derived(ColumnOrigin inner, SqlType? type, bool? nullable) =>
+        inner.Kind is MappingKind.Constant or MappingKind.Variable && inner.Sources.Count == 0
+            ? inner with { Type = type ?? inner.Type, Nullable = nullable }
+            : new ColumnOrigin(inner.Sources, inner.Kind == MappingKind.Aggregate ? MappingKind.Aggregate : MappingKind.Expression, type, nullable);
+
+    private static ColumnOrigin Combine(IEnumerable<ColumnOrigin> parts, SqlType? type, bool? nullable)
+    {
+        var list = parts as IReadOnlyCollection<ColumnOrigin> ?? parts.ToList();
+        var sources = list.SelectMany(p => p.Sources).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        MappingKind kind;
+        if (list.Any(p => p.Kind == MappingKind.Aggregate)) kind = MappingKind.Aggregate;
+        else if (sources.Count > 0) kind = MappingKind.Expression;
+        else if (list.Any(p => p.Kind == MappingKind.Variable)) kind = MappingKind.Variable;
+        else if (list.All(p => p.Kind == MappingKind.Constant)) kind = MappingKind.Constant;
+        else kind = MappingKind.Expression;
+        return new ColumnOrigin(sources, kind, type, nullable);
+    }
+
+    private static bool? Or(bool? a, bool? b) => a == true || b == true ? true : a is null || b is null ? null : false;
+
+    /// <summary>The relation a column reference reads, resolved like <see cref="Column"/> but without recording anything.</summary>
+    private static Relation? RelationOf(ColumnReferenceExpression c, QueryScope scope)
+    {
+        var ids = c.MultiPartIdentifier.Identifiers;
+        var column = ids[^1].Value;
+        var qualifier = new List<string>(ids.Count - 1);
+        for (int i = 0; i < ids.Count - 1; i++) qualifier.Add(ids[i].Value);
+        for (var s = scope; s is not null; s = s.Parent)
+        {
+            Relation? open = null;
+            int openCount = 0;
+            foreach (var r in s.Relations)
+            {
+                if (!r.Matches(qualifier)) continue;
+                if (!r.IsOpen) { if (r.Find(column) is not null) return r; }
+                else { open ??= r; openCount++; }
+            }
+            if (open is not null && (openCount == 1 || qualifier.Count > 0)) return open;
+            if (qualifier.Count > 0 && s.Relations.Exists(r => r.Matches(qualifier))) return null;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Records the columns a condition rejects NULL for: rows where they are NULL do not pass it, so
+    /// values read from them in <paramref name="scope"/> are not NULL. Only top-level AND-ed comparisons,
+    /// IS NOT NULL, LIKE, IN and BETWEEN on a plain column count.
+    /// </summary>
+    private static void MarkNullRejected(BooleanExpression? condition, QueryScope scope)
+    {
+        switch (condition)
+        {
+            case BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.And } and:
+                MarkNullRejected(and.FirstExpression, scope);
+                MarkNullRejected(and.SecondExpression, scope);
+                break;
+            case BooleanParenthesisExpression p:
+                MarkNullRejected(p.Expression, scope);
+                break;
+            case BooleanIsNullExpression { IsNot: true } n:
+                MarkNotNull(n.Expression, scope);
+                break;
+            case BooleanComparisonExpression c:
+                MarkNotNull(c.FirstExpression, scope);
+                MarkNotNull(c.SecondExpression, scope);
+                break;
+            case LikePredicate l:
+                MarkNotNull(l.FirstExpression, scope);
+                break;
+            case InPredicate i:
+                MarkNotNull(i.Expression, scope);
+                break;
+            case BooleanTernaryExpression t:
+                MarkNotNull(t.FirstExpression, scope);
+                break;
+        }
+    }
+
+    private static void MarkNotNull(ScalarExpression? e, QueryScope scope)
+    {
+        while (e is ParenthesisExpression p) e = p.Expression;
+        if (e is ColumnReferenceExpression { ColumnType: ColumnType.Regular, MultiPartIdentifier: not null } c && RelationOf(c, scope) is { } r)
+            scope.MarkNotNull(r, c.MultiPartIdentifier.Identifiers[^1].Value);
+    }
+
+    private ColumnOrigin Column(ColumnReferenceExpression c, QueryScope scope)
+    {
+        if (c.ColumnType != ColumnType.Regular || c.MultiPartIdentifier is null) return ColumnOrigin.Unknown;
+        var ids = c.MultiPartIdentifier.Identifiers;
+        var column = ids[^1].Value;
+        var qualifier = new string[ids.Count - 1];
+        for (int i = 0; i < qualifier.Length; i++) qualifier[i] = ids[i].Value;
+
+        for (var s = scope; s is not null; s = s.Parent)
+        {
+            Relation? firstOpen = null;
+            int matched = 0, open = 0;
+            foreach (var r in s.Relations)
+            {
+                if (!r.Matches(qualifier)) continue;
+                matched++;
+                if (r.IsOpen) { open++; firstOpen ??= r; continue; }
+                if (r.Find(column) is { } found) return scope.IsNotNull(r, column) ? found with { Nullable = false } : found;
+            }
+            if (matched == 0) continue;
+            if (open == 1 || (qualifier.Length > 0 && open > 0))
+            {
+                var found = firstOpen!.Find(column)!;
+                return scope.IsNotNull(firstOpen, column) ? found with { Nullable = false } : found;
+            }
+            if (qualifier.Length > 0)
+            {
+                // The table is known and has no such column: a broken reference.
+                foreach (var r in s.Relations)
+                    if (r.Definition is { } def && r.Matches(qualifier)) _unresolved.Add(new UnresolvedColumn(c, def));
+                return ColumnOrigin.Unknown;
+            }
+        }
+        if (qualifier.Length == 0 && scope.Relations.Count == 1 && scope.Relations[0].Definition is { } only)
+        {
+            // Unqualified, found nowhere, and the scope is one catalog table: the column is missing there.
+            _unresolved.Add(new UnresolvedColumn(c, only));
+        }
+        return ColumnOrigin.Unknown;
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Sandbox.DuckDb;
+
+internal sealed partial class Interpreter
+{
+    /// <summary>
+    /// SET options and USE: NOCOUNT and XACT_ABORT are kept; options that would change results away
+    /// from the defaults the sandbox implements are refused; the rest change nothing here.
+    /// </summary>
+    private sealed class SessionOptionExecutor(Interpreter host)
+    {
+        public Flow Predicate(PredicateSetStatement ps)
+        {
+            if (ps.Options.HasFlag(SetOptions.NoCount)) host._frame.NoCount = ps.IsOn;
+            if (ps.Options.HasFlag(SetOptions.XactAbort)) host._xactAbort = ps.IsOn;
+            // Options that change results away from the defaults the sandbox implements.
+            var semanticOff = SetOptions.AnsiNulls | SetOptions.ConcatNullYieldsNull | SetOptions.AnsiWarnings | SetOptions.AnsiPadding | SetOptions.ArithAbort;
+            var semanticOn = SetOptions.NumericRoundAbort | SetOptions.ImplicitTransactions;
+            if (!ps.IsOn && (ps.Options & semanticOff) != 0) throw host.Unsupported($"SET {ps.Options & semanticOff} OFF", ps);
+            if (ps.IsOn && (ps.Options & semanticOn) != 0) throw host.Unsupported($"SET {ps.Options & semanticOn} ON", ps);
+            return Flow.Normal;
+        }
+
+        public Flow OnOff(SetOnOffStatement _) => Flow.Normal;
+
+        public Flow Command(SetCommandStatement g)
+        {
+            foreach (var c in g.Commands)
+                if (c is GeneralSetCommand { CommandType: GeneralSetCommandType.DateFirst or GeneralSetCommandType.DateFormat or GeneralSetCommandType.Language })
+                    throw host.Unsupported("SET " + ((GeneralSetCommand)c).CommandType, c);
+            return Flow.Normal;
+        }
+
+        public Flow ErrorLevel(SetErrorLevelStatement _) => Flow.Normal;
+
+        /// <summary>One session: isolation levels do not change results.</summary>
+        public Flow IsolationLevel(SetTransactionIsolationLevelStatement _) => Flow.Normal;
+
+        public Flow Use(UseStatement u) => throw host.Unsupported("USE", u);
+    }
+}

@@ -3,7 +3,7 @@ using System.Xml.Linq;
 using EtlAgent.Cli;
 using EtlAgent.Core.Generation;
 
-namespace EtlAgent.Core.Tests.Cli;
+namespace EtlAgent.Cli.Tests;
 
 /// <summary>`etl-agent run` (and generate's respect for reviewed files) in-process on a scratch copy of tests/fixtures/full-run.</summary>
 public class RunCommandTests

@@ -1,7 +1,7 @@
 using EtlAgent.Cli;
 using EtlAgent.Core.Workspace;
 
-namespace EtlAgent.Core.Tests.Sandbox;
+namespace EtlAgent.Cli.Tests;
 
 /// <summary>`etl-agent test` in-process: what it does without a sandbox engine, with bad test files, with bad options.</summary>
 public class TestCommandTests
@@ -13,9 +13,6 @@ public class TestCommandTests
         int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
         return (code, stdout.ToString(), stderr.ToString());
     }
-
-    private static bool SqlServerConfigured =>
-        !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(SandboxSettings.EnvironmentVariable));
 
     /// <summary>A scratch workspace: the fixture warehouse's SQL plus the given test files.</summary>
     private static string Workspace(params (string Path, string Text)[] tests)
@@ -36,10 +33,9 @@ public class TestCommandTests
         return root;
     }
 
-    [Fact]
+    [WithoutSqlServerFact]
     public void Without_sql_server_the_command_runs_the_warehouse_tests_in_the_embedded_sandbox()
     {
-        if (SqlServerConfigured) return; // with ETLAGENT_SQLSERVER set the SQL Server sandbox runs instead
         var (code, output, err) = Run("test", TestPaths.Fixture("warehouse"));
         Assert.True(code == 0, output + err);
         Assert.Contains("on duckdb", output);
@@ -111,10 +107,9 @@ public class TestCommandTests
         Assert.Contains("etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS]", Run("--help").Out);
     }
 
-    [Fact]
+    [WithoutSqlServerFact]
     public void A_production_connection_string_is_refused_before_anything_runs()
     {
-        if (SqlServerConfigured) return;
         var root = Workspace(("etl-agent.json", """{"sandbox": {"connectionString": "Server=prod.example;Database=Warehouse;Integrated Security=true"}}"""),
                              ("tests/a.etltest.yaml", "transformation: Dim.PopulateDate\ncases:\n  - name: a\n"));
         try
@@ -135,7 +130,7 @@ public class TestCommandTests
         var stderr = new StringWriter();
         var options = CliOptions.Parse(args);
         int code = EtlAgent.Cli.Commands.TestCommand.RunAsync(options, stdout, stderr, new EtlAgent.Core.Agent.EngineHost(new EtlAgent.Core.Workspace.SystemClock(), EtlAgent.Core.Ports.EnvironmentVariables.None),
-            (setup, files) => new FakeSandboxFactory(setup, (db, r) => FixtureRunnerTests.LoadCustomer(db, r, closeOldVersion)),
+            (setup, files) => new FakeSandboxFactory(setup, (db, r) => FakeLoadCustomer.Run(db, r, closeOldVersion)),
             CancellationToken.None).GetAwaiter().GetResult();
         return (code, stdout.ToString(), stderr.ToString());
     }

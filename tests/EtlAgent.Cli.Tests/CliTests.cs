@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EtlAgent.Cli;
 
-namespace EtlAgent.Core.Tests.Cli;
+namespace EtlAgent.Cli.Tests;
 
 /// <summary>The CLI in-process: arguments in, exit code and output out.</summary>
 public class CliTests

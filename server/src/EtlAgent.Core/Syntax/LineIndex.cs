@@ -49,6 +49,27 @@ public sealed class LineIndex
 
     public TextRange Range(int start, int end) => new(start, end, PositionOf(start), PositionOf(end));
 
+    /// <summary>
+    /// The rest of a one-based line of <paramref name="text"/> from a one-based column (how YAML
+    /// and compilers place a problem); without the text, an empty range at that line and column.
+    /// </summary>
+    public static TextRange At(string? text, int line, int column = 1)
+    {
+        if (text is not null) return new LineIndex(text).RestOfLine(text, line, column);
+        var at = new LinePosition(Math.Max(0, line - 1), Math.Max(0, column - 1));
+        return new TextRange(0, 0, at, at);
+    }
+
+    /// <summary>From a one-based line and column (as YAML and compilers count) to the end of that line, clamped to the text.</summary>
+    public TextRange RestOfLine(string text, int line, int column)
+    {
+        int l = Math.Clamp(line - 1, 0, _lineStarts.Length - 1);
+        int lineEnd = l + 1 < _lineStarts.Length ? _lineStarts[l + 1] : _length;
+        while (lineEnd > _lineStarts[l] && text[lineEnd - 1] is '\n' or '\r') lineEnd--;
+        int start = Math.Min(_lineStarts[l] + Math.Max(0, column - 1), lineEnd);
+        return Range(start, lineEnd);
+    }
+
     public TextRange RangeOf(TSqlFragment fragment)
     {
         int start = Math.Max(0, fragment.StartOffset);

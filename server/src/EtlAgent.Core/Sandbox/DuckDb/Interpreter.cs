@@ -632,9 +632,9 @@ internal sealed partial class Interpreter
                 {
                     var seq = local is not null ? SchemaBuilder.LocalIdentitySequence(physical) : SchemaBuilder.IdentitySequence(name);
                     Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} DROP DEFAULT");
-                    Exec($"DROP SEQUENCE {Id(seq)}");
-                    Exec($"CREATE {(local is not null ? "TEMP " : "")}SEQUENCE {Id(seq)} {SchemaBuilder.IdentityOptions(c)}");
-                    Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} SET DEFAULT nextval({Str(seq)})");
+                    Exec($"DROP SEQUENCE {SequenceId(seq)}");
+                    Exec($"CREATE {(local is not null ? "TEMP " : "")}SEQUENCE {SequenceId(seq)} {SchemaBuilder.IdentityOptions(c)}");
+                    Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} SET DEFAULT nextval({SequenceArgument(seq)})");
                 }
                 return Flow.Normal;
             }
@@ -720,8 +720,9 @@ internal sealed partial class Interpreter
         var physical = $"{name}~{_schema.NextId()}";
         var t = Translator();
         foreach (var c in def.Columns.Where(c => c.Identity))
-            Exec($"CREATE TEMP SEQUENCE {Id(SchemaBuilder.LocalIdentitySequence(Id(physical)))} {SchemaBuilder.IdentityOptions(c)}");
-        Exec(SchemaBuilder.CreateTable(Id(physical), def with { Name = new QualifiedName(null, name), ForeignKeys = Array.Empty<ForeignKeyDef>() }, t, false, temp: true));
+            Exec($"CREATE TEMP SEQUENCE {SequenceId(SchemaBuilder.LocalIdentitySequence(Id(physical)))} {SchemaBuilder.IdentityOptions(c)}");
+        foreach (var statement in SchemaBuilder.CreateTable(Id(physical), def with { Name = new QualifiedName(null, name), ForeignKeys = Array.Empty<ForeignKeyDef>() }, t, false, temp: true))
+            Exec(statement);
         var lt = new LocalTable(physical, def.Columns);
         _frame.Tables[name] = lt;
         return lt;
@@ -1001,7 +1002,7 @@ internal sealed partial class Interpreter
         else if (plan.Staged is null) _rowCount = Exec(plan.Sql);
         if (seq is not null && _rowCount > 0 && s is InsertStatement or MergeStatement)
         {
-            var after = s is MergeStatement ? SeqValue(seq) : Scalar($"currval({Str(Id(seq))})", null);
+            var after = s is MergeStatement ? SeqValue(seq) : Scalar($"currval({SequenceArgument(seq)})", null);
             if (after is not null && !Equals(after, before2)) { _frame.ScopeIdentity = after; _identity = after; }
         }
     }
@@ -1014,7 +1015,7 @@ internal sealed partial class Interpreter
 
     private object? SeqValue(string seq)
     {
-        var (_, rows) = Query($"SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(seq)}");
+        var (_, rows) = Query($"SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(SequencePhysicalName(seq))}");
         return rows.Count == 0 ? null : rows[0][0];
     }
 

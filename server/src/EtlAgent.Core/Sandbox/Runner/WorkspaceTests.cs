@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Sandbox.TestFiles;
@@ -10,11 +9,11 @@ namespace EtlAgent.Core.Sandbox.Runner;
 public sealed record WorkspaceTestRun(TestRunResult? Run, IReadOnlyList<TestFileError> FileErrors, string Sandbox);
 
 /// <summary>
-/// The tests of a workspace as the editor uses them: which transformation has test files (read
-/// cheaply from each file's `transformation:` key, for code lenses), and a run of the tests of one
+/// The tests of a workspace as the editor uses them: which transformation has test files (each
+/// file's <see cref="TestFileOutline"/>, for code lenses), and a run of the tests of one
 /// transformation on a fresh analysis with syntax (the sandbox translates from the trees).
 /// </summary>
-public static partial class WorkspaceTests
+public static class WorkspaceTests
 {
     /// <summary>Transformation name (case-insensitive) → its test files.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> IndexByTransformation(IFileSource files, WorkspaceSettings settings)
@@ -25,9 +24,7 @@ public static partial class WorkspaceTests
             string text;
             try { text = files.ReadAllText(path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            var m = TransformationKey().Match(text);
-            if (!m.Success) continue;
-            var name = m.Groups["name"].Value.Trim().Trim('"', '\'');
+            if (TestFileOutline.Read(text)?.TransformationKey is not { } name) continue;
             if (!index.TryGetValue(name, out var list)) index[name] = list = new List<string>();
             list.Add(path);
         }
@@ -54,7 +51,4 @@ public static partial class WorkspaceTests
         var run = await runner.RunAsync(loaded.Select(l => l.File!).ToList(), cancellationToken: cancellationToken).ConfigureAwait(false);
         return new WorkspaceTestRun(run, errors, sandbox);
     }
-
-    [GeneratedRegex(@"^transformation:[ \t]*(?<name>[^#\r\n]+)", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
-    private static partial Regex TransformationKey();
 }

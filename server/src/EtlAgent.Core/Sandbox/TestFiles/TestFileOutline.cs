@@ -1,0 +1,69 @@
+using EtlAgent.Core.Model;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace EtlAgent.Core.Sandbox.TestFiles;
+
+/// <summary>
+/// What a test file is about, read with the YAML loader and nothing else (no workspace needed):
+/// the transformation it targets and the names of its cases. The one answer to "which
+/// transformation does this file test" for the language server, the CLI and generation, so a file
+/// in any YAML style (block, JSON-like flow, quoted keys) is the same file everywhere.
+/// </summary>
+public sealed record TestFileOutline(string? Transformation, IReadOnlyList<string> CaseNames)
+{
+    /// <summary>The outline of a test file's text; null when it is not YAML holding a mapping.</summary>
+    public static TestFileOutline? Read(string text)
+    {
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(text)); }
+        catch (YamlException) { return null; }
+        return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root ? Of(root) : null;
+    }
+
+    /// <summary>The outline of a loaded file's root mapping.</summary>
+    public static TestFileOutline Of(YamlMappingNode root)
+    {
+        string? transformation = null;
+        var names = new List<string>();
+        foreach (var (key, value) in root.Children)
+        {
+            if (key is not YamlScalarNode { Value: var k }) continue;
+            if (k == "transformation" && value is YamlScalarNode { Value: { } t }) transformation = t;
+            else if (k == "cases" && value is YamlSequenceNode cases)
+                foreach (var c in cases.Children.OfType<YamlMappingNode>())
+                    if (c.Children.FirstOrDefault(x => x.Key is YamlScalarNode { Value: "name" }).Value is YamlScalarNode { Value: { } name })
+                        names.Add(name);
+        }
+        return new TestFileOutline(transformation, names);
+    }
+
+    /// <summary>
+    /// A transformation name as written in a test file, trimmed; a script path (*.sql) with '/'
+    /// separators and no leading "./". An object name keeps every character (dbo.[a\b] is not dbo.[a/b]).
+    /// </summary>
+    public static string Normalize(string name)
+    {
+        var normalized = name.Trim();
+        if (!normalized.EndsWith(".sql", StringComparison.OrdinalIgnoreCase)) return normalized;
+        normalized = normalized.Replace('\\', '/');
+        return normalized.StartsWith("./", StringComparison.Ordinal) ? normalized[2..] : normalized;
+    }
+
+    /// <summary>
+    /// The name the workspace gives the transformation this file targets (a script path, or
+    /// Schema.Name without brackets), compared case-insensitively; null when the file names none.
+    /// </summary>
+    public string? TransformationKey
+    {
+        get
+        {
+            if (Transformation is null) return null;
+            var normalized = Normalize(Transformation);
+            if (normalized.Length == 0) return null;
+            if (normalized.EndsWith(".sql", StringComparison.OrdinalIgnoreCase)) return normalized;
+            try { return QualifiedName.Parse(normalized).ToString(); }
+            catch (FormatException) { return normalized; }
+        }
+    }
+}

@@ -61,6 +61,10 @@ public class UnsafeNamesTests
             // the file is a test file of that procedure: `test` runs it
             var test = Run("test", ws);
             Assert.True(test.Code == 0, test.Out + test.Err);
+            // and the full run knows the procedure has tests: it generates nothing
+            var run = Run("run", ws, "--budget", "30");
+            Assert.True(run.Code == 0, run.Out + run.Err);
+            Assert.DoesNotContain("Generated tests", run.Out);
         }
         finally { Directory.Delete(scratch, recursive: true); }
     }

@@ -67,7 +67,8 @@ public class TestFileReliabilityTests
         Assert.Equal("dbo.LoadDst", Load(yaml, "tests/etl/x.etltest.yaml").File!.Transformation);
         var index = WorkspaceTests.IndexByTransformation(files, WorkspaceSettings.Default);
         Assert.Equal(new[] { "tests/etl/x.etltest.yaml" }, index.GetValueOrDefault("dbo.LoadDst"));
-        Assert.Equal("dbo.LoadDst", TestFileOutline.Read(yaml)!.TransformationKey);
+        Assert.True(TestFileOutline.NameComparer.Equals("dbo.LoadDst", TestFileOutline.Read(yaml)!.TransformationKey!));
+        Assert.Equal("dbo.LoadDst", TestFileOutline.Read(yaml)!.DisplayName);
         Assert.Equal(new[] { "one" }, TestFileOutline.Read(yaml)!.CaseNames);
     }
 

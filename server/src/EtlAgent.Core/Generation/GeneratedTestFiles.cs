@@ -155,8 +155,7 @@ public static class GeneratedTestFiles
         TestFileOutline? old;
         try { old = TestFileOutline.Read(files.ReadAllText(path)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-        var key = new TestFileOutline(transformation, Array.Empty<string>()).TransformationKey;
-        if (old is null || !string.Equals(old.TransformationKey, key, StringComparison.OrdinalIgnoreCase)) return null;
+        if (old?.TransformationKey is not { } target || !TestFileOutline.NameComparer.Equals(target, transformation)) return null;
         int now = result.File!.Cases.Count;
         if (old.CaseNames.Count <= now) return null;
         var why = result.Notes.FirstOrDefault(n => n.StartsWith("mutation budget spent", StringComparison.Ordinal)) ?? "mutants were not tried";

@@ -26,7 +26,7 @@ public sealed class TestFilter(string glob)
     {
         if (IsMatch(path)) return true;
         if (outline is null) return false;
-        var transformation = outline.TransformationKey ?? "";
+        var transformation = outline.DisplayName ?? "";
         return (transformation.Length > 0 && IsMatch(transformation)) || outline.CaseNames.Any(c => Selects(path, transformation, c));
     }
 

@@ -15,10 +15,10 @@ public sealed record WorkspaceTestRun(TestRunResult? Run, IReadOnlyList<TestFile
 /// </summary>
 public static class WorkspaceTests
 {
-    /// <summary>Transformation name (case-insensitive) → its test files.</summary>
+    /// <summary>Transformation name (as <see cref="TestFileOutline.NameComparer"/> compares them) → its test files.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> IndexByTransformation(IFileSource files, WorkspaceSettings settings)
     {
-        var index = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        var index = new Dictionary<string, List<string>>(TestFileOutline.NameComparer);
         foreach (var path in TestFileLoader.FindTestFiles(files, settings))
         {
             string text;
@@ -28,7 +28,7 @@ public static class WorkspaceTests
             if (!index.TryGetValue(name, out var list)) index[name] = list = new List<string>();
             list.Add(path);
         }
-        return index.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, StringComparer.OrdinalIgnoreCase);
+        return index.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, TestFileOutline.NameComparer);
     }
 
     /// <summary>

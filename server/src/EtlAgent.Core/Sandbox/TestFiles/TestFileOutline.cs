@@ -50,20 +50,38 @@ public sealed record TestFileOutline(string? Transformation, IReadOnlyList<strin
         return normalized.StartsWith("./", StringComparison.Ordinal) ? normalized[2..] : normalized;
     }
 
+    /// <summary>The transformation as written (<see cref="Normalize"/>d); null when the file names none. Compare with <see cref="NameComparer"/>.</summary>
+    public string? TransformationKey =>
+        Transformation is null || Normalize(Transformation) is not { Length: > 0 } normalized ? null : normalized;
+
+    /// <summary>The transformation as the workspace shows names (Schema.Name without brackets, or the script path), for matching a filter.</summary>
+    public string? DisplayName =>
+        TransformationKey is not { } key || key.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) ? TransformationKey
+        : TryParse(key) is { } q ? q.ToString() : key;
+
     /// <summary>
-    /// The name the workspace gives the transformation this file targets (a script path, or
-    /// Schema.Name without brackets), compared case-insensitively; null when the file names none.
+    /// Whether two transformation names name the same transformation, as the loader resolves them:
+    /// script paths case-insensitively, object names as <see cref="QualifiedName"/>s ([dbo].[X] is dbo.X).
     /// </summary>
-    public string? TransformationKey
+    public static IEqualityComparer<string> NameComparer { get; } = new TransformationNameComparer();
+
+    private static QualifiedName? TryParse(string name)
     {
-        get
+        try { return QualifiedName.Parse(name); }
+        catch (FormatException) { return null; }
+    }
+
+    private sealed class TransformationNameComparer : IEqualityComparer<string>
+    {
+        private static (bool Script, QualifiedName? Name, string Text) Key(string name)
         {
-            if (Transformation is null) return null;
-            var normalized = Normalize(Transformation);
-            if (normalized.Length == 0) return null;
-            if (normalized.EndsWith(".sql", StringComparison.OrdinalIgnoreCase)) return normalized;
-            try { return QualifiedName.Parse(normalized).ToString(); }
-            catch (FormatException) { return normalized; }
+            var normalized = Normalize(name);
+            if (normalized.EndsWith(".sql", StringComparison.OrdinalIgnoreCase)) return (true, null, normalized.ToUpperInvariant());
+            return TryParse(normalized) is { } q ? (false, q, "") : (false, null, normalized.ToUpperInvariant());
         }
+
+        public bool Equals(string? x, string? y) => x is null || y is null ? x == y : Key(x) == Key(y);
+
+        public int GetHashCode(string name) => Key(name).GetHashCode();
     }
 }

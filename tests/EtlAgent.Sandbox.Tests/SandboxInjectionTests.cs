@@ -11,9 +11,15 @@ namespace EtlAgent.Sandbox.Tests;
 /// Names and string values from user code reach DuckDB only quoted (SqlText.Id / SqlText.Str) and
 /// only after the configuration is locked: a name holding quotes, a bracket, a newline, a semicolon
 /// and comment starts creates the object with exactly that name, and nothing of it runs as SQL.
+/// Each runs in the three ways a sandbox is set up: the whole schema at once, lazily in a new
+/// instance, and lazily in a database attached to a reused instance (SandboxPool, which the
+/// old set-up fed by splitting its script on lines).
 /// </summary>
-public sealed class SandboxInjectionTests
+[Collection(nameof(SandboxReuseTests))] // switches the process-wide reuse on while it runs
+public sealed class SandboxInjectionTests : IDisposable
 {
+    public enum Mode { Eager, Lazy, Pooled }
+
     /// <summary>Every character that could end a quoted name or a statement, then statements that must never run.</summary>
     private const string Evil = "x'\"]\n;CREATE TABLE pwned (i int); SET VARIABLE pwned = 1; -- /* \n";
 
@@ -51,12 +57,13 @@ public sealed class SandboxInjectionTests
     [MemberData(nameof(Positions))]
     public async Task A_hostile_name_creates_exactly_that_object_and_runs_nothing(string position, string ddl, string script, string shown)
     {
-        foreach (bool lazy in new[] { true, false })
+        foreach (var mode in Enum.GetValues<Mode>())
+        for (int reuse = 0; reuse < (mode == Mode.Pooled ? 2 : 1); reuse++) // the second takes an idle instance
         {
-            var factory = Factory(ddl, lazy);
+            var factory = Factory(ddl, mode);
             await using var s = (DuckDbSandbox)await factory.CreateAsync();
             var r = await s.ExecuteSqlAsync(script);
-            Assert.True(r.Error is null, $"{position}: {r.Error?.Message}");
+            Assert.True(r.Error is null, $"{position}, {mode}: {r.Error?.Message}");
             Assert.Equal(shown, Harness.Render(r.ResultSets[^1]));
             var c = (DuckDBConnection)s.ConnectionForTests;
             var names = Strings(c, "SELECT table_name FROM duckdb_tables() UNION ALL SELECT sequence_name FROM duckdb_sequences() UNION ALL SELECT column_name FROM duckdb_columns()");
@@ -76,7 +83,7 @@ public sealed class SandboxInjectionTests
     [Fact]
     public async Task A_hostile_check_name_is_named_exactly_in_the_error()
     {
-        var factory = Factory($"CREATE TABLE dbo.T (Id int PRIMARY KEY, K int CONSTRAINT {B} CHECK (K > 0));", lazy: true);
+        var factory = Factory($"CREATE TABLE dbo.T (Id int PRIMARY KEY, K int CONSTRAINT {B} CHECK (K > 0));", Mode.Pooled);
         await using var s = (DuckDbSandbox)await factory.CreateAsync();
         var r = await s.ExecuteSqlAsync("INSERT INTO dbo.T VALUES (1, 0);");
         Assert.Equal(547, r.Error?.Number);
@@ -88,7 +95,7 @@ public sealed class SandboxInjectionTests
     [Fact]
     public async Task A_hostile_table_type_name_serves_its_parameter()
     {
-        var factory = Factory($"CREATE TYPE dbo.{B} AS TABLE ({B} int PRIMARY KEY);\nGO\nCREATE PROCEDURE dbo.P @t dbo.{B} READONLY AS SELECT {B} AS k FROM @t;", lazy: true);
+        var factory = Factory($"CREATE TYPE dbo.{B} AS TABLE ({B} int PRIMARY KEY);\nGO\nCREATE PROCEDURE dbo.P @t dbo.{B} READONLY AS SELECT {B} AS k FROM @t;", Mode.Pooled);
         await using var s = (DuckDbSandbox)await factory.CreateAsync();
         var rows = new List<SandboxRow> { new() { [Evil] = 3 }, new() { [Evil] = 4 } };
         var r = await s.ExecuteAsync(new ExecutionRequest("dbo.P", new Dictionary<string, object?> { ["@t"] = rows }));
@@ -98,21 +105,32 @@ public sealed class SandboxInjectionTests
     }
 
     /// <summary>The repro of the issue: a sequence name splitting the old line-based set-up script.</summary>
-    [Fact]
-    public async Task A_sequence_name_with_statements_on_their_own_lines_runs_none_of_them()
+    [Theory]
+    [InlineData(Mode.Eager)]
+    [InlineData(Mode.Lazy)]
+    [InlineData(Mode.Pooled)]
+    public async Task A_sequence_name_with_statements_on_their_own_lines_runs_none_of_them(Mode mode)
     {
-        var factory = Factory("CREATE SEQUENCE dbo.[s2\nSET threads = 4; SET VARIABLE pwned = 1; COPY (SELECT 42 AS a) TO 'x.csv';\nx] AS int START WITH 1;", lazy: true);
+        var factory = Factory("CREATE SEQUENCE dbo.[s2\nSET threads = 4; SET VARIABLE pwned = 1; COPY (SELECT 42 AS a) TO 'x.csv';\nx] AS int START WITH 1;", mode);
         await using var s = (DuckDbSandbox)await factory.CreateAsync();
         var c = (DuckDBConnection)s.ConnectionForTests;
         Assert.Contains("dbo.s2\nSET threads = 4; SET VARIABLE pwned = 1; COPY (SELECT 42 AS a) TO 'x.csv';\nx", Strings(c, "SELECT sequence_name FROM duckdb_sequences()"));
         NothingElseRan(c);
     }
 
-    private static DuckDbSandboxFactory Factory(string ddl, bool lazy)
+    private readonly bool _reuseWas = SandboxPool.Enabled;
+
+    // ETLAGENT_SANDBOX_REUSE=0 switches reuse off; on here whatever the environment says
+    public SandboxInjectionTests() => SandboxPool.Enabled = true;
+
+    public void Dispose() => SandboxPool.Enabled = _reuseWas;
+
+    /// <summary>A sandbox factory for the DDL; pooled: serving one known transformation, so cases run in reused instances.</summary>
+    private static DuckDbSandboxFactory Factory(string ddl, Mode mode)
     {
-        var files = new MemoryFileSource().Add("schema.sql", ddl);
+        var files = new MemoryFileSource().Add("schema.sql", ddl).Add("serve.sql", "CREATE PROCEDURE dbo.Serve AS RETURN 0;");
         var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true, MaxDegreeOfParallelism = 1 }.Analyze(files);
-        var factory = new DuckDbSandboxFactory(new SandboxSetup(analysis), lazy);
+        var factory = new DuckDbSandboxFactory(new SandboxSetup(analysis, Serves: mode == Mode.Pooled ? "dbo.Serve" : null), lazySchema: mode != Mode.Eager);
         Assert.Empty(factory.Skipped);
         return factory;
     }

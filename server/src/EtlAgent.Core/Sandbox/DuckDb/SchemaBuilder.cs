@@ -9,13 +9,6 @@ using static EtlAgent.Core.Translation.SqlText;
 
 namespace EtlAgent.Core.Sandbox.DuckDb;
 
-/// <summary>
-/// Builds the DuckDB DDL script for a workspace catalog once; every sandbox replays it.
-/// Schemas, sequences (workspace sequences plus one per identity column), tables with types,
-/// defaults, NOT NULL, keys, checks, string length limits (error 2628), optional foreign keys,
-/// then views. Indexes, filegroups, partitioning, memory-optimized options and extended
-/// properties are ignored on purpose: they do not change results.
-/// </summary>
 /// <summary>One table's or view's DDL, statement by statement (each run on its own), and the objects it needs first.</summary>
 public sealed record SchemaObject(IReadOnlyList<string> Statements, IReadOnlyList<QualifiedName> DependsOn)
 {
@@ -23,6 +16,14 @@ public sealed record SchemaObject(IReadOnlyList<string> Statements, IReadOnlyLis
     public string Ddl => string.Join("", Statements.Select(s => s + ";\n"));
 }
 
+/// <summary>
+/// Builds the DuckDB DDL for a workspace catalog once, as separate statements; every sandbox
+/// replays them. Sequences (workspace sequences plus one per identity column), tables with types,
+/// defaults, NOT NULL, keys, checks, string length limits (error 2628), optional foreign keys,
+/// then views. Indexes, filegroups, partitioning, memory-optimized options and extended
+/// properties are ignored on purpose: they do not change results. Names and strings from user
+/// code are quoted only by <see cref="SqlText"/>.
+/// </summary>
 public sealed class SchemaBuilder
 {
     private readonly WorkspaceAnalysis _workspace;

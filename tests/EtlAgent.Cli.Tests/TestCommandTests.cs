@@ -167,12 +167,38 @@ public class TestCommandTests
         finally { File.Delete(output); }
     }
 
+    /// <summary>An unloadable file the filter leaves out does not stop the tests the filter selects.</summary>
+    [WithoutSqlServerFact]
+    public void A_broken_test_file_outside_the_filter_does_not_matter()
+    {
+        var good = File.ReadAllText(Path.Combine(TestPaths.Fixture("warehouse"), "tests", "etl", "Dim.LoadCustomer.etltest.yaml"));
+        var root = Workspace(("tests/etl/Dim.LoadCustomer.etltest.yaml", good),
+            ("tests/broken.etltest.yaml", "transformation: Fact.LoadSale\ncases:\n  - name: broken\n    given:\n      Nope.Table: []\n"),
+            ("tests/not-yaml.etltest.yaml", "transformation: [unclosed\n"));
+        try
+        {
+            var (code, output, err) = Run("test", root, "--filter", "Dim.LoadCustomer*");
+            Assert.True(code == 0, output + err);
+            Assert.EndsWith(" passed, 0 failed", output.TrimEnd());
+            Assert.DoesNotContain("broken", output + err);
+
+            // without a filter, or with one that selects them, the broken files stop the run as before
+            Assert.Equal(2, Run("test", root).Code);
+            var selected = Run("test", root, "--filter", "Fact.LoadSale");
+            Assert.Equal(2, selected.Code);
+            Assert.Contains("tests/broken.etltest.yaml:5:7: error: unknown table 'Nope.Table'", selected.Err);
+            Assert.DoesNotContain("not-yaml", selected.Err);
+            Assert.Contains("tests/not-yaml.etltest.yaml:2:1: error: not valid YAML", Run("test", root, "--filter", "tests/not-yaml*").Err);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
     [Fact]
     public void Globs_match_whole_names_case_insensitively()
     {
-        var glob = EtlAgent.Cli.Commands.TestCommand.Glob("dim.load*");
-        Assert.Matches(glob, "Dim.LoadCustomer");
-        Assert.DoesNotMatch(glob, "Fact.LoadSale");
-        Assert.Matches(EtlAgent.Cli.Commands.TestCommand.Glob("*SCD?"), "closes the current version SCD2");
+        var glob = new EtlAgent.Core.Sandbox.Runner.TestFilter("dim.load*");
+        Assert.True(glob.IsMatch("Dim.LoadCustomer"));
+        Assert.False(glob.IsMatch("Fact.LoadSale"));
+        Assert.True(new EtlAgent.Core.Sandbox.Runner.TestFilter("*SCD?").IsMatch("closes the current version SCD2"));
     }
 }

@@ -111,6 +111,11 @@ public static class CliApp
             stderr.WriteLine($"etl-agent: configuration error: {e.Message}");
             return ExitUsage;
         }
+        catch (Core.Workspace.OutsideWorkspaceException e)
+        {
+            stderr.WriteLine($"etl-agent: error: {e.Message}");
+            return ExitUsage;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             stderr.WriteLine("etl-agent: cancelled");

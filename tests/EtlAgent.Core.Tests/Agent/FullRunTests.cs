@@ -103,15 +103,19 @@ public class FullRunTests
         // and in the SARIF report, at the case's line in the test file, beside the findings
         using var sarif = JsonDocument.Parse(files.ReadAllText(FullRunResult.SarifFile));
         var run = sarif.RootElement.GetProperty("runs")[0];
-        var test = Assert.Single(run.GetProperty("results").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == "sandbox-test");
         var failed = Assert.Single(result.Tests.Cases, c => c.Outcome != TestOutcome.Passed);
+        var tests = run.GetProperty("results").EnumerateArray().Where(r => r.GetProperty("ruleId").GetString() == FailingTestCase.Rule.Id).ToList();
+        Assert.Equal(failed.Failures.Count, tests.Count);   // one result per failed expectation
+        var test = tests[0];
         Assert.Equal("error", test.GetProperty("level").GetString());
-        Assert.StartsWith(failed.FullName + ": ", test.GetProperty("message").GetProperty("text").GetString());
+        Assert.StartsWith(failed.Case.Name + ": ", test.GetProperty("message").GetProperty("text").GetString());
         var location = test.GetProperty("locations")[0].GetProperty("physicalLocation");
         Assert.Equal(CloseTest, location.GetProperty("artifactLocation").GetProperty("uri").GetString());
-        Assert.Equal(failed.Case.Line, location.GetProperty("region").GetProperty("startLine").GetInt32());
+        Assert.Equal(failed.Failures[0].Line > 0 ? failed.Failures[0].Line : failed.Case.Line, location.GetProperty("region").GetProperty("startLine").GetInt32());
+        Assert.Equal(16, test.GetProperty("partialFingerprints").GetProperty("etlAgentFinding/v2").GetString()!.Length / 2);
         var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray().ToList();
-        Assert.Equal("sandbox-test", rules[test.GetProperty("ruleIndex").GetInt32()].GetProperty("id").GetString());
+        Assert.Equal("ETL0100", rules[test.GetProperty("ruleIndex").GetInt32()].GetProperty("id").GetString());
+        Assert.Equal(result.TestFindings.Count, tests.Count);
     }
 
     [Fact]

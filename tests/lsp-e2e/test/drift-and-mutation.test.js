@@ -22,8 +22,8 @@ after(async () => {
 });
 
 const TEST_FILE = 'tests/etl/Etl.CloseCustomers.etltest.yaml';
-const drift = (p) => p.diagnostics.filter((d) => d.code === 'schema-drift');
-const survivors = (p) => p.diagnostics.filter((d) => d.source === 'etl-agent mutation');
+const drift = (p) => p.diagnostics.filter((d) => d.code === 'ETL0102');
+const survivors = (p) => p.diagnostics.filter((d) => d.code === 'ETL0103');
 
 function openYaml(client, relative) {
   const uri = client.uri(relative);
@@ -48,7 +48,7 @@ describe('tests follow the schema', () => {
     const published = await client.waitForDiagnostics(doc.uri, (p) => drift(p).length > 0, { timeoutMs: 30000 });
     const [d] = drift(published);
     assert.equal(d.severity, 1);
-    assert.equal(d.source, 'etl-agent test');
+    assert.equal(d.source, 'etl-agent');
     assert.deepEqual(d.range.start, { line: 8, character: 35 }, 'at the [Name] key of the staging row');
     assert.match(d.message, /^out of date with the schema: Staging\.Customer has no column \[Name\], and \[Customer Name\] \(nvarchar\(100\)\), which this file never names, takes its values: renamed, it seems/);
 

@@ -115,7 +115,7 @@ describe('full run from the editor', () => {
     const message = shown.message;
     assert.equal(message, `ETL Agent: Full Run: ${result.passed} passed, 1 failed · 1 finding`);
     const failing = await client.waitForDiagnostics(client.uri('tests/etl/Etl.CloseCustomers.etltest.yaml'), (p) => p.diagnostics.length > 0);
-    assert.equal(failing.diagnostics[0].code, 'sandbox-test');
+    assert.equal(failing.diagnostics[0].code, 'ETL0100');
     await client.waitFor(() => client.logs.some((l) => /full run: \d+ passed, 1 failed · 1 finding/.test(l.message)), 'the summary in the server log');
     // the generated file now has tests: its procedure shows their last result
     const lenses = await lensesOf(client, 'procs/LoadNewCustomers.sql');

@@ -267,7 +267,7 @@ describe('sandbox tests from the editor', () => {
     assert.equal(result.summary.failed, 1);
     const uri = client.uri('tests/etl/Etl.CloseCustomers.etltest.yaml');
     const failing = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
-    assert.equal(failing.diagnostics[0].code, 'sandbox-test');
+    assert.equal(failing.diagnostics[0].code, 'ETL0100');
     assert.match(failing.diagnostics[0].message, /closed as of the given time: Dim\.Customer: 1 missing, 1 unexpected/);
 
     fs.writeFileSync(file, good);

@@ -60,11 +60,11 @@ describe('full run', () => {
     await s.wb.command('View: Focus Problems (Errors, Warnings, Infos)');
     const filter = s.wb.page.locator('.part.panel input[aria-label="Filter Problems"]');
     await filter.click();
-    await filter.fill('sandbox-test');
+    await filter.fill('ETL0100');
     await s.wb.waitFor('the failing case in the Problems panel', (file) => {
       const rows = [...document.querySelectorAll('.markers-panel .monaco-list-row')];
       return rows.some((r) => (r.querySelector('.file-icon')?.getAttribute('aria-label') || '').endsWith(file))
-        && rows.some((r) => r.querySelector('.marker-code')?.textContent === 'sandbox-test');
+        && rows.some((r) => r.querySelector('.marker-code')?.textContent === 'ETL0100');
     }, BROKEN_TEST);
     const failing = (await s.wb.problems()).filter((r) => r.kind === 'marker');
     assert.equal(failing.length, 1, JSON.stringify(failing));

@@ -17,7 +17,7 @@ internal static class CheckCommand
 
         string content = format switch
         {
-            "sarif" => DiscoveryReport.Serialize(SarifReport.ToJson(findings, RuleRegistry.All, files.Root)) + Environment.NewLine,
+            "sarif" => DiscoveryReport.Serialize(SarifReport.ToJson(findings, RuleRegistry.Kinds, files.Root)) + Environment.NewLine,
             "json" => DiscoveryReport.Serialize(new JsonObject
             {
                 ["findings"] = new JsonArray(findings.Select(f => (JsonNode)FindingJson.ToJson(f)).ToArray()),

@@ -53,7 +53,7 @@ internal static class GenerateCommand
                 foreach (var note in notes.Notes) stderr.WriteLine($"{name}: {note}");
             if (!g.Written)
             {
-                if (g.Skipped!.StartsWith("generation failed", StringComparison.Ordinal)) stderr.WriteLine($"{name}: {g.Skipped}");
+                if (g.Failed) stderr.WriteLine($"{name}: error: {g.Skipped}");
                 else stdout.WriteLine($"SKIP  {name}: {g.Skipped}");
                 continue;
             }

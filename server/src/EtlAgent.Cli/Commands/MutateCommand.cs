@@ -19,8 +19,11 @@ internal static class MutateCommand
         var analysis = analyzer.Analyze(files, cancellationToken: cancellationToken);
         var index = WorkspaceTests.IndexByTransformation(files, engine.Settings);
         var only = options.GetOptional("--transformation");
-        var names = index.Keys.Where(k => only is null || string.Equals(k, only, StringComparison.OrdinalIgnoreCase))
-            .Where(k => analysis.FindTransformation(k) is { HasSyntax: true }).OrderBy(k => k, StringComparer.OrdinalIgnoreCase).ToList();
+        // the workspace's names, found in the index as the loader resolves a file's transformation
+        var names = analysis.Transformations.Where(t => t.HasSyntax && index.ContainsKey(t.Transformation.Name))
+            .Select(t => t.Transformation.Name)
+            .Where(n => only is null || TestFileOutline.NameComparer.Equals(n, only))
+            .Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
         if (names.Count == 0) throw new UsageException(only is null ? "no transformation with tests." : $"'{only}' has no test file.");
         engine.Sandboxes.Describe();
         var runner = engine.MutationRunner(analysis, analyzer);

@@ -21,7 +21,7 @@ internal static class TestCommand
         EngineHost host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var format = options.Get("--format", "text", "text", "json", "junit");
-        var filter = options.GetOptional("--filter") is { } glob ? Glob(glob) : null;
+        var filter = options.GetOptional("--filter") is { } glob ? new TestFilter(glob) : null;
         var timeout = TimeSpan.FromMinutes(2);
         if (options.GetOptional("--timeout") is { } t)
         {
@@ -35,6 +35,9 @@ internal static class TestCommand
         if (paths.Count == 0)
             throw new ConfigurationException($"no test files (*{TestFile.Extension}) in {files.Root}.");
         var loaded = new TestFileLoader(analysis).LoadAll(files, paths);
+        // a file the filter leaves out does not matter, whether it loads or not
+        if (filter is not null)
+            loaded = loaded.Where((l, i) => l.Success ? l.File!.Cases.Any(c => filter.Selects(l.File, c)) : filter.MaySelect(paths[i], Outline(files, paths[i]))).ToList();
         var errors = loaded.SelectMany(l => l.Errors).ToList();
         if (errors.Count > 0)
         {
@@ -46,8 +49,8 @@ internal static class TestCommand
             return CliApp.ExitUsage;
         }
         var testFiles = loaded.Select(l => l.File!).ToList();
-        Func<TestFile, TestCase, bool>? select = filter is null ? null : (f, c) => Matches(filter, f, c);
-        if (select is not null && !testFiles.Any(f => f.Cases.Any(c => select(f, c))))
+        Func<TestFile, TestCase, bool>? select = filter is null ? null : filter.Selects;
+        if (select is not null && testFiles.Count == 0)
             throw new UsageException($"--filter '{options.GetOptional("--filter")}' matches no test case (it is matched against file paths, transformation names and case names).");
 
         engine.Sandboxes.Describe(); // a configuration problem (no engine, refused database) is exit 2 before anything runs
@@ -66,11 +69,9 @@ internal static class TestCommand
         return run.Success ? CliApp.ExitOk : CliApp.ExitFindings;
     }
 
-    private static bool Matches(Regex filter, TestFile file, TestCase c) =>
-        filter.IsMatch(file.Path) || filter.IsMatch(file.Transformation) || filter.IsMatch(c.Name) ||
-        filter.IsMatch($"{file.Transformation} › {c.Name}") || filter.IsMatch($"{file.Transformation}/{c.Name}");
-
-    /// <summary>A glob (* any text, ? one character), whole-string and case-insensitive.</summary>
-    internal static Regex Glob(string glob) =>
-        new("^" + Regex.Escape(glob).Replace(@"\*", ".*").Replace(@"\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static TestFileOutline? Outline(Core.Ports.IFileSource files, string path)
+    {
+        try { return TestFileOutline.Read(files.ReadAllText(path)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
 }

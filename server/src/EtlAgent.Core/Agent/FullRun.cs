@@ -57,6 +57,9 @@ public sealed record FullRunResult(
     IReadOnlyList<string> Reports,
     TimeSpan Elapsed)
 {
+    /// <summary>The failing cases and the test files that did not load, as findings (ETL0100-ETL0102): what the SARIF report adds to <see cref="Findings"/>.</summary>
+    public IReadOnlyList<Finding> TestFindings { get; init; } = Array.Empty<Finding>();
+
     /// <summary>Transformations without tests that generation leaves out, each with the reason ("Etl.RunNightlyLoad: orchestrator: …").</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = Array.Empty<string>();
 
@@ -189,14 +192,32 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         // 5. Reports.
         cancellationToken.ThrowIfCancellationRequested();
         Report(FullRunStage.Report, $"writing {FullRunResult.ReportDirectory}", 97);
-        var sarif = SarifReport.WithTests(SarifReport.ToJson(analysis.Findings, RuleRegistry.All, _options.WorkspaceRoot), tests.Cases, fileErrors);
+        // failing cases and test files that do not load are findings too (ETL0100-ETL0102), at their line in the test file
+        var testFindings = TestFindings(tests, fileErrors);
+        var sarif = SarifReport.ToJson(analysis.Findings.Concat(testFindings).ToList(), RuleRegistry.Kinds, _options.WorkspaceRoot);
         writer.WriteAllText(FullRunResult.SarifFile, DiscoveryReport.Serialize(sarif) + "\n");
         writer.WriteAllText(FullRunResult.JUnitFile, JUnitReport.Write(tests, _options.Timestamp));
 
         var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, analysis.Findings,
-            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed) { LeftOut = leftOut };
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings };
         Report(FullRunStage.Done, result.SummaryLine, 100);
         return result;
+    }
+
+    private List<Finding> TestFindings(TestRunResult tests, IReadOnlyList<TestFileError> fileErrors)
+    {
+        var texts = new Dictionary<string, string?>(StringComparer.Ordinal);
+        string? Text(string path)
+        {
+            if (texts.TryGetValue(path, out var known)) return known;
+            try { return texts[path] = files.ReadAllText(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return texts[path] = null; }
+        }
+        var findings = tests.Cases.SelectMany(c => FailingTestCase.For(c, Text(c.File.Path)))
+            .Concat(fileErrors.Select(e => UnloadableTestFile.For(e, Text(e.File))))
+            .ToList();
+        findings.Sort(FindingOrder.Instance);
+        return findings;
     }
 
     /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to a context and may reorder).</summary>

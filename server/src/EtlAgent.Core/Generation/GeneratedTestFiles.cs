@@ -7,6 +7,9 @@ namespace EtlAgent.Core.Generation;
 public sealed record GeneratedTestFile(string Transformation, string? Path, GenerationResult? Result, string? Skipped)
 {
     public bool Written => Path is not null && Skipped is null;
+
+    /// <summary>Nothing was written because something went wrong (the generator failed, the write was refused), not by choice.</summary>
+    public bool Failed { get; init; }
 }
 
 /// <summary>
@@ -34,9 +37,51 @@ public static class GeneratedTestFiles
     /// <summary>True when the file starts with the reviewed marker.</summary>
     public static bool IsReviewed(string text) => StripBom(text).StartsWith(ReviewedMarker.TrimEnd('\n'), StringComparison.Ordinal);
 
-    /// <summary>`DIR/&lt;Schema&gt;.&lt;Name&gt;.etltest.yaml`, the name generation writes by default.</summary>
+    /// <summary>`DIR/&lt;Schema&gt;.&lt;Name&gt;.etltest.yaml`, the name generation writes by default (<see cref="FileStem"/>).</summary>
     public static string DefaultPath(string directory, string transformation) =>
-        $"{Normalize(directory)}/{transformation}{TestFile.Extension}";
+        $"{Normalize(directory)}/{FileStem(transformation)}{TestFile.Extension}";
+
+    /// <summary>Longest stem kept whole; a longer one is cut and ends with a hash of the whole name.</summary>
+    private const int MaxStem = 120;
+
+    private static readonly HashSet<string> WindowsReservedNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+        "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "COM¹", "COM²", "COM³",
+        "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9", "LPT¹", "LPT²", "LPT³",
+    };
+
+    /// <summary>
+    /// The one place an object name becomes a file name: a single file name (no separator, so it
+    /// cannot leave its folder), valid on Windows, macOS and Linux. A character that is not
+    /// (<c>/ \ : * ? " &lt; &gt; |</c>, control characters, '%' itself, a leading dot or a
+    /// trailing dot or space, the first letter of a reserved device name such as CON or COM1) is
+    /// written %XX, so distinct names stay distinct and an ordinary name is unchanged. A stem longer
+    /// than <see cref="MaxStem"/> is cut and ends with a hash of the whole name (stable across runs).
+    /// </summary>
+    public static string FileStem(string transformation)
+    {
+        var sb = new System.Text.StringBuilder(transformation.Length);
+        for (int i = 0; i < transformation.Length; i++)
+        {
+            char c = transformation[i];
+            bool escape = c < 0x20 || c == 0x7F || c is '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|' or '%'
+                || (i == 0 && c == '.')
+                || (i == transformation.Length - 1 && c is '.' or ' ')
+                || (i == 0 && WindowsReservedNames.Contains(transformation.Split('.')[0].TrimEnd(' ')));
+            if (!escape) { sb.Append(c); continue; }
+            foreach (var b in System.Text.Encoding.UTF8.GetBytes(c.ToString())) sb.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        var stem = sb.ToString();
+        if (stem.Length == 0) stem = "%00";
+        if (stem.Length <= MaxStem) return stem;
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(transformation)))[..12].ToLowerInvariant();
+        var cut = stem[..(MaxStem - hash.Length - 1)];
+        if (char.IsHighSurrogate(cut[^1])) cut = cut[..^1];
+        int pct = cut.LastIndexOf('%');
+        if (pct >= cut.Length - 2) cut = cut[..pct]; // never cut an escape in half
+        return $"{cut.TrimEnd('.', ' ')}~{hash}";
+    }
 
     /// <summary>
     /// Where generation writes for <paramref name="transformation"/>: the default path when it is
@@ -47,7 +92,7 @@ public static class GeneratedTestFiles
     {
         var path = DefaultPath(directory, transformation);
         if (force || Replaceable(files, path)) return path;
-        var beside = $"{Normalize(directory)}/{transformation}{GeneratedSuffix}{TestFile.Extension}";
+        var beside = $"{Normalize(directory)}/{FileStem(transformation)}{GeneratedSuffix}{TestFile.Extension}";
         return Replaceable(files, beside) ? beside : null;
     }
 
@@ -85,12 +130,36 @@ public static class GeneratedTestFiles
         try { result = await generator.GenerateAsync(transformation, path, cancellationToken).ConfigureAwait(false); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new GeneratedTestFile(transformation, null, null, $"generation failed: {e.Message}");
+            return new GeneratedTestFile(transformation, null, null, $"generation failed: {e.Message}") { Failed = true };
         }
         if (result.File is null || result.File.Cases.Count == 0 || result.Text is null)
             return new GeneratedTestFile(transformation, null, result, "no case could be generated");
-        writer.WriteAllText(path, result.Text);
+        if (!force && Better(files, path, transformation, result) is { } kept)
+            return new GeneratedTestFile(transformation, null, result, kept);
+        try { writer.WriteAllText(path, result.Text); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new GeneratedTestFile(transformation, null, result, $"cannot write the tests of {transformation}: {e.Message}") { Failed = true };
+        }
         return new GeneratedTestFile(transformation, path, result, null);
+    }
+
+    /// <summary>
+    /// Why the recorded file already at <paramref name="path"/> is kept: it tests the same
+    /// transformation with more cases than a generation that did not try every mutant (its budget
+    /// ran out, or mutants were off). Null when the new file should be written.
+    /// </summary>
+    private static string? Better(IFileSource files, string path, string transformation, GenerationResult result)
+    {
+        if (result.Complete || !files.Exists(path)) return null;
+        TestFileOutline? old;
+        try { old = TestFileOutline.Read(files.ReadAllText(path)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        if (old?.TransformationKey is not { } target || !TestFileOutline.NameComparer.Equals(target, transformation)) return null;
+        int now = result.File!.Cases.Count;
+        if (old.CaseNames.Count <= now) return null;
+        var why = result.Notes.FirstOrDefault(n => n.StartsWith("mutation budget spent", StringComparison.Ordinal)) ?? "mutants were not tried";
+        return $"kept {path}: it has {old.CaseNames.Count} cases, this generation only {now} ({why}); a larger --budget generates as many, --force replaces it";
     }
 
     private static bool Replaceable(IFileSource files, string path)

@@ -39,7 +39,14 @@ public sealed record GenerationResult(
     int MutantsKilled,
     IReadOnlyList<Mutant> NotKilled,
     IReadOnlyList<string> Notes,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>
+    /// Every mutant was tried: the cases are all this generation can find. False when mutants were
+    /// off or the budget ran out; such a file may cover less than one generated before.
+    /// </summary>
+    public bool Complete { get; init; }
+}
 
 /// <summary>
 /// Generates a test file for a transformation: candidate inputs from the schema and the code
@@ -134,7 +141,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
 
         int mutantCount = 0, killed = 0;
         var notKilled = new List<Mutant>();
-        if (_options.UseMutants && t.HasSyntax)
+        bool complete = _options.UseMutants && t.HasSyntax;
+        if (complete)
         {
             // round-robin over operators, so a budget that runs out still covers every kind of change
             var mutants = MutantGenerator.Generate(t, workspace.Catalog)
@@ -152,7 +160,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             int chunk = Math.Max(1, _options.Parallelism) * 8;
             for (int next = 0; next < mutants.Count; next += chunk)
             {
-                if (budget.Elapsed > _options.MutationBudget) { notes.Add($"mutation budget spent after {next} of {mutants.Count} mutants"); break; }
+                if (budget.Elapsed > _options.MutationBudget) { notes.Add($"mutation budget spent after {next} of {mutants.Count} mutants"); complete = false; break; }
                 cancellationToken.ThrowIfCancellationRequested();
                 double share = Math.Max((double)next / mutants.Count, budget.Elapsed / _options.MutationBudget);
                 Report($"mutants: {next} of {mutants.Count} tried, {killed} told apart", 0.3 + 0.6 * Math.Min(1, share));
@@ -223,7 +231,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             file = file with { Cases = file.Cases.Where(c => !failing.Contains(c.Name)).ToList() };
             text = Header + TestFileWriter.Write(file, workspace.Catalog);
         }
-        return new GenerationResult(name, file, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed);
+        return new GenerationResult(name, file, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed) { Complete = complete };
     }
 
     /// <summary>

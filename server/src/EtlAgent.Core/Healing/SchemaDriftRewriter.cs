@@ -31,7 +31,7 @@ public sealed record SchemaDriftUpdate(string? Text, IReadOnlyList<SchemaChange>
 /// </summary>
 public sealed class SchemaDriftRewriter(WorkspaceAnalysis workspace, Func<SandboxSetup, ISandboxFactory> createFactory)
 {
-    public const string FixTitle = "Update test to the new schema";
+    public const string FixTitle = SchemaDriftedTestFile.FixTitle;
 
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Rules;
@@ -15,7 +13,9 @@ public static class SarifReport
     public const string ToolName = "etl-agent";
     public static string ToolVersion => typeof(SarifReport).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
 
-    public static JsonObject ToJson(IReadOnlyList<Finding> findings, IEnumerable<Rule> rules, string? workspaceRoot)
+    /// <param name="findings">Every finding of the run: the rules' and the results of runs (failing cases, test files, survivors).</param>
+    /// <param name="rules">The kinds to describe (<see cref="RuleRegistry.Kinds"/>): each finding's rule is among them.</param>
+    public static JsonObject ToJson(IReadOnlyList<Finding> findings, IEnumerable<FindingKind> rules, string? workspaceRoot)
     {
         var ruleList = rules.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
         var index = ruleList.Select((r, i) => (r.Id, i)).ToDictionary(x => x.Id, x => x.i);
@@ -47,15 +47,17 @@ public static class SarifReport
         }
 
         var results = new JsonArray();
-        foreach (var f in findings)
+        var fingerprints = FindingFingerprint.Of(findings);
+        for (int n = 0; n < findings.Count; n++)
         {
+            var f = findings[n];
             var result = new JsonObject
             {
                 ["ruleId"] = f.RuleId,
                 ["level"] = Level(f.Severity),
                 ["message"] = new JsonObject { ["text"] = f.Message },
                 ["locations"] = new JsonArray(new JsonObject { ["physicalLocation"] = Physical(f.Location) }),
-                ["partialFingerprints"] = new JsonObject { ["etlAgentFinding/v1"] = Fingerprint(f) },
+                ["partialFingerprints"] = new JsonObject { ["etlAgentFinding/v2"] = fingerprints[n] },
             };
             if (index.TryGetValue(f.RuleId, out var ri)) result["ruleIndex"] = ri;
             if (f.Related.Count > 0)
@@ -118,74 +120,29 @@ public static class SarifReport
         };
     }
 
-    /// <summary>The rule id of failing sandbox tests (the editor's diagnostic code for them too).</summary>
-    public const string SandboxTestRule = "sandbox-test";
-
-    /// <summary>
-    /// Adds failing sandbox test cases and test files that do not load to a report made by
-    /// <see cref="ToJson"/>, at the case's (or the problem's) line in the test file, so code scanning
-    /// shows a red test where it is written, beside the findings.
-    /// </summary>
-    public static JsonObject WithTests(JsonObject sarif, IEnumerable<Sandbox.Runner.TestCaseResult> cases, IEnumerable<Sandbox.TestFiles.TestFileError> fileErrors)
-    {
-        var run = (JsonObject)sarif["runs"]![0]!;
-        var rules = (JsonArray)run["tool"]!["driver"]!["rules"]!;
-        var results = (JsonArray)run["results"]!;
-        var failing = cases.Where(c => c.Outcome != Sandbox.Runner.TestOutcome.Passed).ToList();
-        var errors = fileErrors.ToList();
-        if (failing.Count == 0 && errors.Count == 0) return sarif;
-        int ruleIndex = rules.Count;
-        rules.Add(new JsonObject
-        {
-            ["id"] = SandboxTestRule,
-            ["name"] = "SandboxTest",
-            ["shortDescription"] = new JsonObject { ["text"] = "A sandbox test fails or its file does not load" },
-            ["fullDescription"] = new JsonObject { ["text"] = "A case of a *.etltest.yaml file failed when run in the sandbox against the current code, or the file could not be loaded." },
-            ["help"] = new JsonObject { ["text"] = "Run `etl-agent test <workspace> --filter \"<transformation> › <case>\"` to see the missing and unexpected rows; fix the code, or the expectation if the change is intended." },
-            ["defaultConfiguration"] = new JsonObject { ["level"] = "error" },
-            ["properties"] = new JsonObject { ["tags"] = new JsonArray("etl", "test") },
-        });
-        JsonObject Result(string file, int line, string message) => new()
-        {
-            ["ruleId"] = SandboxTestRule,
-            ["ruleIndex"] = ruleIndex,
-            ["level"] = "error",
-            ["message"] = new JsonObject { ["text"] = message },
-            ["locations"] = new JsonArray(new JsonObject
-            {
-                ["physicalLocation"] = new JsonObject
-                {
-                    ["artifactLocation"] = new JsonObject { ["uri"] = Uri(file), ["uriBaseId"] = "%SRCROOT%" },
-                    ["region"] = new JsonObject { ["startLine"] = Math.Max(1, line) },
-                },
-            }),
-            ["partialFingerprints"] = new JsonObject
-            {
-                ["etlAgentFinding/v1"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{SandboxTestRule}|{file}|{message}")), 0, 16).ToLowerInvariant(),
-            },
-        };
-        foreach (var c in failing)
-            results.Add(Result(c.File.Path, c.Case.Line, $"{c.FullName}: {(c.Failures.Count == 0 ? c.Outcome.ToString().ToLowerInvariant() : string.Join("; ", c.Failures.Select(f => f.Summary)))}"));
-        foreach (var e in errors)
-            results.Add(Result(e.File, e.Line, e.Message));
-        return sarif;
-    }
-
     private static JsonObject Physical(Location l) => new()
     {
         ["artifactLocation"] = new JsonObject { ["uri"] = Uri(l.File), ["uriBaseId"] = "%SRCROOT%" },
         ["region"] = Region(l.Range),
     };
 
-    private static JsonObject Region(TextRange r) => new()
+    private static JsonObject Region(TextRange r)
     {
-        ["startLine"] = r.Start.Line + 1,
-        ["startColumn"] = r.Start.Character + 1,
-        ["endLine"] = r.End.Line + 1,
-        ["endColumn"] = r.End.Character + 1,
-        ["charOffset"] = r.StartOffset,
-        ["charLength"] = r.Length,
-    };
+        var region = new JsonObject
+        {
+            ["startLine"] = r.Start.Line + 1,
+            ["startColumn"] = r.Start.Character + 1,
+            ["endLine"] = r.End.Line + 1,
+            ["endColumn"] = r.End.Character + 1,
+        };
+        // a place known only by line and column (a test file that could not be read) has no offsets
+        if (r.EndOffset > 0 || r.Start == default)
+        {
+            region["charOffset"] = r.StartOffset;
+            region["charLength"] = r.Length;
+        }
+        return region;
+    }
 
     // Relative URI references: spaces and other reserved characters percent-encoded per segment.
     private static string Uri(string path) => string.Join('/', path.Split('/').Select(System.Uri.EscapeDataString));
@@ -196,12 +153,6 @@ public static class SarifReport
         Severity.Warning => "warning",
         _ => "note",
     };
-
-    private static string Fingerprint(Finding f)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{f.RuleId}|{f.Location.File}|{f.Message}"));
-        return Convert.ToHexString(hash, 0, 16).ToLowerInvariant();
-    }
 
     private static string ToPascal(string kebab) =>
         string.Concat(kebab.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));

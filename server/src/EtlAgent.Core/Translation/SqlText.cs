@@ -3,12 +3,31 @@ using EtlAgent.Core.Model;
 
 namespace EtlAgent.Core.Translation;
 
-/// <summary>Quoting, literals and the runtime error marker shared by translator and sandbox.</summary>
+/// <summary>
+/// Quoting, literals and the runtime error marker shared by translator and sandbox. The one place
+/// where text from user code (object names, string values) is escaped for DuckDB: every identifier
+/// goes through <see cref="Id"/>, every string literal through <see cref="Str"/>.
+/// </summary>
 public static class SqlText
 {
+    /// <summary>A DuckDB quoted identifier: any character may appear inside, a double quote doubled.</summary>
     public static string Id(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
 
+    /// <summary>A DuckDB string literal (standard strings: a backslash is no escape), a single quote doubled.</summary>
     public static string Str(string s) => "'" + s.Replace("'", "''") + "'";
+
+    /// <summary>
+    /// The name a sequence has in DuckDB. nextval()/currval() read their string argument with a name
+    /// parser that drops every double quote, a doubled one included, so a sequence's name carries
+    /// none: '%' and '"' are written %25 and %22 (one name per name, no two alike).
+    /// </summary>
+    public static string SequencePhysicalName(string sequence) => sequence.Replace("%", "%25").Replace("\"", "%22");
+
+    /// <summary>A sequence as CREATE/DROP SEQUENCE name it.</summary>
+    public static string SequenceId(string sequence) => Id(SequencePhysicalName(sequence));
+
+    /// <summary>A sequence as the string argument nextval()/currval() take.</summary>
+    public static string SequenceArgument(string sequence) => Str(SequenceId(sequence));
 
     /// <summary>DuckDB error() call carrying a SQL Server error number, decoded by the sandbox.</summary>
     public static string Raise(int number, string message) => $"error({Str(ErrorMarker(number) + message)})";

@@ -151,7 +151,7 @@ public sealed partial class SqlTranslator
                 if (nv.OverClause is not null) throw Unsupported("NEXT VALUE FOR … OVER", nv);
                 var name = new QualifiedName(nv.SequenceName.SchemaIdentifier?.Value, nv.SequenceName.BaseIdentifier.Value);
                 var seq = Env.Catalog.FindSequence(name) ?? throw Unsupported($"sequence {name}", nv, "not in the catalog");
-                return new Tx($"CAST(nextval({Str(Env.SequenceName!(name))}) AS {DuckTypes.Of(seq.Type)})", seq.Type);
+                return new Tx($"CAST(nextval({SequenceArgument(Env.SequenceName!(name))}) AS {DuckTypes.Of(seq.Type)})", seq.Type);
             }
             case ParameterlessCall pc:
                 return pc.ParameterlessCallType switch

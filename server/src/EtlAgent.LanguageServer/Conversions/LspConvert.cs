@@ -42,7 +42,7 @@ public static class LspConvert
             Source = Source,
             Message = f.Message,
         };
-        if (RuleRegistry.Find(f.RuleId) is { } rule) d.CodeDescription = new CodeDescription { Href = rule.Descriptor.HelpUri };
+        if (RuleRegistry.FindKind(f.RuleId) is { } rule) d.CodeDescription = new CodeDescription { Href = rule.Descriptor.HelpUri };
         if (f.Related.Count > 0)
             d.RelatedInformation = f.Related.Select(r => new DiagnosticRelatedInformation
             {

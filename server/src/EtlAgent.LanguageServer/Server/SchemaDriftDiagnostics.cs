@@ -1,3 +1,4 @@
+using EtlAgent.LanguageServer.Conversions;
 using EtlAgent.Core.Healing;
 using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Agent;
@@ -15,8 +16,6 @@ namespace EtlAgent.LanguageServer.Server;
 public sealed class SchemaDriftDiagnostics(ServerContext server)
 {
     public const string Layer = "schema-drift";
-    public const string Code = "schema-drift";
-    public const string Source = "etl-agent test";
 
     private readonly object _runGate = new();
     private readonly object _cacheGate = new();
@@ -66,7 +65,7 @@ public sealed class SchemaDriftDiagnostics(ServerContext server)
                 var signature = string.Join("\n", changes.Select(c => c.ToString()));
                 if (_published.GetValueOrDefault(path, "") == signature) continue;
                 if (signature.Length == 0) _published.Remove(path); else _published[path] = signature;
-                server.Layers.Set(Layer, path, changes.Select(c => Diagnostic(c, text!)).ToList());
+                server.Layers.Set(Layer, path, changes.Select(c => LspConvert.Diagnostic(SchemaDriftedTestFile.For(c, text!), server.Paths, null)).ToList());
                 server.PublishLayers(path);
             }
         }
@@ -78,22 +77,6 @@ public sealed class SchemaDriftDiagnostics(ServerContext server)
         if (server.Documents.All.FirstOrDefault(d => d.Path == path) is { } open) return open.Text;
         try { return server.Session.Files.Disk.Exists(path) ? server.Session.Files.Disk.ReadAllText(path) : null; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
-
-    private static Diagnostic Diagnostic(SchemaChange change, string text)
-    {
-        var lines = text.Split('\n');
-        int line = Math.Clamp(change.Line - 1, 0, lines.Length - 1);
-        int end = lines[line].TrimEnd('\r').Length;
-        int start = Math.Min(Math.Max(0, change.Column - 1), end);
-        return new Diagnostic
-        {
-            Range = new Protocol.Range(new Position(line, start), new Position(line, end)),
-            Severity = DiagnosticSeverity.Error,
-            Code = Code,
-            Source = Source,
-            Message = change.Message,
-        };
     }
 
     /// <summary>

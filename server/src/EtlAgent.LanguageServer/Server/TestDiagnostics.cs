@@ -1,3 +1,4 @@
+using EtlAgent.LanguageServer.Conversions;
 using EtlAgent.Core.Sandbox.Runner;
 using EtlAgent.Core.Sandbox.TestFiles;
 using EtlAgent.LanguageServer.Protocol;
@@ -11,7 +12,6 @@ namespace EtlAgent.LanguageServer.Server;
 /// </summary>
 public sealed class TestDiagnostics(ServerContext server)
 {
-    public const string Code = "sandbox-test";
     public const string Layer = "tests";
 
     /// <summary>Test files that had diagnostics last time, so a green run clears them.</summary>
@@ -24,16 +24,13 @@ public sealed class TestDiagnostics(ServerContext server)
         foreach (var e in fileErrors.Where(e => e.Drift is null)) // schema drift has its own diagnostics, with the update fix
         {
             server.Log.Info($"ERROR {e.File}:{e.Line}:{e.Column}: {e.Message}");
-            Add(diagnostics, e.File, e.Line, e.Column, e.Message);
+            Add(diagnostics, UnloadableTestFile.For(e, server.Drift.Text(e.File)));
         }
         foreach (var c in run?.Cases ?? Array.Empty<TestCaseResult>())
         {
             server.Log.Info($"{(c.Outcome == TestOutcome.Passed ? "PASS" : c.Outcome.ToString().ToUpperInvariant())}  {c.FullName}  ({c.Elapsed.TotalMilliseconds:F0} ms)");
-            foreach (var f in c.Failures)
-            {
-                server.Log.Info($"      {f.Summary}");
-                Add(diagnostics, c.File.Path, f.Line > 0 ? f.Line : c.Case.Line, 1, $"{c.Case.Name}: {f.Summary}");
-            }
+            foreach (var f in c.Failures) server.Log.Info($"      {f.Summary}");
+            foreach (var finding in FailingTestCase.For(c, server.Drift.Text(c.File.Path))) Add(diagnostics, finding);
         }
 
         List<string> files;
@@ -51,17 +48,9 @@ public sealed class TestDiagnostics(ServerContext server)
         }
     }
 
-    private static void Add(Dictionary<string, List<Diagnostic>> into, string file, int line, int column, string message)
+    private void Add(Dictionary<string, List<Diagnostic>> into, Core.Model.Finding finding)
     {
-        if (!into.TryGetValue(file, out var list)) into[file] = list = new List<Diagnostic>();
-        var at = new Position(Math.Max(0, line - 1), Math.Max(0, column - 1));
-        list.Add(new Diagnostic
-        {
-            Range = new Protocol.Range(at, new Position(at.Line, at.Character + 1000)),
-            Severity = DiagnosticSeverity.Error,
-            Code = Code,
-            Source = "etl-agent test",
-            Message = message,
-        });
+        if (!into.TryGetValue(finding.Location.File, out var list)) into[finding.Location.File] = list = new List<Diagnostic>();
+        list.Add(LspConvert.Diagnostic(finding, server.Paths, null));
     }
 }

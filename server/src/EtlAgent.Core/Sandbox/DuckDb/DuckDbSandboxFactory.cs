@@ -43,38 +43,76 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
         cancellationToken.ThrowIfCancellationRequested();
         if (!_lazySchema)
         {
-            var eager = OpenLocked(_model.SchemaScript);
+            var eager = OpenLocked();
+            try
+            {
+                RunEach(eager, _model.BaseStatements);
+                RunEach(eager, new[] { Translation.Macros.Script });
+                RunEach(eager, _model.Objects.Values.SelectMany(o => o.Statements));
+            }
+            catch
+            {
+                eager.Dispose();
+                throw;
+            }
             return Task.FromResult<ISandbox>(new DuckDbSandbox(eager, _model, new SchemaState(eager, _model, everything: true)));
         }
         // A new database in a pooled instance (see SandboxPool): the same state as a new instance.
-        var script = _model.BaseScript;
-        if (_pool is { } pool && pool.Take(script) is { } pooled)
+        var statements = _model.BaseStatements;
+        if (_pool is { } pool && pool.Take(statements) is { } pooled)
             return Task.FromResult<ISandbox>(new DuckDbSandbox(pooled, _model, new SchemaState(pooled, _model, everything: false),
-                (c, _) => pool.Return(script, c)));
-        var connection = OpenLocked(script);
+                (c, _) => pool.Return(c)));
+        var connection = OpenLocked();
+        try { RunEach(connection, statements); }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
         return Task.FromResult<ISandbox>(new DuckDbSandbox(connection, _model, new SchemaState(connection, _model, everything: false)));
     }
 
     /// <summary>
-    /// A fresh in-memory database that cannot reach files, the network or other databases: external
-    /// access off and extension auto-install/auto-load off at open; after the set-up script,
-    /// one thread and the configuration locked so no statement can change any of it back.
+    /// The only settings a sandbox has, fixed text with nothing from user code: every statement
+    /// built from the workspace runs after them, once the configuration is locked.
     /// </summary>
-    internal static DuckDBConnection OpenLocked(string setupScript)
+    private static readonly string[] Settings =
+    {
+        "SET default_collation = 'nocase'",
+        "SET threads = 1",
+        "SET lock_configuration = true",
+    };
+
+    /// <summary>
+    /// A fresh in-memory database that cannot reach files, the network or other databases: external
+    /// access off and extension auto-install/auto-load off at open, then the fixed settings and the
+    /// configuration locked, before any statement derived from user code runs (so none can change
+    /// any of it back).
+    /// </summary>
+    internal static DuckDBConnection OpenLocked()
     {
         var connection = new DuckDBConnection("DataSource=:memory:;threads=1;enable_external_access=false;autoload_known_extensions=false;autoinstall_known_extensions=false");
         connection.Open();
         try
         {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = setupScript + "\nSET threads = 1;\nSET lock_configuration = true;";
-            cmd.ExecuteNonQuery();
+            RunEach(connection, Settings);
             return connection;
         }
         catch
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Runs statements one at a time, each its own command (none is ever split out of another's text).</summary>
+    internal static void RunEach(DuckDBConnection connection, IEnumerable<string> statements)
+    {
+        foreach (var statement in statements)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = statement;
+            cmd.ExecuteNonQuery();
         }
     }
 

@@ -480,8 +480,9 @@ internal sealed partial class Interpreter
         var physical = $"{name}~{_schema.NextId()}";
         var t = Translator();
         foreach (var c in def.Columns.Where(c => c.Identity))
-            Exec($"CREATE TEMP SEQUENCE {Id(SchemaBuilder.LocalIdentitySequence(Id(physical)))} {SchemaBuilder.IdentityOptions(c)}");
-        Exec(SchemaBuilder.CreateTable(Id(physical), def with { Name = new QualifiedName(null, name), ForeignKeys = Array.Empty<ForeignKeyDef>() }, t, false, temp: true));
+            Exec($"CREATE TEMP SEQUENCE {SequenceId(SchemaBuilder.LocalIdentitySequence(Id(physical)))} {SchemaBuilder.IdentityOptions(c)}");
+        foreach (var statement in SchemaBuilder.CreateTable(Id(physical), def with { Name = new QualifiedName(null, name), ForeignKeys = Array.Empty<ForeignKeyDef>() }, t, false, temp: true))
+            Exec(statement);
         var lt = new LocalTable(physical, def.Columns);
         _frame.Tables[name] = lt;
         return lt;

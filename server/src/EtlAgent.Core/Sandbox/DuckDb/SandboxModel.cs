@@ -55,7 +55,7 @@ internal sealed class SandboxModel
         ForeignKeys = foreignKeys;
         var builder = new SchemaBuilder(workspace, foreignKeys, transformations);
         SchemaScript = builder.Build();
-        BaseScript = builder.BaseScript;
+        BaseStatements = builder.BaseStatements;
         Objects = builder.Objects;
         Skipped = builder.Skipped;
         Problems = builder.Problems;
@@ -80,7 +80,7 @@ internal sealed class SandboxModel
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Views { get; } = new();
     public string SchemaScript { get; }
-    public string BaseScript { get; }
+    public IReadOnlyList<string> BaseStatements { get; }
     public IReadOnlyDictionary<QualifiedName, SchemaObject> Objects { get; }
     public IReadOnlyList<string> Skipped { get; }
     public IReadOnlyDictionary<QualifiedName, Exception> Problems { get; }

@@ -18,13 +18,10 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// </summary>
 public sealed class SandboxPool : IDisposable
 {
-    /// <summary>An idle instance and the settings it was opened with.</summary>
-    private sealed record Instance(DuckDBConnection Connection, string Settings);
-
     /// <summary>An instance serves at most this many cases, then is closed (bounds what DuckDB keeps of detached databases).</summary>
     private readonly int MaxUses;
 
-    private readonly ConcurrentBag<Instance> Idle = new();
+    private readonly ConcurrentBag<DuckDBConnection> Idle = new();
     private readonly int MaxIdle = Math.Max(2, Environment.ProcessorCount * 2);
     /// <summary>Cases served per connection, without keeping a closed connection alive.</summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DuckDBConnection, System.Runtime.CompilerServices.StrongBox<int>> Uses = new();
@@ -37,39 +34,33 @@ public sealed class SandboxPool : IDisposable
         Enabled = environment.Variable("ETLAGENT_SANDBOX_REUSE") != "0";
     }
 
+    /// <summary>Closes the idle instances.</summary>
+    public void Dispose()
+    {
+        while (Idle.TryTake(out var idle)) idle.Dispose();
+    }
+
     /// <summary>On unless ETLAGENT_SANDBOX_REUSE=0 (then every case opens and closes an instance of its own).</summary>
     public bool Enabled { get; }
 
     /// <summary>Instances waiting for their next case (tests check the pool was really used).</summary>
     public int IdleCount => Idle.Count;
 
-    /// <summary>Closes the idle instances.</summary>
-    public void Dispose()
-    {
-        while (Idle.TryTake(out var idle)) idle.Connection.Dispose();
-    }
-
     /// <summary>
     /// A connection whose default database is a new, empty in-memory database, with the base
-    /// script run in it; null when reuse is off.
+    /// statements run in it; null when reuse is off. Every instance has the same fixed settings
+    /// (<see cref="DuckDbSandboxFactory.OpenLocked"/>), so any idle one serves.
     /// </summary>
-    public DuckDBConnection? Take(string baseScript)
+    public DuckDBConnection? Take(IReadOnlyList<string> baseStatements)
     {
         if (!Enabled) return null;
-        var (settings, perCase) = Split(baseScript);
-        DuckDBConnection? connection = null;
-        var skipped = new List<Instance>();
-        while (Idle.TryTake(out var idle))
-        {
-            if (idle.Settings == settings) { connection = idle.Connection; break; }
-            skipped.Add(idle);
-        }
-        foreach (var s in skipped) Idle.Add(s);
-        connection ??= DuckDbSandboxFactory.OpenLocked(settings);
+        var connection = Idle.TryTake(out var idle) ? idle : DuckDbSandboxFactory.OpenLocked();
         try
         {
             var name = $"sb{Interlocked.Increment(ref _nextDatabase)}";
-            Exec(connection, $"ATTACH ':memory:' AS {name};\nUSE {name};\n{perCase}");
+            Exec(connection, $"ATTACH ':memory:' AS {name}");
+            Exec(connection, $"USE {name}");
+            DuckDbSandboxFactory.RunEach(connection, baseStatements);
             return connection;
         }
         catch
@@ -80,7 +71,7 @@ public sealed class SandboxPool : IDisposable
     }
 
     /// <summary>Detaches the case's database and clears what lived outside it, then keeps the instance; disposes it when that fails or enough are idle.</summary>
-    public void Return(string baseScript, DuckDBConnection connection)
+    public void Return(DuckDBConnection connection)
     {
         int uses = Interlocked.Increment(ref Uses.GetValue(connection, _ => new System.Runtime.CompilerServices.StrongBox<int>()).Value);
         if (!Enabled || uses >= MaxUses || Idle.Count >= MaxIdle) { connection.Dispose(); return; }
@@ -90,15 +81,7 @@ public sealed class SandboxPool : IDisposable
             connection.Dispose();
             return;
         }
-        Idle.Add(new Instance(connection, Split(baseScript).Settings));
-    }
-
-    /// <summary>Settings (SET …, the same for every case of an instance) and the rest of the base script (run in each case's database).</summary>
-    private static (string Settings, string PerCase) Split(string baseScript)
-    {
-        var lines = baseScript.Split('\n');
-        return (string.Join("\n", lines.Where(IsSetting)), string.Join("\n", lines.Where(l => !IsSetting(l))));
-        static bool IsSetting(string line) => line.StartsWith("SET ", StringComparison.Ordinal);
+        Idle.Add(connection);
     }
 
     private static void Reset(DuckDBConnection c)

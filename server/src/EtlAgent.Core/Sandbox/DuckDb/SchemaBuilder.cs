@@ -7,16 +7,21 @@ using static EtlAgent.Core.Translation.SqlText;
 
 namespace EtlAgent.Core.Sandbox.DuckDb;
 
+/// <summary>One table's or view's DDL, statement by statement (each run on its own), and the objects it needs first.</summary>
+public sealed record SchemaObject(IReadOnlyList<string> Statements, IReadOnlyList<QualifiedName> DependsOn)
+{
+    /// <summary>The statements as one script, for inspection.</summary>
+    public string Ddl => string.Join("", Statements.Select(s => s + ";\n"));
+}
+
 /// <summary>
-/// Builds the DuckDB DDL script for a workspace catalog once; every sandbox replays it.
-/// Schemas, sequences (workspace sequences plus one per identity column), tables with types,
+/// Builds the DuckDB DDL for a workspace catalog once, as separate statements; every sandbox
+/// replays them. Sequences (workspace sequences plus one per identity column), tables with types,
 /// defaults, NOT NULL, keys, checks, string length limits (error 2628), optional foreign keys,
 /// then views. Indexes, filegroups, partitioning, memory-optimized options and extended
-/// properties are ignored on purpose: they do not change results.
+/// properties are ignored on purpose: they do not change results. Names and strings from user
+/// code are quoted only by <see cref="SqlText"/>.
 /// </summary>
-/// <summary>One table's or view's DDL and the objects it needs first.</summary>
-public sealed record SchemaObject(string Ddl, IReadOnlyList<QualifiedName> DependsOn);
-
 public sealed class SchemaBuilder
 {
     private readonly WorkspaceAnalysis _workspace;
@@ -37,30 +42,33 @@ public sealed class SchemaBuilder
     /// <summary>Views left out, with the error a query of them raises.</summary>
     public Dictionary<QualifiedName, Exception> Problems { get; } = new();
 
-    public static string IdentitySequence(QualifiedName table) =>
-        "__identity_" + System.Text.RegularExpressions.Regex.Replace($"{table.Schema}_{table.Name}", "[^A-Za-z0-9_]", "_");
+    /// <summary>The sequence of a table's identity column: the table's own name inside it, so two tables never share one.</summary>
+    public static string IdentitySequence(QualifiedName table) => $"__identity_{table.Schema}.{table.Name}";
 
     /// <summary>The identity sequence of a #temp table or table variable, by its quoted physical name.</summary>
     public static string LocalIdentitySequence(string quotedPhysical) => IdentitySequence(new QualifiedName("tempdb", quotedPhysical));
 
-    /// <summary>A workspace sequence as DuckDB knows it (in its schema), quoted for nextval('…').</summary>
-    public static string SequenceName(QualifiedName seq) => Id($"{seq.Schema}.{seq.Name}");
+    /// <summary>A workspace sequence as DuckDB knows it ("Schema.Name", like tables; quoted by <see cref="SqlText.SequenceId"/>).</summary>
+    public static string SequenceName(QualifiedName seq) => $"{seq.Schema}.{seq.Name}";
 
-    /// <summary>Set-up every sandbox runs first: collation, macros, the workspace's sequences.</summary>
-    public string BaseScript { get; private set; } = "";
+    /// <summary>
+    /// Statements every sandbox runs first, one at a time, after its configuration is locked
+    /// (<see cref="DuckDbSandboxFactory.OpenLocked"/>): the NEWID() sequence and the workspace's sequences.
+    /// </summary>
+    public IReadOnlyList<string> BaseStatements { get; private set; } = Array.Empty<string>();
 
     /// <summary>DDL per table and view, with what must exist first (FK parents; a view's sources).</summary>
     public Dictionary<QualifiedName, SchemaObject> Objects { get; } = new();
 
-    /// <summary>Builds <see cref="BaseScript"/> and <see cref="Objects"/>; returns the whole schema as one script.</summary>
+    /// <summary>Builds <see cref="BaseStatements"/> and <see cref="Objects"/>; returns the whole schema as one script (for inspection).</summary>
     public string Build()
     {
         var catalog = _workspace.Catalog;
         var sb = new StringBuilder();
-        sb.AppendLine("SET default_collation = 'nocase';");
-        sb.AppendLine("CREATE SEQUENCE \"__newid\" START 1;");
+        var baseStatements = new List<string> { "CREATE SEQUENCE \"__newid\" START 1" };
         foreach (var s in catalog.Sequences)
-            sb.AppendLine($"CREATE SEQUENCE {SequenceName(s.Name)} {SequenceOptions(s.Start, s.Increment)};");
+            baseStatements.Add($"CREATE SEQUENCE {SequenceId(SequenceName(s.Name))} {SequenceOptions(s.Start, s.Increment)}");
+        foreach (var statement in baseStatements) sb.Append(statement).AppendLine(";");
 
         // Parents before children so REFERENCES resolves.
         var tables = catalog.Tables.ToList();
@@ -77,7 +85,7 @@ public sealed class SchemaBuilder
         }
         foreach (var t in tables) Visit(t, 0);
         // Macros are created on first use by a lazy sandbox; the eager script has them all.
-        BaseScript = sb.ToString();
+        BaseStatements = baseStatements;
         sb.AppendLine(Macros.Script);
 
         var functions = new Dictionary<QualifiedName, FunctionStatementBody>();
@@ -97,13 +105,13 @@ public sealed class SchemaBuilder
         var translator = new SqlTranslator(env);
         foreach (var t in ordered)
         {
-            var ddl = new StringBuilder();
+            var ddl = new List<string>();
             foreach (var c in t.Columns.Where(c => c.Identity))
-                ddl.AppendLine($"CREATE SEQUENCE {Id(IdentitySequence(t.Name))} {IdentityOptions(c)};");
-            ddl.AppendLine(CreateTable(Table(t.Name), t, translator, _foreignKeys, temp: false) + ";");
-            sb.Append(ddl);
+                ddl.Add($"CREATE SEQUENCE {SequenceId(IdentitySequence(t.Name))} {IdentityOptions(c)}");
+            ddl.AddRange(CreateTable(Table(t.Name), t, translator, _foreignKeys, temp: false));
             var parents = _foreignKeys ? t.ForeignKeys.Select(f => f.ReferencedTable).Where(p => p != t.Name && catalog.Find(p) is { Kind: TableKind.Table }).Distinct().ToList() : new List<QualifiedName>();
-            Objects[t.Name] = new SchemaObject(ddl.ToString(), parents);
+            Objects[t.Name] = new SchemaObject(ddl, parents);
+            sb.Append(Objects[t.Name].Ddl);
         }
         foreach (var v in catalog.Views)
         {
@@ -117,9 +125,9 @@ public sealed class SchemaBuilder
                 var scope = new Scope(null);
                 var sql = translator.With(body.SelectStatement.WithCtesAndXmlNamespaces, scope) + translator.Query(body.SelectStatement.QueryExpression, scope, out _);
                 var cols = body.Columns.Count > 0 ? "(" + string.Join(", ", body.Columns.Select(c => Id(c.Value))) + ")" : "";
-                var viewDdl = $"CREATE VIEW {Table(v.Name)}{cols} AS {sql};";
-                sb.AppendLine(viewDdl);
-                Objects[v.Name] = new SchemaObject(viewDdl, referenced.Where(r => r != v.Name).ToList());
+                var view = new SchemaObject(new[] { $"CREATE VIEW {Table(v.Name)}{cols} AS {sql}" }, referenced.Where(r => r != v.Name).ToList());
+                sb.Append(view.Ddl);
+                Objects[v.Name] = view;
             }
             catch (Exception e) when (e is UnsupportedConstructException or SandboxRuntimeError)
             {
@@ -142,8 +150,8 @@ public sealed class SchemaBuilder
             ? $"MINVALUE {long.MinValue} MAXVALUE {Math.Max(start, -1)}"
             : $"MINVALUE {Math.Min(start, 1)} MAXVALUE {long.MaxValue}");
 
-    /// <summary>CREATE TABLE for a catalog table, a #temp table or a table variable.</summary>
-    public static string CreateTable(string physical, TableDef t, SqlTranslator translator, bool foreignKeys, bool temp)
+    /// <summary>CREATE TABLE for a catalog table, a #temp table or a table variable, then its collation-aware key indexes: statements run one at a time.</summary>
+    public static IReadOnlyList<string> CreateTable(string physical, TableDef t, SqlTranslator translator, bool foreignKeys, bool temp)
     {
         var parts = new List<string>();
         string display = temp ? t.Name.Name : t.Name.ToString();
@@ -162,7 +170,7 @@ public sealed class SchemaBuilder
             }
             sb.Append(Id(c.Name)).Append(' ').Append(DuckTypes.Of(c.Type, c.Location));
             if (c.Identity)
-                sb.Append($" DEFAULT nextval({Str(temp ? LocalIdentitySequence(physical) : IdentitySequence(t.Name))})");
+                sb.Append($" DEFAULT nextval({SequenceArgument(temp ? LocalIdentitySequence(physical) : IdentitySequence(t.Name))})");
             else if (c.Default is not null)
                 sb.Append(" DEFAULT ").Append(DefaultSql(c, translator));
             if (!c.Nullable) sb.Append(" NOT NULL");
@@ -191,7 +199,7 @@ public sealed class SchemaBuilder
         if (foreignKeys)
             foreach (var fk in t.ForeignKeys)
                 parts.Add($"FOREIGN KEY ({string.Join(", ", fk.Columns.Select(Id))}) REFERENCES {Table(fk.ReferencedTable)} ({string.Join(", ", fk.ReferencedColumns.Select(Id))})");
-        var sql = new StringBuilder($"CREATE {(temp ? "TEMP " : "")}TABLE {physical} ({string.Join(", ", parts)})");
+        var statements = new List<string> { $"CREATE {(temp ? "TEMP " : "")}TABLE {physical} ({string.Join(", ", parts)})" };
         // DuckDB's key indexes compare bytes; SQL Server's keys compare under the collation. A unique
         // index on lower(rtrim(…)) of the string columns makes 'abc' and 'ABC ' collide as they should.
         int keyNo = 0;
@@ -207,10 +215,11 @@ public sealed class SchemaBuilder
                 string e = c.Type.IsString ? $"lower(rtrim({Id(c.Name)}))" : Id(c.Name);
                 return c.Nullable && !key.IsPrimary ? $"coalesce(CAST({e} AS VARCHAR), chr(0) || 'NULL')" : e;
             });
-            var indexName = "ci_" + System.Text.RegularExpressions.Regex.Replace(physical, "[^A-Za-z0-9_]", "_") + "_" + keyNo++;
-            sql.Append($";\nCREATE UNIQUE INDEX {Id(indexName)} ON {physical} ({string.Join(", ", exprs)})");
+            // the table's exact (quoted) name inside: two tables never share an index name
+            var indexName = $"ci_{physical}_{keyNo++}";
+            statements.Add($"CREATE UNIQUE INDEX {Id(indexName)} ON {physical} ({string.Join(", ", exprs)})");
         }
-        return sql.ToString();
+        return statements;
     }
 
     private static string DefaultSql(ColumnDef c, SqlTranslator translator)

@@ -70,9 +70,7 @@ internal sealed class SchemaState
         EnsureMacros(obj.Ddl);
         try
         {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = obj.Ddl;
-            cmd.ExecuteNonQuery();
+            DuckDbSandboxFactory.RunEach(_db, obj.Statements);
         }
         catch
         {

@@ -177,7 +177,10 @@ public sealed class TestRunner
 
     private static void Check(RowsExpectation expectation, IReadOnlyList<SandboxRow> actual, Func<string, SqlType?> typeOf, List<TestFailure> failures)
     {
-        var diff = RowComparison.Compare(expectation.Rows, actual, expectation.ComparedColumns, typeOf);
+        var columns = expectation.ComparedColumns;
+        // `rows: []` names no column: rows found anyway are shown whole, like any other mismatch
+        if (columns.Count == 0 && actual.Count > 0) columns = actual[0].Keys.ToList();
+        var diff = RowComparison.Compare(expectation.Rows, actual, columns, typeOf);
         bool failed = expectation.Match == MatchMode.Exact ? diff.Missing.Count > 0 || diff.Unexpected.Count > 0 : diff.Missing.Count > 0;
         if (failed) failures.Add(new RowsMismatch(expectation.Table, expectation.Match, diff) { Line = expectation.Line });
     }

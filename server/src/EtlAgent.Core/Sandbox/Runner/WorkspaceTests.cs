@@ -9,29 +9,25 @@ namespace EtlAgent.Core.Sandbox.Runner;
 public sealed record WorkspaceTestRun(TestRunResult? Run, IReadOnlyList<TestFileError> FileErrors, string Sandbox);
 
 /// <summary>
-/// Which transformation has test files (read cheaply from each file's `transformation:` key, for
-/// code lenses and for choosing the files of one transformation's run).
+/// Which transformation has test files (each file's <see cref="TestFileOutline"/>), for code
+/// lenses and for choosing the files of one transformation's run.
 /// </summary>
-public static partial class WorkspaceTests
+public static class WorkspaceTests
 {
-    /// <summary>Transformation name (case-insensitive) → its test files.</summary>
+    /// <summary>Transformation name (as <see cref="TestFileOutline.NameComparer"/> compares them) → its test files.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> IndexByTransformation(IFileSource files, WorkspaceSettings settings)
     {
-        var index = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        var index = new Dictionary<string, List<string>>(TestFileOutline.NameComparer);
         foreach (var path in TestFileLoader.FindTestFiles(files, settings))
         {
             string text;
             try { text = files.ReadAllText(path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            var m = TransformationKey().Match(text);
-            if (!m.Success) continue;
-            var name = m.Groups["name"].Value.Trim().Trim('"', '\'');
+            if (TestFileOutline.Read(text)?.TransformationKey is not { } name) continue;
             if (!index.TryGetValue(name, out var list)) index[name] = list = new List<string>();
             list.Add(path);
         }
-        return index.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, StringComparer.OrdinalIgnoreCase);
+        return index.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, TestFileOutline.NameComparer);
     }
 
-    [GeneratedRegex(@"^transformation:[ \t]*(?<name>[^#\r\n]+)", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
-    private static partial Regex TransformationKey();
 }

@@ -137,6 +137,9 @@ public static class SchemaDrift
                 if (TestValues.TryConvert(scalar.Value ?? "", scalar.Style == ScalarStyle.Plain, column.Type, out _, out var error)) continue;
                 var text = scalar.Value ?? "";
                 bool tooLong = column.Type.IsString && !column.Type.IsMax && column.Type.Length is { } max && text.Length > max;
+                // a value of the wrong kind (text for a number) is a mistake in the file, not drift:
+                // the loader reports it at the value, and no update overwrites it
+                if (!tooLong && !SameKind(scalar, column.Type)) continue;
                 var fix = m.Given ? (tooLong ? $"the update cuts it to {column.Type.Length} characters" : "the update gives it a generated value")
                                   : "the update re-records the expectation";
                 changes.Add(tooLong
@@ -159,6 +162,13 @@ public static class SchemaDrift
         changes.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
         return new SchemaDriftReport(path, changes, renames, dropped, unnamed);
     }
+
+    /// <summary>
+    /// Whether a value that does not convert is still of its column's kind, so a changed type
+    /// explains it: a number for a numeric column (out of range or too precise now).
+    /// </summary>
+    private static bool SameKind(YamlScalarNode value, SqlType type) =>
+        type.IsNumeric && TestValues.TryConvert(value.Value ?? "", value.Style == ScalarStyle.Plain, new SqlType("float"), out _, out _);
 
     private static bool Converts(YamlNode value, SqlType type) =>
         value is YamlScalarNode s && TestValues.TryConvert(s.Value ?? "", s.Style == ScalarStyle.Plain, type, out _, out _);

@@ -16,7 +16,7 @@ public static class SchemaDriftActions
 {
     public static async Task<IReadOnlyList<LspCodeAction>> ForAsync(ServerContext server, CodeActionParams request, CancellationToken cancellationToken)
     {
-        var drift = request.Context.Diagnostics.Where(d => d.Code == SchemaDriftDiagnostics.Code && d.Source == SchemaDriftDiagnostics.Source).ToList();
+        var drift = request.Context.Diagnostics.Where(d => d.Code == SchemaDriftedTestFile.Rule.Id).ToList();
         var only = request.Context.Only;
         if (drift.Count == 0 || (only is not null && !only.Any(k => k.Length == 0 || k == CodeActionKind.QuickFix || CodeActionKind.QuickFix.StartsWith(k + ".", StringComparison.Ordinal))))
             return Array.Empty<LspCodeAction>();

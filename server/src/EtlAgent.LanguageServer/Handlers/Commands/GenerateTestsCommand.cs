@@ -71,7 +71,7 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
         if (!generated.Written)
         {
             progress.End(generated.Skipped);
-            Message(MessageType.Warning, $"ETL Agent: no tests generated for {t.Name}: {generated.Skipped}");
+            Message(generated.Failed ? MessageType.Error : MessageType.Warning, $"ETL Agent: no tests generated for {t.Name}: {generated.Skipped}");
             return new JsonObject { ["skipped"] = generated.Skipped };
         }
 

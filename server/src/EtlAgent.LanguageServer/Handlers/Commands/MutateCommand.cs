@@ -22,8 +22,6 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
 {
     public const string CommandId = "etlAgent.mutate";
     public const string LensTitle = "Mutation analysis";
-    public const string Source = "etl-agent mutation";
-    public const string Code = "mutant-survived";
 
     public string Id => CommandId;
 
@@ -125,15 +123,8 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
                 server.Log.Info($"{path} changed during the mutation run: its survivors are not shown");
                 byFile.Remove(path);
             }
-            var index = new LineIndex(text);
-            var diagnostics = byFile.GetValueOrDefault(path)?.Select(s => new Diagnostic
-            {
-                Range = LspConvert.Range(index.Range(s.Mutant.Start, s.Mutant.Start + s.Mutant.Length)),
-                Severity = DiagnosticSeverity.Information,
-                Code = Code,
-                Source = Source,
-                Message = $"{SurvivorExplanation.Explain(s.Mutant)} (surviving mutant: {s.Mutant.Operator})",
-            }).ToList() ?? new List<Diagnostic>();
+            var diagnostics = byFile.GetValueOrDefault(path)?.Select(s => LspConvert.Diagnostic(SurvivingMutant.For(s, text), server.Paths, null)).ToList()
+                ?? new List<Diagnostic>();
             server.Layers.Set(layer, path, diagnostics, forText: text);
             server.PublishLayers(path);
         }

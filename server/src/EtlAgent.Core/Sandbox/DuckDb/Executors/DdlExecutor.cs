@@ -66,9 +66,9 @@ internal sealed partial class Interpreter
             {
                 var seq = local is not null ? SchemaBuilder.LocalIdentitySequence(physical) : SchemaBuilder.IdentitySequence(name);
                 host.Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} DROP DEFAULT");
-                host.Exec($"DROP SEQUENCE {Id(seq)}");
-                host.Exec($"CREATE {(local is not null ? "TEMP " : "")}SEQUENCE {Id(seq)} {SchemaBuilder.IdentityOptions(c)}");
-                host.Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} SET DEFAULT nextval({Str(seq)})");
+                host.Exec($"DROP SEQUENCE {SequenceId(seq)}");
+                host.Exec($"CREATE {(local is not null ? "TEMP " : "")}SEQUENCE {SequenceId(seq)} {SchemaBuilder.IdentityOptions(c)}");
+                host.Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} SET DEFAULT nextval({SequenceArgument(seq)})");
             }
             return Flow.Normal;
         }

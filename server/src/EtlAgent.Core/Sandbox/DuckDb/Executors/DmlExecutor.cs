@@ -157,7 +157,7 @@ internal sealed partial class Interpreter
             else if (plan.Staged is null) host._rowCount = host.Exec(plan.Sql);
             if (seq is not null && host._rowCount > 0 && s is InsertStatement or MergeStatement)
             {
-                var after = s is MergeStatement ? SeqValue(seq) : host.Scalar($"currval({Str(Id(seq))})", null);
+                var after = s is MergeStatement ? SeqValue(seq) : host.Scalar($"currval({SequenceArgument(seq)})", null);
                 if (after is not null && !Equals(after, before2)) { host._frame.ScopeIdentity = after; host._identity = after; }
             }
         }
@@ -170,7 +170,7 @@ internal sealed partial class Interpreter
 
         private object? SeqValue(string seq)
         {
-            var (_, rows) = host.Query($"SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(seq)}");
+            var (_, rows) = host.Query($"SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(SequencePhysicalName(seq))}");
             return rows.Count == 0 ? null : rows[0][0];
         }
     }

@@ -188,6 +188,16 @@ public sealed partial class ArchitectureTests
     }
 
     [Fact]
+    public void Model_and_ports_know_no_parser()
+    {
+        // a second source kind (SSIS, C#) must be able to produce the model without ScriptDom
+        var offending = CoreFiles.Value
+            .Where(f => TopFolder(f.Namespace) is "Model" or "Ports" && f.Text.Contains("Microsoft.SqlServer.TransactSql.ScriptDom", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(Core, f.Path));
+        Assert.Empty(offending);
+    }
+
+    [Fact]
     public void The_checks_see_a_violation()
     {
         // The import reader must see each form of reference the layer check relies on.

@@ -2,12 +2,45 @@
 // server, and which commands the extension wraps (a progress notification, the Pipelines view
 // refreshed afterwards). Pure, so it is tested with `node --test`.
 
-/** SQL files, and sandbox test files (YAML) for the "Accept recorded expectations" lens and code action. */
+/**
+ * Which documents the server reads is the server's to say (its initialize result lists its source
+ * kinds and test file patterns), so the client registers for every file and untitled document and
+ * the middleware passes on only those the server announced (see `serves`).
+ */
 export const documentSelector = [
-  { scheme: 'file', language: 'sql' },
-  { scheme: 'untitled', language: 'sql' },
-  { scheme: 'file', pattern: '**/*.etltest.yaml' },
+  { scheme: 'file' },
+  { scheme: 'untitled' },
 ];
+
+/** The documents the server announced in `capabilities.experimental.etlAgent`. */
+export interface ServedDocuments {
+  languageIds: string[];
+  patterns: string[];
+}
+
+/** Reads the server's announcement; none (an older server, or no answer yet) serves nothing. */
+export function servedDocuments(experimental: unknown): ServedDocuments {
+  const etl = (experimental as { etlAgent?: { sourceKinds?: { languageIds?: string[]; filePatterns?: string[] }[]; testFilePatterns?: string[] } } | undefined)?.etlAgent;
+  const kinds = etl?.sourceKinds ?? [];
+  return {
+    languageIds: kinds.flatMap((k) => k.languageIds ?? []),
+    patterns: kinds.flatMap((k) => k.filePatterns ?? []).concat(etl?.testFilePatterns ?? []),
+  };
+}
+
+/** A glob of the server's (`**` any folders, `*` any name part) as a case-insensitive test of a path. */
+export function globTest(glob: string): (path: string) => boolean {
+  const source = glob.split(/(\*\*\/|\*)/).map((part) => part === '**/' ? '(?:.*/)?' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('');
+  const re = new RegExp(`(^|/)${source}$`, 'i');
+  return (path) => re.test(path.replace(/\\/g, '/'));
+}
+
+/** True when the server reads this document: its language or its file name is one the server announced. */
+export function serves(served: ServedDocuments | undefined, document: { languageId: string; fileName: string; isUntitled?: boolean }): boolean {
+  if (!served) return false;
+  if (served.languageIds.includes(document.languageId)) return true;
+  return !document.isUntitled && served.patterns.some((p) => globTest(p)(document.fileName));
+}
 
 /** Long server commands shown as a cancellable progress notification, with their titles. */
 export const progressCommands: Record<string, string> = {

@@ -4,11 +4,17 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, State, Trace, WorkDoneProgress } from 'vscode-languageclient/node';
-import { documentSelector, progressCommands, progressStep, refreshesPipelines } from './commands';
+import { documentSelector, progressCommands, progressStep, refreshesPipelines, servedDocuments, serves } from './commands';
 import { buildTree, DiscoverModel, TreeNode } from './pipelinesModel';
 import { EtlAgentConfig, initializationOptions, serverLaunch, statusText, traceLevel } from './settings';
 
 let client: LanguageClient | undefined;
+
+/** Whether the running server reads this document (what its initialize result announced). */
+function served(document: vscode.TextDocument): boolean {
+  const announced = client?.initializeResult ? servedDocuments(client.initializeResult.capabilities.experimental) : undefined;
+  return serves(announced, { languageId: document.languageId, fileName: document.uri.path, isUntitled: document.isUntitled });
+}
 
 function readConfig(): EtlAgentConfig {
   const c = vscode.workspace.getConfiguration('etlAgent');
@@ -106,6 +112,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       traceOutputChannel: traceOutput,
       synchronize: { configurationSection: 'etlAgent' },
       middleware: {
+        // only the documents the server announced in its initialize result reach it
+        didOpen: (document, next) => (served(document) ? next(document) : Promise.resolve()),
+        didChange: (event, next) => (served(event.document) ? next(event) : Promise.resolve()),
+        didSave: (document, next) => (served(document) ? next(document) : Promise.resolve()),
+        didClose: (document, next) => (served(document) ? next(document) : Promise.resolve()),
+        provideCodeLenses: (document, token, next) => (served(document) ? next(document, token) : []),
+        provideCodeActions: (document, range, context, token, next) => (served(document) ? next(document, range, context, token) : []),
         executeCommand: async (command, args, next) => {
           // "ETL Agent: Run Mutation Analysis" from the palette has no arguments: the server finds the
           // procedure at the cursor from the document and line (the lens passes the name instead).
@@ -135,7 +148,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.stop();
       await start();
     }),
-    vscode.workspace.onDidSaveTextDocument((d) => { if (d.languageId === 'sql') void refreshPipelines(); }),
+    vscode.workspace.onDidSaveTextDocument((d) => { if (served(d)) void refreshPipelines(); }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration('etlAgent.server')) {
         await client?.stop();

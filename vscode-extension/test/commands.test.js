@@ -5,7 +5,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { documentSelector, progressCommands, progressStep, refreshesPipelines } = require('../out/commands.js');
+const { documentSelector, progressCommands, progressStep, refreshesPipelines, servedDocuments, serves, globTest } = require('../out/commands.js');
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
 const serverCommands = fs.readFileSync(path.join(__dirname, '..', '..', 'server', 'src', 'EtlAgent.LanguageServer', 'Handlers', 'Commands', 'ServerCommands.cs'), 'utf8');
@@ -32,9 +32,24 @@ test('the palette shows "ETL Agent: Run Mutation Analysis" in SQL files, a serve
   assert.equal(progressCommands['etlAgent.mutate'], 'ETL Agent: Mutation Analysis');
 });
 
-test('test files (YAML) go to the server with the SQL files, so their lens and code action show', () => {
-  assert.ok(documentSelector.some((s) => s.language === 'sql' && s.scheme === 'file'));
-  assert.ok(documentSelector.some((s) => s.pattern === '**/*.etltest.yaml'));
+test('the documents that go to the server are the ones its initialize result announces, test files (YAML) included', () => {
+  // the client registers broadly; what passes is decided by the server's announcement
+  assert.ok(documentSelector.some((s) => s.scheme === 'file' && !s.language && !s.pattern));
+  const announced = servedDocuments({ etlAgent: { sourceKinds: [{ name: 'T-SQL', languageIds: ['sql'], filePatterns: ['**/*.sql'] }], testFilePatterns: ['**/*.etltest.yaml'] } });
+  assert.deepEqual(announced, { languageIds: ['sql'], patterns: ['**/*.sql', '**/*.etltest.yaml'] });
+  assert.equal(serves(announced, { languageId: 'sql', fileName: '/ws/dbo/Load.sql' }), true);
+  assert.equal(serves(announced, { languageId: 'plaintext', fileName: '/ws/dbo/LOAD.SQL' }), true, 'by file name, whatever the language mode');
+  assert.equal(serves(announced, { languageId: 'yaml', fileName: '/ws/tests/etl/Dim.Load.etltest.yaml' }), true);
+  assert.equal(serves(announced, { languageId: 'yaml', fileName: '/ws/.github/ci.yaml' }), false);
+  assert.equal(serves(announced, { languageId: 'json', fileName: '/ws/package.json' }), false);
+  assert.equal(serves(announced, { languageId: 'sql', fileName: 'Untitled-1', isUntitled: true }), true);
+  assert.equal(serves(undefined, { languageId: 'sql', fileName: '/ws/a.sql' }), false, 'nothing before the server answered');
+  assert.equal(serves(servedDocuments(undefined), { languageId: 'sql', fileName: '/ws/a.sql' }), false, 'an older server announces nothing');
+  // a second source kind needs no client change
+  const more = servedDocuments({ etlAgent: { sourceKinds: [{ languageIds: ['sql'], filePatterns: ['**/*.sql'] }, { languageIds: ['xml'], filePatterns: ['**/*.dtsx'] }] } });
+  assert.equal(serves(more, { languageId: 'xml', fileName: '/ws/pkg/Load.dtsx' }), true);
+  assert.equal(globTest('**/*.sql')('C:\\ws\\a.sql'), true);
+  assert.equal(globTest('**/*.sql')('/ws/a.sqlx'), false);
   assert.ok(manifest.activationEvents.includes('workspaceContains:**/*.etltest.yaml'));
 });
 

@@ -30,7 +30,7 @@ public class RobustnessTests
             .Add("keep.generated.sql", "CREATE TABLE dbo.Keep (a int);")
             .Add("src/t.sql", "CREATE TABLE dbo.T (a int);");
         var analyzer = new WorkspaceAnalyzer(WorkspaceSettings.Load(files));
-        Assert.Equal(new[] { "keep.generated.sql", "src/t.sql" }, analyzer.SqlFiles(files));
+        Assert.Equal(new[] { "keep.generated.sql", "src/t.sql" }, analyzer.SourceFiles(files));
     }
 
     [Fact]

@@ -110,7 +110,7 @@ public sealed class Engine
     public WorkspaceAnalysis CurrentAnalysis(CancellationToken cancellationToken = default)
     {
         var analyzer = Analyzer(retainSyntax: true);
-        var paths = analyzer.SqlFiles(Files);
+        var paths = analyzer.SourceFiles(Files);
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var path in paths)
         {

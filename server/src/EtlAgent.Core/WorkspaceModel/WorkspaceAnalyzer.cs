@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Lineage;
@@ -11,19 +10,20 @@ using EtlAgent.Core.Workspace;
 namespace EtlAgent.Core.WorkspaceModel;
 
 /// <summary>
-/// Discover + static check over a whole workspace: parse every .sql file (in parallel), build the
+/// Discover + static check over a whole workspace: parse every source file (in parallel, each by its source kind), build the
 /// catalog, resolve transformations and their column lineage, link pipelines and run the rules.
 /// </summary>
-public sealed partial class WorkspaceAnalyzer
+public sealed class WorkspaceAnalyzer
 {
     private readonly WorkspaceSettings _settings;
     private readonly RuleRunner _rules;
     private readonly SchemaCatalog? _liveCatalog;
     private readonly IgnoreRules _include;
 
-    public WorkspaceAnalyzer(WorkspaceSettings settings, SchemaCatalog? liveCatalog = null, IEnumerable<Rule>? rules = null)
+    public WorkspaceAnalyzer(WorkspaceSettings settings, SchemaCatalog? liveCatalog = null, IEnumerable<Rule>? rules = null, SourceKinds? kinds = null)
     {
         _settings = settings;
+        Kinds = kinds ?? SourceKinds.Default;
         _liveCatalog = liveCatalog;
         _include = new IgnoreRules(settings.Include);
         _rules = new RuleRunner(rules, settings.RuleSeverities);
@@ -32,6 +32,9 @@ public sealed partial class WorkspaceAnalyzer
     public WorkspaceSettings Settings => _settings;
 
     public RuleRunner Rules => _rules;
+
+    /// <summary>The kinds of source file the workspace is read with (which files are documents, and how each is scanned).</summary>
+    public SourceKinds Kinds { get; }
 
     /// <summary>Threads used to parse and check documents (-1: as many as the machine has).</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
@@ -43,36 +46,38 @@ public sealed partial class WorkspaceAnalyzer
     /// </summary>
     public bool RetainSyntax { get; init; } = true;
 
-    /// <summary>The .sql files of the workspace that are not ignored, in a stable order.</summary>
-    public IReadOnlyList<string> SqlFiles(IFileSource files) =>
+    /// <summary>The workspace's source files (those a source kind owns) that are not ignored, in a stable order.</summary>
+    public IReadOnlyList<string> SourceFiles(IFileSource files) =>
         files.EnumerateFiles()
             .Where(IsIncluded)
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>True when <paramref name="path"/> is a .sql file the settings do not exclude.</summary>
+    /// <summary>True when a source kind owns <paramref name="path"/> and the settings do not exclude it.</summary>
     public bool IsIncluded(string path) =>
-        path.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) && !_settings.Ignore.IsIgnored(path) &&
+        Kinds.Owns(path) && !_settings.Ignore.IsIgnored(path) &&
         (_settings.Include.Count == 0 || _include.IsIgnored(path));
 
-    public DocumentFacts ParseAndScan(string path, string text) =>
-        DocumentScanner.Scan(new SqlParser(_settings.CompatibilityLevel).Parse(path, text));
+    /// <summary>Parses and scans a document with the kind that owns its path (T-SQL, the first kind, for a path none owns: text passed in directly).</summary>
+    public DocumentFacts ParseAndScan(string path, string text) => KindOf(path).Scan(path, text, _settings);
 
     /// <summary>
-    /// Like <see cref="ParseAndScan(string, string)"/>, re-parsing only the edited statement of
-    /// <paramref name="previous"/> where that is provably equivalent. The previous tree is reused and
-    /// changed in place: only for a caller that owns it (see <see cref="IncrementalReparser"/>).
+    /// Like <see cref="ParseAndScan(string, string)"/>, re-parsing only the edited part of
+    /// <paramref name="previous"/> where the kind can prove that equivalent. The previous tree may be
+    /// reused and changed in place: only for a caller that owns it (the editor's session).
     /// </summary>
-    public DocumentFacts ParseAndScan(string path, string text, SqlDocument? previous)
+    public DocumentFacts ParseAndScan(string path, string text, DocumentFacts? previous)
     {
-        if (previous is not null && previous.Path == path && IncrementalReparser.TryReparse(previous, text, _settings.CompatibilityLevel) is { } doc)
-            return DocumentScanner.Scan(doc);
+        if (previous is not null && previous.Document.Path == path && KindOf(path).Rescan(previous, text, _settings) is { } facts)
+            return facts;
         return ParseAndScan(path, text);
     }
 
+    private SourceKind KindOf(string path) => Kinds.For(path) ?? Kinds.All[0];
+
     public WorkspaceAnalysis Analyze(IFileSource files, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
-        var paths = SqlFiles(files);
+        var paths = SourceFiles(files);
         var texts = new string[paths.Count];
         var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = MaxDegreeOfParallelism };
         Parallel.For(0, paths.Count, options, i =>
@@ -100,7 +105,7 @@ public sealed partial class WorkspaceAnalyzer
         var isDefiner = new bool[paths.Count];
         Parallel.For(0, paths.Count, options, i =>
         {
-            if (!DefinesCatalogObjects(texts[i])) return;
+            if (!KindOf(paths[i]).MayDefineCatalogObjects(texts[i])) return;
             isDefiner[i] = true;
             definers[i] = ParseAndScan(paths[i], texts[i]);
             Tick();
@@ -133,15 +138,6 @@ public sealed partial class WorkspaceAnalyzer
 
         return Compose(documents, catalog, perDocument);
     }
-
-    /// <summary>
-    /// A cheap text test: could this file define a table, type, sequence, view or function?
-    /// False positives (the words in a comment) only cost memory; a file it rejects cannot define one.
-    /// </summary>
-    public static bool DefinesCatalogObjects(string text) => CatalogDdl().IsMatch(text);
-
-    [GeneratedRegex(@"\b(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?(?:TABLE\s+(?![\[""]?#)|TYPE\b|SEQUENCE\b|VIEW\b|FUNCTION\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex CatalogDdl();
 
     /// <summary>The catalog the documents define (over the live catalog when one is configured).</summary>
     public SchemaCatalog BuildCatalog(IEnumerable<DocumentFacts> documents, List<CatalogProblem>? problems = null) =>

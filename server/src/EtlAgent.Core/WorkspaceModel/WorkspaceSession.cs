@@ -212,7 +212,7 @@ public sealed class WorkspaceSession : IDisposable
 
     private void QueueIndexing()
     {
-        var files = _analyzer.SqlFiles(_files.Disk);
+        var files = _analyzer.SourceFiles(_files.Disk);
         _indexQueue.Clear();
         foreach (var f in files) _indexQueue.Enqueue(f);
         _indexing = true;
@@ -276,8 +276,8 @@ public sealed class WorkspaceSession : IDisposable
     {
         string text;
         int? version = null;
-        // Open test files (YAML) live in the overlay for the test runner; they are not SQL documents.
-        if (!path.EndsWith(".sql", StringComparison.OrdinalIgnoreCase)) return null;
+        // Open test files (YAML) live in the overlay for the test runner; no source kind reads them.
+        if (!_analyzer.Kinds.Owns(path)) return null;
         if (_files.TryGetOpen(path, out var openText, out var openVersion))
         {
             text = openText;
@@ -292,11 +292,11 @@ public sealed class WorkspaceSession : IDisposable
         var old = _docs.GetValueOrDefault(path);
         if (old is not null && old.Facts.Document.Text == text)
             return old with { Version = version };
-        var facts = Scan(path, text, old?.Facts.Document);
+        var facts = Scan(path, text, old?.Facts);
         return new DocumentState(facts, version, CatalogFingerprint.OfDocument(facts), null);
     }
 
-    private DocumentFacts Scan(string path, string text, SqlDocument? previous = null)
+    private DocumentFacts Scan(string path, string text, DocumentFacts? previous = null)
     {
         // Trees are read only on this worker thread, so the previous tree may be re-used in place.
         try { return _analyzer.ParseAndScan(path, text, previous); }

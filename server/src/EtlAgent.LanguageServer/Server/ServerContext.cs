@@ -44,7 +44,7 @@ public sealed class ServerContext : IDisposable
     /// <summary>Publishes a file's diagnostics again after a layer changed: a SQL file with its findings, another file with its layers alone.</summary>
     public void PublishLayers(string path)
     {
-        if (path.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) && _publisher is { } publisher) { publisher.Republish(path); return; }
+        if (Session.Analyzer.Kinds.Owns(path) && _publisher is { } publisher) { publisher.Republish(path); return; }
         var p = new PublishDiagnosticsParams { Uri = Paths.ToUri(path), Diagnostics = Layers.For(path, null).ToList() };
         Outbox.Post(() => Rpc.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics", p));
     }

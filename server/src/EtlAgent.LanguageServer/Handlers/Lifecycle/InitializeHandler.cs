@@ -48,6 +48,14 @@ public sealed class InitializeHandler(ServerContext server, ServerCommands comma
                     {
                         ["requests"] = new JsonArray(EtlAgentMethods.Pipelines, EtlAgentMethods.Lineage),
                         ["notifications"] = new JsonArray(EtlAgentMethods.Status),
+                        // what the client sends and watches: the source kinds' documents, and test files for their lenses
+                        ["sourceKinds"] = new JsonArray(server.Session.Analyzer.Kinds.All.Select(k => (JsonNode)new JsonObject
+                        {
+                            ["name"] = k.Name,
+                            ["languageIds"] = new JsonArray(k.LanguageIds.Select(l => (JsonNode)l).ToArray()),
+                            ["filePatterns"] = new JsonArray(k.FilePatterns.Select(p => (JsonNode)p).ToArray()),
+                        }).ToArray()),
+                        ["testFilePatterns"] = new JsonArray("**/*" + Core.Sandbox.TestFiles.TestFile.Extension),
                     },
                 },
             },

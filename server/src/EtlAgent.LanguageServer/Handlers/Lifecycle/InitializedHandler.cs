@@ -1,3 +1,5 @@
+using EtlAgent.Core.Sandbox.TestFiles;
+using EtlAgent.Core.Workspace;
 using EtlAgent.LanguageServer.Conversions;
 using EtlAgent.LanguageServer.Protocol;
 using EtlAgent.LanguageServer.Server;
@@ -25,13 +27,10 @@ public sealed class InitializedHandler(ServerContext server)
                         Method = "workspace/didChangeWatchedFiles",
                         RegisterOptions = LspConvert.ToNode(new DidChangeWatchedFilesRegistrationOptions
                         {
-                            Watchers =
-                            {
-                                new FileSystemWatcher { GlobPattern = "**/*.sql" },
-                                new FileSystemWatcher { GlobPattern = "**/etl-agent.json" },
-                                new FileSystemWatcher { GlobPattern = "**/.etlagentignore" },
-                                new FileSystemWatcher { GlobPattern = "**/*.etltest.yaml" },
-                            },
+                            // the source kinds' files, then what configures the workspace and its tests
+                            Watchers = server.Session.Analyzer.Kinds.FilePatterns
+                                .Concat(new[] { "**/" + WorkspaceSettings.ManifestFile, "**/" + WorkspaceSettings.IgnoreFile, "**/*" + TestFile.Extension })
+                                .Select(p => new FileSystemWatcher { GlobPattern = p }).ToList(),
                         }),
                     },
                 },

@@ -188,6 +188,30 @@ public sealed partial class ArchitectureTests
     }
 
     [Fact]
+    public void Core_files_are_named_after_a_type_they_declare()
+    {
+        // Class.Part.cs holds a part of a partial class Class
+        var unnamed = CoreFiles.Value
+            .Where(f => !TypeDecl().Matches(f.Code).Select(m => m.Groups[1].Success && m.Groups[1].Value.Length > 0 ? m.Groups[1].Value : m.Groups[2].Value)
+                .Contains(Path.GetFileName(f.Path).Split('.')[0]))
+            .Select(f => Path.GetRelativePath(Core, f.Path));
+        Assert.Empty(unnamed);
+    }
+
+    [Fact]
+    public void No_source_file_is_a_maze()
+    {
+        // a room a newcomer can read: split by concept well before this
+        const int Limit = 650;
+        var long_ = Directory.EnumerateFiles(Src, "*.cs", SearchOption.AllDirectories)
+            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !p.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .Select(p => (p, lines: File.ReadLines(p).Count()))
+            .Where(x => x.lines > Limit)
+            .Select(x => $"{Path.GetRelativePath(Src, x.p)}: {x.lines} lines");
+        Assert.Empty(long_);
+    }
+
+    [Fact]
     public void Model_and_ports_know_no_parser()
     {
         // a second source kind (SSIS, C#) must be able to produce the model without ScriptDom
@@ -251,7 +275,7 @@ public sealed partial class ArchitectureTests
     [GeneratedRegex(@"//[^\n]*|/\*.*?\*/|@""(?:[^""]|"""")*""|""(?:\\.|[^""\\\n])*""", RegexOptions.Singleline)]
     private static partial Regex CommentsAndStrings();
 
-    [GeneratedRegex(@"\b(?:class|record|struct|interface|enum)\s+(\w+)|\bdelegate\s+[\w<>\[\],.? ]+?\s+(\w+)\s*\(")]
+    [GeneratedRegex(@"\b(?:class|record(?:\s+(?:struct|class))?|struct|interface|enum)\s+(\w+)|\bdelegate\s+[\w<>\[\],.? ]+?\s+(\w+)\s*\(")]
     private static partial Regex TypeDecl();
 
     [GeneratedRegex(@"(?<![\w.])(?:EtlAgent\.Core\.)?[A-Z]\w*(?:\.[A-Z]\w*)+")]

@@ -137,7 +137,7 @@ public sealed class Engine
     }
 
     public TestRunner TestRunner(WorkspaceAnalysis analysis, TimeSpan? caseTimeout = null) =>
-        new(analysis, Sandboxes.Create) { CaseTimeout = caseTimeout ?? new TestRunner(analysis, Sandboxes.Create).CaseTimeout };
+        caseTimeout is { } timeout ? new(analysis, Sandboxes.Create) { CaseTimeout = timeout } : new(analysis, Sandboxes.Create);
 
     public TestGenerator Generator(WorkspaceAnalysis analysis, WorkspaceAnalyzer analyzer, GenerationOptions options, Action<GenerationProgress>? progress = null) =>
         new(analysis, analyzer, Sandboxes.Create, options) { Progress = progress };

@@ -39,6 +39,16 @@ public sealed class SqlParser
     {
         if (text.Length > 0 && text[0] == '\uFEFF') text = text.Substring(1);
         var lines = new LineIndex(text);
+        if (NestingGuard.FindTooDeep(text) is var deep and >= 0)
+        {
+            // Not parsed at all: the parser itself would exhaust the stack (see NestingGuard).
+            var error = new SyntaxError(NestingGuard.ErrorNumber,
+                $"Nesting too deep: more than {NestingGuard.MaxDepth} levels of parentheses, CASE, BEGIN…END, IF/WHILE, joins, " +
+                "set operators or chained operators in one statement here. The file is not analysed; split the statement " +
+                "(an IN list or a table of values instead of chained ORs, smaller statements instead of deep nesting).",
+                lines.Range(deep, TokenEnd(text, deep)));
+            return new SqlDocument(path, text, null, new[] { error }, lines);
+        }
         TSqlFragment? tree;
         IList<ParseError> parseErrors;
         using (var reader = new StringReader(text))

@@ -110,20 +110,38 @@ public sealed partial class WorkspaceAnalyzer
         // Streaming: files that can define catalog objects first (kept until the catalog is built),
         // then every other file parsed, checked and released one at a time.
         var definers = new DocumentFacts?[paths.Count];
+        var largeDefiners = new List<DocumentFacts>?[paths.Count];
         var isDefiner = new bool[paths.Count];
         DeepStack.For(paths.Count, MaxDegreeOfParallelism, i =>
         {
             if (!DefinesCatalogObjects(texts[i])) return;
             isDefiner[i] = true;
-            definers[i] = SafeParseAndScan(i);
+            if (IsLarge(texts[i]))
+            {
+                try { largeDefiners[i] = ScanLarge(paths[i], texts[i]); }
+                catch (Exception e) when (e is not OperationCanceledException) { parseFailures.Add(new RuleFailure(ParseFailureId, paths[i], e)); }
+            }
+            else definers[i] = SafeParseAndScan(i);
             Tick();
         }, cancellationToken);
-        var catalog = BuildCatalog(definers.Where(d => d is not null)!);
+        var catalog = BuildCatalog(definers.Where(d => d is not null).Concat(largeDefiners.Where(l => l is not null).SelectMany(l => l!))!);
+        Array.Clear(largeDefiners);
 
         var lean = new DocumentFacts[paths.Count];
         var perDocument = new DocumentAnalysis[paths.Count];
         DeepStack.For(paths.Count, MaxDegreeOfParallelism, i =>
         {
+            if (IsLarge(texts[i]))
+            {
+                try { (lean[i], perDocument[i]) = AnalyzeLarge(paths[i], texts[i], catalog, cancellationToken); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    lean[i] = ParseAndScan(paths[i], "");
+                    perDocument[i] = Failed(new[] { new RuleFailure(ParseFailureId, paths[i], e) });
+                }
+                if (!isDefiner[i]) Tick();
+                return;
+            }
             var doc = definers[i] ?? SafeParseAndScan(i);
             var result = AnalyzeDocument(doc, catalog, cancellationToken);
             perDocument[i] = result with { Transformations = result.Transformations.Select(t => t.WithoutSyntax()).ToList() };

@@ -64,6 +64,29 @@ public sealed class SqlParser
         return new SqlDocument(path, text, tree, errors, lines);
     }
 
+    /// <summary>
+    /// Parses text[start, start + length) on its own (see <see cref="StatementChunker"/>) as part of
+    /// the whole document: positions, errors and <see cref="SqlDocument.TextOf"/> refer to the whole text.
+    /// </summary>
+    public SqlDocument ParseSlice(string path, string text, LineIndex lines, int start, int length)
+    {
+        var slice = Parse(path, text.Substring(start, length));
+        if (start == 0) return new SqlDocument(path, text, slice.Tree, slice.Errors, lines);
+        var at = lines.PositionOf(start);
+        if (slice.Tree?.ScriptTokenStream is { } tokens)
+            foreach (var token in tokens)
+            {
+                if (token.Line == 1) token.Column += at.Character;
+                token.Line += at.Line;
+                token.Offset += start;
+            }
+        var errors = slice.Errors.Select(e => e with
+        {
+            Range = lines.Range(e.Range.StartOffset + start, e.Range.EndOffset + start),
+        }).ToList();
+        return new SqlDocument(path, text, slice.Tree, errors, lines);
+    }
+
     // The parser reports a point; underline the word (or character) it points at.
     private static int TokenEnd(string text, int start)
     {

@@ -36,6 +36,16 @@ public sealed class ProtocolRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_frame_declaring_more_than_its_garbage_body_does_not_swallow_the_next_request()
+    {
+        await using var client = new PipeClient();
+        await client.InitializeAsync(_root);
+        await client.SendRawAsync(Encoding.ASCII.GetBytes("Content-Length: 4000\r\n\r\n\u0001\u0002 not json {{{"));
+        var response = await client.RequestAsync(Pipelines, new JsonObject(), TimeSpan.FromSeconds(20));
+        Assert.NotNull(response["result"]);
+    }
+
+    [Fact]
     public async Task Garbage_between_frames_is_skipped()
     {
         await using var client = new PipeClient();

@@ -65,19 +65,30 @@ public sealed class FrameResynchronizer(Stream input, PipeWriter output, Logger 
             }
 
             // Body: exactly `length` bytes holding one JSON value. While waiting for them, a complete
-            // value followed by the next header means the length was too large.
+            // header block inside the body means the length was too large: JSON cannot hold the raw
+            // line breaks of a header, so the body ended before it (delivered if it is one JSON value).
             int scanned = body;
-            while (_end - _start - body < length)
+            bool broken = false;
+            while (!broken && _end - _start - body < length)
             {
                 int bodyStart = _start + body;
                 int next = IndexOf(HeaderName, Math.Max(bodyStart, _start + scanned - HeaderName.Length));
-                scanned = _end - _start;
-                if (next >= 0 && JsonValueLength(bodyStart, next) is { } valueLength)
+                int end = next >= 0 ? IndexOf(HeaderEnd, next) : -1;
+                // Search again from a header whose block has not fully arrived yet.
+                scanned = next >= 0 && end < 0 ? next - _start + HeaderName.Length : _end - _start;
+                if (end >= 0 && ContentLength(Encoding.ASCII.GetString(_buffer, next, end - next)) is not null)
                 {
-                    log.Error($"a message's Content-Length ({length}) is larger than its body ({valueLength} bytes); resynchronised on the next header");
-                    var value = _buffer.AsSpan(bodyStart, valueLength).ToArray();
+                    if (JsonValueLength(bodyStart, next) is { } valueLength)
+                    {
+                        log.Error($"a message's Content-Length ({length}) is larger than its body ({valueLength} bytes); resynchronised on the next header");
+                        var value = _buffer.AsSpan(bodyStart, valueLength).ToArray();
+                        _start = next;
+                        return value;
+                    }
+                    log.Error($"skipped a message whose body is not one JSON value before the next header; resynchronised on it");
                     _start = next;
-                    return value;
+                    broken = true;
+                    continue;
                 }
                 if (!await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -85,6 +96,7 @@ public sealed class FrameResynchronizer(Stream input, PipeWriter output, Logger 
                     return null;
                 }
             }
+            if (broken) continue;
             if (JsonValueLength(_start + body, _start + body + length) == length)
             {
                 var value = _buffer.AsSpan(_start + body, length).ToArray();

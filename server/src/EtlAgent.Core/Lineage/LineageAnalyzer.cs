@@ -348,6 +348,8 @@ public sealed class LineageAnalyzer
 
     private List<(ColumnOrigin Origin, TSqlFragment? Source)> Query(QueryExpression? query, QueryScope parent)
     {
+        // Deeper than this thread's stack allows: an exception the caller reports, not a process-ending overflow.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (query)
         {
             case QuerySpecification spec:
@@ -588,6 +590,7 @@ public sealed class LineageAnalyzer
     /// <summary>The origin of a scalar (or boolean) expression evaluated in <paramref name="scope"/>.</summary>
     private ColumnOrigin Expr(TSqlFragment? expression, QueryScope scope)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (expression)
         {
             case null:

@@ -32,7 +32,7 @@ public class CliSafetyTests
         Assert.Equal(CliApp.ExitUsage, code);
         Assert.DoesNotContain('\u001b', err);
         Assert.DoesNotContain('\u0007', err);
-        Assert.Contains("no\\x1B[31mdir\\x07", err);
+        Assert.Contains("no\\u001B[31mdir\\u0007", err);
 
         var dir = Directory.CreateTempSubdirectory("etl-agent-ctl-").FullName;
         try
@@ -45,11 +45,11 @@ public class CliSafetyTests
             {
                 Assert.DoesNotContain(text, c => char.IsControl(c) && c is not ('\n' or '\t' or '\r'));
             }
-            Assert.Contains("\\x1B[31mtitle\\x07", discovered);
-            Assert.Contains("b\\x1B[2J.sql:1:", output);
+            Assert.Contains("\\u001B[31mtitle\\u0007", discovered);
+            Assert.Contains("b\\u001B[2J.sql:1:", output);
         }
         finally { Directory.Delete(dir, recursive: true); }
-        Assert.Equal("a\\x1Bb\nc\td", SafeTextWriter.Clean("a\u001bb\nc\td"));
+        Assert.Equal("a\\u001Bb\nc\td", SafeTextWriter.Clean("a\u001bb\nc\td"));
         Assert.Equal("\\u202E", SafeTextWriter.Clean("\u202E"));
     }
 

@@ -4,7 +4,7 @@ namespace EtlAgent.Cli.Output;
 
 /// <summary>
 /// Everything the CLI prints passes through here: control characters from user input (file
-/// names, object names, test names, messages) are shown as \xNN instead of reaching the terminal,
+/// names, object names, test names, messages) are shown as \uNNNN instead of reaching the terminal,
 /// where escape sequences could recolour, move the cursor or rewrite lines. Line breaks and tabs stay.
 /// </summary>
 public sealed class SafeTextWriter(TextWriter inner) : TextWriter
@@ -51,5 +51,6 @@ public sealed class SafeTextWriter(TextWriter inner) : TextWriter
         char.IsControl(c) && c is not ('\n' or '\t') && !(c == '\r' && OperatingSystem.IsWindows()) ||
         c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'); // bidirectional overrides
 
-    private static string Escape(char c) => c <= '\xFF' ? $"\\x{(int)c:X2}" : $"\\u{(int)c:X4}";
+    // The JSON escape: readable in text, and the same character again inside a JSON string.
+    private static string Escape(char c) => $"\\u{(int)c:X4}";
 }

@@ -44,14 +44,19 @@ public sealed class PipeClient : IAsyncDisposable
     }
 
     /// <summary>Sends a request and returns the whole response (result or error).</summary>
-    public async Task<JsonObject> RequestAsync(string method, JsonNode? @params, TimeSpan? timeout = null)
+    public Task<JsonObject> RequestAsync(string method, JsonNode? @params, TimeSpan? timeout = null) =>
+        RequestAsync(method, @params, Array.Empty<byte>(), timeout);
+
+    /// <summary>A request whose frame follows <paramref name="prefix"/> in the same write (so the server reads them together).</summary>
+    public async Task<JsonObject> RequestAsync(string method, JsonNode? @params, byte[] prefix, TimeSpan? timeout = null)
     {
         int id = Interlocked.Increment(ref _nextId);
         var tcs = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_pending) _pending[id] = tcs;
         var message = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method };
         if (@params is not null) message["params"] = @params;
-        await SendAsync(message.ToJsonString());
+        var body = Encoding.UTF8.GetBytes(message.ToJsonString());
+        await SendRawAsync(prefix.Concat(Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n")).Concat(body).ToArray());
         return await tcs.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
     }
 

@@ -43,6 +43,10 @@ public sealed class ProtocolRobustnessTests : IDisposable
         await client.SendRawAsync(Encoding.ASCII.GetBytes("Content-Length: 4000\r\n\r\n\u0001\u0002 not json {{{"));
         var response = await client.RequestAsync(Pipelines, new JsonObject(), TimeSpan.FromSeconds(20));
         Assert.NotNull(response["result"]);
+        // A header-like line that is not a valid header inside the garbage does not hide the real one after it.
+        response = await client.RequestAsync(Pipelines, new JsonObject(),
+            Encoding.ASCII.GetBytes("Content-Length: 4000\r\n\r\n{x Content-Length: -1\r\n\r\n"), TimeSpan.FromSeconds(20));
+        Assert.NotNull(response["result"]);
     }
 
     [Fact]

@@ -64,31 +64,47 @@ public sealed class FrameResynchronizer(Stream input, PipeWriter output, Logger 
                 continue;
             }
 
-            // Body: exactly `length` bytes holding one JSON value. While waiting for them, a complete
-            // header block inside the body means the length was too large: JSON cannot hold the raw
-            // line breaks of a header, so the body ended before it (delivered if it is one JSON value).
+            // Body: exactly `length` bytes holding one JSON value. Otherwise the length was wrong; a
+            // complete header block after the body's start shows where the body really ended (JSON
+            // cannot hold a header's raw line breaks), and the body is delivered if it is one JSON value.
             int scanned = body;
-            bool broken = false;
-            while (!broken && _end - _start - body < length)
+            while (true)
             {
                 int bodyStart = _start + body;
-                int next = IndexOf(HeaderName, Math.Max(bodyStart, _start + scanned - HeaderName.Length));
-                int end = next >= 0 ? IndexOf(HeaderEnd, next) : -1;
-                // Search again from a header whose block has not fully arrived yet.
-                scanned = next >= 0 && end < 0 ? next - _start + HeaderName.Length : _end - _start;
-                if (end >= 0 && ContentLength(Encoding.ASCII.GetString(_buffer, next, end - next)) is not null)
+                bool complete = _end - bodyStart >= length;
+                if (complete && JsonValueLength(bodyStart, bodyStart + length) == length)
                 {
+                    var value = _buffer.AsSpan(bodyStart, length).ToArray();
+                    _start = bodyStart + length;
+                    return value;
+                }
+                // The first valid header block not searched before; a header still arriving is searched again.
+                int next = -1, end = -1, pending = -1;
+                for (int at = IndexOf(HeaderName, Math.Max(bodyStart, _start + scanned)); at >= 0; at = IndexOf(HeaderName, at + 1))
+                {
+                    int e = IndexOf(HeaderEnd, at);
+                    if (e < 0) { pending = at; break; }
+                    if (ContentLength(Encoding.ASCII.GetString(_buffer, at, e - at)) is not null) { next = at; end = e; break; }
+                }
+                scanned = pending >= 0 ? pending - _start : Math.Max(body, _end - _start - HeaderName.Length + 1);
+                if (next >= 0)
+                {
+                    _start = next;
                     if (JsonValueLength(bodyStart, next) is { } valueLength)
                     {
-                        log.Error($"a message's Content-Length ({length}) is larger than its body ({valueLength} bytes); resynchronised on the next header");
-                        var value = _buffer.AsSpan(bodyStart, valueLength).ToArray();
-                        _start = next;
-                        return value;
+                        log.Error($"a message's Content-Length ({length}) does not match its body ({valueLength} bytes); resynchronised on the next header");
+                        return _buffer.AsSpan(bodyStart, valueLength).ToArray();
                     }
-                    log.Error($"skipped a message whose body is not one JSON value before the next header; resynchronised on it");
-                    _start = next;
-                    broken = true;
-                    continue;
+                    log.Error($"skipped a malformed message: its body is not one JSON value; resynchronised on the next header");
+                    break;
+                }
+                if (complete)
+                {
+                    // No header after it yet: skip the declared frame, then up to the next header.
+                    log.Error($"skipped a malformed message: its body is not one JSON value of its Content-Length ({length}); resynchronised on the next header");
+                    _start = bodyStart + length;
+                    Resynchronise(null, _start);
+                    break;
                 }
                 if (!await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -96,24 +112,14 @@ public sealed class FrameResynchronizer(Stream input, PipeWriter output, Logger 
                     return null;
                 }
             }
-            if (broken) continue;
-            if (JsonValueLength(_start + body, _start + body + length) == length)
-            {
-                var value = _buffer.AsSpan(_start + body, length).ToArray();
-                _start += body + length;
-                return value;
-            }
-            // Too short (the value goes on past it) or not JSON: skip to the next header after this one.
-            log.Error($"skipped a message whose body is not one JSON value of its Content-Length ({length}); resynchronised on the next header");
-            Resynchronise(null);
         }
     }
 
-    /// <summary>Drops input up to the next "Content-Length:" after the current position.</summary>
-    private void Resynchronise(string? why)
+    /// <summary>Drops input up to the next "Content-Length:" at or after <paramref name="from"/> (default: after the current position).</summary>
+    private void Resynchronise(string? why, int? from = null)
     {
-        if (why is not null) log.Error($"skipped {why}; resynchronised on the next header");
-        int next = IndexOf(HeaderName, _start + 1);
+        if (why is not null) log.Error($"skipped malformed input: {why}; resynchronised on the next header");
+        int next = IndexOf(HeaderName, from ?? _start + 1);
         // Not in the buffer yet: keep only a tail that could be the start of a header name.
         _start = next >= 0 ? next : Math.Max(_start, _end - HeaderName.Length + 1);
     }

@@ -151,12 +151,11 @@ public sealed class WorkspaceSession : IDisposable
     private Task StartWorker()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        DeepStack.Start(() =>
         {
             try { Run(); done.TrySetResult(); }
             catch (Exception e) { done.TrySetException(e); }
-        }, DeepStack.StackSize) { IsBackground = true, Name = "etl-agent workspace" };
-        thread.Start();
+        }, "etl-agent workspace");
         return done.Task;
     }
 

@@ -14,17 +14,27 @@ public static class DeepStack
     /// <summary>Stack size of the analysis threads. Only the pages a walk touches are committed.</summary>
     public const int StackSize = 256 * 1024 * 1024;
 
+    [ThreadStatic] private static bool _onDeepStack;
+
+    /// <summary>Starts a background thread with the large stack (work on it runs inline in <see cref="Run{T}"/> and <see cref="For"/>).</summary>
+    public static Thread Start(Action work, string name)
+    {
+        var thread = new Thread(() => { _onDeepStack = true; work(); }, StackSize) { IsBackground = true, Name = name };
+        thread.Start();
+        return thread;
+    }
+
     /// <summary>Runs <paramref name="work"/> on a large-stack thread and returns its result (or rethrows its exception).</summary>
     public static T Run<T>(Func<T> work)
     {
+        if (_onDeepStack) return work();
         T result = default!;
         ExceptionDispatchInfo? error = null;
-        var thread = new Thread(() =>
+        var thread = Start(() =>
         {
             try { result = work(); }
             catch (Exception e) { error = ExceptionDispatchInfo.Capture(e); }
-        }, StackSize) { IsBackground = true, Name = "etl-agent analysis" };
-        thread.Start();
+        }, "etl-agent analysis");
         thread.Join();
         error?.Throw();
         return result;
@@ -42,6 +52,16 @@ public static class DeepStack
         cancellationToken.ThrowIfCancellationRequested();
         if (count <= 0) return;
         int workers = Math.Min(count, maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount);
+        if (workers == 1 && _onDeepStack)
+        {
+            // Already on a large stack (the session's worker editing one document): no thread to start.
+            for (int i = 0; i < count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                body(i);
+            }
+            return;
+        }
         int next = -1;
         ExceptionDispatchInfo? error = null;
         void Work()
@@ -58,11 +78,7 @@ public static class DeepStack
             catch (Exception e) { Interlocked.CompareExchange(ref error, ExceptionDispatchInfo.Capture(e), null); }
         }
         var threads = new Thread[workers];
-        for (int w = 0; w < workers; w++)
-        {
-            threads[w] = new Thread(Work, StackSize) { IsBackground = true, Name = "etl-agent analysis" };
-            threads[w].Start();
-        }
+        for (int w = 0; w < workers; w++) threads[w] = Start(Work, "etl-agent analysis");
         foreach (var t in threads) t.Join();
         error?.Throw();
     }

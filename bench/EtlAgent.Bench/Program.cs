@@ -8,6 +8,12 @@ using EtlAgent.Core.Workspace;
 
 // Discovery + all rules against raw ScriptDom parsing of the same generated workspace.
 // Usage: dotnet run -c Release --project bench/EtlAgent.Bench [-- --groups N --runs R]
+//        dotnet run -c Release --project bench/EtlAgent.Bench -- --large-script [MB]   (one 20 MB script: time and peak memory)
+if (Array.IndexOf(args, "--large-script") is int ls && ls >= 0)
+{
+    LargeScript.Run(ls + 1 < args.Length && int.TryParse(args[ls + 1], out var mb) ? mb : 20);
+    return;
+}
 int groups = ArgInt("--groups", 650);
 int runs = ArgInt("--runs", 3);
 

@@ -71,6 +71,8 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
+        stdout = Output.SafeTextWriter.Wrap(stdout);
+        stderr = Output.SafeTextWriter.Wrap(stderr);
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             stdout.WriteLine(Help);
@@ -86,7 +88,7 @@ public static class CliApp
             var options = CliOptions.Parse(args.Skip(1).ToArray());
             if (options.Help)
             {
-                stdout.WriteLine(Help);
+                stdout.WriteLine(CommandHelp(args[0]) ?? throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."));
                 return ExitOk;
             }
             return args[0] switch
@@ -121,6 +123,48 @@ public static class CliApp
             stderr.WriteLine("etl-agent: cancelled");
             return ExitCancelled;
         }
+    }
+
+    /// <summary>
+    /// `etl-agent COMMAND --help`: the command's usage from <see cref="Help"/>, the options its usage
+    /// line names, and the exit codes; null for an unknown command.
+    /// </summary>
+    public static string? CommandHelp(string command)
+    {
+        var lines = Help.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        int start = lines.FindIndex(l => l.StartsWith($"  etl-agent {command} ", StringComparison.Ordinal) || l == $"  etl-agent {command}");
+        if (start < 0 || command.StartsWith('-')) return null;
+        var usage = new List<string> { lines[start] };
+        for (int i = start + 1; i < lines.Count && lines[i].StartsWith("      ", StringComparison.Ordinal); i++) usage.Add(lines[i]);
+
+        var options = new List<string>();
+        int optionsAt = lines.IndexOf("Options:");
+        for (int i = optionsAt + 1; i < lines.Count && lines[i].Length > 0; i++)
+        {
+            if (!lines[i].StartsWith("  --", StringComparison.Ordinal)) continue;
+            var flag = lines[i].Trim().Split(' ')[0];
+            // Options that no usage line names (--compat) apply to every command that reads a workspace.
+            bool Names(string usageLine) => usageLine.Contains(flag + " ", StringComparison.Ordinal) || usageLine.Contains(flag + "]", StringComparison.Ordinal);
+            bool generic = !lines.Any(l => l.StartsWith("  etl-agent ", StringComparison.Ordinal) && Names(l));
+            if (!Names(lines[start]) && !(generic && lines[start].Contains("<workspace>", StringComparison.Ordinal))) continue;
+            options.Add(lines[i]);
+            for (int j = i + 1; j < lines.Count && lines[j].StartsWith("       ", StringComparison.Ordinal); j++) options.Add(lines[j]);
+        }
+        int exitAt = lines.IndexOf("Exit codes:");
+        var exit = lines.Skip(exitAt).TakeWhile(l => l.Length > 0);
+
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine("Usage:");
+        foreach (var l in usage) sb.AppendLine(l);
+        if (options.Count > 0)
+        {
+            sb.AppendLine().AppendLine("Options:");
+            foreach (var l in options) sb.AppendLine(l);
+        }
+        sb.AppendLine();
+        foreach (var l in exit) sb.AppendLine(l);
+        sb.Append("Run 'etl-agent --help' for every command.");
+        return sb.ToString();
     }
 }
 

@@ -72,6 +72,8 @@ public sealed class CliOptions
         if (Positionals.Count == 0) throw new UsageException("missing <workspace> argument.");
         if (Positionals.Count > 1) throw new UsageException($"unexpected argument '{Positionals[1]}'.");
         var path = Path.GetFullPath(Positionals[0]);
+        if (File.Exists(path))
+            throw new UsageException($"'{Positionals[0]}' is a file; pass the workspace folder that contains it ('{Path.GetDirectoryName(path)}').");
         if (!Directory.Exists(path)) throw new UsageException($"workspace folder '{Positionals[0]}' does not exist.");
         return path;
     }

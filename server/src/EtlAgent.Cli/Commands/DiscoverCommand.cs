@@ -9,10 +9,16 @@ internal static class DiscoverCommand
     {
         var format = options.Get("--format", "json", "json", "text");
         var (analysis, _, _) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken);
-        var content = format == "json"
-            ? DiscoveryReport.Serialize(DiscoveryReport.ToJson(analysis)) + Environment.NewLine
-            : TextOutput.Discovery(analysis);
-        WorkspaceLoader.Write(options, stdout, content);
+        if (format == "json")
+        {
+            // Streamed: a large workspace's lineage is never held as one JSON tree or string.
+            WorkspaceLoader.Write(options, stdout, stream =>
+            {
+                DiscoveryReport.Write(stream, analysis);
+                stream.Write(System.Text.Encoding.UTF8.GetBytes(Environment.NewLine));
+            });
+        }
+        else WorkspaceLoader.Write(options, stdout, TextOutput.Discovery(analysis));
         return CliApp.ExitOk;
     }
 }

@@ -36,6 +36,24 @@ internal static class WorkspaceLoader
         return (engine, files);
     }
 
+    /// <summary>Like <see cref="Write(CliOptions, TextWriter, string)"/> for content written as UTF-8 bytes.</summary>
+    public static void Write(CliOptions options, TextWriter stdout, Action<Stream> write)
+    {
+        if (options.GetOptional("--output") is { } path)
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            using var file = File.Create(path);
+            write(file);
+        }
+        else
+        {
+            using var stream = new Output.TextWriterStream(stdout);
+            write(stream);
+            stream.Flush();
+        }
+    }
+
     public static void Write(CliOptions options, TextWriter stdout, string content)
     {
         if (options.GetOptional("--output") is { } path)

@@ -10,6 +10,7 @@ public sealed partial class LineageAnalyzer
     /// <summary>The origin of a scalar (or boolean) expression evaluated in <paramref name="scope"/>.</summary>
     private ColumnOrigin Expr(TSqlFragment? expression, QueryScope scope)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (expression)
         {
             case null:

@@ -29,6 +29,8 @@ public sealed partial class LineageAnalyzer
 
     private List<(ColumnOrigin Origin, TSqlFragment? Source)> Query(QueryExpression? query, QueryScope parent)
     {
+        // Deeper than this thread's stack allows: an exception the caller reports, not a process-ending overflow.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (query)
         {
             case QuerySpecification spec:

@@ -44,15 +44,22 @@ public sealed partial class LineageAnalyzer
         return this;
     }
 
-    public static IReadOnlyList<ColumnLineage> ToLineage(IEnumerable<ColumnAssignment> assignments, Func<TSqlFragment, Location>? locate = null) =>
-        assignments
+    public static IReadOnlyList<ColumnLineage> ToLineage(IEnumerable<ColumnAssignment> assignments, Func<TSqlFragment, Location>? locate = null)
+    {
+        // A load script repeats the same targets thousands of times: one string per target, one empty list.
+        var targets = new Dictionary<(QualifiedName, string), string>();
+        return assignments
             .Where(a => !a.Table.IsLocal)
-            .Select(a => new ColumnLineage(
-                $"{a.Table}.{a.TargetColumn?.Name ?? a.Column}",
-                a.Origin.Sources.Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(s => s, StringComparer.OrdinalIgnoreCase).ToList(),
-                a.Origin.Kind,
-                locate is null ? null : locate(a.Source ?? a.Statement)))
+            .Select(a =>
+            {
+                var column = a.TargetColumn?.Name ?? a.Column;
+                if (!targets.TryGetValue((a.Table, column), out var target)) targets[(a.Table, column)] = target = $"{a.Table}.{column}";
+                IReadOnlyList<string> sources = a.Origin.Sources.Count == 0 ? Array.Empty<string>()
+                    : a.Origin.Sources.Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(s => s, StringComparer.OrdinalIgnoreCase).ToList();
+                return new ColumnLineage(target, sources, a.Origin.Kind, locate is null ? null : locate(a.Source ?? a.Statement));
+            })
             .ToList();
+    }
 
     /// <summary>The output columns of a view's (or inline function's) query, for the catalog.</summary>
     public IReadOnlyList<(string Name, ColumnOrigin Origin)> QueryOutputs(SelectStatement select) => QueryOutputs(select, out _);

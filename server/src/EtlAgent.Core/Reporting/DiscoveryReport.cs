@@ -16,7 +16,56 @@ public static class DiscoveryReport
         var transformations = new JsonArray();
         foreach (var t in analysis.Transformations.Select(t => t.Transformation))
             transformations.Add(Transformation(t));
+        var json = new JsonObject { ["transformations"] = transformations };
+        foreach (var (name, node) in Sections(analysis)) json[name] = node;
+        return json;
+    }
 
+    /// <summary>
+    /// The same JSON as <see cref="Serialize"/> of <see cref="ToJson"/> (indented), written as it is
+    /// built: a script's lineage can have hundreds of thousands of columns, and a tree of them plus
+    /// its text would take far more memory than the analysis itself.
+    /// </summary>
+    public static void Write(Stream stream, WorkspaceAnalysis analysis)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = Encoder });
+        w.WriteStartObject();
+        w.WriteStartArray("transformations");
+        foreach (var t in analysis.Transformations.Select(t => t.Transformation))
+        {
+            w.WriteStartObject();
+            foreach (var (name, node) in Transformation(t, withColumns: false))
+            {
+                if (name != "columns") { w.WritePropertyName(name); WriteNode(w, node); continue; }
+                w.WriteStartArray(name);
+                int n = 0;
+                foreach (var c in t.Columns)
+                {
+                    Column(c).WriteTo(w);
+                    if (++n % 4096 == 0) w.Flush();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+            w.Flush();
+        }
+        w.WriteEndArray();
+        foreach (var (name, node) in Sections(analysis))
+        {
+            w.WritePropertyName(name);
+            WriteNode(w, node);
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteNode(Utf8JsonWriter w, JsonNode? node)
+    {
+        if (node is null) w.WriteNullValue();
+        else node.WriteTo(w);
+    }
+
+    private static IEnumerable<(string Name, JsonNode Node)> Sections(WorkspaceAnalysis analysis)
+    {
         var tables = new JsonArray();
         foreach (var t in analysis.Catalog.Tables)
             tables.Add(Table(t));
@@ -44,28 +93,29 @@ public static class DiscoveryReport
         foreach (var d in analysis.DiscoveryDiagnostics)
             diagnostics.Add(FindingJson.ToJson(d));
 
-        return new JsonObject
-        {
-            ["transformations"] = transformations,
-            ["tables"] = tables,
-            ["views"] = views,
-            ["sequences"] = sequences,
-            ["pipelines"] = pipelines,
-            ["diagnostics"] = diagnostics,
-        };
+        yield return ("tables", tables);
+        yield return ("views", views);
+        yield return ("sequences", sequences);
+        yield return ("pipelines", pipelines);
+        yield return ("diagnostics", diagnostics);
     }
 
-    public static JsonObject Transformation(Transformation t)
+    public static JsonObject Transformation(Transformation t) => Transformation(t, withColumns: true);
+
+    private static JsonObject Column(ColumnLineage c) => new()
+    {
+        ["target"] = c.Target,
+        ["sources"] = Strings(c.Sources),
+        ["mapping"] = c.Mapping.ToString().ToLowerInvariant(),
+        ["line"] = c.Location is null ? null : c.Location.Range.Start.Line + 1,
+    };
+
+    private static JsonObject Transformation(Transformation t, bool withColumns)
     {
         var columns = new JsonArray();
-        foreach (var c in t.Columns)
-            columns.Add(new JsonObject
-            {
-                ["target"] = c.Target,
-                ["sources"] = Strings(c.Sources),
-                ["mapping"] = c.Mapping.ToString().ToLowerInvariant(),
-                ["line"] = c.Location is null ? null : c.Location.Range.Start.Line + 1,
-            });
+        if (withColumns)
+            foreach (var c in t.Columns)
+                columns.Add(Column(c));
         var parameters = new JsonArray();
         foreach (var p in t.Parameters)
             parameters.Add(new JsonObject
@@ -138,8 +188,10 @@ public static class DiscoveryReport
         return a;
     }
 
+    private static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     public static string Serialize(JsonNode node, bool indented = true) =>
-        node.ToJsonString(new JsonSerializerOptions { WriteIndented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        node.ToJsonString(new JsonSerializerOptions { WriteIndented = indented, Encoder = Encoder });
 }
 
 /// <summary>Findings as JSON (ranges one-based for people; zero-based offsets kept for tools).</summary>

@@ -11,7 +11,14 @@ namespace EtlAgent.Core.Reporting;
 public static class SarifReport
 {
     public const string ToolName = "etl-agent";
-    public static string ToolVersion => typeof(SarifReport).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
+    public static string ToolVersion => ToolFullVersion.Split('+')[0];
+
+    /// <summary>The assembly's informational version (the build's version, with its source revision when known).</summary>
+    public static string ToolFullVersion =>
+        typeof(SarifReport).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute { InformationalVersion: { Length: > 0 } v }, ..]
+            ? v
+            : typeof(SarifReport).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
 
     /// <param name="findings">Every finding of the run: the rules' and the results of runs (failing cases, test files, survivors).</param>
     /// <param name="rules">The kinds to describe (<see cref="RuleRegistry.Kinds"/>): each finding's rule is among them.</param>
@@ -100,6 +107,7 @@ public static class SarifReport
                 {
                     ["name"] = ToolName,
                     ["informationUri"] = "https://github.com/etlagentide/etlagentide",
+                    ["version"] = ToolFullVersion,
                     ["semanticVersion"] = ToolVersion,
                     ["rules"] = rulesJson,
                 },

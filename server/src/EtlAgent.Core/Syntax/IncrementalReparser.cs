@@ -44,6 +44,7 @@ public static class IncrementalReparser
         if (finder.Index > 0 && !EndsWithSemicolon(old, list[finder.Index - 1])) return null;
 
         var snippet = newText.Substring(sStart, sEnd + delta - sStart);
+        if (NestingGuard.FindTooDeep(snippet) >= 0) return null; // the full parse reports it
         var parsed = SqlParser.CreateParser(compatibilityLevel).ParseStatementList(new StringReader(snippet), out var errors);
         if (errors.Count > 0 || parsed is null || parsed.Statements.Count != 1) return null;
         var replacement = parsed.Statements[0];

@@ -38,6 +38,16 @@ public sealed class SqlParser
     {
         if (text.Length > 0 && text[0] == '\uFEFF') text = text.Substring(1);
         var lines = new LineIndex(text);
+        if (NestingGuard.FindTooDeep(text) is var deep and >= 0)
+        {
+            // Not parsed at all: the parser itself would exhaust the stack (see NestingGuard).
+            var error = new SyntaxError(NestingGuard.ErrorNumber,
+                $"Nesting too deep: more than {NestingGuard.MaxDepth} levels of parentheses, CASE, BEGIN…END, IF/WHILE, joins, " +
+                "set operators or chained operators in one statement here. The file is not analysed; split the statement " +
+                "(an IN list or a table of values instead of chained ORs, smaller statements instead of deep nesting).",
+                lines.Range(deep, TokenEnd(text, deep)));
+            return new SqlDocument(path, text, null, new[] { error }, lines);
+        }
         TSqlFragment? tree;
         IList<ParseError> parseErrors;
         using (var reader = new StringReader(text))
@@ -51,6 +61,29 @@ public sealed class SqlParser
             errors.Add(new SyntaxError(e.Number, e.Message, lines.Range(start, end)));
         }
         return new SqlDocument(path, text, tree, errors, lines);
+    }
+
+    /// <summary>
+    /// Parses text[start, start + length) on its own (see <see cref="StatementChunker"/>) as part of
+    /// the whole document: positions, errors and <see cref="SqlDocument.TextOf"/> refer to the whole text.
+    /// </summary>
+    public SqlDocument ParseSlice(string path, string text, LineIndex lines, int start, int length)
+    {
+        var slice = Parse(path, text.Substring(start, length));
+        if (start == 0) return new SqlDocument(path, text, slice.Tree, slice.Errors, lines);
+        var at = lines.PositionOf(start);
+        if (slice.Tree?.ScriptTokenStream is { } tokens)
+            foreach (var token in tokens)
+            {
+                if (token.Line == 1) token.Column += at.Character;
+                token.Line += at.Line;
+                token.Offset += start;
+            }
+        var errors = slice.Errors.Select(e => e with
+        {
+            Range = lines.Range(e.Range.StartOffset + start, e.Range.EndOffset + start),
+        }).ToList();
+        return new SqlDocument(path, text, slice.Tree, errors, lines);
     }
 
     // The parser reports a point; underline the word (or character) it points at.

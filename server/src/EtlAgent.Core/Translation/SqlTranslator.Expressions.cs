@@ -29,11 +29,22 @@ public sealed partial class SqlTranslator
         new(construct, Env.LocationOf(at), detail);
 
     /// <summary>
+    /// Refuses, instead of overflowing the stack, a construct nested deeper than the calling thread
+    /// can recurse (a stack overflow would end the process; tests run on ordinary threads).
+    /// </summary>
+    internal void EnsureStack(TSqlFragment at)
+    {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw Unsupported("nesting this deep", at, "split the expression or statement into simpler ones");
+    }
+
+    /// <summary>
     /// An explicit COLLATE: case-sensitive (_CS, _BIN, _BIN2) compares as DuckDB's binary collation,
     /// accent-insensitive (_CI_AI) as nocase.noaccent; the default _CI_AS needs nothing.
     /// </summary>
     public Tx Expr(ScalarExpression e, Scope scope)
     {
+        EnsureStack(e);
         var x = ExprCore(e, scope);
         if (e is PrimaryExpression { Collation: { } collation })
         {

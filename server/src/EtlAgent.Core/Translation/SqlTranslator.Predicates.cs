@@ -24,6 +24,7 @@ public sealed partial class SqlTranslator
 
     public string Bool(BooleanExpression b, Scope scope)
     {
+        EnsureStack(b);
         switch (b)
         {
             case BooleanComparisonExpression c:

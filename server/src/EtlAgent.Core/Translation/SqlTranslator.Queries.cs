@@ -41,6 +41,7 @@ public sealed partial class SqlTranslator
 
     public string Query(QueryExpression q, Scope scope, out IReadOnlyList<ColumnShape> shape, string? cteName = null, bool topLevelOrder = true)
     {
+        EnsureStack(q);
         switch (q)
         {
             case QuerySpecification qs: return Spec(qs, scope, out shape, cteName);

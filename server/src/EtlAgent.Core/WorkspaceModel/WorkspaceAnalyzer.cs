@@ -13,7 +13,7 @@ namespace EtlAgent.Core.WorkspaceModel;
 /// Discover + static check over a whole workspace: parse every source file (in parallel, each by its source kind), build the
 /// catalog, resolve transformations and their column lineage, link pipelines and run the rules.
 /// </summary>
-public sealed class WorkspaceAnalyzer
+public sealed partial class WorkspaceAnalyzer
 {
     private readonly WorkspaceSettings _settings;
     private readonly RuleRunner _rules;
@@ -92,52 +92,89 @@ public sealed class WorkspaceAnalyzer
         int done = 0;
         void Tick() => progress?.Report((Interlocked.Increment(ref done), paths.Count));
 
+        // Parsing and the walks run on large stacks (see DeepStack); a document that still fails is
+        // analysed as empty and its failure is reported, so one file never stops the others.
+        var parseFailures = new System.Collections.Concurrent.ConcurrentBag<RuleFailure>();
+        DocumentFacts SafeParseAndScan(int i)
+        {
+            try { return ParseAndScan(paths[i], texts[i]); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                parseFailures.Add(new RuleFailure(ParseFailureId, paths[i], e));
+                return ParseAndScan(paths[i], "");
+            }
+        }
+
         if (RetainSyntax)
         {
             var facts = new DocumentFacts[paths.Count];
-            Parallel.For(0, paths.Count, options, i => { facts[i] = ParseAndScan(paths[i], texts[i]); Tick(); });
-            return Analyze(facts, cancellationToken);
+            DeepStack.For(paths.Count, MaxDegreeOfParallelism, i => { facts[i] = SafeParseAndScan(i); Tick(); }, cancellationToken);
+            return AnalyzeFacts(facts, parseFailures, cancellationToken);
         }
 
         // Streaming: files that can define catalog objects first (kept until the catalog is built),
         // then every other file parsed, checked and released one at a time.
         var definers = new DocumentFacts?[paths.Count];
+        var largeDefiners = new List<DocumentFacts>?[paths.Count];
         var isDefiner = new bool[paths.Count];
-        Parallel.For(0, paths.Count, options, i =>
+        DeepStack.For(paths.Count, MaxDegreeOfParallelism, i =>
         {
             if (!KindOf(paths[i]).MayDefineCatalogObjects(texts[i])) return;
             isDefiner[i] = true;
-            definers[i] = ParseAndScan(paths[i], texts[i]);
+            if (IsLarge(texts[i]))
+            {
+                try { largeDefiners[i] = ScanLarge(paths[i], texts[i]); }
+                catch (Exception e) when (e is not OperationCanceledException) { parseFailures.Add(new RuleFailure(ParseFailureId, paths[i], e)); }
+            }
+            else definers[i] = SafeParseAndScan(i);
             Tick();
-        });
-        var catalog = BuildCatalog(definers.Where(d => d is not null)!);
+        }, cancellationToken);
+        var catalog = BuildCatalog(definers.Where(d => d is not null).Concat(largeDefiners.Where(l => l is not null).SelectMany(l => l!))!);
+        Array.Clear(largeDefiners);
 
         var lean = new DocumentFacts[paths.Count];
         var perDocument = new DocumentAnalysis[paths.Count];
-        Parallel.For(0, paths.Count, options, i =>
+        DeepStack.For(paths.Count, MaxDegreeOfParallelism, i =>
         {
-            var doc = definers[i] ?? ParseAndScan(paths[i], texts[i]);
+            if (IsLarge(texts[i]))
+            {
+                try { (lean[i], perDocument[i]) = AnalyzeLarge(paths[i], texts[i], catalog, cancellationToken); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    lean[i] = ParseAndScan(paths[i], "");
+                    perDocument[i] = Failed(new[] { new RuleFailure(ParseFailureId, paths[i], e) });
+                }
+                if (!isDefiner[i]) Tick();
+                return;
+            }
+            var doc = definers[i] ?? SafeParseAndScan(i);
             var result = AnalyzeDocument(doc, catalog, cancellationToken);
             perDocument[i] = result with { Transformations = result.Transformations.Select(t => t.WithoutSyntax()).ToList() };
             lean[i] = doc.WithoutSyntax();
             definers[i] = null;
             if (!isDefiner[i]) Tick();
-        });
-        return Compose(lean, catalog, perDocument);
+        }, cancellationToken);
+        return Compose(lean, catalog, perDocument.Append(Failed(parseFailures)));
     }
 
     /// <summary>Analyses already-scanned documents (the language server passes cached facts).</summary>
-    public WorkspaceAnalysis Analyze(IReadOnlyList<DocumentFacts> documents, CancellationToken cancellationToken = default)
+    public WorkspaceAnalysis Analyze(IReadOnlyList<DocumentFacts> documents, CancellationToken cancellationToken = default) =>
+        AnalyzeFacts(documents, Array.Empty<RuleFailure>(), cancellationToken);
+
+    private WorkspaceAnalysis AnalyzeFacts(IReadOnlyList<DocumentFacts> documents, IEnumerable<RuleFailure> failures, CancellationToken cancellationToken)
     {
         // Duplicate definitions are reported by the duplicate-definition rule (ETL0099), per document.
         var catalog = BuildCatalog(documents);
 
         var perDocument = new DocumentAnalysis[documents.Count];
-        Parallel.For(0, documents.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = MaxDegreeOfParallelism }, i =>
-            perDocument[i] = AnalyzeDocument(documents[i], catalog, cancellationToken));
+        DeepStack.For(documents.Count, MaxDegreeOfParallelism, i =>
+            perDocument[i] = AnalyzeDocument(documents[i], catalog, cancellationToken), cancellationToken);
 
-        return Compose(documents, catalog, perDocument);
+        return Compose(documents, catalog, perDocument.Append(Failed(failures)));
     }
+
+    private static DocumentAnalysis Failed(IEnumerable<RuleFailure> failures) =>
+        new(Array.Empty<TransformationAnalysis>(), Array.Empty<Finding>(), failures.ToList());
 
     /// <summary>The catalog the documents define (over the live catalog when one is configured).</summary>
     public SchemaCatalog BuildCatalog(IEnumerable<DocumentFacts> documents, List<CatalogProblem>? problems = null) =>
@@ -229,6 +266,15 @@ public sealed class WorkspaceAnalyzer
 
     /// <summary>The id a lineage failure is reported under in <see cref="RuleFailure"/>.</summary>
     public const string LineageFailureId = "lineage";
+
+    /// <summary>The id a document that could not be parsed or scanned is reported under in <see cref="RuleFailure"/>.</summary>
+    public const string ParseFailureId = "parse";
+
+    /// <summary>The diagnostic a document gets when its analysis failed as a whole (a bug, not bad SQL).</summary>
+    public static Finding AnalysisFailure(string path, Exception e) => new(
+        WorkspaceAnalysis.SyntaxRuleId, Severity.Warning,
+        $"This file could not be analysed ({e.GetType().Name}: {e.Message}); findings and lineage for it are missing. The log has the details.",
+        new Location(path, default), Finding.NoRelated, Finding.NoFixes);
 
     /// <summary>Assembles a workspace snapshot from per-document results (in any order).</summary>
     public static WorkspaceAnalysis Compose(IReadOnlyList<DocumentFacts> documents, SchemaCatalog catalog,

@@ -95,7 +95,7 @@ public sealed class WorkspaceSession : IDisposable
     {
         lock (_gate)
         {
-            _worker ??= Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning);
+            _worker ??= StartWorker();
             if (index) _indexRequested = true;
         }
         Wake();
@@ -145,6 +145,18 @@ public sealed class WorkspaceSession : IDisposable
         _disposed.Cancel();
         Wake();
         try { _worker?.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+    }
+
+    // The worker builds catalogs and reads trees itself: a large stack, like the analysis threads.
+    private Task StartWorker()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        DeepStack.Start(() =>
+        {
+            try { Run(); done.TrySetResult(); }
+            catch (Exception e) { done.TrySetException(e); }
+        }, "etl-agent workspace");
+        return done.Task;
     }
 
     private void MarkDirty(string path)
@@ -226,7 +238,7 @@ public sealed class WorkspaceSession : IDisposable
     private void ApplyEdits(List<string> paths)
     {
         var parsed = new (string Path, DocumentState? State)[paths.Count];
-        Parallel.For(0, paths.Count, i => parsed[i] = (paths[i], Load(paths[i])));
+        DeepStack.For(paths.Count, -1, i => parsed[i] = (paths[i], Load(paths[i])));
 
         bool ddlChanged = false;
         var changed = new List<string>();
@@ -319,7 +331,7 @@ public sealed class WorkspaceSession : IDisposable
         var states = new DocumentState?[paths.Count];
         try
         {
-            Parallel.For(0, paths.Count, new ParallelOptions { CancellationToken = stale }, i => states[i] = Load(paths[i]));
+            DeepStack.For(paths.Count, -1, i => states[i] = Load(paths[i]), stale);
         }
         catch (OperationCanceledException)
         {
@@ -406,7 +418,7 @@ public sealed class WorkspaceSession : IDisposable
     {
         var catalog = _catalog;
         var results = new DocumentState?[paths.Count];
-        Parallel.For(0, paths.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        DeepStack.For(paths.Count, -1, i =>
         {
             var state = _docs.GetValueOrDefault(paths[i]);
             if (state is null) return;
@@ -414,12 +426,13 @@ public sealed class WorkspaceSession : IDisposable
             try { analysis = _analyzer.AnalyzeDocument(state.Facts, catalog, cancellationToken); }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Isolated: this document shows one diagnostic, the log has the details, the others go on.
                 Failed?.Invoke(state.Path, e);
-                analysis = DocumentAnalysis.Empty;
+                analysis = DocumentAnalysis.Empty with { Findings = new[] { WorkspaceAnalyzer.AnalysisFailure(state.Path, e) } };
             }
             foreach (var f in analysis.Failures) Failed?.Invoke($"{f.File} ({f.RuleId})", f.Exception);
             results[i] = state with { Analysis = analysis };
-        });
+        }, cancellationToken);
         foreach (var r in results)
             if (r is not null && _docs.TryGetValue(r.Path, out var current) && ReferenceEquals(current.Facts, r.Facts))
                 _docs = _docs.SetItem(r.Path, r);

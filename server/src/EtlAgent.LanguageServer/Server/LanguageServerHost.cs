@@ -5,6 +5,7 @@ using EtlAgent.LanguageServer.Handlers.Custom;
 using EtlAgent.LanguageServer.Handlers.Lifecycle;
 using EtlAgent.LanguageServer.Handlers.TextSync;
 using EtlAgent.LanguageServer.Handlers.Workspace;
+using System.IO.Pipelines;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
@@ -24,7 +25,11 @@ public sealed class LanguageServerHost
         var log = new Logger();
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
-        var handler = new LspMessageHandler(output, input, formatter, log);
+        // The client's frames pass through the resynchroniser: a wrong Content-Length costs one message, not the connection.
+        var frames = new Pipe();
+        var pump = new FrameResynchronizer(input, frames.Writer, log).RunAsync(cancellationToken);
+        var knownMethods = new HashSet<string>(StringComparer.Ordinal); // filled below, before listening
+        var handler = new LspMessageHandler(output, frames.Reader.AsStream(), formatter, log, knownMethods);
         var rpc = new JsonRpc(handler)
         {
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
@@ -36,7 +41,7 @@ public sealed class LanguageServerHost
         var commands = new ServerCommands(server);
 
         var options = new JsonRpcTargetOptions { DisposeOnDisconnect = false, AllowNonPublicInvocation = false };
-        foreach (var target in new object[]
+        var handlers = new object[]
         {
             new InitializeHandler(server, commands),
             new InitializedHandler(server),
@@ -55,8 +60,14 @@ public sealed class LanguageServerHost
             new PipelinesHandler(server),
             new LineageHandler(server),
             new Handlers.Window.WorkDoneProgressCancelHandler(server),
-        })
+        };
+        foreach (var target in handlers)
+        {
             rpc.AddLocalRpcTarget(target, options);
+            foreach (var m in target.GetType().GetMethods())
+                if (m.GetCustomAttributes(typeof(JsonRpcMethodAttribute), false) is [JsonRpcMethodAttribute { Name: { } name }, ..])
+                    knownMethods.Add(name);
+        }
 
         rpc.StartListening();
         log.Info($"etl-agent language server {typeof(LanguageServerHost).Assembly.GetName().Version?.ToString(3)} on stdio (pid {Environment.ProcessId})");
@@ -67,6 +78,8 @@ public sealed class LanguageServerHost
         outbox.Complete();
         log.Info($"exit {code}");
         rpc.Dispose();
+        await frames.Reader.CompleteAsync().ConfigureAwait(false);
+        try { await pump.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false); } catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException) { }
         return code;
     }
 }

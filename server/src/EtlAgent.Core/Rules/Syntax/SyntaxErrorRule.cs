@@ -15,6 +15,8 @@ public sealed class SyntaxErrorRule : Rule
     public override void Check(RuleContext context)
     {
         foreach (var error in context.Document.Errors)
-            context.Report(error.Range, $"Syntax error {error.Number}: {error.Message} Fix the statement; the rest of the file after it may not be analysed.");
+            context.Report(error.Range, error.Number == EtlAgent.Core.Syntax.NestingGuard.ErrorNumber
+                ? error.Message
+                : $"Syntax error {error.Number}: {error.Message} Fix the statement; the rest of the file after it may not be analysed.");
     }
 }

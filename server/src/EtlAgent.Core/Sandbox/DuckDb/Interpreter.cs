@@ -423,6 +423,8 @@ internal sealed partial class Interpreter
     private Flow Run(TSqlStatement s)
     {
         Covered.Add((_frame.Document?.Path ?? "", s.StartOffset));
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new UnsupportedConstructException("statements nested this deep", _frame.Document?.LocationOf(s), "split the procedure into simpler blocks");
         try
         {
             if (_lostWork && TouchesData(s))

@@ -106,32 +106,49 @@ public sealed class SwallowedErrorRule : Rule
         return null;
     }
 
-    /// <summary>Adds `THROW;` on its own line before END CATCH, ending the previous statement with ';' as THROW requires.</summary>
+    /// <summary>
+    /// Adds `THROW;` on its own line at the end of the CATCH block (before a final RETURN, which would make
+    /// it unreachable), ending the previous statement with ';' as THROW requires.
+    /// </summary>
     private static Fix? ThrowFix(RuleContext context, TryCatchStatement t)
     {
         var tokens = t.ScriptTokenStream;
         if (tokens is null) return null;
-        int end = PreviousToken(tokens, t.LastTokenIndex); // END of END CATCH
-        if (end < 0 || tokens[end].TokenType != TSqlTokenType.End) return null;
         var text = context.Document.Text;
-        var newLine = NewLine(text);
-        var endIndent = Indentation(text, tokens[end].Offset);
+        var statements = t.CatchStatements?.Statements ?? (IList<TSqlStatement>)Array.Empty<TSqlStatement>();
+        int count = statements.Count;
+        if (count > 0 && statements[^1] is ReturnStatement) count--;
+
+        // Where the new line goes: the start of the final RETURN's line, else of END CATCH's line.
+        int anchor;
+        string? anchorIndent;
+        if (count < statements.Count)
+        {
+            anchor = statements[^1].StartOffset;
+        }
+        else
+        {
+            int end = PreviousToken(tokens, t.LastTokenIndex); // END of END CATCH
+            if (end < 0 || tokens[end].TokenType != TSqlTokenType.End) return null;
+            anchor = tokens[end].Offset;
+        }
+        anchorIndent = Indentation(text, anchor);
+        if (anchorIndent is null) return null; // shares its line with other code: leave the layout to the user
+
         var edits = new List<TextEdit>();
         string indent;
-        var statements = t.CatchStatements?.Statements;
-        if (statements is { Count: > 0 })
+        if (count > 0)
         {
-            var last = statements[^1];
-            indent = Indentation(text, last.StartOffset) ?? (endIndent ?? "") + "    ";
+            var last = statements[count - 1];
+            indent = Indentation(text, last.StartOffset) ?? anchorIndent;
             int lastToken = last.LastTokenIndex;
             bool terminated = tokens[lastToken].TokenType == TSqlTokenType.Semicolon ||
                               (NextToken(tokens, lastToken) is var n && n >= 0 && tokens[n].TokenType == TSqlTokenType.Semicolon);
             if (!terminated) edits.Add(context.InsertAfter(last, ";"));
         }
-        else indent = (endIndent ?? "") + "    ";
-        if (endIndent is null) return null; // END CATCH shares its line with other code: leave the layout to the user
-        int lineStart = tokens[end].Offset - endIndent.Length;
-        edits.Add(context.Replace(lineStart, lineStart, indent + "THROW;" + newLine));
+        else indent = count < statements.Count ? anchorIndent : anchorIndent + "    ";
+        int lineStart = anchor - anchorIndent.Length;
+        edits.Add(context.Replace(lineStart, lineStart, indent + "THROW;" + NewLine(text)));
         return context.Fix("Re-raise the error with THROW at the end of the CATCH block", edits.ToArray());
     }
 }

@@ -1,3 +1,4 @@
+using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
 
 namespace EtlAgent.Core.Generation;
@@ -9,10 +10,6 @@ namespace EtlAgent.Core.Generation;
 /// </summary>
 public sealed record ValidityWindow(ColumnDef From, ColumnDef To)
 {
-    public static ValidityWindow? Of(TableDef table)
-    {
-        var from = table.Columns.FirstOrDefault(c => c.Type.IsDateTime && c.Name.EndsWith("From", StringComparison.OrdinalIgnoreCase));
-        var to = from is null ? null : table.Columns.FirstOrDefault(c => c.Type.IsDateTime && string.Equals(c.Name, from.Name[..^4] + "To", StringComparison.OrdinalIgnoreCase));
-        return from is null || to is null ? null : new ValidityWindow(from, to);
-    }
+    public static ValidityWindow? Of(TableDef table) =>
+        VersionColumns.FromTo(table) is var (from, to) ? new ValidityWindow(from, to) : null;
 }

@@ -28,6 +28,8 @@ public sealed class RuleContext
     public SchemaCatalog Catalog { get; }
     /// <summary>Transformations defined in this document, with their column assignments.</summary>
     public IReadOnlyList<TransformationAnalysis> Transformations { get; }
+    /// <summary>The workspace's SQL Server compatibility level: a fix may use only syntax the target accepts.</summary>
+    public int CompatibilityLevel { get; init; } = SqlParser.DefaultCompatibilityLevel;
 
     internal void Begin(Rule rule, Severity severity)
     {

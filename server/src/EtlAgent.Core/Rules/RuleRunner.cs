@@ -12,9 +12,12 @@ public sealed record RuleFailure(string RuleId, string File, Exception Exception
 public sealed class RuleRunner
 {
     private readonly IReadOnlyList<(Rule Rule, Severity Severity)> _rules;
+    private readonly int _compatibilityLevel;
 
-    public RuleRunner(IEnumerable<Rule>? rules = null, IReadOnlyDictionary<string, string>? severityOverrides = null)
+    public RuleRunner(IEnumerable<Rule>? rules = null, IReadOnlyDictionary<string, string>? severityOverrides = null,
+        int compatibilityLevel = SqlParser.DefaultCompatibilityLevel)
     {
+        _compatibilityLevel = compatibilityLevel;
         var list = new List<(Rule, Severity)>();
         foreach (var rule in rules ?? RuleRegistry.All)
         {
@@ -36,7 +39,10 @@ public sealed class RuleRunner
         List<RuleFailure>? failures = null, SyntaxIndex? index = null, CancellationToken cancellationToken = default)
     {
         var findings = new List<Finding>();
-        var context = new RuleContext(document, index ?? new SyntaxIndex(document.Tree), catalog, transformations, findings);
+        var context = new RuleContext(document, index ?? new SyntaxIndex(document.Tree), catalog, transformations, findings)
+        {
+            CompatibilityLevel = _compatibilityLevel,
+        };
         foreach (var (rule, severity) in _rules)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -1,0 +1,109 @@
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
+
+namespace EtlAgent.Core.Rules.Correctness;
+
+/// <summary>
+/// @@ROWCOUNT and @@ERROR describe the statement just executed. Read after a COMMIT, a PRINT or a
+/// variable assignment, they describe that statement: the load logs 0 or 1 rows, or no error.
+/// </summary>
+public sealed class RowCountAfterResetRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0020", "rowcount-read-after-reset", "@@ROWCOUNT or @@ERROR read after a statement that resets it", Severity.Warning, "Correctness",
+        new RuleDoc(
+            "@@ROWCOUNT and @@ERROR are set by every statement. COMMIT TRANSACTION, BEGIN TRANSACTION, PRINT, RAISERROR, USE and SET options reset @@ROWCOUNT to 0, and an assignment (`SET @step = 'x'`, `SELECT @a = 1`) sets it to 1; each of them clears @@ERROR. " +
+            "So `COMMIT TRANSACTION; SET @rows = @@ROWCOUNT;` always logs 0 rows, `SET @rows = @@ROWCOUNT; SET @err = @@ERROR;` never sees an error, and a load audit built on them reports numbers unrelated to the load. " +
+            "The rule fires when the statement right before the one that reads @@ROWCOUNT or @@ERROR (in the same block) is such a statement. " +
+            "Read both values in one statement straight after the statement they describe (`SELECT @rows = @@ROWCOUNT, @err = @@ERROR;`). " +
+            "When the statement before the reset is an INSERT, UPDATE, DELETE, MERGE or SELECT, the fix moves the read above the resetting statement.",
+            Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    DECLARE @rows int;\n    BEGIN TRANSACTION;\n    INSERT INTO Fact.Sales ([Order ID], Amount) SELECT [Order ID], Amount FROM Staging.Orders;\n    COMMIT TRANSACTION;\n    SET @rows = @@ROWCOUNT;\n    INSERT INTO Etl.LoadLog (Step, [Rows]) VALUES (N'Fact.Sales', @rows);\nEND",
+            Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    DECLARE @rows int;\n    BEGIN TRANSACTION;\n    INSERT INTO Fact.Sales ([Order ID], Amount) SELECT [Order ID], Amount FROM Staging.Orders;\n    SET @rows = @@ROWCOUNT;\n    COMMIT TRANSACTION;\n    INSERT INTO Etl.LoadLog (Step, [Rows]) VALUES (N'Fact.Sales', @rows);\nEND"));
+
+    public override void Check(RuleContext context)
+    {
+        var index = context.Index;
+        var reads = index.OfType<GlobalVariableExpression>().Where(g => IsTracked(g.Name)).ToList();
+        if (reads.Count == 0) return;
+        var statements = new SpanTree<TSqlStatement>(index.OfType<TSqlStatement>());
+        var reported = new HashSet<TSqlStatement>(ReferenceEqualityComparer.Instance);
+
+        foreach (var list in index.OfType<StatementList>())
+        {
+            var items = list.Statements;
+            for (int k = 1; k < items.Count; k++)
+            {
+                var reader = items[k];
+                if (reported.Contains(reader)) continue;
+                // Only reads that belong to the statement itself (an IF's condition, not its body).
+                var own = reads.FirstOrDefault(g => Contains(reader, g) && ReferenceEquals(statements.Innermost(g), reader));
+                if (own is null || Resets(items[k - 1]) is not { } what) continue;
+                reported.Add(reader);
+
+                var name = own.Name.ToUpperInvariant();
+                var value = name == "@@ERROR" ? "0 (no error)" : what.Value;
+                var fix = MergeFix(context, items[k - 1], reader) ??
+                          (k >= 2 && IsLoadStatement(items[k - 2]) && !ReadsTracked(items[k - 1], reads) && !SharesVariables(items[k - 1], reader)
+                              ? SwapFix(context, items[k - 1], reader) : null);
+                context.Report(own,
+                    $"{name} is read right after {what.Statement}, which {(name == "@@ERROR" ? "clears it" : $"sets it to {what.Value}")}: the value is {value}, not that of the statement before. " +
+                    "Read @@ROWCOUNT and @@ERROR together in one statement directly after the statement they describe.",
+                    fix is null ? null : new[] { fix });
+            }
+        }
+    }
+
+    private static bool IsTracked(string? name) =>
+        string.Equals(name, "@@ROWCOUNT", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "@@ERROR", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The statements that set @@ROWCOUNT to a constant (documented for SQL Server), with that constant.</summary>
+    private static (string Statement, string Value)? Resets(TSqlStatement s) => s switch
+    {
+        CommitTransactionStatement => ("COMMIT TRANSACTION", "0"),
+        BeginTransactionStatement => ("BEGIN TRANSACTION", "0"),
+        PrintStatement => ("PRINT", "0"),
+        RaiseErrorStatement => ("RAISERROR", "0"),
+        UseStatement => ("USE", "0"),
+        PredicateSetStatement or SetOnOffStatement => ("a SET option", "0"),
+        SetVariableStatement => ("an assignment (SET @variable)", "1"),
+        SelectStatement { QueryExpression: QuerySpecification { FromClause: null } q } when q.SelectElements.All(e => e is SelectSetVariable)
+            => ("an assignment (SELECT @variable = ...)", "1"),
+        _ => null,
+    };
+
+    private static bool IsLoadStatement(TSqlStatement s) =>
+        s is InsertStatement or UpdateStatement or DeleteStatement or MergeStatement ||
+        s is SelectStatement { QueryExpression: QuerySpecification { FromClause: not null } };
+
+    private static bool ReadsTracked(TSqlStatement s, List<GlobalVariableExpression> reads) => reads.Any(g => Contains(s, g));
+
+    /// <summary>`SET @rows = @@ROWCOUNT; SET @err = @@ERROR;` → `SELECT @rows = @@ROWCOUNT, @err = @@ERROR;`: one statement reads both.</summary>
+    private static Fix? MergeFix(RuleContext context, TSqlStatement reset, TSqlStatement reader)
+    {
+        if (reset is not SetVariableStatement { Expression: GlobalVariableExpression first, AssignmentKind: AssignmentKind.Equals } a || !IsTracked(first.Name) ||
+            reader is not SetVariableStatement { Expression: GlobalVariableExpression second, AssignmentKind: AssignmentKind.Equals } b || !IsTracked(second.Name) ||
+            a.Variable is null || b.Variable is null || SameName(first.Name, second.Name)) return null;
+        return context.Fix("Read both in one SELECT",
+            context.Replace(reset.StartOffset, End(reader),
+                $"SELECT {context.TextOf(a.Variable)} = {context.TextOf(first)}, {context.TextOf(b.Variable)} = {context.TextOf(second)};"));
+    }
+
+    /// <summary>Moving the read above would change what it reads when the resetting statement assigns a variable the read uses.</summary>
+    private static bool SharesVariables(TSqlStatement reset, TSqlStatement reader)
+    {
+        var assigned = Descendants<SetVariableStatement>(reset).Select(v => v.Variable?.Name)
+            .Concat(Descendants<SelectSetVariable>(reset).Select(v => v.Variable?.Name)).Where(n => n is not null).ToList();
+        return Descendants<VariableReference>(reader).Any(v => assigned.Any(a => SameName(a, v.Name)));
+    }
+
+    /// <summary>Swaps the two statements' texts, each keeping its own terminator; both must start their lines.</summary>
+    private static Fix? SwapFix(RuleContext context, TSqlStatement reset, TSqlStatement reader)
+    {
+        var text = context.Document.Text;
+        if (Indentation(text, reset.StartOffset) is null || Indentation(text, reader.StartOffset) is null) return null;
+        return context.Fix("Read it before " + context.TextOf(reset).TrimEnd(';').Trim(),
+            context.Replace(reset, context.TextOf(reader)),
+            context.Replace(reader, context.TextOf(reset)));
+    }
+}

@@ -169,4 +169,25 @@ public class ColumnLineageTests
         Assert.Equal(new SqlType("nvarchar", Length: 11), view.FindColumn("Loaded")!.Type);
         Assert.Equal(new SqlType("nvarchar", Length: 100), view.FindColumn("Label")!.Type);
     }
+
+    [Fact]
+    public void An_alias_inside_a_cte_does_not_name_the_outer_update_target()
+    {
+        var sql = """
+            CREATE PROCEDURE Dim.Refresh AS
+            WITH Changed AS (
+                SELECT c.[Customer Code], c.[Customer Name]
+                FROM Staging.Customer AS c
+                WHERE c.Amount > 0)
+            UPDATE c
+            SET c.[Customer Name] = ch.[Customer Name]
+            FROM Dim.Customer AS c
+            JOIN Changed AS ch ON ch.[Customer Code] = c.[Customer Code];
+            """;
+        var files = new MemoryFileSource().Add("schema.sql", Schema).Add("code.sql", sql);
+        var t = new WorkspaceAnalyzer(WorkspaceSettings.Default).Analyze(files).FindTransformation("Dim.Refresh")!.Transformation;
+        Assert.Equal(new[] { "Dim.Customer" }, t.Writes.Select(w => w.ToString()));
+        Assert.Equal(new[] { "Dim.Customer", "Staging.Customer" }, t.Reads.Select(r => r.ToString()));
+        Assert.Equal(new[] { "Dim.Customer.Customer Name <- Staging.Customer.Customer Name [direct]" }, Lineage(sql, "Dim.Refresh"));
+    }
 }

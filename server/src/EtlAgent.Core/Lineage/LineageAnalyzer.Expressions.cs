@@ -106,8 +106,7 @@ public sealed partial class LineageAnalyzer
                 var r = Expr(b.SecondExpression, scope);
                 SqlType? type = null;
                 if (b.BinaryExpressionType == BinaryExpressionType.Add && l.Type is { IsString: true } && r.Type is { IsString: true })
-                    type = new SqlType(l.Type.IsUnicode || r.Type.IsUnicode ? "nvarchar" : "varchar",
-                        Length: l.Type.EffectiveLength is int a && r.Type.EffectiveLength is int c && a > 0 && c > 0 ? a + c : SqlType.Max);
+                    type = Concatenation(l.Type, ConcatLength(b.FirstExpression, l.Type), r.Type, ConcatLength(b.SecondExpression, r.Type));
                 return Combine(new[] { l, r }, type, Or(l.Nullable, r.Nullable));
             }
             case UnaryExpression u:
@@ -122,6 +121,27 @@ public sealed partial class LineageAnalyzer
             default:
                 return ColumnOrigin.Unknown;
         }
+    }
+
+    /// <summary>
+    /// The type of a + b on strings: as long as both parts together, where a literal counts its own
+    /// characters (its type is at least one long, '' adds nothing); a result beyond 8000 bytes is cut to
+    /// 8000 (4000 characters for nvarchar) unless a part is (max), as SQL Server does.
+    /// </summary>
+    private static SqlType Concatenation(SqlType l, int? left, SqlType r, int? right)
+    {
+        bool unicode = l.IsUnicode || r.IsUnicode;
+        int cap = unicode ? 4000 : 8000;
+        int length = left is int a && right is int c && a != SqlType.Max && c != SqlType.Max ? Math.Max(1, Math.Min(a + c, cap)) : SqlType.Max;
+        return new SqlType(unicode ? "nvarchar" : "varchar", Length: length);
+    }
+
+    /// <summary>The characters a part of a concatenation can contribute: a literal's own length, else its type's.</summary>
+    private static int? ConcatLength(ScalarExpression e, SqlType type)
+    {
+        while (e is ParenthesisExpression p) e = p.Expression;
+        if (e is StringLiteral s) return s.Value.Length;
+        return type.EffectiveLength is int n && (n > 0 || n == SqlType.Max) ? n : null;
     }
 
     /// <summary>

@@ -35,7 +35,8 @@ public sealed partial class LineageAnalyzer
             case Literal:
                 return ColumnOrigin.Constant(null, false);
             case VariableReference vr:
-                return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable, _variables.GetValueOrDefault(vr.Name));
+                return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable, _variables.GetValueOrDefault(vr.Name),
+                    _valuedParameters.Contains(vr.Name) ? false : null);
             case GlobalVariableExpression:
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable);
             case ScalarSubquery sq:
@@ -100,6 +101,12 @@ public sealed partial class LineageAnalyzer
             }
             case FunctionCall f:
                 return Function(f, scope);
+            case LeftFunctionCall or RightFunctionCall:
+            {
+                // LEFT and RIGHT are keywords, parsed apart from other functions; NULL only from their arguments.
+                var args = (expression is LeftFunctionCall left ? left.Parameters : ((RightFunctionCall)expression).Parameters).Select(p => Expr(p, scope)).ToList();
+                return Combine(args, null, args.Any(a => a.Nullable == true) ? true : args.All(a => a.Nullable == false) ? false : null);
+            }
             case BinaryExpression b:
             {
                 var l = Expr(b.FirstExpression, scope);
@@ -203,8 +210,35 @@ public sealed partial class LineageAnalyzer
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression, new SqlType("bigint"), false);
         }
         if (args.Count == 0) return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression);
+        if (f.CallTarget is null && NeverNull.Contains(name)) return Combine(args, null, false);
+        if (f.CallTarget is null && NullOnlyFromArguments.Contains(name))
+        {
+            // The date part (DATENAME(month, x)) is a keyword, not a value that could be NULL.
+            var values = DatePartFirst.Contains(name) ? args.Skip(1).ToList() : args;
+            return Combine(args, null, values.Any(a => a.Nullable == true) ? true : values.All(a => a.Nullable == false) ? false : null);
+        }
         return Combine(args, null, args.Any(a => a.Nullable == true) ? true : null);
     }
+
+    /// <summary>Built-ins that return NULL exactly when an argument is NULL (none turns a bad value into NULL).</summary>
+    private static readonly HashSet<string> NullOnlyFromArguments = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "DAY", "MONTH", "YEAR", "DATEPART", "DATENAME", "DATEADD", "DATEDIFF", "DATEDIFF_BIG", "DATETRUNC", "EOMONTH",
+        "DATEFROMPARTS", "DATETIME2FROMPARTS", "DATETIMEFROMPARTS", "SMALLDATETIMEFROMPARTS", "TIMEFROMPARTS",
+        "UPPER", "LOWER", "LTRIM", "RTRIM", "TRIM", "LEFT", "RIGHT", "SUBSTRING", "LEN", "DATALENGTH", "REPLACE",
+        "REVERSE", "TRANSLATE", "CHARINDEX", "PATINDEX", "ABS", "ROUND", "FLOOR", "CEILING", "SIGN", "POWER", "SQUARE",
+    };
+
+    private static readonly HashSet<string> DatePartFirst = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "DATEPART", "DATENAME", "DATEADD", "DATEDIFF", "DATEDIFF_BIG", "DATETRUNC",
+    };
+
+    /// <summary>Built-ins that never return NULL: CONCAT treats NULL as an empty string.</summary>
+    private static readonly HashSet<string> NeverNull = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CONCAT", "CONCAT_WS", "ISNUMERIC", "ISDATE",
+    };
 
     /// <summary>Fallback for expression types without a dedicated case: union whatever they reference.</summary>
     private ColumnOrigin Generic(TSqlFragment expression, QueryScope scope)

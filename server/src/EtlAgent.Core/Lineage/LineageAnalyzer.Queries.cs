@@ -183,7 +183,8 @@ public sealed partial class LineageAnalyzer
                 var name = DdlReader.NameOf(so);
                 alias = named.Alias?.Value ?? alias;
                 Relation relation;
-                if (so.SchemaIdentifier is null && scope.FindCte(so.BaseIdentifier.Value) is { } cte)
+                var cte = so.SchemaIdentifier is null ? scope.FindCte(so.BaseIdentifier.Value) : null;
+                if (cte is not null)
                     relation = new Relation(alias ?? cte.Alias, cte.Table, cte.Columns, open: false, null);
                 else if (name.IsTemp)
                     relation = _locals.TryGetValue(name.Name, out var local)
@@ -193,6 +194,7 @@ public sealed partial class LineageAnalyzer
                     relation = Relation.ForTable(alias, def);
                 else
                     relation = new Relation(alias, name, Array.Empty<(string, ColumnOrigin)>(), open: true, null);
+                if (cte is null) relation = WithFlowFacts(relation);
                 relation.NullExtended = nullExtended;
                 scope.Relations.Add(relation);
                 break;
@@ -201,8 +203,9 @@ public sealed partial class LineageAnalyzer
             {
                 var name = v.Variable.Name;
                 var local = _locals.GetValueOrDefault(name);
-                var relation = new Relation(v.Alias?.Value ?? alias ?? name, new QualifiedName(null, name),
-                    local?.Columns ?? Array.Empty<(string, ColumnOrigin)>(), open: local is null, null) { NullExtended = nullExtended };
+                var relation = WithFlowFacts(new Relation(v.Alias?.Value ?? alias ?? name, new QualifiedName(null, name),
+                    local?.Columns ?? Array.Empty<(string, ColumnOrigin)>(), open: local is null, null));
+                relation.NullExtended = nullExtended;
                 scope.Relations.Add(relation);
                 break;
             }
@@ -232,11 +235,20 @@ public sealed partial class LineageAnalyzer
             case SchemaObjectFunctionTableReference fn:
             {
                 var name = DdlReader.NameOf(fn.SchemaObject);
-                foreach (var p in fn.Parameters) Expr(p, scope);
+                var args = fn.Parameters.Select(p => Expr(p, scope)).ToList();
                 var def = _catalog.Find(name);
                 var relation = def is not null
                     ? Relation.ForTable(fn.Alias?.Value ?? alias, def)
                     : new Relation(fn.Alias?.Value ?? alias, name, Array.Empty<(string, ColumnOrigin)>(), open: true, null);
+                if (def is not null && def.Columns.Any(c => c.NotNullGivenArguments))
+                {
+                    // Columns NULL only through the arguments: as nullable as these arguments are.
+                    bool? nullable = args.Any(a => a.Nullable == true) ? true : args.All(a => a.Nullable == false) ? false : null;
+                    var columns = relation.Columns
+                        .Select(c => def.FindColumn(c.Name) is { NotNullGivenArguments: true } ? (c.Name, c.Origin with { Nullable = nullable }) : c)
+                        .ToList();
+                    relation = new Relation(relation.Alias, relation.Table, columns, relation.IsOpen, def);
+                }
                 relation.NullExtended = nullExtended;
                 scope.Relations.Add(relation);
                 break;

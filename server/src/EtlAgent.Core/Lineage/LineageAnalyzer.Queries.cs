@@ -65,6 +65,9 @@ public sealed partial class LineageAnalyzer
                 }
                 if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
                 if (spec.HavingClause?.SearchCondition is { } having) Expr(having, scope);
+                // SELECT TOP 0 CAST(NULL AS int) AS x UNION ALL ... types a column list and returns no row: no NULL from it.
+                if (spec.TopRowFilter is { Percent: false, Expression: var top } && Unwrap(top) is IntegerLiteral { Value: "0" })
+                    for (int i = 0; i < result.Count; i++) result[i] = (result[i].Item1 with { Nullable = false }, result[i].Item2);
                 if (spec.GroupByClause is not null)
                     foreach (var g in spec.GroupByClause.GroupingSpecifications)
                         if (g is ExpressionGroupingSpecification eg) Expr(eg.Expression, scope);

@@ -210,8 +210,10 @@ public sealed partial class LineageAnalyzer
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression, new SqlType("bigint"), false);
         }
         if (args.Count == 0) return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression);
-        if (f.CallTarget is null && NeverNull.Contains(name)) return Combine(args, null, false);
-        if (f.CallTarget is null && NullOnlyFromArguments.Contains(name))
+        // A user function (always schema-qualified) or a method decides itself what a NULL argument gives.
+        if (f.CallTarget is not null) return Combine(args, null, null);
+        if (NeverNull.Contains(name)) return Combine(args, null, false);
+        if (NullOnlyFromArguments.Contains(name))
         {
             // The date part (DATENAME(month, x)) is a keyword, not a value that could be NULL.
             var values = DatePartFirst.Contains(name) ? args.Skip(1).ToList() : args;

@@ -70,12 +70,12 @@ public sealed partial class LineageAnalyzer
     }
 
     /// <summary>After DELETE ... WHERE c IS NULL [OR d IS NULL]: the rows left have values in c (and d).</summary>
-    private void DeleteFacts(DeleteSpecification spec)
+    private void DeleteFacts(DeleteSpecification spec, QueryScope scope)
     {
         if (spec.Target is not NamedTableReference and not VariableTableReference) return;
         if (spec.FromClause is not null && !EveryTargetRow(spec.FromClause, spec.Target)) return;
         if (spec.WhereClause?.SearchCondition is not { } where) return;
-        var (table, _) = ResolveTarget(spec.Target, FromScope(spec.FromClause));
+        var (table, _) = ResolveTarget(spec.Target, scope);
         if (table is null) return;
         foreach (var column in NullTestedColumns(where, spec.Target)) SetNotNull(table.Value, column, true);
     }
@@ -98,13 +98,6 @@ public sealed partial class LineageAnalyzer
     private void ForgetFacts() => _notNull.Clear();
 
     private void ForgetFacts(QualifiedName table) => _notNull.Remove(table);
-
-    private QueryScope FromScope(FromClause? from)
-    {
-        var scope = new QueryScope(null);
-        if (from is not null) AddFrom(from, scope);
-        return scope;
-    }
 
     /// <summary>
     /// Whether a DML statement's FROM keeps every row of its target: the target comes first and is

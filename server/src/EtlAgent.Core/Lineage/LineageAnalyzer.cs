@@ -273,7 +273,7 @@ public sealed partial class LineageAnalyzer
         if (spec.FromClause is not null) AddFrom(spec.FromClause, scope);
         else if (spec.Target is not null) AddTableReference(spec.Target, scope);
         if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
-        DeleteFacts(spec);
+        DeleteFacts(spec, scope);
     }
 
     private void Select(SelectStatement node)

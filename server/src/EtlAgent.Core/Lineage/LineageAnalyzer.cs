@@ -117,6 +117,8 @@ public sealed partial class LineageAnalyzer
             a._notNull = Meet(afterThen, a._notNull);
         }
 
+        // The body is walked once, from the state before the loop: what a later statement of the body
+        // breaks is still trusted by the statements before it (a missed finding, never a false one).
         public override void ExplicitVisit(WhileStatement node)
         {
             var before = a.CopyFacts();

@@ -169,4 +169,49 @@ public class ColumnLineageTests
         Assert.Equal(new SqlType("nvarchar", Length: 11), view.FindColumn("Loaded")!.Type);
         Assert.Equal(new SqlType("nvarchar", Length: 100), view.FindColumn("Label")!.Type);
     }
+
+    [Fact]
+    public void An_alias_inside_a_cte_does_not_name_the_outer_update_target()
+    {
+        var sql = """
+            CREATE PROCEDURE Dim.Refresh AS
+            WITH Changed AS (
+                SELECT c.[Customer Code], c.[Customer Name]
+                FROM Staging.Customer AS c
+                WHERE c.Amount > 0)
+            UPDATE c
+            SET c.[Customer Name] = ch.[Customer Name]
+            FROM Dim.Customer AS c
+            JOIN Changed AS ch ON ch.[Customer Code] = c.[Customer Code];
+            """;
+        var files = new MemoryFileSource().Add("schema.sql", Schema).Add("code.sql", sql);
+        var t = new WorkspaceAnalyzer(WorkspaceSettings.Default).Analyze(files).FindTransformation("Dim.Refresh")!.Transformation;
+        Assert.Equal(new[] { "Dim.Customer" }, t.Writes.Select(w => w.ToString()));
+        Assert.Equal(new[] { "Dim.Customer", "Staging.Customer" }, t.Reads.Select(r => r.ToString()));
+        Assert.Equal(new[] { "Dim.Customer.Customer Name <- Staging.Customer.Customer Name [direct]" }, Lineage(sql, "Dim.Refresh"));
+    }
+
+    [Fact]
+    public void Nullability_follows_the_statements_before_a_read()
+    {
+        var files = new MemoryFileSource().Add("schema.sql", Schema).Add("code.sql", """
+            CREATE PROCEDURE Fact.Load AS
+            BEGIN
+                INSERT INTO Fact.Sale ([Customer Key], [Amount]) SELECT [Batch], [Total] FROM Dim.Customer;
+                UPDATE Dim.Customer SET [Batch] = COALESCE((SELECT MAX(s.Amount) FROM Staging.Customer AS s), 0);
+                DELETE FROM Dim.Customer WHERE [Total] IS NULL;
+                INSERT INTO Fact.Sale ([Customer Key], [Amount]) SELECT [Batch], [Total] FROM Dim.Customer;
+                IF @@ROWCOUNT = 0 INSERT INTO Dim.Customer ([Customer Code], [Customer Name]) VALUES (N'?', N'?');
+                INSERT INTO Fact.Sale ([Customer Key], [Amount]) SELECT [Batch], [Total] FROM Dim.Customer;
+            END
+            """);
+        var t = new WorkspaceAnalyzer(WorkspaceSettings.Default).Analyze(files).FindTransformation("Fact.Load")!;
+        var reads = t.Assignments.Where(a => a.Table.ToString() == "Fact.Sale").Select(a => $"{a.Column}:{a.Origin.Nullable}").ToList();
+        Assert.Equal(new[]
+        {
+            "Customer Key:True", "Amount:True",     // nothing known yet
+            "Customer Key:False", "Amount:False",   // every row updated with a value; NULL rows deleted
+            "Customer Key:True", "Amount:True",     // the IF may have added a row without them
+        }, reads);
+    }
 }

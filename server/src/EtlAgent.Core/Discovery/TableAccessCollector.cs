@@ -163,7 +163,8 @@ public sealed class TableAccessCollector : TSqlFragmentVisitor
                 aliases.TryAdd(node.Alias.Value, new SchemaObjectName { Identifiers = { new Identifier { Value = node.Variable.Name } } });
         }
 
-        // Subqueries have their own aliases; the outer DML target cannot name them.
+        // Subqueries and CTEs have their own aliases; the outer DML target cannot name them.
+        public override void ExplicitVisit(CommonTableExpression node) { }
         public override void ExplicitVisit(ScalarSubquery node) { }
         public override void ExplicitVisit(QueryDerivedTable node) { }
         public override void ExplicitVisit(ExistsPredicate node) { }

@@ -36,7 +36,8 @@ public sealed partial class LineageAnalyzer
             case Literal:
                 return ColumnOrigin.Constant(null, false);
             case VariableReference vr:
-                return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable, _variables.GetValueOrDefault(vr.Name));
+                return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable, _variables.GetValueOrDefault(vr.Name),
+                    _valuedParameters.Contains(vr.Name) ? false : null);
             case GlobalVariableExpression:
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable);
             case ScalarSubquery sq:
@@ -101,14 +102,19 @@ public sealed partial class LineageAnalyzer
             }
             case FunctionCall f:
                 return Function(f, scope);
+            case LeftFunctionCall or RightFunctionCall:
+            {
+                // LEFT and RIGHT are keywords, parsed apart from other functions; NULL only from their arguments.
+                var args = (expression is LeftFunctionCall left ? left.Parameters : ((RightFunctionCall)expression).Parameters).Select(p => Expr(p, scope)).ToList();
+                return Combine(args, null, args.Any(a => a.Nullable == true) ? true : args.All(a => a.Nullable == false) ? false : null);
+            }
             case BinaryExpression b:
             {
                 var l = Expr(b.FirstExpression, scope);
                 var r = Expr(b.SecondExpression, scope);
                 SqlType? type = null;
                 if (b.BinaryExpressionType == BinaryExpressionType.Add && l.Type is { IsString: true } && r.Type is { IsString: true })
-                    type = new SqlType(l.Type.IsUnicode || r.Type.IsUnicode ? "nvarchar" : "varchar",
-                        Length: l.Type.EffectiveLength is int a && r.Type.EffectiveLength is int c && a > 0 && c > 0 ? a + c : SqlType.Max);
+                    type = Concatenation(l.Type, ConcatLength(b.FirstExpression, l.Type), r.Type, ConcatLength(b.SecondExpression, r.Type));
                 return Combine(new[] { l, r }, type, Or(l.Nullable, r.Nullable));
             }
             case UnaryExpression u:
@@ -123,6 +129,27 @@ public sealed partial class LineageAnalyzer
             default:
                 return ColumnOrigin.Unknown;
         }
+    }
+
+    /// <summary>
+    /// The type of a + b on strings: as long as both parts together, where a literal counts its own
+    /// characters (its type is at least one long, '' adds nothing); a result beyond 8000 bytes is cut to
+    /// 8000 (4000 characters for nvarchar) unless a part is (max), as SQL Server does.
+    /// </summary>
+    private static SqlType Concatenation(SqlType l, int? left, SqlType r, int? right)
+    {
+        bool unicode = l.IsUnicode || r.IsUnicode;
+        int cap = unicode ? 4000 : 8000;
+        int length = left is int a && right is int c && a != SqlType.Max && c != SqlType.Max ? Math.Max(1, Math.Min(a + c, cap)) : SqlType.Max;
+        return new SqlType(unicode ? "nvarchar" : "varchar", Length: length);
+    }
+
+    /// <summary>The characters a part of a concatenation can contribute: a literal's own length, else its type's.</summary>
+    private static int? ConcatLength(ScalarExpression e, SqlType type)
+    {
+        while (e is ParenthesisExpression p) e = p.Expression;
+        if (e is StringLiteral s) return s.Value.Length;
+        return type.EffectiveLength is int n && (n > 0 || n == SqlType.Max) ? n : null;
     }
 
     /// <summary>
@@ -184,8 +211,37 @@ public sealed partial class LineageAnalyzer
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression, new SqlType("bigint"), false);
         }
         if (args.Count == 0) return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression);
+        // A user function (always schema-qualified) or a method decides itself what a NULL argument gives.
+        if (f.CallTarget is not null) return Combine(args, null, null);
+        if (NeverNull.Contains(name)) return Combine(args, null, false);
+        if (NullOnlyFromArguments.Contains(name))
+        {
+            // The date part (DATENAME(month, x)) is a keyword, not a value that could be NULL.
+            var values = DatePartFirst.Contains(name) ? args.Skip(1).ToList() : args;
+            return Combine(args, null, values.Any(a => a.Nullable == true) ? true : values.All(a => a.Nullable == false) ? false : null);
+        }
         return Combine(args, null, args.Any(a => a.Nullable == true) ? true : null);
     }
+
+    /// <summary>Built-ins that return NULL exactly when an argument is NULL (none turns a bad value into NULL).</summary>
+    private static readonly HashSet<string> NullOnlyFromArguments = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "DAY", "MONTH", "YEAR", "DATEPART", "DATENAME", "DATEADD", "DATEDIFF", "DATEDIFF_BIG", "DATETRUNC", "EOMONTH",
+        "DATEFROMPARTS", "DATETIME2FROMPARTS", "DATETIMEFROMPARTS", "SMALLDATETIMEFROMPARTS", "TIMEFROMPARTS",
+        "UPPER", "LOWER", "LTRIM", "RTRIM", "TRIM", "LEFT", "RIGHT", "SUBSTRING", "LEN", "DATALENGTH", "REPLACE",
+        "REVERSE", "TRANSLATE", "CHARINDEX", "PATINDEX", "ABS", "ROUND", "FLOOR", "CEILING", "SIGN", "POWER", "SQUARE",
+    };
+
+    private static readonly HashSet<string> DatePartFirst = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "DATEPART", "DATENAME", "DATEADD", "DATEDIFF", "DATEDIFF_BIG", "DATETRUNC",
+    };
+
+    /// <summary>Built-ins that never return NULL: CONCAT treats NULL as an empty string.</summary>
+    private static readonly HashSet<string> NeverNull = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CONCAT", "CONCAT_WS", "ISNUMERIC", "ISDATE",
+    };
 
     /// <summary>Fallback for expression types without a dedicated case: union whatever they reference.</summary>
     private ColumnOrigin Generic(TSqlFragment expression, QueryScope scope)

@@ -67,6 +67,9 @@ public sealed partial class LineageAnalyzer
                 }
                 if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
                 if (spec.HavingClause?.SearchCondition is { } having) Expr(having, scope);
+                // SELECT TOP 0 CAST(NULL AS int) AS x UNION ALL ... types a column list and returns no row: no NULL from it.
+                if (spec.TopRowFilter is { Percent: false, Expression: var top } && Unwrap(top) is IntegerLiteral { Value: "0" })
+                    for (int i = 0; i < result.Count; i++) result[i] = (result[i].Item1 with { Nullable = false }, result[i].Item2);
                 if (spec.GroupByClause is not null)
                     foreach (var g in spec.GroupByClause.GroupingSpecifications)
                         if (g is ExpressionGroupingSpecification eg) Expr(eg.Expression, scope);
@@ -185,7 +188,8 @@ public sealed partial class LineageAnalyzer
                 var name = DdlReader.NameOf(so);
                 alias = named.Alias?.Value ?? alias;
                 Relation relation;
-                if (so.SchemaIdentifier is null && scope.FindCte(so.BaseIdentifier.Value) is { } cte)
+                var cte = so.SchemaIdentifier is null ? scope.FindCte(so.BaseIdentifier.Value) : null;
+                if (cte is not null)
                     relation = new Relation(alias ?? cte.Alias, cte.Table, cte.Columns, open: false, null);
                 else if (name.IsTemp)
                     relation = _locals.TryGetValue(name.Name, out var local)
@@ -195,6 +199,7 @@ public sealed partial class LineageAnalyzer
                     relation = Relation.ForTable(alias, def);
                 else
                     relation = new Relation(alias, name, Array.Empty<(string, ColumnOrigin)>(), open: true, null);
+                if (cte is null) relation = WithFlowFacts(relation);
                 relation.NullExtended = nullExtended;
                 scope.Relations.Add(relation);
                 break;
@@ -203,8 +208,9 @@ public sealed partial class LineageAnalyzer
             {
                 var name = v.Variable.Name;
                 var local = _locals.GetValueOrDefault(name);
-                var relation = new Relation(v.Alias?.Value ?? alias ?? name, new QualifiedName(null, name),
-                    local?.Columns ?? Array.Empty<(string, ColumnOrigin)>(), open: local is null, null) { NullExtended = nullExtended };
+                var relation = WithFlowFacts(new Relation(v.Alias?.Value ?? alias ?? name, new QualifiedName(null, name),
+                    local?.Columns ?? Array.Empty<(string, ColumnOrigin)>(), open: local is null, null));
+                relation.NullExtended = nullExtended;
                 scope.Relations.Add(relation);
                 break;
             }
@@ -234,11 +240,20 @@ public sealed partial class LineageAnalyzer
             case SchemaObjectFunctionTableReference fn:
             {
                 var name = DdlReader.NameOf(fn.SchemaObject);
-                foreach (var p in fn.Parameters) Expr(p, scope);
+                var args = fn.Parameters.Select(p => Expr(p, scope)).ToList();
                 var def = _catalog.Find(name);
                 var relation = def is not null
                     ? Relation.ForTable(fn.Alias?.Value ?? alias, def)
                     : new Relation(fn.Alias?.Value ?? alias, name, Array.Empty<(string, ColumnOrigin)>(), open: true, null);
+                if (def is not null && def.Columns.Any(c => c.NotNullGivenArguments))
+                {
+                    // Columns NULL only through the arguments: as nullable as these arguments are.
+                    bool? nullable = args.Any(a => a.Nullable == true) ? true : args.All(a => a.Nullable == false) ? false : null;
+                    var columns = relation.Columns
+                        .Select(c => def.FindColumn(c.Name) is { NotNullGivenArguments: true } ? (c.Name, c.Origin with { Nullable = nullable }) : c)
+                        .ToList();
+                    relation = new Relation(relation.Alias, relation.Table, columns, relation.IsOpen, def);
+                }
                 relation.NullExtended = nullExtended;
                 scope.Relations.Add(relation);
                 break;

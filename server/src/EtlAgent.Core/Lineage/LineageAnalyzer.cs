@@ -23,15 +23,27 @@ public sealed partial class LineageAnalyzer
     private readonly Dictionary<string, Relation> _locals = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, SqlType> _variables = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<ColumnAssignment> _assignments = new();
+    /// <summary>Columns of #temp tables and table variables declared NOT NULL, by table name.</summary>
+    private readonly Dictionary<string, HashSet<string>> _declaredNotNull = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<UnresolvedColumn> _unresolved = new();
     /// <summary>Set when a * expands over a relation whose columns are not all known.</summary>
     private bool _openStar;
 
-    public LineageAnalyzer(SchemaCatalog catalog, IEnumerable<ParameterDef>? parameters = null)
+    /// <summary>Parameters that are taken to hold a value (never NULL); empty unless asked for.</summary>
+    private readonly HashSet<string> _valuedParameters = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <param name="parametersHaveValues">
+    /// Take every parameter to hold a value: what an inline function returns when called with values.
+    /// </param>
+    public LineageAnalyzer(SchemaCatalog catalog, IEnumerable<ParameterDef>? parameters = null, bool parametersHaveValues = false)
     {
         _catalog = catalog;
         if (parameters is not null)
-            foreach (var p in parameters) _variables[p.Name] = p.Type;
+            foreach (var p in parameters)
+            {
+                _variables[p.Name] = p.Type;
+                if (parametersHaveValues) _valuedParameters.Add(p.Name);
+            }
     }
 
     public IReadOnlyList<ColumnAssignment> Assignments => _assignments;
@@ -99,6 +111,39 @@ public sealed partial class LineageAnalyzer
         public override void ExplicitVisit(SelectStatement node) => a.Select(node);
         public override void ExplicitVisit(DeclareTableVariableStatement node) => a.DeclareTable(node);
         public override void ExplicitVisit(CreateTableStatement node) => a.CreateTemp(node);
+        public override void ExplicitVisit(ExecuteStatement node) => a.ForgetFacts();
+
+        // Control flow: what a branch or loop body establishes holds afterwards only if every path does.
+        public override void ExplicitVisit(IfStatement node)
+        {
+            var before = a.CopyFacts();
+            node.ThenStatement?.Accept(this);
+            var afterThen = a._notNull;
+            a._notNull = before;
+            node.ElseStatement?.Accept(this);
+            a._notNull = Meet(afterThen, a._notNull);
+        }
+
+        // The body is walked once, from the state before the loop: what a later statement of the body
+        // breaks is still trusted by the statements before it (a missed finding, never a false one).
+        public override void ExplicitVisit(WhileStatement node)
+        {
+            var before = a.CopyFacts();
+            node.Statement?.Accept(this);
+            a._notNull = Meet(before, a._notNull);
+        }
+
+        public override void ExplicitVisit(TryCatchStatement node)
+        {
+            var before = a.CopyFacts();
+            node.TryStatements?.Accept(this);
+            var afterTry = a._notNull;
+            // The CATCH block starts wherever the TRY block failed: only what held all along.
+            a._notNull = Meet(before, afterTry);
+            node.CatchStatements?.Accept(this);
+            a._notNull = Meet(afterTry, a._notNull);
+        }
+
         public override void ExplicitVisit(DeclareVariableStatement node)
         {
             foreach (var d in node.Declarations) a._variables[d.VariableName.Value] = DataTypes.From(d.DataType);
@@ -136,10 +181,12 @@ public sealed partial class LineageAnalyzer
                 break;
             }
             default:
-                return; // INSERT ... EXEC: the procedure's result shape is not known statically
+                ForgetFacts(); // INSERT ... EXEC: the procedure's result shape is not known statically, and it may write anything
+                return;
         }
 
         var merged = MergeRows(values);
+        InsertFacts(table.Value, targetColumns, merged.Select(m => m.Origin).ToList());
         var localColumns = new List<(string, ColumnOrigin)>();
         for (int i = 0; i < targetColumns.Count && i < merged.Count; i++)
         {
@@ -160,12 +207,19 @@ public sealed partial class LineageAnalyzer
         if (spec.FromClause is null && spec.Target is not null) AddTableReference(spec.Target, scope);
         if (table is null) return;
         MarkNullRejected(spec.WhereClause?.SearchCondition, scope);
+        var sets = new List<(string, ColumnOrigin, bool)>();
         foreach (var set in spec.SetClauses)
         {
             if (set is AssignmentSetClause { Column: not null } a)
-                Assign(table.Value, def, a.Column.MultiPartIdentifier.Identifiers[^1].Value, Expr(a.NewValue, scope), a.NewValue, node);
+            {
+                var column = a.Column.MultiPartIdentifier.Identifiers[^1].Value;
+                var value = Expr(a.NewValue, scope);
+                Assign(table.Value, def, column, value, a.NewValue, node);
+                sets.Add((column, value, a.AssignmentKind == AssignmentKind.Equals));
+            }
         }
         if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
+        UpdateFacts(table.Value, spec, sets);
     }
 
     private void Merge(MergeStatement node)
@@ -190,7 +244,13 @@ public sealed partial class LineageAnalyzer
                 case UpdateMergeAction u:
                     foreach (var set in u.SetClauses)
                         if (set is AssignmentSetClause { Column: not null } a)
-                            Assign(table.Value, def, a.Column.MultiPartIdentifier.Identifiers[^1].Value, Expr(a.NewValue, branch), a.NewValue, node);
+                        {
+                            var column = a.Column.MultiPartIdentifier.Identifiers[^1].Value;
+                            var value = Expr(a.NewValue, branch);
+                            Assign(table.Value, def, column, value, a.NewValue, node);
+                            // Only some rows are updated: a value never NULL keeps the column's state, others may break it.
+                            if (value.Nullable != false) SetNotNull(table.Value, column, false);
+                        }
                     break;
                 case InsertMergeAction i:
                 {
@@ -198,9 +258,15 @@ public sealed partial class LineageAnalyzer
                         ? i.Columns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList()
                         : InsertableColumns(table.Value, def);
                     var row = i.Source?.RowValues.FirstOrDefault();
-                    if (row is null) break;
+                    if (row is null) { InsertFacts(table.Value, cols, Array.Empty<ColumnOrigin>()); break; }
+                    var inserted = new List<ColumnOrigin>();
                     for (int k = 0; k < cols.Count && k < row.ColumnValues.Count; k++)
-                        Assign(table.Value, def, cols[k], Expr(row.ColumnValues[k], branch), row.ColumnValues[k], node);
+                    {
+                        var value = Expr(row.ColumnValues[k], branch);
+                        Assign(table.Value, def, cols[k], value, row.ColumnValues[k], node);
+                        inserted.Add(value);
+                    }
+                    InsertFacts(table.Value, cols, inserted);
                     break;
                 }
             }
@@ -216,6 +282,7 @@ public sealed partial class LineageAnalyzer
         if (spec.FromClause is not null) AddFrom(spec.FromClause, scope);
         else if (spec.Target is not null) AddTableReference(spec.Target, scope);
         if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
+        DeleteFacts(spec, scope);
     }
 
     private void Select(SelectStatement node)
@@ -226,6 +293,7 @@ public sealed partial class LineageAnalyzer
         if (node.Into is null) return;
         var table = DdlReader.NameOf(node.Into);
         var def = table.IsTemp ? null : _catalog.Find(table);
+        ForgetFacts(table);
         var names = ExpandedNames(node.QueryExpression, scope);
         var localColumns = new List<(string, ColumnOrigin)>();
         for (int i = 0; i < outputs.Count && i < names.Count; i++)
@@ -240,20 +308,41 @@ public sealed partial class LineageAnalyzer
     {
         var body = node.Body;
         if (body?.VariableName is null || body.Definition is null) return;
-        var shape = body.Definition.ColumnDefinitions
-            .Select(c => (c.ColumnIdentifier.Value, new ColumnOrigin(Array.Empty<string>(), MappingKind.Direct, DataTypes.From(c.DataType))))
-            .ToList();
-        _locals[body.VariableName.Value] = new Relation(null, new QualifiedName(null, body.VariableName.Value), shape, open: false, null);
+        var name = new QualifiedName(null, body.VariableName.Value);
+        _locals[name.Name] = new Relation(null, name, DeclaredShape(name, body.Definition), open: false, null);
+        ForgetFacts(name);
     }
 
     private void CreateTemp(CreateTableStatement node)
     {
         var name = DdlReader.NameOf(node.SchemaObjectName);
         if (!name.IsTemp || node.Definition is null) return;
-        var shape = node.Definition.ColumnDefinitions
-            .Select(c => (c.ColumnIdentifier.Value, new ColumnOrigin(Array.Empty<string>(), MappingKind.Direct, DataTypes.From(c.DataType))))
-            .ToList();
-        _locals[name.Name] = new Relation(null, name, shape, open: false, null);
+        _locals[name.Name] = new Relation(null, name, DeclaredShape(name, node.Definition), open: false, null);
+        ForgetFacts(name);
+    }
+
+    /// <summary>
+    /// The columns of a #temp table or table variable as declared. A NOT NULL (or identity, or primary
+    /// key) column never holds NULL, whatever fills it: an INSERT of NULL there fails instead.
+    /// </summary>
+    private List<(string, ColumnOrigin)> DeclaredShape(QualifiedName table, TableDefinition definition)
+    {
+        var primaryKey = definition.TableConstraints.OfType<UniqueConstraintDefinition>().Where(u => u.IsPrimaryKey)
+            .SelectMany(u => u.Columns).Select(c => c.Column.MultiPartIdentifier.Identifiers[^1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var shape = new List<(string, ColumnOrigin)>();
+        _declaredNotNull.Remove(table.Name);
+        foreach (var c in definition.ColumnDefinitions)
+        {
+            bool notNull = c.IdentityOptions is not null || primaryKey.Contains(c.ColumnIdentifier.Value) ||
+                c.Constraints.Any(k => k is NullableConstraintDefinition { Nullable: false } or UniqueConstraintDefinition { IsPrimaryKey: true });
+            if (notNull)
+            {
+                if (!_declaredNotNull.TryGetValue(table.Name, out var set)) _declaredNotNull[table.Name] = set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                set.Add(c.ColumnIdentifier.Value);
+            }
+            shape.Add((c.ColumnIdentifier.Value, new ColumnOrigin(Array.Empty<string>(), MappingKind.Direct, DataTypes.From(c.DataType), notNull ? false : null)));
+        }
+        return shape;
     }
 
     private void CheckOutput(OutputClause? output, OutputIntoClause? into, QueryScope scope)
@@ -282,6 +371,9 @@ public sealed partial class LineageAnalyzer
             }
         }
         else columns.AddRange(filled);
+        if (_declaredNotNull.TryGetValue(table.Name, out var notNull))
+            for (int i = 0; i < columns.Count; i++)
+                if (notNull.Contains(columns[i].Item1)) columns[i] = (columns[i].Item1, columns[i].Item2 with { Nullable = false });
         _locals[table.Name] = new Relation(null, table, columns, open: false, null);
     }
 

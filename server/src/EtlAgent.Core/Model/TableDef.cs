@@ -21,7 +21,12 @@ public sealed record ColumnDef(
     Location? Location = null,
     /// <summary>IDENTITY(seed, increment): the first value and the step (1, 1 when not given).</summary>
     long IdentitySeed = 1,
-    long IdentityIncrement = 1)
+    long IdentityIncrement = 1,
+    /// <summary>
+    /// A function result column that can only be NULL through its arguments: called with values
+    /// (no NULL argument) it is never NULL, whatever <see cref="Nullable"/> says of an arbitrary call.
+    /// </summary>
+    bool NotNullGivenArguments = false)
 {
     /// <summary>Columns whose value the database supplies: identity, computed, rowversion.</summary>
     public bool IsGenerated => Identity || Computed is not null || Type.Name is "rowversion" or "timestamp";

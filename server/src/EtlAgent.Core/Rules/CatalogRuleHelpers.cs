@@ -209,7 +209,7 @@ internal static class CatalogRuleHelpers
     }
 
     /// <summary>
-    /// Whether a constant keeps its value when stored as <paramref name="type"/>: null when this
+    /// Whether a constant keeps its value (its meaning, for a bit) when stored as <paramref name="type"/>: null when this
     /// cannot be told (the literal kind or the type is not one we reason about).
     /// </summary>
     public static bool? ConstantFits(Literal literal, bool negative, SqlType type)
@@ -239,12 +239,13 @@ internal static class CatalogRuleHelpers
     private static bool? NumberFits(decimal value, SqlType type)
     {
         if (type.IsApproximate) return true;
+        // SQL Server stores any non-zero number as 1 in a bit, without an error: 3 means true.
+        if (type.Name == "bit") return true;
         if (type.IsInteger)
         {
             if (value != decimal.Truncate(value)) return false;
             return type.Name switch
             {
-                "bit" => value is 0 or 1,
                 "tinyint" => value is >= 0 and <= 255,
                 "smallint" => value is >= short.MinValue and <= short.MaxValue,
                 "int" => value is >= int.MinValue and <= int.MaxValue,

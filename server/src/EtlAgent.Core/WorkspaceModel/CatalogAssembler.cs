@@ -50,14 +50,15 @@ public static class CatalogAssembler
                 if (f.ReturnType is TableValuedFunctionReturnType tvf && tvf.DeclareTableVariableBody?.Definition is { } def)
                     tables.TryAdd(DdlReader.NameOf(f.Name), DdlReader.ReadDeclaredTable(doc.Document, DdlReader.NameOf(f.Name), def, f.Name));
 
-        var derived = new List<(SqlDocument Doc, QualifiedName Name, TableKind Kind, SelectStatement Select, IReadOnlyList<string> Columns, TSqlFragment At)>();
+        var derived = new List<(SqlDocument Doc, QualifiedName Name, TableKind Kind, SelectStatement Select, IReadOnlyList<string> Columns, TSqlFragment At, IReadOnlyList<ParameterDef> Parameters)>();
         foreach (var doc in docs)
         {
             foreach (var v in doc.Views)
-                derived.Add((doc.Document, DdlReader.NameOf(v.SchemaObjectName), TableKind.View, v.SelectStatement, v.Columns.Select(c => c.Value).ToList(), v.SchemaObjectName));
+                derived.Add((doc.Document, DdlReader.NameOf(v.SchemaObjectName), TableKind.View, v.SelectStatement, v.Columns.Select(c => c.Value).ToList(), v.SchemaObjectName, Array.Empty<ParameterDef>()));
             foreach (var f in doc.Functions)
                 if (f.ReturnType is SelectFunctionReturnType inline)
-                    derived.Add((doc.Document, DdlReader.NameOf(f.Name), TableKind.FunctionResult, inline.SelectStatement, Array.Empty<string>(), f.Name));
+                    derived.Add((doc.Document, DdlReader.NameOf(f.Name), TableKind.FunctionResult, inline.SelectStatement, Array.Empty<string>(), f.Name,
+                        f.Parameters.Select(p => new ParameterDef(p.VariableName.Value, DataTypes.From(p.DataType), false, false, null)).ToList()));
         }
 
         // Derive in dependency order: a view is ready once everything it reads is known; a few
@@ -66,21 +67,27 @@ public static class CatalogAssembler
         for (int round = 0; round < 8 && pending.Count > 0; round++)
         {
             var pendingNames = new HashSet<QualifiedName>(pending.Select(p => p.Name));
-            var next = new List<(SqlDocument, QualifiedName, TableKind, SelectStatement, IReadOnlyList<string>, TSqlFragment)>();
+            var next = new List<(SqlDocument, QualifiedName, TableKind, SelectStatement, IReadOnlyList<string>, TSqlFragment, IReadOnlyList<ParameterDef>)>();
             // Objects derived in this round only become visible to the next one, so one catalog per round suffices.
             var catalog = new SchemaCatalog(tables.Values, sequences.Values);
             foreach (var item in pending)
             {
                 var reads = TableAccessCollector.Collect(new[] { item.Select }).Reads;
                 if (round < 7 && reads.Any(r => pendingNames.Contains(r) && r != item.Name)) { next.Add(item); continue; }
-                var outputs = new LineageAnalyzer(catalog).QueryOutputs(item.Select, out bool complete);
+                var outputs = new LineageAnalyzer(catalog, item.Parameters).QueryOutputs(item.Select, out bool complete);
+                // An inline function's columns computed from its parameters are NULL only if an argument is:
+                // derive them once more as if every argument had a value, so a call with values can tell.
+                var givenValues = item.Parameters.Count == 0 ? null
+                    : new LineageAnalyzer(catalog, item.Parameters, parametersHaveValues: true).QueryOutputs(item.Select, out _);
                 var columns = new List<ColumnDef>();
                 for (int i = 0; i < outputs.Count; i++)
                 {
                     var name = i < item.Columns.Count ? item.Columns[i] : outputs[i].Name;
                     if (string.IsNullOrEmpty(name) || name == "*") continue;
-                    columns.Add(new ColumnDef(name, outputs[i].Origin.Type ?? new SqlType("sql_variant"), outputs[i].Origin.Nullable ?? true,
-                        Location: item.Doc.LocationOf(item.At)));
+                    bool nullable = outputs[i].Origin.Nullable ?? true;
+                    columns.Add(new ColumnDef(name, outputs[i].Origin.Type ?? new SqlType("sql_variant"), nullable,
+                        Location: item.Doc.LocationOf(item.At),
+                        NotNullGivenArguments: nullable && givenValues is not null && i < givenValues.Count && givenValues[i].Origin.Nullable == false));
                 }
                 if (tables.TryGetValue(item.Name, out var existing))
                 {

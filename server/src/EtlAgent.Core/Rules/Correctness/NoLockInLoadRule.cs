@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 
@@ -42,7 +44,7 @@ public sealed class NoLockInLoadRule : Rule
 
         foreach (var s in index.OfType<SetTransactionIsolationLevelStatement>())
         {
-            if (s.Level != IsolationLevel.ReadUncommitted || transformations.At(s) is null) continue;
+            if (s.Level != IsolationLevel.ReadUncommitted || transformations.At(s) is not { } t || !ReadsAfter(index, t, s)) continue;
             var text = context.TextOf(s);
             var m = Regex.Match(text, @"READ\s+UNCOMMITTED", RegexOptions.IgnoreCase);
             var fixes = m.Success
@@ -52,6 +54,20 @@ public sealed class NoLockInLoadRule : Rule
                 "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table): the load can pick up rolled-back rows and skip or double-read moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers.",
                 fixes);
         }
+    }
+
+    /// <summary>
+    /// Whether the level can matter: a table read after the SET in the same module, or a call or
+    /// dynamic SQL there (they run at the caller's level). A procedure that reads nothing reads nothing dirty.
+    /// </summary>
+    private static bool ReadsAfter(SyntaxIndex index, TransformationAnalysis t, SetTransactionIsolationLevelStatement s)
+    {
+        var body = t.Transformation.BodyRange;
+        bool After(TSqlFragment f) => f.StartOffset > s.StartOffset && body.Contains(f.StartOffset);
+        if (index.OfType<ExecuteStatement>().Any(After)) return true;
+        var reads = t.Transformation.Reads.ToHashSet();
+        return index.OfType<NamedTableReference>().Any(r => After(r) && r.SchemaObject?.BaseIdentifier is not null && reads.Contains(DdlReader.NameOf(r.SchemaObject)))
+            || index.OfType<SchemaObjectFunctionTableReference>().Any(r => After(r) && reads.Contains(DdlReader.NameOf(r.SchemaObject)));
     }
 
     private static Fix? RemoveHints(RuleContext context, NamedTableReference t)

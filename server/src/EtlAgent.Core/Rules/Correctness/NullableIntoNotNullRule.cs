@@ -14,36 +14,65 @@ public sealed class NullableIntoNotNullRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0006", "nullable-into-not-null", "Nullable value written to a NOT NULL column", Severity.Warning, "Correctness",
         new RuleDoc(
-            "An INSERT, UPDATE or MERGE writes a value that can be NULL into a NOT NULL column: a nullable source column (staging tables usually are), a column from the outer side of a LEFT JOIN (a lookup that found nothing), a scalar subquery, a CASE without ELSE, NULLIF or TRY_CAST. The first NULL fails the whole statement with error 515, usually in production on a night when the source sent an incomplete row. Decide what a missing value means: replace it (ISNULL(x, <unknown member>)), filter the row out (WHERE x IS NOT NULL, which the check understands, as it does inner joins and other predicates that reject NULL), or make the column nullable. When the column declares a constant DEFAULT, the fix wraps the value in ISNULL(value, <that default>), which is what the table itself would store for a missing value.",
+            "An INSERT, UPDATE or MERGE writes a value that can be NULL into a NOT NULL column: a nullable source column (staging tables usually are), a column from the outer side of a LEFT JOIN (a lookup that found nothing), a scalar subquery, a CASE without ELSE, NULLIF or TRY_CAST. The first NULL fails the whole statement with error 515, usually in production on a night when the source sent an incomplete row. Decide what a missing value means: replace it (ISNULL(x, <unknown member>)), filter the row out (WHERE x IS NOT NULL, which the check understands, as it does inner joins and other predicates that reject NULL), or make the column nullable. Earlier statements of the same procedure count: an UPDATE that gives the column a value in every row (ISNULL, COALESCE, a constant), or in the rows WHERE it IS NULL, and a DELETE of the rows where it is NULL, hold until an INSERT, a procedure call or a branch that may not run says otherwise; an inline function's columns computed from its parameters are NULL only when an argument is. A statement that writes several such columns gets one finding that names them all. When the column declares a constant DEFAULT, the fix wraps the value in ISNULL(value, <that default>), which is what the table itself would store for a missing value.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Geography Key])\n    SELECT s.CustomerCode, s.[Customer Name], g.[Geography Key]\n    FROM Staging.Customer AS s\n    LEFT JOIN Dim.Geography AS g ON g.PostalCode = s.PostalCode\n    WHERE s.CustomerCode IS NOT NULL;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Geography Key])\n    SELECT s.CustomerCode, ISNULL(s.[Customer Name], N'Unknown'), ISNULL(g.[Geography Key], -1)\n    FROM Staging.Customer AS s\n    LEFT JOIN Dim.Geography AS g ON g.PostalCode = s.PostalCode\n    WHERE s.CustomerCode IS NOT NULL;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL DEFAULT (N'Unknown'), [Geography Key] int NOT NULL CONSTRAINT DF_Customer_Geography DEFAULT ((-1)));\nCREATE TABLE Dim.Geography ([Geography Key] int NOT NULL PRIMARY KEY, PostalCode nvarchar(10) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL, PostalCode nvarchar(10) NULL);"));
 
     public override void Check(RuleContext context)
     {
-        HashSet<(int, string)>? seen = null;
+        var seen = new HashSet<(int, string)>();
         foreach (var t in context.Transformations)
         {
-            foreach (var a in t.Assignments)
+            // One finding per statement: a 40-column load from a nullable staging table is one defect to
+            // decide about, not 40. It sits on the first such value and lists the others.
+            foreach (var statement in t.Assignments.Where(Offends).GroupBy(a => a.Statement))
             {
-                if (a.TargetColumn is not { Nullable: false } column || column.IsGenerated) continue;
-                if (a.Origin.Nullable != true) continue;
-                if (a.Statement is not (InsertStatement or UpdateStatement or MergeStatement)) continue;
-                var at = a.Source ?? a.Statement;
-                if (!(seen ??= new()).Add((at.StartOffset, column.Name))) continue;
-
-                var target = ColumnDisplay(a.Table, column.Name);
-                bool isNull = AsLiteral(a.Source, out _) is NullLiteral;
-                var what = isNull
-                    ? $"NULL is written to {target}, which is NOT NULL"
-                    : $"'{Abbreviate(context.TextOf(at))}' can be NULL{Why(context, a)} but {target} is NOT NULL";
-                var related = column.Location is null ? null : new[] { context.Related(column.Location, $"{target} is declared NOT NULL here") };
-                context.Report(at,
-                    $"{what}: the first NULL fails the whole statement (error 515). Replace NULLs with the value a missing one should get (ISNULL), filter those rows out, or make the column nullable.",
-                    Fixes(context, a, column, isNull), related);
+                var values = new List<(ColumnAssignment A, ColumnDef Column, TSqlFragment At)>();
+                foreach (var a in statement)
+                {
+                    var at = a.Source ?? a.Statement;
+                    if (seen.Add((at.StartOffset, a.TargetColumn!.Name))) values.Add((a, a.TargetColumn!, at));
+                }
+                if (values.Count == 0) continue;
+                values.Sort((x, y) => x.At.StartOffset.CompareTo(y.At.StartOffset));
+                Report(context, values);
             }
         }
     }
+
+    private static bool Offends(ColumnAssignment a) =>
+        a.TargetColumn is { Nullable: false, IsGenerated: false } && a.Origin.Nullable == true &&
+        a.Statement is InsertStatement or UpdateStatement or MergeStatement;
+
+    private static void Report(RuleContext context, List<(ColumnAssignment A, ColumnDef Column, TSqlFragment At)> values)
+    {
+        const string consequence = "the first NULL fails the whole statement (error 515). Replace NULLs with the value a missing one should get (ISNULL), filter those rows out, or make the column nullable.";
+        var fixes = values.Select(v => Fix(context, v.A, v.Column, IsNull(v.A), named: values.Count > 1)).Where(f => f is not null).Cast<Fix>().ToList();
+        var (first, column, at) = values[0];
+        if (values.Count == 1)
+        {
+            var target = ColumnDisplay(first.Table, column.Name);
+            var what = IsNull(first)
+                ? $"NULL is written to {target}, which is NOT NULL"
+                : $"'{Abbreviate(context.TextOf(at))}' can be NULL{Why(context, first)} but {target} is NOT NULL";
+            var declared = column.Location is null ? null : new[] { context.Related(column.Location, $"{target} is declared NOT NULL here") };
+            context.Report(at, $"{what}: {consequence}", fixes, declared);
+            return;
+        }
+
+        // Several columns: the first fix applies every column's fix at once, then each is offered alone.
+        if (fixes.Count > 1)
+            fixes.Insert(0, context.Fix($"Replace NULL with the columns' defaults ({fixes.Count} columns)", fixes.SelectMany(f => f.Edits).ToArray()));
+        var columns = string.Join(", ", values.Select(v => QuoteName(v.Column.Name)).Distinct(StringComparer.OrdinalIgnoreCase));
+        var related = values.Select(v => context.Related(context.Document.LocationOf(v.At),
+            IsNull(v.A) ? $"NULL is written to {QuoteName(v.Column.Name)}" : $"'{Abbreviate(context.TextOf(v.At))}' can be NULL{Why(context, v.A)}; it is written to {QuoteName(v.Column.Name)}")).ToList();
+        context.Report(at,
+            $"Values that can be NULL are written to NOT NULL columns of {first.Table} ({columns}): {consequence}",
+            fixes, related);
+    }
+
+    private static bool IsNull(ColumnAssignment a) => AsLiteral(a.Source, out _) is NullLiteral;
 
     /// <summary>Why the value can be NULL, when a single column is copied.</summary>
     private static string Why(RuleContext context, ColumnAssignment a)
@@ -67,15 +96,16 @@ public sealed class NullableIntoNotNullRule : Rule
     /// A fix only where it is what the table itself would do: the column declares a constant DEFAULT,
     /// and that constant keeps its value in the source's type (ISNULL returns the first argument's type).
     /// </summary>
-    private static Fix[]? Fixes(RuleContext context, ColumnAssignment a, ColumnDef column, bool isNull)
+    private static Fix? Fix(RuleContext context, ColumnAssignment a, ColumnDef column, bool isNull, bool named)
     {
+        var of = named ? $"the default of {QuoteName(column.Name)}," : "the column's default";
         var constant = ConstantDefault(column.Default);
         if (constant is null || a.Source is not ScalarExpression source) return null;
         if (isNull)
-            return new[] { context.Fix($"Write the column's default {constant}", context.Replace(source, constant)) };
+            return context.Fix($"Write {of} {constant}", context.Replace(source, constant));
         if (a.Origin.Type is not { } type) return null;
         var literal = ParseConstant(constant, out bool negative);
         if (literal is null || ConstantFits(literal, negative, type) != true) return null;
-        return new[] { context.Fix($"Replace NULL with the column's default {constant}", context.Replace(source, $"ISNULL({context.TextOf(source)}, {constant})")) };
+        return context.Fix($"Replace NULL with {of} {constant}", context.Replace(source, $"ISNULL({context.TextOf(source)}, {constant})"));
     }
 }

@@ -1,0 +1,163 @@
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Lineage;
+
+// Flow: which columns earlier statements of the same body left without NULLs. A staging table whose
+// keys an UPDATE filled with COALESCE(..., 0), or whose NULL rows a DELETE removed, is read by the
+// next INSERT as NOT NULL there. Only facts true on every path are kept: a branch that may not run
+// adds nothing, a statement that may add rows with NULLs (or a call that may do anything) removes them.
+public sealed partial class LineageAnalyzer
+{
+    /// <summary>Per table (catalog, #temp or @variable): columns no row has NULL in, at this point of the body.</summary>
+    private Dictionary<QualifiedName, HashSet<string>> _notNull = new();
+
+    private Dictionary<QualifiedName, HashSet<string>> CopyFacts() =>
+        _notNull.ToDictionary(kv => kv.Key, kv => new HashSet<string>(kv.Value, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>The facts that hold after either of two paths.</summary>
+    private static Dictionary<QualifiedName, HashSet<string>> Meet(Dictionary<QualifiedName, HashSet<string>> a, Dictionary<QualifiedName, HashSet<string>> b)
+    {
+        var result = new Dictionary<QualifiedName, HashSet<string>>();
+        foreach (var (table, columns) in a)
+        {
+            if (!b.TryGetValue(table, out var other)) continue;
+            var both = new HashSet<string>(columns.Where(other.Contains), StringComparer.OrdinalIgnoreCase);
+            if (both.Count > 0) result[table] = both;
+        }
+        return result;
+    }
+
+    private bool KnownNotNull(QualifiedName table, string column) =>
+        _notNull.TryGetValue(table, out var columns) && columns.Contains(column);
+
+    private void SetNotNull(QualifiedName table, string column, bool notNull)
+    {
+        if (notNull)
+        {
+            if (!_notNull.TryGetValue(table, out var columns)) _notNull[table] = columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            columns.Add(column);
+        }
+        else if (_notNull.TryGetValue(table, out var columns)) columns.Remove(column);
+    }
+
+    /// <summary>A relation as this point of the body sees it: columns earlier statements filled read as not NULL.</summary>
+    private Relation WithFlowFacts(Relation relation)
+    {
+        if (relation.Table is not { } table || !_notNull.TryGetValue(table, out var columns) || columns.Count == 0) return relation;
+        var adjusted = relation.Columns
+            .Select(c => columns.Contains(c.Name) && c.Origin.Nullable != false ? (c.Name, c.Origin with { Nullable = false }) : c)
+            .ToList();
+        return new Relation(relation.Alias, table, adjusted, relation.IsOpen, relation.Definition) { NullExtended = relation.NullExtended };
+    }
+
+    /// <summary>
+    /// After an UPDATE: a column set to a value that is never NULL has none left when every row was
+    /// updated, or when the rows left alone could not have had NULL there (WHERE c IS NULL OR ...).
+    /// A column set to anything else may now hold NULL.
+    /// </summary>
+    private void UpdateFacts(QualifiedName table, UpdateSpecification spec, List<(string Column, ColumnOrigin Value, bool Plain)> sets)
+    {
+        bool everyRow = spec.FromClause is null || EveryTargetRow(spec.FromClause, spec.Target);
+        var skippedHaveValue = spec.WhereClause?.SearchCondition is { } where ? NullTestedColumns(where, spec.Target) : null;
+        foreach (var (column, value, plain) in sets)
+        {
+            bool before = KnownNotNull(table, column);
+            bool after = value.Nullable == false && (plain ? before || (everyRow && (skippedHaveValue is null || skippedHaveValue.Contains(column))) : before);
+            SetNotNull(table, column, after);
+        }
+    }
+
+    /// <summary>After DELETE ... WHERE c IS NULL [OR d IS NULL]: the rows left have values in c (and d).</summary>
+    private void DeleteFacts(DeleteSpecification spec, QueryScope scope)
+    {
+        if (spec.Target is not NamedTableReference and not VariableTableReference) return;
+        if (spec.FromClause is not null && !EveryTargetRow(spec.FromClause, spec.Target)) return;
+        if (spec.WhereClause?.SearchCondition is not { } where) return;
+        var (table, _) = ResolveTarget(spec.Target, scope);
+        if (table is null) return;
+        foreach (var column in NullTestedColumns(where, spec.Target)) SetNotNull(table.Value, column, true);
+    }
+
+    /// <summary>After an INSERT: a column stays free of NULLs only if every inserted row has a value there.</summary>
+    private void InsertFacts(QualifiedName table, IReadOnlyList<string>? columns, IReadOnlyList<ColumnOrigin>? values)
+    {
+        if (!_notNull.TryGetValue(table, out var known)) return;
+        if (columns is null || values is null) { _notNull.Remove(table); return; }
+        foreach (var column in known.ToList())
+        {
+            int i = -1;
+            for (int k = 0; k < columns.Count && k < values.Count; k++)
+                if (string.Equals(columns[k], column, StringComparison.OrdinalIgnoreCase)) { i = k; break; }
+            if (i < 0 || values[i].Nullable != false) known.Remove(column);
+        }
+    }
+
+    /// <summary>A statement that may write anything (a procedure call, dynamic SQL): nothing is known any more.</summary>
+    private void ForgetFacts() => _notNull.Clear();
+
+    private void ForgetFacts(QualifiedName table) => _notNull.Remove(table);
+
+    /// <summary>
+    /// Whether a DML statement's FROM keeps every row of its target: the target comes first and is
+    /// only outer-joined (LEFT JOIN, OUTER APPLY). An inner join skips the rows it finds no match for.
+    /// </summary>
+    private static bool EveryTargetRow(FromClause from, TableReference? target)
+    {
+        if (from.TableReferences.Count != 1) return false;
+        var steps = JoinTree.Walk(from);
+        var first = steps.OfType<JoinLeaf>().FirstOrDefault();
+        if (first is null || !NamesTarget(first.Source, target)) return false;
+        return steps.OfType<JoinEnd>().All(j => j.Join is QualifiedJoin { QualifiedJoinType: QualifiedJoinType.LeftOuter }
+            or UnqualifiedJoin { UnqualifiedJoinType: UnqualifiedJoinType.OuterApply });
+    }
+
+    private static bool NamesTarget(TableReference source, TableReference? target)
+    {
+        static string? Last(TableReference? t) => t switch
+        {
+            NamedTableReference n => n.SchemaObject.BaseIdentifier?.Value,
+            VariableTableReference v => v.Variable.Name,
+            _ => null,
+        };
+        static string? AliasOf(TableReference t) => t is TableReferenceWithAlias a ? a.Alias?.Value : null;
+        var name = Last(target);
+        if (name is null) return false;
+        return string.Equals(AliasOf(source), name, StringComparison.OrdinalIgnoreCase) ||
+               (target is NamedTableReference { SchemaObject.SchemaIdentifier: not null } || AliasOf(source) is null) && string.Equals(Last(source), name, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// The columns c of the target for which the condition is ... OR c IS NULL OR ...: a row it does
+    /// not select has a value in each.
+    /// </summary>
+    private static HashSet<string> NullTestedColumns(BooleanExpression condition, TableReference? target)
+    {
+        var result = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var targetName = target switch
+        {
+            NamedTableReference n => n.SchemaObject.BaseIdentifier?.Value,
+            VariableTableReference v => v.Variable.Name,
+            _ => null,
+        };
+        void Walk(BooleanExpression e)
+        {
+            switch (e)
+            {
+                case BooleanParenthesisExpression p: Walk(p.Expression); break;
+                case BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.Or } or:
+                    Walk(or.FirstExpression);
+                    Walk(or.SecondExpression);
+                    break;
+                case BooleanIsNullExpression { IsNot: false, Expression: ColumnReferenceExpression { MultiPartIdentifier: not null } c }:
+                    var ids = c.MultiPartIdentifier.Identifiers;
+                    if (ids.Count == 1 || string.Equals(ids[^2].Value, targetName, StringComparison.OrdinalIgnoreCase))
+                        result.Add(ids[^1].Value);
+                    break;
+            }
+        }
+        Walk(condition);
+        return result;
+    }
+}

@@ -56,7 +56,7 @@ public sealed partial class WorkspaceAnalyzer
         (_settings.Include.Count == 0 || _include.IsIgnored(path));
 
     public DocumentFacts ParseAndScan(string path, string text) =>
-        DocumentScanner.Scan(new SqlParser(_settings.CompatibilityLevel).Parse(path, text));
+        DocumentScanner.Scan(new SqlParser(_settings.CompatibilityLevel, _settings.SqlcmdVariables).Parse(path, text));
 
     /// <summary>
     /// Like <see cref="ParseAndScan(string, string)"/>, re-parsing only the edited statement of
@@ -140,12 +140,12 @@ public sealed partial class WorkspaceAnalyzer
     /// </summary>
     public static bool DefinesCatalogObjects(string text) => CatalogDdl().IsMatch(text);
 
-    [GeneratedRegex(@"\b(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?(?:TABLE\s+(?![\[""]?#)|TYPE\b|SEQUENCE\b|VIEW\b|FUNCTION\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?(?:(?:EXTERNAL\s+)?TABLE\s+(?![\[""]?#)|TYPE\b|SEQUENCE\b|VIEW\b|FUNCTION\b|SYNONYM\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CatalogDdl();
 
     /// <summary>The catalog the documents define (over the live catalog when one is configured).</summary>
     public SchemaCatalog BuildCatalog(IEnumerable<DocumentFacts> documents, List<CatalogProblem>? problems = null) =>
-        CatalogAssembler.Assemble(documents, _liveCatalog, problems);
+        CatalogAssembler.Assemble(documents, _liveCatalog, problems, _settings.ExternalObjects, _settings.CompatibilityLevel);
 
     /// <summary>
     /// The per-document step: resolves the document's transformations against the catalog and runs

@@ -46,6 +46,13 @@ public static class DdlReader
             Array.Empty<CheckDef>(), doc.LocationOf(create), new List<string> { "EXTERNAL" });
     }
 
+    /// <summary>
+    /// ALTER TABLE ... ADD column(s): the added columns as a table of that name, to be merged into
+    /// the table's definition (migration-based projects add columns this way).
+    /// </summary>
+    public static TableDef ReadAddedColumns(SqlDocument doc, AlterTableAddTableElementStatement alter) =>
+        Read(doc, NameOf(alter.SchemaObjectName), TableKind.Table, alter.Definition, alter, new List<string>());
+
     public static TableDef ReadTableType(SqlDocument doc, CreateTypeTableStatement create) =>
         Read(doc, NameOf(create.Name), TableKind.TableType, create.Definition, create, new List<string>());
 

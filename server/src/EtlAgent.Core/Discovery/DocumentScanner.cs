@@ -20,6 +20,7 @@ public static class DocumentScanner
         var functions = new List<FunctionStatementBody>();
         var scriptStatements = new List<TSqlStatement>();
         var synonyms = new List<SynonymDef>();
+        var added = new List<TableDef>();
 
         foreach (var statement in TopLevelStatements(doc))
         {
@@ -34,6 +35,9 @@ public static class DocumentScanner
                 case CreateSynonymStatement { Name: not null, ForName.BaseIdentifier: not null } syn:
                     synonyms.Add(new SynonymDef(DdlReader.NameOf(syn.Name), DdlReader.NameOf(syn.ForName),
                         syn.ForName.DatabaseIdentifier is not null || syn.ForName.ServerIdentifier is not null, doc.LocationOf(syn.Name)));
+                    break;
+                case AlterTableAddTableElementStatement { SchemaObjectName: not null, Definition.ColumnDefinitions.Count: > 0 } alter:
+                    added.Add(DdlReader.ReadAddedColumns(doc, alter));
                     break;
                 case CreateTypeTableStatement t:
                     tables.Add(DdlReader.ReadTableType(doc, t));
@@ -61,7 +65,7 @@ public static class DocumentScanner
         if (scriptStatements.Any(ContainsDml))
             transformations.Add(Script(doc, scriptStatements));
 
-        return new DocumentFacts(doc, tables, sequences, transformations, views, functions) { Synonyms = synonyms };
+        return new DocumentFacts(doc, tables, sequences, transformations, views, functions) { Synonyms = synonyms, AddedColumns = added };
     }
 
     public static IEnumerable<TSqlStatement> TopLevelStatements(SqlDocument doc)

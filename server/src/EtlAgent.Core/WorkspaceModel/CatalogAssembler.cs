@@ -46,6 +46,17 @@ public static class CatalogAssembler
                 sequences.TryAdd(s.Name, s);
         }
 
+        // ALTER TABLE ... ADD columns (migration scripts) extend the table; a column it already has is left as defined.
+        foreach (var doc in docs.OrderBy(d => d.Document.Path, StringComparer.Ordinal))
+            foreach (var add in doc.AddedColumns)
+            {
+                if (liveNames.Contains(add.Name) || !tables.TryGetValue(add.Name, out var table)) continue;
+                var columns = table.Columns.ToList();
+                foreach (var c in add.Columns)
+                    if (table.FindColumn(c.Name) is null) columns.Add(c);
+                if (columns.Count > table.Columns.Count) tables[add.Name] = table with { Columns = columns };
+            }
+
         // Multi-statement TVFs declare their result; inline TVFs and views are derived below.
         foreach (var doc in docs)
             foreach (var f in doc.Functions)

@@ -19,10 +19,17 @@ public sealed class UnknownObjectRule : Rule
         "sysprotects", "sysdatabases", "sysprocesses", "syslogins", "sysservers", "sysjobs", "sysjobhistory",
     };
 
+    /// <summary>System table-valued functions callers write without the sys schema.</summary>
+    private static readonly HashSet<string> SystemFunctions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "fn_my_permissions", "fn_builtin_permissions", "fn_listextendedproperty", "fn_virtualfilestats", "fn_dblog", "fn_dump_dblog",
+        "fn_get_audit_file", "fn_trace_gettable", "fn_helpcollations", "fn_servershareddrives", "fn_get_sql", "fn_xe_file_target_read_file",
+    };
+
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0015", "unknown-object", "Reference to an object or column the workspace does not define", Severity.Error, "Correctness",
         new RuleDoc(
-            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables and table-valued parameters, CTEs, aliases, a trigger's inserted and deleted rows, XML methods (.nodes()), the columns of OPENJSON, OPENXML and STRING_SPLIT, objects created in the same file (CREATE TABLE, SELECT INTO), synonyms (read as their target), objects declared in etl-agent.json's externalObjects, system objects and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. SQL inside dynamic SQL strings is not checked. When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
+            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables and table-valued parameters, CTEs, aliases, a trigger's inserted and deleted rows, system functions written without sys (fn_my_permissions) and change-data-capture functions, XML methods (.nodes()), the columns of OPENJSON, OPENXML and STRING_SPLIT, objects created in the same file (CREATE TABLE, SELECT INTO), columns added by ALTER TABLE ... ADD, synonyms (read as their target), objects declared in etl-agent.json's externalObjects, system objects and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. SQL inside dynamic SQL strings is not checked. When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Nmae]\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Name]\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL);"));
@@ -57,6 +64,7 @@ public sealed class UnknownObjectRule : Rule
         {
             // `CROSS APPLY t.Doc.nodes('/order/line') AS l(x)`: the XML method parses as a two-part function name.
             if (fn.SchemaObject.SchemaIdentifier is not null && string.Equals(fn.SchemaObject.BaseIdentifier?.Value, "nodes", StringComparison.OrdinalIgnoreCase)) continue;
+            if (IsSystemFunction(fn.SchemaObject)) continue;
             CheckName(context, fn.SchemaObject, created);
         }
         foreach (var truncate in context.Index.OfType<TruncateTableStatement>())
@@ -118,6 +126,14 @@ public sealed class UnknownObjectRule : Rule
         {
             foreach (var q in names) yield return q.Name;
         }
+    }
+
+    /// <summary>sys functions written without their schema, and change-data-capture functions (cdc.fn_cdc_get_*), which SQL Server generates when capture is enabled.</summary>
+    private static bool IsSystemFunction(SchemaObjectName so)
+    {
+        var schema = so.SchemaIdentifier?.Value;
+        if (string.Equals(schema, "cdc", StringComparison.OrdinalIgnoreCase)) return true;
+        return (schema is null || string.Equals(schema, "dbo", StringComparison.OrdinalIgnoreCase)) && SystemFunctions.Contains(so.BaseIdentifier.Value);
     }
 
     private static bool IsSystem(SchemaObjectName so)

@@ -56,6 +56,18 @@ public class ScriptsAsUsersHaveThemTests
     }
 
     [Fact]
+    public void Findings_and_fixes_after_a_substituted_variable_point_at_the_text_as_written()
+    {
+        const string code = "CREATE PROCEDURE Etl.Load AS\n    INSERT INTO $(TargetSchema).Product (ProductCode, Nmae) SELECT s.ProductCode, s.Name FROM [$(Src)].Staging.Product AS s;";
+        var analysis = Analyze(code, """{ "sqlcmdVariables": { "TargetSchema": "Dim", "Src": "A_much_longer_database_name" } }""");
+
+        var finding = Assert.Single(analysis.Findings, f => f.RuleId == "ETL0015" && f.Location.File == "code.sql");
+        Assert.Equal(code.IndexOf("Nmae", StringComparison.Ordinal), finding.Location.Range.StartOffset);
+        var edit = Assert.Single(finding.Fixes[0].Edits);
+        Assert.Equal("Nmae", code[edit.Range.StartOffset..edit.Range.EndOffset]);
+    }
+
+    [Fact]
     public void A_script_variable_set_in_the_file_wins_over_the_manifest()
     {
         const string code = ":setvar TargetSchema Dim\nCREATE PROCEDURE Etl.Load AS\n    UPDATE $(TargetSchema).Product SET Name = N'x' WHERE ProductCode = 'a';";

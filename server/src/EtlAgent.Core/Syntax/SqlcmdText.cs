@@ -102,7 +102,8 @@ public sealed class SqlcmdText
                     break;
             }
         }
-        return new SqlcmdText(output.ToString(), segments);
+        var rewritten = output.ToString();
+        return segments.Count == 0 && rewritten == text ? null : new SqlcmdText(rewritten, segments); // `$(` only inside strings: nothing to do
     }
 
     /// <summary>The original offset of a token starting at <paramref name="parsed"/> in the rewritten text.</summary>

@@ -29,6 +29,30 @@ public static class DdlReader
         return Read(doc, NameOf(create.SchemaObjectName), TableKind.Table, create.Definition, create, ignored);
     }
 
+    /// <summary>
+    /// CREATE EXTERNAL TABLE (PolyBase, Synapse, Fabric): a table to every query that reads it, its
+    /// columns declared like a table's; where the data lives (DATA_SOURCE, LOCATION) does not matter here.
+    /// </summary>
+    public static TableDef ReadExternalTable(SqlDocument doc, CreateExternalTableStatement create)
+    {
+        var columns = new List<ColumnDef>();
+        foreach (var c in create.ColumnDefinitions)
+        {
+            if (c.ColumnDefinition is not { ColumnIdentifier: not null } column) continue;
+            columns.Add(new ColumnDef(column.ColumnIdentifier.Value, DataTypes.From(column.DataType), c.NullableConstraint?.Nullable ?? true,
+                Location: doc.LocationOf(column)));
+        }
+        return new TableDef(NameOf(create.SchemaObjectName), TableKind.Table, columns, null, Array.Empty<KeyDef>(), Array.Empty<ForeignKeyDef>(),
+            Array.Empty<CheckDef>(), doc.LocationOf(create), new List<string> { "EXTERNAL" });
+    }
+
+    /// <summary>
+    /// ALTER TABLE ... ADD column(s): the added columns as a table of that name, to be merged into
+    /// the table's definition (migration-based projects add columns this way).
+    /// </summary>
+    public static TableDef ReadAddedColumns(SqlDocument doc, AlterTableAddTableElementStatement alter) =>
+        Read(doc, NameOf(alter.SchemaObjectName), TableKind.Table, alter.Definition, alter, new List<string>());
+
     public static TableDef ReadTableType(SqlDocument doc, CreateTypeTableStatement create) =>
         Read(doc, NameOf(create.Name), TableKind.TableType, create.Definition, create, new List<string>());
 

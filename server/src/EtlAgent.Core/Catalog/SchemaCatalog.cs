@@ -11,8 +11,9 @@ public sealed class SchemaCatalog
     private readonly Dictionary<QualifiedName, TableDef> _tables;
     private readonly Dictionary<QualifiedName, SequenceDef> _sequences;
 
-    public SchemaCatalog(IEnumerable<TableDef> tables, IEnumerable<SequenceDef> sequences)
+    public SchemaCatalog(IEnumerable<TableDef> tables, IEnumerable<SequenceDef> sequences, ExternalNames? external = null)
     {
+        External = external ?? ExternalNames.None;
         _tables = new Dictionary<QualifiedName, TableDef>();
         foreach (var t in tables) _tables.TryAdd(t.Name, t); // first definition wins; duplicates are reported by discovery
         _sequences = new Dictionary<QualifiedName, SequenceDef>();
@@ -45,6 +46,12 @@ public sealed class SchemaCatalog
     public SequenceDef? FindSequence(QualifiedName name) => _sequences.GetValueOrDefault(name);
 
     public bool Contains(QualifiedName name) => _tables.ContainsKey(name);
+
+    /// <summary>Objects declared to exist outside the workspace (manifest `externalObjects`), with or without columns.</summary>
+    public ExternalNames External { get; }
+
+    /// <summary>In the catalog, or declared to exist outside the workspace.</summary>
+    public bool Knows(QualifiedName name) => Contains(name) || External.Matches(name);
 
     public int Count => _tables.Count;
 }

@@ -35,7 +35,17 @@ public sealed record DocumentFacts(
     IReadOnlyList<ViewStatementBody> Views,
     IReadOnlyList<FunctionStatementBody> Functions)
 {
+    /// <summary>CREATE SYNONYM statements: names the catalog maps to their targets.</summary>
+    public IReadOnlyList<SynonymDef> Synonyms { get; init; } = Array.Empty<SynonymDef>();
+
+    /// <summary>Columns added by ALTER TABLE ... ADD, merged into their tables by the catalog.</summary>
+    public IReadOnlyList<TableDef> AddedColumns { get; init; } = Array.Empty<TableDef>();
+
     /// <summary>Catalog records and transformation summaries only: the syntax tree can be collected.</summary>
     public DocumentFacts WithoutSyntax() => new(Document.WithoutTree(), Tables, Sequences,
-        Transformations.Select(t => t.WithoutSyntax()).ToList(), Array.Empty<ViewStatementBody>(), Array.Empty<FunctionStatementBody>());
+        Transformations.Select(t => t.WithoutSyntax()).ToList(), Array.Empty<ViewStatementBody>(), Array.Empty<FunctionStatementBody>())
+    {
+        Synonyms = Synonyms,
+        AddedColumns = AddedColumns,
+    };
 }

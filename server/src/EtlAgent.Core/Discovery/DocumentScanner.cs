@@ -19,6 +19,8 @@ public static class DocumentScanner
         var views = new List<ViewStatementBody>();
         var functions = new List<FunctionStatementBody>();
         var scriptStatements = new List<TSqlStatement>();
+        var synonyms = new List<SynonymDef>();
+        var added = new List<TableDef>();
 
         foreach (var statement in TopLevelStatements(doc))
         {
@@ -26,6 +28,16 @@ public static class DocumentScanner
             {
                 case CreateTableStatement t:
                     tables.Add(DdlReader.ReadTable(doc, t));
+                    break;
+                case CreateExternalTableStatement t when t.SchemaObjectName is not null:
+                    tables.Add(DdlReader.ReadExternalTable(doc, t));
+                    break;
+                case CreateSynonymStatement { Name: not null, ForName.BaseIdentifier: not null } syn:
+                    synonyms.Add(new SynonymDef(DdlReader.NameOf(syn.Name), DdlReader.NameOf(syn.ForName),
+                        syn.ForName.DatabaseIdentifier is not null || syn.ForName.ServerIdentifier is not null, doc.LocationOf(syn.Name)));
+                    break;
+                case AlterTableAddTableElementStatement { SchemaObjectName: not null, Definition.ColumnDefinitions.Count: > 0 } alter:
+                    added.Add(DdlReader.ReadAddedColumns(doc, alter));
                     break;
                 case CreateTypeTableStatement t:
                     tables.Add(DdlReader.ReadTableType(doc, t));
@@ -53,7 +65,7 @@ public static class DocumentScanner
         if (scriptStatements.Any(ContainsDml))
             transformations.Add(Script(doc, scriptStatements));
 
-        return new DocumentFacts(doc, tables, sequences, transformations, views, functions);
+        return new DocumentFacts(doc, tables, sequences, transformations, views, functions) { Synonyms = synonyms, AddedColumns = added };
     }
 
     public static IEnumerable<TSqlStatement> TopLevelStatements(SqlDocument doc)
@@ -150,6 +162,7 @@ public static class DocumentScanner
         CreateSchemaStatement or CreateIndexStatement or CreatePartitionFunctionStatement or CreatePartitionSchemeStatement => false,
         AlterTableStatement or DropTableStatement or DropProcedureStatement or DropViewStatement or DropFunctionStatement => false,
         CreateTriggerStatement or CreateTypeStatement or CreateStatisticsStatement => false,
+        ExternalDataSourceStatement or ExternalFileFormatStatement or ExternalTableStatement or CreateSynonymStatement => false,
         PredicateSetStatement or SetOnOffStatement or UseStatement => false,
         _ => true,
     };

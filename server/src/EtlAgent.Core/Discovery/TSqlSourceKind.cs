@@ -14,13 +14,13 @@ public sealed partial class TSqlSourceKind : SourceKind
     public override IReadOnlyList<string> Extensions { get; } = new[] { ".sql" };
 
     public override DocumentFacts Scan(string path, string text, WorkspaceSettings settings) =>
-        DocumentScanner.Scan(new SqlParser(settings.CompatibilityLevel).Parse(path, text));
+        DocumentScanner.Scan(new SqlParser(settings.CompatibilityLevel, settings.SqlcmdVariables).Parse(path, text));
 
     public override DocumentFacts? Rescan(DocumentFacts previous, string text, WorkspaceSettings settings) =>
         IncrementalReparser.TryReparse(previous.Document, text, settings.CompatibilityLevel) is { } doc ? DocumentScanner.Scan(doc) : null;
 
     public override bool MayDefineCatalogObjects(string text) => CatalogDdl().IsMatch(text);
 
-    [GeneratedRegex(@"\b(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?(?:TABLE\s+(?![\[""]?#)|TYPE\b|SEQUENCE\b|VIEW\b|FUNCTION\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?(?:(?:EXTERNAL\s+)?TABLE\s+(?![\[""]?#)|TYPE\b|SEQUENCE\b|VIEW\b|FUNCTION\b|SYNONYM\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CatalogDdl();
 }

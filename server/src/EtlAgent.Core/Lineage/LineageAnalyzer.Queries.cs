@@ -258,6 +258,11 @@ public sealed partial class LineageAnalyzer
                 scope.Relations.Add(relation);
                 break;
             }
+            case TableReferenceWithAlias other:
+                // STRING_SPLIT, OPENJSON, OPENXML, XML .nodes(), OPENROWSET...: a row source whose columns
+                // are not modelled; it may supply any column, so an unqualified name is not "missing" elsewhere.
+                scope.Relations.Add(new Relation(other.Alias?.Value ?? alias, null, Array.Empty<(string, ColumnOrigin)>(), open: true, null) { NullExtended = nullExtended });
+                break;
         }
     }
 

@@ -46,8 +46,8 @@ internal sealed class Relation
         foreach (var (name, origin) in Columns)
             if (string.Equals(name, column, StringComparison.OrdinalIgnoreCase))
                 return NullExtended ? origin with { Nullable = true } : origin;
-        if (IsOpen && Table is { } t)
-            return new ColumnOrigin(new[] { $"{t}.{column}" }, MappingKind.Direct);
+        if (IsOpen)
+            return Table is { } t ? new ColumnOrigin(new[] { $"{t}.{column}" }, MappingKind.Direct) : ColumnOrigin.Unknown;
         return null;
     }
 

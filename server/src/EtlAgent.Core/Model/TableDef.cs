@@ -73,3 +73,9 @@ public sealed record TableDef(
 }
 
 public sealed record SequenceDef(QualifiedName Name, SqlType Type, long Start, long Increment, Location? Location = null);
+
+/// <summary>
+/// CREATE SYNONYM: another name for <see cref="Target"/>. A synonym for an object in another
+/// database (<see cref="Remote"/>) is known by name only.
+/// </summary>
+public sealed record SynonymDef(QualifiedName Name, QualifiedName Target, bool Remote, Location? Location = null);

@@ -21,6 +21,7 @@ public static class IncrementalReparser
     public static SqlDocument? TryReparse(SqlDocument previous, string newText, int compatibilityLevel)
     {
         if (previous.Tree is not TSqlScript script || previous.Errors.Count > 0 || previous.TokenStreams.Count >= MaxStreams) return null;
+        if (previous.Rewritten || SqlcmdText.Applies(newText)) return null; // offsets do not map one to one
         if (newText.Length > 0 && newText[0] == '\uFEFF') newText = newText[1..];
         var old = previous.Text;
         if (old == newText) return previous;

@@ -13,8 +13,9 @@ public sealed record SyntaxError(int Number, string Message, TextRange Range);
 public sealed class SqlDocument
 {
     internal SqlDocument(string path, string text, TSqlFragment? tree, IReadOnlyList<SyntaxError> errors, LineIndex lines,
-        IReadOnlyList<IList<TSqlParserToken>>? tokenStreams = null)
+        IReadOnlyList<IList<TSqlParserToken>>? tokenStreams = null, bool rewritten = false)
     {
+        Rewritten = rewritten;
         Path = path;
         Text = text;
         Tree = tree;
@@ -28,6 +29,9 @@ public sealed class SqlDocument
     /// were re-parsed on their own and spliced in (<see cref="IncrementalReparser"/>).
     /// </summary>
     internal IReadOnlyList<IList<TSqlParserToken>> TokenStreams { get; }
+
+    /// <summary>Parsed from sqlcmd-rewritten text (<see cref="SqlcmdText"/>): tokens map back to <see cref="Text"/>, but not one to one.</summary>
+    internal bool Rewritten { get; }
 
     /// <summary>Workspace-relative path with '/' separators.</summary>
     public string Path { get; }
@@ -43,7 +47,7 @@ public sealed class SqlDocument
     public Location LocationOf(TextRange range) => new(Path, range);
 
     /// <summary>The same document without its tree, so a large workspace need not keep every tree alive.</summary>
-    public SqlDocument WithoutTree() => Tree is null ? this : new SqlDocument(Path, Text, null, Errors, Lines, Array.Empty<IList<TSqlParserToken>>());
+    public SqlDocument WithoutTree() => Tree is null ? this : new SqlDocument(Path, Text, null, Errors, Lines, Array.Empty<IList<TSqlParserToken>>(), Rewritten);
 
     public string TextOf(TSqlFragment fragment) =>
         fragment.StartOffset < 0 ? "" : Text.Substring(fragment.StartOffset, Math.Min(fragment.FragmentLength, Text.Length - fragment.StartOffset));

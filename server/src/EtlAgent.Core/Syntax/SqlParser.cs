@@ -10,12 +10,16 @@ public sealed class SqlParser
 {
     public const int DefaultCompatibilityLevel = 170;
 
-    public SqlParser(int compatibilityLevel = DefaultCompatibilityLevel)
+    public SqlParser(int compatibilityLevel = DefaultCompatibilityLevel, IReadOnlyDictionary<string, string>? sqlcmdVariables = null)
     {
         CompatibilityLevel = compatibilityLevel;
+        SqlcmdVariables = sqlcmdVariables;
     }
 
     public int CompatibilityLevel { get; }
+
+    /// <summary>Values for `$(Name)` in sqlcmd-mode scripts (see <see cref="SqlcmdText"/>).</summary>
+    public IReadOnlyDictionary<string, string>? SqlcmdVariables { get; }
 
     public TSqlParser CreateParser() => CreateParser(CompatibilityLevel);
 
@@ -33,7 +37,10 @@ public sealed class SqlParser
 
     public static bool IsSupportedLevel(int level) => level is 100 or 110 or 120 or 130 or 140 or 150 or 160 or 170;
 
-    /// <summary>Never throws on bad SQL: errors are returned with the (partial) tree.</summary>
+    /// <summary>
+    /// Never throws on bad SQL: errors are returned with the tree of what parsed. A batch (between GO
+    /// lines) with a syntax error is left out on its own; the batches before and after it are kept.
+    /// </summary>
     public SqlDocument Parse(string path, string text)
     {
         if (text.Length > 0 && text[0] == '\uFEFF') text = text.Substring(1);
@@ -48,19 +55,71 @@ public sealed class SqlParser
                 lines.Range(deep, TokenEnd(text, deep)));
             return new SqlDocument(path, text, null, new[] { error }, lines);
         }
+        var sqlcmd = SqlcmdText.Rewrite(text, SqlcmdVariables);
+        var parsed = sqlcmd?.Text ?? text;
         TSqlFragment? tree;
         IList<ParseError> parseErrors;
-        using (var reader = new StringReader(text))
+        using (var reader = new StringReader(parsed))
             tree = CreateParser().Parse(reader, out parseErrors);
 
         var errors = new List<SyntaxError>(parseErrors.Count);
-        foreach (var e in parseErrors)
+        IReadOnlyList<IList<TSqlParserToken>>? streams = null;
+        if (parseErrors.Count > 0 && BatchSplitter.Split(parsed) is { Count: > 1 } batches)
         {
-            int start = Math.Clamp(e.Offset, 0, text.Length);
-            int end = TokenEnd(text, start);
-            errors.Add(new SyntaxError(e.Number, e.Message, lines.Range(start, end)));
+            var script = new TSqlScript();
+            var kept = new List<IList<TSqlParserToken>>();
+            foreach (var (start, end) in batches)
+            {
+                IList<ParseError> batchErrors;
+                TSqlFragment? batchTree;
+                using (var reader = new StringReader(parsed[start..end]))
+                    batchTree = CreateParser().Parse(reader, out batchErrors);
+                if (batchErrors.Count > 0)
+                {
+                    foreach (var e in batchErrors) errors.Add(Error(text, lines, e, MapStart(sqlcmd, start + e.Offset)));
+                    continue;
+                }
+                if (batchTree is not TSqlScript { ScriptTokenStream: { } stream } batchScript) continue;
+                Relocate(stream, text, lines, sqlcmd, start);
+                kept.Add(stream);
+                foreach (var b in batchScript.Batches) script.Batches.Add(b);
+            }
+            tree = script;
+            streams = kept;
         }
-        return new SqlDocument(path, text, tree, errors, lines);
+        else
+        {
+            if (sqlcmd is not null && tree?.ScriptTokenStream is { } stream) Relocate(stream, text, lines, sqlcmd, 0);
+            foreach (var e in parseErrors) errors.Add(Error(text, lines, e, MapStart(sqlcmd, e.Offset)));
+        }
+        return new SqlDocument(path, text, tree, errors, lines, streams, rewritten: sqlcmd is not null);
+    }
+
+    private static int MapStart(SqlcmdText? sqlcmd, int offset) => sqlcmd?.MapStart(offset) ?? offset;
+
+    private static SyntaxError Error(string text, LineIndex lines, ParseError e, int offset)
+    {
+        int start = Math.Clamp(offset, 0, text.Length);
+        return new SyntaxError(e.Number, e.Message, lines.Range(start, TokenEnd(text, start)));
+    }
+
+    /// <summary>
+    /// Moves tokens parsed from rewritten or partial text to their place in the original text (fragment
+    /// positions are computed from their tokens); a token's text becomes the original text it covers.
+    /// </summary>
+    private static void Relocate(IList<TSqlParserToken> stream, string text, LineIndex lines, SqlcmdText? sqlcmd, int batchStart)
+    {
+        foreach (var token in stream)
+        {
+            int s = batchStart + token.Offset, e = s + (token.Text?.Length ?? 0);
+            int start = Math.Clamp(sqlcmd?.MapStart(s) ?? s, 0, text.Length);
+            int end = Math.Clamp(sqlcmd?.MapEnd(e) ?? e, start, text.Length);
+            var position = lines.PositionOf(start);
+            token.Offset = start;
+            token.Line = position.Line + 1;
+            token.Column = position.Character + 1;
+            if (sqlcmd is not null) token.Text = text[start..end];
+        }
     }
 
     /// <summary>

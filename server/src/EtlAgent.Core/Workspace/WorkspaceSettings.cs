@@ -25,6 +25,10 @@ public sealed record WorkspaceSettings
     public IgnoreRules Ignore { get; init; } = IgnoreRules.None;
     /// <summary>The `sandbox` section: which engine runs tests and which SQL Server database may be used.</summary>
     public SandboxSettings Sandbox { get; init; } = SandboxSettings.Default;
+    /// <summary>Values for `$(Name)` in sqlcmd-mode scripts; a script's own `:setvar` wins.</summary>
+    public IReadOnlyDictionary<string, string> SqlcmdVariables { get; init; } = new Dictionary<string, string>();
+    /// <summary>Objects made outside the repository (e.g. staging tables a pipeline creates at run time).</summary>
+    public IReadOnlyList<ExternalObject> ExternalObjects { get; init; } = Array.Empty<ExternalObject>();
 
     public static WorkspaceSettings Default { get; } = new();
 
@@ -63,6 +67,8 @@ public sealed record WorkspaceSettings
                     CatalogConnectionString = manifest.Catalog?.ConnectionString,
                     RuleSeverities = manifest.Rules ?? settings.RuleSeverities,
                     Sandbox = SandboxSettings.From(manifest.Sandbox),
+                    SqlcmdVariables = manifest.SqlcmdVariables ?? settings.SqlcmdVariables,
+                    ExternalObjects = manifest.ExternalObjects is { } external ? ExternalObject.From(external) : settings.ExternalObjects,
                 };
             }
         }
@@ -81,6 +87,8 @@ public sealed record WorkspaceSettings
         public CatalogSection? Catalog { get; set; }
         public Dictionary<string, string>? Rules { get; set; }
         public SandboxSection? Sandbox { get; set; }
+        public Dictionary<string, string>? SqlcmdVariables { get; set; }
+        public JsonElement? ExternalObjects { get; set; }
     }
 
     internal sealed class SandboxSection

@@ -3,6 +3,7 @@ using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Syntax;
+using EtlAgent.Core.Workspace;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.WorkspaceModel;
@@ -17,7 +18,8 @@ public sealed record CatalogProblem(Location Location, string Message, Location?
 /// </summary>
 public static class CatalogAssembler
 {
-    public static SchemaCatalog Assemble(IEnumerable<DocumentFacts> documents, SchemaCatalog? live, List<CatalogProblem>? problems = null)
+    public static SchemaCatalog Assemble(IEnumerable<DocumentFacts> documents, SchemaCatalog? live, List<CatalogProblem>? problems = null,
+        IReadOnlyList<ExternalObject>? external = null, int compatibilityLevel = SqlParser.DefaultCompatibilityLevel)
     {
         var docs = documents.ToList();
         var tables = new Dictionary<QualifiedName, TableDef>();
@@ -43,6 +45,17 @@ public static class CatalogAssembler
             foreach (var s in doc.Sequences)
                 sequences.TryAdd(s.Name, s);
         }
+
+        // ALTER TABLE ... ADD columns (migration scripts) extend the table; a column it already has is left as defined.
+        foreach (var doc in docs.OrderBy(d => d.Document.Path, StringComparer.Ordinal))
+            foreach (var add in doc.AddedColumns)
+            {
+                if (liveNames.Contains(add.Name) || !tables.TryGetValue(add.Name, out var table)) continue;
+                var columns = table.Columns.ToList();
+                foreach (var c in add.Columns)
+                    if (table.FindColumn(c.Name) is null) columns.Add(c);
+                if (columns.Count > table.Columns.Count) tables[add.Name] = table with { Columns = columns };
+            }
 
         // Multi-statement TVFs declare their result; inline TVFs and views are derived below.
         foreach (var doc in docs)
@@ -100,6 +113,43 @@ public static class CatalogAssembler
             pending = next;
         }
 
-        return new SchemaCatalog(tables.Values, sequences.Values);
+        // Declared external objects fill in what neither the workspace nor the live database defines.
+        if (external is not null)
+            foreach (var t in ExternalTables(external, compatibilityLevel))
+                tables.TryAdd(t.Name, t);
+
+        // A synonym reads as its target; one for an object elsewhere (another database) is known by name only.
+        var known = external?.Select(e => e.Name).ToList() ?? new List<string>();
+        foreach (var doc in docs)
+            foreach (var syn in doc.Synonyms)
+            {
+                if (!syn.Remote && tables.TryGetValue(syn.Target, out var target)) tables.TryAdd(syn.Name, target with { Name = syn.Name, Location = syn.Location });
+                else if (!tables.ContainsKey(syn.Name)) known.Add($"[{syn.Name.Schema.Replace("]", "]]")}].[{syn.Name.Name.Replace("]", "]]")}]");
+            }
+        var names = known.Count == 0 ? null : new ExternalNames(known);
+        return new SchemaCatalog(tables.Values, sequences.Values, names);
     }
+
+    /// <summary>
+    /// The external objects declared with columns, as tables: their types are read by parsing a
+    /// CREATE TABLE made from the declaration, so any type T-SQL accepts is accepted. A declaration
+    /// that does not parse is a configuration error naming the object.
+    /// </summary>
+    private static IEnumerable<TableDef> ExternalTables(IReadOnlyList<ExternalObject> external, int compatibilityLevel)
+    {
+        foreach (var e in external)
+        {
+            if (e.Columns.Count == 0 || e.IsPattern) continue;
+            var name = QualifiedName.Parse(e.Name);
+            var sql = $"CREATE TABLE {Quote(name.Schema)}.{Quote(name.Name)} ({string.Join(", ", e.Columns.Select(c => Quote(c.Name) + " " + c.Type))});";
+            var doc = new SqlParser(compatibilityLevel).Parse(WorkspaceSettings.ManifestFile, sql);
+            if (doc.Errors.Count > 0 || doc.Script?.Batches.FirstOrDefault()?.Statements.FirstOrDefault() is not CreateTableStatement create)
+                throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: externalObjects: the columns of {e.Name} are not valid column definitions ({doc.Errors.FirstOrDefault()?.Message ?? "not a table"}).");
+            var table = DdlReader.ReadTable(doc, create);
+            // Positions inside the made-up statement would mislead: the object has no place in the workspace.
+            yield return table with { Location = null, Columns = table.Columns.Select(c => c with { Location = null }).ToList() };
+        }
+    }
+
+    private static string Quote(string name) => "[" + name.Replace("]", "]]") + "]";
 }

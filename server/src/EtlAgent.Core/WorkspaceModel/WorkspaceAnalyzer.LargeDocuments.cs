@@ -54,7 +54,7 @@ public sealed partial class WorkspaceAnalyzer
 
     private IEnumerable<SqlDocument> ParseSlices(string path, string text)
     {
-        var parser = new SqlParser(_settings.CompatibilityLevel);
+        var parser = new SqlParser(_settings.CompatibilityLevel, _settings.SqlcmdVariables);
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         var lines = new LineIndex(text);
         foreach (var (start, length) in StatementChunker.Split(text, SliceChars))

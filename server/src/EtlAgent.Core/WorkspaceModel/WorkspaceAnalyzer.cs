@@ -178,7 +178,7 @@ public sealed partial class WorkspaceAnalyzer
 
     /// <summary>The catalog the documents define (over the live catalog when one is configured).</summary>
     public SchemaCatalog BuildCatalog(IEnumerable<DocumentFacts> documents, List<CatalogProblem>? problems = null) =>
-        CatalogAssembler.Assemble(documents, _liveCatalog, problems);
+        CatalogAssembler.Assemble(documents, _liveCatalog, problems, _settings.ExternalObjects, _settings.CompatibilityLevel);
 
     /// <summary>
     /// The per-document step: resolves the document's transformations against the catalog and runs

@@ -1,5 +1,4 @@
 using EtlAgent.Core.Model;
-using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 

@@ -19,10 +19,17 @@ public sealed class UnknownObjectRule : Rule
         "sysprotects", "sysdatabases", "sysprocesses", "syslogins", "sysservers", "sysjobs", "sysjobhistory",
     };
 
+    /// <summary>System table-valued functions callers write without the sys schema.</summary>
+    private static readonly HashSet<string> SystemFunctions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "fn_my_permissions", "fn_builtin_permissions", "fn_listextendedproperty", "fn_virtualfilestats", "fn_dblog", "fn_dump_dblog",
+        "fn_get_audit_file", "fn_trace_gettable", "fn_helpcollations", "fn_servershareddrives", "fn_get_sql", "fn_xe_file_target_read_file",
+    };
+
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0015", "unknown-object", "Reference to an object or column the workspace does not define", Severity.Error, "Correctness",
         new RuleDoc(
-            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables, CTEs, aliases, objects created in the same file, system objects and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
+            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables and table-valued parameters, CTEs, aliases, a trigger's inserted and deleted rows, system functions written without sys (fn_my_permissions) and change-data-capture functions, XML methods (.nodes()), the columns of OPENJSON, OPENXML and STRING_SPLIT, objects created in the same file (CREATE TABLE, SELECT INTO), columns added by ALTER TABLE ... ADD, synonyms (read as their target), objects declared in etl-agent.json's externalObjects, system objects and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. SQL inside dynamic SQL strings is not checked. When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Nmae]\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Name]\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL);"));
@@ -44,15 +51,22 @@ public sealed class UnknownObjectRule : Rule
             if (s.WithCtesAndXmlNamespaces is { CommonTableExpressions.Count: > 0 } with)
                 cteStatements.Add((s.StartOffset, s.StartOffset + s.FragmentLength, new CteScope(with)));
         var aliasTargets = AliasTargets(context);
+        var triggers = context.Index.OfType<TriggerStatementBody>();
 
         foreach (var named in context.Index.OfType<NamedTableReference>())
         {
             var so = named.SchemaObject;
             if (aliasTargets?.Contains(named) == true || IsCte(so, named.StartOffset, cteStatements)) continue;
+            if (IsTriggerPseudoTable(so, named.StartOffset, triggers)) continue;
             CheckName(context, so, created);
         }
         foreach (var fn in context.Index.OfType<SchemaObjectFunctionTableReference>())
+        {
+            // `CROSS APPLY t.Doc.nodes('/order/line') AS l(x)`: the XML method parses as a two-part function name.
+            if (fn.SchemaObject.SchemaIdentifier is not null && string.Equals(fn.SchemaObject.BaseIdentifier?.Value, "nodes", StringComparison.OrdinalIgnoreCase)) continue;
+            if (IsSystemFunction(fn.SchemaObject)) continue;
             CheckName(context, fn.SchemaObject, created);
+        }
         foreach (var truncate in context.Index.OfType<TruncateTableStatement>())
             if (truncate.TableName is { } name) CheckName(context, name, created);
     }
@@ -61,7 +75,8 @@ public sealed class UnknownObjectRule : Rule
     {
         if (so.BaseIdentifier is null || so.DatabaseIdentifier is not null || so.ServerIdentifier is not null) return;
         var name = DdlReader.NameOf(so);
-        if (name.IsLocal || IsSystem(so) || created.Contains(name) || context.Catalog.Contains(name)) return;
+        if (name.IsLocal || IsSystem(so) || created.Contains(name) || context.Catalog.Knows(name)) return;
+        if (HasOpaqueSqlcmdVariable(context, so)) return;
 
         var suggestion = CatalogNames.Of(context.Catalog).Suggest(name);
         context.Report(so,
@@ -113,12 +128,42 @@ public sealed class UnknownObjectRule : Rule
         }
     }
 
+    /// <summary>sys functions written without their schema, and change-data-capture functions (cdc.fn_cdc_get_*), which SQL Server generates when capture is enabled.</summary>
+    private static bool IsSystemFunction(SchemaObjectName so)
+    {
+        var schema = so.SchemaIdentifier?.Value;
+        if (string.Equals(schema, "cdc", StringComparison.OrdinalIgnoreCase)) return true;
+        return (schema is null || string.Equals(schema, "dbo", StringComparison.OrdinalIgnoreCase)) && SystemFunctions.Contains(so.BaseIdentifier.Value);
+    }
+
     private static bool IsSystem(SchemaObjectName so)
     {
         var schema = so.SchemaIdentifier?.Value;
         if (string.Equals(schema, "sys", StringComparison.OrdinalIgnoreCase) || string.Equals(schema, "INFORMATION_SCHEMA", StringComparison.OrdinalIgnoreCase))
             return true;
         return (schema is null || string.Equals(schema, "dbo", StringComparison.OrdinalIgnoreCase)) && LegacySystemViews.Contains(so.BaseIdentifier.Value);
+    }
+
+    /// <summary>
+    /// `$(TargetSchema).Product` where the variable has no value (neither :setvar nor sqlcmdVariables): the
+    /// name is only known at deployment, so it is neither right nor wrong here.
+    /// </summary>
+    private static bool HasOpaqueSqlcmdVariable(RuleContext context, SchemaObjectName so)
+    {
+        foreach (var id in so.Identifiers)
+            if (id is not null && context.TextOf(id) == "$(" + id.Value + ")") return true;
+        return false;
+    }
+
+    /// <summary>A trigger's `inserted` and `deleted` rows, read inside the trigger's body.</summary>
+    private static bool IsTriggerPseudoTable(SchemaObjectName so, int offset, IReadOnlyList<TriggerStatementBody> triggers)
+    {
+        if (so.SchemaIdentifier is not null) return false;
+        var name = so.BaseIdentifier.Value;
+        if (!string.Equals(name, "inserted", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, "deleted", StringComparison.OrdinalIgnoreCase)) return false;
+        foreach (var t in triggers)
+            if (offset >= t.StartOffset && offset < t.StartOffset + t.FragmentLength) return true;
+        return false;
     }
 
     private static bool IsCte(SchemaObjectName so, int offset, List<(int Start, int End, CteScope Ctes)> statements)

@@ -1,6 +1,5 @@
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
-using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 

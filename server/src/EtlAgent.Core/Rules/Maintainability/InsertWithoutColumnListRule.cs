@@ -13,7 +13,7 @@ public sealed class InsertWithoutColumnListRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0002", "insert-without-column-list", "INSERT without a column list", Severity.Warning, "Maintainability",
         new RuleDoc(
-            "An INSERT without a column list fills the table's columns by position. When the table changes (a column is added, dropped or reordered by a later release), the load either fails or, worse, keeps running and writes values into the wrong columns. Name the target columns explicitly; the fix inserts the table's insertable columns (identity, computed and rowversion columns excluded) when the source supplies exactly that many values.",
+            "An INSERT without a column list fills the table's columns by position. When the table changes (a column is added, dropped or reordered by a later release), the load either fails or, worse, keeps running and writes values into the wrong columns. Name the target columns explicitly; the fix inserts the table's insertable columns (identity, computed and rowversion columns excluded) when the source supplies exactly that many values. Seed data in deployment scripts (INSERT ... VALUES of constants outside any procedure, function or trigger) is not a load and is not reported.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer\n    SELECT s.CustomerCode, s.[Customer Name], s.City\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], City)\n    SELECT s.CustomerCode, s.[Customer Name], s.City\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY(1,1) NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL, City nvarchar(50) NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL, City nvarchar(50) NULL);"));
@@ -25,6 +25,7 @@ public sealed class InsertWithoutColumnListRule : Rule
             var spec = insert.InsertSpecification;
             if (spec?.Columns.Count != 0 || spec.Target is not NamedTableReference target) continue;
             if (spec.InsertSource is ValuesInsertSource { IsDefaultValues: true }) continue;
+            if (SeedData.IsSeedInsert(context, insert)) continue; // reference rows of a deployment script, not a load
             var ctes = new CteScope(insert.WithCtesAndXmlNamespaces);
             if (ctes.Find(target.SchemaObject) is not null) continue;
             if (FindTable(context, target.SchemaObject) is not { Kind: TableKind.Table } table) continue;

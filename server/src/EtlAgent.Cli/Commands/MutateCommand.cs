@@ -44,9 +44,9 @@ internal static class MutateCommand
                     stdout.WriteLine($"           {SurvivorExplanation.Explain(r.Mutant)}");
                 }
                 foreach (var r in report.Results.Where(r => r.Status == MutantStatus.NotCovered))
-                    stdout.WriteLine($"  NOT COVERED {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {r.Mutant.Original} → {r.Mutant.Mutated} (no case runs this statement)");
+                    stdout.WriteLine($"  NOT COVERED {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {Flat(r.Mutant.Original)} → {Flat(r.Mutant.Mutated)} (no case runs this statement)");
                 foreach (var r in report.Results.Where(r => r.Status == MutantStatus.Equivalent))
-                    stdout.WriteLine($"  PROBABLY EQUIVALENT {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {r.Mutant.Original} → {r.Mutant.Mutated}");
+                    stdout.WriteLine($"  PROBABLY EQUIVALENT {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {Flat(r.Mutant.Original)} → {Flat(r.Mutant.Mutated)}");
             }
         }
         int n = all.Sum(a => a.Report.Mutants), k = all.Sum(a => a.Report.Killed), s = all.Sum(a => a.Report.Survived), e = all.Sum(a => a.Report.Equivalent);
@@ -75,6 +75,9 @@ internal static class MutateCommand
         else stdout.WriteLine($"All: {Summary(n, k, nc, e, s, score)}");
         return s == 0 ? CliApp.ExitOk : CliApp.ExitFindings;
     }
+
+    /// <summary>A mutated span on one line (a deleted statement may span several).</summary>
+    private static string Flat(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>Killed / all first; then what is not killed, split; the score that excuses the probably equivalent last.</summary>
     private static string Summary(int mutants, int killed, int notCovered, int equivalent, int survived, double score) =>

@@ -71,8 +71,11 @@ public sealed record GenerationResult(
 /// (<see cref="CandidateBuilder"/>), each run on the original code in the sandbox; the cases kept
 /// are one per distinct outcome shape (rows inserted/updated/deleted per written table, error)
 /// plus, for every mutant of the code, the first candidate whose outcome tells the mutant from
-/// the original. Expectations are the original's resulting rows (golden master) of the tables the
-/// transformation writes, without identity/sequence/NEWID columns; every case sets the clock.
+/// the original, with at most one case per distinct error (<see cref="ErrorCases"/>). Expectations
+/// are the original's resulting rows (golden master) of the tables the transformation writes,
+/// without identity/sequence/NEWID columns; every case sets the clock. No file when every input
+/// stops at one statement with one error, or raises some error ("not testable yet"), and an
+/// inferred invariant the code breaks is reported as a suspected bug (<see cref="BrokenInvariant"/>).
 /// </summary>
 public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer analyzer, Func<SandboxSetup, ISandboxFactory> createFactory, GenerationOptions? options = null)
 {
@@ -232,7 +235,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var keep = ErrorCases.Keep(selected, runs.Select(r => r.Outcome).ToList(), kills);
         if (keep.Count < selected.Count)
         {
-            notes.Add($"{selected.Count - keep.Count} cases that only repeat an error another case expects (or expect an error no case runs past) left out");
+            notes.Add($"{selected.Count - keep.Count} cases that repeat an error another case expects (same number, same statement) left out");
             // a mutant told apart only by a case left out: try it on the cases kept
             var kept = keep.ToHashSet();
             var orphans = killedBy.Where(x => !kept.Contains(x.Killer)).Select(x => x.Mutant).ToList();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generate + mutate figures per transformation on a copy of the fixture warehouse without its
 # hand-written tests: prints one table row per transformation (wall and CPU seconds of each step,
-# mutants, killed, survived, probably equivalent, score). Usage:
+# mutants, killed, killed of all, not covered, survived, probably equivalent, score). Usage:
 #   bash bench/mutation-figures.sh [NAME ...]      (default: every transformation that writes tables)
 #   BUDGET=45 bash bench/mutation-figures.sh Dim.LoadCustomer
 set -euo pipefail
@@ -21,7 +21,7 @@ orch = lambda t: sum(1 for c in t.get("calls", []) if ts.get(c, {}).get("writes"
 [print(t["name"]) for t in d["transformations"] if t.get("writes") and not orch(t)]')
 fi
 budget_arg=(); [ -n "${BUDGET:-}" ] && budget_arg=(--budget "$BUDGET")
-printf '| Transformation | Cases | Generate wall / CPU s | Mutants | Killed | Survived | Equivalent | Score | Mutate wall / CPU s | Mutants/s |\n|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| Transformation | Cases | Generate wall / CPU s | Mutants | Killed | Killed of all | Not covered | Survived | Prob. equivalent | Score | Mutate wall / CPU s | Mutants/s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for name in "${names[@]}"; do
   ws="$work/${name//\//_}"; cp -r "$root/tests/fixtures/warehouse" "$ws"; rm -rf "$ws/tests" "$ws/.etl-agent"
   t0=$(date +%s.%N); c0=$(awk '{print $14+$15+$16+$17}' /proc/self/stat)
@@ -37,9 +37,9 @@ try: m = json.load(open(path))
 except Exception: m = None
 g = f"{float(gw):.0f} / {float(gu)+float(gs):.0f}"; mt = f"{float(mw):.0f} / {float(mu)+float(ms):.0f}"
 if not m or not m.get("mutants"):
-    print(f"| {name} | {cases} | {g} | — | — | — | — | — | {mt} | — |"); sys.exit()
-n, k, s, e = m["mutants"], m["killed"], m["survived"], m["equivalent"]
+    print(f"| {name} | {cases} | {g} | — | — | — | — | — | — | — | {mt} | — |"); sys.exit()
+n, k, s, e, nc = m["mutants"], m["killed"], m["survived"], m["equivalent"], m["notCovered"]
 score = f'{100*m["score"]:.1f} %' if m.get("score") is not None else "—"
-print(f"| {name} | {cases} | {g} | {n} | {k} | {s} | {e} | {score} | {mt} | {n/float(mw):.1f} |")
+print(f"| {name} | {cases} | {g} | {n} | {k} | {100*m['killedOfAll']:.1f} % | {nc} | {s} | {e} | {score} | {mt} | {n/float(mw):.1f} |")
 PY
 done

@@ -51,6 +51,9 @@ internal static class GenerateCommand
             var g = await GeneratedTestFiles.GenerateAsync(generator, name, files, files, outDir, options.Has("--force"), cancellationToken);
             if (g.Result is { } notes)
                 foreach (var note in notes.Notes) stderr.WriteLine($"{name}: {note}");
+            // suspected bugs: the recorded behaviour breaks an invariant (ETL0104)
+            foreach (var f in g.Result?.Findings ?? Array.Empty<Finding>())
+                stdout.WriteLine($"{f.Location.File}:{f.Location.Range.Start.Line + 1}:{f.Location.Range.Start.Character + 1}: {f.Severity.ToString().ToLowerInvariant()} {f.RuleId}: {f.Message}");
             if (!g.Written)
             {
                 if (g.Failed) stderr.WriteLine($"{name}: error: {g.Skipped}");
@@ -59,8 +62,10 @@ internal static class GenerateCommand
             }
             var result = g.Result!;
             written++;
-            var score = result.Mutants == 0 ? "" : $", {result.MutantsKilled}/{result.Mutants} mutants told apart";
+            var score = result.Mutants == 0 ? "" : $", {result.MutantSummary}";
             stdout.WriteLine($"WROTE {g.Path}: {result.File!.Cases.Count} cases from {result.CandidatesRun} candidates{score} ({result.Elapsed.TotalSeconds:0.0} s)");
+            foreach (var m in result.NotCovered.Take(10))
+                stdout.WriteLine($"      no generated input reaches {m.Operator} at {m.File}:{m.Line} ({m.Original} → {m.Mutated})");
             foreach (var m in result.NotKilled.Take(10))
                 stdout.WriteLine($"      no generated input tells apart {m.Operator} at {m.File}:{m.Line} ({m.Original} → {m.Mutated})");
         }

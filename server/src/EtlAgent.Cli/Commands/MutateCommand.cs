@@ -36,16 +36,24 @@ internal static class MutateCommand
             all.Add((name, report));
             if (format == "text")
             {
-                stdout.WriteLine($"{name}: {report.Mutants} mutants, {report.Killed} killed, {report.Survived} survived, {report.Equivalent} probably equivalent, score {report.Score:P1}, {report.Elapsed.TotalSeconds:0.0} s ({report.Mutants / Math.Max(0.001, report.Elapsed.TotalSeconds):0.0} mutants/s)");
+                stdout.WriteLine($"{name}: {Summary(report.Mutants, report.Killed, report.NotCovered, report.Equivalent, report.Survived, report.Score)}, " +
+                                 $"{report.Elapsed.TotalSeconds:0.0} s ({report.Mutants / Math.Max(0.001, report.Elapsed.TotalSeconds):0.0} mutants/s)");
                 foreach (var r in report.Results.Where(r => r.Status == MutantStatus.Survived))
                 {
                     stdout.WriteLine($"  SURVIVED {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {r.Mutant.Original} → {r.Mutant.Mutated}");
                     stdout.WriteLine($"           {SurvivorExplanation.Explain(r.Mutant)}");
                 }
+                foreach (var r in report.Results.Where(r => r.Status == MutantStatus.NotCovered))
+                    stdout.WriteLine($"  NOT COVERED {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {Flat(r.Mutant.Original)} → {Flat(r.Mutant.Mutated)} (no case runs this statement)");
+                foreach (var r in report.Results.Where(r => r.Status == MutantStatus.Equivalent))
+                    stdout.WriteLine($"  PROBABLY EQUIVALENT {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {Flat(r.Mutant.Original)} → {Flat(r.Mutant.Mutated)}");
             }
         }
         int n = all.Sum(a => a.Report.Mutants), k = all.Sum(a => a.Report.Killed), s = all.Sum(a => a.Report.Survived), e = all.Sum(a => a.Report.Equivalent);
+        int nc = all.Sum(a => a.Report.NotCovered);
+        // not covered mutants stay in the denominator: a change no test runs is a change no test notices
         double score = n - e == 0 ? 1 : (double)k / (n - e);
+        double killedOfAll = n == 0 ? 1 : (double)k / n;
         if (format == "json")
         {
             var survivors = new JsonArray();
@@ -57,10 +65,22 @@ internal static class MutateCommand
                     ["line"] = r.Mutant.Line, ["original"] = r.Mutant.Original, ["mutated"] = r.Mutant.Mutated,
                     ["explanation"] = SurvivorExplanation.Explain(r.Mutant),
                 });
-            var json = new JsonObject { ["mutants"] = n, ["killed"] = k, ["survived"] = s, ["equivalent"] = e, ["score"] = Math.Round(score, 4), ["survivors"] = survivors };
+            var json = new JsonObject
+            {
+                ["mutants"] = n, ["killed"] = k, ["survived"] = s, ["equivalent"] = e, ["score"] = Math.Round(score, 4),
+                ["notCovered"] = nc, ["killedOfAll"] = Math.Round(killedOfAll, 4), ["survivors"] = survivors,
+            };
             WorkspaceLoader.Write(options, stdout, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
         }
-        else stdout.WriteLine($"{n} mutants, {k} killed, {s} survived, {e} probably equivalent: score {score:P1}");
+        else stdout.WriteLine($"All: {Summary(n, k, nc, e, s, score)}");
         return s == 0 ? CliApp.ExitOk : CliApp.ExitFindings;
     }
+
+    /// <summary>A mutated span on one line (a deleted statement may span several).</summary>
+    private static string Flat(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>Killed / all first; then what is not killed, split; the score that excuses the probably equivalent last.</summary>
+    private static string Summary(int mutants, int killed, int notCovered, int equivalent, int survived, double score) =>
+        $"{killed} of {mutants} mutants killed ({(mutants == 0 ? 1 : (double)killed / mutants):P1}), {notCovered} not covered, " +
+        $"{equivalent} probably equivalent, {survived} survived; score without the probably equivalent {score:P1}";
 }

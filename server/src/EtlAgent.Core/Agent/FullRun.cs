@@ -63,6 +63,12 @@ public sealed record FullRunResult(
     /// <summary>Transformations without tests that generation leaves out, each with the reason ("Etl.RunNightlyLoad: orchestrator: …").</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = Array.Empty<string>();
 
+    /// <summary>
+    /// Every procedure that has no test file after the run, with the reason: not testable yet (and
+    /// where), generation failed, budget spent, an orchestrator, writes no table, generation off.
+    /// </summary>
+    public IReadOnlyList<(string Transformation, string Reason)> Untested { get; init; } = Array.Empty<(string, string)>();
+
     public const string ReportDirectory = ".etl-agent/reports";
     public const string SarifFile = ReportDirectory + "/etl-agent.sarif";
     public const string JUnitFile = ReportDirectory + "/junit.xml";
@@ -124,16 +130,28 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         var generated = new List<GeneratedTestFile>();
         var notGenerated = new List<string>();
         var leftOut = new List<string>();
+        var untested = new List<(string Transformation, string Reason)>();
         double testsFrom = 10;
+        var tested = WorkspaceTests.IndexByTransformation(files, _analyzer.Settings);
+        // procedures no generation is tried for, and why
+        foreach (var p in analysis.Transformations.Select(t => t.Transformation)
+                     .Where(t => t.Kind == TransformationKind.Procedure && !tested.ContainsKey(t.Name)).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase))
+        {
+            if (!_options.Generate) untested.Add((p.Name, "no test file, and generation is off (--no-generate)"));
+            else if (p.Writes.Count == 0) untested.Add((p.Name, "writes no table: the full run generates tests for procedures that write tables (`etl-agent generate --transformation` records what it returns)"));
+        }
         if (_options.Generate)
         {
-            var tested = WorkspaceTests.IndexByTransformation(files, _analyzer.Settings);
             Transformation? Find(string n) => analysis.FindTransformation(n)?.Transformation;
             var candidates = analysis.Transformations
                 .Where(t => t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0 && !tested.ContainsKey(t.Transformation.Name))
                 .Select(t => t.Transformation).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
             // orchestrators are tested through the loads they run (see Orchestrator)
-            foreach (var o in candidates.Where(t => Orchestrator.Is(t, Find))) leftOut.Add($"{o.Name}: {Orchestrator.Reason(o, Find)}");
+            foreach (var o in candidates.Where(t => Orchestrator.Is(t, Find)))
+            {
+                leftOut.Add($"{o.Name}: {Orchestrator.Reason(o, Find)}");
+                untested.Add((o.Name, Orchestrator.Reason(o, Find)));
+            }
             var targets = candidates.Where(t => DefaultTargets.Includes(t, Find)).Select(t => t.Name).ToList();
             var budget = Stopwatch.StartNew();
             for (int i = 0; i < targets.Count; i++)
@@ -166,7 +184,10 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 }
             }
             if (targets.Count > 0) testsFrom = 60;
+            foreach (var g in generated.Where(g => !g.Written)) untested.Add((g.Transformation, g.Skipped ?? "no case could be generated"));
+            foreach (var n in notGenerated) untested.Add((n, "not generated: the generation budget was spent (a larger --budget generates it)"));
         }
+        untested.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Transformation, b.Transformation));
 
         // 3. Run every test file that loads; one that does not is reported and fails the run.
         cancellationToken.ThrowIfCancellationRequested();
@@ -194,12 +215,15 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         Report(FullRunStage.Report, $"writing {FullRunResult.ReportDirectory}", 97);
         // failing cases and test files that do not load are findings too (ETL0100-ETL0102), at their line in the test file
         var testFindings = TestFindings(tests, fileErrors);
-        var sarif = SarifReport.ToJson(analysis.Findings.Concat(testFindings).ToList(), RuleRegistry.Kinds, _options.WorkspaceRoot);
+        // suspected bugs seen while generating (ETL0104) are findings like the static rules'
+        var findings = analysis.Findings.Concat(generated.SelectMany(g => g.Result?.Findings ?? Array.Empty<Finding>())).ToList();
+        findings.Sort(FindingOrder.Instance);
+        var sarif = SarifReport.ToJson(findings.Concat(testFindings).ToList(), RuleRegistry.Kinds, _options.WorkspaceRoot);
         writer.WriteAllText(FullRunResult.SarifFile, DiscoveryReport.Serialize(sarif) + "\n");
         writer.WriteAllText(FullRunResult.JUnitFile, JUnitReport.Write(tests, _options.Timestamp));
 
-        var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, analysis.Findings,
-            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings };
+        var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, findings,
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested };
         Report(FullRunStage.Done, result.SummaryLine, 100);
         return result;
     }

@@ -17,20 +17,26 @@ public static class FullRunReport
         sb.Append("Discovered ").Append(LineageReport.Count(run.Analysis.Transformations.Count, "transformation"))
           .Append(" in ").AppendLine(LineageReport.Count(run.Analysis.Documents.Count, "file"));
 
-        if (run.Generated.Count > 0 || run.NotGenerated.Count > 0 || run.LeftOut.Count > 0)
+        if (run.Generated.Count > 0 || run.NotGenerated.Count > 0)
         {
             sb.AppendLine().AppendLine("Generated tests (recorded behaviour: review them):");
             foreach (var g in run.Generated)
             {
                 if (g.Written && g.Result is { File: { } file } r)
                     sb.Append("  WROTE ").Append(g.Path).Append(": ").Append(LineageReport.Count(file.Cases.Count, "case"))
-                      .Append(r.Mutants > 0 ? $", {r.MutantsKilled}/{r.Mutants} mutants told apart" : "")
+                      .Append(r.Mutants > 0 ? $", {r.MutantSummary}" : "")
                       .Append($" ({r.Elapsed.TotalSeconds:0.0} s)").AppendLine();
-                else sb.Append(g.Failed ? "  ERROR " : "  SKIP  ").Append(g.Transformation).Append(": ").AppendLine(g.Skipped);
+                else if (g.Failed) sb.Append("  ERROR ").Append(g.Transformation).Append(": ").AppendLine(g.Skipped);
             }
             if (run.NotGenerated.Count > 0)
                 sb.Append("  not generated, budget spent: ").AppendLine(string.Join(", ", run.NotGenerated));
-            foreach (var l in run.LeftOut) sb.Append("  not generated, ").AppendLine(l);
+        }
+
+        // every procedure left without tests, and why (not testable yet, an orchestrator, budget spent…)
+        if (run.Untested.Count > 0)
+        {
+            sb.AppendLine().AppendLine("Procedures without tests:");
+            foreach (var (name, reason) in run.Untested) sb.Append("  ").Append(name).Append(": ").AppendLine(reason);
         }
 
         sb.AppendLine().AppendLine("Tests:");

@@ -133,7 +133,7 @@ public static class GeneratedTestFiles
             return new GeneratedTestFile(transformation, null, null, $"generation failed: {e.Message}") { Failed = true };
         }
         if (result.File is null || result.File.Cases.Count == 0 || result.Text is null)
-            return new GeneratedTestFile(transformation, null, result, "no case could be generated");
+            return new GeneratedTestFile(transformation, null, result, result.NoTestsReason ?? "no case could be generated");
         if (!force && Better(files, path, transformation, result) is { } kept)
             return new GeneratedTestFile(transformation, null, result, kept);
         try { writer.WriteAllText(path, result.Text); }

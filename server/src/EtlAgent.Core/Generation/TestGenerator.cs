@@ -28,7 +28,12 @@ public sealed record GenerationOptions
 /// <summary>Where a generation is: what it is doing, for people, and the share done (0..1).</summary>
 public sealed record GenerationProgress(string Message, double Fraction);
 
-/// <summary>What generation produced for one transformation.</summary>
+/// <summary>
+/// What generation produced for one transformation. Of the <see cref="Mutants"/> tried,
+/// <see cref="MutantsKilled"/> are told apart by a case of the file, <see cref="NotCovered"/> are
+/// reached by no candidate input (nothing can tell them apart), and <see cref="NotKilled"/> are
+/// reached but told apart by none (probably equivalent).
+/// </summary>
 public sealed record GenerationResult(
     string Transformation,
     TestFile? File,
@@ -41,6 +46,19 @@ public sealed record GenerationResult(
     IReadOnlyList<string> Notes,
     TimeSpan Elapsed)
 {
+    /// <summary>Mutants whose statement no candidate input runs.</summary>
+    public IReadOnlyList<Mutant> NotCovered { get; init; } = Array.Empty<Mutant>();
+
+    /// <summary>Why no file was made ("not testable yet: Load.sql:12: …"); null when there is one.</summary>
+    public string? NoTestsReason { get; init; }
+
+    /// <summary>Suspected bugs seen while generating: invariants the code breaks (<see cref="BrokenInvariant"/>, ETL0104).</summary>
+    public IReadOnlyList<Finding> Findings { get; init; } = Array.Empty<Finding>();
+
+    /// <summary>"N of M mutants killed, K not covered, E probably equivalent"; empty when no mutant was tried.</summary>
+    public string MutantSummary => Mutants == 0 ? ""
+        : $"{MutantsKilled} of {Mutants} mutants killed, {NotCovered.Count} not covered, {NotKilled.Count} probably equivalent";
+
     /// <summary>
     /// Every mutant was tried: the cases are all this generation can find. False when mutants were
     /// off or the budget ran out; such a file may cover less than one generated before.
@@ -53,8 +71,11 @@ public sealed record GenerationResult(
 /// (<see cref="CandidateBuilder"/>), each run on the original code in the sandbox; the cases kept
 /// are one per distinct outcome shape (rows inserted/updated/deleted per written table, error)
 /// plus, for every mutant of the code, the first candidate whose outcome tells the mutant from
-/// the original. Expectations are the original's resulting rows (golden master) of the tables the
-/// transformation writes, without identity/sequence/NEWID columns; every case sets the clock.
+/// the original, with at most one case per distinct error (<see cref="ErrorCases"/>). Expectations
+/// are the original's resulting rows (golden master) of the tables the transformation writes,
+/// without identity/sequence/NEWID columns; every case sets the clock. No file when every input
+/// stops at one statement with one error, or raises some error ("not testable yet"), and an
+/// inferred invariant the code breaks is reported as a suspected bug (<see cref="BrokenInvariant"/>).
 /// </summary>
 public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer analyzer, Func<SandboxSetup, ISandboxFactory> createFactory, GenerationOptions? options = null)
 {
@@ -129,8 +150,25 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
         if (runs.Count == 0)
         {
-            notes.Add($"none of the {candidates.Count} candidate inputs could be run in the sandbox");
-            return new GenerationResult(name, null, null, candidates.Count, 0, 0, 0, Array.Empty<Mutant>(), notes, watch.Elapsed);
+            // one reason for all of them is something the sandbox cannot do yet; several, inputs it refuses
+            var why = failures.Count == 1 ? $"not testable yet: {failures.First()}"
+                : $"none of the {candidates.Count} candidate inputs could be run in the sandbox ({failures.FirstOrDefault() ?? "no candidate input"})";
+            notes.Add(why);
+            return new GenerationResult(name, null, null, candidates.Count, 0, 0, 0, Array.Empty<Mutant>(), notes, watch.Elapsed) { NoTestsReason = why };
+        }
+        // every input stops at the same statement with the same error: recording that would record the gap as behaviour
+        if (ErrorCases.Blocking(runs.Select(r => r.Outcome).ToList()) is { } blocking)
+        {
+            var why = ErrorCases.NotTestable(blocking, runs.Count);
+            notes.Add(why);
+            return new GenerationResult(name, null, null, candidates.Count, runs.Count, 0, 0, Array.Empty<Mutant>(), notes, watch.Elapsed) { NoTestsReason = why };
+        }
+        // errors only, though not all the same: no case runs past them, so there is nothing to keep them beside
+        if (runs.All(r => r.Outcome.Error is not null))
+        {
+            var why = ErrorCases.OnlyErrors(runs.Select(r => r.Outcome).ToList());
+            notes.Add(why);
+            return new GenerationResult(name, null, null, candidates.Count, runs.Count, 0, 0, Array.Empty<Mutant>(), notes, watch.Elapsed) { NoTestsReason = why };
         }
 
         // one case per outcome shape
@@ -141,6 +179,10 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
 
         int mutantCount = 0, killed = 0;
         var notKilled = new List<Mutant>();
+        var notCovered = new List<Mutant>();
+        var killedBy = new List<(Mutant Mutant, int Killer)>();
+        var kills = new int[runs.Count];
+        MutantReach? reach = null;
         bool complete = _options.UseMutants && t.HasSyntax;
         if (complete)
         {
@@ -149,8 +191,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 .GroupBy(m => m.Operator.Split(' ')[0])
                 .SelectMany(g => g.Select((m, i) => (m, i)))
                 .OrderBy(x => x.i).Select(x => x.m).ToList();
-            var reach = new MutantReach(t);
-            var kills = new int[runs.Count];
+            reach = new MutantReach(t);
             // kills per candidate on each line: a candidate that killed a mutant tends to kill its neighbours
             var lineKills = new Dictionary<int, int[]>();
             var budget = Stopwatch.StartNew();
@@ -169,33 +210,59 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 var killsNow = kills.ToArray();
                 var lineKillsNow = lineKills.ToDictionary(x => x.Key, x => x.Value.ToArray());
                 var tried = await BoundedParallel.MapAsync(batch, _options.Parallelism,
-                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, selectedNow, killsNow, lineKillsNow.GetValueOrDefault(m.Line), recorder, name, ct), cancellationToken);
+                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, selectedNow, killsNow, lineKillsNow.GetValueOrDefault(m.Line), recorder, name, null, ct), cancellationToken);
                 for (int j = 0; j < batch.Count; j++)
                 {
-                    var (ran, killer) = tried[j];
+                    var (ran, killer, reached) = tried[j];
                     if (!ran) continue; // the mutant cannot run in the sandbox: not counted
                     mutantCount++;
                     if (killer is { } k)
                     {
                         killed++;
+                        killedBy.Add((batch[j], k));
                         kills[k]++;
                         if (!lineKills.TryGetValue(batch[j].Line, out var perLine)) lineKills[batch[j].Line] = perLine = new int[runs.Count];
                         perLine[k]++;
                         if (!selected.Contains(k)) selected.Add(k);
                     }
-                    else notKilled.Add(batch[j]);
+                    else if (reached) notKilled.Add(batch[j]);
+                    else notCovered.Add(batch[j]);
                 }
             }
         }
 
+        // error cases only beside cases that run without an error, one per distinct error
+        var keep = ErrorCases.Keep(selected, runs.Select(r => r.Outcome).ToList(), kills);
+        if (keep.Count < selected.Count)
+        {
+            notes.Add($"{selected.Count - keep.Count} cases that repeat an error another case expects (same number, same statement) left out");
+            // a mutant told apart only by a case left out: try it on the cases kept
+            var kept = keep.ToHashSet();
+            var orphans = killedBy.Where(x => !kept.Contains(x.Killer)).Select(x => x.Mutant).ToList();
+            if (orphans.Count > 0 && reach is not null)
+            {
+                var retried = await BoundedParallel.MapAsync(orphans, _options.Parallelism,
+                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, keep, kills, null, recorder, name, kept, ct), cancellationToken);
+                for (int j = 0; j < orphans.Count; j++)
+                {
+                    if (retried[j].Killer is not null) continue;
+                    killed--;
+                    notKilled.Add(orphans[j]);
+                }
+            }
+            selected = keep;
+        }
+
         var cases = new List<TestCase>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var runOfCase = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var i in selected.OrderBy(i => i))
         {
             var (s, o) = runs[i];
             var caseName = s.Description + " → " + Summary(s, o, recorder);
             var unique = caseName;
             for (int n = 2; !names.Add(unique); n++) unique = $"{caseName} ({n})";
+            runOfCase[unique] = i;
             cases.Add(ToCase(unique, s, o, recorder));
         }
 
@@ -208,7 +275,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         if (!loaded.Success)
         {
             notes.AddRange(loaded.Errors.Select(e => e.ToString()));
-            return new GenerationResult(name, null, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed);
+            return new GenerationResult(name, null, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed)
+                { NotCovered = notCovered, NoTestsReason = $"the generated file does not load: {loaded.Errors.FirstOrDefault()}" };
         }
         Report($"checking the {cases.Count} cases as written", 0.92);
         var runner = new TestRunner(workspace, createFactory) { CaseTimeout = _options.CaseTimeout };
@@ -216,8 +284,17 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         await using (var factory = createFactory(new SandboxSetup(workspace, loaded.File!.EnforceForeignKeys, name)))
             checkedCases = await BoundedParallel.MapAsync(loaded.File!.Cases, _options.Parallelism,
                 (c, _, ct) => runner.RunCaseAsync(factory, loaded.File!, c, ct), cancellationToken);
-        // inferred invariants that some case breaks do not hold: they leave the file, the cases stay
+        // inferred invariants that some case breaks do not hold on this code: they leave the file (its
+        // cases record behaviour), and each is reported as a suspected bug with the input and rows that break it
         var broken = checkedCases.SelectMany(c => c.Failures.OfType<InvariantViolation>()).Select(v => v.Invariant.ToString()).ToHashSet(StringComparer.Ordinal);
+        var findings = new List<Finding>();
+        foreach (var (c, v) in checkedCases.SelectMany(c => c.Failures.OfType<InvariantViolation>().Select(v => (c, v)))
+                     .DistinctBy(x => x.v.Invariant.ToString()))
+        {
+            var rows = runOfCase.TryGetValue(c.Case.Name, out var ri) ? BrokenInvariant.Breaking(v.Invariant, RowsAfter(runs[ri].Scenario, runs[ri].Outcome), workspace.Catalog) : Array.Empty<SandboxRow>();
+            findings.Add(BrokenInvariant.For(t.Transformation, v.Invariant, c.Case.Name, v.Detail, rows, workspace.Catalog));
+            notes.Add($"suspected bug ({BrokenInvariant.Rule.Id}): \"{v.Invariant}\" does not hold for \"{c.Case.Name}\": {v.Detail}");
+        }
         if (broken.Count > 0)
         {
             file = file with { Invariants = file.Invariants.Where(i => !broken.Contains(i.ToString())).ToList() };
@@ -231,22 +308,32 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             file = file with { Cases = file.Cases.Where(c => !failing.Contains(c.Name)).ToList() };
             text = Header + TestFileWriter.Write(file, workspace.Catalog);
         }
-        return new GenerationResult(name, file, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed) { Complete = complete };
+        return new GenerationResult(name, file, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed)
+        {
+            Complete = complete, NotCovered = notCovered, Findings = findings,
+            NoTestsReason = file.Cases.Count == 0 ? "no generated case reproduces when reloaded" : null,
+        };
     }
+
+    /// <summary>The rows after a run: those of the tables it writes, the given rows of the others.</summary>
+    private static Func<QualifiedName, IReadOnlyList<SandboxRow>> RowsAfter(Scenario s, Outcome o) => table =>
+        o.Tables.FirstOrDefault(x => x.Table == table) is { Rows: { } rows } ? rows
+            : s.Tables.Where(g => g.Table == table).SelectMany(g => g.Rows).Select(r => new SandboxRow(r)).ToList();
 
     /// <summary>
     /// Runs a mutant on the candidates most likely to tell it apart (<see cref="KillLikelihood"/>;
     /// only those that reach the mutated statement, at most <see cref="GenerationOptions.CandidatesPerMutant"/>) until one does.
     /// </summary>
-    /// <returns>Whether the mutant ran at all, and the first candidate whose outcome differs.</returns>
-    private async Task<(bool Ran, int? Killer)> TryKillAsync(Mutant m, string text, MutantReach reach, List<(Scenario Scenario, Outcome Outcome)> runs,
-        List<int> selected, int[] kills, int[]? lineKills, OutcomeRecorder recorder, string name, CancellationToken cancellationToken)
+    /// <param name="allowed">Only these candidates (null: all).</param>
+    /// <returns>Whether the mutant ran at all, the first candidate whose outcome differs, and whether any candidate reaches it.</returns>
+    private async Task<(bool Ran, int? Killer, bool Reached)> TryKillAsync(Mutant m, string text, MutantReach reach, List<(Scenario Scenario, Outcome Outcome)> runs,
+        List<int> selected, int[] kills, int[]? lineKills, OutcomeRecorder recorder, string name, ISet<int>? allowed, CancellationToken cancellationToken)
     {
         var relevance = KillLikelihood.For(text, m);
         int SameLine(int i) => lineKills?[i] ?? 0;
-        var reaching = Enumerable.Range(0, runs.Count).Where(i => reach.Reaches(m, runs[i].Outcome.Covered)).ToHashSet();
+        var reaching = Enumerable.Range(0, runs.Count).Where(i => (allowed is null || allowed.Contains(i)) && reach.Reaches(m, runs[i].Outcome.Covered)).ToHashSet();
         // no candidate runs the mutated statement: none can tell it apart (and it need not be built)
-        if (reaching.Count == 0) return (true, null);
+        if (reaching.Count == 0) return (true, null, false);
         // the candidates most relevant to this mutant first; among equals the cases already chosen
         // (a file as small as possible), then those that killed mutants on this line, then most kills
         var chosen = selected.ToHashSet();
@@ -254,18 +341,18 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             .ThenByDescending(SameLine).ThenByDescending(i => kills[i]).ThenBy(i => i)
             .Take(_options.CandidatesPerMutant).ToList();
         var mutated = MutantWorkspace.Create(workspace, analyzer, m.File, m.Apply(text));
-        if (mutated is null) return (false, null);
+        if (mutated is null) return (false, null, true);
         await using var factory = createFactory(new SandboxSetup(mutated, Serves: name));
         bool anyRan = false;
         foreach (var i in order)
         {
             var o = await recorder.RunAsync(factory, runs[i].Scenario, MutantTimeout.For(runs[i].Outcome.Elapsed, _options.CaseTimeout), name, cancellationToken);
-            if (o.Failure == "timeout") return (true, i);
+            if (o.Failure == "timeout") return (true, i, true);
             if (o.Failure is not null) continue;
             anyRan = true;
-            if (o.Signature != runs[i].Outcome.Signature) return (true, i);
+            if (o.Signature != runs[i].Outcome.Signature) return (true, i, true);
         }
-        return (anyRan, null);
+        return (anyRan, null, true);
     }
 
     private TestCase ToCase(string name, Scenario s, Outcome o, OutcomeRecorder recorder)

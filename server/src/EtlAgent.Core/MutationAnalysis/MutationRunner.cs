@@ -9,23 +9,36 @@ using EtlAgent.Core.Sandbox.TestFiles;
 
 namespace EtlAgent.Core.MutationAnalysis;
 
-public enum MutantStatus { Killed, Survived, TimedOut, Equivalent, Unviable }
+/// <summary>
+/// What became of a mutant. <see cref="NotCovered"/>: no passing case runs the mutated statement, so
+/// the tests cannot notice it (a gap in the tests, counted against the score);
+/// <see cref="Equivalent"/>: cases run it and pass, and no generated input tells it apart either.
+/// </summary>
+public enum MutantStatus { Killed, Survived, TimedOut, Equivalent, Unviable, NotCovered }
 
 public sealed record MutantResult(Mutant Mutant, MutantStatus Status, string? KilledBy);
 
 public sealed record MutationReport(IReadOnlyList<MutantResult> Results, TimeSpan Elapsed)
 {
+    /// <summary>Every mutant the sandbox can run (unviable ones are not counted).</summary>
     public int Mutants => Results.Count(r => r.Status != MutantStatus.Unviable);
     public int Killed => Results.Count(r => r.Status is MutantStatus.Killed or MutantStatus.TimedOut);
     public int Survived => Results.Count(r => r.Status == MutantStatus.Survived);
     public int Equivalent => Results.Count(r => r.Status == MutantStatus.Equivalent);
+    public int NotCovered => Results.Count(r => r.Status == MutantStatus.NotCovered);
+    /// <summary>Mutants some passing case runs: all but the not covered.</summary>
+    public int Reached => Mutants - NotCovered;
+    /// <summary>Killed / (all − probably equivalent): not covered mutants count against it.</summary>
     public double Score => Mutants - Equivalent == 0 ? 1 : (double)Killed / (Mutants - Equivalent);
+    /// <summary>Killed / all, the headline: nothing is excused.</summary>
+    public double KilledOfAll => Mutants == 0 ? 1 : (double)Killed / Mutants;
 }
 
 /// <summary>
 /// Runs a transformation's tests against each of its mutants (the mutant's text replaces the file
 /// in a re-analysed workspace). A mutant is killed when a case fails, timed out when a case times
-/// out, unviable when the sandbox cannot run it at all; a survivor is probably equivalent when the
+/// out, unviable when the sandbox cannot run it at all, not covered when no case that passes on the
+/// original runs the mutated statement; a survivor that cases reach is probably equivalent when the
 /// original and the mutant also agree on <see cref="EquivalenceInputs"/> generated inputs.
 /// </summary>
 public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyzer analyzer, Func<SandboxSetup, ISandboxFactory> createFactory)
@@ -128,6 +141,8 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         if (mutated is null) return (new(m, MutantStatus.Unviable, null), null);
         // in the order given, only cases that run the mutated statement; stop at the first failing case
         var reaching = order.Where(i => reach.Reaches(m, baseline[i].Covered)).ToList();
+        // no test runs it: however the generated inputs fare, the tests cannot notice this change
+        if (reaching.Count == 0) return (new(m, MutantStatus.NotCovered, null), null);
         var runner = new TestRunner(mutated, createFactory) { CaseTimeout = CaseTimeout };
         int errors = 0;
         await using (var factory = createFactory(new SandboxSetup(mutated, foreignKeys, t.Transformation.Name)))
@@ -140,7 +155,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
                 if (r.Outcome == TestOutcome.Error) errors++;
             }
         }
-        if (reaching.Count > 0 && errors == reaching.Count) return (new(m, MutantStatus.Unviable, null), null);
+        if (errors == reaching.Count) return (new(m, MutantStatus.Unviable, null), null);
 
         // survived: is it probably equivalent? (inputs that do not run the mutated statement cannot differ)
         var before = await originals(cancellationToken);

@@ -66,8 +66,7 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
             server.Log.Info(g.Written ? $"generated {g.Path}: {g.Result!.File!.Cases.Count} cases (recorded behaviour: review, then accept)" : $"not generated for {g.Transformation}: {g.Skipped}");
             foreach (var note in g.Result?.Notes ?? Array.Empty<string>()) server.Log.Debug($"{g.Transformation}: {note}");
         }
-        if (result.NotGenerated.Count > 0) server.Log.Info($"not generated, budget spent: {string.Join(", ", result.NotGenerated)}");
-        foreach (var l in result.LeftOut) server.Log.Info($"not generated, {l}");
+        foreach (var (name, reason) in result.Untested) server.Log.Info($"no tests for {name}: {reason}");
         server.Tests.Diagnostics.Publish(result.TestFileErrors, result.Tests);
         foreach (var group in result.Tests.Cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase))
             server.Tests.Record(group.Key, new TestRunResult(group.ToList(), result.Tests.Sandbox, TimeSpan.FromTicks(group.Sum(c => c.Elapsed.Ticks))));
@@ -91,6 +90,7 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
             ["findings"] = result.Findings.Count,
             ["generated"] = new JsonArray(result.Generated.Where(g => g.Written).Select(g => (JsonNode)g.Path!).ToArray()),
             ["notGenerated"] = new JsonArray(result.NotGenerated.Select(n => (JsonNode)n).ToArray()),
+            ["untested"] = new JsonArray(result.Untested.Select(u => (JsonNode)new JsonObject { ["transformation"] = u.Transformation, ["reason"] = u.Reason }).ToArray()),
             ["reports"] = new JsonArray(result.Reports.Select(r => (JsonNode)r).ToArray()),
         };
     }

@@ -68,6 +68,8 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
         }
 
         foreach (var note in generated.Result?.Notes ?? Array.Empty<string>()) server.Log.Info($"{t.Name}: {note}");
+        foreach (var f in generated.Result?.Findings ?? Array.Empty<Core.Model.Finding>())
+            Message(MessageType.Warning, $"ETL Agent: {f.RuleId}: {f.Message}");
         if (!generated.Written)
         {
             progress.End(generated.Skipped);
@@ -76,7 +78,7 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
         }
 
         var result = generated.Result!;
-        var summary = $"{generated.Path}: {result.File!.Cases.Count} cases" + (result.Mutants > 0 ? $", {result.MutantsKilled}/{result.Mutants} mutants told apart" : "");
+        var summary = $"{generated.Path}: {result.File!.Cases.Count} cases" + (result.Mutants > 0 ? $", {result.MutantSummary}" : "");
         server.Log.Info($"generated {summary} ({result.Elapsed.TotalSeconds:0.0} s)");
         progress.End(summary);
         server.Tests.Invalidate();

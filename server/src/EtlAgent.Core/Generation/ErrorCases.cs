@@ -1,0 +1,61 @@
+using EtlAgent.Core.Sandbox;
+
+namespace EtlAgent.Core.Generation;
+
+/// <summary>
+/// Cases whose call raises an error, kept honest: an error every input hits at the same statement is
+/// a gap (of the sandbox, or of the inputs) rather than behaviour worth recording, so the
+/// transformation is "not testable yet"; otherwise error cases are kept only beside cases that
+/// run without an error, and at most one per distinct error (number and statement).
+/// </summary>
+public static class ErrorCases
+{
+    /// <summary>Where the error was raised (file:line), or null when the sandbox does not say.</summary>
+    public static string? Where(SandboxError error) =>
+        error.Location is { } l ? $"{l.File}:{l.Range.Start.Line + 1}" : null;
+
+    /// <summary>One error: its number and the statement that raised it (its message when the statement is unknown).</summary>
+    public static string Key(SandboxError error) => $"{error.Number}@{Where(error) ?? error.Message}";
+
+    /// <summary>The error every one of <paramref name="outcomes"/> stops with, when all stop with the same one at the same statement.</summary>
+    public static SandboxError? Blocking(IReadOnlyList<Outcome> outcomes)
+    {
+        if (outcomes.Count == 0 || outcomes[0].Error is not { } first) return null;
+        var key = Key(first);
+        return outcomes.All(o => o.Error is { } e && Key(e) == key) ? first : null;
+    }
+
+    /// <summary>Why a transformation gets no tests when every input stops at <paramref name="error"/>.</summary>
+    public static string NotTestable(SandboxError error, int inputs) =>
+        $"not testable yet: {Where(error) ?? "the call"}: every one of the {inputs} candidate inputs stops with error {error.Number} ({FirstLine(error.Message)})";
+
+    /// <summary>Why a transformation gets no tests when every input raises some error, though not all the same one.</summary>
+    public static string OnlyErrors(IReadOnlyList<Outcome> outcomes) =>
+        $"not testable yet: no candidate input runs without an error ({string.Join(", ", outcomes.Select(o => o.Error!).GroupBy(Key)
+            .OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Count()} × error {g.First().Number} at {Where(g.First()) ?? "the call"}"))})";
+
+    /// <summary>
+    /// The cases of <paramref name="selected"/> (indexes into <paramref name="outcomes"/>) to keep: all
+    /// those without an error; of those with an error, none when no case runs without one, else one
+    /// per distinct error, the one that told most mutants apart (<paramref name="kills"/>; ties: the first).
+    /// </summary>
+    public static List<int> Keep(IReadOnlyList<int> selected, IReadOnlyList<Outcome> outcomes, IReadOnlyList<int> kills)
+    {
+        bool anyClean = selected.Any(i => outcomes[i].Error is null);
+        var best = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var i in selected.OrderBy(i => i))
+        {
+            if (outcomes[i].Error is not { } e) continue;
+            var key = Key(e);
+            if (!best.TryGetValue(key, out var b) || kills[i] > kills[b]) best[key] = i;
+        }
+        var chosen = best.Values.ToHashSet();
+        return selected.Where(i => outcomes[i].Error is null || (anyClean && chosen.Contains(i))).ToList();
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        return line.Length > 160 ? line[..160] + "…" : line;
+    }
+}

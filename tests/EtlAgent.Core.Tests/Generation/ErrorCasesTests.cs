@@ -1,0 +1,45 @@
+using EtlAgent.Core.Generation;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Sandbox;
+
+namespace EtlAgent.Core.Tests.Generation;
+
+/// <summary>Which error cases a generated file keeps (<see cref="ErrorCases"/>).</summary>
+public class ErrorCasesTests
+{
+    private static Outcome Ok() => new(null, Array.Empty<(QualifiedName, IReadOnlyList<SandboxRow>)>(), "ok");
+
+    private static Outcome Error(int number, int line, string file = "Load.sql") =>
+        new(new SandboxError(number, $"error {number}", 16, 1, new Location(file, new TextRange(0, 1, new LinePosition(line - 1, 0), new LinePosition(line - 1, 1))), null),
+            Array.Empty<(QualifiedName, IReadOnlyList<SandboxRow>)>(), $"error {number}");
+
+    [Fact]
+    public void The_same_error_at_the_same_statement_for_every_input_blocks()
+    {
+        var blocking = ErrorCases.Blocking(new[] { Error(241, 3), Error(241, 3), Error(241, 3) });
+        Assert.NotNull(blocking);
+        Assert.Equal("not testable yet: Load.sql:3: every one of the 3 candidate inputs stops with error 241 (error 241)", ErrorCases.NotTestable(blocking!, 3));
+        Assert.Null(ErrorCases.Blocking(new[] { Error(241, 3), Error(241, 4) }));   // another statement
+        Assert.Null(ErrorCases.Blocking(new[] { Error(241, 3), Error(245, 3) }));   // another error
+        Assert.Null(ErrorCases.Blocking(new[] { Error(241, 3), Ok() }));            // one input runs past it
+    }
+
+    [Fact]
+    public void One_case_per_distinct_error_is_kept_the_one_that_told_most_mutants_apart()
+    {
+        var outcomes = new[] { Ok(), Error(50010, 5), Error(50010, 5), Error(50010, 5), Error(547, 9), Error(50010, 12) };
+        var kills = new[] { 4, 0, 2, 1, 0, 0 };
+        Assert.Equal(new[] { 0, 2, 4, 5 }, ErrorCases.Keep(new[] { 0, 1, 2, 3, 4, 5 }, outcomes, kills));
+        // ties: the first
+        Assert.Equal(new[] { 0, 1 }, ErrorCases.Keep(new[] { 0, 1, 3 }, outcomes, new[] { 0, 1, 0, 1, 0, 0 }));
+    }
+
+    [Fact]
+    public void Error_cases_are_kept_only_beside_a_case_that_runs_without_one()
+    {
+        var outcomes = new[] { Error(50001, 7), Error(50002, 8) };
+        Assert.Empty(ErrorCases.Keep(new[] { 0, 1 }, outcomes, new[] { 0, 0 }));
+        Assert.Equal("not testable yet: no candidate input runs without an error (1 × error 50001 at Load.sql:7, 1 × error 50002 at Load.sql:8)",
+            ErrorCases.OnlyErrors(outcomes));
+    }
+}

@@ -2,18 +2,12 @@ using System.Text.Json;
 using EtlAgent.Cli;
 using EtlAgent.Cli.Output;
 
-namespace EtlAgent.Core.Tests.Cli;
+namespace EtlAgent.Cli.Tests;
 
 /// <summary>The CLI's small promises: a file for a folder, control characters, per-command help, SARIF's version.</summary>
 public class CliSafetyTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     [Fact]
     public void A_file_instead_of_the_workspace_folder_says_so()

@@ -6,13 +6,7 @@ namespace EtlAgent.Cli.Tests;
 /// <summary>The CLI in-process: arguments in, exit code and output out.</summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     private static string Warehouse => TestPaths.Fixture("warehouse");
 

@@ -2,7 +2,7 @@ using EtlAgent.Cli;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Sandbox.TestFiles;
 
-namespace EtlAgent.Core.Tests.Cli;
+namespace EtlAgent.Cli.Tests;
 
 /// <summary>A generation cut short (--budget 0, --no-mutants) never replaces a recorded file that has more cases.</summary>
 public class GenerateKeepsBetterFileTests
@@ -19,13 +19,7 @@ public class GenerateKeepsBetterFileTests
         GO
         """;
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     [Fact]
     public void A_recorded_file_with_more_cases_is_kept_and_the_output_says_so()

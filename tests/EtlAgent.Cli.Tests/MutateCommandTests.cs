@@ -6,13 +6,7 @@ namespace EtlAgent.Cli.Tests;
 /// <summary>`etl-agent mutate` on tests/fixtures/mutation-coverage: killed / all first, not covered mutants counted.</summary>
 public class MutateCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     [Fact]
     public void Json_keeps_its_fields_and_adds_not_covered_and_killed_of_all_and_text_leads_with_killed_of_all()

@@ -8,13 +8,7 @@ namespace EtlAgent.Cli.Tests;
 /// <summary>`etl-agent run` (and generate's respect for reviewed files) in-process on a scratch copy of tests/fixtures/full-run.</summary>
 public class RunCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     private static string Scratch()
     {

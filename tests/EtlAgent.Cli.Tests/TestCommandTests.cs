@@ -6,13 +6,7 @@ namespace EtlAgent.Cli.Tests;
 /// <summary>`etl-agent test` in-process: what it does without a sandbox engine, with bad test files, with bad options.</summary>
 public class TestCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     /// <summary>A scratch workspace: the fixture warehouse's SQL plus the given test files.</summary>
     private static string Workspace(params (string Path, string Text)[] tests)

@@ -1,6 +1,6 @@
 using EtlAgent.Cli;
 
-namespace EtlAgent.Core.Tests.Cli;
+namespace EtlAgent.Cli.Tests;
 
 /// <summary>A test file in YAML's JSON style with a bracketed name is the same test file for every command.</summary>
 public class TestFileStylesTests
@@ -27,13 +27,7 @@ public class TestFileStylesTests
                     "expect": {"dbo.Dst": {"rows": [{"Id": 1, "Name": "a"}]}}}]}
         """;
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     [Fact]
     public void Test_mutate_and_run_all_find_a_json_style_test_file()

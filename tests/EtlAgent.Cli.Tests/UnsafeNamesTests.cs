@@ -3,7 +3,7 @@ using EtlAgent.Cli;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Workspace;
 
-namespace EtlAgent.Core.Tests.Cli;
+namespace EtlAgent.Cli.Tests;
 
 /// <summary>
 /// Object names that are not file names (`..`, separators, characters Windows refuses) and a test
@@ -27,13 +27,7 @@ public class UnsafeNamesTests
         GO
         """;
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.Run(args);
 
     /// <summary>A scratch folder with a workspace inside it (so "outside" is still under the scratch folder).</summary>
     private static (string Scratch, string Workspace) Workspace(params string[] procedures)

@@ -29,13 +29,13 @@ public static class NestingGuard
             int start = i;
             switch (c)
             {
-                case '\'': i = SkipQuoted(text, i + 1, '\''); continue;
-                case '"': i = SkipQuoted(text, i + 1, '"'); continue;
-                case '[': i = SkipQuoted(text, i + 1, ']'); continue;
+                case '\'': i = TextScan.SkipQuoted(text, i + 1, '\''); continue;
+                case '"': i = TextScan.SkipQuoted(text, i + 1, '"'); continue;
+                case '[': i = TextScan.SkipQuoted(text, i + 1, ']'); continue;
                 case '-' when i + 1 < n && text[i + 1] == '-':
                     while (i < n && text[i] != '\n') i++;
                     continue;
-                case '/' when i + 1 < n && text[i + 1] == '*': i = SkipBlockComment(text, i + 2); continue;
+                case '/' when i + 1 < n && text[i + 1] == '*': i = TextScan.SkipBlockComment(text, i + 2); continue;
                 case '(':
                     frames.Add(new Frame(FrameKind.Paren));
                     depth++;
@@ -174,33 +174,6 @@ public static class NestingGuard
     // Arithmetic, bitwise and unary operators chain (`a + b + c` nests); comparisons do not
     // (`a = b = c` is not T-SQL), so they add at most one level per term and are not counted.
     private static bool IsOperator(char c) => c is '+' or '-' or '*' or '/' or '%' or '&' or '|' or '^' or '~';
-
-    private static int SkipQuoted(string text, int i, char close)
-    {
-        while (i < text.Length)
-        {
-            if (text[i] == close)
-            {
-                if (i + 1 < text.Length && text[i + 1] == close) { i += 2; continue; }
-                return i + 1;
-            }
-            i++;
-        }
-        return i;
-    }
-
-    // T-SQL block comments nest.
-    private static int SkipBlockComment(string text, int i)
-    {
-        int level = 1;
-        while (i < text.Length && level > 0)
-        {
-            if (text[i] == '/' && i + 1 < text.Length && text[i + 1] == '*') { level++; i += 2; }
-            else if (text[i] == '*' && i + 1 < text.Length && text[i + 1] == '/') { level--; i += 2; }
-            else i++;
-        }
-        return i;
-    }
 
     private enum FrameKind { Batch, Paren, Case, Block }
 

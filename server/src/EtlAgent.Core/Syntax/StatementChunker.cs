@@ -26,13 +26,13 @@ public static class StatementChunker
             char c = text[i];
             switch (c)
             {
-                case '\'': i = Skip(text, i + 1, '\''); continue;
-                case '"': i = Skip(text, i + 1, '"'); continue;
-                case '[': i = Skip(text, i + 1, ']'); continue;
+                case '\'': i = TextScan.SkipQuoted(text, i + 1, '\''); continue;
+                case '"': i = TextScan.SkipQuoted(text, i + 1, '"'); continue;
+                case '[': i = TextScan.SkipQuoted(text, i + 1, ']'); continue;
                 case '-' when i + 1 < n && text[i + 1] == '-':
                     while (i < n && text[i] != '\n') i++;
                     continue;
-                case '/' when i + 1 < n && text[i + 1] == '*': i = SkipComment(text, i + 2); continue;
+                case '/' when i + 1 < n && text[i + 1] == '*': i = TextScan.SkipBlockComment(text, i + 2); continue;
                 case '(': parens++; i++; continue;
                 case ')': if (parens > 0) parens--; i++; continue;
                 case ';':
@@ -93,30 +93,4 @@ public static class StatementChunker
     }
 
     private static bool Is(ReadOnlySpan<char> word, string keyword) => word.Equals(keyword, StringComparison.OrdinalIgnoreCase);
-
-    private static int Skip(string text, int i, char close)
-    {
-        while (i < text.Length)
-        {
-            if (text[i] == close)
-            {
-                if (i + 1 < text.Length && text[i + 1] == close) { i += 2; continue; }
-                return i + 1;
-            }
-            i++;
-        }
-        return i;
-    }
-
-    private static int SkipComment(string text, int i)
-    {
-        int level = 1;
-        while (i < text.Length && level > 0)
-        {
-            if (text[i] == '/' && i + 1 < text.Length && text[i + 1] == '*') { level++; i += 2; }
-            else if (text[i] == '*' && i + 1 < text.Length && text[i + 1] == '/') { level--; i += 2; }
-            else i++;
-        }
-        return i;
-    }
 }

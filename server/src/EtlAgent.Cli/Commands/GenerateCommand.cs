@@ -53,7 +53,7 @@ internal static class GenerateCommand
                 foreach (var note in notes.Notes) stderr.WriteLine($"{name}: {note}");
             if (!g.Written)
             {
-                if (g.Failed) stderr.WriteLine($"{name}: error: {g.Skipped}");
+                if (g.Failed) stderr.WriteLine(g.Error?.LogText ?? $"{name}: error: {g.Skipped}");
                 else stdout.WriteLine($"SKIP  {name}: {g.Skipped}");
                 continue;
             }

@@ -10,6 +10,9 @@ public sealed record GeneratedTestFile(string Transformation, string? Path, Gene
 
     /// <summary>Nothing was written because something went wrong (the generator failed, the write was refused), not by choice.</summary>
     public bool Failed { get; init; }
+
+    /// <summary>The defect of the tool that stopped generation, for the log (stderr, the server's log).</summary>
+    public Model.InternalErrorException? Error { get; init; }
 }
 
 /// <summary>
@@ -130,7 +133,9 @@ public static class GeneratedTestFiles
         try { result = await generator.GenerateAsync(transformation, path, cancellationToken).ConfigureAwait(false); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new GeneratedTestFile(transformation, null, null, $"generation failed: {e.Message}") { Failed = true };
+            // a defect of the tool: named, the .NET exception kept for the log (Error), not for the message
+            var error = e as Model.InternalErrorException ?? new Model.InternalErrorException($"the generation of tests for {transformation}", "its candidate inputs and mutants", null, e);
+            return new GeneratedTestFile(transformation, null, null, error.Message) { Failed = true, Error = error };
         }
         if (result.File is null || result.File.Cases.Count == 0 || result.Text is null)
             return new GeneratedTestFile(transformation, null, result, "no case could be generated");

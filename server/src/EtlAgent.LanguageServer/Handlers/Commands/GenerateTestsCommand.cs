@@ -68,6 +68,7 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
         }
 
         foreach (var note in generated.Result?.Notes ?? Array.Empty<string>()) server.Log.Info($"{t.Name}: {note}");
+        if (generated.Error is { } defect) server.Log.Error(defect.LogText);
         if (!generated.Written)
         {
             progress.End(generated.Skipped);

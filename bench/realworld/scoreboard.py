@@ -78,12 +78,12 @@ def corpus_row(name, corpora, work):
     current = None
     for line in run.splitlines():
         s = line.strip()
-        if m := re.match(r"WROTE (\S+): .*?(?:, (\d+)/(\d+) mutants told apart)? \(([\d.]+) s\)", s):
+        if m := re.match(r"WROTE (.+?\.etltest\.yaml): .*?(?:, (\d+)/(\d+) mutants told apart)? \(([\d.]+) s\)", s):
             current = None
             seconds.append(float(m.group(4)))
             if m.group(2):
                 killed += int(m.group(2)); mutants += int(m.group(3))
-        elif m := re.match(r"(SKIP|ERROR)\s+(\S+): (.*)", s):
+        elif m := re.match(r"(SKIP|ERROR)\s+(.+?): (.*)", s):
             current = m.group(2)
             if m.group(1) == "SKIP":
                 skipped += 1

@@ -131,11 +131,15 @@ public static class GeneratedTestFiles
                 $"{DefaultPath(directory, transformation)} and its {GeneratedSuffix}{TestFile.Extension} are reviewed or hand-written; --force overwrites");
         GenerationResult result;
         try { result = await generator.GenerateAsync(transformation, path, cancellationToken).ConfigureAwait(false); }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is Model.InternalErrorException || Model.InternalErrorException.IsDefect(e))
         {
             // a defect of the tool: named, the .NET exception kept for the log (Error), not for the message
             var error = e as Model.InternalErrorException ?? new Model.InternalErrorException($"the generation of tests for {transformation}", "its candidate inputs and mutants", null, e);
             return new GeneratedTestFile(transformation, null, null, error.Message) { Failed = true, Error = error };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new GeneratedTestFile(transformation, null, null, $"generation failed: {e.Message}") { Failed = true };
         }
         if (result.File is null || result.File.Cases.Count == 0 || result.Text is null)
             return new GeneratedTestFile(transformation, null, result, "no case could be generated");

@@ -21,6 +21,13 @@ public sealed class InternalErrorException(string subject, string statement, Loc
     /// <summary>What the log gets: the message, then the exception with its stack.</summary>
     public string LogText => Message + "\n" + InnerException;
 
+    /// <summary>
+    /// Exceptions that only a defect of the tool throws (a null, a missing key, a bad index or cast):
+    /// their text means nothing to a user. Others carry a message meant for one (a SQL Server error, a refusal).
+    /// </summary>
+    public static bool IsDefect(Exception e) => e is NullReferenceException or IndexOutOfRangeException or KeyNotFoundException
+        or InvalidCastException or ArgumentOutOfRangeException or ArgumentNullException or NotImplementedException or DivideByZeroException;
+
     /// <summary>A statement's first line, short enough for a message.</summary>
     public static string Excerpt(string? text)
     {

@@ -135,6 +135,8 @@ public static class FunctionTable
         ["DB_NAME"] = (t, f, s, a) => new(Str("Sandbox"), V(128)),
         ["SUSER_SNAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         ["SUSER_NAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
+        // the login that opened the session: the same as SUSER_SNAME() where nothing runs EXECUTE AS (the sandbox)
+        ["ORIGINAL_LOGIN"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         ["USER_NAME"] = (t, f, s, a) => new(Str("dbo"), V(128)),
         ["HOST_NAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         ["APP_NAME"] = (t, f, s, a) => new(Str("EtlAgent"), V(128)),

@@ -103,6 +103,7 @@ public sealed class SchemaBuilder
             ObjectProblem = n => Problems.GetValueOrDefault(n),
         };
         var translator = new SqlTranslator(env);
+        var referencing = catalog.Tables.SelectMany(c => c.ForeignKeys).ToLookup(f => f.ReferencedTable);
         foreach (var t in ordered)
         {
             var ddl = new List<string>();
@@ -110,7 +111,8 @@ public sealed class SchemaBuilder
                 ddl.Add($"CREATE SEQUENCE {SequenceId(IdentitySequence(t.Name))} {IdentityOptions(c)}");
             // A table the sandbox cannot build (a DEFAULT, CHECK or computed column it cannot run)
             // is refused where code uses it, never for the whole workspace (SchemaState.Ensure).
-            if (Failure(() => ddl.AddRange(CreateTable(Table(t.Name), t, translator, _foreignKeys, temp: false)), $"table {t.Name}", t.Location) is { } tableProblem)
+            var def = _foreignKeys ? WithImpliedKeys(t, referencing[t.Name]) : t;
+            if (Failure(() => ddl.AddRange(CreateTable(Table(t.Name), def, translator, _foreignKeys, temp: false)), $"table {t.Name}", t.Location) is { } tableProblem)
             {
                 Skipped.Add($"table {t.Name}: {tableProblem.Message}");
                 Problems[t.Name] = tableProblem;
@@ -150,6 +152,25 @@ public sealed class SchemaBuilder
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The table with a UNIQUE key on the columns a FOREIGN KEY of another table references when the
+    /// workspace declares no such key: SQL Server refuses a foreign key without one, so the database
+    /// has it (declared where the catalog does not see it, e.g. a migration script), and the engine
+    /// needs it to build the foreign key.
+    /// </summary>
+    private static TableDef WithImpliedKeys(TableDef t, IEnumerable<ForeignKeyDef> referencing)
+    {
+        List<KeyDef>? added = null;
+        foreach (var fk in referencing.Where(f => f.ReferencedColumns.Count > 0))
+        {
+            bool Same(IReadOnlyList<string> cols) => cols.Count == fk.ReferencedColumns.Count && cols.All(c => fk.ReferencedColumns.Contains(c, StringComparer.OrdinalIgnoreCase));
+            if (t.Keys.Any(k => Same(k.Columns)) || (added?.Any(k => Same(k.Columns)) ?? false)) continue;
+            if (!fk.ReferencedColumns.All(c => t.FindColumn(c) is not null)) continue;
+            (added ??= new()).Add(new KeyDef(null, fk.ReferencedColumns, false, fk.Location));
+        }
+        return added is null ? t : t with { UniqueKeys = t.UniqueKeys.Concat(added).ToList() };
     }
 
     /// <summary>What went wrong building one object, as the error its users get; null when it built.</summary>

@@ -62,4 +62,13 @@ public class LocalFailureTests
         Assert.DoesNotContain("Binder Error", text);
         Assert.DoesNotContain("DuckDB", text);
     }
+
+    [Fact]
+    public async Task A_workspace_procedure_named_like_a_system_procedure_is_run()
+    {
+        var (result, text) = await RunAsync();
+        var load = Assert.Single(result.Generated, g => g.Transformation == "dbo.LoadActiveCustomers");
+        Assert.True(load.Written, text);
+        Assert.DoesNotContain("system procedure", text);
+    }
 }

@@ -9,7 +9,7 @@ try:
 except ImportError:
     sys.exit("scoreboard.py needs PyYAML (pip install pyyaml or apt-get install python3-yaml)")
 
-UNSUPPORTED = re.compile(r"(?:(?P<loc>[^\s:]+(?:\.sql)?:\d+(?::\d+)?):\s*)?(?P<construct>[^:]*?) is not supported by the sandbox")
+UNSUPPORTED = re.compile(r"^(?:(?P<loc>.+?\.sql:\d+(?::\d+)?):\s*)?(?P<construct>.*?) is not supported by the sandbox")
 # text a user must never see: bare .NET exceptions and DuckDB's own errors
 INTERNAL = re.compile(r"Object reference not set|NullReference|InvalidOperation|KeyNotFound|IndexOutOfRange|ArgumentOutOfRange|"
                       r"Sequence contains|Unhandled exception|internal error|defect of the tool|generation failed", re.I)
@@ -95,7 +95,7 @@ def corpus_row(name, corpora, work):
             budget_spent += len(s.split(":", 1)[1].split(","))
             current = None
         elif current and line.startswith("        "):
-            if u := UNSUPPORTED.search(s):
+            if u := UNSUPPORTED.search(s.split(" cannot run: ", 1)[-1]):
                 refusals[u.group("construct").strip()].append((current, u.group("loc") or "no location"))
             if INTERNAL.search(s):
                 internal.append(f"{current}: {s}")

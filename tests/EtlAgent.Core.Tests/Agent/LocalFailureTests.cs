@@ -71,4 +71,15 @@ public class LocalFailureTests
         Assert.True(load.Written, text);
         Assert.DoesNotContain("system procedure", text);
     }
+
+    [Fact]
+    public async Task A_written_varbinary_column_is_recorded_as_bytes()
+    {
+        var (result, text) = await RunAsync();
+        var load = Assert.Single(result.Generated, g => g.Transformation == "dbo.LoadCustomerHash");
+        Assert.True(load.Written, text);
+        Assert.Contains("\"RowHash\": \"0x", load.Result!.Text);
+        Assert.DoesNotContain("Stream", load.Result.Text);
+        Assert.True(result.TestsPassed, text);
+    }
 }

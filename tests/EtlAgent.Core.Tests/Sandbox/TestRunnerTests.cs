@@ -175,6 +175,25 @@ public class TestRunnerTests
     }
 
     [Fact]
+    public void A_defect_of_the_tool_is_named_as_one_and_its_exception_kept_for_the_log()
+    {
+        var yaml = """
+            transformation: dbo.LoadDst
+            cases:
+              - name: crashes
+            """;
+        var (run, _) = Run(yaml, (db, r) => throw new NullReferenceException());
+        var failure = Assert.IsType<SandboxFailure>(Assert.Single(run.Cases[0].Failures));
+        Assert.Equal(TestOutcome.Error, run.Cases[0].Outcome);
+        Assert.Contains("internal error of etl-agent in test case \"crashes\" of dbo.LoadDst, at running dbo.LoadDst", failure.Summary);
+        Assert.Contains("a defect of the tool, not of the SQL", failure.Summary);
+        Assert.DoesNotContain("Object reference", failure.Summary);
+        var defect = Assert.Single(run.Defects);
+        Assert.IsType<NullReferenceException>(defect.InnerException);
+        Assert.Contains("NullReferenceException", defect.LogText);   // the log gets the exception and its stack
+    }
+
+    [Fact]
     public void Unsupported_constructs_and_sandbox_failures_are_errors_not_crashes()
     {
         var yaml = """

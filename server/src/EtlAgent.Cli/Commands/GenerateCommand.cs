@@ -56,7 +56,7 @@ internal static class GenerateCommand
                 stdout.WriteLine($"{f.Location.File}:{f.Location.Range.Start.Line + 1}:{f.Location.Range.Start.Character + 1}: {f.Severity.ToString().ToLowerInvariant()} {f.RuleId}: {f.Message}");
             if (!g.Written)
             {
-                if (g.Failed) stderr.WriteLine($"{name}: error: {g.Skipped}");
+                if (g.Failed) stderr.WriteLine(g.Error?.LogText ?? $"{name}: error: {g.Skipped}");
                 else stdout.WriteLine($"SKIP  {name}: {g.Skipped}");
                 continue;
             }

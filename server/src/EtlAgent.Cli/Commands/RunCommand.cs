@@ -40,6 +40,7 @@ internal static class RunCommand
         var result = await engine.FullRun(files, runOptions).RunAsync(progress, cancellationToken);
 
         stdout.Write(FullRunReport.Text(result));
+        foreach (var defect in result.Defects) stderr.WriteLine(defect.LogText);
         var threshold = failOn switch { "warning" => Severity.Warning, "never" => (Severity?)null, _ => Severity.Error };
         return result.Fails(threshold) ? CliApp.ExitFindings : CliApp.ExitOk;
     }

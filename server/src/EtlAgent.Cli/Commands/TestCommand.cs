@@ -56,6 +56,7 @@ internal static class TestCommand
         engine.Sandboxes.Describe(); // a configuration problem (no engine, refused database) is exit 2 before anything runs
         var runner = engine.TestRunner(analysis, timeout);
         var run = await runner.RunAsync(testFiles, select, cancellationToken: cancellationToken);
+        foreach (var defect in run.Defects) stderr.WriteLine(defect.LogText);
 
         var content = format switch
         {

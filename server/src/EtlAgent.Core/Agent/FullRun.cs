@@ -73,6 +73,10 @@ public sealed record FullRunResult(
     public const string SarifFile = ReportDirectory + "/etl-agent.sarif";
     public const string JUnitFile = ReportDirectory + "/junit.xml";
 
+    /// <summary>The defects of the tool met by generation and the cases, for the log (stderr, the server's log).</summary>
+    public IEnumerable<InternalErrorException> Defects =>
+        Generated.Select(g => g.Error).OfType<InternalErrorException>().Concat(Tests.Defects);
+
     /// <summary>Every case passed and every test file loaded.</summary>
     public bool TestsPassed => Tests.Success && TestFileErrors.Count == 0;
 

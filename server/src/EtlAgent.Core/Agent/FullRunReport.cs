@@ -26,7 +26,12 @@ public static class FullRunReport
                     sb.Append("  WROTE ").Append(g.Path).Append(": ").Append(LineageReport.Count(file.Cases.Count, "case"))
                       .Append(r.Mutants > 0 ? $", {r.MutantSummary}" : "")
                       .Append($" ({r.Elapsed.TotalSeconds:0.0} s)").AppendLine();
-                else if (g.Failed) sb.Append("  ERROR ").Append(g.Transformation).Append(": ").AppendLine(g.Skipped);
+                else
+                {
+                    sb.Append(g.Failed ? "  ERROR " : "  SKIP  ").Append(g.Transformation).Append(": ").AppendLine(g.Skipped);
+                    // why nothing was written: the candidates that cannot run, with the construct and where it is
+                    foreach (var note in g.Result?.Notes ?? Array.Empty<string>()) sb.Append("        ").AppendLine(note);
+                }
             }
             if (run.NotGenerated.Count > 0)
                 sb.Append("  not generated, budget spent: ").AppendLine(string.Join(", ", run.NotGenerated));

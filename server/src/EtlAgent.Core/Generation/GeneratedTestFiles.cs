@@ -10,6 +10,9 @@ public sealed record GeneratedTestFile(string Transformation, string? Path, Gene
 
     /// <summary>Nothing was written because something went wrong (the generator failed, the write was refused), not by choice.</summary>
     public bool Failed { get; init; }
+
+    /// <summary>The defect of the tool that stopped generation, for the log (stderr, the server's log).</summary>
+    public Model.InternalErrorException? Error { get; init; }
 }
 
 /// <summary>
@@ -128,6 +131,12 @@ public static class GeneratedTestFiles
                 $"{DefaultPath(directory, transformation)} and its {GeneratedSuffix}{TestFile.Extension} are reviewed or hand-written; --force overwrites");
         GenerationResult result;
         try { result = await generator.GenerateAsync(transformation, path, cancellationToken).ConfigureAwait(false); }
+        catch (Exception e) when (e is Model.InternalErrorException || Model.InternalErrorException.IsDefect(e))
+        {
+            // a defect of the tool: named, the .NET exception kept for the log (Error), not for the message
+            var error = e as Model.InternalErrorException ?? new Model.InternalErrorException($"the generation of tests for {transformation}", "its candidate inputs and mutants", null, e);
+            return new GeneratedTestFile(transformation, null, null, error.Message) { Failed = true, Error = error };
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return new GeneratedTestFile(transformation, null, null, $"generation failed: {e.Message}") { Failed = true };

@@ -135,6 +135,8 @@ public static class FunctionTable
         ["DB_NAME"] = (t, f, s, a) => new(Str("Sandbox"), V(128)),
         ["SUSER_SNAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         ["SUSER_NAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
+        // the login that opened the session: the same as SUSER_SNAME() where nothing runs EXECUTE AS (the sandbox)
+        ["ORIGINAL_LOGIN"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         ["USER_NAME"] = (t, f, s, a) => new(Str("dbo"), V(128)),
         ["HOST_NAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         ["APP_NAME"] = (t, f, s, a) => new(Str("EtlAgent"), V(128)),
@@ -216,16 +218,31 @@ public static class FunctionTable
         if (a[0].Type?.IsDateTime == true)
         {
             // .NET custom date patterns → strftime, for the common tokens.
-            var map = new (string, string)[] { ("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"), ("dddd", "%A"), ("ddd", "%a"), ("dd", "%d"), ("HH", "%H"), ("hh", "%I"), ("mm", "%M"), ("ss", "%S"), ("fff", "%g"), ("tt", "%p") };
+            var map = new (string, string)[] { ("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"), ("dddd", "%A"), ("ddd", "%a"), ("dd", "%d"), ("HH", "%H"), ("hh", "%I"), ("mm", "%M"), ("ss", "%S"), ("tt", "%p") };
             var sb = new System.Text.StringBuilder();
+            var parts = new List<string>();
+            void Flush() { if (sb.Length > 0) parts.Add($"strftime({a[0].Sql}, {Str(sb.ToString())})"); sb.Clear(); }
             for (int i = 0; i < pattern.Length;)
             {
+                if (pattern[i] == 'f')
+                {
+                    // f…f (1 to 7): the fraction of the second, truncated to that many digits; the
+                    // sandbox keeps microseconds (a value with a 100-ns digit is refused before), so a 7th digit is 0
+                    int n = 0;
+                    while (i + n < pattern.Length && pattern[i + n] == 'f') n++;
+                    if (n > 7) throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
+                    Flush();
+                    parts.Add(n == 7 ? $"(strftime({a[0].Sql}, '%f') || '0')" : $"substr(strftime({a[0].Sql}, '%f'), 1, {n})");
+                    i += n;
+                    continue;
+                }
                 var m = map.FirstOrDefault(p => string.CompareOrdinal(pattern, i, p.Item1, 0, p.Item1.Length) == 0);
                 if (m.Item1 is not null) { sb.Append(m.Item2); i += m.Item1.Length; }
                 else if (char.IsLetter(pattern[i])) throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
                 else { sb.Append(pattern[i] == '%' ? "%%" : pattern[i].ToString()); i++; }
             }
-            return new($"strftime({a[0].Sql}, {Str(sb.ToString())})", SqlTranslator.NVarMax);
+            Flush();
+            return new(parts.Count == 0 ? "''" : "(" + string.Join(" || ", parts) + ")", SqlTranslator.NVarMax);
         }
         if (System.Text.RegularExpressions.Regex.Match(pattern, "^[NnFf]([0-9]?)$") is { Success: true } nm)
         {

@@ -268,7 +268,13 @@ public sealed partial class SqlTranslator
                 if (Env.ObjectProblem(qn) is { } problem)
                 {
                     if (def.Kind == TableKind.View && ExpandView(qn, alias ?? baseName, scope) is { } expanded) return expanded;
-                    throw problem is UnsupportedConstructException u ? new UnsupportedConstructException(u.Construct, u.Location, $"used through view {qn}") : problem;
+                    throw problem switch
+                    {
+                        UnsupportedConstructException u => new UnsupportedConstructException(u.Construct, u.Location, def.Kind == TableKind.View ? $"used through view {qn}" : u.Detail),
+                        InternalErrorException i => new InternalErrorException(i.Subject, i.Statement, i.Location, i.InnerException!),
+                        SandboxRuntimeError r => new SandboxRuntimeError(r.Number, r.Message, r.Severity, r.State),
+                        _ => problem,
+                    };
                 }
                 Env.Referenced?.Invoke(qn);
                 scope.Sources.Add(new SourceShape(alias ?? baseName, def.Columns.Select(c => new ColumnShape(c.Name, c.Computed is null && c.Type.Name != "sql_variant" ? c.Type : null)).ToList(), qn));

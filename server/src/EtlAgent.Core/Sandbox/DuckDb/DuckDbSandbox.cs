@@ -123,6 +123,8 @@ public sealed class DuckDbSandbox : ISandbox
             return new GivenRowException(def.Name, index, null, construct, construct + " is not supported by the sandbox.", e);
         }
         var mapped = ErrorMapper.Map(e);
+        if (ErrorMapper.IsUnmapped(mapped))
+            return new GivenRowException(def.Name, index, null, $"a given row of {def.Name}", $"a given row of {def.Name} is not supported by the sandbox: {mapped.Message}.", e);
         if (mapped.Number is 2627 or 547 or 515) mapped = ErrorMapper.WithConstraint(mapped, def, "INSERT");
         return new GivenRowException(def.Name, index, new SandboxError(mapped.Number, mapped.Message, mapped.Severity, mapped.State, null, null), null,
             $"Msg {mapped.Number}, Level {mapped.Severity}, State {mapped.State}: {mapped.Message}", e);
@@ -162,6 +164,15 @@ public sealed class DuckDbSandbox : ISandbox
             if (interp.FirstUncaughtError is { } first) error = ToError(first);
         }
         catch (SandboxRuntimeError e) { error = ToError(interp.FirstUncaughtError ?? e); }
+        catch (DuckDBException e)
+        {
+            throw new UnsupportedConstructException($"the call of {request.Transformation}", null, ErrorMapper.Describe(e));
+        }
+        catch (Exception e) when (e is not (UnsupportedConstructException or InternalErrorException or OperationCanceledException) && e.GetType() != typeof(ArgumentException))
+        {
+            // a defect outside any statement (binding the arguments, reading the outputs)
+            throw new InternalErrorException($"transformation {request.Transformation}", "the call", null, e);
+        }
         finally
         {
             if (interp.TranCount > 0)

@@ -26,7 +26,7 @@ public static class ErrorMapper
         (new Regex(@"to type DECIMAL\(\d+,\d+\) failed: value is out of range"), 8115, _ => "Arithmetic overflow error converting numeric to data type numeric."),
         (new Regex(@"Overflow|out of range", RegexOptions.IgnoreCase), 8115, _ => "Arithmetic overflow error converting expression to data type."),
         (new Regex(@"Could not convert string '(.*?)' to (\w+)"), 245, m => $"Conversion failed when converting the varchar value '{m.Groups[1].Value}' to data type {TSqlType(m.Groups[2].Value)}."),
-        (new Regex(@"Conversion Error", RegexOptions.IgnoreCase), 245, m => "Conversion failed: " + FirstLine(m.Value)),
+        (new Regex(@"Conversion Error", RegexOptions.IgnoreCase), 245, _ => "Conversion failed when converting the value to the target data type."),
         (new Regex(@"Table with name (.+?) does not exist"), 208, m => $"Invalid object name '{m.Groups[1].Value}'."),
         (new Regex(@"Referenced column ""(.+?)"" not found"), 207, m => $"Invalid column name '{m.Groups[1].Value}'."),
     };
@@ -47,7 +47,6 @@ public static class ErrorMapper
         var d => d.ToLowerInvariant(),
     };
 
-    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
     /// <summary>
     /// SQL Server's wording for key, foreign-key, CHECK and NOT NULL errors names the constraint, the
@@ -139,11 +138,43 @@ public static class ErrorMapper
         return true;
     }
 
+    /// <summary>
+    /// What an engine error that has no SQL Server counterpart means, in the sandbox's words (the
+    /// engine's own text never reaches the user): the kind of refusal and, where it is known, what to change.
+    /// </summary>
+    public static string Describe(Exception e)
+    {
+        var text = e.Message;
+        // both wordings the engine has used: "referenced table X does not have a primary key or unique
+        // constraint on the columns C" and "there is no primary key or unique constraint for referenced table X"
+        var fk = Regex.Match(text, @"referenced table ""?(?<t>[^""\n]+?)""? does not have a primary key or unique constraint on the columns? (?<c>[^\n]+)");
+        if (!fk.Success) fk = Regex.Match(text, @"no primary key or unique constraint for referenced table ""?(?<t>[^""\n]+?)""?(?:\s|$)");
+        if (fk.Success)
+            return $"a FOREIGN KEY references {fk.Groups["t"].Value}{(fk.Groups["c"].Success ? $" ({fk.Groups["c"].Value.Trim().Trim('"')})" : "")} " +
+                   "on columns that are not its declared primary key or a unique key (declare the key on the referenced table)";
+        var kind = Regex.Match(text, @"^(\w+(?: \w+)?) Error:", RegexOptions.Multiline) is { Success: true } k ? k.Groups[1].Value : "";
+        return kind switch
+        {
+            "Binder" => "the sandbox's engine cannot bind the statement as translated (a gap of the sandbox)",
+            "Catalog" => "an object the translated statement needs does not exist in the sandbox (a gap of the sandbox)",
+            "Parser" => "the statement as translated does not parse in the sandbox's engine (a gap of the sandbox)",
+            "Not implemented" => "the sandbox's engine does not implement what the statement needs",
+            "Conversion" => "a value conversion the sandbox's engine refuses",
+            "Invalid Input" or "Invalid" => "input the sandbox's engine refuses",
+            "Dependency" => "an object other objects depend on cannot be changed in the sandbox",
+            _ => "the sandbox's engine cannot run the statement as translated (a gap of the sandbox)",
+        };
+    }
+
+    /// <summary>True when <paramref name="e"/> came from <see cref="Map"/> without a SQL Server counterpart (its message is <see cref="Describe"/>'s).</summary>
+    public static bool IsUnmapped(SandboxRuntimeError e) => e.Data["unmapped"] is true;
+
     public static SandboxRuntimeError Map(Exception e)
     {
         if (e is SandboxRuntimeError s) return s;
         var text = e.Message;
-        SandboxRuntimeError mapped = new(50000, "DuckDB: " + text);
+        SandboxRuntimeError mapped = new(50000, Describe(e));
+        mapped.Data["unmapped"] = true;
         foreach (var (pattern, number, message) in Rules)
         {
             var m = pattern.Match(text);

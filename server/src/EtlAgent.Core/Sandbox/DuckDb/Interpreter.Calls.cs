@@ -73,7 +73,9 @@ internal sealed partial class Interpreter
                 if (pr.ProcedureReference.ProcedureVariable is not null) throw Unsupported("EXECUTE @procedure_variable", pr);
                 var name = DdlReader.NameOf(pr.ProcedureReference.ProcedureReference.Name);
                 if (name.Name.Equals("sp_executesql", StringComparison.OrdinalIgnoreCase)) { SpExecuteSql(pr); return; }
-                if (name.Name.StartsWith("sp_", StringComparison.OrdinalIgnoreCase) || name.Name.StartsWith("xp_", StringComparison.OrdinalIgnoreCase))
+                // a workspace procedure named sp_… (audit.sp_LogStart) is the workspace's, not a system one
+                if ((name.Name.StartsWith("sp_", StringComparison.OrdinalIgnoreCase) || name.Name.StartsWith("xp_", StringComparison.OrdinalIgnoreCase))
+                    && !_model.Procedures.ContainsKey(name))
                     throw Unsupported($"system procedure {name.Name}", pr);
                 var proc = _model.Procedures.TryGetValue(name, out var p) ? p : throw new SandboxRuntimeError(2812, $"Could not find stored procedure '{name}'.");
                 var body = (ProcedureStatementBody)proc.Syntax.Definition!;

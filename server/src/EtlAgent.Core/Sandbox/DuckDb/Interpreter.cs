@@ -169,6 +169,9 @@ internal sealed partial class Interpreter
         Exception err = e.Message.LastIndexOf(UnsupportedMarker, StringComparison.Ordinal) is int at and >= 0
             ? new UnsupportedConstructException(e.Message[(at + UnsupportedMarker.Length)..].Split('\n')[0].TrimEnd(), null)
             : ErrorMapper.Map(e);
+        // an engine error SQL Server has no counterpart for is the sandbox's gap, not the code's error:
+        // refused at the statement (Run adds where), never raised as an error the code could catch
+        if (err is SandboxRuntimeError m && ErrorMapper.IsUnmapped(m)) err = new UnsupportedConstructException("this statement", null, m.Message);
         if (_tranCount > 0 && e is DuckDBException)
         {
             if (_xactAbort) Doom();
@@ -448,6 +451,19 @@ internal sealed partial class Interpreter
         {
             // Refused deep inside (a value, a run-time guard): name the statement it happened in.
             throw new UnsupportedConstructException(u.Construct, _frame.Document.LocationOf(s), u.Detail);
+        }
+        catch (DuckDBException e)
+        {
+            // reached the engine without going through Exec or Query: still the sandbox's gap, in its words
+            throw new UnsupportedConstructException("this statement", _frame.Document?.LocationOf(s), ErrorMapper.Describe(e));
+        }
+        catch (Exception e) when (e is not (SandboxRuntimeError or UnsupportedConstructException or InternalErrorException
+                                      or OperationCanceledException or GotoSignal))
+        {
+            // a defect of the sandbox: named by procedure and statement; the .NET exception stays inside for the log
+            throw new InternalErrorException(_frame.Procedure is { } p ? $"procedure {p}" : "the script",
+                InternalErrorException.Excerpt(_frame.Document is { } d ? d.Text.Substring(s.StartOffset, Math.Min(s.FragmentLength, d.Text.Length - s.StartOffset)) : null),
+                _frame.Document?.LocationOf(s), e);
         }
     }
 

@@ -103,12 +103,21 @@ public sealed class SchemaBuilder
             ObjectProblem = n => Problems.GetValueOrDefault(n),
         };
         var translator = new SqlTranslator(env);
+        var referencing = catalog.Tables.SelectMany(c => c.ForeignKeys).ToLookup(f => f.ReferencedTable);
         foreach (var t in ordered)
         {
             var ddl = new List<string>();
             foreach (var c in t.Columns.Where(c => c.Identity))
                 ddl.Add($"CREATE SEQUENCE {SequenceId(IdentitySequence(t.Name))} {IdentityOptions(c)}");
-            ddl.AddRange(CreateTable(Table(t.Name), t, translator, _foreignKeys, temp: false));
+            // A table the sandbox cannot build (a DEFAULT, CHECK or computed column it cannot run)
+            // is refused where code uses it, never for the whole workspace (SchemaState.Ensure).
+            var def = _foreignKeys ? WithImpliedKeys(t, referencing[t.Name]) : t;
+            if (Failure(() => ddl.AddRange(CreateTable(Table(t.Name), def, translator, _foreignKeys, temp: false)), $"table {t.Name}", t.Location) is { } tableProblem)
+            {
+                Skipped.Add($"table {t.Name}: {tableProblem.Message}");
+                Problems[t.Name] = tableProblem;
+                continue;
+            }
             var parents = _foreignKeys ? t.ForeignKeys.Select(f => f.ReferencedTable).Where(p => p != t.Name && catalog.Find(p) is { Kind: TableKind.Table }).Distinct().ToList() : new List<QualifiedName>();
             Objects[t.Name] = new SchemaObject(ddl, parents);
             sb.Append(Objects[t.Name].Ddl);
@@ -134,8 +143,42 @@ public sealed class SchemaBuilder
                 Skipped.Add($"view {v.Name}: {e.Message}");
                 Problems[v.Name] = e;
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // a defect of the translator on this view: refused where code uses the view, not everywhere
+                var problem = new InternalErrorException($"view {v.Name}", "its definition", facts.Document.LocationOf(body), e);
+                Skipped.Add($"view {v.Name}: {problem.Message}");
+                Problems[v.Name] = problem;
+            }
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The table with a UNIQUE key on the columns a FOREIGN KEY of another table references when the
+    /// workspace declares no such key: SQL Server refuses a foreign key without one, so the database
+    /// has it (declared where the catalog does not see it, e.g. a migration script), and the engine
+    /// needs it to build the foreign key.
+    /// </summary>
+    private static TableDef WithImpliedKeys(TableDef t, IEnumerable<ForeignKeyDef> referencing)
+    {
+        List<KeyDef>? added = null;
+        foreach (var fk in referencing.Where(f => f.ReferencedColumns.Count > 0))
+        {
+            bool Same(IReadOnlyList<string> cols) => cols.Count == fk.ReferencedColumns.Count && cols.All(c => fk.ReferencedColumns.Contains(c, StringComparer.OrdinalIgnoreCase));
+            if (t.Keys.Any(k => Same(k.Columns)) || (added?.Any(k => Same(k.Columns)) ?? false)) continue;
+            if (!fk.ReferencedColumns.All(c => t.FindColumn(c) is not null)) continue;
+            (added ??= new()).Add(new KeyDef(null, fk.ReferencedColumns, false, fk.Location));
+        }
+        return added is null ? t : t with { UniqueKeys = t.UniqueKeys.Concat(added).ToList() };
+    }
+
+    /// <summary>What went wrong building one object, as the error its users get; null when it built.</summary>
+    private static Exception? Failure(Action build, string what, Location? location)
+    {
+        try { build(); return null; }
+        catch (Exception e) when (e is UnsupportedConstructException or SandboxRuntimeError) { return e; }
+        catch (Exception e) when (e is not OperationCanceledException) { return new InternalErrorException(what, "its definition", location, e); }
     }
 
     /// <summary>IDENTITY(seed, increment) as DuckDB sequence options.</summary>
@@ -165,14 +208,14 @@ public sealed class SchemaBuilder
                 if (cerrors.Count > 0 || cexpr is null) throw new UnsupportedConstructException($"computed column {c.Name}", c.Location);
                 var cscope = new Scope(null);
                 cscope.Sources.Add(new SourceShape(t.Name.Name, t.Columns.Where(x => x.Computed is null).Select(x => new ColumnShape(x.Name, x.Type)).ToList()));
-                parts.Add($"{Id(c.Name)} AS ({translator.Expr(cexpr, cscope).Sql})");
+                parts.Add($"{Id(c.Name)} AS ({At(() => translator.Expr(cexpr, cscope).Sql, c.Location, $"in the computed column {c.Name} of {display}")})");
                 continue;
             }
             sb.Append(Id(c.Name)).Append(' ').Append(DuckTypes.Of(c.Type, c.Location));
             if (c.Identity)
                 sb.Append($" DEFAULT nextval({SequenceArgument(temp ? LocalIdentitySequence(physical) : IdentitySequence(t.Name))})");
             else if (c.Default is not null)
-                sb.Append(" DEFAULT ").Append(DefaultSql(c, translator));
+                sb.Append(" DEFAULT ").Append(At(() => DefaultSql(c, translator), c.Location, $"in the DEFAULT of column {c.Name} of {display}"));
             if (!c.Nullable) sb.Append(" NOT NULL");
             if (DuckTypes.MaxChars(c.Type) is int n)
                 sb.Append($" CHECK (CASE WHEN length(rtrim({Id(c.Name)})) > {n} THEN error({Str(ErrorMarker(2628) + $"String or binary data would be truncated in table '{display}', column '{c.Name}'.")}) ELSE true END)");
@@ -186,7 +229,7 @@ public sealed class SchemaBuilder
             if (errors.Count > 0 || expr is null) throw new UnsupportedConstructException($"CHECK constraint {ck.Name}", ck.Location);
             var scope = new Scope(null);
             scope.Sources.Add(new SourceShape(t.Name.Name, t.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
-            var cond = translator.Bool(expr, scope);
+            var cond = At(() => translator.Bool(expr, scope), ck.Location, $"in the CHECK constraint {ck.Name ?? ""} of {display}".Replace("  ", " "));
             // SQL Server: a CHECK passes unless it is FALSE (NULL passes) → error 547, naming the
             // constraint, the table and, when the check reads one column, that column.
             var refs = new ColumnFinder();
@@ -220,6 +263,16 @@ public sealed class SchemaBuilder
             statements.Add($"CREATE UNIQUE INDEX {Id(indexName)} ON {physical} ({string.Join(", ", exprs)})");
         }
         return statements;
+    }
+
+    /// <summary>A refusal inside a table's definition names the column or constraint it is in, and its place.</summary>
+    private static string At(Func<string> translate, Location? location, string where)
+    {
+        try { return translate(); }
+        catch (UnsupportedConstructException u) when (u.Location is null)
+        {
+            throw new UnsupportedConstructException(u.Construct, location, u.Detail is null ? where : $"{u.Detail} ({where})");
+        }
     }
 
     private static string DefaultSql(ColumnDef c, SqlTranslator translator)

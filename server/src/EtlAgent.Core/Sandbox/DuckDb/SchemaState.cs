@@ -64,13 +64,26 @@ internal sealed class SchemaState
 
     public void Ensure(QualifiedName name)
     {
-        if (_created.Contains(name) || !_model.Objects.TryGetValue(name, out var obj)) return;
+        if (_created.Contains(name)) return;
+        if (!_model.Objects.TryGetValue(name, out var obj))
+        {
+            // a table the schema could not build: refused here, where it is used (see SchemaBuilder)
+            if (_model.Problems.TryGetValue(name, out var problem)) throw Refusal(problem);
+            return;
+        }
         _created.Add(name);
         foreach (var d in obj.DependsOn) Ensure(d);
         EnsureMacros(obj.Ddl);
         try
         {
             DuckDbSandboxFactory.RunEach(_db, obj.Statements);
+        }
+        catch (DuckDBException e)
+        {
+            _created.Remove(name);
+            // the engine refused the DDL built for this object: a sandbox gap, named by object, never the engine's text
+            throw new UnsupportedConstructException($"the definition of {name} in the sandbox", _model.Catalog.Find(name)?.Location,
+                ErrorMapper.Describe(e));
         }
         catch
         {
@@ -80,6 +93,15 @@ internal sealed class SchemaState
         _order.Add(name);
         if (InTransaction) _createdInTransaction.Add(name);
     }
+
+    /// <summary>A fresh exception per use (one shared instance would collect every thread's stack).</summary>
+    internal static Exception Refusal(Exception problem) => problem switch
+    {
+        UnsupportedConstructException u => new UnsupportedConstructException(u.Construct, u.Location, u.Detail),
+        InternalErrorException i => new InternalErrorException(i.Subject, i.Statement, i.Location, i.InnerException!),
+        SandboxRuntimeError r => new SandboxRuntimeError(r.Number, r.Message, r.Severity, r.State),
+        _ => problem,
+    };
 
     public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); InTransaction = false; }
 

@@ -19,8 +19,17 @@ internal static class Values
         ushort us => (int)us,
         uint ui => (long)ui,
         ulong ul => (decimal)ul,
+        // a BLOB comes as a stream over the engine's memory: binary/varbinary are byte[] everywhere else
+        Stream blob => ReadAll(blob),
         _ => v,
     };
+
+    private static byte[] ReadAll(Stream blob)
+    {
+        using var copy = new MemoryStream();
+        blob.CopyTo(copy);
+        return copy.ToArray();
+    }
 
     /// <summary>
     /// A .NET value converted to the .NET shape of a T-SQL type (as the contract lists).

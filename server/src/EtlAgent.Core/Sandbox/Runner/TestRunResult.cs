@@ -91,6 +91,9 @@ public sealed record InvariantViolation(Invariant Invariant, string Detail) : Te
 public sealed record SandboxFailure(string Message, string? Construct = null, Location? Location = null) : TestFailure
 {
     public override string Summary => Message;
+
+    /// <summary>A defect of the tool behind this failure, for the log (its message is already <see cref="Message"/>).</summary>
+    public InternalErrorException? Cause { get; init; }
 }
 
 public sealed record TestCaseResult(
@@ -112,6 +115,10 @@ public sealed record TestCaseResult(
 
 public sealed record TestRunResult(IReadOnlyList<TestCaseResult> Cases, string Sandbox, TimeSpan Elapsed)
 {
+    /// <summary>The defects of the tool met by the cases, for the log (each case's message already names it).</summary>
+    public IEnumerable<InternalErrorException> Defects =>
+        Cases.SelectMany(c => c.Failures.OfType<SandboxFailure>()).Select(f => f.Cause).OfType<InternalErrorException>();
+
     public int Passed => Cases.Count(c => c.Outcome == TestOutcome.Passed);
 
     /// <summary>Cases that failed or could not run; both fail the run.</summary>

@@ -144,6 +144,16 @@ public sealed class TestRunner
         {
             failures.Add(new SandboxFailure($"timed out after {caseTimeout.TotalSeconds:0.#} s while {stage}") { Line = c.Line });
         }
+        catch (InternalErrorException e)
+        {
+            failures.Add(new SandboxFailure(e.Message, null, e.Location) { Line = c.Line, Cause = e });
+        }
+        catch (Exception e) when (InternalErrorException.IsDefect(e))
+        {
+            // a defect of the tool: its name and the case here, the .NET exception for the log
+            var error = new InternalErrorException($"test case \"{c.Name}\" of {file.Transformation}", stage, null, e);
+            failures.Add(new SandboxFailure(error.Message) { Line = c.Line, Cause = error });
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             failures.Add(new SandboxFailure($"the sandbox failed while {stage}: {e.Message}") { Line = c.Line });

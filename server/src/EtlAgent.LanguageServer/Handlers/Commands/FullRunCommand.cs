@@ -70,6 +70,7 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
         server.Tests.Diagnostics.Publish(result.TestFileErrors, result.Tests);
         foreach (var group in result.Tests.Cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase))
             server.Tests.Record(group.Key, new TestRunResult(group.ToList(), result.Tests.Sandbox, TimeSpan.FromTicks(group.Sum(c => c.Elapsed.Ticks))));
+        foreach (var defect in result.Defects) server.Log.Error(defect.LogText);
         server.Log.Info($"full run: reports {string.Join(", ", result.Reports)}");
         server.Log.Info($"full run: {result.SummaryLine} ({result.Elapsed.TotalSeconds:0.0} s)");
 

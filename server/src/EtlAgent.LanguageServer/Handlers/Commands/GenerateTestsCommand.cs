@@ -70,6 +70,7 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
         foreach (var note in generated.Result?.Notes ?? Array.Empty<string>()) server.Log.Info($"{t.Name}: {note}");
         foreach (var f in generated.Result?.Findings ?? Array.Empty<Core.Model.Finding>())
             Message(MessageType.Warning, $"ETL Agent: {f.RuleId}: {f.Message}");
+        if (generated.Error is { } defect) server.Log.Error(defect.LogText);
         if (!generated.Written)
         {
             progress.End(generated.Skipped);

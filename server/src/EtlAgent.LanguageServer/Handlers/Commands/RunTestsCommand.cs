@@ -47,6 +47,7 @@ public sealed class RunTestsCommand(ServerContext server) : IServerCommand
         if (result.Run is { } run)
         {
             if (name is not null) server.Tests.Record(name, run);
+            foreach (var defect in run.Defects) server.Log.Error(defect.LogText);
             server.Log.Info($"{run.Passed} passed, {run.Failed} failed ({result.Sandbox}, {run.Elapsed.TotalMilliseconds:F0} ms)");
             await Message(run.Success ? MessageType.Info : MessageType.Warning,
                 $"ETL Agent: {(name ?? "all tests")}: {run.Passed} passed, {run.Failed} failed").ConfigureAwait(false);

@@ -25,17 +25,11 @@ public static class NestingGuard
         int i = 0, n = text.Length;
         while (i < n)
         {
+            if (TextScan.SkipTrivia(text, i) is var after && after != i) { i = after; continue; }
             char c = text[i];
             int start = i;
             switch (c)
             {
-                case '\'': i = TextScan.SkipQuoted(text, i + 1, '\''); continue;
-                case '"': i = TextScan.SkipQuoted(text, i + 1, '"'); continue;
-                case '[': i = TextScan.SkipQuoted(text, i + 1, ']'); continue;
-                case '-' when i + 1 < n && text[i + 1] == '-':
-                    while (i < n && text[i] != '\n') i++;
-                    continue;
-                case '/' when i + 1 < n && text[i + 1] == '*': i = TextScan.SkipBlockComment(text, i + 2); continue;
                 case '(':
                     frames.Add(new Frame(FrameKind.Paren));
                     depth++;

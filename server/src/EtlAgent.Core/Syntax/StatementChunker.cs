@@ -23,16 +23,10 @@ public static class StatementChunker
         }
         while (i < n)
         {
+            if (TextScan.SkipTrivia(text, i) is var after && after != i) { i = after; continue; }
             char c = text[i];
             switch (c)
             {
-                case '\'': i = TextScan.SkipQuoted(text, i + 1, '\''); continue;
-                case '"': i = TextScan.SkipQuoted(text, i + 1, '"'); continue;
-                case '[': i = TextScan.SkipQuoted(text, i + 1, ']'); continue;
-                case '-' when i + 1 < n && text[i + 1] == '-':
-                    while (i < n && text[i] != '\n') i++;
-                    continue;
-                case '/' when i + 1 < n && text[i + 1] == '*': i = TextScan.SkipBlockComment(text, i + 2); continue;
                 case '(': parens++; i++; continue;
                 case ')': if (parens > 0) parens--; i++; continue;
                 case ';':

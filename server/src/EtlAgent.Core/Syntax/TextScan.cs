@@ -30,4 +30,25 @@ public static class TextScan
         }
         return i;
     }
+
+    /// <summary>
+    /// When <paramref name="i"/> starts a string, a quoted name or a comment, the offset after it;
+    /// otherwise <paramref name="i"/> itself (so a scanner looks only at code).
+    /// </summary>
+    public static int SkipTrivia(string text, int i)
+    {
+        if (i >= text.Length) return i;
+        bool next(char c) => i + 1 < text.Length && text[i + 1] == c;
+        switch (text[i])
+        {
+            case '\'': return SkipQuoted(text, i + 1, '\'');
+            case '"': return SkipQuoted(text, i + 1, '"');
+            case '[': return SkipQuoted(text, i + 1, ']');
+            case '-' when next('-'):
+                while (i < text.Length && text[i] != '\n') i++;
+                return i;
+            case '/' when next('*'): return SkipBlockComment(text, i + 2);
+            default: return i;
+        }
+    }
 }

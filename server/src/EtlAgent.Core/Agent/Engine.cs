@@ -13,11 +13,20 @@ using EtlAgent.Core.WorkspaceModel;
 
 namespace EtlAgent.Core.Agent;
 
-/// <summary>What the engine takes from its host: the wall clock and the environment (the core reads neither itself).</summary>
+/// <summary>
+/// What the engine takes from its host: the wall clock, the environment (the core reads neither
+/// itself), who is acting ("cli", "editor", "ci") and where the audit trail goes.
+/// </summary>
 public sealed record EngineHost(IClock Clock, IEnvironment Environment)
 {
     /// <summary>The machine's clock and the process's environment variables.</summary>
-    public static EngineHost System { get; } = new(new SystemClock(), new ProcessEnvironment());
+    public static EngineHost System => new(new SystemClock(), new ProcessEnvironment());
+
+    /// <summary>Who is acting, for the audit trail.</summary>
+    public string Actor { get; init; } = "cli";
+
+    /// <summary>Where every change the engine makes is recorded; in memory unless the host gives a durable one.</summary>
+    public IAuditLog Audit { get; init; } = new InMemoryAuditLog();
 }
 
 /// <summary>

@@ -29,6 +29,8 @@ public sealed record WorkspaceSettings
     public IReadOnlyDictionary<string, string> SqlcmdVariables { get; init; } = new Dictionary<string, string>();
     /// <summary>Objects made outside the repository (e.g. staging tables a pipeline creates at run time).</summary>
     public IReadOnlyList<ExternalObject> ExternalObjects { get; init; } = Array.Empty<ExternalObject>();
+    /// <summary>What may happen without approval (the `policy` section and `heal.autoApply`).</summary>
+    public PolicySettings Policy { get; init; } = PolicySettings.Default;
 
     public static WorkspaceSettings Default { get; } = new();
 
@@ -69,6 +71,7 @@ public sealed record WorkspaceSettings
                     Sandbox = SandboxSettings.From(manifest.Sandbox),
                     SqlcmdVariables = manifest.SqlcmdVariables ?? settings.SqlcmdVariables,
                     ExternalObjects = manifest.ExternalObjects is { } external ? ExternalObject.From(external) : settings.ExternalObjects,
+                    Policy = PolicySettings.From(manifest.Policy, manifest.Heal),
                 };
             }
         }
@@ -89,6 +92,8 @@ public sealed record WorkspaceSettings
         public SandboxSection? Sandbox { get; set; }
         public Dictionary<string, string>? SqlcmdVariables { get; set; }
         public JsonElement? ExternalObjects { get; set; }
+        public JsonElement? Policy { get; set; }
+        public JsonElement? Heal { get; set; }
     }
 
     internal sealed class SandboxSection

@@ -66,6 +66,8 @@ public sealed class ShowDocumentClientCapabilities
 public sealed class TextDocumentClientCapabilities
 {
     public PublishDiagnosticsClientCapabilities? PublishDiagnostics { get; set; }
+    /// <summary>Absent (Visual Studio's client): the lenses are offered as code actions (Handlers/CodeAction/LensActions).</summary>
+    public DynamicRegistrationCapability? CodeLens { get; set; }
 }
 
 public sealed class PublishDiagnosticsClientCapabilities

@@ -39,6 +39,7 @@ public sealed class LanguageServerHost
         log.Connect(rpc, outbox);
         using var server = new ServerContext(rpc, log, outbox);
         var commands = new ServerCommands(server);
+        var codeLens = new CodeLensHandler(server, commands);
 
         var options = new JsonRpcTargetOptions { DisposeOnDisconnect = false, AllowNonPublicInvocation = false };
         var handlers = new object[]
@@ -55,8 +56,8 @@ public sealed class LanguageServerHost
             new DidChangeWatchedFilesHandler(server),
             new DidChangeConfigurationHandler(server),
             new ExecuteCommandHandler(server, commands),
-            new CodeLensHandler(server, commands),
-            new CodeActionHandler(server),
+            codeLens,
+            new CodeActionHandler(server, new LensActions(server, codeLens.CodeLens)),
             new PipelinesHandler(server),
             new LineageHandler(server),
             new Handlers.Window.WorkDoneProgressCancelHandler(server),

@@ -30,4 +30,15 @@ public static class WorkspaceTests
         return index.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, TestFileOutline.NameComparer);
     }
 
+    /// <summary>How many cases the given test files hold together; an unreadable or non-YAML file counts none.</summary>
+    public static int CaseCount(IFileSource files, IEnumerable<string> testFiles)
+    {
+        int count = 0;
+        foreach (var path in testFiles)
+        {
+            try { count += TestFileOutline.Read(files.ReadAllText(path))?.CaseNames.Count ?? 0; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return count;
+    }
 }

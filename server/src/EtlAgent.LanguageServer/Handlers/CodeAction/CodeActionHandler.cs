@@ -8,10 +8,11 @@ namespace EtlAgent.LanguageServer.Handlers.CodeAction;
 
 /// <summary>
 /// textDocument/codeAction: a quick fix per fix carried in each diagnostic's `data` (nothing is
-/// recomputed), and `source.fixAll.etlAgent` with every fix of the document. A diagnostic whose
+/// recomputed), and `source.fixAll.etlAgent` with every fix of the document; for a client without
+/// code lenses, the lenses as commands (<see cref="LensActions"/>). A diagnostic whose
 /// `data` the client dropped is matched to the current snapshot's findings by rule and range.
 /// </summary>
-public sealed class CodeActionHandler(ServerContext server)
+public sealed class CodeActionHandler(ServerContext server, LensActions lensActions)
 {
     [JsonRpcMethod("textDocument/codeAction", UseSingleObjectParameterDeserialization = true)]
     public async Task<List<LspCodeAction>> CodeAction(CodeActionParams request, CancellationToken cancellationToken)
@@ -61,6 +62,7 @@ public sealed class CodeActionHandler(ServerContext server)
                     Edit = edit,
                 });
         }
+        actions.AddRange(await lensActions.ForAsync(request, actions, cancellationToken).ConfigureAwait(false));
         return actions;
     }
 

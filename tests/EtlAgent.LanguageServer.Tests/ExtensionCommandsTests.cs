@@ -90,4 +90,54 @@ public class ExtensionCommandsTests
         var unknown = ids.Where(id => !server.Contains(id) && !ClientOnly.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
         Assert.True(unknown.Count == 0, $"vscode-extension/src uses command ids that neither the server nor the extension defines: {string.Join(", ", unknown)}");
     }
+
+    private static async Task<List<(string Id, string Title, string Returns)>> AnnouncedAsync()
+    {
+        var root = Directory.CreateTempSubdirectory("etlagent-commands-").FullName;
+        try
+        {
+            await using var server = await InProcessServer.StartAsync(root, indexed: false);
+            return server.InitializeResult["capabilities"]!["experimental"]!["etlAgent"]!["commands"]!.AsArray()
+                .Select(c => (c!["id"]!.GetValue<string>(), c["title"]!.GetValue<string>(), c["returns"]!.GetValue<string>())).ToList();
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public async Task The_announced_command_list_is_every_executable_command_with_a_title_and_package_json_matches_it()
+    {
+        var executable = await ServerCommandsAsync();
+        var announced = await AnnouncedAsync();
+        Assert.Equal(executable.Order(StringComparer.Ordinal), announced.Select(c => c.Id));
+        var untitled = announced.Where(c => c.Title == c.Id || c.Title.Length == 0).Select(c => c.Id).ToList();
+        Assert.True(untitled.Count == 0, $"commands without a descriptor (give the command class a Descriptor): {string.Join(", ", untitled)}");
+
+        // package.json keeps its contributions (VS Code reads menus from there), and they say what the server says
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Extension, "package.json")));
+        var contributed = manifest.RootElement.GetProperty("contributes").GetProperty("commands").EnumerateArray()
+            .Select(c => (Id: c.GetProperty("command").GetString()!, Title: c.GetProperty("title").GetString()!))
+            .Where(c => !ClientOnly.ContainsKey(c.Id)).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+        Assert.Equal(announced.Select(c => $"{c.Id}: {c.Title}"), contributed.Select(c => $"{c.Id}: {c.Title}"));
+    }
+
+    [Fact]
+    public async Task Docs_lsp_extensions_describes_every_command_and_its_result_type()
+    {
+        var doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "lsp-extensions.md"));
+        foreach (var (id, _, returns) in await AnnouncedAsync())
+        {
+            Assert.Contains($"`{id}`", doc);
+            var type = returns.TrimEnd('[', ']');
+            if (type != "null") Assert.Contains($"interface {type} ", doc);
+        }
+    }
+
+    [Fact]
+    public void The_extension_takes_progress_and_refresh_from_the_announced_list_not_from_ids_of_its_own()
+    {
+        var commands = File.ReadAllText(Path.Combine(Extension, "src", "commands.ts"));
+        Assert.DoesNotContain("'etlAgent.fullRun'", commands);
+        Assert.DoesNotContain("'etlAgent.mutate'", commands);
+        Assert.Contains("announcedCommands(", Source());
+    }
 }

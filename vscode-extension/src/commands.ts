@@ -2,6 +2,8 @@
 // server, and which commands the extension wraps (a progress notification, the Pipelines view
 // refreshed afterwards). Pure, so it is tested with `node --test`.
 
+import type { CommandDescriptor, EtlAgentExperimental } from './protocol';
+
 /**
  * Which documents the server reads is the server's to say (its initialize result lists its source
  * kinds and test file patterns), so the client registers for every file and untitled document and
@@ -42,15 +44,29 @@ export function serves(served: ServedDocuments | undefined, document: { language
   return !document.isUntitled && served.patterns.some((p) => globTest(p)(document.fileName));
 }
 
-/** Long server commands shown as a cancellable progress notification, with their titles. */
-export const progressCommands: Record<string, string> = {
-  'etlAgent.fullRun': 'ETL Agent: Full Run',
-  'etlAgent.mutate': 'ETL Agent: Mutation Analysis',
-};
+/**
+ * The command list the server announced (`experimental.etlAgent.commands`): how each command is run
+ * (progress, cursor arguments, Pipelines refresh) comes from there, not from a list of our own.
+ */
+export function announcedCommands(experimental: unknown): Map<string, CommandDescriptor> {
+  const list = (experimental as { etlAgent?: Partial<EtlAgentExperimental> } | undefined)?.etlAgent?.commands ?? [];
+  return new Map(list.filter((c) => c && typeof c.id === 'string').map((c) => [c.id, c]));
+}
 
-/** Commands after which the Pipelines view is refreshed (they write test files and re-run the workspace). */
-export function refreshesPipelines(command: string): boolean {
-  return command === 'etlAgent.fullRun' || command === 'etlAgent.generateTests';
+/** The title of the cancellable progress notification a command runs under; none for a short command. */
+export function progressTitle(commands: Map<string, CommandDescriptor>, command: string): string | undefined {
+  const c = commands.get(command);
+  return c?.progress ? `ETL Agent: ${c.title}` : undefined;
+}
+
+/** Whether the Pipelines view is refreshed after the command (it writes test files or re-runs the workspace). */
+export function refreshesPipelines(commands: Map<string, CommandDescriptor>, command: string): boolean {
+  return commands.get(command)?.changesWorkspace === true;
+}
+
+/** A command run from the palette with no arguments gets the active document and cursor line when it takes them. */
+export function withCursorArguments(commands: Map<string, CommandDescriptor>, command: string, args: unknown[], editor?: { uri: string; line: number }): unknown[] {
+  return args.length === 0 && editor && commands.get(command)?.cursor ? [editor.uri, editor.line] : args;
 }
 
 /** A `$/progress` value as a VS Code progress step: the increment since the last percentage. */

@@ -4,8 +4,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, State, Trace, WorkDoneProgress } from 'vscode-languageclient/node';
-import { documentSelector, progressCommands, progressStep, refreshesPipelines, servedDocuments, serves } from './commands';
+import { announcedCommands, documentSelector, progressStep, progressTitle, refreshesPipelines, servedDocuments, serves, withCursorArguments } from './commands';
 import { buildTree, DiscoverModel, TreeNode } from './pipelinesModel';
+import { EtlAgentMethods, StatusParams } from './protocol';
 import { EtlAgentConfig, initializationOptions, serverLaunch, statusText, traceLevel } from './settings';
 
 let client: LanguageClient | undefined;
@@ -72,7 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const refreshPipelines = async () => {
     if (!client || client.state !== State.Running) return;
     try {
-      pipelines.set(await client.sendRequest<DiscoverModel>('etlAgent/pipelines', {}));
+      pipelines.set(await client.sendRequest<DiscoverModel>(EtlAgentMethods.pipelines, {}));
     } catch (e) {
       output.appendLine(`etlAgent/pipelines failed: ${e}`);
     }
@@ -120,20 +121,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         provideCodeLenses: (document, token, next) => (served(document) ? next(document, token) : []),
         provideCodeActions: (document, range, context, token, next) => (served(document) ? next(document, range, context, token) : []),
         executeCommand: async (command, args, next) => {
-          // "ETL Agent: Run Mutation Analysis" from the palette has no arguments: the server finds the
-          // procedure at the cursor from the document and line (the lens passes the name instead).
+          // how to run it is the server's to say (its initialize result's command list): from the
+          // palette, a command that takes the cursor gets the document and line (a lens passes a name)
+          const commands = announcedCommands(client?.initializeResult?.capabilities.experimental);
           const editor = vscode.window.activeTextEditor;
-          if (command === 'etlAgent.mutate' && args.length === 0 && editor)
-            args = [editor.document.uri.toString(), editor.selection.active.line];
-          const title = progressCommands[command];
+          args = withCursorArguments(commands, command, args, editor && { uri: editor.document.uri.toString(), line: editor.selection.active.line });
+          const title = progressTitle(commands, command);
           const result = title ? await withProgressNotification(command, args, title) : await next(command, args);
-          if (refreshesPipelines(command)) void refreshPipelines();
+          if (refreshesPipelines(commands, command)) void refreshPipelines();
           return result;
         },
       },
     };
     client = new LanguageClient('etlAgent', 'ETL Agent', serverOptions, clientOptions);
-    client.onNotification('etlAgent/status', (s: { state: string; percentage?: number; files?: number; findings?: number }) => {
+    client.onNotification(EtlAgentMethods.status, (s: StatusParams) => {
       status.text = statusText(s);
       if (s.state === 'ready') void refreshPipelines();
     });

@@ -5,7 +5,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { documentSelector, progressCommands, progressStep, refreshesPipelines, servedDocuments, serves, globTest } = require('../out/commands.js');
+const { announcedCommands, documentSelector, progressStep, progressTitle, refreshesPipelines, servedDocuments, serves, globTest, withCursorArguments } = require('../out/commands.js');
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
 const serverCommands = fs.readFileSync(path.join(__dirname, '..', '..', 'server', 'src', 'EtlAgent.LanguageServer', 'Handlers', 'Commands', 'ServerCommands.cs'), 'utf8');
@@ -22,14 +22,12 @@ test('the palette shows "ETL Agent: Full Run", which is a server command', () =>
     assert.ok(manifest.contributes.commands.some((c) => c.command === command), `${command} contributed`);
     assert.match(serverCommands, new RegExp(`new ${cls}\\(server\\)`), `${command} is registered in the server's ServerCommands`);
   }
-  assert.equal(progressCommands['etlAgent.fullRun'], 'ETL Agent: Full Run');
 });
 
 test('the palette shows "ETL Agent: Run Mutation Analysis" in SQL files, a server command with a progress notification', () => {
   assert.deepEqual(manifest.contributes.commands.find((c) => c.command === 'etlAgent.mutate'), { command: 'etlAgent.mutate', title: 'Run Mutation Analysis', category: 'ETL Agent' });
   assert.ok(manifest.contributes.menus.commandPalette.some((m) => m.command === 'etlAgent.mutate' && m.when === 'editorLangId == sql'));
   assert.match(serverCommands, /new MutateCommand\(server\)/);
-  assert.equal(progressCommands['etlAgent.mutate'], 'ETL Agent: Mutation Analysis');
 });
 
 test('the documents that go to the server are the ones its initialize result announces, test files (YAML) included', () => {
@@ -53,10 +51,31 @@ test('the documents that go to the server are the ones its initialize result ann
   assert.ok(manifest.activationEvents.includes('workspaceContains:**/*.etltest.yaml'));
 });
 
-test('the Pipelines view refreshes after a full run and after generating tests, not after every command', () => {
-  assert.equal(refreshesPipelines('etlAgent.fullRun'), true);
-  assert.equal(refreshesPipelines('etlAgent.generateTests'), true);
-  assert.equal(refreshesPipelines('etlAgent.showLineage'), false);
+// what an initialize result announces (the server's list itself is checked against package.json in
+// tests/EtlAgent.LanguageServer.Tests/ExtensionCommandsTests.cs)
+const announced = announcedCommands({ etlAgent: { commands: [
+  { id: 'etlAgent.fullRun', title: 'Full Run', arguments: [], cursor: false, progress: true, changesWorkspace: true, returns: 'FullRunResult' },
+  { id: 'etlAgent.mutate', title: 'Run Mutation Analysis', arguments: [{ name: 'transformation', type: 'string', description: '' }], cursor: true, progress: true, changesWorkspace: false, returns: 'MutationResult' },
+  { id: 'etlAgent.generateTests', title: 'Generate Tests', arguments: [], cursor: true, progress: false, changesWorkspace: true, returns: 'GenerateTestsResult' },
+  { id: 'etlAgent.showLineage', title: 'Show Lineage', arguments: [], cursor: false, progress: false, changesWorkspace: false, returns: 'Lineage' },
+] } });
+
+test('how a command runs comes from the announced list: progress title, Pipelines refresh, cursor arguments', () => {
+  assert.equal(progressTitle(announced, 'etlAgent.fullRun'), 'ETL Agent: Full Run');
+  assert.equal(progressTitle(announced, 'etlAgent.mutate'), 'ETL Agent: Run Mutation Analysis');
+  assert.equal(progressTitle(announced, 'etlAgent.showLineage'), undefined);
+  assert.equal(refreshesPipelines(announced, 'etlAgent.fullRun'), true);
+  assert.equal(refreshesPipelines(announced, 'etlAgent.generateTests'), true);
+  assert.equal(refreshesPipelines(announced, 'etlAgent.showLineage'), false);
+  const editor = { uri: 'file:///ws/procs/Load.sql', line: 7 };
+  assert.deepEqual(withCursorArguments(announced, 'etlAgent.mutate', [], editor), ['file:///ws/procs/Load.sql', 7]);
+  assert.deepEqual(withCursorArguments(announced, 'etlAgent.mutate', ['Etl.Load'], editor), ['Etl.Load'], 'a lens\'s name is kept');
+  assert.deepEqual(withCursorArguments(announced, 'etlAgent.showLineage', [], editor), []);
+  assert.deepEqual(withCursorArguments(announced, 'etlAgent.mutate', [], undefined), []);
+  // an older server announces nothing: commands run plainly
+  const none = announcedCommands({ etlAgent: {} });
+  assert.equal(progressTitle(none, 'etlAgent.fullRun'), undefined);
+  assert.equal(refreshesPipelines(none, 'etlAgent.fullRun'), false);
 });
 
 test('server progress becomes notification increments that never go back', () => {

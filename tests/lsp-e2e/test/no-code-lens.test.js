@@ -49,6 +49,10 @@ test('without code lenses, the lenses are code actions on the CREATE line, and t
   const published = await client.waitForDiagnostics(doc.uri, (p) => p.version === 1);
   assert.deepEqual(published.diagnostics, [], 'the procedure has no diagnostics: the actions are not quick fixes');
   const commands = client.initializeResult.capabilities.executeCommandProvider.commands;
+  // the command list a client builds its menus from: every executable command, titled
+  const announced = client.initializeResult.capabilities.experimental.etlAgent.commands;
+  assert.deepEqual(announced.map((c) => c.id), [...commands].sort());
+  for (const c of announced) assert.ok(c.title && c.title !== c.id && Array.isArray(c.arguments) && c.returns, JSON.stringify(c));
 
   // the first lines of the file: comment (0) and CREATE PROCEDURE (1)
   const actions = await actionsOver(client, doc.uri, 0, 2);

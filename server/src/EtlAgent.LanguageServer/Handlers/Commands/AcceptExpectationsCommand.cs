@@ -22,6 +22,15 @@ public sealed class AcceptExpectationsCommand(ServerContext server) : IServerCom
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Accept Recorded Expectations",
+        Arguments = { CommandArgument.Document("the generated test file") },
+        Cursor = true,
+        Returns = "AcceptExpectationsResult",
+    };
+
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
         var uri = ServerCommands.StringArg(arguments, 0)

@@ -13,6 +13,15 @@ public sealed class FixAllCommand(ServerContext server) : IServerCommand
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Fix All Findings in File",
+        Arguments = { CommandArgument.Document("the document whose fixes are applied") },
+        Cursor = true,
+        Returns = "FixAllResult",
+    };
+
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
         var uri = ServerCommands.StringArg(arguments, 0)

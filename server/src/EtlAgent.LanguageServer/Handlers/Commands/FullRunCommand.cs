@@ -25,6 +25,15 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Full Run",
+        Progress = true,
+        ChangesWorkspace = true,
+        Returns = "FullRunResult",
+    };
+
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
         var session = server.Session;

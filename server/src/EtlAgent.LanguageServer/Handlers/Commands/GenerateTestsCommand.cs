@@ -12,7 +12,7 @@ using StreamJsonRpc;
 namespace EtlAgent.LanguageServer.Handlers.Commands;
 
 /// <summary>
-/// etlAgent.generateTests [name]: generates the transformation's test file as `etl-agent generate`
+/// etlAgent.generateTests [name] or [uri, line]: generates the transformation's test file as `etl-agent generate`
 /// does (default tests/etl/&lt;Schema&gt;.&lt;Name&gt;.etltest.yaml; a reviewed or hand-written file is
 /// never overwritten), with cancellable progress, then re-reads which transformations have tests
 /// (so the "Run sandbox test" lens appears) and opens the file (window/showDocument, or a message
@@ -28,10 +28,20 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Generate Tests",
+        Arguments = { CommandArgument.Transformation() },
+        Cursor = true,
+        ChangesWorkspace = true,
+        Returns = "GenerateTestsResult",
+    };
+
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
-        var name = ServerCommands.StringArg(arguments, 0)
-            ?? throw new LocalRpcException($"{CommandId} takes the transformation's name.") { ErrorCode = ErrorCodes.InvalidParams };
+        var name = CommandTarget.TransformationName(server, arguments)
+            ?? throw new LocalRpcException($"{CommandId} takes the transformation's name, or a document URI and a line inside a transformation.") { ErrorCode = ErrorCodes.InvalidParams };
         var session = server.Session;
         var t = session.Current.FindTransformation(name)?.Transformation
             ?? throw new LocalRpcException($"No transformation named '{name}'.") { ErrorCode = ErrorCodes.InvalidParams };

@@ -25,9 +25,19 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Run Mutation Analysis",
+        Arguments = { CommandArgument.Transformation() },
+        Cursor = true,
+        Progress = true,
+        Returns = "MutationResult",
+    };
+
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
-        var name = Target(arguments);
+        var name = CommandTarget.TransformationName(server, arguments);
         if (name is null)
         {
             Message(MessageType.Info, "ETL Agent: place the cursor in a procedure (or use the \"Mutation analysis\" lens above it) to run mutation analysis.");
@@ -84,20 +94,6 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
                 ["original"] = s.Mutant.Original, ["mutated"] = s.Mutant.Mutated, ["explanation"] = SurvivorExplanation.Explain(s.Mutant),
             }).ToArray()),
         };
-    }
-
-    /// <summary>The transformation named, or the one around the given line of the given document.</summary>
-    private string? Target(JsonArray arguments)
-    {
-        var first = ServerCommands.StringArg(arguments, 0);
-        if (first is null) return null;
-        if (!first.Contains("://", StringComparison.Ordinal)) return first;
-        int line = arguments.Count > 1 && arguments[1] is JsonValue v && v.TryGetValue<int>(out var l) ? l : 0;
-        var path = server.Paths.ToPath(first);
-        var all = server.Session.Current.TransformationsIn(path);
-        var around = all.FirstOrDefault(t => t.Transformation.HeaderRange.Start.Line <= line && line <= t.Transformation.BodyRange.End.Line)
-            ?? (all.Count == 1 ? all[0] : null);
-        return around?.Transformation.Name;
     }
 
     /// <summary>The procedure's file text when the run starts: survivors are placed in it, and dropped if it changed meanwhile.</summary>

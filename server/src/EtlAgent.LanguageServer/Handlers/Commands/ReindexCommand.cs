@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EtlAgent.LanguageServer.Protocol;
 using EtlAgent.LanguageServer.Server;
 
 namespace EtlAgent.LanguageServer.Handlers.Commands;
@@ -9,6 +10,14 @@ public sealed class ReindexCommand(ServerContext server) : IServerCommand
     public const string CommandId = "etlAgent.reindex";
 
     public string Id => CommandId;
+
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Re-index Workspace",
+        ChangesWorkspace = true,
+        Returns = "ReindexResult",
+    };
 
     public Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {

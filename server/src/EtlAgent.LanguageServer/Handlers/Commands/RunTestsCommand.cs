@@ -20,6 +20,14 @@ public sealed class RunTestsCommand(ServerContext server) : IServerCommand
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Run Sandbox Tests",
+        Arguments = { CommandArgument.Transformation(optional: true, "the transformation whose tests run; absent: every test of the workspace") },
+        Returns = "TestRunResult",
+    };
+
     public static string LensTitle(TestRunResult? last) => last switch
     {
         null => "▶ Run sandbox test",

@@ -7,6 +7,8 @@ namespace EtlAgent.LanguageServer.Handlers.Commands;
 public interface IServerCommand
 {
     string Id { get; }
+    /// <summary>What the initialize result announces of this command (experimental.etlAgent.commands); a command without one is announced by id alone.</summary>
+    Protocol.CommandDescriptor Descriptor => new() { Id = Id, Title = Id };
     Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken);
 }
 
@@ -37,6 +39,9 @@ public sealed class ServerCommands
     }
 
     public IEnumerable<string> Ids => _commands.Keys.OrderBy(k => k, StringComparer.Ordinal);
+
+    /// <summary>The announced command list, in id order (docs/lsp-extensions.md).</summary>
+    public IEnumerable<Protocol.CommandDescriptor> Descriptors => Ids.Select(id => _commands[id].Descriptor);
 
     public IServerCommand? Find(string id) => _commands.GetValueOrDefault(id);
 

@@ -17,6 +17,14 @@ public sealed class ShowFindingsCommand(ServerContext server) : IServerCommand
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Go to Findings",
+        Arguments = { CommandArgument.Document("the document holding the transformation"), CommandArgument.Transformation(optional: true) },
+        Returns = "Finding[]",
+    };
+
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
         var uri = ServerCommands.StringArg(arguments, 0)

@@ -17,6 +17,14 @@ public sealed class ShowLineageCommand(ServerContext server) : IServerCommand
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Show Lineage",
+        Arguments = { CommandArgument.Transformation() },
+        Returns = "Lineage",
+    };
+
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
         var name = ServerCommands.StringArg(arguments, 0)

@@ -48,6 +48,8 @@ public sealed class InitializeHandler(ServerContext server, ServerCommands comma
                     {
                         ["requests"] = new JsonArray(EtlAgentMethods.Pipelines, EtlAgentMethods.Lineage),
                         ["notifications"] = new JsonArray(EtlAgentMethods.Status),
+                        // the command list clients build their menus from (docs/lsp-extensions.md)
+                        ["commands"] = LspConvert.ToNode(commands.Descriptors.ToList()),
                         // what the client sends and watches: the source kinds' documents, and test files for their lenses
                         ["sourceKinds"] = new JsonArray(server.Session.Analyzer.Kinds.All.Select(k => (JsonNode)new JsonObject
                         {

@@ -40,6 +40,10 @@ public sealed class InProcessServer : IAsyncDisposable
         get { lock (_target.Published) return new Dictionary<string, JsonArray>(_target.Published); }
     }
 
+    /// <summary>Sends a request as the editor would and returns the raw answer.</summary>
+    public Task<JsonNode?> RequestAsync(string method, JsonObject parameters) =>
+        _client.InvokeWithParameterObjectAsync<JsonNode?>(method, parameters).WaitAsync(TimeSpan.FromSeconds(60));
+
     /// <summary>Starts the server on a workspace folder; with <paramref name="indexed"/>, returns once it reports the workspace ready.</summary>
     public static async Task<InProcessServer> StartAsync(string root, bool indexed = true)
     {

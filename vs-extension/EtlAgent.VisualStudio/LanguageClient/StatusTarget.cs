@@ -12,7 +12,7 @@ namespace EtlAgent.VisualStudio.LanguageClient
 
         public StatusTarget(Action<string> show) => _show = show;
 
-        [JsonRpcMethod(EtlAgentMethods.Status)]
+        [JsonRpcMethod(EtlAgentMethods.Status, UseSingleObjectParameterDeserialization = true)]
         public void OnStatus(JToken status)
         {
             var state = status?.Value<string>("state") ?? "";

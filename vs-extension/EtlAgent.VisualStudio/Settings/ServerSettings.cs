@@ -1,3 +1,5 @@
+// Also compiled into tests/EtlAgent.LanguageServer.Tests (nullable there), which test it against the real server.
+#nullable disable
 using System;
 using System.Collections.Generic;
 using System.IO;

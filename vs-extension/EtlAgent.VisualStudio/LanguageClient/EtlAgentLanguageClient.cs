@@ -43,8 +43,12 @@ namespace EtlAgent.VisualStudio.LanguageClient
 
         public string Name => "ETL Agent";
 
-        /// <summary>The VS Code extension's settings section; Visual Studio reads it from .vs/VSWorkspaceSettings.json.</summary>
-        public IEnumerable<string> ConfigurationSections => new[] { "etlAgent" };
+        /// <summary>
+        /// None: the options page is the one source of settings (sent as initializationOptions). With a
+        /// section, Visual Studio would send workspace/didChangeConfiguration from .vs/VSWorkspaceSettings.json,
+        /// and an empty one would replace the options' include/exclude on the server.
+        /// </summary>
+        public IEnumerable<string> ConfigurationSections => null;
 
         public object InitializationOptions { get; private set; }
 

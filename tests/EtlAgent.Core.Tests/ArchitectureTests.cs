@@ -17,6 +17,8 @@ public sealed partial class ArchitectureTests
     private static readonly HashSet<string> HostAdapters = new(StringComparer.Ordinal)
     {
         "Workspace/PhysicalFileSource.cs", "Workspace/SystemClock.cs", "Workspace/ProcessEnvironment.cs",
+        // the audit trail's file: opened exclusively for each append, so concurrent processes keep one chain
+        "Workspace/LockedAppendFile.cs",
     };
 
     private sealed record SourceFile(string Path, string Namespace, string Text, string Code);

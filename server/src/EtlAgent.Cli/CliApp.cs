@@ -38,6 +38,10 @@ public static class CliApp
               (…)" and writes .etl-agent/reports/etl-agent.sarif (findings, SARIF 2.1.0) and
               .etl-agent/reports/junit.xml (tests, JUnit XML). Exit 1 when a test fails, a test file
               does not load, or a finding is at or above --fail-on.
+          etl-agent audit verify <workspace> [--format text|json]
+              Check the audit trail (.etl-agent/audit.jsonl): every file the agent wrote, every
+              refusal by the policy or the production guard, every budget stop, hash-chained. Exit 0
+              when the chain holds; 1 naming the first broken entry (line and why).
           etl-agent rules [--format text|markdown] [--output DIR]
               List the rules; with --format markdown and --output DIR, write one doc page per rule.
           etl-agent --help | --version
@@ -100,6 +104,7 @@ public static class CliApp
                 "generate" => await GenerateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "mutate" => await MutateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "run" => await RunCommand.RunAsync(options, stdout, stderr, cancellationToken),
+                "audit" => AuditCommand.Run(options, stdout, stderr),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

@@ -13,10 +13,10 @@ namespace EtlAgent.Cli.Commands;
 internal static class RunCommand
 {
     public static Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
-        RunAsync(options, stdout, stderr, EngineHost.System, embedded: null, cancellationToken);
+        RunAsync(options, stdout, stderr, host: null, embedded: null, cancellationToken);
 
     internal static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr,
-        EngineHost host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
+        EngineHost? host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var failOn = options.Get("--fail-on", "error", "error", "warning", "never");
         var runOptions = new FullRunOptions
@@ -37,7 +37,13 @@ internal static class RunCommand
             if (p.Stage == FullRunStage.Generate || (p.Stage != last && p.Stage != FullRunStage.Done)) stderr.WriteLine($"[{p.Percentage,3}%] {p.Message}");
             last = p.Stage;
         });
-        var result = await engine.FullRun(files, runOptions).RunAsync(progress, cancellationToken);
+        FullRunResult result;
+        try { result = await engine.FullRun(files, runOptions).RunAsync(progress, cancellationToken); }
+        catch (Core.Governance.BudgetExhaustedException e)
+        {
+            stderr.WriteLine($"etl-agent: budget: {e.Message}");
+            return CliApp.ExitFindings;
+        }
 
         stdout.Write(FullRunReport.Text(result));
         foreach (var defect in result.Defects) stderr.WriteLine(defect.LogText);

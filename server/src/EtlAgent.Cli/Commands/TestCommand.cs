@@ -13,12 +13,12 @@ namespace EtlAgent.Cli.Commands;
 internal static class TestCommand
 {
     public static Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
-        RunAsync(options, stdout, stderr, EngineHost.System, embedded: null, cancellationToken);
+        RunAsync(options, stdout, stderr, host: null, embedded: null, cancellationToken);
 
     /// <param name="host">Clock and environment variables (ETLAGENT_SQLSERVER).</param>
     /// <param name="embedded">The embedded engine; null: the DuckDB sandbox.</param>
     internal static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr,
-        EngineHost host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
+        EngineHost? host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var format = options.Get("--format", "text", "text", "json", "junit");
         var filter = options.GetOptional("--filter") is { } glob ? new TestFilter(glob) : null;

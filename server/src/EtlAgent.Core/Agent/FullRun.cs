@@ -1,6 +1,7 @@
 using EtlAgent.Core.WorkspaceModel;
 using System.Diagnostics;
 using EtlAgent.Core.Generation;
+using EtlAgent.Core.Governance;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Reporting;
@@ -115,8 +116,31 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
     private readonly WorkspaceAnalyzer _analyzer = analyzer.RetainSyntax ? analyzer
         : throw new ArgumentException("a full run needs an analyzer that retains syntax (RetainSyntax = true)", nameof(analyzer));
 
+    /// <summary>The policy and audit trail the run obeys (generation, the wall-time budget); null: none.</summary>
+    public Governor? Governance { get; init; }
+
     /// <exception cref="Workspace.ConfigurationException">No sandbox can be used (nothing has run yet).</exception>
+    /// <exception cref="BudgetExhaustedException">The policy's wall-time budget ended the run (recorded in the audit trail).</exception>
     public async Task<FullRunResult> RunAsync(IProgress<FullRunProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (Governance is null) return await RunWithinAsync(progress, cancellationToken).ConfigureAwait(false);
+        using var deadline = Governance.Deadline("full run", cancellationToken);
+        var stage = FullRunStage.Discover;
+        var tracked = new SynchronousProgress<FullRunProgress>(p => { stage = p.Stage; progress?.Report(p); });
+        try { return await RunWithinAsync(tracked, deadline.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            throw deadline.Exhausted(stage switch
+            {
+                FullRunStage.Discover => "while discovering the workspace",
+                FullRunStage.Generate or FullRunStage.GenerateStep => "while generating tests",
+                FullRunStage.Test => "while running the tests",
+                _ => "while writing the reports",
+            });
+        }
+    }
+
+    private async Task<FullRunResult> RunWithinAsync(IProgress<FullRunProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         void Report(FullRunStage stage, string message, double percentage) =>
@@ -137,14 +161,17 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         var untested = new List<(string Transformation, string Reason)>();
         double testsFrom = 10;
         var tested = WorkspaceTests.IndexByTransformation(files, _analyzer.Settings);
+        // the policy may forbid writing generated tests: then nothing is generated, and the reason is given
+        var refused = _options.Generate ? Governance?.RefuseGeneratedTests(_options.TestDirectory) : null;
         // procedures no generation is tried for, and why
         foreach (var p in analysis.Transformations.Select(t => t.Transformation)
                      .Where(t => t.Kind == TransformationKind.Procedure && !tested.ContainsKey(t.Name)).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase))
         {
             if (!_options.Generate) untested.Add((p.Name, "no test file, and generation is off (--no-generate)"));
+            else if (refused is not null) untested.Add((p.Name, $"no test file: {refused}"));
             else if (p.Writes.Count == 0) untested.Add((p.Name, "writes no table: the full run generates tests for procedures that write tables (`etl-agent generate --transformation` records what it returns)"));
         }
-        if (_options.Generate)
+        if (_options.Generate && refused is null)
         {
             Transformation? Find(string n) => analysis.FindTransformation(n)?.Transformation;
             var candidates = analysis.Transformations

@@ -19,6 +19,8 @@ public sealed partial class ArchitectureTests
         "Workspace/PhysicalFileSource.cs", "Workspace/SystemClock.cs", "Workspace/ProcessEnvironment.cs",
         // the audit trail's file: opened exclusively for each append, so concurrent processes keep one chain
         "Workspace/LockedAppendFile.cs",
+        // git, run as a process: the files changed since a revision and their text there (--changed-since)
+        "Workspace/GitRepository.cs",
     };
 
     private sealed record SourceFile(string Path, string Namespace, string Text, string Code);

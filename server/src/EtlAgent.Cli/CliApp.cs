@@ -20,7 +20,7 @@ public static class CliApp
               column-level lineage and pipelines.
           etl-agent check <workspace> [--format text|json|sarif] [--fail-on error|warning|never] [--output FILE]
               Run the static ETL rules. SARIF 2.1.0 is accepted by GitHub code scanning.
-          etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS] [--output FILE]
+          etl-agent test <workspace> [--filter GLOB] [--changed-since REF] [--format text|json|junit] [--timeout SECONDS] [--output FILE]
               Run the sandbox tests (*.etltest.yaml): given rows, call, expected rows/counts/errors.
               Text output ends with the line "N passed, M failed".
           etl-agent generate <workspace> [--transformation NAME] [--out DIR] [--force] [--no-mutants] [--budget SECONDS]
@@ -31,7 +31,7 @@ public static class CliApp
           etl-agent mutate <workspace> [--transformation NAME] [--format text|json] [--output FILE]
               Mutation analysis: small changes to the code, run against its tests; killed, survived,
               timed out, probably equivalent, and the score.
-          etl-agent run <workspace> [--no-generate] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS]
+          etl-agent run <workspace> [--no-generate] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF]
               The full run: discover, generate tests for every procedure that writes tables and has
               no test file (as generate does; --budget bounds the total time, default 120), run every
               test, run the static rules. Prints a summary ending with "N passed, M failed · K findings
@@ -55,6 +55,10 @@ public static class CliApp
           --budget SECONDS     generate: time for the mutant search per transformation (default 45);
                                run: total time for generation (default 120; 0 generates nothing).
           --no-generate        run: only run the tests that exist.
+          --changed-since REF  test, run: only the tests of transformations a change since the git
+                               revision REF reaches (through calls, views and lineage; a changed
+                               table reaches its readers and writers), each with the reason;
+                               most recently changed first.
           --output FILE        Write the report to FILE instead of standard output.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 

@@ -25,6 +25,7 @@ internal static class RunCommand
             GenerationBudget = options.Seconds("--budget", Engine.DefaultGenerationBudget),
             CaseTimeout = options.Seconds("--timeout", TimeSpan.FromMinutes(2), positive: true),
             TestDirectory = options.GetOptional("--out") ?? Core.Generation.GeneratedTestFiles.DefaultDirectory,
+            ChangedSince = options.GetOptional("--changed-since"),
         };
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
         runOptions = runOptions with { WorkspaceRoot = files.Root };

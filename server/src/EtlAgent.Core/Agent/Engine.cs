@@ -2,6 +2,7 @@ using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Governance;
 using EtlAgent.Core.Healing;
+using EtlAgent.Core.Impact;
 using EtlAgent.Core.Mutation;
 using EtlAgent.Core.MutationAnalysis;
 using EtlAgent.Core.Ports;
@@ -29,6 +30,9 @@ public sealed record EngineHost(IClock Clock, IEnvironment Environment)
     /// <summary>Where every change the engine makes is recorded; in memory unless the host gives a durable one.</summary>
     public IAuditLog Audit { get; init; } = new InMemoryAuditLog();
 
+    /// <summary>The workspace's version control, for `--changed-since`; null: none.</summary>
+    public IVersionControl? VersionControl { get; init; }
+
     /// <summary>
     /// The host of a door working on the workspace at <paramref name="root"/>: the machine's clock and
     /// environment, the door as actor ("ci" instead when the environment says CI=true), and the
@@ -39,7 +43,7 @@ public sealed record EngineHost(IClock Clock, IEnvironment Environment)
         var host = environment is null ? System : System with { Environment = environment };
         var ci = string.Equals(host.Environment.Variable("CI")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
         var redactor = new SecretRedactor(new[] { host.Environment.Variable(SandboxSettings.EnvironmentVariable) ?? "" });
-        return host with { Actor = ci ? "ci" : door, Audit = HashChainedAuditLog.ForWorkspace(root, redactor, also) };
+        return host with { Actor = ci ? "ci" : door, Audit = HashChainedAuditLog.ForWorkspace(root, redactor, also), VersionControl = new GitRepository(root) };
     }
 }
 
@@ -176,7 +180,13 @@ public sealed class Engine
     /// <summary>The full run over this engine's files; reports go through <paramref name="writer"/>, stamped with the clock.</summary>
     public FullRun FullRun(IFileWriter writer, FullRunOptions options) =>
         new(Files, Governance.Writer(writer), Analyzer(retainSyntax: true), Sandboxes, options with { Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp })
-        { Governance = Governance };
+        { Governance = Governance, VersionControl = Host.VersionControl };
+
+    /// <summary>The tests a change since <paramref name="reference"/> reaches, with the reasons (<see cref="ChangeImpact"/>).</summary>
+    /// <exception cref="ConfigurationException">The host has no version control, or git refuses the revision.</exception>
+    public TestSelection ChangedSince(string reference, WorkspaceAnalysis analysis) =>
+        new ChangeImpact(analysis, Files, Settings, Host.VersionControl
+            ?? throw new ConfigurationException("--changed-since needs the workspace's git repository, and this host gives none.")).Select(reference);
 
     /// <summary>
     /// Generates the tests of one transformation and writes them (<see cref="GeneratedTestFiles.GenerateAsync"/>)

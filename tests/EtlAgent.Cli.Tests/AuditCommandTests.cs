@@ -89,6 +89,30 @@ public class AuditCommandTests
     }
 
     [Fact]
+    public void A_spent_wall_time_budget_stops_run_and_test_with_a_clear_message_in_the_trail()
+    {
+        var dir = Workspace();
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "etl-agent.json"), "{\"policy\": {\"budget\": {\"wallTimeSeconds\": 0}}}");
+            Directory.CreateDirectory(Path.Combine(dir, "tests"));
+            File.WriteAllText(Path.Combine(dir, "tests", "P.etltest.yaml"), "transformation: dbo.P\ncases:\n  - name: inserts one row\n    expect:\n      dbo.T: [{\"a\": 1}]\n");
+            foreach (var verb in new[] { "run", "test" })
+            {
+                var (code, _, err) = Cli.Run(verb, dir);
+                Assert.Equal(CliApp.ExitFindings, code);
+                Assert.Contains("etl-agent: budget: the", err);
+                Assert.Contains("wall-time budget of 0 s (policy.budget.wallTimeSeconds in etl-agent.json) was spent", err);
+            }
+            var lines = File.ReadAllLines(Trail(dir));
+            Assert.Equal(2, lines.Count(l => l.Contains($"\"action\":\"{AuditActions.BudgetExhausted}\"")));
+            Assert.Contains(lines, l => l.Contains("\"target\":\"test run\""));
+            Assert.Equal(CliApp.ExitOk, Cli.Run("audit", "verify", dir).Code);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void Two_processes_running_at_once_keep_one_valid_chain()
     {
         var dir = Workspace();

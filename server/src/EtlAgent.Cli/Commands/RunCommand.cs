@@ -27,6 +27,12 @@ internal static class RunCommand
             TestDirectory = options.GetOptional("--out") ?? Core.Generation.GeneratedTestFiles.DefaultDirectory,
             ChangedSince = options.GetOptional("--changed-since"),
         };
+        var upload = options.GetOptional("--upload");
+        if (upload is not null)
+        {
+            try { Core.Reporting.ReportUpload.Parse(upload); }
+            catch (FormatException e) { throw new UsageException(e.Message); }
+        }
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
         runOptions = runOptions with { WorkspaceRoot = files.Root };
 
@@ -48,6 +54,19 @@ internal static class RunCommand
 
         stdout.Write(FullRunReport.Text(result));
         foreach (var defect in result.Defects) stderr.WriteLine(defect.LogText);
+        if (upload is not null)
+        {
+            try
+            {
+                var uris = await engine.UploadReportsAsync(result.Reports, upload, cancellationToken: cancellationToken);
+                stdout.WriteLine($"Uploaded {uris.Count} report files to {upload.TrimEnd('/')}/ (open {uris.FirstOrDefault(u => u.EndsWith("/index.html", StringComparison.Ordinal)) ?? uris.FirstOrDefault()})");
+            }
+            catch (IOException e)
+            {
+                stderr.WriteLine($"etl-agent: upload failed: {e.Message}");
+                return CliApp.ExitFindings;
+            }
+        }
         var threshold = failOn switch { "warning" => Severity.Warning, "never" => (Severity?)null, _ => Severity.Error };
         return result.Fails(threshold) ? CliApp.ExitFindings : CliApp.ExitOk;
     }

@@ -68,7 +68,13 @@ internal static class TestCommand
 
         engine.Sandboxes.Describe(); // a configuration problem (no engine, refused database) is exit 2 before anything runs
         var runner = engine.TestRunner(analysis, timeout);
-        var run = await runner.RunAsync(testFiles, select, cancellationToken: cancellationToken);
+        Core.Sandbox.Runner.TestRunResult run;
+        try { run = await engine.Governance.WithinBudgetAsync("test run", "while running the tests", t => runner.RunAsync(testFiles, select, cancellationToken: t), cancellationToken); }
+        catch (Core.Governance.BudgetExhaustedException e)
+        {
+            stderr.WriteLine($"etl-agent: budget: {e.Message}");
+            return CliApp.ExitFindings;
+        }
         foreach (var defect in run.Defects) stderr.WriteLine(defect.LogText);
 
         var content = format switch

@@ -182,6 +182,21 @@ public sealed class Engine
         new(Files, Governance.Writer(writer), Analyzer(retainSyntax: true), Sandboxes, options with { Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp })
         { Governance = Governance, VersionControl = Host.VersionControl };
 
+    /// <summary>
+    /// Uploads a run's reports (`run --upload s3://bucket/prefix`) to S3, configured from the host's
+    /// environment (<see cref="S3ObjectStore"/>), or to <paramref name="store"/>; each upload is recorded in the audit trail.
+    /// </summary>
+    /// <exception cref="FormatException">The destination is not s3://bucket/prefix.</exception>
+    /// <exception cref="IOException">The store refused an object or could not be reached.</exception>
+    public async Task<IReadOnlyList<string>> UploadReportsAsync(IReadOnlyList<string> reports, string destination, IObjectStore? store = null,
+        CancellationToken cancellationToken = default)
+    {
+        var upload = Reporting.ReportUpload.Parse(destination);
+        using var s3 = store is null ? new S3ObjectStore(Host.Environment) : null;
+        return await upload.SendAsync(Files, reports, store ?? s3!,
+            (report, uri) => Governance.Record(Model.AuditActions.FileWritten, uri, $"run report uploaded ({report})"), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The tests a change since <paramref name="reference"/> reaches, with the reasons (<see cref="ChangeImpact"/>).</summary>
     /// <exception cref="ConfigurationException">The host has no version control, or git refuses the revision.</exception>
     public TestSelection ChangedSince(string reference, WorkspaceAnalysis analysis) =>

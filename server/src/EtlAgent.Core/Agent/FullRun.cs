@@ -39,6 +39,9 @@ public sealed record FullRunOptions
     /// <summary>The workspace folder, for the SARIF report's base URI; null: paths stay relative.</summary>
     public string? WorkspaceRoot { get; init; }
 
+    /// <summary>Earlier runs, oldest first, for the HTML report's trends (the memory store gives them); empty: no trends.</summary>
+    public IReadOnlyList<RunTrendPoint> History { get; init; } = Array.Empty<RunTrendPoint>();
+
     /// <summary>A git revision: only the tests of transformations a change since it reaches run, and only those are generated for (<see cref="ChangeImpact"/>).</summary>
     public string? ChangedSince { get; init; }
 }
@@ -80,6 +83,7 @@ public sealed record FullRunResult(
     public const string ReportDirectory = ".etl-agent/reports";
     public const string SarifFile = ReportDirectory + "/etl-agent.sarif";
     public const string JUnitFile = ReportDirectory + "/junit.xml";
+    public const string HtmlFile = HtmlRunReport.File;
 
     /// <summary>The defects of the tool met by generation and the cases, for the log (stderr, the server's log).</summary>
     public IEnumerable<InternalErrorException> Defects =>
@@ -273,9 +277,17 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         var sarif = SarifReport.ToJson(findings.Concat(testFindings).ToList(), RuleRegistry.Kinds, _options.WorkspaceRoot);
         writer.WriteAllText(FullRunResult.SarifFile, DiscoveryReport.Serialize(sarif) + "\n");
         writer.WriteAllText(FullRunResult.JUnitFile, JUnitReport.Write(tests, _options.Timestamp));
+        // the page people open: the pipelines as a picture, statuses, failures, findings (and trends when a history is given)
+        writer.WriteAllText(FullRunResult.HtmlFile, HtmlRunReport.Write(new RunReportData(_analyzer.Settings.Name ?? "ETL Agent run", _options.Timestamp,
+            analysis.Transformations.Select(t => t.Transformation).ToList(), tests, fileErrors, findings, untested)
+        {
+            Generated = generated.Where(g => g.Written).Select(g => g.Path!).ToList(),
+            Selection = selection,
+            History = _options.History,
+        }));
 
         var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, findings,
-            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, Selection = selection };
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, Selection = selection };
         Report(FullRunStage.Done, result.SummaryLine, 100);
         return result;
     }

@@ -46,6 +46,17 @@ public sealed class Governor(PolicySettings policy, IAuditLog audit, IClock cloc
     /// </summary>
     public IFileWriter Writer(IFileWriter inner) => inner as GovernedFileWriter is { } g && ReferenceEquals(g.Governor, this) ? inner : new GovernedFileWriter(inner, this);
 
+    /// <summary>
+    /// Runs <paramref name="work"/> within the wall-time budget: when the budget ends it, the stop is
+    /// recorded and <see cref="BudgetExhaustedException"/> says so; the caller's cancellation stays a cancellation.
+    /// </summary>
+    public async Task<T> WithinBudgetAsync<T>(string run, string during, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        using var deadline = Deadline(run, cancellationToken);
+        try { return await work(deadline.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (deadline.Expired) { throw deadline.Exhausted(during); }
+    }
+
     /// <summary>The wall-time budget of one run (<paramref name="run"/> names it in messages: "full run", "test run").</summary>
     public RunDeadline Deadline(string run, CancellationToken cancellationToken) =>
         new(this, run, Policy.MaxWallTimePerRun, cancellationToken);

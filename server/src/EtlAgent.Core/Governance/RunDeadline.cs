@@ -19,7 +19,8 @@ public sealed class RunDeadline : IDisposable
         _outer = outer;
         Limit = limit;
         _source = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        if (limit is { } l) _source.CancelAfter(l);
+        // a budget of nothing stops at once (a timer of zero would still let quick work finish)
+        if (limit is { } l) { if (l <= TimeSpan.Zero) _source.Cancel(); else _source.CancelAfter(l); }
     }
 
     public TimeSpan? Limit { get; }

@@ -20,7 +20,7 @@ public static class CliApp
               column-level lineage and pipelines.
           etl-agent check <workspace> [--format text|json|sarif] [--fail-on error|warning|never] [--output FILE]
               Run the static ETL rules. SARIF 2.1.0 is accepted by GitHub code scanning.
-          etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS] [--output FILE]
+          etl-agent test <workspace> [--filter GLOB] [--changed-since REF] [--format text|json|junit] [--timeout SECONDS] [--output FILE]
               Run the sandbox tests (*.etltest.yaml): given rows, call, expected rows/counts/errors.
               Text output ends with the line "N passed, M failed".
           etl-agent generate <workspace> [--transformation NAME] [--out DIR] [--force] [--no-mutants] [--budget SECONDS]
@@ -31,13 +31,18 @@ public static class CliApp
           etl-agent mutate <workspace> [--transformation NAME] [--format text|json] [--output FILE]
               Mutation analysis: small changes to the code, run against its tests; killed, survived,
               timed out, probably equivalent, and the score.
-          etl-agent run <workspace> [--no-generate] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS]
+          etl-agent run <workspace> [--no-generate] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF] [--upload s3://BUCKET/PREFIX]
               The full run: discover, generate tests for every procedure that writes tables and has
               no test file (as generate does; --budget bounds the total time, default 120), run every
               test, run the static rules. Prints a summary ending with "N passed, M failed · K findings
               (…)" and writes .etl-agent/reports/etl-agent.sarif (findings, SARIF 2.1.0) and
-              .etl-agent/reports/junit.xml (tests, JUnit XML). Exit 1 when a test fails, a test file
-              does not load, or a finding is at or above --fail-on.
+              .etl-agent/reports/junit.xml (tests, JUnit XML) and .etl-agent/reports/index.html (the
+              run as a page: the pipelines drawn, statuses, failures, findings). Exit 1 when a test
+              fails, a test file does not load, or a finding is at or above --fail-on.
+          etl-agent audit verify <workspace> [--format text|json]
+              Check the audit trail (.etl-agent/audit.jsonl): every file the agent wrote, every
+              refusal by the policy or the production guard, every budget stop, hash-chained. Exit 0
+              when the chain holds; 1 naming the first broken entry (line and why).
           etl-agent rules [--format text|markdown] [--output DIR]
               List the rules; with --format markdown and --output DIR, write one doc page per rule.
           etl-agent --help | --version
@@ -51,6 +56,12 @@ public static class CliApp
           --budget SECONDS     generate: time for the mutant search per transformation (default 45);
                                run: total time for generation (default 120; 0 generates nothing).
           --no-generate        run: only run the tests that exist.
+          --upload S3URI       run: send the report files to s3://BUCKET/PREFIX/ (AWS credentials,
+                               region and AWS_ENDPOINT_URL_S3 from the environment).
+          --changed-since REF  test, run: only the tests of transformations a change since the git
+                               revision REF reaches (through calls, views and lineage; a changed
+                               table reaches its readers and writers), each with the reason;
+                               most recently changed first.
           --output FILE        Write the report to FILE instead of standard output.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 
@@ -100,6 +111,7 @@ public static class CliApp
                 "generate" => await GenerateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "mutate" => await MutateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "run" => await RunCommand.RunAsync(options, stdout, stderr, cancellationToken),
+                "audit" => AuditCommand.Run(options, stdout, stderr),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

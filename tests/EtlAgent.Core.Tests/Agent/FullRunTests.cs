@@ -63,7 +63,7 @@ public class FullRunTests
         Assert.EndsWith(result.SummaryLine + "\n", FullRunReport.Text(result).Replace("\r\n", "\n"));
 
         // SARIF: valid JSON with the finding; JUnit: valid XML with every case
-        Assert.Equal(new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, result.Reports);
+        Assert.Equal(new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, result.Reports);
         using var sarif = JsonDocument.Parse(files.ReadAllText(FullRunResult.SarifFile));
         Assert.Equal("2.1.0", sarif.RootElement.GetProperty("version").GetString());
         var sarifResult = Assert.Single(sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray());

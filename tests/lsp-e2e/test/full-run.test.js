@@ -102,7 +102,7 @@ describe('full run from the editor', () => {
     assert.equal(result.failed, 1);
     assert.ok(result.passed > 1);
     assert.equal(result.findings, 1);
-    assert.deepEqual(result.reports, ['.etl-agent/reports/etl-agent.sarif', '.etl-agent/reports/junit.xml']);
+    assert.deepEqual(result.reports, ['.etl-agent/reports/etl-agent.sarif', '.etl-agent/reports/junit.xml', '.etl-agent/reports/index.html']);
     for (const r of result.reports) assert.ok(fs.existsSync(path.join(client.workspace, r)), r);
 
     const progress = progressOf(client, 'ETL Agent: Full Run');

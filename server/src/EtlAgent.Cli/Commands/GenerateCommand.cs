@@ -48,7 +48,7 @@ internal static class GenerateCommand
             (current, phase) = (name, "");
             if (only is not null && Orchestrator.Is(t.Transformation, n => analysis.FindTransformation(n)?.Transformation))
                 stderr.WriteLine($"{name}: orchestrator ({Orchestrator.LoadsRunBy(t.Transformation, n => analysis.FindTransformation(n)?.Transformation).Count} procedures that write tables): every candidate input runs all of them, so this can take minutes (Ctrl+C stops)");
-            var g = await GeneratedTestFiles.GenerateAsync(generator, name, files, files, outDir, options.Has("--force"), cancellationToken);
+            var g = await engine.GenerateTestFileAsync(generator, name, files, files, outDir, options.Has("--force"), cancellationToken);
             if (g.Result is { } notes)
                 foreach (var note in notes.Notes) stderr.WriteLine($"{name}: {note}");
             // suspected bugs: the recorded behaviour breaks an invariant (ETL0104)

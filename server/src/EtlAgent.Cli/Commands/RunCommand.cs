@@ -13,10 +13,10 @@ namespace EtlAgent.Cli.Commands;
 internal static class RunCommand
 {
     public static Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
-        RunAsync(options, stdout, stderr, EngineHost.System, embedded: null, cancellationToken);
+        RunAsync(options, stdout, stderr, host: null, embedded: null, cancellationToken);
 
     internal static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr,
-        EngineHost host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
+        EngineHost? host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var failOn = options.Get("--fail-on", "error", "error", "warning", "never");
         var runOptions = new FullRunOptions
@@ -25,7 +25,14 @@ internal static class RunCommand
             GenerationBudget = options.Seconds("--budget", Engine.DefaultGenerationBudget),
             CaseTimeout = options.Seconds("--timeout", TimeSpan.FromMinutes(2), positive: true),
             TestDirectory = options.GetOptional("--out") ?? Core.Generation.GeneratedTestFiles.DefaultDirectory,
+            ChangedSince = options.GetOptional("--changed-since"),
         };
+        var upload = options.GetOptional("--upload");
+        if (upload is not null)
+        {
+            try { Core.Reporting.ReportUpload.Parse(upload); }
+            catch (FormatException e) { throw new UsageException(e.Message); }
+        }
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
         runOptions = runOptions with { WorkspaceRoot = files.Root };
 
@@ -37,10 +44,29 @@ internal static class RunCommand
             if (p.Stage == FullRunStage.Generate || (p.Stage != last && p.Stage != FullRunStage.Done)) stderr.WriteLine($"[{p.Percentage,3}%] {p.Message}");
             last = p.Stage;
         });
-        var result = await engine.FullRun(files, runOptions).RunAsync(progress, cancellationToken);
+        FullRunResult result;
+        try { result = await engine.FullRun(files, runOptions).RunAsync(progress, cancellationToken); }
+        catch (Core.Governance.BudgetExhaustedException e)
+        {
+            stderr.WriteLine($"etl-agent: budget: {e.Message}");
+            return CliApp.ExitFindings;
+        }
 
         stdout.Write(FullRunReport.Text(result));
         foreach (var defect in result.Defects) stderr.WriteLine(defect.LogText);
+        if (upload is not null)
+        {
+            try
+            {
+                var uris = await engine.UploadReportsAsync(result.Reports, upload, cancellationToken: cancellationToken);
+                stdout.WriteLine($"Uploaded {uris.Count} report files to {upload.TrimEnd('/')}/ (open {uris.FirstOrDefault(u => u.EndsWith("/index.html", StringComparison.Ordinal)) ?? uris.FirstOrDefault()})");
+            }
+            catch (IOException e)
+            {
+                stderr.WriteLine($"etl-agent: upload failed: {e.Message}");
+                return CliApp.ExitFindings;
+            }
+        }
         var threshold = failOn switch { "warning" => Severity.Warning, "never" => (Severity?)null, _ => Severity.Error };
         return result.Fails(threshold) ? CliApp.ExitFindings : CliApp.ExitOk;
     }

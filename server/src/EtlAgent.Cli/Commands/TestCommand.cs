@@ -13,12 +13,12 @@ namespace EtlAgent.Cli.Commands;
 internal static class TestCommand
 {
     public static Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
-        RunAsync(options, stdout, stderr, EngineHost.System, embedded: null, cancellationToken);
+        RunAsync(options, stdout, stderr, host: null, embedded: null, cancellationToken);
 
     /// <param name="host">Clock and environment variables (ETLAGENT_SQLSERVER).</param>
     /// <param name="embedded">The embedded engine; null: the DuckDB sandbox.</param>
     internal static async Task<int> RunAsync(CliOptions options, TextWriter stdout, TextWriter stderr,
-        EngineHost host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
+        EngineHost? host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var format = options.Get("--format", "text", "text", "json", "junit");
         var filter = options.GetOptional("--filter") is { } glob ? new TestFilter(glob) : null;
@@ -34,6 +34,19 @@ internal static class TestCommand
         var paths = TestFileLoader.FindTestFiles(files, engine.Settings);
         if (paths.Count == 0)
             throw new ConfigurationException($"no test files (*{TestFile.Extension}) in {files.Root}.");
+        var selection = options.GetOptional("--changed-since") is { } reference ? engine.ChangedSince(reference, analysis) : null;
+        if (selection is not null)
+        {
+            paths = paths.Where(selection.Selects).ToList();
+            if (format == "text") stdout.Write(selection.Text());
+            else stderr.Write(selection.Text());
+            if (paths.Count == 0)
+            {
+                if (format == "json") WorkspaceLoader.Write(options, stdout, DiscoveryReport.Serialize(new System.Text.Json.Nodes.JsonObject { ["selection"] = selection.ToJson() }) + Environment.NewLine);
+                stdout.WriteLine($"no test is affected by the changes since {selection.Reference}");
+                return CliApp.ExitOk;
+            }
+        }
         var loaded = new TestFileLoader(analysis).LoadAll(files, paths);
         // a file the filter leaves out does not matter, whether it loads or not
         if (filter is not null)
@@ -55,12 +68,18 @@ internal static class TestCommand
 
         engine.Sandboxes.Describe(); // a configuration problem (no engine, refused database) is exit 2 before anything runs
         var runner = engine.TestRunner(analysis, timeout);
-        var run = await runner.RunAsync(testFiles, select, cancellationToken: cancellationToken);
+        Core.Sandbox.Runner.TestRunResult run;
+        try { run = await engine.Governance.WithinBudgetAsync("test run", "while running the tests", t => runner.RunAsync(testFiles, select, cancellationToken: t), cancellationToken); }
+        catch (Core.Governance.BudgetExhaustedException e)
+        {
+            stderr.WriteLine($"etl-agent: budget: {e.Message}");
+            return CliApp.ExitFindings;
+        }
         foreach (var defect in run.Defects) stderr.WriteLine(defect.LogText);
 
         var content = format switch
         {
-            "json" => DiscoveryReport.Serialize(TestReport.ToJson(run)) + Environment.NewLine,
+            "json" => DiscoveryReport.Serialize(WithSelection(TestReport.ToJson(run), selection)) + Environment.NewLine,
             "junit" => JUnitReport.Write(run, engine.Clock.UtcNow),
             _ => TestReport.Text(run),
         };
@@ -68,6 +87,12 @@ internal static class TestCommand
         if (format != "text" && options.GetOptional("--output") is not null)
             stdout.WriteLine($"{run.Passed} passed, {run.Failed} failed");
         return run.Success ? CliApp.ExitOk : CliApp.ExitFindings;
+    }
+
+    private static System.Text.Json.Nodes.JsonObject WithSelection(System.Text.Json.Nodes.JsonObject json, Core.Impact.TestSelection? selection)
+    {
+        if (selection is not null) json["selection"] = selection.ToJson();
+        return json;
     }
 
     private static TestFileOutline? Outline(Core.Ports.IFileSource files, string path)

@@ -31,7 +31,7 @@ internal static class WorkspaceLoader
                 throw new UsageException($"--compat must be one of 100, 110, 120, 130, 140, 150, 160, 170; got '{compat}'.");
             level = parsed;
         }
-        var engine = await Engine.OpenAsync(files, host ?? EngineHost.System,
+        var engine = await Engine.OpenAsync(files, host ?? EngineHost.ForWorkspace(files.Root, "cli"),
             settings => level is { } l ? settings with { CompatibilityLevel = l } : settings, embedded, cancellationToken);
         return (engine, files);
     }

@@ -1,6 +1,8 @@
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Generation;
+using EtlAgent.Core.Governance;
 using EtlAgent.Core.Healing;
+using EtlAgent.Core.Impact;
 using EtlAgent.Core.Mutation;
 using EtlAgent.Core.MutationAnalysis;
 using EtlAgent.Core.Ports;
@@ -27,6 +29,22 @@ public sealed record EngineHost(IClock Clock, IEnvironment Environment)
 
     /// <summary>Where every change the engine makes is recorded; in memory unless the host gives a durable one.</summary>
     public IAuditLog Audit { get; init; } = new InMemoryAuditLog();
+
+    /// <summary>The workspace's version control, for `--changed-since`; null: none.</summary>
+    public IVersionControl? VersionControl { get; init; }
+
+    /// <summary>
+    /// The host of a door working on the workspace at <paramref name="root"/>: the machine's clock and
+    /// environment, the door as actor ("ci" instead when the environment says CI=true), and the
+    /// workspace's durable trail (.etl-agent/audit.jsonl); <paramref name="also"/> gets a copy of each entry.
+    /// </summary>
+    public static EngineHost ForWorkspace(string root, string door, IAuditLog? also = null, IEnvironment? environment = null)
+    {
+        var host = environment is null ? System : System with { Environment = environment };
+        var ci = string.Equals(host.Environment.Variable("CI")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+        var redactor = new SecretRedactor(new[] { host.Environment.Variable(SandboxSettings.EnvironmentVariable) ?? "" });
+        return host with { Actor = ci ? "ci" : door, Audit = HashChainedAuditLog.ForWorkspace(root, redactor, also), VersionControl = new GitRepository(root) };
+    }
 }
 
 /// <summary>
@@ -46,6 +64,7 @@ public sealed class Engine
 
     private readonly SandboxFactoryProvider.EmbeddedSandbox? _embedded;
     private readonly Lazy<SandboxFactoryProvider> _sandboxes;
+    private readonly Lazy<Governor> _governance;
     private readonly object _analysisGate = new();
     private (WorkspaceAnalysis Analysis, IReadOnlyDictionary<string, string> Texts)? _lastAnalysis;
 
@@ -58,7 +77,8 @@ public sealed class Engine
         Host = host;
         Pool = pool;
         _embedded = embedded ?? ((setup, f) => new DuckDbSandboxFactory(setup, f, pool));
-        _sandboxes = new Lazy<SandboxFactoryProvider>(() => new SandboxFactoryProvider(settings.Sandbox, files, host.Environment.Variable, _embedded));
+        _governance = new Lazy<Governor>(() => new Governor(settings.Policy, host.Audit, host.Clock, host.Actor));
+        _sandboxes = new Lazy<SandboxFactoryProvider>(() => new SandboxFactoryProvider(settings.Sandbox, files, host.Environment.Variable, _embedded) { Governor = Governance });
     }
 
     /// <summary>
@@ -93,6 +113,9 @@ public sealed class Engine
     public SchemaCatalog? LiveCatalog { get; }
     public EngineHost Host { get; }
     public IClock Clock => Host.Clock;
+
+    /// <summary>The workspace's policy with the host's audit trail: what may happen without approval, and the record of what did.</summary>
+    public Governor Governance => _governance.Value;
 
     /// <summary>The embedded sandbox's reusable DuckDB instances, owned by this engine and the engines derived from it.</summary>
     public SandboxPool Pool { get; }
@@ -156,7 +179,41 @@ public sealed class Engine
 
     /// <summary>The full run over this engine's files; reports go through <paramref name="writer"/>, stamped with the clock.</summary>
     public FullRun FullRun(IFileWriter writer, FullRunOptions options) =>
-        new(Files, writer, Analyzer(retainSyntax: true), Sandboxes, options with { Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp });
+        new(Files, Governance.Writer(writer), Analyzer(retainSyntax: true), Sandboxes, options with { Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp })
+        { Governance = Governance, VersionControl = Host.VersionControl };
+
+    /// <summary>
+    /// Uploads a run's reports (`run --upload s3://bucket/prefix`) to S3, configured from the host's
+    /// environment (<see cref="S3ObjectStore"/>), or to <paramref name="store"/>; each upload is recorded in the audit trail.
+    /// </summary>
+    /// <exception cref="FormatException">The destination is not s3://bucket/prefix.</exception>
+    /// <exception cref="IOException">The store refused an object or could not be reached.</exception>
+    public async Task<IReadOnlyList<string>> UploadReportsAsync(IReadOnlyList<string> reports, string destination, IObjectStore? store = null,
+        CancellationToken cancellationToken = default)
+    {
+        var upload = Reporting.ReportUpload.Parse(destination);
+        using var s3 = store is null ? new S3ObjectStore(Host.Environment) : null;
+        return await upload.SendAsync(Files, reports, store ?? s3!,
+            (report, uri) => Governance.Record(Model.AuditActions.FileWritten, uri, $"run report uploaded ({report})"), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tests a change since <paramref name="reference"/> reaches, with the reasons (<see cref="ChangeImpact"/>).</summary>
+    /// <exception cref="ConfigurationException">The host has no version control, or git refuses the revision.</exception>
+    public TestSelection ChangedSince(string reference, WorkspaceAnalysis analysis) =>
+        new ChangeImpact(analysis, Files, Settings, Host.VersionControl
+            ?? throw new ConfigurationException("--changed-since needs the workspace's git repository, and this host gives none.")).Select(reference);
+
+    /// <summary>
+    /// Generates the tests of one transformation and writes them (<see cref="GeneratedTestFiles.GenerateAsync"/>)
+    /// through the policy and the audit trail: nothing is generated when policy.writeGeneratedTests is false.
+    /// </summary>
+    public async Task<GeneratedTestFile> GenerateTestFileAsync(TestGenerator generator, string transformation, IFileSource files, IFileWriter writer,
+        string directory, bool force, CancellationToken cancellationToken = default)
+    {
+        if (Governance.RefuseGeneratedTests(GeneratedTestFiles.DefaultPath(directory, transformation)) is { } refused)
+            return new GeneratedTestFile(transformation, null, null, refused);
+        return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, Governance.Writer(writer), directory, force, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Runs the test files of <paramref name="transformation"/> (all when null) on a fresh analysis
@@ -203,10 +260,14 @@ public sealed class Engine
     /// <paramref name="text"/> (the editor's buffer). Throws <see cref="ConfigurationException"/>
     /// when no sandbox can be used.
     /// </summary>
-    public Task<SchemaDriftUpdate> UpdateTestToSchemaAsync(string path, string text, CancellationToken cancellationToken = default)
+    public async Task<SchemaDriftUpdate> UpdateTestToSchemaAsync(string path, string text, CancellationToken cancellationToken = default)
     {
         var analysis = CurrentAnalysis(cancellationToken);
         Sandboxes.Describe();
-        return new SchemaDriftRewriter(analysis, Sandboxes.Create) { Today = Clock.Today }.RewriteAsync(path, text, cancellationToken);
+        var update = await new SchemaDriftRewriter(analysis, Sandboxes.Create) { Today = Clock.Today }.RewriteAsync(path, text, cancellationToken).ConfigureAwait(false);
+        // the expectations were re-recorded in the sandbox; the text goes to the person who asked, who applies it
+        if (update.Updated)
+            Governance.ExpectationsRerecorded(path, $"re-recorded for \"{SchemaDriftRewriter.FixTitle}\" ({update.Changes.Count} schema changes); offered to the {Host.Actor}, who applies it");
+        return update;
     }
 }

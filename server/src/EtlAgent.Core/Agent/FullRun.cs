@@ -1,6 +1,8 @@
 using EtlAgent.Core.WorkspaceModel;
 using System.Diagnostics;
 using EtlAgent.Core.Generation;
+using EtlAgent.Core.Governance;
+using EtlAgent.Core.Impact;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Reporting;
@@ -36,6 +38,12 @@ public sealed record FullRunOptions
 
     /// <summary>The workspace folder, for the SARIF report's base URI; null: paths stay relative.</summary>
     public string? WorkspaceRoot { get; init; }
+
+    /// <summary>Earlier runs, oldest first, for the HTML report's trends (the memory store gives them); empty: no trends.</summary>
+    public IReadOnlyList<RunTrendPoint> History { get; init; } = Array.Empty<RunTrendPoint>();
+
+    /// <summary>A git revision: only the tests of transformations a change since it reaches run, and only those are generated for (<see cref="ChangeImpact"/>).</summary>
+    public string? ChangedSince { get; init; }
 }
 
 /// <summary>The steps of a full run; <see cref="GenerateStep"/> is progress within one transformation's generation.</summary>
@@ -60,6 +68,9 @@ public sealed record FullRunResult(
     /// <summary>The failing cases and the test files that did not load, as findings (ETL0100-ETL0102): what the SARIF report adds to <see cref="Findings"/>.</summary>
     public IReadOnlyList<Finding> TestFindings { get; init; } = Array.Empty<Finding>();
 
+    /// <summary>With --changed-since: what the change reaches and the tests it selected, with the reasons; null: every test ran.</summary>
+    public TestSelection? Selection { get; init; }
+
     /// <summary>Transformations without tests that generation leaves out, each with the reason ("Etl.RunNightlyLoad: orchestrator: …").</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = Array.Empty<string>();
 
@@ -72,6 +83,7 @@ public sealed record FullRunResult(
     public const string ReportDirectory = ".etl-agent/reports";
     public const string SarifFile = ReportDirectory + "/etl-agent.sarif";
     public const string JUnitFile = ReportDirectory + "/junit.xml";
+    public const string HtmlFile = HtmlRunReport.File;
 
     /// <summary>The defects of the tool met by generation and the cases, for the log (stderr, the server's log).</summary>
     public IEnumerable<InternalErrorException> Defects =>
@@ -115,8 +127,34 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
     private readonly WorkspaceAnalyzer _analyzer = analyzer.RetainSyntax ? analyzer
         : throw new ArgumentException("a full run needs an analyzer that retains syntax (RetainSyntax = true)", nameof(analyzer));
 
+    /// <summary>The policy and audit trail the run obeys (generation, the wall-time budget); null: none.</summary>
+    public Governor? Governance { get; init; }
+
+    /// <summary>The workspace's version control, for <see cref="FullRunOptions.ChangedSince"/>.</summary>
+    public IVersionControl? VersionControl { get; init; }
+
     /// <exception cref="Workspace.ConfigurationException">No sandbox can be used (nothing has run yet).</exception>
+    /// <exception cref="BudgetExhaustedException">The policy's wall-time budget ended the run (recorded in the audit trail).</exception>
     public async Task<FullRunResult> RunAsync(IProgress<FullRunProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (Governance is null) return await RunWithinAsync(progress, cancellationToken).ConfigureAwait(false);
+        using var deadline = Governance.Deadline("full run", cancellationToken);
+        var stage = FullRunStage.Discover;
+        var tracked = new SynchronousProgress<FullRunProgress>(p => { stage = p.Stage; progress?.Report(p); });
+        try { return await RunWithinAsync(tracked, deadline.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            throw deadline.Exhausted(stage switch
+            {
+                FullRunStage.Discover => "while discovering the workspace",
+                FullRunStage.Generate or FullRunStage.GenerateStep => "while generating tests",
+                FullRunStage.Test => "while running the tests",
+                _ => "while writing the reports",
+            });
+        }
+    }
+
+    private async Task<FullRunResult> RunWithinAsync(IProgress<FullRunProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         void Report(FullRunStage stage, string message, double percentage) =>
@@ -137,18 +175,30 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         var untested = new List<(string Transformation, string Reason)>();
         double testsFrom = 10;
         var tested = WorkspaceTests.IndexByTransformation(files, _analyzer.Settings);
+        // --changed-since: only what the change reaches is generated for and tested
+        TestSelection? selection = null;
+        if (_options.ChangedSince is { } reference)
+        {
+            selection = new ChangeImpact(analysis, files, _analyzer.Settings, VersionControl
+                ?? throw new Workspace.ConfigurationException("--changed-since needs the workspace's git repository.")).Select(reference);
+            Report(FullRunStage.Discover, $"changed since {reference}: {LineageReport.Count(selection.Tests.Count, "test file")} selected", 10);
+        }
+        bool InScope(string transformation) => selection is null || selection.Affects(transformation);
+        // the policy may forbid writing generated tests: then nothing is generated, and the reason is given
+        var refused = _options.Generate ? Governance?.RefuseGeneratedTests(_options.TestDirectory) : null;
         // procedures no generation is tried for, and why
         foreach (var p in analysis.Transformations.Select(t => t.Transformation)
-                     .Where(t => t.Kind == TransformationKind.Procedure && !tested.ContainsKey(t.Name)).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase))
+                     .Where(t => t.Kind == TransformationKind.Procedure && !tested.ContainsKey(t.Name) && InScope(t.Name)).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase))
         {
             if (!_options.Generate) untested.Add((p.Name, "no test file, and generation is off (--no-generate)"));
+            else if (refused is not null) untested.Add((p.Name, $"no test file: {refused}"));
             else if (p.Writes.Count == 0) untested.Add((p.Name, "writes no table: the full run generates tests for procedures that write tables (`etl-agent generate --transformation` records what it returns)"));
         }
-        if (_options.Generate)
+        if (_options.Generate && refused is null)
         {
             Transformation? Find(string n) => analysis.FindTransformation(n)?.Transformation;
             var candidates = analysis.Transformations
-                .Where(t => t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0 && !tested.ContainsKey(t.Transformation.Name))
+                .Where(t => t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0 && !tested.ContainsKey(t.Transformation.Name) && InScope(t.Transformation.Name))
                 .Select(t => t.Transformation).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
             // orchestrators are tested through the loads they run (see Orchestrator)
             foreach (var o in candidates.Where(t => Orchestrator.Is(t, Find)))
@@ -195,7 +245,9 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
 
         // 3. Run every test file that loads; one that does not is reported and fails the run.
         cancellationToken.ThrowIfCancellationRequested();
-        var loaded = new TestFileLoader(analysis).LoadAll(files, TestFileLoader.FindTestFiles(files, _analyzer.Settings));
+        var testPaths = TestFileLoader.FindTestFiles(files, _analyzer.Settings)
+            .Where(p => selection is null || selection.Selects(p) || generated.Any(g => g.Written && g.Path == p)).ToList();
+        var loaded = new TestFileLoader(analysis).LoadAll(files, testPaths);
         var fileErrors = loaded.SelectMany(l => l.Errors).ToList();
         var testFiles = loaded.Where(l => l.Success).Select(l => l.File!).ToList();
         int total = testFiles.Sum(f => f.Cases.Count), done = 0;
@@ -225,9 +277,17 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         var sarif = SarifReport.ToJson(findings.Concat(testFindings).ToList(), RuleRegistry.Kinds, _options.WorkspaceRoot);
         writer.WriteAllText(FullRunResult.SarifFile, DiscoveryReport.Serialize(sarif) + "\n");
         writer.WriteAllText(FullRunResult.JUnitFile, JUnitReport.Write(tests, _options.Timestamp));
+        // the page people open: the pipelines as a picture, statuses, failures, findings (and trends when a history is given)
+        writer.WriteAllText(FullRunResult.HtmlFile, HtmlRunReport.Write(new RunReportData(_analyzer.Settings.Name ?? "ETL Agent run", _options.Timestamp,
+            analysis.Transformations.Select(t => t.Transformation).ToList(), tests, fileErrors, findings, untested)
+        {
+            Generated = generated.Where(g => g.Written).Select(g => g.Path!).ToList(),
+            Selection = selection,
+            History = _options.History,
+        }));
 
         var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, findings,
-            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested };
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, Selection = selection };
         Report(FullRunStage.Done, result.SummaryLine, 100);
         return result;
     }

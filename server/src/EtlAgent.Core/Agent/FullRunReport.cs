@@ -17,6 +17,9 @@ public static class FullRunReport
         sb.Append("Discovered ").Append(LineageReport.Count(run.Analysis.Transformations.Count, "transformation"))
           .Append(" in ").AppendLine(LineageReport.Count(run.Analysis.Documents.Count, "file"));
 
+        if (run.Selection is { } selection)
+            sb.AppendLine().Append(selection.Text());
+
         if (run.Generated.Count > 0 || run.NotGenerated.Count > 0)
         {
             sb.AppendLine().AppendLine("Generated tests (recorded behaviour: review them):");

@@ -1,3 +1,4 @@
+using EtlAgent.Core.Governance;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Sandbox.SqlServer;
 using EtlAgent.Core.Workspace;
@@ -33,6 +34,11 @@ public sealed class SandboxFactoryProvider
 
     public bool HasEmbedded => _embedded is not null;
 
+    /// <summary>The policy (policy.touchSqlServer) and the trail refusals are recorded in; null: no policy, nothing recorded.</summary>
+    public Governor? Governor { get; init; }
+
+    private bool _refusalRecorded;
+
     /// <summary>The SQL Server connection string in effect (environment first, then the manifest).</summary>
     public string? SqlServerConnectionString => _environmentConnectionString ?? _settings.ConnectionString;
 
@@ -51,7 +57,10 @@ public sealed class SandboxFactoryProvider
     /// <exception cref="ConfigurationException">No engine can be used, or the SQL Server target is refused by the production guard.</exception>
     public ISandboxFactory Create(SandboxSetup setup) => Choose() switch
     {
-        Engine.SqlServer => new SqlServerSandboxFactory(setup, SqlServerConnectionString!, _settings.AllowDatabases, _files),
+        Engine.SqlServer => new SqlServerSandboxFactory(setup, SqlServerConnectionString!, _settings.AllowDatabases, _files)
+        {
+            Refused = (database, reason) => Governor?.ProductionGuardRefused(database, reason),
+        },
         _ => _embedded!(setup, _files),
     };
 
@@ -74,10 +83,22 @@ public sealed class SandboxFactoryProvider
         }
     }
 
+    /// <summary>The policy first (policy.touchSqlServer), then the production guard; a refusal is recorded once per provider.</summary>
     private Engine GuardedSqlServer(string connection)
     {
+        if (Governor is { Policy.TouchSqlServer: false } governor)
+        {
+            var what = $"not running tests on SQL Server (connection string from {ConnectionStringSource})";
+            var message = $"{what}: policy.touchSqlServer is false in {WorkspaceSettings.ManifestFile}; unset {SandboxSettings.EnvironmentVariable} and sandbox.connectionString to use the embedded sandbox, or allow it in the policy";
+            if (!_refusalRecorded) { _refusalRecorded = true; governor.Refuse("policy.touchSqlServer", "SQL Server sandbox", what); }
+            throw new ConfigurationException(message);
+        }
         var decision = ProductionGuard.Check(connection, _settings.AllowDatabases);
-        if (!decision.Allowed) throw new ConfigurationException($"SQL Server sandbox (connection string from {ConnectionStringSource}): {decision.Reason}");
+        if (!decision.Allowed)
+        {
+            if (!_refusalRecorded) { _refusalRecorded = true; Governor?.ProductionGuardRefused(decision.Database ?? "SQL Server sandbox", decision.Reason); }
+            throw new ConfigurationException($"SQL Server sandbox (connection string from {ConnectionStringSource}): {decision.Reason}");
+        }
         return Engine.SqlServer;
     }
 

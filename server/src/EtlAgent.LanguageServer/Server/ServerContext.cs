@@ -113,7 +113,7 @@ public sealed class ServerContext : IDisposable
             manifest = WorkspaceSettings.Default;
         }
         var settings = Settings.Apply(manifest, disk);
-        var engine = Engine.Create(disk, settings, EngineHost.System);
+        var engine = Engine.Create(disk, settings, EngineHost.ForWorkspace(Paths.Root, "editor"));
         var session = new WorkspaceSession(engine.Analyzer(), disk);
         session.Failed += (where, e) => Log.Error($"analysis failed in {where}", e);
         var publisher = new DiagnosticsPublisher(this, session);

@@ -42,6 +42,9 @@ public sealed class SqlServerSandboxFactory : ISandboxFactory
 
     public string Database { get; }
 
+    /// <summary>Told (database, reason) when the open connection is refused by the production guard, for the audit trail.</summary>
+    public Action<string, string>? Refused { get; init; }
+
     public async Task<ISandbox> CreateAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqlConnection(_connectionString);
@@ -53,7 +56,11 @@ public sealed class SqlServerSandboxFactory : ISandboxFactory
                 var actual = (string)(await check.ExecuteScalarAsync(cancellationToken))!;
                 var decision = ProductionGuard.CheckDatabase(actual, _allowDatabases);
                 if (!decision.Allowed || !string.Equals(actual, Database, StringComparison.OrdinalIgnoreCase))
-                    throw new ConfigurationException($"connected to database '{actual}' instead of '{Database}'. {decision.Reason}");
+                {
+                    var message = $"connected to database '{actual}' instead of '{Database}'. {decision.Reason}";
+                    Refused?.Invoke(actual, message);
+                    throw new ConfigurationException(message);
+                }
             }
             var transaction = (SqlTransaction)await connection.BeginTransactionAsync(cancellationToken);
             return new SqlServerSandbox(connection, transaction, _setup, _files);

@@ -56,6 +56,12 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
             // Off the request thread: a run parses the workspace, generates and executes every case.
             result = await Task.Run(() => run.RunAsync(report, progress.CancellationToken), progress.CancellationToken).ConfigureAwait(false);
         }
+        catch (Core.Governance.BudgetExhaustedException e)
+        {
+            progress.End("stopped: budget spent");
+            Message(MessageType.Error, $"{MessagePrefix}{e.Message}");
+            throw new LocalRpcException(e.Message) { ErrorCode = ErrorCodes.RequestFailed };
+        }
         catch (ConfigurationException e)
         {
             progress.End("cannot run");

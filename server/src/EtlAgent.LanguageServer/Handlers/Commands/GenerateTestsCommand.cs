@@ -61,7 +61,7 @@ public sealed class GenerateTestsCommand(ServerContext server) : IServerCommand
                 progress.Report("running candidate inputs and mutants in the sandbox", 10);
                 var generator = engine.Generator(analysis, analyzer, new GenerationOptions { MutationBudget = MutationBudget },
                     g => progress.Report(g.Message, 10 + (int)Math.Round(85 * g.Fraction)));
-                return await GeneratedTestFiles.GenerateAsync(generator, t.Name, session.Files, writer, GeneratedTestFiles.DefaultDirectory, force: false, progress.CancellationToken).ConfigureAwait(false);
+                return await engine.GenerateTestFileAsync(generator, t.Name, session.Files, writer, GeneratedTestFiles.DefaultDirectory, force: false, progress.CancellationToken).ConfigureAwait(false);
             }, progress.CancellationToken).ConfigureAwait(false);
         }
         catch (ConfigurationException e)

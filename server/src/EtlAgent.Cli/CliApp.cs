@@ -38,6 +38,11 @@ public static class CliApp
               (…)" and writes .etl-agent/reports/etl-agent.sarif (findings, SARIF 2.1.0) and
               .etl-agent/reports/junit.xml (tests, JUnit XML). Exit 1 when a test fails, a test file
               does not load, or a finding is at or above --fail-on.
+          etl-agent history <workspace> [--format text|json] [--rules] [--output FILE]
+              The runs the memory holds (etl-agent.json "memory"; default .etl-agent/memory.db): each
+              run's time, commit, passed, failed and findings; trends of the pass rate, the findings and
+              the mutation score; cases whose outcome changed on the same code and input; with --rules,
+              how many findings of each rule were dismissed.
           etl-agent rules [--format text|markdown] [--output DIR]
               List the rules; with --format markdown and --output DIR, write one doc page per rule.
           etl-agent --help | --version
@@ -51,6 +56,7 @@ public static class CliApp
           --budget SECONDS     generate: time for the mutant search per transformation (default 45);
                                run: total time for generation (default 120; 0 generates nothing).
           --no-generate        run: only run the tests that exist.
+          --rules              history: dismissals per rule, most dismissed first.
           --output FILE        Write the report to FILE instead of standard output.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 
@@ -100,6 +106,7 @@ public static class CliApp
                 "generate" => await GenerateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "mutate" => await MutateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "run" => await RunCommand.RunAsync(options, stdout, stderr, cancellationToken),
+                "history" => await HistoryCommand.RunAsync(options, stdout, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

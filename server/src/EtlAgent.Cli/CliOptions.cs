@@ -8,7 +8,7 @@ public sealed class CliOptions
         "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout", "--budget",
     };
 
-    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate" };
+    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate", "--rules" };
 
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
 

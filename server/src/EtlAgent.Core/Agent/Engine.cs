@@ -1,6 +1,7 @@
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Healing;
+using EtlAgent.Core.Memory;
 using EtlAgent.Core.Mutation;
 using EtlAgent.Core.MutationAnalysis;
 using EtlAgent.Core.Ports;
@@ -27,6 +28,9 @@ public sealed record EngineHost(IClock Clock, IEnvironment Environment)
 
     /// <summary>Where every change the engine makes is recorded; in memory unless the host gives a durable one.</summary>
     public IAuditLog Audit { get; init; } = new InMemoryAuditLog();
+
+    /// <summary>The memory of past runs; null: the one etl-agent.json's `memory` section names (SQLite in the workspace by default).</summary>
+    public IMemoryStore? Memory { get; init; }
 }
 
 /// <summary>
@@ -48,10 +52,12 @@ public sealed class Engine
     private readonly Lazy<SandboxFactoryProvider> _sandboxes;
     private readonly object _analysisGate = new();
     private (WorkspaceAnalysis Analysis, IReadOnlyDictionary<string, string> Texts)? _lastAnalysis;
+    private readonly Lazy<IMemoryStore> _memory;
 
     private Engine(IFileSource files, WorkspaceSettings settings, SchemaCatalog? liveCatalog, EngineHost host,
-        SandboxFactoryProvider.EmbeddedSandbox? embedded, SandboxPool pool)
+        SandboxFactoryProvider.EmbeddedSandbox? embedded, SandboxPool pool, Lazy<IMemoryStore>? memory = null)
     {
+        _memory = memory ?? new Lazy<IMemoryStore>(() => host.Memory ?? MemoryStores.Open(settings.Memory, RootOf(files)));
         Files = files;
         Settings = settings;
         LiveCatalog = liveCatalog;
@@ -102,7 +108,29 @@ public sealed class Engine
 
     /// <summary>The same engine over another view of the workspace's files (the editor's open buffers over the disk).</summary>
     public Engine WithFiles(IFileSource files) =>
-        ReferenceEquals(files, Files) ? this : new Engine(files, Settings, LiveCatalog, Host, _embedded, Pool);
+        ReferenceEquals(files, Files) ? this : new Engine(files, Settings, LiveCatalog, Host, _embedded, Pool, _memory);
+
+    /// <summary>
+    /// The memory of past runs (etl-agent.json's `memory`: SQLite at .etl-agent/memory.db unless
+    /// it says otherwise; in memory only for a workspace that is not on disk). Opened on first use,
+    /// shared by the engines derived from this one.
+    /// </summary>
+    public IMemoryStore Memory => _memory.Value;
+
+    /// <summary>The folder on disk under the workspace's files, or null (files in memory).</summary>
+    private static string? RootOf(IFileSource files) => files switch
+    {
+        PhysicalFileSource p => p.Root,
+        OverlayFileSource o => RootOf(o.Disk),
+        _ => null,
+    };
+
+    /// <summary>The findings not dismissed in the memory (and how many were); the memory's error leaves them all.</summary>
+    public (List<Model.Finding> Kept, int Dismissed) WithoutDismissed(IReadOnlyList<Model.Finding> findings)
+    {
+        try { return Dismissals.Apply(Memory.Findings(), findings, Clock.UtcNow); }
+        catch (MemoryStoreException) { return (findings.ToList(), 0); }
+    }
 
     /// <summary>An analyzer with the workspace's settings; <paramref name="retainSyntax"/> keeps the trees the sandbox and the generator translate from.</summary>
     public WorkspaceAnalyzer Analyzer(bool retainSyntax = true) => new(Settings, LiveCatalog) { RetainSyntax = retainSyntax };
@@ -156,7 +184,11 @@ public sealed class Engine
 
     /// <summary>The full run over this engine's files; reports go through <paramref name="writer"/>, stamped with the clock.</summary>
     public FullRun FullRun(IFileWriter writer, FullRunOptions options) =>
-        new(Files, writer, Analyzer(retainSyntax: true), Sandboxes, options with { Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp });
+        new(Files, writer, Analyzer(retainSyntax: true), Sandboxes, options with
+        {
+            Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp,
+            Memory = options.Memory ?? new RunMemory(Memory, Guid.NewGuid().ToString("N")[..12], Host.Actor, Files),
+        });
 
     /// <summary>
     /// Runs the test files of <paramref name="transformation"/> (all when null) on a fresh analysis

@@ -126,10 +126,14 @@ public sealed class Engine
     };
 
     /// <summary>The findings not dismissed in the memory (and how many were); the memory's error leaves them all.</summary>
-    public (List<Model.Finding> Kept, int Dismissed) WithoutDismissed(IReadOnlyList<Model.Finding> findings)
+    public (List<Model.Finding> Kept, int Dismissed) WithoutDismissed(IReadOnlyList<Model.Finding> findings) =>
+        Dismissals.Apply(KnownFindings(), findings, Clock.UtcNow);
+
+    /// <summary>What the memory knows of findings (dismissals among them); nothing when it cannot be read: showing a dismissed finding beats failing.</summary>
+    public IReadOnlyDictionary<string, FindingRecord> KnownFindings()
     {
-        try { return Dismissals.Apply(Memory.Findings(), findings, Clock.UtcNow); }
-        catch (MemoryStoreException) { return (findings.ToList(), 0); }
+        try { return Memory.Findings(); }
+        catch (MemoryStoreException) { return new Dictionary<string, FindingRecord>(); }
     }
 
     /// <summary>An analyzer with the workspace's settings; <paramref name="retainSyntax"/> keeps the trees the sandbox and the generator translate from.</summary>

@@ -192,6 +192,28 @@ public sealed class DynamoDbMemoryStoreTests(MotoServer moto) : MemoryStoreContr
         new DynamoDbMemoryStore(_table, "us-east-1", moto.Url, new Amazon.Runtime.BasicAWSCredentials("testing", "testing"));
 
     [SkippableFact]
+    public void Throttled_requests_are_retried_until_they_pass()
+    {
+        Skip.If(moto.Missing is not null, moto.Missing);
+        using var proxy = new ThrottlingProxy(moto.Url, throttle: 4);
+        using var store = new DynamoDbMemoryStore(_table, "us-east-1", proxy.Url, new Amazon.Runtime.BasicAWSCredentials("testing", "testing"));
+        store.RecordHeal(new HealRecord(DateTimeOffset.UnixEpoch, "a.sql", "test-data", HealStatus.Offered));
+        Assert.Equal("a.sql", Assert.Single(store.Heals()).Target);
+        Assert.Equal(4, proxy.Throttled);
+    }
+
+    [SkippableFact]
+    public void Throttling_that_does_not_stop_is_a_clear_error_after_the_retries()
+    {
+        Skip.If(moto.Missing is not null, moto.Missing);
+        using var proxy = new ThrottlingProxy(moto.Url, throttle: int.MaxValue);
+        using var store = new DynamoDbMemoryStore(_table, "us-east-1", proxy.Url, new Amazon.Runtime.BasicAWSCredentials("testing", "testing"), maxRetries: 2);
+        var e = Assert.Throws<MemoryStoreException>(() => store.Runs());
+        Assert.Contains("ProvisionedThroughputExceededException", e.Message);
+        Assert.Equal(3, proxy.Throttled); // the first try and two retries
+    }
+
+    [SkippableFact]
     public void An_unreachable_table_is_a_clear_error_that_names_no_secret()
     {
         Skip.If(moto.Missing is not null, moto.Missing);

@@ -106,6 +106,28 @@ public sealed class RunMemoryTests : IDisposable
         Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", text);
     }
 
+    [Fact]
+    public void Generation_tries_first_the_mutants_the_last_run_let_survive()
+    {
+        using var store = Store();
+        EtlAgent.Core.Mutation.Mutant M(int id, string op, string original, string mutated) => new(id, "Dim.LoadCity", op, "a.sql", 3, 10, original.Length, original, mutated);
+        var survivor = M(1, "relational", "a >= b", "a > b");
+        var killed = M(2, "relational", "c = d", "c <> d");
+        store.RecordRun(new RunWrite(new RunRecord("r1", T0, T0.AddMinutes(1), null, "passed", 1, 0, 0), Array.Empty<CaseRecord>(), Array.Empty<FindingSighting>())
+        {
+            Mutants = new[]
+            {
+                new MutantRecord("Dim.LoadCity", RunMemory.MutantKey(survivor), "relational", "survived", "r1"),
+                new MutantRecord("Dim.LoadCity", RunMemory.MutantKey(killed), "relational", "killed", "r1"),
+            },
+        });
+        var first = new RunMemory(store, "r2", "cli", Workspace()).LastSurvivors();
+        // the same change elsewhere in the file (another id and offset) is the same mutant
+        Assert.True(first(survivor with { Id = 9, Start = 99, Line = 7 }));
+        Assert.False(first(killed));
+        Assert.False(first(survivor with { Transformation = "Dim.LoadEmployee" }));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -180,8 +180,9 @@ public sealed class Engine
     public TestRunner TestRunner(WorkspaceAnalysis analysis, TimeSpan? caseTimeout = null) =>
         caseTimeout is { } timeout ? new(analysis, Sandboxes.Create) { CaseTimeout = timeout } : new(analysis, Sandboxes.Create);
 
+    /// <summary>A generator that tries first the mutants the memory's last run let survive (unless the options say otherwise).</summary>
     public TestGenerator Generator(WorkspaceAnalysis analysis, WorkspaceAnalyzer analyzer, GenerationOptions options, Action<GenerationProgress>? progress = null) =>
-        new(analysis, analyzer, Sandboxes.Create, options) { Progress = progress };
+        new(analysis, analyzer, Sandboxes.Create, options.TryFirst is null ? options with { TryFirst = new RunMemory(Memory, "", Host.Actor, Files).LastSurvivors() } : options) { Progress = progress };
 
     public MutationRunner MutationRunner(WorkspaceAnalysis analysis, WorkspaceAnalyzer analyzer) =>
         new(analysis, analyzer, Sandboxes.Create);

@@ -187,6 +187,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 var generator = new TestGenerator(analysis, _analyzer, provider.Create, new GenerationOptions
                 {
                     MutationBudget = left < _options.MutationBudgetPerTransformation ? left : _options.MutationBudgetPerTransformation,
+                    TryFirst = _options.Memory?.LastSurvivors(),
                 })
                 {
                     Progress = g => Report(FullRunStage.GenerateStep, $"generating tests for {targets[index]} ({index + 1} of {targets.Count}): {g.Message}",

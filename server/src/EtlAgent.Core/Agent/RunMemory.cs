@@ -87,6 +87,29 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
         });
     }
 
+    /// <summary>
+    /// The mutants the memory's latest run of their transformation let survive (or did not reach):
+    /// generation tries them first, so a tight budget goes where the last tests were weakest.
+    /// </summary>
+    public Func<Mutation.Mutant, bool> LastSurvivors()
+    {
+        var known = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+        return m =>
+        {
+            lock (known)
+            {
+                if (!known.TryGetValue(m.Transformation, out var keys))
+                    known[m.Transformation] = keys = (Safely(() => store.Mutants(m.Transformation)) ?? Array.Empty<MutantRecord>())
+                        .Where(r => r.Status != "killed").Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+                return keys.Contains(MutantKey(m));
+            }
+        };
+    }
+
+    /// <summary>What a mutant is, independent of where it is: operator, original and mutated code.</summary>
+    public static string MutantKey(Mutation.Mutant m) =>
+        $"{m.Operator}|{FindingFingerprint.Normalize(m.Original)}|{FindingFingerprint.Normalize(m.Mutated)}";
+
     /// <summary>Findings with the dismissed ones (dismissal not lapsed at <paramref name="now"/>) left out, and how many were.</summary>
     public (List<Finding> Kept, int Dismissed) WithoutDismissed(IReadOnlyList<Finding> findings, DateTimeOffset now) =>
         Dismissals.Apply(Safely(() => store.Findings()) ?? new Dictionary<string, FindingRecord>(), findings, now);
@@ -100,23 +123,17 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
         var recent = earlier.TakeLast(NondeterminismWindow).Reverse()
             .Select(r => (Run: r.Id, Cases: Safely(() => store.Cases(r.Id)) ?? Array.Empty<CaseRecord>())).ToList();
         var timings = new Dictionary<string, IReadOnlyList<TimingRecord>>(StringComparer.Ordinal);
-        bool first = true;
-        foreach (var c in tests.Cases)
+        var compared = new List<(TestCaseResult Case, string? Text, double Milliseconds, double Baseline, int Runs)>();
+        // the run's first case pays the sandbox's start-up (JIT, the first engine instance): not compared
+        foreach (var (c, index) in tests.Cases.Select((c, i) => (c, i)))
         {
-            // the run's first case pays the sandbox's start-up (JIT, the first engine instance): not a baseline to compare
-            bool warmUp = first;
-            first = false;
             var record = CaseRecordOf(analysis, c);
             var text = Text(c.File.Path);
             if (!timings.TryGetValue(record.Transformation, out var known))
                 timings[record.Transformation] = known = Safely(() => store.Timings(record.Transformation)) ?? Array.Empty<TimingRecord>();
             var before = known.Where(t => t.InputKey == record.InputKey).Select(t => t.Milliseconds).Order().ToList();
-            if (before.Count > 0 && c.Outcome == TestOutcome.Passed && !warmUp)
-            {
-                double median = before[before.Count / 2];
-                if (record.Milliseconds > RegressionFactor * median && record.Milliseconds - median >= RegressionFloor.TotalMilliseconds)
-                    findings.Add(SandboxTimeRegression.For(c, text, record.Milliseconds, median, before.Count));
-            }
+            if (before.Count > 0 && c.Outcome == TestOutcome.Passed && index > 0 && before[before.Count / 2] > 0)
+                compared.Add((c, text, record.Milliseconds, before[before.Count / 2], before.Count));
             foreach (var (run, cases) in recent)
             {
                 var same = cases.FirstOrDefault(x => x.Name == record.Name && x.CodeKey == record.CodeKey);
@@ -124,6 +141,16 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
                 if (same.Outcome != record.Outcome) findings.Add(NondeterministicCase.For(c, text, record.Outcome, same.Outcome, run));
                 break; // the latest earlier run of the same code decides
             }
+        }
+        // A busy machine slows every case: the run's typical slowdown (the median ratio to the
+        // baselines, when enough cases say so) is factored out, so only cases slower than the rest are reported.
+        var ratios = compared.Select(x => x.Milliseconds / x.Baseline).Order().ToList();
+        double machine = ratios.Count >= 3 ? Math.Max(1, ratios[ratios.Count / 2]) : 1;
+        foreach (var x in compared)
+        {
+            double expected = x.Baseline * machine;
+            if (x.Milliseconds > RegressionFactor * expected && x.Milliseconds - expected >= RegressionFloor.TotalMilliseconds)
+                findings.Add(SandboxTimeRegression.For(x.Case, x.Text, x.Milliseconds, x.Baseline, x.Runs, machine));
         }
         return findings;
     }
@@ -157,8 +184,7 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
             return true;
         });
 
-        MutantRecord Mutant(Mutation.Mutant m, string status) => new(m.Transformation,
-            $"{m.Operator}|{FindingFingerprint.Normalize(m.Original)}|{FindingFingerprint.Normalize(m.Mutated)}", m.Operator, status, runId);
+        MutantRecord Mutant(Mutation.Mutant m, string status) => new(m.Transformation, MutantKey(m), m.Operator, status, runId);
     }
 
     /// <summary>The case's name, outcome and time, with keys for its input (the case in its test file) and its code (that plus the transformation's file).</summary>

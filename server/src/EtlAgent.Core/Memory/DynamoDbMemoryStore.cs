@@ -25,10 +25,13 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
     private const string Sk = "sk";
     private const int BatchSize = 25; // BatchWriteItem's limit
 
-    private readonly AmazonDynamoDBClient _client;
+    private readonly AmazonDynamoDBClient? _client;
+    /// <summary>Why no client could be made (no region in the AWS chain, a bad endpoint); every call reports it.</summary>
+    private readonly string? _unusable;
     private readonly string _table;
     private readonly string _display;
-    private readonly Lazy<bool> _ready;
+    private readonly object _readyGate = new();
+    private bool _ready; // the table exists (not a Lazy: a failure must not be remembered, the next call tries again)
     private readonly int _maxRetries;
 
     /// <param name="credentials">Null: the AWS chain (environment, profile, instance role).</param>
@@ -43,11 +46,11 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
             config.AuthenticationRegion = region ?? "us-east-1";
         }
         else if (region is not null) config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        _client = credentials is null ? new AmazonDynamoDBClient(config) : new AmazonDynamoDBClient(credentials, config);
         _table = table;
+        try { _client = credentials is null ? new AmazonDynamoDBClient(config) : new AmazonDynamoDBClient(credentials, config); }
+        catch (Exception e) when (e is AmazonClientException or ArgumentException or InvalidOperationException) { _unusable = e.Message; }
         // only the host: a URL can carry user information, which is never printed
         _display = serviceUrl is null ? $"dynamodb table {table}{(region is null ? "" : $" in {region}")}" : $"dynamodb table {table} at {Authority(serviceUrl)}";
-        _ready = new Lazy<bool>(EnsureTable, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string Describe() => _display;
@@ -55,17 +58,30 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
     /// <summary>Scheme, host and port only: a URL can carry user information or a query, which are never printed.</summary>
     private static string Authority(string url) => new Uri(url) is var u ? $"{u.Scheme}://{u.Host}:{u.Port}" : url;
 
-    private bool EnsureTable()
+    private AmazonDynamoDBClient Client => _client ?? throw new MemoryStoreException($"{_display}: cannot be used: {_unusable}");
+
+    private void EnsureTable()
     {
+        lock (_readyGate)
+        {
+            if (_ready) return;
+            CreateTableWhenMissing();
+            _ready = true;
+        }
+    }
+
+    private void CreateTableWhenMissing()
+    {
+        var client = Client;
         try
         {
-            _client.DescribeTableAsync(_table).GetAwaiter().GetResult();
+            client.DescribeTableAsync(_table).GetAwaiter().GetResult();
         }
         catch (ResourceNotFoundException)
         {
             try
             {
-                _client.CreateTableAsync(new CreateTableRequest
+                client.CreateTableAsync(new CreateTableRequest
                 {
                     TableName = _table,
                     BillingMode = BillingMode.PAY_PER_REQUEST,
@@ -76,12 +92,11 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
             catch (ResourceInUseException) { } // another process created it first
             for (int i = 0; i < 120; i++)
             {
-                var status = _client.DescribeTableAsync(_table).GetAwaiter().GetResult().Table?.TableStatus;
+                var status = client.DescribeTableAsync(_table).GetAwaiter().GetResult().Table?.TableStatus;
                 if (status == TableStatus.ACTIVE) break;
                 Thread.Sleep(500);
             }
         }
-        return true;
     }
 
     /// <summary>Runs a call against the table, turning the SDK's errors into one that names the store and the cause.</summary>
@@ -89,7 +104,7 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
     {
         try
         {
-            _ = _ready.Value;
+            EnsureTable();
             return call().GetAwaiter().GetResult();
         }
         catch (AmazonServiceException e)
@@ -177,7 +192,7 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
 
     public GenerationRecord? Generation(string key)
     {
-        var x = Call(() => _client.GetItemAsync(new GetItemRequest { TableName = _table, Key = Key("GENERATION", key), ConsistentRead = true })).Item;
+        var x = Call(() => Client.GetItemAsync(new GetItemRequest { TableName = _table, Key = Key("GENERATION", key), ConsistentRead = true })).Item;
         if (x is null || x.Count == 0) return null;
         return new GenerationRecord(key, S(x, "transformation")!, S(x, "outcome")!, S(x, "reason"), S(x, "file"), S(x, "runId")!, ParseTime(S(x, "time")!));
     }
@@ -189,14 +204,14 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
     public IReadOnlyList<AuditEntry> AuditEntries() => Query("AUDIT").Select(x => new AuditEntry(ParseTime(S(x, "time")!), S(x, "actor")!,
         S(x, "action")!, S(x, "target")!, S(x, "reason")!, S(x, "details") is { } d ? JsonSerializer.Deserialize<Dictionary<string, string>>(d) : null)).ToList();
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _client?.Dispose();
 
     private static Dictionary<string, AttributeValue> FindingItem(FindingRecord f) => Item("FINDINGS", f.Fingerprint, ("ruleId", f.RuleId),
         ("file", f.File), ("message", f.Message), ("state", f.State.ToString()), ("firstSeenRun", f.FirstSeenRun), ("lastSeenRun", f.LastSeenRun),
         ("updated", Time(f.Updated)), ("reason", f.Reason), ("expires", f.Expires is { } e ? Time(e) : null));
 
     private void Put(Dictionary<string, AttributeValue> item) =>
-        Call(() => _client.PutItemAsync(new PutItemRequest { TableName = _table, Item = item }));
+        Call(() => Client.PutItemAsync(new PutItemRequest { TableName = _table, Item = item }));
 
     /// <summary>Writes in batches of 25; items the service leaves unprocessed (throttled) are sent again after a growing pause.</summary>
     private void Batch(List<WriteRequest> requests)
@@ -209,7 +224,7 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
                 if (attempt > _maxRetries) throw new MemoryStoreException($"{_display}: writes still throttled after {_maxRetries} attempts");
                 if (attempt > 0) Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(5000, 50 * (1 << Math.Min(attempt, 10)))));
                 var batch = pending;
-                var response = Call(() => _client.BatchWriteItemAsync(new BatchWriteItemRequest
+                var response = Call(() => Client.BatchWriteItemAsync(new BatchWriteItemRequest
                 {
                     RequestItems = new Dictionary<string, List<WriteRequest>> { [_table] = batch },
                 }));
@@ -235,7 +250,7 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
                 ConsistentRead = true,
                 ExclusiveStartKey = start,
             };
-            var page = Call(() => _client.QueryAsync(request));
+            var page = Call(() => Client.QueryAsync(request));
             if (page.Items is { } items) result.AddRange(items);
             start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         } while (start is not null);

@@ -55,6 +55,7 @@ public class CliSafetyTests
     [InlineData("mutate", "--transformation", "--output")]
     [InlineData("run", "--no-generate", "--fail-on")]
     [InlineData("rules", "--format", "--output")]
+    [InlineData("history", "--rules", "--format")]
     public void Each_command_has_its_own_help(string command, string option, string other)
     {
         var (code, output, _) = Run(command, "--help");
@@ -64,7 +65,7 @@ public class CliSafetyTests
         Assert.Contains(other, output);
         Assert.Contains("Exit codes:", output);
         Assert.NotEqual(CliApp.Help.Trim(), output.Trim());
-        foreach (var otherCommand in new[] { "discover", "check", "test", "generate", "mutate", "run", "rules" }.Where(c => c != command))
+        foreach (var otherCommand in new[] { "discover", "check", "test", "generate", "mutate", "run", "rules", "history" }.Where(c => c != command))
             Assert.DoesNotContain($"  etl-agent {otherCommand} ", output);
         Assert.Equal(CliApp.ExitUsage, Run("nope", "--help").Code);
     }

@@ -43,6 +43,11 @@ public static class CliApp
               Check the audit trail (.etl-agent/audit.jsonl): every file the agent wrote, every
               refusal by the policy or the production guard, every budget stop, hash-chained. Exit 0
               when the chain holds; 1 naming the first broken entry (line and why).
+          etl-agent history <workspace> [--format text|json] [--rules] [--output FILE]
+              The runs the memory holds (etl-agent.json "memory"; default .etl-agent/memory.db): each
+              run's time, commit, passed, failed and findings; trends of the pass rate, the findings and
+              the mutation score; cases whose outcome changed on the same code and input; with --rules,
+              how many findings of each rule were dismissed.
           etl-agent rules [--format text|markdown] [--output DIR]
               List the rules; with --format markdown and --output DIR, write one doc page per rule.
           etl-agent --help | --version
@@ -62,6 +67,7 @@ public static class CliApp
                                revision REF reaches (through calls, views and lineage; a changed
                                table reaches its readers and writers), each with the reason;
                                most recently changed first.
+          --rules              history: dismissals per rule, most dismissed first.
           --output FILE        Write the report to FILE instead of standard output.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 
@@ -112,6 +118,7 @@ public static class CliApp
                 "mutate" => await MutateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "run" => await RunCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "audit" => AuditCommand.Run(options, stdout, stderr),
+                "history" => await HistoryCommand.RunAsync(options, stdout, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

@@ -9,7 +9,7 @@ public sealed class CliOptions
         "--changed-since", "--upload",
     };
 
-    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate" };
+    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate", "--rules" };
 
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
 

@@ -12,8 +12,9 @@ internal static class CheckCommand
     {
         var format = options.Get("--format", "text", "text", "json", "sarif");
         var failOn = options.Get("--fail-on", "error", "error", "warning", "never");
-        var (analysis, _, files) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken);
-        var findings = analysis.Findings;
+        var (analysis, engine, files) = await WorkspaceLoader.AnalyzeAsync(options, cancellationToken);
+        // findings someone dismissed (the editor's "Dismiss finding…") are left out, and counted
+        var (findings, dismissed) = engine.WithoutDismissed(analysis.Findings);
 
         string content = format switch
         {
@@ -21,9 +22,10 @@ internal static class CheckCommand
             "json" => DiscoveryReport.Serialize(new JsonObject
             {
                 ["findings"] = new JsonArray(findings.Select(f => (JsonNode)FindingJson.ToJson(f)).ToArray()),
-                ["summary"] = Summary(findings),
+                ["summary"] = Summary(findings, dismissed),
             }) + Environment.NewLine,
-            _ => TextOutput.Findings(findings, analysis.Documents.Count),
+            _ => TextOutput.Findings(findings, analysis.Documents.Count) +
+                 (dismissed > 0 ? $"{LineageReport.Count(dismissed, "dismissed finding")} not shown (etl-agent history --rules){Environment.NewLine}" : ""),
         };
         WorkspaceLoader.Write(options, stdout, content);
 
@@ -31,8 +33,9 @@ internal static class CheckCommand
         return threshold is { } t && findings.Any(f => f.Severity >= t) ? CliApp.ExitFindings : CliApp.ExitOk;
     }
 
-    private static JsonObject Summary(IReadOnlyList<Finding> findings) => new()
+    private static JsonObject Summary(IReadOnlyList<Finding> findings, int dismissed) => new()
     {
+        ["dismissed"] = dismissed,
         ["errors"] = findings.Count(f => f.Severity == Severity.Error),
         ["warnings"] = findings.Count(f => f.Severity == Severity.Warning),
         ["information"] = findings.Count(f => f.Severity <= Severity.Information),

@@ -3,6 +3,7 @@ using EtlAgent.Core.Generation;
 using EtlAgent.Core.Governance;
 using EtlAgent.Core.Healing;
 using EtlAgent.Core.Impact;
+using EtlAgent.Core.Memory;
 using EtlAgent.Core.Mutation;
 using EtlAgent.Core.MutationAnalysis;
 using EtlAgent.Core.Ports;
@@ -45,6 +46,9 @@ public sealed record EngineHost(IClock Clock, IEnvironment Environment)
         var redactor = new SecretRedactor(new[] { host.Environment.Variable(SandboxSettings.EnvironmentVariable) ?? "" });
         return host with { Actor = ci ? "ci" : door, Audit = HashChainedAuditLog.ForWorkspace(root, redactor, also), VersionControl = new GitRepository(root) };
     }
+
+    /// <summary>The memory of past runs; null: the one etl-agent.json's `memory` section names (SQLite in the workspace by default).</summary>
+    public IMemoryStore? Memory { get; init; }
 }
 
 /// <summary>
@@ -67,10 +71,12 @@ public sealed class Engine
     private readonly Lazy<Governor> _governance;
     private readonly object _analysisGate = new();
     private (WorkspaceAnalysis Analysis, IReadOnlyDictionary<string, string> Texts)? _lastAnalysis;
+    private readonly Lazy<IMemoryStore> _memory;
 
     private Engine(IFileSource files, WorkspaceSettings settings, SchemaCatalog? liveCatalog, EngineHost host,
-        SandboxFactoryProvider.EmbeddedSandbox? embedded, SandboxPool pool)
+        SandboxFactoryProvider.EmbeddedSandbox? embedded, SandboxPool pool, Lazy<IMemoryStore>? memory = null)
     {
+        _memory = memory ?? new Lazy<IMemoryStore>(() => host.Memory ?? MemoryStores.Open(settings.Memory, RootOf(files)));
         Files = files;
         Settings = settings;
         LiveCatalog = liveCatalog;
@@ -125,7 +131,33 @@ public sealed class Engine
 
     /// <summary>The same engine over another view of the workspace's files (the editor's open buffers over the disk).</summary>
     public Engine WithFiles(IFileSource files) =>
-        ReferenceEquals(files, Files) ? this : new Engine(files, Settings, LiveCatalog, Host, _embedded, Pool);
+        ReferenceEquals(files, Files) ? this : new Engine(files, Settings, LiveCatalog, Host, _embedded, Pool, _memory);
+
+    /// <summary>
+    /// The memory of past runs (etl-agent.json's `memory`: SQLite at .etl-agent/memory.db unless
+    /// it says otherwise; in memory only for a workspace that is not on disk). Opened on first use,
+    /// shared by the engines derived from this one.
+    /// </summary>
+    public IMemoryStore Memory => _memory.Value;
+
+    /// <summary>The folder on disk under the workspace's files, or null (files in memory).</summary>
+    private static string? RootOf(IFileSource files) => files switch
+    {
+        PhysicalFileSource p => p.Root,
+        OverlayFileSource o => RootOf(o.Disk),
+        _ => null,
+    };
+
+    /// <summary>The findings not dismissed in the memory (and how many were); the memory's error leaves them all.</summary>
+    public (List<Model.Finding> Kept, int Dismissed) WithoutDismissed(IReadOnlyList<Model.Finding> findings) =>
+        Dismissals.Apply(KnownFindings(), findings, Clock.UtcNow);
+
+    /// <summary>What the memory knows of findings (dismissals among them); nothing when it cannot be read: showing a dismissed finding beats failing.</summary>
+    public IReadOnlyDictionary<string, FindingRecord> KnownFindings()
+    {
+        try { return Memory.Findings(); }
+        catch (MemoryStoreException) { return new Dictionary<string, FindingRecord>(); }
+    }
 
     /// <summary>An analyzer with the workspace's settings; <paramref name="retainSyntax"/> keeps the trees the sandbox and the generator translate from.</summary>
     public WorkspaceAnalyzer Analyzer(bool retainSyntax = true) => new(Settings, LiveCatalog) { RetainSyntax = retainSyntax };
@@ -171,8 +203,9 @@ public sealed class Engine
     public TestRunner TestRunner(WorkspaceAnalysis analysis, TimeSpan? caseTimeout = null) =>
         caseTimeout is { } timeout ? new(analysis, Sandboxes.Create) { CaseTimeout = timeout } : new(analysis, Sandboxes.Create);
 
+    /// <summary>A generator that tries first the mutants the memory's last run let survive (unless the options say otherwise).</summary>
     public TestGenerator Generator(WorkspaceAnalysis analysis, WorkspaceAnalyzer analyzer, GenerationOptions options, Action<GenerationProgress>? progress = null) =>
-        new(analysis, analyzer, Sandboxes.Create, options) { Progress = progress };
+        new(analysis, analyzer, Sandboxes.Create, options.TryFirst is null ? options with { TryFirst = new RunMemory(Memory, "", Host.Actor, Files).LastSurvivors() } : options) { Progress = progress };
 
     public MutationRunner MutationRunner(WorkspaceAnalysis analysis, WorkspaceAnalyzer analyzer) =>
         new(analysis, analyzer, Sandboxes.Create);
@@ -214,6 +247,12 @@ public sealed class Engine
             return new GeneratedTestFile(transformation, null, null, refused);
         return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, Governance.Writer(writer), directory, force, cancellationToken).ConfigureAwait(false);
     }
+
+        new(Files, writer, Analyzer(retainSyntax: true), Sandboxes, options with
+        {
+            Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp,
+            Memory = options.Memory ?? new RunMemory(Memory, Guid.NewGuid().ToString("N")[..12], Host.Actor, Files),
+        });
 
     /// <summary>
     /// Runs the test files of <paramref name="transformation"/> (all when null) on a fresh analysis

@@ -44,6 +44,9 @@ public sealed record FullRunOptions
 
     /// <summary>A git revision: only the tests of transformations a change since it reaches run, and only those are generated for (<see cref="ChangeImpact"/>).</summary>
     public string? ChangedSince { get; init; }
+
+    /// <summary>The memory of past runs this run learns from and is recorded in; null: a run that remembers nothing.</summary>
+    public RunMemory? Memory { get; init; }
 }
 
 /// <summary>The steps of a full run; <see cref="GenerateStep"/> is progress within one transformation's generation.</summary>
@@ -79,6 +82,15 @@ public sealed record FullRunResult(
     /// where), generation failed, budget spent, an orchestrator, writes no table, generation off.
     /// </summary>
     public IReadOnlyList<(string Transformation, string Reason)> Untested { get; init; } = Array.Empty<(string, string)>();
+
+    /// <summary>Findings left out of <see cref="Findings"/> because someone dismissed them.</summary>
+    public int Dismissed { get; init; }
+
+    /// <summary>The run's id in the memory; null when the run had no memory.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Why the memory could not be used in this run (the run went on without it); null when it could.</summary>
+    public string? MemoryProblem { get; init; }
 
     public const string ReportDirectory = ".etl-agent/reports";
     public const string SarifFile = ReportDirectory + "/etl-agent.sarif";
@@ -211,6 +223,13 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
             for (int i = 0; i < targets.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                // generation that finished without tests on this very code is not done again
+                var key = _options.Memory is null ? null : RunMemory.GenerationKey(analysis, targets[i], _analyzer.Settings.CompatibilityLevel);
+                if (key is not null && _options.Memory!.FinishedWithoutTests(key) is { } remembered)
+                {
+                    untested.Add((targets[i], $"{remembered.Reason} (remembered from run {remembered.RunId}: the code, the catalog and the generator are unchanged)"));
+                    continue;
+                }
                 var left = _options.GenerationBudget - budget.Elapsed;
                 if (left <= TimeSpan.Zero) { notGenerated.AddRange(targets.Skip(i)); break; }
                 Report(FullRunStage.Generate, $"generating tests for {targets[i]} ({i + 1} of {targets.Count})", 10 + 50.0 * i / targets.Count);
@@ -218,6 +237,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 var generator = new TestGenerator(analysis, _analyzer, provider.Create, new GenerationOptions
                 {
                     MutationBudget = left < _options.MutationBudgetPerTransformation ? left : _options.MutationBudgetPerTransformation,
+                    TryFirst = _options.Memory?.LastSurvivors(),
                 })
                 {
                     Progress = g => Report(FullRunStage.GenerateStep, $"generating tests for {targets[index]} ({index + 1} of {targets.Count}): {g.Message}",
@@ -230,6 +250,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 try
                 {
                     generated.Add(await GeneratedTestFiles.GenerateAsync(generator, targets[i], files, writer, _options.TestDirectory, force: false, deadline.Token).ConfigureAwait(false));
+                    if (key is not null) _options.Memory!.RememberGeneration(key, generated[^1], Started);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -274,6 +295,16 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         // suspected bugs seen while generating (ETL0104) are findings like the static rules'
         var findings = analysis.Findings.Concat(generated.SelectMany(g => g.Result?.Findings ?? Array.Empty<Finding>())).ToList();
         findings.Sort(FindingOrder.Instance);
+        // what the memory adds (slower cases, outcomes that changed on the same code) and leaves out (dismissed findings)
+        var seen = findings.Concat(testFindings).ToList();
+        int dismissed = 0;
+        if (_options.Memory is { } memory)
+        {
+            findings.AddRange(memory.Learn(analysis, tests));
+            findings.Sort(FindingOrder.Instance);
+            seen = findings.Concat(testFindings).ToList();
+            (findings, dismissed) = memory.WithoutDismissed(findings, Started);
+        }
         var sarif = SarifReport.ToJson(findings.Concat(testFindings).ToList(), RuleRegistry.Kinds, _options.WorkspaceRoot);
         writer.WriteAllText(FullRunResult.SarifFile, DiscoveryReport.Serialize(sarif) + "\n");
         writer.WriteAllText(FullRunResult.JUnitFile, JUnitReport.Write(tests, _options.Timestamp));
@@ -287,10 +318,17 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         }));
 
         var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, findings,
-            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, Selection = selection };
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, Selection = selection, Dismissed = dismissed };
+        if (_options.Memory is { } m)
+        {
+            m.Record(result, Started, dismissed, seen, testFiles);
+            result = result with { RunId = m.RunId, MemoryProblem = m.Problem };
+        }
         Report(FullRunStage.Done, result.SummaryLine, 100);
         return result;
     }
+
+    private DateTimeOffset Started => new(DateTime.SpecifyKind(_options.Timestamp, DateTimeKind.Utc));
 
     private List<Finding> TestFindings(TestRunResult tests, IReadOnlyList<TestFileError> fileErrors)
     {

@@ -62,8 +62,11 @@ public static class FullRunReport
             sb.Append($"  {f.Location.File}:{f.Location.Range.Start.Line + 1}:{f.Location.Range.Start.Character + 1}: ")
               .AppendLine($"{f.Severity.ToString().ToLowerInvariant()} {f.RuleId}: {f.Message}");
         if (run.Findings.Count == 0) sb.AppendLine("  none");
+        if (run.Dismissed > 0)
+            sb.Append("  ").Append(LineageReport.Count(run.Dismissed, "dismissed finding")).AppendLine(" not shown (etl-agent history --rules)");
 
         sb.AppendLine().Append("Reports: ").AppendLine(string.Join(", ", run.Reports));
+        if (run.MemoryProblem is { } problem) sb.Append("Memory: not used in this run: ").AppendLine(problem);
         sb.AppendLine(run.SummaryLine);
         return sb.ToString();
     }

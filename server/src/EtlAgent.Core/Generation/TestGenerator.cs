@@ -23,6 +23,8 @@ public sealed record GenerationOptions
     public bool UseMutants { get; init; } = true;
     /// <summary>Sandboxes run at once (candidates, mutants, the self-check); results never depend on it.</summary>
     public int Parallelism { get; init; } = BoundedParallel.DefaultDegree;
+    /// <summary>Mutants to try first, before the budget can run out: the ones the last run's tests let survive (from the memory). Null: none.</summary>
+    public Func<Mutant, bool>? TryFirst { get; init; }
 }
 
 /// <summary>Where a generation is: what it is doing, for people, and the share done (0..1).</summary>
@@ -190,7 +192,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             var mutants = MutantGenerator.Generate(t, workspace.Catalog)
                 .GroupBy(m => m.Operator.Split(' ')[0])
                 .SelectMany(g => g.Select((m, i) => (m, i)))
-                .OrderBy(x => x.i).Select(x => x.m).ToList();
+                .OrderBy(x => x.i).Select(x => x.m)
+                .OrderBy(m => _options.TryFirst?.Invoke(m) == true ? 0 : 1) // stable: the round-robin holds within each group
+                .ToList();
             reach = new MutantReach(t);
             // kills per candidate on each line: a candidate that killed a mutant tends to kill its neighbours
             var lineKills = new Dictionary<int, int[]>();

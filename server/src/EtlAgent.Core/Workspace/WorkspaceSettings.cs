@@ -31,6 +31,8 @@ public sealed record WorkspaceSettings
     public IReadOnlyList<ExternalObject> ExternalObjects { get; init; } = Array.Empty<ExternalObject>();
     /// <summary>What may happen without approval (the `policy` section and `heal.autoApply`).</summary>
     public PolicySettings Policy { get; init; } = PolicySettings.Default;
+    /// <summary>Where the memory of past runs is kept (the `memory` section).</summary>
+    public MemorySettings Memory { get; init; } = MemorySettings.Default;
 
     public static WorkspaceSettings Default { get; } = new();
 
@@ -72,6 +74,7 @@ public sealed record WorkspaceSettings
                     SqlcmdVariables = manifest.SqlcmdVariables ?? settings.SqlcmdVariables,
                     ExternalObjects = manifest.ExternalObjects is { } external ? ExternalObject.From(external) : settings.ExternalObjects,
                     Policy = PolicySettings.From(manifest.Policy, manifest.Heal),
+                    Memory = MemorySettings.From(manifest.Memory),
                 };
             }
         }
@@ -94,6 +97,7 @@ public sealed record WorkspaceSettings
         public JsonElement? ExternalObjects { get; set; }
         public JsonElement? Policy { get; set; }
         public JsonElement? Heal { get; set; }
+        public JsonElement? Memory { get; set; }
     }
 
     internal sealed class SandboxSection

@@ -51,11 +51,13 @@ public sealed class DiagnosticsPublisher
         if (update.IndexingCompleted)
             files = files.Concat(snapshot.FilesWithFindings).Concat(_published).Distinct(StringComparer.Ordinal).ToList();
 
+        // findings someone dismissed ("Dismiss finding…", the memory) are not shown; read once per update
+        var known = _server.Engine.KnownFindings();
         foreach (var path in files)
         {
             bool open = _server.Documents.IsOpenPath(path);
             if (!open && !snapshot.IndexingComplete) continue; // the whole-workspace review comes when indexing ends
-            var findings = snapshot.FindingsFor(path);
+            var findings = Dismissals.Apply(known, snapshot.FindingsFor(path), _server.Engine.Clock.UtcNow).Kept;
             var layered = _server.Layers.For(path, snapshot.Document(path)?.Facts.Document.Text);
             if (findings.Count == 0 && layered.Count == 0 && !open && !_published.Contains(path)) continue;
             var version = snapshot.Document(path)?.Version;

@@ -34,6 +34,7 @@ public sealed class ServerCommands
             new GenerateTestsCommand(server),
             new AcceptExpectationsCommand(server),
             new MutateCommand(server),
+            new DismissFindingCommand(server),
         })
             _commands[c.Id] = c;
     }

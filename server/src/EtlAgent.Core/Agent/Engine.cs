@@ -212,7 +212,11 @@ public sealed class Engine
 
     /// <summary>The full run over this engine's files; reports go through <paramref name="writer"/>, stamped with the clock.</summary>
     public FullRun FullRun(IFileWriter writer, FullRunOptions options) =>
-        new(Files, Governance.Writer(writer), Analyzer(retainSyntax: true), Sandboxes, options with { Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp })
+        new(Files, Governance.Writer(writer), Analyzer(retainSyntax: true), Sandboxes, options with
+        {
+            Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp,
+            Memory = options.Memory ?? new RunMemory(Memory, Guid.NewGuid().ToString("N")[..12], Host.Actor, Files),
+        })
         { Governance = Governance, VersionControl = Host.VersionControl };
 
     /// <summary>
@@ -247,12 +251,6 @@ public sealed class Engine
             return new GeneratedTestFile(transformation, null, null, refused);
         return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, Governance.Writer(writer), directory, force, cancellationToken).ConfigureAwait(false);
     }
-
-        new(Files, writer, Analyzer(retainSyntax: true), Sandboxes, options with
-        {
-            Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp,
-            Memory = options.Memory ?? new RunMemory(Memory, Guid.NewGuid().ToString("N")[..12], Host.Actor, Files),
-        });
 
     /// <summary>
     /// Runs the test files of <paramref name="transformation"/> (all when null) on a fresh analysis

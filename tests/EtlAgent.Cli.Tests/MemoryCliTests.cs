@@ -63,6 +63,7 @@ public sealed class MemoryCliTests : IDisposable
         Assert.Equal(0, code);
         var runs = JsonDocument.Parse(json).RootElement.GetProperty("runs");
         Assert.Equal(3, runs.GetArrayLength());
+        Assert.Contains($"Memory: recorded as run {runs[2].GetProperty("id").GetString()} (etl-agent history)", third.Out);
         foreach (var run in runs.EnumerateArray())
         {
             foreach (var key in new[] { "id", "started", "finished", "commit", "passed", "failed", "findings" }) Assert.True(run.TryGetProperty(key, out _), key);

@@ -85,6 +85,22 @@ public sealed class MemoryRobustnessTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(2000, completed.Count);
     }
 
+    [Fact]
+    public void Two_processes_recording_runs_at_once_both_have_every_run_recorded()
+    {
+        var path = Path.Combine(_dir, "memory.db");
+        var completed = new List<string>();
+        using var cli = StartWriter(completed, "sqlite", path, "runs", "150", "cli");
+        using var editor = StartWriter(completed, "sqlite", path, "runs", "150", "editor");
+        Assert.True(cli.WaitForExit(240_000) && editor.WaitForExit(240_000), "the writers finish");
+        Assert.Equal((0, 0), (cli.ExitCode, editor.ExitCode));
+        using var store = new SqliteMemoryStore(path);
+        var runs = store.Runs();
+        Assert.Equal(300, runs.Count);
+        Assert.Equal(150, runs.Count(r => r.Id.StartsWith("cli-", StringComparison.Ordinal)));
+        Assert.All(runs.Take(5), r => Assert.Equal(20, store.Cases(r.Id).Count));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -67,6 +67,7 @@ public static class FullRunReport
 
         sb.AppendLine().Append("Reports: ").AppendLine(string.Join(", ", run.Reports));
         if (run.MemoryProblem is { } problem) sb.Append("Memory: not used in this run: ").AppendLine(problem);
+        else if (run.RunId is { } id) sb.Append("Memory: recorded as run ").Append(id).AppendLine(" (etl-agent history)");
         sb.AppendLine(run.SummaryLine);
         return sb.ToString();
     }

@@ -31,6 +31,8 @@ public sealed record WorkspaceSettings
     public IReadOnlyList<ExternalObject> ExternalObjects { get; init; } = Array.Empty<ExternalObject>();
     /// <summary>What may happen without approval (the `policy` section and `heal.autoApply`).</summary>
     public PolicySettings Policy { get; init; } = PolicySettings.Default;
+    /// <summary>The workspace's database projects (.sqlproj), found when the settings are loaded.</summary>
+    public DatabaseProjects DatabaseProjects { get; init; } = DatabaseProjects.None;
 
     public static WorkspaceSettings Default { get; } = new();
 
@@ -78,7 +80,7 @@ public sealed record WorkspaceSettings
         var patterns = new List<string>(settings.Exclude);
         if (files.Exists(IgnoreFile))
             patterns.AddRange(files.ReadAllText(IgnoreFile).Split('\n'));
-        return settings with { Ignore = new IgnoreRules(patterns) };
+        return settings with { Ignore = new IgnoreRules(patterns), DatabaseProjects = DatabaseProjects.From(files) };
     }
 
     private sealed class Manifest

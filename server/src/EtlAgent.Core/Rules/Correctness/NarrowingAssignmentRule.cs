@@ -13,7 +13,7 @@ public sealed class NarrowingAssignmentRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0005", "narrowing-assignment", "Value wider than its target column", Severity.Warning, "Correctness",
         new RuleDoc(
-            "An INSERT, UPDATE or MERGE writes a value whose type is wider than the target column: a longer string (the load fails with 'String or binary data would be truncated', error 2628), Unicode text into a varchar column (characters outside the code page become '?'), a wider integer or decimal (arithmetic overflow, error 8115, or rounding), or a date/time with more precision than the column keeps (the time of day or fractional seconds are dropped). It works on today's data and breaks, or silently loses data, on tomorrow's. Widen the column, or make the conversion explicit (CAST, LEFT, ROUND) once you have decided what must happen to values that do not fit. Constants are checked by value, and expressions whose type is not known are not reported. There is no automatic fix: the right one is a design decision.",
+            "An INSERT, UPDATE or MERGE writes a value whose type is wider than the target column: a longer string (the load fails with 'String or binary data would be truncated', error 2628), Unicode text into a varchar column (characters outside the code page become '?'), a wider integer or decimal (arithmetic overflow, error 8115, or rounding), or a date/time with more precision than the column keeps (the time of day or fractional seconds are dropped). It works on today's data and breaks, or silently loses data, on tomorrow's. Widen the column, or make the conversion explicit (CAST, LEFT, ROUND) once you have decided what must happen to values that do not fit. Constants are checked by value, and expressions whose type is not known are not reported; neither are row numbers and ranks written to an int column, nor text whose every part is known to fit: literals, the procedure's own name (OBJECT_NAME(@@PROCID), in a variable set once) and ERROR_MESSAGE() (at most 2,048 characters) in the CATCH block that read it. There is no automatic fix: the right one is a design decision.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, s.[Customer Name], s.CreditLimit, s.ModifiedAt\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, CAST(LEFT(s.[Customer Name], 50) AS nvarchar(50)), ROUND(s.CreditLimit, 2), CAST(s.ModifiedAt AS date)\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(50) NOT NULL, [Credit Limit] decimal(18,2) NULL, [Valid From] date NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(200) NOT NULL, CreditLimit decimal(18,4) NULL, ModifiedAt datetime2(7) NOT NULL);"));
@@ -48,6 +48,7 @@ public sealed class NarrowingAssignmentRule : Rule
                     // CASE WHEN ... THEN 1 ELSE 0 END into a bit: typed int, but every value it can take fits.
                     if (ResultLiterals(a.Source) is { } results && results.All(r => r.Literal is NullLiteral || ConstantFits(r.Literal, r.Negative, column.Type) == true))
                         continue;
+                    if (FitsByValue(context, t, a.Source, source, column.Type)) continue;
                 }
 
                 var at = a.Source ?? a.Statement;
@@ -61,6 +62,23 @@ public sealed class NarrowingAssignmentRule : Rule
                     related: related);
             }
         }
+    }
+
+    /// <summary>
+    /// A value whose type is wider than what it can hold: a row number or rank (bigint, but never more
+    /// than the rows of one statement) into an int, or text whose every part is known
+    /// (<see cref="KnownValueLength"/>) and fits the column.
+    /// </summary>
+    private static bool FitsByValue(RuleContext context, Lineage.TransformationAnalysis t, TSqlFragment? value, SqlType source, SqlType target)
+    {
+        var e = value as ScalarExpression;
+        while (e is ParenthesisExpression p) e = p.Expression;
+        if (source.IsInteger && target.IsInteger && target.Name is "int" &&
+            e is FunctionCall { OverClause: not null } f && f.FunctionName.Value.ToUpperInvariant() is "ROW_NUMBER" or "RANK" or "DENSE_RANK" or "NTILE")
+            return true;
+        if (!source.IsString || !target.IsString || KnownValueLength.Of(context, t, e) is not var (length, ascii)) return false;
+        bool fits = target.EffectiveLength is not int n || n == SqlType.Max || length <= n;
+        return fits && (ascii || target.IsUnicode || !source.IsUnicode);
     }
 
     private static string Advice(SqlType target) => target switch

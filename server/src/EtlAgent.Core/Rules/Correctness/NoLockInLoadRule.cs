@@ -16,7 +16,7 @@ public sealed class NoLockInLoadRule : Rule
         new RuleDoc(
             "NOLOCK and READUNCOMMITTED table hints, and SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, read data other sessions have not committed. A load that reads this way can insert rows that are later rolled back, and an allocation-order scan racing page splits can skip rows or read them twice, so totals drift and duplicates appear with no error. " +
             "The fix removes the hint (the whole WITH (...) when it was the only one). The SET statement is rewritten to READ COMMITTED rather than deleted: inside a procedure the level then no longer depends on whatever the caller's session used, and if the hint was there to avoid blocking, turning on READ_COMMITTED_SNAPSHOT on the source database gives non-blocking reads of committed data at READ COMMITTED. " +
-            "#temp tables and table variables are private to the session and are not reported.",
+            "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
 
@@ -32,7 +32,7 @@ public sealed class NoLockInLoadRule : Rule
             {
                 if (t.TableHints.Count == 0 || !t.TableHints.Any(IsDirty) || t.SchemaObject?.BaseIdentifier is null) continue;
                 var name = DdlReader.NameOf(t.SchemaObject);
-                if (name.IsLocal || transformations.At(t) is null) continue;
+                if (name.IsLocal || SystemCatalogNames.IsSystemCatalog(t.SchemaObject) || transformations.At(t) is null) continue;
                 var first = t.TableHints.First(IsDirty);
                 var hint = first.HintKind == TableHintKind.NoLock ? "NOLOCK" : "READUNCOMMITTED";
                 var fix = RemoveHints(context, t);

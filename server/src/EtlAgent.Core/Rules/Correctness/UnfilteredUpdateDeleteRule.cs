@@ -13,7 +13,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         "ETL0009", "unfiltered-update-delete", "UPDATE or DELETE without WHERE on a permanent table", Severity.Warning, "Correctness",
         new RuleDoc(
             "An UPDATE or DELETE with no WHERE clause, no TOP and no join that restricts rows touches every row of a permanent table. In a load this is either a forgotten filter (an SCD update that expires every customer, a cleanup that empties the fact table) or a full reload written the expensive way: DELETE logs every row and keeps the identity seed, where TRUNCATE TABLE deallocates pages. " +
-            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine.",
+            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither is a DELETE of every row followed in the same procedure or script by an INSERT into the same table: a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission).",
             Bad: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE Dim.Customer SET [Is Current] = 0, [Valid To] = SYSDATETIME();\n    DELETE FROM Staging.Customer;\nEND",
             Good: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE d SET d.[Is Current] = 0, d.[Valid To] = SYSDATETIME()\n    FROM Dim.Customer AS d\n    INNER JOIN Staging.Customer AS s ON s.[Customer Code] = d.[Customer Code]\n    WHERE d.[Is Current] = 1;\n    TRUNCATE TABLE Staging.Customer;\nEND"));
 
@@ -39,6 +39,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         if (table is not { } name || name.IsLocal) return;
         if (ctes is not null && target.SchemaObject.SchemaIdentifier is null && ctes.CommonTableExpressions.Any(c => SameName(c.ExpressionName?.Value, name.Name))) return;
         if (targetSource is { NullExtended: true } || Restricts(spec.FromClause)) return;
+        if (verb == "DELETE" && RefilledLater(context, spec, name)) return;
 
         var range = context.Document.Lines.Range(spec.StartOffset, End(target));
         var shown = context.TextOf(targetSource?.Reference is NamedTableReference n ? n.SchemaObject : target.SchemaObject);
@@ -46,6 +47,24 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
             ? $"DELETE from {shown} has no WHERE clause: it deletes every row, logging each one. If a full reload is intended, use TRUNCATE TABLE {shown}; otherwise add the WHERE that picks the rows to delete."
             : $"UPDATE of {shown} has no WHERE clause or restricting join: it changes every row of the table. Add the WHERE (or INNER JOIN) that picks the rows to change; if the table is being rebuilt in a full reload, TRUNCATE TABLE and reload it instead.";
         context.Report(range, message);
+    }
+
+    /// <summary>
+    /// A DELETE of every row followed, in the same procedure or script, by an INSERT into the same table: a full
+    /// refresh. Written with DELETE it stays transactional and works where TRUNCATE cannot (a referencing foreign key,
+    /// no ALTER permission), so it is a choice, not a forgotten WHERE.
+    /// </summary>
+    private static bool RefilledLater(RuleContext context, UpdateDeleteSpecificationBase spec, QualifiedName table)
+    {
+        var module = context.TransformationAt(spec)?.Transformation.BodyRange;
+        int after = End(spec);
+        foreach (var insert in context.Index.OfType<InsertStatement>())
+        {
+            if (insert.StartOffset < after || (module is { } m && !m.Contains(insert.StartOffset))) continue;
+            if (insert.InsertSpecification?.Target is NamedTableReference { SchemaObject.BaseIdentifier: not null } t && DdlReader.NameOf(t.SchemaObject) == table)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>An INNER join or CROSS APPLY somewhere in the FROM keeps only matching rows.</summary>

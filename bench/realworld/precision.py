@@ -5,7 +5,8 @@
 
 JUDGEMENTS_TSV: one row per sampled finding (rule, file:line:column, true|false, why), written by hand
 from `sample_findings.py`. With --after, a sampled finding a later check no longer reports counts as
-gone: a false one gone is a false positive fixed, a true one gone is a true positive lost. Precision
+gone: a false one gone is a false positive fixed, a true one gone is a true positive lost. A value a later
+finding lists with others of its statement (a related location in the same file) still counts as reported. Precision
 after = true still reported / all still reported.
 """
 import argparse, collections, json
@@ -22,8 +23,10 @@ def main():
     if a.after:
         later = set()
         for f in json.load(open(a.after, encoding="utf-8"))["findings"]:
-            r = f["range"]
-            later.add((f["ruleId"], f"{f['file']}:{r['startLine']}:{r['startColumn']}"))
+            # a finding that now lists several values of one statement still reports each at a related location
+            for at in [f] + [r for r in f.get("related", []) if r.get("file") == f["file"]]:
+                r = at["range"]
+                later.add((f["ruleId"], f"{at['file']}:{r['startLine']}:{r['startColumn']}"))
     if a.markdown:
         print("| # | rule | finding | verdict | why |" + (" after |" if later is not None else ""))
         print("|---|---|---|---|---|" + ("---|" if later is not None else ""))

@@ -11,30 +11,34 @@ namespace EtlAgent.Core.Workspace;
 /// </summary>
 public sealed class DatabaseProjects
 {
-    private readonly List<(string Folder, IReadOnlyList<string> Outputs)> _projects;
+    private readonly List<(string Folder, IReadOnlyList<string> Outputs, string? Collation)> _projects;
 
-    private DatabaseProjects(List<(string Folder, IReadOnlyList<string> Outputs)> projects) =>
+    private DatabaseProjects(List<(string Folder, IReadOnlyList<string> Outputs, string? Collation)> projects) =>
         _projects = projects.OrderByDescending(p => p.Folder.Length).ToList();
 
-    public static DatabaseProjects None { get; } = new(new List<(string, IReadOnlyList<string>)>());
+    public static DatabaseProjects None { get; } = new(new List<(string, IReadOnlyList<string>, string?)>());
 
     /// <summary>The workspace's projects, with the output folder of each build configuration; an unreadable project file counts as a project without one.</summary>
     public static DatabaseProjects From(IFileSource files)
     {
-        var projects = new List<(string, IReadOnlyList<string>)>();
+        var projects = new List<(string, IReadOnlyList<string>, string?)>();
         foreach (var path in files.EnumerateFiles())
         {
             if (!path.EndsWith(".sqlproj", StringComparison.OrdinalIgnoreCase)) continue;
             var folder = Folder(path);
             var outputs = new List<string>();
+            string? collation = null;
             try
             {
-                foreach (Match m in Regex.Matches(files.ReadAllText(path), @"<OutputPath>\s*([^<]+?)\s*</OutputPath>", RegexOptions.IgnoreCase))
+                var text = files.ReadAllText(path);
+                foreach (Match m in Regex.Matches(text, @"<OutputPath>\s*([^<]+?)\s*</OutputPath>", RegexOptions.IgnoreCase))
                     if (m.Groups[1].Value.Replace('\\', '/').Trim('/') is { Length: > 0 } relative) outputs.Add(Join(folder, relative));
+                var c = Regex.Match(text, @"<DefaultCollation>\s*([^<]+?)\s*</DefaultCollation>", RegexOptions.IgnoreCase);
+                if (c.Success) collation = c.Groups[1].Value;
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
-            projects.Add((folder, outputs));
+            projects.Add((folder, outputs, collation));
         }
         return new DatabaseProjects(projects);
     }
@@ -43,8 +47,17 @@ public sealed class DatabaseProjects
     public string? ProjectOf(string path)
     {
         var p = Normalize(path);
-        foreach (var (folder, _) in _projects)
+        foreach (var (folder, _, _) in _projects)
             if (folder.Length == 0 || p.StartsWith(folder + "/", StringComparison.OrdinalIgnoreCase)) return folder;
+        return null;
+    }
+
+    /// <summary>The database collation the project holding <paramref name="path"/> declares (DefaultCollation), if any.</summary>
+    public string? CollationOf(string path)
+    {
+        var p = Normalize(path);
+        foreach (var (folder, _, collation) in _projects)
+            if (folder.Length == 0 || p.StartsWith(folder + "/", StringComparison.OrdinalIgnoreCase)) return collation;
         return null;
     }
 
@@ -52,7 +65,7 @@ public sealed class DatabaseProjects
     public bool IsBuildOutput(string path)
     {
         var p = Normalize(path);
-        foreach (var (folder, outputs) in _projects)
+        foreach (var (folder, outputs, _) in _projects)
             if (folder.Length == 0 || p.StartsWith(folder + "/", StringComparison.OrdinalIgnoreCase))
                 return outputs.Any(o => p.StartsWith(o + "/", StringComparison.OrdinalIgnoreCase));
         return false;

@@ -7,7 +7,8 @@ namespace EtlAgent.Core.Rules.Correctness;
 /// <summary>
 /// The longest text an expression can hold when its parts say more than its declared type: a
 /// variable set once to the procedure's own name (`QUOTENAME(OBJECT_SCHEMA_NAME(@@PROCID)) + '.' + ...`),
-/// or to ERROR_MESSAGE() in the CATCH block that uses it, joined with literals. Null when any part is unknown.
+/// or to ERROR_MESSAGE() in the CATCH block that uses it, joined with literals or chosen by CASE/IIF/COALESCE.
+/// Null when any part is unknown.
 /// </summary>
 internal static class KnownValueLength
 {
@@ -35,9 +36,33 @@ internal static class KnownValueLength
                 return Of(context, t, f.Parameters[0], depth + 1) is var (l, a) ? (l + 2, a) : null;
             case VariableReference v:
                 return OfVariable(context, t, v, depth);
+            case NullLiteral:
+                return (0, true);
+            case SearchedCaseExpression c:
+                return Longest(context, t, c.WhenClauses.Select(w => w.ThenExpression).Append(c.ElseExpression ?? new NullLiteral()), depth);
+            case SimpleCaseExpression c:
+                return Longest(context, t, c.WhenClauses.Select(w => w.ThenExpression).Append(c.ElseExpression ?? new NullLiteral()), depth);
+            case IIfCall iif:
+                return Longest(context, t, new[] { iif.ThenExpression, iif.ElseExpression }, depth);
+            case CoalesceExpression c:
+                return Longest(context, t, c.Expressions, depth);
             default:
                 return null;
         }
+    }
+
+    /// <summary>The longest of several possible values (CASE branches, COALESCE arguments).</summary>
+    private static (int, bool)? Longest(RuleContext context, TransformationAnalysis t, IEnumerable<ScalarExpression> values, int depth)
+    {
+        int length = 0;
+        bool ascii = true;
+        foreach (var v in values)
+        {
+            if (Of(context, t, v, depth + 1) is not var (l, a)) return null;
+            length = Math.Max(length, l);
+            ascii &= a;
+        }
+        return (length, ascii);
     }
 
     private static (int, bool)? OfVariable(RuleContext context, TransformationAnalysis t, VariableReference use, int depth)

@@ -20,7 +20,7 @@ public sealed class NonSargableFilterRule : Rule
             "When a predicate wraps the column in a function or expression (`YEAR(o.[Order Date]) = 2016`, `ISNULL(c.Code, '') = @c`, `LTRIM(RTRIM(col)) = @x`, `col + 1 = @x`, `DATEADD(day, 1, col) > @cutoff`), SQL Server has to compute it for every row: an index on the column cannot be used for a seek, estimates are guesses, and an incremental load that should touch yesterday's rows scans the whole history. " +
             "Compare the bare column instead and move the computation to the other side: a half-open date range instead of YEAR()/CONVERT(date, ...), the inverse DATEADD on the parameter, LIKE 'prefix%' instead of LEFT(). Reported only in procedures and scripts that write data; predicates on #temp tables and table variables are ignored. " +
             "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, and CAST/CONVERT(date, col) compared with a date-typed value (a date parameter or variable, a 'yyyymmdd' literal, or a CAST to date), on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
-            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), nor a predicate on a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or on OPENJSON, OPENXML or STRING_SPLIT output, which have no index.",
+            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index.",
             Bad: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE YEAR(o.[Order Date]) = 2016;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE o.[Order Date] >= '20160101' AND o.[Order Date] < '20170101';\nEND",
             Schema: "CREATE TABLE Staging.Orders ([Order ID] int NOT NULL, [Order Date] datetime2(3) NOT NULL, Amount decimal(18,2) NULL);\nCREATE TABLE Fact.Sales ([Order ID] int NOT NULL, Amount decimal(18,2) NULL);"));
@@ -124,6 +124,9 @@ public sealed class NonSargableFilterRule : Rule
         // two rows' values, which no index serves whichever side stood bare.
         if (comparison is BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation &&
             other is not null && IsWrapper(Unparen(other)) && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false).Any(IsColumn)) return false;
+        // Matched against a catalog view or a parsed rowset: that side drives the comparison, and has no index either.
+        if (other is not null && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false)
+                .Any(c => IsColumn(c) && SourceOf(c, scope.Sources, scope.Tables.Find) is { } s && HasNoIndex(s.Reference))) return false;
         var columns = Descendants<ColumnReferenceExpression>(wrapped, intoSubqueries: false);
         if (Descendants<ScalarSubquery>(wrapped).Count > 0) return false;
         ColumnReferenceExpression? column = null;

@@ -13,7 +13,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         "ETL0009", "unfiltered-update-delete", "UPDATE or DELETE without WHERE on a permanent table", Severity.Warning, "Correctness",
         new RuleDoc(
             "An UPDATE or DELETE with no WHERE clause, no TOP and no join that restricts rows touches every row of a permanent table. In a load this is either a forgotten filter (an SCD update that expires every customer, a cleanup that empties the fact table) or a full reload written the expensive way: DELETE logs every row and keeps the identity seed, where TRUNCATE TABLE deallocates pages. " +
-            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure or script by an INSERT into the same table: a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission).",
+            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table: a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission).",
             Bad: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE Dim.Customer SET [Is Current] = 0, [Valid To] = SYSDATETIME();\n    DELETE FROM Staging.Customer;\nEND",
             Good: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE d SET d.[Is Current] = 0, d.[Valid To] = SYSDATETIME()\n    FROM Dim.Customer AS d\n    INNER JOIN Staging.Customer AS s ON s.[Customer Code] = d.[Customer Code]\n    WHERE d.[Is Current] = 1;\n    TRUNCATE TABLE Staging.Customer;\nEND"));
 
@@ -51,17 +51,19 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
     }
 
     /// <summary>
-    /// A DELETE of every row followed, in the same procedure or script, by an INSERT into the same table: a full
+    /// A DELETE of every row followed, in the same procedure, by an INSERT into the same table: a full
     /// refresh. Written with DELETE it stays transactional and works where TRUNCATE cannot (a referencing foreign key,
     /// no ALTER permission), so it is a choice, not a forgotten WHERE.
     /// </summary>
     private static bool RefilledLater(RuleContext context, UpdateDeleteSpecificationBase spec, QualifiedName table)
     {
-        var module = context.TransformationAt(spec)?.Transformation.BodyRange;
+        // Procedures only: a script can be analysed in slices, and the INSERT may sit in another one.
+        if (context.TransformationAt(spec)?.Transformation is not { Kind: TransformationKind.Procedure } procedure) return false;
+        var module = procedure.BodyRange;
         int after = End(spec);
         foreach (var insert in context.Index.OfType<InsertStatement>())
         {
-            if (insert.StartOffset < after || (module is { } m && !m.Contains(insert.StartOffset))) continue;
+            if (insert.StartOffset < after || !module.Contains(insert.StartOffset)) continue;
             if (insert.InsertSpecification?.Target is NamedTableReference { SchemaObject.BaseIdentifier: not null } t && DdlReader.NameOf(t.SchemaObject) == table)
                 return true;
         }

@@ -50,4 +50,37 @@ public class DuplicateDefinitionTests
         Assert.Single(analysis.Pipelines);
         Assert.Equal(2, analysis.Transformations.Count);
     }
+
+    private static IEnumerable<Finding> Duplicates(MemoryFileSource files) =>
+        new WorkspaceAnalyzer(WorkspaceSettings.Load(files)).Analyze(files).Findings.Where(f => f.RuleId == WorkspaceAnalysis.CatalogRuleId);
+
+    [Fact]
+    public void One_name_in_two_database_projects_is_two_databases_objects()
+    {
+        var files = new MemoryFileSource()
+            .Add("landing/landing.sqlproj", "<Project />").Add("landing/audit/Tables/Log.sql", Table)
+            .Add("dwh/dwh.sqlproj", "<Project />").Add("dwh/audit/Tables/Log.sql", Table);
+        Assert.Empty(Duplicates(files));
+    }
+
+    [Fact]
+    public void A_duplicate_inside_one_database_project_is_still_reported()
+    {
+        var files = new MemoryFileSource()
+            .Add("dwh/dwh.sqlproj", "<Project />").Add("dwh/Tables/Customer.sql", Table).Add("dwh/Scripts/old.sql", Table)
+            .Add("other/other.sqlproj", "<Project />");
+        Assert.Equal("dwh/Tables/Customer.sql", Assert.Single(Duplicates(files)).Location.File);
+    }
+
+    [Fact]
+    public void A_migration_script_and_a_generated_deployment_script_restate_objects_by_design()
+    {
+        var files = new MemoryFileSource()
+            .Add("db/db.sqlproj", "<Project><PropertyGroup><OutputPath>bin\\Debug\\</OutputPath></PropertyGroup>" +
+                                 "<PropertyGroup><OutputPath>Release\\</OutputPath></PropertyGroup></Project>")
+            .Add("db/Schema-Model/Tables/Customer.sql", Table)
+            .Add("db/Migrations/1.0.1/002_Add_Customer.sql", Table)
+            .Add("db/Release/db_Create.sql", Table);
+        Assert.Empty(Duplicates(files));
+    }
 }

@@ -2,6 +2,7 @@ using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Syntax;
+using EtlAgent.Core.Workspace;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Rules;
@@ -30,6 +31,8 @@ public sealed class RuleContext
     public IReadOnlyList<TransformationAnalysis> Transformations { get; }
     /// <summary>The workspace's SQL Server compatibility level: a fix may use only syntax the target accepts.</summary>
     public int CompatibilityLevel { get; init; } = SqlParser.DefaultCompatibilityLevel;
+    /// <summary>The workspace's database projects: which database a file belongs to.</summary>
+    public DatabaseProjects Projects { get; init; } = DatabaseProjects.None;
 
     internal void Begin(Rule rule, Severity severity)
     {

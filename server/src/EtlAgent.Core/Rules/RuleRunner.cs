@@ -2,6 +2,7 @@ using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Syntax;
+using EtlAgent.Core.Workspace;
 
 namespace EtlAgent.Core.Rules;
 
@@ -13,11 +14,13 @@ public sealed class RuleRunner
 {
     private readonly IReadOnlyList<(Rule Rule, Severity Severity)> _rules;
     private readonly int _compatibilityLevel;
+    private readonly DatabaseProjects _projects;
 
     public RuleRunner(IEnumerable<Rule>? rules = null, IReadOnlyDictionary<string, string>? severityOverrides = null,
-        int compatibilityLevel = SqlParser.DefaultCompatibilityLevel)
+        int compatibilityLevel = SqlParser.DefaultCompatibilityLevel, DatabaseProjects? projects = null)
     {
         _compatibilityLevel = compatibilityLevel;
+        _projects = projects ?? DatabaseProjects.None;
         var list = new List<(Rule, Severity)>();
         foreach (var rule in rules ?? RuleRegistry.All)
         {
@@ -42,6 +45,7 @@ public sealed class RuleRunner
         var context = new RuleContext(document, index ?? new SyntaxIndex(document.Tree), catalog, transformations, findings)
         {
             CompatibilityLevel = _compatibilityLevel,
+            Projects = _projects,
         };
         foreach (var (rule, severity) in _rules)
         {

@@ -33,6 +33,8 @@ public sealed record WorkspaceSettings
     public PolicySettings Policy { get; init; } = PolicySettings.Default;
     /// <summary>Where the memory of past runs is kept (the `memory` section).</summary>
     public MemorySettings Memory { get; init; } = MemorySettings.Default;
+    /// <summary>The workspace's database projects (.sqlproj), found when the settings are loaded.</summary>
+    public DatabaseProjects DatabaseProjects { get; init; } = DatabaseProjects.None;
 
     public static WorkspaceSettings Default { get; } = new();
 
@@ -81,7 +83,7 @@ public sealed record WorkspaceSettings
         var patterns = new List<string>(settings.Exclude);
         if (files.Exists(IgnoreFile))
             patterns.AddRange(files.ReadAllText(IgnoreFile).Split('\n'));
-        return settings with { Ignore = new IgnoreRules(patterns) };
+        return settings with { Ignore = new IgnoreRules(patterns), DatabaseProjects = DatabaseProjects.From(files) };
     }
 
     private sealed class Manifest

@@ -26,7 +26,7 @@ public sealed partial class WorkspaceAnalyzer
         Kinds = kinds ?? SourceKinds.Default;
         _liveCatalog = liveCatalog;
         _include = new IgnoreRules(settings.Include);
-        _rules = new RuleRunner(rules, settings.RuleSeverities, settings.CompatibilityLevel);
+        _rules = new RuleRunner(rules, settings.RuleSeverities, settings.CompatibilityLevel, settings.DatabaseProjects);
     }
 
     public WorkspaceSettings Settings => _settings;

@@ -15,7 +15,7 @@ public sealed class LeftJoinFilteredInWhereRule : Rule
         "ETL0012", "left-join-filtered-in-where", "LEFT JOIN turned into an INNER JOIN by the WHERE clause", Severity.Warning, "Correctness",
         new RuleDoc(
             "For rows of the left table without a match, a LEFT JOIN fills the right table's columns with NULL. A WHERE predicate such as `r.Col = 'x'`, `r.Col > 5`, `r.Col IN (...)` or `r.Col LIKE ...` is UNKNOWN for those NULLs, so the unmatched rows are filtered out again and the LEFT JOIN silently behaves as an INNER JOIN: customers without orders, products without a category, facts with a late-arriving dimension member disappear from the load. " +
-            "Predicates that keep NULLs are fine: `r.Col IS NULL` (the anti-join idiom), an OR with `r.Col IS NULL`, ISNULL/COALESCE on the column. An explicit `r.Col IS NOT NULL` states the intent and is left alone. " +
+            "Predicates that keep NULLs are fine: `r.Col IS NULL` (the anti-join idiom), an OR with `r.Col IS NULL`, ISNULL/COALESCE on the column. An explicit `r.Col IS NOT NULL` states the intent and is left alone, and so is a change test between the two sides (`WHERE t.Hash <> r.Hash`, the rows whose match differs): it compares matched rows, and the rows without a match are handled by their own statement. " +
             "The first fix moves the predicate into the join's ON clause, which keeps the unmatched left rows (what the LEFT JOIN asked for); it is offered in SELECTs when the WHERE is a plain AND chain and every such predicate on that join only uses tables of the join. The second fix (the only one in UPDATE and DELETE, where keeping unmatched rows would widen what is modified) writes INNER JOIN, which keeps today's result and makes it visible.",
             Bad: "INSERT INTO Fact.Sales ([Order ID], [Customer Key], [Promotion Key], Amount)\nSELECT o.[Order ID], o.[Customer Key], ISNULL(p.[Promotion Key], -1), o.Amount\nFROM Staging.Orders AS o\nLEFT JOIN Dim.Promotion AS p ON p.[Promotion Code] = o.[Promotion Code]\nWHERE o.Amount > 0\n  AND p.[Is Current] = 1;",
             Good: "INSERT INTO Fact.Sales ([Order ID], [Customer Key], [Promotion Key], Amount)\nSELECT o.[Order ID], o.[Customer Key], ISNULL(p.[Promotion Key], -1), o.Amount\nFROM Staging.Orders AS o\nLEFT JOIN Dim.Promotion AS p ON p.[Promotion Code] = o.[Promotion Code] AND p.[Is Current] = 1\nWHERE o.Amount > 0;"));
@@ -55,6 +55,12 @@ public sealed class LeftJoinFilteredInWhereRule : Rule
             if (Unparen(c) is BooleanIsNullExpression { IsNot: true } notNull)
                 foreach (var j in leftJoins)
                     if (RejectsNull(notNull, col => Belongs(col, rightSides[j], all, tables))) intendedInner.Add(j);
+        // So does a change test between the two sides (`t.Hash <> p.Hash`): it compares matched rows' values.
+        foreach (var c in Conjuncts(where))
+            if (Unparen(c) is BooleanComparisonExpression { ComparisonType: BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation } ne &&
+                Unparen(ne.FirstExpression) is ColumnReferenceExpression a && IsColumn(a) && Unparen(ne.SecondExpression) is ColumnReferenceExpression b && IsColumn(b))
+                foreach (var j in leftJoins)
+                    if (Belongs(a, rightSides[j], all, tables) != Belongs(b, rightSides[j], all, tables)) intendedInner.Add(j);
 
         var direct = Conjuncts(where);
         var hits = new List<Hit>();

@@ -14,7 +14,7 @@ public sealed class MergeSourceNotUniqueRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0013", "merge-source-not-unique", "MERGE source not unique on the ON keys", Severity.Warning, "Correctness",
         new RuleDoc(
-            "When a MERGE updates or deletes matched rows, every target row may match at most one source row; otherwise SQL Server raises error 8672 ('attempted to UPDATE or DELETE the same row more than once') and the whole statement fails, typically the day a source system sends a business key twice. The source is provably unique when the ON clause matches all columns of a primary key or unique constraint of a source table (joined tables matched on their own keys), or when the USING query groups by, selects DISTINCT, or keeps ROW_NUMBER() ... = 1 per the matched columns. Sources whose shape is not known (#temp tables, views, functions) are not reported. De-duplicate the source on the matched columns, keeping the row you want.",
+            "When a MERGE updates or deletes matched rows, every target row may match at most one source row; otherwise SQL Server raises error 8672 ('attempted to UPDATE or DELETE the same row more than once') and the whole statement fails, typically the day a source system sends a business key twice. The source is provably unique when the ON clause matches all columns of a primary key or unique constraint of a source table (joined tables matched on their own keys), or when the USING query groups by, selects DISTINCT, or keeps ROW_NUMBER() ... = 1 per the matched columns. A VALUES list is unique when its literal rows differ in a matched column or in a pair of them. Sources whose shape is not known (#temp tables, views, functions) are not reported. De-duplicate the source on the matched columns, keeping the row you want.",
             Bad: "CREATE PROCEDURE Etl.MergeCustomer AS\nBEGIN\n    MERGE Dim.Customer AS t\n    USING Staging.Customer AS s ON t.CustomerCode = s.CustomerCode\n    WHEN MATCHED THEN UPDATE SET t.[Customer Name] = s.[Customer Name]\n    WHEN NOT MATCHED THEN INSERT (CustomerCode, [Customer Name]) VALUES (s.CustomerCode, s.[Customer Name]);\nEND",
             Good: "CREATE PROCEDURE Etl.MergeCustomer AS\nBEGIN\n    WITH Latest AS (\n        SELECT CustomerCode, [Customer Name],\n               ROW_NUMBER() OVER (PARTITION BY CustomerCode ORDER BY LoadedAt DESC) AS rn\n        FROM Staging.Customer)\n    MERGE Dim.Customer AS t\n    USING (SELECT CustomerCode, [Customer Name] FROM Latest WHERE rn = 1) AS s ON t.CustomerCode = s.CustomerCode\n    WHEN MATCHED THEN UPDATE SET t.[Customer Name] = s.[Customer Name]\n    WHEN NOT MATCHED THEN INSERT (CustomerCode, [Customer Name]) VALUES (s.CustomerCode, s.[Customer Name]);\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL UNIQUE, [Customer Name] nvarchar(100) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL, LoadedAt datetime2 NOT NULL);"));
@@ -237,6 +237,20 @@ public sealed class MergeSourceNotUniqueRule : Rule
                 }
                 if (distinct) k.Sets.Add(new HashSet<string>(StringComparer.OrdinalIgnoreCase) { columns[c] });
             }
+            // Two-column keys, the usual shape of a seeded lookup (type, code): pairs of literal columns whose rows are distinct.
+            for (int a = 0; a < columns.Count; a++)
+                for (int b = a + 1; b < columns.Count; b++)
+                {
+                    var seen = new HashSet<string>(StringComparer.Ordinal);
+                    bool distinct = true;
+                    foreach (var row in values.RowValues)
+                    {
+                        var ka = a < row.ColumnValues.Count ? LiteralKey(row.ColumnValues[a]) : null;
+                        var kb = b < row.ColumnValues.Count ? LiteralKey(row.ColumnValues[b]) : null;
+                        if (ka is null || kb is null || !seen.Add(ka + "\u0001" + kb)) { distinct = false; break; }
+                    }
+                    if (distinct) k.Sets.Add(new HashSet<string>(StringComparer.OrdinalIgnoreCase) { columns[a], columns[b] });
+                }
             return k;
         }
 

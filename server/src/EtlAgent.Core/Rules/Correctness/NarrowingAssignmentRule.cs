@@ -13,7 +13,7 @@ public sealed class NarrowingAssignmentRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0005", "narrowing-assignment", "Value wider than its target column", Severity.Warning, "Correctness",
         new RuleDoc(
-            "An INSERT, UPDATE or MERGE writes a value whose type is wider than the target column: a longer string (the load fails with 'String or binary data would be truncated', error 2628), Unicode text into a varchar column (characters outside the code page become '?'), a wider integer or decimal (arithmetic overflow, error 8115, or rounding), or a date/time with more precision than the column keeps (the time of day or fractional seconds are dropped). It works on today's data and breaks, or silently loses data, on tomorrow's. Widen the column, or make the conversion explicit (CAST, LEFT, ROUND) once you have decided what must happen to values that do not fit. Constants are checked by value, and expressions whose type is not known are not reported. There is no automatic fix: the right one is a design decision.",
+            "An INSERT, UPDATE or MERGE writes a value whose type is wider than the target column: a longer string (the load fails with 'String or binary data would be truncated', error 2628), Unicode text into a varchar column (characters outside the code page become '?'), a wider integer or decimal (arithmetic overflow, error 8115, or rounding), or a date/time the column cannot keep (the time of day or the date dropped, datetime's 1753 lower bound and 1/300 s steps; fewer fractional digits of a datetime2 or time only round and are not reported). It works on today's data and breaks, or silently loses data, on tomorrow's. Widen the column, or make the conversion explicit (CAST, LEFT, ROUND) once you have decided what must happen to values that do not fit. Constants are checked by value (non-ASCII text in a varchar column is kept when the database project's DefaultCollation has a code page for it), and expressions whose type is not known are not reported; neither are row numbers and ranks written to an int column, nor text whose every part is known to fit: literals, the procedure's own name (OBJECT_NAME(@@PROCID), in a variable set once) and ERROR_MESSAGE() (at most 2,048 characters) in the CATCH block that read it. A statement that writes several such values gets one finding, on the first, listing the columns (each value and what it loses is a related location). There is no automatic fix: the right one is a design decision.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, s.[Customer Name], s.CreditLimit, s.ModifiedAt\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, CAST(LEFT(s.[Customer Name], 50) AS nvarchar(50)), ROUND(s.CreditLimit, 2), CAST(s.ModifiedAt AS date)\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(50) NOT NULL, [Credit Limit] decimal(18,2) NULL, [Valid From] date NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(200) NOT NULL, CreditLimit decimal(18,4) NULL, ModifiedAt datetime2(7) NOT NULL);"));
@@ -23,44 +23,111 @@ public sealed class NarrowingAssignmentRule : Rule
         HashSet<(int, string)>? seen = null;
         foreach (var t in context.Transformations)
         {
-            foreach (var a in t.Assignments)
+            // One finding per statement: a load whose staging columns are all wider than the target is one
+            // decision (widen the columns or convert), not one per column. It sits on the first such value
+            // and lists the others.
+            foreach (var statement in t.Assignments.GroupBy(a => a.Statement))
             {
-                if (a.TargetColumn is not { } column || a.Origin.Type is not { } source) continue;
-                if (a.Statement is not (InsertStatement or UpdateStatement or MergeStatement)) continue;
-                if (column.IsGenerated) continue;
-
-                string? loss;
-                if (a.Origin.Kind == MappingKind.Constant)
-                {
-                    // A literal is judged by its value: 0 fits a bit, N'Unknown' fits a varchar(20).
-                    if (AsLiteral(a.Source, out bool negative) is not { } literal) continue;
-                    if (ConstantFits(literal, negative, column.Type) != false) continue;
-                    loss = literal is StringLiteral text
-                        ? text.Value.Length > (column.Type.EffectiveLength is int n && n != SqlType.Max ? n : int.MaxValue)
-                            ? $"it is {text.Value.Length} characters long, so the statement fails with 'String or binary data would be truncated' (error 2628)"
-                            : "its non-ASCII characters may become '?'"
-                        : $"it is outside what {column.Type} holds exactly (arithmetic overflow, error 8115, or rounding)";
-                }
-                else
-                {
-                    loss = Loss(source, column.Type);
-                    if (loss is null) continue;
-                    // CASE WHEN ... THEN 1 ELSE 0 END into a bit: typed int, but every value it can take fits.
-                    if (ResultLiterals(a.Source) is { } results && results.All(r => r.Literal is NullLiteral || ConstantFits(r.Literal, r.Negative, column.Type) == true))
-                        continue;
-                }
-
-                var at = a.Source ?? a.Statement;
-                if (!(seen ??= new()).Add((at.StartOffset, column.Name))) continue;
-                var related = column.Location is null ? null : new[] { context.Related(column.Location, $"{ColumnDisplay(a.Table, column.Name)} is declared {column.Type} here") };
-                var what = a.Origin.Kind == MappingKind.Constant
-                    ? $"The constant {Abbreviate(context.TextOf(at))}"
-                    : $"'{Abbreviate(context.TextOf(at))}' ({source})";
-                context.Report(at,
-                    $"{what} is written to {ColumnDisplay(a.Table, column.Name)} ({column.Type}): {loss}. {Advice(column.Type)}",
-                    related: related);
+                var values = new List<Narrowing>();
+                foreach (var a in statement)
+                    if (Narrows(context, t, a) is { } n && (seen ??= new()).Add((n.At.StartOffset, n.Column.Name))) values.Add(n);
+                Report(context, values);
             }
         }
+    }
+
+    private sealed record Narrowing(Lineage.ColumnAssignment A, ColumnDef Column, TSqlFragment At, string What, string Loss);
+
+    private static Narrowing? Narrows(RuleContext context, Lineage.TransformationAnalysis t, Lineage.ColumnAssignment a)
+    {
+        if (a.TargetColumn is not { } column || a.Origin.Type is not { } source) return null;
+        if (a.Statement is not (InsertStatement or UpdateStatement or MergeStatement)) return null;
+        if (column.IsGenerated) return null;
+
+        string? loss;
+        if (a.Origin.Kind == MappingKind.Constant)
+        {
+            // A literal is judged by its value: 0 fits a bit, N'Unknown' fits a varchar(20).
+            if (AsLiteral(a.Source, out bool negative) is not { } literal) return null;
+            if (ConstantFits(literal, negative, column.Type) != false) return null;
+            if (literal is StringLiteral kept && KeptByCollation(context, column, kept.Value)) return null;
+            loss = literal is StringLiteral text
+                ? text.Value.Length > (column.Type.EffectiveLength is int n && n != SqlType.Max ? n : int.MaxValue)
+                    ? $"it is {text.Value.Length} characters long, so the statement fails with 'String or binary data would be truncated' (error 2628)"
+                    : "its non-ASCII characters may become '?'"
+                : $"it is outside what {column.Type} holds exactly (arithmetic overflow, error 8115, or rounding)";
+        }
+        else
+        {
+            loss = Loss(source, column.Type);
+            if (loss is null) return null;
+            // CASE WHEN ... THEN 1 ELSE 0 END into a bit: typed int, but every value it can take fits.
+            if (ResultLiterals(a.Source) is { } results && results.All(r => r.Literal is NullLiteral || ConstantFits(r.Literal, r.Negative, column.Type) == true))
+                return null;
+            if (FitsByValue(context, t, a.Source, source, column.Type)) return null;
+        }
+        var at = a.Source ?? a.Statement;
+        var what = a.Origin.Kind == MappingKind.Constant
+            ? $"The constant {Abbreviate(context.TextOf(at))}"
+            : $"'{Abbreviate(context.TextOf(at))}' ({source})";
+        return new Narrowing(a, column, at, what, loss);
+    }
+
+    /// <summary>
+    /// Non-ASCII text that fits the column's length, in a varchar column of a database whose collation (the
+    /// project's DefaultCollation) has a code page holding every character: Cyrillic text under Cyrillic_General.
+    /// </summary>
+    private static bool KeptByCollation(RuleContext context, ColumnDef column, string text)
+    {
+        if (column.Type.EffectiveLength is int n && n != SqlType.Max && text.Length > n) return false;
+        if (column.Location is null || context.Projects.CollationOf(column.Location.File) is not { } collation) return false;
+        if (collation.Contains("_UTF8", StringComparison.OrdinalIgnoreCase)) return true;
+        Func<char, bool>? holds = collation switch
+        {
+            _ when collation.StartsWith("Cyrillic_", StringComparison.OrdinalIgnoreCase) => c => c is >= '\u0400' and <= '\u045F',
+            _ when collation.StartsWith("Latin1_", StringComparison.OrdinalIgnoreCase) || collation.StartsWith("SQL_Latin1_", StringComparison.OrdinalIgnoreCase) => c => c is >= '\u00A0' and <= '\u00FF',
+            _ when collation.StartsWith("Greek_", StringComparison.OrdinalIgnoreCase) => c => c is >= '\u0384' and <= '\u03CE',
+            _ => null,
+        };
+        return holds is not null && text.All(c => c < 128 || holds(c));
+    }
+
+    private static void Report(RuleContext context, List<Narrowing> values)
+    {
+        if (values.Count == 0) return;
+        values.Sort((x, y) => x.At.StartOffset.CompareTo(y.At.StartOffset));
+        var first = values[0];
+        if (values.Count == 1)
+        {
+            var related = first.Column.Location is null ? null : new[] { context.Related(first.Column.Location, $"{ColumnDisplay(first.A.Table, first.Column.Name)} is declared {first.Column.Type} here") };
+            context.Report(first.At,
+                $"{first.What} is written to {ColumnDisplay(first.A.Table, first.Column.Name)} ({first.Column.Type}): {first.Loss}. {Advice(first.Column.Type)}",
+                related: related);
+            return;
+        }
+        var columns = string.Join(", ", values.Select(v => $"{QuoteName(v.Column.Name)} {v.Column.Type}").Distinct(StringComparer.OrdinalIgnoreCase));
+        var each = values.Select(v => context.Related(context.Document.LocationOf(v.At),
+            $"{v.What} is written to {QuoteName(v.Column.Name)} ({v.Column.Type}): {v.Loss}")).ToList();
+        context.Report(first.At,
+            $"Values wider than their columns are written to {first.A.Table} ({columns}): each can fail the statement or lose data (the related locations say how). {Advice(first.Column.Type)}",
+            related: each);
+    }
+
+    /// <summary>
+    /// A value whose type is wider than what it can hold: a row number or rank (bigint, but never more
+    /// than the rows of one statement) into an int, or text whose every part is known
+    /// (<see cref="KnownValueLength"/>) and fits the column.
+    /// </summary>
+    private static bool FitsByValue(RuleContext context, Lineage.TransformationAnalysis t, TSqlFragment? value, SqlType source, SqlType target)
+    {
+        var e = value as ScalarExpression;
+        while (e is ParenthesisExpression p) e = p.Expression;
+        if (source.IsInteger && target.IsInteger && target.Name is "int" &&
+            e is FunctionCall { OverClause: not null } f && f.FunctionName.Value.ToUpperInvariant() is "ROW_NUMBER" or "RANK" or "DENSE_RANK" or "NTILE")
+            return true;
+        if (!source.IsString || !target.IsString || KnownValueLength.Of(context, t, e) is not var (length, ascii)) return false;
+        bool fits = target.EffectiveLength is not int n || n == SqlType.Max || length <= n;
+        return fits && (ascii || target.IsUnicode || !source.IsUnicode);
     }
 
     private static string Advice(SqlType target) => target switch
@@ -133,24 +200,15 @@ public sealed class NarrowingAssignmentRule : Rule
             case "date":
                 return sHasTime && sHasDate ? "the time of day is dropped" : null;
             case "time":
-                if (sHasDate && sHasTime) return "the date is dropped";
-                return s.Name == "time" && (s.Scale ?? 7) > (t.Scale ?? 7) ? $"fractional seconds are rounded to {t.Scale ?? 7} digits" : null;
+                // Fewer fractional digits only round the value: nothing fails and nothing a load compares is lost.
+                return sHasDate && sHasTime ? "the date is dropped" : null;
             case "smalldatetime":
                 return sHasTime && s.Name != "smalldatetime" ? "seconds are rounded to the minute" : null;
             case "datetime":
                 if (s.Name == "datetimeoffset") return "the time zone offset is dropped";
                 return s.Name == "datetime2" && (s.Scale ?? 7) > 3 ? "fractional seconds are rounded to 1/300 s (and dates before 1753 fail)" : null;
             case "datetime2":
-            {
-                if (s.Name == "datetimeoffset") return "the time zone offset is dropped";
-                int sourceScale = s.Name switch { "datetime2" => s.Scale ?? 7, "datetime" => 3, _ => 0 };
-                return sourceScale > (t.Scale ?? 7) ? $"fractional seconds are rounded to {t.Scale ?? 7} digits" : null;
-            }
-            case "datetimeoffset":
-            {
-                int sourceScale = s.Name switch { "datetime2" or "datetimeoffset" => s.Scale ?? 7, "datetime" => 3, _ => 0 };
-                return sourceScale > (t.Scale ?? 7) ? $"fractional seconds are rounded to {t.Scale ?? 7} digits" : null;
-            }
+                return s.Name == "datetimeoffset" ? "the time zone offset is dropped" : null;
             default:
                 return null;
         }

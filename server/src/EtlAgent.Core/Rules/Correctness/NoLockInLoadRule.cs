@@ -16,7 +16,8 @@ public sealed class NoLockInLoadRule : Rule
         new RuleDoc(
             "NOLOCK and READUNCOMMITTED table hints, and SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, read data other sessions have not committed. A load that reads this way can insert rows that are later rolled back, and an allocation-order scan racing page splits can skip rows or read them twice, so totals drift and duplicates appear with no error. " +
             "The fix removes the hint (the whole WITH (...) when it was the only one). The SET statement is rewritten to READ COMMITTED rather than deleted: inside a procedure the level then no longer depends on whatever the caller's session used, and if the hint was there to avoid blocking, turning on READ_COMMITTED_SNAPSHOT on the source database gives non-blocking reads of committed data at READ COMMITTED. " +
-            "#temp tables and table variables are private to the session and are not reported.",
+            "One finding per statement names every table it reads dirty, and its fix removes all their hints. " +
+            "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
 
@@ -28,18 +29,21 @@ public sealed class NoLockInLoadRule : Rule
         var transformations = new TransformationLookup(context);
         if (index.OfType<TableHint>().Any(IsDirty))
         {
+            // One finding per statement: a load that joins twenty tables WITH (NOLOCK) is one decision to
+            // make, not twenty. It sits on the first hint and names every table; its fix removes them all.
+            var statements = index.OfType<TSqlStatement>();
+            var byStatement = new List<(TSqlStatement? Statement, List<NamedTableReference> Tables)>();
             foreach (var t in index.OfType<NamedTableReference>())
             {
                 if (t.TableHints.Count == 0 || !t.TableHints.Any(IsDirty) || t.SchemaObject?.BaseIdentifier is null) continue;
                 var name = DdlReader.NameOf(t.SchemaObject);
-                if (name.IsLocal || transformations.At(t) is null) continue;
-                var first = t.TableHints.First(IsDirty);
-                var hint = first.HintKind == TableHintKind.NoLock ? "NOLOCK" : "READUNCOMMITTED";
-                var fix = RemoveHints(context, t);
-                context.Report(first,
-                    $"{hint} on {context.TextOf(t.SchemaObject)} reads uncommitted data: the load can pick up rows that are later rolled back, and skip or double-read rows moved by page splits. Remove the hint; if blocking is the concern, enable READ_COMMITTED_SNAPSHOT on the source database.",
-                    fix is null ? null : new[] { fix });
+                if (name.IsLocal || SystemCatalogNames.IsSystemCatalog(t.SchemaObject) || transformations.At(t) is null) continue;
+                var statement = Innermost(statements, t, s => s is not (BeginEndBlockStatement or IfStatement or WhileStatement or TryCatchStatement
+                    or ProcedureStatementBodyBase or FunctionStatementBody or TriggerStatementBody or ViewStatementBody));
+                if (byStatement.Count > 0 && statement is not null && ReferenceEquals(byStatement[^1].Statement, statement)) byStatement[^1].Tables.Add(t);
+                else byStatement.Add((statement, new List<NamedTableReference> { t }));
             }
+            foreach (var (_, tables) in byStatement) ReportHints(context, tables);
         }
 
         foreach (var s in index.OfType<SetTransactionIsolationLevelStatement>())
@@ -54,6 +58,21 @@ public sealed class NoLockInLoadRule : Rule
                 "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table): the load can pick up rolled-back rows and skip or double-read moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers.",
                 fixes);
         }
+    }
+
+    private static void ReportHints(RuleContext context, List<NamedTableReference> tables)
+    {
+        var first = tables[0].TableHints.First(IsDirty);
+        var hint = first.HintKind == TableHintKind.NoLock ? "NOLOCK" : "READUNCOMMITTED";
+        var fixes = tables.Select(t => RemoveHints(context, t)).ToList();
+        Fix[]? fix = fixes.Any(f => f is null) ? null
+            : new[] { fixes.Count == 1 ? fixes[0]! : context.Fix($"Remove the dirty-read hints ({fixes.Count} tables)", fixes.SelectMany(f => f!.Edits).ToArray()) };
+        var names = tables.Select(t => context.TextOf(t.SchemaObject)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var what = names.Count == 1 ? $"{hint} on {names[0]}" : $"Dirty-read hints on {string.Join(", ", names)}";
+        context.Report(first,
+            $"{what} read{(names.Count == 1 ? "s" : "")} uncommitted data: the load can pick up rows that are later rolled back, and skip or double-read rows moved by page splits. Remove the hint{(names.Count == 1 ? "" : "s")}; if blocking is the concern, enable READ_COMMITTED_SNAPSHOT on the source database.",
+            fix,
+            tables.Count == 1 ? null : tables.Skip(1).Select(t => context.Related(context.Document.LocationOf(t.TableHints.First(IsDirty)), $"the hint on {context.TextOf(t.SchemaObject)}")).ToList());
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class TransactionWithoutXactAbortRule : Rule
         "ETL0014", "transaction-without-xact-abort", "Transaction without SET XACT_ABORT ON or TRY/CATCH rollback", Severity.Warning, "Correctness",
         new RuleDoc(
             "With XACT_ABORT OFF (the default), a constraint violation, conversion error or deadlock victim in the middle of a transaction aborts only that statement: the statements after it still run, the COMMIT commits a half-done load, and a client timeout leaves the transaction open holding its locks. " +
-            "Put SET XACT_ABORT ON before BEGIN TRANSACTION (in the same procedure or trigger; in a script, anywhere earlier in the script, since the setting lasts for the session) so any error rolls the whole transaction back, or run the transaction in BEGIN TRY with a CATCH block that rolls back. XACT_ABORT ON is still advisable with TRY/CATCH, because an attention (timeout) cannot be caught. " +
+            "Put SET XACT_ABORT ON before BEGIN TRANSACTION (in the same procedure or trigger; in a script, anywhere earlier in the script, since the setting lasts for the session) so any error rolls the whole transaction back, or run the transaction in BEGIN TRY with a CATCH block that rolls back (in a procedure or trigger, a BEGIN TRANSACTION written just before such a BEGIN TRY counts too: nothing runs between them). XACT_ABORT ON is still advisable with TRY/CATCH, because an attention (timeout) cannot be caught. " +
             "The fix inserts `SET XACT_ABORT ON;` on its own line, with the same indentation, before the BEGIN TRANSACTION (before the IF or WHILE when the transaction is its single-statement body); one insertion covers the later transactions it runs before.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    BEGIN TRANSACTION;\n    DELETE FROM Fact.Sales WHERE [Load Date] = CAST(SYSDATETIME() AS date);\n    INSERT INTO Fact.Sales ([Order ID], Amount, [Load Date])\n    SELECT [Order ID], Amount, CAST(SYSDATETIME() AS date) FROM Staging.Orders;\n    COMMIT TRANSACTION;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    SET XACT_ABORT ON;\n    BEGIN TRANSACTION;\n    DELETE FROM Fact.Sales WHERE [Load Date] = CAST(SYSDATETIME() AS date);\n    INSERT INTO Fact.Sales ([Order ID], Amount, [Load Date])\n    SELECT [Order ID], Amount, CAST(SYSDATETIME() AS date) FROM Staging.Orders;\n    COMMIT TRANSACTION;\nEND"));
@@ -33,7 +33,7 @@ public sealed class TransactionWithoutXactAbortRule : Rule
         foreach (var begin in begins)
         {
             var module = flow.Modules.Innermost(begin);
-            if (flow.XactAbortOnBefore(module, begin) || flow.InTryThatRollsBack(begin)) continue;
+            if (flow.XactAbortOnBefore(module, begin) || flow.InTryThatRollsBack(begin) || (module is not null && flow.RightBeforeTryThatRollsBack(begin, text))) continue;
             uncovered.Add((begin, module, flow.Anchor(begin)));
         }
         if (uncovered.Count == 0) return;
@@ -76,6 +76,7 @@ public sealed class TransactionWithoutXactAbortRule : Rule
         private readonly SpanTree<TSqlStatement> _compounds;
         private readonly List<PredicateSetStatement> _xactAbort;
         private readonly List<(int Start, int End)> _protectedTries = new();
+        private readonly List<int> _protectedTryStarts = new();
         private readonly SyntaxIndex _index;
         private Dictionary<TSqlStatement, TSqlStatement>? _singleStatementParent;
 
@@ -97,6 +98,7 @@ public sealed class TransactionWithoutXactAbortRule : Rule
                 int catchStart = catchPart[0].StartOffset;
                 if (catchStart < 0 || !AnyWithin(rollbacks, t, r => r.StartOffset >= catchStart)) continue;
                 _protectedTries.Add((tryPart[0].StartOffset, End(tryPart[^1])));
+                _protectedTryStarts.Add(t.StartOffset);
             }
         }
 
@@ -140,6 +142,22 @@ public sealed class TransactionWithoutXactAbortRule : Rule
                 if (begin.StartOffset >= start && End(begin) <= end) return true;
             return false;
         }
+
+        /// <summary>
+        /// `BEGIN TRANSACTION` followed directly (only blanks, semicolons or comments between) by a TRY whose CATCH
+        /// rolls back: nothing runs outside the TRY while the transaction is open. Asked inside procedures and
+        /// triggers only: a script may be analysed in slices, with the TRY in the next one.
+        /// </summary>
+        public bool RightBeforeTryThatRollsBack(TSqlFragment begin, string text)
+        {
+            int end = End(begin);
+            foreach (var start in _protectedTryStarts)
+                if (start >= end && Trivia.IsMatch(text.AsSpan(end, start - end))) return true;
+            return false;
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex Trivia =
+            new(@"^(?:\s|;|--[^\n]*(?:\n|$)|/\*(?:(?!\*/)[\s\S])*\*/)*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
         /// <summary>
         /// Where to insert: before the BEGIN TRANSACTION, or before the IF/WHILE whose single-statement body it is

@@ -13,7 +13,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         "ETL0009", "unfiltered-update-delete", "UPDATE or DELETE without WHERE on a permanent table", Severity.Warning, "Correctness",
         new RuleDoc(
             "An UPDATE or DELETE with no WHERE clause, no TOP and no join that restricts rows touches every row of a permanent table. In a load this is either a forgotten filter (an SCD update that expires every customer, a cleanup that empties the fact table) or a full reload written the expensive way: DELETE logs every row and keeps the identity seed, where TRUNCATE TABLE deallocates pages. " +
-            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine.",
+            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table: a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission).",
             Bad: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE Dim.Customer SET [Is Current] = 0, [Valid To] = SYSDATETIME();\n    DELETE FROM Staging.Customer;\nEND",
             Good: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE d SET d.[Is Current] = 0, d.[Valid To] = SYSDATETIME()\n    FROM Dim.Customer AS d\n    INNER JOIN Staging.Customer AS s ON s.[Customer Code] = d.[Customer Code]\n    WHERE d.[Is Current] = 1;\n    TRUNCATE TABLE Staging.Customer;\nEND"));
 
@@ -39,6 +39,8 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         if (table is not { } name || name.IsLocal) return;
         if (ctes is not null && target.SchemaObject.SchemaIdentifier is null && ctes.CommonTableExpressions.Any(c => SameName(c.ExpressionName?.Value, name.Name))) return;
         if (targetSource is { NullExtended: true } || Restricts(spec.FromClause)) return;
+        if (verb == "DELETE" && RefilledLater(context, spec, name)) return;
+        if (InTsqltTest(context, spec)) return;
 
         var range = context.Document.Lines.Range(spec.StartOffset, End(target));
         var shown = context.TextOf(targetSource?.Reference is NamedTableReference n ? n.SchemaObject : target.SchemaObject);
@@ -46,6 +48,38 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
             ? $"DELETE from {shown} has no WHERE clause: it deletes every row, logging each one. If a full reload is intended, use TRUNCATE TABLE {shown}; otherwise add the WHERE that picks the rows to delete."
             : $"UPDATE of {shown} has no WHERE clause or restricting join: it changes every row of the table. Add the WHERE (or INNER JOIN) that picks the rows to change; if the table is being rebuilt in a full reload, TRUNCATE TABLE and reload it instead.";
         context.Report(range, message);
+    }
+
+    /// <summary>
+    /// A DELETE of every row followed, in the same procedure, by an INSERT into the same table: a full
+    /// refresh. Written with DELETE it stays transactional and works where TRUNCATE cannot (a referencing foreign key,
+    /// no ALTER permission), so it is a choice, not a forgotten WHERE.
+    /// </summary>
+    private static bool RefilledLater(RuleContext context, UpdateDeleteSpecificationBase spec, QualifiedName table)
+    {
+        // Procedures only: a script can be analysed in slices, and the INSERT may sit in another one.
+        if (context.TransformationAt(spec)?.Transformation is not { Kind: TransformationKind.Procedure } procedure) return false;
+        var module = procedure.BodyRange;
+        int after = End(spec);
+        foreach (var insert in context.Index.OfType<InsertStatement>())
+        {
+            if (insert.StartOffset < after || !module.Contains(insert.StartOffset)) continue;
+            if (insert.InsertSpecification?.Target is NamedTableReference { SchemaObject.BaseIdentifier: not null } t && DdlReader.NameOf(t.SchemaObject) == table)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A tSQLt test (a procedure named test… that calls tSQLt): it runs in a transaction tSQLt rolls back,
+    /// usually on faked tables, so emptying or stamping a whole table is how it arranges its data.
+    /// </summary>
+    private static bool InTsqltTest(RuleContext context, TSqlFragment at)
+    {
+        if (context.TransformationAt(at)?.Transformation is not { Kind: TransformationKind.Procedure } t) return false;
+        var name = QualifiedName.Parse(t.Name).Name;
+        return name.StartsWith("test", StringComparison.OrdinalIgnoreCase) &&
+               t.Calls.Any(c => string.Equals(c.Schema, "tSQLt", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>An INNER join or CROSS APPLY somewhere in the FROM keeps only matching rows.</summary>

@@ -13,7 +13,7 @@ public sealed class SelectStarInLoadRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0003", "select-star-in-load", "SELECT * feeding a load or view", Severity.Warning, "Maintainability",
         new RuleDoc(
-            "When SELECT * feeds an INSERT, a SELECT INTO or a view, the columns written are whatever the source has today, in its order. A column added, dropped or reordered in the source shifts values into the wrong target columns or breaks the load, and a view keeps its old column list until it is refreshed. List the columns explicitly; the fix expands the star from the catalog when every table it covers is known. A star over a derived table or CTE that itself lists its columns is not reported, and neither is the `SELECT TOP (0) * INTO` idiom that copies a table's shape.",
+            "When SELECT * feeds an INSERT, a SELECT INTO or a view, the columns written are whatever the source has today, in its order. A column added, dropped or reordered in the source shifts values into the wrong target columns or breaks the load, and a view keeps its old column list until it is refreshed. List the columns explicitly; the fix expands the star from the catalog when every table it covers is known. A star over a derived table or CTE that itself lists its columns, or over a table variable (declared with its columns in the same module), is not reported, and neither is the `SELECT TOP (0) * INTO` idiom that copies a table's shape. A `SELECT * INTO #temp` over one table is not reported either: code reading the #temp table names its columns, and a later `INSERT ... SELECT * FROM #temp` is reported where it is; stars over several tables into a #temp table are, since a column added to one with a name another has makes the SELECT INTO fail.",
             Bad: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.*\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.OrderNumber, s.[Order Date], s.Amount\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
             Schema: "CREATE TABLE Fact.Sales ([Sales Key] bigint IDENTITY NOT NULL, OrderNumber nvarchar(20) NOT NULL, [Order Date] date NOT NULL, Amount decimal(18,2) NOT NULL);\nCREATE TABLE Staging.Sales (OrderNumber nvarchar(20) NULL, [Order Date] date NULL, Amount decimal(18,2) NULL);"));
@@ -29,8 +29,12 @@ public sealed class SelectStarInLoadRule : Rule
         foreach (var select in context.Index.OfType<SelectStatement>())
         {
             if (select.Into is null || IsShapeCopy(select.QueryExpression)) continue;
+            bool temp = select.Into.BaseIdentifier?.Value.StartsWith('#') == true;
             CheckQuery(context, select.QueryExpression, new CteScope(select.WithCtesAndXmlNamespaces),
-                $"creates {context.TextOf(select.Into)} with whatever columns the source has today, so code reading it later breaks or misreads data when the source changes");
+                temp
+                    ? $"creates {context.TextOf(select.Into)} from the columns of several tables, so a column added to one with a name another already has makes the SELECT INTO fail"
+                    : $"creates {context.TextOf(select.Into)} with whatever columns the source has today, so code reading it later breaks or misreads data when the source changes",
+                intoTemp: temp);
         }
         foreach (var view in context.Index.OfType<ViewStatementBody>())
         {
@@ -43,12 +47,16 @@ public sealed class SelectStarInLoadRule : Rule
     private static string TargetText(RuleContext context, TableReference target) =>
         target is NamedTableReference n ? context.TextOf(n.SchemaObject) : context.TextOf(target);
 
-    private static void CheckQuery(RuleContext context, QueryExpression? query, CteScope ctes, string consequence)
+    private static void CheckQuery(RuleContext context, QueryExpression? query, CteScope ctes, string consequence, bool intoTemp = false)
     {
         var specs = new List<QuerySpecification>();
         QueryShapes.OutputSpecifications(query, specs);
         foreach (var spec in specs)
         {
+            // A #temp table made from one table's star keeps working when that table changes: code
+            // reading it names its columns, and a later INSERT ... SELECT * FROM #t is reported itself.
+            // Stars over several tables can collide on a name and break the SELECT INTO.
+            if (intoTemp && StarRelationCount(spec, ctes, context) <= 1) continue;
             List<SourceRelation>? relations = null;
             foreach (var element in spec.SelectElements)
             {
@@ -66,7 +74,23 @@ public sealed class SelectStarInLoadRule : Rule
         }
     }
 
-    /// <summary>A star is harmless when everything it covers is a derived table, CTE or VALUES list that names its own columns.</summary>
+    /// <summary>How many of the FROM clause's tables the select list's stars cover together.</summary>
+    private static int StarRelationCount(QuerySpecification spec, CteScope ctes, RuleContext context)
+    {
+        var stars = spec.SelectElements.OfType<SelectStarExpression>().ToList();
+        if (stars.Count == 0) return 0;
+        var relations = QueryShapes.Relations(spec.FromClause, ctes, context);
+        var covered = new HashSet<SourceRelation>();
+        foreach (var star in stars)
+        {
+            var qualifier = (IList<Identifier>?)star.Qualifier?.Identifiers ?? Array.Empty<Identifier>();
+            foreach (var r in relations)
+                if (r.Matches(qualifier)) covered.Add(r);
+        }
+        return covered.Count;
+    }
+
+    /// <summary>A star is harmless when everything it covers is a derived table, CTE, VALUES list or table variable that names its own columns.</summary>
     private static bool IsPinned(SelectStarExpression star, List<SourceRelation> relations, CteScope ctes, RuleContext context, int depth)
     {
         var qualifier = (IList<Identifier>?)star.Qualifier?.Identifiers ?? Array.Empty<Identifier>();
@@ -75,7 +99,7 @@ public sealed class SelectStarInLoadRule : Rule
         {
             if (!r.Matches(qualifier)) continue;
             any = true;
-            if (r.Reference is InlineDerivedTable) continue;
+            if (r.Reference is InlineDerivedTable or VariableTableReference) continue; // a table variable's columns are declared in the same module
             if (r.Query is null || depth > 4) return false;
             var specs = new List<QuerySpecification>();
             QueryShapes.OutputSpecifications(r.Query, specs);

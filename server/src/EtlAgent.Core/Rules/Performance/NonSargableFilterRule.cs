@@ -20,7 +20,7 @@ public sealed class NonSargableFilterRule : Rule
             "When a predicate wraps the column in a function or expression (`YEAR(o.[Order Date]) = 2016`, `ISNULL(c.Code, '') = @c`, `LTRIM(RTRIM(col)) = @x`, `col + 1 = @x`, `DATEADD(day, 1, col) > @cutoff`), SQL Server has to compute it for every row: an index on the column cannot be used for a seek, estimates are guesses, and an incremental load that should touch yesterday's rows scans the whole history. " +
             "Compare the bare column instead and move the computation to the other side: a half-open date range instead of YEAR()/CONVERT(date, ...), the inverse DATEADD on the parameter, LIKE 'prefix%' instead of LEFT(). Reported only in procedures and scripts that write data; predicates on #temp tables and table variables are ignored. " +
             "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, and CAST/CONVERT(date, col) compared with a date-typed value (a date parameter or variable, a 'yyyymmdd' literal, or a CAST to date), on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
-            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join.",
+            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index.",
             Bad: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE YEAR(o.[Order Date]) = 2016;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE o.[Order Date] >= '20160101' AND o.[Order Date] < '20170101';\nEND",
             Schema: "CREATE TABLE Staging.Orders ([Order ID] int NOT NULL, [Order Date] datetime2(3) NOT NULL, Amount decimal(18,2) NULL);\nCREATE TABLE Fact.Sales ([Order ID] int NOT NULL, Amount decimal(18,2) NULL);"));
@@ -120,6 +120,13 @@ public sealed class NonSargableFilterRule : Rule
         if (!IsWrapper(wrapped)) return false;
         // In a join, a computed value matched against a bare column of the other table still lets that table's index drive the join.
         if (scope.Clause != "WHERE" && other is not null && IsColumn(Unparen(other))) return false;
+        // A change test computed on both sides (ISNULL(t.a, '') <> ISNULL(s.a, '')): an inequality between
+        // two rows' values, which no index serves whichever side stood bare.
+        if (comparison is BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation &&
+            other is not null && IsWrapper(Unparen(other)) && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false).Any(IsColumn)) return false;
+        // Matched against a catalog view or a parsed rowset: that side drives the comparison, and has no index either.
+        if (other is not null && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false)
+                .Any(c => IsColumn(c) && SourceOf(c, scope.Sources, scope.Tables.Find) is { } s && HasNoIndex(s.Reference))) return false;
         var columns = Descendants<ColumnReferenceExpression>(wrapped, intoSubqueries: false);
         if (Descendants<ScalarSubquery>(wrapped).Count > 0) return false;
         ColumnReferenceExpression? column = null;
@@ -128,6 +135,7 @@ public sealed class NonSargableFilterRule : Rule
             if (!IsColumn(c)) continue;
             var source = SourceOf(c, scope.Sources, scope.Tables.Find);
             if (source?.Table is { IsLocal: true }) return false; // #temp / @table: no index worth seeking
+            if (source is not null && HasNoIndex(source.Reference)) return false;
             column ??= c;
         }
         if (column is null) return false;
@@ -139,6 +147,14 @@ public sealed class NonSargableFilterRule : Rule
             fix is null ? null : new[] { fix });
         return true;
     }
+
+    /// <summary>Catalog views, DMVs and rowsets parsed from a value (OPENJSON, OPENXML, STRING_SPLIT) have no index to seek.</summary>
+    private static bool HasNoIndex(TableReference reference) => reference switch
+    {
+        NamedTableReference n => SystemCatalogNames.IsSystemCatalog(n.SchemaObject),
+        OpenJsonTableReference or OpenXmlTableReference or GlobalFunctionTableReference => true,
+        _ => false,
+    };
 
     private static bool IsWrapper(ScalarExpression e) => e is FunctionCall { CallTarget: null } or CastCall or ConvertCall or TryCastCall or TryConvertCall
         or LeftFunctionCall or RightFunctionCall or BinaryExpression or CoalesceExpression or NullIfExpression or IIfCall or CaseExpression or UnaryExpression;

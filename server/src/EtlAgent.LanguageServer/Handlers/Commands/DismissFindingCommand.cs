@@ -25,6 +25,23 @@ public sealed class DismissFindingCommand(ServerContext server) : IServerCommand
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Dismiss Finding…",
+        Arguments =
+        {
+            CommandArgument.Document("the document the finding is in"),
+            new CommandArgument { Name = "fingerprint", Description = "the finding's fingerprint (diagnostic data)" },
+            new CommandArgument { Name = "ruleId", Description = "the rule id, e.g. ETL0006" },
+            new CommandArgument { Name = "message", Optional = true, Description = "the finding's message, shown when asking for a reason" },
+            new CommandArgument { Name = "reason", Optional = true, Description = "why; without one the user picks a reason" },
+            new CommandArgument { Name = "expires", Optional = true, Description = "an ISO date after which the finding shows again" },
+        },
+        ChangesWorkspace = false,
+        Returns = "DismissFindingResult",
+    };
+
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
         string Required(int index, string what) => ServerCommands.StringArg(arguments, index)

@@ -20,7 +20,7 @@ public static class CliApp
               column-level lineage and pipelines.
           etl-agent check <workspace> [--format text|json|sarif] [--fail-on error|warning|never] [--output FILE]
               Run the static ETL rules. SARIF 2.1.0 is accepted by GitHub code scanning.
-          etl-agent test <workspace> [--filter GLOB] [--changed-since REF] [--format text|json|junit] [--timeout SECONDS] [--output FILE]
+          etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS] [--output FILE] [--changed-since REF]
               Run the sandbox tests (*.etltest.yaml): given rows, call, expected rows/counts/errors.
               Text output ends with the line "N passed, M failed".
           etl-agent generate <workspace> [--transformation NAME] [--out DIR] [--force] [--no-mutants] [--budget SECONDS]

@@ -103,7 +103,7 @@ public sealed class ChangeImpact(WorkspaceAnalysis analysis, IFileSource files, 
         {
             var callee = behaviour.Dequeue();
             if (!seen.Add(callee)) continue;
-            var origin = affected.TryGetValue(callee, out var r) ? r.List[0] : changedCode.TryGetValue(callee, out var c) ? Because($"{callee} changed", c.File) : null;
+            var origin = affected.TryGetValue(callee, out var r) ? r.List[0] : changedCode.TryGetValue(callee, out var c) ? Because(byName.ContainsKey(callee) ? $"{callee} changed ({c.File.Path})" : $"{callee} was removed ({c.File.Path})", c.File) : null;
             if (origin is null) continue;
             var calleeName = QualifiedName.Parse(callee);
             bool isView = byName.TryGetValue(callee, out var ct) ? ct.Kind is TransformationKind.View or TransformationKind.Function : false;

@@ -98,7 +98,7 @@ public class TestCommandTests
         Assert.Equal(2, Run("test", TestPaths.Fixture("warehouse"), "--format", "xml").Code);
         Assert.Equal(2, Run("test").Code);
         Assert.Contains("--timeout must be a number of seconds", Run("test", TestPaths.Fixture("warehouse"), "--timeout", "soon").Err);
-        Assert.Contains("etl-agent test <workspace> [--filter GLOB] [--changed-since REF] [--format text|json|junit] [--timeout SECONDS]", Run("--help").Out);
+        Assert.Contains("etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS]", Run("--help").Out);
     }
 
     [WithoutSqlServerFact]

@@ -128,6 +128,32 @@ public sealed class RunMemoryTests : IDisposable
         Assert.False(first(survivor with { Transformation = "Dim.LoadEmployee" }));
     }
 
+    [Fact]
+    public async Task The_report_shows_the_memorys_trends_and_the_store_keeps_a_copy_of_the_audit_trail()
+    {
+        using var store = Store();
+        var audit = new InMemoryAuditLog();
+        MemoryFileSource? last = null;
+        for (int minute = 0; minute < 2; minute++)
+        {
+            var files = last = Workspace();
+            ExecutionResult? Execute(FakeDatabase db, ExecutionRequest request)
+            {
+                db.Insert(QualifiedName.Parse("Dim.Customer"), new SandboxRow { ["Customer Code"] = "C-1" });
+                return null;
+            }
+            var engine = Engine.Create(files, WorkspaceSettings.Load(files), new EngineHost(new SystemClock(), EnvironmentVariables.None) { Memory = store, Audit = audit },
+                embedded: (setup, _) => new FakeSandboxFactory(setup, Execute));
+            await engine.FullRun(files, new FullRunOptions { Generate = false, Timestamp = T0.AddMinutes(minute) }).RunAsync();
+        }
+        // the second run's page draws the first run (and itself is not yet in the memory when it is written)
+        Assert.Contains("<h2>Trends</h2>", last!.ReadAllText(FullRunResult.HtmlFile));
+        // every report written went to the durable trail and, as a copy, into the memory
+        var written = audit.Entries.Where(e => e.Action == AuditActions.FileWritten).Select(e => e.Target).ToList();
+        Assert.Contains(FullRunResult.HtmlFile, written);
+        Assert.Equal(written, store.AuditEntries().Where(e => e.Action == AuditActions.FileWritten).Select(e => e.Target).ToList());
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -83,7 +83,7 @@ public sealed class Engine
         Host = host;
         Pool = pool;
         _embedded = embedded ?? ((setup, f) => new DuckDbSandboxFactory(setup, f, pool));
-        _governance = new Lazy<Governor>(() => new Governor(settings.Policy, host.Audit, host.Clock, host.Actor));
+        _governance = new Lazy<Governor>(() => new Governor(settings.Policy, new CopyingAuditLog(host.Audit, () => Memory), host.Clock, host.Actor));
         _sandboxes = new Lazy<SandboxFactoryProvider>(() => new SandboxFactoryProvider(settings.Sandbox, files, host.Environment.Variable, _embedded) { Governor = Governance });
     }
 
@@ -216,8 +216,23 @@ public sealed class Engine
         {
             Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp,
             Memory = options.Memory ?? new RunMemory(Memory, Guid.NewGuid().ToString("N")[..12], Host.Actor, Files),
+            History = options.History.Count > 0 ? options.History : Trend(),
         })
         { Governance = Governance, VersionControl = Host.VersionControl };
+
+    /// <summary>The memory's last runs, oldest first, for the run report's trends (none when the memory cannot be read).</summary>
+    private IReadOnlyList<Reporting.RunTrendPoint> Trend()
+    {
+        try
+        {
+            return Memory.Runs().OrderByDescending(r => r.Started).Take(TrendRuns).OrderBy(r => r.Started)
+                .Select(r => new Reporting.RunTrendPoint(r.Started.UtcDateTime, r.Passed, r.Failed, r.Findings, r.MutationScore)).ToList();
+        }
+        catch (MemoryStoreException) { return Array.Empty<Reporting.RunTrendPoint>(); }
+    }
+
+    /// <summary>How many past runs the report's trends show.</summary>
+    private const int TrendRuns = 20;
 
     /// <summary>
     /// Uploads a run's reports (`run --upload s3://bucket/prefix`) to S3, configured from the host's

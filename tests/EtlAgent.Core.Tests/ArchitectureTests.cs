@@ -17,6 +17,8 @@ public sealed partial class ArchitectureTests
     private static readonly HashSet<string> HostAdapters = new(StringComparer.Ordinal)
     {
         "Workspace/PhysicalFileSource.cs", "Workspace/SystemClock.cs", "Workspace/ProcessEnvironment.cs",
+        // earlier versions of files for root-cause analysis's --base: `git show` in a child process
+        "Workspace/GitFileHistory.cs",
     };
 
     private sealed record SourceFile(string Path, string Namespace, string Text, string Code);

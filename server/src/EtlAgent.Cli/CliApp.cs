@@ -31,6 +31,12 @@ public static class CliApp
           etl-agent mutate <workspace> [--transformation NAME] [--format text|json] [--output FILE]
               Mutation analysis: small changes to the code, run against its tests; killed, survived,
               timed out, probably equivalent, and the score.
+          etl-agent analyze <workspace> [--format text|json] [--base REF] [--transformation NAME] [--output FILE]
+              Root-cause analysis: runs the tests and, for every failing case, names the statement at
+              fault (file, lines, columns), a bug class, a confidence, ranked alternatives, the
+              severity, a minimal failing input and an explanation. --base REF (a git revision) is
+              the last green version: each changed statement is reverted alone to find the one at
+              fault; without it, single small edits of the statements the case ran are tried.
           etl-agent run <workspace> [--no-generate] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS]
               The full run: discover, generate tests for every procedure that writes tables and has
               no test file (as generate does; --budget bounds the total time, default 120), run every
@@ -52,6 +58,7 @@ public static class CliApp
                                run: total time for generation (default 120; 0 generates nothing).
           --no-generate        run: only run the tests that exist.
           --output FILE        Write the report to FILE instead of standard output.
+          --base REF           analyze: the git revision (commit, branch, tag) of the last green version.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 
         Exit codes:
@@ -100,6 +107,7 @@ public static class CliApp
                 "generate" => await GenerateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "mutate" => await MutateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "run" => await RunCommand.RunAsync(options, stdout, stderr, cancellationToken),
+                "analyze" => await AnalyzeCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

@@ -61,7 +61,7 @@ public sealed record FullRunResult(
     IReadOnlyList<string> Reports,
     TimeSpan Elapsed)
 {
-    /// <summary>The failing cases and the test files that did not load, as findings (ETL0100-ETL0102): what the SARIF report adds to <see cref="Findings"/>.</summary>
+    /// <summary>The failing cases and the test files that did not load, as findings (ETL0100-ETL0102), and the root causes of the failures (ETL0110): what the SARIF report adds to <see cref="Findings"/>.</summary>
     public IReadOnlyList<Finding> TestFindings { get; init; } = Array.Empty<Finding>();
 
     /// <summary>The root causes of the failing cases (empty when every case passed or analysis is off).</summary>

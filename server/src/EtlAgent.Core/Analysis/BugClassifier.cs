@@ -33,12 +33,16 @@ public static class BugClassifier
 
         if (Scd2Statement(statementText) && (statement is UpdateStatement || op.Contains("statement", StringComparison.OrdinalIgnoreCase) || ScdColumn(both)))
             return BugClass.Scd2Window;
-        if (Regex.IsMatch(both, @"NEWID\s*\(|GETDATE\s*\(|SYSDATETIME\s*\(|\bTOP\b|ROW_NUMBER|\bRANK\b|\bDESC\b|\bASC\b", RegexOptions.IgnoreCase)
+        if (Regex.IsMatch(both, @"NEWID\s*\(|GETDATE\s*\(|SYSDATETIME\s*\(|\bTOP\b", RegexOptions.IgnoreCase)
             && !Regex.IsMatch(before, @"^\s*[<>=!]+\s*$"))
             return BugClass.Nondeterminism;
+        // a sort turned round picks another version of a row: a wrong value, not an unstable one
+        if (Regex.IsMatch(before + " " + after, @"\b(DESC|ASC)\s*$", RegexOptions.IgnoreCase) && Regex.Replace(before, @"\s*\b(ASC|DESC)\s*$", "", RegexOptions.IgnoreCase) == Regex.Replace(after, @"\s*\b(ASC|DESC)\s*$", "", RegexOptions.IgnoreCase))
+            return BugClass.WrongValue;
         if (Regex.IsMatch(both, @"(^|[^0-9])-1([^0-9]|$)|'Unknown'|N'Unknown'", RegexOptions.IgnoreCase) && Regex.IsMatch(both, @"ISNULL|COALESCE|-1", RegexOptions.IgnoreCase)
             && Regex.IsMatch(statementText, @"Key\]?", RegexOptions.IgnoreCase))
             return BugClass.MissingUnknownMember;
+        if (InDataType(statement, edit)) return BugClass.TruncationOverflowConversion;
         if (Regex.IsMatch(both, @"\b(CONVERT|CAST|TRY_CONVERT|TRY_CAST|LEFT|SUBSTRING|ROUND)\s*\(|\(\s*\d+\s*(,\s*\d+\s*)?\)", RegexOptions.IgnoreCase)
             && !IsComparisonToken(before) && !IsComparisonToken(after))
             return BugClass.TruncationOverflowConversion;
@@ -111,6 +115,24 @@ public static class BugClassifier
         var v = new ValueExpressions();
         statement.Accept(v);
         return v.Values.Any(c => c.StartOffset <= edit.Start && edit.Start + edit.Length <= c.StartOffset + c.FragmentLength);
+    }
+
+    /// <summary>The edit changes the type a value is converted to (a length, a precision): CONVERT, CAST and their TRY_ forms.</summary>
+    private static bool InDataType(TSqlStatement? statement, SuspectEdit edit)
+    {
+        if (statement is null) return false;
+        var v = new DataTypes();
+        statement.Accept(v);
+        return v.Types.Any(c => c.StartOffset <= edit.Start && edit.Start + edit.Length <= c.StartOffset + c.FragmentLength);
+    }
+
+    private sealed class DataTypes : TSqlFragmentVisitor
+    {
+        public List<TSqlFragment> Types { get; } = new();
+        public override void Visit(ConvertCall node) => Types.Add(node.DataType);
+        public override void Visit(TryConvertCall node) => Types.Add(node.DataType);
+        public override void Visit(CastCall node) => Types.Add(node.DataType);
+        public override void Visit(TryCastCall node) => Types.Add(node.DataType);
     }
 
     private sealed class JoinConditions : TSqlFragmentVisitor

@@ -41,6 +41,10 @@ public static class ExpressionColumns
             .Where(a => a.Statement.StartOffset >= statement.StartOffset && a.Statement.StartOffset + a.Statement.FragmentLength <= statement.StartOffset + statement.FragmentLength)
             .Select(a => a.Column).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
+    /// <summary>The column assignments made by <paramref name="statement"/> (or by statements inside it).</summary>
+    public static IEnumerable<ColumnAssignment> Assignments(TransformationAnalysis t, TSqlStatement statement) =>
+        t.Assignments.Where(a => a.Statement.StartOffset >= statement.StartOffset && a.Statement.StartOffset + a.Statement.FragmentLength <= statement.StartOffset + statement.FragmentLength);
+
     /// <summary>Target tables written by <paramref name="statement"/>.</summary>
     public static IReadOnlyList<Model.QualifiedName> WrittenTables(TransformationAnalysis t, TSqlStatement statement) =>
         t.Assignments

@@ -16,7 +16,9 @@ public sealed record StatementVotes(IndexedStatement Statement, double Score, in
 /// operators make in a statement the failing case ran is tried on that case; an edit that turns it
 /// green votes for its statement, more so when the cases that pass now still pass with it, and an
 /// edit that brings the case closer to passing (fewer wrong rows) votes a little. Statements are
-/// tried in the order of <paramref name="prior"/> and the search stops at the budget.
+/// tried round robin, most suspect first by the prior (lineage and coverage), until the budget (an
+/// edit elsewhere can turn the case green too, compensating for the fault: every statement is tried
+/// while there is time, and the one with the most such edits ranks first).
 /// </summary>
 public sealed class MutationLocalizer(WorkspaceAnalysis workspace, WorkspaceAnalyzer analyzer, Func<SandboxSetup, ISandboxFactory> createFactory)
 {
@@ -33,9 +35,13 @@ public sealed class MutationLocalizer(WorkspaceAnalysis workspace, WorkspaceAnal
         var mutants = MutantGenerator.Generate(t, workspace.Catalog)
             .Where(m => reach.Reaches(m, failing.Covered))
             .Select(m => (Mutant: m, Statement: index.Innermost(m.Start, m.Length)))
-            .Where(x => x.Statement is { IsBlock: false } || x.Statement is null)
-            .OrderByDescending(x => x.Statement is null ? 0 : prior(x.Statement))
-            .ThenBy(x => x.Mutant.Start)
+            .Where(x => x.Statement is { IsBlock: false })
+            // round robin over the statements, most suspect first: the first edits of every statement
+            // are tried before the later edits of any, so a tight budget still reaches each suspect
+            .GroupBy(x => x.Statement!.Start)
+            .SelectMany(g => g.OrderBy(x => x.Mutant.Start).Select((x, i) => (x.Mutant, x.Statement, Round: i)))
+            .OrderBy(x => x.Round).ThenByDescending(x => prior(x.Statement!)).ThenBy(x => x.Mutant.Start)
+            .Select(x => (x.Mutant, x.Statement))
             .ToList();
 
         var outcomes = new List<(Mutant M, IndexedStatement S, double Vote)>();

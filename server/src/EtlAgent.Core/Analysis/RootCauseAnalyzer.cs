@@ -85,6 +85,7 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         double Prior(IndexedStatement s) => PriorOf(t, s, shape, errorStatement, covered);
 
         var ranked = new List<SuspectStatement>();
+        var hinted = new HashSet<int>();
         WorkspaceAnalysis? fixedVersion = null;
         string evidence = "lineage";
 
@@ -115,9 +116,13 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             {
                 Budget = options.MutationBudget, CaseTimeout = options.CaseTimeout, Parallelism = options.Parallelism,
             }.LocaliseAsync(t, index, failing, passing, Prior, cancellationToken);
-            if (votes.Count > 0)
+            // an edit that turns the case green is evidence; one that only brings it closer is a hint beside the lineage
+            var strong = votes.Where(v => v.Score >= 0.6).ToList();
+            foreach (var weak in votes.Where(v => v.Score < 0.6)) hinted.Add(weak.Statement.Start);
+            if (strong.Count > 0)
             {
                 evidence = "mutation";
+                votes = strong;
                 double top = votes[0].Score, second = votes.Count > 1 ? votes[1].Score : 0;
                 for (int i = 0; i < votes.Count; i++)
                 {
@@ -138,10 +143,11 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             evidence = "error";
             ranked.Add(Describe(t, index, errorStatement, shape, null, 0.7));
         }
-        foreach (var s in covered.OrderByDescending(Prior).ThenBy(s => s.Start))
+        double Lineage(IndexedStatement s) => Prior(s) + (hinted.Contains(s.Start) ? 1 : 0);
+        foreach (var s in covered.OrderByDescending(Lineage).ThenBy(s => s.Start))
         {
-            if (ranked.Any(r => r.Start == s.Start) || Prior(s) <= 1) continue;
-            ranked.Add(Describe(t, index, s, shape, null, ranked.Count == 0 ? Math.Min(0.5, 0.1 * Prior(s)) : Math.Min(0.3, 0.05 * Prior(s))));
+            if (ranked.Any(r => r.Start == s.Start) || Lineage(s) <= 1) continue;
+            ranked.Add(Describe(t, index, s, shape, null, ranked.Count == 0 ? Math.Min(0.5, 0.1 * Lineage(s)) : Math.Min(0.3, 0.05 * Lineage(s))));
         }
 
         var input = empty;
@@ -173,8 +179,8 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
 
     /// <summary>
     /// Lineage and coverage: a statement the case ran scores 1, more when it writes a table whose rows
-    /// differ (and more when it writes a column that differs), a little for an intermediate (#temp)
-    /// table, most when the error was raised there.
+    /// differ, more when it computes a column that differs (less when it only copies one), a little
+    /// for an intermediate (#temp) table, most when the error was raised there.
     /// </summary>
     private static double PriorOf(TransformationAnalysis t, IndexedStatement s, FailureShape shape, IndexedStatement? errorStatement, List<IndexedStatement> covered)
     {
@@ -182,8 +188,10 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         var tables = ExpressionColumns.WrittenTables(t, s.Node);
         if (tables.Any(shape.Tables.Contains)) p += 2;
         if (tables.Any(x => x.Name.StartsWith('#') || x.Name.StartsWith('@'))) p += 0.5;
-        var written = ExpressionColumns.Written(t, s.Node);
-        if (shape.DifferingColumns.Any(c => written.Contains(c, StringComparer.OrdinalIgnoreCase))) p += 1;
+        // the statement that computes a differing column (any table, a #temp one included) is more suspect than one that copies it
+        var assigned = ExpressionColumns.Assignments(t, s.Node).Where(a => shape.DifferingColumns.Contains(a.Column, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (assigned.Any(a => a.Origin.Kind != MappingKind.Direct)) p += 2.5;
+        else if (assigned.Count > 0) p += 0.5;
         if (errorStatement is not null && errorStatement.Start == s.Start) p += 3;
         return p;
     }

@@ -14,8 +14,10 @@ using EtlAgent.Core.Workspace;
 //       bench/analysis/faults/warehouse-hand.json (bench/analysis/hand-written.json completed with offsets and lines)
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run [--limit N] [--only ID-PREFIX] [--out FILE]
 //       generates tests on the original code, applies each fault, runs the tests, analyses the first failure
-//       without and with the original as the last green version; prints the figures, writes every result to FILE
-//       (default artifacts/analysis-bench/results.json)
+//       without and with the original as the last green version; prints the figures, appends every result to FILE
+//       as it is known (default artifacts/analysis-bench/results.jsonl)
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- summarize [--out FILE]
+//       the figures of FILE (also of a run that did not finish)
 var root = FindRoot();
 var faultsDir = Path.Combine(root, "bench", "analysis", "faults");
 const string Warehouse = "tests/fixtures/warehouse";
@@ -32,25 +34,43 @@ if (args.Length > 0 && args[0] == "make")
     return;
 }
 
-var faults = Directory.EnumerateFiles(faultsDir, "*.json").OrderBy(p => p, StringComparer.Ordinal).SelectMany(Fault.Read).ToList();
+var outPath = ArgString("--out") ?? Path.Combine(root, "artifacts", "analysis-bench", "results.jsonl");
+if (args.Length > 0 && args[0] == "summarize")
+{
+    // the figures from a results file, also one a run did not finish
+    var done = File.ReadAllLines(outPath).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<FaultResult>(l, Fault.Json)!).ToList();
+    Console.WriteLine(Summary(done, File.GetLastWriteTimeUtc(outPath)));
+    return;
+}
+// a stable interleaving of procedures and sources, so a run cut short is still a fair sample
+var faults = Directory.EnumerateFiles(faultsDir, "*.json").SelectMany(Fault.Read)
+    .OrderBy(f => Stable(f.Id)).ToList();
 if (ArgString("--only") is { } only) faults = faults.Where(f => f.Id.StartsWith(only, StringComparison.Ordinal)).ToList();
 if (ArgInt("--limit", 0) is > 0 and var limit) faults = faults.Take(limit).ToList();
 var options = new RootCauseOptions { MutationBudget = TimeSpan.FromSeconds(ArgInt("--mutation-budget", 15)) };
 var runner = new BenchRunner(engine, analysis, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), options);
+var OneLine = new JsonSerializerOptions(Fault.Json) { WriteIndented = false };
 var results = new List<FaultResult>();
 var started = DateTime.UtcNow;
+Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+File.WriteAllText(outPath, "");
 foreach (var fault in faults)
 {
     var r = await runner.RunAsync(fault);
     results.Add(r);
+    File.AppendAllText(outPath, JsonSerializer.Serialize(r, OneLine) + "\n");
     Console.Error.WriteLine($"{fault.Id,-40} {(r.Detected ? "detected" : "missed  ")} " +
         (r.WithoutBase is { } a ? $"stmt {(a.Statement ? "ok" : "NO")} col {(a.StatementAndColumn ? "ok" : "NO")} class {(a.Class ? "ok" : a.NamedClass + "≠" + fault.Class)} {a.Seconds:0.0}s" : "") +
         (r.WithBase is { } b ? $" | base stmt {(b.Statement ? "ok" : "NO")} col {(b.StatementAndColumn ? "ok" : "NO")} class {(b.Class ? "ok" : b.NamedClass)} {b.Seconds:0.0}s" : ""));
 }
-var outPath = ArgString("--out") ?? Path.Combine(root, "artifacts", "analysis-bench", "results.json");
-Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-File.WriteAllText(outPath, JsonSerializer.Serialize(results, Fault.Json));
 Console.WriteLine(Summary(results, started));
+
+static uint Stable(string id)
+{
+    uint h = 2166136261;
+    foreach (var c in id) h = (h ^ c) * 16777619;
+    return h;
+}
 
 static string Summary(List<FaultResult> results, DateTime started)
 {

@@ -23,7 +23,9 @@ internal static class AnalyzeCommand
         if (baseRevision is { Length: 0 }) throw new UsageException("--base needs a git revision (a commit, branch or tag).");
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
         var history = baseRevision is null ? null : new GitFileHistory(files.Root);
-        var (run, report) = await engine.AnalyzeFailuresAsync(options.GetOptional("--transformation"), history, baseRevision, cancellationToken: cancellationToken);
+        var budget = options.Seconds("--budget", new Core.Analysis.RootCauseOptions().MutationBudget, positive: true);
+        var (run, report) = await engine.AnalyzeFailuresAsync(options.GetOptional("--transformation"), history, baseRevision,
+            new Core.Analysis.RootCauseOptions { MutationBudget = budget }, cancellationToken);
         foreach (var e in run.FileErrors) stderr.WriteLine($"{e.File}:{e.Line}:{e.Column}: error: {e.Message}");
         if (run.Run is null && run.FileErrors.Count == 0)
             throw new ConfigurationException($"no test files in {files.Root}: analyze explains failing test cases (run `etl-agent generate` first).");

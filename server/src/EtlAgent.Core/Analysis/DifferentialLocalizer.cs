@@ -110,10 +110,15 @@ public sealed class DifferentialLocalizer(WorkspaceAnalysis workspace, Workspace
         while (s < now.Length - p && s < oldText.Length - p && now[^(s + 1)] == oldText[^(s + 1)]) s++;
         while (p > 0 && IsTokenChar(now[p - 1])) p--;
         while (s > 0 && IsTokenChar(now[^s])) s--;
+        // a bracketed name is one token, spaces and all: widen until the brackets balance
+        while (p > 0 && Unbalanced(now.Substring(p, now.Length - s - p), ']', '[')) p--;
+        while (s > 0 && Unbalanced(now.Substring(p, now.Length - s - p), '[', ']')) s--;
         var original = now.Substring(p, now.Length - s - p);
         var replacement = oldText.Substring(p, oldText.Length - s - p);
         return new SuspectEdit(cur.Start + p, original.Length, original, replacement, "changed since the base");
     }
+
+    private static bool Unbalanced(string text, char open, char close) => text.Count(c => c == open) > text.Count(c => c == close);
 
     private static bool IsTokenChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '<' or '>' or '=' or '!' or '@' or '#' or '[' or ']' or '.';
 }

@@ -39,7 +39,7 @@ public sealed class MutationLocalizer(WorkspaceAnalysis workspace, WorkspaceAnal
             // round robin over the statements, most suspect first: the first edits of every statement
             // are tried before the later edits of any, so a tight budget still reaches each suspect
             .GroupBy(x => x.Statement!.Start)
-            .SelectMany(g => g.OrderBy(x => x.Mutant.Start).Select((x, i) => (x.Mutant, x.Statement, Round: i)))
+            .SelectMany(g => g.OrderByDescending(x => Relevance(x.Mutant, x.Statement!, shape)).ThenBy(x => x.Mutant.Start).Select((x, i) => (x.Mutant, x.Statement, Round: i)))
             .OrderBy(x => x.Round).ThenByDescending(x => prior(x.Statement!)).ThenBy(x => x.Mutant.Start)
             .Select(x => (x.Mutant, x.Statement))
             .ToList();
@@ -59,6 +59,35 @@ public sealed class MutationLocalizer(WorkspaceAnalysis workspace, WorkspaceAnal
                 g.OrderByDescending(o => o.Vote).ThenBy(o => o.M.Length).First().M))
             .OrderByDescending(v => v.Score).ThenByDescending(v => prior(v.Statement))
             .ToList();
+    }
+
+    /// <summary>
+    /// Within a statement, the edits that can explain what the case shows first: when rows are lost,
+    /// added or duplicated, those in a filter or join condition (or a join type); when values differ,
+    /// those in an expression that names a differing column.
+    /// </summary>
+    private static int Relevance(Mutant m, IndexedStatement s, FailureShape shape)
+    {
+        bool rows = shape.Missing != shape.Unexpected || shape.Duplicated || shape.DifferingColumns.Count == 0;
+        if (rows && (m.Operator.Contains("JOIN", StringComparison.Ordinal) || InCondition(s.Node, m.Start, m.Length))) return 2;
+        if (!rows && ExpressionColumns.Around(s.Node, m.Start, m.Length).Intersect(shape.DifferingColumns, StringComparer.OrdinalIgnoreCase).Any()) return 2;
+        return 1;
+    }
+
+    private static bool InCondition(Microsoft.SqlServer.TransactSql.ScriptDom.TSqlStatement statement, int start, int length)
+    {
+        var v = new Conditions();
+        statement.Accept(v);
+        return v.Found.Any(c => c.StartOffset <= start && start + length <= c.StartOffset + c.FragmentLength);
+    }
+
+    private sealed class Conditions : Microsoft.SqlServer.TransactSql.ScriptDom.TSqlFragmentVisitor
+    {
+        public List<Microsoft.SqlServer.TransactSql.ScriptDom.TSqlFragment> Found { get; } = new();
+        public override void Visit(Microsoft.SqlServer.TransactSql.ScriptDom.WhereClause node) { if (node.SearchCondition is not null) Found.Add(node.SearchCondition); }
+        public override void Visit(Microsoft.SqlServer.TransactSql.ScriptDom.QualifiedJoin node) { if (node.SearchCondition is not null) Found.Add(node.SearchCondition); }
+        public override void Visit(Microsoft.SqlServer.TransactSql.ScriptDom.HavingClause node) { if (node.SearchCondition is not null) Found.Add(node.SearchCondition); }
+        public override void Visit(Microsoft.SqlServer.TransactSql.ScriptDom.MergeSpecification node) { if (node.SearchCondition is not null) Found.Add(node.SearchCondition); }
     }
 
     /// <summary>1 when the mutant makes the failing case pass and breaks no passing case that runs the statement; 0.6 when it breaks one; 0.2 when it only gets closer.</summary>

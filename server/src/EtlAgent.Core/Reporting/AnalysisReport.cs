@@ -8,7 +8,7 @@ namespace EtlAgent.Core.Reporting;
 
 /// <summary>
 /// Root-cause analysis as JSON (`{"failures":[{"test","case","rootCause","candidates","severity","minimalInput","explanation"}]}`,
-/// lines 1-based) and as text for a terminal.
+/// exactly these keys, lines 1-based; the evidence is told in the explanation) and as text for a terminal.
 /// </summary>
 public static class AnalysisReport
 {
@@ -21,14 +21,11 @@ public static class AnalysisReport
     {
         ["test"] = f.Failure.TestFile,
         ["case"] = f.Failure.Case,
-        ["transformation"] = f.Failure.Transformation,
         ["rootCause"] = f.RootCause is null ? null : SuspectJson(f.RootCause),
         ["candidates"] = new JsonArray(f.Candidates.Select(c => (JsonNode)SuspectJson(c)).ToArray()),
         ["severity"] = FailureSeverityNames.Id(f.Severity),
         ["minimalInput"] = MinimalInputJson(f.MinimalInput),
         ["explanation"] = f.Explanation,
-        ["evidence"] = f.Evidence,
-        ["elapsedMs"] = Math.Round(f.Elapsed.TotalMilliseconds, 1),
     };
 
     private static JsonObject SuspectJson(SuspectStatement s) => new()

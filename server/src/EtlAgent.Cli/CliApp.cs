@@ -31,6 +31,13 @@ public static class CliApp
           etl-agent mutate <workspace> [--transformation NAME] [--format text|json] [--output FILE]
               Mutation analysis: small changes to the code, run against its tests; killed, survived,
               timed out, probably equivalent, and the score.
+          etl-agent analyze <workspace> [--format text|json] [--base REF] [--transformation NAME] [--budget SECONDS] [--output FILE]
+              Root-cause analysis: runs the tests and, for every failing case, names the statement at
+              fault (file, lines, columns), a bug class, a confidence, ranked alternatives, the
+              severity, a minimal failing input and an explanation. --base REF (a git revision) is
+              the last green version: each changed statement is reverted alone to find the one at
+              fault; without it, single small edits of the statements the case ran are tried
+              (--budget: seconds for that search per failure, default 15).
           etl-agent run <workspace> [--no-generate] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF] [--upload s3://BUCKET/PREFIX]
               The full run: discover, generate tests for every procedure that writes tables and has
               no test file (as generate does; --budget bounds the total time, default 120), run every
@@ -59,7 +66,8 @@ public static class CliApp
           --timeout SECONDS    test, run: stop a case that runs longer (default 120); it fails as an error.
           --fail-on LEVEL      check, run: exit 1 when a finding is at or above LEVEL (default: error).
           --budget SECONDS     generate: time for the mutant search per transformation (default 45);
-                               run: total time for generation (default 120; 0 generates nothing).
+                               run: total time for generation (default 120; 0 generates nothing);
+                               analyze: time for the mutant search per failing case (default 15).
           --no-generate        run: only run the tests that exist.
           --upload S3URI       run: send the report files to s3://BUCKET/PREFIX/ (AWS credentials,
                                region and AWS_ENDPOINT_URL_S3 from the environment).
@@ -69,6 +77,7 @@ public static class CliApp
                                most recently changed first.
           --rules              history: dismissals per rule, most dismissed first.
           --output FILE        Write the report to FILE instead of standard output.
+          --base REF           analyze: the git revision (commit, branch, tag) of the last green version.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 
         Exit codes:
@@ -119,6 +128,7 @@ public static class CliApp
                 "run" => await RunCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "audit" => AuditCommand.Run(options, stdout, stderr),
                 "history" => await HistoryCommand.RunAsync(options, stdout, cancellationToken),
+                "analyze" => await AnalyzeCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

@@ -6,7 +6,7 @@ public sealed class CliOptions
     private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
         "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout", "--budget",
-        "--changed-since", "--upload",
+        "--changed-since", "--upload", "--base",
     };
 
     private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate", "--rules" };

@@ -115,7 +115,9 @@ public class FullRunTests
         Assert.Equal(16, test.GetProperty("partialFingerprints").GetProperty("etlAgentFinding/v2").GetString()!.Length / 2);
         var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray().ToList();
         Assert.Equal("ETL0100", rules[test.GetProperty("ruleIndex").GetInt32()].GetProperty("id").GetString());
-        Assert.Equal(result.TestFindings.Count, tests.Count);
+        // beside them, the root cause of the failure on the code (ETL0110)
+        Assert.Equal(result.TestFindings.Count(f => f.RuleId == FailingTestCase.Rule.Id), tests.Count);
+        Assert.Equal(result.RootCauses.Failures.Count(f => f.RootCause is not null), result.TestFindings.Count(f => f.RuleId == Core.Analysis.RootCauseFinding.Rule.Id));
     }
 
     [Fact]

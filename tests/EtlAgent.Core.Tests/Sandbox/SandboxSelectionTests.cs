@@ -44,7 +44,7 @@ public class SandboxSelectionTests
             new EtlAgent.Core.Agent.EngineHost(new SystemClock(), EnvironmentVariables.None));
         Assert.True(engine.Sandboxes.HasEmbedded);
         Assert.Equal("embedded sandbox", engine.Sandboxes.Describe());
-        Assert.IsType<EtlAgent.Core.Sandbox.DuckDb.DuckDbSandboxFactory>(engine.Sandboxes.Create(new SandboxSetup(Analysis)));
+        Assert.IsType<EtlAgent.Core.Sandbox.DuckDb.DuckDbSandboxFactory>(engine.Sandboxes.Create(new SandboxSetup(SandboxTestWorkspace.Analysis)));
         Assert.False(new SandboxFactoryProvider(SandboxSettings.Default, Files(), _ => null).HasEmbedded);
     }
 
@@ -52,7 +52,7 @@ public class SandboxSelectionTests
     public void The_provider_prefers_sql_server_when_configured_and_guards_it()
     {
         IFileSource files = Files();
-        var setup = new SandboxSetup(Analysis);
+        var setup = new SandboxSetup(SandboxTestWorkspace.Analysis);
         ISandboxFactory Embedded(SandboxSetup s, IFileSource f) => new FakeSandboxFactory(s, (db, r) => null);
 
         var embedded = new SandboxFactoryProvider(SandboxSettings.Default, files, _ => null, Embedded);

@@ -39,7 +39,7 @@ public class TestFileReliabilityTests
         Assert.StartsWith("dbo.Src.[Id]: ", result.Errors[0].Message);
         Assert.StartsWith("dbo.Src.[Amount]: ", result.Errors[1].Message);
         // the drift detector, which offers the update, says nothing about them
-        Assert.True(SchemaDrift.Detect(Analysis.Catalog, "tests/x.etltest.yaml", """
+        Assert.True(SchemaDrift.Detect(SandboxTestWorkspace.Analysis.Catalog, "tests/x.etltest.yaml", """
             transformation: dbo.LoadDst
             cases:
               - name: wrong kinds
@@ -96,7 +96,7 @@ public class TestFileReliabilityTests
                   dbo.Dst:
                     rows: []
             """);
-        var runner = new TestRunner(Analysis, setup => new FakeSandboxFactory(setup, TestRunnerTests.LoadDst));
+        var runner = new TestRunner(SandboxTestWorkspace.Analysis, setup => new FakeSandboxFactory(setup, TestRunnerTests.LoadDst));
         var run = runner.RunAsync(new[] { file }).GetAwaiter().GetResult();
         var mismatch = Assert.IsType<RowsMismatch>(Assert.Single(run.Cases[0].Failures));
         Assert.Equal(1, mismatch.Diff.Unexpected.Count);

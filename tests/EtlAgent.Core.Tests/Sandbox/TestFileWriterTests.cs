@@ -38,7 +38,7 @@ public class TestFileWriterTests
                     new ErrorExpectation(51000, "boom \"quoted\""),
                     null)),
         });
-        var text = TestFileWriter.Write(file, Analysis.Catalog);
+        var text = TestFileWriter.Write(file, SandboxTestWorkspace.Analysis.Catalog);
         Assert.Equal("""
             transformation: dbo.LoadDst
             enforce_foreign_keys: false
@@ -80,8 +80,8 @@ public class TestFileWriterTests
                     columns: [Status, Name]
                     rows: [{Status: "new", Name: "b"}, {Name: "a", Status: "new"}]
             """);
-        var canonical = TestFileWriter.Canonicalize(shuffled, Analysis.Catalog);
-        var text = TestFileWriter.Write(canonical, Analysis.Catalog);
+        var canonical = TestFileWriter.Canonicalize(shuffled, SandboxTestWorkspace.Analysis.Catalog);
+        var text = TestFileWriter.Write(canonical, SandboxTestWorkspace.Analysis.Catalog);
         Assert.Contains("""
                 dbo.Src:
                 - {"Id": 2, "Name": "b"}
@@ -100,7 +100,7 @@ public class TestFileWriterTests
                 row_counts: {dbo.Dst: 2, dbo.Src: 2}
             """.Replace("\r\n", "\n"), text);
         AssertSameData(canonical, LoadOk(text));
-        Assert.Equal(text, TestFileWriter.Write(TestFileWriter.Canonicalize(LoadOk(text), Analysis.Catalog), Analysis.Catalog));
+        Assert.Equal(text, TestFileWriter.Write(TestFileWriter.Canonicalize(LoadOk(text), SandboxTestWorkspace.Analysis.Catalog), SandboxTestWorkspace.Analysis.Catalog));
     }
 
     [Theory]
@@ -123,7 +123,7 @@ public class TestFileWriterTests
         });
         var text = TestFileWriter.Write(file);
         // a procedure's result set has no catalog shape: the column is untyped, so the quoting alone keeps it a string
-        var reloaded = new TestFileLoader(Analysis).Load("t.etltest.yaml", text);
+        var reloaded = new TestFileLoader(SandboxTestWorkspace.Analysis).Load("t.etltest.yaml", text);
         Assert.True(reloaded.Success, string.Join("\n", reloaded.Errors) + "\n" + text);
         var row = reloaded.File!.Cases[0].Expect.Result!.Rows.Single();
         Assert.Equal(value, row.Cells.Single().Value);

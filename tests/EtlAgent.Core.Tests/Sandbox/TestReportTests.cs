@@ -37,7 +37,7 @@ public class TestReportTests
     {
         var file = LoadOk(Yaml, "tests/etl/dbo.LoadDst.etltest.yaml");
         var location = new Location("Procedures/dbo.LoadDst.sql", new TextRange(0, 0, new LinePosition(6, 4), new LinePosition(6, 40)));
-        var runner = new TestRunner(Analysis, setup => new FakeSandboxFactory(setup, (db, r) =>
+        var runner = new TestRunner(SandboxTestWorkspace.Analysis, setup => new FakeSandboxFactory(setup, (db, r) =>
         {
             var src = db.Rows("dbo.Src");
             if (src.Count == 0)

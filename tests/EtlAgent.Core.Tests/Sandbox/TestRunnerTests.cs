@@ -23,7 +23,7 @@ public class TestRunnerTests
     {
         var file = LoadOk(yaml);
         var factories = new List<FakeSandboxFactory>();
-        var runner = new TestRunner(Analysis, setup =>
+        var runner = new TestRunner(SandboxTestWorkspace.Analysis, setup =>
         {
             var f = new FakeSandboxFactory(setup, execute);
             factories.Add(f);
@@ -158,7 +158,7 @@ public class TestRunnerTests
                 expect:
                   result: [{Nope: 1}]
             """;
-        var file = new TestFileLoader(Analysis).Load("v.etltest.yaml", yaml);
+        var file = new TestFileLoader(SandboxTestWorkspace.Analysis).Load("v.etltest.yaml", yaml);
         Assert.Equal("unknown column 'Nope' in the result", file.Errors.Single().Message);
 
         var (run, _) = Run(yaml.Replace("Nope", "Id"), (db, r) =>
@@ -252,7 +252,7 @@ public class TestRunnerTests
     public async Task A_case_that_runs_too_long_is_stopped_and_the_run_goes_on()
     {
         var file = LoadOk("transformation: dbo.LoadDst\ncases:\n  - name: endless loop\n  - name: next\n");
-        var runner = new TestRunner(Analysis, setup => new FakeSandboxFactory(setup, (db, r) => null) { ExecuteDelay = TimeSpan.FromSeconds(30) })
+        var runner = new TestRunner(SandboxTestWorkspace.Analysis, setup => new FakeSandboxFactory(setup, (db, r) => null) { ExecuteDelay = TimeSpan.FromSeconds(30) })
         {
             CaseTimeout = TimeSpan.FromMilliseconds(200),
         };
@@ -298,7 +298,7 @@ public class TestRunnerTests
 
         // and the writer keeps them
         var file = LoadOk(Yaml);
-        var written = TestFileWriter.Write(file, Analysis.Catalog);
+        var written = TestFileWriter.Write(file, SandboxTestWorkspace.Analysis.Catalog);
         Assert.Equal(file.Cases[0].Expect.Messages!.Messages, LoadOk(written).Cases[0].Expect.Messages!.Messages);
     }
 

@@ -1,3 +1,4 @@
+using EtlAgent.Core.Analysis;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Governance;
@@ -283,6 +284,28 @@ public sealed class Engine
         if (errors.Count > 0 || paths.Count == 0) return new WorkspaceTestRun(null, errors, sandbox);
         var run = await TestRunner(analysis).RunAsync(loaded.Select(l => l.File!).ToList(), cancellationToken: cancellationToken).ConfigureAwait(false);
         return new WorkspaceTestRun(run, errors, sandbox);
+    }
+
+    /// <summary>
+    /// Runs the tests (of <paramref name="transformation"/>, or all) and analyses the root cause of
+    /// every case that fails; with <paramref name="baseRevision"/> the files' texts at that revision
+    /// (read through <paramref name="history"/>) are the last green version for differential
+    /// localisation. Throws <see cref="ConfigurationException"/> when no sandbox can be used.
+    /// </summary>
+    public async Task<(WorkspaceTestRun Run, RootCauseReport Report)> AnalyzeFailuresAsync(string? transformation, IFileHistory? history, string? baseRevision,
+        RootCauseOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var run = await RunTestsAsync(transformation, cancellationToken).ConfigureAwait(false);
+        if (run.Run is not { } tests) return (run, RootCauseReport.Empty);
+        options ??= new RootCauseOptions();
+        if (history is not null && baseRevision is not null)
+        {
+            history.ReadAt(baseRevision, WorkspaceSettings.ManifestFile); // an unknown revision is a configuration error before anything is analysed
+            options = options with { BaseText = path => history.ReadAt(baseRevision, path) };
+        }
+        var analyzer = Analyzer(retainSyntax: true);
+        var report = await new RootCauseAnalyzer(CurrentAnalysis(cancellationToken), analyzer, Sandboxes.Create, options).AnalyseAsync(tests, cancellationToken).ConfigureAwait(false);
+        return (run, report);
     }
 
     /// <summary>

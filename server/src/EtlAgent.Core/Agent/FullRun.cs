@@ -1,5 +1,6 @@
 using EtlAgent.Core.WorkspaceModel;
 using System.Diagnostics;
+using EtlAgent.Core.Analysis;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Governance;
 using EtlAgent.Core.Impact;
@@ -47,6 +48,9 @@ public sealed record FullRunOptions
 
     /// <summary>The memory of past runs this run learns from and is recorded in; null: a run that remembers nothing.</summary>
     public RunMemory? Memory { get; init; }
+
+    /// <summary>Root-cause analysis of the failing cases (null: none); its findings (ETL0110) join the test findings.</summary>
+    public RootCauseOptions? RootCause { get; init; } = new();
 }
 
 /// <summary>The steps of a full run; <see cref="GenerateStep"/> is progress within one transformation's generation.</summary>
@@ -68,11 +72,14 @@ public sealed record FullRunResult(
     IReadOnlyList<string> Reports,
     TimeSpan Elapsed)
 {
-    /// <summary>The failing cases and the test files that did not load, as findings (ETL0100-ETL0102): what the SARIF report adds to <see cref="Findings"/>.</summary>
+    /// <summary>The failing cases and the test files that did not load, as findings (ETL0100-ETL0102), and the root causes of the failures (ETL0110): what the SARIF report adds to <see cref="Findings"/>.</summary>
     public IReadOnlyList<Finding> TestFindings { get; init; } = Array.Empty<Finding>();
 
     /// <summary>With --changed-since: what the change reaches and the tests it selected, with the reasons; null: every test ran.</summary>
     public TestSelection? Selection { get; init; }
+
+    /// <summary>The root causes of the failing cases (empty when every case passed or analysis is off).</summary>
+    public RootCauseReport RootCauses { get; init; } = RootCauseReport.Empty;
 
     /// <summary>Transformations without tests that generation leaves out, each with the reason ("Etl.RunNightlyLoad: orchestrator: …").</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = Array.Empty<string>();
@@ -284,6 +291,14 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
             }), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
+        // 3b. Why the failing cases fail: the root-cause statement of each, shown with the run's results.
+        var rootCauses = RootCauseReport.Empty;
+        if (_options.RootCause is { } rootCauseOptions && tests.Failed > 0)
+        {
+            Report(FullRunStage.Test, $"analysing {LineageReport.Count(tests.Failed, "failing case")}", 95);
+            rootCauses = await new RootCauseAnalyzer(analysis, _analyzer, provider.Create, rootCauseOptions).AnalyseAsync(tests, cancellationToken).ConfigureAwait(false);
+        }
+
         // 4. The static rules ran with discovery; their findings are part of the result.
         Report(FullRunStage.Check, LineageReport.Count(analysis.Findings.Count, "finding"), 95);
 
@@ -291,7 +306,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         cancellationToken.ThrowIfCancellationRequested();
         Report(FullRunStage.Report, $"writing {FullRunResult.ReportDirectory}", 97);
         // failing cases and test files that do not load are findings too (ETL0100-ETL0102), at their line in the test file
-        var testFindings = TestFindings(tests, fileErrors);
+        var testFindings = TestFindings(tests, fileErrors, rootCauses);
         // suspected bugs seen while generating (ETL0104) are findings like the static rules'
         var findings = analysis.Findings.Concat(generated.SelectMany(g => g.Result?.Findings ?? Array.Empty<Finding>())).ToList();
         findings.Sort(FindingOrder.Instance);
@@ -324,13 +339,15 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
             m.Record(result, Started, dismissed, seen, testFiles);
             result = result with { RunId = m.RunId, MemoryProblem = m.Problem };
         }
+
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, RootCauses = rootCauses };
         Report(FullRunStage.Done, result.SummaryLine, 100);
         return result;
     }
 
     private DateTimeOffset Started => new(DateTime.SpecifyKind(_options.Timestamp, DateTimeKind.Utc));
 
-    private List<Finding> TestFindings(TestRunResult tests, IReadOnlyList<TestFileError> fileErrors)
+    private List<Finding> TestFindings(TestRunResult tests, IReadOnlyList<TestFileError> fileErrors, RootCauseReport rootCauses)
     {
         var texts = new Dictionary<string, string?>(StringComparer.Ordinal);
         string? Text(string path)
@@ -341,6 +358,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         }
         var findings = tests.Cases.SelectMany(c => FailingTestCase.For(c, Text(c.File.Path)))
             .Concat(fileErrors.Select(e => UnloadableTestFile.For(e, Text(e.File))))
+            .Concat(rootCauses.Failures.Select(f => f.RootCause is { } r ? RootCauseFinding.For(f, Text(r.File)) : null).OfType<Finding>())
             .ToList();
         findings.Sort(FindingOrder.Instance);
         return findings;

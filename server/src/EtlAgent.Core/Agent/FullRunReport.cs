@@ -57,6 +57,16 @@ public static class FullRunReport
         foreach (var line in tests.Take(tests.Length - 1)) // the last line is the run's summary, printed at the end
             sb.Append(line.Length == 0 ? "" : "  ").AppendLine(line.TrimEnd('\r'));
 
+        if (run.RootCauses.Failures.Count > 0)
+        {
+            sb.AppendLine().AppendLine("Root causes:");
+            foreach (var f in run.RootCauses.Failures)
+            {
+                sb.Append("  ").AppendLine(f.Failure.ToString());
+                AnalysisReport.AppendFailure(sb, f, "    ");
+            }
+        }
+
         sb.AppendLine().AppendLine("Findings:");
         foreach (var f in run.Findings)
             sb.Append($"  {f.Location.File}:{f.Location.Range.Start.Line + 1}:{f.Location.Range.Start.Character + 1}: ")

@@ -17,8 +17,8 @@ public sealed class TestDiagnostics(ServerContext server)
     /// <summary>Test files that had diagnostics last time, so a green run clears them.</summary>
     private readonly HashSet<string> _filesWithDiagnostics = new(StringComparer.Ordinal);
 
-    /// <summary>Logs the cases of <paramref name="run"/> and publishes the diagnostics of the run and the file errors.</summary>
-    public void Publish(IReadOnlyList<TestFileError> fileErrors, TestRunResult? run)
+    /// <summary>Logs the cases of <paramref name="run"/> and publishes the diagnostics of the run and the file errors (and <paramref name="rootCauses"/>, on the code).</summary>
+    public void Publish(IReadOnlyList<TestFileError> fileErrors, TestRunResult? run, IEnumerable<Core.Model.Finding>? rootCauses = null)
     {
         var diagnostics = new Dictionary<string, List<Diagnostic>>(StringComparer.Ordinal);
         foreach (var e in fileErrors.Where(e => e.Drift is null)) // schema drift has its own diagnostics, with the update fix
@@ -32,6 +32,7 @@ public sealed class TestDiagnostics(ServerContext server)
             foreach (var f in c.Failures) server.Log.Info($"      {f.Summary}");
             foreach (var finding in FailingTestCase.For(c, server.Drift.Text(c.File.Path))) Add(diagnostics, finding);
         }
+        foreach (var finding in rootCauses ?? Enumerable.Empty<Core.Model.Finding>()) Add(diagnostics, finding);
 
         List<string> files;
         lock (_filesWithDiagnostics)

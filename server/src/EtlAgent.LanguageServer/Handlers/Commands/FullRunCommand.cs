@@ -82,7 +82,8 @@ public sealed class FullRunCommand(ServerContext server) : IServerCommand
             foreach (var note in g.Result?.Notes ?? Array.Empty<string>()) server.Log.Debug($"{g.Transformation}: {note}");
         }
         foreach (var (name, reason) in result.Untested) server.Log.Info($"no tests for {name}: {reason}");
-        server.Tests.Diagnostics.Publish(result.TestFileErrors, result.Tests);
+        // the root cause of each failure (ETL0110) as a diagnostic on its statement, beside the failing cases'
+        server.Tests.Diagnostics.Publish(result.TestFileErrors, result.Tests, result.TestFindings.Where(f => f.RuleId == Core.Analysis.RootCauseFinding.Rule.Id));
         foreach (var group in result.Tests.Cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase))
             server.Tests.Record(group.Key, new TestRunResult(group.ToList(), result.Tests.Sandbox, TimeSpan.FromTicks(group.Sum(c => c.Elapsed.Ticks))));
         foreach (var defect in result.Defects) server.Log.Error(defect.LogText);

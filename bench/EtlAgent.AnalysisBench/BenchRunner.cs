@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Analysis;
+using EtlAgent.Core.Generation;
+using EtlAgent.Core.Mutation;
+using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.Sandbox.TestFiles;
+using EtlAgent.Core.WorkspaceModel;
+
+namespace EtlAgent.AnalysisBench;
+
+/// <summary>What the analysis named for one fault in one mode.</summary>
+public sealed record ModeResult(bool Statement, bool StatementAndColumn, bool Class, int? Rank, double Seconds, string? Evidence, string? NamedClass, int? NamedLine, IReadOnlyList<string>? NamedColumns);
+
+/// <summary>One fault's outcome: detected by the generated tests, then the analysis without and with the last green version.</summary>
+public sealed record FaultResult(Fault Fault, bool Detected, string? Failure, ModeResult? WithoutBase, ModeResult? WithBase);
+
+/// <summary>
+/// Runs the faults of one workspace: tests generated once per transformation on the original code
+/// (the hand-written test files are not used), each fault applied alone, the tests run, and the
+/// first failing case analysed without and with the original as the last green version.
+/// </summary>
+public sealed class BenchRunner(Engine engine, WorkspaceAnalysis analysis, TimeSpan generationBudget, RootCauseOptions options)
+{
+    private readonly Dictionary<string, TestFile?> _tests = new(StringComparer.Ordinal);
+
+    public async Task<TestFile?> TestsAsync(string transformation)
+    {
+        if (_tests.TryGetValue(transformation, out var known)) return known;
+        var generator = engine.Generator(analysis, engine.Analyzer(retainSyntax: true), new GenerationOptions { MutationBudget = generationBudget });
+        var result = await generator.GenerateAsync(transformation, $"tests/etl/{transformation}.etltest.yaml");
+        return _tests[transformation] = result.File;
+    }
+
+    public async Task<FaultResult> RunAsync(Fault fault)
+    {
+        var tests = await TestsAsync(fault.Transformation);
+        if (tests is null) return new FaultResult(fault, false, "no generated tests", null, null);
+        var t = analysis.FindTransformation(fault.Transformation)!;
+        var original = t.Document.Text;
+        var analyzer = engine.Analyzer(retainSyntax: true);
+        var mutated = MutantWorkspace.Create(analysis, analyzer, fault.File, fault.Apply(original));
+        if (mutated is null) return new FaultResult(fault, false, "the faulty text does not parse", null, null);
+        var run = await new TestRunner(mutated, engine.Sandboxes.Create) { CaseTimeout = options.CaseTimeout }.RunAsync(new[] { tests });
+        var failing = run.Cases.FirstOrDefault(c => c.Outcome != TestOutcome.Passed);
+        if (failing is null) return new FaultResult(fault, false, null, null, null);
+        var passing = run.Cases.Where(c => c.Outcome == TestOutcome.Passed).ToList();
+
+        async Task<ModeResult> Analyse(RootCauseOptions o)
+        {
+            var watch = Stopwatch.StartNew();
+            var a = await new RootCauseAnalyzer(mutated, analyzer, engine.Sandboxes.Create, o).AnalyseAsync(failing, passing, deep: true, CancellationToken.None);
+            var seconds = watch.Elapsed.TotalSeconds;
+            var ranked = (a.RootCause is null ? Array.Empty<SuspectStatement>() : new[] { a.RootCause }).Concat(a.Candidates).ToList();
+            int? rank = ranked.FindIndex(s => s.File == fault.File && s.Line == fault.Line) is var i and >= 0 ? i + 1 : null;
+            var root = a.RootCause;
+            bool statement = root is not null && root.File == fault.File && root.Line == fault.Line;
+            bool column = statement && fault.Column is not null && root!.Columns.Contains(fault.Column, StringComparer.OrdinalIgnoreCase);
+            return new ModeResult(statement, column, root?.Class == fault.Class, rank, seconds, a.Evidence, root?.Class, root?.Line, root?.Columns);
+        }
+
+        var without = await Analyse(options);
+        var with = await Analyse(options with { BaseText = path => path == fault.File ? original : null });
+        return new FaultResult(fault, true, failing.Failures.FirstOrDefault()?.Summary, without, with);
+    }
+}

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Mutation;
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.WorkspaceModel;
+
+namespace EtlAgent.Core.Analysis;
+
+/// <summary>How the analysis may spend its time, and the last green version of files when there is one.</summary>
+public sealed record RootCauseOptions
+{
+    /// <summary>The text of a workspace file in the last green version (a git ref), or null when it has none; null: no base.</summary>
+    public Func<string, string?>? BaseText { get; init; }
+
+    /// <summary>Time for the mutation search of one failure.</summary>
+    public TimeSpan MutationBudget { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Time for delta debugging of one failure's input.</summary>
+    public TimeSpan MinimiseBudget { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Failures analysed in full; the rest get the lineage and coverage ranking only.</summary>
+    public int MaxFailures { get; init; } = 20;
+
+    public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int Parallelism { get; init; } = BoundedParallel.DefaultDegree;
+}
+
+/// <summary>
+/// Root-cause analysis of a test run's failing cases. For each case that did not pass: the statement
+/// most likely at fault and the ranked alternatives, from (in order of strength) differential
+/// execution against the base version, mutation-based localisation, the error's statement, and the
+/// lineage of the differing columns with statement coverage; then the columns, the bug class, the
+/// severity, a minimal failing input (delta debugging) and an explanation.
+/// </summary>
+public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnalyzer analyzer, Func<SandboxSetup, ISandboxFactory> createFactory, RootCauseOptions options)
+{
+    public async Task<RootCauseReport> AnalyseAsync(TestRunResult run, CancellationToken cancellationToken = default)
+    {
+        var watch = Stopwatch.StartNew();
+        var results = new List<FailureAnalysis>();
+        int full = 0;
+        foreach (var failing in run.Cases.Where(c => c.Outcome != TestOutcome.Passed))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var passing = run.Cases.Where(c => c.Outcome == TestOutcome.Passed && c.File.Transformation == failing.File.Transformation).ToList();
+            results.Add(await AnalyseAsync(failing, passing, deep: full++ < options.MaxFailures, cancellationToken));
+        }
+        return new RootCauseReport(results, watch.Elapsed);
+    }
+
+    public async Task<FailureAnalysis> AnalyseAsync(TestCaseResult failing, IReadOnlyList<TestCaseResult> passing, bool deep, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var id = new FailureId(failing.File.Path, failing.Case.Name, failing.File.Transformation);
+        var shape = FailureShape.Of(failing);
+        var severity = shape.Severity(failing);
+        var testLine = failing.Failures.Select(f => f.Line).FirstOrDefault(l => l > 0, failing.Case.Line);
+        var empty = new Dictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>>();
+        FailureAnalysis Result(SuspectStatement? root, IReadOnlyList<SuspectStatement> candidates, IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>> input, string evidence) =>
+            new(id, root, candidates, severity, input, RootCauseExplanation.Write(failing, shape, root, evidence), evidence, watch.Elapsed) { TestLine = testLine };
+
+        // the case could not run: the given rows, a construct of the code, or the sandbox itself
+        if (failing.Outcome == TestOutcome.Error)
+        {
+            var sandbox = failing.Failures.OfType<SandboxFailure>().FirstOrDefault();
+            if (sandbox?.Location is { } at)
+            {
+                bool inTest = at.File == failing.File.Path;
+                var text = inTest ? "" : StatementTextAt(at);
+                var suspect = new SuspectStatement(at.File, at.Range.Start.Line + 1, at.Range.End.Line + 1, at.Range.StartOffset, at.Range.Length,
+                    text, Array.Empty<string>(), inTest ? BugClass.TestDataInvalid : BugClass.UnsupportedConstruct, 0.9);
+                return Result(suspect, Array.Empty<SuspectStatement>(), empty, inTest ? "given-rows" : "error");
+            }
+            return Result(null, Array.Empty<SuspectStatement>(), empty, "none");
+        }
+
+        var t = workspace.FindTransformation(failing.File.Transformation);
+        if (t is not { HasSyntax: true }) return Result(null, Array.Empty<SuspectStatement>(), empty, "none");
+        var index = new StatementIndex(t);
+        var errorStatement = shape.Error?.Location is { } el && el.File == t.Transformation.File ? index.Innermost(el.Range.StartOffset, 0) : null;
+        var covered = index.CoveredLeaves(failing.Covered).ToList();
+        double Prior(IndexedStatement s) => PriorOf(t, s, shape, errorStatement, covered);
+
+        var ranked = new List<SuspectStatement>();
+        var hinted = new HashSet<int>();
+        WorkspaceAnalysis? fixedVersion = null;
+        string evidence = "lineage";
+
+        // (a) the last green version: revert each changed statement alone
+        if (deep && options.BaseText?.Invoke(t.Transformation.File) is { } baseText)
+        {
+            var diff = await new DifferentialLocalizer(workspace, analyzer, createFactory) { CaseTimeout = options.CaseTimeout }
+                .LocaliseAsync(t, index, baseText, failing, cancellationToken);
+            if (diff is not null && diff.Ranked.Count > 0)
+            {
+                evidence = "differential";
+                fixedVersion = diff.BasePasses ? MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, baseText) : null;
+                foreach (var (change, score) in diff.Ranked)
+                {
+                    var s = change.Current ?? index.Statements.Where(x => !x.IsBlock && x.Start >= change.InsertAt).OrderBy(x => x.Start).FirstOrDefault()
+                        ?? index.Statements.LastOrDefault(x => !x.IsBlock);
+                    if (s is null || ranked.Any(r => r.Start == s.Start)) continue;
+                    double confidence = score >= 1 ? (diff.Ranked.Count == 1 ? 0.95 : 0.85) : score >= 0.5 ? 0.6 : 0.3;
+                    ranked.Add(Describe(t, index, s, shape, change.Edit, confidence));
+                }
+            }
+        }
+
+        // (b) mutation-based localisation over the statements the case ran
+        if (deep && ranked.Count == 0)
+        {
+            var votes = await new MutationLocalizer(workspace, analyzer, createFactory)
+            {
+                Budget = options.MutationBudget, CaseTimeout = options.CaseTimeout, Parallelism = options.Parallelism,
+            }.LocaliseAsync(t, index, failing, passing, Prior, cancellationToken);
+            // an edit that turns the case green is evidence; one that only brings it closer is a hint beside the lineage
+            var strong = votes.Where(v => v.Score >= 0.6).ToList();
+            foreach (var weak in votes.Where(v => v.Score < 0.6)) hinted.Add(weak.Statement.Start);
+            if (strong.Count > 0)
+            {
+                evidence = "mutation";
+                votes = strong;
+                double top = votes[0].Score, second = votes.Count > 1 ? votes[1].Score : 0;
+                for (int i = 0; i < votes.Count; i++)
+                {
+                    var v = votes[i];
+                    var edit = v.Best is { } m ? new SuspectEdit(m.Start, m.Length, m.Original, m.Mutated, m.Operator) : null;
+                    double confidence = i == 0 ? Math.Clamp(0.45 + 0.45 * Math.Min(1, v.Score) - 0.3 * (second / Math.Max(top, 1e-9)) * (second >= top ? 1 : 0.5), 0.2, 0.95)
+                        : Math.Clamp(0.5 * v.Score / Math.Max(top, 1e-9), 0.05, 0.6);
+                    ranked.Add(Describe(t, index, v.Statement, shape, edit, confidence));
+                }
+                if (votes[0].Best is { } best && votes[0].Score >= 0.6)
+                    fixedVersion = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, best.Apply(t.Document.Text));
+            }
+        }
+
+        // (c) the error's statement, then lineage and coverage: statements that wrote what differs
+        if (errorStatement is not null && ranked.Count == 0)
+        {
+            evidence = "error";
+            ranked.Add(Describe(t, index, errorStatement, shape, null, 0.7));
+        }
+        double Lineage(IndexedStatement s) => Prior(s) + (hinted.Contains(s.Start) ? 1 : 0);
+        foreach (var s in covered.OrderByDescending(Lineage).ThenBy(s => s.Start))
+        {
+            if (ranked.Any(r => r.Start == s.Start) || Lineage(s) <= 1) continue;
+            ranked.Add(Describe(t, index, s, shape, null, ranked.Count == 0 ? Math.Min(0.5, 0.1 * Lineage(s)) : Math.Min(0.3, 0.05 * Lineage(s))));
+        }
+
+        var input = empty;
+        if (deep && failing.Case.Given.Sum(g => g.Rows.Count) > 0)
+        {
+            var minimal = await new InputMinimizer(createFactory) { Budget = options.MinimiseBudget, CaseTimeout = options.CaseTimeout }
+                .MinimiseAsync(workspace, fixedVersion, failing, cancellationToken);
+            input = minimal.Given.Where(g => g.Rows.Count > 0).ToDictionary(g => g.Table.ToString(),
+                g => (IReadOnlyList<IReadOnlyDictionary<string, object?>>)g.Rows.Select(r => (IReadOnlyDictionary<string, object?>)r.Cells.ToDictionary(c => c.Key, c => c.Value)).ToList());
+        }
+        return Result(ranked.FirstOrDefault(), ranked.Skip(1).Take(5).ToList(), input, ranked.Count == 0 ? "none" : evidence);
+    }
+
+    private SuspectStatement Describe(TransformationAnalysis t, StatementIndex index, IndexedStatement s, FailureShape shape, SuspectEdit? edit, double confidence)
+    {
+        var columns = new List<string>();
+        void Add(IEnumerable<string> names) { foreach (var n in names) if (!columns.Contains(n, StringComparer.OrdinalIgnoreCase)) columns.Add(n); }
+        if (edit is not null)
+        {
+            Add(ExpressionColumns.Around(s.Node, edit.Start, Math.Max(edit.Length, 0)));
+            Add(ExpressionColumns.Named(edit.Replacement).Where(n => !n.StartsWith('@')));
+        }
+        var written = ExpressionColumns.Written(t, s.Node);
+        Add(shape.DifferingColumns.Where(c => written.Contains(c, StringComparer.OrdinalIgnoreCase)));
+        if (columns.Count == 0) Add(shape.DifferingColumns);
+        var bugClass = BugClassifier.Classify(shape, s.Node, s.Text, edit);
+        return index.Suspect(s, columns, bugClass, confidence, edit);
+    }
+
+    /// <summary>
+    /// Lineage and coverage: a statement the case ran scores 1, more when it writes a table whose rows
+    /// differ, more when it computes a column that differs (less when it only copies one), a little
+    /// for an intermediate (#temp) table, most when the error was raised there.
+    /// </summary>
+    private static double PriorOf(TransformationAnalysis t, IndexedStatement s, FailureShape shape, IndexedStatement? errorStatement, List<IndexedStatement> covered)
+    {
+        double p = covered.Contains(s) ? 1 : 0.5;
+        var tables = ExpressionColumns.WrittenTables(t, s.Node);
+        if (tables.Any(shape.Tables.Contains)) p += 2;
+        if (tables.Any(x => x.Name.StartsWith('#') || x.Name.StartsWith('@'))) p += 0.5;
+        // the statement that computes a differing column (any table, a #temp one included) is more suspect than one that copies it
+        var assigned = ExpressionColumns.Assignments(t, s.Node).Where(a => shape.DifferingColumns.Contains(a.Column, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (assigned.Any(a => a.Origin.Kind != MappingKind.Direct)) p += 2.5;
+        else if (assigned.Count > 0) p += 0.5;
+        if (errorStatement is not null && errorStatement.Start == s.Start) p += 3;
+        return p;
+    }
+
+    private string StatementTextAt(Location at)
+    {
+        var doc = workspace.Documents.FirstOrDefault(d => d.Document.Path == at.File)?.Document;
+        if (doc is null || at.Range.EndOffset > doc.Text.Length || at.Range.Length <= 0) return "";
+        return StatementIndex.Collapse(doc.Text.Substring(at.Range.StartOffset, at.Range.Length));
+    }
+}

@@ -48,6 +48,11 @@ public class HtmlRunReportTests
         Assert.Contains("Etl.CloseCustomers › a customer missing from staging is closed as of the given time", html);
         Assert.Contains("<g class=\"node failed\">", html);
         Assert.Contains("<article class=\"failure\">", html);
+        // with its root cause, as the run's analysis found it
+        var cause = Assert.Single(failing.RootCauses.Failures).RootCause;
+        Assert.NotNull(cause);
+        Assert.Contains($"<div class=\"cause\"><b>Root cause</b> ({cause!.Class}", html);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode($"{cause.File}:{cause.Line}"), html);
     }
 
     [Fact]

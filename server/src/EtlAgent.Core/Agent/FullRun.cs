@@ -330,17 +330,16 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
             Generated = generated.Where(g => g.Written).Select(g => g.Path!).ToList(),
             Selection = selection,
             History = _options.History,
+            RootCauses = rootCauses,
         }));
 
         var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, findings,
-            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, Selection = selection, Dismissed = dismissed };
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, Selection = selection, Dismissed = dismissed, RootCauses = rootCauses };
         if (_options.Memory is { } m)
         {
             m.Record(result, Started, dismissed, seen, testFiles);
             result = result with { RunId = m.RunId, MemoryProblem = m.Problem };
         }
-
-            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, RootCauses = rootCauses };
         Report(FullRunStage.Done, result.SummaryLine, 100);
         return result;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using EtlAgent.Core.Analysis;
 using EtlAgent.Core.Impact;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Sandbox.Runner;
@@ -30,6 +31,9 @@ public sealed record RunReportData(
 
     /// <summary>Earlier runs, oldest first; empty: no trends section.</summary>
     public IReadOnlyList<RunTrendPoint> History { get; init; } = Array.Empty<RunTrendPoint>();
+
+    /// <summary>The root causes of the failing cases, shown under each failure (empty: none were analysed).</summary>
+    public RootCauseReport RootCauses { get; init; } = RootCauseReport.Empty;
 }
 
 /// <summary>
@@ -107,6 +111,10 @@ public static class HtmlRunReport
               .Append("</span></h3><div class=\"file\">").Append(E($"{c.File.Path}:{c.Case.Line}")).Append("</div>");
             foreach (var f in c.Failures) sb.Append("<pre>").Append(E(TestReport.FailureText(c, f))).Append("</pre>");
             if (c.Error is { } error && c.Failures.Count == 0) sb.Append("<pre>").Append(E($"error {error.Number}: {error.Message}")).Append("</pre>");
+            if (data.RootCauses.Failures.FirstOrDefault(a => a.Failure.TestFile == c.File.Path && a.Failure.Case == c.Case.Name) is { RootCause: { } cause } analysis)
+                sb.Append("<div class=\"cause\"><b>Root cause</b> (").Append(E(cause.Class)).Append(", ").Append(E(analysis.Severity.ToString())).Append("): ")
+                  .Append(E($"{cause.File}:{cause.Line}")).Append(cause.Columns.Count > 0 ? " — " + E(string.Join(", ", cause.Columns)) : "")
+                  .Append("<p>").Append(E(analysis.Explanation)).Append("</p></div>");
             if (c.Messages.Count > 0) sb.Append("<details><summary>messages</summary><pre>").Append(E(string.Join("\n", c.Messages))).Append("</pre></details>");
             sb.Append("</article>");
         }
@@ -174,7 +182,7 @@ public static class HtmlRunReport
         .dag .edge{fill:none;stroke:#7a869a;stroke-width:1.2;opacity:.75}.dag .edge.runs{stroke-dasharray:5 4}
         .legend{color:var(--muted)}.key{display:inline-block;width:12px;height:12px;border-radius:3px;margin:0 4px 0 10px;vertical-align:-2px;background:#eaeef2;border:1px solid #8c959f}
         .key.passed{background:#dafbe1;border-color:var(--ok)}.key.failed{background:#ffebe9;border-color:var(--bad)}.key.unaffected{background:#fff}.key.findings{background:#9a6700}
-        .failure{border:1px solid #ffcecb;background:#fff8f7;border-radius:8px;padding:8px 14px;margin:8px 0}.failure h3{margin:4px 0;font-size:14px}
+        .failure{border:1px solid #ffcecb;background:#fff8f7;border-radius:8px;padding:8px 14px;margin:8px 0}.failure h3{margin:4px 0;font-size:14px}.cause{border-left:3px solid #cf222e;padding:4px 10px;margin:6px 0;background:#fff}.cause p{margin:4px 0}
         pre{white-space:pre-wrap;background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px;font-size:12px}
         .trend polyline{fill:none;stroke-width:2}.trend .passrate{stroke:var(--ok)}.trend .findingsline{stroke:#9a6700}.none{color:var(--muted)}
         footer{color:var(--muted);font-size:12px;padding:12px 28px;border-top:1px solid var(--line)}

@@ -59,7 +59,7 @@ public readonly struct QualifiedName : IEquatable<QualifiedName>, IComparable<Qu
 
     /// <summary>
     /// Parses "Schema.Name", "[Schema].[Name]", "Name" (default schema) or "Database.Schema.Name"
-    /// ("Database..Name" is in dbo). A linked-server name (four parts) is refused.
+    /// ("Database..Name" is in dbo).
     /// </summary>
     public static QualifiedName Parse(string text)
     {
@@ -71,11 +71,13 @@ public readonly struct QualifiedName : IEquatable<QualifiedName>, IComparable<Qu
             1 => new QualifiedName(null, parts[0]),
             2 => new QualifiedName(parts[0], parts[1]),
             3 => new QualifiedName(parts[0], parts[1], parts[2]),
-            _ => throw new FormatException($"'{text}' names an object on a linked server (server.database.schema.name), which the sandbox does not support."),
+            // more parts: a name whose parts hold dots (transformation names are kept unbracketed);
+            // the last two are schema and name, as always. Linked servers are refused where code uses them.
+            _ => new QualifiedName(parts[^2], parts[^1]),
         };
     }
 
-    /// <summary>As <see cref="Parse"/>, false for text that is no object name or names a linked server.</summary>
+    /// <summary>As <see cref="Parse"/>, false for text that is no object name.</summary>
     public static bool TryParse(string text, out QualifiedName name)
     {
         try { name = Parse(text); return true; }

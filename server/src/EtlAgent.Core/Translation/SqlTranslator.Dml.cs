@@ -71,6 +71,7 @@ public sealed partial class SqlTranslator
                 if (n.SchemaObject.ServerIdentifier is not null) throw Unsupported("linked-server reference (server.database.schema.name)", n);
                 var qn = DdlReader.ReferenceOf(n.SchemaObject);
                 var def = Env.Catalog.Find(qn);
+                if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");
                 if (def is null || def.Kind != TableKind.Table)
                     throw def?.Kind == TableKind.View ? Unsupported("modifying a view", n) : new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
                 qn = def.Name;

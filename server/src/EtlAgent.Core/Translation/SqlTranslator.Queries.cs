@@ -262,6 +262,8 @@ public sealed partial class SqlTranslator
                 }
                 var qn = DdlReader.ReferenceOf(name);
                 var def = Env.Catalog.Find(qn);
+                // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)
+                if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");
                 if (def is null || def.Kind is TableKind.TableType or TableKind.FunctionResult)
                     throw new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
                 qn = def.Name; // a three-part name of the workspace's own database is its own object

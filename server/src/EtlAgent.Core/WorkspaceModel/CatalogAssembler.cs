@@ -144,7 +144,7 @@ public static class CatalogAssembler
         foreach (var e in external)
         {
             if (e.Columns.Count == 0 || e.IsPattern) continue;
-            if (!QualifiedName.TryParse(e.Name, out var name))
+            if (!QualifiedName.TryParse(e.Name, out var name) || QualifiedName.SplitParts(e.Name).Count > 3)
                 throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: externalObjects: {e.Name} is not a name the sandbox can make (schema.name or database.schema.name; linked servers are not supported).");
             var sql = $"CREATE TABLE {Quote(name.Schema)}.{Quote(name.Name)} ({string.Join(", ", e.Columns.Select(c => Quote(c.Name) + " " + c.Type))});";
             var doc = new SqlParser(compatibilityLevel).Parse(WorkspaceSettings.ManifestFile, sql);

@@ -222,7 +222,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     private (StandInUsage Usage, string Column)? ColumnOf(ScalarExpression e) => ColumnOf(e, null);
 
     /// <summary>The unknown table's column a reference means: qualified by its exposed name, or unqualified
-    /// when the table is the only unknown source and no known source has the column.</summary>
+    /// when no declared source has the column (and no derived or local one could).</summary>
     private (StandInUsage Usage, string Column)? ColumnOf(ScalarExpression e, IReadOnlyList<Source>? scope)
     {
         while (e is ParenthesisExpression p) e = p.Expression;
@@ -238,9 +238,11 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         }
         var inner = scope ?? (_scopes.Count > 0 ? _scopes[^1] : null);
         if (inner is null) return null;
-        var unknown = inner.Where(s => s.Unknown is not null).ToList();
-        if (unknown.Count != 1 || inner.Any(s => s.Unknown is null && (s.Known is null || s.Known.FindColumn(name) is not null))) return null;
-        return (unknown[0].Unknown!, name);
+        var unknown = inner.Where(s => s.Unknown is not null).Select(s => s.Unknown!).ToList();
+        if (unknown.Count == 0 || inner.Any(s => s.Unknown is null && (s.Known is null || s.Known.FindColumn(name) is not null))) return null;
+        // Several undefined sources: SQL Server knows which one has it, the code does not say. The one
+        // already seen with it, else the first in FROM order, so the code binds (and the finding shows where).
+        return (unknown.FirstOrDefault(u => u.Columns.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))) ?? unknown[0], name);
     }
 
     private static Source? Find(string qualifier, IReadOnlyList<Source> scope) =>

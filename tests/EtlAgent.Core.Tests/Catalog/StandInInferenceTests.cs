@@ -86,11 +86,12 @@ public class StandInInferenceTests
             AS
             BEGIN
                 SELECT b.Label FROM src.B AS b;
-                SELECT Id, Label, Extra FROM src.A AS a JOIN src.B AS b ON a.BId = b.Id2 JOIN dbo.Customer AS c ON c.CustomerId = a.Id;
+                SELECT Id, Label, Extra, Kind FROM src.A AS a JOIN src.B AS b ON a.BId = b.Id2 AND b.Kind = 1 JOIN dbo.Customer AS c ON c.CustomerId = a.Id;
             END
             """);
-        Assert.Equal("Id int, Extra nvarchar(4000), BId nvarchar(4000)", Shape(StandIn(analysis, "src.A")));
-        Assert.Equal("Label nvarchar(4000), Id2 nvarchar(4000)", Shape(StandIn(analysis, "src.B")));
+        // Kind is named unqualified before b.Kind: it still goes to src.B, the table the code shows it in
+        Assert.Equal("BId nvarchar(4000), Id int, Extra nvarchar(4000)", Shape(StandIn(analysis, "src.A")));
+        Assert.Equal("Label nvarchar(4000), Id2 nvarchar(4000), Kind int", Shape(StandIn(analysis, "src.B")));
     }
 
     [Fact]

@@ -42,7 +42,11 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         var ctes = new CteNames(_ctes);
         foreach (var f in fragments) f.Accept(ctes);
         foreach (var f in fragments) f.Accept(this);
+        foreach (var (candidates, column, at) in _deferred)
+            (candidates.FirstOrDefault(u => u.Columns.Any(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))) ?? candidates[0]).AddColumn(column, at);
     }
+
+    private readonly List<(List<StandInUsage> Candidates, string Column, Location At)> _deferred = new();
 
     private sealed class CteNames(HashSet<string> names) : TSqlFragmentVisitor
     {
@@ -240,9 +244,12 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         if (inner is null) return null;
         var unknown = inner.Where(s => s.Unknown is not null).Select(s => s.Unknown!).ToList();
         if (unknown.Count == 0 || inner.Any(s => s.Unknown is null && (s.Known is null || s.Known.FindColumn(name) is not null))) return null;
-        // Several undefined sources: SQL Server knows which one has it, the code does not say. The one
-        // already seen with it, else the first in FROM order, so the code binds (and the finding shows where).
-        return (unknown.FirstOrDefault(u => u.Columns.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))) ?? unknown[0], name);
+        if (unknown.Count == 1) return (unknown[0], name);
+        // Several undefined sources: SQL Server knows which one has it, the code does not say. Decided
+        // once the whole body is read: the one a qualified reference shows with it, else the first in
+        // FROM order, so the code binds (and the finding shows where).
+        _deferred.Add((unknown, name, _document.LocationOf(e)));
+        return null;
     }
 
     private static Source? Find(string qualifier, IReadOnlyList<Source> scope) =>

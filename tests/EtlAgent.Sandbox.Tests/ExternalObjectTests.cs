@@ -48,4 +48,69 @@ public sealed class ExternalObjectTests
         var run = await new TestRunner(analysis, s => new DuckDbSandboxFactory(s)).RunAsync(new[] { loaded.File! });
         Assert.True(run.Success, string.Join("\n", run.Cases.SelectMany(c => c.Failures.Select(f => c.FullName + ": " + f.Summary))));
     }
+
+    private static WorkspaceAnalysis Crm(string? manifest = null)
+    {
+        var files = new MemoryFileSource()
+            .Add("Tables/Dim.Customer.sql", "CREATE TABLE Dim.Customer (Code varchar(10) NOT NULL PRIMARY KEY, Name nvarchar(50) NOT NULL);")
+            .Add("Procedures/Etl.LoadFromCrm.sql", """
+                CREATE PROCEDURE Etl.LoadFromCrm @Batch int AS
+                BEGIN
+                    INSERT INTO audit.RunLog (BatchId, Step) VALUES (@Batch, 'start');
+                    INSERT INTO Dim.Customer (Code, Name)
+                    SELECT c.Code, COALESCE(c.Name, N'Unknown') FROM CrmDb.dbo.Client AS c WHERE c.Active = 1;
+                END
+                """);
+        if (manifest is not null) files.Add(WorkspaceSettings.ManifestFile, manifest);
+        return new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { MaxDegreeOfParallelism = 1 }.Analyze(files);
+    }
+
+    private const string CrmTest = """
+        transformation: Etl.LoadFromCrm
+        cases:
+        - name: "active clients are loaded and the run is logged"
+          call: {"@Batch": 7}
+          given:
+            CrmDb.dbo.Client:
+            - {"Code": "A", "Name": "Ann", "Active": 1}
+            - {"Code": "B", "Name": null, "Active": 1}
+            - {"Code": "C", "Name": "Cy", "Active": 0}
+          expect:
+            Dim.Customer:
+              rows:
+              - {"Code": "A", "Name": "Ann"}
+              - {"Code": "B", "Name": "Unknown"}
+            audit.RunLog:
+              rows:
+              - {"BatchId": 7, "Step": "start"}
+        """;
+
+    [Fact]
+    public async Task Tables_defined_nowhere_are_stand_ins_a_test_gives_rows_under_their_three_part_name()
+    {
+        var analysis = Crm();
+        Assert.Equal(new[] { "CrmDb.dbo.Client", "audit.RunLog" }, analysis.Catalog.StandIns.Select(t => t.Name.ToString()).OrderBy(n => n, StringComparer.Ordinal));
+        var loaded = new TestFileLoader(analysis).Load("tests/etl/Etl.LoadFromCrm.etltest.yaml", CrmTest);
+        Assert.True(loaded.Success, string.Join("\n", loaded.Errors));
+        var run = await new TestRunner(analysis, s => new DuckDbSandboxFactory(s)).RunAsync(new[] { loaded.File! });
+        Assert.True(run.Success, string.Join("\n", run.Cases.SelectMany(c => c.Failures.Select(f => c.FullName + ": " + f.Summary))));
+    }
+
+    [Fact]
+    public async Task A_table_of_another_database_declared_with_three_parts_is_created_as_declared()
+    {
+        var analysis = Crm("""
+            { "externalObjects": [ { "name": "CrmDb.dbo.Client", "columns": { "Code": "varchar(10) NOT NULL", "Name": "nvarchar(50)", "Active": "bit NOT NULL" } } ] }
+            """);
+        Assert.Equal(new[] { "audit.RunLog" }, analysis.Catalog.StandIns.Select(t => t.Name.ToString()));
+        var loaded = new TestFileLoader(analysis).Load("tests/etl/Etl.LoadFromCrm.etltest.yaml", CrmTest);
+        Assert.True(loaded.Success, string.Join("\n", loaded.Errors));
+        var run = await new TestRunner(analysis, s => new DuckDbSandboxFactory(s)).RunAsync(new[] { loaded.File! });
+        Assert.True(run.Success, string.Join("\n", run.Cases.SelectMany(c => c.Failures.Select(f => c.FullName + ": " + f.Summary))));
+
+        // the declared NOT NULL holds: a given row without Active does not load into the sandbox
+        var bad = new TestFileLoader(analysis).Load("tests/etl/Etl.LoadFromCrm.etltest.yaml", CrmTest.Replace("\"Active\": 0}", "\"Active\": null}"));
+        var badRun = bad.Success ? await new TestRunner(analysis, s => new DuckDbSandboxFactory(s)).RunAsync(new[] { bad.File! }) : null;
+        Assert.False(bad.Success && badRun!.Success);
+    }
 }

@@ -10,6 +10,13 @@ public static class DdlReader
     public static QualifiedName NameOf(SchemaObjectName name) =>
         new(name.SchemaIdentifier?.Value, name.BaseIdentifier?.Value ?? "");
 
+    /// <summary>
+    /// The name a reference (not a definition) means: a three-part name keeps its database, which
+    /// <see cref="SchemaCatalog.Resolve"/> maps to the workspace's own object when that is meant.
+    /// </summary>
+    public static QualifiedName ReferenceOf(SchemaObjectName name) =>
+        new(name.DatabaseIdentifier?.Value, name.SchemaIdentifier?.Value, name.BaseIdentifier?.Value ?? "");
+
     public static TableDef ReadTable(SqlDocument doc, CreateTableStatement create)
     {
         var ignored = new List<string>();

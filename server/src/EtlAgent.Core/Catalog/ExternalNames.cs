@@ -5,24 +5,26 @@ namespace EtlAgent.Core.Catalog;
 
 /// <summary>
 /// Names of objects declared to exist outside the workspace (the manifest's `externalObjects`):
-/// exact names and globs (`*`, `?`) over schema and object name, compared case-insensitively.
-/// A one-part name is in dbo, as in T-SQL.
+/// exact names and globs (`*`, `?`) over database, schema and object name, compared
+/// case-insensitively. A one-part name is in dbo, as in T-SQL; a three-part one is another database's.
 /// </summary>
 public sealed class ExternalNames
 {
     private readonly HashSet<QualifiedName> _exact = new();
-    private readonly List<(Regex Schema, Regex Name)> _globs = new();
+    private readonly List<(Regex? Database, Regex Schema, Regex Name)> _globs = new();
 
     public ExternalNames(IEnumerable<string> names)
     {
         foreach (var text in names)
         {
-            var parts = QualifiedName.SplitParts(text);
-            if (parts.Count == 0) continue;
-            var schema = parts.Count > 1 ? parts[^2] : QualifiedName.DefaultSchema;
+            var parts = QualifiedName.SplitParts(text, keepEmpty: true);
+            if (parts.Count > 0 && parts[^1].Length == 0) parts.RemoveAt(parts.Count - 1);
+            if (parts.Count is 0 or > 3) continue; // a linked-server name is refused where it is used
+            var database = parts.Count == 3 ? parts[0] : null;
+            var schema = parts.Count > 1 && parts[^2].Length > 0 ? parts[^2] : QualifiedName.DefaultSchema;
             var name = parts[^1];
-            if (!IsGlob(schema) && !IsGlob(name)) _exact.Add(new QualifiedName(schema, name));
-            else _globs.Add((Glob(schema), Glob(name)));
+            if (!IsGlob(schema) && !IsGlob(name) && (database is null || !IsGlob(database))) _exact.Add(new QualifiedName(database, schema, name));
+            else _globs.Add((database is null ? null : Glob(database), Glob(schema), Glob(name)));
         }
     }
 
@@ -30,11 +32,13 @@ public sealed class ExternalNames
 
     public bool IsEmpty => _exact.Count == 0 && _globs.Count == 0;
 
+    /// <summary>A two-part entry names the workspace's own database; a three-part one another database.</summary>
     public bool Matches(QualifiedName name)
     {
         if (_exact.Contains(name)) return true;
-        foreach (var (schema, n) in _globs)
-            if (schema.IsMatch(name.Schema) && n.IsMatch(name.Name)) return true;
+        foreach (var (database, schema, n) in _globs)
+            if ((database is null ? name.Database is null : name.Database is not null && database.IsMatch(name.Database))
+                && schema.IsMatch(name.Schema) && n.IsMatch(name.Name)) return true;
         return false;
     }
 

@@ -20,6 +20,27 @@ public sealed class SchemaCatalog
         foreach (var s in sequences) _sequences.TryAdd(s.Name, s);
     }
 
+    private SchemaCatalog(SchemaCatalog declared, IReadOnlyList<TableDef> standIns)
+        : this(declared._tables.Values.Concat(standIns), declared._sequences.Values, declared.External)
+    {
+        StandIns = standIns;
+        _declared = new SchemaCatalog(declared._tables.Values, declared._sequences.Values, declared.External) { StandIns = standIns };
+    }
+
+    /// <summary>
+    /// This catalog with stand-ins for tables the code uses that nothing defines (findable like any
+    /// table, for the sandbox and the generator); <see cref="Declared"/> is the catalog without them.
+    /// </summary>
+    public SchemaCatalog WithStandIns(IReadOnlyList<TableDef> standIns) =>
+        standIns.Count == 0 ? this : new SchemaCatalog(this, standIns.OrderBy(t => t.Name).ToList());
+
+    /// <summary>The tables the sandbox stands in for (objects defined nowhere), sorted by name; listed even by <see cref="Declared"/>.</summary>
+    public IReadOnlyList<TableDef> StandIns { get; private init; } = Array.Empty<TableDef>();
+
+    /// <summary>The catalog of what is defined (the workspace, a live database, externalObjects): what the rules check against.</summary>
+    public SchemaCatalog Declared => _declared ?? this;
+    private SchemaCatalog? _declared;
+
     public static SchemaCatalog Empty { get; } = new(Array.Empty<TableDef>(), Array.Empty<SequenceDef>());
 
     public IEnumerable<TableDef> All => _tables.Values;
@@ -31,7 +52,15 @@ public sealed class SchemaCatalog
 
     public IEnumerable<SequenceDef> Sequences => _sequences.Values.OrderBy(s => s.Name);
 
-    public TableDef? Find(QualifiedName name) => _tables.GetValueOrDefault(name);
+    public TableDef? Find(QualifiedName name) => _tables.GetValueOrDefault(Resolve(name));
+
+    /// <summary>
+    /// The catalog name a reference means: a three-part name is the workspace's own object when the
+    /// workspace defines schema.name and nothing under the three-part name (a procedure naming its own
+    /// database), otherwise the other database's object.
+    /// </summary>
+    public QualifiedName Resolve(QualifiedName name) =>
+        name.Database is not null && !_tables.ContainsKey(name) && _tables.ContainsKey(name.WithoutDatabase) ? name.WithoutDatabase : name;
 
     /// <summary>
     /// The table type a parameter is declared with (a table-valued parameter), or null. A parameter's
@@ -41,17 +70,17 @@ public sealed class SchemaCatalog
         _tables.Values.Where(t => t.Kind == TableKind.TableType && string.Equals(t.Name.Name, type.Name, StringComparison.OrdinalIgnoreCase))
             .OrderBy(t => t.Name).FirstOrDefault();
 
-    public bool TryFind(QualifiedName name, out TableDef table) => _tables.TryGetValue(name, out table!);
+    public bool TryFind(QualifiedName name, out TableDef table) => _tables.TryGetValue(Resolve(name), out table!);
 
     public SequenceDef? FindSequence(QualifiedName name) => _sequences.GetValueOrDefault(name);
 
-    public bool Contains(QualifiedName name) => _tables.ContainsKey(name);
+    public bool Contains(QualifiedName name) => _tables.ContainsKey(Resolve(name));
 
     /// <summary>Objects declared to exist outside the workspace (manifest `externalObjects`), with or without columns.</summary>
     public ExternalNames External { get; }
 
-    /// <summary>In the catalog, or declared to exist outside the workspace.</summary>
-    public bool Knows(QualifiedName name) => Contains(name) || External.Matches(name);
+    /// <summary>In the catalog, or declared to exist outside the workspace. A stand-in is not known: it exists only because the code uses it.</summary>
+    public bool Knows(QualifiedName name) => Find(name) is { StandIn: null } || External.Matches(Resolve(name));
 
     public int Count => _tables.Count;
 }

@@ -137,14 +137,14 @@ public sealed class TableAccessCollector : TSqlFragmentVisitor
     private void AddRead(SchemaObjectName name)
     {
         if (name.BaseIdentifier is null) return;
-        var q = DdlReader.NameOf(name);
+        var q = DdlReader.ReferenceOf(name);
         if (!q.IsLocal) _reads.Add(q);
     }
 
     private void AddWrite(SchemaObjectName name)
     {
         if (name.BaseIdentifier is null || IsCte(name)) return;
-        var q = DdlReader.NameOf(name);
+        var q = DdlReader.ReferenceOf(name);
         if (!q.IsLocal) _writes.Add(q);
     }
 

@@ -78,6 +78,10 @@ public sealed class CodeFacts
             var visitor = new Visitor(facts, variableLiterals, comparisons);
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
+        // A three-part name of the workspace's own database is its own table, as in the reads and writes.
+        var inserted = facts.Inserted.Select(workspace.Catalog.Resolve).ToList();
+        facts.Inserted.Clear();
+        facts.Inserted.UnionWith(inserted);
         var parameters = root.Transformation.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (column, other) in comparisons)
         {
@@ -170,7 +174,7 @@ public sealed class CodeFacts
             if (node.Target is NamedTableReference t) facts.Inserted.Add(Name(t.SchemaObject));
         }
 
-        private static QualifiedName Name(SchemaObjectName n) => new(n.SchemaIdentifier?.Value ?? "dbo", n.BaseIdentifier.Value);
+        private static QualifiedName Name(SchemaObjectName n) => Catalog.DdlReader.ReferenceOf(n);
 
         public override void Visit(ColumnReferenceExpression node)
         {

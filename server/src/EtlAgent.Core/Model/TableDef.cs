@@ -59,7 +59,9 @@ public sealed record TableDef(
     /// False for a view or function whose query selects * from an object of unknown shape (another
     /// database, a missing table): it has at least <see cref="Columns"/>, maybe more.
     /// </summary>
-    bool IsComplete = true)
+    bool IsComplete = true,
+    /// <summary>Set for a table defined nowhere that the sandbox makes from how the code uses it.</summary>
+    StandInOrigin? StandIn = null)
 {
     public ColumnDef? FindColumn(string name)
     {

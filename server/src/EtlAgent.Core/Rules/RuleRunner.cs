@@ -39,7 +39,12 @@ public sealed class RuleRunner
     public IReadOnlyList<Rule> Rules => _rules.Select(r => r.Rule).ToList();
 
     public IReadOnlyList<Finding> Run(SqlDocument document, SchemaCatalog catalog, IReadOnlyList<TransformationAnalysis> transformations,
-        List<RuleFailure>? failures = null, SyntaxIndex? index = null, CancellationToken cancellationToken = default)
+        List<RuleFailure>? failures = null, SyntaxIndex? index = null, CancellationToken cancellationToken = default) =>
+        Run(document, catalog, transformations, _ => true, failures, index, cancellationToken);
+
+    /// <summary>Runs the configured rules <paramref name="only"/> selects (a rule that reads only the catalog can run on a document without its tree).</summary>
+    public IReadOnlyList<Finding> Run(SqlDocument document, SchemaCatalog catalog, IReadOnlyList<TransformationAnalysis> transformations,
+        Func<Rule, bool> only, List<RuleFailure>? failures = null, SyntaxIndex? index = null, CancellationToken cancellationToken = default)
     {
         var findings = new List<Finding>();
         var context = new RuleContext(document, index ?? new SyntaxIndex(document.Tree), catalog, transformations, findings)
@@ -49,6 +54,7 @@ public sealed class RuleRunner
         };
         foreach (var (rule, severity) in _rules)
         {
+            if (!only(rule)) continue;
             cancellationToken.ThrowIfCancellationRequested();
             int before = findings.Count;
             try

@@ -39,7 +39,8 @@ public static class SqlText
     /// because DuckDB cannot create foreign keys across schemas. References always carry an alias
     /// (the T-SQL exposed name), so two- and three-part column references still bind.
     /// </summary>
-    public static string Table(QualifiedName name) => Id(name.Schema + "." + name.Name);
+    /// <summary>A catalog table's DuckDB name: "schema.name", or "database.schema.name" for another database's object.</summary>
+    public static string Table(QualifiedName name) => Id(name.Database is null ? name.Schema + "." + name.Name : name.ToString());
 
     /// <summary>Marker of a DuckDB error() that means "the sandbox cannot answer this exactly": an unsupported construct, not a SQL Server error.</summary>
     public const string UnsupportedMarker = "[[unsupported]]";

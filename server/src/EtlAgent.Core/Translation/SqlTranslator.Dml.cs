@@ -1,3 +1,4 @@
+using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
@@ -61,16 +62,19 @@ public sealed partial class SqlTranslator
                         return t with { Exposed = name };
                     }
                     if (scope.FindCte(name) is not null) return new Target("", name, Array.Empty<ColumnDef>(), null, CteSql: name);
-                    if (name.StartsWith('#'))
-                    {
-                        var lt = Env.LocalTable(name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.");
-                        return new Target(Id(lt.PhysicalName), n.Alias?.Value ?? name, lt.Columns, null);
-                    }
                 }
-                var qn = new QualifiedName(n.SchemaObject.SchemaIdentifier?.Value, name);
+                if (name.StartsWith('#')) // #t, or tempdb..#t
+                {
+                    var lt = Env.LocalTable(name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.");
+                    return new Target(Id(lt.PhysicalName), n.Alias?.Value ?? name, lt.Columns, null);
+                }
+                if (n.SchemaObject.ServerIdentifier is not null) throw Unsupported("linked-server reference (server.database.schema.name)", n);
+                var qn = DdlReader.ReferenceOf(n.SchemaObject);
                 var def = Env.Catalog.Find(qn);
+                if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");
                 if (def is null || def.Kind != TableKind.Table)
                     throw def?.Kind == TableKind.View ? Unsupported("modifying a view", n) : new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
+                qn = def.Name;
                 Env.Referenced?.Invoke(qn);
                 return new Target(Table(qn), n.Alias?.Value ?? name, def.Columns, qn);
             }

@@ -246,8 +246,7 @@ public sealed partial class SqlTranslator
             {
                 if (n.TableSampleClause is not null) throw Unsupported("TABLESAMPLE", n);
                 var name = n.SchemaObject;
-                if (name.ServerIdentifier is not null || name.DatabaseIdentifier is not null && name.DatabaseIdentifier.Value != "tempdb")
-                    throw Unsupported("cross-database or linked-server reference", n);
+                if (name.ServerIdentifier is not null) throw Unsupported("linked-server reference (server.database.schema.name)", n);
                 string baseName = name.BaseIdentifier.Value;
                 string? alias = n.Alias?.Value;
                 if (name.SchemaIdentifier is null && scope.FindCte(baseName) is { } cteShape)
@@ -261,10 +260,13 @@ public sealed partial class SqlTranslator
                     scope.Sources.Add(new SourceShape(alias ?? baseName, lt.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
                     return Id(lt.PhysicalName) + " AS " + Id(alias ?? baseName);
                 }
-                var qn = new QualifiedName(name.SchemaIdentifier?.Value, baseName);
+                var qn = DdlReader.ReferenceOf(name);
                 var def = Env.Catalog.Find(qn);
+                // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)
+                if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");
                 if (def is null || def.Kind is TableKind.TableType or TableKind.FunctionResult)
                     throw new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
+                qn = def.Name; // a three-part name of the workspace's own database is its own object
                 if (Env.ObjectProblem(qn) is { } problem)
                 {
                     if (def.Kind == TableKind.View && ExpandView(qn, alias ?? baseName, scope) is { } expanded) return expanded;

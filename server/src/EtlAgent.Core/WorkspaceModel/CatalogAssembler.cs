@@ -15,11 +15,13 @@ public sealed record CatalogProblem(Location Location, string Message, Location?
 /// Builds the workspace catalog from every document's CREATE TABLE/TYPE/SEQUENCE, then derives
 /// view and table-valued function shapes from their queries (views over views in dependency order).
 /// A live catalog, when given, is the base and workspace objects it lacks are added to it.
+/// Tables the documents' code uses that nothing defines get stand-ins (<see cref="StandInInference"/>)
+/// unless the caller adds them itself once it has seen every document.
 /// </summary>
 public static class CatalogAssembler
 {
     public static SchemaCatalog Assemble(IEnumerable<DocumentFacts> documents, SchemaCatalog? live, List<CatalogProblem>? problems = null,
-        IReadOnlyList<ExternalObject>? external = null, int compatibilityLevel = SqlParser.DefaultCompatibilityLevel)
+        IReadOnlyList<ExternalObject>? external = null, int compatibilityLevel = SqlParser.DefaultCompatibilityLevel, bool standIns = true)
     {
         var docs = documents.ToList();
         var tables = new Dictionary<QualifiedName, TableDef>();
@@ -127,7 +129,9 @@ public static class CatalogAssembler
                 else if (!tables.ContainsKey(syn.Name)) known.Add($"[{syn.Name.Schema.Replace("]", "]]")}].[{syn.Name.Name.Replace("]", "]]")}]");
             }
         var names = known.Count == 0 ? null : new ExternalNames(known);
-        return new SchemaCatalog(tables.Values, sequences.Values, names);
+        // Tables the code uses that nothing defines get stand-ins shaped by that use.
+        var declared = new SchemaCatalog(tables.Values, sequences.Values, names);
+        return standIns ? declared.WithStandIns(StandInInference.Infer(docs, declared)) : declared;
     }
 
     /// <summary>
@@ -140,14 +144,15 @@ public static class CatalogAssembler
         foreach (var e in external)
         {
             if (e.Columns.Count == 0 || e.IsPattern) continue;
-            var name = QualifiedName.Parse(e.Name);
+            if (!QualifiedName.TryParse(e.Name, out var name) || QualifiedName.SplitParts(e.Name).Count > 3)
+                throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: externalObjects: {e.Name} is not a name the sandbox can make (schema.name or database.schema.name; linked servers are not supported).");
             var sql = $"CREATE TABLE {Quote(name.Schema)}.{Quote(name.Name)} ({string.Join(", ", e.Columns.Select(c => Quote(c.Name) + " " + c.Type))});";
             var doc = new SqlParser(compatibilityLevel).Parse(WorkspaceSettings.ManifestFile, sql);
             if (doc.Errors.Count > 0 || doc.Script?.Batches.FirstOrDefault()?.Statements.FirstOrDefault() is not CreateTableStatement create)
                 throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: externalObjects: the columns of {e.Name} are not valid column definitions ({doc.Errors.FirstOrDefault()?.Message ?? "not a table"}).");
             var table = DdlReader.ReadTable(doc, create);
             // Positions inside the made-up statement would mislead: the object has no place in the workspace.
-            yield return table with { Location = null, Columns = table.Columns.Select(c => c with { Location = null }).ToList() };
+            yield return table with { Name = name, Location = null, Columns = table.Columns.Select(c => c with { Location = null }).ToList() };
         }
     }
 

@@ -129,8 +129,11 @@ public sealed partial class WorkspaceAnalyzer
             else definers[i] = SafeParseAndScan(i);
             Tick();
         }, cancellationToken);
-        var catalog = BuildCatalog(definers.Where(d => d is not null).Concat(largeDefiners.Where(l => l is not null).SelectMany(l => l!))!);
+        // Stand-ins need every document's code: gathered while each is checked, added once all are.
+        var catalog = CatalogAssembler.Assemble(definers.Where(d => d is not null).Concat(largeDefiners.Where(l => l is not null).SelectMany(l => l!))!,
+            _liveCatalog, null, _settings.ExternalObjects, _settings.CompatibilityLevel, standIns: false);
         Array.Clear(largeDefiners);
+        var uses = new StandInUses?[paths.Count];
 
         var lean = new DocumentFacts[paths.Count];
         var perDocument = new DocumentAnalysis[paths.Count];
@@ -148,13 +151,26 @@ public sealed partial class WorkspaceAnalyzer
                 return;
             }
             var doc = definers[i] ?? SafeParseAndScan(i);
+            uses[i] = StandInInference.Collect(doc, catalog);
             var result = AnalyzeDocument(doc, catalog, cancellationToken);
             perDocument[i] = result with { Transformations = result.Transformations.Select(t => t.WithoutSyntax()).ToList() };
             lean[i] = doc.WithoutSyntax();
             definers[i] = null;
             if (!isDefiner[i]) Tick();
         }, cancellationToken);
-        return Compose(lean, catalog, perDocument.Append(Failed(parseFailures)));
+        var complete = catalog.WithStandIns(StandInInference.Merge(uses.OfType<StandInUses>()));
+        if (complete.StandIns.Count > 0)
+        {
+            var firstUses = complete.StandIns.Select(t => t.StandIn!.FirstUse.File).ToHashSet(StringComparer.Ordinal);
+            for (int i = 0; i < paths.Count; i++)
+                if (firstUses.Contains(paths[i]) && perDocument[i] is { } analysis)
+                    perDocument[i] = analysis with
+                    {
+                        Findings = analysis.Findings.Concat(_rules.Run(lean[i].Document, complete.Declared, Array.Empty<TransformationAnalysis>(),
+                            r => r is Rules.Maintainability.StandInTableRule, cancellationToken: cancellationToken)).OrderBy(f => f, FindingOrder.Instance).ToList(),
+                    };
+        }
+        return Compose(lean, complete, perDocument.Append(Failed(parseFailures)));
     }
 
     /// <summary>Analyses already-scanned documents (the language server passes cached facts).</summary>
@@ -198,7 +214,8 @@ public sealed partial class WorkspaceAnalyzer
                 failures.Add(new RuleFailure(LineageFailureId, doc.Document.Path, e));
             }
         }
-        var findings = _rules.Run(doc.Document, catalog, transformations, failures, cancellationToken: cancellationToken);
+        // rules check what is defined: a stand-in is an assumption of the sandbox, not a definition
+        var findings = _rules.Run(doc.Document, catalog.Declared, transformations, failures, cancellationToken: cancellationToken);
         return new DocumentAnalysis(transformations, findings, failures);
     }
 
@@ -288,9 +305,15 @@ public sealed partial class WorkspaceAnalyzer
         return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList());
     }
 
+    /// <summary>Names as the catalog has them: a three-part name of the workspace's own database is its own object.</summary>
+    private static IReadOnlyList<QualifiedName> Canonical(IReadOnlyList<QualifiedName> names, SchemaCatalog catalog) =>
+        names.Any(n => n.Database is not null) ? names.Select(catalog.Resolve).Distinct().OrderBy(n => n).ToList() : names;
+
     /// <summary>Adds column lineage (which needs the catalog) to a scanned transformation.</summary>
     public static TransformationAnalysis Resolve(DocumentFacts doc, TransformationSyntax t, SchemaCatalog catalog)
     {
+        // lineage (and the rules that read it) follows what is defined, not the sandbox's stand-ins
+        catalog = catalog.Declared;
         var analyzer = new LineageAnalyzer(catalog, t.Parameters);
         List<ColumnAssignment> assignments;
         if (t.Kind == TransformationKind.View && t.Definition is Microsoft.SqlServer.TransactSql.ScriptDom.ViewStatementBody view)
@@ -310,7 +333,7 @@ public sealed partial class WorkspaceAnalyzer
         }
         var lineage = LineageAnalyzer.ToLineage(assignments, f => doc.Document.LocationOf(f));
         var transformation = new Transformation(t.Name, t.Kind, doc.Document.Path, t.HeaderRange, t.BodyRange,
-            t.Reads, t.Writes, t.Calls, t.Parameters, lineage);
+            Canonical(t.Reads, catalog), Canonical(t.Writes, catalog), t.Calls, t.Parameters, lineage);
         return new TransformationAnalysis(transformation, t, doc.Document, assignments, analyzer.Unresolved);
     }
 }

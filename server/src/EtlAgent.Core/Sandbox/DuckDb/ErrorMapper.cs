@@ -37,7 +37,8 @@ public static class ErrorMapper
 
     /// <summary>A #temp table or table variable shows under its T-SQL name, not the sandbox's physical one.</summary>
     private static string TableShown(string physical) =>
-        physical.Contains('~') ? "tempdb.dbo." + physical[..physical.IndexOf('~')] : "Sandbox." + physical;
+        physical.Contains('~') ? "tempdb.dbo." + physical[..physical.IndexOf('~')]
+        : QualifiedName.TryParse(physical, out var name) && name.Database is not null ? physical : "Sandbox." + physical;
 
     private static string TSqlType(string duck) => duck.ToUpperInvariant() switch
     {

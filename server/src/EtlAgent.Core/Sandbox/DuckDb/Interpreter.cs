@@ -142,7 +142,8 @@ internal sealed partial class Interpreter
         {
             var n = name["OBJECT_ID:".Length..];
             if (n.StartsWith("tempdb..", StringComparison.OrdinalIgnoreCase)) n = n[8..];
-            bool exists = n.StartsWith('#') ? FindLocal(n) is not null : _model.Catalog.Contains(QualifiedName.Parse(n)) || _model.Procedures.ContainsKey(QualifiedName.Parse(n));
+            bool exists = n.StartsWith('#') ? FindLocal(n) is not null
+                : QualifiedName.TryParse(n, out var qn) && (_model.Catalog.Contains(qn) || _model.Procedures.ContainsKey(qn));
             return (exists ? Math.Abs(StringComparer.OrdinalIgnoreCase.GetHashCode(n)) % 1000000 + 1000 : null, SqlTranslator.Int);
         }
         return null;

@@ -43,7 +43,7 @@ public sealed class SchemaBuilder
     public Dictionary<QualifiedName, Exception> Problems { get; } = new();
 
     /// <summary>The sequence of a table's identity column: the table's own name inside it, so two tables never share one.</summary>
-    public static string IdentitySequence(QualifiedName table) => $"__identity_{table.Schema}.{table.Name}";
+    public static string IdentitySequence(QualifiedName table) => table.Database is null ? $"__identity_{table.Schema}.{table.Name}" : $"__identity_{table}";
 
     /// <summary>The identity sequence of a #temp table or table variable, by its quoted physical name.</summary>
     public static string LocalIdentitySequence(string quotedPhysical) => IdentitySequence(new QualifiedName("tempdb", quotedPhysical));

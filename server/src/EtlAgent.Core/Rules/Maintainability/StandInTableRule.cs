@@ -1,0 +1,32 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Rules.Maintainability;
+
+/// <summary>
+/// A table the code uses that neither the workspace nor `externalObjects` defines: the sandbox
+/// tests the code against a stand-in shaped by that use, and says so here, once, at the first use,
+/// with the `externalObjects` entry that would make the assumption explicit.
+/// </summary>
+public sealed class StandInTableRule : Rule
+{
+    public override RuleDescriptor Descriptor { get; } = new(
+        "ETL0150", "stand-in-table", "Table defined nowhere: tested against a stand-in", Severity.Information, "Maintainability",
+        new RuleDoc(
+            "Real warehouses use tables defined elsewhere: a logging table of another repository, a source system's table read through a three-part name (SourceDb.dbo.Orders), a staging table a pipeline creates at run time. So that the code can still be tested, the sandbox makes a stand-in for each table that neither the workspace nor etl-agent.json's externalObjects defines, with the columns the code names (INSERT column lists, columns read through the table's alias or name, unqualified columns when it is the only undefined source), each typed from what it is compared with, joined to or assigned from (a parameter's or variable's declared type, a declared column, a literal, a CAST) and nvarchar(4000) NULL otherwise. Every column of a stand-in is nullable and it has no keys, so tests cannot rely on its constraints. This finding names the table, where it is first used and where each column's type came from, and gives the externalObjects entry (with the inferred columns) to paste into etl-agent.json: declared objects always win over stand-ins, so correcting the types there makes the tests exact. A three-part name of the workspace's own database (the workspace defines schema.name and nothing declares database.schema.name) is the workspace's own table and gets no stand-in.",
+            Bad: "CREATE PROCEDURE dbo.LoadCustomer @BatchId int\nAS\nBEGIN\n    INSERT INTO dbo.RunLog (BatchId, Step) VALUES (@BatchId, 'start');\nEND",
+            Good: "CREATE TABLE dbo.RunLog (BatchId int NOT NULL, Step nvarchar(50) NOT NULL);\nGO\nCREATE PROCEDURE dbo.LoadCustomer @BatchId int\nAS\nBEGIN\n    INSERT INTO dbo.RunLog (BatchId, Step) VALUES (@BatchId, 'start');\nEND"));
+
+    public override void Check(RuleContext context)
+    {
+        foreach (var table in context.Catalog.StandIns)
+        {
+            if (table.StandIn is not { } origin || origin.FirstUse.File != context.Document.Path) continue;
+            context.Report(origin.FirstUse.Range,
+                $"{table.Name} is defined neither in the workspace nor in etl-agent.json's externalObjects, so the sandbox tests the code against a stand-in made from how the code uses it: " +
+                $"{StandInTables.Describe(table)}. Declare it in externalObjects to make the shape explicit (declared objects win): {StandInTables.ManifestSnippet(table)}",
+                related: origin.Columns.Where(c => c.At.File.Length > 0).Take(20)
+                    .Select(c => context.Related(c.At, $"{table.Name}.{c.Name}: {(c.TypeFrom is null ? "no typed use" : "type " + c.TypeFrom)}")).ToList());
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Workspace;
+using EtlAgent.Core.WorkspaceModel;
+
+namespace EtlAgent.Core.Tests.Catalog;
+
+/// <summary>
+/// Tables the code uses that nothing defines become stand-ins shaped by that use (columns from
+/// INSERT lists, aliases, names and unqualified references; types from what they meet), three-part
+/// names resolve to the workspace's own object or another database's, and declared objects win.
+/// </summary>
+public class StandInInferenceTests
+{
+    private const string Schema = """
+        CREATE TABLE dbo.Customer (CustomerId int NOT NULL PRIMARY KEY, Name nvarchar(100) NOT NULL, Since date NULL);
+        """;
+
+    private static WorkspaceAnalysis Analyze(string code, string? manifest = null)
+    {
+        var files = new MemoryFileSource().Add("schema.sql", Schema).Add("code.sql", code);
+        if (manifest is not null) files.Add(WorkspaceSettings.ManifestFile, manifest);
+        return new WorkspaceAnalyzer(WorkspaceSettings.Load(files)).Analyze(files);
+    }
+
+    private static TableDef StandIn(WorkspaceAnalysis analysis, string name)
+    {
+        var table = analysis.Catalog.Find(QualifiedName.Parse(name));
+        Assert.NotNull(table);
+        Assert.NotNull(table!.StandIn);
+        return table;
+    }
+
+    private static string Shape(TableDef t) => string.Join(", ", t.Columns.Select(c => $"{c.Name} {c.Type}{(c.Nullable ? "" : " NOT NULL")}"));
+
+    [Fact]
+    public void An_insert_column_list_gives_columns_typed_by_parameters_variables_and_literals()
+    {
+        var analysis = Analyze("""
+            CREATE PROCEDURE dbo.Load @Batch bigint
+            AS
+            BEGIN
+                DECLARE @At datetime2(3) = SYSDATETIME();
+                INSERT INTO dbo.RunLog (BatchId, StartedAt, Step, RowsDone, Note) VALUES (@Batch, @At, 'start', 0, LEFT(N'x', 1));
+            END
+            """);
+        var log = StandIn(analysis, "dbo.RunLog");
+        Assert.Equal("BatchId bigint, StartedAt datetime2(3), Step nvarchar(4000), RowsDone int, Note nvarchar(4000)", Shape(log));
+        var origin = log.StandIn!;
+        Assert.Equal("code.sql", origin.FirstUse.File);
+        Assert.Equal(4, origin.FirstUse.Range.Start.Line); // zero-based: the INSERT's line 5
+        Assert.Contains("@Batch (bigint) at code.sql:5", origin.Columns.Single(c => c.Name == "BatchId").TypeFrom);
+        Assert.Null(origin.Columns.Single(c => c.Name == "Note").TypeFrom); // a function result: no typed use
+    }
+
+    [Fact]
+    public void Columns_read_through_an_alias_or_unqualified_take_the_type_of_what_they_meet()
+    {
+        var analysis = Analyze("""
+            CREATE PROCEDURE dbo.Copy @Since date
+            AS
+            BEGIN
+                INSERT INTO dbo.Customer (CustomerId, Name, Since)
+                SELECT s.Id, s.FullName, s.Joined
+                FROM Crm.dbo.Contact AS s
+                JOIN dbo.Customer AS c ON c.CustomerId = s.ParentId
+                WHERE s.Joined >= @Since AND s.Active = 1;
+                UPDATE Crm.dbo.Flag SET Done = 1 WHERE Code = N'x';
+            END
+            """);
+        var contact = StandIn(analysis, "Crm.dbo.Contact");
+        Assert.Equal("Crm", contact.Name.Database);
+        Assert.Equal("Id int, FullName nvarchar(100), Joined date, ParentId int, Active int", Shape(contact));
+        // the same name in the workspace's own database is not the other database's table
+        Assert.Null(analysis.Catalog.Find(new QualifiedName("dbo", "Contact")));
+        var flag = StandIn(analysis, "Crm.dbo.Flag");
+        Assert.Equal("Done int, Code nvarchar(4000)", Shape(flag)); // unqualified: the only source
+        Assert.All(contact.Columns, c => Assert.True(c.Nullable));
+    }
+
+    [Fact]
+    public void An_unqualified_column_over_several_undefined_sources_goes_to_the_one_seen_with_it_else_the_first()
+    {
+        var analysis = Analyze("""
+            CREATE PROCEDURE dbo.Combine
+            AS
+            BEGIN
+                SELECT b.Label FROM src.B AS b;
+                SELECT Id, Label, Extra, Kind FROM src.A AS a JOIN src.B AS b ON a.BId = b.Id2 AND b.Kind = 1 JOIN dbo.Customer AS c ON c.CustomerId = a.Id;
+            END
+            """);
+        // Kind is named unqualified before b.Kind: it still goes to src.B, the table the code shows it in
+        Assert.Equal("BId nvarchar(4000), Id int, Extra nvarchar(4000)", Shape(StandIn(analysis, "src.A")));
+        Assert.Equal("Label nvarchar(4000), Id2 nvarchar(4000), Kind int", Shape(StandIn(analysis, "src.B")));
+    }
+
+    [Fact]
+    public void An_insert_without_a_column_list_takes_the_selected_names_and_types()
+    {
+        var analysis = Analyze("""
+            CREATE PROCEDURE dbo.Snap
+            AS
+            INSERT INTO arc.CustomerCopy SELECT c.CustomerId, c.Name AS FullName, GETDATE() AS TakenAt FROM dbo.Customer AS c;
+            """);
+        Assert.Equal("CustomerId int, FullName nvarchar(100), TakenAt datetime", Shape(StandIn(analysis, "arc.CustomerCopy")));
+    }
+
+    [Fact]
+    public void A_three_part_name_of_the_workspace_s_own_object_is_that_object_and_gets_no_stand_in()
+    {
+        var analysis = Analyze("""
+            CREATE PROCEDURE dbo.Touch
+            AS
+            UPDATE Warehouse.dbo.Customer SET Name = N'x' WHERE CustomerId = 1;
+            """);
+        Assert.Empty(analysis.Catalog.StandIns);
+        Assert.Equal(new QualifiedName("dbo", "Customer"), analysis.Catalog.Find(QualifiedName.Parse("Warehouse.dbo.Customer"))!.Name);
+        var t = analysis.FindTransformation("dbo.Touch")!;
+        Assert.Equal(new[] { new QualifiedName("dbo", "Customer") }, t.Transformation.Writes);
+    }
+
+    [Fact]
+    public void Declared_external_objects_win_and_accept_three_part_names()
+    {
+        var code = """
+            CREATE PROCEDURE dbo.Copy
+            AS
+            INSERT INTO dbo.Customer (CustomerId, Name) SELECT s.Id, s.FullName FROM Crm.dbo.Contact AS s;
+            """;
+        var analysis = Analyze(code, """
+            { "externalObjects": [ { "name": "Crm.dbo.Contact", "columns": { "Id": "int NOT NULL", "FullName": "nvarchar(50) NOT NULL", "Extra": "bit" } } ] }
+            """);
+        var contact = analysis.Catalog.Find(QualifiedName.Parse("Crm.dbo.Contact"))!;
+        Assert.Null(contact.StandIn);
+        Assert.Equal("Id int NOT NULL, FullName nvarchar(50) NOT NULL, Extra bit", Shape(contact));
+        Assert.Empty(analysis.Catalog.StandIns);
+        Assert.DoesNotContain(analysis.Findings, f => f.RuleId == "ETL0150");
+    }
+
+    [Fact]
+    public void Temp_tables_ctes_table_variables_created_tables_and_system_objects_get_no_stand_in()
+    {
+        var analysis = Analyze("""
+            CREATE PROCEDURE dbo.Quiet
+            AS
+            BEGIN
+                DECLARE @t TABLE (a int);
+                CREATE TABLE #w (a int);
+                CREATE TABLE dbo.MadeHere (a int);
+                WITH Recent AS (SELECT CustomerId FROM dbo.Customer) SELECT r.CustomerId FROM Recent AS r;
+                SELECT a INTO dbo.Snapshot FROM #w;
+                SELECT name FROM sys.objects;
+                SELECT a FROM @t; SELECT a FROM #w; SELECT a FROM tempdb..#w; SELECT a FROM dbo.MadeHere; SELECT a FROM dbo.Snapshot;
+            END
+            """);
+        Assert.Empty(analysis.Catalog.StandIns);
+    }
+
+    [Fact]
+    public void The_finding_names_the_stand_in_and_gives_a_ready_to_paste_declaration()
+    {
+        var analysis = Analyze("""
+            CREATE PROCEDURE dbo.Load @Batch int
+            AS
+            INSERT INTO dbo.RunLog (BatchId) VALUES (@Batch);
+            """);
+        var finding = Assert.Single(analysis.Findings, f => f.RuleId == "ETL0150");
+        Assert.Equal(Severity.Information, finding.Severity);
+        Assert.Equal("code.sql", finding.Location.File);
+        Assert.Equal(2, finding.Location.Range.Start.Line);
+        Assert.Contains("""{ "name": "dbo.RunLog", "columns": { "BatchId": "int NULL" } }""", finding.Message);
+        // the rule that reports undefined objects still does: a stand-in is an assumption, not a definition
+        Assert.Contains(analysis.Findings, f => f.RuleId == "ETL0015");
+    }
+
+    [Fact]
+    public void A_streaming_analysis_finds_the_same_stand_ins_and_findings_as_a_retained_one()
+    {
+        var files = new MemoryFileSource().Add("schema.sql", Schema)
+            .Add("a.sql", "CREATE PROCEDURE dbo.A @Batch int AS INSERT INTO dbo.RunLog (BatchId) VALUES (@Batch);")
+            .Add("b.sql", "CREATE PROCEDURE dbo.B AS INSERT INTO dbo.RunLog (BatchId, Step) SELECT c.CustomerId, c.Name FROM dbo.Customer AS c;");
+        string Shapes(WorkspaceAnalysis a) => string.Join(" | ", a.Catalog.StandIns.Select(t => $"{t.Name}: {Shape(t)} @ {t.StandIn!.FirstUse}"));
+        string Found(WorkspaceAnalysis a) => string.Join(" | ", a.Findings.Where(f => f.RuleId == "ETL0150").Select(f => $"{f.Location} {f.Message}"));
+
+        var retained = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+        var streamed = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = false }.Analyze(files);
+
+        Assert.Equal("dbo.RunLog: BatchId int, Step nvarchar(100) @ a.sql:1:50", Shapes(retained));
+        Assert.Equal(Shapes(retained), Shapes(streamed));
+        Assert.NotEmpty(Found(retained));
+        Assert.Equal(Found(retained), Found(streamed));
+    }
+
+    [Theory]
+    [InlineData("Db.dbo.T", "Db", "dbo", "T")]
+    [InlineData("[Db].[S].[T]", "Db", "S", "T")]
+    [InlineData("Db..T", "Db", "dbo", "T")]
+    [InlineData("tempdb..#t", null, "dbo", "#t")]
+    [InlineData("S.T", null, "S", "T")]
+    public void Names_parse_with_their_database(string text, string? database, string schema, string name)
+    {
+        var q = QualifiedName.Parse(text);
+        Assert.Equal(database, q.Database);
+        Assert.Equal(schema, q.Schema);
+        Assert.Equal(name, q.Name);
+        Assert.Equal(database is null, q == new QualifiedName(schema, name)); // another database's object is another object
+    }
+}

@@ -31,13 +31,20 @@ public static class CliApp
           etl-agent mutate <workspace> [--transformation NAME] [--format text|json] [--output FILE]
               Mutation analysis: small changes to the code, run against its tests; killed, survived,
               timed out, probably equivalent, and the score.
-          etl-agent run <workspace> [--no-generate] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS]
+          etl-agent run <workspace> [--no-generate] [--heal] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS]
               The full run: discover, generate tests for every procedure that writes tables and has
               no test file (as generate does; --budget bounds the total time, default 120), run every
               test, run the static rules. Prints a summary ending with "N passed, M failed · K findings
               (…)" and writes .etl-agent/reports/etl-agent.sarif (findings, SARIF 2.1.0) and
               .etl-agent/reports/junit.xml (tests, JUnit XML). Exit 1 when a test fails, a test file
-              does not load, or a finding is at or above --fail-on.
+              does not load, or a finding is at or above --fail-on. With --heal, then applies the verified
+              heals etl-agent.json's "heal": {"autoApply": ...} allows (none by default) and lists the rest.
+          etl-agent heal <workspace> [--format text|json] [--apply ID] [--output FILE]
+              Runs the tests; for each failing case, repairs (code: templates per bug class and inverse
+              mutations of the suspect statements; test: re-recorded expectations, schema update), each
+              verified in the sandbox (the failing cases pass, the others still pass, no new finding at
+              warning or above), best first, with stable ids. --apply ID writes one where the policy
+              allows it; refused (exit 1) otherwise. Every heal applied or refused is audited.
           etl-agent rules [--format text|markdown] [--output DIR]
               List the rules; with --format markdown and --output DIR, write one doc page per rule.
           etl-agent --help | --version
@@ -51,6 +58,8 @@ public static class CliApp
           --budget SECONDS     generate: time for the mutant search per transformation (default 45);
                                run: total time for generation (default 120; 0 generates nothing).
           --no-generate        run: only run the tests that exist.
+          --heal               run: apply the verified heals the policy allows.
+          --apply ID           heal: write the verified heal ID (where the policy allows it).
           --output FILE        Write the report to FILE instead of standard output.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 
@@ -100,6 +109,7 @@ public static class CliApp
                 "generate" => await GenerateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "mutate" => await MutateCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "run" => await RunCommand.RunAsync(options, stdout, stderr, cancellationToken),
+                "heal" => await HealCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

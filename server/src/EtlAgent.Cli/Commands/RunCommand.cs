@@ -40,6 +40,8 @@ internal static class RunCommand
         var result = await engine.FullRun(files, runOptions).RunAsync(progress, cancellationToken);
 
         stdout.Write(FullRunReport.Text(result));
+        if (options.Has("--heal") && result.Failed > 0)
+            await HealCommand.ApplyAllowedAsync(engine, files, stdout, cancellationToken);
         foreach (var defect in result.Defects) stderr.WriteLine(defect.LogText);
         var threshold = failOn switch { "warning" => Severity.Warning, "never" => (Severity?)null, _ => Severity.Error };
         return result.Fails(threshold) ? CliApp.ExitFindings : CliApp.ExitOk;

@@ -58,6 +58,10 @@ public sealed class InProcessServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>A request as the editor sends it, with its parameters as JSON.</summary>
+    public Task<JsonNode?> RequestAsync(string method, JsonNode? parameters) =>
+        _client.InvokeWithParameterObjectAsync<JsonNode?>(method, parameters);
+
     public async ValueTask DisposeAsync()
     {
         try

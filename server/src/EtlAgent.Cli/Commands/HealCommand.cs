@@ -21,7 +21,7 @@ internal static class HealCommand
         var apply = options.GetOptional("--apply");
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
         var heal = new HealRun(engine);
-        var result = await heal.SuggestAsync(cancellationToken);
+        var result = await heal.SuggestAsync(cancellationToken: cancellationToken);
         foreach (var defect in result.Run?.Defects ?? Enumerable.Empty<Core.Model.InternalErrorException>()) stderr.WriteLine(defect.LogText);
         int failing = result.Run?.Failed ?? 0;
 
@@ -45,7 +45,7 @@ internal static class HealCommand
     internal static async Task ApplyAllowedAsync(Engine engine, Core.Ports.IFileWriter writer, TextWriter stdout, CancellationToken cancellationToken)
     {
         var heal = new HealRun(engine);
-        var result = await heal.SuggestAsync(cancellationToken);
+        var result = await heal.SuggestAsync(cancellationToken: cancellationToken);
         // one heal per failure: the best the policy allows
         var done = new HashSet<(string, string?)>();
         foreach (var s in result.Suggestions)

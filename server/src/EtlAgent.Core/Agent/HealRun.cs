@@ -43,17 +43,23 @@ public sealed class HealRun(Engine engine)
         return ProcedureStatements.DefaultSuspects(t, differing);
     }
 
-    public async Task<HealRunResult> SuggestAsync(CancellationToken cancellationToken = default)
+    /// <param name="previous">A run of the workspace's tests just made on the same text (the editor's): not run again, and no test file is re-read.</param>
+    public async Task<HealRunResult> SuggestAsync(TestRunResult? previous = null, CancellationToken cancellationToken = default)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var analysis = engine.CurrentAnalysis(cancellationToken);
         engine.Sandboxes.Describe(); // a configuration problem surfaces before anything runs
-        var paths = TestFileLoader.FindTestFiles(engine.Files, engine.Settings);
-        var loaded = new TestFileLoader(analysis).LoadAll(engine.Files, paths);
-        var errors = loaded.SelectMany(l => l.Errors).ToList();
-        var files = loaded.Where(l => l.Success).Select(l => l.File!)
-            .Where(f => Transformations is null || Transformations(f.Transformation)).ToList();
-        var run = files.Count == 0 ? null : await engine.TestRunner(analysis).RunAsync(files, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var errors = new List<TestFileError>();
+        var run = previous;
+        if (run is null)
+        {
+            var paths = TestFileLoader.FindTestFiles(engine.Files, engine.Settings);
+            var loaded = new TestFileLoader(analysis).LoadAll(engine.Files, paths);
+            errors = loaded.SelectMany(l => l.Errors).ToList();
+            var files = loaded.Where(l => l.Success).Select(l => l.File!)
+                .Where(f => Transformations is null || Transformations(f.Transformation)).ToList();
+            run = files.Count == 0 ? null : await engine.TestRunner(analysis).RunAsync(files, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
 
         string? ReadText(string path)
         {
@@ -65,7 +71,8 @@ public sealed class HealRun(Engine engine)
         var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = Extra };
         var code = new List<HealSuggestion>();
         var tests = new List<HealSuggestion>();
-        foreach (var group in (run?.Cases ?? Array.Empty<TestCaseResult>()).GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase))
+        var cases = (run?.Cases ?? Array.Empty<TestCaseResult>()).Where(c => Transformations is null || Transformations(c.File.Transformation));
+        foreach (var group in cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase))
         {
             var failing = group.Where(c => c.Outcome != TestOutcome.Passed).ToList();
             if (failing.Count == 0) continue;
@@ -99,6 +106,26 @@ public sealed class HealRun(Engine engine)
             result.Add(new HealSuggestion(HealId.For(path, null, candidate), path, null, candidate, new HealVerification(run.Passed, run.Cases.Count, 0)));
         }
         return result;
+    }
+
+    /// <summary>
+    /// "Explain failure" as Markdown: the failure, the suspect statement (the one a code heal edits,
+    /// else the first suspect) and the heals.
+    /// </summary>
+    public string Explain(TestCaseResult failure, IReadOnlyList<HealSuggestion> heals)
+    {
+        var analysis = engine.CurrentAnalysis();
+        (string, int, string)? suspect = null;
+        if (analysis.FindTransformation(failure.File.Transformation) is { HasSyntax: true } t)
+        {
+            var text = t.Document.Text;
+            var statements = Suspects(t, new[] { failure });
+            var edited = heals.Where(h => h.Kind == HealKinds.Code).SelectMany(h => h.Edits).Where(e => e.File == t.Transformation.File)
+                .Select(e => statements.FirstOrDefault(s => s.Contains(e.Range.StartOffset, e.Range.Length))).FirstOrDefault(s => s is not null);
+            if ((edited ?? statements.FirstOrDefault()) is { } s && s.EndOffset <= text.Length)
+                suspect = (s.File, 1 + text.AsSpan(0, s.StartOffset).Count('\n'), text[s.StartOffset..s.EndOffset]);
+        }
+        return FailureExplanation.Markdown(failure, heals, suspect);
     }
 
     /// <summary>Writes <paramref name="heal"/> where the policy allows it; the audit log records the change or the refusal.</summary>

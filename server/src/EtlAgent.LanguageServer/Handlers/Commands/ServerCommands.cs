@@ -32,6 +32,7 @@ public sealed class ServerCommands
             new GenerateTestsCommand(server),
             new AcceptExpectationsCommand(server),
             new MutateCommand(server),
+            new ExplainFailureCommand(server),
         })
             _commands[c.Id] = c;
     }

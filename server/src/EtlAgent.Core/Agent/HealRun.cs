@@ -20,8 +20,11 @@ public sealed class HealRun(Engine engine)
 {
     public HealBudget Budget { get; init; } = HealBudget.Default;
 
-    /// <summary>An extra source of candidates (an LLM), when the policy allows calling one.</summary>
+    /// <summary>An extra source of candidates; null: the configured LLM when the policy allows calling one (<see cref="LlmClients.Source"/>), else none.</summary>
     public IRepairSource? Extra { get; init; }
+
+    /// <summary>Whether <see cref="Extra"/> left null means the configured LLM (false: no extra source at all).</summary>
+    public bool UseConfiguredLlm { get; init; } = true;
 
     /// <summary>
     /// The suspect statements of a transformation for its failing cases, best first. Default: the
@@ -68,7 +71,8 @@ public sealed class HealRun(Engine engine)
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
         }
 
-        var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = Extra };
+        var extra = Extra ?? (UseConfiguredLlm && run is { Success: false } ? LlmClients.Source(engine) : null);
+        var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = extra };
         var code = new List<HealSuggestion>();
         var tests = new List<HealSuggestion>();
         var cases = (run?.Cases ?? Array.Empty<TestCaseResult>()).Where(c => Transformations is null || Transformations(c.File.Transformation));

@@ -32,6 +32,9 @@ public sealed record WorkspaceSettings
     /// <summary>What may happen without approval (the `policy` section and `heal.autoApply`).</summary>
     public PolicySettings Policy { get; init; } = PolicySettings.Default;
 
+    /// <summary>The model the heal search may ask for candidates (the `llm` section); null when none is configured.</summary>
+    public LlmSettings? Llm { get; init; }
+
     public static WorkspaceSettings Default { get; } = new();
 
     /// <summary>Loads settings; throws <see cref="ConfigurationException"/> on a malformed manifest.</summary>
@@ -72,6 +75,7 @@ public sealed record WorkspaceSettings
                     SqlcmdVariables = manifest.SqlcmdVariables ?? settings.SqlcmdVariables,
                     ExternalObjects = manifest.ExternalObjects is { } external ? ExternalObject.From(external) : settings.ExternalObjects,
                     Policy = PolicySettings.From(manifest.Policy, manifest.Heal),
+                    Llm = LlmSettings.From(manifest.Llm),
                 };
             }
         }
@@ -94,6 +98,7 @@ public sealed record WorkspaceSettings
         public JsonElement? ExternalObjects { get; set; }
         public JsonElement? Policy { get; set; }
         public JsonElement? Heal { get; set; }
+        public JsonElement? Llm { get; set; }
     }
 
     internal sealed class SandboxSection

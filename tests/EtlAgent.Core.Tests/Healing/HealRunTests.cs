@@ -130,5 +130,21 @@ public class HealRunTests
         Assert.Null(await verifier.VerifyAsync(broken, baseline.Cases, Array.Empty<EtlAgent.Core.Sandbox.Runner.TestCaseResult>()));
     }
 
+    [Fact]
+    public async Task Behaviour_restored_is_measured_on_generated_inputs_apart_from_the_tests()
+    {
+        var files = HealingFixture.Files();
+        var engine = HealingFixture.Engine(files);
+        var original = engine.CurrentAnalysis();
+        var analyzer = engine.Analyzer();
+        var seeded = analyzer.Patch(original, new Dictionary<string, string?> { [HealingFixture.Procedure] = HealingFixture.Files("unknown products dropped").ReadAllText(HealingFixture.Procedure) },
+            runRules: false, rebuildCatalog: false);
+        var clock = new DateTime(2016, 6, 2, 8, 0, 0);
+        var same = await BehaviourComparison.CompareAsync(original, original, "Fact.LoadSale", engine.Sandboxes.Create, 20, clock, TimeSpan.FromSeconds(10));
+        Assert.True(same.Restored, $"{same.Agreed}/{same.Compared}");
+        var differs = await BehaviourComparison.CompareAsync(original, seeded, "Fact.LoadSale", engine.Sandboxes.Create, 20, clock, TimeSpan.FromSeconds(10));
+        Assert.True(differs.Compared > 0 && !differs.Restored, $"{differs.Agreed}/{differs.Compared}");
+    }
+
     private static string Normalize(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"\s+", " ");
 }

@@ -166,7 +166,7 @@ public static partial class RepairTemplates
                         if (join is not { QualifiedJoinType: QualifiedJoinType.LeftOuter or QualifiedJoinType.RightOuter or QualifiedJoinType.FullOuter })
                         {
                             if (where?.SearchCondition is { } w) Add(HealClasses.MissingCurrentRowFilter, title, w.StartOffset, End(w), $"{Wrap(w)} AND {condition}");
-                            else Add(HealClasses.MissingCurrentRowFilter, title, End(from), End(from), $"\n    WHERE {condition}");
+                            else Add(HealClasses.MissingCurrentRowFilter, title, End(from), End(from), $"{NewLine}{IndentOf(from.StartOffset)}WHERE {condition}");
                         }
                     }
                 }
@@ -215,6 +215,17 @@ public static partial class RepairTemplates
                     foreach (var x in Walk(p.Join, joinedBy)) yield return x;
                     break;
             }
+        }
+
+        private string NewLine => _text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+
+        /// <summary>The leading whitespace of the line holding <paramref name="offset"/>: a new clause lines up with the FROM.</summary>
+        private string IndentOf(int offset)
+        {
+            int start = _text.LastIndexOf('\n', Math.Max(0, offset - 1)) + 1;
+            int end = start;
+            while (end < _text.Length && _text[end] is ' ' or '\t') end++;
+            return _text[start..end];
         }
 
         private string Wrap(BooleanExpression e) => e is BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.Or } ? $"({Span(e)})" : Span(e);

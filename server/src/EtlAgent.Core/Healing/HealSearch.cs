@@ -22,6 +22,9 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
     /// <summary>Suspects whose templates and mutations are all tried before the rest's.</summary>
     public int TopSuspects { get; init; } = 3;
 
+    /// <summary>Candidates verified at once; the suggestions never depend on it.</summary>
+    public int Parallelism { get; init; } = Math.Min(2, BoundedParallel.DefaultDegree);
+
     /// <summary>Candidates verified last time: made, verified, rejected (for the evaluation and the log).</summary>
     public (int Made, int Tried, int Verified) Stats { get; private set; }
 
@@ -40,12 +43,15 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
         if (t is { HasSyntax: true })
         {
             var suspects = RunFirst(failure);
-            var top = suspects.Take(TopSuspects).ToList();
-            var rest = suspects.Skip(TopSuspects).ToList();
-            foreach (var s in top) code.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
-            code.AddRange(InverseMutations.For(t, workspace.Catalog, top));
-            foreach (var s in rest) code.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
-            code.AddRange(InverseMutations.For(t, workspace.Catalog, rest));
+            // the templates of the first suspects (few, aimed at a bug class), the mutations of the first few, then the rest;
+            // after the first templates, edits on a line that names a column whose values differ go first
+            foreach (var s in suspects.Take(TopSuspects * 2)) code.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
+            var later = new List<RepairCandidate>();
+            later.AddRange(InverseMutations.For(t, workspace.Catalog, suspects.Take(TopSuspects).ToList()));
+            foreach (var s in suspects.Skip(TopSuspects * 2)) later.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
+            later.AddRange(InverseMutations.For(t, workspace.Catalog, suspects.Skip(TopSuspects).ToList()));
+            var hot = DifferingColumns(failure);
+            code.AddRange(hot.Count == 0 ? later : later.OrderBy(c => Names(t.Document.Text, c, hot) ? 0 : 1));
             if (Extra is not null)
             {
                 try { code.InsertRange(0, await Extra.CandidatesAsync(t, failure, cancellationToken).ConfigureAwait(false)); }
@@ -61,22 +67,45 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
         int tried = 0;
         // leave room for the test-side heal: one run of the affected files
         var reserve = tests.Count > 0 ? TimeSpan.FromTicks(Math.Min(Budget.TimePerFailure.Ticks / 4, failure.Baseline.Sum(r => r.Elapsed.Ticks) * 2 + TimeSpan.TicksPerSecond)) : TimeSpan.Zero;
-        foreach (var c in code)
+        // the budget also stops a verification under way (a loop-heavy procedure runs long per case)
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            if (tried >= Budget.CandidatesPerFailure || watch.Elapsed >= Budget.TimePerFailure - reserve || found.Count >= Budget.VerifiedPerFailure) break;
-            cancellationToken.ThrowIfCancellationRequested();
-            tried++;
-            if (await verifier.VerifyAsync(c, failure.Baseline, failure.Failing, cancellationToken).ConfigureAwait(false) is { } evidence)
-                found.Add(new HealSuggestion(HealId.For(first.File.Path, first.Case.Name, c), first.File.Path, first.Case.Name, c, evidence));
+            var left = Budget.TimePerFailure - reserve - watch.Elapsed;
+            deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            // a few candidates at a time on all cores, kept in the order they were made
+            for (int next = 0; next < code.Count; next += Parallelism)
+            {
+                if (tried >= Budget.CandidatesPerFailure || deadline.IsCancellationRequested || found.Count >= Budget.VerifiedPerFailure) break;
+                var batch = code.Skip(next).Take(Math.Min(Parallelism, Budget.CandidatesPerFailure - tried)).ToList();
+                tried += batch.Count;
+                HealVerification?[] results;
+                try
+                {
+                    results = await BoundedParallel.MapAsync(batch, Parallelism,
+                        (c, _, ct) => verifier.VerifyAsync(c, failure.Baseline, failure.Failing, ct), deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { break; }
+                for (int i = 0; i < batch.Count; i++)
+                    if (results[i] is { } evidence)
+                        found.Add(new HealSuggestion(HealId.For(first.File.Path, first.Case.Name, batch[i]), first.File.Path, first.Case.Name, batch[i], evidence));
+            }
         }
-        foreach (var (target, c) in tests)
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            tried++;
-            // a re-recorded case answers its own failure; the others of its file must stay as they were
-            var others = failure.Baseline.Where(b => b.File.Path == target.File.Path).ToList();
-            if (await verifier.VerifyAsync(c!, others, new[] { target }, cancellationToken).ConfigureAwait(false) is { } evidence)
-                found.Add(new HealSuggestion(HealId.For(target.File.Path, target.Case.Name, c!), target.File.Path, target.Case.Name, c!, evidence));
+            var left = Budget.TimePerFailure - watch.Elapsed;
+            deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            foreach (var (target, c) in tests)
+            {
+                tried++;
+                // a re-recorded case answers its own failure; the others of its file must stay as they were
+                var others = failure.Baseline.Where(b => b.File.Path == target.File.Path).ToList();
+                try
+                {
+                    if (await verifier.VerifyAsync(c!, others, new[] { target }, deadline.Token).ConfigureAwait(false) is { } evidence)
+                        found.Add(new HealSuggestion(HealId.For(target.File.Path, target.Case.Name, c!), target.File.Path, target.Case.Name, c!, evidence));
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { break; }
+            }
         }
         Stats = (code.Count + tests.Count, tried, found.Count);
         return found;
@@ -89,6 +118,36 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
         if (covered.Any(c => c is null)) return failure.Suspects;
         bool Ran(SuspectStatement s) => covered.Any(c => c!.Any(x => x.File == s.File && x.Offset >= s.StartOffset && x.Offset < s.EndOffset));
         return failure.Suspects.Where(Ran).Concat(failure.Suspects.Where(s => !Ran(s))).ToList();
+    }
+
+    /// <summary>
+    /// Columns whose values differ between the rows expected and those found (a row changed, not
+    /// lost or added): the statement computing them is where the fault most likely is.
+    /// </summary>
+    private static IReadOnlySet<string> DifferingColumns(HealFailure failure)
+    {
+        var result = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var m in failure.Failing.SelectMany(f => f.Failures).OfType<RowsMismatch>())
+        {
+            if (m.Diff.Missing.Count == 0 || m.Diff.Unexpected.Count == 0) continue;
+            for (int k = 0; k < m.Diff.Columns.Count; k++)
+            {
+                var expected = m.Diff.Missing.Select(r => Convert.ToString(r[k], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+                var found = m.Diff.Unexpected.Select(r => Convert.ToString(r[k], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+                if (!expected.SetEquals(found)) result.Add(m.Diff.Columns[k]);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Whether the line of the candidate's first edit names one of <paramref name="columns"/>.</summary>
+    private static bool Names(string text, RepairCandidate c, IReadOnlySet<string> columns)
+    {
+        if (c.Edits.Count == 0 || c.Edits[0].Range.StartOffset > text.Length) return false;
+        int at = c.Edits[0].Range.StartOffset;
+        int start = text.LastIndexOf('\n', Math.Max(0, at - 1)) + 1, end = text.IndexOf('\n', at);
+        var line = text[start..(end < 0 ? text.Length : end)];
+        return columns.Any(col => line.Contains(col, StringComparison.OrdinalIgnoreCase));
     }
 
     private static string EditKey(RepairCandidate c) =>

@@ -32,17 +32,15 @@ public sealed class HealVerifier(WorkspaceAnalysis workspace, WorkspaceAnalyzer 
         }
         var code = changes.Where(c => !TestFile.IsTestFile(c.Key)).ToDictionary(c => c.Key, c => c.Value);
         var patched = workspace;
-        int newFindings = 0;
         if (code.Count > 0)
         {
-            patched = analyzer.Patch(workspace, code, runRules: true, rebuildCatalog: false, cancellationToken: cancellationToken);
+            // the rules run once the targeted cases pass: most candidates fail there, and the tests are the cheaper check
+            patched = analyzer.Patch(workspace, code, runRules: false, rebuildCatalog: false, cancellationToken: cancellationToken);
             foreach (var file in code.Keys)
             {
                 var doc = patched.Documents.FirstOrDefault(d => d.Document.Path == file);
                 if (doc is null || doc.Document.Errors.Count > 0 || doc.Document.Tree is null || patched.RuleFailures.Any(f => f.File == file)) return null;
-                newFindings += NewFindings(workspace, patched, file);
             }
-            if (newFindings > 0) return null;
         }
 
         // the affected files, re-loaded where the repair edits them
@@ -63,11 +61,19 @@ public sealed class HealVerifier(WorkspaceAnalysis workspace, WorkspaceAnalyzer 
         var order = baseline.OrderBy(r => targetKeys.Contains(Key(r)) ? 0 : passedBefore.Contains(Key(r)) ? 1 : 2).ToList();
         var runner = new TestRunner(patched, createFactory) { CaseTimeout = CaseTimeout };
         var factories = new Dictionary<(bool, string), ISandboxFactory>();
-        int passed = 0;
+        int passed = 0, newFindings = 0;
+        bool checkedRules = code.Count == 0;
         try
         {
             foreach (var r in order)
             {
+                if (!checkedRules && !targetKeys.Contains(Key(r)))
+                {
+                    checkedRules = true;
+                    var checkedWorkspace = analyzer.Patch(workspace, code, runRules: true, rebuildCatalog: false, cancellationToken: cancellationToken);
+                    newFindings = code.Keys.Sum(file => NewFindings(workspace, checkedWorkspace, file));
+                    if (newFindings > 0) return null;
+                }
                 cancellationToken.ThrowIfCancellationRequested();
                 var file = files[r.File.Path];
                 var c = file.Cases.FirstOrDefault(x => x.Name == r.Case.Name);
@@ -83,6 +89,12 @@ public sealed class HealVerifier(WorkspaceAnalysis workspace, WorkspaceAnalyzer 
         finally
         {
             foreach (var f in factories.Values) await f.DisposeAsync().ConfigureAwait(false);
+        }
+        if (!checkedRules)
+        {
+            var checkedWorkspace = analyzer.Patch(workspace, code, runRules: true, rebuildCatalog: false, cancellationToken: cancellationToken);
+            newFindings = code.Keys.Sum(file => NewFindings(workspace, checkedWorkspace, file));
+            if (newFindings > 0) return null;
         }
         return new HealVerification(passed, baseline.Count, newFindings);
     }

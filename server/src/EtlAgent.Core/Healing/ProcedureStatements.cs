@@ -16,7 +16,16 @@ public static class ProcedureStatements
     public sealed record Statement(TSqlStatement Syntax, QualifiedName? Writes)
     {
         public int Start => Syntax.StartOffset;
-        public int End => Syntax.StartOffset + Syntax.FragmentLength;
+        public int End => Condition is { } c ? c.StartOffset + c.FragmentLength : Syntax.StartOffset + Syntax.FragmentLength;
+
+        /// <summary>For IF and WHILE: the condition, so the suspect is "IF condition" and not the blocks it guards.</summary>
+        public BooleanExpression? Condition { get; init; }
+
+        /// <summary>Variables the statement assigns (SET, SELECT @v =, DECLARE … =, EXEC … OUTPUT).</summary>
+        public IReadOnlySet<string> Assigns { get; init; } = new HashSet<string>();
+
+        /// <summary>Tables (by name, #temp tables included) and variables the statement reads.</summary>
+        public IReadOnlySet<string> Reads { get; init; } = new HashSet<string>();
     }
 
     public static IReadOnlyList<Statement> Of(TransformationAnalysis t)
@@ -28,16 +37,39 @@ public static class ProcedureStatements
             if (f is TSqlStatement top && !IsBlock(top)) collector.Found.Add(top);
             f.Accept(collector);
         }
-        return collector.Found.Distinct().OrderBy(s => s.StartOffset).Select(s => new Statement(s, Written(s))).ToList();
+        return collector.Found.Concat(collector.Conditions.Keys).Distinct().OrderBy(s => s.StartOffset).Select(s =>
+        {
+            var flow = new FlowCollector();
+            var condition = collector.Conditions.GetValueOrDefault(s);
+            if (condition is not null) condition.Accept(flow); else s.Accept(flow);
+            var writes = Written(s);
+            var reads = flow.Tables.Where(t => writes is null || !string.Equals(t, writes.Value.ToString(), StringComparison.OrdinalIgnoreCase))
+                .Concat(flow.Variables.Where(v => !flow.Assigned.Contains(v))).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            return new Statement(s, condition is null ? writes : null) { Assigns = flow.Assigned, Reads = reads, Condition = condition };
+        }).ToList();
     }
 
     /// <param name="differing">The tables whose rows differ (failing expectations), first difference first.</param>
+    /// <remarks>
+    /// After the writers of the differing tables come the statements that feed them, nearest first:
+    /// those before them that write a table (a #temp table too) or assign a variable they read.
+    /// Statements that change no data (SET options, DECLAREs without a value) come last.
+    /// </remarks>
     public static IReadOnlyList<SuspectStatement> DefaultSuspects(TransformationAnalysis t, IReadOnlyList<QualifiedName> differing)
     {
         var statements = Of(t);
         var ranked = new List<Statement>();
         foreach (var table in differing)
             ranked.AddRange(statements.Where(s => s.Writes == table && !ranked.Contains(s)));
+        for (int i = 0; i < ranked.Count; i++)
+        {
+            var reader = ranked[i];
+            var feeders = statements.Where(s => s.Start < reader.Start && !ranked.Contains(s) &&
+                    (s.Writes is { } w && reader.Reads.Contains(w.ToString()) || s.Assigns.Any(reader.Reads.Contains)))
+                .OrderByDescending(s => s.Start);
+            ranked.AddRange(feeders);
+        }
+        ranked.AddRange(statements.Where(s => !ranked.Contains(s) && (s.Writes is not null || s.Assigns.Count > 0)));
         ranked.AddRange(statements.Where(s => !ranked.Contains(s)));
         return ranked.Select(s => new SuspectStatement(t.Transformation.File, s.Start, s.End)).ToList();
     }
@@ -72,13 +104,34 @@ public static class ProcedureStatements
     private sealed class Collector : TSqlFragmentVisitor
     {
         public List<TSqlStatement> Found { get; } = new();
+        /// <summary>IF and WHILE statements with their conditions (a suspect of their own: the condition decides what runs).</summary>
+        public Dictionary<TSqlStatement, BooleanExpression> Conditions { get; } = new();
         public override void Visit(StatementList node) => Found.AddRange(node.Statements.Where(s => !IsBlock(s)));
         public override void Visit(IfStatement node)
         {
+            Conditions[node] = node.Predicate;
             if (!IsBlock(node.ThenStatement)) Found.Add(node.ThenStatement);
             if (node.ElseStatement is { } e && !IsBlock(e)) Found.Add(e);
         }
-        public override void Visit(WhileStatement node) { if (!IsBlock(node.Statement)) Found.Add(node.Statement); }
+        public override void Visit(WhileStatement node)
+        {
+            Conditions[node] = node.Predicate;
+            if (!IsBlock(node.Statement)) Found.Add(node.Statement);
+        }
+    }
+
+    /// <summary>Table and variable names a statement mentions, and the variables it assigns.</summary>
+    private sealed class FlowCollector : TSqlFragmentVisitor
+    {
+        public HashSet<string> Tables { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public HashSet<string> Variables { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public HashSet<string> Assigned { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public override void Visit(NamedTableReference node) => Tables.Add(Name(node.SchemaObject).ToString());
+        public override void Visit(VariableReference node) => Variables.Add(node.Name);
+        public override void Visit(SetVariableStatement node) => Assigned.Add(node.Variable.Name);
+        public override void Visit(SelectSetVariable node) => Assigned.Add(node.Variable.Name);
+        public override void Visit(DeclareVariableElement node) { if (node.Value is not null) Assigned.Add(node.VariableName.Value); }
+        public override void Visit(ExecuteParameter node) { if (node.IsOutput && node.ParameterValue is VariableReference v) Assigned.Add(v.Name); }
     }
 
     internal sealed class AliasCollector : TSqlFragmentVisitor

@@ -52,8 +52,9 @@ public static class ProcedureStatements
     /// <param name="differing">The tables whose rows differ (failing expectations), first difference first.</param>
     /// <remarks>
     /// After the writers of the differing tables come the statements that feed them, nearest first:
-    /// those before them that write a table (a #temp table too) or assign a variable they read.
-    /// Statements that change no data (SET options, DECLAREs without a value) come last.
+    /// those before them that write a table (a #temp table too) or assign a variable they read; then
+    /// the IF and WHILE conditions around all of these. Statements that change no data (SET
+    /// options, DECLAREs without a value) come last.
     /// </remarks>
     public static IReadOnlyList<SuspectStatement> DefaultSuspects(TransformationAnalysis t, IReadOnlyList<QualifiedName> differing)
     {
@@ -69,6 +70,10 @@ public static class ProcedureStatements
                 .OrderByDescending(s => s.Start);
             ranked.AddRange(feeders);
         }
+        // the IF and WHILE conditions that decide whether those statements run, innermost first
+        ranked.AddRange(statements.Where(s => s.Condition is not null && !ranked.Contains(s) &&
+                ranked.Any(r => r.Condition is null && s.Syntax.StartOffset < r.Start && r.End <= s.Syntax.StartOffset + s.Syntax.FragmentLength))
+            .OrderBy(s => s.Syntax.FragmentLength));
         ranked.AddRange(statements.Where(s => !ranked.Contains(s) && (s.Writes is not null || s.Assigns.Count > 0)));
         ranked.AddRange(statements.Where(s => !ranked.Contains(s)));
         return ranked.Select(s => new SuspectStatement(t.Transformation.File, s.Start, s.End)).ToList();

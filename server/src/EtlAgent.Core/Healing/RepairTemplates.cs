@@ -23,6 +23,15 @@ public static partial class RepairTemplates
         return visitor.Candidates;
     }
 
+    private sealed class ColumnNames : TSqlFragmentVisitor
+    {
+        public HashSet<string> Names { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public override void Visit(ColumnReferenceExpression node)
+        {
+            if (node.MultiPartIdentifier?.Identifiers.LastOrDefault() is { } id) Names.Add(id.Value);
+        }
+    }
+
     private sealed class Visitor(TransformationAnalysis t, SchemaCatalog catalog, SuspectStatement suspect) : TSqlFragmentVisitor
     {
         private readonly string _text = t.Document.Text;
@@ -110,19 +119,39 @@ public static partial class RepairTemplates
                 Add(HealClasses.WrongAggregate, "sum, not count: COUNT → SUM", node.FunctionName.StartOffset, End(node.FunctionName), "SUM");
         }
 
-        public override void Visit(CastCall node) { if (Inside(node)) Widen(node.DataType); }
-        public override void Visit(ConvertCall node) { if (Inside(node)) Widen(node.DataType); }
-        public override void Visit(TryCastCall node) { if (Inside(node)) Widen(node.DataType); }
-        public override void Visit(TryConvertCall node) { if (Inside(node)) Widen(node.DataType); }
+        /// <summary>SELECT list elements with their names (alias, else the column's), for the column a conversion feeds.</summary>
+        private readonly List<(int Start, int End, string Name)> _named = new();
 
-        /// <summary>A string or decimal type with a length narrower than a column of that type the transformation writes: widened to it.</summary>
-        private void Widen(DataTypeReference type)
+        public override void Visit(SelectScalarExpression node)
+        {
+            var name = node.ColumnName?.Value ?? (node.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers.LastOrDefault()?.Value;
+            if (name is not null && node.StartOffset >= 0) _named.Add((node.StartOffset, End(node), name));
+        }
+
+        public override void Visit(CastCall node) { if (Inside(node)) Widen(node, node.DataType); }
+        public override void Visit(ConvertCall node) { if (Inside(node)) Widen(node, node.DataType); }
+        public override void Visit(TryCastCall node) { if (Inside(node)) Widen(node, node.DataType); }
+        public override void Visit(TryConvertCall node) { if (Inside(node)) Widen(node, node.DataType); }
+
+        /// <summary>
+        /// A string or decimal type with a length narrower than a column of that type the
+        /// transformation writes: widened to it — first to the column of the name the converted
+        /// value goes by (its SELECT alias, or the column it converts), then to the next wider ones.
+        /// </summary>
+        private void Widen(TSqlFragment call, DataTypeReference type)
         {
             if (type is not SqlDataTypeReference { Parameters.Count: >= 1 } sql || sql.Parameters[0] is not IntegerLiteral lit || !int.TryParse(lit.Value, out var n)) return;
             var typeName = sql.Name.BaseIdentifier.Value.ToLowerInvariant();
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (start, end, name) in _named)
+                if (start <= call.StartOffset && End(call) <= end) names.Add(name);
+            var columns = new ColumnNames();
+            call.Accept(columns);
+            names.UnionWith(columns.Names);
             var wider = t.Transformation.Writes.Select(catalog.Find).OfType<TableDef>().SelectMany(d => d.Columns)
                 .Where(c => string.Equals(c.Type.Name, typeName, StringComparison.OrdinalIgnoreCase) && c.Type.Length is { } l && l > n)
-                .Select(c => c.Type.Length!.Value).Distinct().OrderBy(l => l).Take(2).ToList();
+                .OrderBy(c => names.Contains(c.Name) ? 0 : 1).ThenBy(c => c.Type.Length)
+                .Select(c => c.Type.Length!.Value).Distinct().Take(2).ToList();
             foreach (var w in wider)
                 Add(HealClasses.Truncation, $"stop truncating: {typeName}({n}) → {typeName}({w}), the written column's length", lit.StartOffset, End(lit), w.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }

@@ -52,7 +52,10 @@ public sealed class VerifiedHealAvailable : FindingKind
         if (heal.Kind == HealKinds.Code && heal.Edits.Count > 0 && codeText is not null)
         {
             var at = heal.Edits[0].Range.Start.Line + 1;
-            yield return new Finding(Rule.Id, Rule.DefaultSeverity, message, new Location(heal.File, LineIndex.At(codeText, at)), Finding.NoRelated, fix)
+            var lines = new LineIndex(codeText);
+            int start = lines.LineStart(at - 1), column = 1;
+            while (start + column - 1 < codeText.Length && codeText[start + column - 1] is ' ' or '\t') column++;
+            yield return new Finding(Rule.Id, Rule.DefaultSeverity, message, new Location(heal.File, LineIndex.At(codeText, at, column)), Finding.NoRelated, fix)
             {
                 Anchor = $"{heal.Id}|code",
             };

@@ -15,7 +15,8 @@ namespace EtlAgent.LanguageServer.Server;
 /// </summary>
 public sealed class HealDiagnostics(ServerContext server)
 {
-    public const string Layer = "heals";
+    /// <summary>Sorts after the test results' layer, so a test file's first diagnostic stays the failing case's.</summary>
+    public const string Layer = TestDiagnostics.Layer + ".heals";
 
     private readonly object _gate = new();
     private CancellationTokenSource? _running;
@@ -117,11 +118,12 @@ public sealed class HealDiagnostics(ServerContext server)
             files = _published.Concat(diagnostics.Keys).Distinct(StringComparer.Ordinal).ToList();
             _published.Clear();
             foreach (var f in diagnostics.Keys) _published.Add(f);
-        }
-        foreach (var file in files)
-        {
-            server.Layers.Set(Layer, file, diagnostics.GetValueOrDefault(file) ?? new List<Diagnostic>());
-            server.PublishLayers(file);
+            // under the lock: a newer run's Refresh cancels this one either before it publishes or after
+            foreach (var file in files)
+            {
+                server.Layers.Set(Layer, file, diagnostics.GetValueOrDefault(file) ?? new List<Diagnostic>());
+                server.PublishLayers(file);
+            }
         }
     }
 }

@@ -62,8 +62,8 @@ public sealed class InProcessServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Sends a request as the editor would and returns the server's answer.</summary>
-    public Task<JsonNode?> RequestAsync(string method, JsonNode parameters) =>
+    /// <summary>Sends a request as the editor would (parameters as JSON) and returns the server's answer.</summary>
+    public Task<JsonNode?> RequestAsync(string method, JsonNode? parameters) =>
         _client.InvokeWithParameterObjectAsync<JsonNode?>(method, parameters).WaitAsync(TimeSpan.FromMinutes(1));
 
     public async ValueTask DisposeAsync()

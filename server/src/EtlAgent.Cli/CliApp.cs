@@ -38,14 +38,22 @@ public static class CliApp
               the last green version: each changed statement is reverted alone to find the one at
               fault; without it, single small edits of the statements the case ran are tried
               (--budget: seconds for that search per failure, default 15).
-          etl-agent run <workspace> [--no-generate] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF] [--upload s3://BUCKET/PREFIX]
+          etl-agent run <workspace> [--no-generate] [--heal] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF] [--upload s3://BUCKET/PREFIX]
               The full run: discover, generate tests for every procedure that writes tables and has
               no test file (as generate does; --budget bounds the total time, default 120), run every
               test, run the static rules. Prints a summary ending with "N passed, M failed · K findings
               (…)" and writes .etl-agent/reports/etl-agent.sarif (findings, SARIF 2.1.0) and
               .etl-agent/reports/junit.xml (tests, JUnit XML) and .etl-agent/reports/index.html (the
               run as a page: the pipelines drawn, statuses, failures, findings). Exit 1 when a test
-              fails, a test file does not load, or a finding is at or above --fail-on.
+              fails, a test file does not load, or a finding is at or above --fail-on. With --heal, then
+              applies the verified heals etl-agent.json's "heal": {"autoApply": ...} allows (none by
+              default) and lists the rest.
+          etl-agent heal <workspace> [--format text|json] [--apply ID] [--output FILE]
+              Runs the tests; for each failing case, repairs (code: templates per bug class and inverse
+              mutations of the suspect statements; test: re-recorded expectations, schema update), each
+              verified in the sandbox (the failing cases pass, the others still pass, no new finding at
+              warning or above), best first, with stable ids. --apply ID writes one where the policy
+              allows it; refused (exit 1) otherwise. Every heal applied or refused is audited.
           etl-agent audit verify <workspace> [--format text|json]
               Check the audit trail (.etl-agent/audit.jsonl): every file the agent wrote, every
               refusal by the policy or the production guard, every budget stop, hash-chained. Exit 0
@@ -76,6 +84,8 @@ public static class CliApp
                                table reaches its readers and writers), each with the reason;
                                most recently changed first.
           --rules              history: dismissals per rule, most dismissed first.
+          --heal               run: apply the verified heals the policy allows.
+          --apply ID           heal: write the verified heal ID (where the policy allows it).
           --output FILE        Write the report to FILE instead of standard output.
           --base REF           analyze: the git revision (commit, branch, tag) of the last green version.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
@@ -129,6 +139,7 @@ public static class CliApp
                 "audit" => AuditCommand.Run(options, stdout, stderr),
                 "history" => await HistoryCommand.RunAsync(options, stdout, cancellationToken),
                 "analyze" => await AnalyzeCommand.RunAsync(options, stdout, stderr, cancellationToken),
+                "heal" => await HealCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),
             };
         }

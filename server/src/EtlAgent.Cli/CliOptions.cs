@@ -6,10 +6,10 @@ public sealed class CliOptions
     private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
         "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout", "--budget",
-        "--changed-since", "--upload", "--base",
+        "--changed-since", "--upload", "--base", "--apply",
     };
 
-    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate", "--rules" };
+    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate", "--rules", "--heal" };
 
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
 

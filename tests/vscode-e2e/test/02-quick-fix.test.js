@@ -1,9 +1,10 @@
 // Flow 2, quick-fix apply: a procedure with a known defect shows the squiggle; Ctrl+. offers the
 // engine's fix; applying it changes the text as the fix says, and the diagnostic goes away.
 //
-// Heal suggestions (a fix proposed from a failing sandbox test) do not exist in the product yet:
-// failing tests are reported as diagnostics in the test file without a fix. The todo below marks
-// the place for that flow once the engine offers them.
+// Then the heal flow: a bug seeded in a procedure (its UPDATE loses the current-row filter), its
+// tests run from the lens, Ctrl+. on the statement offers the engine's verified heal (the one
+// `etl-agent heal` lists first, titled with its evidence); applying it edits the code and re-runs
+// the tests, and the lens reads all passed.
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -83,7 +84,47 @@ describe('quick fix', () => {
     });
   }
 
-  test.todo('a heal suggestion from a failing sandbox test is offered as a quick fix (the product does not propose heal fixes yet)');
+  test('a verified heal of a failing sandbox test is a quick fix on the statement; applying it turns the tests green', { timeout: 420_000 }, async () => {
+    const file = 'Procedures/Dim/Dim.LoadCustomer.sql';
+    const full = path.join(s.workspace, file);
+    const text = fs.readFileSync(full, 'utf8');
+    const nl = text.includes('\r\n') ? '\r\n' : '\n';
+    const filter = `${nl}        WHERE d.[Valid To] = @EndOfTime;`;
+    assert.equal(text.split(filter).length, 2, `${file} holds the UPDATE's current-row filter`);
+    fs.writeFileSync(full, text.replace(filter, ';'));
+
+    // what the engine offers for it, as the CLI lists it
+    const heal = cli('heal', s.workspace, '--format', 'json').suggestions.find((x) => x.kind === 'code' && x.file === file);
+    assert.ok(heal, 'etl-agent heal offers a verified code heal');
+    assert.equal(heal.class, 'scd2-current-row');
+    const title = `Heal: ${heal.title} (verified: ${heal.verified.casesPassed}/${heal.verified.casesTotal} cases, ${heal.verified.newFindings} new findings)`;
+    const line = heal.edits[0].range.startLine;
+
+    await s.wb.openFile(file);
+    await s.wb.clickCodeLens(/^▶ Run sandbox test$|· run again$/);
+    await s.wb.waitForCodeLens(/^✗ \d+ of \d+ tests failed · run again$/, 240_000);
+    await s.wb.screenshot('heal-failing');
+    // the heal search runs after the tests; its diagnostic marks the statement (brought on screen first)
+    const seeded = fs.readFileSync(full, 'utf8').split(/\r?\n/)[line - 1];
+    const column = seeded.length - seeded.trimStart().length + 1;
+    await s.wb.goTo(line, column);
+    await s.wb.waitFor(`an information squiggle on line ${line}`, (line) => {
+      const margin = [...document.querySelectorAll('.editor-group-container.active .monaco-editor .margin-view-overlays > div')];
+      return [...document.querySelectorAll('.editor-group-container.active .monaco-editor .view-overlays [class*="squiggly-info"]')].some((sq) => {
+        const row = margin.find((d) => d.style.top === sq.parentElement.style.top);
+        return row && parseInt(row.textContent, 10) === line;
+      });
+    }, line, 120_000);
+    await s.wb.goTo(line, column);
+    const offered = await s.wb.quickFix(title);
+    assert.ok(offered.includes(title));
+    await s.wb.waitForLine(line + 1, /^\s*WHERE d\.\[Valid To\] = @EndOfTime;$/);
+    // the action's command re-ran the tests on the healed text: the lens above the procedure says so
+    await s.wb.goTo(1, 1);
+    const lens = await s.wb.waitForCodeLens(/^✓ \d+ tests? passed · run again$/, 240_000);
+    assert.match(lens, /^✓ \d+ tests? passed · run again$/);
+    await s.wb.screenshot('heal-applied');
+  });
 });
 
 function escape(s) {

@@ -53,6 +53,8 @@ internal static class RunCommand
         }
 
         stdout.Write(FullRunReport.Text(result));
+        if (options.Has("--heal") && result.Failed > 0)
+            await HealCommand.ApplyAllowedAsync(engine, files, stdout, cancellationToken);
         foreach (var defect in result.Defects) stderr.WriteLine(defect.LogText);
         if (upload is not null)
         {

@@ -36,6 +36,9 @@ public sealed record WorkspaceSettings
     /// <summary>The workspace's database projects (.sqlproj), found when the settings are loaded.</summary>
     public DatabaseProjects DatabaseProjects { get; init; } = DatabaseProjects.None;
 
+    /// <summary>The model the heal search may ask for candidates (the `llm` section); null when none is configured.</summary>
+    public LlmSettings? Llm { get; init; }
+
     public static WorkspaceSettings Default { get; } = new();
 
     /// <summary>Loads settings; throws <see cref="ConfigurationException"/> on a malformed manifest.</summary>
@@ -77,6 +80,7 @@ public sealed record WorkspaceSettings
                     ExternalObjects = manifest.ExternalObjects is { } external ? ExternalObject.From(external) : settings.ExternalObjects,
                     Policy = PolicySettings.From(manifest.Policy, manifest.Heal),
                     Memory = MemorySettings.From(manifest.Memory),
+                    Llm = LlmSettings.From(manifest.Llm),
                 };
             }
         }
@@ -100,6 +104,7 @@ public sealed record WorkspaceSettings
         public JsonElement? Policy { get; set; }
         public JsonElement? Heal { get; set; }
         public JsonElement? Memory { get; set; }
+        public JsonElement? Llm { get; set; }
     }
 
     internal sealed class SandboxSection

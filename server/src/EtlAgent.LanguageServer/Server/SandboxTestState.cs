@@ -15,6 +15,9 @@ public sealed class SandboxTestState(ServerContext server)
     /// <summary>Test results as log lines and diagnostics in the test files.</summary>
     public TestDiagnostics Diagnostics { get; } = new(server);
 
+    /// <summary>Verified heals of the failing cases, searched after each run.</summary>
+    public HealDiagnostics Heals { get; } = new(server);
+
     /// <summary>Transformation → test files; read from disk on first use after an invalidation.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Index
     {

@@ -47,6 +47,7 @@ public sealed class TestDiagnostics(ServerContext server)
             server.Layers.Set(Layer, file, diagnostics.GetValueOrDefault(file) ?? new List<Diagnostic>());
             server.PublishLayers(file);
         }
+        server.Tests.Heals.Refresh(run);
     }
 
     private void Add(Dictionary<string, List<Diagnostic>> into, Core.Model.Finding finding)

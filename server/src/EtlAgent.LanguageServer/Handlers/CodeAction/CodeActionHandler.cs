@@ -46,6 +46,7 @@ public sealed class CodeActionHandler(ServerContext server, LensActions lensActi
         }
 
         actions.AddRange(await SchemaDriftActions.ForAsync(server, request, cancellationToken).ConfigureAwait(false));
+        actions.AddRange(HealActions.For(server, request));
         actions.AddRange(await DismissActions.ForAsync(server, request, cancellationToken).ConfigureAwait(false));
         if (Wants(only, CodeActionKind.RefactorRewrite) && Handlers.Commands.AcceptExpectationsCommand.Edit(server, request.TextDocument.Uri) is { } accept)
             actions.Add(new LspCodeAction { Title = Handlers.Commands.AcceptExpectationsCommand.Title, Kind = CodeActionKind.RefactorRewrite, Edit = accept });

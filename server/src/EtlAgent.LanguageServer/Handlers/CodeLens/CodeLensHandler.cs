@@ -56,6 +56,7 @@ public sealed class CodeLensHandler(ServerContext server, ServerCommands command
         // a generated test file whose recorded expectations nobody has accepted yet
         if (AcceptExpectationsCommand.HeaderRange(server, uri) is { } header)
             lenses.Add(Lens(new Protocol.Range(header.Start, header.Start), AcceptExpectationsCommand.Title, AcceptExpectationsCommand.CommandId, new JsonArray(uri)));
+        lenses.AddRange(ExplainFailureLenses.For(server, uri, path));
         return lenses;
     }
 

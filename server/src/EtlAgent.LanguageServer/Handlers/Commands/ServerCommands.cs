@@ -35,6 +35,7 @@ public sealed class ServerCommands
             new AcceptExpectationsCommand(server),
             new MutateCommand(server),
             new DismissFindingCommand(server),
+            new ExplainFailureCommand(server),
         })
             _commands[c.Id] = c;
     }

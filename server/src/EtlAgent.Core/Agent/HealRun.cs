@@ -1,0 +1,138 @@
+using EtlAgent.Core.Healing;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.Sandbox.TestFiles;
+
+namespace EtlAgent.Core.Agent;
+
+/// <summary>What a heal run found: the test run it started from, the test files that did not load, and the verified heals, best first.</summary>
+public sealed record HealRunResult(TestRunResult? Run, IReadOnlyList<TestFileError> FileErrors, IReadOnlyList<HealSuggestion> Suggestions, TimeSpan Elapsed);
+
+/// <summary>
+/// `etl-agent heal` and the editor's heals over an engine: runs the workspace's tests, then for the
+/// failing cases of each transformation searches verified heals (<see cref="HealSearch"/>) around
+/// the suspect statements, and a test file that fell behind the schema gets the schema-drift
+/// update as a test heal. Applying goes through the policy gate and the audit log (<see cref="HealApplier"/>).
+/// </summary>
+public sealed class HealRun(Engine engine)
+{
+    public HealBudget Budget { get; init; } = HealBudget.Default;
+
+    /// <summary>An extra source of candidates; null: the configured LLM when the policy allows calling one (<see cref="LlmClients.Source"/>), else none.</summary>
+    public IRepairSource? Extra { get; init; }
+
+    /// <summary>Whether <see cref="Extra"/> left null means the configured LLM (false: no extra source at all).</summary>
+    public bool UseConfiguredLlm { get; init; } = true;
+
+    /// <summary>
+    /// The suspect statements of a transformation for its failing cases, best first. Default: the
+    /// statements that write the tables whose rows differ first, then the rest.
+    /// </summary>
+    public Func<TransformationAnalysis, IReadOnlyList<TestCaseResult>, IReadOnlyList<SuspectStatement>> Suspects { get; init; } = DefaultSuspects;
+
+    /// <summary>Limits the search to the failures of these transformations (all when null).</summary>
+    public Func<string, bool>? Transformations { get; init; }
+
+    public static IReadOnlyList<SuspectStatement> DefaultSuspects(TransformationAnalysis t, IReadOnlyList<TestCaseResult> failing)
+    {
+        var differing = failing.SelectMany(f => f.Failures).Select(f => f switch
+        {
+            RowsMismatch { Table: { } table } => table,
+            RowCountMismatch c => c.Table,
+            _ => (QualifiedName?)null,
+        }).OfType<QualifiedName>().Distinct().ToList();
+        return ProcedureStatements.DefaultSuspects(t, differing);
+    }
+
+    /// <param name="previous">A run of the workspace's tests just made on the same text (the editor's): not run again, and no test file is re-read.</param>
+    public async Task<HealRunResult> SuggestAsync(TestRunResult? previous = null, CancellationToken cancellationToken = default)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var analysis = engine.CurrentAnalysis(cancellationToken);
+        engine.Sandboxes.Describe(); // a configuration problem surfaces before anything runs
+        var errors = new List<TestFileError>();
+        var run = previous;
+        if (run is null)
+        {
+            var paths = TestFileLoader.FindTestFiles(engine.Files, engine.Settings);
+            var loaded = new TestFileLoader(analysis).LoadAll(engine.Files, paths);
+            errors = loaded.SelectMany(l => l.Errors).ToList();
+            var files = loaded.Where(l => l.Success).Select(l => l.File!)
+                .Where(f => Transformations is null || Transformations(f.Transformation)).ToList();
+            run = files.Count == 0 ? null : await engine.TestRunner(analysis).RunAsync(files, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        string? ReadText(string path)
+        {
+            if (analysis.Documents.FirstOrDefault(d => d.Document.Path == path) is { } doc) return doc.Document.Text;
+            try { return engine.Files.ReadAllText(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        }
+
+        var extra = Extra ?? (UseConfiguredLlm && run is { Success: false } ? LlmClients.Source(engine) : null);
+        var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = extra };
+        var code = new List<HealSuggestion>();
+        var tests = new List<HealSuggestion>();
+        var cases = (run?.Cases ?? Array.Empty<TestCaseResult>()).Where(c => Transformations is null || Transformations(c.File.Transformation));
+        foreach (var group in cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase))
+        {
+            var failing = group.Where(c => c.Outcome != TestOutcome.Passed).ToList();
+            if (failing.Count == 0) continue;
+            var t = analysis.FindTransformation(group.Key);
+            var suspects = t is { HasSyntax: true } ? Suspects(t, failing) : Array.Empty<SuspectStatement>();
+            var found = await search.SearchAsync(new HealFailure(group.Key, group.ToList(), failing, suspects), cancellationToken).ConfigureAwait(false);
+            code.AddRange(found.Where(s => s.Kind == HealKinds.Code));
+            tests.AddRange(found.Where(s => s.Kind != HealKinds.Code));
+        }
+        tests.AddRange(await SchemaDriftHealsAsync(analysis, errors, ReadText, cancellationToken).ConfigureAwait(false));
+        return new HealRunResult(run, errors, code.Concat(tests).ToList(), watch.Elapsed);
+    }
+
+    /// <summary>Test files that fell behind the schema: the "Update test to the new schema" rewrite, verified by loading and running the updated file.</summary>
+    private async Task<IReadOnlyList<HealSuggestion>> SchemaDriftHealsAsync(WorkspaceModel.WorkspaceAnalysis analysis, IReadOnlyList<TestFileError> errors,
+        Func<string, string?> readText, CancellationToken cancellationToken)
+    {
+        var result = new List<HealSuggestion>();
+        foreach (var path in errors.Where(e => e.Drift is not null).Select(e => e.File).Distinct())
+        {
+            if (Transformations is not null && TestFileOutline.Read(readText(path) ?? "")?.Transformation is { } name && !Transformations(name)) continue;
+            if (readText(path) is not { } text) continue;
+            var update = await new SchemaDriftRewriter(analysis, engine.Sandboxes.Create) { Today = engine.Clock.Today }.RewriteAsync(path, text, cancellationToken).ConfigureAwait(false);
+            if (update.Text is null) continue;
+            var loaded = new TestFileLoader(analysis).Load(path, update.Text);
+            if (!loaded.Success) continue;
+            var run = await engine.TestRunner(analysis).RunAsync(new[] { loaded.File! }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!run.Success) continue;
+            var candidate = new RepairCandidate(HealKinds.Test, HealClasses.SchemaDrift, "update the test file to the new schema (rows rewritten, expectations re-recorded)",
+                new[] { SpanEdits.Replace(path, text, 0, text.Length, update.Text) }, "test");
+            result.Add(new HealSuggestion(HealId.For(path, null, candidate), path, null, candidate, new HealVerification(run.Passed, run.Cases.Count, 0)));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// "Explain failure" as Markdown: the failure, the suspect statement (the one a code heal edits,
+    /// else the first suspect) and the heals.
+    /// </summary>
+    public string Explain(TestCaseResult failure, IReadOnlyList<HealSuggestion> heals)
+    {
+        var analysis = engine.CurrentAnalysis();
+        (string, int, string)? suspect = null;
+        if (analysis.FindTransformation(failure.File.Transformation) is { HasSyntax: true } t)
+        {
+            var text = t.Document.Text;
+            var statements = Suspects(t, new[] { failure });
+            var edited = heals.Where(h => h.Kind == HealKinds.Code).SelectMany(h => h.Edits).Where(e => e.File == t.Transformation.File)
+                .Select(e => statements.FirstOrDefault(s => s.Contains(e.Range.StartOffset, e.Range.Length))).FirstOrDefault(s => s is not null);
+            if ((edited ?? statements.FirstOrDefault()) is { } s && s.EndOffset <= text.Length)
+                suspect = (s.File, 1 + text.AsSpan(0, s.StartOffset).Count('\n'), text[s.StartOffset..s.EndOffset]);
+        }
+        return FailureExplanation.Markdown(failure, heals, suspect);
+    }
+
+    /// <summary>Writes <paramref name="heal"/> where the policy allows it; the audit log records the change or the refusal.</summary>
+    public HealApplyResult Apply(HealSuggestion heal, IFileWriter writer, bool automatic) =>
+        new HealApplier(engine.Files, writer, engine.Settings.Policy, engine.Host.Audit, engine.Clock, engine.Host.Actor).Apply(heal, automatic);
+}

@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+
+namespace EtlAgent.LanguageServer.Tests;
+
+/// <summary>
+/// Heals in the editor on a scratch copy of tests/fixtures/healing with a seeded fault: after a
+/// test run, the verified heal is a quick fix on the statement and on the failing case's diagnostic
+/// (titled with its evidence, its command re-running the tests), "Explain failure" is a lens on the
+/// failing case and a command returning Markdown, and once the heal is applied the tests pass and
+/// the heal and the lens are gone.
+/// </summary>
+public class HealQuickFixTests
+{
+    private const string Procedure = "Fact.LoadSale.sql";
+    private const string Test = "tests/Fact.LoadSale.etltest.yaml";
+
+    [Fact]
+    public async Task A_verified_heal_is_a_quick_fix_on_the_statement_and_on_the_failing_case()
+    {
+        var root = TestWorkspace.Copy("healing");
+        try
+        {
+            var proc = Path.Combine(root, Procedure);
+            File.WriteAllText(proc, File.ReadAllText(proc).Replace("s.[Sold At] >= @From", "s.[Sold At] > @From", StringComparison.Ordinal));
+            await using var server = await InProcessServer.StartAsync(root);
+            var procUri = new Uri(proc).AbsoluteUri;
+            var testUri = new Uri(Path.Combine(root, Test)).AbsoluteUri;
+
+            await Command(server, "etlAgent.runTests", "Fact.LoadSale");
+            var heal = await Until(() => Diagnostics(server, procUri).FirstOrDefault(d => d["code"]?.GetValue<string>() == "ETL0120"));
+            Assert.Contains("verified heal: include the boundary", heal["message"]!.GetValue<string>());
+            Assert.Equal(14, heal["range"]!["start"]!["line"]!.GetValue<int>());
+
+            var onStatement = await CodeActions(server, procUri, heal);
+            var action = Assert.Single(onStatement, a => a["title"]!.GetValue<string>().StartsWith("Heal: ", StringComparison.Ordinal));
+            Assert.Equal("Heal: include the boundary: s.[Sold At] >= @From (verified: 3/3 cases, 0 new findings)", action["title"]!.GetValue<string>());
+            Assert.Equal("quickfix", action["kind"]!.GetValue<string>());
+            Assert.Equal("etlAgent.runTests", action["command"]!["command"]!.GetValue<string>());
+            var edit = Assert.Single(action["edit"]!["changes"]![procUri]!.AsArray())!;
+            Assert.Equal(">=", edit["newText"]!.GetValue<string>());
+
+            // the failing case's own diagnostic in the test file offers the same heal
+            var failing = await Until(() => Diagnostics(server, testUri).FirstOrDefault(d => d["code"]?.GetValue<string>() == "ETL0100"));
+            var onCase = await CodeActions(server, testUri, failing);
+            Assert.Contains(onCase, a => a["title"]!.GetValue<string>() == action["title"]!.GetValue<string>());
+
+            // Explain failure: a lens on the failing case, a command returning Markdown
+            var lenses = (await server.RequestAsync("textDocument/codeLens", new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = testUri } }))!.AsArray();
+            var lens = Assert.Single(lenses, l => l!["command"]!["title"]!.GetValue<string>() == "Explain failure")!;
+            var explained = await server.RequestAsync("workspace/executeCommand", new JsonObject
+            {
+                ["command"] = "etlAgent.explainFailure",
+                ["arguments"] = lens["command"]!["arguments"]!.DeepClone(),
+            });
+            var markdown = explained!["markdown"]!.GetValue<string>();
+            Assert.Contains("## Why \"a sale at the start of the window is loaded\" fails", markdown);
+            Assert.Contains("| expected, not found | 11 | NULL | 1 |", markdown);
+            Assert.Contains("WHERE s.[Sold At] > @From", markdown);
+            Assert.Contains("include the boundary", markdown);
+
+            // the client applies the edit, then runs the action's command: all green, heal and lens gone
+            var text = File.ReadAllText(proc);
+            var lines = text.Split('\n');
+            int line = edit["range"]!["start"]!["line"]!.GetValue<int>(), from = edit["range"]!["start"]!["character"]!.GetValue<int>(), to = edit["range"]!["end"]!["character"]!.GetValue<int>();
+            lines[line] = lines[line][..from] + edit["newText"]!.GetValue<string>() + lines[line][to..];
+            File.WriteAllText(proc, string.Join('\n', lines));
+            var rerun = await Command(server, "etlAgent.runTests", "Fact.LoadSale");
+            Assert.Equal(0, rerun!["summary"]!["failed"]!.GetValue<int>());
+            await Until(() => Diagnostics(server, procUri).Any(d => d["code"]?.GetValue<string>() == "ETL0120") ? null : new JsonObject());
+            lenses = (await server.RequestAsync("textDocument/codeLens", new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = testUri } }))!.AsArray();
+            Assert.DoesNotContain(lenses, l => l!["command"]!["title"]!.GetValue<string>() == "Explain failure");
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    private static Task<JsonNode?> Command(InProcessServer server, string command, params string[] arguments) =>
+        server.RequestAsync("workspace/executeCommand", new JsonObject
+        {
+            ["command"] = command,
+            ["arguments"] = new JsonArray(arguments.Select(a => (JsonNode)a).ToArray()),
+        });
+
+    private static async Task<List<JsonNode>> CodeActions(InProcessServer server, string uri, JsonNode diagnostic)
+    {
+        var result = await server.RequestAsync("textDocument/codeAction", new JsonObject
+        {
+            ["textDocument"] = new JsonObject { ["uri"] = uri },
+            ["range"] = diagnostic["range"]!.DeepClone(),
+            ["context"] = new JsonObject { ["diagnostics"] = new JsonArray(diagnostic.DeepClone()) },
+        });
+        return result!.AsArray().Select(a => a!).ToList();
+    }
+
+    private static IEnumerable<JsonNode> Diagnostics(InProcessServer server, string uri) =>
+        server.Diagnostics.TryGetValue(uri, out var list) ? list.Select(d => d!) : Enumerable.Empty<JsonNode>();
+
+    private static async Task<JsonNode> Until(Func<JsonNode?> probe)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (probe() is { } found) return found;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("the server did not publish what the test waits for");
+    }
+}

@@ -57,6 +57,13 @@ public class HealQuickFixTests
             Assert.Contains("| expected, not found | 11 | NULL | 1 |", markdown);
             Assert.Contains("WHERE s.[Sold At] > @From", markdown);
             Assert.Contains("include the boundary", markdown);
+            // from a menu (Visual Studio, the palette): [uri, cursor line] inside the failing case finds the same case
+            var atCursor = await server.RequestAsync("workspace/executeCommand", new JsonObject
+            {
+                ["command"] = "etlAgent.explainFailure",
+                ["arguments"] = new JsonArray(testUri, lens["range"]!["start"]!["line"]!.GetValue<int>() + 1),
+            });
+            Assert.Equal(markdown, atCursor!["markdown"]!.GetValue<string>());
 
             // the client applies the edit, then runs the action's command: all green, heal and lens gone
             var text = File.ReadAllText(proc);

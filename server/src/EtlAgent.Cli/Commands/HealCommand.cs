@@ -20,7 +20,8 @@ internal static class HealCommand
         var format = options.Get("--format", "text", "text", "json");
         var apply = options.GetOptional("--apply");
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
-        var heal = new HealRun(engine);
+        // root-cause analysis ranks the statements the search edits first
+        var heal = new HealRun(engine) { AnalyseRootCauses = true };
         var result = await heal.SuggestAsync(cancellationToken: cancellationToken);
         foreach (var defect in result.Run?.Defects ?? Enumerable.Empty<Core.Model.InternalErrorException>()) stderr.WriteLine(defect.LogText);
         int failing = result.Run?.Failed ?? 0;
@@ -42,9 +43,10 @@ internal static class HealCommand
     }
 
     /// <summary>`run --heal`: the heals the policy lets apply on their own, applied and audited; the rest listed as suggestions.</summary>
-    internal static async Task ApplyAllowedAsync(Engine engine, Core.Ports.IFileWriter writer, TextWriter stdout, CancellationToken cancellationToken)
+    internal static async Task ApplyAllowedAsync(Engine engine, Core.Ports.IFileWriter writer, TextWriter stdout, Core.Analysis.RootCauseReport rootCauses,
+        CancellationToken cancellationToken)
     {
-        var heal = new HealRun(engine);
+        var heal = new HealRun(engine) { RootCauses = rootCauses };
         var result = await heal.SuggestAsync(cancellationToken: cancellationToken);
         // one heal per failure: the best the policy allows
         var done = new HashSet<(string, string?)>();

@@ -54,7 +54,7 @@ internal static class RunCommand
 
         stdout.Write(FullRunReport.Text(result));
         if (options.Has("--heal") && result.Failed > 0)
-            await HealCommand.ApplyAllowedAsync(engine, files, stdout, cancellationToken);
+            await HealCommand.ApplyAllowedAsync(engine, files, stdout, result.RootCauses, cancellationToken);
         foreach (var defect in result.Defects) stderr.WriteLine(defect.LogText);
         if (upload is not null)
         {

@@ -1,9 +1,12 @@
+using EtlAgent.Core.Analysis;
 using EtlAgent.Core.Healing;
 using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Memory;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Sandbox.Runner;
 using EtlAgent.Core.Sandbox.TestFiles;
+using SuspectStatement = EtlAgent.Core.Healing.SuspectStatement;
 
 namespace EtlAgent.Core.Agent;
 
@@ -32,6 +35,16 @@ public sealed class HealRun(Engine engine)
     /// </summary>
     public Func<TransformationAnalysis, IReadOnlyList<TestCaseResult>, IReadOnlyList<SuspectStatement>> Suspects { get; init; } = DefaultSuspects;
 
+    /// <summary>
+    /// The root causes of the failing cases (from `analyze` or the full run): their statements, root
+    /// cause first, are the first suspects, then <see cref="Suspects"/>'s. Null: computed before the
+    /// search when <see cref="AnalyseRootCauses"/> is set, else the default ranking alone.
+    /// </summary>
+    public RootCauseReport? RootCauses { get; init; }
+
+    /// <summary>Run root-cause analysis (a short mutation search, no input minimising) when <see cref="RootCauses"/> is not given.</summary>
+    public bool AnalyseRootCauses { get; init; }
+
     /// <summary>Limits the search to the failures of these transformations (all when null).</summary>
     public Func<string, bool>? Transformations { get; init; }
 
@@ -44,6 +57,30 @@ public sealed class HealRun(Engine engine)
             _ => (QualifiedName?)null,
         }).OfType<QualifiedName>().Distinct().ToList();
         return ProcedureStatements.DefaultSuspects(t, differing);
+    }
+
+    /// <summary>How long the root-cause search of one failure may take when the heal run computes it.</summary>
+    private static readonly TimeSpan RootCauseBudget = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// The suspects of <paramref name="failing"/> in <paramref name="file"/>: the statements root-cause
+    /// analysis names for them (each failure's root cause, then its candidates in their order), then
+    /// the rest of <paramref name="fallback"/>.
+    /// </summary>
+    internal static IReadOnlyList<Healing.SuspectStatement> RankSuspects(IReadOnlyList<Healing.SuspectStatement> fallback, RootCauseReport? causes,
+        string file, IEnumerable<(string TestFile, string Case)> failing)
+    {
+        if (causes is null || causes.Failures.Count == 0) return fallback;
+        var cases = failing.ToHashSet();
+        var named = causes.Failures.Where(a => cases.Contains((a.Failure.TestFile, a.Failure.Case)))
+            .SelectMany(a => (a.RootCause is { } r ? new[] { r } : Array.Empty<Analysis.SuspectStatement>()).Concat(a.Candidates).Select((s, rank) => (s, rank)))
+            .Where(x => string.Equals(x.s.File, file, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(x => x.rank).ThenByDescending(x => x.s.Confidence)
+            .Select(x => new Healing.SuspectStatement(file, x.s.Start, x.s.Start + x.s.Length));
+        var ranked = new List<Healing.SuspectStatement>();
+        foreach (var s in named.Concat(fallback))
+            if (!ranked.Contains(s)) ranked.Add(s);
+        return ranked;
     }
 
     /// <param name="previous">A run of the workspace's tests just made on the same text (the editor's): not run again, and no test file is re-read.</param>
@@ -71,6 +108,11 @@ public sealed class HealRun(Engine engine)
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
         }
 
+        var causes = RootCauses;
+        if (causes is null && AnalyseRootCauses && run is { Success: false })
+            causes = await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
+                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero }).AnalyseAsync(run, cancellationToken).ConfigureAwait(false);
+
         var extra = Extra ?? (UseConfiguredLlm && run is { Success: false } ? LlmClients.Source(engine) : null);
         var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = extra };
         var code = new List<HealSuggestion>();
@@ -81,13 +123,15 @@ public sealed class HealRun(Engine engine)
             var failing = group.Where(c => c.Outcome != TestOutcome.Passed).ToList();
             if (failing.Count == 0) continue;
             var t = analysis.FindTransformation(group.Key);
-            var suspects = t is { HasSyntax: true } ? Suspects(t, failing) : Array.Empty<SuspectStatement>();
+            var suspects = t is { HasSyntax: true } ? RankSuspects(Suspects(t, failing), causes, t.Transformation.File, failing.Select(f => (f.File.Path, f.Case.Name))) : Array.Empty<Healing.SuspectStatement>();
             var found = await search.SearchAsync(new HealFailure(group.Key, group.ToList(), failing, suspects), cancellationToken).ConfigureAwait(false);
             code.AddRange(found.Where(s => s.Kind == HealKinds.Code));
             tests.AddRange(found.Where(s => s.Kind != HealKinds.Code));
         }
         tests.AddRange(await SchemaDriftHealsAsync(analysis, errors, ReadText, cancellationToken).ConfigureAwait(false));
-        return new HealRunResult(run, errors, code.Concat(tests).ToList(), watch.Elapsed);
+        var suggestions = RankByAcceptance(code, History()).Concat(tests).ToList();
+        Remember(suggestions.Select(h => new HealRecord(new DateTimeOffset(DateTime.SpecifyKind(engine.Clock.UtcNow, DateTimeKind.Utc)), h.File, h.BugClass, HealStatus.Offered)));
+        return new HealRunResult(run, errors, suggestions, watch.Elapsed);
     }
 
     /// <summary>Test files that fell behind the schema: the "Update test to the new schema" rewrite, verified by loading and running the updated file.</summary>
@@ -133,6 +177,36 @@ public sealed class HealRun(Engine engine)
     }
 
     /// <summary>Writes <paramref name="heal"/> where the policy allows it; the audit log records the change or the refusal.</summary>
-    public HealApplyResult Apply(HealSuggestion heal, IFileWriter writer, bool automatic) =>
-        new HealApplier(engine.Files, writer, engine.Settings.Policy, engine.Host.Audit, engine.Clock, engine.Host.Actor).Apply(heal, automatic);
+    public HealApplyResult Apply(HealSuggestion heal, IFileWriter writer, bool automatic)
+    {
+        var result = new HealApplier(engine.Files, writer, engine.Settings.Policy, engine.Host.Audit, engine.Clock, engine.Host.Actor).Apply(heal, automatic);
+        if (result.Applied) Remember(new[] { new HealRecord(new DateTimeOffset(DateTime.SpecifyKind(engine.Clock.UtcNow, DateTimeKind.Utc)), heal.File, heal.BugClass, HealStatus.Applied) });
+        return result;
+    }
+
+    /// <summary>
+    /// Each failure's code heals, those of the classes people accepted more often first (applied /
+    /// offered, smoothed so a class never seen ranks in the middle); the search's order otherwise.
+    /// </summary>
+    internal static IReadOnlyList<HealSuggestion> RankByAcceptance(IReadOnlyList<HealSuggestion> heals, IReadOnlyList<HealRecord> history)
+    {
+        if (history.Count == 0) return heals;
+        var rate = history.GroupBy(h => h.BugClass, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key,
+            g => (g.Count(h => h.Status == HealStatus.Applied) + 1.0) / (g.Count(h => h.Status == HealStatus.Offered) + 2.0), StringComparer.OrdinalIgnoreCase);
+        double Rate(HealSuggestion h) => rate.TryGetValue(h.BugClass, out var r) ? r : 0.5;
+        return heals.GroupBy(h => (h.Test, h.Case)).SelectMany(g => g.OrderByDescending(Rate)).ToList();
+    }
+
+    private IReadOnlyList<HealRecord> History()
+    {
+        try { return engine.Memory.Heals(); }
+        catch (MemoryStoreException) { return Array.Empty<HealRecord>(); }
+    }
+
+    /// <summary>What became of the heals, for the next ranking; a memory that cannot be written costs only that.</summary>
+    private void Remember(IEnumerable<HealRecord> heals)
+    {
+        try { foreach (var h in heals) engine.Memory.RecordHeal(h); }
+        catch (MemoryStoreException) { }
+    }
 }

@@ -19,13 +19,30 @@ public sealed class ExplainFailureCommand(ServerContext server) : IServerCommand
 
     public string Id => CommandId;
 
+    public CommandDescriptor Descriptor { get; } = new()
+    {
+        Id = CommandId,
+        Title = "Explain Failure",
+        Arguments =
+        {
+            CommandArgument.Document("the test file (a URI or a workspace path)"),
+            new CommandArgument { Name = "case", Description = "the failing case's name, or the 0-based cursor line inside it" },
+        },
+        Cursor = true,
+        Returns = "ExplainFailureResult",
+    };
+
     public async Task<JsonNode?> ExecuteAsync(JsonArray arguments, CancellationToken cancellationToken)
     {
         var file = ServerCommands.StringArg(arguments, 0);
-        var name = ServerCommands.StringArg(arguments, 1);
-        if (file is null || name is null)
-            throw new LocalRpcException($"{CommandId} takes the test file and the case's name.") { ErrorCode = ErrorCodes.InvalidParams };
-        var path = file.Contains("://", StringComparison.Ordinal) ? server.Paths.ToPath(file) : file;
+        var path = file is null ? null : file.Contains("://", StringComparison.Ordinal) ? server.Paths.ToPath(file) : file;
+        // [uri, line] from a menu or palette: the failing case the cursor is in (the last one starting at or above it)
+        var name = arguments.Count > 1 && arguments[1] is JsonValue v && v.TryGetValue<int>(out var line) && path is not null
+            ? server.Tests.Heals.FailuresIn(path).Where(c => c.Case.Line - 1 <= line).OrderByDescending(c => c.Case.Line).Select(c => c.Case.Name).FirstOrDefault()
+              ?? throw new LocalRpcException($"no case of {path} at or above line {line + 1} failed in the last run.") { ErrorCode = ErrorCodes.InvalidParams }
+            : ServerCommands.StringArg(arguments, 1);
+        if (path is null || name is null)
+            throw new LocalRpcException($"{CommandId} takes the test file and the case's name (or a line inside it).") { ErrorCode = ErrorCodes.InvalidParams };
         var failure = server.Tests.Heals.Failure(path, name)
             ?? throw new LocalRpcException($"\"{name}\" in {path} has not failed in the last run.") { ErrorCode = ErrorCodes.InvalidParams };
         var markdown = await Task.Run(() => new HealRun(server.Engine).Explain(failure, server.Tests.Heals.For(path, name)), cancellationToken).ConfigureAwait(false);

@@ -25,8 +25,6 @@ public sealed partial class ArchitectureTests
         "Workspace/S3ObjectStore.cs",
         // the memory's database file: created (with its folder) on the first write, never read before it exists
         "Memory/SqliteMemoryStore.cs",
-        // earlier versions of files for root-cause analysis's --base: `git show` in a child process
-        "Workspace/GitFileHistory.cs",
     };
 
     private sealed record SourceFile(string Path, string Namespace, string Text, string Code);

@@ -80,10 +80,10 @@ public sealed class ChangedSinceTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private TestSelection Select()
+    private TestSelection Select(Core.Memory.IMemoryStore? memory = null)
     {
         var files = new PhysicalFileSource(_repo);
-        var host = new EngineHost(new SystemClock(), EnvironmentVariables.None) { VersionControl = new GitRepository(_repo) };
+        var host = new EngineHost(new SystemClock(), EnvironmentVariables.None) { VersionControl = new GitRepository(_repo), Memory = memory };
         var engine = Engine.Create(files, WorkspaceSettings.Load(files), host);
         return engine.ChangedSince("base", engine.CurrentAnalysis());
     }
@@ -122,6 +122,23 @@ public sealed class ChangedSinceTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{edits.Count} edits; transformations: precision {Percent(tpT, fpT)}, recall {Percent(tpT, fnT)} ({tpT} selected right, {fpT} extra, {fnT} missed); " +
                          $"test files: precision {Percent(tpF, fpF)}, recall {Percent(tpF, fnF)} ({tpF} right, {fpF} extra, {fnF} missed)");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void The_tests_of_a_transformation_that_failed_in_the_last_run_come_first()
+    {
+        CopyWarehouse();
+        File.AppendAllText(Path.Combine(_repo, "etl-agent.json"), "\n");   // settings changed: every test is selected
+        var unranked = Select().Tests.Select(t => t.Transformation).ToList();
+        var last = unranked[^1]!;
+        using var memory = new Core.Memory.SqliteMemoryStore(Path.Combine(_repo, ".etl-agent", "memory.db"));
+        var started = DateTimeOffset.UtcNow;
+        memory.RecordRun(new Core.Memory.RunWrite(new Core.Memory.RunRecord("r1", started, started, null, "failed", 0, 1, 0),
+            new[] { new Core.Memory.CaseRecord("a case", last, "failed", 5, "code", "input") }, Array.Empty<Core.Memory.FindingSighting>()));
+        var ranked = Select(memory).Tests.Select(t => t.Transformation).ToList();
+        Assert.Equal(last, ranked[0]);
+        Assert.Equal(unranked.Where(t => t != last), ranked.Skip(1));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
     [Fact]

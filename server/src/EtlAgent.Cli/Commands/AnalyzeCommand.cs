@@ -22,7 +22,7 @@ internal static class AnalyzeCommand
         var baseRevision = options.GetOptional("--base");
         if (baseRevision is { Length: 0 }) throw new UsageException("--base needs a git revision (a commit, branch or tag).");
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
-        var history = baseRevision is null ? null : new GitFileHistory(files.Root);
+        var history = baseRevision is null ? null : engine.Host.VersionControl ?? new GitRepository(files.Root);
         var budget = options.Seconds("--budget", new Core.Analysis.RootCauseOptions().MutationBudget, positive: true);
         var (run, report) = await engine.AnalyzeFailuresAsync(options.GetOptional("--transformation"), history, baseRevision,
             new Core.Analysis.RootCauseOptions { MutationBudget = budget }, cancellationToken);

@@ -252,9 +252,25 @@ public sealed class Engine
 
     /// <summary>The tests a change since <paramref name="reference"/> reaches, with the reasons (<see cref="ChangeImpact"/>).</summary>
     /// <exception cref="ConfigurationException">The host has no version control, or git refuses the revision.</exception>
-    public TestSelection ChangedSince(string reference, WorkspaceAnalysis analysis) =>
-        new ChangeImpact(analysis, Files, Settings, Host.VersionControl
-            ?? throw new ConfigurationException("--changed-since needs the workspace's git repository, and this host gives none.")).Select(reference);
+    public TestSelection ChangedSince(string reference, WorkspaceAnalysis analysis)
+    {
+        var failed = LastRunFailures();
+        return new ChangeImpact(analysis, Files, Settings, Host.VersionControl
+            ?? throw new ConfigurationException("--changed-since needs the workspace's git repository, and this host gives none."))
+        { RecentlyFailed = failed.Contains }.Select(reference);
+    }
+
+    /// <summary>The transformations with a case that did not pass in the memory's last run (none when the memory cannot be read).</summary>
+    private HashSet<string> LastRunFailures()
+    {
+        try
+        {
+            return Memory.Runs().OrderByDescending(r => r.Started).FirstOrDefault() is { } last
+                ? Memory.Cases(last.Id).Where(c => c.Outcome != "passed").Select(c => c.Transformation).ToHashSet(StringComparer.OrdinalIgnoreCase)
+                : new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        }
+        catch (MemoryStoreException) { return new HashSet<string>(StringComparer.OrdinalIgnoreCase); }
+    }
 
     /// <summary>
     /// Generates the tests of one transformation and writes them (<see cref="GeneratedTestFiles.GenerateAsync"/>)

@@ -18,7 +18,8 @@ namespace EtlAgent.Core.Impact;
 /// <item>a transformation that reads a table a changed transformation writes is affected (its input changed, as lineage says);</item>
 /// <item>a changed test file is selected; a changed etl-agent.json selects every test.</item>
 /// </list>
-/// The tests selected are those of the affected transformations. Order: the most recent change first
+/// The tests selected are those of the affected transformations. Order: those of transformations
+/// that failed in the last run first (<see cref="RecentlyFailed"/>), then the most recent change
 /// (uncommitted, then by commit time), then by name.
 /// </summary>
 public sealed class ChangeImpact(WorkspaceAnalysis analysis, IFileSource files, WorkspaceSettings settings, IVersionControl versionControl)
@@ -28,6 +29,9 @@ public sealed class ChangeImpact(WorkspaceAnalysis analysis, IFileSource files, 
         public List<SelectionReason> List { get; } = new();
         public void Add(SelectionReason r) { if (!List.Any(x => x.Text == r.Text)) List.Add(r); }
     }
+
+    /// <summary>Whether a transformation had a failing case in the last run (the memory says); null: no such knowledge.</summary>
+    public Func<string, bool>? RecentlyFailed { get; init; }
 
     public TestSelection Select(string reference)
     {
@@ -146,10 +150,13 @@ public sealed class ChangeImpact(WorkspaceAnalysis analysis, IFileSource files, 
 
         return new TestSelection(reference, changed.Select(c => c.Path).ToList(),
             affected.Select(kv => new AffectedTransformation(byName.TryGetValue(kv.Key, out var t) ? t.Name : kv.Key, Ranked(kv.Value.List)))
-                .OrderBy(t => t, Recency).ToList(),
+                .OrderBy(t => Failed(t.Name)).ThenBy(t => t, Recency).ToList(),
             tests.Select(kv => new SelectedTestFile(kv.Key, kv.Value.Transformation, Ranked(kv.Value.Reasons.List)))
-                .OrderBy(t => t, Recency).ToList());
+                .OrderBy(t => Failed(t.Transformation)).ThenBy(t => t, Recency).ToList());
     }
+
+    /// <summary>0 for a transformation that failed last time (it sorts first), else 1.</summary>
+    private int Failed(string? transformation) => transformation is not null && RecentlyFailed?.Invoke(transformation) == true ? 0 : 1;
 
     private string? Read(string path)
     {

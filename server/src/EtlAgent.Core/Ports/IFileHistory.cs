@@ -3,7 +3,7 @@ namespace EtlAgent.Core.Ports;
 /// <summary>
 /// Earlier versions of the workspace's files (the last green version for root-cause analysis).
 /// Paths are workspace-relative with '/' separators; the disk implementation asks git
-/// (<see cref="Workspace.GitFileHistory"/>), tests give the texts in memory.
+/// (<see cref="Workspace.GitRepository"/>), tests give the texts in memory.
 /// </summary>
 public interface IFileHistory
 {

@@ -7,14 +7,12 @@ public sealed record ChangedFile(string Path, DateTimeOffset? Committed, bool Un
 
 /// <summary>
 /// The workspace's version control as the engine may read it: which files changed since a
-/// revision, and a file's text at that revision. Git on disk (<see cref="Workspace.GitRepository"/>).
+/// revision, and a file's text at that revision (<see cref="IFileHistory"/>, which is all
+/// root-cause analysis's `--base` needs). Git on disk (<see cref="Workspace.GitRepository"/>).
 /// </summary>
-public interface IVersionControl
+public interface IVersionControl : IFileHistory
 {
     /// <summary>Files that differ between <paramref name="reference"/> and the working tree, untracked ones included.</summary>
     /// <exception cref="Workspace.ConfigurationException">Not a repository, or the revision is unknown.</exception>
     IReadOnlyList<ChangedFile> ChangedSince(string reference);
-
-    /// <summary>The file's text at <paramref name="reference"/>; null when it did not exist there.</summary>
-    string? ReadAt(string reference, string path);
 }

@@ -41,10 +41,24 @@ public sealed class GitRepository(string root) : IVersionControl
         return result;
     }
 
+    private readonly Dictionary<string, bool> _revisions = new(StringComparer.Ordinal);
+
+    /// <exception cref="ConfigurationException">The revision is not a commit of the repository (checked once per revision).</exception>
     public string? ReadAt(string reference, string path)
     {
+        if (string.IsNullOrWhiteSpace(reference) || reference.StartsWith('-') || reference.Contains(':'))
+            throw new ConfigurationException($"--base '{reference}': not a git revision.");
+        lock (_revisions)
+        {
+            if (!_revisions.TryGetValue(reference, out var known))
+            {
+                var verified = Git("rev-parse", "--verify", "--quiet", reference + "^{commit}");
+                _revisions[reference] = known = verified.Code == 0;
+                if (!known) throw new ConfigurationException($"--base '{reference}': not a commit of the git repository at {Root}{(verified.Error.Trim() is { Length: > 0 } e ? $" ({e})" : "")}.");
+            }
+        }
         var shown = Git("show", $"{reference}:./{path}");
-        return shown.Code == 0 ? shown.Output : null;
+        return shown.Code == 0 ? (shown.Output.Length > 0 && shown.Output[0] == '\uFEFF' ? shown.Output[1..] : shown.Output) : null;
     }
 
     private static IReadOnlyList<string> Lines(string output) =>
@@ -73,7 +87,7 @@ public sealed class GitRepository(string root) : IVersionControl
         foreach (var a in arguments) start.ArgumentList.Add(a);
         Process process;
         try { process = Process.Start(start) ?? throw new ConfigurationException("--changed-since: git could not be started."); }
-        catch (System.ComponentModel.Win32Exception e) { throw new ConfigurationException($"--changed-since needs git on the PATH: {e.Message}"); }
+        catch (System.ComponentModel.Win32Exception e) { throw new ConfigurationException($"git is needed on the PATH (for --changed-since and --base): {e.Message}"); }
         using (process)
         {
             var error = process.StandardError.ReadToEndAsync();

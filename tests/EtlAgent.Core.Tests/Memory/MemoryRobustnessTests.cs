@@ -78,6 +78,9 @@ public sealed class MemoryRobustnessTests(ITestOutputHelper output) : IDisposabl
         using var cli = StartWriter(completed, "sqlite", path, "heals", "1000", "cli");
         using var editor = StartWriter(completed, "sqlite", path, "heals", "1000", "editor");
         Assert.True(cli.WaitForExit(240_000) && editor.WaitForExit(240_000), "the writers finish");
+        // the timed wait returns at the exit signal; this one also waits for the end of their output
+        cli.WaitForExit();
+        editor.WaitForExit();
         Assert.Equal((0, 0), (cli.ExitCode, editor.ExitCode));
         using var store = new SqliteMemoryStore(path);
         var targets = store.Heals().Select(h => h.Target).ToHashSet();
@@ -93,6 +96,9 @@ public sealed class MemoryRobustnessTests(ITestOutputHelper output) : IDisposabl
         using var cli = StartWriter(completed, "sqlite", path, "runs", "150", "cli");
         using var editor = StartWriter(completed, "sqlite", path, "runs", "150", "editor");
         Assert.True(cli.WaitForExit(240_000) && editor.WaitForExit(240_000), "the writers finish");
+        // the timed wait returns at the exit signal; this one also waits for the end of their output
+        cli.WaitForExit();
+        editor.WaitForExit();
         Assert.Equal((0, 0), (cli.ExitCode, editor.ExitCode));
         using var store = new SqliteMemoryStore(path);
         var runs = store.Runs();
@@ -131,6 +137,9 @@ public sealed class DynamoDbConcurrencyTests(MotoServer moto) : IClassFixture<Mo
         using var editor = info("editor");
         var outputs = new[] { cli.StandardOutput.ReadToEndAsync(), editor.StandardOutput.ReadToEndAsync() };
         Assert.True(cli.WaitForExit(240_000) && editor.WaitForExit(240_000), "the writers finish");
+        // the timed wait returns at the exit signal; this one also waits for the end of their output
+        cli.WaitForExit();
+        editor.WaitForExit();
         Assert.Equal((0, 0), (cli.ExitCode, editor.ExitCode));
         Assert.Equal(2000, store.Heals().Select(h => h.Target).Distinct().Count());
     }

@@ -25,15 +25,9 @@ public sealed class StatementIndex
     {
         File = t.Transformation.File;
         Document = t.Document;
-        var collector = new Collector();
-        if (t.HasSyntax)
-            foreach (var f in t.Syntax.Body)
-            {
-                if (f is TSqlStatement top) collector.Statements.Add(top);
-                f.Accept(collector);
-            }
+        var statements = t.HasSyntax ? RunStatements.Of(t.Syntax.Body) : new List<TSqlStatement>();
         var lines = t.Document.Lines;
-        Statements = collector.Statements
+        Statements = statements
             .Where(s => s.StartOffset >= 0 && s.FragmentLength > 0)
             .DistinctBy(s => (s.StartOffset, s.FragmentLength))
             .OrderBy(s => s.StartOffset).ThenByDescending(s => s.FragmentLength)
@@ -60,16 +54,4 @@ public sealed class StatementIndex
 
     /// <summary>The statement's text on one line, whitespace collapsed (reports show it beside the line numbers).</summary>
     public static string Collapse(string text) => System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s+", " ");
-
-    private sealed class Collector : TSqlFragmentVisitor
-    {
-        public List<TSqlStatement> Statements { get; } = new();
-        public override void Visit(StatementList node) => Statements.AddRange(node.Statements);
-        public override void Visit(IfStatement node)
-        {
-            Statements.Add(node.ThenStatement);
-            if (node.ElseStatement is not null) Statements.Add(node.ElseStatement);
-        }
-        public override void Visit(WhileStatement node) => Statements.Add(node.Statement);
-    }
 }

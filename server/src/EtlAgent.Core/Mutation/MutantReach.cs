@@ -1,5 +1,6 @@
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Mutation;
@@ -21,13 +22,7 @@ public sealed class MutantReach
         _file = t.Transformation.File;
         // Procedures and scripts run statement by statement in the sandbox; views and functions may be inlined into queries.
         if (t.Transformation.Kind is not (TransformationKind.Procedure or TransformationKind.Script) || !t.HasSyntax) return;
-        var collector = new StatementCollector();
-        foreach (var f in t.Syntax.Body)
-        {
-            if (f is TSqlStatement top) collector.Statements.Add(top);
-            f.Accept(collector);
-        }
-        foreach (var s in collector.Statements) _statements.Add((s.StartOffset, s.StartOffset + s.FragmentLength));
+        foreach (var s in RunStatements.Of(t.Syntax.Body)) _statements.Add((s.StartOffset, s.StartOffset + s.FragmentLength));
     }
 
     /// <summary>The innermost body statement holding the mutant (file, start offset), or null when there is none.</summary>
@@ -43,20 +38,4 @@ public sealed class MutantReach
     /// <summary>Whether a run that reached <paramref name="covered"/> ran the mutated statement.</summary>
     public bool Reaches(Mutant m, IReadOnlySet<(string File, int Offset)>? covered) =>
         covered is null || StatementOf(m) is not { } s || covered.Contains(s);
-
-    /// <summary>
-    /// Statements the interpreter runs one by one: those of statement lists and IF/WHILE bodies (not,
-    /// e.g., a cursor's SELECT, which runs as part of OPEN).
-    /// </summary>
-    private sealed class StatementCollector : TSqlFragmentVisitor
-    {
-        public List<TSqlStatement> Statements { get; } = new();
-        public override void Visit(StatementList node) => Statements.AddRange(node.Statements);
-        public override void Visit(IfStatement node)
-        {
-            Statements.Add(node.ThenStatement);
-            if (node.ElseStatement is not null) Statements.Add(node.ElseStatement);
-        }
-        public override void Visit(WhileStatement node) => Statements.Add(node.Statement);
-    }
 }

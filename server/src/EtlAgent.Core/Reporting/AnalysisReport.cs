@@ -46,22 +46,11 @@ public static class AnalysisReport
             o[table] = new JsonArray(rows.Select(r =>
             {
                 var row = new JsonObject();
-                foreach (var (k, v) in r) row[k] = Value(v);
+                foreach (var (k, v) in r) row[k] = TestReport.JsonValueOf(v);
                 return (JsonNode)row;
             }).ToArray());
         return o;
     }
-
-    private static JsonNode? Value(object? v) => v switch
-    {
-        null or DBNull => null,
-        bool b => JsonValue.Create(b),
-        byte or short or int or long => JsonValue.Create(Convert.ToInt64(v, CultureInfo.InvariantCulture)),
-        decimal d => JsonValue.Create(d),
-        double d => JsonValue.Create(d),
-        float f => JsonValue.Create(f),
-        _ => JsonValue.Create(TestValues.Format(v).Text),
-    };
 
     public static string Text(RootCauseReport report)
     {

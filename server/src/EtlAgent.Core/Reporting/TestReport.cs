@@ -229,7 +229,8 @@ public static class TestReport
             return (JsonNode)o;
         }).ToArray());
 
-    private static JsonNode? JsonValueOf(object? v) => v switch
+    /// <summary>A sandbox value as JSON: numbers and booleans as such, everything else in its test-file text form.</summary>
+    internal static JsonNode? JsonValueOf(object? v) => v switch
     {
         null or DBNull => null,
         bool b => JsonValue.Create(b),

@@ -43,6 +43,15 @@ count_plain() {
   done < <(grep -E '^([A-Za-z0-9-]+: )?[0-9]+ passed, [0-9]+ failed' "$log")
 }
 
+# Chromium checks the HTML run report in the .NET tests (and drives VS Code later): install it
+# first on a fresh machine, so that test runs instead of skipping.
+if ! command -v chromium >/dev/null 2>&1 && ! dpkg -s chromium >/dev/null 2>&1; then
+  note "Debian package chromium"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium; } \
+    || echo "apt-get install chromium failed: the HTML report test will say it skipped"
+fi
+
 note "dotnet build"
 if ! dotnet build EtlAgentIde.sln -c Release 2>&1 | tee "$RESULTS/build.log" | grep -E "error|Warn|Error|Elapsed" ; then :; fi
 if ! grep -q "Build succeeded" "$RESULTS/build.log"; then

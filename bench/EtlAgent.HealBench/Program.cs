@@ -16,11 +16,13 @@ using EtlAgent.Core.WorkspaceModel;
 // and "behaviour restored": the top code heal's procedure agrees with the original on generated
 // inputs that the heal was not verified on. Time per failure is the heal search's wall time.
 //
-// usage: dotnet run -c Release --project bench/EtlAgent.HealBench [-- --mutants N] [--inputs N] [--only TEXT]
+// usage: dotnet run -c Release --project bench/EtlAgent.HealBench [-- --mutants N] [--inputs N] [--only TEXT] [--root-causes]
+// --root-causes: the search edits first the statements root-cause analysis names (as `etl-agent heal` does)
 
 int mutantsPerProcedure = Arg("--mutants", 6);
 int inputs = Arg("--inputs", 40);
 string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+bool rootCauses = args.Contains("--root-causes");
 var root = FindRoot();
 var warehouse = Path.Combine(root, "tests", "fixtures", "warehouse");
 var baseFiles = new MemoryFileSource().AddAll(new PhysicalFileSource(warehouse));
@@ -63,7 +65,7 @@ foreach (var seed in seeds)
 {
     var files = new MemoryFileSource().AddAll(baseFiles).Add(seed.File, seed.Faulty);
     var engine = Engine.Create(files, settings, EngineHost.System with { Actor = "bench" });
-    var heal = new HealRun(engine) { Transformations = n => string.Equals(n, seed.Transformation, StringComparison.OrdinalIgnoreCase), UseConfiguredLlm = false };
+    var heal = new HealRun(engine) { Transformations = n => string.Equals(n, seed.Transformation, StringComparison.OrdinalIgnoreCase), UseConfiguredLlm = false, AnalyseRootCauses = rootCauses };
     var watch = Stopwatch.StartNew();
     HealRunResult result;
     try { result = await heal.SuggestAsync(); }

@@ -85,6 +85,9 @@ public class HtmlRunReportTests
         Assert.Equal((t.Name, "dbo.Report", false), (edge.From, edge.To, edge.Runs));
         var layers = PipelineGraph.Layers(new[] { t.Name, reader.Name }, new[] { edge });
         Assert.True(layers[reader.Name] > layers[t.Name]);
+        // the same procedure defined twice (a project and its generated release script) is one box, not a crash
+        var svg = PipelineGraph.Svg(new[] { t, reader, t with { File = "ReleaseScript/all.sql" } }, _ => "passed");
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(svg, "<g class=\"node ").Count);
     }
 
     [Fact]

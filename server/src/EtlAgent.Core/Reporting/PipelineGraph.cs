@@ -19,7 +19,9 @@ public static class PipelineGraph
 
     public static IReadOnlyList<Edge> Edges(IReadOnlyList<Transformation> transformations)
     {
-        var names = transformations.ToDictionary(t => QualifiedName.Parse(t.Name), t => t.Name);
+        // a name defined in several files (a project and its generated release script) is one node
+        var names = new Dictionary<QualifiedName, string>();
+        foreach (var t in transformations) names.TryAdd(QualifiedName.Parse(t.Name), t.Name);
         var edges = new HashSet<Edge>();
         foreach (var b in transformations)
         {
@@ -95,7 +97,7 @@ public static class PipelineGraph
     /// <summary>The SVG; <paramref name="status"/> gives each node's CSS class (passed, failed, untested, other).</summary>
     public static string Svg(IReadOnlyList<Transformation> transformations, Func<string, string> status, Func<string, string>? link = null)
     {
-        var nodes = transformations.Select(t => t.Name).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
+        var nodes = transformations.Select(t => t.Name).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
         var edges = Edges(transformations);
         var layers = Layers(nodes, edges);
         var columns = nodes.GroupBy(n => layers[n]).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();

@@ -47,7 +47,6 @@ public static class MutantGenerator
         var seen = new HashSet<(int, int, string)>();
         foreach (var (op, start, length, replacement) in edits)
         {
-            if (start < t.Transformation.BodyRange.Start.Line && false) continue;
             var original = text.Substring(start, length);
             if (original == replacement || !seen.Add((start, length, replacement))) continue;
             var line = 1 + text.AsSpan(0, start).Count('\n');

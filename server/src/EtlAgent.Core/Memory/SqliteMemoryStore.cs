@@ -152,10 +152,23 @@ public sealed class SqliteMemoryStore : IMemoryStore
         {
             var c = Connection(write: true)!;
             using var tx = c.BeginTransaction();
-            var known = ReadFindings(c, tx).GetValueOrDefault(finding.Fingerprint)
-                ?? new FindingRecord(finding.Fingerprint, finding.RuleId, finding.File, finding.Message, FindingState.New, null, null, now);
-            WriteFinding(c, tx, known with { State = FindingState.Dismissed, Reason = reason, Expires = expires, Updated = now });
+            var known = ReadFindings(c, tx).GetValueOrDefault(finding.Fingerprint) ?? FindingRecord.Unknown(finding, now);
+            WriteFinding(c, tx, known.DismissedAs(reason, expires, now));
             tx.Commit();
+        });
+    }
+
+    public bool Undismiss(string fingerprint, DateTimeOffset now)
+    {
+        lock (_gate) return Guard(() =>
+        {
+            if (Connection(write: false) is null) return false;
+            var c = Connection(write: true)!;
+            using var tx = c.BeginTransaction();
+            if (ReadFindings(c, tx).GetValueOrDefault(fingerprint)?.Undismissed(now) is not { } lifted) return false;
+            WriteFinding(c, tx, lifted);
+            tx.Commit();
+            return true;
         });
     }
 

@@ -245,10 +245,10 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
         new TimingRecord(S(x, "procedure")!, S(x, "inputKey")!, S(x, "runId")!, D(x, "ms"))).ToList();
 
     public void RecordHeal(HealRecord heal) => Put(Item("HEALS", $"{Time(heal.Time)}#{Guid.NewGuid():N}", ("time", Time(heal.Time)),
-        ("target", heal.Target), ("bugClass", heal.BugClass), ("status", heal.Status.ToString()), ("fingerprint", heal.Fingerprint), ("runId", heal.RunId)));
+        ("target", heal.Target), ("bugClass", heal.BugClass), ("status", heal.Status.ToString()), ("fingerprint", heal.Fingerprint), ("runId", heal.RunId), ("healId", heal.HealId)));
 
     public IReadOnlyList<HealRecord> Heals() => Query("HEALS").Select(x => new HealRecord(ParseTime(S(x, "time")!), S(x, "target")!,
-        S(x, "bugClass")!, Enum.Parse<HealStatus>(S(x, "status")!), S(x, "fingerprint"), S(x, "runId"))).ToList();
+        S(x, "bugClass")!, Enum.Parse<HealStatus>(S(x, "status")!), S(x, "fingerprint"), S(x, "runId"), S(x, "healId"))).ToList();
 
     public IReadOnlyList<MutantRecord> Mutants(string transformation) => Query($"MUTANTS#{transformation}").Select(x =>
         new MutantRecord(S(x, "transformation")!, S(x, "key")!, S(x, "operator")!, S(x, "status")!, S(x, "runId")!)).ToList();

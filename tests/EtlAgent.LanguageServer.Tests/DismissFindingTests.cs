@@ -46,6 +46,9 @@ public sealed class DismissFindingTests
             using var store = new SqliteMemoryStore(Path.Combine(root, ".etl-agent", "memory.db"));
             var stored = Assert.Single(store.Findings().Values);
             Assert.Equal(("ETL0010", FindingState.Dismissed, "the staging table is loaded before the job runs"), (stored.RuleId, stored.State, stored.Reason));
+            // audited as the CLI's `dismiss` is, with the editor as the actor
+            var audited = Assert.Single(store.AuditEntries(), a => a.Action == Core.Model.AuditActions.FindingDismissed);
+            Assert.Equal(("editor", "procs/LoadNewCustomers.sql", stored.Fingerprint), (audited.Actor, audited.Target, audited.Details!["fingerprint"]));
 
             // a new server (the editor reopened) still leaves it out
             await using var again = await InProcessServer.StartAsync(root);

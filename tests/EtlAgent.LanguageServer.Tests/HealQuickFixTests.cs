@@ -36,6 +36,8 @@ public class HealQuickFixTests
             Assert.Equal("Heal: include the boundary: s.[Sold At] >= @From (verified: 3/3 cases, 0 new findings)", action["title"]!.GetValue<string>());
             Assert.Equal("quickfix", action["kind"]!.GetValue<string>());
             Assert.Equal("etlAgent.runTests", action["command"]!["command"]!.GetValue<string>());
+            var healId = action["command"]!["arguments"]![1]!.GetValue<string>();
+            Assert.Equal("Fact.LoadSale", action["command"]!["arguments"]![0]!.GetValue<string>());
             var edit = Assert.Single(action["edit"]!["changes"]![procUri]!.AsArray())!;
             Assert.Equal(">=", edit["newText"]!.GetValue<string>());
 
@@ -71,8 +73,22 @@ public class HealQuickFixTests
             int line = edit["range"]!["start"]!["line"]!.GetValue<int>(), from = edit["range"]!["start"]!["character"]!.GetValue<int>(), to = edit["range"]!["end"]!["character"]!.GetValue<int>();
             lines[line] = lines[line][..from] + edit["newText"]!.GetValue<string>() + lines[line][to..];
             File.WriteAllText(proc, string.Join('\n', lines));
-            var rerun = await Command(server, "etlAgent.runTests", "Fact.LoadSale");
+            var rerun = await server.RequestAsync("workspace/executeCommand", new JsonObject
+            {
+                ["command"] = action["command"]!["command"]!.GetValue<string>(),
+                ["arguments"] = action["command"]!["arguments"]!.DeepClone(),
+            });
             Assert.Equal(0, rerun!["summary"]!["failed"]!.GetValue<int>());
+            // the memory knows the editor applied it (heal ranking learns from it), and the audit trail says who
+            using (var memory = new Core.Memory.SqliteMemoryStore(Path.Combine(root, ".etl-agent", "memory.db")))
+            {
+                var records = memory.Heals().Where(h => h.HealId == healId).ToList();
+                Assert.Equal(1, records.Count(h => h.Status == Core.Memory.HealStatus.Offered));
+                Assert.Equal(1, records.Count(h => h.Status == Core.Memory.HealStatus.Applied));
+                var audited = Assert.Single(memory.AuditEntries(), a => a.Action == Core.Model.AuditActions.HealApplied);
+                Assert.Equal(("editor", "Fact.LoadSale.sql", healId), (audited.Actor, audited.Target, audited.Details!["id"]));
+            }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             await Until(() => Diagnostics(server, procUri).Any(d => d["code"]?.GetValue<string>() == "ETL0120") ? null : new JsonObject());
             lenses = (await server.RequestAsync("textDocument/codeLens", new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = testUri } }))!.AsArray();
             Assert.DoesNotContain(lenses, l => l!["command"]!["title"]!.GetValue<string>() == "Explain failure");

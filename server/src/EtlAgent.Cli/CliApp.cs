@@ -63,6 +63,12 @@ public static class CliApp
               run's time, commit, passed, failed and findings; trends of the pass rate, the findings and
               the mutation score; cases whose outcome changed on the same code and input; with --rules,
               how many findings of each rule were dismissed.
+          etl-agent dismiss <workspace> (<finding> --reason TEXT [--until DATE] | <finding> --undo | --list ) [--format text|json]
+              Dismiss a finding (as the editor's "Dismiss finding…" does): stored in the memory by
+              fingerprint, left out of check, run and the editor until DATE (never without --until),
+              audited. <finding> is a fingerprint (SARIF partialFingerprints, --list) or RULE:FILE:LINE
+              as check's text output shows it (ETL0010:procs/a.sql:12).
+              --list shows the dismissals; --undo shows the finding again.
           etl-agent rules [--format text|markdown] [--output DIR]
               List the rules; with --format markdown and --output DIR, write one doc page per rule.
           etl-agent --help | --version
@@ -85,6 +91,10 @@ public static class CliApp
                                most recently changed first.
           --rules              history: dismissals per rule, most dismissed first.
           --heal               run: apply the verified heals the policy allows.
+          --reason TEXT        dismiss: why the finding is dismissed (recorded with it and in the audit trail).
+          --until DATE         dismiss: the dismissal lapses then and the finding shows again.
+          --list               dismiss: list the dismissed findings.
+          --undo               dismiss: lift the dismissal of the named finding.
           --apply ID           heal: write the verified heal ID (where the policy allows it).
           --output FILE        Write the report to FILE instead of standard output.
           --base REF           analyze: the git revision (commit, branch, tag) of the last green version.
@@ -138,6 +148,7 @@ public static class CliApp
                 "run" => await RunCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "audit" => AuditCommand.Run(options, stdout, stderr),
                 "history" => await HistoryCommand.RunAsync(options, stdout, cancellationToken),
+                "dismiss" => await DismissCommand.RunAsync(options, stdout, cancellationToken),
                 "analyze" => await AnalyzeCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 "heal" => await HealCommand.RunAsync(options, stdout, stderr, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'. Run 'etl-agent --help' for the list."),

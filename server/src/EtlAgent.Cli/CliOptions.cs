@@ -6,10 +6,10 @@ public sealed class CliOptions
     private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
         "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout", "--budget",
-        "--changed-since", "--upload", "--base", "--apply",
+        "--changed-since", "--upload", "--base", "--apply", "--reason", "--until",
     };
 
-    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate", "--rules", "--heal" };
+    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate", "--rules", "--heal", "--list", "--undo" };
 
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
 

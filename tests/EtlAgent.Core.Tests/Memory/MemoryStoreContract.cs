@@ -111,6 +111,51 @@ public abstract class MemoryStoreContract
     }
 
     [SkippableFact]
+    public void A_dismissal_can_be_undone_and_the_finding_shows_again()
+    {
+        using var store = NewStore();
+        store.RecordRun(Run("r1", 0, "a"));
+        store.Dismiss(new FindingSighting("a", "ETL0001", "x.sql", "m"), "intended", T0.AddDays(1), T0.AddMinutes(2));
+        store.Dismiss(new FindingSighting("only-dismissed", "ETL0007", "y.sql", "m"), "from the CLI first", null, T0.AddMinutes(2));
+        Assert.True(store.Undismiss("a", T0.AddMinutes(3)));
+        Assert.True(store.Undismiss("only-dismissed", T0.AddMinutes(3)));
+        var f = store.Findings();
+        Assert.Equal((FindingState.Seen, (string?)null, (DateTimeOffset?)null), (f["a"].State, f["a"].Reason, f["a"].Expires));
+        Assert.Equal(FindingState.New, f["only-dismissed"].State); // no run saw it
+        Assert.False(store.Undismiss("a", T0.AddMinutes(4)));
+        Assert.False(store.Undismiss("unknown", T0.AddMinutes(4)));
+    }
+
+    [SkippableFact]
+    public void Two_writers_updating_the_same_findings_lose_no_update()
+    {
+        // one writer records runs that see every finding (each run reads the states, then writes
+        // them), the other dismisses the findings one by one meanwhile: no dismissal may be lost
+        const int count = 20;
+        var fingerprints = Enumerable.Range(0, count).Select(i => $"f{i}").ToArray();
+        using var runs = NewStore();
+        using var person = SameMemory(runs);
+        runs.RecordRun(Run("r0", 0, fingerprints));
+        int dismissed = 0;
+        var recorder = Task.Run(() =>
+        {
+            for (int i = 1; Volatile.Read(ref dismissed) < count || i < 4; i++) runs.RecordRun(Run($"r{i}", i, fingerprints));
+        });
+        var dismisser = Task.Run(() =>
+        {
+            foreach (var f in fingerprints)
+            {
+                person.Dismiss(new FindingSighting(f, "ETL0001", "Procedures/Dim.LoadCity.sql", $"message {f}"), $"reason {f}", null, T0.AddMinutes(1));
+                Interlocked.Increment(ref dismissed);
+            }
+        });
+        Task.WaitAll(recorder, dismisser);
+        var after = runs.Findings();
+        Assert.All(fingerprints, f => Assert.Equal((FindingState.Dismissed, $"reason {f}"), (after[f].State, after[f].Reason)));
+        Assert.True(runs.Runs().Count >= 4);
+    }
+
+    [SkippableFact]
     public void Heals_generations_and_audit_entries_round_trip()
     {
         using var store = NewStore();

@@ -51,6 +51,9 @@ public sealed record FullRunOptions
 
     /// <summary>Root-cause analysis of the failing cases (null: none); its findings (ETL0110) join the test findings.</summary>
     public RootCauseOptions? RootCause { get; init; } = new();
+
+    /// <summary>Time for re-running cases under other row orders, clocks and NEWID seeds (<see cref="NondeterminismProbe"/>); zero: none.</summary>
+    public TimeSpan NondeterminismBudget { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>The steps of a full run; <see cref="GenerateStep"/> is progress within one transformation's generation.</summary>
@@ -299,6 +302,19 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
             rootCauses = await new RootCauseAnalyzer(analysis, _analyzer, provider.Create, rootCauseOptions).AnalyseAsync(tests, cancellationToken).ConfigureAwait(false);
         }
 
+        // 3c. Nondeterminism instead of "flaky": cases re-run with the rows in another order, another
+        // clock and NEWID seed; a changed outcome names the statement (ETL0132). Cases whose outcome
+        // differed from an earlier run of the same code and data (ETL0131) get every perturbation.
+        var learned = _options.Memory?.Learn(analysis, tests) ?? new List<Finding>();
+        var probed = new List<Finding>();
+        if (_options.NondeterminismBudget > TimeSpan.Zero && tests.Cases.Count > 0)
+        {
+            var flagged = learned.Where(f => f.RuleId == NondeterministicCase.Rule.Id && f.Anchor is not null).Select(f => f.Anchor!).ToHashSet(StringComparer.Ordinal);
+            Report(FullRunStage.Test, "re-running cases with the rows in another order, another clock and NEWID seed", 95);
+            probed = await new NondeterminismProbe(analysis, provider.Create, ReadText) { CaseTimeout = _options.CaseTimeout }
+                .ProbeAsync(tests, flagged, _options.NondeterminismBudget, cancellationToken).ConfigureAwait(false);
+        }
+
         // 4. The static rules ran with discovery; their findings are part of the result.
         Report(FullRunStage.Check, LineageReport.Count(analysis.Findings.Count, "finding"), 95);
 
@@ -308,18 +324,13 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         // failing cases and test files that do not load are findings too (ETL0100-ETL0102), at their line in the test file
         var testFindings = TestFindings(tests, fileErrors, rootCauses);
         // suspected bugs seen while generating (ETL0104) are findings like the static rules'
-        var findings = analysis.Findings.Concat(generated.SelectMany(g => g.Result?.Findings ?? Array.Empty<Finding>())).ToList();
+        // what the memory adds (slower cases, outcomes that changed on the same code) and the re-runs name
+        var findings = analysis.Findings.Concat(generated.SelectMany(g => g.Result?.Findings ?? Array.Empty<Finding>())).Concat(learned).Concat(probed).ToList();
         findings.Sort(FindingOrder.Instance);
-        // what the memory adds (slower cases, outcomes that changed on the same code) and leaves out (dismissed findings)
         var seen = findings.Concat(testFindings).ToList();
         int dismissed = 0;
-        if (_options.Memory is { } memory)
-        {
-            findings.AddRange(memory.Learn(analysis, tests));
-            findings.Sort(FindingOrder.Instance);
-            seen = findings.Concat(testFindings).ToList();
-            (findings, dismissed) = memory.WithoutDismissed(findings, Started);
-        }
+        // and what it leaves out (dismissed findings)
+        if (_options.Memory is { } memory) (findings, dismissed) = memory.WithoutDismissed(findings, Started);
         var sarif = SarifReport.ToJson(findings.Concat(testFindings).ToList(), RuleRegistry.Kinds, _options.WorkspaceRoot);
         writer.WriteAllText(FullRunResult.SarifFile, DiscoveryReport.Serialize(sarif) + "\n");
         writer.WriteAllText(FullRunResult.JUnitFile, JUnitReport.Write(tests, _options.Timestamp));
@@ -345,6 +356,12 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
     }
 
     private DateTimeOffset Started => new(DateTime.SpecifyKind(_options.Timestamp, DateTimeKind.Utc));
+
+    private string? ReadText(string path)
+    {
+        try { return files.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
 
     private List<Finding> TestFindings(TestRunResult tests, IReadOnlyList<TestFileError> fileErrors, RootCauseReport rootCauses)
     {

@@ -129,8 +129,11 @@ public sealed class HealRun(Engine engine)
             tests.AddRange(found.Where(s => s.Kind != HealKinds.Code));
         }
         tests.AddRange(await SchemaDriftHealsAsync(analysis, errors, ReadText, cancellationToken).ConfigureAwait(false));
-        var suggestions = RankByAcceptance(code, History()).Concat(tests).ToList();
-        Remember(suggestions.Select(h => new HealRecord(new DateTimeOffset(DateTime.SpecifyKind(engine.Clock.UtcNow, DateTimeKind.Utc)), h.File, h.BugClass, HealStatus.Offered)));
+        var history = History();
+        var suggestions = RankByAcceptance(code, history).Concat(tests).ToList();
+        // one offer per heal: the editor searches again after every test run and offers the same heals
+        var offered = history.Where(h => h.Status == HealStatus.Offered && h.HealId is not null).Select(h => h.HealId!).ToHashSet(StringComparer.Ordinal);
+        Remember(suggestions.Where(h => !offered.Contains(h.Id)).Select(h => new HealRecord(Now, h.File, h.BugClass, HealStatus.Offered, HealId: h.Id)));
         return new HealRunResult(run, errors, suggestions, watch.Elapsed);
     }
 
@@ -180,9 +183,24 @@ public sealed class HealRun(Engine engine)
     public HealApplyResult Apply(HealSuggestion heal, IFileWriter writer, bool automatic)
     {
         var result = new HealApplier(engine.Files, writer, engine.Settings.Policy, engine.Host.Audit, engine.Clock, engine.Host.Actor).Apply(heal, automatic);
-        if (result.Applied) Remember(new[] { new HealRecord(new DateTimeOffset(DateTime.SpecifyKind(engine.Clock.UtcNow, DateTimeKind.Utc)), heal.File, heal.BugClass, HealStatus.Applied) });
+        if (result.Applied) Remember(new[] { new HealRecord(Now, heal.File, heal.BugClass, HealStatus.Applied, HealId: heal.Id) });
         return result;
     }
+
+    /// <summary>
+    /// A heal someone applied themselves (the editor's quick fix: the client wrote the edit, then
+    /// ran its command): recorded as applied in the memory, as <see cref="Apply"/> records it, and
+    /// in the audit trail with the engine's actor.
+    /// </summary>
+    public void AppliedElsewhere(HealSuggestion heal, string how)
+    {
+        Remember(new[] { new HealRecord(Now, heal.File, heal.BugClass, HealStatus.Applied, HealId: heal.Id) });
+        var action = heal.BugClass == HealClasses.IntendedChange ? AuditActions.ExpectationsRerecorded : AuditActions.HealApplied;
+        engine.Governance.Record(action, heal.File, $"{heal.Title}, for the failing case \"{heal.Case}\" of {heal.Test} ({heal.Verified}); {how}",
+            new Dictionary<string, string> { ["id"] = heal.Id, ["kind"] = heal.Kind, ["class"] = heal.BugClass, ["test"] = heal.Test, ["case"] = heal.Case ?? "" });
+    }
+
+    private DateTimeOffset Now => new(DateTime.SpecifyKind(engine.Clock.UtcNow, DateTimeKind.Utc));
 
     /// <summary>
     /// Each failure's code heals, those of the classes people accepted more often first (applied /
@@ -191,8 +209,10 @@ public sealed class HealRun(Engine engine)
     internal static IReadOnlyList<HealSuggestion> RankByAcceptance(IReadOnlyList<HealSuggestion> heals, IReadOnlyList<HealRecord> history)
     {
         if (history.Count == 0) return heals;
+        // a heal offered (or applied) again counts once: records without a heal id each count
+        static int Distinct(IEnumerable<HealRecord> records) => records.Select((h, i) => h.HealId ?? $"#{i}").Distinct(StringComparer.Ordinal).Count();
         var rate = history.GroupBy(h => h.BugClass, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key,
-            g => (g.Count(h => h.Status == HealStatus.Applied) + 1.0) / (g.Count(h => h.Status == HealStatus.Offered) + 2.0), StringComparer.OrdinalIgnoreCase);
+            g => (Distinct(g.Where(h => h.Status == HealStatus.Applied)) + 1.0) / (Distinct(g.Where(h => h.Status == HealStatus.Offered)) + 2.0), StringComparer.OrdinalIgnoreCase);
         double Rate(HealSuggestion h) => rate.TryGetValue(h.BugClass, out var r) ? r : 0.5;
         return heals.GroupBy(h => (h.Test, h.Case)).SelectMany(g => g.OrderByDescending(Rate)).ToList();
     }

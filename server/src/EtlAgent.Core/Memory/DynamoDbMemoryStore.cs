@@ -25,6 +25,15 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
     private const string Sk = "sk";
     private const int BatchSize = 25; // BatchWriteItem's limit
 
+    /// <summary>A finding item's version: each write expects the one it read (optimistic concurrency).</summary>
+    private const string Version = "version";
+
+    /// <summary>Conditional writes of one finding that lost to another writer before giving up.</summary>
+    private const int MaxConflicts = 50;
+
+    /// <summary>Finding updates of one run in flight at once (each is its own conditional PutItem).</summary>
+    private const int ParallelWrites = 8;
+
     private readonly AmazonDynamoDBClient? _client;
     /// <summary>Why no client could be made (no region in the AWS chain, a bad endpoint); every call reports it.</summary>
     private readonly string? _unusable;
@@ -141,8 +150,8 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
                 ("status", m.Status), ("runId", m.RunId)));
         foreach (var i in write.Invariants)
             items.Add(Item($"INVARIANTS#{i.Transformation}", i.Invariant, ("transformation", i.Transformation), ("invariant", i.Invariant), ("source", i.Source)));
-        items.AddRange(FindingRecord.AfterRun(Findings(), write.Findings, r.Id, r.Finished).Select(FindingItem));
         Batch(items.Select(i => new WriteRequest(new PutRequest(i))).ToList());
+        MoveFindings(write.Findings, r.Id, r.Finished);
         // the run's entry last: a run is listed only once everything it wrote is there
         Put(Item("RUNS", $"{Time(r.Started)}#{r.Id}", ("id", r.Id), ("started", Time(r.Started)), ("finished", Time(r.Finished)),
             ("commit", r.Commit), ("outcome", r.Outcome), ("passed", r.Passed), ("failed", r.Failed), ("findings", r.Findings),
@@ -158,28 +167,88 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
     public IReadOnlyList<CaseRecord> Cases(string runId) => Query($"RUN#{runId}", "CASE#").Select(x => new CaseRecord(S(x, "name")!,
         S(x, "transformation")!, S(x, "outcome")!, D(x, "ms"), S(x, "codeKey")!, S(x, "inputKey")!)).ToList();
 
-    public IReadOnlyDictionary<string, FindingRecord> Findings() => Query("FINDINGS").Select(x => new FindingRecord(x[Sk].S, S(x, "ruleId")!,
+    public IReadOnlyDictionary<string, FindingRecord> Findings() => Query("FINDINGS").Select(ToFinding).ToDictionary(f => f.Fingerprint, StringComparer.Ordinal);
+
+    private static FindingRecord ToFinding(Dictionary<string, AttributeValue> x) => new(x[Sk].S, S(x, "ruleId")!,
         S(x, "file")!, S(x, "message")!, Enum.Parse<FindingState>(S(x, "state")!), S(x, "firstSeenRun"), S(x, "lastSeenRun"), ParseTime(S(x, "updated")!))
     {
         Reason = S(x, "reason"),
         Expires = S(x, "expires") is { } e ? ParseTime(e) : null,
-    }).ToDictionary(f => f.Fingerprint, StringComparer.Ordinal);
+    };
 
-    public void Dismiss(FindingSighting finding, string reason, DateTimeOffset? expires, DateTimeOffset now)
+    public void Dismiss(FindingSighting finding, string reason, DateTimeOffset? expires, DateTimeOffset now) =>
+        UpdateFinding(finding.Fingerprint, ReadFinding(finding.Fingerprint), k => (k ?? FindingRecord.Unknown(finding, now)).DismissedAs(reason, expires, now));
+
+    public bool Undismiss(string fingerprint, DateTimeOffset now)
     {
-        var known = Findings().GetValueOrDefault(finding.Fingerprint)
-            ?? new FindingRecord(finding.Fingerprint, finding.RuleId, finding.File, finding.Message, FindingState.New, null, null, now);
-        Put(FindingItem(known with { State = FindingState.Dismissed, Reason = reason, Expires = expires, Updated = now }));
+        bool lifted = false;
+        UpdateFinding(fingerprint, ReadFinding(fingerprint), k =>
+        {
+            var u = k?.Undismissed(now);
+            lifted = u is not null;
+            return u;
+        });
+        return lifted;
+    }
+
+    /// <summary>Moves the findings' states after a run (<see cref="FindingRecord.AfterRun"/>), each by a conditional write.</summary>
+    private void MoveFindings(IReadOnlyList<FindingSighting> seen, string runId, DateTimeOffset now)
+    {
+        var known = Query("FINDINGS").ToDictionary(x => x[Sk].S, x => (Record: (FindingRecord?)ToFinding(x), Version: L(x, Version)), StringComparer.Ordinal);
+        var sightings = seen.GroupBy(s => s.Fingerprint, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var changed = FindingRecord.AfterRun(known.ToDictionary(k => k.Key, k => k.Value.Record!, StringComparer.Ordinal), seen, runId, now);
+        Parallel.ForEach(changed, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites }, f =>
+            UpdateFinding(f.Fingerprint, known.TryGetValue(f.Fingerprint, out var k) ? k : (null, 0), current =>
+                FindingRecord.AfterRun(current is null ? new Dictionary<string, FindingRecord>() : new Dictionary<string, FindingRecord> { [current.Fingerprint] = current },
+                    sightings.TryGetValue(f.Fingerprint, out var s) ? [s] : [], runId, now).SingleOrDefault()));
+    }
+
+    /// <summary>A finding with the version it was read at (0: absent, or written before versions were kept).</summary>
+    private (FindingRecord? Record, long Version) ReadFinding(string fingerprint)
+    {
+        var x = Call(() => Client.GetItemAsync(new GetItemRequest { TableName = _table, Key = Key("FINDINGS", fingerprint), ConsistentRead = true })).Item;
+        return x is null || x.Count == 0 ? (null, 0) : (ToFinding(x), L(x, Version));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="change"/> of a finding only if nobody wrote it since it was read (its
+    /// version attribute is unchanged); otherwise reads it again and applies the change to what the
+    /// other writer left. Two writers (runs, dismissals) on one finding never lose an update.
+    /// </summary>
+    private void UpdateFinding(string fingerprint, (FindingRecord? Record, long Version) read, Func<FindingRecord?, FindingRecord?> change)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            if (change(read.Record) is not { } next) return;
+            var item = FindingItem(next);
+            item[Version] = new AttributeValue { N = (read.Version + 1).ToString(CultureInfo.InvariantCulture) };
+            var request = new PutItemRequest { TableName = _table, Item = item };
+            if (read.Version == 0) request.ConditionExpression = "attribute_not_exists(#v)";
+            else
+            {
+                request.ConditionExpression = "#v = :v";
+                request.ExpressionAttributeValues = new() { [":v"] = new AttributeValue { N = read.Version.ToString(CultureInfo.InvariantCulture) } };
+            }
+            request.ExpressionAttributeNames = new() { ["#v"] = Version };
+            bool written = Call(async () =>
+            {
+                try { await Client.PutItemAsync(request).ConfigureAwait(false); return true; }
+                catch (ConditionalCheckFailedException) { return false; }
+            });
+            if (written) return;
+            if (attempt >= MaxConflicts) throw new MemoryStoreException($"{_display}: finding {fingerprint} kept changing under this writer ({MaxConflicts} attempts)");
+            read = ReadFinding(fingerprint);
+        }
     }
 
     public IReadOnlyList<TimingRecord> Timings(string procedure) => Query($"TIMING#{procedure}").Select(x =>
         new TimingRecord(S(x, "procedure")!, S(x, "inputKey")!, S(x, "runId")!, D(x, "ms"))).ToList();
 
     public void RecordHeal(HealRecord heal) => Put(Item("HEALS", $"{Time(heal.Time)}#{Guid.NewGuid():N}", ("time", Time(heal.Time)),
-        ("target", heal.Target), ("bugClass", heal.BugClass), ("status", heal.Status.ToString()), ("fingerprint", heal.Fingerprint), ("runId", heal.RunId)));
+        ("target", heal.Target), ("bugClass", heal.BugClass), ("status", heal.Status.ToString()), ("fingerprint", heal.Fingerprint), ("runId", heal.RunId), ("healId", heal.HealId)));
 
     public IReadOnlyList<HealRecord> Heals() => Query("HEALS").Select(x => new HealRecord(ParseTime(S(x, "time")!), S(x, "target")!,
-        S(x, "bugClass")!, Enum.Parse<HealStatus>(S(x, "status")!), S(x, "fingerprint"), S(x, "runId"))).ToList();
+        S(x, "bugClass")!, Enum.Parse<HealStatus>(S(x, "status")!), S(x, "fingerprint"), S(x, "runId"), S(x, "healId"))).ToList();
 
     public IReadOnlyList<MutantRecord> Mutants(string transformation) => Query($"MUTANTS#{transformation}").Select(x =>
         new MutantRecord(S(x, "transformation")!, S(x, "key")!, S(x, "operator")!, S(x, "status")!, S(x, "runId")!)).ToList();
@@ -283,6 +352,8 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
     private static string? S(Dictionary<string, AttributeValue> item, string name) => item.TryGetValue(name, out var v) ? v.S : null;
     private static int I(Dictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var v) && v.N is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 0;
+    private static long L(Dictionary<string, AttributeValue> item, string name) =>
+        item.TryGetValue(name, out var v) && v.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : 0;
     private static double D(Dictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var v) && v.N is { } n ? double.Parse(n, CultureInfo.InvariantCulture) : 0;
 

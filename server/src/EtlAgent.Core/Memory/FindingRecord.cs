@@ -19,6 +19,17 @@ public sealed record FindingRecord(string Fingerprint, string RuleId, string Fil
     /// <summary>Dismissed and not yet lapsed at <paramref name="now"/>.</summary>
     public bool IsDismissedAt(DateTimeOffset now) => State == FindingState.Dismissed && (Expires is null || Expires > now);
 
+    /// <summary>The record dismissed with <paramref name="reason"/> until <paramref name="expires"/> (null: never).</summary>
+    public FindingRecord DismissedAs(string reason, DateTimeOffset? expires, DateTimeOffset now) =>
+        this with { State = FindingState.Dismissed, Reason = reason, Expires = expires, Updated = now };
+
+    /// <summary>The record with its dismissal lifted: seen when a run reported it, else new; null when it is not dismissed.</summary>
+    public FindingRecord? Undismissed(DateTimeOffset now) => State != FindingState.Dismissed ? null
+        : this with { State = LastSeenRun is null ? FindingState.New : FindingState.Seen, Reason = null, Expires = null, Updated = now };
+
+    /// <summary>A finding the memory does not know yet, as a dismissal starts it.</summary>
+    public static FindingRecord Unknown(FindingSighting s, DateTimeOffset now) => new(s.Fingerprint, s.RuleId, s.File, s.Message, FindingState.New, null, null, now);
+
     /// <summary>
     /// The record after a run that reported the findings in <paramref name="seen"/>: reported ones
     /// become new (first time) or seen, unless a dismissal holds; ones no longer reported become

@@ -9,4 +9,6 @@ public enum HealStatus { Offered, Applied, Rejected }
 /// </summary>
 /// <param name="Target">The file or procedure it changes.</param>
 /// <param name="Fingerprint">The finding it heals, when it heals one.</param>
-public sealed record HealRecord(DateTimeOffset Time, string Target, string BugClass, HealStatus Status, string? Fingerprint = null, string? RunId = null);
+/// <param name="HealId">The heal's stable id (the heal search's id): a heal offered after every test run counts as one offer.</param>
+public sealed record HealRecord(DateTimeOffset Time, string Target, string BugClass, HealStatus Status, string? Fingerprint = null, string? RunId = null,
+    string? HealId = null);

@@ -31,6 +31,9 @@ public interface IMemoryStore : IAuditLog, IDisposable
     /// <summary>Dismisses a finding (known or not yet) with a reason and an optional expiry.</summary>
     void Dismiss(FindingSighting finding, string reason, DateTimeOffset? expires, DateTimeOffset now);
 
+    /// <summary>Lifts the dismissal of a finding (<see cref="FindingRecord.Undismissed"/>); false when it was not dismissed.</summary>
+    bool Undismiss(string fingerprint, DateTimeOffset now);
+
     /// <summary>Sandbox timings of one procedure, oldest first.</summary>
     IReadOnlyList<TimingRecord> Timings(string procedure);
 

@@ -17,7 +17,8 @@ public sealed class SqliteMemoryStore : IMemoryStore
     /// <summary>How long a writer waits for another process's transaction before giving up.</summary>
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
-    private const int SchemaVersion = 1;
+    /// <summary>2: heals keep their heal id (added to a version-1 file when it is opened).</summary>
+    private const int SchemaVersion = 2;
 
     private readonly string _path;
     private readonly string _display;
@@ -64,6 +65,9 @@ public sealed class SqliteMemoryStore : IMemoryStore
             using (var tx = connection.BeginTransaction())
             {
                 Execute(connection, Schema, tx);
+                using (var has = Command(connection, "SELECT COUNT(*) FROM pragma_table_info('heals') WHERE name = 'heal_id';", tx))
+                    if (Convert.ToInt64(has.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+                        Execute(connection, "ALTER TABLE heals ADD COLUMN heal_id TEXT;", tx);
                 Execute(connection, $"PRAGMA user_version = {SchemaVersion};", tx);
                 tx.Commit();
             }
@@ -88,7 +92,7 @@ public sealed class SqliteMemoryStore : IMemoryStore
         CREATE TABLE IF NOT EXISTS findings (fingerprint TEXT PRIMARY KEY, rule_id TEXT NOT NULL, file TEXT NOT NULL, message TEXT NOT NULL,
             state TEXT NOT NULL, first_seen_run TEXT, last_seen_run TEXT, updated TEXT NOT NULL, reason TEXT, expires TEXT);
         CREATE TABLE IF NOT EXISTS heals (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, target TEXT NOT NULL,
-            bug_class TEXT NOT NULL, status TEXT NOT NULL, fingerprint TEXT, run_id TEXT);
+            bug_class TEXT NOT NULL, status TEXT NOT NULL, fingerprint TEXT, run_id TEXT, heal_id TEXT);
         CREATE TABLE IF NOT EXISTS mutants (transformation TEXT NOT NULL, mutant_key TEXT NOT NULL, operator TEXT NOT NULL,
             status TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (transformation, mutant_key));
         CREATE TABLE IF NOT EXISTS invariants (transformation TEXT NOT NULL, invariant TEXT NOT NULL, source TEXT NOT NULL,
@@ -152,23 +156,36 @@ public sealed class SqliteMemoryStore : IMemoryStore
         {
             var c = Connection(write: true)!;
             using var tx = c.BeginTransaction();
-            var known = ReadFindings(c, tx).GetValueOrDefault(finding.Fingerprint)
-                ?? new FindingRecord(finding.Fingerprint, finding.RuleId, finding.File, finding.Message, FindingState.New, null, null, now);
-            WriteFinding(c, tx, known with { State = FindingState.Dismissed, Reason = reason, Expires = expires, Updated = now });
+            var known = ReadFindings(c, tx).GetValueOrDefault(finding.Fingerprint) ?? FindingRecord.Unknown(finding, now);
+            WriteFinding(c, tx, known.DismissedAs(reason, expires, now));
             tx.Commit();
+        });
+    }
+
+    public bool Undismiss(string fingerprint, DateTimeOffset now)
+    {
+        lock (_gate) return Guard(() =>
+        {
+            if (Connection(write: false) is null) return false;
+            var c = Connection(write: true)!;
+            using var tx = c.BeginTransaction();
+            if (ReadFindings(c, tx).GetValueOrDefault(fingerprint)?.Undismissed(now) is not { } lifted) return false;
+            WriteFinding(c, tx, lifted);
+            tx.Commit();
+            return true;
         });
     }
 
     public IReadOnlyList<TimingRecord> Timings(string procedure) => Read("SELECT procedure, input_key, run_id, ms FROM timings WHERE procedure = $p ORDER BY seq;",
         x => new TimingRecord(x.GetString(0), x.GetString(1), x.GetString(2), x.GetDouble(3)), ("$p", procedure));
 
-    public void RecordHeal(HealRecord heal) => Write("INSERT INTO heals (time, target, bug_class, status, fingerprint, run_id) VALUES ($time, $target, $class, $status, $fp, $run);",
+    public void RecordHeal(HealRecord heal) => Write("INSERT INTO heals (time, target, bug_class, status, fingerprint, run_id, heal_id) VALUES ($time, $target, $class, $status, $fp, $run, $id);",
         ("$time", Time(heal.Time)), ("$target", heal.Target), ("$class", heal.BugClass), ("$status", heal.Status.ToString()),
-        ("$fp", heal.Fingerprint), ("$run", heal.RunId));
+        ("$fp", heal.Fingerprint), ("$run", heal.RunId), ("$id", heal.HealId));
 
-    public IReadOnlyList<HealRecord> Heals() => Read("SELECT time, target, bug_class, status, fingerprint, run_id FROM heals ORDER BY seq;",
+    public IReadOnlyList<HealRecord> Heals() => Read("SELECT time, target, bug_class, status, fingerprint, run_id, heal_id FROM heals ORDER BY seq;",
         x => new HealRecord(ParseTime(x.GetString(0)), x.GetString(1), x.GetString(2), Enum.Parse<HealStatus>(x.GetString(3)),
-            x.IsDBNull(4) ? null : x.GetString(4), x.IsDBNull(5) ? null : x.GetString(5)));
+            x.IsDBNull(4) ? null : x.GetString(4), x.IsDBNull(5) ? null : x.GetString(5), x.IsDBNull(6) ? null : x.GetString(6)));
 
     public IReadOnlyList<MutantRecord> Mutants(string transformation) => Read("SELECT transformation, mutant_key, operator, status, run_id FROM mutants WHERE transformation = $t ORDER BY mutant_key;",
         x => new MutantRecord(x.GetString(0), x.GetString(1), x.GetString(2), x.GetString(3), x.GetString(4)), ("$t", transformation));

@@ -24,4 +24,6 @@ public static class AuditActions
     public const string PolicyRefusal = "policy-refusal";
     public const string ProductionGuardRefusal = "production-guard-refusal";
     public const string BudgetExhausted = "budget-exhausted";
+    public const string FindingDismissed = "finding-dismissed";
+    public const string DismissalUndone = "dismissal-undone";
 }

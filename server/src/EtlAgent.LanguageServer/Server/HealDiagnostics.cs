@@ -65,6 +65,12 @@ public sealed class HealDiagnostics(ServerContext server)
         lock (_gate) return _at.Where(x => x.Path == path && x.Line == line).Select(x => x.Heal).ToList();
     }
 
+    /// <summary>The heal with this id among those the last searches found, or null.</summary>
+    public HealSuggestion? ById(string id)
+    {
+        lock (_gate) return _at.Select(x => x.Heal).FirstOrDefault(h => h.Id == id);
+    }
+
     /// <summary>The heals of one failing case.</summary>
     public IReadOnlyList<HealSuggestion> For(string test, string caseName)
     {

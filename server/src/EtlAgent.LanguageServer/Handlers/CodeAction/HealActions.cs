@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EtlAgent.Core.Healing;
 using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.Sandbox.TestFiles;
 using EtlAgent.LanguageServer.Conversions;
 using EtlAgent.LanguageServer.Handlers.Commands;
 using EtlAgent.LanguageServer.Protocol;
@@ -13,7 +14,8 @@ namespace EtlAgent.LanguageServer.Handlers.CodeAction;
 /// The verified heals as quick fixes: on a heal's diagnostic (ETL0120, on the failing case and on
 /// the edited statement) and on the failing case's own diagnostic (ETL0100), one action per heal
 /// titled "Heal: … (verified: N/M cases, K new findings)", whose edit is the heal's span edits and
-/// whose command re-runs the transformation's tests. The heals come from the last search
+/// whose command re-runs the transformation's tests with the heal's id, so the heal is recorded as
+/// applied (<see cref="RunTestsCommand"/>). The heals come from the last search
 /// (<see cref="HealDiagnostics"/>); nothing is computed here.
 /// </summary>
 public static class HealActions
@@ -46,8 +48,9 @@ public static class HealActions
                     Diagnostics = new List<Diagnostic> { diagnostic },
                     IsPreferred = actions.Count == 0 && heal.Kind == HealKinds.Code,
                     Edit = LspConvert.WorkspaceEdit(heal.Edits, server.Paths),
-                    Command = heals.Failure(heal.Test, heal.Case ?? "") is { } failure
-                        ? new Command { Title = "Run sandbox test", CommandId = RunTestsCommand.CommandId, Arguments = new JsonArray(failure.File.Transformation) }
+                    // the client runs the command after applying the edit: the server learns the heal was applied (the memory, the audit trail)
+                    Command = (heals.Failure(heal.Test, heal.Case ?? "")?.File.Transformation ?? TestFileOutline.Read(server.Drift.Text(heal.Test) ?? "")?.Transformation) is { } transformation
+                        ? new Command { Title = "Run sandbox test", CommandId = RunTestsCommand.CommandId, Arguments = new JsonArray(transformation, heal.Id) }
                         : null,
                 });
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using EtlAgent.Core.Agent;
 using EtlAgent.Core.Memory;
 using EtlAgent.LanguageServer.Protocol;
 using EtlAgent.LanguageServer.Server;
@@ -11,7 +12,8 @@ namespace EtlAgent.LanguageServer.Handlers.Commands;
 /// etlAgent.dismissFinding [uri, fingerprint, ruleId, message, reason?, expires?]: stores the
 /// dismissal in the workspace's memory (by fingerprint, with the reason and an optional expiry as
 /// an ISO date) and publishes the file's diagnostics again without it. Without a reason the user
-/// picks one (window/showMessageRequest), so the quick fix works in every client. Returns
+/// picks one (window/showMessageRequest), so the quick fix works in every client. Stored and
+/// audited as the CLI's `etl-agent dismiss` does (<see cref="Dismissals.Dismiss"/>). Returns
 /// { dismissed, fingerprint, reason, expires }.
 /// </summary>
 public sealed class DismissFindingCommand(ServerContext server) : IServerCommand
@@ -71,7 +73,7 @@ public sealed class DismissFindingCommand(ServerContext server) : IServerCommand
         var path = server.Paths.ToPath(uri);
         try
         {
-            server.Engine.Memory.Dismiss(new FindingSighting(fingerprint, ruleId, path, message), reason!, expires, now);
+            Dismissals.Dismiss(server.Engine, new FindingSighting(fingerprint, ruleId, path, message), reason!, expires);
         }
         catch (MemoryStoreException x)
         {

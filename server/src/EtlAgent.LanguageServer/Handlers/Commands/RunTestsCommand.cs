@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EtlAgent.Core.Agent;
 using EtlAgent.Core.Reporting;
 using EtlAgent.Core.Sandbox.Runner;
 using EtlAgent.Core.Workspace;
@@ -9,8 +10,9 @@ using StreamJsonRpc;
 namespace EtlAgent.LanguageServer.Handlers.Commands;
 
 /// <summary>
-/// etlAgent.runTests [name?]: runs the sandbox tests of a transformation (all tests without a
-/// name) on a fresh analysis of the workspace as the editor sees it, then reports: each case in
+/// etlAgent.runTests [name?, heal?]: runs the sandbox tests of a transformation (all tests without a
+/// name) on a fresh analysis of the workspace as the editor sees it (after recording the heal the
+/// client just applied, when the heal quick fix sends its id), then reports: each case in
 /// the log (output channel), failing cases as diagnostics in their test files, a summary message,
 /// and the lens text (refreshed). Returns the run as the CLI's JSON.
 /// </summary>
@@ -24,7 +26,11 @@ public sealed class RunTestsCommand(ServerContext server) : IServerCommand
     {
         Id = CommandId,
         Title = "Run Sandbox Tests",
-        Arguments = { CommandArgument.Transformation(optional: true, "the transformation whose tests run; absent: every test of the workspace") },
+        Arguments =
+        {
+            CommandArgument.Transformation(optional: true, "the transformation whose tests run; absent: every test of the workspace"),
+            new CommandArgument { Name = "heal", Optional = true, Description = "the id of a heal whose edit the client just applied (the heal quick fix): recorded as applied by the editor" },
+        },
         Returns = "TestRunResult",
     };
 
@@ -39,6 +45,16 @@ public sealed class RunTestsCommand(ServerContext server) : IServerCommand
     {
         var name = ServerCommands.StringArg(arguments, 0);
         var engine = server.Engine;
+        if (ServerCommands.StringArg(arguments, 1) is { } healId)
+        {
+            // the heal quick fix's command: the client applied the heal's edit; the memory ranks by what people apply
+            if (server.Tests.Heals.ById(healId) is { } heal)
+            {
+                new HealRun(engine).AppliedElsewhere(heal, "applied from the editor's quick fix");
+                server.Log.Info($"heal {heal.Id} applied in the editor: {heal.Title}");
+            }
+            else server.Log.Warn($"heal {healId} is not among the current heals; not recorded as applied");
+        }
         WorkspaceTestRun result;
         try
         {

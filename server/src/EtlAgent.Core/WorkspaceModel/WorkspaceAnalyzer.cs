@@ -4,6 +4,7 @@ using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Rules;
+using EtlAgent.Core.Rules.Correctness;
 using EtlAgent.Core.Syntax;
 using EtlAgent.Core.Workspace;
 
@@ -159,6 +160,13 @@ public sealed partial class WorkspaceAnalyzer
             if (!isDefiner[i]) Tick();
         }, cancellationToken);
         var complete = catalog.WithStandIns(StandInInference.Merge(uses.OfType<StandInUses>()));
+        // the rules ran before the workspace's undefined tables were known: unknown objects of a
+        // schema full of them read as made outside the repository (as a retained analysis reports them)
+        var outside = ObjectsMadeOutside.Schemas(complete.StandIns);
+        if (outside.Count > 0)
+            for (int i = 0; i < perDocument.Length; i++)
+                if (perDocument[i] is { } analysis)
+                    perDocument[i] = analysis with { Findings = analysis.Findings.Select(f => ObjectsMadeOutside.Reclassify(f, outside)).ToList() };
         if (complete.StandIns.Count > 0)
         {
             var firstUses = complete.StandIns.Select(t => t.StandIn!.FirstUse.File).ToHashSet(StringComparer.Ordinal);

@@ -29,7 +29,7 @@ public sealed class UnknownObjectRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0015", "unknown-object", "Reference to an object or column the workspace does not define", Severity.Error, "Correctness",
         new RuleDoc(
-            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables and table-valued parameters, CTEs, aliases, a trigger's inserted and deleted rows, system functions written without sys (fn_my_permissions) and change-data-capture functions, XML methods (.nodes()), the columns of OPENJSON, OPENXML and STRING_SPLIT, objects created in the same file (CREATE TABLE, SELECT INTO), columns added by ALTER TABLE ... ADD, synonyms (read as their target), objects declared in etl-agent.json's externalObjects, system objects and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. SQL inside dynamic SQL strings is not checked. When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
+            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables and table-valued parameters, CTEs, aliases, a trigger's inserted and deleted rows, system functions written without sys (fn_my_permissions) and change-data-capture functions, XML methods (.nodes()), the columns of OPENJSON, OPENXML and STRING_SPLIT, objects created in the same file (CREATE TABLE, SELECT INTO), columns added by ALTER TABLE ... ADD, synonyms (read as their target), objects declared in etl-agent.json's externalObjects, system objects and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. A name with no near-miss in a schema of which the code uses at least three tables nothing defines reads as made outside the repository (staging tables a copy pipeline creates at run time, another project's tables): it is reported as information, with the externalObjects entry that declares the schema; a near-miss, or a lone undefined name, stays an error. SQL inside dynamic SQL strings is not checked. When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Nmae]\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Name]\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL);"));
@@ -79,8 +79,17 @@ public sealed class UnknownObjectRule : Rule
         if (HasOpaqueSqlcmdVariable(context, so)) return;
 
         var suggestion = CatalogNames.Of(context.Catalog).Suggest(name);
+        if (suggestion is null && ObjectsMadeOutside.Schemas(context.Catalog.StandIns).TryGetValue(name.Schema, out var undefined))
+        {
+            context.Report(so, ObjectsMadeOutside.Message(name, undefined), Severity.Information, null);
+            return;
+        }
+        // no near-miss: a streaming analysis, which learns the workspace's undefined tables only after
+        // the rules ran, may still reclassify it (ObjectsMadeOutside.Reclassify)
+        var evidence = suggestion is null ? new Dictionary<string, object?> { [ObjectsMadeOutside.EvidenceKey] = name } : null;
         context.Report(so,
-            $"{name} is not defined in the workspace (no CREATE TABLE, VIEW or table-valued function for it){(suggestion is null ? "." : $"; did you mean {suggestion}?")} SQL Server accepts the procedure and fails when it runs. Correct the name, or add the object's definition to the project.");
+            $"{name} is not defined in the workspace (no CREATE TABLE, VIEW or table-valued function for it){(suggestion is null ? "." : $"; did you mean {suggestion}?")} SQL Server accepts the procedure and fails when it runs. Correct the name, or add the object's definition to the project.",
+            Severity.Error, evidence);
     }
 
     /// <summary>

@@ -7,8 +7,9 @@ namespace EtlAgent.Core.Rules.Correctness;
 /// Undefined objects that look made outside the repository rather than misspelt: a schema in which
 /// the code uses several tables nothing in the workspace defines (staging tables a copy pipeline
 /// creates at run time, another repository's tables) is a pattern, not a typo. Such a reference
-/// with no near-miss in the catalog is reported as information with the `externalObjects` entry
-/// that declares the schema; a near-miss, or a lone undefined name, stays an error.
+/// with no near-miss in the catalog is not reported by ETL0015: the stand-in finding (ETL0150)
+/// names each such table once, with the `externalObjects` entry that declares it. A near-miss, or
+/// a lone undefined name, stays an error.
 /// </summary>
 public static class ObjectsMadeOutside
 {
@@ -28,22 +29,12 @@ public static class ObjectsMadeOutside
         return counts;
     }
 
-    public static string Message(QualifiedName name, int undefinedInSchema) =>
-        $"{name} is not defined in the workspace, nor are {undefinedInSchema - 1} other tables of schema {name.Schema} the code uses: " +
-        $"they look made outside this repository (a pipeline that creates them at run time, another project). If so, declare them in etl-agent.json " +
-        $"(\"externalObjects\": [\"{name.Schema}.*\"], with columns for exact tests); if not, add the definitions. SQL Server fails the procedure when it runs if the table is missing.";
-
     /// <summary>
-    /// The finding as information when its object's schema is one of <paramref name="schemas"/>; the
-    /// same finding otherwise. For analyses that learn the workspace's undefined tables only after
-    /// the rules ran (streaming).
+    /// Whether an ETL0015 finding names an undefined object of one of <paramref name="schemas"/>: for
+    /// analyses that learn the workspace's undefined tables only after the rules ran (streaming), which
+    /// then leave it out as a retained analysis does.
     /// </summary>
-    public static Finding Reclassify(Finding finding, IReadOnlyDictionary<string, int> schemas)
-    {
-        if (finding.Severity <= Severity.Information || finding.Evidence is null ||
-            !finding.Evidence.TryGetValue(EvidenceKey, out var value) || value is not QualifiedName name ||
-            !schemas.TryGetValue(name.Schema, out var count))
-            return finding;
-        return finding with { Severity = Severity.Information, Message = Message(name, count) };
-    }
+    public static bool Names(Finding finding, IReadOnlyDictionary<string, int> schemas) =>
+        finding.RuleId == "ETL0015" && finding.Evidence is { } e && e.TryGetValue(EvidenceKey, out var value) &&
+        value is QualifiedName name && schemas.ContainsKey(name.Schema);
 }

@@ -310,7 +310,7 @@ public sealed partial class WorkspaceAnalyzer
         var pipelines = PipelineBuilder.Build(transformations.Select(t => t.Transformation).ToList());
         var findings = analyses.SelectMany(d => d.Findings).Concat(workspaceFindings ?? Array.Empty<Finding>()).ToList();
         // which tables only scripts write is known only now, with every document's transformations
-        var seeded = NoLockInLoadRule.SeededOnly(transformations.Select(t => t.Transformation));
+        var seeded = NoLockInLoadRule.SeededOnly(transformations.Select(t => t.Transformation), catalog.Declared);
         if (seeded.Count > 0) findings.RemoveAll(f => NoLockInLoadRule.ReadsOnly(f, seeded));
         findings.Sort(FindingOrder.Instance);
         return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList());

@@ -17,7 +17,7 @@ public sealed class NoLockInLoadRule : Rule
             "NOLOCK and READUNCOMMITTED table hints, and SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, read data other sessions have not committed. A load that reads this way can insert rows that are later rolled back, and an allocation-order scan racing page splits can skip rows or read them twice, so totals drift and duplicates appear with no error. " +
             "The fix removes the hint (the whole WITH (...) when it was the only one). The SET statement is rewritten to READ COMMITTED rather than deleted: inside a procedure the level then no longer depends on whatever the caller's session used, and if the hint was there to avoid blocking, turning on READ_COMMITTED_SNAPSHOT on the source database gives non-blocking reads of committed data at READ COMMITTED. " +
             "One finding per statement names every table it reads dirty, and its fix removes all their hints. " +
-            "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables that only scripts of the workspace write and no procedure, trigger or function does (a date dimension or code table filled by its deployment or onboarding script: reference data no load changes).",
+            "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes).",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
 
@@ -80,18 +80,23 @@ public sealed class NoLockInLoadRule : Rule
     public const string TablesEvidenceKey = "dirtyTables";
 
     /// <summary>
-    /// Tables that only scripts write (a date dimension or code table filled by its deployment or
-    /// onboarding script) and no procedure, trigger or function does: reference data no load changes,
-    /// so no load can read it dirty. Known only once the whole workspace is scanned.
+    /// Tables filled only by the script that defines them (a date dimension or code table created
+    /// and seeded in one deployment file) and written by nothing else: reference data no load changes,
+    /// so no load can read it dirty. A table another script also fills (an onboarding backfill of data
+    /// a service keeps writing) is not. Known only once the whole workspace is scanned.
     /// </summary>
-    public static IReadOnlySet<QualifiedName> SeededOnly(IEnumerable<Transformation> transformations)
+    public static IReadOnlySet<QualifiedName> SeededOnly(IEnumerable<Transformation> transformations, SchemaCatalog catalog)
     {
-        var byScript = new HashSet<QualifiedName>();
-        var byModule = new HashSet<QualifiedName>();
+        var seeded = new HashSet<QualifiedName>();
+        var other = new HashSet<QualifiedName>();
         foreach (var t in transformations)
-            (t.Kind == TransformationKind.Script ? byScript : byModule).UnionWith(t.Writes);
-        byScript.ExceptWith(byModule);
-        return byScript;
+            foreach (var table in t.Writes)
+            {
+                bool ownFile = t.Kind == TransformationKind.Script && catalog.Find(table)?.Location?.File == t.File;
+                (ownFile ? seeded : other).Add(table);
+            }
+        seeded.ExceptWith(other);
+        return seeded;
     }
 
     /// <summary>Whether an ETL0010 hint finding reads dirty only tables in <paramref name="seeded"/>.</summary>

@@ -19,6 +19,12 @@ public sealed class UnknownObjectRule : Rule
         "sysprotects", "sysdatabases", "sysprocesses", "syslogins", "sysservers", "sysjobs", "sysjobhistory",
     };
 
+    /// <summary>Tables deployment tools keep in the database they deploy to (ReadyRoll, SSDT refactoring, EF Core migrations).</summary>
+    private static readonly HashSet<string> DeploymentToolTables = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "__MigrationLog", "__MigrationLogCurrent", "__SchemaSnapshot", "__RefactorLog", "__EFMigrationsHistory",
+    };
+
     /// <summary>System table-valued functions callers write without the sys schema.</summary>
     private static readonly HashSet<string> SystemFunctions = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -29,7 +35,7 @@ public sealed class UnknownObjectRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0015", "unknown-object", "Reference to an object or column the workspace does not define", Severity.Error, "Correctness",
         new RuleDoc(
-            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables and table-valued parameters, CTEs, aliases, a trigger's inserted and deleted rows, system functions written without sys (fn_my_permissions) and change-data-capture functions, XML methods (.nodes()), the columns of OPENJSON, OPENXML and STRING_SPLIT, objects created in the same file (CREATE TABLE, SELECT INTO), columns added by ALTER TABLE ... ADD, synonyms (read as their target), objects declared in etl-agent.json's externalObjects, system objects and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. A name with no near-miss in a schema of which the code uses at least three tables nothing defines reads as made outside the repository (staging tables a copy pipeline creates at run time, another project's tables) and is not reported here: the stand-in finding (ETL0150) names each such table once, with the externalObjects entry that declares it. A near-miss, or a lone undefined name, stays an error. Dynamic SQL whose text the code shows (EXEC of string literals or their concatenation, sp_executesql with a literal, or a variable assigned once before it) is parsed: a table it creates counts as created, and an undefined name in it is reported as information on the EXEC, unless the name is built from a run-time part (`'FROM dbo.' + @table`). When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
+            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables and table-valued parameters, CTEs, aliases, a trigger's inserted and deleted rows, system functions written without sys (fn_my_permissions) and change-data-capture functions, XML methods (.nodes()), the columns of OPENJSON, OPENXML and STRING_SPLIT, objects created in the same file (CREATE TABLE, SELECT INTO), columns added by ALTER TABLE ... ADD, columns of a table whose definition in use belongs to another database project (the same name in two projects is two tables), synonyms (read as their target), objects declared in etl-agent.json's externalObjects, system objects, the tables deployment tools keep (dbo.__MigrationLog, __RefactorLog, __EFMigrationsHistory), and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. A name with no near-miss in a schema of which the code uses at least three tables nothing defines reads as made outside the repository (staging tables a copy pipeline creates at run time, another project's tables) and is not reported here: the stand-in finding (ETL0150) names each such table once, with the externalObjects entry that declares it. A near-miss, or a lone undefined name, stays an error. Dynamic SQL whose text the code shows (EXEC of string literals or their concatenation, sp_executesql with a literal, or a variable assigned once before it) is parsed: a table it creates counts as created, and an undefined name in it is reported as information on the EXEC, unless the name is built from a run-time part (`'FROM dbo.' + @table`). When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Nmae]\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Name]\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL);"));
@@ -179,6 +185,7 @@ public sealed class UnknownObjectRule : Rule
         var schema = so.SchemaIdentifier?.Value;
         if (string.Equals(schema, "sys", StringComparison.OrdinalIgnoreCase) || string.Equals(schema, "INFORMATION_SCHEMA", StringComparison.OrdinalIgnoreCase))
             return true;
+        if (DeploymentToolTables.Contains(so.BaseIdentifier.Value)) return true;
         return (schema is null || string.Equals(schema, "dbo", StringComparison.OrdinalIgnoreCase)) && LegacySystemViews.Contains(so.BaseIdentifier.Value);
     }
 
@@ -267,6 +274,12 @@ public sealed class UnknownObjectRule : Rule
 
     private static void ReportColumn(RuleContext context, TableDef table, Identifier identifier, TSqlFragment at)
     {
+        // The catalog keeps one definition per name; another database project's table of the same name
+        // (a staging table in both the ODS and the DWH project) says nothing of this project's columns.
+        if (table.Location is { } defined && context.Projects.ProjectOf(context.Document.Path) is { } here &&
+            context.Projects.ProjectOf(defined.File) is { } there && !string.Equals(here, there, StringComparison.OrdinalIgnoreCase))
+            return;
+
         var names = new List<string>(table.Columns.Count);
         foreach (var c in table.Columns) names.Add(c.Name);
         var match = SingleCloseMatch(identifier.Value, names);

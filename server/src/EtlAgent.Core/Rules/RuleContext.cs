@@ -43,11 +43,24 @@ public sealed class RuleContext
     public void Report(TSqlFragment at, string message, IReadOnlyList<Fix>? fixes = null, IReadOnlyList<RelatedLocation>? related = null) =>
         Report(Document.Lines.RangeOf(at), message, fixes, related);
 
-    public void Report(TextRange range, string message, IReadOnlyList<Fix>? fixes = null, IReadOnlyList<RelatedLocation>? related = null)
+    public void Report(TextRange range, string message, IReadOnlyList<Fix>? fixes = null, IReadOnlyList<RelatedLocation>? related = null) =>
+        Report(range, message, Severity.Error, null, fixes, related);
+
+    /// <summary>
+    /// Reports at the rule's configured severity or <paramref name="atMost"/>, whichever is lower (a
+    /// finding the rule is less sure of), with <paramref name="evidence"/> a later workspace-wide step can read.
+    /// </summary>
+    public void Report(TSqlFragment at, string message, Severity atMost, IReadOnlyDictionary<string, object?>? evidence,
+        IReadOnlyList<Fix>? fixes = null, IReadOnlyList<RelatedLocation>? related = null) =>
+        Report(Document.Lines.RangeOf(at), message, atMost, evidence, fixes, related);
+
+    private void Report(TextRange range, string message, Severity atMost, IReadOnlyDictionary<string, object?>? evidence,
+        IReadOnlyList<Fix>? fixes, IReadOnlyList<RelatedLocation>? related)
     {
         var rule = _current ?? throw new InvalidOperationException("Report called outside a rule.");
-        _findings.Add(new Finding(rule.Id, _severity, message, Document.LocationOf(range),
-            related ?? Finding.NoRelated, fixes ?? Finding.NoFixes)
+        var severity = atMost < _severity ? atMost : _severity;
+        _findings.Add(new Finding(rule.Id, severity, message, Document.LocationOf(range),
+            related ?? Finding.NoRelated, fixes ?? Finding.NoFixes, evidence)
         {
             Anchor = FindingFingerprint.Normalize(TextOf(range)),
         });

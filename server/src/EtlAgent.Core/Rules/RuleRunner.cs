@@ -68,6 +68,13 @@ public sealed class RuleRunner
                 failures?.Add(new RuleFailure(rule.Id, document.Path, e));
             }
         }
+        // tSQLt's own procedures and views (installed into a test project) are the framework's code, not the warehouse's
+        foreach (var t in transformations)
+            if (t.Transformation.Name.StartsWith("tSQLt.", StringComparison.OrdinalIgnoreCase) && t.Transformation.Kind != TransformationKind.Script)
+            {
+                var range = t.Transformation.BodyRange;
+                findings.RemoveAll(f => range.Contains(f.Location.Range.StartOffset) || f.Location.Range.StartOffset == range.EndOffset);
+            }
         findings.Sort(FindingOrder.Instance);
         return findings;
     }

@@ -4,6 +4,7 @@ using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Rules;
+using EtlAgent.Core.Rules.Correctness;
 using EtlAgent.Core.Syntax;
 using EtlAgent.Core.Workspace;
 
@@ -159,6 +160,13 @@ public sealed partial class WorkspaceAnalyzer
             if (!isDefiner[i]) Tick();
         }, cancellationToken);
         var complete = catalog.WithStandIns(StandInInference.Merge(uses.OfType<StandInUses>()));
+        // the rules ran before the workspace's undefined tables were known: unknown objects of a
+        // schema full of them are made outside the repository, left out as a retained analysis leaves them
+        var outside = ObjectsMadeOutside.Schemas(complete.StandIns);
+        if (outside.Count > 0)
+            for (int i = 0; i < perDocument.Length; i++)
+                if (perDocument[i] is { } analysis && analysis.Findings.Any(f => ObjectsMadeOutside.Names(f, outside)))
+                    perDocument[i] = analysis with { Findings = analysis.Findings.Where(f => !ObjectsMadeOutside.Names(f, outside)).ToList() };
         if (complete.StandIns.Count > 0)
         {
             var firstUses = complete.StandIns.Select(t => t.StandIn!.FirstUse.File).ToHashSet(StringComparer.Ordinal);
@@ -301,6 +309,9 @@ public sealed partial class WorkspaceAnalyzer
         var transformations = analyses.SelectMany(d => d.Transformations).OrderBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).ToList();
         var pipelines = PipelineBuilder.Build(transformations.Select(t => t.Transformation).ToList());
         var findings = analyses.SelectMany(d => d.Findings).Concat(workspaceFindings ?? Array.Empty<Finding>()).ToList();
+        // which tables only scripts write is known only now, with every document's transformations
+        var seeded = NoLockInLoadRule.SeededOnly(transformations.Select(t => t.Transformation), catalog.Declared);
+        if (seeded.Count > 0) findings.RemoveAll(f => NoLockInLoadRule.ReadsOnly(f, seeded));
         findings.Sort(FindingOrder.Instance);
         return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList());
     }

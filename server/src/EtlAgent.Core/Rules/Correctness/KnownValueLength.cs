@@ -7,7 +7,7 @@ namespace EtlAgent.Core.Rules.Correctness;
 /// <summary>
 /// The longest text an expression can hold when its parts say more than its declared type: a
 /// variable set once to the procedure's own name (`QUOTENAME(OBJECT_SCHEMA_NAME(@@PROCID)) + '.' + ...`),
-/// or to ERROR_MESSAGE() in the CATCH block that uses it, joined with literals or chosen by CASE/IIF/COALESCE.
+/// or to ERROR_MESSAGE() in the CATCH block that uses it, an integer CAST to text (at most its digits and sign), joined with literals or chosen by CASE/IIF/COALESCE.
 /// Null when any part is unknown.
 /// </summary>
 internal static class KnownValueLength
@@ -34,6 +34,10 @@ internal static class KnownValueLength
             }
             case FunctionCall { CallTarget: null } f when f.Parameters.Count == 1 && f.FunctionName.Value.Equals("QUOTENAME", StringComparison.OrdinalIgnoreCase):
                 return Of(context, t, f.Parameters[0], depth + 1) is var (l, a) ? (l + 2, a) : null;
+            case CastCall c when TextLength(c.DataType) is { } castTo && IntegerDigits(context, t, c.Parameter) is int digits:
+                return (Math.Min(digits, castTo), true);
+            case ConvertCall c when c.Style is null && TextLength(c.DataType) is { } convertTo && IntegerDigits(context, t, c.Parameter) is int digits:
+                return (Math.Min(digits, convertTo), true);
             case VariableReference v:
                 return OfVariable(context, t, v, depth);
             case NullLiteral:
@@ -92,6 +96,41 @@ internal static class KnownValueLength
             if (SameName(d.VariableName.Value, use.Name))
                 return d.Value is null ? null : Of(context, t, d.Value, depth + 1);
         return null;
+    }
+
+    /// <summary>The length a CAST to char/varchar/nchar/nvarchar allows (int.MaxValue for max), null for another type.</summary>
+    private static int? TextLength(DataTypeReference type)
+    {
+        if (type is not SqlDataTypeReference { SqlDataTypeOption: SqlDataTypeOption.Char or SqlDataTypeOption.VarChar or SqlDataTypeOption.NChar or SqlDataTypeOption.NVarChar } t) return null;
+        if (t.Parameters.Count == 0) return 30; // CAST(x AS varchar) is varchar(30)
+        return t.Parameters[0] is IntegerLiteral n && int.TryParse(n.Value, out var length) ? length : int.MaxValue;
+    }
+
+    /// <summary>
+    /// The most characters an integer value can print as (digits and sign): an integer literal, @@ROWCOUNT and
+    /// its kin, or a parameter or variable declared tinyint/smallint/int/bigint. Null when not known to be an integer.
+    /// </summary>
+    private static int? IntegerDigits(RuleContext context, TransformationAnalysis t, ScalarExpression e)
+    {
+        switch (Unparen(e))
+        {
+            case IntegerLiteral literal:
+                return literal.Value.Length;
+            case GlobalVariableExpression g when g.Name.ToUpperInvariant() is "@@ROWCOUNT" or "@@ERROR" or "@@TRANCOUNT" or "@@PROCID" or "@@SPID" or "@@NESTLEVEL":
+                return 11;
+            case VariableReference v:
+                foreach (var p in t.Transformation.Parameters)
+                    if (SameName(p.Name, v.Name)) return DigitsOf(p.Type.Name);
+                if (t.Syntax.Definition is not { } body) return null;
+                foreach (var d in Within(context.Index.OfType<DeclareVariableElement>(), body))
+                    if (SameName(d.VariableName.Value, v.Name))
+                        return d.DataType is SqlDataTypeReference r ? DigitsOf(r.SqlDataTypeOption.ToString().ToLowerInvariant()) : null;
+                return null;
+            default:
+                return null;
+        }
+
+        static int? DigitsOf(string type) => type switch { "tinyint" => 3, "smallint" => 6, "int" => 11, "bigint" => 20, _ => null };
     }
 
     private static bool IsProcId(ScalarExpression e) => Unparen(e) is GlobalVariableExpression g && g.Name.Equals("@@PROCID", StringComparison.OrdinalIgnoreCase);

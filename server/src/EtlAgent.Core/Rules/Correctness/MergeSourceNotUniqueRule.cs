@@ -280,6 +280,9 @@ public sealed class MergeSourceNotUniqueRule : Rule
                     // UNION, EXCEPT and INTERSECT return distinct rows; UNION ALL does not.
                     if (!(b.BinaryQueryExpressionType == BinaryQueryExpressionType.Union && b.All))
                         k.Sets.Add(new HashSet<int>(Enumerable.Range(0, names.Count)));
+                    // `SELECT 1, 'a' UNION ALL SELECT 2, 'b'`: a seed list of constant rows, unique where its literals are
+                    if (ConstantRowKeys.Rows(b) is { } rows)
+                        foreach (var set in ConstantRowKeys.Distinct(rows, names.Count, LiteralKey)) k.Sets.Add(set);
                     return k;
                 }
                 case QuerySpecification spec:

@@ -17,7 +17,7 @@ public sealed class NoLockInLoadRule : Rule
             "NOLOCK and READUNCOMMITTED table hints, and SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, read data other sessions have not committed. A load that reads this way can insert rows that are later rolled back, and an allocation-order scan racing page splits can skip rows or read them twice, so totals drift and duplicates appear with no error. " +
             "The fix removes the hint (the whole WITH (...) when it was the only one). The SET statement is rewritten to READ COMMITTED rather than deleted: inside a procedure the level then no longer depends on whatever the caller's session used, and if the hint was there to avoid blocking, turning on READ_COMMITTED_SNAPSHOT on the source database gives non-blocking reads of committed data at READ COMMITTED. " +
             "One finding per statement names every table it reads dirty, and its fix removes all their hints. " +
-            "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data.",
+            "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes).",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
 
@@ -69,11 +69,40 @@ public sealed class NoLockInLoadRule : Rule
             : new[] { fixes.Count == 1 ? fixes[0]! : context.Fix($"Remove the dirty-read hints ({fixes.Count} tables)", fixes.SelectMany(f => f!.Edits).ToArray()) };
         var names = tables.Select(t => context.TextOf(t.SchemaObject)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var what = names.Count == 1 ? $"{hint} on {names[0]}" : $"Dirty-read hints on {string.Join(", ", names)}";
+        var evidence = new Dictionary<string, object?> { [TablesEvidenceKey] = tables.Select(t => DdlReader.NameOf(t.SchemaObject)).Distinct().ToList() };
         context.Report(first,
             $"{what} read{(names.Count == 1 ? "s" : "")} uncommitted data: the load can pick up rows that are later rolled back, and skip or double-read rows moved by page splits. Remove the hint{(names.Count == 1 ? "" : "s")}; if blocking is the concern, enable READ_COMMITTED_SNAPSHOT on the source database.",
-            fix,
+            Severity.Error, evidence, fix,
             tables.Count == 1 ? null : tables.Skip(1).Select(t => context.Related(context.Document.LocationOf(t.TableHints.First(IsDirty)), $"the hint on {context.TextOf(t.SchemaObject)}")).ToList());
     }
+
+    /// <summary>The evidence key listing the tables a hint finding reads dirty.</summary>
+    public const string TablesEvidenceKey = "dirtyTables";
+
+    /// <summary>
+    /// Tables filled only by the script that defines them (a date dimension or code table created
+    /// and seeded in one deployment file) and written by nothing else: reference data no load changes,
+    /// so no load can read it dirty. A table another script also fills (an onboarding backfill of data
+    /// a service keeps writing) is not. Known only once the whole workspace is scanned.
+    /// </summary>
+    public static IReadOnlySet<QualifiedName> SeededOnly(IEnumerable<Transformation> transformations, SchemaCatalog catalog)
+    {
+        var seeded = new HashSet<QualifiedName>();
+        var other = new HashSet<QualifiedName>();
+        foreach (var t in transformations)
+            foreach (var table in t.Writes)
+            {
+                bool ownFile = t.Kind == TransformationKind.Script && catalog.Find(table)?.Location?.File == t.File;
+                (ownFile ? seeded : other).Add(table);
+            }
+        seeded.ExceptWith(other);
+        return seeded;
+    }
+
+    /// <summary>Whether an ETL0010 hint finding reads dirty only tables in <paramref name="seeded"/>.</summary>
+    public static bool ReadsOnly(Finding finding, IReadOnlySet<QualifiedName> seeded) =>
+        finding.RuleId == "ETL0010" && finding.Evidence is { } e && e.TryGetValue(TablesEvidenceKey, out var v) &&
+        v is IReadOnlyList<QualifiedName> { Count: > 0 } tables && tables.All(seeded.Contains);
 
     /// <summary>
     /// Whether the level can matter: a table read after the SET in the same module, or a call or

@@ -13,7 +13,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         "ETL0009", "unfiltered-update-delete", "UPDATE or DELETE without WHERE on a permanent table", Severity.Warning, "Correctness",
         new RuleDoc(
             "An UPDATE or DELETE with no WHERE clause, no TOP and no join that restricts rows touches every row of a permanent table. In a load this is either a forgotten filter (an SCD update that expires every customer, a cleanup that empties the fact table) or a full reload written the expensive way: DELETE logs every row and keeps the identity seed, where TRUNCATE TABLE deallocates pages. " +
-            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table: a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission).",
+            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table: a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission); nor an UPDATE that sets every column of the table to values that do not depend on the row (a one-row watermark or last-run table), nor one whose every value is computed from the row's own columns alone (`SET Code = UPPER(Code)`, a re-key), nor statements of a script that defines nothing (no procedure, function, trigger, view or table in the file: a one-off clear-down or a seed script run on purpose).",
             Bad: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE Dim.Customer SET [Is Current] = 0, [Valid To] = SYSDATETIME();\n    DELETE FROM Staging.Customer;\nEND",
             Good: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE d SET d.[Is Current] = 0, d.[Valid To] = SYSDATETIME()\n    FROM Dim.Customer AS d\n    INNER JOIN Staging.Customer AS s ON s.[Customer Code] = d.[Customer Code]\n    WHERE d.[Is Current] = 1;\n    TRUNCATE TABLE Staging.Customer;\nEND"));
 
@@ -41,6 +41,8 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         if (targetSource is { NullExtended: true } || Restricts(spec.FromClause)) return;
         if (verb == "DELETE" && RefilledLater(context, spec, name)) return;
         if (InTsqltTest(context, spec)) return;
+        if (spec is UpdateSpecification update && (SetsEveryColumn(context, update, name) || RowWise(update, targetSource, sources))) return;
+        if (InDataScript(context, spec)) return;
 
         var range = context.Document.Lines.Range(spec.StartOffset, End(target));
         var shown = context.TextOf(targetSource?.Reference is NamedTableReference n ? n.SchemaObject : target.SchemaObject);
@@ -76,11 +78,70 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
     /// </summary>
     private static bool InTsqltTest(RuleContext context, TSqlFragment at)
     {
-        if (context.TransformationAt(at)?.Transformation is not { Kind: TransformationKind.Procedure } t) return false;
-        var name = QualifiedName.Parse(t.Name).Name;
+        if (context.TransformationAt(at) is not { Transformation: { Kind: TransformationKind.Procedure } t } analysis) return false;
+        // the declared name: `[Tests].[test ProcessRun table for batch.ProcessRun]` holds dots of its own
+        var name = analysis.Syntax.Definition is ProcedureStatementBody { ProcedureReference.Name.BaseIdentifier.Value: { } declared }
+            ? declared : QualifiedName.Parse(t.Name).Name;
         return name.StartsWith("test", StringComparison.OrdinalIgnoreCase) &&
                t.Calls.Any(c => string.Equals(c.Schema, "tSQLt", StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>
+    /// `UPDATE Etl.LastRun SET RunAt = @now`: every column of the table set to values that do not
+    /// depend on the row makes all rows equal, which only a one-row table (a watermark, a last-run
+    /// stamp) means to do.
+    /// </summary>
+    private static bool SetsEveryColumn(RuleContext context, UpdateSpecification update, QualifiedName table)
+    {
+        if (context.Catalog.Find(table) is not { Columns.Count: > 0 } def || update.FromClause is not null) return false;
+        var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var clause in update.SetClauses)
+        {
+            if (clause is not AssignmentSetClause { Column.MultiPartIdentifier: { } id } a || a.NewValue is null) return false;
+            if (Descendants<ColumnReferenceExpression>(a.NewValue).Any(IsColumn)) return false;
+            set.Add(id.Identifiers[^1].Value);
+        }
+        return def.Columns.All(c => set.Contains(c.Name));
+    }
+
+    /// <summary>
+    /// `UPDATE s SET id = staging_id`, `SET Code = UPPER(Code)`: every value is computed from the row's
+    /// own columns (no parameter, no variable, no other table), a rewrite of each row that only makes
+    /// sense for all of them.
+    /// </summary>
+    private static bool RowWise(UpdateSpecification update, TableSource? targetSource, List<TableSource> sources)
+    {
+        if (sources.Count > 1) return false;
+        foreach (var clause in update.SetClauses)
+        {
+            if (clause is not AssignmentSetClause { NewValue: { } value }) return false;
+            if (Descendants<VariableReference>(value).Count > 0 || Descendants<ScalarSubquery>(value).Count > 0) return false;
+            var columns = Descendants<ColumnReferenceExpression>(value).Where(IsColumn).ToList();
+            if (columns.Count == 0) return false;
+            foreach (var c in columns)
+            {
+                var parts = c.MultiPartIdentifier.Identifiers;
+                if (parts.Count > 1 && targetSource is not null && !SameName(parts[^2].Value, targetSource.ExposedName)) return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A script of data statements only (no procedure, function, trigger, view or table defined in the
+    /// file): a one-off clear-down or a seed script someone runs on purpose, where emptying the table is the point.
+    /// </summary>
+    private static bool InDataScript(RuleContext context, TSqlFragment at)
+    {
+        if (context.TransformationAt(at)?.Transformation is { Kind: not TransformationKind.Script }) return false;
+        // the whole file's text, not the parsed tree: a large script is checked in slices, and a slice
+        // without a definition may belong to a file that has one
+        return !DefinesSomething.IsMatch(context.Document.Text);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex DefinesSomething = new(
+        @"\b(CREATE|ALTER)\s+(OR\s+ALTER\s+)?(PROC|PROCEDURE|FUNCTION|TRIGGER|VIEW|TABLE)\b",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>An INNER join or CROSS APPLY somewhere in the FROM keeps only matching rows.</summary>
     private static bool Restricts(FromClause? from) =>

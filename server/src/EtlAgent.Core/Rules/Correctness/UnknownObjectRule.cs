@@ -19,6 +19,12 @@ public sealed class UnknownObjectRule : Rule
         "sysprotects", "sysdatabases", "sysprocesses", "syslogins", "sysservers", "sysjobs", "sysjobhistory",
     };
 
+    /// <summary>Tables deployment tools keep in the database they deploy to (ReadyRoll, SSDT refactoring, EF Core migrations).</summary>
+    private static readonly HashSet<string> DeploymentToolTables = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "__MigrationLog", "__MigrationLogCurrent", "__SchemaSnapshot", "__RefactorLog", "__EFMigrationsHistory",
+    };
+
     /// <summary>System table-valued functions callers write without the sys schema.</summary>
     private static readonly HashSet<string> SystemFunctions = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -29,7 +35,7 @@ public sealed class UnknownObjectRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0015", "unknown-object", "Reference to an object or column the workspace does not define", Severity.Error, "Correctness",
         new RuleDoc(
-            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables and table-valued parameters, CTEs, aliases, a trigger's inserted and deleted rows, system functions written without sys (fn_my_permissions) and change-data-capture functions, XML methods (.nodes()), the columns of OPENJSON, OPENXML and STRING_SPLIT, objects created in the same file (CREATE TABLE, SELECT INTO), columns added by ALTER TABLE ... ADD, synonyms (read as their target), objects declared in etl-agent.json's externalObjects, system objects and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. SQL inside dynamic SQL strings is not checked. When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
+            "SQL Server resolves table names in a procedure only when it runs (deferred name resolution), so a misspelt table or a dropped column is found by the nightly load, not by the deployment. A reference to a table, view or table-valued function missing from the workspace catalog, or to a column its catalog table does not have, is reported. #temp tables, table variables and table-valued parameters, CTEs, aliases, a trigger's inserted and deleted rows, system functions written without sys (fn_my_permissions) and change-data-capture functions, XML methods (.nodes()), the columns of OPENJSON, OPENXML and STRING_SPLIT, objects created in the same file (CREATE TABLE, SELECT INTO), columns added by ALTER TABLE ... ADD, columns of a table whose definition in use belongs to another database project (the same name in two projects is two tables), synonyms (read as their target), objects declared in etl-agent.json's externalObjects, system objects, the tables deployment tools keep (dbo.__MigrationLog, __RefactorLog, __EFMigrationsHistory), and objects in other databases (three- and four-part names) are not; nor is anything when the workspace defines no table at all. A name with no near-miss in a schema of which the code uses at least three tables nothing defines reads as made outside the repository (staging tables a copy pipeline creates at run time, another project's tables) and is not reported here: the stand-in finding (ETL0150) names each such table once, with the externalObjects entry that declares it. A near-miss, or a lone undefined name, stays an error. Dynamic SQL whose text the code shows (EXEC of string literals or their concatenation, sp_executesql with a literal, or a variable assigned once before it) is parsed: a table it creates counts as created, and an undefined name in it is reported as information on the EXEC, unless the name is built from a run-time part (`'FROM dbo.' + @table`). When exactly one column of the table is within two edits of the name, the fix renames the reference to it.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Nmae]\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name])\n    SELECT s.CustomerCode, s.[Customer Name]\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL);"));
@@ -45,43 +51,81 @@ public sealed class UnknownObjectRule : Rule
 
     private static void CheckObjects(RuleContext context)
     {
-        var created = CreatedHere(context);
+        var created = CreatedHere(context.Index);
+        var dynamic = DynamicSqlText.Of(context.Index, context.CompatibilityLevel);
+        foreach (var d in dynamic) created.UnionWith(CreatedHere(d.Index)); // EXEC ('CREATE TABLE …') makes the table too
+        foreach (var (so, name) in Undefined(context, context.Index, created))
+            if (!HasOpaqueSqlcmdVariable(context, so)) Report(context, so, name);
+
+        // Dynamic SQL whose text is visible: its undefined names are information, the text being only
+        // certain when it runs; a name built from a run-time part is not judged.
+        foreach (var d in dynamic)
+        {
+            var seen = new HashSet<QualifiedName>();
+            foreach (var (so, name) in Undefined(context, d.Index, created))
+            {
+                if (!d.IsConstant(so) || !seen.Add(name)) continue;
+                var suggestion = CatalogNames.Of(context.Catalog).Suggest(name);
+                if (suggestion is null && MadeOutside(context, name)) continue;
+                context.Report(d.At,
+                    $"The dynamic SQL run here reads or writes {name}, which the workspace does not define{(suggestion is null ? "" : $"; did you mean {suggestion}?")}. The statement fails when it runs if the object is missing then. Correct the name, add the object's definition to the project, or declare it in etl-agent.json's externalObjects if something outside the repository makes it.",
+                    Severity.Information, suggestion is null ? Evidence(name) : null);
+            }
+        }
+    }
+
+    /// <summary>Names of tables, views and table-valued functions <paramref name="index"/>'s code uses that nothing defines.</summary>
+    private static IEnumerable<(SchemaObjectName So, QualifiedName Name)> Undefined(RuleContext context, SyntaxIndex index, HashSet<QualifiedName> created)
+    {
         var cteStatements = new List<(int Start, int End, CteScope Ctes)>();
-        foreach (var s in context.Index.OfType<StatementWithCtesAndXmlNamespaces>())
+        foreach (var s in index.OfType<StatementWithCtesAndXmlNamespaces>())
             if (s.WithCtesAndXmlNamespaces is { CommonTableExpressions.Count: > 0 } with)
                 cteStatements.Add((s.StartOffset, s.StartOffset + s.FragmentLength, new CteScope(with)));
-        var aliasTargets = AliasTargets(context);
-        var triggers = context.Index.OfType<TriggerStatementBody>();
+        var aliasTargets = AliasTargets(index);
+        var triggers = index.OfType<TriggerStatementBody>();
 
-        foreach (var named in context.Index.OfType<NamedTableReference>())
+        var candidates = new List<SchemaObjectName>();
+        foreach (var named in index.OfType<NamedTableReference>())
         {
             var so = named.SchemaObject;
             if (aliasTargets?.Contains(named) == true || IsCte(so, named.StartOffset, cteStatements)) continue;
             if (IsTriggerPseudoTable(so, named.StartOffset, triggers)) continue;
-            CheckName(context, so, created);
+            candidates.Add(so);
         }
-        foreach (var fn in context.Index.OfType<SchemaObjectFunctionTableReference>())
+        foreach (var fn in index.OfType<SchemaObjectFunctionTableReference>())
         {
             // `CROSS APPLY t.Doc.nodes('/order/line') AS l(x)`: the XML method parses as a two-part function name.
             if (fn.SchemaObject.SchemaIdentifier is not null && string.Equals(fn.SchemaObject.BaseIdentifier?.Value, "nodes", StringComparison.OrdinalIgnoreCase)) continue;
             if (IsSystemFunction(fn.SchemaObject)) continue;
-            CheckName(context, fn.SchemaObject, created);
+            candidates.Add(fn.SchemaObject);
         }
-        foreach (var truncate in context.Index.OfType<TruncateTableStatement>())
-            if (truncate.TableName is { } name) CheckName(context, name, created);
+        foreach (var truncate in index.OfType<TruncateTableStatement>())
+            if (truncate.TableName is { } name) candidates.Add(name);
+
+        foreach (var so in candidates)
+        {
+            if (so.BaseIdentifier is null || so.DatabaseIdentifier is not null || so.ServerIdentifier is not null) continue;
+            var name = DdlReader.NameOf(so);
+            if (name.IsLocal || IsSystem(so) || created.Contains(name) || context.Catalog.Knows(name)) continue;
+            yield return (so, name);
+        }
     }
 
-    private static void CheckName(RuleContext context, SchemaObjectName so, HashSet<QualifiedName> created)
+    private static void Report(RuleContext context, SchemaObjectName so, QualifiedName name)
     {
-        if (so.BaseIdentifier is null || so.DatabaseIdentifier is not null || so.ServerIdentifier is not null) return;
-        var name = DdlReader.NameOf(so);
-        if (name.IsLocal || IsSystem(so) || created.Contains(name) || context.Catalog.Knows(name)) return;
-        if (HasOpaqueSqlcmdVariable(context, so)) return;
-
         var suggestion = CatalogNames.Of(context.Catalog).Suggest(name);
+        // one of many undefined tables of its schema: made outside the repository, and ETL0150 says so once per table
+        if (suggestion is null && MadeOutside(context, name)) return;
         context.Report(so,
-            $"{name} is not defined in the workspace (no CREATE TABLE, VIEW or table-valued function for it){(suggestion is null ? "." : $"; did you mean {suggestion}?")} SQL Server accepts the procedure and fails when it runs. Correct the name, or add the object's definition to the project.");
+            $"{name} is not defined in the workspace (no CREATE TABLE, VIEW or table-valued function for it){(suggestion is null ? "." : $"; did you mean {suggestion}?")} SQL Server accepts the procedure and fails when it runs. Correct the name, or add the object's definition to the project.",
+            Severity.Error, suggestion is null ? Evidence(name) : null);
     }
+
+    private static bool MadeOutside(RuleContext context, QualifiedName name) =>
+        ObjectsMadeOutside.Schemas(context.Catalog.StandIns).ContainsKey(name.Schema);
+
+    /// <summary>No near-miss: a streaming analysis, which learns the workspace's undefined tables only after the rules ran, may still leave it out (<see cref="ObjectsMadeOutside.Names"/>).</summary>
+    private static Dictionary<string, object?> Evidence(QualifiedName name) => new() { [ObjectsMadeOutside.EvidenceKey] = name };
 
     /// <summary>
     /// Catalog names grouped for near-miss lookups, built once per catalog: a misspelt name is
@@ -141,6 +185,7 @@ public sealed class UnknownObjectRule : Rule
         var schema = so.SchemaIdentifier?.Value;
         if (string.Equals(schema, "sys", StringComparison.OrdinalIgnoreCase) || string.Equals(schema, "INFORMATION_SCHEMA", StringComparison.OrdinalIgnoreCase))
             return true;
+        if (DeploymentToolTables.Contains(so.BaseIdentifier.Value)) return true;
         return (schema is null || string.Equals(schema, "dbo", StringComparison.OrdinalIgnoreCase)) && LegacySystemViews.Contains(so.BaseIdentifier.Value);
     }
 
@@ -175,23 +220,23 @@ public sealed class UnknownObjectRule : Rule
     }
 
     /// <summary>Objects this file creates outside the catalog's view: CREATE TABLE inside procedures, SELECT INTO, synonyms.</summary>
-    private static HashSet<QualifiedName> CreatedHere(RuleContext context)
+    private static HashSet<QualifiedName> CreatedHere(SyntaxIndex index)
     {
         var created = new HashSet<QualifiedName>();
-        foreach (var c in context.Index.OfType<CreateTableStatement>())
+        foreach (var c in index.OfType<CreateTableStatement>())
             if (c.SchemaObjectName is { } n) created.Add(DdlReader.NameOf(n));
-        foreach (var s in context.Index.OfType<SelectStatement>())
+        foreach (var s in index.OfType<SelectStatement>())
             if (s.Into is { } into) created.Add(DdlReader.NameOf(into));
-        foreach (var s in context.Index.OfType<CreateSynonymStatement>())
+        foreach (var s in index.OfType<CreateSynonymStatement>())
             if (s.Name is { } n) created.Add(DdlReader.NameOf(n));
         return created;
     }
 
     /// <summary>`UPDATE s ... FROM Dim.Customer AS s`, `DELETE d FROM ... AS d`: targets that are aliases, not tables.</summary>
-    private static HashSet<NamedTableReference>? AliasTargets(RuleContext context)
+    private static HashSet<NamedTableReference>? AliasTargets(SyntaxIndex index)
     {
         HashSet<NamedTableReference>? result = null;
-        foreach (var spec in context.Index.OfType<UpdateDeleteSpecificationBase>())
+        foreach (var spec in index.OfType<UpdateDeleteSpecificationBase>())
         {
             if (spec.Target is not NamedTableReference { SchemaObject.SchemaIdentifier: null } target || spec.FromClause is null) continue;
             var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -229,6 +274,12 @@ public sealed class UnknownObjectRule : Rule
 
     private static void ReportColumn(RuleContext context, TableDef table, Identifier identifier, TSqlFragment at)
     {
+        // The catalog keeps one definition per name; another database project's table of the same name
+        // (a staging table in both the ODS and the DWH project) says nothing of this project's columns.
+        if (table.Location is { } defined && context.Projects.ProjectOf(context.Document.Path) is { } here &&
+            context.Projects.ProjectOf(defined.File) is { } there && !string.Equals(here, there, StringComparison.OrdinalIgnoreCase))
+            return;
+
         var names = new List<string>(table.Columns.Count);
         foreach (var c in table.Columns) names.Add(c.Name);
         var match = SingleCloseMatch(identifier.Value, names);

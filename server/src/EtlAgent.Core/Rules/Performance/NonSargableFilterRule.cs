@@ -20,12 +20,16 @@ public sealed class NonSargableFilterRule : Rule
             "When a predicate wraps the column in a function or expression (`YEAR(o.[Order Date]) = 2016`, `ISNULL(c.Code, '') = @c`, `LTRIM(RTRIM(col)) = @x`, `col + 1 = @x`, `DATEADD(day, 1, col) > @cutoff`), SQL Server has to compute it for every row: an index on the column cannot be used for a seek, estimates are guesses, and an incremental load that should touch yesterday's rows scans the whole history. " +
             "Compare the bare column instead and move the computation to the other side: a half-open date range instead of YEAR()/CONVERT(date, ...), the inverse DATEADD on the parameter, LIKE 'prefix%' instead of LEFT(). Reported only in procedures and scripts that write data; predicates on #temp tables and table variables are ignored. " +
             "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, and CAST/CONVERT(date, col) compared with a date-typed value (a date parameter or variable, a 'yyyymmdd' literal, or a CAST to date), on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
-            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index.",
+            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index.",
             Bad: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE YEAR(o.[Order Date]) = 2016;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE o.[Order Date] >= '20160101' AND o.[Order Date] < '20170101';\nEND",
             Schema: "CREATE TABLE Staging.Orders ([Order ID] int NOT NULL, [Order Date] datetime2(3) NOT NULL, Amount decimal(18,2) NULL);\nCREATE TABLE Fact.Sales ([Order ID] int NOT NULL, Amount decimal(18,2) NULL);"));
 
-    private sealed record Scope(RuleContext Context, List<TableSource> Sources, Tables Tables, TransformationAnalysis Transformation, string Clause);
+    private sealed record Scope(RuleContext Context, List<TableSource> Sources, Tables Tables, TransformationAnalysis Transformation, string Clause)
+    {
+        /// <summary>Sources the statement already seeks by an equality with a parameter or variable (directly or through a join equality).</summary>
+        public HashSet<TableSource> Seeked { get; init; } = new();
+    }
 
     public override void Check(RuleContext context)
     {
@@ -44,9 +48,14 @@ public sealed class NonSargableFilterRule : Rule
             tables ??= new Tables(context);
             var sources = Sources(from);
             if (target is not null && sources.Count == 0) AddSources(target, false, sources);
-            if (where?.SearchCondition is { } w) Walk(new Scope(context, sources, tables, t, "WHERE"), w, false);
+            var conditions = new List<BooleanExpression>();
+            if (where?.SearchCondition is { } wc) conditions.Add(wc);
             foreach (var j in JoinTree.Joins(from).OfType<QualifiedJoin>())
-                if (j.SearchCondition is { } on) Walk(new Scope(context, sources, tables, t, "JOIN ON"), on, false);
+                if (j.SearchCondition is { } onc) conditions.Add(onc);
+            var seeked = Seeked(sources, tables, conditions);
+            if (where?.SearchCondition is { } w) Walk(new Scope(context, sources, tables, t, "WHERE") { Seeked = seeked }, w, false);
+            foreach (var j in JoinTree.Joins(from).OfType<QualifiedJoin>())
+                if (j.SearchCondition is { } on) Walk(new Scope(context, sources, tables, t, "JOIN ON") { Seeked = seeked }, on, false);
         }
 
         foreach (var q in index.OfType<QuerySpecification>()) Spec(q, q.FromClause, q.WhereClause, null);
@@ -120,22 +129,30 @@ public sealed class NonSargableFilterRule : Rule
         if (!IsWrapper(wrapped)) return false;
         // In a join, a computed value matched against a bare column of the other table still lets that table's index drive the join.
         if (scope.Clause != "WHERE" && other is not null && IsColumn(Unparen(other))) return false;
+        bool inequality = comparison is BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation;
+        // An inequality with a value (`ISNULL(c, -1) <> @excluded`) is no seek predicate whether or not the column stands bare.
+        if (inequality && other is not null && !Descendants<ColumnReferenceExpression>(other, intoSubqueries: false).Any(IsColumn)) return false;
         // A change test computed on both sides (ISNULL(t.a, '') <> ISNULL(s.a, '')): an inequality between
         // two rows' values, which no index serves whichever side stood bare.
-        if (comparison is BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation &&
-            other is not null && IsWrapper(Unparen(other)) && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false).Any(IsColumn)) return false;
+        if (inequality && other is not null && IsWrapper(Unparen(other)) && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false).Any(IsColumn)) return false;
         // Matched against a catalog view or a parsed rowset: that side drives the comparison, and has no index either.
         if (other is not null && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false)
                 .Any(c => IsColumn(c) && SourceOf(c, scope.Sources, scope.Tables.Find) is { } s && HasNoIndex(s.Reference))) return false;
         var columns = Descendants<ColumnReferenceExpression>(wrapped, intoSubqueries: false);
         if (Descendants<ScalarSubquery>(wrapped).Count > 0) return false;
         ColumnReferenceExpression? column = null;
+        TableSource? first = null;
         foreach (var c in columns)
         {
             if (!IsColumn(c)) continue;
             var source = SourceOf(c, scope.Sources, scope.Tables.Find);
+            // `p.Roles & l.Flag > 0`: an expression over two tables' columns, which no index of either serves
+            if (source is not null && first is not null && source != first) return false;
+            first ??= source;
             if (source?.Table is { IsLocal: true }) return false; // #temp / @table: no index worth seeking
             if (source is not null && HasNoIndex(source.Reference)) return false;
+            // `run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are found by the key; the function only filters them
+            if (source is not null && scope.Seeked.Contains(source)) return false;
             column ??= c;
         }
         if (column is null) return false;
@@ -148,13 +165,76 @@ public sealed class NonSargableFilterRule : Rule
         return true;
     }
 
+    /// <summary>
+    /// Sources a conjunct of the conditions compares by a bare column with a parameter or variable
+    /// (`m.run_key = @run_key`), and the sources joined to one of them by a column equality.
+    /// </summary>
+    private static HashSet<TableSource> Seeked(List<TableSource> sources, Tables tables, List<BooleanExpression> conditions)
+    {
+        var seeked = new HashSet<TableSource>();
+        var links = new List<(TableSource A, TableSource B)>();
+        var conjuncts = new List<BooleanExpression>();
+        foreach (var c in conditions) Conjuncts(c, conjuncts);
+        foreach (var c in conjuncts)
+        {
+            if (c is not BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq) continue;
+            var a = Unparen(eq.FirstExpression);
+            var b = Unparen(eq.SecondExpression);
+            var sa = a is ColumnReferenceExpression ca && IsColumn(ca) ? SourceOf(ca, sources, tables.Find) : null;
+            var sb = b is ColumnReferenceExpression cb && IsColumn(cb) ? SourceOf(cb, sources, tables.Find) : null;
+            if (sa is not null && b is VariableReference) seeked.Add(sa);
+            if (sb is not null && a is VariableReference) seeked.Add(sb);
+            if (sa is not null && sb is not null && sa != sb) links.Add((sa, sb));
+        }
+        for (bool grew = seeked.Count > 0; grew;)
+        {
+            grew = false;
+            foreach (var (x, y) in links)
+            {
+                if (seeked.Contains(x) && seeked.Add(y)) grew = true;
+                if (seeked.Contains(y) && seeked.Add(x)) grew = true;
+            }
+        }
+        return seeked;
+
+        static void Conjuncts(BooleanExpression e, List<BooleanExpression> into)
+        {
+            switch (e)
+            {
+                case BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.And } and:
+                    Conjuncts(and.FirstExpression, into);
+                    Conjuncts(and.SecondExpression, into);
+                    break;
+                case BooleanParenthesisExpression p:
+                    Conjuncts(p.Expression, into);
+                    break;
+                default:
+                    into.Add(e);
+                    break;
+            }
+        }
+    }
+
     /// <summary>Catalog views, DMVs and rowsets parsed from a value (OPENJSON, OPENXML, STRING_SPLIT) have no index to seek.</summary>
     private static bool HasNoIndex(TableReference reference) => reference switch
     {
         NamedTableReference n => SystemCatalogNames.IsSystemCatalog(n.SchemaObject),
-        OpenJsonTableReference or OpenXmlTableReference or GlobalFunctionTableReference => true,
+        OpenJsonTableReference or OpenXmlTableReference or GlobalFunctionTableReference or InlineDerivedTable => true,
+        QueryDerivedTable q => IsComputedRows(q.QueryExpression),
         _ => false,
     };
+
+    /// <summary>Rows made by the query itself: constants (`SELECT 'a' UNION ALL SELECT 'b'`) or an aggregate (`SELECT MAX(t) FROM x`), which have no index.</summary>
+    private static bool IsComputedRows(QueryExpression? q) => q switch
+    {
+        QueryParenthesisExpression p => IsComputedRows(p.QueryExpression),
+        BinaryQueryExpression b => IsComputedRows(b.FirstQueryExpression) && IsComputedRows(b.SecondQueryExpression),
+        QuerySpecification s => s.FromClause is null || s.GroupByClause is not null ||
+            s.SelectElements.All(e => e is SelectScalarExpression { Expression: FunctionCall f } && Aggregates.Contains(f.FunctionName.Value)),
+        _ => false,
+    };
+
+    private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase) { "MAX", "MIN", "COUNT", "COUNT_BIG", "SUM", "AVG" };
 
     private static bool IsWrapper(ScalarExpression e) => e is FunctionCall { CallTarget: null } or CastCall or ConvertCall or TryCastCall or TryConvertCall
         or LeftFunctionCall or RightFunctionCall or BinaryExpression or CoalesceExpression or NullIfExpression or IIfCall or CaseExpression or UnaryExpression;

@@ -15,8 +15,49 @@ public sealed class SyntaxErrorRule : Rule
     public override void Check(RuleContext context)
     {
         foreach (var error in context.Document.Errors)
+        {
+            if (error.Number != EtlAgent.Core.Syntax.NestingGuard.ErrorNumber && StrayStarAfter(context.Document.Text, error.Range.EndOffset) is int star)
+            {
+                // `/* … **/*`: the comment closes at the first */ and leaves a '*' the parser blames on the token before it
+                context.Report(context.Document.Lines.Range(star, star + 1),
+                    $"Syntax error {error.Number}: the block comment before this '*' already ended at '*/', so the '*' is left in the code (SQL Server fails the batch here too). End the comment with '*/' alone. The rest of the batch (up to the next GO line) is not analysed.");
+                continue;
+            }
             context.Report(error.Range, error.Number == EtlAgent.Core.Syntax.NestingGuard.ErrorNumber
                 ? error.Message
                 : $"Syntax error {error.Number}: {error.Message} Fix the statement; the rest of its batch (up to the next GO line) is not analysed.");
+        }
+    }
+
+    /// <summary>
+    /// The offset of a '*' that directly follows a block comment's '*/' (`**/*`), when it is the first
+    /// code after <paramref name="from"/> (whitespace and comments skipped); null otherwise.
+    /// </summary>
+    private static int? StrayStarAfter(string text, int from)
+    {
+        int i = Math.Clamp(from, 0, text.Length);
+        while (i < text.Length)
+        {
+            if (char.IsWhiteSpace(text[i])) { i++; continue; }
+            if (text[i] == '-' && i + 1 < text.Length && text[i + 1] == '-')
+            {
+                while (i < text.Length && text[i] != '\n') i++;
+                continue;
+            }
+            if (text[i] == '/' && i + 1 < text.Length && text[i + 1] == '*')
+            {
+                int depth = 0;
+                while (i < text.Length)
+                {
+                    if (text[i] == '/' && i + 1 < text.Length && text[i + 1] == '*') { depth++; i += 2; continue; }
+                    if (text[i] == '*' && i + 1 < text.Length && text[i + 1] == '/') { depth--; i += 2; if (depth == 0) break; continue; }
+                    i++;
+                }
+                if (i < text.Length && text[i] == '*' && i >= 2 && text[i - 2] == '*' && text[i - 1] == '/') return i;
+                continue;
+            }
+            return null;
+        }
+        return null;
     }
 }

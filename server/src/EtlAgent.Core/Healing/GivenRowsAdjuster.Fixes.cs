@@ -65,7 +65,7 @@ public sealed partial class GivenRowsAdjuster
         // every change must be one of those: a change of the expectations is the schema update's
         if (report.Changes.Any(c => !handled.Contains((c.Line, c.Column)))) return null;
         if (editor.IsEmpty || editor.Edits() is not { } edits || SpanEdits.Apply(text, edits, path) is not { } adjusted) return null;
-        var (final, evidence, rerecorded) = await CheckAsync(path, adjusted, null, null, cancellationToken).ConfigureAwait(false);
+        var (final, evidence, rerecorded) = await CheckAsync(path, adjusted, null, null, notes, cancellationToken).ConfigureAwait(false);
         if (evidence is null) return null;
         var title = $"adjust the given rows to the new schema ({string.Join(", ", Summaries(notes))})" +
             (rerecorded.Count > 0 ? "; the expected rows that depend on them re-recorded" : "; expectations kept");

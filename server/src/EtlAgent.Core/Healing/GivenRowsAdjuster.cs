@@ -66,7 +66,7 @@ public sealed partial class GivenRowsAdjuster(WorkspaceAnalysis workspace, Func<
 
         var passedBefore = baseline.Where(b => b.File.Path == file.Path && b.Outcome == TestOutcome.Passed).Select(b => b.Case.Name).ToHashSet(StringComparer.Ordinal);
         bool MustPass(string name) => name == failed.Case.Name || passedBefore.Contains(name);
-        var (final, evidence, rerecorded) = await CheckAsync(file.Path, adjusted, MustPass, new[] { failed.Case.Name }, cancellationToken).ConfigureAwait(false);
+        var (final, evidence, rerecorded) = await CheckAsync(file.Path, adjusted, MustPass, new[] { failed.Case.Name }, notes, cancellationToken).ConfigureAwait(false);
         if (evidence is null) return null;
         var title = $"adjust the given rows of \"{failed.Case.Name}\" that the new constraints reject ({string.Join(", ", Summaries(notes))})" +
             (rerecorded.Count > 0 ? "; the expected rows that depend on them re-recorded" : "; expectations kept");
@@ -78,12 +78,22 @@ public sealed partial class GivenRowsAdjuster(WorkspaceAnalysis workspace, Func<
     }
 
     /// <summary>
-    /// Runs the adjusted file; when the targeted cases then fail only on expected rows or counts
-    /// (rows that depend on the data changed), re-records those and runs again.
+    /// Runs the adjusted file; when the targeted cases then fail only on expected rows that depend
+    /// on the data changed — a row found holds a value the adjustment wrote, or rows were dropped or
+    /// added — re-records those and runs again. A case that fails otherwise (a bug in the code the
+    /// adjusted data still shows) is not re-recorded: the heal is not offered.
     /// </summary>
     private async Task<(string Text, HealVerification? Evidence, IReadOnlyList<string> Rerecorded)> CheckAsync(string path, string adjusted, Func<string, bool>? mustPass,
-        IReadOnlyCollection<string>? targets, CancellationToken cancellationToken)
+        IReadOnlyCollection<string>? targets, IReadOnlyList<string> notes, CancellationToken cancellationToken)
     {
+        bool structural = notes.Any(n => !n.StartsWith('~') || !n.Contains(" → ", StringComparison.Ordinal));
+        var written = notes.Select(n => NewValue.Match(n)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        bool Depends(TestCaseResult c) => c.Failures.All(f => f switch
+        {
+            RowsMismatch r => structural || r.Diff.Unexpected.Any(row => row.Any(v => v is not null && written.Contains(TestValues.Format(v).Text))),
+            RowCountMismatch => structural,
+            _ => false,
+        });
         var checker = new TestFileHealCheck(workspace, createFactory) { CaseTimeout = CaseTimeout };
         var check = await checker.RunAsync(path, adjusted, mustPass, cancellationToken).ConfigureAwait(false);
         if (check.Evidence is { } evidence) return (adjusted, evidence, Array.Empty<string>());
@@ -93,6 +103,7 @@ public sealed partial class GivenRowsAdjuster(WorkspaceAnalysis workspace, Func<
         var diff = new List<string>();
         foreach (var c in red)
         {
+            if (!Depends(c)) return (adjusted, null, Array.Empty<string>());
             if (ExpectationRerecorder.For(c, adjusted, workspace.Catalog) is not { } rerecord) return (adjusted, null, Array.Empty<string>());
             edits.AddRange(rerecord.Edits);
             diff.AddRange(rerecord.Diff.Select(d => $"{d[..1]} expected {d[2..]}"));
@@ -135,6 +146,9 @@ public sealed partial class GivenRowsAdjuster(WorkspaceAnalysis workspace, Func<
         }
         return null;
     }
+
+    /// <summary>The value a "~ … [Column] old → new (why)" note wrote.</summary>
+    private static readonly Regex NewValue = new(@" → (.+?) \(", RegexOptions.CultureInvariant);
 
     private static readonly Regex ColumnInMessage = new(@"column '([^']+)'", RegexOptions.CultureInvariant);
     private static readonly Regex ConstraintInMessage = new(@"constraint ""([^""]+)""", RegexOptions.CultureInvariant);

@@ -28,15 +28,16 @@ public sealed partial class GivenRowsAdjuster
         var values = Values(name ?? "");
         var handled = new HashSet<(int, int)>();
         var notes = new List<string>();
-        foreach (var site in RowSite.All(stream, workspace.Catalog).Where(s => s.Given))
+        var cases = (editor.Root is { } top ? RowSite.Get(top, "cases") as YamlSequenceNode : null)?.Children.OfType<YamlMappingNode>() ?? Enumerable.Empty<YamlMappingNode>();
+        foreach (var (caseNode, def, site) in cases.SelectMany(c => GivenTables(c)))
         {
-            var def = site.Def;
+            var caseName = (RowSite.Get(caseNode, "name") as YamlScalarNode)?.Value ?? "";
             var required = def.Columns.Where(c => !c.Nullable && !c.IsGenerated && c.Default is null && c.Sequence is null).ToList();
             int index = 0;
-            foreach (var row in site.RowNodes())
+            foreach (var row in site.Children.OfType<YamlMappingNode>())
             {
                 index++;
-                var where = $"{def.Name} row {index}";
+                var where = $"\"{caseName}\": {def.Name} row {index}";
                 foreach (var (key, value) in row.Children)
                 {
                     if (def.FindColumn(RowSite.ColumnName(key)) is not { IsGenerated: false } column || value is not YamlScalarNode s) continue;
@@ -52,7 +53,7 @@ public sealed partial class GivenRowsAdjuster
                 var keys = row.Children.Keys.Select(RowSite.ColumnName).ToHashSet(StringComparer.OrdinalIgnoreCase);
                 foreach (var column in required.Where(c => !keys.Contains(c.Name)))
                 {
-                    var siblings = site.RowNodes().Select(r => GivenRowsEditor.Cell(r, column.Name)).OfType<YamlScalarNode>()
+                    var siblings = site.Children.OfType<YamlMappingNode>().Select(r => GivenRowsEditor.Cell(r, column.Name)).OfType<YamlScalarNode>()
                         .Select(v => TestValues.TryConvert(v.Value ?? "", v.Style == ScalarStyle.Plain, column.Type, out var x, out _) ? x : null);
                     var value = siblings.FirstOrDefault(v => v is not null) ?? values.ValueFor(def, column, index);
                     if (value is null) return null;
@@ -74,6 +75,20 @@ public sealed partial class GivenRowsAdjuster
             Diff = notes.Concat(rerecorded).ToList(),
         };
         return new HealSuggestion(HealId.For(path, null, candidate), path, null, candidate, evidence);
+    }
+
+    /// <summary>The tables a case gives rows to, with their definitions.</summary>
+    private IEnumerable<(YamlMappingNode Case, TableDef Def, YamlSequenceNode Rows)> GivenTables(YamlMappingNode testCase)
+    {
+        if (GivenRowsEditor.Given(testCase) is not { } given) yield break;
+        foreach (var (key, value) in given.Children)
+        {
+            if (key is not YamlScalarNode { Value: { } text } || value is not YamlSequenceNode rows) continue;
+            TableDef? def;
+            try { def = workspace.Catalog.Find(QualifiedName.Parse(text)); }
+            catch (FormatException) { continue; }
+            if (def is { Kind: TableKind.Table }) yield return (testCase, def, rows);
+        }
     }
 
     /// <summary>"2 values filled, 1 duplicate dropped, 1 parent row added" from the diff lines.</summary>
@@ -112,7 +127,7 @@ public sealed partial class GivenRowsAdjuster
         if (parentRows is null) model.Add(parentRows = new Given(parent.Name, new List<Row>()));
         var cells = new List<KeyValuePair<string, object?>>();
         for (int i = 0; i < fk.Columns.Count; i++) cells.Add(new(parent.FindColumn(fk.ReferencedColumns[i])?.Name ?? fk.ReferencedColumns[i], row.Values[fk.Columns[i]]));
-        int entity = 900 + parentRows.Rows.Count;
+        int entity = parentRows.Rows.Count + 1;
         foreach (var c in parent.Columns.Where(c => !c.Nullable && !c.IsGenerated && c.Default is null && c.Sequence is null))
         {
             if (cells.Any(x => string.Equals(x.Key, c.Name, StringComparison.OrdinalIgnoreCase))) continue;

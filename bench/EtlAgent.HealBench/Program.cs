@@ -16,8 +16,9 @@ using EtlAgent.Core.WorkspaceModel;
 // and "behaviour restored": the top code heal's procedure agrees with the original on generated
 // inputs that the heal was not verified on. Time per failure is the heal search's wall time.
 //
-// usage: dotnet run -c Release --project bench/EtlAgent.HealBench [-- --mutants N] [--inputs N] [--only TEXT] [--root-causes]
+// usage: dotnet run -c Release --project bench/EtlAgent.HealBench [-- --mutants N] [--inputs N] [--only TEXT] [--root-causes] [--test-side]
 // --root-causes: the search edits first the statements root-cause analysis names (as `etl-agent heal` does)
+// --test-side: the test-side heals instead (bench/healing/test-side-seeds.json, TestSideBench)
 
 int mutantsPerProcedure = Arg("--mutants", 6);
 int inputs = Arg("--inputs", 40);
@@ -29,6 +30,12 @@ var baseFiles = new MemoryFileSource().AddAll(new PhysicalFileSource(warehouse))
 var settings = WorkspaceSettings.Load(baseFiles);
 var analyzer = new WorkspaceAnalyzer(settings) { RetainSyntax = true };
 var original = analyzer.Analyze(baseFiles);
+if (args.Contains("--test-side"))
+{
+    // the test-side heals: schema and procedure changes that break the tests, not the code
+    await TestSideBench.RunAsync(root, baseFiles, settings, only);
+    return;
+}
 
 var seeds = new List<(string Name, string Source, string File, string Transformation, string Class, string Faulty)>();
 using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "bench", "healing", "warehouse-seeds.json"))))

@@ -7,7 +7,7 @@ public class HealCommandTests
 {
     private const string Procedure = "Fact.LoadSale.sql";
 
-    private static string Scratch(string? policy = null)
+    private static string Scratch(string? policy = null, bool fault = true)
     {
         var source = TestPaths.Fixture("healing");
         var root = Path.Combine(Path.GetTempPath(), "etlagent-heal-" + Guid.NewGuid().ToString("N")[..8]);
@@ -19,7 +19,7 @@ public class HealCommandTests
         }
         // the seeded fault: a sale at the start of the window is not loaded
         var proc = Path.Combine(root, Procedure);
-        File.WriteAllText(proc, File.ReadAllText(proc).Replace("s.[Sold At] >= @From", "s.[Sold At] > @From", StringComparison.Ordinal));
+        if (fault) File.WriteAllText(proc, File.ReadAllText(proc).Replace("s.[Sold At] >= @From", "s.[Sold At] > @From", StringComparison.Ordinal));
         if (policy is not null) File.WriteAllText(Path.Combine(root, "etl-agent.json"), policy);
         return root;
     }
@@ -52,6 +52,54 @@ public class HealCommandTests
             using var doc2 = JsonDocument.Parse(again.Out);
             Assert.Equal(suggestions.EnumerateArray().Select(s => s.GetProperty("id").GetString()),
                 doc2.RootElement.GetProperty("suggestions").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+        }
+        finally { Directory.Delete(ws, true); }
+    }
+
+    [Fact]
+    public void Heal_json_shows_the_test_side_heals_with_the_diff_of_what_they_change()
+    {
+        var ws = Scratch(fault: false);
+        try
+        {
+            // a new CHECK rejects the staged sales of quantity 1: the test data, not the code, is to change
+            var schema = Path.Combine(ws, "schema.sql");
+            File.WriteAllText(schema, File.ReadAllText(schema).Replace("    [Quantity]     int           NOT NULL,\n    [Sold At]",
+                "    [Quantity]     int           NOT NULL CONSTRAINT CK_Staging_Sale_Quantity CHECK ([Quantity] >= 2),\n    [Sold At]", StringComparison.Ordinal));
+            var (code, output, err) = Cli.Run("heal", ws, "--format", "json");
+            Assert.True(code == 1, output + err);
+            using var doc = JsonDocument.Parse(output);
+            var suggestions = doc.RootElement.GetProperty("suggestions").EnumerateArray().ToList();
+            Assert.DoesNotContain(suggestions, s => s.GetProperty("kind").GetString() == "code");
+            var adjust = Assert.Single(suggestions, s => s.GetProperty("class").GetString() == "adjust-given-rows");
+            Assert.Equal("test", adjust.GetProperty("kind").GetString());
+            Assert.Equal("a sale at the start of the window is loaded", adjust.GetProperty("failure").GetProperty("case").GetString());
+            Assert.Equal("tests/Fact.LoadSale.etltest.yaml", adjust.GetProperty("file").GetString());
+            Assert.Equal(0, adjust.GetProperty("verified").GetProperty("newFindings").GetInt32());
+            var diff = adjust.GetProperty("diff").EnumerateArray().Select(d => d.GetString()!).ToList();
+            // the rejected values raised to what the CHECK accepts, and the expected row that depends on one re-recorded
+            Assert.Contains(diff, d => d.StartsWith("~ Staging.Sale row 1: [Quantity] 1 → 2", StringComparison.Ordinal));
+            Assert.Contains("- expected Fact.Sale: {\"Sale ID\": 11, \"Product Key\": null, \"Quantity\": 1}", diff);
+            Assert.Contains("+ expected Fact.Sale: {\"Sale ID\": 11, \"Product Key\": null, \"Quantity\": 2}", diff);
+
+            var text = Cli.Run("heal", ws);
+            Assert.Contains("test/adjust-given-rows", text.Out);
+            Assert.Contains("~ Staging.Sale row 1: [Quantity] 1 → 2", text.Out);
+        }
+        finally { Directory.Delete(ws, true); }
+    }
+
+    [Fact]
+    public void Heal_json_shows_the_diff_of_re_recorded_expectations()
+    {
+        var ws = Scratch();
+        try
+        {
+            var (_, output, _) = Cli.Run("heal", ws, "--format", "json");
+            using var doc = JsonDocument.Parse(output);
+            var rerecord = doc.RootElement.GetProperty("suggestions").EnumerateArray().First(s => s.GetProperty("class").GetString() == "intended-change");
+            Assert.Equal(new[] { "- Fact.Sale: {\"Sale ID\": 11, \"Product Key\": null, \"Quantity\": 1}" },
+                rerecord.GetProperty("diff").EnumerateArray().Select(d => d.GetString()));
         }
         finally { Directory.Delete(ws, true); }
     }

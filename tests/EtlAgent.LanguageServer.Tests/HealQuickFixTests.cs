@@ -96,6 +96,55 @@ public class HealQuickFixTests
         finally { Directory.Delete(root, recursive: true); }
     }
 
+    [Fact]
+    public async Task Given_rows_a_new_constraint_rejects_get_a_test_side_heal_as_a_quick_fix_on_the_failing_case()
+    {
+        var root = TestWorkspace.Copy("healing");
+        try
+        {
+            // a CHECK added to the staged quantity rejects the given rows of quantity 1
+            var schema = Path.Combine(root, "schema.sql");
+            File.WriteAllText(schema, File.ReadAllText(schema).Replace("    [Quantity]     int           NOT NULL,\n    [Sold At]",
+                "    [Quantity]     int           NOT NULL CONSTRAINT CK_Staging_Sale_Quantity CHECK ([Quantity] >= 2),\n    [Sold At]", StringComparison.Ordinal));
+            await using var server = await InProcessServer.StartAsync(root);
+            var testUri = new Uri(Path.Combine(root, Test)).AbsoluteUri;
+
+            await Command(server, "etlAgent.runTests", "Fact.LoadSale");
+            var failing = await Until(() => Diagnostics(server, testUri).FirstOrDefault(d => d["code"]?.GetValue<string>() == "ETL0100"));
+            await Until(() => Diagnostics(server, testUri).FirstOrDefault(d => d["code"]?.GetValue<string>() == "ETL0120"));
+            var actions = await CodeActions(server, testUri, failing);
+            var action = Assert.Single(actions, a => a["title"]!.GetValue<string>().StartsWith("Heal: adjust the given rows of \"a sale at the start of the window is loaded\"", StringComparison.Ordinal));
+            Assert.EndsWith("(verified: 3/3 cases, 0 new findings)", action["title"]!.GetValue<string>());
+            Assert.Equal("etlAgent.runTests", action["command"]!["command"]!.GetValue<string>());
+            Assert.NotEmpty(action["edit"]!["changes"]![testUri]!.AsArray());
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public async Task A_test_file_whose_given_rows_fell_behind_the_schema_gets_the_heal_on_its_load_problem()
+    {
+        var root = TestWorkspace.Copy("healing");
+        try
+        {
+            // a new NOT NULL column the given rows do not give: the file no longer loads (ETL0102)
+            var schema = Path.Combine(root, "schema.sql");
+            File.WriteAllText(schema, File.ReadAllText(schema).Replace("    [Sold At]      datetime2(7)  NOT NULL\n);",
+                "    [Sold At]      datetime2(7)  NOT NULL,\n    [Store]        nvarchar(10)  NOT NULL\n);", StringComparison.Ordinal));
+            await using var server = await InProcessServer.StartAsync(root);
+            var testUri = new Uri(Path.Combine(root, Test)).AbsoluteUri;
+
+            await Command(server, "etlAgent.runTests", "Fact.LoadSale");
+            var drift = await Until(() => Diagnostics(server, testUri).FirstOrDefault(d => d["code"]?.GetValue<string>() == "ETL0102"));
+            await Until(() => Diagnostics(server, testUri).FirstOrDefault(d => d["code"]?.GetValue<string>() == "ETL0120"));
+            var actions = await CodeActions(server, testUri, drift);
+            var heal = Assert.Single(actions, a => a["title"]!.GetValue<string>().StartsWith("Heal: adjust the given rows to the new schema", StringComparison.Ordinal));
+            Assert.Contains("expectations kept", heal["title"]!.GetValue<string>());
+            Assert.Contains(actions, a => a["title"]!.GetValue<string>() == "Update test to the new schema");
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
     private static Task<JsonNode?> Command(InProcessServer server, string command, params string[] arguments) =>
         server.RequestAsync("workspace/executeCommand", new JsonObject
         {

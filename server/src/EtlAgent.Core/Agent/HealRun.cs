@@ -83,15 +83,26 @@ public sealed class HealRun(Engine engine)
         return ranked;
     }
 
+    /// <summary>Offer the "Update test to the new schema" rewrite of a drifted test file as a heal (the editor has its own quick fix for it).</summary>
+    public bool IncludeSchemaDriftUpdate { get; init; } = true;
+
     /// <param name="previous">A run of the workspace's tests just made on the same text (the editor's): not run again, and no test file is re-read.</param>
-    public async Task<HealRunResult> SuggestAsync(TestRunResult? previous = null, CancellationToken cancellationToken = default)
+    public Task<HealRunResult> SuggestAsync(TestRunResult? previous = null, CancellationToken cancellationToken = default) =>
+        SuggestAsync(previous, null, cancellationToken);
+
+    /// <param name="previous">A run of the workspace's tests just made on the same text (the editor's).</param>
+    /// <param name="fileErrors">
+    /// The load problems of the test files that went with <paramref name="previous"/> (null: unknown).
+    /// When given, nothing is run or re-read even if <paramref name="previous"/> is null (no file loaded).
+    /// </param>
+    public async Task<HealRunResult> SuggestAsync(TestRunResult? previous, IReadOnlyList<TestFileError>? fileErrors, CancellationToken cancellationToken = default)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var analysis = engine.CurrentAnalysis(cancellationToken);
         engine.Sandboxes.Describe(); // a configuration problem surfaces before anything runs
-        var errors = new List<TestFileError>();
+        var errors = fileErrors?.ToList() ?? new List<TestFileError>();
         var run = previous;
-        if (run is null)
+        if (run is null && fileErrors is null)
         {
             var paths = TestFileLoader.FindTestFiles(engine.Files, engine.Settings);
             var loaded = new TestFileLoader(analysis).LoadAll(engine.Files, paths);
@@ -118,9 +129,13 @@ public sealed class HealRun(Engine engine)
         var code = new List<HealSuggestion>();
         var tests = new List<HealSuggestion>();
         var cases = (run?.Cases ?? Array.Empty<TestCaseResult>()).Where(c => Transformations is null || Transformations(c.File.Transformation));
+        var fixes = new TestFileHeals(engine, analysis, ReadText);
         foreach (var group in cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase))
         {
+            // test data a constraint refuses and a file that no longer fits its procedure are the tests' to change: no code edit answers them
             var failing = group.Where(c => c.Outcome != TestOutcome.Passed).ToList();
+            tests.AddRange(await fixes.ForRunAsync(group.ToList(), cancellationToken).ConfigureAwait(false));
+            failing = failing.Where(c => !GivenRowsAdjuster.Rejected(c) && TestRegenerator.Misfit(new[] { c }) is null).ToList();
             if (failing.Count == 0) continue;
             var t = analysis.FindTransformation(group.Key);
             var suspects = t is { HasSyntax: true } ? RankSuspects(Suspects(t, failing), causes, t.Transformation.File, failing.Select(f => (f.File.Path, f.Case.Name))) : Array.Empty<Healing.SuspectStatement>();
@@ -128,7 +143,11 @@ public sealed class HealRun(Engine engine)
             code.AddRange(found.Where(s => s.Kind == HealKinds.Code));
             tests.AddRange(found.Where(s => s.Kind != HealKinds.Code));
         }
-        tests.AddRange(await SchemaDriftHealsAsync(analysis, errors, ReadText, cancellationToken).ConfigureAwait(false));
+        var broken = errors.GroupBy(e => e.File).Where(g => Transformations is null || TestFileOutline.Read(ReadText(g.Key) ?? "")?.DisplayName is not { } name || Transformations(name))
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<TestFileError>)g.ToList());
+        tests.AddRange(await fixes.ForDriftAsync(broken, cancellationToken).ConfigureAwait(false));
+        if (IncludeSchemaDriftUpdate) tests.AddRange(await SchemaDriftHealsAsync(analysis, errors, ReadText, cancellationToken).ConfigureAwait(false));
+        tests.AddRange(await fixes.RegenerateAsync(broken, cancellationToken).ConfigureAwait(false));
         var history = History();
         var suggestions = RankByAcceptance(code, history).Concat(tests).ToList();
         // one offer per heal: the editor searches again after every test run and offers the same heals

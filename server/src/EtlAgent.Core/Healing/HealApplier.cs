@@ -18,7 +18,11 @@ public sealed class HealApplier(IFileSource files, IFileWriter writer, PolicySet
 {
     /// <summary>Whether the policy lets <paramref name="heal"/> be written without an editor's review (<paramref name="automatic"/>: no one asked for this heal by id).</summary>
     public static bool Allows(PolicySettings policy, HealSuggestion heal, bool automatic) =>
-        policy.AllowsAutoApply(heal.Kind, heal.BugClass) && (!automatic || heal.BugClass != HealClasses.IntendedChange || policy.RerecordExpectations);
+        policy.AllowsAutoApply(heal.Kind, heal.BugClass) && (!automatic || !Rerecords(heal) || policy.RerecordExpectations)
+        && (heal.BugClass != HealClasses.RegenerateTest || policy.WriteGeneratedTests);
+
+    /// <summary>Heals that replace expectations with what the code does now: on their own only when the policy also allows re-recording.</summary>
+    private static bool Rerecords(HealSuggestion heal) => heal.BugClass is HealClasses.IntendedChange or HealClasses.RegenerateTest;
 
     public HealApplyResult Apply(HealSuggestion heal, bool automatic)
     {
@@ -27,7 +31,8 @@ public sealed class HealApplier(IFileSource files, IFileWriter writer, PolicySet
         {
             var why = $"heal {heal.Id} ({heal.Kind}, {heal.BugClass}) is a suggestion: the policy does not allow applying it " +
                 $"(etl-agent.json \"heal\": {{\"autoApply\": …}} is \"{Describe(policy)}\"; allow \"{(heal.Kind == HealKinds.Test ? "tests" : "all")}\" or list \"{heal.BugClass}\"" +
-                (automatic && heal.BugClass == HealClasses.IntendedChange && !policy.RerecordExpectations ? ", and set policy.rerecordExpectations" : "") +
+                (automatic && Rerecords(heal) && !policy.RerecordExpectations ? ", and set policy.rerecordExpectations" : "") +
+                (heal.BugClass == HealClasses.RegenerateTest && !policy.WriteGeneratedTests ? ", and set policy.writeGeneratedTests" : "") +
                 "), or apply it in the editor as a quick fix";
             audit.Append(new AuditEntry(clock.UtcNow, actor, AuditActions.PolicyRefusal, heal.File, why, details));
             return new HealApplyResult(false, why);
@@ -41,9 +46,9 @@ public sealed class HealApplier(IFileSource files, IFileWriter writer, PolicySet
                 return new HealApplyResult(false, $"{file} changed since heal {heal.Id} was verified; run heal again");
             writer.WriteAllText(file, edited);
         }
-        var action = heal.BugClass == HealClasses.IntendedChange ? AuditActions.ExpectationsRerecorded : AuditActions.HealApplied;
+        var action = Rerecords(heal) ? AuditActions.ExpectationsRerecorded : AuditActions.HealApplied;
         audit.Append(new AuditEntry(clock.UtcNow, actor, action, heal.File,
-            $"{heal.Title}, for the failing case \"{heal.Case}\" of {heal.Test} ({heal.Verified}){(automatic ? "; applied under the heal policy" : "; applied on request")}", details));
+            $"{heal.Title}, for {(heal.Case is null ? "" : $"the failing case \"{heal.Case}\" of ")}{heal.Test} ({heal.Verified}){(automatic ? "; applied under the heal policy" : "; applied on request")}", details));
         return new HealApplyResult(true, $"applied heal {heal.Id}: {heal.Title} ({string.Join(", ", heal.Edits.Select(e => e.File).Distinct())})");
     }
 

@@ -20,6 +20,10 @@ public static class HealClasses
     public const string IntendedChange = "intended-change";
     /// <summary>Test side: the test file fell behind the schema.</summary>
     public const string SchemaDrift = "schema-drift";
+    /// <summary>Test side: a generated test file that no longer loads or fits its procedure, generated again for the current code.</summary>
+    public const string RegenerateTest = "regenerate-test";
+    /// <summary>Test side: given rows a new constraint rejects, edited as little as the constraint needs.</summary>
+    public const string AdjustGivenRows = "adjust-given-rows";
 }
 
 /// <summary>What a heal edits: the code under test, or the test.</summary>

@@ -17,8 +17,10 @@ public sealed class VerifiedHealAvailable : FindingKind
             "case that passed still passes, and no new finding at warning or above appears. Code heals come from templates per " +
             "bug class (NULL-safe comparison, the current-row filter of an SCD2 lookup, an inclusive or exclusive boundary, the " +
             "join type, the aggregate, a CAST wide enough) and from the inverse of the mutation operators on the suspect " +
-            "statements; test heals re-record the expectations after an intended change (with the diff of expected rows) or " +
-            "update a test file to the schema. Apply it as a quick fix in the editor, or `etl-agent heal <workspace> --apply ID` " +
+            "statements; test heals re-record the expectations after an intended change (with the diff of expected rows), " +
+            "update a test file to the schema, adjust the given rows a new constraint rejects (a NOT NULL value filled, a value " +
+            "the CHECK accepts, a duplicate dropped, a missing parent row added) or generate a broken generated test again " +
+            "(with the cases and expected rows it changes). Apply it as a quick fix in the editor, or `etl-agent heal <workspace> --apply ID` " +
             "where etl-agent.json's `heal.autoApply` allows its kind and class. \"Verified\" means the tests agree; review the " +
             "change all the same: passing the tests and restoring the intended behaviour are not the same thing.",
             """

@@ -8,7 +8,8 @@ namespace EtlAgent.Core.Reporting;
 /// <summary>
 /// Heals for people and tools. JSON: {"suggestions":[{"id","failure":{"test","case"},"kind","class",
 /// "title","file","edits":[{"file","range":{"startLine","startColumn","endLine","endColumn"},"newText"}],
-/// "verified":{"casesPassed","casesTotal","newFindings"}}]} with 1-based lines and columns, best first.
+/// "verified":{"casesPassed","casesTotal","newFindings"},"diff":[…]}]} with 1-based lines and columns, best first; "diff"
+/// (a test heal's) lists the expected rows removed and added, the cases removed and added, the given rows changed.
 /// </summary>
 public static class HealReport
 {
@@ -29,8 +30,18 @@ public static class HealReport
                 ["casesTotal"] = s.Verified.CasesTotal,
                 ["newFindings"] = s.Verified.NewFindings,
             },
-        }).ToArray()),
+        }.Also(o =>
+        {
+            // a test heal's diff for the reviewer: expected rows ("- …"/"+ …"), cases, given rows changed
+            if (s.Candidate.Diff.Count > 0) o["diff"] = new JsonArray(s.Candidate.Diff.Select(d => (JsonNode)JsonValue.Create(d)!).ToArray());
+        })).ToArray()),
     };
+
+    private static JsonObject Also(this JsonObject o, Action<JsonObject> add)
+    {
+        add(o);
+        return o;
+    }
 
     private static JsonObject Edit(TextEdit e) => new()
     {

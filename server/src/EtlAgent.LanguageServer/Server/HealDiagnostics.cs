@@ -1,6 +1,7 @@
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Healing;
 using EtlAgent.Core.Sandbox.Runner;
+using EtlAgent.Core.Sandbox.TestFiles;
 using EtlAgent.LanguageServer.Conversions;
 using EtlAgent.LanguageServer.Protocol;
 
@@ -23,18 +24,26 @@ public sealed class HealDiagnostics(ServerContext server)
     private IReadOnlyList<(string Path, int Line, HealSuggestion Heal)> _at = Array.Empty<(string, int, HealSuggestion)>();
     private readonly Dictionary<(string Path, string Case), TestCaseResult> _failures = new();
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+    /// <summary>Per test file that did not load, the line of its first problem: where a heal of the whole file is shown.</summary>
+    private Dictionary<string, int> _fileLines = new(StringComparer.Ordinal);
 
     /// <summary>The search started by the last run (completed when none is running), for callers and tests that wait for it.</summary>
     public Task Pending { get; private set; } = Task.CompletedTask;
 
-    /// <summary>Starts the heal search for the failing cases of <paramref name="run"/> (clears the heals when it has none).</summary>
-    public void Refresh(TestRunResult? run)
+    /// <summary>
+    /// Starts the heal search for the failing cases of <paramref name="run"/> and the test files that
+    /// did not load (<paramref name="fileErrors"/>: a generated file is generated again, given rows
+    /// adjusted); clears the heals when there is none.
+    /// </summary>
+    public void Refresh(TestRunResult? run, IReadOnlyList<TestFileError>? fileErrors = null)
     {
+        var errors = fileErrors ?? Array.Empty<TestFileError>();
         CancellationTokenSource cancel;
         lock (_gate)
         {
             _running?.Cancel();
             _running = cancel = new CancellationTokenSource();
+            _fileLines = errors.GroupBy(e => e.File).ToDictionary(g => g.Key, g => g.Min(e => e.Line), StringComparer.Ordinal);
             foreach (var c in run?.Cases ?? Array.Empty<TestCaseResult>())
             {
                 if (c.Outcome == TestOutcome.Passed) _failures.Remove((c.File.Path, c.Case.Name));
@@ -46,9 +55,10 @@ public sealed class HealDiagnostics(ServerContext server)
         Pending = Task.Run(async () =>
         {
             IReadOnlyList<HealSuggestion> heals = Array.Empty<HealSuggestion>();
-            if (failing.Count > 0)
+            if (failing.Count > 0 || errors.Count > 0)
             {
-                var result = await new HealRun(server.Engine).SuggestAsync(run, cancel.Token).ConfigureAwait(false);
+                // the schema update of a drifted file has its own quick fix (SchemaDriftActions)
+                var result = await new HealRun(server.Engine) { IncludeSchemaDriftUpdate = false }.SuggestAsync(run, errors, cancel.Token).ConfigureAwait(false);
                 heals = result.Suggestions;
                 foreach (var h in heals) server.Log.Info($"heal {h.Id} for {h.Test} › {h.Case}: {h.Title} ({h.Verified})");
             }
@@ -77,6 +87,12 @@ public sealed class HealDiagnostics(ServerContext server)
         lock (_gate) return _at.Select(x => x.Heal).Where(h => h.Test == test && h.Case == caseName).DistinctBy(h => h.Id).ToList();
     }
 
+    /// <summary>The heals of a whole test file (one that did not load or no longer fits its procedure).</summary>
+    public IReadOnlyList<HealSuggestion> ForFile(string test)
+    {
+        lock (_gate) return _at.Select(x => x.Heal).Where(h => h.Test == test && h.Case is null).DistinctBy(h => h.Id).ToList();
+    }
+
     /// <summary>The last result of a case that failed (null once it passes).</summary>
     public TestCaseResult? Failure(string test, string caseName)
     {
@@ -96,7 +112,9 @@ public sealed class HealDiagnostics(ServerContext server)
         foreach (var heal in heals)
         {
             var failure = Failure(heal.Test, heal.Case ?? "");
-            foreach (var finding in VerifiedHealAvailable.For(heal, failure?.Case.Line ?? 1, server.Drift.Text(heal.Test), server.Drift.Text(heal.File)))
+            int line;
+            lock (_gate) line = failure?.Case.Line ?? _fileLines.GetValueOrDefault(heal.Test, 1);
+            foreach (var finding in VerifiedHealAvailable.For(heal, line, server.Drift.Text(heal.Test), server.Drift.Text(heal.File)))
             {
                 at.Add((finding.Location.File, finding.Location.Range.Start.Line, heal));
                 // the quick fix comes from HealActions (it re-runs the tests after the edit), not from the diagnostic's data

@@ -47,7 +47,7 @@ public sealed class TestDiagnostics(ServerContext server)
             server.Layers.Set(Layer, file, diagnostics.GetValueOrDefault(file) ?? new List<Diagnostic>());
             server.PublishLayers(file);
         }
-        server.Tests.Heals.Refresh(run);
+        server.Tests.Heals.Refresh(run, fileErrors);
     }
 
     private void Add(Dictionary<string, List<Diagnostic>> into, Core.Model.Finding finding)

@@ -12,7 +12,8 @@ namespace EtlAgent.LanguageServer.Handlers.CodeAction;
 
 /// <summary>
 /// The verified heals as quick fixes: on a heal's diagnostic (ETL0120, on the failing case and on
-/// the edited statement) and on the failing case's own diagnostic (ETL0100), one action per heal
+/// the edited statement), on the failing case's own diagnostic (ETL0100), and — for a heal of a
+/// whole test file — on the file's load problem (ETL0101, ETL0102), one action per heal
 /// titled "Heal: … (verified: N/M cases, K new findings)", whose edit is the heal's span edits and
 /// whose command re-runs the transformation's tests with the heal's id, so the heal is recorded as
 /// applied (<see cref="RunTestsCommand"/>). The heals come from the last search
@@ -35,7 +36,9 @@ public static class HealActions
             IReadOnlyList<HealSuggestion> found = diagnostic.Code switch
             {
                 _ when diagnostic.Code == VerifiedHealAvailable.Rule.Id => heals.At(path, diagnostic.Range.Start.Line),
-                _ when diagnostic.Code == FailingTestCase.Rule.Id => OfCase(heals, path, diagnostic),
+                _ when diagnostic.Code == FailingTestCase.Rule.Id => OfCase(heals, path, diagnostic).Concat(heals.ForFile(path)).ToList(),
+                // a test file that does not load, or fell behind the schema: the heals of the whole file (regenerated, given rows adjusted)
+                _ when diagnostic.Code == UnloadableTestFile.Rule.Id || diagnostic.Code == SchemaDriftedTestFile.Rule.Id => heals.ForFile(path),
                 _ => Array.Empty<HealSuggestion>(),
             };
             foreach (var heal in found)
@@ -49,7 +52,7 @@ public static class HealActions
                     IsPreferred = actions.Count == 0 && heal.Kind == HealKinds.Code,
                     Edit = LspConvert.WorkspaceEdit(heal.Edits, server.Paths),
                     // the client runs the command after applying the edit: the server learns the heal was applied (the memory, the audit trail)
-                    Command = (heals.Failure(heal.Test, heal.Case ?? "")?.File.Transformation ?? TestFileOutline.Read(server.Drift.Text(heal.Test) ?? "")?.Transformation) is { } transformation
+                    Command = (heals.Failure(heal.Test, heal.Case ?? "")?.File.Transformation ?? TestFileOutline.Read(server.Drift.Text(heal.Test) ?? "")?.DisplayName) is { } transformation
                         ? new Command { Title = "Run sandbox test", CommandId = RunTestsCommand.CommandId, Arguments = new JsonArray(transformation, heal.Id) }
                         : null,
                 });

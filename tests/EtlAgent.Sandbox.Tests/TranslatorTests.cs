@@ -69,7 +69,7 @@ public sealed class TranslatorTests
     public static TheoryData<string, string, int, int> Unsupported => new()
     {
         { "SELECT 1\nFROM OPENROWSET(BULK 'x', SINGLE_CLOB) AS b;", "BulkOpenRowset", 2, 6 },
-        { "SELECT x.value('a', 'int')\nFROM (SELECT 1 AS x) t;", "method or function call", 1, 8 },
+        { "SELECT x.value('a', 'int')\nFROM (SELECT 1 AS x) t;", "xml method value()", 1, 8 },
         { "SELECT 1 FOR XML PATH('');", "FOR XML/JSON", 1, 10 },
         { "SELECT\n  CHECKSUM(1);", "function CHECKSUM", 2, 3 },
         { "SELECT FORMAT(1, 'C', 'de-DE');", "FORMAT with a culture", 1, 8 },

@@ -46,7 +46,7 @@ public class LocalFailureTests
         Assert.False(session.Failed, text);   // a refusal, not an error of the tool
         var note = Assert.Single(session.Result!.Notes, n => n.Contains("cannot run", StringComparison.Ordinal));
         Assert.Contains("tables/dbo.Session.sql:4:", note);
-        Assert.Contains("CRYPT_GEN_RANDOM is not supported by the sandbox", note);
+        Assert.Contains("BINARY_CHECKSUM is not supported by the sandbox", note);
         // the run's text gives the reason under the procedure
         Assert.Contains("tables/dbo.Session.sql:4:", text);
     }

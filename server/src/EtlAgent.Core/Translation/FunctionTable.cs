@@ -43,8 +43,9 @@ public static class FunctionTable
         ["SPACE"] = (t, f, s, a) => new($"CASE WHEN {a[0].Sql} < 0 THEN NULL ELSE repeat(' ', CAST({a[0].Sql} AS BIGINT)) END", new SqlType("varchar", SqlType.Max)),
         ["REVERSE"] = (t, f, s, a) => new($"reverse({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
         ["STUFF"] = (t, f, s, a) => new($"(left({t.AsText(a[0])}, {a[1].Sql} - 1) || {t.AsText(a[3])} || substring({t.AsText(a[0])}, {a[1].Sql} + {a[2].Sql}))", SqlTranslator.NVarMax),
-        ["CONCAT"] = (t, f, s, a) => new($"concat({string.Join(", ", a.Select(t.AsText))})", SqlTranslator.NVarMax),
-        ["CONCAT_WS"] = (t, f, s, a) => new($"concat_ws({string.Join(", ", a.Select(t.AsText))})", SqlTranslator.NVarMax),
+        // nvarchar when an argument is, else varchar (HASHBYTES sees the difference)
+        ["CONCAT"] = (t, f, s, a) => new($"concat({string.Join(", ", a.Select(t.AsText))})", a.Any(x => x.Type?.IsUnicode == true) ? SqlTranslator.NVarMax : SqlTranslator.VarMax),
+        ["CONCAT_WS"] = (t, f, s, a) => new($"concat_ws({string.Join(", ", a.Select(t.AsText))})", a.Any(x => x.Type?.IsUnicode == true) ? SqlTranslator.NVarMax : SqlTranslator.VarMax),
         ["UNICODE"] = (t, f, s, a) => new($"CAST(unicode({a[0].Sql}) AS INTEGER)", SqlTranslator.Int),
         ["ASCII"] = (t, f, s, a) => new($"CAST(ascii({a[0].Sql}) AS INTEGER)", SqlTranslator.Int),
         ["CHAR"] = (t, f, s, a) => new($"CASE WHEN {a[0].Sql} BETWEEN 0 AND 255 THEN chr(CAST({a[0].Sql} AS INTEGER)) END", new SqlType("char", 1)),
@@ -56,19 +57,7 @@ public static class FunctionTable
             return new($"string_agg({t.AsText(a[0])}, {a[1].Sql}{order})", SqlTranslator.NVarMax);
         },
         ["FORMAT"] = Format,
-        ["HASHBYTES"] = (t, f, s, a) =>
-        {
-            // SQL Server hashes the bytes of the value: for varchar (ASCII) those are its UTF-8 bytes;
-            // nvarchar would be UTF-16LE, which DuckDB cannot produce, so it is refused.
-            if (a[1].Type is { IsUnicode: true } || a[1].Type is { IsString: false } || a[1].Type is null && a[1].StringConstant is null)
-                throw t.Unsupported("HASHBYTES of a value that is not varchar", f);
-            string fn = (a[0].StringConstant ?? throw t.Unsupported("HASHBYTES with a non-constant algorithm", f)).ToUpperInvariant() switch
-            {
-                "MD5" => "md5", "SHA1" => "sha1", "SHA2_256" => "sha256",
-                var alg => throw t.Unsupported($"HASHBYTES algorithm {alg}", f),
-            };
-            return new($"unhex({fn}({a[1].Sql}))", new SqlType("varbinary", 8000));
-        },
+        ["HASHBYTES"] = HashFunctions.HashBytes,
         ["STR"] = (t, f, s, a) => new($"lpad(CAST(round({a[0].Sql}, {(a.Count > 2 ? a[2].Sql : "0")}) AS VARCHAR), {(a.Count > 1 ? a[1].Sql : "10")}, ' ')", new SqlType("varchar", 10)),
 
         // NULL handling and choice
@@ -81,7 +70,8 @@ public static class FunctionTable
             return new($"CASE CAST({a[0].Sql} AS INTEGER) {string.Join(" ", branches.Select((b, i) => $"WHEN {i + 1} THEN {t.Coerce(b, type, f).Sql}"))} END", type);
         },
         ["ISNUMERIC"] = (t, f, s, a) => new($"CASE WHEN tsql_try_num({a[0].Sql}) IS NULL THEN 0 ELSE 1 END", SqlTranslator.Int),
-        ["ISDATE"] = (t, f, s, a) => new($"CASE WHEN tsql_try_ts({a[0].Sql}) IS NULL THEN 0 ELSE 1 END", SqlTranslator.Int),
+        // ISDATE answers for datetime: its range (from 1753) and at most 3 fractional digits
+        ["ISDATE"] = (t, f, s, a) => new($"CASE WHEN tsql_try_dt_o({a[0].Sql}, 'mdy', TIMESTAMP '1753-01-01', TIMESTAMP '9999-12-31 23:59:59.997') IS NULL THEN 0 ELSE 1 END", SqlTranslator.Int),
 
         // Math
         ["ABS"] = (t, f, s, a) => new($"abs({a[0].Sql})", a[0].Type),
@@ -131,7 +121,15 @@ public static class FunctionTable
         ["ERROR_PROCEDURE"] = (t, f, s, a) => Intrinsic(t, f, "ERROR_PROCEDURE"),
         ["XACT_STATE"] = (t, f, s, a) => Intrinsic(t, f, "XACT_STATE"),
         ["@@TRANCOUNT"] = (t, f, s, a) => Intrinsic(t, f, "@@TRANCOUNT"),
-        ["OBJECT_ID"] = (t, f, s, a) => Intrinsic(t, f, "OBJECT_ID:" + (a[0].StringConstant ?? throw t.Unsupported("OBJECT_ID of a non-constant name", f))),
+        ["ISJSON"] = JsonFunctions.IsJson,
+        ["JSON_VALUE"] = JsonFunctions.JsonValue,
+        ["JSON_QUERY"] = JsonFunctions.JsonQuery,
+        ["OBJECT_ID"] = MetadataFunctions.ObjectId,
+        ["OBJECT_NAME"] = MetadataFunctions.ObjectName,
+        ["OBJECT_SCHEMA_NAME"] = MetadataFunctions.ObjectSchemaName,
+        ["SCHEMA_NAME"] = MetadataFunctions.SchemaName,
+        ["SCHEMA_ID"] = MetadataFunctions.SchemaId,
+        ["COL_LENGTH"] = MetadataFunctions.ColLength,
         ["DB_NAME"] = (t, f, s, a) => new(Str("Sandbox"), V(128)),
         ["SUSER_SNAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         ["SUSER_NAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
@@ -140,6 +138,10 @@ public static class FunctionTable
         ["USER_NAME"] = (t, f, s, a) => new(Str("dbo"), V(128)),
         ["HOST_NAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         ["APP_NAME"] = (t, f, s, a) => new(Str("EtlAgent"), V(128)),
+        // n random bytes, repeatable per run like NEWID: md5 blocks of the seed, the call and a counter
+        // (the call's own number keeps two calls in one row apart: DuckDB computes equal expressions once)
+        ["CRYPT_GEN_RANDOM"] = (t, f, s, a) => a.Count > 1 ? throw t.Unsupported("CRYPT_GEN_RANDOM with a seed", f)
+            : new($"CASE WHEN {a[0].Sql} BETWEEN 1 AND 8000 THEN unhex(left(array_to_string(list_transform(range(CAST(ceil({a[0].Sql} / 16.0) AS BIGINT)), i -> md5('{t.Env.Seed}-r{t.Env.UniqueId()}-' || CAST(nextval('__newid') AS VARCHAR) || '-' || CAST(i AS VARCHAR))), ''), CAST(2 * {a[0].Sql} AS BIGINT))) END", new SqlType("varbinary", 8000)),
         ["NEWID"] = (t, f, s, a) => new($"CAST(md5('{t.Env.Seed}-' || CAST(nextval('__newid') AS VARCHAR)) AS UUID)", SqlTranslator.Guid),
         
 
@@ -275,6 +277,8 @@ public static class FunctionTable
                 var qn = new QualifiedName(mp.MultiPartIdentifier.Identifiers[^1].Value, name);
                 if (t.Env.Function(qn) is { } udf) return UserFunction(t, f, udf, scope);
             }
+            if (f.CallTarget is ExpressionCallTarget or MultiPartIdentifierCallTarget && name.ToLowerInvariant() is "value" or "nodes" or "query" or "exist" or "modify")
+                return t.XmlMethod(f, scope);
             throw t.Unsupported($"method or function call {f.CallTarget.GetType().Name.Replace("CallTarget", "")}::{name}", f);
         }
         var upper = name.ToUpperInvariant();

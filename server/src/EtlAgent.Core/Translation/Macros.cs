@@ -13,14 +13,15 @@ public static class Macros
 
     static Macros()
     {
-        All = Definitions.Select(d =>
+        var definitions = DateTimeStrings.MacroDefinitions().Concat(HashFunctions.MacroDefinitions()).Concat(Definitions).ToArray(); // the date readers first: later macros use them
+        All = definitions.Select(d =>
         {
             var name = d["CREATE MACRO ".Length..d.IndexOf('(')];
             var body = d[d.IndexOf(" AS ", StringComparison.Ordinal)..];
-            var uses = Definitions.Select(x => x["CREATE MACRO ".Length..x.IndexOf('(')]).Where(n => n != name && body.Contains(n + "(", StringComparison.Ordinal)).ToArray();
+            var uses = definitions.Select(x => x["CREATE MACRO ".Length..x.IndexOf('(')]).Where(n => n != name && body.Contains(n + "(", StringComparison.Ordinal)).ToArray();
             return (name, d, uses);
         }).ToList();
-        Script = string.Join("\n", Definitions);
+        Script = string.Join("\n", definitions);
     }
 
     private static readonly string[] Definitions =
@@ -28,14 +29,17 @@ public static class Macros
         $"CREATE MACRO tsql_idiv(a, b) AS CASE WHEN b = 0 THEN {SqlText.Raise(8134, "Divide by zero error encountered.")} ELSE a // b END;",
         $"CREATE MACRO tsql_div(a, b) AS CASE WHEN b = 0 THEN {SqlText.Raise(8134, "Divide by zero error encountered.")} ELSE a / b END;",
         $"CREATE MACRO tsql_mod(a, b) AS CASE WHEN b = 0 THEN {SqlText.Raise(8134, "Divide by zero error encountered.")} ELSE a % b END;",
-        "CREATE MACRO tsql_try_ts(s) AS coalesce(" +
-            @"TRY_CAST(regexp_replace(trim(s), '(\.[0-9]{6})[0-9]+', '\1') AS TIMESTAMP), " +
-            "try_strptime(trim(s), '%Y%m%d'), try_strptime(trim(s), '%Y%m%d %H:%M:%S'), " +
-            "try_strptime(trim(s), '%m/%d/%Y'), try_strptime(trim(s), '%m/%d/%Y %H:%M:%S'), " +
-            "try_strptime(trim(s), '%Y-%B-%d'), try_strptime(trim(s), '%Y-%b-%d'), " +
-            "try_strptime(trim(s), '%d %B %Y'), try_strptime(trim(s), '%d %b %Y'), " +
-            "try_strptime(trim(s), '%B %d, %Y'), try_strptime(trim(s), '%b %d, %Y'), try_strptime(trim(s), '%B %d %Y'), try_strptime(trim(s), '%b %d %Y'));",
-        $"CREATE MACRO tsql_ts(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(tsql_try_ts(s), {SqlText.Raise(241, "Conversion failed when converting date and/or time from character string.")}) END;",
+        // string → date/time as SQL Server reads it (DateTimeStrings: one table of formats for constants and run time)
+        "CREATE MACRO tsql_try_ts_o(s, o) AS TRY_CAST(tsql_ts_text(s, o) AS TIMESTAMP);",
+        "CREATE MACRO tsql_try_ts(s) AS tsql_try_ts_o(s, 'mdy');",
+        $"CREATE MACRO tsql_ts_o(s, o) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(tsql_try_ts_o(s, o), {SqlText.Raise(241, "Conversion failed when converting date and/or time from character string.")}) END;",
+        "CREATE MACRO tsql_ts(s) AS tsql_ts_o(s, 'mdy');",
+        // datetime/smalldatetime: at most 3 fractional digits (241), and a value outside the type's range is 242
+        @"CREATE MACRO tsql_dt_shape(s, o) AS CASE WHEN regexp_matches(CAST(s AS VARCHAR), ':[0-9]{1,2}\.[0-9]{4}') THEN NULL ELSE tsql_ts_text(s, o) END;",
+        "CREATE MACRO tsql_dt_range(v, lo, hi) AS CASE WHEN v < lo OR v > hi THEN NULL ELSE v END;",
+        "CREATE MACRO tsql_try_dt_o(s, o, lo, hi) AS tsql_dt_range(TRY_CAST(tsql_dt_shape(s, o) AS TIMESTAMP), lo, hi);",
+        $"CREATE MACRO tsql_dt_o(s, o, lo, hi) AS CASE WHEN s IS NULL THEN NULL WHEN tsql_dt_shape(s, o) IS NULL THEN {SqlText.Raise(241, "Conversion failed when converting date and/or time from character string.")} " +
+            $"ELSE coalesce(tsql_try_dt_o(s, o, lo, hi), {SqlText.Raise(242, "The conversion of a varchar data type to a datetime data type resulted in an out-of-range value.")}) END;",
         // A string read into datetime2(7) at run time: a non-zero 100-ns digit (other than the
         // maximum's) or the maximum's stand-in instant cannot be held exactly; refuse, naming the place.
         "CREATE MACRO tsql_ts7_guard(s, v) AS CASE " +

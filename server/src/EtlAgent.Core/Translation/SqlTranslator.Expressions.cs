@@ -146,6 +146,7 @@ public sealed partial class SqlTranslator
             case TryCastCall tc: return Cast(Expr(tc.Parameter, scope), CastTarget(tc.DataType), true, null, tc);
             case ConvertCall cv: return Cast(Expr(cv.Parameter, scope), CastTarget(cv.DataType), false, StyleOf(cv.Style, scope), cv);
             case TryConvertCall tcv: return Cast(Expr(tcv.Parameter, scope), CastTarget(tcv.DataType), true, StyleOf(tcv.Style, scope), tcv);
+            case ScalarSubquery { QueryExpression: QuerySpecification { ForClause: not null } fq }: return ForClauseSubquery(fq, scope);
             case ScalarSubquery sq: return new Tx("(" + Query(sq.QueryExpression, new Scope(scope), out var shape) + ")", shape.Count > 0 ? shape[0].Type : null);
             case LeftFunctionCall lf:
             {
@@ -287,7 +288,10 @@ public sealed partial class SqlTranslator
                         if (target.IsNumeric) return Arith("+", Cast(l, target, false, null, b), Cast(r, target, false, null, b), b);
                     }
                     var t = ConcatType(l.Type, r.Type);
-                    return new Tx($"({AsText(l)} || {AsText(r)})", t);
+                    // constants (and variables, inlined as constants) concatenate to a constant, so
+                    // OBJECT_ID(@schema + '.' + @name) and the like stay readable at translation time
+                    return new Tx($"({AsText(l)} || {AsText(r)})", t,
+                        StringConstant: l.StringConstant is { } lc && r.StringConstant is { } rc && (l.Type?.IsString ?? true) && (r.Type?.IsString ?? true) ? lc + rc : null);
                 }
                 if (l.Type?.IsDateTime == true && r.Type?.IsNumeric == true)
                     return new Tx($"({l.Sql} + to_days(CAST({r.Sql} AS INTEGER)))", l.Type);

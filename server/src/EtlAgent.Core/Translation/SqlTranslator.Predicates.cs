@@ -270,21 +270,27 @@ public sealed partial class SqlTranslator
         {
             if (from?.IsString == true || from is null && x.StringConstant is not null)
             {
-                if (x.StringConstant is { } lit && style is null)
+                var order = style is int so && DateTimeStrings.StyleOrder(so) is { } styled ? styled : DateTimeStrings.Order.Mdy;
+                bool legacy = to.Name is "datetime" or "smalldatetime";
+                if (x.StringConstant is { } lit)
                 {
-                    var parsed = ParseDateLiteral(lit);
-                    if (parsed is DateTime d)
+                    var (outcome, d) = DateTimeStrings.Parse(lit, order, legacy ? 3 : 7);
+                    if (outcome == DateTimeStrings.Outcome.Parsed && legacy && (d < LegacyLow(to) || d > LegacyHigh(to))) outcome = DateTimeStrings.Outcome.OutOfRange;
+                    if (outcome == DateTimeStrings.Outcome.Parsed)
                     {
                         var value = to.Name == "date" ? d.Date : RoundFor(to, d);
                         CheckExact(value, to, lit, at);
                         return new Tx(Literal(value, to), to);
                     }
-                    if (!tryMode) throw new SandboxRuntimeError(241, "Conversion failed when converting date and/or time from character string.");
-                    return new Tx($"CAST(NULL AS {duck})", to);
+                    if (tryMode) return new Tx($"CAST(NULL AS {duck})", to);
+                    if (outcome == DateTimeStrings.Outcome.OutOfRange && legacy)
+                        throw new SandboxRuntimeError(242, $"The conversion of a {(from?.IsUnicode == true ? "nvarchar" : "varchar")} data type to a {to.Name} data type resulted in an out-of-range value.");
+                    throw new SandboxRuntimeError(241, "Conversion failed when converting date and/or time from character string.");
                 }
-                string parse = style is int st && DateStyles.TryGetValue(st, out var fmt) && st is not (8 or 108 or 24 or 114)
-                    ? (tryMode ? $"try_strptime(trim({x.Sql}), {Str(fmt)})" : $"coalesce(try_strptime(trim({x.Sql}), {Str(fmt)}), tsql_ts({x.Sql}))")
-                    : (tryMode ? $"tsql_try_ts({x.Sql})" : $"tsql_ts({x.Sql})");
+                string ord = DateTimeStrings.OrderSql(order);
+                string parse = legacy
+                    ? $"{(tryMode ? "tsql_try_dt_o" : "tsql_dt_o")}({x.Sql}, {ord}, {Literal(LegacyLow(to), SqlTranslator.DateTime2)}, {Literal(LegacyHigh(to), SqlTranslator.DateTime2)})"
+                    : (tryMode ? $"tsql_try_ts_o({x.Sql}, {ord})" : $"tsql_ts_o({x.Sql}, {ord})");
                 // A string read at run time into datetime2(7): its 100-ns digit cannot be kept.
                 if (to.Name == "datetime2" && to.Scale is null or 7)
                     parse = $"tsql_ts7_guard({x.Sql}, {parse})";
@@ -352,21 +358,12 @@ public sealed partial class SqlTranslator
         return d;
     }
 
-    private static readonly string[] DateFormats =
-    {
-        "yyyy-MM-dd", "yyyyMMdd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-ddTHH:mm",
-        "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-ddTHH:mm:ss.FFFFFFF", "yyyyMMdd HH:mm:ss", "yyyyMMdd HH:mm:ss.FFF",
-        "MM/dd/yyyy", "M/d/yyyy", "MM/dd/yyyy HH:mm:ss", "M/d/yyyy H:mm:ss", "yyyy-MMMM-dd", "yyyy-MMM-dd", "dd MMMM yyyy", "dd MMM yyyy",
-        "d MMMM yyyy", "d MMM yyyy", "MMMM d, yyyy", "MMM d, yyyy", "MMMM d yyyy", "MMM d yyyy", "yyyy/MM/dd", "yyyy.MM.dd",
-        "HH:mm:ss", "HH:mm",
-    };
+    /// <summary>The range of datetime (from 1753) and smalldatetime (1900 to 2079-06-06): a string outside it is error 242.</summary>
+    private static DateTime LegacyLow(SqlType t) => t.Name == "smalldatetime" ? new DateTime(1900, 1, 1) : new DateTime(1753, 1, 1);
+
+    private static DateTime LegacyHigh(SqlType t) => t.Name == "smalldatetime" ? new DateTime(2079, 6, 6, 23, 59, 29, 998) : new DateTime(9999, 12, 31, 23, 59, 59, 997);
 
     /// <summary>A string constant as SQL Server (us_english, DATEFORMAT mdy) reads a date/time.</summary>
-    public static DateTime? ParseDateLiteral(string s)
-    {
-        s = s.Trim();
-        if (DateTime.TryParseExact(s, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.NoCurrentDateDefault, out var d))
-            return d.Year == 1 && d.Month == 1 && d.Day == 1 && s.Contains(':') && !s.Contains('-') ? new DateTime(1900, 1, 1) + d.TimeOfDay : d;
-        return null;
-    }
+    public static DateTime? ParseDateLiteral(string s) =>
+        DateTimeStrings.Parse(s) is (DateTimeStrings.Outcome.Parsed, var d) ? d : null;
 }

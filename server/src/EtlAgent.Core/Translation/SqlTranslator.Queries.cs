@@ -72,7 +72,7 @@ public sealed partial class SqlTranslator
 
     private string Spec(QuerySpecification qs, Scope scope, out IReadOnlyList<ColumnShape> shape, string? cteName)
     {
-        if (qs.ForClause is not null) throw Unsupported("FOR XML/JSON", qs.ForClause);
+        if (qs.ForClause is not null && !ReferenceEquals(qs, _forClauseOwner)) throw Unsupported("FOR XML/JSON outside a scalar subquery", qs.ForClause);
         var from = qs.FromClause is null ? "" : " FROM " + string.Join(", ", qs.FromClause.TableReferences.Select(t => TableRef(t, scope, cteName)));
         // GROUP BY a string column: groups ignore trailing spaces (rtrim), the column read outside an
         // aggregate becomes any_value(column) — one of the group's actual values, as in SQL Server —
@@ -261,6 +261,12 @@ public sealed partial class SqlTranslator
                     return Id(lt.PhysicalName) + " AS " + Id(alias ?? baseName);
                 }
                 var qn = DdlReader.ReferenceOf(name);
+                if (qn.Database is null && SystemViews.IsSystem(qn) && Env.Catalog.Find(qn) is null)
+                {
+                    var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS and sys.schemas/objects/tables/views/procedures");
+                    scope.Sources.Add(new SourceShape(alias ?? baseName, view.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+                    return SystemViews.Sql(view.Columns, view.Rows) + " AS " + Id(alias ?? baseName);
+                }
                 var def = Env.Catalog.Find(qn);
                 // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)
                 if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");

@@ -52,6 +52,9 @@ public sealed class TranslationEnv
     private Func<int>? _uniqueId;
     private int _nextId;
 
+    /// <summary>The database's objects with their sys.objects type codes (U, V, P, FN, IF, TF, SO), for the system views.</summary>
+    public Func<IReadOnlyList<(QualifiedName Name, string Type)>> Objects { get; set; } = () => Array.Empty<(QualifiedName, string)>();
+
     /// <summary>Sequence names (for NEXT VALUE FOR and identity) → DuckDB sequence name.</summary>
     public Func<QualifiedName, string>? SequenceName { get; set; }
 

@@ -96,6 +96,7 @@ internal sealed partial class Interpreter
         Variable = n => _frame.Vars.TryGetValue(n, out var v) ? new VariableInfo(v.Type, v.Value) : null,
         LocalTable = FindLocal,
         Intrinsic = Intrinsic,
+        Objects = () => ObjectIds.All,
         Function = n => _model.Functions.TryGetValue(n, out var f) ? (FunctionStatementBody)f.Syntax.Definition! : null,
         CallScalarFunction = CallScalarFunction,
         CallTableFunction = CallTableFunction,
@@ -138,14 +139,8 @@ internal sealed partial class Interpreter
             case "ERROR_LINE": return (_catch?.Line, SqlTranslator.Int);
             case "ERROR_PROCEDURE": return (_catch?.Procedure, new SqlType("nvarchar", 128));
         }
-        if (name.StartsWith("OBJECT_ID:"))
-        {
-            var n = name["OBJECT_ID:".Length..];
-            if (n.StartsWith("tempdb..", StringComparison.OrdinalIgnoreCase)) n = n[8..];
-            bool exists = n.StartsWith('#') ? FindLocal(n) is not null
-                : QualifiedName.TryParse(n, out var qn) && (_model.Catalog.Contains(qn) || _model.Procedures.ContainsKey(qn));
-            return (exists ? Math.Abs(StringComparer.OrdinalIgnoreCase.GetHashCode(n)) % 1000000 + 1000 : null, SqlTranslator.Int);
-        }
+        if (name == "@@PROCID") return (ProcId(), SqlTranslator.Int);
+        if (name.StartsWith(MetadataFunctions.Prefix, StringComparison.Ordinal)) return Metadata(name);
         return null;
     }
 

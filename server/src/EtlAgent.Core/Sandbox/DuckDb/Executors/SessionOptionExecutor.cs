@@ -27,10 +27,29 @@ internal sealed partial class Interpreter
         public Flow Command(SetCommandStatement g)
         {
             foreach (var c in g.Commands)
-                if (c is GeneralSetCommand { CommandType: GeneralSetCommandType.DateFirst or GeneralSetCommandType.DateFormat or GeneralSetCommandType.Language })
-                    throw host.Unsupported("SET " + ((GeneralSetCommand)c).CommandType, c);
+                if (c is GeneralSetCommand { CommandType: GeneralSetCommandType.DateFirst or GeneralSetCommandType.DateFormat or GeneralSetCommandType.Language } gc
+                    && !IsSandboxDefault(gc))
+                    throw host.Unsupported($"SET {gc.CommandType} {SettingValue(gc) ?? "(not a constant)"}", c);
             return Flow.Normal;
         }
+
+        /// <summary>
+        /// The sandbox runs as us_english (DATEFORMAT mdy, DATEFIRST 7): setting one of those again
+        /// changes nothing; any other value would change how dates read and print, so it is refused.
+        /// </summary>
+        private static bool IsSandboxDefault(GeneralSetCommand c) => (c.CommandType, SettingValue(c)?.ToLowerInvariant()) switch
+        {
+            (GeneralSetCommandType.Language, "us_english" or "english") => true,
+            (GeneralSetCommandType.DateFormat, "mdy") => true,
+            (GeneralSetCommandType.DateFirst, "7") => true,
+            _ => false,
+        };
+
+        private static string? SettingValue(GeneralSetCommand c) => c.Parameter switch
+        {
+            Literal l => l.Value,
+            _ => null,
+        };
 
         public Flow ErrorLevel(SetErrorLevelStatement _) => Flow.Normal;
 

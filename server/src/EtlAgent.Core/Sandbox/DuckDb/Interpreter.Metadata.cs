@@ -1,0 +1,59 @@
+using System.Globalization;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Translation;
+
+namespace EtlAgent.Core.Sandbox.DuckDb;
+
+internal sealed partial class Interpreter
+{
+    private SandboxObjectIds? _objectIds;
+
+    private SandboxObjectIds ObjectIds => _objectIds ??= new SandboxObjectIds(_model);
+
+    private static readonly SqlType SysName = new("nvarchar", 128);
+
+    /// <summary>@@PROCID: the id of the running procedure or function, 0 in a batch.</summary>
+    private int ProcId() => _frame.Procedure is { } p && QualifiedName.TryParse(p, out var qn) ? SandboxObjectIds.Id(qn) : 0;
+
+    /// <summary>
+    /// OBJECT_ID, OBJECT_NAME, OBJECT_SCHEMA_NAME, SCHEMA_NAME, SCHEMA_ID over the workspace's objects
+    /// and the #temp tables in scope (<see cref="MetadataFunctions"/> makes the request).
+    /// </summary>
+    private (object? Value, SqlType Type)? Metadata(string request)
+    {
+        var f = request[MetadataFunctions.Prefix.Length..].Split('\n');
+        switch (f[0])
+        {
+            case "OBJECT_ID":
+                return (ObjectId(f[1].Trim(), f[2].Trim()), SqlTranslator.Int);
+            case "OBJECT_NAME" or "OBJECT_SCHEMA_NAME":
+            {
+                var name = int.TryParse(f[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? ObjectIds.NameOf(id) : null;
+                return (name is not QualifiedName n ? null : f[0] == "OBJECT_NAME" ? n.Name : n.Schema, SysName);
+            }
+            case "SCHEMA_NAME":
+                return (int.TryParse(f[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var sid) ? ObjectIds.SchemaName(sid) : null, SysName);
+            case "SCHEMA_ID":
+                return (ObjectIds.SchemaId(QualifiedName.SplitParts(f[1]).LastOrDefault() ?? f[1]), SqlTranslator.Int);
+        }
+        return null;
+    }
+
+    private object? ObjectId(string text, string type)
+    {
+        if (text.StartsWith("tempdb.", StringComparison.OrdinalIgnoreCase))
+        {
+            var local = QualifiedName.SplitParts(text, keepEmpty: true);
+            text = local.Count == 3 ? local[2] : text;
+        }
+        if (text.StartsWith('#'))
+            return FindLocal(text) is null || type is not ("" or "U") ? null : SandboxObjectIds.Id("tempdb." + text);
+        if (!QualifiedName.TryParse(text, out var qn)) return null;
+        // another database's objects are not in the sandbox: a silently NULL id would be a different answer
+        if (qn.Database is not null) return new UnsupportedConstructException($"OBJECT_ID of '{text}' (an object of another database)", null);
+        var actual = ObjectIds.TypeOf(qn);
+        if (actual is null) return null;
+        bool matches = type.Length == 0 || string.Equals(type, actual, StringComparison.OrdinalIgnoreCase);
+        return matches ? SandboxObjectIds.Id(qn) : null;
+    }
+}

@@ -1,0 +1,143 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using static EtlAgent.Core.Translation.SqlText;
+
+namespace EtlAgent.Core.Translation;
+
+/// <summary>
+/// FOR XML PATH('') and FOR JSON PATH/AUTO in a scalar subquery, the forms real loads use to build
+/// a list (<c>STUFF((SELECT ',' + x … FOR XML PATH('')), 1, 1, '')</c>, the same with
+/// <c>, TYPE).value('.', 'nvarchar(max)')</c>) or a JSON document of a row (logging the parameters).
+/// The query runs as written; its rows are joined in their order. Other FOR XML/JSON shapes are refused.
+/// </summary>
+public sealed partial class SqlTranslator
+{
+    /// <summary>The query whose FOR clause is being translated here (Spec must not refuse it).</summary>
+    private QuerySpecification? _forClauseOwner;
+
+    /// <summary>A scalar subquery with FOR XML PATH('') (as text) or FOR JSON: one string, or NULL when it has no rows.</summary>
+    private Tx ForClauseSubquery(QuerySpecification qs, Scope scope, bool xmlValue = false)
+    {
+        switch (qs.ForClause)
+        {
+            case XmlForClause xml:
+            {
+                bool type = xml.Options.Any(o => o.OptionKind == XmlForClauseOptions.Type);
+                if (xml.Options.Any(o => o.OptionKind is not (XmlForClauseOptions.Path or XmlForClauseOptions.Type))
+                    || xml.Options.FirstOrDefault(o => o.OptionKind == XmlForClauseOptions.Path) is not { } path
+                    || path.Value is not null && path.Value.Value != "")
+                    throw Unsupported("FOR XML other than PATH('')", qs.ForClause);
+                // the xml a TYPE query returns is only read here through .value('.', …), its text
+                if (type && !xmlValue) throw Unsupported("FOR XML … TYPE whose xml is not read with .value('.', type)", qs.ForClause);
+                var (inner, shape) = ForInner(qs, scope);
+                var pieces = shape.Select((c, i) =>
+                {
+                    var name = XmlElementName(qs, i, c.Name);
+                    string text = ForText(c.Type, $"\"__c{i}\"", qs.SelectElements[i]);
+                    if (!xmlValue) text = $"replace(replace(replace(replace({text}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), chr(13), '&#x0D;')";
+                    return xmlValue || name is null ? $"coalesce({text}, '')" : $"coalesce('<{name}>' || {text} || '</{name}>', '')";
+                });
+                return new Tx(Aggregate(inner, shape.Count, string.Join(" || ", pieces), "''"), NVarMax);
+            }
+            case JsonForClause json:
+            {
+                bool wrapperless = false, nulls = false;
+                string? root = null;
+                foreach (var o in json.Options)
+                    switch (o.OptionKind)
+                    {
+                        case JsonForClauseOptions.Path: break;
+                        case JsonForClauseOptions.Auto when qs.FromClause is null || qs.FromClause.TableReferences.All(t => t is NamedTableReference or VariableTableReference): break;
+                        case JsonForClauseOptions.WithoutArrayWrapper: wrapperless = true; break;
+                        case JsonForClauseOptions.IncludeNullValues: nulls = true; break;
+                        case JsonForClauseOptions.Root: root = (o.Value as StringLiteral)?.Value ?? "root"; break;
+                        default: throw Unsupported($"FOR JSON {o.OptionKind}", o);
+                    }
+                var (inner, shape) = ForInner(qs, scope);
+                var members = shape.Select((c, i) =>
+                {
+                    if (c.Name.Length == 0) throw new SandboxRuntimeError(13605, "Column expressions and data sources without names or aliases cannot be formatted as JSON text using FOR JSON clause. Add alias to the unnamed column or table.");
+                    if (c.Name.Contains('.')) throw Unsupported($"FOR JSON PATH with the nested name '{c.Name}'", qs.SelectElements[i]);
+                    string key = Str(JsonString(c.Name) + ":");
+                    string value = JsonValue(c.Type, $"\"__c{i}\"", qs.SelectElements[i]);
+                    return $"CASE WHEN \"__c{i}\" IS NULL THEN {(nulls ? Str(JsonString(c.Name) + ":null") : "NULL")} ELSE {key} || {value} END";
+                });
+                string obj = $"('{{' || concat_ws(',', {string.Join(", ", members)}) || '}}')";
+                string sql = Aggregate(inner, shape.Count, obj, "','");
+                if (!wrapperless) sql = $"('[' || {sql} || ']')";
+                if (root is not null) sql = $"({Str("{" + JsonString(root) + ":")} || {sql} || '}}')";
+                return new Tx(sql, NVarMax);
+            }
+            default:
+                throw Unsupported("FOR clause", qs.ForClause);
+        }
+    }
+
+    /// <summary>The query without its FOR clause, its columns renamed __c0, __c1 … in their order.</summary>
+    private (string Sql, IReadOnlyList<ColumnShape> Shape) ForInner(QuerySpecification qs, Scope scope)
+    {
+        if (qs.SelectElements.Any(e => e is not SelectScalarExpression)) throw Unsupported("FOR XML/JSON of a query with * or assignments", qs);
+        var saved = _forClauseOwner;
+        _forClauseOwner = qs;
+        try
+        {
+            var sql = Query(qs, new Scope(scope), out var shape);
+            return ($"SELECT * FROM ({sql}) AS \"__for\"({string.Join(", ", shape.Select((_, i) => $"\"__c{i}\""))})", shape);
+        }
+        finally { _forClauseOwner = saved; }
+    }
+
+    /// <summary>The rows' pieces joined in the query's order; NULL when it returns no rows.</summary>
+    private static string Aggregate(string inner, int columns, string piece, string separator) =>
+        $"(SELECT string_agg({piece}, {separator} ORDER BY \"__rn\") FROM (SELECT *, row_number() OVER () AS \"__rn\" FROM ({inner}) AS \"__rows\") AS \"__numbered\")";
+
+    /// <summary>The element a FOR XML PATH column writes: none for an unnamed column or text()/*, else its name.</summary>
+    private string? XmlElementName(QuerySpecification qs, int i, string name)
+    {
+        if (name.Length == 0 || name is "*" || name.Equals("text()", StringComparison.OrdinalIgnoreCase)) return null;
+        if (name.IndexOfAny(new[] { '@', '/', '(', ')', '<', '>', '&', ' ' }) >= 0)
+            throw Unsupported($"FOR XML PATH with the column name '{name}'", qs.SelectElements[i]);
+        return name;
+    }
+
+    /// <summary>A value as FOR XML writes it: text of strings and exact numbers; other types are refused.</summary>
+    private string ForText(SqlType? type, string column, TSqlFragment at) => type switch
+    {
+        null or { IsString: true } => $"CAST({column} AS VARCHAR)",
+        { Name: "bit" } => $"CAST(CAST({column} AS INTEGER) AS VARCHAR)",
+        { IsInteger: true } or { IsDecimal: true } => $"CAST({column} AS VARCHAR)",
+        { Name: "uniqueidentifier" } => $"upper(CAST({column} AS VARCHAR))",
+        _ => throw Unsupported($"FOR XML of a {type} value", at),
+    };
+
+    /// <summary>A value as FOR JSON writes it: strings quoted and escaped (also '/'), numbers bare, bit as true/false.</summary>
+    private string JsonValue(SqlType? type, string column, TSqlFragment at) => type switch
+    {
+        null or { IsString: true } => $"replace(CAST(to_json(CAST({column} AS VARCHAR)) AS VARCHAR), '/', '\\/')",
+        { Name: "bit" } => $"CASE WHEN {column} THEN 'true' ELSE 'false' END",
+        { IsInteger: true } or { IsDecimal: true } => $"CAST({column} AS VARCHAR)",
+        { Name: "uniqueidentifier" } => $"('\"' || upper(CAST({column} AS VARCHAR)) || '\"')",
+        { Name: "date" } => $"('\"' || strftime({column}, '%Y-%m-%d') || '\"')",
+        _ => throw Unsupported($"FOR JSON of a {type} value", at),
+    };
+
+    private static string JsonString(string s) => System.Text.Json.JsonSerializer.Serialize(s).Replace("/", "\\/");
+
+    /// <summary>
+    /// <c>(SELECT … FOR XML PATH(''), TYPE).value('.', 'type')</c>: the text of the list, converted to
+    /// the type. Other xml methods and paths are refused at the call.
+    /// </summary>
+    internal Tx XmlMethod(FunctionCall f, Scope scope)
+    {
+        var name = f.FunctionName.Value;
+        if (name.Equals("value", StringComparison.OrdinalIgnoreCase) && f.CallTarget is ExpressionCallTarget { Expression: ScalarSubquery { QueryExpression: QuerySpecification { ForClause: XmlForClause } qs } }
+            && f.Parameters.Count == 2 && f.Parameters[0] is StringLiteral { Value: var path } && path.Replace(" ", "") is "." or "(./text())[1]" or "./text()[1]" or "text()[1]" or "(text())[1]"
+            && f.Parameters[1] is StringLiteral { Value: var typeText })
+        {
+            var text = ForClauseSubquery(qs, scope, xmlValue: true);
+            return Cast(text, DataTypes.Parse(typeText), false, null, f);
+        }
+        throw Unsupported($"xml method {name.ToLowerInvariant()}()", f, "XQuery over xml values is not run by the sandbox; only (SELECT … FOR XML PATH(''), TYPE).value('.', type) is");
+    }
+}

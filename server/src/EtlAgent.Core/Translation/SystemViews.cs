@@ -1,0 +1,110 @@
+using System.Globalization;
+using EtlAgent.Core.Model;
+using static EtlAgent.Core.Translation.SqlText;
+
+namespace EtlAgent.Core.Translation;
+
+/// <summary>
+/// INFORMATION_SCHEMA.TABLES and COLUMNS, sys.schemas, sys.objects, sys.tables, sys.views and
+/// sys.procedures answered over the sandbox's own catalog, as a table of constant rows built when the
+/// statement is translated. Other system views are refused where they are used (never "Invalid
+/// object name": the real database has them). Object and schema ids are <see cref="MetadataFunctions"/>'s.
+/// </summary>
+public static class SystemViews
+{
+    private static readonly SqlType Name = new("nvarchar", 128);
+    private static readonly SqlType Int = new("int");
+
+    /// <summary>Whether a two-part name is a system view (schema INFORMATION_SCHEMA or sys).</summary>
+    public static bool IsSystem(QualifiedName qn) =>
+        qn.Schema.Equals("INFORMATION_SCHEMA", StringComparison.OrdinalIgnoreCase) || qn.Schema.Equals("sys", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The view's columns and rows, or null when the sandbox does not answer that view.</summary>
+    public static (IReadOnlyList<(string Name, SqlType Type)> Columns, IEnumerable<object?[]> Rows)? Of(QualifiedName qn, TranslationEnv env)
+    {
+        var objects = env.Objects();
+        var tables = env.Catalog.All.Where(t => t.Kind is TableKind.Table or TableKind.View && t.Name.Database is null).OrderBy(t => t.Name.Schema, StringComparer.OrdinalIgnoreCase).ThenBy(t => t.Name.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        switch ((qn.Schema.ToUpperInvariant(), qn.Name.ToUpperInvariant()))
+        {
+            case ("INFORMATION_SCHEMA", "TABLES"):
+                return (new[] { ("TABLE_CATALOG", Name), ("TABLE_SCHEMA", Name), ("TABLE_NAME", Name), ("TABLE_TYPE", new SqlType("varchar", 10)) },
+                    tables.Select(t => new object?[] { "Sandbox", t.Name.Schema, t.Name.Name, t.Kind == TableKind.View ? "VIEW" : "BASE TABLE" }));
+            case ("INFORMATION_SCHEMA", "COLUMNS"):
+                return (ColumnsShape, tables.SelectMany(t => t.Columns.Select((c, i) => ColumnRow(t, c, i))));
+            case ("SYS", "SCHEMAS"):
+                return (new[] { ("name", Name), ("schema_id", Int), ("principal_id", Int) },
+                    new[] { "dbo", "guest", "INFORMATION_SCHEMA", "sys" }.Concat(objects.Select(o => o.Name.Schema)).Distinct(StringComparer.OrdinalIgnoreCase)
+                        .Select(s => new object?[] { s, MetadataFunctions.SchemaIdOf(s), 1 }).OrderBy(r => (int)r[1]!));
+            case ("SYS", "OBJECTS"): return Objects(objects, null);
+            case ("SYS", "TABLES"): return Objects(objects, "U");
+            case ("SYS", "VIEWS"): return Objects(objects, "V");
+            case ("SYS", "PROCEDURES"): return Objects(objects, "P");
+            default: return null;
+        }
+    }
+
+    private static readonly (string, SqlType)[] ColumnsShape =
+    {
+        ("TABLE_CATALOG", Name), ("TABLE_SCHEMA", Name), ("TABLE_NAME", Name), ("COLUMN_NAME", Name), ("ORDINAL_POSITION", Int),
+        ("COLUMN_DEFAULT", new SqlType("nvarchar", 4000)), ("IS_NULLABLE", new SqlType("varchar", 3)), ("DATA_TYPE", Name),
+        ("CHARACTER_MAXIMUM_LENGTH", Int), ("CHARACTER_OCTET_LENGTH", Int), ("NUMERIC_PRECISION", new SqlType("tinyint")),
+        ("NUMERIC_PRECISION_RADIX", new SqlType("smallint")), ("NUMERIC_SCALE", Int), ("DATETIME_PRECISION", new SqlType("smallint")),
+        ("CHARACTER_SET_CATALOG", Name), ("CHARACTER_SET_SCHEMA", Name), ("CHARACTER_SET_NAME", Name),
+        ("COLLATION_CATALOG", Name), ("COLLATION_SCHEMA", Name), ("COLLATION_NAME", Name),
+        ("DOMAIN_CATALOG", Name), ("DOMAIN_SCHEMA", Name), ("DOMAIN_NAME", Name),
+    };
+
+    private static object?[] ColumnRow(TableDef t, ColumnDef c, int i)
+    {
+        var ty = c.Type;
+        string type = ty.Name == "sysname" ? "nvarchar" : ty.Name.ToLowerInvariant();
+        int? chars = ty.IsString || type is "varbinary" or "binary" ? (ty.IsMax ? -1 : ty.Length ?? 1) * (ty.Name == "sysname" ? 128 : 1) : null;
+        int? octets = chars is int n ? (n == -1 ? -1 : ty.IsUnicode ? n * 2 : n) : null;
+        (int? p, int? radix, int? scale) = type switch
+        {
+            "tinyint" => (3, 10, 0), "smallint" => (5, 10, 0), "int" => (10, 10, 0), "bigint" => (19, 10, 0),
+            "decimal" or "numeric" => (ty.Precision ?? 18, 10, ty.Scale ?? 0), "money" => (19, 10, 4), "smallmoney" => (10, 10, 4),
+            "float" => (53, 2, null), "real" => (24, 2, null),
+            _ => ((int?)null, (int?)null, (int?)null),
+        };
+        int? dtp = type switch { "date" => 0, "datetime" => 3, "smalldatetime" => 0, "datetime2" or "time" or "datetimeoffset" => ty.Scale ?? 7, _ => null };
+        bool text = ty.IsString && type is not "xml";
+        return new object?[]
+        {
+            "Sandbox", t.Name.Schema, t.Name.Name, c.Name, i + 1, c.Default is null ? null : "(" + c.Default + ")", c.Nullable ? "YES" : "NO", type,
+            chars, octets, p is null ? null : (byte)p.Value, radix is null ? null : (short)radix.Value, scale, dtp is null ? null : (short)dtp.Value,
+            null, null, text ? (ty.IsUnicode ? "UNICODE" : "iso_1") : null, null, null, text ? "SQL_Latin1_General_CP1_CI_AS" : null, null, null, null,
+        };
+    }
+
+    private static (IReadOnlyList<(string, SqlType)>, IEnumerable<object?[]>) Objects(IReadOnlyList<(QualifiedName Name, string Type)> objects, string? only)
+    {
+        var cols = new (string, SqlType)[]
+        {
+            ("name", Name), ("object_id", Int), ("principal_id", Int), ("schema_id", Int), ("parent_object_id", Int), ("type", new SqlType("char", 2)),
+            ("type_desc", new SqlType("nvarchar", 60)), ("is_ms_shipped", new SqlType("bit")), ("is_published", new SqlType("bit")), ("is_schema_published", new SqlType("bit")),
+        };
+        var rows = objects.Where(o => only is null || o.Type == only).Select(o => new object?[]
+        {
+            o.Name.Name, MetadataFunctions.IdOf(o.Name), null, MetadataFunctions.SchemaIdOf(o.Name.Schema), 0, o.Type.PadRight(2), TypeDesc(o.Type), false, false, false,
+        });
+        return (cols, rows);
+    }
+
+    private static string TypeDesc(string type) => type switch
+    {
+        "U" => "USER_TABLE", "V" => "VIEW", "P" => "SQL_STORED_PROCEDURE", "FN" => "SQL_SCALAR_FUNCTION",
+        "IF" => "SQL_INLINE_TABLE_VALUED_FUNCTION", "TF" => "SQL_TABLE_VALUED_FUNCTION", "SO" => "SEQUENCE_OBJECT", _ => type,
+    };
+
+    /// <summary>The rows as a DuckDB derived table with typed columns (no rows: an empty typed SELECT).</summary>
+    public static string Sql(IReadOnlyList<(string Name, SqlType Type)> columns, IEnumerable<object?[]> rows)
+    {
+        var list = rows.ToList();
+        string names = string.Join(", ", columns.Select(c => Id(c.Name)));
+        if (list.Count == 0)
+            return "(SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckTypes.Of(c.Type)}) AS {Id(c.Name)}")) + " WHERE false)";
+        var values = list.Select(r => "(" + string.Join(", ", r.Select((v, i) => Literal(v, columns[i].Type))) + ")");
+        return $"(SELECT * FROM (VALUES {string.Join(", ", values)}) AS \"__sys\"({names}))";
+    }
+}

@@ -1,0 +1,64 @@
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Sandbox.DuckDb;
+
+namespace EtlAgent.Sandbox.Tests;
+
+/// <summary>
+/// SQL Server semantics the sandbox cannot reproduce are refused where the code uses them, naming
+/// the construct and its place, never answered differently (the supported cases are conformance
+/// cases in tests/fixtures/conformance).
+/// </summary>
+public sealed class SemanticsRefusalTests
+{
+    private static async Task<UnsupportedConstructException> Refused(string sql)
+    {
+        await using var sandbox = (DuckDbSandbox)await Harness.Conformance.CreateAsync();
+        return await Assert.ThrowsAsync<UnsupportedConstructException>(() => sandbox.ExecuteSqlAsync(sql, new DateTime(2016, 6, 2), seed: 1));
+    }
+
+    [Fact]
+    public async Task A_language_other_than_us_english_is_refused_with_its_name()
+    {
+        var e = await Refused("SET LANGUAGE Français;\nSELECT DATENAME(month, GETDATE());");
+        Assert.Contains("SET Language Français", e.Construct);
+        Assert.Equal(1, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task A_date_format_other_than_mdy_is_refused()
+    {
+        var e = await Refused("SET DATEFORMAT dmy;");
+        Assert.Contains("SET DateFormat dmy", e.Construct);
+    }
+
+    [Fact]
+    public async Task OBJECT_ID_of_a_value_read_from_rows_is_refused_at_the_call()
+    {
+        var e = await Refused("SELECT OBJECT_ID(i.[Name]) FROM Conf.Item AS i;");
+        Assert.Contains("OBJECT_ID of a value read from rows", e.Construct);
+        Assert.Equal(1, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task OBJECT_ID_of_another_database_s_object_is_refused()
+    {
+        var e = await Refused("DECLARE @n nvarchar(100) = N'OtherDb.dbo.Orders';\nIF OBJECT_ID(@n) IS NULL PRINT 'missing';");
+        Assert.Contains("OtherDb.dbo.Orders", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task JSON_QUERY_of_a_part_of_spaced_JSON_text_is_refused_rather_than_respaced()
+    {
+        var e = await Refused("SELECT JSON_QUERY(N'{ \"a\" : { \"b\" : 1 } }', '$.a');");
+        Assert.Contains("JSON_QUERY of a part of JSON text written with spaces", e.Message);
+    }
+
+    [Fact]
+    public async Task An_xml_method_is_refused_with_its_name()
+    {
+        var e = await Refused("DECLARE @x xml = N'<a><b>1</b></a>';\nSELECT @x.value('(/a/b)[1]', 'int');");
+        Assert.Contains("xml method value()", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+}

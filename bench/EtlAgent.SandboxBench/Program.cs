@@ -15,7 +15,17 @@ using EtlAgent.Core.Workspace;
 // work in one run on a fresh in-memory DuckDB with external access disabled.
 //
 // usage: dotnet run -c Release --project bench/EtlAgent.SandboxBench [-- <iterations>]
+//        … -- --scale [10,100,400] [repeats]: per-procedure overhead against catalog size (ScaleBench)
 
+if (args.Contains("--scale"))
+{
+    // per-procedure overhead against catalog size: --scale [sizes, comma-separated] [repeats]
+    var rest = args.SkipWhile(a => a != "--scale").Skip(1).ToList();
+    var sizes = rest.Count > 0 && rest[0].Split(',').All(x => int.TryParse(x, out _)) ? rest[0].Split(',').Select(int.Parse).ToList() : new List<int> { 10, 100, 400 };
+    int repeats = rest.Count > 1 && int.TryParse(rest[1], out var rp) ? rp : 3;
+    await EtlAgent.SandboxBench.ScaleBench.RunAsync(sizes, repeats);
+    return;
+}
 int iterations = args.Length > 0 && int.TryParse(args[0], out var it) ? it : 100;
 bool loop = args.Contains("--loop");
 var root = FindRoot();

@@ -62,6 +62,13 @@ public class FullRunTests
         Assert.Matches(@"^\d+ passed, 0 failed · 1 finding \(0 errors, 1 warnings, 0 information\)$", result.SummaryLine);
         Assert.EndsWith(result.SummaryLine + "\n", FullRunReport.Text(result).Replace("\r\n", "\n"));
 
+        // seconds of generation per procedure, and their mean, in the output and the HTML report
+        var took = Assert.Single(result.GenerationTimes);
+        Assert.Equal(("Etl.LoadNewCustomers", true), (took.Transformation, took.Written));
+        Assert.True(took.Elapsed > TimeSpan.Zero);
+        Assert.Matches(@"\n  generation: 1 procedure in \d+\.\d s, \d+\.\d s per procedure on average \(slowest: Etl\.LoadNewCustomers \d+\.\d s\)\n", FullRunReport.Text(result).Replace("\r\n", "\n"));
+        Assert.Contains("<h2>Generation</h2>", files.ReadAllText(FullRunResult.HtmlFile));
+
         // SARIF: valid JSON with the finding; JUnit: valid XML with every case
         Assert.Equal(new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, result.Reports);
         using var sarif = JsonDocument.Parse(files.ReadAllText(FullRunResult.SarifFile));

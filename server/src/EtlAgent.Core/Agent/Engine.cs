@@ -83,7 +83,9 @@ public sealed class Engine
         LiveCatalog = liveCatalog;
         Host = host;
         Pool = pool;
-        _embedded = embedded ?? ((setup, f) => new DuckDbSandboxFactory(setup, f, pool));
+        // one prepared catalog per workspace version, shared by every factory (and the engines derived from this one)
+        var catalogs = new PreparedCatalogs();
+        _embedded = embedded ?? ((setup, f) => new DuckDbSandboxFactory(setup, f, pool, catalogs: catalogs));
         _governance = new Lazy<Governor>(() => new Governor(settings.Policy, new CopyingAuditLog(host.Audit, () => Memory), host.Clock, host.Actor));
         _sandboxes = new Lazy<SandboxFactoryProvider>(() => new SandboxFactoryProvider(settings.Sandbox, files, host.Environment.Variable, _embedded) { Governor = Governance });
     }

@@ -93,6 +93,9 @@ public sealed record FullRunResult(
     /// </summary>
     public IReadOnlyList<(string Transformation, string Reason)> Untested { get; init; } = Array.Empty<(string, string)>();
 
+    /// <summary>Seconds of generation per transformation generated for in this run (files written or not), in run order.</summary>
+    public IReadOnlyList<GenerationTime> GenerationTimes { get; init; } = Array.Empty<GenerationTime>();
+
     /// <summary>Findings left out of <see cref="Findings"/> because someone dismissed them.</summary>
     public int Dismissed { get; init; }
 
@@ -192,6 +195,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
 
         // 2. Generate where a procedure that writes tables has no test file.
         var generated = new List<GeneratedTestFile>();
+        var generationTimes = new List<GenerationTime>();
         var notGenerated = new List<string>();
         var leftOut = new List<string>();
         var untested = new List<(string Transformation, string Reason)>();
@@ -257,9 +261,11 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 // that calls every load (each run a whole night) would otherwise hold the run for hours.
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 deadline.CancelAfter(left);
+                var took = Stopwatch.StartNew();
                 try
                 {
                     generated.Add(await GeneratedTestFiles.GenerateAsync(generator, targets[i], files, writer, _options.TestDirectory, force: false, deadline.Token).ConfigureAwait(false));
+                    generationTimes.Add(new GenerationTime(targets[i], took.Elapsed, generated[^1].Written));
                     if (key is not null) _options.Memory!.RememberGeneration(key, generated[^1], Started);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -342,10 +348,11 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
             Selection = selection,
             History = _options.History,
             RootCauses = rootCauses,
+            GenerationTimes = generationTimes,
         }));
 
         var result = new FullRunResult(analysis, generated, notGenerated, tests, fileErrors, findings,
-            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, Selection = selection, Dismissed = dismissed, RootCauses = rootCauses };
+            new[] { FullRunResult.SarifFile, FullRunResult.JUnitFile, FullRunResult.HtmlFile }, watch.Elapsed) { LeftOut = leftOut, TestFindings = testFindings, Untested = untested, Selection = selection, Dismissed = dismissed, RootCauses = rootCauses, GenerationTimes = generationTimes };
         if (_options.Memory is { } m)
         {
             m.Record(result, Started, dismissed, seen, testFiles);

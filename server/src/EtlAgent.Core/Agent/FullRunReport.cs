@@ -31,13 +31,16 @@ public static class FullRunReport
                       .Append($" ({r.Elapsed.TotalSeconds:0.0} s)").AppendLine();
                 else
                 {
-                    sb.Append(g.Failed ? "  ERROR " : "  SKIP  ").Append(g.Transformation).Append(": ").AppendLine(g.Skipped);
+                    sb.Append(g.Failed ? "  ERROR " : "  SKIP  ").Append(g.Transformation).Append(": ").Append(g.Skipped)
+                      .AppendLine(run.GenerationTimes.FirstOrDefault(t => t.Transformation == g.Transformation) is { } took ? " " + GenerationTime.Seconds(took.Elapsed) : "");
                     // why nothing was written: the candidates that cannot run, with the construct and where it is
                     foreach (var note in g.Result?.Notes ?? Array.Empty<string>()) sb.Append("        ").AppendLine(note);
                 }
             }
             if (run.NotGenerated.Count > 0)
                 sb.Append("  not generated, budget spent: ").AppendLine(string.Join(", ", run.NotGenerated));
+            // seconds per procedure: what the budget buys
+            if (run.GenerationTimes.Count > 0) sb.Append("  ").AppendLine(GenerationTime.Summary(run.GenerationTimes));
         }
 
         // every procedure left without tests, and why (not testable yet, an orchestrator, budget spent…)

@@ -34,6 +34,9 @@ public sealed record RunReportData(
 
     /// <summary>The root causes of the failing cases, shown under each failure (empty: none were analysed).</summary>
     public RootCauseReport RootCauses { get; init; } = RootCauseReport.Empty;
+
+    /// <summary>Seconds of generation per transformation generated for in the run; empty: no "Generation" section.</summary>
+    public IReadOnlyList<GenerationTime> GenerationTimes { get; init; } = Array.Empty<GenerationTime>();
 }
 
 /// <summary>
@@ -99,6 +102,8 @@ public static class HtmlRunReport
               .Append(E(string.Join(", ", t.Reads))).Append("</td><td>").Append(E(string.Join(", ", t.Writes))).Append("</td></tr>");
         }
         sb.Append("</tbody></table></section>");
+
+        sb.Append(GenerationTime.HtmlSection(data.GenerationTimes));
 
         sb.Append("<section><h2>Failures</h2>");
         var failures = data.Tests.Cases.Where(c => c.Outcome != TestOutcome.Passed).ToList();

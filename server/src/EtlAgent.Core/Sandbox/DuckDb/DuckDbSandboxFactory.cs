@@ -5,8 +5,9 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 
 /// <summary>
 /// The embedded sandbox: one in-memory DuckDB per test case, external access off, configuration
-/// locked after set-up. The schema script is built once per factory and replayed per case, in a
-/// database of its own attached to a reused DuckDB instance (<see cref="SandboxPool"/>).
+/// locked after set-up. Each table or view is translated once per catalog (<see cref="PreparedCatalog"/>)
+/// and created in a case only when the case touches it, in a database of its own attached to a
+/// reused DuckDB instance (<see cref="SandboxPool"/>).
 /// </summary>
 public sealed class DuckDbSandboxFactory : ISandboxFactory
 {
@@ -19,9 +20,10 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
 
     /// <param name="files">Where to re-read a transformation's file when the analysis dropped its syntax (may be null when it kept it).</param>
     /// <param name="pool">Reused DuckDB instances (the engine's); null: every case opens an instance of its own.</param>
-    public DuckDbSandboxFactory(SandboxSetup setup, IFileSource? files, SandboxPool? pool = null, bool lazySchema = true)
+    /// <param name="catalogs">Catalogs already prepared (the engine's, shared by its factories); null: this factory prepares its own.</param>
+    public DuckDbSandboxFactory(SandboxSetup setup, IFileSource? files, SandboxPool? pool = null, bool lazySchema = true, PreparedCatalogs? catalogs = null)
     {
-        _model = new SandboxModel(setup.Workspace, setup.EnforceForeignKeys, files);
+        _model = new SandboxModel(setup.Workspace, setup.EnforceForeignKeys, files, catalogs);
         _lazySchema = lazySchema;
         // only for runs of one known transformation: ad-hoc SQL could hold a MERGE (see SandboxModel.ReachesDuckDbMerge)
         _pool = lazySchema && pool is { Enabled: true } && setup.Serves is { } serves && !_model.ReachesDuckDbMerge(serves) ? pool : null;
@@ -34,6 +36,9 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
 
     /// <summary>The DDL every sandbox starts from (for inspection and diagnostics).</summary>
     public string SchemaScript => _model.SchemaScript;
+
+    /// <summary>The catalog's DDL this factory's sandboxes are built from (tests check what was translated).</summary>
+    internal PreparedCatalog Schema => _model.Schema;
 
     /// <summary>Objects left out of the sandbox schema, with the reason (e.g. a view using an unsupported construct).</summary>
     public IReadOnlyList<string> Skipped => _model.Skipped;

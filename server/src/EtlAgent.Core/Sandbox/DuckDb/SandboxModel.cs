@@ -14,7 +14,8 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// functions by name (with syntax), and the schema script.</summary>
 internal sealed class SandboxModel
 {
-    public SandboxModel(WorkspaceAnalysis workspace, bool foreignKeys, IFileSource? files = null)
+    /// <param name="catalogs">Catalogs already prepared (the engine's); null: this model prepares its own, object by object as cases use them.</param>
+    public SandboxModel(WorkspaceAnalysis workspace, bool foreignKeys, IFileSource? files = null, PreparedCatalogs? catalogs = null)
     {
         Workspace = workspace;
         Catalog = workspace.Catalog;
@@ -53,13 +54,11 @@ internal sealed class SandboxModel
                 Views[QualifiedName.Parse(t.Transformation.Name)] = t;
         }
         ForeignKeys = foreignKeys;
-        var builder = new SchemaBuilder(workspace, foreignKeys, transformations);
-        SchemaScript = builder.Build();
-        BaseStatements = builder.BaseStatements;
-        Objects = builder.Objects;
-        Skipped = builder.Skipped;
-        Problems = builder.Problems;
+        Schema = catalogs?.For(workspace, foreignKeys, transformations) ?? new PreparedCatalog(workspace, foreignKeys, transformations);
     }
+
+    /// <summary>The catalog's DDL, translated per object on first use (shared by the factories of one engine).</summary>
+    public PreparedCatalog Schema { get; }
 
     private readonly Dictionary<string, SqlDocument> _documents = new(StringComparer.Ordinal);
 
@@ -79,11 +78,11 @@ internal sealed class SandboxModel
     public Dictionary<QualifiedName, TransformationAnalysis> Procedures { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Views { get; } = new();
-    public string SchemaScript { get; }
-    public IReadOnlyList<string> BaseStatements { get; }
-    public IReadOnlyDictionary<QualifiedName, SchemaObject> Objects { get; }
-    public IReadOnlyList<string> Skipped { get; }
-    public IReadOnlyDictionary<QualifiedName, Exception> Problems { get; }
+    public string SchemaScript => Schema.Script;
+    public IReadOnlyList<string> BaseStatements => Schema.BaseStatements;
+    public IReadOnlyDictionary<QualifiedName, SchemaObject> Objects => Schema.Objects;
+    public IReadOnlyList<string> Skipped => Schema.Skipped;
+    public IReadOnlyDictionary<QualifiedName, Exception> Problems => Schema.Problems;
 
     /// <summary>
     /// Whether running <paramref name="transformation"/> can execute a MERGE that goes to DuckDB's own

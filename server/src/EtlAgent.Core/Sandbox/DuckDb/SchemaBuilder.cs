@@ -1,4 +1,6 @@
 using EtlAgent.Core.WorkspaceModel;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Syntax;
 using System.Text;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Translation;
@@ -27,13 +29,17 @@ public sealed class SchemaBuilder
     private readonly WorkspaceAnalysis _workspace;
     private readonly bool _foreignKeys;
 
-    private readonly IReadOnlyList<Lineage.TransformationAnalysis> _transformations;
+    private readonly IReadOnlyList<TransformationAnalysis> _transformations;
 
-    public SchemaBuilder(WorkspaceAnalysis workspace, bool foreignKeys, IReadOnlyList<Lineage.TransformationAnalysis>? transformations = null)
+    public SchemaBuilder(WorkspaceAnalysis workspace, bool foreignKeys, IReadOnlyList<TransformationAnalysis>? transformations = null)
     {
         _workspace = workspace;
         _foreignKeys = foreignKeys;
         _transformations = transformations ?? workspace.Transformations;
+        var baseStatements = new List<string> { "CREATE SEQUENCE \"__newid\" START 1" };
+        foreach (var s in workspace.Catalog.Sequences)
+            baseStatements.Add($"CREATE SEQUENCE {SequenceId(SequenceName(s.Name))} {SequenceOptions(s.Start, s.Increment)}");
+        BaseStatements = baseStatements;
     }
 
     /// <summary>Problems met while building (a view that could not be translated, …): the schema is still usable.</summary>
@@ -55,7 +61,7 @@ public sealed class SchemaBuilder
     /// Statements every sandbox runs first, one at a time, after its configuration is locked
     /// (<see cref="DuckDbSandboxFactory.OpenLocked"/>): the NEWID() sequence and the workspace's sequences.
     /// </summary>
-    public IReadOnlyList<string> BaseStatements { get; private set; } = Array.Empty<string>();
+    public IReadOnlyList<string> BaseStatements { get; }
 
     /// <summary>DDL per table and view, with what must exist first (FK parents; a view's sources).</summary>
     public Dictionary<QualifiedName, SchemaObject> Objects { get; } = new();
@@ -65,10 +71,7 @@ public sealed class SchemaBuilder
     {
         var catalog = _workspace.Catalog;
         var sb = new StringBuilder();
-        var baseStatements = new List<string> { "CREATE SEQUENCE \"__newid\" START 1" };
-        foreach (var s in catalog.Sequences)
-            baseStatements.Add($"CREATE SEQUENCE {SequenceId(SequenceName(s.Name))} {SequenceOptions(s.Start, s.Increment)}");
-        foreach (var statement in baseStatements) sb.Append(statement).AppendLine(";");
+        foreach (var statement in BaseStatements) sb.Append(statement).AppendLine(";");
 
         // Parents before children so REFERENCES resolves.
         var tables = catalog.Tables.ToList();
@@ -85,73 +88,123 @@ public sealed class SchemaBuilder
         }
         foreach (var t in tables) Visit(t, 0);
         // Macros are created on first use by a lazy sandbox; the eager script has them all.
-        BaseStatements = baseStatements;
         sb.AppendLine(Macros.Script);
 
-        var functions = new Dictionary<QualifiedName, FunctionStatementBody>();
-        foreach (var f in _transformations)
-            if (f.Transformation.Kind == TransformationKind.Function && f.Syntax.Definition is FunctionStatementBody fb)
-                functions[QualifiedName.Parse(f.Transformation.Name)] = fb;
-        var referenced = new HashSet<QualifiedName>();
-        var env = new TranslationEnv
-        {
-            Referenced = n => referenced.Add(n),
-            Catalog = catalog,
-            SequenceName = SequenceName,
-            ClockSql = "getvariable('tsql_clock')",
-            Function = n => functions.GetValueOrDefault(n),
-            ObjectProblem = n => Problems.GetValueOrDefault(n),
-        };
-        var translator = new SqlTranslator(env);
-        var referencing = catalog.Tables.SelectMany(c => c.ForeignKeys).ToLookup(f => f.ReferencedTable);
+        Exception? ProblemSoFar(QualifiedName n) => Problems.GetValueOrDefault(n);
         foreach (var t in ordered)
         {
-            var ddl = new List<string>();
-            foreach (var c in t.Columns.Where(c => c.Identity))
-                ddl.Add($"CREATE SEQUENCE {SequenceId(IdentitySequence(t.Name))} {IdentityOptions(c)}");
-            // A table the sandbox cannot build (a DEFAULT, CHECK or computed column it cannot run)
-            // is refused where code uses it, never for the whole workspace (SchemaState.Ensure).
-            var def = _foreignKeys ? WithImpliedKeys(t, referencing[t.Name]) : t;
-            if (Failure(() => ddl.AddRange(CreateTable(Table(t.Name), def, translator, _foreignKeys, temp: false)), $"table {t.Name}", t.Location) is { } tableProblem)
+            if (TableObject(t, out var tableProblem) is { } table)
             {
-                Skipped.Add($"table {t.Name}: {tableProblem.Message}");
-                Problems[t.Name] = tableProblem;
-                continue;
+                Objects[t.Name] = table;
+                sb.Append(table.Ddl);
             }
-            var parents = _foreignKeys ? t.ForeignKeys.Select(f => f.ReferencedTable).Where(p => p != t.Name && catalog.Find(p) is { Kind: TableKind.Table }).Distinct().ToList() : new List<QualifiedName>();
-            Objects[t.Name] = new SchemaObject(ddl, parents);
-            sb.Append(Objects[t.Name].Ddl);
+            else
+            {
+                Skipped.Add($"table {t.Name}: {tableProblem!.Message}");
+                Problems[t.Name] = tableProblem;
+            }
         }
         foreach (var v in catalog.Views)
         {
-            var facts = _transformations.FirstOrDefault(x => x.Transformation.Kind == TransformationKind.View &&
-                QualifiedName.Parse(x.Transformation.Name) == v.Name);
-            if (facts?.Syntax.Definition is not ViewStatementBody body) { Skipped.Add($"view {v.Name}: no syntax"); continue; }
-            try
+            var view = ViewObject(v, ProblemSoFar, out var problem, out var skipped);
+            if (view is not null)
             {
-                env.Document = facts.Document;
-                referenced.Clear();
-                var scope = new Scope(null);
-                var sql = translator.With(body.SelectStatement.WithCtesAndXmlNamespaces, scope) + translator.Query(body.SelectStatement.QueryExpression, scope, out _);
-                var cols = body.Columns.Count > 0 ? "(" + string.Join(", ", body.Columns.Select(c => Id(c.Value))) + ")" : "";
-                var view = new SchemaObject(new[] { $"CREATE VIEW {Table(v.Name)}{cols} AS {sql}" }, referenced.Where(r => r != v.Name).ToList());
                 sb.Append(view.Ddl);
                 Objects[v.Name] = view;
             }
-            catch (Exception e) when (e is UnsupportedConstructException or SandboxRuntimeError)
-            {
-                Skipped.Add($"view {v.Name}: {e.Message}");
-                Problems[v.Name] = e;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // a defect of the translator on this view: refused where code uses the view, not everywhere
-                var problem = new InternalErrorException($"view {v.Name}", "its definition", facts.Document.LocationOf(body), e);
-                Skipped.Add($"view {v.Name}: {problem.Message}");
-                Problems[v.Name] = problem;
-            }
+            if (skipped is not null) Skipped.Add(skipped);
+            if (problem is not null) Problems[v.Name] = problem;
         }
         return sb.ToString();
+    }
+
+    private Dictionary<QualifiedName, FunctionStatementBody>? _functions;
+    private Dictionary<QualifiedName, TransformationAnalysis>? _views;
+    private ILookup<QualifiedName, ForeignKeyDef>? _referencing;
+
+    /// <summary>A translator of its own per object (objects may be built one at a time, on several threads).</summary>
+    private SqlTranslator Translator(Func<QualifiedName, Exception?> problemOf, Action<QualifiedName>? referenced = null, SqlDocument? document = null)
+    {
+        var functions = LazyInitializer.EnsureInitialized(ref _functions, () =>
+        {
+            var map = new Dictionary<QualifiedName, FunctionStatementBody>();
+            foreach (var f in _transformations)
+                if (f.Transformation.Kind == TransformationKind.Function && f.Syntax.Definition is FunctionStatementBody fb)
+                    map[QualifiedName.Parse(f.Transformation.Name)] = fb;
+            return map;
+        });
+        return new SqlTranslator(new TranslationEnv
+        {
+            Referenced = referenced,
+            Catalog = _workspace.Catalog,
+            SequenceName = SequenceName,
+            ClockSql = "getvariable('tsql_clock')",
+            Function = n => functions.GetValueOrDefault(n),
+            ObjectProblem = problemOf,
+            Document = document,
+        });
+    }
+
+    /// <summary>
+    /// One table's DDL (its identity sequence, CREATE TABLE, key indexes) and the FK parents it
+    /// needs first; null with the problem when the sandbox cannot build it (a DEFAULT, CHECK or
+    /// computed column it cannot run): then it is refused where code uses it, never for the whole
+    /// workspace (SchemaState.Ensure).
+    /// </summary>
+    internal SchemaObject? TableObject(TableDef t, out Exception? problem)
+    {
+        var catalog = _workspace.Catalog;
+        var referencing = LazyInitializer.EnsureInitialized(ref _referencing, () => catalog.Tables.SelectMany(c => c.ForeignKeys).ToLookup(f => f.ReferencedTable));
+        var translator = Translator(_ => null);
+        var ddl = new List<string>();
+        foreach (var c in t.Columns.Where(c => c.Identity))
+            ddl.Add($"CREATE SEQUENCE {SequenceId(IdentitySequence(t.Name))} {IdentityOptions(c)}");
+        var def = _foreignKeys ? WithImpliedKeys(t, referencing[t.Name]) : t;
+        problem = Failure(() => ddl.AddRange(CreateTable(Table(t.Name), def, translator, _foreignKeys, temp: false)), $"table {t.Name}", t.Location);
+        if (problem is not null) return null;
+        var parents = _foreignKeys ? t.ForeignKeys.Select(f => f.ReferencedTable).Where(p => p != t.Name && catalog.Find(p) is { Kind: TableKind.Table }).Distinct().ToList() : new List<QualifiedName>();
+        return new SchemaObject(ddl, parents);
+    }
+
+    /// <summary>
+    /// One view's CREATE VIEW and the objects it reads; null when it cannot be built, with the
+    /// problem a query of it raises (or only a line for <see cref="Skipped"/> when it has no syntax).
+    /// </summary>
+    /// <param name="problemOf">Why another catalog object is missing from the sandbox, or null.</param>
+    internal SchemaObject? ViewObject(TableDef v, Func<QualifiedName, Exception?> problemOf, out Exception? problem, out string? skipped)
+    {
+        problem = null;
+        skipped = null;
+        var views = LazyInitializer.EnsureInitialized(ref _views, () =>
+        {
+            var map = new Dictionary<QualifiedName, TransformationAnalysis>();
+            foreach (var x in _transformations)
+                if (x.Transformation.Kind == TransformationKind.View) map.TryAdd(QualifiedName.Parse(x.Transformation.Name), x);
+            return map;
+        });
+        var facts = views.GetValueOrDefault(v.Name);
+        if (facts?.Syntax.Definition is not ViewStatementBody body) { skipped = $"view {v.Name}: no syntax"; return null; }
+        try
+        {
+            var referenced = new HashSet<QualifiedName>();
+            var translator = Translator(problemOf, n => referenced.Add(n), facts.Document);
+            var scope = new Scope(null);
+            var sql = translator.With(body.SelectStatement.WithCtesAndXmlNamespaces, scope) + translator.Query(body.SelectStatement.QueryExpression, scope, out _);
+            var cols = body.Columns.Count > 0 ? "(" + string.Join(", ", body.Columns.Select(c => Id(c.Value))) + ")" : "";
+            return new SchemaObject(new[] { $"CREATE VIEW {Table(v.Name)}{cols} AS {sql}" }, referenced.Where(r => r != v.Name).ToList());
+        }
+        catch (Exception e) when (e is UnsupportedConstructException or SandboxRuntimeError)
+        {
+            skipped = $"view {v.Name}: {e.Message}";
+            problem = e;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // a defect of the translator on this view: refused where code uses the view, not everywhere
+            problem = new InternalErrorException($"view {v.Name}", "its definition", facts.Document.LocationOf(body), e);
+            skipped = $"view {v.Name}: {problem.Message}";
+        }
+        return null;
     }
 
     /// <summary>

@@ -133,7 +133,7 @@ public sealed class DuckDbSandbox : ISandbox
     public Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default)
     {
         var def = _model.Catalog.Find(table) ?? throw new ArgumentException($"{table} is not in the catalog.", nameof(table));
-        if (_model.Problems.TryGetValue(def.Name, out var problem)) throw problem;
+        if (_model.Problems.TryGetValue(def.Name, out var problem)) throw SchemaState.Refusal(problem);
         _schema.Ensure(def.Name);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = $"SELECT {string.Join(", ", def.Columns.Select(c => Id(c.Name)))} FROM {Table(def.Name)}";

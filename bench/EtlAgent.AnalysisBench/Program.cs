@@ -18,9 +18,83 @@ using EtlAgent.Core.Workspace;
 //       as it is known (default artifacts/analysis-bench/results.jsonl)
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- summarize [--out FILE]
 //       the figures of FILE (also of a run that did not finish)
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- make-corpus [--corpora DIR] [--work DIR] [--only das-data,ode]
+//       picks corpus procedures whose generated tests are non-trivial and pass, and a spread of their mutants the
+//       tests reach; writes bench/analysis/corpus-faults.json (corpus, procedure names and mutant ids only)
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run-corpus [--corpora DIR] [--work DIR] [--out FILE]
+//       the same figures on those faults (each corpus copied to the work folder first; skipped with a message when absent)
 var root = FindRoot();
 var faultsDir = Path.Combine(root, "bench", "analysis", "faults");
 const string Warehouse = "tests/fixtures/warehouse";
+
+var corpusFile = Path.Combine(root, "bench", "analysis", "corpus-faults.json");
+var corpora = ArgString("--corpora") ?? "/work/corpora";
+var work = ArgString("--work") ?? Path.Combine(Path.GetTempPath(), "etl-analysis-bench", "corpora");
+if (args.Length > 0 && args[0] is "make-corpus" or "run-corpus" && !Directory.Exists(corpora))
+{
+    Console.WriteLine($"skipped: the corpora folder {corpora} is absent (the corpus faults need local copies of the public corpora; see docs/realworld.md)");
+    return;
+}
+if (args.Length > 0 && args[0] == "make-corpus")
+{
+    var entries = new List<CorpusEntry>();
+    foreach (var name in (ArgString("--only") ?? "das-data,ode").Split(',', StringSplitOptions.RemoveEmptyEntries))
+    {
+        if (CorpusFaults.Copy(corpora, work, name, out var why) is not { } folder) { Console.WriteLine($"skipped {name}: {why}"); continue; }
+        var (e, a) = CorpusFaults.Open(folder);
+        var bench = new BenchRunner(e, a, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), new RootCauseOptions());
+        var procedures = new List<CorpusProcedure>();
+        var scan = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var t in a.Transformations.Where(t => t.Transformation.Kind == EtlAgent.Core.Model.TransformationKind.Procedure && t.HasSyntax && t.Transformation.Writes.Count > 0)
+                     .DistinctBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).OrderBy(t => t.Transformation.Name, StringComparer.Ordinal))
+        {
+            if (procedures.Count >= ArgInt("--procedures", 8) || scan.Elapsed.TotalSeconds > ArgInt("--scan-seconds", 900)) break;
+            if (a.FindTransformation(t.Transformation.Name) is not { HasSyntax: true } found) continue;
+            var tests = await bench.TestsAsync(found.Transformation.Name);
+            if (tests is null || !CorpusFaults.NonTrivial(tests)) { Console.Error.WriteLine($"{name}: {found.Transformation.Name}: no non-trivial test"); continue; }
+            var original = await new EtlAgent.Core.Sandbox.Runner.TestRunner(a, e.Sandboxes.Create).RunAsync(new[] { tests });
+            if (original.Cases.Any(c => c.Outcome != EtlAgent.Core.Sandbox.Runner.TestOutcome.Passed)) { Console.Error.WriteLine($"{name}: {found.Transformation.Name}: a generated case fails on the original"); continue; }
+            // mutants some case runs (one no case reaches cannot be detected: a figure of generation, not of analysis)
+            var reach = new EtlAgent.Core.Mutation.MutantReach(found);
+            var index = new StatementIndex(found);
+            var reached = FaultMaker.Candidates(found, index, a).Where(m => original.Cases.Any(c => reach.Reaches(m, c.Covered))).ToList();
+            var picked = FaultMaker.Pick(reached, ArgInt("--per-procedure", 5));
+            if (picked.Count == 0) continue;
+            procedures.Add(new CorpusProcedure(found.Transformation.Name, picked.Select(m => m.Id).ToList()));
+            Console.Error.WriteLine($"{name}: {found.Transformation.Name}: {picked.Count} faults");
+        }
+        entries.Add(new CorpusEntry(name, CorpusFaults.CommitOf(folder), procedures));
+    }
+    CorpusFaults.Write(corpusFile, entries);
+    Console.WriteLine($"wrote {entries.Sum(x => x.Procedures.Sum(p => p.Mutants.Count))} corpus faults in {entries.Sum(x => x.Procedures.Count)} procedures to {corpusFile}");
+    return;
+}
+if (args.Length > 0 && args[0] == "run-corpus")
+{
+    var outFile = ArgString("--out") ?? Path.Combine(root, "artifacts", "analysis-bench", "corpus-results.jsonl");
+    Directory.CreateDirectory(Path.GetDirectoryName(outFile)!);
+    File.WriteAllText(outFile, "");
+    var all = new List<FaultResult>();
+    var begun = DateTime.UtcNow;
+    var corpusOptions = new RootCauseOptions { MutationBudget = TimeSpan.FromSeconds(ArgInt("--mutation-budget", 15)) };
+    foreach (var entry in CorpusFaults.Read(corpusFile))
+    {
+        if (CorpusFaults.Copy(corpora, work, entry.Name, out var why) is not { } folder) { Console.WriteLine($"skipped {entry.Name}: {why}"); continue; }
+        if (CorpusFaults.CommitOf(folder) is var commit && commit != entry.Commit)
+            Console.WriteLine($"note: {entry.Name} is at {commit}, the faults were chosen at {entry.Commit}; mutant ids may name other edits");
+        var (e, a) = CorpusFaults.Open(folder);
+        var bench = new BenchRunner(e, a, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), corpusOptions);
+        foreach (var fault in CorpusFaults.Faults(entry, a, m => Console.Error.WriteLine(m)))
+        {
+            var r = await bench.RunAsync(fault);
+            all.Add(r);
+            File.AppendAllText(outFile, JsonSerializer.Serialize(r, new JsonSerializerOptions(Fault.Json) { WriteIndented = false }) + "\n");
+            Console.Error.WriteLine(Line(r));
+        }
+    }
+    Console.WriteLine(Summary(all, begun));
+    return;
+}
 
 var (engine, analysis) = Open(Warehouse);
 if (args.Length > 0 && args[0] == "make")
@@ -39,6 +113,10 @@ if (args.Length > 0 && args[0] == "summarize")
 {
     // the figures from a results file, also one a run did not finish
     var done = File.ReadAllLines(outPath).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<FaultResult>(l, Fault.Json)!).ToList();
+    // --misses: every detected fault some mode got wrong, expected against named
+    if (args.Contains("--misses"))
+        foreach (var r in done.Where(r => r.Detected && (!r.WithoutBase!.Statement || !r.WithBase!.Statement || (r.Fault.Column is not null && (!r.WithoutBase.StatementAndColumn || !r.WithBase.StatementAndColumn)))))
+            Console.WriteLine(Line(r));
     Console.WriteLine(Summary(done, File.GetLastWriteTimeUtc(outPath)));
     return;
 }
@@ -59,11 +137,18 @@ foreach (var fault in faults)
     var r = await runner.RunAsync(fault);
     results.Add(r);
     File.AppendAllText(outPath, JsonSerializer.Serialize(r, OneLine) + "\n");
-    Console.Error.WriteLine($"{fault.Id,-40} {(r.Detected ? "detected" : "missed  ")} " +
-        (r.WithoutBase is { } a ? $"stmt {(a.Statement ? "ok" : "NO")} col {(a.StatementAndColumn ? "ok" : "NO")} class {(a.Class ? "ok" : a.NamedClass + "≠" + fault.Class)} {a.Seconds:0.0}s" : "") +
-        (r.WithBase is { } b ? $" | base stmt {(b.Statement ? "ok" : "NO")} col {(b.StatementAndColumn ? "ok" : "NO")} class {(b.Class ? "ok" : b.NamedClass)} {b.Seconds:0.0}s" : ""));
+    Console.Error.WriteLine(Line(r));
 }
 Console.WriteLine(Summary(results, started));
+
+// one fault per line: expected against what each mode named, so a miss can be read without the JSON
+static string Line(FaultResult r)
+{
+    var f = r.Fault;
+    string Mode(string label, ModeResult? m) => m is null ? "" :
+        $" | {label} stmt {(m.Statement ? "ok" : $"NO(L{m.NamedLine}≠L{f.Line})")} col {(m.StatementAndColumn ? "ok" : f.Column is null ? "-" : $"NO([{string.Join(",", m.NamedColumns ?? Array.Empty<string>())}]∌{f.Column})")} class {(m.Class ? "ok" : m.NamedClass + "≠" + f.Class)} {m.Evidence} {m.Seconds:0.0}s";
+    return $"{f.Id,-40} {(r.Detected ? "detected" : "missed  ")}{Mode("nobase", r.WithoutBase)}{Mode("base", r.WithBase)}";
+}
 
 static uint Stable(string id)
 {

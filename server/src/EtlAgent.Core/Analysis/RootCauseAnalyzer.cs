@@ -59,8 +59,9 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         var severity = shape.Severity(failing);
         var testLine = failing.Failures.Select(f => f.Line).FirstOrDefault(l => l > 0, failing.Case.Line);
         var empty = new Dictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>>();
+        string? note = null;
         FailureAnalysis Result(SuspectStatement? root, IReadOnlyList<SuspectStatement> candidates, IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>> input, string evidence) =>
-            new(id, root, candidates, severity, input, RootCauseExplanation.Write(failing, shape, root, evidence), evidence, watch.Elapsed) { TestLine = testLine };
+            new(id, root, candidates, severity, input, RootCauseExplanation.Write(failing, shape, root, evidence, note), evidence, watch.Elapsed) { TestLine = testLine };
 
         // the case could not run: the given rows, a construct of the code, or the sandbox itself
         if (failing.Outcome == TestOutcome.Error)
@@ -97,6 +98,7 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             if (diff is not null && diff.Ranked.Count > 0)
             {
                 evidence = "differential";
+                note = diff.Divergence is { } dv ? RootCauseExplanation.Divergence(dv) : null;
                 fixedVersion = diff.BasePasses ? MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, baseText) : null;
                 foreach (var (change, score) in diff.Ranked)
                 {
@@ -104,7 +106,10 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
                         ?? index.Statements.LastOrDefault(x => !x.IsBlock);
                     if (s is null || ranked.Any(r => r.Start == s.Start)) continue;
                     double confidence = score >= 1 ? (diff.Ranked.Count == 1 ? 0.95 : 0.85) : score >= 0.5 ? 0.6 : 0.3;
-                    ranked.Add(Describe(t, index, s, shape, change.Edit, confidence));
+                    // the first differing state confirms the statement it follows, and names the columns that differ there
+                    bool diverges = diff.Divergence?.Statement is { } d && d.Start == s.Start;
+                    if (diverges && ranked.Count == 0) confidence = Math.Max(confidence, 0.8);
+                    ranked.Add(Describe(t, index, s, shape, change.Edit, confidence, diverges ? diff.Divergence!.Columns : null));
                 }
             }
         }
@@ -161,7 +166,9 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         return Result(ranked.FirstOrDefault(), ranked.Skip(1).Take(5).ToList(), input, ranked.Count == 0 ? "none" : evidence);
     }
 
-    private SuspectStatement Describe(TransformationAnalysis t, StatementIndex index, IndexedStatement s, FailureShape shape, SuspectEdit? edit, double confidence)
+    /// <param name="observed">Columns seen to differ in the state the statement leaves (differential execution), when known.</param>
+    private SuspectStatement Describe(TransformationAnalysis t, StatementIndex index, IndexedStatement s, FailureShape shape, SuspectEdit? edit, double confidence,
+        IReadOnlyList<string>? observed = null)
     {
         var columns = new List<string>();
         void Add(IEnumerable<string> names) { foreach (var n in names) if (!columns.Contains(n, StringComparer.OrdinalIgnoreCase)) columns.Add(n); }
@@ -170,6 +177,7 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             Add(ExpressionColumns.Around(s.Node, edit.Start, Math.Max(edit.Length, 0)));
             Add(ExpressionColumns.Named(edit.Replacement).Where(n => !n.StartsWith('@')));
         }
+        if (observed is not null) Add(observed);
         var written = ExpressionColumns.Written(t, s.Node);
         Add(shape.DifferingColumns.Where(c => written.Contains(c, StringComparer.OrdinalIgnoreCase)));
         if (columns.Count == 0) Add(shape.DifferingColumns);

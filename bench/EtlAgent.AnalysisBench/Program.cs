@@ -12,10 +12,11 @@ using EtlAgent.Core.Workspace;
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- make
 //       writes bench/analysis/faults/warehouse-mutants.json (the project's mutation operators) and
 //       bench/analysis/faults/warehouse-hand.json (bench/analysis/hand-written.json completed with offsets and lines)
-//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run [--limit N] [--only ID-PREFIX] [--out FILE]
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run [--limit N] [--only ID-PREFIX] [--out FILE] [--shard I/N] [--tests DIR]
 //       generates tests on the original code, applies each fault, runs the tests, analyses the first failure
 //       without and with the original as the last green version; prints the figures, appends every result to FILE
-//       as it is known (default artifacts/analysis-bench/results.jsonl)
+//       as it is known (default artifacts/analysis-bench/results.jsonl); --shard I/N runs every N-th fault (N processes
+//       share a run), --tests DIR keeps the generated tests there and reuses them (the same tests before and after a change)
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- summarize [--out FILE]
 //       the figures of FILE (also of a run that did not finish)
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- make-corpus [--corpora DIR] [--work DIR] [--only das-data,ode]
@@ -42,7 +43,8 @@ if (args.Length > 0 && args[0] == "make-corpus")
     {
         if (CorpusFaults.Copy(corpora, work, name, out var why) is not { } folder) { Console.WriteLine($"skipped {name}: {why}"); continue; }
         var (e, a) = CorpusFaults.Open(folder);
-        var bench = new BenchRunner(e, a, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), new RootCauseOptions());
+        var bench = new BenchRunner(e, a, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), new RootCauseOptions())
+            { TestCache = ArgString("--tests") is { } tc ? Path.Combine(tc, name) : null };
         var procedures = new List<CorpusProcedure>();
         var scan = System.Diagnostics.Stopwatch.StartNew();
         foreach (var t in a.Transformations.Where(t => t.Transformation.Kind == EtlAgent.Core.Model.TransformationKind.Procedure && t.HasSyntax && t.Transformation.Writes.Count > 0)
@@ -83,7 +85,8 @@ if (args.Length > 0 && args[0] == "run-corpus")
         if (CorpusFaults.CommitOf(folder) is var commit && commit != entry.Commit)
             Console.WriteLine($"note: {entry.Name} is at {commit}, the faults were chosen at {entry.Commit}; mutant ids may name other edits");
         var (e, a) = CorpusFaults.Open(folder);
-        var bench = new BenchRunner(e, a, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), corpusOptions);
+        var bench = new BenchRunner(e, a, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), corpusOptions)
+            { TestCache = ArgString("--tests") is { } tc ? Path.Combine(tc, entry.Name) : null };
         foreach (var fault in CorpusFaults.Faults(entry, a, m => Console.Error.WriteLine(m)))
         {
             var r = await bench.RunAsync(fault);
@@ -112,12 +115,13 @@ var outPath = ArgString("--out") ?? Path.Combine(root, "artifacts", "analysis-be
 if (args.Length > 0 && args[0] == "summarize")
 {
     // the figures from a results file, also one a run did not finish
-    var done = File.ReadAllLines(outPath).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<FaultResult>(l, Fault.Json)!).ToList();
+    // --out may name several files (shards), comma-separated
+    var done = outPath.Split(',').SelectMany(File.ReadAllLines).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<FaultResult>(l, Fault.Json)!).ToList();
     // --misses: every detected fault some mode got wrong, expected against named
     if (args.Contains("--misses"))
         foreach (var r in done.Where(r => r.Detected && (!r.WithoutBase!.Statement || !r.WithBase!.Statement || (r.Fault.Column is not null && (!r.WithoutBase.StatementAndColumn || !r.WithBase.StatementAndColumn)))))
             Console.WriteLine(Line(r));
-    Console.WriteLine(Summary(done, File.GetLastWriteTimeUtc(outPath)));
+    Console.WriteLine(Summary(done, File.GetLastWriteTimeUtc(outPath.Split(',')[0])));
     return;
 }
 // a stable interleaving of procedures and sources, so a run cut short is still a fair sample
@@ -125,8 +129,11 @@ var faults = Directory.EnumerateFiles(faultsDir, "*.json").SelectMany(Fault.Read
     .OrderBy(f => Stable(f.Id)).ToList();
 if (ArgString("--only") is { } only) faults = faults.Where(f => f.Id.StartsWith(only, StringComparison.Ordinal)).ToList();
 if (ArgInt("--limit", 0) is > 0 and var limit) faults = faults.Take(limit).ToList();
+// --shard I/N: every N-th fault from the I-th (0-based), so N processes share a run; summarize their files together
+if (ArgString("--shard") is { } shard && shard.Split('/') is [var si, var sn] && int.TryParse(si, out var shardIndex) && int.TryParse(sn, out var shardCount))
+    faults = faults.Where((_, i) => i % shardCount == shardIndex).ToList();
 var options = new RootCauseOptions { MutationBudget = TimeSpan.FromSeconds(ArgInt("--mutation-budget", 15)) };
-var runner = new BenchRunner(engine, analysis, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), options);
+var runner = new BenchRunner(engine, analysis, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), options) { TestCache = ArgString("--tests") };
 var OneLine = new JsonSerializerOptions(Fault.Json) { WriteIndented = false };
 var results = new List<FaultResult>();
 var started = DateTime.UtcNow;

@@ -105,4 +105,18 @@ public class StateDifferentialTests
         Assert.Equal(3, f.RootCause!.Line);
         Assert.Contains(f.Candidates, c => c.Line == 7);
     }
+
+    [Fact]
+    public async Task Without_a_base_the_columns_that_differ_after_the_statement_from_the_fixed_version_are_named()
+    {
+        // the edit names the source column (Id); the column it spoils is the #temp table's Doubled, copied to Amount later
+        var faulty = Green.Replace("s.Amount * 2 AS Amount", "s.Amount * 2 + s.Id * 1 AS Doubled", StringComparison.Ordinal)
+            .Replace("SELECT Id, Amount, Region FROM #Stage", "SELECT Id, Doubled, Region FROM #Stage", StringComparison.Ordinal);
+        var engine = Workspace(faulty);
+        var (_, report) = await engine.AnalyzeFailuresAsync("dbo.Load", null, null, new RootCauseOptions { MutationBudget = TimeSpan.FromMinutes(3) });
+        var f = Assert.Single(report.Failures);
+        Assert.Equal("mutation", f.Evidence);
+        Assert.Equal(3, f.RootCause!.Line);
+        Assert.Contains("Doubled", f.RootCause.Columns);
+    }
 }

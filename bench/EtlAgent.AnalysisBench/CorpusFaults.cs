@@ -87,7 +87,7 @@ public static class CorpusFaults
             var index = new StatementIndex(t);
             var mutants = FaultMaker.Candidates(t, index, analysis).ToDictionary(m => m.Id);
             foreach (var id in p.Mutants)
-                if (mutants.TryGetValue(id, out var m)) faults.Add(FaultMaker.FromMutant(t, index, m, "corpus:" + entry.Name, $"{entry.Name}:{p.Transformation}"));
+                if (mutants.TryGetValue(id, out var m)) faults.Add(FaultMaker.FromMutant(t, index, m, "corpus:" + entry.Name, $"{entry.Name}:{p.Transformation}", analysis));
                 else log($"{entry.Name}: {p.Transformation} has no mutant #{id} (another commit?)");
         }
         return faults;

@@ -23,7 +23,7 @@ public static class FaultMaker
         {
             var index = new StatementIndex(t);
             foreach (var m in Pick(Candidates(t, index, analysis), perProcedure))
-                faults.Add(FromMutant(t, index, m, workspace, t.Transformation.Name));
+                faults.Add(FromMutant(t, index, m, workspace, t.Transformation.Name, analysis));
         }
         return faults;
     }
@@ -54,7 +54,8 @@ public static class FaultMaker
             .ToList();
 
     /// <summary>A fault made of one mutant, with what the analysis should name decided from the edit alone.</summary>
-    public static Fault FromMutant(TransformationAnalysis t, StatementIndex index, Mutant m, string workspace, string idPrefix)
+    /// <param name="analysis">The workspace, whose table, view and schema names are not columns (`dbo.Orders` names no column).</param>
+    public static Fault FromMutant(TransformationAnalysis t, StatementIndex index, Mutant m, string workspace, string idPrefix, WorkspaceAnalysis? analysis = null)
     {
         var s = index.Innermost(m.Start, m.Length)!;
         return new Fault
@@ -67,7 +68,7 @@ public static class FaultMaker
             Original = m.Original,
             Replacement = m.Mutated,
             Line = s.Line,
-            Column = ColumnAround(t.Document.Text, m.Start, m.Length, m.Original, m.Mutated),
+            Column = ColumnAround(t.Document.Text, m.Start, m.Length, m.Original, m.Mutated, ObjectNames(analysis)),
             Class = ClassOf(m, s.Text),
             Source = "mutation: " + m.Operator,
         };
@@ -132,18 +133,23 @@ public static class FaultMaker
     /// else the replacement's), else the nearest one named on the edit's line before it (an operator's
     /// left operand), else after it; null for a deleted statement or clause.
     /// </summary>
-    private static string? ColumnAround(string text, int start, int length, string original, string replacement)
+    private static HashSet<string> ObjectNames(WorkspaceAnalysis? analysis) =>
+        analysis is null ? new(StringComparer.OrdinalIgnoreCase)
+            : analysis.Catalog.All.SelectMany(t => new[] { t.Name.Name, t.Name.Schema ?? "" }).Where(n => n.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    private static string? ColumnAround(string text, int start, int length, string original, string replacement, HashSet<string> objects)
     {
+        IEnumerable<string> Named(string part) => ExpressionColumns.Named(part).Where(n => !objects.Contains(n));
         if (replacement.Length == 0 || replacement.StartsWith("SET NOCOUNT", StringComparison.Ordinal)) return null;
-        var named = ExpressionColumns.Named(original).Where(n => !n.StartsWith('@')).ToList();
+        var named = Named(original).Where(n => !n.StartsWith('@')).ToList();
         if (named.Count > 0) return named[0];
         int lineStart = text.LastIndexOf('\n', Math.Max(0, start - 1)) + 1;
         int lineEnd = text.IndexOf('\n', start + length); if (lineEnd < 0) lineEnd = text.Length;
-        var before = ExpressionColumns.Named(text[lineStart..start]).Where(n => !n.StartsWith('@')).ToList();
+        var before = Named(text[lineStart..start]).Where(n => !n.StartsWith('@')).ToList();
         if (before.Count > 0) return before[^1];
-        var after = ExpressionColumns.Named(text[(start + length)..lineEnd]).Where(n => !n.StartsWith('@')).ToList();
+        var after = Named(text[(start + length)..lineEnd]).Where(n => !n.StartsWith('@')).ToList();
         if (after.Count > 0) return after[0];
-        var fromReplacement = ExpressionColumns.Named(replacement).Where(n => !n.StartsWith('@')).ToList();
+        var fromReplacement = Named(replacement).Where(n => !n.StartsWith('@')).ToList();
         return fromReplacement.Count > 0 ? fromReplacement[0] : null;
     }
 }

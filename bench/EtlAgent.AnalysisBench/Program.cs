@@ -24,6 +24,8 @@ using EtlAgent.Core.Workspace;
 //       tests reach; writes bench/analysis/corpus-faults.json (corpus, procedure names and mutant ids only)
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run-corpus [--corpora DIR] [--work DIR] [--out FILE]
 //       the same figures on those faults (each corpus copied to the work folder first; skipped with a message when absent)
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- rescore-corpus [--out FILE]
+//       a corpus results file scored again against the faults as made now (expected columns read anew)
 var root = FindRoot();
 var faultsDir = Path.Combine(root, "bench", "analysis", "faults");
 const string Warehouse = "tests/fixtures/warehouse";
@@ -31,7 +33,7 @@ const string Warehouse = "tests/fixtures/warehouse";
 var corpusFile = Path.Combine(root, "bench", "analysis", "corpus-faults.json");
 var corpora = ArgString("--corpora") ?? "/work/corpora";
 var work = ArgString("--work") ?? Path.Combine(Path.GetTempPath(), "etl-analysis-bench", "corpora");
-if (args.Length > 0 && args[0] is "make-corpus" or "run-corpus" && !Directory.Exists(corpora))
+if (args.Length > 0 && args[0] is "make-corpus" or "run-corpus" or "rescore-corpus" && !Directory.Exists(corpora))
 {
     Console.WriteLine($"skipped: the corpora folder {corpora} is absent (the corpus faults need local copies of the public corpora; see docs/realworld.md)");
     return;
@@ -69,6 +71,23 @@ if (args.Length > 0 && args[0] == "make-corpus")
     }
     CorpusFaults.Write(corpusFile, entries);
     Console.WriteLine($"wrote {entries.Sum(x => x.Procedures.Sum(p => p.Mutants.Count))} corpus faults in {entries.Sum(x => x.Procedures.Count)} procedures to {corpusFile}");
+    return;
+}
+if (args.Length > 0 && args[0] == "rescore-corpus")
+{
+    // a results file scored again against the faults as they are made now (the expected column read anew), without rerunning the analysis
+    var outFile = ArgString("--out") ?? Path.Combine(root, "artifacts", "analysis-bench", "corpus-results.jsonl");
+    var current = new Dictionary<string, Fault>(StringComparer.Ordinal);
+    foreach (var entry in CorpusFaults.Read(corpusFile))
+        if (CorpusFaults.Copy(corpora, work, entry.Name, out _) is { } folder)
+            foreach (var f in CorpusFaults.Faults(entry, CorpusFaults.Open(folder).Analysis, _ => { }))
+                current[f.Id] = f;
+    ModeResult? Rescore(ModeResult? m, Fault f) => m is null ? null
+        : m with { StatementAndColumn = m.Statement && f.Column is not null && (m.NamedColumns ?? Array.Empty<string>()).Contains(f.Column, StringComparer.OrdinalIgnoreCase) };
+    var rescored = File.ReadAllLines(outFile).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<FaultResult>(l, Fault.Json)!)
+        .Select(r => current.TryGetValue(r.Fault.Id, out var f) ? r with { Fault = f, WithoutBase = Rescore(r.WithoutBase, f), WithBase = Rescore(r.WithBase, f) } : r).ToList();
+    foreach (var r in rescored.Where(r => r.Detected)) Console.WriteLine(Line(r));
+    Console.WriteLine(Summary(rescored, File.GetLastWriteTimeUtc(outFile)));
     return;
 }
 if (args.Length > 0 && args[0] == "run-corpus")

@@ -24,11 +24,29 @@ public sealed class BenchRunner(Engine engine, WorkspaceAnalysis analysis, TimeS
 {
     private readonly Dictionary<string, TestFile?> _tests = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A folder the generated tests are kept in (one file per transformation), so a second run (another
+    /// shard, or the same faults after a change to the analysis) measures on the same tests; null: not kept.
+    /// </summary>
+    public string? TestCache { get; init; }
+
     public async Task<TestFile?> TestsAsync(string transformation)
     {
         if (_tests.TryGetValue(transformation, out var known)) return known;
+        var path = $"tests/etl/{transformation}.etltest.yaml";
+        var cached = TestCache is null ? null : Path.Combine(TestCache, transformation + ".etltest.yaml");
+        if (cached is not null && File.Exists(cached))
+        {
+            var loaded = new TestFileLoader(analysis).Load(path, await File.ReadAllTextAsync(cached));
+            if (loaded.Success) return _tests[transformation] = loaded.File;
+        }
         var generator = engine.Generator(analysis, engine.Analyzer(retainSyntax: true), new GenerationOptions { MutationBudget = generationBudget });
-        var result = await generator.GenerateAsync(transformation, $"tests/etl/{transformation}.etltest.yaml");
+        var result = await generator.GenerateAsync(transformation, path);
+        if (cached is not null && result.File is { } file)
+        {
+            Directory.CreateDirectory(TestCache!);
+            await File.WriteAllTextAsync(cached, TestFileWriter.Write(file, analysis.Catalog));
+        }
         return _tests[transformation] = result.File;
     }
 

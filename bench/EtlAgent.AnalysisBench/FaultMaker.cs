@@ -22,41 +22,56 @@ public static class FaultMaker
                      .OrderBy(t => t.Transformation.Name, StringComparer.Ordinal))
         {
             var index = new StatementIndex(t);
-            var mutants = MutantGenerator.Generate(t, analysis.Catalog)
-                .Where(m => index.Innermost(m.Start, m.Length) is { IsBlock: false })
-                .Where(m => !(m.Operator == "statement deleted" && Regex.IsMatch(m.Original, @"^\s*(SET\s+NOCOUNT|SET\s+XACT|DROP\s+TABLE|EXEC)", RegexOptions.IgnoreCase)))
-                .ToList();
-            // round-robin over operator families so every kind of edit is represented
-            var families = mutants.GroupBy(m => Family(m.Operator)).OrderBy(g => Priority(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => new Queue<Mutant>(g)).ToList();
-            var picked = new List<Mutant>();
-            while (picked.Count < perProcedure && families.Any(q => q.Count > 0))
-                foreach (var q in families.Where(q => q.Count > 0))
-                {
-                    if (picked.Count >= perProcedure) break;
-                    // spread within a family: take from the front, then skip one
-                    picked.Add(q.Dequeue());
-                    if (q.Count > 1) q.Dequeue();
-                }
-            foreach (var m in picked.OrderBy(m => m.Start))
-            {
-                var s = index.Innermost(m.Start, m.Length)!;
-                faults.Add(new Fault
-                {
-                    Id = $"{t.Transformation.Name}#m{m.Id}",
-                    Workspace = workspace,
-                    Transformation = t.Transformation.Name,
-                    File = t.Transformation.File,
-                    Offset = m.Start,
-                    Original = m.Original,
-                    Replacement = m.Mutated,
-                    Line = s.Line,
-                    Column = ColumnAround(t.Document.Text, m.Start, m.Length, m.Original, m.Mutated),
-                    Class = ClassOf(m, s.Text),
-                    Source = "mutation: " + m.Operator,
-                });
-            }
+            foreach (var m in Pick(Candidates(t, index, analysis), perProcedure))
+                faults.Add(FromMutant(t, index, m, workspace, t.Transformation.Name, analysis));
         }
         return faults;
+    }
+
+    /// <summary>
+    /// A spread of a procedure's mutants: round robin over operator families (rarer families first) so
+    /// every kind of edit is represented, taking from the front of each family and then skipping one.
+    /// </summary>
+    public static List<Mutant> Pick(IReadOnlyList<Mutant> mutants, int count)
+    {
+        var families = mutants.GroupBy(m => Family(m.Operator)).OrderBy(g => Priority(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => new Queue<Mutant>(g)).ToList();
+        var picked = new List<Mutant>();
+        while (picked.Count < count && families.Any(q => q.Count > 0))
+            foreach (var q in families.Where(q => q.Count > 0))
+            {
+                if (picked.Count >= count) break;
+                picked.Add(q.Dequeue());
+                if (q.Count > 1) q.Dequeue();
+            }
+        return picked.OrderBy(m => m.Start).ToList();
+    }
+
+    /// <summary>The mutants a fault may be made of: in a leaf statement, and not a deleted statement that only sets options, drops or calls.</summary>
+    public static List<Mutant> Candidates(TransformationAnalysis t, StatementIndex index, WorkspaceAnalysis analysis) =>
+        MutantGenerator.Generate(t, analysis.Catalog)
+            .Where(m => index.Innermost(m.Start, m.Length) is { IsBlock: false })
+            .Where(m => !(m.Operator == "statement deleted" && Regex.IsMatch(m.Original, @"^\s*(SET\s+NOCOUNT|SET\s+XACT|DROP\s+TABLE|EXEC)", RegexOptions.IgnoreCase)))
+            .ToList();
+
+    /// <summary>A fault made of one mutant, with what the analysis should name decided from the edit alone.</summary>
+    /// <param name="analysis">The workspace, whose table, view and schema names are not columns (`dbo.Orders` names no column).</param>
+    public static Fault FromMutant(TransformationAnalysis t, StatementIndex index, Mutant m, string workspace, string idPrefix, WorkspaceAnalysis? analysis = null)
+    {
+        var s = index.Innermost(m.Start, m.Length)!;
+        return new Fault
+        {
+            Id = $"{idPrefix}#m{m.Id}",
+            Workspace = workspace,
+            Transformation = t.Transformation.Name,
+            File = t.Transformation.File,
+            Offset = m.Start,
+            Original = m.Original,
+            Replacement = m.Mutated,
+            Line = s.Line,
+            Column = ColumnAround(t.Document.Text, m.Start, m.Length, m.Original, m.Mutated, ObjectNames(analysis)),
+            Class = ClassOf(m, s.Text),
+            Source = "mutation: " + m.Operator,
+        };
     }
 
     /// <summary>Completes a hand-written fault: the offset of its (unique) original text, the first line of the statement holding it.</summary>
@@ -118,18 +133,23 @@ public static class FaultMaker
     /// else the replacement's), else the nearest one named on the edit's line before it (an operator's
     /// left operand), else after it; null for a deleted statement or clause.
     /// </summary>
-    private static string? ColumnAround(string text, int start, int length, string original, string replacement)
+    private static HashSet<string> ObjectNames(WorkspaceAnalysis? analysis) =>
+        analysis is null ? new(StringComparer.OrdinalIgnoreCase)
+            : analysis.Catalog.All.SelectMany(t => new[] { t.Name.Name, t.Name.Schema ?? "" }).Where(n => n.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    private static string? ColumnAround(string text, int start, int length, string original, string replacement, HashSet<string> objects)
     {
+        IEnumerable<string> Named(string part) => ExpressionColumns.Named(part).Where(n => !objects.Contains(n));
         if (replacement.Length == 0 || replacement.StartsWith("SET NOCOUNT", StringComparison.Ordinal)) return null;
-        var named = ExpressionColumns.Named(original).Where(n => !n.StartsWith('@')).ToList();
+        var named = Named(original).Where(n => !n.StartsWith('@')).ToList();
         if (named.Count > 0) return named[0];
         int lineStart = text.LastIndexOf('\n', Math.Max(0, start - 1)) + 1;
         int lineEnd = text.IndexOf('\n', start + length); if (lineEnd < 0) lineEnd = text.Length;
-        var before = ExpressionColumns.Named(text[lineStart..start]).Where(n => !n.StartsWith('@')).ToList();
+        var before = Named(text[lineStart..start]).Where(n => !n.StartsWith('@')).ToList();
         if (before.Count > 0) return before[^1];
-        var after = ExpressionColumns.Named(text[(start + length)..lineEnd]).Where(n => !n.StartsWith('@')).ToList();
+        var after = Named(text[(start + length)..lineEnd]).Where(n => !n.StartsWith('@')).ToList();
         if (after.Count > 0) return after[0];
-        var fromReplacement = ExpressionColumns.Named(replacement).Where(n => !n.StartsWith('@')).ToList();
+        var fromReplacement = Named(replacement).Where(n => !n.StartsWith('@')).ToList();
         return fromReplacement.Count > 0 ? fromReplacement[0] : null;
     }
 }

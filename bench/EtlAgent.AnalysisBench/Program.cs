@@ -12,15 +12,111 @@ using EtlAgent.Core.Workspace;
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- make
 //       writes bench/analysis/faults/warehouse-mutants.json (the project's mutation operators) and
 //       bench/analysis/faults/warehouse-hand.json (bench/analysis/hand-written.json completed with offsets and lines)
-//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run [--limit N] [--only ID-PREFIX] [--out FILE]
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run [--limit N] [--only ID-PREFIX] [--out FILE] [--shard I/N] [--tests DIR]
 //       generates tests on the original code, applies each fault, runs the tests, analyses the first failure
 //       without and with the original as the last green version; prints the figures, appends every result to FILE
-//       as it is known (default artifacts/analysis-bench/results.jsonl)
+//       as it is known (default artifacts/analysis-bench/results.jsonl); --shard I/N runs every N-th fault (N processes
+//       share a run), --tests DIR keeps the generated tests there and reuses them (the same tests before and after a change)
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- summarize [--out FILE]
 //       the figures of FILE (also of a run that did not finish)
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- make-corpus [--corpora DIR] [--work DIR] [--only das-data,ode]
+//       picks corpus procedures whose generated tests are non-trivial and pass, and a spread of their mutants the
+//       tests reach; writes bench/analysis/corpus-faults.json (corpus, procedure names and mutant ids only)
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run-corpus [--corpora DIR] [--work DIR] [--out FILE]
+//       the same figures on those faults (each corpus copied to the work folder first; skipped with a message when absent)
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- rescore-corpus [--out FILE]
+//       a corpus results file scored again against the faults as made now (expected columns read anew)
 var root = FindRoot();
 var faultsDir = Path.Combine(root, "bench", "analysis", "faults");
 const string Warehouse = "tests/fixtures/warehouse";
+
+var corpusFile = Path.Combine(root, "bench", "analysis", "corpus-faults.json");
+var corpora = ArgString("--corpora") ?? "/work/corpora";
+var work = ArgString("--work") ?? Path.Combine(Path.GetTempPath(), "etl-analysis-bench", "corpora");
+if (args.Length > 0 && args[0] is "make-corpus" or "run-corpus" or "rescore-corpus" && !Directory.Exists(corpora))
+{
+    Console.WriteLine($"skipped: the corpora folder {corpora} is absent (the corpus faults need local copies of the public corpora; see docs/realworld.md)");
+    return;
+}
+if (args.Length > 0 && args[0] == "make-corpus")
+{
+    var entries = new List<CorpusEntry>();
+    foreach (var name in (ArgString("--only") ?? "das-data,ode").Split(',', StringSplitOptions.RemoveEmptyEntries))
+    {
+        if (CorpusFaults.Copy(corpora, work, name, out var why) is not { } folder) { Console.WriteLine($"skipped {name}: {why}"); continue; }
+        var (e, a) = CorpusFaults.Open(folder);
+        var bench = new BenchRunner(e, a, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), new RootCauseOptions())
+            { TestCache = ArgString("--tests") is { } tc ? Path.Combine(tc, name) : null };
+        var procedures = new List<CorpusProcedure>();
+        var scan = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var t in a.Transformations.Where(t => t.Transformation.Kind == EtlAgent.Core.Model.TransformationKind.Procedure && t.HasSyntax && t.Transformation.Writes.Count > 0)
+                     .DistinctBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).OrderBy(t => t.Transformation.Name, StringComparer.Ordinal))
+        {
+            if (procedures.Count >= ArgInt("--procedures", 8) || scan.Elapsed.TotalSeconds > ArgInt("--scan-seconds", 900)) break;
+            if (a.FindTransformation(t.Transformation.Name) is not { HasSyntax: true } found) continue;
+            var tests = await bench.TestsAsync(found.Transformation.Name);
+            if (tests is null || !CorpusFaults.NonTrivial(tests)) { Console.Error.WriteLine($"{name}: {found.Transformation.Name}: no non-trivial test"); continue; }
+            var original = await new EtlAgent.Core.Sandbox.Runner.TestRunner(a, e.Sandboxes.Create).RunAsync(new[] { tests });
+            if (original.Cases.Any(c => c.Outcome != EtlAgent.Core.Sandbox.Runner.TestOutcome.Passed)) { Console.Error.WriteLine($"{name}: {found.Transformation.Name}: a generated case fails on the original"); continue; }
+            // mutants some case runs (one no case reaches cannot be detected: a figure of generation, not of analysis)
+            var reach = new EtlAgent.Core.Mutation.MutantReach(found);
+            var index = new StatementIndex(found);
+            var reached = FaultMaker.Candidates(found, index, a).Where(m => original.Cases.Any(c => reach.Reaches(m, c.Covered))).ToList();
+            var picked = FaultMaker.Pick(reached, ArgInt("--per-procedure", 5));
+            if (picked.Count == 0) continue;
+            procedures.Add(new CorpusProcedure(found.Transformation.Name, picked.Select(m => m.Id).ToList()));
+            Console.Error.WriteLine($"{name}: {found.Transformation.Name}: {picked.Count} faults");
+        }
+        entries.Add(new CorpusEntry(name, CorpusFaults.CommitOf(folder), procedures));
+    }
+    CorpusFaults.Write(corpusFile, entries);
+    Console.WriteLine($"wrote {entries.Sum(x => x.Procedures.Sum(p => p.Mutants.Count))} corpus faults in {entries.Sum(x => x.Procedures.Count)} procedures to {corpusFile}");
+    return;
+}
+if (args.Length > 0 && args[0] == "rescore-corpus")
+{
+    // a results file scored again against the faults as they are made now (the expected column read anew), without rerunning the analysis
+    var outFile = ArgString("--out") ?? Path.Combine(root, "artifacts", "analysis-bench", "corpus-results.jsonl");
+    var current = new Dictionary<string, Fault>(StringComparer.Ordinal);
+    foreach (var entry in CorpusFaults.Read(corpusFile))
+        if (CorpusFaults.Copy(corpora, work, entry.Name, out _) is { } folder)
+            foreach (var f in CorpusFaults.Faults(entry, CorpusFaults.Open(folder).Analysis, _ => { }))
+                current[f.Id] = f;
+    ModeResult? Rescore(ModeResult? m, Fault f) => m is null ? null
+        : m with { StatementAndColumn = m.Statement && f.Column is not null && (m.NamedColumns ?? Array.Empty<string>()).Contains(f.Column, StringComparer.OrdinalIgnoreCase) };
+    var rescored = File.ReadAllLines(outFile).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<FaultResult>(l, Fault.Json)!)
+        .Select(r => current.TryGetValue(r.Fault.Id, out var f) ? r with { Fault = f, WithoutBase = Rescore(r.WithoutBase, f), WithBase = Rescore(r.WithBase, f) } : r).ToList();
+    foreach (var r in rescored.Where(r => r.Detected)) Console.WriteLine(Line(r));
+    Console.WriteLine(Summary(rescored, File.GetLastWriteTimeUtc(outFile)));
+    return;
+}
+if (args.Length > 0 && args[0] == "run-corpus")
+{
+    var outFile = ArgString("--out") ?? Path.Combine(root, "artifacts", "analysis-bench", "corpus-results.jsonl");
+    Directory.CreateDirectory(Path.GetDirectoryName(outFile)!);
+    File.WriteAllText(outFile, "");
+    var all = new List<FaultResult>();
+    var begun = DateTime.UtcNow;
+    var corpusOptions = new RootCauseOptions { MutationBudget = TimeSpan.FromSeconds(ArgInt("--mutation-budget", 15)) };
+    foreach (var entry in CorpusFaults.Read(corpusFile))
+    {
+        if (CorpusFaults.Copy(corpora, work, entry.Name, out var why) is not { } folder) { Console.WriteLine($"skipped {entry.Name}: {why}"); continue; }
+        if (CorpusFaults.CommitOf(folder) is var commit && commit != entry.Commit)
+            Console.WriteLine($"note: {entry.Name} is at {commit}, the faults were chosen at {entry.Commit}; mutant ids may name other edits");
+        var (e, a) = CorpusFaults.Open(folder);
+        var bench = new BenchRunner(e, a, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), corpusOptions)
+            { TestCache = ArgString("--tests") is { } tc ? Path.Combine(tc, entry.Name) : null };
+        foreach (var fault in CorpusFaults.Faults(entry, a, m => Console.Error.WriteLine(m)))
+        {
+            var r = await bench.RunAsync(fault);
+            all.Add(r);
+            File.AppendAllText(outFile, JsonSerializer.Serialize(r, new JsonSerializerOptions(Fault.Json) { WriteIndented = false }) + "\n");
+            Console.Error.WriteLine(Line(r));
+        }
+    }
+    Console.WriteLine(Summary(all, begun));
+    return;
+}
 
 var (engine, analysis) = Open(Warehouse);
 if (args.Length > 0 && args[0] == "make")
@@ -38,8 +134,13 @@ var outPath = ArgString("--out") ?? Path.Combine(root, "artifacts", "analysis-be
 if (args.Length > 0 && args[0] == "summarize")
 {
     // the figures from a results file, also one a run did not finish
-    var done = File.ReadAllLines(outPath).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<FaultResult>(l, Fault.Json)!).ToList();
-    Console.WriteLine(Summary(done, File.GetLastWriteTimeUtc(outPath)));
+    // --out may name several files (shards), comma-separated
+    var done = outPath.Split(',').SelectMany(File.ReadAllLines).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<FaultResult>(l, Fault.Json)!).ToList();
+    // --misses: every detected fault some mode got wrong, expected against named
+    if (args.Contains("--misses"))
+        foreach (var r in done.Where(r => r.Detected && (!r.WithoutBase!.Statement || !r.WithBase!.Statement || (r.Fault.Column is not null && (!r.WithoutBase.StatementAndColumn || !r.WithBase.StatementAndColumn)))))
+            Console.WriteLine(Line(r));
+    Console.WriteLine(Summary(done, File.GetLastWriteTimeUtc(outPath.Split(',')[0])));
     return;
 }
 // a stable interleaving of procedures and sources, so a run cut short is still a fair sample
@@ -47,8 +148,11 @@ var faults = Directory.EnumerateFiles(faultsDir, "*.json").SelectMany(Fault.Read
     .OrderBy(f => Stable(f.Id)).ToList();
 if (ArgString("--only") is { } only) faults = faults.Where(f => f.Id.StartsWith(only, StringComparison.Ordinal)).ToList();
 if (ArgInt("--limit", 0) is > 0 and var limit) faults = faults.Take(limit).ToList();
+// --shard I/N: every N-th fault from the I-th (0-based), so N processes share a run; summarize their files together
+if (ArgString("--shard") is { } shard && shard.Split('/') is [var si, var sn] && int.TryParse(si, out var shardIndex) && int.TryParse(sn, out var shardCount))
+    faults = faults.Where((_, i) => i % shardCount == shardIndex).ToList();
 var options = new RootCauseOptions { MutationBudget = TimeSpan.FromSeconds(ArgInt("--mutation-budget", 15)) };
-var runner = new BenchRunner(engine, analysis, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), options);
+var runner = new BenchRunner(engine, analysis, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), options) { TestCache = ArgString("--tests") };
 var OneLine = new JsonSerializerOptions(Fault.Json) { WriteIndented = false };
 var results = new List<FaultResult>();
 var started = DateTime.UtcNow;
@@ -59,11 +163,18 @@ foreach (var fault in faults)
     var r = await runner.RunAsync(fault);
     results.Add(r);
     File.AppendAllText(outPath, JsonSerializer.Serialize(r, OneLine) + "\n");
-    Console.Error.WriteLine($"{fault.Id,-40} {(r.Detected ? "detected" : "missed  ")} " +
-        (r.WithoutBase is { } a ? $"stmt {(a.Statement ? "ok" : "NO")} col {(a.StatementAndColumn ? "ok" : "NO")} class {(a.Class ? "ok" : a.NamedClass + "≠" + fault.Class)} {a.Seconds:0.0}s" : "") +
-        (r.WithBase is { } b ? $" | base stmt {(b.Statement ? "ok" : "NO")} col {(b.StatementAndColumn ? "ok" : "NO")} class {(b.Class ? "ok" : b.NamedClass)} {b.Seconds:0.0}s" : ""));
+    Console.Error.WriteLine(Line(r));
 }
 Console.WriteLine(Summary(results, started));
+
+// one fault per line: expected against what each mode named, so a miss can be read without the JSON
+static string Line(FaultResult r)
+{
+    var f = r.Fault;
+    string Mode(string label, ModeResult? m) => m is null ? "" :
+        $" | {label} stmt {(m.Statement ? "ok" : $"NO(L{m.NamedLine}≠L{f.Line})")} col {(m.StatementAndColumn ? "ok" : f.Column is null ? "-" : $"NO([{string.Join(",", m.NamedColumns ?? Array.Empty<string>())}]∌{f.Column})")} class {(m.Class ? "ok" : m.NamedClass + "≠" + f.Class)} {m.Evidence} {m.Seconds:0.0}s";
+    return $"{f.Id,-40} {(r.Detected ? "detected" : "missed  ")}{Mode("nobase", r.WithoutBase)}{Mode("base", r.WithBase)}";
+}
 
 static uint Stable(string id)
 {

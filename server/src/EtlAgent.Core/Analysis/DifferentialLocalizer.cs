@@ -10,13 +10,21 @@ namespace EtlAgent.Core.Analysis;
 public sealed record StatementChange(IndexedStatement? Current, int InsertAt, string BaseText, SuspectEdit Edit, string? Column = null);
 
 /// <summary>What differential execution found: the change that, reverted alone, restores the case (or brings it closest), with the others ranked after it.</summary>
-public sealed record DifferentialResult(IReadOnlyList<(StatementChange Change, double Score)> Ranked, bool BasePasses);
+public sealed record DifferentialResult(IReadOnlyList<(StatementChange Change, double Score)> Ranked, bool BasePasses)
+{
+    /// <summary>The first statement after which a table's state differs from the base version's, when the runs showed one.</summary>
+    public StateDivergence? Divergence { get; init; }
+}
 
 /// <summary>
-/// Differential localisation against the last green version of the file: the statements of the base
-/// and the current text are aligned (longest common subsequence of their whitespace-collapsed texts);
-/// each changed statement is reverted alone to its base text and the failing case run again. The
-/// change whose reversion makes the case pass ranks first; one that brings it closer next.
+/// Differential localisation against the last green version of the file: the failing case is run
+/// statement by statement on both versions (<see cref="StateDifferential"/>), and the first statement
+/// after which a table's state differs names the root cause and its columns. The statements of the
+/// two versions are aligned (longest common subsequence of their whitespace-collapsed texts); each
+/// changed statement is also reverted alone and the case run again, which confirms the first one and
+/// ranks the others (reversion makes the case pass, then brings it closer). A first-differing
+/// statement that did not change is fed by an earlier change (a variable, a condition): the closest
+/// earlier change ranks first then.
 /// </summary>
 public sealed class DifferentialLocalizer(WorkspaceAnalysis workspace, WorkspaceAnalyzer analyzer, Func<SandboxSetup, ISandboxFactory> createFactory)
 {
@@ -51,7 +59,27 @@ public sealed class DifferentialLocalizer(WorkspaceAnalysis workspace, Workspace
             }
             ranked.Add((change, score));
         }
-        return new DifferentialResult(ranked.OrderByDescending(x => x.Item2).ThenBy(x => x.Item1.Current?.Start ?? x.Item1.InsertAt).ToList(), basePasses);
+        ranked = ranked.OrderByDescending(x => x.Item2).ThenBy(x => x.Item1.Current?.Start ?? x.Item1.InsertAt).ToList();
+        var divergence = await new StateDifferential(workspace, analyzer, createFactory) { CaseTimeout = CaseTimeout }
+            .FirstDivergenceAsync(t, index, baseText, failing, cancellationToken);
+        return new DifferentialResult(FirstDiverging(ranked, divergence), basePasses) { Divergence = divergence };
+    }
+
+    /// <summary>
+    /// The change at the first differing state first: the changed statement itself, a statement deleted
+    /// just before it, else the closest change before it (its effect reached the tables through a
+    /// variable or a condition). Unless reverting that change alone does nothing while reverting
+    /// another one makes the case pass (a change that moved intermediate state but not the outcome).
+    /// </summary>
+    internal static List<(StatementChange, double)> FirstDiverging(List<(StatementChange Change, double Score)> ranked, StateDivergence? divergence)
+    {
+        if (divergence?.Statement is not { } at || ranked.Count < 2) return ranked;
+        int Position((StatementChange Change, double Score) x) => x.Change.Current?.Start ?? x.Change.InsertAt;
+        var pick = ranked.FirstOrDefault(x => x.Change.Current is { } c && c.Start == at.Start);
+        if (pick.Change is null) pick = ranked.Where(x => x.Change.Current is null && x.Change.InsertAt == at.Start).FirstOrDefault();
+        if (pick.Change is null) pick = ranked.Where(x => Position(x) <= at.Start).OrderByDescending(x => x.Score).ThenByDescending(Position).FirstOrDefault();
+        if (pick.Change is null || (pick.Score < 0.5 && ranked[0].Score >= 1)) return ranked;
+        return new[] { pick }.Concat(ranked.Where(x => !ReferenceEquals(x.Change, pick.Change))).ToList();
     }
 
     private async Task<TestCaseResult> RunAsync(WorkspaceAnalysis w, TestCaseResult failing, string transformation, CancellationToken cancellationToken)
@@ -98,6 +126,37 @@ public sealed class DifferentialLocalizer(WorkspaceAnalysis workspace, Workspace
         // an outer statement (an IF) whose inner statement changed is not a change of its own
         return changes.Where(c => c.Current is null || !changes.Any(o => !ReferenceEquals(o, c) && o.Current is { } inner && inner != c.Current && c.Current.Contains(inner.Start, inner.End - inner.Start)))
             .ToList();
+    }
+
+    /// <summary>
+    /// Pairs the leaf statements of two versions: equal texts (whitespace and case aside) along their
+    /// longest common subsequence, and between two such anchors the rest in order, as far as both
+    /// sides have statements. Maps a position in <paramref name="a"/> to one in <paramref name="b"/>.
+    /// </summary>
+    internal static Dictionary<int, int> Align(IReadOnlyList<IndexedStatement> a, IReadOnlyList<IndexedStatement> b)
+    {
+        var ka = a.Select(s => StatementIndex.Collapse(s.Text).ToUpperInvariant()).ToArray();
+        var kb = b.Select(s => StatementIndex.Collapse(s.Text).ToUpperInvariant()).ToArray();
+        var lcs = new int[ka.Length + 1, kb.Length + 1];
+        for (int i = ka.Length - 1; i >= 0; i--)
+            for (int j = kb.Length - 1; j >= 0; j--)
+                lcs[i, j] = ka[i] == kb[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+        var map = new Dictionary<int, int>();
+        var pendingA = new List<int>(); var pendingB = new List<int>();
+        void Flush()
+        {
+            for (int k = 0; k < Math.Min(pendingA.Count, pendingB.Count); k++) map[pendingA[k]] = pendingB[k];
+            pendingA.Clear(); pendingB.Clear();
+        }
+        int x = 0, y = 0;
+        while (x < ka.Length || y < kb.Length)
+        {
+            if (x < ka.Length && y < kb.Length && ka[x] == kb[y]) { Flush(); map[x++] = y++; }
+            else if (y >= kb.Length || (x < ka.Length && lcs[x + 1, y] >= lcs[x, y + 1])) pendingA.Add(x++);
+            else pendingB.Add(y++);
+        }
+        Flush();
+        return map;
     }
 
     /// <summary>The differing span of two versions of a statement, widened to whole tokens.</summary>

@@ -9,7 +9,11 @@ using EtlAgent.Core.WorkspaceModel;
 namespace EtlAgent.Core.Analysis;
 
 /// <summary>What one statement earned in mutation-based localisation.</summary>
-public sealed record StatementVotes(IndexedStatement Statement, double Score, int Fixes, int Partial, Mutant? Best);
+public sealed record StatementVotes(IndexedStatement Statement, double Score, int Fixes, int Partial, Mutant? Best)
+{
+    /// <summary>Every edit of the statement that turned the case green, best first.</summary>
+    public IReadOnlyList<Mutant> Fixing { get; init; } = Array.Empty<Mutant>();
+}
 
 /// <summary>
 /// Mutation-based fault localisation (after MUSE): every single edit the project's mutation
@@ -56,7 +60,10 @@ public sealed class MutationLocalizer(WorkspaceAnalysis workspace, WorkspaceAnal
         }
         return outcomes.GroupBy(o => o.S)
             .Select(g => new StatementVotes(g.Key, g.Max(o => o.Vote) + 0.01 * g.Count(o => o.Vote >= 0.5), g.Count(o => o.Vote >= 0.5), g.Count(o => o.Vote < 0.5),
-                g.OrderByDescending(o => o.Vote).ThenBy(o => o.M.Length).First().M))
+                g.OrderByDescending(o => o.Vote).ThenBy(o => o.M.Length).First().M)
+            {
+                Fixing = g.Where(o => o.Vote >= 0.6).OrderByDescending(o => o.Vote).ThenBy(o => o.M.Length).Select(o => o.M).ToList(),
+            })
             .OrderByDescending(v => v.Score).ThenByDescending(v => prior(v.Statement))
             .ToList();
     }

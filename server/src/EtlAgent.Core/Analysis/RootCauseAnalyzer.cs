@@ -59,8 +59,9 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         var severity = shape.Severity(failing);
         var testLine = failing.Failures.Select(f => f.Line).FirstOrDefault(l => l > 0, failing.Case.Line);
         var empty = new Dictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>>();
+        string? note = null;
         FailureAnalysis Result(SuspectStatement? root, IReadOnlyList<SuspectStatement> candidates, IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>> input, string evidence) =>
-            new(id, root, candidates, severity, input, RootCauseExplanation.Write(failing, shape, root, evidence), evidence, watch.Elapsed) { TestLine = testLine };
+            new(id, root, candidates, severity, input, RootCauseExplanation.Write(failing, shape, root, evidence, note), evidence, watch.Elapsed) { TestLine = testLine };
 
         // the case could not run: the given rows, a construct of the code, or the sandbox itself
         if (failing.Outcome == TestOutcome.Error)
@@ -97,6 +98,7 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             if (diff is not null && diff.Ranked.Count > 0)
             {
                 evidence = "differential";
+                note = diff.Divergence is { } dv ? RootCauseExplanation.Divergence(dv) : null;
                 fixedVersion = diff.BasePasses ? MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, baseText) : null;
                 foreach (var (change, score) in diff.Ranked)
                 {
@@ -104,7 +106,10 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
                         ?? index.Statements.LastOrDefault(x => !x.IsBlock);
                     if (s is null || ranked.Any(r => r.Start == s.Start)) continue;
                     double confidence = score >= 1 ? (diff.Ranked.Count == 1 ? 0.95 : 0.85) : score >= 0.5 ? 0.6 : 0.3;
-                    ranked.Add(Describe(t, index, s, shape, change.Edit, confidence));
+                    // the first differing state confirms the statement it follows, and names the columns that differ there
+                    bool diverges = diff.Divergence?.Statement is { } d && d.Start == s.Start;
+                    if (diverges && ranked.Count == 0) confidence = Math.Max(confidence, 0.8);
+                    ranked.Add(Describe(t, index, s, shape, change.Edit, confidence, diverges ? diff.Divergence!.Columns : null));
                 }
             }
         }
@@ -124,13 +129,24 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
                 evidence = "mutation";
                 votes = strong;
                 double top = votes[0].Score, second = votes.Count > 1 ? votes[1].Score : 0;
+                // per-statement table state: the current and the fixed version run side by side; the columns
+                // that differ right after the top statement are the ones its fault touches there (a #temp column included)
+                IReadOnlyList<string>? observed = null;
+                if (votes[0].Best is { } fix)
+                {
+                    var divergence = await new StateDifferential(workspace, analyzer, createFactory) { CaseTimeout = options.CaseTimeout }
+                        .FirstDivergenceAsync(t, index, fix.Apply(t.Document.Text), failing, cancellationToken);
+                    if (divergence?.Statement is { } d && d.Start == votes[0].Statement.Start) observed = divergence.Columns;
+                }
                 for (int i = 0; i < votes.Count; i++)
                 {
                     var v = votes[i];
                     var edit = v.Best is { } m ? new SuspectEdit(m.Start, m.Length, m.Original, m.Mutated, m.Operator) : null;
                     double confidence = i == 0 ? Math.Clamp(0.45 + 0.45 * Math.Min(1, v.Score) - 0.3 * (second / Math.Max(top, 1e-9)) * (second >= top ? 1 : 0.5), 0.2, 0.95)
                         : Math.Clamp(0.5 * v.Score / Math.Max(top, 1e-9), 0.05, 0.6);
-                    ranked.Add(Describe(t, index, v.Statement, shape, edit, confidence));
+                    // the other edits of the statement that also turn the case green touch the columns responsible too
+                    var alsoFixing = v.Fixing.Skip(1).SelectMany(f => ExpressionColumns.Around(v.Statement.Node, f.Start, f.Length));
+                    ranked.Add(Describe(t, index, v.Statement, shape, edit, confidence, (i == 0 ? observed ?? Array.Empty<string>() : Array.Empty<string>()).Concat(alsoFixing).ToList()));
                 }
                 if (votes[0].Best is { } best && votes[0].Score >= 0.6)
                     fixedVersion = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, best.Apply(t.Document.Text));
@@ -141,7 +157,13 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         if (errorStatement is not null && ranked.Count == 0)
         {
             evidence = "error";
-            ranked.Add(Describe(t, index, errorStatement, shape, null, 0.7));
+            // a statement that only copies the column the error names did not make its value: the one that computed it did
+            if (ErrorOrigin(t, covered, errorStatement, shape) is { } origin)
+            {
+                ranked.Add(Describe(t, index, origin, shape, null, 0.6));
+                note = $"The statement at line {errorStatement.Line} raised the error, but it only copies the column the error names; the value was computed here.";
+            }
+            ranked.Add(Describe(t, index, errorStatement, shape, null, ranked.Count == 0 ? 0.7 : 0.4));
         }
         double Lineage(IndexedStatement s) => Prior(s) + (hinted.Contains(s.Start) ? 1 : 0);
         foreach (var s in covered.OrderByDescending(Lineage).ThenBy(s => s.Start))
@@ -161,7 +183,9 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         return Result(ranked.FirstOrDefault(), ranked.Skip(1).Take(5).ToList(), input, ranked.Count == 0 ? "none" : evidence);
     }
 
-    private SuspectStatement Describe(TransformationAnalysis t, StatementIndex index, IndexedStatement s, FailureShape shape, SuspectEdit? edit, double confidence)
+    /// <param name="observed">Columns seen to differ in the state the statement leaves (differential execution), when known.</param>
+    private SuspectStatement Describe(TransformationAnalysis t, StatementIndex index, IndexedStatement s, FailureShape shape, SuspectEdit? edit, double confidence,
+        IReadOnlyList<string>? observed = null)
     {
         var columns = new List<string>();
         void Add(IEnumerable<string> names) { foreach (var n in names) if (!columns.Contains(n, StringComparer.OrdinalIgnoreCase)) columns.Add(n); }
@@ -170,11 +194,36 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             Add(ExpressionColumns.Around(s.Node, edit.Start, Math.Max(edit.Length, 0)));
             Add(ExpressionColumns.Named(edit.Replacement).Where(n => !n.StartsWith('@')));
         }
+        if (observed is not null) Add(observed);
         var written = ExpressionColumns.Written(t, s.Node);
         Add(shape.DifferingColumns.Where(c => written.Contains(c, StringComparer.OrdinalIgnoreCase)));
         if (columns.Count == 0) Add(shape.DifferingColumns);
         var bugClass = BugClassifier.Classify(shape, s.Node, s.Text, edit);
         return index.Suspect(s, columns, bugClass, confidence, edit);
+    }
+
+    /// <summary>
+    /// Where the value an error names (515 NULL into X, 8152 truncation of X) was made, when the
+    /// statement that raised the error only copies X: walking back over earlier statements the case
+    /// ran that assign X, to the latest one that computes it (not a copy), else the earliest copy.
+    /// </summary>
+    internal static IndexedStatement? ErrorOrigin(TransformationAnalysis t, IReadOnlyList<IndexedStatement> covered, IndexedStatement errorStatement, FailureShape shape)
+    {
+        if (shape.Error is null || System.Text.RegularExpressions.Regex.Match(shape.Error.Message, @"column '([^']+)'") is not { Success: true } named) return null;
+        var column = named.Groups[1].Value;
+        var here = ExpressionColumns.Assignments(t, errorStatement.Node).Where(a => a.Column.Equals(column, StringComparison.OrdinalIgnoreCase)).ToList();
+        // lineage origins are transitive (a copy of a computed #temp column is an "expression" too): read the source as written
+        static bool Copies(ColumnAssignment a) => a.Source is null ? a.Origin.Kind == MappingKind.Direct : a.Source is Microsoft.SqlServer.TransactSql.ScriptDom.ColumnReferenceExpression;
+        if (here.Count == 0 || !here.All(Copies)) return null;
+        IndexedStatement? copy = null;
+        foreach (var s in covered.Where(s => s.End <= errorStatement.Start).OrderByDescending(s => s.Start))
+        {
+            var assigned = ExpressionColumns.Assignments(t, s.Node).Where(a => a.Column.Equals(column, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (assigned.Count == 0) continue;
+            if (!assigned.All(Copies)) return s;
+            copy = s;
+        }
+        return copy;
     }
 
     /// <summary>

@@ -6,7 +6,24 @@ namespace EtlAgent.Core.Analysis;
 /// <summary>The explanation of a failure in a data engineer's words: what went wrong, where, why we think so, what it costs.</summary>
 public static class RootCauseExplanation
 {
-    public static string Write(TestCaseResult failing, FailureShape shape, SuspectStatement? root, string evidence)
+    /// <param name="note">What else the evidence showed (the first differing state), appended as a sentence.</param>
+    public static string Write(TestCaseResult failing, FailureShape shape, SuspectStatement? root, string evidence, string? note = null)
+    {
+        var text = WriteCore(failing, shape, root, evidence);
+        return note is null ? text : text + " " + note;
+    }
+
+    /// <summary>Where the two versions' runs first part ways, in one sentence.</summary>
+    public static string Divergence(StateDivergence d) => d switch
+    {
+        { ControlFlow: true, Statement: { } s } => $"Run statement by statement, the two versions stop running the same statements at line {s.Line}.",
+        { ControlFlow: true } => "Run statement by statement, the current version stops before the last green version does.",
+        { Statement: { } s } => $"Run statement by statement on the same input, {d.Table} first differs from the last green version's after the statement at line {s.Line}"
+            + (d.Columns.Count > 0 ? $" (column{(d.Columns.Count == 1 ? "" : "s")} {string.Join(", ", d.Columns)})." : $" ({d.Missing} row{(d.Missing == 1 ? "" : "s")} missing, {d.Unexpected} extra)."),
+        _ => "",
+    };
+
+    private static string WriteCore(TestCaseResult failing, FailureShape shape, SuspectStatement? root, string evidence)
     {
         var sb = new StringBuilder();
         sb.Append(What(failing, shape));

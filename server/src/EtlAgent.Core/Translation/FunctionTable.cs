@@ -105,7 +105,9 @@ public static class FunctionTable
         ["MONTH"] = (t, f, s, a) => new($"CAST(month({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
         ["DAY"] = (t, f, s, a) => new($"CAST(day({AsDate(t, a[0], f)}) AS INTEGER)", SqlTranslator.Int),
         ["EOMONTH"] = (t, f, s, a) => new($"CAST(last_day(CAST({AsDate(t, a[0], f)} AS DATE){(a.Count > 1 ? $" + to_months(CAST({a[1].Sql} AS INTEGER))" : "")}) AS DATE)", SqlTranslator.Date),
-        ["DATEFROMPARTS"] = (t, f, s, a) => new($"make_date(CAST({a[0].Sql} AS BIGINT), CAST({a[1].Sql} AS BIGINT), CAST({a[2].Sql} AS BIGINT))", SqlTranslator.Date),
+        // a part out of range (year 0, 13th month, 30 February) is error 289, as in SQL Server
+        ["DATEFROMPARTS"] = (t, f, s, a) => new($"CASE WHEN {a[0].Sql} IS NULL OR {a[1].Sql} IS NULL OR {a[2].Sql} IS NULL THEN CAST(NULL AS DATE) ELSE coalesce(CASE WHEN {a[0].Sql} BETWEEN 1 AND 9999 AND {a[1].Sql} BETWEEN 1 AND 12 AND {a[2].Sql} BETWEEN 1 AND 31 " +
+            $"THEN TRY_CAST(printf('%04d-%02d-%02d', CAST({a[0].Sql} AS BIGINT), CAST({a[1].Sql} AS BIGINT), CAST({a[2].Sql} AS BIGINT)) AS DATE) END, {Raise(289, "Cannot construct data type date, some of the arguments have values which are not valid.")}) END", SqlTranslator.Date),
         ["DATETIMEFROMPARTS"] = (t, f, s, a) => new($"make_timestamp(CAST({a[0].Sql} AS BIGINT), CAST({a[1].Sql} AS BIGINT), CAST({a[2].Sql} AS BIGINT), CAST({a[3].Sql} AS BIGINT), CAST({a[4].Sql} AS BIGINT), {a[5].Sql} + {a[6].Sql} / 1000.0)", SqlTranslator.DateTimeT),
         ["DATETIME2FROMPARTS"] = (t, f, s, a) => new($"make_timestamp(CAST({a[0].Sql} AS BIGINT), CAST({a[1].Sql} AS BIGINT), CAST({a[2].Sql} AS BIGINT), CAST({a[3].Sql} AS BIGINT), CAST({a[4].Sql} AS BIGINT), {a[5].Sql} + {a[6].Sql} / power(10, {a[7].Sql}))", SqlTranslator.DateTime2),
         ["TIMEFROMPARTS"] = (t, f, s, a) => new($"make_time(CAST({a[0].Sql} AS BIGINT), CAST({a[1].Sql} AS BIGINT), {a[2].Sql} + {a[3].Sql} / power(10, {a[4].Sql}))", new SqlType("time")),

@@ -12,9 +12,9 @@ namespace EtlAgent.Core.Tests.Agent;
 /// <summary>
 /// Nondeterminism instead of "flaky" (ETL0132) on tests/fixtures/nondeterminism, in the embedded
 /// sandbox: a full run re-runs the cases whose code holds TOP, ROW_NUMBER or GETDATE with the given
-/// rows reversed and rotated and the clock moved; TOP (1) without ORDER BY over two staged names
-/// and ROW_NUMBER over a tied date change the outcome and are named at their line, GETDATE() in a
-/// case without a fixed clock too; the deterministic control (unique ORDER BYs) and the case with
+/// rows reversed and rotated, the clock moved and another NEWID seed; TOP (1) without ORDER BY over
+/// two staged names and ROW_NUMBER over a tied date change the outcome and are named at their line,
+/// GETDATE() in a case without a fixed clock and NEWID() in an expected row too; the deterministic control (unique ORDER BYs) and the case with
 /// a fixed clock are not reported. A case ETL0131 flagged gets every perturbation, NEWID seed
 /// included, and is reported at the case when no construct explains it.
 /// </summary>
@@ -41,7 +41,7 @@ public sealed class NondeterminismProbeTests
     public async Task Top_without_order_by_row_number_over_ties_and_an_unfixed_clock_are_named_and_the_deterministic_control_is_not()
     {
         var result = await RunAsync(TimeSpan.FromMinutes(2));
-        Assert.Equal(5, result.Tests.Passed); // every case passes as the test runs it
+        Assert.Equal(6, result.Tests.Passed); // every case passes as the test runs it
         var found = result.Findings.Where(f => f.RuleId == NondeterministicStatement.Rule.Id)
             .Select(f => (f.Location.File, Line: f.Location.Range.Start.Line + 1, f.Message)).OrderBy(f => f.File).ToList();
         Assert.Collection(found,
@@ -62,6 +62,12 @@ public sealed class NondeterminismProbeTests
                 Assert.Equal(("procs/StampCity.sql", 8), (f.File, f.Line));
                 Assert.StartsWith("GETDATE(): case \"the load day without a fixed clock\" fails", f.Message);
                 Assert.Contains("when the clock moves by", f.Message);
+            },
+            f =>
+            {
+                Assert.Equal(("procs/TagCity.sql", 8), (f.File, f.Line));
+                Assert.StartsWith("NEWID(): case \"one staged city gets a tag\" fails (Dim.CityTag: 1 missing, 1 unexpected", f.Message);
+                Assert.Contains("when NEWID() gets another seed", f.Message);
             });
         Assert.DoesNotContain(result.Findings, f => f.Location.File == "procs/PickLatestCity.sql");
         Assert.DoesNotContain(result.Findings, f => f.Message.Contains("the load day with a fixed clock"));

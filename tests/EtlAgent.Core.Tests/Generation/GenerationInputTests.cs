@@ -1,0 +1,60 @@
+using EtlAgent.Core.WorkspaceModel;
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Generation;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Sandbox.TestFiles;
+using EtlAgent.Core.Workspace;
+
+namespace EtlAgent.Core.Tests.Generation;
+
+/// <summary>
+/// Inputs real warehouse code needs before any case runs past its first lookup or filter
+/// (tests/fixtures/generation-inputs, read into memory): each procedure there gets at least one
+/// non-trivial case, one that expects no error and in which a table ends different from its given rows.
+/// </summary>
+public class GenerationInputTests
+{
+    private static MemoryFileSource Fixture() =>
+        new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("generation-inputs")));
+
+    private static async Task<GeneratedTestFile> GenerateAsync(string transformation)
+    {
+        var files = Fixture();
+        var settings = WorkspaceSettings.Load(files);
+        var engine = Engine.Create(files, settings, new EngineHost(new SystemClock(), EnvironmentVariables.None));
+        var analyzer = new WorkspaceAnalyzer(settings) { RetainSyntax = true };
+        var analysis = analyzer.Analyze(files);
+        var generator = engine.Generator(analysis, analyzer, new GenerationOptions { UseMutants = false });
+        return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, files, GeneratedTestFiles.DefaultDirectory, force: false);
+    }
+
+    /// <summary>A case that expects no error and in which some table ends with other rows than it was given.</summary>
+    private static bool NonTrivial(TestCase c) =>
+        c.Expect.Error is null && c.Expect.Tables.Any(t =>
+            t.Rows.Count != c.Given.Where(g => g.Table == t.Table).Sum(g => g.Rows.Count));
+
+    private static async Task<TestFile> NonTrivialFileAsync(string transformation)
+    {
+        var g = await GenerateAsync(transformation);
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", g.Result?.Notes ?? Array.Empty<string>()));
+        var file = g.Result!.File!;
+        Assert.Contains(file.Cases, NonTrivial);
+        return file;
+    }
+
+    [Fact]
+    public async Task A_parameter_a_filter_compares_with_a_source_column_names_the_source_row()
+    {
+        // WHERE s.[RegionCode] = @Region AND s.[IsActive] = 1: the region and the row chosen together
+        var file = await NonTrivialFileAsync("Rpt.LoadRegion");
+        Assert.Contains(file.Cases, c => c.Name.Contains("@Region naming no row of Stage.Sale", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_parameter_looked_up_in_a_table_gets_past_the_lookup_that_raises_for_an_unknown_value()
+    {
+        // SELECT @key = … WHERE [Release Number] = @ReleaseNumber; IF @@ROWCOUNT <> 1 RAISERROR
+        var file = await NonTrivialFileAsync("Cfg.AddHub");
+        Assert.Contains(file.Cases, c => c.Expect.Error is { Number: 50000 });
+    }
+}

@@ -1,6 +1,7 @@
 using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Generation;
+using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Sandbox.TestFiles;
 using EtlAgent.Core.Workspace;
@@ -56,5 +57,36 @@ public class GenerationInputTests
         // SELECT @key = … WHERE [Release Number] = @ReleaseNumber; IF @@ROWCOUNT <> 1 RAISERROR
         var file = await NonTrivialFileAsync("Cfg.AddHub");
         Assert.Contains(file.Cases, c => c.Expect.Error is { Number: 50000 });
+    }
+
+    [Fact]
+    public void Keys_foreign_keys_and_defaults_added_by_ALTER_TABLE_join_their_table()
+    {
+        var files = Fixture();
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)).Analyze(files);
+        var run = analysis.Catalog.Find(new QualifiedName("Log", "Run"))!;
+        Assert.Equal(new[] { "Run ID" }, run.PrimaryKey!.Columns);
+        Assert.Equal("('open')", run.FindColumn("Status")!.Default);
+        var step = analysis.Catalog.Find(new QualifiedName("Log", "Step"))!;
+        var fk = Assert.Single(step.ForeignKeys);
+        Assert.Equal(new QualifiedName("Log", "Run"), fk.ReferencedTable);
+    }
+
+    [Fact]
+    public async Task A_column_left_to_a_default_declared_apart_is_not_NULL()
+    {
+        // INSERT INTO Log.Run ([Run ID], [Started]): [Status] comes from ALTER TABLE … ADD DEFAULT … FOR
+        await NonTrivialFileAsync("Log.StartRun");
+    }
+
+    [Fact]
+    public async Task A_parameter_the_code_inserts_into_a_foreign_key_gets_its_parent_row()
+    {
+        // the logging prologue inserts @RunID into Log.Step, whose [Run ID] references Log.Run
+        var file = await NonTrivialFileAsync("Rpt.LoadSalesLogged");
+        var sales = new QualifiedName("Rpt", "RegionSale");
+        Assert.Contains(file.Cases, c => c.Expect.Error is null
+            && c.Expect.Tables.Any(t => t.Table == sales && t.Rows.Count > c.Given.Where(g => g.Table == sales).Sum(g => g.Rows.Count))
+            && c.Given.Any(g => g.Table == new QualifiedName("Log", "Run")));
     }
 }

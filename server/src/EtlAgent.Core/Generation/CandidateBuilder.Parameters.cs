@@ -103,4 +103,44 @@ public sealed partial class CandidateBuilder
         if (other is not null && !Equals(other, matching))
             yield return (other, op is "=" ? $"naming no row of {table.Name}" : $"letting no row of {table.Name} through");
     }
+
+    /// <summary>
+    /// Parent rows for the parameters the code inserts into a foreign key (a run-id or batch logging
+    /// prologue: INSERT INTO Log.Step ([Run ID]) VALUES (@RunID) needs the run's row), unless the
+    /// code inserts the parent itself. The parents' own parents follow in <see cref="AddParents"/>.
+    /// </summary>
+    private void AddParameterParents(Scenario s)
+    {
+        foreach (var (parameter, value) in s.Arguments)
+        {
+            if (value is null or System.Collections.IEnumerable and not string) continue;
+            foreach (var (tableName, column) in _facts.InsertedVariables.GetValueOrDefault(parameter) ?? new List<(QualifiedName, string)>())
+            {
+                if (_catalog.Find(tableName) is not { } table) continue;
+                foreach (var fk in table.ForeignKeys)
+                {
+                    int i = fk.Columns.ToList().FindIndex(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
+                    if (i < 0 || fk.Columns.Count != 1 || _catalog.Find(fk.ReferencedTable) is not { } parent) continue;
+                    if (_facts.Inserted.Contains(parent.Name) || parent.Name == table.Name) continue;
+                    var referenced = fk.ReferencedColumns[i];
+                    if (parent.FindColumn(referenced) is not { } rc || !Comparable(rc.Type, TypeOf(value))) continue;
+                    var rows = s.RowsOf(parent.Name);
+                    if (rows.Any(r => Equals(Norm(r.GetValueOrDefault(referenced)), Norm(value)))) continue;
+                    var row = Row(parent, 9 + rows.Count);
+                    row[referenced] = value;
+                    rows.Add(row);
+                }
+            }
+        }
+    }
+
+    private static SqlType TypeOf(object value) => value switch
+    {
+        string => new SqlType("nvarchar"),
+        bool => new SqlType("bit"),
+        long => new SqlType("bigint"),
+        decimal => new SqlType("decimal"),
+        DateTime or DateTimeOffset => new SqlType("datetime2"),
+        _ => new SqlType("sql_variant"),
+    };
 }

@@ -49,6 +49,12 @@ public sealed class CodeFacts
     /// </summary>
     public Dictionary<string, List<(string Column, string Op)>> ParameterComparisons { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Variable → the table columns the code inserts it into (INSERT INTO Log.Step ([Run ID]) VALUES (@RunID)),
+    /// so a parameter inserted into a foreign key gets its parent row.
+    /// </summary>
+    public Dictionary<string, List<(QualifiedName Table, string Column)>> InsertedVariables { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public List<DateTime> DateLiterals { get; } = new();
     public List<decimal> NumberLiterals { get; } = new();
     public List<string> StringLiterals { get; } = new();
@@ -190,7 +196,26 @@ public sealed class CodeFacts
 
         public override void Visit(InsertSpecification node)
         {
-            if (node.Target is NamedTableReference t) facts.Inserted.Add(Name(t.SchemaObject));
+            if (node.Target is not NamedTableReference t) return;
+            var table = Name(t.SchemaObject);
+            facts.Inserted.Add(table);
+            if (node.Columns.Count == 0) return;
+            // the values in column order: VALUES rows, or the select list of INSERT … SELECT
+            var rows = node.InsertSource switch
+            {
+                ValuesInsertSource v => v.RowValues.Select(r => r.ColumnValues.ToList()).ToList(),
+                SelectInsertSource { Select: QuerySpecification q } => new List<List<ScalarExpression>>
+                    { q.SelectElements.Select(e => e is SelectScalarExpression x ? x.Expression : null!).ToList() },
+                _ => new List<List<ScalarExpression>>(),
+            };
+            foreach (var row in rows)
+                for (int i = 0; i < Math.Min(row.Count, node.Columns.Count); i++)
+                    if (row[i] is { } e && Strip(e) is VariableReference v && node.Columns[i].MultiPartIdentifier is { Count: > 0 } id)
+                    {
+                        if (!facts.InsertedVariables.TryGetValue(v.Name, out var list)) facts.InsertedVariables[v.Name] = list = new();
+                        var target = (table, id.Identifiers[^1].Value);
+                        if (!list.Contains(target)) list.Add(target);
+                    }
         }
 
         public override void Visit(MergeSpecification node)

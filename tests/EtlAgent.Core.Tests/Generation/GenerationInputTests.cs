@@ -32,7 +32,12 @@ public class GenerationInputTests
     /// <summary>A case that expects no error and in which some table ends with other rows than it was given.</summary>
     private static bool NonTrivial(TestCase c) =>
         c.Expect.Error is null && c.Expect.Tables.Any(t =>
-            t.Rows.Count != c.Given.Where(g => g.Table == t.Table).Sum(g => g.Rows.Count));
+        {
+            var columns = t.ComparedColumns;
+            string Key(TestRow r) => string.Join("|", columns.Select(x => Convert.ToString(r[x], System.Globalization.CultureInfo.InvariantCulture)));
+            var given = c.Given.Where(g => g.Table == t.Table).SelectMany(g => g.Rows).Select(Key).OrderBy(k => k, StringComparer.Ordinal);
+            return !given.SequenceEqual(t.Rows.Select(Key).OrderBy(k => k, StringComparer.Ordinal));
+        });
 
     private static async Task<TestFile> NonTrivialFileAsync(string transformation)
     {
@@ -88,5 +93,13 @@ public class GenerationInputTests
         Assert.Contains(file.Cases, c => c.Expect.Error is null
             && c.Expect.Tables.Any(t => t.Table == sales && t.Rows.Count > c.Given.Where(g => g.Table == sales).Sum(g => g.Rows.Count))
             && c.Given.Any(g => g.Table == new QualifiedName("Log", "Run")));
+    }
+
+    [Fact]
+    public async Task An_identity_key_the_code_matches_with_a_source_column_holds_the_source_value_so_an_existing_entity_is_found()
+    {
+        // MERGE Dim.Product … ON d.[Product Key] = s.[Product Key]: left to the database the identity never matches
+        var file = await NonTrivialFileAsync("Dim.MergeProduct");
+        Assert.Contains(file.Cases, c => c.Given.Any(g => g.Table == new QualifiedName("Dim", "Product") && g.Rows.Any(r => r.Has("Product Key"))));
     }
 }

@@ -13,11 +13,25 @@ public sealed partial class CandidateBuilder
         var row = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         foreach (var c in t.Columns)
         {
-            if (Skipped(t, c)) continue;
+            if (Skipped(t, c) && !ExplicitIdentity(t, c)) continue;
             row[c.Name] = Value(t, c, entity);
         }
         SatisfyChecks(t, row);
         return row;
+    }
+
+    /// <summary>
+    /// An identity key of a table the code loads that the code matches with a column of a source
+    /// (MERGE … ON d.[Product Key] = s.[Product Key]): the target's rows hold explicit values, the
+    /// ones the source rows carry, so an entity already in the target is found. Left to the database,
+    /// the identity would never equal the source's key.
+    /// </summary>
+    private bool ExplicitIdentity(TableDef t, ColumnDef c)
+    {
+        if (!c.Identity || !IsTarget(t) || !_facts.ComparedColumns.Contains(c.Name)) return false;
+        var cls = Find(c.Name);
+        return InputTables.Any(s => s.Name != t.Name && !IsTarget(s)
+            && s.Columns.Any(o => !o.IsGenerated && string.Equals(Find(o.Name), cls, StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>

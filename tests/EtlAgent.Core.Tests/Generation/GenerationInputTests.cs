@@ -102,4 +102,12 @@ public class GenerationInputTests
         var file = await NonTrivialFileAsync("Dim.MergeProduct");
         Assert.Contains(file.Cases, c => c.Given.Any(g => g.Table == new QualifiedName("Dim", "Product") && g.Rows.Any(r => r.Has("Product Key"))));
     }
+
+    [Fact]
+    public async Task A_parameter_inserted_into_a_column_with_a_check_of_alternatives_takes_an_allowed_value()
+    {
+        // CHECK ([Kind]='H' OR [Kind]='L'): the parameter's own name would break it on every input
+        var file = await NonTrivialFileAsync("Cfg.AddSatellite");
+        Assert.Contains(file.Cases, c => c.Expect.Error is null && c.Call.Any(a => a.Key == "@Kind" && Equals(a.Value, "H")));
+    }
 }

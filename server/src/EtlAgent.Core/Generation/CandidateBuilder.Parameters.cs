@@ -143,4 +143,20 @@ public sealed partial class CandidateBuilder
         DateTime or DateTimeOffset => new SqlType("datetime2"),
         _ => new SqlType("sql_variant"),
     };
+
+    /// <summary>
+    /// A value for a parameter the code inserts into a column whose check lists the values it
+    /// allows ([Flag]='H' OR [Flag]='L', IN ('H','L')): the first of them; else <paramref name="value"/>.
+    /// </summary>
+    private object? CheckedValue(ParameterDef p, object? value)
+    {
+        foreach (var (tableName, column) in _facts.InsertedVariables.GetValueOrDefault(p.Name) ?? new List<(QualifiedName, string)>())
+        {
+            if (_catalog.Find(tableName) is not { } table || table.FindColumn(column) is null) continue;
+            var row = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { [column] = value };
+            SatisfyConstantChecks(table, row);
+            if (!Equals(row[column], value)) return AsParameter(p.Type, row[column]) ?? value;
+        }
+        return value;
+    }
 }

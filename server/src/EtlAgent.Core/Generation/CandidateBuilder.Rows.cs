@@ -74,8 +74,32 @@ public sealed partial class CandidateBuilder
         }
     }
 
+    private static readonly System.Text.RegularExpressions.Regex EqualsTerm = new(
+        @"\[(?<col>[^\]]+)\]\s*=\s*(?:N?'(?<s>[^']*)'|(?<n>-?\d+(?:\.\d+)?))",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The values a check allows its column when it is a list of alternatives
+    /// ([Flag]='H' OR [Flag]='L'): the column and the values, else null.
+    /// </summary>
+    internal static (string Column, List<string> Values)? Alternatives(CheckDef check)
+    {
+        if (check.Expression.Contains(" AND ", StringComparison.OrdinalIgnoreCase) || check.Expression.Contains("<>", StringComparison.Ordinal)) return null;
+        var terms = EqualsTerm.Matches(check.Expression);
+        if (terms.Count == 0) return null;
+        var column = terms[0].Groups["col"].Value;
+        if (terms.Any(m => !string.Equals(m.Groups["col"].Value, column, StringComparison.OrdinalIgnoreCase))) return null;
+        return (column, terms.Select(m => m.Groups["s"].Success ? m.Groups["s"].Value : m.Groups["n"].Value).ToList());
+    }
+
     private static void SatisfyConstantChecks(TableDef t, Dictionary<string, object?> row)
     {
+        foreach (var check in t.Checks)
+        {
+            if (Alternatives(check) is not var (col, values) || !row.TryGetValue(col, out var current) || current is null || t.FindColumn(col) is not { } def) continue;
+            if (values.Contains(Scenario.Fmt(current), StringComparer.OrdinalIgnoreCase)) continue;
+            row[col] = def.Type.IsString ? values[0] : decimal.TryParse(values[0], NumberStyles.Number, CultureInfo.InvariantCulture, out var d) ? ToColumn(def, d) : current;
+        }
         foreach (var check in t.Checks)
         foreach (System.Text.RegularExpressions.Match m in CheckTerm.Matches(check.Expression))
         {

@@ -284,7 +284,7 @@ public sealed partial class CandidateBuilder
                 : p.Type.IsNumeric ? (object)(p.Type.IsInteger ? 1L : 1m)
                 : p.Type.IsString ? Fit(p.Type, p.Name.TrimStart('@'))
                 : null;
-            args.Add(new(p.Name, v));
+            args.Add(new(p.Name, CheckedValue(p, v)));
         }
         return args;
     }

@@ -252,8 +252,11 @@ public sealed partial class CandidateBuilder
     /// <summary>Adds parent rows so every foreign key of the given rows is satisfied.</summary>
     private void AddParents(Scenario s)
     {
-        for (int pass = 0; pass < 3; pass++)
+        // until no row lacks a parent: chains of foreign keys run deep in metadata schemas
+        // (a match → a source version → a source table → a stage schema → a stage database)
+        for (int pass = 0, added = 1; pass < 12 && added > 0; pass++)
         {
+            added = 0;
             foreach (var (table, rows) in s.Tables.ToList())
             {
                 var def = _catalog.Find(table);
@@ -272,6 +275,7 @@ public sealed partial class CandidateBuilder
                         var newRow = Row(parent, 9 + parentRows.Count);
                         for (int i = 0; i < fk.ReferencedColumns.Count; i++) newRow[fk.ReferencedColumns[i]] = values[i];
                         parentRows.Add(newRow);
+                        added++;
                     }
                 }
             }

@@ -60,6 +60,17 @@ public static class DdlReader
     public static TableDef ReadAddedColumns(SqlDocument doc, AlterTableAddTableElementStatement alter) =>
         Read(doc, NameOf(alter.SchemaObjectName), TableKind.Table, alter.Definition, alter, new List<string>());
 
+    /// <summary>ALTER TABLE ... ADD [CONSTRAINT n] DEFAULT x FOR [c]: defaults of columns the statement does not define.</summary>
+    public static IReadOnlyList<ColumnDefault> ReadAddedDefaults(SqlDocument doc, AlterTableAddTableElementStatement alter)
+    {
+        var table = NameOf(alter.SchemaObjectName);
+        var defined = alter.Definition.ColumnDefinitions.Select(c => c.ColumnIdentifier.Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return alter.Definition.TableConstraints.OfType<DefaultConstraintDefinition>()
+            .Where(d => d.Column is not null && !defined.Contains(d.Column.Value))
+            .Select(d => new ColumnDefault(table, d.Column.Value, doc.TextOf(d.Expression), SequenceOf(d.Expression), doc.LocationOf(d)))
+            .ToList();
+    }
+
     public static TableDef ReadTableType(SqlDocument doc, CreateTypeTableStatement create) =>
         Read(doc, NameOf(create.Name), TableKind.TableType, create.Definition, create, new List<string>());
 

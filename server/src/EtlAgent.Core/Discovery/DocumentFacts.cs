@@ -41,11 +41,15 @@ public sealed record DocumentFacts(
     /// <summary>Columns added by ALTER TABLE ... ADD, merged into their tables by the catalog.</summary>
     public IReadOnlyList<TableDef> AddedColumns { get; init; } = Array.Empty<TableDef>();
 
+    /// <summary>Defaults added by ALTER TABLE ... ADD DEFAULT ... FOR column, merged into their columns by the catalog.</summary>
+    public IReadOnlyList<ColumnDefault> AddedDefaults { get; init; } = Array.Empty<ColumnDefault>();
+
     /// <summary>Catalog records and transformation summaries only: the syntax tree can be collected.</summary>
     public DocumentFacts WithoutSyntax() => new(Document.WithoutTree(), Tables, Sequences,
         Transformations.Select(t => t.WithoutSyntax()).ToList(), Array.Empty<ViewStatementBody>(), Array.Empty<FunctionStatementBody>())
     {
         Synonyms = Synonyms,
         AddedColumns = AddedColumns,
+        AddedDefaults = AddedDefaults,
     };
 }

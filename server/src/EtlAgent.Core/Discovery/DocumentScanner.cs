@@ -21,6 +21,7 @@ public static class DocumentScanner
         var scriptStatements = new List<TSqlStatement>();
         var synonyms = new List<SynonymDef>();
         var added = new List<TableDef>();
+        var defaults = new List<ColumnDefault>();
 
         foreach (var statement in TopLevelStatements(doc))
         {
@@ -36,8 +37,10 @@ public static class DocumentScanner
                     synonyms.Add(new SynonymDef(DdlReader.NameOf(syn.Name), DdlReader.NameOf(syn.ForName),
                         syn.ForName.DatabaseIdentifier is not null || syn.ForName.ServerIdentifier is not null, doc.LocationOf(syn.Name)));
                     break;
-                case AlterTableAddTableElementStatement { SchemaObjectName: not null, Definition.ColumnDefinitions.Count: > 0 } alter:
+                case AlterTableAddTableElementStatement { SchemaObjectName: not null, Definition: not null } alter:
+                    // columns, and constraints added apart (keys, foreign keys, checks, defaults: release scripts declare them so)
                     added.Add(DdlReader.ReadAddedColumns(doc, alter));
+                    defaults.AddRange(DdlReader.ReadAddedDefaults(doc, alter));
                     break;
                 case CreateTypeTableStatement t:
                     tables.Add(DdlReader.ReadTableType(doc, t));
@@ -65,7 +68,7 @@ public static class DocumentScanner
         if (scriptStatements.Any(ContainsDml))
             transformations.Add(Script(doc, scriptStatements));
 
-        return new DocumentFacts(doc, tables, sequences, transformations, views, functions) { Synonyms = synonyms, AddedColumns = added };
+        return new DocumentFacts(doc, tables, sequences, transformations, views, functions) { Synonyms = synonyms, AddedColumns = added, AddedDefaults = defaults };
     }
 
     public static IEnumerable<TSqlStatement> TopLevelStatements(SqlDocument doc)

@@ -13,11 +13,25 @@ public sealed partial class CandidateBuilder
         var row = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         foreach (var c in t.Columns)
         {
-            if (Skipped(t, c)) continue;
+            if (Skipped(t, c) && !ExplicitIdentity(t, c)) continue;
             row[c.Name] = Value(t, c, entity);
         }
         SatisfyChecks(t, row);
         return row;
+    }
+
+    /// <summary>
+    /// An identity key of a table the code loads that the code matches with a column of a source
+    /// (MERGE … ON d.[Product Key] = s.[Product Key]): the target's rows hold explicit values, the
+    /// ones the source rows carry, so an entity already in the target is found. Left to the database,
+    /// the identity would never equal the source's key.
+    /// </summary>
+    private bool ExplicitIdentity(TableDef t, ColumnDef c)
+    {
+        if (!c.Identity || !IsTarget(t) || !_facts.ComparedColumns.Contains(c.Name)) return false;
+        var cls = Find(c.Name);
+        return InputTables.Any(s => s.Name != t.Name && !IsTarget(s)
+            && s.Columns.Any(o => !o.IsGenerated && string.Equals(Find(o.Name), cls, StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>
@@ -60,8 +74,32 @@ public sealed partial class CandidateBuilder
         }
     }
 
+    private static readonly System.Text.RegularExpressions.Regex EqualsTerm = new(
+        @"\[(?<col>[^\]]+)\]\s*=\s*(?:N?'(?<s>[^']*)'|(?<n>-?\d+(?:\.\d+)?))",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The values a check allows its column when it is a list of alternatives
+    /// ([Flag]='H' OR [Flag]='L'): the column and the values, else null.
+    /// </summary>
+    internal static (string Column, List<string> Values)? Alternatives(CheckDef check)
+    {
+        if (check.Expression.Contains(" AND ", StringComparison.OrdinalIgnoreCase) || check.Expression.Contains("<>", StringComparison.Ordinal)) return null;
+        var terms = EqualsTerm.Matches(check.Expression);
+        if (terms.Count == 0) return null;
+        var column = terms[0].Groups["col"].Value;
+        if (terms.Any(m => !string.Equals(m.Groups["col"].Value, column, StringComparison.OrdinalIgnoreCase))) return null;
+        return (column, terms.Select(m => m.Groups["s"].Success ? m.Groups["s"].Value : m.Groups["n"].Value).ToList());
+    }
+
     private static void SatisfyConstantChecks(TableDef t, Dictionary<string, object?> row)
     {
+        foreach (var check in t.Checks)
+        {
+            if (Alternatives(check) is not var (col, values) || !row.TryGetValue(col, out var current) || current is null || t.FindColumn(col) is not { } def) continue;
+            if (values.Contains(Scenario.Fmt(current), StringComparer.OrdinalIgnoreCase)) continue;
+            row[col] = def.Type.IsString ? values[0] : decimal.TryParse(values[0], NumberStyles.Number, CultureInfo.InvariantCulture, out var d) ? ToColumn(def, d) : current;
+        }
         foreach (var check in t.Checks)
         foreach (System.Text.RegularExpressions.Match m in CheckTerm.Matches(check.Expression))
         {
@@ -214,8 +252,11 @@ public sealed partial class CandidateBuilder
     /// <summary>Adds parent rows so every foreign key of the given rows is satisfied.</summary>
     private void AddParents(Scenario s)
     {
-        for (int pass = 0; pass < 3; pass++)
+        // until no row lacks a parent: chains of foreign keys run deep in metadata schemas
+        // (a match → a source version → a source table → a stage schema → a stage database)
+        for (int pass = 0, added = 1; pass < 12 && added > 0; pass++)
         {
+            added = 0;
             foreach (var (table, rows) in s.Tables.ToList())
             {
                 var def = _catalog.Find(table);
@@ -234,6 +275,7 @@ public sealed partial class CandidateBuilder
                         var newRow = Row(parent, 9 + parentRows.Count);
                         for (int i = 0; i < fk.ReferencedColumns.Count; i++) newRow[fk.ReferencedColumns[i]] = values[i];
                         parentRows.Add(newRow);
+                        added++;
                     }
                 }
             }

@@ -215,7 +215,7 @@ public sealed partial class CandidateBuilder
         }
 
         foreach (var s in all) s.Structural = !s.Description.Contains('[') || s.Description.StartsWith("an entity whose", StringComparison.Ordinal) && !s.Description.Contains(", ", StringComparison.Ordinal);
-        foreach (var s in all) AddParents(s);
+        foreach (var s in all) { AddParameterParents(s); AddParents(s); }
         var seen = new HashSet<string>();
         return all.Where(s => seen.Add(s.Key())).ToList();
     }
@@ -270,6 +270,8 @@ public sealed partial class CandidateBuilder
         int dates = 0;
         foreach (var p in _parameters.Where(p => !p.IsOutput))
         {
+            // a parameter a filter compares with a column: the value that lets the first entity's rows through
+            if (TryFilterValue(p, out var filterValue)) { args.Add(new(p.Name, filterValue)); continue; }
             if (p.Default is not null) continue;
             if (_catalog.FindTableType(p.Type) is { } tableType)
             {
@@ -282,7 +284,7 @@ public sealed partial class CandidateBuilder
                 : p.Type.IsNumeric ? (object)(p.Type.IsInteger ? 1L : 1m)
                 : p.Type.IsString ? Fit(p.Type, p.Name.TrimStart('@'))
                 : null;
-            args.Add(new(p.Name, v));
+            args.Add(new(p.Name, CheckedValue(p, v)));
         }
         return args;
     }
@@ -326,6 +328,7 @@ public sealed partial class CandidateBuilder
             yield break;
         }
         yield return (null, "NULL");
+        foreach (var v in FilterVariations(p)) yield return v;
         if (p.Type.IsDateTime)
         {
             foreach (var other in b.Arguments.Where(a => a.Value is DateTime && !string.Equals(a.Key, p.Name, StringComparison.OrdinalIgnoreCase)))
@@ -341,7 +344,8 @@ public sealed partial class CandidateBuilder
         else if (p.Type.IsNumeric && p.Type.Name != "bit")
         {
             yield return (p.Type.IsInteger ? 0L : 0m, "zero");
-            yield return (p.Type.IsInteger ? -1L : -1m, "negative");
+            // tinyint holds no negative value: the call itself would fail (error 245)
+            if (p.Type.Name != "tinyint") yield return (p.Type.IsInteger ? -1L : -1m, "negative");
         }
         else if (p.Type.Name == "bit") yield return (false, "false");
     }

@@ -43,6 +43,18 @@ public sealed class CodeFacts
     /// <summary>Parameter of the transformation → columns the code compares it with (WHERE [Lineage Key] = @LineageKey).</summary>
     public Dictionary<string, List<string>> ParameterColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Parameter → each comparison of a column with it, as "column op parameter" (WHERE s.[Valid From] &lt;= @AsOf
+    /// gives ("Valid From", "&lt;=")), so the parameter can be chosen to let the rows through.
+    /// </summary>
+    public Dictionary<string, List<(string Column, string Op)>> ParameterComparisons { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Variable → the table columns the code inserts it into (INSERT INTO Log.Step ([Run ID]) VALUES (@RunID)),
+    /// so a parameter inserted into a foreign key gets its parent row.
+    /// </summary>
+    public Dictionary<string, List<(QualifiedName Table, string Column)>> InsertedVariables { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public List<DateTime> DateLiterals { get; } = new();
     public List<decimal> NumberLiterals { get; } = new();
     public List<string> StringLiterals { get; } = new();
@@ -72,7 +84,7 @@ public sealed class CodeFacts
             }
         }
         var variableLiterals = new Dictionary<string, List<object>>(StringComparer.OrdinalIgnoreCase);
-        var comparisons = new List<(string Column, ScalarExpression Other)>();
+        var comparisons = new List<(string Column, ScalarExpression Other, string Op)>();
         foreach (var t in facts.Closure)
         {
             var visitor = new Visitor(facts, variableLiterals, comparisons);
@@ -83,12 +95,14 @@ public sealed class CodeFacts
         facts.Inserted.Clear();
         facts.Inserted.UnionWith(inserted);
         var parameters = root.Transformation.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var (column, other) in comparisons)
+        foreach (var (column, other, op) in comparisons)
         {
             if (other is VariableReference pv && parameters.Contains(pv.Name))
             {
                 if (!facts.ParameterColumns.TryGetValue(pv.Name, out var columns)) facts.ParameterColumns[pv.Name] = columns = new();
                 if (!columns.Contains(column, StringComparer.OrdinalIgnoreCase)) columns.Add(column);
+                if (!facts.ParameterComparisons.TryGetValue(pv.Name, out var ops)) facts.ParameterComparisons[pv.Name] = ops = new();
+                if (!ops.Contains((column, op))) ops.Add((column, op));
             }
             var values = other switch
             {
@@ -115,7 +129,7 @@ public sealed class CodeFacts
     public static string? ColumnName(ScalarExpression e) =>
         e is ColumnReferenceExpression c && c.MultiPartIdentifier is { Count: > 0 } id ? id.Identifiers[^1].Value : null;
 
-    private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression)> comparisons)
+    private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons)
         : TSqlFragmentVisitor
     {
         /// <summary>x BETWEEN a AND b compares x with both bounds.</summary>
@@ -123,8 +137,9 @@ public sealed class CodeFacts
         {
             if (ColumnName(Strip(node.FirstExpression)) is not { } column) return;
             facts.ComparedColumns.Add(column);
-            comparisons.Add((column, Strip(node.SecondExpression)));
-            comparisons.Add((column, Strip(node.ThirdExpression)));
+            bool not = node.TernaryExpressionType == BooleanTernaryExpressionType.NotBetween;
+            comparisons.Add((column, Strip(node.SecondExpression), not ? "<" : ">="));
+            comparisons.Add((column, Strip(node.ThirdExpression), not ? ">" : "<="));
         }
 
         public override void Visit(BooleanComparisonExpression node)
@@ -140,8 +155,23 @@ public sealed class CodeFacts
                 if (node.ComparisonType == BooleanComparisonType.Equals && !string.Equals(ca, cb, StringComparison.OrdinalIgnoreCase))
                     facts.Equalities.Add((ca, cb));
             }
-            else if (ca is not null) comparisons.Add((ca, b));
-            else if (cb is not null) comparisons.Add((cb, a));
+            else if (ca is not null) comparisons.Add((ca, b, Op(node.ComparisonType, flip: false)));
+            else if (cb is not null) comparisons.Add((cb, a, Op(node.ComparisonType, flip: true)));
+        }
+
+        /// <summary>The comparison as "column op other"; <paramref name="flip"/> when the column is on the right.</summary>
+        private static string Op(BooleanComparisonType type, bool flip)
+        {
+            var op = type switch
+            {
+                BooleanComparisonType.Equals => "=",
+                BooleanComparisonType.GreaterThan => ">",
+                BooleanComparisonType.GreaterThanOrEqualTo or BooleanComparisonType.NotLessThan => ">=",
+                BooleanComparisonType.LessThan => "<",
+                BooleanComparisonType.LessThanOrEqualTo or BooleanComparisonType.NotGreaterThan => "<=",
+                _ => "<>",
+            };
+            return !flip ? op : op switch { ">" => "<", ">=" => "<=", "<" => ">", "<=" => ">=", _ => op };
         }
 
         public override void Visit(AssignmentSetClause node)
@@ -166,7 +196,26 @@ public sealed class CodeFacts
 
         public override void Visit(InsertSpecification node)
         {
-            if (node.Target is NamedTableReference t) facts.Inserted.Add(Name(t.SchemaObject));
+            if (node.Target is not NamedTableReference t) return;
+            var table = Name(t.SchemaObject);
+            facts.Inserted.Add(table);
+            if (node.Columns.Count == 0) return;
+            // the values in column order: VALUES rows, or the select list of INSERT … SELECT
+            var rows = node.InsertSource switch
+            {
+                ValuesInsertSource v => v.RowValues.Select(r => r.ColumnValues.ToList()).ToList(),
+                SelectInsertSource { Select: QuerySpecification q } => new List<List<ScalarExpression>>
+                    { q.SelectElements.Select(e => e is SelectScalarExpression x ? x.Expression : null!).ToList() },
+                _ => new List<List<ScalarExpression>>(),
+            };
+            foreach (var row in rows)
+                for (int i = 0; i < Math.Min(row.Count, node.Columns.Count); i++)
+                    if (row[i] is { } e && Strip(e) is VariableReference v && node.Columns[i].MultiPartIdentifier is { Count: > 0 } id)
+                    {
+                        if (!facts.InsertedVariables.TryGetValue(v.Name, out var list)) facts.InsertedVariables[v.Name] = list = new();
+                        var target = (table, id.Identifiers[^1].Value);
+                        if (!list.Contains(target)) list.Add(target);
+                    }
         }
 
         public override void Visit(MergeSpecification node)
@@ -193,7 +242,7 @@ public sealed class CodeFacts
             // ISNULL(d.[Customer Key], 0): the fallback is a value the column stands for (the unknown member)
             if (node.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) && node.Parameters.Count == 2
                 && ColumnName(Strip(node.Parameters[0])) is { } column && node.Parameters[1] is IntegerLiteral)
-                comparisons.Add((column, node.Parameters[1]));
+                comparisons.Add((column, node.Parameters[1], "="));
         }
 
         public override void Visit(DeclareVariableElement node)

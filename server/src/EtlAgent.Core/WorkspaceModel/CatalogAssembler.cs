@@ -49,15 +49,22 @@ public static class CatalogAssembler
         }
 
         // ALTER TABLE ... ADD columns (migration scripts) extend the table; a column it already has is left as defined.
+        // Constraints added apart (release scripts add every key, foreign key, check and default so) join the table's own.
         foreach (var doc in docs.OrderBy(d => d.Document.Path, StringComparer.Ordinal))
+        {
             foreach (var add in doc.AddedColumns)
             {
                 if (liveNames.Contains(add.Name) || !tables.TryGetValue(add.Name, out var table)) continue;
                 var columns = table.Columns.ToList();
                 foreach (var c in add.Columns)
                     if (table.FindColumn(c.Name) is null) columns.Add(c);
-                if (columns.Count > table.Columns.Count) tables[add.Name] = table with { Columns = columns };
+                if (columns.Count > table.Columns.Count) table = table with { Columns = columns };
+                tables[add.Name] = AddedConstraints.Merge(table, add);
             }
+            foreach (var d in doc.AddedDefaults)
+                if (!liveNames.Contains(d.Table) && tables.TryGetValue(d.Table, out var table))
+                    tables[d.Table] = AddedConstraints.MergeDefault(table, d);
+        }
 
         // Multi-statement TVFs declare their result; inline TVFs and views are derived below.
         foreach (var doc in docs)

@@ -22,6 +22,7 @@ public static class CatalogFingerprint
         foreach (var s in facts.Sequences) sb.Append("S:").Append(s).Append('\n');
         foreach (var s in facts.Synonyms) sb.Append("Y:").Append(s).Append('\n');
         foreach (var a in facts.AddedColumns) sb.Append("A:").Append(Of(a)).Append('\n');
+        foreach (var d in facts.AddedDefaults) sb.Append("D:").Append(d.Table).Append('.').Append(d.Column).Append('=').Append(d.Expression).Append('\n');
         foreach (var v in facts.Views) sb.Append("V:").Append(v.StartOffset).Append(':').Append(facts.Document.TextOf(v)).Append('\n');
         foreach (var f in facts.Functions) sb.Append("F:").Append(f.StartOffset).Append(':').Append(facts.Document.TextOf(f)).Append('\n');
         return sb.ToString();

@@ -1,0 +1,162 @@
+using System.Globalization;
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Generation;
+
+// Parameter values chosen together with the rows: a filter WHERE s.[Region Code] = @Region lets the
+// base entity through, and a variation names no row.
+public sealed partial class CandidateBuilder
+{
+    /// <summary>
+    /// Parameters the code compares with a column of a table it reads (sources first, then the
+    /// tables it loads), with that table, column and comparison ("column op parameter").
+    /// Equalities win over ranges; table-valued parameters are left to <see cref="TableTypeRows"/>.
+    /// </summary>
+    private Dictionary<string, (TableDef Table, ColumnDef Column, string Op)> FilterParameters()
+    {
+        if (_filterParameters is not null) return _filterParameters;
+        var found = new Dictionary<string, (TableDef, ColumnDef, string)>(StringComparer.OrdinalIgnoreCase);
+        var tables = InputTables.OrderBy(IsTarget).ToList();
+        foreach (var p in _parameters.Where(p => !p.IsOutput && _catalog.FindTableType(p.Type) is null))
+        {
+            var comparisons = _facts.ParameterComparisons.GetValueOrDefault(p.Name) ?? new List<(string Column, string Op)>();
+            foreach (var (column, op) in comparisons.OrderBy(x => x.Op == "=" ? 0 : x.Op == "<>" ? 2 : 1))
+            {
+                var hit = tables.Select(t => (Table: t, Column: t.FindColumn(column))).FirstOrDefault(x => x.Column is { } c && Comparable(p.Type, c.Type));
+                if (hit.Column is null) continue;
+                found[p.Name] = (hit.Table, hit.Column, op);
+                break;
+            }
+        }
+        return _filterParameters = found;
+    }
+
+    private Dictionary<string, (TableDef Table, ColumnDef Column, string Op)>? _filterParameters;
+
+    private static bool Comparable(SqlType a, SqlType b) =>
+        a.IsString == b.IsString && a.IsNumeric == b.IsNumeric && a.IsDateTime == b.IsDateTime;
+
+    /// <summary>
+    /// The value a filter parameter takes so the first entity's row passes the comparison
+    /// (= and &gt;= and &lt;=: the row's value; &gt;: just below it; &lt;: just above; &lt;&gt;: another value).
+    /// An identity column holds its seed in the first row the database numbers. Null when the
+    /// column gets no value (a default the database fills).
+    /// </summary>
+    private bool TryFilterValue(ParameterDef p, out object? value)
+    {
+        value = null;
+        if (!FilterParameters().TryGetValue(p.Name, out var filter)) return false;
+        var (table, column, op) = filter;
+        object? held;
+        var row = Row(table, 1);
+        if (row.TryGetValue(column.Name, out var v)) held = v;
+        else if (column.Identity) held = column.IdentitySeed;
+        else return false;
+        if (held is null) return false;
+        value = op switch
+        {
+            ">" => Step(held, -1),
+            "<" => Step(held, 1),
+            "<>" => Other(column, held),
+            _ => held,
+        };
+        value = AsParameter(p.Type, value);
+        return value is not null;
+    }
+
+    /// <summary>One unit away: a day for dates, one for numbers; strings unchanged.</summary>
+    private static object? Step(object? v, int delta) => v switch
+    {
+        DateTime d => d.AddDays(delta),
+        DateTimeOffset d => d.AddDays(delta),
+        long n => n + delta,
+        decimal d => d + delta,
+        _ => v,
+    };
+
+    /// <summary>A column's value in the parameter's type (a date column compared with a datetime parameter, a string with a wider one).</summary>
+    private static object? AsParameter(SqlType type, object? v)
+    {
+        if (v is null) return null;
+        if (type.IsString) return v is string s ? (s.Length <= (type.IsMax ? 4000 : type.Length ?? 1) ? s : null) : Convert.ToString(v, CultureInfo.InvariantCulture);
+        if (type.Name == "bit") return v is bool ? v : null;
+        if (type.IsInteger) return v is long or decimal ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : null;
+        if (type.IsNumeric) return v is long or decimal ? Convert.ToDecimal(v, CultureInfo.InvariantCulture) : null;
+        if (type.IsDateTime) return v is DateTime or DateTimeOffset ? v : null;
+        return v;
+    }
+
+    /// <summary>For a filter parameter: a value that lets no row through, besides NULL and the type's own variations.</summary>
+    private IEnumerable<(object? Value, string Label)> FilterVariations(ParameterDef p)
+    {
+        if (!FilterParameters().TryGetValue(p.Name, out var filter) || !TryFilterValue(p, out var matching)) yield break;
+        var (table, column, op) = filter;
+        // col > @p and col >= @p let nothing through one unit above; col < @p and col <= @p one unit below
+        object? other = op switch
+        {
+            "=" or "<>" => Other(column, matching),
+            ">" or ">=" => Step(matching, 1),
+            _ => Step(matching, -1),
+        };
+        other = AsParameter(p.Type, other);
+        if (other is not null && !Equals(other, matching))
+            yield return (other, op is "=" ? $"naming no row of {table.Name}" : $"letting no row of {table.Name} through");
+    }
+
+    /// <summary>
+    /// Parent rows for the parameters the code inserts into a foreign key (a run-id or batch logging
+    /// prologue: INSERT INTO Log.Step ([Run ID]) VALUES (@RunID) needs the run's row), unless the
+    /// code inserts the parent itself. The parents' own parents follow in <see cref="AddParents"/>.
+    /// </summary>
+    private void AddParameterParents(Scenario s)
+    {
+        foreach (var (parameter, value) in s.Arguments)
+        {
+            if (value is null or System.Collections.IEnumerable and not string) continue;
+            foreach (var (tableName, column) in _facts.InsertedVariables.GetValueOrDefault(parameter) ?? new List<(QualifiedName, string)>())
+            {
+                if (_catalog.Find(tableName) is not { } table) continue;
+                foreach (var fk in table.ForeignKeys)
+                {
+                    int i = fk.Columns.ToList().FindIndex(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
+                    if (i < 0 || fk.Columns.Count != 1 || _catalog.Find(fk.ReferencedTable) is not { } parent) continue;
+                    if (_facts.Inserted.Contains(parent.Name) || parent.Name == table.Name) continue;
+                    var referenced = fk.ReferencedColumns[i];
+                    if (parent.FindColumn(referenced) is not { } rc || !Comparable(rc.Type, TypeOf(value))) continue;
+                    var rows = s.RowsOf(parent.Name);
+                    if (rows.Any(r => Equals(Norm(r.GetValueOrDefault(referenced)), Norm(value)))) continue;
+                    var row = Row(parent, 9 + rows.Count);
+                    row[referenced] = value;
+                    rows.Add(row);
+                }
+            }
+        }
+    }
+
+    private static SqlType TypeOf(object value) => value switch
+    {
+        string => new SqlType("nvarchar"),
+        bool => new SqlType("bit"),
+        long => new SqlType("bigint"),
+        decimal => new SqlType("decimal"),
+        DateTime or DateTimeOffset => new SqlType("datetime2"),
+        _ => new SqlType("sql_variant"),
+    };
+
+    /// <summary>
+    /// A value for a parameter the code inserts into a column whose check lists the values it
+    /// allows ([Flag]='H' OR [Flag]='L', IN ('H','L')): the first of them; else <paramref name="value"/>.
+    /// </summary>
+    private object? CheckedValue(ParameterDef p, object? value)
+    {
+        foreach (var (tableName, column) in _facts.InsertedVariables.GetValueOrDefault(p.Name) ?? new List<(QualifiedName, string)>())
+        {
+            if (_catalog.Find(tableName) is not { } table || table.FindColumn(column) is null) continue;
+            var row = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { [column] = value };
+            SatisfyConstantChecks(table, row);
+            if (!Equals(row[column], value)) return AsParameter(p.Type, row[column]) ?? value;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,113 @@
+using EtlAgent.Core.WorkspaceModel;
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Generation;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Sandbox.TestFiles;
+using EtlAgent.Core.Workspace;
+
+namespace EtlAgent.Core.Tests.Generation;
+
+/// <summary>
+/// Inputs real warehouse code needs before any case runs past its first lookup or filter
+/// (tests/fixtures/generation-inputs, read into memory): each procedure there gets at least one
+/// non-trivial case, one that expects no error and in which a table ends different from its given rows.
+/// </summary>
+public class GenerationInputTests
+{
+    private static MemoryFileSource Fixture() =>
+        new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("generation-inputs")));
+
+    private static async Task<GeneratedTestFile> GenerateAsync(string transformation)
+    {
+        var files = Fixture();
+        var settings = WorkspaceSettings.Load(files);
+        var engine = Engine.Create(files, settings, new EngineHost(new SystemClock(), EnvironmentVariables.None));
+        var analyzer = new WorkspaceAnalyzer(settings) { RetainSyntax = true };
+        var analysis = analyzer.Analyze(files);
+        var generator = engine.Generator(analysis, analyzer, new GenerationOptions { UseMutants = false });
+        return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, files, GeneratedTestFiles.DefaultDirectory, force: false);
+    }
+
+    /// <summary>A case that expects no error and in which some table ends with other rows than it was given.</summary>
+    private static bool NonTrivial(TestCase c) =>
+        c.Expect.Error is null && c.Expect.Tables.Any(t =>
+        {
+            var columns = t.ComparedColumns;
+            string Key(TestRow r) => string.Join("|", columns.Select(x => Convert.ToString(r[x], System.Globalization.CultureInfo.InvariantCulture)));
+            var given = c.Given.Where(g => g.Table == t.Table).SelectMany(g => g.Rows).Select(Key).OrderBy(k => k, StringComparer.Ordinal);
+            return !given.SequenceEqual(t.Rows.Select(Key).OrderBy(k => k, StringComparer.Ordinal));
+        });
+
+    private static async Task<TestFile> NonTrivialFileAsync(string transformation)
+    {
+        var g = await GenerateAsync(transformation);
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", g.Result?.Notes ?? Array.Empty<string>()));
+        var file = g.Result!.File!;
+        Assert.Contains(file.Cases, NonTrivial);
+        return file;
+    }
+
+    [Fact]
+    public async Task A_parameter_a_filter_compares_with_a_source_column_names_the_source_row()
+    {
+        // WHERE s.[RegionCode] = @Region AND s.[IsActive] = 1: the region and the row chosen together
+        var file = await NonTrivialFileAsync("Rpt.LoadRegion");
+        Assert.Contains(file.Cases, c => c.Name.Contains("@Region naming no row of Stage.Sale", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_parameter_looked_up_in_a_table_gets_past_the_lookup_that_raises_for_an_unknown_value()
+    {
+        // SELECT @key = … WHERE [Release Number] = @ReleaseNumber; IF @@ROWCOUNT <> 1 RAISERROR
+        var file = await NonTrivialFileAsync("Cfg.AddHub");
+        Assert.Contains(file.Cases, c => c.Expect.Error is { Number: 50000 });
+    }
+
+    [Fact]
+    public void Keys_foreign_keys_and_defaults_added_by_ALTER_TABLE_join_their_table()
+    {
+        var files = Fixture();
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)).Analyze(files);
+        var run = analysis.Catalog.Find(new QualifiedName("Log", "Run"))!;
+        Assert.Equal(new[] { "Run ID" }, run.PrimaryKey!.Columns);
+        Assert.Equal("('open')", run.FindColumn("Status")!.Default);
+        var step = analysis.Catalog.Find(new QualifiedName("Log", "Step"))!;
+        var fk = Assert.Single(step.ForeignKeys);
+        Assert.Equal(new QualifiedName("Log", "Run"), fk.ReferencedTable);
+    }
+
+    [Fact]
+    public async Task A_column_left_to_a_default_declared_apart_is_not_NULL()
+    {
+        // INSERT INTO Log.Run ([Run ID], [Started]): [Status] comes from ALTER TABLE … ADD DEFAULT … FOR
+        await NonTrivialFileAsync("Log.StartRun");
+    }
+
+    [Fact]
+    public async Task A_parameter_the_code_inserts_into_a_foreign_key_gets_its_parent_row()
+    {
+        // the logging prologue inserts @RunID into Log.Step, whose [Run ID] references Log.Run
+        var file = await NonTrivialFileAsync("Rpt.LoadSalesLogged");
+        var sales = new QualifiedName("Rpt", "RegionSale");
+        Assert.Contains(file.Cases, c => c.Expect.Error is null
+            && c.Expect.Tables.Any(t => t.Table == sales && t.Rows.Count > c.Given.Where(g => g.Table == sales).Sum(g => g.Rows.Count))
+            && c.Given.Any(g => g.Table == new QualifiedName("Log", "Run")));
+    }
+
+    [Fact]
+    public async Task An_identity_key_the_code_matches_with_a_source_column_holds_the_source_value_so_an_existing_entity_is_found()
+    {
+        // MERGE Dim.Product … ON d.[Product Key] = s.[Product Key]: left to the database the identity never matches
+        var file = await NonTrivialFileAsync("Dim.MergeProduct");
+        Assert.Contains(file.Cases, c => c.Given.Any(g => g.Table == new QualifiedName("Dim", "Product") && g.Rows.Any(r => r.Has("Product Key"))));
+    }
+
+    [Fact]
+    public async Task A_parameter_inserted_into_a_column_with_a_check_of_alternatives_takes_an_allowed_value()
+    {
+        // CHECK ([Kind]='H' OR [Kind]='L'): the parameter's own name would break it on every input
+        var file = await NonTrivialFileAsync("Cfg.AddSatellite");
+        Assert.Contains(file.Cases, c => c.Expect.Error is null && c.Call.Any(a => a.Key == "@Kind" && Equals(a.Value, "H")));
+    }
+}

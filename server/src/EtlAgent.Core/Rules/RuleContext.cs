@@ -46,6 +46,9 @@ public sealed class RuleContext
     public void Report(TextRange range, string message, IReadOnlyList<Fix>? fixes = null, IReadOnlyList<RelatedLocation>? related = null) =>
         Report(range, message, Severity.Error, null, fixes, related);
 
+    /// <summary>Reports at the rule's configured severity or <paramref name="atMost"/>, whichever is lower.</summary>
+    public void Report(TextRange range, string message, Severity atMost) => Report(range, message, atMost, null, null, null);
+
     /// <summary>
     /// Reports at the rule's configured severity or <paramref name="atMost"/>, whichever is lower (a
     /// finding the rule is less sure of), with <paramref name="evidence"/> a later workspace-wide step can read.

@@ -55,6 +55,15 @@ public sealed class SqlParser
                 lines.Range(deep, TokenEnd(text, deep)));
             return new SqlDocument(path, text, null, new[] { error }, lines);
         }
+        if (ForeignDialect.Detect(text) is { } foreign)
+        {
+            // Another dialect's script kept beside the T-SQL: not parsed, one notice instead of a syntax error per line.
+            var error = new SyntaxError(ForeignDialect.ErrorNumber,
+                $"Not T-SQL: {foreign.What}, so this is another SQL dialect's script. It is not analysed (no syntax errors, findings or tests for it); " +
+                "list it in .etlagentignore to drop this notice.",
+                lines.Range(foreign.Offset, foreign.Offset + foreign.Length));
+            return new SqlDocument(path, text, null, new[] { error }, lines);
+        }
         var sqlcmd = SqlcmdText.Rewrite(text, SqlcmdVariables);
         var parsed = sqlcmd?.Text ?? text;
         TSqlFragment? tree;

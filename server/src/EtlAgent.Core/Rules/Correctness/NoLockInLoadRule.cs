@@ -17,7 +17,8 @@ public sealed class NoLockInLoadRule : Rule
             "NOLOCK and READUNCOMMITTED table hints, and SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, read data other sessions have not committed. A load that reads this way can insert rows that are later rolled back, and an allocation-order scan racing page splits can skip rows or read them twice, so totals drift and duplicates appear with no error. " +
             "The fix removes the hint (the whole WITH (...) when it was the only one). The SET statement is rewritten to READ COMMITTED rather than deleted: inside a procedure the level then no longer depends on whatever the caller's session used, and if the hint was there to avoid blocking, turning on READ_COMMITTED_SNAPSHOT on the source database gives non-blocking reads of committed data at READ COMMITTED. " +
             "One finding per statement names every table it reads dirty, and its fix removes all their hints. " +
-            "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes).",
+            "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes). " +
+            "The rule is about loads, whose written data would come from a dirty read: in a procedure that writes no table and calls nothing (a log reader, a report) the risk is a wrong answer, not corrupted data, so there it is information, not a warning.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
 
@@ -32,18 +33,18 @@ public sealed class NoLockInLoadRule : Rule
             // One finding per statement: a load that joins twenty tables WITH (NOLOCK) is one decision to
             // make, not twenty. It sits on the first hint and names every table; its fix removes them all.
             var statements = index.OfType<TSqlStatement>();
-            var byStatement = new List<(TSqlStatement? Statement, List<NamedTableReference> Tables)>();
+            var byStatement = new List<(TSqlStatement? Statement, List<NamedTableReference> Tables, TransformationAnalysis Owner)>();
             foreach (var t in index.OfType<NamedTableReference>())
             {
                 if (t.TableHints.Count == 0 || !t.TableHints.Any(IsDirty) || t.SchemaObject?.BaseIdentifier is null) continue;
                 var name = DdlReader.NameOf(t.SchemaObject);
-                if (name.IsLocal || SystemCatalogNames.IsSystemCatalog(t.SchemaObject) || transformations.At(t) is null) continue;
+                if (name.IsLocal || SystemCatalogNames.IsSystemCatalog(t.SchemaObject) || transformations.At(t) is not { } owner) continue;
                 var statement = Innermost(statements, t, s => s is not (BeginEndBlockStatement or IfStatement or WhileStatement or TryCatchStatement
                     or ProcedureStatementBodyBase or FunctionStatementBody or TriggerStatementBody or ViewStatementBody));
                 if (byStatement.Count > 0 && statement is not null && ReferenceEquals(byStatement[^1].Statement, statement)) byStatement[^1].Tables.Add(t);
-                else byStatement.Add((statement, new List<NamedTableReference> { t }));
+                else byStatement.Add((statement, new List<NamedTableReference> { t }, owner));
             }
-            foreach (var (_, tables) in byStatement) ReportHints(context, tables);
+            foreach (var (_, tables, owner) in byStatement) ReportHints(context, tables, WritesNothing(index, owner));
         }
 
         foreach (var s in index.OfType<SetTransactionIsolationLevelStatement>())
@@ -54,13 +55,16 @@ public sealed class NoLockInLoadRule : Rule
             var fixes = m.Success
                 ? new[] { context.Fix("Use READ COMMITTED", context.Replace(s.StartOffset + m.Index, s.StartOffset + m.Index + m.Length, "READ COMMITTED")) }
                 : null;
+            bool readOnly = WritesNothing(index, t);
             context.Report(s,
-                "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table): the load can pick up rolled-back rows and skip or double-read moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers.",
-                fixes);
+                readOnly
+                    ? "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table). This procedure writes no table, so no loaded data is at stake, but what it returns can include rolled-back rows and skip or double-count moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers."
+                    : "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table): the load can pick up rolled-back rows and skip or double-read moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers.",
+                readOnly ? Severity.Information : Severity.Error, null, fixes);
         }
     }
 
-    private static void ReportHints(RuleContext context, List<NamedTableReference> tables)
+    private static void ReportHints(RuleContext context, List<NamedTableReference> tables, bool readOnly)
     {
         var first = tables[0].TableHints.First(IsDirty);
         var hint = first.HintKind == TableHintKind.NoLock ? "NOLOCK" : "READUNCOMMITTED";
@@ -70,10 +74,25 @@ public sealed class NoLockInLoadRule : Rule
         var names = tables.Select(t => context.TextOf(t.SchemaObject)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var what = names.Count == 1 ? $"{hint} on {names[0]}" : $"Dirty-read hints on {string.Join(", ", names)}";
         var evidence = new Dictionary<string, object?> { [TablesEvidenceKey] = tables.Select(t => DdlReader.NameOf(t.SchemaObject)).Distinct().ToList() };
+        var risk = readOnly
+            ? "this procedure writes no table, so no loaded data is at stake, but what it returns can include rows that are later rolled back and skip or double-count rows moved by page splits"
+            : "the load can pick up rows that are later rolled back, and skip or double-read rows moved by page splits";
         context.Report(first,
-            $"{what} read{(names.Count == 1 ? "s" : "")} uncommitted data: the load can pick up rows that are later rolled back, and skip or double-read rows moved by page splits. Remove the hint{(names.Count == 1 ? "" : "s")}; if blocking is the concern, enable READ_COMMITTED_SNAPSHOT on the source database.",
-            Severity.Error, evidence, fix,
+            $"{what} read{(names.Count == 1 ? "s" : "")} uncommitted data: {risk}. Remove the hint{(names.Count == 1 ? "" : "s")}; if blocking is the concern, enable READ_COMMITTED_SNAPSHOT on the source database.",
+            readOnly ? Severity.Information : Severity.Error, evidence, fix,
             tables.Count == 1 ? null : tables.Skip(1).Select(t => context.Related(context.Document.LocationOf(t.TableHints.First(IsDirty)), $"the hint on {context.TextOf(t.SchemaObject)}")).ToList());
+    }
+
+    /// <summary>
+    /// A procedure that writes no table (temporary ones aside) and calls nothing (a callee or dynamic SQL
+    /// could write what it read): a log reader or a report, where a dirty read gives a wrong answer but
+    /// corrupts no loaded data. Views and functions feed loads, so they are not counted here.
+    /// </summary>
+    private static bool WritesNothing(SyntaxIndex index, TransformationAnalysis t)
+    {
+        if (t.Transformation.Kind != TransformationKind.Procedure || t.Transformation.Writes.Count > 0) return false;
+        var body = t.Transformation.BodyRange;
+        return !index.OfType<ExecuteStatement>().Any(e => body.Contains(e.StartOffset));
     }
 
     /// <summary>The evidence key listing the tables a hint finding reads dirty.</summary>

@@ -8,7 +8,7 @@ public sealed class SyntaxErrorRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0000", "syntax-error", "T-SQL syntax error", Severity.Error, "Syntax",
         new RuleDoc(
-            "The file does not parse as T-SQL at the configured compatibility level. The rest of the workspace is still analysed, and so are the other batches of the file (a script is split at its GO lines, as sqlcmd does): only the batch holding the error is left out. sqlcmd-mode lines (:setvar, :r, :on error exit) and $(Name) variables are accepted; values come from the script's :setvar lines or etl-agent.json's sqlcmdVariables.",
+            "The file does not parse as T-SQL at the configured compatibility level. The rest of the workspace is still analysed, and so are the other batches of the file (a script is split at its GO lines, as sqlcmd does): only the batch holding the error is left out. sqlcmd-mode lines (:setvar, :r, :on error exit) and $(Name) variables are accepted; values come from the script's :setvar lines or etl-agent.json's sqlcmdVariables. A file that is clearly another dialect's script (a psql meta-command such as \\c at the start of a line, a $$-quoted body, LANGUAGE plpgsql, CREATE OR REPLACE; comments and strings aside) is not parsed: one information finding names the construct, and nothing else is reported for the file.",
             Bad: "CREATE PROCEDURE Etl.LoadX AS\nBEGIN\n    SELECT (1 + 2 FROM Staging.X;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadX AS\nBEGIN\n    SELECT (1 + 2) FROM Staging.X;\nEND"));
 
@@ -16,6 +16,11 @@ public sealed class SyntaxErrorRule : Rule
     {
         foreach (var error in context.Document.Errors)
         {
+            if (error.Number == EtlAgent.Core.Syntax.ForeignDialect.ErrorNumber)
+            {
+                context.Report(error.Range, error.Message, Severity.Information);
+                continue;
+            }
             if (error.Number != EtlAgent.Core.Syntax.NestingGuard.ErrorNumber && StrayStarAfter(context.Document.Text, error.Range.EndOffset) is int star)
             {
                 // `/* … **/*`: the comment closes at the first */ and leaves a '*' the parser blames on the token before it

@@ -1,0 +1,32 @@
+using EtlAgent.Core.Model;
+
+namespace EtlAgent.Core.Tests.Rules;
+
+/// <summary>
+/// ETL0010 is about loads: a dirty read in a procedure that writes no table and calls nothing (a report,
+/// a log reader) is information, one in a load or in a procedure that calls another stays a warning.
+/// </summary>
+public class DirtyReadSeverityTests
+{
+    private static IReadOnlyList<(int Line, Severity Severity)> Findings(string caseName)
+    {
+        var sql = File.ReadAllText(Path.Combine(TestPaths.Fixture("rules"), "ETL0010", caseName));
+        return RuleHarness.Check(sql, null, "ETL0010")
+            .Select(f => (f.Location.Range.Start.Line + 1, f.Severity)).OrderBy(f => f.Item1).ToList();
+    }
+
+    [Fact]
+    public void Procedures_that_write_nothing_get_information_one_that_calls_another_a_warning()
+    {
+        var findings = Findings("reads-no-table.sql");
+        Assert.Equal(new[] { Severity.Information, Severity.Information, Severity.Warning }, findings.Select(f => f.Severity));
+    }
+
+    [Fact]
+    public void Loads_keep_their_warnings()
+    {
+        var findings = Findings("load-procedures.sql");
+        Assert.NotEmpty(findings);
+        Assert.All(findings, f => Assert.Equal(Severity.Warning, f.Severity));
+    }
+}

@@ -18,7 +18,7 @@ public sealed class NoLockInLoadRule : Rule
             "The fix removes the hint (the whole WITH (...) when it was the only one). The SET statement is rewritten to READ COMMITTED rather than deleted: inside a procedure the level then no longer depends on whatever the caller's session used, and if the hint was there to avoid blocking, turning on READ_COMMITTED_SNAPSHOT on the source database gives non-blocking reads of committed data at READ COMMITTED. " +
             "One finding per statement names every table it reads dirty, and its fix removes all their hints. " +
             "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes). " +
-            "The rule is about loads, whose written data would come from a dirty read: in a procedure that writes no table and calls nothing (a log reader, a report) the risk is a wrong answer, not corrupted data, so there it is information, not a warning.",
+            "The rule is about loads, whose written data would come from a dirty read: in a procedure that writes no table and calls only procedures of the same file that write nothing either (a log reader, a report) the risk is a wrong answer, not corrupted data, so there it is information, not a warning.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
 
@@ -44,7 +44,7 @@ public sealed class NoLockInLoadRule : Rule
                 if (byStatement.Count > 0 && statement is not null && ReferenceEquals(byStatement[^1].Statement, statement)) byStatement[^1].Tables.Add(t);
                 else byStatement.Add((statement, new List<NamedTableReference> { t }, owner));
             }
-            foreach (var (_, tables, owner) in byStatement) ReportHints(context, tables, WritesNothing(index, owner));
+            foreach (var (_, tables, owner) in byStatement) ReportHints(context, tables, WritesNothing(context, owner));
         }
 
         foreach (var s in index.OfType<SetTransactionIsolationLevelStatement>())
@@ -55,7 +55,7 @@ public sealed class NoLockInLoadRule : Rule
             var fixes = m.Success
                 ? new[] { context.Fix("Use READ COMMITTED", context.Replace(s.StartOffset + m.Index, s.StartOffset + m.Index + m.Length, "READ COMMITTED")) }
                 : null;
-            bool readOnly = WritesNothing(index, t);
+            bool readOnly = WritesNothing(context, t);
             context.Report(s,
                 readOnly
                     ? "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table). This procedure writes no table, so no loaded data is at stake, but what it returns can include rolled-back rows and skip or double-count moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers."
@@ -84,15 +84,27 @@ public sealed class NoLockInLoadRule : Rule
     }
 
     /// <summary>
-    /// A procedure that writes no table (temporary ones aside) and calls nothing (a callee or dynamic SQL
-    /// could write what it read): a log reader or a report, where a dirty read gives a wrong answer but
-    /// corrupts no loaded data. Views and functions feed loads, so they are not counted here.
+    /// A procedure that writes no table (temporary ones aside) and calls only procedures of the same file
+    /// that write nothing either (any other callee, or dynamic SQL, could write what it read): a log reader
+    /// or a report, where a dirty read gives a wrong answer but corrupts no loaded data. Views and
+    /// functions feed loads, so they are not counted here.
     /// </summary>
-    private static bool WritesNothing(SyntaxIndex index, TransformationAnalysis t)
+    private static bool WritesNothing(RuleContext context, TransformationAnalysis t, HashSet<string>? visiting = null)
     {
         if (t.Transformation.Kind != TransformationKind.Procedure || t.Transformation.Writes.Count > 0) return false;
+        visiting ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (!visiting.Add(t.Transformation.Name)) return true; // recursion: decided by the rest of the cycle
         var body = t.Transformation.BodyRange;
-        return !index.OfType<ExecuteStatement>().Any(e => body.Contains(e.StartOffset));
+        foreach (var e in context.Index.OfType<ExecuteStatement>())
+        {
+            if (!body.Contains(e.StartOffset)) continue;
+            if (e.ExecuteSpecification?.ExecutableEntity is not ExecutableProcedureReference { ProcedureReference.ProcedureReference.Name: { } name }) return false;
+            var callee = DdlReader.NameOf(name).ToString();
+            var local = context.Transformations.FirstOrDefault(u => u.Transformation.Kind == TransformationKind.Procedure
+                && QualifiedName.TryParse(u.Transformation.Name, out var n) && string.Equals(n.ToString(), callee, StringComparison.OrdinalIgnoreCase));
+            if (local is null || !WritesNothing(context, local, visiting)) return false;
+        }
+        return true;
     }
 
     /// <summary>The evidence key listing the tables a hint finding reads dirty.</summary>

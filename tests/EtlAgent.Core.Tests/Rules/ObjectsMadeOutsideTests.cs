@@ -33,7 +33,7 @@ public class ObjectsMadeOutsideTests
         Assert.StartsWith("4 tables of schema Land ", notice.Message, StringComparison.Ordinal);
         Assert.Contains("externalObjects", notice.Message, StringComparison.Ordinal);
         foreach (var table in new[] { "Land.Orders", "Land.Returns", "Land.Visits", "Land.Custmer" })
-            Assert.Single(notice.Related, r => r.Message.StartsWith(table + " ", StringComparison.Ordinal));
+            Assert.Single(notice.Related, r => r.Message.StartsWith(table + ": { \"name\"", StringComparison.Ordinal) && r.Message.Contains("\"columns\"", StringComparison.Ordinal));
     }
 }
 

@@ -14,7 +14,7 @@ public sealed class StandInTableRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0150", "stand-in-table", "Table defined nowhere: tested against a stand-in", Severity.Information, "Maintainability",
         new RuleDoc(
-            "Real warehouses use tables defined elsewhere: a logging table of another repository, a source system's table read through a three-part name (SourceDb.dbo.Orders), a staging table a pipeline creates at run time. So that the code can still be tested, the sandbox makes a stand-in for each table that neither the workspace nor etl-agent.json's externalObjects defines, with the columns the code names (INSERT column lists, columns read through the table's alias or name, unqualified columns when it is the only undefined source), each typed from what it is compared with, joined to or assigned from (a parameter's or variable's declared type, a declared column, a literal, a CAST) and nvarchar(4000) NULL otherwise. Every column of a stand-in is nullable and it has no keys, so tests cannot rely on its constraints. This finding names the table, where it is first used and where each column's type came from, and gives the externalObjects entry (with the inferred columns) to paste into etl-agent.json; several tables of one schema first used in the same file make one finding that lists them, each table's first use a related location, with one list of entries declaring them all (each generated test file's header still describes every stand-in it uses, column by column): declared objects always win over stand-ins, so correcting the types there makes the tests exact. A three-part name of the workspace's own database (the workspace defines schema.name and nothing declares database.schema.name) is the workspace's own table and gets no stand-in.",
+            "Real warehouses use tables defined elsewhere: a logging table of another repository, a source system's table read through a three-part name (SourceDb.dbo.Orders), a staging table a pipeline creates at run time. So that the code can still be tested, the sandbox makes a stand-in for each table that neither the workspace nor etl-agent.json's externalObjects defines, with the columns the code names (INSERT column lists, columns read through the table's alias or name, unqualified columns when it is the only undefined source), each typed from what it is compared with, joined to or assigned from (a parameter's or variable's declared type, a declared column, a literal, a CAST) and nvarchar(4000) NULL otherwise. Every column of a stand-in is nullable and it has no keys, so tests cannot rely on its constraints. This finding names the table, where it is first used and where each column's type came from, and gives the externalObjects entry (with the inferred columns) to paste into etl-agent.json; several tables of one schema first used in the same file make one finding that lists them, each table's first use a related location, each related location giving one table's entry for the externalObjects list (each generated test file's header still describes every stand-in it uses, column by column): declared objects always win over stand-ins, so correcting the types there makes the tests exact. A three-part name of the workspace's own database (the workspace defines schema.name and nothing declares database.schema.name) is the workspace's own table and gets no stand-in.",
             Bad: "CREATE PROCEDURE dbo.LoadCustomer @BatchId int\nAS\nBEGIN\n    INSERT INTO dbo.RunLog (BatchId, Step) VALUES (@BatchId, 'start');\nEND",
             Good: "CREATE TABLE dbo.RunLog (BatchId int NOT NULL, Step nvarchar(50) NOT NULL);\nGO\nCREATE PROCEDURE dbo.LoadCustomer @BatchId int\nAS\nBEGIN\n    INSERT INTO dbo.RunLog (BatchId, Step) VALUES (@BatchId, 'start');\nEND"));
 
@@ -45,18 +45,18 @@ public sealed class StandInTableRule : Rule
 
     /// <summary>
     /// Several stand-ins of one schema first used in this file: one notice naming them all, at the first
-    /// use, with each table's first use as a related location and one externalObjects list declaring them
+    /// use; each table's first use is a related location carrying its ready-to-paste externalObjects entry
     /// (each generated test file's header still describes every stand-in it uses, column by column).
     /// </summary>
     private static void ReportSchema(RuleContext context, IReadOnlyList<TableDef> tables)
     {
         var first = tables[0].Name;
         var schema = first.Database is null ? first.Schema : $"{first.Database}.{first.Schema}";
-        var entries = string.Join(", ", tables.Select(StandInTables.ManifestSnippet));
+        var names = tables.Select(t => $"{t.Name} (line {t.StandIn!.FirstUse.Range.Start.Line + 1}, {t.Columns.Count} column{(t.Columns.Count == 1 ? "" : "s")})");
         context.Report(tables[0].StandIn!.FirstUse.Range,
             $"{tables.Count} tables of schema {schema} are defined neither in the workspace nor in etl-agent.json's externalObjects, so the sandbox tests the code against stand-ins made from how the code uses them: " +
-            $"{string.Join(", ", tables.Select(StandInTables.Summary))}. Each generated test file's header lists a stand-in's columns and where their types came from. " +
-            $"Declare them in externalObjects to make the shapes explicit (declared objects win): [{entries}]",
-            related: tables.Select(t => context.Related(t.StandIn!.FirstUse, StandInTables.Describe(t))).ToList());
+            $"{string.Join(", ", names)}. Declare them in externalObjects to make the shapes explicit (declared objects win): each related location gives one table's entry with its inferred columns, to paste into the one list; " +
+            "each generated test file's header lists a stand-in's columns and where their types came from.",
+            related: tables.Select(t => context.Related(t.StandIn!.FirstUse, $"{t.Name}: {StandInTables.ManifestSnippet(t)}")).ToList());
     }
 }

@@ -82,7 +82,9 @@ public class AuditCommandTests
             var ci = EngineHost.ForWorkspace(dir, "cli", environment: new EnvironmentVariables(n => n == "CI" ? "true" : null));
             var cli = EngineHost.ForWorkspace(dir, "cli", environment: EnvironmentVariables.None);
             var editor = EngineHost.ForWorkspace(dir, "editor", environment: EnvironmentVariables.None);
-            Assert.Equal(("ci", "cli", "editor"), (ci.Actor, cli.Actor, editor.Actor));
+            // a person in an editor stays "editor" on a machine that sets CI (a dev container, a CI-run editor test)
+            var editorOnCi = EngineHost.ForWorkspace(dir, "editor", environment: new EnvironmentVariables(n => n == "CI" ? "true" : null));
+            Assert.Equal(("ci", "cli", "editor", "editor"), (ci.Actor, cli.Actor, editor.Actor, editorOnCi.Actor));
             Assert.IsType<HashChainedAuditLog>(ci.Audit);
         }
         finally { Directory.Delete(dir, recursive: true); }

@@ -28,7 +28,9 @@ function serverDll() {
 /** Copies a fixture workspace to a temp folder so a test may change files on disk. */
 function copyFixture(name = 'lsp') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `etl-agent-${name}-`));
-  fs.cpSync(path.join(repoRoot, 'tests', 'fixtures', name), dir, { recursive: true });
+  // without .etl-agent (memory and reports a CLI run may have left in the fixture): a test starts from nothing
+  const source = path.join(repoRoot, 'tests', 'fixtures', name);
+  fs.cpSync(source, dir, { recursive: true, filter: (from) => path.relative(source, from).split(path.sep)[0] !== '.etl-agent' });
   return dir;
 }
 

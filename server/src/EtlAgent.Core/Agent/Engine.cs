@@ -37,7 +37,8 @@ public sealed record EngineHost(IClock Clock, IEnvironment Environment)
 
     /// <summary>
     /// The host of a door working on the workspace at <paramref name="root"/>: the machine's clock and
-    /// environment, the door as actor ("ci" instead when the environment says CI=true), and the
+    /// environment, the door as actor (the CLI is "ci" when the environment says CI=true; an editor is a person
+    /// even on a machine that sets CI), and the
     /// workspace's durable trail (.etl-agent/audit.jsonl); <paramref name="also"/> gets a copy of each entry.
     /// </summary>
     public static EngineHost ForWorkspace(string root, string door, IAuditLog? also = null, IEnvironment? environment = null)
@@ -45,7 +46,7 @@ public sealed record EngineHost(IClock Clock, IEnvironment Environment)
         var host = environment is null ? System : System with { Environment = environment };
         var ci = string.Equals(host.Environment.Variable("CI")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
         var redactor = new SecretRedactor(new[] { host.Environment.Variable(SandboxSettings.EnvironmentVariable) ?? "" });
-        return host with { Actor = ci ? "ci" : door, Audit = HashChainedAuditLog.ForWorkspace(root, redactor, also), VersionControl = new GitRepository(root) };
+        return host with { Actor = ci && door == "cli" ? "ci" : door, Audit = HashChainedAuditLog.ForWorkspace(root, redactor, also), VersionControl = new GitRepository(root) };
     }
 
     /// <summary>The memory of past runs; null: the one etl-agent.json's `memory` section names (SQLite in the workspace by default).</summary>

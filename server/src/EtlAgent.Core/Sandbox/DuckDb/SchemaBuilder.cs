@@ -332,11 +332,14 @@ public sealed class SchemaBuilder
     {
         var expr = new TSql170Parser(false).ParseExpression(new StringReader(c.Default!), out var errors);
         if (errors.Count > 0 || expr is null) throw new UnsupportedConstructException($"DEFAULT of column {c.Name}", c.Location);
-        var saved = translator.Env.Clock;
-        if (ContainsClock(expr, out bool newid)) return newid ? "CAST(md5(CAST(getvariable('tsql_seed') AS VARCHAR) || '-' || CAST(nextval('__newid') AS VARCHAR)) AS UUID)" : ClockDefault(c);
+        // only a bare NEWID()/GETDATE() is the column's own value; in a larger expression
+        // (CAST(CHECKSUM(NEWID()) AS varbinary(8)), DATEADD(day, 1, GETDATE())) the translator handles the call
+        if (Unwrapped(expr) is FunctionCall or ParameterlessCall && ContainsClock(expr, out bool newid)) return newid ? "CAST(md5(CAST(getvariable('tsql_seed') AS VARCHAR) || '-' || CAST(nextval('__newid') AS VARCHAR)) AS UUID)" : ClockDefault(c);
         var x = translator.Expr(expr, new Scope(null));
         return "(" + translator.Assign(x, c.Type, expr).Sql + ")";
     }
+
+    private static ScalarExpression Unwrapped(ScalarExpression e) => e is ParenthesisExpression p ? Unwrapped(p.Expression) : e;
 
     private static bool ContainsClock(ScalarExpression e, out bool newid)
     {

@@ -110,4 +110,25 @@ public class GenerationInputTests
         var file = await NonTrivialFileAsync("Cfg.AddSatellite");
         Assert.Contains(file.Cases, c => c.Expect.Error is null && c.Call.Any(a => a.Key == "@Kind" && Equals(a.Value, "H")));
     }
+
+    [Fact]
+    public async Task Base_rows_meet_every_equality_filter_on_a_source_at_once()
+    {
+        // WHERE s.[Status] = 3 AND s.[Kind] = 'X' AND s.[Channel] IN (7, 9) AND s.[Is Active] = 0 AND s.[Batch Date] = '2016-03-01'
+        var file = await NonTrivialFileAsync("Rpt.LoadOpenOrders");
+        var order = new QualifiedName("Stage", "Order");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == order && g.Rows.Any(r =>
+            Equals(Convert.ToInt64(r["Status"]), 3L) && Equals(r["Kind"], "X") && Equals(r["Is Active"], false))));
+    }
+
+    [Theory]
+    [InlineData("an entity whose [City] is NULL in the target")]
+    [InlineData("an entity whose [City] is NULL in Stage.Customer")]
+    public async Task A_column_compared_between_source_and_target_is_NULL_on_either_side(string name)
+    {
+        // WHEN MATCHED AND (s.[City] <> d.[City] OR … IS NULL …): a NULL on one side is a change too
+        var file = await NonTrivialFileAsync("Dim.MergeCustomer");
+        var found = Assert.Single(file.Cases, c => c.Name.Contains(name, StringComparison.Ordinal));
+        Assert.True(NonTrivial(found), found.Name);
+    }
 }

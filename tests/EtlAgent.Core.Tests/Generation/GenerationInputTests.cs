@@ -34,7 +34,7 @@ public class GenerationInputTests
         c.Expect.Error is null && c.Expect.Tables.Any(t =>
         {
             var columns = t.ComparedColumns;
-            string Key(TestRow r) => string.Join("|", columns.Select(x => Convert.ToString(r[x], System.Globalization.CultureInfo.InvariantCulture)));
+            string Key(TestRow r) => string.Join("|", columns.Select(x => r[x] is byte[] b ? Convert.ToHexString(b) : Convert.ToString(r[x], System.Globalization.CultureInfo.InvariantCulture)));
             var given = c.Given.Where(g => g.Table == t.Table).SelectMany(g => g.Rows).Select(Key).OrderBy(k => k, StringComparer.Ordinal);
             return !given.SequenceEqual(t.Rows.Select(Key).OrderBy(k => k, StringComparer.Ordinal));
         });
@@ -130,5 +130,16 @@ public class GenerationInputTests
         var file = await NonTrivialFileAsync("Dim.MergeCustomer");
         var found = Assert.Single(file.Cases, c => c.Name.Contains(name, StringComparison.Ordinal));
         Assert.True(NonTrivial(found), found.Name);
+    }
+
+    [Fact]
+    public async Task A_stored_hash_compared_with_HASHBYTES_of_the_source_holds_the_hash_of_the_row_so_unchanged_and_changed_differ()
+    {
+        // WHEN MATCHED AND d.[Row Hash] <> HASHBYTES('SHA2_256', CONCAT(s.[Name], N'|', s.[Phone]))
+        var file = await NonTrivialFileAsync("Dim.MergeSupplier");
+        var unchanged = Assert.Single(file.Cases, c => c.Name.StartsWith("an entity already in the target, unchanged →", StringComparison.Ordinal));
+        Assert.Null(unchanged.Expect.Error);
+        Assert.False(NonTrivial(unchanged), "the unchanged supplier was updated: its stored hash is not the hash of its values");
+        Assert.Contains(file.Cases, c => c.Name.Contains("an entity whose [Phone] changed", StringComparison.Ordinal) && NonTrivial(c));
     }
 }

@@ -205,6 +205,8 @@ public sealed class CodeFacts
 
         public override void Visit(AssignmentSetClause node)
         {
+            // SET [Row Hash] = HASHBYTES(…): the hash the column stores
+            if (node.Column?.MultiPartIdentifier is { Count: > 0 } hid && IsHash(Strip(node.NewValue)) is { } hash) facts.StoredHashes.Add((hid.Identifiers[^1].Value, hash));
             if (node.Column?.MultiPartIdentifier is { Count: > 0 } id && Strip(node.NewValue) is Literal l && LiteralValue(l) is { } v)
             {
                 var column = id.Identifiers[^1].Value;
@@ -263,6 +265,8 @@ public sealed class CodeFacts
 
         public override void Visit(SelectScalarExpression node)
         {
+            // HASHBYTES(…) AS [Row Hash]: the hash a stored [Row Hash] is compared with
+            if (node.ColumnName?.Value is { } hashAlias && IsHash(Strip(node.Expression)) is { } hash) facts.StoredHashes.Add((hashAlias, hash));
             // expr AS [Alias]: the alias carries the column's values on (temp tables, CTEs)
             if (node.ColumnName?.Value is { } alias && ColumnName(Strip(node.Expression)) is { } column && !string.Equals(alias, column, StringComparison.OrdinalIgnoreCase))
                 facts.Equalities.Add((column, alias));

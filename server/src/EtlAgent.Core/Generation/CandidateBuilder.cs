@@ -217,7 +217,7 @@ public sealed partial class CandidateBuilder
         }
 
         foreach (var s in all) s.Structural = !s.Description.Contains('[') || s.Description.StartsWith("an entity whose", StringComparison.Ordinal) && !s.Description.Contains(", ", StringComparison.Ordinal);
-        foreach (var s in all) { StoredHash.Fill(s, _catalog, _facts.StoredHashes); AddParameterParents(s); AddParents(s); }
+        foreach (var s in all) { StoredHash.Fill(s, _catalog, _facts.StoredHashes, Find); AddParameterParents(s); AddParents(s); }
         var seen = new HashSet<string>();
         return all.Where(s => seen.Add(s.Key())).ToList();
     }

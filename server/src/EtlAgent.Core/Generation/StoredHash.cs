@@ -20,7 +20,8 @@ public static class StoredHash
     private readonly record struct Text(string? Value, bool Unicode);
 
     /// <summary>Sets every generated stored hash in the scenario's rows to the hash of the row's values.</summary>
-    public static void Fill(Scenario s, SchemaCatalog catalog, IEnumerable<(string Column, FunctionCall Hash)> hashes)
+    /// <param name="classOf">a column's join class: a target column the code fills from an aliased source column ([name] AS [area_name]) stands for it</param>
+    public static void Fill(Scenario s, SchemaCatalog catalog, IEnumerable<(string Column, FunctionCall Hash)> hashes, Func<string, string> classOf)
     {
         var byColumn = hashes.GroupBy(h => h.Column, StringComparer.OrdinalIgnoreCase).Select(g => g.First()).ToList();
         if (byColumn.Count == 0) return;
@@ -36,6 +37,9 @@ public static class StoredHash
                     (object? Value, SqlType Type)? Lookup(string name)
                     {
                         if (def.FindColumn(name) is { } c && row.TryGetValue(name, out var v)) return (v, c.Type);
+                        var cls = classOf(name);
+                        foreach (var same in def.Columns)
+                            if (string.Equals(classOf(same.Name), cls, StringComparison.OrdinalIgnoreCase) && row.TryGetValue(same.Name, out var sv)) return (sv, same.Type);
                         // a column the row lacks: the same-named value of another input of the case
                         foreach (var (other, otherRows) in s.Tables)
                             if (other != table && catalog.Find(other)?.FindColumn(name) is { } oc && otherRows.Count > 0 && otherRows[^1].TryGetValue(name, out var ov))

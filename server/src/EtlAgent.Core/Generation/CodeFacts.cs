@@ -97,9 +97,11 @@ public sealed class CodeFacts
         }
         var variableLiterals = new Dictionary<string, List<object>>(StringComparer.OrdinalIgnoreCase);
         var comparisons = new List<(string Column, ScalarExpression Other, string Op)>();
+        // literals tested inside CASE/IIF pick out special values (WHEN [Order Date] = 0 THEN NULL), not rows to keep
+        var inCase = new HashSet<ScalarExpression>(ReferenceEqualityComparer.Instance);
         foreach (var t in facts.Closure)
         {
-            var visitor = new Visitor(facts, variableLiterals, comparisons);
+            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase);
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         // A three-part name of the workspace's own database is its own table, as in the reads and writes.
@@ -124,7 +126,7 @@ public sealed class CodeFacts
                 _ => null,
             };
             if (values is null) continue;
-            if (op == "=" && other is Literal or UnaryExpression) AddFilter(facts, column, values[0]);
+            if (op == "=" && other is Literal or UnaryExpression && !inCase.Contains(other)) AddFilter(facts, column, values[0]);
             if (!facts.ColumnLiterals.TryGetValue(column, out var list)) facts.ColumnLiterals[column] = list = new();
             foreach (var v in values) if (!list.Contains(v)) list.Add(v);
         }
@@ -148,9 +150,22 @@ public sealed class CodeFacts
     public static string? ColumnName(ScalarExpression e) =>
         e is ColumnReferenceExpression c && c.MultiPartIdentifier is { Count: > 0 } id ? id.Identifiers[^1].Value : null;
 
-    private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons)
+    private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons,
+        HashSet<ScalarExpression> inCase)
         : TSqlFragmentVisitor
     {
+        private int _caseDepth;
+
+        public override void ExplicitVisit(SearchedCaseExpression node) { _caseDepth++; base.ExplicitVisit(node); _caseDepth--; }
+        public override void ExplicitVisit(SimpleCaseExpression node) { _caseDepth++; base.ExplicitVisit(node); _caseDepth--; }
+        public override void ExplicitVisit(IIfCall node) { _caseDepth++; base.ExplicitVisit(node); _caseDepth--; }
+
+        private void Compare(string column, ScalarExpression other, string op)
+        {
+            comparisons.Add((column, other, op));
+            if (_caseDepth > 0) inCase.Add(other);
+        }
+
         /// <summary>x BETWEEN a AND b compares x with both bounds.</summary>
         public override void Visit(BooleanTernaryExpression node)
         {
@@ -181,8 +196,8 @@ public sealed class CodeFacts
             }
             else if (ca is not null && IsHash(b) is { } hb) facts.StoredHashes.Add((ca, hb));
             else if (cb is not null && IsHash(a) is { } ha) facts.StoredHashes.Add((cb, ha));
-            else if (ca is not null) comparisons.Add((ca, b, Op(node.ComparisonType, flip: false)));
-            else if (cb is not null) comparisons.Add((cb, a, Op(node.ComparisonType, flip: true)));
+            else if (ca is not null) Compare(ca, b, Op(node.ComparisonType, flip: false));
+            else if (cb is not null) Compare(cb, a, Op(node.ComparisonType, flip: true));
         }
 
         private static FunctionCall? IsHash(ScalarExpression e) =>
@@ -221,7 +236,7 @@ public sealed class CodeFacts
             var column = ColumnName(Strip(node.Expression));
             if (column is not null) facts.ComparedColumns.Add(column);
             // x IN (3, 7): the first value lets a row through (not for NOT IN)
-            if (column is not null && !node.NotDefined && node.Values is [Literal first, ..] && LiteralValue(first) is { } v) AddFilter(facts, column, v);
+            if (column is not null && !node.NotDefined && _caseDepth == 0 && node.Values is [Literal first, ..] && LiteralValue(first) is { } v) AddFilter(facts, column, v);
             if (column is not null && node.Subquery?.QueryExpression is QuerySpecification { SelectElements: [SelectScalarExpression only] }
                 && ColumnName(Strip(only.Expression)) is { } other && !string.Equals(column, other, StringComparison.OrdinalIgnoreCase))
                 facts.Equalities.Add((column, other));

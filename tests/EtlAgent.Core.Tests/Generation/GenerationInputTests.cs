@@ -34,7 +34,7 @@ public class GenerationInputTests
         c.Expect.Error is null && c.Expect.Tables.Any(t =>
         {
             var columns = t.ComparedColumns;
-            string Key(TestRow r) => string.Join("|", columns.Select(x => Convert.ToString(r[x], System.Globalization.CultureInfo.InvariantCulture)));
+            string Key(TestRow r) => string.Join("|", columns.Select(x => r[x] is byte[] b ? Convert.ToHexString(b) : Convert.ToString(r[x], System.Globalization.CultureInfo.InvariantCulture)));
             var given = c.Given.Where(g => g.Table == t.Table).SelectMany(g => g.Rows).Select(Key).OrderBy(k => k, StringComparer.Ordinal);
             return !given.SequenceEqual(t.Rows.Select(Key).OrderBy(k => k, StringComparer.Ordinal));
         });
@@ -109,5 +109,37 @@ public class GenerationInputTests
         // CHECK ([Kind]='H' OR [Kind]='L'): the parameter's own name would break it on every input
         var file = await NonTrivialFileAsync("Cfg.AddSatellite");
         Assert.Contains(file.Cases, c => c.Expect.Error is null && c.Call.Any(a => a.Key == "@Kind" && Equals(a.Value, "H")));
+    }
+
+    [Fact]
+    public async Task Base_rows_meet_every_equality_filter_on_a_source_at_once()
+    {
+        // WHERE s.[Status] = 3 AND s.[Kind] = 'X' AND s.[Channel] IN (7, 9) AND s.[Is Active] = 0 AND s.[Batch Date] = '2016-03-01'
+        var file = await NonTrivialFileAsync("Rpt.LoadOpenOrders");
+        var order = new QualifiedName("Stage", "Order");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == order && g.Rows.Any(r =>
+            Equals(Convert.ToInt64(r["Status"]), 3L) && Equals(r["Kind"], "X") && Equals(r["Is Active"], false))));
+    }
+
+    [Theory]
+    [InlineData("an entity whose [City] is NULL in the target")]
+    [InlineData("an entity whose [City] is NULL in Stage.Customer")]
+    public async Task A_column_compared_between_source_and_target_is_NULL_on_either_side(string name)
+    {
+        // WHEN MATCHED AND (s.[City] <> d.[City] OR … IS NULL …): a NULL on one side is a change too
+        var file = await NonTrivialFileAsync("Dim.MergeCustomer");
+        var found = Assert.Single(file.Cases, c => c.Name.Contains(name, StringComparison.Ordinal));
+        Assert.True(NonTrivial(found), found.Name);
+    }
+
+    [Fact]
+    public async Task A_stored_hash_compared_with_HASHBYTES_of_the_source_holds_the_hash_of_the_row_so_unchanged_and_changed_differ()
+    {
+        // WHEN MATCHED AND d.[Row Hash] <> HASHBYTES('SHA2_256', CONCAT(s.[Name], N'|', s.[Phone]))
+        var file = await NonTrivialFileAsync("Dim.MergeSupplier");
+        var unchanged = Assert.Single(file.Cases, c => c.Name.StartsWith("an entity already in the target, unchanged →", StringComparison.Ordinal));
+        Assert.Null(unchanged.Expect.Error);
+        Assert.False(NonTrivial(unchanged), "the unchanged supplier was updated: its stored hash is not the hash of its values");
+        Assert.Contains(file.Cases, c => c.Name.Contains("an entity whose [Phone] changed", StringComparison.Ordinal) && NonTrivial(c));
     }
 }

@@ -162,6 +162,7 @@ public sealed partial class CandidateBuilder
     {
         var name = Find(c.Name);
         var target = IsTarget(t);
+        if (FilterValue(t, c) is { } filtered) return filtered;
         if (c.Type.IsString && _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<string>().FirstOrDefault(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1)) is { } literal)
             return literal;
         var conversion = ConvertsTo(c) ?? ClassType(name);
@@ -193,6 +194,34 @@ public sealed partial class CandidateBuilder
         if (c.Type.Name == "uniqueidentifier") return new Guid(entity, 0, 0, new byte[8]);
         if (c.Type.IsBinary) return new byte[] { (byte)entity };
         return null;
+    }
+
+    /// <summary>
+    /// The literal the code tests the column equal to (WHERE s.[Status] = 3 AND s.[Kind] = 'X'), in the
+    /// column's type, so a row meets all such filters at once; null when there is none, it does not
+    /// convert, the code assigns the column, or the column alone keys the table (two entities would collide).
+    /// </summary>
+    private object? FilterValue(TableDef t, ColumnDef c)
+    {
+        // a column the code itself sets (UPDATE … SET [Is Orphan] = 1) is filtered to read its own result: BitValue decides
+        if (_facts.AssignedLiterals.ContainsKey(c.Name)) return null;
+        if (c.Identity || c.IsGenerated || _facts.FilterLiterals.GetValueOrDefault(c.Name) is not [var literal, ..]) return null;
+        if (t.Keys.Any(k => k.Columns.Count == 1 && string.Equals(k.Columns[0], c.Name, StringComparison.OrdinalIgnoreCase))) return null;
+        var type = c.Type;
+        switch (literal)
+        {
+            case decimal d when type.Name == "bit": return d == 0m ? false : d == 1m ? true : null;
+            case decimal d when type.IsInteger: return d == decimal.Truncate(d) && (type.Name != "tinyint" || d >= 0) ? (long)d : null;
+            case decimal d when type.IsNumeric: return d;
+            case decimal d when type.IsString: var text = d.ToString(CultureInfo.InvariantCulture); return text.Length <= (type.IsMax ? 4000 : type.Length ?? 1) ? text : null;
+            case string s when type.IsString: return s.Length <= (type.IsMax ? 4000 : type.Length ?? 1) ? s : null;
+            case string s when type.IsDateTime && type.Name is not ("time" or "datetimeoffset")
+                && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var when):
+                return type.Name == "date" ? when.Date : when;
+            case string s when type.IsInteger && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n): return n;
+            case string s when type.Name == "bit": return s == "1" || s.Equals("true", StringComparison.OrdinalIgnoreCase) ? true : s == "0" || s.Equals("false", StringComparison.OrdinalIgnoreCase) ? false : null;
+            default: return null;
+        }
     }
 
     /// <summary>

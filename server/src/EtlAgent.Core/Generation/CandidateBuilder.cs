@@ -91,6 +91,8 @@ public sealed partial class CandidateBuilder
                 if (firstChange) { bases.Add(changed); firstChange = false; }
             }
 
+            all.AddRange(NullOnOneSide(same, sources, targets));
+
             var gone = members.Clone("an entity only in the target");
             foreach (var t in targets) gone.RowsOf(t.Name).Add(Row(t, 1));
             foreach (var t in sources) gone.RowsOf(t.Name).Add(Row(t, 2));
@@ -215,9 +217,38 @@ public sealed partial class CandidateBuilder
         }
 
         foreach (var s in all) s.Structural = !s.Description.Contains('[') || s.Description.StartsWith("an entity whose", StringComparison.Ordinal) && !s.Description.Contains(", ", StringComparison.Ordinal);
-        foreach (var s in all) { AddParameterParents(s); AddParents(s); }
+        foreach (var s in all) { StoredHash.Fill(s, _catalog, _facts.StoredHashes, Find); AddParameterParents(s); AddParents(s); }
         var seen = new HashSet<string>();
         return all.Where(s => seen.Add(s.Key())).ToList();
+    }
+
+    /// <summary>
+    /// An entity already in the target whose column, compared with the source's by = or &lt;&gt;
+    /// (s.[City] &lt;&gt; d.[City]), is NULL on one side: the comparison is unknown there, so change
+    /// detection written that way misses the change. One candidate per side that allows NULL.
+    /// </summary>
+    private IEnumerable<Scenario> NullOnOneSide(Scenario same, IReadOnlyList<TableDef> sources, IReadOnlyList<TableDef> targets)
+    {
+        foreach (var t in targets)
+        foreach (var c in t.Columns)
+        {
+            if (!_facts.ColumnToColumn.Contains(c.Name) || Skipped(t, c) || IsKeyColumn(t, c)) continue;
+            var inSources = sources.Where(s => s.FindColumn(c.Name) is { } sc && !Skipped(s, sc)).ToList();
+            if (inSources.Count == 0) continue;
+            if (c.Nullable && same.RowsOf(t.Name) is [.., var targetRow] && targetRow.ContainsKey(c.Name))
+            {
+                var v = same.Clone($"an entity whose [{c.Name}] is NULL in the target");
+                v.RowsOf(t.Name)[^1][c.Name] = null;
+                yield return v;
+            }
+            foreach (var s in inSources)
+            {
+                if (s.FindColumn(c.Name) is not { Nullable: true } || same.RowsOf(s.Name) is not [.., var sourceRow] || !sourceRow.ContainsKey(c.Name)) continue;
+                var v = same.Clone($"an entity whose [{c.Name}] is NULL in {s.Name}");
+                v.RowsOf(s.Name)[^1][c.Name] = null;
+                yield return v;
+            }
+        }
     }
 
     /// <summary>Parameters the code compares with a column of a target, with the first such table and column.</summary>

@@ -55,6 +55,18 @@ public sealed class CodeFacts
     /// </summary>
     public Dictionary<string, List<(QualifiedName Table, string Column)>> InsertedVariables { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Column name → literals it is tested equal to (s.[Status] = 3, [Kind] IN ('X', 'Y'): the first),
+    /// so the base rows meet every such filter at once, not one per variation.
+    /// </summary>
+    public Dictionary<string, List<object>> FilterLiterals { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Columns compared with another column by = or &lt;&gt; (s.[City] &lt;&gt; d.[City]): change detection and join keys.</summary>
+    public HashSet<string> ColumnToColumn { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Stored hash columns the code compares with HASHBYTES of other values, with that call.</summary>
+    public List<(string Column, FunctionCall Hash)> StoredHashes { get; } = new();
+
     public List<DateTime> DateLiterals { get; } = new();
     public List<decimal> NumberLiterals { get; } = new();
     public List<string> StringLiterals { get; } = new();
@@ -85,9 +97,11 @@ public sealed class CodeFacts
         }
         var variableLiterals = new Dictionary<string, List<object>>(StringComparer.OrdinalIgnoreCase);
         var comparisons = new List<(string Column, ScalarExpression Other, string Op)>();
+        // literals tested inside CASE/IIF pick out special values (WHEN [Order Date] = 0 THEN NULL), not rows to keep
+        var inCase = new HashSet<ScalarExpression>(ReferenceEqualityComparer.Instance);
         foreach (var t in facts.Closure)
         {
-            var visitor = new Visitor(facts, variableLiterals, comparisons);
+            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase);
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         // A three-part name of the workspace's own database is its own table, as in the reads and writes.
@@ -112,10 +126,17 @@ public sealed class CodeFacts
                 _ => null,
             };
             if (values is null) continue;
+            if (op == "=" && other is Literal or UnaryExpression && !inCase.Contains(other)) AddFilter(facts, column, values[0]);
             if (!facts.ColumnLiterals.TryGetValue(column, out var list)) facts.ColumnLiterals[column] = list = new();
             foreach (var v in values) if (!list.Contains(v)) list.Add(v);
         }
         return facts;
+    }
+
+    private static void AddFilter(CodeFacts facts, string column, object value)
+    {
+        if (!facts.FilterLiterals.TryGetValue(column, out var list)) facts.FilterLiterals[column] = list = new();
+        if (!list.Contains(value)) list.Add(value);
     }
 
     public static object? LiteralValue(Literal literal) => literal switch
@@ -129,9 +150,22 @@ public sealed class CodeFacts
     public static string? ColumnName(ScalarExpression e) =>
         e is ColumnReferenceExpression c && c.MultiPartIdentifier is { Count: > 0 } id ? id.Identifiers[^1].Value : null;
 
-    private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons)
+    private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons,
+        HashSet<ScalarExpression> inCase)
         : TSqlFragmentVisitor
     {
+        private int _caseDepth;
+
+        public override void ExplicitVisit(SearchedCaseExpression node) { _caseDepth++; base.ExplicitVisit(node); _caseDepth--; }
+        public override void ExplicitVisit(SimpleCaseExpression node) { _caseDepth++; base.ExplicitVisit(node); _caseDepth--; }
+        public override void ExplicitVisit(IIfCall node) { _caseDepth++; base.ExplicitVisit(node); _caseDepth--; }
+
+        private void Compare(string column, ScalarExpression other, string op)
+        {
+            comparisons.Add((column, other, op));
+            if (_caseDepth > 0) inCase.Add(other);
+        }
+
         /// <summary>x BETWEEN a AND b compares x with both bounds.</summary>
         public override void Visit(BooleanTernaryExpression node)
         {
@@ -152,12 +186,22 @@ public sealed class CodeFacts
             if (cb is not null) facts.ComparedColumns.Add(cb);
             if (ca is not null && cb is not null)
             {
+                if (node.ComparisonType is BooleanComparisonType.Equals or BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation)
+                {
+                    facts.ColumnToColumn.Add(ca);
+                    facts.ColumnToColumn.Add(cb);
+                }
                 if (node.ComparisonType == BooleanComparisonType.Equals && !string.Equals(ca, cb, StringComparison.OrdinalIgnoreCase))
                     facts.Equalities.Add((ca, cb));
             }
-            else if (ca is not null) comparisons.Add((ca, b, Op(node.ComparisonType, flip: false)));
-            else if (cb is not null) comparisons.Add((cb, a, Op(node.ComparisonType, flip: true)));
+            else if (ca is not null && IsHash(b) is { } hb) facts.StoredHashes.Add((ca, hb));
+            else if (cb is not null && IsHash(a) is { } ha) facts.StoredHashes.Add((cb, ha));
+            else if (ca is not null) Compare(ca, b, Op(node.ComparisonType, flip: false));
+            else if (cb is not null) Compare(cb, a, Op(node.ComparisonType, flip: true));
         }
+
+        private static FunctionCall? IsHash(ScalarExpression e) =>
+            e is FunctionCall f && f.FunctionName.Value.Equals("HASHBYTES", StringComparison.OrdinalIgnoreCase) && f.Parameters.Count == 2 ? f : null;
 
         /// <summary>The comparison as "column op other"; <paramref name="flip"/> when the column is on the right.</summary>
         private static string Op(BooleanComparisonType type, bool flip)
@@ -176,6 +220,8 @@ public sealed class CodeFacts
 
         public override void Visit(AssignmentSetClause node)
         {
+            // SET [Row Hash] = HASHBYTES(…): the hash the column stores
+            if (node.Column?.MultiPartIdentifier is { Count: > 0 } hid && IsHash(Strip(node.NewValue)) is { } hash) facts.StoredHashes.Add((hid.Identifiers[^1].Value, hash));
             if (node.Column?.MultiPartIdentifier is { Count: > 0 } id && Strip(node.NewValue) is Literal l && LiteralValue(l) is { } v)
             {
                 var column = id.Identifiers[^1].Value;
@@ -189,6 +235,8 @@ public sealed class CodeFacts
             // x [NOT] IN (SELECT y …) equates x and y like a join key
             var column = ColumnName(Strip(node.Expression));
             if (column is not null) facts.ComparedColumns.Add(column);
+            // x IN (3, 7): the first value lets a row through (not for NOT IN)
+            if (column is not null && !node.NotDefined && _caseDepth == 0 && node.Values is [Literal first, ..] && LiteralValue(first) is { } v) AddFilter(facts, column, v);
             if (column is not null && node.Subquery?.QueryExpression is QuerySpecification { SelectElements: [SelectScalarExpression only] }
                 && ColumnName(Strip(only.Expression)) is { } other && !string.Equals(column, other, StringComparison.OrdinalIgnoreCase))
                 facts.Equalities.Add((column, other));
@@ -232,6 +280,8 @@ public sealed class CodeFacts
 
         public override void Visit(SelectScalarExpression node)
         {
+            // HASHBYTES(…) AS [Row Hash]: the hash a stored [Row Hash] is compared with
+            if (node.ColumnName?.Value is { } hashAlias && IsHash(Strip(node.Expression)) is { } hash) facts.StoredHashes.Add((hashAlias, hash));
             // expr AS [Alias]: the alias carries the column's values on (temp tables, CTEs)
             if (node.ColumnName?.Value is { } alias && ColumnName(Strip(node.Expression)) is { } column && !string.Equals(alias, column, StringComparison.OrdinalIgnoreCase))
                 facts.Equalities.Add((column, alias));
@@ -242,7 +292,7 @@ public sealed class CodeFacts
             // ISNULL(d.[Customer Key], 0): the fallback is a value the column stands for (the unknown member)
             if (node.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) && node.Parameters.Count == 2
                 && ColumnName(Strip(node.Parameters[0])) is { } column && node.Parameters[1] is IntegerLiteral)
-                comparisons.Add((column, node.Parameters[1], "="));
+                comparisons.Add((column, node.Parameters[1], "fallback"));
         }
 
         public override void Visit(DeclareVariableElement node)

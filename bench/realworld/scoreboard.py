@@ -74,16 +74,20 @@ def corpus_row(name, corpora, work):
 
     # generation lines of `run`: WROTE / SKIP / ERROR, notes under SKIP and ERROR, budget spent
     seconds, killed, mutants, refusals, internal, engine = [], 0, 0, collections.defaultdict(list), [], []
+    not_covered, reached_known = 0, True
     skipped = budget_spent = 0
     gen_mean = None
     current = None
     for line in run.splitlines():
         s = line.strip()
-        if m := re.match(r"WROTE (.+?\.etltest\.yaml): .*?(?:, (\d+)/(\d+) mutants told apart)? \(([\d.]+) s\)", s):
+        if m := re.match(r"WROTE (.+?\.etltest\.yaml): .*?\(([\d.]+) s\)", s):
             current = None
-            seconds.append(float(m.group(4)))
-            if m.group(2):
-                killed += int(m.group(2)); mutants += int(m.group(3))
+            seconds.append(float(m.group(2)))
+            # "N of M mutants killed, K not covered, …" (older builds: "N/M mutants told apart")
+            if k := re.search(r"(\d+) of (\d+) mutants killed, (\d+) not covered", s):
+                killed += int(k.group(1)); mutants += int(k.group(2)); not_covered += int(k.group(3))
+            elif k := re.search(r"(\d+)/(\d+) mutants told apart", s):
+                killed += int(k.group(1)); mutants += int(k.group(2)); reached_known = False
         elif m := re.match(r"(SKIP|ERROR)\s+(.+?): (.*)", s):
             current = m.group(2)
             if m.group(1) == "SKIP":
@@ -149,7 +153,7 @@ def corpus_row(name, corpora, work):
     row["gen s/proc"] = f"{gen_mean[1]:.1f}" if gen_mean else f"{sum(seconds) / len(seconds):.1f}" if seconds else "-"
     row["run s"] = text("run.seconds").strip()
     row["mutants killed/all"] = f"{killed}/{mutants}" if mutants else "-"
-    row["killed/reached"] = "n/a"   # `run` does not print reached mutants yet
+    row["killed/reached"] = f"{killed}/{mutants - not_covered}" if mutants and reached_known else "n/a"
     findings = collections.Counter()
     try:
         sarif = json.load(open(os.path.join(ws, ".etl-agent", "reports", "etl-agent.sarif"), encoding="utf-8"))

@@ -89,17 +89,24 @@ public sealed class DifferentialLocalizer(WorkspaceAnalysis workspace, Workspace
         return await runner.RunCaseAsync(factory, failing.File, failing.Case, cancellationToken);
     }
 
-    /// <summary>Changed leaf statements: pairs between aligned anchors are matched in order; extra current ones are additions, extra base ones deletions.</summary>
-    internal static List<StatementChange> Changes(StatementIndex current, StatementIndex baseIndex, string text, string baseText)
+    /// <summary>The statements' texts (whitespace and case aside) and the table of their longest common subsequence's lengths.</summary>
+    private static (string[] A, string[] B, int[,] Lcs) CommonStatements(IReadOnlyList<IndexedStatement> a, IReadOnlyList<IndexedStatement> b)
     {
-        var a = current.Statements.Where(s => !s.IsBlock).ToList();
-        var b = baseIndex.Statements.Where(s => !s.IsBlock).ToList();
         var ka = a.Select(s => StatementIndex.Collapse(s.Text).ToUpperInvariant()).ToArray();
         var kb = b.Select(s => StatementIndex.Collapse(s.Text).ToUpperInvariant()).ToArray();
         var lcs = new int[ka.Length + 1, kb.Length + 1];
         for (int i = ka.Length - 1; i >= 0; i--)
             for (int j = kb.Length - 1; j >= 0; j--)
                 lcs[i, j] = ka[i] == kb[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+        return (ka, kb, lcs);
+    }
+
+    /// <summary>Changed leaf statements: pairs between aligned anchors are matched in order; extra current ones are additions, extra base ones deletions.</summary>
+    internal static List<StatementChange> Changes(StatementIndex current, StatementIndex baseIndex, string text, string baseText)
+    {
+        var a = current.Statements.Where(s => !s.IsBlock).ToList();
+        var b = baseIndex.Statements.Where(s => !s.IsBlock).ToList();
+        var (ka, kb, lcs) = CommonStatements(a, b);
         var changes = new List<StatementChange>();
         int x = 0, y = 0;
         var pendingA = new List<IndexedStatement>(); var pendingB = new List<IndexedStatement>();
@@ -135,12 +142,7 @@ public sealed class DifferentialLocalizer(WorkspaceAnalysis workspace, Workspace
     /// </summary>
     internal static Dictionary<int, int> Align(IReadOnlyList<IndexedStatement> a, IReadOnlyList<IndexedStatement> b)
     {
-        var ka = a.Select(s => StatementIndex.Collapse(s.Text).ToUpperInvariant()).ToArray();
-        var kb = b.Select(s => StatementIndex.Collapse(s.Text).ToUpperInvariant()).ToArray();
-        var lcs = new int[ka.Length + 1, kb.Length + 1];
-        for (int i = ka.Length - 1; i >= 0; i--)
-            for (int j = kb.Length - 1; j >= 0; j--)
-                lcs[i, j] = ka[i] == kb[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+        var (ka, kb, lcs) = CommonStatements(a, b);
         var map = new Dictionary<int, int>();
         var pendingA = new List<int>(); var pendingB = new List<int>();
         void Flush()

@@ -133,6 +133,8 @@ public static class FunctionTable
         ["SCHEMA_ID"] = MetadataFunctions.SchemaId,
         ["COL_LENGTH"] = MetadataFunctions.ColLength,
         ["DB_NAME"] = (t, f, s, a) => new(Str("Sandbox"), V(128)),
+        // the sandbox database's id (the first user database's, as on a fresh server); another database is not here
+        ["DB_ID"] = (t, f, s, a) => a.Count > 0 ? throw t.Unsupported("DB_ID of a named database", f) : new(SystemViews.SandboxDatabaseId.ToString(), new SqlType("int")),
         ["SUSER_SNAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         ["SUSER_NAME"] = (t, f, s, a) => new(Str("sandbox"), V(128)),
         // the login that opened the session: the same as SUSER_SNAME() where nothing runs EXECUTE AS (the sandbox)

@@ -5,8 +5,8 @@ using static EtlAgent.Core.Translation.SqlText;
 namespace EtlAgent.Core.Translation;
 
 /// <summary>
-/// INFORMATION_SCHEMA.TABLES and COLUMNS, sys.schemas, sys.objects, sys.tables, sys.views and
-/// sys.procedures answered over the sandbox's own catalog, as a table of constant rows built when the
+/// INFORMATION_SCHEMA.TABLES and COLUMNS, sys.schemas, sys.objects, sys.tables, sys.views,
+/// sys.procedures and sys.databases (the sandbox's one database) answered over the sandbox's own catalog, as a table of constant rows built when the
 /// statement is translated. Other system views are refused where they are used (never "Invalid
 /// object name": the real database has them). Object and schema ids are <see cref="MetadataFunctions"/>'s.
 /// </summary>
@@ -14,6 +14,9 @@ public static class SystemViews
 {
     private static readonly SqlType Name = new("nvarchar", 128);
     private static readonly SqlType Int = new("int");
+
+    /// <summary>DB_ID() of the sandbox database: 1–4 are the system databases, the first user database is 5.</summary>
+    public const int SandboxDatabaseId = 5;
 
     /// <summary>Whether a two-part name is a system view (schema INFORMATION_SCHEMA or sys).</summary>
     public static bool IsSystem(QualifiedName qn) =>
@@ -35,6 +38,17 @@ public static class SystemViews
                 return (new[] { ("name", Name), ("schema_id", Int), ("principal_id", Int) },
                     new[] { "dbo", "guest", "INFORMATION_SCHEMA", "sys" }.Concat(objects.Select(o => o.Name.Schema)).Distinct(StringComparer.OrdinalIgnoreCase)
                         .Select(s => new object?[] { s, MetadataFunctions.SchemaIdOf(s), 1 }).OrderBy(r => (int)r[1]!));
+            case ("SYS", "DATABASES"):
+                // the sandbox is one fresh database with the defaults a new one gets: code that asks
+                // about its own database (WHERE database_id = DB_ID()) reads these; other databases are not here
+                return (new[]
+                    {
+                        ("name", Name), ("database_id", Int), ("compatibility_level", new SqlType("tinyint")), ("collation_name", Name),
+                        ("state_desc", new SqlType("nvarchar", 60)), ("recovery_model_desc", new SqlType("nvarchar", 60)),
+                        ("snapshot_isolation_state_desc", new SqlType("nvarchar", 60)), ("is_read_committed_snapshot_on", new SqlType("bit")),
+                        ("is_read_only", new SqlType("bit")),
+                    },
+                    new[] { new object?[] { "Sandbox", SandboxDatabaseId, (byte)160, "SQL_Latin1_General_CP1_CI_AS", "ONLINE", "SIMPLE", "OFF", false, false } });
             case ("SYS", "OBJECTS"): return Objects(objects, null);
             case ("SYS", "TABLES"): return Objects(objects, "U");
             case ("SYS", "VIEWS"): return Objects(objects, "V");

@@ -38,8 +38,8 @@ public sealed class PreparedCatalog
             var builder = new SchemaBuilder(workspace, foreignKeys, transformations);
             return (builder.Build(), builder);
         });
-        Objects = new ObjectView(this);
-        Problems = new ProblemView(this);
+        Objects = new LazyView<SchemaObject>(() => _whole.Value.Builder.Objects, key => Get(key).Object);
+        Problems = new LazyView<Exception>(() => _whole.Value.Builder.Problems, key => Get(key).Problem);
     }
 
     /// <summary>What every sandbox runs first (the NEWID() sequence, the workspace's sequences).</summary>
@@ -94,39 +94,21 @@ public sealed class PreparedCatalog
         }
     }
 
-    /// <summary>The objects as a dictionary: lookups build one object, enumeration the whole schema.</summary>
-    private sealed class ObjectView(PreparedCatalog owner) : IReadOnlyDictionary<QualifiedName, SchemaObject>
+    /// <summary>A part of the schema as a dictionary: lookups build one object, enumeration the whole schema.</summary>
+    private sealed class LazyView<T>(Func<Dictionary<QualifiedName, T>> all, Func<QualifiedName, T?> get) : IReadOnlyDictionary<QualifiedName, T>
+        where T : class
     {
-        private Dictionary<QualifiedName, SchemaObject> All => owner._whole.Value.Builder.Objects;
-        public SchemaObject this[QualifiedName key] => TryGetValue(key, out var v) ? v : throw new KeyNotFoundException(key.ToString());
-        public IEnumerable<QualifiedName> Keys => All.Keys;
-        public IEnumerable<SchemaObject> Values => All.Values;
-        public int Count => All.Count;
+        public T this[QualifiedName key] => TryGetValue(key, out var v) ? v : throw new KeyNotFoundException(key.ToString());
+        public IEnumerable<QualifiedName> Keys => all().Keys;
+        public IEnumerable<T> Values => all().Values;
+        public int Count => all().Count;
         public bool ContainsKey(QualifiedName key) => TryGetValue(key, out _);
-        public bool TryGetValue(QualifiedName key, [MaybeNullWhen(false)] out SchemaObject value)
+        public bool TryGetValue(QualifiedName key, [MaybeNullWhen(false)] out T value)
         {
-            value = owner.Get(key).Object;
+            value = get(key);
             return value is not null;
         }
-        public IEnumerator<KeyValuePair<QualifiedName, SchemaObject>> GetEnumerator() => All.GetEnumerator();
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-    }
-
-    /// <summary>The problems as a dictionary: lookups build one object, enumeration the whole schema.</summary>
-    private sealed class ProblemView(PreparedCatalog owner) : IReadOnlyDictionary<QualifiedName, Exception>
-    {
-        private Dictionary<QualifiedName, Exception> All => owner._whole.Value.Builder.Problems;
-        public Exception this[QualifiedName key] => TryGetValue(key, out var v) ? v : throw new KeyNotFoundException(key.ToString());
-        public IEnumerable<QualifiedName> Keys => All.Keys;
-        public IEnumerable<Exception> Values => All.Values;
-        public int Count => All.Count;
-        public bool ContainsKey(QualifiedName key) => TryGetValue(key, out _);
-        public bool TryGetValue(QualifiedName key, [MaybeNullWhen(false)] out Exception value)
-        {
-            value = owner.Get(key).Problem;
-            return value is not null;
-        }
-        public IEnumerator<KeyValuePair<QualifiedName, Exception>> GetEnumerator() => All.GetEnumerator();
+        public IEnumerator<KeyValuePair<QualifiedName, T>> GetEnumerator() => all().GetEnumerator();
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

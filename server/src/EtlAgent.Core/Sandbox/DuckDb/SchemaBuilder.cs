@@ -333,7 +333,7 @@ public sealed class SchemaBuilder
         var expr = new TSql170Parser(false).ParseExpression(new StringReader(c.Default!), out var errors);
         if (errors.Count > 0 || expr is null) throw new UnsupportedConstructException($"DEFAULT of column {c.Name}", c.Location);
         // only a bare NEWID()/GETDATE() is the column's own value; in a larger expression
-        // (CAST(CHECKSUM(NEWID()) AS varbinary(8)), DATEADD(day, 1, GETDATE())) the translator handles the call
+        // ('T-' + CAST(NEWID() AS varchar(36)), DATEADD(day, 1, GETDATE())) the translator handles the call
         if (Unwrapped(expr) is var bare && (bare is ParameterlessCall || bare is FunctionCall { Parameters.Count: 0 }) && ContainsClock(bare, out bool newid)) return newid ? "CAST(md5(CAST(getvariable('tsql_seed') AS VARCHAR) || '-' || CAST(nextval('__newid') AS VARCHAR)) AS UUID)" : ClockDefault(c);
         var x = translator.Expr(expr, new Scope(null));
         return "(" + translator.Assign(x, c.Type, expr).Sql + ")";

@@ -13,18 +13,10 @@ namespace EtlAgent.Core.Tests.Generation;
 /// </summary>
 public class GenerationHonestyTests
 {
-    private static MemoryFileSource Fixture() =>
-        new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("generation-honesty")));
+    private static MemoryFileSource Fixture() => FixtureGeneration.Load("generation-honesty");
 
-    private static async Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation)
-    {
-        var settings = WorkspaceSettings.Load(files);
-        var engine = Engine.Create(files, settings, new EngineHost(new SystemClock(), EnvironmentVariables.None));
-        var analyzer = new WorkspaceAnalyzer(settings) { RetainSyntax = true };
-        var analysis = analyzer.Analyze(files);
-        var generator = engine.Generator(analysis, analyzer, new GenerationOptions { UseMutants = false });
-        return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, files, GeneratedTestFiles.DefaultDirectory, force: false);
-    }
+    private static Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation) =>
+        FixtureGeneration.GenerateAsync(files, transformation);
 
     [Fact]
     public async Task Every_input_stopping_at_one_statement_with_one_error_is_not_testable_yet_there_and_nothing_is_written()

@@ -15,19 +15,10 @@ namespace EtlAgent.Core.Tests.Generation;
 /// </summary>
 public class GenerationInputTests
 {
-    private static MemoryFileSource Fixture() =>
-        new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("generation-inputs")));
+    private static MemoryFileSource Fixture() => FixtureGeneration.Load("generation-inputs");
 
-    private static async Task<GeneratedTestFile> GenerateAsync(string transformation)
-    {
-        var files = Fixture();
-        var settings = WorkspaceSettings.Load(files);
-        var engine = Engine.Create(files, settings, new EngineHost(new SystemClock(), EnvironmentVariables.None));
-        var analyzer = new WorkspaceAnalyzer(settings) { RetainSyntax = true };
-        var analysis = analyzer.Analyze(files);
-        var generator = engine.Generator(analysis, analyzer, new GenerationOptions { UseMutants = false });
-        return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, files, GeneratedTestFiles.DefaultDirectory, force: false);
-    }
+    private static Task<GeneratedTestFile> GenerateAsync(string transformation) =>
+        FixtureGeneration.GenerateAsync(Fixture(), transformation);
 
     /// <summary>A case that expects no error and in which some table ends with other rows than it was given.</summary>
     private static bool NonTrivial(TestCase c) =>

@@ -16,18 +16,10 @@ namespace EtlAgent.Core.Tests.Generation;
 /// </summary>
 public class StandInGenerationTests
 {
-    private static MemoryFileSource Fixture() =>
-        new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("stand-ins")));
+    private static MemoryFileSource Fixture() => FixtureGeneration.Load("stand-ins");
 
-    private static async Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation)
-    {
-        var settings = WorkspaceSettings.Load(files);
-        var engine = Engine.Create(files, settings, new EngineHost(new SystemClock(), EnvironmentVariables.None));
-        var analyzer = new WorkspaceAnalyzer(settings) { RetainSyntax = true };
-        var analysis = analyzer.Analyze(files);
-        var generator = engine.Generator(analysis, analyzer, new GenerationOptions { UseMutants = false });
-        return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, files, GeneratedTestFiles.DefaultDirectory, force: false);
-    }
+    private static Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation) =>
+        FixtureGeneration.GenerateAsync(files, transformation);
 
     [Fact]
     public async Task A_load_using_tables_defined_nowhere_gets_tests_that_load_rows_from_the_other_database()

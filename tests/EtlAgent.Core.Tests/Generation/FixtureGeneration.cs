@@ -1,0 +1,27 @@
+using EtlAgent.Core.Agent;
+using EtlAgent.Core.Generation;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Workspace;
+using EtlAgent.Core.WorkspaceModel;
+
+namespace EtlAgent.Core.Tests.Generation;
+
+/// <summary>
+/// Generation on a fixture workspace read into memory, as `etl-agent generate --transformation X
+/// --no-mutants` does it: the generated file lands in the memory copy, never in tests/fixtures.
+/// </summary>
+internal static class FixtureGeneration
+{
+    public static MemoryFileSource Load(string fixture) =>
+        new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture(fixture)));
+
+    public static async Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation)
+    {
+        var settings = WorkspaceSettings.Load(files);
+        var engine = Engine.Create(files, settings, new EngineHost(new SystemClock(), EnvironmentVariables.None));
+        var analyzer = new WorkspaceAnalyzer(settings) { RetainSyntax = true };
+        var analysis = analyzer.Analyze(files);
+        var generator = engine.Generator(analysis, analyzer, new GenerationOptions { UseMutants = false });
+        return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, files, GeneratedTestFiles.DefaultDirectory, force: false);
+    }
+}

@@ -5,7 +5,8 @@ namespace EtlAgent.Core.Tests.Rules;
 /// <summary>
 /// ETL0010 is about loads: a dirty read in a procedure that writes no table and calls nothing that could (a report,
 /// a log reader) is information, also when it calls only such procedures of its file; one in a load or in a
-/// procedure that calls one defined elsewhere stays a warning.
+/// procedure that calls one defined elsewhere stays a warning. So is a one-row read by a key of a table no procedure,
+/// function or trigger writes.
 /// </summary>
 public class DirtyReadSeverityTests
 {
@@ -21,6 +22,13 @@ public class DirtyReadSeverityTests
     {
         var findings = Findings("reads-no-table.sql");
         Assert.Equal(new[] { Severity.Information, Severity.Information, Severity.Warning, Severity.Information }, findings.Select(f => f.Severity));
+    }
+
+    [Fact]
+    public void One_row_by_key_of_a_table_no_module_writes_is_information_part_of_a_key_or_a_written_table_a_warning()
+    {
+        var findings = Findings("one-row-by-key.sql");
+        Assert.Equal(new[] { Severity.Information, Severity.Information, Severity.Warning, Severity.Warning }, findings.Select(f => f.Severity));
     }
 
     [Fact]

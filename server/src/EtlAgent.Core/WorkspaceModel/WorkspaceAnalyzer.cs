@@ -312,6 +312,9 @@ public sealed partial class WorkspaceAnalyzer
         // which tables only scripts write is known only now, with every document's transformations
         var seeded = NoLockInLoadRule.SeededOnly(transformations.Select(t => t.Transformation), catalog.Declared);
         if (seeded.Count > 0) findings.RemoveAll(f => NoLockInLoadRule.ReadsOnly(f, seeded));
+        var written = NoLockInLoadRule.WrittenByModules(transformations.Select(t => t.Transformation));
+        for (int i = 0; i < findings.Count; i++)
+            if (NoLockInLoadRule.AsUnwrittenKeyLookup(findings[i], written) is { } lowered) findings[i] = lowered;
         findings.Sort(FindingOrder.Instance);
         return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList());
     }

@@ -13,7 +13,7 @@ public sealed class NarrowingAssignmentRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0005", "narrowing-assignment", "Value wider than its target column", Severity.Warning, "Correctness",
         new RuleDoc(
-            "An INSERT, UPDATE or MERGE writes a value whose type is wider than the target column: a longer string (the load fails with 'String or binary data would be truncated', error 2628), Unicode text into a varchar column (characters outside the code page become '?'), a wider integer or decimal (arithmetic overflow, error 8115, or rounding), or a date/time the column cannot keep (the time of day, the date or the time zone offset dropped; a datetime2 into datetime, which only rounds to 1/300 s and fails loudly on the rare date before 1753, and fewer fractional digits of a datetime2 or time, which only round, are not reported). It works on today's data and breaks, or silently loses data, on tomorrow's. Widen the column, or make the conversion explicit (CAST, LEFT, ROUND) once you have decided what must happen to values that do not fit. Constants are checked by value (non-ASCII text in a varchar column is kept when the database project's DefaultCollation has a code page for it), and expressions whose type is not known are not reported; neither are row numbers and ranks written to an int column, nor text whose every part is known to fit: literals, the procedure's own name (OBJECT_NAME(@@PROCID), in a variable set once) ERROR_MESSAGE() (at most 2,048 characters) in the CATCH block that read it, and an integer (a literal, @@ROWCOUNT, an int or bigint parameter or variable) CAST to text, which prints at most its digits and sign. A statement that writes several such values gets one finding, on the first, listing the columns (each value and what it loses is a related location). There is no automatic fix: the right one is a design decision.",
+            "An INSERT, UPDATE or MERGE writes a value whose type is wider than the target column: a longer string (the load fails with 'String or binary data would be truncated', error 2628), Unicode text into a varchar column (characters outside the code page become '?'), a wider integer or decimal (arithmetic overflow, error 8115, or rounding), or a date/time the column cannot keep (the time of day, the date or the time zone offset dropped; a datetime2 into datetime, which only rounds to 1/300 s and fails loudly on the rare date before 1753, and fewer fractional digits of a datetime2 or time, which only round, are not reported). It works on today's data and breaks, or silently loses data, on tomorrow's. Widen the column, or make the conversion explicit (CAST, LEFT, ROUND) once you have decided what must happen to values that do not fit. Constants are checked by value (non-ASCII text in a varchar column is kept when the database project's DefaultCollation has a code page for it), and expressions whose type is not known are not reported; neither are row numbers and ranks written to an int column, nor text whose every part is known to fit: literals, the procedure's own name (OBJECT_NAME(@@PROCID), in a variable set once) ERROR_MESSAGE() (at most 2,048 characters) in the CATCH block that read it, and an integer (a literal, @@ROWCOUNT, an int or bigint parameter or variable) CAST to text, which prints at most its digits and sign; a CASE, IIF or COALESCE fits when each branch does on its own (NULL, a literal that fits, text known to fit, or the written column itself: `ELSE tgt.DeletedBy` keeps the value the column holds), whatever type its widest branch gives the whole. A statement that writes several such values gets one finding, on the first, listing the columns (each value and what it loses is a related location). There is no automatic fix: the right one is a design decision.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, s.[Customer Name], s.CreditLimit, s.ModifiedAt\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, CAST(LEFT(s.[Customer Name], 50) AS nvarchar(50)), ROUND(s.CreditLimit, 2), CAST(s.ModifiedAt AS date)\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(50) NOT NULL, [Credit Limit] decimal(18,2) NULL, [Valid From] date NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(200) NOT NULL, CreditLimit decimal(18,4) NULL, ModifiedAt datetime2(7) NOT NULL);"));
@@ -65,6 +65,7 @@ public sealed class NarrowingAssignmentRule : Rule
             if (ResultLiterals(a.Source) is { } results && results.All(r => r.Literal is NullLiteral || ConstantFits(r.Literal, r.Negative, column.Type) == true))
                 return null;
             if (FitsByValue(context, t, a.Source, source, column.Type)) return null;
+            if (EachBranchFits(context, t, a, column.Type)) return null;
         }
         var at = a.Source ?? a.Statement;
         var what = a.Origin.Kind == MappingKind.Constant
@@ -128,6 +129,57 @@ public sealed class NarrowingAssignmentRule : Rule
         if (!source.IsString || !target.IsString || KnownValueLength.Of(context, t, e) is not var (length, ascii)) return false;
         bool fits = target.EffectiveLength is not int n || n == SqlType.Max || length <= n;
         return fits && (ascii || target.IsUnicode || !source.IsUnicode);
+    }
+
+    /// <summary>
+    /// A CASE, IIF or COALESCE is typed by its widest branch, but each value comes from one branch: it fits when
+    /// every branch does on its own: NULL, a literal that fits, text whose every part is known to fit
+    /// (<see cref="KnownValueLength"/>), or the target column itself (`ELSE tgt.DeletedBy` in an UPDATE
+    /// or MERGE of that column: the value it already holds).
+    /// </summary>
+    private static bool EachBranchFits(RuleContext context, Lineage.TransformationAnalysis t, Lineage.ColumnAssignment a, SqlType target)
+    {
+        if (Branches(a.Source) is not { } branches) return false;
+        foreach (var branch in branches)
+        {
+            var e = SyntaxRuleHelpers.Unparen(branch);
+            if (e is NullLiteral) continue;
+            if (AsLiteral(e, out bool negative) is { } literal)
+            {
+                if (ConstantFits(literal, negative, target) == true) continue;
+                return false;
+            }
+            if (IsTargetItself(a, e)) continue;
+            if (target.IsString && KnownValueLength.Of(context, t, e) is var (length, ascii) &&
+                (target.EffectiveLength is not int n || n == SqlType.Max || length <= n) && (ascii || target.IsUnicode)) continue;
+            return false;
+        }
+        return true;
+    }
+
+    private static List<ScalarExpression>? Branches(TSqlFragment? e)
+    {
+        while (e is ParenthesisExpression p) e = p.Expression;
+        return e switch
+        {
+            SearchedCaseExpression c => c.WhenClauses.Select(w => w.ThenExpression).Append(c.ElseExpression ?? new NullLiteral()).ToList(),
+            SimpleCaseExpression c => c.WhenClauses.Select(w => w.ThenExpression).Append(c.ElseExpression ?? new NullLiteral()).ToList(),
+            IIfCall iif => new List<ScalarExpression> { iif.ThenExpression, iif.ElseExpression },
+            CoalesceExpression c => c.Expressions.ToList(),
+            _ => null,
+        };
+    }
+
+    /// <summary>`SET tgt.Col = CASE ... ELSE tgt.Col END`: a column reference to the column the SET clause writes.</summary>
+    private static bool IsTargetItself(Lineage.ColumnAssignment a, ScalarExpression e)
+    {
+        if (e is not ColumnReferenceExpression c || !SyntaxRuleHelpers.IsColumn(c) || a.Source is null) return false;
+        if (!string.Equals(SyntaxRuleHelpers.ColumnName(c), a.Column, StringComparison.OrdinalIgnoreCase)) return false;
+        var clause = SyntaxRuleHelpers.Descendants<AssignmentSetClause>(a.Statement).FirstOrDefault(s => ReferenceEquals(s.NewValue, a.Source));
+        if (clause?.Column is not { } written || !string.Equals(SyntaxRuleHelpers.ColumnName(written), a.Column, StringComparison.OrdinalIgnoreCase)) return false;
+        var mine = SyntaxRuleHelpers.Qualifier(c);
+        var theirs = SyntaxRuleHelpers.Qualifier(written);
+        return mine is null ? theirs is null : theirs is not null && SyntaxRuleHelpers.SameName(mine, theirs);
     }
 
     private static string Advice(SqlType target) => target switch

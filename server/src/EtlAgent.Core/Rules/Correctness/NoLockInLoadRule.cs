@@ -18,6 +18,7 @@ public sealed class NoLockInLoadRule : Rule
             "The fix removes the hint (the whole WITH (...) when it was the only one). The SET statement is rewritten to READ COMMITTED rather than deleted: inside a procedure the level then no longer depends on whatever the caller's session used, and if the hint was there to avoid blocking, turning on READ_COMMITTED_SNAPSHOT on the source database gives non-blocking reads of committed data at READ COMMITTED. " +
             "One finding per statement names every table it reads dirty, and its fix removes all their hints. " +
             "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes). " +
+            "A statement whose every dirty read is a point lookup (every column of the table's primary key or a unique constraint compared with a parameter, variable or literal: at most one row) of a table no procedure, function or trigger of the workspace writes (a settings table kept by hand or by deployment scripts) is information: a one-row read cannot skip or repeat rows, and only a change made outside the pipeline could be read uncommitted. " +
             "The rule is about loads, whose written data would come from a dirty read: in a procedure that writes no table and calls only procedures of the same file that write nothing either (a log reader, a report) the risk is a wrong answer, not corrupted data, so there it is information, not a warning.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
@@ -74,6 +75,7 @@ public sealed class NoLockInLoadRule : Rule
         var names = tables.Select(t => context.TextOf(t.SchemaObject)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var what = names.Count == 1 ? $"{hint} on {names[0]}" : $"Dirty-read hints on {string.Join(", ", names)}";
         var evidence = new Dictionary<string, object?> { [TablesEvidenceKey] = tables.Select(t => DdlReader.NameOf(t.SchemaObject)).Distinct().ToList() };
+        if (!readOnly && tables.All(t => KeyLookup.IsPointLookup(context, t))) evidence[PointLookupEvidenceKey] = true;
         var risk = readOnly
             ? "this procedure writes no table, so no loaded data is at stake, but what it returns can include rows that are later rolled back and skip or double-count rows moved by page splits"
             : "the load can pick up rows that are later rolled back, and skip or double-read rows moved by page splits";
@@ -128,6 +130,36 @@ public sealed class NoLockInLoadRule : Rule
             }
         seeded.ExceptWith(other);
         return seeded;
+    }
+
+    /// <summary>The evidence key set when every table a hint finding reads dirty is read by a point lookup on one of its keys.</summary>
+    public const string PointLookupEvidenceKey = "pointLookup";
+
+    /// <summary>Tables some procedure, function or trigger of the workspace writes (scripts aside: deployment and seed data).</summary>
+    public static IReadOnlySet<QualifiedName> WrittenByModules(IEnumerable<Transformation> transformations) =>
+        transformations.Where(t => t.Kind != TransformationKind.Script).SelectMany(t => t.Writes).ToHashSet();
+
+    /// <summary>
+    /// A hint finding whose every table is read by a point lookup on one of its keys (at most one row) and
+    /// written by no procedure, function or trigger of the workspace (a settings or code table kept by hand
+    /// or by deployment scripts): no page split can make a one-row read skip or repeat rows, and no load's
+    /// uncommitted rows can be read, only an outside edit. Information, not a warning; null when it does not apply.
+    /// Known only once the whole workspace is scanned.
+    /// </summary>
+    public static Finding? AsUnwrittenKeyLookup(Finding finding, IReadOnlySet<QualifiedName> writtenByModules)
+    {
+        if (finding.RuleId != "ETL0010" || finding.Severity == Severity.Information || finding.Evidence is not { } e ||
+            !e.TryGetValue(PointLookupEvidenceKey, out var point) || point is not true ||
+            !e.TryGetValue(TablesEvidenceKey, out var v) || v is not IReadOnlyList<QualifiedName> { Count: > 0 } tables ||
+            tables.Any(writtenByModules.Contains)) return null;
+        var names = string.Join(", ", tables);
+        return finding with
+        {
+            Severity = Severity.Information,
+            Message = $"The dirty read of {names} reads at most one row, found by a key, of a table no procedure, function or trigger in the workspace writes: " +
+                      "no page split can make it skip or repeat rows, and no load's uncommitted rows can be read, only a change made outside the pipeline (an edit by hand, a deployment) before it is committed or rolled back. " +
+                      "Remove the hint anyway: it saves nothing on a one-row read.",
+        };
     }
 
     /// <summary>Whether an ETL0010 hint finding reads dirty only tables in <paramref name="seeded"/>.</summary>

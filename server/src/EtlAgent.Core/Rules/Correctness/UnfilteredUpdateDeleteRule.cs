@@ -13,7 +13,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         "ETL0009", "unfiltered-update-delete", "UPDATE or DELETE without WHERE on a permanent table", Severity.Warning, "Correctness",
         new RuleDoc(
             "An UPDATE or DELETE with no WHERE clause, no TOP and no join that restricts rows touches every row of a permanent table. In a load this is either a forgotten filter (an SCD update that expires every customer, a cleanup that empties the fact table) or a full reload written the expensive way: DELETE logs every row and keeps the identity seed, where TRUNCATE TABLE deallocates pages. " +
-            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table: a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission); nor an UPDATE that sets every column of the table to values that do not depend on the row (a one-row watermark or last-run table), nor one whose every value is computed from the row's own columns alone (`SET Code = UPPER(Code)`, a re-key), nor statements of a script that defines nothing (no procedure, function, trigger, view or table in the file: a one-off clear-down or a seed script run on purpose).",
+            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table: a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission); nor an UPDATE that sets every column of the table to values that do not depend on the row (a one-row watermark or last-run table), nor one whose every value is computed from the row's own columns alone (`SET Code = UPPER(Code)`, a re-key) or from them and tables LEFT JOINed to the target (a lookup for every row, matched or not: the outer join says the unmatched rows are meant too; a parameter or constant stamped on every row is still reported), nor statements of a script that defines nothing (no procedure, function, trigger, view or table in the file: a one-off clear-down or a seed script run on purpose).",
             Bad: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE Dim.Customer SET [Is Current] = 0, [Valid To] = SYSDATETIME();\n    DELETE FROM Staging.Customer;\nEND",
             Good: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE d SET d.[Is Current] = 0, d.[Valid To] = SYSDATETIME()\n    FROM Dim.Customer AS d\n    INNER JOIN Staging.Customer AS s ON s.[Customer Code] = d.[Customer Code]\n    WHERE d.[Is Current] = 1;\n    TRUNCATE TABLE Staging.Customer;\nEND"));
 
@@ -107,11 +107,13 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
     /// <summary>
     /// `UPDATE s SET id = staging_id`, `SET Code = UPPER(Code)`: every value is computed from the row's
     /// own columns (no parameter, no variable, no other table), a rewrite of each row that only makes
-    /// sense for all of them.
+    /// sense for all of them. Also through LEFT JOINs from the target (`SET id = ISNULL(d.id, s.staging_id)
+    /// FROM staging AS s LEFT JOIN dim AS d ON ...`, a lookup for every row): an outer join keeps the rows
+    /// it does not match, which says that every row is meant; an INNER join would have been the filter.
     /// </summary>
     private static bool RowWise(UpdateSpecification update, TableSource? targetSource, List<TableSource> sources)
     {
-        if (sources.Count > 1) return false;
+        if (sources.Count > 1 && !OuterJoinedFromTarget(update.FromClause, targetSource, sources)) return false;
         foreach (var clause in update.SetClauses)
         {
             if (clause is not AssignmentSetClause { NewValue: { } value }) return false;
@@ -121,10 +123,21 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
             foreach (var c in columns)
             {
                 var parts = c.MultiPartIdentifier.Identifiers;
-                if (parts.Count > 1 && targetSource is not null && !SameName(parts[^2].Value, targetSource.ExposedName)) return false;
+                if (parts.Count > 1 && targetSource is not null && !sources.Any(s => SameName(parts[^2].Value, s.ExposedName))) return false;
             }
         }
         return true;
+    }
+
+    /// <summary>
+    /// The target is the preserved side of the FROM's joins, all of them LEFT joins, and every other
+    /// source is a table on their optional side (no derived table, no RIGHT, FULL or CROSS join).
+    /// </summary>
+    private static bool OuterJoinedFromTarget(FromClause? from, TableSource? targetSource, List<TableSource> sources)
+    {
+        if (from is null || targetSource is null || targetSource.NullExtended || from.TableReferences.Count != 1) return false;
+        if (sources.Any(s => s != targetSource && (!s.NullExtended || s.Reference is not NamedTableReference))) return false;
+        return JoinTree.Joins(from).All(j => j is QualifiedJoin { QualifiedJoinType: QualifiedJoinType.LeftOuter });
     }
 
     /// <summary>

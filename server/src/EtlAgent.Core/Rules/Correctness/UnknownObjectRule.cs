@@ -25,6 +25,9 @@ public sealed class UnknownObjectRule : Rule
         "__MigrationLog", "__MigrationLogCurrent", "__SchemaSnapshot", "__RefactorLog", "__EFMigrationsHistory",
     };
 
+    /// <summary>Whether a table is one a deployment tool keeps (ReadyRoll's dbo.__MigrationLog, SSDT's __RefactorLog, EF Core's __EFMigrationsHistory).</summary>
+    internal static bool IsDeploymentToolTable(QualifiedName name) => DeploymentToolTables.Contains(name.Name);
+
     /// <summary>System table-valued functions callers write without the sys schema.</summary>
     private static readonly HashSet<string> SystemFunctions = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -20,7 +20,7 @@ public sealed class NonSargableFilterRule : Rule
             "When a predicate wraps the column in a function or expression (`YEAR(o.[Order Date]) = 2016`, `ISNULL(c.Code, '') = @c`, `LTRIM(RTRIM(col)) = @x`, `col + 1 = @x`, `DATEADD(day, 1, col) > @cutoff`), SQL Server has to compute it for every row: an index on the column cannot be used for a seek, estimates are guesses, and an incremental load that should touch yesterday's rows scans the whole history. " +
             "Compare the bare column instead and move the computation to the other side: a half-open date range instead of YEAR()/CONVERT(date, ...), the inverse DATEADD on the parameter, LIKE 'prefix%' instead of LEFT(). Reported only in procedures and scripts that write data; predicates on #temp tables and table variables are ignored. " +
             "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, and CAST/CONVERT(date, col) compared with a date-typed value (a date parameter or variable, a 'yyyymmdd' literal, or a CAST to date), on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
-            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index.",
+            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor an equality computed on both sides between two tables the statement already joins by an equality of bare columns (`ISNULL(a.batch, 1) = ISNULL(b.batch, 1)` beside `a.id = b.id`: that equality drives the join, the computed one only filters the pairs; a computed equality that is the only link between the two is still reported), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index.",
             Bad: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE YEAR(o.[Order Date]) = 2016;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE o.[Order Date] >= '20160101' AND o.[Order Date] < '20170101';\nEND",
             Schema: "CREATE TABLE Staging.Orders ([Order ID] int NOT NULL, [Order Date] datetime2(3) NOT NULL, Amount decimal(18,2) NULL);\nCREATE TABLE Fact.Sales ([Order ID] int NOT NULL, Amount decimal(18,2) NULL);"));
@@ -29,6 +29,9 @@ public sealed class NonSargableFilterRule : Rule
     {
         /// <summary>Sources the statement already seeks by an equality with a parameter or variable (directly or through a join equality).</summary>
         public HashSet<TableSource> Seeked { get; init; } = new();
+
+        /// <summary>Pairs of sources a conjunct already joins by an equality of bare columns (`a.id = b.id`).</summary>
+        public List<(TableSource A, TableSource B)> Linked { get; init; } = new();
     }
 
     public override void Check(RuleContext context)
@@ -52,10 +55,11 @@ public sealed class NonSargableFilterRule : Rule
             if (where?.SearchCondition is { } wc) conditions.Add(wc);
             foreach (var j in JoinTree.Joins(from).OfType<QualifiedJoin>())
                 if (j.SearchCondition is { } onc) conditions.Add(onc);
-            var seeked = Seeked(sources, tables, conditions);
-            if (where?.SearchCondition is { } w) Walk(new Scope(context, sources, tables, t, "WHERE") { Seeked = seeked }, w, false);
+            var linked = new List<(TableSource, TableSource)>();
+            var seeked = Seeked(sources, tables, conditions, linked);
+            if (where?.SearchCondition is { } w) Walk(new Scope(context, sources, tables, t, "WHERE") { Seeked = seeked, Linked = linked }, w, false);
             foreach (var j in JoinTree.Joins(from).OfType<QualifiedJoin>())
-                if (j.SearchCondition is { } on) Walk(new Scope(context, sources, tables, t, "JOIN ON") { Seeked = seeked }, on, false);
+                if (j.SearchCondition is { } on) Walk(new Scope(context, sources, tables, t, "JOIN ON") { Seeked = seeked, Linked = linked }, on, false);
         }
 
         foreach (var q in index.OfType<QuerySpecification>()) Spec(q, q.FromClause, q.WhereClause, null);
@@ -135,6 +139,9 @@ public sealed class NonSargableFilterRule : Rule
         // A change test computed on both sides (ISNULL(t.a, '') <> ISNULL(s.a, '')): an inequality between
         // two rows' values, which no index serves whichever side stood bare.
         if (inequality && other is not null && IsWrapper(Unparen(other)) && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false).Any(IsColumn)) return false;
+        // `ISNULL(a.batch, 1) = ISNULL(b.batch, 1)` where a and b are already joined by a bare equality (`a.id = b.id`):
+        // that equality drives the join, and the computed comparison only filters the pairs it finds.
+        if (other is not null && IsWrapper(Unparen(other)) && AlreadyJoined(scope, wrapped, other)) return false;
         // Matched against a catalog view or a parsed rowset: that side drives the comparison, and has no index either.
         if (other is not null && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false)
                 .Any(c => IsColumn(c) && SourceOf(c, scope.Sources, scope.Tables.Find) is { } s && HasNoIndex(s.Reference))) return false;
@@ -169,10 +176,10 @@ public sealed class NonSargableFilterRule : Rule
     /// Sources a conjunct of the conditions compares by a bare column with a parameter or variable
     /// (`m.run_key = @run_key`), and the sources joined to one of them by a column equality.
     /// </summary>
-    private static HashSet<TableSource> Seeked(List<TableSource> sources, Tables tables, List<BooleanExpression> conditions)
+    private static HashSet<TableSource> Seeked(List<TableSource> sources, Tables tables, List<BooleanExpression> conditions,
+        List<(TableSource A, TableSource B)> links)
     {
         var seeked = new HashSet<TableSource>();
-        var links = new List<(TableSource A, TableSource B)>();
         var conjuncts = new List<BooleanExpression>();
         foreach (var c in conditions) Conjuncts(c, conjuncts);
         foreach (var c in conjuncts)
@@ -212,6 +219,25 @@ public sealed class NonSargableFilterRule : Rule
                     into.Add(e);
                     break;
             }
+        }
+    }
+
+    /// <summary>Whether the columns of each side come from one source each, two different sources the statement already joins by a bare-column equality.</summary>
+    private static bool AlreadyJoined(Scope scope, ScalarExpression side, ScalarExpression other)
+    {
+        if (scope.Linked.Count == 0 || OneSource(scope, side) is not { } a || OneSource(scope, other) is not { } b || a == b) return false;
+        return scope.Linked.Any(l => (l.A == a && l.B == b) || (l.A == b && l.B == a));
+
+        static TableSource? OneSource(Scope scope, ScalarExpression e)
+        {
+            TableSource? found = null;
+            foreach (var c in Descendants<ColumnReferenceExpression>(e, intoSubqueries: false))
+            {
+                if (!IsColumn(c)) continue;
+                if (SourceOf(c, scope.Sources, scope.Tables.Find) is not { } s || (found is not null && found != s)) return null;
+                found = s;
+            }
+            return found;
         }
     }
 

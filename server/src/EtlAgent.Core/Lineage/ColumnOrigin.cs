@@ -11,6 +11,13 @@ public sealed record ColumnOrigin(IReadOnlyCollection<string> Sources, MappingKi
     public static readonly ColumnOrigin Unknown = new(Array.Empty<string>(), MappingKind.Expression);
 
     public static ColumnOrigin Constant(SqlType? type, bool nullable) => new(Array.Empty<string>(), MappingKind.Constant, type, nullable);
+
+    /// <summary>
+    /// Text known to hold ASCII characters only, whatever its declared type: the hex digits CONVERT gives a
+    /// binary value with style 1 or 2 (`CONVERT(nvarchar(32), HASHBYTES('MD5', x), 2)`). Kept through column
+    /// references (a CTE's column), dropped by any further computation.
+    /// </summary>
+    public bool AsciiText { get; init; }
 }
 
 /// <summary>

@@ -57,7 +57,8 @@ public sealed partial class LineageAnalyzer
             {
                 var inner = Expr(convert.Parameter, scope);
                 if (convert.Style is not null) Expr(convert.Style, scope);
-                return Derived(inner, DataTypes.From(convert.DataType), inner.Nullable);
+                var converted = Derived(inner, DataTypes.From(convert.DataType), inner.Nullable);
+                return HexOfBinary(convert, inner) ? converted with { AsciiText = true } : converted;
             }
             case TryCastCall tc:
                 return Derived(Expr(tc.Parameter, scope), DataTypes.From(tc.DataType), true);
@@ -263,6 +264,16 @@ public sealed partial class LineageAnalyzer
         public override void ExplicitVisit(QuerySpecification node) => a.Query(node, scope);
         public override void ExplicitVisit(BinaryQueryExpression node) => a.Query(node, scope);
         public override void ExplicitVisit(QueryParenthesisExpression node) => a.Query(node, scope);
+    }
+
+    /// <summary>CONVERT of a binary value (or HASHBYTES) to text with style 1 or 2: hexadecimal digits, ASCII whatever the text type.</summary>
+    private static bool HexOfBinary(ConvertCall convert, ColumnOrigin inner)
+    {
+        if (convert.Style is not IntegerLiteral { Value: "1" or "2" } || DataTypes.From(convert.DataType) is not { IsString: true }) return false;
+        var p = convert.Parameter;
+        while (p is ParenthesisExpression pe) p = pe.Expression;
+        return inner.Type?.Name is "binary" or "varbinary" ||
+               p is FunctionCall { CallTarget: null } f && f.FunctionName.Value.Equals("HASHBYTES", StringComparison.OrdinalIgnoreCase);
     }
 
     private static ColumnOrigin Derived(ColumnOrigin inner, SqlType? type, bool? nullable) =>

@@ -18,6 +18,12 @@ public sealed record ColumnOrigin(IReadOnlyCollection<string> Sources, MappingKi
     /// references (a CTE's column), dropped by any further computation.
     /// </summary>
     public bool AsciiText { get; init; }
+
+    /// <summary>
+    /// An integer known to be 0, 1 or NULL: a CASE or IIF whose every result is the literal 0 or 1, NULL or a bit
+    /// value, typed int by precedence but fitting a bit column. Kept through column references, dropped by any further computation.
+    /// </summary>
+    public bool ZeroOrOne { get; init; }
 }
 
 /// <summary>

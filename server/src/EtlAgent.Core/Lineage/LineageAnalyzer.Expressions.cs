@@ -81,7 +81,8 @@ public sealed partial class LineageAnalyzer
                 var cond = Expr(iif.Predicate, scope);
                 var then = Expr(iif.ThenExpression, scope);
                 var @else = Expr(iif.ElseExpression, scope);
-                return Combine(new[] { cond, then, @else }, ResultType(new[] { then.Type, @else.Type }), Or(then.Nullable, @else.Nullable));
+                var result = Combine(new[] { cond, then, @else }, ResultType(new[] { then.Type, @else.Type }), Or(then.Nullable, @else.Nullable));
+                return ZeroOrOne(new[] { iif.ThenExpression, iif.ElseExpression }, new[] { then, @else }) ? result with { ZeroOrOne = true } : result;
             }
             case SearchedCaseExpression sc:
             {
@@ -90,7 +91,8 @@ public sealed partial class LineageAnalyzer
                 foreach (var w in sc.WhenClauses) { parts.Add(Expr(w.WhenExpression, scope)); var r = Expr(w.ThenExpression, scope); parts.Add(r); results.Add(r); }
                 var otherwise = sc.ElseExpression is null ? ColumnOrigin.Constant(null, true) : Expr(sc.ElseExpression, scope);
                 parts.Add(otherwise); results.Add(otherwise);
-                return Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
+                var result = Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
+                return ZeroOrOne(sc.WhenClauses.Select(w => w.ThenExpression).Append(sc.ElseExpression), results) ? result with { ZeroOrOne = true } : result;
             }
             case SimpleCaseExpression sc:
             {
@@ -99,7 +101,8 @@ public sealed partial class LineageAnalyzer
                 foreach (var w in sc.WhenClauses) { parts.Add(Expr(w.WhenExpression, scope)); var r = Expr(w.ThenExpression, scope); parts.Add(r); results.Add(r); }
                 var otherwise = sc.ElseExpression is null ? ColumnOrigin.Constant(null, true) : Expr(sc.ElseExpression, scope);
                 parts.Add(otherwise); results.Add(otherwise);
-                return Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
+                var result = Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
+                return ZeroOrOne(sc.WhenClauses.Select(w => w.ThenExpression).Append(sc.ElseExpression), results) ? result with { ZeroOrOne = true } : result;
             }
             case FunctionCall f:
                 return Function(f, scope);
@@ -265,6 +268,18 @@ public sealed partial class LineageAnalyzer
         public override void ExplicitVisit(BinaryQueryExpression node) => a.Query(node, scope);
         public override void ExplicitVisit(QueryParenthesisExpression node) => a.Query(node, scope);
     }
+
+    /// <summary>
+    /// Every result of a CASE or IIF is NULL, the literal 0 or 1, or a bit value (`CASE WHEN ... THEN 0 ELSE t.IsActive END`):
+    /// typed int by precedence, but only 0, 1 or NULL come out.
+    /// </summary>
+    private static bool ZeroOrOne(IEnumerable<ScalarExpression?> expressions, IEnumerable<ColumnOrigin> origins) =>
+        expressions.Zip(origins).All(p =>
+        {
+            var e = p.First;
+            while (e is ParenthesisExpression pe) e = pe.Expression;
+            return e is null or NullLiteral or IntegerLiteral { Value: "0" or "1" } || p.Second.Type?.Name == "bit" || p.Second.ZeroOrOne;
+        });
 
     /// <summary>CONVERT of a binary value (or HASHBYTES) to text with style 1 or 2: hexadecimal digits, ASCII whatever the text type.</summary>
     private static bool HexOfBinary(ConvertCall convert, ColumnOrigin inner)

@@ -132,6 +132,8 @@ public class AnalyzeCommandTests
             var both = Cli.Run("analyze", ws, "--base", "HEAD", "--no-base");
             Assert.Equal(2, both.Code);
             Assert.Contains("--base and --no-base exclude each other", both.Err);
+            Assert.Equal(2, Cli.Run("heal", ws, "--base", "", "--format", "json").Code);
+            Assert.Equal(2, Cli.Run("run", ws, "--base", "HEAD", "--no-base").Code);
 
             var red = Cli.Run("run", ws, "--no-generate", "--fail-on", "never");
             Assert.Contains($"base: last green: run {runId}, ", red.Out);

@@ -239,7 +239,8 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         var text = t.Document.Text;
         int p = Math.Min(change.InsertAt, text.Length);
         while (p < text.Length && (char.IsWhiteSpace(text[p]) || text[p] == ';')) p++;
-        if (p >= text.Length) p = Math.Max(0, Math.Min(change.InsertAt, text.Length) - 1);
+        // nothing closes the body (a procedure without BEGIN … END at the end of its file): the statement now last marks the end
+        if (p >= text.Length && index.Statements.LastOrDefault(x => !x.IsBlock) is { } last) return index.Suspect(last, columns, bugClass, confidence, edit);
         int eol = text.IndexOf('\n', p);
         var rest = (eol < 0 ? text[p..] : text[p..eol]).Trim();
         int line = t.Document.Lines.PositionOf(p).Line + 1;

@@ -60,7 +60,7 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         var testLine = failing.Failures.Select(f => f.Line).FirstOrDefault(l => l > 0, failing.Case.Line);
         var empty = new Dictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>>();
         string? note = null;
-        var compared = AnalysisBase.None(options.Bases is null ? null : "not used: the case did not run to its end");
+        var compared = AnalysisBase.None(options.Bases is null ? null : "not used for this failure");
         FailureAnalysis Result(SuspectStatement? root, IReadOnlyList<SuspectStatement> candidates, IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>> input, string evidence) =>
             new(id, root, candidates, severity, input, RootCauseExplanation.Write(failing, shape, root, evidence, note, compared), evidence, watch.Elapsed)
             {
@@ -110,7 +110,7 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
                     if (change.Current is null && change.Base is { } gone)
                     {
                         // deleted since the base: named where it stood (before the statement that now follows it, or at the end)
-                        var at = DeletedAt(t, index, change, gone, shape, Confidence(score), null);
+                        var at = DeletedAt(t, index, change, gone, shape, Confidence(score));
                         bool first = diff.Divergence?.Statement is { } dd ? dd.Start == change.InsertAt : diff.Divergence is { ControlFlow: true };
                         if (ranked.Any(r => r.Start == at.Start && r.Edit?.Operator == at.Edit?.Operator)) continue;
                         ranked.Add(first && ranked.Count == 0 ? at with { Confidence = Math.Max(at.Confidence, 0.8) } : at);
@@ -223,11 +223,10 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
     /// its class and columns are the deleted statement's.
     /// </summary>
     private static SuspectStatement DeletedAt(TransformationAnalysis t, StatementIndex index, StatementChange change, IndexedStatement gone, FailureShape shape,
-        double confidence, IReadOnlyList<string>? observed)
+        double confidence)
     {
         var columns = new List<string>();
         void Add(IEnumerable<string> names) { foreach (var n in names) if (!columns.Contains(n, StringComparer.OrdinalIgnoreCase)) columns.Add(n); }
-        if (observed is not null) Add(observed);
         var written = ExpressionColumns.Written(t, gone.Node);
         Add(shape.DifferingColumns.Where(c => written.Contains(c, StringComparer.OrdinalIgnoreCase)));
         if (columns.Count == 0) Add(shape.DifferingColumns);

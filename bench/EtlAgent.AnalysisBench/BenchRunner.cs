@@ -12,8 +12,11 @@ namespace EtlAgent.AnalysisBench;
 /// <summary>What the analysis named for one fault in one mode.</summary>
 public sealed record ModeResult(bool Statement, bool StatementAndColumn, bool Class, int? Rank, double Seconds, string? Evidence, string? NamedClass, int? NamedLine, IReadOnlyList<string>? NamedColumns);
 
-/// <summary>One fault's outcome: detected by the generated tests, then the analysis without and with the last green version.</summary>
-public sealed record FaultResult(Fault Fault, bool Detected, string? Failure, ModeResult? WithoutBase, ModeResult? WithBase);
+/// <summary>
+/// One fault's outcome: detected by the generated tests, then the analysis without and with the last green version
+/// (the original text given directly), and, with --memory-base, with the base the memory kept from a green run of the original.
+/// </summary>
+public sealed record FaultResult(Fault Fault, bool Detected, string? Failure, ModeResult? WithoutBase, ModeResult? WithBase, ModeResult? WithMemory = null);
 
 /// <summary>
 /// Runs the faults of one workspace: tests generated once per transformation on the original code
@@ -29,6 +32,26 @@ public sealed class BenchRunner(Engine engine, WorkspaceAnalysis analysis, TimeS
     /// shard, or the same faults after a change to the analysis) measures on the same tests; null: not kept.
     /// </summary>
     public string? TestCache { get; init; }
+
+    /// <summary>
+    /// Also analyse with the base the user's path gives: a memory store that a green run of the original
+    /// tests filled (<see cref="RunMemory.Record"/>), read back through <see cref="BaseVersions.Memory"/>.
+    /// </summary>
+    public bool MemoryBase { get; init; }
+
+    private readonly EtlAgent.Core.Memory.SqliteMemoryStore _memory = new(":memory:", "bench memory");
+    private readonly HashSet<string> _recorded = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Runs the tests on the original once per transformation and records the run in the bench's memory (green when every case passed).</summary>
+    private async Task RecordGreenRunAsync(string transformation, TestFile tests)
+    {
+        if (!_recorded.Add(transformation)) return;
+        var run = await new TestRunner(analysis, engine.Sandboxes.Create) { CaseTimeout = options.CaseTimeout }.RunAsync(new[] { tests });
+        var result = new FullRunResult(analysis, Array.Empty<GeneratedTestFile>(), Array.Empty<string>(), run, Array.Empty<TestFileError>(),
+            Array.Empty<EtlAgent.Core.Model.Finding>(), Array.Empty<string>(), run.Elapsed);
+        new RunMemory(_memory, $"green-{_recorded.Count}", "bench", engine.Files).Record(result, DateTimeOffset.UnixEpoch.AddMinutes(_recorded.Count), 0,
+            Array.Empty<EtlAgent.Core.Model.Finding>(), new[] { tests });
+    }
 
     public async Task<TestFile?> TestsAsync(string transformation)
     {
@@ -78,7 +101,13 @@ public sealed class BenchRunner(Engine engine, WorkspaceAnalysis analysis, TimeS
         }
 
         var without = await Analyse(options);
-        var with = await Analyse(options with { BaseText = path => path == fault.File ? original : null });
-        return new FaultResult(fault, true, failing.Failures.FirstOrDefault()?.Summary, without, with);
+        var with = await Analyse(options with { Bases = BaseVersions.Git("original", path => path == fault.File ? original : null) });
+        ModeResult? memory = null;
+        if (MemoryBase)
+        {
+            await RecordGreenRunAsync(fault.Transformation, tests);
+            memory = await Analyse(options with { Bases = BaseVersions.Memory(_memory) });
+        }
+        return new FaultResult(fault, true, failing.Failures.FirstOrDefault()?.Summary, without, with, memory);
     }
 }

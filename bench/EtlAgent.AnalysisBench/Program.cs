@@ -12,11 +12,12 @@ using EtlAgent.Core.Workspace;
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- make
 //       writes bench/analysis/faults/warehouse-mutants.json (the project's mutation operators) and
 //       bench/analysis/faults/warehouse-hand.json (bench/analysis/hand-written.json completed with offsets and lines)
-//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run [--limit N] [--only ID-PREFIX] [--out FILE] [--shard I/N] [--tests DIR]
+//   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- run [--limit N] [--only ID-PREFIX] [--out FILE] [--shard I/N] [--tests DIR] [--memory-base]
 //       generates tests on the original code, applies each fault, runs the tests, analyses the first failure
 //       without and with the original as the last green version; prints the figures, appends every result to FILE
 //       as it is known (default artifacts/analysis-bench/results.jsonl); --shard I/N runs every N-th fault (N processes
-//       share a run), --tests DIR keeps the generated tests there and reuses them (the same tests before and after a change)
+//       share a run), --tests DIR keeps the generated tests there and reuses them (the same tests before and after a change);
+//       --memory-base adds a third mode: the base the memory kept from a green run of the original tests (the user's path)
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- summarize [--out FILE]
 //       the figures of FILE (also of a run that did not finish)
 //   dotnet run -c Release --project bench/EtlAgent.AnalysisBench -- make-corpus [--corpora DIR] [--work DIR] [--only das-data,ode]
@@ -152,7 +153,8 @@ if (ArgInt("--limit", 0) is > 0 and var limit) faults = faults.Take(limit).ToLis
 if (ArgString("--shard") is { } shard && shard.Split('/') is [var si, var sn] && int.TryParse(si, out var shardIndex) && int.TryParse(sn, out var shardCount))
     faults = faults.Where((_, i) => i % shardCount == shardIndex).ToList();
 var options = new RootCauseOptions { MutationBudget = TimeSpan.FromSeconds(ArgInt("--mutation-budget", 15)) };
-var runner = new BenchRunner(engine, analysis, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), options) { TestCache = ArgString("--tests") };
+var runner = new BenchRunner(engine, analysis, TimeSpan.FromSeconds(ArgInt("--generation-budget", 20)), options)
+    { TestCache = ArgString("--tests"), MemoryBase = args.Contains("--memory-base") };
 var OneLine = new JsonSerializerOptions(Fault.Json) { WriteIndented = false };
 var results = new List<FaultResult>();
 var started = DateTime.UtcNow;
@@ -173,7 +175,7 @@ static string Line(FaultResult r)
     var f = r.Fault;
     string Mode(string label, ModeResult? m) => m is null ? "" :
         $" | {label} stmt {(m.Statement ? "ok" : $"NO(L{m.NamedLine}≠L{f.Line})")} col {(m.StatementAndColumn ? "ok" : f.Column is null ? "-" : $"NO([{string.Join(",", m.NamedColumns ?? Array.Empty<string>())}]∌{f.Column})")} class {(m.Class ? "ok" : m.NamedClass + "≠" + f.Class)} {m.Evidence} {m.Seconds:0.0}s";
-    return $"{f.Id,-40} {(r.Detected ? "detected" : "missed  ")}{Mode("nobase", r.WithoutBase)}{Mode("base", r.WithBase)}";
+    return $"{f.Id,-40} {(r.Detected ? "detected" : "missed  ")}{Mode("nobase", r.WithoutBase)}{Mode("base", r.WithBase)}{Mode("memory", r.WithMemory)}";
 }
 
 static uint Stable(string id)
@@ -190,13 +192,15 @@ static string Summary(List<FaultResult> results, DateTime started)
     sb.AppendLine($"faults: {results.Count} ({results.Count(r => r.Fault.Source == "hand")} hand-written, {results.Count(r => r.Fault.Source != "hand")} from mutation operators); started {started:yyyy-MM-dd HH:mm} UTC");
     sb.AppendLine($"detected by the generated tests: {detected.Count} of {results.Count} ({Pct(detected.Count, results.Count)})");
     sb.AppendLine();
-    sb.AppendLine("| | without base (mutation localisation) | with the last green version (differential) |");
-    sb.AppendLine("|---|---|---|");
+    // the memory's column only when the run measured it (--memory-base)
+    bool memory = detected.Count > 0 && detected.All(r => r.WithMemory is not null);
+    sb.AppendLine("| | without base (mutation localisation) | with the last green version (differential) |" + (memory ? " with the memory's last green version (from a green run) |" : ""));
+    sb.AppendLine("|---|---|---|" + (memory ? "---|" : ""));
     string Row(string name, Func<ModeResult, bool> ok, Func<FaultResult, bool>? eligible = null)
     {
         var set = detected.Where(r => eligible?.Invoke(r) ?? true).ToList();
-        int a = set.Count(r => ok(r.WithoutBase!)), b = set.Count(r => ok(r.WithBase!));
-        return $"| {name} | {a}/{set.Count} ({Pct(a, set.Count)}) | {b}/{set.Count} ({Pct(b, set.Count)}) |";
+        int a = set.Count(r => ok(r.WithoutBase!)), b = set.Count(r => ok(r.WithBase!)), c = memory ? set.Count(r => ok(r.WithMemory!)) : 0;
+        return $"| {name} | {a}/{set.Count} ({Pct(a, set.Count)}) | {b}/{set.Count} ({Pct(b, set.Count)}) |" + (memory ? $" {c}/{set.Count} ({Pct(c, set.Count)}) |" : "");
     }
     sb.AppendLine(Row("root cause top-1 statement", m => m.Statement));
     sb.AppendLine(Row("top-1 statement and column (faults with a column)", m => m.StatementAndColumn, r => r.Fault.Column is not null));
@@ -207,7 +211,7 @@ static string Summary(List<FaultResult> results, DateTime started)
         var t = detected.Select(r => mode(r).Seconds).Order().ToList();
         return t.Count == 0 ? "-" : $"median {Median(t):0.0} s, p90 {t[(int)Math.Min(t.Count - 1, Math.Ceiling(0.9 * t.Count) - 1)]:0.0} s, max {t[^1]:0.0} s";
     }
-    sb.AppendLine($"| time per failure | {Times(r => r.WithoutBase!)} | {Times(r => r.WithBase!)} |");
+    sb.AppendLine($"| time per failure | {Times(r => r.WithoutBase!)} | {Times(r => r.WithBase!)} |" + (memory ? $" {Times(r => r.WithMemory!)} |" : ""));
     sb.AppendLine();
     sb.AppendLine("By source (detected; top-1 statement without base / with base):");
     foreach (var g in detected.GroupBy(r => r.Fault.Source == "hand" ? "hand-written" : "mutation operators"))

@@ -57,7 +57,7 @@ public class AnalyzeCommandTests
             Assert.Equal("tests/etl/Dim.LoadCustomer.etltest.yaml", failure.GetProperty("test").GetString());
             Assert.Equal("first load starts after the go-live date and creates the watermark", failure.GetProperty("case").GetString());
             // exactly the keys of the documented shape
-            Assert.Equal(new[] { "candidates", "case", "explanation", "minimalInput", "rootCause", "severity", "test" },
+            Assert.Equal(new[] { "base", "candidates", "case", "explanation", "minimalInput", "rootCause", "severity", "test" },
                 failure.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
             var root = failure.GetProperty("rootCause");
             Assert.Equal(new[] { "class", "columns", "confidence", "endLine", "file", "line", "statement" },
@@ -96,6 +96,49 @@ public class AnalyzeCommandTests
             var unknown = Cli.Run("analyze", ws, "--base", "no-such-branch");
             Assert.Equal(2, unknown.Code);
             Assert.Contains("--base 'no-such-branch': not a commit", unknown.Err);
+        }
+        finally { Directory.Delete(ws, recursive: true); }
+    }
+
+    [Fact]
+    public void After_a_green_run_analyze_and_run_compare_with_the_memorys_last_green_version_unless_told_otherwise()
+    {
+        var ws = Scratch();
+        try
+        {
+            var green = Cli.Run("run", ws, "--no-generate", "--fail-on", "never");
+            Assert.True(green.Code == 0, green.Out + green.Err);
+            Seed(ws);
+
+            var (code, output, err) = Cli.Run("analyze", ws, "--transformation", "Dim.LoadCustomer", "--format", "json");
+            Assert.True(code == 1, output + err);
+            using var doc = JsonDocument.Parse(output);
+            Assert.Equal("memory", doc.RootElement.GetProperty("base").GetProperty("kind").GetString());
+            var failure = Assert.Single(doc.RootElement.GetProperty("failures").EnumerateArray());
+            var used = failure.GetProperty("base");
+            Assert.Equal("memory", used.GetProperty("kind").GetString());
+            Assert.Equal(Procedure, used.GetProperty("file").GetString());
+            var runId = used.GetProperty("runId").GetString()!;
+            Assert.StartsWith($"last green: run {runId}, ", used.GetProperty("description").GetString());
+            Assert.Equal(20, failure.GetProperty("rootCause").GetProperty("line").GetInt32());
+            Assert.Contains("changed since the last green version ('>=' was '>')", failure.GetProperty("explanation").GetString());
+            Assert.Contains($"Compared with last green: run {runId}, ", failure.GetProperty("explanation").GetString());
+
+            var text = Cli.Run("analyze", ws, "--transformation", "Dim.LoadCustomer");
+            Assert.Contains($"base: last green: run {runId}, ", text.Out);
+            var none = Cli.Run("analyze", ws, "--transformation", "Dim.LoadCustomer", "--no-base", "--budget", "1");
+            Assert.Contains("base: none (--no-base)", none.Out);
+            Assert.DoesNotContain("Compared with", none.Out);
+            var both = Cli.Run("analyze", ws, "--base", "HEAD", "--no-base");
+            Assert.Equal(2, both.Code);
+            Assert.Contains("--base and --no-base exclude each other", both.Err);
+            Assert.Equal(2, Cli.Run("heal", ws, "--base", "", "--format", "json").Code);
+            Assert.Equal(2, Cli.Run("run", ws, "--base", "HEAD", "--no-base").Code);
+
+            var red = Cli.Run("run", ws, "--no-generate", "--fail-on", "never");
+            Assert.Contains($"base: last green: run {runId}, ", red.Out);
+            // the red run left the last green version as it was
+            Assert.Contains($"base: last green: run {runId}, ", Cli.Run("analyze", ws, "--transformation", "Dim.LoadCustomer").Out);
         }
         finally { Directory.Delete(ws, recursive: true); }
     }

@@ -31,14 +31,16 @@ public static class CliApp
           etl-agent mutate <workspace> [--transformation NAME] [--format text|json] [--output FILE]
               Mutation analysis: small changes to the code, run against its tests; killed, survived,
               timed out, probably equivalent, and the score.
-          etl-agent analyze <workspace> [--format text|json] [--base REF] [--transformation NAME] [--budget SECONDS] [--output FILE]
+          etl-agent analyze <workspace> [--format text|json] [--base REF | --no-base] [--transformation NAME] [--budget SECONDS] [--output FILE]
               Root-cause analysis: runs the tests and, for every failing case, names the statement at
               fault (file, lines, columns), a bug class, a confidence, ranked alternatives, the
               severity, a minimal failing input and an explanation. --base REF (a git revision) is
               the last green version: each changed statement is reverted alone to find the one at
-              fault; without it, single small edits of the statements the case ran are tried
-              (--budget: seconds for that search per failure, default 15).
-          etl-agent run <workspace> [--no-generate] [--heal] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF] [--upload s3://BUCKET/PREFIX]
+              fault; without --base, the memory's last green version (the file as it was when all
+              its cases last passed in a run) when the file changed since; --no-base: neither. With
+              no base, single small edits of the statements the case ran are tried (--budget:
+              seconds for that search per failure, default 15). The output names the base used.
+          etl-agent run <workspace> [--no-generate] [--heal] [--base REF | --no-base] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF] [--upload s3://BUCKET/PREFIX]
               The full run: discover, generate tests for every procedure that writes tables and has
               no test file (as generate does; --budget bounds the total time, default 120), run every
               test, run the static rules. Prints a summary ending with "N passed, M failed · K findings
@@ -48,7 +50,7 @@ public static class CliApp
               fails, a test file does not load, or a finding is at or above --fail-on. With --heal, then
               applies the verified heals etl-agent.json's "heal": {"autoApply": ...} allows (none by
               default) and lists the rest.
-          etl-agent heal <workspace> [--format text|json] [--apply ID] [--output FILE]
+          etl-agent heal <workspace> [--format text|json] [--apply ID] [--base REF | --no-base] [--output FILE]
               Runs the tests; for each failing case, repairs (code: templates per bug class and inverse
               mutations of the suspect statements; test: re-recorded expectations, schema update), each
               verified in the sandbox (the failing cases pass, the others still pass, no new finding at
@@ -97,7 +99,9 @@ public static class CliApp
           --undo               dismiss: lift the dismissal of the named finding.
           --apply ID           heal: write the verified heal ID (where the policy allows it).
           --output FILE        Write the report to FILE instead of standard output.
-          --base REF           analyze: the git revision (commit, branch, tag) of the last green version.
+          --base REF           analyze, run, heal: the git revision (commit, branch, tag) of the last
+                               green version (default: the memory's, when the file changed since).
+          --no-base            analyze, run, heal: compare with no last green version.
           --compat N           T-SQL compatibility level (100..170); overrides etl-agent.json.
 
         Exit codes:

@@ -9,7 +9,7 @@ public sealed class CliOptions
         "--changed-since", "--upload", "--base", "--apply", "--reason", "--until",
     };
 
-    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate", "--rules", "--heal", "--list", "--undo" };
+    private static readonly HashSet<string> FlagOptions = new(StringComparer.Ordinal) { "--force", "--no-mutants", "--no-generate", "--rules", "--heal", "--list", "--undo", "--no-base" };
 
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
 

@@ -177,6 +177,51 @@ public abstract class MemoryStoreContract
     }
 
     [SkippableFact]
+    public void The_last_green_version_is_kept_per_transformation_written_only_when_its_text_changed()
+    {
+        using var store = NewStore();
+        Assert.Null(store.LastGreen("Dim.LoadCity"));
+        const string text = "CREATE PROCEDURE Dim.LoadCity AS\nBEGIN\n    DELETE FROM Dim.City; -- ünïcödé\nEND;\n";
+        var first = GreenVersion.Of("Dim.LoadCity", "procs/Dim.LoadCity.sql", text, "r1", T0);
+        store.RecordRun(Run("r1", 0) with { GreenVersions = new[] { first, GreenVersion.Of("Dim.LoadCountry", "procs/c.sql", "x", "r1", T0) } });
+        Assert.Equal(first, store.LastGreen("dim.loadcity")); // names compare without case
+        Assert.Equal("x", store.LastGreen("Dim.LoadCountry")!.Text);
+
+        // green again with the same text: the record of the run that first saw it stays
+        store.RecordRun(Run("r2", 1) with { GreenVersions = new[] { GreenVersion.Of("Dim.LoadCity", "procs/Dim.LoadCity.sql", text, "r2", T0.AddMinutes(1)) } });
+        Assert.Equal(first, store.LastGreen("Dim.LoadCity"));
+
+        // a new text replaces it: one version per transformation
+        var changed = GreenVersion.Of("Dim.LoadCity", "procs/Dim.LoadCity.sql", text.Replace("DELETE", "TRUNCATE TABLE", StringComparison.Ordinal), "r3", T0.AddMinutes(2));
+        store.RecordRun(Run("r3", 2) with { GreenVersions = new[] { changed } });
+        Assert.Equal(changed, store.LastGreen("Dim.LoadCity"));
+        Assert.Equal("x", store.LastGreen("Dim.LoadCountry")!.Text);
+    }
+
+    [SkippableFact]
+    public void A_large_source_file_round_trips_and_a_smaller_one_replaces_it_whole()
+    {
+        using var store = NewStore();
+        // hex of random bytes compresses to about half: well over one DynamoDB item after gzip
+        var random = new Random(14);
+        var sb = new System.Text.StringBuilder("CREATE PROCEDURE dbo.Big AS\nBEGIN\n");
+        while (sb.Length < 2_000_000)
+        {
+            var bytes = new byte[48];
+            random.NextBytes(bytes);
+            sb.Append("    SELECT '").Append(Convert.ToHexString(bytes)).Append("' AS x;\n");
+        }
+        var big = GreenVersion.Of("dbo.Big", "big.sql", sb.Append("END;\n").ToString(), "r1", T0);
+        store.RecordRun(Run("r1", 0) with { GreenVersions = new[] { big } });
+        Assert.Equal(big, store.LastGreen("dbo.Big"));
+        var small = GreenVersion.Of("dbo.Big", "big.sql", "CREATE PROCEDURE dbo.Big AS SELECT 1;", "r2", T0.AddMinutes(1));
+        store.RecordRun(Run("r2", 1) with { GreenVersions = new[] { small } });
+        Assert.Equal(small, store.LastGreen("dbo.Big"));
+        using var other = SameMemory(store);
+        Assert.Equal(small, other.LastGreen("DBO.BIG"));
+    }
+
+    [SkippableFact]
     public void Two_writers_of_a_thousand_records_each_lose_nothing()
     {
         using var first = NewStore();
@@ -201,6 +246,33 @@ public sealed class SqliteMemoryStoreTests : MemoryStoreContract, IDisposable
     protected override IMemoryStore NewStore() => new SqliteMemoryStore(Path.Combine(_dir, ".etl-agent", "memory.db"));
 
     protected override IMemoryStore SameMemory(IMemoryStore store) => new SqliteMemoryStore(Path.Combine(_dir, ".etl-agent", "memory.db"));
+
+    [Fact]
+    public void A_memory_file_from_before_green_versions_is_read_and_written_after_it_is_opened()
+    {
+        var path = Path.Combine(_dir, "v2.db");
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE runs (id TEXT PRIMARY KEY, started TEXT NOT NULL, finished TEXT NOT NULL, commit_id TEXT,
+                    outcome TEXT NOT NULL, passed INTEGER NOT NULL, failed INTEGER NOT NULL, findings INTEGER NOT NULL, dismissed INTEGER NOT NULL,
+                    actor TEXT NOT NULL, mutants_killed INTEGER NOT NULL, mutants_total INTEGER NOT NULL);
+                INSERT INTO runs VALUES ('old', '2026-11-30T08:00:00.0000000Z', '2026-11-30T08:01:00.0000000Z', NULL, 'passed', 1, 0, 0, 0, 'cli', 0, 0);
+                PRAGMA user_version = 2;
+                """;
+            cmd.ExecuteNonQuery();
+        }
+        using var store = new SqliteMemoryStore(path);
+        Assert.Null(store.LastGreen("dbo.Load"));
+        Assert.Equal("old", Assert.Single(store.Runs()).Id);
+        var green = GreenVersion.Of("dbo.Load", "load.sql", "CREATE PROCEDURE dbo.Load AS SELECT 1;", "r1", DateTimeOffset.UnixEpoch);
+        store.RecordRun(new RunWrite(new RunRecord("r1", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, "passed", 1, 0, 0),
+            Array.Empty<CaseRecord>(), Array.Empty<FindingSighting>()) { GreenVersions = new[] { green } });
+        Assert.Equal(green, store.LastGreen("dbo.Load"));
+        Assert.Equal(2, store.Runs().Count);
+    }
 
     [Fact]
     public void Reading_an_absent_memory_creates_no_file_and_the_first_write_creates_it_in_wal_mode()

@@ -8,7 +8,8 @@ namespace EtlAgent.Cli.Commands;
 /// <summary>
 /// `etl-agent analyze`: runs the tests and prints the root cause of every failing case (statement,
 /// columns, bug class, confidence, alternatives, severity, minimal failing input, explanation).
-/// With --base REF the files at that git revision are the last green version.
+/// With --base REF the files at that git revision are the last green version; without it the
+/// memory's (when the file changed since); --no-base compares with nothing.
 /// </summary>
 internal static class AnalyzeCommand
 {
@@ -19,13 +20,12 @@ internal static class AnalyzeCommand
         EngineHost host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var format = options.Get("--format", "text", "text", "json");
-        var baseRevision = options.GetOptional("--base");
-        if (baseRevision is { Length: 0 }) throw new UsageException("--base needs a git revision (a commit, branch or tag).");
+        BaseOption.Validate(options);
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
-        var history = baseRevision is null ? null : engine.Host.VersionControl ?? new GitRepository(files.Root);
+        var bases = BaseOption.Resolve(options, engine, files.Root);
         var budget = options.Seconds("--budget", new Core.Analysis.RootCauseOptions().MutationBudget, positive: true);
-        var (run, report) = await engine.AnalyzeFailuresAsync(options.GetOptional("--transformation"), history, baseRevision,
-            new Core.Analysis.RootCauseOptions { MutationBudget = budget }, cancellationToken);
+        var (run, report) = await engine.AnalyzeFailuresAsync(options.GetOptional("--transformation"), null, null,
+            new Core.Analysis.RootCauseOptions { MutationBudget = budget, Bases = bases }, cancellationToken);
         foreach (var e in run.FileErrors) stderr.WriteLine($"{e.File}:{e.Line}:{e.Column}: error: {e.Message}");
         if (run.Run is null && run.FileErrors.Count == 0)
             throw new ConfigurationException($"no test files in {files.Root}: analyze explains failing test cases (run `etl-agent generate` first).");

@@ -19,9 +19,10 @@ internal static class HealCommand
     {
         var format = options.Get("--format", "text", "text", "json");
         var apply = options.GetOptional("--apply");
+        BaseOption.Validate(options);
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
         // root-cause analysis ranks the statements the search edits first
-        var heal = new HealRun(engine) { AnalyseRootCauses = true };
+        var heal = new HealRun(engine) { AnalyseRootCauses = true, Bases = BaseOption.Resolve(options, engine, files.Root) };
         var result = await heal.SuggestAsync(cancellationToken: cancellationToken);
         foreach (var defect in result.Run?.Defects ?? Enumerable.Empty<Core.Model.InternalErrorException>()) stderr.WriteLine(defect.LogText);
         int failing = result.Run?.Failed ?? 0;

@@ -19,6 +19,7 @@ internal static class RunCommand
         EngineHost? host, SandboxFactoryProvider.EmbeddedSandbox? embedded, CancellationToken cancellationToken)
     {
         var failOn = options.Get("--fail-on", "error", "error", "warning", "never");
+        BaseOption.Validate(options);
         var runOptions = new FullRunOptions
         {
             Generate = !options.Has("--no-generate"),
@@ -35,6 +36,7 @@ internal static class RunCommand
         }
         var (engine, files) = await WorkspaceLoader.OpenAsync(options, cancellationToken, host, embedded);
         runOptions = runOptions with { WorkspaceRoot = files.Root };
+        if (BaseOption.Resolve(options, engine, files.Root) is { } bases) runOptions = runOptions with { RootCause = runOptions.RootCause! with { Bases = bases } };
 
         FullRunStage? last = null;
         var progress = new Progress(p =>

@@ -214,10 +214,27 @@ public sealed class Engine
     public MutationRunner MutationRunner(WorkspaceAnalysis analysis, WorkspaceAnalyzer analyzer) =>
         new(analysis, analyzer, Sandboxes.Create);
 
-    /// <summary>The full run over this engine's files; reports go through <paramref name="writer"/>, stamped with the clock.</summary>
+    /// <summary>The files at a git revision as the base of root-cause analysis (--base); an unknown revision is a <see cref="ConfigurationException"/> at once.</summary>
+    public static BaseVersions GitBases(IFileHistory history, string revision)
+    {
+        history.ReadAt(revision, WorkspaceSettings.ManifestFile); // an unknown revision is a configuration error before anything is analysed
+        return BaseVersions.Git(revision, path => history.ReadAt(revision, path));
+    }
+
+    /// <summary>
+    /// The memory's last green versions as the base of root-cause analysis: the default when no git
+    /// revision is given (a user who ran green yesterday and broke the code today gets the differential).
+    /// </summary>
+    public BaseVersions LastGreenBases(IMemoryStore? store = null) => BaseVersions.Memory(store ?? Memory);
+
+    /// <summary>
+    /// The full run over this engine's files; reports go through <paramref name="writer"/>, stamped with
+    /// the clock; its root-cause analysis compares with the memory's last green versions unless the options name other bases.
+    /// </summary>
     public FullRun FullRun(IFileWriter writer, FullRunOptions options) =>
         new(Files, Governance.Writer(writer), Analyzer(retainSyntax: true), Sandboxes, options with
         {
+            RootCause = options.RootCause is { Bases: null } rootCause ? rootCause with { Bases = LastGreenBases(options.Memory?.Store) } : options.RootCause,
             Timestamp = options.Timestamp == DateTime.UnixEpoch ? Clock.UtcNow : options.Timestamp,
             Memory = options.Memory ?? new RunMemory(Memory, Guid.NewGuid().ToString("N")[..12], Host.Actor, Files),
             History = options.History.Count > 0 ? options.History : Trend(),
@@ -309,7 +326,8 @@ public sealed class Engine
     /// Runs the tests (of <paramref name="transformation"/>, or all) and analyses the root cause of
     /// every case that fails; with <paramref name="baseRevision"/> the files' texts at that revision
     /// (read through <paramref name="history"/>) are the last green version for differential
-    /// localisation. Throws <see cref="ConfigurationException"/> when no sandbox can be used.
+    /// localisation, else the options' bases, else the memory's (<see cref="LastGreenBases"/>).
+    /// Throws <see cref="ConfigurationException"/> when no sandbox can be used.
     /// </summary>
     public async Task<(WorkspaceTestRun Run, RootCauseReport Report)> AnalyzeFailuresAsync(string? transformation, IFileHistory? history, string? baseRevision,
         RootCauseOptions? options = null, CancellationToken cancellationToken = default)
@@ -317,11 +335,8 @@ public sealed class Engine
         var run = await RunTestsAsync(transformation, cancellationToken).ConfigureAwait(false);
         if (run.Run is not { } tests) return (run, RootCauseReport.Empty);
         options ??= new RootCauseOptions();
-        if (history is not null && baseRevision is not null)
-        {
-            history.ReadAt(baseRevision, WorkspaceSettings.ManifestFile); // an unknown revision is a configuration error before anything is analysed
-            options = options with { BaseText = path => history.ReadAt(baseRevision, path) };
-        }
+        if (history is not null && baseRevision is not null) options = options with { Bases = GitBases(history, baseRevision) };
+        else if (options.Bases is null) options = options with { Bases = LastGreenBases() };
         var analyzer = Analyzer(retainSyntax: true);
         var report = await new RootCauseAnalyzer(CurrentAnalysis(cancellationToken), analyzer, Sandboxes.Create, options).AnalyseAsync(tests, cancellationToken).ConfigureAwait(false);
         return (run, report);

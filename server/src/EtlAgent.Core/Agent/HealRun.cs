@@ -11,7 +11,11 @@ using SuspectStatement = EtlAgent.Core.Healing.SuspectStatement;
 namespace EtlAgent.Core.Agent;
 
 /// <summary>What a heal run found: the test run it started from, the test files that did not load, and the verified heals, best first.</summary>
-public sealed record HealRunResult(TestRunResult? Run, IReadOnlyList<TestFileError> FileErrors, IReadOnlyList<HealSuggestion> Suggestions, TimeSpan Elapsed);
+public sealed record HealRunResult(TestRunResult? Run, IReadOnlyList<TestFileError> FileErrors, IReadOnlyList<HealSuggestion> Suggestions, TimeSpan Elapsed)
+{
+    /// <summary>The root causes the search ranked its suspects by (given, computed, or the differential against the last green versions); null: none.</summary>
+    public RootCauseReport? RootCauses { get; init; }
+}
 
 /// <summary>
 /// `etl-agent heal` and the editor's heals over an engine: runs the workspace's tests, then for the
@@ -44,6 +48,9 @@ public sealed class HealRun(Engine engine)
 
     /// <summary>Run root-cause analysis (a short mutation search, no input minimising) when <see cref="RootCauses"/> is not given.</summary>
     public bool AnalyseRootCauses { get; init; }
+
+    /// <summary>The last green versions root-cause analysis compares with; null: the memory's (<see cref="Engine.LastGreenBases"/>).</summary>
+    public BaseVersions? Bases { get; init; }
 
     /// <summary>Limits the search to the failures of these transformations (all when null).</summary>
     public Func<string, bool>? Transformations { get; init; }
@@ -81,6 +88,26 @@ public sealed class HealRun(Engine engine)
         foreach (var s in named.Concat(fallback))
             if (!ranked.Contains(s)) ranked.Add(s);
         return ranked;
+    }
+
+    /// <summary>
+    /// Without a root-cause analysis asked for (the editor's heals after each test run): the failures of
+    /// transformations whose file changed since their last green version still get its differential
+    /// (no mutation search, no minimising: the reverts of the changed statements only), so the
+    /// statements changed since the last green run are the first suspects. Null when none has a base.
+    /// </summary>
+    private async Task<RootCauseReport?> ChangedSinceGreenAsync(WorkspaceModel.WorkspaceAnalysis analysis, TestRunResult run, CancellationToken cancellationToken)
+    {
+        var bases = Bases ?? engine.LastGreenBases();
+        var based = run.Cases.Where(c => c.Outcome != TestOutcome.Passed && (Transformations is null || Transformations(c.File.Transformation)))
+            .Select(c => c.File.Transformation).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Where(n => analysis.FindTransformation(n) is { HasSyntax: true } t && bases.For(t).Text is not null)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (based.Count == 0) return null;
+        var subset = run with { Cases = run.Cases.Where(c => based.Contains(c.File.Transformation)).ToList() };
+        return await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
+            new RootCauseOptions { MutationBudget = TimeSpan.Zero, MinimiseBudget = TimeSpan.Zero, Bases = bases })
+            .AnalyseAsync(subset, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Offer the "Update test to the new schema" rewrite of a drifted test file as a heal (the editor has its own quick fix for it).</summary>
@@ -122,7 +149,10 @@ public sealed class HealRun(Engine engine)
         var causes = RootCauses;
         if (causes is null && AnalyseRootCauses && run is { Success: false })
             causes = await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
-                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero }).AnalyseAsync(run, cancellationToken).ConfigureAwait(false);
+                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero, Bases = Bases ?? engine.LastGreenBases() })
+                .AnalyseAsync(run, cancellationToken).ConfigureAwait(false);
+        else if (causes is null && run is { Success: false })
+            causes = await ChangedSinceGreenAsync(analysis, run, cancellationToken).ConfigureAwait(false);
 
         var extra = Extra ?? (UseConfiguredLlm && run is { Success: false } ? LlmClients.Source(engine) : null);
         var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = extra };
@@ -153,7 +183,7 @@ public sealed class HealRun(Engine engine)
         // one offer per heal: the editor searches again after every test run and offers the same heals
         var offered = history.Where(h => h.Status == HealStatus.Offered && h.HealId is not null).Select(h => h.HealId!).ToHashSet(StringComparer.Ordinal);
         Remember(suggestions.Where(h => !offered.Contains(h.Id)).Select(h => new HealRecord(Now, h.File, h.BugClass, HealStatus.Offered, HealId: h.Id)));
-        return new HealRunResult(run, errors, suggestions, watch.Elapsed);
+        return new HealRunResult(run, errors, suggestions, watch.Elapsed) { RootCauses = causes };
     }
 
     /// <summary>Test files that fell behind the schema: the "Update test to the new schema" rewrite, verified by loading and running the updated file.</summary>

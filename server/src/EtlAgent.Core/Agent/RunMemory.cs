@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using EtlAgent.Core.Generation;
+using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Memory;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
@@ -178,14 +179,24 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
             Dismissed = dismissed, Actor = actor, MutantsKilled = killed, MutantsTotal = total,
         };
         var cases = result.Tests.Cases.Select(c => CaseRecordOf(result.Analysis, c)).GroupBy(c => c.Name).Select(g => g.First()).ToList();
+        var green = GreenVersions(result.Analysis, result.Tests, run.Finished);
         Safely(() =>
         {
-            store.RecordRun(new RunWrite(run, cases, sightings) { Mutants = mutants, Invariants = invariants });
+            store.RecordRun(new RunWrite(run, cases, sightings) { Mutants = mutants, Invariants = invariants, GreenVersions = green });
             return true;
         });
 
         MutantRecord Mutant(Mutation.Mutant m, string status) => new(m.Transformation, MutantKey(m), m.Operator, status, runId);
     }
+
+    /// <summary>The file text of every transformation that ran cases in this run and passed them all: its last green version.</summary>
+    private List<GreenVersion> GreenVersions(WorkspaceAnalysis analysis, TestRunResult tests, DateTimeOffset time) =>
+        tests.Cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.All(c => c.Outcome == TestOutcome.Passed))
+            .Select(g => analysis.FindTransformation(g.Key))
+            .OfType<TransformationAnalysis>()
+            .Select(t => GreenVersion.Of(t.Transformation.Name, t.Document.Path, t.Document.Text, runId, time))
+            .ToList();
 
     /// <summary>The case's name, outcome and time, with keys for its input (the case in its test file) and its code (that plus the transformation's file).</summary>
     private CaseRecord CaseRecordOf(WorkspaceAnalysis analysis, TestCaseResult c)

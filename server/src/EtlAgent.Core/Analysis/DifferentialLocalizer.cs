@@ -7,7 +7,11 @@ using EtlAgent.Core.WorkspaceModel;
 namespace EtlAgent.Core.Analysis;
 
 /// <summary>One statement that differs from the base version: where it is now, the smallest differing span, and its text in the base.</summary>
-public sealed record StatementChange(IndexedStatement? Current, int InsertAt, string BaseText, SuspectEdit Edit, string? Column = null);
+public sealed record StatementChange(IndexedStatement? Current, int InsertAt, string BaseText, SuspectEdit Edit, string? Column = null)
+{
+    /// <summary>The statement in the base version (null: added since); with no <see cref="Current"/> it was deleted.</summary>
+    public IndexedStatement? Base { get; init; }
+}
 
 /// <summary>What differential execution found: the change that, reverted alone, restores the case (or brings it closest), with the others ranked after it.</summary>
 public sealed record DifferentialResult(IReadOnlyList<(StatementChange Change, double Score)> Ranked, bool BasePasses)
@@ -119,7 +123,7 @@ public sealed class DifferentialLocalizer(WorkspaceAnalysis workspace, Workspace
                 var edit = cur is not null && old is not null ? SmallestEdit(text, cur, old.Text)
                     : cur is not null ? new SuspectEdit(cur.Start, cur.End - cur.Start, cur.Text, "", "statement added")
                     : new SuspectEdit(insertAt, 0, "", old!.Text, "statement deleted");
-                changes.Add(new StatementChange(cur, insertAt, old?.Text ?? "", edit));
+                changes.Add(new StatementChange(cur, insertAt, old?.Text ?? "", edit) { Base = old });
             }
             pendingA.Clear(); pendingB.Clear();
         }

@@ -18,10 +18,16 @@ public sealed record FailureAnalysis(
 {
     /// <summary>The test file line the failure is reported at (1-based).</summary>
     public int TestLine { get; init; }
+
+    /// <summary>The last green version the failure was compared with (memory, git, or none and why).</summary>
+    public AnalysisBase Base { get; init; } = AnalysisBase.None();
 }
 
 /// <summary>Every failure's analysis, in the order of the run's cases.</summary>
 public sealed record RootCauseReport(IReadOnlyList<FailureAnalysis> Failures, TimeSpan Elapsed)
 {
+    /// <summary>The kind of base the analysis looked for (each failure's <see cref="FailureAnalysis.Base"/> says what it found).</summary>
+    public AnalysisBase Base { get; init; } = AnalysisBase.None();
+
     public static readonly RootCauseReport Empty = new(Array.Empty<FailureAnalysis>(), TimeSpan.Zero);
 }

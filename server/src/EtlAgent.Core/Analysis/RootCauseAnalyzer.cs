@@ -11,8 +11,8 @@ namespace EtlAgent.Core.Analysis;
 /// <summary>How the analysis may spend its time, and the last green version of files when there is one.</summary>
 public sealed record RootCauseOptions
 {
-    /// <summary>The text of a workspace file in the last green version (a git ref), or null when it has none; null: no base.</summary>
-    public Func<string, string?>? BaseText { get; init; }
+    /// <summary>Where the last green version of a failing transformation's file comes from (a git revision, the memory); null: no base.</summary>
+    public BaseVersions? Bases { get; init; }
 
     /// <summary>Time for the mutation search of one failure.</summary>
     public TimeSpan MutationBudget { get; init; } = TimeSpan.FromSeconds(15);
@@ -48,7 +48,7 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             var passing = run.Cases.Where(c => c.Outcome == TestOutcome.Passed && c.File.Transformation == failing.File.Transformation).ToList();
             results.Add(await AnalyseAsync(failing, passing, deep: full++ < options.MaxFailures, cancellationToken));
         }
-        return new RootCauseReport(results, watch.Elapsed);
+        return new RootCauseReport(results, watch.Elapsed) { Base = options.Bases?.Source ?? AnalysisBase.None() };
     }
 
     public async Task<FailureAnalysis> AnalyseAsync(TestCaseResult failing, IReadOnlyList<TestCaseResult> passing, bool deep, CancellationToken cancellationToken)
@@ -60,8 +60,12 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         var testLine = failing.Failures.Select(f => f.Line).FirstOrDefault(l => l > 0, failing.Case.Line);
         var empty = new Dictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>>();
         string? note = null;
+        var compared = AnalysisBase.None(options.Bases is null ? null : "not used for this failure");
         FailureAnalysis Result(SuspectStatement? root, IReadOnlyList<SuspectStatement> candidates, IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyDictionary<string, object?>>> input, string evidence) =>
-            new(id, root, candidates, severity, input, RootCauseExplanation.Write(failing, shape, root, evidence, note), evidence, watch.Elapsed) { TestLine = testLine };
+            new(id, root, candidates, severity, input, RootCauseExplanation.Write(failing, shape, root, evidence, note, compared), evidence, watch.Elapsed)
+            {
+                TestLine = testLine, Base = compared,
+            };
 
         // the case could not run: the given rows, a construct of the code, or the sandbox itself
         if (failing.Outcome == TestOutcome.Error)
@@ -91,7 +95,8 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         string evidence = "lineage";
 
         // (a) the last green version: revert each changed statement alone
-        if (deep && options.BaseText?.Invoke(t.Transformation.File) is { } baseText)
+        compared = options.Bases is null ? AnalysisBase.None() : deep ? options.Bases.For(t).Info : AnalysisBase.None("not analysed in full");
+        if (deep && options.Bases?.For(t).Text is { } baseText)
         {
             var diff = await new DifferentialLocalizer(workspace, analyzer, createFactory) { CaseTimeout = options.CaseTimeout }
                 .LocaliseAsync(t, index, baseText, failing, cancellationToken);
@@ -102,15 +107,25 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
                 fixedVersion = diff.BasePasses ? MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, baseText) : null;
                 foreach (var (change, score) in diff.Ranked)
                 {
+                    if (change.Current is null && change.Base is { } gone)
+                    {
+                        // deleted since the base: named where it stood (before the statement that now follows it, or at the end)
+                        var at = DeletedAt(t, index, change, gone, shape, Confidence(score));
+                        bool first = diff.Divergence?.Statement is { } dd ? dd.Start == change.InsertAt : diff.Divergence is { ControlFlow: true };
+                        if (ranked.Any(r => r.Start == at.Start && r.Edit?.Operator == at.Edit?.Operator)) continue;
+                        ranked.Add(first && ranked.Count == 0 ? at with { Confidence = Math.Max(at.Confidence, 0.8) } : at);
+                        continue;
+                    }
                     var s = change.Current ?? index.Statements.Where(x => !x.IsBlock && x.Start >= change.InsertAt).OrderBy(x => x.Start).FirstOrDefault()
                         ?? index.Statements.LastOrDefault(x => !x.IsBlock);
                     if (s is null || ranked.Any(r => r.Start == s.Start)) continue;
-                    double confidence = score >= 1 ? (diff.Ranked.Count == 1 ? 0.95 : 0.85) : score >= 0.5 ? 0.6 : 0.3;
+                    double confidence = Confidence(score);
                     // the first differing state confirms the statement it follows, and names the columns that differ there
                     bool diverges = diff.Divergence?.Statement is { } d && d.Start == s.Start;
                     if (diverges && ranked.Count == 0) confidence = Math.Max(confidence, 0.8);
                     ranked.Add(Describe(t, index, s, shape, change.Edit, confidence, diverges ? diff.Divergence!.Columns : null));
                 }
+                double Confidence(double score) => score >= 1 ? (diff.Ranked.Count == 1 ? 0.95 : 0.85) : score >= 0.5 ? 0.6 : 0.3;
             }
         }
 
@@ -201,6 +216,39 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         var bugClass = BugClassifier.Classify(shape, s.Node, s.Text, edit);
         return index.Suspect(s, columns, bugClass, confidence, edit);
     }
+
+    /// <summary>
+    /// A statement of the base deleted since: the suspect is the statement that now follows where it
+    /// stood (or the procedure's end when it was the last), its edit puts the base's text back, and
+    /// its class and columns are the deleted statement's.
+    /// </summary>
+    private static SuspectStatement DeletedAt(TransformationAnalysis t, StatementIndex index, StatementChange change, IndexedStatement gone, FailureShape shape,
+        double confidence)
+    {
+        var columns = new List<string>();
+        void Add(IEnumerable<string> names) { foreach (var n in names) if (!columns.Contains(n, StringComparer.OrdinalIgnoreCase)) columns.Add(n); }
+        var written = ExpressionColumns.Written(t, gone.Node);
+        Add(shape.DifferingColumns.Where(c => written.Contains(c, StringComparer.OrdinalIgnoreCase)));
+        if (columns.Count == 0) Add(shape.DifferingColumns);
+        var next = index.Statements.Where(x => !x.IsBlock && x.Start >= change.InsertAt).OrderBy(x => x.Start).FirstOrDefault();
+        var edit = change.Edit with { Operator = next is null ? DeletedAtEnd : DeletedBefore };
+        var bugClass = BugClassifier.Classify(shape, gone.Node, gone.Text, edit);
+        if (next is not null) return index.Suspect(next, columns, bugClass, confidence, edit);
+        // the last statement went: the place is what closes the body after the statement now last (its END)
+        var text = t.Document.Text;
+        int p = Math.Min(change.InsertAt, text.Length);
+        while (p < text.Length && (char.IsWhiteSpace(text[p]) || text[p] == ';')) p++;
+        // nothing closes the body (a procedure without BEGIN … END at the end of its file): the statement now last marks the end
+        if (p >= text.Length && index.Statements.LastOrDefault(x => !x.IsBlock) is { } last) return index.Suspect(last, columns, bugClass, confidence, edit);
+        int eol = text.IndexOf('\n', p);
+        var rest = (eol < 0 ? text[p..] : text[p..eol]).Trim();
+        int line = t.Document.Lines.PositionOf(p).Line + 1;
+        return new SuspectStatement(t.Transformation.File, line, line, p, Math.Max(rest.Length, 0), rest, columns, bugClass, Math.Round(confidence, 2)) { Edit = edit };
+    }
+
+    /// <summary>The edit operators of a deleted statement: named before the statement that follows it, or at the procedure's end.</summary>
+    public const string DeletedBefore = "statement deleted";
+    public const string DeletedAtEnd = "statement deleted at the end";
 
     /// <summary>
     /// Where the value an error names (515 NULL into X, 8152 truncation of X) was made, when the

@@ -7,9 +7,11 @@ namespace EtlAgent.Core.Analysis;
 public static class RootCauseExplanation
 {
     /// <param name="note">What else the evidence showed (the first differing state), appended as a sentence.</param>
-    public static string Write(TestCaseResult failing, FailureShape shape, SuspectStatement? root, string evidence, string? note = null)
+    /// <param name="compared">The last green version compared with, named in the differential evidence.</param>
+    public static string Write(TestCaseResult failing, FailureShape shape, SuspectStatement? root, string evidence, string? note = null, AnalysisBase? compared = null)
     {
         var text = WriteCore(failing, shape, root, evidence);
+        if (evidence == "differential" && compared is { Used: true }) text += $" Compared with {compared.Describe()}.";
         return note is null ? text : text + " " + note;
     }
 
@@ -34,6 +36,15 @@ public static class RootCauseExplanation
             return sb.ToString();
         }
         var kind = Kind(root.Statement);
+        if (root.Edit is { Operator: RootCauseAnalyzer.DeletedBefore or RootCauseAnalyzer.DeletedAtEnd } gone)
+        {
+            var where = gone.Operator == RootCauseAnalyzer.DeletedAtEnd ? $"at the end of the procedure (line {root.Line})" : $"just before the {kind} statement at line {root.Line}";
+            sb.Append(" Most likely cause: a statement deleted since the last green version, which stood ").Append(where)
+              .Append(" — ").Append(BugClass.Describe(root.Class)).Append('.');
+            if (root.Columns.Count > 0) sb.Append(" Column").Append(root.Columns.Count == 1 ? "" : "s").Append(": ").Append(string.Join(", ", root.Columns)).Append('.');
+            sb.Append(" The deleted statement was '").Append(Short(gone.Replacement, 240)).Append("'; putting it back alone makes the case pass.");
+            return sb.ToString().Trim();
+        }
         sb.Append(' ').Append(root.Class switch
         {
             BugClass.TestDataInvalid => $"The test's given rows are the problem, not the code: {failing.Failures.OfType<SandboxFailure>().FirstOrDefault()?.Message}",
@@ -84,9 +95,9 @@ public static class RootCauseExplanation
         return word == "SELECT" && System.Text.RegularExpressions.Regex.IsMatch(s, @"\bINTO\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase) ? "SELECT … INTO" : word;
     }
 
-    private static string Short(string s)
+    private static string Short(string s, int max = 60)
     {
         var t = StatementIndex.Collapse(s);
-        return t.Length <= 60 ? t : t[..57] + "...";
+        return t.Length <= max ? t : t[..(max - 3)] + "...";
     }
 }

@@ -10,7 +10,8 @@ public sealed class RootCauseFinding : FindingKind
     public static readonly RuleDescriptor Rule = new("ETL0110", "failure-root-cause", "Root cause of a failing test case", Severity.Warning, "Testing",
         new RuleDoc(
             "A sandbox test case fails (ETL0100) and root-cause analysis points at this statement: the statement whose old text " +
-            "restores the case (when a last green version is given with `--base`), or the statement where a single small edit turns " +
+            "restores the case (against a last green version: the memory's, kept when all the transformation's cases last passed in a run, " +
+            "or a git revision given with `--base`), or the statement where a single small edit turns " +
             "the case green without breaking the cases that pass (mutation-based localisation), or, failing both, the statement that " +
             "writes the differing columns. The message names the bug class, the columns and the confidence; related information " +
             "points at the failing case. Run `etl-agent analyze <workspace>` for the ranked alternatives, the minimal failing input " +

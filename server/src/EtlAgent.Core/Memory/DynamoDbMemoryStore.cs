@@ -25,6 +25,12 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
     private const string Sk = "sk";
     private const int BatchSize = 25; // BatchWriteItem's limit
 
+    /// <summary>
+    /// Bytes of compressed source per item of a green version: an item is at most 400 KB, keys and
+    /// names included, and a batch of 25 stays under BatchWriteItem's 16 MB.
+    /// </summary>
+    internal const int GreenPartSize = 300 * 1024;
+
     /// <summary>A finding item's version: each write expects the one it read (optimistic concurrency).</summary>
     private const string Version = "version";
 
@@ -151,6 +157,7 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
         foreach (var i in write.Invariants)
             items.Add(Item($"INVARIANTS#{i.Transformation}", i.Invariant, ("transformation", i.Transformation), ("invariant", i.Invariant), ("source", i.Source)));
         Batch(items.Select(i => new WriteRequest(new PutRequest(i))).ToList());
+        foreach (var g in write.GreenVersions) WriteGreen(g);
         MoveFindings(write.Findings, r.Id, r.Finished);
         // the run's entry last: a run is listed only once everything it wrote is there
         Put(Item("RUNS", $"{Time(r.Started)}#{r.Id}", ("id", r.Id), ("started", Time(r.Started)), ("finished", Time(r.Finished)),
@@ -256,6 +263,42 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
     public IReadOnlyList<InvariantRecord> Invariants(string transformation) => Query($"INVARIANTS#{transformation}").Select(x =>
         new InvariantRecord(S(x, "transformation")!, S(x, "invariant")!, S(x, "source")!)).ToList();
 
+    private static string GreenKey(string transformation) => $"GREEN#{transformation.ToUpperInvariant()}";
+
+    /// <summary>
+    /// A green version as one "VERSION" item (file, hash, run, time, how many parts) and its text
+    /// gzip-compressed in parts ("PART#hash#n", binary): the parts go first and the item that points
+    /// at them last, so a reader never sees a version whose text is not all there; the parts of the
+    /// text it replaces are deleted after. Nothing is written when the hash and the file are unchanged.
+    /// </summary>
+    private void WriteGreen(GreenVersion g)
+    {
+        var pk = GreenKey(g.Transformation);
+        var current = Call(() => Client.GetItemAsync(new GetItemRequest { TableName = _table, Key = Key(pk, "VERSION"), ConsistentRead = true })).Item;
+        if (current is { Count: > 0 } && S(current, "hash") == g.Hash && S(current, "file") == g.File) return;
+        var parts = CompressedText.Split(g.Text, GreenPartSize);
+        Batch(parts.Select((p, i) => new WriteRequest(new PutRequest(Item(pk, $"PART#{g.Hash}#{i:D6}", ("data", p))))).ToList());
+        Put(Item(pk, "VERSION", ("transformation", g.Transformation), ("file", g.File), ("hash", g.Hash), ("runId", g.RunId),
+            ("time", Time(g.Time)), ("parts", parts.Count)));
+        var stale = Query(pk, "PART#").Where(x => !x[Sk].S.StartsWith($"PART#{g.Hash}#", StringComparison.Ordinal)).ToList();
+        if (stale.Count > 0) Batch(stale.Select(o => new WriteRequest(new DeleteRequest(Key(o[Pk].S, o[Sk].S)))).ToList());
+    }
+
+    public GreenVersion? LastGreen(string transformation)
+    {
+        var pk = GreenKey(transformation);
+        var x = Call(() => Client.GetItemAsync(new GetItemRequest { TableName = _table, Key = Key(pk, "VERSION"), ConsistentRead = true })).Item;
+        if (x is null || x.Count == 0) return null;
+        var hash = S(x, "hash")!;
+        var parts = Query(pk, $"PART#{hash}#").Select(p => p["data"].B.ToArray()).ToList();
+        if (parts.Count != I(x, "parts"))
+            throw new MemoryStoreException($"{_display}: the last green version of {transformation} has {parts.Count} of its {I(x, "parts")} parts");
+        string text;
+        try { text = CompressedText.Join(parts); }
+        catch (InvalidDataException e) { throw new MemoryStoreException($"{_display}: the last green version of {transformation} is damaged: {e.Message}", e); }
+        return new GreenVersion(S(x, "transformation")!, S(x, "file")!, hash, S(x, "runId")!, ParseTime(S(x, "time")!), text);
+    }
+
     public void RecordGeneration(GenerationRecord g) => Put(Item("GENERATION", g.Key, ("transformation", g.Transformation), ("outcome", g.Outcome),
         ("reason", g.Reason), ("file", g.File), ("runId", g.RunId), ("time", Time(g.Time))));
 
@@ -343,6 +386,7 @@ public sealed class DynamoDbMemoryStore : IMemoryStore
                 case string s: item[name] = new AttributeValue { S = s }; break;
                 case int i: item[name] = new AttributeValue { N = i.ToString(CultureInfo.InvariantCulture) }; break;
                 case double d: item[name] = new AttributeValue { N = d.ToString("R", CultureInfo.InvariantCulture) }; break;
+                case byte[] b: item[name] = new AttributeValue { B = new MemoryStream(b) }; break;
                 default: throw new ArgumentException($"unsupported attribute type {value.GetType().Name}", nameof(values));
             }
         }

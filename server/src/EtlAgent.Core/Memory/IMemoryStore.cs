@@ -45,6 +45,12 @@ public interface IMemoryStore : IAuditLog, IDisposable
 
     IReadOnlyList<InvariantRecord> Invariants(string transformation);
 
+    /// <summary>
+    /// The last green version of <paramref name="transformation"/> (<see cref="RunWrite.GreenVersions"/>),
+    /// or null when no run has seen all its cases pass. Names compare without case.
+    /// </summary>
+    GreenVersion? LastGreen(string transformation);
+
     void RecordGeneration(GenerationRecord generation);
 
     /// <summary>The finished generation for a code fingerprint, or null.</summary>

@@ -42,4 +42,10 @@ public sealed record RunWrite(RunRecord Run, IReadOnlyList<CaseRecord> Cases, IR
 
     /// <summary>Invariants the run's test files state or its generation found.</summary>
     public IReadOnlyList<InvariantRecord> Invariants { get; init; } = Array.Empty<InvariantRecord>();
+
+    /// <summary>
+    /// The transformations whose cases all passed in this run, with their file's text: each replaces
+    /// the one kept before it, unless the text is the same (then the older record stays as it was).
+    /// </summary>
+    public IReadOnlyList<GreenVersion> GreenVersions { get; init; } = Array.Empty<GreenVersion>();
 }

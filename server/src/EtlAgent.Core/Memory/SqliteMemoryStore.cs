@@ -17,8 +17,11 @@ public sealed class SqliteMemoryStore : IMemoryStore
     /// <summary>How long a writer waits for another process's transaction before giving up.</summary>
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>2: heals keep their heal id (added to a version-1 file when it is opened).</summary>
-    private const int SchemaVersion = 2;
+    /// <summary>
+    /// 2: heals keep their heal id (added to a version-1 file when it is opened); 3: the last green
+    /// version per transformation (a new table, created in an older file when it is opened).
+    /// </summary>
+    private const int SchemaVersion = 3;
 
     private readonly string _path;
     private readonly string _display;
@@ -101,6 +104,8 @@ public sealed class SqliteMemoryStore : IMemoryStore
             file TEXT, run_id TEXT NOT NULL, time TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
             target TEXT NOT NULL, reason TEXT NOT NULL, details TEXT);
+        CREATE TABLE IF NOT EXISTS green_versions (transformation TEXT NOT NULL COLLATE NOCASE PRIMARY KEY, file TEXT NOT NULL, hash TEXT NOT NULL,
+            run_id TEXT NOT NULL, time TEXT NOT NULL, text TEXT NOT NULL);
         """;
 
     public void RecordRun(RunWrite write)
@@ -124,6 +129,14 @@ public sealed class SqliteMemoryStore : IMemoryStore
                     ("$t", m.Transformation), ("$key", m.Key), ("$op", m.Operator), ("$status", m.Status), ("$run", m.RunId));
             foreach (var i in write.Invariants)
                 Execute(c, "INSERT OR REPLACE INTO invariants VALUES ($t, $i, $s);", tx, ("$t", i.Transformation), ("$i", i.Invariant), ("$s", i.Source));
+            // the text is written only when it changed: a procedure green run after run costs one comparison
+            foreach (var g in write.GreenVersions)
+                Execute(c, """
+                    INSERT INTO green_versions VALUES ($t, $file, $hash, $run, $time, $text)
+                    ON CONFLICT (transformation) DO UPDATE SET transformation = excluded.transformation, file = excluded.file, hash = excluded.hash,
+                        run_id = excluded.run_id, time = excluded.time, text = excluded.text
+                    WHERE green_versions.hash <> excluded.hash OR green_versions.file <> excluded.file;
+                    """, tx, ("$t", g.Transformation), ("$file", g.File), ("$hash", g.Hash), ("$run", g.RunId), ("$time", Time(g.Time)), ("$text", g.Text));
             foreach (var f in FindingRecord.AfterRun(ReadFindings(c, tx), write.Findings, r.Id, r.Finished))
                 WriteFinding(c, tx, f);
             // the run row last: a run is listed only with everything it wrote
@@ -192,6 +205,9 @@ public sealed class SqliteMemoryStore : IMemoryStore
 
     public IReadOnlyList<InvariantRecord> Invariants(string transformation) => Read("SELECT transformation, invariant, source FROM invariants WHERE transformation = $t ORDER BY invariant;",
         x => new InvariantRecord(x.GetString(0), x.GetString(1), x.GetString(2)), ("$t", transformation));
+
+    public GreenVersion? LastGreen(string transformation) => Read("SELECT transformation, file, hash, run_id, time, text FROM green_versions WHERE transformation = $t;",
+        x => new GreenVersion(x.GetString(0), x.GetString(1), x.GetString(2), x.GetString(3), ParseTime(x.GetString(4)), x.GetString(5)), ("$t", transformation)).FirstOrDefault();
 
     public void RecordGeneration(GenerationRecord g) => Write("INSERT OR REPLACE INTO generation VALUES ($key, $t, $outcome, $reason, $file, $run, $time);",
         ("$key", g.Key), ("$t", g.Transformation), ("$outcome", g.Outcome), ("$reason", g.Reason), ("$file", g.File), ("$run", g.RunId), ("$time", Time(g.Time)));

@@ -7,15 +7,29 @@ using EtlAgent.Core.Sandbox.TestFiles;
 namespace EtlAgent.Core.Reporting;
 
 /// <summary>
-/// Root-cause analysis as JSON (`{"failures":[{"test","case","rootCause","candidates","severity","minimalInput","explanation"}]}`,
-/// exactly these keys, lines 1-based; the evidence is told in the explanation) and as text for a terminal.
+/// Root-cause analysis as JSON (`{"base","failures":[{"test","case","rootCause","candidates","severity","minimalInput","explanation","base"}]}`,
+/// exactly these keys, lines 1-based; the evidence is told in the explanation; "base" is the last green version
+/// compared with: the kind looked for at the top, what each failure found in it) and as text for a terminal.
 /// </summary>
 public static class AnalysisReport
 {
     public static JsonObject ToJson(RootCauseReport report) => new()
     {
+        ["base"] = BaseJson(report.Base),
         ["failures"] = new JsonArray(report.Failures.Select(f => (JsonNode)FailureJson(f)).ToArray()),
     };
+
+    /// <summary>{"kind":"memory"|"git"|"none", "description", and what applies: "revision", "runId", "time", "file", "reason"}.</summary>
+    public static JsonObject BaseJson(AnalysisBase b)
+    {
+        var o = new JsonObject { ["kind"] = b.Kind, ["description"] = b.Describe() };
+        if (b.Revision is not null) o["revision"] = b.Revision;
+        if (b.RunId is not null) o["runId"] = b.RunId;
+        if (b.Time is { } t) o["time"] = t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        if (b.File is not null) o["file"] = b.File;
+        if (b.Reason is not null) o["reason"] = b.Reason;
+        return o;
+    }
 
     public static JsonObject FailureJson(FailureAnalysis f) => new()
     {
@@ -26,6 +40,7 @@ public static class AnalysisReport
         ["severity"] = FailureSeverityNames.Id(f.Severity),
         ["minimalInput"] = MinimalInputJson(f.MinimalInput),
         ["explanation"] = f.Explanation,
+        ["base"] = BaseJson(f.Base),
     };
 
     private static JsonObject SuspectJson(SuspectStatement s) => new()
@@ -88,6 +103,7 @@ public static class AnalysisReport
                     sb.Append(indent).Append("  ").Append(table).Append(": {")
                       .Append(string.Join(", ", row.Select(c => $"{c.Key}: {TestReport.Display(c.Value)}"))).AppendLine("}");
         }
+        sb.Append(indent).Append("base: ").AppendLine(f.Base.Describe());
         sb.Append(indent).Append("why: ").AppendLine(f.Explanation);
     }
 

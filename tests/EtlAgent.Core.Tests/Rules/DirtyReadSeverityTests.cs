@@ -4,8 +4,8 @@ namespace EtlAgent.Core.Tests.Rules;
 
 /// <summary>
 /// ETL0010 is about loads: a dirty read in a procedure that writes no table and calls nothing that could (a report,
-/// a log reader) is information, also when it calls only such procedures of its file; one in a load or in a
-/// procedure that calls one defined elsewhere stays a warning. So is a one-row read by a key of a table no procedure,
+/// a log reader) is information, also when it calls only such procedures, of its file or another; one in a load or in a
+/// procedure that calls one that writes, runs dynamic SQL or is not in the workspace stays a warning. So is a one-row read by a key of a table no procedure,
 /// function or trigger writes.
 /// </summary>
 public class DirtyReadSeverityTests
@@ -29,6 +29,20 @@ public class DirtyReadSeverityTests
     {
         var findings = Findings("one-row-by-key.sql");
         Assert.Equal(new[] { Severity.Information, Severity.Information, Severity.Warning, Severity.Warning }, findings.Select(f => f.Severity));
+    }
+
+    [Fact]
+    public void A_reader_calling_procedures_of_another_file_is_information_only_when_they_write_nothing()
+    {
+        var sql = File.ReadAllText(Path.Combine(TestPaths.Fixture("rules"), "ETL0010", "calls-another-file.sql"));
+        var callees = File.ReadAllText(Path.Combine(TestPaths.Fixture("dirty-read-callees"), "log-procedures.sql"));
+        var findings = RuleHarness.Check(sql, callees, "ETL0010").OrderBy(f => f.Location.Range.Start.Line).ToList();
+        Assert.Equal(new[] { Severity.Information, Severity.Warning, Severity.Warning }, findings.Select(f => f.Severity));
+        Assert.Contains("writes no table", findings[0].Message);
+        Assert.DoesNotContain("writes no table", findings[1].Message);
+
+        // alone, every callee is unknown and could write
+        Assert.All(Findings("calls-another-file.sql"), f => Assert.Equal(Severity.Warning, f.Severity));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Syntax;
+using EtlAgent.Core.Rules;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.WorkspaceModel;
@@ -317,13 +318,8 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     /// <summary>System objects, and names an unresolved sqlcmd variable makes ($(Schema).T): not the code's own tables.</summary>
     private static bool IsSystem(QualifiedName name) =>
         name.ToString().Contains("$(", StringComparison.Ordinal) || name.Schema.Equals("sys", StringComparison.OrdinalIgnoreCase) || name.Schema.Equals("INFORMATION_SCHEMA", StringComparison.OrdinalIgnoreCase)
-        || name.Database is { } db && (db.Equals("master", StringComparison.OrdinalIgnoreCase) || db.Equals("msdb", StringComparison.OrdinalIgnoreCase) || db.Equals("model", StringComparison.OrdinalIgnoreCase))
-        || name.Name.StartsWith("sys", StringComparison.OrdinalIgnoreCase) && name.Schema.Equals("dbo", StringComparison.OrdinalIgnoreCase) && SystemViews.Contains(name.Name);
-
-    private static readonly HashSet<string> SystemViews = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "sysobjects", "syscolumns", "sysindexes", "systypes", "sysusers", "sysdatabases", "sysprocesses", "syscomments", "sysconstraints", "sysreferences",
-    };
+        || SystemCatalogNames.IsSystemDatabase(name.Database)
+        || name.Schema.Equals("dbo", StringComparison.OrdinalIgnoreCase) && SystemCatalogNames.LegacySystemViews.Contains(name.Name);
 
     private string At(TSqlFragment f) => StandInTables.FileLine(_document.LocationOf(f));
 }

@@ -315,6 +315,12 @@ public sealed partial class WorkspaceAnalyzer
         var written = NoLockInLoadRule.WrittenByModules(transformations.Select(t => t.Transformation));
         for (int i = 0; i < findings.Count; i++)
             if (NoLockInLoadRule.AsUnwrittenKeyLookup(findings[i], written) is { } lowered) findings[i] = lowered;
+        // whether a procedure's callees in other files write anything is known only now too
+        ReadOnlyProcedures? readOnly = null;
+        for (int i = 0; i < findings.Count; i++)
+            if (findings[i].RuleId == "ETL0010" && findings[i].Evidence?.ContainsKey(NoLockInLoadRule.CalleesEvidenceKey) == true &&
+                NoLockInLoadRule.AsReadOnlyAcrossFiles(findings[i], (readOnly ??= new ReadOnlyProcedures(transformations)).WritesNothing) is { } lowered)
+                findings[i] = lowered;
         findings.Sort(FindingOrder.Instance);
         return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList());
     }

@@ -19,7 +19,7 @@ public sealed class NoLockInLoadRule : Rule
             "One finding per statement names every table it reads dirty, and its fix removes all their hints. " +
             "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes). " +
             "A statement whose every dirty read is a point lookup (every column of the table's primary key or a unique constraint compared with a parameter, variable or literal: at most one row) of a table no procedure, function or trigger of the workspace writes (a settings table kept by hand or by deployment scripts) is information: a one-row read cannot skip or repeat rows, and only a change made outside the pipeline could be read uncommitted. " +
-            "The rule is about loads, whose written data would come from a dirty read: in a procedure that writes no table and calls only procedures of the same file that write nothing either (a log reader, a report) the risk is a wrong answer, not corrupted data, so there it is information, not a warning.",
+            "The rule is about loads, whose written data would come from a dirty read: in a procedure that writes no table and calls only procedures that write nothing either, in its file or elsewhere in the workspace, and runs no dynamic SQL (a log reader, a report) the risk is a wrong answer, not corrupted data, so there it is information, not a warning.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
 
@@ -45,7 +45,11 @@ public sealed class NoLockInLoadRule : Rule
                 if (byStatement.Count > 0 && statement is not null && ReferenceEquals(byStatement[^1].Statement, statement)) byStatement[^1].Tables.Add(t);
                 else byStatement.Add((statement, new List<NamedTableReference> { t }, owner));
             }
-            foreach (var (_, tables, owner) in byStatement) ReportHints(context, tables, WritesNothing(context, owner));
+            foreach (var (_, tables, owner) in byStatement)
+            {
+                var elsewhere = new List<QualifiedName>();
+                ReportHints(context, tables, WritesNothing(context, owner, elsewhere), elsewhere);
+            }
         }
 
         foreach (var s in index.OfType<SetTransactionIsolationLevelStatement>())
@@ -56,16 +60,22 @@ public sealed class NoLockInLoadRule : Rule
             var fixes = m.Success
                 ? new[] { context.Fix("Use READ COMMITTED", context.Replace(s.StartOffset + m.Index, s.StartOffset + m.Index + m.Length, "READ COMMITTED")) }
                 : null;
-            bool readOnly = WritesNothing(context, t);
-            context.Report(s,
-                readOnly
-                    ? "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table). This procedure writes no table, so no loaded data is at stake, but what it returns can include rolled-back rows and skip or double-count moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers."
-                    : "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table): the load can pick up rolled-back rows and skip or double-read moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers.",
-                readOnly ? Severity.Information : Severity.Error, null, fixes);
+            var elsewhere = new List<QualifiedName>();
+            bool readOnly = WritesNothing(context, t, elsewhere);
+            context.Report(s, readOnly ? SetReadOnlyMessage : SetLoadMessage,
+                readOnly ? Severity.Information : Severity.Error, CalleesEvidence(elsewhere), fixes);
         }
     }
 
-    private static void ReportHints(RuleContext context, List<NamedTableReference> tables, bool readOnly)
+    private const string SetLoadMessage = "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table): the load can pick up rolled-back rows and skip or double-read moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers.";
+    private const string SetReadOnlyMessage = "READ UNCOMMITTED makes every read that follows a dirty read (NOLOCK on every table). This procedure writes no table, so no loaded data is at stake, but what it returns can include rolled-back rows and skip or double-count moving ones. Use READ COMMITTED, with READ_COMMITTED_SNAPSHOT on the database if readers must not block writers.";
+    private const string LoadRisk = "the load can pick up rows that are later rolled back, and skip or double-read rows moved by page splits";
+    private const string ReadOnlyRisk = "this procedure writes no table, so no loaded data is at stake, but what it returns can include rows that are later rolled back and skip or double-count rows moved by page splits";
+
+    private static Dictionary<string, object?>? CalleesEvidence(List<QualifiedName> elsewhere) =>
+        elsewhere.Count == 0 ? null : new Dictionary<string, object?> { [CalleesEvidenceKey] = elsewhere.Distinct().OrderBy(n => n).ToList() };
+
+    private static void ReportHints(RuleContext context, List<NamedTableReference> tables, bool readOnly, List<QualifiedName> elsewhere)
     {
         var first = tables[0].TableHints.First(IsDirty);
         var hint = first.HintKind == TableHintKind.NoLock ? "NOLOCK" : "READUNCOMMITTED";
@@ -76,9 +86,8 @@ public sealed class NoLockInLoadRule : Rule
         var what = names.Count == 1 ? $"{hint} on {names[0]}" : $"Dirty-read hints on {string.Join(", ", names)}";
         var evidence = new Dictionary<string, object?> { [TablesEvidenceKey] = tables.Select(t => DdlReader.NameOf(t.SchemaObject)).Distinct().ToList() };
         if (!readOnly && tables.All(t => KeyLookup.IsPointLookup(context, t))) evidence[PointLookupEvidenceKey] = true;
-        var risk = readOnly
-            ? "this procedure writes no table, so no loaded data is at stake, but what it returns can include rows that are later rolled back and skip or double-count rows moved by page splits"
-            : "the load can pick up rows that are later rolled back, and skip or double-read rows moved by page splits";
+        if (!readOnly && elsewhere.Count > 0) evidence[CalleesEvidenceKey] = elsewhere.Distinct().OrderBy(n => n).ToList();
+        var risk = readOnly ? ReadOnlyRisk : LoadRisk;
         context.Report(first,
             $"{what} read{(names.Count == 1 ? "s" : "")} uncommitted data: {risk}. Remove the hint{(names.Count == 1 ? "" : "s")}; if blocking is the concern, enable READ_COMMITTED_SNAPSHOT on the source database.",
             readOnly ? Severity.Information : Severity.Error, evidence, fix,
@@ -89,24 +98,54 @@ public sealed class NoLockInLoadRule : Rule
     /// A procedure that writes no table (temporary ones aside) and calls only procedures of the same file
     /// that write nothing either (any other callee, or dynamic SQL, could write what it read): a log reader
     /// or a report, where a dirty read gives a wrong answer but corrupts no loaded data. Views and
-    /// functions feed loads, so they are not counted here.
+    /// functions feed loads, so they are not counted here. When the only obstacle is a call of a procedure
+    /// of another file, those callees are collected in <paramref name="elsewhere"/>: whether they write is
+    /// known once the whole workspace is scanned (<see cref="AsReadOnlyAcrossFiles"/>).
     /// </summary>
-    private static bool WritesNothing(RuleContext context, TransformationAnalysis t, HashSet<string>? visiting = null)
+    private static bool WritesNothing(RuleContext context, TransformationAnalysis t, List<QualifiedName> elsewhere, HashSet<string>? visiting = null)
     {
-        if (t.Transformation.Kind != TransformationKind.Procedure || t.Transformation.Writes.Count > 0) return false;
+        if (t.Transformation.Kind != TransformationKind.Procedure || t.Transformation.Writes.Count > 0) { elsewhere.Clear(); return false; }
         visiting ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (!visiting.Add(t.Transformation.Name)) return true; // recursion: decided by the rest of the cycle
         var body = t.Transformation.BodyRange;
+        bool readOnly = true;
         foreach (var e in context.Index.OfType<ExecuteStatement>())
         {
             if (!body.Contains(e.StartOffset)) continue;
-            if (e.ExecuteSpecification?.ExecutableEntity is not ExecutableProcedureReference { ProcedureReference.ProcedureReference.Name: { } name }) return false;
-            var callee = DdlReader.NameOf(name).ToString();
+            if (e.ExecuteSpecification?.ExecutableEntity is not ExecutableProcedureReference { ProcedureReference.ProcedureReference.Name: { } name }) { elsewhere.Clear(); return false; }
+            var calleeName = DdlReader.NameOf(name);
+            var callee = calleeName.ToString();
             var local = context.Transformations.FirstOrDefault(u => u.Transformation.Kind == TransformationKind.Procedure
                 && QualifiedName.TryParse(u.Transformation.Name, out var n) && string.Equals(n.ToString(), callee, StringComparison.OrdinalIgnoreCase));
-            if (local is null || !WritesNothing(context, local, visiting)) return false;
+            if (local is null)
+            {
+                // a system procedure, or one of another file: decided at workspace level
+                if (calleeName.Database is not null) { elsewhere.Clear(); return false; }
+                elsewhere.Add(calleeName);
+                readOnly = false;
+                continue;
+            }
+            if (!WritesNothing(context, local, elsewhere, visiting)) { if (elsewhere.Count == 0) return false; readOnly = false; }
         }
-        return true;
+        return readOnly;
+    }
+
+    /// <summary>The evidence key listing the procedures of other files a finding's procedure calls (and nothing else that could write).</summary>
+    public const string CalleesEvidenceKey = "calleesElsewhere";
+
+    /// <summary>
+    /// A finding in a procedure that writes nothing itself and calls only procedures of other files, as
+    /// information with the read-only wording when every one of them writes nothing either (the workspace's
+    /// call graph, <paramref name="writesNothing"/>); null when it does not apply. Known only once the whole
+    /// workspace is scanned.
+    /// </summary>
+    public static Finding? AsReadOnlyAcrossFiles(Finding finding, Func<QualifiedName, bool> writesNothing)
+    {
+        if (finding.RuleId != "ETL0010" || finding.Severity == Severity.Information || finding.Evidence is not { } e ||
+            !e.TryGetValue(CalleesEvidenceKey, out var v) || v is not IReadOnlyList<QualifiedName> { Count: > 0 } callees ||
+            !callees.All(writesNothing)) return null;
+        var message = finding.Message == SetLoadMessage ? SetReadOnlyMessage : finding.Message.Replace(LoadRisk, ReadOnlyRisk, StringComparison.Ordinal);
+        return finding with { Severity = Severity.Information, Message = message };
     }
 
     /// <summary>The evidence key listing the tables a hint finding reads dirty.</summary>

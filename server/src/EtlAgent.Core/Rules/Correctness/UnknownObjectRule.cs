@@ -12,12 +12,7 @@ namespace EtlAgent.Core.Rules.Correctness;
 /// </summary>
 public sealed class UnknownObjectRule : Rule
 {
-    private static readonly HashSet<string> LegacySystemViews = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "sysobjects", "syscolumns", "sysindexes", "sysindexkeys", "systypes", "sysusers", "syscomments", "sysdepends",
-        "sysfiles", "sysfilegroups", "sysforeignkeys", "sysreferences", "sysconstraints", "sysmembers", "syspermissions",
-        "sysprotects", "sysdatabases", "sysprocesses", "syslogins", "sysservers", "sysjobs", "sysjobhistory",
-    };
+    private static readonly IReadOnlySet<string> LegacySystemViews = SystemCatalogNames.LegacySystemViews;
 
     /// <summary>Tables deployment tools keep in the database they deploy to (ReadyRoll, SSDT refactoring, EF Core migrations).</summary>
     private static readonly HashSet<string> DeploymentToolTables = new(StringComparer.OrdinalIgnoreCase)

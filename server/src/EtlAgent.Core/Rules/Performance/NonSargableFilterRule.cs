@@ -19,7 +19,9 @@ public sealed class NonSargableFilterRule : Rule
         new RuleDoc(
             "When a predicate wraps the column in a function or expression (`YEAR(o.[Order Date]) = 2016`, `ISNULL(c.Code, '') = @c`, `LTRIM(RTRIM(col)) = @x`, `col + 1 = @x`, `DATEADD(day, 1, col) > @cutoff`), SQL Server has to compute it for every row: an index on the column cannot be used for a seek, estimates are guesses, and an incremental load that should touch yesterday's rows scans the whole history. " +
             "Compare the bare column instead and move the computation to the other side: a half-open date range instead of YEAR()/CONVERT(date, ...), the inverse DATEADD on the parameter, LIKE 'prefix%' instead of LEFT(). Reported only in procedures and scripts that write data; predicates on #temp tables and table variables are ignored. " +
-            "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, and CAST/CONVERT(date, col) compared with a date-typed value (a date parameter or variable, a 'yyyymmdd' literal, or a CAST to date), on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
+            "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
+            "CAST/CONVERT(date, col) of a date/time column is not reported: SQL Server seeks through that conversion (a dynamic range seek), so the bare-column rewrite gains nothing; the conversion of a column the catalog types as text still is. " +
+            "Neither are validity filters (`ISNUMERIC(x) = 1`, `ISDATE(x) = 1`, a not-empty test `LEN(x) > 0`), which no index serves in any form, nor an unqualified column that only a #temp table or table variable of the statement can hold. " +
             "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor an equality computed on both sides between two tables the statement already joins by an equality of bare columns (`ISNULL(a.batch, 1) = ISNULL(b.batch, 1)` beside `a.id = b.id`: that equality drives the join, the computed one only filters the pairs; a computed equality that is the only link between the two is still reported), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index.",
             Bad: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE YEAR(o.[Order Date]) = 2016;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE o.[Order Date] >= '20160101' AND o.[Order Date] < '20170101';\nEND",
@@ -147,12 +149,24 @@ public sealed class NonSargableFilterRule : Rule
                 .Any(c => IsColumn(c) && SourceOf(c, scope.Sources, scope.Tables.Find) is { } s && HasNoIndex(s.Reference))) return false;
         var columns = Descendants<ColumnReferenceExpression>(wrapped, intoSubqueries: false);
         if (Descendants<ScalarSubquery>(wrapped).Count > 0) return false;
+        // `ISNUMERIC(x) = 1`, `LEN(x) > 0`: a validity filter keeps or drops rows by a property of the value
+        // that no index orders by, and has no bare-column form that could seek.
+        if (IsValidityFilter(wrapped, other, comparison, reversed)) return false;
+        // CAST/CONVERT(date, col) of a date/time column: SQL Server seeks through it (a dynamic range
+        // seek), so the column is sought as well as a bare one would be. A column known to hold text
+        // converted to date is still reported; of an unknown type it most likely holds a date.
+        if (ToDate(wrapped, out var dateArg) && Unparen(dateArg) is ColumnReferenceExpression dateColumn && IsColumn(dateColumn)
+            && TypeOf(scope, dateColumn) is null or "date" or "datetime" or "datetime2" or "smalldatetime")
+            return false;
         ColumnReferenceExpression? column = null;
         TableSource? first = null;
         foreach (var c in columns)
         {
             if (!IsColumn(c)) continue;
             var source = SourceOf(c, scope.Sources, scope.Tables.Find);
+            // an unqualified column no catalogued table of the statement has: it comes from a #temp table or
+            // table variable whose columns are not declared (SELECT ... INTO #t), which has no index worth seeking
+            if (source is null && OnlyUnindexedCanHold(scope, c)) return false;
             // `p.Roles & l.Flag > 0`: an expression over two tables' columns, which no index of either serves
             if (source is not null && first is not null && source != first) return false;
             first ??= source;
@@ -260,6 +274,54 @@ public sealed class NonSargableFilterRule : Rule
         _ => false,
     };
 
+    /// <summary>
+    /// Whether <paramref name="column"/> is unqualified and every source that could hold it (one the
+    /// catalog does not describe, or one that has the column) is a #temp table, a table variable or
+    /// has no index; false when no source could.
+    /// </summary>
+    private static bool OnlyUnindexedCanHold(Scope scope, ColumnReferenceExpression column)
+    {
+        if (Qualifier(column) is not null || ColumnName(column) is not { } name) return false;
+        bool any = false;
+        foreach (var s in scope.Sources)
+        {
+            var def = scope.Tables.Find(s);
+            if (def is not null && def.FindColumn(name) is null) continue;
+            if (s.Table is not { IsLocal: true } && !HasNoIndex(s.Reference)) return false;
+            any = true;
+        }
+        return any;
+    }
+
+    private static readonly HashSet<string> Validity = new(StringComparer.OrdinalIgnoreCase) { "ISNUMERIC", "ISDATE", "ISJSON" };
+    private static readonly HashSet<string> Lengths = new(StringComparer.OrdinalIgnoreCase) { "LEN", "DATALENGTH" };
+
+    /// <summary>
+    /// `ISNUMERIC(x) = 1`, `ISDATE(x) <> 0` (a test of the value compared with a literal), or a not-empty
+    /// test `LEN(x) > 0`, `DATALENGTH(x) <> 0`, `LEN(x) >= 1`: filters no index can serve in any form.
+    /// </summary>
+    private static bool IsValidityFilter(ScalarExpression wrapped, ScalarExpression? other, BooleanComparisonType? comparison, bool reversed)
+    {
+        if (wrapped is not FunctionCall { CallTarget: null, Parameters.Count: 1 } f || other is null || Unparen(other) is not Microsoft.SqlServer.TransactSql.ScriptDom.Literal) return false;
+        var name = f.FunctionName.Value;
+        if (Validity.Contains(name)) return true;
+        if (!Lengths.Contains(name) || comparison is not { } c || !TryInteger(other, out var n)) return false;
+        return (reversed ? Flip(c) : c) switch
+        {
+            BooleanComparisonType.GreaterThan or BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation => n == 0,
+            BooleanComparisonType.GreaterThanOrEqualTo => n == 1,
+            _ => false,
+        };
+    }
+
+    /// <summary>The catalog type of a column, when the statement's sources tell which table it is in.</summary>
+    private static string? TypeOf(Scope scope, ColumnReferenceExpression column)
+    {
+        var source = SourceOf(column, scope.Sources, scope.Tables.Find);
+        var def = source is null ? null : scope.Tables.Find(source);
+        return def?.FindColumn(ColumnName(column) ?? "")?.Type.Name;
+    }
+
     private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase) { "MAX", "MIN", "COUNT", "COUNT_BIG", "SUM", "AVG" };
 
     private static bool IsWrapper(ScalarExpression e) => e is FunctionCall { CallTarget: null } or CastCall or ConvertCall or TryCastCall or TryConvertCall
@@ -287,13 +349,6 @@ public sealed class NonSargableFilterRule : Rule
             }
             case FunctionCall f when DateParts.Contains(f.FunctionName.Value):
                 return ($"{f.FunctionName.Value.ToUpperInvariant()}()", $"Compare the bare column with the date range the condition stands for ({col} >= <first day> AND {col} < <day after the last>).", null);
-            case CastCall or ConvertCall when ToDate(wrapped, out var dateArg):
-            {
-                var fix = op is { } o && other is not null && Unparen(dateArg) is ColumnReferenceExpression dc && IsColumn(dc)
-                    ? DateFix(scope, predicate, wrapped, dc, other, o, underNot) : null;
-                return (wrapped is CastCall ? "CAST(... AS date)" : "CONVERT(date, ...)",
-                    $"Compare the bare column with a day range instead: {col} >= @day AND {col} < DATEADD(day, 1, @day).", fix);
-            }
             case CastCall or ConvertCall or TryCastCall or TryConvertCall:
                 return ("A conversion", $"Convert the other side to the column's type instead, so {col} is compared as stored.", null);
             case FunctionCall f when f.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase):
@@ -372,13 +427,8 @@ public sealed class NonSargableFilterRule : Rule
     }
 
     /// <summary>The catalog type of a column when it is one of the date/time types a range can replace.</summary>
-    private static string? DateTypeOf(Scope scope, ColumnReferenceExpression column)
-    {
-        var source = SourceOf(column, scope.Sources, scope.Tables.Find);
-        var def = source is null ? null : scope.Tables.Find(source);
-        var type = def?.FindColumn(ColumnName(column) ?? "")?.Type.Name;
-        return type is "date" or "datetime" or "datetime2" or "smalldatetime" ? type : null;
-    }
+    private static string? DateTypeOf(Scope scope, ColumnReferenceExpression column) =>
+        TypeOf(scope, column) is var type && type is "date" or "datetime" or "datetime2" or "smalldatetime" ? type : null;
 
     private static (DateOnly Min, DateOnly Max) RangeOf(string type) => type switch
     {
@@ -398,51 +448,6 @@ public sealed class NonSargableFilterRule : Rule
         var (min, max) = RangeOf(type);
         if (first < min || next > max) return null;
         return RangeFix(scope.Context, predicate, column, op, Literal(first), Literal(next), underNot);
-    }
-
-    private static Fix? DateFix(Scope scope, BooleanExpression predicate, ScalarExpression wrapped, ColumnReferenceExpression column, ScalarExpression other, BooleanComparisonType op, bool underNot)
-    {
-        if (DateTypeOf(scope, column) is not { } type) return null;
-        var context = scope.Context;
-        var value = Unparen(other);
-        if (Descendants<ColumnReferenceExpression>(value).Any(IsColumn)) return null; // a join on a range would lose its equality
-        string day, next;
-        switch (value)
-        {
-            case StringLiteral s when Regex.Match(s.Value, @"^(\d{4})-?(\d{2})-?(\d{2})$") is { Success: true } m:
-                if (!DateOnly.TryParseExact(m.Groups[1].Value + m.Groups[2].Value + m.Groups[3].Value, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return null;
-                var (min, max) = RangeOf(type);
-                if (d < min || d >= max) return null;
-                day = Literal(d);
-                next = Literal(d.AddDays(1));
-                break;
-            case CastCall or ConvertCall when ToDate(value, out _):
-                day = context.TextOf(other);
-                next = $"DATEADD(day, 1, {day})";
-                break;
-            case VariableReference v when IsDateVariable(scope, v):
-                day = context.TextOf(v);
-                next = $"DATEADD(day, 1, {day})";
-                break;
-            default:
-                return null;
-        }
-        return RangeFix(context, predicate, column, op, day, next, underNot);
-    }
-
-    /// <summary>A parameter of the transformation, or a variable declared in it, of type date.</summary>
-    private static bool IsDateVariable(Scope scope, VariableReference v)
-    {
-        foreach (var p in scope.Transformation.Transformation.Parameters)
-            if (SameName(p.Name, v.Name)) return p.Type.Name == "date";
-        var body = scope.Transformation.Transformation.BodyRange;
-        DeclareVariableElement? last = null;
-        foreach (var d in scope.Context.Index.OfType<DeclareVariableElement>())
-        {
-            if (d.StartOffset >= v.StartOffset) break;
-            if (d.StartOffset >= body.StartOffset && SameName(d.VariableName?.Value, v.Name)) last = d;
-        }
-        return last?.DataType is SqlDataTypeReference { SqlDataTypeOption: SqlDataTypeOption.Date };
     }
 
     /// <summary>Rewrites `f(col) op value` as the equivalent comparison(s) of the bare column with [day, next).</summary>

@@ -45,6 +45,12 @@ public sealed class HealRun(Engine engine)
     /// <summary>Run root-cause analysis (a short mutation search, no input minimising) when <see cref="RootCauses"/> is not given.</summary>
     public bool AnalyseRootCauses { get; init; }
 
+    /// <summary>
+    /// A file's text in the last green version (null: none known): root-cause analysis compares against
+    /// it when the run computes it, and the heal search reverts the suspects' changes since then as candidates.
+    /// </summary>
+    public Func<string, string?>? BaseText { get; init; }
+
     /// <summary>Limits the search to the failures of these transformations (all when null).</summary>
     public Func<string, bool>? Transformations { get; init; }
 
@@ -81,6 +87,14 @@ public sealed class HealRun(Engine engine)
         foreach (var s in named.Concat(fallback))
             if (!ranked.Contains(s)) ranked.Add(s);
         return ranked;
+    }
+
+    /// <summary>The class root-cause analysis named for the first of <paramref name="failing"/> it analysed (null: none).</summary>
+    public static string? RootCauseClass(RootCauseReport? causes, IEnumerable<TestCaseResult> failing)
+    {
+        if (causes is null) return null;
+        var cases = failing.Select(f => (f.File.Path, f.Case.Name)).ToHashSet();
+        return causes.Failures.FirstOrDefault(a => a.RootCause is not null && cases.Contains((a.Failure.TestFile, a.Failure.Case)))?.RootCause!.Class;
     }
 
     /// <summary>Offer the "Update test to the new schema" rewrite of a drifted test file as a heal (the editor has its own quick fix for it).</summary>
@@ -122,10 +136,10 @@ public sealed class HealRun(Engine engine)
         var causes = RootCauses;
         if (causes is null && AnalyseRootCauses && run is { Success: false })
             causes = await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
-                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero }).AnalyseAsync(run, cancellationToken).ConfigureAwait(false);
+                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero, BaseText = BaseText }).AnalyseAsync(run, cancellationToken).ConfigureAwait(false);
 
         var extra = Extra ?? (UseConfiguredLlm && run is { Success: false } ? LlmClients.Source(engine) : null);
-        var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = extra };
+        var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = extra, BaseText = BaseText };
         var code = new List<HealSuggestion>();
         var tests = new List<HealSuggestion>();
         var cases = (run?.Cases ?? Array.Empty<TestCaseResult>()).Where(c => Transformations is null || Transformations(c.File.Transformation));
@@ -139,7 +153,7 @@ public sealed class HealRun(Engine engine)
             if (failing.Count == 0) continue;
             var t = analysis.FindTransformation(group.Key);
             var suspects = t is { HasSyntax: true } ? RankSuspects(Suspects(t, failing), causes, t.Transformation.File, failing.Select(f => (f.File.Path, f.Case.Name))) : Array.Empty<Healing.SuspectStatement>();
-            var found = await search.SearchAsync(new HealFailure(group.Key, group.ToList(), failing, suspects), cancellationToken).ConfigureAwait(false);
+            var found = await search.SearchAsync(new HealFailure(group.Key, group.ToList(), failing, suspects) { RootCauseClass = RootCauseClass(causes, failing) }, cancellationToken).ConfigureAwait(false);
             code.AddRange(found.Where(s => s.Kind == HealKinds.Code));
             tests.AddRange(found.Where(s => s.Kind != HealKinds.Code));
         }

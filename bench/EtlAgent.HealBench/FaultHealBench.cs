@@ -17,7 +17,7 @@ namespace EtlAgent.HealBench;
 /// </summary>
 public sealed record HealModeResult(
     bool Verified, bool Any, bool Restored, bool ClassOk, string? TopClass, string? TopTitle, string? TopSource,
-    double AnalyseSeconds, double SearchSeconds, double? FirstCodeHealSeconds, double WallLimitSeconds,
+    double AnalyseSeconds, double SearchSeconds, double CodeSearchSeconds, double? FirstCodeHealSeconds, double WallLimitSeconds,
     bool WallVerified, bool WallRestored, bool WallClassOk, bool HitCap, int Made, int Tried, string? RootCauseClass, string? RestoreNote);
 
 /// <summary>A fault's heal outcome without a base and with the original as the last green base, and the load average around it.</summary>
@@ -102,7 +102,7 @@ public sealed class FaultHealBench(Engine engine, WorkspaceAnalysis analysis, Be
             bool classOk = top is not null && SameClass(top.BugClass, fault.Class);
             bool wall = firstAt is { } f && f <= wallLimit;
             return new HealModeResult(top is not null, found.Count > 0, restored, classOk, top?.BugClass, top?.Title, top?.Candidate.Source,
-                analyse, seconds, firstAt, wallLimit, wall, wall && restored, wall && classOk,
+                analyse, seconds, search.CodeSearchTime.TotalSeconds, firstAt, wallLimit, wall, wall && restored, wall && classOk,
                 seconds >= CountBudget.TimePerFailure.TotalSeconds - 0.5, search.Stats.Made, search.Stats.Tried, failure.RootCauseClass, note);
         }
 

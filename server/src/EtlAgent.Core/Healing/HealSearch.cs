@@ -108,6 +108,7 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
                     }
             }
         }
+        CodeSearchTime = watch.Elapsed;
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             var left = Budget.TimePerFailure - watch.Elapsed;
@@ -134,6 +135,9 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
     }
 
     private int _testCandidates;
+
+    /// <summary>How long the last search spent on code candidates, before the test-side heal.</summary>
+    public TimeSpan CodeSearchTime { get; private set; }
 
     /// <summary>The time a search under <paramref name="budget"/> leaves the test-side heal (one run of the affected files) when the last search had one.</summary>
     public TimeSpan TestHealReserve(HealBudget budget, HealFailure failure) => _testCandidates > 0

@@ -10,8 +10,9 @@ namespace EtlAgent.Core.Healing;
 /// <summary>
 /// A dropped NULL fallback, repaired from what the failing case expected: where a row was found with
 /// NULL in a column and the expected row that is otherwise the same holds one value there (an
-/// unknown-member key, a default), the expression the suspect statement writes to that column is
-/// wrapped in ISNULL with that value. Unlike the other templates it reads the failure, since the
+/// unknown-member key, a default), or where the call stopped on a NULL a NOT NULL column refuses,
+/// the expression the suspect statement writes to that column is wrapped in ISNULL with the value
+/// the case expects there. Unlike the other templates it reads the failure, since the
 /// fallback value is nowhere in the faulty code.
 /// </summary>
 public static class NullFallbackTemplate
@@ -29,9 +30,10 @@ public static class NullFallbackTemplate
             var text = t.Document.Text;
             foreach (var (column, expression) in visitor.Found)
             {
-                if (!fallbacks.TryGetValue(column, out var literal)) continue;
+                if (!fallbacks.TryGetValue(column, out var literals)) continue;
                 var written = text.Substring(expression.StartOffset, expression.FragmentLength);
-                result.Add(new RepairCandidate(HealKinds.Code, HealClasses.NullPropagation, $"fall back to {literal} when [{column}] is NULL: ISNULL({Short(written)}, {literal})",
+                foreach (var literal in literals)
+                    result.Add(new RepairCandidate(HealKinds.Code, HealClasses.NullPropagation, $"fall back to {literal} when [{column}] is NULL: ISNULL({Short(written)}, {literal})",
                     new[] { SpanEdits.Replace(t.Transformation.File, text, expression.StartOffset, expression.StartOffset + expression.FragmentLength, $"ISNULL({written}, {literal})") }, "template"));
             }
         }
@@ -39,10 +41,45 @@ public static class NullFallbackTemplate
     }
 
     /// <summary>
-    /// Per column: the one value the expected rows hold where the rows found, otherwise the same,
-    /// hold NULL — as a T-SQL literal of the column's type.
+    /// Per column, the fallback values to try, as T-SQL literals of the column's type: the one value
+    /// the expected rows hold where the rows found, otherwise the same, hold NULL; or, when the call
+    /// stopped on a NULL a NOT NULL column refuses (error 515), the values the case expects in that
+    /// column that none of its given rows holds (a default the code wrote, not a value it copied).
     /// </summary>
-    internal static IReadOnlyDictionary<string, string> Fallbacks(HealFailure failure, SchemaCatalog catalog)
+    internal static IReadOnlyDictionary<string, IReadOnlyList<string>> Fallbacks(HealFailure failure, SchemaCatalog catalog)
+    {
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var kv in FromRows(failure, catalog)) result[kv.Key] = new[] { kv.Value };
+        foreach (var kv in FromRefusedNulls(failure, catalog)) result.TryAdd(kv.Key, kv.Value);
+        return result;
+    }
+
+    /// <summary>Most a refused NULL tries: the verifier decides among them.</summary>
+    private const int MaxRefusedNullValues = 3;
+
+    private static Dictionary<string, IReadOnlyList<string>> FromRefusedNulls(HealFailure failure, SchemaCatalog catalog)
+    {
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var f in failure.Failing)
+            foreach (var e in f.Failures.OfType<ErrorMismatch>().Where(e => e.Actual is { Number: 515 }))
+            {
+                var m = System.Text.RegularExpressions.Regex.Match(e.Actual!.Message, @"column '([^']+)', table '([^']+)'");
+                if (!m.Success) continue;
+                string column = m.Groups[1].Value, table = m.Groups[2].Value.Split('.')[^1];
+                var given = f.Case.Given.SelectMany(g => g.Rows).SelectMany(r => r.Cells).Select(c => Convert.ToString(c.Value, CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+                foreach (var x in f.Case.Expect.Tables.Where(x => x.Table is { } n && string.Equals(n.Name, table, StringComparison.OrdinalIgnoreCase)))
+                {
+                    var type = catalog.Find(x.Table!.Value)?.Columns.FirstOrDefault(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))?.Type;
+                    var values = x.Rows.Where(r => r.Has(column)).Select(r => r[column]).OfType<object>()
+                        .Where(v => !given.Contains(Convert.ToString(v, CultureInfo.InvariantCulture)!))
+                        .Select(v => Literal(v, type)).OfType<string>().Distinct(StringComparer.Ordinal).Take(MaxRefusedNullValues).ToList();
+                    if (values.Count > 0) result.TryAdd(column, values);
+                }
+            }
+        return result;
+    }
+
+    private static Dictionary<string, string> FromRows(HealFailure failure, SchemaCatalog catalog)
     {
         var values = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
         foreach (var m in failure.Failing.SelectMany(f => f.Failures).OfType<RowsMismatch>())

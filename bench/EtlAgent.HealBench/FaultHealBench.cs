@@ -47,6 +47,9 @@ public sealed class FaultHealBench(Engine engine, WorkspaceAnalysis analysis, Be
 
     public int Inputs { get; init; } = 40;
 
+    /// <summary>Whether the search also tries the test-side heal (a re-recorded expectation: one run of the whole generated file, the slow part).</summary>
+    public bool TestSideHeals { get; init; } = true;
+
     public DateTime Clock { get; init; } = new(2016, 6, 2, 8, 0, 0);
 
     public async Task<HealFaultResult> RunAsync(Fault fault)
@@ -83,7 +86,7 @@ public sealed class FaultHealBench(Engine engine, WorkspaceAnalysis analysis, Be
             var ft = faulty.FindTransformation(fault.Transformation)!;
             var suspects = HealRun.RankSuspects(HealRun.DefaultSuspects(ft, code.Count > 0 ? code : failing), causes, ft.Transformation.File, code.Select(f => (f.File.Path, f.Case.Name)));
             var failure = new HealFailure(fault.Transformation, run.Cases, code.Count > 0 ? code : failing, suspects) { RootCauseClass = HealRun.RootCauseClass(causes, failing) };
-            var search = new HealSearch(faulty, analyzer, engine.Sandboxes.Create, ReadText) { Budget = CountBudget, BaseText = baseText };
+            var search = new HealSearch(faulty, analyzer, engine.Sandboxes.Create, ReadText) { Budget = CountBudget, BaseText = baseText, TestSideHeals = TestSideHeals };
             watch.Restart();
             var found = code.Count > 0 ? await search.SearchAsync(failure) : Array.Empty<HealSuggestion>();
             double seconds = watch.Elapsed.TotalSeconds;

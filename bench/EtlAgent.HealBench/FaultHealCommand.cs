@@ -11,10 +11,11 @@ namespace EtlAgent.HealBench;
 
 /// <summary>
 /// The verbs of the heal benchmark over the analysis benchmark's faults:
-///   faults [--limit N] [--only ID-PREFIX] [--shard I/N] [--tests DIR] [--out FILE]   the warehouse faults (bench/analysis/faults/*.json)
+///   faults [--limit N] [--only ID-PREFIX] [--class C1,C2] [--shard I/N] [--tests DIR] [--out FILE]   the warehouse faults (bench/analysis/faults/*.json)
 ///   faults-corpus [--corpora DIR] [--work DIR] [--tests DIR] [--shard I/N] [--out FILE]  the corpus faults (bench/analysis/corpus-faults.json)
 ///   summarize --out A[,B…]   the figures of result files (shards, a run that did not finish); --misses lists the faults without a heal
-/// --candidates N (30) bounds the search by candidates verified, --cap S (180) is its safety cap in seconds.
+/// --candidates N (30) bounds the search by candidates verified, --cap S (180) is its safety cap in seconds;
+/// --code-only leaves out the test-side heal (a run of the whole generated file per failure: "any verified heal" is then not measured).
 /// Results are appended per fault as they are known (JSON lines).
 /// </summary>
 public static class FaultHealCommand
@@ -44,7 +45,7 @@ public static class FaultHealCommand
         async Task Run(Engine engine, EtlAgent.Core.WorkspaceModel.WorkspaceAnalysis analysis, string? cache, IEnumerable<Fault> faults)
         {
             var runner = new BenchRunner(engine, analysis, budget, options) { TestCache = cache };
-            var bench = new FaultHealBench(engine, analysis, runner) { CountBudget = new EtlAgent.Core.Healing.HealBudget(cap, ArgInt("--candidates", 30), 1) };
+            var bench = new FaultHealBench(engine, analysis, runner) { CountBudget = new EtlAgent.Core.Healing.HealBudget(cap, ArgInt("--candidates", 30), 1), TestSideHeals = !args.Contains("--code-only") };
             foreach (var fault in Shard(faults.ToList()))
             {
                 HealFaultResult r;
@@ -59,6 +60,7 @@ public static class FaultHealCommand
         List<Fault> Shard(List<Fault> faults)
         {
             if (Arg("--only") is { } only) faults = faults.Where(f => f.Id.StartsWith(only, StringComparison.Ordinal)).ToList();
+            if (Arg("--class") is { } classes) faults = faults.Where(f => classes.Split(',').Contains(f.Class, StringComparer.Ordinal)).ToList();
             if (Arg("--shard") is { } shard && shard.Split('/') is [var si, var sn] && int.TryParse(si, out var index) && int.TryParse(sn, out var count))
                 faults = faults.Where((_, i) => i % count == index).ToList();
             if (ArgInt("--limit", 0) is > 0 and var limit) faults = faults.Take(limit).ToList();

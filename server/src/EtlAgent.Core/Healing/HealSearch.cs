@@ -25,6 +25,9 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
     /// </summary>
     public Func<string, string?>? BaseText { get; init; }
 
+    /// <summary>Whether the test-side heal (a re-recorded expectation) is searched after the code candidates.</summary>
+    public bool TestSideHeals { get; init; } = true;
+
     /// <summary>Suspects whose templates and mutations are all tried before the rest's.</summary>
     public int TopSuspects { get; init; } = 3;
 
@@ -54,8 +57,9 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
             var suspects = RunFirst(failure);
             // the templates of the first suspects (few, aimed at a bug class), the mutations of the first few, then the rest;
             // after the first templates, edits on a line that names a column whose values differ go first
-            foreach (var s in suspects.Take(TopSuspects * 2)) code.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
+            // a fallback read from the failure itself (a value expected where NULL was found) is the most specific candidate: first
             code.AddRange(NullFallbackTemplate.For(t, workspace.Catalog, failure, suspects.Take(TopSuspects * 2).ToList()));
+            foreach (var s in suspects.Take(TopSuspects * 2)) code.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
             var later = new List<RepairCandidate>();
             later.AddRange(InverseMutations.For(t, workspace.Catalog, suspects.Take(TopSuspects).ToList()));
             foreach (var s in suspects.Skip(TopSuspects * 2)) later.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
@@ -72,7 +76,7 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
                 code.InsertRange(0, RevertToBase.For(t, baseText, suspects.Take(TopSuspects * 2).ToList(), failure.RootCauseClass ?? HealClasses.RevertToLastGreen));
         }
         code = code.DistinctBy(EditKey).ToList();
-        var tests = failure.Failing
+        var tests = failure.Failing.Where(_ => TestSideHeals)
             .Select(f => (Target: f, Candidate: readText(f.File.Path) is { } text ? ExpectationRerecorder.For(f, text, workspace.Catalog) : null))
             .Where(x => x.Candidate is not null).ToList();
 

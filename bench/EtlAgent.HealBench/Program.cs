@@ -19,12 +19,18 @@ using EtlAgent.Core.WorkspaceModel;
 // usage: dotnet run -c Release --project bench/EtlAgent.HealBench [-- --mutants N] [--inputs N] [--only TEXT] [--root-causes] [--test-side]
 // --root-causes: the search edits first the statements root-cause analysis names (as `etl-agent heal` does)
 // --test-side: the test-side heals instead (bench/healing/test-side-seeds.json, TestSideBench)
+// faults | faults-corpus | summarize: over the analysis benchmark's faults, without and with a last-green base (FaultHealCommand)
 
 int mutantsPerProcedure = Arg("--mutants", 6);
 int inputs = Arg("--inputs", 40);
 string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 bool rootCauses = args.Contains("--root-causes");
 var root = FindRoot();
+if (args.Length > 0 && args[0] is "faults" or "faults-corpus" or "summarize")
+{
+    await EtlAgent.HealBench.FaultHealCommand.RunAsync(args, root);
+    return;
+}
 var warehouse = Path.Combine(root, "tests", "fixtures", "warehouse");
 var baseFiles = new MemoryFileSource().AddAll(new PhysicalFileSource(warehouse));
 var settings = WorkspaceSettings.Load(baseFiles);

@@ -26,7 +26,8 @@ public static class HealingFixture
     /// <summary>The fixture's files; with <paramref name="seed"/>, its fault applied to the procedure.</summary>
     public static MemoryFileSource Files(string? seed = null)
     {
-        var files = new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("healing")), f => !f.EndsWith(".json", StringComparison.Ordinal));
+        // cases/ holds workspaces of their own (HealCasesTests)
+        var files = new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("healing")), f => !f.EndsWith(".json", StringComparison.Ordinal) && !f.StartsWith("cases/", StringComparison.Ordinal));
         if (seed is null) return files;
         var s = Seeds().Seeds.Single(x => x.Name == seed);
         var text = files.ReadAllText(Procedure);

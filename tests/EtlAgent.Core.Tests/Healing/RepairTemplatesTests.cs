@@ -59,4 +59,13 @@ public class RepairTemplatesTests
         // widened to the written column of that type: Dst.Name nvarchar(40) (and Code's 20)
         Assert.Contains(repairs, r => r.Class == HealClasses.Truncation && r.After.Contains("CONVERT(nvarchar(40), s.Name)", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_row_numbering_is_offered_the_other_way_round()
+    {
+        var repairs = Repairs("UPDATE d SET d.Total = x.n FROM dbo.Dst AS d JOIN (SELECT s.Id, ROW_NUMBER() OVER (PARTITION BY s.Id ORDER BY s.Amount DESC, s.Code) AS n FROM dbo.Src AS s) AS x ON x.Id = d.Id;");
+        var flips = repairs.Where(r => r.Class == HealClasses.Expression).Select(r => r.After).ToList();
+        Assert.Contains(flips, f => f.Contains("ORDER BY s.Amount ASC, s.Code)", StringComparison.Ordinal));
+        Assert.Contains(flips, f => f.Contains("ORDER BY s.Amount DESC, s.Code DESC)", StringComparison.Ordinal));
+    }
 }

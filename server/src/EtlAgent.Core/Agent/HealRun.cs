@@ -96,9 +96,8 @@ public sealed class HealRun(Engine engine)
     /// (no mutation search, no minimising: the reverts of the changed statements only), so the
     /// statements changed since the last green run are the first suspects. Null when none has a base.
     /// </summary>
-    private async Task<RootCauseReport?> ChangedSinceGreenAsync(WorkspaceModel.WorkspaceAnalysis analysis, TestRunResult run, CancellationToken cancellationToken)
+    private async Task<RootCauseReport?> ChangedSinceGreenAsync(WorkspaceModel.WorkspaceAnalysis analysis, TestRunResult run, BaseVersions bases, CancellationToken cancellationToken)
     {
-        var bases = Bases ?? engine.LastGreenBases();
         var based = run.Cases.Where(c => c.Outcome != TestOutcome.Passed && (Transformations is null || Transformations(c.File.Transformation)))
             .Select(c => c.File.Transformation).Distinct(StringComparer.OrdinalIgnoreCase)
             .Where(n => analysis.FindTransformation(n) is { HasSyntax: true } t && bases.For(t).Text is not null)
@@ -108,6 +107,14 @@ public sealed class HealRun(Engine engine)
         return await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
             new RootCauseOptions { MutationBudget = TimeSpan.Zero, MinimiseBudget = TimeSpan.Zero, Bases = bases })
             .AnalyseAsync(subset, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The class root-cause analysis named for the first of <paramref name="failing"/> it analysed (null: none).</summary>
+    public static string? RootCauseClass(RootCauseReport? causes, IEnumerable<TestCaseResult> failing)
+    {
+        if (causes is null) return null;
+        var cases = failing.Select(f => (f.File.Path, f.Case.Name)).ToHashSet();
+        return causes.Failures.FirstOrDefault(a => a.RootCause is not null && cases.Contains((a.Failure.TestFile, a.Failure.Case)))?.RootCause!.Class;
     }
 
     /// <summary>Offer the "Update test to the new schema" rewrite of a drifted test file as a heal (the editor has its own quick fix for it).</summary>
@@ -146,16 +153,22 @@ public sealed class HealRun(Engine engine)
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
         }
 
+        var bases = Bases ?? engine.LastGreenBases();
+        // the search reverts the suspects' changes since the same last green version the analysis compared with
+        string? BaseText(string file) => analysis.Transformations
+            .Where(t => t.HasSyntax && string.Equals(t.Transformation.File, file, StringComparison.OrdinalIgnoreCase))
+            .Select(t => bases.For(t).Text).FirstOrDefault(text => text is not null);
+
         var causes = RootCauses;
         if (causes is null && AnalyseRootCauses && run is { Success: false })
             causes = await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
-                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero, Bases = Bases ?? engine.LastGreenBases() })
+                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero, Bases = bases })
                 .AnalyseAsync(run, cancellationToken).ConfigureAwait(false);
         else if (causes is null && run is { Success: false })
-            causes = await ChangedSinceGreenAsync(analysis, run, cancellationToken).ConfigureAwait(false);
+            causes = await ChangedSinceGreenAsync(analysis, run, bases, cancellationToken).ConfigureAwait(false);
 
         var extra = Extra ?? (UseConfiguredLlm && run is { Success: false } ? LlmClients.Source(engine) : null);
-        var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = extra };
+        var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = extra, BaseText = BaseText };
         var code = new List<HealSuggestion>();
         var tests = new List<HealSuggestion>();
         var cases = (run?.Cases ?? Array.Empty<TestCaseResult>()).Where(c => Transformations is null || Transformations(c.File.Transformation));
@@ -169,7 +182,7 @@ public sealed class HealRun(Engine engine)
             if (failing.Count == 0) continue;
             var t = analysis.FindTransformation(group.Key);
             var suspects = t is { HasSyntax: true } ? RankSuspects(Suspects(t, failing), causes, t.Transformation.File, failing.Select(f => (f.File.Path, f.Case.Name))) : Array.Empty<Healing.SuspectStatement>();
-            var found = await search.SearchAsync(new HealFailure(group.Key, group.ToList(), failing, suspects), cancellationToken).ConfigureAwait(false);
+            var found = await search.SearchAsync(new HealFailure(group.Key, group.ToList(), failing, suspects) { RootCauseClass = RootCauseClass(causes, failing) }, cancellationToken).ConfigureAwait(false);
             code.AddRange(found.Where(s => s.Kind == HealKinds.Code));
             tests.AddRange(found.Where(s => s.Kind != HealKinds.Code));
         }

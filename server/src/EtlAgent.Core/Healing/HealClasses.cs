@@ -16,6 +16,8 @@ public static class HealClasses
     public const string WrongAggregate = "wrong-aggregate";
     public const string Truncation = "truncation";
     public const string Expression = "expression";
+    /// <summary>A statement put back as it was in the last green version, when no analysis named the fault's class.</summary>
+    public const string RevertToLastGreen = "revert-to-last-green";
     /// <summary>Test side: the code changed on purpose, the expectations follow it.</summary>
     public const string IntendedChange = "intended-change";
     /// <summary>Test side: the test file fell behind the schema.</summary>

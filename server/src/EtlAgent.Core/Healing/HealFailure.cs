@@ -8,4 +8,8 @@ namespace EtlAgent.Core.Healing;
 /// statements, best first.
 /// </summary>
 public sealed record HealFailure(string Transformation, IReadOnlyList<TestCaseResult> Baseline, IReadOnlyList<TestCaseResult> Failing,
-    IReadOnlyList<SuspectStatement> Suspects);
+    IReadOnlyList<SuspectStatement> Suspects)
+{
+    /// <summary>The bug class root-cause analysis named for the failure (null: not analysed); a revert to the last green version answers that class.</summary>
+    public string? RootCauseClass { get; init; }
+}

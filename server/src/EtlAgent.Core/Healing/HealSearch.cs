@@ -19,6 +19,15 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
     /// <summary>An optional extra source of candidates (never required).</summary>
     public IRepairSource? Extra { get; init; }
 
+    /// <summary>
+    /// A file's text in the last version the tests passed on (null: none known): the changes since
+    /// then inside the suspect statements are reverted as the first candidates (<see cref="RevertToBase"/>).
+    /// </summary>
+    public Func<string, string?>? BaseText { get; init; }
+
+    /// <summary>Whether the test-side heal (a re-recorded expectation) is searched after the code candidates.</summary>
+    public bool TestSideHeals { get; init; } = true;
+
     /// <summary>Suspects whose templates and mutations are all tried before the rest's.</summary>
     public int TopSuspects { get; init; } = 3;
 
@@ -27,6 +36,9 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
 
     /// <summary>Candidates verified last time: made, verified, rejected (for the evaluation and the log).</summary>
     public (int Made, int Tried, int Verified) Stats { get; private set; }
+
+    /// <summary>When each heal of the last search was verified, by heal id, from the search's start (the evaluation reads what a shorter budget would have found).</summary>
+    public IReadOnlyDictionary<string, TimeSpan> FoundAfter { get; private set; } = new Dictionary<string, TimeSpan>();
 
     public async Task<IReadOnlyList<HealSuggestion>> SearchAsync(HealFailure failure, CancellationToken cancellationToken = default)
     {
@@ -45,6 +57,8 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
             var suspects = RunFirst(failure);
             // the templates of the first suspects (few, aimed at a bug class), the mutations of the first few, then the rest;
             // after the first templates, edits on a line that names a column whose values differ go first
+            // a fallback read from the failure itself (a value expected where NULL was found) is the most specific candidate: first
+            code.AddRange(NullFallbackTemplate.For(t, workspace.Catalog, failure, suspects.Take(TopSuspects * 2).ToList()));
             foreach (var s in suspects.Take(TopSuspects * 2)) code.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
             var later = new List<RepairCandidate>();
             later.AddRange(InverseMutations.For(t, workspace.Catalog, suspects.Take(TopSuspects).ToList()));
@@ -57,16 +71,21 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
                 try { code.InsertRange(0, await Extra.CandidatesAsync(t, failure, cancellationToken).ConfigureAwait(false)); }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested) { /* optional: the search goes on without it */ }
             }
+            // the changes since the last green version inside the suspects: the likeliest fault, one candidate per statement
+            if (BaseText?.Invoke(t.Transformation.File) is { } baseText)
+                code.InsertRange(0, RevertToBase.For(t, baseText, suspects.Take(TopSuspects * 2).ToList(), failure.RootCauseClass ?? HealClasses.RevertToLastGreen));
         }
         code = code.DistinctBy(EditKey).ToList();
-        var tests = failure.Failing
+        var tests = failure.Failing.Where(_ => TestSideHeals)
             .Select(f => (Target: f, Candidate: readText(f.File.Path) is { } text ? ExpectationRerecorder.For(f, text, workspace.Catalog) : null))
             .Where(x => x.Candidate is not null).ToList();
 
         var found = new List<HealSuggestion>();
+        var foundAfter = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         int tried = 0;
         // leave room for the test-side heal: one run of the affected files
-        var reserve = tests.Count > 0 ? TimeSpan.FromTicks(Math.Min(Budget.TimePerFailure.Ticks / 4, failure.Baseline.Sum(r => r.Elapsed.Ticks) * 2 + TimeSpan.TicksPerSecond)) : TimeSpan.Zero;
+        _testCandidates = tests.Count;
+        var reserve = TestHealReserve(Budget, failure);
         // the budget also stops a verification under way (a loop-heavy procedure runs long per case)
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -87,9 +106,13 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { break; }
                 for (int i = 0; i < batch.Count; i++)
                     if (results[i] is { } evidence)
+                    {
                         found.Add(new HealSuggestion(HealId.For(first.File.Path, first.Case.Name, batch[i]), first.File.Path, first.Case.Name, batch[i], evidence));
+                        foundAfter.TryAdd(found[^1].Id, watch.Elapsed);
+                    }
             }
         }
+        CodeSearchTime = watch.Elapsed;
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             var left = Budget.TimePerFailure - watch.Elapsed;
@@ -102,14 +125,28 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
                 try
                 {
                     if (await verifier.VerifyAsync(c!, others, new[] { target }, deadline.Token).ConfigureAwait(false) is { } evidence)
+                    {
                         found.Add(new HealSuggestion(HealId.For(target.File.Path, target.Case.Name, c!), target.File.Path, target.Case.Name, c!, evidence));
+                        foundAfter.TryAdd(found[^1].Id, watch.Elapsed);
+                    }
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { break; }
             }
         }
         Stats = (code.Count + tests.Count, tried, found.Count);
+        FoundAfter = foundAfter;
         return found;
     }
+
+    private int _testCandidates;
+
+    /// <summary>How long the last search spent on code candidates, before the test-side heal.</summary>
+    public TimeSpan CodeSearchTime { get; private set; }
+
+    /// <summary>The time a search under <paramref name="budget"/> leaves the test-side heal (one run of the affected files) when the last search had one.</summary>
+    public TimeSpan TestHealReserve(HealBudget budget, HealFailure failure) => _testCandidates > 0
+        ? TimeSpan.FromTicks(Math.Min(budget.TimePerFailure.Ticks / 4, failure.Baseline.Sum(r => r.Elapsed.Ticks) * 2 + TimeSpan.TicksPerSecond))
+        : TimeSpan.Zero;
 
     /// <summary>The suspects the failing cases ran first (a statement no failing case reached cannot have caused the failure), in the caller's order.</summary>
     private static IReadOnlyList<SuspectStatement> RunFirst(HealFailure failure)

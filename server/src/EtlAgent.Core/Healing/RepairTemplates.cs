@@ -113,6 +113,17 @@ public static partial class RepairTemplates
                 else
                     Add(HealClasses.WrongAggregate, "count distinct values: COUNT(…) → COUNT(DISTINCT …)", p.StartOffset, p.StartOffset, "DISTINCT ");
             }
+            // the numbering's direction: which version counts as the latest (ROW_NUMBER … ORDER BY … DESC) is a classic flip
+            if (name is "ROW_NUMBER" or "RANK" or "DENSE_RANK" && node.OverClause?.OrderByClause is { } order)
+                foreach (var e in order.OrderByElements)
+                {
+                    var s = Span(e);
+                    var flipped = e.SortOrder == SortOrder.Descending && s.EndsWith("DESC", StringComparison.OrdinalIgnoreCase) ? s[..^4] + "ASC"
+                        : e.SortOrder == SortOrder.Ascending && s.EndsWith("ASC", StringComparison.OrdinalIgnoreCase) ? s[..^3] + "DESC"
+                        : e.SortOrder == SortOrder.NotSpecified ? s + " DESC" : null;
+                    if (flipped is not null)
+                        Add(HealClasses.Expression, $"number the rows the other way: {name} … ORDER BY {Short(s)} → {Short(flipped)}", e.StartOffset, End(e), flipped);
+                }
             if (name == "SUM" && node.Parameters.Count == 1)
                 Add(HealClasses.WrongAggregate, "count, not sum: SUM → COUNT", node.FunctionName.StartOffset, End(node.FunctionName), "COUNT");
             if (name == "COUNT" && node.Parameters.Count == 1 && node.Parameters[0] is not ColumnReferenceExpression { ColumnType: ColumnType.Wildcard })

@@ -61,4 +61,33 @@ public sealed class SemanticsRefusalTests
         Assert.Contains("xml method value()", e.Construct);
         Assert.Equal(2, e.Location?.Range.Start.Line + 1);
     }
+
+    [Fact]
+    public async Task A_session_column_the_sandbox_has_no_value_for_is_refused_where_it_is_read()
+    {
+        var e = await Refused("DECLARE @cpu int;\nSELECT @cpu = cpu_time FROM sys.dm_exec_sessions WHERE session_id = @@SPID;");
+        Assert.Contains("column cpu_time of sys.dm_exec_sessions", e.Message);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task Every_column_of_a_session_row_is_read_by_star_so_it_is_refused()
+    {
+        var e = await Refused("SELECT * FROM sys.dm_exec_sessions WHERE session_id = @@SPID;");
+        Assert.Contains("of sys.dm_exec_sessions (the sandbox does not have its value)", e.Message);
+    }
+
+    [Fact]
+    public async Task Page_counts_of_partition_stats_are_refused()
+    {
+        var e = await Refused("SELECT SUM(used_page_count) FROM sys.dm_db_partition_stats WHERE object_id = OBJECT_ID('Conf.Item');");
+        Assert.Contains("column used_page_count of sys.dm_db_partition_stats", e.Message);
+    }
+
+    [Fact]
+    public async Task A_system_view_the_sandbox_does_not_answer_is_refused_with_its_name()
+    {
+        var e = await Refused("SELECT name FROM sys.dm_exec_requests WHERE session_id = @@SPID;");
+        Assert.Contains("system view sys.dm_exec_requests", e.Construct);
+    }
 }

@@ -263,9 +263,9 @@ public sealed partial class SqlTranslator
                 var qn = DdlReader.ReferenceOf(name);
                 if (qn.Database is null && SystemViews.IsSystem(qn) && Env.Catalog.Find(qn) is null)
                 {
-                    var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS and sys.schemas/objects/tables/views/procedures");
+                    var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS, sys.schemas/objects/tables/views/procedures/databases and sys.dm_exec_sessions/dm_db_partition_stats");
                     scope.Sources.Add(new SourceShape(alias ?? baseName, view.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
-                    return SystemViews.Sql(view.Columns, view.Rows) + " AS " + Id(alias ?? baseName);
+                    return SystemViews.Sql(qn.ToString(), view.Columns, view.Rows) + " AS " + Id(alias ?? baseName);
                 }
                 var def = Env.Catalog.Find(qn);
                 // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)

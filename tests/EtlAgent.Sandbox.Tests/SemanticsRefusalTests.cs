@@ -90,4 +90,19 @@ public sealed class SemanticsRefusalTests
         var e = await Refused("SELECT name FROM sys.dm_exec_requests WHERE session_id = @@SPID;");
         Assert.Contains("system view sys.dm_exec_requests", e.Construct);
     }
+
+    [Fact]
+    public async Task OPENJSON_value_of_an_object_in_spaced_JSON_text_is_refused_rather_than_respaced()
+    {
+        var e = await Refused("SELECT [value] FROM OPENJSON(N'{ \"a\" : { \"b\" : 1 } }');");
+        Assert.Contains("OPENJSON value of an object, array or fractional number", e.Message);
+    }
+
+    [Fact]
+    public async Task OPENJSON_with_a_path_read_from_rows_is_refused_at_the_call()
+    {
+        var e = await Refused("CREATE TABLE #j (body nvarchar(100), p nvarchar(20));\nSELECT x.[value] FROM #j AS t CROSS APPLY OPENJSON(t.body, t.p) AS x;");
+        Assert.Contains("OPENJSON with a path that is not a constant", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
 }

@@ -361,6 +361,7 @@ public sealed partial class SqlTranslator
                     : $"SELECT unnest({pieces}) AS \"value\"";
                 return $"({select}) AS {Id(alias)}";
             }
+            case OpenJsonTableReference oj: return OpenJson(oj, scope);
             case SchemaObjectFunctionTableReference f:
             {
                 var qn = new QualifiedName(f.SchemaObject.SchemaIdentifier?.Value, f.SchemaObject.BaseIdentifier.Value);

@@ -105,4 +105,12 @@ public sealed class SemanticsRefusalTests
         Assert.Contains("OPENJSON with a path that is not a constant", e.Construct);
         Assert.Equal(2, e.Location?.Range.Start.Line + 1);
     }
+
+    [Fact]
+    public async Task FORMAT_with_a_culture_the_sandbox_does_not_implement_is_refused_by_name()
+    {
+        var e = await Refused("DECLARE @d date = '2020-11-22';\nSELECT FORMAT(@d, 'd', 'fr-FR');");
+        Assert.Contains("FORMAT with culture 'fr-FR'", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
 }

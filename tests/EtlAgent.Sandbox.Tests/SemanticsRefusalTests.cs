@@ -55,11 +55,26 @@ public sealed class SemanticsRefusalTests
     }
 
     [Fact]
-    public async Task An_xml_method_is_refused_with_its_name()
+    public async Task An_xml_method_other_than_value_is_refused_with_its_name()
     {
-        var e = await Refused("DECLARE @x xml = N'<a><b>1</b></a>';\nSELECT @x.value('(/a/b)[1]', 'int');");
-        Assert.Contains("xml method value()", e.Construct);
+        var e = await Refused("DECLARE @x xml = N'<a><b>1</b></a>';\nSELECT @x.exist('/a/b');");
+        Assert.Contains("xml method exist()", e.Construct);
         Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task Xml_value_of_a_path_that_is_not_a_singleton_is_refused()
+    {
+        var e = await Refused("DECLARE @x xml = N'<a><b>1</b></a>';\nSELECT @x.value('/a/b', 'int');");
+        Assert.Contains("not a singleton", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task Xml_value_of_text_that_is_not_well_formed_is_refused()
+    {
+        var e = await Refused("DECLARE @x nvarchar(100) = N'<a><b>1</a>';\nSELECT CAST(@x AS xml).value('(/a/b)[1]', 'int');");
+        Assert.Contains("xml text that is not well formed", e.Message);
     }
 
     [Fact]
@@ -111,6 +126,14 @@ public sealed class SemanticsRefusalTests
     {
         var e = await Refused("DECLARE @d date = '2020-11-22';\nSELECT FORMAT(@d, 'd', 'fr-FR');");
         Assert.Contains("FORMAT with culture 'fr-FR'", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task A_hierarchyid_method_is_refused_by_name_where_it_is_called()
+    {
+        var e = await Refused("DECLARE @n nvarchar(20) = N'/1/2/';\nSELECT hierarchyid::Parse(@n).GetLevel();");
+        Assert.Contains("hierarchyid method", e.Construct);
         Assert.Equal(2, e.Location?.Range.Start.Line + 1);
     }
 }

@@ -200,6 +200,11 @@ public static class FunctionTable
         return new(Literal(type.Name == "datetime2" ? t.Env.Clock : SqlTranslator.RoundFor(type, t.Env.Clock), type), type);
     }
 
+    private static readonly HashSet<string> HierarchyIdMethods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "GetAncestor", "GetDescendant", "GetLevel", "GetReparentedValue", "GetRoot", "IsDescendantOf", "Parse",
+    };
+
     private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase)
     {
         "COUNT", "COUNT_BIG", "SUM", "AVG", "MIN", "MAX", "STRING_AGG", "STDEV", "STDEVP", "VAR", "VARP",
@@ -223,7 +228,7 @@ public static class FunctionTable
         var culture = FormatCulture.EnUs;
         if (a.Count > 2)
         {
-            var name = a[2].StringConstant ?? throw t.Unsupported("FORMAT with a culture that is not a constant", f);
+            var name = a[2].StringConstant ?? throw t.Unsupported(a[2].IsNullLiteral || a[2].Sql.StartsWith("CAST(NULL", StringComparison.Ordinal) ? "FORMAT with a NULL culture" : "FORMAT with a culture that is not a constant", f);
             culture = FormatCulture.Find(name) ?? throw t.Unsupported($"FORMAT with culture '{name}'", f, "the sandbox implements en-US, en-GB, de-DE and ru-RU");
         }
         if (a[0].Type?.IsDateTime == true) return FormatDate(t, f, a[0].Sql, pattern, culture);
@@ -315,6 +320,8 @@ public static class FunctionTable
             }
             if (f.CallTarget is ExpressionCallTarget or MultiPartIdentifierCallTarget && name.ToLowerInvariant() is "value" or "nodes" or "query" or "exist" or "modify")
                 return t.XmlMethod(f, scope);
+            if (HierarchyIdMethods.Contains(name))
+                throw t.Unsupported($"hierarchyid method {name}()", f, "the sandbox has no hierarchyid type");
             throw t.Unsupported($"method or function call {f.CallTarget.GetType().Name.Replace("CallTarget", "")}::{name}", f);
         }
         var upper = name.ToUpperInvariant();

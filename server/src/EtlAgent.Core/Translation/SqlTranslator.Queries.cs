@@ -13,6 +13,12 @@ public sealed partial class SqlTranslator
     /// <summary>WITH … as DuckDB text (RECURSIVE when any CTE refers to itself); registers CTE shapes in scope.</summary>
     public string With(WithCtesAndXmlNamespaces? with, Scope scope)
     {
+        if (with?.XmlNamespaces is { } xmlns)
+            XmlNamespaceDeclarations = xmlns.XmlNamespacesElements.Select(e => e switch
+            {
+                XmlNamespacesAliasElement a => ((string?)a.Identifier.Value, a.String.Value),
+                _ => ((string?)null, ((XmlNamespacesDefaultElement)e).String.Value),
+            }).ToList();
         if (with is null || with.CommonTableExpressions.Count == 0) return "";
         var parts = new List<string>();
         bool recursive = false;

@@ -136,4 +136,12 @@ public sealed class SemanticsRefusalTests
         Assert.Contains("hierarchyid method", e.Construct);
         Assert.Equal(2, e.Location?.Range.Start.Line + 1);
     }
+
+    [Fact]
+    public async Task Xml_value_of_a_path_that_leaves_a_nodes_row_is_refused()
+    {
+        var e = await Refused("DECLARE @x xml = N'<a><b>1</b></a>';\nSELECT X.C.value('(/a/b)[1]', 'int') FROM @x.nodes('/a/b') AS X(C);");
+        Assert.Contains("leaves the node of a nodes() row", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
 }

@@ -152,13 +152,46 @@ public sealed partial class SqlTranslator
                 _ => throw Unsupported($"xml method {name.ToLowerInvariant()}() on {f.CallTarget.GetType().Name}", f),
             };
             if (target.Type is { } tt && tt.Name != "xml") throw Unsupported($"xml method value() on a {tt} value", f);
-            var compiled = XmlQuery.Compile(query, XmlNamespaceDeclarations, KnownText, out var refusal)
+            bool node = f.CallTarget is MultiPartIdentifierCallTarget mc && IsXmlNodeColumn(mc.MultiPartIdentifier);
+            var compiled = XmlQuery.Compile(query, XmlNamespaceDeclarations, KnownText, out var refusal, nodeContext: node)
                 ?? throw Unsupported($"xml method value() with {refusal}", f);
             var text = new Tx($"{XmlQuery.ValueFunction}({AsText(target)}, {Str(compiled.XPath)}, {Str(compiled.Namespaces)})", NVarMax);
             return Cast(text, DataTypes.Parse(type), false, null, f);
         }
         throw Unsupported($"xml method {name.ToLowerInvariant()}()", f, "the sandbox runs value() of a singleton path on xml values, and (SELECT … FOR XML PATH(''), TYPE).value('.', type)");
     }
+
+    /// <summary>Columns of nodes() rows in this statement ("alias.column", lower case): their xml is one element, the context of value().</summary>
+    private readonly HashSet<string> _xmlNodeColumns = new(StringComparer.OrdinalIgnoreCase);
+
+    private bool IsXmlNodeColumn(MultiPartIdentifier id) => id.Identifiers.Count switch
+    {
+        1 => _xmlNodeColumns.Any(c => c.EndsWith("." + id.Identifiers[0].Value, StringComparison.OrdinalIgnoreCase)),
+        _ => _xmlNodeColumns.Contains(id.Identifiers[^2].Value + "." + id.Identifiers[^1].Value),
+    };
+
+    /// <summary>
+    /// <c>x.nodes('path') AS T(c)</c>: one row per element the path selects, its column the element's
+    /// xml, which value() then reads relative to the element (paths leaving it are refused).
+    /// </summary>
+    private string XmlNodes(Tx target, string method, IList<ScalarExpression> parameters, string? alias, IList<Identifier> columns, TSqlFragment at, Scope scope)
+    {
+        if (!method.Equals("nodes", StringComparison.OrdinalIgnoreCase)) throw Unsupported($"xml method {method.ToLowerInvariant()}() in FROM", at);
+        if (target.Type is { } tt && tt.Name != "xml") throw Unsupported($"xml method nodes() on a {tt} value", at);
+        if (parameters.Count != 1 || parameters[0] is not StringLiteral { Value: var query } || alias is null || columns.Count != 1)
+            throw Unsupported("xml method nodes() other than x.nodes('path') AS T(c)", at);
+        if (target.Sql.Contains("tsql_xml_nodes", StringComparison.Ordinal) || _xmlNodeColumns.Count > 0 && target.Sql.Contains('"') && IsNodeSql(target.Sql))
+            throw Unsupported("xml method nodes() of a nodes() row", at);
+        var compiled = XmlQuery.Compile(query, XmlNamespaceDeclarations, KnownText, out var refusal, singleton: false)
+            ?? throw Unsupported($"xml method nodes() with {refusal}", at);
+        string column = columns[0].Value;
+        _xmlNodeColumns.Add(alias + "." + column);
+        scope.Sources.Add(new SourceShape(alias, new List<ColumnShape> { new(column, new SqlType("xml")) }));
+        string list = $"CAST(from_json({XmlQuery.NodesFunction}({AsText(target)}, {Str(compiled.XPath)}, {Str(compiled.Namespaces)}), '[\"VARCHAR\"]') AS VARCHAR[])";
+        return $"(SELECT unnest({list}) AS {Id(column)}) AS {Id(alias)}";
+    }
+
+    private bool IsNodeSql(string sql) => _xmlNodeColumns.Any(c => sql.Contains(Id(c.Split('.')[0]) + "." + Id(c.Split('.')[1]), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The text of a variable known when the statement runs (sql:variable in XQuery), or null.</summary>
     private string? KnownText(string variable)

@@ -368,6 +368,18 @@ public sealed partial class SqlTranslator
                 return $"({select}) AS {Id(alias)}";
             }
             case OpenJsonTableReference oj: return OpenJson(oj, scope);
+            case VariableMethodCallTableReference vm:
+                return XmlNodes(Expr(vm.Variable, scope), vm.MethodName.Value, vm.Parameters, vm.Alias?.Value, vm.Columns, vm, scope);
+            case SchemaObjectFunctionTableReference xf when xf.SchemaObject.BaseIdentifier.Value.Equals("nodes", StringComparison.OrdinalIgnoreCase)
+                && xf.SchemaObject.SchemaIdentifier is not null && xf.SchemaObject.ServerIdentifier is null
+                && Env.Function(new QualifiedName(xf.SchemaObject.SchemaIdentifier.Value, "nodes")) is null:
+            {
+                // t.col.nodes('path') AS X(C): the identifiers before "nodes" name an xml column
+                var column = new MultiPartIdentifier();
+                foreach (var id in new[] { xf.SchemaObject.DatabaseIdentifier, xf.SchemaObject.SchemaIdentifier }.OfType<Identifier>()) column.Identifiers.Add(id);
+                var target = Expr(new ColumnReferenceExpression { ColumnType = ColumnType.Regular, MultiPartIdentifier = column }, scope);
+                return XmlNodes(target, "nodes", xf.Parameters, xf.Alias?.Value, xf.Columns, xf, scope);
+            }
             case SchemaObjectFunctionTableReference f:
             {
                 var qn = new QualifiedName(f.SchemaObject.SchemaIdentifier?.Value, f.SchemaObject.BaseIdentifier.Value);

@@ -18,13 +18,20 @@ public static class XmlQuery
     /// <summary>The host function (see the sandbox's HostFunctions) that evaluates a compiled query: (xml text, XPath, namespaces) → text.</summary>
     public const string ValueFunction = "tsql_xml_value";
 
+    /// <summary>The host function for nodes(): (xml text, XPath, namespaces) → a JSON array of the elements' xml text.</summary>
+    public const string NodesFunction = "tsql_xml_nodes";
+
+    /// <summary>In the namespaces argument: the query's context is the fragment's element (a row of nodes()), not the document.</summary>
+    private const string NodeContext = "#node";
+
     private const string DefaultPrefix = "__default";
 
     /// <summary>
     /// The query as XPath and its namespaces ("prefix=uri" lines), or the reason it is refused.
     /// <paramref name="variable"/> gives the text of sql:variable("@name"), null when not known.
     /// </summary>
-    public static (string XPath, string Namespaces)? Compile(string query, IReadOnlyList<(string? Prefix, string Uri)> statementNamespaces, Func<string, string?> variable, out string? refusal)
+    public static (string XPath, string Namespaces)? Compile(string query, IReadOnlyList<(string? Prefix, string Uri)> statementNamespaces, Func<string, string?> variable, out string? refusal,
+        bool singleton = true, bool nodeContext = false)
     {
         refusal = null;
         var namespaces = new List<(string? Prefix, string Uri)>(statementNamespaces);
@@ -49,10 +56,13 @@ public static class XmlQuery
         });
         if (failed is not null) { refusal = failed; return null; }
         if (Regex.IsMatch(q, @"\bsql:column\(")) { refusal = "sql:column() in XQuery"; return null; }
-        if (!IsSingleton(q)) { refusal = "an XQuery path that is not a singleton (SQL Server requires one, such as (path)[1])"; return null; }
+        if (singleton && !IsSingleton(q)) { refusal = "an XQuery path that is not a singleton (SQL Server requires one, such as (path)[1])"; return null; }
+        // a row of nodes() is kept as its element's text: paths from it must stay inside it
+        if (nodeContext && (Regex.IsMatch(q, @"^\s*\(?\s*/") || q.Contains("..", StringComparison.Ordinal) || Regex.IsMatch(q, @"\b(ancestor|parent|preceding|following)")))
+        { refusal = "a path that leaves the node of a nodes() row (an absolute path, .., or another axis out of it)"; return null; }
         bool hasDefault = namespaces.Any(n => n.Prefix is null);
         string xpath = hasDefault ? PrefixElementNames(q) : q;
-        string ns = string.Join("\n", namespaces.Select(n => (n.Prefix ?? DefaultPrefix) + "=" + n.Uri));
+        string ns = string.Join("\n", namespaces.Select(n => (n.Prefix ?? DefaultPrefix) + "=" + n.Uri).Prepend(nodeContext ? NodeContext : null).OfType<string>());
         try
         {
             var manager = Manager(ns);
@@ -64,6 +74,32 @@ public static class XmlQuery
 
     /// <summary>The text of the query's first item in the document, null for none (evaluated by the host function).</summary>
     public static string? Value(string xml, string xpath, string namespaces)
+    {
+        var result = Context(xml, namespaces).Evaluate(xpath, Manager(namespaces));
+        return result switch
+        {
+            XPathNodeIterator it => it.MoveNext() ? it.Current!.Value : null,
+            bool b => b ? "true" : "false",
+            double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            string s => s,
+            _ => null,
+        };
+    }
+
+    /// <summary>The elements the query selects, each as xml text (a JSON array of strings), evaluated by the host function of nodes().</summary>
+    public static string Nodes(string xml, string xpath, string namespaces)
+    {
+        var items = new List<string>();
+        foreach (XPathNavigator n in Context(xml, namespaces).Select(xpath, Manager(namespaces)))
+        {
+            if (n.NodeType != XPathNodeType.Element)
+                throw new InvalidOperationException(SqlText.UnsupportedMarker + "nodes() of attributes or text (the sandbox keeps a row of nodes() as an element)");
+            items.Add(n.OuterXml);
+        }
+        return System.Text.Json.JsonSerializer.Serialize(items);
+    }
+
+    private static XPathNavigator Context(string xml, string namespaces)
     {
         if (Regex.IsMatch(xml, @"^\s*<\?xml[^>]*encoding", RegexOptions.IgnoreCase))
             throw new InvalidOperationException(SqlText.UnsupportedMarker + "xml text with an encoding declaration (SQL Server checks it against the type of the text)");
@@ -79,15 +115,8 @@ public static class XmlQuery
         {
             throw new InvalidOperationException(SqlText.UnsupportedMarker + "xml text that is not well formed (SQL Server raises its XML parsing error where the text becomes xml)");
         }
-        var result = nav.Evaluate(xpath, Manager(namespaces));
-        return result switch
-        {
-            XPathNodeIterator it => it.MoveNext() ? it.Current!.Value : null,
-            bool b => b ? "true" : "false",
-            double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            string s => s,
-            _ => null,
-        };
+        if (namespaces.StartsWith(NodeContext, StringComparison.Ordinal)) nav.MoveToChild(XPathNodeType.Element);
+        return nav;
     }
 
     private static XmlNamespaceManager Manager(string namespaces)
@@ -95,17 +124,19 @@ public static class XmlQuery
         var manager = new XmlNamespaceManager(new NameTable());
         foreach (var line in namespaces.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
+            if (line == NodeContext) continue;
             int eq = line.IndexOf('=');
             manager.AddNamespace(line[..eq], line[(eq + 1)..]);
         }
         return manager;
     }
 
-    /// <summary>A path SQL Server types as at most one item: (…)[1], …[1], or the context item.</summary>
+    /// <summary>A path SQL Server types as at most one item: (…)[1], …[1], the context item, or an attribute of it.</summary>
     private static bool IsSingleton(string q)
     {
         string t = q.Trim();
-        return t == "." || Regex.IsMatch(t, @"\[\s*1\s*\]\s*$");
+        // an attribute of the context item is at most one (X.C.value('@id', 'int') on a nodes() row)
+        return t == "." || Regex.IsMatch(t, @"\[\s*1\s*\]\s*$") || Regex.IsMatch(t, @"^(\./)?@[\p{L}_][\p{L}\p{N}._:-]*$");
     }
 
     /// <summary>

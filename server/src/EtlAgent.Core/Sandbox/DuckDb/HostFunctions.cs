@@ -32,6 +32,14 @@ internal static class HostFunctions
                 if (value is null) writer.WriteNull(i); else writer.WriteValue(value, i);
             }
         }, new ScalarFunctionOptions());
+        connection.RegisterScalarFunction<string, string, string, string>(XmlQuery.NodesFunction, (readers, writer, rows) =>
+        {
+            for (ulong i = 0; i < rows; i++)
+            {
+                if (!readers[0].IsValid(i)) { writer.WriteNull(i); continue; }
+                writer.WriteValue(XmlQuery.Nodes(readers[0].GetValue<string>(i), readers[1].GetValue<string>(i), readers[2].GetValue<string>(i)), i);
+            }
+        }, new ScalarFunctionOptions());
 #pragma warning restore DuckDBNET001
     }
 

@@ -55,10 +55,93 @@ public sealed class SemanticsRefusalTests
     }
 
     [Fact]
-    public async Task An_xml_method_is_refused_with_its_name()
+    public async Task An_xml_method_other_than_value_is_refused_with_its_name()
     {
-        var e = await Refused("DECLARE @x xml = N'<a><b>1</b></a>';\nSELECT @x.value('(/a/b)[1]', 'int');");
-        Assert.Contains("xml method value()", e.Construct);
+        var e = await Refused("DECLARE @x xml = N'<a><b>1</b></a>';\nSELECT @x.exist('/a/b');");
+        Assert.Contains("xml method exist()", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task Xml_value_of_a_path_that_is_not_a_singleton_is_refused()
+    {
+        var e = await Refused("DECLARE @x xml = N'<a><b>1</b></a>';\nSELECT @x.value('/a/b', 'int');");
+        Assert.Contains("not a singleton", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task Xml_value_of_text_that_is_not_well_formed_is_refused()
+    {
+        var e = await Refused("DECLARE @x nvarchar(100) = N'<a><b>1</a>';\nSELECT CAST(@x AS xml).value('(/a/b)[1]', 'int');");
+        Assert.Contains("xml text that is not well formed", e.Message);
+    }
+
+    [Fact]
+    public async Task A_session_column_the_sandbox_has_no_value_for_is_refused_where_it_is_read()
+    {
+        var e = await Refused("DECLARE @cpu int;\nSELECT @cpu = cpu_time FROM sys.dm_exec_sessions WHERE session_id = @@SPID;");
+        Assert.Contains("column cpu_time of sys.dm_exec_sessions", e.Message);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task Every_column_of_a_session_row_is_read_by_star_so_it_is_refused()
+    {
+        var e = await Refused("SELECT * FROM sys.dm_exec_sessions WHERE session_id = @@SPID;");
+        Assert.Contains("of sys.dm_exec_sessions (the sandbox does not have its value)", e.Message);
+    }
+
+    [Fact]
+    public async Task Page_counts_of_partition_stats_are_refused()
+    {
+        var e = await Refused("SELECT SUM(used_page_count) FROM sys.dm_db_partition_stats WHERE object_id = OBJECT_ID('Conf.Item');");
+        Assert.Contains("column used_page_count of sys.dm_db_partition_stats", e.Message);
+    }
+
+    [Fact]
+    public async Task A_system_view_the_sandbox_does_not_answer_is_refused_with_its_name()
+    {
+        var e = await Refused("SELECT name FROM sys.dm_exec_requests WHERE session_id = @@SPID;");
+        Assert.Contains("system view sys.dm_exec_requests", e.Construct);
+    }
+
+    [Fact]
+    public async Task OPENJSON_value_of_an_object_in_spaced_JSON_text_is_refused_rather_than_respaced()
+    {
+        var e = await Refused("SELECT [value] FROM OPENJSON(N'{ \"a\" : { \"b\" : 1 } }');");
+        Assert.Contains("OPENJSON value of an object, array or fractional number", e.Message);
+    }
+
+    [Fact]
+    public async Task OPENJSON_with_a_path_read_from_rows_is_refused_at_the_call()
+    {
+        var e = await Refused("CREATE TABLE #j (body nvarchar(100), p nvarchar(20));\nSELECT x.[value] FROM #j AS t CROSS APPLY OPENJSON(t.body, t.p) AS x;");
+        Assert.Contains("OPENJSON with a path that is not a constant", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task FORMAT_with_a_culture_the_sandbox_does_not_implement_is_refused_by_name()
+    {
+        var e = await Refused("DECLARE @d date = '2020-11-22';\nSELECT FORMAT(@d, 'd', 'fr-FR');");
+        Assert.Contains("FORMAT with culture 'fr-FR'", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task A_hierarchyid_method_is_refused_by_name_where_it_is_called()
+    {
+        var e = await Refused("DECLARE @n nvarchar(20) = N'/1/2/';\nSELECT hierarchyid::Parse(@n).GetLevel();");
+        Assert.Contains("hierarchyid method", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task Xml_value_of_a_path_that_leaves_a_nodes_row_is_refused()
+    {
+        var e = await Refused("DECLARE @x xml = N'<a><b>1</b></a>';\nSELECT X.C.value('(/a/b)[1]', 'int') FROM @x.nodes('/a/b') AS X(C);");
+        Assert.Contains("leaves the node of a nodes() row", e.Construct);
         Assert.Equal(2, e.Location?.Range.Start.Line + 1);
     }
 }

@@ -72,7 +72,7 @@ public sealed class TranslatorTests
         { "SELECT x.value('a', 'int')\nFROM (SELECT 1 AS x) t;", "xml method value()", 1, 8 },
         { "SELECT 1 FOR XML PATH('');", "FOR XML/JSON", 1, 10 },
         { "SELECT\n  CHECKSUM(1);", "function CHECKSUM", 2, 3 },
-        { "SELECT FORMAT(1, 'C', 'de-DE');", "FORMAT with a culture", 1, 8 },
+        { "SELECT FORMAT(1, 'C', 'de-DE');", "FORMAT of a number with culture 'de-DE'", 1, 8 },
         { "SELECT * FROM srv.db.dbo.t;", "linked-server reference", 1, 15 },
         { "SELECT * FROM master.sys.dm_exec_sessions;", "cross-database reference to master.sys.dm_exec_sessions", 1, 15 },
     };

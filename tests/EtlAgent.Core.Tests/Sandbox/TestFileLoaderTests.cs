@@ -46,6 +46,25 @@ public class TestFileLoaderTests
     }
 
     [Fact]
+    public void A_table_whose_name_has_a_dot_is_written_as_the_catalog_prints_it()
+    {
+        var analysis = Analyze(new EtlAgent.Core.Ports.MemoryFileSource().Add("s.sql", "CREATE TABLE [odd].[Dim.Part] (Id int NOT NULL);\nGO\nCREATE PROCEDURE odd.LoadPart AS INSERT INTO [odd].[Dim.Part] (Id) VALUES (1);\nGO\n"));
+        var result = new TestFileLoader(analysis).Load("tests/x.etltest.yaml", """
+            transformation: odd.LoadPart
+            cases:
+              - name: one row
+                given:
+                  odd.Dim.Part: []
+                expect:
+                  odd.Dim.Part:
+                    rows:
+                      - {Id: 1}
+            """);
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        Assert.Equal("Dim.Part", result.File!.Cases[0].Given.Single().Table.Name);
+    }
+
+    [Fact]
     public void Unknown_names_are_errors_with_file_line_and_a_suggestion()
     {
         var result = Load("""

@@ -151,7 +151,7 @@ public static class DdlReader
                 {
                     case NullableConstraintDefinition n: nullable = n.Nullable; break;
                     case UniqueConstraintDefinition u:
-                        var key = new KeyDef(u.ConstraintIdentifier?.Value, new[] { colName }, u.IsPrimaryKey, doc.LocationOf(u));
+                        var key = new KeyDef(u.ConstraintIdentifier?.Value, new[] { colName }, u.IsPrimaryKey, doc.LocationOf(u), u.Clustered);
                         if (u.IsPrimaryKey) { primary = key; notNull.Add(colName); } else uniques.Add(key);
                         break;
                     case ForeignKeyConstraintDefinition fk:
@@ -176,7 +176,7 @@ public static class DdlReader
             switch (tc)
             {
                 case UniqueConstraintDefinition u:
-                    var key = new KeyDef(u.ConstraintIdentifier?.Value, u.Columns.Select(ColumnName).ToList(), u.IsPrimaryKey, doc.LocationOf(u));
+                    var key = new KeyDef(u.ConstraintIdentifier?.Value, u.Columns.Select(ColumnName).ToList(), u.IsPrimaryKey, doc.LocationOf(u), u.Clustered);
                     if (u.IsPrimaryKey) { primary = key; foreach (var k in key.Columns) notNull.Add(k); }
                     else uniques.Add(key);
                     break;

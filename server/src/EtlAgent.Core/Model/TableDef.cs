@@ -32,7 +32,12 @@ public sealed record ColumnDef(
     public bool IsGenerated => Identity || Computed is not null || Type.Name is "rowversion" or "timestamp";
 }
 
-public sealed record KeyDef(string? Name, IReadOnlyList<string> Columns, bool IsPrimary, Location? Location = null);
+/// <summary>A PRIMARY KEY or UNIQUE constraint; <see cref="Clustered"/> as declared (null: not said, so a primary key is clustered, a unique constraint not).</summary>
+public sealed record KeyDef(string? Name, IReadOnlyList<string> Columns, bool IsPrimary, Location? Location = null, bool? Clustered = null)
+{
+    /// <summary>Whether SQL Server builds the constraint's index as the table's clustered index.</summary>
+    public bool IsClustered => Clustered ?? IsPrimary;
+}
 
 public sealed record ForeignKeyDef(
     string? Name,

@@ -200,6 +200,11 @@ public static class FunctionTable
         return new(Literal(type.Name == "datetime2" ? t.Env.Clock : SqlTranslator.RoundFor(type, t.Env.Clock), type), type);
     }
 
+    private static readonly HashSet<string> HierarchyIdMethods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "GetAncestor", "GetDescendant", "GetLevel", "GetReparentedValue", "GetRoot", "IsDescendantOf", "Parse",
+    };
+
     private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase)
     {
         "COUNT", "COUNT_BIG", "SUM", "AVG", "MIN", "MAX", "STRING_AGG", "STDEV", "STDEVP", "VAR", "VARP",
@@ -220,36 +225,14 @@ public static class FunctionTable
     private static Tx Format(SqlTranslator t, FunctionCall f, Scope s, List<Tx> a)
     {
         var pattern = a[1].StringConstant ?? throw t.Unsupported("FORMAT with a non-constant format", f);
-        if (a.Count > 2) throw t.Unsupported("FORMAT with a culture", f);
-        if (a[0].Type?.IsDateTime == true)
+        var culture = FormatCulture.EnUs;
+        if (a.Count > 2)
         {
-            // .NET custom date patterns → strftime, for the common tokens.
-            var map = new (string, string)[] { ("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"), ("dddd", "%A"), ("ddd", "%a"), ("dd", "%d"), ("HH", "%H"), ("hh", "%I"), ("mm", "%M"), ("ss", "%S"), ("tt", "%p") };
-            var sb = new System.Text.StringBuilder();
-            var parts = new List<string>();
-            void Flush() { if (sb.Length > 0) parts.Add($"strftime({a[0].Sql}, {Str(sb.ToString())})"); sb.Clear(); }
-            for (int i = 0; i < pattern.Length;)
-            {
-                if (pattern[i] == 'f')
-                {
-                    // f…f (1 to 7): the fraction of the second, truncated to that many digits; the
-                    // sandbox keeps microseconds (a value with a 100-ns digit is refused before), so a 7th digit is 0
-                    int n = 0;
-                    while (i + n < pattern.Length && pattern[i + n] == 'f') n++;
-                    if (n > 7) throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
-                    Flush();
-                    parts.Add(n == 7 ? $"(strftime({a[0].Sql}, '%f') || '0')" : $"substr(strftime({a[0].Sql}, '%f'), 1, {n})");
-                    i += n;
-                    continue;
-                }
-                var m = map.FirstOrDefault(p => string.CompareOrdinal(pattern, i, p.Item1, 0, p.Item1.Length) == 0);
-                if (m.Item1 is not null) { sb.Append(m.Item2); i += m.Item1.Length; }
-                else if (char.IsLetter(pattern[i])) throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
-                else { sb.Append(pattern[i] == '%' ? "%%" : pattern[i].ToString()); i++; }
-            }
-            Flush();
-            return new(parts.Count == 0 ? "''" : "(" + string.Join(" || ", parts) + ")", SqlTranslator.NVarMax);
+            var name = a[2].StringConstant ?? throw t.Unsupported(a[2].IsNullLiteral || a[2].Sql.StartsWith("CAST(NULL", StringComparison.Ordinal) ? "FORMAT with a NULL culture" : "FORMAT with a culture that is not a constant", f);
+            culture = FormatCulture.Find(name) ?? throw t.Unsupported($"FORMAT with culture '{name}'", f, "the sandbox implements en-US, en-GB, de-DE and ru-RU");
         }
+        if (a[0].Type?.IsDateTime == true) return FormatDate(t, f, a[0].Sql, pattern, culture);
+        if (!culture.EnglishNumbers) throw t.Unsupported($"FORMAT of a number with culture '{culture.Name}'", f);
         if (System.Text.RegularExpressions.Regex.Match(pattern, "^[NnFf]([0-9]?)$") is { Success: true } nm)
         {
             int d = nm.Groups[1].Value.Length == 0 ? 2 : int.Parse(nm.Groups[1].Value);
@@ -264,6 +247,60 @@ public static class FunctionTable
             return new($"format({Str("{:0" + (w + (d > 0 ? d + 1 : 0)) + "." + d + "f}")}, CAST({a[0].Sql} AS DOUBLE))", SqlTranslator.NVarMax);
         }
         throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
+    }
+
+    /// <summary>
+    /// A date/time under a .NET pattern: the standard "d" (the culture's short date), or a custom
+    /// pattern of the common tokens, "/" standing for the culture's date separator.
+    /// </summary>
+    private static Tx FormatDate(SqlTranslator t, FunctionCall f, string x, string pattern, FormatCulture culture)
+    {
+        if (pattern == "d") pattern = culture.ShortDate;
+        else if (pattern.Length == 1) throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
+        // the month's name in a pattern with a day number is the genitive form (.NET's rule)
+        bool genitive = System.Text.RegularExpressions.Regex.IsMatch(pattern, "(^|[^d])d{1,2}([^d]|$)");
+        var map = new (string, string)[]
+        {
+            ("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"), ("M", "%-m"), ("dddd", "%A"), ("ddd", "%a"), ("dd", "%d"), ("d", "%-d"),
+            ("HH", "%H"), ("H", "%-H"), ("hh", "%I"), ("h", "%-I"), ("mm", "%M"), ("m", "%-M"), ("ss", "%S"), ("s", "%-S"), ("tt", "%p"),
+        };
+        var sb = new System.Text.StringBuilder();
+        var parts = new List<string>();
+        void Flush() { if (sb.Length > 0) parts.Add($"strftime({x}, {Str(sb.ToString())})"); sb.Clear(); }
+        for (int i = 0; i < pattern.Length;)
+        {
+            if (pattern[i] == 'f')
+            {
+                // f…f (1 to 7): the fraction of the second, truncated to that many digits; the
+                // sandbox keeps microseconds (a value with a 100-ns digit is refused before), so a 7th digit is 0
+                int n = 0;
+                while (i + n < pattern.Length && pattern[i + n] == 'f') n++;
+                if (n > 7) throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
+                Flush();
+                parts.Add(n == 7 ? $"(strftime({x}, '%f') || '0')" : $"substr(strftime({x}, '%f'), 1, {n})");
+                i += n;
+                continue;
+            }
+            var m = map.FirstOrDefault(p => string.CompareOrdinal(pattern, i, p.Item1, 0, p.Item1.Length) == 0);
+            if (m.Item1 is not null)
+            {
+                if (!culture.EnglishNames && m.Item1 is "MMMM" or "dddd")
+                {
+                    Flush();
+                    var names = m.Item1 == "dddd" ? culture.DayNames! : genitive ? culture.MonthGenitiveNames! : culture.MonthNames!;
+                    string list = "[" + string.Join(", ", names.Select(Str)) + "]";
+                    parts.Add(m.Item1 == "dddd" ? $"{list}[dayofweek({x}) + 1]" : $"{list}[month({x})]");
+                }
+                else if (!culture.EnglishNames && m.Item1 is "MMM" or "ddd" or "tt")
+                    throw t.Unsupported($"FORMAT pattern '{pattern}' with culture '{culture.Name}'", f);
+                else sb.Append(m.Item2);
+                i += m.Item1.Length;
+            }
+            else if (char.IsLetter(pattern[i]) || pattern[i] is '\\' or '\'' or '"' or '%') throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
+            else { sb.Append(pattern[i] == '/' ? culture.DateSeparator : pattern[i].ToString()); i++; }
+        }
+        Flush();
+        return new(parts.Count == 0 ? "''" : "(" + string.Join(" || ", parts) + ")", SqlTranslator.NVarMax);
     }
 
     public static Tx Translate(SqlTranslator t, FunctionCall f, Scope scope)
@@ -283,6 +320,8 @@ public static class FunctionTable
             }
             if (f.CallTarget is ExpressionCallTarget or MultiPartIdentifierCallTarget && name.ToLowerInvariant() is "value" or "nodes" or "query" or "exist" or "modify")
                 return t.XmlMethod(f, scope);
+            if (HierarchyIdMethods.Contains(name))
+                throw t.Unsupported($"hierarchyid method {name}()", f, "the sandbox has no hierarchyid type");
             throw t.Unsupported($"method or function call {f.CallTarget.GetType().Name.Replace("CallTarget", "")}::{name}", f);
         }
         var upper = name.ToUpperInvariant();

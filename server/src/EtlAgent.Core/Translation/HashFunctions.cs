@@ -11,6 +11,9 @@ namespace EtlAgent.Core.Translation;
 /// </summary>
 public static class HashFunctions
 {
+    /// <summary>The host function (the sandbox's HostFunctions) that gives SHA-512 of bytes as hex: DuckDB has no SHA-512.</summary>
+    public const string Sha512HexFunction = "tsql_sha512_hex";
+
     public static IEnumerable<string> MacroDefinitions()
     {
         // two bytes per character of the Basic Multilingual Plane, a surrogate pair above it
@@ -28,7 +31,7 @@ public static class HashFunctions
     {
         string fn = (a[0].StringConstant ?? throw t.Unsupported("HASHBYTES with a non-constant algorithm", f)).ToUpperInvariant() switch
         {
-            "MD5" => "md5", "SHA1" => "sha1", "SHA2_256" => "sha256",
+            "MD5" => "md5", "SHA1" => "sha1", "SHA2_256" => "sha256", "SHA2_512" => Sha512HexFunction,
             var alg => throw t.Unsupported($"HASHBYTES algorithm {alg}", f),
         };
         var x = a[1];
@@ -40,6 +43,7 @@ public static class HashFunctions
             { Name: "varbinary" or "binary" } => x.Sql,
             _ => throw t.Unsupported($"HASHBYTES of a {x.Type?.ToString() ?? "value of unknown type"} value", f, "SQL Server hashes the value's stored bytes"),
         };
-        return new($"unhex({fn}({bytes}))", new SqlType("varbinary", 8000));
+        // MD5, SHA1 and SHA2_256 take VARCHAR or BLOB in DuckDB; the host function takes a BLOB
+        return new($"unhex({fn}({(fn == Sha512HexFunction ? $"CAST({bytes} AS BLOB)" : bytes)}))", new SqlType("varbinary", 8000));
     }
 }

@@ -231,7 +231,7 @@ public sealed partial class SqlTranslator
         switch (name.ToUpperInvariant())
         {
             case "@@DATEFIRST": return new Tx("7", new SqlType("tinyint"));
-            case "@@SPID": return new Tx("CAST(55 AS SMALLINT)", new SqlType("smallint"));
+            case "@@SPID": return new Tx($"CAST({DynamicManagementViews.SessionId} AS SMALLINT)", new SqlType("smallint"));
             case "@@SERVERNAME": case "@@SERVICENAME": return new Tx(Str("sandbox"), new SqlType("nvarchar", 128));
             case "@@VERSION": return new Tx(Str("EtlAgent DuckDB sandbox"), new SqlType("nvarchar", 300));
             case "@@LANGUAGE": return new Tx(Str("us_english"), new SqlType("nvarchar", 128));

@@ -124,9 +124,13 @@ public sealed partial class SqlTranslator
 
     private static string JsonString(string s) => System.Text.Json.JsonSerializer.Serialize(s).Replace("/", "\\/");
 
+    /// <summary>The namespaces of the statement's WITH XMLNAMESPACES (a null prefix is the DEFAULT one).</summary>
+    internal IReadOnlyList<(string? Prefix, string Uri)> XmlNamespaceDeclarations { get; private set; } = Array.Empty<(string?, string)>();
+
     /// <summary>
     /// <c>(SELECT … FOR XML PATH(''), TYPE).value('.', 'type')</c>: the text of the list, converted to
-    /// the type. Other xml methods and paths are refused at the call.
+    /// the type; <c>x.value('(path)[1]', 'type')</c> on an xml value: the path's first item
+    /// (<see cref="XmlQuery"/>), converted to the type. Other xml methods are refused at the call.
     /// </summary>
     internal Tx XmlMethod(FunctionCall f, Scope scope)
     {
@@ -138,6 +142,69 @@ public sealed partial class SqlTranslator
             var text = ForClauseSubquery(qs, scope, xmlValue: true);
             return Cast(text, DataTypes.Parse(typeText), false, null, f);
         }
-        throw Unsupported($"xml method {name.ToLowerInvariant()}()", f, "XQuery over xml values is not run by the sandbox; only (SELECT … FOR XML PATH(''), TYPE).value('.', type) is");
+        if (name.Equals("value", StringComparison.OrdinalIgnoreCase) && f.Parameters.Count == 2 && f.Parameters[0] is StringLiteral { Value: var query }
+            && f.Parameters[1] is StringLiteral { Value: var type })
+        {
+            var target = f.CallTarget switch
+            {
+                ExpressionCallTarget e => Expr(e.Expression, scope),
+                MultiPartIdentifierCallTarget m => Expr(new ColumnReferenceExpression { ColumnType = ColumnType.Regular, MultiPartIdentifier = m.MultiPartIdentifier }, scope),
+                _ => throw Unsupported($"xml method {name.ToLowerInvariant()}() on {f.CallTarget.GetType().Name}", f),
+            };
+            if (target.Type is { } tt && tt.Name != "xml") throw Unsupported($"xml method value() on a {tt} value", f);
+            bool node = f.CallTarget is MultiPartIdentifierCallTarget mc && IsXmlNodeColumn(mc.MultiPartIdentifier);
+            var compiled = XmlQuery.Compile(query, XmlNamespaceDeclarations, KnownText, out var refusal, nodeContext: node)
+                ?? throw Unsupported($"xml method value() with {refusal}", f);
+            var text = new Tx($"{XmlQuery.ValueFunction}({AsText(target)}, {Str(compiled.XPath)}, {Str(compiled.Namespaces)})", NVarMax);
+            return Cast(text, DataTypes.Parse(type), false, null, f);
+        }
+        throw Unsupported($"xml method {name.ToLowerInvariant()}()", f, "the sandbox runs value() of a singleton path on xml values, and (SELECT … FOR XML PATH(''), TYPE).value('.', type)");
+    }
+
+    /// <summary>Columns of nodes() rows in this statement ("alias.column", lower case): their xml is one element, the context of value().</summary>
+    private readonly HashSet<string> _xmlNodeColumns = new(StringComparer.OrdinalIgnoreCase);
+
+    private bool IsXmlNodeColumn(MultiPartIdentifier id) => id.Identifiers.Count switch
+    {
+        1 => _xmlNodeColumns.Any(c => c.EndsWith("." + id.Identifiers[0].Value, StringComparison.OrdinalIgnoreCase)),
+        _ => _xmlNodeColumns.Contains(id.Identifiers[^2].Value + "." + id.Identifiers[^1].Value),
+    };
+
+    /// <summary>
+    /// <c>x.nodes('path') AS T(c)</c>: one row per element the path selects, its column the element's
+    /// xml, which value() then reads relative to the element (paths leaving it are refused).
+    /// </summary>
+    private string XmlNodes(Tx target, string method, IList<ScalarExpression> parameters, string? alias, IList<Identifier> columns, TSqlFragment at, Scope scope)
+    {
+        if (!method.Equals("nodes", StringComparison.OrdinalIgnoreCase)) throw Unsupported($"xml method {method.ToLowerInvariant()}() in FROM", at);
+        if (target.Type is { } tt && tt.Name != "xml") throw Unsupported($"xml method nodes() on a {tt} value", at);
+        if (parameters.Count != 1 || parameters[0] is not StringLiteral { Value: var query } || alias is null || columns.Count != 1)
+            throw Unsupported("xml method nodes() other than x.nodes('path') AS T(c)", at);
+        if (target.Sql.Contains("tsql_xml_nodes", StringComparison.Ordinal) || _xmlNodeColumns.Count > 0 && target.Sql.Contains('"') && IsNodeSql(target.Sql))
+            throw Unsupported("xml method nodes() of a nodes() row", at);
+        var compiled = XmlQuery.Compile(query, XmlNamespaceDeclarations, KnownText, out var refusal, singleton: false)
+            ?? throw Unsupported($"xml method nodes() with {refusal}", at);
+        string column = columns[0].Value;
+        _xmlNodeColumns.Add(alias + "." + column);
+        scope.Sources.Add(new SourceShape(alias, new List<ColumnShape> { new(column, new SqlType("xml")) }));
+        string list = $"CAST(from_json({XmlQuery.NodesFunction}({AsText(target)}, {Str(compiled.XPath)}, {Str(compiled.Namespaces)}), '[\"VARCHAR\"]') AS VARCHAR[])";
+        return $"(SELECT unnest({list}) AS {Id(column)}) AS {Id(alias)}";
+    }
+
+    private bool IsNodeSql(string sql) => _xmlNodeColumns.Any(c => sql.Contains(Id(c.Split('.')[0]) + "." + Id(c.Split('.')[1]), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The text of a variable known when the statement runs (sql:variable in XQuery), or null.</summary>
+    private string? KnownText(string variable)
+    {
+        var v = Env.Variable(variable);
+        if (v is null) return null;
+        if (v.Sql is null) return v.Value is null ? null : Convert.ToString(v.Value, System.Globalization.CultureInfo.InvariantCulture);
+        // a function parameter bound to a constant argument: a string literal, maybe cast or cut to the parameter's length
+        string sql = v.Sql.Trim();
+        while (sql.StartsWith('(') && sql.EndsWith(')')) sql = sql[1..^1].Trim();
+        var m = System.Text.RegularExpressions.Regex.Match(sql, @"^(?:CAST\(|left\()?'((?:[^']|'')*)'(?: AS [A-Z]+(?:\([0-9, ]+\))?\)|, ([0-9]+)\))?$");
+        if (!m.Success) return null;
+        var text = m.Groups[1].Value.Replace("''", "'");
+        return m.Groups[2].Success && int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) is var n && text.Length > n ? text[..n] : text;
     }
 }

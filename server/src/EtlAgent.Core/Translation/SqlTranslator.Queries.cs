@@ -13,6 +13,12 @@ public sealed partial class SqlTranslator
     /// <summary>WITH … as DuckDB text (RECURSIVE when any CTE refers to itself); registers CTE shapes in scope.</summary>
     public string With(WithCtesAndXmlNamespaces? with, Scope scope)
     {
+        if (with?.XmlNamespaces is { } xmlns)
+            XmlNamespaceDeclarations = xmlns.XmlNamespacesElements.Select(e => e switch
+            {
+                XmlNamespacesAliasElement a => ((string?)a.Identifier.Value, a.String.Value),
+                _ => ((string?)null, ((XmlNamespacesDefaultElement)e).String.Value),
+            }).ToList();
         if (with is null || with.CommonTableExpressions.Count == 0) return "";
         var parts = new List<string>();
         bool recursive = false;
@@ -263,9 +269,9 @@ public sealed partial class SqlTranslator
                 var qn = DdlReader.ReferenceOf(name);
                 if (qn.Database is null && SystemViews.IsSystem(qn) && Env.Catalog.Find(qn) is null)
                 {
-                    var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS and sys.schemas/objects/tables/views/procedures");
+                    var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS, sys.schemas/objects/tables/views/procedures/databases and sys.dm_exec_sessions/dm_db_partition_stats");
                     scope.Sources.Add(new SourceShape(alias ?? baseName, view.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
-                    return SystemViews.Sql(view.Columns, view.Rows) + " AS " + Id(alias ?? baseName);
+                    return SystemViews.Sql(qn.ToString(), view.Columns, view.Rows) + " AS " + Id(alias ?? baseName);
                 }
                 var def = Env.Catalog.Find(qn);
                 // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)
@@ -360,6 +366,19 @@ public sealed partial class SqlTranslator
                     ? $"SELECT unnest({pieces}) AS \"value\", CAST(unnest(generate_series(1, len({pieces}))) AS BIGINT) AS \"ordinal\""
                     : $"SELECT unnest({pieces}) AS \"value\"";
                 return $"({select}) AS {Id(alias)}";
+            }
+            case OpenJsonTableReference oj: return OpenJson(oj, scope);
+            case VariableMethodCallTableReference vm:
+                return XmlNodes(Expr(vm.Variable, scope), vm.MethodName.Value, vm.Parameters, vm.Alias?.Value, vm.Columns, vm, scope);
+            case SchemaObjectFunctionTableReference xf when xf.SchemaObject.BaseIdentifier.Value.Equals("nodes", StringComparison.OrdinalIgnoreCase)
+                && xf.SchemaObject.SchemaIdentifier is not null && xf.SchemaObject.ServerIdentifier is null
+                && Env.Function(new QualifiedName(xf.SchemaObject.SchemaIdentifier.Value, "nodes")) is null:
+            {
+                // t.col.nodes('path') AS X(C): the identifiers before "nodes" name an xml column
+                var column = new MultiPartIdentifier();
+                foreach (var id in new[] { xf.SchemaObject.DatabaseIdentifier, xf.SchemaObject.SchemaIdentifier }.OfType<Identifier>()) column.Identifiers.Add(id);
+                var target = Expr(new ColumnReferenceExpression { ColumnType = ColumnType.Regular, MultiPartIdentifier = column }, scope);
+                return XmlNodes(target, "nodes", xf.Parameters, xf.Alias?.Value, xf.Columns, xf, scope);
             }
             case SchemaObjectFunctionTableReference f:
             {

@@ -6,7 +6,8 @@ namespace EtlAgent.Core.Translation;
 
 /// <summary>
 /// INFORMATION_SCHEMA.TABLES and COLUMNS, sys.schemas, sys.objects, sys.tables, sys.views,
-/// sys.procedures and sys.databases (the sandbox's one database) answered over the sandbox's own catalog, as a table of constant rows built when the
+/// sys.procedures, sys.databases (the sandbox's one database) and the dynamic management views of
+/// <see cref="DynamicManagementViews"/> answered over the sandbox's own catalog, as a table of constant rows built when the
 /// statement is translated. Other system views are refused where they are used (never "Invalid
 /// object name": the real database has them). Object and schema ids are <see cref="MetadataFunctions"/>'s.
 /// </summary>
@@ -17,6 +18,12 @@ public static class SystemViews
 
     /// <summary>DB_ID() of the sandbox database: 1–4 are the system databases, the first user database is 5.</summary>
     public const int SandboxDatabaseId = 5;
+
+    /// <summary>
+    /// A documented column whose value the sandbox does not have: a statement that reads it is
+    /// refused where it does (the view's other columns still answer).
+    /// </summary>
+    public static readonly object NotAnswered = new();
 
     /// <summary>Whether a two-part name is a system view (schema INFORMATION_SCHEMA or sys).</summary>
     public static bool IsSystem(QualifiedName qn) =>
@@ -53,6 +60,7 @@ public static class SystemViews
             case ("SYS", "TABLES"): return Objects(objects, "U");
             case ("SYS", "VIEWS"): return Objects(objects, "V");
             case ("SYS", "PROCEDURES"): return Objects(objects, "P");
+            case ("SYS", var dmv) when dmv.StartsWith("DM_", StringComparison.Ordinal): return DynamicManagementViews.Of(dmv, env);
             default: return null;
         }
     }
@@ -111,14 +119,22 @@ public static class SystemViews
         "IF" => "SQL_INLINE_TABLE_VALUED_FUNCTION", "TF" => "SQL_TABLE_VALUED_FUNCTION", "SO" => "SEQUENCE_OBJECT", _ => type,
     };
 
-    /// <summary>The rows as a DuckDB derived table with typed columns (no rows: an empty typed SELECT).</summary>
-    public static string Sql(IReadOnlyList<(string Name, SqlType Type)> columns, IEnumerable<object?[]> rows)
+    /// <summary>
+    /// The rows as a DuckDB derived table with typed columns (no rows: an empty typed SELECT). A
+    /// <see cref="NotAnswered"/> column raises the sandbox's refusal when a row of it is read; the
+    /// engine leaves out columns a query does not read, so the others still answer.
+    /// </summary>
+    public static string Sql(string view, IReadOnlyList<(string Name, SqlType Type)> columns, IEnumerable<object?[]> rows)
     {
         var list = rows.ToList();
         string names = string.Join(", ", columns.Select(c => Id(c.Name)));
         if (list.Count == 0)
             return "(SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckTypes.Of(c.Type)}) AS {Id(c.Name)}")) + " WHERE false)";
-        var values = list.Select(r => "(" + string.Join(", ", r.Select((v, i) => Literal(v, columns[i].Type))) + ")");
-        return $"(SELECT * FROM (VALUES {string.Join(", ", values)}) AS \"__sys\"({names}))";
+        var refused = columns.Select((c, i) => list.Any(r => ReferenceEquals(r[i], NotAnswered))).ToArray();
+        var values = list.Select(r => "(" + string.Join(", ", r.Select((v, i) => refused[i] ? "NULL" : Literal(v, columns[i].Type))) + ")");
+        string select = !refused.Any(x => x) ? "*" : string.Join(", ", columns.Select((c, i) => refused[i]
+            ? $"CAST({RaiseUnsupported($"column {c.Name} of {view} (the sandbox does not have its value)")} AS {DuckTypes.Of(c.Type)}) AS {Id(c.Name)}"
+            : Id(c.Name)));
+        return $"(SELECT {select} FROM (VALUES {string.Join(", ", values)}) AS \"__sys\"({names}))";
     }
 }

@@ -100,6 +100,7 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
         connection.Open();
         try
         {
+            HostFunctions.Register(connection);
             RunEach(connection, Settings);
             return connection;
         }

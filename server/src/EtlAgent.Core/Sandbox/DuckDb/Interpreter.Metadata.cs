@@ -1,6 +1,7 @@
 using System.Globalization;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Translation;
+using static EtlAgent.Core.Translation.SqlText;
 
 namespace EtlAgent.Core.Sandbox.DuckDb;
 
@@ -14,6 +15,18 @@ internal sealed partial class Interpreter
 
     /// <summary>@@PROCID: the id of the running procedure or function, 0 in a batch.</summary>
     private int ProcId() => _frame.Procedure is { } p && QualifiedName.TryParse(p, out var qn) ? SandboxObjectIds.Id(qn) : 0;
+
+    /// <summary>
+    /// The rows a catalog table has now (sys.dm_db_partition_stats): a table the sandbox has not
+    /// created yet has none, so it is not created to count them.
+    /// </summary>
+    private long RowCount(string schemaAndName)
+    {
+        var parts = schemaAndName.Split('\n');
+        var qn = new QualifiedName(parts[0], parts[1]);
+        if (!_schema.Exists(qn)) return 0;
+        return Convert.ToInt64(Query($"SELECT count(*) FROM {Table(qn)}").Rows[0][0], CultureInfo.InvariantCulture);
+    }
 
     /// <summary>
     /// OBJECT_ID, OBJECT_NAME, OBJECT_SCHEMA_NAME, SCHEMA_NAME, SCHEMA_ID over the workspace's objects

@@ -30,6 +30,8 @@ internal sealed partial class Interpreter
         public object? ScopeIdentity;
         public int? ReturnValue;
         public bool NoCount;
+        /// <summary>SET TRANSACTION ISOLATION LEVEL (sys.dm_exec_sessions' code, 2 = READ COMMITTED): a module's setting ends when it returns.</summary>
+        public short IsolationLevel = 2;
         /// <summary>Set in a scalar function's frame: RETURN yields a value of this type.</summary>
         public SqlType? FunctionReturnType;
         public object? FunctionResult;
@@ -140,7 +142,9 @@ internal sealed partial class Interpreter
             case "ERROR_PROCEDURE": return (_catch?.Procedure, new SqlType("nvarchar", 128));
         }
         if (name == "@@PROCID") return (ProcId(), SqlTranslator.Int);
+        if (name == DynamicManagementViews.IsolationLevelIntrinsic) return (_frame.IsolationLevel, new SqlType("smallint"));
         if (name.StartsWith(MetadataFunctions.Prefix, StringComparison.Ordinal)) return Metadata(name);
+        if (name.StartsWith(DynamicManagementViews.RowCountIntrinsic, StringComparison.Ordinal)) return (RowCount(name[DynamicManagementViews.RowCountIntrinsic.Length..]), SqlTranslator.BigInt);
         return null;
     }
 
@@ -307,7 +311,7 @@ internal sealed partial class Interpreter
 
     public void RunBatch(SqlDocument doc, IList<TSqlStatement> statements) => RunInFrame(NewFrame(doc, null), statements);
 
-    private Frame NewFrame(SqlDocument? doc, string? proc) => new() { Caller = _frame, Document = doc, Procedure = proc, NoCount = _frame.NoCount };
+    private Frame NewFrame(SqlDocument? doc, string? proc) => new() { Caller = _frame, Document = doc, Procedure = proc, NoCount = _frame.NoCount, IsolationLevel = _frame.IsolationLevel };
 
     private T WithFrame<T>(Frame f, Func<T> run)
     {

@@ -62,6 +62,9 @@ internal sealed class SchemaState
     /// <summary>A number unique in this sandbox, for #temp tables and helper tables.</summary>
     public int NextId() => ++_nextId;
 
+    /// <summary>Whether the catalog object exists in the sandbox now.</summary>
+    public bool Exists(QualifiedName name) => _created.Contains(name);
+
     public void Ensure(QualifiedName name)
     {
         if (_created.Contains(name)) return;

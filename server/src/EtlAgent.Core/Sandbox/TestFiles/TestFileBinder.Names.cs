@@ -15,7 +15,11 @@ internal sealed partial class TestFileBinder
         try { name = QualifiedName.Parse(text); }
         catch (FormatException) { Error(keyNode, $"'{text}' is not a table name"); return null; }
         var catalog = Workspace.Catalog;
-        if (catalog.Find(name) is { } table)
+        // a table whose own name has a dot ([s].[a.b]) is written as the catalog prints it, s.a.b
+        var table = catalog.Find(name) ?? (text.Count(c => c == '.') > 1 && !text.Contains('[') && !text.Contains('"')
+            ? catalog.All.FirstOrDefault(t => t.Name.Database is null && string.Equals(t.Name.ToString(), text.Trim(), StringComparison.OrdinalIgnoreCase))
+            : null);
+        if (table is not null)
         {
             if (tablesOnly && table.Kind != TableKind.Table)
             {

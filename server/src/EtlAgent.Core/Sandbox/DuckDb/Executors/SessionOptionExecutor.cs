@@ -53,8 +53,23 @@ internal sealed partial class Interpreter
 
         public Flow ErrorLevel(SetErrorLevelStatement _) => Flow.Normal;
 
-        /// <summary>One session: isolation levels do not change results.</summary>
-        public Flow IsolationLevel(SetTransactionIsolationLevelStatement _) => Flow.Normal;
+        /// <summary>
+        /// One session: isolation levels do not change results, but the level is the session's
+        /// (sys.dm_exec_sessions.transaction_isolation_level), kept until the module returns.
+        /// </summary>
+        public Flow IsolationLevel(SetTransactionIsolationLevelStatement s)
+        {
+            host._frame.IsolationLevel = s.Level switch
+            {
+                Microsoft.SqlServer.TransactSql.ScriptDom.IsolationLevel.ReadUncommitted => 1,
+                Microsoft.SqlServer.TransactSql.ScriptDom.IsolationLevel.ReadCommitted => 2,
+                Microsoft.SqlServer.TransactSql.ScriptDom.IsolationLevel.RepeatableRead => 3,
+                Microsoft.SqlServer.TransactSql.ScriptDom.IsolationLevel.Serializable => 4,
+                Microsoft.SqlServer.TransactSql.ScriptDom.IsolationLevel.Snapshot => 5,
+                _ => throw host.Unsupported($"SET TRANSACTION ISOLATION LEVEL {s.Level}", s),
+            };
+            return Flow.Normal;
+        }
 
         public Flow Use(UseStatement u) => throw host.Unsupported("USE", u);
     }

@@ -48,6 +48,16 @@ public static class CatalogAssembler
                 sequences.TryAdd(s.Name, s);
         }
 
+        // Guarded definitions (`IF NOT EXISTS (...) CREATE TABLE ...`) say "create unless it is there":
+        // they fill in names nothing above defines (the first by path, as above) and are never duplicates.
+        foreach (var doc in docs.OrderBy(d => d.Document.Path, StringComparer.Ordinal))
+        {
+            foreach (var t in doc.GuardedTables)
+                if (!t.Name.IsTemp) tables.TryAdd(t.Name, t);
+            foreach (var s in doc.GuardedSequences)
+                sequences.TryAdd(s.Name, s);
+        }
+
         // ALTER TABLE ... ADD columns (migration scripts) extend the table; a column it already has is left as defined.
         // Constraints added apart (release scripts add every key, foreign key, check and default so) join the table's own.
         foreach (var doc in docs.OrderBy(d => d.Document.Path, StringComparer.Ordinal))

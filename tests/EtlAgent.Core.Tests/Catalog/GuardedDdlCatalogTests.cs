@@ -108,6 +108,35 @@ public class GuardedDdlCatalogTests
     }
 
     [Fact]
+    public void A_guarded_sp_rename_of_a_column_renames_it_with_its_keys_and_the_foreign_keys_that_reference_it()
+    {
+        var analysis = Analyze(("deploy/orders.sql", """
+            IF OBJECT_ID(N'Sales.Orders') IS NULL
+                CREATE TABLE Sales.Orders (ORDER_NO int NOT NULL PRIMARY KEY, AMT money NULL, Total AS (AMT * 2));
+            GO
+            CREATE TABLE Sales.OrderLine (LineId int NOT NULL, OrderNo int NOT NULL,
+                CONSTRAINT FK_Line_Order FOREIGN KEY (OrderNo) REFERENCES Sales.Orders (ORDER_NO));
+            GO
+            IF EXISTS (SELECT 1 FROM sys.columns WHERE name = N'ORDER_NO' AND object_id = OBJECT_ID(N'Sales.Orders'))
+            BEGIN
+                EXEC sp_rename 'Sales.Orders.ORDER_NO', 'order_number', 'COLUMN';
+            END;
+            -- a computed column names AMT: renaming it would leave the expression stale, so it stays
+            EXEC sp_rename @objname = N'Sales.Orders.AMT', @newname = N'amount', @objtype = 'COLUMN';
+            -- a table rename is not a column rename
+            EXEC sp_rename 'Sales.OrderLine', 'OrderLines';
+            """));
+
+        var orders = Declared(analysis, "Sales.Orders");
+        Assert.NotNull(orders.FindColumn("order_number"));
+        Assert.Null(orders.FindColumn("ORDER_NO"));
+        Assert.Equal(new[] { "order_number" }, orders.PrimaryKey!.Columns);
+        Assert.NotNull(orders.FindColumn("AMT"));
+        var line = Declared(analysis, "Sales.OrderLine");
+        Assert.Equal(new[] { "order_number" }, line.ForeignKeys.Single().ReferencedColumns);
+    }
+
+    [Fact]
     public void A_create_table_inside_a_procedure_body_stays_a_work_table_even_under_a_guard()
     {
         var analysis = Analyze(("etl/work.sql", """

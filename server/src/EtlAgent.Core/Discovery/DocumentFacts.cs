@@ -54,6 +54,9 @@ public sealed record DocumentFacts(
     /// <summary>Sequences created inside a script's blocks, used like <see cref="GuardedTables"/>.</summary>
     public IReadOnlyList<SequenceDef> GuardedSequences { get; init; } = Array.Empty<SequenceDef>();
 
+    /// <summary>Columns renamed by `EXEC sp_rename '...', '...', 'COLUMN'`, applied by the catalog after the document's ALTER TABLE ... ADD.</summary>
+    public IReadOnlyList<ColumnRename> ColumnRenames { get; init; } = Array.Empty<ColumnRename>();
+
     /// <summary>Catalog records and transformation summaries only: the syntax tree can be collected.</summary>
     public DocumentFacts WithoutSyntax() => new(Document.WithoutTree(), Tables, Sequences,
         Transformations.Select(t => t.WithoutSyntax()).ToList(), Array.Empty<ViewStatementBody>(), Array.Empty<FunctionStatementBody>())
@@ -63,5 +66,6 @@ public sealed record DocumentFacts(
         AddedDefaults = AddedDefaults,
         GuardedTables = GuardedTables,
         GuardedSequences = GuardedSequences,
+        ColumnRenames = ColumnRenames,
     };
 }

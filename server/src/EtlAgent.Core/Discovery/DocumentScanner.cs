@@ -24,8 +24,9 @@ public static class DocumentScanner
         var defaults = new List<ColumnDefault>();
         var guardedTables = new List<TableDef>();
         var guardedSequences = new List<SequenceDef>();
+        var renames = new List<ColumnRename>();
 
-        // Schema DDL: tables, types, sequences, synonyms and ALTER TABLE ... ADD, at top level or
+        // Schema DDL: tables, types, sequences, synonyms, ALTER TABLE ... ADD and sp_rename of a column, at top level or
         // guarded inside a script's IF / BEGIN ... END / TRY blocks (idempotent deployment scripts).
         bool Ddl(TSqlStatement statement, List<TableDef> tableList, List<SequenceDef> sequenceList)
         {
@@ -52,6 +53,10 @@ public static class DocumentScanner
                 case CreateSequenceStatement s:
                     sequenceList.Add(DdlReader.ReadSequence(doc, s));
                     return true;
+                case ExecuteStatement exec when ColumnRename.Read(doc, exec) is { } rename:
+                    // a script statement still (it runs), and a change to the catalog
+                    renames.Add(rename);
+                    return false;
                 default:
                     return false;
             }
@@ -88,7 +93,7 @@ public static class DocumentScanner
         return new DocumentFacts(doc, tables, sequences, transformations, views, functions)
         {
             Synonyms = synonyms, AddedColumns = added, AddedDefaults = defaults,
-            GuardedTables = guardedTables, GuardedSequences = guardedSequences,
+            GuardedTables = guardedTables, GuardedSequences = guardedSequences, ColumnRenames = renames,
         };
     }
 

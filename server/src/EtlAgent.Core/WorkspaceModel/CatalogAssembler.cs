@@ -74,6 +74,17 @@ public static class CatalogAssembler
             foreach (var d in doc.AddedDefaults)
                 if (!liveNames.Contains(d.Table) && tables.TryGetValue(d.Table, out var table))
                     tables[d.Table] = AddedConstraints.MergeDefault(table, d);
+            // sp_rename of a column (migrations): the table's keys, and foreign keys that reference it, follow
+            foreach (var r in doc.ColumnRenames)
+            {
+                if (liveNames.Contains(r.Table) || !tables.TryGetValue(r.Table, out var table)) continue;
+                var renamed = ColumnRenames.Apply(table, r);
+                if (ReferenceEquals(renamed, table)) continue;
+                var from = table.FindColumn(r.From)!.Name;
+                tables[r.Table] = renamed;
+                foreach (var other in tables.Values.Where(t => t.ForeignKeys.Any(f => f.ReferencedTable == r.Table)).ToList())
+                    tables[other.Name] = ColumnRenames.Referencing(tables[other.Name], r.Table, from, r.To);
+            }
         }
 
         // Multi-statement TVFs declare their result; inline TVFs and views are derived below.

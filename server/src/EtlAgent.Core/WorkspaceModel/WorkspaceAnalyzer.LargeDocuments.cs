@@ -83,6 +83,7 @@ public sealed partial class WorkspaceAnalyzer
             AddedDefaults = slices.SelectMany(s => s.AddedDefaults).ToList(),
             GuardedTables = slices.SelectMany(s => s.GuardedTables).ToList(),
             GuardedSequences = slices.SelectMany(s => s.GuardedSequences).ToList(),
+            ColumnRenames = slices.SelectMany(s => s.ColumnRenames).ToList(),
         };
     }
 

@@ -56,7 +56,7 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
     public static string GenerationKey(WorkspaceAnalysis analysis, string transformation, int compatibilityLevel)
     {
         var texts = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var d in analysis.Documents.Where(d => d.Tables.Count + d.Sequences.Count + d.Views.Count + d.Functions.Count + d.Synonyms.Count + d.AddedColumns.Count > 0))
+        foreach (var d in analysis.Documents.Where(d => d.Tables.Count + d.Sequences.Count + d.Views.Count + d.Functions.Count + d.Synonyms.Count + d.AddedColumns.Count + d.GuardedTables.Count + d.GuardedSequences.Count + d.ColumnRenames.Count > 0))
             texts[d.Document.Path] = d.Document.Text;
         var pending = new Stack<string>([transformation]);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

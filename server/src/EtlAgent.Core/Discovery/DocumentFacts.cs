@@ -44,6 +44,19 @@ public sealed record DocumentFacts(
     /// <summary>Defaults added by ALTER TABLE ... ADD DEFAULT ... FOR column, merged into their columns by the catalog.</summary>
     public IReadOnlyList<ColumnDefault> AddedDefaults { get; init; } = Array.Empty<ColumnDefault>();
 
+    /// <summary>
+    /// Tables and table types created inside a script's IF / BEGIN ... END / TRY blocks (`IF NOT EXISTS
+    /// (...) CREATE TABLE ...`): "create unless already there", so the catalog uses them only for names
+    /// no top-level definition claims, and they never compete as duplicates.
+    /// </summary>
+    public IReadOnlyList<TableDef> GuardedTables { get; init; } = Array.Empty<TableDef>();
+
+    /// <summary>Sequences created inside a script's blocks, used like <see cref="GuardedTables"/>.</summary>
+    public IReadOnlyList<SequenceDef> GuardedSequences { get; init; } = Array.Empty<SequenceDef>();
+
+    /// <summary>Columns renamed by `EXEC sp_rename '...', '...', 'COLUMN'`, applied by the catalog after the document's ALTER TABLE ... ADD.</summary>
+    public IReadOnlyList<ColumnRename> ColumnRenames { get; init; } = Array.Empty<ColumnRename>();
+
     /// <summary>Catalog records and transformation summaries only: the syntax tree can be collected.</summary>
     public DocumentFacts WithoutSyntax() => new(Document.WithoutTree(), Tables, Sequences,
         Transformations.Select(t => t.WithoutSyntax()).ToList(), Array.Empty<ViewStatementBody>(), Array.Empty<FunctionStatementBody>())
@@ -51,5 +64,8 @@ public sealed record DocumentFacts(
         Synonyms = Synonyms,
         AddedColumns = AddedColumns,
         AddedDefaults = AddedDefaults,
+        GuardedTables = GuardedTables,
+        GuardedSequences = GuardedSequences,
+        ColumnRenames = ColumnRenames,
     };
 }

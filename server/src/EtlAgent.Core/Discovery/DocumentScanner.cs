@@ -22,32 +22,54 @@ public static class DocumentScanner
         var synonyms = new List<SynonymDef>();
         var added = new List<TableDef>();
         var defaults = new List<ColumnDefault>();
+        var guardedTables = new List<TableDef>();
+        var guardedSequences = new List<SequenceDef>();
+        var renames = new List<ColumnRename>();
 
-        foreach (var statement in TopLevelStatements(doc))
+        // Schema DDL: tables, types, sequences, synonyms, ALTER TABLE ... ADD and sp_rename of a column, at top level or
+        // guarded inside a script's IF / BEGIN ... END / TRY blocks (idempotent deployment scripts).
+        bool Ddl(TSqlStatement statement, List<TableDef> tableList, List<SequenceDef> sequenceList)
         {
             switch (statement)
             {
                 case CreateTableStatement t:
-                    tables.Add(DdlReader.ReadTable(doc, t));
-                    break;
+                    tableList.Add(DdlReader.ReadTable(doc, t));
+                    return true;
                 case CreateExternalTableStatement t when t.SchemaObjectName is not null:
-                    tables.Add(DdlReader.ReadExternalTable(doc, t));
-                    break;
+                    tableList.Add(DdlReader.ReadExternalTable(doc, t));
+                    return true;
                 case CreateSynonymStatement { Name: not null, ForName.BaseIdentifier: not null } syn:
                     synonyms.Add(new SynonymDef(DdlReader.NameOf(syn.Name), DdlReader.NameOf(syn.ForName),
                         syn.ForName.DatabaseIdentifier is not null || syn.ForName.ServerIdentifier is not null, doc.LocationOf(syn.Name)));
-                    break;
+                    return true;
                 case AlterTableAddTableElementStatement { SchemaObjectName: not null, Definition: not null } alter:
                     // columns, and constraints added apart (keys, foreign keys, checks, defaults: release scripts declare them so)
                     added.Add(DdlReader.ReadAddedColumns(doc, alter));
                     defaults.AddRange(DdlReader.ReadAddedDefaults(doc, alter));
-                    break;
+                    return true;
                 case CreateTypeTableStatement t:
-                    tables.Add(DdlReader.ReadTableType(doc, t));
-                    break;
+                    tableList.Add(DdlReader.ReadTableType(doc, t));
+                    return true;
                 case CreateSequenceStatement s:
-                    sequences.Add(DdlReader.ReadSequence(doc, s));
-                    break;
+                    sequenceList.Add(DdlReader.ReadSequence(doc, s));
+                    return true;
+                case ExecuteStatement exec when ColumnRename.Read(doc, exec) is { } rename:
+                    // a script statement still (it runs), and a change to the catalog
+                    renames.Add(rename);
+                    return false;
+                default:
+                    return false;
+            }
+        }
+
+        foreach (var statement in TopLevelStatements(doc))
+        {
+            if (Ddl(statement, tables, sequences)) continue;
+            if (GuardedDdl.IsBlock(statement))
+                foreach (var inner in GuardedDdl.Inside(statement))
+                    Ddl(inner, guardedTables, guardedSequences);
+            switch (statement)
+            {
                 case ProcedureStatementBody p when p.ProcedureReference?.Name is not null:
                     transformations.Add(Procedure(doc, p));
                     break;
@@ -68,7 +90,11 @@ public static class DocumentScanner
         if (scriptStatements.Any(ContainsDml))
             transformations.Add(Script(doc, scriptStatements));
 
-        return new DocumentFacts(doc, tables, sequences, transformations, views, functions) { Synonyms = synonyms, AddedColumns = added, AddedDefaults = defaults };
+        return new DocumentFacts(doc, tables, sequences, transformations, views, functions)
+        {
+            Synonyms = synonyms, AddedColumns = added, AddedDefaults = defaults,
+            GuardedTables = guardedTables, GuardedSequences = guardedSequences, ColumnRenames = renames,
+        };
     }
 
     public static IEnumerable<TSqlStatement> TopLevelStatements(SqlDocument doc)

@@ -21,6 +21,6 @@ public sealed partial class TSqlSourceKind : SourceKind
 
     public override bool MayDefineCatalogObjects(string text) => CatalogDdl().IsMatch(text);
 
-    [GeneratedRegex(@"\b(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?(?:(?:EXTERNAL\s+)?TABLE\s+(?![\[""]?#)|TYPE\b|SEQUENCE\b|VIEW\b|FUNCTION\b|SYNONYM\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?(?:(?:EXTERNAL\s+)?TABLE\s+(?![\[""]?#)|TYPE\b|SEQUENCE\b|VIEW\b|FUNCTION\b|SYNONYM\b)|\bsp_rename\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CatalogDdl();
 }

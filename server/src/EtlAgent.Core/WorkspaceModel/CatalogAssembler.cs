@@ -48,6 +48,16 @@ public static class CatalogAssembler
                 sequences.TryAdd(s.Name, s);
         }
 
+        // Guarded definitions (`IF NOT EXISTS (...) CREATE TABLE ...`) say "create unless it is there":
+        // they fill in names nothing above defines (the first by path, as above) and are never duplicates.
+        foreach (var doc in docs.OrderBy(d => d.Document.Path, StringComparer.Ordinal))
+        {
+            foreach (var t in doc.GuardedTables)
+                if (!t.Name.IsTemp) tables.TryAdd(t.Name, t);
+            foreach (var s in doc.GuardedSequences)
+                sequences.TryAdd(s.Name, s);
+        }
+
         // ALTER TABLE ... ADD columns (migration scripts) extend the table; a column it already has is left as defined.
         // Constraints added apart (release scripts add every key, foreign key, check and default so) join the table's own.
         foreach (var doc in docs.OrderBy(d => d.Document.Path, StringComparer.Ordinal))
@@ -64,6 +74,17 @@ public static class CatalogAssembler
             foreach (var d in doc.AddedDefaults)
                 if (!liveNames.Contains(d.Table) && tables.TryGetValue(d.Table, out var table))
                     tables[d.Table] = AddedConstraints.MergeDefault(table, d);
+            // sp_rename of a column (migrations): the table's keys, and foreign keys that reference it, follow
+            foreach (var r in doc.ColumnRenames)
+            {
+                if (liveNames.Contains(r.Table) || !tables.TryGetValue(r.Table, out var table)) continue;
+                var renamed = ColumnRenames.Apply(table, r);
+                if (ReferenceEquals(renamed, table)) continue;
+                var from = table.FindColumn(r.From)!.Name;
+                tables[r.Table] = renamed;
+                foreach (var other in tables.Values.Where(t => t.ForeignKeys.Any(f => f.ReferencedTable == r.Table)).ToList())
+                    tables[other.Name] = ColumnRenames.Referencing(tables[other.Name], r.Table, from, r.To);
+            }
         }
 
         // Multi-statement TVFs declare their result; inline TVFs and views are derived below.

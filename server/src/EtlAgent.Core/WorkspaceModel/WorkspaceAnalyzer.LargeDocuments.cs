@@ -76,7 +76,15 @@ public sealed partial class WorkspaceAnalyzer
             });
         return new DocumentFacts(document, slices.SelectMany(s => s.Tables).ToList(), slices.SelectMany(s => s.Sequences).ToList(),
             transformations, Array.Empty<Microsoft.SqlServer.TransactSql.ScriptDom.ViewStatementBody>(),
-            Array.Empty<Microsoft.SqlServer.TransactSql.ScriptDom.FunctionStatementBody>());
+            Array.Empty<Microsoft.SqlServer.TransactSql.ScriptDom.FunctionStatementBody>())
+        {
+            Synonyms = slices.SelectMany(s => s.Synonyms).ToList(),
+            AddedColumns = slices.SelectMany(s => s.AddedColumns).ToList(),
+            AddedDefaults = slices.SelectMany(s => s.AddedDefaults).ToList(),
+            GuardedTables = slices.SelectMany(s => s.GuardedTables).ToList(),
+            GuardedSequences = slices.SelectMany(s => s.GuardedSequences).ToList(),
+            ColumnRenames = slices.SelectMany(s => s.ColumnRenames).ToList(),
+        };
     }
 
     private static DocumentAnalysis MergeAnalyses(string path, List<DocumentAnalysis> slices)

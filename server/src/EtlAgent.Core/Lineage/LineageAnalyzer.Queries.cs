@@ -196,7 +196,7 @@ public sealed partial class LineageAnalyzer
                         ? new Relation(alias, name, local.Columns, open: false, null)
                         : new Relation(alias, name, Array.Empty<(string, ColumnOrigin)>(), open: true, null);
                 else if (_catalog.Find(name) is { } def)
-                    relation = Relation.ForTable(alias, def);
+                    relation = so.DatabaseIdentifier is null ? Relation.ForTable(alias, def) : Relation.ForTable(alias, def).AsNamedThroughDatabase();
                 else
                     relation = new Relation(alias, name, Array.Empty<(string, ColumnOrigin)>(), open: true, null);
                 if (cte is null) relation = WithFlowFacts(relation);

@@ -62,6 +62,12 @@ internal sealed class Relation
         // An incomplete view still types the columns it lists, and accepts others unchecked.
         return new Relation(alias, def.Name, cols, open: !def.IsComplete, def);
     }
+
+    /// <summary>
+    /// db.schema.name taken for the workspace's own schema.name (SchemaCatalog.Resolve): its columns are
+    /// typed, and a column it lacks is accepted unchecked, since it may well be the other database's table.
+    /// </summary>
+    public Relation AsNamedThroughDatabase() => new(Alias, Table, Columns, open: true, Definition) { NullExtended = NullExtended };
 }
 
 /// <summary>The relations and CTEs visible at one level of a query; inner levels see outer ones.</summary>

@@ -265,7 +265,8 @@ public sealed partial class SqlTranslator
                 {
                     var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS and sys.schemas/objects/tables/views/procedures");
                     scope.Sources.Add(new SourceShape(alias ?? baseName, view.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
-                    return SystemViews.Sql(view.Columns, view.Rows) + " AS " + Id(alias ?? baseName);
+                    var rows = Env.SystemViewTable?.Invoke(qn, () => SystemViews.Sql(view.Columns, view.Rows)) ?? SystemViews.Sql(view.Columns, view.Rows);
+                    return rows + " AS " + Id(alias ?? baseName);
                 }
                 var def = Env.Catalog.Find(qn);
                 // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)

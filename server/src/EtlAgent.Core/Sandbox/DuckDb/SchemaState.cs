@@ -94,6 +94,41 @@ internal sealed class SchemaState
         if (InTransaction) _createdInTransaction.Add(name);
     }
 
+    private readonly HashSet<string> _systemViews = new(StringComparer.Ordinal);
+    private readonly List<string> _systemViewsInTransaction = new();
+
+    /// <summary>
+    /// A system view as a table of the instance's own database (<c>memory</c>), named by a hash of its
+    /// rows: built once per DuckDB instance and read by every statement and every case it serves (a
+    /// pooled instance keeps it across cases, <see cref="SandboxPool"/>), instead of the rows inlined
+    /// and parsed again each time (thousands of INFORMATION_SCHEMA.COLUMNS rows on a wide catalog).
+    /// Same rows, same types: the table is made from the very SELECT that would be inlined.
+    /// </summary>
+    public string SystemViewTable(QualifiedName view, Func<string> rowsSql)
+    {
+        var (table, rows) = _model.SystemViewTables.GetOrAdd(view.ToString().ToUpperInvariant(), _ =>
+        {
+            var sql = rowsSql();
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sql)))[..24];
+            return ($"__sysview_{hash}", sql);
+        });
+        var physical = "memory.main." + SqlText.Id(table);
+        if (_systemViews.Contains(table)) return physical;
+        using (var check = _db.CreateCommand())
+        {
+            check.CommandText = $"SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory' AND schema_name = 'main' AND table_name = {SqlText.Str(table)}";
+            if (Convert.ToInt64(check.ExecuteScalar()) == 0)
+            {
+                using var create = _db.CreateCommand();
+                create.CommandText = $"CREATE TABLE {physical} AS SELECT * FROM {rows} AS \"__rows\"";
+                create.ExecuteNonQuery();
+                if (InTransaction) _systemViewsInTransaction.Add(table);
+            }
+        }
+        _systemViews.Add(table);
+        return physical;
+    }
+
     /// <summary>A fresh exception per use (one shared instance would collect every thread's stack).</summary>
     internal static Exception Refusal(Exception problem) => problem switch
     {
@@ -103,7 +138,7 @@ internal sealed class SchemaState
         _ => problem,
     };
 
-    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); InTransaction = false; }
+    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); _systemViewsInTransaction.Clear(); InTransaction = false; }
 
     public void RolledBack()
     {
@@ -111,6 +146,8 @@ internal sealed class SchemaState
         _createdInTransaction.Clear();
         foreach (var n in _macrosInTransaction) _macros.Remove(n);
         _macrosInTransaction.Clear();
+        foreach (var n in _systemViewsInTransaction) _systemViews.Remove(n);
+        _systemViewsInTransaction.Clear();
         InTransaction = false;
     }
 }

@@ -31,6 +31,9 @@ internal sealed class SchemaState
             _order.AddRange(model.Objects.Keys); // the eager script's order: parents first
             foreach (var m in Macros.All) _macros.Add(m.Name);
         }
+        // system views an earlier case read are put in place now, outside any transaction: one built
+        // inside a transaction the code rolls back (a CATCH block's ROLLBACK) would be gone again
+        foreach (var (table, rows) in model.SystemViewTables.Values) EnsureSystemView(table, rows);
     }
 
     private readonly HashSet<string> _macros = new(StringComparer.Ordinal);
@@ -112,21 +115,27 @@ internal sealed class SchemaState
             var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sql)))[..24];
             return ($"__sysview_{hash}", sql);
         });
-        var physical = "memory.main." + SqlText.Id(table);
-        if (_systemViews.Contains(table)) return physical;
+        EnsureSystemView(table, rows);
+        return SystemViewPhysical(table);
+    }
+
+    private static string SystemViewPhysical(string table) => "memory.main." + SqlText.Id(table);
+
+    private void EnsureSystemView(string table, string rows)
+    {
+        if (_systemViews.Contains(table)) return;
         using (var check = _db.CreateCommand())
         {
             check.CommandText = $"SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory' AND schema_name = 'main' AND table_name = {SqlText.Str(table)}";
             if (Convert.ToInt64(check.ExecuteScalar()) == 0)
             {
                 using var create = _db.CreateCommand();
-                create.CommandText = $"CREATE TABLE {physical} AS SELECT * FROM {rows} AS \"__rows\"";
+                create.CommandText = $"CREATE TABLE {SystemViewPhysical(table)} AS SELECT * FROM {rows} AS \"__rows\"";
                 create.ExecuteNonQuery();
                 if (InTransaction) _systemViewsInTransaction.Add(table);
             }
         }
         _systemViews.Add(table);
-        return physical;
     }
 
     /// <summary>A fresh exception per use (one shared instance would collect every thread's stack).</summary>

@@ -98,14 +98,16 @@ internal sealed class SchemaState
     }
 
     private readonly HashSet<string> _systemViews = new(StringComparer.Ordinal);
-    private readonly List<string> _systemViewsInTransaction = new();
 
     /// <summary>
     /// A system view as a table of the instance's own database (<c>memory</c>), named by a hash of its
     /// rows: built once per DuckDB instance and read by every statement and every case it serves (a
     /// pooled instance keeps it across cases, <see cref="SandboxPool"/>), instead of the rows inlined
     /// and parsed again each time (thousands of INFORMATION_SCHEMA.COLUMNS rows on a wide catalog).
-    /// Same rows, same types: the table is made from the very SELECT that would be inlined.
+    /// Same rows, same types: the table is made from the very SELECT that would be inlined. Inside a
+    /// transaction a missing table is not built (DuckDB lets one transaction write to one database, and
+    /// a rollback would take it away): the rows are inlined there, and the table is built when the
+    /// next sandbox on this model starts (<see cref="SchemaState(DuckDBConnection, SandboxModel, bool)"/>).
     /// </summary>
     public string SystemViewTable(QualifiedName view, Func<string> rowsSql)
     {
@@ -115,27 +117,26 @@ internal sealed class SchemaState
             var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sql)))[..24];
             return ($"__sysview_{hash}", sql);
         });
-        EnsureSystemView(table, rows);
-        return SystemViewPhysical(table);
+        return EnsureSystemView(table, rows) ? "memory.main." + SqlText.Id(table) : rows;
     }
 
-    private static string SystemViewPhysical(string table) => "memory.main." + SqlText.Id(table);
-
-    private void EnsureSystemView(string table, string rows)
+    /// <summary>Whether the system view's table is in place (built now when it is missing and no transaction is open).</summary>
+    private bool EnsureSystemView(string table, string rows)
     {
-        if (_systemViews.Contains(table)) return;
+        if (_systemViews.Contains(table)) return true;
         using (var check = _db.CreateCommand())
         {
             check.CommandText = $"SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory' AND schema_name = 'main' AND table_name = {SqlText.Str(table)}";
             if (Convert.ToInt64(check.ExecuteScalar()) == 0)
             {
+                if (InTransaction) return false;
                 using var create = _db.CreateCommand();
-                create.CommandText = $"CREATE TABLE {SystemViewPhysical(table)} AS SELECT * FROM {rows} AS \"__rows\"";
+                create.CommandText = $"CREATE TABLE memory.main.{SqlText.Id(table)} AS SELECT * FROM {rows} AS \"__rows\"";
                 create.ExecuteNonQuery();
-                if (InTransaction) _systemViewsInTransaction.Add(table);
             }
         }
         _systemViews.Add(table);
+        return true;
     }
 
     /// <summary>A fresh exception per use (one shared instance would collect every thread's stack).</summary>
@@ -147,7 +148,7 @@ internal sealed class SchemaState
         _ => problem,
     };
 
-    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); _systemViewsInTransaction.Clear(); InTransaction = false; }
+    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); InTransaction = false; }
 
     public void RolledBack()
     {
@@ -155,8 +156,6 @@ internal sealed class SchemaState
         _createdInTransaction.Clear();
         foreach (var n in _macrosInTransaction) _macros.Remove(n);
         _macrosInTransaction.Clear();
-        foreach (var n in _systemViewsInTransaction) _systemViews.Remove(n);
-        _systemViewsInTransaction.Clear();
         InTransaction = false;
     }
 }

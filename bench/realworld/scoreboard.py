@@ -75,6 +75,7 @@ def corpus_row(name, corpora, work):
     # generation lines of `run`: WROTE / SKIP / ERROR, notes under SKIP and ERROR, budget spent
     seconds, killed, mutants, refusals, internal, engine = [], 0, 0, collections.defaultdict(list), [], []
     not_covered, reached_known = 0, True
+    read_only = set()   # files of procedures that write no table but return rows (WROTE … read-only)
     skipped = budget_spent = 0
     gen_mean = None
     current = None
@@ -83,6 +84,8 @@ def corpus_row(name, corpora, work):
         if m := re.match(r"WROTE (.+?\.etltest\.yaml): .*?\(([\d.]+) s\)", s):
             current = None
             seconds.append(float(m.group(2)))
+            if "read-only: expects the rows it returns" in s:
+                read_only.add(os.path.normpath(m.group(1)))
             # "N of M mutants killed, K not covered, …" (older builds: "N/M mutants told apart")
             if k := re.search(r"(\d+) of (\d+) mutants killed, (\d+) not covered", s):
                 killed += int(k.group(1)); mutants += int(k.group(2)); not_covered += int(k.group(3))
@@ -124,7 +127,9 @@ def corpus_row(name, corpora, work):
 
     # generated test files
     nontrivial, cases = set(), 0
+    read_only_tests, read_only_nontrivial = set(), set()
     for f in glob.glob(os.path.join(ws, "tests", "etl", "*.etltest.yaml")):
+        is_read_only = os.path.normpath(os.path.relpath(f, ws)) in read_only
         try:
             doc = yaml.safe_load(open(f, encoding="utf-8"))
         except (OSError, yaml.YAMLError):
@@ -133,10 +138,17 @@ def corpus_row(name, corpora, work):
             continue
         for c in doc.get("cases") or []:
             cases += 1
-            if isinstance(c, dict) and case_nontrivial(c) and str(doc.get("transformation", "")).lower() in writing:
-                nontrivial.add(str(doc.get("transformation")).lower())
+            name = str(doc.get("transformation", "")).lower()
+            if is_read_only:
+                read_only_tests.add(name)
+            # a writing procedure's table changes, or the rows a read-only procedure returns
+            if isinstance(c, dict) and case_nontrivial(c) and (name in writing or is_read_only):
+                nontrivial.add(name)
+                if is_read_only:
+                    read_only_nontrivial.add(name)
     row["with tests"] = len(seconds)
     row["non-trivial"] = len(nontrivial)
+    row["read-only: tests/non-trivial"] = f"{len(read_only_tests)}/{len(read_only_nontrivial)}"
     passed = total = 0
     try:
         for tc in ET.parse(os.path.join(ws, ".etl-agent", "reports", "junit.xml")).iter("testcase"):
@@ -164,7 +176,7 @@ def corpus_row(name, corpora, work):
     return row, refusals, internal, engine, findings
 
 
-COLUMNS = ["corpus", "commit", "files", "procedures", "writing", "with tests", "non-trivial", "cases passing",
+COLUMNS = ["corpus", "commit", "files", "procedures", "writing", "with tests", "non-trivial", "read-only: tests/non-trivial", "cases passing",
            "refusals", "internal errors", "engine text", "no tests (skip)", "budget spent", "gen s/proc", "run s",
            "mutants killed/all", "killed/reached"]
 

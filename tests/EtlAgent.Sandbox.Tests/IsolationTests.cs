@@ -82,6 +82,52 @@ public sealed class SandboxReuseTests
     }
 
     /// <summary>
+    /// A system view is a table built once per DuckDB instance (named by a hash of its rows), not
+    /// rows inlined in every statement: every case of a pooled instance reads the same rows, the first
+    /// read inside a transaction that already wrote a table included (DuckDB lets a transaction write to
+    /// one database only: the rows are inlined there), and an instance of its own answers the same.
+    /// </summary>
+    [Fact]
+    public async Task System_views_are_built_once_per_instance_and_answer_the_same_in_every_case()
+    {
+        const string Script = """
+            BEGIN TRANSACTION;
+            INSERT INTO [Etl].[Run Log] ([Started At]) VALUES ('2016-06-02');
+            SELECT COUNT(*) AS n FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'Dim' AND TABLE_NAME = 'Customer';
+            ROLLBACK;
+            SELECT COUNT(*) AS n, MIN(COLUMN_NAME) AS first_column, MAX(ORDINAL_POSITION) AS last_position
+            FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'Dim' AND TABLE_NAME = 'Customer';
+            SELECT COUNT(*) AS tables FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_TYPE = 'BASE TABLE';
+            """;
+        var analysis = Harness.Analyze(Harness.Fixture("warehouse"));
+        int columns = analysis.Catalog.Find(EtlAgent.Core.Model.QualifiedName.Parse("Dim.Customer"))!.Columns.Count;
+        using var pool = new SandboxPool(EtlAgent.Core.Ports.EnvironmentVariables.None);
+        var pooled = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(analysis, Serves: "Dim.LoadCustomer"), null, pool);
+        var shown = new List<string>();
+        var connections = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < 3; i++)
+        {
+            await using var s = (DuckDbSandbox)await pooled.CreateAsync();
+            connections.Add(s.ConnectionForTests);
+            var r = await s.ExecuteSqlAsync(Script);
+            Assert.Null(r.Error);
+            Assert.Equal(columns.ToString(System.Globalization.CultureInfo.InvariantCulture), r.ResultSets[0].Rows[0]["n"]?.ToString());
+            Assert.Equal(r.ResultSets[0].Rows[0]["n"]?.ToString(), r.ResultSets[1].Rows[0]["n"]?.ToString());
+            shown.Add(string.Join("\n", r.ResultSets.Skip(1).Select(rs => Harness.Render(rs))));
+            // one table per system view read, whatever the number of statements and cases
+            using var cmd = ((DuckDB.NET.Data.DuckDBConnection)s.ConnectionForTests).CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory' AND table_name LIKE '__sysview_%'";
+            Assert.Equal(2L, Convert.ToInt64(cmd.ExecuteScalar()));
+        }
+        Assert.Single(connections);
+        Assert.All(shown, x => Assert.Equal(shown[0], x));
+        // an instance of its own (no pool) answers the same
+        await using var alone = (DuckDbSandbox)await new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(analysis)).CreateAsync();
+        var own = await alone.ExecuteSqlAsync(Script);
+        Assert.Equal(shown[0], string.Join("\n", own.ResultSets.Skip(1).Select(rs => Harness.Render(rs))));
+    }
+
+    /// <summary>
     /// DuckDB 1.5.6 can crash in its MERGE … RETURNING, more readily in a reused instance: a
     /// transformation that reaches a MERGE given to DuckDB's MERGE (itself or through a procedure it
     /// calls), ad-hoc SQL and an unknown name get an instance of their own. MERGEs from a single

@@ -41,8 +41,8 @@ public static class CliApp
               no base, single small edits of the statements the case ran are tried (--budget:
               seconds for that search per failure, default 15). The output names the base used.
           etl-agent run <workspace> [--no-generate] [--heal] [--base REF | --no-base] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF] [--upload s3://BUCKET/PREFIX]
-              The full run: discover, generate tests for every procedure that writes tables and has
-              no test file (as generate does; --budget bounds the total time, default 120), run every
+              The full run: discover, generate tests for every procedure that writes tables or
+              returns rows and has no test file (as generate does; --budget bounds the total time, default 120), run every
               test, run the static rules. Prints a summary ending with "N passed, M failed · K findings
               (…)" and writes .etl-agent/reports/etl-agent.sarif (findings, SARIF 2.1.0) and
               .etl-agent/reports/junit.xml (tests, JUnit XML) and .etl-agent/reports/index.html (the

@@ -77,15 +77,22 @@ public class GenerationHonestyTests
             new FullRunOptions { GenerationBudget = TimeSpan.FromSeconds(120), MutationBudgetPerTransformation = TimeSpan.FromSeconds(5) }).RunAsync();
 
         var untested = result.Untested.ToDictionary(u => u.Transformation, u => u.Reason);
-        Assert.Equal(new[] { "Etl.LoadVersioned", "Etl.RejectAll", "Report.CountCustomers" }, untested.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(new[] { "Etl.LoadVersioned", "Etl.RejectAll", "Report.CheckCustomers" }, untested.Keys.OrderBy(k => k, StringComparer.Ordinal));
         Assert.StartsWith("not testable yet: procs/LoadVersioned.sql:7:", untested["Etl.LoadVersioned"]);
         Assert.StartsWith("not testable yet: no candidate input runs without an error", untested["Etl.RejectAll"]);
-        Assert.StartsWith("writes no table", untested["Report.CountCustomers"]);
+        // neither writes a table nor returns rows (reads into a variable only): skipped, with the reason
+        Assert.Equal(DefaultTargets.NothingToRecord, untested["Report.CheckCustomers"]);
+        // writes no table but returns rows: generated, every case expecting the rows returned
+        var report = Assert.Single(result.Generated, g => g.Transformation == "Report.CountCustomers");
+        Assert.True(report.Written);
+        Assert.NotEmpty(report.Result!.File!.Cases);
+        Assert.All(report.Result.File.Cases, c => Assert.NotNull(c.Expect.Result));
         Assert.Contains(result.Findings, f => f.RuleId == BrokenInvariant.Rule.Id && f.Message.Contains("Dim.LoadCustomer", StringComparison.Ordinal));
 
         var text = FullRunReport.Text(result);
         Assert.Contains("Procedures without tests:", text);
         Assert.Contains("  Etl.LoadVersioned: not testable yet: procs/LoadVersioned.sql:7:", text);
+        Assert.Matches(@"WROTE \S*Report\.CountCustomers\S*: \d+ cases, read-only: expects the rows it returns", text);
         Assert.Contains("warning ETL0104: suspected bug: Dim.LoadCustomer", text);
     }
 }

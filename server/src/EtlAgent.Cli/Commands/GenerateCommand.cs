@@ -6,7 +6,7 @@ using EtlAgent.Core.Sandbox;
 namespace EtlAgent.Cli.Commands;
 
 /// <summary>
-/// `etl-agent generate`: writes a generated test file per procedure that writes tables, view and
+/// `etl-agent generate`: writes a generated test file per procedure that writes tables or returns rows, view and
 /// function. A file the generator did not write or that was accepted as reviewed (no generated
 /// header) is never overwritten: the new one goes next to it as `.generated.etltest.yaml`, unless
 /// --force (<see cref="GeneratedTestFiles.TargetPath"/>).
@@ -26,7 +26,7 @@ internal static class GenerateCommand
                                      : string.Equals(t.Transformation.Name, only, StringComparison.OrdinalIgnoreCase))
             .ToList();
         if (targets.Count == 0)
-            throw new UsageException(only is null ? "no procedure that writes tables, view or function in the workspace." : $"no transformation named '{only}'.");
+            throw new UsageException(only is null ? "no procedure that writes tables or returns rows, view or function in the workspace." : $"no transformation named '{only}'.");
         if (only is null)
             foreach (var o in analysis.Transformations.Select(t => t.Transformation).Where(t => Orchestrator.Is(t, n => analysis.FindTransformation(n)?.Transformation)))
                 stdout.WriteLine($"SKIP  {o.Name}: {Orchestrator.Reason(o, n => analysis.FindTransformation(n)?.Transformation)}");

@@ -89,7 +89,7 @@ public sealed record FullRunResult(
 
     /// <summary>
     /// Every procedure that has no test file after the run, with the reason: not testable yet (and
-    /// where), generation failed, budget spent, an orchestrator, writes no table, generation off.
+    /// where), generation failed, budget spent, an orchestrator, writes no table and returns no rows, generation off.
     /// </summary>
     public IReadOnlyList<(string Transformation, string Reason)> Untested { get; init; } = Array.Empty<(string, string)>();
 
@@ -193,7 +193,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         var sandbox = provider.Describe(); // a configuration problem stops the run before anything is written
         Report(FullRunStage.Discover, $"{LineageReport.Count(analysis.Transformations.Count, "transformation")} in {LineageReport.Count(analysis.Documents.Count, "file")}", 10);
 
-        // 2. Generate where a procedure that writes tables has no test file.
+        // 2. Generate where a procedure that writes tables or returns rows has no test file.
         var generated = new List<GeneratedTestFile>();
         var generationTimes = new List<GenerationTime>();
         var notGenerated = new List<string>();
@@ -218,13 +218,13 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         {
             if (!_options.Generate) untested.Add((p.Name, "no test file, and generation is off (--no-generate)"));
             else if (refused is not null) untested.Add((p.Name, $"no test file: {refused}"));
-            else if (p.Writes.Count == 0) untested.Add((p.Name, "writes no table: the full run generates tests for procedures that write tables (`etl-agent generate --transformation` records what it returns)"));
+            else if (p.Writes.Count == 0 && !p.ReturnsRows) untested.Add((p.Name, DefaultTargets.NothingToRecord));
         }
         if (_options.Generate && refused is null)
         {
             Transformation? Find(string n) => analysis.FindTransformation(n)?.Transformation;
             var candidates = analysis.Transformations
-                .Where(t => t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Writes.Count > 0 && !tested.ContainsKey(t.Transformation.Name) && InScope(t.Transformation.Name))
+                .Where(t => t.Transformation.Kind == TransformationKind.Procedure && (t.Transformation.Writes.Count > 0 || t.Transformation.ReturnsRows) && !tested.ContainsKey(t.Transformation.Name) && InScope(t.Transformation.Name))
                 .Select(t => t.Transformation).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
             // orchestrators are tested through the loads they run (see Orchestrator)
             foreach (var o in candidates.Where(t => Orchestrator.Is(t, Find)))

@@ -27,6 +27,7 @@ public static class FullRunReport
             {
                 if (g.Written && g.Result is { File: { } file } r)
                     sb.Append("  WROTE ").Append(g.Path).Append(": ").Append(LineageReport.Count(file.Cases.Count, "case"))
+                      .Append(run.Analysis.FindTransformation(g.Transformation)?.Transformation is { } t && Generation.DefaultTargets.IsReadOnly(t) ? ", read-only: expects the rows it returns" : "")
                       .Append(r.Mutants > 0 ? $", {r.MutantSummary}" : "")
                       .Append($" ({r.Elapsed.TotalSeconds:0.0} s)").AppendLine();
                 else

@@ -39,6 +39,9 @@ public sealed record Transformation(
     IReadOnlyList<ColumnLineage> Columns)
 {
     public Location Header => new(File, HeaderRange);
+
+    /// <summary>Its body has a SELECT that returns rows to the caller (not an assignment, not SELECT … INTO).</summary>
+    public bool ReturnsRows { get; init; }
 }
 
 public sealed record Pipeline(string Id, IReadOnlyList<string> Transformations);

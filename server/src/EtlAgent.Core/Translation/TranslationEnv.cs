@@ -55,6 +55,13 @@ public sealed class TranslationEnv
     /// <summary>The database's objects with their sys.objects type codes (U, V, P, FN, IF, TF, SO), for the system views.</summary>
     public Func<IReadOnlyList<(QualifiedName Name, string Type)>> Objects { get; set; } = () => Array.Empty<(QualifiedName, string)>();
 
+    /// <summary>
+    /// The SQL a system view is read from, given its rows as SQL (built only when needed): a table the
+    /// sandbox keeps, so a large catalog's INFORMATION_SCHEMA is not re-parsed by every statement and
+    /// every case. Null: the rows are inlined in the statement.
+    /// </summary>
+    public Func<QualifiedName, Func<string>, string>? SystemViewTable { get; set; }
+
     /// <summary>Sequence names (for NEXT VALUE FOR and identity) → DuckDB sequence name.</summary>
     public Func<QualifiedName, string>? SequenceName { get; set; }
 

@@ -353,7 +353,8 @@ public sealed partial class WorkspaceAnalyzer
         }
         var lineage = LineageAnalyzer.ToLineage(assignments, f => doc.Document.LocationOf(f));
         var transformation = new Transformation(t.Name, t.Kind, doc.Document.Path, t.HeaderRange, t.BodyRange,
-            Canonical(t.Reads, catalog), Canonical(t.Writes, catalog), t.Calls, t.Parameters, lineage);
+            Canonical(t.Reads, catalog), Canonical(t.Writes, catalog), t.Calls, t.Parameters, lineage)
+            { ReturnsRows = t.Kind == TransformationKind.Procedure && Discovery.ResultSetStatements.Any(t.Body) };
         return new TransformationAnalysis(transformation, t, doc.Document, assignments, analyzer.Unresolved);
     }
 }

@@ -108,6 +108,7 @@ internal sealed partial class Interpreter
         SequenceName = SchemaBuilder.SequenceName,
         ObjectProblem = n => _model.Problems.GetValueOrDefault(n),
         Referenced = _schema.Ensure,
+        SystemViewTable = _schema.SystemViewTable,
         UniqueId = _schema.NextId,
     };
 

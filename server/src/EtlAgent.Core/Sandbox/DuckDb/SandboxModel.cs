@@ -75,6 +75,9 @@ internal sealed class SandboxModel
         _documents.TryGetValue(path, out var d) ? d
         : Workspace.Documents.FirstOrDefault(x => string.Equals(x.Document.Path, path, StringComparison.OrdinalIgnoreCase))?.Document is { Tree: not null } doc ? doc : null;
     public SchemaCatalog Catalog { get; }
+
+    /// <summary>System views this model's sandboxes read as tables: the hash of a view's rows → (table name, the SELECT of those rows), built once (<see cref="SchemaState.SystemViewTable"/>).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, (string Table, string Rows)> SystemViewTables { get; } = new(StringComparer.Ordinal);
     public Dictionary<QualifiedName, TransformationAnalysis> Procedures { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Views { get; } = new();

@@ -12,7 +12,8 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// own (<c>ATTACH ':memory:' AS sb1; USE sb1</c>) in an instance taken from here, and on dispose
 /// the database is detached with everything in it (tables, views, sequences, macros, rows); what
 /// lives outside it — #temp tables and sequences, variables, an open transaction — is dropped,
-/// reset and rolled back. The instance keeps only its settings, identical for every case.
+/// reset and rolled back. The instance keeps only its settings, identical for every case, and
+/// the system views' tables in its own database (named by a hash of their rows, read-only to code).
 /// Not used for runs that can execute a MERGE (<see cref="SandboxModel.ReachesDuckDbMerge"/>).
 /// One pool belongs to one engine (the composition root), never to the process.
 /// </summary>

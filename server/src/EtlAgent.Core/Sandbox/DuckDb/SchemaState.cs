@@ -31,6 +31,9 @@ internal sealed class SchemaState
             _order.AddRange(model.Objects.Keys); // the eager script's order: parents first
             foreach (var m in Macros.All) _macros.Add(m.Name);
         }
+        // system views an earlier case read are put in place now, outside any transaction: one built
+        // inside a transaction the code rolls back (a CATCH block's ROLLBACK) would be gone again
+        foreach (var (table, rows) in model.SystemViewTables.Values) EnsureSystemView(table, rows);
     }
 
     private readonly HashSet<string> _macros = new(StringComparer.Ordinal);
@@ -95,6 +98,46 @@ internal sealed class SchemaState
         }
         _order.Add(name);
         if (InTransaction) _createdInTransaction.Add(name);
+    }
+
+    private readonly HashSet<string> _systemViews = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A system view as a table of the instance's own database (<c>memory</c>), named by a hash of its
+    /// rows: built once per DuckDB instance and read by every statement and every case it serves (a
+    /// pooled instance keeps it across cases, <see cref="SandboxPool"/>), instead of the rows inlined
+    /// and parsed again each time (thousands of INFORMATION_SCHEMA.COLUMNS rows on a wide catalog).
+    /// Same rows, same types: the table is made from the very SELECT that would be inlined. Inside a
+    /// transaction a missing table is not built (DuckDB lets one transaction write to one database, and
+    /// a rollback would take it away): the rows are inlined there, and the table is built when the
+    /// next sandbox on this model starts (<see cref="SchemaState(DuckDBConnection, SandboxModel, bool)"/>).
+    /// </summary>
+    public string SystemViewTable(QualifiedName view, Func<string> rowsSql)
+    {
+        // keyed by the rows, not the view's name: a table the code creates at run time changes sys.tables' rows
+        var sql = rowsSql();
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sql)))[..24];
+        var (table, rows) = _model.SystemViewTables.GetOrAdd(hash, h => ($"__sysview_{h}", sql));
+        return EnsureSystemView(table, rows) ? "memory.main." + SqlText.Id(table) : rows;
+    }
+
+    /// <summary>Whether the system view's table is in place (built now when it is missing and no transaction is open).</summary>
+    private bool EnsureSystemView(string table, string rows)
+    {
+        if (_systemViews.Contains(table)) return true;
+        using (var check = _db.CreateCommand())
+        {
+            check.CommandText = $"SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory' AND schema_name = 'main' AND table_name = {SqlText.Str(table)}";
+            if (Convert.ToInt64(check.ExecuteScalar()) == 0)
+            {
+                if (InTransaction) return false;
+                using var create = _db.CreateCommand();
+                create.CommandText = $"CREATE TABLE memory.main.{SqlText.Id(table)} AS SELECT * FROM {rows} AS \"__rows\"";
+                create.ExecuteNonQuery();
+            }
+        }
+        _systemViews.Add(table);
+        return true;
     }
 
     /// <summary>A fresh exception per use (one shared instance would collect every thread's stack).</summary>

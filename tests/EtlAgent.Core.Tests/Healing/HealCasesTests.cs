@@ -7,7 +7,7 @@ using EtlAgent.Core.Workspace;
 namespace EtlAgent.Core.Tests.Healing;
 
 /// <summary>
-/// tests/fixtures/healing/cases.json: small workspaces of their own (cases/…), each with one fault
+/// tests/fixtures/healing-cases/cases.json: small workspaces of their own (beside it, apart from the healing workspace), each with one fault
 /// seeded that the class templates and inverse mutations alone did not heal — a dropped NULL
 /// fallback (its value read from the expected rows), a deleted predicate with the last green
 /// version known (reverted). Each must get a verified code heal of its class that restores the
@@ -19,7 +19,7 @@ public class HealCasesTests
 
     private static IReadOnlyList<Case> Cases()
     {
-        var json = File.ReadAllText(Path.Combine(TestPaths.Fixture("healing"), "cases.json"));
+        var json = File.ReadAllText(Path.Combine(TestPaths.Fixture("healing-cases"), "cases.json"));
         return JsonSerializer.Deserialize<Dictionary<string, List<Case>>>(json, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!["cases"];
     }
 
@@ -30,7 +30,7 @@ public class HealCasesTests
     public async Task A_seeded_fault_gets_a_verified_code_heal_of_its_class_that_restores_the_code(string name)
     {
         var c = Cases().Single(x => x.Name == name);
-        var files = new MemoryFileSource().AddAll(new PhysicalFileSource(Path.Combine(TestPaths.Fixture("healing"), c.Folder)));
+        var files = new MemoryFileSource().AddAll(new PhysicalFileSource(Path.Combine(TestPaths.Fixture("healing-cases"), c.Folder)));
         var original = files.ReadAllText(c.File);
         Assert.Contains(c.Find, original);
         files.Add(c.File, original.Replace(c.Find, c.Replace, StringComparison.Ordinal));

@@ -157,7 +157,7 @@ public sealed class UnknownObjectRule : Rule
             {
                 var found = SingleCloseMatch(name.Name, Names(inSchema));
                 // LAB101 beside a defined LAB100, D_CASE beside CASE: siblings in a naming scheme, not misspellings
-                if (found is not null && NumberedSiblings(name.Name, found)) found = null;
+                if (found is not null && NamingSchemeSiblings(name.Name, found)) found = null;
                 if (found is not null) match = inSchema.Find(q => string.Equals(q.Name, found, StringComparison.OrdinalIgnoreCase));
             }
             if (match is null && _byName.TryGetValue(name.Name, out var named) && named.Count == 1 &&
@@ -166,7 +166,7 @@ public sealed class UnknownObjectRule : Rule
             return match?.ToString();
         }
 
-        private static bool NumberedSiblings(string a, string b) =>
+        private static bool NamingSchemeSiblings(string a, string b) =>
             !string.Equals(a, b, StringComparison.OrdinalIgnoreCase) &&
             (string.Equals(Digits.Replace(a, "#"), Digits.Replace(b, "#"), StringComparison.OrdinalIgnoreCase) || OneWordMore(a, b) || OneWordMore(b, a));
 

@@ -76,7 +76,7 @@ internal sealed class SandboxModel
         : Workspace.Documents.FirstOrDefault(x => string.Equals(x.Document.Path, path, StringComparison.OrdinalIgnoreCase))?.Document is { Tree: not null } doc ? doc : null;
     public SchemaCatalog Catalog { get; }
 
-    /// <summary>System views this model's sandboxes read as tables: the hash of a view's rows → (table name, the SELECT of those rows), built once (<see cref="SchemaState.SystemViewTable"/>).</summary>
+    /// <summary>System views this model's sandboxes read as tables: view → (table name, the SELECT of its rows), built once (<see cref="SchemaState.SystemViewTable"/>).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, (string Table, string Rows)> SystemViewTables { get; } = new(StringComparer.Ordinal);
     public Dictionary<QualifiedName, TransformationAnalysis> Procedures { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();

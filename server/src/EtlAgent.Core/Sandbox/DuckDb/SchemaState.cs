@@ -114,10 +114,14 @@ internal sealed class SchemaState
     /// </summary>
     public string SystemViewTable(QualifiedName view, Func<string> rowsSql)
     {
-        // keyed by the rows, not the view's name: a table the code creates at run time changes sys.tables' rows
-        var sql = rowsSql();
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sql)))[..24];
-        var (table, rows) = _model.SystemViewTables.GetOrAdd(hash, h => ($"__sysview_{h}", sql));
+        // keyed by the view: its rows come from the model's catalog, fixed for the model's life, so they are
+        // made once (dynamic management views, whose rows follow the session, never come here)
+        var (table, rows) = _model.SystemViewTables.GetOrAdd(view.ToString().ToUpperInvariant(), _ =>
+        {
+            var sql = rowsSql();
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sql)))[..24];
+            return ($"__sysview_{hash}", sql);
+        });
         return EnsureSystemView(table, rows) ? "memory.main." + SqlText.Id(table) : rows;
     }
 

@@ -60,17 +60,20 @@ def corpus_row(name, corpora, work):
     row["run rc"] = text("run.rc").strip()
     m = re.search(r"Discovered (\d+) transformations? in (\d+) files?", run)
     row["files"] = int(m.group(2)) if m else "?"
-    procs, writing = [], set()
+    procs, writing, tsqlt_writing = [], set(), set()
     try:
         d = json.load(open(os.path.join(out, "discover.json"), encoding="utf-8"))
         for t in d.get("transformations", []):
             if t.get("kind") == "procedure":
                 procs.append(t["name"])
+                # tSQLt's framework and the project's own tSQLt tests ("tsqlt" in discover) are not
+                # transformations: the same notion as the agent's targets, counted apart
                 if t.get("writes"):
-                    writing.add(t["name"].lower())
+                    (tsqlt_writing if t.get("tsqlt") else writing).add(t["name"].lower())
     except (OSError, ValueError):
         pass
     row["procedures"], row["writing"] = len(procs), len(writing)
+    row["tSQLt writing (excluded)"] = len(tsqlt_writing)
 
     # generation lines of `run`: WROTE / SKIP / ERROR, notes under SKIP and ERROR, budget spent
     seconds, killed, mutants, refusals, internal, engine = [], 0, 0, collections.defaultdict(list), [], []
@@ -176,7 +179,7 @@ def corpus_row(name, corpora, work):
     return row, refusals, internal, engine, findings
 
 
-COLUMNS = ["corpus", "commit", "files", "procedures", "writing", "with tests", "non-trivial", "read-only: tests/non-trivial", "cases passing",
+COLUMNS = ["corpus", "commit", "files", "procedures", "writing", "tSQLt writing (excluded)", "with tests", "non-trivial", "read-only: tests/non-trivial", "cases passing",
            "refusals", "internal errors", "engine text", "no tests (skip)", "budget spent", "gen s/proc", "run s",
            "mutants killed/all", "killed/reached"]
 

@@ -27,14 +27,23 @@ internal static class TextOutput
         return sb.ToString();
     }
 
+    private static string TsqltLabel(Core.Model.TsqltRole role) => role switch
+    {
+        Core.Model.TsqltRole.Framework => "  [tSQLt framework]",
+        Core.Model.TsqltRole.Test => "  [tSQLt test]",
+        Core.Model.TsqltRole.TestClassCode => "  [tSQLt test class]",
+        _ => "",
+    };
+
     public static string Discovery(WorkspaceAnalysis analysis)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"{analysis.Transformations.Count} transformations, {analysis.Catalog.Tables.Count()} tables, {analysis.Catalog.Views.Count()} views, {analysis.Pipelines.Count} pipelines");
+        if (analysis.Tsqlt.Summary() is { } tsqlt) sb.AppendLine(tsqlt);
         sb.AppendLine();
         foreach (var t in analysis.Transformations.Select(t => t.Transformation))
         {
-            sb.AppendLine($"{t.Kind.ToString().ToLowerInvariant()} {t.Name}  ({t.File}:{t.HeaderRange.Start.Line + 1})");
+            sb.AppendLine($"{t.Kind.ToString().ToLowerInvariant()} {t.Name}  ({t.File}:{t.HeaderRange.Start.Line + 1}){TsqltLabel(t.Tsqlt)}");
             if (t.Reads.Count > 0) sb.AppendLine($"  reads:  {string.Join(", ", t.Reads)}");
             if (t.Writes.Count > 0) sb.AppendLine($"  writes: {string.Join(", ", t.Writes)}");
             if (t.Calls.Count > 0) sb.AppendLine($"  calls:  {string.Join(", ", t.Calls)}");

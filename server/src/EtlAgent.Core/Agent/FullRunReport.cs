@@ -16,6 +16,8 @@ public static class FullRunReport
         var sb = new StringBuilder();
         sb.Append("Discovered ").Append(LineageReport.Count(run.Analysis.Transformations.Count, "transformation"))
           .Append(" in ").AppendLine(LineageReport.Count(run.Analysis.Documents.Count, "file"));
+        // tSQLt's framework and the project's own tSQLt tests are test code: counted, never generated for
+        if (run.Analysis.Tsqlt.Summary() is { } tsqlt) sb.AppendLine(tsqlt);
 
         if (run.Selection is { } selection)
             sb.AppendLine().Append(selection.Text());

@@ -57,6 +57,9 @@ public sealed record DocumentFacts(
     /// <summary>Columns renamed by `EXEC sp_rename '...', '...', 'COLUMN'`, applied by the catalog after the document's ALTER TABLE ... ADD.</summary>
     public IReadOnlyList<ColumnRename> ColumnRenames { get; init; } = Array.Empty<ColumnRename>();
 
+    /// <summary>Schemas this document marks as tSQLt test classes (see <see cref="TsqltCode.TestClassMarkedBy"/>).</summary>
+    public IReadOnlyList<string> TestClasses { get; init; } = Array.Empty<string>();
+
     /// <summary>Catalog records and transformation summaries only: the syntax tree can be collected.</summary>
     public DocumentFacts WithoutSyntax() => new(Document.WithoutTree(), Tables, Sequences,
         Transformations.Select(t => t.WithoutSyntax()).ToList(), Array.Empty<ViewStatementBody>(), Array.Empty<FunctionStatementBody>())
@@ -67,5 +70,6 @@ public sealed record DocumentFacts(
         GuardedTables = GuardedTables,
         GuardedSequences = GuardedSequences,
         ColumnRenames = ColumnRenames,
+        TestClasses = TestClasses,
     };
 }

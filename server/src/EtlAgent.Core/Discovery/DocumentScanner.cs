@@ -25,6 +25,7 @@ public static class DocumentScanner
         var guardedTables = new List<TableDef>();
         var guardedSequences = new List<SequenceDef>();
         var renames = new List<ColumnRename>();
+        var testClasses = new List<string>();
 
         // Schema DDL: tables, types, sequences, synonyms, ALTER TABLE ... ADD and sp_rename of a column, at top level or
         // guarded inside a script's IF / BEGIN ... END / TRY blocks (idempotent deployment scripts).
@@ -64,6 +65,7 @@ public static class DocumentScanner
 
         foreach (var statement in TopLevelStatements(doc))
         {
+            if (statement is ExecuteStatement exec && TsqltCode.TestClassMarkedBy(exec) is { } testClass) testClasses.Add(testClass);
             if (Ddl(statement, tables, sequences)) continue;
             if (GuardedDdl.IsBlock(statement))
                 foreach (var inner in GuardedDdl.Inside(statement))
@@ -94,6 +96,7 @@ public static class DocumentScanner
         {
             Synonyms = synonyms, AddedColumns = added, AddedDefaults = defaults,
             GuardedTables = guardedTables, GuardedSequences = guardedSequences, ColumnRenames = renames,
+            TestClasses = testClasses,
         };
     }
 

@@ -6,12 +6,13 @@ namespace EtlAgent.Core.Generation;
 /// What gets tests generated without being named: a procedure that writes tables or returns rows
 /// (a report, a lookup: its cases expect the rows returned) and is not an <see cref="Orchestrator"/>.
 /// The full run, `generate` without --transformation and the "Generate tests" lens all ask this
-/// one question; a procedure that does neither has no behaviour a case could record.
+/// one question; a procedure that does neither has no behaviour a case could record. tSQLt's
+/// framework and the workspace's tSQLt tests are test code, not transformations (see TsqltCode).
 /// </summary>
 public static class DefaultTargets
 {
     public static bool Includes(Transformation t, Func<string, Transformation?> find) =>
-        t.Kind == TransformationKind.Procedure && (t.Writes.Count > 0 || t.ReturnsRows) && !Orchestrator.Is(t, find);
+        t.Kind == TransformationKind.Procedure && t.Tsqlt == TsqltRole.None && (t.Writes.Count > 0 || t.ReturnsRows) && !Orchestrator.Is(t, find);
 
     /// <summary>A procedure that writes no table but returns rows: its cases expect those rows.</summary>
     public static bool IsReadOnly(Transformation t) => t.Kind == TransformationKind.Procedure && t.Writes.Count == 0 && t.ReturnsRows;

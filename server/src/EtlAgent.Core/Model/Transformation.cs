@@ -42,6 +42,9 @@ public sealed record Transformation(
 
     /// <summary>Its body has a SELECT that returns rows to the caller (not an assignment, not SELECT … INTO).</summary>
     public bool ReturnsRows { get; init; }
+
+    /// <summary>tSQLt's framework, a tSQLt test or other test-class code (known once the whole workspace is read); None for warehouse code.</summary>
+    public TsqltRole Tsqlt { get; init; }
 }
 
 public sealed record Pipeline(string Id, IReadOnlyList<string> Transformations);

@@ -126,7 +126,7 @@ public static class DiscoveryReport
                 ["readOnly"] = p.IsReadOnly,
                 ["default"] = p.Default,
             });
-        return new JsonObject
+        var json = new JsonObject
         {
             ["name"] = t.Name,
             ["kind"] = t.Kind.ToString().ToLowerInvariant(),
@@ -138,6 +138,10 @@ public static class DiscoveryReport
             ["parameters"] = parameters,
             ["columns"] = columns,
         };
+        // tSQLt's framework and test code: listed, but not a target (the key is absent for warehouse code)
+        if (t.Tsqlt != TsqltRole.None)
+            json["tsqlt"] = t.Tsqlt switch { TsqltRole.Framework => "framework", TsqltRole.Test => "test", _ => "test-class" };
+        return json;
     }
 
     public static JsonObject Table(TableDef t)

@@ -70,7 +70,7 @@ public sealed class RuleRunner
         }
         // tSQLt's own procedures and views (installed into a test project) are the framework's code, not the warehouse's
         foreach (var t in transformations)
-            if (t.Transformation.Name.StartsWith("tSQLt.", StringComparison.OrdinalIgnoreCase) && t.Transformation.Kind != TransformationKind.Script)
+            if (Discovery.TsqltCode.IsFramework(t.Transformation))
             {
                 var range = t.Transformation.BodyRange;
                 findings.RemoveAll(f => range.Contains(f.Location.Range.StartOffset) || f.Location.Range.StartOffset == range.EndOffset);

@@ -36,6 +36,9 @@ public sealed class WorkspaceAnalysis
     public IReadOnlyList<Finding> Findings { get; }
     public IReadOnlyList<RuleFailure> RuleFailures { get; }
 
+    /// <summary>The workspace's tSQLt code: its test classes and each module's role (see <see cref="TsqltCode"/>).</summary>
+    public TsqltTests Tsqlt { get; init; } = TsqltTests.None;
+
     /// <summary>Syntax errors and catalog problems: what `discover` reports as diagnostics.</summary>
     public IEnumerable<Finding> DiscoveryDiagnostics => Findings.Where(f => f.RuleId is SyntaxRuleId or CatalogRuleId);
 

@@ -84,6 +84,7 @@ public sealed partial class WorkspaceAnalyzer
             GuardedTables = slices.SelectMany(s => s.GuardedTables).ToList(),
             GuardedSequences = slices.SelectMany(s => s.GuardedSequences).ToList(),
             ColumnRenames = slices.SelectMany(s => s.ColumnRenames).ToList(),
+            TestClasses = slices.SelectMany(s => s.TestClasses).ToList(),
         };
     }
 

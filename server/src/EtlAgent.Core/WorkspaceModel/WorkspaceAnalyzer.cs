@@ -307,6 +307,11 @@ public sealed partial class WorkspaceAnalyzer
     {
         var analyses = perDocument.ToList();
         var transformations = analyses.SelectMany(d => d.Transformations).OrderBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        // tSQLt's framework and test classes are known only with every document (a class is marked in one file, its tests are in others)
+        var tsqlt = TsqltTests.Recognise(documents, transformations.Select(t => t.Transformation).ToList());
+        for (int i = 0; i < transformations.Count; i++)
+            if (tsqlt.RoleOf(transformations[i].Transformation.Name) is var role && role != transformations[i].Transformation.Tsqlt)
+                transformations[i] = transformations[i] with { Transformation = transformations[i].Transformation with { Tsqlt = role } };
         var pipelines = PipelineBuilder.Build(transformations.Select(t => t.Transformation).ToList());
         var findings = analyses.SelectMany(d => d.Findings).Concat(workspaceFindings ?? Array.Empty<Finding>()).ToList();
         // which tables only scripts write is known only now, with every document's transformations
@@ -322,7 +327,7 @@ public sealed partial class WorkspaceAnalyzer
                 NoLockInLoadRule.AsReadOnlyAcrossFiles(findings[i], (readOnly ??= new ReadOnlyProcedures(transformations)).WritesNothing) is { } lowered)
                 findings[i] = lowered;
         findings.Sort(FindingOrder.Instance);
-        return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList());
+        return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList()) { Tsqlt = tsqlt };
     }
 
     /// <summary>Names as the catalog has them: a three-part name of the workspace's own database is its own object.</summary>

@@ -78,12 +78,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
     /// </summary>
     private static bool InTsqltTest(RuleContext context, TSqlFragment at)
     {
-        if (context.TransformationAt(at) is not { Transformation: { Kind: TransformationKind.Procedure } t } analysis) return false;
-        // the declared name: `[Tests].[test ProcessRun table for batch.ProcessRun]` holds dots of its own
-        var name = analysis.Syntax.Definition is ProcedureStatementBody { ProcedureReference.Name.BaseIdentifier.Value: { } declared }
-            ? declared : QualifiedName.Parse(t.Name).Name;
-        return name.StartsWith("test", StringComparison.OrdinalIgnoreCase) &&
-               t.Calls.Any(c => string.Equals(c.Schema, "tSQLt", StringComparison.OrdinalIgnoreCase));
+        return context.TransformationAt(at) is { Transformation: { Kind: TransformationKind.Procedure } t } && Discovery.TsqltCode.IsEvidentTest(t);
     }
 
     /// <summary>

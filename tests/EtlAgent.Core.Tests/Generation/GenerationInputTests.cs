@@ -76,6 +76,16 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task A_parameter_the_code_reads_with_OPENJSON_gets_a_document_with_those_rows()
+    {
+        // OPENJSON(@Export, '$.fields') WITH (… '$.name', … '$.length'): a document, not the word "Export" (error 13609)
+        var file = await NonTrivialFileAsync("Meta.LoadFieldsFromJson");
+        Assert.Contains(file.Cases, c => c.Expect.Error is null && c.Call.Any(a => a.Value is string s && s.StartsWith("{\"fields\":[{", StringComparison.Ordinal)));
+        // the parameter that is not JSON is one error case beside them
+        Assert.Contains(file.Cases, c => c.Expect.Error is { Number: 13609 });
+    }
+
+    [Fact]
     public async Task A_parameter_the_code_inserts_into_a_foreign_key_gets_its_parent_row()
     {
         // the logging prologue inserts @RunID into Log.Step, whose [Run ID] references Log.Run

@@ -295,6 +295,14 @@ public sealed partial class CandidateBuilder
         }
     }
 
+    /// <summary>A JSON document of the shape the code reads from a string parameter (see <see cref="JsonShape"/>); null if it reads none or it does not fit.</summary>
+    private string? JsonArgument(ParameterDef p, bool numbersAsText = false)
+    {
+        if (!p.Type.IsString || !_facts.JsonParameters.TryGetValue(p.Name, out var shape)) return null;
+        var json = shape.Value(numbersAsText);
+        return p.Type.IsMax || json.Length <= (p.Type.Length ?? 1) ? json : null;
+    }
+
     private List<KeyValuePair<string, object?>> BaseArguments()
     {
         var args = new List<KeyValuePair<string, object?>>();
@@ -313,7 +321,7 @@ public sealed partial class CandidateBuilder
             object? v = p.Type.IsDateTime ? (object)new DateTime(2016, 1, 1).AddDays(dates++ * 30)
                 : p.Type.Name == "bit" ? true
                 : p.Type.IsNumeric ? (object)(p.Type.IsInteger ? 1L : 1m)
-                : p.Type.IsString ? Fit(p.Type, p.Name.TrimStart('@'))
+                : p.Type.IsString ? JsonArgument(p) ?? Fit(p.Type, p.Name.TrimStart('@'))
                 : null;
             args.Add(new(p.Name, CheckedValue(p, v)));
         }
@@ -360,6 +368,11 @@ public sealed partial class CandidateBuilder
         }
         yield return (null, "NULL");
         foreach (var v in FilterVariations(p)) yield return v;
+        if (JsonArgument(p) is not null)
+        {
+            if (JsonArgument(p, numbersAsText: true) is { } text) yield return (text, "with numbers as text in its JSON");
+            yield return (Fit(p.Type, "not JSON"), "not JSON");
+        }
         if (p.Type.IsDateTime)
         {
             foreach (var other in b.Arguments.Where(a => a.Value is DateTime && !string.Equals(a.Key, p.Name, StringComparison.OrdinalIgnoreCase)))

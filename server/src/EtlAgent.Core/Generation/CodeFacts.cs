@@ -67,6 +67,9 @@ public sealed class CodeFacts
     /// <summary>Stored hash columns the code compares with HASHBYTES of other values, with that call.</summary>
     public List<(string Column, FunctionCall Hash)> StoredHashes { get; } = new();
 
+    /// <summary>Parameter → the JSON the code reads from it (OPENJSON, JSON_VALUE), so it gets a document of that shape.</summary>
+    public Dictionary<string, JsonShape> JsonParameters { get; private set; } = new(StringComparer.OrdinalIgnoreCase);
+
     public List<DateTime> DateLiterals { get; } = new();
     public List<decimal> NumberLiterals { get; } = new();
     public List<string> StringLiterals { get; } = new();
@@ -104,6 +107,7 @@ public sealed class CodeFacts
             var visitor = new Visitor(facts, variableLiterals, comparisons, inCase);
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
+        facts.JsonParameters = JsonShape.Collect(facts.Closure.SelectMany(t => t.Syntax.Body));
         // A three-part name of the workspace's own database is its own table, as in the reads and writes.
         var inserted = facts.Inserted.Select(workspace.Catalog.Resolve).ToList();
         facts.Inserted.Clear();

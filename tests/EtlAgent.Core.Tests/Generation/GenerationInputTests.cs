@@ -86,6 +86,29 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task Integer_date_keys_hold_yyyymmdd_days_that_convert_to_dates_and_join_the_calendar()
+    {
+        // CONVERT(date, CONVERT(char(8), s.ShipDateKey), 112): 1001 converts to no date (error 241)
+        var file = await NonTrivialFileAsync("Fact.LoadShipments");
+        var stage = new QualifiedName("Stage", "Shipment");
+        Assert.All(file.Cases.SelectMany(c => c.Given).Where(g => g.Table == stage).SelectMany(g => g.Rows).Select(r => r["ShipDateKey"]),
+            v => Assert.True(v is long n && DateTime.TryParseExact(n.ToString(System.Globalization.CultureInfo.InvariantCulture), "yyyyMMdd",
+                System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _), $"{v} is no yyyymmdd day"));
+        Assert.Contains(file.Cases, c => c.Name.Contains("@FromDateKey on a leap day", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("DateKey", "int", true)]
+    [InlineData("@FromDateID", "int", true)]
+    [InlineData("Ship Date Key", "bigint", true)]
+    [InlineData("Date_INT_Id", "int", true)]
+    [InlineData("LastUpdateID", "int", false)]
+    [InlineData("DateKey", "smallint", false)]
+    [InlineData("CustomerKey", "int", false)]
+    public void Date_coded_integers_are_known_by_name_and_type(string name, string type, bool expected) =>
+        Assert.Equal(expected, DateCodedInteger.Is(name, new SqlType(type)));
+
+    [Fact]
     public async Task A_parameter_the_code_inserts_into_a_foreign_key_gets_its_parent_row()
     {
         // the logging prologue inserts @RunID into Log.Step, whose [Run ID] references Log.Run

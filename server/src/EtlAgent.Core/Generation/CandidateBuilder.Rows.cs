@@ -166,6 +166,9 @@ public sealed partial class CandidateBuilder
         if (c.Type.IsString && _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<string>().FirstOrDefault(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1)) is { } literal)
             return literal;
         var conversion = ConvertsTo(c) ?? ClassType(name);
+        // an integer the code converts to a date, or named as a date key: a yyyymmdd day, never a date value in an int column
+        if (c.Type.IsInteger && c.Type.Name != "bit" && (DateCodedInteger.Is(c.Name, c.Type) || conversion is "date" or "datetime" or "datetime2" or "smalldatetime"))
+            return c.Type.Name is "int" or "bigint" ? DateCodedInteger.ForEntity(entity) : (long)(entity * 10 + StableHash(name) % 9 + 1);
         if (c.Type.IsDateTime || conversion is "date" or "datetime" or "datetime2" or "smalldatetime")
         {
             // a version the input reads began long before the rows that look it up, so that the end

@@ -320,6 +320,7 @@ public sealed partial class CandidateBuilder
             }
             object? v = p.Type.IsDateTime ? (object)new DateTime(2016, 1, 1).AddDays(dates++ * 30)
                 : p.Type.Name == "bit" ? true
+                : DateCodedInteger.Is(p.Name, p.Type) ? DateCodedInteger.ForEntity(1)
                 : p.Type.IsNumeric ? (object)(p.Type.IsInteger ? 1L : 1m)
                 : p.Type.IsString ? JsonArgument(p) ?? Fit(p.Type, p.Name.TrimStart('@'))
                 : null;
@@ -385,6 +386,13 @@ public sealed partial class CandidateBuilder
             yield return (new DateTime(2016, 2, 29), "on a leap day");
             yield return (new DateTime(2016, 12, 31), "at the end of a year");
         }
+        else if (DateCodedInteger.Is(p.Name, p.Type))
+        {
+            // a yyyymmdd day: the next day, a leap day, and 0 (the unknown member of a calendar)
+            yield return (DateCodedInteger.ForEntity(2), "the next day");
+            yield return (DateCodedInteger.Of(new DateTime(2016, 2, 29)), "on a leap day");
+            yield return (0L, "zero");
+        }
         else if (p.Type.IsNumeric && p.Type.Name != "bit")
         {
             yield return (p.Type.IsInteger ? 0L : 0m, "zero");
@@ -412,13 +420,17 @@ public sealed partial class CandidateBuilder
                     marks.Add((d, $"{table} [{name}]"));
             foreach (var d in _facts.DateLiterals.Where(d => d.Year < 9000)) marks.Add((d, $"the date {d:yyyy-MM-dd} in the code"));
             var done = new HashSet<DateTime>();
+            var days = new HashSet<long>();
             foreach (var (mark, what) in marks)
             {
                 foreach (var (delta, label) in new[] { (0, "equal to"), (-1, "just before"), (1, "just after") })
                 {
                     var v = Shift(type, mark, delta);
                     if (!done.Add(v)) continue;
-                    object value = c.Type.IsString ? v.ToString(type.Name == "date" ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) : v;
+                    object value = c.Type.IsString ? v.ToString(type.Name == "date" ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)
+                        : c.Type.IsInteger ? DateCodedInteger.Of(v) : v;
+                    // a yyyymmdd integer holds days: one value per day (none in a type too small to hold one)
+                    if (c.Type.IsInteger && (c.Type.Name is not ("int" or "bigint") || !days.Add((long)value))) continue;
                     yield return (value, $"{label} {what}");
                 }
             }

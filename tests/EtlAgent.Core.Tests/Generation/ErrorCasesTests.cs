@@ -25,6 +25,15 @@ public class ErrorCasesTests
     }
 
     [Fact]
+    public void When_the_sandbox_refused_some_inputs_the_refusal_leads_the_reason()
+    {
+        // the inputs with a run id reach a construct the sandbox refuses; the NULL one only reaches the CATCH block's 515
+        var blocking = ErrorCases.Blocking(new[] { Error(515, 40) })!;
+        Assert.Equal("not testable yet: Load.sql:12: system view sys.partitions is not supported by the sandbox (2 candidate inputs); the other 1 stop at Load.sql:40 with error 515 (error 515)",
+            ErrorCases.NotTestableBehindRefusal("Load.sql:12: system view sys.partitions is not supported by the sandbox", 2, blocking, 1));
+    }
+
+    [Fact]
     public void One_case_per_distinct_error_is_kept_the_one_that_told_most_mutants_apart()
     {
         var outcomes = new[] { Ok(), Error(50010, 5), Error(50010, 5), Error(50010, 5), Error(547, 9), Error(50010, 12) };

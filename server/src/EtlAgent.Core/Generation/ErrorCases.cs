@@ -29,6 +29,14 @@ public static class ErrorCases
     public static string NotTestable(SandboxError error, int inputs) =>
         $"not testable yet: {Where(error) ?? "the call"}: every one of the {inputs} candidate inputs stops with error {error.Number} ({FirstLine(error.Message)})";
 
+    /// <summary>
+    /// Why a transformation gets no tests when the sandbox refused <paramref name="refused"/> inputs and every
+    /// other one stops at <paramref name="error"/>: the refusal first, since it is what stops the inputs that
+    /// would run past the error.
+    /// </summary>
+    public static string NotTestableBehindRefusal(string refusal, int refused, SandboxError error, int inputs) =>
+        $"not testable yet: {refusal} ({refused} candidate {(refused == 1 ? "input" : "inputs")}); the other {inputs} stop at {Where(error) ?? "the call"} with error {error.Number} ({FirstLine(error.Message)})";
+
     /// <summary>Why a transformation gets no tests when every input raises some error, though not all the same one.</summary>
     public static string OnlyErrors(IReadOnlyList<Outcome> outcomes) =>
         $"not testable yet: no candidate input runs without an error ({string.Join(", ", outcomes.Select(o => o.Error!).GroupBy(Key)

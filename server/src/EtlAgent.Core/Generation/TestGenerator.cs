@@ -172,7 +172,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         // every input stops at the same statement with the same error: recording that would record the gap as behaviour
         if (ErrorCases.Blocking(runs.Select(r => r.Outcome).ToList()) is { } blocking)
         {
-            var why = ErrorCases.NotTestable(blocking, runs.Count);
+            // inputs the sandbox refused come first: the others often only reach an error path (a NULL run id's CATCH block)
+            var why = failures.Count > 0 ? ErrorCases.NotTestableBehindRefusal(failures.First(), candidates.Count - runs.Count, blocking, runs.Count)
+                : ErrorCases.NotTestable(blocking, runs.Count);
             notes.Add(why);
             return new GenerationResult(name, null, null, candidates.Count, runs.Count, 0, 0, Array.Empty<Mutant>(), notes, watch.Elapsed) { NoTestsReason = why };
         }

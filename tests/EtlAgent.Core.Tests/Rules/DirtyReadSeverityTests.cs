@@ -32,6 +32,13 @@ public class DirtyReadSeverityTests
     }
 
     [Fact]
+    public void Reference_tables_no_module_writes_are_information_beside_a_live_table_or_loaded_by_a_procedure_a_warning()
+    {
+        var findings = Findings("reference-tables.sql");
+        Assert.Equal(new[] { Severity.Information, Severity.Information, Severity.Warning, Severity.Warning }, findings.Select(f => f.Severity));
+    }
+
+    [Fact]
     public void A_reader_calling_procedures_of_another_file_is_information_only_when_they_write_nothing()
     {
         var sql = File.ReadAllText(Path.Combine(TestPaths.Fixture("rules"), "ETL0010", "calls-another-file.sql"));

@@ -314,7 +314,8 @@ public sealed partial class WorkspaceAnalyzer
         if (seeded.Count > 0) findings.RemoveAll(f => NoLockInLoadRule.ReadsOnly(f, seeded));
         var written = NoLockInLoadRule.WrittenByModules(transformations.Select(t => t.Transformation));
         for (int i = 0; i < findings.Count; i++)
-            if (NoLockInLoadRule.AsUnwrittenKeyLookup(findings[i], written) is { } lowered) findings[i] = lowered;
+            if ((NoLockInLoadRule.AsUnwrittenKeyLookup(findings[i], written) ?? NoLockInLoadRule.AsUnwrittenReferenceRead(findings[i], written)) is { } lowered)
+                findings[i] = lowered;
         // whether a procedure's callees in other files write anything is known only now too
         ReadOnlyProcedures? readOnly = null;
         for (int i = 0; i < findings.Count; i++)

@@ -39,6 +39,16 @@ public class DirtyReadSeverityTests
     }
 
     [Fact]
+    public void A_reference_table_another_script_backfills_keeps_the_warning()
+    {
+        var sql = File.ReadAllText(Path.Combine(TestPaths.Fixture("rules"), "ETL0010", "reference-tables.sql"));
+        var backfill = File.ReadAllText(Path.Combine(TestPaths.Fixture("dirty-read-callees"), "metadata-backfill.sql"));
+        var findings = RuleHarness.Check(sql, backfill, "ETL0010").OrderBy(f => f.Location.Range.Start.Line).ToList();
+        // Meta.column_metadata's reader (the first finding) is a warning now; the code list's stays information
+        Assert.Equal(new[] { Severity.Warning, Severity.Information, Severity.Warning, Severity.Warning, Severity.Warning }, findings.Select(f => f.Severity));
+    }
+
+    [Fact]
     public void A_reader_calling_procedures_of_another_file_is_information_only_when_they_write_nothing()
     {
         var sql = File.ReadAllText(Path.Combine(TestPaths.Fixture("rules"), "ETL0010", "calls-another-file.sql"));

@@ -316,7 +316,7 @@ public sealed partial class WorkspaceAnalyzer
         IReadOnlySet<QualifiedName>? writtenOrViewed = null;
         for (int i = 0; i < findings.Count; i++)
             if ((NoLockInLoadRule.AsUnwrittenKeyLookup(findings[i], written) ?? (findings[i].RuleId == "ETL0010"
-                    ? NoLockInLoadRule.AsUnwrittenReferenceRead(findings[i], writtenOrViewed ??= NoLockInLoadRule.WithViewsOver(NoLockInLoadRule.WrittenByLoads(transformations.Select(t => t.Transformation), catalog.Declared), transformations.Select(t => t.Transformation)))
+                    ? NoLockInLoadRule.AsUnwrittenReferenceRead(findings[i], writtenOrViewed ??= NoLockInLoadRule.WithViewsOver(written, transformations.Select(t => t.Transformation)))
                     : null)) is { } lowered)
                 findings[i] = lowered;
         // whether a procedure's callees in other files write anything is known only now too

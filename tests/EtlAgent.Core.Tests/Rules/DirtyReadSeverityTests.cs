@@ -32,6 +32,24 @@ public class DirtyReadSeverityTests
     }
 
     [Fact]
+    public void Reference_tables_no_module_writes_are_information_beside_a_live_table_loaded_by_a_procedure_or_under_a_view_a_warning()
+    {
+        var findings = Findings("reference-tables.sql");
+        Assert.Equal(new[] { Severity.Information, Severity.Information, Severity.Warning, Severity.Warning, Severity.Warning }, findings.Select(f => f.Severity));
+    }
+
+    [Fact]
+    public void A_reference_table_a_script_backfills_stays_information()
+    {
+        var sql = File.ReadAllText(Path.Combine(TestPaths.Fixture("rules"), "ETL0010", "reference-tables.sql"));
+        var backfill = File.ReadAllText(Path.Combine(TestPaths.Fixture("dirty-read-callees"), "metadata-backfill.sql"));
+        var findings = RuleHarness.Check(sql, backfill, "ETL0010").OrderBy(f => f.Location.Range.Start.Line).ToList();
+        // an onboarding script runs once, not beside the loads: only procedures, functions and triggers count as writers
+        Assert.Equal(new[] { Severity.Information, Severity.Information, Severity.Warning, Severity.Warning, Severity.Warning }, findings.Select(f => f.Severity));
+        Assert.Contains("scripts may seed or backfill it", findings[0].Message);
+    }
+
+    [Fact]
     public void A_reader_calling_procedures_of_another_file_is_information_only_when_they_write_nothing()
     {
         var sql = File.ReadAllText(Path.Combine(TestPaths.Fixture("rules"), "ETL0010", "calls-another-file.sql"));

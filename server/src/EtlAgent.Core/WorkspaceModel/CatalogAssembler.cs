@@ -39,6 +39,13 @@ public static class CatalogAssembler
                 if (t.Name.IsTemp) continue;
                 if (tables.TryGetValue(t.Name, out var existing) && !liveNames.Contains(t.Name))
                 {
+                    // a migration restates an object's history: the schema model's definition, or a later migration's, is its final shape
+                    if (existing.Location?.File is { } old && MigrationFolders.Contains(old) && t.Location?.File is { } later)
+                    {
+                        problems?.Add(new CatalogProblem(existing.Location!, $"{t.Name} is defined more than once; the definition in {later} is used.", t.Location));
+                        tables[t.Name] = t;
+                        continue;
+                    }
                     problems?.Add(new CatalogProblem(t.Location!, $"{t.Name} is defined more than once; the definition in {existing.Location?.File} is used.", existing.Location));
                     continue;
                 }

@@ -318,8 +318,12 @@ public sealed partial class WorkspaceAnalyzer
         var seeded = NoLockInLoadRule.SeededOnly(transformations.Select(t => t.Transformation), catalog.Declared);
         if (seeded.Count > 0) findings.RemoveAll(f => NoLockInLoadRule.ReadsOnly(f, seeded));
         var written = NoLockInLoadRule.WrittenByModules(transformations.Select(t => t.Transformation));
+        IReadOnlySet<QualifiedName>? writtenOrViewed = null;
         for (int i = 0; i < findings.Count; i++)
-            if (NoLockInLoadRule.AsUnwrittenKeyLookup(findings[i], written) is { } lowered) findings[i] = lowered;
+            if ((NoLockInLoadRule.AsUnwrittenKeyLookup(findings[i], written) ?? (findings[i].RuleId == "ETL0010"
+                    ? NoLockInLoadRule.AsUnwrittenReferenceRead(findings[i], writtenOrViewed ??= NoLockInLoadRule.WithViewsOver(written, transformations.Select(t => t.Transformation)))
+                    : null)) is { } lowered)
+                findings[i] = lowered;
         // whether a procedure's callees in other files write anything is known only now too
         ReadOnlyProcedures? readOnly = null;
         for (int i = 0; i < findings.Count; i++)

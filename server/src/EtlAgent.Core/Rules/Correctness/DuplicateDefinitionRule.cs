@@ -15,7 +15,7 @@ public sealed class DuplicateDefinitionRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0099", "duplicate-definition", "Object defined more than once", Severity.Warning, "Correctness",
         new RuleDoc(
-            "The same table, view, table type, sequence or table-valued function is created in more than one place (often a copy left behind by a refactoring, or a table and a view sharing a name). Only one definition can be deployed, and which one depends on script order; the analysis uses one of them (the first by file path and position, table-valued functions with a declared result before inline ones) and reports the others. Keep one definition and delete or rename the others. ALTER statements, definitions inside procedures and guarded restatements in idempotent scripts (`IF OBJECT_ID(...) IS NULL CREATE TABLE ...`, used only when no unguarded definition exists) are not reported, and neither is a workspace object that a live database catalog already defines. Definitions in two database projects (`.sqlproj`) are two databases' objects; a project's generated deployment script (in its `OutputPath`) and migration scripts (a folder whose name contains `migration`) restate objects by design: none of these is reported.",
+            "The same table, view, table type, sequence or table-valued function is created in more than one place (often a copy left behind by a refactoring, or a table and a view sharing a name). Only one definition can be deployed, and which one depends on script order; the analysis uses one of them (the first by file path and position, except that a definition outside migration folders wins over one in them and, among migrations, the last wins; table-valued functions with a declared result before inline ones) and reports the others. Keep one definition and delete or rename the others. ALTER statements, definitions inside procedures and guarded restatements in idempotent scripts (`IF OBJECT_ID(...) IS NULL CREATE TABLE ...`, used only when no unguarded definition exists) are not reported, and neither is a workspace object that a live database catalog already defines. Definitions in two database projects (`.sqlproj`) are two databases' objects; a project's generated deployment script (in its `OutputPath`) and migration scripts (a folder whose name contains `migration`) restate objects by design: none of these is reported.",
             Bad: "CREATE TABLE Dim.Customer ([Customer Key] int NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL);\nGO\n-- copied from the 2019 release script\nCREATE TABLE Dim.Customer ([Customer Key] int NOT NULL, CustomerCode nvarchar(10) NULL);",
             Good: "CREATE TABLE Dim.Customer ([Customer Key] int NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL);\nGO\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL);"));
 
@@ -67,11 +67,5 @@ public sealed class DuplicateDefinitionRule : Rule
         return string.Equals(projects.ProjectOf(a), projects.ProjectOf(b), StringComparison.OrdinalIgnoreCase);
     }
 
-    private static bool InMigrations(string path)
-    {
-        var folders = path.Replace('\\', '/').Split('/');
-        for (int i = 0; i < folders.Length - 1; i++)
-            if (folders[i].Contains("migration", StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
-    }
+    private static bool InMigrations(string path) => Workspace.MigrationFolders.Contains(path);
 }

@@ -13,7 +13,7 @@ public sealed class NarrowingAssignmentRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0005", "narrowing-assignment", "Value wider than its target column", Severity.Warning, "Correctness",
         new RuleDoc(
-            "An INSERT, UPDATE or MERGE writes a value whose type is wider than the target column: a longer string (the load fails with 'String or binary data would be truncated', error 2628), Unicode text into a varchar column (characters outside the code page become '?'), a wider integer or decimal (arithmetic overflow, error 8115, or rounding), or a date/time the column cannot keep (the time of day, the date or the time zone offset dropped; a datetime2 into datetime, which only rounds to 1/300 s and fails loudly on the rare date before 1753, and fewer fractional digits of a datetime2 or time, which only round, are not reported). It works on today's data and breaks, or silently loses data, on tomorrow's. Widen the column, or make the conversion explicit (CAST, LEFT, ROUND) once you have decided what must happen to values that do not fit. Constants are checked by value (non-ASCII text in a varchar column is kept when the database project's DefaultCollation has a code page for it), and expressions whose type is not known are not reported; neither are row numbers and ranks written to an int column, nor text whose every part is known to fit: literals, the hex digits CONVERT gives a binary value or HASHBYTES with style 1 or 2 (ASCII in an nvarchar, also through a CTE's column), the procedure's own name (OBJECT_NAME(@@PROCID), in a variable set once) ERROR_MESSAGE() (at most 2,048 characters) in the CATCH block that read it, and an integer (a literal, @@ROWCOUNT, an int or bigint parameter or variable) CAST to text, which prints at most its digits and sign; a CASE or IIF whose every result is 0, 1, NULL or a bit value fits a bit column (also through a CTE's column); a CASE, IIF or COALESCE fits when each branch does on its own (NULL, a literal that fits, text known to fit, or the written column itself: `ELSE tgt.DeletedBy` keeps the value the column holds), whatever type its widest branch gives the whole. A statement that writes several such values gets one finding, on the first, listing the columns (each value and what it loses is a related location). There is no automatic fix: the right one is a design decision.",
+            "An INSERT, UPDATE or MERGE writes a value whose type is wider than the target column: a longer string (the load fails with 'String or binary data would be truncated', error 2628), Unicode text into a varchar column (characters outside the code page become '?'), a wider integer or decimal (arithmetic overflow, error 8115, or rounding), or a date/time the column cannot keep (the time of day, the date or the time zone offset dropped; a datetime2 into datetime, which only rounds to 1/300 s and fails loudly on the rare date before 1753, and fewer fractional digits of a datetime2 or time, which only round, are not reported). It works on today's data and breaks, or silently loses data, on tomorrow's. Widen the column, or make the conversion explicit (CAST, LEFT, ROUND) once you have decided what must happen to values that do not fit. Constants are checked by value (non-ASCII text in a varchar column is kept when the database project's DefaultCollation has a code page for it), and expressions whose type is not known are not reported; neither are row numbers and ranks written to an int column, nor text whose every part is known to fit: literals, the hex digits CONVERT gives a binary value or HASHBYTES with style 1 or 2 (ASCII in an nvarchar, also through a CTE's column), the procedure's own name (OBJECT_NAME(@@PROCID), in a variable set once) ERROR_MESSAGE() (at most 2,048 characters) in the CATCH block that read it, and an integer (a literal, @@ROWCOUNT, an int or bigint parameter or variable) CAST to text, which prints at most its digits and sign; a CASE or IIF whose every result is 0, 1, NULL or a bit value fits a bit column (also through a CTE's column); a CASE, IIF or COALESCE fits when each branch does on its own (NULL, a literal that fits, text known to fit, or the written column itself: `ELSE tgt.DeletedBy` keeps the value the column holds), whatever type its widest branch gives the whole. Unicode text into a varchar column at least as long (nothing can fail, only characters outside the code page are lost: codes, identifiers and most names are ASCII and lose nothing) is information, not a warning. A statement that writes several such values gets one finding, on the first, listing the columns (each value and what it loses is a related location). There is no automatic fix: the right one is a design decision.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, s.[Customer Name], s.CreditLimit, s.ModifiedAt\n    FROM Staging.Customer AS s;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Credit Limit], [Valid From])\n    SELECT s.CustomerCode, CAST(LEFT(s.[Customer Name], 50) AS nvarchar(50)), ROUND(s.CreditLimit, 2), CAST(s.ModifiedAt AS date)\n    FROM Staging.Customer AS s;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(50) NOT NULL, [Credit Limit] decimal(18,2) NULL, [Valid From] date NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(200) NOT NULL, CreditLimit decimal(18,4) NULL, ModifiedAt datetime2(7) NOT NULL);"));
@@ -36,7 +36,8 @@ public sealed class NarrowingAssignmentRule : Rule
         }
     }
 
-    private sealed record Narrowing(Lineage.ColumnAssignment A, ColumnDef Column, TSqlFragment At, string What, string Loss);
+    /// <param name="CodePageOnly">Unicode text into a non-Unicode column at least as long: nothing can fail, only characters outside the code page are lost.</param>
+    private sealed record Narrowing(Lineage.ColumnAssignment A, ColumnDef Column, TSqlFragment At, string What, string Loss, bool CodePageOnly = false);
 
     private static Narrowing? Narrows(RuleContext context, Lineage.TransformationAnalysis t, Lineage.ColumnAssignment a)
     {
@@ -75,7 +76,8 @@ public sealed class NarrowingAssignmentRule : Rule
         var what = a.Origin.Kind == MappingKind.Constant
             ? $"The constant {Abbreviate(context.TextOf(at))}"
             : $"'{Abbreviate(context.TextOf(at))}' ({source})";
-        return new Narrowing(a, column, at, what, loss);
+        bool codePageOnly = a.Origin.Kind != MappingKind.Constant && source.IsString && column.Type.IsString && source.IsUnicode && !column.Type.IsUnicode && !Longer(source, column.Type);
+        return new Narrowing(a, column, at, what, loss, codePageOnly);
     }
 
     /// <summary>
@@ -102,6 +104,11 @@ public sealed class NarrowingAssignmentRule : Rule
         if (values.Count == 0) return;
         values.Sort((x, y) => x.At.StartOffset.CompareTo(y.At.StartOffset));
         var first = values[0];
+        if (values.All(v => v.CodePageOnly))
+        {
+            ReportCodePage(context, values);
+            return;
+        }
         if (values.Count == 1)
         {
             var related = first.Column.Location is null ? null : new[] { context.Related(first.Column.Location, $"{ColumnDisplay(first.A.Table, first.Column.Name)} is declared {first.Column.Type} here") };
@@ -116,6 +123,27 @@ public sealed class NarrowingAssignmentRule : Rule
         context.Report(first.At,
             $"Values wider than their columns are written to {first.A.Table} ({columns}): each can fail the statement or lose data (the related locations say how). {Advice(first.Column.Type)}",
             related: each);
+    }
+
+    /// <summary>
+    /// Unicode text into varchar columns at least as long: the statement cannot fail, and only characters outside
+    /// the column's code page are lost. Codes, names and identifiers are mostly ASCII, which loses nothing, so this
+    /// is information: whether the data can hold other characters is known to the user, not to the code.
+    /// </summary>
+    private static void ReportCodePage(RuleContext context, List<Narrowing> values)
+    {
+        var first = values[0];
+        const string Consequence = "the statement cannot fail, but characters outside the column's code page become '?'. ASCII text (codes, identifiers, most names) loses nothing; if these values can hold other characters, make the column nvarchar, or CAST explicitly to show the loss is accepted.";
+        if (values.Count == 1)
+        {
+            var related = first.Column.Location is null ? null : new[] { context.Related(first.Column.Location, $"{ColumnDisplay(first.A.Table, first.Column.Name)} is declared {first.Column.Type} here") };
+            context.Report(first.At, $"{first.What} is written to {ColumnDisplay(first.A.Table, first.Column.Name)} ({first.Column.Type}): {Consequence}",
+                Severity.Information, null, related: related);
+            return;
+        }
+        var columns = string.Join(", ", values.Select(v => $"{QuoteName(v.Column.Name)} {v.Column.Type}").Distinct(StringComparer.OrdinalIgnoreCase));
+        var each = values.Select(v => context.Related(context.Document.LocationOf(v.At), $"{v.What} is written to {QuoteName(v.Column.Name)} ({v.Column.Type})")).ToList();
+        context.Report(first.At, $"Unicode text is written to varchar columns of {first.A.Table} ({columns}): {Consequence}", Severity.Information, null, related: each);
     }
 
     /// <summary>

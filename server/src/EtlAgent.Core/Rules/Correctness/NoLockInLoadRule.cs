@@ -19,6 +19,7 @@ public sealed class NoLockInLoadRule : Rule
             "One finding per statement names every table it reads dirty, and its fix removes all their hints. " +
             "#temp tables and table variables are private to the session and are not reported, and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes). " +
             "A statement whose every dirty read is a point lookup (every column of the table's primary key or a unique constraint compared with a parameter, variable or literal: at most one row) of a table no procedure, function or trigger of the workspace writes (a settings table kept by hand or by deployment scripts) is information: a one-row read cannot skip or repeat rows, and only a change made outside the pipeline could be read uncommitted. " +
+            "So is a statement whose every dirty read is of a table named as reference data (a word of its name is code, codeset, lookup, lkp, ref, reference, metadata, config, configuration or setting: `Ref.CountryCode`, `code_value_general`, `ui_metadata`) that no procedure, function or trigger of the workspace writes (nor, for a view, any table under it; deployment and onboarding scripts that seed or backfill it do not count, they do not run beside the loads): no load of the pipeline changes it, and a code list edited while loads run is rare. A reference table a procedure of the workspace loads, or a view over one, keeps the warning. " +
             "The rule is about loads, whose written data would come from a dirty read: in a procedure that writes no table and calls only procedures that write nothing either, in its file or elsewhere in the workspace, and runs no dynamic SQL (a log reader, a report) the risk is a wrong answer, not corrupted data, so there it is information, not a warning.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o WITH (NOLOCK)\n    JOIN Dim.Customer AS c WITH (NOLOCK, INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], [Customer Key], Amount)\n    SELECT o.[Order ID], c.[Customer Key], o.Amount\n    FROM Staging.Orders AS o\n    JOIN Dim.Customer AS c WITH (INDEX(IX_Customer_Code)) ON c.[Customer Code] = o.[Customer Code];\nEND"));
@@ -198,6 +199,44 @@ public sealed class NoLockInLoadRule : Rule
             Message = $"The dirty read of {names} reads at most one row, found by a key, of a table no procedure, function or trigger in the workspace writes: " +
                       "no page split can make it skip or repeat rows, and no load's uncommitted rows can be read, only a change made outside the pipeline (an edit by hand, a deployment) before it is committed or rolled back. " +
                       "Remove the hint anyway: it saves nothing on a one-row read.",
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="written"/> and the views that read one of them, directly or through other views: a view
+    /// over a table a load writes shows that load's uncommitted rows to a dirty read as much as the table does.
+    /// </summary>
+    public static IReadOnlySet<QualifiedName> WithViewsOver(IReadOnlySet<QualifiedName> written, IEnumerable<Transformation> transformations)
+    {
+        var result = written.ToHashSet();
+        var views = transformations.Where(t => t.Kind == TransformationKind.View && QualifiedName.TryParse(t.Name, out _)).ToList();
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            foreach (var v in views)
+                if (v.Reads.Any(result.Contains) && result.Add(QualifiedName.Parse(v.Name))) grew = true;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A hint finding whose every table is named as reference data (<see cref="ReferenceTableNames"/>: a code list,
+    /// lookup, metadata or settings table) and written by no procedure, function or trigger of the workspace: no load
+    /// of the pipeline changes what it reads, so only an edit made outside it (a deployment, a hand edit) could be read
+    /// uncommitted. Information, not a warning; null when it does not apply. Known only once the whole workspace is scanned.
+    /// </summary>
+    public static Finding? AsUnwrittenReferenceRead(Finding finding, IReadOnlySet<QualifiedName> writtenByModules)
+    {
+        if (finding.RuleId != "ETL0010" || finding.Severity == Severity.Information || finding.Evidence is not { } e ||
+            !e.TryGetValue(TablesEvidenceKey, out var v) || v is not IReadOnlyList<QualifiedName> { Count: > 0 } tables ||
+            tables.Any(writtenByModules.Contains) || !tables.All(ReferenceTableNames.IsReference)) return null;
+        var names = string.Join(", ", tables);
+        return finding with
+        {
+            Severity = Severity.Information,
+            Message = $"The dirty read of {names} reads only what the name{(tables.Count == 1 ? "" : "s")} mark{(tables.Count == 1 ? "s" : "")} as reference data (codes, lookups, metadata, settings), " +
+                      "which no procedure, function or trigger in the workspace writes (scripts may seed or backfill it): no load's uncommitted rows can be read, only a change made outside the pipeline's procedures (a deployment, a replication or service that keeps the table, an edit by hand) while it runs. " +
+                      "If something else loads these tables during the pipeline's runs, a dirty read can pick up rolled-back rows and skip or repeat moved ones; remove the hint then.",
         };
     }
 

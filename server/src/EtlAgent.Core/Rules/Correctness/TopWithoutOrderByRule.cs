@@ -16,7 +16,7 @@ public sealed class TopWithoutOrderByRule : Rule
         new RuleDoc(
             "Without ORDER BY (or with the placeholder `ORDER BY (SELECT NULL)`), `TOP (n)` and OFFSET/FETCH return whichever n rows the plan happens to produce first; the choice changes with indexes, statistics, parallelism and data volume, so a load that uses it is not repeatable and is hard to test. " +
             "UPDATE TOP, DELETE TOP, INSERT TOP and MERGE TOP cannot take an ORDER BY at all: select the rows in an ordered CTE and modify the CTE. " +
-            "Batch loops (a DML TOP inside WHILE) are exempt because every qualifying row is eventually processed, as are `TOP (0)`, TOP inside EXISTS, single-row queries, lookups whose WHERE pins a primary or unique key, and the numbers-table idiom (a select list of only constants and an unpartitioned ROW_NUMBER(), which yields 1..n whichever rows are taken). " +
+            "Batch loops (a DML TOP inside WHILE) are exempt because every qualifying row is eventually processed, and so are work queues (`SET @id = (SELECT TOP (1) id FROM #queue WHERE Done = 0)`, or SELECT TOP (1) @id = ..., feeding a WHILE on @id whose body updates or deletes rows of that table: any order takes every row), as are `TOP (0)`, TOP inside EXISTS, single-row queries, lookups whose WHERE pins a primary or unique key, and the numbers-table idiom (a select list of only constants and an unpartitioned ROW_NUMBER(), which yields 1..n whichever rows are taken). " +
             "In a view, derived table or CTE, `TOP (100) PERCENT ... ORDER BY` is reported too: the optimizer discards that ORDER BY, so the view's rows come back unordered; order in the query that reads the view instead.",
             Bad: "CREATE PROCEDURE Etl.LoadLatestOrder @CustomerKey int AS\nBEGIN\n    DECLARE @OrderKey bigint;\n    SELECT TOP (1) @OrderKey = o.[Order Key]\n    FROM Fact.[Order] AS o\n    WHERE o.[Customer Key] = @CustomerKey;\n\n    DELETE TOP (500) FROM Staging.Orders WHERE [Is Processed] = 1;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadLatestOrder @CustomerKey int AS\nBEGIN\n    DECLARE @OrderKey bigint;\n    SELECT TOP (1) @OrderKey = o.[Order Key]\n    FROM Fact.[Order] AS o\n    WHERE o.[Customer Key] = @CustomerKey\n    ORDER BY o.[Order Date Key] DESC, o.[Order Key] DESC;\n\n    WITH batch AS (SELECT TOP (500) * FROM Staging.Orders WHERE [Is Processed] = 1 ORDER BY [Order ID])\n    DELETE FROM batch;\nEND",
@@ -70,6 +70,7 @@ public sealed class TopWithoutOrderByRule : Rule
             if (top.Percent && n == 100) continue; // all rows: nothing arbitrary about which
             if (inExists.Contains(spec)) continue;
             if (SingleRow(spec) || PinsUniqueKey(spec, tables) || NoColumnSelected(spec)) continue;
+            if (WorkQueue.Takes(context, spec)) continue;
 
             context.Report(top, fakeOrder
                 ? $"'{context.TextOf(top)}' with '{Short(context, spec.OrderByClause!)}' returns arbitrary rows: ordering by a constant orders nothing. Order by columns that make the choice unique (e.g. the business key plus a tiebreaker)."

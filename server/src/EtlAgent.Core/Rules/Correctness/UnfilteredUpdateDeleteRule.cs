@@ -13,7 +13,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         "ETL0009", "unfiltered-update-delete", "UPDATE or DELETE without WHERE on a permanent table", Severity.Warning, "Correctness",
         new RuleDoc(
             "An UPDATE or DELETE with no WHERE clause, no TOP and no join that restricts rows touches every row of a permanent table. In a load this is either a forgotten filter (an SCD update that expires every customer, a cleanup that empties the fact table) or a full reload written the expensive way: DELETE logs every row and keeps the identity seed, where TRUNCATE TABLE deallocates pages. " +
-            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table: a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission); nor an UPDATE that sets every column of the table to values that do not depend on the row (a one-row watermark or last-run table), nor one whose every value is computed from the row's own columns alone (`SET Code = UPPER(Code)`, a re-key) or from them and tables LEFT JOINed to the target (a lookup for every row, matched or not: the outer join says the unmatched rows are meant too; a parameter or constant stamped on every row is still reported), nor statements of a script that defines nothing (no procedure, function, trigger, view or table in the file: a one-off clear-down or a seed script run on purpose).",
+            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table (also one written in dynamic SQL the procedure runs after it: a string literal holding `INSERT INTO` the table, and an EXEC (…) or sp_executesql): a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission); nor an UPDATE that sets every column of the table to values that do not depend on the row (a one-row watermark or last-run table), nor one whose every value is computed from the row's own columns alone (`SET Code = UPPER(Code)`, a re-key) or from them and tables LEFT JOINed to the target (a lookup for every row, matched or not: the outer join says the unmatched rows are meant too; a parameter or constant stamped on every row is still reported), nor statements of a script that defines nothing (no procedure, function, trigger, view or table in the file: a one-off clear-down or a seed script run on purpose).",
             Bad: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE Dim.Customer SET [Is Current] = 0, [Valid To] = SYSDATETIME();\n    DELETE FROM Staging.Customer;\nEND",
             Good: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE d SET d.[Is Current] = 0, d.[Valid To] = SYSDATETIME()\n    FROM Dim.Customer AS d\n    INNER JOIN Staging.Customer AS s ON s.[Customer Code] = d.[Customer Code]\n    WHERE d.[Is Current] = 1;\n    TRUNCATE TABLE Staging.Customer;\nEND"));
 
@@ -69,7 +69,28 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
             if (insert.InsertSpecification?.Target is NamedTableReference { SchemaObject.BaseIdentifier: not null } t && DdlReader.NameOf(t.SchemaObject) == table)
                 return true;
         }
-        return false;
+        return RefilledByDynamicSql(context, after, module, table);
+    }
+
+    /// <summary>
+    /// The refill written as dynamic SQL: a string literal after the DELETE, in the same procedure, holds
+    /// `INSERT [INTO] table`, and the procedure runs dynamic SQL (EXEC (…), sp_executesql) after it. The
+    /// text may be assembled in pieces or assigned more than once, so the literal is read as text.
+    /// </summary>
+    private static bool RefilledByDynamicSql(RuleContext context, int after, TextRange module, QualifiedName table)
+    {
+        bool Runs(ExecuteStatement e) => e.StartOffset >= after && module.Contains(e.StartOffset) && e.ExecuteSpecification?.ExecutableEntity switch
+        {
+            ExecutableStringList => true,
+            ExecutableProcedureReference { ProcedureReference.ProcedureReference.Name.BaseIdentifier.Value: var n } => string.Equals(n, "sp_executesql", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
+        if (!context.Index.OfType<ExecuteStatement>().Any(Runs)) return false;
+        static string Part(string name) => $@"(?:\[{System.Text.RegularExpressions.Regex.Escape(name)}\]|{System.Text.RegularExpressions.Regex.Escape(name)})";
+        var schema = table.Schema.Equals(QualifiedName.DefaultSchema, StringComparison.OrdinalIgnoreCase) ? $@"(?:{Part(table.Schema)}\s*\.\s*)?" : $@"{Part(table.Schema)}\s*\.\s*";
+        var insert = new System.Text.RegularExpressions.Regex($@"\bINSERT\s+(?:INTO\s+)?(?:\[?\w+\]?\s*\.\s*)?{schema}{Part(table.Name)}(?![\w\]])",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        return context.Index.OfType<StringLiteral>().Any(l => l.StartOffset >= after && module.Contains(l.StartOffset) && insert.IsMatch(l.Value));
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public sealed class SelectStarInLoadRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0003", "select-star-in-load", "SELECT * feeding a load or view", Severity.Warning, "Maintainability",
         new RuleDoc(
-            "When SELECT * feeds an INSERT, a SELECT INTO or a view, the columns written are whatever the source has today, in its order. A column added, dropped or reordered in the source shifts values into the wrong target columns or breaks the load, and a view keeps its old column list until it is refreshed. List the columns explicitly; the fix expands the star from the catalog when every table it covers is known. A star over a derived table or CTE that itself lists its columns, or over a table variable (declared with its columns in the same module), is not reported, and neither is the `SELECT TOP (0) * INTO` idiom that copies a table's shape. A `SELECT * INTO #temp` over one table is not reported either: code reading the #temp table names its columns, and a later `INSERT ... SELECT * FROM #temp` is reported where it is; stars over several tables into a #temp table are, since a column added to one with a name another has makes the SELECT INTO fail.",
+            "When SELECT * feeds an INSERT, a SELECT INTO or a view, the columns written are whatever the source has today, in its order. A column added, dropped or reordered in the source shifts values into the wrong target columns or breaks the load, and a view keeps its old column list until it is refreshed. List the columns explicitly; the fix expands the star from the catalog when every table it covers is known. A star over a derived table or CTE that itself lists its columns, or over a table variable (declared with its columns in the same module), is not reported, and neither is the `SELECT TOP (0) * INTO` idiom that copies a table's shape. A `SELECT * INTO #temp` over one table is not reported either: code reading the #temp table names its columns, and a later `INSERT ... SELECT * FROM #temp` is reported where it is; stars over several tables into a #temp table are, since a column added to one with a name another has makes the SELECT INTO fail, unless every one of them is a table variable or a #temp table the same file makes with its columns named (CREATE TABLE, or SELECT ... INTO without a star), whose columns only that code changes.",
             Bad: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.*\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.OrderNumber, s.[Order Date], s.Amount\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
             Schema: "CREATE TABLE Fact.Sales ([Sales Key] bigint IDENTITY NOT NULL, OrderNumber nvarchar(20) NOT NULL, [Order Date] date NOT NULL, Amount decimal(18,2) NOT NULL);\nCREATE TABLE Staging.Sales (OrderNumber nvarchar(20) NULL, [Order Date] date NULL, Amount decimal(18,2) NULL);"));
@@ -56,7 +56,7 @@ public sealed class SelectStarInLoadRule : Rule
             // A #temp table made from one table's star keeps working when that table changes: code
             // reading it names its columns, and a later INSERT ... SELECT * FROM #t is reported itself.
             // Stars over several tables can collide on a name and break the SELECT INTO.
-            if (intoTemp && StarRelationCount(spec, ctes, context) <= 1) continue;
+            if (intoTemp && (StarRelationCount(spec, ctes, context) <= 1 || StarsOverLocalTablesOnly(spec, ctes, context))) continue;
             List<SourceRelation>? relations = null;
             foreach (var element in spec.SelectElements)
             {
@@ -88,6 +88,49 @@ public sealed class SelectStarInLoadRule : Rule
                 if (r.Matches(qualifier)) covered.Add(r);
         }
         return covered.Count;
+    }
+
+    /// <summary>
+    /// Every table the stars cover is a table variable or a #temp table this document makes with its columns
+    /// named: their columns are the load's own code, so a name two of them share breaks the SELECT INTO the
+    /// first time it runs, not after a change to a table elsewhere.
+    /// </summary>
+    private static bool StarsOverLocalTablesOnly(QuerySpecification spec, CteScope ctes, RuleContext context)
+    {
+        var relations = QueryShapes.Relations(spec.FromClause, ctes, context);
+        bool any = false;
+        foreach (var star in spec.SelectElements.OfType<SelectStarExpression>())
+        {
+            var qualifier = (IList<Identifier>?)star.Qualifier?.Identifiers ?? Array.Empty<Identifier>();
+            foreach (var r in relations)
+            {
+                if (!r.Matches(qualifier)) continue;
+                if (r.Reference is VariableTableReference) { any = true; continue; }
+                if (r.Reference is not NamedTableReference { SchemaObject.BaseIdentifier.Value: ['#', ..] name } || !NamesItsColumns(context, name)) return false;
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /// <summary>
+    /// A #temp table this document makes with its columns named: CREATE TABLE, or SELECT ... INTO without a star
+    /// (a star would pass on the columns of the table it covers, and with them that table's changes).
+    /// </summary>
+    private static bool NamesItsColumns(RuleContext context, string name)
+    {
+        bool made = false;
+        foreach (var c in context.Index.OfType<CreateTableStatement>())
+            if (string.Equals(c.SchemaObjectName?.BaseIdentifier?.Value, name, StringComparison.OrdinalIgnoreCase)) made = true;
+        foreach (var s in context.Index.OfType<SelectStatement>())
+        {
+            if (!string.Equals(s.Into?.BaseIdentifier?.Value, name, StringComparison.OrdinalIgnoreCase)) continue;
+            var specs = new List<QuerySpecification>();
+            QueryShapes.OutputSpecifications(s.QueryExpression, specs);
+            if (specs.Any(q => q.SelectElements.Any(e => e is SelectStarExpression))) return false;
+            made = true;
+        }
+        return made;
     }
 
     /// <summary>A star is harmless when everything it covers is a derived table, CTE, VALUES list or table variable that names its own columns.</summary>

@@ -173,13 +173,14 @@ public sealed partial class SqlTranslator
             case ValuesInsertSource v:
                 source = "VALUES " + string.Join(", ", v.RowValues.Select(r =>
                 {
-                    if (r.ColumnValues.Count != cols.Count) throw new SandboxRuntimeError(110, "There are fewer columns in the INSERT statement than values specified in the VALUES clause.");
+                    if (InsertArity.Mismatch(spec.Columns.Count > 0, true, cols.Count, r.ColumnValues.Count) is { } wrong) throw wrong;
                     return "(" + string.Join(", ", r.ColumnValues.Select((x, i) => x is DefaultLiteral ? "DEFAULT" : Assign(Expr(x, new Scope(scope)), cols[i].Type, x).Sql)) + ")";
                 }));
                 break;
             case SelectInsertSource s:
             {
                 var q = Query(s.Select, new Scope(scope), out var shape);
+                if (!shape.Any(c => c.Name == "*") && InsertArity.Mismatch(spec.Columns.Count > 0, false, cols.Count, shape.Count) is { } wrong) throw wrong;
                 if (shape.Count == cols.Count && !shape.Any(c => c.Name == "*"))
                 {
                     var conv = cols.Select((c, i) => Assign(new Tx($"\"__src\".{Id("c" + i)}", shape[i].Type), c.Type, s).Sql).ToList();

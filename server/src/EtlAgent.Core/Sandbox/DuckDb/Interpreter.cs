@@ -323,6 +323,7 @@ internal sealed partial class Interpreter
 
     private void RunInFrame(Frame frame, IList<TSqlStatement> statements)
     {
+        CompileCheck(frame, statements);
         var saved = _frame;
         if (++_depth > 32) throw new SandboxRuntimeError(217, "Maximum stored procedure, function, trigger, or view nesting level exceeded (limit 32).");
         _frame = frame;
@@ -341,6 +342,22 @@ internal sealed partial class Interpreter
                 try { Exec($"DROP TABLE IF EXISTS {Id(t.PhysicalName)}"); } catch { /* the transaction may be aborted */ }
             _frame = saved;
         }
+    }
+
+    /// <summary>
+    /// Errors SQL Server raises when it compiles a module or batch, before its first statement runs
+    /// (an INSERT whose value count does not match its columns): raised in the caller's frame, so a
+    /// CATCH of the module itself never sees them, the caller's does.
+    /// </summary>
+    private void CompileCheck(Frame frame, IList<TSqlStatement> statements)
+    {
+        if (InsertArity.FirstCompileError(statements, _model.Catalog) is not { } found) return;
+        var e = found.Error;
+        e.Data["line"] = WithFrame(frame, () => LineOf(found.At));
+        e.Data["proc"] = frame.Procedure;
+        e.Data["statement"] = found.At;
+        e.Data["document"] = frame.Document;
+        throw e;
     }
 
     /// <summary>GOTO label: unwinds statement lists until one holding the label resumes after it.</summary>

@@ -25,6 +25,15 @@ public sealed class SemanticsRefusalTests
     }
 
     [Fact]
+    public async Task A_multi_statement_scalar_function_of_an_aggregate_is_refused_at_the_call()
+    {
+        var e = await Refused("INSERT INTO Conf.Item (Code) VALUES (N'a');\nSELECT Conf.Label(MAX(i.Code)) FROM Conf.Item AS i;");
+        Assert.Contains("multi-statement scalar function Label called with column arguments", e.Construct);
+        Assert.Contains("aggregate", e.Detail);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
     public async Task A_date_format_other_than_mdy_is_refused()
     {
         var e = await Refused("SET DATEFORMAT dmy;");

@@ -126,6 +126,8 @@ public static class FunctionTable
         ["ISJSON"] = JsonFunctions.IsJson,
         ["JSON_VALUE"] = JsonFunctions.JsonValue,
         ["JSON_QUERY"] = JsonFunctions.JsonQuery,
+        ["JSON_OBJECT"] = JsonFunctions.JsonObject,
+        ["JSON_ARRAY"] = JsonFunctions.JsonArray,
         ["OBJECT_ID"] = MetadataFunctions.ObjectId,
         ["OBJECT_NAME"] = MetadataFunctions.ObjectName,
         ["OBJECT_SCHEMA_NAME"] = MetadataFunctions.ObjectSchemaName,
@@ -504,6 +506,7 @@ public static class FunctionTable
     {
         if (udf.ReturnType is not ScalarFunctionReturnType srt) throw t.Unsupported("table-valued function in a scalar position", f);
         var rtype = DataTypes.From(srt.DataType);
+        int aggregatesBefore = t.AggregatesSeen;
         var args = f.Parameters.Select(p => t.Expr(p, scope)).ToList();
         IList<TSqlStatement>? stmts = udf.StatementList?.Statements;
         while (stmts is { Count: 1 } && stmts[0] is BeginEndBlockStatement be) stmts = be.StatementList.Statements;
@@ -521,10 +524,10 @@ public static class FunctionTable
             finally { t.Env.Variable = saved; }
         }
         if (t.Env.CallScalarFunction is null || t.Env.Evaluate is null) throw t.Unsupported("scalar function " + udf.Name.BaseIdentifier.Value, f);
+        if (args.Any(a => a.Sql.Contains('"'))) return t.PerRowScalarFunction(udf, rtype, args, f, scope, aggregatesBefore);
         var values = new List<(object?, SqlType)>();
         for (int i = 0; i < args.Count; i++)
         {
-            if (args[i].Sql.Contains('"')) throw t.Unsupported($"multi-statement scalar function {udf.Name.BaseIdentifier.Value} called with column arguments", f);
             var pt = DataTypes.From(udf.Parameters[i].DataType);
             values.Add((t.Env.Evaluate(t.Coerce(args[i], pt, f).Sql, pt), pt));
         }

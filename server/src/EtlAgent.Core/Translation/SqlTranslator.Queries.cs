@@ -80,6 +80,8 @@ public sealed partial class SqlTranslator
     {
         if (qs.ForClause is not null && !ReferenceEquals(qs, _forClauseOwner)) throw Unsupported("FOR XML/JSON outside a scalar subquery", qs.ForClause);
         var from = qs.FromClause is null ? "" : " FROM " + string.Join(", ", qs.FromClause.TableReferences.Select(t => TableRef(t, scope, cteName)));
+        // the rows a per-row function's arguments are read from (a grouped query's are not its rows)
+        if (qs.FromClause is not null && qs.GroupByClause is null) scope.FromSql = from[" FROM ".Length..];
         // GROUP BY a string column: groups ignore trailing spaces (rtrim), the column read outside an
         // aggregate becomes any_value(column) — one of the group's actual values, as in SQL Server —
         // and a correlated subquery sees the group key.
@@ -111,6 +113,9 @@ public sealed partial class SqlTranslator
     private int _aggregateDepth;
 
     private int _aggregatesSeen;
+
+    /// <summary>How many aggregates have been translated so far (an argument that holds one is not a per-row value).</summary>
+    internal int AggregatesSeen => _aggregatesSeen;
 
     internal void EnterAggregate() { _aggregateDepth++; _aggregatesSeen++; }
     internal void LeaveAggregate() => _aggregateDepth--;

@@ -34,6 +34,23 @@ public sealed class SemanticsRefusalTests
     }
 
     [Fact]
+    public async Task A_catalog_view_column_the_sandbox_has_no_value_for_is_refused_where_read()
+    {
+        var e = await Refused("DECLARE @n int = 0;\nSELECT VIEW_DEFINITION FROM INFORMATION_SCHEMA.VIEWS WHERE TABLE_NAME = 'NumberedTargets';");
+        Assert.Contains("VIEW_DEFINITION of INFORMATION_SCHEMA.VIEWS", e.Message);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Theory]
+    [InlineData("sys.indexes"), InlineData("sys.index_columns"), InlineData("sys.partitions"), InlineData("sys.database_principals"), InlineData("sys.types")]
+    public async Task A_catalog_view_over_objects_the_sandbox_does_not_keep_is_refused_with_its_name_and_line(string view)
+    {
+        var e = await Refused($"DECLARE @n int;\nSELECT @n = COUNT(*) FROM {view};");
+        Assert.Contains($"system view {view}", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
     public async Task A_date_format_other_than_mdy_is_refused()
     {
         var e = await Refused("SET DATEFORMAT dmy;");

@@ -274,12 +274,14 @@ public sealed partial class SqlTranslator
                 var qn = DdlReader.ReferenceOf(name);
                 if (qn.Database is null && SystemViews.IsSystem(qn) && Env.Catalog.Find(qn) is null)
                 {
-                    var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS, sys.schemas/objects/tables/views/procedures/databases and sys.dm_exec_sessions/dm_db_partition_stats");
+                    var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS/VIEWS/ROUTINES/PARAMETERS, sys.schemas/objects/tables/views/procedures/columns/parameters/databases and sys.dm_exec_sessions/dm_db_partition_stats");
                     scope.Sources.Add(new SourceShape(alias ?? baseName, view.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
-                    string Inline() => SystemViews.Sql(qn.ToString(), view.Columns, view.Rows);
+                    var list = view.Rows.ToList();
+                    var refused = SystemViews.Refused(view.Columns, list);
+                    string Inline() => SystemViews.RowsSql(view.Columns, list, refused);
                     // dynamic management views follow the session from statement to statement (few rows): inlined each time
                     var rows = qn.Name.StartsWith("dm_", StringComparison.OrdinalIgnoreCase) ? Inline() : Env.SystemViewTable?.Invoke(qn, Inline) ?? Inline();
-                    return rows + " AS " + Id(alias ?? baseName);
+                    return SystemViews.Select(qn.ToString(), view.Columns, refused, rows) + " AS " + Id(alias ?? baseName);
                 }
                 var def = Env.Catalog.Find(qn);
                 // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)

@@ -100,6 +100,7 @@ internal sealed partial class Interpreter
         Intrinsic = Intrinsic,
         Objects = () => ObjectIds.All,
         Function = n => _model.Functions.TryGetValue(n, out var f) ? (FunctionStatementBody)f.Syntax.Definition! : null,
+        Module = n => (_model.Procedures.TryGetValue(n, out var m) || _model.Functions.TryGetValue(n, out m)) ? m.Syntax.Definition as ProcedureStatementBodyBase : null,
         CallScalarFunction = CallScalarFunction,
         CallTableFunction = CallTableFunction,
         Evaluate = (sql, type) => Scalar(sql, type),

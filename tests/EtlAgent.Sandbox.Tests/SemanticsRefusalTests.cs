@@ -51,6 +51,14 @@ public sealed class SemanticsRefusalTests
     }
 
     [Fact]
+    public async Task BULK_INSERT_is_refused_at_its_line_after_the_statements_before_it_ran()
+    {
+        var e = await Refused("INSERT INTO Conf.Target ([Key]) VALUES (1);\nBULK INSERT Conf.Target FROM 'C:\\data\\target.csv' WITH (FIRSTROW = 2, FIELDTERMINATOR = ',');");
+        Assert.StartsWith("BULK INSERT", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
     public async Task A_date_format_other_than_mdy_is_refused()
     {
         var e = await Refused("SET DATEFORMAT dmy;");

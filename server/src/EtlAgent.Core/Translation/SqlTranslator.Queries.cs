@@ -342,6 +342,8 @@ public sealed partial class SqlTranslator
                 };
             }
             case JoinParenthesisTableReference jp: return "(" + TableRef(jp.Join, scope, cteName) + ")";
+            case PivotedTableReference pv: return Pivot(pv, scope);
+            case UnpivotedTableReference up: return Unpivot(up, scope);
             case QueryDerivedTable d:
             {
                 var sql = Query(d.QueryExpression, new Scope(scope), out var shape);

@@ -500,7 +500,15 @@ internal sealed partial class Interpreter
 
     /// <summary>Runs one statement with the executor its type is registered with (<see cref="StatementTable"/>).</summary>
     private Flow RunCore(TSqlStatement s) =>
-        (_statements.Find(s.GetType()) ?? throw Unsupported(s.GetType().Name.Replace("Statement", " statement"), s))(s);
+        (_statements.Find(s.GetType()) ?? throw Unsupported(RefusedStatementName(s), s))(s);
+
+    /// <summary>How a statement the sandbox does not run is named in its refusal.</summary>
+    private static string RefusedStatementName(TSqlStatement s) => s switch
+    {
+        // the file is on the server's disk: a test gives the table's rows instead
+        BulkInsertStatement => "BULK INSERT (it reads a file on the server; the sandbox reads no files: give the table's rows in the test)",
+        _ => s.GetType().Name.Replace("Statement", " statement"),
+    };
 
     // ---------------------------------------------------------------- frames, local tables and variables
 

@@ -23,6 +23,9 @@ public sealed class Scope
     /// </summary>
     public string? FromSql { get; set; }
 
+    /// <summary>The WITH clause this level defines its CTEs in, as DuckDB SQL (a query read on its own needs them).</summary>
+    public string? WithSql { get; set; }
+
     /// <summary>Inside a MERGE/OUTPUT: what INSERTED/DELETED stand for.</summary>
     public Func<string, string, string?>? PseudoTable { get; set; }
 

@@ -29,7 +29,9 @@ public sealed partial class SqlTranslator
         var keys = args.Select((a, i) => Coerce(a, types[i], f).Sql).ToList();
 
         IReadOnlyList<object?[]> tuples;
-        try { tuples = Env.QueryRows($"SELECT DISTINCT {string.Join(", ", keys)} FROM {left}"); }
+        string? with = null;
+        for (var s = scope; s is not null; s = s.Parent) with = s.WithSql ?? with;
+        try { tuples = Env.QueryRows($"{with}SELECT DISTINCT {string.Join(", ", keys)} FROM {left}"); }
         catch (SandboxRuntimeError e)
         {
             // the left side cannot be read on its own (it refers to an outer query)
@@ -72,12 +74,16 @@ public sealed partial class SqlTranslator
         string? from = null;
         for (var s = scope; s is not null && from is null; s = s.Parent) from = s.FromSql;
         if (from is null) throw Refuse("the statement has no FROM whose rows give the arguments");
+        // the CTEs in view, innermost last (a later WITH may read an earlier one's names)
+        var withs = new List<string>();
+        for (var s = scope; s is not null; s = s.Parent) if (s.WithSql is { } w) withs.Insert(0, w);
+        if (withs.Count > 1) throw Refuse("CTEs defined at more than one level");
         if (args.Count != udf.Parameters.Count)
             throw new SandboxRuntimeError(313, $"An insufficient number of arguments were supplied for the procedure or function {name}.");
         var types = udf.Parameters.Select(p => DataTypes.From(p.DataType)).ToList();
         var keys = args.Select((a, i) => Coerce(a, types[i], f).Sql).ToList();
         IReadOnlyList<object?[]> tuples;
-        try { tuples = Env.QueryRows($"SELECT DISTINCT {string.Join(", ", keys)} FROM {from}"); }
+        try { tuples = Env.QueryRows($"{withs.FirstOrDefault()}SELECT DISTINCT {string.Join(", ", keys)} FROM {from}"); }
         catch (Exception e) when (e is SandboxRuntimeError or UnsupportedConstructException)
         {
             // the arguments cannot be read on the FROM alone (they name an outer query's columns, or a CTE)

@@ -38,7 +38,8 @@ public sealed partial class SqlTranslator
             scope.Ctes[name] = Rename(shape, declared);
             parts.Add($"{Id(name)}{(declared.Count > 0 ? "(" + string.Join(", ", declared.Select(Id)) + ")" : "")} AS ({sql})");
         }
-        return "WITH " + (recursive ? "RECURSIVE " : "") + string.Join(", ", parts) + " ";
+        scope.WithSql = "WITH " + (recursive ? "RECURSIVE " : "") + string.Join(", ", parts) + " ";
+        return scope.WithSql;
 
         static QueryExpression First(QueryExpression q) => q is BinaryQueryExpression b ? First(b.FirstQueryExpression) : q is QueryParenthesisExpression p ? First(p.QueryExpression) : q;
         static IReadOnlyList<ColumnShape> Rename(IReadOnlyList<ColumnShape> shape, List<string> names) =>

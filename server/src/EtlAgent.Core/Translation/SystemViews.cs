@@ -125,25 +125,28 @@ public static class SystemViews
 
     /// <summary>
     /// The rows as a DuckDB derived table with typed columns (no rows: an empty typed SELECT), NULL
-    /// where a column is refused: the rows can be kept in a table, since reading them never fails.
+    /// where a value is refused and, after the view's columns, one boolean "__na{i}" per refused
+    /// column marking its refused cells: the rows can be kept in a table, since reading them never fails.
     /// </summary>
     public static string RowsSql(IReadOnlyList<(string Name, SqlType Type)> columns, IReadOnlyList<object?[]> rows, bool[] refused)
     {
-        string names = string.Join(", ", columns.Select(c => Id(c.Name)));
+        var marks = Enumerable.Range(0, columns.Count).Where(i => refused[i]).ToList();
+        string names = string.Join(", ", columns.Select(c => Id(c.Name)).Concat(marks.Select(i => $"\"__na{i}\"")));
         if (rows.Count == 0)
-            return "(SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckTypes.Of(c.Type)}) AS {Id(c.Name)}")) + " WHERE false)";
-        var values = rows.Select(r => "(" + string.Join(", ", r.Select((v, i) => refused[i] ? Literal(null, columns[i].Type) : Literal(v, columns[i].Type))) + ")");
+            return "(SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckTypes.Of(c.Type)}) AS {Id(c.Name)}").Concat(marks.Select(i => $"false AS \"__na{i}\""))) + " WHERE false)";
+        var values = rows.Select(r => "(" + string.Join(", ", r.Select((v, i) => ReferenceEquals(v, NotAnswered) ? Literal(null, columns[i].Type) : Literal(v, columns[i].Type))
+            .Concat(marks.Select(i => ReferenceEquals(r[i], NotAnswered) ? "true" : "false"))) + ")");
         return $"(SELECT * FROM (VALUES {string.Join(", ", values)}) AS \"__sys\"({names}))";
     }
 
     /// <summary>
     /// The view read from <paramref name="source"/> (its rows or the table they are kept in): a
-    /// refused column raises the sandbox's refusal when a row of it is read; the engine leaves out
-    /// columns a query does not read, so the others still answer.
+    /// refused cell raises the sandbox's refusal when a row holding it is read; the engine leaves
+    /// out columns a query does not read, so the others still answer.
     /// </summary>
     public static string Select(string view, IReadOnlyList<(string Name, SqlType Type)> columns, bool[] refused, string source) =>
         !refused.Any(x => x) ? source
             : "(SELECT " + string.Join(", ", columns.Select((c, i) => refused[i]
-                ? $"CAST({RaiseUnsupported($"column {c.Name} of {view} (the sandbox does not have its value)")} AS {DuckTypes.Of(c.Type)}) AS {Id(c.Name)}"
+                ? $"CASE WHEN \"__na{i}\" THEN CAST({RaiseUnsupported($"column {c.Name} of {view} (the sandbox does not have its value)")} AS {DuckTypes.Of(c.Type)}) ELSE {Id(c.Name)} END AS {Id(c.Name)}"
                 : Id(c.Name))) + $" FROM {source} AS \"__sysr\")";
 }

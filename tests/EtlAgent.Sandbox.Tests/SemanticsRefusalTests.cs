@@ -25,6 +25,40 @@ public sealed class SemanticsRefusalTests
     }
 
     [Fact]
+    public async Task A_multi_statement_scalar_function_of_an_aggregate_is_refused_at_the_call()
+    {
+        var e = await Refused("INSERT INTO Conf.Item (Code) VALUES (N'a');\nSELECT Conf.Label(MAX(i.Code)) FROM Conf.Item AS i;");
+        Assert.Contains("multi-statement scalar function Label called with column arguments", e.Construct);
+        Assert.Contains("aggregate", e.Detail);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task A_catalog_view_column_the_sandbox_has_no_value_for_is_refused_where_read()
+    {
+        var e = await Refused("DECLARE @n int = 0;\nSELECT VIEW_DEFINITION FROM INFORMATION_SCHEMA.VIEWS WHERE TABLE_NAME = 'NumberedTargets';");
+        Assert.Contains("VIEW_DEFINITION of INFORMATION_SCHEMA.VIEWS", e.Message);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Theory]
+    [InlineData("sys.indexes"), InlineData("sys.index_columns"), InlineData("sys.partitions"), InlineData("sys.database_principals"), InlineData("sys.types")]
+    public async Task A_catalog_view_over_objects_the_sandbox_does_not_keep_is_refused_with_its_name_and_line(string view)
+    {
+        var e = await Refused($"DECLARE @n int;\nSELECT @n = COUNT(*) FROM {view};");
+        Assert.Contains($"system view {view}", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task BULK_INSERT_is_refused_at_its_line_after_the_statements_before_it_ran()
+    {
+        var e = await Refused("INSERT INTO Conf.Target ([Key]) VALUES (1);\nBULK INSERT Conf.Target FROM 'C:\\data\\target.csv' WITH (FIRSTROW = 2, FIELDTERMINATOR = ',');");
+        Assert.StartsWith("BULK INSERT", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
     public async Task A_date_format_other_than_mdy_is_refused()
     {
         var e = await Refused("SET DATEFORMAT dmy;");

@@ -126,6 +126,8 @@ public static class FunctionTable
         ["ISJSON"] = JsonFunctions.IsJson,
         ["JSON_VALUE"] = JsonFunctions.JsonValue,
         ["JSON_QUERY"] = JsonFunctions.JsonQuery,
+        ["JSON_OBJECT"] = JsonFunctions.JsonObject,
+        ["JSON_ARRAY"] = JsonFunctions.JsonArray,
         ["OBJECT_ID"] = MetadataFunctions.ObjectId,
         ["OBJECT_NAME"] = MetadataFunctions.ObjectName,
         ["OBJECT_SCHEMA_NAME"] = MetadataFunctions.ObjectSchemaName,
@@ -145,6 +147,9 @@ public static class FunctionTable
         // n random bytes, repeatable per run like NEWID: md5 blocks of the seed, the call and a counter
         // (the call's own number keeps two calls in one row apart: DuckDB computes equal expressions once)
         ["CRYPT_GEN_RANDOM"] = (t, f, s, a) => a.Count > 1 ? throw t.Unsupported("CRYPT_GEN_RANDOM with a seed", f)
+            // a literal length (a column DEFAULT such as CRYPT_GEN_RANDOM(4096)): md5 blocks written out, no lambda, reading the
+            // case's seed, so the same prepared DDL serves every case
+            : f.Parameters[0] is IntegerLiteral { Value: var lit } && int.TryParse(lit, out int n) ? CryptGenRandom(n)
             : new($"CASE WHEN {a[0].Sql} BETWEEN 1 AND 8000 THEN unhex(left(array_to_string(list_transform(range(CAST(ceil({a[0].Sql} / 16.0) AS BIGINT)), i -> md5('{t.Env.Seed}-r{t.Env.UniqueId()}-' || CAST(nextval('__newid') AS VARCHAR) || '-' || CAST(i AS VARCHAR))), ''), CAST(2 * {a[0].Sql} AS BIGINT))) END", new SqlType("varbinary", 8000)),
         ["NEWID"] = (t, f, s, a) => new($"CAST(md5('{t.Env.Seed}-' || CAST(nextval('__newid') AS VARCHAR)) AS UUID)", SqlTranslator.Guid),
         
@@ -499,11 +504,21 @@ public static class FunctionTable
         _ => throw t.Unsupported($"date part {part}", at),
     };
 
+    /// <summary>CRYPT_GEN_RANDOM(n) for a literal n: NULL outside 1–8000, as SQL Server's length check gives.</summary>
+    private static Tx CryptGenRandom(int n)
+    {
+        var type = new SqlType("varbinary", 8000);
+        if (n is < 1 or > 8000) return new("CAST(NULL AS BLOB)", type);
+        var blocks = Enumerable.Range(0, (n + 15) / 16).Select(_ => "md5(CAST(getvariable('tsql_seed') AS VARCHAR) || '-r' || CAST(nextval('__newid') AS VARCHAR))");
+        return new($"unhex(left({string.Join(" || ", blocks)}, {2 * n}))", type);
+    }
+
     /// <summary>Scalar UDFs: a body of one RETURN is inlined; otherwise the interpreter runs it on constant arguments.</summary>
     private static Tx UserFunction(SqlTranslator t, FunctionCall f, FunctionStatementBody udf, Scope scope)
     {
         if (udf.ReturnType is not ScalarFunctionReturnType srt) throw t.Unsupported("table-valued function in a scalar position", f);
         var rtype = DataTypes.From(srt.DataType);
+        int aggregatesBefore = t.AggregatesSeen;
         var args = f.Parameters.Select(p => t.Expr(p, scope)).ToList();
         IList<TSqlStatement>? stmts = udf.StatementList?.Statements;
         while (stmts is { Count: 1 } && stmts[0] is BeginEndBlockStatement be) stmts = be.StatementList.Statements;
@@ -521,10 +536,10 @@ public static class FunctionTable
             finally { t.Env.Variable = saved; }
         }
         if (t.Env.CallScalarFunction is null || t.Env.Evaluate is null) throw t.Unsupported("scalar function " + udf.Name.BaseIdentifier.Value, f);
+        if (args.Any(a => a.Sql.Contains('"'))) return t.PerRowScalarFunction(udf, rtype, args, f, scope, aggregatesBefore);
         var values = new List<(object?, SqlType)>();
         for (int i = 0; i < args.Count; i++)
         {
-            if (args[i].Sql.Contains('"')) throw t.Unsupported($"multi-statement scalar function {udf.Name.BaseIdentifier.Value} called with column arguments", f);
             var pt = DataTypes.From(udf.Parameters[i].DataType);
             values.Add((t.Env.Evaluate(t.Coerce(args[i], pt, f).Sql, pt), pt));
         }

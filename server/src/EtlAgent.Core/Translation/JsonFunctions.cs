@@ -34,6 +34,47 @@ public static class JsonFunctions
         return new($"CASE WHEN {j} IS NULL THEN NULL WHEN coalesce(json_valid({j}), false) AND {test} THEN 1 ELSE 0 END", SqlTranslator.Int);
     }
 
+    /// <summary>
+    /// JSON_OBJECT (SQL Server 2022): keys in their order, values converted as FOR JSON converts
+    /// them; a NULL value is JSON null (NULL ON NULL, the default) or leaves its key out (ABSENT ON NULL).
+    /// </summary>
+    internal static Tx JsonObject(SqlTranslator t, FunctionCall f, Scope s, List<Tx> a)
+    {
+        bool absent = AbsentOnNull(f, false);
+        var members = f.JsonParameters.Select(kv =>
+        {
+            var key = t.Expr(kv.JsonKeyName, s);
+            string name = $"replace(CAST(to_json(CAST({key.Sql} AS VARCHAR)) AS VARCHAR), '/', '\\/')";
+            string keyed = $"{name} || ':' || ";
+            var value = t.Expr(kv.JsonValue, s);
+            return $"CASE WHEN {key.Sql} IS NULL THEN {RaiseUnsupported("JSON_OBJECT with a NULL key name")} WHEN {value.Sql} IS NULL THEN {(absent ? "NULL" : keyed + "'null'")} ELSE {keyed}{Member(t, kv.JsonValue, value, "JSON_OBJECT")} END";
+        }).ToList();
+        return new(members.Count == 0 ? "'{}'" : $"('{{' || concat_ws(',', {string.Join(", ", members)}) || '}}')", SqlTranslator.NVarMax);
+    }
+
+    /// <summary>
+    /// JSON_ARRAY (SQL Server 2022): the values in order, converted as FOR JSON converts them; a NULL
+    /// value is left out (ABSENT ON NULL, the default) or JSON null (NULL ON NULL).
+    /// </summary>
+    internal static Tx JsonArray(SqlTranslator t, FunctionCall f, Scope s, List<Tx> a)
+    {
+        bool absent = AbsentOnNull(f, true);
+        var items = a.Select((v, i) => $"CASE WHEN {v.Sql} IS NULL THEN {(absent ? "NULL" : "'null'")} ELSE {Member(t, f.Parameters[i], v, "JSON_ARRAY")} END").ToList();
+        return new(items.Count == 0 ? "'[]'" : $"('[' || concat_ws(',', {string.Join(", ", items)}) || ']')", SqlTranslator.NVarMax);
+    }
+
+    /// <summary>A value inside JSON_OBJECT/JSON_ARRAY: JSON that these functions or JSON_QUERY made goes in as JSON, anything else as FOR JSON writes it.</summary>
+    private static string Member(SqlTranslator t, ScalarExpression source, Tx value, string user) =>
+        source is FunctionCall { FunctionName.Value: var fn } && fn.ToUpperInvariant() is "JSON_OBJECT" or "JSON_ARRAY" or "JSON_QUERY"
+            ? $"CAST({value.Sql} AS VARCHAR)"
+            : t.JsonValue(value.Type, value.Sql, source, user);
+
+    private static bool AbsentOnNull(FunctionCall f, bool byDefault)
+    {
+        var words = string.Join(" ", f.AbsentOrNullOnNull.Select(w => w.Value)).ToUpperInvariant();
+        return words.Length == 0 ? byDefault : words.StartsWith("ABSENT", StringComparison.Ordinal);
+    }
+
     internal static Tx JsonValue(SqlTranslator t, FunctionCall f, Scope s, List<Tx> a)
     {
         var (strict, path) = Path(t, f, a, 1);

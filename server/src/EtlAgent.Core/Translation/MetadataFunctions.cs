@@ -55,7 +55,7 @@ public static class MetadataFunctions
     }
 
     /// <summary>The storage length SQL Server reports for a type (COL_LENGTH, sys.columns.max_length).</summary>
-    private static int? Bytes(SqlType ty) => ty.Name.ToLowerInvariant() switch
+    internal static int? Bytes(SqlType ty) => ty.Name.ToLowerInvariant() switch
     {
         "nvarchar" or "nchar" => ty.IsMax ? -1 : 2 * (ty.Length ?? 1),
         "sysname" => 256,

@@ -16,6 +16,16 @@ public sealed class Scope
     public Scope? Parent { get; }
     public List<SourceShape> Sources { get; } = new();
     public Dictionary<string, IReadOnlyList<ColumnShape>> Ctes { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// This level's FROM as DuckDB SQL (no WHERE), when its rows are the rows expressions are
+    /// evaluated on: a multi-statement scalar function called with column arguments is run first on
+    /// the distinct argument values found there.
+    /// </summary>
+    public string? FromSql { get; set; }
+
+    /// <summary>The WITH clause this level defines its CTEs in, as DuckDB SQL (a query read on its own needs them).</summary>
+    public string? WithSql { get; set; }
+
     /// <summary>Inside a MERGE/OUTPUT: what INSERTED/DELETED stand for.</summary>
     public Func<string, string, string?>? PseudoTable { get; set; }
 

@@ -173,13 +173,14 @@ public sealed partial class SqlTranslator
             case ValuesInsertSource v:
                 source = "VALUES " + string.Join(", ", v.RowValues.Select(r =>
                 {
-                    if (r.ColumnValues.Count != cols.Count) throw new SandboxRuntimeError(110, "There are fewer columns in the INSERT statement than values specified in the VALUES clause.");
+                    if (InsertArity.Mismatch(spec.Columns.Count > 0, true, cols.Count, r.ColumnValues.Count) is { } wrong) throw wrong;
                     return "(" + string.Join(", ", r.ColumnValues.Select((x, i) => x is DefaultLiteral ? "DEFAULT" : Assign(Expr(x, new Scope(scope)), cols[i].Type, x).Sql)) + ")";
                 }));
                 break;
             case SelectInsertSource s:
             {
                 var q = Query(s.Select, new Scope(scope), out var shape);
+                if (!shape.Any(c => c.Name == "*") && InsertArity.Mismatch(spec.Columns.Count > 0, false, cols.Count, shape.Count) is { } wrong) throw wrong;
                 if (shape.Count == cols.Count && !shape.Any(c => c.Name == "*"))
                 {
                     var conv = cols.Select((c, i) => Assign(new Tx($"\"__src\".{Id("c" + i)}", shape[i].Type), c.Type, s).Sql).ToList();
@@ -263,6 +264,7 @@ public sealed partial class SqlTranslator
         if (spec.FromClause is null)
         {
             scope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+            scope.FromSql = $"{target.Physical} AS {Id(target.Exposed)}";
             var sets = SetClauses(spec.SetClauses, target.Columns, scope);
             var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
             string alias = " AS " + Id(target.Exposed);
@@ -272,6 +274,7 @@ public sealed partial class SqlTranslator
         }
         // UPDATE alias SET … FROM <joins>: evaluate the new values over the original FROM, keyed by rowid.
         var from = string.Join(", ", spec.FromClause.TableReferences.Select(t => TableRef(t, scope)));
+        scope.FromSql = from;
         var setList = SetClauses(spec.SetClauses, target.Columns, scope);
         var where2 = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
         var src = $"SELECT DISTINCT ON (\"__rid\") {Id(target.Exposed)}.rowid AS \"__rid\", {string.Join(", ", setList.Select((s, i) => $"{s.Value.Sql} AS {Id("__v" + i)}"))} FROM {from}{where2}";
@@ -364,6 +367,7 @@ public sealed partial class SqlTranslator
         if (spec.FromClause is null && spec.TopRowFilter is null)
         {
             scope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+            scope.FromSql = $"{target.Physical} AS {Id(target.Exposed)}";
             var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
             string alias = " AS " + Id(target.Exposed);
             return new DmlPlan($"{with}DELETE FROM {target.Physical}{alias}{where}{ret}", returns, target.Physical, target.Table, OutputInto: into, OutputIntoColumns: intoCols);
@@ -375,6 +379,7 @@ public sealed partial class SqlTranslator
             fromSql = $"{target.Physical} AS {Id(target.Exposed)}";
         }
         else fromSql = string.Join(", ", spec.FromClause.TableReferences.Select(t => TableRef(t, scope)));
+        scope.FromSql = fromSql;
         var where3 = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
         var limit = spec.TopRowFilter is null ? "" : spec.TopRowFilter.Percent ? throw Unsupported("DELETE TOP PERCENT", spec.TopRowFilter) : " LIMIT " + Expr(spec.TopRowFilter.Expression, scope).Sql;
         return new DmlPlan($"{with}DELETE FROM {target.Physical} WHERE rowid IN (SELECT {Id(target.Exposed)}.rowid FROM {fromSql}{where3}{limit}){ret}", returns, target.Physical, target.Table, OutputInto: into, OutputIntoColumns: intoCols);

@@ -112,17 +112,17 @@ public sealed partial class SqlTranslator
     };
 
     /// <summary>A value as FOR JSON writes it: strings quoted and escaped (also '/'), numbers bare, bit as true/false.</summary>
-    private string JsonValue(SqlType? type, string column, TSqlFragment at) => type switch
+    internal string JsonValue(SqlType? type, string column, TSqlFragment at, string user = "FOR JSON") => type switch
     {
         null or { IsString: true } => $"replace(CAST(to_json(CAST({column} AS VARCHAR)) AS VARCHAR), '/', '\\/')",
         { Name: "bit" } => $"CASE WHEN {column} THEN 'true' ELSE 'false' END",
         { IsInteger: true } or { IsDecimal: true } => $"CAST({column} AS VARCHAR)",
         { Name: "uniqueidentifier" } => $"('\"' || upper(CAST({column} AS VARCHAR)) || '\"')",
         { Name: "date" } => $"('\"' || strftime({column}, '%Y-%m-%d') || '\"')",
-        _ => throw Unsupported($"FOR JSON of a {type} value", at),
+        _ => throw Unsupported($"{user} of a {type} value", at),
     };
 
-    private static string JsonString(string s) => System.Text.Json.JsonSerializer.Serialize(s).Replace("/", "\\/");
+    internal static string JsonString(string s) => System.Text.Json.JsonSerializer.Serialize(s).Replace("/", "\\/");
 
     /// <summary>The namespaces of the statement's WITH XMLNAMESPACES (a null prefix is the DEFAULT one).</summary>
     internal IReadOnlyList<(string? Prefix, string Uri)> XmlNamespaceDeclarations { get; private set; } = Array.Empty<(string?, string)>();

@@ -29,7 +29,9 @@ public sealed partial class SqlTranslator
         var keys = args.Select((a, i) => Coerce(a, types[i], f).Sql).ToList();
 
         IReadOnlyList<object?[]> tuples;
-        try { tuples = Env.QueryRows($"SELECT DISTINCT {string.Join(", ", keys)} FROM {left}"); }
+        string? with = null;
+        for (var s = scope; s is not null; s = s.Parent) with = s.WithSql ?? with;
+        try { tuples = Env.QueryRows($"{with}SELECT DISTINCT {string.Join(", ", keys)} FROM {left}"); }
         catch (SandboxRuntimeError e)
         {
             // the left side cannot be read on its own (it refers to an outer query)
@@ -53,6 +55,56 @@ public sealed partial class SqlTranslator
         var match = string.Join(" AND ", keys.Select((k, i) => $"\"__r\".\"__a{i}\" IS NOT DISTINCT FROM {k}"));
         var rows = $"(SELECT {string.Join(", ", columns.Select(c => "\"__r\"." + Id(c.Name)))} FROM ({string.Join(" UNION ALL ", parts)}) AS \"__r\" WHERE {match}) AS {Id(alias)}";
         return outer ? $"{left} LEFT JOIN LATERAL {rows} ON true" : $"{left} CROSS JOIN LATERAL {rows}";
+    }
+
+    /// <summary>
+    /// A multi-statement scalar function called with column arguments (<c>elt.fnName(t.col, 'x')</c>):
+    /// as for <see cref="PerRowTableFunction"/>, the distinct argument values of the query's rows are
+    /// read first, the interpreter runs the function once for each, and the call becomes a lookup
+    /// of its result by the arguments. An error the function raises for a tuple is raised only when
+    /// a row with that tuple is evaluated, as in SQL Server.
+    /// </summary>
+    internal Tx PerRowScalarFunction(FunctionStatementBody udf, SqlType rtype, List<Tx> args, FunctionCall f, Scope scope, int aggregatesBefore)
+    {
+        string name = udf.Name.BaseIdentifier.Value;
+        Exception Refuse(string why) => Unsupported($"multi-statement scalar function {name} called with column arguments", f, why);
+        if (Env.QueryRows is null || Env.CallScalarFunction is null) throw Refuse("outside the interpreter");
+        if (_aggregatesSeen != aggregatesBefore || args.Any(a => a.Sql.Contains(" OVER (", StringComparison.OrdinalIgnoreCase)))
+            throw Refuse("an argument is an aggregate or a window function");
+        string? from = null;
+        for (var s = scope; s is not null && from is null; s = s.Parent) from = s.FromSql;
+        if (from is null) throw Refuse("the statement has no FROM whose rows give the arguments");
+        // the CTEs in view, innermost last (a later WITH may read an earlier one's names)
+        var withs = new List<string>();
+        for (var s = scope; s is not null; s = s.Parent) if (s.WithSql is { } w) withs.Insert(0, w);
+        if (withs.Count > 1) throw Refuse("CTEs defined at more than one level");
+        if (args.Count != udf.Parameters.Count)
+            throw new SandboxRuntimeError(313, $"An insufficient number of arguments were supplied for the procedure or function {name}.");
+        var types = udf.Parameters.Select(p => DataTypes.From(p.DataType)).ToList();
+        var keys = args.Select((a, i) => Coerce(a, types[i], f).Sql).ToList();
+        IReadOnlyList<object?[]> tuples;
+        try { tuples = Env.QueryRows($"{withs.FirstOrDefault()}SELECT DISTINCT {string.Join(", ", keys)} FROM {from}"); }
+        catch (Exception e) when (e is SandboxRuntimeError or UnsupportedConstructException)
+        {
+            // the arguments cannot be read on the FROM alone (they name an outer query's columns, or a CTE)
+            throw Refuse(e.Message);
+        }
+        if (tuples.Count == 0) return new(Literal(null, rtype), rtype);
+        var rows = new List<string>();
+        foreach (var tuple in tuples)
+        {
+            string value, error;
+            try
+            {
+                var r = Env.CallScalarFunction(udf, tuple.Select((v, i) => (v, types[i])).ToList(), f);
+                (value, error) = (Literal(r.Value, rtype), "CAST(NULL AS VARCHAR)");
+            }
+            catch (SandboxRuntimeError e) { (value, error) = (Literal(null, rtype), Str(ErrorMarker(e.Number) + e.Message)); }
+            rows.Add("(" + string.Join(", ", tuple.Select((v, i) => Literal(v, types[i]))) + $", {value}, {error})");
+        }
+        var cols = string.Join(", ", keys.Select((_, i) => $"\"__a{i}\"")) + ", \"__v\", \"__e\"";
+        var match = string.Join(" AND ", keys.Select((k, i) => $"\"__f\".\"__a{i}\" IS NOT DISTINCT FROM {k}"));
+        return new($"(SELECT CASE WHEN \"__f\".\"__e\" IS NOT NULL THEN error(\"__f\".\"__e\") ELSE \"__f\".\"__v\" END FROM (VALUES {string.Join(", ", rows)}) AS \"__f\"({cols}) WHERE {match})", rtype);
     }
 
     /// <summary>

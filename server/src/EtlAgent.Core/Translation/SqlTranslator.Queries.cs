@@ -38,7 +38,8 @@ public sealed partial class SqlTranslator
             scope.Ctes[name] = Rename(shape, declared);
             parts.Add($"{Id(name)}{(declared.Count > 0 ? "(" + string.Join(", ", declared.Select(Id)) + ")" : "")} AS ({sql})");
         }
-        return "WITH " + (recursive ? "RECURSIVE " : "") + string.Join(", ", parts) + " ";
+        scope.WithSql = "WITH " + (recursive ? "RECURSIVE " : "") + string.Join(", ", parts) + " ";
+        return scope.WithSql;
 
         static QueryExpression First(QueryExpression q) => q is BinaryQueryExpression b ? First(b.FirstQueryExpression) : q is QueryParenthesisExpression p ? First(p.QueryExpression) : q;
         static IReadOnlyList<ColumnShape> Rename(IReadOnlyList<ColumnShape> shape, List<string> names) =>
@@ -80,6 +81,8 @@ public sealed partial class SqlTranslator
     {
         if (qs.ForClause is not null && !ReferenceEquals(qs, _forClauseOwner)) throw Unsupported("FOR XML/JSON outside a scalar subquery", qs.ForClause);
         var from = qs.FromClause is null ? "" : " FROM " + string.Join(", ", qs.FromClause.TableReferences.Select(t => TableRef(t, scope, cteName)));
+        // the rows a per-row function's arguments are read from (a grouped query's are not its rows)
+        if (qs.FromClause is not null && qs.GroupByClause is null) scope.FromSql = from[" FROM ".Length..];
         // GROUP BY a string column: groups ignore trailing spaces (rtrim), the column read outside an
         // aggregate becomes any_value(column) — one of the group's actual values, as in SQL Server —
         // and a correlated subquery sees the group key.
@@ -111,6 +114,9 @@ public sealed partial class SqlTranslator
     private int _aggregateDepth;
 
     private int _aggregatesSeen;
+
+    /// <summary>How many aggregates have been translated so far (an argument that holds one is not a per-row value).</summary>
+    internal int AggregatesSeen => _aggregatesSeen;
 
     internal void EnterAggregate() { _aggregateDepth++; _aggregatesSeen++; }
     internal void LeaveAggregate() => _aggregateDepth--;
@@ -269,12 +275,14 @@ public sealed partial class SqlTranslator
                 var qn = DdlReader.ReferenceOf(name);
                 if (qn.Database is null && SystemViews.IsSystem(qn) && Env.Catalog.Find(qn) is null)
                 {
-                    var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS, sys.schemas/objects/tables/views/procedures/databases and sys.dm_exec_sessions/dm_db_partition_stats");
+                    var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS/VIEWS/ROUTINES/PARAMETERS, sys.schemas/objects/tables/views/procedures/columns/parameters/databases and sys.dm_exec_sessions/dm_db_partition_stats");
                     scope.Sources.Add(new SourceShape(alias ?? baseName, view.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
-                    string Inline() => SystemViews.Sql(qn.ToString(), view.Columns, view.Rows);
+                    var list = view.Rows.ToList();
+                    var refused = SystemViews.Refused(view.Columns, list);
+                    string Inline() => SystemViews.RowsSql(view.Columns, list, refused);
                     // dynamic management views follow the session from statement to statement (few rows): inlined each time
                     var rows = qn.Name.StartsWith("dm_", StringComparison.OrdinalIgnoreCase) ? Inline() : Env.SystemViewTable?.Invoke(qn, Inline) ?? Inline();
-                    return rows + " AS " + Id(alias ?? baseName);
+                    return SystemViews.Select(qn.ToString(), view.Columns, refused, rows) + " AS " + Id(alias ?? baseName);
                 }
                 var def = Env.Catalog.Find(qn);
                 // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)
@@ -335,6 +343,8 @@ public sealed partial class SqlTranslator
                 };
             }
             case JoinParenthesisTableReference jp: return "(" + TableRef(jp.Join, scope, cteName) + ")";
+            case PivotedTableReference pv: return Pivot(pv, scope);
+            case UnpivotedTableReference up: return Unpivot(up, scope);
             case QueryDerivedTable d:
             {
                 var sql = Query(d.QueryExpression, new Scope(scope), out var shape);

@@ -61,7 +61,7 @@ public static class SystemViews
             case ("SYS", "VIEWS"): return Objects(objects, "V");
             case ("SYS", "PROCEDURES"): return Objects(objects, "P");
             case ("SYS", var dmv) when dmv.StartsWith("DM_", StringComparison.Ordinal): return DynamicManagementViews.Of(dmv, env);
-            default: return null;
+            default: return CatalogViews.Of(qn, env);
         }
     }
 
@@ -119,22 +119,34 @@ public static class SystemViews
         "IF" => "SQL_INLINE_TABLE_VALUED_FUNCTION", "TF" => "SQL_TABLE_VALUED_FUNCTION", "SO" => "SEQUENCE_OBJECT", _ => type,
     };
 
+    /// <summary>Which columns hold a <see cref="NotAnswered"/> value in some row.</summary>
+    public static bool[] Refused(IReadOnlyList<(string Name, SqlType Type)> columns, IReadOnlyList<object?[]> rows) =>
+        columns.Select((c, i) => rows.Any(r => ReferenceEquals(r[i], NotAnswered))).ToArray();
+
     /// <summary>
-    /// The rows as a DuckDB derived table with typed columns (no rows: an empty typed SELECT). A
-    /// <see cref="NotAnswered"/> column raises the sandbox's refusal when a row of it is read; the
-    /// engine leaves out columns a query does not read, so the others still answer.
+    /// The rows as a DuckDB derived table with typed columns (no rows: an empty typed SELECT), NULL
+    /// where a value is refused and, after the view's columns, one boolean "__na{i}" per refused
+    /// column marking its refused cells: the rows can be kept in a table, since reading them never fails.
     /// </summary>
-    public static string Sql(string view, IReadOnlyList<(string Name, SqlType Type)> columns, IEnumerable<object?[]> rows)
+    public static string RowsSql(IReadOnlyList<(string Name, SqlType Type)> columns, IReadOnlyList<object?[]> rows, bool[] refused)
     {
-        var list = rows.ToList();
-        string names = string.Join(", ", columns.Select(c => Id(c.Name)));
-        if (list.Count == 0)
-            return "(SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckTypes.Of(c.Type)}) AS {Id(c.Name)}")) + " WHERE false)";
-        var refused = columns.Select((c, i) => list.Any(r => ReferenceEquals(r[i], NotAnswered))).ToArray();
-        var values = list.Select(r => "(" + string.Join(", ", r.Select((v, i) => refused[i] ? "NULL" : Literal(v, columns[i].Type))) + ")");
-        string select = !refused.Any(x => x) ? "*" : string.Join(", ", columns.Select((c, i) => refused[i]
-            ? $"CAST({RaiseUnsupported($"column {c.Name} of {view} (the sandbox does not have its value)")} AS {DuckTypes.Of(c.Type)}) AS {Id(c.Name)}"
-            : Id(c.Name)));
-        return $"(SELECT {select} FROM (VALUES {string.Join(", ", values)}) AS \"__sys\"({names}))";
+        var marks = Enumerable.Range(0, columns.Count).Where(i => refused[i]).ToList();
+        string names = string.Join(", ", columns.Select(c => Id(c.Name)).Concat(marks.Select(i => $"\"__na{i}\"")));
+        if (rows.Count == 0)
+            return "(SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckTypes.Of(c.Type)}) AS {Id(c.Name)}").Concat(marks.Select(i => $"false AS \"__na{i}\""))) + " WHERE false)";
+        var values = rows.Select(r => "(" + string.Join(", ", r.Select((v, i) => ReferenceEquals(v, NotAnswered) ? Literal(null, columns[i].Type) : Literal(v, columns[i].Type))
+            .Concat(marks.Select(i => ReferenceEquals(r[i], NotAnswered) ? "true" : "false"))) + ")");
+        return $"(SELECT * FROM (VALUES {string.Join(", ", values)}) AS \"__sys\"({names}))";
     }
+
+    /// <summary>
+    /// The view read from <paramref name="source"/> (its rows or the table they are kept in): a
+    /// refused cell raises the sandbox's refusal when a row holding it is read; the engine leaves
+    /// out columns a query does not read, so the others still answer.
+    /// </summary>
+    public static string Select(string view, IReadOnlyList<(string Name, SqlType Type)> columns, bool[] refused, string source) =>
+        !refused.Any(x => x) ? source
+            : "(SELECT " + string.Join(", ", columns.Select((c, i) => refused[i]
+                ? $"CASE WHEN \"__na{i}\" THEN CAST({RaiseUnsupported($"column {c.Name} of {view} (the sandbox does not have its value)")} AS {DuckTypes.Of(c.Type)}) ELSE {Id(c.Name)} END AS {Id(c.Name)}"
+                : Id(c.Name))) + $" FROM {source} AS \"__sysr\")";
 }

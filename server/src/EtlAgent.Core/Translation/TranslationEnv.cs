@@ -33,6 +33,8 @@ public sealed class TranslationEnv
     public Func<string, (object? Value, SqlType Type)?> Intrinsic { get; set; } = _ => null;
     /// <summary>A user function by name, or null.</summary>
     public Func<QualifiedName, FunctionStatementBody?> Function { get; set; } = _ => null;
+    /// <summary>A procedure's or function's syntax by name, for the catalog views of modules and parameters (null: not known here).</summary>
+    public Func<QualifiedName, ProcedureStatementBodyBase?>? Module { get; set; }
     /// <summary>Runs a scalar UDF on constant arguments (the interpreter runs its body).</summary>
     public Func<FunctionStatementBody, IReadOnlyList<(object? Value, SqlType Type)>, TSqlFragment, (object? Value, SqlType Type)>? CallScalarFunction { get; set; }
     /// <summary>Runs a multi-statement TVF on constant arguments into a local table; returns it.</summary>

@@ -88,6 +88,20 @@ internal sealed partial class Interpreter
                     var pdef = body.Parameters.FirstOrDefault(x => string.Equals(x.VariableName.Value, pname, StringComparison.OrdinalIgnoreCase))
                         ?? throw new SandboxRuntimeError(8145, $"{pname} is not a parameter for procedure {name.Name}.");
                     if (a.ParameterValue is DefaultLiteral) continue;
+                    if (pdef.DataType is UserDataTypeReference tvpType && _model.Catalog.Find(DdlReader.NameOf(tvpType.Name)) is { Kind: TableKind.TableType })
+                    {
+                        // a table variable passed to a READONLY table-valued parameter: its rows, copied into the callee's
+                        if (a.ParameterValue is not VariableReference tv || FindLocal(tv.Name) is not { } passed)
+                            throw Unsupported("a table-valued parameter given something other than a table variable", a);
+                        var (names, rows) = Query($"SELECT * FROM {Id(passed.PhysicalName)}");
+                        args[pname] = rows.Select(r =>
+                        {
+                            var row = new SandboxRow();
+                            for (int c = 0; c < names.Count; c++) row[names[c]] = r[c];
+                            return row;
+                        }).ToList();
+                        continue;
+                    }
                     args[pname] = Eval(a.ParameterValue, DataTypes.From(pdef.DataType));
                     if (a.IsOutput)
                     {

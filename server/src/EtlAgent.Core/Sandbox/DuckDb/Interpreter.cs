@@ -100,6 +100,7 @@ internal sealed partial class Interpreter
         Intrinsic = Intrinsic,
         Objects = () => ObjectIds.All,
         Function = n => _model.Functions.TryGetValue(n, out var f) ? (FunctionStatementBody)f.Syntax.Definition! : null,
+        Module = n => (_model.Procedures.TryGetValue(n, out var m) || _model.Functions.TryGetValue(n, out m)) ? m.Syntax.Definition as ProcedureStatementBodyBase : null,
         CallScalarFunction = CallScalarFunction,
         CallTableFunction = CallTableFunction,
         Evaluate = (sql, type) => Scalar(sql, type),
@@ -323,6 +324,7 @@ internal sealed partial class Interpreter
 
     private void RunInFrame(Frame frame, IList<TSqlStatement> statements)
     {
+        CompileCheck(frame, statements);
         var saved = _frame;
         if (++_depth > 32) throw new SandboxRuntimeError(217, "Maximum stored procedure, function, trigger, or view nesting level exceeded (limit 32).");
         _frame = frame;
@@ -341,6 +343,22 @@ internal sealed partial class Interpreter
                 try { Exec($"DROP TABLE IF EXISTS {Id(t.PhysicalName)}"); } catch { /* the transaction may be aborted */ }
             _frame = saved;
         }
+    }
+
+    /// <summary>
+    /// Errors SQL Server raises when it compiles a module or batch, before its first statement runs
+    /// (an INSERT whose value count does not match its columns): raised in the caller's frame, so a
+    /// CATCH of the module itself never sees them, the caller's does.
+    /// </summary>
+    private void CompileCheck(Frame frame, IList<TSqlStatement> statements)
+    {
+        if (InsertArity.FirstCompileError(statements, _model.Catalog) is not { } found) return;
+        var e = found.Error;
+        e.Data["line"] = WithFrame(frame, () => LineOf(found.At));
+        e.Data["proc"] = frame.Procedure;
+        e.Data["statement"] = found.At;
+        e.Data["document"] = frame.Document;
+        throw e;
     }
 
     /// <summary>GOTO label: unwinds statement lists until one holding the label resumes after it.</summary>
@@ -482,7 +500,15 @@ internal sealed partial class Interpreter
 
     /// <summary>Runs one statement with the executor its type is registered with (<see cref="StatementTable"/>).</summary>
     private Flow RunCore(TSqlStatement s) =>
-        (_statements.Find(s.GetType()) ?? throw Unsupported(s.GetType().Name.Replace("Statement", " statement"), s))(s);
+        (_statements.Find(s.GetType()) ?? throw Unsupported(RefusedStatementName(s), s))(s);
+
+    /// <summary>How a statement the sandbox does not run is named in its refusal.</summary>
+    private static string RefusedStatementName(TSqlStatement s) => s switch
+    {
+        // the file is on the server's disk: a test gives the table's rows instead
+        BulkInsertStatement => "BULK INSERT (it reads a file on the server; the sandbox reads no files: give the table's rows in the test)",
+        _ => s.GetType().Name.Replace("Statement", " statement"),
+    };
 
     // ---------------------------------------------------------------- frames, local tables and variables
 

@@ -191,4 +191,37 @@ public class NoBaseLocalisationTests
         Assert.Equal(5, middle.RootCause!.Line);
         Assert.StartsWith("RETURN", middle.RootCause.Statement);
     }
+
+    [Fact]
+    public async Task An_expected_error_no_statement_can_raise_is_named_after_the_declarations()
+    {
+        // the guard that raised 50001 for a missing region is gone; nothing left can raise it
+        const string faulty = """
+            CREATE PROCEDURE dbo.Load @Region nvarchar(20) AS
+            BEGIN
+                SET NOCOUNT ON;
+                DECLARE @Loaded int = 0;
+                INSERT INTO dbo.Dst (Id, Name, Region) SELECT s.Id, s.Name, @Region FROM dbo.Src AS s;
+                SET @Loaded = @@ROWCOUNT;
+            END;
+            """;
+        const string test = """
+            transformation: dbo.Load
+            cases:
+              - name: a region is required
+                given:
+                  dbo.Src:
+                    - {Id: 1, Name: a}
+                call: {"@Region": null}
+                expect:
+                  error: {number: 50001}
+            """;
+        var f = await AnalyseAsync(faulty, test);
+        Assert.Equal(5, f.RootCause!.Line);
+        Assert.Contains("expects error 50001, which no statement of the procedure raises", f.Explanation);
+
+        // a THROW of that number is still there (its condition is what is wrong): not a missing check
+        var guarded = await AnalyseAsync(faulty.Replace("DECLARE @Loaded int = 0;", "DECLARE @Loaded int = 0;\n    IF @Region = N'' THROW 50001, N'region required', 1;"), test);
+        Assert.DoesNotContain("no statement of the procedure raises", guarded.Explanation);
+    }
 }

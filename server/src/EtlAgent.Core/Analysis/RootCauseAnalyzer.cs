@@ -168,7 +168,14 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             }
         }
 
-        // (b') a table the case expects rows in that no statement writes: no edit brings the rows back, the writer is missing
+        // (b') an expected error no statement can raise, or a table the case expects rows in that no statement writes:
+        // no edit of the code that is there brings them back, the check or the writer is missing
+        if (ranked.Count == 0 && errorStatement is null && MissingCheck.Find(index, failing) is { } check)
+        {
+            ranked.Add(Describe(t, index, check, shape, null, 0.45));
+            note = $"The case expects error {failing.Case.Expect.Error!.Number}, which no statement of the procedure raises: the check that raises it is missing, "
+                + $"most likely where checks stand, after the declarations (just before line {check.Line}).";
+        }
         if (ranked.Count == 0 && errorStatement is null && MissingWriter.Find(t, index, covered, failing) is { } gap)
         {
             var place = gap.Next is { } next ? Describe(t, index, next, shape, null, 0.45) : EndOfBody(t, index, gap.LastWriter, shape, 0.45);

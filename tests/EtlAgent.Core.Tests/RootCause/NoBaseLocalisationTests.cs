@@ -8,8 +8,9 @@ namespace EtlAgent.Core.Tests.RootCause;
 /// <summary>
 /// Localisation without a last green version: the inverse edits (a fallback, a column by its
 /// target's name, a join key by name, a conversion's length), the data flow between statements that
-/// each fix the case, and a table no statement writes. Each case here fails on the analysis before
-/// these rules (the lineage ranking named another statement, or no edit at all).
+/// each fix the case, a table no statement writes and an expected error no statement raises. Each
+/// case is one the project's injecting operators cannot undo with one edit, so without these rules
+/// the analysis falls back to the lineage ranking (no edit, and here another statement or none).
 /// </summary>
 public class NoBaseLocalisationTests
 {
@@ -223,5 +224,50 @@ public class NoBaseLocalisationTests
         // a THROW of that number is still there (its condition is what is wrong): not a missing check
         var guarded = await AnalyseAsync(faulty.Replace("DECLARE @Loaded int = 0;", "DECLARE @Loaded int = 0;\n    IF @Region = N'' THROW 50001, N'region required', 1;"), test);
         Assert.DoesNotContain("no statement of the procedure raises", guarded.Explanation);
+    }
+
+    [Fact]
+    public async Task A_later_lookup_that_compensates_for_a_code_an_earlier_statement_wrote_ranks_after_it()
+    {
+        const string tables = """
+            CREATE TABLE dbo.Sale ([Id] int NOT NULL, [Customer Code] nvarchar(10) NULL, [Bill To Customer Code] nvarchar(10) NULL);
+            CREATE TABLE dbo.Customer ([Customer Code] nvarchar(10) NOT NULL, [Customer Key] int NOT NULL);
+            CREATE TABLE dbo.FactSale ([Id] int NOT NULL, [Bill To Customer Key] int NOT NULL);
+            """;
+        // the staging statement lost the fallback of the bill-to code to the customer's own code; joining the lookup
+        // on the customer's code instead also turns this case green (a compensating edit of the later statement)
+        const string faulty = """
+            CREATE PROCEDURE dbo.Load AS
+            BEGIN
+                SELECT s.[Id], s.[Customer Code], s.[Bill To Customer Code] AS [Bill To Customer Code] INTO #Work FROM dbo.Sale AS s;
+                INSERT INTO dbo.FactSale ([Id], [Bill To Customer Key]) SELECT w.[Id], ISNULL(c.[Customer Key], 0) FROM #Work AS w LEFT JOIN dbo.Customer AS c ON c.[Customer Code] = w.[Bill To Customer Code];
+            END;
+            """;
+        const string test = """
+            transformation: dbo.Load
+            cases:
+              - name: a sale without a bill-to customer bills the customer
+                given:
+                  dbo.Sale:
+                    - {Id: 1, "Customer Code": C1, "Bill To Customer Code": null}
+                    - {Id: 2, "Customer Code": C2, "Bill To Customer Code": C2}
+                  dbo.Customer:
+                    - {"Customer Code": C1, "Customer Key": 10}
+                    - {"Customer Code": C2, "Customer Key": 20}
+                expect:
+                  dbo.FactSale:
+                    rows:
+                      - {Id: 1, "Bill To Customer Key": 10}
+                      - {Id: 2, "Bill To Customer Key": 20}
+            """;
+        var engine = Engine.Create(new MemoryFileSource().Add("tables.sql", tables).Add("load.sql", faulty).Add("tests/etl/dbo.Load.etltest.yaml", test),
+            WorkspaceSettings.Default, new EngineHost(new SystemClock(), EnvironmentVariables.None));
+        var (_, report) = await engine.AnalyzeFailuresAsync("dbo.Load", null, null, new RootCauseOptions { MutationBudget = TimeSpan.FromMinutes(3) });
+        var f = Assert.Single(report.Failures);
+        Assert.Equal("mutation", f.Evidence);
+        Assert.Equal(3, f.RootCause!.Line);
+        Assert.Equal(InverseEdits.RoleFallback, f.RootCause.Edit!.Operator);
+        Assert.Equal("ISNULL(s.[Bill To Customer Code], s.[Customer Code])", f.RootCause.Edit.Replacement);
+        Assert.Contains(f.Candidates, c => c.Line == 4);
     }
 }

@@ -7,20 +7,25 @@ namespace EtlAgent.Core.Analysis;
 /// <summary>
 /// Data flow between statements that each turn the failing case green with one edit (without
 /// breaking a passing case): when the top one reads, directly or through the statements between,
-/// what an earlier one wrote, and that earlier one writes a column that differs, the earlier one
-/// ranks first. It is where the wrong value is first produced; an edit of the later statement can
-/// only compensate for the value it was given, and MUSE's counts of fixing edits cannot tell the
-/// two apart (each has its own).
+/// what an earlier one wrote, and that earlier one writes a column that differs or a column the top
+/// statement's fixing edit is about, the earlier one ranks first. It is where the wrong value is
+/// first produced; an edit of the later statement can only compensate for the value it was given,
+/// and MUSE's counts of fixing edits cannot tell the two apart (each has its own).
 /// </summary>
 public static class DataFlowOrder
 {
     public static IReadOnlyList<StatementVotes> Upstream(TransformationAnalysis t, StatementIndex index, IReadOnlyList<StatementVotes> votes, FailureShape shape)
     {
-        if (votes.Count < 2 || votes[0].Score < 1 || shape.DifferingColumns.Count == 0) return votes;
+        if (votes.Count < 2 || votes[0].Score < 1) return votes;
         var top = votes[0].Statement;
         var leaves = index.Statements.Where(s => !s.IsBlock).ToList();
+        // the columns the top statement's fixing edit is about: a value an earlier statement wrote there is what it compensates for
+        var touched = votes[0].Best is { } fix
+            ? ExpressionColumns.Around(top.Node, fix.Start, fix.Length).Concat(ExpressionColumns.Named(fix.Mutated)).ToList()
+            : new List<string>();
         var producer = votes.Skip(1)
-            .Where(v => v.Score >= 1 && v.Statement.Start < top.Start && WritesDiffering(t, v.Statement, shape) && Feeds(t, leaves, v.Statement, top))
+            .Where(v => v.Score >= 1 && v.Statement.Start < top.Start && Feeds(t, leaves, v.Statement, top)
+                && (WritesDiffering(t, v.Statement, shape) || ExpressionColumns.Written(t, v.Statement.Node).Any(c => touched.Contains(c, StringComparer.OrdinalIgnoreCase))))
             .OrderBy(v => v.Statement.Start)
             .FirstOrDefault();
         if (producer is null) return votes;

@@ -270,4 +270,22 @@ public class NoBaseLocalisationTests
         Assert.Equal("ISNULL(s.[Bill To Customer Code], s.[Customer Code])", f.RootCause.Edit.Replacement);
         Assert.Contains(f.Candidates, c => c.Line == 4);
     }
+
+    [Fact]
+    public async Task A_fallback_dropped_inside_a_common_table_expression_is_restored_there()
+    {
+        // the NULL region is dropped by the outer filter, so only the CTE's own value can be given its fallback
+        const string faulty = """
+            CREATE PROCEDURE dbo.Load AS
+            BEGIN
+                WITH Clean AS (SELECT s.Id, s.Name, NULLIF(LTRIM(RTRIM(s.Region)), N'') AS Region FROM dbo.Src AS s)
+                INSERT INTO dbo.Dst (Id, Name, Region) SELECT c.Id, c.Name, c.Region FROM Clean AS c WHERE c.Region <> N'test';
+            END;
+            """;
+        var f = await AnalyseAsync(faulty, RegionTest);
+        Assert.Equal("mutation", f.Evidence);
+        Assert.Equal(3, f.RootCause!.Line);
+        Assert.Equal("ISNULL(NULLIF(LTRIM(RTRIM(s.Region)), N''), N'none')", f.RootCause.Edit!.Replacement);
+        Assert.Contains("Region", f.RootCause.Columns);
+    }
 }

@@ -50,10 +50,19 @@ public static class InverseEdits
         bool InStatements(TSqlFragment f) => statements.Any(s => s.Contains(f.StartOffset, f.FragmentLength));
         string Span(TSqlFragment f) => text.Substring(f.StartOffset, f.FragmentLength);
 
-        var assignments = t.Assignments.Where(a => a.Source is ScalarExpression && InStatements(a.Source!)).ToList();
+        // where a named value is made: the column assignments (lineage) and every select list element with a name,
+        // a CTE's or a derived table's included (lineage records the outer copy there, not the expression that makes it)
+        var values = new NamedValues();
+        foreach (var s in statements) s.Node.Accept(values);
+        var assignments = t.Assignments.Where(a => a.Source is ScalarExpression && InStatements(a.Source!))
+            .Select(a => (a.Column, Source: (ScalarExpression)a.Source!))
+            .Concat(values.Found)
+            .DistinctBy(a => (a.Column.ToUpperInvariant(), a.Source.StartOffset, a.Source.FragmentLength))
+            .Select(a => new Site(a.Column, a.Source))
+            .ToList();
         foreach (var a in assignments)
         {
-            var source = (ScalarExpression)a.Source!;
+            var source = a.Source;
             foreach (var (column, expected, actual) in pairs.Where(p => p.Column.Equals(a.Column, StringComparison.OrdinalIgnoreCase)))
             {
                 if (expected is null || Literal(expected) is not { } v) continue;
@@ -70,7 +79,7 @@ public static class InverseEdits
         var columnsOf = ColumnsByAlias(t, catalog, aliases);
         foreach (var a in assignments)
         {
-            if (Unwrapped(a.Source as ScalarExpression) is not ColumnReferenceExpression { MultiPartIdentifier.Count: 2 } c) continue;
+            if (Unwrapped(a.Source) is not ColumnReferenceExpression { MultiPartIdentifier.Count: 2 } c) continue;
             var alias = c.MultiPartIdentifier.Identifiers[0].Value;
             var name = c.MultiPartIdentifier.Identifiers[1].Value;
             var known = columnsOf.GetValueOrDefault(alias) ?? new List<string>();
@@ -103,7 +112,7 @@ public static class InverseEdits
         foreach (var a in assignments)
         {
             var conversions = new Conversions();
-            a.Source!.Accept(conversions);
+            a.Source.Accept(conversions);
             var widest = catalog.All.Select(table => table.Columns.FirstOrDefault(col => col.Name.Equals(a.Column, StringComparison.OrdinalIgnoreCase)))
                 .Where(col => col is { Type.IsString: true, Type.Length: > 0 }).Select(col => col!.Type.Length!.Value).DefaultIfEmpty(0).Max();
             foreach (var type in conversions.Types)
@@ -146,6 +155,11 @@ public static class InverseEdits
                 for (int i = 0; i < m.Diff.Columns.Count; i++)
                     if (!RowComparison.ValuesEqual(miss[i], best[i])) result.Add((m.Diff.Columns[i], miss[i], best[i]));
             }
+            // a missing row with no counterpart (a NULL that a later condition dropped): the values no given row holds were made by the code
+            var given = failing.Case.Given.SelectMany(g => g.Rows).SelectMany(r => r.Cells).Where(c => c.Value is not null).Select(c => c.Value!).ToList();
+            foreach (var miss in m.Diff.Missing.Skip(m.Diff.Unexpected.Count))
+                for (int i = 0; i < m.Diff.Columns.Count; i++)
+                    if (miss[i] is { } v && !given.Any(g => RowComparison.ValuesEqual(v, g))) result.Add((m.Diff.Columns[i], v, null));
         }
         return result;
     }
@@ -233,6 +247,19 @@ public static class InverseEdits
         foreach (var c in aliases.Columns)
             Add(c.MultiPartIdentifier.Identifiers[0].Value, c.MultiPartIdentifier.Identifiers[1].Value);
         return result;
+    }
+
+    /// <summary>A value written under a column name: the name and the expression that makes it.</summary>
+    private sealed record Site(string Column, ScalarExpression Source);
+
+    private sealed class NamedValues : TSqlFragmentVisitor
+    {
+        public List<(string Column, ScalarExpression Source)> Found { get; } = new();
+        public override void Visit(SelectScalarExpression node)
+        {
+            var name = node.ColumnName?.Value ?? (node.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers[^1].Value;
+            if (name is not null && node.Expression is not null) Found.Add((name, node.Expression));
+        }
     }
 
     private sealed class Aliases : TSqlFragmentVisitor

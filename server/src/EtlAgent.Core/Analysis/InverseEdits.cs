@@ -15,8 +15,10 @@ namespace EtlAgent.Core.Analysis;
 /// kind is rarely undone by one of them. Each rule is read from the code and from what the failing
 /// case shows, never from a known fault:
 /// <list type="bullet">
-/// <item>fallback restored: a value written to a differing column where the case expects v and the
-/// run wrote NULL becomes ISNULL(value, v); where the run wrote an empty string and the value is
+/// <item>fallback restored: a value written under a differing column's name (a column assignment, or a
+/// named select-list value, a CTE's included) where the case expects v and the run wrote NULL becomes
+/// ISNULL(value, v) — v from the paired row, or, for a 515 or a missing row without a counterpart, a
+/// value the case expects that no given row holds; where the run wrote an empty string and the value is
 /// ISNULL/COALESCE(x, v), x becomes NULLIF(x, '') (a blank that should have fallen back);</item>
 /// <item>role fallback: a column alias.[R B] written as a value, where the same table has a column
 /// [B] (its name a trailing part of the other's), becomes ISNULL(alias.[R B], alias.[B]);</item>

@@ -47,6 +47,12 @@ public sealed class MutationLocalizer(WorkspaceAnalysis workspace, WorkspaceAnal
             .OrderBy(x => x.Round).ThenByDescending(x => prior(x.Statement!)).ThenBy(x => x.Mutant.Start)
             .Select(x => (x.Mutant, x.Statement))
             .ToList();
+        // the edits that put back what a fault takes away are few and aimed at what the case shows: tried first
+        var inverse = InverseEdits.Generate(t, workspace.Catalog, failing, index.CoveredLeaves(failing.Covered).ToList())
+            .Select(m => (Mutant: m, Statement: index.Innermost(m.Start, m.Length)))
+            .Where(x => x.Statement is { IsBlock: false })
+            .OrderByDescending(x => prior(x.Statement!)).ThenBy(x => x.Mutant.Start);
+        mutants = inverse.Concat(mutants).ToList();
 
         var outcomes = new List<(Mutant M, IndexedStatement S, double Vote)>();
         int chunk = Math.Max(1, Parallelism) * 4;
@@ -60,9 +66,11 @@ public sealed class MutationLocalizer(WorkspaceAnalysis workspace, WorkspaceAnal
         }
         return outcomes.GroupBy(o => o.S)
             .Select(g => new StatementVotes(g.Key, g.Max(o => o.Vote) + 0.01 * g.Count(o => o.Vote >= 0.5), g.Count(o => o.Vote >= 0.5), g.Count(o => o.Vote < 0.5),
-                g.OrderByDescending(o => o.Vote).ThenBy(o => o.M.Length).First().M)
+                g.OrderByDescending(o => o.Vote).ThenByDescending(o => InverseEdits.IsInverse(o.M)).ThenBy(o => o.M.Length).First().M)
             {
-                Fixing = g.Where(o => o.Vote >= 0.6).OrderByDescending(o => o.Vote).ThenBy(o => o.M.Length).Select(o => o.M).ToList(),
+                // of the edits that fix the case equally well, one that puts back a conventional form (a fallback, a name that
+                // matches) is the likelier repair than one that injects other logic and happens to fit these rows
+                Fixing = g.Where(o => o.Vote >= 0.6).OrderByDescending(o => o.Vote).ThenByDescending(o => InverseEdits.IsInverse(o.M)).ThenBy(o => o.M.Length).Select(o => o.M).ToList(),
             })
             .OrderByDescending(v => v.Score).ThenByDescending(v => prior(v.Statement))
             .ToList();

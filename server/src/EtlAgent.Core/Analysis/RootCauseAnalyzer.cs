@@ -142,7 +142,7 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             if (strong.Count > 0)
             {
                 evidence = "mutation";
-                votes = strong;
+                votes = DataFlowOrder.Upstream(t, index, strong, shape);
                 double top = votes[0].Score, second = votes.Count > 1 ? votes[1].Score : 0;
                 // per-statement table state: the current and the fixed version run side by side; the columns
                 // that differ right after the top statement are the ones its fault touches there (a #temp column included)
@@ -166,6 +166,22 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
                 if (votes[0].Best is { } best && votes[0].Score >= 0.6)
                     fixedVersion = MutantWorkspace.Create(workspace, analyzer, t.Transformation.File, best.Apply(t.Document.Text));
             }
+        }
+
+        // (b') an expected error no statement can raise, or a table the case expects rows in that no statement writes:
+        // no edit of the code that is there brings them back, the check or the writer is missing
+        if (ranked.Count == 0 && errorStatement is null && MissingCheck.Find(index, failing) is { } check)
+        {
+            ranked.Add(Describe(t, index, check, shape, null, 0.45));
+            note = $"The case expects error {failing.Case.Expect.Error!.Number}, which no statement of the procedure raises: the check that raises it is missing, "
+                + $"most likely where checks stand, after the declarations (just before line {check.Line}).";
+        }
+        if (ranked.Count == 0 && errorStatement is null && MissingWriter.Find(t, index, covered, failing) is { } gap)
+        {
+            var place = gap.Next is { } next ? Describe(t, index, next, shape, null, 0.45) : EndOfBody(t, index, gap.LastWriter, shape, 0.45);
+            ranked.Add(place);
+            note = $"No statement of the procedure writes {gap.Table}, where the case expects rows: a statement that writes it is missing, "
+                + $"most likely where the data flow the case ran ends, just after the statement at line {gap.LastWriter.Line} (the last one that writes a table).";
         }
 
         // (c) the error's statement, then lineage and coverage: statements that wrote what differs
@@ -244,6 +260,20 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         var rest = (eol < 0 ? text[p..] : text[p..eol]).Trim();
         int line = t.Document.Lines.PositionOf(p).Line + 1;
         return new SuspectStatement(t.Transformation.File, line, line, p, Math.Max(rest.Length, 0), rest, columns, bugClass, Math.Round(confidence, 2)) { Edit = edit };
+    }
+
+    /// <summary>The place after the statement now last that writes a table when no statement follows it: what closes the body (its END).</summary>
+    private static SuspectStatement EndOfBody(TransformationAnalysis t, StatementIndex index, IndexedStatement last, FailureShape shape, double confidence)
+    {
+        var text = t.Document.Text;
+        int p = Math.Min(last.End, text.Length);
+        while (p < text.Length && (char.IsWhiteSpace(text[p]) || text[p] == ';')) p++;
+        var bugClass = BugClassifier.Classify(shape, null, "", null);
+        if (p >= text.Length) return index.Suspect(last, shape.DifferingColumns, bugClass, confidence);
+        int eol = text.IndexOf('\n', p);
+        var rest = (eol < 0 ? text[p..] : text[p..eol]).Trim();
+        int line = t.Document.Lines.PositionOf(p).Line + 1;
+        return new SuspectStatement(t.Transformation.File, line, line, p, rest.Length, rest, shape.DifferingColumns, bugClass, Math.Round(confidence, 2));
     }
 
     /// <summary>The edit operators of a deleted statement: named before the statement that follows it, or at the procedure's end.</summary>

@@ -1,0 +1,37 @@
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using EtlAgent.Core.Sandbox.Runner;
+
+namespace EtlAgent.Core.Analysis;
+
+/// <summary>Where a statement that should write a table is missing: the table, and the statement the case ran last that writes any table.</summary>
+public sealed record MissingWriterPlace(QualifiedName Table, IndexedStatement LastWriter, IndexedStatement? Next);
+
+/// <summary>
+/// A table the failing case expects rows in (rows missing, none unexpected) that no statement of
+/// the transformation writes: no edit of the code that is there can bring the rows back, so the
+/// writer itself is missing (a deleted statement). It is named where the data flow the case ran
+/// ends: just after the last statement that writes a table — the statement that follows it, or the
+/// procedure's end.
+/// </summary>
+public static class MissingWriter
+{
+    public static MissingWriterPlace? Find(TransformationAnalysis t, StatementIndex index, IReadOnlyList<IndexedStatement> covered, TestCaseResult failing)
+    {
+        var lacking = failing.Failures.Select(f => f switch
+            {
+                RowsMismatch { Table: { } table } m when m.Diff.Missing.Count > 0 && m.Diff.Unexpected.Count == 0 => table,
+                RowCountMismatch c when c.Actual < c.Expected => c.Table,
+                _ => (QualifiedName?)null,
+            })
+            .OfType<QualifiedName>().ToList();
+        if (lacking.Count == 0) return null;
+        var written = t.Assignments.Select(a => a.Table).ToList();
+        var table = lacking.FirstOrDefault(l => !written.Any(w => w.Equals(l) || (l.Name.StartsWith('#') && w.Name.Equals(l.Name, StringComparison.OrdinalIgnoreCase))));
+        if (table.Name is null) return null;
+        var lastWriter = covered.Where(s => ExpressionColumns.WrittenTables(t, s.Node).Count > 0).OrderBy(s => s.Start).LastOrDefault();
+        if (lastWriter is null) return null;
+        var next = index.Statements.Where(s => !s.IsBlock && s.Start >= lastWriter.End).OrderBy(s => s.Start).FirstOrDefault();
+        return new MissingWriterPlace(table, lastWriter, next);
+    }
+}

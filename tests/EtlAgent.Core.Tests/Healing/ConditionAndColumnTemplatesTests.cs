@@ -65,6 +65,15 @@ public class ConditionAndColumnTemplatesTests
     }
 
     [Fact]
+    public void A_match_the_existence_check_still_makes_is_not_repeated()
+    {
+        var (t, catalog, suspect, text) = Parse(
+            "IF NOT EXISTS (SELECT * FROM dbo.Dst WHERE 1 = 1 AND [Code] = @code)\n    INSERT INTO dbo.Dst (Id, Code) VALUES (@id, @code);", "@id int, @code nvarchar(20)");
+        var after = Assert.Single(Applied(text, ConditionTemplates.LostCondition(t, catalog, suspect)));
+        Assert.Contains("SELECT * FROM dbo.Dst WHERE [Id] = @id AND [Code] = @code)", after);
+    }
+
+    [Fact]
     public void A_condition_that_reads_another_table_is_not_taken_over()
     {
         var (t, catalog, suspect, _) = Parse(

@@ -33,7 +33,7 @@ public static class ConditionTemplates
         var result = new List<RepairCandidate>();
         foreach (var statement in ReplacedColumnTemplate.ProcedureStatementsIn(t, suspect))
         {
-            var v = new Lost(t, catalog, AliasColumns.Of(statement, catalog), result);
+            var v = new Lost(t, catalog, AliasColumns.Of(statement, catalog), suspect, result);
             statement.Accept(v);
         }
         return result.DistinctBy(c => (c.Edits[0].Range.StartOffset, c.Edits[0].NewText)).ToList();
@@ -94,15 +94,17 @@ public static class ConditionTemplates
     /// <summary>Two constants compared: a condition that tests nothing.</summary>
     internal static bool IsConstant(BooleanComparisonExpression node) => node.FirstExpression is Literal && node.SecondExpression is Literal;
 
-    private sealed class Lost(TransformationAnalysis t, SchemaCatalog catalog, AliasColumns scope, List<RepairCandidate> result) : TSqlFragmentVisitor
+    private sealed class Lost(TransformationAnalysis t, SchemaCatalog catalog, AliasColumns scope, SuspectStatement suspect, List<RepairCandidate> result) : TSqlFragmentVisitor
     {
         private readonly string _text = t.Document.Text;
         private readonly string _file = t.Transformation.File;
         private const int PerPlaceholder = 4;
 
-        private void Add(string title, BooleanComparisonExpression placeholder, string condition) =>
-            result.Add(new RepairCandidate(HealKinds.Code, HealClasses.Filter, title,
+        private void Add(string title, BooleanComparisonExpression placeholder, string condition)
+        {
+            if (suspect.Contains(placeholder.StartOffset, placeholder.FragmentLength)) result.Add(new RepairCandidate(HealKinds.Code, HealClasses.Filter, title,
                 new[] { SpanEdits.Replace(_file, _text, placeholder.StartOffset, End(placeholder), condition) }, "template"));
+        }
 
         public override void Visit(QualifiedJoin node)
         {
@@ -131,8 +133,12 @@ public static class ConditionTemplates
             var prefix = only.Alias is { } alias ? alias.Value + "." : "";
             var conditions = new List<(string Title, string Condition)>();
             // an existence check of a table the procedure inserts into: the row it would insert
+            // (a match the condition already makes is not repeated)
+            var present = Conjuncts(where).Select(c => Plain(_text.Substring(c.StartOffset, c.FragmentLength))).ToHashSet(StringComparer.Ordinal);
             foreach (var values in InsertedValues(table))
-                conditions.Add(($"look for the row the procedure inserts into {table}", string.Join(" AND ", values.Select(v => $"{prefix}[{v.Column}] = {v.Value}"))));
+                conditions.Add(($"look for the row the procedure inserts into {table}", string.Join(" AND ", values
+                    .Where(v => !present.Contains(Plain($"[{v.Column}] = {v.Value}")) && !present.Contains(Plain($"{prefix}[{v.Column}] = {v.Value}")))
+                    .Select(v => $"{prefix}[{v.Column}] = {v.Value}"))));
             // the conditions the procedure's other statements put on the same table
             foreach (var other in OtherConditions(table, node).Where(o => o.Length > 0).Select(o => Requalify(o, prefix)))
                 conditions.Add(($"filter {table} as the procedure's other statements do: {Short(other)}", other));
@@ -140,6 +146,16 @@ public static class ConditionTemplates
                 foreach (var (title, condition) in conditions.Where(c => c.Condition.Length > 0).DistinctBy(c => c.Condition).Take(PerPlaceholder))
                     Add(title, placeholder, Regex.IsMatch(condition, @"\bOR\b", RegexOptions.IgnoreCase) ? $"({condition})" : condition);
         }
+
+        private static IEnumerable<BooleanExpression> Conjuncts(BooleanExpression e) => e switch
+        {
+            BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.And } b => Conjuncts(b.FirstExpression).Concat(Conjuncts(b.SecondExpression)),
+            BooleanParenthesisExpression p => Conjuncts(p.Expression),
+            _ => new[] { e },
+        };
+
+        /// <summary>A condition's text without spaces, brackets or case, to tell two spellings of one condition apart from two conditions.</summary>
+        private static string Plain(string condition) => Regex.Replace(condition, @"[\s\[\]]", "").ToLowerInvariant();
 
         private static IEnumerable<BooleanComparisonExpression> Placeholders(BooleanExpression condition)
         {

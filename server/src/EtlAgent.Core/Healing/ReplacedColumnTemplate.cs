@@ -21,35 +21,37 @@ public static class ReplacedColumnTemplate
         foreach (var statement in ProcedureStatementsIn(t, suspect))
         {
             var scope = AliasColumns.Of(statement, catalog);
-            var visitor = new Visitor(t, catalog, scope, result);
+            var visitor = new Visitor(t, catalog, scope, suspect, result);
             statement.Accept(visitor);
         }
         return result.DistinctBy(c => (c.Edits[0].Range.StartOffset, c.Edits[0].NewText)).ToList();
     }
 
-    /// <summary>The outermost statements inside the suspect's span; for an IF or WHILE whose condition is the suspect, that condition.</summary>
+    /// <summary>
+    /// The statements to read the suspect in: the outermost ones inside its span, else (a suspect that
+    /// is part of a statement, such as an IF's condition) the smallest statement holding it. Templates
+    /// edit only nodes inside the suspect; the statement gives them the aliases in scope.
+    /// </summary>
     internal static IEnumerable<TSqlFragment> ProcedureStatementsIn(TransformationAnalysis t, SuspectStatement suspect)
     {
-        var finder = new Outermost(suspect);
+        var finder = new Statements(suspect);
         foreach (var f in t.Syntax.Body) f.Accept(finder);
-        return finder.Found;
+        if (finder.Inside.Count > 0) return finder.Inside;
+        return finder.Holding.OrderBy(h => h.FragmentLength).Take(1);
     }
 
-    private sealed class Outermost(SuspectStatement suspect) : TSqlFragmentVisitor
+    private sealed class Statements(SuspectStatement suspect) : TSqlFragmentVisitor
     {
-        public List<TSqlFragment> Found { get; } = new();
+        public List<TSqlFragment> Inside { get; } = new();
+        public List<TSqlFragment> Holding { get; } = new();
         public override void Visit(TSqlStatement node)
         {
             if (node.StartOffset < 0) return;
-            TSqlFragment candidate = node;
-            if (!suspect.Contains(node.StartOffset, node.FragmentLength))
+            if (suspect.Contains(node.StartOffset, node.FragmentLength))
             {
-                var condition = node switch { IfStatement i => i.Predicate, WhileStatement w => w.Predicate, _ => null };
-                if (condition is null || node.StartOffset != suspect.StartOffset || !suspect.Contains(condition.StartOffset, condition.FragmentLength)) return;
-                candidate = condition;
+                if (!Inside.Any(f => f.StartOffset <= node.StartOffset && node.StartOffset + node.FragmentLength <= f.StartOffset + f.FragmentLength)) Inside.Add(node);
             }
-            if (Found.Any(f => f.StartOffset <= candidate.StartOffset && candidate.StartOffset + candidate.FragmentLength <= f.StartOffset + f.FragmentLength)) return;
-            Found.Add(candidate);
+            else if (node.StartOffset <= suspect.StartOffset && suspect.EndOffset <= node.StartOffset + node.FragmentLength) Holding.Add(node);
         }
     }
 
@@ -60,7 +62,7 @@ public static class ReplacedColumnTemplate
         public override void ExplicitVisit(ScalarSubquery node) { } // a subquery's columns belong to its own scope
     }
 
-    private sealed class Visitor(TransformationAnalysis t, SchemaCatalog catalog, AliasColumns scope, List<RepairCandidate> result) : TSqlFragmentVisitor
+    private sealed class Visitor(TransformationAnalysis t, SchemaCatalog catalog, AliasColumns scope, SuspectStatement suspect, List<RepairCandidate> result) : TSqlFragmentVisitor
     {
         private readonly string _text = t.Document.Text;
         private readonly string _file = t.Transformation.File;
@@ -108,6 +110,7 @@ public static class ReplacedColumnTemplate
 
         private void Swap(TSqlFragment reference, string alias, string from, string to, string why)
         {
+            if (!suspect.Contains(reference.StartOffset, reference.FragmentLength)) return;
             var newText = $"{_text.Substring(reference.StartOffset, reference.FragmentLength)[..^(LastPartLength(reference))]}[{to}]";
             var old = _text.Substring(reference.StartOffset, reference.FragmentLength);
             if (old == newText) return;

@@ -181,11 +181,11 @@ public sealed class HealRun(Engine engine)
         {
             // test data a constraint refuses and a file that no longer fits its procedure are the tests' to change: no code edit answers them
             var failing = group.Where(c => c.Outcome != TestOutcome.Passed).ToList();
+            if (failing.Count > 0 && analysis.FindTransformation(group.Key) is { HasSyntax: true } failed) usedBases[failed.Transformation.Name] = bases.For(failed).Info;
             tests.AddRange(await fixes.ForRunAsync(group.ToList(), cancellationToken).ConfigureAwait(false));
             failing = failing.Where(c => !GivenRowsAdjuster.Rejected(c) && TestRegenerator.Misfit(new[] { c }) is null).ToList();
             if (failing.Count == 0) continue;
             var t = analysis.FindTransformation(group.Key);
-            if (t is { HasSyntax: true }) usedBases[t.Transformation.Name] = bases.For(t).Info;
             var suspects = t is { HasSyntax: true } ? RankSuspects(Suspects(t, failing), causes, t.Transformation.File, failing.Select(f => (f.File.Path, f.Case.Name))) : Array.Empty<Healing.SuspectStatement>();
             var found = await search.SearchAsync(new HealFailure(group.Key, group.ToList(), failing, suspects) { RootCauseClass = RootCauseClass(causes, failing) }, cancellationToken).ConfigureAwait(false);
             code.AddRange(found.Where(s => s.Kind == HealKinds.Code));

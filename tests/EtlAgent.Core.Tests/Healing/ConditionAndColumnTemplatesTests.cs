@@ -71,6 +71,12 @@ public class ConditionAndColumnTemplatesTests
             "IF NOT EXISTS (SELECT * FROM dbo.Dst WHERE 1 = 1 AND [Code] = @code)\n    INSERT INTO dbo.Dst (Id, Code) VALUES (@id, @code);", "@id int, @code nvarchar(20)");
         var after = Assert.Single(Applied(text, ConditionTemplates.LostCondition(t, catalog, suspect)));
         Assert.Contains("SELECT * FROM dbo.Dst WHERE [Id] = @id AND [Code] = @code)", after);
+
+        // conjuncts written one a line are added one a line (later statements keep their lines)
+        (t, catalog, suspect, text) = Parse(
+            "IF NOT EXISTS (SELECT * FROM dbo.Dst WHERE\n        1 = 1 AND\n        [Code] = @code)\n    INSERT INTO dbo.Dst (Id, Code, Name) VALUES (@id, @code, @name);", "@id int, @code nvarchar(20), @name nvarchar(40)");
+        after = Assert.Single(Applied(text, ConditionTemplates.LostCondition(t, catalog, suspect)));
+        Assert.Contains("WHERE\n        [Id] = @id AND\n        [Name] = @name AND\n        [Code] = @code)", after);
     }
 
     [Fact]

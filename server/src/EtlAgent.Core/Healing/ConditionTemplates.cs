@@ -134,9 +134,13 @@ public static class ConditionTemplates
             var conditions = new List<(string Title, string Condition)>();
             // an existence check of a table the procedure inserts into: the row it would insert
             // (a match the condition already makes is not repeated)
-            var present = Conjuncts(where).Select(c => Plain(_text.Substring(c.StartOffset, c.FragmentLength))).ToHashSet(StringComparer.Ordinal);
+            var conjuncts = Conjuncts(where).ToList();
+            var present = conjuncts.Select(c => Plain(_text.Substring(c.StartOffset, c.FragmentLength))).ToHashSet(StringComparer.Ordinal);
+            // laid out as the condition lays out its own conjuncts (one a line when it writes them so)
+            var separator = conjuncts.Count >= 2 && End(conjuncts[0]) <= conjuncts[1].StartOffset && _text[End(conjuncts[0])..conjuncts[1].StartOffset] is var between
+                && Regex.IsMatch(between, @"^\s*AND\s*$", RegexOptions.IgnoreCase) ? between : " AND ";
             foreach (var values in InsertedValues(table))
-                conditions.Add(($"look for the row the procedure inserts into {table}", string.Join(" AND ", values
+                conditions.Add(($"look for the row the procedure inserts into {table}", string.Join(separator, values
                     .Where(v => !present.Contains(Plain($"[{v.Column}] = {v.Value}")) && !present.Contains(Plain($"{prefix}[{v.Column}] = {v.Value}")))
                     .Select(v => $"{prefix}[{v.Column}] = {v.Value}"))));
             // the conditions the procedure's other statements put on the same table

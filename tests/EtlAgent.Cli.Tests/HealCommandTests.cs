@@ -47,6 +47,10 @@ public class HealCommandTests
             Assert.Equal(3, first.GetProperty("verified").GetProperty("casesPassed").GetInt32());
             Assert.Equal(3, first.GetProperty("verified").GetProperty("casesTotal").GetInt32());
             Assert.Equal(0, first.GetProperty("verified").GetProperty("newFindings").GetInt32());
+            // the base the heals started from is named, as `analyze` names it (here none: no green run remembered, no --base)
+            var used = doc.RootElement.GetProperty("bases").GetProperty("Fact.LoadSale");
+            Assert.Equal("none", used.GetProperty("kind").GetString());
+            Assert.StartsWith("none (", used.GetProperty("description").GetString());
 
             var again = Cli.Run("heal", ws, "--format", "json");
             using var doc2 = JsonDocument.Parse(again.Out);
@@ -84,6 +88,7 @@ public class HealCommandTests
 
             var text = Cli.Run("heal", ws);
             Assert.Contains("test/adjust-given-rows", text.Out);
+            Assert.Contains("base for Fact.LoadSale: none (", text.Out);
             Assert.Contains("~ Staging.Sale row 1: [Quantity] 1 → 2", text.Out);
         }
         finally { Directory.Delete(ws, true); }

@@ -59,6 +59,7 @@ public class HealQuickFixTests
             Assert.Contains("| expected, not found | 11 | NULL | 1 |", markdown);
             Assert.Contains("WHERE s.[Sold At] > @From", markdown);
             Assert.Contains("include the boundary", markdown);
+            Assert.Contains("Base (last green version): ", markdown); // which last green version the heals started from (here: none, with the reason)
             // from a menu (Visual Studio, the palette): [uri, cursor line] inside the failing case finds the same case
             var atCursor = await server.RequestAsync("workspace/executeCommand", new JsonObject
             {

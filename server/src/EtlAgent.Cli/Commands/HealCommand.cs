@@ -37,8 +37,8 @@ internal static class HealCommand
         }
 
         var content = format == "json"
-            ? DiscoveryReport.Serialize(HealReport.ToJson(result.Suggestions)) + Environment.NewLine
-            : HealReport.Text(result.Suggestions, failing + result.FileErrors.Count(e => e.Drift is not null));
+            ? DiscoveryReport.Serialize(HealReport.ToJson(result.Suggestions, result.Bases)) + Environment.NewLine
+            : HealReport.Text(result.Suggestions, failing + result.FileErrors.Count(e => e.Drift is not null), result.Bases);
         WorkspaceLoader.Write(options, stdout, content);
         return failing == 0 && result.FileErrors.Count == 0 ? CliApp.ExitOk : CliApp.ExitFindings;
     }

@@ -15,6 +15,9 @@ public sealed record HealRunResult(TestRunResult? Run, IReadOnlyList<TestFileErr
 {
     /// <summary>The root causes the search ranked its suspects by (given, computed, or the differential against the last green versions); null: none.</summary>
     public RootCauseReport? RootCauses { get; init; }
+
+    /// <summary>The last green version each searched transformation's heals started from (a git ref, the memory's version with its run and time, or none with the reason), by transformation.</summary>
+    public IReadOnlyDictionary<string, AnalysisBase> Bases { get; init; } = new Dictionary<string, AnalysisBase>();
 }
 
 /// <summary>
@@ -173,10 +176,12 @@ public sealed class HealRun(Engine engine)
         var tests = new List<HealSuggestion>();
         var cases = (run?.Cases ?? Array.Empty<TestCaseResult>()).Where(c => Transformations is null || Transformations(c.File.Transformation));
         var fixes = new TestFileHeals(engine, analysis, ReadText);
+        var usedBases = new Dictionary<string, AnalysisBase>(StringComparer.OrdinalIgnoreCase);
         foreach (var group in cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase))
         {
             // test data a constraint refuses and a file that no longer fits its procedure are the tests' to change: no code edit answers them
             var failing = group.Where(c => c.Outcome != TestOutcome.Passed).ToList();
+            if (failing.Count > 0 && analysis.FindTransformation(group.Key) is { HasSyntax: true } failed) usedBases[failed.Transformation.Name] = bases.For(failed).Info;
             tests.AddRange(await fixes.ForRunAsync(group.ToList(), cancellationToken).ConfigureAwait(false));
             failing = failing.Where(c => !GivenRowsAdjuster.Rejected(c) && TestRegenerator.Misfit(new[] { c }) is null).ToList();
             if (failing.Count == 0) continue;
@@ -196,7 +201,7 @@ public sealed class HealRun(Engine engine)
         // one offer per heal: the editor searches again after every test run and offers the same heals
         var offered = history.Where(h => h.Status == HealStatus.Offered && h.HealId is not null).Select(h => h.HealId!).ToHashSet(StringComparer.Ordinal);
         Remember(suggestions.Where(h => !offered.Contains(h.Id)).Select(h => new HealRecord(Now, h.File, h.BugClass, HealStatus.Offered, HealId: h.Id)));
-        return new HealRunResult(run, errors, suggestions, watch.Elapsed) { RootCauses = causes };
+        return new HealRunResult(run, errors, suggestions, watch.Elapsed) { RootCauses = causes, Bases = usedBases };
     }
 
     /// <summary>Test files that fell behind the schema: the "Update test to the new schema" rewrite, verified by loading and running the updated file.</summary>
@@ -229,8 +234,10 @@ public sealed class HealRun(Engine engine)
     {
         var analysis = engine.CurrentAnalysis();
         (string, int, string)? suspect = null;
+        AnalysisBase? usedBase = null;
         if (analysis.FindTransformation(failure.File.Transformation) is { HasSyntax: true } t)
         {
+            usedBase = (Bases ?? engine.LastGreenBases()).For(t).Info;
             var text = t.Document.Text;
             var statements = Suspects(t, new[] { failure });
             var edited = heals.Where(h => h.Kind == HealKinds.Code).SelectMany(h => h.Edits).Where(e => e.File == t.Transformation.File)
@@ -238,7 +245,7 @@ public sealed class HealRun(Engine engine)
             if ((edited ?? statements.FirstOrDefault()) is { } s && s.EndOffset <= text.Length)
                 suspect = (s.File, 1 + text.AsSpan(0, s.StartOffset).Count('\n'), text[s.StartOffset..s.EndOffset]);
         }
-        return FailureExplanation.Markdown(failure, heals, suspect);
+        return FailureExplanation.Markdown(failure, heals, suspect, usedBase?.Describe());
     }
 
     /// <summary>Writes <paramref name="heal"/> where the policy allows it; the audit log records the change or the refusal.</summary>

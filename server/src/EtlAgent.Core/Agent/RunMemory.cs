@@ -179,7 +179,7 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
             Dismissed = dismissed, Actor = actor, MutantsKilled = killed, MutantsTotal = total,
         };
         var cases = result.Tests.Cases.Select(c => CaseRecordOf(result.Analysis, c)).GroupBy(c => c.Name).Select(g => g.First()).ToList();
-        var green = GreenVersions(result.Analysis, result.Tests, run.Finished);
+        var green = GreenVersions(result, testFiles, run.Finished);
         Safely(() =>
         {
             store.RecordRun(new RunWrite(run, cases, sightings) { Mutants = mutants, Invariants = invariants, GreenVersions = green });
@@ -189,14 +189,34 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
         MutantRecord Mutant(Mutation.Mutant m, string status) => new(m.Transformation, MutantKey(m), m.Operator, status, runId);
     }
 
-    /// <summary>The file text of every transformation that ran cases in this run and passed them all: its last green version.</summary>
-    private List<GreenVersion> GreenVersions(WorkspaceAnalysis analysis, TestRunResult tests, DateTimeOffset time) =>
-        tests.Cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase)
-            .Where(g => g.All(c => c.Outcome == TestOutcome.Passed))
-            .Select(g => analysis.FindTransformation(g.Key))
+    /// <summary>
+    /// The file text of every transformation that ran cases in this run and passed them all: its last
+    /// green version — unless one of its test files did not load (ETL0101, ETL0102: cases that did not
+    /// run) or the run reported a test finding at warning or above for it (a broken invariant, a failing
+    /// case): a version some of whose tests did not pass is no base to compare with. A test file that
+    /// did not load and does not say which transformation it tests keeps every version out of this run.
+    /// </summary>
+    private List<GreenVersion> GreenVersions(FullRunResult result, IReadOnlyList<TestFile> testFiles, DateTimeOffset time)
+    {
+        var byPath = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var f in testFiles) byPath.TryAdd(f.Path, f.Transformation);
+        foreach (var t in result.Analysis.Transformations) byPath.TryAdd(t.Transformation.File, t.Transformation.Name);
+        string? TransformationOf(string path) => byPath.TryGetValue(path, out var name) ? name : TestFileOutline.Read(Text(path) ?? "")?.Transformation;
+        var spoiled = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var e in result.TestFileErrors)
+        {
+            if (TransformationOf(e.File) is { } name) spoiled.Add(name);
+            else return new List<GreenVersion>();
+        }
+        foreach (var f in result.TestFindings.Where(f => f.Severity >= Severity.Warning))
+            if (TransformationOf(f.Location.File) is { } name) spoiled.Add(name);
+        return result.Tests.Cases.GroupBy(c => c.File.Transformation, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.All(c => c.Outcome == TestOutcome.Passed) && !spoiled.Contains(g.Key))
+            .Select(g => result.Analysis.FindTransformation(g.Key))
             .OfType<TransformationAnalysis>()
             .Select(t => GreenVersion.Of(t.Transformation.Name, t.Document.Path, t.Document.Text, runId, time))
             .ToList();
+    }
 
     /// <summary>The case's name, outcome and time, with keys for its input (the case in its test file) and its code (that plus the transformation's file).</summary>
     private CaseRecord CaseRecordOf(WorkspaceAnalysis analysis, TestCaseResult c)

@@ -12,7 +12,8 @@ namespace EtlAgent.Core.Healing;
 public static class FailureExplanation
 {
     /// <param name="suspect">The suspect statement's file, first line and text, when known.</param>
-    public static string Markdown(TestCaseResult failed, IReadOnlyList<HealSuggestion> heals, (string File, int Line, string Text)? suspect)
+    /// <param name="usedBase">The last green version the heals started from, described ("git HEAD~1", "last green: run …, time", "none (…)"); null: not known.</param>
+    public static string Markdown(TestCaseResult failed, IReadOnlyList<HealSuggestion> heals, (string File, int Line, string Text)? suspect, string? usedBase = null)
     {
         var md = new StringBuilder();
         md.Append("## Why \"").Append(failed.Case.Name).Append("\" ").AppendLine(failed.Outcome == TestOutcome.Passed ? "passes" : "fails");
@@ -40,6 +41,7 @@ public static class FailureExplanation
             md.AppendLine("```sql").AppendLine(s.Text.TrimEnd()).AppendLine("```").AppendLine();
         }
         md.AppendLine("### Heals");
+        if (usedBase is not null) md.Append("Base (last green version): ").AppendLine(usedBase).AppendLine();
         if (heals.Count == 0) md.AppendLine("No verified heal was found within the search budget.");
         foreach (var h in heals)
         {

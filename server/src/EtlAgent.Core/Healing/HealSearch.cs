@@ -59,7 +59,20 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
             // after the first templates, edits on a line that names a column whose values differ go first
             // a fallback read from the failure itself (a value expected where NULL was found) is the most specific candidate: first
             code.AddRange(NullFallbackTemplate.For(t, workspace.Catalog, failure, suspects.Take(TopSuspects * 2).ToList()));
-            foreach (var s in suspects.Take(TopSuspects * 2)) code.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
+            // a table the case expects rows in that no statement writes any more: the statement is gone, so no suspect holds it
+            code.AddRange(MissingWriteTemplate.For(t, workspace.Catalog, failure));
+            // a lost condition or a column read in place of the same-named one: few candidates, each aimed at one spot
+            foreach (var s in suspects.Take(TopSuspects * 2))
+            {
+                code.AddRange(ConditionTemplates.LostCondition(t, workspace.Catalog, s));
+                code.AddRange(ReplacedColumnTemplate.For(t, workspace.Catalog, s));
+            }
+            // the class templates; a comparison turned around is tried early only in the first suspects (elsewhere it is an inverse mutation)
+            foreach (var (s, rank) in suspects.Take(TopSuspects * 2).Select((s, i) => (s, i)))
+            {
+                code.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
+                if (rank < TopSuspects) code.AddRange(ConditionTemplates.TurnedAround(t, s));
+            }
             var later = new List<RepairCandidate>();
             later.AddRange(InverseMutations.For(t, workspace.Catalog, suspects.Take(TopSuspects).ToList()));
             foreach (var s in suspects.Skip(TopSuspects * 2)) later.AddRange(RepairTemplates.For(t, workspace.Catalog, s));
@@ -73,7 +86,7 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
             }
             // the changes since the last green version inside the suspects: the likeliest fault, one candidate per statement
             if (BaseText?.Invoke(t.Transformation.File) is { } baseText)
-                code.InsertRange(0, RevertToBase.For(t, baseText, suspects.Take(TopSuspects * 2).ToList(), failure.RootCauseClass ?? HealClasses.RevertToLastGreen));
+                code.InsertRange(0, RevertToBase.For(t, baseText, suspects, failure.RootCauseClass ?? HealClasses.RevertToLastGreen));
         }
         code = code.DistinctBy(EditKey).ToList();
         var tests = failure.Failing.Where(_ => TestSideHeals)

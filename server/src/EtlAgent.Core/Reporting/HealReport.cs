@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using EtlAgent.Core.Analysis;
 using EtlAgent.Core.Healing;
 using EtlAgent.Core.Model;
 
@@ -8,12 +9,13 @@ namespace EtlAgent.Core.Reporting;
 /// <summary>
 /// Heals for people and tools. JSON: {"suggestions":[{"id","failure":{"test","case"},"kind","class",
 /// "title","file","edits":[{"file","range":{"startLine","startColumn","endLine","endColumn"},"newText"}],
-/// "verified":{"casesPassed","casesTotal","newFindings"},"diff":[…]}]} with 1-based lines and columns, best first; "diff"
+/// "verified":{"casesPassed","casesTotal","newFindings"},"diff":[…]}],"bases":{TRANSFORMATION:{"kind","description",…}}} with 1-based lines and columns, best first; "diff"
 /// (a test heal's) lists the expected rows removed and added, the cases removed and added, the given rows changed.
 /// </summary>
 public static class HealReport
 {
-    public static JsonObject ToJson(IReadOnlyList<HealSuggestion> suggestions) => new()
+    /// <param name="bases">The last green version each searched transformation's heals started from ("bases": {transformation: {"kind", "description", …}}, as `analyze` writes a base); null: left out.</param>
+    public static JsonObject ToJson(IReadOnlyList<HealSuggestion> suggestions, IReadOnlyDictionary<string, AnalysisBase>? bases = null) => new JsonObject
     {
         ["suggestions"] = new JsonArray(suggestions.Select(s => (JsonNode)new JsonObject
         {
@@ -35,7 +37,10 @@ public static class HealReport
             // a test heal's diff for the reviewer: expected rows ("- …"/"+ …"), cases, given rows changed
             if (s.Candidate.Diff.Count > 0) o["diff"] = new JsonArray(s.Candidate.Diff.Select(d => (JsonNode)JsonValue.Create(d)!).ToArray());
         })).ToArray()),
-    };
+    }.Also(o =>
+    {
+        if (bases is not null) o["bases"] = new JsonObject(bases.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => KeyValuePair.Create(b.Key, (JsonNode?)AnalysisReport.BaseJson(b.Value))));
+    });
 
     private static JsonObject Also(this JsonObject o, Action<JsonObject> add)
     {
@@ -57,9 +62,12 @@ public static class HealReport
     };
 
     /// <summary>One block per heal: id, failure, title, evidence, the edits (a re-record shows its diff of expected rows); then a count.</summary>
-    public static string Text(IReadOnlyList<HealSuggestion> suggestions, int failing)
+    public static string Text(IReadOnlyList<HealSuggestion> suggestions, int failing, IReadOnlyDictionary<string, AnalysisBase>? bases = null)
     {
         var sb = new StringBuilder();
+        // which last green version the heals started from: a revert is offered only against one
+        foreach (var (name, b) in (bases ?? new Dictionary<string, AnalysisBase>()).OrderBy(b => b.Key, StringComparer.Ordinal))
+            sb.Append("base for ").Append(name).Append(": ").AppendLine(b.Describe());
         foreach (var s in suggestions)
         {
             sb.Append(s.Id).Append("  ").Append(s.Kind).Append('/').Append(s.BugClass).Append("  ")

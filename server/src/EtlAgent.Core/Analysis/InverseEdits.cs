@@ -122,17 +122,8 @@ public static class InverseEdits
                     edits.Add((ConversionWidened, length.StartOffset, length.FragmentLength, widest.ToString(CultureInfo.InvariantCulture)));
         }
 
-        var result = new List<Mutant>();
-        var seen = new HashSet<(int, int, string)>();
-        foreach (var (op, start, length, replacement) in edits)
-        {
-            var original = text.Substring(start, length);
-            if (original == replacement || !seen.Add((start, length, replacement))) continue;
-            var line = 1 + text.AsSpan(0, start).Count('\n');
-            // ids apart from the generator's, so both can be listed together
-            result.Add(new Mutant(100_000 + result.Count, t.Transformation.Name, op, t.Transformation.File, line, start, length, original, replacement));
-        }
-        return result;
+        // ids apart from the generator's, so both can be listed together
+        return MutantGenerator.ToMutants(t, edits, firstId: 100_000);
     }
 
     /// <summary>alias.name written in the style of the reference it replaces: bracketed when that one is, or when the name needs it.</summary>

@@ -43,6 +43,16 @@ public static class MutantGenerator
         foreach (var f in t.Syntax.Body) f.Accept(visitor);
         JoinKeyReplacements(t, text, edits);
         if (catalog is not null) ColumnReplacements(t, catalog, edits);
+        return ToMutants(t, edits, firstId: 1);
+    }
+
+    /// <summary>
+    /// The edits as mutants numbered from <paramref name="firstId"/>: an edit that changes nothing or repeats
+    /// an earlier one is left out, and each carries the line its span starts on.
+    /// </summary>
+    public static IReadOnlyList<Mutant> ToMutants(TransformationAnalysis t, IEnumerable<(string Op, int Start, int Length, string Replacement)> edits, int firstId)
+    {
+        var text = t.Document.Text;
         var result = new List<Mutant>();
         var seen = new HashSet<(int, int, string)>();
         foreach (var (op, start, length, replacement) in edits)
@@ -50,7 +60,7 @@ public static class MutantGenerator
             var original = text.Substring(start, length);
             if (original == replacement || !seen.Add((start, length, replacement))) continue;
             var line = 1 + text.AsSpan(0, start).Count('\n');
-            result.Add(new Mutant(result.Count + 1, t.Transformation.Name, op, t.Transformation.File, line, start, length, original, replacement));
+            result.Add(new Mutant(firstId + result.Count, t.Transformation.Name, op, t.Transformation.File, line, start, length, original, replacement));
         }
         return result;
     }

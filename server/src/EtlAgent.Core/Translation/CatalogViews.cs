@@ -199,6 +199,20 @@ public static class CatalogViews
         if (SystemTypes.Of(ty) is null)
             // an alias or table type: its base type is not known here
             return Enumerable.Repeat(No, TypeShape.Length).ToArray();
+        var (type, chars, octets, p, radix, scale, dtp, text) = Shape(ty);
+        return new object?[]
+        {
+            type, chars, octets, null, null, text ? "SQL_Latin1_General_CP1_CI_AS" : null, null, null, text ? (ty.IsUnicode ? "UNICODE" : "iso_1") : null,
+            p is null ? null : (byte)p.Value, radix is null ? null : (short)radix.Value, scale, dtp is null ? null : (short)dtp.Value,
+        };
+    }
+
+    /// <summary>
+    /// What INFORMATION_SCHEMA says of a declared type: its name, lengths in characters and bytes (-1 for max),
+    /// numeric precision, radix and scale, datetime precision, and whether it holds text with a collation.
+    /// </summary>
+    internal static (string Type, int? Chars, int? Octets, int? Precision, int? Radix, int? Scale, int? DatetimePrecision, bool Text) Shape(SqlType ty)
+    {
         string type = ty.Name == "sysname" ? "nvarchar" : ty.Name.ToLowerInvariant();
         int? chars = ty.IsString || type is "varbinary" or "binary" ? (ty.IsMax ? -1 : ty.Length ?? 1) * (ty.Name == "sysname" ? 128 : 1) : null;
         int? octets = chars is int n ? (n == -1 ? -1 : ty.IsUnicode ? n * 2 : n) : null;
@@ -206,15 +220,11 @@ public static class CatalogViews
         {
             "tinyint" => (3, 10, 0), "smallint" => (5, 10, 0), "int" => (10, 10, 0), "bigint" => (19, 10, 0),
             "decimal" or "numeric" => (ty.Precision ?? 18, 10, ty.Scale ?? 0), "money" => (19, 10, 4), "smallmoney" => (10, 10, 4),
-            "float" => (ty.Precision ?? 53, 2, null), "real" => (24, 2, null),
+            // float(n ≤ 24) is stored as real
+            "float" => (ty.Precision is <= 24 ? 24 : 53, 2, null), "real" => (24, 2, null),
             _ => ((int?)null, (int?)null, (int?)null),
         };
         int? dtp = type switch { "date" => 0, "datetime" => 3, "smalldatetime" => 0, "datetime2" or "time" or "datetimeoffset" => ty.Scale ?? 7, _ => null };
-        bool text = ty.IsString && type is not "xml";
-        return new object?[]
-        {
-            type, chars, octets, null, null, text ? "SQL_Latin1_General_CP1_CI_AS" : null, null, null, text ? (ty.IsUnicode ? "UNICODE" : "iso_1") : null,
-            p is null ? null : (byte)p.Value, radix is null ? null : (short)radix.Value, scale, dtp is null ? null : (short)dtp.Value,
-        };
+        return (type, chars, octets, p, radix, scale, dtp, ty.IsString && type is not "xml");
     }
 }

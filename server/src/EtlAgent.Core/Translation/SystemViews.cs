@@ -79,18 +79,7 @@ public static class SystemViews
     private static object?[] ColumnRow(TableDef t, ColumnDef c, int i)
     {
         var ty = c.Type;
-        string type = ty.Name == "sysname" ? "nvarchar" : ty.Name.ToLowerInvariant();
-        int? chars = ty.IsString || type is "varbinary" or "binary" ? (ty.IsMax ? -1 : ty.Length ?? 1) * (ty.Name == "sysname" ? 128 : 1) : null;
-        int? octets = chars is int n ? (n == -1 ? -1 : ty.IsUnicode ? n * 2 : n) : null;
-        (int? p, int? radix, int? scale) = type switch
-        {
-            "tinyint" => (3, 10, 0), "smallint" => (5, 10, 0), "int" => (10, 10, 0), "bigint" => (19, 10, 0),
-            "decimal" or "numeric" => (ty.Precision ?? 18, 10, ty.Scale ?? 0), "money" => (19, 10, 4), "smallmoney" => (10, 10, 4),
-            "float" => (53, 2, null), "real" => (24, 2, null),
-            _ => ((int?)null, (int?)null, (int?)null),
-        };
-        int? dtp = type switch { "date" => 0, "datetime" => 3, "smalldatetime" => 0, "datetime2" or "time" or "datetimeoffset" => ty.Scale ?? 7, _ => null };
-        bool text = ty.IsString && type is not "xml";
+        var (type, chars, octets, p, radix, scale, dtp, text) = CatalogViews.Shape(ty);
         return new object?[]
         {
             "Sandbox", t.Name.Schema, t.Name.Name, c.Name, i + 1, c.Default is null ? null : "(" + c.Default + ")", c.Nullable ? "YES" : "NO", type,

@@ -40,14 +40,26 @@ public sealed class HealSearch(WorkspaceAnalysis workspace, WorkspaceAnalyzer an
     /// <summary>When each heal of the last search was verified, by heal id, from the search's start (the evaluation reads what a shorter budget would have found).</summary>
     public IReadOnlyDictionary<string, TimeSpan> FoundAfter { get; private set; } = new Dictionary<string, TimeSpan>();
 
+    /// <summary>
+    /// How long one case may run while a candidate is verified: four times the slowest passing case of
+    /// the baseline, within 2 to 10 s. A failing case's time says nothing of the healed run (it often
+    /// stopped at the fault: a guard that now throws at once), so when no case passes the bound is the
+    /// upper one: a heal that restores a long load must not time out for being slower than the fault.
+    /// </summary>
+    internal static TimeSpan CaseTimeoutFor(IReadOnlyList<TestCaseResult> baseline)
+    {
+        var passing = baseline.Where(r => r.Outcome == TestOutcome.Passed).ToList();
+        if (passing.Count == 0) return TimeSpan.FromSeconds(10);
+        return TimeSpan.FromSeconds(Math.Clamp(passing.Max(r => r.Elapsed).TotalSeconds * 4 + 1, 2, 10));
+    }
+
     public async Task<IReadOnlyList<HealSuggestion>> SearchAsync(HealFailure failure, CancellationToken cancellationToken = default)
     {
         var watch = Stopwatch.StartNew();
         var first = failure.Failing[0];
-        var slowest = failure.Baseline.Count == 0 ? TimeSpan.Zero : failure.Baseline.Max(r => r.Elapsed);
         var verifier = new HealVerifier(workspace, analyzer, createFactory, readText)
         {
-            CaseTimeout = TimeSpan.FromSeconds(Math.Clamp(slowest.TotalSeconds * 4 + 1, 2, 10)),
+            CaseTimeout = CaseTimeoutFor(failure.Baseline),
         };
 
         var code = new List<RepairCandidate>();

@@ -121,18 +121,9 @@ public static class BugClassifier
     private static bool InDataType(TSqlStatement? statement, SuspectEdit edit)
     {
         if (statement is null) return false;
-        var v = new DataTypes();
+        var v = new ConversionTypes();
         statement.Accept(v);
         return v.Types.Any(c => c.StartOffset <= edit.Start && edit.Start + edit.Length <= c.StartOffset + c.FragmentLength);
-    }
-
-    private sealed class DataTypes : TSqlFragmentVisitor
-    {
-        public List<TSqlFragment> Types { get; } = new();
-        public override void Visit(ConvertCall node) => Types.Add(node.DataType);
-        public override void Visit(TryConvertCall node) => Types.Add(node.DataType);
-        public override void Visit(CastCall node) => Types.Add(node.DataType);
-        public override void Visit(TryCastCall node) => Types.Add(node.DataType);
     }
 
     private sealed class JoinConditions : TSqlFragmentVisitor

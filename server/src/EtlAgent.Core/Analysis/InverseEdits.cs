@@ -113,7 +113,7 @@ public static class InverseEdits
 
         foreach (var a in assignments)
         {
-            var conversions = new Conversions();
+            var conversions = new ConversionTypes();
             a.Source.Accept(conversions);
             var widest = catalog.All.Select(table => table.Columns.FirstOrDefault(col => col.Name.Equals(a.Column, StringComparison.OrdinalIgnoreCase)))
                 .Where(col => col is { Type.IsString: true, Type.Length: > 0 }).Select(col => col!.Type.Length!.Value).DefaultIfEmpty(0).Max();
@@ -269,14 +269,5 @@ public static class InverseEdits
         }
         public override void Visit(ColumnReferenceExpression node) { if (node.MultiPartIdentifier is { Count: 2 }) Columns.Add(node); }
         public override void Visit(BooleanComparisonExpression node) { if (node.ComparisonType == BooleanComparisonType.Equals) Equalities.Add(node); }
-    }
-
-    private sealed class Conversions : TSqlFragmentVisitor
-    {
-        public List<DataTypeReference> Types { get; } = new();
-        public override void Visit(ConvertCall node) => Types.Add(node.DataType);
-        public override void Visit(CastCall node) => Types.Add(node.DataType);
-        public override void Visit(TryConvertCall node) => Types.Add(node.DataType);
-        public override void Visit(TryCastCall node) => Types.Add(node.DataType);
     }
 }

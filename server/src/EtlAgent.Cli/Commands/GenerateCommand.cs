@@ -21,6 +21,8 @@ internal static class GenerateCommand
         var outDir = (options.GetOptional("--out") ?? "tests/etl").Replace('\\', '/').Trim('/');
         var only = options.GetOptional("--transformation");
         var targets = analysis.Transformations
+            // a name defined in several files (a deployment script's copy, …) is generated for once, with the definition in use
+            .Where(t => t.Transformation.SupersededBy is null)
             .Where(t => only is null ? DefaultTargets.Includes(t.Transformation, n => analysis.FindTransformation(n)?.Transformation)
                                        || t.Transformation.Kind is TransformationKind.View or TransformationKind.Function
                                      : string.Equals(t.Transformation.Name, only, StringComparison.OrdinalIgnoreCase))
@@ -28,7 +30,7 @@ internal static class GenerateCommand
         if (targets.Count == 0)
             throw new UsageException(only is null ? "no procedure that writes tables or returns rows, view or function in the workspace." : $"no transformation named '{only}'.");
         if (only is null)
-            foreach (var o in analysis.Transformations.Select(t => t.Transformation).Where(t => Orchestrator.Is(t, n => analysis.FindTransformation(n)?.Transformation)))
+            foreach (var o in analysis.Transformations.Select(t => t.Transformation).Where(t => t.SupersededBy is null && Orchestrator.Is(t, n => analysis.FindTransformation(n)?.Transformation)))
                 stdout.WriteLine($"SKIP  {o.Name}: {Orchestrator.Reason(o, n => analysis.FindTransformation(n)?.Transformation)}");
         var budget = options.Seconds("--budget", Engine.DefaultMutationBudget);
         engine.Sandboxes.Describe();

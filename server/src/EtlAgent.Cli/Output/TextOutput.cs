@@ -40,10 +40,11 @@ internal static class TextOutput
         var sb = new StringBuilder();
         sb.AppendLine($"{analysis.Transformations.Count} transformations, {analysis.Catalog.Tables.Count()} tables, {analysis.Catalog.Views.Count()} views, {analysis.Pipelines.Count} pipelines");
         if (analysis.Tsqlt.Summary() is { } tsqlt) sb.AppendLine(tsqlt);
+        if (analysis.RestatementSummary() is { } restated) sb.AppendLine(restated);
         sb.AppendLine();
         foreach (var t in analysis.Transformations.Select(t => t.Transformation))
         {
-            sb.AppendLine($"{t.Kind.ToString().ToLowerInvariant()} {t.Name}  ({t.File}:{t.HeaderRange.Start.Line + 1}){TsqltLabel(t.Tsqlt)}");
+            sb.AppendLine($"{t.Kind.ToString().ToLowerInvariant()} {t.Name}  ({t.File}:{t.HeaderRange.Start.Line + 1}){TsqltLabel(t.Tsqlt)}{(t.SupersededBy is { } used ? $"  [restated: {used} is used]" : "")}");
             if (t.Reads.Count > 0) sb.AppendLine($"  reads:  {string.Join(", ", t.Reads)}");
             if (t.Writes.Count > 0) sb.AppendLine($"  writes: {string.Join(", ", t.Writes)}");
             if (t.Calls.Count > 0) sb.AppendLine($"  calls:  {string.Join(", ", t.Calls)}");

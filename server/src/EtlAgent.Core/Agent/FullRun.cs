@@ -214,7 +214,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         var refused = _options.Generate ? Governance?.RefuseGeneratedTests(_options.TestDirectory) : null;
         // procedures no generation is tried for, and why
         foreach (var p in analysis.Transformations.Select(t => t.Transformation)
-                     .Where(t => t.Kind == TransformationKind.Procedure && t.Tsqlt == TsqltRole.None && !tested.ContainsKey(t.Name) && InScope(t.Name)).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase))
+                     .Where(t => t.Kind == TransformationKind.Procedure && t.Tsqlt == TsqltRole.None && t.SupersededBy is null && !tested.ContainsKey(t.Name) && InScope(t.Name)).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase))
         {
             if (!_options.Generate) untested.Add((p.Name, "no test file, and generation is off (--no-generate)"));
             else if (refused is not null) untested.Add((p.Name, $"no test file: {refused}"));
@@ -224,7 +224,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
         {
             Transformation? Find(string n) => analysis.FindTransformation(n)?.Transformation;
             var candidates = analysis.Transformations
-                .Where(t => t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Tsqlt == TsqltRole.None && (t.Transformation.Writes.Count > 0 || t.Transformation.ReturnsRows) && !tested.ContainsKey(t.Transformation.Name) && InScope(t.Transformation.Name))
+                .Where(t => t.Transformation.Kind == TransformationKind.Procedure && t.Transformation.Tsqlt == TsqltRole.None && t.Transformation.SupersededBy is null && (t.Transformation.Writes.Count > 0 || t.Transformation.ReturnsRows) && !tested.ContainsKey(t.Transformation.Name) && InScope(t.Transformation.Name))
                 .Select(t => t.Transformation).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
             // orchestrators are tested through the loads they run (see Orchestrator)
             foreach (var o in candidates.Where(t => Orchestrator.Is(t, Find)))

@@ -18,6 +18,7 @@ public static class FullRunReport
           .Append(" in ").AppendLine(LineageReport.Count(run.Analysis.Documents.Count, "file"));
         // tSQLt's framework and the project's own tSQLt tests are test code: counted, never generated for
         if (run.Analysis.Tsqlt.Summary() is { } tsqlt) sb.AppendLine(tsqlt);
+        if (run.Analysis.RestatementSummary() is { } restated) sb.AppendLine(restated);
 
         if (run.Selection is { } selection)
             sb.AppendLine().Append(selection.Text());

@@ -45,6 +45,13 @@ public sealed record Transformation(
 
     /// <summary>tSQLt's framework, a tSQLt test or other test-class code (known once the whole workspace is read); None for warehouse code.</summary>
     public TsqltRole Tsqlt { get; init; }
+
+    /// <summary>
+    /// The file of the definition of the same name that is used instead of this one (a source file
+    /// over a deployment script's copy, the latest migration over older ones; see DefinitionPreference);
+    /// null for the definition in use. Such a restatement is listed, never a target.
+    /// </summary>
+    public string? SupersededBy { get; init; }
 }
 
 public sealed record Pipeline(string Id, IReadOnlyList<string> Transformations);

@@ -141,6 +141,9 @@ public static class DiscoveryReport
         // tSQLt's framework and test code: listed, but not a target (the key is absent for warehouse code)
         if (t.Tsqlt != TsqltRole.None)
             json["tsqlt"] = t.Tsqlt switch { TsqltRole.Framework => "framework", TsqltRole.Test => "test", _ => "test-class" };
+        // a restatement of a name defined elsewhere too: listed, but the analysis and the tests use the other file's definition
+        if (t.SupersededBy is { } used)
+            json["supersededBy"] = used;
         return json;
     }
 

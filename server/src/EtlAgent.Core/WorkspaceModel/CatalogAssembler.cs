@@ -21,9 +21,11 @@ public sealed record CatalogProblem(Location Location, string Message, Location?
 public static class CatalogAssembler
 {
     public static SchemaCatalog Assemble(IEnumerable<DocumentFacts> documents, SchemaCatalog? live, List<CatalogProblem>? problems = null,
-        IReadOnlyList<ExternalObject>? external = null, int compatibilityLevel = SqlParser.DefaultCompatibilityLevel, bool standIns = true)
+        IReadOnlyList<ExternalObject>? external = null, int compatibilityLevel = SqlParser.DefaultCompatibilityLevel, bool standIns = true,
+        DatabaseProjects? projects = null)
     {
         var docs = documents.ToList();
+        var buildOutput = projects ?? DatabaseProjects.None;
         var tables = new Dictionary<QualifiedName, TableDef>();
         if (live is not null)
             foreach (var t in live.All) tables[t.Name] = t;
@@ -32,7 +34,8 @@ public static class CatalogAssembler
             foreach (var s in live.Sequences) sequences[s.Name] = s;
         var liveNames = new HashSet<QualifiedName>(tables.Keys);
 
-        foreach (var doc in docs.OrderBy(d => d.Document.Path, StringComparer.Ordinal))
+        // a project's generated deployment script restates its tables: the source definitions come first (DefinitionPreference)
+        foreach (var doc in docs.OrderBy(d => buildOutput.IsBuildOutput(d.Document.Path)).ThenBy(d => d.Document.Path, StringComparer.Ordinal))
         {
             foreach (var t in doc.Tables)
             {
@@ -101,7 +104,8 @@ public static class CatalogAssembler
                     tables.TryAdd(DdlReader.NameOf(f.Name), DdlReader.ReadDeclaredTable(doc.Document, DdlReader.NameOf(f.Name), def, f.Name));
 
         var derived = new List<(SqlDocument Doc, QualifiedName Name, TableKind Kind, SelectStatement Select, IReadOnlyList<string> Columns, TSqlFragment At, IReadOnlyList<ParameterDef> Parameters)>();
-        foreach (var doc in docs)
+        // a view or function defined in several files takes its shape from the definition in use (DefinitionPreference)
+        foreach (var doc in DefinitionPreference.Order(docs, d => d.Document.Path, _ => 0, buildOutput))
         {
             foreach (var v in doc.Views)
                 derived.Add((doc.Document, DdlReader.NameOf(v.SchemaObjectName), TableKind.View, v.SelectStatement, v.Columns.Select(c => c.Value).ToList(), v.SchemaObjectName, Array.Empty<ParameterDef>()));
@@ -113,7 +117,7 @@ public static class CatalogAssembler
 
         // Derive in dependency order: a view is ready once everything it reads is known; a few
         // rounds settle any order of files. Cycles (invalid in SQL Server anyway) end the loop.
-        var pending = derived.Where(d => !liveNames.Contains(d.Name)).ToList();
+        var pending = derived.Where(d => !liveNames.Contains(d.Name)).DistinctBy(d => d.Name).ToList();
         for (int round = 0; round < 8 && pending.Count > 0; round++)
         {
             var pendingNames = new HashSet<QualifiedName>(pending.Select(p => p.Name));

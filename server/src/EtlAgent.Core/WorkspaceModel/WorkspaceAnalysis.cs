@@ -39,6 +39,21 @@ public sealed class WorkspaceAnalysis
     /// <summary>The workspace's tSQLt code: its test classes and each module's role (see <see cref="TsqltCode"/>).</summary>
     public TsqltTests Tsqlt { get; init; } = TsqltTests.None;
 
+    /// <summary>
+    /// "restated definitions: …" when names are defined in more than one file (deployment-script copies,
+    /// migrations, several database projects), or null: each such name is analysed and tested with one
+    /// definition (<see cref="Transformation.SupersededBy"/> marks the others).
+    /// </summary>
+    public string? RestatementSummary()
+    {
+        var restated = Transformations.Select(t => t.Transformation).Where(t => t.SupersededBy is not null).ToList();
+        if (restated.Count == 0) return null;
+        int names = restated.Select(t => t.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+        return $"restated definitions: {names} {(names == 1 ? "name is" : "names are")} defined in more than one file ({restated.Count} further " +
+               $"{(restated.Count == 1 ? "definition" : "definitions")}: deployment-script copies, older migrations or other database projects); " +
+               "each is analysed and tested once, with the definition a person edits (a source file before a migration, the latest migration, a deployment script last)";
+    }
+
     /// <summary>Syntax errors and catalog problems: what `discover` reports as diagnostics.</summary>
     public IEnumerable<Finding> DiscoveryDiagnostics => Findings.Where(f => f.RuleId is SyntaxRuleId or CatalogRuleId);
 

@@ -132,7 +132,7 @@ public sealed partial class WorkspaceAnalyzer
         }, cancellationToken);
         // Stand-ins need every document's code: gathered while each is checked, added once all are.
         var catalog = CatalogAssembler.Assemble(definers.Where(d => d is not null).Concat(largeDefiners.Where(l => l is not null).SelectMany(l => l!))!,
-            _liveCatalog, null, _settings.ExternalObjects, _settings.CompatibilityLevel, standIns: false);
+            _liveCatalog, null, _settings.ExternalObjects, _settings.CompatibilityLevel, standIns: false, projects: _settings.DatabaseProjects);
         Array.Clear(largeDefiners);
         var uses = new StandInUses?[paths.Count];
 
@@ -178,7 +178,7 @@ public sealed partial class WorkspaceAnalyzer
                             r => r is Rules.Maintainability.StandInTableRule, cancellationToken: cancellationToken)).OrderBy(f => f, FindingOrder.Instance).ToList(),
                     };
         }
-        return Compose(lean, complete, perDocument.Append(Failed(parseFailures)));
+        return Compose(lean, complete, perDocument.Append(Failed(parseFailures)), projects: _settings.DatabaseProjects);
     }
 
     /// <summary>Analyses already-scanned documents (the language server passes cached facts).</summary>
@@ -194,7 +194,7 @@ public sealed partial class WorkspaceAnalyzer
         DeepStack.For(documents.Count, MaxDegreeOfParallelism, i =>
             perDocument[i] = AnalyzeDocument(documents[i], catalog, cancellationToken), cancellationToken);
 
-        return Compose(documents, catalog, perDocument.Append(Failed(failures)));
+        return Compose(documents, catalog, perDocument.Append(Failed(failures)), projects: _settings.DatabaseProjects);
     }
 
     private static DocumentAnalysis Failed(IEnumerable<RuleFailure> failures) =>
@@ -202,7 +202,7 @@ public sealed partial class WorkspaceAnalyzer
 
     /// <summary>The catalog the documents define (over the live catalog when one is configured).</summary>
     public SchemaCatalog BuildCatalog(IEnumerable<DocumentFacts> documents, List<CatalogProblem>? problems = null) =>
-        CatalogAssembler.Assemble(documents, _liveCatalog, problems, _settings.ExternalObjects, _settings.CompatibilityLevel);
+        CatalogAssembler.Assemble(documents, _liveCatalog, problems, _settings.ExternalObjects, _settings.CompatibilityLevel, projects: _settings.DatabaseProjects);
 
     /// <summary>
     /// The per-document step: resolves the document's transformations against the catalog and runs
@@ -273,7 +273,7 @@ public sealed partial class WorkspaceAnalyzer
             cancellationToken.ThrowIfCancellationRequested();
             perDocument.Add(runRules ? AnalyzeDocument(facts, original.Catalog, cancellationToken) : ResolveOnly(facts, original.Catalog));
         }
-        return Compose(documents, original.Catalog, perDocument);
+        return Compose(documents, original.Catalog, perDocument, projects: _settings.DatabaseProjects);
     }
 
     /// <summary>Lineage without rules; a transformation that cannot be resolved is a failure, as in <see cref="AnalyzeDocument"/>.</summary>
@@ -292,6 +292,18 @@ public sealed partial class WorkspaceAnalyzer
     /// <summary>The id a lineage failure is reported under in <see cref="RuleFailure"/>.</summary>
     public const string LineageFailureId = "lineage";
 
+    private static IEnumerable<TransformationAnalysis> InPreferenceOrder(IEnumerable<TransformationAnalysis> sameName, DatabaseProjects projects)
+    {
+        var ordered = DefinitionPreference.Order(sameName, t => t.Transformation.File, t => t.Transformation.HeaderRange.StartOffset, projects).ToList();
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            var supersededBy = i == 0 ? null : ordered[0].Transformation.File;
+            if (ordered[i].Transformation.SupersededBy != supersededBy)
+                ordered[i] = ordered[i] with { Transformation = ordered[i].Transformation with { SupersededBy = supersededBy } };
+        }
+        return ordered;
+    }
+
     /// <summary>The id a document that could not be parsed or scanned is reported under in <see cref="RuleFailure"/>.</summary>
     public const string ParseFailureId = "parse";
 
@@ -303,10 +315,15 @@ public sealed partial class WorkspaceAnalyzer
 
     /// <summary>Assembles a workspace snapshot from per-document results (in any order).</summary>
     public static WorkspaceAnalysis Compose(IReadOnlyList<DocumentFacts> documents, SchemaCatalog catalog,
-        IEnumerable<DocumentAnalysis> perDocument, IEnumerable<Finding>? workspaceFindings = null)
+        IEnumerable<DocumentAnalysis> perDocument, IEnumerable<Finding>? workspaceFindings = null, DatabaseProjects? projects = null)
     {
         var analyses = perDocument.ToList();
-        var transformations = analyses.SelectMany(d => d.Transformations).OrderBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        // every reader finds a name's first definition: make it the one a person edits, whatever order the documents came in
+        var transformations = analyses.SelectMany(d => d.Transformations)
+            .GroupBy(t => t.Transformation.Name, StringComparer.OrdinalIgnoreCase)
+            .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
+            .SelectMany(g => InPreferenceOrder(g, projects ?? DatabaseProjects.None))
+            .ToList();
         // tSQLt's framework and test classes are known only with every document (a class is marked in one file, its tests are in others)
         var tsqlt = TsqltTests.Recognise(documents, transformations.Select(t => t.Transformation).ToList());
         for (int i = 0; i < transformations.Count; i++)

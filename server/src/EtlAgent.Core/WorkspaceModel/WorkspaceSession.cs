@@ -448,7 +448,7 @@ public sealed class WorkspaceSession : IDisposable
 
     private void Publish(IReadOnlyCollection<string> changed, bool indexingCompleted = false)
     {
-        var snapshot = new WorkspaceSnapshot(++_revision, _docs, _catalog, _catalogFindings, _indexingComplete);
+        var snapshot = new WorkspaceSnapshot(++_revision, _docs, _catalog, _catalogFindings, _indexingComplete, _analyzer.Settings.DatabaseProjects);
         Volatile.Write(ref _snapshot, snapshot);
         try { Updated?.Invoke(new SessionUpdate(snapshot, changed, indexingCompleted)); }
         catch (Exception e) { Failed?.Invoke("publish", e); }

@@ -26,14 +26,17 @@ public sealed record DocumentState(DocumentFacts Facts, int? Version, string Ddl
 public sealed class WorkspaceSnapshot
 {
     private readonly Lazy<WorkspaceAnalysis> _analysis;
+    private readonly Workspace.DatabaseProjects _projects;
 
     internal WorkspaceSnapshot(
         long revision,
         ImmutableDictionary<string, DocumentState> documents,
         SchemaCatalog catalog,
         ImmutableDictionary<string, ImmutableArray<Finding>> catalogFindings,
-        bool indexingComplete)
+        bool indexingComplete,
+        Workspace.DatabaseProjects? projects = null)
     {
+        _projects = projects ?? Workspace.DatabaseProjects.None;
         Revision = revision;
         Documents = documents;
         Catalog = catalog;
@@ -96,6 +99,7 @@ public sealed class WorkspaceSnapshot
             docs.Select(d => d.Facts).ToList(),
             Catalog,
             docs.Select(d => d.Analysis ?? DocumentAnalysis.Empty),
-            CatalogFindings.Values.SelectMany(f => f));
+            CatalogFindings.Values.SelectMany(f => f),
+            _projects);
     }
 }

@@ -44,14 +44,15 @@ internal sealed class SandboxModel
             transformations.Add(t);
         }
         Transformations = transformations;
+        // a name's first definition is the one in use (a deployment script's copy or an older migration comes after it)
         foreach (var t in transformations)
         {
             if (t.Transformation.Kind == TransformationKind.Procedure && t.Syntax.Definition is ProcedureStatementBody)
-                Procedures[QualifiedName.Parse(t.Transformation.Name)] = t;
+                Procedures.TryAdd(QualifiedName.Parse(t.Transformation.Name), t);
             else if (t.Transformation.Kind == TransformationKind.Function && t.Syntax.Definition is FunctionStatementBody)
-                Functions[QualifiedName.Parse(t.Transformation.Name)] = t;
+                Functions.TryAdd(QualifiedName.Parse(t.Transformation.Name), t);
             else if (t.Transformation.Kind == TransformationKind.View && t.Syntax.Definition is ViewStatementBody)
-                Views[QualifiedName.Parse(t.Transformation.Name)] = t;
+                Views.TryAdd(QualifiedName.Parse(t.Transformation.Name), t);
         }
         ForeignKeys = foreignKeys;
         Schema = catalogs?.For(workspace, foreignKeys, transformations) ?? new PreparedCatalog(workspace, foreignKeys, transformations);

@@ -130,7 +130,7 @@ public sealed class SchemaBuilder
             var map = new Dictionary<QualifiedName, FunctionStatementBody>();
             foreach (var f in _transformations)
                 if (f.Transformation.Kind == TransformationKind.Function && f.Syntax.Definition is FunctionStatementBody fb)
-                    map[QualifiedName.Parse(f.Transformation.Name)] = fb;
+                    map.TryAdd(QualifiedName.Parse(f.Transformation.Name), fb); // the first definition is the one in use
             return map;
         });
         return new SqlTranslator(new TranslationEnv

@@ -64,6 +64,16 @@ public class DirtyReadSeverityTests
     }
 
     [Fact]
+    public void Information_messages_name_a_table_of_another_database_with_its_database()
+    {
+        var sql = File.ReadAllText(Path.Combine(TestPaths.Fixture("rules"), "ETL0010", "other-database.sql"));
+        var findings = RuleHarness.Check(sql, null, "ETL0010").OrderBy(f => f.Location.Range.Start.Line).ToList();
+        Assert.Equal(new[] { Severity.Information, Severity.Information }, findings.Select(f => f.Severity));
+        Assert.StartsWith("The dirty read of Srte.dbo.Condition_code reads", findings[0].Message);
+        Assert.StartsWith("The dirty read of Srte.dbo.Program_setting reads", findings[1].Message);
+    }
+
+    [Fact]
     public void Loads_keep_their_warnings()
     {
         var findings = Findings("load-procedures.sql");

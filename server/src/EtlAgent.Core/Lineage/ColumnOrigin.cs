@@ -24,6 +24,13 @@ public sealed record ColumnOrigin(IReadOnlyCollection<string> Sources, MappingKi
     /// value, typed int by precedence but fitting a bit column. Kept through column references, dropped by any further computation.
     /// </summary>
     public bool ZeroOrOne { get; init; }
+
+    /// <summary>
+    /// The smallest and largest value of an integer known to lie between them: a CASE or IIF whose every result is an
+    /// integer literal, NULL, a bit value or such a range (`CASE WHEN w BETWEEN 1 AND 4 THEN 1 ... ELSE 12 END`), typed
+    /// int but fitting a tinyint. Kept through column references (a CTE's column), dropped by any further computation.
+    /// </summary>
+    public (long Min, long Max)? IntegerRange { get; init; }
 }
 
 /// <summary>

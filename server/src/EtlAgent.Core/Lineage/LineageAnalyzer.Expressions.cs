@@ -82,17 +82,30 @@ public sealed partial class LineageAnalyzer
                 var then = Expr(iif.ThenExpression, scope);
                 var @else = Expr(iif.ElseExpression, scope);
                 var result = Combine(new[] { cond, then, @else }, ResultType(new[] { then.Type, @else.Type }), Or(then.Nullable, @else.Nullable));
-                return ZeroOrOne(new[] { iif.ThenExpression, iif.ElseExpression }, new[] { then, @else }) ? result with { ZeroOrOne = true } : result;
+                return Bounded(result, new[] { iif.ThenExpression, iif.ElseExpression }, new[] { then, @else });
             }
             case SearchedCaseExpression sc:
             {
                 var parts = new List<ColumnOrigin>();
                 var results = new List<ColumnOrigin>();
-                foreach (var w in sc.WhenClauses) { parts.Add(Expr(w.WhenExpression, scope)); var r = Expr(w.ThenExpression, scope); parts.Add(r); results.Add(r); }
+                // `CASE WHEN k IS NULL THEN 1 ELSE k END`: a column an earlier WHEN sent elsewhere when NULL is not NULL
+                // in the branches after it, nor in the branch of `WHEN k IS NOT NULL`.
+                var testedNull = new List<ColumnReferenceExpression>();
+                foreach (var w in sc.WhenClauses)
+                {
+                    parts.Add(Expr(w.WhenExpression, scope));
+                    var r = Expr(w.ThenExpression, scope);
+                    var tested = Unparen(w.WhenExpression) as BooleanIsNullExpression;
+                    if (r.Nullable == true && (tested is { IsNot: true } && SameColumn(tested.Expression, w.ThenExpression) || IsAnyOf(w.ThenExpression, testedNull)))
+                        r = r with { Nullable = false };
+                    parts.Add(r); results.Add(r);
+                    if (tested is { IsNot: false, Expression: var e } && Unwrapped(e) is ColumnReferenceExpression c) testedNull.Add(c);
+                }
                 var otherwise = sc.ElseExpression is null ? ColumnOrigin.Constant(null, true) : Expr(sc.ElseExpression, scope);
+                if (otherwise.Nullable == true && IsAnyOf(sc.ElseExpression, testedNull)) otherwise = otherwise with { Nullable = false };
                 parts.Add(otherwise); results.Add(otherwise);
                 var result = Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
-                return ZeroOrOne(sc.WhenClauses.Select(w => w.ThenExpression).Append(sc.ElseExpression), results) ? result with { ZeroOrOne = true } : result;
+                return Bounded(result, sc.WhenClauses.Select(w => w.ThenExpression).Append(sc.ElseExpression).ToList(), results);
             }
             case SimpleCaseExpression sc:
             {
@@ -102,7 +115,7 @@ public sealed partial class LineageAnalyzer
                 var otherwise = sc.ElseExpression is null ? ColumnOrigin.Constant(null, true) : Expr(sc.ElseExpression, scope);
                 parts.Add(otherwise); results.Add(otherwise);
                 var result = Combine(parts, ResultType(results.Select(r => r.Type)), results.Select(r => r.Nullable).Aggregate(Or));
-                return ZeroOrOne(sc.WhenClauses.Select(w => w.ThenExpression).Append(sc.ElseExpression), results) ? result with { ZeroOrOne = true } : result;
+                return Bounded(result, sc.WhenClauses.Select(w => w.ThenExpression).Append(sc.ElseExpression).ToList(), results);
             }
             case FunctionCall f:
                 return Function(f, scope);
@@ -269,6 +282,41 @@ public sealed partial class LineageAnalyzer
         public override void ExplicitVisit(QueryParenthesisExpression node) => a.Query(node, scope);
     }
 
+    /// <summary>A CASE or IIF's origin with what its results are known to be: 0 or 1 (<see cref="ZeroOrOne"/>), or an integer range.</summary>
+    private static ColumnOrigin Bounded(ColumnOrigin result, IReadOnlyList<ScalarExpression?> expressions, IReadOnlyList<ColumnOrigin> origins)
+    {
+        if (ZeroOrOne(expressions, origins)) result = result with { ZeroOrOne = true };
+        return IntegerRange(expressions, origins) is { } range ? result with { IntegerRange = range } : result;
+    }
+
+    /// <summary>
+    /// The range of a CASE or IIF whose every result is NULL, an integer literal (signed), a bit value or a known range;
+    /// null when a result can be anything else. A CASE without ELSE gives NULL, which any column holds.
+    /// </summary>
+    private static (long Min, long Max)? IntegerRange(IReadOnlyList<ScalarExpression?> expressions, IReadOnlyList<ColumnOrigin> origins)
+    {
+        long min = long.MaxValue, max = long.MinValue;
+        for (int i = 0; i < expressions.Count; i++)
+        {
+            var e = expressions[i];
+            while (e is ParenthesisExpression pe) e = pe.Expression;
+            (long Min, long Max)? part = e switch
+            {
+                null or NullLiteral => null,
+                IntegerLiteral lit when long.TryParse(lit.Value, out var v) => (v, v),
+                UnaryExpression { UnaryExpressionType: UnaryExpressionType.Negative, Expression: IntegerLiteral lit } when long.TryParse(lit.Value, out var v) => (-v, -v),
+                _ when origins[i].IntegerRange is { } known => known,
+                _ when origins[i].Type?.Name == "bit" => (0L, 1L),
+                _ => (long.MaxValue, long.MinValue), // anything else: no range
+            };
+            if (part is not { } p) continue;
+            if (p.Min > p.Max) return null;
+            min = Math.Min(min, p.Min);
+            max = Math.Max(max, p.Max);
+        }
+        return min <= max ? (min, max) : null;
+    }
+
     /// <summary>
     /// Every result of a CASE or IIF is NULL, the literal 0 or 1, or a bit value (`CASE WHEN ... THEN 0 ELSE t.IsActive END`):
     /// typed int by precedence, but only 0, 1 or NULL come out.
@@ -307,6 +355,29 @@ public sealed partial class LineageAnalyzer
         else if (list.All(p => p.Kind == MappingKind.Constant)) kind = MappingKind.Constant;
         else kind = MappingKind.Expression;
         return new ColumnOrigin(sources, kind, type, nullable);
+    }
+
+    private static BooleanExpression? Unparen(BooleanExpression? e)
+    {
+        while (e is BooleanParenthesisExpression p) e = p.Expression;
+        return e;
+    }
+
+    private static ScalarExpression? Unwrapped(ScalarExpression? e)
+    {
+        while (e is ParenthesisExpression p) e = p.Expression;
+        return e;
+    }
+
+    private static bool IsAnyOf(ScalarExpression? e, List<ColumnReferenceExpression> columns) => columns.Any(c => SameColumn(c, e));
+
+    /// <summary>Both are the same column reference, as written (qualifier and name, case aside).</summary>
+    private static bool SameColumn(ScalarExpression? a, ScalarExpression? b)
+    {
+        while (a is ParenthesisExpression pa) a = pa.Expression;
+        while (b is ParenthesisExpression pb) b = pb.Expression;
+        if (a is not ColumnReferenceExpression { MultiPartIdentifier.Identifiers: { } x } || b is not ColumnReferenceExpression { MultiPartIdentifier.Identifiers: { } y }) return false;
+        return x.Count == y.Count && x.Zip(y).All(p => string.Equals(p.First.Value, p.Second.Value, StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool? Or(bool? a, bool? b) => a == true || b == true ? true : a is null || b is null ? null : false;

@@ -85,7 +85,11 @@ public sealed class NoLockInLoadRule : Rule
             : new[] { fixes.Count == 1 ? fixes[0]! : context.Fix($"Remove the dirty-read hints ({fixes.Count} tables)", fixes.SelectMany(f => f!.Edits).ToArray()) };
         var names = tables.Select(t => context.TextOf(t.SchemaObject)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var what = names.Count == 1 ? $"{hint} on {names[0]}" : $"Dirty-read hints on {string.Join(", ", names)}";
-        var evidence = new Dictionary<string, object?> { [TablesEvidenceKey] = tables.Select(t => DdlReader.NameOf(t.SchemaObject)).Distinct().ToList() };
+        var evidence = new Dictionary<string, object?>
+        {
+            [TablesEvidenceKey] = tables.Select(t => DdlReader.NameOf(t.SchemaObject)).Distinct().ToList(),
+            [NamesEvidenceKey] = names,
+        };
         if (!readOnly && tables.All(t => KeyLookup.IsPointLookup(context, t))) evidence[PointLookupEvidenceKey] = true;
         if (!readOnly && elsewhere.Count > 0) evidence[CalleesEvidenceKey] = elsewhere.Distinct().OrderBy(n => n).ToList();
         var risk = readOnly ? ReadOnlyRisk : LoadRisk;
@@ -152,6 +156,15 @@ public sealed class NoLockInLoadRule : Rule
     /// <summary>The evidence key listing the tables a hint finding reads dirty.</summary>
     public const string TablesEvidenceKey = "dirtyTables";
 
+    /// <summary>Evidence key: the dirty-read tables' names as written (`nbs_srte.dbo.Code_value`), database part kept, for messages.</summary>
+    public const string NamesEvidenceKey = "dirtyTableNames";
+
+    /// <summary>The names as the code writes them, for a message; the schema-qualified ones when the finding has none.</summary>
+    private static string Names(IReadOnlyDictionary<string, object?> evidence, IReadOnlyList<QualifiedName> tables) =>
+        evidence.TryGetValue(NamesEvidenceKey, out var n) && n is IReadOnlyList<string> { Count: > 0 } written
+            ? string.Join(", ", written)
+            : string.Join(", ", tables);
+
     /// <summary>
     /// Tables filled only by the script that defines them (a date dimension or code table created
     /// and seeded in one deployment file) and written by nothing else: reference data no load changes,
@@ -192,7 +205,7 @@ public sealed class NoLockInLoadRule : Rule
             !e.TryGetValue(PointLookupEvidenceKey, out var point) || point is not true ||
             !e.TryGetValue(TablesEvidenceKey, out var v) || v is not IReadOnlyList<QualifiedName> { Count: > 0 } tables ||
             tables.Any(writtenByModules.Contains)) return null;
-        var names = string.Join(", ", tables);
+        var names = Names(e, tables);
         return finding with
         {
             Severity = Severity.Information,
@@ -230,7 +243,7 @@ public sealed class NoLockInLoadRule : Rule
         if (finding.RuleId != "ETL0010" || finding.Severity == Severity.Information || finding.Evidence is not { } e ||
             !e.TryGetValue(TablesEvidenceKey, out var v) || v is not IReadOnlyList<QualifiedName> { Count: > 0 } tables ||
             tables.Any(writtenByModules.Contains) || !tables.All(ReferenceTableNames.IsReference)) return null;
-        var names = string.Join(", ", tables);
+        var names = Names(e, tables);
         return finding with
         {
             Severity = Severity.Information,

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Syntax;
+using EtlAgent.Core.Rules.Correctness;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 
@@ -22,7 +23,7 @@ public sealed class NonSargableFilterRule : Rule
             "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
             "CAST/CONVERT(date, col) of a date/time column is not reported: SQL Server seeks through that conversion (a dynamic range seek), so the bare-column rewrite gains nothing; the conversion of a column the catalog types as text still is. " +
             "Neither are validity filters (`ISNUMERIC(x) = 1`, `ISDATE(x) = 1`, a not-empty test `LEN(x) > 0`), which no index serves in any form, nor an unqualified column that only a #temp table or table variable of the statement can hold, nor, inside a correlated subquery, a column of the outer query (one value per outer row, computed once for it). " +
-            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor an equality computed on both sides between two tables the statement already joins by an equality of bare columns (`ISNULL(a.batch, 1) = ISNULL(b.batch, 1)` beside `a.id = b.id`: that equality drives the join, the computed one only filters the pairs; a computed equality that is the only link between the two is still reported), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index.",
+            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor an equality computed on both sides between two tables the statement already joins by an equality of bare columns (`ISNULL(a.batch, 1) = ISNULL(b.batch, 1)` beside `a.id = b.id`: that equality drives the join, the computed one only filters the pairs; a computed equality that is the only link between the two is still reported), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index, nor a column of a table or view whose name marks it as reference data (a word of the name is code, lookup, metadata, config, setting and the like: a few rows, which no index is worth seeking) filtered by a value and written by no statement of the same file (one the file writes, such as a metadata buffer purged by date, is live data, and a computed match with another table's column leaves no index to drive the join: both still reported).",
             Bad: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE YEAR(o.[Order Date]) = 2016;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE o.[Order Date] >= '20160101' AND o.[Order Date] < '20170101';\nEND",
             Schema: "CREATE TABLE Staging.Orders ([Order ID] int NOT NULL, [Order Date] datetime2(3) NOT NULL, Amount decimal(18,2) NULL);\nCREATE TABLE Fact.Sales ([Order ID] int NOT NULL, Amount decimal(18,2) NULL);"));
@@ -175,6 +176,13 @@ public sealed class NonSargableFilterRule : Rule
             first ??= source;
             if (source?.Table is { IsLocal: true }) return false; // #temp / @table: no index worth seeking
             if (source is not null && HasNoIndex(source.Reference)) return false;
+            // a code list, lookup, metadata or settings table (by its name) that no statement of this file writes, filtered
+            // by a value: a few rows, scanned for nothing. One the file writes (`mq.MetadataBuffer` purged by date) is live
+            // data, and a computed match with another table's column (`UPPER(c.code) = UPPER(p.data_type)`) leaves no
+            // index to drive the join: both reported.
+            if (source?.Table is { } table && ReferenceTableNames.IsReference(table) &&
+                !scope.Context.Transformations.Any(t => t.Transformation.Writes.Contains(table)) &&
+                !MatchedWithAnotherTable(scope, other, source)) return false;
             // `run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are found by the key; the function only filters them
             if (source is not null && scope.Seeked.Contains(source)) return false;
             column ??= c;
@@ -188,6 +196,11 @@ public sealed class NonSargableFilterRule : Rule
             fix is null ? null : new[] { fix });
         return true;
     }
+
+    /// <summary>Whether the other side of the comparison names a column of another table of the statement.</summary>
+    private static bool MatchedWithAnotherTable(Scope scope, ScalarExpression? other, TableSource source) =>
+        other is not null && Descendants<ColumnReferenceExpression>(other, intoSubqueries: false)
+            .Any(c => IsColumn(c) && SourceOf(c, scope.Sources, scope.Tables.Find) is { } s && s != source);
 
     /// <summary>
     /// Sources a conjunct of the conditions compares by a bare column with a parameter or variable

@@ -64,7 +64,8 @@ def corpus_row(name, corpora, work):
     try:
         d = json.load(open(os.path.join(out, "discover.json"), encoding="utf-8"))
         for t in d.get("transformations", []):
-            if t.get("kind") == "procedure":
+            # a restatement (a deployment script's copy, an older migration) is the same procedure again
+            if t.get("kind") == "procedure" and not t.get("supersededBy"):
                 procs.append(t["name"])
                 # tSQLt's framework and the project's own tSQLt tests ("tsqlt" in discover) are not
                 # transformations: the same notion as the agent's targets, counted apart

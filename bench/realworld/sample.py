@@ -2,8 +2,9 @@
 """Sample mode of the real-world harness (run.sh --sample N): `pick` draws N writing procedures of a
 corpus with a seed; `report` reads what `generate --transformation X` printed for each and the
 JUnit report of the test run, and prints one row per corpus: sampled, with tests, non-trivial (the
-scoreboard's definition), cases passing, seconds per procedure (mean, median, max), cap reached,
-mutants killed / all. Standard library plus PyYAML."""
+scoreboard's definition), cases passing, wall seconds per procedure (mean, median, max: the whole
+`generate` process, workspace analysis included), the generation's own seconds as it prints them,
+cap reached, mutants killed / all. Standard library plus PyYAML."""
 import argparse, glob, json, os, random, re, statistics, sys, xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,7 +27,7 @@ def pick(a):
 
 def report_row(corpus, out, ws):
     sampled = [l.strip() for l in open(os.path.join(out, "sample.txt"), encoding="utf-8") if l.strip()]
-    seconds, with_tests, nontrivial, capped, killed, mutants, timeouts = [], 0, 0, 0, 0, 0, 0
+    seconds, generation, with_tests, nontrivial, capped, killed, mutants, timeouts = [], [], 0, 0, 0, 0, 0, 0
     for name in sampled:
         stem = os.path.join(out, "gen", name.replace("/", "_"))
         text = open(stem + ".out", encoding="utf-8", errors="replace").read() if os.path.exists(stem + ".out") else ""
@@ -35,6 +36,9 @@ def report_row(corpus, out, ws):
         if os.path.exists(stem + ".rc") and open(stem + ".rc").read().strip() == "124":
             timeouts += 1
         capped += "cap reached" in text
+        # the generation's own seconds, as WROTE/SKIP print them (builds before the cap print them on WROTE only)
+        if g := re.search(r"^(?:WROTE|SKIP) .*\(([\d.]+) s\)(?: cap reached)?$", text, re.M):
+            generation.append(float(g.group(1)))
         m = re.search(r"^WROTE (.+?\.etltest\.yaml): ", text, re.M)
         if not m:
             continue
@@ -59,19 +63,22 @@ def report_row(corpus, out, ws):
     except (OSError, ET.ParseError):
         pass
     fmt = lambda v: f"{v:.1f}" if seconds else "-"
+    gen = f"{statistics.mean(generation):.1f} / {max(generation):.1f} ({len(generation)})" if generation else "-"
     return {
         "corpus": corpus, "sampled": len(sampled), "with tests": with_tests,
         "non-trivial": f"{nontrivial}/{len(sampled)}" + (f" ({100 * nontrivial / len(sampled):.0f} %)" if sampled else ""),
         "cases passing": f"{passed}/{total}",
-        "s/proc mean": fmt(statistics.mean(seconds) if seconds else 0),
+        "wall s/proc mean": fmt(statistics.mean(seconds) if seconds else 0),
         "median": fmt(statistics.median(seconds) if seconds else 0),
         "max": fmt(max(seconds) if seconds else 0),
+        "generation s mean / max (procs)": gen,
         "cap reached": capped, "wall timeouts": timeouts,
         "mutants killed/all": f"{killed}/{mutants}" + (f" ({100 * killed / mutants:.0f} %)" if mutants else ""),
     }
 
 
-COLUMNS = ["corpus", "sampled", "with tests", "non-trivial", "cases passing", "s/proc mean", "median", "max", "cap reached", "wall timeouts", "mutants killed/all"]
+COLUMNS = ["corpus", "sampled", "with tests", "non-trivial", "cases passing", "wall s/proc mean", "median", "max",
+           "generation s mean / max (procs)", "cap reached", "wall timeouts", "mutants killed/all"]
 
 
 def report(a):

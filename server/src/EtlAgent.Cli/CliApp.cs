@@ -23,7 +23,7 @@ public static class CliApp
           etl-agent test <workspace> [--filter GLOB] [--format text|json|junit] [--timeout SECONDS] [--output FILE] [--changed-since REF]
               Run the sandbox tests (*.etltest.yaml): given rows, call, expected rows/counts/errors.
               Text output ends with the line "N passed, M failed".
-          etl-agent generate <workspace> [--transformation NAME] [--out DIR] [--force] [--no-mutants] [--budget SECONDS]
+          etl-agent generate <workspace> [--transformation NAME] [--out DIR] [--force] [--no-mutants] [--budget SECONDS] [--cap SECONDS]
               Generate sandbox tests: inputs chosen from the code and the schema, expectations recorded
               from the current code (review them). Writes DIR/<Schema>.<Name>.etltest.yaml (default
               DIR: tests/etl); an existing file not written by the generator is never overwritten:
@@ -40,7 +40,7 @@ public static class CliApp
               its cases last passed in a run) when the file changed since; --no-base: neither. With
               no base, single small edits of the statements the case ran are tried (--budget:
               seconds for that search per failure, default 15). The output names the base used.
-          etl-agent run <workspace> [--no-generate] [--heal] [--base REF | --no-base] [--budget SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF] [--upload s3://BUCKET/PREFIX]
+          etl-agent run <workspace> [--no-generate] [--heal] [--base REF | --no-base] [--budget SECONDS] [--cap SECONDS] [--out DIR] [--fail-on error|warning|never] [--timeout SECONDS] [--changed-since REF] [--upload s3://BUCKET/PREFIX]
               The full run: discover, generate tests for every procedure that writes tables or
               returns rows and has no test file (as generate does; --budget bounds the total time, default 120), run every
               test, run the static rules. Prints a summary ending with "N passed, M failed · K findings
@@ -84,6 +84,8 @@ public static class CliApp
           --budget SECONDS     generate: time for the mutant search per transformation (default 45);
                                run: total time for generation (default 120; 0 generates nothing);
                                analyze: time for the mutant search per failing case (default 15).
+          --cap SECONDS        generate, run: wall time for one transformation's generation (default
+                               30; 0: none); its searches stop there and keep the cases found so far.
           --no-generate        run: only run the tests that exist.
           --upload S3URI       run: send the report files to s3://BUCKET/PREFIX/ (AWS credentials,
                                region and AWS_ENDPOINT_URL_S3 from the environment).

@@ -5,7 +5,7 @@ public sealed class CliOptions
 {
     private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
-        "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout", "--budget",
+        "--format", "--fail-on", "--output", "--compat", "--transformation", "--out", "--filter", "--timeout", "--budget", "--cap",
         "--changed-since", "--upload", "--base", "--apply", "--reason", "--until",
     };
 

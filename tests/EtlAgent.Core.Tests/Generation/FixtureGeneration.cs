@@ -15,13 +15,17 @@ internal static class FixtureGeneration
     public static MemoryFileSource Load(string fixture) =>
         new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture(fixture)));
 
-    public static async Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation)
+    /// <summary>Without mutants and without the time cap: the result does not depend on the machine's load.</summary>
+    public static Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation) =>
+        GenerateAsync(files, transformation, new GenerationOptions { UseMutants = false, Cap = TimeSpan.Zero });
+
+    public static async Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation, GenerationOptions options)
     {
         var settings = WorkspaceSettings.Load(files);
         var engine = Engine.Create(files, settings, new EngineHost(new SystemClock(), EnvironmentVariables.None));
         var analyzer = new WorkspaceAnalyzer(settings) { RetainSyntax = true };
         var analysis = analyzer.Analyze(files);
-        var generator = engine.Generator(analysis, analyzer, new GenerationOptions { UseMutants = false });
+        var generator = engine.Generator(analysis, analyzer, options);
         return await GeneratedTestFiles.GenerateAsync(generator, transformation, files, files, GeneratedTestFiles.DefaultDirectory, force: false);
     }
 }

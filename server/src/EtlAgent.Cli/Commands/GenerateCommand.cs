@@ -1,6 +1,7 @@
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Reporting;
 using EtlAgent.Core.Sandbox;
 
 namespace EtlAgent.Cli.Commands;
@@ -36,7 +37,11 @@ internal static class GenerateCommand
         engine.Sandboxes.Describe();
         // one stderr line per phase of each generation (candidates, mutants, self-check), not per step
         string current = "", phase = "";
-        var generator = engine.Generator(analysis, analyzer, new GenerationOptions { MutationBudget = budget, UseMutants = !options.Has("--no-mutants") }, p =>
+        var generator = engine.Generator(analysis, analyzer, new GenerationOptions
+        {
+            MutationBudget = budget, UseMutants = !options.Has("--no-mutants"),
+            Cap = options.Seconds("--cap", GenerationOptions.DefaultCap),
+        }, p =>
         {
             var kind = p.Message.Split(' ', 2)[0];
             if (kind == phase) return;
@@ -59,13 +64,13 @@ internal static class GenerateCommand
             if (!g.Written)
             {
                 if (g.Failed) stderr.WriteLine(g.Error?.LogText ?? $"{name}: error: {g.Skipped}");
-                else stdout.WriteLine($"SKIP  {name}: {g.Skipped}");
+                else stdout.WriteLine($"SKIP  {name}: {g.Skipped}" + (g.Result is { } r ? " " + GenerationTime.Seconds(r.Elapsed, r.CapReached) : ""));
                 continue;
             }
             var result = g.Result!;
             written++;
             var score = result.Mutants == 0 ? "" : $", {result.MutantSummary}";
-            stdout.WriteLine($"WROTE {g.Path}: {result.File!.Cases.Count} cases from {result.CandidatesRun} candidates{score} ({result.Elapsed.TotalSeconds:0.0} s)");
+            stdout.WriteLine($"WROTE {g.Path}: {result.File!.Cases.Count} cases from {result.CandidatesRun} candidates{score} {GenerationTime.Seconds(result.Elapsed, result.CapReached)}");
             foreach (var m in result.NotCovered.Take(10))
                 stdout.WriteLine($"      no generated input reaches {m.Operator} at {m.File}:{m.Line} ({m.Original} → {m.Mutated})");
             foreach (var m in result.NotKilled.Take(10))

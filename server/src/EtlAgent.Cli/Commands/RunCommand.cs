@@ -24,6 +24,7 @@ internal static class RunCommand
         {
             Generate = !options.Has("--no-generate"),
             GenerationBudget = options.Seconds("--budget", Engine.DefaultGenerationBudget),
+            GenerationCap = options.Seconds("--cap", Core.Generation.GenerationOptions.DefaultCap),
             CaseTimeout = options.Seconds("--timeout", TimeSpan.FromMinutes(2), positive: true),
             TestDirectory = options.GetOptional("--out") ?? Core.Generation.GeneratedTestFiles.DefaultDirectory,
             ChangedSince = options.GetOptional("--changed-since"),

@@ -29,6 +29,9 @@ public sealed record FullRunOptions
 
     public TimeSpan MutationBudgetPerTransformation { get; init; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>Wall time for each transformation's generation (<see cref="GenerationOptions.Cap"/>, `--cap`); zero: none.</summary>
+    public TimeSpan GenerationCap { get; init; } = GenerationOptions.DefaultCap;
+
     /// <summary>Where generated files go (workspace-relative), as for `etl-agent generate`.</summary>
     public string TestDirectory { get; init; } = GeneratedTestFiles.DefaultDirectory;
 
@@ -252,6 +255,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 {
                     MutationBudget = left < _options.MutationBudgetPerTransformation ? left : _options.MutationBudgetPerTransformation,
                     TryFirst = _options.Memory?.LastSurvivors(),
+                    Cap = _options.GenerationCap,
                 })
                 {
                     Progress = g => Report(FullRunStage.GenerateStep, $"generating tests for {targets[index]} ({index + 1} of {targets.Count}): {g.Message}",
@@ -265,7 +269,7 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
                 try
                 {
                     generated.Add(await GeneratedTestFiles.GenerateAsync(generator, targets[i], files, writer, _options.TestDirectory, force: false, deadline.Token).ConfigureAwait(false));
-                    generationTimes.Add(new GenerationTime(targets[i], took.Elapsed, generated[^1].Written));
+                    generationTimes.Add(new GenerationTime(targets[i], took.Elapsed, generated[^1].Written) { CapReached = generated[^1].Result?.CapReached == true });
                     if (key is not null) _options.Memory!.RememberGeneration(key, generated[^1], Started);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -32,11 +32,11 @@ public static class FullRunReport
                     sb.Append("  WROTE ").Append(g.Path).Append(": ").Append(LineageReport.Count(file.Cases.Count, "case"))
                       .Append(run.Analysis.FindTransformation(g.Transformation)?.Transformation is { } t && Generation.DefaultTargets.IsReadOnly(t) ? ", read-only: expects the rows it returns" : "")
                       .Append(r.Mutants > 0 ? $", {r.MutantSummary}" : "")
-                      .Append($" ({r.Elapsed.TotalSeconds:0.0} s)").AppendLine();
+                      .Append(' ').Append(GenerationTime.Seconds(r.Elapsed, r.CapReached)).AppendLine();
                 else
                 {
                     sb.Append(g.Failed ? "  ERROR " : "  SKIP  ").Append(g.Transformation).Append(": ").Append(g.Skipped)
-                      .AppendLine(run.GenerationTimes.FirstOrDefault(t => t.Transformation == g.Transformation) is { } took ? " " + GenerationTime.Seconds(took.Elapsed) : "");
+                      .AppendLine(run.GenerationTimes.FirstOrDefault(t => t.Transformation == g.Transformation) is { } took ? " " + GenerationTime.Seconds(took.Elapsed, took.CapReached) : "");
                     // why nothing was written: the candidates that cannot run, with the construct and where it is
                     foreach (var note in g.Result?.Notes ?? Array.Empty<string>()) sb.Append("        ").AppendLine(note);
                 }

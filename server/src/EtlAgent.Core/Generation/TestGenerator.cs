@@ -3,6 +3,8 @@ using System.Diagnostics;
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Mutation;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Workspace;
 using EtlAgent.Core.Sandbox;
 using EtlAgent.Core.Sandbox.Runner;
 using EtlAgent.Core.Sandbox.TestFiles;
@@ -26,6 +28,27 @@ public sealed record GenerationOptions
     public int Parallelism { get; init; } = BoundedParallel.DefaultDegree;
     /// <summary>Mutants to try first, before the budget can run out: the ones the last run's tests let survive (from the memory). Null: none.</summary>
     public Func<Mutant, bool>? TryFirst { get; init; }
+
+    /// <summary>The cap that keeps a transformation's generation within 30 s on two cores (`--cap`).</summary>
+    public static readonly TimeSpan DefaultCap = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Wall time for one transformation's generation: the candidate and mutant searches stop where
+    /// what is left (checking the cases kept) still fits, and the cases found so far are kept.
+    /// Zero: no cap.
+    /// </summary>
+    public TimeSpan Cap { get; init; } = DefaultCap;
+
+    /// <summary>
+    /// Candidates in a row (in <see cref="CandidateOrder"/>) that show no new outcome shape and reach
+    /// no new statement, after which the rest are not run (<see cref="CandidateSearch"/>). 0: all run.
+    /// Only without mutants: with them, a candidate that shows nothing new may be the one that tells
+    /// a mutant apart (Dim.LoadCustomer of the fixture killed fewer of its mutants with the stop, docs/realworld.md).
+    /// </summary>
+    public int StopAfterUninformative { get; init; } = 40;
+
+    /// <summary>Starts the stopwatch the cap and the mutation budget are measured with (the host's; tests inject one).</summary>
+    public Func<IStopwatch> Stopwatch { get; init; } = SystemStopwatch.StartNew;
 }
 
 /// <summary>Where a generation is: what it is doing, for people, and the share done (0..1).</summary>
@@ -67,6 +90,9 @@ public sealed record GenerationResult(
     /// off or the budget ran out; such a file may cover less than one generated before.
     /// </summary>
     public bool Complete { get; init; }
+
+    /// <summary>The cap (<see cref="GenerationOptions.Cap"/>) stopped a search: the cases are the best found before it.</summary>
+    public bool CapReached { get; init; }
 }
 
 /// <summary>
@@ -116,7 +142,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
 
     public async Task<GenerationResult> GenerateAsync(string transformation, string path, CancellationToken cancellationToken = default)
     {
-        var watch = Stopwatch.StartNew();
+        var watch = _options.Stopwatch();
         var notes = new List<string>();
         var t = workspace.FindTransformation(transformation) ?? throw new ArgumentException($"no transformation named {transformation}");
         var facts = CodeFacts.Collect(workspace, t);
@@ -139,33 +165,60 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns);
         var name = t.Transformation.Kind == TransformationKind.Script ? t.Transformation.File : t.Transformation.Name;
 
-        // every candidate on the original, on all cores; results in candidate order
+        // candidates on the original, on all cores, the most informative first (CandidateOrder); the
+        // search stops after a run of candidates that add no behaviour, or at the cap; results in candidate order
         var runs = new List<(Scenario Scenario, Outcome Outcome)>();
         var failures = new HashSet<string>();
+        var cap = new GenerationCap(_options.Cap, watch, _options.Parallelism);
+        var order = CandidateOrder.Informative(candidates);
+        int considered = 0;
         await using (var factory = createFactory(new SandboxSetup(workspace, Serves: name)))
         {
             lock (_progressLock) _progressDone = 0;
             Report($"candidate inputs: 0 of {candidates.Count}", 0);
             int done = 0, step = Math.Max(1, candidates.Count / 20);
-            var outcomes = await BoundedParallel.MapAsync(candidates, _options.Parallelism, async (c, _, ct) =>
+            int stopAfter = _options.UseMutants && t.HasSyntax ? 0 : _options.StopAfterUninformative;
+            var search = new CandidateSearch(stopAfter);
+            var found = new List<(int Index, Outcome Outcome)>();
+            // a chunk at a time, so a search that stops early runs few candidates past its stop
+            int chunk = Math.Max(1, _options.Parallelism) * 4;
+            for (int next = 0; next < order.Count && !search.Exhausted && !cap.Reached; next += chunk)
             {
-                var o = await recorder.RunAsync(factory, c, _options.CaseTimeout, name, ct);
-                int d = Interlocked.Increment(ref done);
-                if (d % step == 0 || d == candidates.Count) Report($"candidate inputs: {d} of {candidates.Count}", 0.3 * d / candidates.Count);
-                return o;
-            }, cancellationToken);
-            for (int i = 0; i < candidates.Count; i++)
-            {
-                var o = outcomes[i];
-                if (o.Failure is null) runs.Add((candidates[i], o));
-                else if (failures.Add(o.Failure) && failures.Count <= 3) notes.Add($"candidate \"{candidates[i].Description}\" cannot run: {o.Failure}");
+                var batch = order.Skip(next).Take(chunk).ToList();
+                var outcomes = await BoundedParallel.MapAsync(batch, _options.Parallelism, async (c, _, ct) =>
+                {
+                    // past the cap, with the cases kept so far still to be checked: not run
+                    if (cap.Spent()) return null;
+                    var o = await recorder.RunAsync(factory, candidates[c], _options.CaseTimeout, name, ct);
+                    int d = Interlocked.Increment(ref done);
+                    if (d % step == 0 || d == candidates.Count) Report($"candidate inputs: {d} of {candidates.Count}", 0.3 * d / candidates.Count);
+                    return o;
+                }, cancellationToken);
+                for (int j = 0; j < batch.Count && !search.Exhausted; j++)
+                {
+                    if (outcomes[j] is not { } o) break;
+                    considered++;
+                    var c = candidates[batch[j]];
+                    if (o.Failure is not null)
+                    {
+                        search.Add(null, null);
+                        if (failures.Add(o.Failure) && failures.Count <= 3) notes.Add($"candidate \"{c.Description}\" cannot run: {o.Failure}");
+                        continue;
+                    }
+                    if (search.Add(Shape(c, o, recorder), o.Covered, c.Structural) || c.Structural) cap.Keep(o.Elapsed);
+                    found.Add((batch[j], o));
+                }
             }
+            runs.AddRange(found.OrderBy(f => f.Index).Select(f => (candidates[f.Index], f.Outcome)));
+            if (cap.Reached) notes.Add($"cap of {cap.Describe()} reached after {considered} of {candidates.Count} candidate inputs: the cases are those found so far");
+            else if (considered < candidates.Count)
+                notes.Add($"{considered} of {candidates.Count} candidate inputs run: the last {stopAfter} showed no new outcome and reached no new statement");
         }
         if (runs.Count == 0)
         {
             // one reason for all of them is something the sandbox cannot do yet; several, inputs it refuses
             var why = failures.Count == 1 ? $"not testable yet: {failures.First()}"
-                : $"none of the {candidates.Count} candidate inputs could be run in the sandbox ({failures.FirstOrDefault() ?? "no candidate input"})";
+                : $"none of the {considered} candidate inputs could be run in the sandbox ({failures.FirstOrDefault() ?? "no candidate input"})";
             notes.Add(why);
             return new GenerationResult(name, null, null, candidates.Count, 0, 0, 0, Array.Empty<Mutant>(), notes, watch.Elapsed) { NoTestsReason = why };
         }
@@ -173,7 +226,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         if (ErrorCases.Blocking(runs.Select(r => r.Outcome).ToList()) is { } blocking)
         {
             // inputs the sandbox refused come first: the others often only reach an error path (a NULL run id's CATCH block)
-            var why = failures.Count > 0 ? ErrorCases.NotTestableBehindRefusal(failures.First(), candidates.Count - runs.Count, blocking, runs.Count)
+            var why = failures.Count > 0 ? ErrorCases.NotTestableBehindRefusal(failures.First(), considered - runs.Count, blocking, runs.Count)
                 : ErrorCases.NotTestable(blocking, runs.Count);
             notes.Add(why);
             return new GenerationResult(name, null, null, candidates.Count, runs.Count, 0, 0, Array.Empty<Mutant>(), notes, watch.Elapsed) { NoTestsReason = why };
@@ -211,7 +264,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             reach = new MutantReach(t);
             // kills per candidate on each line: a candidate that killed a mutant tends to kill its neighbours
             var lineKills = new Dictionary<int, int[]>();
-            var budget = Stopwatch.StartNew();
+            var budget = _options.Stopwatch();
             // Mutants run in parallel, a chunk at a time: each chunk orders its candidates by the
             // cases chosen and the kills counted before it, so the file does not depend on timing
             // (eight per core: a mutant no candidate kills tries many, and a core should not wait for it).
@@ -219,6 +272,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             for (int next = 0; next < mutants.Count; next += chunk)
             {
                 if (budget.Elapsed > _options.MutationBudget) { notes.Add($"mutation budget spent after {next} of {mutants.Count} mutants"); complete = false; break; }
+                if (cap.Spent()) { notes.Add($"cap of {cap.Describe()} reached after {next} of {mutants.Count} mutants"); complete = false; break; }
                 cancellationToken.ThrowIfCancellationRequested();
                 double share = Math.Max((double)next / mutants.Count, budget.Elapsed / _options.MutationBudget);
                 Report($"mutants: {next} of {mutants.Count} tried, {killed} told apart", 0.3 + 0.6 * Math.Min(1, share));
@@ -227,7 +281,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 var killsNow = kills.ToArray();
                 var lineKillsNow = lineKills.ToDictionary(x => x.Key, x => x.Value.ToArray());
                 var tried = await BoundedParallel.MapAsync(batch, _options.Parallelism,
-                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, selectedNow, killsNow, lineKillsNow.GetValueOrDefault(m.Line), recorder, name, null, ct), cancellationToken);
+                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, selectedNow, killsNow, lineKillsNow.GetValueOrDefault(m.Line), recorder, name, null, cap, ct), cancellationToken);
                 for (int j = 0; j < batch.Count; j++)
                 {
                     var (ran, killer, reached) = tried[j];
@@ -240,12 +294,13 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                         kills[k]++;
                         if (!lineKills.TryGetValue(batch[j].Line, out var perLine)) lineKills[batch[j].Line] = perLine = new int[runs.Count];
                         perLine[k]++;
-                        if (!selected.Contains(k)) selected.Add(k);
+                        if (!selected.Contains(k)) { selected.Add(k); cap.Keep(runs[k].Outcome.Elapsed); }
                     }
                     else if (reached) notKilled.Add(batch[j]);
                     else notCovered.Add(batch[j]);
                 }
             }
+            if (cap.Reached && complete) { notes.Add($"cap of {cap.Describe()} reached while the last mutants were tried"); complete = false; }
         }
 
         // error cases only beside cases that run without an error, one per distinct error
@@ -259,7 +314,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             if (orphans.Count > 0 && reach is not null)
             {
                 var retried = await BoundedParallel.MapAsync(orphans, _options.Parallelism,
-                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, keep, kills, null, recorder, name, kept, ct), cancellationToken);
+                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, keep, kills, null, recorder, name, kept, null, ct), cancellationToken);
                 for (int j = 0; j < orphans.Count; j++)
                 {
                     if (retried[j].Killer is not null) continue;
@@ -327,7 +382,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
         return new GenerationResult(name, file, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed)
         {
-            Complete = complete, NotCovered = notCovered, Findings = findings,
+            Complete = complete, NotCovered = notCovered, Findings = findings, CapReached = cap.Reached,
             NoTestsReason = file.Cases.Count == 0 ? "no generated case reproduces when reloaded" : null,
         };
     }
@@ -342,9 +397,10 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
     /// only those that reach the mutated statement, at most <see cref="GenerationOptions.CandidatesPerMutant"/>) until one does.
     /// </summary>
     /// <param name="allowed">Only these candidates (null: all).</param>
+    /// <param name="cap">Stop before a run past it (the mutant then counts as not tried); null: no cap.</param>
     /// <returns>Whether the mutant ran at all, the first candidate whose outcome differs, and whether any candidate reaches it.</returns>
     private async Task<(bool Ran, int? Killer, bool Reached)> TryKillAsync(Mutant m, string text, MutantReach reach, List<(Scenario Scenario, Outcome Outcome)> runs,
-        List<int> selected, int[] kills, int[]? lineKills, OutcomeRecorder recorder, string name, ISet<int>? allowed, CancellationToken cancellationToken)
+        List<int> selected, int[] kills, int[]? lineKills, OutcomeRecorder recorder, string name, ISet<int>? allowed, GenerationCap? cap, CancellationToken cancellationToken)
     {
         var relevance = KillLikelihood.For(text, m);
         int SameLine(int i) => lineKills?[i] ?? 0;
@@ -363,6 +419,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         bool anyRan = false;
         foreach (var i in order)
         {
+            if (cap?.Spent() == true) return (false, null, true);
             var o = await recorder.RunAsync(factory, runs[i].Scenario, MutantTimeout.For(runs[i].Outcome.Elapsed, _options.CaseTimeout), name, cancellationToken);
             if (o.Failure == "timeout") return (true, i, true);
             if (o.Failure is not null) continue;

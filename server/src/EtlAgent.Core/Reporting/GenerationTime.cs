@@ -11,18 +11,24 @@ namespace EtlAgent.Core.Reporting;
 /// </summary>
 public sealed record GenerationTime(string Transformation, TimeSpan Elapsed, bool Written)
 {
-    /// <summary>"generation: 12 procedures in 95.3 s, 7.9 s per procedure on average (slowest: dbo.Load 31.0 s)"; empty when none.</summary>
+    /// <summary>Its generation stopped at the per-transformation cap (the cases are the best found before it).</summary>
+    public bool CapReached { get; init; }
+
+    /// <summary>"generation: 12 procedures in 95.3 s, 7.9 s per procedure on average (slowest: dbo.Load 31.0 s), 2 stopped at the cap"; empty when none.</summary>
     public static string Summary(IReadOnlyList<GenerationTime> times)
     {
         if (times.Count == 0) return "";
         var total = times.Sum(t => t.Elapsed.TotalSeconds);
         var slowest = times.MaxBy(t => t.Elapsed)!;
+        int capped = times.Count(t => t.CapReached);
         return string.Create(CultureInfo.InvariantCulture,
-            $"generation: {Count(times.Count)} in {total:0.0} s, {total / times.Count:0.0} s per procedure on average (slowest: {slowest.Transformation} {slowest.Elapsed.TotalSeconds:0.0} s)");
+            $"generation: {Count(times.Count)} in {total:0.0} s, {total / times.Count:0.0} s per procedure on average (slowest: {slowest.Transformation} {slowest.Elapsed.TotalSeconds:0.0} s)")
+            + (capped > 0 ? $", {capped} stopped at the cap" : "");
     }
 
-    /// <summary>The seconds as the text output prints them: "(3.2 s)".</summary>
-    public static string Seconds(TimeSpan elapsed) => string.Create(CultureInfo.InvariantCulture, $"({elapsed.TotalSeconds:0.0} s)");
+    /// <summary>The seconds as the text output prints them: "(3.2 s)", and " cap reached" after them when the cap stopped its search.</summary>
+    public static string Seconds(TimeSpan elapsed, bool capReached = false) =>
+        string.Create(CultureInfo.InvariantCulture, $"({elapsed.TotalSeconds:0.0} s)") + (capReached ? " cap reached" : "");
 
     /// <summary>The report's "Generation" section: seconds per transformation, slowest first, and the mean; empty when nothing was generated.</summary>
     public static string HtmlSection(IReadOnlyList<GenerationTime> times)
@@ -33,7 +39,7 @@ public sealed record GenerationTime(string Transformation, TimeSpan Elapsed, boo
         foreach (var t in times.OrderByDescending(t => t.Elapsed).ThenBy(t => t.Transformation, StringComparer.OrdinalIgnoreCase))
             sb.Append("<tr><td><code>").Append(WebUtility.HtmlEncode(t.Transformation)).Append("</code></td><td>")
               .Append(t.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)).Append("</td><td>")
-              .Append(t.Written ? "written" : "none").Append("</td></tr>");
+              .Append(t.Written ? "written" : "none").Append(t.CapReached ? " (cap reached)" : "").Append("</td></tr>");
         return sb.Append("</tbody></table></section>").ToString();
     }
 

@@ -111,9 +111,8 @@ public sealed class HealRun(Engine engine)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (based.Count == 0) return null;
         var subset = run with { Cases = run.Cases.Where(c => based.Contains(c.File.Transformation)).ToList() };
-        return await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
-            new RootCauseOptions { MutationBudget = TimeSpan.Zero, MinimiseBudget = TimeSpan.Zero, Bases = bases })
-            .AnalyseAsync(subset, cancellationToken).ConfigureAwait(false);
+        return await DistinctFailures.AnalyseAsync(new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
+            new RootCauseOptions { MutationBudget = TimeSpan.Zero, MinimiseBudget = TimeSpan.Zero, Bases = bases }), subset, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The class root-cause analysis named for the first of <paramref name="failing"/> it analysed (null: none).</summary>
@@ -168,9 +167,9 @@ public sealed class HealRun(Engine engine)
 
         var causes = RootCauses;
         if (causes is null && AnalyseRootCauses && run is { Success: false })
-            causes = await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
-                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero, Bases = bases })
-                .AnalyseAsync(run, cancellationToken).ConfigureAwait(false);
+            // one analysis per distinct failure: twenty cases of one bug cost one
+            causes = await DistinctFailures.AnalyseAsync(new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
+                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero, Bases = bases }), run, cancellationToken).ConfigureAwait(false);
         else if (causes is null && run is { Success: false })
             causes = await ChangedSinceGreenAsync(analysis, run, bases, cancellationToken).ConfigureAwait(false);
 

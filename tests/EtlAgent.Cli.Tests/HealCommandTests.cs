@@ -35,7 +35,7 @@ public class HealCommandTests
             using var doc = JsonDocument.Parse(output);
             var suggestions = doc.RootElement.GetProperty("suggestions");
             var first = suggestions[0];
-            Assert.Equal(new[] { "id", "failure", "kind", "class", "title", "file", "edits", "verified" }, first.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(new[] { "id", "failure", "kind", "class", "title", "file", "source", "edits", "verified" }, first.EnumerateObject().Select(p => p.Name));
             Assert.Equal("code", first.GetProperty("kind").GetString());
             Assert.Equal("boundary", first.GetProperty("class").GetString());
             Assert.Equal("tests/Fact.LoadSale.etltest.yaml", first.GetProperty("failure").GetProperty("test").GetString());

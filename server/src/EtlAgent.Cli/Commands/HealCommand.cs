@@ -25,6 +25,7 @@ internal static class HealCommand
         var heal = new HealRun(engine) { AnalyseRootCauses = true, Bases = BaseOption.Resolve(options, engine, files.Root) };
         var result = await heal.SuggestAsync(cancellationToken: cancellationToken);
         foreach (var defect in result.Run?.Defects ?? Enumerable.Empty<Core.Model.InternalErrorException>()) stderr.WriteLine(defect.LogText);
+        foreach (var note in result.Notes) stderr.WriteLine($"etl-agent: {note}");
         int failing = result.Run?.Failed ?? 0;
 
         if (apply is not null)

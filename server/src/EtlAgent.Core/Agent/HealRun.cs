@@ -6,6 +6,7 @@ using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Sandbox.Runner;
 using EtlAgent.Core.Sandbox.TestFiles;
+using EtlAgent.Core.Workspace;
 using SuspectStatement = EtlAgent.Core.Healing.SuspectStatement;
 
 namespace EtlAgent.Core.Agent;
@@ -18,6 +19,9 @@ public sealed record HealRunResult(TestRunResult? Run, IReadOnlyList<TestFileErr
 
     /// <summary>The last green version each searched transformation's heals started from (a git ref, the memory's version with its run and time, or none with the reason), by transformation.</summary>
     public IReadOnlyDictionary<string, AnalysisBase> Bases { get; init; } = new Dictionary<string, AnalysisBase>();
+
+    /// <summary>What went wrong on the way without stopping the run (an LLM call that failed), one sentence each.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>
@@ -107,9 +111,8 @@ public sealed class HealRun(Engine engine)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (based.Count == 0) return null;
         var subset = run with { Cases = run.Cases.Where(c => based.Contains(c.File.Transformation)).ToList() };
-        return await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
-            new RootCauseOptions { MutationBudget = TimeSpan.Zero, MinimiseBudget = TimeSpan.Zero, Bases = bases })
-            .AnalyseAsync(subset, cancellationToken).ConfigureAwait(false);
+        return await DistinctFailures.AnalyseAsync(new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
+            new RootCauseOptions { MutationBudget = TimeSpan.Zero, MinimiseBudget = TimeSpan.Zero, Bases = bases }), subset, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The class root-cause analysis named for the first of <paramref name="failing"/> it analysed (null: none).</summary>
@@ -164,13 +167,18 @@ public sealed class HealRun(Engine engine)
 
         var causes = RootCauses;
         if (causes is null && AnalyseRootCauses && run is { Success: false })
-            causes = await new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
-                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero, Bases = bases })
-                .AnalyseAsync(run, cancellationToken).ConfigureAwait(false);
+            // one analysis per distinct failure: twenty cases of one bug cost one
+            causes = await DistinctFailures.AnalyseAsync(new RootCauseAnalyzer(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create,
+                new RootCauseOptions { MutationBudget = RootCauseBudget, MinimiseBudget = TimeSpan.Zero, Bases = bases }), run, cancellationToken).ConfigureAwait(false);
         else if (causes is null && run is { Success: false })
             causes = await ChangedSinceGreenAsync(analysis, run, bases, cancellationToken).ConfigureAwait(false);
 
-        var extra = Extra ?? (UseConfiguredLlm && run is { Success: false } ? LlmClients.Source(engine) : null);
+        var notes = new List<string>();
+        var extra = Extra;
+        // the LLM is never required: a key missing from the environment costs only its candidates
+        if (extra is null && UseConfiguredLlm && run is { Success: false })
+            try { extra = LlmClients.Source(engine); }
+            catch (ConfigurationException e) { notes.Add($"{e.Message} The heal search went on without the LLM."); }
         var search = new HealSearch(analysis, engine.Analyzer(retainSyntax: true), engine.Sandboxes.Create, ReadText) { Budget = Budget, Extra = extra, BaseText = BaseText };
         var code = new List<HealSuggestion>();
         var tests = new List<HealSuggestion>();
@@ -201,7 +209,10 @@ public sealed class HealRun(Engine engine)
         // one offer per heal: the editor searches again after every test run and offers the same heals
         var offered = history.Where(h => h.Status == HealStatus.Offered && h.HealId is not null).Select(h => h.HealId!).ToHashSet(StringComparer.Ordinal);
         Remember(suggestions.Where(h => !offered.Contains(h.Id)).Select(h => new HealRecord(Now, h.File, h.BugClass, HealStatus.Offered, HealId: h.Id)));
-        return new HealRunResult(run, errors, suggestions, watch.Elapsed) { RootCauses = causes, Bases = usedBases };
+        return new HealRunResult(run, errors, suggestions, watch.Elapsed)
+        {
+            RootCauses = causes, Bases = usedBases, Notes = notes.Concat((extra as LlmRepairSource)?.Problems ?? Array.Empty<string>()).ToList(),
+        };
     }
 
     /// <summary>Test files that fell behind the schema: the "Update test to the new schema" rewrite, verified by loading and running the updated file.</summary>

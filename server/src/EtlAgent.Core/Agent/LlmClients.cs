@@ -15,39 +15,65 @@ namespace EtlAgent.Core.Agent;
 /// </summary>
 public static class LlmClients
 {
-    /// <param name="http">The HTTP client to send through (tests pass one over recorded responses); null: the SDK's own.</param>
+    /// <param name="http">The HTTP client to send through; null: the SDK's own (tests point llm.endpoint at a local server instead).</param>
     /// <exception cref="ConfigurationException">The key's variable is not set.</exception>
     public static IChatClient Create(LlmSettings settings, Ports.IEnvironment environment, HttpClient? http = null)
     {
-        var key = environment.Variable(settings.KeyVariable);
-        if (string.IsNullOrWhiteSpace(key))
-            throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: llm: the environment variable {settings.KeyVariable} (the {settings.Provider} key) is not set.");
+        var timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds);
         switch (settings.Provider)
         {
             case "openai":
             {
-                var options = new OpenAI.OpenAIClientOptions();
+                var options = new OpenAI.OpenAIClientOptions
+                {
+                    NetworkTimeout = timeout,
+                    RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(settings.MaxRetries),
+                };
                 if (settings.Endpoint is { } endpoint) options.Endpoint = new Uri(endpoint);
                 if (http is not null) options.Transport = new System.ClientModel.Primitives.HttpClientPipelineTransport(http);
-                return new OpenAI.Chat.ChatClient(settings.Model, new ApiKeyCredential(key), options).AsIChatClient();
+                return new OpenAI.Chat.ChatClient(settings.Model, new ApiKeyCredential(Key(settings, environment)), options).AsIChatClient();
             }
             case "bedrock":
             {
                 var region = settings.Region ?? environment.Variable("AWS_REGION")
                     ?? throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: llm.region (or AWS_REGION) is required for bedrock.");
-                IAnthropicClient client = new AnthropicBedrockClient(new AnthropicBedrockApiTokenCredentials { BearerToken = key, Region = region });
-                if (http is not null || settings.Endpoint is not null)
-                    client = client.WithOptions(o => o with { HttpClient = http ?? o.HttpClient, BaseUrl = settings.Endpoint ?? o.BaseUrl });
-                return client.AsIChatClient(settings.Model);
+                return Configure(new AnthropicBedrockClient(BedrockCredentials(settings, environment, region)), settings, http, timeout).AsIChatClient(settings.Model);
             }
             default:
-            {
-                IAnthropicClient client = new AnthropicClient { ApiKey = key };
-                if (http is not null || settings.Endpoint is not null)
-                    client = client.WithOptions(o => o with { HttpClient = http ?? o.HttpClient, BaseUrl = settings.Endpoint ?? o.BaseUrl });
-                return client.AsIChatClient(settings.Model);
-            }
+                return Configure(new AnthropicClient { ApiKey = Key(settings, environment) }, settings, http, timeout).AsIChatClient(settings.Model);
         }
+    }
+
+    private static IAnthropicClient Configure(IAnthropicClient client, LlmSettings settings, HttpClient? http, TimeSpan timeout) =>
+        client.WithOptions(o => o with
+        {
+            HttpClient = http ?? o.HttpClient,
+            BaseUrl = settings.Endpoint ?? o.BaseUrl,
+            Timeout = timeout,
+            MaxRetries = settings.MaxRetries,
+        });
+
+    private static string Key(LlmSettings settings, Ports.IEnvironment environment) =>
+        environment.Variable(settings.KeyVariable) is { Length: > 0 } key && !string.IsNullOrWhiteSpace(key) ? key
+            : throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: llm: the environment variable {settings.KeyVariable} (the {settings.Provider} key) is not set.");
+
+    /// <summary>
+    /// Bedrock's bearer token (the key variable) when set; else, unless the manifest names its own
+    /// key variable, the AWS access key pair of the environment, which signs each request (SigV4;
+    /// the SDK sets no session token this way, so temporary credentials need the bearer token).
+    /// </summary>
+    private static IAnthropicBedrockCredentials BedrockCredentials(LlmSettings settings, Ports.IEnvironment environment, string region)
+    {
+        if (environment.Variable(settings.KeyVariable) is { Length: > 0 } token && !string.IsNullOrWhiteSpace(token))
+            return new AnthropicBedrockApiTokenCredentials { BearerToken = token, Region = region };
+        if (settings.ApiKeyVariable is null && environment.Variable("AWS_ACCESS_KEY_ID") is { Length: > 0 } access
+            && environment.Variable("AWS_SECRET_ACCESS_KEY") is { Length: > 0 } secret)
+            return new AnthropicBedrockPrivateKeyCredentials
+            {
+                ApiAccessKey = access, ApiSecret = secret, Region = region,
+            };
+        throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: llm: the environment variable {settings.KeyVariable} (the bedrock bearer token)"
+            + (settings.ApiKeyVariable is null ? " or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (signed requests)" : "") + " is not set.");
     }
 
     /// <summary>The LLM source of the engine's heal search: null unless the policy allows calling one and a model is configured.</summary>
@@ -55,6 +81,6 @@ public static class LlmClients
     {
         if (!engine.Settings.Policy.CallLlm || engine.Settings.Llm is not { } llm) return null;
         return new LlmRepairSource(Create(llm, engine.Host.Environment, http), llm, engine.Settings.Policy, engine.CurrentAnalysis().Catalog,
-            engine.Host.Audit, engine.Clock, engine.Host.Actor);
+            engine.Host.Audit, engine.Clock, engine.Host.Actor) { StatementsPerFailure = llm.StatementsPerFailure };
     }
 }

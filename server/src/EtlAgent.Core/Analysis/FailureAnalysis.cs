@@ -29,5 +29,8 @@ public sealed record RootCauseReport(IReadOnlyList<FailureAnalysis> Failures, Ti
     /// <summary>The kind of base the analysis looked for (each failure's <see cref="FailureAnalysis.Base"/> says what it found).</summary>
     public AnalysisBase Base { get; init; } = AnalysisBase.None();
 
+    /// <summary>How many analyses ran: one per failure, or one per distinct failure (<see cref="DistinctFailures"/>).</summary>
+    public int Analysed { get; init; }
+
     public static readonly RootCauseReport Empty = new(Array.Empty<FailureAnalysis>(), TimeSpan.Zero);
 }

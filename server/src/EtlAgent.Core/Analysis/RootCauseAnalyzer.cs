@@ -48,7 +48,7 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
             var passing = run.Cases.Where(c => c.Outcome == TestOutcome.Passed && c.File.Transformation == failing.File.Transformation).ToList();
             results.Add(await AnalyseAsync(failing, passing, deep: full++ < options.MaxFailures, cancellationToken));
         }
-        return new RootCauseReport(results, watch.Elapsed) { Base = options.Bases?.Source ?? AnalysisBase.None() };
+        return new RootCauseReport(results, watch.Elapsed) { Base = options.Bases?.Source ?? AnalysisBase.None(), Analysed = results.Count };
     }
 
     public async Task<FailureAnalysis> AnalyseAsync(TestCaseResult failing, IReadOnlyList<TestCaseResult> passing, bool deep, CancellationToken cancellationToken)

@@ -14,7 +14,10 @@ namespace EtlAgent.Core.Healing;
 /// only when the policy allows calling one, within the run's budget of calls and tokens, no faster
 /// than the configured rate; every call audited (model, tokens; never a key, rows only where
 /// `llm.sendRows` allows). Its answer — the suspect statement rewritten — becomes a span edit that
-/// goes through the same verifier as every other candidate. A failed call yields no candidate.
+/// goes through the same verifier as every other candidate. A failed call (an HTTP error, a
+/// timeout, a body that does not parse) yields no candidate and a plain message in
+/// <see cref="Problems"/>; the search goes on without it, and after a refusal that will not pass by
+/// retrying within the run (401, 403, 429) no further call is made.
 /// </summary>
 public sealed partial class LlmRepairSource(IChatClient chat, LlmSettings settings, PolicySettings policy, SchemaCatalog catalog,
     IAuditLog audit, IClock clock, string actor) : IRepairSource
@@ -24,6 +27,8 @@ public sealed partial class LlmRepairSource(IChatClient chat, LlmSettings settin
     private long _tokens;
     private DateTime? _lastCall;
     private bool _exhaustedAudited;
+    private bool _refused;
+    private readonly List<string> _problems = new();
 
     /// <summary>How the rate limit waits (tests pass one that does not).</summary>
     public Func<TimeSpan, CancellationToken, Task> Delay { get; init; } = Task.Delay;
@@ -33,6 +38,9 @@ public sealed partial class LlmRepairSource(IChatClient chat, LlmSettings settin
 
     public int Calls { get { lock (_gate) return _calls; } }
     public long Tokens { get { lock (_gate) return _tokens; } }
+
+    /// <summary>What went wrong with the calls, one plain sentence each (never the key).</summary>
+    public IReadOnlyList<string> Problems { get { lock (_gate) return _problems.ToList(); } }
 
     public async Task<IReadOnlyList<RepairCandidate>> CandidatesAsync(TransformationAnalysis t, HealFailure failure, CancellationToken cancellationToken)
     {
@@ -52,12 +60,21 @@ public sealed partial class LlmRepairSource(IChatClient chat, LlmSettings settin
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Record(failure, 0, 0, $"the call failed: {e.GetType().Name}");
+                var (why, final) = LlmCallError.Describe(e, settings);
+                Record(failure, 0, 0, $"the call failed: {why}");
+                lock (_gate)
+                {
+                    _refused |= final;
+                    _problems.Add($"LLM ({settings.Provider}, {settings.Model}): the call for {failure.Transformation} failed: {why}; "
+                        + (final ? "no further call this run, " : "") + "the heal search went on without it.");
+                }
+                if (final) break;
                 continue;
             }
             long input = response.Usage?.InputTokenCount ?? 0, output = response.Usage?.OutputTokenCount ?? 0;
             Record(failure, input, output, "repair candidate asked");
             if (Parse(response.Text, t.Document.Text, suspect) is { } candidate) result.Add(candidate);
+            else lock (_gate) _problems.Add($"LLM ({settings.Provider}, {settings.Model}): the reply for {failure.Transformation} held no ```sql block that changes the statement; no candidate from it.");
         }
         return result;
     }
@@ -80,6 +97,7 @@ public sealed partial class LlmRepairSource(IChatClient chat, LlmSettings settin
     {
         lock (_gate)
         {
+            if (_refused) return false;
             if (_calls < policy.MaxLlmCallsPerRun && _tokens < policy.MaxLlmTokensPerRun) return true;
             if (_exhaustedAudited) return false;
             _exhaustedAudited = true;

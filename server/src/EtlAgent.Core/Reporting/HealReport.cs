@@ -9,8 +9,9 @@ namespace EtlAgent.Core.Reporting;
 /// <summary>
 /// Heals for people and tools. JSON: {"suggestions":[{"id","failure":{"test","case"},"kind","class",
 /// "title","file","edits":[{"file","range":{"startLine","startColumn","endLine","endColumn"},"newText"}],
-/// "verified":{"casesPassed","casesTotal","newFindings"},"diff":[…]}],"bases":{TRANSFORMATION:{"kind","description",…}}} with 1-based lines and columns, best first; "diff"
-/// (a test heal's) lists the expected rows removed and added, the cases removed and added, the given rows changed.
+/// "verified":{"casesPassed","casesTotal","newFindings"},"source","diff":[…]}],"bases":{TRANSFORMATION:{"kind","description",…}}} with 1-based lines and columns, best first; "diff"
+/// (a test heal's) lists the expected rows removed and added, the cases removed and added, the given rows changed;
+/// "source" says where the candidate came from ("template", "inverse-mutation", "revert", "test", "llm", …).
 /// </summary>
 public static class HealReport
 {
@@ -25,6 +26,7 @@ public static class HealReport
             ["class"] = s.BugClass,
             ["title"] = s.Title,
             ["file"] = s.File,
+            ["source"] = s.Candidate.Source,
             ["edits"] = new JsonArray(s.Edits.Select(e => (JsonNode)Edit(e)).ToArray()),
             ["verified"] = new JsonObject
             {

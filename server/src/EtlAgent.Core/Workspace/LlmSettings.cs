@@ -15,7 +15,10 @@ namespace EtlAgent.Core.Workspace;
 ///   "region": "us-east-1",                           // bedrock
 ///   "sendRows": false,                               // row values in prompts; redacted unless true
 ///   "requestsPerMinute": 10,
-///   "maxOutputTokens": 1024
+///   "maxOutputTokens": 1024,
+///   "timeoutSeconds": 60,                            // one HTTP call, retries not included
+///   "maxRetries": 2,                                 // the SDK's retries of 408/409/429/5xx and timeouts
+///   "statementsPerFailure": 1                        // suspect statements asked about per failure, best first
 /// }
 /// </code>
 /// </summary>
@@ -27,6 +30,9 @@ public sealed record LlmSettings(string Provider, string Model)
     public bool SendRows { get; init; }
     public int RequestsPerMinute { get; init; } = 10;
     public int MaxOutputTokens { get; init; } = 1024;
+    public int TimeoutSeconds { get; init; } = 60;
+    public int MaxRetries { get; init; } = 2;
+    public int StatementsPerFailure { get; init; } = 1;
 
     /// <summary>The variable the key is read from: the configured one, else the provider's usual one.</summary>
     public string KeyVariable => ApiKeyVariable ?? Provider switch
@@ -58,6 +64,9 @@ public sealed record LlmSettings(string Provider, string Model)
                     break;
                 case "requestsperminute": result = result with { RequestsPerMinute = Positive(p.Value, key) }; break;
                 case "maxoutputtokens": result = result with { MaxOutputTokens = Positive(p.Value, key) }; break;
+                case "timeoutseconds": result = result with { TimeoutSeconds = Positive(p.Value, key) }; break;
+                case "maxretries": result = result with { MaxRetries = Positive(p.Value, key, allowZero: true) }; break;
+                case "statementsperfailure": result = result with { StatementsPerFailure = Positive(p.Value, key) }; break;
             }
         }
         provider ??= "anthropic";
@@ -70,6 +79,7 @@ public sealed record LlmSettings(string Provider, string Model)
     private static string Text(JsonElement v, string key) =>
         v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: {key} must be a non-empty string.");
 
-    private static int Positive(JsonElement v, string key) =>
-        v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n > 0 ? n : throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: {key} must be a whole number > 0.");
+    private static int Positive(JsonElement v, string key, bool allowZero = false) =>
+        v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && (n > 0 || allowZero && n == 0) ? n
+            : throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: {key} must be a whole number {(allowZero ? ">= 0" : "> 0")}.");
 }

@@ -14,7 +14,8 @@ public sealed record MissingAssignmentPlace(QualifiedName Table, IReadOnlyList<s
 
 /// <summary>
 /// A case whose expected rows of a table differ from the actual ones only in the values of some
-/// columns (as many rows missing as unexpected), when no single edit of the code turns it green:
+/// columns (as many rows missing as unexpected), each actual value NULL or left as the given row had
+/// it (nothing wrote it), when no single edit of the code turns it green:
 /// what sets those values is missing — a SET clause deleted from an UPDATE, or a whole statement
 /// deleted while other statements still write the table. Placed by data flow order:
 /// <list type="bullet">
@@ -35,7 +36,7 @@ public static class MissingAssignment
             .FirstOrDefault(m => m.Table is not null && m.Diff.Missing.Count > 0 && m.Diff.Missing.Count == m.Diff.Unexpected.Count);
         if (mismatch?.Table is not { } table) return null;
         var columns = FailureShape.Differing(mismatch.Diff).ToList();
-        if (columns.Count == 0) return null;
+        if (columns.Count == 0 || !Unwritten(failing, table, mismatch.Diff)) return null;
         bool IsTable(QualifiedName n) => n.Equals(table) || (table.Name.StartsWith('#') && n.Name.Equals(table.Name, StringComparison.OrdinalIgnoreCase));
         bool Sets(IndexedStatement s, bool differing) => ExpressionColumns.Assignments(t, s.Node)
             .Any(a => IsTable(a.Table) && columns.Contains(a.Column, StringComparer.OrdinalIgnoreCase) == differing);
@@ -61,6 +62,30 @@ public static class MissingAssignment
         return new MissingAssignmentPlace(table, columns, before ?? reader, Inside: false, before is null
             ? $"just before the statement at line {reader.Line}, the first one that relies on them"
             : $"just after the statement at line {before.Line}, before the first statement that relies on them (line {reader.Line})");
+    }
+
+    /// <summary>
+    /// Whether nothing wrote the differing values: each is NULL, or what the given row of the table most like
+    /// the actual row holds in that column. A value the code made (a wrong one) points at the statement that
+    /// made it, which the lineage ranking names; only a value left as it was is a missing assignment.
+    /// </summary>
+    private static bool Unwritten(TestCaseResult failing, QualifiedName table, Sandbox.RowComparison.Diff diff)
+    {
+        var given = failing.Case.Given.Where(g => g.Table.Equals(table)).SelectMany(g => g.Rows).ToList();
+        object? GivenCell(Sandbox.TestFiles.TestRow r, string column) => r.Cells.FirstOrDefault(c => c.Key.Equals(column, StringComparison.OrdinalIgnoreCase)).Value;
+        var free = diff.Unexpected.ToList();
+        foreach (var miss in diff.Missing)
+        {
+            if (free.Count == 0) break;
+            var actual = free.OrderByDescending(u => Enumerable.Range(0, diff.Columns.Count).Count(i => Sandbox.RowComparison.ValuesEqual(miss[i], u[i]))).First();
+            free.Remove(actual);
+            var like = given.OrderByDescending(r => Enumerable.Range(0, diff.Columns.Count).Count(i => Sandbox.RowComparison.ValuesEqual(GivenCell(r, diff.Columns[i]), actual[i]))).FirstOrDefault();
+            for (int i = 0; i < diff.Columns.Count; i++)
+                if (!Sandbox.RowComparison.ValuesEqual(miss[i], actual[i]) && actual[i] is not null
+                    && (like is null || !Sandbox.RowComparison.ValuesEqual(GivenCell(like, diff.Columns[i]), actual[i])))
+                    return false;
+        }
+        return true;
     }
 
     /// <summary>Whether the statement reads the table and names one of the columns.</summary>

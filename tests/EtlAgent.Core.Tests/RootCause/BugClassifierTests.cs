@@ -21,6 +21,18 @@ public class BugClassifierTests
     public void The_edit_names_the_class(string original, string replacement, string op, string expected) =>
         Assert.Equal(expected, Classify(Changed, original, replacement, op));
 
+    // an inverse edit's class is known by construction: the conversion a restored fallback wraps does not make it a truncation
+    [Theory]
+    [InlineData("CONVERT(nvarchar(100), s.[Name])", "ISNULL(CONVERT(nvarchar(100), s.[Name]), N'Unknown')", InverseEdits.FallbackRestored, BugClass.NullPropagation)]
+    [InlineData("TRY_CONVERT(int, s.[Quantity])", "ISNULL(TRY_CONVERT(int, s.[Quantity]), 0)", InverseEdits.FallbackRestored, BugClass.NullPropagation)]
+    [InlineData("dc.[City Key]", "ISNULL(dc.[City Key], 0)", InverseEdits.FallbackRestored, BugClass.MissingUnknownMember)]
+    [InlineData("LTRIM(s.[Name])", "NULLIF(LTRIM(s.[Name]), N'')", InverseEdits.BlankGuardRestored, BugClass.NullPropagation)]
+    [InlineData("s.[Bill To Code]", "ISNULL(s.[Bill To Code], s.[Code])", InverseEdits.RoleFallback, BugClass.NullPropagation)]
+    [InlineData("s.[City]", "s.[Region]", InverseEdits.ValueByTargetName, BugClass.WrongColumn)]
+    [InlineData("3", "20", InverseEdits.ConversionWidened, BugClass.TruncationOverflowConversion)]
+    public void An_inverse_edit_names_the_class_of_what_it_puts_back(string original, string replacement, string op, string expected) =>
+        Assert.Equal(expected, Classify(Changed, original, replacement, op, "INSERT t SELECT CONVERT(nvarchar(100), s.[Name]), dc.[City Key] FROM s"));
+
     [Fact]
     public void A_join_change_that_removes_duplicated_rows_is_a_fan_out() =>
         Assert.Equal(BugClass.FanOutJoin, Classify(Doubled, "LEFT", "INNER", "LEFT JOIN → INNER JOIN"));

@@ -33,6 +33,9 @@ public static class BugClassifier
 
         if (Scd2Statement(statementText) && (statement is UpdateStatement || op.Contains("statement", StringComparison.OrdinalIgnoreCase) || ScdColumn(both)))
             return BugClass.Scd2Window;
+        // an inverse edit says what it puts back, so its class is known by construction; read from the text instead, the
+        // conversion a restored fallback wraps (ISNULL(CONVERT(…), v)) would read as a conversion fault
+        if (ByInverseEdit(op, after) is { } restored) return restored;
         if (Regex.IsMatch(both, @"NEWID\s*\(|GETDATE\s*\(|SYSDATETIME\s*\(|\bTOP\b", RegexOptions.IgnoreCase)
             && !Regex.IsMatch(before, @"^\s*[<>=!]+\s*$"))
             return BugClass.Nondeterminism;
@@ -61,6 +64,22 @@ public static class BugClassifier
             return shape.Duplicated && InJoinCondition(statement, edit) ? BugClass.FanOutJoin : BugClass.RowsLostOrAdded;
         return ByShape(shape, statement, statementText);
     }
+
+    /// <summary>
+    /// The class of an inverse edit (<see cref="InverseEdits"/>): a fallback or blank guard restored is a NULL that
+    /// propagated — the unknown member when the value is a dimension key falling back to 0 or -1; a role column's
+    /// fallback likewise; a value column named like its target is a wrong column; a widened conversion a truncation.
+    /// A join key matched by name is left to the rules below (its shape tells a fan-out from a wrong key).
+    /// </summary>
+    private static string? ByInverseEdit(string op, string after) => op switch
+    {
+        InverseEdits.FallbackRestored or InverseEdits.BlankGuardRestored =>
+            Regex.IsMatch(after, @"Key\]?\s*\)*\s*,\s*(0|-1)\s*\)\s*$", RegexOptions.IgnoreCase) ? BugClass.MissingUnknownMember : BugClass.NullPropagation,
+        InverseEdits.RoleFallback => BugClass.NullPropagation,
+        InverseEdits.ValueByTargetName => BugClass.WrongColumn,
+        InverseEdits.ConversionWidened => BugClass.TruncationOverflowConversion,
+        _ => null,
+    };
 
     /// <summary>Without an edit: what the failure and the statement show.</summary>
     private static string ByShape(FailureShape shape, TSqlStatement? statement, string statementText)

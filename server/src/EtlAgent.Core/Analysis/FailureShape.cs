@@ -71,7 +71,7 @@ public sealed record FailureShape(
     /// Columns that differ between missing and unexpected rows, pairing each missing row with the
     /// unexpected one that agrees on the most columns.
     /// </summary>
-    private static IEnumerable<string> Differing(RowComparison.Diff diff)
+    internal static IEnumerable<string> Differing(RowComparison.Diff diff)
     {
         var result = new List<string>();
         var free = diff.Unexpected.ToList();

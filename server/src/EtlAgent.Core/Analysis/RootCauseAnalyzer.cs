@@ -178,10 +178,24 @@ public sealed class RootCauseAnalyzer(WorkspaceAnalysis workspace, WorkspaceAnal
         }
         if (ranked.Count == 0 && errorStatement is null && MissingWriter.Find(t, index, covered, failing) is { } gap)
         {
-            var place = gap.Next is { } next ? Describe(t, index, next, shape, null, 0.45) : EndOfBody(t, index, gap.LastWriter, shape, 0.45);
+            var place = !gap.AnyWriter ? Describe(t, index, gap.LastWriter, shape, null, 0.45)
+                : gap.Next is { } next ? Describe(t, index, next, shape, null, 0.45) : EndOfBody(t, index, gap.LastWriter, shape, 0.45);
             ranked.Add(place);
             note = $"No statement of the procedure writes {gap.Table}, where the case expects rows: a statement that writes it is missing, "
-                + $"most likely where the data flow the case ran ends, just after the statement at line {gap.LastWriter.Line} (the last one that writes a table).";
+                + (gap.AnyWriter
+                    ? $"most likely where the data flow the case ran ends, just after the statement at line {gap.LastWriter.Line} (the last one that writes a table)."
+                    : $"and no statement the case ran writes any table: most likely just after the statement at line {gap.LastWriter.Line}, the last one the case ran.");
+        }
+
+        // values of a table's rows differ and no edit of the code that is there fixes them: what set those values is missing
+        if (ranked.Count == 0 && errorStatement is null && shape.Error is null && MissingAssignment.Find(t, index, covered, failing) is { } unset)
+        {
+            ranked.Add(Describe(t, index, unset.At, shape, null, 0.4, unset.Columns));
+            var columns = string.Join(", ", unset.Columns);
+            note = unset.Inside
+                ? $"No single edit of the code makes {unset.Table}'s {columns} what the case expects, and the UPDATE at line {unset.At.Line} sets other columns of the table but not these: "
+                    + "most likely an assignment of them is missing from it."
+                : $"No single edit of the code makes {unset.Table}'s {columns} what the case expects: a statement that sets them is missing, most likely {unset.Where}.";
         }
 
         // (c) the error's statement, then lineage and coverage: statements that wrote what differs

@@ -128,6 +128,36 @@ public sealed class SandboxReuseTests
     }
 
     /// <summary>
+    /// The runtime macros (division by zero, conversions SQL Server accepts) are made once per pooled
+    /// instance, as temporary macros, not again in every case's database: every case of the instance
+    /// calls them, and a case's database holds none.
+    /// </summary>
+    [Fact]
+    public async Task Runtime_macros_are_made_once_per_pooled_instance_not_per_case()
+    {
+        var analysis = Harness.Analyze(Harness.Fixture("warehouse"));
+        using var pool = new SandboxPool(EtlAgent.Core.Ports.EnvironmentVariables.None);
+        var pooled = new DuckDbSandboxFactory(new EtlAgent.Core.Sandbox.SandboxSetup(analysis, Serves: "Dim.LoadCustomer"), null, pool);
+        var connections = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < 3; i++)
+        {
+            await using var s = (DuckDbSandbox)await pooled.CreateAsync();
+            connections.Add(s.ConnectionForTests);
+            var r = await s.ExecuteSqlAsync("SELECT CAST('06/01/2016' AS date) AS d, 7 / NULLIF(2, 0) AS q, TRY_CAST('x' AS int) AS t;");
+            Assert.Null(r.Error);
+            Assert.Equal(new DateTime(2016, 6, 1), r.ResultSets[0].Rows[0]["d"]);
+            using var cmd = ((DuckDB.NET.Data.DuckDBConnection)s.ConnectionForTests).CreateCommand();
+            cmd.CommandText = "SELECT database_name, count(*) FROM duckdb_functions() WHERE function_name LIKE 'tsql\\_%' ESCAPE '\\' AND function_type = 'macro' GROUP BY ALL ORDER BY 1";
+            using var rows = cmd.ExecuteReader();
+            Assert.True(rows.Read());
+            Assert.Equal("temp", rows.GetString(0));
+            Assert.Equal((long)EtlAgent.Core.Translation.Macros.All.Count, Convert.ToInt64(rows.GetValue(1)));
+            Assert.False(rows.Read()); // none in the case's own database
+        }
+        Assert.Single(connections);
+    }
+
+    /// <summary>
     /// DuckDB 1.5.6 can crash in its MERGE … RETURNING, more readily in a reused instance: a
     /// transformation that reaches a MERGE given to DuckDB's MERGE (itself or through a procedure it
     /// calls), ad-hoc SQL and an unknown name get an instance of their own. MERGEs from a single

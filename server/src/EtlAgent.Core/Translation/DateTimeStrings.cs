@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace EtlAgent.Core.Translation;
@@ -127,49 +126,76 @@ public static class DateTimeStrings
     public static string OrderSql(Order o) => o switch { Order.Dmy => "'dmy'", Order.Ymd => "'ymd'", _ => "'mdy'" };
 
     /// <summary>
-    /// The DuckDB macros reading strings at run time, from the same patterns: <c>tsql_ts_text(s, o)</c>
-    /// gives a canonical 'yyyy-mm-dd hh:mi:ss.ffffff' (impossible values give a text no cast accepts;
-    /// NULL when no format matches), with the number of fractional digits written.
+    /// The DuckDB macro reading strings at run time: <c>tsql_ts_text(s, o)</c> gives a canonical
+    /// 'yyyy-mm-dd hh:mi:ss.ffffff' (impossible values give a text no cast accepts; NULL when no
+    /// format matches) through the host function <see cref="TextFunction"/> (<see cref="CanonicalText"/>).
+    /// The same reading as one SQL CASE over every pattern expanded to thousands of regexp calls in
+    /// each statement that converts a string, which DuckDB took ~0.1 s to create and again to bind.
     /// </summary>
     public static IEnumerable<string> MacroDefinitions()
     {
-        // y, m (number), n (month name), d, h, mi, s, f, ap: the groups, '' when absent
-        string name = "list_position([" + string.Join(", ", MonthNames.Select(SqlText.Str)) + "], lower(n))";
-        yield return "CREATE MACRO tsql_ts_build(y, m, n, d, h, mi, sec, f, ap) AS printf('%04d-%02d-%02d %02d:%02d:%02d.%s', " +
-            "CASE WHEN y = '' THEN 1900 WHEN length(y) = 2 THEN CASE WHEN CAST(y AS INTEGER) < 50 THEN 2000 ELSE 1900 END + CAST(y AS INTEGER) ELSE CAST(y AS INTEGER) END, " +
-            $"CASE WHEN n <> '' THEN coalesce(({name} - 1) % 12 + 1, 99) WHEN m = '' THEN 1 ELSE CAST(m AS INTEGER) END, " +
-            "CASE WHEN d = '' THEN 1 ELSE CAST(d AS INTEGER) END, " +
-            "CASE WHEN h = '' THEN 0 WHEN ap = '' THEN CAST(h AS INTEGER) WHEN CAST(h AS INTEGER) > 12 THEN 99 ELSE CAST(h AS INTEGER) % 12 + CASE WHEN upper(ap) = 'PM' THEN 12 ELSE 0 END END, " +
-            "CASE WHEN mi = '' THEN 0 ELSE CAST(mi AS INTEGER) END, CASE WHEN sec = '' THEN 0 ELSE CAST(sec AS INTEGER) END, rpad(left(f, 6), 6, '0'));";
-        var sb = new StringBuilder("CREATE MACRO tsql_ts_text_t(t, o) AS CASE");
-        void When(string pattern, string? order, Func<int, string> group, int timeAt)
-        {
-            string g(int i) => i == 0 ? "''" : $"regexp_extract(t, {SqlText.Str(pattern)}, {i})";
-            string time(int k) => timeAt == 0 ? "''" : g(timeAt + k);
-            sb.Append($" WHEN {(order is null ? "" : $"o = {order} AND ")}regexp_full_match(t, {SqlText.Str(pattern)}) THEN tsql_ts_build(")
-              .Append(string.Join(", ", new[] { group(0), group(1), group(2), group(3) }.Append(time(0)).Append(time(1)).Append(time(2)).Append(time(3)).Append(time(4))))
-              .Append(')');
-        }
+        yield return $"CREATE MACRO tsql_ts_text(s, o) AS {TextFunction}(trim(CAST(s AS VARCHAR)), o);";
+    }
+
+    /// <summary>The host function behind <c>tsql_ts_text</c>: (trimmed text, order name) → canonical text or NULL.</summary>
+    public const string TextFunction = "tsql_ts_text_host";
+
+    /// <summary>
+    /// A pattern read at run time: the groups of year, month number, month name and day (0: absent)
+    /// and where the five time groups start (0: none). Built from the same forms as <see cref="Parse"/>,
+    /// with DuckDB's (RE2's) meaning kept: <c>\s</c> is ASCII white space and the whole text must match.
+    /// </summary>
+    private sealed record RunTimeForm(Regex Regex, string? Only, int[] Groups, int TimeAt);
+
+    private static readonly RunTimeForm[] RunTimeForms = BuildRunTimeForms().ToArray();
+
+    private static IEnumerable<RunTimeForm> BuildRunTimeForms()
+    {
+        static Regex Re2(string pattern) => new(@"\A(?:" + pattern.Replace(@"\s", @"[\t\n\f\r ]") + @")\z", RegexOptions.CultureInvariant);
+        var roles = new[] { R.Y, R.M, R.N, R.D };
         foreach (var f in Forms)
         {
-            var roles = new[] { R.Y, R.M, R.N, R.D };
-            string order = f.Only is Order o ? OrderSql(o) : null!;
-            string Grp(string p, int r) { int i = Array.IndexOf(f.Roles, roles[r]); return i < 0 ? "''" : $"regexp_extract(t, {SqlText.Str(p)}, {i + 1})"; }
+            string? only = f.Only is Order o ? OrderSql(o).Trim('\'') : null;
+            int[] groups = roles.Select(r => Array.IndexOf(f.Roles, r) + 1).ToArray();
             if (f.Separator == @"(?:T|\s+)")
             {
                 // the two alternative time groups: the T form and the space form, each as its own pattern
-                var tForm = $@"^\s*{f.Date}(?:T{Time}Z?)?\s*$";
-                var sForm = $@"^\s*{f.Date}\s+{Time}\s*$";
-                When(tForm, f.Only is null ? null : order, r => Grp(tForm, r), f.Roles.Length + 1);
-                When(sForm, f.Only is null ? null : order, r => Grp(sForm, r), f.Roles.Length + 1);
+                yield return new(Re2($@"^\s*{f.Date}(?:T{Time}Z?)?\s*$"), only, groups, f.Roles.Length + 1);
+                yield return new(Re2($@"^\s*{f.Date}\s+{Time}\s*$"), only, groups, f.Roles.Length + 1);
                 continue;
             }
-            var p = Pattern(f);
-            When(p, f.Only is null ? null : order, r => Grp(p, r), f.Roles.Length + 1);
+            yield return new(Re2(Pattern(f)), only, groups, f.Roles.Length + 1);
         }
-        When(TimeOnly, null, _ => "''", 1);
-        sb.Append(" ELSE NULL END;");
-        yield return sb.ToString();
-        yield return "CREATE MACRO tsql_ts_text(s, o) AS tsql_ts_text_t(trim(CAST(s AS VARCHAR)), o);";
+        yield return new(Re2(TimeOnly), null, new[] { 0, 0, 0, 0 }, 1);
+    }
+
+    /// <summary>
+    /// What <c>tsql_ts_text</c> gives for an already trimmed text and an order ('mdy', 'dmy', 'ymd'):
+    /// the first pattern that matches the whole text, its parts written as 'yyyy-mm-dd hh:mi:ss.ffffff'
+    /// (a month name not known, or an hour over 12 with AM/PM, written as 99 so no cast accepts it;
+    /// fractions cut to 6 digits), or null when none matches.
+    /// </summary>
+    public static string? CanonicalText(string text, string order)
+    {
+        foreach (var form in RunTimeForms)
+        {
+            if (form.Only is not null && form.Only != order) continue;
+            var m = form.Regex.Match(text);
+            if (!m.Success) continue;
+            string G(int i) => i == 0 ? "" : m.Groups[i].Value;
+            string T(int k) => form.TimeAt == 0 ? "" : m.Groups[form.TimeAt + k].Value;
+            string y = G(form.Groups[0]), mo = G(form.Groups[1]), n = G(form.Groups[2]), d = G(form.Groups[3]);
+            string h = T(0), mi = T(1), sec = T(2), f = T(3), ap = T(4);
+            static int I(string v) => int.Parse(v, CultureInfo.InvariantCulture);
+            int year = y.Length == 0 ? 1900 : y.Length == 2 ? (I(y) < 50 ? 2000 : 1900) + I(y) : I(y);
+            int at = Array.IndexOf(MonthNames, n.ToLowerInvariant());
+            int month = n.Length > 0 ? (at < 0 ? 99 : at % 12 + 1) : mo.Length == 0 ? 1 : I(mo);
+            int day = d.Length == 0 ? 1 : I(d);
+            int hour = h.Length == 0 ? 0 : ap.Length == 0 ? I(h) : I(h) > 12 ? 99 : I(h) % 12 + (ap.ToUpperInvariant() == "PM" ? 12 : 0);
+            int minute = mi.Length == 0 ? 0 : I(mi), second = sec.Length == 0 ? 0 : I(sec);
+            var fraction = (f.Length > 6 ? f[..6] : f).PadRight(6, '0');
+            return string.Create(CultureInfo.InvariantCulture, $"{year:0000}-{month:00}-{day:00} {hour:00}:{minute:00}:{second:00}.{fraction}");
+        }
+        return null;
     }
 }

@@ -11,6 +11,9 @@ public static class Macros
 
     public static readonly string Script;
 
+    /// <summary>Every macro as a temporary one (the connection's <c>temp</c> catalog, found from any attached database): made once per pooled instance.</summary>
+    public static readonly string TemporaryScript;
+
     static Macros()
     {
         var definitions = DateTimeStrings.MacroDefinitions().Concat(HashFunctions.MacroDefinitions()).Concat(Definitions).ToArray(); // the date readers first: later macros use them
@@ -22,6 +25,7 @@ public static class Macros
             return (name, d, uses);
         }).ToList();
         Script = string.Join("\n", definitions);
+        TemporaryScript = string.Join("\n", definitions.Select(d => "CREATE TEMP MACRO " + d["CREATE MACRO ".Length..]));
     }
 
     private static readonly string[] Definitions =

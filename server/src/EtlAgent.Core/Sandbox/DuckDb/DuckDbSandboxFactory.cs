@@ -65,7 +65,7 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
         // A new database in a pooled instance (see SandboxPool): the same state as a new instance.
         var statements = _model.BaseStatements;
         if (_pool is { } pool && pool.Take(statements) is { } pooled)
-            return Task.FromResult<ISandbox>(new DuckDbSandbox(pooled, _model, new SchemaState(pooled, _model, everything: false),
+            return Task.FromResult<ISandbox>(new DuckDbSandbox(pooled, _model, new SchemaState(pooled, _model, everything: false, macrosInPlace: true),
                 (c, _) => pool.Return(c)));
         var connection = OpenLocked();
         try { RunEach(connection, statements); }

@@ -5,7 +5,8 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 
 /// <summary>
 /// Scalar functions every sandbox connection gets from .NET, for semantics DuckDB has no function
-/// for: SHA-512 (HASHBYTES 'SHA2_512') and XQuery over xml text (<see cref="XmlQuery"/>). They are
+/// for, or that are far cheaper in .NET: SHA-512 (HASHBYTES 'SHA2_512'), XQuery over xml text
+/// (<see cref="XmlQuery"/>) and reading a string as a date/time (<see cref="DateTimeStrings.CanonicalText"/>). They are
 /// pure functions of their arguments; an error they raise carries SQL Server's number (or the
 /// sandbox's refusal marker) in its message, as the translated SQL's own errors do.
 /// </summary>
@@ -38,6 +39,15 @@ internal static class HostFunctions
             {
                 if (!readers[0].IsValid(i)) { writer.WriteNull(i); continue; }
                 writer.WriteValue(XmlQuery.Nodes(readers[0].GetValue<string>(i), readers[1].GetValue<string>(i), readers[2].GetValue<string>(i)), i);
+            }
+        }, new ScalarFunctionOptions());
+        connection.RegisterScalarFunction<string, string, string>(DateTimeStrings.TextFunction, (readers, writer, rows) =>
+        {
+            for (ulong i = 0; i < rows; i++)
+            {
+                if (!readers[0].IsValid(i) || !readers[1].IsValid(i)) { writer.WriteNull(i); continue; }
+                var text = DateTimeStrings.CanonicalText(readers[0].GetValue<string>(i), readers[1].GetValue<string>(i));
+                if (text is null) writer.WriteNull(i); else writer.WriteValue(text, i);
             }
         }, new ScalarFunctionOptions());
 #pragma warning restore DuckDBNET001

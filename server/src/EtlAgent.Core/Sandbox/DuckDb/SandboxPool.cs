@@ -12,8 +12,10 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 /// own (<c>ATTACH ':memory:' AS sb1; USE sb1</c>) in an instance taken from here, and on dispose
 /// the database is detached with everything in it (tables, views, sequences, macros, rows); what
 /// lives outside it — #temp tables and sequences, variables, an open transaction — is dropped,
-/// reset and rolled back. The instance keeps only its settings, identical for every case, and
-/// the system views' tables in its own database (named by a hash of their rows, read-only to code).
+/// reset and rolled back. The instance keeps only its settings, identical for every case, the
+/// runtime macros (created once, as temporary macros, when the instance opens: fixed text, and
+/// creating them costs more than many cases do), and the system views' tables in its own database
+/// (named by a hash of their rows, read-only to code).
 /// Not used for runs that can execute a MERGE (<see cref="SandboxModel.ReachesDuckDbMerge"/>).
 /// One pool belongs to one engine (the composition root), never to the process.
 /// </summary>
@@ -55,9 +57,14 @@ public sealed class SandboxPool : IDisposable
     public DuckDBConnection? Take(IReadOnlyList<string> baseStatements)
     {
         if (!Enabled) return null;
-        var connection = Idle.TryTake(out var idle) ? idle : DuckDbSandboxFactory.OpenLocked();
+        var connection = Idle.TryTake(out var idle) ? idle : null;
         try
         {
+            if (connection is null)
+            {
+                connection = DuckDbSandboxFactory.OpenLocked();
+                Exec(connection, Translation.Macros.TemporaryScript);
+            }
             var name = $"sb{Interlocked.Increment(ref _nextDatabase)}";
             Exec(connection, $"ATTACH ':memory:' AS {name}");
             Exec(connection, $"USE {name}");
@@ -66,7 +73,7 @@ public sealed class SandboxPool : IDisposable
         }
         catch
         {
-            connection.Dispose();
+            connection?.Dispose();
             throw;
         }
     }

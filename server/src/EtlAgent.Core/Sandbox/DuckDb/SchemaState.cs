@@ -21,10 +21,12 @@ internal sealed class SchemaState
     public IReadOnlyList<QualifiedName> CreatedInOrder => _order;
     private readonly List<QualifiedName> _createdInTransaction = new();
 
-    public SchemaState(DuckDBConnection db, SandboxModel model, bool everything)
+    /// <param name="macrosInPlace">The connection already has every runtime macro (a pooled instance's temporary ones).</param>
+    public SchemaState(DuckDBConnection db, SandboxModel model, bool everything, bool macrosInPlace = false)
     {
         _db = db;
         _model = model;
+        if (macrosInPlace) foreach (var m in Macros.All) _macros.Add(m.Name);
         if (everything)
         {
             foreach (var k in model.Objects.Keys) _created.Add(k);

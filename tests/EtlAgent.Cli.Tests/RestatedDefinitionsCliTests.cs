@@ -6,18 +6,7 @@ namespace EtlAgent.Cli.Tests;
 /// </summary>
 public class RestatedDefinitionsCliTests
 {
-    private static string Copy()
-    {
-        var source = TestPaths.Fixture("restated-definitions");
-        var root = Directory.CreateTempSubdirectory("etl-agent-restated-").FullName;
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(root, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        return root;
-    }
+    private static string Copy() => TestPaths.CopyOfFixture("restated-definitions");
 
     [Fact]
     public void The_test_runs_the_sources_not_the_deployment_scripts_copy()

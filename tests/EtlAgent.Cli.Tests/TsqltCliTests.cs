@@ -3,18 +3,7 @@ namespace EtlAgent.Cli.Tests;
 /// <summary>`discover` and `run` on a workspace with tSQLt installed (tests/fixtures/tsqlt-workspace): its tests are counted, never targets.</summary>
 public class TsqltCliTests
 {
-    private static string Copy()
-    {
-        var source = TestPaths.Fixture("tsqlt-workspace");
-        var root = Directory.CreateTempSubdirectory("etl-agent-tsqlt-").FullName;
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(root, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        return root;
-    }
+    private static string Copy() => TestPaths.CopyOfFixture("tsqlt-workspace");
 
     private const string Summary = "existing tSQLt tests: 3 in 3 classes (1 other test-class module, 4 tSQLt framework modules); none is a target for generated tests";
 

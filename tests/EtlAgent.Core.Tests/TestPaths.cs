@@ -9,6 +9,20 @@ public static class TestPaths
 
     public static string Fixture(string name) => Path.Combine(Fixtures, name);
 
+    /// <summary>A copy of fixture <paramref name="name"/> in a new temporary folder, for tests that write into the workspace.</summary>
+    public static string CopyOfFixture(string name)
+    {
+        var source = Fixture(name);
+        var root = Directory.CreateTempSubdirectory($"etl-agent-{name}-").FullName;
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return root;
+    }
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -1,4 +1,5 @@
 using EtlAgent.Core.Agent;
+using EtlAgent.Core.Generation;
 using EtlAgent.Core.Memory;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
@@ -152,6 +153,21 @@ public sealed class RunMemoryTests : IDisposable
         var written = audit.Entries.Where(e => e.Action == AuditActions.FileWritten).Select(e => e.Target).ToList();
         Assert.Contains(FullRunResult.HtmlFile, written);
         Assert.Equal(written, store.AuditEntries().Where(e => e.Action == AuditActions.FileWritten).Select(e => e.Target).ToList());
+    }
+
+    [Fact]
+    public void Generation_that_found_nothing_within_the_cap_is_not_remembered_as_finished_without_tests()
+    {
+        using var store = Store();
+        var memory = new RunMemory(store, "run-1", "test", Workspace());
+        GeneratedTestFile Nothing(string name, bool capReached) => new(name, null,
+            new Core.Generation.GenerationResult(name, null, null, 10, 3, 0, 0, Array.Empty<Core.Mutation.Mutant>(), Array.Empty<string>(), TimeSpan.FromSeconds(30)) { CapReached = capReached },
+            "no case could be generated");
+        memory.RememberGeneration("key-capped", Nothing("Etl.Slow", capReached: true), T0);
+        memory.RememberGeneration("key-done", Nothing("Etl.Empty", capReached: false), T0);
+        // the capped one is tried again next run; the one that ran every candidate is not
+        Assert.Null(memory.FinishedWithoutTests("key-capped"));
+        Assert.NotNull(memory.FinishedWithoutTests("key-done"));
     }
 
     public void Dispose()

@@ -79,7 +79,8 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
     /// <summary>Remembers a generation that ran to its end (one stopped by the budget or a defect is not finished).</summary>
     public void RememberGeneration(string key, GeneratedTestFile generated, DateTimeOffset time)
     {
-        if (generated.Failed) return;
+        // nothing found within the time cap says nothing about the code: a quieter machine or a larger cap may find cases
+        if (generated.Failed || (!generated.Written && generated.Result?.CapReached == true)) return;
         Safely(() =>
         {
             store.RecordGeneration(new GenerationRecord(key, generated.Transformation, generated.Written ? "written" : "nothing",

@@ -15,14 +15,6 @@ public static class DefinitionPreference
     public static int Rank(string path, DatabaseProjects projects) =>
         projects.IsBuildOutput(path) ? 2 : MigrationFolders.Contains(path) ? 1 : 0;
 
-    /// <summary>What kind of restatement a definition that is not used is, for the message that says so.</summary>
-    public static string Describe(string path, DatabaseProjects projects) => Rank(path, projects) switch
-    {
-        2 => "a copy in a generated deployment script",
-        1 => "an earlier version in a migration script",
-        _ => projects.ProjectOf(path) is { } project ? $"another definition (database project {(project.Length == 0 ? "at the root" : project)})" : "another definition",
-    };
-
     /// <summary>
     /// Orders definitions of the same name, the one to use first. <paramref name="path"/> and
     /// <paramref name="offset"/> give a definition's place.

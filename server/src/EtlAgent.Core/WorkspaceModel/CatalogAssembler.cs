@@ -90,6 +90,14 @@ public static class CatalogAssembler
                 if (columns.Count > table.Columns.Count) table = table with { Columns = columns };
                 tables[add.Name] = AddedConstraints.Merge(table, add);
             }
+            // ALTER TABLE ... ALTER COLUMN (a widened varchar in a migration or a guarded deployment script): the column takes the new type
+            foreach (var alter in doc.AlteredColumns)
+            {
+                if (liveNames.Contains(alter.Name) || !tables.TryGetValue(alter.Name, out var table)) continue;
+                var changed = alter.Columns[0];
+                if (table.FindColumn(changed.Name) is not { } column) continue;
+                tables[alter.Name] = table with { Columns = table.Columns.Select(c => ReferenceEquals(c, column) ? c with { Type = changed.Type } : c).ToList() };
+            }
             foreach (var d in doc.AddedDefaults)
                 if (!liveNames.Contains(d.Table) && tables.TryGetValue(d.Table, out var table))
                     tables[d.Table] = AddedConstraints.MergeDefault(table, d);

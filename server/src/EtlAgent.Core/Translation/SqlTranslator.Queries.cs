@@ -273,6 +273,7 @@ public sealed partial class SqlTranslator
                     return Id(lt.PhysicalName) + " AS " + Id(alias ?? baseName);
                 }
                 var qn = DdlReader.ReferenceOf(name);
+                if (qn.Database is not null && SystemViews.IsServerScoped(qn) && Env.Catalog.Find(qn) is null) qn = qn.WithoutDatabase;
                 if (qn.Database is null && SystemViews.IsSystem(qn) && Env.Catalog.Find(qn) is null)
                 {
                     var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS/VIEWS/ROUTINES/PARAMETERS, sys.schemas/objects/tables/views/procedures/columns/parameters/databases and sys.dm_exec_sessions/dm_db_partition_stats");

@@ -136,6 +136,22 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task Given_rows_meet_checks_written_as_SQL_Server_scripts_them_and_keep_their_keys_distinct()
+    {
+        // CHECK (([FlagBit]=(4) OR … OR [FlagBit]=(0))) and (([Retries]>=(0) AND [Retries]<=(3))), FlagBit the primary key
+        var file = await NonTrivialFileAsync("Cfg.RaiseRunFlag");
+        var flag = new QualifiedName("Cfg", "RunFlag");
+        foreach (var c in file.Cases)
+        {
+            var rows = c.Given.Where(g => g.Table == flag).SelectMany(g => g.Rows).ToList();
+            Assert.All(rows, r => Assert.Contains(Convert.ToInt64(r["FlagBit"]), new long[] { 0, 1, 2, 4 }));
+            Assert.All(rows, r => Assert.InRange(Convert.ToInt64(r["Retries"]), 0, 3));
+            Assert.Equal(rows.Count, rows.Select(r => Convert.ToInt64(r["FlagBit"])).Distinct().Count());
+        }
+        Assert.Contains(file.Cases, c => c.Given.Where(g => g.Table == flag).Sum(g => g.Rows.Count) > 1);
+    }
+
+    [Fact]
     public async Task Base_rows_meet_every_equality_filter_on_a_source_at_once()
     {
         // WHERE s.[Status] = 3 AND s.[Kind] = 'X' AND s.[Channel] IN (7, 9) AND s.[Is Active] = 0 AND s.[Batch Date] = '2016-03-01'

@@ -17,7 +17,24 @@ public sealed partial class CandidateBuilder
             row[c.Name] = Value(t, c, entity);
         }
         SatisfyChecks(t, row);
+        SatisfyParentChecks(t, row);
         return row;
+    }
+
+    /// <summary>
+    /// A foreign-key column holds a value its parent's key may take: the parent row is made with the
+    /// child's value (AddParents), so the parent's checks on that key column apply to the child's.
+    /// </summary>
+    private void SatisfyParentChecks(TableDef t, Dictionary<string, object?> row)
+    {
+        foreach (var fk in t.ForeignKeys)
+        {
+            if (fk.Columns.Count != 1 || fk.ReferencedTable == t.Name || _catalog.Find(fk.ReferencedTable) is not { Checks.Count: > 0 } parent) continue;
+            if (!row.TryGetValue(fk.Columns[0], out var value) || value is null) continue;
+            var parentKey = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase) { [fk.ReferencedColumns[0]] = value };
+            SatisfyConstantChecks(parent, parentKey);
+            row[fk.Columns[0]] = parentKey[fk.ReferencedColumns[0]];
+        }
     }
 
     /// <summary>
@@ -44,7 +61,7 @@ public sealed partial class CandidateBuilder
     public SchemaCatalog Catalog => _catalog;
 
     private static readonly System.Text.RegularExpressions.Regex CheckTerm = new(
-        @"\[(?<col>[^\]]+)\]\s*(?:(?<op>>=|<=|<>|>|<)\s*(?<v>-?\d+(?:\.\d+)?)|BETWEEN\s+(?<lo>-?\d+)\s+AND\s+(?<hi>-?\d+)|IN\s*\((?<list>[^)]*)\))",
+        @"\[(?<col>[^\]]+)\]\s*(?:(?<op>>=|<=|<>|>|<)\s*\(*\s*(?<v>-?\d+(?:\.\d+)?)|BETWEEN\s+\(*\s*(?<lo>-?\d+)\s*\)*\s+AND\s+\(*\s*(?<hi>-?\d+)|IN\s*\((?<list>[^)]*)\))",
         System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private static readonly System.Text.RegularExpressions.Regex ColumnComparison = new(
@@ -53,7 +70,7 @@ public sealed partial class CandidateBuilder
 
     /// <summary>
     /// Moves numeric values into the simple check constraints of the table (BETWEEN, comparisons
-    /// with constants, IN lists), then column-to-column comparisons ([Target Stock Level] >=
+    /// with constants, IN lists; constants may be parenthesised, as SQL Server scripts a check back), then column-to-column comparisons ([Target Stock Level] >=
     /// [Reorder Level]): the left column moves to the right one's value (one past it when strict).
     /// </summary>
     private static void SatisfyChecks(TableDef t, Dictionary<string, object?> row)
@@ -75,7 +92,7 @@ public sealed partial class CandidateBuilder
     }
 
     private static readonly System.Text.RegularExpressions.Regex EqualsTerm = new(
-        @"\[(?<col>[^\]]+)\]\s*=\s*(?:N?'(?<s>[^']*)'|(?<n>-?\d+(?:\.\d+)?))",
+        @"\[(?<col>[^\]]+)\]\s*=\s*\(*\s*(?:N?'(?<s>[^']*)'|(?<n>-?\d+(?:\.\d+)?))",
         System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>
@@ -92,13 +109,30 @@ public sealed partial class CandidateBuilder
         return (column, terms.Select(m => m.Groups["s"].Success ? m.Groups["s"].Value : m.Groups["n"].Value).ToList());
     }
 
+    /// <summary>
+    /// The allowed value a column outside its check's list moves to: the first, unless the column is
+    /// part of a key, where rows that differed must still differ (the value is picked by the one it had).
+    /// </summary>
+    private static string AllowedFor(TableDef t, string column, List<string> allowed, object current)
+    {
+        if (!t.Keys.Any(k => k.Columns.Contains(column, StringComparer.OrdinalIgnoreCase))) return allowed[0];
+        long spread = current switch
+        {
+            long n => n,
+            decimal d => (long)decimal.Truncate(d),
+            _ => Scenario.Fmt(current).Aggregate(0L, (h, ch) => h * 31 + ch),
+        };
+        return allowed[(int)(Math.Abs(spread % allowed.Count))];
+    }
+
     private static void SatisfyConstantChecks(TableDef t, Dictionary<string, object?> row)
     {
         foreach (var check in t.Checks)
         {
             if (Alternatives(check) is not var (col, values) || !row.TryGetValue(col, out var current) || current is null || t.FindColumn(col) is not { } def) continue;
             if (values.Contains(Scenario.Fmt(current), StringComparer.OrdinalIgnoreCase)) continue;
-            row[col] = def.Type.IsString ? values[0] : decimal.TryParse(values[0], NumberStyles.Number, CultureInfo.InvariantCulture, out var d) ? ToColumn(def, d) : current;
+            var allowed = AllowedFor(t, col, values, current);
+            row[col] = def.Type.IsString ? allowed : decimal.TryParse(allowed, NumberStyles.Number, CultureInfo.InvariantCulture, out var d) ? ToColumn(def, d) : current;
         }
         foreach (var check in t.Checks)
         foreach (System.Text.RegularExpressions.Match m in CheckTerm.Matches(check.Expression))
@@ -113,7 +147,8 @@ public sealed partial class CandidateBuilder
                 if (items.Count == 0) continue;
                 var text = Scenario.Fmt(current);
                 if (items.Contains(text, StringComparer.OrdinalIgnoreCase)) continue;
-                row[col] = def.Type.IsString ? items[0] : ToColumn(def, decimal.Parse(items[0], CultureInfo.InvariantCulture));
+                var item = AllowedFor(t, col, items, current);
+                row[col] = def.Type.IsString ? item : ToColumn(def, decimal.Parse(item, CultureInfo.InvariantCulture));
                 continue;
             }
             if (current is not (long or decimal)) continue;

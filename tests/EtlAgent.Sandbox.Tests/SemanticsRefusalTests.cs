@@ -50,6 +50,28 @@ public sealed class SemanticsRefusalTests
         Assert.Equal(2, e.Location?.Range.Start.Line + 1);
     }
 
+    [Theory]
+    [InlineData("DECLARE @n int;\nDECLARE @c dbo.NoSuchType = 1;")]
+    [InlineData("DECLARE @n int;\nSELECT CAST(1 AS Conf.NoSuchType);")]
+    [InlineData("DECLARE @n int;\nCREATE TABLE #t ([c] [dbo].[NoSuchType] NULL);")]
+    [InlineData("DECLARE @n int;\nDECLARE @t TABLE ([c] NoSuchType);")]
+    public async Task A_type_no_CREATE_TYPE_defines_is_refused_with_its_name_and_line(string sql)
+    {
+        var e = await Refused(sql);
+        Assert.Contains("NoSuchType, which no CREATE TYPE in the workspace defines", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Theory]
+    [InlineData("SELECT user_type_id FROM sys.columns WHERE object_id = OBJECT_ID('Conf.Aliased') AND name = 'Code';", "user_type_id of sys.columns")]
+    [InlineData("SELECT user_type_id FROM sys.parameters WHERE object_id = OBJECT_ID('Conf.AddAliased') AND name = '@Code';", "user_type_id of sys.parameters")]
+    public async Task The_user_type_id_of_an_alias_type_is_refused_where_read(string select, string column)
+    {
+        var e = await Refused("DECLARE @n int;\n" + select);
+        Assert.Contains(column, e.Message);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
     [Fact]
     public async Task BULK_INSERT_is_refused_at_its_line_after_the_statements_before_it_ran()
     {

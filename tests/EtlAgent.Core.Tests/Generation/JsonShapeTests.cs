@@ -10,7 +10,7 @@ public class JsonShapeTests
     {
         var script = new TSql160Parser(true).Parse(new StringReader(body), out var errors);
         Assert.Empty(errors);
-        return JsonShape.Collect(new[] { script });
+        return JsonShape.Collect(new[] { script }, EtlAgent.Core.Catalog.AliasTypes.None);
     }
 
     [Fact]

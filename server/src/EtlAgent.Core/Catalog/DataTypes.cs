@@ -6,7 +6,14 @@ namespace EtlAgent.Core.Catalog;
 /// <summary>Converts ScriptDom type references to <see cref="SqlType"/>, with SQL Server's defaults.</summary>
 public static class DataTypes
 {
-    public static SqlType From(DataTypeReference? reference)
+    /// <summary>
+    /// The type a reference names; an alias type in <paramref name="aliases"/> is its base type. Any other
+    /// user-defined type keeps its name and <see cref="SqlType.UserType"/> (a table type; an alias type the
+    /// catalog resolves later, or one defined nowhere, which the sandbox refuses where it is used).
+    /// </summary>
+    public static SqlType From(DataTypeReference? reference, AliasTypes aliases) => aliases.Resolve(Written(reference));
+
+    private static SqlType Written(DataTypeReference? reference)
     {
         switch (reference)
         {
@@ -20,10 +27,13 @@ public static class DataTypes
                 return new SqlType("xml");
             case UserDataTypeReference user:
             {
-                // sysname, [sys].[geography], hierarchyid and alias types arrive here.
+                // sysname, [sys].[geography], hierarchyid, table types and alias types arrive here.
                 var name = user.Name.BaseIdentifier.Value.ToLowerInvariant();
                 var args = user.Parameters.Select(ParseArg).ToList();
-                return Normalize(name, args);
+                var type = Normalize(name, args);
+                var schema = user.Name.SchemaIdentifier?.Value;
+                return BuiltIn.Contains(name) && (schema is null || schema.Equals("sys", StringComparison.OrdinalIgnoreCase)) ? type
+                    : type with { UserType = new QualifiedName(user.Name.SchemaIdentifier?.Value, user.Name.BaseIdentifier.Value) };
             }
             case null:
                 return new SqlType("sql_variant");
@@ -31,6 +41,9 @@ public static class DataTypes
                 return new SqlType(reference.Name?.BaseIdentifier?.Value?.ToLowerInvariant() ?? "sql_variant");
         }
     }
+
+    /// <summary>Built-in types ScriptDom reads as user-defined type references (no keyword of their own).</summary>
+    private static readonly HashSet<string> BuiltIn = new(StringComparer.OrdinalIgnoreCase) { "sysname", "geography", "geometry", "hierarchyid" };
 
     private static int? ParseArg(Literal literal) => literal switch
     {

@@ -17,7 +17,7 @@ public static class DdlReader
     public static QualifiedName ReferenceOf(SchemaObjectName name) =>
         new(name.DatabaseIdentifier?.Value, name.SchemaIdentifier?.Value, name.BaseIdentifier?.Value ?? "");
 
-    public static TableDef ReadTable(SqlDocument doc, CreateTableStatement create)
+    public static TableDef ReadTable(SqlDocument doc, CreateTableStatement create, AliasTypes aliases)
     {
         var ignored = new List<string>();
         foreach (var option in create.Options)
@@ -33,21 +33,23 @@ public static class DdlReader
         if (create.TextImageOn is not null) ignored.Add("TEXTIMAGE_ON");
         if (create.FileStreamOn is not null) ignored.Add("FILESTREAM_ON");
         if (create.AsNode || create.AsEdge) ignored.Add("graph table");
-        return Read(doc, NameOf(create.SchemaObjectName), TableKind.Table, create.Definition, create, ignored);
+        return Read(doc, NameOf(create.SchemaObjectName), TableKind.Table, create.Definition, create, ignored, aliases);
     }
 
     /// <summary>
     /// CREATE EXTERNAL TABLE (PolyBase, Synapse, Fabric): a table to every query that reads it, its
     /// columns declared like a table's; where the data lives (DATA_SOURCE, LOCATION) does not matter here.
     /// </summary>
-    public static TableDef ReadExternalTable(SqlDocument doc, CreateExternalTableStatement create)
+    public static TableDef ReadExternalTable(SqlDocument doc, CreateExternalTableStatement create, AliasTypes aliases)
     {
         var columns = new List<ColumnDef>();
         foreach (var c in create.ColumnDefinitions)
         {
             if (c.ColumnDefinition is not { ColumnIdentifier: not null } column) continue;
-            columns.Add(new ColumnDef(column.ColumnIdentifier.Value, DataTypes.From(column.DataType), c.NullableConstraint?.Nullable ?? true,
-                Location: doc.LocationOf(column)));
+            var alias = aliases.Find(DataTypes.From(column.DataType, AliasTypes.None));
+            var type = alias?.Base ?? DataTypes.From(column.DataType, aliases);
+            columns.Add(new ColumnDef(column.ColumnIdentifier.Value, type, c.NullableConstraint?.Nullable ?? alias?.Nullable ?? true,
+                Location: doc.LocationOf(column), NullabilityFromType: c.NullableConstraint is null && type.UserType is not null, AliasType: alias?.Name));
         }
         return new TableDef(NameOf(create.SchemaObjectName), TableKind.Table, columns, null, Array.Empty<KeyDef>(), Array.Empty<ForeignKeyDef>(),
             Array.Empty<CheckDef>(), doc.LocationOf(create), new List<string> { "EXTERNAL" });
@@ -57,8 +59,8 @@ public static class DdlReader
     /// ALTER TABLE ... ADD column(s): the added columns as a table of that name, to be merged into
     /// the table's definition (migration-based projects add columns this way).
     /// </summary>
-    public static TableDef ReadAddedColumns(SqlDocument doc, AlterTableAddTableElementStatement alter) =>
-        Read(doc, NameOf(alter.SchemaObjectName), TableKind.Table, alter.Definition, alter, new List<string>());
+    public static TableDef ReadAddedColumns(SqlDocument doc, AlterTableAddTableElementStatement alter, AliasTypes aliases) =>
+        Read(doc, NameOf(alter.SchemaObjectName), TableKind.Table, alter.Definition, alter, new List<string>(), aliases);
 
     /// <summary>
     /// ALTER TABLE ... ALTER COLUMN c type: the column's new type as a one-column table of that name (the
@@ -82,14 +84,21 @@ public static class DdlReader
             .ToList();
     }
 
-    public static TableDef ReadTableType(SqlDocument doc, CreateTypeTableStatement create) =>
-        Read(doc, NameOf(create.Name), TableKind.TableType, create.Definition, create, new List<string>());
+    public static TableDef ReadTableType(SqlDocument doc, CreateTypeTableStatement create, AliasTypes aliases) =>
+        Read(doc, NameOf(create.Name), TableKind.TableType, create.Definition, create, new List<string>(), aliases);
 
     /// <summary>A table variable's or multi-statement TVF's declared shape.</summary>
-    public static TableDef ReadDeclaredTable(SqlDocument doc, QualifiedName name, TableDefinition definition, TSqlFragment at) =>
-        Read(doc, name, TableKind.FunctionResult, definition, at, new List<string>());
+    public static TableDef ReadDeclaredTable(SqlDocument doc, QualifiedName name, TableDefinition definition, TSqlFragment at, AliasTypes aliases) =>
+        Read(doc, name, TableKind.FunctionResult, definition, at, new List<string>(), aliases);
 
-    public static SequenceDef ReadSequence(SqlDocument doc, CreateSequenceStatement create)
+    /// <summary>
+    /// CREATE TYPE name FROM base_type [NULL | NOT NULL]: NULL when not stated (CREATE TYPE, "NULL | NOT
+    /// NULL … If not specified, NULL is the default").
+    /// </summary>
+    public static AliasTypeDef ReadAliasType(SqlDocument doc, CreateTypeUddtStatement create) =>
+        new(NameOf(create.Name), DataTypes.From(create.DataType, AliasTypes.None), create.NullableConstraint?.Nullable ?? true, doc.LocationOf(create.Name));
+
+    public static SequenceDef ReadSequence(SqlDocument doc, CreateSequenceStatement create, AliasTypes aliases)
     {
         var type = new SqlType("bigint");
         long start = 1, increment = 1;
@@ -98,7 +107,7 @@ public static class DdlReader
         {
             switch (option)
             {
-                case DataTypeSequenceOption dt: type = DataTypes.From(dt.DataType); break;
+                case DataTypeSequenceOption dt: type = DataTypes.From(dt.DataType, aliases); break;
                 case ScalarExpressionSequenceOption se when se.OptionKind == SequenceOptionKind.Start:
                     if (TryConstant(se.OptionValue, out var s)) { start = s; startSet = true; }
                     break;
@@ -136,7 +145,7 @@ public static class DdlReader
         }
     }
 
-    private static TableDef Read(SqlDocument doc, QualifiedName name, TableKind kind, TableDefinition? definition, TSqlFragment at, List<string> ignored)
+    private static TableDef Read(SqlDocument doc, QualifiedName name, TableKind kind, TableDefinition? definition, TSqlFragment at, List<string> ignored, AliasTypes aliases)
     {
         var columns = new List<ColumnDef>();
         KeyDef? primary = null;
@@ -174,12 +183,17 @@ public static class DdlReader
                         break;
                 }
             }
-            var type = col.DataType is null && col.ComputedColumnExpression is not null ? ComputedType(col.ComputedColumnExpression) : DataTypes.From(col.DataType);
+            var type = col.DataType is null && col.ComputedColumnExpression is not null ? ComputedType(col.ComputedColumnExpression, aliases) : DataTypes.From(col.DataType, aliases);
             // Identity and primary key columns are NOT NULL even when not declared so; a computed
             // column's nullability follows its expression, which we do not type here: nullable.
-            bool isNullable = nullable ?? !(identity || type.Name is "rowversion" or "timestamp");
+            // A column of an alias type takes the type's nullability (CREATE TABLE, "Nullability rules
+            // within a table definition"); a type not yet known is resolved by the catalog.
+            var alias = col.DataType is null ? null : aliases.Find(DataTypes.From(col.DataType, AliasTypes.None));
+            bool fromType = nullable is null && !identity && col.ComputedColumnExpression is null && (alias is not null || type.UserType is not null);
+            bool isNullable = nullable ?? alias?.Nullable ?? !(identity || type.Name is "rowversion" or "timestamp");
             columns.Add(new ColumnDef(colName, type, isNullable, identity, def, computed, sequence, doc.LocationOf(col),
-                IdentityPart(col.IdentityOptions?.IdentitySeed), IdentityPart(col.IdentityOptions?.IdentityIncrement)));
+                IdentityPart(col.IdentityOptions?.IdentitySeed), IdentityPart(col.IdentityOptions?.IdentityIncrement),
+                NullabilityFromType: fromType && alias is null, AliasType: alias?.Name));
         }
 
         foreach (var tc in definition.TableConstraints)
@@ -209,17 +223,17 @@ public static class DdlReader
 
         if (notNull.Count > 0)
             for (int i = 0; i < columns.Count; i++)
-                if (notNull.Contains(columns[i].Name)) columns[i] = columns[i] with { Nullable = false };
+                if (notNull.Contains(columns[i].Name)) columns[i] = columns[i] with { Nullable = false, NullabilityFromType = false };
 
         return new TableDef(name, kind, columns, primary, uniques, fks, checks, doc.LocationOf(at), ignored);
     }
 
     /// <summary>A computed column's type where its expression states it (CAST/CONVERT); else sql_variant.</summary>
-    private static SqlType ComputedType(ScalarExpression e) => e switch
+    private static SqlType ComputedType(ScalarExpression e, AliasTypes aliases) => e switch
     {
-        ParenthesisExpression p => ComputedType(p.Expression),
-        CastCall c when c.DataType is not null => DataTypes.From(c.DataType),
-        ConvertCall c when c.DataType is not null => DataTypes.From(c.DataType),
+        ParenthesisExpression p => ComputedType(p.Expression, aliases),
+        CastCall c when c.DataType is not null => DataTypes.From(c.DataType, aliases),
+        ConvertCall c when c.DataType is not null => DataTypes.From(c.DataType, aliases),
         _ => new SqlType("sql_variant"),
     };
 

@@ -4,16 +4,17 @@ namespace EtlAgent.Core.Catalog;
 
 /// <summary>
 /// The schema the workspace defines (or a live database has): tables, views, table types,
-/// sequences and TVF result shapes. Lookups are case-insensitive. Immutable once built.
+/// alias types, sequences and TVF result shapes. Lookups are case-insensitive. Immutable once built.
 /// </summary>
 public sealed class SchemaCatalog
 {
     private readonly Dictionary<QualifiedName, TableDef> _tables;
     private readonly Dictionary<QualifiedName, SequenceDef> _sequences;
 
-    public SchemaCatalog(IEnumerable<TableDef> tables, IEnumerable<SequenceDef> sequences, ExternalNames? external = null)
+    public SchemaCatalog(IEnumerable<TableDef> tables, IEnumerable<SequenceDef> sequences, ExternalNames? external = null, AliasTypes? aliasTypes = null)
     {
         External = external ?? ExternalNames.None;
+        AliasTypes = aliasTypes ?? AliasTypes.None;
         _tables = new Dictionary<QualifiedName, TableDef>();
         foreach (var t in tables) _tables.TryAdd(t.Name, t); // first definition wins; duplicates are reported by discovery
         _sequences = new Dictionary<QualifiedName, SequenceDef>();
@@ -21,11 +22,11 @@ public sealed class SchemaCatalog
     }
 
     private SchemaCatalog(SchemaCatalog declared, IReadOnlyList<TableDef> standIns)
-        : this(declared._tables.Values.Concat(standIns), declared._sequences.Values, declared.External)
+        : this(declared._tables.Values.Concat(standIns), declared._sequences.Values, declared.External, declared.AliasTypes)
     {
         StandIns = standIns;
         _projectTables = declared._projectTables;
-        _declared = new SchemaCatalog(declared._tables.Values, declared._sequences.Values, declared.External) { StandIns = standIns, _projectTables = declared._projectTables };
+        _declared = new SchemaCatalog(declared._tables.Values, declared._sequences.Values, declared.External, declared.AliasTypes) { StandIns = standIns, _projectTables = declared._projectTables };
     }
 
     /// <summary>
@@ -40,7 +41,7 @@ public sealed class SchemaCatalog
     {
         if (projectTables.Count == 0) return this;
         var declared = Declared;
-        var copy = new SchemaCatalog(declared._tables.Values, declared._sequences.Values, declared.External) { _projectTables = projectTables };
+        var copy = new SchemaCatalog(declared._tables.Values, declared._sequences.Values, declared.External, declared.AliasTypes) { _projectTables = projectTables };
         return StandIns.Count == 0 ? copy : copy.WithStandIns(StandIns);
     }
 
@@ -55,7 +56,7 @@ public sealed class SchemaCatalog
         {
             var mine = own.ToDictionary(t => t.Name);
             var declared = Declared;
-            var scoped = new SchemaCatalog(declared._tables.Values.Select(t => mine.GetValueOrDefault(t.Name) ?? t), declared._sequences.Values, declared.External);
+            var scoped = new SchemaCatalog(declared._tables.Values.Select(t => mine.GetValueOrDefault(t.Name) ?? t), declared._sequences.Values, declared.External, declared.AliasTypes);
             return StandIns.Count == 0 ? scoped : scoped.WithStandIns(StandIns);
         });
     }
@@ -108,6 +109,9 @@ public sealed class SchemaCatalog
     public SequenceDef? FindSequence(QualifiedName name) => _sequences.GetValueOrDefault(name);
 
     public bool Contains(QualifiedName name) => _tables.ContainsKey(Resolve(name));
+
+    /// <summary>The alias types (CREATE TYPE … FROM) every type reference is resolved against.</summary>
+    public AliasTypes AliasTypes { get; }
 
     /// <summary>Objects declared to exist outside the workspace (manifest `externalObjects`), with or without columns.</summary>
     public ExternalNames External { get; }

@@ -63,6 +63,9 @@ public sealed record DocumentFacts(
     /// <summary>Schemas this document marks as tSQLt test classes (see <see cref="TsqltCode.TestClassMarkedBy"/>).</summary>
     public IReadOnlyList<string> TestClasses { get; init; } = Array.Empty<string>();
 
+    /// <summary>Alias types (CREATE TYPE … FROM), at top level or guarded; the catalog resolves every use of them.</summary>
+    public IReadOnlyList<AliasTypeDef> AliasTypes { get; init; } = Array.Empty<AliasTypeDef>();
+
     /// <summary>Catalog records and transformation summaries only: the syntax tree can be collected.</summary>
     public DocumentFacts WithoutSyntax() => new(Document.WithoutTree(), Tables, Sequences,
         Transformations.Select(t => t.WithoutSyntax()).ToList(), Array.Empty<ViewStatementBody>(), Array.Empty<FunctionStatementBody>())
@@ -75,5 +78,6 @@ public sealed record DocumentFacts(
         GuardedSequences = GuardedSequences,
         ColumnRenames = ColumnRenames,
         TestClasses = TestClasses,
+        AliasTypes = AliasTypes,
     };
 }

@@ -27,18 +27,19 @@ public static class DocumentScanner
         var altered = new List<TableDef>();
         var renames = new List<ColumnRename>();
         var testClasses = new List<string>();
+        var aliasTypes = new List<AliasTypeDef>();
 
-        // Schema DDL: tables, types, sequences, synonyms, ALTER TABLE ... ADD and sp_rename of a column, at top level or
+        // Schema DDL: tables, table and alias types, sequences, synonyms, ALTER TABLE ... ADD and sp_rename of a column, at top level or
         // guarded inside a script's IF / BEGIN ... END / TRY blocks (idempotent deployment scripts).
         bool Ddl(TSqlStatement statement, List<TableDef> tableList, List<SequenceDef> sequenceList)
         {
             switch (statement)
             {
                 case CreateTableStatement t:
-                    tableList.Add(DdlReader.ReadTable(doc, t));
+                    tableList.Add(DdlReader.ReadTable(doc, t, AliasTypes.None));
                     return true;
                 case CreateExternalTableStatement t when t.SchemaObjectName is not null:
-                    tableList.Add(DdlReader.ReadExternalTable(doc, t));
+                    tableList.Add(DdlReader.ReadExternalTable(doc, t, AliasTypes.None));
                     return true;
                 case CreateSynonymStatement { Name: not null, ForName.BaseIdentifier: not null } syn:
                     synonyms.Add(new SynonymDef(DdlReader.NameOf(syn.Name), DdlReader.NameOf(syn.ForName),
@@ -46,17 +47,20 @@ public static class DocumentScanner
                     return true;
                 case AlterTableAddTableElementStatement { SchemaObjectName: not null, Definition: not null } alter:
                     // columns, and constraints added apart (keys, foreign keys, checks, defaults: release scripts declare them so)
-                    added.Add(DdlReader.ReadAddedColumns(doc, alter));
+                    added.Add(DdlReader.ReadAddedColumns(doc, alter, AliasTypes.None));
                     defaults.AddRange(DdlReader.ReadAddedDefaults(doc, alter));
                     return true;
                 case AlterTableAlterColumnStatement { SchemaObjectName: not null, ColumnIdentifier: not null, DataType: not null } alterColumn:
                     altered.Add(DdlReader.ReadAlteredColumn(doc, alterColumn));
                     return true;
                 case CreateTypeTableStatement t:
-                    tableList.Add(DdlReader.ReadTableType(doc, t));
+                    tableList.Add(DdlReader.ReadTableType(doc, t, AliasTypes.None));
+                    return true;
+                case CreateTypeUddtStatement { Name: not null, DataType: not null } u:
+                    aliasTypes.Add(DdlReader.ReadAliasType(doc, u));
                     return true;
                 case CreateSequenceStatement s:
-                    sequenceList.Add(DdlReader.ReadSequence(doc, s));
+                    sequenceList.Add(DdlReader.ReadSequence(doc, s, AliasTypes.None));
                     return true;
                 case ExecuteStatement exec when ColumnRename.Read(doc, exec) is { } rename:
                     // a script statement still (it runs), and a change to the catalog
@@ -100,7 +104,7 @@ public static class DocumentScanner
         {
             Synonyms = synonyms, AddedColumns = added, AlteredColumns = altered, AddedDefaults = defaults,
             GuardedTables = guardedTables, GuardedSequences = guardedSequences, ColumnRenames = renames,
-            TestClasses = testClasses,
+            TestClasses = testClasses, AliasTypes = aliasTypes,
         };
     }
 
@@ -179,7 +183,7 @@ public static class DocumentScanner
 
     private static ParameterDef Parameter(ProcedureParameter p) => new(
         p.VariableName.Value,
-        DataTypes.From(p.DataType),
+        DataTypes.From(p.DataType, AliasTypes.None), // resolved against the catalog by the analyzer
         p.Modifier == ParameterModifier.Output,
         p.Modifier == ParameterModifier.ReadOnly,
         p.Value is null ? null : FragmentText(p.Value));

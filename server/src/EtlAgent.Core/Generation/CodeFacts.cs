@@ -107,7 +107,7 @@ public sealed class CodeFacts
             var visitor = new Visitor(facts, variableLiterals, comparisons, inCase);
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
-        facts.JsonParameters = JsonShape.Collect(facts.Closure.SelectMany(t => t.Syntax.Body));
+        facts.JsonParameters = JsonShape.Collect(facts.Closure.SelectMany(t => t.Syntax.Body), workspace.Catalog.AliasTypes);
         // A three-part name of the workspace's own database is its own table, as in the reads and writes.
         var inserted = facts.Inserted.Select(workspace.Catalog.Resolve).ToList();
         facts.Inserted.Clear();

@@ -19,9 +19,9 @@ public sealed class JsonShape
     private readonly List<IReadOnlyList<string>> _rowPaths = new();
 
     /// <summary>Parameter → the shape the code reads from it, for the parameters of the code's closure.</summary>
-    public static Dictionary<string, JsonShape> Collect(IEnumerable<TSqlFragment> bodies)
+    public static Dictionary<string, JsonShape> Collect(IEnumerable<TSqlFragment> bodies, AliasTypes aliases)
     {
-        var visitor = new Visitor();
+        var visitor = new Visitor(aliases);
         foreach (var b in bodies) b.Accept(visitor);
         return visitor.Shapes;
     }
@@ -122,7 +122,7 @@ public sealed class JsonShape
         return parts;
     }
 
-    private sealed class Visitor : TSqlFragmentVisitor
+    private sealed class Visitor(AliasTypes aliases) : TSqlFragmentVisitor
     {
         public Dictionary<string, JsonShape> Shapes { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -141,7 +141,7 @@ public sealed class JsonShape
                 if (name is null) continue;
                 var member = item.Mapping is StringLiteral m ? ParsePath(m.Value) : new[] { name };
                 if (member is null || member.Count == 0) continue;
-                shape._members.Add((rows.Concat(member).ToList(), item.AsJson ? null : DataTypes.From(item.ColumnDefinition!.DataType)));
+                shape._members.Add((rows.Concat(member).ToList(), item.AsJson ? null : DataTypes.From(item.ColumnDefinition!.DataType, aliases)));
             }
         }
 

@@ -51,19 +51,19 @@ public sealed partial class LineageAnalyzer
             case CastCall cast:
             {
                 var inner = Expr(cast.Parameter, scope);
-                return Derived(inner, cast.DataType is null ? null : DataTypes.From(cast.DataType), inner.Nullable);
+                return Derived(inner, cast.DataType is null ? null : DataTypes.From(cast.DataType, _catalog.AliasTypes), inner.Nullable);
             }
             case ConvertCall convert:
             {
                 var inner = Expr(convert.Parameter, scope);
                 if (convert.Style is not null) Expr(convert.Style, scope);
-                var converted = Derived(inner, DataTypes.From(convert.DataType), inner.Nullable);
+                var converted = Derived(inner, DataTypes.From(convert.DataType, _catalog.AliasTypes), inner.Nullable);
                 return HexOfBinary(convert, inner) ? converted with { AsciiText = true } : converted;
             }
             case TryCastCall tc:
-                return Derived(Expr(tc.Parameter, scope), DataTypes.From(tc.DataType), true);
+                return Derived(Expr(tc.Parameter, scope), DataTypes.From(tc.DataType, _catalog.AliasTypes), true);
             case TryConvertCall tv:
-                return Derived(Expr(tv.Parameter, scope), DataTypes.From(tv.DataType), true);
+                return Derived(Expr(tv.Parameter, scope), DataTypes.From(tv.DataType, _catalog.AliasTypes), true);
             case CoalesceExpression co:
             {
                 var parts = co.Expressions.Select(e => Expr(e, scope)).ToList();
@@ -330,9 +330,9 @@ public sealed partial class LineageAnalyzer
         });
 
     /// <summary>CONVERT of a binary value (or HASHBYTES) to text with style 1 or 2: hexadecimal digits, ASCII whatever the text type.</summary>
-    private static bool HexOfBinary(ConvertCall convert, ColumnOrigin inner)
+    private bool HexOfBinary(ConvertCall convert, ColumnOrigin inner)
     {
-        if (convert.Style is not IntegerLiteral { Value: "1" or "2" } || DataTypes.From(convert.DataType) is not { IsString: true }) return false;
+        if (convert.Style is not IntegerLiteral { Value: "1" or "2" } || DataTypes.From(convert.DataType, _catalog.AliasTypes) is not { IsString: true }) return false;
         var p = convert.Parameter;
         while (p is ParenthesisExpression pe) p = pe.Expression;
         return inner.Type?.Name is "binary" or "varbinary" ||

@@ -41,7 +41,7 @@ public sealed partial class LineageAnalyzer
         if (parameters is not null)
             foreach (var p in parameters)
             {
-                _variables[p.Name] = p.Type;
+                _variables[p.Name] = catalog.AliasTypes.Resolve(p.Type);
                 if (parametersHaveValues) _valuedParameters.Add(p.Name);
             }
     }
@@ -146,7 +146,7 @@ public sealed partial class LineageAnalyzer
 
         public override void ExplicitVisit(DeclareVariableStatement node)
         {
-            foreach (var d in node.Declarations) a._variables[d.VariableName.Value] = DataTypes.From(d.DataType);
+            foreach (var d in node.Declarations) a._variables[d.VariableName.Value] = DataTypes.From(d.DataType, a._catalog.AliasTypes);
             base.ExplicitVisit(node);
         }
         // Scalar subqueries in IF/WHILE/SET are reads only; nothing to assign.
@@ -334,13 +334,15 @@ public sealed partial class LineageAnalyzer
         foreach (var c in definition.ColumnDefinitions)
         {
             bool notNull = c.IdentityOptions is not null || primaryKey.Contains(c.ColumnIdentifier.Value) ||
-                c.Constraints.Any(k => k is NullableConstraintDefinition { Nullable: false } or UniqueConstraintDefinition { IsPrimaryKey: true });
+                c.Constraints.Any(k => k is NullableConstraintDefinition { Nullable: false } or UniqueConstraintDefinition { IsPrimaryKey: true }) ||
+                // a column of a NOT NULL alias type that states no nullability of its own
+                (!c.Constraints.Any(k => k is NullableConstraintDefinition) && _catalog.AliasTypes.Find(DataTypes.From(c.DataType, AliasTypes.None)) is { Nullable: false });
             if (notNull)
             {
                 if (!_declaredNotNull.TryGetValue(table.Name, out var set)) _declaredNotNull[table.Name] = set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 set.Add(c.ColumnIdentifier.Value);
             }
-            shape.Add((c.ColumnIdentifier.Value, new ColumnOrigin(Array.Empty<string>(), MappingKind.Direct, DataTypes.From(c.DataType), notNull ? false : null)));
+            shape.Add((c.ColumnIdentifier.Value, new ColumnOrigin(Array.Empty<string>(), MappingKind.Direct, DataTypes.From(c.DataType, _catalog.AliasTypes), notNull ? false : null)));
         }
         return shape;
     }

@@ -8,6 +8,13 @@ public sealed record SqlType(string Name, int? Length = null, int? Precision = n
 {
     public const int Max = -1;
 
+    /// <summary>
+    /// The user-defined type (alias or table type) this type names, schema-qualified (dbo when not
+    /// written), while the catalog has not resolved it: <see cref="Name"/> is then the type's own
+    /// name. An alias type resolved by the catalog is its base type, without this.
+    /// </summary>
+    public QualifiedName? UserType { get; init; }
+
     public bool IsMax => Length == Max;
 
     public bool IsString => Name is "char" or "varchar" or "nchar" or "nvarchar" or "text" or "ntext" or "sysname";

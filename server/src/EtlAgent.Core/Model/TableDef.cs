@@ -26,7 +26,14 @@ public sealed record ColumnDef(
     /// A function result column that can only be NULL through its arguments: called with values
     /// (no NULL argument) it is never NULL, whatever <see cref="Nullable"/> says of an arbitrary call.
     /// </summary>
-    bool NotNullGivenArguments = false)
+    bool NotNullGivenArguments = false,
+    /// <summary>
+    /// The definition says neither NULL nor NOT NULL and no key or identity decides: a column of an
+    /// alias type then takes the type's nullability, applied once the catalog knows the type.
+    /// </summary>
+    bool NullabilityFromType = false,
+    /// <summary>The alias type the column is declared with (its <see cref="Type"/> is the base type), or null.</summary>
+    QualifiedName? AliasType = null)
 {
     /// <summary>Columns whose value the database supplies: identity, computed, rowversion.</summary>
     public bool IsGenerated => Identity || Computed is not null || Type.Name is "rowversion" or "timestamp";
@@ -78,6 +85,12 @@ public sealed record TableDef(
     /// <summary>Every key (primary first) that guarantees uniqueness.</summary>
     public IEnumerable<KeyDef> Keys => PrimaryKey is null ? UniqueKeys : UniqueKeys.Prepend(PrimaryKey);
 }
+
+/// <summary>
+/// An alias type (CREATE TYPE name FROM base_type [NULL | NOT NULL]): its base type with length,
+/// precision and scale, and the nullability a column of the type takes when it states none.
+/// </summary>
+public sealed record AliasTypeDef(QualifiedName Name, SqlType Base, bool Nullable, Location? Location = null);
 
 public sealed record SequenceDef(QualifiedName Name, SqlType Type, long Start, long Increment, Location? Location = null);
 

@@ -419,10 +419,10 @@ internal static class SyntaxRuleHelpers
             var list = new List<(string, int, TableDef)>();
             foreach (var c in _context.Index.OfType<CreateTableStatement>())
                 if (c.SchemaObjectName?.BaseIdentifier?.Value is { } n && n.StartsWith('#') && c.Definition is not null)
-                    list.Add((n, c.StartOffset, DdlReader.ReadTable(_context.Document, c)));
+                    list.Add((n, c.StartOffset, DdlReader.ReadTable(_context.Document, c, _context.Catalog.AliasTypes)));
             foreach (var d in _context.Index.OfType<DeclareTableVariableBody>())
                 if (d.VariableName?.Value is { } n && d.Definition is not null)
-                    list.Add((n, d.StartOffset, DdlReader.ReadDeclaredTable(_context.Document, new QualifiedName(null, n), d.Definition, d)));
+                    list.Add((n, d.StartOffset, DdlReader.ReadDeclaredTable(_context.Document, new QualifiedName(null, n), d.Definition, d, _context.Catalog.AliasTypes)));
             return list;
         }
     }

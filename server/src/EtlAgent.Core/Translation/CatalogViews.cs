@@ -33,11 +33,11 @@ public static class CatalogViews
     public static (IReadOnlyList<(string Name, SqlType Type)> Columns, IEnumerable<object?[]> Rows)? Of(QualifiedName qn, TranslationEnv env) =>
         (qn.Schema.ToUpperInvariant(), qn.Name.ToUpperInvariant()) switch
         {
-            ("SYS", "PARAMETERS") => (SysParameterColumns, Modules(env).SelectMany(m => SysParameters(m.Name, m.Body))),
+            ("SYS", "PARAMETERS") => (SysParameterColumns, Modules(env).SelectMany(m => SysParameters(m.Name, m.Body, env.Catalog.AliasTypes))),
             ("SYS", "COLUMNS") => (SysColumnColumns, Relations(env).SelectMany(t => t.Columns.Select((c, i) => SysColumn(t, c, i)))),
             ("INFORMATION_SCHEMA", "VIEWS") => (ViewColumns, Relations(env).Where(t => t.Kind == TableKind.View).Select(t => ViewRow(t, env))),
-            ("INFORMATION_SCHEMA", "ROUTINES") => (RoutineColumns, Modules(env).Select(m => RoutineRow(m.Name, m.Body))),
-            ("INFORMATION_SCHEMA", "PARAMETERS") => (InfoParameterColumns, Modules(env).SelectMany(m => InfoParameters(m.Name, m.Body))),
+            ("INFORMATION_SCHEMA", "ROUTINES") => (RoutineColumns, Modules(env).Select(m => RoutineRow(m.Name, m.Body, env.Catalog.AliasTypes))),
+            ("INFORMATION_SCHEMA", "PARAMETERS") => (InfoParameterColumns, Modules(env).SelectMany(m => InfoParameters(m.Name, m.Body, env.Catalog.AliasTypes))),
             _ => null,
         };
 
@@ -64,27 +64,29 @@ public static class CatalogViews
         ("encryption_algorithm_name", Name), ("column_encryption_key_id", Int), ("column_encryption_key_database_name", Name),
     };
 
-    private static IEnumerable<object?[]> SysParameters(QualifiedName module, ProcedureStatementBodyBase body)
+    private static IEnumerable<object?[]> SysParameters(QualifiedName module, ProcedureStatementBodyBase body, AliasTypes aliases)
     {
         int id = MetadataFunctions.IdOf(module);
         // a scalar function's return value is parameter 0, with an empty name
         if (body is FunctionStatementBody { ReturnType: ScalarFunctionReturnType srt })
-            yield return SysParameter(id, "", 0, DataTypes.From(srt.DataType), output: true, hasDefault: false, readOnly: false, table: false);
+            yield return SysParameter(id, "", 0, DataTypes.From(srt.DataType, aliases), output: true, hasDefault: false, readOnly: false, table: false);
         for (int i = 0; i < body.Parameters.Count; i++)
         {
             var p = body.Parameters[i];
             bool table = p.Modifier == ParameterModifier.ReadOnly;
             // has_default_value: "SQL Server only maintains default values for CLR objects in this catalog view", so 0 for T-SQL modules
-            yield return SysParameter(id, p.VariableName.Value, i + 1, DataTypes.From(p.DataType), p.Modifier == ParameterModifier.Output, false, table, table);
+            // an alias type's own user_type_id is the database's, which the sandbox does not have: refused where read
+            bool alias = aliases.Find(DataTypes.From(p.DataType, AliasTypes.None)) is not null;
+            yield return SysParameter(id, p.VariableName.Value, i + 1, DataTypes.From(p.DataType, aliases), p.Modifier == ParameterModifier.Output, false, table, table, alias);
         }
     }
 
-    private static object?[] SysParameter(int id, string name, int ordinal, SqlType type, bool output, bool hasDefault, bool readOnly, bool table)
+    private static object?[] SysParameter(int id, string name, int ordinal, SqlType type, bool output, bool hasDefault, bool readOnly, bool table, bool alias = false)
     {
         var facts = table ? null : SystemTypes.Of(type);
         return new[]
         {
-            id, name, ordinal, facts?.SystemTypeId ?? No, facts?.UserTypeId ?? No, facts?.MaxLength ?? No, facts?.Precision ?? No, facts?.Scale ?? No,
+            id, name, ordinal, facts?.SystemTypeId ?? No, alias ? No : facts?.UserTypeId ?? No, facts?.MaxLength ?? No, facts?.Precision ?? No, facts?.Scale ?? No,
             output, false, hasDefault, false, null, 0, readOnly, (object?)true, null, null, null, null, null,
         };
     }
@@ -108,7 +110,8 @@ public static class CatalogViews
         var f = SystemTypes.Of(c.Type);
         return new[]
         {
-            MetadataFunctions.IdOf(t.Name), c.Name, i + 1, f?.SystemTypeId ?? No, f?.UserTypeId ?? No, f?.MaxLength ?? No, f?.Precision ?? No, f?.Scale ?? No,
+            // a column of an alias type: the base type's system_type_id; its own user_type_id is the database's, refused where read
+            MetadataFunctions.IdOf(t.Name), c.Name, i + 1, f?.SystemTypeId ?? No, c.AliasType is null ? f?.UserTypeId ?? No : No, f?.MaxLength ?? No, f?.Precision ?? No, f?.Scale ?? No,
             c.Type.IsString ? "SQL_Latin1_General_CP1_CI_AS" : null, c.Nullable,
             // ANSI_PADDING is ON when the sandbox's tables are made (the default): on for character and binary columns
             (object?)(c.Type.IsString || c.Type.IsBinary), false, c.Identity, c.Computed is not null, false, false, false, false, false, false, 0,
@@ -151,12 +154,12 @@ public static class CatalogViews
             ("IS_IMPLICITLY_INVOCABLE", new SqlType("nvarchar", 10)), ("CREATED", new SqlType("datetime")), ("LAST_ALTERED", new SqlType("datetime")),
         }).ToArray();
 
-    private static object?[] RoutineRow(QualifiedName name, ProcedureStatementBodyBase body)
+    private static object?[] RoutineRow(QualifiedName name, ProcedureStatementBodyBase body, AliasTypes aliases)
     {
         var returns = body is FunctionStatementBody f ? f.ReturnType : null;
         object?[] type = returns switch
         {
-            ScalarFunctionReturnType srt => TypeValues(DataTypes.From(srt.DataType)),
+            ScalarFunctionReturnType srt => TypeValues(DataTypes.From(srt.DataType, aliases)),
             null => new object?[TypeShape.Length],
             // "Returns TABLE if a table-valued function"
             _ => new object?[] { "TABLE" }.Concat(new object?[TypeShape.Length - 1]).ToArray(),
@@ -178,18 +181,18 @@ public static class CatalogViews
         .Concat(new[] { ("INTERVAL_TYPE", new SqlType("nvarchar", 30)), ("INTERVAL_PRECISION", SmallInt), ("USER_DEFINED_TYPE_CATALOG", Name), ("USER_DEFINED_TYPE_SCHEMA", Name),
                         ("USER_DEFINED_TYPE_NAME", Name), ("SCOPE_CATALOG", Name), ("SCOPE_SCHEMA", Name), ("SCOPE_NAME", Name) }).ToArray();
 
-    private static IEnumerable<object?[]> InfoParameters(QualifiedName name, ProcedureStatementBodyBase body)
+    private static IEnumerable<object?[]> InfoParameters(QualifiedName name, ProcedureStatementBodyBase body, AliasTypes aliases)
     {
         object?[] Row(int ordinal, string mode, bool result, string? pname, SqlType type) =>
             new object?[] { "Sandbox", name.Schema, name.Name, ordinal, mode, result ? "YES" : "NO", "NO", pname }
                 .Concat(TypeValues(type)).Concat(new object?[8]).ToArray();
         // a function's return value: position 0, "NULL if this corresponds to the return value of a function"
         if (body is FunctionStatementBody { ReturnType: ScalarFunctionReturnType srt })
-            yield return Row(0, "OUT", true, null, DataTypes.From(srt.DataType));
+            yield return Row(0, "OUT", true, null, DataTypes.From(srt.DataType, aliases));
         for (int i = 0; i < body.Parameters.Count; i++)
         {
             var p = body.Parameters[i];
-            yield return Row(i + 1, p.Modifier == ParameterModifier.Output ? "INOUT" : "IN", false, p.VariableName.Value, DataTypes.From(p.DataType));
+            yield return Row(i + 1, p.Modifier == ParameterModifier.Output ? "INOUT" : "IN", false, p.VariableName.Value, DataTypes.From(p.DataType, aliases));
         }
     }
 

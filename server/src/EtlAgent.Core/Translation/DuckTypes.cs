@@ -52,7 +52,12 @@ public static class DuckTypes
     public static bool IsKnown(SqlType type) => Map.ContainsKey(type.Name);
 
     public static string Of(SqlType type, Location? location = null) =>
-        Map.TryGetValue(type.Name, out var f) ? f(type) : throw new UnsupportedConstructException($"data type {type}", location);
+        Map.TryGetValue(type.Name, out var f) ? f(type) : throw new UnsupportedConstructException(Unknown(type), location);
+
+    /// <summary>What a refusal of a type says: a user-defined type the catalog could not resolve is named as such.</summary>
+    public static string Unknown(SqlType type) => type.UserType is { } name
+        ? $"data type {name}, which no CREATE TYPE in the workspace defines (an alias type is resolved to its base type)"
+        : $"data type {type}";
 
     /// <summary>Maximum character length that assignment must enforce (null: unlimited).</summary>
     public static int? MaxChars(SqlType type) =>

@@ -517,7 +517,7 @@ public static class FunctionTable
     private static Tx UserFunction(SqlTranslator t, FunctionCall f, FunctionStatementBody udf, Scope scope)
     {
         if (udf.ReturnType is not ScalarFunctionReturnType srt) throw t.Unsupported("table-valued function in a scalar position", f);
-        var rtype = DataTypes.From(srt.DataType);
+        var rtype = DataTypes.From(srt.DataType, t.Env.Catalog.AliasTypes);
         int aggregatesBefore = t.AggregatesSeen;
         var args = f.Parameters.Select(p => t.Expr(p, scope)).ToList();
         IList<TSqlStatement>? stmts = udf.StatementList?.Statements;
@@ -528,7 +528,7 @@ public static class FunctionTable
             var bound = new Dictionary<string, VariableInfo>(StringComparer.OrdinalIgnoreCase);
             for (int i = 0; i < udf.Parameters.Count; i++)
             {
-                var pt = DataTypes.From(udf.Parameters[i].DataType);
+                var pt = DataTypes.From(udf.Parameters[i].DataType, t.Env.Catalog.AliasTypes);
                 bound[udf.Parameters[i].VariableName.Value] = new VariableInfo(pt, null, "(" + t.Coerce(args[i], pt, f).Sql + ")");
             }
             t.Env.Variable = n => bound.TryGetValue(n, out var v) ? v : null;
@@ -540,7 +540,7 @@ public static class FunctionTable
         var values = new List<(object?, SqlType)>();
         for (int i = 0; i < args.Count; i++)
         {
-            var pt = DataTypes.From(udf.Parameters[i].DataType);
+            var pt = DataTypes.From(udf.Parameters[i].DataType, t.Env.Catalog.AliasTypes);
             values.Add((t.Env.Evaluate(t.Coerce(args[i], pt, f).Sql, pt), pt));
         }
         var r = t.Env.CallScalarFunction(udf, values, f);

@@ -178,9 +178,9 @@ public sealed partial class SqlTranslator
     }
 
     /// <summary>The target of CAST/CONVERT: a string type without a length means length 30 there.</summary>
-    private static SqlType CastTarget(DataTypeReference reference)
+    private SqlType CastTarget(DataTypeReference reference)
     {
-        var t = DataTypes.From(reference);
+        var t = DataTypes.From(reference, Env.Catalog.AliasTypes);
         return reference is SqlDataTypeReference { Parameters.Count: 0 } && t.Name is "char" or "varchar" or "nchar" or "nvarchar" ? t with { Length = 30 } : t;
     }
 

@@ -53,7 +53,7 @@ public sealed partial class SqlTranslator
         {
             var def = item.ColumnDefinition;
             string name = def.ColumnIdentifier.Value;
-            var colType = DataTypes.From(def.DataType);
+            var colType = DataTypes.From(def.DataType, Env.Catalog.AliasTypes);
             var (colStrict, colPath) = item.Mapping is null ? (false, "$." + JsonKey(name)) : OpenJsonPath((item.Mapping as StringLiteral)?.Value, item);
             bool asJson = item is SchemaDeclarationItemOpenjson { AsJson: true };
             string cp = Str(colPath), jt = $"json_type(\"__e\".\"elem\", {cp})";

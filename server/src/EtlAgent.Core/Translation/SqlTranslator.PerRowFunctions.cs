@@ -25,7 +25,7 @@ public sealed partial class SqlTranslator
         if (!args.Any(a => a.Sql.Contains('"'))) return null;
         var pars = fn.Parameters;
         if (args.Count != pars.Count) throw new SandboxRuntimeError(313, $"An insufficient number of arguments were supplied for the procedure or function {fn.Name.BaseIdentifier.Value}.");
-        var types = pars.Select(p => DataTypes.From(p.DataType)).ToList();
+        var types = pars.Select(p => DataTypes.From(p.DataType, Env.Catalog.AliasTypes)).ToList();
         var keys = args.Select((a, i) => Coerce(a, types[i], f).Sql).ToList();
 
         IReadOnlyList<object?[]> tuples;
@@ -39,7 +39,7 @@ public sealed partial class SqlTranslator
         }
         string alias = f.Alias?.Value ?? qn.Name;
         IReadOnlyList<ColumnDef> columns = Env.Document is { } doc
-            ? DdlReader.ReadDeclaredTable(doc, new QualifiedName(null, rt.DeclareTableVariableBody.VariableName.Value), rt.DeclareTableVariableBody.Definition, f).Columns
+            ? DdlReader.ReadDeclaredTable(doc, new QualifiedName(null, rt.DeclareTableVariableBody.VariableName.Value), rt.DeclareTableVariableBody.Definition, f, Env.Catalog.AliasTypes).Columns
             : throw Unsupported($"multi-statement table-valued function {qn} outside a document", f);
         var names = string.Join(", ", columns.Select(c => Id(c.Name)));
         var parts = new List<string>();
@@ -80,7 +80,7 @@ public sealed partial class SqlTranslator
         if (withs.Count > 1) throw Refuse("CTEs defined at more than one level");
         if (args.Count != udf.Parameters.Count)
             throw new SandboxRuntimeError(313, $"An insufficient number of arguments were supplied for the procedure or function {name}.");
-        var types = udf.Parameters.Select(p => DataTypes.From(p.DataType)).ToList();
+        var types = udf.Parameters.Select(p => DataTypes.From(p.DataType, Env.Catalog.AliasTypes)).ToList();
         var keys = args.Select((a, i) => Coerce(a, types[i], f).Sql).ToList();
         IReadOnlyList<object?[]> tuples;
         try { tuples = Env.QueryRows($"{withs.FirstOrDefault()}SELECT DISTINCT {string.Join(", ", keys)} FROM {from}"); }

@@ -421,7 +421,7 @@ public sealed partial class SqlTranslator
             var bound = new Dictionary<string, VariableInfo>(StringComparer.OrdinalIgnoreCase);
             for (int i = 0; i < pars.Count; i++)
             {
-                var pt = DataTypes.From(pars[i].DataType);
+                var pt = DataTypes.From(pars[i].DataType, Env.Catalog.AliasTypes);
                 bound[pars[i].VariableName.Value] = new VariableInfo(pt, null, Coerce(args[i], pt, at).Sql);
             }
             Env.Variable = n => bound.TryGetValue(n, out var v) ? v : null;
@@ -442,7 +442,7 @@ public sealed partial class SqlTranslator
             for (int i = 0; i < args.Count; i++)
             {
                 if (args[i].Sql.Contains('"')) throw Unsupported("multi-statement table-valued function with column arguments (CROSS APPLY)", at);
-                var pt = DataTypes.From(pars[i].DataType);
+                var pt = DataTypes.From(pars[i].DataType, Env.Catalog.AliasTypes);
                 values.Add((Env.Evaluate(Coerce(args[i], pt, at).Sql, pt), pt));
             }
             var lt = Env.CallTableFunction(fn, values, at);

@@ -92,7 +92,9 @@ public static class SystemViews
         {
             "Sandbox", t.Name.Schema, t.Name.Name, c.Name, i + 1, c.Default is null ? null : "(" + c.Default + ")", c.Nullable ? "YES" : "NO", type,
             chars, octets, p is null ? null : (byte)p.Value, radix is null ? null : (short)radix.Value, scale, dtp is null ? null : (short)dtp.Value,
-            null, null, text ? (ty.IsUnicode ? "UNICODE" : "iso_1") : null, null, null, text ? "SQL_Latin1_General_CP1_CI_AS" : null, null, null, null,
+            null, null, text ? (ty.IsUnicode ? "UNICODE" : "iso_1") : null, null, null, text ? "SQL_Latin1_General_CP1_CI_AS" : null,
+            // DATA_TYPE is the system type; DOMAIN_* name the alias type a column is declared with
+            c.AliasType is null ? null : "Sandbox", c.AliasType?.Schema, c.AliasType?.Name,
         };
     }
 

@@ -34,6 +34,9 @@ public static class CatalogAssembler
             foreach (var s in live.Sequences) sequences[s.Name] = s;
         var liveNames = new HashSet<QualifiedName>(tables.Keys);
         var projectTables = new Dictionary<string, List<TableDef>>(StringComparer.OrdinalIgnoreCase);
+        // Alias types first (the first definition by path, like tables): every type reference below resolves against them.
+        var aliasTypes = new AliasTypes((live?.AliasTypes.All ?? Enumerable.Empty<AliasTypeDef>())
+            .Concat(docs.OrderBy(d => buildOutput.IsBuildOutput(d.Document.Path)).ThenBy(d => d.Document.Path, StringComparer.Ordinal).SelectMany(d => d.AliasTypes)));
 
         // a project's generated deployment script restates its tables: the source definitions come first (DefinitionPreference)
         foreach (var doc in docs.OrderBy(d => buildOutput.IsBuildOutput(d.Document.Path)).ThenBy(d => d.Document.Path, StringComparer.Ordinal))
@@ -114,11 +117,16 @@ public static class CatalogAssembler
             }
         }
 
+        // Columns were read per document, before every alias type was known: resolve them now.
+        if (aliasTypes.Count > 0)
+            foreach (var name in tables.Keys.Where(n => !liveNames.Contains(n)).ToList())
+                tables[name] = aliasTypes.Resolve(tables[name]);
+
         // Multi-statement TVFs declare their result; inline TVFs and views are derived below.
         foreach (var doc in docs)
             foreach (var f in doc.Functions)
                 if (f.ReturnType is TableValuedFunctionReturnType tvf && tvf.DeclareTableVariableBody?.Definition is { } def)
-                    tables.TryAdd(DdlReader.NameOf(f.Name), DdlReader.ReadDeclaredTable(doc.Document, DdlReader.NameOf(f.Name), def, f.Name));
+                    tables.TryAdd(DdlReader.NameOf(f.Name), DdlReader.ReadDeclaredTable(doc.Document, DdlReader.NameOf(f.Name), def, f.Name, aliasTypes));
 
         var derived = new List<(SqlDocument Doc, QualifiedName Name, TableKind Kind, SelectStatement Select, IReadOnlyList<string> Columns, TSqlFragment At, IReadOnlyList<ParameterDef> Parameters)>();
         // a view or function defined in several files takes its shape from the definition in use (DefinitionPreference)
@@ -129,7 +137,7 @@ public static class CatalogAssembler
             foreach (var f in doc.Functions)
                 if (f.ReturnType is SelectFunctionReturnType inline)
                     derived.Add((doc.Document, DdlReader.NameOf(f.Name), TableKind.FunctionResult, inline.SelectStatement, Array.Empty<string>(), f.Name,
-                        f.Parameters.Select(p => new ParameterDef(p.VariableName.Value, DataTypes.From(p.DataType), false, false, null)).ToList()));
+                        f.Parameters.Select(p => new ParameterDef(p.VariableName.Value, DataTypes.From(p.DataType, aliasTypes), false, false, null)).ToList()));
         }
 
         // Derive in dependency order: a view is ready once everything it reads is known; a few
@@ -140,7 +148,7 @@ public static class CatalogAssembler
             var pendingNames = new HashSet<QualifiedName>(pending.Select(p => p.Name));
             var next = new List<(SqlDocument, QualifiedName, TableKind, SelectStatement, IReadOnlyList<string>, TSqlFragment, IReadOnlyList<ParameterDef>)>();
             // Objects derived in this round only become visible to the next one, so one catalog per round suffices.
-            var catalog = new SchemaCatalog(tables.Values, sequences.Values);
+            var catalog = new SchemaCatalog(tables.Values, sequences.Values, aliasTypes: aliasTypes);
             foreach (var item in pending)
             {
                 var reads = TableAccessCollector.Collect(new[] { item.Select }).Reads;
@@ -173,7 +181,7 @@ public static class CatalogAssembler
 
         // Declared external objects fill in what neither the workspace nor the live database defines.
         if (external is not null)
-            foreach (var t in ExternalTables(external, compatibilityLevel))
+            foreach (var t in ExternalTables(external, compatibilityLevel, aliasTypes))
                 tables.TryAdd(t.Name, t);
 
         // A synonym reads as its target; one for an object elsewhere (another database) is known by name only.
@@ -186,8 +194,8 @@ public static class CatalogAssembler
             }
         var names = known.Count == 0 ? null : new ExternalNames(known);
         // Tables the code uses that nothing defines get stand-ins shaped by that use.
-        var declared = new SchemaCatalog(tables.Values, sequences.Values, names)
-            .WithProjectTables(projectTables.ToDictionary(p => p.Key, p => (IReadOnlyList<TableDef>)p.Value, StringComparer.OrdinalIgnoreCase));
+        var declared = new SchemaCatalog(tables.Values, sequences.Values, names, aliasTypes)
+            .WithProjectTables(projectTables.ToDictionary(p => p.Key, p => (IReadOnlyList<TableDef>)p.Value.Select(aliasTypes.Resolve).ToList(), StringComparer.OrdinalIgnoreCase));
         return standIns ? declared.WithStandIns(StandInInference.Infer(docs, declared)) : declared;
     }
 
@@ -196,7 +204,7 @@ public static class CatalogAssembler
     /// CREATE TABLE made from the declaration, so any type T-SQL accepts is accepted. A declaration
     /// that does not parse is a configuration error naming the object.
     /// </summary>
-    private static IEnumerable<TableDef> ExternalTables(IReadOnlyList<ExternalObject> external, int compatibilityLevel)
+    private static IEnumerable<TableDef> ExternalTables(IReadOnlyList<ExternalObject> external, int compatibilityLevel, AliasTypes aliasTypes)
     {
         foreach (var e in external)
         {
@@ -207,7 +215,7 @@ public static class CatalogAssembler
             var doc = new SqlParser(compatibilityLevel).Parse(WorkspaceSettings.ManifestFile, sql);
             if (doc.Errors.Count > 0 || doc.Script?.Batches.FirstOrDefault()?.Statements.FirstOrDefault() is not CreateTableStatement create)
                 throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: externalObjects: the columns of {e.Name} are not valid column definitions ({doc.Errors.FirstOrDefault()?.Message ?? "not a table"}).");
-            var table = DdlReader.ReadTable(doc, create);
+            var table = DdlReader.ReadTable(doc, create, aliasTypes);
             // Positions inside the made-up statement would mislead: the object has no place in the workspace.
             yield return table with { Name = name, Location = null, Columns = table.Columns.Select(c => c with { Location = null }).ToList() };
         }

@@ -33,7 +33,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         _catalog = catalog;
         _usages = usages;
         _created = created;
-        foreach (var p in parameters) _variables[p.Name] = p.Type;
+        foreach (var p in parameters) _variables[p.Name] = catalog.AliasTypes.Resolve(p.Type);
     }
 
     /// <summary>CTE names hide tables: collected over the whole body first, since a statement's WITH may be visited after its FROM.</summary>
@@ -57,7 +57,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     public override void ExplicitVisit(DeclareVariableStatement node)
     {
         foreach (var d in node.Declarations)
-            if (d.DataType is not null) _variables[d.VariableName.Value] = DataTypes.From(d.DataType);
+            if (d.DataType is not null) _variables[d.VariableName.Value] = DataTypes.From(d.DataType, _catalog.AliasTypes);
         base.ExplicitVisit(node);
     }
 
@@ -197,8 +197,8 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
                 return (new SqlType("decimal", null, Math.Min(38, Math.Max(precision, 18)), scale), FromLiteral, $"literal {num.Value}");
             }
             case StringLiteral s: return (StandInTables.WideType, FromLiteral, "a string literal");
-            case CastCall c: return (DataTypes.From(c.DataType), FromVariable, $"CAST(… AS {DataTypes.From(c.DataType)})");
-            case ConvertCall c: return (DataTypes.From(c.DataType), FromVariable, $"CONVERT({DataTypes.From(c.DataType)}, …)");
+            case CastCall c: return (DataTypes.From(c.DataType, _catalog.AliasTypes), FromVariable, $"CAST(… AS {DataTypes.From(c.DataType, _catalog.AliasTypes)})");
+            case ConvertCall c: return (DataTypes.From(c.DataType, _catalog.AliasTypes), FromVariable, $"CONVERT({DataTypes.From(c.DataType, _catalog.AliasTypes)}, …)");
             case FunctionCall f when f.FunctionName.Value.ToUpperInvariant() is "GETDATE" or "CURRENT_TIMESTAMP" or "GETUTCDATE":
                 return (new SqlType("datetime"), FromVariable, $"{f.FunctionName.Value}()");
             case FunctionCall f when f.FunctionName.Value.ToUpperInvariant() is "SYSDATETIME" or "SYSUTCDATETIME":

@@ -86,6 +86,7 @@ public sealed partial class WorkspaceAnalyzer
             GuardedSequences = slices.SelectMany(s => s.GuardedSequences).ToList(),
             ColumnRenames = slices.SelectMany(s => s.ColumnRenames).ToList(),
             TestClasses = slices.SelectMany(s => s.TestClasses).ToList(),
+            AliasTypes = slices.SelectMany(s => s.AliasTypes).ToList(),
         };
     }
 

@@ -363,6 +363,8 @@ public sealed partial class WorkspaceAnalyzer
     {
         // lineage (and the rules that read it) follows what is defined, not the sandbox's stand-ins
         catalog = catalog.Declared;
+        // parameters were read per document; their alias types are the catalog's
+        if (t.Parameters.Any(p => p.Type.UserType is not null)) t = t with { Parameters = t.Parameters.Select(catalog.AliasTypes.Resolve).ToList() };
         var analyzer = new LineageAnalyzer(catalog, t.Parameters);
         List<ColumnAssignment> assignments;
         if (t.Kind == TransformationKind.View && t.Definition is Microsoft.SqlServer.TransactSql.ScriptDom.ViewStatementBody view)

@@ -36,7 +36,7 @@ internal sealed partial class Interpreter
                     }
                 continue;
             }
-            var type = DataTypes.From(p.DataType);
+            var type = DataTypes.From(p.DataType, _model.Catalog.AliasTypes);
             object? value;
             if (args.TryGetValue(p.VariableName.Value, out var given))
             {
@@ -102,7 +102,7 @@ internal sealed partial class Interpreter
                         }).ToList();
                         continue;
                     }
-                    args[pname] = Eval(a.ParameterValue, DataTypes.From(pdef.DataType));
+                    args[pname] = Eval(a.ParameterValue, DataTypes.From(pdef.DataType, _model.Catalog.AliasTypes));
                     if (a.IsOutput)
                     {
                         if (a.ParameterValue is not VariableReference vr) throw Unsupported("OUTPUT argument that is not a variable", a);
@@ -136,13 +136,13 @@ internal sealed partial class Interpreter
                 var a = pr.Parameters[i];
                 var pdef = a.Variable is not null ? pars.FirstOrDefault(p => string.Equals(p.VariableName.Value, a.Variable.Name, StringComparison.OrdinalIgnoreCase)) : (i - 2 < pars.Count ? pars[i - 2] : null);
                 if (pdef is null) throw new SandboxRuntimeError(8145, $"{a.Variable?.Name} is not a parameter for procedure sp_executesql.");
-                var type = DataTypes.From(pdef.DataType);
+                var type = DataTypes.From(pdef.DataType, _model.Catalog.AliasTypes);
                 vars[pdef.VariableName.Value] = new Var { Type = type, Value = Eval(a.ParameterValue, type) };
                 if (a.IsOutput && a.ParameterValue is VariableReference vr) outputs.Add((pdef.VariableName.Value, vr.Name));
             }
             foreach (var p in pars)
                 if (!vars.ContainsKey(p.VariableName.Value))
-                    vars[p.VariableName.Value] = new Var { Type = DataTypes.From(p.DataType), Value = p.Value is null ? null : Eval(p.Value, DataTypes.From(p.DataType)) };
+                    vars[p.VariableName.Value] = new Var { Type = DataTypes.From(p.DataType, _model.Catalog.AliasTypes), Value = p.Value is null ? null : Eval(p.Value, DataTypes.From(p.DataType, _model.Catalog.AliasTypes)) };
         }
         var frame = RunDynamic(text, vars, pr);
         foreach (var (param, v) in outputs) Assign(v, frame.Vars[param].Value, pr);
@@ -162,7 +162,7 @@ internal sealed partial class Interpreter
 
     private (object? Value, SqlType Type) CallScalarFunction(FunctionStatementBody fn, IReadOnlyList<(object? Value, SqlType Type)> args, TSqlFragment at)
     {
-        var rtype = DataTypes.From(((ScalarFunctionReturnType)fn.ReturnType).DataType);
+        var rtype = DataTypes.From(((ScalarFunctionReturnType)fn.ReturnType).DataType, _model.Catalog.AliasTypes);
         var qn = DdlReader.NameOf(fn.Name);
         var doc = _model.Functions.TryGetValue(qn, out var f) ? f.Document : _frame.Document;
         if (fn.Options.Any(o => o.OptionKind == FunctionOptionKind.ReturnsNullOnNullInput) && args.Any(a => a.Value is null)) return (null, rtype);
@@ -190,7 +190,7 @@ internal sealed partial class Interpreter
         LocalTable result;
         try
         {
-            var def = DdlReader.ReadDeclaredTable(doc!, new QualifiedName(null, rt.DeclareTableVariableBody.VariableName.Value), rt.DeclareTableVariableBody.Definition, at);
+            var def = DdlReader.ReadDeclaredTable(doc!, new QualifiedName(null, rt.DeclareTableVariableBody.VariableName.Value), rt.DeclareTableVariableBody.Definition, at, _model.Catalog.AliasTypes);
             result = CreateLocal(rt.DeclareTableVariableBody.VariableName.Value, def, at);
             RunList(fn.StatementList.Statements);
         }

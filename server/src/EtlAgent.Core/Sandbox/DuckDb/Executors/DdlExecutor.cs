@@ -17,7 +17,7 @@ internal sealed partial class Interpreter
         public Flow DeclareTable(DeclareTableVariableStatement dt)
         {
             if (host._frame.Tables.ContainsKey(dt.Body.VariableName.Value)) return Flow.Normal; // declared once per batch, even in a loop
-            var def = DdlReader.ReadDeclaredTable(host._frame.Document!, new QualifiedName(null, dt.Body.VariableName.Value), dt.Body.Definition, dt);
+            var def = DdlReader.ReadDeclaredTable(host._frame.Document!, new QualifiedName(null, dt.Body.VariableName.Value), dt.Body.Definition, dt, host._model.Catalog.AliasTypes);
             host.CreateLocal(dt.Body.VariableName.Value, def, dt);
             return Flow.Normal;
         }
@@ -27,7 +27,7 @@ internal sealed partial class Interpreter
             var name = DdlReader.NameOf(ct.SchemaObjectName);
             if (!name.IsTemp) throw host.Unsupported("CREATE TABLE of a permanent table inside a transformation", ct);
             if (host.FindLocalInFrame(name.Name)) throw new SandboxRuntimeError(2714, $"There is already an object named '{name.Name}' in the database.");
-            var def = DdlReader.ReadTable(host._frame.Document!, ct);
+            var def = DdlReader.ReadTable(host._frame.Document!, ct, host._model.Catalog.AliasTypes);
             host.CreateLocal(name.Name, def, ct);
             return Flow.Normal;
         }

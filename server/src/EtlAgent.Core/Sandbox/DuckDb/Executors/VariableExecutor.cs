@@ -13,15 +13,15 @@ internal sealed partial class Interpreter
         {
             foreach (var v in d.Declarations)
             {
-                var type = DataTypes.From(v.DataType);
+                var type = DataTypes.From(v.DataType, host._model.Catalog.AliasTypes);
                 // a variable of a user-defined table type is a table variable with the type's columns and keys
                 if (v.DataType is UserDataTypeReference udtRef && host._model.Catalog.Find(DdlReader.NameOf(udtRef.Name)) is { Kind: Model.TableKind.TableType } tableType)
                 {
                     if (!host.FindLocalInFrame(v.VariableName.Value)) host.CreateLocal(v.VariableName.Value, tableType, v);
                     continue;
                 }
-                if (v.DataType is UserDataTypeReference { Name.BaseIdentifier.Value: var udt } && !DuckTypes.IsKnown(type))
-                    throw host.Unsupported($"user-defined type {udt}", v);
+                if (v.DataType is UserDataTypeReference && !DuckTypes.IsKnown(type))
+                    throw host.Unsupported(DuckTypes.Unknown(type), v);
                 // A DECLARE met again (in a loop) keeps the value unless it has an initializer.
                 if (v.Value is null && host._frame.Vars.TryGetValue(v.VariableName.Value, out var existing) && existing.Type == type) continue;
                 object? value = v.Value is null ? null : host.Eval(v.Value, type);

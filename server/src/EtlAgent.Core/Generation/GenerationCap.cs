@@ -38,7 +38,7 @@ public sealed class GenerationCap(TimeSpan cap, IStopwatch watch, int parallelis
     /// <summary>The batch is judged: the cases it keeps are counted by <see cref="Keep"/> instead.</summary>
     public void Settle() => Interlocked.Exchange(ref _pendingTicks, 0);
 
-    /// <summary>A sandbox run (on the original or a mutant) took <paramref name="run"/>: the next one is expected to take as long.</summary>
+    /// <summary>A sandbox run (on the original or a mutant) took <paramref name="run"/>: the next one is expected to take as long (the mean of those told).</summary>
     public void Ran(TimeSpan run)
     {
         Interlocked.Add(ref _runTicks, Math.Max(0, run.Ticks));

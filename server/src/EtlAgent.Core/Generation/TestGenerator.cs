@@ -198,7 +198,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                     var started = cap.Elapsed;
                     var o = await recorder.RunAsync(factory, candidates[c], _options.CaseTimeout, name, ct);
                     took[c] = cap.Elapsed - started;
-                    cap.Ran(took[c]);
+                    // a run that timed out says how long the case timeout is, not how long the next run takes
+                    if (o.Failure is null) cap.Ran(took[c]);
                     cap.MayKeep(took[c]);
                     int d = Interlocked.Increment(ref done);
                     if (d % step == 0 || d == candidates.Count) Report($"candidate inputs: {d} of {candidates.Count}", 0.3 * d / candidates.Count);
@@ -445,7 +446,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             if (cap?.Spent() == true) return (false, null, true);
             var started = cap?.Elapsed;
             var o = await recorder.RunAsync(factory, runs[i].Scenario, MutantTimeout.For(runs[i].Outcome.Elapsed, _options.CaseTimeout), name, cancellationToken);
-            if (cap is not null && started is { } s) cap.Ran(cap.Elapsed - s);
+            if (cap is not null && started is { } s && o.Failure is null) cap.Ran(cap.Elapsed - s);
             if (o.Failure == "timeout" || o.Failure is null && o.Signature != runs[i].Outcome.Signature)
             {
                 // a killer not chosen yet becomes a case: its check counts from now on (the chunk is judged after)

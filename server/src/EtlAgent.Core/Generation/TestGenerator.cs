@@ -198,9 +198,12 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                     var started = cap.Elapsed;
                     var o = await recorder.RunAsync(factory, candidates[c], _options.CaseTimeout, name, ct);
                     took[c] = cap.Elapsed - started;
-                    // a run that timed out says how long the case timeout is, not how long the next run takes
-                    if (o.Failure is null) cap.Ran(took[c]);
-                    cap.MayKeep(took[c]);
+                    // a run that failed (timed out) is no case to keep, and says how long the case timeout is, not how long the next run takes
+                    if (o.Failure is null)
+                    {
+                        cap.Ran(took[c]);
+                        cap.MayKeep(took[c]);
+                    }
                     int d = Interlocked.Increment(ref done);
                     if (d % step == 0 || d == candidates.Count) Report($"candidate inputs: {d} of {candidates.Count}", 0.3 * d / candidates.Count);
                     return o;

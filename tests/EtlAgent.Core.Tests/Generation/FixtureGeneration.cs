@@ -1,6 +1,7 @@
 using EtlAgent.Core.Agent;
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Ports;
+using EtlAgent.Core.Sandbox;
 using EtlAgent.Core.Workspace;
 using EtlAgent.Core.WorkspaceModel;
 
@@ -19,10 +20,12 @@ internal static class FixtureGeneration
     public static Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation) =>
         GenerateAsync(files, transformation, new GenerationOptions { UseMutants = false, Cap = TimeSpan.Zero });
 
-    public static async Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation, GenerationOptions options)
+    /// <param name="embedded">The embedded sandbox to run in (null: the engine's own).</param>
+    public static async Task<GeneratedTestFile> GenerateAsync(MemoryFileSource files, string transformation, GenerationOptions options,
+        SandboxFactoryProvider.EmbeddedSandbox? embedded = null)
     {
         var settings = WorkspaceSettings.Load(files);
-        var engine = Engine.Create(files, settings, new EngineHost(new SystemClock(), EnvironmentVariables.None));
+        var engine = Engine.Create(files, settings, new EngineHost(new SystemClock(), EnvironmentVariables.None), embedded: embedded);
         var analyzer = new WorkspaceAnalyzer(settings) { RetainSyntax = true };
         var analysis = analyzer.Analyze(files);
         var generator = engine.Generator(analysis, analyzer, options);

@@ -1,5 +1,8 @@
 using EtlAgent.Core.Generation;
 using EtlAgent.Core.Ports;
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Sandbox.DuckDb;
+using EtlAgent.Core.Workspace;
 
 namespace EtlAgent.Core.Tests.Generation;
 
@@ -20,6 +23,51 @@ public class GenerationCapTests
     private sealed class ManualStopwatch : IStopwatch
     {
         public TimeSpan Elapsed { get; set; }
+    }
+
+    /// <summary>Time that passes only as the sandbox works (<see cref="TimedSandbox"/>).</summary>
+    private sealed class SimulatedTime
+    {
+        private long _ticks;
+        public TimeSpan Now => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
+        public void Spend(TimeSpan t) => Interlocked.Add(ref _ticks, t.Ticks);
+        public IStopwatch StartStopwatch() => new SimulatedStopwatch(this, Now);
+        private sealed class SimulatedStopwatch(SimulatedTime time, TimeSpan start) : IStopwatch
+        {
+            public TimeSpan Elapsed => time.Now - start;
+        }
+    }
+
+    /// <summary>
+    /// The embedded sandbox on simulated time: setting up a factory (a catalog, the transformations)
+    /// takes <paramref name="setUp"/>, every case's sandbox <paramref name="run"/>.
+    /// </summary>
+    private sealed class TimedSandbox : ISandboxFactory
+    {
+        private readonly ISandboxFactory _inner;
+        private readonly SimulatedTime _time;
+        private readonly TimeSpan _run;
+
+        private TimedSandbox(ISandboxFactory inner, SimulatedTime time, TimeSpan setUp, TimeSpan run)
+        {
+            (_inner, _time, _run) = (inner, time, run);
+            time.Spend(setUp);
+        }
+
+        public string Name => _inner.Name;
+        public Task<ISandbox> CreateAsync(CancellationToken cancellationToken = default)
+        {
+            _time.Spend(_run);
+            return _inner.CreateAsync(cancellationToken);
+        }
+        public ValueTask DisposeAsync() => _inner.DisposeAsync();
+
+        public static SandboxFactoryProvider.EmbeddedSandbox On(SimulatedTime time, TimeSpan setUp, TimeSpan run)
+        {
+            var pool = new SandboxPool(EnvironmentVariables.None);
+            var catalogs = new PreparedCatalogs();
+            return (setup, files) => new TimedSandbox(new DuckDbSandboxFactory(setup, files, pool, catalogs: catalogs), time, setUp, run);
+        }
     }
 
     private static Scenario Candidate(string description, bool structural = false) => new() { Description = description, Structural = structural };
@@ -121,5 +169,27 @@ public class GenerationCapTests
         Assert.False(frozen.Result!.CapReached);
         Assert.True(frozen.Result.CandidatesRun > 5, $"{frozen.Result.CandidatesRun} of {frozen.Result.Candidates}");
         Assert.DoesNotContain(frozen.Result.Notes, n => n.StartsWith("cap of", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_whole_generation_self_check_included_ends_within_the_cap_when_sandboxes_take_time(bool mutants)
+    {
+        // one core, so simulated time adds up as wall time would: a factory's set-up 3 s, each run 1 s
+        var time = new SimulatedTime();
+        var cap = TimeSpan.FromSeconds(12);
+        var options = new GenerationOptions
+        {
+            UseMutants = mutants, StopAfterUninformative = 0, Parallelism = 1, Cap = cap, Stopwatch = time.StartStopwatch,
+        };
+        var generated = await FixtureGeneration.GenerateAsync(FixtureGeneration.Load("warehouse"), "Dim.LoadEmployee", options,
+            TimedSandbox.On(time, setUp: TimeSpan.FromSeconds(3), run: TimeSpan.FromSeconds(1)));
+        Assert.True(generated.Written, generated.Skipped);
+        var result = generated.Result!;
+        Assert.True(result.CapReached);
+        Assert.NotEmpty(result.File!.Cases);
+        // the time printed: the searches, the file's self-check and anything between them
+        Assert.True(result.Elapsed <= cap, $"{result.Elapsed.TotalSeconds} s with a cap of {cap.TotalSeconds} s");
     }
 }

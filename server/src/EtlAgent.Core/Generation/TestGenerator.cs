@@ -168,11 +168,17 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         // candidates on the original, on all cores, the most informative first (CandidateOrder); the
         // search stops after a run of candidates that add no behaviour, or at the cap; results in candidate order
         var runs = new List<(Scenario Scenario, Outcome Outcome)>();
+        var runTook = new List<TimeSpan>();
         var failures = new HashSet<string>();
         var cap = new GenerationCap(_options.Cap, watch, _options.Parallelism);
         var order = CandidateOrder.Informative(candidates);
         int considered = 0;
-        await using (var factory = createFactory(new SandboxSetup(workspace, Serves: name)))
+        // what each candidate's run took on the cap's stopwatch (a kept case's check takes as long again)
+        var took = new TimeSpan[candidates.Count];
+        // one sandbox set-up for the searches on the original and the self-check of the file: the
+        // self-check's cases run the same transformation on the same catalog (fresh state per case as ever)
+        var setup = new SandboxSetup(workspace, Serves: name);
+        await using var factory = createFactory(setup);
         {
             lock (_progressLock) _progressDone = 0;
             Report($"candidate inputs: 0 of {candidates.Count}", 0);
@@ -189,11 +195,20 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 {
                     // past the cap, with the cases kept so far still to be checked: not run
                     if (cap.Spent()) return null;
+                    var started = cap.Elapsed;
                     var o = await recorder.RunAsync(factory, candidates[c], _options.CaseTimeout, name, ct);
+                    took[c] = cap.Elapsed - started;
+                    // a run that failed (timed out) is no case to keep, and says how long the case timeout is, not how long the next run takes
+                    if (o.Failure is null)
+                    {
+                        cap.Ran(took[c]);
+                        cap.MayKeep(took[c]);
+                    }
                     int d = Interlocked.Increment(ref done);
                     if (d % step == 0 || d == candidates.Count) Report($"candidate inputs: {d} of {candidates.Count}", 0.3 * d / candidates.Count);
                     return o;
                 }, cancellationToken);
+                cap.Settle();
                 for (int j = 0; j < batch.Count && !search.Exhausted; j++)
                 {
                     if (outcomes[j] is not { } o) break;
@@ -205,11 +220,12 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                         if (failures.Add(o.Failure) && failures.Count <= 3) notes.Add($"candidate \"{c.Description}\" cannot run: {o.Failure}");
                         continue;
                     }
-                    if (search.Add(Shape(c, o, recorder), o.Covered, c.Structural) || c.Structural) cap.Keep(o.Elapsed);
+                    if (search.Add(Shape(c, o, recorder), o.Covered, c.Structural) || c.Structural) cap.Keep(took[batch[j]]);
                     found.Add((batch[j], o));
                 }
             }
             runs.AddRange(found.OrderBy(f => f.Index).Select(f => (candidates[f.Index], f.Outcome)));
+            runTook.AddRange(found.OrderBy(f => f.Index).Select(f => took[f.Index]));
             if (cap.Reached) notes.Add($"cap of {cap.Describe()} reached after {considered} of {candidates.Count} candidate inputs: the cases are those found so far");
             else if (considered < candidates.Count)
                 notes.Add($"{considered} of {candidates.Count} candidate inputs run: the last {stopAfter} showed no new outcome and reached no new statement");
@@ -281,7 +297,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 var killsNow = kills.ToArray();
                 var lineKillsNow = lineKills.ToDictionary(x => x.Key, x => x.Value.ToArray());
                 var tried = await BoundedParallel.MapAsync(batch, _options.Parallelism,
-                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, selectedNow, killsNow, lineKillsNow.GetValueOrDefault(m.Line), recorder, name, null, cap, ct), cancellationToken);
+                    (m, _, ct) => TryKillAsync(m, t.Document.Text, reach, runs, selectedNow, killsNow, lineKillsNow.GetValueOrDefault(m.Line), recorder, name, null, cap, ct, runTook), cancellationToken);
+                cap.Settle();
                 for (int j = 0; j < batch.Count; j++)
                 {
                     var (ran, killer, reached) = tried[j];
@@ -294,7 +311,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                         kills[k]++;
                         if (!lineKills.TryGetValue(batch[j].Line, out var perLine)) lineKills[batch[j].Line] = perLine = new int[runs.Count];
                         perLine[k]++;
-                        if (!selected.Contains(k)) { selected.Add(k); cap.Keep(runs[k].Outcome.Elapsed); }
+                        if (!selected.Contains(k)) { selected.Add(k); cap.Keep(runTook[k]); }
                     }
                     else if (reached) notKilled.Add(batch[j]);
                     else notCovered.Add(batch[j]);
@@ -353,9 +370,13 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         Report($"checking the {cases.Count} cases as written", 0.92);
         var runner = new TestRunner(workspace, createFactory) { CaseTimeout = _options.CaseTimeout };
         TestCaseResult[] checkedCases;
-        await using (var factory = createFactory(new SandboxSetup(workspace, loaded.File!.EnforceForeignKeys, name)))
+        if (loaded.File!.EnforceForeignKeys == setup.EnforceForeignKeys)
             checkedCases = await BoundedParallel.MapAsync(loaded.File!.Cases, _options.Parallelism,
                 (c, _, ct) => runner.RunCaseAsync(factory, loaded.File!, c, ct), cancellationToken);
+        else
+            await using (var own = createFactory(setup with { EnforceForeignKeys = loaded.File!.EnforceForeignKeys }))
+                checkedCases = await BoundedParallel.MapAsync(loaded.File!.Cases, _options.Parallelism,
+                    (c, _, ct) => runner.RunCaseAsync(own, loaded.File!, c, ct), cancellationToken);
         // inferred invariants that some case breaks do not hold on this code: they leave the file (its
         // cases record behaviour), and each is reported as a suspected bug with the input and rows that break it
         var broken = checkedCases.SelectMany(c => c.Failures.OfType<InvariantViolation>()).Select(v => v.Invariant.ToString()).ToHashSet(StringComparer.Ordinal);
@@ -398,9 +419,11 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
     /// </summary>
     /// <param name="allowed">Only these candidates (null: all).</param>
     /// <param name="cap">Stop before a run past it (the mutant then counts as not tried); null: no cap.</param>
+    /// <param name="took">What each candidate's run on the original took (a killer's check, for the cap).</param>
     /// <returns>Whether the mutant ran at all, the first candidate whose outcome differs, and whether any candidate reaches it.</returns>
     private async Task<(bool Ran, int? Killer, bool Reached)> TryKillAsync(Mutant m, string text, MutantReach reach, List<(Scenario Scenario, Outcome Outcome)> runs,
-        List<int> selected, int[] kills, int[]? lineKills, OutcomeRecorder recorder, string name, ISet<int>? allowed, GenerationCap? cap, CancellationToken cancellationToken)
+        List<int> selected, int[] kills, int[]? lineKills, OutcomeRecorder recorder, string name, ISet<int>? allowed, GenerationCap? cap, CancellationToken cancellationToken,
+        IReadOnlyList<TimeSpan>? took = null)
     {
         var relevance = KillLikelihood.For(text, m);
         int SameLine(int i) => lineKills?[i] ?? 0;
@@ -413,18 +436,28 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var order = reaching.OrderByDescending(i => relevance(runs[i].Scenario.Description)).ThenByDescending(chosen.Contains)
             .ThenByDescending(SameLine).ThenByDescending(i => kills[i]).ThenBy(i => i)
             .Take(_options.CandidatesPerMutant).ToList();
+        // past the cap the mutant is not even built (building it re-reads its file)
+        if (cap?.SpentBeforeBuilding() == true) return (false, null, true);
+        var building = cap?.Elapsed;
         var mutated = MutantWorkspace.Create(workspace, analyzer, m.File, m.Apply(text));
         if (mutated is null) return (false, null, true);
         await using var factory = createFactory(new SandboxSetup(mutated, Serves: name));
+        if (cap is not null && building is { } b) cap.Built(cap.Elapsed - b);
         bool anyRan = false;
         foreach (var i in order)
         {
             if (cap?.Spent() == true) return (false, null, true);
+            var started = cap?.Elapsed;
             var o = await recorder.RunAsync(factory, runs[i].Scenario, MutantTimeout.For(runs[i].Outcome.Elapsed, _options.CaseTimeout), name, cancellationToken);
-            if (o.Failure == "timeout") return (true, i, true);
+            if (cap is not null && started is { } s && o.Failure is null) cap.Ran(cap.Elapsed - s);
+            if (o.Failure == "timeout" || o.Failure is null && o.Signature != runs[i].Outcome.Signature)
+            {
+                // a killer not chosen yet becomes a case: its check counts from now on (the chunk is judged after)
+                if (!chosen.Contains(i) && took is not null) cap?.MayKeep(took[i]);
+                return (true, i, true);
+            }
             if (o.Failure is not null) continue;
             anyRan = true;
-            if (o.Signature != runs[i].Outcome.Signature) return (true, i, true);
         }
         return (anyRan, null, true);
     }

@@ -154,7 +154,20 @@ internal sealed partial class Interpreter
         if (doc.Errors.Count > 0) throw new SandboxRuntimeError(102, "Incorrect syntax in dynamic SQL: " + doc.Errors[0].Message);
         var frame = NewFrame(doc, null);
         foreach (var (k, v) in vars) frame.Vars[k] = v;
-        foreach (var batch in doc.Script!.Batches) RunInFrame(frame, batch.Statements);
+        // a view's definition is a batch of its own: SQL Server refuses the batch before running any of it
+        foreach (var batch in doc.Script!.Batches)
+            if (batch.Statements.Skip(1).OfType<ViewStatementBody>().FirstOrDefault() is { } late)
+                throw new SandboxRuntimeError(111, $"'{(late is AlterViewStatement ? "ALTER VIEW" : "CREATE VIEW")}' must be the first statement in a query batch.");
+        try
+        {
+            foreach (var batch in doc.Script!.Batches) RunInFrame(frame, batch.Statements);
+        }
+        catch (UnsupportedConstructException u) when (u.Location?.File == doc.Path && _frame.Document?.LocationOf(at) is { } exec)
+        {
+            // the text has no file of its own: the refusal names the statement that ran it, and the line within the text
+            throw new UnsupportedConstructException(u.Construct, exec,
+                $"in the dynamic SQL run here, at its line {u.Location.Range.Start.Line + 1}{(u.Detail is null ? "" : "; " + u.Detail)}");
+        }
         return frame;
     }
 

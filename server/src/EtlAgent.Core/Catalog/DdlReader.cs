@@ -60,6 +60,17 @@ public static class DdlReader
     public static TableDef ReadAddedColumns(SqlDocument doc, AlterTableAddTableElementStatement alter) =>
         Read(doc, NameOf(alter.SchemaObjectName), TableKind.Table, alter.Definition, alter, new List<string>());
 
+    /// <summary>
+    /// ALTER TABLE ... ALTER COLUMN c type: the column's new type as a one-column table of that name (the
+    /// catalog takes the type from it and keeps the column's nullability).
+    /// </summary>
+    public static TableDef ReadAlteredColumn(SqlDocument doc, AlterTableAlterColumnStatement alter)
+    {
+        var column = new ColumnDef(alter.ColumnIdentifier.Value, DataTypes.From(alter.DataType), true, Location: doc.LocationOf(alter.ColumnIdentifier));
+        return new TableDef(NameOf(alter.SchemaObjectName), TableKind.Table, new[] { column }, null, Array.Empty<KeyDef>(), Array.Empty<ForeignKeyDef>(),
+            Array.Empty<CheckDef>(), doc.LocationOf(alter));
+    }
+
     /// <summary>ALTER TABLE ... ADD [CONSTRAINT n] DEFAULT x FOR [c]: defaults of columns the statement does not define.</summary>
     public static IReadOnlyList<ColumnDefault> ReadAddedDefaults(SqlDocument doc, AlterTableAddTableElementStatement alter)
     {

@@ -24,7 +24,40 @@ public sealed class SchemaCatalog
         : this(declared._tables.Values.Concat(standIns), declared._sequences.Values, declared.External)
     {
         StandIns = standIns;
-        _declared = new SchemaCatalog(declared._tables.Values, declared._sequences.Values, declared.External) { StandIns = standIns };
+        _projectTables = declared._projectTables;
+        _declared = new SchemaCatalog(declared._tables.Values, declared._sequences.Values, declared.External) { StandIns = standIns, _projectTables = declared._projectTables };
+    }
+
+    /// <summary>
+    /// Tables a database project defines under a name another project's definition holds in this
+    /// catalog (each project is its own database: two `staging.Orders` are two tables), by project folder.
+    /// </summary>
+    private IReadOnlyDictionary<string, IReadOnlyList<TableDef>> _projectTables = new Dictionary<string, IReadOnlyList<TableDef>>();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SchemaCatalog> _byProject = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>This catalog with <paramref name="projectTables"/>: per project folder, its own definitions of names another project's definition holds here.</summary>
+    public SchemaCatalog WithProjectTables(IReadOnlyDictionary<string, IReadOnlyList<TableDef>> projectTables)
+    {
+        if (projectTables.Count == 0) return this;
+        var declared = Declared;
+        var copy = new SchemaCatalog(declared._tables.Values, declared._sequences.Values, declared.External) { _projectTables = projectTables };
+        return StandIns.Count == 0 ? copy : copy.WithStandIns(StandIns);
+    }
+
+    /// <summary>
+    /// The catalog as code of the database project in <paramref name="projectFolder"/> sees it: that
+    /// project's own definition of a name two projects define, this catalog otherwise.
+    /// </summary>
+    public SchemaCatalog ForProject(string? projectFolder)
+    {
+        if (projectFolder is null || !_projectTables.TryGetValue(projectFolder, out var own)) return this;
+        return _byProject.GetOrAdd(projectFolder, _ =>
+        {
+            var mine = own.ToDictionary(t => t.Name);
+            var declared = Declared;
+            var scoped = new SchemaCatalog(declared._tables.Values.Select(t => mine.GetValueOrDefault(t.Name) ?? t), declared._sequences.Values, declared.External);
+            return StandIns.Count == 0 ? scoped : scoped.WithStandIns(StandIns);
+        });
     }
 
     /// <summary>

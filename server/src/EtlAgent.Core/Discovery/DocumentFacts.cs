@@ -41,6 +41,9 @@ public sealed record DocumentFacts(
     /// <summary>Columns added by ALTER TABLE ... ADD, merged into their tables by the catalog.</summary>
     public IReadOnlyList<TableDef> AddedColumns { get; init; } = Array.Empty<TableDef>();
 
+    /// <summary>Columns whose type ALTER TABLE ... ALTER COLUMN changes (a widened varchar), one column per table record, applied by the catalog.</summary>
+    public IReadOnlyList<TableDef> AlteredColumns { get; init; } = Array.Empty<TableDef>();
+
     /// <summary>Defaults added by ALTER TABLE ... ADD DEFAULT ... FOR column, merged into their columns by the catalog.</summary>
     public IReadOnlyList<ColumnDefault> AddedDefaults { get; init; } = Array.Empty<ColumnDefault>();
 
@@ -66,6 +69,7 @@ public sealed record DocumentFacts(
     {
         Synonyms = Synonyms,
         AddedColumns = AddedColumns,
+        AlteredColumns = AlteredColumns,
         AddedDefaults = AddedDefaults,
         GuardedTables = GuardedTables,
         GuardedSequences = GuardedSequences,

@@ -24,6 +24,7 @@ public static class DocumentScanner
         var defaults = new List<ColumnDefault>();
         var guardedTables = new List<TableDef>();
         var guardedSequences = new List<SequenceDef>();
+        var altered = new List<TableDef>();
         var renames = new List<ColumnRename>();
         var testClasses = new List<string>();
 
@@ -47,6 +48,9 @@ public static class DocumentScanner
                     // columns, and constraints added apart (keys, foreign keys, checks, defaults: release scripts declare them so)
                     added.Add(DdlReader.ReadAddedColumns(doc, alter));
                     defaults.AddRange(DdlReader.ReadAddedDefaults(doc, alter));
+                    return true;
+                case AlterTableAlterColumnStatement { SchemaObjectName: not null, ColumnIdentifier: not null, DataType: not null } alterColumn:
+                    altered.Add(DdlReader.ReadAlteredColumn(doc, alterColumn));
                     return true;
                 case CreateTypeTableStatement t:
                     tableList.Add(DdlReader.ReadTableType(doc, t));
@@ -94,7 +98,7 @@ public static class DocumentScanner
 
         return new DocumentFacts(doc, tables, sequences, transformations, views, functions)
         {
-            Synonyms = synonyms, AddedColumns = added, AddedDefaults = defaults,
+            Synonyms = synonyms, AddedColumns = added, AlteredColumns = altered, AddedDefaults = defaults,
             GuardedTables = guardedTables, GuardedSequences = guardedSequences, ColumnRenames = renames,
             TestClasses = testClasses,
         };

@@ -29,6 +29,8 @@ public sealed partial class SqlTranslator
         {
             case BooleanComparisonExpression c:
                 if (!ComparisonOps.TryGetValue(c.ComparisonType, out var op)) throw Unsupported($"comparison {c.ComparisonType}", c);
+                if (Env.AnsiNullsOff && op is "=" or "<>" && (IsNullOperand(c.FirstExpression) || IsNullOperand(c.SecondExpression)))
+                    return ComparisonWithNullsAsValues(c.FirstExpression, c.SecondExpression, op, scope, c);
                 return Compare(Expr(c.FirstExpression, scope), Expr(c.SecondExpression, scope), op, c);
             case BooleanBinaryExpression bb:
                 return $"({Bool(bb.FirstExpression, scope)} {(bb.BinaryExpressionType == BooleanBinaryExpressionType.And ? "AND" : "OR")} {Bool(bb.SecondExpression, scope)})";
@@ -44,6 +46,8 @@ public sealed partial class SqlTranslator
                 var s = $"({Compare(x, lo, ">=", t)} AND {Compare(x, hi, "<=", t)})";
                 return t.TernaryExpressionType == BooleanTernaryExpressionType.NotBetween ? $"(NOT {s})" : s;
             }
+            case InPredicate ip when Env.AnsiNullsOff && (IsNullOperand(ip.Expression) || ip.Subquery is null && ip.Values.Any(IsNullOperand)):
+                return InWithNullsAsValues(ip, scope);
             case InPredicate ip:
             {
                 var x = Expr(ip.Expression, scope);

@@ -273,6 +273,7 @@ public sealed partial class SqlTranslator
                     return Id(lt.PhysicalName) + " AS " + Id(alias ?? baseName);
                 }
                 var qn = DdlReader.ReferenceOf(name);
+                if (qn.Database is not null && SystemViews.IsServerScoped(qn) && Env.Catalog.Find(qn) is null) qn = qn.WithoutDatabase;
                 if (qn.Database is null && SystemViews.IsSystem(qn) && Env.Catalog.Find(qn) is null)
                 {
                     if (Env.AnyMadeView()) throw Unsupported($"system view {qn} after the code made a view", n, "the sandbox answers it over the workspace's catalog, which does not list that view");
@@ -432,10 +433,10 @@ public sealed partial class SqlTranslator
             Env.Variable = n => bound.TryGetValue(n, out var v) ? v : null;
             try
             {
+                // The body's CTEs are in scope of its query: translate them first (`RETURN WITH … SELECT`).
                 var inner = new Scope(null);
-                var sql = Query(sel.SelectStatement.QueryExpression, inner, out var shape);
                 var w = sel.SelectStatement.WithCtesAndXmlNamespaces;
-                if (w is not null) { var cs = new Scope(null); sql = With(w, cs) + Query(sel.SelectStatement.QueryExpression, cs, out shape); }
+                var sql = (w is null ? "" : With(w, inner)) + Query(sel.SelectStatement.QueryExpression, inner, out var shape);
                 scope.Sources.Add(new SourceShape(alias, shape));
                 return $"({sql}) AS {Id(alias)}";
             }

@@ -29,6 +29,14 @@ public static class SystemViews
     public static bool IsSystem(QualifiedName qn) =>
         qn.Schema.Equals("INFORMATION_SCHEMA", StringComparison.OrdinalIgnoreCase) || qn.Schema.Equals("sys", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// A server-scoped dynamic management view (sys.dm_exec_…): the same rows whichever database names
+    /// it, so master.sys.dm_exec_sessions is answered as sys.dm_exec_sessions. Catalog views are not:
+    /// master.sys.tables lists master's tables.
+    /// </summary>
+    public static bool IsServerScoped(QualifiedName qn) =>
+        qn.Schema.Equals("sys", StringComparison.OrdinalIgnoreCase) && qn.Name.StartsWith("dm_exec_", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The view's columns and rows, or null when the sandbox does not answer that view.</summary>
     public static (IReadOnlyList<(string Name, SqlType Type)> Columns, IEnumerable<object?[]> Rows)? Of(QualifiedName qn, TranslationEnv env)
     {

@@ -27,6 +27,8 @@ public sealed class TranslationEnv
     public string? ClockSql { get; set; }
     /// <summary>Why a catalog object is missing from the sandbox (a view that could not be translated), or null.</summary>
     public Func<QualifiedName, Exception?> ObjectProblem { get; set; } = _ => null;
+    /// <summary>SET ANSI_NULLS OFF is in effect for the statement (SqlTranslator.AnsiNullsOff).</summary>
+    public bool AnsiNullsOff { get; init; }
     /// <summary>Seed for NEWID(): values are md5(seed-counter), repeatable per run.</summary>
     public int Seed { get; set; }
     /// <summary>@@ROWCOUNT, @@ERROR, @@TRANCOUNT, ERROR_NUMBER … as values (null: not known here).</summary>

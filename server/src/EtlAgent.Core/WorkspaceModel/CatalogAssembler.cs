@@ -33,6 +33,7 @@ public static class CatalogAssembler
         if (live is not null)
             foreach (var s in live.Sequences) sequences[s.Name] = s;
         var liveNames = new HashSet<QualifiedName>(tables.Keys);
+        var projectTables = new Dictionary<string, List<TableDef>>(StringComparer.OrdinalIgnoreCase);
 
         // a project's generated deployment script restates its tables: the source definitions come first (DefinitionPreference)
         foreach (var doc in docs.OrderBy(d => buildOutput.IsBuildOutput(d.Document.Path)).ThenBy(d => d.Document.Path, StringComparer.Ordinal))
@@ -47,6 +48,14 @@ public static class CatalogAssembler
                     {
                         problems?.Add(new CatalogProblem(existing.Location!, $"{t.Name} is defined more than once; the definition in {later} is used.", t.Location));
                         tables[t.Name] = t;
+                        continue;
+                    }
+                    // another database project's table of the same name is another table: its project's code sees it
+                    if (t.Location?.File is { } file && existing.Location?.File is { } first
+                        && buildOutput.ProjectOf(file) is { } project && !string.Equals(project, buildOutput.ProjectOf(first), StringComparison.OrdinalIgnoreCase))
+                    {
+                        if (!projectTables.TryGetValue(project, out var own)) projectTables[project] = own = new List<TableDef>();
+                        if (!own.Any(o => o.Name == t.Name)) own.Add(t);
                         continue;
                     }
                     problems?.Add(new CatalogProblem(t.Location!, $"{t.Name} is defined more than once; the definition in {existing.Location?.File} is used.", existing.Location));
@@ -80,6 +89,14 @@ public static class CatalogAssembler
                     if (table.FindColumn(c.Name) is null) columns.Add(c);
                 if (columns.Count > table.Columns.Count) table = table with { Columns = columns };
                 tables[add.Name] = AddedConstraints.Merge(table, add);
+            }
+            // ALTER TABLE ... ALTER COLUMN (a widened varchar in a migration or a guarded deployment script): the column takes the new type
+            foreach (var alter in doc.AlteredColumns)
+            {
+                if (liveNames.Contains(alter.Name) || !tables.TryGetValue(alter.Name, out var table)) continue;
+                var changed = alter.Columns[0];
+                if (table.FindColumn(changed.Name) is not { } column) continue;
+                tables[alter.Name] = table with { Columns = table.Columns.Select(c => ReferenceEquals(c, column) ? c with { Type = changed.Type } : c).ToList() };
             }
             foreach (var d in doc.AddedDefaults)
                 if (!liveNames.Contains(d.Table) && tables.TryGetValue(d.Table, out var table))
@@ -169,7 +186,8 @@ public static class CatalogAssembler
             }
         var names = known.Count == 0 ? null : new ExternalNames(known);
         // Tables the code uses that nothing defines get stand-ins shaped by that use.
-        var declared = new SchemaCatalog(tables.Values, sequences.Values, names);
+        var declared = new SchemaCatalog(tables.Values, sequences.Values, names)
+            .WithProjectTables(projectTables.ToDictionary(p => p.Key, p => (IReadOnlyList<TableDef>)p.Value, StringComparer.OrdinalIgnoreCase));
         return standIns ? declared.WithStandIns(StandInInference.Infer(docs, declared)) : declared;
     }
 

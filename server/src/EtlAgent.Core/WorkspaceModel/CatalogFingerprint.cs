@@ -15,7 +15,7 @@ public static class CatalogFingerprint
     /// <summary>Everything a document contributes to the catalog, as one comparable string.</summary>
     public static string OfDocument(DocumentFacts facts)
     {
-        if (facts.Tables.Count == 0 && facts.Sequences.Count == 0 && facts.Views.Count == 0 && facts.Functions.Count == 0 && facts.Synonyms.Count == 0 && facts.AddedColumns.Count == 0
+        if (facts.Tables.Count == 0 && facts.Sequences.Count == 0 && facts.Views.Count == 0 && facts.Functions.Count == 0 && facts.Synonyms.Count == 0 && facts.AddedColumns.Count == 0 && facts.AlteredColumns.Count == 0
             && facts.GuardedTables.Count == 0 && facts.GuardedSequences.Count == 0 && facts.ColumnRenames.Count == 0)
             return "";
         var sb = new StringBuilder();
@@ -26,6 +26,7 @@ public static class CatalogFingerprint
         foreach (var r in facts.ColumnRenames) sb.Append("R:").Append(r.Table).Append('.').Append(r.From).Append('>').Append(r.To).Append('\n');
         foreach (var s in facts.Synonyms) sb.Append("Y:").Append(s).Append('\n');
         foreach (var a in facts.AddedColumns) sb.Append("A:").Append(Of(a)).Append('\n');
+        foreach (var a in facts.AlteredColumns) sb.Append("AC:").Append(Of(a)).Append('\n');
         foreach (var d in facts.AddedDefaults) sb.Append("D:").Append(d.Table).Append('.').Append(d.Column).Append('=').Append(d.Expression).Append('\n');
         foreach (var v in facts.Views) sb.Append("V:").Append(v.StartOffset).Append(':').Append(facts.Document.TextOf(v)).Append('\n');
         foreach (var f in facts.Functions) sb.Append("F:").Append(f.StartOffset).Append(':').Append(facts.Document.TextOf(f)).Append('\n');

@@ -80,6 +80,7 @@ public sealed partial class WorkspaceAnalyzer
         {
             Synonyms = slices.SelectMany(s => s.Synonyms).ToList(),
             AddedColumns = slices.SelectMany(s => s.AddedColumns).ToList(),
+            AlteredColumns = slices.SelectMany(s => s.AlteredColumns).ToList(),
             AddedDefaults = slices.SelectMany(s => s.AddedDefaults).ToList(),
             GuardedTables = slices.SelectMany(s => s.GuardedTables).ToList(),
             GuardedSequences = slices.SelectMany(s => s.GuardedSequences).ToList(),

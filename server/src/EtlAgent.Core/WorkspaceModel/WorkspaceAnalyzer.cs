@@ -211,6 +211,8 @@ public sealed partial class WorkspaceAnalyzer
     /// </summary>
     public DocumentAnalysis AnalyzeDocument(DocumentFacts doc, SchemaCatalog catalog, CancellationToken cancellationToken = default)
     {
+        // each database project is its own database: its code reads its own table of a name two projects define
+        catalog = catalog.ForProject(_settings.DatabaseProjects.ProjectOf(doc.Document.Path));
         var failures = new List<RuleFailure>();
         var transformations = new List<TransformationAnalysis>(doc.Transformations.Count);
         foreach (var t in doc.Transformations)
@@ -271,7 +273,8 @@ public sealed partial class WorkspaceAnalyzer
         foreach (var facts in changed.Values)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            perDocument.Add(runRules ? AnalyzeDocument(facts, original.Catalog, cancellationToken) : ResolveOnly(facts, original.Catalog));
+            perDocument.Add(runRules ? AnalyzeDocument(facts, original.Catalog, cancellationToken)
+                : ResolveOnly(facts, original.Catalog.ForProject(_settings.DatabaseProjects.ProjectOf(facts.Document.Path))));
         }
         return Compose(documents, original.Catalog, perDocument, projects: _settings.DatabaseProjects);
     }

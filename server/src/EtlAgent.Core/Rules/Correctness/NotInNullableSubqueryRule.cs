@@ -15,7 +15,7 @@ public sealed class NotInNullableSubqueryRule : Rule
         "ETL0008", "not-in-nullable-subquery", "NOT IN over a subquery that can return NULL", Severity.Error, "Correctness",
         new RuleDoc(
             "`x NOT IN (SELECT col FROM ...)` expands to `x <> v1 AND x <> v2 AND ...`. If the subquery returns a single NULL, every comparison with it is UNKNOWN and the whole predicate is never true: the insert of \"new\" rows or the delete of \"orphans\" silently does nothing, typically the day the first NULL arrives. " +
-            "The rule fires when the subquery's column is nullable in the catalog, comes from the outer side of a LEFT JOIN, or belongs to a table the catalog does not know, unless the subquery itself filters the column with IS NOT NULL (or another predicate that rejects NULL). " +
+            "The rule fires when the subquery's column is nullable in the catalog, comes from the outer side of a LEFT JOIN, or belongs to a table the catalog does not know, unless the subquery itself filters the column with IS NOT NULL (or another predicate that rejects NULL). A #temp table's column is as NULL-able as what the procedure filled it with before the NOT IN (lineage of its SELECT INTO, INSERT and UPDATE statements; unknown when a write is not traced), and the name and id columns of SQL Server's catalog views (`sys.columns.name`, `INFORMATION_SCHEMA.COLUMNS.COLUMN_NAME`) are never NULL. " +
             "Rewrite as NOT EXISTS with a correlated equality, which ignores NULLs in the subquery. Note that NOT EXISTS also keeps rows whose own x is NULL, which NOT IN dropped; that is usually what a load wants.",
             Bad: "INSERT INTO Dim.Customer ([Customer Code], [Customer Name])\nSELECT s.[Customer Code], s.[Customer Name]\nFROM Staging.Customer AS s\nWHERE s.[Customer Code] NOT IN (SELECT [Customer Code] FROM Dim.Customer WHERE [Is Current] = 1);",
             Good: "INSERT INTO Dim.Customer ([Customer Code], [Customer Name])\nSELECT s.[Customer Code], s.[Customer Name]\nFROM Staging.Customer AS s\nWHERE s.[Customer Code] NOT IN (SELECT [Customer Code] FROM Dim.Customer WHERE [Is Current] = 1 AND [Customer Code] IS NOT NULL);",
@@ -40,7 +40,7 @@ public sealed class NotInNullableSubqueryRule : Rule
 
             foreach (var spec in branches)
             {
-                var (nullability, column, reason) = Evaluate(spec, tables);
+                var (nullability, column, reason) = Evaluate(context, p, spec, tables);
                 if (nullability == Nullability.NotNull || column is null) continue;
 
                 var fix = branches.Count == 1 ? NotExistsFix(context, p, spec, tables, specs.Value) : null;
@@ -64,7 +64,7 @@ public sealed class NotInNullableSubqueryRule : Rule
         }
     }
 
-    private static (Nullability, ScalarExpression?, string) Evaluate(QuerySpecification spec, Tables tables)
+    private static (Nullability, ScalarExpression?, string) Evaluate(RuleContext context, InPredicate predicate, QuerySpecification spec, Tables tables)
     {
         if (spec.SelectElements.Count != 1 || spec.SelectElements[0] is not SelectScalarExpression { Expression: { } expression }) return (Nullability.NotNull, null, "");
         var e = Unparen(expression);
@@ -93,6 +93,10 @@ public sealed class NotInNullableSubqueryRule : Rule
         if (source is null) return (Nullability.Unknown, column, "cannot be matched to a table of the subquery");
         if (source.NullExtended) return (Nullability.Nullable, column, "comes from the outer side of an outer join and is NULL for unmatched rows");
         var def = tables.Find(source);
+        if (def is null && source.Reference is NamedTableReference system && SystemCatalogNames.IsSystemCatalog(system.SchemaObject) && IsNameOrId(ColumnName(column)!))
+            return (Nullability.NotNull, null, "");
+        if (def is null && source.Table is { IsTemp: true } temp && FilledNotNull(context, predicate, temp, ColumnName(column)!) is { } filled)
+            return filled ? (Nullability.NotNull, null, "") : (Nullability.Nullable, column, $"is filled in {temp} with values that can be NULL");
         if (def is null)
             return (Nullability.Unknown, column, source.Table is { } t ? $"belongs to {t}, which is not in the catalog" : $"comes from the derived table {source.ExposedName}");
         var col = def.FindColumn(ColumnName(column)!);
@@ -100,6 +104,57 @@ public sealed class NotInNullableSubqueryRule : Rule
         return col.Nullable
             ? (Nullability.Nullable, column, $"is nullable in {def.Name}")
             : (Nullability.NotNull, null, "");
+    }
+
+    /// <summary>
+    /// A name or id column of a catalog view (`sys.columns.name`, `INFORMATION_SCHEMA.COLUMNS.COLUMN_NAME`,
+    /// `object_id`): it names an object that exists, so it is never NULL.
+    /// </summary>
+    private static bool IsNameOrId(string column) =>
+        column.Equals("name", StringComparison.OrdinalIgnoreCase) || column.EndsWith("_NAME", StringComparison.OrdinalIgnoreCase)
+        || column.EndsWith("_SCHEMA", StringComparison.OrdinalIgnoreCase) || column.EndsWith("_CATALOG", StringComparison.OrdinalIgnoreCase)
+        || column.Equals("object_id", StringComparison.OrdinalIgnoreCase) || column.Equals("column_id", StringComparison.OrdinalIgnoreCase)
+        || column.Equals("schema_id", StringComparison.OrdinalIgnoreCase) || column.Equals("index_id", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// What lineage knows of a #temp table's column the catalog does not hold: true when every statement
+    /// of the procedure that writes the table before <paramref name="predicate"/> (SELECT INTO, INSERT,
+    /// UPDATE) writes the column a value that cannot be NULL, false when one can be NULL, null when a
+    /// write is not traced (INSERT ... EXEC, a column left out) or nothing writes it here.
+    /// </summary>
+    private static bool? FilledNotNull(RuleContext context, InPredicate predicate, QualifiedName temp, string column)
+    {
+        if (context.TransformationAt(predicate) is not { } owner) return null;
+        var body = owner.Transformation.BodyRange;
+        var writes = new List<TSqlStatement>();
+        foreach (var st in context.Index.OfType<TSqlStatement>())
+        {
+            if (st.StartOffset >= predicate.StartOffset || !body.Contains(st.StartOffset)) continue;
+            var target = st switch
+            {
+                SelectStatement { Into: { } into } => into,
+                InsertStatement { InsertSpecification.Target: NamedTableReference n } => n.SchemaObject,
+                UpdateStatement { UpdateSpecification.Target: NamedTableReference n } when n.SchemaObject.SchemaIdentifier is null => n.SchemaObject,
+                _ => null,
+            };
+            if (target?.BaseIdentifier?.Value is { } name && name.Equals(temp.Name, StringComparison.OrdinalIgnoreCase)) writes.Add(st);
+        }
+        if (writes.Count == 0) return null;
+        bool nullable = false;
+        foreach (var w in writes)
+        {
+            var assigned = owner.Assignments.Where(a => ReferenceEquals(a.Statement, w) && a.Table.IsTemp
+                && a.Table.Name.Equals(temp.Name, StringComparison.OrdinalIgnoreCase) && a.Column.Equals(column, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (assigned.Count == 0)
+            {
+                // an UPDATE that leaves the column alone keeps what the table held; any other write is untraced
+                if (w is UpdateStatement) continue;
+                return null;
+            }
+            if (assigned.Any(a => a.Origin.Nullable != false)) nullable |= assigned.Any(a => a.Origin.Nullable == true);
+            if (assigned.Any(a => a.Origin.Nullable is null)) return null;
+        }
+        return !nullable;
     }
 
     private static bool InnerJoinRejects(FromClause? from, Func<ColumnReferenceExpression, bool> same)

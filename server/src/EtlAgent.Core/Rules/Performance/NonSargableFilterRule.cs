@@ -385,6 +385,8 @@ public sealed class NonSargableFilterRule : Rule
             case LeftFunctionCall:
             case FunctionCall f2 when f2.FunctionName.Value.Equals("SUBSTRING", StringComparison.OrdinalIgnoreCase):
                 return (wrapped is LeftFunctionCall ? "LEFT()" : "SUBSTRING()", $"For a prefix test use {col} LIKE 'prefix%', which can seek.", null);
+            case BinaryExpression b when IsConcatenation(scope, b):
+                return ("A string concatenation", $"Compare {col} on its own with its part of the other side instead (split the value, e.g. with PARSENAME or LEFT/SUBSTRING, and compare each concatenated column with its piece), or index a computed column that holds the concatenation.", null);
             case BinaryExpression:
             case UnaryExpression:
                 return ("Arithmetic", $"Move the arithmetic to the other side so {col} stands alone (e.g. {col} = @x - 1 instead of {col} + 1 = @x).", null);
@@ -396,6 +398,28 @@ public sealed class NonSargableFilterRule : Rule
                 return ("An expression", $"Compare the bare column {col} with a value computed from the other side.", null);
         }
     }
+
+    /// <summary>`a + '.' + b`: a + whose operands include a string literal or a column the catalog types as text.</summary>
+    private static bool IsConcatenation(Scope scope, BinaryExpression b)
+    {
+        if (b.BinaryExpressionType != BinaryExpressionType.Add) return false;
+        bool Text(ScalarExpression e) => Unparen(e) switch
+        {
+            StringLiteral => true,
+            BinaryExpression { BinaryExpressionType: BinaryExpressionType.Add } inner => Text(inner.FirstExpression) || Text(inner.SecondExpression),
+            ColumnReferenceExpression c when IsColumn(c) => TypeOf(scope, c) is { } type && IsTextType(type),
+            FunctionCall { FunctionName.Value: var f } => TextFunctions.Contains(f),
+            _ => false,
+        };
+        return Text(b.FirstExpression) || Text(b.SecondExpression);
+    }
+
+    private static readonly HashSet<string> TextFunctions = new(StringComparer.OrdinalIgnoreCase)
+        { "CONCAT", "LTRIM", "RTRIM", "TRIM", "UPPER", "LOWER", "REPLACE", "SUBSTRING", "LEFT", "RIGHT", "QUOTENAME", "FORMAT" };
+
+    private static bool IsTextType(string type) =>
+        type.EndsWith("char", StringComparison.OrdinalIgnoreCase) || type.Equals("sysname", StringComparison.OrdinalIgnoreCase)
+        || type.Equals("text", StringComparison.OrdinalIgnoreCase) || type.Equals("ntext", StringComparison.OrdinalIgnoreCase);
 
     private static string Operator(BooleanComparisonType t) => t switch
     {

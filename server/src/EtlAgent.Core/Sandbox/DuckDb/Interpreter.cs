@@ -30,6 +30,8 @@ internal sealed partial class Interpreter
         public object? ScopeIdentity;
         public int? ReturnValue;
         public bool NoCount;
+        /// <summary>SET ANSI_NULLS OFF in effect: = and &lt;&gt; against a NULL variable or literal NULL compare NULL as a value.</summary>
+        public bool AnsiNullsOff;
         /// <summary>SET TRANSACTION ISOLATION LEVEL (sys.dm_exec_sessions' code, 2 = READ COMMITTED): a module's setting ends when it returns.</summary>
         public short IsolationLevel = 2;
         /// <summary>Set in a scalar function's frame: RETURN yields a value of this type.</summary>
@@ -95,6 +97,7 @@ internal sealed partial class Interpreter
         Document = doc ?? _frame.Document,
         Clock = _clock,
         Seed = _seed,
+        AnsiNullsOff = _frame.AnsiNullsOff,
         Variable = n => _frame.Vars.TryGetValue(n, out var v) ? new VariableInfo(v.Type, v.Value) : null,
         LocalTable = FindLocal,
         Intrinsic = Intrinsic,
@@ -327,12 +330,23 @@ internal sealed partial class Interpreter
                 Messages.Add($"Msg {e.Number}, Level {e.Severity}, State {e.State}, Line {(e.Data["line"] is int l ? l : 0)}: {e.Message}");
                 if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; _savepoints.Clear(); _outerTransactionName = null; }
             }
+            // A SET at a script's top level is the session's: it holds in the batches after GO.
+            _frame.AnsiNullsOff = frame.AnsiNullsOff;
         }
     }
 
     public void RunBatch(SqlDocument doc, IList<TSqlStatement> statements) => RunInFrame(NewFrame(doc, null), statements);
 
-    private Frame NewFrame(SqlDocument? doc, string? proc) => new() { Caller = _frame, Document = doc, Procedure = proc, NoCount = _frame.NoCount, IsolationLevel = _frame.IsolationLevel };
+    /// <summary>
+    /// A batch or dynamic SQL inherits the session's ANSI_NULLS; a procedure or function runs with the
+    /// setting it was created with, which the sandbox takes to be ON (the default of every client and of
+    /// SSDT projects).
+    /// </summary>
+    private Frame NewFrame(SqlDocument? doc, string? proc) => new()
+    {
+        Caller = _frame, Document = doc, Procedure = proc, NoCount = _frame.NoCount, IsolationLevel = _frame.IsolationLevel,
+        AnsiNullsOff = proc is null && _frame.AnsiNullsOff,
+    };
 
     private T WithFrame<T>(Frame f, Func<T> run)
     {

@@ -5,7 +5,7 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 internal sealed partial class Interpreter
 {
     /// <summary>
-    /// SET options and USE: NOCOUNT and XACT_ABORT are kept; options that would change results away
+    /// SET options and USE: NOCOUNT, XACT_ABORT and ANSI_NULLS are kept; options that would change results away
     /// from the defaults the sandbox implements are refused; the rest change nothing here.
     /// </summary>
     private sealed class SessionOptionExecutor(Interpreter host)
@@ -15,10 +15,11 @@ internal sealed partial class Interpreter
             if (ps.Options.HasFlag(SetOptions.NoCount)) host._frame.NoCount = ps.IsOn;
             if (ps.Options.HasFlag(SetOptions.XactAbort)) host._xactAbort = ps.IsOn;
             // Options that change results away from the defaults the sandbox implements.
-            var semanticOff = SetOptions.AnsiNulls | SetOptions.ConcatNullYieldsNull | SetOptions.AnsiWarnings | SetOptions.AnsiPadding | SetOptions.ArithAbort;
+            var semanticOff = SetOptions.ConcatNullYieldsNull | SetOptions.AnsiWarnings | SetOptions.AnsiPadding | SetOptions.ArithAbort;
             var semanticOn = SetOptions.NumericRoundAbort | SetOptions.ImplicitTransactions;
             if (!ps.IsOn && (ps.Options & semanticOff) != 0) throw host.Unsupported($"SET {ps.Options & semanticOff} OFF", ps);
             if (ps.IsOn && (ps.Options & semanticOn) != 0) throw host.Unsupported($"SET {ps.Options & semanticOn} ON", ps);
+            if (ps.Options.HasFlag(SetOptions.AnsiNulls)) host._frame.AnsiNullsOff = !ps.IsOn;
             return Flow.Normal;
         }
 

@@ -200,4 +200,31 @@ public sealed class SemanticsRefusalTests
         Assert.Contains("leaves the node of a nodes() row", e.Construct);
         Assert.Equal(2, e.Location?.Range.Start.Line + 1);
     }
+    [Fact]
+    public async Task A_refusal_inside_dynamic_SQL_names_the_statement_that_ran_it_and_the_line_within_the_text()
+    {
+        var e = await Refused("DECLARE @s nvarchar(max) = N'SELECT 1;' + NCHAR(10) + N'SELECT COUNT(*) FROM sys.indexes;';\nEXEC (@s);");
+        Assert.Contains("system view sys.indexes", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+        Assert.NotEqual("(dynamic SQL)", e.Location?.File);
+        Assert.Contains("in the dynamic SQL run here, at its line 2", e.Detail);
+    }
+
+    [Fact]
+    public async Task A_system_view_read_after_the_code_made_a_view_is_refused()
+    {
+        var e = await Refused("EXEC ('CREATE VIEW Conf.MadeOne AS SELECT 1 AS One');\nSELECT COUNT(*) FROM INFORMATION_SCHEMA.VIEWS;");
+        Assert.Contains("system view INFORMATION_SCHEMA.VIEWS after the code made a view", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Theory]
+    [InlineData("DROP VIEW Conf.NumberedTargets", "DROP VIEW of a view the workspace defines")]
+    [InlineData("ALTER VIEW Conf.NumberedTargets AS SELECT 1 AS One", "ALTER VIEW of a view or table the workspace defines")]
+    public async Task Replacing_or_dropping_a_view_of_the_workspace_is_refused(string ddl, string construct)
+    {
+        var e = await Refused($"DECLARE @n int = 0;\nEXEC ('{ddl}');");
+        Assert.Contains(construct, e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
 }

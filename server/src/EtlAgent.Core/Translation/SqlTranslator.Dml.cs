@@ -73,7 +73,7 @@ public sealed partial class SqlTranslator
                 var def = Env.Catalog.Find(qn);
                 if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");
                 if (def is null || def.Kind != TableKind.Table)
-                    throw def?.Kind == TableKind.View ? Unsupported("modifying a view", n) : new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
+                    throw def?.Kind == TableKind.View || (def is null && Env.MadeView(qn) is not null) ? Unsupported("modifying a view", n) : new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
                 qn = def.Name;
                 Env.Referenced?.Invoke(qn);
                 return new Target(Table(qn), n.Alias?.Value ?? name, def.Columns, qn);

@@ -45,6 +45,10 @@ public sealed class TranslationEnv
     public Func<string, IReadOnlyList<object?[]>>? QueryRows { get; set; }
     /// <summary>A view's definition and document, to expand one the sandbox could not create.</summary>
     public Func<QualifiedName, (ViewStatementBody Body, SqlDocument Document)?>? View { get; set; }
+    /// <summary>The columns of a view the code made in this run (CREATE VIEW in dynamic SQL), or null.</summary>
+    public Func<QualifiedName, IReadOnlyList<ColumnShape>?> MadeView { get; set; } = _ => null;
+    /// <summary>Whether the code made a view in this run: the system views, answered over the catalog, would not list it.</summary>
+    public Func<bool> AnyMadeView { get; set; } = () => false;
     /// <summary>Evaluates constant SQL (arguments of a UDF call).</summary>
     public Func<string, SqlType?, object?>? Evaluate { get; set; }
     /// <summary>A number unique within the database, for helper object names.</summary>

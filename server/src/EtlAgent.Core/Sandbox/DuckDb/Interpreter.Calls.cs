@@ -151,10 +151,27 @@ internal sealed partial class Interpreter
     private Frame RunDynamic(string text, Dictionary<string, Var> vars, TSqlFragment at)
     {
         var doc = new SqlParser().Parse("(dynamic SQL)", text);
-        if (doc.Errors.Count > 0) throw new SandboxRuntimeError(102, "Incorrect syntax in dynamic SQL: " + doc.Errors[0].Message);
+        if (doc.Errors.Count > 0)
+        {
+            // the parser reads a view after another statement of its batch as bad syntax; SQL Server names it (111)
+            var view = System.Text.RegularExpressions.Regex.Match(text, @"\b(CREATE\s+(OR\s+ALTER\s+)?|ALTER\s+)VIEW\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+            if (view.Success && view.Index > 0 && new SqlParser().Parse("(dynamic SQL)", text[view.Index..]).Errors.Count == 0)
+                throw new SandboxRuntimeError(111, $"'{(view.Value.StartsWith("ALTER", StringComparison.OrdinalIgnoreCase) ? "ALTER VIEW" : "CREATE VIEW")}' must be the first statement in a query batch.");
+            throw new SandboxRuntimeError(102, "Incorrect syntax in dynamic SQL: " + doc.Errors[0].Message);
+        }
         var frame = NewFrame(doc, null);
         foreach (var (k, v) in vars) frame.Vars[k] = v;
-        foreach (var batch in doc.Script!.Batches) RunInFrame(frame, batch.Statements);
+        var caller = _frame.Document; // taken now: a filter runs before the inner frame's finally restores _frame
+        try
+        {
+            foreach (var batch in doc.Script!.Batches) RunInFrame(frame, batch.Statements);
+        }
+        catch (UnsupportedConstructException u) when (u.Location?.File == doc.Path && caller?.LocationOf(at) is { } exec)
+        {
+            // the text has no file of its own: the refusal names the statement that ran it, and the line within the text
+            throw new UnsupportedConstructException(u.Construct, exec,
+                $"in the dynamic SQL run here, at its line {u.Location.Range.Start.Line + 1}{(u.Detail is null ? "" : "; " + u.Detail)}");
+        }
         return frame;
     }
 

@@ -114,9 +114,28 @@ internal sealed partial class Interpreter
         Referenced = _schema.Ensure,
         SystemViewTable = _schema.SystemViewTable,
         UniqueId = _schema.NextId,
+        MadeView = _schema.MadeView,
+        AnyMadeView = () => _schema.AnyMadeView,
     };
 
     private SqlTranslator Translator() => new(Env(null));
+
+    /// <summary>
+    /// A translator for the definition of a view the code makes: a view reads no variables or local
+    /// tables, reads the clock when it is queried (as the workspace's views do) and runs no function
+    /// body now (it is evaluated when the view is read, not when it is made).
+    /// </summary>
+    private SqlTranslator ViewTranslator()
+    {
+        var env = Env(null);
+        env.Variable = _ => null;
+        env.LocalTable = _ => null;
+        env.ClockSql = "getvariable('tsql_clock')";
+        env.CallScalarFunction = null;
+        env.CallTableFunction = null;
+        env.QueryRows = null;
+        return new SqlTranslator(env);
+    }
 
     private LocalTable? FindLocal(string name)
     {

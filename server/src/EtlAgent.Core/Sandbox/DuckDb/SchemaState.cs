@@ -155,7 +155,25 @@ internal sealed class SchemaState
         _ => problem,
     };
 
-    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); InTransaction = false; }
+    private readonly Dictionary<QualifiedName, IReadOnlyList<ColumnShape>> _madeViews = new();
+    private readonly List<(QualifiedName Name, IReadOnlyList<ColumnShape>? Before)> _madeViewsInTransaction = new();
+
+    /// <summary>The columns of a view the code made in this case (CREATE VIEW in dynamic SQL), or null.</summary>
+    public IReadOnlyList<ColumnShape>? MadeView(QualifiedName name) => _madeViews.GetValueOrDefault(name.WithoutDatabase);
+
+    /// <summary>Whether the code made a view in this case (the system views would not list it).</summary>
+    public bool AnyMadeView => _madeViews.Count > 0;
+
+    /// <summary>Records a view the code made (or, with null, dropped); a rollback undoes it as DuckDB undoes the DDL.</summary>
+    public void SetMadeView(QualifiedName name, IReadOnlyList<ColumnShape>? columns)
+    {
+        name = name.WithoutDatabase;
+        if (InTransaction) _madeViewsInTransaction.Add((name, _madeViews.GetValueOrDefault(name)));
+        if (columns is null) _madeViews.Remove(name);
+        else _madeViews[name] = columns;
+    }
+
+    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); _madeViewsInTransaction.Clear(); InTransaction = false; }
 
     public void RolledBack()
     {
@@ -163,6 +181,13 @@ internal sealed class SchemaState
         _createdInTransaction.Clear();
         foreach (var n in _macrosInTransaction) _macros.Remove(n);
         _macrosInTransaction.Clear();
+        for (int i = _madeViewsInTransaction.Count - 1; i >= 0; i--)
+        {
+            var (name, before) = _madeViewsInTransaction[i];
+            if (before is null) _madeViews.Remove(name);
+            else _madeViews[name] = before;
+        }
+        _madeViewsInTransaction.Clear();
         InTransaction = false;
     }
 }

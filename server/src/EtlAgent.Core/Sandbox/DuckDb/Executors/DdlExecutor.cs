@@ -10,7 +10,7 @@ internal sealed partial class Interpreter
 {
     /// <summary>
     /// Tables a transformation makes and drops: table variables, #temp tables (permanent tables are
-    /// refused), TRUNCATE TABLE, and CREATE INDEX (which changes no result).
+    /// refused), TRUNCATE TABLE, CREATE INDEX (which changes no result), and the views it makes.
     /// </summary>
     private sealed class DdlExecutor(Interpreter host)
     {
@@ -75,5 +75,72 @@ internal sealed partial class Interpreter
 
         /// <summary>Indexes do not change results.</summary>
         public Flow CreateIndex(CreateIndexStatement _) => Flow.Normal;
+
+        /// <summary>
+        /// CREATE VIEW (or CREATE OR ALTER / ALTER of one it made) run by the code, in dynamic SQL: the
+        /// view is made in the case's database with its definition bound now, as SQL Server binds it
+        /// (a missing table is error 208 here, not when the view is read), and later statements read
+        /// it. The workspace's own views and tables are already there: making one again is error 2714,
+        /// replacing one is refused (every other statement of the case reads the workspace's definition).
+        /// </summary>
+        public Flow MakeView(ViewStatementBody v)
+        {
+            var name = DdlReader.NameOf(v.SchemaObjectName);
+            bool made = host._schema.MadeView(name) is not null;
+            bool workspace = host._model.Catalog.Find(name) is { Kind: TableKind.Table or TableKind.View };
+            switch (v)
+            {
+                case AlterViewStatement or CreateOrAlterViewStatement when workspace:
+                    throw host.Unsupported("ALTER VIEW of a view or table the workspace defines", v);
+                case AlterViewStatement when !made:
+                    throw new SandboxRuntimeError(208, $"Invalid object name '{Written(v.SchemaObjectName)}'.");
+                case CreateViewStatement when v is not CreateOrAlterViewStatement && (workspace || made):
+                    throw new SandboxRuntimeError(2714, $"There is already an object named '{name.Name}' in the database.");
+            }
+            var t = host.ViewTranslator();
+            var scope = new Scope(null);
+            var sql = t.With(v.SelectStatement.WithCtesAndXmlNamespaces, scope) + t.Query(v.SelectStatement.QueryExpression, scope, out var shape);
+            if (v.Columns.Count > shape.Count)
+                throw new SandboxRuntimeError(8159, $"'{name.Name}' has fewer columns than were specified in the column list.");
+            if (v.Columns.Count > 0 && v.Columns.Count < shape.Count)
+                throw new SandboxRuntimeError(8158, $"'{name.Name}' has more columns than were specified in the column list.");
+            var names = v.Columns.Count > 0 ? v.Columns.Select(c => c.Value).ToList() : shape.Select(c => c.Name).ToList();
+            for (int i = 0; i < names.Count; i++)
+            {
+                if (string.IsNullOrEmpty(names[i]))
+                    throw new SandboxRuntimeError(4511, $"Create View or Function failed because no column name was specified for column {i + 1}.");
+                if (names.Take(i).Contains(names[i], StringComparer.OrdinalIgnoreCase))
+                    throw new SandboxRuntimeError(4506, $"Column names in each view or function must be unique. Column name '{names[i]}' in view or function '{name.Name}' is specified more than once.");
+            }
+            host.Exec($"CREATE {(made ? "OR REPLACE " : "")}VIEW {Table(name)}({string.Join(", ", names.Select(Id))}) AS {sql}");
+            host._schema.SetMadeView(name, names.Select((n, i) => new ColumnShape(n, shape[i].Type)).ToList());
+            return Flow.Normal;
+        }
+
+        /// <summary>DROP VIEW of a view the code made; of one the workspace defines it is refused (see <see cref="MakeView"/>).</summary>
+        public Flow DropView(DropViewStatement dr)
+        {
+            foreach (var o in dr.Objects)
+            {
+                var name = DdlReader.NameOf(o);
+                if (host._schema.MadeView(name) is not null)
+                {
+                    host.Exec($"DROP VIEW {Table(name)}");
+                    host._schema.SetMadeView(name, null);
+                    continue;
+                }
+                switch (host._model.Catalog.Find(name)?.Kind)
+                {
+                    case TableKind.View: throw host.Unsupported("DROP VIEW of a view the workspace defines", dr);
+                    case TableKind.Table: throw new SandboxRuntimeError(3705, $"Cannot use DROP VIEW with '{Written(o)}' because '{Written(o)}' is a table. Use DROP TABLE.");
+                }
+                if (dr.IsIfExists) continue;
+                throw new SandboxRuntimeError(3701, $"Cannot drop the view '{Written(o)}', because it does not exist or you do not have permission.");
+            }
+            return Flow.Normal;
+        }
+
+        /// <summary>A name as the code wrote it (SQL Server's messages quote it so).</summary>
+        private static string Written(SchemaObjectName n) => string.Join(".", n.Identifiers.Select(i => i.Value));
     }
 }

@@ -44,6 +44,8 @@ internal sealed partial class Interpreter
             Add<DropTableStatement>(ddl.DropTable);
             Add<TruncateTableStatement>(ddl.Truncate);
             Add<CreateIndexStatement>(ddl.CreateIndex);
+            Add<ViewStatementBody>(ddl.MakeView);
+            Add<DropViewStatement>(ddl.DropView);
 
             var transactions = new TransactionExecutor(host);
             Add<BeginTransactionStatement>(transactions.Begin);

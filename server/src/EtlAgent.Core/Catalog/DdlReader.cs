@@ -64,11 +64,12 @@ public static class DdlReader
 
     /// <summary>
     /// ALTER TABLE ... ALTER COLUMN c type: the column's new type as a one-column table of that name (the
-    /// catalog takes the type from it and keeps the column's nullability).
+    /// catalog takes the type from it and keeps the column's nullability). An alias type keeps its name
+    /// here: the catalog resolves every table's alias-typed columns once all types are known.
     /// </summary>
     public static TableDef ReadAlteredColumn(SqlDocument doc, AlterTableAlterColumnStatement alter)
     {
-        var column = new ColumnDef(alter.ColumnIdentifier.Value, DataTypes.From(alter.DataType), true, Location: doc.LocationOf(alter.ColumnIdentifier));
+        var column = new ColumnDef(alter.ColumnIdentifier.Value, DataTypes.From(alter.DataType, AliasTypes.None), true, Location: doc.LocationOf(alter.ColumnIdentifier));
         return new TableDef(NameOf(alter.SchemaObjectName), TableKind.Table, new[] { column }, null, Array.Empty<KeyDef>(), Array.Empty<ForeignKeyDef>(),
             Array.Empty<CheckDef>(), doc.LocationOf(alter));
     }

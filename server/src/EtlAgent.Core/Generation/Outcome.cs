@@ -20,6 +20,9 @@ public sealed record Outcome(SandboxError? Error, IReadOnlyList<(QualifiedName T
     /// <summary>The first result set, when the recorder records it (views, functions, procedures that write no table).</summary>
     public ResultSet? Result { get; init; }
 
+    /// <summary>What the OUTPUT parameters held when the call returned (none when an error ended it).</summary>
+    public IReadOnlyDictionary<string, object?> Outputs { get; init; } = new Dictionary<string, object?>();
+
     /// <summary>The statements the run reached (null when the sandbox does not say).</summary>
     public IReadOnlySet<(string File, int Offset)>? Covered { get; init; }
 }
@@ -65,8 +68,11 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
             var signature = Sign(result.Error, tables) + (set is null ? "" : "\nresult=" + string.Join(";", set.Rows
                 .Select(r => string.Join(",", set.Columns.Select(c => Norm(r.GetValueOrDefault(c), null)))).OrderBy(x => x, StringComparer.Ordinal)))
                 // what the call printed is behaviour too (the counts a load reports to its job log)
-                + (result.Messages.Count == 0 ? "" : "\nmessages=" + string.Join("\n", result.Messages.Select(m => m.TrimEnd().ToUpperInvariant())));
-            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set, Elapsed = watch.Elapsed, Messages = result.Messages };
+                + (result.Messages.Count == 0 ? "" : "\nmessages=" + string.Join("\n", result.Messages.Select(m => m.TrimEnd().ToUpperInvariant())))
+                // what the OUTPUT parameters answer is behaviour too (an id looked up or created, a row count)
+                + (result.OutputParameters.Count == 0 ? "" : "\noutputs=" + string.Join(";", result.OutputParameters.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase)
+                    .Select(p => p.Key.ToUpperInvariant() + "=" + Norm(p.Value, null))));
+            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set, Elapsed = watch.Elapsed, Messages = result.Messages, Outputs = result.OutputParameters };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

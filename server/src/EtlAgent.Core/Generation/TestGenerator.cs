@@ -450,7 +450,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             result = new RowsExpectation(null, set.Rows.Count == 0 ? set.Columns : null, MatchMode.Exact,
                 set.Rows.Select(r => new TestRow(set.Columns.Select(c => new KeyValuePair<string, object?>(c, r.GetValueOrDefault(c))).ToList())).ToList());
         var messages = o.Messages.Count == 0 ? null : new MessagesExpectation(o.Messages.ToList());
-        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result, messages));
+        var outputs = o.Outputs.Count == 0 || o.Error is not null ? null : new OutputsExpectation(o.Outputs.ToList());
+        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result, messages, outputs));
     }
 
     private static string FirstSentence(string message)

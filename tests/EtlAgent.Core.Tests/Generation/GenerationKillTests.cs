@@ -26,4 +26,20 @@ public class GenerationKillTests
         var countLine = result.NotKilled.Concat(result.NotCovered).Where(m => m.Line == 9).Select(m => m.Operator + " " + m.Mutated).ToList();
         Assert.True(countLine.Count == 0, "not told apart: " + string.Join("; ", countLine));
     }
+
+    [Fact]
+    public async Task The_status_a_procedure_returns_is_expected_and_tells_its_mutants_apart()
+    {
+        // RETURN 1 when nothing was open, RETURN 0 after the update: deleting or changing either shows only in the status
+        var g = await GenerateWithMutantsAsync("Batch.CloseRegion");
+        var result = g.Result!;
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", result.Notes));
+        Assert.Contains(result.File!.Cases, c => c.Expect.Return is { Value: 1 });
+        Assert.Contains(result.File!.Cases, c => c.Expect.Return is { Value: 0 });
+        // (deleting the last RETURN 0 is equivalent: a procedure that runs to its end returns 0)
+        var returns = result.NotKilled.Concat(result.NotCovered).Where(m => m.Line is 9 or 11 && !(m.Line == 11 && m.Operator.StartsWith("statement deleted", StringComparison.Ordinal)))
+            .Select(m => m.Operator + " " + m.Mutated).ToList();
+        Assert.Single(result.NotKilled, m => m.Line == 11);
+        Assert.True(returns.Count == 0, "not told apart: " + string.Join("; ", returns));
+    }
 }

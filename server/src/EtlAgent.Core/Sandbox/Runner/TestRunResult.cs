@@ -70,6 +70,12 @@ public sealed record OutputMismatch(string Parameter, object? Expected, object? 
     private static string Show(object? v) => v is null ? "NULL" : TestFiles.TestValues.Format(v, null).Text;
 }
 
+/// <summary>The procedure returned another status than the case expects (or none).</summary>
+public sealed record ReturnMismatch(int Expected, int? Actual) : TestFailure
+{
+    public override string Summary => Actual is { } a ? $"expected the call to return {Expected}, it returned {a}" : $"expected the call to return {Expected}, it returned nothing";
+}
+
 /// <summary>A message the case expects was not printed (in its place in the order).</summary>
 public sealed partial record MessagesMismatch(string Missing, IReadOnlyList<string> Printed) : TestFailure
 {

@@ -120,6 +120,8 @@ public sealed class TestRunner
             }
             if (c.Expect.Result is { } result) CheckResult(file, result, execution, failures);
             if (c.Expect.Outputs is { } outputs) CheckOutputs(file, outputs, execution, failures);
+            if (c.Expect.Return is { } returned && execution.ReturnValue != returned.Value)
+                failures.Add(new ReturnMismatch(returned.Value, execution.ReturnValue) { Line = returned.Line });
             if (c.Expect.Messages is { } expectedMessages && MessagesMismatch.Find(expectedMessages, execution.Messages) is { } mismatch)
                 failures.Add(mismatch);
             foreach (var invariant in kept)

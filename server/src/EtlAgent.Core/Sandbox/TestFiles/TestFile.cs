@@ -95,11 +95,12 @@ public sealed record TestExpectations(
     ErrorExpectation? Error,
     RowsExpectation? Result,
     MessagesExpectation? Messages = null,
-    OutputsExpectation? Outputs = null)
+    OutputsExpectation? Outputs = null,
+    ReturnExpectation? Return = null)
 {
     public static TestExpectations None { get; } = new(Array.Empty<RowsExpectation>(), Array.Empty<RowCountExpectation>(), null, null);
 
-    public bool IsEmpty => Tables.Count == 0 && RowCounts.Count == 0 && Error is null && Result is null && Messages is null && Outputs is null;
+    public bool IsEmpty => Tables.Count == 0 && RowCounts.Count == 0 && Error is null && Result is null && Messages is null && Outputs is null && Return is null;
 }
 
 /// <summary>
@@ -107,6 +108,9 @@ public sealed record TestExpectations(
 /// procedure answers through them (an id it looked up or created, a row count) is behaviour like its rows.
 /// </summary>
 public sealed record OutputsExpectation(IReadOnlyList<KeyValuePair<string, object?>> Values, int Line = 0);
+
+/// <summary>The value the procedure must RETURN (`return: 0`): a status code its callers branch on.</summary>
+public sealed record ReturnExpectation(int Value, int Line = 0);
 
 /// <summary>
 /// Messages the call must print (PRINT, RAISERROR of severity 10 or less — what a job log shows), in

@@ -17,6 +17,7 @@ internal sealed partial class TestFileBinder
         RowsExpectation? result = null;
         MessagesExpectation? messages = null;
         OutputsExpectation? outputs = null;
+        ReturnExpectation? returned = null;
         foreach (var (keyNode, value) in map.Children)
         {
             var key = KeyText(keyNode);
@@ -28,6 +29,13 @@ internal sealed partial class TestFileBinder
                     break;
                 case "outputs":
                     outputs = BindOutputs(value, target) is { } values ? new OutputsExpectation(values, Line(keyNode)) : null;
+                    break;
+                case "return":
+                    if (ScalarText(value, "return") is { } text)
+                    {
+                        if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var code)) returned = new ReturnExpectation(code, Line(keyNode));
+                        else Error(value, $"return '{text}' is not an integer: a procedure returns an int status");
+                    }
                     break;
                 case "row_counts":
                     counts.AddRange(BindRowCounts(value));
@@ -54,7 +62,7 @@ internal sealed partial class TestFileBinder
                 }
             }
         }
-        return new TestExpectations(tables, counts, error, result, messages, outputs);
+        return new TestExpectations(tables, counts, error, result, messages, outputs, returned);
     }
 
     /// <summary>`outputs:` maps OUTPUT parameters of the procedure to the values they must hold after the call.</summary>

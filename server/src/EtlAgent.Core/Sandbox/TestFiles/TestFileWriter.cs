@@ -149,6 +149,11 @@ public static class TestFileWriter
                 foreach (var (name, value) in outputs.Values) { w.QuotedKey(name); w.Value(value, null); }
                 w.EndMap();
             }
+            if (e.Return is { } returned)
+            {
+                w.Key("return");
+                w.Plain(returned.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
             if (e.Messages is { } messages)
             {
                 w.Key("messages");

@@ -42,4 +42,15 @@ public class GenerationKillTests
         Assert.Single(result.NotKilled, m => m.Line == 11);
         Assert.True(returns.Count == 0, "not told apart: " + string.Join("; ", returns));
     }
+
+    [Fact]
+    public async Task A_defaulted_flag_the_code_updates_to_its_default_starts_at_another_value_so_the_update_shows()
+    {
+        // [IsLatest] bit NOT NULL DEFAULT 0 and UPDATE … SET [IsLatest] = 0: rows left to the default would hide the update
+        var g = await GenerateWithMutantsAsync("Batch.SaveSetting");
+        var result = g.Result!;
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", result.Notes));
+        var update = result.NotKilled.Concat(result.NotCovered).Where(m => m.Line == 10).Select(m => m.Operator + " " + m.Mutated).ToList();
+        Assert.True(update.Count == 0, "not told apart: " + string.Join("; ", update));
+    }
 }

@@ -53,4 +53,16 @@ public class GenerationKillTests
         var update = result.NotKilled.Concat(result.NotCovered).Where(m => m.Line == 10).Select(m => m.Operator + " " + m.Mutated).ToList();
         Assert.True(update.Count == 0, "not told apart: " + string.Join("; ", update));
     }
+
+    [Fact]
+    public async Task A_defaulted_column_the_code_compares_with_a_parameter_holds_a_value_the_parameter_can_name()
+    {
+        // [ProcessName] … DEFAULT ('') and WHERE [ProcessName] = @ProcessName: a process already known is found
+        var g = await GenerateWithMutantsAsync("Batch.GetProcessId");
+        var result = g.Result!;
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", result.Notes));
+        Assert.Contains(result.File!.Cases, c => c.Name.StartsWith("an entity already in the target, named by the parameters → nothing changes", StringComparison.Ordinal));
+        var lookup = result.NotKilled.Concat(result.NotCovered).Where(m => m.Line == 8).Select(m => m.Operator + " " + m.Mutated).ToList();
+        Assert.True(lookup.Count == 0, "not told apart: " + string.Join("; ", lookup));
+    }
 }

@@ -146,10 +146,15 @@ public sealed partial class CandidateBuilder
     /// <summary>
     /// Columns the rows leave to the database: computed, sequence and defaulted ones — but not a
     /// defaulted column the code sets to its default (UPDATE … SET [IsLatest] = 0 with DEFAULT 0: rows
-    /// at the default would hide the update), which gets a value like any other (<see cref="BitValue"/>).
+    /// at the default would hide the update), nor one it compares with a parameter (WHERE
+    /// [IcrtProcessName] = @IcrtProcessName with DEFAULT '': a parameter can name the row only by a
+    /// value it holds); those get a value like any other (<see cref="BitValue"/>).
     /// </summary>
     private bool Skipped(TableDef t, ColumnDef c) =>
-        c.IsGenerated || c.Sequence is not null || (c.Default is not null && !IsKeyColumn(t, c) && !SetToItsDefault(c));
+        c.IsGenerated || c.Sequence is not null || (c.Default is not null && !IsKeyColumn(t, c) && !SetToItsDefault(c) && !ComparedWithParameter(c));
+
+    private bool ComparedWithParameter(ColumnDef c) =>
+        _parameters.Any(p => !p.IsOutput && (_facts.ParameterColumns.GetValueOrDefault(p.Name)?.Contains(c.Name, StringComparer.OrdinalIgnoreCase) ?? false));
 
     /// <summary>The code assigns the column a literal equal to its default (DEFAULT (0) and SET [IsLatest] = 0).</summary>
     private bool SetToItsDefault(ColumnDef c)

@@ -23,6 +23,20 @@ public class KillLikelihoodTests
     }
 
     [Fact]
+    public void A_mutant_of_a_comparison_with_a_parameter_tries_the_inputs_that_change_that_parameter_first()
+    {
+        // NOT EXISTS (… [Name] = @name AND [Status] = @status), [Status] = @status removed: the case
+        // naming the row with @status alone changed tells it apart
+        const string text = "IF NOT EXISTS (SELECT * FROM dbo.T WHERE [Name] = @name AND [Status] = @status)\n    INSERT INTO dbo.T ([Name]) VALUES (@name);\n";
+        const string original = "[Status] = @status";
+        var m = new Mutant(1, "dbo.Save", "predicate removed", "Save.sql", 1, text.IndexOf(original, StringComparison.Ordinal), original.Length, original, "1 = 1");
+        var score = KillLikelihood.For(text, m);
+        var status = score("an entity already in the target, named by the parameters, @status naming no row of dbo.T");
+        Assert.True(status > score("an entity already in the target, named by the parameters, @name naming no row of dbo.T"));
+        Assert.True(score("an entity already in the target, named by the parameters, @name naming no row of dbo.T") > score("an entity already in the target, named by the parameters, @other NULL"));
+    }
+
+    [Fact]
     public void A_dropped_ISNULL_over_a_looked_up_key_tries_the_dimension_row_that_does_not_match_first()
     {
         var score = For(m => m.Operator.StartsWith("ISNULL", StringComparison.Ordinal) && m.Original.Contains("dci.[City Key]", StringComparison.Ordinal));

@@ -43,6 +43,8 @@ public static class SandboxTestWorkspace
             INSERT INTO dbo.Dst (Name, Amount) SELECT Name, Amount FROM dbo.Src;
         END;
         GO
+        CREATE PROCEDURE dbo.CountDst @Count int OUTPUT, @Note nvarchar(20) = NULL OUTPUT AS SELECT @Count = COUNT(*) FROM dbo.Dst;
+        GO
         CREATE PROCEDURE dbo.LoadChild AS INSERT INTO dbo.Child (Id, ParentId) SELECT Id, Id FROM dbo.Parent;
         GO
         CREATE VIEW dbo.BigAmounts AS SELECT Id, Amount FROM dbo.Src WHERE Amount > 100;

@@ -302,6 +302,53 @@ public class TestRunnerTests
         Assert.Equal(file.Cases[0].Expect.Messages!.Messages, LoadOk(written).Cases[0].Expect.Messages!.Messages);
     }
 
+    [Fact]
+    public void Expected_outputs_and_return_status_must_hold_after_the_call_and_only_OUTPUT_parameters_may_be_named()
+    {
+        static ExecutionResult? Counts(FakeDatabase db, ExecutionRequest request) =>
+            new(null, Array.Empty<ResultSet>(), Array.Empty<string>(), 0, new Dictionary<string, object?> { ["@Count"] = 2L, ["@Note"] = null }, TimeSpan.Zero);
+        const string Yaml = """
+            transformation: dbo.CountDst
+            cases:
+              - name: answers the count
+                expect:
+                  outputs: {"@Count": 2, "@Note": null}
+              - name: wrong count
+                expect:
+                  outputs: {"Count": 3}
+              - name: returns 0
+                expect:
+                  return: 0
+              - name: wrong status
+                expect:
+                  return: 1
+            """;
+        var (run, _) = Run(Yaml, Counts);
+        Assert.Equal(TestOutcome.Passed, run.Cases[0].Outcome);
+        var wrong = Assert.IsType<OutputMismatch>(Assert.Single(run.Cases[1].Failures));
+        Assert.Equal("output @Count: expected 3, found 2", wrong.Summary);
+        Assert.True(wrong.Line > 0);
+        Assert.Equal(TestOutcome.Passed, run.Cases[2].Outcome);
+        var status = Assert.IsType<ReturnMismatch>(Assert.Single(run.Cases[3].Failures));
+        Assert.Equal("expected the call to return 1, it returned 0", status.Summary);
+
+        // the writer keeps them, and a parameter that is not OUTPUT is refused with the ones that are
+        var file = LoadOk(Yaml);
+        var written = TestFileWriter.Write(file, SandboxTestWorkspace.Analysis.Catalog);
+        Assert.Contains("outputs: {\"@Count\": 2, \"@Note\": null}", written);
+        Assert.Equal(file.Cases[0].Expect.Outputs!.Values, LoadOk(written).Cases[0].Expect.Outputs!.Values);
+        Assert.Equal(1, LoadOk(written).Cases[3].Expect.Return!.Value);
+        var refused = SandboxTestWorkspace.Load("""
+            transformation: dbo.LoadDst
+            cases:
+              - name: no outputs
+                call: {"@BatchId": 1}
+                expect:
+                  outputs: {"@BatchId": 1}
+            """);
+        Assert.Contains(refused.Errors, e => e.Message.Contains("'@BatchId' is not an OUTPUT parameter of dbo.LoadDst; it has no OUTPUT parameters", StringComparison.Ordinal));
+    }
+
     internal static string TestFailures(TestRunResult run) => Core.Reporting.TestReport.Text(run);
 
     internal static string[] TextLines(TestRunResult run) => Core.Reporting.TestReport.Text(run).TrimEnd('\n').Split('\n');

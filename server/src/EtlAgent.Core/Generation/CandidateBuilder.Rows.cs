@@ -178,8 +178,34 @@ public sealed partial class CandidateBuilder
 
     private static object ToColumn(ColumnDef c, decimal v) => c.Type.IsInteger ? (object)(long)v : v;
 
+    /// <summary>
+    /// Columns the rows leave to the database: computed, sequence and defaulted ones — but not a
+    /// defaulted column the code sets to its default (UPDATE … SET [IsLatest] = 0 with DEFAULT 0: rows
+    /// at the default would hide the update), nor one it compares with a parameter (WHERE
+    /// [IcrtProcessName] = @IcrtProcessName with DEFAULT '': a parameter can name the row only by a
+    /// value it holds); those get a value like any other (<see cref="BitValue"/>).
+    /// </summary>
     private bool Skipped(TableDef t, ColumnDef c) =>
-        c.IsGenerated || c.Sequence is not null || (c.Default is not null && !IsKeyColumn(t, c));
+        c.IsGenerated || c.Sequence is not null || (c.Default is not null && !IsKeyColumn(t, c) && !SetToItsDefault(c) && !ComparedWithParameter(c));
+
+    private bool ComparedWithParameter(ColumnDef c) =>
+        _parameters.Any(p => !p.IsOutput && (_facts.ParameterColumns.GetValueOrDefault(p.Name)?.Contains(c.Name, StringComparer.OrdinalIgnoreCase) ?? false));
+
+    /// <summary>The code assigns the column a literal equal to its default (DEFAULT (0) and SET [IsLatest] = 0).</summary>
+    private bool SetToItsDefault(ColumnDef c)
+    {
+        if (c.Default is null || _facts.AssignedLiterals.GetValueOrDefault(c.Name) is not { Count: > 0 } assigned) return false;
+        var text = c.Default.Trim();
+        while (text.Length > 1 && text[0] == '(' && text[^1] == ')') text = text[1..^1].Trim();
+        if (text.Length > 1 && text[0] == '\'' && text[^1] == '\'') text = text[1..^1];
+        else if (text.StartsWith("N'", StringComparison.OrdinalIgnoreCase) && text.EndsWith('\'')) text = text[2..^1];
+        return assigned.Any(v => v switch
+        {
+            decimal d => decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var n) && n == d,
+            string str => string.Equals(str, text, StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        });
+    }
 
     private static bool IsKeyColumn(TableDef t, ColumnDef c) =>
         t.Keys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase)) ||

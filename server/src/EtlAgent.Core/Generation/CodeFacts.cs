@@ -55,6 +55,9 @@ public sealed class CodeFacts
     /// </summary>
     public Dictionary<string, List<(QualifiedName Table, string Column)>> InsertedVariables { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The procedure itself RETURNs a value (RETURN (@_Error), RETURN -1): a status its callers can branch on.</summary>
+    public bool ReturnsStatus { get; private set; }
+
     /// <summary>
     /// Column name → literals it is tested equal to (s.[Status] = 3, [Kind] IN ('X', 'Y'): the first),
     /// so the base rows meet every such filter at once, not one per variation.
@@ -108,6 +111,12 @@ public sealed class CodeFacts
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         facts.JsonParameters = JsonShape.Collect(facts.Closure.SelectMany(t => t.Syntax.Body), workspace.Catalog.AliasTypes);
+        if (root.Transformation.Kind == TransformationKind.Procedure && root.HasSyntax)
+        {
+            var returns = new StatusReturns();
+            foreach (var f in root.Syntax.Body) f.Accept(returns);
+            facts.ReturnsStatus = returns.Found;
+        }
         // A three-part name of the workspace's own database is its own table, as in the reads and writes.
         var inserted = facts.Inserted.Select(workspace.Catalog.Resolve).ToList();
         facts.Inserted.Clear();
@@ -153,6 +162,12 @@ public sealed class CodeFacts
 
     public static string? ColumnName(ScalarExpression e) =>
         e is ColumnReferenceExpression c && c.MultiPartIdentifier is { Count: > 0 } id ? id.Identifiers[^1].Value : null;
+
+    private sealed class StatusReturns : TSqlFragmentVisitor
+    {
+        public bool Found { get; private set; }
+        public override void Visit(ReturnStatement node) { if (node.Expression is not null) Found = true; }
+    }
 
     private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons,
         HashSet<ScalarExpression> inCase)

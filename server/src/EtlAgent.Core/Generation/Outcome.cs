@@ -20,6 +20,12 @@ public sealed record Outcome(SandboxError? Error, IReadOnlyList<(QualifiedName T
     /// <summary>The first result set, when the recorder records it (views, functions, procedures that write no table).</summary>
     public ResultSet? Result { get; init; }
 
+    /// <summary>What the OUTPUT parameters held when the call returned (none when an error ended it).</summary>
+    public IReadOnlyDictionary<string, object?> Outputs { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>The status the procedure returned, when the recorder records it (<see cref="OutcomeRecorder.RecordsReturn"/>) and no error ended the call.</summary>
+    public int? ReturnValue { get; init; }
+
     /// <summary>The statements the run reached (null when the sandbox does not say).</summary>
     public IReadOnlySet<(string File, int Offset)>? Covered { get; init; }
 }
@@ -31,6 +37,9 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
     public IReadOnlyList<QualifiedName> Written { get; } = written;
 
     public bool RecordsResult { get; } = recordResult;
+
+    /// <summary>Record the status the procedure RETURNs (only for code that returns one: every other call returns 0).</summary>
+    public bool RecordsReturn { get; init; }
 
     /// <summary>
     /// Whether what a transformation returns is part of its behaviour: views and functions, a
@@ -65,8 +74,13 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
             var signature = Sign(result.Error, tables) + (set is null ? "" : "\nresult=" + string.Join(";", set.Rows
                 .Select(r => string.Join(",", set.Columns.Select(c => Norm(r.GetValueOrDefault(c), null)))).OrderBy(x => x, StringComparer.Ordinal)))
                 // what the call printed is behaviour too (the counts a load reports to its job log)
-                + (result.Messages.Count == 0 ? "" : "\nmessages=" + string.Join("\n", result.Messages.Select(m => m.TrimEnd().ToUpperInvariant())));
-            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set, Elapsed = watch.Elapsed, Messages = result.Messages };
+                + (result.Messages.Count == 0 ? "" : "\nmessages=" + string.Join("\n", result.Messages.Select(m => m.TrimEnd().ToUpperInvariant())))
+                // what the OUTPUT parameters answer is behaviour too (an id looked up or created, a row count)
+                + (result.OutputParameters.Count == 0 ? "" : "\noutputs=" + string.Join(";", result.OutputParameters.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase)
+                    .Select(p => p.Key.ToUpperInvariant() + "=" + Norm(p.Value, null))));
+            int? status = RecordsReturn && result.Error is null ? result.ReturnValue : null;
+            if (status is { } rv) signature += "\nreturn=" + rv.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set, Elapsed = watch.Elapsed, Messages = result.Messages, Outputs = result.OutputParameters, ReturnValue = status };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

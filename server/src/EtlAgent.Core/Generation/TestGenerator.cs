@@ -162,7 +162,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
         // views, functions, scripts and procedures that write nothing are also checked by what they return
         bool returns = OutcomeRecorder.ResultMatters(t.Transformation.Kind, written.Count);
-        var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns);
+        var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns) { RecordsReturn = facts.ReturnsStatus };
         var name = t.Transformation.Kind == TransformationKind.Script ? t.Transformation.File : t.Transformation.Name;
 
         // candidates on the original, on all cores, the most informative first (CandidateOrder); the
@@ -483,7 +483,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             result = new RowsExpectation(null, set.Rows.Count == 0 ? set.Columns : null, MatchMode.Exact,
                 set.Rows.Select(r => new TestRow(set.Columns.Select(c => new KeyValuePair<string, object?>(c, r.GetValueOrDefault(c))).ToList())).ToList());
         var messages = o.Messages.Count == 0 ? null : new MessagesExpectation(o.Messages.ToList());
-        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result, messages));
+        var outputs = o.Outputs.Count == 0 || o.Error is not null ? null : new OutputsExpectation(o.Outputs.ToList());
+        var returned = o.ReturnValue is { } rv ? new ReturnExpectation(rv) : null;
+        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result, messages, outputs, returned));
     }
 
     private static string FirstSentence(string message)

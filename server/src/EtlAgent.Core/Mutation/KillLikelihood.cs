@@ -18,6 +18,9 @@ public static class KillLikelihood
         int lineEnd = text.IndexOf('\n', m.Start + m.Length);
         var line = text[lineStart..(lineEnd < 0 ? text.Length : lineEnd)];
         var columns = System.Text.RegularExpressions.Regex.Matches(line + " " + m.Original, @"\[[^\]]+\]").Select(x => x.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        // parameters compared on the line ([Status] = @status): an input whose last change is one of them ("…, @status NULL")
+        var parameters = System.Text.RegularExpressions.Regex.Matches(line + " " + m.Original, @"(?<!@)@[A-Za-z_][A-Za-z0-9_]*").Select(x => x.Value)
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         bool relational = m.Operator.StartsWith("relational", StringComparison.Ordinal);
         bool nulls = m.Operator.Contains("NULL", StringComparison.Ordinal) || m.Operator.Contains("fallback", StringComparison.Ordinal);
         bool order = m.Operator.StartsWith("ORDER BY", StringComparison.Ordinal) || m.Operator.StartsWith("aggregate", StringComparison.Ordinal) || m.Operator.Contains("DISTINCT", StringComparison.Ordinal);
@@ -35,6 +38,10 @@ public static class KillLikelihood
                 if (varied.Contains(c, StringComparison.OrdinalIgnoreCase)) score += weight;
                 else if (mark.Contains(c, StringComparison.OrdinalIgnoreCase)) score += weight / 4;
             }
+            int lastChange = description.LastIndexOf(", ", StringComparison.Ordinal);
+            var last = lastChange < 0 ? description : description[(lastChange + 2)..];
+            foreach (var p in parameters)
+                if (last.StartsWith(p + " ", StringComparison.OrdinalIgnoreCase)) score += m.Original.Contains(p, StringComparison.OrdinalIgnoreCase) ? 8 : 4;
             if (relational && (description.Contains("equal to", StringComparison.Ordinal) || description.Contains("just", StringComparison.Ordinal))) score += 2;
             if (nulls && (description.Contains("NULL", StringComparison.Ordinal) || description.Contains("not a", StringComparison.Ordinal) || description.Contains("empty", StringComparison.Ordinal))) score += 2;
             if (order && (description.Contains("older", StringComparison.Ordinal) || description.Contains("twice", StringComparison.Ordinal) || description.Contains("two ", StringComparison.Ordinal))) score += 5;

@@ -60,6 +60,22 @@ public sealed record ErrorMismatch(ErrorExpectation? Expected, SandboxError? Act
     };
 }
 
+/// <summary>An OUTPUT parameter does not hold the value the case expects after the call (or the call set none).</summary>
+public sealed record OutputMismatch(string Parameter, object? Expected, object? Actual, bool Returned) : TestFailure
+{
+    public override string Summary => Returned
+        ? $"output {Parameter}: expected {Show(Expected)}, found {Show(Actual)}"
+        : $"output {Parameter}: expected {Show(Expected)}, but the call returned no outputs";
+
+    private static string Show(object? v) => v is null ? "NULL" : TestFiles.TestValues.Format(v, null).Text;
+}
+
+/// <summary>The procedure returned another status than the case expects (or none).</summary>
+public sealed record ReturnMismatch(int Expected, int? Actual) : TestFailure
+{
+    public override string Summary => Actual is { } a ? $"expected the call to return {Expected}, it returned {a}" : $"expected the call to return {Expected}, it returned nothing";
+}
+
 /// <summary>A message the case expects was not printed (in its place in the order).</summary>
 public sealed partial record MessagesMismatch(string Missing, IReadOnlyList<string> Printed) : TestFailure
 {

@@ -119,6 +119,9 @@ public sealed class TestRunner
                 if (rows.Count != count.Count) failures.Add(new RowCountMismatch(count.Table, count.Count, rows.Count) { Line = count.Line });
             }
             if (c.Expect.Result is { } result) CheckResult(file, result, execution, failures);
+            if (c.Expect.Outputs is { } outputs) CheckOutputs(file, outputs, execution, failures);
+            if (c.Expect.Return is { } returned && execution.ReturnValue != returned.Value)
+                failures.Add(new ReturnMismatch(returned.Value, execution.ReturnValue) { Line = returned.Line });
             if (c.Expect.Messages is { } expectedMessages && MessagesMismatch.Find(expectedMessages, execution.Messages) is { } mismatch)
                 failures.Add(mismatch);
             foreach (var invariant in kept)
@@ -193,6 +196,19 @@ public sealed class TestRunner
         var diff = RowComparison.Compare(expectation.Rows, actual, columns, typeOf);
         bool failed = expectation.Match == MatchMode.Exact ? diff.Missing.Count > 0 || diff.Unexpected.Count > 0 : diff.Missing.Count > 0;
         if (failed) failures.Add(new RowsMismatch(expectation.Table, expectation.Match, diff) { Line = expectation.Line });
+    }
+
+    /// <summary>Each OUTPUT parameter the case names holds its value after the call (an error that ends the call sets none).</summary>
+    private void CheckOutputs(TestFile file, OutputsExpectation expectation, ExecutionResult execution, List<TestFailure> failures)
+    {
+        var parameters = _workspace.FindTransformation(file.Transformation)?.Transformation.Parameters;
+        foreach (var (name, expected) in expectation.Values)
+        {
+            bool returned = execution.OutputParameters.TryGetValue(name, out var actual);
+            var type = parameters?.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.Type;
+            if (!returned || !RowComparison.ValuesEqual(expected, actual, type))
+                failures.Add(new OutputMismatch(name, expected, returned ? actual : null, returned) { Line = expectation.Line });
+        }
     }
 
     private void CheckResult(TestFile file, RowsExpectation expectation, ExecutionResult execution, List<TestFailure> failures)

@@ -203,7 +203,7 @@ internal sealed record RowSite(TableDef Def, bool Given, YamlSequenceNode? Rows,
             yield return new Mention(ColumnName(item), item, null, Given);
     }
 
-    private static readonly HashSet<string> ExpectKeys = new(StringComparer.Ordinal) { "row_counts", "error", "result" };
+    private static readonly HashSet<string> ExpectKeys = new(StringComparer.Ordinal) { "row_counts", "error", "result", "messages", "outputs", "return" };
 
     public static IEnumerable<RowSite> All(YamlStream stream, SchemaCatalog catalog)
     {

@@ -94,12 +94,23 @@ public sealed record TestExpectations(
     IReadOnlyList<RowCountExpectation> RowCounts,
     ErrorExpectation? Error,
     RowsExpectation? Result,
-    MessagesExpectation? Messages = null)
+    MessagesExpectation? Messages = null,
+    OutputsExpectation? Outputs = null,
+    ReturnExpectation? Return = null)
 {
     public static TestExpectations None { get; } = new(Array.Empty<RowsExpectation>(), Array.Empty<RowCountExpectation>(), null, null);
 
-    public bool IsEmpty => Tables.Count == 0 && RowCounts.Count == 0 && Error is null && Result is null && Messages is null;
+    public bool IsEmpty => Tables.Count == 0 && RowCounts.Count == 0 && Error is null && Result is null && Messages is null && Outputs is null && Return is null;
 }
+
+/// <summary>
+/// Values the call's OUTPUT parameters must hold when it returns (`outputs: {"@RowCount": 2}`): what a
+/// procedure answers through them (an id it looked up or created, a row count) is behaviour like its rows.
+/// </summary>
+public sealed record OutputsExpectation(IReadOnlyList<KeyValuePair<string, object?>> Values, int Line = 0);
+
+/// <summary>The value the procedure must RETURN (`return: 0`): a status code its callers branch on.</summary>
+public sealed record ReturnExpectation(int Value, int Line = 0);
 
 /// <summary>
 /// Messages the call must print (PRINT, RAISERROR of severity 10 or less — what a job log shows), in

@@ -16,6 +16,8 @@ internal sealed partial class TestFileBinder
         ErrorExpectation? error = null;
         RowsExpectation? result = null;
         MessagesExpectation? messages = null;
+        OutputsExpectation? outputs = null;
+        ReturnExpectation? returned = null;
         foreach (var (keyNode, value) in map.Children)
         {
             var key = KeyText(keyNode);
@@ -24,6 +26,16 @@ internal sealed partial class TestFileBinder
                 case "messages":
                     if (AsSequence(value, "messages") is { } list)
                         messages = new MessagesExpectation(list.Children.Select(m => ScalarText(m, "a message") ?? "").ToList(), Line(keyNode));
+                    break;
+                case "outputs":
+                    outputs = BindOutputs(value, target) is { } values ? new OutputsExpectation(values, Line(keyNode)) : null;
+                    break;
+                case "return":
+                    if (ScalarText(value, "return") is { } text)
+                    {
+                        if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var code)) returned = new ReturnExpectation(code, Line(keyNode));
+                        else Error(value, $"return '{text}' is not an integer: a procedure returns an int status");
+                    }
                     break;
                 case "row_counts":
                     counts.AddRange(BindRowCounts(value));
@@ -50,7 +62,35 @@ internal sealed partial class TestFileBinder
                 }
             }
         }
-        return new TestExpectations(tables, counts, error, result, messages);
+        return new TestExpectations(tables, counts, error, result, messages, outputs, returned);
+    }
+
+    /// <summary>`outputs:` maps OUTPUT parameters of the procedure to the values they must hold after the call.</summary>
+    private List<KeyValuePair<string, object?>>? BindOutputs(YamlNode node, Transformation? target)
+    {
+        if (AsMapping(node, "outputs") is not { } map) return null;
+        var result = new List<KeyValuePair<string, object?>>();
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var key = KeyText(keyNode);
+            var name = key.StartsWith('@') ? key : "@" + key;
+            ParameterDef? parameter = null;
+            if (target is not null)
+            {
+                var outputs = target.Parameters.Where(p => p.IsOutput).ToList();
+                parameter = outputs.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+                if (parameter is null)
+                {
+                    var list = outputs.Count == 0 ? "it has no OUTPUT parameters" : "its OUTPUT parameters: " + string.Join(", ", outputs.Select(p => p.Name));
+                    Error(keyNode, $"'{name}' is not an OUTPUT parameter of {target.Name}{NameSuggestions.DidYouMean(name, outputs.Select(p => p.Name))}; {list}");
+                    continue;
+                }
+                name = parameter.Name;
+            }
+            if (result.Any(r => string.Equals(r.Key, name, StringComparison.OrdinalIgnoreCase))) { Error(keyNode, $"output {name} is expected twice"); continue; }
+            if (Value(value, parameter?.Type, $"output {name}", out var v)) result.Add(new(name, v));
+        }
+        return result;
     }
 
     private RowsExpectation? BindRowsExpectation(YamlNode node, QualifiedName? tableName, TableDef? shape, string what)

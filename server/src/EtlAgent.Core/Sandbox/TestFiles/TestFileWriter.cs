@@ -142,6 +142,18 @@ public static class TestFileWriter
                 w.Key("result");
                 WriteRowsExpectation(w, result, QualifiedNameOrNull(file.Transformation) is { } q ? w.Shape(q) : null);
             }
+            if (e.Outputs is { } outputs)
+            {
+                w.Key("outputs");
+                w.BeginMap(flow: true);
+                foreach (var (name, value) in outputs.Values) { w.QuotedKey(name); w.Value(value, null); }
+                w.EndMap();
+            }
+            if (e.Return is { } returned)
+            {
+                w.Key("return");
+                w.Plain(returned.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
             if (e.Messages is { } messages)
             {
                 w.Key("messages");

@@ -1,0 +1,67 @@
+using EtlAgent.Core.Generation;
+using EtlAgent.Core.Mutation;
+
+namespace EtlAgent.Core.Tests.Generation;
+
+/// <summary>
+/// Mutants a generated file could not tell apart on real warehouses because the behaviour they change
+/// is not in what the cases expect, or the inputs never hold the value that shows it
+/// (tests/fixtures/generation-kills, read into memory; docs/realworld.md "Why generated tests kill few mutants").
+/// </summary>
+public class GenerationKillTests
+{
+    /// <summary>Generates with every mutant tried and no cap, and requires a file.</summary>
+    private static async Task<GenerationResult> GenerateWithMutantsAsync(string transformation)
+    {
+        var g = await FixtureGeneration.GenerateAsync(FixtureGeneration.Load("generation-kills"), transformation,
+            new GenerationOptions { Cap = TimeSpan.Zero, MutationBudget = TimeSpan.FromMinutes(10) });
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", g.Result?.Notes ?? Array.Empty<string>()));
+        return g.Result!;
+    }
+
+    /// <summary>Every mutant <paramref name="which"/> picks is told apart (none reached-but-not-killed, none not covered).</summary>
+    private static void AllToldApart(GenerationResult result, Func<Mutant, bool> which)
+    {
+        var left = result.NotKilled.Concat(result.NotCovered).Where(which).Select(m => m.Operator + " " + m.Mutated).ToList();
+        Assert.True(left.Count == 0, "not told apart: " + string.Join("; ", left));
+    }
+
+    [Fact]
+    public async Task What_a_procedure_answers_through_an_OUTPUT_parameter_is_expected_and_tells_its_mutants_apart()
+    {
+        // SELECT @Open = COUNT(*) … WHERE [Region] = @Region AND [Status] = 'open': only @Open shows a change there
+        var result = await GenerateWithMutantsAsync("Batch.CheckRegion");
+        Assert.Contains(result.File!.Cases, c => c.Expect.Outputs is { } o
+            && o.Values.Any(v => v.Key == "@Open" && Convert.ToInt64(v.Value, System.Globalization.CultureInfo.InvariantCulture) == 1));
+        Assert.Contains("outputs:", result.Text, StringComparison.Ordinal);
+        AllToldApart(result, m => m.Line == 9);
+    }
+
+    [Fact]
+    public async Task The_status_a_procedure_returns_is_expected_and_tells_its_mutants_apart()
+    {
+        // RETURN 1 when nothing was open, RETURN 0 after the update: deleting or changing either shows only in the status
+        var result = await GenerateWithMutantsAsync("Batch.CloseRegion");
+        Assert.Contains(result.File!.Cases, c => c.Expect.Return is { Value: 1 });
+        Assert.Contains(result.File!.Cases, c => c.Expect.Return is { Value: 0 });
+        // (deleting the last RETURN 0 is equivalent: a procedure that runs to its end returns 0)
+        Assert.Single(result.NotKilled, m => m.Line == 11);
+        AllToldApart(result, m => m.Line is 9 or 11 && !(m.Line == 11 && m.Operator.StartsWith("statement deleted", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_defaulted_flag_the_code_updates_to_its_default_starts_at_another_value_so_the_update_shows()
+    {
+        // [IsLatest] bit NOT NULL DEFAULT 0 and UPDATE … SET [IsLatest] = 0: rows left to the default would hide the update
+        AllToldApart(await GenerateWithMutantsAsync("Batch.SaveSetting"), m => m.Line == 10);
+    }
+
+    [Fact]
+    public async Task A_defaulted_column_the_code_compares_with_a_parameter_holds_a_value_the_parameter_can_name()
+    {
+        // [ProcessName] … DEFAULT ('') and WHERE [ProcessName] = @ProcessName: a process already known is found
+        var result = await GenerateWithMutantsAsync("Batch.GetProcessId");
+        Assert.Contains(result.File!.Cases, c => c.Name.StartsWith("an entity already in the target, named by the parameters → nothing changes", StringComparison.Ordinal));
+        AllToldApart(result, m => m.Line == 8);
+    }
+}

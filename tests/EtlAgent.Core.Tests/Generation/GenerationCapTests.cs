@@ -171,6 +171,17 @@ public class GenerationCapTests
         Assert.DoesNotContain(frozen.Result.Notes, n => n.StartsWith("cap of", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_cap_spent_before_any_candidate_ran_is_the_reason_given_not_inputs_the_sandbox_refused()
+    {
+        // preparing the inputs and the sandbox took the whole cap (a wide procedure on a large catalog)
+        var options = new GenerationOptions { UseMutants = false, Cap = TimeSpan.FromSeconds(6), Stopwatch = () => new ManualStopwatch { Elapsed = TimeSpan.FromSeconds(7) } };
+        var capped = await FixtureGeneration.GenerateAsync(FixtureGeneration.Load("warehouse"), "Dim.LoadEmployee", options);
+        Assert.False(capped.Written);
+        Assert.StartsWith("not testable within the cap: the cap of 6 s was reached before any of the ", capped.Skipped);
+        Assert.DoesNotContain("could be run in the sandbox", capped.Skipped);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -233,7 +233,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         if (runs.Count == 0)
         {
             // one reason for all of them is something the sandbox cannot do yet; several, inputs it refuses
-            var why = failures.Count == 1 ? $"not testable yet: {failures.First()}"
+            var why = considered == 0 && cap.Reached
+                    ? $"not testable within the cap: the cap of {cap.Describe()} was reached before any of the {candidates.Count} candidate inputs ran (preparing them and the sandbox took {watch.Elapsed.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s; a larger --cap gives it room)"
+                : failures.Count == 1 ? $"not testable yet: {failures.First()}"
                 : $"none of the {considered} candidate inputs could be run in the sandbox ({failures.FirstOrDefault() ?? "no candidate input"})";
             notes.Add(why);
             return new GenerationResult(name, null, null, candidates.Count, 0, 0, 0, Array.Empty<Mutant>(), notes, watch.Elapsed) { NoTestsReason = why };

@@ -12,12 +12,7 @@ namespace EtlAgent.Core.Tests.Catalog;
 /// </summary>
 public class AliasTypeCatalogTests
 {
-    private static WorkspaceAnalysis Analyze(params (string Path, string Text)[] files)
-    {
-        var source = new MemoryFileSource();
-        foreach (var (path, text) in files) source.Add(path, text);
-        return new WorkspaceAnalyzer(WorkspaceSettings.Load(source)).Analyze(source);
-    }
+    private static WorkspaceAnalysis Analyze(params (string Path, string Text)[] files) => InMemoryWorkspace.Analyze(files);
 
     // the table's file sorts before the types' files: definitions may come in any order
     private static readonly (string, string)[] Project =

@@ -14,12 +14,7 @@ namespace EtlAgent.Core.Tests.Catalog;
 /// </summary>
 public class GuardedDdlCatalogTests
 {
-    private static WorkspaceAnalysis Analyze(params (string Path, string Text)[] files)
-    {
-        var source = new MemoryFileSource();
-        foreach (var (path, text) in files) source.Add(path, text);
-        return new WorkspaceAnalyzer(WorkspaceSettings.Load(source)).Analyze(source);
-    }
+    private static WorkspaceAnalysis Analyze(params (string Path, string Text)[] files) => InMemoryWorkspace.Analyze(files);
 
     private static TableDef Declared(WorkspaceAnalysis analysis, string name)
     {

@@ -77,6 +77,8 @@ public static class DateTimeStrings
     /// <summary>A string as SQL Server reads it; <paramref name="maxFraction"/> is 3 for datetime (more digits are error 241).</summary>
     public static (Outcome Outcome, DateTime Value) Parse(string s, Order order = Order.Mdy, int maxFraction = 7)
     {
+        // an empty or blank string is the base date, 1900-01-01 00:00 (CAST and CONVERT; ISDATE still says 0)
+        if (string.IsNullOrWhiteSpace(s)) return (Outcome.Parsed, new DateTime(1900, 1, 1));
         foreach (var (form, regex) in Compiled)
         {
             if (form.Only is Order only && only != order) continue;
@@ -177,6 +179,7 @@ public static class DateTimeStrings
     /// </summary>
     public static string? CanonicalText(string text, string order)
     {
+        if (text.Length == 0) return "1900-01-01 00:00:00.000000";
         foreach (var form in RunTimeForms)
         {
             if (form.Only is not null && form.Only != order) continue;

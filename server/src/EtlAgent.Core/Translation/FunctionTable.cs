@@ -71,7 +71,7 @@ public static class FunctionTable
         },
         ["ISNUMERIC"] = (t, f, s, a) => new($"CASE WHEN tsql_try_num({a[0].Sql}) IS NULL THEN 0 ELSE 1 END", SqlTranslator.Int),
         // ISDATE answers for datetime: its range (from 1753) and at most 3 fractional digits
-        ["ISDATE"] = (t, f, s, a) => new($"CASE WHEN tsql_try_dt_o({a[0].Sql}, 'mdy', TIMESTAMP '1753-01-01', TIMESTAMP '9999-12-31 23:59:59.997') IS NULL THEN 0 ELSE 1 END", SqlTranslator.Int),
+        ["ISDATE"] = (t, f, s, a) => new($"CASE WHEN trim(CAST({a[0].Sql} AS VARCHAR)) = '' OR tsql_try_dt_o({a[0].Sql}, 'mdy', TIMESTAMP '1753-01-01', TIMESTAMP '9999-12-31 23:59:59.997') IS NULL THEN 0 ELSE 1 END", SqlTranslator.Int),
 
         // Math
         ["ABS"] = (t, f, s, a) => new($"abs({a[0].Sql})", a[0].Type),

@@ -57,7 +57,12 @@ public sealed partial class SqlTranslator
             {
                 var l = Query(b.FirstQueryExpression, new Scope(scope), out shape, cteName);
                 var r = Query(b.SecondQueryExpression, new Scope(scope), out var rshape, cteName);
-                shape = shape.Select((c, i) => i < rshape.Count && c.Type is null ? c with { Type = rshape[i].Type } : c).ToList();
+                // the result's columns take SQL Server's type of higher precedence over both sides, and a
+                // string side converts to it as T-SQL converts ('' to a datetime is 1900-01-01), not DuckDB
+                var types = shape.Select((c, i) => Dominant(new[] { new Tx("", c.Type), new Tx("", i < rshape.Count ? rshape[i].Type : null) })).ToList();
+                l = ConvertedToSetTypes(l, shape, types, b.FirstQueryExpression);
+                r = ConvertedToSetTypes(r, rshape, types, b.SecondQueryExpression);
+                shape = shape.Select((c, i) => c with { Type = types[i] ?? c.Type }).ToList();
                 string op = b.BinaryQueryExpressionType switch
                 {
                     BinaryQueryExpressionType.Union => "UNION",
@@ -75,6 +80,24 @@ public sealed partial class SqlTranslator
             }
             default: throw Unsupported(q.GetType().Name, q);
         }
+    }
+
+    /// <summary>
+    /// One side of a set operator with its string columns converted to the set's non-string types
+    /// (Data type precedence); DuckDB would instead make the set's column a string.
+    /// </summary>
+    private string ConvertedToSetTypes(string sql, IReadOnlyList<ColumnShape> shape, IReadOnlyList<SqlType?> types, TSqlFragment at)
+    {
+        bool Needs(int i) => i < types.Count && shape[i].Type is { IsString: true } && types[i] is { IsString: false } t && t.Name != "uniqueidentifier";
+        if (!Enumerable.Range(0, shape.Count).Any(Needs)) return sql;
+        var names = shape.Select((_, i) => "_set" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var cols = shape.Select((c, i) =>
+        {
+            var column = new Tx("_set." + Id(names[i]), c.Type);
+            var value = Needs(i) ? Coerce(column, types[i], at).Sql : column.Sql;
+            return value + " AS " + Id(string.IsNullOrEmpty(c.Name) ? names[i] : c.Name);
+        });
+        return $"SELECT {string.Join(", ", cols)} FROM ({sql}) AS _set({string.Join(", ", names.Select(Id))})";
     }
 
     private string Spec(QuerySpecification qs, Scope scope, out IReadOnlyList<ColumnShape> shape, string? cteName)

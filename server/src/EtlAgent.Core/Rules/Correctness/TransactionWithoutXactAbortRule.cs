@@ -16,7 +16,7 @@ public sealed class TransactionWithoutXactAbortRule : Rule
         new RuleDoc(
             "With XACT_ABORT OFF (the default), a constraint violation, conversion error or deadlock victim in the middle of a transaction aborts only that statement: the statements after it still run, the COMMIT commits a half-done load, and a client timeout leaves the transaction open holding its locks. " +
             "Put SET XACT_ABORT ON before BEGIN TRANSACTION (in the same procedure or trigger; in a script, anywhere earlier in the script, since the setting lasts for the session) so any error rolls the whole transaction back, or run the transaction in BEGIN TRY with a CATCH block that rolls back (in a procedure or trigger, a BEGIN TRANSACTION written just before such a BEGIN TRY counts too: nothing runs between them). XACT_ABORT ON is still advisable with TRY/CATCH, because an attention (timeout) cannot be caught. " +
-            "A transaction of a procedure or trigger that changes data with one statement before its COMMIT (one INSERT, UPDATE, DELETE, MERGE, TRUNCATE or SELECT INTO, not in a loop; the rest reads, variables, IF blocks, PRINT, RAISERROR) is not reported: a statement error undoes that statement whole, so the COMMIT has nothing half-done to commit. A procedure call, dynamic SQL or a cursor inside it, or a RETURN, GOTO or THROW that can leave before the COMMIT, keeps the warning. " +
+            "A transaction of a procedure or trigger that changes data with one statement before its COMMIT (one INSERT, UPDATE, DELETE, MERGE, TRUNCATE or SELECT INTO, not in a loop; the rest reads, variables, IF blocks, PRINT, RAISERROR) is not reported: a statement error undoes that statement whole, so the COMMIT has nothing half-done to commit. A procedure call, dynamic SQL or a cursor inside it, a RETURN, GOTO or THROW that can leave before the COMMIT, or a TRY around it whose CATCH does not roll back, keeps the warning. " +
             "The fix inserts `SET XACT_ABORT ON;` on its own line, with the same indentation, before the BEGIN TRANSACTION (before the IF or WHILE when the transaction is its single-statement body); one insertion covers the later transactions it runs before.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    BEGIN TRANSACTION;\n    DELETE FROM Fact.Sales WHERE [Load Date] = CAST(SYSDATETIME() AS date);\n    INSERT INTO Fact.Sales ([Order ID], Amount, [Load Date])\n    SELECT [Order ID], Amount, CAST(SYSDATETIME() AS date) FROM Staging.Orders;\n    COMMIT TRANSACTION;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    SET XACT_ABORT ON;\n    BEGIN TRANSACTION;\n    DELETE FROM Fact.Sales WHERE [Load Date] = CAST(SYSDATETIME() AS date);\n    INSERT INTO Fact.Sales ([Order ID], Amount, [Load Date])\n    SELECT [Order ID], Amount, CAST(SYSDATETIME() AS date) FROM Staging.Orders;\n    COMMIT TRANSACTION;\nEND"));
@@ -163,11 +163,15 @@ public sealed class TransactionWithoutXactAbortRule : Rule
         /// (and before any other BEGIN TRANSACTION): one INSERT (not INSERT ... EXEC), UPDATE, DELETE, MERGE, TRUNCATE or
         /// SELECT INTO, not in a loop; everything else is reads, variables, IF/BEGIN...END/TRY blocks, PRINT, RAISERROR and
         /// the COMMIT or ROLLBACK. A statement error undoes that statement whole, so COMMIT has nothing half-done to
-        /// commit. A call, dynamic SQL or a cursor (whose writes are not seen), and a RETURN, GOTO or THROW (which can
-        /// leave before the COMMIT with the transaction open) keep the warning.
+        /// commit. A call, dynamic SQL or a cursor (whose writes are not seen), a RETURN, GOTO or THROW (which can
+        /// leave before the COMMIT with the transaction open), and a TRY around the BEGIN TRANSACTION (an error jumps
+        /// to a CATCH that, not rolling back, leaves it open) keep the warning.
         /// </summary>
         public bool OneChangeThenCommit(TSqlFragment module, BeginTransactionStatement begin)
         {
+            // in a TRY (whose CATCH does not roll back, or it would be covered): an error jumps past the COMMIT
+            foreach (var t in _index.OfType<TryCatchStatement>())
+                if (t.TryStatements is { } tryPart && Contains(tryPart, begin)) return false;
             int from = End(begin);
             int next = int.MaxValue;
             foreach (var b in _index.OfType<BeginTransactionStatement>())

@@ -15,8 +15,18 @@ public class ForeignDialectTests
         Assert.StartsWith(@"Not T-SQL: the psql meta-command \connect at the start of a line", finding.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_code_generation_template_gets_one_information_finding_and_nothing_else()
+    {
+        var sql = File.ReadAllText(Path.Combine(TestPaths.Fixture("rules"), "ETL0000", "code-generation-template.sql"));
+        var finding = Assert.Single(RuleHarness.Check(sql));
+        Assert.Equal(("ETL0000", Severity.Information), (finding.RuleId, finding.Severity));
+        Assert.StartsWith("Not T-SQL: the placeholder ${temp_table}, so this is a code-generation template", finding.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$;", "$$")]
+    [InlineData("SELECT * FROM dbo.stage_${table};", "${table}")]
     [InlineData("CREATE FUNCTION f() RETURNS void AS 'BEGIN END' LANGUAGE plpgsql;", "LANGUAGE plpgsql")]
     [InlineData("create or replace view v as select 1 as x;", "create or replace")]
     [InlineData("SELECT 1;\n  \\set ON_ERROR_STOP on", "\\set")]
@@ -35,5 +45,6 @@ public class ForeignDialectTests
     [InlineData("SET LANGUAGE us_english;")]
     [InlineData("SELECT @a$$b = 1; -- CREATE OR REPLACE")]
     [InlineData("INSERT INTO t SELECT $(Env) + '\\c';")]
+    [InlineData("SELECT '${table}' AS Template, 1 AS [${x}]; -- ${comment}")]
     public void T_sql_is_never_taken_for_another_dialect(string text) => Assert.Null(ForeignDialect.Detect(text));
 }

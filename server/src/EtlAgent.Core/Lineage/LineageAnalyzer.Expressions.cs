@@ -226,6 +226,12 @@ public sealed partial class LineageAnalyzer
                 return ColumnOrigin.Constant(new SqlType("uniqueidentifier"), false) with { Kind = MappingKind.Expression };
             case "ROW_NUMBER" or "RANK" or "DENSE_RANK" or "NTILE":
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression, new SqlType("bigint"), false);
+            case "COL_NAME" or "OBJECT_NAME" or "OBJECT_SCHEMA_NAME" or "SCHEMA_NAME" or "TYPE_NAME"
+                when f.CallTarget is null && args.Count > 0 && f.Parameters.All(p => IsCatalogId(p, scope)):
+                // The name of an object a catalog view's row shows (COL_NAME(ic.object_id, ic.column_id) over
+                // sys.index_columns): the row exists because the object does and is visible to the caller, so
+                // the name is too. NULL is what these give for an id that names nothing.
+                return Combine(args, new SqlType("nvarchar", Length: 128), false);
         }
         if (args.Count == 0) return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression);
         // A user function (always schema-qualified) or a method decides itself what a NULL argument gives.
@@ -238,6 +244,16 @@ public sealed partial class LineageAnalyzer
             return Combine(args, null, values.Any(a => a.Nullable == true) ? true : values.All(a => a.Nullable == false) ? false : null);
         }
         return Combine(args, null, args.Any(a => a.Nullable == true) ? true : null);
+    }
+
+    /// <summary>An id column (`object_id`, `column_id`, `schema_id`, `user_type_id` ...) of a SQL Server catalog view (`sys.*`).</summary>
+    private static bool IsCatalogId(ScalarExpression e, QueryScope scope)
+    {
+        while (e is ParenthesisExpression p) e = p.Expression;
+        return e is ColumnReferenceExpression { ColumnType: ColumnType.Regular, MultiPartIdentifier: { } id } c
+            && id.Identifiers[^1].Value.EndsWith("_id", StringComparison.OrdinalIgnoreCase)
+            && RelationOf(c, scope) is { Table: { } table, NullExtended: false }
+            && string.Equals(table.Schema, "sys", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Built-ins that return NULL exactly when an argument is NULL (none turns a bad value into NULL).</summary>

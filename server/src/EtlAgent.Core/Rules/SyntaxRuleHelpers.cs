@@ -350,6 +350,27 @@ internal static class SyntaxRuleHelpers
         return list;
     }
 
+    /// <summary>
+    /// The FROM-clause source an UPDATE or DELETE modifies, bound as SQL Server binds it: a one-part target that
+    /// is the name a FROM source is exposed by (an alias, or an unaliased table's name) is that source; otherwise
+    /// the target is a table, and the FROM clause's only reference to it, aliased or not, is the row source the
+    /// statement changes (`UPDATE dbo.T ... FROM #s JOIN dbo.T AS t`); with several references, the one without an
+    /// alias. Null when the FROM clause does not name the target (or there is no FROM clause).
+    /// </summary>
+    public static TableSource? TargetSource(UpdateDeleteSpecificationBase spec, IReadOnlyList<TableSource>? sources = null)
+    {
+        if (spec.FromClause is null || spec.Target is not NamedTableReference { SchemaObject.BaseIdentifier: { } baseId } target) return null;
+        sources ??= Sources(spec.FromClause);
+        if (target.SchemaObject.SchemaIdentifier is null)
+            foreach (var s in sources)
+                if (SameName(s.ExposedName, baseId.Value)) return s;
+        var name = DdlReader.NameOf(target.SchemaObject);
+        var same = sources.Where(s => s.Reference is NamedTableReference && s.Table == name).ToList();
+        if (same.Count == 1) return same[0];
+        var unaliased = same.Where(s => s.Reference is NamedTableReference { Alias: null }).ToList();
+        return unaliased.Count == 1 ? unaliased[0] : null;
+    }
+
     public static void AddSources(TableReference? r, bool nullExtended, List<TableSource> list)
     {
         foreach (var leaf in JoinTree.Leaves(r, nullExtended))

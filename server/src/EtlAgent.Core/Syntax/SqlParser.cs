@@ -57,9 +57,13 @@ public sealed class SqlParser
         }
         if (ForeignDialect.Detect(text) is { } foreign)
         {
-            // Another dialect's script kept beside the T-SQL: not parsed, one notice instead of a syntax error per line.
+            // Another dialect's script, or a code generator's template, kept beside the T-SQL: not parsed, one
+            // notice instead of a syntax error per line.
+            var what = foreign.Template
+                ? "so this is a code-generation template, T-SQL only once a generator fills in its placeholders"
+                : "so this is another SQL dialect's script";
             var error = new SyntaxError(ForeignDialect.ErrorNumber,
-                $"Not T-SQL: {foreign.What}, so this is another SQL dialect's script. It is not analysed (no syntax errors, findings or tests for it); " +
+                $"Not T-SQL: {foreign.What}, {what}. It is not analysed (no syntax errors, findings or tests for it); " +
                 "list it in .etlagentignore to drop this notice.",
                 lines.Range(foreign.Offset, foreign.Offset + foreign.Length));
             return new SqlDocument(path, text, null, new[] { error }, lines);
@@ -85,7 +89,8 @@ public sealed class SqlParser
                     batchTree = CreateParser().Parse(reader, out batchErrors);
                 if (batchErrors.Count > 0)
                 {
-                    foreach (var e in batchErrors) errors.Add(Error(text, lines, e, MapStart(sqlcmd, start + e.Offset)));
+                    var first = FirstOf(batchErrors);
+                    errors.Add(Error(text, lines, first, MapStart(sqlcmd, start + first.Offset)));
                     continue;
                 }
                 if (batchTree is not TSqlScript { ScriptTokenStream: { } stream } batchScript) continue;
@@ -99,9 +104,24 @@ public sealed class SqlParser
         else
         {
             if (sqlcmd is not null && tree?.ScriptTokenStream is { } stream) Relocate(stream, text, lines, sqlcmd, 0);
-            foreach (var e in parseErrors) errors.Add(Error(text, lines, e, MapStart(sqlcmd, e.Offset)));
+            // one batch: its first error (see FirstOf)
+            if (parseErrors.Count > 0) errors.Add(Error(text, lines, FirstOf(parseErrors), MapStart(sqlcmd, FirstOf(parseErrors).Offset)));
         }
         return new SqlDocument(path, text, tree, errors, lines, streams, rewritten: sqlcmd is not null);
+    }
+
+    /// <summary>
+    /// A batch's first syntax error. The parser recovers after it by guessing where the broken statement ends,
+    /// and what it reports after that guess is often a cascade of the first error (an `END CATCH` the failed
+    /// statement left unmatched), valid code once the first is fixed. SQL Server rejects the batch on the first
+    /// error anyway, and the batch is left out of the analysis, so one error per batch says all that is known.
+    /// </summary>
+    private static ParseError FirstOf(IList<ParseError> errors)
+    {
+        var first = errors[0];
+        foreach (var e in errors)
+            if (e.Offset < first.Offset) first = e;
+        return first;
     }
 
     private static int MapStart(SqlcmdText? sqlcmd, int offset) => sqlcmd?.MapStart(offset) ?? offset;

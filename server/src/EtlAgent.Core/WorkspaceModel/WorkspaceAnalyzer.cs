@@ -5,6 +5,7 @@ using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Rules;
 using EtlAgent.Core.Rules.Correctness;
+using EtlAgent.Core.Rules.Maintainability;
 using EtlAgent.Core.Syntax;
 using EtlAgent.Core.Workspace;
 
@@ -335,6 +336,8 @@ public sealed partial class WorkspaceAnalyzer
         var pipelines = PipelineBuilder.Build(transformations.Select(t => t.Transformation).ToList());
         var findings = analyses.SelectMany(d => d.Findings).Concat(workspaceFindings ?? Array.Empty<Finding>()).ToList();
         // which tables only scripts write is known only now, with every document's transformations
+        var tableFree = SelectStarInLoadRule.TableFreeFunctions(transformations.Select(t => t.Transformation));
+        if (tableFree.Count > 0) findings.RemoveAll(f => SelectStarInLoadRule.OverTableFreeFunctions(f, tableFree));
         var seeded = NoLockInLoadRule.SeededOnly(transformations.Select(t => t.Transformation), catalog.Declared);
         if (seeded.Count > 0) findings.RemoveAll(f => NoLockInLoadRule.ReadsOnly(f, seeded));
         var written = NoLockInLoadRule.WrittenByModules(transformations.Select(t => t.Transformation));

@@ -17,7 +17,7 @@ public sealed class NoLockInLoadRule : Rule
             "NOLOCK and READUNCOMMITTED table hints, and SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, read data other sessions have not committed. A load that reads this way can insert rows that are later rolled back, and an allocation-order scan racing page splits can skip rows or read them twice, so totals drift and duplicates appear with no error. " +
             "The fix removes the hint (the whole WITH (...) when it was the only one). The SET statement is rewritten to READ COMMITTED rather than deleted: inside a procedure the level then no longer depends on whatever the caller's session used, and if the hint was there to avoid blocking, turning on READ_COMMITTED_SNAPSHOT on the source database gives non-blocking reads of committed data at READ COMMITTED. " +
             "One finding per statement names every table it reads dirty, and its fix removes all their hints. " +
-            "#temp tables and table variables are private to the session and are not reported, nor is a hint on the table an UPDATE or DELETE modifies (`UPDATE t ... FROM dbo.Summary AS t WITH (NOLOCK)`: SQL Server ignores it there and locks the rows it changes), and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes). " +
+            "#temp tables and table variables are private to the session and are not reported, nor is a hint on the table an UPDATE or DELETE modifies (`UPDATE t ... FROM dbo.Summary AS t WITH (NOLOCK)`, or `UPDATE dbo.Summary ... FROM #s JOIN dbo.Summary AS x WITH (NOLOCK)`, where the FROM clause's only reference to the target table is the row source it changes: SQL Server ignores the hint there and locks the rows it changes), and neither are SQL Server's catalog views and DMVs (`sys.*`, INFORMATION_SCHEMA), which hold no table data, nor a statement whose dirty reads are all of tables filled only by the script that defines them (a date dimension or code table created and seeded in one deployment file, written by nothing else: reference data no load changes). " +
             "A statement whose every dirty read is a point lookup (every column of the table's primary key or a unique constraint compared with a parameter, variable or literal: at most one row) of a table no procedure, function or trigger of the workspace writes (a settings table kept by hand or by deployment scripts) is information: a one-row read cannot skip or repeat rows, and only a change made outside the pipeline could be read uncommitted. " +
             "So is a statement whose every dirty read is of a table named as reference data (a word of its name is code, codeset, lookup, lkp, ref, reference, metadata, config, configuration or setting: `Ref.CountryCode`, `code_value_general`, `ui_metadata`) that no procedure, function or trigger of the workspace writes (nor, for a view, any table under it; deployment and onboarding scripts that seed or backfill it do not count, they do not run beside the loads): no load of the pipeline changes it, and a code list edited while loads run is rare. A reference table a procedure of the workspace loads, or a view over one, keeps the warning. " +
             "The rule is about loads, whose written data would come from a dirty read: in a procedure that writes no table and calls only procedures that write nothing either, in its file or elsewhere in the workspace, and runs no dynamic SQL (a log reader, a report) the risk is a wrong answer, not corrupted data, so there it is information, not a warning.",
@@ -70,7 +70,8 @@ public sealed class NoLockInLoadRule : Rule
     }
 
     /// <summary>
-    /// The FROM-clause tables an UPDATE or DELETE modifies (`UPDATE t ... FROM dbo.Summary AS t WITH (NOLOCK)`):
+    /// The FROM-clause tables an UPDATE or DELETE modifies (`UPDATE t ... FROM dbo.Summary AS t WITH (NOLOCK)`, and
+    /// `UPDATE dbo.Summary ... FROM #s JOIN dbo.Summary AS Summary WITH (NOLOCK)`, its only reference there):
     /// SQL Server ignores NOLOCK and READUNCOMMITTED on the table a statement modifies and locks the rows
     /// it changes, so a hint there reads nothing dirty.
     /// </summary>
@@ -79,14 +80,7 @@ public sealed class NoLockInLoadRule : Rule
         var set = new HashSet<NamedTableReference>();
         foreach (var spec in index.OfType<UpdateSpecification>().Cast<UpdateDeleteSpecificationBase>().Concat(index.OfType<DeleteSpecification>()))
         {
-            if (spec.FromClause is null || spec.Target is not NamedTableReference { SchemaObject.BaseIdentifier: { } baseId } target) continue;
-            foreach (var s in Sources(spec.FromClause))
-            {
-                if (s.Reference is not NamedTableReference named) continue;
-                bool byAlias = target.SchemaObject.SchemaIdentifier is null && SameName(s.ExposedName, baseId.Value);
-                bool byName = named.Alias is null && target.SchemaObject.SchemaIdentifier is not null && DdlReader.NameOf(named.SchemaObject) == DdlReader.NameOf(target.SchemaObject);
-                if (byAlias || byName) set.Add(named);
-            }
+            if (TargetSource(spec)?.Reference is NamedTableReference named) set.Add(named);
         }
         return set;
     }

@@ -16,6 +16,7 @@ public sealed class TransactionWithoutXactAbortRule : Rule
         new RuleDoc(
             "With XACT_ABORT OFF (the default), a constraint violation, conversion error or deadlock victim in the middle of a transaction aborts only that statement: the statements after it still run, the COMMIT commits a half-done load, and a client timeout leaves the transaction open holding its locks. " +
             "Put SET XACT_ABORT ON before BEGIN TRANSACTION (in the same procedure or trigger; in a script, anywhere earlier in the script, since the setting lasts for the session) so any error rolls the whole transaction back, or run the transaction in BEGIN TRY with a CATCH block that rolls back (in a procedure or trigger, a BEGIN TRANSACTION written just before such a BEGIN TRY counts too: nothing runs between them). XACT_ABORT ON is still advisable with TRY/CATCH, because an attention (timeout) cannot be caught. " +
+            "A transaction of a procedure or trigger that changes data with one statement before its COMMIT (one INSERT, UPDATE, DELETE, MERGE, TRUNCATE or SELECT INTO, not in a loop; the rest reads, variables, IF blocks, PRINT, RAISERROR) is not reported: a statement error undoes that statement whole, so the COMMIT has nothing half-done to commit. A procedure call, dynamic SQL or a cursor inside it, a RETURN, GOTO or THROW that can leave before the COMMIT, or a TRY around it whose CATCH does not roll back, keeps the warning. " +
             "The fix inserts `SET XACT_ABORT ON;` on its own line, with the same indentation, before the BEGIN TRANSACTION (before the IF or WHILE when the transaction is its single-statement body); one insertion covers the later transactions it runs before.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    BEGIN TRANSACTION;\n    DELETE FROM Fact.Sales WHERE [Load Date] = CAST(SYSDATETIME() AS date);\n    INSERT INTO Fact.Sales ([Order ID], Amount, [Load Date])\n    SELECT [Order ID], Amount, CAST(SYSDATETIME() AS date) FROM Staging.Orders;\n    COMMIT TRANSACTION;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    SET XACT_ABORT ON;\n    BEGIN TRANSACTION;\n    DELETE FROM Fact.Sales WHERE [Load Date] = CAST(SYSDATETIME() AS date);\n    INSERT INTO Fact.Sales ([Order ID], Amount, [Load Date])\n    SELECT [Order ID], Amount, CAST(SYSDATETIME() AS date) FROM Staging.Orders;\n    COMMIT TRANSACTION;\nEND"));
@@ -33,7 +34,8 @@ public sealed class TransactionWithoutXactAbortRule : Rule
         foreach (var begin in begins)
         {
             var module = flow.Modules.Innermost(begin);
-            if (flow.XactAbortOnBefore(module, begin) || flow.InTryThatRollsBack(begin) || (module is not null && flow.RightBeforeTryThatRollsBack(begin, text))) continue;
+            if (flow.XactAbortOnBefore(module, begin) || flow.InTryThatRollsBack(begin) ||
+                (module is not null && (flow.RightBeforeTryThatRollsBack(begin, text) || flow.OneChangeThenCommit(module, begin)))) continue;
             uncovered.Add((begin, module, flow.Anchor(begin)));
         }
         if (uncovered.Count == 0) return;
@@ -154,6 +156,55 @@ public sealed class TransactionWithoutXactAbortRule : Rule
             foreach (var start in _protectedTryStarts)
                 if (start >= end && Trivia.IsMatch(text.AsSpan(end, start - end))) return true;
             return false;
+        }
+
+        /// <summary>
+        /// The transaction changes data with one statement only before the procedure's or trigger's last COMMIT after it
+        /// (and before any other BEGIN TRANSACTION): one INSERT (not INSERT ... EXEC), UPDATE, DELETE, MERGE, TRUNCATE or
+        /// SELECT INTO, not in a loop; everything else is reads, variables, IF/BEGIN...END/TRY blocks, PRINT, RAISERROR and
+        /// the COMMIT or ROLLBACK. A statement error undoes that statement whole, so COMMIT has nothing half-done to
+        /// commit. A call, dynamic SQL or a cursor (whose writes are not seen), a RETURN, GOTO or THROW (which can
+        /// leave before the COMMIT with the transaction open), and a TRY around the BEGIN TRANSACTION (an error jumps
+        /// to a CATCH that, not rolling back, leaves it open) keep the warning.
+        /// </summary>
+        public bool OneChangeThenCommit(TSqlFragment module, BeginTransactionStatement begin)
+        {
+            // in a TRY (whose CATCH does not roll back, or it would be covered): an error jumps past the COMMIT
+            foreach (var t in _index.OfType<TryCatchStatement>())
+                if (t.TryStatements is { } tryPart && Contains(tryPart, begin)) return false;
+            int from = End(begin);
+            int next = int.MaxValue;
+            foreach (var b in _index.OfType<BeginTransactionStatement>())
+                if (b.StartOffset > from && b.StartOffset < next && Contains(module, b)) next = b.StartOffset;
+            int to = -1;
+            foreach (var c in _index.OfType<CommitTransactionStatement>())
+                if (c.StartOffset > from && c.StartOffset < next && Contains(module, c)) to = Math.Max(to, End(c));
+            if (to < 0) return false; // committed elsewhere (by a caller, in a later batch): what else runs in it is not seen
+
+            TSqlStatement? change = null;
+            foreach (var s in _index.OfType<TSqlStatement>())
+            {
+                if (s.StartOffset <= from || s.StartOffset >= to || !Contains(module, s)) continue;
+                switch (s)
+                {
+                    case BeginEndBlockStatement or IfStatement or TryCatchStatement or WhileStatement:
+                    case SelectStatement { Into: null }:
+                    case SetVariableStatement or DeclareVariableStatement or DeclareTableVariableStatement or PrintStatement or RaiseErrorStatement:
+                    case PredicateSetStatement or CommitTransactionStatement or RollbackTransactionStatement:
+                        continue;
+                    case InsertStatement { InsertSpecification.InsertSource: not ExecuteInsertSource }:
+                    case UpdateStatement or DeleteStatement or MergeStatement or TruncateTableStatement or SelectStatement:
+                        if (change is not null) return false;
+                        change = s;
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+            if (change is null) return false; // nothing changed here: not this rule's concern to judge
+            foreach (var w in _index.OfType<WhileStatement>())
+                if (w.StartOffset > from && Contains(w, change)) return false;
+            return true;
         }
 
         private static readonly System.Text.RegularExpressions.Regex Trivia =

@@ -14,7 +14,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         "ETL0009", "unfiltered-update-delete", "UPDATE or DELETE without WHERE on a permanent table", Severity.Warning, "Correctness",
         new RuleDoc(
             "An UPDATE or DELETE with no WHERE clause, no TOP and no join that restricts rows touches every row of a permanent table. In a load this is either a forgotten filter (an SCD update that expires every customer, a cleanup that empties the fact table) or a full reload written the expensive way: DELETE logs every row and keeps the identity seed, where TRUNCATE TABLE deallocates pages. " +
-            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows. #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table (also one written in dynamic SQL the procedure runs after it: a string literal holding `INSERT INTO` the table, and an EXEC (…) or sp_executesql): a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission); nor an UPDATE that sets every column of the table to values that do not depend on the row (a one-row watermark or last-run table), nor one whose every value is computed from the row's own columns alone (`SET Code = UPPER(Code)`, a re-key) or from them and tables LEFT JOINed to the target (a lookup for every row, matched or not: the outer join says the unmatched rows are meant too; a parameter or constant stamped on every row is still reported), nor a reset of columns to constants on every row that later UPDATEs of the same procedure set again (`SET Pk = NULL`, then the keys rebuilt table by table), nor statements of a script that defines nothing (no procedure, function, trigger, view or table in the file: a one-off clear-down or a seed script run on purpose).",
+            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows; so does a target on the optional side of a LEFT JOIN (`UPDATE dbo.T ... FROM #s LEFT JOIN dbo.T AS t ON ...`: the FROM clause's only reference to the target table is the row source the statement changes, and only its rows matched to #s are changed). #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table (also one written in dynamic SQL the procedure runs after it: a string literal holding `INSERT INTO` the table, and an EXEC (…) or sp_executesql): a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission); nor an UPDATE that sets every column of the table to values that do not depend on the row (a one-row watermark or last-run table), nor one whose every value is computed from the row's own columns alone (`SET Code = UPPER(Code)`, a re-key) or from them and tables LEFT JOINed to the target (a lookup for every row, matched or not: the outer join says the unmatched rows are meant too; a parameter or constant stamped on every row is still reported), nor a reset of columns to constants on every row that later UPDATEs of the same procedure set again (`SET Pk = NULL`, then the keys rebuilt table by table), nor statements of a script that defines nothing (no procedure, function, trigger, view or table in the file: a one-off clear-down or a seed script run on purpose).",
             Bad: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE Dim.Customer SET [Is Current] = 0, [Valid To] = SYSDATETIME();\n    DELETE FROM Staging.Customer;\nEND",
             Good: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE d SET d.[Is Current] = 0, d.[Valid To] = SYSDATETIME()\n    FROM Dim.Customer AS d\n    INNER JOIN Staging.Customer AS s ON s.[Customer Code] = d.[Customer Code]\n    WHERE d.[Is Current] = 1;\n    TRUNCATE TABLE Staging.Customer;\nEND"));
 
@@ -29,13 +29,10 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
     private static void CheckOne(RuleContext context, UpdateDeleteSpecificationBase spec, WithCtesAndXmlNamespaces? ctes, string verb)
     {
         if (spec.WhereClause is not null || spec.TopRowFilter is not null) return;
-        if (spec.Target is not NamedTableReference { SchemaObject.BaseIdentifier: { } baseId } target) return; // @table variables, OPENQUERY ...
+        if (spec.Target is not NamedTableReference { SchemaObject.BaseIdentifier: not null } target) return; // @table variables, OPENQUERY ...
 
         var sources = Sources(spec.FromClause);
-        TableSource? targetSource = null;
-        if (target.SchemaObject.SchemaIdentifier is null)
-            foreach (var s in sources)
-                if (SameName(s.ExposedName, baseId.Value)) { targetSource = s; break; }
+        var targetSource = TargetSource(spec, sources);
         var table = targetSource is null ? DdlReader.NameOf(target.SchemaObject) : targetSource.Table;
         if (table is not { } name || name.IsLocal) return;
         if (ctes is not null && target.SchemaObject.SchemaIdentifier is null && ctes.CommonTableExpressions.Any(c => SameName(c.ExpressionName?.Value, name.Name))) return;
@@ -113,10 +110,8 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         foreach (var later in context.Index.OfType<UpdateSpecification>())
         {
             if (later.StartOffset <= End(update) || !module.Contains(later.StartOffset)) continue;
-            if (later.Target is not NamedTableReference { SchemaObject.BaseIdentifier: { } baseId } target) continue;
-            var sources = Sources(later.FromClause);
-            var named = target.SchemaObject.SchemaIdentifier is null ? sources.FirstOrDefault(s => SameName(s.ExposedName, baseId.Value))?.Table : null;
-            if ((named ?? DdlReader.NameOf(target.SchemaObject)) != table) continue;
+            if (later.Target is not NamedTableReference { SchemaObject.BaseIdentifier: not null } target) continue;
+            if ((TargetSource(later)?.Table ?? DdlReader.NameOf(target.SchemaObject)) != table) continue;
             foreach (var clause in later.SetClauses)
                 if (clause is AssignmentSetClause { Column.MultiPartIdentifier: { } lid, NewValue: { } v } && AsLiteral(v, out _) is null)
                     reset.Remove(lid.Identifiers[^1].Value);

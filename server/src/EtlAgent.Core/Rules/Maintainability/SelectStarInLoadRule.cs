@@ -1,3 +1,4 @@
+using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.CatalogRuleHelpers;
@@ -13,7 +14,7 @@ public sealed class SelectStarInLoadRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0003", "select-star-in-load", "SELECT * feeding a load or view", Severity.Warning, "Maintainability",
         new RuleDoc(
-            "When SELECT * feeds an INSERT, a SELECT INTO or a view, the columns written are whatever the source has today, in its order. A column added, dropped or reordered in the source shifts values into the wrong target columns or breaks the load, and a view keeps its old column list until it is refreshed. List the columns explicitly; the fix expands the star from the catalog when every table it covers is known. A star over a derived table or CTE that itself lists its columns, or over a table variable (declared with its columns in the same module), is not reported, and neither is the `SELECT TOP (0) * INTO` idiom that copies a table's shape. A `SELECT * INTO #temp` over one table is not reported either: code reading the #temp table names its columns, and a later `INSERT ... SELECT * FROM #temp` is reported where it is; stars over several tables into a #temp table are, since a column added to one with a name another has makes the SELECT INTO fail, unless every one of them is a table variable or a #temp table the same file makes with its columns named (CREATE TABLE, or SELECT ... INTO without a star), whose columns only that code changes.",
+            "When SELECT * feeds an INSERT, a SELECT INTO or a view, the columns written are whatever the source has today, in its order. A column added, dropped or reordered in the source shifts values into the wrong target columns or breaks the load, and a view keeps its old column list until it is refreshed. List the columns explicitly; the fix expands the star from the catalog when every table it covers is known. A star over a derived table or CTE that itself lists its columns, or over a table variable (declared with its columns in the same module), is not reported, nor one over table-valued functions of the workspace that read no table or view (a split or tally utility: its columns are computed from its parameters, part of its interface like them, and no change to a table can alter them), and neither is the `SELECT TOP (0) * INTO` idiom that copies a table's shape. A `SELECT * INTO #temp` over one table is not reported either: code reading the #temp table names its columns, and a later `INSERT ... SELECT * FROM #temp` is reported where it is; stars over several tables into a #temp table are, since a column added to one with a name another has makes the SELECT INTO fail, unless every one of them is a table variable or a #temp table the same file makes with its columns named (CREATE TABLE, or SELECT ... INTO without a star), whose columns only that code changes.",
             Bad: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.*\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.OrderNumber, s.[Order Date], s.Amount\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
             Schema: "CREATE TABLE Fact.Sales ([Sales Key] bigint IDENTITY NOT NULL, OrderNumber nvarchar(20) NOT NULL, [Order Date] date NOT NULL, Amount decimal(18,2) NOT NULL);\nCREATE TABLE Staging.Sales (OrderNumber nvarchar(20) NULL, [Order Date] date NULL, Amount decimal(18,2) NULL);"));
@@ -66,13 +67,57 @@ public sealed class SelectStarInLoadRule : Rule
 
                 var fix = Expansion(context, star, relations);
                 var what = star.Qualifier is null ? "SELECT *" : $"SELECT {context.TextOf(star)}";
+                var functions = FunctionsOnly(star, relations);
                 context.Report(star,
-                    $"{what} {consequence}. List the columns explicitly.",
+                    $"{what} {consequence}. List the columns explicitly.", Severity.Error,
+                    functions is null ? null : new Dictionary<string, object?> { [FunctionsEvidenceKey] = functions },
                     fix is null ? null : new[] { context.Fix("Expand * into the column list", context.Replace(star, fix)) },
                     RelatedTables(context, star, relations));
             }
         }
     }
+
+    /// <summary>The evidence key listing the table-valued functions a star covers, when it covers nothing else.</summary>
+    public const string FunctionsEvidenceKey = "starFunctions";
+
+    /// <summary>The table-valued functions a star covers (`SELECT * FROM dbo.SplitList(@list, ',')`), when they are all it covers; else null.</summary>
+    private static List<QualifiedName>? FunctionsOnly(SelectStarExpression star, List<SourceRelation> relations)
+    {
+        var qualifier = (IList<Identifier>?)star.Qualifier?.Identifiers ?? Array.Empty<Identifier>();
+        var names = new List<QualifiedName>();
+        foreach (var r in relations)
+        {
+            if (!r.Matches(qualifier)) continue;
+            if (r.Reference is not SchemaObjectFunctionTableReference { SchemaObject: { } fn }) return null;
+            names.Add(DdlReader.NameOf(fn));
+        }
+        return names.Count > 0 ? names : null;
+    }
+
+    /// <summary>
+    /// Table-valued functions of the workspace that read no table or view (every definition of the name): a split
+    /// or tally utility whose output columns are computed from its parameters alone. Known only once the whole
+    /// workspace is scanned.
+    /// </summary>
+    public static IReadOnlySet<QualifiedName> TableFreeFunctions(IEnumerable<Transformation> transformations)
+    {
+        var free = new HashSet<QualifiedName>();
+        var reading = new HashSet<QualifiedName>();
+        foreach (var t in transformations)
+            if (t.Kind == TransformationKind.Function && QualifiedName.TryParse(t.Name, out var name))
+                (t.Reads.Count == 0 ? free : reading).Add(name);
+        free.ExceptWith(reading);
+        return free;
+    }
+
+    /// <summary>
+    /// A finding whose star covers only functions in <paramref name="tableFree"/>: the columns it stands for are the
+    /// function's interface, fixed in its own code like its parameters, and follow no table, so no change to the
+    /// warehouse's tables can add, drop or reorder them (editing the utility changes every call of it anyway).
+    /// </summary>
+    public static bool OverTableFreeFunctions(Finding finding, IReadOnlySet<QualifiedName> tableFree) =>
+        finding.RuleId == "ETL0003" && finding.Evidence is { } e && e.TryGetValue(FunctionsEvidenceKey, out var v) &&
+        v is IReadOnlyList<QualifiedName> { Count: > 0 } functions && functions.All(tableFree.Contains);
 
     /// <summary>How many of the FROM clause's tables the select list's stars cover together.</summary>
     private static int StarRelationCount(QuerySpecification spec, CteScope ctes, RuleContext context)

@@ -77,6 +77,14 @@ public class EquivalentMutantsTests
     }
 
     [Fact]
+    public void DISTINCT_removed_under_EXISTS_with_OFFSET_is_still_run()
+    {
+        // OFFSET 1 ROWS of two equal rows keeps one; of the one DISTINCT leaves, none
+        var set = Mutants("IF EXISTS (SELECT DISTINCT t.StepId FROM dbo.Thread AS t ORDER BY t.StepId OFFSET 1 ROWS) RETURN;");
+        Assert.Contains(set.Candidates, m => m.Operator == "DISTINCT removed");
+    }
+
+    [Fact]
     public void DISTINCT_on_a_branch_of_UNION_with_the_same_types_is_equivalent_but_not_of_UNION_ALL()
     {
         var union = Mutants("SELECT t.StepId FROM dbo.Thread AS t UNION SELECT s.StepId FROM dbo.Step AS s;");

@@ -108,12 +108,14 @@ public sealed class EquivalentMutants
 
         public override void Visit(ExistsPredicate node)
         {
+            // OFFSET skips a number of rows: fewer duplicates could leave none
+            bool offset = HasOffset(node.Subquery.QueryExpression);
             foreach (var spec in Branches(node.Subquery.QueryExpression))
             {
                 // EXISTS is true when the subquery returns any row: DISTINCT never empties a non-empty result
-                e._distinctRemoved.TryAdd(spec.StartOffset, ExistenceTest);
+                if (!offset) e._distinctRemoved.TryAdd(spec.StartOffset, ExistenceTest);
                 // DISTINCT needs comparable values (not xml, text, image…): literals are
-                if (spec.SelectElements.All(s => s is SelectScalarExpression { Expression: Literal and not NullLiteral }))
+                if (!offset && spec.SelectElements.All(s => s is SelectScalarExpression { Expression: Literal and not NullLiteral }))
                     e._distinctAdded.TryAdd(spec.StartOffset, ExistenceTest);
                 if (spec.TopRowFilter is { Percent: false, Expression: var top } && Unparenthesized(top) is IntegerLiteral lit
                     && long.TryParse(lit.Value, out var n) && n >= 1)
@@ -142,8 +144,9 @@ public sealed class EquivalentMutants
             // UNION (without ALL), EXCEPT and INTERSECT return distinct rows; a branch's own DISTINCT
             // removes nothing they keep, when no branch's values are converted to another type
             // (a conversion could merge values the branch's own types keep apart, or fail on one)
+            // (TOP or OFFSET pick rows by number: duplicates change which)
             var branches = Branches(node).ToList();
-            if (!SameTypes(branches)) return;
+            if (HasOffset(node) || branches.Any(b => b.TopRowFilter is not null) || !SameTypes(branches)) return;
             foreach (var b in branches)
             {
                 e._distinctAdded.TryAdd(b.StartOffset, SetOperatorBranch);
@@ -154,7 +157,7 @@ public sealed class EquivalentMutants
         public override void Visit(InPredicate node)
         {
             if (node.Subquery?.QueryExpression is not QuerySpecification spec) return;
-            if (spec.TopRowFilter is not null || spec.SelectElements.Count != 1) return;
+            if (spec.TopRowFilter is not null || spec.OffsetClause is not null || spec.SelectElements.Count != 1) return;
             // x IN (subquery) is x = ANY (subquery): true when one value equals x, false when none can;
             // duplicates change neither, when x and the values compare in the same type (no conversion)
             var scope = _scopes.Count > 0 ? _scopes.Peek() : null;
@@ -215,6 +218,14 @@ public sealed class EquivalentMutants
             QueryParenthesisExpression p => Branches(p.QueryExpression),
             BinaryQueryExpression b => Branches(b.FirstQueryExpression).Concat(Branches(b.SecondQueryExpression)),
             _ => Array.Empty<QuerySpecification>(),
+        };
+
+        /// <summary>An OFFSET anywhere in the query expression (on a branch or on a combination).</summary>
+        private static bool HasOffset(QueryExpression q) => q.OffsetClause is not null || q switch
+        {
+            QueryParenthesisExpression p => HasOffset(p.QueryExpression),
+            BinaryQueryExpression b => HasOffset(b.FirstQueryExpression) || HasOffset(b.SecondQueryExpression),
+            _ => false,
         };
 
         /// <summary>Every branch has the same known type at each position (so no value is converted).</summary>

@@ -14,7 +14,7 @@ public class MutateCommandTests
         var workspace = TestPaths.Fixture("mutation-coverage");
         var (_, json, err) = Run("mutate", workspace, "--format", "json");
         var root = JsonDocument.Parse(json).RootElement;
-        foreach (var p in new[] { "mutants", "killed", "survived", "equivalent", "score", "survivors", "notCovered", "killedOfAll" })
+        foreach (var p in new[] { "mutants", "killed", "survived", "equivalent", "score", "survivors", "notCovered", "killedOfAll", "equivalentByConstruction" })
             Assert.True(root.TryGetProperty(p, out _), $"mutate JSON lacks '{p}': {json}{err}");
         int mutants = root.GetProperty("mutants").GetInt32(), killed = root.GetProperty("killed").GetInt32();
         Assert.True(root.GetProperty("notCovered").GetInt32() > 0, json);   // the clearance branch no case runs

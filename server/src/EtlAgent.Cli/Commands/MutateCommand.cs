@@ -36,7 +36,7 @@ internal static class MutateCommand
             all.Add((name, report));
             if (format == "text")
             {
-                stdout.WriteLine($"{name}: {Summary(report.Mutants, report.Killed, report.NotCovered, report.Equivalent, report.Survived, report.Score)}, " +
+                stdout.WriteLine($"{name}: {Summary(report.Mutants, report.Killed, report.NotCovered, report.Equivalent, report.Survived, report.Score, report.EquivalentByConstruction.Count)}, " +
                                  $"{report.Elapsed.TotalSeconds:0.0} s ({report.Mutants / Math.Max(0.001, report.Elapsed.TotalSeconds):0.0} mutants/s)");
                 foreach (var r in report.Results.Where(r => r.Status == MutantStatus.Survived))
                 {
@@ -47,10 +47,14 @@ internal static class MutateCommand
                     stdout.WriteLine($"  NOT COVERED {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {Flat(r.Mutant.Original)} → {Flat(r.Mutant.Mutated)} (no case runs this statement)");
                 foreach (var r in report.Results.Where(r => r.Status == MutantStatus.Equivalent))
                     stdout.WriteLine($"  PROBABLY EQUIVALENT {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {Flat(r.Mutant.Original)} → {Flat(r.Mutant.Mutated)}");
+                foreach (var r in report.EquivalentByConstruction)
+                    stdout.WriteLine($"  EQUIVALENT BY CONSTRUCTION {r.Mutant.Operator} at {r.Mutant.File}:{r.Mutant.Line}: {Flat(r.Mutant.Original)} → {Flat(r.Mutant.Mutated)} ({r.Category})");
             }
         }
         int n = all.Sum(a => a.Report.Mutants), k = all.Sum(a => a.Report.Killed), s = all.Sum(a => a.Report.Survived), e = all.Sum(a => a.Report.Equivalent);
         int nc = all.Sum(a => a.Report.NotCovered);
+        // never run, in no count: SQL Server's semantics make them agree with the original on every input
+        int byConstruction = all.Sum(a => a.Report.EquivalentByConstruction.Count);
         // not covered mutants stay in the denominator: a change no test runs is a change no test notices
         double score = n - e == 0 ? 1 : (double)k / (n - e);
         double killedOfAll = n == 0 ? 1 : (double)k / n;
@@ -68,11 +72,11 @@ internal static class MutateCommand
             var json = new JsonObject
             {
                 ["mutants"] = n, ["killed"] = k, ["survived"] = s, ["equivalent"] = e, ["score"] = Math.Round(score, 4),
-                ["notCovered"] = nc, ["killedOfAll"] = Math.Round(killedOfAll, 4), ["survivors"] = survivors,
+                ["notCovered"] = nc, ["killedOfAll"] = Math.Round(killedOfAll, 4), ["equivalentByConstruction"] = byConstruction, ["survivors"] = survivors,
             };
             WorkspaceLoader.Write(options, stdout, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
         }
-        else stdout.WriteLine($"All: {Summary(n, k, nc, e, s, score)}");
+        else stdout.WriteLine($"All: {Summary(n, k, nc, e, s, score, byConstruction)}");
         return s == 0 ? CliApp.ExitOk : CliApp.ExitFindings;
     }
 
@@ -80,7 +84,8 @@ internal static class MutateCommand
     private static string Flat(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>Killed / all first; then what is not killed, split; the score that excuses the probably equivalent last.</summary>
-    private static string Summary(int mutants, int killed, int notCovered, int equivalent, int survived, double score) =>
+    private static string Summary(int mutants, int killed, int notCovered, int equivalent, int survived, double score, int byConstruction) =>
         $"{killed} of {mutants} mutants killed ({(mutants == 0 ? 1 : (double)killed / mutants):P1}), {notCovered} not covered, " +
-        $"{equivalent} probably equivalent, {survived} survived; score without the probably equivalent {score:P1}";
+        $"{equivalent} probably equivalent, {survived} survived; score without the probably equivalent {score:P1}" +
+        (byConstruction == 0 ? "" : $"; {byConstruction} equivalent by construction (not counted)");
 }

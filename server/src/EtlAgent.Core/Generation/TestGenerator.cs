@@ -81,9 +81,16 @@ public sealed record GenerationResult(
     /// <summary>Suspected bugs seen while generating: invariants the code breaks (<see cref="BrokenInvariant"/>, ETL0104).</summary>
     public IReadOnlyList<Finding> Findings { get; init; } = Array.Empty<Finding>();
 
-    /// <summary>"N of M mutants killed, K not covered, E probably equivalent"; empty when no mutant was tried.</summary>
+    /// <summary>Mutants no input can tell apart by construction (<see cref="EquivalentMutants"/>): never tried, not in <see cref="Mutants"/>.</summary>
+    public IReadOnlyList<EquivalentMutant> EquivalentByConstruction { get; init; } = Array.Empty<EquivalentMutant>();
+
+    /// <summary>
+    /// "N of M mutants killed, K not covered, E probably equivalent[, X equivalent by construction (not counted)]";
+    /// empty when no mutant was tried.
+    /// </summary>
     public string MutantSummary => Mutants == 0 ? ""
-        : $"{MutantsKilled} of {Mutants} mutants killed, {NotCovered.Count} not covered, {NotKilled.Count} probably equivalent";
+        : $"{MutantsKilled} of {Mutants} mutants killed, {NotCovered.Count} not covered, {NotKilled.Count} probably equivalent"
+          + (EquivalentByConstruction.Count == 0 ? "" : $", {EquivalentByConstruction.Count} equivalent by construction (not counted)");
 
     /// <summary>
     /// Every mutant was tried: the cases are all this generation can find. False when mutants were
@@ -269,11 +276,14 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var killedBy = new List<(Mutant Mutant, int Killer)>();
         var kills = new int[runs.Count];
         MutantReach? reach = null;
+        IReadOnlyList<EquivalentMutant> equivalentByConstruction = Array.Empty<EquivalentMutant>();
         bool complete = _options.UseMutants && t.HasSyntax;
         if (complete)
         {
             // round-robin over operators, so a budget that runs out still covers every kind of change
-            var mutants = MutantGenerator.Generate(t, workspace.Catalog)
+            var set = MutantGenerator.GenerateSet(t, workspace.Catalog);
+            equivalentByConstruction = set.Equivalent;
+            var mutants = set.Candidates
                 .GroupBy(m => m.Operator.Split(' ')[0])
                 .SelectMany(g => g.Select((m, i) => (m, i)))
                 .OrderBy(x => x.i).Select(x => x.m)
@@ -367,7 +377,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         {
             notes.AddRange(loaded.Errors.Select(e => e.ToString()));
             return new GenerationResult(name, null, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed)
-                { NotCovered = notCovered, NoTestsReason = $"the generated file does not load: {loaded.Errors.FirstOrDefault()}" };
+                { NotCovered = notCovered, EquivalentByConstruction = equivalentByConstruction, NoTestsReason = $"the generated file does not load: {loaded.Errors.FirstOrDefault()}" };
         }
         Report($"checking the {cases.Count} cases as written", 0.92);
         var runner = new TestRunner(workspace, createFactory) { CaseTimeout = _options.CaseTimeout };
@@ -405,7 +415,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
         return new GenerationResult(name, file, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed)
         {
-            Complete = complete, NotCovered = notCovered, Findings = findings, CapReached = cap.Reached,
+            Complete = complete, NotCovered = notCovered, EquivalentByConstruction = equivalentByConstruction, Findings = findings, CapReached = cap.Reached,
             NoTestsReason = file.Cases.Count == 0 ? "no generated case reproduces when reloaded" : null,
         };
     }

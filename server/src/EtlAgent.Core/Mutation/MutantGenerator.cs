@@ -34,8 +34,15 @@ public static class MutantGenerator
 {
     public static IReadOnlyList<Mutant> Generate(TransformationAnalysis t) => Generate(t, null);
 
+    /// <summary>The mutants worth running: those equivalent by construction (<see cref="EquivalentMutants"/>) are left out.</summary>
     /// <param name="catalog">Column types for "column replaced" (without it, that operator is skipped).</param>
-    public static IReadOnlyList<Mutant> Generate(TransformationAnalysis t, SchemaCatalog? catalog)
+    public static IReadOnlyList<Mutant> Generate(TransformationAnalysis t, SchemaCatalog? catalog) => GenerateSet(t, catalog).Candidates;
+
+    /// <summary>Every mutant, split into those to run and those equivalent by construction (counted apart, never run).</summary>
+    public static MutantSet GenerateSet(TransformationAnalysis t, SchemaCatalog? catalog) =>
+        EquivalentMutants.Split(t, catalog, All(t, catalog));
+
+    private static IReadOnlyList<Mutant> All(TransformationAnalysis t, SchemaCatalog? catalog)
     {
         var text = t.Document.Text;
         var edits = new List<(string Op, int Start, int Length, string Replacement)>();

@@ -20,7 +20,10 @@ public sealed record MutantResult(Mutant Mutant, MutantStatus Status, string? Ki
 
 public sealed record MutationReport(IReadOnlyList<MutantResult> Results, TimeSpan Elapsed)
 {
-    /// <summary>Every mutant the sandbox can run (unviable ones are not counted).</summary>
+    /// <summary>Mutants no input can tell apart by construction: never run, and in no count below.</summary>
+    public IReadOnlyList<EquivalentMutant> EquivalentByConstruction { get; init; } = Array.Empty<EquivalentMutant>();
+
+    /// <summary>Every mutant the sandbox can run (unviable ones are not counted, nor those equivalent by construction).</summary>
     public int Mutants => Results.Count(r => r.Status != MutantStatus.Unviable);
     public int Killed => Results.Count(r => r.Status is MutantStatus.Killed or MutantStatus.TimedOut);
     public int Survived => Results.Count(r => r.Status == MutantStatus.Survived);
@@ -95,7 +98,8 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
             finally { originalsLock.Release(); }
         }
 
-        var mutants = MutantGenerator.Generate(t, workspace.Catalog);
+        var set = MutantGenerator.GenerateSet(t, workspace.Catalog);
+        var mutants = set.Candidates;
         var results = new List<MutantResult>();
         // kills per case, overall and per line: cases that killed a mutant tend to kill its neighbours
         var killers = new int[cases.Count];
@@ -130,7 +134,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
                 perLine[k]++;
             }
         }
-        return new MutationReport(results, watch.Elapsed);
+        return new MutationReport(results, watch.Elapsed) { EquivalentByConstruction = set.Equivalent };
     }
 
     private async Task<(MutantResult Result, int? Killer)> RunMutantAsync(Mutant m, Lineage.TransformationAnalysis t, MutantReach reach,

@@ -81,13 +81,15 @@ public sealed class MutateCommand(ServerContext server) : IServerCommand
         foreach (var s in survivors)
             server.Log.Info($"SURVIVED {s.Mutant.Operator} at {s.Mutant.File}:{s.Mutant.Line}: {s.Mutant.Original} → {s.Mutant.Mutated}");
         var summary = $"{report.Killed} of {report.Mutants} mutants killed ({report.KilledOfAll:P1}), {report.NotCovered} not covered, " +
-                      $"{report.Equivalent} probably equivalent, {report.Survived} survived; score without the probably equivalent {report.Score:P1} ({report.Elapsed.TotalSeconds:0.0} s)";
+                      $"{report.Equivalent} probably equivalent, {report.Survived} survived; score without the probably equivalent {report.Score:P1}" +
+                      (report.EquivalentByConstruction.Count == 0 ? "" : $"; {report.EquivalentByConstruction.Count} equivalent by construction (not counted)") +
+                      $" ({report.Elapsed.TotalSeconds:0.0} s)";
         server.Log.Info($"{run.Transformation}: {summary}");
         Message(report.Survived == 0 ? MessageType.Info : MessageType.Warning, $"ETL Agent: {run.Transformation}: {summary}");
         return new JsonObject
         {
             ["mutants"] = report.Mutants, ["killed"] = report.Killed, ["survived"] = report.Survived, ["equivalent"] = report.Equivalent,
-            ["score"] = Math.Round(report.Score, 4), ["notCovered"] = report.NotCovered, ["killedOfAll"] = Math.Round(report.KilledOfAll, 4),
+            ["score"] = Math.Round(report.Score, 4), ["notCovered"] = report.NotCovered, ["killedOfAll"] = Math.Round(report.KilledOfAll, 4), ["equivalentByConstruction"] = report.EquivalentByConstruction.Count,
             ["survivors"] = new JsonArray(survivors.Select(s => (JsonNode)new JsonObject
             {
                 ["transformation"] = run.Transformation, ["operator"] = s.Mutant.Operator, ["file"] = s.Mutant.File, ["line"] = s.Mutant.Line,

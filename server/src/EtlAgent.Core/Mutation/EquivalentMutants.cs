@@ -1,0 +1,289 @@
+using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Model;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Mutation;
+
+/// <summary>A mutant no input can tell from the original, and why (one of <see cref="EquivalentMutants"/>' categories).</summary>
+public sealed record EquivalentMutant(Mutant Mutant, string Category);
+
+/// <summary>A transformation's mutants: those to run, and those equivalent by construction (never run, not counted).</summary>
+public sealed record MutantSet(IReadOnlyList<Mutant> Candidates, IReadOnlyList<EquivalentMutant> Equivalent);
+
+/// <summary>
+/// Mutants that are equivalent by construction: SQL Server's semantics make the change unobservable
+/// for every input, so running them only lowers the score (docs/mutation.md, "Equivalent by
+/// construction", gives each category with the documentation it rests on). Each category is
+/// narrow on purpose: a mutant is only called equivalent when the reason holds whatever the data.
+/// </summary>
+public sealed class EquivalentMutants
+{
+    public const string AtMostOneRow = "DISTINCT on a query that returns at most one row";
+    public const string ExistenceTest = "inside an EXISTS subquery, where only whether a row exists counts";
+    public const string SetOperatorBranch = "DISTINCT on a branch of UNION, EXCEPT or INTERSECT, which remove duplicates themselves";
+    public const string InSubquery = "DISTINCT on an IN subquery, whose duplicates never change the answer";
+
+    /// <summary>Every category, in the order reports list them.</summary>
+    public static IReadOnlyList<string> Categories { get; } = new[] { AtMostOneRow, ExistenceTest, SetOperatorBranch, InSubquery };
+
+    // the built-in aggregates: without GROUP BY, a query that uses one returns a single row
+    private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "AVG", "CHECKSUM_AGG", "COUNT", "COUNT_BIG", "MAX", "MIN", "STDEV", "STDEVP", "STRING_AGG", "SUM", "VAR", "VARP", "APPROX_COUNT_DISTINCT",
+    };
+
+    private readonly Dictionary<int, string> _distinctAdded = new();   // query specification start → category
+    private readonly Dictionary<int, string> _distinctRemoved = new();
+    private readonly List<(int Start, int End)> _existenceOnly = new(); // select lists EXISTS never looks at
+    private readonly List<(int Start, int End)> _existenceOrder = new(); // ORDER BY items of EXISTS subqueries
+    private readonly HashSet<int> _existenceValues = new();             // literals that are a whole value of such a select list
+    private readonly HashSet<int> _existenceTops = new();               // TOP literals of EXISTS subqueries
+    private readonly HashSet<string> _cteNames = new(StringComparer.OrdinalIgnoreCase);
+
+    private EquivalentMutants() { }
+
+    /// <summary>The mutants split: those equivalent by construction are left out of the candidates.</summary>
+    public static MutantSet Split(TransformationAnalysis t, SchemaCatalog? catalog, IReadOnlyList<Mutant> mutants)
+    {
+        if (!t.HasSyntax || mutants.Count == 0) return new MutantSet(mutants, Array.Empty<EquivalentMutant>());
+        var e = Of(t, catalog);
+        var candidates = new List<Mutant>();
+        var equivalent = new List<EquivalentMutant>();
+        foreach (var m in mutants)
+            if (e.Why(m) is { } why) equivalent.Add(new EquivalentMutant(m, why));
+            else candidates.Add(m);
+        return new MutantSet(candidates, equivalent);
+    }
+
+    public static EquivalentMutants Of(TransformationAnalysis t, SchemaCatalog? catalog)
+    {
+        var e = new EquivalentMutants();
+        // a CTE may share its name with a catalog table: its columns are not that table's
+        var ctes = new CteNames(e._cteNames);
+        foreach (var f in t.Syntax.Body) f.Accept(ctes);
+        var visitor = new Collector(e, catalog);
+        foreach (var f in t.Syntax.Body) f.Accept(visitor);
+        return e;
+    }
+
+    /// <summary>Why no input can tell <paramref name="m"/> from the original; null when some might.</summary>
+    public string? Why(Mutant m)
+    {
+        if (m.Operator == "DISTINCT added") return _distinctAdded.GetValueOrDefault(m.Start);
+        if (m.Operator == "DISTINCT removed") return _distinctRemoved.GetValueOrDefault(m.Start);
+        // TOP (n) → TOP (n ± 1) under EXISTS: any n ≥ 1 keeps a row when there is one
+        if (m.Operator.StartsWith("constant", StringComparison.Ordinal))
+        {
+            if (_existenceTops.Contains(m.Start)) return long.TryParse(m.Mutated, out var n) && n >= 1 ? ExistenceTest : null;
+            // only a literal that is a whole value (`SELECT 1`): as an argument (a CONVERT style, an
+            // ORDER BY ordinal) another number could be refused where the original is not
+            return _existenceValues.Contains(m.Start) ? ExistenceTest : null;
+        }
+        // a column replaced may name a column this scope does not have (an error, not an equivalent)
+        if (m.Operator is "column replaced" or "join key replaced") return null;
+        int end = m.Start + m.Length;
+        bool Within(List<(int Start, int End)> spans) => spans.Any(s => m.Start >= s.Start && end <= s.End);
+        if (m.Operator.StartsWith("ORDER BY", StringComparison.Ordinal)) return Within(_existenceOrder) ? ExistenceTest : null;
+        return Within(_existenceOnly) ? ExistenceTest : null;
+    }
+
+    private sealed class CteNames(HashSet<string> names) : TSqlFragmentVisitor
+    {
+        public override void Visit(CommonTableExpression node) => names.Add(node.ExpressionName.Value);
+    }
+
+    private sealed class Collector(EquivalentMutants e, SchemaCatalog? catalog) : TSqlFragmentVisitor
+    {
+        // the query specifications around the node being visited (a column's scope)
+        private readonly Stack<QuerySpecification> _scopes = new();
+
+        public override void ExplicitVisit(QuerySpecification node)
+        {
+            if (SingleRowAggregate(node)) e._distinctAdded.TryAdd(node.StartOffset, AtMostOneRow);
+            _scopes.Push(node);
+            base.ExplicitVisit(node);
+            _scopes.Pop();
+        }
+
+        public override void Visit(ExistsPredicate node)
+        {
+            // OFFSET skips a number of rows: fewer duplicates could leave none
+            bool offset = HasOffset(node.Subquery.QueryExpression);
+            foreach (var spec in Branches(node.Subquery.QueryExpression))
+            {
+                // EXISTS is true when the subquery returns any row: DISTINCT never empties a non-empty result
+                if (!offset) e._distinctRemoved.TryAdd(spec.StartOffset, ExistenceTest);
+                // DISTINCT needs comparable values (not xml, text, image…): literals are
+                if (!offset && spec.SelectElements.All(s => s is SelectScalarExpression { Expression: Literal and not NullLiteral }))
+                    e._distinctAdded.TryAdd(spec.StartOffset, ExistenceTest);
+                if (spec.TopRowFilter is { Percent: false, Expression: var top } && Unparenthesized(top) is IntegerLiteral lit
+                    && long.TryParse(lit.Value, out var n) && n >= 1)
+                    e._existenceTops.Add(lit.StartOffset);
+                // the rows do not depend on the select list when nothing groups or aggregates them, nor
+                // removes duplicates: what it says is never looked at (nor evaluated)
+                if (spec.GroupByClause is null && spec.HavingClause is null && spec.UniqueRowFilter != UniqueRowFilter.Distinct
+                    && spec.SelectElements.Count > 0 && !spec.SelectElements.Any(ContainsAggregate))
+                {
+                    var first = spec.SelectElements[0];
+                    var last = spec.SelectElements[^1];
+                    e._existenceOnly.Add((first.StartOffset, last.StartOffset + last.FragmentLength));
+                    foreach (var v in spec.SelectElements)
+                        if (v is SelectScalarExpression { Expression: IntegerLiteral literal }) e._existenceValues.Add(literal.StartOffset);
+                }
+                // the order of the rows never changes whether there is one
+                if (spec.OrderByClause is { } order)
+                    foreach (var o in order.OrderByElements)
+                        e._existenceOrder.Add((o.StartOffset, o.StartOffset + o.FragmentLength));
+            }
+        }
+
+        public override void Visit(BinaryQueryExpression node)
+        {
+            if (node.BinaryQueryExpressionType == BinaryQueryExpressionType.Union && node.All) return;
+            // UNION (without ALL), EXCEPT and INTERSECT return distinct rows; a branch's own DISTINCT
+            // removes nothing they keep, when no branch's values are converted to another type
+            // (a conversion could merge values the branch's own types keep apart, or fail on one)
+            // (TOP or OFFSET pick rows by number: duplicates change which)
+            var branches = Branches(node).ToList();
+            if (HasOffset(node) || branches.Any(b => b.TopRowFilter is not null) || !SameTypes(branches)) return;
+            foreach (var b in branches)
+            {
+                e._distinctAdded.TryAdd(b.StartOffset, SetOperatorBranch);
+                e._distinctRemoved.TryAdd(b.StartOffset, SetOperatorBranch);
+            }
+        }
+
+        public override void Visit(InPredicate node)
+        {
+            if (node.Subquery?.QueryExpression is not QuerySpecification spec) return;
+            if (spec.TopRowFilter is not null || spec.OffsetClause is not null || spec.SelectElements.Count != 1) return;
+            // x IN (subquery) is x = ANY (subquery): true when one value equals x, false when none can;
+            // duplicates change neither, when x and the values compare in the same type (no conversion)
+            var scope = _scopes.Count > 0 ? _scopes.Peek() : null;
+            var left = TypeOf(node.Expression, scope);
+            var right = spec.SelectElements[0] is SelectScalarExpression s ? TypeOf(s.Expression, spec) : null;
+            if (left is null || right is null || !SameType(left, right)) return;
+            e._distinctAdded.TryAdd(spec.StartOffset, InSubquery);
+            e._distinctRemoved.TryAdd(spec.StartOffset, InSubquery);
+        }
+
+        /// <summary>
+        /// Aggregates in the select list and no GROUP BY: exactly one row (none when HAVING is false).
+        /// Every value must be an aggregate, a literal or arithmetic of them (comparable types, so
+        /// DISTINCT is allowed), and no ORDER BY (DISTINCT restricts what it may name).
+        /// </summary>
+        private static bool SingleRowAggregate(QuerySpecification q) =>
+            q.GroupByClause is null && q.OrderByClause is null && q.TopRowFilter is null && q.ForClause is null
+            && q.UniqueRowFilter != UniqueRowFilter.Distinct && q.SelectElements.Count > 0
+            && q.SelectElements.All(s => s is SelectScalarExpression v && OverAggregates(v.Expression))
+            && q.SelectElements.Any(ContainsAggregate);
+
+        /// <summary>An aggregate, a literal, or arithmetic, COALESCE/ISNULL and parentheses over them.</summary>
+        private static bool OverAggregates(ScalarExpression x) => x switch
+        {
+            FunctionCall f when IsAggregate(f) => true,
+            FunctionCall f when f.CallTarget is null && f.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) => f.Parameters.All(OverAggregates),
+            CoalesceExpression c => c.Expressions.All(OverAggregates),
+            BinaryExpression b => OverAggregates(b.FirstExpression) && OverAggregates(b.SecondExpression),
+            UnaryExpression u => OverAggregates(u.Expression),
+            ParenthesisExpression p => OverAggregates(p.Expression),
+            ScalarSubquery => false,
+            Literal => true,
+            _ => false,
+        };
+
+        private static bool IsAggregate(FunctionCall f) =>
+            f.CallTarget is null && f.OverClause is null && Aggregates.Contains(f.FunctionName.Value);
+
+        private static bool ContainsAggregate(TSqlFragment f)
+        {
+            var finder = new AggregateFinder();
+            f.Accept(finder);
+            return finder.Found;
+        }
+
+        private sealed class AggregateFinder : TSqlFragmentVisitor
+        {
+            public bool Found { get; private set; }
+            public override void Visit(FunctionCall node) { if (IsAggregate(node)) Found = true; }
+        }
+
+        private static ScalarExpression Unparenthesized(ScalarExpression x) => x is ParenthesisExpression p ? Unparenthesized(p.Expression) : x;
+
+        /// <summary>The query specifications a query expression combines (through parentheses and set operators).</summary>
+        private static IEnumerable<QuerySpecification> Branches(QueryExpression q) => q switch
+        {
+            QuerySpecification s => new[] { s },
+            QueryParenthesisExpression p => Branches(p.QueryExpression),
+            BinaryQueryExpression b => Branches(b.FirstQueryExpression).Concat(Branches(b.SecondQueryExpression)),
+            _ => Array.Empty<QuerySpecification>(),
+        };
+
+        /// <summary>An OFFSET anywhere in the query expression (on a branch or on a combination).</summary>
+        private static bool HasOffset(QueryExpression q) => q.OffsetClause is not null || q switch
+        {
+            QueryParenthesisExpression p => HasOffset(p.QueryExpression),
+            BinaryQueryExpression b => HasOffset(b.FirstQueryExpression) || HasOffset(b.SecondQueryExpression),
+            _ => false,
+        };
+
+        /// <summary>Every branch has the same known type at each position (so no value is converted).</summary>
+        private bool SameTypes(List<QuerySpecification> branches)
+        {
+            if (branches.Count < 2) return false;
+            int width = branches[0].SelectElements.Count;
+            if (branches.Any(b => b.SelectElements.Count != width)) return false;
+            for (int i = 0; i < width; i++)
+            {
+                SqlType? first = null;
+                foreach (var b in branches)
+                {
+                    if (b.SelectElements[i] is not SelectScalarExpression s || TypeOf(s.Expression, b) is not { } type) return false;
+                    if (first is null) first = type;
+                    else if (!SameType(first, type)) return false;
+                }
+            }
+            return true;
+        }
+
+        private static bool SameType(SqlType a, SqlType b) => string.Equals(a.Name, b.Name, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// The type of a column of a table in <paramref name="scope"/>'s FROM, as the catalog declares
+        /// it; null for anything else (expressions, variables, columns of derived tables or outer scopes).
+        /// </summary>
+        private SqlType? TypeOf(ScalarExpression x, QuerySpecification? scope)
+        {
+            if (catalog is null || scope?.FromClause is null) return null;
+            // an explicit COLLATE changes how values compare: not the column's own type
+            if (Unparenthesized(x) is not ColumnReferenceExpression { ColumnType: ColumnType.Regular, Collation: null, MultiPartIdentifier: { } id }) return null;
+            var tables = new List<NamedTableReference>();
+            foreach (var r in scope.FromClause.TableReferences) CollectTables(r, tables);
+            string column = id.Identifiers[^1].Value;
+            IEnumerable<NamedTableReference> candidates;
+            if (id.Count == 2)
+                candidates = tables.Where(t => string.Equals(t.Alias?.Value ?? t.SchemaObject.BaseIdentifier.Value, id.Identifiers[0].Value, StringComparison.OrdinalIgnoreCase));
+            else if (id.Count == 1 && tables.Count == 1 && scope.FromClause.TableReferences.Count == 1 && scope.FromClause.TableReferences[0] is NamedTableReference)
+                candidates = tables;
+            else return null;
+            var matches = candidates.ToList();
+            if (matches.Count != 1) return null;
+            var n = matches[0].SchemaObject;
+            if (n.ServerIdentifier is not null || n.DatabaseIdentifier is not null) return null;
+            if (n.SchemaIdentifier is null && e._cteNames.Contains(n.BaseIdentifier.Value)) return null;
+            var table = catalog.Find(new QualifiedName(n.SchemaIdentifier?.Value ?? "dbo", n.BaseIdentifier.Value));
+            return table?.FindColumn(column)?.Type;
+        }
+
+        private static void CollectTables(TableReference r, List<NamedTableReference> into)
+        {
+            switch (r)
+            {
+                case NamedTableReference n: into.Add(n); break;
+                case JoinTableReference j: CollectTables(j.FirstTableReference, into); CollectTables(j.SecondTableReference, into); break;
+                case JoinParenthesisTableReference p: CollectTables(p.Join, into); break;
+            }
+        }
+    }
+}

@@ -56,6 +56,24 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task A_parameter_a_guard_looks_up_in_a_view_names_a_row_of_the_view_s_table()
+    {
+        // IF NOT EXISTS (SELECT 1 FROM Cfg.CurrentSchedule WHERE [Schedule Name] = @ScheduleName) RAISERROR:
+        // the row goes to the view's table Cfg.Schedule, and passes the view's ISNULL([Is Cancelled], 0) = 0
+        var file = await NonTrivialFileAsync("Log.QueueRun");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == new QualifiedName("Cfg", "Schedule")));
+        Assert.Contains(file.Cases, c => c.Expect.Error is { Number: 50000 });
+    }
+
+    [Fact]
+    public async Task A_list_parameter_split_into_names_that_a_guard_checks_against_a_view_names_rows_of_its_table()
+    {
+        // REPLACE(@ScheduleList, ' ', '') split on commas into @Names; ScheduleName NOT IN (SELECT [Schedule Name] FROM the view) raises
+        var file = await NonTrivialFileAsync("Log.QueueRuns");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == new QualifiedName("Cfg", "Schedule")));
+    }
+
+    [Fact]
     public void Keys_foreign_keys_and_defaults_added_by_ALTER_TABLE_join_their_table()
     {
         var files = Fixture();

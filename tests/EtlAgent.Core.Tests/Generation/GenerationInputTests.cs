@@ -74,6 +74,17 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task A_parameter_defaulting_to_NULL_that_the_code_inserts_into_a_required_column_gets_a_value()
+    {
+        // @StartedAt datetime2(0) = NULL … VALUES (@BatchName, @StartedAt) into a NOT NULL column: left out, every call fails with 515
+        // (a variation of it passes a date; the base inputs must too, or a search cut short by the cap finds only the error)
+        var file = await NonTrivialFileAsync("Log.StartBatch");
+        var empty = Assert.Single(file.Cases, c => c.Name.StartsWith("empty input →", StringComparison.Ordinal));
+        Assert.Null(empty.Expect.Error);
+        Assert.Contains(file.Cases, c => c.Expect.Error is { Number: 515 });
+    }
+
+    [Fact]
     public void Keys_foreign_keys_and_defaults_added_by_ALTER_TABLE_join_their_table()
     {
         var files = Fixture();

@@ -304,16 +304,23 @@ public sealed partial class CandidateBuilder
         return c.Nullable ? null : true;
     }
 
+    /// <summary>The type of the first non-string column of the class among the tables the code reads and writes (once per class: every value asks).</summary>
     private string? ClassType(string cls)
     {
-        foreach (var t in _catalog.Tables)
+        if (_classTypes.TryGetValue(cls, out var known)) return known;
+        _codeTables ??= _catalog.Tables.Where(t => _facts.Reads.Contains(t.Name) || _facts.Writes.Contains(t.Name)).ToList();
+        string? found = null;
+        foreach (var t in _codeTables)
         {
-            if (!_facts.Reads.Contains(t.Name) && !_facts.Writes.Contains(t.Name)) continue;
             foreach (var c in t.Columns)
-                if (string.Equals(Find(c.Name), cls, StringComparison.OrdinalIgnoreCase) && !c.Type.IsString) return c.Type.Name;
+                if (string.Equals(Find(c.Name), cls, StringComparison.OrdinalIgnoreCase) && !c.Type.IsString) { found = c.Type.Name; break; }
+            if (found is not null) break;
         }
-        return null;
+        return _classTypes[cls] = found;
     }
+
+    private readonly Dictionary<string, string?> _classTypes = new(StringComparer.OrdinalIgnoreCase);
+    private List<TableDef>? _codeTables;
 
     private static object? Other(ColumnDef c, object? value) => value switch
     {

@@ -354,7 +354,8 @@ public sealed partial class CandidateBuilder
     /// <summary>
     /// A parameter that defaults to NULL and that the code inserts into a column that allows no NULL
     /// (@SetDate datetime = NULL … INSERT … (StartTime) VALUES (@SetDate)): left out, every call fails
-    /// with error 515, so the base inputs give it a value (its NULL variation still shows the error).
+    /// with error 515 (a column default does not apply to a NULL inserted explicitly), so the base
+    /// inputs give it a value (its NULL variation still shows the error).
     /// </summary>
     private bool NullInsertedIntoRequiredColumn(ParameterDef p)
     {
@@ -362,7 +363,7 @@ public sealed partial class CandidateBuilder
         while (text.Length > 1 && text[0] == '(' && text[^1] == ')') text = text[1..^1].Trim();
         if (!text.Equals("NULL", StringComparison.OrdinalIgnoreCase)) return false;
         return (_facts.InsertedVariables.GetValueOrDefault(p.Name) ?? new List<(QualifiedName, string)>())
-            .Any(x => _catalog.Find(x.Table)?.FindColumn(x.Column) is { Nullable: false, Default: null, Identity: false });
+            .Any(x => _catalog.Find(x.Table)?.FindColumn(x.Column) is { Nullable: false, Identity: false });
     }
 
     /// <summary>

@@ -25,6 +25,25 @@ public class CandidateBuilderTests
     }
 
     [Fact]
+    public void With_its_time_up_the_builder_prepares_the_base_inputs_and_the_variations_that_run_first_only()
+    {
+        var t = Warehouse.Value.FindTransformation("Dim.LoadEmployee")!;
+        CandidateBuilder Builder() => new(Warehouse.Value.Catalog, CodeFacts.Collect(Warehouse.Value, t), t.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0));
+        var all = Builder().Build();
+        int asked = 0;
+        var cut = Builder();
+        // time is up after three variations
+        var some = cut.Build(() => ++asked > 3);
+        Assert.True(cut.NotPrepared > 0);
+        Assert.Equal(all.Where(c => c.Structural).Select(c => c.Key()), some.Where(c => c.Structural).Select(c => c.Key()));
+        var variations = some.Where(c => !c.Structural).ToList();
+        Assert.InRange(variations.Count, 1, 3);
+        // the ones that run first: one of each of the first families, as CandidateOrder runs them
+        var order = CandidateOrder.Informative(all).Select(i => all[i]).Where(c => !c.Structural).Take(3).Select(c => c.Key()).ToHashSet();
+        Assert.All(variations, v => Assert.Contains(v.Key(), order));
+    }
+
+    [Fact]
     public void A_flag_the_code_sets_to_0_and_1_starts_out_NULL_so_both_updates_show()
     {
         var (facts, candidates) = Build("Staging.FlagOrphanOrderLines");

@@ -182,6 +182,19 @@ public class GenerationCapTests
         Assert.DoesNotContain("could be run in the sandbox", capped.Skipped);
     }
 
+    [Fact]
+    public async Task Preparing_the_inputs_takes_at_most_a_third_of_the_cap_and_the_base_inputs_still_run()
+    {
+        // past a third of the cap when the inputs are prepared (a wide procedure on a large catalog): the variations are left out, the base inputs run
+        var options = new GenerationOptions { UseMutants = false, Cap = TimeSpan.FromHours(1), Stopwatch = () => new ManualStopwatch { Elapsed = TimeSpan.FromMinutes(25) } };
+        var generated = await FixtureGeneration.GenerateAsync(FixtureGeneration.Load("warehouse"), "Dim.LoadEmployee", options);
+        Assert.True(generated.Written, generated.Skipped);
+        var result = generated.Result!;
+        Assert.Contains(result.Notes, n => n.Contains(" candidate inputs not prepared: ", StringComparison.Ordinal));
+        Assert.True(result.CandidatesRun > 0);
+        Assert.NotEmpty(result.File!.Cases);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

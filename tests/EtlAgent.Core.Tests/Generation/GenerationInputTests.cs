@@ -56,6 +56,35 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task A_parameter_a_guard_looks_up_in_a_view_names_a_row_of_the_view_s_table()
+    {
+        // IF NOT EXISTS (SELECT 1 FROM Cfg.CurrentSchedule WHERE [Schedule Name] = @ScheduleName) RAISERROR:
+        // the row goes to the view's table Cfg.Schedule, and passes the view's ISNULL([Is Cancelled], 0) = 0
+        var file = await NonTrivialFileAsync("Log.QueueRun");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == new QualifiedName("Cfg", "Schedule")));
+        Assert.Contains(file.Cases, c => c.Expect.Error is { Number: 50000 });
+    }
+
+    [Fact]
+    public async Task A_list_parameter_split_into_names_that_a_guard_checks_against_a_view_names_rows_of_its_table()
+    {
+        // REPLACE(@ScheduleList, ' ', '') split on commas into @Names; ScheduleName NOT IN (SELECT [Schedule Name] FROM the view) raises
+        var file = await NonTrivialFileAsync("Log.QueueRuns");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == new QualifiedName("Cfg", "Schedule")));
+    }
+
+    [Fact]
+    public async Task A_parameter_defaulting_to_NULL_that_the_code_inserts_into_a_required_column_gets_a_value()
+    {
+        // @StartedAt datetime2(0) = NULL … VALUES (@BatchName, @StartedAt) into a NOT NULL column: left out, every call fails with 515
+        // (a variation of it passes a date; the base inputs must too, or a search cut short by the cap finds only the error)
+        var file = await NonTrivialFileAsync("Log.StartBatch");
+        var empty = Assert.Single(file.Cases, c => c.Name.StartsWith("empty input →", StringComparison.Ordinal));
+        Assert.Null(empty.Expect.Error);
+        Assert.Contains(file.Cases, c => c.Expect.Error is { Number: 515 });
+    }
+
+    [Fact]
     public void Keys_foreign_keys_and_defaults_added_by_ALTER_TABLE_join_their_table()
     {
         var files = Fixture();

@@ -21,7 +21,9 @@ public sealed partial class CandidateBuilder
         foreach (var p in _parameters.Where(p => !p.IsOutput && _catalog.FindTableType(p.Type) is null))
         {
             var comparisons = _facts.ParameterComparisons.GetValueOrDefault(p.Name) ?? new List<(string Column, string Op)>();
-            foreach (var (column, op) in comparisons.OrderBy(x => x.Op == "=" ? 0 : x.Op == "<>" ? 2 : 1))
+            // then what the code made of it (a split list, a trimmed copy) compared with a column: the value must name a row there too
+            var flows = (_facts.ParameterFlowColumns.GetValueOrDefault(p.Name) ?? new List<string>()).Select(c => (Column: c, Op: "="));
+            foreach (var (column, op) in comparisons.OrderBy(x => x.Op == "=" ? 0 : x.Op == "<>" ? 2 : 1).Concat(flows))
             {
                 var hit = tables.Select(t => (Table: t, Column: t.FindColumn(column))).FirstOrDefault(x => x.Column is { } c && Comparable(p.Type, c.Type));
                 if (hit.Column is null) continue;

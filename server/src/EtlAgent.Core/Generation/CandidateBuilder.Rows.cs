@@ -189,7 +189,8 @@ public sealed partial class CandidateBuilder
         c.IsGenerated || c.Sequence is not null || (c.Default is not null && !IsKeyColumn(t, c) && !SetToItsDefault(c) && !ComparedWithParameter(c));
 
     private bool ComparedWithParameter(ColumnDef c) =>
-        _parameters.Any(p => !p.IsOutput && (_facts.ParameterColumns.GetValueOrDefault(p.Name)?.Contains(c.Name, StringComparer.OrdinalIgnoreCase) ?? false));
+        _parameters.Any(p => !p.IsOutput && ((_facts.ParameterColumns.GetValueOrDefault(p.Name)?.Contains(c.Name, StringComparer.OrdinalIgnoreCase) ?? false)
+            || (_facts.ParameterFlowColumns.GetValueOrDefault(p.Name)?.Contains(c.Name, StringComparer.OrdinalIgnoreCase) ?? false)));
 
     /// <summary>The code assigns the column a literal equal to its default (DEFAULT (0) and SET [IsLatest] = 0).</summary>
     private bool SetToItsDefault(ColumnDef c)
@@ -254,6 +255,9 @@ public sealed partial class CandidateBuilder
             if (c.Type.IsInteger) return c.Type.Name == "tinyint" ? (long)(entity * 10 + h) : (long)n;
             return c.Type.IsDecimal && c.Type.Scale is > 0 ? n + h / 4m : n;
         }
+        // a value a parameter names after the code reshaped it (spaces removed, a list split on commas): letters and digits only
+        if (c.Type.IsString && (_facts.TokenColumns.Contains(c.Name) || _facts.TokenColumns.Contains(name)))
+            return Fit(c, new string(name.Where(char.IsLetterOrDigit).ToArray()) + entity.ToString(CultureInfo.InvariantCulture));
         if (c.Type.IsString) return Fit(c, $"{name} {entity}");
         if (c.Type.Name == "uniqueidentifier") return new Guid(entity, 0, 0, new byte[8]);
         if (c.Type.IsBinary) return new byte[] { (byte)entity };
@@ -300,16 +304,23 @@ public sealed partial class CandidateBuilder
         return c.Nullable ? null : true;
     }
 
+    /// <summary>The type of the first non-string column of the class among the tables the code reads and writes (once per class: every value asks).</summary>
     private string? ClassType(string cls)
     {
-        foreach (var t in _catalog.Tables)
+        if (_classTypes.TryGetValue(cls, out var known)) return known;
+        _codeTables ??= _catalog.Tables.Where(t => _facts.Reads.Contains(t.Name) || _facts.Writes.Contains(t.Name)).ToList();
+        string? found = null;
+        foreach (var t in _codeTables)
         {
-            if (!_facts.Reads.Contains(t.Name) && !_facts.Writes.Contains(t.Name)) continue;
             foreach (var c in t.Columns)
-                if (string.Equals(Find(c.Name), cls, StringComparison.OrdinalIgnoreCase) && !c.Type.IsString) return c.Type.Name;
+                if (string.Equals(Find(c.Name), cls, StringComparison.OrdinalIgnoreCase) && !c.Type.IsString) { found = c.Type.Name; break; }
+            if (found is not null) break;
         }
-        return null;
+        return _classTypes[cls] = found;
     }
+
+    private readonly Dictionary<string, string?> _classTypes = new(StringComparer.OrdinalIgnoreCase);
+    private List<TableDef>? _codeTables;
 
     private static object? Other(ColumnDef c, object? value) => value switch
     {

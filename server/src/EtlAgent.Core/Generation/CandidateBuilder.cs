@@ -48,12 +48,22 @@ public sealed partial class CandidateBuilder
     }
 
     /// <summary>Tables the rows go into: read by the code, real tables of the catalog.</summary>
-    public IReadOnlyList<TableDef> InputTables => _facts.Reads.Concat(_facts.Writes).Distinct().Select(_catalog.Find).Where(t => t is { Kind: TableKind.Table }).Cast<TableDef>().OrderBy(t => t.Name).ToList();
+    public IReadOnlyList<TableDef> InputTables => _inputTables ??= _facts.Reads.Concat(_facts.Writes).Distinct().Select(_catalog.Find).Where(t => t is { Kind: TableKind.Table }).Cast<TableDef>().OrderBy(t => t.Name).ToList();
+
+    private IReadOnlyList<TableDef>? _inputTables;
+
+    /// <summary>Candidates <see cref="Build"/> left unprepared because its time was up (0: all of them were prepared).</summary>
+    public int NotPrepared { get; private set; }
 
     /// <summary>A table the code loads: it inserts or merges into it. One it only reads, or updates in place, is a source.</summary>
     private bool IsTarget(TableDef t) => _facts.Writes.Contains(t.Name) && (_facts.Inserted.Contains(t.Name) || !_facts.Reads.Contains(t.Name));
 
-    public IReadOnlyList<Scenario> Build()
+    /// <param name="timeUp">
+    /// Asked before each candidate's rows are completed (hashes, parent rows), in the order the
+    /// candidates run (<see cref="CandidateOrder"/>): once true, the variations left are not prepared
+    /// (<see cref="NotPrepared"/>); the base inputs always are. Null: all are prepared.
+    /// </param>
+    public IReadOnlyList<Scenario> Build(Func<bool>? timeUp = null)
     {
         var all = new List<Scenario>();
         var sources = InputTables.Where(t => !IsTarget(t)).ToList();
@@ -217,9 +227,21 @@ public sealed partial class CandidateBuilder
         }
 
         foreach (var s in all) s.Structural = !s.Description.Contains('[') || s.Description.StartsWith("an entity whose", StringComparison.Ordinal) && !s.Description.Contains(", ", StringComparison.Ordinal);
-        foreach (var s in all) { StoredHash.Fill(s, _catalog, _facts.StoredHashes, Find); AddParameterParents(s); AddParents(s); }
+        // completing the rows (parents of parents on a large catalog) is most of the cost: in the order
+        // the candidates run, so a cap that comes first leaves out the variations that would run last
+        var prepared = new bool[all.Count];
+        foreach (var i in CandidateOrder.Informative(all))
+        {
+            var s = all[i];
+            if (!s.Structural && timeUp?.Invoke() == true) break;
+            StoredHash.Fill(s, _catalog, _facts.StoredHashes, Find);
+            AddParameterParents(s);
+            AddParents(s);
+            prepared[i] = true;
+        }
+        NotPrepared = prepared.Count(p => !p);
         var seen = new HashSet<string>();
-        return all.Where(s => seen.Add(s.Key())).ToList();
+        return all.Where((s, i) => prepared[i] && seen.Add(s.Key())).ToList();
     }
 
     /// <summary>
@@ -311,7 +333,7 @@ public sealed partial class CandidateBuilder
         {
             // a parameter a filter compares with a column: the value that lets the first entity's rows through
             if (TryFilterValue(p, out var filterValue)) { args.Add(new(p.Name, filterValue)); continue; }
-            if (p.Default is not null) continue;
+            if (p.Default is not null && !NullInsertedIntoRequiredColumn(p)) continue;
             if (_catalog.FindTableType(p.Type) is { } tableType)
             {
                 // the keys of the entity the base scenarios load, so the code's joins with them match
@@ -327,6 +349,21 @@ public sealed partial class CandidateBuilder
             args.Add(new(p.Name, CheckedValue(p, v)));
         }
         return args;
+    }
+
+    /// <summary>
+    /// A parameter that defaults to NULL and that the code inserts into a column that allows no NULL
+    /// (@SetDate datetime = NULL … INSERT … (StartTime) VALUES (@SetDate)): left out, every call fails
+    /// with error 515 (a column default does not apply to a NULL inserted explicitly), so the base
+    /// inputs give it a value (its NULL variation still shows the error).
+    /// </summary>
+    private bool NullInsertedIntoRequiredColumn(ParameterDef p)
+    {
+        var text = p.Default!.Trim();
+        while (text.Length > 1 && text[0] == '(' && text[^1] == ')') text = text[1..^1].Trim();
+        if (!text.Equals("NULL", StringComparison.OrdinalIgnoreCase)) return false;
+        return (_facts.InsertedVariables.GetValueOrDefault(p.Name) ?? new List<(QualifiedName, string)>())
+            .Any(x => _catalog.Find(x.Table)?.FindColumn(x.Column) is { Nullable: false, Identity: false });
     }
 
     /// <summary>

@@ -50,6 +50,20 @@ public sealed class CodeFacts
     public Dictionary<string, List<(string Column, string Op)>> ParameterComparisons { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Parameter → columns the code compares with what it made of the parameter (a variable set from
+    /// it, a list split into a table variable's rows; <see cref="ParameterFlow"/>), all as equalities:
+    /// a guard that the value names a row (NOT IN (SELECT [Schedule Name] FROM …) RAISERROR). Weaker
+    /// than <see cref="ParameterComparisons"/>, so tried after them.
+    /// </summary>
+    public Dictionary<string, List<string>> ParameterFlowColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Columns of <see cref="ParameterFlowColumns"/>: the value must come through the code's
+    /// reshaping (REPLACE of spaces, a split on commas, TRIM) unchanged, so rows hold plain tokens there.
+    /// </summary>
+    public HashSet<string> TokenColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
     /// Variable → the table columns the code inserts it into (INSERT INTO Log.Step ([Run ID]) VALUES (@RunID)),
     /// so a parameter inserted into a foreign key gets its parent row.
     /// </summary>
@@ -92,6 +106,10 @@ public sealed class CodeFacts
             foreach (var w in t.Transformation.Writes) facts.Writes.Add(w);
             foreach (var c in t.Transformation.Calls)
                 if (workspace.FindTransformation(c.ToString()) is { } callee) queue.Enqueue(callee);
+            // views the code reads: their tables are the ones that need rows, their filters say which rows they let through
+            foreach (var r in t.Transformation.Reads)
+                if (workspace.Catalog.Find(r) is { Kind: TableKind.View } && workspace.FindTransformation(r.ToString()) is { Transformation.Kind: TransformationKind.View } view)
+                    queue.Enqueue(view);
             // functions the code uses (a view over a table-valued function reads what the function reads)
             if (t.HasSyntax)
             {
@@ -103,11 +121,13 @@ public sealed class CodeFacts
         }
         var variableLiterals = new Dictionary<string, List<object>>(StringComparer.OrdinalIgnoreCase);
         var comparisons = new List<(string Column, ScalarExpression Other, string Op)>();
+        // columns compared with columns for equality (a join, x IN (SELECT y …)): a parameter's flow crosses them
+        var columnPairs = new List<(string A, string B)>();
         // literals tested inside CASE/IIF pick out special values (WHEN [Order Date] = 0 THEN NULL), not rows to keep
         var inCase = new HashSet<ScalarExpression>(ReferenceEqualityComparer.Instance);
         foreach (var t in facts.Closure)
         {
-            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase);
+            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs);
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         facts.JsonParameters = JsonShape.Collect(facts.Closure.SelectMany(t => t.Syntax.Body), workspace.Catalog.AliasTypes);
@@ -122,6 +142,25 @@ public sealed class CodeFacts
         facts.Inserted.Clear();
         facts.Inserted.UnionWith(inserted);
         var parameters = root.Transformation.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var flow = ParameterFlow.Follow(root.Transformation.Parameters.Where(p => !p.IsOutput).Select(p => p.Name),
+            facts.Closure.Where(t => t.HasSyntax).SelectMany(t => t.Syntax.Body).ToList());
+        void Flows(string parameter, string column)
+        {
+            if (!facts.ParameterFlowColumns.TryGetValue(parameter, out var list)) facts.ParameterFlowColumns[parameter] = list = new();
+            if (!list.Contains(column, StringComparer.OrdinalIgnoreCase)) list.Add(column);
+            facts.TokenColumns.Add(column);
+        }
+        foreach (var (column, other, op) in comparisons)
+        {
+            // a comparison with the parameter itself is one of ParameterComparisons
+            if (op != "=" || other is VariableReference direct && parameters.Contains(direct.Name)) continue;
+            if (flow.Source(other) is { } p) Flows(p, column);
+        }
+        foreach (var (a, b) in columnPairs)
+        {
+            if (flow.Columns.TryGetValue(a, out var pa)) Flows(pa, b);
+            if (flow.Columns.TryGetValue(b, out var pb)) Flows(pb, a);
+        }
         foreach (var (column, other, op) in comparisons)
         {
             if (other is VariableReference pv && parameters.Contains(pv.Name))
@@ -170,7 +209,7 @@ public sealed class CodeFacts
     }
 
     private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons,
-        HashSet<ScalarExpression> inCase)
+        HashSet<ScalarExpression> inCase, List<(string, string)> columnPairs)
         : TSqlFragmentVisitor
     {
         private int _caseDepth;
@@ -199,6 +238,9 @@ public sealed class CodeFacts
         {
             var a = Strip(node.FirstExpression);
             var b = Strip(node.SecondExpression);
+            // ISNULL([Is Cancelled], 0) = 0 (a view's filter): the column itself holding the literal lets the row through
+            if (b is Literal && Defaulted(a) is { } da) a = da;
+            else if (a is Literal && Defaulted(b) is { } db) b = db;
             var ca = ColumnName(a);
             var cb = ColumnName(b);
             if (ca is not null) facts.ComparedColumns.Add(ca);
@@ -212,11 +254,24 @@ public sealed class CodeFacts
                 }
                 if (node.ComparisonType == BooleanComparisonType.Equals && !string.Equals(ca, cb, StringComparison.OrdinalIgnoreCase))
                     facts.Equalities.Add((ca, cb));
+                if (node.ComparisonType == BooleanComparisonType.Equals) columnPairs.Add((ca, cb));
             }
             else if (ca is not null && IsHash(b) is { } hb) facts.StoredHashes.Add((ca, hb));
             else if (cb is not null && IsHash(a) is { } ha) facts.StoredHashes.Add((cb, ha));
             else if (ca is not null) Compare(ca, b, Op(node.ComparisonType, flip: false));
             else if (cb is not null) Compare(cb, a, Op(node.ComparisonType, flip: true));
+        }
+
+        /// <summary>The column of ISNULL(column, literal) or COALESCE(column, literal); null for anything else.</summary>
+        private static ScalarExpression? Defaulted(ScalarExpression e)
+        {
+            var column = e switch
+            {
+                FunctionCall { Parameters: [var first, Literal] } f when f.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) => Strip(first),
+                CoalesceExpression { Expressions: [var first, Literal] } => Strip(first),
+                _ => null,
+            };
+            return column is not null && ColumnName(column) is not null ? column : null;
         }
 
         private static FunctionCall? IsHash(ScalarExpression e) =>
@@ -257,8 +312,11 @@ public sealed class CodeFacts
             // x IN (3, 7): the first value lets a row through (not for NOT IN)
             if (column is not null && !node.NotDefined && _caseDepth == 0 && node.Values is [Literal first, ..] && LiteralValue(first) is { } v) AddFilter(facts, column, v);
             if (column is not null && node.Subquery?.QueryExpression is QuerySpecification { SelectElements: [SelectScalarExpression only] }
-                && ColumnName(Strip(only.Expression)) is { } other && !string.Equals(column, other, StringComparison.OrdinalIgnoreCase))
-                facts.Equalities.Add((column, other));
+                && ColumnName(Strip(only.Expression)) is { } other)
+            {
+                if (!string.Equals(column, other, StringComparison.OrdinalIgnoreCase)) facts.Equalities.Add((column, other));
+                columnPairs.Add((column, other));
+            }
         }
 
         public override void Visit(InsertSpecification node)

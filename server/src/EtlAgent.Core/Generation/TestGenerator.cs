@@ -152,10 +152,18 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var watch = _options.Stopwatch();
         var notes = new List<string>();
         var t = workspace.FindTransformation(transformation) ?? throw new ArgumentException($"no transformation named {transformation}");
+        // the preparation's parts, for the reason given when it takes the whole cap (the cap's own stopwatch is read only to decide)
+        var phase = System.Diagnostics.Stopwatch.StartNew();
         var facts = CodeFacts.Collect(workspace, t);
+        var factsTook = phase.Elapsed;
         var written = facts.Writes.Where(w => workspace.Catalog.Find(w) is { Kind: TableKind.Table }).OrderBy(w => w).ToList();
         var builder = new CandidateBuilder(workspace.Catalog, facts, t.Transformation.Parameters, _options.Clock);
-        var candidates = builder.Build();
+        // the inputs are prepared within a share of the cap, the rest of it is for running them (the base inputs are always prepared)
+        var preparation = _options.Cap / PreparationShare;
+        var candidates = builder.Build(_options.Cap > TimeSpan.Zero ? () => watch.Elapsed >= preparation : null);
+        var buildTook = phase.Elapsed - factsTook;
+        if (builder.NotPrepared > 0)
+            notes.Add($"{builder.NotPrepared} candidate inputs not prepared: preparing them took more than a third of the cap (the base inputs and the variations that run first were)");
         // tables defined nowhere are stand-ins shaped by the code: the output and the file say so
         var standIns = facts.Reads.Concat(facts.Writes).Distinct().Select(workspace.Catalog.Find).OfType<TableDef>().Where(d => d.StandIn is not null).OrderBy(d => d.Name).ToList();
         foreach (var standIn in standIns)
@@ -185,7 +193,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         // one sandbox set-up for the searches on the original and the self-check of the file: the
         // self-check's cases run the same transformation on the same catalog (fresh state per case as ever)
         var setup = new SandboxSetup(workspace, Serves: name);
+        var beforeFactory = phase.Elapsed;
         await using var factory = createFactory(setup);
+        var factoryTook = phase.Elapsed - beforeFactory;
         {
             lock (_progressLock) _progressDone = 0;
             Report($"candidate inputs: 0 of {candidates.Count}", 0);
@@ -241,7 +251,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         {
             // one reason for all of them is something the sandbox cannot do yet; several, inputs it refuses
             var why = considered == 0 && cap.Reached
-                    ? $"not testable within the cap: the cap of {cap.Describe()} was reached before any of the {candidates.Count} candidate inputs ran (preparing them and the sandbox took {watch.Elapsed.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s; a larger --cap gives it room)"
+                    ? $"not testable within the cap: the cap of {cap.Describe()} was reached before any of the {candidates.Count} candidate inputs ran (preparing them and the sandbox took {Seconds(watch.Elapsed)} s: code facts {Seconds(factsTook)} s, candidate inputs {Seconds(buildTook)} s, sandbox {Seconds(factoryTook)} s; a larger --cap gives it room)"
                 : failures.Count == 1 ? $"not testable yet: {failures.First()}"
                 : $"none of the {considered} candidate inputs could be run in the sandbox ({failures.FirstOrDefault() ?? "no candidate input"})";
             notes.Add(why);
@@ -419,6 +429,11 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             NoTestsReason = file.Cases.Count == 0 ? "no generated case reproduces when reloaded" : null,
         };
     }
+
+    /// <summary>The cap's share for preparing the candidate inputs: a third (the rest runs them and checks the cases kept).</summary>
+    private const int PreparationShare = 3;
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The rows after a run: those of the tables it writes, the given rows of the others.</summary>
     private static Func<QualifiedName, IReadOnlyList<SandboxRow>> RowsAfter(Scenario s, Outcome o) => table =>

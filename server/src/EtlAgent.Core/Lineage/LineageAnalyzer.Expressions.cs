@@ -37,7 +37,7 @@ public sealed partial class LineageAnalyzer
                 return ColumnOrigin.Constant(null, false);
             case VariableReference vr:
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable, _variables.GetValueOrDefault(vr.Name),
-                    _valuedParameters.Contains(vr.Name) ? false : null);
+                    _valuedParameters.Contains(vr.Name) || HasValue(vr.Name) ? false : null);
             case GlobalVariableExpression:
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable);
             case ScalarSubquery sq:
@@ -46,7 +46,7 @@ public sealed partial class LineageAnalyzer
                 if (outputs.Count == 0) return ColumnOrigin.Unknown;
                 var inner = outputs[0].Origin;
                 // A subquery may return no row: NULL is always possible.
-                return inner with { Nullable = true, Kind = inner.Kind == MappingKind.Direct ? MappingKind.Direct : inner.Kind };
+                return inner with { Nullable = true, NullableAsDeclared = false, Kind = inner.Kind == MappingKind.Direct ? MappingKind.Direct : inner.Kind };
             }
             case CastCall cast:
             {

@@ -45,7 +45,7 @@ internal sealed class Relation
     {
         foreach (var (name, origin) in Columns)
             if (string.Equals(name, column, StringComparison.OrdinalIgnoreCase))
-                return NullExtended ? origin with { Nullable = true } : origin;
+                return NullExtended ? origin with { Nullable = true, NullableAsDeclared = false } : origin;
         if (IsOpen)
             return Table is { } t ? new ColumnOrigin(new[] { $"{t}.{column}" }, MappingKind.Direct) : ColumnOrigin.Unknown;
         return null;
@@ -57,7 +57,7 @@ internal sealed class Relation
     public static Relation ForTable(string? alias, TableDef def)
     {
         var cols = Origins.GetValue(def, d => d.Columns
-            .Select(c => (c.Name, new ColumnOrigin(new[] { $"{d.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable)))
+            .Select(c => (c.Name, new ColumnOrigin(new[] { $"{d.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable) { NullableAsDeclared = c.Nullable }))
             .ToList());
         // An incomplete view still types the columns it lists, and accepts others unchecked.
         return new Relation(alias, def.Name, cols, open: !def.IsComplete, def);

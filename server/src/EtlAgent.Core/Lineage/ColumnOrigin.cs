@@ -31,6 +31,13 @@ public sealed record ColumnOrigin(IReadOnlyCollection<string> Sources, MappingKi
     /// int but fitting a tinyint. Kept through column references (a CTE's column), dropped by any further computation.
     /// </summary>
     public (long Min, long Max)? IntegerRange { get; init; }
+
+    /// <summary>
+    /// NULL only because the one table column it copies is declared NULL-able: not an outer join's missing row, not a
+    /// computation. Whether every writer of that column fills it is a workspace question (FilledColumns). Kept through
+    /// column references (a derived table's or CTE's column), dropped by any further computation.
+    /// </summary>
+    public bool NullableAsDeclared { get; init; }
 }
 
 /// <summary>

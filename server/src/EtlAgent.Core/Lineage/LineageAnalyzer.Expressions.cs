@@ -37,7 +37,7 @@ public sealed partial class LineageAnalyzer
                 return ColumnOrigin.Constant(null, false);
             case VariableReference vr:
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable, _variables.GetValueOrDefault(vr.Name),
-                    _valuedParameters.Contains(vr.Name) ? false : null);
+                    _valuedParameters.Contains(vr.Name) || HasValue(vr.Name) ? false : null);
             case GlobalVariableExpression:
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable);
             case ScalarSubquery sq:
@@ -46,7 +46,7 @@ public sealed partial class LineageAnalyzer
                 if (outputs.Count == 0) return ColumnOrigin.Unknown;
                 var inner = outputs[0].Origin;
                 // A subquery may return no row: NULL is always possible.
-                return inner with { Nullable = true, Kind = inner.Kind == MappingKind.Direct ? MappingKind.Direct : inner.Kind };
+                return inner with { Nullable = true, NullableAsDeclared = false, Kind = inner.Kind == MappingKind.Direct ? MappingKind.Direct : inner.Kind };
             }
             case CastCall cast:
             {
@@ -67,14 +67,19 @@ public sealed partial class LineageAnalyzer
             case CoalesceExpression co:
             {
                 var parts = co.Expressions.Select(e => Expr(e, scope)).ToList();
-                return Combine(parts, ResultType(parts.Select(p => p.Type)),
-                    parts.All(p => p.Nullable is not null) ? parts.All(p => p.Nullable == true) : parts.Any(p => p.Nullable == false) ? false : null);
+                bool? nullable = parts.All(p => p.Nullable is not null) ? parts.All(p => p.Nullable == true) : parts.Any(p => p.Nullable == false) ? false : null;
+                if (nullable != false && NotNullInEveryBranch(co.Expressions, scope)) nullable = false;
+                return Combine(parts, ResultType(parts.Select(p => p.Type)), nullable);
             }
             case NullIfExpression ni:
             {
                 var first = Expr(ni.FirstExpression, scope);
                 var second = Expr(ni.SecondExpression, scope);
-                return Combine(new[] { first, second }, first.Type, true);
+                // NULLIF(c, '') where the filter kept only non-empty c (LEN(c) > 0, c <> ''): c itself
+                bool keeps = first.Nullable == false && Unwrapped(ni.SecondExpression) is StringLiteral { Value: var blank } && blank.Trim(' ').Length == 0 &&
+                             Unwrapped(ni.FirstExpression) is ColumnReferenceExpression { ColumnType: ColumnType.Regular, MultiPartIdentifier: not null } c &&
+                             RelationOf(c, scope) is { } r && scope.IsNonEmpty(r, c.MultiPartIdentifier.Identifiers[^1].Value);
+                return Combine(new[] { first, second }, first.Type, !keeps);
             }
             case IIfCall iif:
             {
@@ -443,7 +448,25 @@ public sealed partial class LineageAnalyzer
             case BooleanComparisonExpression c:
                 MarkNotNull(c.FirstExpression, scope);
                 MarkNotNull(c.SecondExpression, scope);
+                MarkNonEmpty(c, scope);
                 break;
+            case BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.Or } or:
+            {
+                // Each row that passes an OR satisfies one of its branches: what every branch rejects is rejected,
+                // and COALESCE can be shown non-NULL branch by branch (`WHERE a IS NOT NULL OR b IS NOT NULL`).
+                var branches = new List<QueryScope>();
+                foreach (var d in Disjuncts(or))
+                {
+                    var branch = new QueryScope(scope);
+                    MarkNullRejected(d, branch);
+                    if (!branch.HasMarks) return; // a branch that rejects nothing: nothing is known
+                    branches.Add(branch);
+                }
+                foreach (var (relation, column) in branches[0].OwnNotNull.ToList())
+                    if (branches.Skip(1).All(b => b.IsNotNull(relation, column))) scope.MarkNotNull(relation, column);
+                scope.AddAlternatives(branches);
+                break;
+            }
             case LikePredicate l:
                 MarkNotNull(l.FirstExpression, scope);
                 break;
@@ -453,6 +476,68 @@ public sealed partial class LineageAnalyzer
             case BooleanTernaryExpression t:
                 MarkNotNull(t.FirstExpression, scope);
                 break;
+        }
+    }
+
+    private static List<BooleanExpression> Disjuncts(BooleanExpression e)
+    {
+        while (e is BooleanParenthesisExpression p) e = p.Expression;
+        if (e is BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.Or } or)
+            return Disjuncts(or.FirstExpression).Concat(Disjuncts(or.SecondExpression)).ToList();
+        return new List<BooleanExpression> { e };
+    }
+
+    /// <summary>
+    /// `LEN(c) > 0` (or `>= 1`, `<> 0`) and `c <> ''` (or `> ''`) keep only rows where the column has a value
+    /// that is not empty or blank, which is also what `NULLIF(c, '')` compares against.
+    /// </summary>
+    private static void MarkNonEmpty(BooleanComparisonExpression c, QueryScope scope)
+    {
+        var left = Unwrapped(c.FirstExpression);
+        var right = Unwrapped(c.SecondExpression);
+        var type = c.ComparisonType;
+        if (left is Literal && right is not Literal)
+        {
+            (left, right) = (right, left);
+            type = type switch
+            {
+                BooleanComparisonType.LessThan => BooleanComparisonType.GreaterThan,
+                BooleanComparisonType.LessThanOrEqualTo => BooleanComparisonType.GreaterThanOrEqualTo,
+                BooleanComparisonType.GreaterThan => BooleanComparisonType.LessThan,
+                BooleanComparisonType.GreaterThanOrEqualTo => BooleanComparisonType.LessThanOrEqualTo,
+                _ => type,
+            };
+        }
+        ScalarExpression? column = null;
+        if (left is FunctionCall { CallTarget: null, Parameters.Count: 1 } len && string.Equals(len.FunctionName?.Value, "LEN", StringComparison.OrdinalIgnoreCase) &&
+            right is IntegerLiteral { Value: var n } &&
+            (type, n) is (BooleanComparisonType.GreaterThan, "0") or (BooleanComparisonType.GreaterThanOrEqualTo, "1")
+                or (BooleanComparisonType.NotEqualToBrackets, "0") or (BooleanComparisonType.NotEqualToExclamation, "0"))
+            column = len.Parameters[0];
+        else if (right is StringLiteral { Value: var s } && s.Trim(' ').Length == 0 &&
+                 type is BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation or BooleanComparisonType.GreaterThan)
+            column = left;
+        while (column is ParenthesisExpression p) column = p.Expression;
+        if (column is ColumnReferenceExpression { ColumnType: ColumnType.Regular, MultiPartIdentifier: not null } col && RelationOf(col, scope) is { } r)
+            scope.MarkNonEmpty(r, col.MultiPartIdentifier.Identifiers[^1].Value);
+    }
+
+    /// <summary>
+    /// Whether some OR of the scope's WHERE makes one of the arguments non-NULL in each of its branches
+    /// (`COALESCE(NULLIF(a, ''), b + 'x')` under `WHERE LEN(a) > 0 OR b IS NOT NULL`).
+    /// </summary>
+    private bool NotNullInEveryBranch(IList<ScalarExpression> arguments, QueryScope scope)
+    {
+        if (scope.Alternatives.Count == 0) return false;
+        int unresolved = _unresolved.Count;
+        try
+        {
+            return scope.Alternatives.Any(branches => branches.All(b => arguments.Any(a => Expr(a, b).Nullable == false)));
+        }
+        finally
+        {
+            // the arguments were read once already; a second reading must not report a broken column twice
+            _unresolved.RemoveRange(unresolved, _unresolved.Count - unresolved);
         }
     }
 

@@ -29,6 +29,44 @@ public sealed partial class LineageAnalyzer
         return result;
     }
 
+    /// <summary>
+    /// Variables that hold a value at this point (`SET @now = GETDATE()`), kept with the columns under a name no
+    /// table has, so that branches, loops and calls treat them as they treat columns.
+    /// </summary>
+    private static readonly QualifiedName Variables = new("@", "@");
+
+    /// <summary>Variables assigned by anything but SET or DECLARE (SELECT @v = ..., UPDATE ... SET @v, FETCH INTO, OUTPUT parameters): never taken to hold a value.</summary>
+    private readonly HashSet<string> _untrustedVariables = new(StringComparer.OrdinalIgnoreCase);
+
+    private bool HasValue(string variable) => !_untrustedVariables.Contains(variable) && KnownNotNull(Variables, variable);
+
+    /// <summary>SET @v = value or DECLARE @v = value: the variable holds a value when the expression is never NULL.</summary>
+    private void SetVariable(string variable, ScalarExpression? value)
+    {
+        // a query in the expression is left alone: reading it here would report its columns a second time
+        bool notNull = value is not null && !QueryInside.Any(value) && Expr(value, new QueryScope(null)).Nullable == false;
+        SetNotNull(Variables, variable, notNull);
+    }
+
+    /// <summary>Collects the variables a body assigns other than by SET or DECLARE.</summary>
+    private sealed class OtherVariableAssignments(HashSet<string> into) : TSqlFragmentVisitor
+    {
+        public override void ExplicitVisit(SelectSetVariable node) { into.Add(node.Variable.Name); base.ExplicitVisit(node); }
+        public override void ExplicitVisit(AssignmentSetClause node) { if (node.Variable is not null) into.Add(node.Variable.Name); base.ExplicitVisit(node); }
+        public override void ExplicitVisit(FetchCursorStatement node) { foreach (var v in node.IntoVariables) into.Add(v.Name); base.ExplicitVisit(node); }
+        public override void ExplicitVisit(ExecuteParameter node) { if (node.IsOutput && node.ParameterValue is VariableReference v) into.Add(v.Name); base.ExplicitVisit(node); }
+        public override void ExplicitVisit(ExecuteSpecification node) { if (node.Variable is not null) into.Add(node.Variable.Name); base.ExplicitVisit(node); }
+        public override void ExplicitVisit(SetVariableStatement node) { if (node.AssignmentKind != AssignmentKind.Equals || node.Expression is null) into.Add(node.Variable.Name); base.ExplicitVisit(node); }
+    }
+
+    /// <summary>Whether an expression holds a subquery.</summary>
+    private sealed class QueryInside : TSqlFragmentVisitor
+    {
+        private bool _found;
+        public override void ExplicitVisit(ScalarSubquery node) => _found = true;
+        public static bool Any(TSqlFragment f) { var v = new QueryInside(); f.Accept(v); return v._found; }
+    }
+
     private bool KnownNotNull(QualifiedName table, string column) =>
         _notNull.TryGetValue(table, out var columns) && columns.Contains(column);
 

@@ -56,7 +56,7 @@ public sealed partial class LineageAnalyzer
                                 matched = true;
                                 if (r.IsOpen) _openStar = true;
                                 foreach (var (_, origin) in r.Columns)
-                                    result.Add((r.NullExtended ? origin with { Nullable = true } : origin, star));
+                                    result.Add((r.NullExtended ? origin with { Nullable = true, NullableAsDeclared = false } : origin, star));
                             }
                             if (!matched) _openStar = true;
                             break;

@@ -29,6 +29,13 @@ public sealed partial class LineageAnalyzer
     /// <summary>Set when a * expands over a relation whose columns are not all known.</summary>
     private bool _openStar;
 
+    /// <summary>Row-inserting statements by target (INSERT, MERGE with an INSERT branch, SELECT INTO), for <see cref="Fills"/>.</summary>
+    private readonly List<(QualifiedName Table, TSqlStatement Statement, TSqlFragment Part)> _rowSources = new();
+    /// <summary>Tables written with values not known here: INSERT ... EXEC, BULK INSERT, OUTPUT INTO.</summary>
+    private readonly HashSet<QualifiedName> _unreadableWrites = new();
+    /// <summary>A write whose target was not resolved (through a CTE): it may be any table the body writes.</summary>
+    private bool _unresolvedWrite;
+
     /// <summary>Parameters that are taken to hold a value (never NULL); empty unless asked for.</summary>
     private readonly HashSet<string> _valuedParameters = new(StringComparer.OrdinalIgnoreCase);
 
@@ -52,7 +59,9 @@ public sealed partial class LineageAnalyzer
     /// <summary>Analyses statements (and the statements nested in their blocks) in order.</summary>
     public LineageAnalyzer Analyze(IEnumerable<TSqlFragment> body)
     {
-        foreach (var f in body) new StatementWalker(this).Walk(f);
+        var fragments = body as IReadOnlyCollection<TSqlFragment> ?? body.ToList();
+        foreach (var f in fragments) f.Accept(new OtherVariableAssignments(_untrustedVariables));
+        foreach (var f in fragments) new StatementWalker(this).Walk(f);
         return this;
     }
 
@@ -146,9 +155,22 @@ public sealed partial class LineageAnalyzer
 
         public override void ExplicitVisit(DeclareVariableStatement node)
         {
-            foreach (var d in node.Declarations) a._variables[d.VariableName.Value] = DataTypes.From(d.DataType, a._catalog.AliasTypes);
+            foreach (var d in node.Declarations)
+            {
+                a._variables[d.VariableName.Value] = DataTypes.From(d.DataType, a._catalog.AliasTypes);
+                a.SetVariable(d.VariableName.Value, d.Value);
+            }
             base.ExplicitVisit(node);
         }
+
+        public override void ExplicitVisit(SetVariableStatement node)
+        {
+            if (node.AssignmentKind == AssignmentKind.Equals && node.Expression is not null) a.SetVariable(node.Variable.Name, node.Expression);
+            else a.SetNotNull(Variables, node.Variable.Name, false);
+        }
+
+        public override void ExplicitVisit(BulkInsertStatement node) => a._unreadableWrites.Add(DdlReader.NameOf(node.To));
+        public override void ExplicitVisit(InsertBulkStatement node) => a._unreadableWrites.Add(DdlReader.NameOf(node.To));
         // Scalar subqueries in IF/WHILE/SET are reads only; nothing to assign.
     }
 
@@ -160,7 +182,8 @@ public sealed partial class LineageAnalyzer
         var scope = new QueryScope(null);
         AddCtes(node.WithCtesAndXmlNamespaces, scope);
         var (table, def) = ResolveTarget(spec.Target, scope);
-        if (table is null) return;
+        if (table is null) { _unresolvedWrite = true; return; }
+        _rowSources.Add((table.Value, node, node));
         var targetColumns = spec.Columns.Count > 0
             ? spec.Columns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList()
             : InsertableColumns(table.Value, def);
@@ -181,6 +204,7 @@ public sealed partial class LineageAnalyzer
                 break;
             }
             default:
+                _unreadableWrites.Add(table.Value);
                 ForgetFacts(); // INSERT ... EXEC: the procedure's result shape is not known statically, and it may write anything
                 return;
         }
@@ -205,7 +229,7 @@ public sealed partial class LineageAnalyzer
         if (spec.FromClause is not null) AddFrom(spec.FromClause, scope);
         var (table, def) = ResolveTarget(spec.Target, scope);
         if (spec.FromClause is null && spec.Target is not null) AddTableReference(spec.Target, scope);
-        if (table is null) return;
+        if (table is null) { _unresolvedWrite = true; return; }
         MarkNullRejected(spec.WhereClause?.SearchCondition, scope);
         var sets = new List<(string, ColumnOrigin, bool)>();
         foreach (var set in spec.SetClauses)
@@ -231,7 +255,9 @@ public sealed partial class LineageAnalyzer
         AddTableReference(spec.Target, scope, alias: spec.TableAlias?.Value);
         AddTableReference(spec.TableReference, scope);
         if (spec.SearchCondition is not null) Expr(spec.SearchCondition, scope);
-        if (table is null) return;
+        if (table is null) { _unresolvedWrite = true; return; }
+        // the INSERT branch's own values: an UPDATE branch's values are no row's first ones
+        foreach (var insert in spec.ActionClauses.Select(c => c.Action).OfType<InsertMergeAction>()) _rowSources.Add((table.Value, node, insert));
         foreach (var clause in spec.ActionClauses)
         {
             if (clause.SearchCondition is not null) Expr(clause.SearchCondition, scope);
@@ -293,6 +319,7 @@ public sealed partial class LineageAnalyzer
         if (node.Into is null) return;
         var table = DdlReader.NameOf(node.Into);
         var def = table.IsTemp ? null : _catalog.Find(table);
+        _rowSources.Add((table, node, node));
         ForgetFacts(table);
         var names = ExpandedNames(node.QueryExpression, scope);
         var localColumns = new List<(string, ColumnOrigin)>();
@@ -350,6 +377,38 @@ public sealed partial class LineageAnalyzer
     private void CheckOutput(OutputClause? output, OutputIntoClause? into, QueryScope scope)
     {
         // OUTPUT inserted.x / deleted.x refer to pseudo-tables; nothing to resolve against the catalog.
+        // The rows OUTPUT INTO adds are not followed.
+        if (into?.IntoTable is NamedTableReference named) _unreadableWrites.Add(DdlReader.NameOf(named.SchemaObject));
+        else if (into is not null) _unresolvedWrite = true;
+    }
+
+    /// <summary>
+    /// What the analysed body's writes leave in the columns of each table of <paramref name="writes"/> (the tables the
+    /// body writes, as discovery found them; <paramref name="canonical"/> maps lineage's names onto theirs).
+    /// </summary>
+    public IReadOnlyList<TableFill> Fills(IEnumerable<QualifiedName> writes, Func<QualifiedName, QualifiedName> canonical)
+    {
+        var result = new List<TableFill>();
+        foreach (var table in writes.Distinct())
+        {
+            if (table.IsLocal) continue;
+            if (_unresolvedWrite || _unreadableWrites.Any(u => canonical(u) == table)) { result.Add(TableFill.Unknown(table)); continue; }
+            var assignments = _assignments.Where(a => canonical(a.Table) == table).ToList();
+            var maybeNull = assignments.Where(a => a.Origin.Nullable != false).Select(a => a.TargetColumn?.Name ?? a.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var inserts = _rowSources.Where(r => canonical(r.Table) == table).ToList();
+            HashSet<string>? nonNull = null;
+            foreach (var (_, statement, part) in inserts)
+            {
+                var named = assignments.Where(a => ReferenceEquals(a.Statement, statement) && a.Origin.Nullable == false &&
+                        a.Source is { } source && source.StartOffset >= part.StartOffset && source.StartOffset < part.StartOffset + part.FragmentLength)
+                    .Select(a => a.TargetColumn?.Name ?? a.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                if (nonNull is null) nonNull = named; else nonNull.IntersectWith(named);
+            }
+            nonNull ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            nonNull.ExceptWith(maybeNull);
+            result.Add(new TableFill(table, inserts.Count > 0, false, nonNull, maybeNull));
+        }
+        return result;
     }
 
     private void Assign(QualifiedName table, TableDef? def, string column, ColumnOrigin origin, TSqlFragment? source, TSqlStatement statement)

@@ -45,7 +45,7 @@ internal sealed class Relation
     {
         foreach (var (name, origin) in Columns)
             if (string.Equals(name, column, StringComparison.OrdinalIgnoreCase))
-                return NullExtended ? origin with { Nullable = true } : origin;
+                return NullExtended ? origin with { Nullable = true, NullableAsDeclared = false } : origin;
         if (IsOpen)
             return Table is { } t ? new ColumnOrigin(new[] { $"{t}.{column}" }, MappingKind.Direct) : ColumnOrigin.Unknown;
         return null;
@@ -57,7 +57,7 @@ internal sealed class Relation
     public static Relation ForTable(string? alias, TableDef def)
     {
         var cols = Origins.GetValue(def, d => d.Columns
-            .Select(c => (c.Name, new ColumnOrigin(new[] { $"{d.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable)))
+            .Select(c => (c.Name, new ColumnOrigin(new[] { $"{d.Name}.{c.Name}" }, MappingKind.Direct, c.Type, c.Nullable) { NullableAsDeclared = c.Nullable }))
             .ToList());
         // An incomplete view still types the columns it lists, and accepts others unchecked.
         return new Relation(alias, def.Name, cols, open: !def.IsComplete, def);
@@ -110,4 +110,42 @@ internal sealed class QueryScope
             if (s._notNull is not null && s._notNull.TryGetValue(relation, out var columns) && columns.Contains(column)) return true;
         return false;
     }
+
+    private Dictionary<Relation, HashSet<string>>? _nonEmpty;
+
+    /// <summary>A predicate such as `LEN(c) > 0` or `c <> ''` keeps only rows whose column is neither NULL nor empty (nor blank).</summary>
+    public void MarkNonEmpty(Relation relation, string column)
+    {
+        MarkNotNull(relation, column);
+        _nonEmpty ??= new Dictionary<Relation, HashSet<string>>();
+        if (!_nonEmpty.TryGetValue(relation, out var columns))
+            _nonEmpty[relation] = columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        columns.Add(column);
+    }
+
+    /// <summary>Whether this scope or an enclosing one keeps only rows where the column is not empty.</summary>
+    public bool IsNonEmpty(Relation relation, string column)
+    {
+        for (var s = this; s is not null; s = s.Parent)
+            if (s._nonEmpty is not null && s._nonEmpty.TryGetValue(relation, out var columns) && columns.Contains(column)) return true;
+        return false;
+    }
+
+    /// <summary>Whether a predicate marked anything in this scope itself.</summary>
+    public bool HasMarks => _notNull is { Count: > 0 };
+
+    /// <summary>The columns this scope itself marks not NULL (not its parents').</summary>
+    public IEnumerable<(Relation Relation, string Column)> OwnNotNull =>
+        _notNull is null ? Enumerable.Empty<(Relation, string)>() : _notNull.SelectMany(p => p.Value.Select(c => (p.Key, c)));
+
+    private List<IReadOnlyList<QueryScope>>? _alternatives;
+
+    /// <summary>
+    /// An OR in the WHERE whose every branch rejects NULL of some column: each row that passes satisfies at
+    /// least one branch. A branch is a scope under this one holding what that branch marks.
+    /// </summary>
+    public void AddAlternatives(IReadOnlyList<QueryScope> branches) => (_alternatives ??= new()).Add(branches);
+
+    /// <summary>The OR facts of this scope itself (see <see cref="AddAlternatives"/>).</summary>
+    public IReadOnlyList<IReadOnlyList<QueryScope>> Alternatives => (IReadOnlyList<IReadOnlyList<QueryScope>>?)_alternatives ?? Array.Empty<IReadOnlyList<QueryScope>>();
 }

@@ -12,6 +12,9 @@ public sealed record TransformationAnalysis(
     IReadOnlyList<ColumnAssignment> Assignments,
     IReadOnlyList<UnresolvedColumn> Unresolved)
 {
+    /// <summary>What its writes leave in the columns of each table it writes; kept when the syntax is dropped (the workspace step reads it).</summary>
+    public IReadOnlyList<TableFill> Fills { get; init; } = Array.Empty<TableFill>();
+
     /// <summary>True when syntax was dropped after analysis; re-parse the file to get it back.</summary>
     public bool HasSyntax => Document.Tree is not null;
 

@@ -73,7 +73,9 @@ public sealed record TableDef(
     /// </summary>
     bool IsComplete = true,
     /// <summary>Set for a table defined nowhere that the sandbox makes from how the code uses it.</summary>
-    StandInOrigin? StandIn = null)
+    StandInOrigin? StandIn = null,
+    /// <summary>A view or inline function whose query returns at most one row (TOP (1), a scalar aggregate; for a function, per call).</summary>
+    bool AtMostOneRow = false)
 {
     public ColumnDef? FindColumn(string name)
     {

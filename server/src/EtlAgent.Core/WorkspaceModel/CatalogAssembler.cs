@@ -174,7 +174,7 @@ public static class CatalogAssembler
                     continue;
                 }
                 tables[item.Name] = new TableDef(item.Name, item.Kind, columns, null, Array.Empty<KeyDef>(), Array.Empty<ForeignKeyDef>(),
-                    Array.Empty<CheckDef>(), item.Doc.LocationOf(item.At), IsComplete: complete);
+                    Array.Empty<CheckDef>(), item.Doc.LocationOf(item.At), IsComplete: complete, AtMostOneRow: OneRowQuery.Is(item.Select.QueryExpression));
             }
             pending = next;
         }

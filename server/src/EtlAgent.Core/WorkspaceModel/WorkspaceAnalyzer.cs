@@ -347,6 +347,10 @@ public sealed partial class WorkspaceAnalyzer
                     ? NoLockInLoadRule.AsUnwrittenReferenceRead(findings[i], writtenOrViewed ??= NoLockInLoadRule.WithViewsOver(written, transformations.Select(t => t.Transformation)))
                     : null)) is { } lowered)
                 findings[i] = lowered;
+        // which NULL-able columns every writer fills is known only now as well
+        FilledColumns? filled = null;
+        findings.RemoveAll(f => f.RuleId == "ETL0006" && f.Evidence is not null &&
+            NullableIntoNotNullRule.FilledByEveryWriter(f, filled ??= new FilledColumns(transformations, catalog)));
         // whether a procedure's callees in other files write anything is known only now too
         ReadOnlyProcedures? readOnly = null;
         for (int i = 0; i < findings.Count; i++)
@@ -389,7 +393,8 @@ public sealed partial class WorkspaceAnalyzer
         var transformation = new Transformation(t.Name, t.Kind, doc.Document.Path, t.HeaderRange, t.BodyRange,
             Canonical(t.Reads, catalog), Canonical(t.Writes, catalog), t.Calls, t.Parameters, lineage)
             { ReturnsRows = t.Kind == TransformationKind.Procedure && Discovery.ResultSetStatements.Any(t.Body) };
-        return new TransformationAnalysis(transformation, t, doc.Document, assignments, analyzer.Unresolved);
+        return new TransformationAnalysis(transformation, t, doc.Document, assignments, analyzer.Unresolved)
+            { Fills = analyzer.Fills(transformation.Writes, catalog.Resolve) };
     }
 }
 

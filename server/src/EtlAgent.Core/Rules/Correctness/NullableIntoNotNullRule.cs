@@ -14,7 +14,7 @@ public sealed class NullableIntoNotNullRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0006", "nullable-into-not-null", "Nullable value written to a NOT NULL column", Severity.Warning, "Correctness",
         new RuleDoc(
-            "An INSERT, UPDATE or MERGE writes a value that can be NULL into a NOT NULL column: a nullable source column (staging tables usually are), a column from the outer side of a LEFT JOIN (a lookup that found nothing), a scalar subquery, a CASE without ELSE, NULLIF or TRY_CAST. The first NULL fails the whole statement with error 515, usually in production on a night when the source sent an incomplete row. Decide what a missing value means: replace it (ISNULL(x, <unknown member>)), filter the row out (WHERE x IS NOT NULL, which the check understands, as it does inner joins and other predicates that reject NULL), or make the column nullable. Earlier statements of the same procedure count: an UPDATE that gives the column a value in every row (ISNULL, COALESCE, a constant), or in the rows WHERE it IS NULL, and a DELETE of the rows where it is NULL, hold until an INSERT, a procedure call or a branch that may not run says otherwise; an inline function's columns computed from its parameters are NULL only when an argument is; `CASE WHEN k IS NULL THEN 1 ELSE k END` (or `WHEN k IS NOT NULL THEN k`) is NULL only when a branch other than k's can be, also through #temp tables made by SELECT INTO. A statement that writes several such columns gets one finding that names them all. When the column declares a constant DEFAULT, the fix wraps the value in ISNULL(value, <that default>), which is what the table itself would store for a missing value.",
+            "An INSERT, UPDATE or MERGE writes a value that can be NULL into a NOT NULL column: a nullable source column (staging tables usually are), a column from the outer side of a LEFT JOIN (a lookup that found nothing), a scalar subquery, a CASE without ELSE, NULLIF or TRY_CAST. The first NULL fails the whole statement with error 515, usually in production on a night when the source sent an incomplete row. Decide what a missing value means: replace it (ISNULL(x, <unknown member>)), filter the row out (WHERE x IS NOT NULL, which the check understands, as it does inner joins and other predicates that reject NULL; after an OR, each row satisfies one branch, so `COALESCE(NULLIF(a, ''), b + ' x')` under `WHERE LEN(a) > 0 OR b IS NOT NULL` is not NULL: `LEN(a) > 0` and `a <> ''` also rule out the empty value NULLIF turns into NULL), or make the column nullable. Earlier statements of the same procedure count: an UPDATE that gives the column a value in every row (ISNULL, COALESCE, a constant), or in the rows WHERE it IS NULL, and a DELETE of the rows where it is NULL, hold until an INSERT, a procedure call or a branch that may not run says otherwise; an inline function's columns computed from its parameters are NULL only when an argument is; `CASE WHEN k IS NULL THEN 1 ELSE k END` (or `WHEN k IS NOT NULL THEN k`) is NULL only when a branch other than k's can be, also through #temp tables made by SELECT INTO. A statement that writes several such columns gets one finding that names them all. When the column declares a constant DEFAULT, the fix wraps the value in ISNULL(value, <that default>), which is what the table itself would store for a missing value. A variable set to a value that is never NULL (`SET @now = GETDATE()`) holds it until a branch that may not run, a call or another assignment says otherwise. A column declared NULL that every writer of the workspace fills is read as a value: the table has at least one writer, each of its INSERT, MERGE ... INSERT and SELECT INTO statements names the column with a value that is never NULL (a constant, GETDATE(), such a variable, COALESCE with such a fallback), no UPDATE gives it one that may be NULL, and no writer is unreadable (INSERT ... EXEC, BULK INSERT, OUTPUT INTO, or dynamic SQL whose text names the table: dynamic SQL is not read, so a loader that builds its INSERT as a string keeps the finding). Loads from outside the workspace (a tool, a table name passed to dynamic SQL as a parameter) are not seen; declaring the column NOT NULL states that contract where both the database and this check see it.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Geography Key])\n    SELECT s.CustomerCode, s.[Customer Name], g.[Geography Key]\n    FROM Staging.Customer AS s\n    LEFT JOIN Dim.Geography AS g ON g.PostalCode = s.PostalCode\n    WHERE s.CustomerCode IS NOT NULL;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Geography Key])\n    SELECT s.CustomerCode, ISNULL(s.[Customer Name], N'Unknown'), ISNULL(g.[Geography Key], -1)\n    FROM Staging.Customer AS s\n    LEFT JOIN Dim.Geography AS g ON g.PostalCode = s.PostalCode\n    WHERE s.CustomerCode IS NOT NULL;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL DEFAULT (N'Unknown'), [Geography Key] int NOT NULL CONSTRAINT DF_Customer_Geography DEFAULT ((-1)));\nCREATE TABLE Dim.Geography ([Geography Key] int NOT NULL PRIMARY KEY, PostalCode nvarchar(10) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL, PostalCode nvarchar(10) NULL);"));
@@ -50,6 +50,10 @@ public sealed class NullableIntoNotNullRule : Rule
         const string consequence = "the first NULL fails the whole statement (error 515). Replace NULLs with the value a missing one should get (ISNULL), filter those rows out, or make the column nullable.";
         var fixes = values.Select(v => Fix(context, v.A, v.Column, IsNull(v.A), named: values.Count > 1)).Where(f => f is not null).Cast<Fix>().ToList();
         var (first, column, at) = values[0];
+        var sources = values.Select(v => DeclaredNullableSource(context, v.A)).ToList();
+        var evidence = sources.All(s => s is not null)
+            ? new Dictionary<string, object?> { [SourcesEvidenceKey] = sources.Select(s => s!.Value).ToList() }
+            : null;
         if (values.Count == 1)
         {
             var target = ColumnDisplay(first.Table, column.Name);
@@ -57,7 +61,7 @@ public sealed class NullableIntoNotNullRule : Rule
                 ? $"NULL is written to {target}, which is NOT NULL"
                 : $"'{Abbreviate(context.TextOf(at))}' can be NULL{Why(context, first)} but {target} is NOT NULL";
             var declared = column.Location is null ? null : new[] { context.Related(column.Location, $"{target} is declared NOT NULL here") };
-            context.Report(at, $"{what}: {consequence}", fixes, declared);
+            context.Report(at, $"{what}: {consequence}", Severity.Error, evidence, fixes, declared);
             return;
         }
 
@@ -69,7 +73,34 @@ public sealed class NullableIntoNotNullRule : Rule
             IsNull(v.A) ? $"NULL is written to {QuoteName(v.Column.Name)}" : $"'{Abbreviate(context.TextOf(v.At))}' can be NULL{Why(context, v.A)}; it is written to {QuoteName(v.Column.Name)}")).ToList();
         context.Report(at,
             $"Values that can be NULL are written to NOT NULL columns of {first.Table} ({columns}): {consequence}",
-            fixes, related);
+            Severity.Error, evidence, fixes, related);
+    }
+
+    /// <summary>
+    /// Evidence key: for each value of the finding, the table column it copies, when that column's declared
+    /// NULL is the only reason the value can be NULL. Set only when every value has one; the workspace step
+    /// drops the finding when every writer of those columns fills them (<see cref="FilledColumns"/>).
+    /// </summary>
+    public const string SourcesEvidenceKey = "declaredNullableSources";
+
+    /// <summary>
+    /// A finding whose every value copies a column every writer of the workspace fills is dropped (null);
+    /// any other is kept as it is. Known only once the whole workspace is scanned.
+    /// </summary>
+    public static bool FilledByEveryWriter(Finding finding, FilledColumns filled) =>
+        finding.RuleId == "ETL0006" && finding.Evidence is { } e && e.TryGetValue(SourcesEvidenceKey, out var v) &&
+        v is IReadOnlyList<(QualifiedName Table, string Column)> { Count: > 0 } sources && sources.All(s => filled.IsFilled(s.Table, s.Column));
+
+    private static (QualifiedName Table, string Column)? DeclaredNullableSource(RuleContext context, ColumnAssignment a)
+    {
+        if (!a.Origin.NullableAsDeclared || a.Origin.Sources.Count != 1) return null;
+        string? source = null;
+        foreach (var s in a.Origin.Sources) source = s;
+        int dot = source!.LastIndexOf('.');
+        if (dot <= 0) return null;
+        var name = QualifiedName.Parse(source[..dot]);
+        var table = context.Catalog.Find(name);
+        return table?.FindColumn(source[(dot + 1)..]) is { Nullable: true } column ? (table.Name, column.Name) : null;
     }
 
     private static bool IsNull(ColumnAssignment a) => AsLiteral(a.Source, out _) is NullLiteral;

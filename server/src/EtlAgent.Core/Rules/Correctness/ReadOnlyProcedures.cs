@@ -48,7 +48,7 @@ public sealed class ReadOnlyProcedures
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>Read from the body's text: the syntax tree may have been dropped by the time the whole workspace is known.</summary>
-    private static bool RunsDynamicSql(TransformationAnalysis t)
+    public static bool RunsDynamicSql(TransformationAnalysis t)
     {
         var text = t.Document.Text;
         var range = t.Transformation.BodyRange;

@@ -1,4 +1,6 @@
+using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 
@@ -16,16 +18,11 @@ public sealed class TopWithoutOrderByRule : Rule
         new RuleDoc(
             "Without ORDER BY (or with the placeholder `ORDER BY (SELECT NULL)`), `TOP (n)` and OFFSET/FETCH return whichever n rows the plan happens to produce first; the choice changes with indexes, statistics, parallelism and data volume, so a load that uses it is not repeatable and is hard to test. " +
             "UPDATE TOP, DELETE TOP, INSERT TOP and MERGE TOP cannot take an ORDER BY at all: select the rows in an ordered CTE and modify the CTE. " +
-            "Batch loops (a DML TOP inside WHILE) are exempt because every qualifying row is eventually processed, and so are work queues (`SET @id = (SELECT TOP (1) id FROM #queue WHERE Done = 0)`, or SELECT TOP (1) @id = ..., feeding a WHILE on @id whose body updates or deletes rows of that table, or taken inside a loop driven by a counter, `WHILE @i < @max`, whose body deletes the row or sets the column the query tests: any order takes every row), as are `TOP (0)`, TOP inside EXISTS, single-row queries, lookups whose WHERE pins a primary or unique key, and the numbers-table idiom (a select list of only constants and an unpartitioned ROW_NUMBER(), which yields 1..n whichever rows are taken). " +
+            "Batch loops (a DML TOP inside WHILE) are exempt because every qualifying row is eventually processed, and so are work queues (`SET @id = (SELECT TOP (1) id FROM #queue WHERE Done = 0)`, or SELECT TOP (1) @id = ..., feeding a WHILE on @id whose body updates or deletes rows of that table, or taken inside a loop driven by a counter, `WHILE @i < @max`, whose body deletes the row or sets the column the query tests: any order takes every row), as are `TOP (0)`, TOP inside EXISTS, single-row queries, lookups whose WHERE pins a primary or unique key, the numbers-table idiom (a select list of only constants and an unpartitioned ROW_NUMBER(), which yields 1..n whichever rows are taken), and rows that provably carry the same selected values: every selected column comes from a source that gives the whole statement one row (a view, inline function or derived table whose query is TOP (1) or a scalar aggregate, a function called with arguments fixed for the statement, a table whose primary or unique key the WHERE or an inner join equates to constants, variables or columns of such sources), while the other joined tables only multiply that row. An outer-joined source does not count: a missing match gives some candidates NULLs. " +
             "In a view, derived table or CTE, `TOP (100) PERCENT ... ORDER BY` is reported too: the optimizer discards that ORDER BY, so the view's rows come back unordered; order in the query that reads the view instead.",
             Bad: "CREATE PROCEDURE Etl.LoadLatestOrder @CustomerKey int AS\nBEGIN\n    DECLARE @OrderKey bigint;\n    SELECT TOP (1) @OrderKey = o.[Order Key]\n    FROM Fact.[Order] AS o\n    WHERE o.[Customer Key] = @CustomerKey;\n\n    DELETE TOP (500) FROM Staging.Orders WHERE [Is Processed] = 1;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadLatestOrder @CustomerKey int AS\nBEGIN\n    DECLARE @OrderKey bigint;\n    SELECT TOP (1) @OrderKey = o.[Order Key]\n    FROM Fact.[Order] AS o\n    WHERE o.[Customer Key] = @CustomerKey\n    ORDER BY o.[Order Date Key] DESC, o.[Order Key] DESC;\n\n    WITH batch AS (SELECT TOP (500) * FROM Staging.Orders WHERE [Is Processed] = 1 ORDER BY [Order ID])\n    DELETE FROM batch;\nEND",
             Schema: "CREATE TABLE Fact.[Order] ([Order Key] bigint NOT NULL PRIMARY KEY, [Customer Key] int NOT NULL, [Order Date Key] int NOT NULL);\nCREATE TABLE Staging.Orders ([Order ID] int NOT NULL PRIMARY KEY, [Is Processed] bit NOT NULL);"));
-
-    private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "COUNT", "COUNT_BIG", "SUM", "MIN", "MAX", "AVG", "STDEV", "STDEVP", "VAR", "VARP", "CHECKSUM_AGG", "STRING_AGG", "APPROX_COUNT_DISTINCT",
-    };
 
     public override void Check(RuleContext context)
     {
@@ -69,7 +66,8 @@ public sealed class TopWithoutOrderByRule : Rule
             }
             if (top.Percent && n == 100) continue; // all rows: nothing arbitrary about which
             if (inExists.Contains(spec)) continue;
-            if (SingleRow(spec) || PinsUniqueKey(spec, tables) || NoColumnSelected(spec)) continue;
+            if (OneRowQuery.BySelectList(spec) || PinsUniqueKey(spec, tables) || NoColumnSelected(spec)) continue;
+            if (SameValuesInEveryRow(context, spec, tables)) continue;
             if (WorkQueue.Takes(context, spec)) continue;
 
             context.Report(top, fakeOrder
@@ -99,28 +97,6 @@ public sealed class TopWithoutOrderByRule : Rule
         e is not null && Unparen(e) is ScalarSubquery { QueryExpression: var q } && Unparen(q) is QuerySpecification { FromClause: null, SelectElements.Count: 1 } s &&
         s.SelectElements[0] is SelectScalarExpression { Expression: var x } && Unparen(x) is Literal;
 
-    /// <summary>No FROM, or only aggregates without GROUP BY: at most one row, so TOP picks nothing.</summary>
-    private static bool SingleRow(QuerySpecification spec)
-    {
-        if (spec.FromClause is null) return true;
-        if (spec.GroupByClause is not null || spec.SelectElements.Count == 0) return false;
-        foreach (var e in spec.SelectElements)
-        {
-            var expr = e switch
-            {
-                SelectScalarExpression s => s.Expression,
-                SelectSetVariable v => v.Expression,
-                _ => null,
-            };
-            if (expr is null) return false;
-            expr = Unparen(expr);
-            if (expr is Literal) continue;
-            if (expr is FunctionCall f && Aggregates.Contains(f.FunctionName?.Value ?? "") && f.OverClause is null) continue;
-            return false;
-        }
-        return true;
-    }
-
     /// <summary>
     /// Only constants and an unpartitioned ROW_NUMBER() (`SELECT TOP (@n) ROW_NUMBER() OVER (ORDER BY (SELECT NULL))
     /// FROM tally`, the numbers-table idiom): no value comes from the rows, and SQL Server numbers the rows as it
@@ -140,6 +116,109 @@ public sealed class TopWithoutOrderByRule : Rule
             return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// Every row the TOP can pick carries the same selected values: each column it selects comes from a
+    /// source that gives one row to the whole statement, while other sources only multiply that row.
+    /// A source gives one row when it is a view, inline function or derived table whose query returns at
+    /// most one row (a function's arguments fixed), or a table whose primary or unique key the WHERE or an
+    /// inner join equates to constants, variables or columns of such sources. Outer-joined sources do not
+    /// count (a missing match turns some candidates' values into NULLs), nor do window functions or subqueries
+    /// in the select list.
+    /// </summary>
+    private static bool SameValuesInEveryRow(RuleContext context, QuerySpecification spec, Tables tables)
+    {
+        if (spec.FromClause is null || spec.SelectElements.Count == 0) return false;
+        var leaves = JoinTree.Leaves(spec.FromClause).ToList();
+        var sources = Sources(spec.FromClause);
+        if (sources.Count != leaves.Count) return false; // a source columns cannot name (an unaliased derived table, a PIVOT...)
+        var conditions = new List<BooleanExpression>();
+        if (spec.WhereClause?.SearchCondition is { } where) conditions.AddRange(Conjuncts(where, throughParentheses: true));
+        foreach (var join in JoinTree.Joins(spec.FromClause))
+            if (join is QualifiedJoin { QualifiedJoinType: QualifiedJoinType.Inner, SearchCondition: { } on }) conditions.AddRange(Conjuncts(on, throughParentheses: true));
+
+        var fixedSources = new HashSet<TableReference>(ReferenceEqualityComparer.Instance);
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            for (int i = 0; i < leaves.Count; i++)
+                if (!leaves[i].NullExtended && !fixedSources.Contains(leaves[i].Source) && GivesOneRow(leaves[i], sources[i]))
+                {
+                    fixedSources.Add(leaves[i].Source);
+                    grew = true;
+                }
+        }
+        if (fixedSources.Count == 0) return false;
+
+        foreach (var element in spec.SelectElements)
+        {
+            if (element is SelectStarExpression star)
+            {
+                var qualifier = star.Qualifier?.Identifiers is { Count: > 0 } q ? q[^1].Value : null;
+                if (!sources.Where(s => qualifier is null || SameName(s.ExposedName, qualifier)).All(s => fixedSources.Contains(s.Reference))) return false;
+                continue;
+            }
+            var found = new ValueSources();
+            element.Accept(found);
+            if (found.Opaque || !found.Columns.All(c => IsFixed(c))) return false;
+        }
+        return true;
+
+        bool IsFixed(ColumnReferenceExpression c) =>
+            IsColumn(c) && SourceOf(c, sources, tables.Find) is { } s && fixedSources.Contains(s.Reference);
+
+        bool FixedValue(ScalarExpression? e)
+        {
+            if (e is null) return false;
+            var found = new ValueSources();
+            e.Accept(found);
+            return !found.Opaque && !found.Random && found.Columns.All(IsFixed);
+        }
+
+        bool GivesOneRow(JoinLeaf leaf, TableSource source)
+        {
+            switch (leaf.Source)
+            {
+                case SchemaObjectFunctionTableReference f:
+                    return context.Catalog.Find(DdlReader.NameOf(f.SchemaObject)) is { AtMostOneRow: true } && f.Parameters.All(FixedValue);
+                case QueryDerivedTable d:
+                    return !leaf.Lateral && OneRowQuery.Is(d.QueryExpression);
+                case NamedTableReference:
+                    if (tables.Find(source) is not { } def) return false;
+                    if (def.AtMostOneRow) return true;
+                    var pinned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                    foreach (var c in conditions)
+                    {
+                        if (Unparen(c) is not BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq) continue;
+                        if (Own(eq.FirstExpression) is { } a && FixedValue(eq.SecondExpression)) pinned.Add(a);
+                        else if (Own(eq.SecondExpression) is { } b && FixedValue(eq.FirstExpression)) pinned.Add(b);
+                    }
+                    return def.Keys.Any(k => k.Columns.Count > 0 && k.Columns.All(pinned.Contains));
+                default:
+                    return false;
+            }
+
+            string? Own(ScalarExpression e) =>
+                Unparen(e) is ColumnReferenceExpression c && IsColumn(c) && SourceOf(c, sources, tables.Find) is { } s && ReferenceEquals(s.Reference, source.Reference) ? ColumnName(c) : null;
+        }
+    }
+
+    /// <summary>The column references of a value, and whether it holds something whose value is not one per row (a subquery, a window function) or differs per call (NEWID, RAND).</summary>
+    private sealed class ValueSources : TSqlFragmentVisitor
+    {
+        public List<ColumnReferenceExpression> Columns { get; } = new();
+        public bool Opaque { get; private set; }
+        public bool Random { get; private set; }
+        public override void Visit(ColumnReferenceExpression node) => Columns.Add(node);
+        public override void Visit(ScalarSubquery node) => Opaque = true;
+        public override void Visit(OverClause node) => Opaque = true;
+        public override void Visit(FunctionCall node)
+        {
+            if (node.FunctionName?.Value is { } n && (n.Equals("NEWID", StringComparison.OrdinalIgnoreCase) || n.Equals("RAND", StringComparison.OrdinalIgnoreCase) ||
+                n.Equals("CRYPT_GEN_RANDOM", StringComparison.OrdinalIgnoreCase) || n.Equals("NEWSEQUENTIALID", StringComparison.OrdinalIgnoreCase)))
+                Random = true;
+        }
     }
 
     /// <summary>A single table whose WHERE equates every column of a primary or unique key: at most one row qualifies.</summary>

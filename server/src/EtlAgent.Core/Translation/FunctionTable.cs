@@ -215,6 +215,9 @@ public static class FunctionTable
         "COUNT", "COUNT_BIG", "SUM", "AVG", "MIN", "MAX", "STRING_AGG", "STDEV", "STDEVP", "VAR", "VARP",
     };
 
+    /// <summary>Whether a function of this name is an aggregate (without OVER).</summary>
+    internal static bool IsAggregate(string name) => Aggregates.Contains(name);
+
     private static string Distinct(FunctionCall f) => f.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT " : "";
 
     private static Tx Intrinsic(SqlTranslator t, FunctionCall f, string name)

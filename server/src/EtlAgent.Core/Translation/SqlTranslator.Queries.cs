@@ -276,7 +276,7 @@ public sealed partial class SqlTranslator
                 if (qn.Database is not null && SystemViews.IsServerScoped(qn) && Env.Catalog.Find(qn) is null) qn = qn.WithoutDatabase;
                 if (qn.Database is null && SystemViews.IsSystem(qn) && Env.Catalog.Find(qn) is null)
                 {
-                    if (Env.AnyMadeView()) throw Unsupported($"system view {qn} after the code made a view", n, "the sandbox answers it over the workspace's catalog, which does not list that view");
+                    if (Env.AnyMadeView()) throw Unsupported($"system view {qn} after the code made a view or a table", n, "the sandbox answers it over the workspace's catalog, which does not list what the code made");
                     var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS/VIEWS/ROUTINES/PARAMETERS, sys.schemas/objects/tables/views/procedures/columns/parameters/databases and sys.dm_exec_sessions/dm_db_partition_stats");
                     scope.Sources.Add(new SourceShape(alias ?? baseName, view.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
                     var list = view.Rows.ToList();
@@ -291,6 +291,11 @@ public sealed partial class SqlTranslator
                 {
                     scope.Sources.Add(new SourceShape(alias ?? baseName, made));
                     return Table(qn) + " AS " + Id(alias ?? baseName);
+                }
+                if (def is null && qn.Database is null && Env.MadeTable(qn) is { } madeTable)
+                {
+                    scope.Sources.Add(new SourceShape(alias ?? baseName, madeTable.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+                    return Id(madeTable.PhysicalName) + " AS " + Id(alias ?? baseName);
                 }
                 // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)
                 if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");

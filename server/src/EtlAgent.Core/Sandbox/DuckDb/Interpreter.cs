@@ -115,6 +115,7 @@ internal sealed partial class Interpreter
         SystemViewTable = _schema.SystemViewTable,
         UniqueId = _schema.NextId,
         MadeView = _schema.MadeView,
+        MadeTable = _schema.MadeTable,
         AnyMadeView = () => _schema.AnyMadeView,
     };
 

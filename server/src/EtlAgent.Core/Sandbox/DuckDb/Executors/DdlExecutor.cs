@@ -9,8 +9,8 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 internal sealed partial class Interpreter
 {
     /// <summary>
-    /// Tables a transformation makes and drops: table variables, #temp tables (permanent tables are
-    /// refused), TRUNCATE TABLE, CREATE INDEX (which changes no result), and the views it makes.
+    /// Tables a transformation makes and drops: table variables, #temp tables (CREATE TABLE of a
+    /// permanent table is refused; one SELECT … INTO made can be dropped), TRUNCATE TABLE, CREATE INDEX (which changes no result), and the views it makes.
     /// </summary>
     private sealed class DdlExecutor(Interpreter host)
     {
@@ -37,7 +37,20 @@ internal sealed partial class Interpreter
             foreach (var o in dr.Objects)
             {
                 var name = DdlReader.NameOf(o);
-                if (!name.IsTemp) throw host.Unsupported("DROP TABLE of a permanent table", dr);
+                if (!name.IsTemp && host._schema.MadeTable(name) is { } made)
+                {
+                    // a table the code made (SELECT … INTO): gone with its identity sequence
+                    host.Exec($"DROP TABLE {Id(made.PhysicalName)}");
+                    if (made.Columns.Any(c => c.Identity)) host.Exec($"DROP SEQUENCE IF EXISTS {SequenceId(SchemaBuilder.LocalIdentitySequence(Id(made.PhysicalName)))}");
+                    host._schema.SetMadeTable(name, null);
+                    continue;
+                }
+                if (!name.IsTemp && host.ObjectIds.TypeOf(name) is null && host._schema.MadeView(name) is null)
+                {
+                    if (dr.IsIfExists) continue;
+                    throw new SandboxRuntimeError(3701, $"Cannot drop the table '{Written(o)}', because it does not exist or you do not have permission.");
+                }
+                if (!name.IsTemp) throw host.Unsupported("DROP TABLE of a permanent table the workspace defines", dr);
                 var owner = host.FrameOf(name.Name);
                 if (owner is null)
                 {

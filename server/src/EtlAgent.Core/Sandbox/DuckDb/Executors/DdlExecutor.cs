@@ -67,7 +67,9 @@ internal sealed partial class Interpreter
         {
             var name = DdlReader.NameOf(tr.TableName);
             if (!name.IsLocal) host._schema.Ensure(name);
-            var local = name.IsLocal ? host.FindLocal(name.Name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.") : null;
+            // a table SELECT … INTO made is truncated like a #temp table (its identity sequence is the same kind), but lives in the case's database
+            var made = name.IsLocal ? null : host._schema.MadeTable(name);
+            var local = name.IsLocal ? host.FindLocal(name.Name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.") : made;
             // SQL Server refuses to truncate a table a foreign key references, even an empty one
             if (local is null && host._model.ForeignKeys && host._model.Catalog.Tables.Any(t => t.Name != name && t.ForeignKeys.Any(fk => fk.ReferencedTable == name)))
                 throw new SandboxRuntimeError(4712, $"Cannot truncate table '{name}' because it is being referenced by a FOREIGN KEY constraint.");
@@ -80,7 +82,7 @@ internal sealed partial class Interpreter
                 var seq = local is not null ? SchemaBuilder.LocalIdentitySequence(physical) : SchemaBuilder.IdentitySequence(name);
                 host.Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} DROP DEFAULT");
                 host.Exec($"DROP SEQUENCE {SequenceId(seq)}");
-                host.Exec($"CREATE {(local is not null ? "TEMP " : "")}SEQUENCE {SequenceId(seq)} {SchemaBuilder.IdentityOptions(c)}");
+                host.Exec($"CREATE {(local is not null && made is null ? "TEMP " : "")}SEQUENCE {SequenceId(seq)} {SchemaBuilder.IdentityOptions(c)}");
                 host.Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} SET DEFAULT nextval({SequenceArgument(seq)})");
             }
             return Flow.Normal;

@@ -75,9 +75,9 @@ public sealed partial class SqlTranslator
                 }
                 if (n.SchemaObject.ServerIdentifier is not null) throw Unsupported("linked-server reference (server.database.schema.name)", n);
                 var qn = DdlReader.ReferenceOf(n.SchemaObject);
-                var def = Env.Catalog.Find(qn);
-                if (def is null && qn.Database is null && Env.MadeTable(qn) is { } made)
+                if (qn.Database is null && Env.MadeTable(qn) is { } made)
                     return new Target(Id(made.PhysicalName), n.Alias?.Value ?? name, made.Columns, null);
+                var def = Env.Catalog.Find(qn);
                 if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");
                 if (def is null || def.Kind != TableKind.Table)
                     throw def?.Kind == TableKind.View || (def is null && Env.MadeView(qn) is not null) ? Unsupported("modifying a view", n) : new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");

@@ -286,16 +286,17 @@ public sealed partial class SqlTranslator
                     var rows = qn.Name.StartsWith("dm_", StringComparison.OrdinalIgnoreCase) ? Inline() : Env.SystemViewTable?.Invoke(qn, Inline) ?? Inline();
                     return SystemViews.Select(qn.ToString(), view.Columns, refused, rows) + " AS " + Id(alias ?? baseName);
                 }
+                // a table the code made (SELECT … INTO) before a stand-in of the same name, which only guessed it exists
+                if (qn.Database is null && Env.MadeTable(qn) is { } madeTable)
+                {
+                    scope.Sources.Add(new SourceShape(alias ?? baseName, madeTable.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+                    return Id(madeTable.PhysicalName) + " AS " + Id(alias ?? baseName);
+                }
                 var def = Env.Catalog.Find(qn);
                 if (def is null && qn.Database is null && Env.MadeView(qn) is { } made)
                 {
                     scope.Sources.Add(new SourceShape(alias ?? baseName, made));
                     return Table(qn) + " AS " + Id(alias ?? baseName);
-                }
-                if (def is null && qn.Database is null && Env.MadeTable(qn) is { } madeTable)
-                {
-                    scope.Sources.Add(new SourceShape(alias ?? baseName, madeTable.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
-                    return Id(madeTable.PhysicalName) + " AS " + Id(alias ?? baseName);
                 }
                 // another database's object the catalog has no shape for (a system view such as master.sys.dm_exec_sessions)
                 if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");

@@ -83,8 +83,8 @@ public sealed partial class SqlTranslator
                 if (n.SchemaObject.SchemaIdentifier is null && ctes.Contains(baseName)) return null;
                 if (baseName.StartsWith('#')) return Env.LocalTable(baseName)?.Columns;
                 var qn = DdlReader.ReferenceOf(n.SchemaObject);
-                if (Env.Catalog.Find(qn) is { Kind: TableKind.Table } def) return def.Columns;
-                return qn.Database is null ? Env.MadeTable(qn)?.Columns : null;
+                if (qn.Database is null && Env.MadeTable(qn) is { } made) return made.Columns;
+                return Env.Catalog.Find(qn) is { Kind: TableKind.Table } def ? def.Columns : null;
             }
             default: return null;
         }

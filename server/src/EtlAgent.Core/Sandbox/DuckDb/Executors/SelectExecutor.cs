@@ -81,7 +81,10 @@ internal sealed partial class Interpreter
             {
                 if (sel.Into.DatabaseIdentifier is not null && !string.Equals(sel.Into.DatabaseIdentifier.Value, "tempdb", StringComparison.OrdinalIgnoreCase))
                     throw host.Unsupported("SELECT … INTO a table named with its database", sel.Into);
-                if (host.ObjectIds.TypeOf(name) is not null || host._schema.MadeView(name) is not null || host._schema.MadeTable(name) is not null) throw Exists(name.Name);
+                // a stand-in only guesses that a table the workspace defines nowhere exists: code that makes
+                // it (in dynamic SQL, where no stand-in inference sees it) makes it, unless a case gave it rows
+                bool guessed = host._model.Catalog.Find(name) is { StandIn: not null } && !host._schema.Exists(name);
+                if ((host.ObjectIds.TypeOf(name) is not null && !guessed) || host._schema.MadeView(name) is not null || host._schema.MadeTable(name) is not null) throw Exists(name.Name);
                 physical = name.Schema + "." + name.Name;
             }
             var sql = t.Select(sel, out var shape);

@@ -114,6 +114,8 @@ public static class FunctionTable
 
         // Identity, errors, session
         ["SCOPE_IDENTITY"] = (t, f, s, a) => Intrinsic(t, f, "SCOPE_IDENTITY"),
+        // @@ROWCOUNT as bigint
+        ["ROWCOUNT_BIG"] = (t, f, s, a) => new($"CAST({Intrinsic(t, f, "@@ROWCOUNT").Sql} AS BIGINT)", SqlTranslator.BigInt),
         ["IDENT_CURRENT"] = (t, f, s, a) => throw t.Unsupported("IDENT_CURRENT", f),
         ["ERROR_NUMBER"] = (t, f, s, a) => Intrinsic(t, f, "ERROR_NUMBER"),
         ["ERROR_MESSAGE"] = (t, f, s, a) => Intrinsic(t, f, "ERROR_MESSAGE"),
@@ -134,6 +136,7 @@ public static class FunctionTable
         ["SCHEMA_NAME"] = MetadataFunctions.SchemaName,
         ["SCHEMA_ID"] = MetadataFunctions.SchemaId,
         ["COL_LENGTH"] = MetadataFunctions.ColLength,
+        ["CURSOR_STATUS"] = MetadataFunctions.CursorStatus,
         ["DB_NAME"] = (t, f, s, a) => new(Str("Sandbox"), V(128)),
         // the sandbox database's id (the first user database's, as on a fresh server); another database is not here
         ["DB_ID"] = (t, f, s, a) => a.Count > 0 ? throw t.Unsupported("DB_ID of a named database", f) : new(SystemViews.SandboxDatabaseId.ToString(), new SqlType("int")),
@@ -214,6 +217,9 @@ public static class FunctionTable
     {
         "COUNT", "COUNT_BIG", "SUM", "AVG", "MIN", "MAX", "STRING_AGG", "STDEV", "STDEVP", "VAR", "VARP",
     };
+
+    /// <summary>Whether a function of this name is an aggregate (without OVER).</summary>
+    internal static bool IsAggregate(string name) => Aggregates.Contains(name);
 
     private static string Distinct(FunctionCall f) => f.UniqueRowFilter == UniqueRowFilter.Distinct ? "DISTINCT " : "";
 

@@ -6,7 +6,7 @@ namespace EtlAgent.Core.Translation;
 
 /// <summary>
 /// OBJECT_ID, OBJECT_NAME, OBJECT_SCHEMA_NAME, SCHEMA_NAME, SCHEMA_ID answered over the sandbox's
-/// own catalog. The interpreter knows the objects (and #temp tables), so each call becomes an
+/// own catalog (and CURSOR_STATUS over the interpreter's cursors). The interpreter knows the objects (and #temp tables), so each call becomes an
 /// intrinsic it resolves: the argument must be known when the statement runs (a constant, variables,
 /// @@PROCID, or any expression of those); an argument read from rows is refused at the call.
 /// </summary>
@@ -37,6 +37,21 @@ public static class MetadataFunctions
         return name is null ? new("CAST(NULL AS INTEGER)", SqlTranslator.Int) : Resolve(t, f, "SCHEMA_ID", Convert.ToString(name, System.Globalization.CultureInfo.InvariantCulture)!);
     }
 
+    /// <summary>
+    /// CURSOR_STATUS('local' | 'global', name): the state of a cursor, which the interpreter keeps (1 open
+    /// with rows, 0 open without rows for a STATIC or KEYSET cursor, -1 closed, -3 no such cursor).
+    /// </summary>
+    internal static Tx CursorStatus(SqlTranslator t, FunctionCall f, Scope s, List<Tx> a)
+    {
+        var scope = Known(t, f, 0, a, "CURSOR_STATUS") as string;
+        var name = Known(t, f, 1, a, "CURSOR_STATUS") as string;
+        var result = new SqlType("smallint");
+        if (scope is null || name is null) return new("CAST(NULL AS SMALLINT)", result);
+        if (!scope.Trim().Equals("local", StringComparison.OrdinalIgnoreCase) && !scope.Trim().Equals("global", StringComparison.OrdinalIgnoreCase))
+            throw t.Unsupported($"CURSOR_STATUS('{scope}', …) (cursor variables)", f);
+        return Resolve(t, f, "CURSOR_STATUS", scope.Trim().ToLowerInvariant(), name.Trim());
+    }
+
     /// <summary>COL_LENGTH(table, column): the column's defined length in bytes (-1 for max), NULL when either is unknown.</summary>
     internal static Tx ColLength(SqlTranslator t, FunctionCall f, Scope s, List<Tx> a)
     {
@@ -47,7 +62,8 @@ public static class MetadataFunctions
         if (table.StartsWith("tempdb.", StringComparison.OrdinalIgnoreCase) && QualifiedName.SplitParts(table, keepEmpty: true) is { Count: 3 } parts) table = parts[2];
         IEnumerable<(string Name, SqlType Type)>? columns = table.StartsWith('#')
             ? t.Env.LocalTable(table)?.Columns.Select(c => (c.Name, c.Type))
-            : QualifiedName.TryParse(table, out var qn) && qn.Database is null && t.Env.Catalog.Find(qn) is { Kind: TableKind.Table or TableKind.View } def ? def.Columns.Select(c => (c.Name, c.Type)) : null;
+            : QualifiedName.TryParse(table, out var qn) && qn.Database is null && t.Env.Catalog.Find(qn) is { Kind: TableKind.Table or TableKind.View } def ? def.Columns.Select(c => (c.Name, c.Type))
+            : QualifiedName.TryParse(table, out var made) && made.Database is null ? t.Env.MadeTable(made)?.Columns.Select(c => (c.Name, c.Type)) : null;
         var type = columns?.FirstOrDefault(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase)).Type;
         int? bytes = type is null ? null : Bytes(type);
         if (type is not null && bytes is null) throw t.Unsupported($"COL_LENGTH of a {type} column", f);

@@ -33,7 +33,12 @@ public sealed record DmlPlan(
     string? PostSelect = null,
     IReadOnlyList<(string Name, SqlType? Type)>? PostColumns = null,
     /// <summary>A MERGE run as separate statements (then <see cref="Sql"/> is empty).</summary>
-    StagedMerge? Staged = null);
+    StagedMerge? Staged = null,
+    /// <summary>
+    /// When set, <see cref="Sql"/> returns no rows: this SELECT, run after it (before <see cref="After"/>),
+    /// gives the OUTPUT rows (UPDATE … OUTPUT deleted.*, read from a snapshot taken in <see cref="Before"/>).
+    /// </summary>
+    string? OutputSelect = null);
 
 public sealed partial class SqlTranslator
 {
@@ -70,6 +75,8 @@ public sealed partial class SqlTranslator
                 }
                 if (n.SchemaObject.ServerIdentifier is not null) throw Unsupported("linked-server reference (server.database.schema.name)", n);
                 var qn = DdlReader.ReferenceOf(n.SchemaObject);
+                if (qn.Database is null && Env.MadeTable(qn) is { } made)
+                    return new Target(Id(made.PhysicalName), n.Alias?.Value ?? name, made.Columns, null);
                 var def = Env.Catalog.Find(qn);
                 if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");
                 if (def is null || def.Kind != TableKind.Table)
@@ -234,33 +241,11 @@ public sealed partial class SqlTranslator
         if (spec.WhereClause?.Cursor is not null) throw Unsupported("WHERE CURRENT OF", spec.WhereClause);
         var target = ResolveTarget(spec.Target, scope, spec.FromClause);
         if (target.CteSql is not null) return UpdateThroughCte(stmt, target, scope, with);
-        var ret = "";
-        bool returns = false;
-        string? post = null;
-        List<(string, SqlType?)>? postCols = null;
-        string[]? before = null, after = null;
         var outputCols = (IEnumerable<SelectElement>?)spec.OutputClause?.SelectColumns ?? spec.OutputIntoClause?.SelectColumns ?? Enumerable.Empty<SelectElement>();
-        if (outputCols.Any(c => c is SelectScalarExpression se && ReferencesPseudo(se.Expression, "deleted")))
-        {
-            // OUTPUT deleted.*: RETURNING sees new values, so the target is snapshotted first and the
-            // old row found again by its primary key (which the UPDATE must not change).
-            var pk = target.Table is { } ttn ? Env.Catalog.Find(ttn)?.PrimaryKey : null;
-            var updatedCols = spec.SetClauses.OfType<AssignmentSetClause>().Where(a => a.Column is not null)
-                .Select(a => a.Column.MultiPartIdentifier.Identifiers[^1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            if (pk is null || pk.Columns.Any(updatedCols.Contains))
-                throw Unsupported("UPDATE … OUTPUT deleted.* on a table without an unchanged primary key", (TSqlFragment?)spec.OutputClause ?? spec.OutputIntoClause!);
-            string snapshot = "__update_old_" + Env.UniqueId();
-            postCols = target.Columns.Select(c => (c.Name, c.Computed is null ? (SqlType?)c.Type : null)).ToList();
-            ret = " RETURNING " + string.Join(", ", target.Columns.Select(c => $"{Id(c.Name)} AS {Id(c.Name)}"));
-            returns = true;
-            var list = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt == "inserted" ? $"\"__r\".{Id(col)}" : $"\"__old\".{Id(col)}", out _);
-            var match = string.Join(" AND ", pk.Columns.Select(k => $"\"__old\".{Id(k)} = \"__r\".{Id(k)}"));
-            post = "SELECT " + list[" RETURNING ".Length..] + $" FROM {{0}} AS \"__r\" LEFT JOIN {Id(snapshot)} AS \"__old\" ON {match}";
-            before = new[] { $"CREATE TEMP TABLE {Id(snapshot)} AS SELECT * FROM {target.Physical}" };
-            after = new[] { $"DROP TABLE IF EXISTS {Id(snapshot)}" };
-        }
-        else if (spec.OutputClause is not null || spec.OutputIntoClause is not null)
-            ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt == "inserted" ? Id(col) : null, out returns);
+        if (outputCols.Any(c => ReferencesDeleted(c)))
+            return UpdateOutputtingDeleted(stmt, target, scope, with);
+        var ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt == "inserted" ? Id(col) : null, out bool returns);
+        var intoCols = spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList();
         if (spec.FromClause is null)
         {
             scope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
@@ -269,19 +254,77 @@ public sealed partial class SqlTranslator
             var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
             string alias = " AS " + Id(target.Exposed);
             return new DmlPlan($"{with}UPDATE {target.Physical}{alias} SET {string.Join(", ", sets.Select(s => $"{Id(s.Col)} = {s.Value.Sql}"))}{where}{ret}", returns, target.Physical, target.Table,
-                OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
-                Before: before, After: after, PostSelect: post, PostColumns: postCols);
+                OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: intoCols);
         }
         // UPDATE alias SET … FROM <joins>: evaluate the new values over the original FROM, keyed by rowid.
-        var from = string.Join(", ", spec.FromClause.TableReferences.Select(t => TableRef(t, scope)));
+        var (src, setList) = UpdatedRows(spec, target, scope);
+        return new DmlPlan($"{with}UPDATE {target.Physical} AS \"__t\" SET {string.Join(", ", setList.Select((s, i) => $"{Id(s.Col)} = \"__s\".{Id("__v" + i)}"))} FROM ({src}) AS \"__s\" WHERE \"__t\".rowid = \"__s\".\"__rid\"{ret}",
+            returns, target.Physical, target.Table, OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: intoCols);
+    }
+
+    /// <summary>
+    /// The rows an UPDATE changes, each once, with its rowid and the values its SET clauses give it,
+    /// evaluated over the statement's FROM (or the target alone) before anything changes.
+    /// </summary>
+    private (string Sql, List<(string Col, Tx Value)> Sets) UpdatedRows(UpdateSpecification spec, Target target, Scope scope)
+    {
+        string from;
+        if (spec.FromClause is null)
+        {
+            scope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+            from = $"{target.Physical} AS {Id(target.Exposed)}";
+        }
+        else from = string.Join(", ", spec.FromClause.TableReferences.Select(t => TableRef(t, scope)));
         scope.FromSql = from;
         var setList = SetClauses(spec.SetClauses, target.Columns, scope);
-        var where2 = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
-        var src = $"SELECT DISTINCT ON (\"__rid\") {Id(target.Exposed)}.rowid AS \"__rid\", {string.Join(", ", setList.Select((s, i) => $"{s.Value.Sql} AS {Id("__v" + i)}"))} FROM {from}{where2}";
-        return new DmlPlan($"{with}UPDATE {target.Physical} AS \"__t\" SET {string.Join(", ", setList.Select((s, i) => $"{Id(s.Col)} = \"__s\".{Id("__v" + i)}"))} FROM ({src}) AS \"__s\" WHERE \"__t\".rowid = \"__s\".\"__rid\"{ret}",
-            returns, target.Physical, target.Table, OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
-            Before: before, After: after, PostSelect: post, PostColumns: postCols);
+        var where = spec.WhereClause is null ? "" : " WHERE " + Bool(spec.WhereClause.SearchCondition, scope);
+        var sql = $"SELECT DISTINCT ON (\"__rid\") {Id(target.Exposed)}.rowid AS \"__rid\", {string.Join(", ", setList.Select((s, i) => $"{s.Value.Sql} AS {Id("__v" + i)}"))} FROM {from}{where}";
+        return (sql, setList);
     }
+
+    /// <summary>
+    /// UPDATE … OUTPUT deleted.…: DuckDB's RETURNING sees only the new values, and a rowid does not
+    /// survive an update of a key column (DuckDB deletes and inserts the row). So the rows the UPDATE
+    /// will change are snapshotted first, each with its rowid, its old values and the values its SET
+    /// clauses give it; the UPDATE writes those values by rowid, and the OUTPUT is read from the
+    /// snapshot (deleted.x the old value, inserted.x the value written, or the old one when the column
+    /// is not set). No key is needed: rows that are equal in every column stay apart by rowid.
+    /// </summary>
+    private DmlPlan UpdateOutputtingDeleted(UpdateStatement stmt, Target target, Scope scope, string with)
+    {
+        var spec = stmt.UpdateSpecification;
+        var (src, setList) = UpdatedRows(spec, target, scope);
+        string pairs = "__update_pairs_" + Env.UniqueId();
+        var oldCols = target.Columns.Select((c, i) => $"\"__old\".{Id(c.Name)} AS {Id("__o" + i)}");
+        var newCols = setList.Select((s, i) => $"\"__s\".{Id("__v" + i)}");
+        var before = new[] { $"CREATE TEMP TABLE {Id(pairs)} AS {with}SELECT \"__s\".\"__rid\", {string.Join(", ", newCols.Concat(oldCols))} FROM {target.Physical} AS \"__old\" JOIN ({src}) AS \"__s\" ON \"__old\".rowid = \"__s\".\"__rid\"" };
+        string Pseudo(string table, string column)
+        {
+            int i = target.Columns.ToList().FindIndex(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase));
+            if (i < 0) throw new SandboxRuntimeError(207, $"Invalid column name '{column}'.");
+            if (table == "deleted") return $"\"__p\".{Id("__o" + i)}";
+            if (target.Columns[i].Computed is not null)
+                throw Unsupported($"UPDATE … OUTPUT inserted.{target.Columns[i].Name} (a computed column) together with deleted.*", (TSqlFragment?)spec.OutputClause ?? spec.OutputIntoClause!);
+            int set = setList.FindIndex(s => string.Equals(s.Col, target.Columns[i].Name, StringComparison.OrdinalIgnoreCase));
+            return set >= 0 ? $"\"__p\".{Id("__v" + set)}" : $"\"__p\".{Id("__o" + i)}";
+        }
+        var outputScope = new Scope(null);
+        outputScope.Sources.Add(new SourceShape(target.Exposed, target.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+        var list = Returning(spec.OutputClause, spec.OutputIntoClause, outputScope, Pseudo, out _, target.Columns);
+        var output = "SELECT " + list[" RETURNING ".Length..] + $" FROM {Id(pairs)} AS \"__p\" ORDER BY \"__p\".\"__rid\"";
+        var update = $"UPDATE {target.Physical} AS \"__t\" SET {string.Join(", ", setList.Select((s, i) => $"{Id(s.Col)} = \"__p\".{Id("__v" + i)}"))} FROM {Id(pairs)} AS \"__p\" WHERE \"__t\".rowid = \"__p\".\"__rid\"";
+        return new DmlPlan(update, true, target.Physical, target.Table,
+            OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
+            Before: before, After: new[] { $"DROP TABLE IF EXISTS {Id(pairs)}" }, OutputSelect: output);
+    }
+
+    /// <summary>Whether an OUTPUT item reads the deleted pseudo-table (deleted.x in an expression, or deleted.*).</summary>
+    private static bool ReferencesDeleted(SelectElement e) => e switch
+    {
+        SelectScalarExpression se => ReferencesPseudo(se.Expression, "deleted"),
+        SelectStarExpression star => string.Equals(star.Qualifier?.Identifiers[^1].Value, "deleted", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
 
     /// <summary>
     /// WITH c AS (SELECT … FROM one_table …) UPDATE c SET …: the CTE's rows are found again in the

@@ -299,7 +299,7 @@ public sealed partial class SqlTranslator
                 if (qn.Database is not null && SystemViews.IsServerScoped(qn) && Env.Catalog.Find(qn) is null) qn = qn.WithoutDatabase;
                 if (qn.Database is null && SystemViews.IsSystem(qn) && Env.Catalog.Find(qn) is null)
                 {
-                    if (Env.AnyMadeView()) throw Unsupported($"system view {qn} after the code made a view", n, "the sandbox answers it over the workspace's catalog, which does not list that view");
+                    if (Env.AnyMadeView()) throw Unsupported($"system view {qn} after the code made a view or a table", n, "the sandbox answers it over the workspace's catalog, which does not list what the code made");
                     var view = SystemViews.Of(qn, Env) ?? throw Unsupported($"system view {qn}", n, "the sandbox answers INFORMATION_SCHEMA.TABLES/COLUMNS/VIEWS/ROUTINES/PARAMETERS, sys.schemas/objects/tables/views/procedures/columns/parameters/databases and sys.dm_exec_sessions/dm_db_partition_stats");
                     scope.Sources.Add(new SourceShape(alias ?? baseName, view.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
                     var list = view.Rows.ToList();
@@ -308,6 +308,12 @@ public sealed partial class SqlTranslator
                     // dynamic management views follow the session from statement to statement (few rows): inlined each time
                     var rows = qn.Name.StartsWith("dm_", StringComparison.OrdinalIgnoreCase) ? Inline() : Env.SystemViewTable?.Invoke(qn, Inline) ?? Inline();
                     return SystemViews.Select(qn.ToString(), view.Columns, refused, rows) + " AS " + Id(alias ?? baseName);
+                }
+                // a table the code made (SELECT … INTO) before a stand-in of the same name, which only guessed it exists
+                if (qn.Database is null && Env.MadeTable(qn) is { } madeTable)
+                {
+                    scope.Sources.Add(new SourceShape(alias ?? baseName, madeTable.Columns.Select(c => new ColumnShape(c.Name, c.Type)).ToList()));
+                    return Id(madeTable.PhysicalName) + " AS " + Id(alias ?? baseName);
                 }
                 var def = Env.Catalog.Find(qn);
                 if (def is null && qn.Database is null && Env.MadeView(qn) is { } made)

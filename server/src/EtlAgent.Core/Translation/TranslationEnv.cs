@@ -47,6 +47,8 @@ public sealed class TranslationEnv
     public Func<QualifiedName, (ViewStatementBody Body, SqlDocument Document)?>? View { get; set; }
     /// <summary>The columns of a view the code made in this run (CREATE VIEW in dynamic SQL), or null.</summary>
     public Func<QualifiedName, IReadOnlyList<ColumnShape>?> MadeView { get; set; } = _ => null;
+    /// <summary>A permanent table the code made in this run (SELECT … INTO), or null: in no catalog, shaped like a #temp table.</summary>
+    public Func<QualifiedName, LocalTable?> MadeTable { get; set; } = _ => null;
     /// <summary>Whether the code made a view in this run: the system views, answered over the catalog, would not list it.</summary>
     public Func<bool> AnyMadeView { get; set; } = () => false;
     /// <summary>Evaluates constant SQL (arguments of a UDF call).</summary>

@@ -46,10 +46,22 @@ internal sealed partial class Interpreter
             }
             case "SCHEMA_NAME":
                 return (int.TryParse(f[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var sid) ? ObjectIds.SchemaName(sid) : null, SysName);
+            case "CURSOR_STATUS":
+                return (CursorStatus(f[1], f[2]), new SqlType("smallint"));
             case "SCHEMA_ID":
                 return (ObjectIds.SchemaId(QualifiedName.SplitParts(f[1]).LastOrDefault() ?? f[1]), SqlTranslator.Int);
         }
         return null;
+    }
+
+    /// <summary>CURSOR_STATUS('local' | 'global', name): -3 when no cursor of that name has that scope.</summary>
+    private short CursorStatus(string scope, string name)
+    {
+        for (var f = _frame; f is not null; f = f.Caller)
+            if (f.Cursors.TryGetValue(name, out var c))
+                return c.Local != (scope == "local") ? (short)-3
+                    : c.Rows is null ? (short)-1 : c.Rows.Count == 0 && c.Static ? (short)0 : (short)1;
+        return -3;
     }
 
     private object? ObjectId(string text, string type)
@@ -64,7 +76,7 @@ internal sealed partial class Interpreter
         if (!QualifiedName.TryParse(text, out var qn)) return null;
         // another database's objects are not in the sandbox: a silently NULL id would be a different answer
         if (qn.Database is not null) return new UnsupportedConstructException($"OBJECT_ID of '{text}' (an object of another database)", null);
-        var actual = ObjectIds.TypeOf(qn) ?? (_schema.MadeView(qn) is not null ? "V" : null);
+        var actual = ObjectIds.TypeOf(qn) ?? (_schema.MadeView(qn) is not null ? "V" : _schema.MadeTable(qn) is not null ? "U" : null);
         if (actual is null) return null;
         bool matches = type.Length == 0 || string.Equals(type, actual, StringComparison.OrdinalIgnoreCase);
         return matches ? SandboxObjectIds.Id(qn) : null;

@@ -17,7 +17,10 @@ internal sealed partial class Interpreter
 {
     private sealed class Var { public required SqlType Type; public object? Value; }
 
-    private sealed class Cursor { public required SelectStatement Select; public List<object?[]>? Rows; public int Position; }
+    /// <summary>A cursor. Static: STATIC, KEYSET or INSENSITIVE, for which CURSOR_STATUS tells an open
+    /// cursor without rows (0) from one with rows (1). Local: declared LOCAL; without it a cursor is
+    /// global (the CURSOR_DEFAULT of a new database), which CURSOR_STATUS('local', …) does not find.</summary>
+    private sealed class Cursor { public required SelectStatement Select; public List<object?[]>? Rows; public int Position; public bool Static; public bool Local; }
 
     private sealed class Frame
     {
@@ -115,6 +118,7 @@ internal sealed partial class Interpreter
         SystemViewTable = _schema.SystemViewTable,
         UniqueId = _schema.NextId,
         MadeView = _schema.MadeView,
+        MadeTable = _schema.MadeTable,
         AnyMadeView = () => _schema.AnyMadeView,
     };
 

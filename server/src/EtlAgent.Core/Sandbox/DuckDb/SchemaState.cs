@@ -161,8 +161,8 @@ internal sealed class SchemaState
     /// <summary>The columns of a view the code made in this case (CREATE VIEW in dynamic SQL), or null.</summary>
     public IReadOnlyList<ColumnShape>? MadeView(QualifiedName name) => _madeViews.GetValueOrDefault(name.WithoutDatabase);
 
-    /// <summary>Whether the code made a view in this case (the system views would not list it).</summary>
-    public bool AnyMadeView => _madeViews.Count > 0;
+    /// <summary>Whether the code made a view or a table in this case (the system views would not list it).</summary>
+    public bool AnyMadeView => _madeViews.Count > 0 || _madeTables.Count > 0;
 
     /// <summary>Records a view the code made (or, with null, dropped); a rollback undoes it as DuckDB undoes the DDL.</summary>
     public void SetMadeView(QualifiedName name, IReadOnlyList<ColumnShape>? columns)
@@ -173,7 +173,25 @@ internal sealed class SchemaState
         else _madeViews[name] = columns;
     }
 
-    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); _madeViewsInTransaction.Clear(); InTransaction = false; }
+    private readonly Dictionary<QualifiedName, LocalTable> _madeTables = new();
+    private readonly List<(QualifiedName Name, LocalTable? Before)> _madeTablesInTransaction = new();
+
+    /// <summary>A permanent table the code made in this case (SELECT … INTO), or null: in no catalog, it lives as long as the case's database.</summary>
+    public LocalTable? MadeTable(QualifiedName name) => _madeTables.GetValueOrDefault(name.WithoutDatabase);
+
+    /// <summary>The permanent tables the code made in this case, by name.</summary>
+    public IReadOnlyDictionary<QualifiedName, LocalTable> MadeTables => _madeTables;
+
+    /// <summary>Records a table the code made (or, with null, dropped); a rollback undoes it as DuckDB undoes the DDL.</summary>
+    public void SetMadeTable(QualifiedName name, LocalTable? table)
+    {
+        name = name.WithoutDatabase;
+        if (InTransaction) _madeTablesInTransaction.Add((name, _madeTables.GetValueOrDefault(name)));
+        if (table is null) _madeTables.Remove(name);
+        else _madeTables[name] = table;
+    }
+
+    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); _madeViewsInTransaction.Clear(); _madeTablesInTransaction.Clear(); InTransaction = false; }
 
     public void RolledBack()
     {
@@ -188,6 +206,13 @@ internal sealed class SchemaState
             else _madeViews[name] = before;
         }
         _madeViewsInTransaction.Clear();
+        for (int i = _madeTablesInTransaction.Count - 1; i >= 0; i--)
+        {
+            var (name, before) = _madeTablesInTransaction[i];
+            if (before is null) _madeTables.Remove(name);
+            else _madeTables[name] = before;
+        }
+        _madeTablesInTransaction.Clear();
         InTransaction = false;
     }
 }

@@ -13,7 +13,12 @@ internal sealed partial class Interpreter
     {
         public Flow Declare(DeclareCursorStatement dc)
         {
-            host._frame.Cursors[dc.Name.Value] = new Cursor { Select = dc.CursorDefinition.Select };
+            host._frame.Cursors[dc.Name.Value] = new Cursor
+            {
+                Select = dc.CursorDefinition.Select,
+                Static = dc.CursorDefinition.Options.Any(o => o.OptionKind is CursorOptionKind.Static or CursorOptionKind.Keyset or CursorOptionKind.Insensitive),
+                Local = dc.CursorDefinition.Options.Any(o => o.OptionKind == CursorOptionKind.Local),
+            };
             return Flow.Normal;
         }
 

@@ -9,8 +9,8 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 internal sealed partial class Interpreter
 {
     /// <summary>
-    /// Tables a transformation makes and drops: table variables, #temp tables (permanent tables are
-    /// refused), TRUNCATE TABLE, CREATE INDEX (which changes no result), and the views it makes.
+    /// Tables a transformation makes and drops: table variables, #temp tables (CREATE TABLE of a
+    /// permanent table is refused; one SELECT … INTO made can be dropped), TRUNCATE TABLE, CREATE INDEX (which changes no result), and the views it makes.
     /// </summary>
     private sealed class DdlExecutor(Interpreter host)
     {
@@ -37,7 +37,20 @@ internal sealed partial class Interpreter
             foreach (var o in dr.Objects)
             {
                 var name = DdlReader.NameOf(o);
-                if (!name.IsTemp) throw host.Unsupported("DROP TABLE of a permanent table", dr);
+                if (!name.IsTemp && host._schema.MadeTable(name) is { } made)
+                {
+                    // a table the code made (SELECT … INTO): gone with its identity sequence
+                    host.Exec($"DROP TABLE {Id(made.PhysicalName)}");
+                    if (made.Columns.Any(c => c.Identity)) host.Exec($"DROP SEQUENCE IF EXISTS {SequenceId(SchemaBuilder.LocalIdentitySequence(Id(made.PhysicalName)))}");
+                    host._schema.SetMadeTable(name, null);
+                    continue;
+                }
+                if (!name.IsTemp && host.ObjectIds.TypeOf(name) is null && host._schema.MadeView(name) is null)
+                {
+                    if (dr.IsIfExists) continue;
+                    throw new SandboxRuntimeError(3701, $"Cannot drop the table '{Written(o)}', because it does not exist or you do not have permission.");
+                }
+                if (!name.IsTemp) throw host.Unsupported("DROP TABLE of a permanent table the workspace defines", dr);
                 var owner = host.FrameOf(name.Name);
                 if (owner is null)
                 {
@@ -54,7 +67,9 @@ internal sealed partial class Interpreter
         {
             var name = DdlReader.NameOf(tr.TableName);
             if (!name.IsLocal) host._schema.Ensure(name);
-            var local = name.IsLocal ? host.FindLocal(name.Name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.") : null;
+            // a table SELECT … INTO made is truncated like a #temp table (its identity sequence is the same kind), but lives in the case's database
+            var made = name.IsLocal ? null : host._schema.MadeTable(name);
+            var local = name.IsLocal ? host.FindLocal(name.Name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.") : made;
             // SQL Server refuses to truncate a table a foreign key references, even an empty one
             if (local is null && host._model.ForeignKeys && host._model.Catalog.Tables.Any(t => t.Name != name && t.ForeignKeys.Any(fk => fk.ReferencedTable == name)))
                 throw new SandboxRuntimeError(4712, $"Cannot truncate table '{name}' because it is being referenced by a FOREIGN KEY constraint.");
@@ -67,7 +82,7 @@ internal sealed partial class Interpreter
                 var seq = local is not null ? SchemaBuilder.LocalIdentitySequence(physical) : SchemaBuilder.IdentitySequence(name);
                 host.Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} DROP DEFAULT");
                 host.Exec($"DROP SEQUENCE {SequenceId(seq)}");
-                host.Exec($"CREATE {(local is not null ? "TEMP " : "")}SEQUENCE {SequenceId(seq)} {SchemaBuilder.IdentityOptions(c)}");
+                host.Exec($"CREATE {(local is not null && made is null ? "TEMP " : "")}SEQUENCE {SequenceId(seq)} {SchemaBuilder.IdentityOptions(c)}");
                 host.Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} SET DEFAULT nextval({SequenceArgument(seq)})");
             }
             return Flow.Normal;

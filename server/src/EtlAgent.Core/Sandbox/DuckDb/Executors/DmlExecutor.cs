@@ -121,8 +121,19 @@ internal sealed partial class Interpreter
             var staged = plan.Staged is null ? null : RunStagedMerge(plan);
             if (plan.Returns)
             {
-                var (cols, rows) = staged ?? host.Query(plan.Sql);
-                if (plan.Staged is null) host._rowCount = rows.Count;
+                List<string> cols;
+                List<object?[]> rows;
+                if (plan.OutputSelect is not null)
+                {
+                    int changed = host.Exec(plan.Sql);
+                    (cols, rows) = host.Query(plan.OutputSelect);
+                    host._rowCount = changed;
+                }
+                else
+                {
+                    (cols, rows) = staged ?? host.Query(plan.Sql);
+                    if (plan.Staged is null) host._rowCount = rows.Count;
+                }
                 if (plan.PostSelect is not null)
                 {
                     var holder = $"__returned_{host._schema.NextId()}";

@@ -134,6 +134,14 @@ public sealed partial class SqlTranslator
         finally { _aggregateDepth = savedDepth; }
     }
 
+    private static bool IsConstant(ScalarExpression e) => e switch
+    {
+        Microsoft.SqlServer.TransactSql.ScriptDom.Literal => true,
+        UnaryExpression u => IsConstant(u.Expression),
+        ParenthesisExpression p => IsConstant(p.Expression),
+        _ => false,
+    };
+
     private int _aggregateDepth;
 
     private int _aggregatesSeen;
@@ -169,7 +177,8 @@ public sealed partial class SqlTranslator
                 {
                     var x = Expr(se.Expression, scope);
                     string? alias = se.ColumnName?.Value ?? (se.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers[^1].Value;
-                    distinctKeys.Add(x.Type?.IsString == true ? $"rtrim({x.Sql})" : x.Sql);
+                    // a constant tells no rows apart (and DuckDB reads a NULL or a number in DISTINCT ON as a position)
+                    if (!IsConstant(se.Expression)) distinctKeys.Add(x.Type?.IsString == true ? $"rtrim({x.Sql})" : x.Sql);
                     cols.Add(alias is null ? x.Sql : $"{x.Sql} AS {Id(alias)}");
                     shapeList.Add(new ColumnShape(alias ?? "", x.Type));
                     break;
@@ -209,7 +218,7 @@ public sealed partial class SqlTranslator
         // DISTINCT over strings ignores trailing spaces: DISTINCT ON the rtrim'd values keeps one real row.
         if (_aggregatesSeen != aggregatesBefore) distinctIsPlain = true;
         string distinct = qs.UniqueRowFilter != UniqueRowFilter.Distinct ? ""
-            : !distinctIsPlain && shapeList.Any(c => c.Type?.IsString == true) ? $"DISTINCT ON ({string.Join(", ", distinctKeys)}) " : "DISTINCT ";
+            : !distinctIsPlain && distinctKeys.Count > 0 && shapeList.Any(c => c.Type?.IsString == true) ? $"DISTINCT ON ({string.Join(", ", distinctKeys)}) " : "DISTINCT ";
         sb.Append(distinct);
         sb.Append(string.Join(", ", cols));
         sb.Append(from);

@@ -53,9 +53,7 @@ public static class Macros
             $"THEN error('{SqlText.UnsupportedMarker}the datetime2(7) value ''' || s || ''' (the sandbox cannot tell it apart from the maximum 9999-12-31 23:59:59.9999999)') " +
             "ELSE v END;",
         @"CREATE MACRO tsql_try_int(s) AS CASE WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?[0-9]+\s*') THEN TRY_CAST(trim(CAST(s AS VARCHAR)) AS HUGEINT) ELSE NULL END;",
-        // The string is named once (the lambda's v): DuckDB binds a macro's argument at every mention,
-        // and a computed argument (a key built by concatenation, in a loop) made each statement slow.
-        @"CREATE MACRO tsql_int(s, t) AS list_transform([CAST(s AS VARCHAR)], v -> CASE WHEN v IS NULL THEN NULL WHEN regexp_full_match(v, '\s*[-+]?[0-9]+\s*') THEN CAST(trim(v) AS HUGEINT) ELSE error('[[245]]Conversion failed when converting the varchar value ''' || v || ''' to data type ' || t || '.') END)[1];",
+        @"CREATE MACRO tsql_int(s, t) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?[0-9]+\s*') THEN CAST(trim(CAST(s AS VARCHAR)) AS HUGEINT) ELSE error('[[245]]Conversion failed when converting the varchar value ''' || s || ''' to data type ' || t || '.') END;",
         @"CREATE MACRO tsql_try_num(s) AS CASE WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*') THEN TRY_CAST(trim(CAST(s AS VARCHAR)) AS DOUBLE) ELSE NULL END;",
         @"CREATE MACRO tsql_num_text(s) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)\s*') THEN trim(CAST(s AS VARCHAR)) ELSE error('[[8114]]Error converting data type varchar to numeric.') END;",
         @"CREATE MACRO tsql_try_num_text(s) AS CASE WHEN regexp_full_match(CAST(s AS VARCHAR), '\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)\s*') THEN trim(CAST(s AS VARCHAR)) ELSE NULL END;",

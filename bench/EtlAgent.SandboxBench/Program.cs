@@ -16,6 +16,7 @@ using EtlAgent.Core.Workspace;
 //
 // usage: dotnet run -c Release --project bench/EtlAgent.SandboxBench [-- <iterations>]
 //        … -- --scale [10,100,400] [repeats]: per-procedure overhead against catalog size (ScaleBench)
+//        … -- --calendar [days] [repeats]: one case of a WHILE loop inserting a row per day (CalendarLoopBench)
 
 if (args.Contains("--scale"))
 {
@@ -24,6 +25,14 @@ if (args.Contains("--scale"))
     var sizes = rest.Count > 0 && rest[0].Split(',').All(x => int.TryParse(x, out _)) ? rest[0].Split(',').Select(int.Parse).ToList() : new List<int> { 10, 100, 400 };
     int repeats = rest.Count > 1 && int.TryParse(rest[1], out var rp) ? rp : 3;
     await EtlAgent.SandboxBench.ScaleBench.RunAsync(sizes, repeats);
+    return;
+}
+if (args.Contains("--calendar"))
+{
+    var rest = args.SkipWhile(a => a != "--calendar").Skip(1).ToList();
+    int days = rest.Count > 0 && int.TryParse(rest[0], out var dd) ? dd : 900;
+    int repeats = rest.Count > 1 && int.TryParse(rest[1], out var rp) ? rp : 3;
+    await EtlAgent.SandboxBench.CalendarLoopBench.RunAsync(days, repeats);
     return;
 }
 int iterations = args.Length > 0 && int.TryParse(args[0], out var it) ? it : 100;

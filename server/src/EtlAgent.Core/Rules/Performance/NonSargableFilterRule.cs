@@ -175,6 +175,10 @@ public sealed class NonSargableFilterRule : Rule
             if (source is not null && first is not null && source != first) return false;
             first ??= source;
             if (source?.Table is { IsLocal: true }) return false; // #temp / @table: no index worth seeking
+            // `CASE ... END AS DATA_TYPE` of a derived table: a value the query computes, which no index holds
+            if (IsComputedDerivedColumn(scope, c, source)) return false;
+            // in a JOIN ON, a table the statement joins by a bare-column equality is found by that key; the function only filters the pairs
+            if (source is not null && scope.Clause == "JOIN ON" && scope.Linked.Any(l => l.A == source || l.B == source)) return false;
             if (source is not null && HasNoIndex(source.Reference)) return false;
             // a code list, lookup, metadata or settings table (by its name) that no statement of this file writes, filtered
             // by a value: a few rows, scanned for nothing. One the file writes (`mq.MetadataBuffer` purged by date) is live
@@ -195,6 +199,36 @@ public sealed class NonSargableFilterRule : Rule
             $"{what} is applied to {Short(context, column)} in a {scope.Clause} predicate, so an index on the column cannot be used for a seek and the expression is computed for every row. {advice}",
             fix is null ? null : new[] { fix });
         return true;
+    }
+
+    /// <summary>
+    /// Whether the column is one a derived table of the statement computes (its select item is not a bare column):
+    /// by its qualifier, or unqualified when a derived table has a computed column of that name (another source
+    /// holding it too would make the name ambiguous, which SQL Server rejects).
+    /// </summary>
+    private static bool IsComputedDerivedColumn(Scope scope, ColumnReferenceExpression column, TableSource? source)
+    {
+        if (ColumnName(column) is not { } name) return false;
+        var candidates = source is not null ? new List<TableSource> { source }
+            : Qualifier(column) is null ? scope.Sources.Where(s => s.Reference is QueryDerivedTable).ToList() : new List<TableSource>();
+        foreach (var s in candidates)
+            if (s.Reference is QueryDerivedTable d && OutputOf(d, name) is { } e && Unparen(e) is not ColumnReferenceExpression) return true;
+        return false;
+
+        static ScalarExpression? OutputOf(QueryDerivedTable d, string name)
+        {
+            var q = d.QueryExpression;
+            while (q is QueryParenthesisExpression p) q = p.QueryExpression;
+            if (q is not QuerySpecification spec) return null;
+            for (int i = 0; i < spec.SelectElements.Count; i++)
+            {
+                if (spec.SelectElements[i] is not SelectScalarExpression item) continue;
+                var output = d.Columns.Count > i ? d.Columns[i].Value
+                    : item.ColumnName?.Value ?? (Unparen(item.Expression) is ColumnReferenceExpression bare ? ColumnName(bare) : null);
+                if (output is not null && SameName(output, name)) return item.Expression;
+            }
+            return null;
+        }
     }
 
     /// <summary>Whether the other side of the comparison names a column of another table of the statement.</summary>
@@ -219,6 +253,10 @@ public sealed class NonSargableFilterRule : Rule
             var b = Unparen(eq.SecondExpression);
             var sa = a is ColumnReferenceExpression ca && IsColumn(ca) ? SourceOf(ca, sources, tables.Find) : null;
             var sb = b is ColumnReferenceExpression cb && IsColumn(cb) ? SourceOf(cb, sources, tables.Find) : null;
+            // a #temp table, table variable or parsed rowset joined by its column is a work list that drives the
+            // join: the table on the other side is sought by the key, as by a variable
+            if (sa is not null && sb is not null && sa != sb && IsDriver(sb)) seeked.Add(sa);
+            if (sa is not null && sb is not null && sa != sb && IsDriver(sa)) seeked.Add(sb);
             if (sa is not null && b is VariableReference) seeked.Add(sa);
             if (sb is not null && a is VariableReference) seeked.Add(sb);
             if (sa is not null && sb is not null && sa != sb) links.Add((sa, sb));
@@ -233,6 +271,8 @@ public sealed class NonSargableFilterRule : Rule
             }
         }
         return seeked;
+
+        static bool IsDriver(TableSource s) => s.Table is { IsLocal: true } || HasNoIndex(s.Reference);
 
         static void Conjuncts(BooleanExpression e, List<BooleanExpression> into)
         {
@@ -274,7 +314,8 @@ public sealed class NonSargableFilterRule : Rule
     /// <summary>Catalog views, DMVs and rowsets parsed from a value (OPENJSON, OPENXML, STRING_SPLIT) have no index to seek.</summary>
     private static bool HasNoIndex(TableReference reference) => reference switch
     {
-        NamedTableReference n => SystemCatalogNames.IsSystemCatalog(n.SchemaObject),
+        NamedTableReference n => SystemCatalogNames.IsSystemCatalog(n.SchemaObject) ||
+            ((n.SchemaObject.SchemaIdentifier?.Value is not { } schema || schema.Equals("dbo", StringComparison.OrdinalIgnoreCase)) && SystemCatalogNames.LegacySystemViews.Contains(n.SchemaObject.BaseIdentifier.Value)),
         OpenJsonTableReference or OpenXmlTableReference or GlobalFunctionTableReference or InlineDerivedTable => true,
         QueryDerivedTable q => IsComputedRows(q.QueryExpression),
         _ => false,

@@ -23,7 +23,7 @@ public sealed class NonSargableFilterRule : Rule
             "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
             "CAST/CONVERT(date, col) of a date/time column is not reported: SQL Server seeks through that conversion (a dynamic range seek), so the bare-column rewrite gains nothing; the conversion of a column the catalog types as text still is. " +
             "Neither are validity filters (`ISNUMERIC(x) = 1`, `ISDATE(x) = 1`, a not-empty test `LEN(x) > 0`), which no index serves in any form, nor an unqualified column that only a #temp table or table variable of the statement can hold, nor, inside a correlated subquery, a column of the outer query (one value per outer row, computed once for it). " +
-            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor an equality computed on both sides between two tables the statement already joins by an equality of bare columns (`ISNULL(a.batch, 1) = ISNULL(b.batch, 1)` beside `a.id = b.id`: that equality drives the join, the computed one only filters the pairs; a computed equality that is the only link between the two is still reported), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index, nor a column of a table or view whose name marks it as reference data (a word of the name is code, lookup, metadata, config, setting and the like: a few rows, which no index is worth seeking) filtered by a value and written by no statement of the same file (one the file writes, such as a metadata buffer purged by date, is live data, and a computed match with another table's column leaves no index to drive the join: both still reported).",
+            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor an equality computed on both sides between two tables the statement already joins by an equality of bare columns (`ISNULL(a.batch, 1) = ISNULL(b.batch, 1)` beside `a.id = b.id`: that equality drives the join, the computed one only filters the pairs; a computed equality that is the only link between the two is still reported), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too, and so does a join to a #temp table, table variable or STRING_SPLIT/OPENJSON list, which drives the join: `FROM #work AS w JOIN dbo.Case AS c ON c.Id = w.Id WHERE UPPER(c.Status) = 'OPEN'`), nor, in a JOIN ON, a predicate on a table the statement joins by an equality of bare columns (the key finds its rows; the function only filters the pairs), nor a column a derived table computes (`CASE ... END AS Kind`), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA, the SQL Server 2000 compatibility views such as `syscolumns`) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index, nor a column of a table or view whose name marks it as reference data (a word of the name is code, lookup, metadata, config, setting and the like: a few rows, which no index is worth seeking) filtered by a value and written by no statement of the same file (one the file writes, such as a metadata buffer purged by date, is live data, and a computed match with another table's column leaves no index to drive the join: both still reported).",
             Bad: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE YEAR(o.[Order Date]) = 2016;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE o.[Order Date] >= '20160101' AND o.[Order Date] < '20170101';\nEND",
             Schema: "CREATE TABLE Staging.Orders ([Order ID] int NOT NULL, [Order Date] datetime2(3) NOT NULL, Amount decimal(18,2) NULL);\nCREATE TABLE Fact.Sales ([Order ID] int NOT NULL, Amount decimal(18,2) NULL);"));
@@ -175,6 +175,10 @@ public sealed class NonSargableFilterRule : Rule
             if (source is not null && first is not null && source != first) return false;
             first ??= source;
             if (source?.Table is { IsLocal: true }) return false; // #temp / @table: no index worth seeking
+            // `CASE ... END AS DATA_TYPE` of a derived table: a value the query computes, which no index holds
+            if (IsComputedDerivedColumn(scope, c, source)) return false;
+            // in a JOIN ON, a table the statement joins by a bare-column equality is found by that key; the function only filters the pairs
+            if (source is not null && scope.Clause == "JOIN ON" && scope.Linked.Any(l => l.A == source || l.B == source)) return false;
             if (source is not null && HasNoIndex(source.Reference)) return false;
             // a code list, lookup, metadata or settings table (by its name) that no statement of this file writes, filtered
             // by a value: a few rows, scanned for nothing. One the file writes (`mq.MetadataBuffer` purged by date) is live
@@ -195,6 +199,36 @@ public sealed class NonSargableFilterRule : Rule
             $"{what} is applied to {Short(context, column)} in a {scope.Clause} predicate, so an index on the column cannot be used for a seek and the expression is computed for every row. {advice}",
             fix is null ? null : new[] { fix });
         return true;
+    }
+
+    /// <summary>
+    /// Whether the column is one a derived table of the statement computes (its select item is not a bare column):
+    /// by its qualifier, or unqualified when a derived table has a computed column of that name (another source
+    /// holding it too would make the name ambiguous, which SQL Server rejects).
+    /// </summary>
+    private static bool IsComputedDerivedColumn(Scope scope, ColumnReferenceExpression column, TableSource? source)
+    {
+        if (ColumnName(column) is not { } name) return false;
+        var candidates = source is not null ? new List<TableSource> { source }
+            : Qualifier(column) is null ? scope.Sources.Where(s => s.Reference is QueryDerivedTable).ToList() : new List<TableSource>();
+        foreach (var s in candidates)
+            if (s.Reference is QueryDerivedTable d && OutputOf(d, name) is { } e && Unparen(e) is not ColumnReferenceExpression) return true;
+        return false;
+
+        static ScalarExpression? OutputOf(QueryDerivedTable d, string name)
+        {
+            var q = d.QueryExpression;
+            while (q is QueryParenthesisExpression p) q = p.QueryExpression;
+            if (q is not QuerySpecification spec) return null;
+            for (int i = 0; i < spec.SelectElements.Count; i++)
+            {
+                if (spec.SelectElements[i] is not SelectScalarExpression item) continue;
+                var output = d.Columns.Count > i ? d.Columns[i].Value
+                    : item.ColumnName?.Value ?? (Unparen(item.Expression) is ColumnReferenceExpression bare ? ColumnName(bare) : null);
+                if (output is not null && SameName(output, name)) return item.Expression;
+            }
+            return null;
+        }
     }
 
     /// <summary>Whether the other side of the comparison names a column of another table of the statement.</summary>
@@ -219,6 +253,10 @@ public sealed class NonSargableFilterRule : Rule
             var b = Unparen(eq.SecondExpression);
             var sa = a is ColumnReferenceExpression ca && IsColumn(ca) ? SourceOf(ca, sources, tables.Find) : null;
             var sb = b is ColumnReferenceExpression cb && IsColumn(cb) ? SourceOf(cb, sources, tables.Find) : null;
+            // a #temp table, table variable or parsed rowset joined by its column is a work list that drives the
+            // join: the table on the other side is sought by the key, as by a variable
+            if (sa is not null && sb is not null && sa != sb && IsDriver(sb)) seeked.Add(sa);
+            if (sa is not null && sb is not null && sa != sb && IsDriver(sa)) seeked.Add(sb);
             if (sa is not null && b is VariableReference) seeked.Add(sa);
             if (sb is not null && a is VariableReference) seeked.Add(sb);
             if (sa is not null && sb is not null && sa != sb) links.Add((sa, sb));
@@ -233,6 +271,8 @@ public sealed class NonSargableFilterRule : Rule
             }
         }
         return seeked;
+
+        static bool IsDriver(TableSource s) => s.Table is { IsLocal: true } || HasNoIndex(s.Reference);
 
         static void Conjuncts(BooleanExpression e, List<BooleanExpression> into)
         {
@@ -274,7 +314,8 @@ public sealed class NonSargableFilterRule : Rule
     /// <summary>Catalog views, DMVs and rowsets parsed from a value (OPENJSON, OPENXML, STRING_SPLIT) have no index to seek.</summary>
     private static bool HasNoIndex(TableReference reference) => reference switch
     {
-        NamedTableReference n => SystemCatalogNames.IsSystemCatalog(n.SchemaObject),
+        NamedTableReference n => SystemCatalogNames.IsSystemCatalog(n.SchemaObject) ||
+            ((n.SchemaObject.SchemaIdentifier?.Value is not { } schema || schema.Equals("dbo", StringComparison.OrdinalIgnoreCase)) && SystemCatalogNames.LegacySystemViews.Contains(n.SchemaObject.BaseIdentifier.Value)),
         OpenJsonTableReference or OpenXmlTableReference or GlobalFunctionTableReference or InlineDerivedTable => true,
         QueryDerivedTable q => IsComputedRows(q.QueryExpression),
         _ => false,

@@ -106,6 +106,35 @@ public sealed partial class CandidateBuilder
             yield return (other, op is "=" ? $"naming no row of {table.Name}" : $"letting no row of {table.Name} through");
     }
 
+    /// <summary>The first literal of a list the code checks the parameter against, in its type; null if none fits.</summary>
+    private object? ListedValue(ParameterDef p) =>
+        _facts.ListedParameters.Contains(p.Name) && _facts.ParameterLiterals.TryGetValue(p.Name, out var values)
+            ? values.Select(v => AsParameter(p.Type, v)).FirstOrDefault(v => v is not null)
+            : null;
+
+    /// <summary>
+    /// Each literal the code tests the parameter against (IF @Mode = 'Full', CASE @Kind WHEN 'H'), one
+    /// input apiece, so every branch they choose runs; and when the base inputs took a listed value, one
+    /// the code does not name, so the guard's own branch runs too.
+    /// </summary>
+    private IEnumerable<(object? Value, string Label)> TestedValueVariations(Scenario b, ParameterDef p)
+    {
+        if (!_facts.ParameterLiterals.TryGetValue(p.Name, out var values)) yield break;
+        var current = b.Arguments.FirstOrDefault(a => string.Equals(a.Key, p.Name, StringComparison.OrdinalIgnoreCase)).Value;
+        // a long list (status codes) is sampled, not tried whole: each input costs a run
+        foreach (var v in values.Select(v => AsParameter(p.Type, v)).Where(v => v is not null).Distinct().Take(6))
+            if (!Equals(v, current)) yield return (v, $"equal to {Quoted(v!)} as the code tests");
+        if (current is not null && Equals(current, ListedValue(p)))
+        {
+            object? other = p.Type.IsString ? Fit(p.Type, p.Name.TrimStart('@'))
+                : p.Type.IsNumeric && p.Type.Name != "bit" ? AsParameter(p.Type, values.OfType<decimal>().DefaultIfEmpty(0m).Max() + 1m)
+                : null;
+            if (other is not null && !values.Any(v => Equals(AsParameter(p.Type, v), other))) yield return (other, "a value the code does not name");
+        }
+    }
+
+    private static string Quoted(object v) => v is string s ? $"'{s}'" : Convert.ToString(v, CultureInfo.InvariantCulture)!;
+
     /// <summary>
     /// Parent rows for the parameters the code inserts into a foreign key (a run-id or batch logging
     /// prologue: INSERT INTO Log.Step ([Run ID]) VALUES (@RunID) needs the run's row), unless the

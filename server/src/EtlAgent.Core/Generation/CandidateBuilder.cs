@@ -334,6 +334,8 @@ public sealed partial class CandidateBuilder
             // a parameter a filter compares with a column: the value that lets the first entity's rows through
             if (TryFilterValue(p, out var filterValue)) { args.Add(new(p.Name, filterValue)); continue; }
             if (p.Default is not null && !NullInsertedIntoRequiredColumn(p)) continue;
+            // a guard listing the values it accepts (@Status NOT IN ('Succeeded', 'Failed') THROW …): the first of them
+            if (ListedValue(p) is { } listed) { args.Add(new(p.Name, listed)); continue; }
             if (_catalog.FindTableType(p.Type) is { } tableType)
             {
                 // the keys of the entity the base scenarios load, so the code's joins with them match
@@ -406,6 +408,7 @@ public sealed partial class CandidateBuilder
         }
         yield return (null, "NULL");
         foreach (var v in FilterVariations(p)) yield return v;
+        foreach (var v in TestedValueVariations(b, p)) yield return v;
         if (JsonArgument(p) is not null)
         {
             if (JsonArgument(p, numbersAsText: true) is { } text) yield return (text, "with numbers as text in its JSON");

@@ -69,6 +69,19 @@ public sealed class CodeFacts
     /// </summary>
     public Dictionary<string, List<(QualifiedName Table, string Column)>> InsertedVariables { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Parameter → literals the code tests it (or a variable set from it) against: IF @Status NOT IN
+    /// ('Succeeded', 'Failed') THROW …, IF @Mode = 'Full' …, CASE @Kind WHEN 'H' …. The values the
+    /// code tells apart, so each is tried as an input.
+    /// </summary>
+    public Dictionary<string, List<object>> ParameterLiterals { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Parameters of <see cref="ParameterLiterals"/> checked against a list of literals (IN or NOT IN):
+    /// a guard naming the values it accepts, so the base inputs take the first of them.
+    /// </summary>
+    public HashSet<string> ListedParameters { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The procedure itself RETURNs a value (RETURN (@_Error), RETURN -1): a status its callers can branch on.</summary>
     public bool ReturnsStatus { get; private set; }
 
@@ -125,9 +138,11 @@ public sealed class CodeFacts
         var columnPairs = new List<(string A, string B)>();
         // literals tested inside CASE/IIF pick out special values (WHEN [Order Date] = 0 THEN NULL), not rows to keep
         var inCase = new HashSet<ScalarExpression>(ReferenceEqualityComparer.Instance);
+        // variables tested against literals (@Status NOT IN ('Succeeded', 'Failed')): parameters once the flow is known
+        var variableTests = new List<(VariableReference Variable, object Value, bool Listed)>();
         foreach (var t in facts.Closure)
         {
-            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs);
+            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs, variableTests);
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         facts.JsonParameters = JsonShape.Collect(facts.Closure.SelectMany(t => t.Syntax.Body), workspace.Catalog.AliasTypes);
@@ -155,6 +170,13 @@ public sealed class CodeFacts
             // a comparison with the parameter itself is one of ParameterComparisons
             if (op != "=" || other is VariableReference direct && parameters.Contains(direct.Name)) continue;
             if (flow.Source(other) is { } p) Flows(p, column);
+        }
+        foreach (var (variable, value, listed) in variableTests)
+        {
+            if (flow.Source(variable) is not { } p) continue;
+            if (!facts.ParameterLiterals.TryGetValue(p, out var tested)) facts.ParameterLiterals[p] = tested = new();
+            if (!tested.Contains(value)) tested.Add(value);
+            if (listed) facts.ListedParameters.Add(p);
         }
         foreach (var (a, b) in columnPairs)
         {
@@ -209,9 +231,29 @@ public sealed class CodeFacts
     }
 
     private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons,
-        HashSet<ScalarExpression> inCase, List<(string, string)> columnPairs)
+        HashSet<ScalarExpression> inCase, List<(string, string)> columnPairs, List<(VariableReference, object, bool)> variableTests)
         : TSqlFragmentVisitor
     {
+        /// <summary>The variable a test is about: @v itself, or a tidied copy of it (UPPER(LTRIM(@v))).</summary>
+        private static VariableReference? Tested(ScalarExpression e) => Strip(e) switch
+        {
+            VariableReference v => v,
+            FunctionCall { Parameters.Count: >= 1 } f when f.FunctionName.Value.ToUpperInvariant() is "UPPER" or "LOWER" or "LTRIM" or "RTRIM" or "TRIM" or "ISNULL"
+                => Tested(f.Parameters[0]),
+            _ => null,
+        };
+
+        private void TestedAgainst(ScalarExpression variable, ScalarExpression literal, bool listed)
+        {
+            if (Tested(variable) is { } v && Strip(literal) is Literal l && LiteralValue(l) is { } value) variableTests.Add((v, value, listed));
+        }
+
+        public override void Visit(SimpleCaseExpression node)
+        {
+            // CASE @Kind WHEN 'H' THEN … : each WHEN value is one the code tells apart
+            foreach (var w in node.WhenClauses) TestedAgainst(node.InputExpression, w.WhenExpression, listed: false);
+        }
+
         private int _caseDepth;
 
         public override void ExplicitVisit(SearchedCaseExpression node) { _caseDepth++; base.ExplicitVisit(node); _caseDepth--; }
@@ -260,6 +302,11 @@ public sealed class CodeFacts
             else if (cb is not null && IsHash(a) is { } ha) facts.StoredHashes.Add((cb, ha));
             else if (ca is not null) Compare(ca, b, Op(node.ComparisonType, flip: false));
             else if (cb is not null) Compare(cb, a, Op(node.ComparisonType, flip: true));
+            else if (node.ComparisonType is BooleanComparisonType.Equals or BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation)
+            {
+                TestedAgainst(a, b, listed: false);
+                TestedAgainst(b, a, listed: false);
+            }
         }
 
         /// <summary>The column of ISNULL(column, literal) or COALESCE(column, literal); null for anything else.</summary>
@@ -309,6 +356,9 @@ public sealed class CodeFacts
             // x [NOT] IN (SELECT y …) equates x and y like a join key
             var column = ColumnName(Strip(node.Expression));
             if (column is not null) facts.ComparedColumns.Add(column);
+            // @Status [NOT] IN ('Succeeded', 'Failed'): a guard naming the values it accepts
+            if (column is null && node.Subquery is null)
+                foreach (var value in node.Values) TestedAgainst(node.Expression, value, listed: true);
             // x IN (3, 7): the first value lets a row through (not for NOT IN)
             if (column is not null && !node.NotDefined && _caseDepth == 0 && node.Values is [Literal first, ..] && LiteralValue(first) is { } v) AddFilter(facts, column, v);
             if (column is not null && node.Subquery?.QueryExpression is QuerySpecification { SelectElements: [SelectScalarExpression only] }

@@ -4,6 +4,7 @@
 # mutants, killed, killed of all, not covered, survived, probably equivalent, score). Usage:
 #   bash bench/mutation-figures.sh [NAME ...]      (default: every transformation that writes tables)
 #   BUDGET=45 bash bench/mutation-figures.sh Dim.LoadCustomer
+#   CAP=0 bash bench/mutation-figures.sh          (generation without the per-transformation cap, as before it existed)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dotnet build "$root/server/src/EtlAgent.Cli" -c Release -v q -nologo >/dev/null
@@ -21,12 +22,15 @@ orch = lambda t: sum(1 for c in t.get("calls", []) if ts.get(c, {}).get("writes"
 [print(t["name"]) for t in d["transformations"] if t.get("writes") and not orch(t)]')
 fi
 budget_arg=(); [ -n "${BUDGET:-}" ] && budget_arg=(--budget "$BUDGET")
+[ -n "${CAP:-}" ] && budget_arg+=(--cap "$CAP")
 printf '| Transformation | Cases | Generate wall / CPU s | Mutants | Killed | Killed of all | Not covered | Survived | Prob. equivalent | Score | Mutate wall / CPU s | Mutants/s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for name in "${names[@]}"; do
   ws="$work/${name//\//_}"; cp -r "$root/tests/fixtures/warehouse" "$ws"; rm -rf "$ws/tests" "$ws/.etl-agent"
   t0=$(date +%s.%N); c0=$(awk '{print $14+$15+$16+$17}' /proc/self/stat)
   /usr/bin/time -f '%e %U %S' -o "$work/g.time" "${cli[@]}" generate "$ws" --transformation "$name" "${budget_arg[@]}" >"$work/g.out" 2>&1 || true
-  cases=$(grep -cE "^ *- name:" "$ws/tests/etl/$name.etltest.yaml" 2>/dev/null || true)
+  # the file generate says it wrote (a script's file is named after the script, not its path)
+  written=$(sed -n 's/^WROTE \([^:]*\): .*/\1/p' "$work/g.out" | head -1)
+  cases=$(grep -cE "^ *- name:" "$ws/${written:-tests/etl/$name.etltest.yaml}" 2>/dev/null || true)
   rm -f "$work/m.json"
   /usr/bin/time -f '%e %U %S' -o "$work/m.time" "${cli[@]}" mutate "$ws" --transformation "$name" --format json --output "$work/m.json" >/dev/null 2>&1 || true
   read -r gw gu gs < <(tail -1 "$work/g.time"); read -r mw mu ms < <(tail -1 "$work/m.time")

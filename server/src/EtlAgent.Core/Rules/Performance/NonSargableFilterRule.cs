@@ -53,6 +53,7 @@ public sealed class NonSargableFilterRule : Rule
             if (!isLoad) return;
             tables ??= new Tables(context);
             var sources = Sources(from);
+            AddUnaliasedRowsets(from, sources);
             if (target is not null && sources.Count == 0) AddSources(target, false, sources);
             var conditions = new List<BooleanExpression>();
             if (where?.SearchCondition is { } wc) conditions.Add(wc);
@@ -107,6 +108,10 @@ public sealed class NonSargableFilterRule : Rule
                 break;
             case BooleanParenthesisExpression p:
                 Walk(scope, p.Expression, false);
+                break;
+            // NOT (a AND b), NOT (a OR b): the negation of a combination seeks nothing in any form,
+            // so a function inside it loses no seek
+            case BooleanNotExpression n when Unparen(n.Expression) is BooleanBinaryExpression:
                 break;
             case BooleanNotExpression n:
                 Walk(scope, n.Expression, true);
@@ -169,7 +174,8 @@ public sealed class NonSargableFilterRule : Rule
             // computed once for it, with nothing of this query's tables to seek
             if (source is null && Qualifier(c) is not null && scope.Sources.Count > 0) continue;
             // an unqualified column no catalogued table of the statement has: it comes from a #temp table or
-            // table variable whose columns are not declared (SELECT ... INTO #t), which has no index worth seeking
+            // table variable whose columns are not declared (SELECT ... INTO #t), which has no index worth seeking,
+            // or from a table the statement already finds by a key (joined to such a work list), which the function only filters
             if (source is null && OnlyUnindexedCanHold(scope, c)) return false;
             // `p.Roles & l.Flag > 0`: an expression over two tables' columns, which no index of either serves
             if (source is not null && first is not null && source != first) return false;
@@ -311,6 +317,20 @@ public sealed class NonSargableFilterRule : Rule
         }
     }
 
+    /// <summary>
+    /// The only source of a query being a rowset parsed from a value without an alias (`SELECT 1 FROM
+    /// STRING_SPLIT(@list, ',') WHERE ...`), whose columns the query names unqualified (`value`): it becomes
+    /// the source, so those columns are known to have no index. Beside other sources it is left out, as
+    /// before, so the catalog still tells which table an unqualified column of theirs belongs to.
+    /// </summary>
+    private static void AddUnaliasedRowsets(FromClause? from, List<TableSource> sources)
+    {
+        if (from is null || sources.Count > 0) return;
+        var leaves = from.TableReferences.SelectMany(r => JoinTree.Leaves(r, false)).ToList();
+        if (leaves.Count == 1 && leaves[0].Source is TableReferenceWithAlias { Alias: null } rowset and not NamedTableReference && HasNoIndex(rowset))
+            sources.Add(new TableSource(rowset is GlobalFunctionTableReference g ? g.Name.Value : "", rowset, null, false));
+    }
+
     /// <summary>Catalog views, DMVs and rowsets parsed from a value (OPENJSON, OPENXML, STRING_SPLIT) have no index to seek.</summary>
     private static bool HasNoIndex(TableReference reference) => reference switch
     {
@@ -333,8 +353,8 @@ public sealed class NonSargableFilterRule : Rule
 
     /// <summary>
     /// Whether <paramref name="column"/> is unqualified and every source that could hold it (one the
-    /// catalog does not describe, or one that has the column) is a #temp table, a table variable or
-    /// has no index; false when no source could.
+    /// catalog does not describe, or one that has the column) is a #temp table, a table variable, has no
+    /// index or is already found by a key; false when no source could.
     /// </summary>
     private static bool OnlyUnindexedCanHold(Scope scope, ColumnReferenceExpression column)
     {
@@ -344,7 +364,7 @@ public sealed class NonSargableFilterRule : Rule
         {
             var def = scope.Tables.Find(s);
             if (def is not null && def.FindColumn(name) is null) continue;
-            if (s.Table is not { IsLocal: true } && !HasNoIndex(s.Reference)) return false;
+            if (s.Table is not { IsLocal: true } && !HasNoIndex(s.Reference) && !scope.Seeked.Contains(s)) return false;
             any = true;
         }
         return any;

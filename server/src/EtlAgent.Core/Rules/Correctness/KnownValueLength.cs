@@ -1,4 +1,5 @@
 using EtlAgent.Core.Lineage;
+using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using static EtlAgent.Core.Rules.SyntaxRuleHelpers;
 
@@ -40,6 +41,8 @@ internal static class KnownValueLength
                 return (Math.Min(digits, convertTo), true);
             case VariableReference v:
                 return OfVariable(context, t, v, depth);
+            case ColumnReferenceExpression c:
+                return OfMatchedColumn(context, c);
             case NullLiteral:
                 return (0, true);
             case SearchedCaseExpression c:
@@ -96,6 +99,46 @@ internal static class KnownValueLength
             if (SameName(d.VariableName.Value, use.Name))
                 return d.Value is null ? null : Of(context, t, d.Value, depth + 1);
         return null;
+    }
+
+    /// <summary>
+    /// A column the query only returns where it equals a text column of another table: `INNER JOIN lu ON
+    /// lu.Name = src.Header` or `WHERE lu.Name = src.Header` keeps only values equal to one of lu.Name's, so
+    /// none is longer than lu.Name's declared length (but for trailing blanks, which equality ignores and
+    /// SQL Server truncates without an error). An outer join's ON keeps the rows that match nothing, so it
+    /// bounds nothing.
+    /// </summary>
+    private static (int, bool)? OfMatchedColumn(RuleContext context, ColumnReferenceExpression column)
+    {
+        if (!IsColumn(column) || Innermost(context.Index.OfType<QuerySpecification>(), column) is not { FromClause: { } from } query) return null;
+        var sources = Sources(from);
+        var tables = new Tables(context);
+        if (SourceOf(column, sources, tables.Find) is not { } source) return null;
+        var conditions = new List<BooleanExpression>();
+        if (query.WhereClause?.SearchCondition is { } where) conditions.Add(where);
+        foreach (var j in JoinTree.Joins(from).OfType<QualifiedJoin>())
+            if (j.QualifiedJoinType == QualifiedJoinType.Inner && j.SearchCondition is { } on) conditions.Add(on);
+        int? bound = null;
+        foreach (var condition in conditions)
+            foreach (var conjunct in Conjuncts(condition))
+            {
+                if (conjunct is not BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq) continue;
+                var other = SameColumn(eq.FirstExpression, column) ? eq.SecondExpression : SameColumn(eq.SecondExpression, column) ? eq.FirstExpression : null;
+                if (Unparen(other) is not ColumnReferenceExpression o || !IsColumn(o) || SourceOf(o, sources, tables.Find) is not { } s || s == source) continue;
+                if (tables.Find(s)?.FindColumn(ColumnName(o) ?? "")?.Type is not { IsString: true, EffectiveLength: int n } || n == Model.SqlType.Max) continue;
+                bound = Math.Min(bound ?? n, n);
+            }
+        return bound is int length ? (length, false) : null;
+
+        static bool SameColumn(ScalarExpression e, ColumnReferenceExpression c) =>
+            Unparen(e) is ColumnReferenceExpression r && SameName(ColumnName(r), ColumnName(c)) && SameName(Qualifier(r) ?? "", Qualifier(c) ?? "");
+
+        static IEnumerable<BooleanExpression> Conjuncts(BooleanExpression e) => e switch
+        {
+            BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.And } and => Conjuncts(and.FirstExpression).Concat(Conjuncts(and.SecondExpression)),
+            BooleanParenthesisExpression p => Conjuncts(p.Expression),
+            _ => new[] { e },
+        };
     }
 
     /// <summary>The length a CAST to char/varchar/nchar/nvarchar allows (int.MaxValue for max), null for another type.</summary>

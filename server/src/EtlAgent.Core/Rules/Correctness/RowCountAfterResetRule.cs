@@ -16,7 +16,7 @@ public sealed class RowCountAfterResetRule : Rule
             "@@ROWCOUNT and @@ERROR are set by every statement. COMMIT TRANSACTION, BEGIN TRANSACTION, PRINT, RAISERROR, USE and SET options reset @@ROWCOUNT to 0, and an assignment (`SET @step = 'x'`, `SELECT @a = 1`) sets it to 1; each of them clears @@ERROR. " +
             "So `COMMIT TRANSACTION; SET @rows = @@ROWCOUNT;` always logs 0 rows, `SET @rows = @@ROWCOUNT; SET @err = @@ERROR;` never sees an error, and a load audit built on them reports numbers unrelated to the load. " +
             "The rule fires when the statement right before the one that reads @@ROWCOUNT or @@ERROR (in the same block) is such a statement, " +
-            "unless there is nothing to count: only such statements precede the read in its block (a start marker logged at the top of a TRY), or they start a new step (an assignment) after the log row of a count already taken (`INSERT INTO log VALUES (..., @rows); COMMIT; SET @step = 'Complete';`, an end marker). " +
+            "unless there is nothing to count: only such statements precede the read in its block (a start marker logged at the top of a TRY), or the statement before them neither writes nor reads rows (a declaration, a cursor's CLOSE or DEALLOCATE; an EXEC may, and is still reported), or they start a new step (an assignment) after a log row (`INSERT INTO log VALUES (..., @rows); COMMIT; SET @step = 'Complete';`, an end marker, or a step that is itself an assignment, `SET @total = (SELECT COUNT(*) ...)`, whose count of 1 is the one meant). " +
             "Read both values in one statement straight after the statement they describe (`SELECT @rows = @@ROWCOUNT, @err = @@ERROR;`). " +
             "When the statement before the reset is an INSERT, UPDATE, DELETE, MERGE or SELECT, the fix moves the read above the resetting statement.",
             Bad: "CREATE PROCEDURE Etl.LoadFactSales AS\nBEGIN\n    DECLARE @rows int;\n    BEGIN TRANSACTION;\n    INSERT INTO Fact.Sales ([Order ID], Amount) SELECT [Order ID], Amount FROM Staging.Orders;\n    COMMIT TRANSACTION;\n    SET @rows = @@ROWCOUNT;\n    INSERT INTO Etl.LoadLog (Step, [Rows]) VALUES (N'Fact.Sales', @rows);\nEND",
@@ -29,12 +29,6 @@ public sealed class RowCountAfterResetRule : Rule
         if (reads.Count == 0) return;
         var statements = new SpanTree<TSqlStatement>(index.OfType<TSqlStatement>());
         var reported = new HashSet<TSqlStatement>(ReferenceEqualityComparer.Instance);
-        // variables that hold a count or error read earlier (`SET @rows = @@ROWCOUNT`)
-        var counts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var set in index.OfType<SetVariableStatement>())
-            if (set.Expression is { } e && reads.Any(g => Contains(e, g))) counts.Add(set.Variable.Name);
-        foreach (var set in index.OfType<SelectSetVariable>())
-            if (set.Expression is { } e && reads.Any(g => Contains(e, g))) counts.Add(set.Variable.Name);
 
         foreach (var list in index.OfType<StatementList>())
         {
@@ -46,7 +40,7 @@ public sealed class RowCountAfterResetRule : Rule
                 // Only reads that belong to the statement itself (an IF's condition, not its body).
                 var own = reads.FirstOrDefault(g => Contains(reader, g) && ReferenceEquals(statements.Innermost(g), reader));
                 if (own is null || Resets(items[k - 1]) is not { } what) continue;
-                if (NothingToCount(items, k, counts)) continue;
+                if (NothingToCount(items, k)) continue;
                 reported.Add(reader);
 
                 var name = own.Name.ToUpperInvariant();
@@ -64,20 +58,30 @@ public sealed class RowCountAfterResetRule : Rule
 
     /// <summary>
     /// A marker read with no statement to count: only resetting statements precede it in its block (a step
-    /// logged at the start of a TRY), or the statement before them is the log row of a count already taken
-    /// (`INSERT INTO log VALUES (..., @rows)`). The value logged is a placeholder; no load's count is lost.
+    /// logged at the start of a TRY), or the statement before them is one no count is taken of (a declaration,
+    /// a cursor's CLOSE/DEALLOCATE: nothing that writes or reads rows), or it is a log row
+    /// (`INSERT INTO log VALUES (..., @rows)`) followed by a new step's assignments. The value logged is a
+    /// placeholder, or the count of the assignment that is itself the step; no load's count is lost.
     /// </summary>
-    private static bool NothingToCount(IList<TSqlStatement> items, int reader, HashSet<string> counts)
+    private static bool NothingToCount(IList<TSqlStatement> items, int reader)
     {
         int j = reader - 1;
         bool assigned = false;
         for (; j >= 0 && Resets(items[j]) is not null; j--) assigned |= items[j] is SetVariableStatement;
-        if (j < 0) return true;
+        if (j < 0 || !CouldBeCounted(items[j])) return true;
         // the log row, then a new step's assignments (`SET @step = 'Complete'`): the new step has run nothing yet.
         // Straight after the log row and a COMMIT, the read still stands for the step before, and logs 0 for it.
-        return assigned && items[j] is InsertStatement { InsertSpecification.InsertSource: ValuesInsertSource values } &&
-               Descendants<VariableReference>(values).Any(v => counts.Contains(v.Name));
+        return assigned && items[j] is InsertStatement { InsertSpecification.InsertSource: ValuesInsertSource };
     }
+
+    /// <summary>
+    /// Whether a statement (or one inside it, such as an IF's body) sets @@ROWCOUNT to a number of rows a log
+    /// means to record: a write, a query with a FROM clause or an EXEC whose code is not seen here.
+    /// </summary>
+    private static bool CouldBeCounted(TSqlStatement s) =>
+        Descendants<TSqlStatement>(s).Any(d => d is InsertStatement or UpdateStatement or DeleteStatement or MergeStatement
+            or ExecuteStatement or BulkInsertStatement or InsertBulkStatement ||
+            d is SelectStatement { QueryExpression: not QuerySpecification { FromClause: null } });
 
     private static bool IsTracked(string? name) =>
         string.Equals(name, "@@ROWCOUNT", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "@@ERROR", StringComparison.OrdinalIgnoreCase);

@@ -22,8 +22,8 @@ public sealed class NonSargableFilterRule : Rule
             "Compare the bare column instead and move the computation to the other side: a half-open date range instead of YEAR()/CONVERT(date, ...), the inverse DATEADD on the parameter, LIKE 'prefix%' instead of LEFT(). Reported only in procedures and scripts that write data; predicates on #temp tables and table variables are ignored. " +
             "A fix is offered only where the range form is exactly equivalent: YEAR(col) compared with an integer literal, on a date/datetime/datetime2/smalldatetime column known to the catalog. " +
             "CAST/CONVERT(date, col) of a date/time column is not reported: SQL Server seeks through that conversion (a dynamic range seek), so the bare-column rewrite gains nothing; the conversion of a column the catalog types as text still is. " +
-            "Neither are validity filters (`ISNUMERIC(x) = 1`, `ISDATE(x) = 1`, a not-empty test `LEN(x) > 0`), which no index serves in any form, nor an unqualified column that only a #temp table or table variable of the statement can hold, nor, inside a correlated subquery, a column of the outer query (one value per outer row, computed once for it). " +
-            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor an equality computed on both sides between two tables the statement already joins by an equality of bare columns (`ISNULL(a.batch, 1) = ISNULL(b.batch, 1)` beside `a.id = b.id`: that equality drives the join, the computed one only filters the pairs; a computed equality that is the only link between the two is still reported), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too, and so does a join to a #temp table, table variable or STRING_SPLIT/OPENJSON list, which drives the join: `FROM #work AS w JOIN dbo.Case AS c ON c.Id = w.Id WHERE UPPER(c.Status) = 'OPEN'`), nor, in a JOIN ON, a predicate on a table the statement joins by an equality of bare columns (the key finds its rows; the function only filters the pairs), nor a column a derived table computes (`CASE ... END AS Kind`), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA, the SQL Server 2000 compatibility views such as `syscolumns`) or OPENJSON, OPENXML or STRING_SPLIT output, which have no index, nor a column of a table or view whose name marks it as reference data (a word of the name is code, lookup, metadata, config, setting and the like: a few rows, which no index is worth seeking) filtered by a value and written by no statement of the same file (one the file writes, such as a metadata buffer purged by date, is live data, and a computed match with another table's column leaves no index to drive the join: both still reported).",
+            "Neither are validity filters (`ISNUMERIC(x) = 1`, `ISDATE(x) = 1`, a not-empty test `LEN(x) > 0`), which no index serves in any form, nor an unqualified column that only a #temp table or table variable of the statement, or a table it already finds by a key (below), can hold, nor a predicate under NOT of a combination (`NOT (a = 'T' AND ISNULL(b, 'F') = 'F')`, which seeks nothing in any form), nor, inside a correlated subquery, a column of the outer query (one value per outer row, computed once for it). " +
+            "In a JOIN ON, a computed value compared with a bare column of the other table is not reported: that table's index can still drive the join. Neither is an inequality with a value (`ISNULL(c, -1) <> @excluded` seeks nothing whether the column stands bare or not), an inequality computed on both sides from columns (`ISNULL(t.a, '') <> ISNULL(s.a, '')`, a change test no index serves), an expression over two tables' columns (`p.Roles & l.Flag > 0`), a column of a derived table of constants or of an aggregate (no index), nor an equality computed on both sides between two tables the statement already joins by an equality of bare columns (`ISNULL(a.batch, 1) = ISNULL(b.batch, 1)` beside `a.id = b.id`: that equality drives the join, the computed one only filters the pairs; a computed equality that is the only link between the two is still reported), nor a predicate on a table the statement already finds by an equality of a bare column with a parameter or variable (`run_key = @run_key AND ISNULL(status, '') = 'Failed'`: the rows are sought by the key and the function only filters them; an equality through a join counts too, and so does a join to a #temp table, table variable or STRING_SPLIT/OPENJSON list, which drives the join: `FROM #work AS w JOIN dbo.Case AS c ON c.Id = w.Id WHERE UPPER(c.Status) = 'OPEN'`), nor, in a JOIN ON, a predicate on a table the statement joins by an equality of bare columns (the key finds its rows; the function only filters the pairs), nor a column a derived table computes (`CASE ... END AS Kind`), nor a predicate on (or matched against) a catalog view or DMV (`sys.*`, INFORMATION_SCHEMA, the SQL Server 2000 compatibility views such as `syscolumns`) or OPENJSON, OPENXML or STRING_SPLIT output (also unaliased, as a subquery's only source: `FROM STRING_SPLIT(@list, ',') WHERE TRY_CAST(value AS int) = t.Id`), which have no index, nor a column of a table or view whose name marks it as reference data (a word of the name is code, lookup, metadata, config, setting and the like: a few rows, which no index is worth seeking) filtered by a value and written by no statement of the same file (one the file writes, such as a metadata buffer purged by date, is live data, and a computed match with another table's column leaves no index to drive the join: both still reported).",
             Bad: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE YEAR(o.[Order Date]) = 2016;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales2016 AS\nBEGIN\n    INSERT INTO Fact.Sales ([Order ID], Amount)\n    SELECT o.[Order ID], o.Amount\n    FROM Staging.Orders AS o\n    WHERE o.[Order Date] >= '20160101' AND o.[Order Date] < '20170101';\nEND",
             Schema: "CREATE TABLE Staging.Orders ([Order ID] int NOT NULL, [Order Date] datetime2(3) NOT NULL, Amount decimal(18,2) NULL);\nCREATE TABLE Fact.Sales ([Order ID] int NOT NULL, Amount decimal(18,2) NULL);"));
@@ -53,6 +53,7 @@ public sealed class NonSargableFilterRule : Rule
             if (!isLoad) return;
             tables ??= new Tables(context);
             var sources = Sources(from);
+            AddUnaliasedRowsets(from, sources);
             if (target is not null && sources.Count == 0) AddSources(target, false, sources);
             var conditions = new List<BooleanExpression>();
             if (where?.SearchCondition is { } wc) conditions.Add(wc);
@@ -107,6 +108,10 @@ public sealed class NonSargableFilterRule : Rule
                 break;
             case BooleanParenthesisExpression p:
                 Walk(scope, p.Expression, false);
+                break;
+            // NOT (a AND b), NOT (a OR b): the negation of a combination seeks nothing in any form,
+            // so a function inside it loses no seek
+            case BooleanNotExpression n when Unparen(n.Expression) is BooleanBinaryExpression:
                 break;
             case BooleanNotExpression n:
                 Walk(scope, n.Expression, true);
@@ -169,7 +174,8 @@ public sealed class NonSargableFilterRule : Rule
             // computed once for it, with nothing of this query's tables to seek
             if (source is null && Qualifier(c) is not null && scope.Sources.Count > 0) continue;
             // an unqualified column no catalogued table of the statement has: it comes from a #temp table or
-            // table variable whose columns are not declared (SELECT ... INTO #t), which has no index worth seeking
+            // table variable whose columns are not declared (SELECT ... INTO #t), which has no index worth seeking,
+            // or from a table the statement already finds by a key (joined to such a work list), which the function only filters
             if (source is null && OnlyUnindexedCanHold(scope, c)) return false;
             // `p.Roles & l.Flag > 0`: an expression over two tables' columns, which no index of either serves
             if (source is not null && first is not null && source != first) return false;
@@ -311,6 +317,20 @@ public sealed class NonSargableFilterRule : Rule
         }
     }
 
+    /// <summary>
+    /// The only source of a query being a rowset parsed from a value without an alias (`SELECT 1 FROM
+    /// STRING_SPLIT(@list, ',') WHERE ...`), whose columns the query names unqualified (`value`): it becomes
+    /// the source, so those columns are known to have no index. Beside other sources it is left out, as
+    /// before, so the catalog still tells which table an unqualified column of theirs belongs to.
+    /// </summary>
+    private static void AddUnaliasedRowsets(FromClause? from, List<TableSource> sources)
+    {
+        if (from is null || sources.Count > 0) return;
+        var leaves = from.TableReferences.SelectMany(r => JoinTree.Leaves(r, false)).ToList();
+        if (leaves.Count == 1 && leaves[0].Source is TableReferenceWithAlias { Alias: null } rowset and not NamedTableReference && HasNoIndex(rowset))
+            sources.Add(new TableSource(rowset is GlobalFunctionTableReference g ? g.Name.Value : "", rowset, null, false));
+    }
+
     /// <summary>Catalog views, DMVs and rowsets parsed from a value (OPENJSON, OPENXML, STRING_SPLIT) have no index to seek.</summary>
     private static bool HasNoIndex(TableReference reference) => reference switch
     {
@@ -333,8 +353,8 @@ public sealed class NonSargableFilterRule : Rule
 
     /// <summary>
     /// Whether <paramref name="column"/> is unqualified and every source that could hold it (one the
-    /// catalog does not describe, or one that has the column) is a #temp table, a table variable or
-    /// has no index; false when no source could.
+    /// catalog does not describe, or one that has the column) is a #temp table, a table variable, has no
+    /// index or is already found by a key; false when no source could.
     /// </summary>
     private static bool OnlyUnindexedCanHold(Scope scope, ColumnReferenceExpression column)
     {
@@ -344,7 +364,7 @@ public sealed class NonSargableFilterRule : Rule
         {
             var def = scope.Tables.Find(s);
             if (def is not null && def.FindColumn(name) is null) continue;
-            if (s.Table is not { IsLocal: true } && !HasNoIndex(s.Reference)) return false;
+            if (s.Table is not { IsLocal: true } && !HasNoIndex(s.Reference) && !scope.Seeked.Contains(s)) return false;
             any = true;
         }
         return any;

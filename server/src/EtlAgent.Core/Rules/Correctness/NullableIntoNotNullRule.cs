@@ -89,7 +89,7 @@ public sealed class NullableIntoNotNullRule : Rule
     /// </summary>
     public static bool FilledByEveryWriter(Finding finding, FilledColumns filled) =>
         finding.RuleId == "ETL0006" && finding.Evidence is { } e && e.TryGetValue(SourcesEvidenceKey, out var v) &&
-        v is IReadOnlyList<(QualifiedName Table, string Column)> { Count: > 0 } sources && sources.All(s => filled.IsFilled(s.Table, s.Column));
+        v is IReadOnlyList<(QualifiedName Table, string Column)> { Count: > 0 } sources && sources.All(s => filled.IsFilled(s.Table, s.Column, finding.Location.File));
 
     private static (QualifiedName Table, string Column)? DeclaredNullableSource(RuleContext context, ColumnAssignment a)
     {

@@ -26,7 +26,7 @@ public sealed class NullableIntoNotNullRule : Rule
         {
             // One finding per statement: a 40-column load from a nullable staging table is one defect to
             // decide about, not 40. It sits on the first such value and lists the others.
-            foreach (var statement in t.Assignments.Where(Offends).GroupBy(a => a.Statement))
+            foreach (var statement in t.Assignments.Where(a => Offends(a) && !InAnotherDatabase(context, a)).GroupBy(a => a.Statement))
             {
                 var values = new List<(ColumnAssignment A, ColumnDef Column, TSqlFragment At)>();
                 foreach (var a in statement)
@@ -44,6 +44,32 @@ public sealed class NullableIntoNotNullRule : Rule
     private static bool Offends(ColumnAssignment a) =>
         a.TargetColumn is { Nullable: false, IsGenerated: false } && a.Origin.Nullable == true &&
         a.Statement is InsertStatement or UpdateStatement or MergeStatement;
+
+    /// <summary>
+    /// The value is NULL-able only as a local table's column declares it, and the statement names that table by a
+    /// three-part name of a database the workspace reads other undefined objects of (a stand-in or an external object
+    /// carries the database's name): the catalog took another database's table for the local one of the same name.
+    /// </summary>
+    private static bool InAnotherDatabase(RuleContext context, ColumnAssignment a)
+    {
+        if (!a.Origin.NullableAsDeclared || a.Origin.Sources.Count != 1) return false;
+        string? source = null;
+        foreach (var s in a.Origin.Sources) source = s;
+        int dot = source!.LastIndexOf('.');
+        if (dot <= 0) return false;
+        var table = QualifiedName.Parse(source[..dot]);
+        int start = a.Statement.StartOffset, end = start + a.Statement.FragmentLength;
+        foreach (var n in context.Index.OfType<NamedTableReference>())
+        {
+            if (n.StartOffset < start || n.StartOffset >= end || n.SchemaObject?.DatabaseIdentifier?.Value is not { } database) continue;
+            var name = Catalog.DdlReader.NameOf(n.SchemaObject);
+            if (name.WithoutDatabase != table || context.Catalog.Find(name)?.Name != table) continue;
+            if (context.Catalog.StandIns.Any(o => string.Equals(o.Name.Database, database, StringComparison.OrdinalIgnoreCase)) ||
+                context.Catalog.All.Any(o => o.Name.Database is { } d && string.Equals(d, database, StringComparison.OrdinalIgnoreCase)))
+                return true;
+        }
+        return false;
+    }
 
     private static void Report(RuleContext context, List<(ColumnAssignment A, ColumnDef Column, TSqlFragment At)> values)
     {

@@ -38,4 +38,30 @@ public class ProjectCatalogTests
         foreach (var path in files.EnumerateFiles().Where(p => !p.EndsWith(".sqlproj", StringComparison.Ordinal))) flat.Add(path, files.ReadAllText(path));
         Assert.Equal(new[] { "dwh/Procedures/Publish.sql", "ods/Procedures/Load.sql" }, NullableIntoNotNull(flat).OrderBy(p => p, StringComparer.Ordinal));
     }
+
+    // ods's loader fills its staging UpdatedAt; dwh's transfer writes dwh's own staging table of that name, without it
+    private static MemoryFileSource FilledInOneProject() => new MemoryFileSource()
+        .Add("dwh/dwh.sqlproj", "<Project />")
+        .Add("dwh/Tables/staging.Rate.sql", "CREATE TABLE staging.Rate (Code nchar(3) NULL, UpdatedAt datetime NULL);")
+        .Add("dwh/Procedures/Transfer.sql", "CREATE PROCEDURE staging.Transfer @Code nchar(3) AS\nBEGIN\n    INSERT INTO staging.Rate (Code) VALUES (@Code);\nEND")
+        .Add("ods/ods.sqlproj", "<Project />")
+        .Add("ods/Tables/staging.Rate.sql", "CREATE TABLE staging.Rate (Code nchar(3) NULL, UpdatedAt datetime NULL);")
+        .Add("ods/Tables/odins.Rate.sql", "CREATE TABLE odins.Rate (Code nchar(3) NOT NULL, UpdatedAt datetime NOT NULL);")
+        .Add("ods/Procedures/LoadBuffer.sql", "CREATE PROCEDURE odins.LoadBuffer @Code nchar(3) AS\nBEGIN\n    INSERT INTO staging.Rate (Code, UpdatedAt) VALUES (@Code, GETDATE());\nEND")
+        .Add("ods/Procedures/LoadStaging.sql", "CREATE PROCEDURE odins.LoadStaging AS\nBEGIN\n    INSERT INTO odins.Rate (Code, UpdatedAt) SELECT s.Code, s.UpdatedAt FROM staging.Rate AS s WHERE s.Code IS NOT NULL;\nEND");
+
+    [Fact]
+    public void Writers_of_another_projects_table_of_the_same_name_do_not_count_for_a_filled_column()
+    {
+        Assert.Empty(NullableIntoNotNull(FilledInOneProject()));
+    }
+
+    [Fact]
+    public void Without_project_files_every_writer_of_the_name_counts_for_a_filled_column()
+    {
+        var files = FilledInOneProject();
+        var flat = new MemoryFileSource();
+        foreach (var path in files.EnumerateFiles().Where(p => !p.EndsWith(".sqlproj", StringComparison.Ordinal))) flat.Add(path, files.ReadAllText(path));
+        Assert.Equal(new[] { "ods/Procedures/LoadStaging.sql" }, NullableIntoNotNull(flat));
+    }
 }

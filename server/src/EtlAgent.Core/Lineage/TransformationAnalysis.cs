@@ -15,6 +15,12 @@ public sealed record TransformationAnalysis(
     /// <summary>What its writes leave in the columns of each table it writes; kept when the syntax is dropped (the workspace step reads it).</summary>
     public IReadOnlyList<TableFill> Fills { get; init; } = Array.Empty<TableFill>();
 
+    /// <summary>
+    /// What the dynamic SQL it runs leaves in the tables that SQL writes, when every dynamic statement's text could be
+    /// rebuilt and names its tables as constants; null when some cannot (or the body runs none that way).
+    /// </summary>
+    public IReadOnlyList<TableFill>? DynamicFills { get; init; }
+
     /// <summary>True when syntax was dropped after analysis; re-parse the file to get it back.</summary>
     public bool HasSyntax => Document.Tree is not null;
 

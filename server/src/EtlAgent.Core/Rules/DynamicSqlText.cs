@@ -5,7 +5,7 @@ namespace EtlAgent.Core.Rules;
 
 /// <summary>
 /// The SQL an `EXEC ('…')` or `sp_executesql` runs, when its text is visible in the code: string
-/// literals, concatenations of them, or a variable assigned once (in its DECLARE or one SET) in the
+/// literals, concatenations of them, or a variable assigned once (in its DECLARE, one SET or one SELECT without FROM) in the
 /// same module. Parts that are only known at run time (a variable, QUOTENAME(@x), a CAST) become a
 /// placeholder, and names that touch a placeholder are not trusted (`'FROM dbo.' + @table`).
 /// </summary>
@@ -146,9 +146,15 @@ public sealed class DynamicSqlText
             value = s.Expression;
             count++;
         }
-        // SELECT @sql = ... assignments are not followed: more than one way in means the text is not known
+        // SELECT @sql = ... counts like SET when the SELECT reads no table (it always assigns); over rows, the value is not known
         foreach (var s in index.OfType<SelectSetVariable>())
-            if (s.StartOffset >= from && s.StartOffset < exec.StartOffset && string.Equals(s.Variable?.Name, v.Name, StringComparison.OrdinalIgnoreCase)) return null;
+        {
+            if (s.StartOffset < from || s.StartOffset >= exec.StartOffset || !string.Equals(s.Variable?.Name, v.Name, StringComparison.OrdinalIgnoreCase)) continue;
+            var select = SyntaxRuleHelpers.Innermost(index.OfType<QuerySpecification>(), s);
+            if (s.AssignmentKind != AssignmentKind.Equals || select is null || select.FromClause is not null || select.WhereClause is not null) return null;
+            value = s.Expression;
+            count++;
+        }
         return count == 1 ? value : null;
     }
 }

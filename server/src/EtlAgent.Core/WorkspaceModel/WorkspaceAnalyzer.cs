@@ -350,7 +350,7 @@ public sealed partial class WorkspaceAnalyzer
         // which NULL-able columns every writer fills is known only now as well
         FilledColumns? filled = null;
         findings.RemoveAll(f => f.RuleId == "ETL0006" && f.Evidence is not null &&
-            NullableIntoNotNullRule.FilledByEveryWriter(f, filled ??= new FilledColumns(transformations, catalog)));
+            NullableIntoNotNullRule.FilledByEveryWriter(f, filled ??= new FilledColumns(transformations, catalog, projects)));
         // whether a procedure's callees in other files write anything is known only now too
         ReadOnlyProcedures? readOnly = null;
         for (int i = 0; i < findings.Count; i++)
@@ -394,7 +394,7 @@ public sealed partial class WorkspaceAnalyzer
             Canonical(t.Reads, catalog), Canonical(t.Writes, catalog), t.Calls, t.Parameters, lineage)
             { ReturnsRows = t.Kind == TransformationKind.Procedure && Discovery.ResultSetStatements.Any(t.Body) };
         return new TransformationAnalysis(transformation, t, doc.Document, assignments, analyzer.Unresolved)
-            { Fills = analyzer.Fills(transformation.Writes, catalog.Resolve) };
+            { Fills = analyzer.Fills(transformation.Writes, catalog.Resolve), DynamicFills = ReadOnlyProcedures.RunsDynamicSql(doc.Document.Text, t.BodyRange) ? FilledColumns.DynamicFills(t, catalog) : null };
     }
 }
 

@@ -1,7 +1,11 @@
 using System.Text.RegularExpressions;
 using EtlAgent.Core.Catalog;
+using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Syntax;
+using EtlAgent.Core.Workspace;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Rules.Correctness;
 
@@ -11,38 +15,56 @@ namespace EtlAgent.Core.Rules.Correctness;
 /// in the workspace (no stand-in, no external object), at least one transformation inserts rows into it, every
 /// row-inserting statement of every writer names the column with a value that is never NULL, no statement
 /// writes it a value that may be NULL, and no writer is unreadable (INSERT ... EXEC, BULK INSERT, OUTPUT INTO,
-/// a write through a CTE, or dynamic SQL in a body that mentions the table's name). Known only once the whole
-/// workspace is scanned; loads from outside it (a tool, a bulk load run by hand) are not seen.
+/// a write through a CTE, or dynamic SQL in a body that mentions the table's name whose text cannot be rebuilt).
+/// Dynamic SQL whose text is visible (<see cref="DynamicSqlText"/>) is read like the body's own statements. Each
+/// database project is its own database: a writer in another project whose catalog has its own table of the
+/// name writes that table, not the reader's. Known only once the whole workspace is scanned; loads from outside
+/// it (a tool, a bulk load run by hand) are not seen.
 /// </summary>
 public sealed class FilledColumns
 {
     private readonly IReadOnlyList<TransformationAnalysis> _transformations;
     private readonly SchemaCatalog _catalog;
-    private readonly Dictionary<QualifiedName, IReadOnlySet<string>> _byTable = new();
+    private readonly DatabaseProjects _projects;
+    private readonly Dictionary<(QualifiedName, string?), IReadOnlySet<string>> _byTable = new();
     private static readonly IReadOnlySet<string> None = new HashSet<string>();
 
-    public FilledColumns(IReadOnlyList<TransformationAnalysis> transformations, SchemaCatalog catalog)
+    public FilledColumns(IReadOnlyList<TransformationAnalysis> transformations, SchemaCatalog catalog, DatabaseProjects? projects = null)
     {
         _transformations = transformations;
         _catalog = catalog;
+        _projects = projects ?? DatabaseProjects.None;
     }
 
-    public bool IsFilled(QualifiedName table, string column)
+    /// <summary>Whether every writer fills <paramref name="column"/> of <paramref name="table"/> as code in <paramref name="readerFile"/> sees the table.</summary>
+    public bool IsFilled(QualifiedName table, string column, string? readerFile = null)
     {
-        if (!_byTable.TryGetValue(table, out var columns)) _byTable[table] = columns = Of(table);
+        var project = readerFile is null ? null : _projects.ProjectOf(readerFile);
+        if (!_byTable.TryGetValue((table, project), out var columns)) _byTable[(table, project)] = columns = Of(table, project);
         return columns.Contains(column);
     }
 
-    private IReadOnlySet<string> Of(QualifiedName table)
+    private IReadOnlySet<string> Of(QualifiedName table, string? project)
     {
-        var def = _catalog.Declared.Find(table);
+        var def = _catalog.ForProject(project).Declared.Find(table);
         if (def is not { Kind: TableKind.Table, StandIn: null } || def.IgnoredOptions?.Contains("EXTERNAL") == true || _catalog.External.Matches(table)) return None;
         var fills = new List<TableFill>();
         foreach (var t in _transformations)
         {
+            // another project's own table of the name is another database's table
+            if (_projects.ProjectOf(t.Transformation.File) is { } writer && !string.Equals(writer, project, StringComparison.OrdinalIgnoreCase) &&
+                _catalog.ForProject(writer).Declared.Find(table) is { } theirs && !SameDefinition(theirs, def)) continue;
             bool writes = t.Transformation.Writes.Contains(table);
-            // dynamic SQL is not read: a body that runs it and names the table may insert anything into it
-            if (ReadOnlyProcedures.RunsDynamicSql(t) && Mentions(t, table)) return None;
+            // a body that runs dynamic SQL naming the table may insert anything into it, unless that SQL was read
+            if (ReadOnlyProcedures.RunsDynamicSql(t) && Mentions(t, table))
+            {
+                if (t.DynamicFills is null) return None;
+                foreach (var f in t.DynamicFills.Where(f => f.Table == table))
+                {
+                    if (f.Unreadable) return None;
+                    fills.Add(f);
+                }
+            }
             if (!writes) continue;
             var fill = t.Fills.FirstOrDefault(f => f.Table == table);
             if (fill is null || fill.Unreadable) return None;
@@ -56,6 +78,45 @@ public sealed class FilledColumns
         foreach (var f in fills) filled.ExceptWith(f.MaybeNull);
         return filled;
     }
+
+    private static bool SameDefinition(TableDef a, TableDef b) =>
+        ReferenceEquals(a, b) || (a.Location is { } x && b.Location is { } y && x.File == y.File && x.Range.Start == y.Range.Start);
+
+    /// <summary>
+    /// What the dynamic SQL of a procedure leaves in the tables it writes (see <see cref="TransformationAnalysis.DynamicFills"/>):
+    /// null unless every EXEC of a string or sp_executesql in it has a text that can be rebuilt, parses, and names its
+    /// tables without a run-time part. Read while the syntax tree is there.
+    /// </summary>
+    public static IReadOnlyList<TableFill>? DynamicFills(TransformationSyntax t, SchemaCatalog catalog, int compatibilityLevel = SqlParser.DefaultCompatibilityLevel)
+    {
+        if (t.Definition is null) return null;
+        var index = new SyntaxIndex(t.Definition);
+        var execs = index.OfType<ExecuteStatement>().Count(IsDynamic);
+        if (execs == 0) return null;
+        var texts = DynamicSqlText.Of(index, compatibilityLevel);
+        if (texts.Count != execs) return null;
+        var fills = new List<TableFill>();
+        foreach (var d in texts)
+        {
+            var names = d.Index.OfType<NamedTableReference>();
+            if (names.Any(n => !d.IsConstant(n))) return null;
+            var analyzer = new LineageAnalyzer(catalog, t.Parameters).Analyze(Statements(d.Tree));
+            fills.AddRange(analyzer.Fills(names.Select(n => catalog.Resolve(DdlReader.NameOf(n.SchemaObject))).Distinct(), catalog.Resolve));
+        }
+        return fills;
+    }
+
+    private static bool IsDynamic(ExecuteStatement e) => e.ExecuteSpecification?.ExecutableEntity switch
+    {
+        ExecutableStringList => true,
+        ExecutableProcedureReference { ProcedureReference.ProcedureVariable: not null } => true,
+        ExecutableProcedureReference { ProcedureReference.ProcedureReference.Name.BaseIdentifier.Value: { } name } =>
+            string.Equals(name, "sp_executesql", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    private static IEnumerable<TSqlFragment> Statements(TSqlFragment tree) =>
+        tree is TSqlScript script ? script.Batches.SelectMany(b => b.Statements) : new[] { tree };
 
     /// <summary>
     /// Whether a string literal of the body names the table (read from the text: the syntax tree may be gone by

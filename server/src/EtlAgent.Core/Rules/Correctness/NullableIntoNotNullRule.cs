@@ -14,7 +14,7 @@ public sealed class NullableIntoNotNullRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0006", "nullable-into-not-null", "Nullable value written to a NOT NULL column", Severity.Warning, "Correctness",
         new RuleDoc(
-            "An INSERT, UPDATE or MERGE writes a value that can be NULL into a NOT NULL column: a nullable source column (staging tables usually are), a column from the outer side of a LEFT JOIN (a lookup that found nothing), a scalar subquery, a CASE without ELSE, NULLIF or TRY_CAST. The first NULL fails the whole statement with error 515, usually in production on a night when the source sent an incomplete row. Decide what a missing value means: replace it (ISNULL(x, <unknown member>)), filter the row out (WHERE x IS NOT NULL, which the check understands, as it does inner joins and other predicates that reject NULL; after an OR, each row satisfies one branch, so `COALESCE(NULLIF(a, ''), b + ' x')` under `WHERE LEN(a) > 0 OR b IS NOT NULL` is not NULL: `LEN(a) > 0` and `a <> ''` also rule out the empty value NULLIF turns into NULL), or make the column nullable. Earlier statements of the same procedure count: an UPDATE that gives the column a value in every row (ISNULL, COALESCE, a constant), or in the rows WHERE it IS NULL, and a DELETE of the rows where it is NULL, hold until an INSERT, a procedure call or a branch that may not run says otherwise; an inline function's columns computed from its parameters are NULL only when an argument is; `CASE WHEN k IS NULL THEN 1 ELSE k END` (or `WHEN k IS NOT NULL THEN k`) is NULL only when a branch other than k's can be, also through #temp tables made by SELECT INTO. A statement that writes several such columns gets one finding that names them all. When the column declares a constant DEFAULT, the fix wraps the value in ISNULL(value, <that default>), which is what the table itself would store for a missing value. A variable set to a value that is never NULL (`SET @now = GETDATE()`) holds it until a branch that may not run, a call or another assignment says otherwise. A column declared NULL that every writer of the workspace fills is read as a value: the table has at least one writer, each of its INSERT, MERGE ... INSERT and SELECT INTO statements names the column with a value that is never NULL (a constant, GETDATE(), such a variable, COALESCE with such a fallback), no UPDATE gives it one that may be NULL, and no writer is unreadable (INSERT ... EXEC, BULK INSERT, OUTPUT INTO, or dynamic SQL whose text names the table: dynamic SQL is not read, so a loader that builds its INSERT as a string keeps the finding). Loads from outside the workspace (a tool, a table name passed to dynamic SQL as a parameter) are not seen; declaring the column NOT NULL states that contract where both the database and this check see it.",
+            "An INSERT, UPDATE or MERGE writes a value that can be NULL into a NOT NULL column: a nullable source column (staging tables usually are), a column from the outer side of a LEFT JOIN (a lookup that found nothing), a scalar subquery, a CASE without ELSE, NULLIF or TRY_CAST. The first NULL fails the whole statement with error 515, usually in production on a night when the source sent an incomplete row. Decide what a missing value means: replace it (ISNULL(x, <unknown member>)), filter the row out (WHERE x IS NOT NULL, which the check understands, as it does inner joins and other predicates that reject NULL; after an OR, each row satisfies one branch, so `COALESCE(NULLIF(a, ''), b + ' x')` under `WHERE LEN(a) > 0 OR b IS NOT NULL` is not NULL: `LEN(a) > 0` and `a <> ''` also rule out the empty value NULLIF turns into NULL), or make the column nullable. Earlier statements of the same procedure count: an UPDATE that gives the column a value in every row (ISNULL, COALESCE, a constant), or in the rows WHERE it IS NULL, and a DELETE of the rows where it is NULL, hold until an INSERT, a procedure call or a branch that may not run says otherwise; an inline function's columns computed from its parameters are NULL only when an argument is; `CASE WHEN k IS NULL THEN 1 ELSE k END` (or `WHEN k IS NOT NULL THEN k`) is NULL only when a branch other than k's can be, also through #temp tables made by SELECT INTO. A statement that writes several such columns gets one finding that names them all. When the column declares a constant DEFAULT, the fix wraps the value in ISNULL(value, <that default>), which is what the table itself would store for a missing value. A variable set to a value that is never NULL (`SET @now = GETDATE()`) holds it until a branch that may not run, a call or another assignment says otherwise. A column declared NULL that every writer of the workspace fills is read as a value: the table has at least one writer, each of its INSERT, MERGE ... INSERT and SELECT INTO statements names the column with a value that is never NULL (a constant, GETDATE(), such a variable, COALESCE with such a fallback), no UPDATE gives it one that may be NULL, and no writer is unreadable (INSERT ... EXEC, BULK INSERT, OUTPUT INTO, or dynamic SQL naming the table whose text cannot be rebuilt: a string built from literals and variables assigned once, with run-time parts such as a file path read as placeholders, is read like the procedure's own statements, unless a table name in it is built at run time). Each database project (.sqlproj) is its own database: a writer in another project that defines its own table of the name writes that table, not the reader's. A three-part name of a database the workspace reads other undefined objects of is that database's table, not the local one of the same schema and name: its NULLs are not known, and it is not reported. Loads from outside the workspace (a tool, a table name passed to dynamic SQL as a parameter) are not seen; declaring the column NOT NULL states that contract where both the database and this check see it.",
             Bad: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Geography Key])\n    SELECT s.CustomerCode, s.[Customer Name], g.[Geography Key]\n    FROM Staging.Customer AS s\n    LEFT JOIN Dim.Geography AS g ON g.PostalCode = s.PostalCode\n    WHERE s.CustomerCode IS NOT NULL;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadCustomer AS\nBEGIN\n    INSERT INTO Dim.Customer (CustomerCode, [Customer Name], [Geography Key])\n    SELECT s.CustomerCode, ISNULL(s.[Customer Name], N'Unknown'), ISNULL(g.[Geography Key], -1)\n    FROM Staging.Customer AS s\n    LEFT JOIN Dim.Geography AS g ON g.PostalCode = s.PostalCode\n    WHERE s.CustomerCode IS NOT NULL;\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL DEFAULT (N'Unknown'), [Geography Key] int NOT NULL CONSTRAINT DF_Customer_Geography DEFAULT ((-1)));\nCREATE TABLE Dim.Geography ([Geography Key] int NOT NULL PRIMARY KEY, PostalCode nvarchar(10) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NULL, [Customer Name] nvarchar(100) NULL, PostalCode nvarchar(10) NULL);"));
@@ -26,7 +26,7 @@ public sealed class NullableIntoNotNullRule : Rule
         {
             // One finding per statement: a 40-column load from a nullable staging table is one defect to
             // decide about, not 40. It sits on the first such value and lists the others.
-            foreach (var statement in t.Assignments.Where(Offends).GroupBy(a => a.Statement))
+            foreach (var statement in t.Assignments.Where(a => Offends(a) && !InAnotherDatabase(context, a)).GroupBy(a => a.Statement))
             {
                 var values = new List<(ColumnAssignment A, ColumnDef Column, TSqlFragment At)>();
                 foreach (var a in statement)
@@ -44,6 +44,32 @@ public sealed class NullableIntoNotNullRule : Rule
     private static bool Offends(ColumnAssignment a) =>
         a.TargetColumn is { Nullable: false, IsGenerated: false } && a.Origin.Nullable == true &&
         a.Statement is InsertStatement or UpdateStatement or MergeStatement;
+
+    /// <summary>
+    /// The value is NULL-able only as a local table's column declares it, and the statement names that table by a
+    /// three-part name of a database the workspace reads other undefined objects of (a stand-in or an external object
+    /// carries the database's name): the catalog took another database's table for the local one of the same name.
+    /// </summary>
+    private static bool InAnotherDatabase(RuleContext context, ColumnAssignment a)
+    {
+        if (!a.Origin.NullableAsDeclared || a.Origin.Sources.Count != 1) return false;
+        string? source = null;
+        foreach (var s in a.Origin.Sources) source = s;
+        int dot = source!.LastIndexOf('.');
+        if (dot <= 0) return false;
+        var table = QualifiedName.Parse(source[..dot]);
+        int start = a.Statement.StartOffset, end = start + a.Statement.FragmentLength;
+        foreach (var n in context.Index.OfType<NamedTableReference>())
+        {
+            if (n.StartOffset < start || n.StartOffset >= end || n.SchemaObject?.DatabaseIdentifier?.Value is not { } database) continue;
+            var name = Catalog.DdlReader.NameOf(n.SchemaObject);
+            if (name.WithoutDatabase != table || context.Catalog.Find(name)?.Name != table) continue;
+            if (context.Catalog.StandIns.Any(o => string.Equals(o.Name.Database, database, StringComparison.OrdinalIgnoreCase)) ||
+                context.Catalog.All.Any(o => o.Name.Database is { } d && string.Equals(d, database, StringComparison.OrdinalIgnoreCase)))
+                return true;
+        }
+        return false;
+    }
 
     private static void Report(RuleContext context, List<(ColumnAssignment A, ColumnDef Column, TSqlFragment At)> values)
     {
@@ -89,7 +115,7 @@ public sealed class NullableIntoNotNullRule : Rule
     /// </summary>
     public static bool FilledByEveryWriter(Finding finding, FilledColumns filled) =>
         finding.RuleId == "ETL0006" && finding.Evidence is { } e && e.TryGetValue(SourcesEvidenceKey, out var v) &&
-        v is IReadOnlyList<(QualifiedName Table, string Column)> { Count: > 0 } sources && sources.All(s => filled.IsFilled(s.Table, s.Column));
+        v is IReadOnlyList<(QualifiedName Table, string Column)> { Count: > 0 } sources && sources.All(s => filled.IsFilled(s.Table, s.Column, finding.Location.File));
 
     private static (QualifiedName Table, string Column)? DeclaredNullableSource(RuleContext context, ColumnAssignment a)
     {

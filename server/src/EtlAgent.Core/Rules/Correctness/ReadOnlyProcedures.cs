@@ -48,10 +48,11 @@ public sealed class ReadOnlyProcedures
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>Read from the body's text: the syntax tree may have been dropped by the time the whole workspace is known.</summary>
-    public static bool RunsDynamicSql(TransformationAnalysis t)
+    public static bool RunsDynamicSql(TransformationAnalysis t) => RunsDynamicSql(t.Document.Text, t.Transformation.BodyRange);
+
+    /// <summary>Whether the body in <paramref name="range"/> of <paramref name="text"/> runs dynamic SQL (true when the range is not in the text).</summary>
+    public static bool RunsDynamicSql(string text, TextRange range)
     {
-        var text = t.Document.Text;
-        var range = t.Transformation.BodyRange;
         if (range.StartOffset < 0 || range.EndOffset > text.Length || range.Length <= 0) return true;
         return DynamicSql.IsMatch(text.AsSpan(range.StartOffset, range.Length).ToString());
     }

@@ -18,7 +18,49 @@ public sealed partial class CandidateBuilder
         }
         SatisfyChecks(t, row);
         SatisfyParentChecks(t, row);
+        SatisfyWrittenChecks(t, row);
         return row;
+    }
+
+    /// <summary>
+    /// A source row's columns that share a name with a column of a table the code writes obey that
+    /// table's checks ([Target Stock Level] &gt;= [Reorder Level], [Reorder Level] &gt;= 0), numbers held as
+    /// text included (a staging table of strings converted on the way in): otherwise the base input of
+    /// every such load stops at error 547 and no case runs past it. Column facts go by name, as elsewhere.
+    /// </summary>
+    private void SatisfyWrittenChecks(TableDef t, Dictionary<string, object?> row)
+    {
+        if (IsTarget(t)) return;
+        foreach (var name in _facts.Writes)
+        {
+            if (name == t.Name || _catalog.Find(name) is not { Checks.Count: > 0 } written) continue;
+            // the written table's view of the row: its columns, numbers read out of numeric text
+            var view = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+            var text = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (column, value) in row)
+            {
+                if (written.FindColumn(column) is not { Type.IsNumeric: true } wc || wc.Type.Name == "bit") continue;
+                if (value is long or decimal) view[column] = value;
+                else if (value is string str && decimal.TryParse(str, NumberStyles.Number, CultureInfo.InvariantCulture, out var d))
+                {
+                    view[column] = wc.Type.IsInteger && d == decimal.Truncate(d) ? (long)d : d;
+                    text.Add(column);
+                }
+            }
+            if (view.Count == 0) continue;
+            var before = view.ToDictionary(x => x.Key, x => x.Value, StringComparer.OrdinalIgnoreCase);
+            SatisfyChecks(written, view);
+            foreach (var (column, value) in view)
+            {
+                if (Equals(value, before[column]) || t.FindColumn(column) is not { } sc) continue;
+                if (text.Contains(column))
+                {
+                    var str = Convert.ToString(value, CultureInfo.InvariantCulture)!;
+                    if (sc.Type.IsMax || str.Length <= (sc.Type.Length ?? 1)) row[column] = str;
+                }
+                else row[column] = sc.Type.IsInteger ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : Convert.ToDecimal(value, CultureInfo.InvariantCulture);
+            }
+        }
     }
 
     /// <summary>

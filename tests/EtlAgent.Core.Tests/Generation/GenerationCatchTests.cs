@@ -43,6 +43,15 @@ public class GenerationCatchTests
     }
 
     [Fact]
+    public async Task Text_of_a_table_defined_nowhere_copied_into_typed_columns_converts_too()
+    {
+        // Feed.OrderLine is a stand-in (no CREATE TABLE): lineage does not know its columns, the copy into #feed still converts them
+        var result = await GenerateWithMutantsAsync("Sales.LoadOrderFeed");
+        TryBlockRuns(result, 10, 17);
+        Assert.Contains(result.File!.Cases, c => Expected(c, "Sales.Order").Count > Given(c, "Sales.Order").Count);
+    }
+
+    [Fact]
     public async Task A_list_parameter_split_into_a_temp_table_names_rows_by_their_key()
     {
         // SELECT value AS [order_ref] INTO #ids FROM STRING_SPLIT(@OrderIdList, ',') … ON i.[order_ref] = s.[OrderId] (an int)

@@ -206,8 +206,10 @@ public sealed class CodeFacts
         {
             var target = a.TargetColumn?.Type ?? declared.GetValueOrDefault((a.Table.Name.ToLowerInvariant(), a.Column.ToLowerInvariant()));
             if (target is null || target.IsString || !(target.IsNumeric || target.IsDateTime) || target.Name == "bit") continue;
-            if (a.Origin.Kind != MappingKind.Direct || a.Origin.Type is { IsString: false } || a.Source is not ScalarExpression source) continue;
-            if (ColumnName(source) is { } column) facts.Conversions.TryAdd(column, target.Name);
+            // a copy of the column itself (its table may be a stand-in lineage does not know); a CAST of it to text
+            // elsewhere (a row hash) says nothing of what the text must hold, the typed copy does
+            if (a.Origin.Type is { IsString: false } || a.Source is not ScalarExpression source || ColumnName(source) is not { } column) continue;
+            if (!facts.Conversions.TryGetValue(column, out var known) || new SqlType(known).IsString) facts.Conversions[column] = target.Name;
         }
     }
 

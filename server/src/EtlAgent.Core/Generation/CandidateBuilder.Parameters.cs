@@ -22,10 +22,11 @@ public sealed partial class CandidateBuilder
         {
             var comparisons = _facts.ParameterComparisons.GetValueOrDefault(p.Name) ?? new List<(string Column, string Op)>();
             // then what the code made of it (a split list, a trimmed copy) compared with a column: the value must name a row there too
-            var flows = (_facts.ParameterFlowColumns.GetValueOrDefault(p.Name) ?? new List<string>()).Select(c => (Column: c, Op: "="));
-            foreach (var (column, op) in comparisons.OrderBy(x => x.Op == "=" ? 0 : x.Op == "<>" ? 2 : 1).Concat(flows))
+            // (a text parameter split into items names a row by any key: "1001" for an int column)
+            var flows = (_facts.ParameterFlowColumns.GetValueOrDefault(p.Name) ?? new List<string>()).Select(c => (Column: c, Op: "=", Text: p.Type.IsString));
+            foreach (var (column, op, text) in comparisons.OrderBy(x => x.Op == "=" ? 0 : x.Op == "<>" ? 2 : 1).Select(x => (x.Column, x.Op, Text: false)).Concat(flows))
             {
-                var hit = tables.Select(t => (Table: t, Column: t.FindColumn(column))).FirstOrDefault(x => x.Column is { } c && Comparable(p.Type, c.Type));
+                var hit = tables.Select(t => (Table: t, Column: t.FindColumn(column))).FirstOrDefault(x => x.Column is { } c && (text || Comparable(p.Type, c.Type)));
                 if (hit.Column is null) continue;
                 found[p.Name] = (hit.Table, hit.Column, op);
                 break;

@@ -101,6 +101,25 @@ internal sealed class ParameterFlow
             if (node.Variable is { } callee && flow.Source(node.ParameterValue) is { } p) flow.Flows(callee.Name, p);
         }
 
+        /// <summary>
+        /// A query over a function given the parameter (SELECT value AS [OrderId] INTO #ids FROM STRING_SPLIT(@List, ','),
+        /// a derived table (SELECT TRIM(value) AS value FROM STRING_SPLIT(@List, ',')) AS l): every column it returns
+        /// holds the parameter's items, by the name it returns them under.
+        /// </summary>
+        public override void Visit(QuerySpecification node)
+        {
+            if (node.FromClause is null) return;
+            var functions = new FunctionArguments();
+            foreach (var table in node.FromClause.TableReferences)
+                if (table is SchemaObjectFunctionTableReference or GlobalFunctionTableReference) table.Accept(functions);
+            if (functions.Arguments.Select(flow.Source).FirstOrDefault(p => p is not null) is not { } parameter) return;
+            foreach (var e in node.SelectElements.OfType<SelectScalarExpression>())
+            {
+                var name = e.ColumnName?.Value ?? (e.Expression is ColumnReferenceExpression c ? c.MultiPartIdentifier?.Identifiers[^1].Value : null);
+                if (name is { Length: > 0 }) flow.Columns.TryAdd(name, parameter);
+            }
+        }
+
         public override void Visit(InsertSpecification node)
         {
             if (node.InsertSource is not SelectInsertSource { Select: QuerySpecification q }) return;

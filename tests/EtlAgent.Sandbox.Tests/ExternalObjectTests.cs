@@ -113,4 +113,53 @@ public sealed class ExternalObjectTests
         var badRun = bad.Success ? await new TestRunner(analysis, s => new DuckDbSandboxFactory(s)).RunAsync(new[] { bad.File! }) : null;
         Assert.False(bad.Success && badRun!.Success);
     }
+
+    [Fact]
+    public async Task A_view_over_stand_ins_of_other_databases_binds_its_unqualified_columns()
+    {
+        // the view joins three tables of other databases and names some of their columns without an
+        // alias: SQL Server knows which table has each, the code of the view does not say, but another
+        // procedure names answer_txt through the answer table, so that stand-in has it (and only it)
+        var files = new MemoryFileSource()
+            .Add("Procedures/dbo.CountAnswers.sql", """
+                CREATE PROCEDURE dbo.CountAnswers AS
+                SELECT COUNT(*) FROM SourceDb.dbo.answer AS a WHERE a.answer_txt IS NOT NULL;
+                """)
+            .Add("Tables/dbo.Vaccination.sql", "CREATE TABLE dbo.Vaccination (AnswerUid bigint NULL, AnswerText varchar(2000) NULL, Label nvarchar(100) NULL, Kind nvarchar(20) NULL);")
+            .Add("Views/dbo.v_answers.sql", """
+                CREATE VIEW dbo.v_answers AS
+                SELECT a.answer_uid, CAST(REPLACE(answer_txt, CHAR(13) + CHAR(10), ' ') AS varchar(2000)) AS answer_txt,
+                       question_label, data_type, cv.code
+                FROM SourceDb.dbo.question AS q WITH (NOLOCK)
+                LEFT OUTER JOIN SourceDb.dbo.answer AS a WITH (NOLOCK) ON q.question_uid = a.question_uid
+                LEFT OUTER JOIN CodesDb.dbo.code_value AS cv WITH (NOLOCK) ON cv.code = q.data_type
+                WHERE cv.code_set = 'DATA_TYPE';
+                """)
+            .Add("Procedures/dbo.LoadVaccination.sql", """
+                CREATE PROCEDURE dbo.LoadVaccination AS
+                INSERT INTO dbo.Vaccination (AnswerUid, AnswerText, Label, Kind)
+                SELECT answer_uid, answer_txt, question_label, code FROM dbo.v_answers;
+                """);
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { MaxDegreeOfParallelism = 1 }.Analyze(files);
+        Assert.Equal(new[] { "SourceDb.dbo.answer" }, analysis.Catalog.StandIns.Where(t => t.FindColumn("answer_txt") is not null).Select(t => t.Name.ToString()));
+        var loaded = new TestFileLoader(analysis).Load("tests/etl/dbo.LoadVaccination.etltest.yaml", """
+            transformation: dbo.LoadVaccination
+            cases:
+            - name: "an answer of a question of a known data type is loaded"
+              given:
+                SourceDb.dbo.question:
+                - {"question_uid": 1, "data_type": "TEXT", "question_label": "Dose"}
+                SourceDb.dbo.answer:
+                - {"answer_uid": 10, "question_uid": 1, "answer_txt": "first"}
+                CodesDb.dbo.code_value:
+                - {"code": "TEXT", "code_set": "DATA_TYPE"}
+              expect:
+                dbo.Vaccination:
+                  rows:
+                  - {"AnswerUid": 10, "AnswerText": "first", "Label": "Dose", "Kind": "TEXT"}
+            """);
+        Assert.True(loaded.Success, string.Join("\n", loaded.Errors));
+        var run = await new TestRunner(analysis, s => new DuckDbSandboxFactory(s)).RunAsync(new[] { loaded.File! });
+        Assert.True(run.Success, string.Join("\n", run.Cases.SelectMany(c => c.Failures.Select(f => c.FullName + ": " + f.Summary))));
+    }
 }

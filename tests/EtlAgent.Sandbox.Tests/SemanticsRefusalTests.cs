@@ -134,6 +134,25 @@ public sealed class SemanticsRefusalTests
     }
 
     [Fact]
+    public async Task RAISERROR_of_a_NULL_message_is_refused_as_a_NULL_message_at_its_line()
+    {
+        // what SQL Server raises for a NULL msg_str is not documented (RAISERROR (Transact-SQL) says
+        // nothing of it), so it is refused, worded as what it is (it is not a message id)
+        var e = await Refused("DECLARE @msg nvarchar(200);\nRAISERROR(@msg, 16, 1);");
+        Assert.Contains("RAISERROR whose message is NULL", e.Construct);
+        Assert.DoesNotContain("message id", e.Message);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
+    public async Task RAISERROR_with_a_message_id_is_refused_as_such()
+    {
+        var e = await Refused("DECLARE @n int;\nRAISERROR(50001, 16, 1);");
+        Assert.Contains("RAISERROR with a message id", e.Construct);
+        Assert.Equal(2, e.Location?.Range.Start.Line + 1);
+    }
+
+    [Fact]
     public async Task A_session_column_the_sandbox_has_no_value_for_is_refused_where_it_is_read()
     {
         var e = await Refused("DECLARE @cpu int;\nSELECT @cpu = cpu_time FROM sys.dm_exec_sessions WHERE session_id = @@SPID;");

@@ -34,7 +34,8 @@ public static class DynamicManagementViews
     /// <summary>
     /// One row, the sandbox's session: a login without VIEW SERVER STATE sees only its own session
     /// (sys.dm_exec_sessions, Permissions). The SET options are the ones the sandbox runs with
-    /// (it refuses the SET statements that would change them); the login is SUSER_SNAME()'s.
+    /// (it refuses the SET statements that would change them); the login is SUSER_SNAME()'s, a SQL Server
+    /// login, so nt_domain and nt_user_name are NULL as the view gives them for non-domain users.
     /// </summary>
     private static (IReadOnlyList<(string, SqlType)>, IEnumerable<object?[]>)? Sessions(TranslationEnv env)
     {
@@ -43,7 +44,7 @@ public static class DynamicManagementViews
         {
             ("session_id", SmallInt, SessionId), ("login_time", DateTime, env.Clock), ("host_name", Name, "sandbox"), ("program_name", Name, "EtlAgent"),
             ("host_process_id", Int, NA), ("client_version", Int, NA), ("client_interface_name", new SqlType("nvarchar", 32), NA),
-            ("security_id", new SqlType("varbinary", 85), NA), ("login_name", Name, "sandbox"), ("nt_domain", Name, NA), ("nt_user_name", Name, NA),
+            ("security_id", new SqlType("varbinary", 85), NA), ("login_name", Name, "sandbox"), ("nt_domain", Name, null), ("nt_user_name", Name, null),
             ("status", new SqlType("nvarchar", 30), "running"), ("context_info", new SqlType("varbinary", 128), NA), ("cpu_time", Int, NA),
             ("memory_usage", Int, NA), ("total_scheduled_time", Int, NA), ("total_elapsed_time", Int, NA), ("endpoint_id", Int, NA),
             ("last_request_start_time", DateTime, NA), ("last_request_end_time", DateTime, NA), ("reads", BigInt, NA), ("writes", BigInt, NA),

@@ -304,7 +304,11 @@ public sealed partial class SqlTranslator
             if (i < 0) throw new SandboxRuntimeError(207, $"Invalid column name '{column}'.");
             if (table == "deleted") return $"\"__p\".{Id("__o" + i)}";
             if (target.Columns[i].Computed is not null)
-                throw Unsupported($"UPDATE … OUTPUT inserted.{target.Columns[i].Name} (a computed column) together with deleted.*", (TSqlFragment?)spec.OutputClause ?? spec.OutputIntoClause!);
+                return ComputedValue(target.Columns, target.Columns[i], Written, (TSqlFragment?)spec.OutputClause ?? spec.OutputIntoClause!).Sql;
+            return Written(i);
+        }
+        string Written(int i)
+        {
             int set = setList.FindIndex(s => string.Equals(s.Col, target.Columns[i].Name, StringComparison.OrdinalIgnoreCase));
             return set >= 0 ? $"\"__p\".{Id("__v" + set)}" : $"\"__p\".{Id("__o" + i)}";
         }
@@ -316,6 +320,22 @@ public sealed partial class SqlTranslator
         return new DmlPlan(update, true, target.Physical, target.Table,
             OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
             Before: before, After: new[] { $"DROP TABLE IF EXISTS {Id(pairs)}" }, OutputSelect: output);
+    }
+
+    /// <summary>
+    /// A computed column's value in a row that is not in the table yet (the OUTPUT of an UPDATE or MERGE
+    /// read from the values it writes, <paramref name="valueOf"/> giving column i's SQL): its expression
+    /// over a one-row derived table of the row's stored columns, as the table's generated column computes it.
+    /// </summary>
+    private Tx ComputedValue(IReadOnlyList<ColumnDef> columns, ColumnDef computed, Func<int, string> valueOf, TSqlFragment at)
+    {
+        var expr = new TSql170Parser(false).ParseExpression(new StringReader(computed.Computed!), out var errors);
+        if (errors.Count > 0 || expr is null) throw Unsupported($"computed column {computed.Name} in OUTPUT", at);
+        var stored = columns.Select((c, i) => (Column: c, Index: i)).Where(x => x.Column.Computed is null).ToList();
+        var scope = new Scope(null);
+        scope.Sources.Add(new SourceShape("__row", stored.Select(x => new ColumnShape(x.Column.Name, x.Column.Type)).ToList()));
+        var value = Expr(expr, scope);
+        return new Tx($"(SELECT {value.Sql} FROM (SELECT {string.Join(", ", stored.Select(x => $"{valueOf(x.Index)} AS {Id(x.Column.Name)}"))}) AS \"__row\")", value.Type);
     }
 
     /// <summary>Whether an OUTPUT item reads the deleted pseudo-table (deleted.x in an expression, or deleted.*).</summary>

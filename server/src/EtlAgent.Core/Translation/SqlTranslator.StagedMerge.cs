@@ -163,9 +163,9 @@ public sealed partial class SqlTranslator
                 {
                     if (sets.TryGetValue(k, out var assigned))
                     {
-                        if (target.Columns[j].Computed is not null)
-                            throw Unsupported($"MERGE … OUTPUT inserted.{col} (a computed column) with an UPDATE action", spec.OutputClause ?? (TSqlFragment)spec.OutputIntoClause!);
-                        whens.Add($"WHEN {k} THEN \"__r\".{Id(assigned.TryGetValue(target.Columns[j].Name, out var v) ? v : $"__d{j}")}");
+                        string Written(int m) => $"\"__r\".{Id(assigned.TryGetValue(target.Columns[m].Name, out var v) ? v : $"__d{m}")}";
+                        whens.Add($"WHEN {k} THEN " + (target.Columns[j].Computed is null ? Written(j)
+                            : ComputedValue(target.Columns, target.Columns[j], Written, spec.OutputClause ?? (TSqlFragment)spec.OutputIntoClause!).Sql));
                     }
                     else if (k == insertClause)
                     {
@@ -187,7 +187,11 @@ public sealed partial class SqlTranslator
             new[] { $"DROP TABLE IF EXISTS {match}", $"DROP TABLE IF EXISTS {src}" });
         return new DmlPlan("", output is not null, target.Physical, target.Table,
             OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList(),
-            PostColumns: target.Columns.Select(c => (c.Name, c.Computed is null ? (SqlType?)c.Type : null)).ToList(), Staged: staged);
+            PostColumns: target.Columns.Select(c => (c.Name, c.Computed is null ? (SqlType?)c.Type : needsInserted ? ComputedType(c) : null)).ToList(), Staged: staged);
+
+        // the rows the INSERT returns are held in a table of these types: a computed column's is its expression's (else a CASE
+        // beside an UPDATE's computed value would mix types)
+        SqlType? ComputedType(ColumnDef c) => ComputedValue(target.Columns, c, _ => "NULL", spec.OutputClause ?? (TSqlFragment)spec.OutputIntoClause!).Type;
     }
 
     private static int IndexOfColumn(IReadOnlyList<ColumnDef> columns, string name)

@@ -23,7 +23,7 @@ public static class StandInInference
         var uses = new StandInUses(document.Document.Path);
         foreach (var t in document.Transformations)
             if (t.Body.Count > 0)
-                new StandInUsageWalker(document.Document, catalog.Declared, t.Parameters, uses.Usages, uses.Created).Walk(t.Body);
+                new StandInUsageWalker(document.Document, catalog.Declared, t.Parameters, uses.Usages, uses.Created, uses.Deferred).Walk(t.Body);
         return uses;
     }
 
@@ -31,19 +31,30 @@ public static class StandInInference
     /// The stand-ins of a workspace from its documents' uses, merged in path order (so a streaming
     /// analysis and a retained one agree): first use, column order and, between equally strong type
     /// evidence, the first document's win. A table some code creates (CREATE TABLE, SELECT INTO) gets none.
+    /// An unqualified column of a query over several undefined tables goes to the one any code shows with
+    /// it (a qualified reference, an INSERT list, in whatever document), else to the first in FROM order:
+    /// decided per document, a view could give it to one table while a procedure names it on another,
+    /// and the view would not bind (ambiguous column) although SQL Server's tables have it once.
     /// </summary>
     public static IReadOnlyList<TableDef> Merge(IEnumerable<StandInUses> perDocument)
     {
         var usages = new Dictionary<QualifiedName, StandInUsage>();
         var created = new HashSet<QualifiedName>();
+        var deferred = new List<DeferredColumn>();
         foreach (var doc in perDocument.OrderBy(d => d.Path, StringComparer.Ordinal))
         {
             created.UnionWith(doc.Created);
+            deferred.AddRange(doc.Deferred);
             foreach (var (name, usage) in doc.Usages)
             {
                 if (usages.TryGetValue(name, out var known)) known.Absorb(usage);
                 else usages[name] = usage;
             }
+        }
+        foreach (var (candidates, column, at) in deferred)
+        {
+            var tables = candidates.Select(c => usages[c]).ToList();
+            (tables.FirstOrDefault(u => u.Has(column)) ?? tables[0]).AddColumn(column, at);
         }
         return usages.Values
             .Where(u => u.Columns.Count > 0 && !created.Contains(u.Name))
@@ -59,7 +70,11 @@ public sealed class StandInUses(string path)
     public string Path { get; } = path;
     internal Dictionary<QualifiedName, StandInUsage> Usages { get; } = new();
     internal HashSet<QualifiedName> Created { get; } = new();
+    internal List<DeferredColumn> Deferred { get; } = new();
 }
+
+/// <summary>An unqualified column of a query whose undefined sources are <paramref name="Candidates"/> (FROM order): which one has it is decided over the whole workspace.</summary>
+internal sealed record DeferredColumn(IReadOnlyList<QualifiedName> Candidates, string Column, Location At);
 
 /// <summary>What the code tells about one undefined table, gathered over every transformation.</summary>
 internal sealed class StandInUsage(QualifiedName name, Location firstUse)
@@ -69,9 +84,11 @@ internal sealed class StandInUsage(QualifiedName name, Location firstUse)
     public List<(string Name, Location At)> Columns { get; } = new();
     private readonly Dictionary<string, (SqlType Type, int Strength, string From)> _types = new(StringComparer.OrdinalIgnoreCase);
 
+    public bool Has(string column) => Columns.Any(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase));
+
     public void AddColumn(string column, Location at)
     {
-        if (!Columns.Any(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))) Columns.Add((column, at));
+        if (!Has(column)) Columns.Add((column, at));
     }
 
     /// <summary>Keeps the strongest evidence: a declared column beats a variable or CAST, which beat a literal.</summary>

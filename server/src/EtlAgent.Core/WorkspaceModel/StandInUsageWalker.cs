@@ -19,6 +19,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     private readonly SchemaCatalog _catalog;
     private readonly Dictionary<QualifiedName, StandInUsage> _usages;
     private readonly HashSet<QualifiedName> _created;
+    private readonly List<DeferredColumn> _deferred;
     private readonly Dictionary<string, SqlType> _variables = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<List<Source>> _scopes = new();
     private readonly HashSet<string> _ctes = new(StringComparer.OrdinalIgnoreCase);
@@ -27,8 +28,9 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     private sealed record Source(string Exposed, string? BaseName, StandInUsage? Unknown, TableDef? Known);
 
     public StandInUsageWalker(SqlDocument document, SchemaCatalog catalog, IReadOnlyList<ParameterDef> parameters,
-        Dictionary<QualifiedName, StandInUsage> usages, HashSet<QualifiedName> created)
+        Dictionary<QualifiedName, StandInUsage> usages, HashSet<QualifiedName> created, List<DeferredColumn> deferred)
     {
+        _deferred = deferred;
         _document = document;
         _catalog = catalog;
         _usages = usages;
@@ -43,11 +45,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         var ctes = new CteNames(_ctes);
         foreach (var f in fragments) f.Accept(ctes);
         foreach (var f in fragments) f.Accept(this);
-        foreach (var (candidates, column, at) in _deferred)
-            (candidates.FirstOrDefault(u => u.Columns.Any(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase))) ?? candidates[0]).AddColumn(column, at);
     }
-
-    private readonly List<(List<StandInUsage> Candidates, string Column, Location At)> _deferred = new();
 
     private sealed class CteNames(HashSet<string> names) : TSqlFragmentVisitor
     {
@@ -247,9 +245,8 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         if (unknown.Count == 0 || inner.Any(s => s.Unknown is null && (s.Known is null || s.Known.FindColumn(name) is not null))) return null;
         if (unknown.Count == 1) return (unknown[0], name);
         // Several undefined sources: SQL Server knows which one has it, the code does not say. Decided
-        // once the whole body is read: the one a qualified reference shows with it, else the first in
-        // FROM order, so the code binds (and the finding shows where).
-        _deferred.Add((unknown, name, _document.LocationOf(e)));
+        // once the whole workspace is read (StandInInference.Merge), so one stand-in has it.
+        _deferred.Add(new DeferredColumn(unknown.Select(u => u.Name).ToList(), name, _document.LocationOf(e)));
         return null;
     }
 

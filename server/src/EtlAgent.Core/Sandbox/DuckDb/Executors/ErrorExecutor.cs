@@ -61,6 +61,8 @@ internal sealed partial class Interpreter
             var first = host.Eval(re.FirstParameter);
             int severity = Convert.ToInt32(host.Eval(re.SecondParameter, SqlTranslator.Int), CultureInfo.InvariantCulture);
             int state = Convert.ToInt32(host.Eval(re.ThirdParameter, SqlTranslator.Int), CultureInfo.InvariantCulture);
+            // What SQL Server raises for a NULL msg_str is not documented (RAISERROR (Transact-SQL)): refused, named as such.
+            if (first is null) throw host.Unsupported($"RAISERROR whose message is NULL ({(re.FirstParameter is VariableReference v ? v.Name : "its first argument")})", re);
             if (first is not string format) throw host.Unsupported("RAISERROR with a message id", re);
             var args = re.OptionalParameters.Select(p => host.Eval(p)).ToList();
             var message = FormatMessage(format, args);

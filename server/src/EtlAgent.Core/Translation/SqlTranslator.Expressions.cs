@@ -104,10 +104,10 @@ public sealed partial class SqlTranslator
                 {
                     var then = Expr(w.ThenExpression, scope);
                     types.Add(then);
-                    parts.Add($"WHEN {Bool(w.WhenExpression, scope)} THEN {then.Sql}");
+                    parts.Add($"WHEN {Bool(w.WhenExpression, scope)} THEN ");
                 }
-                if (sc.ElseExpression is not null) { var el = Expr(sc.ElseExpression, scope); types.Add(el); parts.Add("ELSE " + el.Sql); }
-                return CaseOf(parts, types);
+                if (sc.ElseExpression is not null) { var el = Expr(sc.ElseExpression, scope); types.Add(el); parts.Add("ELSE "); }
+                return CaseOf(parts, types, sc);
             }
             case SimpleCaseExpression sc:
             {
@@ -119,10 +119,10 @@ public sealed partial class SqlTranslator
                     var when = Expr(w.WhenExpression, scope);
                     var then = Expr(w.ThenExpression, scope);
                     types.Add(then);
-                    parts.Add($"WHEN {Compare(input, when, "=", w)} THEN {then.Sql}");
+                    parts.Add($"WHEN {Compare(input, when, "=", w)} THEN ");
                 }
-                if (sc.ElseExpression is not null) { var el = Expr(sc.ElseExpression, scope); types.Add(el); parts.Add("ELSE " + el.Sql); }
-                return CaseOf(parts, types);
+                if (sc.ElseExpression is not null) { var el = Expr(sc.ElseExpression, scope); types.Add(el); parts.Add("ELSE "); }
+                return CaseOf(parts, types, sc);
             }
             case CoalesceExpression co:
             {
@@ -140,7 +140,7 @@ public sealed partial class SqlTranslator
             {
                 var a = Expr(iif.ThenExpression, scope);
                 var b = Expr(iif.ElseExpression, scope);
-                return CaseOf(new List<string> { $"WHEN {Bool(iif.Predicate, scope)} THEN {a.Sql}", "ELSE " + b.Sql }, new List<Tx> { a, b });
+                return CaseOf(new List<string> { $"WHEN {Bool(iif.Predicate, scope)} THEN ", "ELSE " }, new List<Tx> { a, b }, iif);
             }
             case CastCall cc: return Cast(Expr(cc.Parameter, scope), CastTarget(cc.DataType), false, null, cc);
             case TryCastCall tc: return Cast(Expr(tc.Parameter, scope), CastTarget(tc.DataType), true, null, tc);
@@ -191,9 +191,16 @@ public sealed partial class SqlTranslator
         throw Unsupported("CONVERT with a non-constant style", style);
     }
 
-    private Tx CaseOf(List<string> parts, List<Tx> branches)
+    /// <summary>
+    /// CASE/IIF of the branches behind their WHEN … THEN / ELSE prefixes, typed by precedence: a
+    /// string branch beside a number or date converts as SQL Server converts it (the engine would
+    /// refuse to mix the types), only where the branch is taken.
+    /// </summary>
+    private Tx CaseOf(List<string> prefixes, List<Tx> branches, TSqlFragment at)
     {
         var t = Dominant(branches);
+        var parts = prefixes.Zip(branches, (prefix, b) =>
+            prefix + (t is not null && b.Type is not null && b.Type.IsString != t.IsString ? Coerce(b, t, at).Sql : b.Sql));
         return new Tx("CASE " + string.Join(" ", parts) + " END", t);
     }
 

@@ -70,6 +70,18 @@ public sealed class PrecisionAndErrorTests
     }
 
     [Fact]
+    public async Task Given_rows_of_a_tree_go_in_whatever_order_they_are_written_and_a_missing_parent_is_still_547()
+    {
+        // SQL Server checks a foreign key on the table itself once the statement has added all its rows
+        var tree = await RunYaml(Given("Conf.Node", """{"ID": 3, "Parent ID": 2}""", """{"ID": 2, "Parent ID": 1}""", """{"ID": 1, "Parent ID": null}"""));
+        Assert.DoesNotContain(tree.Failures, f => f is SandboxFailure);
+        var orphan = await RunYaml(Given("Conf.Node", """{"ID": 1, "Parent ID": null}""", """{"ID": 2, "Parent ID": 9}"""));
+        var failure = Assert.IsType<SandboxFailure>(Assert.Single(orphan.Failures));
+        Assert.Contains("FOREIGN KEY constraint \"FK_Node_Parent\"", failure.Message);
+        Assert.Equal(8, failure.Line);
+    }
+
+    [Fact]
     public async Task A_given_datetime2_with_100_ns_is_refused_at_its_line()
     {
         var result = await RunYaml(Given("Conf.Orders", """{"Customer": "a", "Placed At": "2016-06-02T08:00:00.1234567"}"""));

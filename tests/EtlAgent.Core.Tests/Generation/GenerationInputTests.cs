@@ -211,4 +211,32 @@ public class GenerationInputTests
         Assert.False(NonTrivial(unchanged), "the unchanged supplier was updated: its stored hash is not the hash of its values");
         Assert.Contains(file.Cases, c => c.Name.Contains("an entity whose [Phone] changed", StringComparison.Ordinal) && NonTrivial(c));
     }
+
+    [Fact]
+    public async Task A_constant_the_code_inserts_into_a_foreign_key_names_a_row_of_the_referenced_table()
+    {
+        // INSERT INTO Log.StepRun (…, [Step State ID], …) VALUES (@ProcessRunId, 1, ''): without a Cfg.StepState row 1 every
+        // call fails with 547, which the CATCH re-raises as 50000
+        var file = await NonTrivialFileAsync("Log.StartStepRun");
+        var state = new QualifiedName("Cfg", "StepState");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == state && g.Rows.Any(r => Equals(Convert.ToInt64(r["Step State ID"]), 1L))));
+    }
+
+    [Fact]
+    public async Task A_variable_set_to_a_constant_that_a_callee_updates_a_foreign_key_to_names_a_row_of_the_referenced_table()
+    {
+        // DECLARE @Finished int = 3; EXEC Log.SetStepRunState @StepStateId = @Finished → UPDATE … SET [Step State ID] = @StepStateId
+        var file = await NonTrivialFileAsync("Log.FinishStepRun");
+        var state = new QualifiedName("Cfg", "StepState");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == state && g.Rows.Any(r => Equals(Convert.ToInt64(r["Step State ID"]), 3L))));
+    }
+
+    [Fact]
+    public async Task Rows_of_a_table_whose_foreign_key_references_itself_have_their_parent_in_the_same_table()
+    {
+        // FK_Dim_Category_Dim_Category: a category's [Parent Category ID] is a row of Dim.Category too (or NULL for a root)
+        var file = await NonTrivialFileAsync("Rpt.LoadCategoryPaths");
+        var category = new QualifiedName("Dim", "Category");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == category && g.Rows.Any(r => r["Parent Category ID"] is not null)));
+    }
 }

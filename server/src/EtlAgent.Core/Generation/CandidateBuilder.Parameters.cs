@@ -137,32 +137,38 @@ public sealed partial class CandidateBuilder
     private static string Quoted(object v) => v is string s ? $"'{s}'" : Convert.ToString(v, CultureInfo.InvariantCulture)!;
 
     /// <summary>
-    /// Parent rows for the parameters the code inserts into a foreign key (a run-id or batch logging
-    /// prologue: INSERT INTO Log.Step ([Run ID]) VALUES (@RunID) needs the run's row), unless the
-    /// code inserts the parent itself. The parents' own parents follow in <see cref="AddParents"/>.
+    /// Parent rows for the values the code writes into a foreign key: parameters it inserts (a run-id
+    /// or batch logging prologue: INSERT INTO Log.Step ([Run ID]) VALUES (@RunID) needs the run's row)
+    /// and constants it writes (VALUES (@RunID, 1) into a run-state key needs state 1's row), unless
+    /// the code inserts the parent itself. The parents' own parents follow in <see cref="AddParents"/>.
     /// </summary>
     private void AddParameterParents(Scenario s)
     {
         foreach (var (parameter, value) in s.Arguments)
         {
             if (value is null or System.Collections.IEnumerable and not string) continue;
-            foreach (var (tableName, column) in _facts.InsertedVariables.GetValueOrDefault(parameter) ?? new List<(QualifiedName, string)>())
-            {
-                if (_catalog.Find(tableName) is not { } table) continue;
-                foreach (var fk in table.ForeignKeys)
-                {
-                    int i = fk.Columns.ToList().FindIndex(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
-                    if (i < 0 || fk.Columns.Count != 1 || _catalog.Find(fk.ReferencedTable) is not { } parent) continue;
-                    if (_facts.Inserted.Contains(parent.Name) || parent.Name == table.Name) continue;
-                    var referenced = fk.ReferencedColumns[i];
-                    if (parent.FindColumn(referenced) is not { } rc || !Comparable(rc.Type, TypeOf(value))) continue;
-                    var rows = s.RowsOf(parent.Name);
-                    if (rows.Any(r => Equals(Norm(r.GetValueOrDefault(referenced)), Norm(value)))) continue;
-                    var row = Row(parent, 9 + rows.Count);
-                    row[referenced] = value;
-                    rows.Add(row);
-                }
-            }
+            foreach (var (table, column) in _facts.InsertedVariables.GetValueOrDefault(parameter) ?? new List<(QualifiedName, string)>())
+                AddReferencedRow(s, table, column, value);
+        }
+        foreach (var (table, column, value) in _facts.WrittenConstants) AddReferencedRow(s, table, column, value);
+    }
+
+    /// <summary>A row keyed by <paramref name="value"/> in the table a single-column foreign key on the written column references.</summary>
+    private void AddReferencedRow(Scenario s, QualifiedName tableName, string column, object value)
+    {
+        if (_catalog.Find(tableName) is not { } table) return;
+        foreach (var fk in table.ForeignKeys)
+        {
+            int i = fk.Columns.ToList().FindIndex(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
+            if (i < 0 || fk.Columns.Count != 1 || _catalog.Find(fk.ReferencedTable) is not { } parent) continue;
+            if (_facts.Inserted.Contains(parent.Name) || parent.Name == table.Name) continue;
+            var referenced = fk.ReferencedColumns[i];
+            if (parent.FindColumn(referenced) is not { } rc || !Comparable(rc.Type, TypeOf(value)) || AsParameter(rc.Type, value) is not { } key) continue;
+            var rows = s.RowsOf(parent.Name);
+            if (rows.Any(r => Equals(Norm(r.GetValueOrDefault(referenced)), Norm(key)))) continue;
+            var row = Row(parent, 9 + rows.Count);
+            row[referenced] = key;
+            rows.Add(row);
         }
     }
 

@@ -410,7 +410,12 @@ public sealed partial class CandidateBuilder
                 foreach (var fk in def.ForeignKeys)
                 {
                     var parent = _catalog.Find(fk.ReferencedTable);
-                    if (parent is null || fk.ReferencedTable == table) continue;
+                    if (parent is null) continue;
+                    if (fk.ReferencedTable == table)
+                    {
+                        added += AddRoots(def, fk, rows);
+                        continue;
+                    }
                     foreach (var row in rows)
                     {
                         var values = fk.Columns.Select(c => row.GetValueOrDefault(c)).ToList();
@@ -428,6 +433,40 @@ public sealed partial class CandidateBuilder
         }
         // parents first
         s.Tables.Sort((a, b) => Depth(a.Table).CompareTo(Depth(b.Table)));
+    }
+
+    /// <summary>
+    /// A foreign key of a table on itself (a category's parent category): each row naming a parent
+    /// that is not among the rows gets one, a root ahead of it whose own reference is NULL, or itself
+    /// when the columns do not allow NULL. A row naming itself (its key and parent made from the same
+    /// entity number) gets a root as parent instead when NULL is allowed: the sandbox checks a row's
+    /// reference before the row is there. Returns the rows added.
+    /// </summary>
+    private int AddRoots(TableDef def, ForeignKeyDef fk, List<Dictionary<string, object?>> rows)
+    {
+        var roots = new List<Dictionary<string, object?>>();
+        bool nullable = fk.Columns.All(c => def.FindColumn(c)?.Nullable != false);
+        foreach (var row in rows)
+        {
+            var values = fk.Columns.Select(c => row.GetValueOrDefault(c)).ToList();
+            if (values.Any(v => v is null)) continue;
+            bool Names(Dictionary<string, object?> p) => fk.ReferencedColumns.Select((rc, i) => Equals(Norm(p.GetValueOrDefault(rc)), Norm(values[i]))).All(x => x);
+            if (rows.Any(p => p != row && Names(p)) || roots.Any(Names)) continue;
+            bool itself = Names(row);
+            if (itself && !nullable) continue;
+            var root = Row(def, 9 + rows.Count + roots.Count);
+            // an identity key is the database's to number: no value to point the row at
+            if (itself && fk.ReferencedColumns.Any(c => root.GetValueOrDefault(c) is null)) continue;
+            for (int i = 0; i < fk.Columns.Count; i++)
+            {
+                if (itself) row[fk.Columns[i]] = root[fk.ReferencedColumns[i]];
+                else root[fk.ReferencedColumns[i]] = values[i];
+                root[fk.Columns[i]] = nullable ? null : values[i];
+            }
+            roots.Add(root);
+        }
+        rows.InsertRange(0, roots);
+        return roots.Count;
     }
 
     private static object? Norm(object? v) => v is string s ? s.ToUpperInvariant() : v;

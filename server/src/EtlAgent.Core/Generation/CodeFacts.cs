@@ -83,6 +83,13 @@ public sealed class CodeFacts
     /// </summary>
     public HashSet<string> ListedParameters { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Constants the code writes into a table's column, directly or through a variable set to one
+    /// (VALUES (@RunID, 1, ''), UPDATE … SET [State] = @Done after DECLARE @Done int = 3, a literal
+    /// passed to a callee that writes its parameter), so a foreign key there gets the row it names.
+    /// </summary>
+    public List<(QualifiedName Table, string Column, object Value)> WrittenConstants { get; } = new();
+
     /// <summary>The procedure itself RETURNs a value (RETURN (@_Error), RETURN -1): a status its callers can branch on.</summary>
     public bool ReturnsStatus { get; private set; }
 
@@ -141,9 +148,10 @@ public sealed class CodeFacts
         var inCase = new HashSet<ScalarExpression>(ReferenceEqualityComparer.Instance);
         // variables tested against literals (@Status NOT IN ('Succeeded', 'Failed')): parameters once the flow is known
         var variableTests = new List<(VariableReference Variable, object Value, bool Listed)>();
+        var writes = new List<(QualifiedName Table, string Column, ScalarExpression Value)>();
         foreach (var t in facts.Closure)
         {
-            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs, variableTests);
+            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs, variableTests, writes);
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         ImplicitConversions(facts, workspace.Catalog);
@@ -158,6 +166,20 @@ public sealed class CodeFacts
         var inserted = facts.Inserted.Select(workspace.Catalog.Resolve).ToList();
         facts.Inserted.Clear();
         facts.Inserted.UnionWith(inserted);
+        foreach (var (table, column, value) in writes)
+        {
+            var constants = value switch
+            {
+                Literal l when LiteralValue(l) is { } v => new List<object> { v },
+                VariableReference v => variableLiterals.GetValueOrDefault(v.Name) ?? new List<object>(),
+                _ => new List<object>(),
+            };
+            foreach (var c in constants)
+            {
+                var written = (workspace.Catalog.Resolve(table), column, c);
+                if (!facts.WrittenConstants.Contains(written)) facts.WrittenConstants.Add(written);
+            }
+        }
         var parameters = root.Transformation.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var flow = ParameterFlow.Follow(root.Transformation.Parameters.Where(p => !p.IsOutput).Select(p => p.Name),
             facts.Closure.Where(t => t.HasSyntax).SelectMany(t => t.Syntax.Body).ToList());
@@ -280,7 +302,8 @@ public sealed class CodeFacts
     }
 
     private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons,
-        HashSet<ScalarExpression> inCase, List<(string, string)> columnPairs, List<(VariableReference, object, bool)> variableTests)
+        HashSet<ScalarExpression> inCase, List<(string, string)> columnPairs, List<(VariableReference, object, bool)> variableTests,
+        List<(QualifiedName, string, ScalarExpression)> writes)
         : TSqlFragmentVisitor
     {
         /// <summary>The variable a test is about: @v itself, or a tidied copy of it (UPPER(LTRIM(@v))).</summary>
@@ -434,18 +457,56 @@ public sealed class CodeFacts
             };
             foreach (var row in rows)
                 for (int i = 0; i < Math.Min(row.Count, node.Columns.Count); i++)
-                    if (row[i] is { } e && Strip(e) is VariableReference v && node.Columns[i].MultiPartIdentifier is { Count: > 0 } id)
+                    if (row[i] is { } e && node.Columns[i].MultiPartIdentifier is { Count: > 0 } id)
                     {
+                        Written(table, id.Identifiers[^1].Value, e);
+                        if (Strip(e) is not VariableReference v) continue;
                         if (!facts.InsertedVariables.TryGetValue(v.Name, out var list)) facts.InsertedVariables[v.Name] = list = new();
                         var target = (table, id.Identifiers[^1].Value);
                         if (!list.Contains(target)) list.Add(target);
                     }
         }
 
+        public override void Visit(UpdateSpecification node)
+        {
+            if (node.Target is not NamedTableReference t) return;
+            // UPDATE x SET … FROM Log.StepRun AS x: the alias names the table
+            var target = t.SchemaObject.SchemaIdentifier is null
+                ? (node.FromClause?.TableReferences.SelectMany(Named).FirstOrDefault(n => string.Equals(n.Alias?.Value, t.SchemaObject.BaseIdentifier.Value, StringComparison.OrdinalIgnoreCase)) ?? t)
+                : t;
+            foreach (var set in node.SetClauses.OfType<AssignmentSetClause>())
+                if (set.Column?.MultiPartIdentifier is { Count: > 0 } id && set.NewValue is not null) Written(Name(target.SchemaObject), id.Identifiers[^1].Value, set.NewValue);
+        }
+
         public override void Visit(MergeSpecification node)
         {
-            if (node.Target is NamedTableReference t) facts.Inserted.Add(Name(t.SchemaObject));
+            if (node.Target is not NamedTableReference t) return;
+            var table = Name(t.SchemaObject);
+            facts.Inserted.Add(table);
+            foreach (var action in node.ActionClauses.Select(a => a.Action))
+            {
+                if (action is InsertMergeAction { Source: ValuesInsertSource values } insert)
+                    foreach (var row in values.RowValues)
+                        for (int i = 0; i < Math.Min(row.ColumnValues.Count, insert.Columns.Count); i++)
+                            if (insert.Columns[i].MultiPartIdentifier is { Count: > 0 } id) Written(table, id.Identifiers[^1].Value, row.ColumnValues[i]);
+                if (action is UpdateMergeAction update)
+                    foreach (var set in update.SetClauses.OfType<AssignmentSetClause>())
+                        if (set.Column?.MultiPartIdentifier is { Count: > 0 } id && set.NewValue is not null) Written(table, id.Identifiers[^1].Value, set.NewValue);
+            }
         }
+
+        /// <summary>A constant or a variable the code writes into a column, resolved to constants once every assignment is seen.</summary>
+        private void Written(QualifiedName table, string column, ScalarExpression value)
+        {
+            if (Strip(value) is Literal or VariableReference) writes.Add((table, column, Strip(value)));
+        }
+
+        private static IEnumerable<NamedTableReference> Named(TableReference r) => r switch
+        {
+            NamedTableReference n => new[] { n },
+            JoinTableReference j => Named(j.FirstTableReference).Concat(Named(j.SecondTableReference)),
+            _ => Enumerable.Empty<NamedTableReference>(),
+        };
 
         private static QualifiedName Name(SchemaObjectName n) => Catalog.DdlReader.ReferenceOf(n);
 
@@ -486,6 +547,8 @@ public sealed class CodeFacts
             // EXEC p @TableName = @TableName passes the caller's literal on under the parameter's name.
             if (node.Variable is { } param && node.ParameterValue is VariableReference arg && variableLiterals.TryGetValue(arg.Name, out var values))
                 foreach (var v in values.ToList()) Add(param.Name, v);
+            // EXEC p @State = 3 sets the callee's parameter to a constant it may write
+            if (node.Variable is { } named && node.ParameterValue is Literal l && LiteralValue(l) is { } constant) Add(named.Name, constant);
         }
 
         public override void Visit(ConvertCall node) => Conversion(node.DataType, node.Parameter);

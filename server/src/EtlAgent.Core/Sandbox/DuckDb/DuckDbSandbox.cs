@@ -61,7 +61,17 @@ public sealed class DuckDbSandbox : ISandbox
             string Insert(IEnumerable<string> rowSql) => columns.Count == 0
                 ? string.Join(";", rowSql.Select(_ => $"INSERT INTO {Table(def.Name)} DEFAULT VALUES"))
                 : $"INSERT INTO {Table(def.Name)} ({string.Join(", ", columns.Select(c => Id(c.Name)))}) VALUES {string.Join(", ", rowSql)}";
-            try
+            if (def.ForeignKeys.Any(f => f.ReferencedTable == def.Name))
+            {
+                // DuckDB checks a foreign key on the table itself against the rows already in it, not
+                // the others the same statement adds: a tree's rows go in one at a time, parents first.
+                foreach (var i in ParentsFirst(def, group.Select(r => r.Row).ToList()))
+                {
+                    try { Exec(Insert(new[] { values[i].Sql })); }
+                    catch (DuckDBException e) { throw RowError(def, values[i].Index, e); }
+                }
+            }
+            else try
             {
                 Exec(Insert(values.Select(v => v.Sql)));
             }
@@ -84,6 +94,28 @@ public sealed class DuckDbSandbox : ISandbox
             }
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Positions of <paramref name="rows"/> with each row after the rows its foreign keys on the
+    /// table itself name; a cycle keeps the written order.
+    /// </summary>
+    private static List<int> ParentsFirst(TableDef def, List<SandboxRow> rows)
+    {
+        var keys = def.ForeignKeys.Where(f => f.ReferencedTable == def.Name).ToList();
+        static string Key(SandboxRow r, IEnumerable<string> columns) =>
+            string.Join("\u0001", columns.Select(c => Convert.ToString(r.GetValueOrDefault(c), System.Globalization.CultureInfo.InvariantCulture)?.ToUpperInvariant()));
+        bool Names(int child, int parent) => child != parent && keys.Any(f =>
+            f.Columns.All(c => rows[child].GetValueOrDefault(c) is not null) && Key(rows[child], f.Columns) == Key(rows[parent], f.ReferencedColumns));
+        var pending = Enumerable.Range(0, rows.Count).ToList();
+        var ordered = new List<int>();
+        while (pending.Count > 0)
+        {
+            var next = pending.FirstOrDefault(i => !pending.Any(p => Names(i, p)), pending[0]);
+            ordered.Add(next);
+            pending.Remove(next);
+        }
+        return ordered;
     }
 
     private void Exec(string sql)

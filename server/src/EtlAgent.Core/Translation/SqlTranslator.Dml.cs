@@ -205,6 +205,59 @@ public sealed partial class SqlTranslator
             OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
     }
 
+    /// <summary>A value computed outside DuckDB, already converted to <paramref name="target"/>, or false when not certain.</summary>
+    public delegate bool ComputedValue(ScalarExpression e, SqlType target, out object? value);
+
+    /// <summary>
+    /// An INSERT of rows of values (VALUES, or a SELECT with no FROM, WHERE or other clause) whose
+    /// every value <paramref name="compute"/> gives, as an INSERT of literals: DuckDB then binds
+    /// constants only, which is most of what such a statement costs in a loop. Null for any other
+    /// shape (OUTPUT, WITH, TOP, an identity column, a count mismatch) or when a value is not
+    /// certain: the caller then translates it with <see cref="Insert"/>, which raises what is wrong.
+    /// Constraints (NOT NULL, keys, CHECK, string lengths) stay the table's, checked by DuckDB.
+    /// </summary>
+    public DmlPlan? InsertOfComputedValues(InsertStatement stmt, ComputedValue compute)
+    {
+        var spec = stmt.InsertSpecification;
+        if (stmt.WithCtesAndXmlNamespaces is not null || spec.TopRowFilter is not null || spec.OutputClause is not null || spec.OutputIntoClause is not null
+            || spec.Target is not (VariableTableReference or NamedTableReference)) return null;
+        IList<IList<ScalarExpression>> rows;
+        switch (spec.InsertSource)
+        {
+            case ValuesInsertSource { IsDefaultValues: false } v:
+                rows = v.RowValues.Select(r => (IList<ScalarExpression>)r.ColumnValues).ToList();
+                break;
+            case SelectInsertSource { Select: QuerySpecification q } when q.FromClause is null && q.WhereClause is null && q.GroupByClause is null
+                && q.HavingClause is null && q.OrderByClause is null && q.TopRowFilter is null && q.OffsetClause is null && q.ForClause is null
+                && q.UniqueRowFilter != UniqueRowFilter.Distinct && q.SelectElements.All(e => e is SelectScalarExpression):
+                rows = new[] { (IList<ScalarExpression>)q.SelectElements.Cast<SelectScalarExpression>().Select(e => e.Expression).ToList() };
+                break;
+            default:
+                return null;
+        }
+        var target = ResolveTarget(spec.Target, new Scope(null), null);
+        if (target.CteSql is not null) return null;
+        var names = spec.Columns.Count > 0
+            ? spec.Columns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList()
+            : target.Columns.Where(c => !c.IsGenerated).Select(c => c.Name).ToList();
+        var cols = names.Select(n => target.Columns.FirstOrDefault(c => string.Equals(c.Name, n, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (cols.Any(c => c is null || c.Identity || c.IsGenerated) || cols.Distinct().Count() != cols.Count || rows.Any(r => r.Count != cols.Count)) return null;
+        var literals = new List<string>();
+        foreach (var row in rows)
+        {
+            var items = new List<string>();
+            for (int i = 0; i < row.Count; i++)
+            {
+                if (row[i] is DefaultLiteral) { items.Add("DEFAULT"); continue; }
+                if (!compute(row[i], cols[i]!.Type, out var value)) return null;
+                items.Add(Literal(value, cols[i]!.Type));
+            }
+            literals.Add("(" + string.Join(", ", items) + ")");
+        }
+        return new DmlPlan($"INSERT INTO {target.Physical} ({string.Join(", ", cols.Select(c => Id(c!.Name)))}) VALUES {string.Join(", ", literals)}",
+            false, target.Physical, target.Table);
+    }
+
     /// <param name="current">The alias that qualifies the column's current value in compound assignments (+=), where it could be ambiguous.</param>
     private List<(string Col, Tx Value)> SetClauses(IList<SetClause> clauses, IReadOnlyList<ColumnDef> cols, Scope scope, string? current = null)
     {

@@ -306,6 +306,10 @@ internal sealed partial class Interpreter
 
     private LocalEvaluator? _local;
 
+    /// <summary>A value of <paramref name="type"/> known without DuckDB (<see cref="SqlTranslator.ComputedValue"/>).</summary>
+    private bool Computed(ScalarExpression e, SqlType type, out object? value) =>
+        TryEvalLocally(e, type, out value) || Local.TryScalar(e, type, out value);
+
     private LocalEvaluator Local => _local ??= new LocalEvaluator(n => _frame.Vars.TryGetValue(n, out var v) ? (v.Value, v.Type) : null);
 
     private bool Test(BooleanExpression b)

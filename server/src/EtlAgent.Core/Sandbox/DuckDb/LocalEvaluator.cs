@@ -7,12 +7,13 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 
 /// <summary>
 /// Evaluates the small procedural expressions that dominate loops (integer arithmetic, date parts,
-/// DATEADD by days, comparisons, IS NULL, AND/OR/NOT over variables and constants) without a round
-/// trip to DuckDB. It only answers when the result is certain under SQL Server's rules; anything
-/// else (overflow, division by zero, strings, decimals, other functions) returns false and the
-/// expression goes to DuckDB as usual.
+/// DATEADD, comparisons, IS NULL, AND/OR/NOT, CASE, and the string work of calendar loads: CAST and
+/// CONVERT between int and strings, concatenation, LEFT/RIGHT, DATENAME — over variables and
+/// constants) without a round trip to DuckDB. It only answers when the result is certain under SQL
+/// Server's rules; anything else (overflow, division by zero, truncation, string comparison under a
+/// collation, decimals, other functions) returns false and the expression goes to DuckDB as usual.
 /// </summary>
-internal sealed class LocalEvaluator(Func<string, (object? Value, SqlType Type)?> variable)
+internal sealed partial class LocalEvaluator(Func<string, (object? Value, SqlType Type)?> variable)
 {
     private readonly record struct V(object? Value, SqlType Type);
 
@@ -37,6 +38,13 @@ internal sealed class LocalEvaluator(Func<string, (object? Value, SqlType Type)?
         if (v.Value is DateTime d && target.Name == v.Type.Name && target.Name is "date" or "datetime2")
         {
             value = d;
+            return true;
+        }
+        // an assignment converts implicitly, as CAST does, except that a string too long for its
+        // target fails (2628) instead of being cut: left to DuckDB with the rest
+        if (Convert(v, target, explicitCast: false) is { } converted)
+        {
+            value = Values.Coerce(converted.Value, target);
             return true;
         }
         return false;
@@ -103,10 +111,27 @@ internal sealed class LocalEvaluator(Func<string, (object? Value, SqlType Type)?
             case VariableReference r:
             {
                 if (variable(r.Name) is not { } x) return false;
-                if (x.Type.IsInteger && x.Type.Name != "bit") { v = new V(x.Value is null ? null : Convert.ToInt64(x.Value, CultureInfo.InvariantCulture), x.Type); return true; }
+                if (x.Type.IsInteger && x.Type.Name != "bit") { v = new V(x.Value is null ? null : System.Convert.ToInt64(x.Value, CultureInfo.InvariantCulture), x.Type); return true; }
                 if (x.Type.Name is "date" or "datetime2" && x.Value is null or DateTime) { v = new V(x.Value, x.Type); return true; }
+                if (IsText(x.Type) && x.Value is null or string) { v = new V(x.Value, x.Type); return true; }
                 return false;
             }
+            case StringLiteral s:
+                v = new V(s.Value, new SqlType(s.IsNational ? "nvarchar" : "varchar", Math.Max(1, s.Value.Length)));
+                return true;
+            case CastCall c:
+                return TryCast(c.Parameter, c.DataType, out v);
+            case ConvertCall c when c.Style is null:
+                return TryCast(c.Parameter, c.DataType, out v);
+            case ConvertCall c when c.Style is IntegerLiteral style:
+                return TryDateText(c.Parameter, c.DataType, style.Value, out v);
+            case SearchedCaseExpression c:
+                return TryCase(c, out v);
+            // LEFT and RIGHT are keywords, parsed apart from other calls
+            case LeftFunctionCall { Parameters.Count: 2 } lf:
+                return TryLeftRight(true, lf.Parameters[0], lf.Parameters[1], out v);
+            case RightFunctionCall { Parameters.Count: 2 } rf:
+                return TryLeftRight(false, rf.Parameters[0], rf.Parameters[1], out v);
             case UnaryExpression { UnaryExpressionType: UnaryExpressionType.Negative } u:
                 if (!TryEval(u.Expression, out var ue) || ue.Value is not (null or long)) return false;
                 v = ue.Value is long ul ? new V(-ul, ue.Type) : ue;
@@ -114,6 +139,7 @@ internal sealed class LocalEvaluator(Func<string, (object? Value, SqlType Type)?
             case BinaryExpression b:
             {
                 if (!TryEval(b.FirstExpression, out var a) || !TryEval(b.SecondExpression, out var z)) return false;
+                if (b.BinaryExpressionType == BinaryExpressionType.Add && IsText(a.Type) && IsText(z.Type)) return TryConcat(a, z, out v);
                 if (a.Value is not (null or long) || z.Value is not (null or long)) return false;
                 var type = a.Type.Name == "bigint" || z.Type.Name == "bigint" ? BigInt : Int;
                 if (a.Value is null || z.Value is null) { v = new V(null, type); return true; }
@@ -165,11 +191,24 @@ internal sealed class LocalEvaluator(Func<string, (object? Value, SqlType Type)?
                 v = new V(r, Int);
                 return true;
             }
-            case "DATEADD" when ps.Count == 3 && PartOf(ps[0]) is "day" or "dayofyear" or "weekday":
+            case "DATEADD" when ps.Count == 3 && PartOf(ps[0]) is "day" or "dayofyear" or "weekday" or "month" or "quarter" or "year" or "week":
             {
                 if (!TryEval(ps[1], out var n) || n.Value is not (null or long) || !TryEval(ps[2], out var d) || d.Value is not (null or DateTime)) return false;
                 if (n.Value is null || d.Value is null) { v = new V(null, d.Type); return true; }
-                var result = ((DateTime)d.Value).AddDays((long)n.Value);
+                var from = (DateTime)d.Value;
+                long k = (long)n.Value;
+                // SQL Server, like AddMonths, keeps the day or takes the month's last day; out of
+                // range (517) is left to DuckDB
+                DateTime? result = PartOf(ps[0]) switch
+                {
+                    "month" when Math.Abs(k) < 120000 => Within(from.Year * 12L + from.Month - 1 + k) ? from.AddMonths((int)k) : null,
+                    "quarter" when Math.Abs(k) < 40000 => Within(from.Year * 12L + from.Month - 1 + 3 * k) ? from.AddMonths((int)(3 * k)) : null,
+                    "year" when Math.Abs(k) < 10000 => Within((from.Year + k) * 12) ? from.AddMonths((int)(12 * k)) : null,
+                    "week" when Math.Abs(k) < 600000 => Within(from, 7 * k) ? from.AddDays(7 * k) : null,
+                    "day" or "dayofyear" or "weekday" when Math.Abs(k) < 4000000 => Within(from, k) ? from.AddDays(k) : null,
+                    _ => null,
+                };
+                if (result is null) return false;
                 v = new V(result, d.Type);
                 return true;
             }
@@ -179,9 +218,17 @@ internal sealed class LocalEvaluator(Func<string, (object? Value, SqlType Type)?
                 v = new V(d.Value is DateTime dt ? new DateTime(dt.Year, dt.Month, DateTime.DaysInMonth(dt.Year, dt.Month)) : null, SqlTranslator.Date);
                 return true;
             }
+            case "DATENAME" when ps.Count == 2 && PartOf(ps[0]) is { } part:
+                return TryDateName(part, ps[1], out v);
             default: return false;
         }
     }
+
+    /// <summary>Months since year 0 (year * 12 + month - 1) within 0001-01 … 9999-12.</summary>
+    private static bool Within(long months) => months is >= 12 and < 10000 * 12;
+
+    private static bool Within(DateTime from, long days) =>
+        days >= 0 ? (DateTime.MaxValue.Date - from.Date).TotalDays >= days : (from.Date - DateTime.MinValue).TotalDays >= -days;
 
     private static string? PartOf(ScalarExpression e)
     {

@@ -14,7 +14,14 @@ internal sealed partial class Interpreter
     /// </summary>
     private sealed class DmlExecutor(Interpreter host)
     {
-        public Flow Insert(InsertStatement ins) { Dml(host.Translator().Insert(ins), ins); return Flow.Normal; }
+        public Flow Insert(InsertStatement ins)
+        {
+            // rows of values computed here bind as constants: a loop of single-row INSERTs pays
+            // DuckDB's bind of the expressions otherwise, every iteration
+            var t = host.Translator();
+            Dml(t.InsertOfComputedValues(ins, host.Computed) ?? t.Insert(ins), ins);
+            return Flow.Normal;
+        }
 
         public Flow Update(UpdateStatement up) { Dml(host.Translator().Update(up), up); return Flow.Normal; }
 

@@ -21,7 +21,17 @@ public class RuleCaseTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void Case(string relative)
+    public void Case(string relative) => Run(relative, streamed: false);
+
+    /// <summary>
+    /// Cases that must come out the same when analysed as `check` does (streamed: the rules run before the
+    /// workspace's stand-ins for undefined tables are built).
+    /// </summary>
+    [Theory]
+    [InlineData("ETL0006/other-database.sql")]
+    public void StreamedCase(string relative) => Run(relative, streamed: true);
+
+    private static void Run(string relative, bool streamed)
     {
         var path = Path.Combine(TestPaths.Fixture("rules"), relative);
         var text = File.ReadAllText(path);
@@ -34,12 +44,12 @@ public class RuleCaseTests
             ? new List<string>()
             : header.Groups["list"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
-        var findings = RuleHarness.Check(text, null, ruleId);
+        var findings = RuleHarness.Check(text, null, ruleId, streamed);
         var actual = findings.Select(f => $"{f.RuleId} {f.Location.Range.Start.Line + 1}:{f.Location.Range.Start.Character + 1}").ToList();
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
 
         var fixedPath = Path.ChangeExtension(path, ".fixed.sql");
-        if (File.Exists(fixedPath))
+        if (!streamed && File.Exists(fixedPath))
         {
             var fixedText = RuleHarness.ApplyFirstFixes(text, findings);
             Assert.Equal(RuleHarness.Normalize(File.ReadAllText(fixedPath)), RuleHarness.Normalize(fixedText));

@@ -14,12 +14,13 @@ public static class RuleHarness
     public const string CodeFile = "code.sql";
 
     /// <summary>Analyses <paramref name="sql"/> (with an optional schema file beside it) and returns its findings.</summary>
-    public static IReadOnlyList<Finding> Check(string sql, string? schema = null, string? ruleId = null)
+    /// <param name="streamed">Analyse as `check` does: syntax dropped, rules run before stand-ins exist.</param>
+    public static IReadOnlyList<Finding> Check(string sql, string? schema = null, string? ruleId = null, bool streamed = false)
     {
         var files = new MemoryFileSource().Add(CodeFile, sql);
         if (schema is not null) files.Add(SchemaFile, schema);
         var rules = ruleId is null ? null : RuleRegistry.All.Where(r => r.Id == ruleId);
-        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Default, rules: rules).Analyze(files);
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Default, rules: rules) { RetainSyntax = !streamed }.Analyze(files);
         if (analysis.RuleFailures.Count > 0)
             throw new InvalidOperationException($"rule {analysis.RuleFailures[0].RuleId} threw", analysis.RuleFailures[0].Exception);
         return analysis.Findings.Where(f => f.Location.File == CodeFile && (ruleId is null || f.RuleId == ruleId)).ToList();

@@ -1,3 +1,4 @@
+using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Syntax;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
@@ -136,6 +137,48 @@ public sealed partial class LineageAnalyzer
     private void ForgetFacts() => _notNull.Clear();
 
     private void ForgetFacts(QualifiedName table) => _notNull.Remove(table);
+
+    /// <summary>
+    /// Coverage: after `INSERT INTO T (c) SELECT k FROM X` (no filter), T has a row with c = k for every row of X
+    /// whose k is not NULL, so a later `X LEFT JOIN T ON T.c = X.k` finds a match for each of them. Kept among the
+    /// columns under T (an entry no column is named), so that branches, loops and calls treat it as they treat
+    /// columns; any later write to T or X (INSERT, UPDATE, DELETE, MERGE, TRUNCATE, SELECT INTO, re-creation) ends it.
+    /// </summary>
+    private static string CoverageEntry(string column, QualifiedName source, string sourceColumn) =>
+        $"\u0001{column}\u0001{source}\u0001{sourceColumn}";
+
+    /// <summary>The table as the catalog names it (a #temp table or @variable as written).</summary>
+    private QualifiedName Canonical(QualifiedName table) => table.IsLocal ? table : _catalog.Find(table)?.Name ?? table;
+
+    /// <summary>After INSERT INTO <paramref name="table"/>: records that it covers its source, when the source is one whole table.</summary>
+    private void CoverageFacts(QualifiedName table, IReadOnlyList<string> columns, InsertSource source)
+    {
+        if (source is not SelectInsertSource { Select: QuerySpecification q } || q.WhereClause is not null || q.HavingClause is not null ||
+            q.TopRowFilter is not null || q.OffsetClause is not null || q.FromClause?.TableReferences is not { Count: 1 } from ||
+            from[0] is not NamedTableReference { SchemaObject: var so }) return;
+        var sourceTable = Canonical(DdlReader.NameOf(so));
+        if (Canonical(table) == sourceTable) return;
+        for (int i = 0; i < columns.Count && i < q.SelectElements.Count; i++)
+        {
+            var e = q.SelectElements[i] is SelectScalarExpression s ? s.Expression : null;
+            while (e is ParenthesisExpression p) e = p.Expression;
+            if (e is ColumnReferenceExpression { MultiPartIdentifier.Identifiers: { Count: > 0 } ids })
+                SetNotNull(table, CoverageEntry(columns[i], sourceTable, ids[^1].Value), true);
+        }
+    }
+
+    /// <summary>Whether <paramref name="table"/> has a row with <paramref name="column"/> = k for every row of <paramref name="source"/> whose k is not NULL.</summary>
+    private bool Covers(QualifiedName table, string column, QualifiedName source, string sourceColumn) =>
+        _notNull.Any(kv => Canonical(kv.Key) == Canonical(table) && kv.Value.Contains(CoverageEntry(column, Canonical(source), sourceColumn)));
+
+    /// <summary>A write to <paramref name="table"/>: what it covered, and what covered it, no longer holds.</summary>
+    private void ForgetCoverage(QualifiedName table)
+    {
+        var name = Canonical(table);
+        var mark = $"\u0001{name}\u0001";
+        foreach (var (key, columns) in _notNull)
+            columns.RemoveWhere(c => c.StartsWith('\u0001') && (Canonical(key) == name || c.Contains(mark, StringComparison.OrdinalIgnoreCase)));
+    }
 
     /// <summary>
     /// Whether a DML statement's FROM keeps every row of its target: the target comes first and is

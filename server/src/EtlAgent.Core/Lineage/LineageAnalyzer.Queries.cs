@@ -172,8 +172,34 @@ public sealed partial class LineageAnalyzer
                     // An inner join drops rows its condition rejects, even those an earlier outer join null-extended;
                     // inside the outer side of an outer join it drops nothing from the result.
                     if (join.QualifiedJoinType == QualifiedJoinType.Inner && !nullExtended) MarkNullRejected(join.SearchCondition, scope);
+                    if (join.QualifiedJoinType == QualifiedJoinType.LeftOuter && !nullExtended) KeepCoveredRows(join, scope);
                     break;
             }
+    }
+
+    /// <summary>
+    /// `X LEFT JOIN T ON T.c = X.k` where an earlier statement filled T from every row of X (see <see cref="CoverageFacts"/>)
+    /// and X.k is never NULL: every row finds its match, so T's columns are not NULL-extended.
+    /// </summary>
+    private void KeepCoveredRows(QualifiedJoin join, QueryScope scope)
+    {
+        if (join.SecondTableReference is not NamedTableReference || scope.Relations.Count == 0) return;
+        var joined = scope.Relations[^1];
+        var condition = join.SearchCondition;
+        while (condition is BooleanParenthesisExpression p) condition = p.Expression;
+        if (joined.Table is not { } table || condition is not BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq ||
+            Unwrap(eq.FirstExpression) is not ColumnReferenceExpression first || Unwrap(eq.SecondExpression) is not ColumnReferenceExpression second) return;
+        foreach (var (mine, theirs) in new[] { (first, second), (second, first) })
+        {
+            if (!ReferenceEquals(RelationOf(mine, scope), joined) || RelationOf(theirs, scope) is not { NullExtended: false, Table: { } source } other ||
+                ReferenceEquals(other, joined)) continue;
+            if (Covers(table, mine.MultiPartIdentifier.Identifiers[^1].Value, source, theirs.MultiPartIdentifier.Identifiers[^1].Value) &&
+                Expr(theirs, scope).Nullable == false)
+            {
+                joined.NullExtended = false;
+                return;
+            }
+        }
     }
 
     /// <summary>One row source of a FROM clause, added to <paramref name="scope"/>.</summary>

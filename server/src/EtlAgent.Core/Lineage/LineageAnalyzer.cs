@@ -121,6 +121,8 @@ public sealed partial class LineageAnalyzer
         public override void ExplicitVisit(DeclareTableVariableStatement node) => a.DeclareTable(node);
         public override void ExplicitVisit(CreateTableStatement node) => a.CreateTemp(node);
         public override void ExplicitVisit(ExecuteStatement node) => a.ForgetFacts();
+        public override void ExplicitVisit(TruncateTableStatement node) => a.ForgetCoverage(DdlReader.NameOf(node.TableName));
+        public override void ExplicitVisit(DropTableStatement node) { foreach (var o in node.Objects) a.ForgetCoverage(DdlReader.NameOf(o)); }
 
         // Control flow: what a branch or loop body establishes holds afterwards only if every path does.
         public override void ExplicitVisit(IfStatement node)
@@ -210,7 +212,9 @@ public sealed partial class LineageAnalyzer
         }
 
         var merged = MergeRows(values);
+        ForgetCoverage(table.Value);
         InsertFacts(table.Value, targetColumns, merged.Select(m => m.Origin).ToList());
+        CoverageFacts(table.Value, targetColumns, spec.InsertSource);
         var localColumns = new List<(string, ColumnOrigin)>();
         for (int i = 0; i < targetColumns.Count && i < merged.Count; i++)
         {
@@ -243,6 +247,7 @@ public sealed partial class LineageAnalyzer
             }
         }
         if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
+        ForgetCoverage(table.Value);
         UpdateFacts(table.Value, spec, sets);
     }
 
@@ -256,6 +261,7 @@ public sealed partial class LineageAnalyzer
         AddTableReference(spec.TableReference, scope);
         if (spec.SearchCondition is not null) Expr(spec.SearchCondition, scope);
         if (table is null) { _unresolvedWrite = true; return; }
+        ForgetCoverage(table.Value);
         // the INSERT branch's own values: an UPDATE branch's values are no row's first ones
         foreach (var insert in spec.ActionClauses.Select(c => c.Action).OfType<InsertMergeAction>()) _rowSources.Add((table.Value, node, insert));
         foreach (var clause in spec.ActionClauses)
@@ -308,6 +314,7 @@ public sealed partial class LineageAnalyzer
         if (spec.FromClause is not null) AddFrom(spec.FromClause, scope);
         else if (spec.Target is not null) AddTableReference(spec.Target, scope);
         if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
+        if (ResolveTarget(spec.Target, scope).Table is { } deleted) ForgetCoverage(deleted);
         DeleteFacts(spec, scope);
     }
 
@@ -321,6 +328,7 @@ public sealed partial class LineageAnalyzer
         var def = table.IsTemp ? null : _catalog.Find(table);
         _rowSources.Add((table, node, node));
         ForgetFacts(table);
+        ForgetCoverage(table);
         var names = ExpandedNames(node.QueryExpression, scope);
         var localColumns = new List<(string, ColumnOrigin)>();
         for (int i = 0; i < outputs.Count && i < names.Count; i++)
@@ -338,6 +346,7 @@ public sealed partial class LineageAnalyzer
         var name = new QualifiedName(null, body.VariableName.Value);
         _locals[name.Name] = new Relation(null, name, DeclaredShape(name, body.Definition), open: false, null);
         ForgetFacts(name);
+        ForgetCoverage(name);
     }
 
     private void CreateTemp(CreateTableStatement node)
@@ -346,6 +355,7 @@ public sealed partial class LineageAnalyzer
         if (!name.IsTemp || node.Definition is null) return;
         _locals[name.Name] = new Relation(null, name, DeclaredShape(name, node.Definition), open: false, null);
         ForgetFacts(name);
+        ForgetCoverage(name);
     }
 
     /// <summary>

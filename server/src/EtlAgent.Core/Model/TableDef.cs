@@ -33,7 +33,12 @@ public sealed record ColumnDef(
     /// </summary>
     bool NullabilityFromType = false,
     /// <summary>The alias type the column is declared with (its <see cref="Type"/> is the base type), or null.</summary>
-    QualifiedName? AliasType = null)
+    QualifiedName? AliasType = null,
+    /// <summary>
+    /// For a view's or inline function's column that returns one base column as it is: that column
+    /// ("Schema.Table.Column"), so what constrains its values (a CHECK of its table) constrains this one's.
+    /// </summary>
+    string? CopiedFrom = null)
 {
     /// <summary>Columns whose value the database supplies: identity, computed, rowversion.</summary>
     public bool IsGenerated => Identity || Computed is not null || Type.Name is "rowversion" or "timestamp";

@@ -206,7 +206,7 @@ public sealed partial class SqlTranslator
     }
 
     /// <summary>A value computed outside DuckDB, already converted to <paramref name="target"/>, or false when not certain.</summary>
-    public delegate bool ComputedValue(ScalarExpression e, SqlType target, out object? value);
+    public delegate bool LocalValue(ScalarExpression e, SqlType target, out object? value);
 
     /// <summary>
     /// An INSERT of rows of values (VALUES, or a SELECT with no FROM, WHERE or other clause) whose
@@ -216,7 +216,7 @@ public sealed partial class SqlTranslator
     /// certain: the caller then translates it with <see cref="Insert"/>, which raises what is wrong.
     /// Constraints (NOT NULL, keys, CHECK, string lengths) stay the table's, checked by DuckDB.
     /// </summary>
-    public DmlPlan? InsertOfComputedValues(InsertStatement stmt, ComputedValue compute)
+    public DmlPlan? InsertOfComputedValues(InsertStatement stmt, LocalValue compute)
     {
         var spec = stmt.InsertSpecification;
         if (stmt.WithCtesAndXmlNamespaces is not null || spec.TopRowFilter is not null || spec.OutputClause is not null || spec.OutputIntoClause is not null

@@ -166,7 +166,8 @@ public static class CatalogAssembler
                     bool nullable = outputs[i].Origin.Nullable ?? true;
                     columns.Add(new ColumnDef(name, outputs[i].Origin.Type ?? new SqlType("sql_variant"), nullable,
                         Location: item.Doc.LocationOf(item.At),
-                        NotNullGivenArguments: nullable && givenValues is not null && i < givenValues.Count && givenValues[i].Origin.Nullable == false));
+                        NotNullGivenArguments: nullable && givenValues is not null && i < givenValues.Count && givenValues[i].Origin.Nullable == false,
+                        CopiedFrom: outputs[i].Origin is { Kind: MappingKind.Direct, Sources.Count: 1 } direct ? direct.Sources.First() : null));
                 }
                 if (tables.TryGetValue(item.Name, out var existing))
                 {

@@ -141,6 +141,61 @@ internal static class KnownValueLength
         };
     }
 
+    /// <summary>
+    /// A base column copied as it is (also through views, CTEs and derived tables) whose table has a CHECK constraint listing
+    /// every value it allows (`[Priority]='Low' OR [Priority]='High'`, `[Queue] IN ('001', 'Agent001')`): no
+    /// value is longer than the longest listed one (NULL passes a check, and fits anything).
+    /// </summary>
+    public static (int Length, bool Ascii)? OfCheckedColumn(RuleContext context, ColumnOrigin origin)
+    {
+        if (origin.Kind != Model.MappingKind.Direct || origin.Sources.Count != 1) return null;
+        var source = origin.Sources.First();
+        Model.TableDef? table = null;
+        string column = "";
+        // through views: each returns the column of what it reads
+        for (int hop = 0; hop < 8 && source is not null; hop++)
+        {
+            int dot = source.LastIndexOf('.');
+            if (dot <= 0 || context.Catalog.Find(Model.QualifiedName.Parse(source[..dot])) is not { } found) return null;
+            (table, column) = (found, source[(dot + 1)..]);
+            source = found.FindColumn(column)?.CopiedFrom;
+        }
+        if (table is null) return null;
+        (int, bool)? bound = null;
+        foreach (var check in table.Checks)
+        {
+            var condition = new TSql170Parser(false).ParseBooleanExpression(new StringReader(check.Expression), out var errors);
+            if (errors.Count > 0 || condition is null || ListedValues(condition, column) is not { Count: > 0 } values) continue;
+            var longest = (values.Max(v => v.Length), values.All(IsAscii));
+            if (bound is not var (l, _) || longest.Item1 < l) bound = longest;
+        }
+        return bound;
+    }
+
+    /// <summary>The text literals an OR of `column = 'x'` and `column IN ('x', ...)` allows, null for any other condition.</summary>
+    private static List<string>? ListedValues(BooleanExpression e, string column)
+    {
+        switch (e)
+        {
+            case BooleanParenthesisExpression p:
+                return ListedValues(p.Expression, column);
+            case BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.Or } or:
+                return ListedValues(or.FirstExpression, column) is { } a && ListedValues(or.SecondExpression, column) is { } b ? a.Concat(b).ToList() : null;
+            case BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq:
+                var (c, v) = Unparen(eq.FirstExpression) is ColumnReferenceExpression ? (eq.FirstExpression, eq.SecondExpression) : (eq.SecondExpression, eq.FirstExpression);
+                return IsThe(c, column) && Unparen(v) is StringLiteral s ? new List<string> { s.Value } : null;
+            case InPredicate { NotDefined: false, Subquery: null } @in when IsThe(@in.Expression, column):
+                var values = new List<string>();
+                foreach (var item in @in.Values)
+                    if (Unparen(item) is StringLiteral l) values.Add(l.Value); else return null;
+                return values;
+            default:
+                return null;
+        }
+
+        static bool IsThe(ScalarExpression e, string column) => Unparen(e) is ColumnReferenceExpression r && r.MultiPartIdentifier?.Identifiers.Count == 1 && SameName(r.MultiPartIdentifier.Identifiers[0].Value, column);
+    }
+
     /// <summary>The length a CAST to char/varchar/nchar/nvarchar allows (int.MaxValue for max), null for another type.</summary>
     private static int? TextLength(DataTypeReference type)
     {

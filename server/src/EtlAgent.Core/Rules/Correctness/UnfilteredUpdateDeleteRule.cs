@@ -14,7 +14,7 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         "ETL0009", "unfiltered-update-delete", "UPDATE or DELETE without WHERE on a permanent table", Severity.Warning, "Correctness",
         new RuleDoc(
             "An UPDATE or DELETE with no WHERE clause, no TOP and no join that restricts rows touches every row of a permanent table. In a load this is either a forgotten filter (an SCD update that expires every customer, a cleanup that empties the fact table) or a full reload written the expensive way: DELETE logs every row and keeps the identity seed, where TRUNCATE TABLE deallocates pages. " +
-            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows; so does a target on the optional side of a LEFT JOIN (`UPDATE dbo.T ... FROM #s LEFT JOIN dbo.T AS t ON ...`: the FROM clause's only reference to the target table is the row source the statement changes, and only its rows matched to #s are changed). #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table (also one written in dynamic SQL the procedure runs after it: a string literal holding `INSERT INTO` the table, and an EXEC (…) or sp_executesql): a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission); nor an UPDATE that sets every column of the table to values that do not depend on the row (a one-row watermark or last-run table), nor one whose every value is computed from the row's own columns alone (`SET Code = UPPER(Code)`, a re-key) or from them and tables LEFT JOINed to the target (a lookup for every row, matched or not: the outer join says the unmatched rows are meant too; a parameter or constant stamped on every row is still reported), nor a reset of columns to constants on every row that later UPDATEs of the same procedure set again (`SET Pk = NULL`, then the keys rebuilt table by table), nor statements of a script that defines nothing (no procedure, function, trigger, view or table in the file: a one-off clear-down or a seed script run on purpose).",
+            "UPDATE ... FROM with an INNER JOIN (or CROSS APPLY) counts as filtered, and so does a DELETE through a CTE, since the join or the CTE picks the rows; so does a target on the optional side of a LEFT JOIN (`UPDATE dbo.T ... FROM #s LEFT JOIN dbo.T AS t ON ...`: the FROM clause's only reference to the target table is the row source the statement changes, and only its rows matched to #s are changed). #temp tables and table variables are not reported: emptying them is routine. Neither are tSQLt tests (procedures named test… that call tSQLt), which run in a transaction tSQLt rolls back, nor a DELETE of every row followed in the same procedure by an INSERT into the same table (also one written in dynamic SQL the procedure runs after it: a string literal holding `INSERT INTO` the table, and an EXEC (…) or sp_executesql): a full refresh, which DELETE keeps transactional and which works where TRUNCATE cannot (a referencing foreign key, no ALTER permission); nor an UPDATE that sets every column of the table to values that do not depend on the row (a one-row watermark or last-run table), nor one whose every value is computed from the row's own columns alone (`SET Code = UPPER(Code)`, a re-key) or from them and tables LEFT JOINed to the target (a lookup for every row, matched or not: the outer join says the unmatched rows are meant too; a parameter or constant stamped on every row is still reported, but for the procedure's own batch below), nor a reset of columns to constants on every row that later UPDATEs of the same procedure set again (`SET Pk = NULL`, then the keys rebuilt table by table), nor the procedure's own batch: a table emptied after the same procedure copied it into another (`INSERT INTO Live.T SELECT … FROM Stage.T`, then `DELETE FROM Stage.T`), a table stamped with a variable (`SET FileId = @FileId`) that the procedure then copies into another, a reset to constants in a procedure that changes nothing else but records of its own run (rows built from parameters, constants and functions, updated by a WHERE), nor statements of a script that defines nothing (no procedure, function, trigger, view or table in the file: a one-off clear-down or a seed script run on purpose).",
             Bad: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE Dim.Customer SET [Is Current] = 0, [Valid To] = SYSDATETIME();\n    DELETE FROM Staging.Customer;\nEND",
             Good: "CREATE PROCEDURE Etl.ExpireCustomers AS\nBEGIN\n    UPDATE d SET d.[Is Current] = 0, d.[Valid To] = SYSDATETIME()\n    FROM Dim.Customer AS d\n    INNER JOIN Staging.Customer AS s ON s.[Customer Code] = d.[Customer Code]\n    WHERE d.[Is Current] = 1;\n    TRUNCATE TABLE Staging.Customer;\nEND"));
 
@@ -37,9 +37,10 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         if (table is not { } name || name.IsLocal) return;
         if (ctes is not null && target.SchemaObject.SchemaIdentifier is null && ctes.CommonTableExpressions.Any(c => SameName(c.ExpressionName?.Value, name.Name))) return;
         if (targetSource is { NullExtended: true } || Restricts(spec.FromClause)) return;
-        if (verb == "DELETE" && RefilledLater(context, spec, name)) return;
+        if (verb == "DELETE" && (RefilledLater(context, spec, name) || CopiedOutBefore(context, spec, name))) return;
         if (InTsqltTest(context, spec)) return;
-        if (spec is UpdateSpecification update && (SetsEveryColumn(context, update, name) || RowWise(update, targetSource, sources) || ResetThenRecomputed(context, update, name))) return;
+        if (spec is UpdateSpecification update && (SetsEveryColumn(context, update, name) || RowWise(update, targetSource, sources) || ResetThenRecomputed(context, update, name)
+            || StampedThenLoaded(context, update, name) || WholeJobIsReset(context, update))) return;
         if (InDataScript(context, spec)) return;
 
         var range = context.Document.Lines.Range(spec.StartOffset, End(target));
@@ -118,6 +119,73 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
             if (reset.Count == 0) return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// `INSERT INTO Live.T SELECT ... FROM Stage.T; DELETE FROM Stage.T`: the procedure copied the table
+    /// into another one before emptying it, so the rows deleted are its own batch, already moved on.
+    /// </summary>
+    private static bool CopiedOutBefore(RuleContext context, UpdateDeleteSpecificationBase spec, QualifiedName table)
+    {
+        if (context.TransformationAt(spec)?.Transformation is not { Kind: TransformationKind.Procedure } procedure) return false;
+        var module = procedure.BodyRange;
+        return context.Index.OfType<InsertStatement>().Any(i => i.StartOffset < spec.StartOffset && module.Contains(i.StartOffset) && CopiesFrom(i, table));
+    }
+
+    /// <summary>
+    /// `UPDATE Stage.T SET FileId = @FileId`, then `INSERT INTO Live.T SELECT ... FROM Stage.T` in the same
+    /// procedure: every row stamped with the id of the batch the procedure is loading, then loaded from.
+    /// Only values that are variables count as a stamp; a constant on every row is still reported.
+    /// </summary>
+    private static bool StampedThenLoaded(RuleContext context, UpdateSpecification update, QualifiedName table)
+    {
+        if (context.TransformationAt(update)?.Transformation is not { Kind: TransformationKind.Procedure } procedure) return false;
+        if (update.SetClauses.Count == 0 || !update.SetClauses.All(c => c is AssignmentSetClause { NewValue: VariableReference })) return false;
+        var module = procedure.BodyRange;
+        int after = End(update);
+        return context.Index.OfType<InsertStatement>().Any(i => i.StartOffset >= after && module.Contains(i.StartOffset) && CopiesFrom(i, table));
+    }
+
+    /// <summary>An INSERT into another table whose rows are read from <paramref name="table"/>.</summary>
+    private static bool CopiesFrom(InsertStatement insert, QualifiedName table)
+    {
+        if (insert.InsertSpecification is not { Target: NamedTableReference { SchemaObject.BaseIdentifier: not null } target, InsertSource: SelectInsertSource source }) return false;
+        if (DdlReader.NameOf(target.SchemaObject) == table) return false;
+        return Descendants<NamedTableReference>(source).Any(r => r.SchemaObject.BaseIdentifier is not null && DdlReader.NameOf(r.SchemaObject) == table);
+    }
+
+    /// <summary>
+    /// `UPDATE T SET IsDeleted = 0` in a procedure that changes no data besides such resets and records of
+    /// its own run (rows built from parameters, constants and functions, no table read; an UPDATE of them by
+    /// a WHERE): resetting every row is the procedure's whole job, so it is meant.
+    /// </summary>
+    private static bool WholeJobIsReset(RuleContext context, UpdateSpecification update)
+    {
+        if (context.TransformationAt(update)?.Transformation is not { Kind: TransformationKind.Procedure } procedure) return false;
+        if (!IsConstantReset(update)) return false;
+        var module = procedure.BodyRange;
+        bool Inside(TSqlFragment f) => module.Contains(f.StartOffset);
+        // other procedures, dynamic SQL and MERGE may move data this reading cannot see
+        if (context.Index.OfType<ExecuteStatement>().Any(Inside) || context.Index.OfType<MergeStatement>().Any(Inside)
+            || context.Index.OfType<DeleteStatement>().Any(Inside) || context.Index.OfType<TruncateTableStatement>().Any(Inside)) return false;
+        foreach (var insert in context.Index.OfType<InsertStatement>().Where(Inside))
+            if (insert.InsertSpecification?.InsertSource is not { } source || source is ExecuteInsertSource || Descendants<NamedTableReference>(source).Count > 0) return false;
+        foreach (var other in context.Index.OfType<UpdateSpecification>().Where(Inside))
+        {
+            if (IsConstantReset(other)) continue;
+            if (other.WhereClause is null || other.FromClause is not null) return false;
+            foreach (var clause in other.SetClauses)
+                if (clause is not AssignmentSetClause { NewValue: { } v } || Descendants<ColumnReferenceExpression>(v).Any(IsColumn) || Descendants<ScalarSubquery>(v).Count > 0) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Every row of the table set to constants, with nothing joined that could pick rows.</summary>
+    private static bool IsConstantReset(UpdateSpecification update)
+    {
+        if (update.WhereClause is not null || update.TopRowFilter is not null || update.SetClauses.Count == 0) return false;
+        if (update.FromClause is { } from && (from.TableReferences.Count != 1 || from.TableReferences[0] is not NamedTableReference)) return false;
+        return update.SetClauses.All(c => c is AssignmentSetClause { NewValue: { } v } && AsLiteral(v, out _) is not null);
     }
 
     /// <summary>

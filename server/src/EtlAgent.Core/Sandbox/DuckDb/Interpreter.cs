@@ -306,7 +306,7 @@ internal sealed partial class Interpreter
 
     private LocalEvaluator? _local;
 
-    /// <summary>A value of <paramref name="type"/> known without DuckDB (<see cref="SqlTranslator.ComputedValue"/>).</summary>
+    /// <summary>A value of <paramref name="type"/> known without DuckDB (<see cref="SqlTranslator.LocalValue"/>).</summary>
     private bool Computed(ScalarExpression e, SqlType type, out object? value) =>
         TryEvalLocally(e, type, out value) || Local.TryScalar(e, type, out value);
 

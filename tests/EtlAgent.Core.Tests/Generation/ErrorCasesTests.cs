@@ -24,6 +24,34 @@ public class ErrorCasesTests
         Assert.Null(ErrorCases.Blocking(new[] { Error(241, 3), Ok() }));            // one input runs past it
     }
 
+    /// <summary>A call that ran to its end after a CATCH block handled <paramref name="number"/> raised at <paramref name="line"/>.</summary>
+    private static Outcome Caught(int number, int line) => Ok() with { Caught = new[] { Error(number, line).Error! } };
+
+    [Fact]
+    public void An_error_a_CATCH_block_swallows_for_every_input_blocks_as_an_uncaught_one_does()
+    {
+        var outcomes = new[] { Caught(245, 9), Caught(245, 9) };
+        var blocking = ErrorCases.Blocking(outcomes);
+        Assert.NotNull(blocking);
+        Assert.True(ErrorCases.Swallowed(outcomes, blocking!));
+        Assert.Equal("not testable yet: Load.sql:9: every one of the 2 candidate inputs fails with error 245 (error 245), which a CATCH block handles, so no input runs the rest of its TRY block",
+            ErrorCases.NotTestable(blocking!, 2, swallowed: true));
+        Assert.Null(ErrorCases.Blocking(new[] { Caught(245, 9), Ok() }));           // one input runs its TRY block to the end
+        // caught and uncaught alike: the same failure
+        Assert.NotNull(ErrorCases.Blocking(new[] { Caught(245, 9), Error(245, 9) }));
+        Assert.False(ErrorCases.Swallowed(new[] { Caught(245, 9), Error(245, 9) }, blocking!));
+    }
+
+    [Fact]
+    public void Cases_whose_CATCH_block_handled_an_error_are_error_cases_one_per_distinct_error()
+    {
+        var outcomes = new[] { Ok(), Caught(245, 9), Caught(245, 9), Caught(2627, 11), Error(245, 9) };
+        Assert.Equal(new[] { 0, 2, 3, 4 }, ErrorCases.Keep(new[] { 0, 1, 2, 3, 4 }, outcomes, new[] { 3, 0, 1, 0, 0 }));
+        Assert.Empty(ErrorCases.Keep(new[] { 1, 3 }, outcomes, new[] { 0, 0, 0, 0, 0 }));
+        Assert.Equal("not testable yet: no candidate input runs without an error (1 × error 245 at Load.sql:9 (handled by CATCH), 1 × error 2627 at Load.sql:11 (handled by CATCH))",
+            ErrorCases.OnlyErrors(new[] { outcomes[1], outcomes[3] }));
+    }
+
     [Fact]
     public void When_the_sandbox_refused_some_inputs_the_refusal_leads_the_reason()
     {

@@ -34,6 +34,32 @@ public class GenerationHonestyTests
     }
 
     [Fact]
+    public async Task Every_input_failing_inside_TRY_at_one_statement_while_CATCH_logs_and_swallows_it_is_not_testable_yet()
+    {
+        var files = Fixture();
+        var g = await GenerateAsync(files, "Etl.LoadLogged");
+
+        // each call "succeeds" with a row in Etl.ErrorLog, yet no input reaches the load: recording that records the gap
+        Assert.False(g.Written);
+        Assert.False(g.Failed);
+        Assert.StartsWith("not testable yet: procs/LoadLogged.sql:9: every one of the ", g.Skipped);
+        Assert.Contains("fails with error 245", g.Skipped);
+        Assert.Contains("a CATCH block handles", g.Skipped);
+        Assert.False(files.Exists(GeneratedTestFiles.DefaultPath(GeneratedTestFiles.DefaultDirectory, "Etl.LoadLogged")));
+    }
+
+    [Fact]
+    public async Task A_TRY_block_whose_failure_skips_nothing_is_no_failure_of_the_load()
+    {
+        // BEGIN TRY DROP TABLE #Work END TRY BEGIN CATCH END CATCH: 3701 every time, by design
+        var g = await GenerateAsync(Fixture(), "Etl.LoadAfterDrop");
+
+        Assert.True(g.Written, g.Skipped);
+        Assert.Contains(g.Result!.File!.Cases, c => c.Expect.Error is null
+            && c.Expect.Tables.Any(t => t.Table?.ToString() == "Dim.Customer" && t.Rows is { Count: > 0 }));
+    }
+
+    [Fact]
     public async Task Inputs_that_all_raise_some_error_give_no_file_of_error_cases()
     {
         var files = Fixture();
@@ -77,7 +103,7 @@ public class GenerationHonestyTests
             new FullRunOptions { GenerationBudget = TimeSpan.FromSeconds(120), MutationBudgetPerTransformation = TimeSpan.FromSeconds(5) }).RunAsync();
 
         var untested = result.Untested.ToDictionary(u => u.Transformation, u => u.Reason);
-        Assert.Equal(new[] { "Etl.LoadVersioned", "Etl.RejectAll", "Report.CheckCustomers" }, untested.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(new[] { "Etl.LoadLogged", "Etl.LoadVersioned", "Etl.RejectAll", "Report.CheckCustomers" }, untested.Keys.OrderBy(k => k, StringComparer.Ordinal));
         Assert.StartsWith("not testable yet: procs/LoadVersioned.sql:7:", untested["Etl.LoadVersioned"]);
         Assert.StartsWith("not testable yet: no candidate input runs without an error", untested["Etl.RejectAll"]);
         // neither writes a table nor returns rows (reads into a variable only): skipped, with the reason

@@ -75,6 +75,8 @@ internal static class GenerateCommand
                 stdout.WriteLine($"      no generated input reaches {m.Operator} at {m.File}:{m.Line} ({m.Original} → {m.Mutated})");
             foreach (var m in result.NotKilled.Take(10))
                 stdout.WriteLine($"      no generated input tells apart {m.Operator} at {m.File}:{m.Line} ({m.Original} → {m.Mutated})");
+            foreach (var m in result.KilledOnlyByLeftOut.Take(10))
+                stdout.WriteLine($"      only an error case left out tells apart {m.Operator} at {m.File}:{m.Line} ({m.Original} → {m.Mutated})");
             // per category: why no input can tell them apart (docs/mutation.md)
             foreach (var g2 in result.EquivalentByConstruction.GroupBy(e => e.Category))
                 stdout.WriteLine($"      {g2.Count()} equivalent by construction (not counted): {g2.Key}");

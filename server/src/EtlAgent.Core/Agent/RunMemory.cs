@@ -169,7 +169,7 @@ public sealed class RunMemory(IMemoryStore store, string runId, string actor, IF
             var r = g.Result!;
             killed += r.MutantsKilled;
             total += r.Mutants;
-            mutants.AddRange(r.NotKilled.Select(m => Mutant(m, "survived")));
+            mutants.AddRange(r.NotKilled.Concat(r.KilledOnlyByLeftOut).Select(m => Mutant(m, "survived")));
             mutants.AddRange(r.NotCovered.Select(m => Mutant(m, "not-covered")));
         }
         var invariants = testFiles.SelectMany(f => f.Invariants.Select(i => new InvariantRecord(f.Transformation,

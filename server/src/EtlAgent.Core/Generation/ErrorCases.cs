@@ -6,7 +6,9 @@ namespace EtlAgent.Core.Generation;
 /// Cases whose call raises an error, kept honest: an error every input hits at the same statement is
 /// a gap (of the sandbox, or of the inputs) rather than behaviour worth recording, so the
 /// transformation is "not testable yet"; otherwise error cases are kept only beside cases that
-/// run without an error, and at most one per distinct error (number and statement).
+/// run without an error, and at most one per distinct error (number and statement). An error a
+/// CATCH block handled after it cut its TRY block short counts as one (<see cref="Outcome.Failed"/>):
+/// a load that logs and swallows every failure has not run either.
 /// </summary>
 public static class ErrorCases
 {
@@ -20,14 +22,18 @@ public static class ErrorCases
     /// <summary>The error every one of <paramref name="outcomes"/> stops with, when all stop with the same one at the same statement.</summary>
     public static SandboxError? Blocking(IReadOnlyList<Outcome> outcomes)
     {
-        if (outcomes.Count == 0 || outcomes[0].Error is not { } first) return null;
+        if (outcomes.Count == 0 || outcomes[0].Failed is not { } first) return null;
         var key = Key(first);
-        return outcomes.All(o => o.Error is { } e && Key(e) == key) ? first : null;
+        return outcomes.All(o => o.Failed is { } e && Key(e) == key) ? first : null;
     }
 
-    /// <summary>Why a transformation gets no tests when every input stops at <paramref name="error"/>.</summary>
-    public static string NotTestable(SandboxError error, int inputs) =>
-        $"not testable yet: {Where(error) ?? "the call"}: every one of the {inputs} candidate inputs stops with error {error.Number} ({FirstLine(error.Message)})";
+    /// <summary>Whether every one of <paramref name="outcomes"/> handled <paramref name="error"/> in a CATCH block rather than stopping with it.</summary>
+    public static bool Swallowed(IReadOnlyList<Outcome> outcomes, SandboxError error) =>
+        outcomes.All(o => o.Error is null && o.Caught.Count > 0 && Key(o.Caught[0]) == Key(error));
+
+    /// <summary>Why a transformation gets no tests when every input stops at <paramref name="error"/> (<paramref name="swallowed"/>: handled by a CATCH block each time).</summary>
+    public static string NotTestable(SandboxError error, int inputs, bool swallowed = false) =>
+        $"not testable yet: {Where(error) ?? "the call"}: every one of the {inputs} candidate inputs {(swallowed ? "fails" : "stops")} with error {error.Number} ({FirstLine(error.Message)}){(swallowed ? ", which a CATCH block handles, so no input runs the rest of its TRY block" : "")}";
 
     /// <summary>
     /// Why a transformation gets no tests when the sandbox refused <paramref name="refused"/> inputs and every
@@ -39,8 +45,8 @@ public static class ErrorCases
 
     /// <summary>Why a transformation gets no tests when every input raises some error, though not all the same one.</summary>
     public static string OnlyErrors(IReadOnlyList<Outcome> outcomes) =>
-        $"not testable yet: no candidate input runs without an error ({string.Join(", ", outcomes.Select(o => o.Error!).GroupBy(Key)
-            .OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Count()} × error {g.First().Number} at {Where(g.First()) ?? "the call"}"))})";
+        $"not testable yet: no candidate input runs without an error ({string.Join(", ", outcomes.Select(o => (Error: o.Failed!, Caught: o.Error is null)).GroupBy(x => Key(x.Error))
+            .OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Count()} × error {g.First().Error.Number} at {Where(g.First().Error) ?? "the call"}{(g.First().Caught ? " (handled by CATCH)" : "")}"))})";
 
     /// <summary>
     /// The cases of <paramref name="selected"/> (indexes into <paramref name="outcomes"/>) to keep: all
@@ -49,16 +55,16 @@ public static class ErrorCases
     /// </summary>
     public static List<int> Keep(IReadOnlyList<int> selected, IReadOnlyList<Outcome> outcomes, IReadOnlyList<int> kills)
     {
-        bool anyClean = selected.Any(i => outcomes[i].Error is null);
+        bool anyClean = selected.Any(i => outcomes[i].Failed is null);
         var best = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var i in selected.OrderBy(i => i))
         {
-            if (outcomes[i].Error is not { } e) continue;
-            var key = Key(e);
+            if (outcomes[i].Failed is not { } e) continue;
+            var key = (outcomes[i].Error is null ? "caught " : "") + Key(e);
             if (!best.TryGetValue(key, out var b) || kills[i] > kills[b]) best[key] = i;
         }
         var chosen = best.Values.ToHashSet();
-        return selected.Where(i => outcomes[i].Error is null || (anyClean && chosen.Contains(i))).ToList();
+        return selected.Where(i => outcomes[i].Failed is null || (anyClean && chosen.Contains(i))).ToList();
     }
 
     private static string FirstLine(string message)

@@ -28,6 +28,15 @@ public sealed record Outcome(SandboxError? Error, IReadOnlyList<(QualifiedName T
 
     /// <summary>The statements the run reached (null when the sandbox does not say).</summary>
     public IReadOnlySet<(string File, int Offset)>? Covered { get; init; }
+
+    /// <summary>The errors CATCH blocks handled during the call that cut their TRY block short, in order.</summary>
+    public IReadOnlyList<SandboxError> Caught { get; init; } = Array.Empty<SandboxError>();
+
+    /// <summary>
+    /// The error that took the call off its normal path: the one that ended it, else the first a CATCH
+    /// block handled (a load whose TRY fails and whose CATCH logs and swallows the error has not run).
+    /// </summary>
+    public SandboxError? Failed => Error ?? (Caught.Count > 0 ? Caught[0] : null);
 }
 
 /// <summary>Runs a candidate in a fresh sandbox and records its outcome.</summary>
@@ -80,7 +89,7 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
                     .Select(p => p.Key.ToUpperInvariant() + "=" + Norm(p.Value, null))));
             int? status = RecordsReturn && result.Error is null ? result.ReturnValue : null;
             if (status is { } rv) signature += "\nreturn=" + rv.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Result = set, Elapsed = watch.Elapsed, Messages = result.Messages, Outputs = result.OutputParameters, ReturnValue = status };
+            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Caught = result.Caught, Result = set, Elapsed = watch.Elapsed, Messages = result.Messages, Outputs = result.OutputParameters, ReturnValue = status };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

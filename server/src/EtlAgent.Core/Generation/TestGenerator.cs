@@ -58,7 +58,8 @@ public sealed record GenerationProgress(string Message, double Fraction);
 /// What generation produced for one transformation. Of the <see cref="Mutants"/> tried,
 /// <see cref="MutantsKilled"/> are told apart by a case of the file, <see cref="NotCovered"/> are
 /// reached by no candidate input (nothing can tell them apart), and <see cref="NotKilled"/> are
-/// reached but told apart by none (probably equivalent).
+/// reached but told apart by none (probably equivalent); <see cref="KilledOnlyByLeftOut"/> were told
+/// apart only by cases left out because they repeat an error another case expects.
 /// </summary>
 public sealed record GenerationResult(
     string Transformation,
@@ -75,6 +76,12 @@ public sealed record GenerationResult(
     /// <summary>Mutants whose statement no candidate input runs.</summary>
     public IReadOnlyList<Mutant> NotCovered { get; init; } = Array.Empty<Mutant>();
 
+    /// <summary>
+    /// Mutants that some candidate input told apart, but only inputs whose case was left out (it repeats
+    /// an error another case expects): not killed by the file, and not "probably equivalent" either.
+    /// </summary>
+    public IReadOnlyList<Mutant> KilledOnlyByLeftOut { get; init; } = Array.Empty<Mutant>();
+
     /// <summary>Why no file was made ("not testable yet: Load.sql:12: …"); null when there is one.</summary>
     public string? NoTestsReason { get; init; }
 
@@ -85,11 +92,12 @@ public sealed record GenerationResult(
     public IReadOnlyList<EquivalentMutant> EquivalentByConstruction { get; init; } = Array.Empty<EquivalentMutant>();
 
     /// <summary>
-    /// "N of M mutants killed, K not covered, E probably equivalent[, X equivalent by construction (not counted)]";
+    /// "N of M mutants killed, K not covered, E probably equivalent[, L told apart only by error cases left out][, X equivalent by construction (not counted)]";
     /// empty when no mutant was tried.
     /// </summary>
     public string MutantSummary => Mutants == 0 ? ""
         : $"{MutantsKilled} of {Mutants} mutants killed, {NotCovered.Count} not covered, {NotKilled.Count} probably equivalent"
+          + (KilledOnlyByLeftOut.Count == 0 ? "" : $", {KilledOnlyByLeftOut.Count} told apart only by error cases left out")
           + (EquivalentByConstruction.Count == 0 ? "" : $", {EquivalentByConstruction.Count} equivalent by construction (not counted)");
 
     /// <summary>
@@ -262,12 +270,12 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         {
             // inputs the sandbox refused come first: the others often only reach an error path (a NULL run id's CATCH block)
             var why = failures.Count > 0 ? ErrorCases.NotTestableBehindRefusal(failures.First(), considered - runs.Count, blocking, runs.Count)
-                : ErrorCases.NotTestable(blocking, runs.Count);
+                : ErrorCases.NotTestable(blocking, runs.Count, ErrorCases.Swallowed(runs.Select(r => r.Outcome).ToList(), blocking));
             notes.Add(why);
             return new GenerationResult(name, null, null, candidates.Count, runs.Count, 0, 0, Array.Empty<Mutant>(), notes, watch.Elapsed) { NoTestsReason = why };
         }
         // errors only, though not all the same: no case runs past them, so there is nothing to keep them beside
-        if (runs.All(r => r.Outcome.Error is not null))
+        if (runs.All(r => r.Outcome.Failed is not null))
         {
             var why = ErrorCases.OnlyErrors(runs.Select(r => r.Outcome).ToList());
             notes.Add(why);
@@ -283,6 +291,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         int mutantCount = 0, killed = 0;
         var notKilled = new List<Mutant>();
         var notCovered = new List<Mutant>();
+        var leftOut = new List<Mutant>();
         var killedBy = new List<(Mutant Mutant, int Killer)>();
         var kills = new int[runs.Count];
         MutantReach? reach = null;
@@ -358,7 +367,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
                 {
                     if (retried[j].Killer is not null) continue;
                     killed--;
-                    notKilled.Add(orphans[j]);
+                    leftOut.Add(orphans[j]);
                 }
             }
             selected = keep;
@@ -387,7 +396,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         {
             notes.AddRange(loaded.Errors.Select(e => e.ToString()));
             return new GenerationResult(name, null, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed)
-                { NotCovered = notCovered, EquivalentByConstruction = equivalentByConstruction, NoTestsReason = $"the generated file does not load: {loaded.Errors.FirstOrDefault()}" };
+                { NotCovered = notCovered, KilledOnlyByLeftOut = leftOut, EquivalentByConstruction = equivalentByConstruction, NoTestsReason = $"the generated file does not load: {loaded.Errors.FirstOrDefault()}" };
         }
         Report($"checking the {cases.Count} cases as written", 0.92);
         var runner = new TestRunner(workspace, createFactory) { CaseTimeout = _options.CaseTimeout };
@@ -425,7 +434,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
         return new GenerationResult(name, file, text, candidates.Count, runs.Count, mutantCount, killed, notKilled, notes, watch.Elapsed)
         {
-            Complete = complete, NotCovered = notCovered, EquivalentByConstruction = equivalentByConstruction, Findings = findings, CapReached = cap.Reached,
+            Complete = complete, NotCovered = notCovered, KilledOnlyByLeftOut = leftOut, EquivalentByConstruction = equivalentByConstruction, Findings = findings, CapReached = cap.Reached,
             NoTestsReason = file.Cases.Count == 0 ? "no generated case reproduces when reloaded" : null,
         };
     }

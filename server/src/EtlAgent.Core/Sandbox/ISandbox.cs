@@ -68,6 +68,12 @@ public sealed record ExecutionResult(
 {
     /// <summary>The statements that ran (document path, start offset), when the sandbox tracks them (the embedded one does); null: unknown.</summary>
     public IReadOnlySet<(string File, int Offset)>? Covered { get; init; }
+
+    /// <summary>
+    /// The errors CATCH blocks handled during the call that cut their TRY block short, in order, when the
+    /// sandbox tracks them (the embedded one does; empty otherwise).
+    /// </summary>
+    public IReadOnlyList<SandboxError> Caught { get; init; } = Array.Empty<SandboxError>();
 }
 
 /// <summary>

@@ -210,7 +210,7 @@ public sealed class DuckDbSandbox : ISandbox
             if (interp.TranCount > 0)
                 try { using var cmd = _db.CreateCommand(); cmd.CommandText = "ROLLBACK"; cmd.ExecuteNonQuery(); _schema.RolledBack(); } catch (DuckDBException) { }
         }
-        return Task.FromResult(new ExecutionResult(error, interp.ResultSets, interp.Messages, rc, outputs, sw.Elapsed) { Covered = interp.Covered });
+        return Task.FromResult(new ExecutionResult(error, interp.ResultSets, interp.Messages, rc, outputs, sw.Elapsed) { Covered = interp.Covered, Caught = interp.Caught.Select(ToError).ToList() });
     }
 
     /// <summary>

@@ -483,6 +483,12 @@ internal sealed partial class Interpreter
     /// <summary>The statements run, by document path and start offset (mutation analysis skips mutants no input reaches).</summary>
     public HashSet<(string File, int Offset)> Covered { get; } = new();
 
+    /// <summary>
+    /// The errors CATCH blocks handled that cut their TRY block short (its last statement not reached), in
+    /// order: a TRY that fails for every input while its CATCH swallows the error is a gap, not behaviour.
+    /// </summary>
+    public List<SandboxRuntimeError> Caught { get; } = new();
+
     private Flow Run(TSqlStatement s)
     {
         Covered.Add((_frame.Document?.Path ?? "", s.StartOffset));

@@ -30,6 +30,10 @@ internal sealed partial class Interpreter
                     ProcedureFull = e.Data["proc"], Document = e.Data["document"], Statement = e.Data["statement"],
                 };
                 host._lastError = e.Number;
+                // the idiom TRY { DROP TABLE #t } CATCH {} fails by design and skips nothing; an error
+                // that skipped the rest of its TRY block took the code off its normal path
+                var last = tc.TryStatements.Statements.LastOrDefault();
+                if (last is not null && !host.Covered.Contains((host._frame.Document?.Path ?? "", last.StartOffset))) host.Caught.Add(e);
                 try { return host.RunList(tc.CatchStatements.Statements); }
                 finally { host._catch = saved; }
             }

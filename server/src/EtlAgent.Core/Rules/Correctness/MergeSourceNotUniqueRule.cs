@@ -194,6 +194,10 @@ public sealed class MergeSourceNotUniqueRule : Rule
     {
         private const int MaxDepth = 6;
 
+        // Under a binary or case-sensitive database collation 'KG' and 'kg' are two keys; under the default, one.
+        private readonly bool _caseSensitive = context.Projects.CollationOf(context.Document.Path) is { } collation
+            && (collation.Contains("_BIN", StringComparison.OrdinalIgnoreCase) || collation.Contains("_CS", StringComparison.OrdinalIgnoreCase));
+
         public RelationKeys? OfRelation(SourceRelation r, int depth)
         {
             if (depth > MaxDepth) return null;
@@ -221,7 +225,7 @@ public sealed class MergeSourceNotUniqueRule : Rule
             return names;
         }
 
-        private static RelationKeys? OfValues(InlineDerivedTable values, IReadOnlyList<string>? columns)
+        private RelationKeys? OfValues(InlineDerivedTable values, IReadOnlyList<string>? columns)
         {
             if (columns is null) return null;
             var k = new RelationKeys();
@@ -255,16 +259,17 @@ public sealed class MergeSourceNotUniqueRule : Rule
         }
 
         /// <summary>
-        /// A literal's value as the default collation compares it (case and trailing blanks ignored), also
-        /// through the CAST of a seed list's typing row (`CAST('' AS varchar(200))`, `CAST(0 AS bigint)`).
+        /// A literal's value as the database collation compares it (trailing blanks ignored, and case unless the
+        /// project's collation is binary or case-sensitive), also through the CAST of a seed list's typing row
+        /// (`CAST('' AS varchar(200))`, `CAST(0 AS bigint)`).
         /// </summary>
-        private static string? LiteralKey(ScalarExpression e)
+        private string? LiteralKey(ScalarExpression e)
         {
             if (e is CastCall { DataType: SqlDataTypeReference type, Parameter: { } inner }) return CastKey(type, inner);
             var literal = AsLiteral(e, out bool negative);
             return literal switch
             {
-                StringLiteral s => "s:" + s.Value.TrimEnd(' ').ToUpperInvariant(),
+                StringLiteral s => "s:" + Folded(s.Value.TrimEnd(' ')),
                 IntegerLiteral or NumericLiteral when decimal.TryParse(literal.Value, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var d)
                     => "n:" + (negative ? -d : d).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 _ => null,
@@ -274,8 +279,10 @@ public sealed class MergeSourceNotUniqueRule : Rule
         private static readonly HashSet<SqlDataTypeOption> TextTypes = new() { SqlDataTypeOption.Char, SqlDataTypeOption.VarChar, SqlDataTypeOption.NChar, SqlDataTypeOption.NVarChar };
         private static readonly HashSet<SqlDataTypeOption> WholeNumberTypes = new() { SqlDataTypeOption.TinyInt, SqlDataTypeOption.SmallInt, SqlDataTypeOption.Int, SqlDataTypeOption.BigInt };
 
+        private string Folded(string text) => _caseSensitive ? text : text.ToUpperInvariant();
+
         /// <summary>A string literal cast to a text type (cut to the type's length), or an integer literal cast to an integer type; null otherwise.</summary>
-        private static string? CastKey(SqlDataTypeReference type, ScalarExpression inner)
+        private string? CastKey(SqlDataTypeReference type, ScalarExpression inner)
         {
             var literal = AsLiteral(inner, out _);
             if (literal is StringLiteral text && TextTypes.Contains(type.SqlDataTypeOption))
@@ -283,7 +290,7 @@ public sealed class MergeSourceNotUniqueRule : Rule
                 var value = text.Value;
                 if (type.Parameters.Count == 1 && type.Parameters[0] is IntegerLiteral { Value: var n } && int.TryParse(n, out var length) && length < value.Length)
                     value = value[..length];
-                return "s:" + value.TrimEnd(' ').ToUpperInvariant();
+                return "s:" + Folded(value.TrimEnd(' '));
             }
             return literal is IntegerLiteral && WholeNumberTypes.Contains(type.SqlDataTypeOption) ? LiteralKey(inner) : null;
         }

@@ -70,9 +70,14 @@ public sealed class TopWithoutOrderByRule : Rule
             if (SameValuesInEveryRow(context, spec, tables)) continue;
             if (WorkQueue.Takes(context, spec)) continue;
 
-            context.Report(top, fakeOrder
+            var message = fakeOrder
                 ? $"'{context.TextOf(top)}' with '{Short(context, spec.OrderByClause!)}' returns arbitrary rows: ordering by a constant orders nothing. Order by columns that make the choice unique (e.g. the business key plus a tiebreaker)."
-                : $"'{context.TextOf(top)}' without ORDER BY returns arbitrary rows, which can differ from run to run. Add an ORDER BY on columns that make the choice unique (e.g. the business key plus a tiebreaker).");
+                : $"'{context.TextOf(top)}' without ORDER BY returns arbitrary rows, which can differ from run to run. Add an ORDER BY on columns that make the choice unique (e.g. the business key plus a tiebreaker).";
+            // a lookup by columns no constraint makes unique may still find one row: the workspace step asks the table's writers
+            if (PinnedColumns(spec, tables) is { } pinned)
+                context.Report(top, message, Severity.Error, new Dictionary<string, object?> { [PinnedEvidenceKey] = pinned });
+            else
+                context.Report(top, message);
         }
 
         var whiles = new Lazy<SpanTree<WhileStatement>>(() => new SpanTree<WhileStatement>(index.OfType<WhileStatement>()));
@@ -219,6 +224,41 @@ public sealed class TopWithoutOrderByRule : Rule
                 n.Equals("CRYPT_GEN_RANDOM", StringComparison.OrdinalIgnoreCase) || n.Equals("NEWSEQUENTIALID", StringComparison.OrdinalIgnoreCase)))
                 Random = true;
         }
+    }
+
+    private const string PinnedEvidenceKey = "pinnedColumns";
+
+    /// <summary>
+    /// A finding on a lookup of one table by columns every writer of that table keeps unique (<see cref="WriterUniqueKeys"/>:
+    /// an insert guarded by IF NOT EXISTS on them, distinct seed rows after a TRUNCATE, a grouped SELECT): at most one row
+    /// qualifies, as if a unique constraint said so.
+    /// </summary>
+    public static bool PinsWriterUniqueKey(Finding finding, WriterUniqueKeys keys) =>
+        finding.RuleId == "ETL0001" && finding.Evidence is { } e && e.TryGetValue(PinnedEvidenceKey, out var v) &&
+        v is (QualifiedName table, IReadOnlyList<string> columns) && keys.IsUnique(table, new HashSet<string>(columns, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>The one table of a query and the columns its WHERE equates to values (not columns), when it reads one table.</summary>
+    private static (QualifiedName Table, IReadOnlyList<string> Columns)? PinnedColumns(QuerySpecification spec, Tables tables)
+    {
+        if (spec.WhereClause?.SearchCondition is null) return null;
+        var sources = Sources(spec.FromClause);
+        if (sources.Count != 1 || tables.Find(sources[0]) is not { } def) return null;
+        var pinned = Pinned(spec.WhereClause.SearchCondition);
+        return pinned.Count == 0 ? null : (def.Name, pinned.Order(StringComparer.OrdinalIgnoreCase).ToList());
+    }
+
+    private static HashSet<string> Pinned(BooleanExpression where)
+    {
+        var pinned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var c in Conjuncts(where, throughParentheses: true))
+        {
+            if (Unparen(c) is not BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq) continue;
+            var a = Unparen(eq.FirstExpression);
+            var b = Unparen(eq.SecondExpression);
+            if (a is ColumnReferenceExpression ca && IsColumn(ca) && !IsColumn(b)) pinned.Add(ColumnName(ca)!);
+            else if (b is ColumnReferenceExpression cb && IsColumn(cb) && !IsColumn(a)) pinned.Add(ColumnName(cb)!);
+        }
+        return pinned;
     }
 
     /// <summary>A single table whose WHERE equates every column of a primary or unique key: at most one row qualifies.</summary>

@@ -36,16 +36,21 @@ public sealed class UnfilteredUpdateDeleteRule : Rule
         var table = targetSource is null ? DdlReader.NameOf(target.SchemaObject) : targetSource.Table;
         if (table is not { } name || name.IsLocal) return;
         if (ctes is not null && target.SchemaObject.SchemaIdentifier is null && ctes.CommonTableExpressions.Any(c => SameName(c.ExpressionName?.Value, name.Name))) return;
-        if (targetSource is { NullExtended: true } || Restricts(spec.FromClause)) return;
+        // `UPDATE dbo.T ... FROM #s` with no reference to dbo.T in the FROM: SQL Server joins every row of the
+        // target to the FROM's rows, so nothing the FROM clause joins or reads picks the target's rows.
+        bool crossJoined = spec.FromClause is not null && targetSource is null && !sources.Any(s => s.Table == name);
+        if (!crossJoined && (targetSource is { NullExtended: true } || Restricts(spec.FromClause))) return;
         if (verb == "DELETE" && (RefilledLater(context, spec, name) || CopiedOutBefore(context, spec, name))) return;
         if (InTsqltTest(context, spec)) return;
-        if (spec is UpdateSpecification update && (SetsEveryColumn(context, update, name) || RowWise(update, targetSource, sources) || ResetThenRecomputed(context, update, name)
+        if (spec is UpdateSpecification update && (SetsEveryColumn(context, update, name) || (!crossJoined && RowWise(update, targetSource, sources)) || ResetThenRecomputed(context, update, name)
             || StampedThenLoaded(context, update, name) || WholeJobIsReset(context, update))) return;
         if (InDataScript(context, spec)) return;
 
         var range = context.Document.Lines.Range(spec.StartOffset, End(target));
         var shown = context.TextOf(targetSource?.Reference is NamedTableReference n ? n.SchemaObject : target.SchemaObject);
-        var message = verb == "DELETE"
+        var message = crossJoined
+            ? $"{verb} of {shown} has no WHERE clause and its FROM clause does not name {shown}: SQL Server joins every row of {shown} to the FROM clause's rows, so it {(verb == "DELETE" ? "deletes" : "changes")} every row{(verb == "DELETE" ? "" : ", each to the values of an arbitrary source row")}. Join {shown} in the FROM clause (and name its alias as the target) or add the WHERE that matches its rows."
+            : verb == "DELETE"
             ? $"DELETE from {shown} has no WHERE clause: it deletes every row, logging each one. If a full reload is intended, use TRUNCATE TABLE {shown}; otherwise add the WHERE that picks the rows to delete."
             : $"UPDATE of {shown} has no WHERE clause or restricting join: it changes every row of the table. Add the WHERE (or INNER JOIN) that picks the rows to change; if the table is being rebuilt in a full reload, TRUNCATE TABLE and reload it instead.";
         context.Report(range, message);

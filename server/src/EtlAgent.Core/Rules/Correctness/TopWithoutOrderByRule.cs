@@ -269,15 +269,7 @@ public sealed class TopWithoutOrderByRule : Rule
         if (sources.Count != 1) return false;
         var def = tables.Find(sources[0]);
         if (def is null) return false;
-        var pinned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var c in Conjuncts(spec.WhereClause.SearchCondition, throughParentheses: true))
-        {
-            if (Unparen(c) is not BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq) continue;
-            var a = Unparen(eq.FirstExpression);
-            var b = Unparen(eq.SecondExpression);
-            if (a is ColumnReferenceExpression ca && IsColumn(ca) && !IsColumn(b)) pinned.Add(ColumnName(ca)!);
-            else if (b is ColumnReferenceExpression cb && IsColumn(cb) && !IsColumn(a)) pinned.Add(ColumnName(cb)!);
-        }
+        var pinned = Pinned(spec.WhereClause.SearchCondition);
         return def.Keys.Any(k => k.Columns.Count > 0 && k.Columns.All(pinned.Contains));
     }
 }

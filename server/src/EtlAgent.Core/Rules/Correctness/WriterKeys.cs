@@ -35,9 +35,15 @@ public static class WriterKeys
         var steps = new List<Step>();
         foreach (var f in t.Body)
             if (f is TSqlStatement s) Walk(s, new List<(IfStatement, bool)>(), false, steps);
+        // the tables each statement writes through OUTPUT INTO, read once for every table
+        var outputInto = new Dictionary<Step, List<QualifiedName>>(ReferenceEqualityComparer.Instance);
+        foreach (var step in steps)
+            outputInto[step] = Descendants<OutputIntoClause>(step.Statement)
+                .Select(o => o.IntoTable is NamedTableReference { SchemaObject.BaseIdentifier: not null } n ? resolve(DdlReader.NameOf(n.SchemaObject)) : (QualifiedName?)null)
+                .OfType<QualifiedName>().ToList();
         var result = new List<KeptKeys>();
         foreach (var written in t.Writes.Select(resolve).Distinct())
-            result.Add(Of(written, steps, resolve, catalog));
+            result.Add(Of(written, steps, outputInto, resolve, catalog));
         return result;
     }
 
@@ -71,7 +77,7 @@ public static class WriterKeys
         }
     }
 
-    private static KeptKeys Of(QualifiedName table, List<Step> steps, Func<QualifiedName, QualifiedName> resolve, SchemaCatalog catalog)
+    private static KeptKeys Of(QualifiedName table, List<Step> steps, Dictionary<Step, List<QualifiedName>> outputInto, Func<QualifiedName, QualifiedName> resolve, SchemaCatalog catalog)
     {
         bool Is(SchemaObjectName? n) => n?.BaseIdentifier is not null && resolve(DdlReader.NameOf(n)) == table;
         var updated = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -103,9 +109,7 @@ public static class WriterKeys
                     unreadable = true;
                     break;
             }
-            // OUTPUT INTO the table from any statement
-            foreach (var o in Descendants<OutputIntoClause>(step.Statement))
-                if (o.IntoTable is NamedTableReference ot && Is(ot.SchemaObject)) unreadable = true;
+            if (outputInto[step].Contains(table)) unreadable = true;
         }
         var keys = new List<IReadOnlySet<string>>();
         if (!unreadable && adds.Count > 0) keys = KeysOf(table, adds, emptiedAt, Is, catalog);
@@ -326,7 +330,8 @@ public static class WriterKeys
     /// <summary>A fragment's tokens without whitespace or comments, upper-cased: equal for the same expression written the same way.</summary>
     private static string Text(TSqlFragment f)
     {
-        if (f.ScriptTokenStream is null || f.FirstTokenIndex < 0) return "";
+        // without tokens nothing can be compared: a text no other fragment has
+        if (f.ScriptTokenStream is null || f.FirstTokenIndex < 0) return "\u0000" + System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(f);
         var sb = new System.Text.StringBuilder();
         for (int i = f.FirstTokenIndex; i <= f.LastTokenIndex; i++)
         {

@@ -21,6 +21,9 @@ public sealed record TransformationAnalysis(
     /// </summary>
     public IReadOnlyList<TableFill>? DynamicFills { get; init; }
 
+    /// <summary>For each table it writes, the columns its writes keep unique (see <see cref="KeptKeys"/>); kept when the syntax is dropped.</summary>
+    public IReadOnlyList<KeptKeys> KeptKeys { get; init; } = Array.Empty<KeptKeys>();
+
     /// <summary>True when syntax was dropped after analysis; re-parse the file to get it back.</summary>
     public bool HasSyntax => Document.Tree is not null;
 

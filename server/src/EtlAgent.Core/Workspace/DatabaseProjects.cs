@@ -22,7 +22,8 @@ public sealed class DatabaseProjects
     public static DatabaseProjects From(IFileSource files)
     {
         var projects = new List<(string, IReadOnlyList<string>, string?)>();
-        foreach (var path in files.EnumerateFiles())
+        var all = files.EnumerateFiles().ToList();
+        foreach (var path in all)
         {
             if (!path.EndsWith(".sqlproj", StringComparison.OrdinalIgnoreCase)) continue;
             var folder = Folder(path);
@@ -35,6 +36,7 @@ public sealed class DatabaseProjects
                     if (m.Groups[1].Value.Replace('\\', '/').Trim('/') is { Length: > 0 } relative) outputs.Add(Join(folder, relative));
                 var c = Regex.Match(text, @"<DefaultCollation>\s*([^<]+?)\s*</DefaultCollation>", RegexOptions.IgnoreCase);
                 if (c.Success) collation = c.Groups[1].Value;
+                collation = CreatedCollation(files, all, folder, text) ?? collation;
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
@@ -42,6 +44,44 @@ public sealed class DatabaseProjects
         }
         return new DatabaseProjects(projects);
     }
+
+    /// <summary>
+    /// The collation a pre-deployment script of the project creates its database with (`CREATE DATABASE
+    /// [$(DatabaseName)] COLLATE Latin1_General_BIN`): the database the project deploys to is that one, whatever
+    /// collation the project's model declares. Pre-deployment scripts are those the project names
+    /// (`PreDeploy Include`) and the files of its pre-deployment folder (`PreDeploymentSubFolder`, SQL Change
+    /// Automation). Null when none sets one, or when they set different ones.
+    /// </summary>
+    private static string? CreatedCollation(IFileSource files, List<string> all, string folder, string project)
+    {
+        var scripts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (Match m in PreDeployScript.Matches(project))
+            scripts.Add(Join(folder, Normalize(m.Groups["path"].Value)));
+        foreach (Match m in PreDeployFolder.Matches(project))
+        {
+            var sub = Join(folder, m.Groups["path"].Value.Replace('\\', '/').Trim('/')) + "/";
+            foreach (var f in all)
+                if (f.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) && Normalize(f).StartsWith(sub, StringComparison.OrdinalIgnoreCase)) scripts.Add(Normalize(f));
+        }
+        if (scripts.Count == 0) return null;
+        var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var f in all)
+        {
+            if (!scripts.Contains(Normalize(f))) continue;
+            var text = Comment.Replace(files.ReadAllText(f), " ");
+            foreach (Match m in CreateDatabase.Matches(text)) found.Add(m.Groups["collation"].Value);
+        }
+        return found.Count == 1 ? found.First() : null;
+    }
+
+    private static readonly Regex PreDeployScript = new(@"<PreDeploy\s+Include\s*=\s*""(?<path>[^""]+)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex PreDeployFolder = new(@"<PreDeploymentSubFolder>\s*(?<path>[^<]+?)\s*</PreDeploymentSubFolder>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex Comment = new(@"--[^\r\n]*|/\*[\s\S]*?\*/", RegexOptions.CultureInvariant);
+
+    // the name may be a sqlcmd variable; options (CONTAINMENT, ON ..., LOG ON ...) may come before COLLATE
+    private static readonly Regex CreateDatabase = new(
+        @"\bCREATE\s+DATABASE\s+(?:\[[^\]]*\]|""[^""]*""|[^\s;]+)[^;]*?\bCOLLATE\s+(?<collation>[A-Za-z0-9_]+)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>The folder of the innermost project holding <paramref name="path"/>, or null outside every project.</summary>
     public string? ProjectOf(string path)
@@ -52,7 +92,10 @@ public sealed class DatabaseProjects
         return null;
     }
 
-    /// <summary>The database collation the project holding <paramref name="path"/> declares (DefaultCollation), if any.</summary>
+    /// <summary>
+    /// The database collation of the project holding <paramref name="path"/>: the one its pre-deployment script
+    /// creates the database with, else the one it declares (DefaultCollation); null when neither says.
+    /// </summary>
     public string? CollationOf(string path)
     {
         var p = Normalize(path);

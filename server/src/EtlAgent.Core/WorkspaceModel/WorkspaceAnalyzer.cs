@@ -351,6 +351,10 @@ public sealed partial class WorkspaceAnalyzer
         FilledColumns? filled = null;
         findings.RemoveAll(f => f.RuleId == "ETL0006" && f.Evidence is not null &&
             NullableIntoNotNullRule.FilledByEveryWriter(f, filled ??= new FilledColumns(transformations, catalog, projects)));
+        // which lookups every writer of the table keeps to one row is known only now too
+        WriterUniqueKeys? writerKeys = null;
+        findings.RemoveAll(f => f.RuleId == "ETL0001" && f.Evidence is not null &&
+            TopWithoutOrderByRule.PinsWriterUniqueKey(f, writerKeys ??= new WriterUniqueKeys(transformations, catalog)));
         // whether a procedure's callees in other files write anything is known only now too
         ReadOnlyProcedures? readOnly = null;
         for (int i = 0; i < findings.Count; i++)
@@ -394,7 +398,11 @@ public sealed partial class WorkspaceAnalyzer
             Canonical(t.Reads, catalog), Canonical(t.Writes, catalog), t.Calls, t.Parameters, lineage)
             { ReturnsRows = t.Kind == TransformationKind.Procedure && Discovery.ResultSetStatements.Any(t.Body) };
         return new TransformationAnalysis(transformation, t, doc.Document, assignments, analyzer.Unresolved)
-            { Fills = analyzer.Fills(transformation.Writes, catalog.Resolve), DynamicFills = ReadOnlyProcedures.RunsDynamicSql(doc.Document.Text, t.BodyRange) ? FilledColumns.DynamicFills(t, catalog) : null };
+            {
+                Fills = analyzer.Fills(transformation.Writes, catalog.Resolve),
+                DynamicFills = ReadOnlyProcedures.RunsDynamicSql(doc.Document.Text, t.BodyRange) ? FilledColumns.DynamicFills(t, catalog) : null,
+                KeptKeys = WriterKeys.Of(t, catalog.Resolve, catalog),
+            };
     }
 }
 

@@ -122,7 +122,7 @@ public sealed class FilledColumns
     /// Whether a string literal of the body names the table (read from the text: the syntax tree may be gone by
     /// now). A name the dynamic statement gets from a parameter or a table is not seen.
     /// </summary>
-    private static bool Mentions(TransformationAnalysis t, QualifiedName table)
+    internal static bool Mentions(TransformationAnalysis t, QualifiedName table)
     {
         var text = t.Document.Text;
         var range = t.Transformation.BodyRange;

@@ -14,7 +14,7 @@ public sealed class MergeSourceNotUniqueRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0013", "merge-source-not-unique", "MERGE source not unique on the ON keys", Severity.Warning, "Correctness",
         new RuleDoc(
-            "When a MERGE updates or deletes matched rows, every target row may match at most one source row; otherwise SQL Server raises error 8672 ('attempted to UPDATE or DELETE the same row more than once') and the whole statement fails, typically the day a source system sends a business key twice. The source is provably unique when the ON clause matches all columns of a primary key or unique constraint of a source table (joined tables matched on their own keys), or when the USING query groups by, selects DISTINCT, or keeps ROW_NUMBER() ... = 1 per the matched columns. A VALUES list, or a UNION ALL of FROM-less SELECTs, is unique when its literal rows differ in a matched column or in a pair of them (a row that types the columns with CASTs of constants, `CAST('' AS varchar(200))`, counts by its value). Sources whose shape is not known (#temp tables, views, functions) are not reported. De-duplicate the source on the matched columns, keeping the row you want.",
+            "When a MERGE updates or deletes matched rows, every target row may match at most one source row; otherwise SQL Server raises error 8672 ('attempted to UPDATE or DELETE the same row more than once') and the whole statement fails, typically the day a source system sends a business key twice. The source is provably unique when the ON clause matches all columns of a primary key or unique constraint of a source table (joined tables matched on their own keys), or when the USING query groups by, selects DISTINCT, or keeps ROW_NUMBER() ... = 1 per the matched columns. A VALUES list, or a UNION ALL of FROM-less SELECTs, is unique when its literal rows differ in a matched column or in a pair of them (a row that types the columns with CASTs of constants, `CAST('' AS varchar(200))`, counts by its value). Literals are compared as the database compares them: trailing blanks ignored, and case too unless the database collation is binary or case-sensitive (`_BIN`, `_BIN2`, `_CS`), taken from the collation a pre-deployment script of the database project creates the database with (`CREATE DATABASE [$(DatabaseName)] COLLATE Latin1_General_BIN`, in a script the project names with PreDeploy or in its PreDeploymentSubFolder), else from the project's DefaultCollation. Sources whose shape is not known (#temp tables, views, functions) are not reported. De-duplicate the source on the matched columns, keeping the row you want.",
             Bad: "CREATE PROCEDURE Etl.MergeCustomer AS\nBEGIN\n    MERGE Dim.Customer AS t\n    USING Staging.Customer AS s ON t.CustomerCode = s.CustomerCode\n    WHEN MATCHED THEN UPDATE SET t.[Customer Name] = s.[Customer Name]\n    WHEN NOT MATCHED THEN INSERT (CustomerCode, [Customer Name]) VALUES (s.CustomerCode, s.[Customer Name]);\nEND",
             Good: "CREATE PROCEDURE Etl.MergeCustomer AS\nBEGIN\n    WITH Latest AS (\n        SELECT CustomerCode, [Customer Name],\n               ROW_NUMBER() OVER (PARTITION BY CustomerCode ORDER BY LoadedAt DESC) AS rn\n        FROM Staging.Customer)\n    MERGE Dim.Customer AS t\n    USING (SELECT CustomerCode, [Customer Name] FROM Latest WHERE rn = 1) AS s ON t.CustomerCode = s.CustomerCode\n    WHEN MATCHED THEN UPDATE SET t.[Customer Name] = s.[Customer Name]\n    WHEN NOT MATCHED THEN INSERT (CustomerCode, [Customer Name]) VALUES (s.CustomerCode, s.[Customer Name]);\nEND",
             Schema: "CREATE TABLE Dim.Customer ([Customer Key] int IDENTITY NOT NULL PRIMARY KEY, CustomerCode nvarchar(20) NOT NULL UNIQUE, [Customer Name] nvarchar(100) NOT NULL);\nCREATE TABLE Staging.Customer (CustomerCode nvarchar(20) NOT NULL, [Customer Name] nvarchar(100) NOT NULL, LoadedAt datetime2 NOT NULL);"));
@@ -194,6 +194,10 @@ public sealed class MergeSourceNotUniqueRule : Rule
     {
         private const int MaxDepth = 6;
 
+        // Under a binary or case-sensitive database collation 'KG' and 'kg' are two keys; under the default, one.
+        private readonly bool _caseSensitive = context.Projects.CollationOf(context.Document.Path) is { } collation
+            && (collation.Contains("_BIN", StringComparison.OrdinalIgnoreCase) || collation.Contains("_CS", StringComparison.OrdinalIgnoreCase));
+
         public RelationKeys? OfRelation(SourceRelation r, int depth)
         {
             if (depth > MaxDepth) return null;
@@ -221,7 +225,7 @@ public sealed class MergeSourceNotUniqueRule : Rule
             return names;
         }
 
-        private static RelationKeys? OfValues(InlineDerivedTable values, IReadOnlyList<string>? columns)
+        private RelationKeys? OfValues(InlineDerivedTable values, IReadOnlyList<string>? columns)
         {
             if (columns is null) return null;
             var k = new RelationKeys();
@@ -255,16 +259,17 @@ public sealed class MergeSourceNotUniqueRule : Rule
         }
 
         /// <summary>
-        /// A literal's value as the default collation compares it (case and trailing blanks ignored), also
-        /// through the CAST of a seed list's typing row (`CAST('' AS varchar(200))`, `CAST(0 AS bigint)`).
+        /// A literal's value as the database collation compares it (trailing blanks ignored, and case unless the
+        /// project's collation is binary or case-sensitive), also through the CAST of a seed list's typing row
+        /// (`CAST('' AS varchar(200))`, `CAST(0 AS bigint)`).
         /// </summary>
-        private static string? LiteralKey(ScalarExpression e)
+        private string? LiteralKey(ScalarExpression e)
         {
             if (e is CastCall { DataType: SqlDataTypeReference type, Parameter: { } inner }) return CastKey(type, inner);
             var literal = AsLiteral(e, out bool negative);
             return literal switch
             {
-                StringLiteral s => "s:" + s.Value.TrimEnd(' ').ToUpperInvariant(),
+                StringLiteral s => "s:" + Folded(s.Value.TrimEnd(' ')),
                 IntegerLiteral or NumericLiteral when decimal.TryParse(literal.Value, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var d)
                     => "n:" + (negative ? -d : d).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 _ => null,
@@ -274,8 +279,10 @@ public sealed class MergeSourceNotUniqueRule : Rule
         private static readonly HashSet<SqlDataTypeOption> TextTypes = new() { SqlDataTypeOption.Char, SqlDataTypeOption.VarChar, SqlDataTypeOption.NChar, SqlDataTypeOption.NVarChar };
         private static readonly HashSet<SqlDataTypeOption> WholeNumberTypes = new() { SqlDataTypeOption.TinyInt, SqlDataTypeOption.SmallInt, SqlDataTypeOption.Int, SqlDataTypeOption.BigInt };
 
+        private string Folded(string text) => _caseSensitive ? text : text.ToUpperInvariant();
+
         /// <summary>A string literal cast to a text type (cut to the type's length), or an integer literal cast to an integer type; null otherwise.</summary>
-        private static string? CastKey(SqlDataTypeReference type, ScalarExpression inner)
+        private string? CastKey(SqlDataTypeReference type, ScalarExpression inner)
         {
             var literal = AsLiteral(inner, out _);
             if (literal is StringLiteral text && TextTypes.Contains(type.SqlDataTypeOption))
@@ -283,7 +290,7 @@ public sealed class MergeSourceNotUniqueRule : Rule
                 var value = text.Value;
                 if (type.Parameters.Count == 1 && type.Parameters[0] is IntegerLiteral { Value: var n } && int.TryParse(n, out var length) && length < value.Length)
                     value = value[..length];
-                return "s:" + value.TrimEnd(' ').ToUpperInvariant();
+                return "s:" + Folded(value.TrimEnd(' '));
             }
             return literal is IntegerLiteral && WholeNumberTypes.Contains(type.SqlDataTypeOption) ? LiteralKey(inner) : null;
         }

@@ -18,7 +18,7 @@ public sealed class TopWithoutOrderByRule : Rule
         new RuleDoc(
             "Without ORDER BY (or with the placeholder `ORDER BY (SELECT NULL)`), `TOP (n)` and OFFSET/FETCH return whichever n rows the plan happens to produce first; the choice changes with indexes, statistics, parallelism and data volume, so a load that uses it is not repeatable and is hard to test. " +
             "UPDATE TOP, DELETE TOP, INSERT TOP and MERGE TOP cannot take an ORDER BY at all: select the rows in an ordered CTE and modify the CTE. " +
-            "Batch loops (a DML TOP inside WHILE) are exempt because every qualifying row is eventually processed, and so are work queues (`SET @id = (SELECT TOP (1) id FROM #queue WHERE Done = 0)`, or SELECT TOP (1) @id = ..., feeding a WHILE on @id whose body updates or deletes rows of that table, or taken inside a loop driven by a counter, `WHILE @i < @max`, whose body deletes the row or sets the column the query tests: any order takes every row), as are `TOP (0)`, TOP inside EXISTS, single-row queries, lookups whose WHERE pins a primary or unique key, the numbers-table idiom (a select list of only constants and an unpartitioned ROW_NUMBER(), which yields 1..n whichever rows are taken), and rows that provably carry the same selected values: every selected column comes from a source that gives the whole statement one row (a view, inline function or derived table whose query is TOP (1) or a scalar aggregate, a function called with arguments fixed for the statement, a table whose primary or unique key the WHERE or an inner join equates to constants, variables or columns of such sources), while the other joined tables only multiply that row. An outer-joined source does not count: a missing match gives some candidates NULLs. " +
+            "Batch loops (a DML TOP inside WHILE) are exempt because every qualifying row is eventually processed, and so are work queues (`SET @id = (SELECT TOP (1) id FROM #queue WHERE Done = 0)`, or SELECT TOP (1) @id = ..., feeding a WHILE on @id whose body updates or deletes rows of that table, or taken inside a loop driven by a counter, `WHILE @i < @max`, whose body deletes the row or sets the column the query tests: any order takes every row), as are `TOP (0)`, TOP inside EXISTS, single-row queries, lookups whose WHERE pins a primary or unique key, or columns every writer of the table in the workspace keeps unique (each INSERT into it adds one row under `IF NOT EXISTS (SELECT … WHERE Code = @Code …)` with those values, or seed rows that differ on them after a TRUNCATE or DELETE of every row, rows in branches that cannot both run such as `IF @@SERVERNAME = 'a'` and `IF @@SERVERNAME = 'b'` aside, or one INSERT … SELECT that is DISTINCT, groups by them, or copies a key of its one source table, after such an emptying or under `WHERE NOT EXISTS` on them; no writer updates them, MERGEs into the table or names it in dynamic SQL), the numbers-table idiom (a select list of only constants and an unpartitioned ROW_NUMBER(), which yields 1..n whichever rows are taken), and rows that provably carry the same selected values: every selected column comes from a source that gives the whole statement one row (a view, inline function or derived table whose query is TOP (1) or a scalar aggregate, a function called with arguments fixed for the statement, a table whose primary or unique key the WHERE or an inner join equates to constants, variables or columns of such sources), while the other joined tables only multiply that row. An outer-joined source does not count: a missing match gives some candidates NULLs. " +
             "In a view, derived table or CTE, `TOP (100) PERCENT ... ORDER BY` is reported too: the optimizer discards that ORDER BY, so the view's rows come back unordered; order in the query that reads the view instead.",
             Bad: "CREATE PROCEDURE Etl.LoadLatestOrder @CustomerKey int AS\nBEGIN\n    DECLARE @OrderKey bigint;\n    SELECT TOP (1) @OrderKey = o.[Order Key]\n    FROM Fact.[Order] AS o\n    WHERE o.[Customer Key] = @CustomerKey;\n\n    DELETE TOP (500) FROM Staging.Orders WHERE [Is Processed] = 1;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadLatestOrder @CustomerKey int AS\nBEGIN\n    DECLARE @OrderKey bigint;\n    SELECT TOP (1) @OrderKey = o.[Order Key]\n    FROM Fact.[Order] AS o\n    WHERE o.[Customer Key] = @CustomerKey\n    ORDER BY o.[Order Date Key] DESC, o.[Order Key] DESC;\n\n    WITH batch AS (SELECT TOP (500) * FROM Staging.Orders WHERE [Is Processed] = 1 ORDER BY [Order ID])\n    DELETE FROM batch;\nEND",
@@ -70,9 +70,14 @@ public sealed class TopWithoutOrderByRule : Rule
             if (SameValuesInEveryRow(context, spec, tables)) continue;
             if (WorkQueue.Takes(context, spec)) continue;
 
-            context.Report(top, fakeOrder
+            var message = fakeOrder
                 ? $"'{context.TextOf(top)}' with '{Short(context, spec.OrderByClause!)}' returns arbitrary rows: ordering by a constant orders nothing. Order by columns that make the choice unique (e.g. the business key plus a tiebreaker)."
-                : $"'{context.TextOf(top)}' without ORDER BY returns arbitrary rows, which can differ from run to run. Add an ORDER BY on columns that make the choice unique (e.g. the business key plus a tiebreaker).");
+                : $"'{context.TextOf(top)}' without ORDER BY returns arbitrary rows, which can differ from run to run. Add an ORDER BY on columns that make the choice unique (e.g. the business key plus a tiebreaker).";
+            // a lookup by columns no constraint makes unique may still find one row: the workspace step asks the table's writers
+            if (PinnedColumns(spec, tables) is { } pinned)
+                context.Report(top, message, Severity.Error, new Dictionary<string, object?> { [PinnedEvidenceKey] = pinned });
+            else
+                context.Report(top, message);
         }
 
         var whiles = new Lazy<SpanTree<WhileStatement>>(() => new SpanTree<WhileStatement>(index.OfType<WhileStatement>()));
@@ -221,6 +226,41 @@ public sealed class TopWithoutOrderByRule : Rule
         }
     }
 
+    private const string PinnedEvidenceKey = "pinnedColumns";
+
+    /// <summary>
+    /// A finding on a lookup of one table by columns every writer of that table keeps unique (<see cref="WriterUniqueKeys"/>:
+    /// an insert guarded by IF NOT EXISTS on them, distinct seed rows after a TRUNCATE, a grouped SELECT): at most one row
+    /// qualifies, as if a unique constraint said so.
+    /// </summary>
+    public static bool PinsWriterUniqueKey(Finding finding, WriterUniqueKeys keys) =>
+        finding.RuleId == "ETL0001" && finding.Evidence is { } e && e.TryGetValue(PinnedEvidenceKey, out var v) &&
+        v is (QualifiedName table, IReadOnlyList<string> columns) && keys.IsUnique(table, new HashSet<string>(columns, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>The one table of a query and the columns its WHERE equates to values (not columns), when it reads one table.</summary>
+    private static (QualifiedName Table, IReadOnlyList<string> Columns)? PinnedColumns(QuerySpecification spec, Tables tables)
+    {
+        if (spec.WhereClause?.SearchCondition is null) return null;
+        var sources = Sources(spec.FromClause);
+        if (sources.Count != 1 || tables.Find(sources[0]) is not { } def) return null;
+        var pinned = Pinned(spec.WhereClause.SearchCondition);
+        return pinned.Count == 0 ? null : (def.Name, pinned.Order(StringComparer.OrdinalIgnoreCase).ToList());
+    }
+
+    private static HashSet<string> Pinned(BooleanExpression where)
+    {
+        var pinned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var c in Conjuncts(where, throughParentheses: true))
+        {
+            if (Unparen(c) is not BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq) continue;
+            var a = Unparen(eq.FirstExpression);
+            var b = Unparen(eq.SecondExpression);
+            if (a is ColumnReferenceExpression ca && IsColumn(ca) && !IsColumn(b)) pinned.Add(ColumnName(ca)!);
+            else if (b is ColumnReferenceExpression cb && IsColumn(cb) && !IsColumn(a)) pinned.Add(ColumnName(cb)!);
+        }
+        return pinned;
+    }
+
     /// <summary>A single table whose WHERE equates every column of a primary or unique key: at most one row qualifies.</summary>
     private static bool PinsUniqueKey(QuerySpecification spec, Tables tables)
     {
@@ -229,15 +269,7 @@ public sealed class TopWithoutOrderByRule : Rule
         if (sources.Count != 1) return false;
         var def = tables.Find(sources[0]);
         if (def is null) return false;
-        var pinned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var c in Conjuncts(spec.WhereClause.SearchCondition, throughParentheses: true))
-        {
-            if (Unparen(c) is not BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq) continue;
-            var a = Unparen(eq.FirstExpression);
-            var b = Unparen(eq.SecondExpression);
-            if (a is ColumnReferenceExpression ca && IsColumn(ca) && !IsColumn(b)) pinned.Add(ColumnName(ca)!);
-            else if (b is ColumnReferenceExpression cb && IsColumn(cb) && !IsColumn(a)) pinned.Add(ColumnName(cb)!);
-        }
+        var pinned = Pinned(spec.WhereClause.SearchCondition);
         return def.Keys.Any(k => k.Columns.Count > 0 && k.Columns.All(pinned.Contains));
     }
 }

@@ -359,8 +359,12 @@ public sealed partial class SqlTranslator
             }
             case QualifiedJoin j:
             {
+                int first = scope.Sources.Count;
                 var l = TableRef(j.FirstTableReference, scope, cteName);
+                int second = scope.Sources.Count;
                 var r = TableRef(j.SecondTableReference, scope, cteName);
+                var rightSources = scope.Sources.Skip(second).ToList();
+                if (OuterJoinWithSubquery(j, l, r, rightSources, scope.Sources.Skip(first).ToList(), scope) is { } lateral) return lateral;
                 string kind = j.QualifiedJoinType switch
                 {
                     QualifiedJoinType.Inner => "JOIN",

@@ -59,6 +59,17 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task Literals_a_lookup_compares_a_key_column_with_go_to_one_row_each()
+    {
+        // Cfg.WindowOf(@me) reads the row 'FORCED', the procedure's own name or 'FALLBACK' of a table keyed by
+        // [Module Name]: two entities' rows both named 'FORCED' stopped that input with 2627
+        var g = await GenerateAsync("Rpt.LoadReadings");
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", g.Result?.Notes ?? Array.Empty<string>()));
+        Assert.DoesNotContain(g.Result!.Notes, n => n.Contains("2627", StringComparison.Ordinal));
+        Assert.Contains(g.Result.File!.Cases, NonTrivial);
+    }
+
+    [Fact]
     public async Task A_parameter_looked_up_in_a_table_gets_past_the_lookup_that_raises_for_an_unknown_value()
     {
         // SELECT @key = … WHERE [Release Number] = @ReleaseNumber; IF @@ROWCOUNT <> 1 RAISERROR

@@ -48,6 +48,28 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task A_text_list_whose_pieces_the_code_converts_to_numbers_holds_numbers_that_name_rows()
+    {
+        // LEFT JOIN Dim.Doctor d ON EXISTS (SELECT 1 FROM STRING_SPLIT(v.[Doctor Ids], ',') p WHERE CAST(p.value AS bigint) = d.[Doctor ID]):
+        // words in the list stop every input with 245; numbers let a visit find its doctor
+        var file = await NonTrivialFileAsync("Rpt.LoadVisitDoctors");
+        var doctors = new QualifiedName("Dim", "Doctor");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && c.Expect.Tables.Any(t => t.Table == new QualifiedName("Rpt", "VisitDoctor")
+            && t.Rows.Any(r => c.Given.Where(g => g.Table == doctors).SelectMany(g => g.Rows).Any(d => Equals(Convert.ToInt64(d["Doctor Key"]), Convert.ToInt64(r["Doctor Key"]))))));
+    }
+
+    [Fact]
+    public async Task Literals_a_lookup_compares_a_key_column_with_go_to_one_row_each()
+    {
+        // Cfg.WindowOf(@me) reads the row 'FORCED', the procedure's own name or 'FALLBACK' of a table keyed by
+        // [Module Name]: two entities' rows both named 'FORCED' stopped that input with 2627
+        var g = await GenerateAsync("Rpt.LoadReadings");
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", g.Result?.Notes ?? Array.Empty<string>()));
+        Assert.DoesNotContain(g.Result!.Notes, n => n.Contains("2627", StringComparison.Ordinal));
+        Assert.Contains(g.Result.File!.Cases, NonTrivial);
+    }
+
+    [Fact]
     public async Task A_parameter_looked_up_in_a_table_gets_past_the_lookup_that_raises_for_an_unknown_value()
     {
         // SELECT @key = … WHERE [Release Number] = @ReleaseNumber; IF @@ROWCOUNT <> 1 RAISERROR

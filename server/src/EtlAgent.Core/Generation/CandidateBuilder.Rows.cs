@@ -250,6 +250,9 @@ public sealed partial class CandidateBuilder
         });
     }
 
+    private static bool IsSingleKey(TableDef t, ColumnDef c) =>
+        t.Keys.Any(k => k.Columns.Count == 1 && string.Equals(k.Columns[0], c.Name, StringComparison.OrdinalIgnoreCase));
+
     private static bool IsKeyColumn(TableDef t, ColumnDef c) =>
         t.Keys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase)) ||
         t.ForeignKeys.Any(k => k.Columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase));
@@ -267,8 +270,13 @@ public sealed partial class CandidateBuilder
         var name = Find(c.Name);
         var target = IsTarget(t);
         if (FilterValue(t, c) is { } filtered) return filtered;
-        if (c.Type.IsString && _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<string>().FirstOrDefault(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1)) is { } literal)
-            return literal;
+        if (c.Type.IsString && _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<string>().Where(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1)).ToList() is [_, ..] literals)
+        {
+            // a key column holds a literal once: entity n takes the n-th ('OVERRIDE', then 'DEFAULT'),
+            // the others their own value, or two entities' rows stop every input with 2627
+            if (!IsSingleKey(t, c)) return literals[0];
+            if (entity >= 1 && entity <= literals.Count) return literals[entity - 1];
+        }
         var conversion = ConvertsTo(c) ?? ClassType(name);
         // an integer the code converts to a date, or named as a date key: a yyyymmdd day, never a date value in an int column
         if (c.Type.IsInteger && c.Type.Name != "bit" && (DateCodedInteger.Is(c.Name, c.Type) || conversion is "date" or "datetime" or "datetime2" or "smalldatetime"))
@@ -316,7 +324,7 @@ public sealed partial class CandidateBuilder
         // a column the code itself sets (UPDATE … SET [Is Orphan] = 1) is filtered to read its own result: BitValue decides
         if (_facts.AssignedLiterals.ContainsKey(c.Name)) return null;
         if (c.Identity || c.IsGenerated || _facts.FilterLiterals.GetValueOrDefault(c.Name) is not [var literal, ..]) return null;
-        if (t.Keys.Any(k => k.Columns.Count == 1 && string.Equals(k.Columns[0], c.Name, StringComparison.OrdinalIgnoreCase))) return null;
+        if (IsSingleKey(t, c)) return null;
         var type = c.Type;
         switch (literal)
         {

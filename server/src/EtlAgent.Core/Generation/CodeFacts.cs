@@ -155,6 +155,7 @@ public sealed class CodeFacts
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         ImplicitConversions(facts, workspace.Catalog);
+        SplitListConversions.Collect(facts, facts.Closure.Where(t => t.HasSyntax).SelectMany(t => t.Syntax.Body));
         facts.JsonParameters = JsonShape.Collect(facts.Closure.SelectMany(t => t.Syntax.Body), workspace.Catalog.AliasTypes);
         if (root.Transformation.Kind == TransformationKind.Procedure && root.HasSyntax)
         {

@@ -26,6 +26,8 @@ public sealed partial class SqlTranslator
         {
             string name = cte.ExpressionName.Value;
             var declared = cte.Columns.Select(c => c.Value).ToList();
+            // a query read on its own inside this CTE (per-row function arguments) needs the CTEs before it
+            if (parts.Count > 0) scope.WithSql = "WITH " + (recursive ? "RECURSIVE " : "") + string.Join(", ", parts) + " ";
             // Anchor shape first so a recursive member can see the CTE.
             if (cte.QueryExpression is BinaryQueryExpression bq)
             {
@@ -359,8 +361,12 @@ public sealed partial class SqlTranslator
             }
             case QualifiedJoin j:
             {
+                int first = scope.Sources.Count;
                 var l = TableRef(j.FirstTableReference, scope, cteName);
+                int second = scope.Sources.Count;
                 var r = TableRef(j.SecondTableReference, scope, cteName);
+                var rightSources = scope.Sources.Skip(second).ToList();
+                if (OuterJoinWithSubquery(j, l, r, rightSources, scope.Sources.Skip(first).ToList(), scope) is { } lateral) return lateral;
                 string kind = j.QualifiedJoinType switch
                 {
                     QualifiedJoinType.Inner => "JOIN",

@@ -21,6 +21,8 @@ public sealed partial class LineageAnalyzer
     /// </summary>
     private sealed record RowFilter(SortedSet<string> Conditions, SortedDictionary<string, SortedSet<string>> Values)
     {
+        public static RowFilter None => new(new SortedSet<string>(StringComparer.Ordinal), new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal));
+
         /// <summary>Whether every row passing this filter passes <paramref name="other"/>.</summary>
         public bool Implies(RowFilter other) =>
             other.Conditions.All(Conditions.Contains) &&
@@ -149,27 +151,61 @@ public sealed partial class LineageAnalyzer
     {
         var e = expression;
         while (e is ParenthesisExpression p) e = p.Expression;
-        if (e is not ColumnReferenceExpression { ColumnType: ColumnType.Regular, MultiPartIdentifier: not null } c || spec.FromClause is null ||
-            scope.Relations.Count == 0 || RelationOf(c, scope) is not { NullExtended: false, Table: { } table } r || !ReferenceEquals(r, scope.Relations[0]))
+        return e is ColumnReferenceExpression { ColumnType: ColumnType.Regular, MultiPartIdentifier: not null } c && RelationOf(c, scope) is { } r
+            ? KeyFactsOf(r, c.MultiPartIdentifier.Identifiers[^1].Value, spec, scope) : KeyFacts.None;
+    }
+
+    /// <summary>The key facts of column <paramref name="column"/> of <paramref name="r"/>, read as it is by the query (see above).</summary>
+    private KeyFacts KeyFactsOf(Relation r, string column, QuerySpecification spec, QueryScope scope)
+    {
+        if (spec.FromClause is null || scope.Relations.Count == 0 || r is not { NullExtended: false, Table: { } table } || !ReferenceEquals(r, scope.Relations[0]))
             return KeyFacts.None;
         var steps = JoinTree.Walk(spec.FromClause);
         if (steps.OfType<JoinEnd>().Any(j => j.Join is not (QualifiedJoin { QualifiedJoinType: QualifiedJoinType.Inner or QualifiedJoinType.LeftOuter }
                 or UnqualifiedJoin { UnqualifiedJoinType: UnqualifiedJoinType.CrossJoin or UnqualifiedJoinType.CrossApply or UnqualifiedJoinType.OuterApply })))
             return KeyFacts.None;
-        var column = c.MultiPartIdentifier.Identifiers[^1].Value;
-        if (table.IsLocal) return new KeyFacts(KeySources(table, 'W', column).ToList(), new List<KeySource>());
+        var joined = JoinedWithin(r, column, steps, spec, scope);
+        if (table.IsLocal) return new KeyFacts(KeySources(table, 'W', column).Concat(joined).ToList(), new List<KeySource>());
         if (IsCte(r, scope))
-            return _cteKeys.TryGetValue(table.Name, out var cte) && cte.TryGetValue(column, out var facts)
-                ? new KeyFacts(facts.Within, new List<KeySource>()) : KeyFacts.None;
-        if (r.Definition is null) return KeyFacts.None;
+            return new KeyFacts((_cteKeys.TryGetValue(table.Name, out var cte) && cte.TryGetValue(column, out var facts) ? facts.Within : new List<KeySource>()).Concat(joined).ToList(),
+                new List<KeySource>());
+        if (r.Definition is null) return new KeyFacts(joined, new List<KeySource>());
         var name = Canonical(table).ToString();
         var within = FilterOf(spec.WhereClause?.SearchCondition, r, scope, complete: false);
         var result = new KeyFacts(new List<KeySource> { new(name, column, within!) }, new List<KeySource>());
+        result.Within.AddRange(joined);
         bool keepsEveryRow = spec.FromClause.TableReferences.Count == 1 && spec.TopRowFilter is null && spec.OffsetClause is null &&
             spec.HavingClause is null && steps.OfType<JoinEnd>().All(j => j.Join is QualifiedJoin { QualifiedJoinType: QualifiedJoinType.LeftOuter }
                 or UnqualifiedJoin { UnqualifiedJoinType: UnqualifiedJoinType.OuterApply });
         if (keepsEveryRow && FilterOf(spec.WhereClause?.SearchCondition, r, scope, complete: true) is { } all)
             result.Covers.Add(new KeySource(name, column, all));
+        return result;
+    }
+
+    /// <summary>
+    /// `FROM X INNER JOIN T ON T.c = X.k` (or the WHERE's `T.c = X.k`): every row's k is a c of T's rows, T read whole or
+    /// as far as what T's c lies within. T must be a table or #temp table the query reads as it is (not NULL-extended).
+    /// </summary>
+    private List<KeySource> JoinedWithin(Relation r, string column, IReadOnlyList<JoinStep> steps, QuerySpecification spec, QueryScope scope)
+    {
+        var result = new List<KeySource>();
+        var conditions = steps.OfType<JoinEnd>().Select(j => j.Join).OfType<QualifiedJoin>().Where(j => j.QualifiedJoinType == QualifiedJoinType.Inner)
+            .SelectMany(j => Conjuncts(j.SearchCondition)).Concat(Conjuncts(spec.WhereClause?.SearchCondition));
+        foreach (var condition in conditions)
+        {
+            if (condition is not BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq ||
+                Unwrap(eq.FirstExpression) is not ColumnReferenceExpression { MultiPartIdentifier: not null } a ||
+                Unwrap(eq.SecondExpression) is not ColumnReferenceExpression { MultiPartIdentifier: not null } b) continue;
+            foreach (var (mine, theirs) in new[] { (a, b), (b, a) })
+            {
+                if (!ReferenceEquals(RelationOf(mine, scope), r) || !string.Equals(mine.MultiPartIdentifier.Identifiers[^1].Value, column, StringComparison.OrdinalIgnoreCase) ||
+                    RelationOf(theirs, scope) is not { NullExtended: false, Table: { } other } o || ReferenceEquals(o, r) || IsCte(o, scope) ||
+                    (!other.IsLocal && o.Definition is null)) continue;
+                var otherColumn = theirs.MultiPartIdentifier.Identifiers[^1].Value;
+                result.Add(new KeySource(Canonical(other).ToString(), otherColumn, RowFilter.None));
+                if (other.IsLocal) result.AddRange(KeySources(other, 'W', otherColumn));
+            }
+        }
         return result;
     }
 
@@ -292,8 +328,9 @@ public sealed partial class LineageAnalyzer
     /// </summary>
     private bool CoveredByKeySource(QualifiedName table, string column, Relation other, QueryScope scope, string otherColumn)
     {
-        var covers = KeySources(table, 'C', column).ToList();
-        if (covers.Count == 0 || other.Table is not { } source) return false;
+        // a table covers its own rows
+        var covers = KeySources(table, 'C', column).Append(new KeySource(Canonical(table).ToString(), column, RowFilter.None)).ToList();
+        if (other.Table is not { } source) return false;
         IEnumerable<KeySource> within = source.IsLocal ? KeySources(source, 'W', otherColumn)
             : IsCte(other, scope) && _cteKeys.TryGetValue(source.Name, out var cte) && cte.TryGetValue(otherColumn, out var facts)
                 ? facts.Within : Enumerable.Empty<KeySource>();

@@ -61,8 +61,11 @@ public sealed partial class LineageAnalyzer
                                 if (r.IsOpen) _openStar = true;
                                 // as a column named alone would be: the WHERE's `c IS NOT NULL` holds for c taken by *
                                 foreach (var (name, origin) in r.Columns)
+                                {
                                     result.Add((scope.IsNotNull(r, name) ? origin with { Nullable = false }
                                         : r.NullExtended ? origin with { Nullable = true, NullableAsDeclared = false } : origin, star));
+                                    keys.Add(KeyFactsOf(r, name, spec, scope));
+                                }
                             }
                             if (!matched) _openStar = true;
                             break;

@@ -171,7 +171,7 @@ public sealed partial class LineageAnalyzer
                 new List<KeySource>());
         if (r.Definition is null) return new KeyFacts(joined, new List<KeySource>());
         var name = Canonical(table).ToString();
-        var within = FilterOf(spec.WhereClause?.SearchCondition, r, scope, complete: false);
+        var within = FilterOf(spec.WhereClause?.SearchCondition, r, scope, complete: false, column);
         var result = new KeyFacts(new List<KeySource> { new(name, column, within!) }, new List<KeySource>());
         result.Within.AddRange(joined);
         bool keepsEveryRow = spec.FromClause.TableReferences.Count == 1 && spec.TopRowFilter is null && spec.OffsetClause is null &&
@@ -211,12 +211,14 @@ public sealed partial class LineageAnalyzer
 
     /// <summary>
     /// The AND-ed conditions of <paramref name="where"/> on <paramref name="table"/> alone. With <paramref name="complete"/>, null
-    /// when one is on anything else (another table, a variable assigned other than by SET); without, such a condition is left out.
+    /// when one is on anything else (another table, a variable assigned other than by SET); without, such a condition is left out,
+    /// and so is an OR-ed branch that keeps only rows whose <paramref name="key"/> is NULL (what a key lies within is said of keys
+    /// that are not NULL): `k IN (...) OR (k IS NULL AND ...)` counts as `k IN (...)`.
     /// </summary>
-    private RowFilter? FilterOf(BooleanExpression? where, Relation table, QueryScope scope, bool complete)
+    private RowFilter? FilterOf(BooleanExpression? where, Relation table, QueryScope scope, bool complete, string? key = null)
     {
         var filter = new RowFilter(new SortedSet<string>(StringComparer.Ordinal), new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal));
-        foreach (var condition in Conjuncts(where))
+        foreach (var condition in Conjuncts(where).SelectMany(c => complete || key is null ? new[] { c } : WithoutNullKeyBranches(c, table, scope, key)))
         {
             var parts = new ConditionParts();
             condition.Accept(parts);
@@ -238,6 +240,15 @@ public sealed partial class LineageAnalyzer
             else filter.Conditions.Add(Render(condition, parts));
         }
         return filter;
+    }
+
+    private static IEnumerable<BooleanExpression> WithoutNullKeyBranches(BooleanExpression condition, Relation table, QueryScope scope, string key)
+    {
+        var branches = Disjuncts(condition);
+        if (branches.Count < 2) return new[] { condition };
+        var kept = branches.Where(b => !Conjuncts(b).Any(c => c is BooleanIsNullExpression { IsNot: false } n && Unwrap(n.Expression) is ColumnReferenceExpression
+            { MultiPartIdentifier: { } id } k && string.Equals(id.Identifiers[^1].Value, key, StringComparison.OrdinalIgnoreCase) && ReferenceEquals(RelationOf(k, scope), table))).ToList();
+        return kept.Count == branches.Count ? new[] { condition } : kept.Count == 1 ? Conjuncts(kept[0]) : Array.Empty<BooleanExpression>();
     }
 
     private static IEnumerable<BooleanExpression> Conjuncts(BooleanExpression? e)

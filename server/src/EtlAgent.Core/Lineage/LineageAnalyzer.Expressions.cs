@@ -94,7 +94,8 @@ public sealed partial class LineageAnalyzer
                 var parts = new List<ColumnOrigin>();
                 var results = new List<ColumnOrigin>();
                 // `CASE WHEN k IS NULL THEN 1 ELSE k END`: a column an earlier WHEN sent elsewhere when NULL is not NULL
-                // in the branches after it, nor in the branch of `WHEN k IS NOT NULL`.
+                // in the branches after it, nor in the branch of `WHEN k IS NOT NULL`. `WHEN k = '' OR k IS NULL` sends
+                // every NULL k there too: a row gets past it only when each of its OR-ed branches is false.
                 var testedNull = new List<ColumnReferenceExpression>();
                 foreach (var w in sc.WhenClauses)
                 {
@@ -104,7 +105,8 @@ public sealed partial class LineageAnalyzer
                     if (r.Nullable == true && (tested is { IsNot: true } && SameColumn(tested.Expression, w.ThenExpression) || IsAnyOf(w.ThenExpression, testedNull)))
                         r = r with { Nullable = false };
                     parts.Add(r); results.Add(r);
-                    if (tested is { IsNot: false, Expression: var e } && Unwrapped(e) is ColumnReferenceExpression c) testedNull.Add(c);
+                    foreach (var d in Disjuncts(w.WhenExpression))
+                        if (d is BooleanIsNullExpression { IsNot: false, Expression: var e } && Unwrapped(e) is ColumnReferenceExpression c) testedNull.Add(c);
                 }
                 var otherwise = sc.ElseExpression is null ? ColumnOrigin.Constant(null, true) : Expr(sc.ElseExpression, scope);
                 if (otherwise.Nullable == true && IsAnyOf(sc.ElseExpression, testedNull)) otherwise = otherwise with { Nullable = false };

@@ -47,6 +47,7 @@ public sealed partial class LineageAnalyzer
         // a query in the expression is left alone: reading it here would report its columns a second time
         bool notNull = value is not null && !QueryInside.Any(value) && Expr(value, new QueryScope(null)).Nullable == false;
         SetNotNull(Variables, variable, notNull);
+        ForgetKeysNaming(variable);
     }
 
     /// <summary>Collects the variables a body assigns other than by SET or DECLARE.</summary>
@@ -171,13 +172,27 @@ public sealed partial class LineageAnalyzer
     private bool Covers(QualifiedName table, string column, QualifiedName source, string sourceColumn) =>
         _notNull.Any(kv => Canonical(kv.Key) == Canonical(table) && kv.Value.Contains(CoverageEntry(column, Canonical(source), sourceColumn)));
 
-    /// <summary>A write to <paramref name="table"/>: what it covered, and what covered it, no longer holds.</summary>
-    private void ForgetCoverage(QualifiedName table)
+    /// <summary>
+    /// A write to <paramref name="table"/>: what it covered, and what covered it, no longer holds. An UPDATE that sets only
+    /// <paramref name="setColumns"/> keeps the rows, so only what those columns covered, or were covered by, ends.
+    /// </summary>
+    private void ForgetCoverage(QualifiedName table, IReadOnlyCollection<string>? setColumns = null)
     {
         var name = Canonical(table);
         var mark = $"\u0001{name}\u0001";
         foreach (var (key, columns) in _notNull)
-            columns.RemoveWhere(c => c.StartsWith('\u0001') && (Canonical(key) == name || c.Contains(mark, StringComparison.OrdinalIgnoreCase)));
+        {
+            bool holder = Canonical(key) == name;
+            columns.RemoveWhere(c => c.StartsWith('\u0001') ? CoverageEnds(c, holder, mark, setColumns) : c.StartsWith(KeyMark) && KeyEntryEnds(c, holder, table, setColumns));
+        }
+    }
+
+    private static bool CoverageEnds(string entry, bool holder, string mark, IReadOnlyCollection<string>? setColumns)
+    {
+        if (setColumns is null) return holder || entry.Contains(mark, StringComparison.OrdinalIgnoreCase);
+        var parts = entry.Split('\u0001'); // "", column, source, source column
+        return holder && setColumns.Contains(parts[1], StringComparer.OrdinalIgnoreCase) ||
+               entry.Contains(mark, StringComparison.OrdinalIgnoreCase) && setColumns.Contains(parts[^1], StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ public sealed partial class LineageAnalyzer
                     declared.Select(d => (d, new ColumnOrigin(Array.Empty<string>(), MappingKind.Direct))).ToList(), open: false, null);
             var outputs = Query(cte.QueryExpression, scope);
             var names = declared.Count > 0 ? declared : ExpandedNames(cte.QueryExpression, scope);
+            RecordCteKeys(name, cte.QueryExpression, names);
             var cols = new List<(string, ColumnOrigin)>();
             for (int i = 0; i < names.Count && i < outputs.Count; i++) cols.Add((names[i], outputs[i].Origin));
             scope.Ctes[name] = new Relation(name, new QualifiedName(null, name), cols, open: false, null);
@@ -41,12 +42,15 @@ public sealed partial class LineageAnalyzer
                                 groupBy.GroupingSpecifications.All(x => x is ExpressionGroupingSpecification);
                 MarkNullRejected(spec.WhereClause?.SearchCondition, scope);
                 var result = new List<(ColumnOrigin, TSqlFragment?)>();
+                var keys = new List<KeyFacts>();
                 foreach (var element in spec.SelectElements)
                 {
+                    while (keys.Count < result.Count) keys.Add(KeyFacts.None);
                     switch (element)
                     {
                         case SelectScalarExpression s:
                             result.Add((Expr(s.Expression, scope), s.Expression));
+                            keys.Add(KeyFactsOf(s.Expression, spec, scope));
                             break;
                         case SelectStarExpression star:
                             var qualifier = star.Qualifier?.Identifiers.Select(i => i.Value).ToList() ?? new List<string>();
@@ -55,8 +59,13 @@ public sealed partial class LineageAnalyzer
                             {
                                 matched = true;
                                 if (r.IsOpen) _openStar = true;
-                                foreach (var (_, origin) in r.Columns)
-                                    result.Add((r.NullExtended ? origin with { Nullable = true, NullableAsDeclared = false } : origin, star));
+                                // as a column named alone would be: the WHERE's `c IS NOT NULL` holds for c taken by *
+                                foreach (var (name, origin) in r.Columns)
+                                {
+                                    result.Add((scope.IsNotNull(r, name) ? origin with { Nullable = false }
+                                        : r.NullExtended ? origin with { Nullable = true, NullableAsDeclared = false } : origin, star));
+                                    keys.Add(KeyFactsOf(r, name, spec, scope));
+                                }
                             }
                             if (!matched) _openStar = true;
                             break;
@@ -65,6 +74,7 @@ public sealed partial class LineageAnalyzer
                             break;
                     }
                 }
+                _queryKeys[spec] = keys;
                 if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
                 if (spec.HavingClause?.SearchCondition is { } having) Expr(having, scope);
                 // SELECT TOP 0 CAST(NULL AS int) AS x UNION ALL ... types a column list and returns no row: no NULL from it.
@@ -91,6 +101,7 @@ public sealed partial class LineageAnalyzer
                     }
                     else result.Add(left[i]);
                 }
+                RecordUnionKeys(binary);
                 return result;
             }
             case QueryParenthesisExpression p:
@@ -193,7 +204,8 @@ public sealed partial class LineageAnalyzer
         {
             if (!ReferenceEquals(RelationOf(mine, scope), joined) || RelationOf(theirs, scope) is not { NullExtended: false, Table: { } source } other ||
                 ReferenceEquals(other, joined)) continue;
-            if (Covers(table, mine.MultiPartIdentifier.Identifiers[^1].Value, source, theirs.MultiPartIdentifier.Identifiers[^1].Value) &&
+            var (column, otherColumn) = (mine.MultiPartIdentifier.Identifiers[^1].Value, theirs.MultiPartIdentifier.Identifiers[^1].Value);
+            if ((Covers(table, column, source, otherColumn) || CoveredByKeySource(table, column, other, scope, otherColumn)) &&
                 Expr(theirs, scope).Nullable == false)
             {
                 joined.NullExtended = false;

@@ -215,6 +215,7 @@ public sealed partial class LineageAnalyzer
         ForgetCoverage(table.Value);
         InsertFacts(table.Value, targetColumns, merged.Select(m => m.Origin).ToList());
         CoverageFacts(table.Value, targetColumns, spec.InsertSource);
+        if (spec.InsertSource is SelectInsertSource { Select: var select }) RecordKeys(table.Value, targetColumns, select, created: false);
         var localColumns = new List<(string, ColumnOrigin)>();
         for (int i = 0; i < targetColumns.Count && i < merged.Count; i++)
         {
@@ -247,7 +248,7 @@ public sealed partial class LineageAnalyzer
             }
         }
         if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
-        ForgetCoverage(table.Value);
+        ForgetCoverage(table.Value, sets.Select(s => s.Item1).ToList());
         UpdateFacts(table.Value, spec, sets);
     }
 
@@ -330,6 +331,7 @@ public sealed partial class LineageAnalyzer
         ForgetFacts(table);
         ForgetCoverage(table);
         var names = ExpandedNames(node.QueryExpression, scope);
+        RecordKeys(table, names, node.QueryExpression, created: true);
         var localColumns = new List<(string, ColumnOrigin)>();
         for (int i = 0; i < outputs.Count && i < names.Count; i++)
         {

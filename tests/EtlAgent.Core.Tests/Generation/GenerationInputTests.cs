@@ -261,4 +261,40 @@ public class GenerationInputTests
         var category = new QualifiedName("Dim", "Category");
         Assert.Contains(file.Cases, c => NonTrivial(c) && c.Given.Any(g => g.Table == category && g.Rows.Any(r => r["Parent Category ID"] is not null)));
     }
+
+    [Fact]
+    public void An_older_staged_version_of_text_keeps_to_what_the_load_converts_it_to()
+    {
+        // CAST(LTRIM(RTRIM(s.[PayrollMonth])) AS int) inside a TRY whose CATCH swallows the error: a version
+        // whose text does not convert never reaches the INSERT
+        var files = Fixture();
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+        var t = analysis.FindTransformation("Stage.LoadLevy")!;
+        var facts = CodeFacts.Collect(analysis, t);
+        Assert.Equal("int", facts.Conversions["PayrollMonth"]);
+        Assert.Equal("date", facts.Conversions["DueOn"]);
+        var candidates = new CandidateBuilder(analysis.Catalog, facts, t.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0)).Build();
+        var older = candidates.Where(c => c.Description.Contains("with an older staged version", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(older);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        foreach (var row in older.SelectMany(c => c.RowsOf(new QualifiedName("Stage", "Levy"))))
+        {
+            Assert.True(int.TryParse(Convert.ToString(row["PayrollMonth"], inv), System.Globalization.NumberStyles.Integer, inv, out _), $"PayrollMonth {row["PayrollMonth"]}");
+            Assert.True(decimal.TryParse(Convert.ToString(row["AmountDue"], inv), System.Globalization.NumberStyles.Number, inv, out _), $"AmountDue {row["AmountDue"]}");
+            Assert.True(DateTime.TryParse(Convert.ToString(row["DueOn"], inv), inv, System.Globalization.DateTimeStyles.None, out _), $"DueOn {row["DueOn"]}");
+        }
+    }
+
+    [Fact]
+    public async Task A_literal_passed_to_a_function_names_the_row_the_function_looks_up()
+    {
+        // Cfg.AuditSwitch('AuditLoads') → Cfg.OptionValue(ISNULL(@Name, 'AuditAll')) → WHERE [OptionId] = @OptionId
+        var files = Fixture();
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+        var facts = CodeFacts.Collect(analysis, analysis.FindTransformation("Log.AuditedLoad")!);
+        Assert.Contains("AuditLoads", facts.ColumnLiterals["OptionId"]);
+        Assert.Contains("AuditAll", facts.ColumnLiterals["OptionId"]);
+        // so the audit row is written in some case
+        await NonTrivialFileAsync("Log.AuditedLoad");
+    }
 }

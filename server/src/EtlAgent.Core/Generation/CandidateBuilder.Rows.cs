@@ -262,6 +262,10 @@ public sealed partial class CandidateBuilder
         || c.Name.EndsWith("Code", StringComparison.OrdinalIgnoreCase) || c.Name.EndsWith("ID", StringComparison.OrdinalIgnoreCase)
         || c.Name.EndsWith("Key", StringComparison.OrdinalIgnoreCase) || c.Name.EndsWith("Number", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether a conversion target (CAST … AS int) is a number type.</summary>
+    private static bool IsNumberType(string? type) =>
+        type is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money" or "smallmoney" or "float" or "real";
+
     private string? ConvertsTo(ColumnDef c) =>
         _facts.Conversions.GetValueOrDefault(c.Name) ?? _facts.Conversions.GetValueOrDefault(Find(c.Name));
 
@@ -298,7 +302,7 @@ public sealed partial class CandidateBuilder
         }
         if (c.Type.Name == "bit") return BitValue(c);
         int h = StableHash(name) % 9 + 1;
-        if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money" or "smallmoney" or "float" or "real")
+        if (c.Type.IsNumeric || IsNumberType(conversion))
         {
             decimal n = IsKeyClass(c) ? 1000 + entity : entity * 10 + h;
             if (c.Type.IsString) return Fit(c, n.ToString(CultureInfo.InvariantCulture));

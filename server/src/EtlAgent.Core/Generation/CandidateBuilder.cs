@@ -163,9 +163,15 @@ public sealed partial class CandidateBuilder
                 foreach (var c in t.Columns)
                 {
                     if (!copy.ContainsKey(c.Name) || IsKeyColumn(t, c)) continue;
+                    // staged text keeps to what the load converts it to (as Value chose it), or the older
+                    // version fails that conversion and never reaches the code that tells versions apart
+                    var conversion = ConvertsTo(c) ?? ClassType(Find(c.Name));
                     if (copy[c.Name] is DateTime d) copy[c.Name] = Shift(c.Type, d, -1);
-                    else if (ConvertsTo(c) is "date" or "datetime" or "datetime2" && copy[c.Name] is string s && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var sd))
+                    else if (conversion is "date" or "datetime" or "datetime2" && copy[c.Name] is string s && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var sd))
                         copy[c.Name] = sd.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    else if (c.Type.IsString && !IsKeyClass(c) && IsNumberType(conversion) && copy[c.Name] is string text
+                             && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
+                        copy[c.Name] = Fit(c, (number - 1).ToString(CultureInfo.InvariantCulture));
                     else if (c.Type.IsString && !IsKeyClass(c)) copy[c.Name] = Fit(c, "Older " + c.Name);
                     else if (copy[c.Name] is long n && c.Type.Name != "bit") copy[c.Name] = n - 1;
                 }
@@ -477,7 +483,7 @@ public sealed partial class CandidateBuilder
             if (c.Type.IsString) yield return (Fit(c, "not a date"), "not a date");
             yield break;
         }
-        if (c.Type.IsNumeric || conversion is "int" or "bigint" or "smallint" or "tinyint" or "decimal" or "numeric" or "money" or "smallmoney" or "float" or "real")
+        if (c.Type.IsNumeric || IsNumberType(conversion))
         {
             var current = b.RowsOf(t.Name)[^1][c.Name];
             var values = new List<(decimal, string)> { (0, "zero"), (-1, "negative") };

@@ -531,7 +531,25 @@ public sealed class CodeFacts
             if (node.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) && node.Parameters.Count == 2
                 && ColumnName(Strip(node.Parameters[0])) is { } column && node.Parameters[1] is IntegerLiteral)
                 comparisons.Add((column, node.Parameters[1], "fallback"));
+            // Cfg.GetSetting(N'AuditAll'): a literal argument is a value of the function's parameter, as
+            // EXEC p @p = 'x' is; so a row the function looks up by it (WHERE [Key] = @Key) can exist
+            if (node.CallTarget is MultiPartIdentifierCallTarget { MultiPartIdentifier.Count: 1 } target
+                && facts.Closure.FirstOrDefault(c => c.Transformation.Kind == TransformationKind.Function && string.Equals(c.Transformation.Name,
+                       $"{target.MultiPartIdentifier.Identifiers[0].Value}.{node.FunctionName.Value}", StringComparison.OrdinalIgnoreCase)) is { } function)
+                for (int i = 0; i < node.Parameters.Count && i < function.Transformation.Parameters.Count; i++)
+                    foreach (var value in ArgumentLiterals(node.Parameters[i]))
+                        Add(function.Transformation.Parameters[i].Name, value);
         }
+
+        /// <summary>The constants an argument may carry: a literal, ISNULL(@p, literal)'s fallback, a variable's known literals.</summary>
+        private List<object> ArgumentLiterals(ScalarExpression argument) => Strip(argument) switch
+        {
+            Literal l when LiteralValue(l) is { } v => new() { v },
+            FunctionCall { Parameters: [var first, var fallback] } f when f.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase)
+                => ArgumentLiterals(first).Concat(ArgumentLiterals(fallback)).ToList(),
+            VariableReference v => variableLiterals.GetValueOrDefault(v.Name)?.ToList() ?? new(),
+            _ => new(),
+        };
 
         public override void Visit(DeclareVariableElement node)
         {
@@ -576,7 +594,7 @@ public sealed class CodeFacts
 
         private void Conversion(DataTypeReference type, ScalarExpression parameter)
         {
-            if (ColumnName(Strip(parameter)) is { } column && type is SqlDataTypeReference s)
+            if (ColumnName(Untrimmed(parameter)) is { } column && type is SqlDataTypeReference s)
                 facts.Conversions.TryAdd(column, s.SqlDataTypeOption.ToString().ToLowerInvariant());
         }
 
@@ -585,6 +603,18 @@ public sealed class CodeFacts
             if (!variableLiterals.TryGetValue(variable, out var list)) variableLiterals[variable] = list = new();
             if (!list.Contains(value)) list.Add(value);
         }
+
+        /// <summary>
+        /// The column a conversion reads through the trims staged text gets first (CAST(LTRIM(RTRIM(s.[Month])) AS int)):
+        /// trimming changes no digit, so the text must hold what the conversion needs.
+        /// </summary>
+        private static ScalarExpression Untrimmed(ScalarExpression e) => Strip(e) switch
+        {
+            FunctionCall { Parameters: [var text] } f when Trims.Contains(f.FunctionName.Value) => Untrimmed(text),
+            var other => other,
+        };
+
+        private static readonly HashSet<string> Trims = new(StringComparer.OrdinalIgnoreCase) { "LTRIM", "RTRIM", "TRIM" };
 
         private static ScalarExpression Strip(ScalarExpression e) => e switch
         {

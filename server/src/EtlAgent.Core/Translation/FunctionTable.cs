@@ -417,7 +417,8 @@ public static class FunctionTable
             case "DATEADD":
             {
                 var d = args[1];
-                var dt = d.Type?.IsString == true || d.Type is null && d.StringConstant is not null ? SqlTranslator.DateTimeT : d.Type ?? SqlTranslator.DateTime2;
+                // a string or a number (days since 1900-01-01: DATEADD(qq, DATEDIFF(qq, 0, @d), 0)) is read as datetime
+                var dt = d.Type?.IsString == true || d.Type is null && d.StringConstant is not null || d.Type?.IsInteger == true ? SqlTranslator.DateTimeT : d.Type ?? SqlTranslator.DateTime2;
                 string ds = AsDate(t, d, f);
                 string n = $"CAST(trunc({args[0].Sql}) AS BIGINT)";
                 // 100-ns types: nanoseconds round to 100 ns (SQL Server), which DuckDB can only add in

@@ -70,12 +70,13 @@ public sealed partial class SqlTranslator
         string matched = Choice(c => c == MergeCondition.Matched);
         string byTarget = Choice(c => c is MergeCondition.NotMatched or MergeCondition.NotMatchedByTarget);
         string bySource = Choice(c => c == MergeCondition.NotMatchedBySource);
-        var select = new List<string>
-        {
-            $"{t}.rowid AS \"__rid\"",
-            $"{s}.\"__sid\" AS \"__sid\"",
-            $"CASE WHEN {t}.rowid IS NOT NULL AND {s}.\"__sid\" IS NOT NULL THEN {matched} WHEN {s}.\"__sid\" IS NOT NULL THEN {byTarget} ELSE {bySource} END AS \"__clause\"",
-        };
+        // The pairs and their clause are chosen in a derived table of their own: the values below test
+        // "__clause" by name, and DuckDB refuses to reuse a select alias whose expression it counts as
+        // volatile (a clause condition reading a string as a date calls a host function).
+        string pairs = $"SELECT * FROM (SELECT {t}.rowid AS \"__rid\", {s}.\"__sid\" AS \"__sid\", "
+            + $"CASE WHEN {t}.rowid IS NOT NULL AND {s}.\"__sid\" IS NOT NULL THEN {matched} WHEN {s}.\"__sid\" IS NOT NULL THEN {byTarget} ELSE {bySource} END AS \"__clause\" "
+            + $"FROM {target.Physical} AS {t} FULL JOIN {src} AS {s} ON {on}) AS \"__q\" WHERE \"__clause\" IS NOT NULL OR \"__rid\" IS NOT NULL AND \"__sid\" IS NOT NULL";
+        var select = new List<string> { "\"__p\".\"__rid\"", "\"__p\".\"__sid\"", "\"__p\".\"__clause\"" };
         // Old values: deleted.* in the OUTPUT, and inserted.* of the columns an UPDATE leaves alone.
         for (int j = 0; j < target.Columns.Count; j++) select.Add($"{t}.{Id(target.Columns[j].Name)} AS \"__d{j}\"");
 
@@ -98,7 +99,7 @@ public sealed partial class SqlTranslator
                     for (int j = 0; j < values.Count; j++)
                     {
                         string col = $"__v{k}_{j}";
-                        select.Add($"CASE WHEN \"__clause\" = {k} THEN {values[j].Value.Sql} END AS {Id(col)}");
+                        select.Add($"CASE WHEN \"__p\".\"__clause\" = {k} THEN {values[j].Value.Sql} END AS {Id(col)}");
                         assigned[values[j].Col] = col;
                     }
                     sets[k] = assigned;
@@ -117,7 +118,7 @@ public sealed partial class SqlTranslator
                     {
                         if (row[j] is DefaultLiteral) continue; // the column's DEFAULT, as if not named
                         string col = $"__v{k}_{j}";
-                        select.Add($"CASE WHEN \"__clause\" = {k} THEN {Assign(Expr(row[j], scope), cols[j].Type, row[j]).Sql} END AS {Id(col)}");
+                        select.Add($"CASE WHEN \"__p\".\"__clause\" = {k} THEN {Assign(Expr(row[j], scope), cols[j].Type, row[j]).Sql} END AS {Id(col)}");
                         given.Add((cols[j].Name, col));
                     }
                     insertClause = k;
@@ -135,7 +136,8 @@ public sealed partial class SqlTranslator
         var prepare = new List<string>
         {
             $"CREATE TEMP TABLE {src} AS {with}SELECT {s}.*, row_number() OVER () AS \"__sid\" FROM {sourceSql}",
-            $"CREATE TEMP TABLE {match} AS SELECT {string.Join(", ", select)} FROM {target.Physical} AS {t} FULL JOIN {src} AS {s} ON {on} WHERE \"__clause\" IS NOT NULL OR \"__rid\" IS NOT NULL AND \"__sid\" IS NOT NULL",
+            $"CREATE TEMP TABLE {match} AS SELECT {string.Join(", ", select)} FROM ({pairs}) AS \"__p\" "
+                + $"LEFT JOIN {target.Physical} AS {t} ON {t}.rowid = \"__p\".\"__rid\" LEFT JOIN {src} AS {s} ON {s}.\"__sid\" = \"__p\".\"__sid\"",
         };
         // As the MERGE documentation words it: with an UPDATE or DELETE when matched, a target row
         // that the ON condition matches to more than one source row is an error, whatever the

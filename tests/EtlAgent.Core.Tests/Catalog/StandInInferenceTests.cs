@@ -114,10 +114,10 @@ public class StandInInferenceTests
             CREATE PROCEDURE dbo.Stage
             AS
             BEGIN
-                CREATE TABLE #w ([Key] nvarchar(36), [Seq] int IDENTITY(1, 1), [Docs] int, [Started] date, [Changed] datetime2(7), [Version] bigint, [Note] nvarchar(200), [Hash] varbinary(8000) NOT NULL);
+                CREATE TABLE #w ([Key] nvarchar(36), [Seq] int IDENTITY(1, 1), [Docs] int, [Started] date, [Changed] datetime2(7), [Version] bigint, [Note] nvarchar(200), [Code] int, [Hash] varbinary(8000) NOT NULL);
                 INSERT INTO #w
-                SELECT [src_key], ISNULL([src_docs], 0), CONVERT(date, [src_started]), [src_changed], CAST([src_version] AS bigint), LEFT([src_note], 200),
-                    HASHBYTES('MD5', ISNULL([src_key], '') + ISNULL(CAST([src_docs] AS nvarchar(20)), ''))
+                SELECT [src_key], ISNULL([src_docs], 0), CONVERT(date, [src_started]), [src_changed], CAST([src_version] AS bigint), LEFT([src_note], 200), [src_code],
+                    HASHBYTES('MD5', ISNULL([src_key], '') + ISNULL([src_code], '') + ISNULL(CAST([src_docs] AS nvarchar(20)), ''))
                 FROM feed.Entity;
                 DECLARE @v TABLE (Id int, Amount decimal(12, 2));
                 INSERT INTO @v (Amount, Id) SELECT e.[src_amount], RTRIM(e.[src_id]) FROM feed.Entity AS e;
@@ -125,8 +125,8 @@ public class StandInInferenceTests
             END
             """);
         var entity = StandIn(analysis, "feed.Entity");
-        // the text a LEFT cuts to the work table's length may be longer: no typed use
-        Assert.Equal("src_key nvarchar(36), src_docs int, src_started date, src_changed datetime2(7), src_version bigint, src_note nvarchar(4000), "
+        // the text a LEFT cuts to the work table's length may be longer, and the hash treats [src_code] as text: no typed use
+        Assert.Equal("src_key nvarchar(36), src_docs int, src_started date, src_changed datetime2(7), src_version bigint, src_note nvarchar(4000), src_code nvarchar(4000), "
             + "src_amount decimal(12,2), src_id int", Shape(entity));
         Assert.Equal("inserted into #w.Docs (int) at code.sql:6", entity.StandIn!.Columns.Single(c => c.Name == "src_docs").TypeFrom);
         Assert.Equal("w_docs int", Shape(StandIn(analysis, "feed.Other")));

@@ -25,6 +25,8 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     private readonly HashSet<string> _ctes = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>#temp tables and table variables the transformation declares so far, by name: typed like the catalog's tables.</summary>
     private readonly Dictionary<string, TableDef> _locals = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Columns the code treats as text somewhere (ISNULL([x], '') in a row hash's concatenation), by name.</summary>
+    private readonly HashSet<string> _usedAsText = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A FROM item: its exposed name, and the unknown table or known table it is (neither: a derived table, a local table).</summary>
     private sealed record Source(string Exposed, string? BaseName, StandInUsage? Unknown, TableDef? Known);
@@ -46,12 +48,24 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         var fragments = body.ToList();
         var ctes = new CteNames(_ctes);
         foreach (var f in fragments) f.Accept(ctes);
+        var text = new TextUses(_usedAsText);
+        foreach (var f in fragments) f.Accept(text);
         foreach (var f in fragments) f.Accept(this);
     }
 
     private sealed class CteNames(HashSet<string> names) : TSqlFragmentVisitor
     {
         public override void Visit(CommonTableExpression node) => names.Add(node.ExpressionName.Value);
+    }
+
+    /// <summary>ISNULL([x], '…'): the code means [x] to be text (a typed copy of it elsewhere converts it there).</summary>
+    private sealed class TextUses(HashSet<string> columns) : TSqlFragmentVisitor
+    {
+        public override void Visit(FunctionCall node)
+        {
+            if (node.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) && node.Parameters is [ColumnReferenceExpression { MultiPartIdentifier: { } id }, StringLiteral])
+                columns.Add(id.Identifiers[^1].Value);
+        }
     }
 
     public override void ExplicitVisit(DeclareVariableStatement node)
@@ -192,7 +206,9 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     /// An INSERT column fed by an expression: an unknown target column takes the value's type, an unknown
     /// source column the target's, also through a wrapper that keeps its value (ISNULL, LTRIM; a CAST or
     /// CONVERT to a type that is not text gives that type). Not through one that cuts text (LEFT(x, n)
-    /// into a text column): the source may hold longer text than the target.
+    /// into a text column): the source may hold longer text than the target. Not a type other than text
+    /// for a column the code treats as text elsewhere (ISNULL([x], '') + … in a row hash): it is staged
+    /// text the copy converts.
     /// </summary>
     private void RelateTarget(Source target, string column, ScalarExpression value, TSqlFragment at, IReadOnlyList<Source> scope)
     {
@@ -204,9 +220,9 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         col.Usage.AddColumn(col.Column, _document.LocationOf(copied));
         if (convertedTo is not null)
         {
-            if (!convertedTo.IsString) col.Usage.AddType(col.Column, convertedTo, FromVariable, $"converted to {convertedTo} for {target.Known.Name}.{known.Name} at {At(at)}");
+            if (!convertedTo.IsString && !_usedAsText.Contains(col.Column)) col.Usage.AddType(col.Column, convertedTo, FromVariable, $"converted to {convertedTo} for {target.Known.Name}.{known.Name} at {At(at)}");
         }
-        else if (!(cut && known.Type.IsString))
+        else if (!(cut && known.Type.IsString) && (known.Type.IsString || !_usedAsText.Contains(col.Column)))
             col.Usage.AddType(col.Column, known.Type, FromColumn, $"inserted into {target.Known.Name}.{known.Name} ({known.Type}) at {At(at)}");
     }
 
@@ -226,6 +242,8 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
                 case CastCall c: convertedTo = DataTypes.From(c.DataType, _catalog.AliasTypes); e = c.Parameter; continue;
                 case ConvertCall c: convertedTo = DataTypes.From(c.DataType, _catalog.AliasTypes); e = c.Parameter; continue;
                 case CoalesceExpression { Expressions.Count: > 0 } c: e = c.Expressions[0]; continue;
+                case LeftFunctionCall { Parameters.Count: > 0 } l: cut = true; e = l.Parameters[0]; continue;
+                case RightFunctionCall { Parameters.Count: > 0 } r: cut = true; e = r.Parameters[0]; continue;
                 case FunctionCall { Parameters.Count: > 0 } f:
                     switch (f.FunctionName.Value.ToUpperInvariant())
                     {

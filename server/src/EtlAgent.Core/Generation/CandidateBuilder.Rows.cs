@@ -376,8 +376,9 @@ public sealed partial class CandidateBuilder
     private readonly Dictionary<string, string?> _classTypes = new(StringComparer.OrdinalIgnoreCase);
     private List<TableDef>? _codeTables;
 
-    private static object? Other(ColumnDef c, object? value) => value switch
+    private object? Other(ColumnDef c, object? value) => value switch
     {
+        string s when ConvertsTo(c) is { } to && !new SqlType(to).IsString => StepText(c, s, 1) ?? s,
         string s => Fit(c, "Changed " + s),
         long n => c.Type.Name == "tinyint" && n >= 255 ? n - 1 : n + 1,
         decimal d => d + 1,
@@ -385,6 +386,22 @@ public sealed partial class CandidateBuilder
         null => Fit(c, "Changed"),
         _ => value,
     };
+
+    /// <summary>
+    /// Text of a number or a date the code converts, moved by <paramref name="delta"/> (units, days) and
+    /// still text that converts; null when it is neither or the result does not fit the column.
+    /// </summary>
+    private static string? StepText(ColumnDef c, string text, int delta)
+    {
+        if (decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var n))
+        {
+            var moved = (n + delta).ToString(CultureInfo.InvariantCulture);
+            return n + delta >= 0 && Fit(c, moved) == moved ? moved : null;
+        }
+        if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            return d.AddDays(delta).ToString(d.TimeOfDay == TimeSpan.Zero && text.Length <= 10 ? "yyyy-MM-dd" : "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+        return null;
+    }
 
     private static object Fit(ColumnDef c, string text) => Fit(c.Type, text);
 

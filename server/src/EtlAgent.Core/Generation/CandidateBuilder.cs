@@ -169,6 +169,11 @@ public sealed partial class CandidateBuilder
                     if (copy[c.Name] is DateTime d) copy[c.Name] = Shift(c.Type, d, -1);
                     else if (conversion is "date" or "datetime" or "datetime2" && copy[c.Name] is string s && DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var sd))
                         copy[c.Name] = sd.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    else if (c.Type.IsString && ConvertsTo(c) is { } to && !new SqlType(to).IsString)
+                    {
+                        // text the code converts stays text that converts (an older version, not a broken one)
+                        if (copy[c.Name] is string text && StepText(c, text, -1) is { } earlier) copy[c.Name] = earlier;
+                    }
                     else if (c.Type.IsString && !IsKeyClass(c) && IsNumberType(conversion) && copy[c.Name] is string text
                              && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
                         copy[c.Name] = Fit(c, (number - 1).ToString(CultureInfo.InvariantCulture));

@@ -156,6 +156,7 @@ public sealed class CodeFacts
         }
         ImplicitConversions(facts, workspace.Catalog);
         SplitListConversions.Collect(facts, facts.Closure.Where(t => t.HasSyntax).SelectMany(t => t.Syntax.Body));
+        WorkTableCopies(facts);
         facts.JsonParameters = JsonShape.Collect(facts.Closure.SelectMany(t => t.Syntax.Body), workspace.Catalog.AliasTypes);
         if (root.Transformation.Kind == TransformationKind.Procedure && root.HasSyntax)
         {
@@ -255,6 +256,21 @@ public sealed class CodeFacts
             // elsewhere (a row hash) says nothing of what the text must hold, the typed copy does
             if (a.Origin.Type is { IsString: false } || a.Source is not ScalarExpression source || ColumnName(source) is not { } column) continue;
             if (!facts.Conversions.TryGetValue(column, out var known) || new SqlType(known).IsString) facts.Conversions[column] = target.Name;
+        }
+    }
+
+    /// <summary>
+    /// A column copied as it is into a #temp table or table variable under another name (INSERT INTO #w
+    /// SELECT [src_id] … with #w.[EntityKey] first) is the same value there: equated like a join key, so
+    /// a staged row and the target row it is compared with through the work table name the same entity.
+    /// </summary>
+    private static void WorkTableCopies(CodeFacts facts)
+    {
+        foreach (var a in facts.Closure.SelectMany(t => t.Assignments))
+        {
+            if (!a.Table.IsLocal || a.Source is not ScalarExpression source || ColumnName(source) is not { } column
+                || string.Equals(column, a.Column, StringComparison.OrdinalIgnoreCase)) continue;
+            if (!facts.Equalities.Contains((column, a.Column))) facts.Equalities.Add((column, a.Column));
         }
     }
 

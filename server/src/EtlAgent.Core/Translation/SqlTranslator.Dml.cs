@@ -56,37 +56,71 @@ public sealed partial class SqlTranslator
             }
             case NamedTableReference n:
             {
-                string name = n.SchemaObject.BaseIdentifier.Value;
-                if (n.SchemaObject.SchemaIdentifier is null)
-                {
-                    // UPDATE alias / DELETE alias: the alias of a table in FROM.
-                    if (from is not null && FindAliased(from.TableReferences, name) is NamedTableReference or VariableTableReference)
-                    {
-                        var aliased = FindAliased(from.TableReferences, name)!;
-                        var t = ResolveTarget(aliased is NamedTableReference nt ? CloneWithoutAlias(nt) : aliased, scope, null);
-                        return t with { Exposed = name };
-                    }
-                    if (scope.FindCte(name) is not null) return new Target("", name, Array.Empty<ColumnDef>(), null, CteSql: name);
-                }
-                if (name.StartsWith('#')) // #t, or tempdb..#t
-                {
-                    var lt = Env.LocalTable(name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.");
-                    return new Target(Id(lt.PhysicalName), n.Alias?.Value ?? name, lt.Columns, null);
-                }
-                if (n.SchemaObject.ServerIdentifier is not null) throw Unsupported("linked-server reference (server.database.schema.name)", n);
-                var qn = DdlReader.ReferenceOf(n.SchemaObject);
-                if (qn.Database is null && Env.MadeTable(qn) is { } made)
-                    return new Target(Id(made.PhysicalName), n.Alias?.Value ?? name, made.Columns, null);
-                var def = Env.Catalog.Find(qn);
-                if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");
-                if (def is null || def.Kind != TableKind.Table)
-                    throw def?.Kind == TableKind.View || (def is null && Env.MadeView(qn) is not null) ? Unsupported("modifying a view", n) : new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
-                qn = def.Name;
-                Env.Referenced?.Invoke(qn);
-                return new Target(Table(qn), n.Alias?.Value ?? name, def.Columns, qn);
+                var resolved = ResolveNamedTarget(n, scope, from);
+                // UPDATE [s].[t] … FROM #w AS w JOIN [s].[t] AS p: the target is the FROM's one reference
+                // to the same table (UPDATE (Transact-SQL): "If the object being updated is the same as the
+                // object in the FROM clause and there is only one reference to the object in the FROM
+                // clause, an object alias may or may not be specified")
+                return from is not null && n.Alias is null && resolved.CteSql is null ? resolved with { Exposed = ExposedInFrom(n, from, resolved.Exposed) } : resolved;
             }
             default: throw Unsupported($"{tr.GetType().Name} as a DML target", tr);
         }
+    }
+
+    private Target ResolveNamedTarget(NamedTableReference n, Scope scope, FromClause? from)
+    {
+        string name = n.SchemaObject.BaseIdentifier.Value;
+        if (n.SchemaObject.SchemaIdentifier is null)
+        {
+            // UPDATE alias / DELETE alias: the alias of a table in FROM.
+            if (from is not null && FindAliased(from.TableReferences, name) is NamedTableReference or VariableTableReference)
+            {
+                var aliased = FindAliased(from.TableReferences, name)!;
+                var t = ResolveTarget(aliased is NamedTableReference nt ? CloneWithoutAlias(nt) : aliased, scope, null);
+                return t with { Exposed = name };
+            }
+            if (scope.FindCte(name) is not null) return new Target("", name, Array.Empty<ColumnDef>(), null, CteSql: name);
+        }
+        if (name.StartsWith('#')) // #t, or tempdb..#t
+        {
+            var lt = Env.LocalTable(name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.");
+            return new Target(Id(lt.PhysicalName), n.Alias?.Value ?? name, lt.Columns, null);
+        }
+        if (n.SchemaObject.ServerIdentifier is not null) throw Unsupported("linked-server reference (server.database.schema.name)", n);
+        var qn = DdlReader.ReferenceOf(n.SchemaObject);
+        if (qn.Database is null && Env.MadeTable(qn) is { } made)
+            return new Target(Id(made.PhysicalName), n.Alias?.Value ?? name, made.Columns, null);
+        var def = Env.Catalog.Find(qn);
+        if (def is null && qn.Database is not null) throw Unsupported($"cross-database reference to {qn}", n, "not in the workspace, externalObjects or the stand-ins");
+        if (def is null || def.Kind != TableKind.Table)
+            throw def?.Kind == TableKind.View || (def is null && Env.MadeView(qn) is not null) ? Unsupported("modifying a view", n) : new SandboxRuntimeError(208, $"Invalid object name '{qn}'.");
+        qn = def.Name;
+        Env.Referenced?.Invoke(qn);
+        return new Target(Table(qn), n.Alias?.Value ?? name, def.Columns, qn);
+    }
+
+    /// <summary>
+    /// The name the target goes by in FROM: its own when FROM names it so, else the alias of the one
+    /// reference FROM makes to the same table; its own name when there is none or several.
+    /// </summary>
+    private string ExposedInFrom(NamedTableReference target, FromClause from, string exposed)
+    {
+        var named = JoinTree.Walk(from.TableReferences).OfType<JoinLeaf>().Select(l => l.Source).OfType<NamedTableReference>().ToList();
+        if (named.Any(r => string.Equals(r.Alias?.Value ?? r.SchemaObject.BaseIdentifier.Value, exposed, StringComparison.OrdinalIgnoreCase))) return exposed;
+        var key = ObjectKey(target);
+        var same = key is null ? new List<NamedTableReference>() : named.Where(r => r.Alias is not null && ObjectKey(r) == key).ToList();
+        return same.Count == 1 ? same[0].Alias!.Value : exposed;
+    }
+
+    /// <summary>What a table reference names, comparable across spellings ([s].[t], s.t, db.s.t of this database): null when it names nothing known.</summary>
+    private string? ObjectKey(NamedTableReference r)
+    {
+        var name = r.SchemaObject.BaseIdentifier?.Value;
+        if (name is null || r.SchemaObject.ServerIdentifier is not null) return null;
+        if (name.StartsWith('#')) return name.ToLowerInvariant();
+        var qn = DdlReader.ReferenceOf(r.SchemaObject);
+        if (qn.Database is null && Env.MadeTable(qn) is { } made) return made.PhysicalName;
+        return Env.Catalog.Find(qn)?.Name.ToString().ToLowerInvariant();
     }
 
     private static NamedTableReference CloneWithoutAlias(NamedTableReference n) => new() { SchemaObject = n.SchemaObject };

@@ -23,6 +23,10 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     private readonly Dictionary<string, SqlType> _variables = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<List<Source>> _scopes = new();
     private readonly HashSet<string> _ctes = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>#temp tables and table variables the transformation declares so far, by name: typed like the catalog's tables.</summary>
+    private readonly Dictionary<string, TableDef> _locals = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Columns the code treats as text somewhere (ISNULL([x], '') in a row hash's concatenation), by name.</summary>
+    private readonly HashSet<string> _usedAsText = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A FROM item: its exposed name, and the unknown table or known table it is (neither: a derived table, a local table).</summary>
     private sealed record Source(string Exposed, string? BaseName, StandInUsage? Unknown, TableDef? Known);
@@ -44,12 +48,24 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         var fragments = body.ToList();
         var ctes = new CteNames(_ctes);
         foreach (var f in fragments) f.Accept(ctes);
+        var text = new TextUses(_usedAsText);
+        foreach (var f in fragments) f.Accept(text);
         foreach (var f in fragments) f.Accept(this);
     }
 
     private sealed class CteNames(HashSet<string> names) : TSqlFragmentVisitor
     {
         public override void Visit(CommonTableExpression node) => names.Add(node.ExpressionName.Value);
+    }
+
+    /// <summary>ISNULL([x], '…'): the code means [x] to be text (a typed copy of it elsewhere converts it there).</summary>
+    private sealed class TextUses(HashSet<string> columns) : TSqlFragmentVisitor
+    {
+        public override void Visit(FunctionCall node)
+        {
+            if (node.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) && node.Parameters is [ColumnReferenceExpression { MultiPartIdentifier: { } id }, StringLiteral])
+                columns.Add(id.Identifiers[^1].Value);
+        }
     }
 
     public override void ExplicitVisit(DeclareVariableStatement node)
@@ -62,6 +78,15 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     public override void ExplicitVisit(CreateTableStatement node)
     {
         _created.Add(DdlReader.ReferenceOf(node.SchemaObjectName));
+        if (node.SchemaObjectName.BaseIdentifier?.Value is { } name && name.StartsWith('#') && node.Definition is not null)
+            _locals[name] = DdlReader.ReadTable(_document, node, _catalog.AliasTypes);
+        base.ExplicitVisit(node);
+    }
+
+    public override void ExplicitVisit(DeclareTableVariableBody node)
+    {
+        if (node.Definition is not null)
+            _locals[node.VariableName.Value] = DdlReader.ReadDeclaredTable(_document, new QualifiedName(null, node.VariableName.Value), node.Definition, node, _catalog.AliasTypes);
         base.ExplicitVisit(node);
     }
 
@@ -103,8 +128,17 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
 
     public override void ExplicitVisit(InsertSpecification node)
     {
-        var target = node.Target is NamedTableReference n ? Resolve(n) : null;
+        var target = node.Target switch
+        {
+            NamedTableReference n => Resolve(n),
+            VariableTableReference v => Local(v),
+            _ => null,
+        };
         var columns = node.Columns.Select(c => c.MultiPartIdentifier?.Identifiers[^1].Value).ToList();
+        // INSERT INTO #w SELECT …: by position, into the columns SQL Server fills (not identity, computed, rowversion)
+        bool positional = columns.Count == 0 && target?.Known is not null;
+        if (positional)
+            columns = target!.Known!.Columns.Where(c => !c.IsGenerated).Select(c => (string?)c.Name).ToList();
         if (target?.Unknown is { } unknown)
         {
             foreach (var c in node.Columns)
@@ -129,6 +163,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
                 case SelectInsertSource { Select: QuerySpecification qs }:
                     var scope = Sources(qs.FromClause?.TableReferences);
                     var items = qs.SelectElements.ToList();
+                    if (positional && items.Any(e => e is not SelectScalarExpression)) break; // a * hides which column lands where
                     for (int i = 0; i < items.Count && i < columns.Count; i++)
                         if (columns[i] is { } column && items[i] is SelectScalarExpression se) RelateTarget(target, column, se.Expression, se, scope);
                     break;
@@ -167,17 +202,63 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         col.Usage.AddType(col.Column, typed.Type, typed.Strength, $"{typed.What} at {At(at)}");
     }
 
-    /// <summary>An INSERT column fed by an expression: an unknown target column takes the value's type, an unknown source column the target's.</summary>
+    /// <summary>
+    /// An INSERT column fed by an expression: an unknown target column takes the value's type, an unknown
+    /// source column the target's, also through a wrapper that keeps its value (ISNULL, LTRIM; a CAST or
+    /// CONVERT to a type that is not text gives that type). Not through one that cuts text (LEFT(x, n)
+    /// into a text column): the source may hold longer text than the target. Not a type other than text
+    /// for a column the code treats as text elsewhere (ISNULL([x], '') + … in a row hash): it is staged
+    /// text the copy converts.
+    /// </summary>
     private void RelateTarget(Source target, string column, ScalarExpression value, TSqlFragment at, IReadOnlyList<Source> scope)
     {
         if (target.Unknown is { } unknown && TypeOf(value, scope) is { } typed)
             unknown.AddType(column, typed.Type, typed.Strength, $"{typed.What} at {At(at)}");
-        if (target.Known?.FindColumn(column) is { } known && ColumnOf(value, scope) is { } col)
+        if (target.Known?.FindColumn(column) is not { } known) return;
+        var (copied, convertedTo, cut) = Copied(value);
+        if (ColumnOf(copied, scope) is not { } col) return;
+        col.Usage.AddColumn(col.Column, _document.LocationOf(copied));
+        if (convertedTo is not null)
         {
-            col.Usage.AddColumn(col.Column, _document.LocationOf(value));
+            if (!convertedTo.IsString && !_usedAsText.Contains(col.Column)) col.Usage.AddType(col.Column, convertedTo, FromVariable, $"converted to {convertedTo} for {target.Known.Name}.{known.Name} at {At(at)}");
+        }
+        else if (!(cut && known.Type.IsString) && (known.Type.IsString || !_usedAsText.Contains(col.Column)))
             col.Usage.AddType(col.Column, known.Type, FromColumn, $"inserted into {target.Known.Name}.{known.Name} ({known.Type}) at {At(at)}");
+    }
+
+    /// <summary>
+    /// What a value copies through simple wrappers: LEFT(x, n), LTRIM(x), ISNULL(x, d), CAST(x AS t) give x,
+    /// with the type the innermost CAST or CONVERT gives it, and whether a wrapper cuts text.
+    /// </summary>
+    private (ScalarExpression Inner, SqlType? ConvertedTo, bool Cut) Copied(ScalarExpression e)
+    {
+        SqlType? convertedTo = null;
+        bool cut = false;
+        while (true)
+        {
+            switch (e)
+            {
+                case ParenthesisExpression p: e = p.Expression; continue;
+                case CastCall c: convertedTo = DataTypes.From(c.DataType, _catalog.AliasTypes); e = c.Parameter; continue;
+                case ConvertCall c: convertedTo = DataTypes.From(c.DataType, _catalog.AliasTypes); e = c.Parameter; continue;
+                case CoalesceExpression { Expressions.Count: > 0 } c: e = c.Expressions[0]; continue;
+                case LeftFunctionCall { Parameters.Count: > 0 } l: cut = true; e = l.Parameters[0]; continue;
+                case RightFunctionCall { Parameters.Count: > 0 } r: cut = true; e = r.Parameters[0]; continue;
+                case FunctionCall { Parameters.Count: > 0 } f:
+                    switch (f.FunctionName.Value.ToUpperInvariant())
+                    {
+                        case "LEFT" or "RIGHT" or "SUBSTRING": cut = true; e = f.Parameters[0]; continue;
+                        case "LTRIM" or "RTRIM" or "TRIM" or "UPPER" or "LOWER" or "ISNULL": e = f.Parameters[0]; continue;
+                    }
+                    break;
+            }
+            return (e, convertedTo, cut);
         }
     }
+
+    /// <summary>A table variable as a source: its declared shape when the transformation declared it.</summary>
+    private Source Local(VariableTableReference v) =>
+        new(v.Alias?.Value ?? v.Variable.Name, null, null, _locals.GetValueOrDefault(v.Variable.Name));
 
     private (SqlType Type, int Strength, string What)? TypeOf(ScalarExpression e, IReadOnlyList<Source> scope)
     {
@@ -291,6 +372,9 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
             case JoinParenthesisTableReference jp:
                 Flatten(jp.Join, list);
                 break;
+            case VariableTableReference v:
+                list.Add(Local(v));
+                break;
             case TableReferenceWithAlias a:
                 list.Add(new Source(a.Alias?.Value ?? "", null, null, null));
                 break;
@@ -305,7 +389,8 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         var baseName = so.BaseIdentifier.Value;
         var exposed = n.Alias?.Value ?? baseName;
         var name = DdlReader.ReferenceOf(so);
-        if (so.ServerIdentifier is not null || name.IsLocal || (so.SchemaIdentifier is null && _ctes.Contains(baseName)) || IsSystem(name))
+        if (name.IsLocal && so.ServerIdentifier is null) return new Source(exposed, baseName, null, _locals.GetValueOrDefault(baseName));
+        if (so.ServerIdentifier is not null || (so.SchemaIdentifier is null && _ctes.Contains(baseName)) || IsSystem(name))
             return new Source(exposed, baseName, null, null);
         if (_catalog.Find(name) is { } known) return new Source(exposed, baseName, null, known);
         if (!_usages.TryGetValue(name, out var usage)) _usages[name] = usage = new StandInUsage(name, _document.LocationOf(n));

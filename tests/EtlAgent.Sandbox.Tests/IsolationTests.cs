@@ -35,6 +35,17 @@ public sealed class IsolationTests
         await using var s = (DuckDbSandbox)await Harness.Conformance.CreateAsync();
         await Assert.ThrowsAsync<EtlAgent.Core.Model.UnsupportedConstructException>(() => s.ExecuteSqlAsync("SELECT * FROM OPENROWSET(BULK '/etc/hostname', SINGLE_CLOB) AS f;"));
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_query_that_never_ends_stops_when_its_case_is_cancelled()
+    {
+        // one engine query, no statement boundary to check the token at: the timeout must interrupt the engine
+        await using var s = (DuckDbSandbox)await Harness.Conformance.CreateAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => s.ExecuteSqlAsync(
+            "WITH n(i) AS (SELECT CAST(1 AS bigint) UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n OPTION (MAXRECURSION 0);",
+            cancellationToken: cts.Token));
+    }
 }
 
 /// <summary>Runs alone: it switches the process-wide database reuse on for its duration.</summary>

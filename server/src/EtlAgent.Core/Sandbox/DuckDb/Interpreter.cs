@@ -188,9 +188,21 @@ internal sealed partial class Interpreter
 
     private int Exec(string sql)
     {
-        try { using var cmd = Command(sql); return cmd.ExecuteNonQuery(); }
-        catch (Exception e) when (e is not SandboxRuntimeError) { throw Fail(e); }
+        try
+        {
+            using var cmd = Command(sql);
+            using var interrupt = Interruptible(cmd);
+            return cmd.ExecuteNonQuery();
+        }
+        catch (Exception e) when (e is not SandboxRuntimeError) { _cancel.ThrowIfCancellationRequested(); throw Fail(e); }
     }
+
+    /// <summary>
+    /// A case's timeout interrupts the engine's query too: cancellation is otherwise seen only between
+    /// statements, and one query can run for ever (a recursive CTE whose mutant never ends its recursion).
+    /// </summary>
+    private CancellationTokenRegistration Interruptible(DuckDBCommand cmd) =>
+        _cancel.CanBeCanceled ? _cancel.Register(static c => ((DuckDBCommand)c!).Cancel(), cmd) : default;
 
     private Exception Fail(Exception e)
     {
@@ -235,6 +247,7 @@ internal sealed partial class Interpreter
         try
         {
             using var cmd = Command(sql);
+            using var interrupt = Interruptible(cmd);
             using var r = cmd.ExecuteReader();
             var cols = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToList();
             var scales = Enumerable.Range(0, r.FieldCount).Select(i => Values.DecimalScale(r.GetDataTypeName(i))).ToArray();
@@ -251,7 +264,7 @@ internal sealed partial class Interpreter
             }
             return (cols, rows);
         }
-        catch (Exception e) when (e is not SandboxRuntimeError) { throw Fail(e); }
+        catch (Exception e) when (e is not SandboxRuntimeError) { _cancel.ThrowIfCancellationRequested(); throw Fail(e); }
     }
 
     private object? Scalar(string sql, SqlType? type)

@@ -390,7 +390,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         var exposed = n.Alias?.Value ?? baseName;
         var name = DdlReader.ReferenceOf(so);
         if (name.IsLocal && so.ServerIdentifier is null) return new Source(exposed, baseName, null, _locals.GetValueOrDefault(baseName));
-        if (so.ServerIdentifier is not null || (so.SchemaIdentifier is null && _ctes.Contains(baseName)) || IsSystem(name))
+        if ((so.SchemaIdentifier is null && _ctes.Contains(baseName)) || IsSystem(name))
             return new Source(exposed, baseName, null, null);
         if (_catalog.Find(name) is { } known) return new Source(exposed, baseName, null, known);
         if (!_usages.TryGetValue(name, out var usage)) _usages[name] = usage = new StandInUsage(name, _document.LocationOf(n));

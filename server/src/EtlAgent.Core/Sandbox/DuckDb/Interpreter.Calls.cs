@@ -73,6 +73,11 @@ internal sealed partial class Interpreter
                 if (pr.ProcedureReference.ProcedureVariable is not null) throw Unsupported("EXECUTE @procedure_variable", pr);
                 var name = DdlReader.NameOf(pr.ProcedureReference.ProcedureReference.Name);
                 if (name.Name.Equals("sp_executesql", StringComparison.OrdinalIgnoreCase)) { SpExecuteSql(pr); return; }
+                if (name.Schema.Equals("dbo", StringComparison.OrdinalIgnoreCase) && !_model.Procedures.ContainsKey(name) && AppLock(name.Name, pr) is { } locked)
+                {
+                    if (spec.Variable is not null) Assign(spec.Variable.Name, locked, pr);
+                    return;
+                }
                 // a workspace procedure named sp_… (audit.sp_LogStart) is the workspace's, not a system one
                 if ((name.Name.StartsWith("sp_", StringComparison.OrdinalIgnoreCase) || name.Name.StartsWith("xp_", StringComparison.OrdinalIgnoreCase))
                     && !_model.Procedures.ContainsKey(name))

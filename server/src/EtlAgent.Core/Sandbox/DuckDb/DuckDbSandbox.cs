@@ -166,6 +166,8 @@ public sealed class DuckDbSandbox : ISandbox
     {
         var def = _model.Catalog.Find(table) ?? throw new ArgumentException($"{table} is not in the catalog.", nameof(table));
         if (_model.Problems.TryGetValue(def.Name, out var problem)) throw SchemaState.Refusal(problem);
+        // a stand-in the code dropped holds no rows
+        if (_schema.Dropped(def.Name)) return Task.FromResult<IReadOnlyList<SandboxRow>>(Array.Empty<SandboxRow>());
         _schema.Ensure(def.Name);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = $"SELECT {string.Join(", ", def.Columns.Select(c => Id(c.Name)))} FROM {Table(def.Name)}";

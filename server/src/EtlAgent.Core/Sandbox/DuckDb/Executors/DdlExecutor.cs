@@ -10,7 +10,7 @@ internal sealed partial class Interpreter
 {
     /// <summary>
     /// Tables a transformation makes and drops: table variables, #temp tables (CREATE TABLE of a
-    /// permanent table is refused; one SELECT … INTO made can be dropped), TRUNCATE TABLE, CREATE INDEX (which changes no result), and the views it makes.
+    /// permanent table is refused; one SELECT … INTO made, or a stand-in, can be dropped), TRUNCATE TABLE, CREATE INDEX (which changes no result), and the views it makes.
     /// </summary>
     private sealed class DdlExecutor(Interpreter host)
     {
@@ -45,7 +45,16 @@ internal sealed partial class Interpreter
                     host._schema.SetMadeTable(name, null);
                     continue;
                 }
-                if (!name.IsTemp && host.ObjectIds.TypeOf(name) is null && host._schema.MadeView(name) is null)
+                if (!name.IsTemp && host._model.Catalog.Find(name) is { StandIn: not null, Kind: TableKind.Table } standIn && !host._schema.Dropped(standIn.Name))
+                {
+                    // a stand-in is a table made outside the repository (a staging table a copy pipeline creates at
+                    // run time): the code that drops it after use drops it, and later statements find it missing
+                    host._schema.Ensure(standIn.Name);
+                    host.Exec($"DROP TABLE {Table(standIn.Name)}");
+                    host._schema.SetDropped(standIn.Name);
+                    continue;
+                }
+                if (!name.IsTemp && (host.ObjectIds.TypeOf(name) is null || host._model.Catalog.Find(name) is { StandIn: not null } dropped && host._schema.Dropped(dropped.Name)) && host._schema.MadeView(name) is null)
                 {
                     if (dr.IsIfExists) continue;
                     throw new SandboxRuntimeError(3701, $"Cannot drop the table '{Written(o)}', because it does not exist or you do not have permission.");

@@ -244,6 +244,10 @@ public sealed class DuckDbSandbox : ISandbox
     {
         var doc = e.Data["document"] as SqlDocument;
         var stmt = e.Data["statement"] as TSqlFragment;
+        // an error inside dynamic SQL is placed at the statement of the source that ran the text (the text has no file)
+        if (e.Data["exec"] is Location exec)
+            return new SandboxError(e.Number, e.Message, e.Severity, e.State, exec,
+                doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null) { DynamicLine = e.Data["line"] as int? };
         return new SandboxError(e.Number, e.Message, e.Severity, e.State,
             doc is not null && stmt is not null ? doc.LocationOf(stmt) : null,
             doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null);

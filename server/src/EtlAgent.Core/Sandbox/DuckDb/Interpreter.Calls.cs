@@ -166,6 +166,12 @@ internal sealed partial class Interpreter
         {
             foreach (var batch in doc.Script!.Batches) RunInFrame(frame, batch.Statements);
         }
+        catch (SandboxRuntimeError e) when (caller is not null && (ReferenceEquals(e.Data["document"], doc) || e.Data["exec"] is Location { File: var f } && f == doc.Path))
+        {
+            // raised in the text (or in text it ran in turn): the source statement that ran it is where it happened
+            e.Data["exec"] = caller.LocationOf(at);
+            throw;
+        }
         catch (UnsupportedConstructException u) when (u.Location?.File == doc.Path && caller?.LocationOf(at) is { } exec)
         {
             // the text has no file of its own: the refusal names the statement that ran it, and the line within the text

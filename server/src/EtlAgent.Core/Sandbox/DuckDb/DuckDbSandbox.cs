@@ -248,9 +248,10 @@ public sealed class DuckDbSandbox : ISandbox
         if (e.Data["exec"] is Location exec)
             return new SandboxError(e.Number, e.Message, e.Severity, e.State, exec,
                 doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null) { DynamicLine = e.Data["line"] as int? };
+        // the text did not parse: the error is the EXEC's, with the line of the text the parser stopped at
         return new SandboxError(e.Number, e.Message, e.Severity, e.State,
             doc is not null && stmt is not null ? doc.LocationOf(stmt) : null,
-            doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null);
+            doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null) { DynamicLine = e.Data["dynamicLine"] as int? };
     }
 
     private static string FirstLine(string s)

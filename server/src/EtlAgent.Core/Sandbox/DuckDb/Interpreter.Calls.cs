@@ -157,7 +157,7 @@ internal sealed partial class Interpreter
             var view = System.Text.RegularExpressions.Regex.Match(text, @"\b(CREATE\s+(OR\s+ALTER\s+)?|ALTER\s+)VIEW\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
             if (view.Success && view.Index > 0 && new SqlParser().Parse("(dynamic SQL)", text[view.Index..]).Errors.Count == 0)
                 throw new SandboxRuntimeError(111, $"'{(view.Value.StartsWith("ALTER", StringComparison.OrdinalIgnoreCase) ? "ALTER VIEW" : "CREATE VIEW")}' must be the first statement in a query batch.");
-            throw new SandboxRuntimeError(102, "Incorrect syntax in dynamic SQL: " + doc.Errors[0].Message);
+            throw new SandboxRuntimeError(102, "Incorrect syntax in dynamic SQL: " + doc.Errors[0].Message) { Data = { ["dynamicLine"] = doc.Errors[0].Range.Start.Line + 1 } };
         }
         var frame = NewFrame(doc, null);
         foreach (var (k, v) in vars) frame.Vars[k] = v;

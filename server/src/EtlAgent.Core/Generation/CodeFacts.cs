@@ -125,6 +125,7 @@ public sealed partial class CodeFacts
             facts.Closure.Add(t);
             foreach (var r in t.Transformation.Reads) facts.Reads.Add(r);
             foreach (var w in t.Transformation.Writes) facts.Writes.Add(w);
+            DynamicAccess(facts, t);
             foreach (var c in t.Transformation.Calls)
                 if (workspace.FindTransformation(c.ToString()) is { } callee) queue.Enqueue(callee);
             // views the code reads: their tables are the ones that need rows, their filters say which rows they let through

@@ -162,7 +162,7 @@ internal sealed partial class Interpreter
             var view = System.Text.RegularExpressions.Regex.Match(text, @"\b(CREATE\s+(OR\s+ALTER\s+)?|ALTER\s+)VIEW\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
             if (view.Success && view.Index > 0 && new SqlParser().Parse("(dynamic SQL)", text[view.Index..]).Errors.Count == 0)
                 throw new SandboxRuntimeError(111, $"'{(view.Value.StartsWith("ALTER", StringComparison.OrdinalIgnoreCase) ? "ALTER VIEW" : "CREATE VIEW")}' must be the first statement in a query batch.");
-            throw new SandboxRuntimeError(102, "Incorrect syntax in dynamic SQL: " + doc.Errors[0].Message);
+            throw new SandboxRuntimeError(102, "Incorrect syntax in dynamic SQL: " + doc.Errors[0].Message) { Data = { ["dynamicLine"] = doc.Errors[0].Range.Start.Line + 1 } };
         }
         var frame = NewFrame(doc, null);
         foreach (var (k, v) in vars) frame.Vars[k] = v;
@@ -170,6 +170,12 @@ internal sealed partial class Interpreter
         try
         {
             foreach (var batch in doc.Script!.Batches) RunInFrame(frame, batch.Statements);
+        }
+        catch (SandboxRuntimeError e) when (caller is not null && (ReferenceEquals(e.Data["document"], doc) || e.Data["exec"] is Location { File: var f } && f == doc.Path))
+        {
+            // raised in the text (or in text it ran in turn): the source statement that ran it is where it happened
+            e.Data["exec"] = caller.LocationOf(at);
+            throw;
         }
         catch (UnsupportedConstructException u) when (u.Location?.File == doc.Path && caller?.LocationOf(at) is { } exec)
         {

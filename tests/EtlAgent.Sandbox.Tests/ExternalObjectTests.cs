@@ -189,4 +189,52 @@ public sealed class ExternalObjectTests
         var run = await new TestRunner(analysis, s => new DuckDbSandboxFactory(s)).RunAsync(new[] { loaded.File! });
         Assert.True(run.Success, string.Join("\n", run.Cases.SelectMany(c => c.Failures.Select(f => c.FullName + ": " + f.Summary))));
     }
+
+    [Fact]
+    public async Task A_stand_in_read_in_dynamic_sql_can_be_dropped_after_use_and_is_missing_then()
+    {
+        var files = new MemoryFileSource()
+            .Add("Tables/Dim.Customer.sql", "CREATE TABLE Dim.Customer (Code varchar(10) NOT NULL PRIMARY KEY, Name nvarchar(50) NOT NULL);")
+            .Add("Procedures/Etl.LoadLanded.sql", """
+                CREATE PROCEDURE Etl.LoadLanded AS
+                BEGIN
+                    BEGIN TRAN;
+                    DROP TABLE land.CustomerCopy;
+                    ROLLBACK;
+                    EXEC (N'INSERT INTO Dim.Customer (Code, Name) SELECT s.Code, s.Name FROM land.CustomerCopy AS s');
+                    DROP TABLE land.CustomerCopy;
+                    INSERT INTO Dim.Customer (Code, Name)
+                    VALUES ('gone', CASE WHEN OBJECT_ID(N'land.CustomerCopy') IS NULL THEN N'dropped' ELSE N'kept' END);
+                    BEGIN TRY
+                        EXEC (N'SELECT COUNT(*) FROM land.CustomerCopy');
+                    END TRY
+                    BEGIN CATCH
+                        INSERT INTO Dim.Customer (Code, Name) VALUES ('err', CAST(ERROR_NUMBER() AS nvarchar(10)));
+                    END CATCH
+                    DROP TABLE IF EXISTS land.CustomerCopy;
+                END
+                """);
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { MaxDegreeOfParallelism = 1 }.Analyze(files);
+        // named only in dynamic SQL, the staging table still gets a stand-in from the text
+        Assert.Contains(analysis.Catalog.StandIns, t => t.Name.ToString() == "land.CustomerCopy" && t.Columns.Count == 2);
+
+        var loaded = new TestFileLoader(analysis).Load("tests/etl/Etl.LoadLanded.etltest.yaml", """
+            transformation: Etl.LoadLanded
+            cases:
+            - name: "the landed rows are copied, then the staging table is gone"
+              given:
+                land.CustomerCopy:
+                - {"Code": "A", "Name": "Ann"}
+              expect:
+                Dim.Customer:
+                  rows:
+                  - {"Code": "A", "Name": "Ann"}
+                  - {"Code": "err", "Name": "208"}
+                  - {"Code": "gone", "Name": "dropped"}
+            """);
+        Assert.True(loaded.Success, string.Join("\n", loaded.Errors));
+
+        var run = await new TestRunner(analysis, s => new DuckDbSandboxFactory(s)).RunAsync(new[] { loaded.File! });
+        Assert.True(run.Success, string.Join("\n", run.Cases.SelectMany(c => c.Failures.Select(f => c.FullName + ": " + f.Summary))));
+    }
 }

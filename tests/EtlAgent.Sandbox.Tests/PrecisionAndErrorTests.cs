@@ -1,4 +1,7 @@
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Ports;
+using EtlAgent.Core.Workspace;
+using EtlAgent.Core.WorkspaceModel;
 using EtlAgent.Core.Sandbox;
 using EtlAgent.Core.Sandbox.DuckDb;
 using EtlAgent.Core.Sandbox.Runner;
@@ -175,5 +178,38 @@ public sealed class PrecisionAndErrorTests
         var ok = await sandbox.ExecuteAsync(new ExecutionRequest("Conf.PlaceOrder", new Dictionary<string, object?> { ["@customer"] = "b", ["@at"] = at }, Clock));
         Assert.Null(ok.Error);
         Assert.Equal(at, (await sandbox.ReadTableAsync(QualifiedName.Parse("Conf.Orders"))).Single()["Placed At"]);
+    }
+
+    [Fact]
+    public async Task An_error_in_dynamic_sql_is_placed_at_the_exec_that_ran_it_and_error_line_stays_the_line_in_the_text()
+    {
+        var files = new MemoryFileSource();
+        files.Add("Tables/dbo.Log.sql", "CREATE TABLE dbo.Log (Line int NULL);");
+        files.Add("Procedures/dbo.RunText.sql", """
+            CREATE PROCEDURE dbo.RunText @fail bit AS
+            BEGIN
+                DECLARE @t nvarchar(200) = N'SELECT 1;' + NCHAR(10) + N'SELECT * FROM dbo.Nowhere_' + CAST(@fail AS nvarchar(1)) + N';';
+                BEGIN TRY
+                    EXEC (@t);
+                    INSERT INTO dbo.Log (Line) VALUES (0);
+                END TRY
+                BEGIN CATCH
+                    INSERT INTO dbo.Log (Line) VALUES (ERROR_LINE());
+                END CATCH
+                EXEC (@t);
+            END
+            """);
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Default) { RetainSyntax = true, MaxDegreeOfParallelism = 1 }.Analyze(files);
+        await using var factory = new DuckDbSandboxFactory(new SandboxSetup(analysis, Serves: "dbo.RunText"), null, catalogs: new PreparedCatalogs());
+        await using var sandbox = await factory.CreateAsync();
+        var run = await sandbox.ExecuteAsync(new ExecutionRequest("dbo.RunText", new Dictionary<string, object?> { ["@fail"] = true }));
+
+        Assert.Equal(208, run.Error?.Number);
+        Assert.Equal("Procedures/dbo.RunText.sql", run.Error!.Location?.File);
+        Assert.Equal(11, run.Error.Location!.Range.Start.Line + 1); // the second EXEC, the one no CATCH handles
+        Assert.Equal(2, run.Error.DynamicLine);
+        Assert.Equal(5, Assert.Single(run.Caught).Location!.Range.Start.Line + 1);
+        var logged = Assert.Single(await sandbox.ReadTableAsync(QualifiedName.Parse("dbo.Log")));
+        Assert.Equal(2, logged["Line"]);
     }
 }

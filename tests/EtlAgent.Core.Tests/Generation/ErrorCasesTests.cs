@@ -79,4 +79,13 @@ public class ErrorCasesTests
         Assert.Equal("not testable yet: no candidate input runs without an error (1 × error 50001 at Load.sql:7, 1 × error 50002 at Load.sql:8)",
             ErrorCases.OnlyErrors(outcomes));
     }
+
+    [Fact]
+    public void An_error_in_dynamic_sql_is_named_by_the_exec_that_ran_it_its_line_in_the_text_and_its_message()
+    {
+        var inText = Error(208, 14).Error! with { Message = "Invalid object name 'dbo.Work_x'." };
+        var outcomes = new[] { Ok() with { Caught = new[] { inText with { DynamicLine = 2 } } }, Error(102, 9) };
+        Assert.Equal("not testable yet: no candidate input runs without an error (1 × error 208 at Load.sql:14 (in the dynamic SQL it runs, at its line 2: Invalid object name 'dbo.Work_x'.) (handled by CATCH), 1 × error 102 at Load.sql:9)",
+            ErrorCases.OnlyErrors(outcomes));
+    }
 }

@@ -86,6 +86,22 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task Literals_compared_with_a_column_of_a_table_go_to_that_table_before_same_named_columns_of_others()
+    {
+        // Log.JournalSwitch compares Log.JournalSetting's [Module Name] with 'SYSTEM_FORCED' before Cfg.WindowOf compares
+        // Cfg.LoadWindow's with 'FORCED': by column name alone the window rows were named 'SYSTEM_…', so every base input
+        // stopped at "Load window … is not set" and only a variation of one column got past it
+        var files = Fixture();
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+        var facts = CodeFacts.Collect(analysis, analysis.FindTransformation("Rpt.LoadReadingsJournaled")!);
+        Assert.Equal("SYSTEM_FORCED", facts.ColumnLiterals["Module Name"][0]);
+        Assert.Equal(new object[] { "FORCED", "FALLBACK" }, facts.LiteralsOf(new QualifiedName("Cfg", "LoadWindow"), "Module Name").Take(2));
+        Assert.Equal(new object[] { "SYSTEM_FORCED", "SYSTEM_FALLBACK" }, facts.LiteralsOf(new QualifiedName("Log", "JournalSetting"), "Module Name").Take(2));
+        var file = await NonTrivialFileAsync("Rpt.LoadReadingsJournaled");
+        Assert.Contains(file.Cases, c => NonTrivial(c) && !c.Name.Contains("(in the code)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_parameter_looked_up_in_a_table_gets_past_the_lookup_that_raises_for_an_unknown_value()
     {
         // SELECT @key = … WHERE [Release Number] = @ReleaseNumber; IF @@ROWCOUNT <> 1 RAISERROR

@@ -61,4 +61,20 @@ public class StandInGenerationTests
         Assert.DoesNotContain(g.Result.Notes, n => n.Contains("stand-in CrmDb", StringComparison.Ordinal));
         Assert.Contains("    CrmDb.dbo.Contact:", text);
     }
+
+    [Fact]
+    public async Task A_table_named_only_in_dynamic_sql_gets_a_stand_in_and_its_rows_are_copied()
+    {
+        var files = Fixture();
+        var g = await GenerateAsync(files, "Etl.LoadContactStaged");
+
+        Assert.True(g.Written, g.Skipped);
+        var file = g.Result!.File!;
+        var stage = new QualifiedName("stage", "ContactCopy");
+        // a case gives the staged rows and the dynamic INSERT copies them, with no error reaching the CATCH
+        Assert.Contains(file.Cases, c => c.Expect.Error is null && c.Expect.Result is null
+            && c.Given.Any(x => x.Table == stage && x.Rows.Count > 0)
+            && c.Expect.Tables.Any(t => t.Table == new QualifiedName("Dim", "Contact") && t.Rows.Count > 0));
+        Assert.Contains("#   stage.ContactCopy (first used at procs/LoadContactStaged.sql:11): Id int", g.Result.Text!);
+    }
 }

@@ -274,7 +274,7 @@ public sealed partial class CandidateBuilder
         var name = Find(c.Name);
         var target = IsTarget(t);
         if (FilterValue(t, c) is { } filtered) return filtered;
-        if (c.Type.IsString && _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<string>().Where(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1)).ToList() is [_, ..] literals)
+        if (c.Type.IsString && _facts.LiteralsOf(t.Name, c.Name).OfType<string>().Where(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1)).ToList() is [_, ..] literals)
         {
             // a key column holds a literal once: entity n takes the n-th ('OVERRIDE', then 'DEFAULT'),
             // the others their own value, or two entities' rows stop every input with 2627
@@ -327,7 +327,7 @@ public sealed partial class CandidateBuilder
     {
         // a column the code itself sets (UPDATE … SET [Is Orphan] = 1) is filtered to read its own result: BitValue decides
         if (_facts.AssignedLiterals.ContainsKey(c.Name)) return null;
-        if (c.Identity || c.IsGenerated || _facts.FilterLiterals.GetValueOrDefault(c.Name) is not [var literal, ..]) return null;
+        if (c.Identity || c.IsGenerated || _facts.FilterLiteralsOf(t.Name, c.Name) is not [var literal, ..]) return null;
         if (IsSingleKey(t, c)) return null;
         var type = c.Type;
         switch (literal)

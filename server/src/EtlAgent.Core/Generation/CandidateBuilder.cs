@@ -199,7 +199,7 @@ public sealed partial class CandidateBuilder
                     {
                         // a defaulted column: set it to each literal the code compares it with
                         if (c.IsGenerated || c.Sequence is not null) continue;
-                        foreach (var lit in _facts.ColumnLiterals.GetValueOrDefault(c.Name) ?? new List<object>())
+                        foreach (var lit in _facts.LiteralsOf(t.Name, c.Name))
                         {
                             object? value = lit is decimal d ? (c.Type.Name == "bit" ? d != 0 : c.Type.IsInteger ? (long)d : d) : lit;
                             if (value is string str && (!c.Type.IsString || str.Length > (c.Type.IsMax ? 4000 : c.Type.Length ?? 1))) continue;
@@ -492,7 +492,7 @@ public sealed partial class CandidateBuilder
         {
             var current = b.RowsOf(t.Name)[^1][c.Name];
             var values = new List<(decimal, string)> { (0, "zero"), (-1, "negative") };
-            foreach (var lit in _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<decimal>() ?? Enumerable.Empty<decimal>())
+            foreach (var lit in _facts.LiteralsOf(t.Name, c.Name).OfType<decimal>())
             {
                 values.Add((lit, $"equal to {lit} (in the code)"));
                 values.Add((lit - 1, $"just below {lit}"));
@@ -517,7 +517,7 @@ public sealed partial class CandidateBuilder
             yield return ("", "empty");
             if (length >= 4) yield return (Fit(c, "  " + b.RowsOf(t.Name)[^1][c.Name] + "  "), "with surrounding spaces");
             if (c.Type.IsUnicode && length >= 6) yield return ("Zoë 名", "unicode");
-            foreach (var lit in (_facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<string>() ?? Enumerable.Empty<string>()).Take(4))
+            foreach (var lit in _facts.LiteralsOf(t.Name, c.Name).OfType<string>().Take(4))
                 if (lit.Length <= length) yield return (lit, $"'{lit}' (in the code)");
         }
     }
@@ -528,7 +528,7 @@ public sealed partial class CandidateBuilder
         foreach (var c in t.Columns)
         {
             if (!t.Keys.Any(k => k.Columns.Count == 1 && k.Columns[0].Equals(c.Name, StringComparison.OrdinalIgnoreCase)) || c.Type.IsString) continue;
-            foreach (var lit in _facts.ColumnLiterals.GetValueOrDefault(c.Name)?.OfType<decimal>() ?? Enumerable.Empty<decimal>())
+            foreach (var lit in _facts.LiteralsOf(t.Name, c.Name).OfType<decimal>())
             {
                 var row = Row(t, 0);
                 row[c.Name] = c.Type.IsInteger ? (object)(long)lit : lit;

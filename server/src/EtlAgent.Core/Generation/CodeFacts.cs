@@ -125,6 +125,7 @@ public sealed partial class CodeFacts
             facts.Closure.Add(t);
             foreach (var r in t.Transformation.Reads) facts.Reads.Add(r);
             foreach (var w in t.Transformation.Writes) facts.Writes.Add(w);
+            DynamicAccess(facts, t);
             foreach (var c in t.Transformation.Calls)
                 if (workspace.FindTransformation(c.ToString()) is { } callee) queue.Enqueue(callee);
             // views the code reads: their tables are the ones that need rows, their filters say which rows they let through
@@ -141,7 +142,7 @@ public sealed partial class CodeFacts
             }
         }
         var variableLiterals = new Dictionary<string, List<object>>(StringComparer.OrdinalIgnoreCase);
-        var comparisons = new List<(string Column, ScalarExpression Other, string Op)>();
+        var comparisons = new List<(string Column, ScalarExpression Other, string Op, QualifiedName? Table)>();
         // columns compared with columns for equality (a join, x IN (SELECT y …)): a parameter's flow crosses them
         var columnPairs = new List<(string A, string B)>();
         // literals tested inside CASE/IIF pick out special values (WHEN [Order Date] = 0 THEN NULL), not rows to keep
@@ -151,7 +152,7 @@ public sealed partial class CodeFacts
         var writes = new List<(QualifiedName Table, string Column, ScalarExpression Value)>();
         foreach (var t in facts.Closure)
         {
-            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs, variableTests, writes);
+            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs, variableTests, writes) { Resolve = workspace.Catalog.Resolve };
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         ImplicitConversions(facts, workspace.Catalog);
@@ -191,7 +192,7 @@ public sealed partial class CodeFacts
             if (!list.Contains(column, StringComparer.OrdinalIgnoreCase)) list.Add(column);
             facts.TokenColumns.Add(column);
         }
-        foreach (var (column, other, op) in comparisons)
+        foreach (var (column, other, op, table) in comparisons)
         {
             // a comparison with the parameter itself is one of ParameterComparisons
             if (op != "=" || other is VariableReference direct && parameters.Contains(direct.Name)) continue;
@@ -209,7 +210,7 @@ public sealed partial class CodeFacts
             if (flow.Columns.TryGetValue(a, out var pa)) Flows(pa, b);
             if (flow.Columns.TryGetValue(b, out var pb)) Flows(pb, a);
         }
-        foreach (var (column, other, op) in comparisons)
+        foreach (var (column, other, op, table) in comparisons)
         {
             if (other is VariableReference pv && parameters.Contains(pv.Name))
             {
@@ -226,17 +227,19 @@ public sealed partial class CodeFacts
                 _ => null,
             };
             if (values is null) continue;
-            if (op == "=" && other is Literal or UnaryExpression && !inCase.Contains(other)) AddFilter(facts, column, values[0]);
+            if (op == "=" && other is Literal or UnaryExpression && !inCase.Contains(other)) AddFilter(facts, column, values[0], table);
             if (!facts.ColumnLiterals.TryGetValue(column, out var list)) facts.ColumnLiterals[column] = list = new();
             foreach (var v in values) if (!list.Contains(v)) list.Add(v);
+            if (table is { } owner) foreach (var v in values) AddTo(facts.TableColumnLiterals, owner, column, v);
         }
         return facts;
     }
 
-    private static void AddFilter(CodeFacts facts, string column, object value)
+    private static void AddFilter(CodeFacts facts, string column, object value, QualifiedName? table)
     {
         if (!facts.FilterLiterals.TryGetValue(column, out var list)) facts.FilterLiterals[column] = list = new();
         if (!list.Contains(value)) list.Add(value);
+        if (table is { } owner) AddTo(facts.TableFilterLiterals, owner, column, value);
     }
 
     public static object? LiteralValue(Literal literal) => literal switch
@@ -256,7 +259,7 @@ public sealed partial class CodeFacts
         public override void Visit(ReturnStatement node) { if (node.Expression is not null) Found = true; }
     }
 
-    private sealed class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string)> comparisons,
+    private sealed partial class Visitor(CodeFacts facts, Dictionary<string, List<object>> variableLiterals, List<(string, ScalarExpression, string, QualifiedName?)> comparisons,
         HashSet<ScalarExpression> inCase, List<(string, string)> columnPairs, List<(VariableReference, object, bool)> variableTests,
         List<(QualifiedName, string, ScalarExpression)> writes)
         : TSqlFragmentVisitor
@@ -287,9 +290,9 @@ public sealed partial class CodeFacts
         public override void ExplicitVisit(SimpleCaseExpression node) { _caseDepth++; base.ExplicitVisit(node); _caseDepth--; }
         public override void ExplicitVisit(IIfCall node) { _caseDepth++; base.ExplicitVisit(node); _caseDepth--; }
 
-        private void Compare(string column, ScalarExpression other, string op)
+        private void Compare(string column, QualifiedName? table, ScalarExpression other, string op)
         {
-            comparisons.Add((column, other, op));
+            comparisons.Add((column, other, op, table));
             if (_caseDepth > 0) inCase.Add(other);
         }
 
@@ -299,8 +302,9 @@ public sealed partial class CodeFacts
             if (ColumnName(Strip(node.FirstExpression)) is not { } column) return;
             facts.ComparedColumns.Add(column);
             bool not = node.TernaryExpressionType == BooleanTernaryExpressionType.NotBetween;
-            comparisons.Add((column, Strip(node.SecondExpression), not ? "<" : ">="));
-            comparisons.Add((column, Strip(node.ThirdExpression), not ? ">" : "<="));
+            var table = TableOf(Strip(node.FirstExpression));
+            comparisons.Add((column, Strip(node.SecondExpression), not ? "<" : ">=", table));
+            comparisons.Add((column, Strip(node.ThirdExpression), not ? ">" : "<=", table));
         }
 
         public override void Visit(BooleanComparisonExpression node)
@@ -327,8 +331,8 @@ public sealed partial class CodeFacts
             }
             else if (ca is not null && IsHash(b) is { } hb) facts.StoredHashes.Add((ca, hb));
             else if (cb is not null && IsHash(a) is { } ha) facts.StoredHashes.Add((cb, ha));
-            else if (ca is not null) Compare(ca, b, Op(node.ComparisonType, flip: false));
-            else if (cb is not null) Compare(cb, a, Op(node.ComparisonType, flip: true));
+            else if (ca is not null) Compare(ca, TableOf(a), b, Op(node.ComparisonType, flip: false));
+            else if (cb is not null) Compare(cb, TableOf(b), a, Op(node.ComparisonType, flip: true));
             else if (node.ComparisonType is BooleanComparisonType.Equals or BooleanComparisonType.NotEqualToBrackets or BooleanComparisonType.NotEqualToExclamation)
             {
                 TestedAgainst(a, b, listed: false);
@@ -387,7 +391,7 @@ public sealed partial class CodeFacts
             if (column is null && node.Subquery is null)
                 foreach (var value in node.Values) TestedAgainst(node.Expression, value, listed: true);
             // x IN (3, 7): the first value lets a row through (not for NOT IN)
-            if (column is not null && !node.NotDefined && _caseDepth == 0 && node.Values is [Literal first, ..] && LiteralValue(first) is { } v) AddFilter(facts, column, v);
+            if (column is not null && !node.NotDefined && _caseDepth == 0 && node.Values is [Literal first, ..] && LiteralValue(first) is { } v) AddFilter(facts, column, v, TableOf(Strip(node.Expression)));
             if (column is not null && node.Subquery?.QueryExpression is QuerySpecification { SelectElements: [SelectScalarExpression only] }
                 && ColumnName(Strip(only.Expression)) is { } other)
             {
@@ -484,7 +488,7 @@ public sealed partial class CodeFacts
             // ISNULL(d.[Customer Key], 0): the fallback is a value the column stands for (the unknown member)
             if (node.FunctionName.Value.Equals("ISNULL", StringComparison.OrdinalIgnoreCase) && node.Parameters.Count == 2
                 && ColumnName(Strip(node.Parameters[0])) is { } column && node.Parameters[1] is IntegerLiteral)
-                comparisons.Add((column, node.Parameters[1], "fallback"));
+                comparisons.Add((column, node.Parameters[1], "fallback", TableOf(Strip(node.Parameters[0]))));
             // Cfg.GetSetting(N'AuditAll'): a literal argument is a value of the function's parameter, as
             // EXEC p @p = 'x' is; so a row the function looks up by it (WHERE [Key] = @Key) can exist
             if (node.CallTarget is MultiPartIdentifierCallTarget { MultiPartIdentifier.Count: 1 } target

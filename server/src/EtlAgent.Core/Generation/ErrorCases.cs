@@ -46,7 +46,11 @@ public static class ErrorCases
     /// <summary>Why a transformation gets no tests when every input raises some error, though not all the same one.</summary>
     public static string OnlyErrors(IReadOnlyList<Outcome> outcomes) =>
         $"not testable yet: no candidate input runs without an error ({string.Join(", ", outcomes.Select(o => (Error: o.Failed!, Caught: o.Error is null)).GroupBy(x => Key(x.Error))
-            .OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Count()} × error {g.First().Error.Number} at {Where(g.First().Error) ?? "the call"}{(g.First().Caught ? " (handled by CATCH)" : "")}"))})";
+            .OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Count()} × error {g.First().Error.Number} at {Where(g.First().Error) ?? "the call"}{InDynamicSql(g.First().Error)}{(g.First().Caught ? " (handled by CATCH)" : "")}"))})";
+
+    /// <summary>An error in dynamic SQL says so, with its line in the text and its message: the text is built at run time, the source shows only the EXEC.</summary>
+    private static string InDynamicSql(SandboxError error) =>
+        error.DynamicLine is { } line ? $" (in the dynamic SQL it runs, at its line {line}: {FirstLine(error.Message)})" : "";
 
     /// <summary>
     /// The cases of <paramref name="selected"/> (indexes into <paramref name="outcomes"/>) to keep: all

@@ -38,6 +38,20 @@ public sealed record ColumnOrigin(IReadOnlyCollection<string> Sources, MappingKi
     /// column references (a derived table's or CTE's column), dropped by any further computation.
     /// </summary>
     public bool NullableAsDeclared { get; init; }
+
+    /// <summary>
+    /// Copied from a table of another server or database (a four-part name, or a database named by a SQLCMD variable
+    /// other than $(DatabaseName)) whose column is not declared NOT NULL: its NULLs are not known here (null Nullable).
+    /// A writer filling a column with it is not taken to leave NULLs (FilledColumns). Kept through column references,
+    /// dropped by any further computation.
+    /// </summary>
+    public bool NullsElsewhere { get; init; }
+
+    /// <summary>
+    /// A call of this user scalar function without arguments (`mq.MaxDate()`): NULL only if the function returns NULL,
+    /// which the workspace step knows once every function is read (FilledColumns). Dropped by any computation.
+    /// </summary>
+    public QualifiedName? UserFunction { get; init; }
 }
 
 /// <summary>

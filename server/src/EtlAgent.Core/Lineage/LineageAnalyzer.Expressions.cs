@@ -37,7 +37,7 @@ public sealed partial class LineageAnalyzer
                 return ColumnOrigin.Constant(null, false);
             case VariableReference vr:
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable, _variables.GetValueOrDefault(vr.Name),
-                    _valuedParameters.Contains(vr.Name) || HasValue(vr.Name) ? false : null);
+                    _valuedParameters.Contains(vr.Name) || HasValue(vr.Name) || RowsGiveValue(vr.Name, scope) ? false : null);
             case GlobalVariableExpression:
                 return new ColumnOrigin(Array.Empty<string>(), MappingKind.Variable);
             case ScalarSubquery sq:
@@ -240,7 +240,10 @@ public sealed partial class LineageAnalyzer
                 // the name is too. NULL is what these give for an id that names nothing.
                 return Combine(args, new SqlType("nvarchar", Length: 128), false);
         }
-        if (args.Count == 0) return new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression);
+        if (args.Count == 0)
+            return f.CallTarget is MultiPartIdentifierCallTarget { MultiPartIdentifier.Identifiers: { Count: 1 } schema }
+                ? new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression) { UserFunction = new QualifiedName(schema[0].Value, name) }
+                : new ColumnOrigin(Array.Empty<string>(), MappingKind.Expression);
         // A user function (always schema-qualified) or a method decides itself what a NULL argument gives.
         if (f.CallTarget is not null) return Combine(args, null, null);
         if (NeverNull.Contains(name)) return Combine(args, null, false);
@@ -548,6 +551,8 @@ public sealed partial class LineageAnalyzer
         while (e is ParenthesisExpression p) e = p.Expression;
         if (e is ColumnReferenceExpression { ColumnType: ColumnType.Regular, MultiPartIdentifier: not null } c && RelationOf(c, scope) is { } r)
             scope.MarkNotNull(r, c.MultiPartIdentifier.Identifiers[^1].Value);
+        else if (e is VariableReference v)
+            scope.MarkNotNull(VariableRows, v.Name);
     }
 
     private ColumnOrigin Column(ColumnReferenceExpression c, QueryScope scope)

@@ -43,6 +43,7 @@ public sealed partial class LineageAnalyzer
                 MarkNullRejected(spec.WhereClause?.SearchCondition, scope);
                 var result = new List<(ColumnOrigin, TSqlFragment?)>();
                 var keys = new List<KeyFacts>();
+                List<(string, ColumnOrigin)>? assigned = null;
                 foreach (var element in spec.SelectElements)
                 {
                     while (keys.Count < result.Count) keys.Add(KeyFacts.None);
@@ -70,10 +71,11 @@ public sealed partial class LineageAnalyzer
                             if (!matched) _openStar = true;
                             break;
                         case SelectSetVariable sv:
-                            Expr(sv.Expression, scope);
+                            (assigned ??= new()).Add((sv.Variable.Name, Expr(sv.Expression, scope)));
                             break;
                     }
                 }
+                if (assigned is not null) RecordRowGuards(spec, assigned);
                 _queryKeys[spec] = keys;
                 if (spec.WhereClause?.SearchCondition is { } where) Expr(where, scope);
                 if (spec.HavingClause?.SearchCondition is { } having) Expr(having, scope);
@@ -214,6 +216,16 @@ public sealed partial class LineageAnalyzer
         }
     }
 
+    /// <summary>
+    /// A four-part name (a linked server), or a three-part one whose database is a SQLCMD variable other than
+    /// $(DatabaseName) (a database project's reference to another database): that database's table, whatever the
+    /// workspace declares under the same schema and name.
+    /// </summary>
+    private static bool IsElsewhere(SchemaObjectName so) =>
+        so.ServerIdentifier is not null ||
+        so.DatabaseIdentifier?.Value is { } db && db.StartsWith("$(", StringComparison.Ordinal) &&
+        !string.Equals(db, "$(DatabaseName)", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>One row source of a FROM clause, added to <paramref name="scope"/>.</summary>
     /// <param name="lateral">The right side of a CROSS JOIN or APPLY: a derived table there sees the left side (APPLY is lateral).</param>
     private void AddSource(TableReference reference, QueryScope scope, string? alias, bool nullExtended, bool lateral)
@@ -238,6 +250,8 @@ public sealed partial class LineageAnalyzer
                 else
                     relation = new Relation(alias, name, Array.Empty<(string, ColumnOrigin)>(), open: true, null);
                 if (cte is null) relation = WithFlowFacts(relation);
+                if (cte is null && !name.IsTemp && IsElsewhere(so))
+                    relation = new Relation(relation.Alias, relation.Table, relation.Columns, relation.IsOpen, relation.Definition) { Elsewhere = true };
                 relation.NullExtended = nullExtended;
                 scope.Relations.Add(relation);
                 break;

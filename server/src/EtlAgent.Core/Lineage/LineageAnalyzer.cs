@@ -61,6 +61,7 @@ public sealed partial class LineageAnalyzer
     {
         var fragments = body as IReadOnlyCollection<TSqlFragment> ?? body.ToList();
         foreach (var f in fragments) f.Accept(new OtherVariableAssignments(_untrustedVariables));
+        foreach (var f in fragments) f.Accept(new VariableAssignments(this));
         foreach (var f in fragments) new StatementWalker(this).Walk(f);
         return this;
     }
@@ -406,22 +407,36 @@ public sealed partial class LineageAnalyzer
             if (table.IsLocal) continue;
             if (_unresolvedWrite || _unreadableWrites.Any(u => canonical(u) == table)) { result.Add(TableFill.Unknown(table)); continue; }
             var assignments = _assignments.Where(a => canonical(a.Table) == table).ToList();
-            var maybeNull = assignments.Where(a => a.Origin.Nullable != false).Select(a => a.TargetColumn?.Name ?? a.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var maybeNull = assignments.Where(a => !GivesValue(a.Origin)).Select(a => a.TargetColumn?.Name ?? a.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var inserts = _rowSources.Where(r => canonical(r.Table) == table).ToList();
             HashSet<string>? nonNull = null;
             foreach (var (_, statement, part) in inserts)
             {
-                var named = assignments.Where(a => ReferenceEquals(a.Statement, statement) && a.Origin.Nullable == false &&
+                var named = assignments.Where(a => ReferenceEquals(a.Statement, statement) && GivesValue(a.Origin) &&
                         a.Source is { } source && source.StartOffset >= part.StartOffset && source.StartOffset < part.StartOffset + part.FragmentLength)
                     .Select(a => a.TargetColumn?.Name ?? a.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
                 if (nonNull is null) nonNull = named; else nonNull.IntersectWith(named);
             }
             nonNull ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             nonNull.ExceptWith(maybeNull);
-            result.Add(new TableFill(table, inserts.Count > 0, false, nonNull, maybeNull));
+            var functions = new Dictionary<string, IReadOnlySet<QualifiedName>>(StringComparer.OrdinalIgnoreCase);
+            foreach (var a in assignments.Where(a => a.Origin is { Nullable: null, UserFunction: not null }))
+            {
+                var column = a.TargetColumn?.Name ?? a.Column;
+                functions[column] = new HashSet<QualifiedName>(functions.GetValueOrDefault(column) ?? new HashSet<QualifiedName>()) { a.Origin.UserFunction!.Value };
+            }
+            result.Add(new TableFill(table, inserts.Count > 0, false, nonNull, maybeNull) { Functions = functions });
         }
         return result;
     }
+
+    /// <summary>
+    /// A value a writer is taken to fill a column with: never NULL, or copied from another server's or database's
+    /// table whose NULLs are not known (<see cref="ColumnOrigin.NullsElsewhere"/>): a reader of the filled column then
+    /// knows no more than a reader of that table, which is not reported either.
+    /// </summary>
+    /// A call of a user function counts too; the workspace step then asks whether the function can return NULL.
+    private static bool GivesValue(ColumnOrigin o) => o.Nullable == false || o.Nullable is null && (o.NullsElsewhere || o.UserFunction is not null);
 
     private void Assign(QualifiedName table, TableDef? def, string column, ColumnOrigin origin, TSqlFragment? source, TSqlStatement statement)
     {

@@ -41,13 +41,17 @@ internal sealed class Relation
                string.Equals(q.Schema, qualifier[^2], StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>A table of another server or database (see <see cref="ColumnOrigin.NullsElsewhere"/>).</summary>
+    public bool Elsewhere { get; init; }
+
     public ColumnOrigin? Find(string column)
     {
         foreach (var (name, origin) in Columns)
             if (string.Equals(name, column, StringComparison.OrdinalIgnoreCase))
-                return NullExtended ? origin with { Nullable = true, NullableAsDeclared = false } : origin;
+                return NullExtended ? origin with { Nullable = true, NullableAsDeclared = false }
+                    : Elsewhere && origin.Nullable != false ? origin with { Nullable = null, NullableAsDeclared = false, NullsElsewhere = true } : origin;
         if (IsOpen)
-            return Table is { } t ? new ColumnOrigin(new[] { $"{t}.{column}" }, MappingKind.Direct) : ColumnOrigin.Unknown;
+            return Table is { } t ? new ColumnOrigin(new[] { $"{t}.{column}" }, MappingKind.Direct) { NullsElsewhere = Elsewhere && !NullExtended } : ColumnOrigin.Unknown;
         return null;
     }
 

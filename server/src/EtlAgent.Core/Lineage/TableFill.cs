@@ -12,6 +12,9 @@ namespace EtlAgent.Core.Lineage;
 /// <param name="MaybeNull">Columns some statement writes with a value that may be NULL (an UPDATE, a MERGE branch or an INSERT).</param>
 public sealed record TableFill(QualifiedName Table, bool AddsRows, bool Unreadable, IReadOnlySet<string> NonNull, IReadOnlySet<string> MaybeNull)
 {
+    /// <summary>Columns filled with a call of a user function without arguments (see <see cref="ColumnOrigin.UserFunction"/>): filled only if each of those functions never returns NULL.</summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<QualifiedName>> Functions { get; init; } = new Dictionary<string, IReadOnlySet<QualifiedName>>();
+
     public static TableFill Unknown(QualifiedName table) => new(table, true, true, Empty, Empty);
 
     private static readonly IReadOnlySet<string> Empty = new HashSet<string>();

@@ -24,6 +24,9 @@ public sealed record TransformationAnalysis(
     /// <summary>For each table it writes, the columns its writes keep unique (see <see cref="KeptKeys"/>); kept when the syntax is dropped.</summary>
     public IReadOnlyList<KeptKeys> KeptKeys { get; init; } = Array.Empty<KeptKeys>();
 
+    /// <summary>A scalar function whose every RETURN gives a value that is never NULL (`RETURN DATEFROMPARTS(2100, 1, 1)`).</summary>
+    public bool ReturnsValue { get; init; }
+
     /// <summary>True when syntax was dropped after analysis; re-parse the file to get it back.</summary>
     public bool HasSyntax => Document.Tree is not null;
 

@@ -37,6 +37,12 @@ public sealed record ExecutionRequest(
 /// <summary>An error raised while running, as SQL Server would report it, placed in the source.</summary>
 public sealed record SandboxError(int Number, string Message, int Severity, int State, Location? Location, string? Statement)
 {
+    /// <summary>
+    /// Raised inside dynamic SQL: the line within the executed text (what ERROR_LINE() says), while
+    /// <see cref="Location"/> is the EXEC or sp_executesql statement of the source that ran it.
+    /// </summary>
+    public int? DynamicLine { get; init; }
+
     public override string ToString() => $"Msg {Number}, Level {Severity}, State {State}{(Location is null ? "" : $", {Location}")}: {Message}";
 }
 

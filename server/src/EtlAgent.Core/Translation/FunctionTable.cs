@@ -257,6 +257,15 @@ public static class FunctionTable
             int w = zm.Groups[1].Value.Length, d = zm.Groups[3].Value.Length;
             return new($"format({Str("{:0" + (w + (d > 0 ? d + 1 : 0)) + "." + d + "f}")}, CAST({a[0].Sql} AS DOUBLE))", SqlTranslator.NVarMax);
         }
+        // 0.0##: the '#' places show only digits that are not trailing zeros, and the point goes when no digit follows it
+        if (System.Text.RegularExpressions.Regex.Match(pattern, "^(0+)\\.(0*)(#+)$") is { Success: true } om)
+        {
+            int w = om.Groups[1].Value.Length, r = om.Groups[2].Value.Length, d = r + om.Groups[3].Value.Length;
+            // an exact number rounds half away from zero, as .NET formats a decimal; a double only once, by the format
+            var x = a[0].Type is { IsDecimal: true } or { IsInteger: true } || a[0].Type?.Name is "money" or "smallmoney" ? $"round({a[0].Sql}, {d})" : a[0].Sql;
+            var full = $"format({Str("{:0" + (w + d + 1) + "." + d + "f}")}, CAST({x} AS DOUBLE))";
+            return new(r == 0 ? $"regexp_replace({full}, {Str("\\.?0+$")}, '')" : $"regexp_replace({full}, {Str("(\\.[0-9]{" + r + "}[0-9]*?)0+$")}, {Str("\\1")})", SqlTranslator.NVarMax);
+        }
         throw t.Unsupported($"FORMAT pattern '{pattern}'", f);
     }
 

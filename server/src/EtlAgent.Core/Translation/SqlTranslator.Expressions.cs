@@ -274,7 +274,9 @@ public sealed partial class SqlTranslator
         var type = scope.ColumnType(parts);
         var original = parts;
         if (parts.Count > 2) parts = parts.Skip(parts.Count - 2).ToList();
-        if (parts.Count == 2 && parts[0].StartsWith('#') && Env.LocalTable(parts[0]) is { } lt)
+        // #t.c names the temp table by the name its FROM (or an UPDATE's target) exposes it under: kept
+        // when a source in view goes by it (UPDATE #t SET c = (SELECT … WHERE x.k = #t.k)), else the table itself
+        if (parts.Count == 2 && parts[0].StartsWith('#') && scope.Owner(parts) is null && Env.LocalTable(parts[0]) is { } lt)
             parts[0] = lt.PhysicalName;
         return new Tx(Grouped(string.Join(".", parts.Select(Id)), original, scope), type);
     }

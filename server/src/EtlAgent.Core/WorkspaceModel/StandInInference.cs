@@ -1,6 +1,9 @@
 using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Model;
+using EtlAgent.Core.Rules;
+using EtlAgent.Core.Syntax;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.WorkspaceModel;
 
@@ -22,8 +25,16 @@ public static class StandInInference
     {
         var uses = new StandInUses(document.Document.Path);
         foreach (var t in document.Transformations)
-            if (t.Body.Count > 0)
-                new StandInUsageWalker(document.Document, catalog.Declared, t.Parameters, uses.Usages, uses.Created, uses.Deferred).Walk(t.Body);
+        {
+            if (t.Body.Count == 0) continue;
+            new StandInUsageWalker(document.Document, catalog.Declared, t.Parameters, uses.Usages, uses.Created, uses.Deferred).Walk(t.Body);
+            // dynamic SQL whose text the code shows names tables too (a staging table a copy pipeline makes, read only
+            // in `EXEC sp_executesql N'INSERT … FROM Stg.T'`): without a stand-in the sandbox's run of it fails with 208
+            if (t.Definition is null) continue;
+            foreach (var d in DynamicSqlText.Of(new SyntaxIndex(t.Definition), SqlParser.DefaultCompatibilityLevel))
+                new StandInUsageWalker(document.Document, catalog.Declared, t.Parameters, uses.Usages, uses.Created, uses.Deferred, d)
+                    .Walk(d.Tree is TSqlScript script ? script.Batches.SelectMany(b => b.Statements) : new[] { d.Tree });
+        }
         return uses;
     }
 

@@ -31,9 +31,14 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     /// <summary>A FROM item: its exposed name, and the unknown table or known table it is (neither: a derived table, a local table).</summary>
     private sealed record Source(string Exposed, string? BaseName, StandInUsage? Unknown, TableDef? Known);
 
+    /// <summary>Set when the walk is over the text of dynamic SQL: its fragments' offsets are in that text, so every location is the EXEC's.</summary>
+    private readonly DynamicSqlText? _dynamic;
+
     public StandInUsageWalker(SqlDocument document, SchemaCatalog catalog, IReadOnlyList<ParameterDef> parameters,
-        Dictionary<QualifiedName, StandInUsage> usages, HashSet<QualifiedName> created, List<DeferredColumn> deferred)
+        Dictionary<QualifiedName, StandInUsage> usages, HashSet<QualifiedName> created, List<DeferredColumn> deferred,
+        DynamicSqlText? dynamic = null)
     {
+        _dynamic = dynamic;
         _deferred = deferred;
         _document = document;
         _catalog = catalog;
@@ -78,14 +83,14 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
     public override void ExplicitVisit(CreateTableStatement node)
     {
         _created.Add(DdlReader.ReferenceOf(node.SchemaObjectName));
-        if (node.SchemaObjectName.BaseIdentifier?.Value is { } name && name.StartsWith('#') && node.Definition is not null)
+        if (_dynamic is null && node.SchemaObjectName.BaseIdentifier?.Value is { } name && name.StartsWith('#') && node.Definition is not null)
             _locals[name] = DdlReader.ReadTable(_document, node, _catalog.AliasTypes);
         base.ExplicitVisit(node);
     }
 
     public override void ExplicitVisit(DeclareTableVariableBody node)
     {
-        if (node.Definition is not null)
+        if (_dynamic is null && node.Definition is not null)
             _locals[node.VariableName.Value] = DdlReader.ReadDeclaredTable(_document, new QualifiedName(null, node.VariableName.Value), node.Definition, node, _catalog.AliasTypes);
         base.ExplicitVisit(node);
     }
@@ -142,13 +147,13 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         if (target?.Unknown is { } unknown)
         {
             foreach (var c in node.Columns)
-                if (c.MultiPartIdentifier is { } id) unknown.AddColumn(id.Identifiers[^1].Value, _document.LocationOf(c));
+                if (c.MultiPartIdentifier is { } id) unknown.AddColumn(id.Identifiers[^1].Value, LocationOf(c));
             // INSERT INTO t SELECT a, b AS c …: without a column list, the selected names are the columns
             if (columns.Count == 0 && node.InsertSource is SelectInsertSource { Select: QuerySpecification named }
                 && named.SelectElements.All(e => e is SelectScalarExpression se && NameOf(se) is not null))
             {
                 columns = named.SelectElements.Cast<SelectScalarExpression>().Select(NameOf).ToList();
-                foreach (var e in named.SelectElements) unknown.AddColumn(NameOf((SelectScalarExpression)e)!, _document.LocationOf(e));
+                foreach (var e in named.SelectElements) unknown.AddColumn(NameOf((SelectScalarExpression)e)!, LocationOf(e));
             }
         }
         if (target is not null && columns.Count > 0)
@@ -191,14 +196,14 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
 
     public override void ExplicitVisit(ColumnReferenceExpression node)
     {
-        if (ColumnOf(node) is { } col) col.Usage.AddColumn(col.Column, _document.LocationOf(node));
+        if (ColumnOf(node) is { } col) col.Usage.AddColumn(col.Column, LocationOf(node));
     }
 
     /// <summary>When <paramref name="column"/> is a column of an unknown table, types it from <paramref name="other"/>.</summary>
     private void Relate(ScalarExpression column, ScalarExpression other, TSqlFragment at)
     {
         if (ColumnOf(column) is not { } col || TypeOf(other, _scopes.Count > 0 ? _scopes[^1] : Array.Empty<Source>()) is not { } typed) return;
-        col.Usage.AddColumn(col.Column, _document.LocationOf(column));
+        col.Usage.AddColumn(col.Column, LocationOf(column));
         col.Usage.AddType(col.Column, typed.Type, typed.Strength, $"{typed.What} at {At(at)}");
     }
 
@@ -217,7 +222,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         if (target.Known?.FindColumn(column) is not { } known) return;
         var (copied, convertedTo, cut) = Copied(value);
         if (ColumnOf(copied, scope) is not { } col) return;
-        col.Usage.AddColumn(col.Column, _document.LocationOf(copied));
+        col.Usage.AddColumn(col.Column, LocationOf(copied));
         if (convertedTo is not null)
         {
             if (!convertedTo.IsString && !_usedAsText.Contains(col.Column)) col.Usage.AddType(col.Column, convertedTo, FromVariable, $"converted to {convertedTo} for {target.Known.Name}.{known.Name} at {At(at)}");
@@ -327,7 +332,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         if (unknown.Count == 1) return (unknown[0], name);
         // Several undefined sources: SQL Server knows which one has it, the code does not say. Decided
         // once the whole workspace is read (StandInInference.Merge), so one stand-in has it.
-        _deferred.Add(new DeferredColumn(unknown.Select(u => u.Name).ToList(), name, _document.LocationOf(e)));
+        _deferred.Add(new DeferredColumn(unknown.Select(u => u.Name).ToList(), name, LocationOf(e)));
         return null;
     }
 
@@ -393,7 +398,9 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         if ((so.SchemaIdentifier is null && _ctes.Contains(baseName)) || IsSystem(name))
             return new Source(exposed, baseName, null, null);
         if (_catalog.Find(name) is { } known) return new Source(exposed, baseName, null, known);
-        if (!_usages.TryGetValue(name, out var usage)) _usages[name] = usage = new StandInUsage(name, _document.LocationOf(n));
+        // a name built from a run-time part ('FROM dbo.' + @table) is not a table the code names
+        if (_dynamic is not null && !_dynamic.IsConstant(so)) return new Source(exposed, baseName, null, null);
+        if (!_usages.TryGetValue(name, out var usage)) _usages[name] = usage = new StandInUsage(name, LocationOf(n));
         return new Source(exposed, baseName, usage, null);
     }
 
@@ -403,5 +410,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         || SystemCatalogNames.IsSystemDatabase(name.Database)
         || name.Schema.Equals("dbo", StringComparison.OrdinalIgnoreCase) && SystemCatalogNames.LegacySystemViews.Contains(name.Name);
 
-    private string At(TSqlFragment f) => StandInTables.FileLine(_document.LocationOf(f));
+    private string At(TSqlFragment f) => StandInTables.FileLine(LocationOf(f));
+
+    private Location LocationOf(TSqlFragment f) => _document.LocationOf(_dynamic is null ? f : _dynamic.At);
 }

@@ -402,6 +402,7 @@ public sealed partial class WorkspaceAnalyzer
                 Fills = analyzer.Fills(transformation.Writes, catalog.Resolve),
                 DynamicFills = ReadOnlyProcedures.RunsDynamicSql(doc.Document.Text, t.BodyRange) ? FilledColumns.DynamicFills(t, catalog) : null,
                 KeptKeys = WriterKeys.Of(t, catalog.Resolve, catalog),
+                ReturnsValue = t.Kind == TransformationKind.Function && LineageAnalyzer.ReturnsValue(t.Definition, catalog),
             };
     }
 }

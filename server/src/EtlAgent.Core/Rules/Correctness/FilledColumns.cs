@@ -16,6 +16,8 @@ namespace EtlAgent.Core.Rules.Correctness;
 /// row-inserting statement of every writer names the column with a value that is never NULL, no statement
 /// writes it a value that may be NULL, and no writer is unreadable (INSERT ... EXEC, BULK INSERT, OUTPUT INTO,
 /// a write through a CTE, or dynamic SQL in a body that mentions the table's name whose text cannot be rebuilt).
+/// A value copied from another server's or database's table counts as filling (its NULLs are not known here), and a
+/// call of a user function without arguments does when every definition of the function returns a value never NULL.
 /// Dynamic SQL whose text is visible (<see cref="DynamicSqlText"/>) is read like the body's own statements. Each
 /// database project is its own database: a writer in another project whose catalog has its own table of the
 /// name writes that table, not the reader's. Known only once the whole workspace is scanned; loads from outside
@@ -76,7 +78,17 @@ public sealed class FilledColumns
             else filled.IntersectWith(f.NonNull);
         if (filled is null) return None;
         foreach (var f in fills) filled.ExceptWith(f.MaybeNull);
+        foreach (var f in fills)
+            foreach (var (column, functions) in f.Functions)
+                if (filled.Contains(column) && !functions.All(ReturnsValue)) filled.Remove(column);
         return filled;
+    }
+
+    /// <summary>Whether the workspace defines the scalar function, and every definition of it never returns NULL.</summary>
+    private bool ReturnsValue(QualifiedName function)
+    {
+        var definitions = _transformations.Where(t => t.Transformation.Kind == TransformationKind.Function && QualifiedName.Parse(t.Transformation.Name) == function).ToList();
+        return definitions.Count > 0 && definitions.All(t => t.ReturnsValue);
     }
 
     private static bool SameDefinition(TableDef a, TableDef b) =>

@@ -166,6 +166,8 @@ public sealed class DuckDbSandbox : ISandbox
     {
         var def = _model.Catalog.Find(table) ?? throw new ArgumentException($"{table} is not in the catalog.", nameof(table));
         if (_model.Problems.TryGetValue(def.Name, out var problem)) throw SchemaState.Refusal(problem);
+        // a stand-in the code dropped holds no rows
+        if (_schema.Dropped(def.Name)) return Task.FromResult<IReadOnlyList<SandboxRow>>(Array.Empty<SandboxRow>());
         _schema.Ensure(def.Name);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = $"SELECT {string.Join(", ", def.Columns.Select(c => Id(c.Name)))} FROM {Table(def.Name)}";
@@ -242,9 +244,14 @@ public sealed class DuckDbSandbox : ISandbox
     {
         var doc = e.Data["document"] as SqlDocument;
         var stmt = e.Data["statement"] as TSqlFragment;
+        // an error inside dynamic SQL is placed at the statement of the source that ran the text (the text has no file)
+        if (e.Data["exec"] is Location exec)
+            return new SandboxError(e.Number, e.Message, e.Severity, e.State, exec,
+                doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null) { DynamicLine = e.Data["line"] as int? };
+        // the text did not parse: the error is the EXEC's, with the line of the text the parser stopped at
         return new SandboxError(e.Number, e.Message, e.Severity, e.State,
             doc is not null && stmt is not null ? doc.LocationOf(stmt) : null,
-            doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null);
+            doc is not null && stmt is not null ? FirstLine(doc.TextOf(stmt)) : null) { DynamicLine = e.Data["dynamicLine"] as int? };
     }
 
     private static string FirstLine(string s)

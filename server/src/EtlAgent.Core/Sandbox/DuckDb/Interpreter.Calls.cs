@@ -73,6 +73,11 @@ internal sealed partial class Interpreter
                 if (pr.ProcedureReference.ProcedureVariable is not null) throw Unsupported("EXECUTE @procedure_variable", pr);
                 var name = DdlReader.NameOf(pr.ProcedureReference.ProcedureReference.Name);
                 if (name.Name.Equals("sp_executesql", StringComparison.OrdinalIgnoreCase)) { SpExecuteSql(pr); return; }
+                if (name.Schema.Equals("dbo", StringComparison.OrdinalIgnoreCase) && !_model.Procedures.ContainsKey(name) && AppLock(name.Name, pr) is { } locked)
+                {
+                    if (spec.Variable is not null) Assign(spec.Variable.Name, locked, pr);
+                    return;
+                }
                 // a workspace procedure named sp_… (audit.sp_LogStart) is the workspace's, not a system one
                 if ((name.Name.StartsWith("sp_", StringComparison.OrdinalIgnoreCase) || name.Name.StartsWith("xp_", StringComparison.OrdinalIgnoreCase))
                     && !_model.Procedures.ContainsKey(name))
@@ -157,7 +162,7 @@ internal sealed partial class Interpreter
             var view = System.Text.RegularExpressions.Regex.Match(text, @"\b(CREATE\s+(OR\s+ALTER\s+)?|ALTER\s+)VIEW\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
             if (view.Success && view.Index > 0 && new SqlParser().Parse("(dynamic SQL)", text[view.Index..]).Errors.Count == 0)
                 throw new SandboxRuntimeError(111, $"'{(view.Value.StartsWith("ALTER", StringComparison.OrdinalIgnoreCase) ? "ALTER VIEW" : "CREATE VIEW")}' must be the first statement in a query batch.");
-            throw new SandboxRuntimeError(102, "Incorrect syntax in dynamic SQL: " + doc.Errors[0].Message);
+            throw new SandboxRuntimeError(102, "Incorrect syntax in dynamic SQL: " + doc.Errors[0].Message) { Data = { ["dynamicLine"] = doc.Errors[0].Range.Start.Line + 1 } };
         }
         var frame = NewFrame(doc, null);
         foreach (var (k, v) in vars) frame.Vars[k] = v;
@@ -165,6 +170,12 @@ internal sealed partial class Interpreter
         try
         {
             foreach (var batch in doc.Script!.Batches) RunInFrame(frame, batch.Statements);
+        }
+        catch (SandboxRuntimeError e) when (caller is not null && (ReferenceEquals(e.Data["document"], doc) || e.Data["exec"] is Location { File: var f } && f == doc.Path))
+        {
+            // raised in the text (or in text it ran in turn): the source statement that ran it is where it happened
+            e.Data["exec"] = caller.LocationOf(at);
+            throw;
         }
         catch (UnsupportedConstructException u) when (u.Location?.File == doc.Path && caller?.LocationOf(at) is { } exec)
         {

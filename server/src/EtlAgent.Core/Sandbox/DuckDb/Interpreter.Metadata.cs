@@ -76,7 +76,7 @@ internal sealed partial class Interpreter
         if (!QualifiedName.TryParse(text, out var qn)) return null;
         // another database's objects are not in the sandbox: a silently NULL id would be a different answer
         if (qn.Database is not null) return new UnsupportedConstructException($"OBJECT_ID of '{text}' (an object of another database)", null);
-        var actual = ObjectIds.TypeOf(qn) ?? (_schema.MadeView(qn) is not null ? "V" : _schema.MadeTable(qn) is not null ? "U" : null);
+        var actual = (_schema.Dropped(_model.Catalog.Find(qn)?.Name ?? qn) ? null : ObjectIds.TypeOf(qn)) ?? (_schema.MadeView(qn) is not null ? "V" : _schema.MadeTable(qn) is not null ? "U" : null);
         if (actual is null) return null;
         bool matches = type.Length == 0 || string.Equals(type, actual, StringComparison.OrdinalIgnoreCase);
         return matches ? SandboxObjectIds.Id(qn) : null;

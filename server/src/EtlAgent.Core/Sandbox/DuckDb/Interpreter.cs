@@ -575,7 +575,20 @@ internal sealed partial class Interpreter
 
     // ---------------------------------------------------------------- frames, local tables and variables
 
-    private bool FindLocalInFrame(string name) => _frame.Tables.ContainsKey(name);
+    private bool FindLocalInFrame(string name) => OwnerFrame(name).Tables.ContainsKey(name);
+
+    /// <summary>
+    /// The frame a #temp table made now belongs to: its own module's (gone when the module or dynamic batch
+    /// returns), but a global ##temp table belongs to the session, so the outermost frame keeps it (a ## table
+    /// made in dynamic SQL is read by the statements after the EXEC).
+    /// </summary>
+    private Frame OwnerFrame(string name)
+    {
+        if (!name.StartsWith("##", StringComparison.Ordinal)) return _frame;
+        var f = _frame;
+        while (f.Caller is not null) f = f.Caller;
+        return f;
+    }
 
     private Frame? FrameOf(string name)
     {
@@ -592,7 +605,7 @@ internal sealed partial class Interpreter
         foreach (var statement in SchemaBuilder.CreateTable(Id(physical), def with { Name = new QualifiedName(null, name), ForeignKeys = Array.Empty<ForeignKeyDef>() }, t, false, temp: true))
             Exec(statement);
         var lt = new LocalTable(physical, def.Columns);
-        _frame.Tables[name] = lt;
+        OwnerFrame(name).Tables[name] = lt;
         return lt;
     }
 

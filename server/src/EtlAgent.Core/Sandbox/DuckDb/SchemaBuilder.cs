@@ -247,7 +247,8 @@ public sealed class SchemaBuilder
             : $"MINVALUE {Math.Min(start, 1)} MAXVALUE {long.MaxValue}");
 
     /// <summary>CREATE TABLE for a catalog table, a #temp table or a table variable, then its collation-aware key indexes: statements run one at a time.</summary>
-    public static IReadOnlyList<string> CreateTable(string physical, TableDef t, SqlTranslator translator, bool foreignKeys, bool temp)
+    /// <param name="localIdentity">A permanent table the code made (CREATE TABLE run by a transformation): its identity sequence is named after its physical name, like a #temp table's.</param>
+    public static IReadOnlyList<string> CreateTable(string physical, TableDef t, SqlTranslator translator, bool foreignKeys, bool temp, bool localIdentity = false)
     {
         var parts = new List<string>();
         string display = temp ? t.Name.Name : t.Name.ToString();
@@ -266,7 +267,7 @@ public sealed class SchemaBuilder
             }
             sb.Append(Id(c.Name)).Append(' ').Append(DuckTypes.Of(c.Type, c.Location));
             if (c.Identity)
-                sb.Append($" DEFAULT nextval({SequenceArgument(temp ? LocalIdentitySequence(physical) : IdentitySequence(t.Name))})");
+                sb.Append($" DEFAULT nextval({SequenceArgument(temp || localIdentity ? LocalIdentitySequence(physical) : IdentitySequence(t.Name))})");
             else if (c.Default is not null)
                 sb.Append(" DEFAULT ").Append(At(() => DefaultSql(c, translator), c.Location, $"in the DEFAULT of column {c.Name} of {display}"));
             if (!c.Nullable) sb.Append(" NOT NULL");

@@ -68,11 +68,11 @@ internal sealed class SchemaState
     public int NextId() => ++_nextId;
 
     /// <summary>Whether the catalog object exists in the sandbox now.</summary>
-    public bool Exists(QualifiedName name) => _created.Contains(name);
+    public bool Exists(QualifiedName name) => _created.Contains(name) && !_dropped.Contains(name);
 
     public void Ensure(QualifiedName name)
     {
-        if (_created.Contains(name)) return;
+        if (_created.Contains(name) || _dropped.Contains(name)) return;
         if (!_model.Objects.TryGetValue(name, out var obj))
         {
             // a table the schema could not build: refused here, where it is used (see SchemaBuilder)
@@ -162,7 +162,19 @@ internal sealed class SchemaState
     public IReadOnlyList<ColumnShape>? MadeView(QualifiedName name) => _madeViews.GetValueOrDefault(name.WithoutDatabase);
 
     /// <summary>Whether the code made a view or a table in this case (the system views would not list it).</summary>
-    public bool AnyMadeView => _madeViews.Count > 0 || _madeTables.Count > 0;
+    public bool AnyMadeView => _madeViews.Count > 0 || _madeTables.Count > 0 || _dropped.Count > 0;
+
+    private readonly HashSet<QualifiedName> _dropped = new();
+    private readonly List<QualifiedName> _droppedInTransaction = new();
+
+    /// <summary>Whether the code dropped this stand-in in this case: it is not made again, so later statements find it missing (208).</summary>
+    public bool Dropped(QualifiedName name) => _dropped.Contains(name);
+
+    /// <summary>Records a stand-in the code dropped; a rollback undoes it as DuckDB undoes the DROP.</summary>
+    public void SetDropped(QualifiedName name)
+    {
+        if (_dropped.Add(name) && InTransaction) _droppedInTransaction.Add(name);
+    }
 
     /// <summary>Records a view the code made (or, with null, dropped); a rollback undoes it as DuckDB undoes the DDL.</summary>
     public void SetMadeView(QualifiedName name, IReadOnlyList<ColumnShape>? columns)
@@ -191,7 +203,7 @@ internal sealed class SchemaState
         else _madeTables[name] = table;
     }
 
-    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); _madeViewsInTransaction.Clear(); _madeTablesInTransaction.Clear(); InTransaction = false; }
+    public void Committed() { _createdInTransaction.Clear(); _macrosInTransaction.Clear(); _madeViewsInTransaction.Clear(); _madeTablesInTransaction.Clear(); _droppedInTransaction.Clear(); InTransaction = false; }
 
     public void RolledBack()
     {
@@ -213,6 +225,8 @@ internal sealed class SchemaState
             else _madeTables[name] = before;
         }
         _madeTablesInTransaction.Clear();
+        foreach (var n in _droppedInTransaction) _dropped.Remove(n);
+        _droppedInTransaction.Clear();
         InTransaction = false;
     }
 }

@@ -9,8 +9,8 @@ namespace EtlAgent.Core.Sandbox.DuckDb;
 internal sealed partial class Interpreter
 {
     /// <summary>
-    /// Tables a transformation makes and drops: table variables, #temp tables (CREATE TABLE of a
-    /// permanent table is refused; one SELECT … INTO made can be dropped), TRUNCATE TABLE, CREATE INDEX (which changes no result), and the views it makes.
+    /// Tables a transformation makes and drops: table variables, #temp tables, permanent tables it makes
+    /// (CREATE TABLE, SELECT … INTO; dropped again, as a stand-in can be), TRUNCATE TABLE, CREATE INDEX (which changes no result), and the views it makes.
     /// </summary>
     private sealed class DdlExecutor(Interpreter host)
     {
@@ -25,10 +25,35 @@ internal sealed partial class Interpreter
         public Flow CreateTable(CreateTableStatement ct)
         {
             var name = DdlReader.NameOf(ct.SchemaObjectName);
-            if (!name.IsTemp) throw host.Unsupported("CREATE TABLE of a permanent table inside a transformation", ct);
+            if (!name.IsTemp) return MakeTable(ct, name);
             if (host.FindLocalInFrame(name.Name)) throw new SandboxRuntimeError(2714, $"There is already an object named '{name.Name}' in the database.");
             var def = DdlReader.ReadTable(host._frame.Document!, ct, host._model.Catalog.AliasTypes);
             host.CreateLocal(name.Name, def, ct);
+            return Flow.Normal;
+        }
+
+        /// <summary>
+        /// CREATE TABLE of a permanent table (a work table a load makes when it is missing, often in dynamic SQL
+        /// under a computed name): made in the case's database from its definition, as SELECT … INTO makes one
+        /// (<see cref="SchemaState.MadeTable"/>), so later statements read, write, truncate and drop it. 2714 when
+        /// the name is taken; a stand-in only guesses that its table exists, so code that makes it makes it.
+        /// </summary>
+        private Flow MakeTable(CreateTableStatement ct, QualifiedName name)
+        {
+            if (ct.SchemaObjectName.DatabaseIdentifier is not null && !string.Equals(ct.SchemaObjectName.DatabaseIdentifier.Value, "tempdb", StringComparison.OrdinalIgnoreCase))
+                throw host.Unsupported("CREATE TABLE of a table named with its database", ct);
+            if (ct.Definition is null || ct.AsNode || ct.AsEdge || ct.SelectStatement is not null)
+                throw host.Unsupported("CREATE TABLE of a permanent table without a column list (AS SELECT, graph tables)", ct);
+            bool guessed = host._model.Catalog.Find(name) is { StandIn: not null } && !host._schema.Exists(name);
+            if ((host.ObjectIds.TypeOf(name) is not null && !guessed) || host._schema.MadeView(name) is not null || host._schema.MadeTable(name) is not null)
+                throw new SandboxRuntimeError(2714, $"There is already an object named '{name.Name}' in the database.");
+            var def = DdlReader.ReadTable(host._frame.Document!, ct, host._model.Catalog.AliasTypes);
+            var physical = name.Schema + "." + name.Name;
+            foreach (var c in def.Columns.Where(c => c.Identity))
+                host.Exec($"CREATE SEQUENCE {SequenceId(SchemaBuilder.LocalIdentitySequence(Id(physical)))} {SchemaBuilder.IdentityOptions(c)}");
+            foreach (var statement in SchemaBuilder.CreateTable(Id(physical), def with { Name = name, ForeignKeys = Array.Empty<ForeignKeyDef>() }, host.Translator(), false, temp: false, localIdentity: true))
+                host.Exec(statement);
+            host._schema.SetMadeTable(name, new LocalTable(physical, def.Columns));
             return Flow.Normal;
         }
 
@@ -45,7 +70,16 @@ internal sealed partial class Interpreter
                     host._schema.SetMadeTable(name, null);
                     continue;
                 }
-                if (!name.IsTemp && host.ObjectIds.TypeOf(name) is null && host._schema.MadeView(name) is null)
+                if (!name.IsTemp && host._model.Catalog.Find(name) is { StandIn: not null, Kind: TableKind.Table } standIn && !host._schema.Dropped(standIn.Name))
+                {
+                    // a stand-in is a table made outside the repository (a staging table a copy pipeline creates at
+                    // run time): the code that drops it after use drops it, and later statements find it missing
+                    host._schema.Ensure(standIn.Name);
+                    host.Exec($"DROP TABLE {Table(standIn.Name)}");
+                    host._schema.SetDropped(standIn.Name);
+                    continue;
+                }
+                if (!name.IsTemp && (host.ObjectIds.TypeOf(name) is null || host._model.Catalog.Find(name) is { StandIn: not null } dropped && host._schema.Dropped(dropped.Name)) && host._schema.MadeView(name) is null)
                 {
                     if (dr.IsIfExists) continue;
                     throw new SandboxRuntimeError(3701, $"Cannot drop the table '{Written(o)}', because it does not exist or you do not have permission.");

@@ -112,7 +112,7 @@ internal sealed partial class Interpreter
                 host.Exec($"ALTER TABLE {Id(physical)} ALTER COLUMN {Id(c.Name)} SET DEFAULT nextval({SequenceArgument(seq)})");
             }
             var table = new LocalTable(physical, defs);
-            if (name.IsTemp) host._frame.Tables[name.Name] = table;
+            if (name.IsTemp) host.OwnerFrame(name.Name).Tables[name.Name] = table;
             else host._schema.SetMadeTable(name, table);
             host._rowCount = Convert.ToInt32(host.Scalar($"count(*) FROM {Id(physical)}", null), CultureInfo.InvariantCulture);
             return Flow.Normal;

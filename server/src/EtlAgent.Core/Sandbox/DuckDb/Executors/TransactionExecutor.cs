@@ -18,6 +18,8 @@ internal sealed partial class Interpreter
                 host.Exec("BEGIN TRANSACTION"); host._doomed = false; host._lostWork = false; host._duckInTx = true; host._schema.InTransaction = true;
                 host._outerTransactionName = host.TransactionName(bt.Name);
                 host._savepoints.Clear();
+                // locks the last transaction owned ended with it
+                host._appLocks.RemoveWhere(l => l.Owner == "Transaction");
             }
             host._tranCount++;
             host._rowCount = 0;

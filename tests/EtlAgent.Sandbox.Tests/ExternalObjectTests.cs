@@ -115,6 +115,33 @@ public sealed class ExternalObjectTests
     }
 
     [Fact]
+    public async Task A_linked_server_table_declared_with_four_parts_is_its_database_table()
+    {
+        // the load reads [CrmServer].[CrmDb].[dbo].[Client]: the sandbox is one server, so the table is
+        // CrmDb.dbo.Client, declared by its four-part name and given rows under its three-part one
+        var files = new MemoryFileSource()
+            .Add(WorkspaceSettings.ManifestFile, """
+                { "externalObjects": [ { "name": "[CrmServer].CrmDb.dbo.Client", "columns": { "Code": "varchar(10) NOT NULL", "Name": "nvarchar(50)", "Active": "bit NOT NULL" } } ] }
+                """)
+            .Add("Tables/Dim.Customer.sql", "CREATE TABLE Dim.Customer (Code varchar(10) NOT NULL PRIMARY KEY, Name nvarchar(50) NOT NULL);")
+            .Add("Procedures/Etl.LoadFromCrm.sql", """
+                CREATE PROCEDURE Etl.LoadFromCrm @Batch int AS
+                BEGIN
+                    INSERT INTO audit.RunLog (BatchId, Step) VALUES (@Batch, 'start');
+                    INSERT INTO Dim.Customer (Code, Name)
+                    SELECT c.Code, COALESCE(c.Name, N'Unknown') FROM [CrmServer].[CrmDb].[dbo].[Client] AS c WHERE c.Active = 1;
+                END
+                """);
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { MaxDegreeOfParallelism = 1 }.Analyze(files);
+        Assert.Equal(new[] { "audit.RunLog" }, analysis.Catalog.StandIns.Select(t => t.Name.ToString()));
+        Assert.NotNull(analysis.Catalog.Find(new Core.Model.QualifiedName("CrmDb", "dbo", "Client")));
+        var loaded = new TestFileLoader(analysis).Load("tests/etl/Etl.LoadFromCrm.etltest.yaml", CrmTest);
+        Assert.True(loaded.Success, string.Join("\n", loaded.Errors));
+        var run = await new TestRunner(analysis, s => new DuckDbSandboxFactory(s)).RunAsync(new[] { loaded.File! });
+        Assert.True(run.Success, string.Join("\n", run.Cases.SelectMany(c => c.Failures.Select(f => c.FullName + ": " + f.Summary))));
+    }
+
+    [Fact]
     public async Task A_view_over_stand_ins_of_other_databases_binds_its_unqualified_columns()
     {
         // the view joins three tables of other databases and names some of their columns without an

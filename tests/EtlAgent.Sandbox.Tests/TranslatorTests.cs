@@ -73,18 +73,18 @@ public sealed class TranslatorTests
         { "SELECT 1 FOR XML PATH('');", "FOR XML/JSON", 1, 10 },
         { "SELECT\n  CHECKSUM(1);", "function CHECKSUM", 2, 3 },
         { "SELECT FORMAT(1, 'C', 'de-DE');", "FORMAT of a number with culture 'de-DE'", 1, 8 },
-        { "SELECT * FROM srv.db.dbo.t;", "linked-server reference", 1, 15 },
+        { "SELECT * FROM srv.db.dbo.t;", "cross-database reference to db.dbo.t", 1, 15 },
         { "SELECT * FROM master.sys.tables;", "cross-database reference to master.sys.tables", 1, 15 },
     };
 
     [Fact]
-    public void A_linked_server_table_written_to_is_refused_at_its_name()
+    public void A_linked_server_table_nothing_shapes_is_refused_at_its_name()
     {
         var doc = new SqlParser().Parse("q.sql", "UPDATE srv.db.dbo.t SET a = 1;");
         Assert.Empty(doc.Errors);
         var update = (UpdateStatement)doc.Script!.Batches[0].Statements[0];
         var e = Assert.Throws<UnsupportedConstructException>(() => Translator(doc).Update(update));
-        Assert.StartsWith("linked-server reference", e.Construct);
+        Assert.StartsWith("cross-database reference to db.dbo.t", e.Construct);
         Assert.Equal((1, 8), (e.Location!.Range.Start.Line + 1, e.Location.Range.Start.Character + 1));
     }
 

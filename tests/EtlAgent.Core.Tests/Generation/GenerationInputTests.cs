@@ -70,6 +70,22 @@ public class GenerationInputTests
     }
 
     [Fact]
+    public async Task A_transfer_from_a_linked_server_keyed_by_an_identity_session_gets_rows_numbered_after_the_dimension()
+    {
+        // @session_id names a Ctl.Session row by its identity key and is logged into a foreign key to it: the
+        // parent row for the log is the row the database numbers, not a second one with the same key (2627);
+        // the source is [CrmServer].[CrmDb].[dbo].[Account], a stand-in; DBCC CHECKIDENT reseeds the staging keys
+        // (its effect on the keys is pinned by the conformance cases: identity values are not compared in test files)
+        var g = await GenerateAsync("Etl.TransferAccounts");
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", g.Result?.Notes ?? Array.Empty<string>()));
+        Assert.DoesNotContain(g.Result!.Notes, n => n.Contains("2627", StringComparison.Ordinal) || n.Contains("not supported", StringComparison.Ordinal));
+        var stage = new QualifiedName("Stage", "Account");
+        // a case past the reseed (dimension rows given) that stages the session's remote rows
+        Assert.Contains(g.Result.File!.Cases, c => NonTrivial(c) && c.Given.Any(x => x.Table == new QualifiedName("Dim", "Account") && x.Rows.Count > 0) &&
+            c.Expect.Tables.Any(t => t.Table == stage && t.Rows.Count > 0));
+    }
+
+    [Fact]
     public async Task Literals_compared_with_a_column_of_a_table_go_to_that_table_before_same_named_columns_of_others()
     {
         // Log.JournalSwitch compares Log.JournalSetting's [Module Name] with 'SYSTEM_FORCED' before Cfg.WindowOf compares

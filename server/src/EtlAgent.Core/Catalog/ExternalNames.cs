@@ -19,7 +19,8 @@ public sealed class ExternalNames
         {
             var parts = QualifiedName.SplitParts(text, keepEmpty: true);
             if (parts.Count > 0 && parts[^1].Length == 0) parts.RemoveAt(parts.Count - 1);
-            if (parts.Count is 0 or > 3) continue; // a linked-server name is refused where it is used
+            if (parts.Count == 4) parts.RemoveAt(0); // a linked server's object: code names it by database.schema.name once the server is set aside
+            if (parts.Count is 0 or > 3) continue;
             var database = parts.Count == 3 ? parts[0] : null;
             var schema = parts.Count > 1 && parts[^2].Length > 0 ? parts[^2] : QualifiedName.DefaultSchema;
             var name = parts[^1];

@@ -165,7 +165,7 @@ public sealed partial class CandidateBuilder
             var referenced = fk.ReferencedColumns[i];
             if (parent.FindColumn(referenced) is not { } rc || !Comparable(rc.Type, TypeOf(value)) || AsParameter(rc.Type, value) is not { } key) continue;
             var rows = s.RowsOf(parent.Name);
-            if (rows.Any(r => Equals(Norm(r.GetValueOrDefault(referenced)), Norm(key)))) continue;
+            if (AnyHolds(parent, rows, new[] { referenced }, new object?[] { key })) continue;
             var row = Row(parent, 9 + rows.Count);
             row[referenced] = key;
             rows.Add(row);

@@ -450,7 +450,7 @@ public sealed partial class CandidateBuilder
                         var values = fk.Columns.Select(c => row.GetValueOrDefault(c)).ToList();
                         if (values.Any(v => v is null)) continue;
                         var parentRows = s.RowsOf(fk.ReferencedTable);
-                        bool present = parentRows.Any(p => fk.ReferencedColumns.Select((rc, i) => Equals(Norm(p.GetValueOrDefault(rc)), Norm(values[i]))).All(x => x));
+                        bool present = AnyHolds(parent, parentRows, fk.ReferencedColumns, values);
                         if (present) continue;
                         var newRow = Row(parent, 9 + parentRows.Count);
                         for (int i = 0; i < fk.ReferencedColumns.Count; i++) newRow[fk.ReferencedColumns[i]] = values[i];
@@ -499,6 +499,48 @@ public sealed partial class CandidateBuilder
     }
 
     private static object? Norm(object? v) => v is string s ? s.ToUpperInvariant() : v;
+
+    /// <summary>
+    /// The value each row holds in <paramref name="column"/> once inserted: its own, or for an identity
+    /// column the one the database gives it (rows go in in order; an explicit value moves the identity past it).
+    /// </summary>
+    private static List<object?> Held(List<Dictionary<string, object?>> rows, ColumnDef? column, string name)
+    {
+        var held = new List<object?>(rows.Count);
+        if (column is not { Identity: true })
+        {
+            foreach (var r in rows) held.Add(r.GetValueOrDefault(name));
+            return held;
+        }
+        long? current = null;
+        long step = column.IdentityIncrement == 0 ? 1 : column.IdentityIncrement;
+        foreach (var r in rows)
+        {
+            if (r.GetValueOrDefault(column.Name) is { } v)
+            {
+                held.Add(v);
+                try
+                {
+                    long n = Convert.ToInt64(v, CultureInfo.InvariantCulture);
+                    if (current is null || (step > 0 ? n > current : n < current)) current = n;
+                }
+                catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException) { }
+                continue;
+            }
+            current = current is { } c ? c + step : column.IdentitySeed;
+            held.Add(current.Value);
+        }
+        return held;
+    }
+
+    /// <summary>True when a row of <paramref name="rows"/> holds <paramref name="values"/> in <paramref name="columns"/> once inserted.</summary>
+    private static bool AnyHolds(TableDef table, List<Dictionary<string, object?>> rows, IReadOnlyList<string> columns, IReadOnlyList<object?> values)
+    {
+        var held = columns.Select(c => Held(rows, table.FindColumn(c), c)).ToList();
+        for (int r = 0; r < rows.Count; r++)
+            if (columns.Select((_, i) => Equals(Norm(held[i][r]), Norm(values[i]))).All(x => x)) return true;
+        return false;
+    }
 
     private int Depth(QualifiedName table, int guard = 0)
     {

@@ -72,7 +72,7 @@ public readonly struct QualifiedName : IEquatable<QualifiedName>, IComparable<Qu
             2 => new QualifiedName(parts[0], parts[1]),
             3 => new QualifiedName(parts[0], parts[1], parts[2]),
             // more parts: a name whose parts hold dots (transformation names are kept unbracketed);
-            // the last two are schema and name, as always. Linked servers are refused where code uses them.
+            // the last two are schema and name, as always. A linked server's name in code is read by DdlReader.ReferenceOf.
             _ => new QualifiedName(parts[^2], parts[^1]),
         };
     }

@@ -38,7 +38,11 @@ public sealed record DmlPlan(
     /// When set, <see cref="Sql"/> returns no rows: this SELECT, run after it (before <see cref="After"/>),
     /// gives the OUTPUT rows (UPDATE … OUTPUT deleted.*, read from a snapshot taken in <see cref="Before"/>).
     /// </summary>
-    string? OutputSelect = null);
+    string? OutputSelect = null)
+{
+    /// <summary>An INSERT that gives the identity column its values (IDENTITY_INSERT ON): the identity then goes on after the largest.</summary>
+    public ColumnDef? ExplicitIdentity { get; init; }
+}
 
 public sealed partial class SqlTranslator
 {
@@ -86,7 +90,6 @@ public sealed partial class SqlTranslator
             var lt = Env.LocalTable(name) ?? throw new SandboxRuntimeError(208, $"Invalid object name '{name}'.");
             return new Target(Id(lt.PhysicalName), n.Alias?.Value ?? name, lt.Columns, null);
         }
-        if (n.SchemaObject.ServerIdentifier is not null) throw Unsupported("linked-server reference (server.database.schema.name)", n);
         var qn = DdlReader.ReferenceOf(n.SchemaObject);
         if (qn.Database is null && Env.MadeTable(qn) is { } made)
             return new Target(Id(made.PhysicalName), n.Alias?.Value ?? name, made.Columns, null);
@@ -116,7 +119,7 @@ public sealed partial class SqlTranslator
     private string? ObjectKey(NamedTableReference r)
     {
         var name = r.SchemaObject.BaseIdentifier?.Value;
-        if (name is null || r.SchemaObject.ServerIdentifier is not null) return null;
+        if (name is null) return null;
         if (name.StartsWith('#')) return name.ToLowerInvariant();
         var qn = DdlReader.ReferenceOf(r.SchemaObject);
         if (qn.Database is null && Env.MadeTable(qn) is { } made) return made.PhysicalName;
@@ -204,8 +207,14 @@ public sealed partial class SqlTranslator
             ? spec.Columns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList()
             : target.Columns.Where(c => !c.IsGenerated).Select(c => c.Name).ToList();
         var cols = names.Select(n => Col(target.Columns, n, spec, this)).ToList();
-        if (cols.FirstOrDefault(c => c.Identity) is { } idc)
+        bool identityInsert = Env.IdentityInsert(target.Physical);
+        var idc = cols.FirstOrDefault(c => c.Identity);
+        if (idc is not null && !identityInsert)
             throw new SandboxRuntimeError(544, $"Cannot insert explicit value for identity column in table '{target.Exposed}' when IDENTITY_INSERT is set to OFF.");
+        if (identityInsert && spec.Columns.Count == 0)
+            throw new SandboxRuntimeError(8101, $"An explicit value for the identity column in table '{target.Exposed}' can only be specified when a column list is used and IDENTITY_INSERT is ON.");
+        if (identityInsert && idc is null)
+            throw new SandboxRuntimeError(545, $"Explicit value must be specified for identity column in table '{target.Exposed}' either when IDENTITY_INSERT is set to ON or when a replication user is inserting into a NOT FOR REPLICATION identity column.");
         string colList = "(" + string.Join(", ", cols.Select(c => Id(c.Name))) + ")";
         string source;
         switch (spec.InsertSource)
@@ -231,12 +240,12 @@ public sealed partial class SqlTranslator
                 break;
             }
             case ExecuteInsertSource ex:
-                return new DmlPlan("", false, target.Physical, target.Table, ExecSource: ex, InsertColumns: cols.Select(c => c.Name).ToList());
+                return new DmlPlan("", false, target.Physical, target.Table, ExecSource: ex, InsertColumns: cols.Select(c => c.Name).ToList()) { ExplicitIdentity = idc };
             default: throw Unsupported(spec.InsertSource.GetType().Name, spec.InsertSource);
         }
         var ret = Returning(spec.OutputClause, spec.OutputIntoClause, scope, (pt, col) => pt == "inserted" ? Id(col) : null, out bool returns);
         return new DmlPlan($"{with}INSERT INTO {target.Physical} {colList} {source}{ret}", returns, target.Physical, target.Table,
-            OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList());
+            OutputInto: spec.OutputIntoClause?.IntoTable, OutputIntoColumns: spec.OutputIntoClause?.IntoTableColumns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList()) { ExplicitIdentity = idc };
     }
 
     /// <summary>A value computed outside DuckDB, already converted to <paramref name="target"/>, or false when not certain.</summary>
@@ -270,7 +279,7 @@ public sealed partial class SqlTranslator
                 return null;
         }
         var target = ResolveTarget(spec.Target, new Scope(null), null);
-        if (target.CteSql is not null) return null;
+        if (target.CteSql is not null || Env.IdentityInsert(target.Physical)) return null;
         var names = spec.Columns.Count > 0
             ? spec.Columns.Select(c => c.MultiPartIdentifier.Identifiers[^1].Value).ToList()
             : target.Columns.Where(c => !c.IsGenerated).Select(c => c.Name).ToList();

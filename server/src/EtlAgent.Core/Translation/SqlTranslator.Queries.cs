@@ -292,7 +292,8 @@ public sealed partial class SqlTranslator
             {
                 if (n.TableSampleClause is not null) throw Unsupported("TABLESAMPLE", n);
                 var name = n.SchemaObject;
-                if (name.ServerIdentifier is not null) throw Unsupported("linked-server reference (server.database.schema.name)", n);
+                // a linked server's table (server.database.schema.name) is read as that database's: the
+                // sandbox is one server, and the other database's project, externalObjects or a stand-in gives its shape
                 string baseName = name.BaseIdentifier.Value;
                 string? alias = n.Alias?.Value;
                 if (name.SchemaIdentifier is null && scope.FindCte(baseName) is { } cteShape)

@@ -22,6 +22,8 @@ public sealed class TranslationEnv
     public SqlDocument? Document { get; set; }
     public Func<string, VariableInfo?> Variable { get; set; } = _ => null;
     public Func<string, LocalTable?> LocalTable { get; set; } = _ => null;
+    /// <summary>SET IDENTITY_INSERT is ON for the table of this physical name (as a DML target names it).</summary>
+    public Func<string, bool> IdentityInsert { get; set; } = _ => false;
     public DateTime Clock { get; set; } = new(2000, 1, 1);
     /// <summary>When set, GETDATE()/SYSDATETIME()… translate to this SQL (a view reads the clock of the call).</summary>
     public string? ClockSql { get; set; }

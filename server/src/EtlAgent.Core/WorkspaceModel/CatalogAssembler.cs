@@ -210,8 +210,11 @@ public static class CatalogAssembler
         foreach (var e in external)
         {
             if (e.Columns.Count == 0 || e.IsPattern) continue;
-            if (!QualifiedName.TryParse(e.Name, out var name) || QualifiedName.SplitParts(e.Name).Count > 3)
-                throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: externalObjects: {e.Name} is not a name the sandbox can make (schema.name or database.schema.name; linked servers are not supported).");
+            var parts = QualifiedName.SplitParts(e.Name);
+            // a linked server's object (server.database.schema.name) is made as its database's: the sandbox is one server
+            var nameText = parts.Count == 4 ? string.Join(".", parts.Skip(1).Select(Quote)) : e.Name;
+            if (!QualifiedName.TryParse(nameText, out var name) || parts.Count > 4)
+                throw new ConfigurationException($"{WorkspaceSettings.ManifestFile}: externalObjects: {e.Name} is not a name the sandbox can make (schema.name, database.schema.name or server.database.schema.name).");
             var sql = $"CREATE TABLE {Quote(name.Schema)}.{Quote(name.Name)} ({string.Join(", ", e.Columns.Select(c => Quote(c.Name) + " " + c.Type))});";
             var doc = new SqlParser(compatibilityLevel).Parse(WorkspaceSettings.ManifestFile, sql);
             if (doc.Errors.Count > 0 || doc.Script?.Batches.FirstOrDefault()?.Statements.FirstOrDefault() is not CreateTableStatement create)

@@ -395,7 +395,7 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
         var exposed = n.Alias?.Value ?? baseName;
         var name = DdlReader.ReferenceOf(so);
         if (name.IsLocal && so.ServerIdentifier is null) return new Source(exposed, baseName, null, _locals.GetValueOrDefault(baseName));
-        if (so.ServerIdentifier is not null || (so.SchemaIdentifier is null && _ctes.Contains(baseName)) || IsSystem(name))
+        if ((so.SchemaIdentifier is null && _ctes.Contains(baseName)) || IsSystem(name))
             return new Source(exposed, baseName, null, null);
         if (_catalog.Find(name) is { } known) return new Source(exposed, baseName, null, known);
         // a name built from a run-time part ('FROM dbo.' + @table) is not a table the code names

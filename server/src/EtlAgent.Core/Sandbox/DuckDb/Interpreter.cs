@@ -71,6 +71,8 @@ internal sealed partial class Interpreter
     private bool _lostWork;
     private int _rowCount, _lastError, _fetchStatus = -1;
     private object? _identity;
+    /// <summary>The one table of the session with IDENTITY_INSERT ON: its physical name as a DML target names it, and its name.</summary>
+    private (string Physical, string Display)? _identityInsert;
     private ErrorInfo? _catch;
     private int _depth;
 
@@ -103,6 +105,7 @@ internal sealed partial class Interpreter
         AnsiNullsOff = _frame.AnsiNullsOff,
         Variable = n => _frame.Vars.TryGetValue(n, out var v) ? new VariableInfo(v.Type, v.Value) : null,
         LocalTable = FindLocal,
+        IdentityInsert = physical => _identityInsert?.Physical == physical,
         Intrinsic = Intrinsic,
         Objects = () => ObjectIds.All,
         Function = n => _model.Functions.TryGetValue(n, out var f) ? (FunctionStatementBody)f.Syntax.Definition! : null,

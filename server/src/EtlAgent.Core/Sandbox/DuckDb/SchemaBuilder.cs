@@ -241,7 +241,7 @@ public sealed class SchemaBuilder
     /// A start and a step as DuckDB sequence options; the bounds are widened past DuckDB's defaults
     /// (1 and up, or -1 and down) so a start of 0, a negative one, or one against the step is accepted.
     /// </summary>
-    private static string SequenceOptions(long start, long increment) =>
+    internal static string SequenceOptions(long start, long increment) =>
         $"START {start} INCREMENT {increment} " + (increment < 0
             ? $"MINVALUE {long.MinValue} MAXVALUE {Math.Max(start, -1)}"
             : $"MINVALUE {Math.Min(start, 1)} MAXVALUE {long.MaxValue}");

@@ -109,15 +109,11 @@ internal sealed partial class Interpreter
                 throw new SandboxRuntimeError(4712, $"Cannot truncate table '{name}' because it is being referenced by a FOREIGN KEY constraint.");
             var physical = local is not null ? Id(local.PhysicalName) : Table(name);
             host.Exec($"DELETE FROM {physical}");
-            // TRUNCATE resets an identity to its seed: DuckDB cannot restart a sequence a default
-            // uses, so the default is dropped, the sequence made again, the default restored
+            // TRUNCATE resets an identity to its seed
             foreach (var c in (local?.Columns ?? host._model.Catalog.Find(name)?.Columns ?? Array.Empty<ColumnDef>()).Where(c => c.Identity))
             {
                 var seq = local is not null ? SchemaBuilder.LocalIdentitySequence(physical) : SchemaBuilder.IdentitySequence(name);
-                host.Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} DROP DEFAULT");
-                host.Exec($"DROP SEQUENCE {SequenceId(seq)}");
-                host.Exec($"CREATE {(local is not null && made is null ? "TEMP " : "")}SEQUENCE {SequenceId(seq)} {SchemaBuilder.IdentityOptions(c)}");
-                host.Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(c.Name)} SET DEFAULT nextval({SequenceArgument(seq)})");
+                host.RestartIdentity(physical, seq, c, c.IdentitySeed, temp: local is not null && made is null);
             }
             return Flow.Normal;
         }

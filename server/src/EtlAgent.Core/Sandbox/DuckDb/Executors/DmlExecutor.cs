@@ -173,7 +173,11 @@ internal sealed partial class Interpreter
                 }
             }
             else if (plan.Staged is null) host._rowCount = host.Exec(plan.Sql);
-            if (seq is not null && host._rowCount > 0 && s is InsertStatement or MergeStatement)
+            if (plan.ExplicitIdentity is { } explicitColumn)
+            {
+                if (host._rowCount > 0) host.AfterExplicitIdentity(plan.TargetPhysical, plan.TargetTable, explicitColumn);
+            }
+            else if (seq is not null && host._rowCount > 0 && s is InsertStatement or MergeStatement)
             {
                 var after = s is MergeStatement ? SeqValue(seq) : host.Scalar($"currval({SequenceArgument(seq)})", null);
                 if (after is not null && !Equals(after, before2)) { host._frame.ScopeIdentity = after; host._identity = after; }

@@ -45,6 +45,9 @@ internal sealed partial class Interpreter
             Add<TruncateTableStatement>(ddl.Truncate);
             Add<CreateIndexStatement>(ddl.CreateIndex);
             Add<ViewStatementBody>(ddl.MakeView);
+            var identity = new IdentityExecutor(host);
+            Add<DbccStatement>(identity.Dbcc);
+            Add<SetIdentityInsertStatement>(identity.IdentityInsert);
             Add<DropViewStatement>(ddl.DropView);
 
             var transactions = new TransactionExecutor(host);

@@ -35,7 +35,7 @@ public class TestFileWriterTests
                 new TestExpectations(
                     new[] { new RowsExpectation(QualifiedName.Parse("dbo.Dst"), new[] { "Name", "Amount" }, MatchMode.Contains, new[] { Row(("Name", "Ann"), ("Amount", 12.50m)) }) },
                     new[] { new RowCountExpectation(QualifiedName.Parse("dbo.Dst"), 1) },
-                    new ErrorExpectation(51000, "boom \"quoted\""),
+                    new ErrorExpectation(51000, "boom \"quoted\"") { Severity = 16, State = 2 },
                     null)),
         });
         var text = TestFileWriter.Write(file, SandboxTestWorkspace.Analysis.Catalog);
@@ -56,7 +56,7 @@ public class TestFileWriterTests
                   rows:
                   - {"Name": "Ann", "Amount": 12.50}
                 row_counts: {dbo.Dst: 1}
-                error: {number: 51000, message_contains: "boom \"quoted\""}
+                error: {number: 51000, message_contains: "boom \"quoted\"", severity: 16, state: 2}
 
             """.Replace("\r\n", "\n"), text);
         var reloaded = Load(text);

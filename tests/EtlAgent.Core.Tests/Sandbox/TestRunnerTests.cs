@@ -128,6 +128,10 @@ public class TestRunnerTests
               - name: not expected but raised
               - name: another error
                 expect: {error: {number: 2627}}
+              - name: same error, another state
+                expect: {error: {number: 51000, severity: 16, state: 2}}
+              - name: same error, same severity and state
+                expect: {error: {number: 51000, severity: 16, state: 1}}
             """;
         var location = new Location("load.sql", new TextRange(0, 0, new LinePosition(11, 8), new LinePosition(11, 30)));
         var (run, _) = Run(yaml, (db, r) => db.Rows(Src).Count == 0
@@ -139,6 +143,8 @@ public class TestRunnerTests
         Assert.Null(unexpected.Expected);
         Assert.Equal(51000, unexpected.Actual!.Number);
         Assert.Equal("expected error 2627 but the call raised error 51000: No source rows staged.", Assert.Single(run.Cases[3].Failures).Summary);
+        Assert.Equal("expected error 51000 severity 16 state 2 but the call raised error 51000, severity 16, state 1: No source rows staged.", Assert.Single(run.Cases[4].Failures).Summary);
+        Assert.Equal(TestOutcome.Passed, run.Cases[5].Outcome);
         var text = Core.Reporting.TestReport.Text(run);
         Assert.Contains("Msg 51000, Level 16, State 1, at load.sql:12:9", text);
         Assert.Contains("statement: THROW 51000, N'No source rows staged.', 1;", text);

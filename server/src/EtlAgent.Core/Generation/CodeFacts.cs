@@ -65,8 +65,9 @@ public sealed partial class CodeFacts
     public HashSet<string> TokenColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Variable → the table columns the code inserts it into (INSERT INTO Log.Step ([Run ID]) VALUES (@RunID)),
-    /// so a parameter inserted into a foreign key gets its parent row.
+    /// Variable → the table columns the code inserts it into (INSERT INTO Log.Step ([Run ID]) VALUES (@RunID))
+    /// or sets them to (UPDATE … SET [system_key] = @system_key, also in a MERGE), so a parameter written
+    /// into a foreign key gets its parent row: without it every call that updates a row fails with 547.
     /// </summary>
     public Dictionary<string, List<(QualifiedName Table, string Column)>> InsertedVariables { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -419,10 +420,7 @@ public sealed partial class CodeFacts
                     if (row[i] is { } e && node.Columns[i].MultiPartIdentifier is { Count: > 0 } id)
                     {
                         Written(table, id.Identifiers[^1].Value, e);
-                        if (Strip(e) is not VariableReference v) continue;
-                        if (!facts.InsertedVariables.TryGetValue(v.Name, out var list)) facts.InsertedVariables[v.Name] = list = new();
-                        var target = (table, id.Identifiers[^1].Value);
-                        if (!list.Contains(target)) list.Add(target);
+                        WrittenVariable(table, id.Identifiers[^1].Value, e);
                     }
         }
 
@@ -434,7 +432,11 @@ public sealed partial class CodeFacts
                 ? (node.FromClause?.TableReferences.SelectMany(Named).FirstOrDefault(n => string.Equals(n.Alias?.Value, t.SchemaObject.BaseIdentifier.Value, StringComparison.OrdinalIgnoreCase)) ?? t)
                 : t;
             foreach (var set in node.SetClauses.OfType<AssignmentSetClause>())
-                if (set.Column?.MultiPartIdentifier is { Count: > 0 } id && set.NewValue is not null) Written(Name(target.SchemaObject), id.Identifiers[^1].Value, set.NewValue);
+                if (set.Column?.MultiPartIdentifier is { Count: > 0 } id && set.NewValue is not null)
+                {
+                    Written(Name(target.SchemaObject), id.Identifiers[^1].Value, set.NewValue);
+                    WrittenVariable(Name(target.SchemaObject), id.Identifiers[^1].Value, set.NewValue);
+                }
         }
 
         public override void Visit(MergeSpecification node)
@@ -450,7 +452,11 @@ public sealed partial class CodeFacts
                             if (insert.Columns[i].MultiPartIdentifier is { Count: > 0 } id) Written(table, id.Identifiers[^1].Value, row.ColumnValues[i]);
                 if (action is UpdateMergeAction update)
                     foreach (var set in update.SetClauses.OfType<AssignmentSetClause>())
-                        if (set.Column?.MultiPartIdentifier is { Count: > 0 } id && set.NewValue is not null) Written(table, id.Identifiers[^1].Value, set.NewValue);
+                        if (set.Column?.MultiPartIdentifier is { Count: > 0 } id && set.NewValue is not null)
+                        {
+                            Written(table, id.Identifiers[^1].Value, set.NewValue);
+                            WrittenVariable(table, id.Identifiers[^1].Value, set.NewValue);
+                        }
             }
         }
 
@@ -458,6 +464,14 @@ public sealed partial class CodeFacts
         private void Written(QualifiedName table, string column, ScalarExpression value)
         {
             if (Strip(value) is Literal or VariableReference) writes.Add((table, column, Strip(value)));
+        }
+
+        /// <summary>A variable the code writes into a column as it is (see <see cref="CodeFacts.InsertedVariables"/>).</summary>
+        private void WrittenVariable(QualifiedName table, string column, ScalarExpression value)
+        {
+            if (Strip(value) is not VariableReference v) return;
+            if (!facts.InsertedVariables.TryGetValue(v.Name, out var list)) facts.InsertedVariables[v.Name] = list = new();
+            if (!list.Contains((table, column))) list.Add((table, column));
         }
 
         private static IEnumerable<NamedTableReference> Named(TableReference r) => r switch

@@ -52,10 +52,12 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
 
     /// <summary>
     /// Whether what a transformation returns is part of its behaviour: views and functions, a
-    /// procedure that writes no table, and a script (its SELECTs are what it reports to whoever runs it).
+    /// procedure that writes no table, a script (its SELECTs are what it reports to whoever runs it),
+    /// and a procedure that writes tables and also SELECTs rows for its caller (the row it just
+    /// inserted, a summary): a change to that SELECT shows in no written table.
     /// </summary>
-    public static bool ResultMatters(Model.TransformationKind kind, int tablesWritten) =>
-        kind is Model.TransformationKind.View or Model.TransformationKind.Function or Model.TransformationKind.Script || tablesWritten == 0;
+    public static bool ResultMatters(Model.Transformation t, int tablesWritten) =>
+        t.Kind is Model.TransformationKind.View or Model.TransformationKind.Function or Model.TransformationKind.Script || tablesWritten == 0 || t.ReturnsRows;
 
     /// <summary>The columns compared: all but identity, sequence and NEWID columns.</summary>
     public IReadOnlyList<string> ComparedColumns(QualifiedName table) =>
@@ -101,9 +103,15 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
         }
     }
 
+    /// <summary>
+    /// Error numbers the code raises itself (RAISERROR, THROW): their severity and state are the code's
+    /// choice, part of its behaviour and of the expectation; a system error's are the server's.
+    /// </summary>
+    public const int UserErrors = 50000;
+
     private string Sign(SandboxError? error, IEnumerable<(QualifiedName Table, IReadOnlyList<SandboxRow> Rows)> tables)
     {
-        var parts = new List<string> { error is null ? "ok" : $"error {error.Number}" };
+        var parts = new List<string> { error is null ? "ok" : error.Number >= UserErrors ? $"error {error.Number} severity {error.Severity} state {error.State}" : $"error {error.Number}" };
         foreach (var (table, rows) in tables)
         {
             var columns = ComparedColumns(table);

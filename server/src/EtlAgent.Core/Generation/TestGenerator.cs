@@ -184,7 +184,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             candidates = inputs;
         }
         // views, functions, scripts and procedures that write nothing are also checked by what they return
-        bool returns = OutcomeRecorder.ResultMatters(t.Transformation.Kind, written.Count);
+        bool returns = OutcomeRecorder.ResultMatters(t.Transformation, written.Count);
         var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns) { RecordsReturn = facts.ReturnsStatus };
         var name = t.Transformation.Kind == TransformationKind.Script ? t.Transformation.File : t.Transformation.Name;
 
@@ -513,7 +513,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
         ErrorExpectation? error = null;
         if (o.Error is { } e)
-            error = new ErrorExpectation(e.Number, e.Number >= 50000 ? FirstSentence(e.Message) : null);
+            error = e.Number >= OutcomeRecorder.UserErrors
+                ? new ErrorExpectation(e.Number, FirstSentence(e.Message)) { Severity = e.Severity, State = e.State }
+                : new ErrorExpectation(e.Number, null);
         RowsExpectation? result = null;
         if (o.Result is { } set && o.Error is null)
             result = new RowsExpectation(null, set.Rows.Count == 0 ? set.Columns : null, MatchMode.Exact,

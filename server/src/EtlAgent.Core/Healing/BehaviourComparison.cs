@@ -27,7 +27,7 @@ public static class BehaviourComparison
         var t = reference.FindTransformation(transformation) ?? throw new ArgumentException($"no transformation named {transformation}");
         var facts = CodeFacts.Collect(reference, t);
         var written = facts.Writes.Where(w => reference.Catalog.Find(w) is { Kind: TableKind.Table }).OrderBy(w => w).ToList();
-        var recorder = new OutcomeRecorder(reference.Catalog, written, clock, OutcomeRecorder.ResultMatters(t.Transformation.Kind, written.Count));
+        var recorder = new OutcomeRecorder(reference.Catalog, written, clock, OutcomeRecorder.ResultMatters(t.Transformation, written.Count));
         var pool = new CandidateBuilder(reference.Catalog, facts, t.Transformation.Parameters, clock).Build().Take(inputs).ToList();
         int compared = 0, agreed = 0;
         await using var before = createFactory(new SandboxSetup(reference, Serves: t.Transformation.Name));

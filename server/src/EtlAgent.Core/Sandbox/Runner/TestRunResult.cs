@@ -55,6 +55,8 @@ public sealed record ErrorMismatch(ErrorExpectation? Expected, SandboxError? Act
     {
         (null, { } a) => $"the call raised error {a.Number}: {a.Message}",
         ({ } e, null) => $"expected {e} but the call succeeded",
+        ({ } e, { } a) when e.Severity is not null || e.State is not null =>
+            $"expected {e} but the call raised error {a.Number}, severity {a.Severity}, state {a.State}: {a.Message}",
         ({ } e, { } a) => $"expected {e} but the call raised error {a.Number}: {a.Message}",
         _ => "error mismatch",
     };

@@ -74,18 +74,28 @@ public sealed record RowsExpectation(
 
 public sealed record RowCountExpectation(QualifiedName Table, long Count, int Line = 0);
 
-/// <summary>The call must raise an error with this number and/or a message containing this text.</summary>
+/// <summary>
+/// The call must raise an error with this number and/or a message containing this text, and, when
+/// given, this severity and state (what a caller's CATCH reads through ERROR_SEVERITY and ERROR_STATE).
+/// </summary>
 public sealed record ErrorExpectation(int? Number, string? MessageContains, int Line = 0)
 {
+    public int? Severity { get; init; }
+    public int? State { get; init; }
+
     public bool Matches(SandboxError error) =>
         (Number is null || Number == error.Number) &&
-        (MessageContains is null || error.Message.Contains(MessageContains, StringComparison.OrdinalIgnoreCase));
+        (MessageContains is null || error.Message.Contains(MessageContains, StringComparison.OrdinalIgnoreCase)) &&
+        (Severity is null || Severity == error.Severity) &&
+        (State is null || State == error.State);
 
     public override string ToString() =>
         string.Join(" ", new[]
         {
             Number is null ? null : $"error {Number}",
             MessageContains is null ? null : $"with a message containing \"{MessageContains}\"",
+            Severity is null ? null : $"severity {Severity}",
+            State is null ? null : $"state {State}",
         }.Where(s => s is not null)) is { Length: > 0 } s ? s : "an error";
 }
 

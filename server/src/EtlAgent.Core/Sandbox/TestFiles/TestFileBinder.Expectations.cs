@@ -214,7 +214,7 @@ internal sealed partial class TestFileBinder
             return null;
         }
         if (AsMapping(node, "error") is not { } map) return null;
-        int? number = null;
+        int? number = null, severity = null, state = null;
         string? contains = null;
         foreach (var (keyNode, value) in map.Children)
         {
@@ -230,12 +230,19 @@ internal sealed partial class TestFileBinder
                 case "message_contains":
                     contains = ScalarText(value, "message_contains");
                     break;
+                case "severity" or "state":
+                    var level = ScalarText(value, $"error {key}");
+                    if (level is null) break;
+                    if (!int.TryParse(level, out var v) || v < 0 || v > 255) Error(value, $"error {key} must be an integer from 0 to 255; got '{level}'");
+                    else if (key == "severity") severity = v;
+                    else state = v;
+                    break;
                 default:
-                    Error(keyNode, $"unknown key '{key}' in error{NameSuggestions.DidYouMean(key, ErrorKeys)}; it has number, message_contains");
+                    Error(keyNode, $"unknown key '{key}' in error{NameSuggestions.DidYouMean(key, ErrorKeys)}; it has number, message_contains, severity, state");
                     break;
             }
         }
-        return new ErrorExpectation(number, contains, Line(map));
+        return new ErrorExpectation(number, contains, Line(map)) { Severity = severity, State = state };
     }
 
     /// <summary>`{unique: T, columns: [...], where: {...}}`, `{windows: T, columns: [...], from: C, to: C}` or `{exists: T, columns: [...], in: T2, in_columns: [...]}`.</summary>

@@ -17,7 +17,7 @@ internal sealed partial class TestFileBinder(WorkspaceAnalysis workspace, string
     private static readonly string[] InvariantKeys = { "unique", "windows", "exists", "columns", "where", "from", "to", "in", "in_columns" };
     private static readonly string[] CaseKeys = { "name", "clock", "given", "call", "expect" };
     private static readonly string[] RowsKeys = { "columns", "match", "rows" };
-    private static readonly string[] ErrorKeys = { "number", "message_contains" };
+    private static readonly string[] ErrorKeys = { "number", "message_contains", "severity", "state" };
 
     private readonly List<TestFileError> _errors = new();
     private readonly Dictionary<(int Line, int Column), List<SchemaChange>> _drift = new();

@@ -135,6 +135,8 @@ public static class TestFileWriter
                 w.BeginMap(flow: true);
                 if (error.Number is { } n) { w.Key("number"); w.Plain(n.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
                 if (error.MessageContains is { } m) { w.Key("message_contains"); w.Quoted(m); }
+                if (error.Severity is { } sv) { w.Key("severity"); w.Plain(sv.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+                if (error.State is { } st) { w.Key("state"); w.Plain(st.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
                 w.EndMap();
             }
             if (e.Result is { } result)

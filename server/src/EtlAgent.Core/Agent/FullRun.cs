@@ -185,8 +185,18 @@ public sealed class FullRun(IFileSource files, IFileWriter writer, WorkspaceAnal
     private async Task<FullRunResult> RunWithinAsync(IProgress<FullRunProgress>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        void Report(FullRunStage stage, string message, double percentage) =>
-            progress?.Report(new FullRunProgress(stage, message, (int)Math.Clamp(Math.Round(percentage), 0, 100)));
+        // one report at a time, never going back: discovery's workers report their counts out of order
+        var progressLock = new object();
+        int shown = 0;
+        void Report(FullRunStage stage, string message, double percentage)
+        {
+            if (progress is null) return;
+            lock (progressLock)
+            {
+                shown = Math.Max(shown, (int)Math.Clamp(Math.Round(percentage), 0, 100));
+                progress.Report(new FullRunProgress(stage, message, shown));
+            }
+        }
 
         // 1. Discover: parse, catalog, lineage and the static rules, with the trees the sandbox translates from.
         Report(FullRunStage.Discover, "discovering the workspace", 0);

@@ -39,6 +39,25 @@ public sealed class Scope
     /// <summary>In a grouped query: column SQL → its group key (rtrim for strings).</summary>
     public Dictionary<string, string>? Grouped { get; set; }
 
+    /// <summary>
+    /// Column names a reference of one part is written qualified by its source for (a GROUP BY item whose name a
+    /// select-list alias also gives: DuckDB would read the alias, SQL Server reads the FROM clause's column).
+    /// </summary>
+    public HashSet<string>? QualifiedNames { get; set; }
+
+    /// <summary>The source of this scope that has the column, or null (none or several).</summary>
+    public SourceShape? SourceOf(string column)
+    {
+        SourceShape? found = null;
+        foreach (var src in Sources)
+            if (src.Columns.Any(c => string.Equals(c.Name, column, StringComparison.OrdinalIgnoreCase)))
+            {
+                if (found is not null) return null;
+                found = src;
+            }
+        return found;
+    }
+
     /// <summary>True while the query's WHERE is translated (rows before grouping).</summary>
     public bool InWhere { get; set; }
 

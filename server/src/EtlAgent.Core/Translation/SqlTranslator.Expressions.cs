@@ -278,6 +278,8 @@ public sealed partial class SqlTranslator
         // when a source in view goes by it (UPDATE #t SET c = (SELECT … WHERE x.k = #t.k)), else the table itself
         if (parts.Count == 2 && parts[0].StartsWith('#') && scope.Owner(parts) is null && Env.LocalTable(parts[0]) is { } lt)
             parts[0] = lt.PhysicalName;
+        if (parts.Count == 1 && scope.QualifiedNames?.Contains(parts[0]) == true && scope.SourceOf(parts[0]) is { } source)
+            return new Tx(Id(source.Exposed) + "." + Id(parts[0]), type);
         return new Tx(Grouped(string.Join(".", parts.Select(Id)), original, scope), type);
     }
 

@@ -116,17 +116,30 @@ public sealed partial class SqlTranslator
         {
             if (gb.GroupByOption != GroupByOption.None) throw Unsupported("GROUP BY " + gb.GroupByOption, gb);
             groupSql = new List<string>();
-            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            // identifiers are case-insensitive: GROUP BY [Code] groups the select list's code
+            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            // a name the select list gives an expression (REPLACE(x) AS X) still means the FROM column in GROUP BY
+            var aliases = new HashSet<string>(qs.SelectElements.OfType<SelectScalarExpression>()
+                .Where(se => se.ColumnName is not null && !(se.Expression is ColumnReferenceExpression c && c.MultiPartIdentifier?.Identifiers[^1].Value is { } n
+                    && string.Equals(n, se.ColumnName.Value, StringComparison.OrdinalIgnoreCase)))
+                .Select(se => se.ColumnName!.Value), StringComparer.OrdinalIgnoreCase);
             foreach (var g in gb.GroupingSpecifications)
             {
                 if (g is not ExpressionGroupingSpecification eg) throw Unsupported(g.GetType().Name, g);
                 var gx = Expr(eg.Expression, scope);
+                var emitted = gx.Sql;
+                if (aliases.Count > 0)
+                {
+                    scope.QualifiedNames = aliases;
+                    try { emitted = Expr(eg.Expression, scope).Sql; }
+                    finally { scope.QualifiedNames = null; }
+                }
                 if (eg.Expression is ColumnReferenceExpression && gx.Type?.IsString == true)
                 {
-                    groupSql.Add($"rtrim({gx.Sql})");
-                    map[gx.Sql] = $"rtrim({gx.Sql})";
+                    groupSql.Add($"rtrim({emitted})");
+                    map[gx.Sql] = $"rtrim({emitted})";
                 }
-                else groupSql.Add(gx.Sql);
+                else groupSql.Add(emitted);
             }
             scope.Grouped = map.Count > 0 ? map : null;
         }

@@ -46,6 +46,42 @@ public class EquivalentMutantsTests
         AssertCandidate(set, "aggregate MAX → MIN", "MAX");
     }
 
+    private static bool DistinctAdded(MutantSet set, int line, string? category) => category is null
+        ? set.Candidates.Any(m => m.Operator == "DISTINCT added" && m.Line == line)
+        : set.Equivalent.Any(e => e.Mutant.Operator == "DISTINCT added" && e.Mutant.Line == line && e.Category == category);
+
+    [Fact]
+    public void DISTINCT_added_to_a_query_of_one_table_that_selects_its_key_is_equivalent()
+    {
+        // dbo.Step's rows differ in StepId: the copy has no duplicate for DISTINCT to remove
+        var set = Mutants("INSERT INTO dbo.Thread (ThreadId, ThreadName, StepId)\nSELECT s.StepId, UPPER(s.Name) + '-' + @name, s.StepId FROM dbo.Step AS s WHERE s.Code > 0;");
+        Assert.True(DistinctAdded(set, 5, EquivalentMutants.KeyedRows));
+        Assert.False(DistinctAdded(set, 5, null));
+        // columns named without the table's alias
+        Assert.True(DistinctAdded(Mutants("SELECT Name, StepId FROM dbo.Step WHERE Code IS NULL;"), 4, EquivalentMutants.KeyedRows));
+        // a lookup joined on its whole key adds at most one row to each thread
+        Assert.True(DistinctAdded(Mutants("SELECT t.ThreadId, COALESCE(s.Name, '') FROM dbo.Thread AS t LEFT JOIN dbo.Step AS s ON s.StepId = t.StepId AND s.Code > 0;"), 4, EquivalentMutants.KeyedRows));
+    }
+
+    [Fact]
+    public void DISTINCT_added_to_a_query_that_may_repeat_a_row_is_still_run()
+    {
+        // no key column selected: two steps of one name are two equal rows
+        Assert.True(DistinctAdded(Mutants("SELECT s.Name FROM dbo.Step AS s;"), 4, null));
+        // a join repeats a step once per thread
+        Assert.True(DistinctAdded(Mutants("SELECT s.StepId FROM dbo.Step AS s JOIN dbo.Thread AS t ON t.StepId = s.StepId;"), 4, null));
+        // a join on a key compared with a value of another type (a conversion can make two keys equal one value)
+        Assert.True(DistinctAdded(Mutants("SELECT t.ThreadId FROM dbo.Thread AS t JOIN dbo.Step AS s ON s.StepId = t.ThreadName;"), 4, null));
+        // a join on part of a condition that is not the key's equality
+        Assert.True(DistinctAdded(Mutants("SELECT t.ThreadId FROM dbo.Thread AS t JOIN dbo.Step AS s ON s.StepId = t.StepId OR s.Code = 1;"), 4, null));
+        // ORDER BY a column not selected: with DISTINCT that is error 145
+        Assert.True(DistinctAdded(Mutants("SELECT s.StepId FROM dbo.Step AS s ORDER BY s.Name;"), 4, null));
+        // a scalar subquery's type is not known here (xml is not comparable)
+        Assert.True(DistinctAdded(Mutants("SELECT s.StepId, (SELECT TOP (1) t.ThreadName FROM dbo.Thread AS t) FROM dbo.Step AS s;"), 4, null));
+        // SELECT … INTO takes its columns and IDENTITY from the query
+        Assert.True(DistinctAdded(Mutants("SELECT s.StepId, s.Name INTO #s FROM dbo.Step AS s;"), 4, null));
+    }
+
     [Fact]
     public void DISTINCT_added_to_an_aggregate_query_with_GROUP_BY_on_a_column_not_selected_is_still_run()
     {
@@ -89,7 +125,7 @@ public class EquivalentMutantsTests
     {
         var union = Mutants("SELECT t.StepId FROM dbo.Thread AS t UNION SELECT s.StepId FROM dbo.Step AS s;");
         Assert.Equal(2, union.Equivalent.Count(e => e.Mutant.Operator == "DISTINCT added" && e.Category == EquivalentMutants.SetOperatorBranch));
-        var all = Mutants("SELECT t.StepId FROM dbo.Thread AS t UNION ALL SELECT s.StepId FROM dbo.Step AS s;");
+        var all = Mutants("SELECT t.StepId FROM dbo.Thread AS t UNION ALL SELECT x.StepId FROM dbo.Thread AS x;");
         Assert.Equal(2, all.Candidates.Count(m => m.Operator == "DISTINCT added"));
     }
 
@@ -104,7 +140,7 @@ public class EquivalentMutantsTests
     [Fact]
     public void DISTINCT_on_an_IN_subquery_of_the_same_type_is_equivalent_but_not_across_types()
     {
-        var same = Mutants("DELETE t FROM dbo.Thread AS t WHERE t.ThreadId IN (SELECT x.ThreadId FROM dbo.Thread AS x WHERE x.StepId = @step);\n"
+        var same = Mutants("DELETE t FROM dbo.Thread AS t WHERE t.StepId IN (SELECT x.StepId FROM dbo.Thread AS x WHERE x.ThreadName = @name);\n"
             + "SELECT t.ThreadName FROM dbo.Thread AS t WHERE t.StepId NOT IN (SELECT s.StepId FROM dbo.Step AS s);");
         // the DELETE's IN has no enclosing query to type t.ThreadId: no claim
         Assert.Contains(same.Candidates, m => m.Operator == "DISTINCT added" && m.Line == 4);

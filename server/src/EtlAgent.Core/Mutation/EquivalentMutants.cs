@@ -23,9 +23,13 @@ public sealed class EquivalentMutants
     public const string ExistenceTest = "inside an EXISTS subquery, where only whether a row exists counts";
     public const string SetOperatorBranch = "DISTINCT on a branch of UNION, EXCEPT or INTERSECT, which remove duplicates themselves";
     public const string InSubquery = "DISTINCT on an IN subquery, whose duplicates never change the answer";
+    public const string KeyedRows = "DISTINCT on a query that selects every column of a key of its one table, or of the first of tables joined on their keys, whose rows are already distinct";
 
     /// <summary>Every category, in the order reports list them.</summary>
-    public static IReadOnlyList<string> Categories { get; } = new[] { AtMostOneRow, ExistenceTest, SetOperatorBranch, InSubquery };
+    public static IReadOnlyList<string> Categories { get; } = new[] { AtMostOneRow, ExistenceTest, SetOperatorBranch, InSubquery, KeyedRows };
+
+    // DISTINCT refuses these (error 421 and the like): adding it is an error, not an equivalent
+    private static readonly HashSet<string> NotComparable = new(StringComparer.OrdinalIgnoreCase) { "xml", "text", "ntext", "image", "geography", "geometry" };
 
     // the built-in aggregates: without GROUP BY, a query that uses one returns a single row
     private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase)
@@ -98,9 +102,19 @@ public sealed class EquivalentMutants
         // the query specifications around the node being visited (a column's scope)
         private readonly Stack<QuerySpecification> _scopes = new();
 
+        // SELECT … INTO: the new table's columns and IDENTITY come from the query; left alone
+        private readonly HashSet<int> _into = new();
+
+        public override void ExplicitVisit(SelectStatement node)
+        {
+            if (node.Into is not null && node.QueryExpression is QuerySpecification q) _into.Add(q.StartOffset);
+            base.ExplicitVisit(node);
+        }
+
         public override void ExplicitVisit(QuerySpecification node)
         {
             if (SingleRowAggregate(node)) e._distinctAdded.TryAdd(node.StartOffset, AtMostOneRow);
+            else if (SelectsAKey(node)) e._distinctAdded.TryAdd(node.StartOffset, KeyedRows);
             _scopes.Push(node);
             base.ExplicitVisit(node);
             _scopes.Pop();
@@ -178,6 +192,127 @@ public sealed class EquivalentMutants
             && q.UniqueRowFilter != UniqueRowFilter.Distinct && q.SelectElements.Count > 0
             && q.SelectElements.All(s => s is SelectScalarExpression v && OverAggregates(v.Expression))
             && q.SelectElements.Any(ContainsAggregate);
+
+        /// <summary>
+        /// Rows that are already distinct: FROM is one catalog table (no CTE, #temp or other database's), or a chain of
+        /// INNER and LEFT joins to catalog tables each joined on a whole key of theirs equated with a column of the same
+        /// type of a table before it (so no row is repeated); no GROUP BY, aggregate, ORDER BY (DISTINCT restricts what it
+        /// may name), OFFSET, FOR, SELECT … INTO or DISTINCT already; and the select list names every column of one key
+        /// (PRIMARY KEY or UNIQUE) of the first table as a plain column. Every other value must be one DISTINCT can
+        /// compare (no xml, text, image, spatial value, subquery or user function, whose type is not known here).
+        /// </summary>
+        private bool SelectsAKey(QuerySpecification q)
+        {
+            if (catalog is null || _into.Contains(q.StartOffset)) return false;
+            if (q.GroupByClause is not null || q.HavingClause is not null || q.OrderByClause is not null || q.OffsetClause is not null
+                || q.ForClause is not null || q.UniqueRowFilter == UniqueRowFilter.Distinct || q.SelectElements.Count == 0) return false;
+            var chain = new List<(string Exposed, TableDef Table)>();
+            if (q.FromClause is not { TableReferences: [var from] } || !Chain(from, chain)) return false;
+            if (q.SelectElements.Any(ContainsAggregate)) return false;
+            var selected = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var element in q.SelectElements)
+            {
+                if (element is not SelectScalarExpression { Expression: var x }) return false;
+                if (ChainColumn(x, chain) is { Index: 0 } first) selected.Add(first.Column.Name);
+                else if (!Comparable(x, chain)) return false;
+            }
+            return chain[0].Table.Keys.Any(k => k.Columns.Count > 0 && k.Columns.All(selected.Contains));
+        }
+
+        /// <summary>A catalog table named in FROM (not a CTE, #temp table, stand-in or another database's), with the name it goes by.</summary>
+        private (string Exposed, TableDef Table)? Catalogued(TableReference r)
+        {
+            if (r is not NamedTableReference { SchemaObject: var so } n || so.BaseIdentifier is null || so.ServerIdentifier is not null
+                || so.DatabaseIdentifier is not null || so.BaseIdentifier.Value.StartsWith('#')
+                || (so.SchemaIdentifier is null && e._cteNames.Contains(so.BaseIdentifier.Value))) return null;
+            return catalog!.Find(new QualifiedName(so.SchemaIdentifier?.Value ?? "dbo", so.BaseIdentifier.Value)) is { Kind: TableKind.Table, StandIn: null } table
+                ? (n.Alias?.Value ?? so.BaseIdentifier.Value, table) : null;
+        }
+
+        /// <summary>The tables of FROM when each joined one adds at most one row to a row of those before it.</summary>
+        private bool Chain(TableReference r, List<(string Exposed, TableDef Table)> chain)
+        {
+            switch (r)
+            {
+                case NamedTableReference when Catalogued(r) is { } t:
+                    chain.Add(t);
+                    return true;
+                case QualifiedJoin { QualifiedJoinType: QualifiedJoinType.Inner or QualifiedJoinType.LeftOuter } j:
+                    if (!Chain(j.FirstTableReference, chain) || Catalogued(j.SecondTableReference) is not { } right) return false;
+                    if (chain.Any(c => string.Equals(c.Exposed, right.Exposed, StringComparison.OrdinalIgnoreCase))) return false;
+                    var equated = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                    foreach (var c in Conjuncts(j.SearchCondition))
+                        if (c is BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq)
+                        {
+                            if (KeyEquality(eq.FirstExpression, eq.SecondExpression, right, chain) is { } a) equated.Add(a);
+                            if (KeyEquality(eq.SecondExpression, eq.FirstExpression, right, chain) is { } b) equated.Add(b);
+                        }
+                    if (!right.Table.Keys.Any(k => k.Columns.Count > 0 && k.Columns.All(equated.Contains))) return false;
+                    chain.Add(right);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>
+        /// The joined table's column that <paramref name="mine"/> names when <paramref name="other"/> is a column of the same
+        /// type of a table before it (no conversion could make two of the joined table's keys equal one value).
+        /// </summary>
+        private static string? KeyEquality(ScalarExpression mine, ScalarExpression other, (string Exposed, TableDef Table) right, List<(string Exposed, TableDef Table)> before)
+        {
+            if (Unparenthesized(mine) is not ColumnReferenceExpression { ColumnType: ColumnType.Regular, Collation: null, MultiPartIdentifier: { Count: 2 } id }
+                || !string.Equals(id.Identifiers[0].Value, right.Exposed, StringComparison.OrdinalIgnoreCase)
+                || right.Table.FindColumn(id.Identifiers[1].Value) is not { } key) return null;
+            if (Unparenthesized(other) is not ColumnReferenceExpression { ColumnType: ColumnType.Regular, Collation: null, MultiPartIdentifier: { Count: 2 } oid }) return null;
+            var source = before.FirstOrDefault(c => string.Equals(c.Exposed, oid.Identifiers[0].Value, StringComparison.OrdinalIgnoreCase));
+            return source.Table?.FindColumn(oid.Identifiers[1].Value) is { } col && SameType(col.Type, key.Type) ? key.Name : null;
+        }
+
+        private static IEnumerable<BooleanExpression> Conjuncts(BooleanExpression? b) => b switch
+        {
+            null => Array.Empty<BooleanExpression>(),
+            BooleanParenthesisExpression p => Conjuncts(p.Expression),
+            BooleanBinaryExpression { BinaryExpressionType: BooleanBinaryExpressionType.And } a => Conjuncts(a.FirstExpression).Concat(Conjuncts(a.SecondExpression)),
+            _ => new[] { b },
+        };
+
+        /// <summary>
+        /// A plain reference to a comparable column of a table of the chain: by its alias, or by its name alone when one
+        /// table of the chain has a column of that name.
+        /// </summary>
+        private static (int Index, ColumnDef Column)? ChainColumn(ScalarExpression x, List<(string Exposed, TableDef Table)> chain)
+        {
+            if (Unparenthesized(x) is not ColumnReferenceExpression { ColumnType: ColumnType.Regular, Collation: null, MultiPartIdentifier: { } id }) return null;
+            var name = id.Identifiers[^1].Value;
+            (int, ColumnDef)? found = null;
+            for (int i = 0; i < chain.Count; i++)
+            {
+                if (id.Count == 2 && !string.Equals(id.Identifiers[0].Value, chain[i].Exposed, StringComparison.OrdinalIgnoreCase)) continue;
+                if (id.Count > 2 || chain[i].Table.FindColumn(name) is not { } c) continue;
+                if (found is not null) return null;
+                found = (i, c);
+            }
+            return found is { } f && !NotComparable.Contains(f.Item2.Type.Name) ? f : null;
+        }
+
+        /// <summary>A value DISTINCT can compare: literals, variables, the chain's comparable columns and built-in functions, CASE and operators over them.</summary>
+        private static bool Comparable(ScalarExpression x, List<(string Exposed, TableDef Table)> chain) => x switch
+        {
+            Literal or VariableReference or GlobalVariableExpression => true,
+            ColumnReferenceExpression => ChainColumn(x, chain) is not null,
+            ParenthesisExpression p => Comparable(p.Expression, chain),
+            UnaryExpression u => Comparable(u.Expression, chain),
+            BinaryExpression b => Comparable(b.FirstExpression, chain) && Comparable(b.SecondExpression, chain),
+            CoalesceExpression c => c.Expressions.All(v => Comparable(v, chain)),
+            NullIfExpression ni => Comparable(ni.FirstExpression, chain) && Comparable(ni.SecondExpression, chain),
+            SearchedCaseExpression sc => sc.WhenClauses.All(w => Comparable(w.ThenExpression, chain)) && (sc.ElseExpression is null || Comparable(sc.ElseExpression, chain)),
+            SimpleCaseExpression sc => sc.WhenClauses.All(w => Comparable(w.ThenExpression, chain)) && (sc.ElseExpression is null || Comparable(sc.ElseExpression, chain)),
+            CastCall cc => !NotComparable.Contains(cc.DataType.Name.BaseIdentifier.Value) && Comparable(cc.Parameter, chain),
+            ConvertCall cv => !NotComparable.Contains(cv.DataType.Name.BaseIdentifier.Value) && Comparable(cv.Parameter, chain),
+            FunctionCall f => f.CallTarget is null && f.OverClause is null && f.Parameters.All(v => Comparable(v, chain)),
+            _ => false,
+        };
 
         /// <summary>An aggregate, a literal, or arithmetic, COALESCE/ISNULL and parentheses over them.</summary>
         private static bool OverAggregates(ScalarExpression x) => x switch

@@ -49,16 +49,16 @@ public sealed class ExternalObjectTests
         Assert.True(run.Success, string.Join("\n", run.Cases.SelectMany(c => c.Failures.Select(f => c.FullName + ": " + f.Summary))));
     }
 
-    private static WorkspaceAnalysis Crm(string? manifest = null)
+    private static WorkspaceAnalysis Crm(string? manifest = null, string client = "CrmDb.dbo.Client")
     {
         var files = new MemoryFileSource()
             .Add("Tables/Dim.Customer.sql", "CREATE TABLE Dim.Customer (Code varchar(10) NOT NULL PRIMARY KEY, Name nvarchar(50) NOT NULL);")
-            .Add("Procedures/Etl.LoadFromCrm.sql", """
+            .Add("Procedures/Etl.LoadFromCrm.sql", $$"""
                 CREATE PROCEDURE Etl.LoadFromCrm @Batch int AS
                 BEGIN
                     INSERT INTO audit.RunLog (BatchId, Step) VALUES (@Batch, 'start');
                     INSERT INTO Dim.Customer (Code, Name)
-                    SELECT c.Code, COALESCE(c.Name, N'Unknown') FROM CrmDb.dbo.Client AS c WHERE c.Active = 1;
+                    SELECT c.Code, COALESCE(c.Name, N'Unknown') FROM {{client}} AS c WHERE c.Active = 1;
                 END
                 """);
         if (manifest is not null) files.Add(WorkspaceSettings.ManifestFile, manifest);
@@ -119,20 +119,9 @@ public sealed class ExternalObjectTests
     {
         // the load reads [CrmServer].[CrmDb].[dbo].[Client]: the sandbox is one server, so the table is
         // CrmDb.dbo.Client, declared by its four-part name and given rows under its three-part one
-        var files = new MemoryFileSource()
-            .Add(WorkspaceSettings.ManifestFile, """
-                { "externalObjects": [ { "name": "[CrmServer].CrmDb.dbo.Client", "columns": { "Code": "varchar(10) NOT NULL", "Name": "nvarchar(50)", "Active": "bit NOT NULL" } } ] }
-                """)
-            .Add("Tables/Dim.Customer.sql", "CREATE TABLE Dim.Customer (Code varchar(10) NOT NULL PRIMARY KEY, Name nvarchar(50) NOT NULL);")
-            .Add("Procedures/Etl.LoadFromCrm.sql", """
-                CREATE PROCEDURE Etl.LoadFromCrm @Batch int AS
-                BEGIN
-                    INSERT INTO audit.RunLog (BatchId, Step) VALUES (@Batch, 'start');
-                    INSERT INTO Dim.Customer (Code, Name)
-                    SELECT c.Code, COALESCE(c.Name, N'Unknown') FROM [CrmServer].[CrmDb].[dbo].[Client] AS c WHERE c.Active = 1;
-                END
-                """);
-        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { MaxDegreeOfParallelism = 1 }.Analyze(files);
+        var analysis = Crm("""
+            { "externalObjects": [ { "name": "[CrmServer].CrmDb.dbo.Client", "columns": { "Code": "varchar(10) NOT NULL", "Name": "nvarchar(50)", "Active": "bit NOT NULL" } } ] }
+            """, client: "[CrmServer].[CrmDb].[dbo].[Client]");
         Assert.Equal(new[] { "audit.RunLog" }, analysis.Catalog.StandIns.Select(t => t.Name.ToString()));
         Assert.NotNull(analysis.Catalog.Find(new Core.Model.QualifiedName("CrmDb", "dbo", "Client")));
         var loaded = new TestFileLoader(analysis).Load("tests/etl/Etl.LoadFromCrm.etltest.yaml", CrmTest);

@@ -56,17 +56,17 @@ internal sealed partial class Interpreter
 
             var identity = Identity(name, NotFound, NoIdentity);
             if (mode == "NORESEED") return Flow.Normal; // reports the values only
-            var (last, max) = State(identity);
+            var state = host.IdentityState(identity.Table, identity.Sequence, identity.Column);
             if (reseed is { } value)
             {
                 // the first row after a create or a TRUNCATE takes the value itself; otherwise the next one
                 // is the value plus the increment (SQL Server's DBCC CHECKIDENT documentation)
-                RestartAt(identity, value, used: last is not null);
+                host.RestartIdentity(identity.Table, identity.Sequence, identity.Column, value, state.Temporary, used: state.Last is not null);
                 return Flow.Normal;
             }
             // RESEED without a value (or no option): the current value moves up to the largest in the column
-            bool behind = max is { } m && (identity.Column.IdentityIncrement >= 0 ? (last ?? long.MinValue) < m : (last ?? long.MaxValue) > m);
-            if (behind) RestartAt(identity, max!.Value, used: true);
+            if (state.Extreme is { } m && state.Behind(m, identity.Column))
+                host.RestartIdentity(identity.Table, identity.Sequence, identity.Column, m, state.Temporary, used: true);
             return Flow.Normal;
         }
 
@@ -78,36 +78,19 @@ internal sealed partial class Interpreter
                 var local = host.FindLocal(name.Name) ?? throw notFound(name.Name);
                 var c = local.Columns.FirstOrDefault(x => x.Identity) ?? throw noIdentity(name.Name);
                 var physical = Id(local.PhysicalName);
-                return new IdentityColumn(physical, SchemaBuilder.LocalIdentitySequence(physical), c, Temp: true);
+                return new IdentityColumn(physical, SchemaBuilder.LocalIdentitySequence(physical), c);
             }
             if (host._schema.MadeTable(name) is { } made)
             {
                 var c = made.Columns.FirstOrDefault(x => x.Identity) ?? throw noIdentity(display);
                 var physical = Id(made.PhysicalName);
-                return new IdentityColumn(physical, SchemaBuilder.LocalIdentitySequence(physical), c, Temp: false);
+                return new IdentityColumn(physical, SchemaBuilder.LocalIdentitySequence(physical), c);
             }
             var def = host._model.Catalog.Find(name);
             if (def is not { Kind: TableKind.Table }) throw notFound(display);
             var column = def.Columns.FirstOrDefault(x => x.Identity) ?? throw noIdentity(display);
             host._schema.Ensure(def.Name);
-            return new IdentityColumn(Table(def.Name), SchemaBuilder.IdentitySequence(def.Name), column, Temp: false);
-        }
-
-        /// <summary>The identity's last value given out (null: none since the table was made or truncated) and the column's largest value.</summary>
-        private (long? Last, long? Max) State(IdentityColumn identity)
-        {
-            var (_, rows) = host.Query(
-                $"SELECT (SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(SequencePhysicalName(identity.Sequence))} LIMIT 1), " +
-                $"(SELECT {(identity.Column.IdentityIncrement >= 0 ? "max" : "min")}({Id(identity.Column.Name)}) FROM {identity.Table})");
-            static long? AsLong(object? v) => v is null or DBNull ? null : Convert.ToInt64(v, CultureInfo.InvariantCulture);
-            return rows.Count == 0 ? (null, null) : (AsLong(rows[0][0]), AsLong(rows[0][1]));
-        }
-
-        /// <summary>The next identity value is <paramref name="value"/> (unused) or the one after it (used).</summary>
-        private void RestartAt(IdentityColumn identity, long value, bool used)
-        {
-            host.RestartIdentity(identity.Table, identity.Sequence, identity.Column, value, identity.Temp);
-            if (used) host.Exec($"SELECT nextval({SequenceArgument(identity.Sequence)})");
+            return new IdentityColumn(Table(def.Name), SchemaBuilder.IdentitySequence(def.Name), column);
         }
 
         private static SandboxRuntimeError NotFound(string name) =>
@@ -116,7 +99,7 @@ internal sealed partial class Interpreter
         private static SandboxRuntimeError NoIdentity(string name) =>
             new(7997, $"'{name}' does not contain an identity column.");
 
-        private sealed record IdentityColumn(string Table, string Sequence, ColumnDef Column, bool Temp);
+        private sealed record IdentityColumn(string Table, string Sequence, ColumnDef Column);
     }
 
     /// <summary>
@@ -127,30 +110,46 @@ internal sealed partial class Interpreter
     private void AfterExplicitIdentity(string physical, QualifiedName? table, ColumnDef column)
     {
         var sequence = table is { } t ? SchemaBuilder.IdentitySequence(t) : SchemaBuilder.LocalIdentitySequence(physical);
+        var state = IdentityState(physical, sequence, column);
+        if (state.Extreme is not { } extreme) return;
+        // before any value was given out, the current value is one step before the seed
+        if (state.Behind(extreme, column, unused: column.IdentitySeed - column.IdentityIncrement))
+            RestartIdentity(physical, sequence, column, extreme, state.Temporary, used: true);
+        _frame.ScopeIdentity = _identity = Convert.ToDecimal(extreme, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>An identity's last value given out (null: none since the table was made or truncated), whether its sequence is temporary, and the column's largest value (smallest for a negative step).</summary>
+    private sealed record IdentityStatus(long? Last, bool Temporary, long? Extreme)
+    {
+        /// <summary>The current value is short of <paramref name="value"/> in the identity's direction (<paramref name="unused"/> stands for it before any value was given out).</summary>
+        public bool Behind(long value, ColumnDef column, long? unused = null)
+        {
+            long? current = Last ?? unused;
+            return column.IdentityIncrement >= 0 ? current is null || current < value : current is null || current > value;
+        }
+    }
+
+    private IdentityStatus IdentityState(string physical, string sequence, ColumnDef column)
+    {
         var name = Str(SequencePhysicalName(sequence));
         var (_, rows) = Query(
             $"SELECT (SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {name} LIMIT 1), (SELECT temporary FROM duckdb_sequences() WHERE sequence_name = {name} LIMIT 1), " +
             $"(SELECT {(column.IdentityIncrement >= 0 ? "max" : "min")}({Id(column.Name)}) FROM {physical})");
-        if (rows.Count == 0 || rows[0][2] is null or DBNull) return;
-        long extreme = Convert.ToInt64(rows[0][2], CultureInfo.InvariantCulture);
-        long current = rows[0][0] is null or DBNull ? column.IdentitySeed - column.IdentityIncrement : Convert.ToInt64(rows[0][0], CultureInfo.InvariantCulture);
-        if (column.IdentityIncrement >= 0 ? extreme > current : extreme < current)
-        {
-            RestartIdentity(physical, sequence, column, extreme, temp: rows[0][1] is true);
-            Exec($"SELECT nextval({SequenceArgument(sequence)})");
-        }
-        _frame.ScopeIdentity = _identity = Convert.ToDecimal(extreme, CultureInfo.InvariantCulture);
+        static long? AsLong(object? v) => v is null or DBNull ? null : Convert.ToInt64(v, CultureInfo.InvariantCulture);
+        return rows.Count == 0 ? new IdentityStatus(null, false, null) : new IdentityStatus(AsLong(rows[0][0]), rows[0][1] is true, AsLong(rows[0][2]));
     }
 
     /// <summary>
     /// Makes an identity's sequence start again at <paramref name="start"/>: DuckDB cannot restart a
     /// sequence a default uses, so the default is dropped, the sequence made again, the default restored.
     /// </summary>
-    private void RestartIdentity(string physical, string sequence, ColumnDef column, long start, bool temp)
+    /// <param name="used">The value counts as given out: the next row takes the one after it.</param>
+    private void RestartIdentity(string physical, string sequence, ColumnDef column, long start, bool temp, bool used = false)
     {
         Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(column.Name)} DROP DEFAULT");
         Exec($"DROP SEQUENCE {SequenceId(sequence)}");
         Exec($"CREATE {(temp ? "TEMP " : "")}SEQUENCE {SequenceId(sequence)} {SchemaBuilder.SequenceOptions(start, column.IdentityIncrement)}");
         Exec($"ALTER TABLE {physical} ALTER COLUMN {Id(column.Name)} SET DEFAULT nextval({SequenceArgument(sequence)})");
+        if (used) Exec($"SELECT nextval({SequenceArgument(sequence)})");
     }
 }

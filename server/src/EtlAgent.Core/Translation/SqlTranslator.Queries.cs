@@ -128,7 +128,7 @@ public sealed partial class SqlTranslator
                 if (g is not ExpressionGroupingSpecification eg) throw Unsupported(g.GetType().Name, g);
                 var gx = Expr(eg.Expression, scope);
                 var emitted = gx.Sql;
-                if (aliases.Count > 0)
+                if (aliases.Count > 0 && NamesOneOf(eg.Expression, aliases))
                 {
                     scope.QualifiedNames = aliases;
                     try { emitted = Expr(eg.Expression, scope).Sql; }
@@ -149,7 +149,24 @@ public sealed partial class SqlTranslator
         finally { _aggregateDepth = savedDepth; }
     }
 
-    private static bool IsConstant(ScalarExpression e) => e switch
+    /// <summary>Whether the expression names one of <paramref name="names"/> as a column of one part.</summary>
+    private static bool NamesOneOf(ScalarExpression e, HashSet<string> names)
+    {
+        var finder = new OnePartColumns(names);
+        e.Accept(finder);
+        return finder.Found;
+    }
+
+    private sealed class OnePartColumns(HashSet<string> names) : TSqlFragmentVisitor
+    {
+        public bool Found { get; private set; }
+        public override void Visit(ColumnReferenceExpression node)
+        {
+            if (node.MultiPartIdentifier is { Count: 1 } id && names.Contains(id.Identifiers[0].Value)) Found = true;
+        }
+    }
+
+        private static bool IsConstant(ScalarExpression e) => e switch
     {
         Microsoft.SqlServer.TransactSql.ScriptDom.Literal => true,
         UnaryExpression u => IsConstant(u.Expression),

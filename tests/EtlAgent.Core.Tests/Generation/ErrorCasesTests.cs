@@ -72,6 +72,16 @@ public class ErrorCasesTests
     }
 
     [Fact]
+    public void An_error_a_CATCH_block_re_raises_is_distinct_per_error_it_handled()
+    {
+        // one handler re-raises every failure at line 30: the validations at lines 5 and 6 are two behaviours
+        Outcome Reraised(int line) => Error(50000, 30) with { Caught = new[] { Error(50000, line).Error! } };
+        var outcomes = new[] { Ok(), Reraised(5), Reraised(6), Reraised(5), Error(50000, 30) };
+        Assert.Equal(new[] { 0, 1, 2, 4 }, ErrorCases.Keep(new[] { 0, 1, 2, 3, 4 }, outcomes, new[] { 0, 0, 0, 0, 0 }));
+        Assert.Equal(new[] { 0, 3 }, ErrorCases.Keep(new[] { 0, 1, 3 }, outcomes, new[] { 0, 0, 0, 1, 0 }));
+    }
+
+    [Fact]
     public void Error_cases_are_kept_only_beside_a_case_that_runs_without_one()
     {
         var outcomes = new[] { Error(50001, 7), Error(50002, 8) };

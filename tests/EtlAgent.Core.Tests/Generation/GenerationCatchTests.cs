@@ -70,4 +70,16 @@ public class GenerationCatchTests
         // an order the list names is removed
         Assert.Contains(result.File!.Cases, c => Expected(c, "Sales.Order").Count < Given(c, "Sales.Order").Count);
     }
+
+    [Fact]
+    public async Task Each_failure_one_handler_re_raises_as_the_same_error_is_a_case_of_its_own()
+    {
+        // both validations end in RAISERROR('Setting the customer failed', 16, 2) after the CATCH block logged them
+        var result = await GenerateWithMutantsAsync("Sales.SetCustomer");
+        var logged = result.File!.Cases.Where(c => c.Expect.Error is { Number: 50000 })
+            .Select(c => Expected(c, "Log.Error").Select(r => r["ErrorMessage"] as string).LastOrDefault()).ToList();
+        Assert.Contains("Order id must be positive", logged);
+        Assert.Contains("Customer must not be empty", logged);
+        Assert.Empty(result.KilledOnlyByLeftOut);
+    }
 }

@@ -6,7 +6,9 @@ namespace EtlAgent.Core.Generation;
 /// Cases whose call raises an error, kept honest: an error every input hits at the same statement is
 /// a gap (of the sandbox, or of the inputs) rather than behaviour worth recording, so the
 /// transformation is "not testable yet"; otherwise error cases are kept only beside cases that
-/// run without an error, and at most one per distinct error (number and statement). An error a
+/// run without an error, and at most one per distinct error (number and statement, and for an error a
+/// CATCH block raised, the error it handled: one handler re-raising every failure gives one final
+/// error for many causes, each a behaviour of its own). An error a
 /// CATCH block handled after it cut its TRY block short counts as one (<see cref="Outcome.Failed"/>):
 /// a load that logs and swallows every failure has not run either.
 /// </summary>
@@ -55,7 +57,7 @@ public static class ErrorCases
     /// <summary>
     /// The cases of <paramref name="selected"/> (indexes into <paramref name="outcomes"/>) to keep: all
     /// those without an error; of those with an error, none when no case runs without one, else one
-    /// per distinct error, the one that told most mutants apart (<paramref name="kills"/>; ties: the first).
+    /// per distinct error (an error raised after a CATCH block handled another: per pair), the one that told most mutants apart (<paramref name="kills"/>; ties: the first).
     /// </summary>
     public static List<int> Keep(IReadOnlyList<int> selected, IReadOnlyList<Outcome> outcomes, IReadOnlyList<int> kills)
     {
@@ -64,7 +66,7 @@ public static class ErrorCases
         foreach (var i in selected.OrderBy(i => i))
         {
             if (outcomes[i].Failed is not { } e) continue;
-            var key = (outcomes[i].Error is null ? "caught " : "") + Key(e);
+            var key = (outcomes[i].Error is null ? "caught " : outcomes[i].Caught.Count > 0 ? Key(outcomes[i].Caught[0]) + " then " : "") + Key(e);
             if (!best.TryGetValue(key, out var b) || kills[i] > kills[b]) best[key] = i;
         }
         var chosen = best.Values.ToHashSet();

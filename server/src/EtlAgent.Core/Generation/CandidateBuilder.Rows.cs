@@ -274,7 +274,8 @@ public sealed partial class CandidateBuilder
         var name = Find(c.Name);
         var target = IsTarget(t);
         if (FilterValue(t, c) is { } filtered) return filtered;
-        if (c.Type.IsString && _facts.LiteralsOf(t.Name, c.Name).OfType<string>().Where(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1)).ToList() is [_, ..] literals)
+        // a literal only a CASE tests is a special value the code maps: the variations hold it, a base row holds an ordinary one
+        if (c.Type.IsString && _facts.LiteralsOf(t.Name, c.Name).OfType<string>().Where(l => l.Length <= (c.Type.IsMax ? 4000 : c.Type.Length ?? 1) && !_facts.CaseOnlyLiterals.Contains((c.Name, l))).ToList() is [_, ..] literals)
         {
             // a key column holds a literal once: entity n takes the n-th ('OVERRIDE', then 'DEFAULT'),
             // the others their own value, or two entities' rows stop every input with 2627

@@ -26,6 +26,21 @@ public sealed partial class CodeFacts
     /// <summary>Column name → literals it is compared with (directly or through a variable set to a literal).</summary>
     public Dictionary<string, List<object>> ColumnLiterals { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Column and literal compared only inside CASE/IIF (WHEN ISNULL(u.[Code], '') = '' THEN …): a special value
+    /// the code maps, which a base row must not hold, or no input takes the branch for ordinary values.
+    /// </summary>
+    public HashSet<(string Column, object Value)> CaseOnlyLiterals { get; } = new(new ColumnValueComparer());
+
+    private sealed class ColumnValueComparer : IEqualityComparer<(string Column, object Value)>
+    {
+        public bool Equals((string Column, object Value) a, (string Column, object Value) b) =>
+            StringComparer.OrdinalIgnoreCase.Equals(a.Column, b.Column) && Equals(a.Value, b.Value);
+
+        public int GetHashCode((string Column, object Value) k) =>
+            HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(k.Column), k.Value);
+    }
+
     /// <summary>Column name → type the code converts it to (TRY_CONVERT(int, s.[Quantity])).</summary>
     public Dictionary<string, string> Conversions { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -151,6 +166,8 @@ public sealed partial class CodeFacts
         // variables tested against literals (@Status NOT IN ('Succeeded', 'Failed')): parameters once the flow is known
         var variableTests = new List<(VariableReference Variable, object Value, bool Listed)>();
         var writes = new List<(QualifiedName Table, string Column, ScalarExpression Value)>();
+        var caseOnly = new HashSet<(string, object)>(new ColumnValueComparer());
+        var outsideCase = new HashSet<(string, object)>(new ColumnValueComparer());
         foreach (var t in facts.Closure)
         {
             var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs, variableTests, writes) { Resolve = workspace.Catalog.Resolve };
@@ -231,8 +248,11 @@ public sealed partial class CodeFacts
             if (op == "=" && other is Literal or UnaryExpression && !inCase.Contains(other)) AddFilter(facts, column, values[0], table);
             if (!facts.ColumnLiterals.TryGetValue(column, out var list)) facts.ColumnLiterals[column] = list = new();
             foreach (var v in values) if (!list.Contains(v)) list.Add(v);
+            foreach (var v in values) (inCase.Contains(other) ? caseOnly : outsideCase).Add((column, v));
             if (table is { } owner) foreach (var v in values) AddTo(facts.TableColumnLiterals, owner, column, v);
         }
+        caseOnly.ExceptWith(outsideCase);
+        facts.CaseOnlyLiterals.UnionWith(caseOnly);
         return facts;
     }
 

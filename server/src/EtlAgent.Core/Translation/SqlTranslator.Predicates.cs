@@ -225,6 +225,11 @@ public sealed partial class SqlTranslator
                 if (from.Name == "datetime2" && from.Scale is null or 7 && fmt.EndsWith("%f0", StringComparison.Ordinal))
                     s = $"CASE WHEN {x.Sql} = {DateTime2MaxStoredSql} THEN regexp_replace({s}, '9990$', '9999') ELSE {s} END";
             }
+            else if (from.IsBinary && style is 1 or 2)
+                // the binary styles: each byte as two hexadecimal digits, with 0x (1) or without (2)
+                s = style is 1 ? $"('0x' || hex({x.Sql}))" : $"hex({x.Sql})";
+            else if (from.IsBinary && style is not (null or 0))
+                throw new UnsupportedConstructException($"CONVERT style {style} for binary", at is null ? null : Env.LocationOf(at));
             else if (from.Name == "bit") s = $"CAST(CAST({x.Sql} AS INTEGER) AS VARCHAR)";
             else if (from.Name == "uniqueidentifier") s = $"upper(CAST({x.Sql} AS VARCHAR))";
             else if (from.IsApproximate) s = style is null or 0 ? $"tsql_float_str({x.Sql})" : throw new UnsupportedConstructException($"CONVERT style {style} for float", at is null ? null : Env.LocationOf(at));
@@ -310,6 +315,17 @@ public sealed partial class SqlTranslator
             throw new UnsupportedConstructException($"{to} value '{tlit}' (a non-zero 7th fractional-second digit, 100 ns)", at is null ? null : Env.LocationOf(at),
                 "DuckDB keeps microseconds");
 
+        if (to.IsBinary && from?.IsString == true && style is 1 or 2)
+        {
+            // hexadecimal text, with 0x for style 1 and without for style 2, cut to the type's bytes; anything else does not convert (8114)
+            var digits = style is 1 ? $"CASE WHEN lower(left({x.Sql}, 2)) = '0x' THEN substr({x.Sql}, 3) ELSE 'not hex' END" : x.Sql;
+            var cut = to.EffectiveLength is int bytes and > 0 ? $"left({digits}, {bytes * 2})" : digits;
+            var hex = $"regexp_full_match({digits}, '([0-9A-Fa-f]{{2}})*')";
+            return new Tx(tryMode ? $"CASE WHEN {hex} THEN unhex({cut}) END"
+                : $"CASE WHEN {x.Sql} IS NULL OR {hex} THEN unhex({cut}) ELSE CAST(error('[[8114]]Error converting data type {(from.IsUnicode ? "nvarchar" : "varchar")} to {to.Name}.') AS BLOB) END", to);
+        }
+        if (to.IsBinary && from?.IsString == true && style is not (null or 0))
+            throw new UnsupportedConstructException($"CONVERT style {style} to binary", at is null ? null : Env.LocationOf(at));
         if (to.Name == "uniqueidentifier" && from?.IsString == true)
             return new Tx($"{cast}(trim({x.Sql}) AS UUID)", to);
         return new Tx($"{cast}({x.Sql} AS {duck})", to);

@@ -155,4 +155,22 @@ public class CandidateBuilderTests
         Assert.Equal(1000L, Convert.ToInt64(Arg(candidates.Single(c => c.Description == "an entity already in the target, named by the parameters"))));
         Assert.Equal(1005L, Convert.ToInt64(Arg(candidates.Single(c => c.Description == "two entities in the target, the parameters naming the second"))));
     }
+
+    [Fact]
+    public void A_value_only_a_CASE_tests_is_a_variation_while_the_base_rows_hold_ordinary_values()
+    {
+        // CASE WHEN ISNULL(s.[CenterCode], '') = '' THEN s.[Code] ELSE s.[CenterCode] END … WHERE s.[Active] = 'Y'
+        var files = new PhysicalFileSource(TestPaths.Fixture("generation-inputs"));
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+        var t = analysis.FindTransformation("Etl.LoadSalesCenters")!;
+        var facts = CodeFacts.Collect(analysis, t);
+        var candidates = new CandidateBuilder(analysis.Catalog, facts, t.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0)).Build();
+        var unit = new QualifiedName("Stage", "SalesUnit");
+        var row = Assert.Single(candidates.First(c => c.Description == "a new entity in the source").RowsOf(unit));
+        // the ELSE branch, taken by every unit with a center code of its own, is what the base rows take
+        Assert.NotEqual("", row["CenterCode"]);
+        // the filter literal is still what the base rows hold, and the special value is a variation
+        Assert.Equal("Y", row["Active"]);
+        Assert.Contains(candidates, c => c.RowsOf(unit).Any(r => Equals(r.GetValueOrDefault("CenterCode"), "")));
+    }
 }

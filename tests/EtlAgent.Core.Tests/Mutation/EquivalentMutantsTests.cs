@@ -63,6 +63,39 @@ public class EquivalentMutantsTests
         Assert.True(DistinctAdded(Mutants("SELECT t.ThreadId, COALESCE(s.Name, '') FROM dbo.Thread AS t LEFT JOIN dbo.Step AS s ON s.StepId = t.StepId AND s.Code > 0;"), 4, EquivalentMutants.KeyedRows));
     }
 
+    private const string Numbered = "FROM (\nSELECT *, ROW_NUMBER() OVER (PARTITION BY ThreadName ORDER BY ThreadId DESC) AS rn FROM dbo.Thread\n) AS t";
+
+    [Fact]
+    public void DISTINCT_added_to_the_rows_ROW_NUMBER_keeps_one_per_partition_is_equivalent()
+    {
+        // the latest thread of each name: one row per name, and the names are selected
+        var set = Mutants("SELECT t.ThreadName, UPPER(t.ThreadName), t.StepId, t.rn\n" + Numbered + " WHERE t.rn = 1 AND t.StepId > 0;");
+        Assert.True(DistinctAdded(set, 4, EquivalentMutants.OnePerPartition));
+        Assert.False(DistinctAdded(set, 4, null));
+        // nothing of the numbering query itself is called equivalent
+        Assert.DoesNotContain(set.Equivalent, e => e.Mutant.Line == 6);
+        // a CTE partitioned by two columns exposed under other names, read without qualifiers; 1 = n
+        var cte = Mutants("WITH s AS (\nSELECT x.StepId AS Id, x.Name, ROW_NUMBER() OVER (PARTITION BY x.StepId, x.Name ORDER BY x.Code) AS n FROM dbo.Step AS x JOIN dbo.Thread AS t ON t.StepId = x.StepId\n)\nSELECT Id, Name, Code = 1 FROM s WHERE 1 = n;");
+        Assert.True(DistinctAdded(cte, 7, EquivalentMutants.OnePerPartition));
+    }
+
+    [Fact]
+    public void DISTINCT_added_to_numbered_rows_that_may_repeat_is_still_run()
+    {
+        // the partition column is not selected: two names' latest threads may share a step
+        Assert.True(DistinctAdded(Mutants("SELECT t.StepId\n" + Numbered + " WHERE t.rn = 1;"), 4, null));
+        // two rows per partition
+        Assert.True(DistinctAdded(Mutants("SELECT t.ThreadName, t.StepId\n" + Numbered + " WHERE t.rn <= 2;"), 4, null));
+        // the first of each partition, or any row of step 0
+        Assert.True(DistinctAdded(Mutants("SELECT t.ThreadName, t.StepId\n" + Numbered + " WHERE t.rn = 1 OR t.StepId = 0;"), 4, null));
+        // a join repeats a numbered row
+        Assert.True(DistinctAdded(Mutants("SELECT t.ThreadName, s.Name\n" + Numbered + " JOIN dbo.Step AS s ON s.Code > t.StepId WHERE t.rn = 1;"), 4, null));
+        // a scalar subquery's type is not known here
+        Assert.True(DistinctAdded(Mutants("SELECT t.ThreadName, (SELECT TOP (1) s.Name FROM dbo.Step AS s)\n" + Numbered + " WHERE t.rn = 1;"), 4, null));
+        // partitioned by an expression, not a column
+        Assert.True(DistinctAdded(Mutants("SELECT t.ThreadName\nFROM (\nSELECT *, ROW_NUMBER() OVER (PARTITION BY LEFT(ThreadName, 1) ORDER BY ThreadId) AS rn FROM dbo.Thread\n) AS t WHERE t.rn = 1;"), 4, null));
+    }
+
     [Fact]
     public void DISTINCT_added_to_a_query_that_may_repeat_a_row_is_still_run()
     {

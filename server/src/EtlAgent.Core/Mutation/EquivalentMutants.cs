@@ -24,9 +24,10 @@ public sealed class EquivalentMutants
     public const string SetOperatorBranch = "DISTINCT on a branch of UNION, EXCEPT or INTERSECT, which remove duplicates themselves";
     public const string InSubquery = "DISTINCT on an IN subquery, whose duplicates never change the answer";
     public const string KeyedRows = "DISTINCT on a query that selects every column of a key of its one table, or of the first of tables joined on their keys, whose rows are already distinct";
+    public const string OnePerPartition = "DISTINCT on the rows ROW_NUMBER() OVER (PARTITION BY …) = 1 keeps, one per partition, when it selects the partition's columns";
 
     /// <summary>Every category, in the order reports list them.</summary>
-    public static IReadOnlyList<string> Categories { get; } = new[] { AtMostOneRow, ExistenceTest, SetOperatorBranch, InSubquery, KeyedRows };
+    public static IReadOnlyList<string> Categories { get; } = new[] { AtMostOneRow, ExistenceTest, SetOperatorBranch, InSubquery, KeyedRows, OnePerPartition };
 
     // DISTINCT refuses these (error 421 and the like): adding it is an error, not an equivalent
     private static readonly HashSet<string> NotComparable = new(StringComparer.OrdinalIgnoreCase) { "xml", "text", "ntext", "image", "geography", "geometry" };
@@ -44,6 +45,7 @@ public sealed class EquivalentMutants
     private readonly HashSet<int> _existenceValues = new();             // literals that are a whole value of such a select list
     private readonly HashSet<int> _existenceTops = new();               // TOP literals of EXISTS subqueries
     private readonly HashSet<string> _cteNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, CommonTableExpression> _ctes = new(StringComparer.OrdinalIgnoreCase); // a name defined twice: neither
 
     private EquivalentMutants() { }
 
@@ -64,7 +66,7 @@ public sealed class EquivalentMutants
     {
         var e = new EquivalentMutants();
         // a CTE may share its name with a catalog table: its columns are not that table's
-        var ctes = new CteNames(e._cteNames);
+        var ctes = new CteNames(e._cteNames, e._ctes);
         foreach (var f in t.Syntax.Body) f.Accept(ctes);
         var visitor = new Collector(e, catalog);
         foreach (var f in t.Syntax.Body) f.Accept(visitor);
@@ -92,9 +94,16 @@ public sealed class EquivalentMutants
         return Within(_existenceOnly) ? ExistenceTest : null;
     }
 
-    private sealed class CteNames(HashSet<string> names) : TSqlFragmentVisitor
+    private sealed class CteNames(HashSet<string> names, Dictionary<string, CommonTableExpression> definitions) : TSqlFragmentVisitor
     {
-        public override void Visit(CommonTableExpression node) => names.Add(node.ExpressionName.Value);
+        private readonly HashSet<string> _twice = new(StringComparer.OrdinalIgnoreCase);
+
+        public override void Visit(CommonTableExpression node)
+        {
+            if (!names.Add(node.ExpressionName.Value)) _twice.Add(node.ExpressionName.Value);
+            if (_twice.Contains(node.ExpressionName.Value)) definitions.Remove(node.ExpressionName.Value);
+            else definitions[node.ExpressionName.Value] = node;
+        }
     }
 
     private sealed class Collector(EquivalentMutants e, SchemaCatalog? catalog) : TSqlFragmentVisitor
@@ -115,6 +124,7 @@ public sealed class EquivalentMutants
         {
             if (SingleRowAggregate(node)) e._distinctAdded.TryAdd(node.StartOffset, AtMostOneRow);
             else if (SelectsAKey(node)) e._distinctAdded.TryAdd(node.StartOffset, KeyedRows);
+            else if (OnePerPartitionRows(node)) e._distinctAdded.TryAdd(node.StartOffset, OnePerPartition);
             _scopes.Push(node);
             base.ExplicitVisit(node);
             _scopes.Pop();
@@ -219,6 +229,131 @@ public sealed class EquivalentMutants
             return chain[0].Table.Keys.Any(k => k.Columns.Count > 0 && k.Columns.All(selected.Contains));
         }
 
+        /// <summary>
+        /// Rows already distinct because a derived table or CTE numbers them ROW_NUMBER() OVER (PARTITION BY p…) and the query
+        /// keeps number 1 (WHERE rn = 1, among ANDed conditions): one row per partition, and the select list names every
+        /// partition column as a plain column. The numbering query reads catalog tables only (so every column's type is
+        /// known), partitions by plain columns it exposes as they are (or through *), and every value the outer query
+        /// selects is one DISTINCT can compare (as <see cref="SelectsAKey"/>); no GROUP BY, aggregate, ORDER BY, TOP,
+        /// OFFSET, FOR, SELECT … INTO or DISTINCT already, and no column list on the derived table or CTE.
+        /// </summary>
+        private bool OnePerPartitionRows(QuerySpecification q)
+        {
+            if (catalog is null || _into.Contains(q.StartOffset)) return false;
+            if (q.GroupByClause is not null || q.HavingClause is not null || q.OrderByClause is not null || q.OffsetClause is not null || q.TopRowFilter is not null
+                || q.ForClause is not null || q.UniqueRowFilter == UniqueRowFilter.Distinct || q.SelectElements.Count == 0 || q.SelectElements.Any(ContainsAggregate)) return false;
+            if (q.FromClause is not { TableReferences: [var from] }) return false;
+            QuerySpecification? inner = null;
+            string? exposed = null;
+            if (from is QueryDerivedTable { QueryExpression: QuerySpecification derived, Alias: { } alias, Columns.Count: 0 })
+                (inner, exposed) = (derived, alias.Value);
+            else if (from is NamedTableReference { SchemaObject: { SchemaIdentifier: null, DatabaseIdentifier: null, BaseIdentifier: { } cteName } } named
+                     && e._ctes.TryGetValue(cteName.Value, out var cte) && cte.Columns.Count == 0 && cte.QueryExpression is QuerySpecification numbered)
+                (inner, exposed) = (numbered, named.Alias?.Value ?? cteName.Value);
+            if (inner is null || exposed is null || inner.FromClause is null || inner.GroupByClause is not null || inner.UniqueRowFilter == UniqueRowFilter.Distinct) return false;
+            // the numbering query's tables: catalog tables only, so each column it exposes has a known type
+            var tables = new List<(string Exposed, TableDef Table)>();
+            foreach (var r in inner.FromClause.TableReferences)
+                if (!CatalogTables(r, tables)) return false;
+            // the column ROW_NUMBER() OVER (PARTITION BY …) fills, and the partition columns by the names the outer query sees
+            string? numberColumn = null;
+            var partitionNames = new List<string>();
+            foreach (var element in inner.SelectElements)
+            {
+                if (element is not SelectScalarExpression { Expression: FunctionCall { CallTarget: null, OverClause: { Partitions.Count: > 0 } over } f, ColumnName: { } name }
+                    || !f.FunctionName.Value.Equals("ROW_NUMBER", StringComparison.OrdinalIgnoreCase)) continue;
+                if (numberColumn is not null) return false;
+                numberColumn = name.Value;
+                foreach (var p in over.Partitions)
+                {
+                    if (ChainColumn(p, tables) is not { } column || ExposedAs(inner, tables, column) is not { } seen) return false;
+                    partitionNames.Add(seen);
+                }
+            }
+            if (numberColumn is null) return false;
+            bool Names(ScalarExpression x, string column) =>
+                Unparenthesized(x) is ColumnReferenceExpression { ColumnType: ColumnType.Regular, Collation: null, MultiPartIdentifier: { } id }
+                && (id.Count == 1 || id.Count == 2 && string.Equals(id.Identifiers[0].Value, exposed, StringComparison.OrdinalIgnoreCase))
+                && string.Equals(id.Identifiers[^1].Value, column, StringComparison.OrdinalIgnoreCase);
+            bool First(BooleanExpression c) => c is BooleanComparisonExpression { ComparisonType: BooleanComparisonType.Equals } eq
+                && (Names(eq.FirstExpression, numberColumn) && Unparenthesized(eq.SecondExpression) is IntegerLiteral { Value: "1" }
+                    || Names(eq.SecondExpression, numberColumn) && Unparenthesized(eq.FirstExpression) is IntegerLiteral { Value: "1" });
+            if (!Conjuncts(q.WhereClause?.SearchCondition).Any(First)) return false;
+            // a column of the numbered rows DISTINCT can compare: the number, or what the numbering query exposes under that name
+            bool Exposed(ScalarExpression x)
+            {
+                if (Unparenthesized(x) is not ColumnReferenceExpression { ColumnType: ColumnType.Regular, Collation: null, MultiPartIdentifier: { } id }
+                    || id.Count > 2 || id.Count == 2 && !string.Equals(id.Identifiers[0].Value, exposed, StringComparison.OrdinalIgnoreCase)) return false;
+                var column = id.Identifiers[^1].Value;
+                if (string.Equals(column, numberColumn, StringComparison.OrdinalIgnoreCase)) return true;
+                return ExposedValue(inner, tables, column) is { } value && Comparable(value, tables);
+            }
+            var selected = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var element in q.SelectElements)
+            {
+                if (element is not SelectScalarExpression { Expression: var x } || !Comparable(x, Exposed)) return false;
+                foreach (var p in partitionNames) if (Names(x, p)) selected.Add(p);
+            }
+            return partitionNames.All(selected.Contains);
+        }
+
+        /// <summary>The name the numbering query exposes <paramref name="column"/> under: a plain select of it (its alias, else its name), or * (its name).</summary>
+        private static string? ExposedAs(QuerySpecification inner, List<(string Exposed, TableDef Table)> tables, (int Index, ColumnDef Column) column)
+        {
+            foreach (var element in inner.SelectElements)
+            {
+                if (element is SelectScalarExpression { Expression: var x, ColumnName: var alias } && ChainColumn(x, tables) is { } c && c == column)
+                    return alias?.Value ?? c.Column.Name;
+                if (element is SelectStarExpression { Qualifier: var qualifier }
+                    && (qualifier is null || string.Equals(qualifier.Identifiers[^1].Value, tables[column.Index].Exposed, StringComparison.OrdinalIgnoreCase)))
+                    return column.Column.Name;
+            }
+            return null;
+        }
+
+        /// <summary>The expression the numbering query exposes under <paramref name="name"/> (a select element of that name, or a column through *); null when none or ambiguous.</summary>
+        private static ScalarExpression? ExposedValue(QuerySpecification inner, List<(string Exposed, TableDef Table)> tables, string name)
+        {
+            ScalarExpression? found = null;
+            foreach (var element in inner.SelectElements)
+            {
+                ScalarExpression? value = element switch
+                {
+                    SelectScalarExpression { ColumnName: { } alias } s when string.Equals(alias.Value, name, StringComparison.OrdinalIgnoreCase) => s.Expression,
+                    SelectScalarExpression { ColumnName: null, Expression: ColumnReferenceExpression { MultiPartIdentifier: { } id } c }
+                        when string.Equals(id.Identifiers[^1].Value, name, StringComparison.OrdinalIgnoreCase) => c,
+                    SelectStarExpression { Qualifier: var qualifier } => tables.Where(t => qualifier is null || string.Equals(qualifier.Identifiers[^1].Value, t.Exposed, StringComparison.OrdinalIgnoreCase))
+                        .Count(t => t.Table.FindColumn(name) is not null) == 1
+                        ? new ColumnReferenceExpression { ColumnType = ColumnType.Regular, MultiPartIdentifier = Identifiers(tables.First(t => (qualifier is null || string.Equals(qualifier.Identifiers[^1].Value, t.Exposed, StringComparison.OrdinalIgnoreCase)) && t.Table.FindColumn(name) is not null).Exposed, name) }
+                        : null,
+                    _ => null,
+                };
+                if (value is null) continue;
+                if (found is not null) return null;
+                found = value;
+            }
+            return found;
+        }
+
+        private static MultiPartIdentifier Identifiers(params string[] parts)
+        {
+            var id = new MultiPartIdentifier();
+            foreach (var p in parts) id.Identifiers.Add(new Identifier { Value = p });
+            return id;
+        }
+
+        /// <summary>The catalog tables of a FROM item (any join of them); false for anything else (a derived table, CTE, #temp, APPLY, function).</summary>
+        private bool CatalogTables(TableReference r, List<(string Exposed, TableDef Table)> into)
+        {
+            switch (r)
+            {
+                case NamedTableReference when Catalogued(r) is { } t: into.Add(t); return true;
+                case QualifiedJoin j: return CatalogTables(j.FirstTableReference, into) && CatalogTables(j.SecondTableReference, into);
+                case JoinParenthesisTableReference p: return CatalogTables(p.Join, into);
+                default: return false;
+            }
+        }
+
         /// <summary>A catalog table named in FROM (not a CTE, #temp table, stand-in or another database's), with the name it goes by.</summary>
         private (string Exposed, TableDef Table)? Catalogued(TableReference r)
         {
@@ -297,20 +432,23 @@ public sealed class EquivalentMutants
         }
 
         /// <summary>A value DISTINCT can compare: literals, variables, the chain's comparable columns and built-in functions, CASE and operators over them.</summary>
-        private static bool Comparable(ScalarExpression x, List<(string Exposed, TableDef Table)> chain) => x switch
+        private static bool Comparable(ScalarExpression x, List<(string Exposed, TableDef Table)> chain) => Comparable(x, c => ChainColumn(c, chain) is not null);
+
+        /// <summary>As above, with <paramref name="column"/> saying which column references are comparable.</summary>
+        private static bool Comparable(ScalarExpression x, Func<ScalarExpression, bool> column) => x switch
         {
             Literal or VariableReference or GlobalVariableExpression => true,
-            ColumnReferenceExpression => ChainColumn(x, chain) is not null,
-            ParenthesisExpression p => Comparable(p.Expression, chain),
-            UnaryExpression u => Comparable(u.Expression, chain),
-            BinaryExpression b => Comparable(b.FirstExpression, chain) && Comparable(b.SecondExpression, chain),
-            CoalesceExpression c => c.Expressions.All(v => Comparable(v, chain)),
-            NullIfExpression ni => Comparable(ni.FirstExpression, chain) && Comparable(ni.SecondExpression, chain),
-            SearchedCaseExpression sc => sc.WhenClauses.All(w => Comparable(w.ThenExpression, chain)) && (sc.ElseExpression is null || Comparable(sc.ElseExpression, chain)),
-            SimpleCaseExpression sc => sc.WhenClauses.All(w => Comparable(w.ThenExpression, chain)) && (sc.ElseExpression is null || Comparable(sc.ElseExpression, chain)),
-            CastCall cc => !NotComparable.Contains(cc.DataType.Name.BaseIdentifier.Value) && Comparable(cc.Parameter, chain),
-            ConvertCall cv => !NotComparable.Contains(cv.DataType.Name.BaseIdentifier.Value) && Comparable(cv.Parameter, chain),
-            FunctionCall f => f.CallTarget is null && f.OverClause is null && f.Parameters.All(v => Comparable(v, chain)),
+            ColumnReferenceExpression => column(x),
+            ParenthesisExpression p => Comparable(p.Expression, column),
+            UnaryExpression u => Comparable(u.Expression, column),
+            BinaryExpression b => Comparable(b.FirstExpression, column) && Comparable(b.SecondExpression, column),
+            CoalesceExpression c => c.Expressions.All(v => Comparable(v, column)),
+            NullIfExpression ni => Comparable(ni.FirstExpression, column) && Comparable(ni.SecondExpression, column),
+            SearchedCaseExpression sc => sc.WhenClauses.All(w => Comparable(w.ThenExpression, column)) && (sc.ElseExpression is null || Comparable(sc.ElseExpression, column)),
+            SimpleCaseExpression sc => sc.WhenClauses.All(w => Comparable(w.ThenExpression, column)) && (sc.ElseExpression is null || Comparable(sc.ElseExpression, column)),
+            CastCall cc => !NotComparable.Contains(cc.DataType.Name.BaseIdentifier.Value) && Comparable(cc.Parameter, column),
+            ConvertCall cv => !NotComparable.Contains(cv.DataType.Name.BaseIdentifier.Value) && Comparable(cv.Parameter, column),
+            FunctionCall f => f.CallTarget is null && f.OverClause is null && f.Parameters.All(v => Comparable(v, column)),
             _ => false,
         };
 

@@ -64,4 +64,19 @@ public class GenerationKillTests
         Assert.Contains(result.File!.Cases, c => c.Name.StartsWith("an entity already in the target, named by the parameters → nothing changes", StringComparison.Ordinal));
         AllToldApart(result, m => m.Line == 8);
     }
+
+    [Fact]
+    public async Task A_load_run_again_on_its_own_output_finds_it_unchanged_and_each_change_detection_comparison_sees_a_change()
+    {
+        // MERGE … WHEN MATCHED AND (ISNULL(s.Scheme, 'n/a') <> ISNULL(t.Scheme, 'n/a') OR … Amount … OR … DueOn …) over trimmed, cut and converted text
+        var result = await GenerateWithMutantsAsync("Batch.MergeLevy");
+        // run twice, the load changes nothing the second time
+        var again = Assert.Single(result.File!.Cases, c => c.Name.StartsWith("a new entity in the source, loaded again →", StringComparison.Ordinal));
+        var given = again.Given.Single(g => g.Table.ToString() == "Batch.Levy").Rows;
+        var expected = again.Expect.Tables.Single(t => t.Table?.ToString() == "Batch.Levy").Rows;
+        Assert.Equal(given.Count, expected.Count);
+        Assert.Equal("Insert", expected[0]["Action"]);
+        // every comparison of the change detection is the one that sees a change in some case
+        AllToldApart(result, m => m.Line is 11 or 12 or 13 && m.Operator.StartsWith("predicate removed", StringComparison.Ordinal));
+    }
 }

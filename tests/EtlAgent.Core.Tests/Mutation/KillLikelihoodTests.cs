@@ -72,4 +72,19 @@ public class KillLikelihoodTests
         Assert.True(changesIt > readsIt, $"{changesIt} vs {readsIt}");
         Assert.True(readsIt > score("a new entity in the source, Dim.Customer [Category] empty"));
     }
+
+    [Fact]
+    public void Columns_written_without_brackets_count_as_bracketed_ones_do()
+    {
+        // change detection over columns named without brackets: the input that changes Amount comes first for Amount's comparison
+        const string text = "MERGE Batch.Levy AS t USING Stage.Levy AS s ON t.Submission = s.Submission\nWHEN MATCHED AND (ISNULL(s.Scheme, 'n/a') <> ISNULL(t.Scheme, 'n/a')\n    OR ISNULL(s.Amount, -1) <> ISNULL(t.Amount, -1))\n    THEN UPDATE SET Scheme = s.Scheme, Amount = s.Amount;\n";
+        const string original = "ISNULL(s.Amount, -1) <> ISNULL(t.Amount, -1)";
+        var m = new Mutant(1, "Batch.MergeLevy", "predicate removed", "MergeLevy.sql", 3, text.IndexOf(original, StringComparison.Ordinal), original.Length, original, "1 = 0");
+        var score = KillLikelihood.For(text, m);
+        var amount = score("a new entity in the source, loaded again, Stage.Levy [Amount] changed");
+        Assert.True(amount > score("a new entity in the source, loaded again, Stage.Levy [Scheme] changed"));
+        Assert.True(amount > score("a new entity in the source, loaded again"));
+        // a column the line does not name counts nothing
+        Assert.Equal(score("a new entity in the source, loaded again"), score("a new entity in the source, loaded again, Stage.Levy [DueOn] changed"));
+    }
 }

@@ -47,6 +47,9 @@ public sealed record GenerationOptions
     /// </summary>
     public int StopAfterUninformative { get; init; } = 40;
 
+    /// <summary>Also run base inputs again on what their runs wrote (<see cref="CandidateBuilder.Again"/>).</summary>
+    public bool LoadAgain { get; init; } = true;
+
     /// <summary>Starts the stopwatch the cap and the mutation budget are measured with (the host's; tests inject one).</summary>
     public Func<IStopwatch> Stopwatch { get; init; } = SystemStopwatch.StartNew;
 }
@@ -177,7 +180,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         foreach (var standIn in standIns)
             notes.Add($"stand-in {StandInTables.Summary(standIn)}: defined nowhere, so its columns are inferred from the code (the file's header says from where; finding ETL0150 gives the externalObjects entry that declares it)");
         var header = Header + StandInHeader(standIns);
-        if (Orchestrator.Is(t.Transformation, n => workspace.FindTransformation(n)?.Transformation))
+        bool orchestrator = Orchestrator.Is(t.Transformation, n => workspace.FindTransformation(n)?.Transformation);
+        if (orchestrator)
         {
             var inputs = Orchestrator.Inputs(candidates);
             notes.Add($"orchestrator: {inputs.Count} base inputs and parameter variations of {candidates.Count} candidates are run (the loads it runs have their own tests)");
@@ -255,6 +259,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             else if (considered < candidates.Count)
                 notes.Add($"{considered} of {candidates.Count} candidate inputs run: the last {stopAfter} showed no new outcome and reached no new statement");
         }
+        if (_options.LoadAgain && !orchestrator && written.Count > 0 && !cap.Reached)
+            await LoadAgainAsync(builder, runs, runTook, recorder, factory, name, cap, notes, cancellationToken);
         if (runs.Count == 0)
         {
             // one reason for all of them is something the sandbox cannot do yet; several, inputs it refuses
@@ -437,6 +443,51 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             Complete = complete, NotCovered = notCovered, KilledOnlyByLeftOut = leftOut, EquivalentByConstruction = equivalentByConstruction, Findings = findings, CapReached = cap.Reached,
             NoTestsReason = file.Cases.Count == 0 ? "no generated case reproduces when reloaded" : null,
         };
+    }
+
+    /// <summary>
+    /// Runs the first base input ("a new entity in the source") and "two entities" again on what their runs
+    /// wrote (<see cref="CandidateBuilder.Again"/>: a load run twice, and the first with one source column
+    /// changed at a time), within the cap; the runs join the others, to be kept as cases by their outcome or
+    /// the mutants they tell apart. The first "loaded again" is a base case, kept whatever it shows.
+    /// </summary>
+    private async Task LoadAgainAsync(CandidateBuilder builder, List<(Scenario Scenario, Outcome Outcome)> runs, List<TimeSpan> runTook, OutcomeRecorder recorder,
+        ISandboxFactory factory, string name, GenerationCap cap, List<string> notes, CancellationToken cancellationToken)
+    {
+        var again = new List<Scenario>();
+        var first = runs.FirstOrDefault(r => r.Scenario.Structural && r.Scenario.Description is "a new entity in the source" or "one row in every input" && r.Outcome.Failed is null);
+        if (first.Scenario is not null)
+        {
+            var made = builder.Again(first.Scenario, first.Outcome.Tables, changes: true);
+            if (made.Count > 0) made[0].Structural = true;
+            again.AddRange(made);
+        }
+        var two = runs.FirstOrDefault(r => r.Scenario.Structural && r.Scenario.Description == "two entities" && r.Outcome.Failed is null);
+        if (two.Scenario is not null) again.AddRange(builder.Again(two.Scenario, two.Outcome.Tables, changes: false));
+        if (again.Count == 0) return;
+        var known = runs.Select(r => r.Scenario.Key()).ToHashSet(StringComparer.Ordinal);
+        again.RemoveAll(a => !known.Add(a.Key()));
+        Report($"inputs loaded again: {again.Count}", 0.3);
+        var outcomes = await BoundedParallel.MapAsync(again, _options.Parallelism, async (c, _, ct) =>
+        {
+            if (cap.Spent()) return ((Outcome?)null, TimeSpan.Zero);
+            var started = cap.Elapsed;
+            var o = await recorder.RunAsync(factory, c, _options.CaseTimeout, name, ct);
+            var took = cap.Elapsed - started;
+            if (o.Failure is null) { cap.Ran(took); cap.MayKeep(took); }
+            return ((Outcome?)o, took);
+        }, cancellationToken);
+        cap.Settle();
+        int ran = 0;
+        for (int i = 0; i < again.Count; i++)
+        {
+            if (outcomes[i] is not ({ Failure: null } o, var took)) continue;
+            runs.Add((again[i], o));
+            runTook.Add(took);
+            ran++;
+            if (again[i].Structural) cap.Keep(took);
+        }
+        notes.Add($"{ran} of {again.Count} inputs loaded again on what a run wrote (a load run twice, and with one source column changed at a time) run");
     }
 
     /// <summary>The cap's share for preparing the candidate inputs: a third (the rest runs them and checks the cases kept).</summary>

@@ -17,7 +17,9 @@ public static class KillLikelihood
         int lineStart = text.LastIndexOf('\n', Math.Max(0, m.Start - 1)) + 1;
         int lineEnd = text.IndexOf('\n', m.Start + m.Length);
         var line = text[lineStart..(lineEnd < 0 ? text.Length : lineEnd)];
-        var columns = System.Text.RegularExpressions.Regex.Matches(line + " " + m.Original, @"\[[^\]]+\]").Select(x => x.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        // the names on the line and in the mutated text, bracketed or not (ISNULL(SOURCE.PAYE_SCHEME_REFERENCE, 'n/a'))
+        var onLine = Names(line + " " + m.Original);
+        var inOriginal = Names(m.Original);
         // parameters compared on the line ([Status] = @status): an input whose last change is one of them ("…, @status NULL")
         var parameters = System.Text.RegularExpressions.Regex.Matches(line + " " + m.Original, @"(?<!@)@[A-Za-z_][A-Za-z0-9_]*").Select(x => x.Value)
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -31,13 +33,11 @@ public static class KillLikelihood
         {
             int score = 0;
             var (varied, mark) = Parts(description);
-            foreach (var c in columns)
-            {
-                int weight = m.Original.Contains(c, StringComparison.OrdinalIgnoreCase) ? 8 : 4;
-                // the column the input changes counts fully; one it is only set relative to, a quarter
-                if (varied.Contains(c, StringComparison.OrdinalIgnoreCase)) score += weight;
-                else if (mark.Contains(c, StringComparison.OrdinalIgnoreCase)) score += weight / 4;
-            }
+            // the column the input changes counts fully; one it is only set relative to, a quarter
+            foreach (var c in DescribedColumns(varied))
+                score += inOriginal.Contains(c) ? 8 : onLine.Contains(c) ? 4 : 0;
+            foreach (var c in DescribedColumns(mark))
+                score += (inOriginal.Contains(c) ? 8 : onLine.Contains(c) ? 4 : 0) / 4;
             int lastChange = description.LastIndexOf(", ", StringComparison.Ordinal);
             var last = lastChange < 0 ? description : description[(lastChange + 2)..];
             foreach (var p in parameters)
@@ -54,6 +54,22 @@ public static class KillLikelihood
             return score;
         };
     }
+
+    private static readonly System.Text.RegularExpressions.Regex Bracketed = new(@"\[([^\]]+)\]", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    private static readonly System.Text.RegularExpressions.Regex Word = new(@"[\p{L}_#@][\p{L}\p{Nd}_#@$]*", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>The names in code: bracketed ([City Key]) and plain words (s.City), without brackets, any case.</summary>
+    private static HashSet<string> Names(string code)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Text.RegularExpressions.Match x in Bracketed.Matches(code)) names.Add(x.Groups[1].Value);
+        foreach (System.Text.RegularExpressions.Match x in Word.Matches(Bracketed.Replace(code, " "))) names.Add(x.Value);
+        return names;
+    }
+
+    /// <summary>The columns a description names ("…, Dim.City [Valid To] is NULL": Valid To), once each.</summary>
+    private static IEnumerable<string> DescribedColumns(string description) =>
+        Bracketed.Matches(description).Select(x => x.Groups[1].Value).Distinct(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// A description's varied part and its mark: in "a new entity…, Dim.City [Valid To] equal to

@@ -82,4 +82,16 @@ public class GenerationCatchTests
         Assert.Contains("Customer must not be empty", logged);
         Assert.Empty(result.KilledOnlyByLeftOut);
     }
+
+    [Fact]
+    public async Task A_parameter_naming_no_parent_row_makes_the_insert_fail_after_BEGIN_TRAN_so_the_CATCH_block_runs()
+    {
+        // INSERT … VALUES (@OrderId, @ChannelId) inside BEGIN TRANSACTION; the CATCH block rolls back and logs
+        var result = await GenerateWithMutantsAsync("Sales.AssignChannel");
+        Assert.Contains(result.File!.Cases, c => c.Name.Contains("@ChannelId naming no row of Sales.Channel", StringComparison.Ordinal)
+            && Expected(c, "Log.Error").Any(r => Convert.ToInt32(r["ErrorNumber"], System.Globalization.CultureInfo.InvariantCulture) == 547));
+        // the rollback and the log insert run in some case, and dropping the rollback shows (the log row goes with the open transaction)
+        Assert.DoesNotContain(result.NotCovered, m => m.Line is 15 or 16);
+        Assert.DoesNotContain(result.NotKilled, m => m.Line == 15 && m.Operator.StartsWith("statement deleted", StringComparison.Ordinal));
+    }
 }

@@ -86,5 +86,7 @@ public class KillLikelihoodTests
         Assert.True(amount > score("a new entity in the source, loaded again"));
         // a column the line does not name counts nothing
         Assert.Equal(score("a new entity in the source, loaded again"), score("a new entity in the source, loaded again, Stage.Levy [DueOn] changed"));
+        // for a condition that decides whether a row is touched, a load run again on its own output comes before one run once
+        Assert.True(score("a new entity in the source, loaded again") > score("a new entity in the source"));
     }
 }

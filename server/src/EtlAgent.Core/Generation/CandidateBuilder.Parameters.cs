@@ -146,11 +146,26 @@ public sealed partial class CandidateBuilder
     {
         foreach (var (parameter, value) in s.Arguments)
         {
-            if (value is null or System.Collections.IEnumerable and not string) continue;
+            if (value is null or System.Collections.IEnumerable and not string || s.WithoutParents.Contains(parameter)) continue;
             foreach (var (table, column) in _facts.InsertedVariables.GetValueOrDefault(parameter) ?? new List<(QualifiedName, string)>())
                 AddReferencedRow(s, table, column, value);
         }
         foreach (var (table, column, value) in _facts.WrittenConstants) AddReferencedRow(s, table, column, value);
+    }
+
+    /// <summary>The tables whose row a parameter's value must name, for the foreign keys of the columns the code inserts it into (<see cref="AddParameterParents"/>).</summary>
+    private IEnumerable<QualifiedName> ParentTablesOf(string parameter)
+    {
+        var parents = new List<QualifiedName>();
+        foreach (var (tableName, column) in _facts.InsertedVariables.GetValueOrDefault(parameter) ?? new List<(QualifiedName, string)>())
+        {
+            if (_catalog.Find(tableName) is not { } table) continue;
+            foreach (var fk in table.ForeignKeys)
+                if (fk.Columns.Count == 1 && string.Equals(fk.Columns[0], column, StringComparison.OrdinalIgnoreCase) && fk.ReferencedTable != table.Name
+                    && !_facts.Inserted.Contains(fk.ReferencedTable) && _catalog.Find(fk.ReferencedTable) is not null && !parents.Contains(fk.ReferencedTable))
+                    parents.Add(fk.ReferencedTable);
+        }
+        return parents;
     }
 
     /// <summary>A row keyed by <paramref name="value"/> in the table a single-column foreign key on the written column references.</summary>

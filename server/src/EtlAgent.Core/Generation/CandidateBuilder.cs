@@ -235,6 +235,18 @@ public sealed partial class CandidateBuilder
                 if (i >= 0) v.Arguments[i] = new(p.Name, value); else v.Arguments.Add(new(p.Name, value));
                 all.Add(v);
             }
+
+            // a parameter the code inserts into a foreign key, naming no parent row: the insert fails (547)
+            // where the others get past it, so what the code does on that failure (a CATCH block that
+            // rolls back and logs) runs with its transaction open
+            if (baseIndex == 0)
+                foreach (var p in _parameters.Where(p => !p.IsOutput))
+                foreach (var parent in ParentTablesOf(p.Name))
+                {
+                    var v = b.Clone($"{b.Description}, {p.Name} naming no row of {parent} (its foreign key's parent)");
+                    v.WithoutParents.Add(p.Name);
+                    all.Add(v);
+                }
         }
 
         foreach (var s in all) s.Structural = !s.Description.Contains('[') || s.Description.StartsWith("an entity whose", StringComparison.Ordinal) && !s.Description.Contains(", ", StringComparison.Ordinal);

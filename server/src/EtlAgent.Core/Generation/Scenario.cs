@@ -14,11 +14,15 @@ public sealed class Scenario
     public List<(QualifiedName Table, List<Dictionary<string, object?>> Rows)> Tables { get; init; } = new();
     public List<KeyValuePair<string, object?>> Arguments { get; init; } = new();
 
+    /// <summary>Parameters whose foreign key's parent row is left out on purpose (the call with a value no parent holds).</summary>
+    public HashSet<string> WithoutParents { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
     public Scenario Clone(string description) => new()
     {
         Description = description,
         Tables = Tables.Select(t => (t.Table, t.Rows.Select(r => new Dictionary<string, object?>(r, StringComparer.OrdinalIgnoreCase)).ToList())).ToList(),
         Arguments = Arguments.ToList(),
+        WithoutParents = new HashSet<string>(WithoutParents, StringComparer.OrdinalIgnoreCase),
     };
 
     public List<Dictionary<string, object?>> RowsOf(QualifiedName table)

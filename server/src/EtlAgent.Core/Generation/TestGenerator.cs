@@ -446,7 +446,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
     }
 
     /// <summary>
-    /// Runs the first base input ("a new entity in the source") and "two entities" again on what their runs
+    /// Runs the first base input that wrote something ("a new entity in the source", else "empty input") and "two entities" again on what their runs
     /// wrote (<see cref="CandidateBuilder.Again"/>: a load run twice, and the first with one source column
     /// changed at a time), within the cap; the runs join the others, to be kept as cases by their outcome or
     /// the mutants they tell apart. The first "loaded again" is a base case, kept whatever it shows.
@@ -455,12 +455,16 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         ISandboxFactory factory, string name, GenerationCap cap, List<string> notes, CancellationToken cancellationToken)
     {
         var again = new List<Scenario>();
-        var first = runs.FirstOrDefault(r => r.Scenario.Structural && r.Scenario.Description is "a new entity in the source" or "one row in every input" && r.Outcome.Failed is null);
-        if (first.Scenario is not null)
+        // the first base input that wrote something: a new entity, else the empty input of a procedure driven by its parameters (a get-or-create called twice)
+        foreach (var description in new[] { "a new entity in the source", "one row in every input", "empty input" })
         {
+            var first = runs.FirstOrDefault(r => r.Scenario.Structural && r.Scenario.Description == description && r.Outcome.Failed is null);
+            if (first.Scenario is null) continue;
             var made = builder.Again(first.Scenario, first.Outcome.Tables, changes: true);
-            if (made.Count > 0) made[0].Structural = true;
+            if (made.Count == 0) continue;
+            made[0].Structural = true;
             again.AddRange(made);
+            break;
         }
         var two = runs.FirstOrDefault(r => r.Scenario.Structural && r.Scenario.Description == "two entities" && r.Outcome.Failed is null);
         if (two.Scenario is not null) again.AddRange(builder.Again(two.Scenario, two.Outcome.Tables, changes: false));

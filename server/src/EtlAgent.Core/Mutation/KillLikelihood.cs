@@ -27,6 +27,8 @@ public static class KillLikelihood
         bool nulls = m.Operator.Contains("NULL", StringComparison.Ordinal) || m.Operator.Contains("fallback", StringComparison.Ordinal);
         bool order = m.Operator.StartsWith("ORDER BY", StringComparison.Ordinal) || m.Operator.StartsWith("aggregate", StringComparison.Ordinal) || m.Operator.Contains("DISTINCT", StringComparison.Ordinal);
         bool keys = m.Operator.StartsWith("join key", StringComparison.Ordinal);
+        // a condition that decides whether a row is touched (change detection: WHEN MATCHED AND a <> b OR …)
+        bool condition = relational || m.Operator.StartsWith("predicate", StringComparison.Ordinal) || m.Operator is "AND → OR" or "OR → AND" || m.Operator.StartsWith("WHERE", StringComparison.Ordinal);
         bool join = m.Operator.Contains("JOIN", StringComparison.Ordinal);
         var tables = TablesOnLine(text, line);
         return description =>
@@ -51,6 +53,8 @@ public static class KillLikelihood
             foreach (var table in tables)
                 if (varied.Contains(table + " [", StringComparison.OrdinalIgnoreCase)) score += nulls || join ? 6 : 3;
             if (join && description.StartsWith("an entity only in", StringComparison.Ordinal)) score += 2;
+            // a load run again on its own output, as is or with one source column changed: what change detection is about
+            if (condition && description.Contains(", loaded again", StringComparison.Ordinal)) score += 1;
             return score;
         };
     }

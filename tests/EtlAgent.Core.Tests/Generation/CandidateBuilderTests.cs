@@ -173,4 +173,19 @@ public class CandidateBuilderTests
         Assert.Equal("Y", row["Active"]);
         Assert.Contains(candidates, c => c.RowsOf(unit).Any(r => Equals(r.GetValueOrDefault("CenterCode"), "")));
     }
+
+    [Fact]
+    public void A_MERGE_keyed_by_a_parameter_through_a_values_only_source_gets_target_rows_the_parameter_names()
+    {
+        // MERGE Cfg.FeedPosition AS t USING (SELECT @feed AS Feed) AS s ON t.FeedName = s.Feed: t.FeedName is compared with @feed
+        var files = new PhysicalFileSource(TestPaths.Fixture("generation-inputs"));
+        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+        var t = analysis.FindTransformation("Etl.SaveFeedPosition")!;
+        var facts = CodeFacts.Collect(analysis, t);
+        Assert.Contains("FeedName", facts.ParameterColumns["@feed"], StringComparer.OrdinalIgnoreCase);
+        var candidates = new CandidateBuilder(analysis.Catalog, facts, t.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0)).Build();
+        var named = candidates.First(c => c.Description == "an entity already in the target, named by the parameters");
+        var row = Assert.Single(named.RowsOf(new QualifiedName("Cfg", "FeedPosition")));
+        Assert.Equal(named.Arguments.First(a => a.Key == "@feed").Value, row["FeedName"]);
+    }
 }

@@ -329,4 +329,18 @@ public class GenerationInputTests
         // so the audit row is written in some case
         await NonTrivialFileAsync("Log.AuditedLoad");
     }
+
+    [Fact]
+    public async Task A_MERGE_keyed_by_a_parameter_through_a_values_only_source_gets_the_row_the_parameter_names()
+    {
+        // MERGE Cfg.FeedPosition AS t USING (SELECT @feed AS Feed) AS s ON t.FeedName = s.Feed
+        var g = await FixtureGeneration.GenerateAsync(Fixture(), "Etl.SaveFeedPosition", new GenerationOptions { Cap = TimeSpan.Zero, MutationBudget = TimeSpan.FromMinutes(10) });
+        Assert.True(g.Written, g.Skipped ?? string.Join("; ", g.Result?.Notes ?? Array.Empty<string>()));
+        var file = g.Result!.File!;
+        // the row the parameter names is updated in place
+        Assert.Contains(file.Cases, c => c.Given.Any(t => t.Table.ToString() == "Cfg.FeedPosition" && t.Rows.Any(r => Equals(r["FeedName"], c.Call.First(a => a.Key == "@feed").Value)))
+            && c.Expect.Tables.Any(t => t.Table?.ToString() == "Cfg.FeedPosition" && t.Rows.Any(r => Equals(r["LastEventId"], c.Call.First(a => a.Key == "@lastEventId").Value))));
+        // so the ON clause's comparison is told apart
+        Assert.DoesNotContain(g.Result.NotKilled, m => m.Line == 9);
+    }
 }

@@ -26,21 +26,6 @@ public sealed partial class CodeFacts
     /// <summary>Column name → literals it is compared with (directly or through a variable set to a literal).</summary>
     public Dictionary<string, List<object>> ColumnLiterals { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// Column and literal compared only inside CASE/IIF (WHEN ISNULL(u.[Code], '') = '' THEN …): a special value
-    /// the code maps, which a base row must not hold, or no input takes the branch for ordinary values.
-    /// </summary>
-    public HashSet<(string Column, object Value)> CaseOnlyLiterals { get; } = new(new ColumnValueComparer());
-
-    private sealed class ColumnValueComparer : IEqualityComparer<(string Column, object Value)>
-    {
-        public bool Equals((string Column, object Value) a, (string Column, object Value) b) =>
-            StringComparer.OrdinalIgnoreCase.Equals(a.Column, b.Column) && Equals(a.Value, b.Value);
-
-        public int GetHashCode((string Column, object Value) k) =>
-            HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(k.Column), k.Value);
-    }
-
     /// <summary>Column name → type the code converts it to (TRY_CONVERT(int, s.[Quantity])).</summary>
     public Dictionary<string, string> Conversions { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -330,8 +315,8 @@ public sealed partial class CodeFacts
 
         public override void Visit(BooleanComparisonExpression node)
         {
-            var a = Strip(node.FirstExpression);
-            var b = Strip(node.SecondExpression);
+            var a = Valued(Strip(node.FirstExpression));
+            var b = Valued(Strip(node.SecondExpression));
             // ISNULL([Is Cancelled], 0) = 0 (a view's filter): the column itself holding the literal lets the row through
             if (b is Literal && Defaulted(a) is { } da) a = da;
             else if (a is Literal && Defaulted(b) is { } db) b = db;

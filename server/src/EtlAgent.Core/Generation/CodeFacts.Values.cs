@@ -1,0 +1,51 @@
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace EtlAgent.Core.Generation;
+
+/// <summary>Literals only a CASE tests, and the values a values-only derived table stands for (<see cref="CodeFacts"/>).</summary>
+public sealed partial class CodeFacts
+{
+    /// <summary>
+    /// Column and literal compared only inside CASE/IIF (WHEN ISNULL(u.[Code], '') = '' THEN …): a special value
+    /// the code maps, which a base row must not hold, or no input takes the branch for ordinary values.
+    /// </summary>
+    public HashSet<(string Column, object Value)> CaseOnlyLiterals { get; } = new(new ColumnValueComparer());
+
+    private sealed class ColumnValueComparer : IEqualityComparer<(string Column, object Value)>
+    {
+        public bool Equals((string Column, object Value) a, (string Column, object Value) b) =>
+            StringComparer.OrdinalIgnoreCase.Equals(a.Column, b.Column) && Equals(a.Value, b.Value);
+
+        public int GetHashCode((string Column, object Value) k) =>
+            HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(k.Column), k.Value);
+    }
+
+    private sealed partial class Visitor
+    {
+        /// <summary>
+        /// Derived tables that select only values (MERGE … USING (SELECT @eventId AS EventId) AS S): alias → column →
+        /// the value, so ON T.EventId = S.EventId compares the target's column with the parameter itself.
+        /// </summary>
+        private readonly Dictionary<string, Dictionary<string, ScalarExpression>> _valueSources = new(StringComparer.OrdinalIgnoreCase);
+
+        public override void ExplicitVisit(MergeSpecification node)
+        {
+            string? alias = null;
+            if (node.TableReference is QueryDerivedTable { Alias: { } a, Columns.Count: 0, QueryExpression: QuerySpecification { FromClause: null, WhereClause: null } q })
+            {
+                var values = new Dictionary<string, ScalarExpression>(StringComparer.OrdinalIgnoreCase);
+                foreach (var element in q.SelectElements)
+                    if (element is SelectScalarExpression { ColumnName: { } name, Expression: var x } && Strip(x) is VariableReference or Literal)
+                        values[name.Value] = Strip(x);
+                if (values.Count > 0) _valueSources[alias = a.Value] = values;
+            }
+            try { base.ExplicitVisit(node); }
+            finally { if (alias is not null) _valueSources.Remove(alias); }
+        }
+
+        /// <summary>The value a column of a values-only derived table stands for (<see cref="_valueSources"/>), else the expression itself.</summary>
+        private ScalarExpression Valued(ScalarExpression e) =>
+            e is ColumnReferenceExpression { MultiPartIdentifier: { Count: 2 } id } && _valueSources.TryGetValue(id.Identifiers[0].Value, out var values)
+            && values.TryGetValue(id.Identifiers[1].Value, out var value) ? value : e;
+    }
+}

@@ -16,6 +16,20 @@ public class CandidateBuilderTests
         return new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
     });
 
+    private static readonly Lazy<WorkspaceAnalysis> Inputs = new(() =>
+    {
+        var files = new PhysicalFileSource(TestPaths.Fixture("generation-inputs"));
+        return new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
+    });
+
+    /// <summary>The code facts and candidate inputs of a procedure of tests/fixtures/generation-inputs.</summary>
+    private static (CodeFacts Facts, IReadOnlyList<Scenario> Candidates) BuildInputs(string name)
+    {
+        var t = Inputs.Value.FindTransformation(name)!;
+        var facts = CodeFacts.Collect(Inputs.Value, t);
+        return (facts, new CandidateBuilder(Inputs.Value.Catalog, facts, t.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0)).Build());
+    }
+
     private static (CodeFacts Facts, IReadOnlyList<Scenario> Candidates) Build(string name)
     {
         var t = Warehouse.Value.FindTransformation(name)!;
@@ -160,11 +174,7 @@ public class CandidateBuilderTests
     public void A_value_only_a_CASE_tests_is_a_variation_while_the_base_rows_hold_ordinary_values()
     {
         // CASE WHEN ISNULL(s.[CenterCode], '') = '' THEN s.[Code] ELSE s.[CenterCode] END … WHERE s.[Active] = 'Y'
-        var files = new PhysicalFileSource(TestPaths.Fixture("generation-inputs"));
-        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
-        var t = analysis.FindTransformation("Etl.LoadSalesCenters")!;
-        var facts = CodeFacts.Collect(analysis, t);
-        var candidates = new CandidateBuilder(analysis.Catalog, facts, t.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0)).Build();
+        var (_, candidates) = BuildInputs("Etl.LoadSalesCenters");
         var unit = new QualifiedName("Stage", "SalesUnit");
         var row = Assert.Single(candidates.First(c => c.Description == "a new entity in the source").RowsOf(unit));
         // the ELSE branch, taken by every unit with a center code of its own, is what the base rows take
@@ -178,12 +188,8 @@ public class CandidateBuilderTests
     public void A_MERGE_keyed_by_a_parameter_through_a_values_only_source_gets_target_rows_the_parameter_names()
     {
         // MERGE Cfg.FeedPosition AS t USING (SELECT @feed AS Feed) AS s ON t.FeedName = s.Feed: t.FeedName is compared with @feed
-        var files = new PhysicalFileSource(TestPaths.Fixture("generation-inputs"));
-        var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
-        var t = analysis.FindTransformation("Etl.SaveFeedPosition")!;
-        var facts = CodeFacts.Collect(analysis, t);
+        var (facts, candidates) = BuildInputs("Etl.SaveFeedPosition");
         Assert.Contains("FeedName", facts.ParameterColumns["@feed"], StringComparer.OrdinalIgnoreCase);
-        var candidates = new CandidateBuilder(analysis.Catalog, facts, t.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0)).Build();
         var named = candidates.First(c => c.Description == "an entity already in the target, named by the parameters");
         var row = Assert.Single(named.RowsOf(new QualifiedName("Cfg", "FeedPosition")));
         Assert.Equal(named.Arguments.First(a => a.Key == "@feed").Value, row["FeedName"]);

@@ -22,15 +22,17 @@ public class KillLikelihoodTests
         return KillLikelihood.For(text, mutants.First(which));
     }
 
+    /// <summary>How likely each input is to tell apart <paramref name="original"/> (in <paramref name="text"/>, on <paramref name="line"/>) replaced by <paramref name="mutated"/>.</summary>
+    private static Func<string, int> PredicateRemoved(string text, string original, int line, string mutated) =>
+        KillLikelihood.For(text, new Mutant(1, "dbo.P", "predicate removed", "P.sql", line, text.IndexOf(original, StringComparison.Ordinal), original.Length, original, mutated));
+
     [Fact]
     public void A_mutant_of_a_comparison_with_a_parameter_tries_the_inputs_that_change_that_parameter_first()
     {
         // NOT EXISTS (… [Name] = @name AND [Status] = @status), [Status] = @status removed: the case
         // naming the row with @status alone changed tells it apart
         const string text = "IF NOT EXISTS (SELECT * FROM dbo.T WHERE [Name] = @name AND [Status] = @status)\n    INSERT INTO dbo.T ([Name]) VALUES (@name);\n";
-        const string original = "[Status] = @status";
-        var m = new Mutant(1, "dbo.Save", "predicate removed", "Save.sql", 1, text.IndexOf(original, StringComparison.Ordinal), original.Length, original, "1 = 1");
-        var score = KillLikelihood.For(text, m);
+        var score = PredicateRemoved(text, "[Status] = @status", line: 1, "1 = 1");
         var status = score("an entity already in the target, named by the parameters, @status naming no row of dbo.T");
         Assert.True(status > score("an entity already in the target, named by the parameters, @name naming no row of dbo.T"));
         Assert.True(score("an entity already in the target, named by the parameters, @name naming no row of dbo.T") > score("an entity already in the target, named by the parameters, @other NULL"));
@@ -78,9 +80,7 @@ public class KillLikelihoodTests
     {
         // change detection over columns named without brackets: the input that changes Amount comes first for Amount's comparison
         const string text = "MERGE Batch.Levy AS t USING Stage.Levy AS s ON t.Submission = s.Submission\nWHEN MATCHED AND (ISNULL(s.Scheme, 'n/a') <> ISNULL(t.Scheme, 'n/a')\n    OR ISNULL(s.Amount, -1) <> ISNULL(t.Amount, -1))\n    THEN UPDATE SET Scheme = s.Scheme, Amount = s.Amount;\n";
-        const string original = "ISNULL(s.Amount, -1) <> ISNULL(t.Amount, -1)";
-        var m = new Mutant(1, "Batch.MergeLevy", "predicate removed", "MergeLevy.sql", 3, text.IndexOf(original, StringComparison.Ordinal), original.Length, original, "1 = 0");
-        var score = KillLikelihood.For(text, m);
+        var score = PredicateRemoved(text, "ISNULL(s.Amount, -1) <> ISNULL(t.Amount, -1)", line: 3, "1 = 0");
         var amount = score("a new entity in the source, loaded again, Stage.Levy [Amount] changed");
         Assert.True(amount > score("a new entity in the source, loaded again, Stage.Levy [Scheme] changed"));
         Assert.True(amount > score("a new entity in the source, loaded again"));

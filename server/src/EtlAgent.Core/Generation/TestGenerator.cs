@@ -491,7 +491,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             ran++;
             if (again[i].Structural) cap.Keep(took);
         }
-        notes.Add($"{ran} of {again.Count} inputs loaded again on what a run wrote (a load run twice, and with one source column changed at a time) run");
+        notes.Add($"inputs loaded again on what a run wrote (a load run twice, and with one source column changed at a time): {ran} of {again.Count} run");
     }
 
     /// <summary>The cap's share for preparing the candidate inputs: a third (the rest runs them and checks the cases kept).</summary>

@@ -154,30 +154,29 @@ public sealed partial class CandidateBuilder
     }
 
     /// <summary>The tables whose row a parameter's value must name, for the foreign keys of the columns the code inserts it into (<see cref="AddParameterParents"/>).</summary>
-    private IEnumerable<QualifiedName> ParentTablesOf(string parameter)
+    private IEnumerable<QualifiedName> ParentTablesOf(string parameter) =>
+        (_facts.InsertedVariables.GetValueOrDefault(parameter) ?? new List<(QualifiedName, string)>())
+            .SelectMany(w => _catalog.Find(w.Item1) is { } table ? ParentsOf(table, w.Item2) : Enumerable.Empty<(string, TableDef)>())
+            .Select(p => p.Item2.Name).Distinct();
+
+    /// <summary>
+    /// The tables a single-column foreign key on <paramref name="column"/> references, with the column it names there:
+    /// not the table itself, nor one the code inserts into (it makes its own parents).
+    /// </summary>
+    private IEnumerable<(string Referenced, TableDef Parent)> ParentsOf(TableDef table, string column)
     {
-        var parents = new List<QualifiedName>();
-        foreach (var (tableName, column) in _facts.InsertedVariables.GetValueOrDefault(parameter) ?? new List<(QualifiedName, string)>())
-        {
-            if (_catalog.Find(tableName) is not { } table) continue;
-            foreach (var fk in table.ForeignKeys)
-                if (fk.Columns.Count == 1 && string.Equals(fk.Columns[0], column, StringComparison.OrdinalIgnoreCase) && fk.ReferencedTable != table.Name
-                    && !_facts.Inserted.Contains(fk.ReferencedTable) && _catalog.Find(fk.ReferencedTable) is not null && !parents.Contains(fk.ReferencedTable))
-                    parents.Add(fk.ReferencedTable);
-        }
-        return parents;
+        foreach (var fk in table.ForeignKeys)
+            if (fk.Columns.Count == 1 && string.Equals(fk.Columns[0], column, StringComparison.OrdinalIgnoreCase)
+                && _catalog.Find(fk.ReferencedTable) is { } parent && parent.Name != table.Name && !_facts.Inserted.Contains(parent.Name))
+                yield return (fk.ReferencedColumns[0], parent);
     }
 
     /// <summary>A row keyed by <paramref name="value"/> in the table a single-column foreign key on the written column references.</summary>
     private void AddReferencedRow(Scenario s, QualifiedName tableName, string column, object value)
     {
         if (_catalog.Find(tableName) is not { } table) return;
-        foreach (var fk in table.ForeignKeys)
+        foreach (var (referenced, parent) in ParentsOf(table, column))
         {
-            int i = fk.Columns.ToList().FindIndex(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
-            if (i < 0 || fk.Columns.Count != 1 || _catalog.Find(fk.ReferencedTable) is not { } parent) continue;
-            if (_facts.Inserted.Contains(parent.Name) || parent.Name == table.Name) continue;
-            var referenced = fk.ReferencedColumns[i];
             if (parent.FindColumn(referenced) is not { } rc || !Comparable(rc.Type, TypeOf(value)) || AsParameter(rc.Type, value) is not { } key) continue;
             var rows = s.RowsOf(parent.Name);
             if (AnyHolds(parent, rows, new[] { referenced }, new object?[] { key })) continue;

@@ -69,7 +69,7 @@ public sealed partial class CandidateBuilder
         var sources = InputTables.Where(t => !IsTarget(t)).ToList();
         var targets = InputTables.Where(IsTarget).ToList();
 
-        var empty = new Scenario { Description = "empty input", Arguments = BaseArguments() };
+        var empty = new Scenario { Description = "empty input", Arguments = BaseArguments(), Base = BaseInput.Empty };
         all.Add(empty);
 
         var members = empty.Clone("only the special rows the code looks for");
@@ -77,6 +77,7 @@ public sealed partial class CandidateBuilder
         if (members.Tables.Any(t => t.Rows.Count > 0)) all.Add(members);
 
         var fresh = members.Clone(targets.Count > 0 ? "a new entity in the source" : "one row in every input");
+        fresh.Base = BaseInput.NewEntity;
         foreach (var t in sources) fresh.RowsOf(t.Name).Add(Row(t, 1));
         all.Add(fresh);
 
@@ -143,6 +144,7 @@ public sealed partial class CandidateBuilder
         }
 
         var two = fresh.Clone("two entities");
+        two.Base = BaseInput.TwoEntities;
         foreach (var t in sources) two.RowsOf(t.Name).Add(Row(t, 2));
         all.Add(two);
 

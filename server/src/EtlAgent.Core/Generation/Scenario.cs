@@ -4,6 +4,17 @@ using EtlAgent.Core.Sandbox;
 
 namespace EtlAgent.Core.Generation;
 
+/// <summary>The base inputs later steps start from.</summary>
+public enum BaseInput
+{
+    /// <summary>No rows but the ones every input needs ("empty input").</summary>
+    Empty,
+    /// <summary>One entity in the source, none in the target ("a new entity in the source", "one row in every input").</summary>
+    NewEntity,
+    /// <summary>Two entities in the source ("two entities").</summary>
+    TwoEntities,
+}
+
 /// <summary>One candidate input: rows per table (in insertion order) and the call's arguments.</summary>
 public sealed class Scenario
 {
@@ -13,6 +24,9 @@ public sealed class Scenario
     public bool Structural { get; set; }
     public List<(QualifiedName Table, List<Dictionary<string, object?>> Rows)> Tables { get; init; } = new();
     public List<KeyValuePair<string, object?>> Arguments { get; init; } = new();
+
+    /// <summary>Which base input this is, for steps that start from one (<see cref="CandidateBuilder.Again"/>); null for the others and every copy.</summary>
+    public BaseInput? Base { get; set; }
 
     /// <summary>Parameters whose foreign key's parent row is left out on purpose (the call with a value no parent holds).</summary>
     public HashSet<string> WithoutParents { get; init; } = new(StringComparer.OrdinalIgnoreCase);

@@ -456,9 +456,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
     {
         var again = new List<Scenario>();
         // the first base input that wrote something: a new entity, else the empty input of a procedure driven by its parameters (a get-or-create called twice)
-        foreach (var description in new[] { "a new entity in the source", "one row in every input", "empty input" })
+        foreach (var role in new[] { BaseInput.NewEntity, BaseInput.Empty })
         {
-            var first = runs.FirstOrDefault(r => r.Scenario.Structural && r.Scenario.Description == description && r.Outcome.Failed is null);
+            var first = runs.FirstOrDefault(r => r.Scenario.Base == role && r.Outcome.Failed is null);
             if (first.Scenario is null) continue;
             var made = builder.Again(first.Scenario, first.Outcome.Tables, changes: true);
             if (made.Count == 0) continue;
@@ -466,7 +466,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             again.AddRange(made);
             break;
         }
-        var two = runs.FirstOrDefault(r => r.Scenario.Structural && r.Scenario.Description == "two entities" && r.Outcome.Failed is null);
+        var two = runs.FirstOrDefault(r => r.Scenario.Base == BaseInput.TwoEntities && r.Outcome.Failed is null);
         if (two.Scenario is not null) again.AddRange(builder.Again(two.Scenario, two.Outcome.Tables, changes: false));
         if (again.Count == 0) return;
         var known = runs.Select(r => r.Scenario.Key()).ToHashSet(StringComparer.Ordinal);

@@ -160,6 +160,9 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
 
     public async Task<GenerationResult> GenerateAsync(string transformation, string path, CancellationToken cancellationToken = default)
     {
+        // inputs, runs and the file as the transformation's own database project defines its tables
+        if (workspace.For(transformation) is var scoped && !ReferenceEquals(scoped, workspace))
+            return await new TestGenerator(scoped, analyzer, createFactory, _options) { Progress = Progress }.GenerateAsync(transformation, path, cancellationToken);
         var watch = _options.Stopwatch();
         var notes = new List<string>();
         var t = workspace.FindTransformation(transformation) ?? throw new ArgumentException($"no transformation named {transformation}");

@@ -55,7 +55,11 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
     /// <summary>Mutants run at once; the report never depends on it.</summary>
     public int Parallelism { get; init; } = BoundedParallel.DefaultDegree;
 
-    public async Task<MutationReport> RunAsync(string transformation, IReadOnlyList<TestFile> tests, CancellationToken cancellationToken = default)
+    public Task<MutationReport> RunAsync(string transformation, IReadOnlyList<TestFile> tests, CancellationToken cancellationToken = default) =>
+        RunAsync(workspace.For(transformation), transformation, tests, cancellationToken);
+
+    /// <param name="workspace">The workspace as the transformation's database project sees it (<see cref="WorkspaceAnalysis.For"/>).</param>
+    private async Task<MutationReport> RunAsync(WorkspaceAnalysis workspace, string transformation, IReadOnlyList<TestFile> tests, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var t = workspace.FindTransformation(transformation) ?? throw new ArgumentException($"no transformation named {transformation}");

@@ -29,7 +29,10 @@ public static class FunctionTable
         ["TRIM"] = (t, f, s, a) => new($"trim({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
         ["UPPER"] = (t, f, s, a) => new($"upper({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
         ["LOWER"] = (t, f, s, a) => new($"lower({t.AsText(a[0])})", SqlTranslator.StringResult(a[0])),
-        ["SUBSTRING"] = (t, f, s, a) => new($"CASE WHEN {a[2].Sql} < 0 THEN {Raise(537, "Invalid length parameter passed to the LEFT or SUBSTRING function.")} ELSE substring({t.AsText(a[0])}, CAST(greatest({a[1].Sql}, 1) AS BIGINT), CAST(greatest(0, {a[2].Sql} - (greatest({a[1].Sql}, 1) - {a[1].Sql})) AS BIGINT)) END", SqlTranslator.StringResult(a[0])),
+        // of binary: bytes, through their hex digits (two per byte)
+        ["SUBSTRING"] = (t, f, s, a) => a[0].Type is { IsBinary: true } bin
+            ? new($"CASE WHEN {a[2].Sql} < 0 THEN {Raise(537, "Invalid length parameter passed to the LEFT or SUBSTRING function.")} ELSE unhex(substring(hex({a[0].Sql}), CAST(2 * greatest({a[1].Sql}, 1) - 1 AS BIGINT), CAST(2 * greatest(0, {a[2].Sql} - (greatest({a[1].Sql}, 1) - {a[1].Sql})) AS BIGINT))) END", new SqlType("varbinary", bin.Length))
+            : new($"CASE WHEN {a[2].Sql} < 0 THEN {Raise(537, "Invalid length parameter passed to the LEFT or SUBSTRING function.")} ELSE substring({t.AsText(a[0])}, CAST(greatest({a[1].Sql}, 1) AS BIGINT), CAST(greatest(0, {a[2].Sql} - (greatest({a[1].Sql}, 1) - {a[1].Sql})) AS BIGINT)) END", SqlTranslator.StringResult(a[0])),
         ["REPLACE"] = (t, f, s, a) => a[1].StringConstant is { } pat && pat.Length > 0
             ? new($"regexp_replace({t.AsText(a[0])}, {Str(System.Text.RegularExpressions.Regex.Escape(pat))}, {(a[2].StringConstant is { } rep ? Str(rep.Replace("\\", "\\\\")) : "replace(" + t.AsText(a[2]) + ", '\\', '\\\\')")}, 'gi')", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max })
             : new($"replace({t.AsText(a[0])}, {t.AsText(a[1])}, {t.AsText(a[2])})", SqlTranslator.StringResult(a[0]) with { Length = SqlType.Max }),
@@ -58,7 +61,9 @@ public static class FunctionTable
         },
         ["FORMAT"] = Format,
         ["HASHBYTES"] = HashFunctions.HashBytes,
-        ["STR"] = (t, f, s, a) => new($"lpad(CAST(round({a[0].Sql}, {(a.Count > 2 ? a[2].Sql : "0")}) AS VARCHAR), {(a.Count > 1 ? a[1].Sql : "10")}, ' ')", new SqlType("varchar", 10)),
+        // the number is a float (text converts as to float, with its error); length and decimals are integers
+        ["STR"] = (t, f, s, a) => new($"tsql_str({t.Cast(a[0], SqlTranslator.Float, false, null, f).Sql}, CAST({(a.Count > 1 ? a[1].Sql : "10")} AS INTEGER), CAST({(a.Count > 2 ? a[2].Sql : "0")} AS INTEGER))",
+            new SqlType("varchar", a.Count > 1 && f.Parameters[1] is IntegerLiteral { Value: var n } && int.TryParse(n, out var length) && length > 0 ? length : 10)),
 
         // NULL handling and choice
         ["ISNULL"] = (t, f, s, a) => a[0].Type is null ? new($"coalesce({a[0].Sql}, {a[1].Sql})", a[1].Type)

@@ -30,6 +30,13 @@ public static class Macros
 
     private static readonly string[] Definitions =
     {
+        // STR(float [, length [, decimal]]): right-aligned in length; fewer decimals when they do not fit, asterisks when the whole part does not
+        "CREATE MACRO tsql_str_f(v, d) AS printf('%.' || CAST(d AS VARCHAR) || 'f', round(v, CAST(d AS INTEGER)));",
+        "CREATE MACRO tsql_str(v, l, d) AS CASE WHEN v IS NULL OR l IS NULL OR d IS NULL OR l <= 0 THEN NULL " +
+        "WHEN length(tsql_str_f(v, least(greatest(d, 0), 16))) <= l THEN lpad(tsql_str_f(v, least(greatest(d, 0), 16)), l, ' ') " +
+        "WHEN length(tsql_str_f(v, 0)) > l THEN repeat('*', l) " +
+        "WHEN l - length(tsql_str_f(v, 0)) - 1 <= 0 THEN lpad(tsql_str_f(v, 0), l, ' ') " +
+        "ELSE lpad(tsql_str_f(v, l - length(tsql_str_f(v, 0)) - 1), l, ' ') END;",
         $"CREATE MACRO tsql_idiv(a, b) AS CASE WHEN b = 0 THEN {SqlText.Raise(8134, "Divide by zero error encountered.")} ELSE a // b END;",
         $"CREATE MACRO tsql_div(a, b) AS CASE WHEN b = 0 THEN {SqlText.Raise(8134, "Divide by zero error encountered.")} ELSE a / b END;",
         $"CREATE MACRO tsql_mod(a, b) AS CASE WHEN b = 0 THEN {SqlText.Raise(8134, "Divide by zero error encountered.")} ELSE a % b END;",

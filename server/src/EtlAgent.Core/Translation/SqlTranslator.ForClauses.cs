@@ -145,20 +145,35 @@ public sealed partial class SqlTranslator
         if (name.Equals("value", StringComparison.OrdinalIgnoreCase) && f.Parameters.Count == 2 && f.Parameters[0] is StringLiteral { Value: var query }
             && f.Parameters[1] is StringLiteral { Value: var type })
         {
-            var target = f.CallTarget switch
-            {
-                ExpressionCallTarget e => Expr(e.Expression, scope),
-                MultiPartIdentifierCallTarget m => Expr(new ColumnReferenceExpression { ColumnType = ColumnType.Regular, MultiPartIdentifier = m.MultiPartIdentifier }, scope),
-                _ => throw Unsupported($"xml method {name.ToLowerInvariant()}() on {f.CallTarget.GetType().Name}", f),
-            };
-            if (target.Type is { } tt && tt.Name != "xml") throw Unsupported($"xml method value() on a {tt} value", f);
+            var target = XmlTarget(f, name, scope);
             bool node = f.CallTarget is MultiPartIdentifierCallTarget mc && IsXmlNodeColumn(mc.MultiPartIdentifier);
             var compiled = XmlQuery.Compile(query, XmlNamespaceDeclarations, KnownText, out var refusal, nodeContext: node)
                 ?? throw Unsupported($"xml method value() with {refusal}", f);
             var text = new Tx($"{XmlQuery.ValueFunction}({AsText(target)}, {Str(compiled.XPath)}, {Str(compiled.Namespaces)})", NVarMax);
             return Cast(text, DataTypes.Parse(type), false, null, f);
         }
-        throw Unsupported($"xml method {name.ToLowerInvariant()}()", f, "the sandbox runs value() of a singleton path on xml values, and (SELECT … FOR XML PATH(''), TYPE).value('.', type)");
+        if (name.Equals("query", StringComparison.OrdinalIgnoreCase) && f.Parameters.Count == 1 && f.Parameters[0] is StringLiteral { Value: var path2 })
+        {
+            var target = XmlTarget(f, name, scope);
+            bool node = f.CallTarget is MultiPartIdentifierCallTarget mc && IsXmlNodeColumn(mc.MultiPartIdentifier);
+            var compiled = XmlQuery.Compile(path2, XmlNamespaceDeclarations, KnownText, out var refusal, singleton: false, nodeContext: node)
+                ?? throw Unsupported($"xml method query() with {refusal}", f);
+            return new Tx($"{XmlQuery.QueryFunction}({AsText(target)}, {Str(compiled.XPath)}, {Str(compiled.Namespaces)})", new SqlType("xml"));
+        }
+        throw Unsupported($"xml method {name.ToLowerInvariant()}()", f, "the sandbox runs value() of a singleton path and query() of a path on xml values, and (SELECT … FOR XML PATH(''), TYPE).value('.', type)");
+    }
+
+    /// <summary>The xml value an xml method is called on (a column, a variable or an expression); other types are refused.</summary>
+    private Tx XmlTarget(FunctionCall f, string name, Scope scope)
+    {
+        var target = f.CallTarget switch
+        {
+            ExpressionCallTarget e => Expr(e.Expression, scope),
+            MultiPartIdentifierCallTarget m => Expr(new ColumnReferenceExpression { ColumnType = ColumnType.Regular, MultiPartIdentifier = m.MultiPartIdentifier }, scope),
+            _ => throw Unsupported($"xml method {name.ToLowerInvariant()}() on {f.CallTarget.GetType().Name}", f),
+        };
+        if (target.Type is { } tt && tt.Name != "xml") throw Unsupported($"xml method {name.ToLowerInvariant()}() on a {tt} value", f);
+        return target;
     }
 
     /// <summary>Columns of nodes() rows in this statement ("alias.column", lower case): their xml is one element, the context of value().</summary>

@@ -328,6 +328,13 @@ public sealed partial class SqlTranslator
             throw new UnsupportedConstructException($"CONVERT style {style} to binary", at is null ? null : Env.LocationOf(at));
         if (to.Name == "uniqueidentifier" && from?.IsString == true)
             return new Tx($"{cast}(trim({x.Sql}) AS UUID)", to);
+        if (to.Name == "uniqueidentifier" && from?.IsBinary == true)
+        {
+            // the first 16 bytes (zero bytes added to a shorter value), the first three groups stored byte-reversed
+            var h = $"rpad(left(hex({x.Sql}), 32), 32, '0')";
+            string Bytes(params int[] at) => string.Join(" || ", at.Select(i => $"substr({h}, {2 * i + 1}, 2)"));
+            return new Tx($"CAST({Bytes(3, 2, 1, 0)} || '-' || {Bytes(5, 4)} || '-' || {Bytes(7, 6)} || '-' || {Bytes(8, 9)} || '-' || {Bytes(10, 11, 12, 13, 14, 15)} AS UUID)", to);
+        }
         return new Tx($"{cast}({x.Sql} AS {duck})", to);
     }
 

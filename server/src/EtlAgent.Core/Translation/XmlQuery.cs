@@ -21,6 +21,9 @@ public static class XmlQuery
     /// <summary>The host function for nodes(): (xml text, XPath, namespaces) → a JSON array of the elements' xml text.</summary>
     public const string NodesFunction = "tsql_xml_nodes";
 
+    /// <summary>The host function for query(): (xml text, XPath, namespaces) → the selected nodes as one xml fragment.</summary>
+    public const string QueryFunction = "tsql_xml_query";
+
     /// <summary>In the namespaces argument: the query's context is the fragment's element (a row of nodes()), not the document.</summary>
     private const string NodeContext = "#node";
 
@@ -97,6 +100,30 @@ public static class XmlQuery
             items.Add(n.OuterXml);
         }
         return System.Text.Json.JsonSerializer.Serialize(items);
+    }
+
+    /// <summary>
+    /// query(): the elements and text the path selects, in document order, as one xml fragment (empty, not
+    /// NULL, when it selects nothing). An element keeps the namespace declarations it needs, as SQL Server
+    /// writes them on the result's elements.
+    /// </summary>
+    public static string Query(string xml, string xpath, string namespaces)
+    {
+        var sb = new StringBuilder();
+        // OuterXml indents; SQL Server writes the nodes as they are
+        var unindented = new XmlWriterSettings { Indent = false, OmitXmlDeclaration = true, ConformanceLevel = ConformanceLevel.Fragment };
+        foreach (XPathNavigator n in Context(xml, namespaces).Select(xpath, Manager(namespaces)))
+        {
+            switch (n.NodeType)
+            {
+                case XPathNodeType.Element:
+                    using (var writer = XmlWriter.Create(sb, unindented)) n.WriteSubtree(writer);
+                    break;
+                case XPathNodeType.Text or XPathNodeType.Whitespace or XPathNodeType.SignificantWhitespace: sb.Append(System.Security.SecurityElement.Escape(n.Value)); break;
+                default: throw new InvalidOperationException(SqlText.UnsupportedMarker + "query() of attributes, comments or processing instructions (the sandbox returns elements and text)");
+            }
+        }
+        return sb.ToString();
     }
 
     private static XPathNavigator Context(string xml, string namespaces)

@@ -3,6 +3,7 @@ using EtlAgent.Core.Discovery;
 using EtlAgent.Core.Lineage;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Rules;
+using EtlAgent.Core.Workspace;
 
 namespace EtlAgent.Core.WorkspaceModel;
 
@@ -63,4 +64,40 @@ public sealed class WorkspaceAnalysis
 
     public TransformationAnalysis? FindTransformation(string name) =>
         Transformations.FirstOrDefault(t => string.Equals(t.Transformation.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The workspace's database projects (each one database), which <see cref="For"/> scopes by.</summary>
+    public DatabaseProjects Projects { get; init; } = DatabaseProjects.None;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WorkspaceAnalysis> _byProject = new(StringComparer.OrdinalIgnoreCase);
+    private string? _project;
+
+    /// <summary>
+    /// The workspace as the database of <paramref name="transformation"/>'s project sees it: where two
+    /// database projects define one name (two databases, each with its own staging.Orders), that project's
+    /// table and module come first, so its tests build, run and check its own. This analysis when the
+    /// transformation is unknown, outside every project, or its project restates nothing.
+    /// </summary>
+    public WorkspaceAnalysis For(string? transformation)
+    {
+        if (transformation is null) return this;
+        var t = FindTransformation(transformation)
+                ?? Transformations.FirstOrDefault(x => string.Equals(x.Transformation.File, transformation, StringComparison.OrdinalIgnoreCase));
+        if (t is null || Projects.ProjectOf(t.Transformation.File) is not { } project || string.Equals(project, _project, StringComparison.OrdinalIgnoreCase)) return this;
+        return _byProject.GetOrAdd(project, folder =>
+        {
+            var catalog = Catalog.ForProject(folder);
+            // the project's own module first among those of one name (every reader takes a name's first), the groups where they were
+            var group = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < Transformations.Count; i++) group.TryAdd(Transformations[i].Transformation.Name, i);
+            var ordered = Transformations
+                .Select((x, i) => (x, i))
+                .OrderBy(p => group[p.x.Transformation.Name])
+                .ThenBy(p => string.Equals(Projects.ProjectOf(p.x.Transformation.File), folder, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+                .ThenBy(p => p.i)
+                .Select(p => p.x).ToList();
+            bool reordered = !ordered.SequenceEqual(Transformations);
+            if (ReferenceEquals(catalog, Catalog) && !reordered) return this;
+            return new WorkspaceAnalysis(Documents, catalog, ordered, Pipelines, Findings, RuleFailures) { Tsqlt = Tsqlt, Projects = Projects, _project = folder };
+        });
+    }
 }

@@ -362,7 +362,7 @@ public sealed partial class WorkspaceAnalyzer
                 NoLockInLoadRule.AsReadOnlyAcrossFiles(findings[i], (readOnly ??= new ReadOnlyProcedures(transformations)).WritesNothing) is { } lowered)
                 findings[i] = lowered;
         findings.Sort(FindingOrder.Instance);
-        return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList()) { Tsqlt = tsqlt };
+        return new WorkspaceAnalysis(documents, catalog, transformations, pipelines, findings, analyses.SelectMany(d => d.Failures).ToList()) { Tsqlt = tsqlt, Projects = projects ?? DatabaseProjects.None };
     }
 
     /// <summary>Names as the catalog has them: a three-part name of the workspace's own database is its own object.</summary>

@@ -23,7 +23,7 @@ public sealed class DuckDbSandboxFactory : ISandboxFactory
     /// <param name="catalogs">Catalogs already prepared (the engine's, shared by its factories); null: this factory prepares its own.</param>
     public DuckDbSandboxFactory(SandboxSetup setup, IFileSource? files, SandboxPool? pool = null, bool lazySchema = true, PreparedCatalogs? catalogs = null)
     {
-        _model = new SandboxModel(setup.Workspace, setup.EnforceForeignKeys, files, catalogs);
+        _model = new SandboxModel(setup.Workspace.For(setup.Serves), setup.EnforceForeignKeys, files, catalogs);
         _lazySchema = lazySchema;
         // only for runs of one known transformation: ad-hoc SQL could hold a MERGE (see SandboxModel.ReachesDuckDbMerge)
         _pool = lazySchema && pool is { Enabled: true } && setup.Serves is { } serves && !_model.ReachesDuckDbMerge(serves) ? pool : null;

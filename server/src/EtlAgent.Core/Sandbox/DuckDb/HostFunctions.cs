@@ -41,6 +41,14 @@ internal static class HostFunctions
                 writer.WriteValue(XmlQuery.Nodes(readers[0].GetValue<string>(i), readers[1].GetValue<string>(i), readers[2].GetValue<string>(i)), i);
             }
         }, new ScalarFunctionOptions());
+        connection.RegisterScalarFunction<string, string, string, string>(XmlQuery.QueryFunction, (readers, writer, rows) =>
+        {
+            for (ulong i = 0; i < rows; i++)
+            {
+                if (!readers[0].IsValid(i)) { writer.WriteNull(i); continue; }
+                writer.WriteValue(XmlQuery.Query(readers[0].GetValue<string>(i), readers[1].GetValue<string>(i), readers[2].GetValue<string>(i)), i);
+            }
+        }, new ScalarFunctionOptions());
         connection.RegisterScalarFunction<string, string, string>(DateTimeStrings.TextFunction, (readers, writer, rows) =>
         {
             for (ulong i = 0; i < rows; i++)

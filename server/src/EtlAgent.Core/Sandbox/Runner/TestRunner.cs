@@ -1,5 +1,6 @@
 using EtlAgent.Core.WorkspaceModel;
 using System.Diagnostics;
+using EtlAgent.Core.Catalog;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Sandbox.TestFiles;
 
@@ -81,7 +82,7 @@ public sealed class TestRunner
         try
         {
             await using var sandbox = await factory.CreateAsync(cancellationToken);
-            foreach (var given in OrderForInsert(c.Given))
+            foreach (var given in OrderForInsert(c.Given, file.Transformation))
             {
                 stage = $"inserting the given rows of {given.Table}";
                 if (given.Rows.Count > 0)
@@ -93,7 +94,7 @@ public sealed class TestRunner
             foreach (var invariant in file.Invariants)
             {
                 stage = $"checking {invariant} before the call";
-                if (await ViolationAsync(sandbox, invariant, cancellationToken) is null) kept.Add(invariant);
+                if (await ViolationAsync(sandbox, file, invariant, cancellationToken) is null) kept.Add(invariant);
             }
 
             stage = $"running {file.Transformation}";
@@ -109,7 +110,7 @@ public sealed class TestRunner
                 stage = $"reading {expectation.Table}";
                 var table = expectation.Table!.Value;
                 var rows = await sandbox.ReadTableAsync(table, cancellationToken);
-                var shape = _workspace.Catalog.Find(table);
+                var shape = _workspace.For(file.Transformation).Catalog.Find(table);
                 Check(expectation, rows, column => shape?.FindColumn(column)?.Type, failures);
             }
             foreach (var count in c.Expect.RowCounts)
@@ -127,7 +128,7 @@ public sealed class TestRunner
             foreach (var invariant in kept)
             {
                 stage = $"checking {invariant}";
-                if (await ViolationAsync(sandbox, invariant, cancellationToken) is { } detail)
+                if (await ViolationAsync(sandbox, file, invariant, cancellationToken) is { } detail)
                     failures.Add(new InvariantViolation(invariant, detail) { Line = invariant.Line });
             }
         }
@@ -168,11 +169,12 @@ public sealed class TestRunner
         return new TestCaseResult(file, c, outcome, failures, watch.Elapsed, messages, raised) { Covered = covered };
     }
 
-    private async Task<string?> ViolationAsync(ISandbox sandbox, Invariant invariant, CancellationToken cancellationToken)
+    private async Task<string?> ViolationAsync(ISandbox sandbox, TestFile file, Invariant invariant, CancellationToken cancellationToken)
     {
         var rows = new Dictionary<QualifiedName, IReadOnlyList<SandboxRow>>();
         foreach (var t in invariant.Tables) rows[t] = await sandbox.ReadTableAsync(t, cancellationToken);
-        return invariant.Violation(t => rows[t], (t, c) => _workspace.Catalog.Find(t)?.FindColumn(c)?.Type);
+        var catalog = _workspace.For(file.Transformation).Catalog;
+        return invariant.Violation(t => rows[t], (t, c) => catalog.Find(t)?.FindColumn(c)?.Type);
     }
 
     private static void CheckError(TestCase c, SandboxError? actual, List<TestFailure> failures)
@@ -228,19 +230,20 @@ public sealed class TestRunner
             return;
         }
         TableDef? shape = file.Transformation.EndsWith(".sql", StringComparison.OrdinalIgnoreCase) ? null
-            : _workspace.Catalog.Find(QualifiedName.Parse(file.Transformation));
+            : _workspace.For(file.Transformation).Catalog.Find(QualifiedName.Parse(file.Transformation));
         Check(expectation, set.Rows, column => shape?.FindColumn(column)?.Type, failures);
     }
 
     /// <summary>Given tables in an order that satisfies foreign keys among them (referenced first); the written order otherwise.</summary>
-    internal IReadOnlyList<GivenTable> OrderForInsert(IReadOnlyList<GivenTable> given)
+    internal IReadOnlyList<GivenTable> OrderForInsert(IReadOnlyList<GivenTable> given, string? transformation = null)
     {
+        var catalog = _workspace.For(transformation).Catalog;
         var pending = given.ToList();
         var ordered = new List<GivenTable>();
         var placed = new HashSet<QualifiedName>();
         while (pending.Count > 0)
         {
-            var next = pending.FirstOrDefault(g => ReferencedAmong(g.Table, pending).All(placed.Contains)) ?? pending[0];
+            var next = pending.FirstOrDefault(g => ReferencedAmong(catalog, g.Table, pending).All(placed.Contains)) ?? pending[0];
             ordered.Add(next);
             placed.Add(next.Table);
             pending.Remove(next);
@@ -248,8 +251,8 @@ public sealed class TestRunner
         return ordered;
     }
 
-    private IEnumerable<QualifiedName> ReferencedAmong(QualifiedName table, List<GivenTable> pending) =>
-        (_workspace.Catalog.Find(table)?.ForeignKeys ?? Array.Empty<ForeignKeyDef>())
+    private static IEnumerable<QualifiedName> ReferencedAmong(SchemaCatalog catalog, QualifiedName table, List<GivenTable> pending) =>
+        (catalog.Find(table)?.ForeignKeys ?? Array.Empty<ForeignKeyDef>())
             .Select(fk => fk.ReferencedTable)
             .Where(r => r != table && pending.Any(p => p.Table == r));
 }

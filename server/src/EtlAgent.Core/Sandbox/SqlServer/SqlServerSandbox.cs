@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using EtlAgent.Core.Model;
 using EtlAgent.Core.Ports;
 using EtlAgent.Core.Workspace;
+using EtlAgent.Core.WorkspaceModel;
 using Microsoft.Data.SqlClient;
 
 namespace EtlAgent.Core.Sandbox.SqlServer;
@@ -79,7 +80,8 @@ internal sealed partial class SqlServerSandbox : ISandbox
 {
     private readonly SqlConnection _connection;
     private readonly SqlTransaction _transaction;
-    private readonly SandboxSetup _setup;
+    /// <summary>The workspace as the served transformation's database project sees it.</summary>
+    private readonly WorkspaceAnalysis _workspace;
     private readonly IFileSource? _files;
     private readonly HashSet<QualifiedName> _faked = new();
     private readonly List<string> _messages = new();
@@ -89,7 +91,7 @@ internal sealed partial class SqlServerSandbox : ISandbox
     {
         _connection = connection;
         _transaction = transaction;
-        _setup = setup;
+        _workspace = setup.Workspace.For(setup.Serves);
         _files = files;
         _connection.InfoMessage += (_, e) =>
         {
@@ -100,7 +102,7 @@ internal sealed partial class SqlServerSandbox : ISandbox
     public async Task InsertRowsAsync(QualifiedName table, IReadOnlyList<SandboxRow> rows, CancellationToken cancellationToken = default)
     {
         await FakeAsync(table, cancellationToken);
-        var def = _setup.Workspace.Catalog.Find(table);
+        var def = _workspace.Catalog.Find(table);
         foreach (var row in rows)
         {
             bool identityInsert = def is not null && row.Keys.Any(k => def.FindColumn(k)?.Identity == true);
@@ -162,7 +164,7 @@ internal sealed partial class SqlServerSandbox : ISandbox
     {
         if (_transactionLost)
             throw new InvalidOperationException("the code under test ended the test transaction (ROLLBACK or COMMIT of the outermost transaction), so the tables' state after the call is gone; anything it wrote afterwards was not rolled back");
-        if (_setup.Workspace.Catalog.Find(table) is { Kind: TableKind.Table }) await FakeAsync(table, cancellationToken);
+        if (_workspace.Catalog.Find(table) is { Kind: TableKind.Table }) await FakeAsync(table, cancellationToken);
         else if (FindTransformation(table.ToString()) is { } view)
             foreach (var under in TablesTouched(view)) await FakeAsync(under, cancellationToken); // a view shows the copies, never real rows
         var sets = new List<ResultSet>();
@@ -243,7 +245,7 @@ internal sealed partial class SqlServerSandbox : ISandbox
             foreach (var name in t.Reads.Concat(t.Writes).Concat(t.Calls))
             {
                 if (name.IsLocal) continue;
-                if (_setup.Workspace.Catalog.Find(name) is { Kind: TableKind.Table }) tables.Add(name);
+                if (_workspace.Catalog.Find(name) is { Kind: TableKind.Table }) tables.Add(name);
                 else if (FindTransformation(name.ToString()) is { } inner) pending.Push(inner);
             }
         }
@@ -252,7 +254,7 @@ internal sealed partial class SqlServerSandbox : ISandbox
 
     private Transformation? FindTransformation(string name)
     {
-        var all = _setup.Workspace.Transformations.Select(t => t.Transformation);
+        var all = _workspace.Transformations.Select(t => t.Transformation);
         if (name.EndsWith(".sql", StringComparison.OrdinalIgnoreCase))
             return all.FirstOrDefault(t => t.Kind == TransformationKind.Script && string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
         var q = QualifiedName.Parse(name);
@@ -267,7 +269,7 @@ internal sealed partial class SqlServerSandbox : ISandbox
         {
             bool given = request.Arguments.TryGetValue(def.Name, out var value);
             if (!given && !def.IsOutput) continue; // the procedure's default applies
-            var parameter = value is IEnumerable<SandboxRow> rows && _setup.Workspace.Catalog.FindTableType(def.Type) is { } tableType
+            var parameter = value is IEnumerable<SandboxRow> rows && _workspace.Catalog.FindTableType(def.Type) is { } tableType
                 ? TableValued(def.Name, rows, tableType)
                 : Parameter(def.Name, value, def.Type);
             if (def.IsOutput) parameter.Direction = ParameterDirection.InputOutput;
@@ -286,7 +288,7 @@ internal sealed partial class SqlServerSandbox : ISandbox
     {
         var name = QualifiedName.Parse(f.Name);
         var args = f.Parameters.Select((p, i) => request.Arguments.ContainsKey(p.Name) ? "@a" + i : "DEFAULT");
-        bool tableValued = _setup.Workspace.Catalog.Find(name) is { Kind: TableKind.FunctionResult };
+        bool tableValued = _workspace.Catalog.Find(name) is { Kind: TableKind.FunctionResult };
         var call = $"{Quote(name)}({string.Join(", ", args)})";
         var command = Command(tableValued ? $"SELECT * FROM {call};" : $"SELECT {call} AS [result];");
         for (int i = 0; i < f.Parameters.Count; i++)

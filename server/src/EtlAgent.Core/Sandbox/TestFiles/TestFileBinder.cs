@@ -22,7 +22,8 @@ internal sealed partial class TestFileBinder(WorkspaceAnalysis workspace, string
     private readonly List<TestFileError> _errors = new();
     private readonly Dictionary<(int Line, int Column), List<SchemaChange>> _drift = new();
     private readonly HashSet<SchemaChange> _driftReported = new(ReferenceEqualityComparer.Instance);
-    private WorkspaceAnalysis Workspace => workspace;
+    /// <summary>The workspace as the file's transformation's database project sees it, once the file names it.</summary>
+    private WorkspaceAnalysis Workspace { get; set; } = workspace;
 
     public TestFileLoadResult Bind(string text)
     {
@@ -52,6 +53,9 @@ internal sealed partial class TestFileBinder(WorkspaceAnalysis workspace, string
             return new TestFileLoadResult(null, _errors);
         // Unknown columns and values that no longer fit are reported as schema drift where the
         // drift detector explains them (same node), so `test` and the editor say the same thing.
+        // tables and columns as the transformation's own database project defines them
+        if (root.Children.TryGetValue(new YamlScalarNode("transformation"), out var named) && named is YamlScalarNode { Value: { } under })
+            Workspace = workspace.For(TestFileOutline.Normalize(under));
         foreach (var change in SchemaDrift.Detect(Workspace.Catalog, path, stream).Changes)
         {
             if (!_drift.TryGetValue((change.Line, change.Column), out var at)) _drift[(change.Line, change.Column)] = at = new List<SchemaChange>();

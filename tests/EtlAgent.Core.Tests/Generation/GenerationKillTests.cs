@@ -79,4 +79,15 @@ public class GenerationKillTests
         // every comparison of the change detection is the one that sees a change in some case
         AllToldApart(result, m => m.Line is 11 or 12 or 13 && m.Operator.StartsWith("predicate removed", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_procedure_that_asks_for_its_callers_transaction_is_also_called_inside_one()
+    {
+        // IF @external = 0 BEGIN TRANSACTION … IF @external = 0 AND @@TRANCOUNT > 0 COMMIT: outside a transaction a
+        // mutant that begins only inside one, or commits the caller's, changes nothing the case reads
+        var result = await GenerateWithMutantsAsync("Batch.RegisterThread");
+        Assert.Contains(result.File!.Cases, c => c.InTransaction);
+        Assert.Contains("in_transaction: true", result.Text, StringComparison.Ordinal);
+        AllToldApart(result, m => m.Line == 10 && m.Operator.StartsWith("relational", StringComparison.Ordinal) || m.Line == 17 && m.Operator == "AND → OR");
+    }
 }

@@ -129,6 +129,24 @@ public class TestFileWriterTests
         Assert.Equal(value, row.Cells.Single().Value);
     }
 
+    [Fact]
+    public void A_case_called_inside_a_transaction_keeps_the_option_through_the_round_trip()
+    {
+        var file = new TestFile("t.etltest.yaml", "dbo.LoadDst", true, new[]
+        {
+            new TestCase("inside", null, Array.Empty<GivenTable>(), Array.Empty<KeyValuePair<string, object?>>(), TestExpectations.None) { InTransaction = true },
+            new TestCase("outside", null, Array.Empty<GivenTable>(), Array.Empty<KeyValuePair<string, object?>>(), TestExpectations.None),
+        });
+        var text = TestFileWriter.Write(file);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(text, "in_transaction: true").Count);
+        var reloaded = new TestFileLoader(SandboxTestWorkspace.Analysis).Load("t.etltest.yaml", text);
+        Assert.True(reloaded.Success, string.Join("\n", reloaded.Errors) + "\n" + text);
+        Assert.Equal(new[] { true, false }, reloaded.File!.Cases.Select(c => c.InTransaction));
+        // a value that is no boolean names the key
+        var bad = new TestFileLoader(SandboxTestWorkspace.Analysis).Load("t.etltest.yaml", text.Replace("in_transaction: true", "in_transaction: sometimes"));
+        Assert.Contains(bad.Errors, e => e.Message.Contains("in_transaction", StringComparison.Ordinal));
+    }
+
     private static TestRow Row(params (string Column, object? Value)[] cells) =>
         new(cells.Select(c => new KeyValuePair<string, object?>(c.Column, c.Value)).ToList());
 

@@ -35,6 +35,8 @@ public class ProjectScopeTests
         var dwh = analysis.For("target.PublishCurrency");
         Assert.NotNull(dwh.Catalog.Find(staging)!.FindColumn("Id"));
         Assert.Equal("dwh/audit/Procedures/audit.LogStep.sql", dwh.FindTransformation("audit.LogStep")!.Transformation.File);
+        // one project's view asked for another's gives that one, not a mix of the two
+        Assert.Same(dwh, ods.For("target.PublishCurrency"));
     }
 
     [Fact]

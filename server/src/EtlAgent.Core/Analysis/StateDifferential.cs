@@ -75,7 +75,7 @@ public sealed class StateDifferential(WorkspaceAnalysis workspace, WorkspaceAnal
             foreach (var given in new TestRunner(w, createFactory).OrderForInsert(failing.Case.Given))
                 if (given.Rows.Count > 0)
                     await sandbox.InsertRowsAsync(given.Table, given.Rows.Select(r => r.ToSandboxRow()).ToList(), timeout.Token);
-            var request = new ExecutionRequest(failing.File.Transformation, failing.Case.Call.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), failing.Case.Clock);
+            var request = new ExecutionRequest(failing.File.Transformation, failing.Case.Call.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), failing.Case.Clock, InTransaction: failing.Case.InTransaction);
             var result = await sandbox.ExecuteAsync(request, timeout.Token);
             return StateProbe.Read(result.ResultSets, probes);
         }

@@ -252,6 +252,7 @@ public sealed partial class CandidateBuilder
         }
 
         foreach (var s in all) s.Structural = !s.Description.Contains('[') || s.Description.StartsWith("an entity whose", StringComparison.Ordinal) && !s.Description.Contains(", ", StringComparison.Ordinal);
+        if (_facts.AsksForTransaction) all.AddRange(InTransaction(all.Where(s => s.Base is not null || bases.Contains(s)).ToList()));
         // completing the rows (parents of parents on a large catalog) is most of the cost: in the order
         // the candidates run, so a cap that comes first leaves out the variations that would run last
         var prepared = new bool[all.Count];

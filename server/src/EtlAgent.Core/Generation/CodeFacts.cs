@@ -167,6 +167,7 @@ public sealed partial class CodeFacts
             var returns = new StatusReturns();
             foreach (var f in root.Syntax.Body) f.Accept(returns);
             facts.ReturnsStatus = returns.Found;
+            facts.AsksForTransaction = ReadsTransactionState(root.Syntax.Body);
         }
         // A three-part name of the workspace's own database is its own table, as in the reads and writes.
         var inserted = facts.Inserted.Select(workspace.Catalog.Resolve).ToList();

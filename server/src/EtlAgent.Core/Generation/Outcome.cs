@@ -78,7 +78,7 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
             foreach (var (table, rows) in s.Tables)
                 if (rows.Count > 0) await sandbox.InsertRowsAsync(table, rows.Select(r => new SandboxRow(r)).ToList(), cts.Token);
             var result = await sandbox.ExecuteAsync(new ExecutionRequest(transformation,
-                s.Arguments.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), clock), cts.Token);
+                s.Arguments.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), clock, InTransaction: s.InTransaction), cts.Token);
             var tables = new List<(QualifiedName, IReadOnlyList<SandboxRow>)>();
             foreach (var t in Written) tables.Add((t, await sandbox.ReadTableAsync(t, cts.Token)));
             var set = recordResult ? result.ResultSets.FirstOrDefault() : null;   // none: nothing returned to expect

@@ -31,12 +31,16 @@ public sealed class Scenario
     /// <summary>Parameters whose foreign key's parent row is left out on purpose (the call with a value no parent holds).</summary>
     public HashSet<string> WithoutParents { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Called inside the caller's open transaction (<see cref="Sandbox.TestFiles.TestCase.InTransaction"/>).</summary>
+    public bool InTransaction { get; set; }
+
     public Scenario Clone(string description) => new()
     {
         Description = description,
         Tables = Tables.Select(t => (t.Table, t.Rows.Select(r => new Dictionary<string, object?>(r, StringComparer.OrdinalIgnoreCase)).ToList())).ToList(),
         Arguments = Arguments.ToList(),
         WithoutParents = new HashSet<string>(WithoutParents, StringComparer.OrdinalIgnoreCase),
+        InTransaction = InTransaction,
     };
 
     public List<Dictionary<string, object?>> RowsOf(QualifiedName table)
@@ -50,14 +54,14 @@ public sealed class Scenario
     /// <summary>A stable text of the content, to drop duplicate candidates.</summary>
     public string Key() => string.Join("|", Tables.Where(t => t.Rows.Count > 0).OrderBy(t => t.Table).Select(t =>
             t.Table + ":" + string.Join(";", t.Rows.Select(r => string.Join(",", r.OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase).Select(c => c.Key + "=" + Fmt(c.Value)))))))
-        + "|" + string.Join(",", Arguments.Select(a => a.Key + "=" + Fmt(a.Value)));
+        + "|" + string.Join(",", Arguments.Select(a => a.Key + "=" + Fmt(a.Value))) + (InTransaction ? "|in transaction" : "");
 
     /// <summary>
     /// The same input as a test case's given rows and call, whatever .NET type each value has
     /// (a loaded test file and the generator may type a number differently): tables in name order,
     /// rows in order, cells by column name.
     /// </summary>
-    public static string InputKey(IEnumerable<(QualifiedName Table, IEnumerable<IEnumerable<KeyValuePair<string, object?>>> Rows)> tables, IEnumerable<KeyValuePair<string, object?>> arguments)
+    public static string InputKey(IEnumerable<(QualifiedName Table, IEnumerable<IEnumerable<KeyValuePair<string, object?>>> Rows)> tables, IEnumerable<KeyValuePair<string, object?>> arguments, bool inTransaction = false)
     {
         static string Cell(object? v) => v switch
         {
@@ -74,11 +78,12 @@ public sealed class Scenario
             string.Join(",", r.OrderBy(c => c.Key, StringComparer.OrdinalIgnoreCase).Select(c => c.Key.ToUpperInvariant() + "=" + Cell(c.Value)));
         return string.Join("|", tables.Select(t => (t.Table, Rows: t.Rows.Select(Row).ToList())).Where(t => t.Rows.Count > 0).OrderBy(t => t.Table)
                    .Select(t => t.Table + ":" + string.Join(";", t.Rows)))
-            + "|" + string.Join(",", arguments.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase).Select(a => a.Key.TrimStart('@').ToUpperInvariant() + "=" + Cell(a.Value)));
+            + "|" + string.Join(",", arguments.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase).Select(a => a.Key.TrimStart('@').ToUpperInvariant() + "=" + Cell(a.Value)))
+            + (inTransaction ? "|in transaction" : "");
     }
 
     /// <summary><see cref="InputKey"/> of this scenario.</summary>
-    public string InputKey() => InputKey(Tables.Select(t => (t.Table, t.Rows.Select(r => (IEnumerable<KeyValuePair<string, object?>>)r))), Arguments);
+    public string InputKey() => InputKey(Tables.Select(t => (t.Table, t.Rows.Select(r => (IEnumerable<KeyValuePair<string, object?>>)r))), Arguments, InTransaction);
 
     internal static string Fmt(object? v) => v switch
     {

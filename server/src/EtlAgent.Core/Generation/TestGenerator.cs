@@ -581,7 +581,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var messages = o.Messages.Count == 0 ? null : new MessagesExpectation(o.Messages.ToList());
         var outputs = o.Outputs.Count == 0 || o.Error is not null ? null : new OutputsExpectation(o.Outputs.ToList());
         var returned = o.ReturnValue is { } rv ? new ReturnExpectation(rv) : null;
-        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result, messages, outputs, returned));
+        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result, messages, outputs, returned)) { InTransaction = s.InTransaction };
     }
 
     private static string FirstSentence(string message)

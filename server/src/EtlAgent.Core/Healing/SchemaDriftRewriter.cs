@@ -241,7 +241,7 @@ public sealed class SchemaDriftRewriter(WorkspaceAnalysis workspace, Func<Sandbo
                     if (given.Rows.Count > 0)
                         await sandbox.InsertRowsAsync(given.Table, given.Rows.Select(r => r.ToSandboxRow()).ToList(), timeout.Token).ConfigureAwait(false);
                 var execution = await sandbox.ExecuteAsync(new ExecutionRequest(file.Transformation,
-                    c.Call.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), c.Clock), timeout.Token).ConfigureAwait(false);
+                    c.Call.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), c.Clock, InTransaction: c.InTransaction), timeout.Token).ConfigureAwait(false);
                 if (execution.Error is { } raised && (c.Expect.Error is null || !c.Expect.Error.Matches(raised)))
                 {
                     notes.Add($"\"{c.Name}\": now raises error {raised.Number} ({raised.Message}); its expectations were not re-recorded");

@@ -31,6 +31,9 @@ public static class KillLikelihood
         bool condition = relational || m.Operator.StartsWith("predicate", StringComparison.Ordinal) || m.Operator is "AND → OR" or "OR → AND" || m.Operator.StartsWith("WHERE", StringComparison.Ordinal);
         bool join = m.Operator.Contains("JOIN", StringComparison.Ordinal);
         var tables = TablesOnLine(text, line);
+        // a line about the transaction (IF @@TRANCOUNT = 0 BEGIN TRAN, … COMMIT): the caller's transaction takes its other way
+        bool transaction = System.Text.RegularExpressions.Regex.IsMatch(line + " " + m.Original, @"@@trancount|xact_state|\b(begin|commit|rollback|save)\s+tran",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
         return description =>
         {
             int score = 0;
@@ -55,6 +58,7 @@ public static class KillLikelihood
             if (join && description.StartsWith("an entity only in", StringComparison.Ordinal)) score += 2;
             // a load run again on its own output, as is or with one source column changed: what change detection is about
             if (condition && description.Contains(", loaded again", StringComparison.Ordinal)) score += 1;
+            if (transaction && description.EndsWith(", called inside a transaction", StringComparison.Ordinal)) score += 6;
             return score;
         };
     }

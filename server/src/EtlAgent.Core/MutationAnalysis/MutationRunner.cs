@@ -82,7 +82,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         var usable = Enumerable.Range(0, cases.Count).Where(i => baseline[i].Outcome == TestOutcome.Passed).ToList();
         // a pool input that is one of the cases needs no second run: the case already agreed with the original
         var caseInputs = usable.Select(i => Scenario.InputKey(
-                cases[i].Case.Given.Select(g => (g.Table, g.Rows.Select(r => (IEnumerable<KeyValuePair<string, object?>>)r.Cells))), cases[i].Case.Call))
+                cases[i].Case.Given.Select(g => (g.Table, g.Rows.Select(r => (IEnumerable<KeyValuePair<string, object?>>)r.Cells))), cases[i].Case.Call, cases[i].Case.InTransaction))
             .ToHashSet(StringComparer.Ordinal);
         pool = pool.Where(p => !caseInputs.Contains(p.InputKey())).ToList();
 

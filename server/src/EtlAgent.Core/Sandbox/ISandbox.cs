@@ -32,7 +32,9 @@ public sealed record ExecutionRequest(
     /// <summary>The frozen clock for GETDATE/SYSDATETIME/CURRENT_TIMESTAMP/SYSUTCDATETIME (null: a fixed default).</summary>
     DateTime? Clock = null,
     /// <summary>Seed for NEWID() so runs are repeatable.</summary>
-    int Seed = 0);
+    int Seed = 0,
+    /// <summary>Called inside the caller's open transaction (@@TRANCOUNT 1 at entry; the caller commits what is open after it, or rolls back a doomed one).</summary>
+    bool InTransaction = false);
 
 /// <summary>An error raised while running, as SQL Server would report it, placed in the source.</summary>
 public sealed record SandboxError(int Number, string Message, int Severity, int State, Location? Location, string? Statement)

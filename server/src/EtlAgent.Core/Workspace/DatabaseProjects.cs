@@ -18,6 +18,9 @@ public sealed class DatabaseProjects
 
     public static DatabaseProjects None { get; } = new(new List<(string, IReadOnlyList<string>, string?)>());
 
+    /// <summary>No project file in the workspace.</summary>
+    public bool IsEmpty => _projects.Count == 0;
+
     /// <summary>The workspace's projects, with the output folder of each build configuration; an unreadable project file counts as a project without one.</summary>
     public static DatabaseProjects From(IFileSource files)
     {

@@ -70,6 +70,8 @@ public sealed class WorkspaceAnalysis
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WorkspaceAnalysis> _byProject = new(StringComparer.OrdinalIgnoreCase);
     private string? _project;
+    /// <summary>The analysis a scoped one was made from: another project's scope is made from it, not from this one's catalog.</summary>
+    private WorkspaceAnalysis? _root;
 
     /// <summary>
     /// The workspace as the database of <paramref name="transformation"/>'s project sees it: where two
@@ -77,9 +79,13 @@ public sealed class WorkspaceAnalysis
     /// table and module come first, so its tests build, run and check its own. This analysis when the
     /// transformation is unknown, outside every project, or its project restates nothing.
     /// </summary>
-    public WorkspaceAnalysis For(string? transformation)
+    public WorkspaceAnalysis For(string? transformation) =>
+        transformation is null || Projects.IsEmpty ? this : _root?.For(transformation) ?? _byName.GetOrAdd(transformation, Scoped);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WorkspaceAnalysis> _byName = new(StringComparer.OrdinalIgnoreCase);
+
+    private WorkspaceAnalysis Scoped(string transformation)
     {
-        if (transformation is null) return this;
         var t = FindTransformation(transformation)
                 ?? Transformations.FirstOrDefault(x => string.Equals(x.Transformation.File, transformation, StringComparison.OrdinalIgnoreCase));
         if (t is null || Projects.ProjectOf(t.Transformation.File) is not { } project || string.Equals(project, _project, StringComparison.OrdinalIgnoreCase)) return this;
@@ -97,7 +103,7 @@ public sealed class WorkspaceAnalysis
                 .Select(p => p.x).ToList();
             bool reordered = !ordered.SequenceEqual(Transformations);
             if (ReferenceEquals(catalog, Catalog) && !reordered) return this;
-            return new WorkspaceAnalysis(Documents, catalog, ordered, Pipelines, Findings, RuleFailures) { Tsqlt = Tsqlt, Projects = Projects, _project = folder };
+            return new WorkspaceAnalysis(Documents, catalog, ordered, Pipelines, Findings, RuleFailures) { Tsqlt = Tsqlt, Projects = Projects, _project = folder, _root = this };
         });
     }
 }

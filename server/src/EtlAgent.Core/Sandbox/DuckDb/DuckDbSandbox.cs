@@ -194,6 +194,7 @@ public sealed class DuckDbSandbox : ISandbox
         SandboxError? error = null;
         try
         {
+            if (request.InTransaction) interp.BeginCallerTransaction();
             rc = Run(interp, request, outputs);
             if (interp.FirstUncaughtError is { } first) error = ToError(first);
         }
@@ -209,8 +210,7 @@ public sealed class DuckDbSandbox : ISandbox
         }
         finally
         {
-            if (interp.TranCount > 0)
-                try { using var cmd = _db.CreateCommand(); cmd.CommandText = "ROLLBACK"; cmd.ExecuteNonQuery(); _schema.RolledBack(); } catch (DuckDBException) { }
+            interp.EndCall();
         }
         return Task.FromResult(new ExecutionResult(error, interp.ResultSets, interp.Messages, rc, outputs, sw.Elapsed) { Covered = interp.Covered, Caught = interp.Caught.Select(ToError).ToList() });
     }

@@ -51,9 +51,13 @@ internal sealed partial class Interpreter
         foreach (var key in args.Keys)
             if (!body.Parameters.Any(p => string.Equals(p.VariableName.Value, key, StringComparison.OrdinalIgnoreCase)))
                 throw new SandboxRuntimeError(8145, $"{key} is not a parameter for procedure {proc.Transformation.Name}.");
+        int entered = _tranCount;
         RunInFrame(frame, body.StatementList?.Statements ?? (IList<TSqlStatement>)Array.Empty<TSqlStatement>());
         foreach (var p in body.Parameters.Where(p => p.Modifier == ParameterModifier.Output))
             outputs[p.VariableName.Value] = frame.Vars[p.VariableName.Value].Value;
+        // a procedure that returns with another @@TRANCOUNT than it was called with: the caller gets 266 (the transaction stays as it is)
+        if (_tranCount != entered)
+            throw new SandboxRuntimeError(266, $"Transaction count after EXECUTE indicates a mismatching number of BEGIN and COMMIT statements. Previous count = {entered}, current count = {_tranCount}.", 16, 2);
         return frame.ReturnValue ?? 0;
     }
 

@@ -94,6 +94,30 @@ internal sealed partial class Interpreter
 
     public int TranCount => _duckInTx ? 1 : 0;
 
+    /// <summary>The call runs inside its caller's transaction (<see cref="ExecutionRequest.InTransaction"/>): @@TRANCOUNT is 1 before its first statement.</summary>
+    public void BeginCallerTransaction()
+    {
+        Exec("BEGIN TRANSACTION");
+        _duckInTx = true; _schema.InTransaction = true;
+        _tranCount = 1; _doomed = false; _lostWork = false;
+    }
+
+    /// <summary>
+    /// What the caller does once the call has returned: commits the transaction still open (its own, or one
+    /// the code left open, whose rows a session that goes on sees), rolls back one that cannot commit.
+    /// </summary>
+    public void EndCall()
+    {
+        if (_duckInTx)
+        {
+            bool commit = !_doomed && !_lostWork;
+            try { using var cmd = Command(commit ? "COMMIT" : "ROLLBACK"); cmd.ExecuteNonQuery(); }
+            catch (DuckDBException) { commit = false; try { using var rb = Command("ROLLBACK"); rb.ExecuteNonQuery(); } catch (DuckDBException) { } }
+            if (commit) _schema.Committed(); else _schema.RolledBack();
+        }
+        _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; _savepoints.Clear(); _outerTransactionName = null;
+    }
+
     // ---------------------------------------------------------------- translation environment
 
     private TranslationEnv Env(SqlDocument? doc) => new()

@@ -98,7 +98,7 @@ public sealed class TestRunner
             }
 
             stage = $"running {file.Transformation}";
-            var request = new ExecutionRequest(file.Transformation, c.Call.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), c.Clock);
+            var request = new ExecutionRequest(file.Transformation, c.Call.ToDictionary(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase), c.Clock, InTransaction: c.InTransaction);
             var execution = await sandbox.ExecuteAsync(request, cancellationToken);
             messages = execution.Messages;
             covered = execution.Covered;

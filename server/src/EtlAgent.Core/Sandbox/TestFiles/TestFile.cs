@@ -32,7 +32,14 @@ public sealed record TestCase(
     /// <summary>Parameter name (with @) → typed value, in the order written.</summary>
     IReadOnlyList<KeyValuePair<string, object?>> Call,
     TestExpectations Expect,
-    int Line = 0);
+    int Line = 0)
+{
+    /// <summary>
+    /// The caller has a transaction open when it calls (`in_transaction: true`): @@TRANCOUNT is 1 at
+    /// entry, and after the call the caller commits what is still open (rolls back a doomed transaction).
+    /// </summary>
+    public bool InTransaction { get; init; }
+}
 
 /// <summary>Rows inserted into one table before the call.</summary>
 public sealed record GivenTable(QualifiedName Table, IReadOnlyList<TestRow> Rows, int Line = 0);

@@ -15,7 +15,7 @@ internal sealed partial class TestFileBinder(WorkspaceAnalysis workspace, string
 {
     private static readonly string[] RootKeys = { "transformation", "enforce_foreign_keys", "invariants", "cases" };
     private static readonly string[] InvariantKeys = { "unique", "windows", "exists", "columns", "where", "from", "to", "in", "in_columns" };
-    private static readonly string[] CaseKeys = { "name", "clock", "given", "call", "expect" };
+    private static readonly string[] CaseKeys = { "name", "clock", "in_transaction", "given", "call", "expect" };
     private static readonly string[] RowsKeys = { "columns", "match", "rows" };
     private static readonly string[] ErrorKeys = { "number", "message_contains", "severity", "state" };
 
@@ -51,11 +51,11 @@ internal sealed partial class TestFileBinder(WorkspaceAnalysis workspace, string
             Error(stream.Documents[1].RootNode, "a test file holds one YAML document; split the others into their own files");
         if (AsMapping(stream.Documents[0].RootNode, "the test file") is not { } root)
             return new TestFileLoadResult(null, _errors);
-        // Unknown columns and values that no longer fit are reported as schema drift where the
-        // drift detector explains them (same node), so `test` and the editor say the same thing.
         // tables and columns as the transformation's own database project defines them
         if (root.Children.TryGetValue(new YamlScalarNode("transformation"), out var named) && named is YamlScalarNode { Value: { } under })
             Workspace = workspace.For(TestFileOutline.Normalize(under));
+        // Unknown columns and values that no longer fit are reported as schema drift where the
+        // drift detector explains them (same node), so `test` and the editor say the same thing.
         foreach (var change in SchemaDrift.Detect(Workspace.Catalog, path, stream).Changes)
         {
             if (!_drift.TryGetValue((change.Line, change.Column), out var at)) _drift[(change.Line, change.Column)] = at = new List<SchemaChange>();
@@ -146,6 +146,7 @@ internal sealed partial class TestFileBinder(WorkspaceAnalysis workspace, string
         if (AsMapping(node, "a case") is not { } map) return null;
         string? name = null;
         DateTime? clock = null;
+        bool inTransaction = false;
         var given = new List<GivenTable>();
         var call = new List<KeyValuePair<string, object?>>();
         var expect = TestExpectations.None;
@@ -164,6 +165,9 @@ internal sealed partial class TestFileBinder(WorkspaceAnalysis workspace, string
                         if (TestValues.TryConvert(c, false, new SqlType("datetime2", Scale: 7), out var v, out _) && v is DateTime dt) clock = dt;
                         else Error(value, $"clock '{c}' is not an ISO date/time such as \"2016-06-02T08:00:00\"");
                     }
+                    break;
+                case "in_transaction":
+                    inTransaction = Bool(value, "in_transaction") ?? false;
                     break;
                 case "given":
                     given = BindGiven(value);
@@ -184,7 +188,7 @@ internal sealed partial class TestFileBinder(WorkspaceAnalysis workspace, string
             Error(map, "a case needs a 'name'");
             name = $"case at line {Line(map)}";
         }
-        return new TestCase(name, clock, given, call, expect, Line(map));
+        return new TestCase(name, clock, given, call, expect, Line(map)) { InTransaction = inTransaction };
     }
 
     private List<GivenTable> BindGiven(YamlNode node)

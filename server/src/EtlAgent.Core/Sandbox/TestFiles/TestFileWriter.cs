@@ -7,7 +7,7 @@ namespace EtlAgent.Core.Sandbox.TestFiles;
 
 /// <summary>
 /// Writes a <see cref="TestFile"/> as YAML that loads back to the same data. Keys come in a fixed
-/// order (transformation, enforce_foreign_keys, cases; name, clock, given, call, expect; columns,
+/// order (transformation, enforce_foreign_keys, cases; name, clock, in_transaction, given, call, expect; columns,
 /// match, rows), cases, tables, rows and cells in the model's order, one row per line, so a
 /// regenerated file differs from the previous one only where the data does.
 /// </summary>
@@ -90,6 +90,7 @@ public static class TestFileWriter
         w.BeginMap();
         w.Key("name"); w.Quoted(c.Name);
         if (c.Clock is { } clock) { w.Key("clock"); w.Quoted(TestValues.FormatDateTime(clock, new SqlType("datetime2", Scale: 7))); }
+        if (c.InTransaction) { w.Key("in_transaction"); w.Plain("true"); }
         if (c.Given.Count > 0)
         {
             w.Key("given");

@@ -328,6 +328,23 @@ public static class FunctionTable
         return new(parts.Count == 0 ? "''" : "(" + string.Join(" || ", parts) + ")", SqlTranslator.NVarMax);
     }
 
+    /// <summary>How many arguments a built-in takes (Transact-SQL reference), for SQL Server's errors 174 and 189.</summary>
+    private static readonly Dictionary<string, (int Min, int Max)> Arity = new(StringComparer.Ordinal)
+    {
+        ["LEN"] = (1, 1), ["DATALENGTH"] = (1, 1), ["LTRIM"] = (1, 2), ["RTRIM"] = (1, 2), ["UPPER"] = (1, 1), ["LOWER"] = (1, 1),
+        ["SUBSTRING"] = (3, 3), ["REPLACE"] = (3, 3), ["CHARINDEX"] = (2, 3), ["PATINDEX"] = (2, 2), ["REPLICATE"] = (2, 2),
+        ["SPACE"] = (1, 1), ["REVERSE"] = (1, 1), ["STUFF"] = (4, 4), ["CONCAT"] = (2, 254), ["CONCAT_WS"] = (3, 254),
+        ["UNICODE"] = (1, 1), ["ASCII"] = (1, 1), ["CHAR"] = (1, 1), ["NCHAR"] = (1, 1), ["QUOTENAME"] = (1, 2),
+        ["FORMAT"] = (2, 3), ["HASHBYTES"] = (2, 2), ["STR"] = (1, 3), ["ISNULL"] = (2, 2), ["ISNUMERIC"] = (1, 1), ["ISDATE"] = (1, 1),
+        ["ABS"] = (1, 1), ["CEILING"] = (1, 1), ["FLOOR"] = (1, 1), ["ROUND"] = (2, 3), ["POWER"] = (2, 2), ["SQRT"] = (1, 1),
+        ["SQUARE"] = (1, 1), ["SIGN"] = (1, 1), ["EXP"] = (1, 1), ["LOG"] = (1, 2), ["LOG10"] = (1, 1),
+        ["YEAR"] = (1, 1), ["MONTH"] = (1, 1), ["DAY"] = (1, 1), ["EOMONTH"] = (1, 2), ["DATEFROMPARTS"] = (3, 3),
+        ["DATETIMEFROMPARTS"] = (7, 7), ["DATETIME2FROMPARTS"] = (8, 8), ["TIMEFROMPARTS"] = (5, 5),
+    };
+
+    private static readonly HashSet<string> NumericArgument = new(StringComparer.Ordinal)
+        { "ABS", "CEILING", "FLOOR", "ROUND", "POWER", "SQRT", "SQUARE", "SIGN", "EXP", "LOG", "LOG10" };
+
     public static Tx Translate(SqlTranslator t, FunctionCall f, Scope scope)
     {
         string name = f.FunctionName.Value;
@@ -362,10 +379,19 @@ public static class FunctionTable
         Tx result;
         try
         {
+            // a call with the wrong number of arguments (dynamic SQL built from an empty name: LEN()) is SQL Server's compile error
+            if (Arity.TryGetValue(upper, out var arity) && (f.Parameters.Count < arity.Min || f.Parameters.Count > arity.Max))
+                throw arity.Min == arity.Max
+                    ? new SandboxRuntimeError(174, $"The {name.ToLowerInvariant()} function requires {arity.Min} argument(s).", 15)
+                    : new SandboxRuntimeError(189, $"The {name.ToLowerInvariant()} function requires {arity.Min} to {arity.Max} arguments.", 15);
             var args = new List<Tx>();
             foreach (var p in f.Parameters)
                 args.Add(p is ColumnReferenceExpression { ColumnType: ColumnType.Wildcard } ? new Tx("*", null) : t.Expr(p, scope));
-            result = rule(t, f, scope, args);
+            // text given to a math function converts to float, as SQL Server converts it (ROUND('1.25', 1)), with its error
+            if (NumericArgument.Contains(upper) && args.Count > 0 && args[0].Type is { IsString: true })
+                args[0] = t.Cast(args[0], SqlTranslator.Float, false, null, f);
+            try { result = rule(t, f, scope, args); }
+            catch (ArgumentOutOfRangeException) { throw t.Unsupported($"function {upper} with {f.Parameters.Count} argument(s)", f); }
         }
         finally { if (aggregate) t.LeaveAggregate(); }
         if (f.OverClause is { } over)

@@ -90,4 +90,14 @@ public class GenerationKillTests
         Assert.Contains("in_transaction: true", result.Text, StringComparison.Ordinal);
         AllToldApart(result, m => m.Line == 10 && m.Operator.StartsWith("relational", StringComparison.Ordinal) || m.Line == 17 && m.Operator == "AND → OR");
     }
+
+    [Fact]
+    public async Task A_staging_table_the_load_drops_is_expected_dropped()
+    {
+        // IF OBJECT_ID('Import.Levy', 'U') IS NOT NULL DROP TABLE Import.Levy: deleting the DROP or its guard shows in no row
+        var result = await GenerateWithMutantsAsync("Batch.PublishLevy");
+        Assert.All(result.File!.Cases, c => Assert.Contains(c.Expect.Dropped, d => d.Table.ToString() == "Import.Levy"));
+        Assert.Contains("dropped: [Import.Levy]", result.Text, StringComparison.Ordinal);
+        AllToldApart(result, m => m.Line is 10 or 11 && m.Operator.StartsWith("statement deleted", StringComparison.Ordinal));
+    }
 }

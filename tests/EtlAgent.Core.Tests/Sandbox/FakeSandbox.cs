@@ -131,6 +131,9 @@ public sealed class FakeSandbox(FakeDatabase database, FakeExecution execute, Ac
     public Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default) =>
         Task.FromResult(Database.Read(table));
 
+    /// <summary>The fake's code drops no table.</summary>
+    public Task<bool> TableExistsAsync(QualifiedName table, CancellationToken cancellationToken = default) => Task.FromResult(true);
+
     public ValueTask DisposeAsync()
     {
         onDispose();

@@ -48,6 +48,9 @@ public sealed class PerturbedSandboxFactory(ISandboxFactory inner, Perturbation 
         public Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default) =>
             sandbox.ReadTableAsync(table, cancellationToken);
 
+        public Task<bool> TableExistsAsync(QualifiedName table, CancellationToken cancellationToken = default) =>
+            sandbox.TableExistsAsync(table, cancellationToken);
+
         public ValueTask DisposeAsync() => sandbox.DisposeAsync();
     }
 

@@ -159,6 +159,7 @@ public sealed partial class CodeFacts
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         ImplicitConversions(facts, workspace.Catalog);
+        CollectDrops(facts, facts.Closure.Where(t => t.HasSyntax).SelectMany(t => t.Syntax.Body), workspace.Catalog.Resolve);
         SplitListConversions.Collect(facts, facts.Closure.Where(t => t.HasSyntax).SelectMany(t => t.Syntax.Body));
         WorkTableCopies(facts);
         facts.JsonParameters = JsonShape.Collect(facts.Closure.SelectMany(t => t.Syntax.Body), workspace.Catalog.AliasTypes);

@@ -32,6 +32,9 @@ public sealed record Outcome(SandboxError? Error, IReadOnlyList<(QualifiedName T
     /// <summary>The errors CATCH blocks handled during the call that cut their TRY block short, in order.</summary>
     public IReadOnlyList<SandboxError> Caught { get; init; } = Array.Empty<SandboxError>();
 
+    /// <summary>Tables the code may drop (<see cref="OutcomeRecorder.Droppable"/>) that no longer exist after the call.</summary>
+    public IReadOnlyList<QualifiedName> Dropped { get; init; } = Array.Empty<QualifiedName>();
+
     /// <summary>
     /// The error that took the call off its normal path: the one that ended it, else the first a CATCH
     /// block handled (a load whose TRY fails and whose CATCH logs and swallows the error has not run).
@@ -49,6 +52,13 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
 
     /// <summary>Record the status the procedure RETURNs (only for code that returns one: every other call returns 0).</summary>
     public bool RecordsReturn { get; init; }
+
+    /// <summary>Tables the code drops (<see cref="CodeFacts.Dropped"/>): whether each still exists is recorded.</summary>
+    public IReadOnlyList<QualifiedName> Droppable { get; init; } = Array.Empty<QualifiedName>();
+
+    /// <summary>The tables of the catalog the code drops, whose existence after the call a case records.</summary>
+    public static IReadOnlyList<QualifiedName> DroppableOf(CodeFacts facts, SchemaCatalog catalog) =>
+        facts.Dropped.Where(d => catalog.Find(d) is { Kind: TableKind.Table }).OrderBy(d => d).ToList();
 
     /// <summary>
     /// Whether what a transformation returns is part of its behaviour: views and functions, a
@@ -91,7 +101,11 @@ public sealed class OutcomeRecorder(SchemaCatalog catalog, IReadOnlyList<Qualifi
                     .Select(p => p.Key.ToUpperInvariant() + "=" + Norm(p.Value, null))));
             int? status = RecordsReturn && result.Error is null ? result.ReturnValue : null;
             if (status is { } rv) signature += "\nreturn=" + rv.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Caught = result.Caught, Result = set, Elapsed = watch.Elapsed, Messages = result.Messages, Outputs = result.OutputParameters, ReturnValue = status };
+            var dropped = new List<QualifiedName>();
+            foreach (var t in Droppable)
+                if (!await sandbox.TableExistsAsync(t, cts.Token)) dropped.Add(t);
+            if (dropped.Count > 0) signature += "\ndropped=" + string.Join(",", dropped);
+            return new Outcome(result.Error, tables, signature) { Covered = result.Covered, Caught = result.Caught, Result = set, Elapsed = watch.Elapsed, Messages = result.Messages, Outputs = result.OutputParameters, ReturnValue = status, Dropped = dropped };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

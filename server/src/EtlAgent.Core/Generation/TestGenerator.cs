@@ -192,7 +192,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
         // views, functions, scripts and procedures that write nothing are also checked by what they return
         bool returns = OutcomeRecorder.ResultMatters(t.Transformation, written.Count);
-        var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns) { RecordsReturn = facts.ReturnsStatus };
+        var recorder = new OutcomeRecorder(workspace.Catalog, written, _options.Clock, returns) { RecordsReturn = facts.ReturnsStatus, Droppable = OutcomeRecorder.DroppableOf(facts, workspace.Catalog) };
         var name = t.Transformation.Kind == TransformationKind.Script ? t.Transformation.File : t.Transformation.Name;
 
         // candidates on the original, on all cores, the most informative first (CandidateOrder); the
@@ -563,6 +563,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var tables = new List<RowsExpectation>();
         foreach (var (table, rows) in o.Tables)
         {
+            if (o.Dropped.Contains(table)) continue; // expected dropped, not empty
             var columns = recorder.ComparedColumns(table);
             var def = workspace.Catalog.Find(table)!;
             bool all = columns.Count == def.Columns.Count;
@@ -581,7 +582,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         var messages = o.Messages.Count == 0 ? null : new MessagesExpectation(o.Messages.ToList());
         var outputs = o.Outputs.Count == 0 || o.Error is not null ? null : new OutputsExpectation(o.Outputs.ToList());
         var returned = o.ReturnValue is { } rv ? new ReturnExpectation(rv) : null;
-        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result, messages, outputs, returned)) { InTransaction = s.InTransaction };
+        return new TestCase(name, _options.Clock, given, s.Arguments.ToList(), new TestExpectations(tables, Array.Empty<RowCountExpectation>(), error, result, messages, outputs, returned)
+            { Dropped = o.Dropped.Select(d => new DroppedExpectation(d)).ToList() }) { InTransaction = s.InTransaction };
     }
 
     private static string FirstSentence(string message)
@@ -621,6 +623,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         if (o.Error is { } e) parts.Add($"raises error {e.Number}");
         foreach (var (table, rows) in o.Tables)
         {
+            if (o.Dropped.Contains(table)) continue;
             var (a, c, r) = Delta(s, table, rows, recorder);
             var what = new List<string>();
             if (a > 0) what.Add($"{a} inserted");
@@ -628,6 +631,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             if (r > 0) what.Add($"{r} deleted");
             if (what.Count > 0) parts.Add($"{table}: {string.Join(", ", what)}");
         }
+        parts.AddRange(o.Dropped.Select(d => $"{d} dropped"));
         if (o.Result is { } set && o.Error is null) parts.Add(set.Rows.Count == 1 ? "returns 1 row" : $"returns {set.Rows.Count} rows");
         return parts.Count == 0 ? "nothing changes" : string.Join("; ", parts);
     }

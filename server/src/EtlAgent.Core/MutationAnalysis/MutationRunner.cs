@@ -66,7 +66,7 @@ public sealed class MutationRunner(WorkspaceAnalysis workspace, WorkspaceAnalyze
         var facts = CodeFacts.Collect(workspace, t);
         var written = facts.Writes.Where(w => workspace.Catalog.Find(w) is { Kind: TableKind.Table }).OrderBy(w => w).ToList();
         // the equivalence check compares what the tests compare: results too where they matter
-        var recorder = new OutcomeRecorder(workspace.Catalog, written, Clock, OutcomeRecorder.ResultMatters(t.Transformation, written.Count));
+        var recorder = new OutcomeRecorder(workspace.Catalog, written, Clock, OutcomeRecorder.ResultMatters(t.Transformation, written.Count)) { Droppable = OutcomeRecorder.DroppableOf(facts, workspace.Catalog) };
         var pool = new CandidateBuilder(workspace.Catalog, facts, t.Transformation.Parameters, Clock).Build().Take(EquivalenceInputs).ToList();
         var reach = new MutantReach(t);
         bool foreignKeys = tests.All(f => f.EnforceForeignKeys);

@@ -98,6 +98,9 @@ public interface ISandbox : IAsyncDisposable
 
     /// <summary>Every row of a table or view, columns in catalog order.</summary>
     Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the table still exists (the code may have dropped it: a staging table dropped once loaded).</summary>
+    Task<bool> TableExistsAsync(QualifiedName table, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Creates sandboxes for one workspace; may cache what is shared across cases (schema script, translations).</summary>

@@ -183,6 +183,10 @@ public sealed class DuckDbSandbox : ISandbox
         return Task.FromResult<IReadOnlyList<SandboxRow>>(rows);
     }
 
+    /// <summary>A table of the catalog exists until the code drops it (only tables defined nowhere can be dropped here).</summary>
+    public Task<bool> TableExistsAsync(QualifiedName table, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_model.Catalog.Find(table) is { } def && !_schema.Dropped(def.Name));
+
     public Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default)
     {
         var sw = Stopwatch.StartNew();

@@ -43,6 +43,12 @@ public sealed record ResultShapeMismatch(string Message) : TestFailure
     public override string Summary => Message;
 }
 
+/// <summary>A table the case expects the call to drop still exists.</summary>
+public sealed record TableNotDropped(QualifiedName Table) : TestFailure
+{
+    public override string Summary => $"{Table}: expected the call to drop it, but it still exists";
+}
+
 public sealed record RowCountMismatch(QualifiedName Table, long Expected, long Actual) : TestFailure
 {
     public override string Summary => $"{Table}: expected {Expected} {(Expected == 1 ? "row" : "rows")}, found {Actual}";

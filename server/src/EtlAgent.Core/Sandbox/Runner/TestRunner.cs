@@ -113,6 +113,11 @@ public sealed class TestRunner
                 var shape = _workspace.For(file.Transformation).Catalog.Find(table);
                 Check(expectation, rows, column => shape?.FindColumn(column)?.Type, failures);
             }
+            foreach (var gone in c.Expect.Dropped)
+            {
+                stage = $"looking for {gone.Table}";
+                if (await sandbox.TableExistsAsync(gone.Table, cancellationToken)) failures.Add(new TableNotDropped(gone.Table) { Line = gone.Line });
+            }
             foreach (var count in c.Expect.RowCounts)
             {
                 stage = $"reading {count.Table}";

@@ -173,6 +173,15 @@ internal sealed partial class SqlServerSandbox : ISandbox
         return sets.Count == 0 ? Array.Empty<SandboxRow>() : sets[0].Rows;
     }
 
+    public async Task<bool> TableExistsAsync(QualifiedName table, CancellationToken cancellationToken = default)
+    {
+        if (_transactionLost)
+            throw new InvalidOperationException("the code under test ended the test transaction (ROLLBACK or COMMIT of the outermost transaction), so the tables' state after the call is gone");
+        await using var command = Command("SELECT OBJECT_ID(@name, 'U');");
+        command.Parameters.AddWithValue("@name", Quote(table));
+        return await command.ExecuteScalarAsync(cancellationToken) is not (null or DBNull);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

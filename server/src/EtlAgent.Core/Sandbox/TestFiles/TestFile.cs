@@ -117,8 +117,14 @@ public sealed record TestExpectations(
 {
     public static TestExpectations None { get; } = new(Array.Empty<RowsExpectation>(), Array.Empty<RowCountExpectation>(), null, null);
 
-    public bool IsEmpty => Tables.Count == 0 && RowCounts.Count == 0 && Error is null && Result is null && Messages is null && Outputs is null && Return is null;
+    /// <summary>Tables the call must have dropped (`dropped: [Stg.Orders]`): a staging table dropped once it is loaded.</summary>
+    public IReadOnlyList<DroppedExpectation> Dropped { get; init; } = Array.Empty<DroppedExpectation>();
+
+    public bool IsEmpty => Tables.Count == 0 && RowCounts.Count == 0 && Error is null && Result is null && Messages is null && Outputs is null && Return is null && Dropped.Count == 0;
 }
+
+/// <summary>A table that no longer exists after the call.</summary>
+public sealed record DroppedExpectation(QualifiedName Table, int Line = 0);
 
 /// <summary>
 /// Values the call's OUTPUT parameters must hold when it returns (`outputs: {"@RowCount": 2}`): what a

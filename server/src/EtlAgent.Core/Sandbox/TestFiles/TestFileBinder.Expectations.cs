@@ -18,6 +18,7 @@ internal sealed partial class TestFileBinder
         MessagesExpectation? messages = null;
         OutputsExpectation? outputs = null;
         ReturnExpectation? returned = null;
+        var dropped = new List<DroppedExpectation>();
         foreach (var (keyNode, value) in map.Children)
         {
             var key = KeyText(keyNode);
@@ -39,6 +40,15 @@ internal sealed partial class TestFileBinder
                     break;
                 case "row_counts":
                     counts.AddRange(BindRowCounts(value));
+                    break;
+                case "dropped":
+                    if (AsSequence(value, "dropped") is { } droppedTables)
+                        foreach (var item in droppedTables.Children)
+                            if (ResolveTable(item, tablesOnly: true) is { } gone)
+                            {
+                                if (dropped.Any(d => d.Table == gone.Name)) Error(item, $"{gone.Name} is listed twice under dropped");
+                                else dropped.Add(new DroppedExpectation(gone.Name, Line(item)));
+                            }
                     break;
                 case "error":
                     error = BindError(value);
@@ -62,7 +72,9 @@ internal sealed partial class TestFileBinder
                 }
             }
         }
-        return new TestExpectations(tables, counts, error, result, messages, outputs, returned);
+        foreach (var d in dropped.Where(d => tables.Any(t => t.Table == d.Table)))
+            Error(map, $"{d.Table} is expected both dropped and with rows in this case");
+        return new TestExpectations(tables, counts, error, result, messages, outputs, returned) { Dropped = dropped };
     }
 
     /// <summary>`outputs:` maps OUTPUT parameters of the procedure to the values they must hold after the call.</summary>

@@ -130,6 +130,13 @@ public static class TestFileWriter
                 foreach (var rc in e.RowCounts) { w.Key(rc.Table.ToString()); w.Plain(rc.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
                 w.EndMap();
             }
+            if (e.Dropped.Count > 0)
+            {
+                w.Key("dropped");
+                w.BeginSeq(flow: true);
+                foreach (var d in e.Dropped) w.Plain(d.Table.ToString());
+                w.EndSeq();
+            }
             if (e.Error is { } error)
             {
                 w.Key("error");

@@ -100,4 +100,13 @@ public class GenerationKillTests
         Assert.Contains("dropped: [Import.Levy]", result.Text, StringComparison.Ordinal);
         AllToldApart(result, m => m.Line is 10 or 11 && m.Operator.StartsWith("statement deleted", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task An_error_is_raised_again_inside_a_callers_transaction_where_the_catch_block_keeps_it_open()
+    {
+        // IF XACT_STATE() = 1 AND @external = 0 ROLLBACK: only an error inside a caller's transaction takes the other way
+        var result = await GenerateWithMutantsAsync("Batch.RegisterStep");
+        Assert.Contains(result.File!.Cases, c => c.InTransaction && c.Expect.Error is not null);
+        AllToldApart(result, m => m.Line == 17 && (m.Operator == "AND → OR" || m.Operator.StartsWith("relational", StringComparison.Ordinal)));
+    }
 }

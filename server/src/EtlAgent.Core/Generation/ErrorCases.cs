@@ -59,14 +59,17 @@ public static class ErrorCases
     /// those without an error; of those with an error, none when no case runs without one, else one
     /// per distinct error (an error raised after a CATCH block handled another: per pair), the one that told most mutants apart (<paramref name="kills"/>; ties: the first).
     /// </summary>
-    public static List<int> Keep(IReadOnlyList<int> selected, IReadOnlyList<Outcome> outcomes, IReadOnlyList<int> kills)
+    /// <param name="inTransaction">Per outcome, whether its call ran inside a caller's transaction: an error there is another case
+    /// (the code's CATCH block may leave the caller's transaction to the caller); null: none did.</param>
+    public static List<int> Keep(IReadOnlyList<int> selected, IReadOnlyList<Outcome> outcomes, IReadOnlyList<int> kills, IReadOnlyList<bool>? inTransaction = null)
     {
         bool anyClean = selected.Any(i => outcomes[i].Failed is null);
         var best = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var i in selected.OrderBy(i => i))
         {
             if (outcomes[i].Failed is not { } e) continue;
-            var key = (outcomes[i].Error is null ? "caught " : outcomes[i].Caught.Count > 0 ? Key(outcomes[i].Caught[0]) + " then " : "") + Key(e);
+            var key = (inTransaction?[i] == true ? "in a transaction: " : "")
+                + (outcomes[i].Error is null ? "caught " : outcomes[i].Caught.Count > 0 ? Key(outcomes[i].Caught[0]) + " then " : "") + Key(e);
             if (!best.TryGetValue(key, out var b) || kills[i] > kills[b]) best[key] = i;
         }
         var chosen = best.Values.ToHashSet();

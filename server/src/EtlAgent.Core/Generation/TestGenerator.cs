@@ -124,7 +124,7 @@ public sealed record GenerationResult(
 /// stops at one statement with one error, or raises some error ("not testable yet"), and an
 /// inferred invariant the code breaks is reported as a suspected bug (<see cref="BrokenInvariant"/>).
 /// </summary>
-public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer analyzer, Func<SandboxSetup, ISandboxFactory> createFactory, GenerationOptions? options = null)
+public sealed partial class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer analyzer, Func<SandboxSetup, ISandboxFactory> createFactory, GenerationOptions? options = null)
 {
     private readonly GenerationOptions _options = options ?? new GenerationOptions();
 
@@ -264,6 +264,8 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
         if (_options.LoadAgain && !orchestrator && written.Count > 0 && !cap.Reached)
             await LoadAgainAsync(builder, runs, runTook, recorder, factory, name, cap, notes, cancellationToken);
+        if (facts.AsksForTransaction && !orchestrator && !cap.Reached)
+            await ErrorsInTransactionAsync(runs, runTook, recorder, factory, name, cap, notes, cancellationToken);
         if (runs.Count == 0)
         {
             // one reason for all of them is something the sandbox cannot do yet; several, inputs it refuses
@@ -361,7 +363,7 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
         }
 
         // error cases only beside cases that run without an error, one per distinct error
-        var keep = ErrorCases.Keep(selected, runs.Select(r => r.Outcome).ToList(), kills);
+        var keep = ErrorCases.Keep(selected, runs.Select(r => r.Outcome).ToList(), kills, runs.Select(r => r.Scenario.InTransaction).ToList());
         if (keep.Count < selected.Count)
         {
             notes.Add($"{selected.Count - keep.Count} cases that repeat an error another case expects (same number, same statement) left out");
@@ -446,55 +448,6 @@ public sealed class TestGenerator(WorkspaceAnalysis workspace, WorkspaceAnalyzer
             Complete = complete, NotCovered = notCovered, KilledOnlyByLeftOut = leftOut, EquivalentByConstruction = equivalentByConstruction, Findings = findings, CapReached = cap.Reached,
             NoTestsReason = file.Cases.Count == 0 ? "no generated case reproduces when reloaded" : null,
         };
-    }
-
-    /// <summary>
-    /// Runs the first base input that wrote something ("a new entity in the source", else "empty input") and "two entities" again on what their runs
-    /// wrote (<see cref="CandidateBuilder.Again"/>: a load run twice, and the first with one source column
-    /// changed at a time), within the cap; the runs join the others, to be kept as cases by their outcome or
-    /// the mutants they tell apart. The first "loaded again" is a base case, kept whatever it shows.
-    /// </summary>
-    private async Task LoadAgainAsync(CandidateBuilder builder, List<(Scenario Scenario, Outcome Outcome)> runs, List<TimeSpan> runTook, OutcomeRecorder recorder,
-        ISandboxFactory factory, string name, GenerationCap cap, List<string> notes, CancellationToken cancellationToken)
-    {
-        var again = new List<Scenario>();
-        // the first base input that wrote something: a new entity, else the empty input of a procedure driven by its parameters (a get-or-create called twice)
-        foreach (var role in new[] { BaseInput.NewEntity, BaseInput.Empty })
-        {
-            var first = runs.FirstOrDefault(r => r.Scenario.Base == role && r.Outcome.Failed is null);
-            if (first.Scenario is null) continue;
-            var made = builder.Again(first.Scenario, first.Outcome.Tables, changes: true);
-            if (made.Count == 0) continue;
-            made[0].Structural = true;
-            again.AddRange(made);
-            break;
-        }
-        var two = runs.FirstOrDefault(r => r.Scenario.Base == BaseInput.TwoEntities && r.Outcome.Failed is null);
-        if (two.Scenario is not null) again.AddRange(builder.Again(two.Scenario, two.Outcome.Tables, changes: false));
-        if (again.Count == 0) return;
-        var known = runs.Select(r => r.Scenario.Key()).ToHashSet(StringComparer.Ordinal);
-        again.RemoveAll(a => !known.Add(a.Key()));
-        Report($"inputs loaded again: {again.Count}", 0.3);
-        var outcomes = await BoundedParallel.MapAsync(again, _options.Parallelism, async (c, _, ct) =>
-        {
-            if (cap.Spent()) return ((Outcome?)null, TimeSpan.Zero);
-            var started = cap.Elapsed;
-            var o = await recorder.RunAsync(factory, c, _options.CaseTimeout, name, ct);
-            var took = cap.Elapsed - started;
-            if (o.Failure is null) { cap.Ran(took); cap.MayKeep(took); }
-            return ((Outcome?)o, took);
-        }, cancellationToken);
-        cap.Settle();
-        int ran = 0;
-        for (int i = 0; i < again.Count; i++)
-        {
-            if (outcomes[i] is not ({ Failure: null } o, var took)) continue;
-            runs.Add((again[i], o));
-            runTook.Add(took);
-            ran++;
-            if (again[i].Structural) cap.Keep(took);
-        }
-        notes.Add($"inputs loaded again on what a run wrote (a load run twice, and with one source column changed at a time): {ran} of {again.Count} run");
     }
 
     /// <summary>The cap's share for preparing the candidate inputs: a third (the rest runs them and checks the cases kept).</summary>

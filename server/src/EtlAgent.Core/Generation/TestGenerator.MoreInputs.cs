@@ -1,0 +1,90 @@
+using EtlAgent.Core.Sandbox;
+using EtlAgent.Core.Sandbox.Runner;
+
+namespace EtlAgent.Core.Generation;
+
+/// <summary>Inputs made from the runs of the candidates (<see cref="TestGenerator"/>): loaded again, errors inside a caller's transaction.</summary>
+public sealed partial class TestGenerator
+{
+    /// <summary>
+    /// Runs the first base input that wrote something ("a new entity in the source", else "empty input") and "two entities" again on what their runs
+    /// wrote (<see cref="CandidateBuilder.Again"/>: a load run twice, and the first with one source column
+    /// changed at a time), within the cap; the runs join the others, to be kept as cases by their outcome or
+    /// the mutants they tell apart. The first "loaded again" is a base case, kept whatever it shows.
+    /// </summary>
+    private async Task LoadAgainAsync(CandidateBuilder builder, List<(Scenario Scenario, Outcome Outcome)> runs, List<TimeSpan> runTook, OutcomeRecorder recorder,
+        ISandboxFactory factory, string name, GenerationCap cap, List<string> notes, CancellationToken cancellationToken)
+    {
+        var again = new List<Scenario>();
+        // the first base input that wrote something: a new entity, else the empty input of a procedure driven by its parameters (a get-or-create called twice)
+        foreach (var role in new[] { BaseInput.NewEntity, BaseInput.Empty })
+        {
+            var first = runs.FirstOrDefault(r => r.Scenario.Base == role && r.Outcome.Failed is null);
+            if (first.Scenario is null) continue;
+            var made = builder.Again(first.Scenario, first.Outcome.Tables, changes: true);
+            if (made.Count == 0) continue;
+            made[0].Structural = true;
+            again.AddRange(made);
+            break;
+        }
+        var two = runs.FirstOrDefault(r => r.Scenario.Base == BaseInput.TwoEntities && r.Outcome.Failed is null);
+        if (two.Scenario is not null) again.AddRange(builder.Again(two.Scenario, two.Outcome.Tables, changes: false));
+        if (again.Count == 0) return;
+        var known = runs.Select(r => r.Scenario.Key()).ToHashSet(StringComparer.Ordinal);
+        again.RemoveAll(a => !known.Add(a.Key()));
+        Report($"inputs loaded again: {again.Count}", 0.3);
+        int ran = await RunMoreAsync(again, runs, runTook, recorder, factory, name, cap, cancellationToken);
+        notes.Add($"inputs loaded again on what a run wrote (a load run twice, and with one source column changed at a time): {ran} of {again.Count} run");
+    }
+
+    /// <summary>
+    /// For a procedure that asks whether its caller has a transaction (<see cref="CodeFacts.AsksForTransaction"/>):
+    /// each distinct error an input took the code off its path with, again inside a caller's transaction, where its
+    /// CATCH block's rollback decision takes the other way (a caller's transaction is the caller's to end).
+    /// </summary>
+    private async Task ErrorsInTransactionAsync(List<(Scenario Scenario, Outcome Outcome)> runs, List<TimeSpan> runTook, OutcomeRecorder recorder,
+        ISandboxFactory factory, string name, GenerationCap cap, List<string> notes, CancellationToken cancellationToken)
+    {
+        const int MostErrors = 8;
+        var errors = new HashSet<string>(StringComparer.Ordinal);
+        var known = runs.Select(r => r.Scenario.Key()).ToHashSet(StringComparer.Ordinal);
+        var inside = new List<Scenario>();
+        foreach (var (s, o) in runs)
+        {
+            if (s.InTransaction || o.Failed is not { } e || !errors.Add($"{e.Number} {e.Location}")) continue;
+            var v = s.Clone($"{s.Description}, called inside a transaction");
+            v.InTransaction = true;
+            if (known.Add(v.Key())) inside.Add(v);
+            if (inside.Count == MostErrors) break;
+        }
+        if (inside.Count == 0) return;
+        int ran = await RunMoreAsync(inside, runs, runTook, recorder, factory, name, cap, cancellationToken);
+        notes.Add($"inputs that raise an error, again inside a caller's transaction: {ran} of {inside.Count} run");
+    }
+
+    /// <summary>Runs inputs made from the runs so far, within the cap; those that ran join the runs (a structural one is kept as a case).</summary>
+    private async Task<int> RunMoreAsync(List<Scenario> more, List<(Scenario Scenario, Outcome Outcome)> runs, List<TimeSpan> runTook, OutcomeRecorder recorder,
+        ISandboxFactory factory, string name, GenerationCap cap, CancellationToken cancellationToken)
+    {
+        var outcomes = await BoundedParallel.MapAsync(more, _options.Parallelism, async (c, _, ct) =>
+        {
+            if (cap.Spent()) return ((Outcome?)null, TimeSpan.Zero);
+            var started = cap.Elapsed;
+            var o = await recorder.RunAsync(factory, c, _options.CaseTimeout, name, ct);
+            var took = cap.Elapsed - started;
+            if (o.Failure is null) { cap.Ran(took); cap.MayKeep(took); }
+            return ((Outcome?)o, took);
+        }, cancellationToken);
+        cap.Settle();
+        int ran = 0;
+        for (int i = 0; i < more.Count; i++)
+        {
+            if (outcomes[i] is not ({ Failure: null } o, var took)) continue;
+            runs.Add((more[i], o));
+            runTook.Add(took);
+            ran++;
+            if (more[i].Structural) cap.Keep(took);
+        }
+        return ran;
+    }
+}

@@ -8,14 +8,5 @@ public sealed partial class CandidateBuilder
     /// the other way (an outer transaction is the caller's to commit), which no input outside one reaches.
     /// Variations, not base cases: kept when they show something new or tell a mutant apart.
     /// </summary>
-    private static IEnumerable<Scenario> InTransaction(IReadOnlyList<Scenario> bases)
-    {
-        foreach (var b in bases)
-        {
-            var v = b.Clone($"{b.Description}, called inside a transaction");
-            v.InTransaction = true;
-            v.Structural = false;
-            yield return v;
-        }
-    }
+    private static IEnumerable<Scenario> InTransaction(IReadOnlyList<Scenario> bases) => bases.Select(b => b.CalledInsideTransaction());
 }

@@ -43,6 +43,18 @@ public sealed class Scenario
         InTransaction = InTransaction,
     };
 
+    /// <summary>What a description ends with when the input is called inside a caller's transaction (KillLikelihood, below Generation, reads the same words).</summary>
+    public const string InsideTransaction = ", called inside a transaction";
+
+    /// <summary>This input called inside a caller's transaction (a variation, not a base case).</summary>
+    public Scenario CalledInsideTransaction()
+    {
+        var v = Clone(Description + InsideTransaction);
+        v.InTransaction = true;
+        v.Structural = false;
+        return v;
+    }
+
     public List<Dictionary<string, object?>> RowsOf(QualifiedName table)
     {
         foreach (var t in Tables) if (t.Table == table) return t.Rows;

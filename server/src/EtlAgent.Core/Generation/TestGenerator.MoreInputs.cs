@@ -51,9 +51,8 @@ public sealed partial class TestGenerator
         var inside = new List<Scenario>();
         foreach (var (s, o) in runs)
         {
-            if (s.InTransaction || o.Failed is not { } e || !errors.Add($"{e.Number} {e.Location}")) continue;
-            var v = s.Clone($"{s.Description}, called inside a transaction");
-            v.InTransaction = true;
+            if (s.InTransaction || o.Failed is not { } e || !errors.Add(ErrorCases.Key(e))) continue;
+            var v = s.CalledInsideTransaction();
             if (known.Add(v.Key())) inside.Add(v);
             if (inside.Count == MostErrors) break;
         }

@@ -115,6 +115,12 @@ internal sealed partial class Interpreter
             catch (DuckDBException) { commit = false; try { using var rb = Command("ROLLBACK"); rb.ExecuteNonQuery(); } catch (DuckDBException) { } }
             if (commit) _schema.Committed(); else _schema.RolledBack();
         }
+        ForgetTransaction();
+    }
+
+    /// <summary>No transaction any more: its count, state and savepoints go (DuckDB's own has been ended already).</summary>
+    private void ForgetTransaction()
+    {
         _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; _savepoints.Clear(); _outerTransactionName = null;
     }
 
@@ -376,7 +382,7 @@ internal sealed partial class Interpreter
             {
                 FirstUncaughtError ??= e;
                 Messages.Add($"Msg {e.Number}, Level {e.Severity}, State {e.State}, Line {(e.Data["line"] is int l ? l : 0)}: {e.Message}");
-                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; _savepoints.Clear(); _outerTransactionName = null; }
+                if (_tranCount > 0) { if (_duckInTx) { try { Exec("ROLLBACK"); } catch (SandboxRuntimeError) { } _schema.RolledBack(); } ForgetTransaction(); }
             }
             // A SET at a script's top level is the session's: it holds in the batches after GO.
             _frame.AnsiNullsOff = frame.AnsiNullsOff;

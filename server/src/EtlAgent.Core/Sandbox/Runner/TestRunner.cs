@@ -78,6 +78,7 @@ public sealed class TestRunner
         IReadOnlyList<string> messages = Array.Empty<string>();
         IReadOnlySet<(string, int)>? covered = null;
         SandboxError? raised = null;
+        var catalog = _workspace.For(file.Transformation).Catalog;
         string stage = "creating the sandbox";
         try
         {
@@ -110,7 +111,7 @@ public sealed class TestRunner
                 stage = $"reading {expectation.Table}";
                 var table = expectation.Table!.Value;
                 var rows = await sandbox.ReadTableAsync(table, cancellationToken);
-                var shape = _workspace.For(file.Transformation).Catalog.Find(table);
+                var shape = catalog.Find(table);
                 Check(expectation, rows, column => shape?.FindColumn(column)?.Type, failures);
             }
             foreach (var gone in c.Expect.Dropped)

@@ -163,7 +163,7 @@ internal sealed partial class SqlServerSandbox : ISandbox
     public async Task<IReadOnlyList<SandboxRow>> ReadTableAsync(QualifiedName table, CancellationToken cancellationToken = default)
     {
         if (_transactionLost)
-            throw new InvalidOperationException("the code under test ended the test transaction (ROLLBACK or COMMIT of the outermost transaction), so the tables' state after the call is gone; anything it wrote afterwards was not rolled back");
+            throw new InvalidOperationException(TransactionEnded + "; anything it wrote afterwards was not rolled back");
         if (_workspace.Catalog.Find(table) is { Kind: TableKind.Table }) await FakeAsync(table, cancellationToken);
         else if (FindTransformation(table.ToString()) is { } view)
             foreach (var under in TablesTouched(view)) await FakeAsync(under, cancellationToken); // a view shows the copies, never real rows
@@ -173,10 +173,12 @@ internal sealed partial class SqlServerSandbox : ISandbox
         return sets.Count == 0 ? Array.Empty<SandboxRow>() : sets[0].Rows;
     }
 
+    private const string TransactionEnded = "the code under test ended the test transaction (ROLLBACK or COMMIT of the outermost transaction), so the tables' state after the call is gone";
+
     public async Task<bool> TableExistsAsync(QualifiedName table, CancellationToken cancellationToken = default)
     {
         if (_transactionLost)
-            throw new InvalidOperationException("the code under test ended the test transaction (ROLLBACK or COMMIT of the outermost transaction), so the tables' state after the call is gone");
+            throw new InvalidOperationException(TransactionEnded);
         await using var command = Command("SELECT OBJECT_ID(@name, 'U');");
         command.Parameters.AddWithValue("@name", Quote(table));
         return await command.ExecuteScalarAsync(cancellationToken) is not (null or DBNull);

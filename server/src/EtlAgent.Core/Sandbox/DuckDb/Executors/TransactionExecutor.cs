@@ -47,13 +47,8 @@ internal sealed partial class Interpreter
                 host._rowCount = 0;
                 return Flow.Normal;
             }
-            host._savepoints.Clear();
-            host._outerTransactionName = null;
-            if (host._duckInTx) { host.Exec("ROLLBACK"); host._schema.RolledBack(); }
-            host._duckInTx = false;
-            host._tranCount = 0;
-            host._doomed = false;
-            host._lostWork = false;
+            try { if (host._duckInTx) { host.Exec("ROLLBACK"); host._schema.RolledBack(); } }
+            finally { host.ForgetTransaction(); }
             return Flow.Normal;
         }
 

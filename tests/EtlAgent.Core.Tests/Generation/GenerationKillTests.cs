@@ -109,4 +109,23 @@ public class GenerationKillTests
         Assert.Contains(result.File!.Cases, c => c.InTransaction && c.Expect.Error is not null);
         AllToldApart(result, m => m.Line == 17 && (m.Operator == "AND → OR" || m.Operator.StartsWith("relational", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task A_lookup_of_the_current_version_by_a_constant_function_finds_rows_that_end_at_its_value()
+    {
+        // LEFT JOIN Batch.Rate AS d ON d.ValidTo = Batch.EndOfTime() AND …: the version the dimension holds ends at the
+        // function's DATEFROMPARTS(2100, 1, 1), or no input ever finds one and the join's mutants stay untold
+        var result = await GenerateWithMutantsAsync("Batch.RekeyRate");
+        Assert.Contains(result.File!.Cases, c => c.Expect.Tables.Any(t => t.Table?.ToString() == "Stage.Rate" && t.Rows.Any(r => Equals(r["Action"], "Same"))));
+        AllToldApart(result, m => m.Line is 9 or 11);
+    }
+
+    [Fact]
+    public async Task A_catch_block_no_input_reached_is_reached_by_the_parameter_values_of_the_variations_on_an_input_that_writes()
+    {
+        // INSERT … SELECT s.Currency, @RunId … JOIN … d.Rate <> s.Rate into a NOT NULL [RunId]: @RunId NULL fails only where a rate moved
+        var result = await GenerateWithMutantsAsync("Batch.LogMovedRates");
+        Assert.Contains(result.File!.Cases, c => c.Expect.Return is { Value: -1 } && c.Call.Any(a => a.Key == "@RunId" && a.Value is null));
+        AllToldApart(result, m => m.Line is 14 or 15);
+    }
 }

@@ -43,9 +43,12 @@ public sealed partial class CodeFacts
             finally { if (alias is not null) _valueSources.Remove(alias); }
         }
 
-        /// <summary>The value a column of a values-only derived table stands for (<see cref="_valueSources"/>), else the expression itself.</summary>
+        /// <summary>The value a column of a values-only derived table stands for (<see cref="_valueSources"/>), the literal a constant function returns, else the expression itself.</summary>
         private ScalarExpression Valued(ScalarExpression e) =>
             e is ColumnReferenceExpression { MultiPartIdentifier: { Count: 2 } id } && _valueSources.TryGetValue(id.Identifiers[0].Value, out var values)
-            && values.TryGetValue(id.Identifiers[1].Value, out var value) ? value : e;
+            && values.TryGetValue(id.Identifiers[1].Value, out var value) ? value : Constants.Of(e) ?? e;
+
+        /// <summary>Calls of constant scalar functions, read as the literal they return (<see cref="ConstantFunctions"/>).</summary>
+        public ConstantFunctions Constants { get; init; } = ConstantFunctions.Of(Array.Empty<Lineage.TransformationAnalysis>());
     }
 }

@@ -153,9 +153,10 @@ public sealed partial class CodeFacts
         var writes = new List<(QualifiedName Table, string Column, ScalarExpression Value)>();
         var caseOnly = new HashSet<(string, object)>(new ColumnValueComparer());
         var outsideCase = new HashSet<(string, object)>(new ColumnValueComparer());
+        var constantFunctions = ConstantFunctions.Of(facts.Closure);
         foreach (var t in facts.Closure)
         {
-            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs, variableTests, writes) { Resolve = workspace.Catalog.Resolve };
+            var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs, variableTests, writes) { Resolve = workspace.Catalog.Resolve, Constants = constantFunctions };
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
         }
         ImplicitConversions(facts, workspace.Catalog);
@@ -169,6 +170,7 @@ public sealed partial class CodeFacts
             foreach (var f in root.Syntax.Body) f.Accept(returns);
             facts.ReturnsStatus = returns.Found;
             facts.AsksForTransaction = ReadsTransactionState(root.Syntax.Body);
+            facts.CatchStarts = CatchBlockStarts(root.Document.Path, root.Syntax.Body);
         }
         // A three-part name of the workspace's own database is its own table, as in the reads and writes.
         var inserted = facts.Inserted.Select(workspace.Catalog.Resolve).ToList();
@@ -532,12 +534,12 @@ public sealed partial class CodeFacts
 
         public override void Visit(DeclareVariableElement node)
         {
-            if (node.Value is Literal l && LiteralValue(l) is { } v) Add(node.VariableName.Value, v);
+            if ((node.Value is null ? null : node.Value as Literal ?? Constants.Of(node.Value)) is { } l && LiteralValue(l) is { } v) Add(node.VariableName.Value, v);
         }
 
         public override void Visit(SetVariableStatement node)
         {
-            if (node.Expression is Literal l && LiteralValue(l) is { } v) Add(node.Variable.Name, v);
+            if ((node.Expression as Literal ?? Constants.Of(node.Expression)) is { } l && LiteralValue(l) is { } v) Add(node.Variable.Name, v);
         }
 
         public override void Visit(ExecuteParameter node)

@@ -3,7 +3,7 @@ using EtlAgent.Core.Sandbox.Runner;
 
 namespace EtlAgent.Core.Generation;
 
-/// <summary>Inputs made from the runs of the candidates (<see cref="TestGenerator"/>): loaded again, errors inside a caller's transaction.</summary>
+/// <summary>Inputs made from the runs of the candidates (<see cref="TestGenerator"/>): loaded again, errors inside a caller's transaction, CATCH blocks reached.</summary>
 public sealed partial class TestGenerator
 {
     /// <summary>
@@ -59,6 +59,57 @@ public sealed partial class TestGenerator
         if (inside.Count == 0) return;
         int ran = await RunMoreAsync(inside, runs, runTook, recorder, factory, name, cap, cancellationToken);
         notes.Add($"inputs that raise an error, again inside a caller's transaction: {ran} of {inside.Count} run");
+    }
+
+    /// <summary>
+    /// For a procedure whose CATCH block no run reached: the parameter values the variations tried (NULL, naming no
+    /// row, zero…) again on the runs that changed the tables in a way no such variation did. The variations ran on the
+    /// base inputs, where the statement that fails on them (an INSERT of a NOT NULL column from @session_id) wrote no
+    /// row: on an input where it writes one, the error takes the code into its CATCH block.
+    /// </summary>
+    private async Task CatchUnreachedAsync(IReadOnlyList<(string File, int Offset)> catchStarts, IReadOnlyList<KeyValuePair<string, object?>> baseArguments,
+        List<(Scenario Scenario, Outcome Outcome)> runs, List<TimeSpan> runTook, OutcomeRecorder recorder,
+        ISandboxFactory factory, string name, GenerationCap cap, List<string> notes, CancellationToken cancellationToken)
+    {
+        const int MostTargets = 4, MostValues = 6;
+        if (catchStarts.Count == 0 || runs.Any(r => r.Outcome.Covered is { } c && catchStarts.Any(c.Contains))) return;
+        static bool Same(object? a, object? b) => Scenario.Fmt(a) == Scenario.Fmt(b);
+        bool IsBase(Scenario s) => s.Arguments.Count == baseArguments.Count && s.Arguments.Zip(baseArguments).All(p => p.First.Key == p.Second.Key && Same(p.First.Value, p.Second.Value));
+        // the parameter values the variations tried, each with the rows it needs left out
+        var values = new List<(List<KeyValuePair<string, object?>> Changed, Scenario From)>();
+        var seenValues = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (s, _) in runs)
+        {
+            if (s.InTransaction || IsBase(s)) continue;
+            var changed = s.Arguments.Where(a => baseArguments.FirstOrDefault(b => b.Key == a.Key) is var b && (b.Key is null || !Same(a.Value, b.Value))).ToList();
+            if (changed.Count == 0 || !seenValues.Add(string.Join(",", changed.Select(c => c.Key + "=" + Scenario.Fmt(c.Value))))) continue;
+            values.Add((changed, s));
+            if (values.Count == MostValues) break;
+        }
+        if (values.Count == 0) return;
+        // statements run whether or not they write: what a run changed tells the inputs that go further apart
+        var shownByValues = runs.Where(r => !IsBase(r.Scenario)).Select(r => Shape(r.Scenario, r.Outcome, recorder)).ToHashSet(StringComparer.Ordinal);
+        var targets = runs.Where(r => !r.Scenario.InTransaction && r.Outcome.Failed is null && IsBase(r.Scenario))
+            .Select(r => (r.Scenario, Shape: Shape(r.Scenario, r.Outcome, recorder), Changes: r.Outcome.Tables.Sum(t => Delta(r.Scenario, t.Table, t.Rows, recorder) is var (a, c, d) ? a + c + d : 0)))
+            .Where(t => !shownByValues.Contains(t.Shape)).DistinctBy(t => t.Shape).OrderByDescending(t => t.Changes).Take(MostTargets).ToList();
+        var known = runs.Select(r => r.Scenario.Key()).ToHashSet(StringComparer.Ordinal);
+        var more = new List<Scenario>();
+        foreach (var (target, _, _) in targets)
+        foreach (var (changed, from) in values)
+        {
+            var v = target.Clone($"{target.Description}, {string.Join(", ", changed.Select(c => $"{c.Key} {Scenario.Fmt(c.Value)}"))}");
+            v.Structural = false;
+            foreach (var c in changed)
+            {
+                int i = v.Arguments.FindIndex(a => a.Key == c.Key);
+                if (i >= 0) v.Arguments[i] = c; else v.Arguments.Add(c);
+            }
+            v.WithoutParents.UnionWith(from.WithoutParents);
+            if (known.Add(v.Key())) more.Add(v);
+        }
+        if (more.Count == 0) return;
+        int ran = await RunMoreAsync(more, runs, runTook, recorder, factory, name, cap, cancellationToken);
+        notes.Add($"the CATCH block no input reached: the parameter values of the variations again on the inputs that changed more, {ran} of {more.Count} run");
     }
 
     /// <summary>Runs inputs made from the runs so far, within the cap; those that ran join the runs (a structural one is kept as a case).</summary>

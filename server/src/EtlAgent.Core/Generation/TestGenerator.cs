@@ -264,6 +264,8 @@ public sealed partial class TestGenerator(WorkspaceAnalysis workspace, Workspace
         }
         if (_options.LoadAgain && !orchestrator && written.Count > 0 && !cap.Reached)
             await LoadAgainAsync(builder, runs, runTook, recorder, factory, name, cap, notes, cancellationToken);
+        if (!orchestrator && !cap.Reached && candidates.FirstOrDefault(c => c.Base == BaseInput.Empty) is { } emptyInput)
+            await CatchUnreachedAsync(facts.CatchStarts, emptyInput.Arguments, runs, runTook, recorder, factory, name, cap, notes, cancellationToken);
         if (facts.AsksForTransaction && !orchestrator && !cap.Reached)
             await ErrorsInTransactionAsync(runs, runTook, recorder, factory, name, cap, notes, cancellationToken);
         if (runs.Count == 0)

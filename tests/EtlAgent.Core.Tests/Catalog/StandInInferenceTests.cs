@@ -106,6 +106,29 @@ public class StandInInferenceTests
     }
 
     [Fact]
+    public void Columns_every_branch_of_a_union_copies_into_a_typed_table_take_its_column_types()
+    {
+        // two feeds nothing defines loaded by one INSERT … SELECT … UNION SELECT …: the second branch's columns land in
+        // the same typed columns as the first's (a text stand-in would fail the UNION's conversion to int); an
+        // unqualified column of a join of two undefined tables is typed for the one the code shows it on
+        var analysis = Analyze("""
+            CREATE PROCEDURE dbo.LoadCustomers
+            AS
+            BEGIN
+                INSERT INTO dbo.Customer (CustomerId, Name, Since)
+                SELECT [Id], p.[FullName], [JoinedOn] FROM feed.Person AS p LEFT JOIN feed.Status AS s ON s.[StatusId] = p.[StatusId]
+                UNION
+                SELECT v.[PersonId], v.[Name], NULL FROM feed.Visit AS v WHERE NOT EXISTS (SELECT 1 FROM feed.Person AS x WHERE x.[Id] = v.[PersonId] AND x.[JoinedOn] IS NOT NULL);
+            END
+            """);
+        Assert.Equal("FullName nvarchar(100), StatusId nvarchar(4000), Id int, JoinedOn date", Shape(StandIn(analysis, "feed.Person")));
+        Assert.Equal("StatusId nvarchar(4000)", Shape(StandIn(analysis, "feed.Status")));
+        Assert.Equal("PersonId int, Name nvarchar(100)", Shape(StandIn(analysis, "feed.Visit")));
+        Assert.Equal("inserted into dbo.Customer.CustomerId (int) at code.sql:7", StandIn(analysis, "feed.Visit").StandIn!.Columns.Single(c => c.Name == "PersonId").TypeFrom);
+        Assert.Equal("inserted into dbo.Customer.Since (date) at code.sql:5", StandIn(analysis, "feed.Person").StandIn!.Columns.Single(c => c.Name == "JoinedOn").TypeFrom);
+    }
+
+    [Fact]
     public void Columns_copied_into_a_typed_work_table_take_its_column_types()
     {
         // staging a feed nothing defines: positional INSERT … SELECT into a #temp table, through simple

@@ -28,10 +28,19 @@ public sealed partial class CodeFacts
             if (target is null || target.IsString || !(target.IsNumeric || target.IsDateTime) || target.Name == "bit") continue;
             // a copy of the column itself (its table may be a stand-in lineage does not know); a CAST of it to text
             // elsewhere (a row hash) says nothing of what the text must hold, the typed copy does
-            if (a.Origin.Type is { IsString: false } || a.Source is not ScalarExpression source || ColumnName(source) is not { } column) continue;
+            if (a.Origin.Type is { IsString: false } || a.Source is not ScalarExpression source || ColumnName(Fallen(source)) is not { } column) continue;
             if (!facts.Conversions.TryGetValue(column, out var known) || new SqlType(known).IsString) facts.Conversions[column] = target.Name;
         }
     }
+
+    /// <summary>The value a fallback or trim wraps (ISNULL([ContractedFrom], '1900-01-01'), LTRIM([Code])): its text converts as the value does.</summary>
+    private static ScalarExpression Fallen(ScalarExpression e) => e switch
+    {
+        ParenthesisExpression p => Fallen(p.Expression),
+        CoalesceExpression { Expressions.Count: > 0 } c => Fallen(c.Expressions[0]),
+        FunctionCall { Parameters.Count: > 0 } f when f.FunctionName.Value.ToUpperInvariant() is "ISNULL" or "LTRIM" or "RTRIM" or "TRIM" => Fallen(f.Parameters[0]),
+        _ => e,
+    };
 
     /// <summary>
     /// A column copied as it is into a #temp table or table variable under another name (INSERT INTO #w

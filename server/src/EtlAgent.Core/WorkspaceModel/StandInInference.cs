@@ -62,10 +62,12 @@ public static class StandInInference
                 else usages[name] = usage;
             }
         }
-        foreach (var (candidates, column, at) in deferred)
+        foreach (var d in deferred)
         {
-            var tables = candidates.Select(c => usages[c]).ToList();
-            (tables.FirstOrDefault(u => u.Has(column)) ?? tables[0]).AddColumn(column, at);
+            var tables = d.Candidates.Select(c => usages[c]).ToList();
+            var owner = tables.FirstOrDefault(u => u.Has(d.Column)) ?? tables[0];
+            owner.AddColumn(d.Column, d.At);
+            if (d.Typed is var (type, strength, from)) owner.AddType(d.Column, type, strength, from);
         }
         return usages.Values
             .Where(u => u.Columns.Count > 0 && !created.Contains(u.Name))
@@ -85,7 +87,11 @@ public sealed class StandInUses(string path)
 }
 
 /// <summary>An unqualified column of a query whose undefined sources are <paramref name="Candidates"/> (FROM order): which one has it is decided over the whole workspace.</summary>
-internal sealed record DeferredColumn(IReadOnlyList<QualifiedName> Candidates, string Column, Location At);
+internal sealed record DeferredColumn(IReadOnlyList<QualifiedName> Candidates, string Column, Location At)
+{
+    /// <summary>The type a typed use gave it (copied into a typed column), for whichever table gets it.</summary>
+    public (SqlType Type, int Strength, string From)? Typed { get; init; }
+}
 
 /// <summary>What the code tells about one undefined table, gathered over every transformation.</summary>
 internal sealed class StandInUsage(QualifiedName name, Location firstUse)

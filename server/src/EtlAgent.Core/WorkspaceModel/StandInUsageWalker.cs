@@ -165,17 +165,30 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
                         for (int i = 0; i < row.ColumnValues.Count && i < columns.Count; i++)
                             if (columns[i] is { } column) RelateTarget(target, column, row.ColumnValues[i], row.ColumnValues[i], Array.Empty<Source>());
                     break;
-                case SelectInsertSource { Select: QuerySpecification qs }:
-                    var scope = Sources(qs.FromClause?.TableReferences);
-                    var items = qs.SelectElements.ToList();
-                    if (positional && items.Any(e => e is not SelectScalarExpression)) break; // a * hides which column lands where
-                    for (int i = 0; i < items.Count && i < columns.Count; i++)
-                        if (columns[i] is { } column && items[i] is SelectScalarExpression se) RelateTarget(target, column, se.Expression, se, scope);
+                case SelectInsertSource { Select: var select }:
+                    // every branch of a UNION lands in the same columns
+                    foreach (var qs in Branches(select))
+                    {
+                        var scope = Sources(qs.FromClause?.TableReferences);
+                        var items = qs.SelectElements.ToList();
+                        if (positional && items.Any(e => e is not SelectScalarExpression)) continue; // a * hides which column lands where
+                        for (int i = 0; i < items.Count && i < columns.Count; i++)
+                            if (columns[i] is { } column && items[i] is SelectScalarExpression se) RelateTarget(target, column, se.Expression, se, scope);
+                    }
                     break;
             }
         }
         base.ExplicitVisit(node);
     }
+
+    /// <summary>The query specifications whose rows a query returns: itself, or each branch of a UNION, EXCEPT or INTERSECT.</summary>
+    private static IEnumerable<QuerySpecification> Branches(QueryExpression? query) => query switch
+    {
+        QuerySpecification qs => new[] { qs },
+        BinaryQueryExpression b => Branches(b.FirstQueryExpression).Concat(Branches(b.SecondQueryExpression)),
+        QueryParenthesisExpression p => Branches(p.QueryExpression),
+        _ => Array.Empty<QuerySpecification>(),
+    };
 
     private static string? NameOf(SelectScalarExpression e) =>
         e.ColumnName?.Value ?? (e.Expression as ColumnReferenceExpression)?.MultiPartIdentifier?.Identifiers[^1].Value;
@@ -221,14 +234,23 @@ internal sealed class StandInUsageWalker : TSqlFragmentVisitor
             unknown.AddType(column, typed.Type, typed.Strength, $"{typed.What} at {At(at)}");
         if (target.Known?.FindColumn(column) is not { } known) return;
         var (copied, convertedTo, cut) = Copied(value);
-        if (ColumnOf(copied, scope) is not { } col) return;
-        col.Usage.AddColumn(col.Column, LocationOf(copied));
+        int deferredBefore = _deferred.Count;
+        var col = ColumnOf(copied, scope);
+        // an unqualified column of several undefined sources: typed for whichever of them gets it (StandInInference.Merge)
+        var deferred = col is null && _deferred.Count > deferredBefore ? _deferred[^1] : null;
+        if (col is null && deferred is null) return;
+        var source = col?.Column ?? deferred!.Column;
+        col?.Usage.AddColumn(source, LocationOf(copied));
+        (SqlType Type, int Strength, string From)? given = null;
         if (convertedTo is not null)
         {
-            if (!convertedTo.IsString && !_usedAsText.Contains(col.Column)) col.Usage.AddType(col.Column, convertedTo, FromVariable, $"converted to {convertedTo} for {target.Known.Name}.{known.Name} at {At(at)}");
+            if (!convertedTo.IsString && !_usedAsText.Contains(source)) given = (convertedTo, FromVariable, $"converted to {convertedTo} for {target.Known.Name}.{known.Name} at {At(at)}");
         }
-        else if (!(cut && known.Type.IsString) && (known.Type.IsString || !_usedAsText.Contains(col.Column)))
-            col.Usage.AddType(col.Column, known.Type, FromColumn, $"inserted into {target.Known.Name}.{known.Name} ({known.Type}) at {At(at)}");
+        else if (!(cut && known.Type.IsString) && (known.Type.IsString || !_usedAsText.Contains(source)))
+            given = (known.Type, FromColumn, $"inserted into {target.Known.Name}.{known.Name} ({known.Type}) at {At(at)}");
+        if (given is not { } g) return;
+        if (col is { } c) c.Usage.AddType(source, g.Type, g.Strength, g.From);
+        else _deferred[^1] = deferred! with { Typed = g };
     }
 
     /// <summary>

@@ -128,4 +128,15 @@ public class GenerationKillTests
         Assert.Contains(result.File!.Cases, c => c.Expect.Return is { Value: -1 } && c.Call.Any(a => a.Key == "@RunId" && a.Value is null));
         AllToldApart(result, m => m.Line is 14 or 15);
     }
+
+    [Fact]
+    public async Task A_lookup_by_a_name_pattern_finds_a_row_whose_name_the_pattern_lets_through()
+    {
+        // SELECT s.RunStateId … WHERE s.RunStateName LIKE 'Sub-Pro%' AND s.FlagBit = @FlagBit: a state named
+        // 'RunStateName 1' is never found, and every mutant of the lookup leaves the step's state NULL alike
+        var result = await GenerateWithMutantsAsync("Batch.EndStep");
+        Assert.Contains(result.File!.Cases, c => c.Expect.Tables.Any(t => t.Table?.ToString() == "Batch.StepRun" && t.Rows.Any(r => r["RunStateId"] is not null)));
+        // (removing the LIKE itself needs a state the pattern refuses beside a step run: no such variation is made)
+        AllToldApart(result, m => m.Line == 8 && (m.Operator.StartsWith("predicate removed", StringComparison.Ordinal) && m.Original.Contains("FlagBit", StringComparison.Ordinal) || m.Operator == "AND → OR"));
+    }
 }

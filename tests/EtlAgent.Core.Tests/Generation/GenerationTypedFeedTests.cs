@@ -41,14 +41,17 @@ public class GenerationTypedFeedTests
         Assert.Contains(result.File.Cases, c => Expected(c).Any(r => Equals(r["IsCurrent"], false)) && Given(c).All(r => !Equals(r["IsCurrent"], false)));
     }
 
-    [Fact]
-    public void Every_staged_version_of_text_the_code_converts_still_converts()
+    [Theory]
+    [InlineData("Dw.LoadSupplier")]
+    [InlineData("Dw.ReloadSupplier")]
+    public void Every_staged_version_of_text_the_code_converts_still_converts(string transformation)
     {
-        // Stage.Supplier is all text; [src_rating] lands in an int, [src_since] in a date: an older staged
-        // version, a changed one, a boundary hold numbers and dates; only "not a number" / "not a date" do not
+        // Stage.Supplier is all text; [src_rating] lands in an int, [src_since] in a date (through a work table, or
+        // through ISNULL and LTRIM): an older staged version, a changed one, a boundary hold numbers and dates; only
+        // "not a number" / "not a date" do not
         var files = new MemoryFileSource().AddAll(new PhysicalFileSource(TestPaths.Fixture("generation-typed-feed")));
         var analysis = new WorkspaceAnalyzer(WorkspaceSettings.Load(files)) { RetainSyntax = true }.Analyze(files);
-        var load = analysis.FindTransformation("Dw.LoadSupplier")!;
+        var load = analysis.FindTransformation(transformation)!;
         var facts = CodeFacts.Collect(analysis, load);
         var candidates = new CandidateBuilder(analysis.Catalog, facts, load.Transformation.Parameters, new DateTime(2016, 6, 2, 8, 0, 0)).Build();
 

@@ -2,7 +2,7 @@ using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace EtlAgent.Core.Generation;
 
-/// <summary>Literals only a CASE tests, and the values a values-only derived table stands for (<see cref="CodeFacts"/>).</summary>
+/// <summary>Literals only a CASE tests, the values a values-only derived table stands for, and a value LIKE lets through (<see cref="CodeFacts"/>).</summary>
 public sealed partial class CodeFacts
 {
     /// <summary>
@@ -47,6 +47,40 @@ public sealed partial class CodeFacts
         private ScalarExpression Valued(ScalarExpression e) =>
             e is ColumnReferenceExpression { MultiPartIdentifier: { Count: 2 } id } && _valueSources.TryGetValue(id.Identifiers[0].Value, out var values)
             && values.TryGetValue(id.Identifiers[1].Value, out var value) ? value : Constants.Of(e) ?? e;
+
+        /// <summary>
+        /// `s.[RunStateName] LIKE 'Sub-Pro%'`: a value the pattern lets through, compared as an equality, so the rows a
+        /// lookup by pattern must find hold it (NOT LIKE and an ESCAPE clause are left alone).
+        /// </summary>
+        public override void Visit(LikePredicate node)
+        {
+            if (node.NotDefined || node.EscapeExpression is not null || Strip(node.FirstExpression) is not { } first || ColumnName(first) is not { } column) return;
+            if (Strip(node.SecondExpression) is not StringLiteral { Value: var pattern } || LetThrough(pattern) is not { Length: > 0 } value) return;
+            facts.ComparedColumns.Add(column);
+            Compare(column, TableOf(first), new StringLiteral { Value = value }, "=");
+        }
+
+        /// <summary>The shortest text a LIKE pattern matches (% empty, _ one letter, [set] its first character); null for a pattern it cannot read.</summary>
+        private static string? LetThrough(string pattern)
+        {
+            var text = new System.Text.StringBuilder();
+            for (int i = 0; i < pattern.Length; i++)
+            {
+                switch (pattern[i])
+                {
+                    case '%': break;
+                    case '_': text.Append('x'); break;
+                    case '[':
+                        int end = pattern.IndexOf(']', i + 1);
+                        if (end < 0 || end == i + 1 || pattern[i + 1] == '^') return null;
+                        text.Append(pattern[i + 1]);
+                        i = end;
+                        break;
+                    default: text.Append(pattern[i]); break;
+                }
+            }
+            return text.ToString();
+        }
 
         /// <summary>Calls of constant scalar functions, read as the literal they return (<see cref="ConstantFunctions"/>).</summary>
         public ConstantFunctions Constants { get; init; } = ConstantFunctions.Of(Array.Empty<Lineage.TransformationAnalysis>());

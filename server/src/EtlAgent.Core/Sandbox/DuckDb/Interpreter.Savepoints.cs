@@ -36,13 +36,19 @@ internal sealed partial class Interpreter
         if (_tranCount == 0) throw new SandboxRuntimeError(628, "Cannot issue SAVE TRANSACTION when there is no active transaction.");
         if (_doomed) throw new SandboxRuntimeError(3931, "The current transaction cannot be committed and cannot be rolled back to a savepoint. Roll back the entire transaction.");
         var name = TransactionName(st.Name) ?? throw Unsupported("SAVE TRANSACTION without a name", st);
+        _savepoints.Add(Snapshot(name));
+    }
+
+    /// <summary>The rows of every table a rollback to this point restores (<see cref="SavedTables"/>), and the #temp tables that exist.</summary>
+    private Savepoint Snapshot(string name)
+    {
         var images = new List<TableImage>();
         foreach (var (physical, catalogName, columns) in SavedTables())
         {
             var rows = columns.Count == 0 ? new List<object?[]>() : Query($"SELECT {string.Join(", ", columns.Select(c => Id(c.Name)))} FROM {physical}").Rows;
             images.Add(new TableImage(physical, catalogName, columns, rows));
         }
-        _savepoints.Add(new Savepoint(name, images, TempTablesInScope().Select(t => t.Table.PhysicalName).ToHashSet(StringComparer.Ordinal)));
+        return new Savepoint(name, images, TempTablesInScope().Select(t => t.Table.PhysicalName).ToHashSet(StringComparer.Ordinal));
     }
 
     private void RollbackToSavepoint(string name)
@@ -53,6 +59,12 @@ internal sealed partial class Interpreter
         if (_doomed) throw new SandboxRuntimeError(3931, "The current transaction cannot be committed and cannot be rolled back to a savepoint. Roll back the entire transaction.");
         var sp = _savepoints[index];
         _savepoints.RemoveRange(index + 1, _savepoints.Count - index - 1);
+        Restore(sp, $"ROLLBACK TRANSACTION {name}");
+    }
+
+    /// <summary>Puts back the rows <paramref name="sp"/> holds, in a new DuckDB transaction when an error has ended DuckDB's.</summary>
+    private void Restore(Savepoint sp, string what)
+    {
         if (!_duckInTx)
         {
             // An error with XACT_ABORT OFF made DuckDB abort the transaction (all its work is gone);
@@ -79,7 +91,7 @@ internal sealed partial class Interpreter
         {
             if (image.CatalogName is { } cn) _schema.Ensure(cn);
             else if (!existingTemp.Contains(Unquote(image.Physical)))
-                throw new UnsupportedConstructException($"ROLLBACK TRANSACTION {name} restoring a #temp table created inside the transaction after an error had rolled DuckDB's transaction back", null);
+                throw new UnsupportedConstructException($"{what} restoring a #temp table created inside the transaction after an error had rolled DuckDB's transaction back", null);
             if (image.Rows.Count == 0 || image.Columns.Count == 0) continue;
             var cols = string.Join(", ", image.Columns.Select(c => Id(c.Name)));
             foreach (var chunk in image.Rows.Chunk(500))
@@ -105,7 +117,7 @@ internal sealed partial class Interpreter
     private IEnumerable<(string Physical, QualifiedName? CatalogName, IReadOnlyList<ColumnDef> Columns)> SavedTables()
     {
         foreach (var name in _schema.CreatedInOrder.ToList())
-            if (_model.Catalog.Find(name) is { Kind: TableKind.Table } def)
+            if (!_schema.Dropped(name) && _model.Catalog.Find(name) is { Kind: TableKind.Table } def)
                 yield return (Table(name), name, def.Columns.Where(c => c.Computed is null).ToList());
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var f = _frame; f is not null; f = f.Caller)

@@ -99,7 +99,7 @@ internal sealed partial class Interpreter
     {
         Exec("BEGIN TRANSACTION");
         _duckInTx = true; _schema.InTransaction = true;
-        _tranCount = 1; _doomed = false; _lostWork = false;
+        _tranCount = 1; _doomed = false; _lostWork = false; ImageTransactionStart();
     }
 
     /// <summary>
@@ -121,7 +121,7 @@ internal sealed partial class Interpreter
     /// <summary>No transaction any more: its count, state and savepoints go (DuckDB's own has been ended already).</summary>
     private void ForgetTransaction()
     {
-        _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; _savepoints.Clear(); _outerTransactionName = null;
+        _duckInTx = false; _tranCount = 0; _doomed = false; _lostWork = false; _savepoints.Clear(); _outerTransactionName = null; ForgetStatementImages();
     }
 
     // ---------------------------------------------------------------- translation environment
@@ -251,19 +251,6 @@ internal sealed partial class Interpreter
             else LoseWork();
         }
         return err;
-    }
-
-    /// <summary>
-    /// The transaction can no longer commit (XACT_STATE() = -1). DuckDB has already aborted it on
-    /// the error, so its work is rolled back now; @@TRANCOUNT stays until the code's ROLLBACK.
-    /// </summary>
-    private void LoseWork()
-    {
-        _lostWork = true;
-        if (!_duckInTx) return;
-        _duckInTx = false;
-        try { using var cmd = Command("ROLLBACK"); cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
-        _schema.RolledBack();
     }
 
     private void Doom()
@@ -546,7 +533,7 @@ internal sealed partial class Interpreter
                 throw Unsupported("a statement that reads or writes tables after an error inside a transaction with XACT_ABORT OFF " +
                     "(SQL Server keeps the statements before the error; DuckDB has rolled them back) — roll back first, or SET XACT_ABORT ON", s);
             var flow = RunCore(s);
-            if (s is not (TryCatchStatement or BeginEndBlockStatement or IfStatement or WhileStatement)) _lastError = 0;
+            if (s is not (TryCatchStatement or BeginEndBlockStatement or IfStatement or WhileStatement)) { _lastError = 0; AfterStatement(s); }
             return flow;
         }
         catch (SandboxRuntimeError e) when (!e.Data.Contains("line"))

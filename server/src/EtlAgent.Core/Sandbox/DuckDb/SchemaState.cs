@@ -167,6 +167,9 @@ internal sealed class SchemaState
     private readonly HashSet<QualifiedName> _dropped = new();
     private readonly List<QualifiedName> _droppedInTransaction = new();
 
+    /// <summary>Whether the open transaction dropped a table or made a table or view (DuckDB's rollback undoes them, a table image cannot).</summary>
+    public bool ChangedObjectsInTransaction => _droppedInTransaction.Count > 0 || _madeTablesInTransaction.Count > 0 || _madeViewsInTransaction.Count > 0;
+
     /// <summary>Whether the code dropped this stand-in in this case: it is not made again, so later statements find it missing (208).</summary>
     public bool Dropped(QualifiedName name) => _dropped.Contains(name);
 

@@ -18,6 +18,7 @@ internal sealed partial class Interpreter
                 host.Exec("BEGIN TRANSACTION"); host._doomed = false; host._lostWork = false; host._duckInTx = true; host._schema.InTransaction = true;
                 host._outerTransactionName = host.TransactionName(bt.Name);
                 host._savepoints.Clear();
+                host.ImageTransactionStart();
                 // locks the last transaction owned ended with it
                 host._appLocks.RemoveWhere(l => l.Owner == "Transaction");
             }
@@ -33,7 +34,7 @@ internal sealed partial class Interpreter
                 throw new SandboxRuntimeError(3930, "The current transaction cannot be committed and cannot support operations that write to the log file. Roll back the transaction.");
             if (host._lostWork)
                 throw host.Unsupported("COMMIT after an error inside a transaction with XACT_ABORT OFF (SQL Server would commit the statements before the error; DuckDB has rolled them back)", s);
-            if (--host._tranCount == 0) { host.Exec("COMMIT"); host._duckInTx = false; host._schema.Committed(); host._savepoints.Clear(); host._outerTransactionName = null; }
+            if (--host._tranCount == 0) { host.Exec("COMMIT"); host._duckInTx = false; host._schema.Committed(); host._savepoints.Clear(); host._outerTransactionName = null; host.ForgetStatementImages(); }
             host._rowCount = 0;
             return Flow.Normal;
         }

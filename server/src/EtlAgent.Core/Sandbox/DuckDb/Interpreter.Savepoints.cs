@@ -60,6 +60,7 @@ internal sealed partial class Interpreter
         var sp = _savepoints[index];
         _savepoints.RemoveRange(index + 1, _savepoints.Count - index - 1);
         Restore(sp, $"ROLLBACK TRANSACTION {name}");
+        ImageWrittenAgain();
     }
 
     /// <summary>Puts back the rows <paramref name="sp"/> holds, in a new DuckDB transaction when an error has ended DuckDB's.</summary>
@@ -92,11 +93,17 @@ internal sealed partial class Interpreter
             if (image.CatalogName is { } cn) _schema.Ensure(cn);
             else if (!existingTemp.Contains(Unquote(image.Physical)))
                 throw new UnsupportedConstructException($"{what} restoring a #temp table created inside the transaction after an error had rolled DuckDB's transaction back", null);
-            if (image.Rows.Count == 0 || image.Columns.Count == 0) continue;
-            var cols = string.Join(", ", image.Columns.Select(c => Id(c.Name)));
-            foreach (var chunk in image.Rows.Chunk(500))
-                Exec($"INSERT INTO {image.Physical} ({cols}) VALUES {string.Join(", ", chunk.Select(r => "(" + string.Join(", ", r.Select((v, i) => Literal(v, image.Columns[i].Type))) + ")"))}");
+            InsertRows(image);
         }
+    }
+
+    /// <summary>The rows an image holds, inserted again into its table.</summary>
+    private void InsertRows(TableImage image)
+    {
+        if (image.Rows.Count == 0 || image.Columns.Count == 0) return;
+        var cols = string.Join(", ", image.Columns.Select(c => Id(c.Name)));
+        foreach (var chunk in image.Rows.Chunk(500))
+            Exec($"INSERT INTO {image.Physical} ({cols}) VALUES {string.Join(", ", chunk.Select(r => "(" + string.Join(", ", r.Select((v, i) => Literal(v, image.Columns[i].Type))) + ")"))}");
     }
 
     /// <summary>The #temp tables of every open scope (table variables are not transactional).</summary>

@@ -88,10 +88,7 @@ public sealed class DuckDbSandbox : ISandbox
             }
             // Explicit identity values (as with IDENTITY_INSERT ON) move the identity past them.
             if (columns.FirstOrDefault(c => c.Identity) is { } idc)
-            {
-                var seq = SequenceArgument(SchemaBuilder.IdentitySequence(def.Name));
-                Exec($"SELECT count(nextval({seq})) FROM range(CAST(greatest(0, (SELECT max({Id(idc.Name)}) FROM {Table(def.Name)}) - coalesce((SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(SequencePhysicalName(SchemaBuilder.IdentitySequence(def.Name)))}), 0)) AS BIGINT))");
-            }
+                Exec(SchemaBuilder.IdentityPastRows(def.Name, Table(def.Name), idc.Name));
         }
         return Task.CompletedTask;
     }

@@ -178,9 +178,7 @@ internal sealed partial class Interpreter
     private void IdentityPastKeptRows(TableImage image)
     {
         if (image.CatalogName is not { } name || _model.Catalog.Find(name)?.Columns.FirstOrDefault(c => c.Identity) is not { } identity) return;
-        var sequence = SchemaBuilder.IdentitySequence(name);
-        Exec($"SELECT count(nextval({SequenceArgument(sequence)})) FROM range(CAST(greatest(0, (SELECT max({Id(identity.Name)}) FROM {image.Physical}) - "
-            + $"coalesce((SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(SequencePhysicalName(sequence))}), 0)) AS BIGINT))");
+        Exec(SchemaBuilder.IdentityPastRows(name, image.Physical, identity.Name));
     }
 
     /// <summary>The tables a statement names (targets and sources), as written.</summary>

@@ -49,6 +49,14 @@ public sealed class SchemaBuilder
     public Dictionary<QualifiedName, Exception> Problems { get; } = new();
 
     /// <summary>The sequence of a table's identity column: the table's own name inside it, so two tables never share one.</summary>
+    /// <summary>SQL that moves a table's identity past the largest value its identity column holds (rows given with explicit values, or put back).</summary>
+    public static string IdentityPastRows(QualifiedName table, string physical, string column)
+    {
+        var sequence = IdentitySequence(table);
+        return $"SELECT count(nextval({SequenceArgument(sequence)})) FROM range(CAST(greatest(0, (SELECT max({Id(column)}) FROM {physical}) - "
+            + $"coalesce((SELECT last_value FROM duckdb_sequences() WHERE sequence_name = {Str(SequencePhysicalName(sequence))}), 0)) AS BIGINT))";
+    }
+
     public static string IdentitySequence(QualifiedName table) => table.Database is null ? $"__identity_{table.Schema}.{table.Name}" : $"__identity_{table}";
 
     /// <summary>The identity sequence of a #temp table or table variable, by its quoted physical name.</summary>

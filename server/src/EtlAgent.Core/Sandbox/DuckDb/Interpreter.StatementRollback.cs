@@ -85,9 +85,8 @@ internal sealed partial class Interpreter
     {
         if (!seen.Add(def.Name) || _schema.Dropped(def.Name)) return;
         Image(Table(def.Name), def.Name, def.Columns.Where(c => c.Computed is null).ToList());
-        foreach (var child in _model.Catalog.Tables)
-            if (child.ForeignKeys.Any(f => f.ReferencedTable == def.Name) && _schema.CreatedInOrder.Contains(child.Name))
-                ImageWithChildren(child, seen);
+        foreach (var child in _model.ForeignKeyChildren.GetValueOrDefault(def.Name) ?? Array.Empty<TableDef>())
+            if (_schema.CreatedInOrder.Contains(child.Name)) ImageWithChildren(child, seen);
     }
 
     private void Image(string physical, QualifiedName? catalogName, IReadOnlyList<ColumnDef> columns)
@@ -128,10 +127,17 @@ internal sealed partial class Interpreter
     {
         _lostWork = true;
         if (!_duckInTx) return;
+        EndAbortedTransaction();
+        RestoreWritten();
+    }
+
+    /// <summary>DuckDB's transaction, which an error has aborted: rolled back, and the tables made lazily inside it forgotten.</summary>
+    private void EndAbortedTransaction()
+    {
+        if (!_duckInTx) return;
         _duckInTx = false;
         try { using var cmd = Command("ROLLBACK"); cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
         _schema.RolledBack();
-        RestoreWritten();
     }
 
     /// <summary>
@@ -161,12 +167,7 @@ internal sealed partial class Interpreter
         {
             StopImaging();
             _lostWork = true;
-            if (_duckInTx)
-            {
-                _duckInTx = false;
-                try { using var cmd = Command("ROLLBACK"); cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
-                _schema.RolledBack();
-            }
+            EndAbortedTransaction();
         }
         finally { _restoring = false; }
     }

@@ -256,10 +256,7 @@ internal sealed partial class Interpreter
     private void Doom()
     {
         _doomed = true;
-        if (!_duckInTx) return;
-        _duckInTx = false;
-        try { using var cmd = Command("ROLLBACK"); cmd.ExecuteNonQuery(); } catch (DuckDBException) { }
-        _schema.RolledBack();
+        EndAbortedTransaction();
     }
 
     private (List<string> Columns, List<object?[]> Rows) Query(string sql)

@@ -17,6 +17,10 @@ internal sealed class SandboxModel
     /// <param name="catalogs">Catalogs already prepared (the engine's); null: this model prepares its own, object by object as cases use them.</param>
     public SandboxModel(WorkspaceAnalysis workspace, bool foreignKeys, IFileSource? files = null, PreparedCatalogs? catalogs = null)
     {
+        _foreignKeyChildren = new(() => Catalog.Tables
+            .SelectMany(child => child.ForeignKeys.Select(f => (Parent: f.ReferencedTable, Child: child)))
+            .GroupBy(x => x.Parent)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<TableDef>)g.Select(x => x.Child).Distinct().ToList()));
         Workspace = workspace;
         Catalog = workspace.Catalog;
         var reparsed = new Dictionary<string, IReadOnlyList<TransformationSyntax>>(StringComparer.Ordinal);
@@ -79,6 +83,11 @@ internal sealed class SandboxModel
 
     /// <summary>System views this model's sandboxes read as tables: view → (table name, the SELECT of its rows), built once (<see cref="SchemaState.SystemViewTable"/>).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, (string Table, string Rows)> SystemViewTables { get; } = new(StringComparer.Ordinal);
+    /// <summary>For each table, the tables whose foreign keys point at it: built once, on first use, for all of this model's cases.</summary>
+    public IReadOnlyDictionary<QualifiedName, IReadOnlyList<TableDef>> ForeignKeyChildren => _foreignKeyChildren.Value;
+
+    private readonly Lazy<IReadOnlyDictionary<QualifiedName, IReadOnlyList<TableDef>>> _foreignKeyChildren;
+
     public Dictionary<QualifiedName, TransformationAnalysis> Procedures { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Functions { get; } = new();
     public Dictionary<QualifiedName, TransformationAnalysis> Views { get; } = new();

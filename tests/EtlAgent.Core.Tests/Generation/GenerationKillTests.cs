@@ -139,4 +139,14 @@ public class GenerationKillTests
         // (removing the LIKE itself needs a state the pattern refuses beside a step run: no such variation is made)
         AllToldApart(result, m => m.Line == 8 && (m.Operator.StartsWith("predicate removed", StringComparison.Ordinal) && m.Original.Contains("FlagBit", StringComparison.Ordinal) || m.Operator == "AND → OR"));
     }
+
+    [Fact]
+    public async Task A_setting_read_through_a_function_and_tested_in_a_callee_holds_the_value_that_runs_the_branch()
+    {
+        // DECLARE @Setting = Batch.ConfigValue('AuditMode') → EXEC Batch.AuditStart @Setting → Batch.AuditLevel(@Mode):
+        // IF @Level = N'Calls': only a setting row holding 'Calls' writes the audit log, so that value is tried
+        var result = await GenerateWithMutantsAsync("Batch.CheckJob");
+        Assert.Contains(result.File!.Cases, c => c.Expect.Tables.Any(t => t.Table?.ToString() == "Batch.AuditLog" && t.Rows.Count == 1));
+        AllToldApart(result, m => m.Line is 10 or 11);
+    }
 }

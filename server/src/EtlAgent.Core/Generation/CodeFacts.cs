@@ -212,6 +212,15 @@ public sealed partial class CodeFacts
             if (!tested.Contains(value)) tested.Add(value);
             if (listed) facts.ListedParameters.Add(p);
         }
+        // a variable read from a column and then tested (IF @Mode = N'Calls'): the column holds each value in a variation,
+        // as a literal only a CASE tests does, so the base rows keep their ordinary values and the branches each get an input
+        var origins = ValueOrigins.Collect(facts.Closure, workspace.Catalog.Resolve);
+        foreach (var (variable, value, _) in variableTests)
+            foreach (var (table, column) in origins.ColumnsOf(variable.Name))
+            {
+                AddTo(facts.TableColumnLiterals, table, column, value);
+                caseOnly.Add((column, value));
+            }
         foreach (var (a, b) in columnPairs)
         {
             if (flow.Columns.TryGetValue(a, out var pa)) Flows(pa, b);

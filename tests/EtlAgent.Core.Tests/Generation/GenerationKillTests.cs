@@ -149,4 +149,14 @@ public class GenerationKillTests
         Assert.Contains(result.File!.Cases, c => c.Expect.Tables.Any(t => t.Table?.ToString() == "Batch.AuditLog" && t.Rows.Count == 1));
         AllToldApart(result, m => m.Line is 10 or 11);
     }
+
+    [Fact]
+    public async Task A_column_only_dynamic_SQL_copies_is_varied_so_an_input_fails_inside_the_transaction_after_the_run_is_logged()
+    {
+        // EXEC sp_executesql N'INSERT INTO Batch.NoteArchive … SELECT [NoteId] … FROM Stage.Note': a NULL staged key fails there,
+        // after the run's log row exists, so the CATCH block's UPDATE of that row is seen
+        var result = await GenerateWithMutantsAsync("Batch.ArchiveNotes");
+        Assert.Contains(result.File!.Cases, c => c.Expect.Tables.Any(t => t.Table?.ToString() == "Batch.RunLog" && t.Rows.Any(r => Equals(Convert.ToInt64(r["Status"], System.Globalization.CultureInfo.InvariantCulture), 2L))));
+        AllToldApart(result, m => m.Line == 19);
+    }
 }

@@ -158,6 +158,8 @@ public sealed partial class CodeFacts
         {
             var visitor = new Visitor(facts, variableLiterals, comparisons, inCase, columnPairs, variableTests, writes) { Resolve = workspace.Catalog.Resolve, Constants = constantFunctions };
             foreach (var f in t.Syntax.Body) f.Accept(visitor);
+            // the columns a dynamic INSERT … SELECT copies are the code's as much as the body's (a NULL there fails its insert)
+            foreach (var f in facts._dynamic.GetValueOrDefault(t) ?? new()) f.Accept(visitor);
         }
         ImplicitConversions(facts, workspace.Catalog);
         CollectDrops(facts, facts.Closure.Where(t => t.HasSyntax).SelectMany(t => t.Syntax.Body), workspace.Catalog.Resolve);

@@ -9,4 +9,11 @@ namespace EtlAgent.Core.Lineage;
 /// SELECT), the columns it updates, and whether some write cannot be read that way (MERGE, SELECT INTO, OUTPUT INTO).
 /// Kept when the syntax is dropped: the workspace step reads it.
 /// </summary>
-public sealed record KeptKeys(QualifiedName Table, bool AddsRows, bool Unreadable, IReadOnlyList<IReadOnlySet<string>> Keys, IReadOnlySet<string> Updated);
+public sealed record KeptKeys(QualifiedName Table, bool AddsRows, bool Unreadable, IReadOnlyList<IReadOnlySet<string>> Keys, IReadOnlySet<string> Updated)
+{
+    /// <summary>
+    /// Column → the constants its writes put there, or null for a column some write fills otherwise; the whole
+    /// map null when some write cannot be read that way. A column it does not write is not in the map.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<string>?>? Constants { get; init; }
+}

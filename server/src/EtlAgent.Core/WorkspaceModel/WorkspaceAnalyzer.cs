@@ -353,8 +353,10 @@ public sealed partial class WorkspaceAnalyzer
             NullableIntoNotNullRule.FilledByEveryWriter(f, filled ??= new FilledColumns(transformations, catalog, projects)));
         // which lookups every writer of the table keeps to one row is known only now too
         WriterUniqueKeys? writerKeys = null;
+        WriterConstantColumns? writerConstants = null;
         findings.RemoveAll(f => f.RuleId == "ETL0001" && f.Evidence is not null &&
-            TopWithoutOrderByRule.PinsWriterUniqueKey(f, writerKeys ??= new WriterUniqueKeys(transformations, catalog)));
+            (TopWithoutOrderByRule.PinsWriterUniqueKey(f, writerKeys ??= new WriterUniqueKeys(transformations, catalog)) ||
+             TopWithoutOrderByRule.SelectsWriterConstants(f, writerConstants ??= new WriterConstantColumns(transformations, catalog))));
         // whether a procedure's callees in other files write anything is known only now too
         ReadOnlyProcedures? readOnly = null;
         for (int i = 0; i < findings.Count; i++)

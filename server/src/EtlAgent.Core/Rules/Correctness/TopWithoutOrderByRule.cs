@@ -18,7 +18,7 @@ public sealed class TopWithoutOrderByRule : Rule
         new RuleDoc(
             "Without ORDER BY (or with the placeholder `ORDER BY (SELECT NULL)`), `TOP (n)` and OFFSET/FETCH return whichever n rows the plan happens to produce first; the choice changes with indexes, statistics, parallelism and data volume, so a load that uses it is not repeatable and is hard to test. " +
             "UPDATE TOP, DELETE TOP, INSERT TOP and MERGE TOP cannot take an ORDER BY at all: select the rows in an ordered CTE and modify the CTE. " +
-            "Batch loops (a DML TOP inside WHILE) are exempt because every qualifying row is eventually processed, and so are work queues (`SET @id = (SELECT TOP (1) id FROM #queue WHERE Done = 0)`, or SELECT TOP (1) @id = ..., feeding a WHILE on @id whose body updates or deletes rows of that table, or taken inside a loop driven by a counter, `WHILE @i < @max`, whose body deletes the row or sets the column the query tests: any order takes every row), as are `TOP (0)`, TOP inside EXISTS, single-row queries, lookups whose WHERE pins a primary or unique key, or columns every writer of the table in the workspace keeps unique (each INSERT into it adds one row under `IF NOT EXISTS (SELECT … WHERE Code = @Code …)` with those values, or seed rows that differ on them after a TRUNCATE or DELETE of every row, rows in branches that cannot both run such as `IF @@SERVERNAME = 'a'` and `IF @@SERVERNAME = 'b'` aside, or one INSERT … SELECT that is DISTINCT, groups by them, or copies a key of its one source table, after such an emptying or under `WHERE NOT EXISTS` on them; no writer updates them, MERGEs into the table or names it in dynamic SQL), the numbers-table idiom (a select list of only constants and an unpartitioned ROW_NUMBER(), which yields 1..n whichever rows are taken), and rows that provably carry the same selected values: every selected column comes from a source that gives the whole statement one row (a view, inline function or derived table whose query is TOP (1) or a scalar aggregate, a function called with arguments fixed for the statement, a table whose primary or unique key the WHERE or an inner join equates to constants, variables or columns of such sources), while the other joined tables only multiply that row. An outer-joined source does not count: a missing match gives some candidates NULLs. " +
+            "Batch loops (a DML TOP inside WHILE) are exempt because every qualifying row is eventually processed, and so are work queues (`SET @id = (SELECT TOP (1) id FROM #queue WHERE Done = 0)`, or SELECT TOP (1) @id = ..., feeding a WHILE on @id whose body updates or deletes rows of that table, or taken inside a loop driven by a counter, `WHILE @i < @max`, whose body deletes the row or sets the column the query tests: any order takes every row), as are `TOP (0)`, TOP inside EXISTS, single-row queries, lookups whose WHERE pins a primary or unique key, or columns every writer of the table in the workspace keeps unique (each INSERT into it adds one row under `IF NOT EXISTS (SELECT … WHERE Code = @Code …)` with those values, or seed rows that differ on them after a TRUNCATE or DELETE of every row, rows in branches that cannot both run such as `IF @@SERVERNAME = 'a'` and `IF @@SERVERNAME = 'b'` aside, or one INSERT … SELECT that is DISTINCT, groups by them, or copies a key of its one source table, after such an emptying or under `WHERE NOT EXISTS` on them; no writer updates them, MERGEs into the table or names it in dynamic SQL), selected columns every writer of the table fills with one constant (a literal, a column its SELECT's WHERE equates to that literal, a seed MERGE whose `USING (VALUES …)` rows all hold it: any row gives the same value), the numbers-table idiom (a select list of only constants and an unpartitioned ROW_NUMBER(), which yields 1..n whichever rows are taken), and rows that provably carry the same selected values: every selected column comes from a source that gives the whole statement one row (a view, inline function or derived table whose query is TOP (1) or a scalar aggregate, a function called with arguments fixed for the statement, a table whose primary or unique key the WHERE or an inner join equates to constants, variables or columns of such sources), while the other joined tables only multiply that row. An outer-joined source does not count: a missing match gives some candidates NULLs. " +
             "In a view, derived table or CTE, `TOP (100) PERCENT ... ORDER BY` is reported too: the optimizer discards that ORDER BY, so the view's rows come back unordered; order in the query that reads the view instead.",
             Bad: "CREATE PROCEDURE Etl.LoadLatestOrder @CustomerKey int AS\nBEGIN\n    DECLARE @OrderKey bigint;\n    SELECT TOP (1) @OrderKey = o.[Order Key]\n    FROM Fact.[Order] AS o\n    WHERE o.[Customer Key] = @CustomerKey;\n\n    DELETE TOP (500) FROM Staging.Orders WHERE [Is Processed] = 1;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadLatestOrder @CustomerKey int AS\nBEGIN\n    DECLARE @OrderKey bigint;\n    SELECT TOP (1) @OrderKey = o.[Order Key]\n    FROM Fact.[Order] AS o\n    WHERE o.[Customer Key] = @CustomerKey\n    ORDER BY o.[Order Date Key] DESC, o.[Order Key] DESC;\n\n    WITH batch AS (SELECT TOP (500) * FROM Staging.Orders WHERE [Is Processed] = 1 ORDER BY [Order ID])\n    DELETE FROM batch;\nEND",
@@ -74,8 +74,12 @@ public sealed class TopWithoutOrderByRule : Rule
                 ? $"'{context.TextOf(top)}' with '{Short(context, spec.OrderByClause!)}' returns arbitrary rows: ordering by a constant orders nothing. Order by columns that make the choice unique (e.g. the business key plus a tiebreaker)."
                 : $"'{context.TextOf(top)}' without ORDER BY returns arbitrary rows, which can differ from run to run. Add an ORDER BY on columns that make the choice unique (e.g. the business key plus a tiebreaker).";
             // a lookup by columns no constraint makes unique may still find one row: the workspace step asks the table's writers
-            if (PinnedColumns(spec, tables) is { } pinned)
-                context.Report(top, message, Severity.Error, new Dictionary<string, object?> { [PinnedEvidenceKey] = pinned });
+            // … and the columns it selects may hold one value in every row: the workspace step asks the writers that too
+            var evidence = new Dictionary<string, object?>();
+            if (PinnedColumns(spec, tables) is { } pinned) evidence[PinnedEvidenceKey] = pinned;
+            if (SelectedColumns(spec, tables) is { } selected) evidence[SelectedEvidenceKey] = selected;
+            if (evidence.Count > 0)
+                context.Report(top, message, Severity.Error, evidence);
             else
                 context.Report(top, message);
         }
@@ -236,6 +240,36 @@ public sealed class TopWithoutOrderByRule : Rule
     public static bool PinsWriterUniqueKey(Finding finding, WriterUniqueKeys keys) =>
         finding.RuleId == "ETL0001" && finding.Evidence is { } e && e.TryGetValue(PinnedEvidenceKey, out var v) &&
         v is (QualifiedName table, IReadOnlyList<string> columns) && keys.IsUnique(table, new HashSet<string>(columns, StringComparer.OrdinalIgnoreCase));
+
+    private const string SelectedEvidenceKey = "selectedColumns";
+
+    /// <summary>
+    /// A finding on a query of one table whose selected columns hold one value in every row by construction of the
+    /// table's writers (<see cref="WriterConstantColumns"/>): whichever row the TOP takes, it returns the same values.
+    /// </summary>
+    public static bool SelectsWriterConstants(Finding finding, WriterConstantColumns constants) =>
+        finding.RuleId == "ETL0001" && finding.Evidence is { } e && e.TryGetValue(SelectedEvidenceKey, out var v) &&
+        v is (QualifiedName table, IReadOnlyList<string> { Count: > 0 } columns) && columns.All(c => constants.IsConstant(table, c));
+
+    /// <summary>The one table of a query and the columns it selects, when it reads one table and selects only its columns (into variables or not).</summary>
+    private static (QualifiedName Table, IReadOnlyList<string> Columns)? SelectedColumns(QuerySpecification spec, Tables tables)
+    {
+        var sources = Sources(spec.FromClause);
+        if (sources.Count != 1 || tables.Find(sources[0]) is not { } def || spec.SelectElements.Count == 0) return null;
+        var columns = new List<string>();
+        foreach (var element in spec.SelectElements)
+        {
+            var value = element switch
+            {
+                SelectScalarExpression e => e.Expression,
+                SelectSetVariable v => v.Expression,
+                _ => null,
+            };
+            if (value is null || Unparen(value) is not ColumnReferenceExpression c || !IsColumn(c) || ColumnName(c) is not { } name) return null;
+            columns.Add(name);
+        }
+        return (def.Name, columns);
+    }
 
     /// <summary>The one table of a query and the columns its WHERE equates to values (not columns), when it reads one table.</summary>
     private static (QualifiedName Table, IReadOnlyList<string> Columns)? PinnedColumns(QuerySpecification spec, Tables tables)

@@ -113,7 +113,7 @@ public static class WriterKeys
         }
         var keys = new List<IReadOnlySet<string>>();
         if (!unreadable && adds.Count > 0) keys = KeysOf(table, adds, emptiedAt, Is, catalog);
-        return new KeptKeys(table, adds.Count > 0, unreadable, keys, updated);
+        return new KeptKeys(table, adds.Count > 0, unreadable, keys, updated) { Constants = WriterConstants.Of(steps.Select(s => s.Statement), Is, catalog.Find(table)) };
     }
 
     private static bool UpdatesTable(UpdateSpecification u, Func<SchemaObjectName?, bool> isTable) =>

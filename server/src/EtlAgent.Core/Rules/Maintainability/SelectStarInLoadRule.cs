@@ -14,7 +14,7 @@ public sealed class SelectStarInLoadRule : Rule
     public override RuleDescriptor Descriptor { get; } = new(
         "ETL0003", "select-star-in-load", "SELECT * feeding a load or view", Severity.Warning, "Maintainability",
         new RuleDoc(
-            "When SELECT * feeds an INSERT, a SELECT INTO or a view, the columns written are whatever the source has today, in its order. A column added, dropped or reordered in the source shifts values into the wrong target columns or breaks the load, and a view keeps its old column list until it is refreshed. List the columns explicitly; the fix expands the star from the catalog when every table it covers is known. A star over a derived table or CTE that itself lists its columns, or over a table variable (declared with its columns in the same module), is not reported, nor one over table-valued functions of the workspace that read no table or view (a split or tally utility: its columns are computed from its parameters, part of its interface like them, and no change to a table can alter them), and neither is the `SELECT TOP (0) * INTO` idiom that copies a table's shape. A `SELECT * INTO #temp` over one table is not reported either: code reading the #temp table names its columns, and a later `INSERT ... SELECT * FROM #temp` is reported where it is; stars over several tables into a #temp table are, since a column added to one with a name another has makes the SELECT INTO fail, unless every one of them is a table variable or a #temp table the same file makes with its columns named (CREATE TABLE, or SELECT ... INTO without a star), whose columns only that code changes.",
+            "When SELECT * feeds an INSERT, a SELECT INTO or a view, the columns written are whatever the source has today, in its order. A column added, dropped or reordered in the source shifts values into the wrong target columns or breaks the load, and a view keeps its old column list until it is refreshed. List the columns explicitly; the fix expands the star from the catalog when every table it covers is known. A star over a derived table or CTE that itself lists its columns, or over a table variable (declared with its columns in the same module), is not reported, nor one over table-valued functions of the workspace that read no table or view (a split or tally utility: its columns are computed from its parameters, part of its interface like them, and no change to a table can alter them), and neither is the `SELECT TOP (0) * INTO` idiom that copies a table's shape. A `SELECT * INTO #temp` over one table is not reported either: code reading the #temp table names its columns, and a later `INSERT ... SELECT * FROM #temp` is reported where it is; stars over several tables into a #temp table are, since a column added to one with a name another has makes the SELECT INTO fail. A star over table variables and #temp tables the same file makes with their columns named (CREATE TABLE, or SELECT ... INTO whose own stars cover only such tables) is not reported wherever it feeds: their columns change only with that code; beside it, a star over a table defined elsewhere is reported on its own.",
             Bad: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.*\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
             Good: "CREATE PROCEDURE Etl.LoadSales AS\nBEGIN\n    INSERT INTO Fact.Sales (OrderNumber, [Order Date], Amount)\n    SELECT s.OrderNumber, s.[Order Date], s.Amount\n    FROM Staging.Sales AS s\n    WHERE s.Amount <> 0;\nEND",
             Schema: "CREATE TABLE Fact.Sales ([Sales Key] bigint IDENTITY NOT NULL, OrderNumber nvarchar(20) NOT NULL, [Order Date] date NOT NULL, Amount decimal(18,2) NOT NULL);\nCREATE TABLE Staging.Sales (OrderNumber nvarchar(20) NULL, [Order Date] date NULL, Amount decimal(18,2) NULL);"));
@@ -57,13 +57,13 @@ public sealed class SelectStarInLoadRule : Rule
             // A #temp table made from one table's star keeps working when that table changes: code
             // reading it names its columns, and a later INSERT ... SELECT * FROM #t is reported itself.
             // Stars over several tables can collide on a name and break the SELECT INTO.
-            if (intoTemp && (StarRelationCount(spec, ctes, context) <= 1 || StarsOverLocalTablesOnly(spec, ctes, context))) continue;
+            if (intoTemp && StarRelationCount(spec, ctes, context) <= 1) continue;
             List<SourceRelation>? relations = null;
             foreach (var element in spec.SelectElements)
             {
                 if (element is not SelectStarExpression star) continue;
                 relations ??= QueryShapes.Relations(spec.FromClause, ctes, context);
-                if (IsPinned(star, relations, ctes, context, 0)) continue;
+                if (Owned(star, relations, ctes, context, 0)) continue;
 
                 var fix = Expansion(context, star, relations);
                 var what = star.Qualifier is null ? "SELECT *" : $"SELECT {context.TextOf(star)}";
@@ -140,30 +140,43 @@ public sealed class SelectStarInLoadRule : Rule
     /// named: their columns are the load's own code, so a name two of them share breaks the SELECT INTO the
     /// first time it runs, not after a change to a table elsewhere.
     /// </summary>
-    private static bool StarsOverLocalTablesOnly(QuerySpecification spec, CteScope ctes, RuleContext context)
+    private static bool StarsOverLocalTablesOnly(QuerySpecification spec, CteScope ctes, RuleContext context, int depth)
     {
         var relations = QueryShapes.Relations(spec.FromClause, ctes, context);
+        var stars = spec.SelectElements.OfType<SelectStarExpression>().ToList();
+        return stars.Count > 0 && stars.All(star => Owned(star, relations, ctes, context, depth));
+    }
+
+    /// <summary>A star whose columns this code decides: derived tables, CTEs and VALUES lists that name them, or tables it makes with them named.</summary>
+    private static bool Owned(SelectStarExpression star, List<SourceRelation> relations, CteScope ctes, RuleContext context, int depth) =>
+        IsPinned(star, relations, ctes, context, depth) || OverOwnTables(star, relations, context, depth);
+
+    /// <summary>
+    /// The star covers only table variables and #temp tables this document makes with their columns named (a star
+    /// beside it over a table defined elsewhere is reported on its own): no change outside this code reaches them.
+    /// </summary>
+    private static bool OverOwnTables(SelectStarExpression star, List<SourceRelation> relations, RuleContext context, int depth)
+    {
+        var qualifier = (IList<Identifier>?)star.Qualifier?.Identifiers ?? Array.Empty<Identifier>();
         bool any = false;
-        foreach (var star in spec.SelectElements.OfType<SelectStarExpression>())
+        foreach (var r in relations)
         {
-            var qualifier = (IList<Identifier>?)star.Qualifier?.Identifiers ?? Array.Empty<Identifier>();
-            foreach (var r in relations)
-            {
-                if (!r.Matches(qualifier)) continue;
-                if (r.Reference is VariableTableReference) { any = true; continue; }
-                if (r.Reference is not NamedTableReference { SchemaObject.BaseIdentifier.Value: ['#', ..] name } || !NamesItsColumns(context, name)) return false;
-                any = true;
-            }
+            if (!r.Matches(qualifier)) continue;
+            if (r.Reference is VariableTableReference) { any = true; continue; }
+            if (r.Reference is not NamedTableReference { SchemaObject.BaseIdentifier.Value: ['#', ..] name } || !NamesItsColumns(context, name, depth)) return false;
+            any = true;
         }
         return any;
     }
 
     /// <summary>
-    /// A #temp table this document makes with its columns named: CREATE TABLE, or SELECT ... INTO without a star
-    /// (a star would pass on the columns of the table it covers, and with them that table's changes).
+    /// A #temp table this document makes with its columns named: CREATE TABLE, or SELECT ... INTO whose stars
+    /// cover only such tables (a star over a table defined elsewhere passes on that table's columns, and with them
+    /// its changes). A chain of #temp tables each made from the last is followed a few links deep.
     /// </summary>
-    private static bool NamesItsColumns(RuleContext context, string name)
+    private static bool NamesItsColumns(RuleContext context, string name, int depth)
     {
+        if (depth > 6) return false;
         bool made = false;
         foreach (var c in context.Index.OfType<CreateTableStatement>())
             if (string.Equals(c.SchemaObjectName?.BaseIdentifier?.Value, name, StringComparison.OrdinalIgnoreCase)) made = true;
@@ -172,13 +185,14 @@ public sealed class SelectStarInLoadRule : Rule
             if (!string.Equals(s.Into?.BaseIdentifier?.Value, name, StringComparison.OrdinalIgnoreCase)) continue;
             var specs = new List<QuerySpecification>();
             QueryShapes.OutputSpecifications(s.QueryExpression, specs);
-            if (specs.Any(q => q.SelectElements.Any(e => e is SelectStarExpression))) return false;
+            var ctes = new CteScope(s.WithCtesAndXmlNamespaces);
+            if (specs.Any(q => q.SelectElements.Any(e => e is SelectStarExpression) && !StarsOverLocalTablesOnly(q, ctes, context, depth + 1))) return false;
             made = true;
         }
         return made;
     }
 
-    /// <summary>A star is harmless when everything it covers is a derived table, CTE, VALUES list or table variable that names its own columns.</summary>
+    /// <summary>A star is harmless when everything it covers is a derived table, CTE, VALUES list or table variable that names its own columns (a star inside over tables this code makes with named columns included).</summary>
     private static bool IsPinned(SelectStarExpression star, List<SourceRelation> relations, CteScope ctes, RuleContext context, int depth)
     {
         var qualifier = (IList<Identifier>?)star.Qualifier?.Identifiers ?? Array.Empty<Identifier>();
@@ -198,7 +212,7 @@ public sealed class SelectStarInLoadRule : Rule
                 {
                     if (e is not SelectStarExpression innerStar) continue;
                     inner ??= QueryShapes.Relations(spec.FromClause, ctes, context);
-                    if (!IsPinned(innerStar, inner, ctes, context, depth + 1)) return false;
+                    if (!Owned(innerStar, inner, ctes, context, depth + 1)) return false;
                 }
             }
         }

@@ -159,4 +159,15 @@ public class GenerationKillTests
         Assert.Contains(result.File!.Cases, c => c.Expect.Tables.Any(t => t.Table?.ToString() == "Batch.RunLog" && t.Rows.Any(r => Equals(Convert.ToInt64(r["Status"], System.Globalization.CultureInfo.InvariantCulture), 2L))));
         AllToldApart(result, m => m.Line == 19);
     }
+
+    [Fact]
+    public async Task A_list_parameter_names_both_entities_of_the_two_entity_input()
+    {
+        // WHERE o.OrderId IN (SELECT value FROM STRING_SPLIT(@OrderIds, ',')): with '1001' alone the second order is filtered
+        // out and "two entities" runs the first entity's input again
+        var result = await GenerateWithMutantsAsync("Batch.RegisterOrderKeys");
+        var two = Assert.Single(result.File!.Cases, c => c.Name.StartsWith("two entities", StringComparison.Ordinal));
+        Assert.Equal("1001,1002", two.Call.Single(a => a.Key == "@OrderIds").Value);
+        Assert.Contains(two.Expect.Tables, t => t.Table?.ToString() == "Batch.OrderKey" && t.Rows.Count == 2);
+    }
 }

@@ -68,6 +68,24 @@ public sealed partial class CandidateBuilder
         return value is not null;
     }
 
+    /// <summary>
+    /// A list parameter the code splits and matches with a column (WHERE n.uid IN (SELECT value FROM STRING_SPLIT(@uids, ','))):
+    /// in the "two entities" input it lists both entities' values, or the second one is filtered out and the input is the first's again.
+    /// </summary>
+    private void NameBothEntities(Scenario two)
+    {
+        foreach (var p in _parameters.Where(p => !p.IsOutput && p.Type.IsString))
+        {
+            if (!_facts.ListParameters.TryGetValue(p.Name, out var separator) || !FilterParameters().TryGetValue(p.Name, out var filter) || filter.Op != "=") continue;
+            var items = new[] { 1, 2 }.Select(e => Row(filter.Table, e).GetValueOrDefault(filter.Column.Name) is { } v ? AsParameter(p.Type, v) as string : null).ToList();
+            if (items.Any(i => i is null || i.Contains(separator, StringComparison.Ordinal)) || items[0] == items[1]) continue;
+            var list = string.Join(separator, items);
+            if (!p.Type.IsMax && list.Length > (p.Type.Length ?? 1)) continue;
+            var i = two.Arguments.FindIndex(a => string.Equals(a.Key, p.Name, StringComparison.OrdinalIgnoreCase));
+            if (i >= 0) two.Arguments[i] = new(p.Name, list); else two.Arguments.Add(new(p.Name, list));
+        }
+    }
+
     /// <summary>One unit away: a day for dates, one for numbers; strings unchanged.</summary>
     private static object? Step(object? v, int delta) => v switch
     {

@@ -146,6 +146,7 @@ public sealed partial class CandidateBuilder
         var two = fresh.Clone("two entities");
         two.Base = BaseInput.TwoEntities;
         foreach (var t in sources) two.RowsOf(t.Name).Add(Row(t, 2));
+        NameBothEntities(two);
         all.Add(two);
 
         foreach (var b in bases)

@@ -58,6 +58,9 @@ public sealed partial class CodeFacts
     /// </summary>
     public Dictionary<string, List<string>> ParameterFlowColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Parameter → the separator the code splits it on (STRING_SPLIT(@Ids, ',')): a list that can name several rows at once.</summary>
+    public Dictionary<string, string> ListParameters { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// Columns of <see cref="ParameterFlowColumns"/>: the value must come through the code's
     /// reshaping (REPLACE of spaces, a split on commas, TRIM) unchanged, so rows hold plain tokens there.
@@ -195,6 +198,7 @@ public sealed partial class CodeFacts
         var parameters = root.Transformation.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var flow = ParameterFlow.Follow(root.Transformation.Parameters.Where(p => !p.IsOutput).Select(p => p.Name),
             facts.Closure.Where(t => t.HasSyntax).SelectMany(t => t.Syntax.Body).ToList());
+        foreach (var (parameter, separator) in flow.Separators) facts.ListParameters[parameter] = separator;
         void Flows(string parameter, string column)
         {
             if (!facts.ParameterFlowColumns.TryGetValue(parameter, out var list)) facts.ParameterFlowColumns[parameter] = list = new();

@@ -19,6 +19,9 @@ internal sealed class ParameterFlow
     /// <summary>Column of a table variable or temp table → the parameter its values come from.</summary>
     public Dictionary<string, string> Columns { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Parameter → the separator STRING_SPLIT splits it (or what was made of it) on: a list of items, one per row.</summary>
+    public Dictionary<string, string> Separators { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Follows <paramref name="parameters"/> through <paramref name="bodies"/> until nothing new is reached.</summary>
     public static ParameterFlow Follow(IEnumerable<string> parameters, IReadOnlyList<TSqlFragment> bodies)
     {
@@ -93,6 +96,13 @@ internal sealed class ParameterFlow
         public override void Visit(SelectSetVariable node)
         {
             if (flow.Source(node.Expression) is { } p) flow.Flows(node.Variable.Name, p);
+        }
+
+        public override void Visit(GlobalFunctionTableReference node)
+        {
+            if (node.Name.Value.Equals("STRING_SPLIT", StringComparison.OrdinalIgnoreCase) && node.Parameters is [var list, StringLiteral { Value: { Length: > 0 } separator }, ..]
+                && flow.Source(list) is { } p)
+                flow.Separators.TryAdd(p, separator);
         }
 
         public override void Visit(ExecuteParameter node)

@@ -170,4 +170,14 @@ public class GenerationKillTests
         Assert.Equal("1001,1002", two.Call.Single(a => a.Key == "@OrderIds").Value);
         Assert.Contains(two.Expect.Tables, t => t.Table?.ToString() == "Batch.OrderKey" && t.Rows.Count == 2);
     }
+
+    [Fact]
+    public async Task A_code_compared_after_tidying_is_held_by_the_column_so_each_branch_of_the_mapping_runs()
+    {
+        // CASE WHEN UPPER(TRIM(s.[StatusCode])) = 'S' THEN 'Single' WHEN … = 'M' THEN 'Married': a staged code of
+        // 'StatusCode 1' takes the ELSE in every input, and swapping or changing the branches shows nowhere
+        var result = await GenerateWithMutantsAsync("Batch.LoadCustomerStatus");
+        Assert.Contains(result.File!.Cases, c => c.Expect.Tables.Any(t => t.Rows.Any(r => Equals(r["Status"], "Single"))));
+        AllToldApart(result, m => m.Line is 9 or 10);
+    }
 }

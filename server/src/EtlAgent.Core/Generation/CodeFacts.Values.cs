@@ -49,6 +49,18 @@ public sealed partial class CodeFacts
             && values.TryGetValue(id.Identifiers[1].Value, out var value) ? value : Constants.Of(e) ?? e;
 
         /// <summary>
+        /// The column of UPPER(TRIM(c.[Status])) and the like (UPPER, LOWER, LTRIM, RTRIM, TRIM, nested): compared with a
+        /// literal, the column holding that literal passes, since case and spaces are what the tidying takes away. Null
+        /// for anything else.
+        /// </summary>
+        private static ScalarExpression? Tidied(ScalarExpression e)
+        {
+            if (e is not FunctionCall { Parameters: [var only] } f || f.FunctionName.Value.ToUpperInvariant() is not ("UPPER" or "LOWER" or "LTRIM" or "RTRIM" or "TRIM")) return null;
+            var inner = Strip(only);
+            return ColumnName(inner) is not null ? inner : Tidied(inner);
+        }
+
+        /// <summary>
         /// `s.[RunStateName] LIKE 'Sub-Pro%'`: a value the pattern lets through, compared as an equality, so the rows a
         /// lookup by pattern must find hold it (NOT LIKE and an ESCAPE clause are left alone).
         /// </summary>

@@ -339,6 +339,8 @@ public sealed partial class CodeFacts
             // ISNULL([Is Cancelled], 0) = 0 (a view's filter): the column itself holding the literal lets the row through
             if (b is Literal && Defaulted(a) is { } da) a = da;
             else if (a is Literal && Defaulted(b) is { } db) b = db;
+            if (b is Literal && Tidied(a) is { } ta) a = ta;
+            else if (a is Literal && Tidied(b) is { } tb) b = tb;
             var ca = ColumnName(a);
             var cb = ColumnName(b);
             if (ca is not null) facts.ComparedColumns.Add(ca);

@@ -36,6 +36,9 @@ public static class WriterConstants
         foreach (var statement in statements)
         {
             if (Descendants<OutputIntoClause>(statement).Any(o => o.IntoTable is NamedTableReference n && isTable(n.SchemaObject))) return null;
+            // a write through a CTE over the table (WITH x AS (SELECT … FROM T) UPDATE x SET …) is not read here
+            if (statement is DataModificationStatement { WithCtesAndXmlNamespaces.CommonTableExpressions: { Count: > 0 } ctes }
+                && ctes.Any(c => Descendants<NamedTableReference>(c.QueryExpression).Any(n => isTable(n.SchemaObject)))) return null;
             switch (statement)
             {
                 case SelectStatement { Into: { } into } when isTable(into):

@@ -136,9 +136,8 @@ public sealed class SelectStarInLoadRule : Rule
     }
 
     /// <summary>
-    /// Every table the stars cover is a table variable or a #temp table this document makes with its columns
-    /// named: their columns are the load's own code, so a name two of them share breaks the SELECT INTO the
-    /// first time it runs, not after a change to a table elsewhere.
+    /// Every star of the query covers only what this code names the columns of (<see cref="Owned"/>): a name two
+    /// of them share breaks the SELECT INTO the first time it runs, not after a change to a table elsewhere.
     /// </summary>
     private static bool StarsOverLocalTablesOnly(QuerySpecification spec, CteScope ctes, RuleContext context, int depth)
     {

@@ -275,6 +275,14 @@ public sealed partial class CodeFacts
         _ => null,
     };
 
+    /// <summary>The named tables of a FROM item, through its joins (not into derived tables).</summary>
+    internal static IEnumerable<NamedTableReference> NamedTables(TableReference r) => r switch
+    {
+        NamedTableReference n => new[] { n },
+        JoinTableReference j => NamedTables(j.FirstTableReference).Concat(NamedTables(j.SecondTableReference)),
+        _ => Enumerable.Empty<NamedTableReference>(),
+    };
+
     public static string? ColumnName(ScalarExpression e) =>
         e is ColumnReferenceExpression c && c.MultiPartIdentifier is { Count: > 0 } id ? id.Identifiers[^1].Value : null;
 
@@ -500,12 +508,7 @@ public sealed partial class CodeFacts
             if (!list.Contains((table, column))) list.Add((table, column));
         }
 
-        private static IEnumerable<NamedTableReference> Named(TableReference r) => r switch
-        {
-            NamedTableReference n => new[] { n },
-            JoinTableReference j => Named(j.FirstTableReference).Concat(Named(j.SecondTableReference)),
-            _ => Enumerable.Empty<NamedTableReference>(),
-        };
+        private static IEnumerable<NamedTableReference> Named(TableReference r) => NamedTables(r);
 
         private static QualifiedName Name(SchemaObjectName n) => Catalog.DdlReader.ReferenceOf(n);
 

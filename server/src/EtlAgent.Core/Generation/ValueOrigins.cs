@@ -150,7 +150,7 @@ internal sealed class ValueOrigins
         private QualifiedName? TableOf(ColumnReferenceExpression column, FromClause? from)
         {
             if (from is null || column.MultiPartIdentifier is not { Count: > 0 } id) return null;
-            var named = from.TableReferences.SelectMany(Named).ToList();
+            var named = from.TableReferences.SelectMany(CodeFacts.NamedTables).ToList();
             var qualifier = id.Count >= 2 ? id.Identifiers[^2].Value : null;
             var table = qualifier is null
                 ? (named.Count == 1 ? named[0] : null)
@@ -158,12 +158,5 @@ internal sealed class ValueOrigins
             if (table is null || table.SchemaObject.BaseIdentifier.Value.StartsWith('#')) return null;
             return resolve(Catalog.DdlReader.ReferenceOf(table.SchemaObject));
         }
-
-        private static IEnumerable<NamedTableReference> Named(TableReference r) => r switch
-        {
-            NamedTableReference n => new[] { n },
-            JoinTableReference j => Named(j.FirstTableReference).Concat(Named(j.SecondTableReference)),
-            _ => Enumerable.Empty<NamedTableReference>(),
-        };
     }
 }

@@ -12,7 +12,8 @@ namespace EtlAgent.Core.Rules.Correctness;
 /// SourceSchema … WHERE s.TABLE_SCHEMA = 'tsa'`), or a column of a MERGE's `USING (VALUES …)` source that holds one
 /// literal in every row (the seed-data MERGE schema compare tools write). A column some write fills otherwise (an
 /// expression, a parameter, its default because an INSERT leaves it out) maps to null; a write that cannot be read
-/// this way (SELECT INTO, OUTPUT INTO, INSERT … EXEC, a source of another shape) makes the whole answer null.
+/// this way (SELECT INTO, INSERT … EXEC, a source of another shape) makes the whole answer null; a statement that writes the
+/// table through OUTPUT INTO is the caller's to rule out (WriterKeys reads those once per statement).
 /// </summary>
 public static class WriterConstants
 {
@@ -35,7 +36,6 @@ public static class WriterConstants
         }
         foreach (var statement in statements)
         {
-            if (Descendants<OutputIntoClause>(statement).Any(o => o.IntoTable is NamedTableReference n && isTable(n.SchemaObject))) return null;
             // a write through a CTE over the table (WITH x AS (SELECT … FROM T) UPDATE x SET …) is not read here
             if (statement is DataModificationStatement { WithCtesAndXmlNamespaces.CommonTableExpressions: { Count: > 0 } ctes }
                 && ctes.Any(c => Descendants<NamedTableReference>(c.QueryExpression).Any(n => isTable(n.SchemaObject)))) return null;
@@ -63,7 +63,7 @@ public static class WriterConstants
                     Omitted(columns);
                     break;
                 }
-                case UpdateStatement { UpdateSpecification: { Target: NamedTableReference target } u } when Updates(u, target, isTable):
+                case UpdateStatement { UpdateSpecification: { } u } when WriterKeys.UpdatesTable(u, isTable):
                     foreach (var set in u.SetClauses)
                         if (set is AssignmentSetClause { Column: { } col } a && ColumnName(col) is { } name) Add(name, a.AssignmentKind == AssignmentKind.Equals ? Constant(a.NewValue) : null);
                         else return null;
@@ -136,7 +136,4 @@ public static class WriterConstants
         }
         return (alias, columns);
     }
-
-    private static bool Updates(UpdateSpecification u, NamedTableReference target, Func<SchemaObjectName?, bool> isTable) =>
-        TargetSource(u) is { Reference: NamedTableReference bound } ? isTable(bound.SchemaObject) : isTable(target.SchemaObject);
 }

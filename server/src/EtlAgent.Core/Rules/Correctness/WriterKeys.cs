@@ -113,10 +113,10 @@ public static class WriterKeys
         }
         var keys = new List<IReadOnlySet<string>>();
         if (!unreadable && adds.Count > 0) keys = KeysOf(table, adds, emptiedAt, Is, catalog);
-        return new KeptKeys(table, adds.Count > 0, unreadable, keys, updated) { Constants = WriterConstants.Of(steps.Select(s => s.Statement), Is, catalog.Find(table)) };
+        return new KeptKeys(table, adds.Count > 0, unreadable, keys, updated) { Constants = steps.Any(s => outputInto[s].Contains(table)) ? null : WriterConstants.Of(steps.Select(s => s.Statement), Is, catalog.Find(table)) };
     }
 
-    private static bool UpdatesTable(UpdateSpecification u, Func<SchemaObjectName?, bool> isTable) =>
+    internal static bool UpdatesTable(UpdateSpecification u, Func<SchemaObjectName?, bool> isTable) =>
         u.Target is NamedTableReference target && (TargetSource(u) is { Reference: NamedTableReference bound } ? isTable(bound.SchemaObject) : isTable(target.SchemaObject));
 
     /// <summary>The column sets every row-adding statement keeps unique.</summary>
